@@ -1,0 +1,88 @@
+//! The domain's errors. The wire layer maps each variant to one Stripe error shape.
+
+/// A rule the domain refused to break. Parameter names are Stripe's bracketed paths.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// An object named by the request does not exist in the account. Shown as HTTP 404 when the
+    /// id came from the URL path (`param: None`), HTTP 400 naming the parameter otherwise.
+    #[error("No such {kind}: '{id}'")]
+    NoSuch {
+        /// Stripe's object name (`customer`, `price`, …).
+        kind: &'static str,
+        /// The id that was asked for.
+        id: String,
+        /// The body or query parameter that named it, if any.
+        param: Option<String>,
+    },
+    /// A parameter's value is not acceptable.
+    #[error("{message}")]
+    Invalid {
+        /// The offending parameter.
+        param: Option<String>,
+        /// A message that names the parameter and says what is accepted.
+        message: String,
+        /// Stripe's error code, when it has one for the case.
+        code: Option<&'static str>,
+    },
+    /// The request is well-formed but the object's state forbids it.
+    #[error("{message}")]
+    State {
+        /// The parameter most related to the refusal, if any.
+        param: Option<String>,
+        /// What is wrong and what would make it work.
+        message: String,
+    },
+}
+
+/// Results of domain operations.
+pub type DomainResult<T> = Result<T, DomainError>;
+
+impl DomainError {
+    /// A value error on `param` with a message and no specific code.
+    pub fn invalid(param: impl Into<String>, message: impl Into<String>) -> Self {
+        DomainError::Invalid {
+            param: Some(param.into()),
+            message: message.into(),
+            code: None,
+        }
+    }
+
+    /// A value error with one of Stripe's error codes.
+    pub fn invalid_code(
+        param: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        DomainError::Invalid {
+            param: Some(param.into()),
+            message: message.into(),
+            code: Some(code),
+        }
+    }
+
+    /// A missing object named by a body parameter.
+    pub fn no_such(kind: &'static str, id: impl Into<String>, param: impl Into<String>) -> Self {
+        DomainError::NoSuch {
+            kind,
+            id: id.into(),
+            param: Some(param.into()),
+        }
+    }
+
+    /// A missing object named in the URL path.
+    pub fn no_such_in_path(kind: &'static str, id: impl Into<String>) -> Self {
+        DomainError::NoSuch {
+            kind,
+            id: id.into(),
+            param: None,
+        }
+    }
+
+    /// A refusal because of the object's current state.
+    pub fn state(param: Option<&str>, message: impl Into<String>) -> Self {
+        DomainError::State {
+            param: param.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+}

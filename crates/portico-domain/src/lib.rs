@@ -1,0 +1,31 @@
+//! Portico's billing engine: pure, synchronous domain types and the rules that govern them.
+//!
+//! Nothing here touches HTTP, SQL or the wall clock. Every operation that needs the time takes
+//! it as an argument (`now`, unix seconds), and every new id comes from an injected [`IdGen`].
+
+#![forbid(unsafe_code)]
+
+pub mod currency;
+pub mod customer;
+pub mod error;
+pub mod id;
+pub mod metadata;
+pub mod patch;
+pub mod price;
+pub mod product;
+
+pub use currency::Currency;
+pub use error::{DomainError, DomainResult};
+pub use id::{AccountId, CustomerId, IdGen, PriceId, ProductId, RandomIds};
+pub use metadata::Metadata;
+pub use patch::Patch;
+
+/// What every domain operation that creates or changes state needs from its caller.
+pub struct Ctx<'a> {
+    /// The current time in unix seconds (the server clock, or a test clock).
+    pub now: i64,
+    /// Whether the account acts in live mode (keys `sk_live_…`).
+    pub livemode: bool,
+    /// Where new ids come from.
+    pub ids: &'a mut dyn IdGen,
+}

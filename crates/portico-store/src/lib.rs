@@ -1,0 +1,210 @@
+//! Portico's storage: one [`Store`] trait, implemented by [`SqlStore`] for SQLite (embedded,
+//! WAL) and PostgreSQL (shared by several instances).
+//!
+//! Objects are stored as documents (the domain type serialised to JSON) in one `objects` table,
+//! with a few indexed columns for the lookups lists need (`parent`, `lookup`, `status`) and a
+//! partial unique index for keys that must be unique (price lookup keys, promotion codes).
+//! Every write goes through [`Store::commit`]: one transaction, optimistic version checks, so a
+//! request's whole change lands or none of it does.
+
+#![forbid(unsafe_code)]
+
+mod object;
+mod sql;
+
+pub use object::get;
+pub use object::{Object, Versioned};
+pub use sql::{Backend, SqlStore, IDEMPOTENCY_TTL_SECS, STALE_RUNNING_SECS};
+
+use async_trait::async_trait;
+use portico_domain::AccountId;
+
+/// Storage errors. Conflicts are expected under concurrency and retried by the caller.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// An update lost a race: the object changed since it was read.
+    #[error("the object changed concurrently")]
+    Conflict,
+    /// A unique key (`unique_key` or id) is already taken in the account.
+    #[error("duplicate {what}")]
+    Duplicate {
+        /// `id` or `unique_key`.
+        what: &'static str,
+    },
+    /// A list cursor (`starting_after` / `ending_before`) names no object of the listed kind.
+    #[error("no such cursor object")]
+    CursorNotFound,
+    /// Stored data could not be decoded.
+    #[error("corrupt stored object: {0}")]
+    Corrupt(String),
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// Migrations failed at start.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Results of store calls.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// One stored object with its indexed columns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    /// Stripe's object name (`customer`, `price`, …).
+    pub kind: &'static str,
+    pub id: String,
+    pub created: i64,
+    /// Incremented on every update; used for optimistic concurrency.
+    pub version: i64,
+    pub deleted: bool,
+    /// The owning object (a price's product, a payment method's customer, …).
+    pub parent: Option<String>,
+    /// A searchable key (a customer's email, a price's lookup key, …).
+    pub lookup: Option<String>,
+    /// A filterable state (`active`/`inactive`, a subscription status, …).
+    pub status: Option<String>,
+    /// A key unique among the account's objects of this kind.
+    pub unique_key: Option<String>,
+    /// The domain object as JSON.
+    pub data: String,
+}
+
+/// One write in a [`Store::commit`].
+#[derive(Clone, Debug)]
+pub enum Write {
+    /// A new object (version 1).
+    Insert(Record),
+    /// A new version of an object; fails with [`StoreError::Conflict`] unless the stored version
+    /// is `record.version - 1`.
+    Update(Record),
+}
+
+/// A filter in a list query. Field names are fixed by code, never by the caller.
+#[derive(Clone, Debug)]
+pub enum Filter {
+    Parent(String),
+    Lookup(String),
+    LookupIn(Vec<String>),
+    Status(String),
+    IdIn(Vec<String>),
+    /// A top-level or dotted field of the stored JSON compared as text
+    /// (`true`/`false` for booleans).
+    Field(&'static str, String),
+    CreatedGt(i64),
+    CreatedGte(i64),
+    CreatedLt(i64),
+    CreatedLte(i64),
+}
+
+/// Where a page starts.
+#[derive(Clone, Debug, Default)]
+pub enum Cursor {
+    /// The newest objects.
+    #[default]
+    Start,
+    /// Objects older than this id.
+    After(String),
+    /// Objects newer than this id.
+    Before(String),
+}
+
+/// A list request: newest first, `limit` objects, and whether more lie beyond.
+#[derive(Clone, Debug)]
+pub struct ListQuery {
+    pub kind: &'static str,
+    pub filters: Vec<Filter>,
+    pub cursor: Cursor,
+    pub limit: usize,
+    /// Include deleted objects (tombstones).
+    pub include_deleted: bool,
+}
+
+/// A page of records, newest first.
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub records: Vec<Record>,
+    pub has_more: bool,
+}
+
+/// What happened when a request claimed an idempotency key.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IdempotencyClaim {
+    /// The key is new: run the request, then [`Store::idempotency_finish`] or release it.
+    Started,
+    /// The same request already finished: replay this status and body.
+    Replay { status: u16, body: String },
+    /// The key was used with other parameters or another endpoint; the first use's fingerprint.
+    Mismatch { stored: String },
+    /// Another request with this key is still running.
+    InProgress,
+}
+
+/// Portico's storage, one trait for both backends.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is.
+    fn backend(&self) -> Backend;
+
+    /// Makes sure the account row exists.
+    async fn ensure_account(
+        &self,
+        account: &AccountId,
+        livemode: bool,
+        now: i64,
+    ) -> StoreResult<()>;
+
+    /// One object by id, of the given kind (deleted tombstones included).
+    async fn get(
+        &self,
+        account: &AccountId,
+        kind: &'static str,
+        id: &str,
+    ) -> StoreResult<Option<Record>>;
+
+    /// The object of `kind` holding `unique_key`, if any.
+    async fn get_by_unique_key(
+        &self,
+        account: &AccountId,
+        kind: &'static str,
+        unique_key: &str,
+    ) -> StoreResult<Option<Record>>;
+
+    /// Whether any object of `kind` has `parent`.
+    async fn has_children(
+        &self,
+        account: &AccountId,
+        kind: &'static str,
+        parent: &str,
+    ) -> StoreResult<bool>;
+
+    /// A page of objects, newest first.
+    async fn list(&self, account: &AccountId, query: &ListQuery) -> StoreResult<Page>;
+
+    /// Applies all writes in one transaction, or none of them.
+    async fn commit(&self, account: &AccountId, writes: Vec<Write>) -> StoreResult<()>;
+
+    /// Claims an idempotency key for a request with this fingerprint.
+    async fn idempotency_claim(
+        &self,
+        account: &AccountId,
+        key: &str,
+        fingerprint: &str,
+        now: i64,
+    ) -> StoreResult<IdempotencyClaim>;
+
+    /// Saves the response of a request that ran under a claimed key.
+    async fn idempotency_finish(
+        &self,
+        account: &AccountId,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> StoreResult<()>;
+
+    /// Releases a claimed key whose request should not be replayed (validation errors).
+    async fn idempotency_release(&self, account: &AccountId, key: &str) -> StoreResult<()>;
+
+    /// Forgets keys created before `before`; returns how many.
+    async fn idempotency_prune(&self, before: i64) -> StoreResult<u64>;
+}

@@ -1,0 +1,154 @@
+//! How domain objects map to stored records: their kind and indexed columns.
+
+use crate::{Record, Store, StoreError, StoreResult};
+use portico_domain::customer::Customer;
+use portico_domain::price::Price;
+use portico_domain::product::Product;
+use portico_domain::AccountId;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// A domain type that can be stored.
+pub trait Object: Serialize + DeserializeOwned + Send + Sync {
+    /// Stripe's object name, also the stored `kind`.
+    const KIND: &'static str;
+    /// The object's id.
+    fn id(&self) -> &str;
+    /// Creation time.
+    fn created(&self) -> i64;
+    /// Whether this is a deleted tombstone.
+    fn deleted(&self) -> bool {
+        false
+    }
+    /// The owning object's id, for `parent` lookups.
+    fn parent(&self) -> Option<String> {
+        None
+    }
+    /// A searchable key.
+    fn lookup(&self) -> Option<String> {
+        None
+    }
+    /// A filterable state.
+    fn status(&self) -> Option<String> {
+        None
+    }
+    /// A key unique within the account among objects of this kind.
+    fn unique_key(&self) -> Option<String> {
+        None
+    }
+}
+
+/// An object with the version it was stored at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub version: i64,
+}
+
+impl<T: Object> Versioned<T> {
+    /// The record for a first insert.
+    pub fn new_record(value: &T) -> Record {
+        to_record(value, 1)
+    }
+
+    /// The record that replaces this version.
+    pub fn next_record(&self) -> Record {
+        to_record(&self.value, self.version + 1)
+    }
+
+    /// Decodes a stored record.
+    pub fn from_record(r: &Record) -> StoreResult<Self> {
+        let value = serde_json::from_str(&r.data)
+            .map_err(|e| StoreError::Corrupt(format!("{} {}: {e}", r.kind, r.id)))?;
+        Ok(Versioned {
+            value,
+            version: r.version,
+        })
+    }
+}
+
+fn to_record<T: Object>(value: &T, version: i64) -> Record {
+    Record {
+        kind: T::KIND,
+        id: value.id().to_owned(),
+        created: value.created(),
+        version,
+        deleted: value.deleted(),
+        parent: value.parent(),
+        lookup: value.lookup(),
+        status: value.status(),
+        unique_key: value.unique_key(),
+        // Serialising plain domain structs cannot fail.
+        data: serde_json::to_string(value).unwrap_or_default(),
+    }
+}
+
+/// Typed reads on top of any [`Store`].
+pub async fn get<T: Object>(
+    store: &dyn Store,
+    account: &AccountId,
+    id: &str,
+) -> StoreResult<Option<Versioned<T>>> {
+    match store.get(account, T::KIND, id).await? {
+        Some(r) => Ok(Some(Versioned::from_record(&r)?)),
+        None => Ok(None),
+    }
+}
+
+fn active_status(active: bool) -> Option<String> {
+    Some(if active { "active" } else { "inactive" }.to_owned())
+}
+
+impl Object for Customer {
+    const KIND: &'static str = "customer";
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn deleted(&self) -> bool {
+        self.deleted
+    }
+    fn parent(&self) -> Option<String> {
+        self.test_clock.clone()
+    }
+    fn lookup(&self) -> Option<String> {
+        self.email.clone()
+    }
+}
+
+impl Object for Product {
+    const KIND: &'static str = "product";
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn status(&self) -> Option<String> {
+        active_status(self.active)
+    }
+}
+
+impl Object for Price {
+    const KIND: &'static str = "price";
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn parent(&self) -> Option<String> {
+        Some(self.product.to_string())
+    }
+    fn lookup(&self) -> Option<String> {
+        self.lookup_key.clone()
+    }
+    fn status(&self) -> Option<String> {
+        active_status(self.active)
+    }
+    fn unique_key(&self) -> Option<String> {
+        self.lookup_key.clone()
+    }
+}

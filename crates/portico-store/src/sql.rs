@@ -1,0 +1,540 @@
+//! [`SqlStore`]: the [`Store`] for SQLite and PostgreSQL. The SQL is shared; what differs
+//! between the two is confined to [`Backend`] (pool set-up, migrations, JSON field access).
+
+use crate::{
+    Cursor, Filter, IdempotencyClaim, ListQuery, Page, Record, Store, StoreError, StoreResult,
+    Write,
+};
+use async_trait::async_trait;
+use portico_domain::AccountId;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+use std::path::Path;
+use std::time::Duration;
+
+/// Which database a store talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Chooses the backend from a database URL's scheme.
+    pub fn from_url(url: &str) -> Option<Backend> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else {
+            None
+        }
+    }
+
+    /// SQL that reads a (possibly dotted) field of the stored JSON as text.
+    fn json_text(self, path: &str) -> String {
+        assert!(
+            path.bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.'),
+            "field paths are fixed by code"
+        );
+        match self {
+            Backend::Sqlite => format!(
+                "(CASE json_type(data, '$.{path}') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
+                 ELSE CAST(json_extract(data, '$.{path}') AS TEXT) END)"
+            ),
+            Backend::Postgres => format!("(data::jsonb #>> '{{{}}}')", path.replace('.', ",")),
+        }
+    }
+}
+
+/// The store over SQLite or PostgreSQL.
+pub struct SqlStore {
+    backend: Backend,
+    /// Writes. For SQLite a single connection, so writers queue instead of failing busy.
+    write: AnyPool,
+    /// Reads. For SQLite several connections reading the WAL concurrently.
+    read: AnyPool,
+}
+
+const COLUMNS: &str =
+    "id, created, version, deleted, parent, lookup, status, unique_key, data, seq";
+
+impl SqlStore {
+    /// Opens (creating if needed) the database at `url` and applies the embedded migrations.
+    pub async fn open(url: &str) -> StoreResult<SqlStore> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url).ok_or_else(|| {
+            StoreError::Database(sqlx::Error::Configuration(
+                format!("unsupported database URL '{url}': use sqlite://PATH or postgres://…")
+                    .into(),
+            ))
+        })?;
+        match backend {
+            Backend::Sqlite => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                let path = path.split('?').next().unwrap_or(path);
+                if let Some(dir) = Path::new(path).parent() {
+                    if !dir.as_os_str().is_empty() {
+                        std::fs::create_dir_all(dir)
+                            .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+                    }
+                }
+                let url = if url.contains('?') {
+                    url.to_owned()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                fn pragmas<'c>(
+                    conn: &'c mut sqlx::AnyConnection,
+                    _meta: sqlx::pool::PoolConnectionMetadata,
+                ) -> futures_core::future::BoxFuture<'c, Result<(), sqlx::Error>> {
+                    Box::pin(async move {
+                        for pragma in [
+                            "PRAGMA journal_mode = WAL",
+                            "PRAGMA synchronous = FULL",
+                            "PRAGMA foreign_keys = ON",
+                            "PRAGMA busy_timeout = 10000",
+                        ] {
+                            conn.execute(pragma).await?;
+                        }
+                        Ok(())
+                    })
+                }
+                let write = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(pragmas)
+                    .connect(&url)
+                    .await?;
+                sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+                let read = AnyPoolOptions::new()
+                    .max_connections(4)
+                    .after_connect(pragmas)
+                    .connect(&url)
+                    .await?;
+                Ok(SqlStore {
+                    backend,
+                    write,
+                    read,
+                })
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect(url)
+                    .await?;
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                Ok(SqlStore {
+                    backend,
+                    write: pool.clone(),
+                    read: pool,
+                })
+            }
+        }
+    }
+
+    /// Closes the pools, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+fn record(kind: &'static str, row: &AnyRow) -> StoreResult<Record> {
+    Ok(Record {
+        kind,
+        id: row.try_get("id")?,
+        created: row.try_get("created")?,
+        version: row.try_get("version")?,
+        deleted: row.try_get::<i64, _>("deleted")? != 0,
+        parent: row.try_get("parent")?,
+        lookup: row.try_get("lookup")?,
+        status: row.try_get("status")?,
+        unique_key: row.try_get("unique_key")?,
+        data: row.try_get("data")?,
+    })
+}
+
+/// Maps unique-index violations to [`StoreError::Duplicate`].
+fn map_write_error(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.kind() == sqlx::error::ErrorKind::UniqueViolation {
+            let names_unique_key = db
+                .constraint()
+                .map(|c| c.contains("unique_key"))
+                .unwrap_or(false)
+                || db.message().contains("unique_key");
+            return StoreError::Duplicate {
+                what: if names_unique_key { "unique_key" } else { "id" },
+            };
+        }
+    }
+    StoreError::Database(e)
+}
+
+/// Builds a query's text and its text/integer arguments in order.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+impl Sql {
+    fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+    fn text(&mut self, v: impl Into<String>) -> &mut Self {
+        self.args.push(Arg::Text(v.into()));
+        let n = self.args.len();
+        self.text.push_str(&format!("${n}"));
+        self
+    }
+    fn int(&mut self, v: i64) -> &mut Self {
+        self.args.push(Arg::Int(v));
+        let n = self.args.len();
+        self.text.push_str(&format!("${n}"));
+        self
+    }
+    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.text);
+        for a in &self.args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.as_str()),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn ensure_account(
+        &self,
+        account: &AccountId,
+        livemode: bool,
+        now: i64,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO accounts (id, livemode, created) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+            .bind(account.as_str())
+            .bind(livemode as i64)
+            .bind(now)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    async fn get(
+        &self,
+        account: &AccountId,
+        kind: &'static str,
+        id: &str,
+    ) -> StoreResult<Option<Record>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM objects WHERE account_id = $1 AND id = $2 AND kind = $3"
+        ))
+        .bind(account.as_str())
+        .bind(id)
+        .bind(kind)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| record(kind, &r)).transpose()
+    }
+
+    async fn get_by_unique_key(
+        &self,
+        account: &AccountId,
+        kind: &'static str,
+        unique_key: &str,
+    ) -> StoreResult<Option<Record>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM objects WHERE account_id = $1 AND kind = $2 AND unique_key = $3"
+        ))
+        .bind(account.as_str())
+        .bind(kind)
+        .bind(unique_key)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| record(kind, &r)).transpose()
+    }
+
+    async fn has_children(
+        &self,
+        account: &AccountId,
+        kind: &'static str,
+        parent: &str,
+    ) -> StoreResult<bool> {
+        let row = sqlx::query("SELECT 1 AS one FROM objects WHERE account_id = $1 AND kind = $2 AND parent = $3 LIMIT 1")
+            .bind(account.as_str())
+            .bind(kind)
+            .bind(parent)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    async fn list(&self, account: &AccountId, q: &ListQuery) -> StoreResult<Page> {
+        let mut sql = Sql::default();
+        sql.push(&format!(
+            "SELECT {COLUMNS} FROM objects WHERE account_id = "
+        ))
+        .text(account.as_str())
+        .push(" AND kind = ")
+        .text(q.kind);
+        if !q.include_deleted {
+            sql.push(" AND deleted = 0");
+        }
+        for f in &q.filters {
+            match f {
+                Filter::Parent(v) => sql.push(" AND parent = ").text(v.clone()),
+                Filter::Lookup(v) => sql.push(" AND lookup = ").text(v.clone()),
+                Filter::Status(v) => sql.push(" AND status = ").text(v.clone()),
+                Filter::LookupIn(vs) | Filter::IdIn(vs) => {
+                    let col = if matches!(f, Filter::LookupIn(_)) {
+                        "lookup"
+                    } else {
+                        "id"
+                    };
+                    if vs.is_empty() {
+                        sql.push(" AND 1 = 0")
+                    } else {
+                        sql.push(&format!(" AND {col} IN ("));
+                        for (i, v) in vs.iter().enumerate() {
+                            if i > 0 {
+                                sql.push(", ");
+                            }
+                            sql.text(v.clone());
+                        }
+                        sql.push(")")
+                    }
+                }
+                Filter::Field(path, v) => sql
+                    .push(&format!(" AND {} = ", self.backend.json_text(path)))
+                    .text(v.clone()),
+                Filter::CreatedGt(t) => sql.push(" AND created > ").int(*t),
+                Filter::CreatedGte(t) => sql.push(" AND created >= ").int(*t),
+                Filter::CreatedLt(t) => sql.push(" AND created < ").int(*t),
+                Filter::CreatedLte(t) => sql.push(" AND created <= ").int(*t),
+            };
+        }
+        let (cursor_id, before) = match &q.cursor {
+            Cursor::Start => (None, false),
+            Cursor::After(id) => (Some(id), false),
+            Cursor::Before(id) => (Some(id), true),
+        };
+        if let Some(id) = cursor_id {
+            let row = sqlx::query(
+                "SELECT created, seq FROM objects WHERE account_id = $1 AND kind = $2 AND id = $3",
+            )
+            .bind(account.as_str())
+            .bind(q.kind)
+            .bind(id.as_str())
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::CursorNotFound)?;
+            let (created, seq): (i64, i64) = (row.try_get("created")?, row.try_get("seq")?);
+            let (cmp, _) = if before { (">", ()) } else { ("<", ()) };
+            sql.push(&format!(" AND (created {cmp} "))
+                .int(created)
+                .push(" OR (created = ")
+                .int(created)
+                .push(&format!(" AND seq {cmp} "))
+                .int(seq)
+                .push("))");
+        }
+        let order = if before { "ASC" } else { "DESC" };
+        sql.push(&format!(" ORDER BY created {order}, seq {order} LIMIT "))
+            .int(q.limit as i64 + 1);
+        let rows = sql.query().fetch_all(&self.read).await?;
+        let mut records = rows
+            .iter()
+            .map(|r| record(q.kind, r))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let has_more = records.len() > q.limit;
+        records.truncate(q.limit);
+        if before {
+            records.reverse();
+        }
+        Ok(Page { records, has_more })
+    }
+
+    async fn commit(&self, account: &AccountId, writes: Vec<Write>) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        for w in writes {
+            match w {
+                Write::Insert(r) => {
+                    sqlx::query(
+                        "INSERT INTO objects (account_id, kind, id, created, version, deleted, parent, lookup, status, unique_key, data) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    )
+                    .bind(account.as_str())
+                    .bind(r.kind)
+                    .bind(&r.id)
+                    .bind(r.created)
+                    .bind(r.version)
+                    .bind(r.deleted as i64)
+                    .bind(&r.parent)
+                    .bind(&r.lookup)
+                    .bind(&r.status)
+                    .bind(&r.unique_key)
+                    .bind(&r.data)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_write_error)?;
+                }
+                Write::Update(r) => {
+                    let done = sqlx::query(
+                        "UPDATE objects SET version = $1, deleted = $2, parent = $3, lookup = $4, status = $5, unique_key = $6, data = $7 \
+                         WHERE account_id = $8 AND id = $9 AND kind = $10 AND version = $11",
+                    )
+                    .bind(r.version)
+                    .bind(r.deleted as i64)
+                    .bind(&r.parent)
+                    .bind(&r.lookup)
+                    .bind(&r.status)
+                    .bind(&r.unique_key)
+                    .bind(&r.data)
+                    .bind(account.as_str())
+                    .bind(&r.id)
+                    .bind(r.kind)
+                    .bind(r.version - 1)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_write_error)?;
+                    if done.rows_affected() != 1 {
+                        return Err(StoreError::Conflict);
+                    }
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn idempotency_claim(
+        &self,
+        account: &AccountId,
+        key: &str,
+        fingerprint: &str,
+        now: i64,
+    ) -> StoreResult<IdempotencyClaim> {
+        for _ in 0..3 {
+            let inserted = sqlx::query(
+                "INSERT INTO idempotency_keys (account_id, key, fingerprint, state, created) VALUES ($1, $2, $3, 'running', $4) \
+                 ON CONFLICT (account_id, key) DO NOTHING",
+            )
+            .bind(account.as_str())
+            .bind(key)
+            .bind(fingerprint)
+            .bind(now)
+            .execute(&self.write)
+            .await?;
+            if inserted.rows_affected() == 1 {
+                return Ok(IdempotencyClaim::Started);
+            }
+            let row = sqlx::query("SELECT fingerprint, state, status, body, created FROM idempotency_keys WHERE account_id = $1 AND key = $2")
+                .bind(account.as_str())
+                .bind(key)
+                .fetch_optional(&self.write)
+                .await?;
+            let Some(row) = row else { continue };
+            let stored: String = row.try_get("fingerprint")?;
+            let state: String = row.try_get("state")?;
+            let created: i64 = row.try_get("created")?;
+            if created < now - IDEMPOTENCY_TTL_SECS {
+                // Expired: forget it and claim afresh.
+                sqlx::query("DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND created = $3")
+                    .bind(account.as_str())
+                    .bind(key)
+                    .bind(created)
+                    .execute(&self.write)
+                    .await?;
+                continue;
+            }
+            if stored != fingerprint {
+                return Ok(IdempotencyClaim::Mismatch { stored });
+            }
+            if state == "done" {
+                let status: i64 = row.try_get("status")?;
+                let body: String = row.try_get("body")?;
+                return Ok(IdempotencyClaim::Replay {
+                    status: status as u16,
+                    body,
+                });
+            }
+            if created < now - STALE_RUNNING_SECS {
+                // The process that claimed it died mid-request: take it over.
+                let taken = sqlx::query(
+                    "UPDATE idempotency_keys SET created = $1 WHERE account_id = $2 AND key = $3 AND state = 'running' AND created = $4",
+                )
+                .bind(now)
+                .bind(account.as_str())
+                .bind(key)
+                .bind(created)
+                .execute(&self.write)
+                .await?;
+                if taken.rows_affected() == 1 {
+                    return Ok(IdempotencyClaim::Started);
+                }
+                continue;
+            }
+            return Ok(IdempotencyClaim::InProgress);
+        }
+        Ok(IdempotencyClaim::InProgress)
+    }
+
+    async fn idempotency_finish(
+        &self,
+        account: &AccountId,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE idempotency_keys SET state = 'done', status = $1, body = $2 WHERE account_id = $3 AND key = $4")
+            .bind(status as i64)
+            .bind(body)
+            .bind(account.as_str())
+            .bind(key)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    async fn idempotency_release(&self, account: &AccountId, key: &str) -> StoreResult<()> {
+        sqlx::query(
+            "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND state = 'running'",
+        )
+        .bind(account.as_str())
+        .bind(key)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    async fn idempotency_prune(&self, before: i64) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM idempotency_keys WHERE created < $1")
+            .bind(before)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+/// Idempotency keys are kept this long (Stripe keeps them at least 24 hours).
+pub const IDEMPOTENCY_TTL_SECS: i64 = 24 * 3600;
+/// A key still marked running after this long belonged to a process that died.
+pub const STALE_RUNNING_SECS: i64 = 60;

@@ -1,0 +1,544 @@
+//! The store conformance suite: the same stories run against SQLite and PostgreSQL.
+//!
+//! PostgreSQL runs when `PORTICO_TEST_POSTGRES_URL` is set (the test script starts a throwaway
+//! server and sets it); with `PORTICO_REQUIRE_POSTGRES=1` a missing URL is a failure.
+
+use portico_domain::customer::{Customer, CustomerParams};
+use portico_domain::id::RandomIds;
+use portico_domain::price::{Interval, Price, PriceCreate, Recurring};
+use portico_domain::product::{Product, ProductParams};
+use portico_domain::{AccountId, Ctx, Currency, Patch};
+use portico_store::{
+    get, Cursor, Filter, IdempotencyClaim, ListQuery, SqlStore, Store, StoreError, Versioned, Write,
+};
+use std::sync::Arc;
+
+async fn sqlite() -> (Arc<dyn Store>, tempdir::Dir) {
+    let dir = tempdir::Dir::new();
+    let url = format!("sqlite://{}/portico.db", dir.0.display());
+    (
+        Arc::new(SqlStore::open(&url).await.expect("open sqlite")),
+        dir,
+    )
+}
+
+async fn postgres() -> Option<Arc<dyn Store>> {
+    match std::env::var("PORTICO_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => {
+            Some(Arc::new(SqlStore::open(&url).await.expect("open postgres")))
+        }
+        _ => {
+            assert!(
+                std::env::var("PORTICO_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "PORTICO_REQUIRE_POSTGRES=1 but PORTICO_TEST_POSTGRES_URL is not set"
+            );
+            eprintln!("PORTICO_TEST_POSTGRES_URL not set: skipping the PostgreSQL half");
+            None
+        }
+    }
+}
+
+mod tempdir {
+    /// A directory removed when dropped.
+    pub struct Dir(pub std::path::PathBuf);
+    impl Dir {
+        pub fn new() -> Dir {
+            let p =
+                std::env::temp_dir().join(format!("portico-store-test-{}", rand::random::<u64>()));
+            std::fs::create_dir_all(&p).unwrap();
+            Dir(p)
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// A fresh account, so stories sharing one PostgreSQL database never see each other.
+async fn account(store: &dyn Store) -> AccountId {
+    let id = AccountId(format!("acct_test{}", rand::random::<u64>()));
+    store.ensure_account(&id, false, 1).await.unwrap();
+    store.ensure_account(&id, false, 1).await.unwrap(); // idempotent
+    id
+}
+
+fn customer(now: i64, email: &str) -> Customer {
+    let mut ids = RandomIds;
+    let mut ctx = Ctx {
+        now,
+        livemode: false,
+        ids: &mut ids,
+    };
+    Customer::create(
+        CustomerParams {
+            email: Patch::Set(email.into()),
+            ..Default::default()
+        },
+        &mut ctx,
+    )
+    .unwrap()
+}
+
+fn query(kind: &'static str, limit: usize) -> ListQuery {
+    ListQuery {
+        kind,
+        filters: vec![],
+        cursor: Cursor::Start,
+        limit,
+        include_deleted: false,
+    }
+}
+
+async fn insert_update_and_conflict(store: Arc<dyn Store>) {
+    let acct = account(&*store).await;
+    let c = customer(100, "a@example.com");
+    store
+        .commit(&acct, vec![Write::Insert(Versioned::new_record(&c))])
+        .await
+        .unwrap();
+    let mut v = get::<Customer>(&*store, &acct, c.id.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.value, c);
+    assert_eq!(v.version, 1);
+
+    v.value.name = Some("Ada".into());
+    store
+        .commit(&acct, vec![Write::Update(v.next_record())])
+        .await
+        .unwrap();
+    // A second writer holding the old version loses.
+    let stale = v.clone();
+    let err = store
+        .commit(&acct, vec![Write::Update(stale.next_record())])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict));
+    let now = get::<Customer>(&*store, &acct, c.id.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(now.version, 2);
+    assert_eq!(now.value.name.as_deref(), Some("Ada"));
+}
+
+async fn commit_is_all_or_nothing(store: Arc<dyn Store>) {
+    let acct = account(&*store).await;
+    let a = customer(100, "a@example.com");
+    let b = customer(100, "b@example.com");
+    store
+        .commit(&acct, vec![Write::Insert(Versioned::new_record(&a))])
+        .await
+        .unwrap();
+    // b's insert comes first, then a duplicate of a: neither may land.
+    let err = store
+        .commit(
+            &acct,
+            vec![
+                Write::Insert(Versioned::new_record(&b)),
+                Write::Insert(Versioned::new_record(&a)),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Duplicate { what: "id" }),
+        "{err:?}"
+    );
+    assert!(get::<Customer>(&*store, &acct, b.id.as_str())
+        .await
+        .unwrap()
+        .is_none());
+}
+
+async fn accounts_are_isolated(store: Arc<dyn Store>) {
+    let one = account(&*store).await;
+    let two = account(&*store).await;
+    let c = customer(100, "a@example.com");
+    store
+        .commit(&one, vec![Write::Insert(Versioned::new_record(&c))])
+        .await
+        .unwrap();
+    assert!(get::<Customer>(&*store, &two, c.id.as_str())
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        store
+            .list(&two, &query("customer", 10))
+            .await
+            .unwrap()
+            .records
+            .len(),
+        0
+    );
+    assert_eq!(
+        store
+            .list(&one, &query("customer", 10))
+            .await
+            .unwrap()
+            .records
+            .len(),
+        1
+    );
+    // Same caller-chosen id in two accounts is fine.
+    let mut ids = RandomIds;
+    let mut ctx = Ctx {
+        now: 1,
+        livemode: false,
+        ids: &mut ids,
+    };
+    let p = Product::create(
+        ProductParams {
+            name: Some("x".into()),
+            id: Some("basic".into()),
+            ..Default::default()
+        },
+        &mut ctx,
+    )
+    .unwrap();
+    store
+        .commit(&one, vec![Write::Insert(Versioned::new_record(&p))])
+        .await
+        .unwrap();
+    store
+        .commit(&two, vec![Write::Insert(Versioned::new_record(&p))])
+        .await
+        .unwrap();
+}
+
+async fn pagination_is_newest_first(store: Arc<dyn Store>) {
+    let acct = account(&*store).await;
+    // Two share a timestamp: insertion order breaks the tie.
+    let cs: Vec<Customer> = [10, 20, 20, 30, 40]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| customer(*t, &format!("c{i}@x.io")))
+        .collect();
+    for c in &cs {
+        store
+            .commit(&acct, vec![Write::Insert(Versioned::new_record(c))])
+            .await
+            .unwrap();
+    }
+    let ids = |p: &portico_store::Page| p.records.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    let want: Vec<String> = cs.iter().rev().map(|c| c.id.to_string()).collect();
+
+    let p1 = store.list(&acct, &query("customer", 2)).await.unwrap();
+    assert_eq!(ids(&p1), want[0..2]);
+    assert!(p1.has_more);
+    let mut q = query("customer", 2);
+    q.cursor = Cursor::After(want[1].clone());
+    let p2 = store.list(&acct, &q).await.unwrap();
+    assert_eq!(ids(&p2), want[2..4]);
+    assert!(p2.has_more);
+    q.cursor = Cursor::After(want[3].clone());
+    let p3 = store.list(&acct, &q).await.unwrap();
+    assert_eq!(ids(&p3), want[4..5]);
+    assert!(!p3.has_more);
+    // Backwards from the last one.
+    q.cursor = Cursor::Before(want[4].clone());
+    let back = store.list(&acct, &q).await.unwrap();
+    assert_eq!(ids(&back), want[2..4]);
+    assert!(back.has_more);
+    q.cursor = Cursor::After("cus_missing".into());
+    assert!(matches!(
+        store.list(&acct, &q).await.unwrap_err(),
+        StoreError::CursorNotFound
+    ));
+    // Created filters.
+    let mut q = query("customer", 10);
+    q.filters = vec![Filter::CreatedGte(20), Filter::CreatedLt(40)];
+    assert_eq!(store.list(&acct, &q).await.unwrap().records.len(), 3);
+    q.filters = vec![Filter::Lookup("c3@x.io".into())];
+    assert_eq!(
+        ids(&store.list(&acct, &q).await.unwrap()),
+        vec![cs[3].id.to_string()]
+    );
+    q.filters = vec![Filter::IdIn(vec![
+        cs[0].id.to_string(),
+        cs[4].id.to_string(),
+    ])];
+    assert_eq!(store.list(&acct, &q).await.unwrap().records.len(), 2);
+}
+
+async fn deleted_objects_are_hidden_from_lists(store: Arc<dyn Store>) {
+    let acct = account(&*store).await;
+    let c = customer(1, "a@x.io");
+    store
+        .commit(&acct, vec![Write::Insert(Versioned::new_record(&c))])
+        .await
+        .unwrap();
+    let mut v = get::<Customer>(&*store, &acct, c.id.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    v.value.delete();
+    store
+        .commit(&acct, vec![Write::Update(v.next_record())])
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .list(&acct, &query("customer", 10))
+            .await
+            .unwrap()
+            .records
+            .len(),
+        0
+    );
+    let back = get::<Customer>(&*store, &acct, c.id.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(back.value.deleted);
+}
+
+async fn unique_keys_and_json_filters(store: Arc<dyn Store>) {
+    let acct = account(&*store).await;
+    let mut ids = RandomIds;
+    let mut ctx = Ctx {
+        now: 1,
+        livemode: false,
+        ids: &mut ids,
+    };
+    let prod = Product::create(
+        ProductParams {
+            name: Some("P".into()),
+            shippable: Some(true),
+            ..Default::default()
+        },
+        &mut ctx,
+    )
+    .unwrap();
+    let mk = |ctx: &mut Ctx<'_>, key: Option<&str>, cur: &str, rec: bool| {
+        Price::create(
+            PriceCreate {
+                currency: Currency::parse(cur),
+                unit_amount: Some(100),
+                lookup_key: key.map(str::to_owned),
+                recurring: rec.then_some(Recurring {
+                    interval: Interval::Month,
+                    interval_count: 1,
+                }),
+                ..Default::default()
+            },
+            &prod,
+            ctx,
+        )
+        .unwrap()
+    };
+    let a = mk(&mut ctx, Some("std"), "usd", true);
+    let b = mk(&mut ctx, Some("std"), "eur", false);
+    let c = mk(&mut ctx, None, "eur", true);
+    store
+        .commit(
+            &acct,
+            vec![
+                Write::Insert(Versioned::new_record(&prod)),
+                Write::Insert(Versioned::new_record(&a)),
+                Write::Insert(Versioned::new_record(&c)),
+            ],
+        )
+        .await
+        .unwrap();
+    let err = store
+        .commit(&acct, vec![Write::Insert(Versioned::new_record(&b))])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Duplicate { what: "unique_key" }),
+        "{err:?}"
+    );
+    let holder = store
+        .get_by_unique_key(&acct, "price", "std")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(holder.id, a.id.as_str());
+    assert!(store
+        .has_children(&acct, "price", prod.id.as_str())
+        .await
+        .unwrap());
+    assert!(!store
+        .has_children(&acct, "price", "prod_other")
+        .await
+        .unwrap());
+
+    let mut q = query("price", 10);
+    q.filters = vec![Filter::Field("currency", "eur".into())];
+    assert_eq!(store.list(&acct, &q).await.unwrap().records.len(), 1);
+    q.filters = vec![
+        Filter::Field("recurring.interval", "month".into()),
+        Filter::Parent(prod.id.to_string()),
+    ];
+    assert_eq!(store.list(&acct, &q).await.unwrap().records.len(), 2);
+    let mut q = query("product", 10);
+    q.filters = vec![
+        Filter::Field("shippable", "true".into()),
+        Filter::Status("active".into()),
+    ];
+    assert_eq!(store.list(&acct, &q).await.unwrap().records.len(), 1);
+    q.filters = vec![Filter::Field("shippable", "false".into())];
+    assert_eq!(store.list(&acct, &q).await.unwrap().records.len(), 0);
+}
+
+async fn idempotency_keys(store: Arc<dyn Store>) {
+    let acct = account(&*store).await;
+    assert_eq!(
+        store
+            .idempotency_claim(&acct, "k1", "fp", 1000)
+            .await
+            .unwrap(),
+        IdempotencyClaim::Started
+    );
+    assert_eq!(
+        store
+            .idempotency_claim(&acct, "k1", "fp", 1001)
+            .await
+            .unwrap(),
+        IdempotencyClaim::InProgress
+    );
+    assert_eq!(
+        store
+            .idempotency_claim(&acct, "k1", "other", 1001)
+            .await
+            .unwrap(),
+        IdempotencyClaim::Mismatch {
+            stored: "fp".into()
+        }
+    );
+    store
+        .idempotency_finish(&acct, "k1", 200, "{}")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .idempotency_claim(&acct, "k1", "fp", 1002)
+            .await
+            .unwrap(),
+        IdempotencyClaim::Replay {
+            status: 200,
+            body: "{}".into()
+        }
+    );
+    // A released key can be claimed again.
+    assert_eq!(
+        store
+            .idempotency_claim(&acct, "k2", "fp", 1000)
+            .await
+            .unwrap(),
+        IdempotencyClaim::Started
+    );
+    store.idempotency_release(&acct, "k2").await.unwrap();
+    assert_eq!(
+        store
+            .idempotency_claim(&acct, "k2", "fp2", 1000)
+            .await
+            .unwrap(),
+        IdempotencyClaim::Started
+    );
+    // A running claim abandoned by a dead process is taken over after a while.
+    assert_eq!(
+        store
+            .idempotency_claim(&acct, "k2", "fp2", 1000 + 61)
+            .await
+            .unwrap(),
+        IdempotencyClaim::Started
+    );
+    // After 24 hours a key is forgotten.
+    assert_eq!(
+        store
+            .idempotency_claim(&acct, "k1", "new", 1000 + 86_401)
+            .await
+            .unwrap(),
+        IdempotencyClaim::Started
+    );
+    // Keys are per account.
+    let other = account(&*store).await;
+    assert_eq!(
+        store
+            .idempotency_claim(&other, "k2", "x", 1000)
+            .await
+            .unwrap(),
+        IdempotencyClaim::Started
+    );
+    assert!(store.idempotency_prune(i64::MAX).await.unwrap() >= 1);
+}
+
+async fn concurrent_claims_let_one_through(store: Arc<dyn Store>) {
+    let acct = account(&*store).await;
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let store = store.clone();
+        let acct = acct.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .idempotency_claim(&acct, "race", "fp", 5)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut started = 0;
+    for t in tasks {
+        if t.await.unwrap() == IdempotencyClaim::Started {
+            started += 1;
+        }
+    }
+    assert_eq!(started, 1);
+}
+
+macro_rules! stories {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let (store, _dir) = sqlite().await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod on_postgres {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(store) = postgres().await {
+                        super::$name(store).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+stories!(
+    insert_update_and_conflict,
+    commit_is_all_or_nothing,
+    accounts_are_isolated,
+    pagination_is_newest_first,
+    deleted_objects_are_hidden_from_lists,
+    unique_keys_and_json_filters,
+    idempotency_keys,
+    concurrent_claims_let_one_through,
+);
+
+#[test]
+fn both_backends_have_the_same_migrations() {
+    let names = |dir: &str| {
+        let mut v: Vec<String> =
+            std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("sqlite"), names("postgres"));
+    assert!(!names("sqlite").is_empty());
+}
