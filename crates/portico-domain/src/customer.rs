@@ -1,6 +1,6 @@
 //! Customers: who is billed, their contact and invoice settings.
 
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult, ErrorCode};
 use crate::id::{CustomerId, ID_LEN};
 use crate::metadata::{Metadata, MetadataUpdate};
 use crate::patch::Patch;
@@ -275,7 +275,7 @@ pub fn validate_email(email: &str) -> DomainResult<()> {
     } else {
         Err(DomainError::invalid_code(
             "email",
-            "email_invalid",
+            ErrorCode::EmailInvalid,
             format!("Invalid email address: {email}"),
         ))
     }
@@ -368,7 +368,7 @@ mod tests {
         assert!(matches!(
             err,
             DomainError::Invalid {
-                code: Some("email_invalid"),
+                code: Some(ErrorCode::EmailInvalid),
                 ..
             }
         ));

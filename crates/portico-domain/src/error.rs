@@ -1,5 +1,40 @@
 //! The domain's errors. The wire layer maps each variant to one Stripe error shape.
 
+/// Stripe's error codes that Portico produces: a closed set, rendered in snake_case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    ParameterUnknown,
+    ParameterMissing,
+    ParameterInvalidEmpty,
+    ParameterInvalidInteger,
+    ResourceMissing,
+    ResourceAlreadyExists,
+    EmailInvalid,
+    UrlInvalid,
+    IdempotencyKeyInUse,
+    PropertyExpansionMaxDepth,
+    RateLimit,
+}
+
+impl ErrorCode {
+    /// The code as it appears in the error body.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::ParameterUnknown => "parameter_unknown",
+            ErrorCode::ParameterMissing => "parameter_missing",
+            ErrorCode::ParameterInvalidEmpty => "parameter_invalid_empty",
+            ErrorCode::ParameterInvalidInteger => "parameter_invalid_integer",
+            ErrorCode::ResourceMissing => "resource_missing",
+            ErrorCode::ResourceAlreadyExists => "resource_already_exists",
+            ErrorCode::EmailInvalid => "email_invalid",
+            ErrorCode::UrlInvalid => "url_invalid",
+            ErrorCode::IdempotencyKeyInUse => "idempotency_key_in_use",
+            ErrorCode::PropertyExpansionMaxDepth => "property_expansion_max_depth",
+            ErrorCode::RateLimit => "rate_limit",
+        }
+    }
+}
+
 /// A rule the domain refused to break. Parameter names are Stripe's bracketed paths.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
@@ -22,7 +57,7 @@ pub enum DomainError {
         /// A message that names the parameter and says what is accepted.
         message: String,
         /// Stripe's error code, when it has one for the case.
-        code: Option<&'static str>,
+        code: Option<ErrorCode>,
     },
     /// The request is well-formed but the object's state forbids it.
     #[error("{message}")]
@@ -50,7 +85,7 @@ impl DomainError {
     /// A value error with one of Stripe's error codes.
     pub fn invalid_code(
         param: impl Into<String>,
-        code: &'static str,
+        code: ErrorCode,
         message: impl Into<String>,
     ) -> Self {
         DomainError::Invalid {

@@ -15,7 +15,7 @@ pub mod price;
 pub mod product;
 
 pub use currency::Currency;
-pub use error::{DomainError, DomainResult};
+pub use error::{DomainError, DomainResult, ErrorCode};
 pub use id::{AccountId, CustomerId, IdGen, PriceId, ProductId, RandomIds};
 pub use metadata::Metadata;
 pub use patch::Patch;

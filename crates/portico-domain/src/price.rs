@@ -1,7 +1,7 @@
 //! Prices: how much and how often a product costs. Immutable but for a few fields, as in Stripe.
 
 use crate::currency::Currency;
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult, ErrorCode};
 use crate::id::{PriceId, ProductId, ID_LEN};
 use crate::metadata::{Metadata, MetadataUpdate};
 use crate::product::Product;
@@ -151,7 +151,7 @@ impl Price {
         let unit_amount = p.unit_amount.ok_or_else(|| {
             DomainError::invalid_code(
                 "unit_amount",
-                "parameter_missing",
+                ErrorCode::ParameterMissing,
                 "Missing required param: unit_amount.",
             )
         })?;
@@ -235,14 +235,14 @@ fn validate_unit_amount(a: i64) -> DomainResult<()> {
     if a < 0 {
         return Err(DomainError::invalid_code(
             "unit_amount",
-            "parameter_invalid_integer",
+            ErrorCode::ParameterInvalidInteger,
             "Invalid non-negative integer",
         ));
     }
     if a > MAX_UNIT_AMOUNT {
         return Err(DomainError::invalid_code(
             "unit_amount",
-            "parameter_invalid_integer",
+            ErrorCode::ParameterInvalidInteger,
             format!("This value must be less than or equal to {MAX_UNIT_AMOUNT}."),
         ));
     }
@@ -253,7 +253,7 @@ fn validate_recurring(r: &Recurring) -> DomainResult<()> {
     if r.interval_count < 1 {
         return Err(DomainError::invalid_code(
             "recurring[interval_count]",
-            "parameter_invalid_integer",
+            ErrorCode::ParameterInvalidInteger,
             "Invalid positive integer",
         ));
     }

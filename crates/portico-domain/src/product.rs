@@ -37,6 +37,9 @@ pub struct Product {
     pub tax_code: Option<String>,
     pub unit_label: Option<String>,
     pub url: Option<String>,
+    /// Set when the product was deleted; it then reads as missing.
+    #[serde(default)]
+    pub deleted: bool,
 }
 
 /// Parameters of product create and update.
@@ -94,6 +97,7 @@ impl Product {
             tax_code: None,
             unit_label: None,
             url: None,
+            deleted: false,
         };
         product.update(ProductParams { id: None, ..params }, ctx.now)?;
         Ok(product)

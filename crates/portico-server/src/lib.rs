@@ -1,1 +1,116 @@
-//! placeholder
+//! Portico's HTTP server: the Stripe-compatible API (handlers, authentication, idempotency),
+//! and the process around it (listening, graceful shutdown, background upkeep).
+
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod auth;
+pub mod expand;
+pub mod http;
+pub mod objects;
+pub mod state;
+
+use axum::routing::get;
+use axum::Router;
+use portico_store::{SqlStore, Store};
+use state::{App, Clock, Settings, SystemClock};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+pub use auth::KeyPolicy;
+
+/// The API's routes, wrapped in the API middleware.
+pub fn router(app: App) -> Router {
+    use api::{customer, price, product};
+    let api = Router::new()
+        .route(
+            "/v1/customers",
+            get(customer::list_customers).post(customer::create_customer),
+        )
+        .route(
+            "/v1/customers/{id}",
+            get(customer::retrieve_customer)
+                .post(customer::update_customer)
+                .delete(customer::delete_customer),
+        )
+        .route(
+            "/v1/products",
+            get(product::list_products).post(product::create_product),
+        )
+        .route(
+            "/v1/products/{id}",
+            get(product::retrieve_product)
+                .post(product::update_product)
+                .delete(product::delete_product),
+        )
+        .route(
+            "/v1/prices",
+            get(price::list_prices).post(price::create_price),
+        )
+        .route(
+            "/v1/prices/{id}",
+            get(price::retrieve_price).post(price::update_price),
+        )
+        .method_not_allowed_fallback(http::unrecognized)
+        .fallback(http::unrecognized)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            http::api_middleware,
+        ));
+    api.with_state(app)
+}
+
+/// Everything `portico serve` needs.
+#[derive(Clone, Debug)]
+pub struct ServeConfig {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub public_url: String,
+    pub api_keys: Vec<String>,
+    pub dev: bool,
+}
+
+/// Opens the store and builds the application state.
+pub async fn build(config: &ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+    let store: Arc<dyn Store> = Arc::new(SqlStore::open(&config.database_url).await?);
+    Ok(App::new(
+        store,
+        KeyPolicy::new(&config.api_keys, config.dev),
+        clock,
+        Settings {
+            public_url: config.public_url.clone(),
+        },
+    ))
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests and returns.
+pub async fn serve(
+    config: ServeConfig,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = build(&config, Arc::new(SystemClock)).await?;
+    let upkeep = tokio::spawn(upkeep(app.clone()));
+    let result = axum::serve(listener, router(app.clone()))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    upkeep.abort();
+    app.store.close().await;
+    result.map_err(Into::into)
+}
+
+/// Background upkeep: forgets idempotency keys older than 24 hours, once an hour.
+async fn upkeep(app: App) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let cutoff = app.clock.now() - portico_store::IDEMPOTENCY_TTL_SECS;
+        match app.store.idempotency_prune(cutoff).await {
+            Ok(n) if n > 0 => tracing::info!(pruned = n, "forgot expired idempotency keys"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "idempotency key pruning failed"),
+        }
+    }
+}

@@ -91,6 +91,8 @@ pub enum Filter {
     /// A top-level or dotted field of the stored JSON compared as text
     /// (`true`/`false` for booleans).
     Field(&'static str, String),
+    /// Whether a field of the stored JSON is set (present and not `null`).
+    Present(&'static str, bool),
     CreatedGt(i64),
     CreatedGte(i64),
     CreatedLt(i64),
@@ -207,4 +209,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// Forgets keys created before `before`; returns how many.
     async fn idempotency_prune(&self, before: i64) -> StoreResult<u64>;
+
+    /// Closes the connections, waiting for running queries.
+    async fn close(&self);
 }

@@ -126,6 +126,9 @@ impl Object for Product {
     fn created(&self) -> i64 {
         self.created
     }
+    fn deleted(&self) -> bool {
+        self.deleted
+    }
     fn status(&self) -> Option<String> {
         active_status(self.active)
     }

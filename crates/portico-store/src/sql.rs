@@ -31,13 +31,21 @@ impl Backend {
         }
     }
 
+    /// SQL that is true when a field of the stored JSON is present and not `null`.
+    fn json_present(self, path: &str) -> String {
+        check_path(path);
+        match self {
+            Backend::Sqlite => format!("(COALESCE(json_type(data, '$.{path}'), 'null') <> 'null')"),
+            Backend::Postgres => format!(
+                "(COALESCE(jsonb_typeof(data::jsonb #> '{{{}}}'), 'null') <> 'null')",
+                path.replace('.', ",")
+            ),
+        }
+    }
+
     /// SQL that reads a (possibly dotted) field of the stored JSON as text.
     fn json_text(self, path: &str) -> String {
-        assert!(
-            path.bytes()
-                .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.'),
-            "field paths are fixed by code"
-        );
+        check_path(path);
         match self {
             Backend::Sqlite => format!(
                 "(CASE json_type(data, '$.{path}') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
@@ -46,6 +54,15 @@ impl Backend {
             Backend::Postgres => format!("(data::jsonb #>> '{{{}}}')", path.replace('.', ",")),
         }
     }
+}
+
+/// Field paths are spliced into SQL, so they are fixed by code: lowercase, `_` and `.` only.
+fn check_path(path: &str) {
+    assert!(
+        path.bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.'),
+        "field paths are fixed by code"
+    );
 }
 
 /// The store over SQLite or PostgreSQL.
@@ -135,12 +152,6 @@ impl SqlStore {
                 })
             }
         }
-    }
-
-    /// Closes the pools, waiting for connections to finish.
-    pub async fn close(&self) {
-        self.write.close().await;
-        self.read.close().await;
     }
 }
 
@@ -325,6 +336,14 @@ impl Store for SqlStore {
                 Filter::Field(path, v) => sql
                     .push(&format!(" AND {} = ", self.backend.json_text(path)))
                     .text(v.clone()),
+                Filter::Present(path, yes) => {
+                    let cond = self.backend.json_present(path);
+                    sql.push(&if *yes {
+                        format!(" AND {cond}")
+                    } else {
+                        format!(" AND NOT {cond}")
+                    })
+                }
                 Filter::CreatedGt(t) => sql.push(" AND created > ").int(*t),
                 Filter::CreatedGte(t) => sql.push(" AND created >= ").int(*t),
                 Filter::CreatedLt(t) => sql.push(" AND created < ").int(*t),
@@ -531,6 +550,11 @@ impl Store for SqlStore {
             .execute(&self.write)
             .await?;
         Ok(done.rows_affected())
+    }
+
+    async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
     }
 }
 

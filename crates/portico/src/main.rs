@@ -1,1 +1,206 @@
-fn main() {}
+//! `portico`: the command line. `portico serve` runs the Stripe-compatible server.
+
+#![forbid(unsafe_code)]
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use portico_server::ServeConfig;
+use std::fmt;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(
+    name = "portico",
+    version,
+    about = "A self-hosted, stateful, Stripe-compatible customer portal server"
+)]
+struct Cli {
+    /// Log format.
+    #[arg(long, env = "PORTICO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API server.
+    Serve(ServeArgs),
+}
+
+/// An API key: shown as `sk_…****` in logs and debug output.
+#[derive(Clone)]
+struct Secret(String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let prefix: String = self.0.chars().take(8).collect();
+        write!(f, "{prefix}****")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "PORTICO_LISTEN", default_value = "127.0.0.1:12111")]
+    listen: SocketAddr,
+    /// Database: `sqlite://PATH` (embedded, the default) or `postgres://…` (shared).
+    #[arg(
+        long,
+        env = "PORTICO_DATABASE_URL",
+        default_value = "sqlite://./.portico/portico.db"
+    )]
+    database_url: String,
+    /// Base URL of the links Portico hands out (default: derived from --listen).
+    #[arg(long, env = "PORTICO_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// A secret key to accept (repeatable; comma-separated in the env var). Each key is its own account.
+    #[arg(long = "api-key", env = "PORTICO_API_KEYS", value_delimiter = ',')]
+    api_keys: Vec<Secret>,
+    /// Development mode: accept any `sk_test_…` key, each distinct key its own empty account.
+    #[arg(long, env = "PORTICO_DEV")]
+    dev: bool,
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+/// `http://HOST:PORT` for the listen address; an unspecified host becomes `localhost`.
+fn default_public_url(addr: SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        format!("http://localhost:{}", addr.port())
+    } else {
+        format!("http://{addr}")
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    if !args.dev && args.api_keys.is_empty() {
+        anyhow::bail!(
+            "no API keys: pass --api-key KEY (repeatable), or --dev to accept any sk_test_ key"
+        );
+    }
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let local = listener.local_addr()?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| default_public_url(local))
+        .trim_end_matches('/')
+        .to_owned();
+    let config = ServeConfig {
+        listen: local,
+        database_url: args.database_url.clone(),
+        public_url: public_url.clone(),
+        api_keys: args.api_keys.iter().map(|k| k.0.clone()).collect(),
+        dev: args.dev,
+    };
+    tracing::info!(
+        listen = %local,
+        public_url = %public_url,
+        database = %redact_url(&args.database_url),
+        dev = args.dev,
+        keys = args.api_keys.len(),
+        "Portico is listening"
+    );
+    if args.dev {
+        eprintln!("Portico API at {public_url}  (dev mode: any sk_test_… key works; each key is its own account)");
+    }
+    portico_server::serve(config, listener, shutdown_signal()).await
+}
+
+/// A database URL without its password, for logs.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}://{}:****@{}", &url[..s], user, &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logs(cli.log_format);
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            default_public_url("127.0.0.1:12111".parse().unwrap()),
+            "http://127.0.0.1:12111"
+        );
+        assert_eq!(
+            default_public_url("0.0.0.0:80".parse().unwrap()),
+            "http://localhost:80"
+        );
+        assert_eq!(
+            redact_url("postgres://u:pw@h:5432/db"),
+            "postgres://u:****@h:5432/db"
+        );
+        assert_eq!(redact_url("sqlite://./x.db"), "sqlite://./x.db");
+        assert_eq!(
+            format!("{:?}", Secret("sk_test_supersecret".into())),
+            "sk_test_****"
+        );
+    }
+}

@@ -1,0 +1,258 @@
+//! `/v1/customers`: create, retrieve, update, delete, list.
+
+use crate::http::{Api, PathId, Reply};
+use crate::objects::{
+    commit, created_filters, list, load, load_live, no_such, respond, with_retries,
+};
+use crate::state::App;
+use axum::extract::State;
+use portico_domain::customer::{
+    Address, CustomField, Customer, CustomerParams, InvoiceSettingsParams, RenderingOptions,
+    Shipping, TaxExempt,
+};
+use portico_domain::{Ctx, Patch, RandomIds};
+use portico_store::{Filter, Versioned, Write};
+use portico_wire::list::{read_created, read_list_params};
+use portico_wire::{render, Reader};
+
+/// Reads an address object; empty parts mean "not given".
+pub fn read_address(r: &mut Reader<'_>) -> Address {
+    Address {
+        city: r.string_or_clear("city", 5000).into_option(),
+        country: r.string_or_clear("country", 5000).into_option(),
+        line1: r.string_or_clear("line1", 5000).into_option(),
+        line2: r.string_or_clear("line2", 5000).into_option(),
+        postal_code: r.string_or_clear("postal_code", 5000).into_option(),
+        state: r.string_or_clear("state", 5000).into_option(),
+    }
+}
+
+fn read_shipping(r: &mut Reader<'_>) -> Shipping {
+    r.require("address");
+    let address = r.object("address", read_address).unwrap_or_default();
+    let name = r.required_string("name", 5000);
+    Shipping {
+        address,
+        name,
+        phone: r.string_or_clear("phone", 5000).into_option(),
+        carrier: None,
+        tracking_number: None,
+    }
+}
+
+/// The parameters shared by create and update, in Stripe's names.
+fn read_params(r: &mut Reader<'_>, create: bool) -> (CustomerParams, Vec<String>, Option<String>) {
+    let mut p = CustomerParams {
+        address: r.object_or_clear("address", read_address),
+        balance: r.int("balance"),
+        business_name: r.string_or_clear("business_name", 150),
+        description: r.string_or_clear("description", 5000),
+        email: r.string_or_clear("email", 512),
+        individual_name: r.string_or_clear("individual_name", 150),
+        invoice_prefix: r.string("invoice_prefix", 5000),
+        metadata: r.metadata("metadata", true),
+        name: r.string_or_clear("name", 256),
+        next_invoice_sequence: r.int("next_invoice_sequence"),
+        phone: r.string_or_clear("phone", 20),
+        preferred_locales: r.strings_or_clear("preferred_locales", 5000),
+        shipping: r.object_or_clear("shipping", read_shipping),
+        tax_exempt: match r.enumeration_or_clear("tax_exempt", TaxExempt::VALUES) {
+            Patch::Set(v) => TaxExempt::parse(v).map(Patch::Set).unwrap_or(Patch::Keep),
+            Patch::Clear => Patch::Clear,
+            Patch::Keep => Patch::Keep,
+        },
+        ..Default::default()
+    };
+    if let Some(s) = r.object("invoice_settings", |s| InvoiceSettingsParams {
+        custom_fields: s.list_or_clear("custom_fields", |f| CustomField {
+            name: f.required_string("name", 40),
+            value: f.required_string("value", 140),
+        }),
+        default_payment_method: s.string_or_clear("default_payment_method", 5000),
+        footer: s.string_or_clear("footer", 5000),
+        rendering_options: s.object_or_clear("rendering_options", |o| RenderingOptions {
+            amount_tax_display: o
+                .enumeration_or_clear(
+                    "amount_tax_display",
+                    &["exclude_tax", "include_inclusive_tax"],
+                )
+                .into_option()
+                .map(str::to_owned),
+            template: o.string("template", 5000),
+        }),
+    }) {
+        p.invoice_settings = s;
+    }
+    let mut payment_method = None;
+    if create {
+        payment_method = r.string("payment_method", 5000);
+        p.test_clock = r.string("test_clock", 5000);
+        r.unsupported("tax_id_data", "tax ids are not implemented.");
+    } else {
+        for key in [
+            "bank_account",
+            "card",
+            "default_alipay_account",
+            "default_bank_account",
+            "default_card",
+            "default_source",
+        ] {
+            r.unsupported(
+                key,
+                "the legacy Sources API is not implemented; use PaymentMethods.",
+            );
+        }
+    }
+    r.unsupported(
+        "source",
+        "the legacy Sources API is not implemented; use PaymentMethods.",
+    );
+    r.unsupported("cash_balance", "cash balances are not implemented.");
+    r.unsupported("tax", "Stripe Tax is not implemented.");
+    if let Patch::Set(locales) = &p.preferred_locales {
+        if locales.len() > 10 {
+            r.error(portico_wire::ApiError::invalid(
+                Some("preferred_locales".into()),
+                None,
+                "Invalid preferred_locales: at most 10 locales are accepted.",
+            ));
+        }
+    }
+    let expand = r.expand();
+    (p, expand, payment_method)
+}
+
+/// Checks that ids named in the parameters exist (objects that later issues add).
+async fn check_references(
+    app: &App,
+    api: &Api,
+    p: &CustomerParams,
+    payment_method: Option<&str>,
+) -> Result<(), crate::http::Failure> {
+    if let Some(clock) = &p.test_clock {
+        if app
+            .store
+            .get(&api.caller.account, "test_helpers.test_clock", clock)
+            .await?
+            .is_none()
+        {
+            return Err(no_such("test_helpers.test_clock", clock, Some("test_clock")).into());
+        }
+    }
+    if let Patch::Set(pm) = &p.invoice_settings.default_payment_method {
+        if app
+            .store
+            .get(&api.caller.account, "payment_method", pm)
+            .await?
+            .is_none()
+        {
+            return Err(no_such(
+                "payment_method",
+                pm,
+                Some("invoice_settings[default_payment_method]"),
+            )
+            .into());
+        }
+    }
+    if let Some(pm) = payment_method {
+        if app
+            .store
+            .get(&api.caller.account, "payment_method", pm)
+            .await?
+            .is_none()
+        {
+            return Err(no_such("payment_method", pm, Some("payment_method")).into());
+        }
+    }
+    Ok(())
+}
+
+/// `POST /v1/customers`
+pub async fn create_customer(State(app): State<App>, mut api: Api) -> Reply {
+    let (params, expand, payment_method) = api.read(|r| read_params(r, true))?;
+    check_references(&app, &api, &params, payment_method.as_deref()).await?;
+    let mut ids = RandomIds;
+    let mut ctx = Ctx {
+        now: api.now,
+        livemode: api.caller.livemode,
+        ids: &mut ids,
+    };
+    let customer = Customer::create(params, &mut ctx)?;
+    commit(
+        &app,
+        &api.caller.account,
+        vec![Write::Insert(Versioned::new_record(&customer))],
+    )
+    .await?;
+    respond(
+        &app,
+        &api.caller.account,
+        render::customer(&customer),
+        &expand,
+    )
+    .await
+}
+
+/// `GET /v1/customers/{customer}`: a deleted customer reads as its deleted stub.
+pub async fn retrieve_customer(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let expand = api.read(|r| r.expand())?;
+    let customer = load::<Customer>(&app, &api.caller.account, &id, None).await?;
+    respond(
+        &app,
+        &api.caller.account,
+        render::customer(&customer.value),
+        &expand,
+    )
+    .await
+}
+
+/// `POST /v1/customers/{customer}`
+pub async fn update_customer(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let (params, expand, _) = api.read(|r| read_params(r, false))?;
+    check_references(&app, &api, &params, None).await?;
+    let account = api.caller.account.clone();
+    let (app_, account_, id_, params_) = (&app, &account, &id, &params);
+    let customer = with_retries(|| async move {
+        let mut current = load_live::<Customer>(app_, account_, id_, None).await?;
+        current.value.update(params_.clone())?;
+        commit(app_, account_, vec![Write::Update(current.next_record())]).await?;
+        Ok(current.value)
+    })
+    .await?;
+    respond(&app, &account, render::customer(&customer), &expand).await
+}
+
+/// `DELETE /v1/customers/{customer}`
+pub async fn delete_customer(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    api.read(|_| ())?;
+    let account = api.caller.account.clone();
+    let (app_, account_, id_) = (&app, &account, &id);
+    let customer = with_retries(|| async move {
+        let mut current = load_live::<Customer>(app_, account_, id_, None).await?;
+        current.value.delete();
+        commit(app_, account_, vec![Write::Update(current.next_record())]).await?;
+        Ok(current.value)
+    })
+    .await?;
+    crate::http::ok(render::customer(&customer))
+}
+
+/// `GET /v1/customers`
+pub async fn list_customers(State(app): State<App>, mut api: Api) -> Reply {
+    let (params, email, created, clock) = api.read(|r| {
+        (
+            read_list_params(r),
+            r.string("email", 512),
+            read_created(r),
+            r.string("test_clock", 5000),
+        )
+    })?;
+    let mut filters = created_filters(created);
+    if let Some(e) = email {
+        filters.push(Filter::Lookup(e));
+    }
+    if let Some(c) = clock {
+        filters.push(Filter::Parent(c));
+    }
+    list(&app, &api, "customer", "/v1/customers", filters, params).await
+}

@@ -1,0 +1,336 @@
+//! `/v1/prices`: create (with `product` or `product_data`), retrieve, update, list. Prices
+//! have no delete: archive them with `active=false`.
+
+use crate::http::{Api, Failure, PathId, Reply};
+use crate::objects::{commit, created_filters, list, load, load_live, respond, with_retries};
+use crate::state::App;
+use axum::extract::State;
+use portico_domain::price::{Interval, Price, PriceCreate, PriceUpdate, Recurring, TaxBehavior};
+use portico_domain::product::{Product, ProductParams};
+use portico_domain::{Ctx, Currency, DomainError, Patch, RandomIds};
+use portico_store::{Filter, StoreError, Versioned, Write};
+use portico_wire::list::{read_created, read_list_params};
+use portico_wire::{render, ApiError, Reader};
+
+fn read_currency(r: &mut Reader<'_>) -> Option<Currency> {
+    let raw = if r.has("currency") {
+        r.string("currency", 5000)
+    } else {
+        r.required_string("currency", 5000);
+        None
+    }?;
+    match Currency::parse(&raw) {
+        Some(c) => Some(c),
+        None => {
+            let p = r.path_of("currency");
+            r.error(ApiError::invalid(
+                Some(p),
+                None,
+                format!("Invalid currency: {}. Use a lowercase three-letter ISO code that Stripe supports, such as usd, eur, gbp or jpy.", raw.to_lowercase()),
+            ));
+            None
+        }
+    }
+}
+
+/// `unit_amount_decimal` as a whole number of minor units; fractions are not billed by Portico.
+fn read_decimal_amount(r: &mut Reader<'_>) -> Option<i64> {
+    let raw = r.string("unit_amount_decimal", 5000)?;
+    let (whole, frac) = raw.split_once('.').unwrap_or((&raw, ""));
+    let parsed = if frac.bytes().all(|b| b == b'0')
+        && !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+    {
+        whole.parse::<i64>().ok()
+    } else {
+        None
+    };
+    if parsed.is_none() {
+        let p = r.path_of("unit_amount_decimal");
+        r.error(ApiError::invalid(
+            Some(p.clone()),
+            None,
+            format!("Invalid {p}: '{raw}'. Portico accepts only whole numbers of the currency's minor unit here."),
+        ));
+    }
+    parsed
+}
+
+fn read_recurring(r: &mut Reader<'_>) -> Option<Recurring> {
+    r.require("interval");
+    let interval = r
+        .enumeration("interval", Interval::VALUES)
+        .and_then(Interval::parse);
+    let interval_count = r.int("interval_count").unwrap_or(1);
+    if r.enumeration("usage_type", &["licensed", "metered"]) == Some("metered") {
+        let p = r.path_of("usage_type");
+        r.error(ApiError::invalid(
+            Some(p.clone()),
+            None,
+            format!(
+                "Portico does not support `{p}=metered`: usage-based billing is not implemented."
+            ),
+        ));
+    }
+    r.unsupported("meter", "usage-based billing is not implemented.");
+    interval.map(|interval| Recurring {
+        interval,
+        interval_count,
+    })
+}
+
+/// The price fields shared by `POST /v1/prices` and `default_price_data` / `price_data`.
+pub fn read_price_data(r: &mut Reader<'_>, _parent: &str) -> PriceCreate {
+    let currency = read_currency(r);
+    let unit_amount = r.int("unit_amount");
+    let decimal = read_decimal_amount(r);
+    if unit_amount.is_some() && decimal.is_some() {
+        r.error(ApiError::invalid(
+            Some(r.path_of("unit_amount")),
+            None,
+            "You may only specify one of these parameters: unit_amount, unit_amount_decimal.",
+        ));
+    }
+    let recurring = r.object("recurring", read_recurring).flatten();
+    let tax_behavior = r
+        .enumeration("tax_behavior", TaxBehavior::VALUES)
+        .and_then(TaxBehavior::parse);
+    r.unsupported(
+        "currency_options",
+        "multi-currency prices are not implemented.",
+    );
+    r.unsupported(
+        "custom_unit_amount",
+        "customer-chosen amounts are not implemented.",
+    );
+    PriceCreate {
+        currency,
+        unit_amount: unit_amount.or(decimal),
+        recurring,
+        tax_behavior,
+        metadata: r.metadata("metadata", false),
+        ..Default::default()
+    }
+}
+
+/// `POST /v1/prices`
+pub async fn create_price(State(app): State<App>, mut api: Api) -> Reply {
+    let (data, product_id, product_data, transfer, expand) = api.read(|r| {
+        let mut data = read_price_data(r, "");
+        data.active = r.bool("active");
+        data.lookup_key = r.string("lookup_key", 200);
+        data.nickname = r.string("nickname", 5000);
+        if r.enumeration("billing_scheme", &["per_unit", "tiered"]) == Some("tiered") {
+            r.error(ApiError::invalid(Some("billing_scheme".into()), None, "Portico does not support `billing_scheme=tiered`: tiered pricing is not implemented."));
+        }
+        r.unsupported("tiers", "tiered pricing is not implemented.");
+        r.unsupported("tiers_mode", "tiered pricing is not implemented.");
+        r.unsupported("transform_quantity", "quantity transforms are not implemented.");
+        let product = r.string("product", 5000);
+        let product_data = r.object("product_data", |p| ProductParams {
+            active: p.bool("active"),
+            id: p.string("id", 5000),
+            metadata: p.metadata("metadata", false),
+            name: Some(p.required_string("name", 5000)),
+            statement_descriptor: p.string("statement_descriptor", 22),
+            tax_code: p.string("tax_code", 5000).map(Patch::Set).unwrap_or_default(),
+            unit_label: p.string("unit_label", 12).map(Patch::Set).unwrap_or_default(),
+            ..Default::default()
+        });
+        match (&product, &product_data) {
+            (Some(_), Some(_)) => r.error(ApiError::invalid(Some("product".into()), None, "You may only specify one of these parameters: product, product_data.")),
+            (None, None) => r.error(ApiError::missing("product")),
+            _ => {}
+        }
+        (data, product, product_data, r.bool("transfer_lookup_key").unwrap_or(false), r.expand())
+    })?;
+    let account = api.caller.account.clone();
+    let mut ids = RandomIds;
+    let mut ctx = Ctx {
+        now: api.now,
+        livemode: api.caller.livemode,
+        ids: &mut ids,
+    };
+    let mut writes = Vec::new();
+    let product = match (product_id, product_data) {
+        (Some(id), _) => {
+            load_live::<Product>(&app, &account, &id, Some("product"))
+                .await?
+                .value
+        }
+        (None, Some(pd)) => {
+            let p = Product::create(pd, &mut ctx).map_err(|e| nest(e, "product_data"))?;
+            writes.push(Write::Insert(Versioned::new_record(&p)));
+            p
+        }
+        (None, None) => unreachable!("refused while reading"),
+    };
+    let price = Price::create(data, &product, &mut ctx)?;
+    if let Some(key) = &price.lookup_key {
+        if let Some(holder) = app.store.get_by_unique_key(&account, "price", key).await? {
+            if !transfer {
+                return Err(Price::lookup_key_taken(&portico_domain::PriceId(holder.id)).into());
+            }
+            let mut old = Versioned::<Price>::from_record(&holder)?;
+            old.value.lookup_key = None;
+            writes.insert(0, Write::Update(old.next_record()));
+        }
+    }
+    writes.push(Write::Insert(Versioned::new_record(&price)));
+    match app.store.commit(&account, writes).await {
+        Err(StoreError::Duplicate { what: "unique_key" }) => {
+            return Err(ApiError::invalid(Some("lookup_key".into()), None, "Another price took this lookup key at the same time; retry with transfer_lookup_key=true to move it.").into())
+        }
+        Err(StoreError::Duplicate { what: "id" }) => {
+            return Err(ApiError::invalid(Some("product_data[id]".into()), Some(portico_domain::ErrorCode::ResourceAlreadyExists), "Product already exists.").into())
+        }
+        other => other?,
+    }
+    respond(&app, &account, render::price(&price), &expand).await
+}
+
+fn nest(e: DomainError, parent: &str) -> DomainError {
+    match e {
+        DomainError::Invalid {
+            param: Some(p),
+            message,
+            code,
+        } => DomainError::Invalid {
+            param: Some(format!("{parent}[{p}]")),
+            message,
+            code,
+        },
+        other => other,
+    }
+}
+
+/// `GET /v1/prices/{price}`
+pub async fn retrieve_price(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let expand = api.read(|r| r.expand())?;
+    let price = load::<Price>(&app, &api.caller.account, &id, None).await?;
+    respond(
+        &app,
+        &api.caller.account,
+        render::price(&price.value),
+        &expand,
+    )
+    .await
+}
+
+/// `POST /v1/prices/{price}`: only `active`, `lookup_key`, `metadata`, `nickname` and
+/// `tax_behavior` change; anything else is an unknown parameter, as in Stripe.
+pub async fn update_price(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let (update, transfer, expand) = api.read(|r| {
+        let u = PriceUpdate {
+            active: r.bool("active"),
+            lookup_key: match r.string_or_clear("lookup_key", 200) {
+                Patch::Keep => None,
+                Patch::Clear => Some(None),
+                Patch::Set(k) => Some(Some(k)),
+            },
+            metadata: r.metadata("metadata", true),
+            nickname: match r.string_or_clear("nickname", 5000) {
+                Patch::Keep => None,
+                Patch::Clear => Some(None),
+                Patch::Set(n) => Some(Some(n)),
+            },
+            tax_behavior: r
+                .enumeration("tax_behavior", TaxBehavior::VALUES)
+                .and_then(TaxBehavior::parse),
+        };
+        r.unsupported(
+            "currency_options",
+            "multi-currency prices are not implemented.",
+        );
+        (
+            u,
+            r.bool("transfer_lookup_key").unwrap_or(false),
+            r.expand(),
+        )
+    })?;
+    let account = api.caller.account.clone();
+    let (app_, account_, id_, update_) = (&app, &account, &id, &update);
+    let price = with_retries(|| async move {
+        let mut current = load::<Price>(app_, account_, id_, None).await?;
+        let mut writes = Vec::new();
+        if update_.active == Some(false) && current.value.active {
+            let product = load::<Product>(app_, account_, current.value.product.as_str(), None).await?;
+            if product.value.default_price.as_ref() == Some(&current.value.id) {
+                return Err(DomainError::invalid(
+                    "active",
+                    "This price cannot be archived because it is the default price of its product. Set another default_price on the product first.",
+                )
+                .into());
+            }
+        }
+        if let Some(Some(key)) = &update_.lookup_key {
+            if let Some(holder) = app_.store.get_by_unique_key(account_, "price", key).await? {
+                if holder.id != current.value.id.as_str() {
+                    if !transfer {
+                        return Err(Price::lookup_key_taken(&portico_domain::PriceId(holder.id)).into());
+                    }
+                    let mut old = Versioned::<Price>::from_record(&holder)?;
+                    old.value.lookup_key = None;
+                    writes.push(Write::Update(old.next_record()));
+                }
+            }
+        }
+        current.value.update(update_.clone())?;
+        writes.push(Write::Update(current.next_record()));
+        commit(app_, account_, writes).await?;
+        Ok::<_, Failure>(current.value)
+    })
+    .await?;
+    respond(&app, &account, render::price(&price), &expand).await
+}
+
+/// `GET /v1/prices`
+pub async fn list_prices(State(app): State<App>, mut api: Api) -> Reply {
+    let (params, active, created, currency, keys, product, recurring, kind) = api.read(|r| {
+        (
+            read_list_params(r),
+            r.bool("active"),
+            read_created(r),
+            r.string("currency", 5000),
+            r.strings("lookup_keys", 200),
+            r.string("product", 5000),
+            r.object("recurring", |o| {
+                (
+                    o.enumeration("interval", Interval::VALUES),
+                    o.enumeration("usage_type", &["licensed", "metered"]),
+                    o.string("meter", 5000),
+                )
+            }),
+            r.enumeration("type", &["one_time", "recurring"]),
+        )
+    })?;
+    let mut filters = created_filters(created);
+    if let Some(a) = active {
+        filters.push(Filter::Status(if a { "active" } else { "inactive" }.into()));
+    }
+    if let Some(c) = currency {
+        filters.push(Filter::Field("currency", c.to_lowercase()));
+    }
+    if let Some(keys) = keys {
+        filters.push(Filter::LookupIn(keys));
+    }
+    if let Some(p) = product {
+        filters.push(Filter::Parent(p));
+    }
+    if let Some((interval, usage, meter)) = recurring {
+        if let Some(i) = interval {
+            filters.push(Filter::Field("recurring.interval", i.into()));
+        }
+        // Portico's prices are all licensed and unmetered.
+        if usage == Some("metered") || meter.is_some() {
+            filters.push(Filter::IdIn(Vec::new()));
+        }
+        filters.push(Filter::Present("recurring", true));
+    }
+    match kind {
+        Some("recurring") => filters.push(Filter::Present("recurring", true)),
+        Some(_) => filters.push(Filter::Present("recurring", false)),
+        None => {}
+    }
+    list(&app, &api, "price", "/v1/prices", filters, params).await
+}

@@ -1,0 +1,383 @@
+//! The API's HTTP conventions in one middleware: request ids, authentication, body limits, form
+//! decoding, idempotency keys, Stripe's response headers and request logs.
+
+use crate::auth::Caller;
+use crate::state::App;
+use axum::body::{to_bytes, Body};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use portico_domain::{DomainError, ErrorCode, IdGen, RandomIds};
+use portico_store::{IdempotencyClaim, StoreError};
+use portico_wire::{form, ApiError, ErrorType, Node, Reader, API_VERSION};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// Request bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Idempotency keys are at most this long (Stripe's limit).
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
+/// An error response, with any extra headers it needs.
+#[derive(Debug)]
+pub struct Failure {
+    pub error: ApiError,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Failure {
+    /// An error with one extra response header.
+    pub fn with_header(error: ApiError, name: &'static str, value: String) -> Failure {
+        Failure {
+            error,
+            headers: vec![(name, value)],
+        }
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Failure {
+        Failure {
+            error,
+            headers: Vec::new(),
+        }
+    }
+}
+
+impl From<DomainError> for Failure {
+    fn from(e: DomainError) -> Failure {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        match e {
+            StoreError::Conflict => ApiError {
+                status: 409,
+                kind: ErrorType::InvalidRequestError,
+                code: None,
+                message: "This object was changed by another request at the same time. Please retry the request.".into(),
+                param: None,
+            }
+            .into(),
+            other => {
+                tracing::error!(error = %other, "store failure");
+                ApiError::internal().into()
+            }
+        }
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let mut resp = json_response(self.error.status, &self.error.body());
+        for (name, value) in self.headers {
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                resp.headers_mut().insert(name, v);
+            }
+        }
+        resp
+    }
+}
+
+/// Stripe's JSON: pretty-printed with a trailing newline.
+pub fn json_response(status: u16, body: &Value) -> Response {
+    let mut text = serde_json::to_string_pretty(body).unwrap_or_else(|_| "{}".into());
+    text.push('\n');
+    let mut resp = Response::new(Body::from(text));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    resp.headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/json"));
+    resp
+}
+
+/// A handler's outcome: a 200 object, or a Stripe error.
+pub type Reply = Result<Response, Failure>;
+
+/// A 200 response with `body`.
+pub fn ok(body: Value) -> Reply {
+    Ok(json_response(200, &body))
+}
+
+/// What the middleware hands each API handler.
+#[derive(Clone)]
+pub struct Api {
+    pub caller: Caller,
+    /// The request time (unix seconds) from the server clock.
+    pub now: i64,
+    params: BTreeMap<String, Node>,
+}
+
+impl Api {
+    /// Reads the request's parameters with `f`, turning problems into Stripe's error.
+    pub fn read<T>(&mut self, f: impl FnOnce(&mut Reader<'_>) -> T) -> Result<T, Failure> {
+        portico_wire::read(std::mem::take(&mut self.params), f).map_err(Failure::from)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Api {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.remove::<Api>().ok_or_else(|| {
+            tracing::error!("API handler reached without the API middleware");
+            Failure::from(ApiError::internal())
+        })
+    }
+}
+
+/// The id in a URL path, percent-decoded.
+pub struct PathId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<String>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) => Ok(PathId(id)),
+            Err(_) => {
+                Err(
+                    ApiError::invalid(Some("id".into()), None, "Invalid object id in the URL.")
+                        .into(),
+                )
+            }
+        }
+    }
+}
+
+fn request_id() -> String {
+    RandomIds.next("req_", 14)
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Whether a `Stripe-Version` header looks like a version (`2026-07-29` or `2026-07-29.dahlia`).
+fn plausible_version(v: &str) -> bool {
+    let (date, name) = v.split_once('.').unwrap_or((v, "x"));
+    let b = date.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        && !name.is_empty()
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.')
+}
+
+/// The API middleware. See the module docs for what it does, in order.
+pub async fn api_middleware(State(app): State<App>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let rid = request_id();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let version = header_str(req.headers(), "stripe-version").map(str::to_owned);
+    let idem_key = header_str(req.headers(), "idempotency-key").map(str::to_owned);
+
+    let outcome = handle(&app, req, next, version.as_deref(), idem_key.as_deref()).await;
+    let (mut resp, account, replayed) = match outcome {
+        Ok(done) => done,
+        Err(f) => (f.into_response(), None, false),
+    };
+
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&rid) {
+        h.insert("request-id", v);
+    }
+    let reported = version
+        .filter(|v| plausible_version(v))
+        .unwrap_or_else(|| API_VERSION.to_owned());
+    if let Ok(v) = HeaderValue::from_str(&reported) {
+        h.insert("stripe-version", v);
+    }
+    if let Some(k) = &idem_key {
+        if let Ok(v) = HeaderValue::from_str(k) {
+            h.insert("idempotency-key", v);
+        }
+    }
+    if replayed {
+        h.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    h.insert(
+        "cache-control",
+        HeaderValue::from_static("no-cache, no-store"),
+    );
+    let status = resp.status().as_u16();
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if status >= 500 {
+        tracing::error!(request_id = %rid, %method, %path, status, ms, account = account.as_deref().unwrap_or("-"), "request");
+    } else {
+        tracing::info!(request_id = %rid, %method, %path, status, ms, account = account.as_deref().unwrap_or("-"), replayed, "request");
+    }
+    resp
+}
+
+async fn handle(
+    app: &App,
+    req: Request,
+    next: Next,
+    version: Option<&str>,
+    idem_key: Option<&str>,
+) -> Result<(Response, Option<String>, bool), Failure> {
+    if let Some(v) = version {
+        if !plausible_version(v) {
+            return Err(
+                ApiError::invalid(None, None, format!("Invalid Stripe API version: {v}")).into(),
+            );
+        }
+    }
+    let caller = app
+        .keys
+        .authenticate(req.headers().get("authorization").map(|v| v.as_bytes()))?;
+    let now = app.clock.now();
+    app.ensure_account(&caller, now).await?;
+    let account = Some(caller.account.to_string());
+
+    let (parts, body) = req.into_parts();
+    let is_json = header_str(&parts.headers, "content-type")
+        .map(|c| c.starts_with("application/json"))
+        .unwrap_or(false);
+    let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
+        Failure::from(ApiError {
+            status: 413,
+            kind: ErrorType::InvalidRequestError,
+            code: None,
+            message: format!(
+                "The request body is too large: at most {MAX_BODY_BYTES} bytes are accepted."
+            ),
+            param: None,
+        })
+    })?;
+    if is_json && !bytes.is_empty() {
+        return Err(ApiError::invalid(
+            None,
+            None,
+            "Invalid request: the API takes form-encoded parameters (Content-Type: application/x-www-form-urlencoded), not JSON.",
+        )
+        .into());
+    }
+    let source: &[u8] = if parts.method == Method::POST {
+        &bytes
+    } else {
+        parts.uri.query().unwrap_or("").as_bytes()
+    };
+    let params = form::decode(source)
+        .map_err(|e| Failure::from(ApiError::invalid(e.param, None, e.message)))?;
+
+    // Idempotency: only for writes that carry a key.
+    let idem = match idem_key {
+        Some(key) if parts.method == Method::POST || parts.method == Method::DELETE => {
+            if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_LEN {
+                return Err(ApiError::invalid(
+                    None,
+                    None,
+                    format!("Invalid Idempotency-Key: it must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} characters long."),
+                )
+                .into());
+            }
+            let endpoint = format!("{} {}", parts.method, parts.uri.path());
+            let fingerprint = format!("{endpoint} {}", hex::encode(Sha256::digest(&bytes)));
+            match app.store.idempotency_claim(&caller.account, key, &fingerprint, now).await? {
+                IdempotencyClaim::Started => Some(key.to_owned()),
+                IdempotencyClaim::Replay { status, body } => {
+                    let mut resp = Response::new(Body::from(body));
+                    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+                    resp.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+                    return Ok((resp, account, true));
+                }
+                IdempotencyClaim::Mismatch { stored } => {
+                    let stored_endpoint = stored.rsplit_once(' ').map(|(e, _)| e).unwrap_or("");
+                    let message = if stored_endpoint != endpoint {
+                        let stored_path = stored_endpoint.split_once(' ').map(|(_, p)| p).unwrap_or(stored_endpoint);
+                        format!(
+                            "Keys for idempotent requests can only be used for the same endpoint they were first used for ('{stored_path}' vs '{}'). Try using a key other than '{key}' if you meant to execute a different request.",
+                            parts.uri.path()
+                        )
+                    } else {
+                        format!(
+                            "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."
+                        )
+                    };
+                    return Err(ApiError { status: 400, kind: ErrorType::IdempotencyError, code: None, message, param: None }.into());
+                }
+                IdempotencyClaim::InProgress => {
+                    return Err(ApiError {
+                        status: 409,
+                        kind: ErrorType::InvalidRequestError,
+                        code: Some(ErrorCode::IdempotencyKeyInUse),
+                        message: format!(
+                            "There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): {key}. Please try again later."
+                        ),
+                        param: None,
+                    }
+                    .into())
+                }
+            }
+        }
+        _ => None,
+    };
+
+    let mut req = Request::from_parts(parts, Body::empty());
+    req.extensions_mut().insert(Api {
+        caller: caller.clone(),
+        now,
+        params,
+    });
+    let resp = next.run(req).await;
+
+    let Some(key) = idem else {
+        return Ok((resp, account, false));
+    };
+    let status = resp.status().as_u16();
+    // Saved: results of requests that ran (success, or a payment failure). Validation errors
+    // and failures that changed nothing are not, so a corrected retry can use the key.
+    if (200..300).contains(&status) || status == 402 {
+        let (parts, body) = resp.into_parts();
+        let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+        app.store
+            .idempotency_finish(
+                &caller.account,
+                &key,
+                status,
+                &String::from_utf8_lossy(&bytes),
+            )
+            .await?;
+        Ok((
+            Response::from_parts(parts, Body::from(bytes)),
+            account,
+            false,
+        ))
+    } else {
+        app.store.idempotency_release(&caller.account, &key).await?;
+        Ok((resp, account, false))
+    }
+}
+
+/// Answers every URL or method the API does not have.
+pub async fn unrecognized(method: Method, uri: axum::http::Uri) -> Failure {
+    ApiError::unrecognized_url(method.as_str(), uri.path()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert!(plausible_version("2026-07-29.dahlia"));
+        assert!(plausible_version("2020-08-27"));
+        assert!(!plausible_version("latest"));
+        assert!(!plausible_version("2026-7-29"));
+    }
+}

@@ -1,0 +1,188 @@
+//! Loading, saving, listing and rendering stored objects for the handlers.
+
+use crate::expand::expand;
+use crate::http::{Api, Failure};
+use crate::state::App;
+use portico_domain::customer::Customer;
+use portico_domain::price::Price;
+use portico_domain::product::Product;
+use portico_domain::{AccountId, DomainError};
+use portico_store::{Cursor, Filter, ListQuery, Object, Record, StoreError, Versioned};
+use portico_wire::expand::ExpandTree;
+use portico_wire::list::{envelope, ListParams, PageCursor, Range};
+use portico_wire::{render, ApiError};
+use serde_json::Value;
+use std::future::Future;
+
+/// How many times a write is retried when another request changed the same object meanwhile.
+const CONFLICT_RETRIES: usize = 8;
+
+/// Loads an object; a missing one is Stripe's "No such …" (404 when `param` is `None`).
+pub async fn load<T: Object>(
+    app: &App,
+    account: &AccountId,
+    id: &str,
+    param: Option<&str>,
+) -> Result<Versioned<T>, Failure> {
+    match portico_store::get::<T>(&*app.store, account, id).await? {
+        Some(v) => Ok(v),
+        None => Err(no_such(T::KIND, id, param).into()),
+    }
+}
+
+/// Loads an object that must not be deleted: a deleted one is "No such …" too.
+pub async fn load_live<T: Object>(
+    app: &App,
+    account: &AccountId,
+    id: &str,
+    param: Option<&str>,
+) -> Result<Versioned<T>, Failure> {
+    let v = load::<T>(app, account, id, param).await?;
+    if v.value.deleted() {
+        return Err(no_such(T::KIND, id, param).into());
+    }
+    Ok(v)
+}
+
+/// Stripe's "No such {kind}" error for a kind and id.
+pub fn no_such(kind: &'static str, id: &str, param: Option<&str>) -> DomainError {
+    DomainError::NoSuch {
+        kind: display_kind(kind),
+        id: id.to_owned(),
+        param: param.map(str::to_owned),
+    }
+}
+
+/// How Stripe names a kind in "No such …" messages.
+fn display_kind(kind: &'static str) -> &'static str {
+    match kind {
+        "payment_method" => "PaymentMethod",
+        "test_helpers.test_clock" => "test clock",
+        other => other,
+    }
+}
+
+/// Runs a read-modify-write, retrying when it loses a race with another writer.
+pub async fn with_retries<T, F, Fut>(mut attempt: F) -> Result<T, Failure>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, Failure>>,
+{
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Err(f)
+                if f.error.status == 409 && f.error.code.is_none() && tries < CONFLICT_RETRIES =>
+            {
+                tries += 1
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Renders a stored record of any kind as Stripe JSON.
+pub fn render_record(record: &Record) -> Result<Value, Failure> {
+    fn decode<T: Object>(r: &Record) -> Result<T, Failure> {
+        Ok(Versioned::<T>::from_record(r)?.value)
+    }
+    Ok(match record.kind {
+        "customer" => render::customer(&decode::<Customer>(record)?),
+        "product" => render::product(&decode::<Product>(record)?),
+        "price" => render::price(&decode::<Price>(record)?),
+        other => {
+            tracing::error!(kind = other, "no renderer for stored kind");
+            return Err(ApiError::internal().into());
+        }
+    })
+}
+
+/// Expands `expand` paths on a rendered object and wraps it in a 200 response.
+pub async fn respond(
+    app: &App,
+    account: &AccountId,
+    mut value: Value,
+    expand_paths: &[String],
+) -> crate::http::Reply {
+    let tree = ExpandTree::parse(expand_paths)?;
+    if !tree.is_empty() {
+        expand(app, account, &mut value, &tree).await?;
+    }
+    crate::http::ok(value)
+}
+
+/// Filters for a `created` range.
+pub fn created_filters(range: Option<Range>) -> Vec<Filter> {
+    let Some(r) = range else { return Vec::new() };
+    let mut f = Vec::new();
+    if let Some(v) = r.gt {
+        f.push(Filter::CreatedGt(v));
+    }
+    if let Some(v) = r.gte {
+        f.push(Filter::CreatedGte(v));
+    }
+    if let Some(v) = r.lt {
+        f.push(Filter::CreatedLt(v));
+    }
+    if let Some(v) = r.lte {
+        f.push(Filter::CreatedLte(v));
+    }
+    f
+}
+
+/// Answers a list request: one page, newest first, rendered, expanded, in the list envelope.
+pub async fn list(
+    app: &App,
+    api: &Api,
+    kind: &'static str,
+    url: &str,
+    filters: Vec<Filter>,
+    params: ListParams,
+) -> crate::http::Reply {
+    let tree = ExpandTree::parse(&params.expand)?;
+    let (cursor, cursor_param) = match params.cursor {
+        PageCursor::Start => (Cursor::Start, ""),
+        PageCursor::After(id) => (Cursor::After(id), "starting_after"),
+        PageCursor::Before(id) => (Cursor::Before(id), "ending_before"),
+    };
+    let cursor_id = match &cursor {
+        Cursor::After(id) | Cursor::Before(id) => id.clone(),
+        Cursor::Start => String::new(),
+    };
+    let query = ListQuery {
+        kind,
+        filters,
+        cursor,
+        limit: params.limit,
+        include_deleted: false,
+    };
+    let page = match app.store.list(&api.caller.account, &query).await {
+        Ok(p) => p,
+        Err(StoreError::CursorNotFound) => {
+            return Err(no_such(kind, &cursor_id, Some(cursor_param)).into())
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let data = page
+        .records
+        .iter()
+        .map(render_record)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut value = envelope(url, data, page.has_more);
+    if !tree.is_empty() {
+        expand(app, &api.caller.account, &mut value, &tree).await?;
+    }
+    crate::http::ok(value)
+}
+
+/// Commits writes, mapping a lost race to a retryable 409.
+pub async fn commit(
+    app: &App,
+    account: &AccountId,
+    writes: Vec<portico_store::Write>,
+) -> Result<(), Failure> {
+    app.store
+        .commit(account, writes)
+        .await
+        .map_err(Failure::from)
+}

@@ -1,0 +1,114 @@
+//! What every handler shares: the store, the key policy, the clock and the server's settings.
+
+use crate::auth::{Caller, KeyPolicy};
+use crate::http::Failure;
+use portico_domain::AccountId;
+use portico_store::Store;
+use std::collections::HashSet;
+use std::ops::Deref;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// Where "now" comes from. The server clock in production; a settable one in tests.
+pub trait Clock: Send + Sync {
+    /// Unix seconds.
+    fn now(&self) -> i64;
+}
+
+/// The operating system's clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    }
+}
+
+/// A clock tests set by hand.
+#[derive(Default)]
+pub struct ManualClock(pub AtomicI64);
+
+impl ManualClock {
+    /// A clock showing `t`.
+    pub fn at(t: i64) -> ManualClock {
+        ManualClock(AtomicI64::new(t))
+    }
+
+    /// Moves the clock to `t`.
+    pub fn set(&self, t: i64) {
+        self.0.store(t, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// The server's settings that handlers need.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Base of every link Portico hands out (no trailing slash).
+    pub public_url: String,
+}
+
+/// Shared application state; cheap to clone.
+#[derive(Clone)]
+pub struct App(Arc<Inner>);
+
+/// The contents of [`App`].
+pub struct Inner {
+    pub store: Arc<dyn Store>,
+    pub keys: KeyPolicy,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Settings,
+    known_accounts: RwLock<HashSet<AccountId>>,
+}
+
+impl Deref for App {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl App {
+    /// Assembles the state.
+    pub fn new(
+        store: Arc<dyn Store>,
+        keys: KeyPolicy,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+    ) -> App {
+        App(Arc::new(Inner {
+            store,
+            keys,
+            clock,
+            settings,
+            known_accounts: RwLock::new(HashSet::new()),
+        }))
+    }
+
+    /// Creates the caller's account on first sight (once per process per account).
+    pub async fn ensure_account(&self, caller: &Caller, now: i64) -> Result<(), Failure> {
+        if self
+            .known_accounts
+            .read()
+            .map(|s| s.contains(&caller.account))
+            .unwrap_or(false)
+        {
+            return Ok(());
+        }
+        self.store
+            .ensure_account(&caller.account, caller.livemode, now)
+            .await?;
+        if let Ok(mut s) = self.known_accounts.write() {
+            s.insert(caller.account.clone());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,97 @@
+//! `expand[]` paths: parsing, Stripe's depth limit, and which fields of which objects expand to
+//! what. The server walks the rendered JSON and fetches the objects.
+
+use crate::error::ApiError;
+use portico_domain::ErrorCode;
+use std::collections::BTreeMap;
+
+/// At most this many levels in one expand path (Stripe's limit).
+pub const MAX_DEPTH: usize = 4;
+
+/// Expand paths merged into a tree: `data.default_price` and `data.product` share `data`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExpandTree(pub BTreeMap<String, ExpandTree>);
+
+impl ExpandTree {
+    /// Parses the `expand` parameter's paths.
+    pub fn parse(paths: &[String]) -> Result<ExpandTree, ApiError> {
+        let mut root = ExpandTree::default();
+        for path in paths {
+            let segs: Vec<&str> = path.split('.').collect();
+            if segs.iter().any(|s| s.is_empty()) {
+                return Err(ApiError::invalid(
+                    Some("expand".into()),
+                    None,
+                    format!("Invalid expand path: '{path}'."),
+                ));
+            }
+            if segs.len() > MAX_DEPTH {
+                return Err(ApiError::invalid(
+                    None,
+                    Some(ErrorCode::PropertyExpansionMaxDepth),
+                    format!("You cannot expand more than {MAX_DEPTH} levels of a property. Property: {path}"),
+                ));
+            }
+            let mut node = &mut root;
+            for s in segs {
+                node = node.0.entry(s.to_owned()).or_default();
+            }
+        }
+        Ok(root)
+    }
+
+    /// Whether nothing is to be expanded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// What an id-valued field of an object expands into: `(object, field path) → kind`.
+/// Field paths are dotted within the object (`invoice_settings.default_payment_method`).
+pub fn target(object: &str, field: &str) -> Option<&'static str> {
+    EXPANDABLE
+        .iter()
+        .find(|(o, f, _)| *o == object && *f == field)
+        .map(|(_, _, k)| *k)
+}
+
+const EXPANDABLE: &[(&str, &str, &str)] = &[
+    ("price", "product", "product"),
+    ("product", "default_price", "price"),
+];
+
+/// The error for a path segment that cannot be expanded.
+pub fn not_expandable(segment: &str, in_list: bool) -> ApiError {
+    let hint = if in_list {
+        format!(" You may want to try expanding 'data.{segment}' instead.")
+    } else {
+        String::new()
+    };
+    ApiError::invalid(
+        None,
+        None,
+        format!("This property cannot be expanded ({segment}).{hint}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_merges_and_limits_depth() {
+        let t = ExpandTree::parse(&["data.product".into(), "data.default_price".into()]).unwrap();
+        assert_eq!(t.0.len(), 1);
+        assert_eq!(t.0["data"].0.len(), 2);
+        let e = ExpandTree::parse(&["data.items.data.price.product".into()]).unwrap_err();
+        assert_eq!(e.code, Some(ErrorCode::PropertyExpansionMaxDepth));
+        assert!(ExpandTree::parse(&["a..b".into()]).is_err());
+        assert!(ExpandTree::parse(&["a.b.c.d".into()]).is_ok());
+    }
+
+    #[test]
+    fn targets() {
+        assert_eq!(target("price", "product"), Some("product"));
+        assert_eq!(target("customer", "email"), None);
+    }
+}

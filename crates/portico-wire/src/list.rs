@@ -1,0 +1,126 @@
+//! List endpoints: `limit`, `starting_after` / `ending_before`, `created` ranges, and the
+//! `{"object": "list", …}` envelope.
+
+use crate::error::ApiError;
+use crate::reader::Reader;
+use portico_domain::ErrorCode;
+use serde_json::{json, Value};
+
+/// Where the page starts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum PageCursor {
+    #[default]
+    Start,
+    After(String),
+    Before(String),
+}
+
+/// A `created` (or other timestamp) filter: an exact value or any of the four bounds.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Range {
+    pub gt: Option<i64>,
+    pub gte: Option<i64>,
+    pub lt: Option<i64>,
+    pub lte: Option<i64>,
+}
+
+/// The paging parameters every list endpoint takes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListParams {
+    pub limit: usize,
+    pub cursor: PageCursor,
+    pub expand: Vec<String>,
+}
+
+/// Default page size.
+pub const DEFAULT_LIMIT: usize = 10;
+
+/// Reads `limit`, `starting_after`, `ending_before` and `expand`.
+pub fn read_list_params(r: &mut Reader<'_>) -> ListParams {
+    let limit = match r.int("limit") {
+        None => DEFAULT_LIMIT,
+        Some(l) if l < 1 => {
+            r.error(ApiError::invalid(
+                Some("limit".into()),
+                Some(ErrorCode::ParameterInvalidInteger),
+                "This value must be greater than or equal to 1.",
+            ));
+            DEFAULT_LIMIT
+        }
+        Some(l) if l > 100 => {
+            r.error(ApiError::invalid(
+                Some("limit".into()),
+                Some(ErrorCode::ParameterInvalidInteger),
+                "This value must be less than or equal to 100.",
+            ));
+            DEFAULT_LIMIT
+        }
+        Some(l) => l as usize,
+    };
+    let after = r.string("starting_after", 5000);
+    let before = r.string("ending_before", 5000);
+    let cursor = match (after, before) {
+        (Some(_), Some(_)) => {
+            r.error(ApiError::invalid(
+                Some("starting_after".into()),
+                None,
+                "Received both starting_after and ending_before parameters. Please pass in only one.",
+            ));
+            PageCursor::Start
+        }
+        (Some(a), None) => PageCursor::After(a),
+        (None, Some(b)) => PageCursor::Before(b),
+        (None, None) => PageCursor::Start,
+    };
+    ListParams {
+        limit,
+        cursor,
+        expand: r.expand(),
+    }
+}
+
+/// Reads a timestamp range parameter: `created=123` or `created[gte]=…&created[lt]=…`.
+pub fn read_range(r: &mut Reader<'_>, key: &'static str) -> Option<Range> {
+    if !r.has(key) {
+        return None;
+    }
+    // A plain value means "exactly"; a hash gives bounds.
+    let plain = r.object(key, |o| Range {
+        gt: o.int("gt"),
+        gte: o.int("gte"),
+        lt: o.int("lt"),
+        lte: o.int("lte"),
+    });
+    if plain.is_some() {
+        return plain;
+    }
+    None
+}
+
+/// Reads a range where a plain integer is allowed too (`created=123`).
+pub fn read_created(r: &mut Reader<'_>) -> Option<Range> {
+    if r.has("created") && !r.is_empty_string("created") {
+        if let Some(exact) = try_plain_int(r) {
+            return Some(Range {
+                gte: Some(exact),
+                lte: Some(exact),
+                ..Default::default()
+            });
+        }
+    }
+    read_range(r, "created")
+}
+
+fn try_plain_int(r: &mut Reader<'_>) -> Option<i64> {
+    // Only a string leaf is a plain value; objects are ranges.
+    if r.has_leaf("created") {
+        r.int("created")
+    } else {
+        None
+    }
+}
+
+/// The list envelope. `url` is the relative path SDKs page through.
+pub fn envelope(url: &str, data: Vec<Value>, has_more: bool) -> Value {
+    json!({"object": "list", "data": data, "has_more": has_more, "url": url})
+}

@@ -1,0 +1,130 @@
+//! Domain objects rendered as Stripe's JSON: `id` and `object` first, then the fields in
+//! alphabetical order; nullable fields present as `null`, as the OpenAPI schemas require.
+
+use portico_domain::customer::{Address, Customer, Shipping};
+use portico_domain::price::Price;
+use portico_domain::product::Product;
+use serde_json::{json, Value};
+
+fn address(a: &Address) -> Value {
+    json!({
+        "city": a.city, "country": a.country, "line1": a.line1, "line2": a.line2,
+        "postal_code": a.postal_code, "state": a.state,
+    })
+}
+
+fn shipping(s: &Shipping) -> Value {
+    json!({
+        "address": address(&s.address), "carrier": s.carrier, "name": s.name,
+        "phone": s.phone, "tracking_number": s.tracking_number,
+    })
+}
+
+/// `{"id", "object", "deleted": true}`: what Stripe returns for a deleted object.
+pub fn deleted(object: &str, id: &str) -> Value {
+    json!({"id": id, "object": object, "deleted": true})
+}
+
+/// A customer, or its deleted stub.
+pub fn customer(c: &Customer) -> Value {
+    if c.deleted {
+        return deleted("customer", c.id.as_str());
+    }
+    let s = &c.invoice_settings;
+    let mut v = json!({
+        "id": c.id,
+        "object": "customer",
+        "address": c.address.as_ref().map(address),
+        "balance": c.balance,
+        "created": c.created,
+        "currency": c.currency,
+        "customer_account": null,
+        "default_source": null,
+        "delinquent": c.delinquent,
+        "description": c.description,
+        "discount": null,
+        "email": c.email,
+        "invoice_prefix": c.invoice_prefix,
+        "invoice_settings": {
+            "custom_fields": s.custom_fields.as_ref().map(|f| f.iter().map(|f| json!({"name": f.name, "value": f.value})).collect::<Vec<_>>()),
+            "default_payment_method": s.default_payment_method,
+            "footer": s.footer,
+            "rendering_options": s.rendering_options.as_ref().map(|r| json!({"amount_tax_display": r.amount_tax_display, "template": r.template})),
+        },
+        "livemode": c.livemode,
+        "metadata": c.metadata,
+        "name": c.name,
+        "next_invoice_sequence": c.next_invoice_sequence,
+        "phone": c.phone,
+        "preferred_locales": c.preferred_locales,
+        "shipping": c.shipping.as_ref().map(shipping),
+        "tax_exempt": c.tax_exempt.as_str(),
+        "test_clock": c.test_clock,
+    });
+    // Non-nullable optional strings: present only when set.
+    let obj = v.as_object_mut().expect("object literal");
+    if let Some(b) = &c.business_name {
+        obj.insert("business_name".into(), b.clone().into());
+    }
+    if let Some(n) = &c.individual_name {
+        obj.insert("individual_name".into(), n.clone().into());
+    }
+    v
+}
+
+/// A product.
+pub fn product(p: &Product) -> Value {
+    if p.deleted {
+        return deleted("product", p.id.as_str());
+    }
+    json!({
+        "id": p.id,
+        "object": "product",
+        "active": p.active,
+        "created": p.created,
+        "default_price": p.default_price,
+        "description": p.description,
+        "images": p.images,
+        "livemode": p.livemode,
+        "marketing_features": p.marketing_features.iter().map(|n| json!({"name": n})).collect::<Vec<_>>(),
+        "metadata": p.metadata,
+        "name": p.name,
+        "package_dimensions": p.package_dimensions.as_ref().map(|d| json!({"height": d.height, "length": d.length, "weight": d.weight, "width": d.width})),
+        "shippable": p.shippable,
+        "statement_descriptor": p.statement_descriptor,
+        "tax_code": p.tax_code,
+        "unit_label": p.unit_label,
+        "updated": p.updated,
+        "url": p.url,
+    })
+}
+
+/// A price.
+pub fn price(p: &Price) -> Value {
+    json!({
+        "id": p.id,
+        "object": "price",
+        "active": p.active,
+        "billing_scheme": "per_unit",
+        "created": p.created,
+        "currency": p.currency.code(),
+        "custom_unit_amount": null,
+        "livemode": p.livemode,
+        "lookup_key": p.lookup_key,
+        "metadata": p.metadata,
+        "nickname": p.nickname,
+        "product": p.product,
+        "recurring": p.recurring.as_ref().map(|r| json!({
+            "interval": r.interval.as_str(),
+            "interval_count": r.interval_count,
+            "meter": null,
+            "usage_type": "licensed",
+        })),
+        "tax_behavior": p.tax_behavior.as_str(),
+        "tiers_mode": null,
+        "transform_quantity": null,
+        "type": p.price_type(),
+        "unit_amount": p.unit_amount,
+        "unit_amount_decimal": p.unit_amount.to_string(),
+    })
+}
