@@ -63,7 +63,7 @@ pub enum TaxExempt {
 
 impl TaxExempt {
     /// Accepted wire values.
-    pub const VALUES: &'static [&'static str] = &["exempt", "none", "reverse"];
+    pub const VALUES: &'static [&'static str] = &["none", "reverse", "exempt"];
 
     /// Parses a wire value.
     pub fn parse(s: &str) -> Option<Self> {

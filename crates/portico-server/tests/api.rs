@@ -1,0 +1,604 @@
+//! In-process API tests: the router driven with `oneshot`, on SQLite and on PostgreSQL
+//! (`PORTICO_TEST_POSTGRES_URL`). They pin down the wire conventions every resource shares.
+
+use axum::body::{to_bytes, Body};
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use portico_server::state::{ManualClock, Settings};
+use portico_server::{router, KeyPolicy};
+use portico_store::{SqlStore, Store};
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+struct Env {
+    router: Router,
+    _dir: Option<TempDir>,
+}
+
+struct TempDir(std::path::PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn env_with(url: String, dir: Option<TempDir>) -> Env {
+    let store: Arc<dyn Store> = Arc::new(SqlStore::open(&url).await.expect("open store"));
+    let app = portico_server::state::App::new(
+        store,
+        KeyPolicy::new(&[], true),
+        Arc::new(ManualClock::at(1_790_000_000)),
+        Settings {
+            public_url: "http://127.0.0.1:12111".into(),
+        },
+    );
+    Env {
+        router: router(app),
+        _dir: dir,
+    }
+}
+
+async fn sqlite() -> Env {
+    let dir = std::env::temp_dir().join(format!("portico-api-test-{}", rand::random::<u64>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/p.db", dir.display());
+    env_with(url, Some(TempDir(dir))).await
+}
+
+async fn postgres() -> Option<Env> {
+    match std::env::var("PORTICO_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(env_with(url, None).await),
+        _ => {
+            assert!(
+                std::env::var("PORTICO_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "PostgreSQL required but not configured"
+            );
+            None
+        }
+    }
+}
+
+/// A fresh test key: its own empty account.
+fn key() -> String {
+    format!("sk_test_{}", rand::random::<u64>())
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    json: Value,
+}
+
+async fn send(
+    env: &Env,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: impl Into<Body>,
+    extra: &[(&str, &str)],
+) -> Resp {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(k) = key {
+        req = req.header("authorization", format!("Bearer {k}"));
+    }
+    for (h, v) in extra {
+        req = req.header(*h, *v);
+    }
+    let resp = env
+        .router
+        .clone()
+        .oneshot(req.body(body.into()).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+    let json = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)));
+    Resp {
+        status,
+        headers,
+        json,
+    }
+}
+
+async fn post(env: &Env, path: &str, key: &str, body: &str) -> Resp {
+    send(env, "POST", path, Some(key), body.to_owned(), &[]).await
+}
+
+async fn get(env: &Env, path: &str, key: &str) -> Resp {
+    send(env, "GET", path, Some(key), Body::empty(), &[]).await
+}
+
+fn assert_error(r: &Resp, status: u16, kind: &str) {
+    assert_eq!(r.status.as_u16(), status, "{}", r.json);
+    assert_eq!(r.json["error"]["type"], kind, "{}", r.json);
+    assert!(r.json["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
+}
+
+async fn malformed_input_is_a_4xx_stripe_error(env: Env) {
+    let k = key();
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        ("unbalanced bracket", b"address[city=Paris".to_vec(), 400),
+        ("stray bracket", b"address]city=Paris".to_vec(), 400),
+        ("text after bracket", b"address[city]x=Paris".to_vec(), 400),
+        ("unknown param", b"foo=bar".to_vec(), 400),
+        ("unknown nested param", b"address[foo]=bar".to_vec(), 400),
+        ("wrong type: object for string", b"email[a]=b".to_vec(), 400),
+        (
+            "wrong type: string for object",
+            b"address=Paris".to_vec(),
+            400,
+        ),
+        ("wrong type: integer", b"balance=ten".to_vec(), 400),
+        ("non-UTF-8 value", b"name=%FF%FE%FD".to_vec(), 400),
+        (
+            "non-UTF-8 raw bytes",
+            vec![b'n', b'a', b'm', b'e', b'=', 0xC3, 0x28],
+            400,
+        ),
+        ("non-UTF-8 key", b"na%FFme=x".to_vec(), 400),
+        (
+            "value and object at once",
+            b"metadata=x&metadata[a]=b".to_vec(),
+            400,
+        ),
+        (
+            "100-deep nesting",
+            format!("metadata{}=1", "[a]".repeat(100)).into_bytes(),
+            400,
+        ),
+        ("10 MB body", vec![b'a'; 10 * 1024 * 1024], 413),
+        ("NUL bytes", b"name=a%00b&foo%00=1".to_vec(), 400),
+    ];
+    for (what, body, status) in cases {
+        let r = send(&env, "POST", "/v1/customers", Some(&k), body, &[]).await;
+        assert_eq!(r.status.as_u16(), status, "{what}: {}", r.json);
+        assert_eq!(r.json["error"]["type"], "invalid_request_error", "{what}");
+    }
+    // A JSON body is refused, not misread.
+    let r = send(
+        &env,
+        "POST",
+        "/v1/customers",
+        Some(&k),
+        "{\"email\":\"a@b.c\"}",
+        &[("content-type", "application/json")],
+    )
+    .await;
+    assert_error(&r, 400, "invalid_request_error");
+    // Malformed query strings on GET too.
+    let r = get(&env, "/v1/customers?limit[=3", &k).await;
+    assert_error(&r, 400, "invalid_request_error");
+    let r = get(&env, "/v1/customers?limit=abc", &k).await;
+    assert_eq!(r.json["error"]["code"], "parameter_invalid_integer");
+    // Nothing was created by any of it.
+    let r = get(&env, "/v1/customers", &k).await;
+    assert_eq!(r.json["data"].as_array().unwrap().len(), 0);
+}
+
+async fn error_shapes_match_stripe(env: Env) {
+    let k = key();
+    let r = post(&env, "/v1/customers", &k, "foo=bar").await;
+    assert_eq!(r.json["error"]["code"], "parameter_unknown");
+    assert_eq!(r.json["error"]["param"], "foo");
+    assert_eq!(
+        r.json["error"]["message"],
+        "Received unknown parameter: foo"
+    );
+    assert_eq!(
+        r.json["error"]["doc_url"],
+        "https://stripe.com/docs/error-codes/parameter-unknown"
+    );
+    let r = post(&env, "/v1/customers", &k, "address[foo]=bar").await;
+    assert_eq!(r.json["error"]["param"], "address[foo]");
+    let r = post(&env, "/v1/products", &k, "").await;
+    assert_eq!(
+        (
+            r.json["error"]["code"].as_str(),
+            r.json["error"]["param"].as_str()
+        ),
+        (Some("parameter_missing"), Some("name"))
+    );
+    let r = post(
+        &env,
+        "/v1/prices",
+        &k,
+        "currency=usd&unit_amount=5&recurring[interval_count]=2&product_data[name]=x",
+    )
+    .await;
+    assert_eq!(r.json["error"]["param"], "recurring[interval]");
+    let r = post(&env, "/v1/products", &k, "name=").await;
+    assert_eq!(r.json["error"]["code"], "parameter_invalid_empty");
+    let r = post(&env, "/v1/customers", &k, "tax_exempt=sometimes").await;
+    assert_eq!(
+        r.json["error"]["message"],
+        "Invalid tax_exempt: must be one of none, reverse, or exempt"
+    );
+    let r = get(&env, "/v1/customers/cus_nope", &k).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json["error"]["code"], "resource_missing");
+    assert_eq!(r.json["error"]["message"], "No such customer: 'cus_nope'");
+    let r = post(
+        &env,
+        "/v1/prices",
+        &k,
+        "currency=usd&unit_amount=5&product=prod_nope",
+    )
+    .await;
+    assert_eq!(
+        (r.status.as_u16(), r.json["error"]["param"].as_str()),
+        (400, Some("product"))
+    );
+    // Unknown routes and methods.
+    let r = get(&env, "/v1/foo", &k).await;
+    assert_eq!(r.status, 404);
+    assert!(r.json["error"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Unrecognized request URL (GET: /v1/foo)."));
+    let r = send(
+        &env,
+        "DELETE",
+        "/v1/prices/price_x",
+        Some(&k),
+        Body::empty(),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    assert!(r.json["error"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Unrecognized request URL (DELETE: /v1/prices/price_x)."));
+    // Authentication.
+    let r = send(&env, "GET", "/v1/customers", None, Body::empty(), &[]).await;
+    assert_error(&r, 401, "invalid_request_error");
+    let r = send(
+        &env,
+        "GET",
+        "/v1/customers",
+        Some("sk_live_nope"),
+        Body::empty(),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.headers["www-authenticate"], "Bearer realm=\"Stripe\"");
+    // Every response carries a request id and the API version.
+    assert!(r.headers["request-id"]
+        .to_str()
+        .unwrap()
+        .starts_with("req_"));
+    let r = send(
+        &env,
+        "GET",
+        "/v1/customers",
+        Some(&k),
+        Body::empty(),
+        &[("stripe-version", "2024-06-20")],
+    )
+    .await;
+    assert_eq!(r.headers["stripe-version"], "2024-06-20");
+}
+
+async fn keys_are_isolated_accounts(env: Env) {
+    let (a, b) = (key(), key());
+    let c = post(&env, "/v1/customers", &a, "email=a%40x.io").await;
+    let id = c.json["id"].as_str().unwrap().to_owned();
+    let p = post(&env, "/v1/products", &a, "name=Secret").await;
+    let pid = p.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        get(&env, &format!("/v1/customers/{id}"), &b).await.status,
+        404
+    );
+    assert_eq!(
+        get(&env, &format!("/v1/products/{pid}"), &b).await.status,
+        404
+    );
+    assert_eq!(
+        post(&env, &format!("/v1/customers/{id}"), &b, "name=x")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        send(
+            &env,
+            "DELETE",
+            &format!("/v1/customers/{id}"),
+            Some(&b),
+            Body::empty(),
+            &[]
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        get(&env, "/v1/customers", &b).await.json["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        get(&env, "/v1/products", &b).await.json["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let r = post(
+        &env,
+        "/v1/prices",
+        &b,
+        &format!("currency=usd&unit_amount=5&product={pid}"),
+    )
+    .await;
+    assert_eq!(r.json["error"]["code"], "resource_missing");
+    // The owner still sees everything.
+    assert_eq!(
+        get(&env, "/v1/customers", &a).await.json["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+async fn idempotent_replay_and_mismatch(env: Env) {
+    let k = key();
+    let h = [("idempotency-key", "idem-1")];
+    let first = send(
+        &env,
+        "POST",
+        "/v1/customers",
+        Some(&k),
+        "email=a%40x.io",
+        &h,
+    )
+    .await;
+    let again = send(
+        &env,
+        "POST",
+        "/v1/customers",
+        Some(&k),
+        "email=a%40x.io",
+        &h,
+    )
+    .await;
+    assert_eq!(first.json, again.json);
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert!(!first.headers.contains_key("idempotent-replayed"));
+    let other = send(
+        &env,
+        "POST",
+        "/v1/customers",
+        Some(&k),
+        "email=b%40x.io",
+        &h,
+    )
+    .await;
+    assert_error(&other, 400, "idempotency_error");
+    let elsewhere = send(&env, "POST", "/v1/products", Some(&k), "name=x", &h).await;
+    assert_error(&elsewhere, 400, "idempotency_error");
+    assert_eq!(
+        get(&env, "/v1/customers", &k).await.json["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // A validation error is not saved: the corrected request with the same key runs.
+    let h2 = [("idempotency-key", "idem-2")];
+    let bad = send(&env, "POST", "/v1/products", Some(&k), "name=", &h2).await;
+    assert_eq!(bad.status, 400);
+    let good = send(&env, "POST", "/v1/products", Some(&k), "name=Pro", &h2).await;
+    assert_eq!(good.status, 200);
+    // Keys are per account.
+    let k2 = key();
+    let mine = send(
+        &env,
+        "POST",
+        "/v1/customers",
+        Some(&k2),
+        "email=z%40x.io",
+        &h,
+    )
+    .await;
+    assert_eq!(mine.status, 200);
+    assert_ne!(mine.json["id"], first.json["id"]);
+}
+
+async fn concurrent_duplicates_execute_once(env: Env) {
+    let k = key();
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let router = env.router.clone();
+        let k = k.clone();
+        tasks.push(tokio::spawn(async move {
+            let req = Request::builder()
+                .method("POST")
+                .uri("/v1/customers")
+                .header("authorization", format!("Bearer {k}"))
+                .header("idempotency-key", "race")
+                .body(Body::from("email=race%40x.io"))
+                .unwrap();
+            router.oneshot(req).await.unwrap().status().as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&200));
+    let list = get(&env, "/v1/customers", &k).await;
+    assert_eq!(
+        list.json["data"].as_array().unwrap().len(),
+        1,
+        "{statuses:?}"
+    );
+}
+
+async fn pagination_walks_every_object_once(env: Env) {
+    let k = key();
+    let mut created = Vec::new();
+    for i in 0..25 {
+        created.push(
+            post(&env, "/v1/customers", &k, &format!("name=c{i}"))
+                .await
+                .json["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let mut seen = Vec::new();
+    let mut url = "/v1/customers?limit=7".to_owned();
+    loop {
+        let page = get(&env, &url, &k).await;
+        assert_eq!(page.json["url"], "/v1/customers");
+        let data = page.json["data"].as_array().unwrap();
+        seen.extend(data.iter().map(|c| c["id"].as_str().unwrap().to_owned()));
+        if !page.json["has_more"].as_bool().unwrap() {
+            break;
+        }
+        url = format!(
+            "/v1/customers?limit=7&starting_after={}",
+            seen.last().unwrap()
+        );
+    }
+    created.reverse();
+    assert_eq!(seen, created, "newest first, each once");
+    // Backwards from the oldest.
+    let page = get(
+        &env,
+        &format!("/v1/customers?limit=3&ending_before={}", created[24]),
+        &k,
+    )
+    .await;
+    let ids: Vec<&str> = page.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        created[21..24]
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    );
+    // Limits.
+    for bad in ["0", "101", "-1"] {
+        let r = get(&env, &format!("/v1/customers?limit={bad}"), &k).await;
+        assert_eq!(
+            (r.status.as_u16(), r.json["error"]["param"].as_str()),
+            (400, Some("limit"))
+        );
+    }
+    let r = get(&env, "/v1/customers?starting_after=cus_gone", &k).await;
+    assert_eq!(
+        (r.status.as_u16(), r.json["error"]["param"].as_str()),
+        (400, Some("starting_after"))
+    );
+}
+
+async fn brackets_expand_and_unset(env: Env) {
+    let k = key();
+    let body = "name=Pro&default_price_data%5Bcurrency%5D=usd&default_price_data%5Bunit_amount%5D=1500\
+                &default_price_data%5Brecurring%5D%5Binterval%5D=month&expand%5B%5D=default_price&metadata%5Btier%5D=gold";
+    let p = post(&env, "/v1/products", &k, body).await;
+    assert_eq!(p.status, 200, "{}", p.json);
+    assert_eq!(p.json["default_price"]["unit_amount"], 1500);
+    assert_eq!(p.json["metadata"]["tier"], "gold");
+    let pid = p.json["id"].as_str().unwrap();
+    let list = get(
+        &env,
+        &format!("/v1/prices?expand[0]=data.product&product={pid}"),
+        &k,
+    )
+    .await;
+    assert_eq!(list.json["data"][0]["product"]["id"], pid);
+    let q = get(&env, "/v1/products?expand%5B%5D=data.default_price", &k).await;
+    assert_eq!(q.json["data"][0]["default_price"]["object"], "price");
+    let r = get(&env, &format!("/v1/products/{pid}?expand[]=name"), &k).await;
+    assert_eq!(
+        r.json["error"]["message"],
+        "This property cannot be expanded (name)."
+    );
+    let r = get(&env, "/v1/products?expand[]=default_price", &k).await;
+    assert!(r.json["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("data.default_price"));
+    let r = get(
+        &env,
+        "/v1/products?expand[]=data.default_price.product.default_price.product",
+        &k,
+    )
+    .await;
+    assert_eq!(r.json["error"]["code"], "property_expansion_max_depth");
+    // Unset one metadata key, then all, then a nullable field.
+    let c = post(
+        &env,
+        "/v1/customers",
+        &k,
+        "metadata[a]=1&metadata[b]=2&description=hi&name=A+B",
+    )
+    .await;
+    assert_eq!(c.json["name"], "A B");
+    let id = c.json["id"].as_str().unwrap();
+    let c = post(
+        &env,
+        &format!("/v1/customers/{id}"),
+        &k,
+        "metadata[a]=&description=",
+    )
+    .await;
+    assert_eq!(c.json["metadata"], serde_json::json!({"b": "2"}));
+    assert_eq!(c.json["description"], Value::Null);
+    let c = post(&env, &format!("/v1/customers/{id}"), &k, "metadata=").await;
+    assert_eq!(c.json["metadata"], serde_json::json!({}));
+}
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() { super::$name(super::sqlite().await).await; }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(env) = super::postgres().await { super::$name(env).await; }
+                }
+            )*
+        }
+    };
+}
+
+on_both!(
+    malformed_input_is_a_4xx_stripe_error,
+    error_shapes_match_stripe,
+    keys_are_isolated_accounts,
+    idempotent_replay_and_mismatch,
+    concurrent_duplicates_execute_once,
+    pagination_walks_every_object_once,
+    brackets_expand_and_unset,
+);
