@@ -158,22 +158,19 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Whether a `Stripe-Version` header looks like a version (`2026-07-29` or `2026-07-29.dahlia`).
+/// Whether a `Stripe-Version` header starts with a version date (`2026-07-29`, optionally
+/// followed by a release name or beta flags, which are accepted as they are).
 fn plausible_version(v: &str) -> bool {
-    let (date, name) = v.split_once('.').unwrap_or((v, "x"));
-    let b = date.as_bytes();
-    b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| {
+    let b = v.as_bytes();
+    b.len() >= 10
+        && b[..10].iter().enumerate().all(|(i, c)| {
             if i == 4 || i == 7 {
                 *c == b'-'
             } else {
                 c.is_ascii_digit()
             }
         })
-        && !name.is_empty()
-        && name
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.')
+        && !v.chars().any(|c| c.is_control())
 }
 
 /// The API middleware. See the module docs for what it does, in order.
@@ -377,6 +374,7 @@ mod tests {
     fn versions() {
         assert!(plausible_version("2026-07-29.dahlia"));
         assert!(plausible_version("2020-08-27"));
+        assert!(plausible_version("2026-07-29.dahlia; checkout_beta=v1"));
         assert!(!plausible_version("latest"));
         assert!(!plausible_version("2026-7-29"));
     }

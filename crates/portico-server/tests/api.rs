@@ -539,6 +539,24 @@ async fn brackets_expand_and_unset(env: Env) {
         r.json["error"]["message"],
         "This property cannot be expanded (name)."
     );
+    // Nullable references expand to null, as Stripe's do.
+    let c = post(
+        &env,
+        "/v1/customers",
+        &k,
+        "expand[]=invoice_settings.default_payment_method&expand[]=test_clock",
+    )
+    .await;
+    assert_eq!(c.status, 200, "{}", c.json);
+    assert_eq!(
+        c.json["invoice_settings"]["default_payment_method"],
+        Value::Null
+    );
+    let r = post(&env, "/v1/customers", &k, "expand[]=invoice_settings").await;
+    assert_eq!(
+        r.json["error"]["message"],
+        "This property cannot be expanded (invoice_settings)."
+    );
     let r = get(&env, "/v1/products?expand[]=default_price", &k).await;
     assert!(r.json["error"]["message"]
         .as_str()

@@ -56,6 +56,13 @@ pub fn target(object: &str, field: &str) -> Option<&'static str> {
 }
 
 const EXPANDABLE: &[(&str, &str, &str)] = &[
+    ("customer", "default_source", "source"),
+    (
+        "customer",
+        "invoice_settings.default_payment_method",
+        "payment_method",
+    ),
+    ("customer", "test_clock", "test_helpers.test_clock"),
     ("price", "product", "product"),
     ("product", "default_price", "price"),
 ];

@@ -79,45 +79,22 @@ pub fn read_list_params(r: &mut Reader<'_>) -> ListParams {
     }
 }
 
-/// Reads a timestamp range parameter: `created=123` or `created[gte]=…&created[lt]=…`.
-pub fn read_range(r: &mut Reader<'_>, key: &'static str) -> Option<Range> {
-    if !r.has(key) {
-        return None;
+/// Reads a timestamp filter: `created=123` (exactly) or `created[gte]=…&created[lt]=…`.
+pub fn read_created(r: &mut Reader<'_>) -> Option<Range> {
+    if r.has_leaf("created") {
+        let t = r.int("created")?;
+        return Some(Range {
+            gte: Some(t),
+            lte: Some(t),
+            ..Default::default()
+        });
     }
-    // A plain value means "exactly"; a hash gives bounds.
-    let plain = r.object(key, |o| Range {
+    r.object("created", |o| Range {
         gt: o.int("gt"),
         gte: o.int("gte"),
         lt: o.int("lt"),
         lte: o.int("lte"),
-    });
-    if plain.is_some() {
-        return plain;
-    }
-    None
-}
-
-/// Reads a range where a plain integer is allowed too (`created=123`).
-pub fn read_created(r: &mut Reader<'_>) -> Option<Range> {
-    if r.has("created") && !r.is_empty_string("created") {
-        if let Some(exact) = try_plain_int(r) {
-            return Some(Range {
-                gte: Some(exact),
-                lte: Some(exact),
-                ..Default::default()
-            });
-        }
-    }
-    read_range(r, "created")
-}
-
-fn try_plain_int(r: &mut Reader<'_>) -> Option<i64> {
-    // Only a string leaf is a plain value; objects are ranges.
-    if r.has_leaf("created") {
-        r.int("created")
-    } else {
-        None
-    }
+    })
 }
 
 /// The list envelope. `url` is the relative path SDKs page through.
