@@ -14,6 +14,7 @@ pub enum ErrorCode {
     IdempotencyKeyInUse,
     PropertyExpansionMaxDepth,
     RateLimit,
+    CouponExpired,
 }
 
 impl ErrorCode {
@@ -31,6 +32,7 @@ impl ErrorCode {
             ErrorCode::IdempotencyKeyInUse => "idempotency_key_in_use",
             ErrorCode::PropertyExpansionMaxDepth => "property_expansion_max_depth",
             ErrorCode::RateLimit => "rate_limit",
+            ErrorCode::CouponExpired => "coupon_expired",
         }
     }
 }

@@ -5,6 +5,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod card;
+pub mod coupon;
 pub mod currency;
 pub mod customer;
 pub mod error;
@@ -13,6 +15,7 @@ pub mod metadata;
 pub mod patch;
 pub mod price;
 pub mod product;
+pub mod promotion_code;
 
 pub use currency::Currency;
 pub use error::{DomainError, DomainResult, ErrorCode};
