@@ -139,6 +139,12 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<String>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) if id.contains('\0') => Err(ApiError::invalid(
+                Some("id".into()),
+                None,
+                "Invalid object id in the URL: it contains a NUL character.",
+            )
+            .into()),
             Ok(axum::extract::Path(id)) => Ok(PathId(id)),
             Err(_) => {
                 Err(

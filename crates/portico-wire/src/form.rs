@@ -86,16 +86,20 @@ fn decode_component(raw: &[u8], key: Option<&str>) -> Result<String, FormError> 
         .map(|b| if *b == b'+' { b' ' } else { *b })
         .collect();
     let bytes: Vec<u8> = percent_decode(&plus_as_space).collect();
-    String::from_utf8(bytes).map_err(|_| match key {
+    let refuse = |why: &str| match key {
         Some(k) => FormError::new(
             Some(&display_name(k)),
-            format!(
-                "Invalid value for {}: the value is not valid UTF-8.",
-                display_name(k)
-            ),
+            format!("Invalid value for {}: {why}", display_name(k)),
         ),
-        None => FormError::new(None, "Invalid parameter name: it is not valid UTF-8."),
-    })
+        None => FormError::new(None, format!("Invalid parameter name: {why}")),
+    };
+    let text = String::from_utf8(bytes).map_err(|_| refuse("it is not valid UTF-8."))?;
+    // NUL characters are refused everywhere: no identifier contains one, and PostgreSQL
+    // cannot store them, so letting them through would make the backends disagree.
+    if text.contains('\0') {
+        return Err(refuse("it contains a NUL character."));
+    }
+    Ok(text)
 }
 
 /// A key for messages: the raw key with control characters made visible.
@@ -371,6 +375,16 @@ mod tests {
         assert_eq!(e.param.as_deref(), Some("name"));
         assert!(decode(b"na%C3me=1").is_err());
         assert!(decode("name=caf%C3%A9".as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn nul_characters_are_refused() {
+        assert_eq!(
+            decode(b"name=a%00b").unwrap_err().param.as_deref(),
+            Some("name")
+        );
+        assert!(decode(b"na%00me=x").is_err());
+        assert!(decode(b"metadata[a%00]=b").is_err());
     }
 
     #[test]
