@@ -1,9 +1,11 @@
 //! How domain objects map to stored records: their kind and indexed columns.
 
 use crate::{Record, Store, StoreError, StoreResult};
+use portico_domain::coupon::Coupon;
 use portico_domain::customer::Customer;
 use portico_domain::price::Price;
 use portico_domain::product::Product;
+use portico_domain::promotion_code::PromotionCode;
 use portico_domain::AccountId;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -153,5 +155,41 @@ impl Object for Price {
     }
     fn unique_key(&self) -> Option<String> {
         self.lookup_key.clone()
+    }
+}
+
+impl Object for Coupon {
+    const KIND: &'static str = "coupon";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn deleted(&self) -> bool {
+        self.deleted
+    }
+}
+
+impl Object for PromotionCode {
+    const KIND: &'static str = "promotion_code";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn parent(&self) -> Option<String> {
+        Some(self.coupon.clone())
+    }
+    /// Codes are looked up regardless of case.
+    fn lookup(&self) -> Option<String> {
+        Some(portico_domain::promotion_code::code_key(&self.code))
+    }
+    fn status(&self) -> Option<String> {
+        active_status(self.active)
+    }
+    fn unique_key(&self) -> Option<String> {
+        PromotionCode::unique_key(self)
     }
 }

@@ -3,6 +3,7 @@
 //! PostgreSQL runs when `PORTICO_TEST_POSTGRES_URL` is set (the test script starts a throwaway
 //! server and sets it); with `PORTICO_REQUIRE_POSTGRES=1` a missing URL is a failure.
 
+use portico_domain::coupon::{Coupon, CouponCreate};
 use portico_domain::customer::{Customer, CustomerParams};
 use portico_domain::id::RandomIds;
 use portico_domain::price::{Interval, Price, PriceCreate, Recurring};

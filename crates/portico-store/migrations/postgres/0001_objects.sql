@@ -18,7 +18,7 @@ CREATE TABLE objects (
     status     TEXT,
     unique_key TEXT,
     data       TEXT NOT NULL,
-    CONSTRAINT objects_account_id UNIQUE (account_id, id)
+    CONSTRAINT objects_account_kind_id UNIQUE (account_id, kind, id)
 );
 
 CREATE INDEX objects_list ON objects (account_id, kind, created, seq);
