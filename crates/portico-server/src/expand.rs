@@ -9,24 +9,34 @@ use portico_domain::AccountId;
 use portico_wire::expand::{not_expandable, target, ExpandTree};
 use serde_json::Value;
 
-/// Expands `tree` in `value`, which is an object or a list envelope.
+/// What every step of a walk needs.
+struct Walk<'a> {
+    app: &'a App,
+    account: &'a AccountId,
+    now: i64,
+}
+
+/// Expands `tree` in `value`, which is an object or a list envelope, as of `now`.
 pub async fn expand(
     app: &App,
     account: &AccountId,
+    now: i64,
     value: &mut Value,
     tree: &ExpandTree,
 ) -> Result<(), Failure> {
-    let object = value
-        .get("object")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    walk(app, account, value, tree, String::new(), object).await
+    let object = kind_of(value);
+    walk(
+        &Walk { app, account, now },
+        value,
+        tree,
+        String::new(),
+        object,
+    )
+    .await
 }
 
 fn walk<'a>(
-    app: &'a App,
-    account: &'a AccountId,
+    w: &'a Walk<'a>,
     value: &'a mut Value,
     tree: &'a ExpandTree,
     prefix: String,
@@ -41,12 +51,8 @@ fn walk<'a>(
                 }
                 if let Some(items) = value.get_mut("data").and_then(Value::as_array_mut) {
                     for item in items {
-                        let kind = item
-                            .get("object")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned();
-                        walk(app, account, item, sub, String::new(), kind).await?;
+                        let kind = kind_of(item);
+                        walk(w, item, sub, String::new(), kind).await?;
                     }
                 }
                 continue;
@@ -62,10 +68,10 @@ fn walk<'a>(
             match slot {
                 Value::String(id) => {
                     let kind = target(&object, &field).ok_or_else(|| not_expandable(seg, false))?;
-                    if let Some(record) = app.store.get(account, kind, id).await? {
-                        let mut expanded = render_record(&record)?;
+                    if let Some(record) = w.app.store.get(w.account, kind, id).await? {
+                        let mut expanded = render_record(&record, w.now)?;
                         let kind = kind_of(&expanded);
-                        walk(app, account, &mut expanded, sub, String::new(), kind).await?;
+                        walk(w, &mut expanded, sub, String::new(), kind).await?;
                         *slot = expanded;
                     }
                 }
@@ -74,10 +80,10 @@ fn walk<'a>(
                 }
                 Value::Object(o) if o.contains_key("object") => {
                     let kind = kind_of(slot);
-                    walk(app, account, slot, sub, String::new(), kind).await?;
+                    walk(w, slot, sub, String::new(), kind).await?;
                 }
                 Value::Object(_) if !sub.is_empty() => {
-                    walk(app, account, slot, sub, field, object.clone()).await?;
+                    walk(w, slot, sub, field, object.clone()).await?;
                 }
                 _ => return Err(not_expandable(seg, false).into()),
             }

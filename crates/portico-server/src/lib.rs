@@ -23,7 +23,7 @@ pub use auth::KeyPolicy;
 
 /// The API's routes, wrapped in the API middleware.
 pub fn router(app: App) -> Router {
-    use api::{customer, price, product};
+    use api::{coupon, customer, price, product, promotion_code};
     let api = Router::new()
         .route(
             "/v1/customers",
@@ -52,6 +52,25 @@ pub fn router(app: App) -> Router {
         .route(
             "/v1/prices/{id}",
             get(price::retrieve_price).post(price::update_price),
+        )
+        .route(
+            "/v1/coupons",
+            get(coupon::list_coupons).post(coupon::create_coupon),
+        )
+        .route(
+            "/v1/coupons/{id}",
+            get(coupon::retrieve_coupon)
+                .post(coupon::update_coupon)
+                .delete(coupon::delete_coupon),
+        )
+        .route(
+            "/v1/promotion_codes",
+            get(promotion_code::list_promotion_codes).post(promotion_code::create_promotion_code),
+        )
+        .route(
+            "/v1/promotion_codes/{id}",
+            get(promotion_code::retrieve_promotion_code)
+                .post(promotion_code::update_promotion_code),
         )
         .method_not_allowed_fallback(http::unrecognized)
         .fallback(http::unrecognized)

@@ -3,9 +3,11 @@
 use crate::expand::expand;
 use crate::http::{Api, Failure};
 use crate::state::App;
+use portico_domain::coupon::Coupon;
 use portico_domain::customer::Customer;
 use portico_domain::price::Price;
 use portico_domain::product::Product;
+use portico_domain::promotion_code::PromotionCode;
 use portico_domain::{AccountId, DomainError};
 use portico_store::{Cursor, Filter, ListQuery, Object, Record, StoreError, Versioned};
 use portico_wire::expand::ExpandTree;
@@ -81,8 +83,8 @@ where
     }
 }
 
-/// Renders a stored record of any kind as Stripe JSON.
-pub fn render_record(record: &Record) -> Result<Value, Failure> {
+/// Renders a stored record of any kind as Stripe JSON, as of `now`.
+pub fn render_record(record: &Record, now: i64) -> Result<Value, Failure> {
     fn decode<T: Object>(r: &Record) -> Result<T, Failure> {
         Ok(Versioned::<T>::from_record(r)?.value)
     }
@@ -90,6 +92,8 @@ pub fn render_record(record: &Record) -> Result<Value, Failure> {
         "customer" => render::customer(&decode::<Customer>(record)?),
         "product" => render::product(&decode::<Product>(record)?),
         "price" => render::price(&decode::<Price>(record)?),
+        "coupon" => render::coupon(&decode::<Coupon>(record)?, now),
+        "promotion_code" => render::promotion_code(&decode::<PromotionCode>(record)?),
         other => {
             tracing::error!(kind = other, "no renderer for stored kind");
             return Err(ApiError::internal().into());
@@ -100,13 +104,13 @@ pub fn render_record(record: &Record) -> Result<Value, Failure> {
 /// Expands `expand` paths on a rendered object and wraps it in a 200 response.
 pub async fn respond(
     app: &App,
-    account: &AccountId,
+    api: &Api,
     mut value: Value,
     expand_paths: &[String],
 ) -> crate::http::Reply {
     let tree = ExpandTree::parse(expand_paths)?;
     if !tree.is_empty() {
-        expand(app, account, &mut value, &tree).await?;
+        expand(app, &api.caller.account, api.now, &mut value, &tree).await?;
     }
     crate::http::ok(value)
 }
@@ -166,11 +170,11 @@ pub async fn list(
     let data = page
         .records
         .iter()
-        .map(render_record)
+        .map(|r| render_record(r, api.now))
         .collect::<Result<Vec<_>, _>>()?;
     let mut value = envelope(url, data, page.has_more);
     if !tree.is_empty() {
-        expand(app, &api.caller.account, &mut value, &tree).await?;
+        expand(app, &api.caller.account, api.now, &mut value, &tree).await?;
     }
     crate::http::ok(value)
 }

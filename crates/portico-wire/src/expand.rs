@@ -64,6 +64,8 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
     ),
     ("customer", "test_clock", "test_helpers.test_clock"),
     ("price", "product", "product"),
+    ("promotion_code", "customer", "customer"),
+    ("promotion_code", "promotion.coupon", "coupon"),
     ("product", "default_price", "price"),
 ];
 

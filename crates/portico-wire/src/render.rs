@@ -1,9 +1,11 @@
 //! Domain objects rendered as Stripe's JSON: `id` and `object` first, then the fields in
 //! alphabetical order; nullable fields present as `null`, as the OpenAPI schemas require.
 
+use portico_domain::coupon::Coupon;
 use portico_domain::customer::{Address, Customer, Shipping};
 use portico_domain::price::Price;
 use portico_domain::product::Product;
+use portico_domain::promotion_code::PromotionCode;
 use serde_json::{json, Value};
 
 fn address(a: &Address) -> Value {
@@ -126,5 +128,60 @@ pub fn price(p: &Price) -> Value {
         "type": p.price_type(),
         "unit_amount": p.unit_amount,
         "unit_amount_decimal": p.unit_amount.to_string(),
+    })
+}
+
+/// A coupon; `valid` depends on the time it is read at.
+pub fn coupon(c: &Coupon, now: i64) -> Value {
+    if c.deleted {
+        return deleted("coupon", &c.id);
+    }
+    let mut v = json!({
+        "id": c.id,
+        "object": "coupon",
+        "amount_off": c.amount_off,
+        "created": c.created,
+        "currency": c.currency.as_ref().map(|c| c.code()),
+        "duration": c.duration.as_str(),
+        "duration_in_months": c.duration_in_months,
+        "livemode": c.livemode,
+        "max_redemptions": c.max_redemptions,
+        "metadata": c.metadata,
+        "name": c.name,
+        "percent_off": c.percent_off,
+        "redeem_by": c.redeem_by,
+        "times_redeemed": c.times_redeemed,
+        "valid": c.valid(now),
+    });
+    if let Some(products) = &c.applies_to {
+        v.as_object_mut()
+            .expect("object literal")
+            .insert("applies_to".into(), json!({"products": products}));
+    }
+    v
+}
+
+/// A promotion code.
+pub fn promotion_code(p: &PromotionCode) -> Value {
+    json!({
+        "id": p.id,
+        "object": "promotion_code",
+        "active": p.active,
+        "code": p.code,
+        "created": p.created,
+        "customer": p.customer,
+        "customer_account": null,
+        "expires_at": p.expires_at,
+        "livemode": p.livemode,
+        "max_redemptions": p.max_redemptions,
+        "metadata": p.metadata,
+        "promotion": {"coupon": p.coupon, "type": "coupon"},
+        "restrictions": {
+            "currency_options": {},
+            "first_time_transaction": p.restrictions.first_time_transaction,
+            "minimum_amount": p.restrictions.minimum_amount,
+            "minimum_amount_currency": p.restrictions.minimum_amount_currency.as_ref().map(|c| c.code()),
+        },
+        "times_redeemed": p.times_redeemed,
     })
 }

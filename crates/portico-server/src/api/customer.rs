@@ -184,26 +184,14 @@ pub async fn create_customer(State(app): State<App>, mut api: Api) -> Reply {
         vec![Write::Insert(Versioned::new_record(&customer))],
     )
     .await?;
-    respond(
-        &app,
-        &api.caller.account,
-        render::customer(&customer),
-        &expand,
-    )
-    .await
+    respond(&app, &api, render::customer(&customer), &expand).await
 }
 
 /// `GET /v1/customers/{customer}`: a deleted customer reads as its deleted stub.
 pub async fn retrieve_customer(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
     let expand = api.read(|r| r.expand())?;
     let customer = load::<Customer>(&app, &api.caller.account, &id, None).await?;
-    respond(
-        &app,
-        &api.caller.account,
-        render::customer(&customer.value),
-        &expand,
-    )
-    .await
+    respond(&app, &api, render::customer(&customer.value), &expand).await
 }
 
 /// `POST /v1/customers/{customer}`
@@ -219,7 +207,7 @@ pub async fn update_customer(State(app): State<App>, PathId(id): PathId, mut api
         Ok(current.value)
     })
     .await?;
-    respond(&app, &account, render::customer(&customer), &expand).await
+    respond(&app, &api, render::customer(&customer), &expand).await
 }
 
 /// `DELETE /v1/customers/{customer}`

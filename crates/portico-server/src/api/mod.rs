@@ -1,5 +1,7 @@
 //! Stripe API handlers, one file per resource.
 
+pub mod coupon;
 pub mod customer;
 pub mod price;
 pub mod product;
+pub mod promotion_code;

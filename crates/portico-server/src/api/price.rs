@@ -186,7 +186,7 @@ pub async fn create_price(State(app): State<App>, mut api: Api) -> Reply {
         }
         other => other?,
     }
-    respond(&app, &account, render::price(&price), &expand).await
+    respond(&app, &api, render::price(&price), &expand).await
 }
 
 fn nest(e: DomainError, parent: &str) -> DomainError {
@@ -208,13 +208,7 @@ fn nest(e: DomainError, parent: &str) -> DomainError {
 pub async fn retrieve_price(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
     let expand = api.read(|r| r.expand())?;
     let price = load::<Price>(&app, &api.caller.account, &id, None).await?;
-    respond(
-        &app,
-        &api.caller.account,
-        render::price(&price.value),
-        &expand,
-    )
-    .await
+    respond(&app, &api, render::price(&price.value), &expand).await
 }
 
 /// `POST /v1/prices/{price}`: only `active`, `lookup_key`, `metadata`, `nickname` and
@@ -281,7 +275,7 @@ pub async fn update_price(State(app): State<App>, PathId(id): PathId, mut api: A
         Ok::<_, Failure>(current.value)
     })
     .await?;
-    respond(&app, &account, render::price(&price), &expand).await
+    respond(&app, &api, render::price(&price), &expand).await
 }
 
 /// `GET /v1/prices`

@@ -107,13 +107,7 @@ pub async fn create_product(State(app): State<App>, mut api: Api) -> Reply {
         }
         other => other?,
     }
-    respond(
-        &app,
-        &api.caller.account,
-        render::product(&product),
-        &expand,
-    )
-    .await
+    respond(&app, &api, render::product(&product), &expand).await
 }
 
 /// Puts a nested parameter's error under its parent (`unit_amount` → `default_price_data[unit_amount]`).
@@ -143,13 +137,7 @@ fn prefix_param(e: DomainError, parent: &str) -> DomainError {
 pub async fn retrieve_product(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
     let expand = api.read(|r| r.expand())?;
     let product = load_live::<Product>(&app, &api.caller.account, &id, None).await?;
-    respond(
-        &app,
-        &api.caller.account,
-        render::product(&product.value),
-        &expand,
-    )
-    .await
+    respond(&app, &api, render::product(&product.value), &expand).await
 }
 
 /// `POST /v1/products/{id}`
@@ -195,7 +183,7 @@ pub async fn update_product(State(app): State<App>, PathId(id): PathId, mut api:
         Ok::<_, Failure>(current.value)
     })
     .await?;
-    respond(&app, &account, render::product(&product), &expand).await
+    respond(&app, &api, render::product(&product), &expand).await
 }
 
 /// `DELETE /v1/products/{id}`: only a product without prices can be deleted.

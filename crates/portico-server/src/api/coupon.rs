@@ -1,0 +1,159 @@
+//! `/v1/coupons`: create, retrieve, update (name, metadata), delete, list.
+
+use crate::http::{Api, Failure, PathId, Reply};
+use crate::objects::{commit, created_filters, list, load_live, no_such, respond, with_retries};
+use crate::state::App;
+use axum::extract::State;
+use portico_domain::coupon::{Coupon, CouponCreate, Duration};
+use portico_domain::{Ctx, Currency, ErrorCode, RandomIds};
+use portico_store::{StoreError, Versioned, Write};
+use portico_wire::list::{read_created, read_list_params};
+use portico_wire::{render, ApiError};
+
+/// `POST /v1/coupons`
+pub async fn create_coupon(State(app): State<App>, mut api: Api) -> Reply {
+    let (params, expand) = api.read(|r| {
+        let currency = r.string("currency", 5000);
+        let parsed = currency.as_deref().map(|c| (c, Currency::parse(c)));
+        if let Some((raw, None)) = parsed {
+            r.error(ApiError::invalid(
+                Some("currency".into()),
+                None,
+                format!("Invalid currency: {}.", raw.to_lowercase()),
+            ));
+        }
+        let p = CouponCreate {
+            id: r.string("id", 5000),
+            amount_off: r.int("amount_off"),
+            currency: parsed.and_then(|(_, c)| c),
+            percent_off: r.float("percent_off"),
+            duration: r
+                .enumeration("duration", Duration::VALUES)
+                .and_then(Duration::parse),
+            duration_in_months: r.int("duration_in_months"),
+            max_redemptions: r.int("max_redemptions"),
+            redeem_by: r.int("redeem_by"),
+            applies_to: r.object("applies_to", |a| {
+                a.strings("products", 5000).unwrap_or_default()
+            }),
+            metadata: r.metadata("metadata", true),
+            name: r.string("name", 40),
+        };
+        r.unsupported(
+            "currency_options",
+            "multi-currency coupons are not implemented.",
+        );
+        (p, r.expand())
+    })?;
+    let account = api.caller.account.clone();
+    if let Some(products) = &params.applies_to {
+        if products.len() > 100 {
+            return Err(ApiError::invalid(
+                Some("applies_to[products]".into()),
+                None,
+                "Invalid applies_to[products]: at most 100 products.",
+            )
+            .into());
+        }
+        for (i, p) in products.iter().enumerate() {
+            if app
+                .store
+                .get(&account, "product", p)
+                .await?
+                .is_none_or(|r| r.deleted)
+            {
+                return Err(
+                    no_such("product", p, Some(&format!("applies_to[products][{i}]"))).into(),
+                );
+            }
+        }
+    }
+    let mut ids = RandomIds;
+    let mut ctx = Ctx {
+        now: api.now,
+        livemode: api.caller.livemode,
+        ids: &mut ids,
+    };
+    let coupon = Coupon::create(params, &mut ctx)?;
+    match app
+        .store
+        .commit(
+            &account,
+            vec![Write::Insert(Versioned::new_record(&coupon))],
+        )
+        .await
+    {
+        Err(StoreError::Duplicate { .. }) => {
+            return Err(ApiError::invalid(
+                Some("id".into()),
+                Some(ErrorCode::ResourceAlreadyExists),
+                "Coupon already exists.",
+            )
+            .into())
+        }
+        other => other?,
+    }
+    respond(&app, &api, render::coupon(&coupon, api.now), &expand).await
+}
+
+/// `GET /v1/coupons/{coupon}`
+pub async fn retrieve_coupon(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let expand = api.read(|r| r.expand())?;
+    let coupon = load_live::<Coupon>(&app, &api.caller.account, &id, None).await?;
+    respond(&app, &api, render::coupon(&coupon.value, api.now), &expand).await
+}
+
+/// `POST /v1/coupons/{coupon}`: only `name` and `metadata` change.
+pub async fn update_coupon(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let (name, metadata, expand) = api.read(|r| {
+        r.unsupported(
+            "currency_options",
+            "multi-currency coupons are not implemented.",
+        );
+        (
+            r.string_or_clear("name", 40),
+            r.metadata("metadata", true),
+            r.expand(),
+        )
+    })?;
+    let account = api.caller.account.clone();
+    let (app_, account_, id_, name_, metadata_) = (&app, &account, &id, &name, &metadata);
+    let coupon = with_retries(|| async move {
+        let mut current = load_live::<Coupon>(app_, account_, id_, None).await?;
+        metadata_.apply("metadata", &mut current.value.metadata)?;
+        name_.clone().apply_to(&mut current.value.name);
+        commit(app_, account_, vec![Write::Update(current.next_record())]).await?;
+        Ok::<_, Failure>(current.value)
+    })
+    .await?;
+    respond(&app, &api, render::coupon(&coupon, api.now), &expand).await
+}
+
+/// `DELETE /v1/coupons/{coupon}`: discounts already applied keep working.
+pub async fn delete_coupon(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    api.read(|_| ())?;
+    let account = api.caller.account.clone();
+    let (app_, account_, id_) = (&app, &account, &id);
+    let coupon = with_retries(|| async move {
+        let mut current = load_live::<Coupon>(app_, account_, id_, None).await?;
+        current.value.deleted = true;
+        commit(app_, account_, vec![Write::Update(current.next_record())]).await?;
+        Ok::<_, Failure>(current.value)
+    })
+    .await?;
+    crate::http::ok(render::coupon(&coupon, api.now))
+}
+
+/// `GET /v1/coupons`
+pub async fn list_coupons(State(app): State<App>, mut api: Api) -> Reply {
+    let (params, created) = api.read(|r| (read_list_params(r), read_created(r)))?;
+    list(
+        &app,
+        &api,
+        "coupon",
+        "/v1/coupons",
+        created_filters(created),
+        params,
+    )
+    .await
+}
