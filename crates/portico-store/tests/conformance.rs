@@ -209,6 +209,33 @@ async fn accounts_are_isolated(store: Arc<dyn Store>) {
         .commit(&two, vec![Write::Insert(Versioned::new_record(&p))])
         .await
         .unwrap();
+    // Ids are unique per kind: a coupon may share a product's caller-chosen id.
+    let coupon = Coupon::create(
+        CouponCreate {
+            id: Some("basic".into()),
+            percent_off: Some(5.0),
+            ..Default::default()
+        },
+        &mut ctx,
+    )
+    .unwrap();
+    store
+        .commit(&one, vec![Write::Insert(Versioned::new_record(&coupon))])
+        .await
+        .unwrap();
+    assert!(get::<Product>(&*store, &one, "basic")
+        .await
+        .unwrap()
+        .is_some());
+    assert!(get::<Coupon>(&*store, &one, "basic")
+        .await
+        .unwrap()
+        .is_some());
+    let dup = store
+        .commit(&one, vec![Write::Insert(Versioned::new_record(&coupon))])
+        .await
+        .unwrap_err();
+    assert!(matches!(dup, StoreError::Duplicate { what: "id" }));
 }
 
 async fn pagination_is_newest_first(store: Arc<dyn Store>) {
