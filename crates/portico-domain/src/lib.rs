@@ -13,9 +13,11 @@ pub mod error;
 pub mod id;
 pub mod metadata;
 pub mod patch;
+pub mod payment_method;
 pub mod price;
 pub mod product;
 pub mod promotion_code;
+pub mod setup_intent;
 
 pub use currency::Currency;
 pub use error::{DomainError, DomainResult, ErrorCode};
