@@ -252,7 +252,7 @@ pub fn simulate_charge(pm: &PaymentMethod, off_session: bool, authenticated: boo
     match pm.card.behavior {
         Behavior::AuthenticationRequired if !authenticated => Outcome::RequiresAction,
         Behavior::AuthenticationRequiredOnSetup
-            if !authenticated && !(pm.set_up && off_session) =>
+            if !(authenticated || (pm.set_up && off_session)) =>
         {
             Outcome::RequiresAction
         }
