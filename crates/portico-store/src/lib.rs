@@ -78,6 +78,21 @@ pub enum Write {
     /// A new version of an object; fails with [`StoreError::Conflict`] unless the stored version
     /// is `record.version - 1`.
     Update(Record),
+    /// A capability token (by hash) that leads to an object until `expires_at`.
+    Token(TokenRecord),
+    /// Forgets a token (by hash).
+    DeleteToken(String),
+}
+
+/// A capability token: the hash of a secret in a link, and what it opens.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenRecord {
+    pub token_hash: String,
+    pub account: AccountId,
+    pub kind: String,
+    pub object_id: String,
+    pub created: i64,
+    pub expires_at: i64,
 }
 
 /// A filter in a list query. Field names are fixed by code, never by the caller.
@@ -209,6 +224,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// Forgets keys created before `before`; returns how many.
     async fn idempotency_prune(&self, before: i64) -> StoreResult<u64>;
+
+    /// The token with this hash, whatever its account (expired ones included).
+    async fn find_token(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>>;
+
+    /// A server-wide secret by name, created at random on first use and the same for every
+    /// instance sharing the database.
+    async fn secret(&self, name: &str) -> StoreResult<String>;
 
     /// Closes the connections, waiting for running queries.
     async fn close(&self);

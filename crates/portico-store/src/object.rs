@@ -3,9 +3,11 @@
 use crate::{Record, Store, StoreError, StoreResult};
 use portico_domain::coupon::Coupon;
 use portico_domain::customer::Customer;
+use portico_domain::payment_method::PaymentMethod;
 use portico_domain::price::Price;
 use portico_domain::product::Product;
 use portico_domain::promotion_code::PromotionCode;
+use portico_domain::setup_intent::SetupIntent;
 use portico_domain::AccountId;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -191,5 +193,40 @@ impl Object for PromotionCode {
     }
     fn unique_key(&self) -> Option<String> {
         PromotionCode::unique_key(self)
+    }
+}
+
+impl Object for PaymentMethod {
+    const KIND: &'static str = "payment_method";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn parent(&self) -> Option<String> {
+        self.customer.clone()
+    }
+    fn lookup(&self) -> Option<String> {
+        Some(self.card.fingerprint.clone())
+    }
+}
+
+impl Object for SetupIntent {
+    const KIND: &'static str = "setup_intent";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn parent(&self) -> Option<String> {
+        self.customer.clone()
+    }
+    fn lookup(&self) -> Option<String> {
+        self.payment_method.clone()
+    }
+    fn status(&self) -> Option<String> {
+        Some(self.status.as_str().to_owned())
     }
 }

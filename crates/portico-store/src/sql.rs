@@ -3,7 +3,7 @@
 
 use crate::{
     Cursor, Filter, IdempotencyClaim, ListQuery, Page, Record, Store, StoreError, StoreResult,
-    Write,
+    TokenRecord, Write,
 };
 use async_trait::async_trait;
 use portico_domain::AccountId;
@@ -438,6 +438,26 @@ impl Store for SqlStore {
                         return Err(StoreError::Conflict);
                     }
                 }
+                Write::Token(t) => {
+                    sqlx::query(
+                        "INSERT INTO tokens (token_hash, account_id, kind, object_id, created, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&t.token_hash)
+                    .bind(t.account.as_str())
+                    .bind(&t.kind)
+                    .bind(&t.object_id)
+                    .bind(t.created)
+                    .bind(t.expires_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_write_error)?;
+                }
+                Write::DeleteToken(hash) => {
+                    sqlx::query("DELETE FROM tokens WHERE token_hash = $1")
+                        .bind(&hash)
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
         }
         tx.commit().await?;
@@ -552,6 +572,40 @@ impl Store for SqlStore {
         Ok(done.rows_affected())
     }
 
+    async fn find_token(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
+        let row = sqlx::query("SELECT token_hash, account_id, kind, object_id, created, expires_at FROM tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| {
+            Ok(TokenRecord {
+                token_hash: r.try_get("token_hash")?,
+                account: AccountId(r.try_get("account_id")?),
+                kind: r.try_get("kind")?,
+                object_id: r.try_get("object_id")?,
+                created: r.try_get("created")?,
+                expires_at: r.try_get("expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn secret(&self, name: &str) -> StoreResult<String> {
+        let fresh: String = (0..2).map(|_| format!("{:032x}", random_u128())).collect();
+        sqlx::query(
+            "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(&fresh)
+        .execute(&self.write)
+        .await?;
+        let row = sqlx::query("SELECT value FROM settings WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.write)
+            .await?;
+        Ok(row.try_get("value")?)
+    }
+
     async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
@@ -562,3 +616,8 @@ impl Store for SqlStore {
 pub const IDEMPOTENCY_TTL_SECS: i64 = 24 * 3600;
 /// A key still marked running after this long belonged to a process that died.
 pub const STALE_RUNNING_SECS: i64 = 60;
+
+/// 128 random bits from the operating system.
+fn random_u128() -> u128 {
+    rand::random()
+}

@@ -10,7 +10,8 @@ use portico_domain::price::{Interval, Price, PriceCreate, Recurring};
 use portico_domain::product::{Product, ProductParams};
 use portico_domain::{AccountId, Ctx, Currency, Patch};
 use portico_store::{
-    get, Cursor, Filter, IdempotencyClaim, ListQuery, SqlStore, Store, StoreError, Versioned, Write,
+    get, Cursor, Filter, IdempotencyClaim, ListQuery, SqlStore, Store, StoreError, TokenRecord,
+    Versioned, Write,
 };
 use std::sync::Arc;
 
@@ -519,6 +520,41 @@ async fn concurrent_claims_let_one_through(store: Arc<dyn Store>) {
     assert_eq!(started, 1);
 }
 
+async fn tokens_and_secrets(store: Arc<dyn Store>) {
+    let acct = account(&*store).await;
+    let hash = format!("h{}", rand::random::<u64>());
+    let token = TokenRecord {
+        token_hash: hash.clone(),
+        account: acct.clone(),
+        kind: "setup_intent".into(),
+        object_id: "seti_1".into(),
+        created: 1,
+        expires_at: 100,
+    };
+    store
+        .commit(&acct, vec![Write::Token(token.clone())])
+        .await
+        .unwrap();
+    assert_eq!(store.find_token(&hash).await.unwrap(), Some(token.clone()));
+    assert_eq!(store.find_token("nope").await.unwrap(), None);
+    let dup = store
+        .commit(&acct, vec![Write::Token(token)])
+        .await
+        .unwrap_err();
+    assert!(matches!(dup, StoreError::Duplicate { .. }));
+    store
+        .commit(&acct, vec![Write::DeleteToken(hash.clone())])
+        .await
+        .unwrap();
+    assert_eq!(store.find_token(&hash).await.unwrap(), None);
+
+    let name = format!("secret-{}", rand::random::<u64>());
+    let a = store.secret(&name).await.unwrap();
+    assert_eq!(a.len(), 64);
+    assert_eq!(store.secret(&name).await.unwrap(), a, "stable once created");
+    assert_ne!(store.secret(&format!("{name}-other")).await.unwrap(), a);
+}
+
 macro_rules! stories {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -554,6 +590,7 @@ stories!(
     unique_keys_and_json_filters,
     idempotency_keys,
     concurrent_claims_let_one_through,
+    tokens_and_secrets,
 );
 
 #[test]
