@@ -15,9 +15,23 @@ pub enum ErrorCode {
     PropertyExpansionMaxDepth,
     RateLimit,
     CouponExpired,
+    InvalidNumber,
+    IncorrectNumber,
+    InvalidExpiryMonth,
+    InvalidExpiryYear,
+    InvalidCvc,
+    CardDeclined,
+    ExpiredCard,
+    SetupIntentAuthenticationFailure,
+    SetupIntentUnexpectedState,
 }
 
 impl ErrorCode {
+    /// The code with this wire name, if Portico produces it.
+    pub fn parse(s: &str) -> Option<ErrorCode> {
+        ALL_CODES.iter().copied().find(|c| c.as_str() == s)
+    }
+
     /// The code as it appears in the error body.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -33,9 +47,42 @@ impl ErrorCode {
             ErrorCode::PropertyExpansionMaxDepth => "property_expansion_max_depth",
             ErrorCode::RateLimit => "rate_limit",
             ErrorCode::CouponExpired => "coupon_expired",
+            ErrorCode::InvalidNumber => "invalid_number",
+            ErrorCode::IncorrectNumber => "incorrect_number",
+            ErrorCode::InvalidExpiryMonth => "invalid_expiry_month",
+            ErrorCode::InvalidExpiryYear => "invalid_expiry_year",
+            ErrorCode::InvalidCvc => "invalid_cvc",
+            ErrorCode::CardDeclined => "card_declined",
+            ErrorCode::ExpiredCard => "expired_card",
+            ErrorCode::SetupIntentAuthenticationFailure => "setup_intent_authentication_failure",
+            ErrorCode::SetupIntentUnexpectedState => "setup_intent_unexpected_state",
         }
     }
 }
+
+const ALL_CODES: &[ErrorCode] = &[
+    ErrorCode::ParameterUnknown,
+    ErrorCode::ParameterMissing,
+    ErrorCode::ParameterInvalidEmpty,
+    ErrorCode::ParameterInvalidInteger,
+    ErrorCode::ResourceMissing,
+    ErrorCode::ResourceAlreadyExists,
+    ErrorCode::EmailInvalid,
+    ErrorCode::UrlInvalid,
+    ErrorCode::IdempotencyKeyInUse,
+    ErrorCode::PropertyExpansionMaxDepth,
+    ErrorCode::RateLimit,
+    ErrorCode::CouponExpired,
+    ErrorCode::InvalidNumber,
+    ErrorCode::IncorrectNumber,
+    ErrorCode::InvalidExpiryMonth,
+    ErrorCode::InvalidExpiryYear,
+    ErrorCode::InvalidCvc,
+    ErrorCode::CardDeclined,
+    ErrorCode::ExpiredCard,
+    ErrorCode::SetupIntentAuthenticationFailure,
+    ErrorCode::SetupIntentUnexpectedState,
+];
 
 /// A rule the domain refused to break. Parameter names are Stripe's bracketed paths.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod calendar;
 pub mod card;
 pub mod coupon;
 pub mod currency;

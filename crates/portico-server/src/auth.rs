@@ -108,6 +108,8 @@ fn unauthorized(message: String, scheme: &str) -> Failure {
             code: None,
             message,
             param: None,
+            decline_code: None,
+            object: None,
         },
         "www-authenticate",
         format!("{scheme} realm=\"Stripe\""),

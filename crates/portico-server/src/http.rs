@@ -63,6 +63,8 @@ impl From<StoreError> for Failure {
                 code: None,
                 message: "This object was changed by another request at the same time. Please retry the request.".into(),
                 param: None,
+                decline_code: None,
+                object: None,
             }
             .into(),
             other => {
@@ -260,6 +262,8 @@ async fn handle(
                 "The request body is too large: at most {MAX_BODY_BYTES} bytes are accepted."
             ),
             param: None,
+            decline_code: None,
+            object: None,
         })
     })?;
     if is_json && !bytes.is_empty() {
@@ -312,7 +316,7 @@ async fn handle(
                             "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."
                         )
                     };
-                    return Err(ApiError { status: 400, kind: ErrorType::IdempotencyError, code: None, message, param: None }.into());
+                    return Err(ApiError::new(400, ErrorType::IdempotencyError, None, message).into());
                 }
                 IdempotencyClaim::InProgress => {
                     return Err(ApiError {
@@ -323,6 +327,8 @@ async fn handle(
                             "There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): {key}. Please try again later."
                         ),
                         param: None,
+                        decline_code: None,
+                        object: None,
                     }
                     .into())
                 }

@@ -8,9 +8,10 @@ pub mod auth;
 pub mod expand;
 pub mod http;
 pub mod objects;
+pub mod payments;
 pub mod state;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use portico_store::{SqlStore, Store};
 use state::{App, Clock, Settings, SystemClock};
@@ -23,7 +24,7 @@ pub use auth::KeyPolicy;
 
 /// The API's routes, wrapped in the API middleware.
 pub fn router(app: App) -> Router {
-    use api::{coupon, customer, price, product, promotion_code};
+    use api::{coupon, customer, payment_method as pm, price, product, promotion_code};
     let api = Router::new()
         .route(
             "/v1/customers",
@@ -71,6 +72,26 @@ pub fn router(app: App) -> Router {
             "/v1/promotion_codes/{id}",
             get(promotion_code::retrieve_promotion_code)
                 .post(promotion_code::update_promotion_code),
+        )
+        .route(
+            "/v1/payment_methods",
+            get(pm::list_payment_methods).post(pm::create_payment_method),
+        )
+        .route(
+            "/v1/payment_methods/{id}",
+            get(pm::retrieve_payment_method).post(pm::update_payment_method),
+        )
+        .route(
+            "/v1/payment_methods/{id}/attach",
+            post(pm::attach_payment_method),
+        )
+        .route(
+            "/v1/payment_methods/{id}/detach",
+            post(pm::detach_payment_method),
+        )
+        .route(
+            "/v1/customers/{id}/payment_methods",
+            get(pm::list_customer_payment_methods),
         )
         .method_not_allowed_fallback(http::unrecognized)
         .fallback(http::unrecognized)

@@ -4,6 +4,7 @@ use crate::auth::{Caller, KeyPolicy};
 use crate::http::Failure;
 use portico_domain::AccountId;
 use portico_store::Store;
+use sha2::Digest;
 use std::collections::HashSet;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -56,6 +57,9 @@ pub struct Settings {
     pub public_url: String,
 }
 
+/// The server-wide secret behind card fingerprints (one per database).
+pub const FINGERPRINT_SECRET: &str = "card_fingerprint";
+
 /// Shared application state; cheap to clone.
 #[derive(Clone)]
 pub struct App(Arc<Inner>);
@@ -67,6 +71,7 @@ pub struct Inner {
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
     known_accounts: RwLock<HashSet<AccountId>>,
+    fingerprint_secret: tokio::sync::OnceCell<String>,
 }
 
 impl Deref for App {
@@ -90,7 +95,21 @@ impl App {
             clock,
             settings,
             known_accounts: RwLock::new(HashSet::new()),
+            fingerprint_secret: tokio::sync::OnceCell::new(),
         }))
+    }
+
+    /// The key that fingerprints card numbers in `account`: derived from the database's
+    /// secret, so equal numbers match within an account and never across accounts.
+    pub async fn fingerprint_key(&self, account: &AccountId) -> Result<Vec<u8>, Failure> {
+        let secret = self
+            .fingerprint_secret
+            .get_or_try_init(|| async { self.store.secret(FINGERPRINT_SECRET).await })
+            .await?;
+        let mut h = sha2::Sha256::new();
+        sha2::Digest::update(&mut h, secret.as_bytes());
+        sha2::Digest::update(&mut h, account.as_str().as_bytes());
+        Ok(sha2::Digest::finalize(h).to_vec())
     }
 
     /// Creates the caller's account on first sight (once per process per account).

@@ -33,9 +33,31 @@ pub struct ApiError {
     pub code: Option<ErrorCode>,
     pub message: String,
     pub param: Option<String>,
+    /// For card errors: the issuer's reason.
+    pub decline_code: Option<String>,
+    /// An object the error is about, embedded as Stripe does (`setup_intent`, `payment_method`).
+    pub object: Option<(String, Value)>,
 }
 
 impl ApiError {
+    /// An error of any status and type.
+    pub fn new(
+        status: u16,
+        kind: ErrorType,
+        code: Option<ErrorCode>,
+        message: impl Into<String>,
+    ) -> ApiError {
+        ApiError {
+            status,
+            kind,
+            code,
+            message: message.into(),
+            param: None,
+            decline_code: None,
+            object: None,
+        }
+    }
+
     /// A 400 `invalid_request_error`.
     pub fn invalid(
         param: Option<String>,
@@ -43,12 +65,33 @@ impl ApiError {
         message: impl Into<String>,
     ) -> ApiError {
         ApiError {
-            status: 400,
-            kind: ErrorType::InvalidRequestError,
-            code,
-            message: message.into(),
             param,
+            ..ApiError::new(400, ErrorType::InvalidRequestError, code, message)
         }
+    }
+
+    /// A 402 `card_error` from the simulator or card checks; `param_prefix` nests the parameter
+    /// (`card` turns `number` into `card[number]`).
+    pub fn card(e: &portico_domain::card::CardError, param_prefix: Option<&str>) -> ApiError {
+        ApiError {
+            param: e.param.map(|p| match param_prefix {
+                Some(prefix) => format!("{prefix}[{p}]"),
+                None => p.to_owned(),
+            }),
+            decline_code: e.decline_code.map(str::to_owned),
+            ..ApiError::new(
+                402,
+                ErrorType::CardError,
+                ErrorCode::parse(e.code),
+                e.message,
+            )
+        }
+    }
+
+    /// The error with an object embedded under `name`.
+    pub fn with_object(mut self, name: &str, value: Value) -> ApiError {
+        self.object = Some((name.to_owned(), value));
+        self
     }
 
     /// `parameter_missing` for a bracketed parameter path.
@@ -80,26 +123,24 @@ impl ApiError {
         } else {
             ""
         };
-        ApiError {
-            status: 404,
-            kind: ErrorType::InvalidRequestError,
-            code: None,
-            message: format!(
+        ApiError::new(
+            404,
+            ErrorType::InvalidRequestError,
+            None,
+            format!(
                 "Unrecognized request URL ({method}: {path}).{hint} Please see https://stripe.com/docs or we can help at https://support.stripe.com/."
             ),
-            param: None,
-        }
+        )
     }
 
     /// A 500 that tells the client nothing about internals.
     pub fn internal() -> ApiError {
-        ApiError {
-            status: 500,
-            kind: ErrorType::ApiError,
-            code: None,
-            message: "An unexpected error occurred in Portico. The request was not applied; it is safe to retry.".into(),
-            param: None,
-        }
+        ApiError::new(
+            500,
+            ErrorType::ApiError,
+            None,
+            "An unexpected error occurred in Portico. The request was not applied; it is safe to retry.",
+        )
     }
 
     /// The JSON body, keys in Stripe's (alphabetical) order, absent fields omitted.
@@ -107,6 +148,11 @@ impl ApiError {
         let mut e = Map::new();
         if let Some(code) = self.code {
             e.insert("code".into(), code.as_str().into());
+        }
+        if let Some(d) = &self.decline_code {
+            e.insert("decline_code".into(), d.clone().into());
+        }
+        if let Some(code) = self.code {
             e.insert(
                 "doc_url".into(),
                 format!(
@@ -119,6 +165,9 @@ impl ApiError {
         e.insert("message".into(), self.message.clone().into());
         if let Some(p) = &self.param {
             e.insert("param".into(), p.clone().into());
+        }
+        if let Some((name, value)) = &self.object {
+            e.insert(name.clone(), value.clone());
         }
         e.insert("type".into(), self.kind.as_str().into());
         let mut root = Map::new();
@@ -133,10 +182,13 @@ impl From<DomainError> for ApiError {
         match e {
             DomainError::NoSuch { param, .. } => ApiError {
                 status: if param.is_some() { 400 } else { 404 },
-                kind: ErrorType::InvalidRequestError,
-                code: Some(ErrorCode::ResourceMissing),
-                message,
                 param: Some(param.unwrap_or_else(|| "id".into())),
+                ..ApiError::new(
+                    404,
+                    ErrorType::InvalidRequestError,
+                    Some(ErrorCode::ResourceMissing),
+                    message,
+                )
             },
             DomainError::Invalid { param, code, .. } => ApiError::invalid(param, code, message),
             DomainError::State { param, .. } => ApiError::invalid(param, None, message),

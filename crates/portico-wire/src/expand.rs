@@ -63,10 +63,13 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
         "payment_method",
     ),
     ("customer", "test_clock", "test_helpers.test_clock"),
+    ("payment_method", "customer", "customer"),
     ("price", "product", "product"),
     ("promotion_code", "customer", "customer"),
     ("promotion_code", "promotion.coupon", "coupon"),
     ("product", "default_price", "price"),
+    ("setup_intent", "customer", "customer"),
+    ("setup_intent", "payment_method", "payment_method"),
 ];
 
 /// The error for a path segment that cannot be expanded.

@@ -3,9 +3,11 @@
 
 use portico_domain::coupon::Coupon;
 use portico_domain::customer::{Address, Customer, Shipping};
+use portico_domain::payment_method::PaymentMethod;
 use portico_domain::price::Price;
 use portico_domain::product::Product;
 use portico_domain::promotion_code::PromotionCode;
+use portico_domain::setup_intent::SetupIntent;
 use serde_json::{json, Value};
 
 fn address(a: &Address) -> Value {
@@ -183,5 +185,89 @@ pub fn promotion_code(p: &PromotionCode) -> Value {
             "minimum_amount_currency": p.restrictions.minimum_amount_currency.as_ref().map(|c| c.code()),
         },
         "times_redeemed": p.times_redeemed,
+    })
+}
+
+/// A card payment method.
+pub fn payment_method(pm: &PaymentMethod) -> Value {
+    let b = &pm.billing_details;
+    let c = &pm.card;
+    json!({
+        "id": pm.id,
+        "object": "payment_method",
+        "allow_redisplay": pm.allow_redisplay,
+        "billing_details": {
+            "address": b.address.as_ref().map(address).unwrap_or_else(|| address(&Address::default())),
+            "email": b.email,
+            "name": b.name,
+            "phone": b.phone,
+            "tax_id": b.tax_id,
+        },
+        "card": {
+            "brand": c.brand.as_str(),
+            "checks": {"address_line1_check": null, "address_postal_code_check": null, "cvc_check": c.cvc_check},
+            "country": c.country,
+            "display_brand": c.brand.display(),
+            "exp_month": c.exp_month,
+            "exp_year": c.exp_year,
+            "fingerprint": c.fingerprint,
+            "funding": c.funding,
+            "generated_from": null,
+            "last4": c.last4,
+            "networks": {"available": [c.brand.as_str()], "preferred": null},
+            "regulated_status": "unregulated",
+            "three_d_secure_usage": {"supported": true},
+            "wallet": null,
+        },
+        "created": pm.created,
+        "customer": pm.customer,
+        "customer_account": null,
+        "livemode": pm.livemode,
+        "metadata": pm.metadata,
+        "type": "card",
+    })
+}
+
+/// A SetupIntent; `public_url` is the base of the hosted authentication page's link.
+pub fn setup_intent(si: &SetupIntent, public_url: &str) -> Value {
+    let next_action = si.auth_token.as_ref().map(|t| {
+        json!({
+            "redirect_to_url": {"return_url": si.return_url, "url": format!("{public_url}/p/authenticate/{t}")},
+            "type": "redirect_to_url",
+        })
+    });
+    let last_error = si.last_setup_error.as_ref().map(|e| {
+        let mut v = json!({"code": e.code, "doc_url": format!("https://stripe.com/docs/error-codes/{}", e.code.replace('_', "-")), "message": e.message, "type": e.kind});
+        if let Some(d) = &e.decline_code {
+            v.as_object_mut().expect("object literal").insert("decline_code".into(), d.clone().into());
+        }
+        v
+    });
+    json!({
+        "id": si.id,
+        "object": "setup_intent",
+        "application": null,
+        "automatic_payment_methods": null,
+        "cancellation_reason": si.cancellation_reason,
+        "client_secret": si.client_secret,
+        "created": si.created,
+        "customer": si.customer,
+        "customer_account": null,
+        "description": si.description,
+        "flow_directions": null,
+        "last_setup_error": last_error,
+        "latest_attempt": null,
+        "livemode": si.livemode,
+        "mandate": null,
+        "metadata": si.metadata,
+        "next_action": next_action,
+        "on_behalf_of": null,
+        "payment_method": si.payment_method,
+        "payment_method_configuration_details": null,
+        "payment_method_options": {"card": {"mandate_options": null, "network": null, "request_three_d_secure": "automatic"}},
+        "payment_method_types": ["card"],
+        "single_use_mandate": null,
+        "status": si.status.as_str(),
+        "usage": si.usage,
     })
 }

@@ -1,17 +1,20 @@
 //! `/v1/customers`: create, retrieve, update, delete, list.
 
-use crate::http::{Api, PathId, Reply};
+use crate::api::payment_method::attach_writes;
+use crate::http::{Api, Failure, PathId, Reply};
 use crate::objects::{
     commit, created_filters, list, load, load_live, no_such, respond, with_retries,
 };
+use crate::payments::resolve_payment_method;
 use crate::state::App;
 use axum::extract::State;
 use portico_domain::customer::{
     Address, CustomField, Customer, CustomerParams, InvoiceSettingsParams, RenderingOptions,
     Shipping, TaxExempt,
 };
-use portico_domain::{Ctx, Patch, RandomIds};
-use portico_store::{Filter, Versioned, Write};
+use portico_domain::payment_method::PaymentMethod;
+use portico_domain::{Ctx, DomainError, Patch, RandomIds};
+use portico_store::{Cursor, Filter, ListQuery, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, Reader};
 
@@ -122,13 +125,15 @@ fn read_params(r: &mut Reader<'_>, create: bool) -> (CustomerParams, Vec<String>
     (p, expand, payment_method)
 }
 
-/// Checks that ids named in the parameters exist (objects that later issues add).
+/// Checks the objects the parameters name: the test clock exists, and the default payment
+/// method is attached to this customer (`customer`: `None` while creating).
 async fn check_references(
     app: &App,
     api: &Api,
     p: &CustomerParams,
-    payment_method: Option<&str>,
-) -> Result<(), crate::http::Failure> {
+    customer: Option<&str>,
+    attaching: Option<&str>,
+) -> Result<(), Failure> {
     if let Some(clock) = &p.test_clock {
         if app
             .store
@@ -139,51 +144,45 @@ async fn check_references(
             return Err(no_such("test_helpers.test_clock", clock, Some("test_clock")).into());
         }
     }
-    if let Patch::Set(pm) = &p.invoice_settings.default_payment_method {
-        if app
-            .store
-            .get(&api.caller.account, "payment_method", pm)
-            .await?
-            .is_none()
-        {
-            return Err(no_such(
-                "payment_method",
-                pm,
-                Some("invoice_settings[default_payment_method]"),
-            )
-            .into());
-        }
-    }
-    if let Some(pm) = payment_method {
-        if app
-            .store
-            .get(&api.caller.account, "payment_method", pm)
-            .await?
-            .is_none()
-        {
-            return Err(no_such("payment_method", pm, Some("payment_method")).into());
+    if let Patch::Set(pm_id) = &p.invoice_settings.default_payment_method {
+        let param = "invoice_settings[default_payment_method]";
+        let is_being_attached = attaching == Some(pm_id.as_str());
+        if !is_being_attached {
+            let pm = load::<PaymentMethod>(app, &api.caller.account, pm_id, Some(param)).await?;
+            if customer.is_none_or(|c| !pm.value.belongs_to(c)) {
+                return Err(DomainError::invalid(
+                    param,
+                    format!("The customer does not have a payment method with the ID {pm_id}. The payment method must be attached to the customer."),
+                )
+                .into());
+            }
         }
     }
     Ok(())
 }
 
-/// `POST /v1/customers`
+/// `POST /v1/customers`: `payment_method` is attached to the new customer in the same commit.
 pub async fn create_customer(State(app): State<App>, mut api: Api) -> Reply {
     let (params, expand, payment_method) = api.read(|r| read_params(r, true))?;
-    check_references(&app, &api, &params, payment_method.as_deref()).await?;
+    check_references(&app, &api, &params, None, payment_method.as_deref()).await?;
     let mut ids = RandomIds;
     let mut ctx = Ctx {
         now: api.now,
         livemode: api.caller.livemode,
         ids: &mut ids,
     };
-    let customer = Customer::create(params, &mut ctx)?;
-    commit(
-        &app,
-        &api.caller.account,
-        vec![Write::Insert(Versioned::new_record(&customer))],
-    )
-    .await?;
+    let mut customer = Customer::create(params, &mut ctx)?;
+    let mut writes = vec![Write::Insert(Versioned::new_record(&customer))];
+    if let Some(pm_id) = &payment_method {
+        let mut pm = resolve_payment_method(&app, &api, pm_id, "payment_method").await?;
+        writes.push(attach_writes(&mut pm, customer.id.as_str())?);
+        // A test token became a new payment method: the default names the real one.
+        if customer.invoice_settings.default_payment_method.as_deref() == Some(pm_id.as_str()) {
+            customer.invoice_settings.default_payment_method = Some(pm.value.id.clone());
+            writes[0] = Write::Insert(Versioned::new_record(&customer));
+        }
+    }
+    commit(&app, &api.caller.account, writes).await?;
     respond(&app, &api, render::customer(&customer), &expand).await
 }
 
@@ -197,7 +196,7 @@ pub async fn retrieve_customer(State(app): State<App>, PathId(id): PathId, mut a
 /// `POST /v1/customers/{customer}`
 pub async fn update_customer(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
     let (params, expand, _) = api.read(|r| read_params(r, false))?;
-    check_references(&app, &api, &params, None).await?;
+    check_references(&app, &api, &params, Some(&id), None).await?;
     let account = api.caller.account.clone();
     let (app_, account_, id_, params_) = (&app, &account, &id, &params);
     let customer = with_retries(|| async move {
@@ -218,7 +217,14 @@ pub async fn delete_customer(State(app): State<App>, PathId(id): PathId, mut api
     let customer = with_retries(|| async move {
         let mut current = load_live::<Customer>(app_, account_, id_, None).await?;
         current.value.delete();
-        commit(app_, account_, vec![Write::Update(current.next_record())]).await?;
+        let mut writes = vec![Write::Update(current.next_record())];
+        // A deleted customer's payment methods are detached, as Stripe does.
+        for mut pm in attached_payment_methods(app_, account_, id_).await? {
+            if pm.value.detach().is_ok() {
+                writes.push(Write::Update(pm.next_record()));
+            }
+        }
+        commit(app_, account_, writes).await?;
         Ok(current.value)
     })
     .await?;
@@ -243,4 +249,31 @@ pub async fn list_customers(State(app): State<App>, mut api: Api) -> Reply {
         filters.push(Filter::Parent(c));
     }
     list(&app, &api, "customer", "/v1/customers", filters, params).await
+}
+
+/// Every payment method attached to `customer`.
+async fn attached_payment_methods(
+    app: &App,
+    account: &portico_domain::AccountId,
+    customer: &str,
+) -> Result<Vec<Versioned<PaymentMethod>>, Failure> {
+    let mut out = Vec::new();
+    let mut cursor = Cursor::Start;
+    loop {
+        let q = ListQuery {
+            kind: "payment_method",
+            filters: vec![Filter::Parent(customer.to_owned())],
+            cursor,
+            limit: 100,
+            include_deleted: false,
+        };
+        let page = app.store.list(account, &q).await?;
+        for r in &page.records {
+            out.push(Versioned::<PaymentMethod>::from_record(r)?);
+        }
+        match (page.has_more, page.records.last()) {
+            (true, Some(last)) => cursor = Cursor::After(last.id.clone()),
+            _ => return Ok(out),
+        }
+    }
 }
