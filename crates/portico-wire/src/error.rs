@@ -36,7 +36,7 @@ pub struct ApiError {
     /// For card errors: the issuer's reason.
     pub decline_code: Option<String>,
     /// An object the error is about, embedded as Stripe does (`setup_intent`, `payment_method`).
-    pub object: Option<(String, Value)>,
+    pub object: Option<Box<(String, Value)>>,
 }
 
 impl ApiError {
@@ -90,7 +90,7 @@ impl ApiError {
 
     /// The error with an object embedded under `name`.
     pub fn with_object(mut self, name: &str, value: Value) -> ApiError {
-        self.object = Some((name.to_owned(), value));
+        self.object = Some(Box::new((name.to_owned(), value)));
         self
     }
 
@@ -166,7 +166,8 @@ impl ApiError {
         if let Some(p) = &self.param {
             e.insert("param".into(), p.clone().into());
         }
-        if let Some((name, value)) = &self.object {
+        if let Some(obj) = &self.object {
+            let (name, value) = &**obj;
             e.insert(name.clone(), value.clone());
         }
         e.insert("type".into(), self.kind.as_str().into());
