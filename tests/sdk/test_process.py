@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -84,5 +85,49 @@ def test_graceful_shutdown(sig):
         _wait_for_port(proc, port, pathlib.Path(log_path))
         again = requests.get(f"http://127.0.0.1:{port}/v1/customers/{r.json()['id']}", auth=("sk_test_x", ""), timeout=10)
         assert again.status_code == 200 and again.json()["email"] == "a@b.co"
+    finally:
+        _stop(proc, tmp, log)
+
+
+def test_card_numbers_and_cvcs_are_never_stored_or_logged():
+    """Create cards from raw numbers, then search every database file and the debug log."""
+    import glob
+    import pathlib
+
+    numbers = ["4242424242424242", "5555555555554444", "4000002760003184", "6011111111111117"]
+    cvc = "7391"  # an unusual four-digit value for Amex, easy to search for
+    proc, port, tmp, log, log_path = _start(["--dev"], {"PORTICO_LOG": "debug"})
+    try:
+        _wait_for_port(proc, port, pathlib.Path(log_path))
+        base = f"http://127.0.0.1:{port}"
+        auth = ("sk_test_cards", "")
+        cus = requests.post(base + "/v1/customers", data={"email": "c@x.io"}, auth=auth, timeout=10).json()["id"]
+        for n in numbers:
+            r = requests.post(base + "/v1/payment_methods", auth=auth, timeout=10, data={
+                "type": "card", "card[number]": n, "card[exp_month]": "12", "card[exp_year]": "2034", "card[cvc]": "123"})
+            assert r.status_code == 200, r.text
+            a = requests.post(base + f"/v1/payment_methods/{r.json()['id']}/attach", data={"customer": cus}, auth=auth, timeout=10)
+            assert a.status_code == 200, a.text
+        amex = requests.post(base + "/v1/payment_methods", auth=auth, timeout=10, data={
+            "type": "card", "card[number]": "378282246310005", "card[exp_month]": "12", "card[exp_year]": "2034", "card[cvc]": cvc})
+        assert amex.status_code == 200, amex.text
+        # A declined number and an invalid one go through the error paths too.
+        requests.post(base + "/v1/payment_methods", auth=auth, timeout=10, data={
+            "type": "card", "card[number]": "4242424242424241", "card[exp_month]": "12", "card[exp_year]": "2034"})
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+        files = glob.glob(os.path.join(tmp.name, "p.db*")) + [log_path]
+        assert any(f.endswith("p.db") for f in files)
+        for path in files:
+            data = open(path, "rb").read()
+            for n in numbers + ["378282246310005", "4242424242424241"]:
+                assert n.encode() not in data, f"card number {n} found in {path}"
+            # The CVC as a token of its own (random ids may contain the digits by chance).
+            assert not re.search(rb"(?<![A-Za-z0-9])" + cvc.encode() + rb"(?![A-Za-z0-9])", data), f"CVC found in {path}"
+        # Positive controls: what is kept (last4) is found, so the search reads the real content.
+        stored = b"".join(open(f, "rb").read() for f in files if f != log_path)
+        assert b'"last4":"4242"' in stored and b'"last4":"0005"' in stored
+        # The log did record the requests, so the search above looked at a real log.
+        assert b"/v1/payment_methods" in open(log_path, "rb").read()
     finally:
         _stop(proc, tmp, log)

@@ -5,6 +5,7 @@ use crate::http::{Api, Failure};
 use crate::state::App;
 use portico_domain::coupon::Coupon;
 use portico_domain::customer::Customer;
+use portico_domain::payment_method::PaymentMethod;
 use portico_domain::price::Price;
 use portico_domain::product::Product;
 use portico_domain::promotion_code::PromotionCode;
@@ -94,6 +95,7 @@ pub fn render_record(record: &Record, now: i64) -> Result<Value, Failure> {
         "price" => render::price(&decode::<Price>(record)?),
         "coupon" => render::coupon(&decode::<Coupon>(record)?, now),
         "promotion_code" => render::promotion_code(&decode::<PromotionCode>(record)?),
+        "payment_method" => render::payment_method(&decode::<PaymentMethod>(record)?),
         other => {
             tracing::error!(kind = other, "no renderer for stored kind");
             return Err(ApiError::internal().into());
