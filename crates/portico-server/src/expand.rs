@@ -69,7 +69,8 @@ fn walk<'a>(
                 Value::String(id) => {
                     let kind = target(&object, &field).ok_or_else(|| not_expandable(seg, false))?;
                     if let Some(record) = w.app.store.get(w.account, kind, id).await? {
-                        let mut expanded = render_record(&record, w.now)?;
+                        let mut expanded =
+                            render_record(&record, w.now, &w.app.settings.public_url)?;
                         let kind = kind_of(&expanded);
                         walk(w, &mut expanded, sub, String::new(), kind).await?;
                         *slot = expanded;

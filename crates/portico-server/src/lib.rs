@@ -8,6 +8,7 @@ pub mod auth;
 pub mod expand;
 pub mod http;
 pub mod objects;
+pub mod pages;
 pub mod payments;
 pub mod state;
 
@@ -22,9 +23,11 @@ use tokio::net::TcpListener;
 
 pub use auth::KeyPolicy;
 
-/// The API's routes, wrapped in the API middleware.
+/// Every route: the hosted pages under `/p`, and the API (wrapped in its middleware).
 pub fn router(app: App) -> Router {
-    use api::{coupon, customer, payment_method as pm, price, product, promotion_code};
+    use api::{
+        coupon, customer, payment_method as pm, price, product, promotion_code, setup_intent as si,
+    };
     let api = Router::new()
         .route(
             "/v1/customers",
@@ -93,13 +96,34 @@ pub fn router(app: App) -> Router {
             "/v1/customers/{id}/payment_methods",
             get(pm::list_customer_payment_methods),
         )
+        .route(
+            "/v1/setup_intents",
+            get(si::list_setup_intents).post(si::create_setup_intent),
+        )
+        .route(
+            "/v1/setup_intents/{id}",
+            get(si::retrieve_setup_intent).post(si::update_setup_intent),
+        )
+        .route(
+            "/v1/setup_intents/{id}/confirm",
+            post(si::confirm_setup_intent),
+        )
+        .route(
+            "/v1/setup_intents/{id}/cancel",
+            post(si::cancel_setup_intent),
+        )
         .method_not_allowed_fallback(http::unrecognized)
         .fallback(http::unrecognized)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             http::api_middleware,
-        ));
-    api.with_state(app)
+        ))
+        .with_state(app.clone());
+    // Hosted pages live under /p and never pass through the API's authentication.
+    Router::new()
+        .nest("/p", pages::router())
+        .with_state(app)
+        .fallback_service(api)
 }
 
 /// Everything `portico serve` needs.

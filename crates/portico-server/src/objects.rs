@@ -9,6 +9,7 @@ use portico_domain::payment_method::PaymentMethod;
 use portico_domain::price::Price;
 use portico_domain::product::Product;
 use portico_domain::promotion_code::PromotionCode;
+use portico_domain::setup_intent::SetupIntent;
 use portico_domain::{AccountId, DomainError};
 use portico_store::{Cursor, Filter, ListQuery, Object, Record, StoreError, Versioned};
 use portico_wire::expand::ExpandTree;
@@ -85,7 +86,7 @@ where
 }
 
 /// Renders a stored record of any kind as Stripe JSON, as of `now`.
-pub fn render_record(record: &Record, now: i64) -> Result<Value, Failure> {
+pub fn render_record(record: &Record, now: i64, public_url: &str) -> Result<Value, Failure> {
     fn decode<T: Object>(r: &Record) -> Result<T, Failure> {
         Ok(Versioned::<T>::from_record(r)?.value)
     }
@@ -96,6 +97,7 @@ pub fn render_record(record: &Record, now: i64) -> Result<Value, Failure> {
         "coupon" => render::coupon(&decode::<Coupon>(record)?, now),
         "promotion_code" => render::promotion_code(&decode::<PromotionCode>(record)?),
         "payment_method" => render::payment_method(&decode::<PaymentMethod>(record)?),
+        "setup_intent" => render::setup_intent(&decode::<SetupIntent>(record)?, public_url),
         other => {
             tracing::error!(kind = other, "no renderer for stored kind");
             return Err(ApiError::internal().into());
@@ -172,7 +174,7 @@ pub async fn list(
     let data = page
         .records
         .iter()
-        .map(|r| render_record(r, api.now))
+        .map(|r| render_record(r, api.now, &app.settings.public_url))
         .collect::<Result<Vec<_>, _>>()?;
     let mut value = envelope(url, data, page.has_more);
     if !tree.is_empty() {

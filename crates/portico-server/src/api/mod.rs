@@ -6,3 +6,4 @@ pub mod payment_method;
 pub mod price;
 pub mod product;
 pub mod promotion_code;
+pub mod setup_intent;

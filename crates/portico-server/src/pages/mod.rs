@@ -1,0 +1,199 @@
+//! Hosted pages under `/p/`: server-rendered HTML (compiled, auto-escaped templates), one
+//! stylesheet, no scripts. Every page gets strict security headers; every form carries a CSRF
+//! token bound to a cookie (double submit).
+
+pub mod authenticate;
+
+use crate::state::App;
+use askama::Template;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use portico_domain::{IdGen, RandomIds};
+use subtle::ConstantTimeEq;
+
+/// The hosted pages' routes (mounted at `/p`).
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/static/portico.css", get(stylesheet))
+        .route(
+            "/authenticate/{token}",
+            get(authenticate::show).post(authenticate::submit),
+        )
+        .fallback(not_found)
+}
+
+async fn stylesheet() -> Response {
+    let mut r = include_str!("../../static/portico.css").into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
+}
+
+/// A page with a heading and a sentence: results, expired links, errors.
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct Message<'a> {
+    pub heading: &'a str,
+    pub body: &'a str,
+    /// `ok`, `bad` or `neutral`.
+    pub tone: &'a str,
+    pub symbol: &'a str,
+}
+
+async fn not_found() -> Response {
+    page(
+        StatusCode::NOT_FOUND,
+        &Message {
+            heading: "Page not found",
+            body: "This address does not lead to a Portico page.",
+            tone: "neutral",
+            symbol: "?",
+        },
+        None,
+    )
+}
+
+/// Renders a template with the hosted pages' security headers. `form_target` is an extra
+/// origin forms may lead to (a `return_url` the API was given), if any.
+pub fn page(status: StatusCode, t: &impl Template, form_target: Option<&str>) -> Response {
+    let html = match t.render() {
+        Ok(h) => h,
+        Err(e) => {
+            tracing::error!(error = %e, "template failed to render");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Portico could not render this page.",
+            )
+                .into_response();
+        }
+    };
+    let mut r = (status, html).into_response();
+    secure(r.headers_mut(), form_target);
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r
+}
+
+/// The headers every hosted page carries.
+pub fn secure(h: &mut HeaderMap, form_target: Option<&str>) {
+    let form_action = match form_target.and_then(origin_of) {
+        Some(o) => format!("'self' {o}"),
+        None => "'self'".to_owned(),
+    };
+    let csp = format!(
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
+    );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+}
+
+/// `scheme://host[:port]` of an absolute http(s) URL.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let host = rest.split(['/', '?', '#']).next()?;
+    if host.is_empty() || host.contains(['\'', '"', ' ', ';', ',']) {
+        return None;
+    }
+    Some(format!("{scheme}://{host}"))
+}
+
+/// The CSRF cookie's name.
+pub const CSRF_COOKIE: &str = "portico_csrf";
+
+/// The CSRF token for this browser: the cookie's value, or a fresh one to set.
+pub fn csrf_token(headers: &HeaderMap) -> (String, bool) {
+    match cookie(headers, CSRF_COOKIE) {
+        Some(v) if v.len() == 43 && v.bytes().all(|b| b.is_ascii_alphanumeric()) => (v, false),
+        _ => (RandomIds.next("", 43), true),
+    }
+}
+
+/// Sets the CSRF cookie on a response (HttpOnly, SameSite=Lax, Secure on https).
+pub fn set_csrf_cookie(resp: &mut Response, token: &str, app: &App) {
+    let secure = if app.settings.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let v = format!("{CSRF_COOKIE}={token}; Path=/p; HttpOnly; SameSite=Lax{secure}");
+    if let Ok(v) = HeaderValue::from_str(&v) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// Whether a submitted form's CSRF field matches the browser's cookie.
+pub fn csrf_ok(headers: &HeaderMap, submitted: &str) -> bool {
+    match cookie(headers, CSRF_COOKIE) {
+        Some(c) if !c.is_empty() => bool::from(c.as_bytes().ct_eq(submitted.as_bytes())),
+        _ => false,
+    }
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            origin_of("https://app.example.com/billing?x=1").as_deref(),
+            Some("https://app.example.com")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:3000").as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        assert_eq!(origin_of("javascript:alert(1)"), None);
+        assert_eq!(origin_of("https://a.com';script-src *"), None);
+    }
+
+    #[test]
+    fn csrf_cookie_round_trip() {
+        let mut h = HeaderMap::new();
+        let (t, fresh) = csrf_token(&h);
+        assert!(fresh);
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("other=1; {CSRF_COOKIE}={t}")).unwrap(),
+        );
+        assert_eq!(csrf_token(&h), (t.clone(), false));
+        assert!(csrf_ok(&h, &t));
+        assert!(!csrf_ok(&h, "nope"));
+        assert!(!csrf_ok(&HeaderMap::new(), &t));
+    }
+}
