@@ -24,6 +24,7 @@ pub enum ErrorCode {
     ExpiredCard,
     SetupIntentAuthenticationFailure,
     SetupIntentUnexpectedState,
+    LockTimeout,
 }
 
 impl ErrorCode {
@@ -56,6 +57,7 @@ impl ErrorCode {
             ErrorCode::ExpiredCard => "expired_card",
             ErrorCode::SetupIntentAuthenticationFailure => "setup_intent_authentication_failure",
             ErrorCode::SetupIntentUnexpectedState => "setup_intent_unexpected_state",
+            ErrorCode::LockTimeout => "lock_timeout",
         }
     }
 }
@@ -82,6 +84,7 @@ const ALL_CODES: &[ErrorCode] = &[
     ErrorCode::ExpiredCard,
     ErrorCode::SetupIntentAuthenticationFailure,
     ErrorCode::SetupIntentUnexpectedState,
+    ErrorCode::LockTimeout,
 ];
 
 /// A rule the domain refused to break. Parameter names are Stripe's bracketed paths.

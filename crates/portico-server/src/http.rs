@@ -19,6 +19,8 @@ use std::time::Instant;
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// A request body must arrive within this time.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Idempotency keys are at most this long (Stripe's limit).
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
@@ -57,15 +59,14 @@ impl From<DomainError> for Failure {
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
         match e {
-            StoreError::Conflict => ApiError {
-                status: 409,
-                kind: ErrorType::InvalidRequestError,
-                code: None,
-                message: "This object was changed by another request at the same time. Please retry the request.".into(),
-                param: None,
-                decline_code: None,
-                object: None,
-            }
+            // Lost races: another request changed the object or took the key first. Retried by
+            // `objects::with_retries`; if they persist the client gets a 409, which SDKs retry.
+            StoreError::Conflict | StoreError::Duplicate { .. } => ApiError::new(
+                409,
+                ErrorType::InvalidRequestError,
+                Some(ErrorCode::LockTimeout),
+                "This object was changed by another request at the same time. Please retry the request.",
+            )
             .into(),
             other => {
                 tracing::error!(error = %other, "store failure");
@@ -235,6 +236,9 @@ async fn handle(
     version: Option<&str>,
     idem_key: Option<&str>,
 ) -> Result<(Response, Option<String>, bool), Failure> {
+    let caller = app
+        .keys
+        .authenticate(req.headers().get("authorization").map(|v| v.as_bytes()))?;
     if let Some(v) = version {
         if !plausible_version(v) {
             return Err(
@@ -242,9 +246,22 @@ async fn handle(
             );
         }
     }
-    let caller = app
-        .keys
-        .authenticate(req.headers().get("authorization").map(|v| v.as_bytes()))?;
+    if req.headers().contains_key("stripe-account") {
+        return Err(ApiError::invalid(
+            None,
+            None,
+            "Portico does not support Connect: requests cannot be made on behalf of another account with the Stripe-Account header.",
+        )
+        .into());
+    }
+    if req.headers().contains_key("idempotency-key") && idem_key.is_none() {
+        return Err(ApiError::invalid(
+            None,
+            None,
+            "Invalid Idempotency-Key: it must be printable ASCII.",
+        )
+        .into());
+    }
     let now = app.clock.now();
     app.ensure_account(&caller, now).await?;
     let account = Some(caller.account.to_string());
@@ -253,19 +270,29 @@ async fn handle(
     let is_json = header_str(&parts.headers, "content-type")
         .map(|c| c.starts_with("application/json"))
         .unwrap_or(false);
-    let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
-        Failure::from(ApiError {
-            status: 413,
-            kind: ErrorType::InvalidRequestError,
-            code: None,
-            message: format!(
-                "The request body is too large: at most {MAX_BODY_BYTES} bytes are accepted."
-            ),
-            param: None,
-            decline_code: None,
-            object: None,
-        })
-    })?;
+    let bytes = match tokio::time::timeout(BODY_TIMEOUT, to_bytes(body, MAX_BODY_BYTES)).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(_)) => {
+            return Err(ApiError::new(
+                413,
+                ErrorType::InvalidRequestError,
+                None,
+                format!(
+                    "The request body is too large: at most {MAX_BODY_BYTES} bytes are accepted."
+                ),
+            )
+            .into())
+        }
+        Err(_) => {
+            return Err(ApiError::new(
+                408,
+                ErrorType::InvalidRequestError,
+                None,
+                "The request body did not arrive in time.",
+            )
+            .into())
+        }
+    };
     if is_json && !bytes.is_empty() {
         return Err(ApiError::invalid(
             None,
@@ -274,7 +301,16 @@ async fn handle(
         )
         .into());
     }
-    let source: &[u8] = if parts.method == Method::POST {
+    let is_post = parts.method == Method::POST;
+    if is_post && parts.uri.query().is_some_and(|q| !q.is_empty()) {
+        return Err(ApiError::invalid(
+            None,
+            None,
+            "Invalid request: POST parameters go in the form-encoded body, not in the URL's query string.",
+        )
+        .into());
+    }
+    let source: &[u8] = if is_post {
         &bytes
     } else {
         parts.uri.query().unwrap_or("").as_bytes()
@@ -284,7 +320,7 @@ async fn handle(
 
     // Idempotency: only for writes that carry a key.
     let idem = match idem_key {
-        Some(key) if parts.method == Method::POST || parts.method == Method::DELETE => {
+        Some(key) if is_post || parts.method == Method::DELETE => {
             if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_LEN {
                 return Err(ApiError::invalid(
                     None,
@@ -294,7 +330,11 @@ async fn handle(
                 .into());
             }
             let endpoint = format!("{} {}", parts.method, parts.uri.path());
-            let fingerprint = format!("{endpoint} {}", hex::encode(Sha256::digest(&bytes)));
+            // The decoded parameters, so their order and encoding do not matter.
+            let fingerprint = format!(
+                "{endpoint} {}",
+                hex::encode(Sha256::digest(format!("{params:?}").as_bytes()))
+            );
             match app.store.idempotency_claim(&caller.account, key, &fingerprint, now).await? {
                 IdempotencyClaim::Started => Some(key.to_owned()),
                 IdempotencyClaim::Replay { status, body } => {
@@ -303,33 +343,16 @@ async fn handle(
                     resp.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
                     return Ok((resp, account, true));
                 }
-                IdempotencyClaim::Mismatch { stored } => {
-                    let stored_endpoint = stored.rsplit_once(' ').map(|(e, _)| e).unwrap_or("");
-                    let message = if stored_endpoint != endpoint {
-                        let stored_path = stored_endpoint.split_once(' ').map(|(_, p)| p).unwrap_or(stored_endpoint);
-                        format!(
-                            "Keys for idempotent requests can only be used for the same endpoint they were first used for ('{stored_path}' vs '{}'). Try using a key other than '{key}' if you meant to execute a different request.",
-                            parts.uri.path()
-                        )
-                    } else {
-                        format!(
-                            "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."
-                        )
-                    };
-                    return Err(ApiError::new(400, ErrorType::IdempotencyError, None, message).into());
-                }
+                IdempotencyClaim::Mismatch { stored } => return Err(idempotency_mismatch(&stored, &endpoint, parts.uri.path(), key)),
                 IdempotencyClaim::InProgress => {
-                    return Err(ApiError {
-                        status: 409,
-                        kind: ErrorType::InvalidRequestError,
-                        code: Some(ErrorCode::IdempotencyKeyInUse),
-                        message: format!(
+                    return Err(ApiError::new(
+                        409,
+                        ErrorType::InvalidRequestError,
+                        Some(ErrorCode::IdempotencyKeyInUse),
+                        format!(
                             "There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): {key}. Please try again later."
                         ),
-                        param: None,
-                        decline_code: None,
-                        object: None,
-                    }
+                    )
                     .into())
                 }
             }
@@ -343,7 +366,18 @@ async fn handle(
         now,
         params,
     });
-    let resp = next.run(req).await;
+    // The handler runs in its own task: a client that disconnects cannot cut it off between
+    // its commit and the saving of its idempotent result.
+    let resp = match tokio::spawn(next.run(req)).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "handler task failed");
+            if let Some(key) = &idem {
+                let _ = app.store.idempotency_release(&caller.account, key).await;
+            }
+            return Err(ApiError::internal().into());
+        }
+    };
 
     let Some(key) = idem else {
         return Ok((resp, account, false));
@@ -354,14 +388,27 @@ async fn handle(
     if (200..300).contains(&status) || status == 402 {
         let (parts, body) = resp.into_parts();
         let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-        app.store
-            .idempotency_finish(
-                &caller.account,
-                &key,
-                status,
-                &String::from_utf8_lossy(&bytes),
-            )
-            .await?;
+        let text = String::from_utf8_lossy(&bytes);
+        let mut saved = false;
+        for attempt in 0..3u64 {
+            match app
+                .store
+                .idempotency_finish(&caller.account, &key, status, &text)
+                .await
+            {
+                Ok(()) => {
+                    saved = true;
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, attempt, "could not save an idempotent result");
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * (attempt + 1))).await;
+                }
+            }
+        }
+        if !saved {
+            tracing::error!(key = %key, "idempotent result not saved; the key stays claimed");
+        }
         Ok((
             Response::from_parts(parts, Body::from(bytes)),
             account,
@@ -371,6 +418,25 @@ async fn handle(
         app.store.idempotency_release(&caller.account, &key).await?;
         Ok((resp, account, false))
     }
+}
+
+/// The error for a key reused with other parameters or on another endpoint.
+fn idempotency_mismatch(stored: &str, endpoint: &str, path: &str, key: &str) -> Failure {
+    let stored_endpoint = stored.rsplit_once(' ').map(|(e, _)| e).unwrap_or("");
+    let message = if stored_endpoint != endpoint {
+        let stored_path = stored_endpoint
+            .split_once(' ')
+            .map(|(_, p)| p)
+            .unwrap_or(stored_endpoint);
+        format!(
+            "Keys for idempotent requests can only be used for the same endpoint they were first used for ('{stored_path}' vs '{path}'). Try using a key other than '{key}' if you meant to execute a different request."
+        )
+    } else {
+        format!(
+            "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."
+        )
+    };
+    ApiError::new(400, ErrorType::IdempotencyError, None, message).into()
 }
 
 /// Answers every URL or method the API does not have.

@@ -126,14 +126,28 @@ pub fn router(app: App) -> Router {
         .fallback_service(api)
 }
 
-/// Everything `portico serve` needs.
-#[derive(Clone, Debug)]
+/// Everything `portico serve` needs. Its `Debug` output hides the keys.
+#[derive(Clone)]
 pub struct ServeConfig {
     pub listen: SocketAddr,
     pub database_url: String,
     pub public_url: String,
     pub api_keys: Vec<String>,
     pub dev: bool,
+}
+
+impl std::fmt::Debug for ServeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeConfig")
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field(
+                "api_keys",
+                &format_args!("[{} hidden]", self.api_keys.len()),
+            )
+            .field("dev", &self.dev)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Opens the store and builds the application state.

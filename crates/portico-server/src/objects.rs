@@ -10,7 +10,7 @@ use portico_domain::price::Price;
 use portico_domain::product::Product;
 use portico_domain::promotion_code::PromotionCode;
 use portico_domain::setup_intent::SetupIntent;
-use portico_domain::{AccountId, DomainError};
+use portico_domain::{AccountId, DomainError, ErrorCode};
 use portico_store::{Cursor, Filter, ListQuery, Object, Record, StoreError, Versioned};
 use portico_wire::expand::ExpandTree;
 use portico_wire::list::{envelope, ListParams, PageCursor, Range};
@@ -75,10 +75,11 @@ where
     let mut tries = 0;
     loop {
         match attempt().await {
-            Err(f)
-                if f.error.status == 409 && f.error.code.is_none() && tries < CONFLICT_RETRIES =>
-            {
-                tries += 1
+            Err(f) if f.error.code == Some(ErrorCode::LockTimeout) && tries < CONFLICT_RETRIES => {
+                tries += 1;
+                // A little jitter so racing writers do not collide again in lockstep.
+                let ms = rand::random::<u64>() % (2 * tries as u64 + 1);
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
             }
             other => return other,
         }

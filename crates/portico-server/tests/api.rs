@@ -592,6 +592,132 @@ async fn brackets_expand_and_unset(env: Env) {
     assert_eq!(c.json["metadata"], serde_json::json!({}));
 }
 
+async fn nothing_is_written_when_the_request_is_refused(env: Env) {
+    let k = key();
+    // A bad expand path is refused before the customer is created, so a retry cannot duplicate it.
+    for body in [
+        "email=a%40x.io&expand[]=nope",
+        "email=a%40x.io&expand[]=a.b.c.d.e",
+    ] {
+        let h = [("idempotency-key", "refused")];
+        let r = send(&env, "POST", "/v1/customers", Some(&k), body.to_owned(), &h).await;
+        assert_eq!(r.status, 400, "{}", r.json);
+        let again = send(&env, "POST", "/v1/customers", Some(&k), body.to_owned(), &h).await;
+        assert_eq!(again.status, 400);
+    }
+    let r = post(&env, "/v1/products", &k, "name=P&default_price_data[currency]=usd&default_price_data[unit_amount]=5&expand[]=default_price.nope").await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        get(&env, "/v1/customers", &k).await.json["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        get(&env, "/v1/products", &k).await.json["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    // Parameters in a POST's query string, and Connect's header, are refused rather than ignored.
+    let r = post(&env, "/v1/customers?email=a%40x.io", &k, "").await;
+    assert_eq!(r.status, 400);
+    let r = send(
+        &env,
+        "POST",
+        "/v1/customers",
+        Some(&k),
+        "name=x",
+        &[("stripe-account", "acct_other")],
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        get(&env, "/v1/customers", &k).await.json["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+async fn idempotency_ignores_parameter_order(env: Env) {
+    let k = key();
+    let h = [("idempotency-key", "order")];
+    let a = send(
+        &env,
+        "POST",
+        "/v1/customers",
+        Some(&k),
+        "email=a%40x.io&name=Ada",
+        &h,
+    )
+    .await;
+    let b = send(
+        &env,
+        "POST",
+        "/v1/customers",
+        Some(&k),
+        "name=Ada&email=a%40x.io",
+        &h,
+    )
+    .await;
+    assert_eq!(b.headers["idempotent-replayed"], "true");
+    assert_eq!(a.json["id"], b.json["id"]);
+}
+
+async fn racing_lookup_keys_never_500(env: Env) {
+    let k = key();
+    let p = post(&env, "/v1/products", &k, "name=P").await.json["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut prices = Vec::new();
+    for _ in 0..6 {
+        prices.push(
+            post(
+                &env,
+                "/v1/prices",
+                &k,
+                &format!("currency=usd&unit_amount=5&product={p}"),
+            )
+            .await
+            .json["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let mut tasks = Vec::new();
+    for (i, price) in prices.iter().enumerate() {
+        let router = env.router.clone();
+        let (k, price) = (k.clone(), price.clone());
+        let body = if i % 2 == 0 {
+            "lookup_key=std&transfer_lookup_key=true"
+        } else {
+            "lookup_key=std"
+        };
+        tasks.push(tokio::spawn(async move {
+            let req = Request::builder()
+                .method("POST")
+                .uri(format!("/v1/prices/{price}"))
+                .header("authorization", format!("Bearer {k}"))
+                .body(Body::from(body))
+                .unwrap();
+            router.oneshot(req).await.unwrap().status().as_u16()
+        }));
+    }
+    for t in tasks {
+        let status = t.await.unwrap();
+        assert!(status == 200 || status == 400 || status == 409, "{status}");
+    }
+    // Exactly one price holds the key.
+    let holders = get(&env, "/v1/prices?lookup_keys[]=std", &k).await;
+    assert_eq!(holders.json["data"].as_array().unwrap().len(), 1);
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -619,4 +745,7 @@ on_both!(
     concurrent_duplicates_execute_once,
     pagination_walks_every_object_once,
     brackets_expand_and_unset,
+    nothing_is_written_when_the_request_is_refused,
+    idempotency_ignores_parameter_order,
+    racing_lookup_keys_never_500,
 );

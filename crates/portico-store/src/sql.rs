@@ -83,8 +83,11 @@ impl SqlStore {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url).ok_or_else(|| {
             StoreError::Database(sqlx::Error::Configuration(
-                format!("unsupported database URL '{url}': use sqlite://PATH or postgres://…")
-                    .into(),
+                format!(
+                    "unsupported database URL scheme '{}': use sqlite://PATH or postgres://…",
+                    url.split(':').next().unwrap_or_default()
+                )
+                .into(),
             ))
         })?;
         match backend {

@@ -495,7 +495,8 @@ async fn idempotency_keys(store: Arc<dyn Store>) {
             .unwrap(),
         IdempotencyClaim::Started
     );
-    assert!(store.idempotency_prune(i64::MAX).await.unwrap() >= 1);
+    // Pruning is global: only keys older than this story's own are forgotten.
+    assert!(store.idempotency_prune(1001).await.unwrap() >= 1);
 }
 
 async fn concurrent_claims_let_one_through(store: Arc<dyn Store>) {
@@ -506,7 +507,7 @@ async fn concurrent_claims_let_one_through(store: Arc<dyn Store>) {
         let acct = acct.clone();
         tasks.push(tokio::spawn(async move {
             store
-                .idempotency_claim(&acct, "race", "fp", 5)
+                .idempotency_claim(&acct, "race", "fp", 4_000_000_000)
                 .await
                 .unwrap()
         }));

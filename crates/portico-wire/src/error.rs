@@ -139,7 +139,7 @@ impl ApiError {
             500,
             ErrorType::ApiError,
             None,
-            "An unexpected error occurred in Portico. The request was not applied; it is safe to retry.",
+            "An unexpected error occurred in Portico. Please retry the request with the same Idempotency-Key.",
         )
     }
 

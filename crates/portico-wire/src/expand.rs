@@ -40,6 +40,21 @@ impl ExpandTree {
         Ok(root)
     }
 
+    /// Checks every path against what `object` can expand; for a list, paths go through
+    /// `data` to its items of kind `object`.
+    pub fn check(&self, object: &str, list: bool) -> Result<(), ApiError> {
+        if !list {
+            return check_object(self, object, "");
+        }
+        for (seg, sub) in &self.0 {
+            if seg != "data" {
+                return Err(not_expandable(seg, true));
+            }
+            check_object(sub, object, "")?;
+        }
+        Ok(())
+    }
+
     /// Whether nothing is to be expanded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -72,6 +87,30 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
     ("setup_intent", "payment_method", "payment_method"),
 ];
 
+fn check_object(tree: &ExpandTree, object: &str, prefix: &str) -> Result<(), ApiError> {
+    for (seg, sub) in &tree.0 {
+        let field = if prefix.is_empty() {
+            seg.clone()
+        } else {
+            format!("{prefix}.{seg}")
+        };
+        if let Some(kind) = target(object, &field) {
+            check_object(sub, kind, "")?;
+            continue;
+        }
+        // A plain hash on the way to an expandable field (`invoice_settings.default_payment_method`).
+        let leads_on = EXPANDABLE
+            .iter()
+            .any(|(o, f, _)| *o == object && f.starts_with(&format!("{field}.")));
+        if leads_on && !sub.is_empty() {
+            check_object(sub, object, &field)?;
+            continue;
+        }
+        return Err(not_expandable(seg, false));
+    }
+    Ok(())
+}
+
 /// The error for a path segment that cannot be expanded.
 pub fn not_expandable(segment: &str, in_list: bool) -> ApiError {
     let hint = if in_list {
@@ -99,6 +138,28 @@ mod tests {
         assert_eq!(e.code, Some(ErrorCode::PropertyExpansionMaxDepth));
         assert!(ExpandTree::parse(&["a..b".into()]).is_err());
         assert!(ExpandTree::parse(&["a.b.c.d".into()]).is_ok());
+    }
+
+    #[test]
+    fn paths_are_checked_against_the_object() {
+        let t = |p: &[&str]| {
+            ExpandTree::parse(&p.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap()
+        };
+        t(&["default_price.product"])
+            .check("product", false)
+            .unwrap();
+        t(&["invoice_settings.default_payment_method.customer"])
+            .check("customer", false)
+            .unwrap();
+        t(&["data.product"]).check("price", true).unwrap();
+        assert!(t(&["email"]).check("customer", false).is_err());
+        assert!(t(&["invoice_settings"]).check("customer", false).is_err());
+        assert!(t(&["invoice_settings.footer"])
+            .check("customer", false)
+            .is_err());
+        assert!(t(&["product"]).check("price", true).is_err());
+        assert!(t(&["data.nope"]).check("price", true).is_err());
+        assert!(t(&["default_price.nope"]).check("product", false).is_err());
     }
 
     #[test]

@@ -236,8 +236,9 @@ fn insert_into(node: &mut Node, key: &str, path: &[Seg], value: String) -> Resul
                 Seg::Name(n) => Some(n),
                 Seg::Append => None,
             };
+            // Rack's rule: a new element starts when the last one already has this path.
             let reuse = match (list.last(), next_name) {
-                (Some(Node::Map(m)), Some(n)) => path.len() > 2 || !m.contains_key(n),
+                (Some(last @ Node::Map(_)), Some(_)) => !has_path(last, &path[1..]),
                 _ => false,
             };
             if !reuse {
@@ -247,6 +248,18 @@ fn insert_into(node: &mut Node, key: &str, path: &[Seg], value: String) -> Resul
             insert_into(child, key, &path[1..], value)
         }
         _ => Err(conflict(key)),
+    }
+}
+
+/// Whether `node` already holds a leaf (or anything) at `path`.
+fn has_path(node: &Node, path: &[Seg]) -> bool {
+    match (node, path.first()) {
+        (_, None) => true,
+        (Node::Map(m), Some(Seg::Name(n))) => {
+            m.get(n).is_some_and(|child| has_path(child, &path[1..]))
+        }
+        // An append always adds: the path is free.
+        _ => false,
     }
 }
 
@@ -326,6 +339,26 @@ mod tests {
         assert_eq!(
             root("expand[]=a&expand[]=b"),
             map(&[("expand", Node::List(vec![leaf("a"), leaf("b")]))])
+        );
+        assert_eq!(
+            root("items[][price_data][currency]=usd&items[][price_data][currency]=eur"),
+            map(&[(
+                "items",
+                Node::List(vec![
+                    map(&[("price_data", map(&[("currency", leaf("usd"))]))]),
+                    map(&[("price_data", map(&[("currency", leaf("eur"))]))]),
+                ])
+            )])
+        );
+        assert_eq!(
+            root("items[][price_data][currency]=usd&items[][price_data][unit_amount]=5"),
+            map(&[(
+                "items",
+                Node::List(vec![map(&[(
+                    "price_data",
+                    map(&[("currency", leaf("usd")), ("unit_amount", leaf("5"))])
+                )])])
+            )])
         );
         assert_eq!(
             root("items[][price]=p&items[][quantity]=2&items[][price]=q"),

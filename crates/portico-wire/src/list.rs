@@ -35,8 +35,8 @@ pub struct ListParams {
 /// Default page size.
 pub const DEFAULT_LIMIT: usize = 10;
 
-/// Reads `limit`, `starting_after`, `ending_before` and `expand`.
-pub fn read_list_params(r: &mut Reader<'_>) -> ListParams {
+/// Reads `limit`, `starting_after`, `ending_before` and `expand` for a list of `object`s.
+pub fn read_list_params(r: &mut Reader<'_>, object: &str) -> ListParams {
     let limit = match r.int("limit") {
         None => DEFAULT_LIMIT,
         Some(l) if l < 1 => {
@@ -75,7 +75,7 @@ pub fn read_list_params(r: &mut Reader<'_>) -> ListParams {
     ListParams {
         limit,
         cursor,
-        expand: r.expand(),
+        expand: r.expand(object, true),
     }
 }
 

@@ -399,9 +399,10 @@ impl<'s> Reader<'s> {
             Node::Map(m) => {
                 let mut indexed = Vec::with_capacity(m.len());
                 for (k, v) in m {
+                    // Only canonical indices: `01` or `+1` would collide with `1`.
                     match k.parse::<usize>() {
-                        Ok(i) => indexed.push((i, v)),
-                        Err(_) => {
+                        Ok(i) if i.to_string() == k => indexed.push((i, v)),
+                        _ => {
                             self.wrong_shape(key, "an array", &Node::Map(BTreeMap::new()));
                             return None;
                         }
@@ -583,21 +584,41 @@ impl<'s> Reader<'s> {
         }
     }
 
-    /// The standard `expand` parameter.
-    pub fn expand(&mut self) -> Vec<String> {
-        self.strings("expand", 5000).unwrap_or_default()
+    /// The standard `expand` parameter, checked against what an object of kind `object` (or,
+    /// with `list`, a list of them) can expand, so a bad path fails before anything is written.
+    pub fn expand(&mut self, object: &str, list: bool) -> Vec<String> {
+        let paths = self.strings("expand", 5000).unwrap_or_default();
+        if let Err(e) = crate::expand::ExpandTree::parse(&paths).and_then(|t| t.check(object, list))
+        {
+            self.sink.record(e);
+        }
+        paths
+    }
+
+    /// The known name closest to `key`, if it is close enough to be a typo.
+    fn suggestion(&self, key: &str) -> Option<&'static str> {
+        let limit = 2.max(key.len() / 5);
+        self.asked
+            .iter()
+            .copied()
+            .filter(|k| k.len().abs_diff(key.len()) <= limit && *k != key)
+            .map(|k| (distance(k, key), k))
+            .filter(|(d, _)| *d <= limit)
+            .min()
+            .map(|(_, k)| k)
     }
 
     /// Reports whatever was not read at this level as unknown.
     fn finish(&mut self) {
         let leftovers: Vec<String> = self.map.keys().cloned().collect();
+        // Suggestions cost an edit distance per known name: only for a few short keys.
+        let suggest = leftovers.len() <= 3;
         for key in leftovers {
-            let suggestion = self
-                .asked
-                .iter()
-                .copied()
-                .filter(|k| distance(k, &key) <= 2.max(key.len() / 5) && *k != key)
-                .min_by_key(|k| distance(k, &key));
+            let suggestion = if suggest && key.len() <= 64 {
+                self.suggestion(&key)
+            } else {
+                None
+            };
             let p = self.path_of(&key);
             self.sink.unknown.push((p, suggestion));
         }
@@ -691,7 +712,7 @@ mod tests {
         assert!(e.message.contains("at most 10 characters"));
         let e = run("address=x", |r| r.object("address", |_| ())).unwrap_err();
         assert!(e.message.contains("expected an object"));
-        let e = run("expand=x", |r| r.expand()).unwrap_err();
+        let e = run("expand=x", |r| r.expand("customer", false)).unwrap_err();
         assert!(e.message.contains("expected an array"));
         let e = run("name[a]=x", |r| r.string("name", 10)).unwrap_err();
         assert!(e.message.contains("expected a string"));
@@ -731,6 +752,11 @@ mod tests {
             Some(vec!["a".to_string(), "c".to_string(), "k".to_string()])
         );
         let e = run("items[x][p]=a", |r| r.list("items", |i| i.string("p", 9))).unwrap_err();
+        assert!(e.message.contains("expected an array"));
+        let e = run("items[01][p]=a&items[1][p]=b", |r| {
+            r.list("items", |i| i.string("p", 9))
+        })
+        .unwrap_err();
         assert!(e.message.contains("expected an array"));
         let e = run("items[0][q]=a", |r| r.list("items", |i| i.string("p", 9))).unwrap_err();
         assert_eq!(e.param.as_deref(), Some("items[0][q]"));

@@ -158,8 +158,28 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     portico_server::serve(config, listener, shutdown_signal()).await
 }
 
-/// A database URL without its password, for logs.
+/// A database URL without its password (in the authority or as a `password=` option), for logs.
 fn redact_url(url: &str) -> String {
+    let url = redact_authority(url);
+    match url.split_once('?') {
+        Some((base, query)) => {
+            let q: Vec<String> = query
+                .split('&')
+                .map(|kv| {
+                    if kv.to_ascii_lowercase().starts_with("password=") {
+                        "password=****".to_owned()
+                    } else {
+                        kv.to_owned()
+                    }
+                })
+                .collect();
+            format!("{base}?{}", q.join("&"))
+        }
+        None => url,
+    }
+}
+
+fn redact_authority(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let creds = &url[s + 3..at];
@@ -198,6 +218,10 @@ mod tests {
             "postgres://u:****@h:5432/db"
         );
         assert_eq!(redact_url("sqlite://./x.db"), "sqlite://./x.db");
+        assert_eq!(
+            redact_url("postgres://h/db?sslmode=require&password=pw"),
+            "postgres://h/db?sslmode=require&password=****"
+        );
         assert_eq!(
             format!("{:?}", Secret("sk_test_supersecret".into())),
             "sk_test_****"

@@ -43,7 +43,7 @@ pub async fn create_coupon(State(app): State<App>, mut api: Api) -> Reply {
             "currency_options",
             "multi-currency coupons are not implemented.",
         );
-        (p, r.expand())
+        (p, r.expand("coupon", false))
     })?;
     let account = api.caller.account.clone();
     if let Some(products) = &params.applies_to {
@@ -75,22 +75,27 @@ pub async fn create_coupon(State(app): State<App>, mut api: Api) -> Reply {
         ids: &mut ids,
     };
     let coupon = Coupon::create(params, &mut ctx)?;
-    match app
-        .store
-        .commit(
-            &account,
-            vec![Write::Insert(Versioned::new_record(&coupon))],
-        )
-        .await
-    {
-        Err(StoreError::Duplicate { .. }) => {
-            return Err(ApiError::invalid(
-                Some("id".into()),
-                Some(ErrorCode::ResourceAlreadyExists),
-                "Coupon already exists.",
-            )
-            .into())
-        }
+    // A deleted coupon's id can be used again: the new coupon replaces the tombstone.
+    let exists = || {
+        Failure::from(ApiError::invalid(
+            Some("id".into()),
+            Some(ErrorCode::ResourceAlreadyExists),
+            "Coupon already exists.",
+        ))
+    };
+    let write = match portico_store::get::<Coupon>(&*app.store, &account, &coupon.id).await? {
+        Some(old) if old.value.deleted => Write::Update(
+            Versioned {
+                value: coupon.clone(),
+                version: old.version,
+            }
+            .next_record(),
+        ),
+        Some(_) => return Err(exists()),
+        None => Write::Insert(Versioned::new_record(&coupon)),
+    };
+    match app.store.commit(&account, vec![write]).await {
+        Err(StoreError::Duplicate { .. }) => return Err(exists()),
         other => other?,
     }
     respond(&app, &api, render::coupon(&coupon, api.now), &expand).await
@@ -98,7 +103,7 @@ pub async fn create_coupon(State(app): State<App>, mut api: Api) -> Reply {
 
 /// `GET /v1/coupons/{coupon}`
 pub async fn retrieve_coupon(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
-    let expand = api.read(|r| r.expand())?;
+    let expand = api.read(|r| r.expand("coupon", false))?;
     let coupon = load_live::<Coupon>(&app, &api.caller.account, &id, None).await?;
     respond(&app, &api, render::coupon(&coupon.value, api.now), &expand).await
 }
@@ -113,7 +118,7 @@ pub async fn update_coupon(State(app): State<App>, PathId(id): PathId, mut api: 
         (
             r.string_or_clear("name", 40),
             r.metadata("metadata", true),
-            r.expand(),
+            r.expand("coupon", false),
         )
     })?;
     let account = api.caller.account.clone();
@@ -146,7 +151,7 @@ pub async fn delete_coupon(State(app): State<App>, PathId(id): PathId, mut api: 
 
 /// `GET /v1/coupons`
 pub async fn list_coupons(State(app): State<App>, mut api: Api) -> Reply {
-    let (params, created) = api.read(|r| (read_list_params(r), read_created(r)))?;
+    let (params, created) = api.read(|r| (read_list_params(r, "coupon"), read_created(r)))?;
     list(
         &app,
         &api,

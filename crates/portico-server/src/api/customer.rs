@@ -121,7 +121,7 @@ fn read_params(r: &mut Reader<'_>, create: bool) -> (CustomerParams, Vec<String>
             ));
         }
     }
-    let expand = r.expand();
+    let expand = r.expand("customer", false);
     (p, expand, payment_method)
 }
 
@@ -188,7 +188,7 @@ pub async fn create_customer(State(app): State<App>, mut api: Api) -> Reply {
 
 /// `GET /v1/customers/{customer}`: a deleted customer reads as its deleted stub.
 pub async fn retrieve_customer(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
-    let expand = api.read(|r| r.expand())?;
+    let expand = api.read(|r| r.expand("customer", false))?;
     let customer = load::<Customer>(&app, &api.caller.account, &id, None).await?;
     respond(&app, &api, render::customer(&customer.value), &expand).await
 }
@@ -235,7 +235,7 @@ pub async fn delete_customer(State(app): State<App>, PathId(id): PathId, mut api
 pub async fn list_customers(State(app): State<App>, mut api: Api) -> Reply {
     let (params, email, created, clock) = api.read(|r| {
         (
-            read_list_params(r),
+            read_list_params(r, "customer"),
             r.string("email", 512),
             read_created(r),
             r.string("test_clock", 5000),

@@ -53,7 +53,7 @@ pub async fn create_payment_method(State(app): State<App>, mut api: Api) -> Repl
             billing,
             r.metadata("metadata", false),
             r.enumeration("allow_redisplay", REDISPLAY),
-            r.expand(),
+            r.expand("payment_method", false),
         )
     })?;
     let card = card.unwrap_or_default();
@@ -84,7 +84,7 @@ pub async fn retrieve_payment_method(
     PathId(id): PathId,
     mut api: Api,
 ) -> Reply {
-    let expand = api.read(|r| r.expand())?;
+    let expand = api.read(|r| r.expand("payment_method", false))?;
     let pm = if is_test_token(&id) {
         resolve_payment_method(&app, &api, &id, "payment_method").await?
     } else {
@@ -116,7 +116,7 @@ pub async fn update_payment_method(
         u.allow_redisplay = r
             .enumeration("allow_redisplay", REDISPLAY)
             .map(str::to_owned);
-        (u, r.expand())
+        (u, r.expand("payment_method", false))
     })?;
     let account = api.caller.account.clone();
     let today = year_month(api.now);
@@ -146,7 +146,12 @@ pub async fn attach_payment_method(
     PathId(id): PathId,
     mut api: Api,
 ) -> Reply {
-    let (customer, expand) = api.read(|r| (r.required_string("customer", 5000), r.expand()))?;
+    let (customer, expand) = api.read(|r| {
+        (
+            r.required_string("customer", 5000),
+            r.expand("payment_method", false),
+        )
+    })?;
     let account = api.caller.account.clone();
     load_live::<Customer>(&app, &account, &customer, Some("customer")).await?;
     let mut pm = resolve_payment_method(&app, &api, &id, "payment_method").await?;
@@ -164,7 +169,7 @@ pub async fn detach_payment_method(
     PathId(id): PathId,
     mut api: Api,
 ) -> Reply {
-    let expand = api.read(|r| r.expand())?;
+    let expand = api.read(|r| r.expand("payment_method", false))?;
     let account = api.caller.account.clone();
     let (app_, account_, id_) = (&app, &account, &id);
     let pm = with_retries(|| async move {
@@ -196,7 +201,7 @@ fn read_type_filter(r: &mut Reader<'_>) -> Option<&'static str> {
 pub async fn list_payment_methods(State(app): State<App>, mut api: Api) -> Reply {
     let (params, customer, kind, redisplay) = api.read(|r| {
         (
-            read_list_params(r),
+            read_list_params(r, "payment_method"),
             r.string("customer", 5000),
             read_type_filter(r),
             r.enumeration("allow_redisplay", REDISPLAY),
@@ -231,7 +236,7 @@ pub async fn list_customer_payment_methods(
 ) -> Reply {
     let (params, kind, redisplay) = api.read(|r| {
         (
-            read_list_params(r),
+            read_list_params(r, "payment_method"),
             read_type_filter(r),
             r.enumeration("allow_redisplay", REDISPLAY),
         )

@@ -142,7 +142,7 @@ pub async fn create_price(State(app): State<App>, mut api: Api) -> Reply {
             (None, None) => r.error(ApiError::missing("product")),
             _ => {}
         }
-        (data, product, product_data, r.bool("transfer_lookup_key").unwrap_or(false), r.expand())
+        (data, product, product_data, r.bool("transfer_lookup_key").unwrap_or(false), r.expand("price", false))
     })?;
     let account = api.caller.account.clone();
     let mut ids = RandomIds;
@@ -163,7 +163,8 @@ pub async fn create_price(State(app): State<App>, mut api: Api) -> Reply {
             writes.push(Write::Insert(Versioned::new_record(&p)));
             p
         }
-        (None, None) => unreachable!("refused while reading"),
+        // Refused while reading the parameters; answered again here rather than trusted.
+        (None, None) => return Err(ApiError::missing("product").into()),
     };
     let price = Price::create(data, &product, &mut ctx)?;
     if let Some(key) = &price.lookup_key {
@@ -206,7 +207,7 @@ fn nest(e: DomainError, parent: &str) -> DomainError {
 
 /// `GET /v1/prices/{price}`
 pub async fn retrieve_price(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
-    let expand = api.read(|r| r.expand())?;
+    let expand = api.read(|r| r.expand("price", false))?;
     let price = load::<Price>(&app, &api.caller.account, &id, None).await?;
     respond(&app, &api, render::price(&price.value), &expand).await
 }
@@ -239,7 +240,7 @@ pub async fn update_price(State(app): State<App>, PathId(id): PathId, mut api: A
         (
             u,
             r.bool("transfer_lookup_key").unwrap_or(false),
-            r.expand(),
+            r.expand("price", false),
         )
     })?;
     let account = api.caller.account.clone();
@@ -282,11 +283,11 @@ pub async fn update_price(State(app): State<App>, PathId(id): PathId, mut api: A
 pub async fn list_prices(State(app): State<App>, mut api: Api) -> Reply {
     let (params, active, created, currency, keys, product, recurring, kind) = api.read(|r| {
         (
-            read_list_params(r),
+            read_list_params(r, "price"),
             r.bool("active"),
             read_created(r),
             r.string("currency", 5000),
-            r.strings("lookup_keys", 200),
+            r.strings("lookup_keys", 5000),
             r.string("product", 5000),
             r.object("recurring", |o| {
                 (
@@ -306,6 +307,14 @@ pub async fn list_prices(State(app): State<App>, mut api: Api) -> Reply {
         filters.push(Filter::Field("currency", c.to_lowercase()));
     }
     if let Some(keys) = keys {
+        if keys.len() > 10 {
+            return Err(ApiError::invalid(
+                Some("lookup_keys".into()),
+                None,
+                "Invalid lookup_keys: you can specify up to 10 lookup keys.",
+            )
+            .into());
+        }
         filters.push(Filter::LookupIn(keys));
     }
     if let Some(p) = product {

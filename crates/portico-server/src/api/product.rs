@@ -72,7 +72,7 @@ pub async fn create_product(State(app): State<App>, mut api: Api) -> Reply {
         let price_data = r.object("default_price_data", |d| {
             read_price_data(d, "default_price_data")
         });
-        (p, price_data, r.expand())
+        (p, price_data, r.expand("product", false))
     })?;
     let mut ids = RandomIds;
     let mut ctx = Ctx {
@@ -135,7 +135,7 @@ fn prefix_param(e: DomainError, parent: &str) -> DomainError {
 
 /// `GET /v1/products/{id}`
 pub async fn retrieve_product(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
-    let expand = api.read(|r| r.expand())?;
+    let expand = api.read(|r| r.expand("product", false))?;
     let product = load_live::<Product>(&app, &api.caller.account, &id, None).await?;
     respond(&app, &api, render::product(&product.value), &expand).await
 }
@@ -159,7 +159,7 @@ pub async fn update_product(State(app): State<App>, PathId(id): PathId, mut api:
             url: r.string_or_clear("url", 5000),
             id: None,
         };
-        (p, r.expand())
+        (p, r.expand("product", false))
     })?;
     let account = api.caller.account.clone();
     if let Some(price_id) = &params.default_price {
@@ -212,7 +212,7 @@ pub async fn delete_product(State(app): State<App>, PathId(id): PathId, mut api:
 pub async fn list_products(State(app): State<App>, mut api: Api) -> Reply {
     let (params, active, created, ids, shippable, url) = api.read(|r| {
         (
-            read_list_params(r),
+            read_list_params(r, "product"),
             r.bool("active"),
             read_created(r),
             r.strings("ids", 5000),
@@ -225,6 +225,14 @@ pub async fn list_products(State(app): State<App>, mut api: Api) -> Reply {
         filters.push(Filter::Status(if a { "active" } else { "inactive" }.into()));
     }
     if let Some(ids) = ids {
+        if ids.len() > 100 {
+            return Err(ApiError::invalid(
+                Some("ids".into()),
+                None,
+                "Invalid ids: you can specify up to 100 product ids.",
+            )
+            .into());
+        }
         filters.push(Filter::IdIn(ids));
     }
     if let Some(s) = shippable {

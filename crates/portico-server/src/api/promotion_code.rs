@@ -64,7 +64,11 @@ pub async fn create_promotion_code(State(app): State<App>, mut api: Api) -> Repl
             metadata: r.metadata("metadata", false),
             restrictions,
         };
-        (p, coupon.unwrap_or_default(), r.expand())
+        (
+            p,
+            coupon.unwrap_or_default(),
+            r.expand("promotion_code", false),
+        )
     })?;
     let account = api.caller.account.clone();
     let coupon = load_live::<Coupon>(&app, &account, &coupon_id, Some("promotion[coupon]")).await?;
@@ -95,7 +99,7 @@ pub async fn retrieve_promotion_code(
     PathId(id): PathId,
     mut api: Api,
 ) -> Reply {
-    let expand = api.read(|r| r.expand())?;
+    let expand = api.read(|r| r.expand("promotion_code", false))?;
     let promo = load::<PromotionCode>(&app, &api.caller.account, &id, None).await?;
     respond(&app, &api, render::promotion_code(&promo.value), &expand).await
 }
@@ -113,7 +117,11 @@ pub async fn update_promotion_code(
                 "multi-currency restrictions are not implemented.",
             )
         });
-        (r.bool("active"), r.metadata("metadata", true), r.expand())
+        (
+            r.bool("active"),
+            r.metadata("metadata", true),
+            r.expand("promotion_code", false),
+        )
     })?;
     let account = api.caller.account.clone();
     let (app_, account_, id_, metadata_) = (&app, &account, &id, &metadata);
@@ -144,7 +152,7 @@ pub async fn update_promotion_code(
 pub async fn list_promotion_codes(State(app): State<App>, mut api: Api) -> Reply {
     let (params, active, code, coupon, created, customer) = api.read(|r| {
         (
-            read_list_params(r),
+            read_list_params(r, "promotion_code"),
             r.bool("active"),
             r.string("code", 500),
             r.string("coupon", 5000),

@@ -143,7 +143,7 @@ pub async fn create_setup_intent(State(app): State<App>, mut api: Api) -> Reply 
                 "return_url can only be given when confirm=true.",
             ));
         }
-        (p, confirm, return_url, r.expand())
+        (p, confirm, return_url, r.expand("setup_intent", false))
     })?;
     if let Some(c) = &params.customer {
         load_live::<Customer>(&app, &api.caller.account, c, Some("customer")).await?;
@@ -189,7 +189,12 @@ pub async fn retrieve_setup_intent(
     PathId(id): PathId,
     mut api: Api,
 ) -> Reply {
-    let (expand, secret) = api.read(|r| (r.expand(), r.string("client_secret", 5000)))?;
+    let (expand, secret) = api.read(|r| {
+        (
+            r.expand("setup_intent", false),
+            r.string("client_secret", 5000),
+        )
+    })?;
     let si = load::<SetupIntent>(&app, &api.caller.account, &id, None).await?;
     if secret.is_some_and(|s| s != si.value.client_secret) {
         return Err(ApiError::invalid(Some("client_secret".into()), None, "The client_secret provided does not match the client_secret associated with the SetupIntent.").into());
@@ -216,7 +221,7 @@ pub async fn update_setup_intent(
             r.string("payment_method", 5000),
             r.string_or_clear("description", 1000),
             r.metadata("metadata", true),
-            r.expand(),
+            r.expand("setup_intent", false),
         )
     })?;
     let account = api.caller.account.clone();
@@ -281,7 +286,7 @@ pub async fn confirm_setup_intent(
         (
             r.string("payment_method", 5000),
             r.string("return_url", 5000),
-            r.expand(),
+            r.expand("setup_intent", false),
         )
     })?;
     let account = api.caller.account.clone();
@@ -320,7 +325,7 @@ pub async fn cancel_setup_intent(
                 "cancellation_reason",
                 &["abandoned", "duplicate", "requested_by_customer"],
             ),
-            r.expand(),
+            r.expand("setup_intent", false),
         )
     })?;
     let account = api.caller.account.clone();
@@ -351,7 +356,7 @@ pub async fn list_setup_intents(State(app): State<App>, mut api: Api) -> Reply {
     let (params, customer, pm, created) = api.read(|r| {
         r.bool("attach_to_self");
         (
-            read_list_params(r),
+            read_list_params(r, "setup_intent"),
             r.string("customer", 5000),
             r.string("payment_method", 5000),
             read_created(r),
