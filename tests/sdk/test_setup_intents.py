@@ -1,0 +1,117 @@
+"""SetupIntents through the SDK: each test card's outcome, 3-D Secure's next_action, declines."""
+
+import pytest
+import stripe
+
+from helpers import body_of, expect_error
+
+# The subsets of Stripe's OpenAPI spec leave `setup_intent` out, so its shape is checked here:
+# every field of the current object, no others, with the types Stripe gives them.
+SETUP_INTENT_FIELDS = {
+    "id", "object", "application", "automatic_payment_methods", "cancellation_reason", "client_secret", "created",
+    "customer", "customer_account", "description", "flow_directions", "last_setup_error", "latest_attempt",
+    "livemode", "mandate", "metadata", "next_action", "on_behalf_of", "payment_method",
+    "payment_method_configuration_details", "payment_method_options", "payment_method_types",
+    "single_use_mandate", "status", "usage",
+}
+STATUSES = {"requires_payment_method", "requires_confirmation", "requires_action", "processing", "canceled", "succeeded"}
+
+
+def check(si):
+    body = body_of(si)
+    assert body["object"] == "setup_intent"
+    assert set(body) == SETUP_INTENT_FIELDS, set(body) ^ SETUP_INTENT_FIELDS
+    assert body["status"] in STATUSES
+    assert isinstance(body["created"], int) and isinstance(body["livemode"], bool)
+    assert isinstance(body["metadata"], dict) and isinstance(body["payment_method_types"], list)
+    assert body["usage"] in ("off_session", "on_session")
+    if body["next_action"] is not None:
+        assert body["next_action"]["type"] == "redirect_to_url"
+        assert set(body["next_action"]["redirect_to_url"]) == {"return_url", "url"}
+    if body["last_setup_error"] is not None:
+        assert {"code", "message", "type"} <= set(body["last_setup_error"])
+    return si
+
+# (token, status after confirm, decline code)
+ROWS = [
+    ("pm_card_visa", "succeeded", None),
+    ("pm_card_mastercard", "succeeded", None),
+    ("pm_card_amex", "succeeded", None),
+    ("pm_card_chargeDeclined", None, ("card_declined", "generic_decline")),
+    ("pm_card_chargeDeclinedInsufficientFunds", None, ("card_declined", "insufficient_funds")),
+    ("pm_card_chargeDeclinedExpiredCard", None, ("expired_card", "expired_card")),
+    ("pm_card_chargeCustomerFail", "succeeded", None),
+    ("pm_card_authenticationRequired", "requires_action", None),
+    ("pm_card_authenticationRequiredOnSetup", "requires_action", None),
+]
+
+
+@pytest.mark.parametrize("token,status,decline", ROWS, ids=[r[0] for r in ROWS])
+def test_confirm_each_test_card(v1, token, status, decline):
+    cus = v1.customers.create({})
+    si = check(v1.setup_intents.create({"customer": cus.id, "payment_method": token}))
+    assert si.status == "requires_confirmation" and si.id.startswith("seti_")
+    assert si.client_secret.startswith(si.id + "_secret_")
+    assert si.usage == "off_session" and si.payment_method_types == ["card"]
+    if decline:
+        e = expect_error(lambda: v1.setup_intents.confirm(si.id), stripe.CardError, status=402, code=decline[0])
+        assert e.error.decline_code == decline[1]
+        # Stripe embeds the intent in the error.
+        assert e.json_body["error"]["setup_intent"]["status"] == "requires_payment_method"
+        after = check(v1.setup_intents.retrieve(si.id))
+        assert after.status == "requires_payment_method"
+        assert after.last_setup_error.code == decline[0]
+        return
+    done = check(v1.setup_intents.confirm(si.id, {"return_url": "https://app.example/done"}))
+    assert done.status == status
+    if status == "requires_action":
+        assert done.next_action.type == "redirect_to_url"
+        assert "/p/authenticate/" in done.next_action.redirect_to_url.url
+        assert done.next_action.redirect_to_url.return_url == "https://app.example/done"
+        assert v1.payment_methods.retrieve(done.payment_method).customer is None, "saved only once authenticated"
+    else:
+        assert done.next_action is None
+        assert v1.payment_methods.retrieve(done.payment_method).customer == cus.id, "saved to the customer"
+
+
+def test_create_and_confirm_in_one_call(v1):
+    si = check(v1.setup_intents.create({"payment_method": "pm_card_visa", "confirm": True}))
+    assert si.status == "succeeded"
+
+
+def test_confirm_needs_a_payment_method_and_open_state(v1):
+    si = v1.setup_intents.create({})
+    assert si.status == "requires_payment_method"
+    expect_error(lambda: v1.setup_intents.confirm(si.id), code="setup_intent_unexpected_state")
+    done = v1.setup_intents.confirm(si.id, {"payment_method": "pm_card_visa"})
+    assert done.status == "succeeded"
+    expect_error(lambda: v1.setup_intents.confirm(si.id), message="status of succeeded")
+    expect_error(lambda: v1.setup_intents.cancel(si.id), message="status of succeeded")
+
+
+def test_cancel_and_update(v1):
+    cus = v1.customers.create({})
+    si = v1.setup_intents.create({"metadata": {"a": "1"}})
+    u = check(v1.setup_intents.update(si.id, {"customer": cus.id, "payment_method": "pm_card_visa", "description": "card"}))
+    assert (u.customer, u.status, u.description) == (cus.id, "requires_confirmation", "card")
+    c = check(v1.setup_intents.cancel(si.id, {"cancellation_reason": "abandoned"}))
+    assert (c.status, c.cancellation_reason) == ("canceled", "abandoned")
+    expect_error(lambda: v1.setup_intents.update(si.id, {"description": "x"}), message="status of canceled")
+
+
+def test_validation(v1):
+    expect_error(lambda: v1.setup_intents.create({"customer": "cus_nope"}), code="resource_missing", param="customer")
+    expect_error(lambda: v1.setup_intents.create({"payment_method": "pm_nope"}), code="resource_missing", param="payment_method")
+    expect_error(lambda: v1.setup_intents.create({"payment_method_types": ["sepa_debit"]}), param="payment_method_types")
+    expect_error(lambda: v1.setup_intents.create({"payment_method": "pm_card_visa", "confirm": True, "return_url": "not a url"}),
+                 code="url_invalid", param="return_url")
+    expect_error(lambda: v1.setup_intents.create({"return_url": "https://x.io"}), param="return_url")
+
+
+def test_list_by_customer(v1):
+    cus = v1.customers.create({})
+    mine = [v1.setup_intents.create({"customer": cus.id}).id for _ in range(2)]
+    v1.setup_intents.create({})
+    page = v1.setup_intents.list({"customer": cus.id})
+    assert page.url == "/v1/setup_intents"
+    assert [check(s).id for s in page.data] == mine[::-1]
