@@ -77,11 +77,46 @@ where
         match attempt().await {
             Err(f) if f.error.code == Some(ErrorCode::LockTimeout) && tries < CONFLICT_RETRIES => {
                 tries += 1;
-                // A little jitter so racing writers do not collide again in lockstep.
-                let ms = rand::random::<u64>() % (2 * tries as u64 + 1);
-                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                backoff(tries).await;
             }
             other => return other,
+        }
+    }
+}
+
+/// Waits a few random milliseconds before retry number `tries`, so racing writers do not
+/// collide again in lockstep.
+async fn backoff(tries: usize) {
+    let ms = rand::random::<u64>() % (2 * tries as u64 + 1);
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+}
+
+/// Loads `id`, lets `change` alter it (returning any further writes for the same commit), and
+/// commits the new version, retrying when another writer got there first. A deleted object
+/// reads as missing; `param` names the parameter that carried the id (`None`: the URL path).
+pub async fn modify<T, F>(
+    app: &App,
+    account: &AccountId,
+    id: &str,
+    param: Option<&str>,
+    mut change: F,
+) -> Result<T, Failure>
+where
+    T: Object + Clone,
+    F: FnMut(&mut T) -> Result<Vec<portico_store::Write>, Failure>,
+{
+    let mut tries = 0;
+    loop {
+        let mut current = load_live::<T>(app, account, id, param).await?;
+        let mut writes = change(&mut current.value)?;
+        writes.insert(0, portico_store::Write::Update(current.next_record()));
+        match commit(app, account, writes).await {
+            Err(f) if f.error.code == Some(ErrorCode::LockTimeout) && tries < CONFLICT_RETRIES => {
+                tries += 1;
+                backoff(tries).await;
+            }
+            Err(f) => return Err(f),
+            Ok(()) => return Ok(current.value),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! `/v1/coupons`: create, retrieve, update (name, metadata), delete, list.
 
 use crate::http::{Api, Failure, PathId, Reply};
-use crate::objects::{commit, created_filters, list, load_live, no_such, respond, with_retries};
+use crate::objects::modify;
+use crate::objects::{created_filters, list, load_live, no_such, respond};
 use crate::state::App;
 use axum::extract::State;
 use portico_domain::coupon::{Coupon, CouponCreate, Duration};
@@ -122,13 +123,10 @@ pub async fn update_coupon(State(app): State<App>, PathId(id): PathId, mut api: 
         )
     })?;
     let account = api.caller.account.clone();
-    let (app_, account_, id_, name_, metadata_) = (&app, &account, &id, &name, &metadata);
-    let coupon = with_retries(|| async move {
-        let mut current = load_live::<Coupon>(app_, account_, id_, None).await?;
-        metadata_.apply("metadata", &mut current.value.metadata)?;
-        name_.clone().apply_to(&mut current.value.name);
-        commit(app_, account_, vec![Write::Update(current.next_record())]).await?;
-        Ok::<_, Failure>(current.value)
+    let coupon = modify::<Coupon, _>(&app, &account, &id, None, |c| {
+        metadata.apply("metadata", &mut c.metadata)?;
+        name.clone().apply_to(&mut c.name);
+        Ok(Vec::new())
     })
     .await?;
     respond(&app, &api, render::coupon(&coupon, api.now), &expand).await
@@ -138,12 +136,9 @@ pub async fn update_coupon(State(app): State<App>, PathId(id): PathId, mut api: 
 pub async fn delete_coupon(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
     api.read(|_| ())?;
     let account = api.caller.account.clone();
-    let (app_, account_, id_) = (&app, &account, &id);
-    let coupon = with_retries(|| async move {
-        let mut current = load_live::<Coupon>(app_, account_, id_, None).await?;
-        current.value.deleted = true;
-        commit(app_, account_, vec![Write::Update(current.next_record())]).await?;
-        Ok::<_, Failure>(current.value)
+    let coupon = modify::<Coupon, _>(&app, &account, &id, None, |c| {
+        c.deleted = true;
+        Ok(Vec::new())
     })
     .await?;
     crate::http::ok(render::coupon(&coupon, api.now))

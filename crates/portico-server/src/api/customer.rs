@@ -2,6 +2,7 @@
 
 use crate::api::payment_method::attach_writes;
 use crate::http::{Api, Failure, PathId, Reply};
+use crate::objects::modify;
 use crate::objects::{
     commit, created_filters, list, load, load_live, no_such, respond, with_retries,
 };
@@ -198,12 +199,9 @@ pub async fn update_customer(State(app): State<App>, PathId(id): PathId, mut api
     let (params, expand, _) = api.read(|r| read_params(r, false))?;
     check_references(&app, &api, &params, Some(&id), None).await?;
     let account = api.caller.account.clone();
-    let (app_, account_, id_, params_) = (&app, &account, &id, &params);
-    let customer = with_retries(|| async move {
-        let mut current = load_live::<Customer>(app_, account_, id_, None).await?;
-        current.value.update(params_.clone())?;
-        commit(app_, account_, vec![Write::Update(current.next_record())]).await?;
-        Ok(current.value)
+    let customer = modify::<Customer, _>(&app, &account, &id, None, |c| {
+        c.update(params.clone())?;
+        Ok(Vec::new())
     })
     .await?;
     respond(&app, &api, render::customer(&customer), &expand).await

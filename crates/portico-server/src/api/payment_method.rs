@@ -3,6 +3,7 @@
 
 use crate::api::customer::read_address;
 use crate::http::{Api, Failure, PathId, Reply};
+use crate::objects::modify;
 use crate::objects::{commit, list, load, load_live, respond, with_retries};
 use crate::payments::{is_test_token, new_card_payment_method, read_card, resolve_payment_method};
 use crate::state::App;
@@ -120,12 +121,9 @@ pub async fn update_payment_method(
     })?;
     let account = api.caller.account.clone();
     let today = year_month(api.now);
-    let (app_, account_, id_, update_) = (&app, &account, &id, &update);
-    let pm = with_retries(|| async move {
-        let mut current = load::<PaymentMethod>(app_, account_, id_, None).await?;
-        current.value.update(update_.clone(), today)?;
-        commit(app_, account_, vec![Write::Update(current.next_record())]).await?;
-        Ok::<_, Failure>(current.value)
+    let pm = modify::<PaymentMethod, _>(&app, &account, &id, None, |pm| {
+        pm.update(update.clone(), today)?;
+        Ok(Vec::new())
     })
     .await?;
     respond(&app, &api, render::payment_method(&pm), &expand).await

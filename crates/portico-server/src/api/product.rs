@@ -2,6 +2,7 @@
 
 use crate::api::price::read_price_data;
 use crate::http::{Api, Failure, PathId, Reply};
+use crate::objects::modify;
 use crate::objects::{commit, created_filters, list, load, load_live, respond, with_retries};
 use crate::state::App;
 use axum::extract::State;
@@ -175,12 +176,10 @@ pub async fn update_product(State(app): State<App>, PathId(id): PathId, mut api:
             return Err(DomainError::invalid("default_price", format!("The price '{price_id}' is archived; only an active price can be a product's default price.")).into());
         }
     }
-    let (app_, account_, id_, params_, now) = (&app, &account, &id, &params, api.now);
-    let product = with_retries(|| async move {
-        let mut current = load_live::<Product>(app_, account_, id_, None).await?;
-        current.value.update(params_.clone(), now)?;
-        commit(app_, account_, vec![Write::Update(current.next_record())]).await?;
-        Ok::<_, Failure>(current.value)
+    let now = api.now;
+    let product = modify::<Product, _>(&app, &account, &id, None, |p| {
+        p.update(params.clone(), now)?;
+        Ok(Vec::new())
     })
     .await?;
     respond(&app, &api, render::product(&product), &expand).await

@@ -4,7 +4,8 @@
 
 use crate::api::payment_method::attach_writes;
 use crate::http::{Api, Failure, PathId, Reply};
-use crate::objects::{commit, created_filters, list, load, load_live, respond, with_retries};
+use crate::objects::modify;
+use crate::objects::{commit, created_filters, list, load, load_live, respond};
 use crate::payments::resolve_payment_method;
 use crate::state::App;
 use axum::extract::State;
@@ -237,32 +238,26 @@ pub async fn update_setup_intent(
         ),
         None => None,
     };
-    let (app_, account_, id_) = (&app, &account, &id);
-    let (customer_, pm_, description_, metadata_) = (&customer, &pm_id, &description, &metadata);
-    let si = with_retries(|| async move {
-        let mut current = load::<SetupIntent>(app_, account_, id_, None).await?;
-        if !current.value.is_open() {
+    let si = modify::<SetupIntent, _>(&app, &account, &id, None, |si| {
+        if !si.is_open() {
             return Err(DomainError::state(
                 None,
                 format!(
                     "You cannot update this SetupIntent because it has a status of {}.",
-                    current.value.status.as_str()
+                    si.status.as_str()
                 ),
             )
             .into());
         }
-        if let Some(c) = customer_ {
-            current.value.customer = Some(c.clone());
+        if let Some(c) = &customer {
+            si.customer = Some(c.clone());
         }
-        if let Some(p) = pm_ {
-            current.value.set_payment_method(p)?;
+        if let Some(p) = &pm_id {
+            si.set_payment_method(p)?;
         }
-        description_
-            .clone()
-            .apply_to(&mut current.value.description);
-        metadata_.apply("metadata", &mut current.value.metadata)?;
-        commit(app_, account_, vec![Write::Update(current.next_record())]).await?;
-        Ok::<_, Failure>(current.value)
+        description.clone().apply_to(&mut si.description);
+        metadata.apply("metadata", &mut si.metadata)?;
+        Ok(Vec::new())
     })
     .await?;
     respond(
@@ -329,17 +324,12 @@ pub async fn cancel_setup_intent(
         )
     })?;
     let account = api.caller.account.clone();
-    let (app_, account_, id_) = (&app, &account, &id);
-    let si = with_retries(|| async move {
-        let mut current = load::<SetupIntent>(app_, account_, id_, None).await?;
-        let token = current.value.auth_token.clone();
-        current.value.cancel(reason.map(str::to_owned))?;
-        let mut writes = vec![Write::Update(current.next_record())];
-        if let Some(t) = token {
-            writes.push(Write::DeleteToken(token_hash(&t)));
-        }
-        commit(app_, account_, writes).await?;
-        Ok::<_, Failure>(current.value)
+    let si = modify::<SetupIntent, _>(&app, &account, &id, None, |si| {
+        let token = si.auth_token.clone();
+        si.cancel(reason.map(str::to_owned))?;
+        Ok(token
+            .map(|t| vec![Write::DeleteToken(token_hash(&t))])
+            .unwrap_or_default())
     })
     .await?;
     respond(
