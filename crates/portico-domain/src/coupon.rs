@@ -145,6 +145,12 @@ impl Coupon {
             }
             _ => {}
         }
+        if p.applies_to.as_ref().is_some_and(|ps| ps.len() > 100) {
+            return Err(DomainError::invalid(
+                "applies_to[products]",
+                "Invalid applies_to[products]: at most 100 products.",
+            ));
+        }
         if let Some(m) = p.max_redemptions {
             if m < 1 {
                 return Err(DomainError::invalid(

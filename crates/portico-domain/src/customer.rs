@@ -200,6 +200,14 @@ impl Customer {
                 ));
             }
         }
+        if let Patch::Set(locales) = &p.preferred_locales {
+            if locales.len() > 10 {
+                return Err(DomainError::invalid(
+                    "preferred_locales",
+                    "Invalid preferred_locales: at most 10 locales are accepted.",
+                ));
+            }
+        }
         if let Patch::Set(fields) = &p.invoice_settings.custom_fields {
             if fields.len() > 4 {
                 return Err(DomainError::invalid(

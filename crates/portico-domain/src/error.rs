@@ -165,6 +165,30 @@ impl DomainError {
         }
     }
 
+    /// The same error for a parameter nested under `parent` (`unit_amount` becomes
+    /// `default_price_data[unit_amount]`, in the param and in the message).
+    pub fn nested_under(self, parent: &str) -> Self {
+        match self {
+            DomainError::Invalid {
+                param: Some(p),
+                message,
+                code,
+            } => {
+                let (head, rest) = p
+                    .split_once('[')
+                    .map(|(h, r)| (h.to_owned(), format!("[{r}")))
+                    .unwrap_or((p.clone(), String::new()));
+                let full = format!("{parent}[{head}]{rest}");
+                DomainError::Invalid {
+                    message: message.replace(&p, &full),
+                    param: Some(full),
+                    code,
+                }
+            }
+            other => other,
+        }
+    }
+
     /// A refusal because of the object's current state.
     pub fn state(param: Option<&str>, message: impl Into<String>) -> Self {
         DomainError::State {

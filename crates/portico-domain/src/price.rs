@@ -213,6 +213,24 @@ impl Price {
         Ok(())
     }
 
+    /// Checks an update against the product: its default price cannot be archived.
+    pub fn check_update_against(
+        &self,
+        update: &PriceUpdate,
+        product: &Product,
+    ) -> DomainResult<()> {
+        if update.active == Some(false)
+            && self.active
+            && product.default_price.as_ref() == Some(&self.id)
+        {
+            return Err(DomainError::invalid(
+                "active",
+                "This price cannot be archived because it is the default price of its product. Set another default_price on the product first.",
+            ));
+        }
+        Ok(())
+    }
+
     /// `recurring` or `one_time`.
     pub fn price_type(&self) -> &'static str {
         if self.recurring.is_some() {
@@ -412,5 +430,84 @@ mod tests {
         })
         .unwrap();
         assert_eq!(p.nickname.as_deref(), Some("n"));
+    }
+}
+
+#[cfg(test)]
+mod catalog_rules {
+    use super::*;
+    use crate::id::SequentialIds;
+    use crate::product::ProductParams;
+
+    #[test]
+    fn default_prices_and_deletion() {
+        let mut ids = SequentialIds::default();
+        let mut ctx = Ctx {
+            now: 1,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let mut prod = Product::create(
+            ProductParams {
+                name: Some("P".into()),
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap();
+        let other = Product::create(
+            ProductParams {
+                name: Some("O".into()),
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap();
+        let usd = Currency::parse("usd");
+        let mut price = Price::create(
+            PriceCreate {
+                currency: usd.clone(),
+                unit_amount: Some(5),
+                ..Default::default()
+            },
+            &prod,
+            &mut ctx,
+        )
+        .unwrap();
+        let foreign = Price::create(
+            PriceCreate {
+                currency: usd,
+                unit_amount: Some(5),
+                ..Default::default()
+            },
+            &other,
+            &mut ctx,
+        )
+        .unwrap();
+        prod.check_default_price(&price).unwrap();
+        assert!(
+            prod.check_default_price(&foreign).is_err(),
+            "another product's price"
+        );
+        prod.default_price = Some(price.id.clone());
+        let archive = PriceUpdate {
+            active: Some(false),
+            ..Default::default()
+        };
+        assert!(
+            price.check_update_against(&archive, &prod).is_err(),
+            "the default price stays active"
+        );
+        prod.default_price = None;
+        price.check_update_against(&archive, &prod).unwrap();
+        price.update(archive).unwrap();
+        assert!(
+            prod.check_default_price(&price).is_err(),
+            "an archived price"
+        );
+        assert!(prod.delete(true).is_err());
+        assert!(!prod.deleted);
+        prod.delete(false).unwrap();
+        assert!(prod.deleted);
     }
 }

@@ -186,6 +186,38 @@ impl Product {
     }
 }
 
+impl Product {
+    /// Checks that `price` can become this product's default price: it must be one of the
+    /// product's prices and active.
+    pub fn check_default_price(&self, price: &crate::price::Price) -> DomainResult<()> {
+        if price.product != self.id {
+            return Err(DomainError::invalid(
+                "default_price",
+                format!("The price '{}' does not belong to this product.", price.id),
+            ));
+        }
+        if !price.active {
+            return Err(DomainError::invalid(
+                "default_price",
+                format!("The price '{}' is archived; only an active price can be a product's default price.", price.id),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Deletes the product; Stripe refuses while it has prices.
+    pub fn delete(&mut self, has_prices: bool) -> DomainResult<()> {
+        if has_prices {
+            return Err(DomainError::state(
+                None,
+                "This product cannot be deleted because it has one or more user-created prices.",
+            ));
+        }
+        self.deleted = true;
+        Ok(())
+    }
+}
+
 /// Caller-chosen product ids: letters, digits, `_` and `-`, at most 255 characters.
 fn validate_custom_id(id: &str) -> DomainResult<()> {
     if id.is_empty()

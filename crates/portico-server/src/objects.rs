@@ -155,6 +155,11 @@ pub async fn respond(
     crate::http::ok(value)
 }
 
+/// The filter for `active=true|false` on objects that carry an active flag.
+pub fn active_filter(active: bool) -> Filter {
+    Filter::Status(if active { "active" } else { "inactive" }.into())
+}
+
 /// Filters for a `created` range.
 pub fn created_filters(range: Option<Range>) -> Vec<Filter> {
     let Some(r) = range else { return Vec::new() };

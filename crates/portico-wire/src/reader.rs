@@ -347,6 +347,24 @@ impl<'s> Reader<'s> {
         None
     }
 
+    /// A currency code (case-insensitive); an unsupported one is refused naming the parameter.
+    pub fn currency(&mut self, key: &'static str) -> Option<portico_domain::Currency> {
+        let raw = self.string(key, 5000)?;
+        let parsed = portico_domain::Currency::parse(&raw);
+        if parsed.is_none() {
+            let p = self.path_of(key);
+            self.sink.record(ApiError::invalid(
+                Some(p),
+                None,
+                format!(
+                    "Invalid currency: {}. Use a lowercase three-letter ISO code that Stripe supports, such as usd, eur, gbp or jpy.",
+                    raw.to_lowercase()
+                ),
+            ));
+        }
+        parsed
+    }
+
     /// `metadata[key]=value` pairs (`""` removes a key); `metadata=` clears all when allowed.
     pub fn metadata(&mut self, key: &'static str, allow_clear: bool) -> MetadataUpdate {
         let mut update = MetadataUpdate::default();

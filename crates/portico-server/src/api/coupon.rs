@@ -6,7 +6,7 @@ use crate::objects::{created_filters, list, load_live, no_such, respond};
 use crate::state::App;
 use axum::extract::State;
 use portico_domain::coupon::{Coupon, CouponCreate, Duration};
-use portico_domain::{Ctx, Currency, ErrorCode, RandomIds};
+use portico_domain::{Ctx, ErrorCode, RandomIds};
 use portico_store::{StoreError, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError};
@@ -14,19 +14,10 @@ use portico_wire::{render, ApiError};
 /// `POST /v1/coupons`
 pub async fn create_coupon(State(app): State<App>, mut api: Api) -> Reply {
     let (params, expand) = api.read(|r| {
-        let currency = r.string("currency", 5000);
-        let parsed = currency.as_deref().map(|c| (c, Currency::parse(c)));
-        if let Some((raw, None)) = parsed {
-            r.error(ApiError::invalid(
-                Some("currency".into()),
-                None,
-                format!("Invalid currency: {}.", raw.to_lowercase()),
-            ));
-        }
         let p = CouponCreate {
             id: r.string("id", 5000),
             amount_off: r.int("amount_off"),
-            currency: parsed.and_then(|(_, c)| c),
+            currency: r.currency("currency"),
             percent_off: r.float("percent_off"),
             duration: r
                 .enumeration("duration", Duration::VALUES)
@@ -48,14 +39,6 @@ pub async fn create_coupon(State(app): State<App>, mut api: Api) -> Reply {
     })?;
     let account = api.caller.account.clone();
     if let Some(products) = &params.applies_to {
-        if products.len() > 100 {
-            return Err(ApiError::invalid(
-                Some("applies_to[products]".into()),
-                None,
-                "Invalid applies_to[products]: at most 100 products.",
-            )
-            .into());
-        }
         for (i, p) in products.iter().enumerate() {
             if app
                 .store

@@ -113,15 +113,6 @@ fn read_params(r: &mut Reader<'_>, create: bool) -> (CustomerParams, Vec<String>
     );
     r.unsupported("cash_balance", "cash balances are not implemented.");
     r.unsupported("tax", "Stripe Tax is not implemented.");
-    if let Patch::Set(locales) = &p.preferred_locales {
-        if locales.len() > 10 {
-            r.error(portico_wire::ApiError::invalid(
-                Some("preferred_locales".into()),
-                None,
-                "Invalid preferred_locales: at most 10 locales are accepted.",
-            ));
-        }
-    }
     let expand = r.expand("customer", false);
     (p, expand, payment_method)
 }

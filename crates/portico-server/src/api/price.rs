@@ -2,36 +2,16 @@
 //! have no delete: archive them with `active=false`.
 
 use crate::http::{Api, Failure, PathId, Reply};
+use crate::objects::active_filter;
 use crate::objects::{commit, created_filters, list, load, load_live, respond, with_retries};
 use crate::state::App;
 use axum::extract::State;
 use portico_domain::price::{Interval, Price, PriceCreate, PriceUpdate, Recurring, TaxBehavior};
 use portico_domain::product::{Product, ProductParams};
-use portico_domain::{Ctx, Currency, DomainError, Patch, RandomIds};
+use portico_domain::{Ctx, Patch, RandomIds};
 use portico_store::{Filter, StoreError, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError, Reader};
-
-fn read_currency(r: &mut Reader<'_>) -> Option<Currency> {
-    let raw = if r.has("currency") {
-        r.string("currency", 5000)
-    } else {
-        r.required_string("currency", 5000);
-        None
-    }?;
-    match Currency::parse(&raw) {
-        Some(c) => Some(c),
-        None => {
-            let p = r.path_of("currency");
-            r.error(ApiError::invalid(
-                Some(p),
-                None,
-                format!("Invalid currency: {}. Use a lowercase three-letter ISO code that Stripe supports, such as usd, eur, gbp or jpy.", raw.to_lowercase()),
-            ));
-            None
-        }
-    }
-}
 
 /// `unit_amount_decimal` as a whole number of minor units; fractions are not billed by Portico.
 fn read_decimal_amount(r: &mut Reader<'_>) -> Option<i64> {
@@ -81,7 +61,8 @@ fn read_recurring(r: &mut Reader<'_>) -> Option<Recurring> {
 
 /// The price fields shared by `POST /v1/prices` and `default_price_data` / `price_data`.
 pub fn read_price_data(r: &mut Reader<'_>, _parent: &str) -> PriceCreate {
-    let currency = read_currency(r);
+    r.require("currency");
+    let currency = r.currency("currency");
     let unit_amount = r.int("unit_amount");
     let decimal = read_decimal_amount(r);
     if unit_amount.is_some() && decimal.is_some() {
@@ -159,7 +140,7 @@ pub async fn create_price(State(app): State<App>, mut api: Api) -> Reply {
                 .value
         }
         (None, Some(pd)) => {
-            let p = Product::create(pd, &mut ctx).map_err(|e| nest(e, "product_data"))?;
+            let p = Product::create(pd, &mut ctx).map_err(|e| e.nested_under("product_data"))?;
             writes.push(Write::Insert(Versioned::new_record(&p)));
             p
         }
@@ -188,21 +169,6 @@ pub async fn create_price(State(app): State<App>, mut api: Api) -> Reply {
         other => other?,
     }
     respond(&app, &api, render::price(&price), &expand).await
-}
-
-fn nest(e: DomainError, parent: &str) -> DomainError {
-    match e {
-        DomainError::Invalid {
-            param: Some(p),
-            message,
-            code,
-        } => DomainError::Invalid {
-            param: Some(format!("{parent}[{p}]")),
-            message,
-            code,
-        },
-        other => other,
-    }
 }
 
 /// `GET /v1/prices/{price}`
@@ -248,21 +214,20 @@ pub async fn update_price(State(app): State<App>, PathId(id): PathId, mut api: A
     let price = with_retries(|| async move {
         let mut current = load::<Price>(app_, account_, id_, None).await?;
         let mut writes = Vec::new();
-        if update_.active == Some(false) && current.value.active {
-            let product = load::<Product>(app_, account_, current.value.product.as_str(), None).await?;
-            if product.value.default_price.as_ref() == Some(&current.value.id) {
-                return Err(DomainError::invalid(
-                    "active",
-                    "This price cannot be archived because it is the default price of its product. Set another default_price on the product first.",
-                )
-                .into());
-            }
+        if update_.active == Some(false) {
+            let product =
+                load::<Product>(app_, account_, current.value.product.as_str(), None).await?;
+            current
+                .value
+                .check_update_against(update_, &product.value)?;
         }
         if let Some(Some(key)) = &update_.lookup_key {
             if let Some(holder) = app_.store.get_by_unique_key(account_, "price", key).await? {
                 if holder.id != current.value.id.as_str() {
                     if !transfer {
-                        return Err(Price::lookup_key_taken(&portico_domain::PriceId(holder.id)).into());
+                        return Err(
+                            Price::lookup_key_taken(&portico_domain::PriceId(holder.id)).into()
+                        );
                     }
                     let mut old = Versioned::<Price>::from_record(&holder)?;
                     old.value.lookup_key = None;
@@ -301,7 +266,7 @@ pub async fn list_prices(State(app): State<App>, mut api: Api) -> Reply {
     })?;
     let mut filters = created_filters(created);
     if let Some(a) = active {
-        filters.push(Filter::Status(if a { "active" } else { "inactive" }.into()));
+        filters.push(active_filter(a));
     }
     if let Some(c) = currency {
         filters.push(Filter::Field("currency", c.to_lowercase()));

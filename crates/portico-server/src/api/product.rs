@@ -2,13 +2,14 @@
 
 use crate::api::price::read_price_data;
 use crate::http::{Api, Failure, PathId, Reply};
+use crate::objects::active_filter;
 use crate::objects::modify;
 use crate::objects::{commit, created_filters, list, load, load_live, respond, with_retries};
 use crate::state::App;
 use axum::extract::State;
 use portico_domain::price::Price;
 use portico_domain::product::{PackageDimensions, Product, ProductParams};
-use portico_domain::{Ctx, DomainError, ErrorCode, PriceId, RandomIds};
+use portico_domain::{Ctx, ErrorCode, PriceId, RandomIds};
 use portico_store::{Filter, StoreError, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError, Reader};
@@ -86,7 +87,7 @@ pub async fn create_product(State(app): State<App>, mut api: Api) -> Reply {
     let mut price = None;
     if let Some(data) = price_data {
         let p = Price::create(data, &product, &mut ctx)
-            .map_err(|e| prefix_param(e, "default_price_data"))?;
+            .map_err(|e| e.nested_under("default_price_data"))?;
         product.default_price = Some(p.id.clone());
         price = Some(p);
     }
@@ -109,29 +110,6 @@ pub async fn create_product(State(app): State<App>, mut api: Api) -> Reply {
         other => other?,
     }
     respond(&app, &api, render::product(&product), &expand).await
-}
-
-/// Puts a nested parameter's error under its parent (`unit_amount` → `default_price_data[unit_amount]`).
-fn prefix_param(e: DomainError, parent: &str) -> DomainError {
-    match e {
-        DomainError::Invalid {
-            param: Some(p),
-            message,
-            code,
-        } => {
-            let (head, rest) = p
-                .split_once('[')
-                .map(|(h, r)| (h.to_owned(), format!("[{r}")))
-                .unwrap_or((p.clone(), String::new()));
-            let full = format!("{parent}[{head}]{rest}");
-            DomainError::Invalid {
-                message: message.replace(&p, &full),
-                param: Some(full),
-                code,
-            }
-        }
-        other => other,
-    }
 }
 
 /// `GET /v1/products/{id}`
@@ -165,16 +143,10 @@ pub async fn update_product(State(app): State<App>, PathId(id): PathId, mut api:
     let account = api.caller.account.clone();
     if let Some(price_id) = &params.default_price {
         let price = load::<Price>(&app, &account, price_id.as_str(), Some("default_price")).await?;
-        if price.value.product.as_str() != id {
-            return Err(DomainError::invalid(
-                "default_price",
-                format!("The price '{price_id}' does not belong to this product."),
-            )
-            .into());
-        }
-        if !price.value.active {
-            return Err(DomainError::invalid("default_price", format!("The price '{price_id}' is archived; only an active price can be a product's default price.")).into());
-        }
+        load_live::<Product>(&app, &account, &id, None)
+            .await?
+            .value
+            .check_default_price(&price.value)?;
     }
     let now = api.now;
     let product = modify::<Product, _>(&app, &account, &id, None, |p| {
@@ -192,14 +164,8 @@ pub async fn delete_product(State(app): State<App>, PathId(id): PathId, mut api:
     let (app_, account_, id_) = (&app, &account, &id);
     let product = with_retries(|| async move {
         let mut current = load_live::<Product>(app_, account_, id_, None).await?;
-        if app_.store.has_children(account_, "price", id_).await? {
-            return Err(DomainError::state(
-                None,
-                "This product cannot be deleted because it has one or more user-created prices.",
-            )
-            .into());
-        }
-        current.value.deleted = true;
+        let has_prices = app_.store.has_children(account_, "price", id_).await?;
+        current.value.delete(has_prices)?;
         commit(app_, account_, vec![Write::Update(current.next_record())]).await?;
         Ok::<_, Failure>(current.value)
     })
@@ -221,7 +187,7 @@ pub async fn list_products(State(app): State<App>, mut api: Api) -> Reply {
     })?;
     let mut filters = created_filters(created);
     if let Some(a) = active {
-        filters.push(Filter::Status(if a { "active" } else { "inactive" }.into()));
+        filters.push(active_filter(a));
     }
     if let Some(ids) = ids {
         if ids.len() > 100 {

@@ -1,13 +1,14 @@
 //! `/v1/promotion_codes`: create, retrieve, update (active, metadata), list.
 
 use crate::http::{Api, Failure, PathId, Reply};
+use crate::objects::active_filter;
 use crate::objects::{created_filters, list, load, load_live, respond, with_retries};
 use crate::state::App;
 use axum::extract::State;
 use portico_domain::coupon::Coupon;
 use portico_domain::customer::Customer;
 use portico_domain::promotion_code::{code_key, PromotionCode, PromotionCodeCreate, Restrictions};
-use portico_domain::{Ctx, Currency, RandomIds};
+use portico_domain::{Ctx, RandomIds};
 use portico_store::{Filter, StoreError, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError};
@@ -35,15 +36,7 @@ pub async fn create_promotion_code(State(app): State<App>, mut api: Api) -> Repl
         });
         let restrictions = r
             .object("restrictions", |o| {
-                let currency = o.string("minimum_amount_currency", 5000);
-                let parsed = currency.as_deref().and_then(Currency::parse);
-                if currency.is_some() && parsed.is_none() {
-                    o.error(ApiError::invalid(
-                        Some("restrictions[minimum_amount_currency]".into()),
-                        None,
-                        "Invalid restrictions[minimum_amount_currency]: not a supported currency.",
-                    ));
-                }
+                let parsed = o.currency("minimum_amount_currency");
                 o.unsupported(
                     "currency_options",
                     "multi-currency restrictions are not implemented.",
@@ -162,7 +155,7 @@ pub async fn list_promotion_codes(State(app): State<App>, mut api: Api) -> Reply
     })?;
     let mut filters = created_filters(created);
     if let Some(a) = active {
-        filters.push(Filter::Status(if a { "active" } else { "inactive" }.into()));
+        filters.push(active_filter(a));
     }
     if let Some(c) = code {
         filters.push(Filter::Lookup(code_key(&c)));
