@@ -718,6 +718,53 @@ async fn racing_lookup_keys_never_500(env: Env) {
     assert_eq!(holders.json["data"].as_array().unwrap().len(), 1);
 }
 
+async fn no_price_outlives_its_product(env: Env) {
+    let k = key();
+    for round in 0..4 {
+        let p = post(&env, "/v1/products", &k, &format!("name=P{round}"))
+            .await
+            .json["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut tasks = Vec::new();
+        for i in 0..5 {
+            let router = env.router.clone();
+            let (k, p) = (k.clone(), p.clone());
+            tasks.push(tokio::spawn(async move {
+                let (method, uri, body) = if i == 2 {
+                    ("DELETE", format!("/v1/products/{p}"), String::new())
+                } else {
+                    (
+                        "POST",
+                        "/v1/prices".to_owned(),
+                        format!("currency=usd&unit_amount=5&product={p}"),
+                    )
+                };
+                let req = Request::builder()
+                    .method(method)
+                    .uri(uri)
+                    .header("authorization", format!("Bearer {k}"))
+                    .body(Body::from(body))
+                    .unwrap();
+                router.oneshot(req).await.unwrap().status().as_u16()
+            }));
+        }
+        for t in tasks {
+            let status = t.await.unwrap();
+            assert!(status < 500, "{status}");
+        }
+        let product = get(&env, &format!("/v1/products/{p}"), &k).await;
+        let prices = get(&env, &format!("/v1/prices?product={p}"), &k).await;
+        let n = prices.json["data"].as_array().unwrap().len();
+        if product.status == 404 {
+            assert_eq!(n, 0, "a price points at a deleted product");
+        } else {
+            assert!(n >= 1, "the delete was refused, so a price exists");
+        }
+    }
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -748,4 +795,5 @@ on_both!(
     nothing_is_written_when_the_request_is_refused,
     idempotency_ignores_parameter_order,
     racing_lookup_keys_never_500,
+    no_price_outlives_its_product,
 );

@@ -126,48 +126,60 @@ pub async fn create_price(State(app): State<App>, mut api: Api) -> Reply {
         (data, product, product_data, r.bool("transfer_lookup_key").unwrap_or(false), r.expand("price", false))
     })?;
     let account = api.caller.account.clone();
-    let mut ids = RandomIds;
-    let mut ctx = Ctx {
-        now: api.now,
-        livemode: api.caller.livemode,
-        ids: &mut ids,
-    };
-    let mut writes = Vec::new();
-    let product = match (product_id, product_data) {
-        (Some(id), _) => {
-            load_live::<Product>(&app, &account, &id, Some("product"))
-                .await?
-                .value
-        }
-        (None, Some(pd)) => {
-            let p = Product::create(pd, &mut ctx).map_err(|e| e.nested_under("product_data"))?;
-            writes.push(Write::Insert(Versioned::new_record(&p)));
-            p
-        }
-        // Refused while reading the parameters; answered again here rather than trusted.
-        (None, None) => return Err(ApiError::missing("product").into()),
-    };
-    let price = Price::create(data, &product, &mut ctx)?;
-    if let Some(key) = &price.lookup_key {
-        if let Some(holder) = app.store.get_by_unique_key(&account, "price", key).await? {
-            if !transfer {
-                return Err(Price::lookup_key_taken(&portico_domain::PriceId(holder.id)).into());
+    let (app_, account_, api_) = (&app, &account, &api);
+    let (product_id_, product_data_, data_) = (&product_id, &product_data, &data);
+    let price = with_retries(|| async move {
+        let mut ids = RandomIds;
+        let mut ctx = Ctx {
+            now: api_.now,
+            livemode: api_.caller.livemode,
+            ids: &mut ids,
+        };
+        let mut writes = Vec::new();
+        let product = match (product_id_, product_data_) {
+            (Some(id), _) => {
+                let p = load_live::<Product>(app_, account_, id, Some("product")).await?;
+                // Committed again unchanged: if the product is deleted meanwhile, one of the two
+                // requests loses the race and is retried, so no price outlives its product.
+                writes.push(Write::Update(p.next_record()));
+                p.value
             }
-            let mut old = Versioned::<Price>::from_record(&holder)?;
-            old.value.lookup_key = None;
-            writes.insert(0, Write::Update(old.next_record()));
+            (None, Some(pd)) => {
+                let p = Product::create(pd.clone(), &mut ctx)
+                    .map_err(|e| e.nested_under("product_data"))?;
+                writes.push(Write::Insert(Versioned::new_record(&p)));
+                p
+            }
+            // Refused while reading the parameters; answered again here rather than trusted.
+            (None, None) => return Err(ApiError::missing("product").into()),
+        };
+        let price = Price::create(data_.clone(), &product, &mut ctx)?;
+        if let Some(key) = &price.lookup_key {
+            if let Some(holder) = app_.store.get_by_unique_key(account_, "price", key).await? {
+                if !transfer {
+                    return Err(Price::lookup_key_taken(&portico_domain::PriceId(holder.id)).into());
+                }
+                let mut old = Versioned::<Price>::from_record(&holder)?;
+                old.value.lookup_key = None;
+                writes.insert(0, Write::Update(old.next_record()));
+            }
         }
-    }
-    writes.push(Write::Insert(Versioned::new_record(&price)));
-    match app.store.commit(&account, writes).await {
-        Err(StoreError::Duplicate { what: "unique_key" }) => {
-            return Err(ApiError::invalid(Some("lookup_key".into()), None, "Another price took this lookup key at the same time; retry with transfer_lookup_key=true to move it.").into())
+        writes.push(Write::Insert(Versioned::new_record(&price)));
+        match app_.store.commit(account_, writes).await {
+            Err(StoreError::Duplicate { what: "id" }) if product_data_.is_some() => {
+                Err(ApiError::invalid(
+                    Some("product_data[id]".into()),
+                    Some(portico_domain::ErrorCode::ResourceAlreadyExists),
+                    "Product already exists.",
+                )
+                .into())
+            }
+            // Lost races (another writer on the product, or the lookup key taken meanwhile)
+            // are retried; the next attempt sees the new state.
+            other => other.map(|()| price).map_err(Failure::from),
         }
-        Err(StoreError::Duplicate { what: "id" }) => {
-            return Err(ApiError::invalid(Some("product_data[id]".into()), Some(portico_domain::ErrorCode::ResourceAlreadyExists), "Product already exists.").into())
-        }
-        other => other?,
-    }
+    })
+    .await?;
     respond(&app, &api, render::price(&price), &expand).await
 }
 
@@ -220,6 +232,8 @@ pub async fn update_price(State(app): State<App>, PathId(id): PathId, mut api: A
             current
                 .value
                 .check_update_against(update_, &product.value)?;
+            // The check read the product: commit it again so a concurrent default-price change loses.
+            writes.push(Write::Update(product.next_record()));
         }
         if let Some(Some(key)) = &update_.lookup_key {
             if let Some(holder) = app_.store.get_by_unique_key(account_, "price", key).await? {

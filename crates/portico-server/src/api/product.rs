@@ -3,7 +3,6 @@
 use crate::api::price::read_price_data;
 use crate::http::{Api, Failure, PathId, Reply};
 use crate::objects::active_filter;
-use crate::objects::modify;
 use crate::objects::{commit, created_filters, list, load, load_live, respond, with_retries};
 use crate::state::App;
 use axum::extract::State;
@@ -141,17 +140,21 @@ pub async fn update_product(State(app): State<App>, PathId(id): PathId, mut api:
         (p, r.expand("product", false))
     })?;
     let account = api.caller.account.clone();
-    if let Some(price_id) = &params.default_price {
-        let price = load::<Price>(&app, &account, price_id.as_str(), Some("default_price")).await?;
-        load_live::<Product>(&app, &account, &id, None)
-            .await?
-            .value
-            .check_default_price(&price.value)?;
-    }
-    let now = api.now;
-    let product = modify::<Product, _>(&app, &account, &id, None, |p| {
-        p.update(params.clone(), now)?;
-        Ok(Vec::new())
+    let (app_, account_, id_, params_, now) = (&app, &account, &id, &params, api.now);
+    let product = with_retries(|| async move {
+        let mut current = load_live::<Product>(app_, account_, id_, None).await?;
+        let mut writes = Vec::new();
+        if let Some(price_id) = &params_.default_price {
+            let price =
+                load::<Price>(app_, account_, price_id.as_str(), Some("default_price")).await?;
+            current.value.check_default_price(&price.value)?;
+            // The check read the price: commit it again so a concurrent archive loses the race.
+            writes.push(Write::Update(price.next_record()));
+        }
+        current.value.update(params_.clone(), now)?;
+        writes.insert(0, Write::Update(current.next_record()));
+        commit(app_, account_, writes).await?;
+        Ok::<_, Failure>(current.value)
     })
     .await?;
     respond(&app, &api, render::product(&product), &expand).await
