@@ -20,6 +20,44 @@ pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Days since 1970-01-01 of `(year, month, day)` (the inverse of [`civil_from_days`]).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Whether `y` is a leap year.
+pub fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+/// Days in month `m` (1–12) of year `y`.
+pub fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if is_leap(y) => 29,
+        _ => 28,
+    }
+}
+
+/// The same moment `months` calendar months later (or earlier), with the day clamped to the
+/// target month's length: Jan 31 + 1 month is Feb 28 (29 in a leap year).
+pub fn add_months(unix: i64, months: i64) -> i64 {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let total = y * 12 + (m - 1) + months;
+    let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+    let nd = d.min(days_in_month(ny, nm));
+    days_from_civil(ny, nm, nd) * 86_400 + secs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,5 +69,31 @@ mod tests {
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
         assert_eq!(year_month(1_795_577_783), (2026, 11));
         assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
+
+    #[test]
+    fn round_trips_and_month_arithmetic() {
+        for days in (-800_000..800_000).step_by(997) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        let jan31 = days_from_civil(2024, 1, 31) * 86_400 + 3_600;
+        assert_eq!(
+            civil_from_days(add_months(jan31, 1).div_euclid(86_400)),
+            (2024, 2, 29)
+        );
+        assert_eq!(
+            add_months(jan31, 1).rem_euclid(86_400),
+            3_600,
+            "time of day kept"
+        );
+        assert_eq!(
+            civil_from_days(add_months(jan31, 13).div_euclid(86_400)),
+            (2025, 2, 28)
+        );
+        assert_eq!(
+            civil_from_days(add_months(jan31, -2).div_euclid(86_400)),
+            (2023, 11, 30)
+        );
     }
 }

@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod billing_cycle;
 pub mod calendar;
 pub mod card;
 pub mod coupon;
@@ -18,6 +19,7 @@ pub mod payment_method;
 pub mod price;
 pub mod product;
 pub mod promotion_code;
+pub mod proration;
 pub mod setup_intent;
 
 pub use currency::Currency;
