@@ -24,7 +24,7 @@ pub mod setup_intent;
 
 pub use currency::Currency;
 pub use error::{DomainError, DomainResult, ErrorCode};
-pub use id::{AccountId, CustomerId, IdGen, PriceId, ProductId, RandomIds};
+pub use id::{AccountId, CustomerId, IdGen, PriceId, ProductId, RandomIds, ID_LEN};
 pub use metadata::Metadata;
 pub use patch::Patch;
 

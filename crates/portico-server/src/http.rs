@@ -191,7 +191,15 @@ pub async fn api_middleware(State(app): State<App>, req: Request, next: Next) ->
     let version = header_str(req.headers(), "stripe-version").map(str::to_owned);
     let idem_key = header_str(req.headers(), "idempotency-key").map(str::to_owned);
 
-    let outcome = handle(&app, req, next, version.as_deref(), idem_key.as_deref()).await;
+    let outcome = handle(
+        &app,
+        req,
+        next,
+        &rid,
+        version.as_deref(),
+        idem_key.as_deref(),
+    )
+    .await;
     let (mut resp, account, replayed) = match outcome {
         Ok(done) => done,
         Err(f) => (f.into_response(), None, false),
@@ -233,6 +241,7 @@ async fn handle(
     app: &App,
     req: Request,
     next: Next,
+    rid: &str,
     version: Option<&str>,
     idem_key: Option<&str>,
 ) -> Result<(Response, Option<String>, bool), Failure> {
@@ -368,7 +377,11 @@ async fn handle(
     });
     // The handler runs in its own task: a client that disconnects cannot cut it off between
     // its commit and the saving of its idempotent result.
-    let resp = match tokio::spawn(next.run(req)).await {
+    let context = crate::events::RequestContext {
+        id: Some(rid.to_owned()),
+        idempotency_key: idem.clone(),
+    };
+    let resp = match tokio::spawn(crate::events::REQUEST.scope(context, next.run(req))).await {
         Ok(r) => r,
         Err(e) => {
             tracing::error!(error = %e, "handler task failed");

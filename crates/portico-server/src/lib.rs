@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod events;
 pub mod expand;
 pub mod http;
 pub mod objects;
@@ -26,7 +27,8 @@ pub use auth::KeyPolicy;
 /// Every route: the hosted pages under `/p`, and the API (wrapped in its middleware).
 pub fn router(app: App) -> Router {
     use api::{
-        coupon, customer, payment_method as pm, price, product, promotion_code, setup_intent as si,
+        coupon, customer, event, payment_method as pm, price, product, promotion_code,
+        setup_intent as si,
     };
     let api = Router::new()
         .route(
@@ -112,6 +114,8 @@ pub fn router(app: App) -> Router {
             "/v1/setup_intents/{id}/cancel",
             post(si::cancel_setup_intent),
         )
+        .route("/v1/events", get(event::list_events))
+        .route("/v1/events/{id}", get(event::retrieve_event))
         .method_not_allowed_fallback(http::unrecognized)
         .fallback(http::unrecognized)
         .layer(axum::middleware::from_fn_with_state(

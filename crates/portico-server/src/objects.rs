@@ -134,6 +134,9 @@ pub fn render_record(record: &Record, now: i64, public_url: &str) -> Result<Valu
         "promotion_code" => render::promotion_code(&decode::<PromotionCode>(record)?),
         "payment_method" => render::payment_method(&decode::<PaymentMethod>(record)?),
         "setup_intent" => render::setup_intent(&decode::<SetupIntent>(record)?, public_url),
+        // Events are stored as the JSON they were sent as.
+        "event" => serde_json::from_str(&record.data)
+            .map_err(|e| Failure::from(portico_store::StoreError::Corrupt(e.to_string())))?,
         other => {
             tracing::error!(kind = other, "no renderer for stored kind");
             return Err(ApiError::internal().into());
@@ -230,8 +233,5 @@ pub async fn commit(
     account: &AccountId,
     writes: Vec<portico_store::Write>,
 ) -> Result<(), Failure> {
-    app.store
-        .commit(account, writes)
-        .await
-        .map_err(Failure::from)
+    app.commit(account, writes).await.map_err(Failure::from)
 }

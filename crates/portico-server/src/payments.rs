@@ -123,12 +123,11 @@ pub async fn resolve_payment_method(
             ..Default::default()
         };
         let pm = new_card_payment_method(app, api, &card, PaymentMethodCreate::default()).await?;
-        app.store
-            .commit(
-                &api.caller.account,
-                vec![Write::Insert(Versioned::new_record(&pm))],
-            )
-            .await?;
+        app.commit(
+            &api.caller.account,
+            vec![Write::Insert(Versioned::new_record(&pm))],
+        )
+        .await?;
         return Ok(Versioned {
             value: pm,
             version: 1,

@@ -101,6 +101,8 @@ pub enum Filter {
     Parent(String),
     Lookup(String),
     LookupIn(Vec<String>),
+    /// `lookup` matches a pattern where `*` stands for any run of characters.
+    LookupLike(String),
     Status(String),
     IdIn(Vec<String>),
     /// A top-level or dotted field of the stored JSON compared as text

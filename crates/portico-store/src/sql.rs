@@ -317,6 +317,19 @@ impl Store for SqlStore {
                 Filter::Parent(v) => sql.push(" AND parent = ").text(v.clone()),
                 Filter::Lookup(v) => sql.push(" AND lookup = ").text(v.clone()),
                 Filter::Status(v) => sql.push(" AND status = ").text(v.clone()),
+                Filter::LookupLike(pattern) => {
+                    let escaped: String = pattern
+                        .chars()
+                        .flat_map(|c| match c {
+                            '\\' | '%' | '_' => vec!['\\', c],
+                            '*' => vec!['%'],
+                            c => vec![c],
+                        })
+                        .collect();
+                    sql.push(" AND lookup LIKE ")
+                        .text(escaped)
+                        .push(" ESCAPE '\\'")
+                }
                 Filter::LookupIn(vs) | Filter::IdIn(vs) => {
                     let col = if matches!(f, Filter::LookupIn(_)) {
                         "lookup"

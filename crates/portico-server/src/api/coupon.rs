@@ -78,7 +78,7 @@ pub async fn create_coupon(State(app): State<App>, mut api: Api) -> Reply {
         Some(_) => return Err(exists()),
         None => Write::Insert(Versioned::new_record(&coupon)),
     };
-    match app.store.commit(&account, vec![write]).await {
+    match app.commit(&account, vec![write]).await {
         Err(StoreError::Duplicate { .. }) => return Err(exists()),
         other => other?,
     }

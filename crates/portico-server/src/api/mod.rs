@@ -2,6 +2,7 @@
 
 pub mod coupon;
 pub mod customer;
+pub mod event;
 pub mod payment_method;
 pub mod price;
 pub mod product;

@@ -165,7 +165,7 @@ pub async fn create_price(State(app): State<App>, mut api: Api) -> Reply {
             }
         }
         writes.push(Write::Insert(Versioned::new_record(&price)));
-        match app_.store.commit(account_, writes).await {
+        match app_.commit(account_, writes).await {
             Err(StoreError::Duplicate { what: "id" }) if product_data_.is_some() => {
                 Err(ApiError::invalid(
                     Some("product_data[id]".into()),

@@ -94,7 +94,7 @@ pub async fn create_product(State(app): State<App>, mut api: Api) -> Reply {
     if let Some(p) = &price {
         writes.push(Write::Insert(Versioned::new_record(p)));
     }
-    match app.store.commit(&api.caller.account, writes).await {
+    match app.commit(&api.caller.account, writes).await {
         Err(StoreError::Duplicate { what: "id" }) => {
             return Err(ApiError::invalid(
                 Some("id".into()),

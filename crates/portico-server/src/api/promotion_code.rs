@@ -76,7 +76,6 @@ pub async fn create_promotion_code(State(app): State<App>, mut api: Api) -> Repl
     };
     let promo = PromotionCode::create(params, &coupon.value, &mut ctx)?;
     match app
-        .store
         .commit(&account, vec![Write::Insert(Versioned::new_record(&promo))])
         .await
     {
@@ -125,7 +124,6 @@ pub async fn update_promotion_code(
             current.value.active = a;
         }
         match app_
-            .store
             .commit(account_, vec![Write::Update(current.next_record())])
             .await
         {

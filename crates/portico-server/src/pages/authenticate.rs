@@ -186,7 +186,7 @@ pub async fn submit(
         }
     }
     // A concurrent submit of the same link loses here (version check) and sees "no longer valid".
-    if app.store.commit(&account, writes).await.is_err() {
+    if app.commit(&account, writes).await.is_err() {
         return gone();
     }
     if let Some(url) = &si.value.return_url {

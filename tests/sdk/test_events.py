@@ -1,0 +1,94 @@
+"""Events: every change records Stripe events in the same transaction, in order, listable."""
+
+import stripe
+
+from helpers import check, expect_error
+
+
+def types(v1, **params):
+    return [e.type for e in v1.events.list({"limit": 100, **params}).data]
+
+
+def test_changes_record_events_in_order(v1):
+    cus = v1.customers.create({"email": "a@example.com", "metadata": {"tier": "gold"}})
+    v1.customers.update(cus.id, {"name": "Ada", "metadata": {"tier": ""}})
+    product = v1.products.create({"name": "Pro", "default_price_data": {"currency": "usd", "unit_amount": 500}})
+    pm = v1.payment_methods.attach("pm_card_visa", {"customer": cus.id})
+    v1.payment_methods.detach(pm.id)
+    coupon = v1.coupons.create({"percent_off": 10})
+    v1.coupons.delete(coupon.id)
+    v1.customers.delete(cus.id)
+    got = types(v1)[::-1]
+    assert got == [
+        "customer.created", "customer.updated",
+        "product.created", "price.created",
+        "payment_method.attached", "payment_method.detached",
+        "coupon.created", "coupon.deleted",
+        "customer.deleted",
+    ], got
+    assert product.default_price
+
+
+def test_event_shape_and_previous_attributes(v1):
+    cus = v1.customers.create({"email": "a@example.com", "metadata": {"a": "1"}})
+    updated = v1.customers.update(cus.id, {"name": "Grace", "metadata": {"a": "", "b": "2"}})
+    event = check(v1.events.list({"type": "customer.updated"}).data[0])
+    assert event.id.startswith("evt_") and event.object == "event"
+    assert event.api_version == "2026-07-29.dahlia"
+    assert event.pending_webhooks == 0 and event.livemode is False
+    assert event.data.object.id == cus.id and event.data.object.name == "Grace"
+    assert event.data.previous_attributes.to_dict() == {"name": None, "metadata": {"a": "1", "b": None}}
+    # The event names the request that caused it.
+    assert event["request"]["id"] == updated.last_response.request_id
+    again = check(v1.events.retrieve(event.id))
+    assert again.id == event.id
+    expect_error(lambda: v1.events.retrieve("evt_nope"), status=404, code="resource_missing")
+
+
+def test_idempotency_key_on_the_event(client):
+    v1 = client.v1
+    v1.customers.create({"name": "x"}, {"idempotency_key": "evt-key-1"})
+    event = v1.events.list().data[0]
+    assert event["request"]["idempotency_key"] == "evt-key-1"
+    # A replay records nothing new.
+    v1.customers.create({"name": "x"}, {"idempotency_key": "evt-key-1"})
+    assert len(v1.events.list().data) == 1
+
+
+def test_refused_requests_record_nothing(v1):
+    cus = v1.customers.create({})
+    before = types(v1)
+    expect_error(lambda: v1.payment_methods.attach("pm_card_chargeDeclined", {"customer": cus.id}), stripe.CardError, status=402)
+    expect_error(lambda: v1.customers.update(cus.id, {"email": "not-an-email"}), code="email_invalid")
+    expect_error(lambda: v1.products.create({"name": "x", "expand": ["nope"]}))
+    assert types(v1) == before
+
+
+def test_setup_intent_events(v1):
+    cus = v1.customers.create({})
+    si = v1.setup_intents.create({"customer": cus.id, "payment_method": "pm_card_authenticationRequired", "confirm": True})
+    v1.setup_intents.cancel(si.id)
+    ok = v1.setup_intents.create({"customer": cus.id, "payment_method": "pm_card_visa", "confirm": True})
+    got = types(v1, type="setup_intent.*")[::-1]
+    assert got == ["setup_intent.created", "setup_intent.requires_action", "setup_intent.canceled",
+                   "setup_intent.created", "setup_intent.succeeded"], got
+    assert "payment_method.attached" in types(v1)
+    assert ok.status == "succeeded"
+
+
+def test_filters(v1):
+    v1.customers.create({})
+    v1.products.create({"name": "P"})
+    assert set(types(v1, types=["customer.created", "product.created"])) == {"customer.created", "product.created"}
+    assert types(v1, type="product.*") == ["product.created"]
+    assert types(v1, type="*.created") == ["product.created", "customer.created"]
+    expect_error(lambda: v1.events.list({"type": "customer.created", "types": ["x"]}), param="type")
+    page = check(v1.events.list({"limit": 1}))
+    assert page.has_more and page.url == "/v1/events"
+
+
+def test_events_are_per_account(v1, portico_url):
+    from helpers import make_client, new_key
+    v1.customers.create({})
+    other = make_client(portico_url, new_key()).v1
+    assert other.events.list().data == []
