@@ -13,6 +13,7 @@ pub mod currency;
 pub mod customer;
 pub mod error;
 pub mod id;
+pub mod invoice;
 pub mod metadata;
 pub mod patch;
 pub mod payment_method;
@@ -21,6 +22,7 @@ pub mod product;
 pub mod promotion_code;
 pub mod proration;
 pub mod setup_intent;
+pub mod subscription;
 
 pub use currency::Currency;
 pub use error::{DomainError, DomainResult, ErrorCode};

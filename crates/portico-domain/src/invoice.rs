@@ -1,0 +1,564 @@
+//! Invoices: what a customer owes for a period, line by line, and how paying them goes.
+//!
+//! Statuses follow Stripe's: `draft` → `open` (finalized, numbered) → `paid`, or `void` /
+//! `uncollectible`. A zero total is paid on finalization. Payment goes through the payment
+//! simulator: a decline leaves the invoice open with `last_payment_error`; a card that needs
+//! 3-D Secure leaves it open waiting for the customer to authenticate.
+
+use crate::card::CardError;
+use crate::coupon::Coupon;
+use crate::error::{DomainError, DomainResult};
+use crate::id::ID_LEN;
+use crate::metadata::Metadata;
+use crate::payment_method::{simulate_charge, Outcome, PaymentMethod};
+use crate::Ctx;
+use serde::{Deserialize, Serialize};
+
+/// An invoice's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceStatus {
+    Draft,
+    Open,
+    Paid,
+    Uncollectible,
+    Void,
+}
+
+impl InvoiceStatus {
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceStatus::Draft => "draft",
+            InvoiceStatus::Open => "open",
+            InvoiceStatus::Paid => "paid",
+            InvoiceStatus::Uncollectible => "uncollectible",
+            InvoiceStatus::Void => "void",
+        }
+    }
+}
+
+/// A discount's share of a line or of the invoice.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DiscountAmount {
+    pub amount: i64,
+    pub discount: String,
+}
+
+/// One line of an invoice.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub id: String,
+    /// Before discounts, in minor units (negative for credits).
+    pub amount: i64,
+    pub description: String,
+    pub period_start: i64,
+    pub period_end: i64,
+    pub quantity: i64,
+    pub price: String,
+    pub product: String,
+    pub proration: bool,
+    pub subscription_item: Option<String>,
+    pub discount_amounts: Vec<DiscountAmount>,
+}
+
+/// Why the last payment attempt failed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PaymentError {
+    pub code: String,
+    pub decline_code: Option<String>,
+    pub message: String,
+    pub payment_method: Option<String>,
+}
+
+/// When the status changed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatusTransitions {
+    pub finalized_at: Option<i64>,
+    pub paid_at: Option<i64>,
+    pub voided_at: Option<i64>,
+    pub marked_uncollectible_at: Option<i64>,
+}
+
+/// An invoice as Portico stores it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Invoice {
+    pub id: String,
+    pub created: i64,
+    pub livemode: bool,
+    pub customer: String,
+    pub subscription: Option<String>,
+    pub billing_reason: String,
+    pub status: InvoiceStatus,
+    pub currency: String,
+    pub number: Option<String>,
+    pub period_start: i64,
+    pub period_end: i64,
+    pub lines: Vec<Line>,
+    pub discounts: Vec<String>,
+    pub amount_paid: i64,
+    pub attempt_count: i64,
+    pub attempted: bool,
+    pub auto_advance: bool,
+    pub status_transitions: StatusTransitions,
+    pub default_payment_method: Option<String>,
+    pub last_payment_error: Option<PaymentError>,
+    /// The payment method waiting for 3-D Secure, and the secret of its hosted page.
+    pub pending_authentication: Option<(String, String)>,
+    pub metadata: Metadata,
+    pub customer_email: Option<String>,
+    pub customer_name: Option<String>,
+    pub test_clock: Option<String>,
+}
+
+/// What a payment attempt did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PaymentOutcome {
+    Paid,
+    Declined(CardError),
+    RequiresAction,
+}
+
+impl Invoice {
+    /// A draft invoice with these lines.
+    #[allow(clippy::too_many_arguments)]
+    pub fn draft(
+        customer: &crate::customer::Customer,
+        subscription: Option<&str>,
+        billing_reason: &str,
+        currency: &str,
+        period: (i64, i64),
+        lines: Vec<Line>,
+        ctx: &mut Ctx<'_>,
+    ) -> Invoice {
+        Invoice {
+            id: ctx.ids.next("in_", ID_LEN),
+            created: ctx.now,
+            livemode: ctx.livemode,
+            customer: customer.id.to_string(),
+            subscription: subscription.map(str::to_owned),
+            billing_reason: billing_reason.to_owned(),
+            status: InvoiceStatus::Draft,
+            currency: currency.to_owned(),
+            number: None,
+            period_start: period.0,
+            period_end: period.1,
+            lines,
+            discounts: Vec::new(),
+            amount_paid: 0,
+            attempt_count: 0,
+            attempted: false,
+            auto_advance: true,
+            status_transitions: StatusTransitions::default(),
+            default_payment_method: None,
+            last_payment_error: None,
+            pending_authentication: None,
+            metadata: Metadata::new(),
+            customer_email: customer.email.clone(),
+            customer_name: customer.name.clone(),
+            test_clock: customer.test_clock.clone(),
+        }
+    }
+
+    /// Applies a coupon (as discount `discount_id`) to the discountable lines: percentages line
+    /// by line; a fixed amount spread over the lines in proportion to their amounts, never more
+    /// than they total.
+    pub fn apply_discount(&mut self, coupon: &Coupon, discount_id: &str) {
+        let eligible: Vec<usize> = (0..self.lines.len())
+            .filter(|i| {
+                self.lines[*i].amount > 0 && coupon.applies_to_product(&self.lines[*i].product)
+            })
+            .collect();
+        let base: i64 = eligible.iter().map(|i| self.line_net(*i)).sum();
+        if base <= 0 {
+            return;
+        }
+        let total_off = if coupon.percent_off.is_some() {
+            None
+        } else {
+            Some(coupon.discount_on(base))
+        };
+        let mut given = 0;
+        for (k, &i) in eligible.iter().enumerate() {
+            let net = self.line_net(i);
+            let off = match total_off {
+                None => coupon.discount_on(net),
+                // The last line takes the rounding remainder, so the parts add up.
+                Some(t) if k + 1 == eligible.len() => t - given,
+                Some(t) => ((i128::from(t) * i128::from(net)) / i128::from(base)) as i64,
+            }
+            .min(net);
+            given += off;
+            if off > 0 {
+                self.lines[i].discount_amounts.push(DiscountAmount {
+                    amount: off,
+                    discount: discount_id.to_owned(),
+                });
+            }
+        }
+        self.discounts.push(discount_id.to_owned());
+    }
+
+    fn line_net(&self, i: usize) -> i64 {
+        let l = &self.lines[i];
+        l.amount - l.discount_amounts.iter().map(|d| d.amount).sum::<i64>()
+    }
+
+    /// Sum of the lines before discounts.
+    pub fn subtotal(&self) -> i64 {
+        self.lines.iter().map(|l| l.amount).sum()
+    }
+
+    /// Discounts per discount, in the order they were applied.
+    pub fn total_discount_amounts(&self) -> Vec<DiscountAmount> {
+        self.discounts
+            .iter()
+            .map(|d| DiscountAmount {
+                amount: self
+                    .lines
+                    .iter()
+                    .flat_map(|l| &l.discount_amounts)
+                    .filter(|a| &a.discount == d)
+                    .map(|a| a.amount)
+                    .sum(),
+                discount: d.clone(),
+            })
+            .collect()
+    }
+
+    /// The total after discounts.
+    pub fn total(&self) -> i64 {
+        self.subtotal()
+            - self
+                .total_discount_amounts()
+                .iter()
+                .map(|d| d.amount)
+                .sum::<i64>()
+    }
+
+    /// What the customer owes: the total, never negative (credits carry to their balance).
+    pub fn amount_due(&self) -> i64 {
+        self.total().max(0)
+    }
+
+    /// What is still to pay.
+    pub fn amount_remaining(&self) -> i64 {
+        if matches!(self.status, InvoiceStatus::Void) {
+            0
+        } else {
+            (self.amount_due() - self.amount_paid).max(0)
+        }
+    }
+
+    /// Finalizes a draft: numbers it (`PREFIX-0001`) and, when nothing is due, marks it paid.
+    pub fn finalize(&mut self, number: String, now: i64) -> DomainResult<()> {
+        if self.status != InvoiceStatus::Draft {
+            return Err(DomainError::state(
+                None,
+                format!(
+                    "This invoice is already finalized; its status is {}.",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        self.status = InvoiceStatus::Open;
+        self.number = Some(number);
+        self.status_transitions.finalized_at = Some(now);
+        if self.amount_due() == 0 {
+            self.mark_paid(now);
+        }
+        Ok(())
+    }
+
+    fn mark_paid(&mut self, now: i64) {
+        self.status = InvoiceStatus::Paid;
+        self.amount_paid = self.amount_due();
+        self.status_transitions.paid_at = Some(now);
+        self.last_payment_error = None;
+        self.pending_authentication = None;
+    }
+
+    /// Tries to collect the amount due with `pm`. `off_session`: no customer is present;
+    /// `authenticated`: the customer just completed 3-D Secure for this payment.
+    pub fn attempt_payment(
+        &mut self,
+        pm: Option<&PaymentMethod>,
+        off_session: bool,
+        authenticated: bool,
+        now: i64,
+        token: impl FnOnce() -> String,
+    ) -> DomainResult<PaymentOutcome> {
+        if self.status != InvoiceStatus::Open {
+            return Err(DomainError::state(
+                None,
+                format!(
+                    "You cannot pay this invoice because its status is {}.",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        self.attempted = true;
+        self.attempt_count += 1;
+        let Some(pm) = pm else {
+            let e = CardError {
+                code: "payment_method_missing",
+                decline_code: None,
+                message:
+                    "The customer has no default payment method, so this invoice could not be paid.",
+                param: None,
+            };
+            self.last_payment_error = Some(PaymentError {
+                code: e.code.into(),
+                decline_code: None,
+                message: e.message.into(),
+                payment_method: None,
+            });
+            return Ok(PaymentOutcome::Declined(e));
+        };
+        Ok(match simulate_charge(pm, off_session, authenticated) {
+            Outcome::Succeeded => {
+                self.mark_paid(now);
+                PaymentOutcome::Paid
+            }
+            Outcome::Declined(d) => {
+                self.last_payment_error = Some(PaymentError {
+                    code: d.code.into(),
+                    decline_code: d.decline_code.map(Into::into),
+                    message: d.message.into(),
+                    payment_method: Some(pm.id.clone()),
+                });
+                self.pending_authentication = None;
+                PaymentOutcome::Declined(d)
+            }
+            Outcome::RequiresAction => {
+                self.pending_authentication = Some((pm.id.clone(), token()));
+                self.last_payment_error = Some(PaymentError {
+                    code: "authentication_required".into(),
+                    decline_code: Some("authentication_required".into()),
+                    message: "This payment requires authentication by the customer (3-D Secure)."
+                        .into(),
+                    payment_method: Some(pm.id.clone()),
+                });
+                PaymentOutcome::RequiresAction
+            }
+        })
+    }
+
+    /// Voids an open invoice.
+    pub fn void(&mut self, now: i64) -> DomainResult<()> {
+        if self.status != InvoiceStatus::Open {
+            return Err(DomainError::state(
+                None,
+                format!(
+                    "You can only void an open invoice; this one is {}.",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        self.status = InvoiceStatus::Void;
+        self.status_transitions.voided_at = Some(now);
+        self.pending_authentication = None;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::{check_card, test_card_by_number};
+    use crate::coupon::{CouponCreate, Duration};
+    use crate::customer::{Customer, CustomerParams};
+    use crate::id::SequentialIds;
+    use crate::payment_method::PaymentMethodCreate;
+    use crate::Currency;
+
+    fn line(amount: i64, product: &str) -> Line {
+        Line {
+            id: format!("il_{amount}"),
+            amount,
+            description: "x".into(),
+            period_start: 0,
+            period_end: 10,
+            quantity: 1,
+            price: "price_1".into(),
+            product: product.into(),
+            proration: false,
+            subscription_item: None,
+            discount_amounts: Vec::new(),
+        }
+    }
+
+    fn setup(lines: Vec<Line>) -> (Invoice, SequentialIds) {
+        let mut ids = SequentialIds::default();
+        let mut ctx = Ctx {
+            now: 100,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let c = Customer::create(CustomerParams::default(), &mut ctx).unwrap();
+        let inv = Invoice::draft(
+            &c,
+            Some("sub_1"),
+            "subscription_create",
+            "usd",
+            (100, 200),
+            lines,
+            &mut ctx,
+        );
+        (inv, ids)
+    }
+
+    fn coupon(ids: &mut SequentialIds, p: CouponCreate) -> Coupon {
+        let mut ctx = Ctx {
+            now: 100,
+            livemode: false,
+            ids,
+        };
+        Coupon::create(p, &mut ctx).unwrap()
+    }
+
+    #[test]
+    fn totals_with_percent_and_amount_discounts() {
+        let (mut inv, mut ids) = setup(vec![line(1000, "prod_a"), line(500, "prod_b")]);
+        let pct = coupon(
+            &mut ids,
+            CouponCreate {
+                percent_off: Some(10.0),
+                duration: Some(Duration::Forever),
+                ..Default::default()
+            },
+        );
+        inv.apply_discount(&pct, "di_1");
+        assert_eq!((inv.subtotal(), inv.total()), (1500, 1350));
+        let amt = coupon(
+            &mut ids,
+            CouponCreate {
+                amount_off: Some(301),
+                currency: Currency::parse("usd"),
+                ..Default::default()
+            },
+        );
+        inv.apply_discount(&amt, "di_2");
+        assert_eq!(inv.total(), 1350 - 301);
+        let totals = inv.total_discount_amounts();
+        assert_eq!(
+            totals.iter().map(|d| d.amount).collect::<Vec<_>>(),
+            vec![150, 301]
+        );
+        // Line shares add up to the coupon.
+        let shares: i64 = inv
+            .lines
+            .iter()
+            .flat_map(|l| &l.discount_amounts)
+            .filter(|d| d.discount == "di_2")
+            .map(|d| d.amount)
+            .sum();
+        assert_eq!(shares, 301);
+    }
+
+    #[test]
+    fn discounts_respect_applies_to_and_never_exceed_the_lines() {
+        let (mut inv, mut ids) = setup(vec![line(1000, "prod_a"), line(500, "prod_b")]);
+        let only_b = coupon(
+            &mut ids,
+            CouponCreate {
+                percent_off: Some(50.0),
+                applies_to: Some(vec!["prod_b".into()]),
+                ..Default::default()
+            },
+        );
+        inv.apply_discount(&only_b, "di_1");
+        assert_eq!(inv.total(), 1250);
+        let huge = coupon(
+            &mut ids,
+            CouponCreate {
+                amount_off: Some(99_999),
+                currency: Currency::parse("usd"),
+                ..Default::default()
+            },
+        );
+        inv.apply_discount(&huge, "di_2");
+        assert_eq!(inv.total(), 0);
+        assert_eq!(inv.amount_due(), 0);
+    }
+
+    #[test]
+    fn lifecycle_and_payments() {
+        let (mut inv, mut ids) = setup(vec![line(1000, "prod_a")]);
+        assert!(
+            inv.attempt_payment(None, true, false, 101, || "t".into())
+                .is_err(),
+            "drafts are not paid"
+        );
+        inv.finalize("ABC-0001".into(), 101).unwrap();
+        assert_eq!(
+            (inv.status, inv.number.as_deref()),
+            (InvoiceStatus::Open, Some("ABC-0001"))
+        );
+        assert!(inv.finalize("x".into(), 101).is_err());
+        let mut ctx = Ctx {
+            now: 100,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let pm = |n: &str, ctx: &mut Ctx<'_>| {
+            let c = check_card(n, 12, 2030, None, (2026, 1)).unwrap();
+            PaymentMethod::from_card(
+                &c,
+                test_card_by_number(n),
+                b"k",
+                PaymentMethodCreate::default(),
+                ctx,
+            )
+            .unwrap()
+        };
+        let declined = pm("4000000000000341", &mut ctx);
+        let three_ds = pm("4000002760003184", &mut ctx);
+        let visa = pm("4242424242424242", &mut ctx);
+        assert!(matches!(
+            inv.attempt_payment(Some(&declined), true, false, 102, || "t".into())
+                .unwrap(),
+            PaymentOutcome::Declined(_)
+        ));
+        assert_eq!(
+            (inv.status, inv.attempt_count, inv.amount_remaining()),
+            (InvoiceStatus::Open, 1, 1000)
+        );
+        assert_eq!(
+            inv.attempt_payment(Some(&three_ds), false, false, 103, || "tok".into())
+                .unwrap(),
+            PaymentOutcome::RequiresAction
+        );
+        assert_eq!(
+            inv.pending_authentication.as_ref().map(|p| p.1.as_str()),
+            Some("tok")
+        );
+        assert_eq!(
+            inv.attempt_payment(Some(&three_ds), false, true, 104, || "t".into())
+                .unwrap(),
+            PaymentOutcome::Paid
+        );
+        assert_eq!(
+            (inv.status, inv.amount_paid, inv.amount_remaining()),
+            (InvoiceStatus::Paid, 1000, 0)
+        );
+        assert!(inv
+            .attempt_payment(Some(&visa), true, false, 105, || "t".into())
+            .is_err());
+        assert!(inv.void(106).is_err(), "paid invoices cannot be voided");
+    }
+
+    #[test]
+    fn zero_invoices_are_paid_on_finalization_and_open_ones_void() {
+        let (mut free, _) = setup(vec![line(0, "prod_a")]);
+        free.finalize("A-1".into(), 5).unwrap();
+        assert_eq!(free.status, InvoiceStatus::Paid);
+        let (mut open, _) = setup(vec![line(10, "prod_a")]);
+        open.finalize("A-2".into(), 5).unwrap();
+        open.void(6).unwrap();
+        assert_eq!(
+            (open.status, open.amount_remaining()),
+            (InvoiceStatus::Void, 0)
+        );
+    }
+}

@@ -1,0 +1,764 @@
+//! Subscriptions: recurring prices billed each period, with trials, a billing cycle anchor and
+//! Stripe's status machine.
+//!
+//! Statuses: a new subscription is `trialing` (trial), `active` (first invoice paid) or
+//! `incomplete` (first invoice not paid yet); `incomplete` becomes `active` when that invoice is
+//! paid. Cancellation is immediate (`canceled`) or at the period end (`cancel_at_period_end`).
+//! Billing periods live on the items, as in the current API.
+
+use crate::billing_cycle::{period_containing, period_end};
+use crate::currency::Currency;
+use crate::customer::Customer;
+use crate::error::{DomainError, DomainResult};
+use crate::id::ID_LEN;
+use crate::invoice::Line;
+use crate::metadata::{Metadata, MetadataUpdate};
+use crate::price::{Price, Recurring};
+use crate::product::Product;
+use crate::proration::prorate;
+use crate::Ctx;
+use serde::{Deserialize, Serialize};
+
+/// A subscription's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubscriptionStatus {
+    Incomplete,
+    IncompleteExpired,
+    Trialing,
+    Active,
+    PastDue,
+    Unpaid,
+    Canceled,
+}
+
+impl SubscriptionStatus {
+    /// Accepted wire values for list filters (plus `all` and `ended`).
+    pub const VALUES: &'static [&'static str] = &[
+        "active",
+        "past_due",
+        "unpaid",
+        "canceled",
+        "incomplete",
+        "incomplete_expired",
+        "trialing",
+        "all",
+        "ended",
+    ];
+
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubscriptionStatus::Incomplete => "incomplete",
+            SubscriptionStatus::IncompleteExpired => "incomplete_expired",
+            SubscriptionStatus::Trialing => "trialing",
+            SubscriptionStatus::Active => "active",
+            SubscriptionStatus::PastDue => "past_due",
+            SubscriptionStatus::Unpaid => "unpaid",
+            SubscriptionStatus::Canceled => "canceled",
+        }
+    }
+
+    /// Whether the subscription has ended.
+    pub fn is_ended(self) -> bool {
+        matches!(
+            self,
+            SubscriptionStatus::Canceled | SubscriptionStatus::IncompleteExpired
+        )
+    }
+}
+
+/// One price on a subscription.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: String,
+    pub price: String,
+    pub product: String,
+    pub quantity: i64,
+    pub created: i64,
+    pub metadata: Metadata,
+    pub current_period_start: i64,
+    pub current_period_end: i64,
+}
+
+/// Why and how a subscription was canceled.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CancellationDetails {
+    pub comment: Option<String>,
+    pub feedback: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// `cancellation_details[feedback]` values.
+pub const FEEDBACK: &[&str] = &[
+    "customer_service",
+    "low_quality",
+    "missing_features",
+    "other",
+    "switched_service",
+    "too_complex",
+    "too_expensive",
+    "unused",
+];
+
+/// A subscription as Portico stores it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub id: String,
+    pub created: i64,
+    pub livemode: bool,
+    pub customer: String,
+    pub status: SubscriptionStatus,
+    pub items: Vec<Item>,
+    pub currency: String,
+    pub recurring: Recurring,
+    pub billing_cycle_anchor: i64,
+    pub start_date: i64,
+    pub cancel_at_period_end: bool,
+    pub cancel_at: Option<i64>,
+    pub canceled_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub cancellation_details: CancellationDetails,
+    pub default_payment_method: Option<String>,
+    pub discounts: Vec<String>,
+    pub latest_invoice: Option<String>,
+    pub metadata: Metadata,
+    pub description: Option<String>,
+    pub trial_start: Option<i64>,
+    pub trial_end: Option<i64>,
+    pub test_clock: Option<String>,
+}
+
+/// One requested item, with its price and product loaded.
+#[derive(Clone, Debug)]
+pub struct ItemRequest {
+    pub price: Price,
+    pub product: Product,
+    pub quantity: i64,
+    pub metadata: MetadataUpdate,
+}
+
+/// Parameters of subscription create, with the objects they name loaded.
+#[derive(Clone, Debug, Default)]
+pub struct SubscriptionCreate {
+    pub items: Vec<ItemRequest>,
+    pub trial_end: Option<i64>,
+    pub billing_cycle_anchor: Option<i64>,
+    /// `proration_behavior=none`: the stretch before a future anchor is free.
+    pub prorate_to_anchor: bool,
+    pub default_payment_method: Option<String>,
+    pub metadata: MetadataUpdate,
+    pub description: Option<String>,
+    pub cancel_at_period_end: bool,
+    pub cancel_at: Option<i64>,
+}
+
+/// At most this many items on one subscription.
+pub const MAX_ITEMS: usize = 20;
+/// Trials last at most this long (Stripe's 730 days).
+pub const MAX_TRIAL_SECS: i64 = 730 * 86_400;
+
+/// `12.00` for 1200 in a two-decimal currency; `1200` in a zero-decimal one.
+pub fn format_amount(amount: i64, currency: &str) -> String {
+    let exp = Currency::parse(currency).map(|c| c.exponent()).unwrap_or(2);
+    if exp == 0 {
+        return amount.to_string();
+    }
+    let div = 10i64.pow(exp);
+    let sign = if amount < 0 { "-" } else { "" };
+    format!(
+        "{sign}{}.{:0width$}",
+        amount.abs() / div,
+        amount.abs() % div,
+        width = exp as usize
+    )
+}
+
+/// Stripe's description of a subscription line: `1 × Pro (at $15.00 / month)`.
+pub fn line_description(
+    quantity: i64,
+    product: &str,
+    unit_amount: i64,
+    currency: &str,
+    r: &Recurring,
+) -> String {
+    let every = if r.interval_count == 1 {
+        r.interval.as_str().to_owned()
+    } else {
+        format!("every {} {}s", r.interval_count, r.interval.as_str())
+    };
+    let symbol = if currency == "usd" {
+        "$".to_owned()
+    } else {
+        format!("{} ", currency.to_uppercase())
+    };
+    format!(
+        "{quantity} × {product} (at {symbol}{} / {every})",
+        format_amount(unit_amount, currency)
+    )
+}
+
+impl Subscription {
+    /// Creates a subscription for `customer` and the lines of its first invoice.
+    pub fn create(
+        customer: &Customer,
+        p: SubscriptionCreate,
+        ctx: &mut Ctx<'_>,
+    ) -> DomainResult<(Subscription, Vec<Line>)> {
+        let now = ctx.now;
+        let first = p.items.first().ok_or_else(|| {
+            DomainError::invalid_code(
+                "items",
+                crate::ErrorCode::ParameterMissing,
+                "Missing required param: items.",
+            )
+        })?;
+        if p.items.len() > MAX_ITEMS {
+            return Err(DomainError::invalid(
+                "items",
+                format!("A subscription can have at most {MAX_ITEMS} items."),
+            ));
+        }
+        let recurring = first
+            .price
+            .recurring
+            .clone()
+            .ok_or_else(|| not_recurring(&first.price, 0))?;
+        let currency = first.price.currency.code().to_owned();
+        for (i, it) in p.items.iter().enumerate() {
+            let param = format!("items[{i}][price]");
+            let r = it
+                .price
+                .recurring
+                .as_ref()
+                .ok_or_else(|| not_recurring(&it.price, i))?;
+            if !it.price.active {
+                return Err(DomainError::invalid(param, format!("The price {} is archived (inactive) and cannot be used for a new subscription.", it.price.id)));
+            }
+            if it.price.currency.code() != currency || r != &recurring {
+                return Err(DomainError::invalid(param, "Currency and interval fields must match across all prices on this subscription."));
+            }
+            if p.items[..i].iter().any(|o| o.price.id == it.price.id) {
+                return Err(DomainError::invalid(
+                    param,
+                    format!(
+                        "Cannot add multiple subscription items with the same price: {}",
+                        it.price.id
+                    ),
+                ));
+            }
+            if it.quantity < 0 {
+                return Err(DomainError::invalid(
+                    format!("items[{i}][quantity]"),
+                    "Invalid quantity: it cannot be negative.",
+                ));
+            }
+        }
+        if let Some(c) = &customer.currency {
+            if c != &currency {
+                return Err(DomainError::invalid(
+                    "items[0][price]",
+                    format!("The customer is billed in {c}; a subscription in {currency} cannot be added."),
+                ));
+            }
+        }
+        if let Some(t) = p.trial_end {
+            if t <= now {
+                return Err(DomainError::invalid(
+                    "trial_end",
+                    "Invalid trial_end: it must be in the future.",
+                ));
+            }
+            if t > now + MAX_TRIAL_SECS {
+                return Err(DomainError::invalid(
+                    "trial_end",
+                    "Invalid trial_end: a trial can last at most 730 days.",
+                ));
+            }
+        }
+        let natural_end = period_end(now, &recurring, now);
+        if let Some(a) = p.billing_cycle_anchor {
+            if a < now {
+                return Err(DomainError::invalid(
+                    "billing_cycle_anchor",
+                    "Invalid billing_cycle_anchor: it cannot be in the past.",
+                ));
+            }
+            if p.trial_end.is_none() && a > natural_end {
+                return Err(DomainError::invalid(
+                    "billing_cycle_anchor",
+                    "billing_cycle_anchor cannot be later than the end of the first natural billing period.",
+                ));
+            }
+        }
+        if let Some(c) = p.cancel_at {
+            if c <= now {
+                return Err(DomainError::invalid(
+                    "cancel_at",
+                    "Invalid cancel_at: it must be in the future.",
+                ));
+            }
+        }
+        // The first period: a trial, a stretch up to a future anchor, or a whole interval.
+        let (status, period, anchor, kind) = match (p.trial_end, p.billing_cycle_anchor) {
+            (Some(t), a) => (
+                SubscriptionStatus::Trialing,
+                (now, t),
+                a.unwrap_or(t),
+                FirstPeriod::Trial,
+            ),
+            (None, Some(a)) if a > now => (
+                SubscriptionStatus::Incomplete,
+                (now, a),
+                a,
+                FirstPeriod::ToAnchor,
+            ),
+            _ => (
+                SubscriptionStatus::Incomplete,
+                (now, natural_end),
+                now,
+                FirstPeriod::Whole,
+            ),
+        };
+        let id = ctx.ids.next("sub_", ID_LEN);
+        let mut items = Vec::with_capacity(p.items.len());
+        let mut lines = Vec::with_capacity(p.items.len());
+        for it in &p.items {
+            let item_id = ctx.ids.next("si_", ID_LEN);
+            let full = it.price.unit_amount * it.quantity;
+            let (amount, proration, description) = match kind {
+                FirstPeriod::Trial => (0, false, format!("Trial period for {}", it.product.name)),
+                FirstPeriod::ToAnchor => {
+                    let (start, end) = period_containing(anchor, &recurring, anchor - 1);
+                    let amount = if p.prorate_to_anchor {
+                        prorate(full, start, end, now, anchor)
+                    } else {
+                        0
+                    };
+                    (
+                        amount,
+                        true,
+                        format!(
+                            "Remaining time on {} × {} after the subscription starts",
+                            it.quantity, it.product.name
+                        ),
+                    )
+                }
+                FirstPeriod::Whole => (
+                    full,
+                    false,
+                    line_description(
+                        it.quantity,
+                        &it.product.name,
+                        it.price.unit_amount,
+                        &currency,
+                        &recurring,
+                    ),
+                ),
+            };
+            lines.push(Line {
+                id: ctx.ids.next("il_", ID_LEN),
+                amount,
+                description,
+                period_start: period.0,
+                period_end: period.1,
+                quantity: it.quantity,
+                price: it.price.id.to_string(),
+                product: it.product.id.to_string(),
+                proration,
+                subscription_item: Some(item_id.clone()),
+                discount_amounts: Vec::new(),
+            });
+            items.push(Item {
+                id: item_id,
+                price: it.price.id.to_string(),
+                product: it.product.id.to_string(),
+                quantity: it.quantity,
+                created: now,
+                metadata: it.metadata.build("items[][metadata]")?,
+                current_period_start: period.0,
+                current_period_end: period.1,
+            });
+        }
+        let sub = Subscription {
+            id,
+            created: now,
+            livemode: ctx.livemode,
+            customer: customer.id.to_string(),
+            status,
+            items,
+            currency,
+            recurring,
+            billing_cycle_anchor: anchor,
+            start_date: now,
+            cancel_at_period_end: p.cancel_at_period_end,
+            cancel_at: p.cancel_at,
+            canceled_at: None,
+            ended_at: None,
+            cancellation_details: CancellationDetails::default(),
+            default_payment_method: p.default_payment_method,
+            discounts: Vec::new(),
+            latest_invoice: None,
+            metadata: p.metadata.build("metadata")?,
+            description: p.description,
+            trial_start: p.trial_end.map(|_| now),
+            trial_end: p.trial_end,
+            test_clock: customer.test_clock.clone(),
+        };
+        Ok((sub, lines))
+    }
+
+    /// The current period (all items share it).
+    pub fn current_period(&self) -> (i64, i64) {
+        self.items
+            .first()
+            .map(|i| (i.current_period_start, i.current_period_end))
+            .unwrap_or((self.start_date, self.start_date))
+    }
+
+    /// The first invoice was paid (or needed nothing): an incomplete subscription starts.
+    pub fn first_invoice_paid(&mut self) {
+        if self.status == SubscriptionStatus::Incomplete {
+            self.status = SubscriptionStatus::Active;
+        }
+    }
+
+    /// Cancels now.
+    pub fn cancel_now(&mut self, now: i64, details: CancellationDetails) -> DomainResult<()> {
+        if self.status.is_ended() {
+            return Err(DomainError::state(
+                None,
+                format!("This subscription is already {}.", self.status.as_str()),
+            ));
+        }
+        self.status = SubscriptionStatus::Canceled;
+        self.canceled_at = Some(now);
+        self.ended_at = Some(now);
+        self.cancel_at_period_end = false;
+        self.cancellation_details = CancellationDetails {
+            reason: Some("cancellation_requested".into()),
+            ..details
+        };
+        Ok(())
+    }
+
+    /// Sets or clears cancellation at the end of the current period.
+    pub fn set_cancel_at_period_end(&mut self, on: bool, now: i64) -> DomainResult<()> {
+        if self.status.is_ended() {
+            return Err(DomainError::state(
+                None,
+                format!(
+                    "This subscription is {} and can no longer be changed.",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        self.cancel_at_period_end = on;
+        if on {
+            self.canceled_at = Some(now);
+            self.cancel_at = Some(self.current_period().1);
+            self.cancellation_details.reason = Some("cancellation_requested".into());
+        } else {
+            self.canceled_at = None;
+            self.cancel_at = None;
+            self.cancellation_details = CancellationDetails::default();
+        }
+        Ok(())
+    }
+}
+
+enum FirstPeriod {
+    Trial,
+    ToAnchor,
+    Whole,
+}
+
+fn not_recurring(p: &Price, i: usize) -> DomainError {
+    DomainError::invalid(
+        format!("items[{i}][price]"),
+        format!("The price specified ({}) is set to `type=one_time` but this field only accepts prices with `type=recurring`.", p.id),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::customer::CustomerParams;
+    use crate::id::SequentialIds;
+    use crate::price::{Interval, PriceCreate};
+    use crate::product::ProductParams;
+
+    struct World {
+        customer: Customer,
+        product: Product,
+        monthly: Price,
+        yearly: Price,
+        one_time: Price,
+    }
+
+    fn world(ids: &mut SequentialIds, now: i64) -> World {
+        let mut ctx = Ctx {
+            now,
+            livemode: false,
+            ids,
+        };
+        let customer = Customer::create(CustomerParams::default(), &mut ctx).unwrap();
+        let product = Product::create(
+            ProductParams {
+                name: Some("Pro".into()),
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap();
+        let mk = |r: Option<Recurring>, amount: i64, ctx: &mut Ctx<'_>| {
+            Price::create(
+                PriceCreate {
+                    currency: Currency::parse("usd"),
+                    unit_amount: Some(amount),
+                    recurring: r,
+                    ..Default::default()
+                },
+                &product,
+                ctx,
+            )
+            .unwrap()
+        };
+        let monthly = mk(
+            Some(Recurring {
+                interval: Interval::Month,
+                interval_count: 1,
+            }),
+            1500,
+            &mut ctx,
+        );
+        let yearly = mk(
+            Some(Recurring {
+                interval: Interval::Year,
+                interval_count: 1,
+            }),
+            15000,
+            &mut ctx,
+        );
+        let one_time = mk(None, 500, &mut ctx);
+        World {
+            customer,
+            product,
+            monthly,
+            yearly,
+            one_time,
+        }
+    }
+
+    fn item(w: &World, price: &Price, quantity: i64) -> ItemRequest {
+        ItemRequest {
+            price: price.clone(),
+            product: w.product.clone(),
+            quantity,
+            metadata: MetadataUpdate::default(),
+        }
+    }
+
+    const NOW: i64 = 1_706_659_200; // 2024-01-31 00:00:00 UTC
+
+    #[test]
+    fn whole_first_period() {
+        let mut ids = SequentialIds::default();
+        let w = world(&mut ids, NOW);
+        let mut ctx = Ctx {
+            now: NOW,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let (sub, lines) = Subscription::create(
+            &w.customer,
+            SubscriptionCreate {
+                items: vec![item(&w, &w.monthly, 2)],
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap();
+        assert_eq!(sub.status, SubscriptionStatus::Incomplete);
+        assert_eq!(
+            sub.current_period(),
+            (NOW, NOW + 29 * 86_400),
+            "January 31 to February 29, 2024"
+        );
+        assert_eq!(lines[0].amount, 3000);
+        assert_eq!(lines[0].description, "2 × Pro (at $15.00 / month)");
+        assert_eq!(sub.billing_cycle_anchor, NOW);
+    }
+
+    #[test]
+    fn trial_and_future_anchor() {
+        let mut ids = SequentialIds::default();
+        let w = world(&mut ids, NOW);
+        let mut ctx = Ctx {
+            now: NOW,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let trial_end = NOW + 14 * 86_400;
+        let (sub, lines) = Subscription::create(
+            &w.customer,
+            SubscriptionCreate {
+                items: vec![item(&w, &w.monthly, 1)],
+                trial_end: Some(trial_end),
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap();
+        assert_eq!(
+            (sub.status, sub.trial_start, sub.trial_end),
+            (SubscriptionStatus::Trialing, Some(NOW), Some(trial_end))
+        );
+        assert_eq!(sub.current_period(), (NOW, trial_end));
+        assert_eq!(lines[0].amount, 0);
+        // An anchor ten days out bills the prorated stretch before it.
+        let anchor = NOW + 10 * 86_400;
+        let (sub, lines) = Subscription::create(
+            &w.customer,
+            SubscriptionCreate {
+                items: vec![item(&w, &w.monthly, 1)],
+                billing_cycle_anchor: Some(anchor),
+                prorate_to_anchor: true,
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap();
+        assert_eq!(sub.current_period(), (NOW, anchor));
+        // 10 days of the 31-day period January 10 to February 10, 2024.
+        assert_eq!(
+            lines[0].amount,
+            prorate(1500, anchor - 31 * 86_400, anchor, NOW, anchor)
+        );
+        assert!(lines[0].proration);
+    }
+
+    #[test]
+    fn creation_rules() {
+        let mut ids = SequentialIds::default();
+        let w = world(&mut ids, NOW);
+        let mut ctx = Ctx {
+            now: NOW,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let bad = |p: SubscriptionCreate, ctx: &mut Ctx<'_>| {
+            Subscription::create(&w.customer, p, ctx).unwrap_err()
+        };
+        bad(SubscriptionCreate::default(), &mut ctx);
+        let e = bad(
+            SubscriptionCreate {
+                items: vec![item(&w, &w.one_time, 1)],
+                ..Default::default()
+            },
+            &mut ctx,
+        );
+        assert!(e.to_string().contains("type=recurring"));
+        bad(
+            SubscriptionCreate {
+                items: vec![item(&w, &w.monthly, 1), item(&w, &w.yearly, 1)],
+                ..Default::default()
+            },
+            &mut ctx,
+        );
+        bad(
+            SubscriptionCreate {
+                items: vec![item(&w, &w.monthly, 1), item(&w, &w.monthly, 2)],
+                ..Default::default()
+            },
+            &mut ctx,
+        );
+        bad(
+            SubscriptionCreate {
+                items: vec![item(&w, &w.monthly, -1)],
+                ..Default::default()
+            },
+            &mut ctx,
+        );
+        bad(
+            SubscriptionCreate {
+                items: vec![item(&w, &w.monthly, 1)],
+                trial_end: Some(NOW - 1),
+                ..Default::default()
+            },
+            &mut ctx,
+        );
+        bad(
+            SubscriptionCreate {
+                items: vec![item(&w, &w.monthly, 1)],
+                trial_end: Some(NOW + 731 * 86_400),
+                ..Default::default()
+            },
+            &mut ctx,
+        );
+        bad(
+            SubscriptionCreate {
+                items: vec![item(&w, &w.monthly, 1)],
+                billing_cycle_anchor: Some(NOW + 40 * 86_400),
+                ..Default::default()
+            },
+            &mut ctx,
+        );
+    }
+
+    #[test]
+    fn cancellation() {
+        let mut ids = SequentialIds::default();
+        let w = world(&mut ids, NOW);
+        let mut ctx = Ctx {
+            now: NOW,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let (mut sub, _) = Subscription::create(
+            &w.customer,
+            SubscriptionCreate {
+                items: vec![item(&w, &w.monthly, 1)],
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap();
+        sub.first_invoice_paid();
+        sub.set_cancel_at_period_end(true, NOW + 5).unwrap();
+        assert_eq!(
+            (sub.cancel_at, sub.canceled_at),
+            (Some(sub.current_period().1), Some(NOW + 5))
+        );
+        sub.set_cancel_at_period_end(false, NOW + 6).unwrap();
+        assert_eq!(
+            (sub.cancel_at, sub.canceled_at, sub.status),
+            (None, None, SubscriptionStatus::Active)
+        );
+        sub.cancel_now(
+            NOW + 7,
+            CancellationDetails {
+                feedback: Some("too_expensive".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(sub.status, SubscriptionStatus::Canceled);
+        assert_eq!(
+            sub.cancellation_details.reason.as_deref(),
+            Some("cancellation_requested")
+        );
+        assert!(sub
+            .cancel_now(NOW + 8, CancellationDetails::default())
+            .is_err());
+        assert!(sub.set_cancel_at_period_end(true, NOW + 8).is_err());
+    }
+
+    #[test]
+    fn amounts_format_by_currency() {
+        assert_eq!(format_amount(1500, "usd"), "15.00");
+        assert_eq!(format_amount(5, "usd"), "0.05");
+        assert_eq!(format_amount(1200, "jpy"), "1200");
+        assert_eq!(format_amount(1234, "kwd"), "1.234");
+    }
+}
