@@ -130,3 +130,33 @@ test('unknown and foreign links get a clear page, never the API', async () => {
   assert.match(other.headers()['content-type'], /text\/html/);
   await page.close();
 });
+
+test('a subscription\'s first payment that needs 3-D Secure is completed on the hosted page', async () => {
+  const api = apiClient(portico.base);
+  const product = (await api.post('/v1/products', { name: 'Team', default_price_data: { currency: 'usd', unit_amount: 2500, recurring: { interval: 'month' } } })).json;
+  const customer = (await api.post('/v1/customers', { payment_method: 'pm_card_authenticationRequired', invoice_settings: { default_payment_method: 'pm_card_authenticationRequired' } })).json;
+  const created = await api.post('/v1/subscriptions', { customer: customer.id, items: [{ price: product.default_price }], expand: ['latest_invoice'] });
+  assert.equal(created.status, 200, JSON.stringify(created.json));
+  const sub = created.json;
+  assert.equal(sub.status, 'incomplete');
+  const link = sub.latest_invoice.hosted_invoice_url;
+  assert.ok(link.startsWith(`${portico.base}/p/authenticate/`), link);
+
+  const page = await browser.newPage({ viewport: viewports.desktop });
+  await page.goto(link);
+  await page.getByRole('heading', { name: 'Authenticate your card' }).waitFor();
+  assert.match(await page.textContent('body'), /25\.00 USD/);
+  assert.match(await page.textContent('body'), /Invoice [A-Z0-9]+-0001/);
+  await screenshot(page, 'authenticate-invoice-desktop');
+  await page.getByRole('button', { name: 'Complete authentication' }).click();
+  await page.getByRole('heading', { name: 'Authentication complete' }).waitFor();
+  await page.close();
+
+  const invoice = (await api.get(`/v1/invoices/${sub.latest_invoice.id}`)).json;
+  assert.equal(invoice.status, 'paid');
+  assert.equal(invoice.hosted_invoice_url, null);
+  assert.equal((await api.get(`/v1/subscriptions/${sub.id}`)).json.status, 'active');
+  const types = (await api.get('/v1/events', { limit: 100 })).json.data.map((e) => e.type);
+  assert.ok(types.includes('invoice.payment_action_required'));
+  assert.equal(types[0], 'customer.subscription.updated');
+});

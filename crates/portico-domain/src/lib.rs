@@ -11,6 +11,7 @@ pub mod card;
 pub mod coupon;
 pub mod currency;
 pub mod customer;
+pub mod discount;
 pub mod error;
 pub mod id;
 pub mod invoice;

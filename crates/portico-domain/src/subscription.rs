@@ -68,12 +68,11 @@ impl SubscriptionStatus {
     }
 }
 
-/// One price on a subscription.
+/// One price on a subscription. The price is kept whole, as responses embed it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     pub id: String,
-    pub price: String,
-    pub product: String,
+    pub price: Price,
     pub quantity: i64,
     pub created: i64,
     pub metadata: Metadata,
@@ -371,8 +370,7 @@ impl Subscription {
             });
             items.push(Item {
                 id: item_id,
-                price: it.price.id.to_string(),
-                product: it.product.id.to_string(),
+                price: it.price.clone(),
                 quantity: it.quantity,
                 created: now,
                 metadata: it.metadata.build("items[][metadata]")?,

@@ -26,6 +26,12 @@ pub struct RequestContext {
 /// `new` (or, for a deletion, `old` as it was).
 fn derive(kind: &str, old: Option<&Value>, new: &Value) -> Vec<(String, Option<Value>, bool)> {
     let deleted = |v: &Value| v.get("deleted").and_then(Value::as_bool) == Some(true);
+    // Stripe's names for objects that hang off a customer.
+    let name = |suffix: &str| match kind {
+        "subscription" => format!("customer.subscription.{suffix}"),
+        "discount" => format!("customer.discount.{suffix}"),
+        k => format!("{k}.{suffix}"),
+    };
     let Some(old) = old else {
         return match kind {
             // Stripe has no payment_method.created: attaching is what it announces.
@@ -35,15 +41,28 @@ fn derive(kind: &str, old: Option<&Value>, new: &Value) -> Vec<(String, Option<V
                 e.extend(setup_intent_status_event(None, new));
                 e
             }
-            _ => vec![(format!("{kind}.created"), None, false)],
+            _ => vec![(name("created"), None, false)],
         };
     };
     if deleted(new) && !deleted(old) {
-        return vec![(format!("{kind}.deleted"), None, true)];
+        return vec![(name("deleted"), None, true)];
     }
-    let Some(previous) = diff(old, new) else {
+    let Some(mut previous) = diff(old, new) else {
         return Vec::new();
     };
+    // Bookkeeping Stripe does not announce: redemption counts, the next invoice number.
+    let quiet: &[&str] = match kind {
+        "customer" => &["next_invoice_sequence"],
+        "coupon" => &["times_redeemed", "valid"],
+        "promotion_code" => &["times_redeemed"],
+        _ => &[],
+    };
+    if let Some(p) = previous.as_object_mut() {
+        p.retain(|k, _| !quiet.contains(&k.as_str()));
+        if p.is_empty() {
+            return Vec::new();
+        }
+    }
     match kind {
         "payment_method" => {
             let was = old.get("customer").filter(|c| !c.is_null());
@@ -57,8 +76,60 @@ fn derive(kind: &str, old: Option<&Value>, new: &Value) -> Vec<(String, Option<V
         "setup_intent" => setup_intent_status_event(Some(old), new)
             .into_iter()
             .collect(),
-        _ => vec![(format!("{kind}.updated"), Some(previous), false)],
+        // A subscription that ends is announced as deleted, with its final state.
+        "subscription" if new["status"] == "canceled" && old["status"] != "canceled" => {
+            vec![(name("deleted"), Some(previous), false)]
+        }
+        _ => vec![(name("updated"), Some(previous), false)],
     }
+}
+
+/// Invoice events, from the stored invoices (their payment state is not all in the JSON Stripe
+/// shows): created, finalized, paid / payment_succeeded, payment_failed,
+/// payment_action_required, voided; `invoice.updated` for other changes.
+fn invoice_events(
+    old: Option<&Value>,
+    new: &Value,
+    previous: Option<Value>,
+) -> Vec<(String, Option<Value>, bool)> {
+    let status = |v: &Value| {
+        v.get("status")
+            .and_then(Value::as_str)
+            .unwrap_or("draft")
+            .to_owned()
+    };
+    let attempts = |v: &Value| v.get("attempt_count").and_then(Value::as_i64).unwrap_or(0);
+    let (was, is) = (old.map(status), status(new));
+    let mut out: Vec<String> = Vec::new();
+    if old.is_none() {
+        out.push("invoice.created".into());
+    }
+    if is != "draft" && was.as_deref().is_none_or(|w| w == "draft") {
+        out.push("invoice.finalized".into());
+    }
+    if is == "paid" && was.as_deref() != Some("paid") {
+        out.push("invoice.paid".into());
+        out.push("invoice.payment_succeeded".into());
+    } else if attempts(new) > old.map(attempts).unwrap_or(0) && is == "open" {
+        let waiting = !new.get("pending_authentication").is_none_or(Value::is_null);
+        out.push(
+            if waiting {
+                "invoice.payment_action_required"
+            } else {
+                "invoice.payment_failed"
+            }
+            .into(),
+        );
+    }
+    if is == "void" && was.as_deref() != Some("void") {
+        out.push("invoice.voided".into());
+    }
+    if out.is_empty() {
+        return previous
+            .map(|p| vec![("invoice.updated".to_owned(), Some(p), false)])
+            .unwrap_or_default();
+    }
+    out.into_iter().map(|t| (t, None, false)).collect()
 }
 
 fn setup_intent_status_event(
@@ -151,8 +222,15 @@ impl App {
         };
         let new_json = render(record)?;
         let old_json = old.map(render).transpose()?;
+        let derived = if record.kind == "invoice" {
+            let stored = |r: &Record| serde_json::from_str::<Value>(&r.data).unwrap_or(Value::Null);
+            let previous = old_json.as_ref().and_then(|o| diff(o, &new_json));
+            invoice_events(old.map(stored).as_ref(), &stored(record), previous)
+        } else {
+            derive(record.kind, old_json.as_ref(), &new_json)
+        };
         let mut out = Vec::new();
-        for (kind, previous, use_old) in derive(record.kind, old_json.as_ref(), &new_json) {
+        for (kind, previous, use_old) in derived {
             let object = if use_old {
                 old_json.clone().unwrap_or_else(|| new_json.clone())
             } else {
@@ -262,6 +340,22 @@ mod tests {
             "nothing changed"
         );
         assert!(names("payment_method", None, json!({"customer": null})).is_empty());
+        assert_eq!(
+            names(
+                "subscription",
+                Some(json!({"status": "active"})),
+                json!({"status": "canceled"})
+            ),
+            ["customer.subscription.deleted"]
+        );
+        assert_eq!(
+            names(
+                "subscription",
+                Some(json!({"status": "active", "cancel_at_period_end": false})),
+                json!({"status": "active", "cancel_at_period_end": true})
+            ),
+            ["customer.subscription.updated"]
+        );
         assert_eq!(
             names(
                 "payment_method",

@@ -83,6 +83,19 @@ fn walk<'a>(
                     let kind = kind_of(slot);
                     walk(w, slot, sub, String::new(), kind).await?;
                 }
+                Value::Array(ids) => {
+                    let kind = target(&object, &field).ok_or_else(|| not_expandable(seg, false))?;
+                    for slot in ids.iter_mut() {
+                        let Value::String(id) = slot else { continue };
+                        if let Some(record) = w.app.store.get(w.account, kind, id).await? {
+                            let mut expanded =
+                                render_record(&record, w.now, &w.app.settings.public_url)?;
+                            let kind = kind_of(&expanded);
+                            walk(w, &mut expanded, sub, String::new(), kind).await?;
+                            *slot = expanded;
+                        }
+                    }
+                }
                 Value::Object(_) if !sub.is_empty() => {
                     walk(w, slot, sub, field, object.clone()).await?;
                 }

@@ -27,8 +27,8 @@ pub use auth::KeyPolicy;
 /// Every route: the hosted pages under `/p`, and the API (wrapped in its middleware).
 pub fn router(app: App) -> Router {
     use api::{
-        coupon, customer, event, payment_method as pm, price, product, promotion_code,
-        setup_intent as si,
+        coupon, customer, event, invoice, payment_method as pm, price, product, promotion_code,
+        setup_intent as si, subscription as sub,
     };
     let api = Router::new()
         .route(
@@ -116,6 +116,21 @@ pub fn router(app: App) -> Router {
         )
         .route("/v1/events", get(event::list_events))
         .route("/v1/events/{id}", get(event::retrieve_event))
+        .route(
+            "/v1/subscriptions",
+            get(sub::list_subscriptions).post(sub::create_subscription),
+        )
+        .route(
+            "/v1/subscriptions/{id}",
+            get(sub::retrieve_subscription)
+                .post(sub::update_subscription)
+                .delete(sub::cancel_subscription),
+        )
+        .route("/v1/invoices", get(invoice::list_invoices))
+        .route("/v1/invoices/{id}", get(invoice::retrieve_invoice))
+        .route("/v1/invoices/{id}/lines", get(invoice::list_invoice_lines))
+        .route("/v1/invoices/{id}/pay", post(invoice::pay_invoice))
+        .route("/v1/invoices/{id}/void", post(invoice::void_invoice))
         .method_not_allowed_fallback(http::unrecognized)
         .fallback(http::unrecognized)
         .layer(axum::middleware::from_fn_with_state(

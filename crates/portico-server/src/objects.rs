@@ -133,6 +133,14 @@ pub fn render_record(record: &Record, now: i64, public_url: &str) -> Result<Valu
         "coupon" => render::coupon(&decode::<Coupon>(record)?, now),
         "promotion_code" => render::promotion_code(&decode::<PromotionCode>(record)?),
         "payment_method" => render::payment_method(&decode::<PaymentMethod>(record)?),
+        "subscription" => render::subscription(&decode::<
+            portico_domain::subscription::Subscription,
+        >(record)?),
+        "invoice" => render::invoice(
+            &decode::<portico_domain::invoice::Invoice>(record)?,
+            public_url,
+        ),
+        "discount" => render::discount(&decode::<portico_domain::discount::Discount>(record)?),
         "setup_intent" => render::setup_intent(&decode::<SetupIntent>(record)?, public_url),
         // Events are stored as the JSON they were sent as.
         "event" => serde_json::from_str(&record.data)

@@ -104,6 +104,7 @@ pub enum Filter {
     /// `lookup` matches a pattern where `*` stands for any run of characters.
     LookupLike(String),
     Status(String),
+    StatusIn(Vec<String>),
     IdIn(Vec<String>),
     /// A top-level or dotted field of the stored JSON compared as text
     /// (`true`/`false` for booleans).

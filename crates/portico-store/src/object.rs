@@ -230,3 +230,62 @@ impl Object for SetupIntent {
         Some(self.status.as_str().to_owned())
     }
 }
+
+impl Object for portico_domain::subscription::Subscription {
+    const KIND: &'static str = "subscription";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn parent(&self) -> Option<String> {
+        Some(self.customer.clone())
+    }
+    /// The prices on the subscription, space-separated and padded, for `price` filters.
+    fn lookup(&self) -> Option<String> {
+        Some(format!(
+            " {} ",
+            self.items
+                .iter()
+                .map(|i| i.price.id.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ))
+    }
+    fn status(&self) -> Option<String> {
+        Some(self.status.as_str().to_owned())
+    }
+}
+
+impl Object for portico_domain::invoice::Invoice {
+    const KIND: &'static str = "invoice";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn parent(&self) -> Option<String> {
+        Some(self.customer.clone())
+    }
+    fn lookup(&self) -> Option<String> {
+        self.subscription.clone()
+    }
+    fn status(&self) -> Option<String> {
+        Some(self.status.as_str().to_owned())
+    }
+}
+
+impl Object for portico_domain::discount::Discount {
+    const KIND: &'static str = "discount";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.start
+    }
+    fn parent(&self) -> Option<String> {
+        self.subscription.clone()
+    }
+}

@@ -330,11 +330,11 @@ impl Store for SqlStore {
                         .text(escaped)
                         .push(" ESCAPE '\\'")
                 }
-                Filter::LookupIn(vs) | Filter::IdIn(vs) => {
-                    let col = if matches!(f, Filter::LookupIn(_)) {
-                        "lookup"
-                    } else {
-                        "id"
+                Filter::LookupIn(vs) | Filter::IdIn(vs) | Filter::StatusIn(vs) => {
+                    let col = match f {
+                        Filter::LookupIn(_) => "lookup",
+                        Filter::StatusIn(_) => "status",
+                        _ => "id",
                     };
                     if vs.is_empty() {
                         sql.push(" AND 1 = 0")

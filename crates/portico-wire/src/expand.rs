@@ -72,6 +72,16 @@ pub fn target(object: &str, field: &str) -> Option<&'static str> {
 
 const EXPANDABLE: &[(&str, &str, &str)] = &[
     ("customer", "default_source", "source"),
+    ("discount", "customer", "customer"),
+    ("discount", "promotion_code", "promotion_code"),
+    ("invoice", "customer", "customer"),
+    ("invoice", "default_payment_method", "payment_method"),
+    (
+        "invoice",
+        "parent.subscription_details.subscription",
+        "subscription",
+    ),
+    ("invoice", "discounts", "discount"),
     (
         "customer",
         "invoice_settings.default_payment_method",
@@ -84,6 +94,10 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
     ("promotion_code", "promotion.coupon", "coupon"),
     ("product", "default_price", "price"),
     ("setup_intent", "customer", "customer"),
+    ("subscription", "customer", "customer"),
+    ("subscription", "default_payment_method", "payment_method"),
+    ("subscription", "discounts", "discount"),
+    ("subscription", "latest_invoice", "invoice"),
     ("setup_intent", "payment_method", "payment_method"),
 ];
 

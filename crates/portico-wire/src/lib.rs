@@ -2,6 +2,7 @@
 //! object and list rendering, and expand paths. No I/O, no async.
 
 #![forbid(unsafe_code)]
+#![recursion_limit = "256"]
 
 pub mod error;
 pub mod expand;

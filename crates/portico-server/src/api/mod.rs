@@ -3,8 +3,10 @@
 pub mod coupon;
 pub mod customer;
 pub mod event;
+pub mod invoice;
 pub mod payment_method;
 pub mod price;
 pub mod product;
 pub mod promotion_code;
 pub mod setup_intent;
+pub mod subscription;

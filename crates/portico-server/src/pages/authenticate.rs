@@ -1,9 +1,12 @@
-//! The hosted 3-D Secure page: where a `requires_action` SetupIntent's `next_action` link leads.
-//! The customer approves or fails; the intent moves to `succeeded` or `requires_payment_method`,
-//! and the browser goes on to the intent's `return_url` (with Stripe's query parameters) or sees
-//! the outcome here.
+//! The hosted 3-D Secure page: where a `requires_action` SetupIntent's `next_action` link, or an
+//! invoice payment that needs authentication, leads. The customer approves or fails.
+//! - SetupIntent: `succeeded` (card saved to the customer) or `requires_payment_method`; the
+//!   browser goes on to the intent's `return_url` with Stripe's query parameters, if it has one.
+//! - Invoice: approving pays it (and starts its subscription if it was the first invoice);
+//!   failing leaves it open with the failure recorded.
 
 use super::{csrf_ok, csrf_token, page, set_csrf_cookie, Message};
+use crate::api::invoice::after_payment;
 use crate::api::setup_intent::{attach_after_authentication, token_hash};
 use crate::state::App;
 use askama::Template;
@@ -11,19 +14,29 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentError, PaymentOutcome};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::setup_intent::{SetupIntent, SetupStatus};
+use portico_domain::subscription::format_amount;
 use portico_domain::AccountId;
 use portico_store::{Versioned, Write};
 use portico_wire::form;
 
 #[derive(Template)]
 #[template(path = "authenticate.html")]
-struct Challenge<'a> {
+struct ChallengePage<'a> {
+    lead: &'a str,
     brand: &'a str,
     last4: &'a str,
+    amount: Option<String>,
     purpose: &'a str,
     csrf: &'a str,
+}
+
+/// What a link asks the customer to authenticate.
+enum Challenge {
+    Setup(Versioned<SetupIntent>),
+    Payment(Versioned<Invoice>),
 }
 
 fn gone() -> Response {
@@ -52,11 +65,11 @@ fn failure() -> Response {
     )
 }
 
-/// The intent and card a link leads to, if the link is still good.
+/// The challenge a link leads to, with its account and card, if the link is still good.
 async fn challenge(
     app: &App,
     token: &str,
-) -> Result<Option<(AccountId, Versioned<SetupIntent>, Versioned<PaymentMethod>)>, ()> {
+) -> Result<Option<(AccountId, Challenge, Versioned<PaymentMethod>)>, ()> {
     let now = app.clock.now();
     let Some(t) = app
         .store
@@ -66,22 +79,43 @@ async fn challenge(
     else {
         return Ok(None);
     };
-    if t.kind != "setup_intent" || t.expires_at <= now {
+    if t.expires_at <= now {
         return Ok(None);
     }
-    let Some(si) = portico_store::get::<SetupIntent>(&*app.store, &t.account, &t.object_id)
-        .await
-        .map_err(|_| ())?
-    else {
-        return Ok(None);
-    };
-    if si.value.status != SetupStatus::RequiresAction
-        || si.value.auth_token.as_deref() != Some(token)
-    {
-        return Ok(None);
-    }
-    let Some(pm_id) = si.value.payment_method.clone() else {
-        return Ok(None);
+    let (challenge, pm_id) = match t.kind.as_str() {
+        "setup_intent" => {
+            let Some(si) = portico_store::get::<SetupIntent>(&*app.store, &t.account, &t.object_id)
+                .await
+                .map_err(|_| ())?
+            else {
+                return Ok(None);
+            };
+            if si.value.status != SetupStatus::RequiresAction
+                || si.value.auth_token.as_deref() != Some(token)
+            {
+                return Ok(None);
+            }
+            let Some(pm) = si.value.payment_method.clone() else {
+                return Ok(None);
+            };
+            (Challenge::Setup(si), pm)
+        }
+        "invoice" => {
+            let Some(inv) = portico_store::get::<Invoice>(&*app.store, &t.account, &t.object_id)
+                .await
+                .map_err(|_| ())?
+            else {
+                return Ok(None);
+            };
+            let Some((pm, secret)) = inv.value.pending_authentication.clone() else {
+                return Ok(None);
+            };
+            if inv.value.status != InvoiceStatus::Open || secret != token {
+                return Ok(None);
+            }
+            (Challenge::Payment(inv), pm)
+        }
+        _ => return Ok(None),
     };
     let Some(pm) = portico_store::get::<PaymentMethod>(&*app.store, &t.account, &pm_id)
         .await
@@ -89,7 +123,7 @@ async fn challenge(
     else {
         return Ok(None);
     };
-    Ok(Some((t.account, si, pm)))
+    Ok(Some((t.account, challenge, pm)))
 }
 
 /// `GET /p/authenticate/{token}`
@@ -98,23 +132,46 @@ pub async fn show(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let (account, si, pm) = match challenge(&app, &token).await {
+    let (_, challenge, pm) = match challenge(&app, &token).await {
         Ok(Some(c)) => c,
         Ok(None) => return gone(),
         Err(()) => return failure(),
     };
-    let _ = account;
     let (csrf, fresh) = csrf_token(&headers);
-    let mut resp = page(
-        StatusCode::OK,
-        &Challenge {
-            brand: pm.value.card.brand.label(),
-            last4: &pm.value.card.last4,
-            purpose: "Save card for future payments",
-            csrf: &csrf,
-        },
-        si.value.return_url.as_deref(),
-    );
+    let card = &pm.value.card;
+    let mut resp = match &challenge {
+        Challenge::Setup(si) => page(
+            StatusCode::OK,
+            &ChallengePage {
+                lead: "Your bank asks you to confirm that you are saving this card for future payments.",
+                brand: card.brand.label(),
+                last4: &card.last4,
+                amount: None,
+                purpose: "Save card for future payments",
+                csrf: &csrf,
+            },
+            si.value.return_url.as_deref(),
+        ),
+        Challenge::Payment(inv) => {
+            let amount = format!("{} {}", format_amount(inv.value.amount_remaining(), &inv.value.currency), inv.value.currency.to_uppercase());
+            let purpose = match &inv.value.number {
+                Some(n) => format!("Invoice {n}"),
+                None => "Invoice payment".to_owned(),
+            };
+            page(
+                StatusCode::OK,
+                &ChallengePage {
+                    lead: "Your bank asks you to confirm this payment.",
+                    brand: card.brand.label(),
+                    last4: &card.last4,
+                    amount: Some(amount),
+                    purpose: &purpose,
+                    csrf: &csrf,
+                },
+                None,
+            )
+        }
+    };
     if fresh {
         set_csrf_cookie(&mut resp, &csrf, &app);
     }
@@ -167,45 +224,80 @@ pub async fn submit(
         "fail" => false,
         _ => return gone(),
     };
-    let (account, mut si, mut pm) = match challenge(&app, &token).await {
+    let (account, challenge, mut pm) = match challenge(&app, &token).await {
         Ok(Some(c)) => c,
         Ok(None) => return gone(),
         Err(()) => return failure(),
     };
-    if si.value.authenticate(approved).is_err() {
-        return gone();
-    }
-    let mut writes = vec![
-        Write::Update(si.next_record()),
-        Write::DeleteToken(token_hash(&token)),
-    ];
-    if approved {
-        match attach_after_authentication(&si.value, &mut pm) {
-            Ok(w) => writes.push(w),
-            Err(_) => return failure(),
+    let mut writes = vec![Write::DeleteToken(token_hash(&token))];
+    let mut redirect = None;
+    let mut paid = approved;
+    match challenge {
+        Challenge::Setup(mut si) => {
+            if si.value.authenticate(approved).is_err() {
+                return gone();
+            }
+            writes.push(Write::Update(si.next_record()));
+            if approved {
+                match attach_after_authentication(&si.value, &mut pm) {
+                    Ok(w) => writes.push(w),
+                    Err(_) => return failure(),
+                }
+            }
+            redirect = si
+                .value
+                .return_url
+                .as_ref()
+                .map(|url| return_link(url, &si.value, approved));
+        }
+        Challenge::Payment(mut inv) => {
+            let now = app.clock.now();
+            let mut after = Vec::new();
+            if approved {
+                match inv
+                    .value
+                    .attempt_payment(Some(&pm.value), false, true, now, String::new)
+                {
+                    Ok(PaymentOutcome::Paid) => {
+                        match after_payment(&app, &account, &inv.value).await {
+                            Ok(more) => after = more,
+                            Err(_) => return failure(),
+                        }
+                    }
+                    // A card that declines after authenticating: the invoice stays open.
+                    Ok(_) => paid = false,
+                    Err(_) => return gone(),
+                }
+            } else {
+                inv.value.pending_authentication = None;
+                inv.value.last_payment_error = Some(PaymentError {
+                    code: "payment_intent_authentication_failure".into(),
+                    decline_code: None,
+                    message: "The latest attempt to pay this invoice failed because authentication failed.".into(),
+                    payment_method: Some(pm.value.id.clone()),
+                });
+            }
+            // The invoice first, then what its payment changes: events follow that order.
+            writes.push(Write::Update(inv.next_record()));
+            writes.extend(after);
         }
     }
     // A concurrent submit of the same link loses here (version check) and sees "no longer valid".
     if app.commit(&account, writes).await.is_err() {
         return gone();
     }
-    if let Some(url) = &si.value.return_url {
+    if let Some(url) = redirect {
         let mut r = StatusCode::SEE_OTHER.into_response();
-        if let Ok(v) = HeaderValue::from_str(&return_link(url, &si.value, approved)) {
+        if let Ok(v) = HeaderValue::from_str(&url) {
             r.headers_mut().insert(header::LOCATION, v);
         }
         super::secure(r.headers_mut(), None);
         return r;
     }
-    let (heading, body, tone, symbol) = if approved {
-        (
-            "Authentication complete",
-            "Your card is saved. You can close this page and return to the site you came from.",
-            "ok",
-            "✓",
-        )
-    } else {
-        ("Authentication failed", "Your card was not saved. Return to the site you came from to try again or use another card.", "bad", "✕")
+    let (heading, body, tone, symbol) = match (approved, paid) {
+        (true, true) => ("Authentication complete", "Thank you. You can close this page and return to the site you came from.", "ok", "✓"),
+        (true, false) => ("Payment declined", "Your bank declined the payment after authentication. Return to the site you came from to use another card.", "bad", "✕"),
+        _ => ("Authentication failed", "Nothing was charged or saved. Return to the site you came from to try again or use another card.", "bad", "✕"),
     };
     page(
         StatusCode::OK,

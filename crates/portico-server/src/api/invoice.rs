@@ -1,0 +1,228 @@
+//! `/v1/invoices`: retrieve, list, lines, pay (through the payment simulator), void.
+
+use crate::api::subscription::invoice_token;
+use crate::http::{Api, Failure, PathId, Reply};
+use crate::objects::{created_filters, list, load, respond, with_retries};
+use crate::payments::resolve_payment_method;
+use crate::state::App;
+use axum::extract::State;
+use portico_domain::customer::Customer;
+use portico_domain::invoice::{Invoice, PaymentOutcome};
+use portico_domain::payment_method::PaymentMethod;
+use portico_domain::subscription::Subscription;
+use portico_domain::{AccountId, IdGen, RandomIds};
+use portico_store::{Filter, Write};
+use portico_wire::list::{envelope, read_created, read_list_params, PageCursor};
+use portico_wire::{render, ApiError};
+
+/// `GET /v1/invoices/{invoice}`
+pub async fn retrieve_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let expand = api.read(|r| r.expand("invoice", false))?;
+    let inv = load::<Invoice>(&app, &api.caller.account, &id, None).await?;
+    respond(
+        &app,
+        &api,
+        render::invoice(&inv.value, &app.settings.public_url),
+        &expand,
+    )
+    .await
+}
+
+/// `GET /v1/invoices`
+pub async fn list_invoices(State(app): State<App>, mut api: Api) -> Reply {
+    let (params, customer, subscription, status, created) = api.read(|r| {
+        r.enumeration(
+            "collection_method",
+            &["charge_automatically", "send_invoice"],
+        );
+        (
+            read_list_params(r, "invoice"),
+            r.string("customer", 5000),
+            r.string("subscription", 5000),
+            r.enumeration(
+                "status",
+                &["draft", "open", "paid", "uncollectible", "void"],
+            ),
+            read_created(r),
+        )
+    })?;
+    let mut filters = created_filters(created);
+    if let Some(c) = customer {
+        filters.push(Filter::Parent(c));
+    }
+    if let Some(s) = subscription {
+        filters.push(Filter::Lookup(s));
+    }
+    if let Some(s) = status {
+        filters.push(Filter::Status(s.to_owned()));
+    }
+    list(&app, &api, "invoice", "/v1/invoices", filters, params).await
+}
+
+/// `GET /v1/invoices/{invoice}/lines`: the lines, paged like any list.
+pub async fn list_invoice_lines(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let params = api.read(|r| read_list_params(r, "line_item"))?;
+    let inv = load::<Invoice>(&app, &api.caller.account, &id, None)
+        .await?
+        .value;
+    let all: Vec<_> = inv
+        .lines
+        .iter()
+        .map(|l| render::invoice_line(&inv, l))
+        .collect();
+    let position = |line: &str| all.iter().position(|l| l["id"] == line);
+    let (from, to) = match &params.cursor {
+        PageCursor::Start => (0, all.len()),
+        PageCursor::After(line) => (
+            position(line)
+                .map(|p| p + 1)
+                .ok_or_else(|| missing_line(line, "starting_after"))?,
+            all.len(),
+        ),
+        PageCursor::Before(line) => (
+            0,
+            position(line).ok_or_else(|| missing_line(line, "ending_before"))?,
+        ),
+    };
+    let window = &all[from..to];
+    let (page, has_more) = match params.cursor {
+        PageCursor::Before(_) => {
+            let start = window.len().saturating_sub(params.limit);
+            (window[start..].to_vec(), start > 0)
+        }
+        _ => (
+            window.iter().take(params.limit).cloned().collect(),
+            window.len() > params.limit,
+        ),
+    };
+    crate::http::ok(envelope(
+        &format!("/v1/invoices/{id}/lines"),
+        page,
+        has_more,
+    ))
+}
+
+fn missing_line(id: &str, param: &str) -> Failure {
+    crate::objects::no_such("line_item", id, Some(param)).into()
+}
+
+/// What paying an invoice changes besides the invoice: its subscription starts when it was
+/// the subscription's first, still unpaid, invoice.
+pub async fn after_payment(
+    app: &App,
+    account: &AccountId,
+    inv: &Invoice,
+) -> Result<Vec<Write>, Failure> {
+    let Some(sub_id) = &inv.subscription else {
+        return Ok(Vec::new());
+    };
+    let Some(mut sub) = portico_store::get::<Subscription>(&*app.store, account, sub_id).await?
+    else {
+        return Ok(Vec::new());
+    };
+    if sub.value.latest_invoice.as_deref() != Some(inv.id.as_str()) {
+        return Ok(Vec::new());
+    }
+    let before = sub.value.status;
+    sub.value.first_invoice_paid();
+    Ok(if sub.value.status != before {
+        vec![Write::Update(sub.next_record())]
+    } else {
+        Vec::new()
+    })
+}
+
+/// `POST /v1/invoices/{invoice}/pay`: with `payment_method`, or the subscription's or the
+/// customer's default.
+pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let (pm_param, off_session, expand) = api.read(|r| {
+        r.bool("forgive");
+        if r.bool("paid_out_of_band") == Some(true) {
+            r.error(ApiError::invalid(
+                Some("paid_out_of_band".into()),
+                None,
+                "Portico does not support paying invoices out of band yet.",
+            ));
+        }
+        r.unsupported("mandate", "mandates are not implemented.");
+        r.unsupported(
+            "source",
+            "the legacy Sources API is not implemented; use PaymentMethods.",
+        );
+        (
+            r.string("payment_method", 5000),
+            r.bool("off_session").unwrap_or(true),
+            r.expand("invoice", false),
+        )
+    })?;
+    let (app_, api_, id_, pm_param_) = (&app, &api, &id, &pm_param);
+    let (inv, declined) = with_retries(|| async move {
+        let mut inv = load::<Invoice>(app_, &api_.caller.account, id_, None).await?;
+        let customer = load::<Customer>(app_, &api_.caller.account, &inv.value.customer, None).await?.value;
+        let pm = match pm_param_ {
+            Some(p) => Some(resolve_payment_method(app_, api_, p, "payment_method").await?),
+            None => {
+                let sub_pm = match &inv.value.subscription {
+                    Some(s) => portico_store::get::<Subscription>(&*app_.store, &api_.caller.account, s).await?.and_then(|s| s.value.default_payment_method),
+                    None => None,
+                };
+                match sub_pm.or(customer.invoice_settings.default_payment_method.clone()) {
+                    Some(p) => portico_store::get::<PaymentMethod>(&*app_.store, &api_.caller.account, &p).await?,
+                    None => None,
+                }
+            }
+        };
+        let token = RandomIds.next("", 43);
+        let outcome = inv.value.attempt_payment(pm.as_ref().map(|p| &p.value), off_session, false, api_.now, || token.clone())?;
+        let mut writes = vec![Write::Update(inv.next_record())];
+        let mut declined = None;
+        match outcome {
+            PaymentOutcome::Paid => writes.extend(after_payment(app_, &api_.caller.account, &inv.value).await?),
+            PaymentOutcome::Declined(d) => declined = Some(ApiError::card(&d, None)),
+            PaymentOutcome::RequiresAction => {
+                writes.push(invoice_token(api_, &inv.value.id, &token));
+                declined = Some(ApiError::new(
+                    402,
+                    portico_wire::ErrorType::CardError,
+                    None,
+                    "This payment requires authentication (3-D Secure): the customer must complete it at the hosted page.",
+                ));
+            }
+        }
+        app_.commit(&api_.caller.account, writes).await?;
+        Ok::<_, Failure>((inv.value, declined))
+    })
+    .await?;
+    if let Some(e) = declined {
+        // Stripe's error object has no place for an invoice; the attempt is recorded on it.
+        return Err(e.into());
+    }
+    respond(
+        &app,
+        &api,
+        render::invoice(&inv, &app.settings.public_url),
+        &expand,
+    )
+    .await
+}
+
+/// `POST /v1/invoices/{invoice}/void`
+pub async fn void_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let expand = api.read(|r| r.expand("invoice", false))?;
+    let now = api.now;
+    let inv = crate::objects::modify::<Invoice, _>(&app, &api.caller.account, &id, None, |inv| {
+        let token = inv.pending_authentication.as_ref().map(|(_, t)| t.clone());
+        inv.void(now)?;
+        Ok(token
+            .map(|t| vec![Write::DeleteToken(crate::api::setup_intent::token_hash(&t))])
+            .unwrap_or_default())
+    })
+    .await?;
+    respond(
+        &app,
+        &api,
+        render::invoice(&inv, &app.settings.public_url),
+        &expand,
+    )
+    .await
+}

@@ -1,0 +1,621 @@
+//! `/v1/subscriptions`: create (with the first invoice, paid through the payment simulator),
+//! retrieve, update (metadata, description, default payment method, cancellation), cancel,
+//! list. Changing items and prices, with prorations, is not implemented yet and is refused.
+
+use crate::http::{Api, Failure, PathId, Reply};
+use crate::objects::{created_filters, list, load, load_live, modify, respond, with_retries};
+use crate::payments::resolve_payment_method;
+use crate::state::App;
+use axum::extract::State;
+use portico_domain::coupon::Coupon;
+use portico_domain::customer::Customer;
+use portico_domain::discount::Discount;
+use portico_domain::invoice::{Invoice, PaymentOutcome};
+use portico_domain::metadata::MetadataUpdate;
+use portico_domain::payment_method::PaymentMethod;
+use portico_domain::price::Price;
+use portico_domain::product::Product;
+use portico_domain::promotion_code::{PromotionCode, Redemption};
+use portico_domain::subscription::{
+    CancellationDetails, ItemRequest, Subscription, SubscriptionCreate, SubscriptionStatus,
+    FEEDBACK,
+};
+use portico_domain::{AccountId, Ctx, DomainError, IdGen, Patch, RandomIds};
+use portico_store::{Filter, TokenRecord, Versioned, Write};
+use portico_wire::list::{read_created, read_list_params};
+use portico_wire::{render, ApiError, Reader};
+
+const NOT_YET: &str =
+    "changing a subscription's items, prices, trial or billing cycle is not implemented yet.";
+
+/// Parameters of `POST /v1/subscriptions`, as read.
+struct CreateParams {
+    customer: String,
+    items: Vec<(Option<String>, Option<i64>, MetadataUpdate)>,
+    default_payment_method: Option<String>,
+    trial_period_days: Option<i64>,
+    trial_end: Option<String>,
+    billing_cycle_anchor: Option<i64>,
+    discounts: Vec<(Option<String>, Option<String>)>,
+    payment_behavior: &'static str,
+    proration_behavior: Option<&'static str>,
+    off_session: bool,
+    metadata: MetadataUpdate,
+    description: Option<String>,
+    cancel_at_period_end: bool,
+    cancel_at: Option<i64>,
+}
+
+fn read_discounts(r: &mut Reader<'_>) -> Vec<(Option<String>, Option<String>)> {
+    r.list("discounts", |d| {
+        let coupon = d.string("coupon", 5000);
+        let promo = d.string("promotion_code", 5000);
+        d.unsupported("discount", "reusing existing discounts is not implemented.");
+        if coupon.is_some() == promo.is_some() {
+            d.error(ApiError::invalid(
+                Some(d.path_of("coupon")),
+                None,
+                "Each discount takes exactly one of coupon or promotion_code.",
+            ));
+        }
+        (coupon, promo)
+    })
+    .unwrap_or_default()
+}
+
+fn read_create(r: &mut Reader<'_>) -> CreateParams {
+    let customer = r.required_string("customer", 5000);
+    r.require("items");
+    let items = r
+        .list("items", |i| {
+            i.unsupported(
+                "price_data",
+                "inline prices are not implemented; create the price first.",
+            );
+            i.unsupported("discounts", "item discounts are not implemented.");
+            i.unsupported("tax_rates", "tax rates are not implemented.");
+            i.unsupported(
+                "billing_thresholds",
+                "usage thresholds are not implemented.",
+            );
+            let price = if i.require("price") {
+                i.string("price", 5000)
+            } else {
+                None
+            };
+            (price, i.int("quantity"), i.metadata("metadata", false))
+        })
+        .unwrap_or_default();
+    for key in [
+        "add_invoice_items",
+        "application_fee_percent",
+        "backdate_start_date",
+        "billing_thresholds",
+        "currency",
+        "days_until_due",
+        "default_source",
+        "default_tax_rates",
+        "invoice_settings",
+        "on_behalf_of",
+        "pending_invoice_item_interval",
+        "transfer_data",
+        "trial_from_plan",
+        "trial_settings",
+        "payment_settings",
+        "billing_mode",
+        "billing_cycle_anchor_config",
+    ] {
+        r.unsupported(key, "this subscription setting is not implemented.");
+    }
+    r.object("automatic_tax", |a| {
+        if a.bool("enabled") == Some(true) {
+            a.error(ApiError::invalid(Some("automatic_tax[enabled]".into()), None, "Portico does not support `automatic_tax[enabled]=true`: Stripe Tax is not implemented."));
+        }
+        a.unsupported("liability", "Stripe Tax is not implemented.");
+    });
+    if r.enumeration(
+        "collection_method",
+        &["charge_automatically", "send_invoice"],
+    ) == Some("send_invoice")
+    {
+        r.error(ApiError::invalid(
+            Some("collection_method".into()),
+            None,
+            "Portico does not support `collection_method=send_invoice` yet.",
+        ));
+    }
+    CreateParams {
+        customer,
+        items,
+        default_payment_method: r.string("default_payment_method", 5000),
+        trial_period_days: r.int("trial_period_days"),
+        trial_end: r.string("trial_end", 5000),
+        billing_cycle_anchor: r.int("billing_cycle_anchor"),
+        discounts: read_discounts(r),
+        payment_behavior: r
+            .enumeration(
+                "payment_behavior",
+                &[
+                    "allow_incomplete",
+                    "default_incomplete",
+                    "error_if_incomplete",
+                    "pending_if_incomplete",
+                ],
+            )
+            .unwrap_or("allow_incomplete"),
+        proration_behavior: r.enumeration(
+            "proration_behavior",
+            &["always_invoice", "create_prorations", "none"],
+        ),
+        off_session: r.bool("off_session").unwrap_or(false),
+        metadata: r.metadata("metadata", false),
+        description: r.string("description", 500),
+        cancel_at_period_end: r.bool("cancel_at_period_end").unwrap_or(false),
+        cancel_at: r.int("cancel_at"),
+    }
+}
+
+/// The customer's payment method for `param`: attached to them, else refused.
+async fn customer_payment_method(
+    app: &App,
+    api: &Api,
+    customer: &str,
+    id: &str,
+    param: &str,
+) -> Result<Versioned<PaymentMethod>, Failure> {
+    let pm = resolve_payment_method(app, api, id, param).await?;
+    if !pm.value.belongs_to(customer) {
+        return Err(DomainError::invalid(
+            param,
+            format!("The customer does not have a payment method with the ID {id}. The payment method must be attached to the customer."),
+        )
+        .into());
+    }
+    Ok(pm)
+}
+
+/// Whether the customer has paid an invoice before (for first-time-only promotion codes).
+async fn has_paid_before(app: &App, account: &AccountId, customer: &str) -> Result<bool, Failure> {
+    let q = portico_store::ListQuery {
+        kind: "invoice",
+        filters: vec![
+            Filter::Parent(customer.to_owned()),
+            Filter::Status("paid".into()),
+        ],
+        cursor: portico_store::Cursor::Start,
+        limit: 100,
+        include_deleted: false,
+    };
+    let page = app.store.list(account, &q).await?;
+    Ok(page.records.iter().any(|r| {
+        Versioned::<Invoice>::from_record(r)
+            .map(|i| i.value.amount_paid > 0)
+            .unwrap_or(false)
+    }))
+}
+
+/// `POST /v1/subscriptions`
+pub async fn create_subscription(State(app): State<App>, mut api: Api) -> Reply {
+    let (p, expand) = api.read(|r| (read_create(r), r.expand("subscription", false)))?;
+    let (app_, api_, p_) = (&app, &api, &p);
+    let sub = with_retries(|| async move { create_once(app_, api_, p_).await }).await?;
+    respond(&app, &api, render::subscription(&sub), &expand).await
+}
+
+async fn create_once(app: &App, api: &Api, p: &CreateParams) -> Result<Subscription, Failure> {
+    let account = &api.caller.account;
+    let now = api.now;
+    let mut customer = load_live::<Customer>(app, account, &p.customer, Some("customer")).await?;
+    let mut items = Vec::with_capacity(p.items.len());
+    for (i, (price, quantity, metadata)) in p.items.iter().enumerate() {
+        let param = format!("items[{i}][price]");
+        let price_id = price
+            .as_deref()
+            .ok_or_else(|| Failure::from(ApiError::missing(&param)))?;
+        let price = load::<Price>(app, account, price_id, Some(&param))
+            .await?
+            .value;
+        let product = load::<Product>(app, account, price.product.as_str(), Some(&param))
+            .await?
+            .value;
+        items.push(ItemRequest {
+            price,
+            product,
+            quantity: quantity.unwrap_or(1),
+            metadata: metadata.clone(),
+        });
+    }
+    let pm = match &p.default_payment_method {
+        Some(id) => Some(
+            customer_payment_method(app, api, &p.customer, id, "default_payment_method").await?,
+        ),
+        None => match &customer.value.invoice_settings.default_payment_method {
+            Some(id) => portico_store::get::<PaymentMethod>(&*app.store, account, id).await?,
+            None => None,
+        },
+    };
+    let trial_end = match (p.trial_end.as_deref(), p.trial_period_days) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                Some("trial_end".into()),
+                None,
+                "You may only specify one of these parameters: trial_end, trial_period_days.",
+            )
+            .into())
+        }
+        (Some("now"), None) => None,
+        (Some(t), None) => Some(t.parse::<i64>().map_err(|_| {
+            Failure::from(ApiError::invalid(
+                Some("trial_end".into()),
+                None,
+                format!("Invalid trial_end: '{t}'. Use a unix timestamp or 'now'."),
+            ))
+        })?),
+        (None, Some(days)) if (1..=730).contains(&days) => Some(now + days * 86_400),
+        (None, Some(_)) => {
+            return Err(ApiError::invalid(
+                Some("trial_period_days".into()),
+                None,
+                "Invalid trial_period_days: must be between 1 and 730.",
+            )
+            .into())
+        }
+        (None, None) => None,
+    };
+    let mut ids = RandomIds;
+    let mut ctx = Ctx {
+        now,
+        livemode: api.caller.livemode,
+        ids: &mut ids,
+    };
+    let create = SubscriptionCreate {
+        items,
+        trial_end,
+        billing_cycle_anchor: p.billing_cycle_anchor,
+        prorate_to_anchor: p.proration_behavior != Some("none"),
+        default_payment_method: p
+            .default_payment_method
+            .as_ref()
+            .and(pm.as_ref())
+            .map(|pm| pm.value.id.clone()),
+        metadata: p.metadata.clone(),
+        description: p.description.clone(),
+        cancel_at_period_end: p.cancel_at_period_end,
+        cancel_at: p.cancel_at,
+    };
+    let (mut sub, lines) = Subscription::create(&customer.value, create, &mut ctx)?;
+    let mut invoice = Invoice::draft(
+        &customer.value,
+        Some(&sub.id),
+        "subscription_create",
+        &sub.currency.clone(),
+        sub.current_period(),
+        lines,
+        &mut ctx,
+    );
+    let currency = portico_domain::Currency::parse(&sub.currency);
+
+    // Discounts: each coupon or promotion code checked, applied, and counted as redeemed.
+    let mut writes = Vec::new();
+    let mut redeemed = Vec::new();
+    for (i, (coupon_id, promo_id)) in p.discounts.iter().enumerate() {
+        let (coupon, promo) = match (coupon_id, promo_id) {
+            (Some(c), None) => {
+                let param = format!("discounts[{i}][coupon]");
+                let coupon = load_live::<Coupon>(app, account, c, Some(&param)).await?;
+                coupon
+                    .value
+                    .check_applicable(now, currency.as_ref(), &param)?;
+                (coupon, None)
+            }
+            (None, Some(code)) => {
+                let param = format!("discounts[{i}][promotion_code]");
+                let promo = load::<PromotionCode>(app, account, code, Some(&param)).await?;
+                let coupon =
+                    load_live::<Coupon>(app, account, &promo.value.coupon, Some(&param)).await?;
+                let Some(cur) = currency.as_ref() else {
+                    return Err(ApiError::internal().into());
+                };
+                let redemption = Redemption {
+                    customer: &p.customer,
+                    customer_has_paid_before: has_paid_before(app, account, &p.customer).await?,
+                    amount: invoice.subtotal(),
+                    currency: cur,
+                };
+                promo
+                    .value
+                    .check_redeemable(&coupon.value, &redemption, now, &param)?;
+                (coupon, Some(promo))
+            }
+            _ => {
+                return Err(ApiError::invalid(
+                    Some(format!("discounts[{i}]")),
+                    None,
+                    "Each discount takes exactly one of coupon or promotion_code.",
+                )
+                .into())
+            }
+        };
+        if redeemed.contains(&coupon.value.id) {
+            return Err(ApiError::invalid(
+                Some(format!("discounts[{i}]")),
+                None,
+                "The same coupon cannot be applied twice.",
+            )
+            .into());
+        }
+        redeemed.push(coupon.value.id.clone());
+        let discount = Discount::new(
+            &coupon.value,
+            promo.as_ref().map(|p| p.value.id.clone()),
+            &p.customer,
+            Some(&sub.id),
+            &mut ctx,
+        );
+        invoice.apply_discount(&coupon.value, &discount.id);
+        sub.discounts.push(discount.id.clone());
+        writes.push(Write::Insert(Versioned::new_record(&discount)));
+        let mut coupon = coupon;
+        coupon.value.times_redeemed += 1;
+        writes.push(Write::Update(coupon.next_record()));
+        if let Some(mut promo) = promo {
+            promo.value.times_redeemed += 1;
+            writes.push(Write::Update(promo.next_record()));
+        }
+    }
+
+    // Finalize with the customer's next number, then collect per payment_behavior.
+    let c = &mut customer.value;
+    invoice.finalize(
+        format!("{}-{:04}", c.invoice_prefix, c.next_invoice_sequence),
+        now,
+    )?;
+    c.next_invoice_sequence += 1;
+    if c.currency.is_none() {
+        c.currency = Some(sub.currency.clone());
+    }
+    let mut token = None;
+    if invoice.amount_due() == 0 {
+        sub.first_invoice_paid();
+    } else if p.payment_behavior != "default_incomplete" {
+        let new_token = RandomIds.next("", 43);
+        match invoice.attempt_payment(pm.as_ref().map(|v| &v.value), p.off_session, false, now, || new_token.clone())? {
+            PaymentOutcome::Paid => sub.first_invoice_paid(),
+            PaymentOutcome::Declined(d) if p.payment_behavior == "error_if_incomplete" => return Err(ApiError::card(&d, None).into()),
+            PaymentOutcome::Declined(_) => {}
+            PaymentOutcome::RequiresAction if p.payment_behavior == "error_if_incomplete" => {
+                return Err(ApiError::invalid(None, None, "The first invoice's payment requires authentication (3-D Secure), so with payment_behavior=error_if_incomplete the subscription was not created.").into())
+            }
+            PaymentOutcome::RequiresAction => token = Some(new_token),
+        }
+    }
+    sub.latest_invoice = Some(invoice.id.clone());
+    let mut all = vec![
+        Write::Update(customer.next_record()),
+        Write::Insert(Versioned::new_record(&sub)),
+    ];
+    all.extend(
+        writes
+            .iter()
+            .filter(|w| matches!(w, Write::Insert(r) if r.kind == "discount"))
+            .cloned(),
+    );
+    all.push(Write::Insert(Versioned::new_record(&invoice)));
+    all.extend(
+        writes
+            .into_iter()
+            .filter(|w| !matches!(w, Write::Insert(r) if r.kind == "discount")),
+    );
+    if let Some(t) = token {
+        all.push(invoice_token(api, &invoice.id, &t));
+    }
+    app.commit(account, all).await?;
+    Ok(sub)
+}
+
+/// The capability token of an invoice's hosted 3-D Secure page.
+pub fn invoice_token(api: &Api, invoice: &str, token: &str) -> Write {
+    Write::Token(TokenRecord {
+        token_hash: crate::api::setup_intent::token_hash(token),
+        account: api.caller.account.clone(),
+        kind: "invoice".into(),
+        object_id: invoice.to_owned(),
+        created: api.now,
+        expires_at: api.now + crate::api::setup_intent::AUTH_LINK_TTL_SECS,
+    })
+}
+
+/// `GET /v1/subscriptions/{id}`
+pub async fn retrieve_subscription(
+    State(app): State<App>,
+    PathId(id): PathId,
+    mut api: Api,
+) -> Reply {
+    let expand = api.read(|r| r.expand("subscription", false))?;
+    let sub = load::<Subscription>(&app, &api.caller.account, &id, None).await?;
+    respond(&app, &api, render::subscription(&sub.value), &expand).await
+}
+
+fn read_cancellation(r: &mut Reader<'_>) -> Option<CancellationDetails> {
+    r.object("cancellation_details", |c| CancellationDetails {
+        comment: c.string_or_clear("comment", 5000).into_option(),
+        feedback: c
+            .enumeration_or_clear("feedback", FEEDBACK)
+            .into_option()
+            .map(str::to_owned),
+        reason: None,
+    })
+}
+
+/// `POST /v1/subscriptions/{id}`
+pub async fn update_subscription(
+    State(app): State<App>,
+    PathId(id): PathId,
+    mut api: Api,
+) -> Reply {
+    let (metadata, description, pm, cancel_at_period_end, cancel_at, details, expand) =
+        api.read(|r| {
+            for key in [
+                "items",
+                "proration_behavior",
+                "proration_date",
+                "billing_cycle_anchor",
+                "trial_end",
+                "trial_from_plan",
+                "discounts",
+                "payment_behavior",
+                "pause_collection",
+                "add_invoice_items",
+                "collection_method",
+                "days_until_due",
+                "default_tax_rates",
+            ] {
+                r.unsupported(key, NOT_YET);
+            }
+            let cancel_at = if r.is_empty_string("cancel_at") {
+                r.string_or_clear("cancel_at", 20);
+                Patch::Clear
+            } else {
+                r.int("cancel_at").map(Patch::Set).unwrap_or_default()
+            };
+            (
+                r.metadata("metadata", true),
+                r.string_or_clear("description", 500),
+                r.string("default_payment_method", 5000),
+                r.bool("cancel_at_period_end"),
+                cancel_at,
+                read_cancellation(r),
+                r.expand("subscription", false),
+            )
+        })?;
+    let account = api.caller.account.clone();
+    let now = api.now;
+    let current = load::<Subscription>(&app, &account, &id, None).await?;
+    let pm_id = match &pm {
+        Some(p) => Some(
+            customer_payment_method(
+                &app,
+                &api,
+                &current.value.customer,
+                p,
+                "default_payment_method",
+            )
+            .await?
+            .value
+            .id,
+        ),
+        None => None,
+    };
+    let sub = modify::<Subscription, _>(&app, &account, &id, None, |s| {
+        if s.status.is_ended() {
+            return Err(DomainError::state(
+                None,
+                format!(
+                    "This subscription is {} and can no longer be updated.",
+                    s.status.as_str()
+                ),
+            )
+            .into());
+        }
+        metadata.apply("metadata", &mut s.metadata)?;
+        description.clone().apply_to(&mut s.description);
+        if let Some(p) = &pm_id {
+            s.default_payment_method = Some(p.clone());
+        }
+        if let Some(on) = cancel_at_period_end {
+            s.set_cancel_at_period_end(on, now)?;
+        }
+        match &cancel_at {
+            Patch::Set(t) if *t <= now => {
+                return Err(DomainError::invalid(
+                    "cancel_at",
+                    "Invalid cancel_at: it must be in the future.",
+                )
+                .into())
+            }
+            Patch::Set(t) => {
+                s.cancel_at = Some(*t);
+                s.cancel_at_period_end = false;
+            }
+            Patch::Clear => s.cancel_at = None,
+            Patch::Keep => {}
+        }
+        if let Some(d) = &details {
+            s.cancellation_details.comment = d.comment.clone();
+            s.cancellation_details.feedback = d.feedback.clone();
+        }
+        Ok(Vec::new())
+    })
+    .await?;
+    respond(&app, &api, render::subscription(&sub), &expand).await
+}
+
+/// `DELETE /v1/subscriptions/{id}`: cancels now.
+pub async fn cancel_subscription(
+    State(app): State<App>,
+    PathId(id): PathId,
+    mut api: Api,
+) -> Reply {
+    let (details, expand) = api.read(|r| {
+        for key in ["invoice_now", "prorate"] {
+            if r.bool(key) == Some(true) {
+                    r.error(ApiError::invalid(Some(key.into()), None, format!("Portico does not support `{key}=true` yet: cancellation prorations are not implemented.")));
+            }
+        }
+        (read_cancellation(r).unwrap_or_default(), r.expand("subscription", false))
+    })?;
+    let now = api.now;
+    let sub = modify::<Subscription, _>(&app, &api.caller.account, &id, None, |s| {
+        s.cancel_now(now, details.clone())?;
+        Ok(Vec::new())
+    })
+    .await?;
+    respond(&app, &api, render::subscription(&sub), &expand).await
+}
+
+/// `GET /v1/subscriptions`: not ended ones unless `status` says otherwise.
+pub async fn list_subscriptions(State(app): State<App>, mut api: Api) -> Reply {
+    let (params, customer, price, status, created, clock) = api.read(|r| {
+        (
+            read_list_params(r, "subscription"),
+            r.string("customer", 5000),
+            r.string("price", 5000),
+            r.enumeration("status", SubscriptionStatus::VALUES),
+            read_created(r),
+            r.string("test_clock", 5000),
+        )
+    })?;
+    let mut filters = created_filters(created);
+    if let Some(c) = customer {
+        filters.push(Filter::Parent(c));
+    }
+    if let Some(p) = price {
+        filters.push(Filter::LookupLike(format!("* {p} *")));
+    }
+    if let Some(c) = clock {
+        filters.push(Filter::Field("test_clock", c));
+    }
+    match status {
+        Some("all") => {}
+        Some("ended") => filters.push(Filter::StatusIn(vec![
+            "canceled".into(),
+            "incomplete_expired".into(),
+        ])),
+        Some(s) => filters.push(Filter::Status(s.to_owned())),
+        None => filters.push(Filter::StatusIn(
+            ["active", "past_due", "unpaid", "incomplete", "trialing"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        )),
+    }
+    list(
+        &app,
+        &api,
+        "subscription",
+        "/v1/subscriptions",
+        filters,
+        params,
+    )
+    .await
+}

@@ -1,0 +1,219 @@
+"""Subscriptions and their first invoice: statuses, discounts, payment behaviours, cancellation."""
+
+import time
+
+import pytest
+import stripe
+
+from helpers import body_of, check, expect_error
+
+
+@pytest.fixture
+def plan(v1):
+    product = v1.products.create({"name": "Pro", "default_price_data": {
+        "currency": "usd", "unit_amount": 1500, "recurring": {"interval": "month"}}})
+    return product.default_price
+
+
+def customer_with(v1, card="pm_card_visa"):
+    return v1.customers.create({"email": "sub@example.com", "payment_method": card,
+                                "invoice_settings": {"default_payment_method": card}})
+
+
+def types(v1):
+    return [e.type for e in v1.events.list({"limit": 100}).data][::-1]
+
+
+def test_create_pays_the_first_invoice(v1, plan):
+    cus = customer_with(v1)
+    before = len(types(v1))
+    sub = check(v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan, "quantity": 2}],
+                                         "metadata": {"team": "a"}, "expand": ["latest_invoice"]}))
+    assert sub.id.startswith("sub_") and sub.status == "active"
+    assert sub.customer == cus.id and sub.currency == "usd" and sub.collection_method == "charge_automatically"
+    item = sub["items"].data[0]
+    assert item.id.startswith("si_") and item.quantity == 2 and item.price.id == plan
+    assert item.current_period_end - item.current_period_start in range(28 * 86400, 31 * 86400 + 1)
+    assert abs(item.current_period_start - time.time()) < 300
+    inv = sub.latest_invoice
+    assert inv.status == "paid" and inv.billing_reason == "subscription_create"
+    assert (inv.subtotal, inv.total, inv.amount_due, inv.amount_paid, inv.amount_remaining) == (3000, 3000, 3000, 3000, 0)
+    assert inv.number.endswith("-0001")
+    assert inv.parent.subscription_details.subscription == sub.id
+    line = inv.lines.data[0]
+    assert line.description == "2 × Pro (at $15.00 / month)"
+    assert line.pricing.price_details.price == plan and line.parent.subscription_item_details.subscription_item == item.id
+    assert (line.period.start, line.period.end) == (item.current_period_start, item.current_period_end)
+    assert v1.customers.retrieve(cus.id).currency == "usd"
+    assert types(v1)[before:] == ["customer.updated", "customer.subscription.created", "invoice.created",
+                                  "invoice.finalized", "invoice.paid", "invoice.payment_succeeded"]
+    # Numbers continue per customer.
+    sub2 = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "expand": ["latest_invoice"]})
+    assert sub2.latest_invoice.number.endswith("-0002")
+
+
+def test_coupon_and_promotion_code_discounts(v1, plan):
+    cus = customer_with(v1)
+    v1.coupons.create({"id": "TENPCT", "percent_off": 10, "duration": "forever"})
+    off = v1.coupons.create({"amount_off": 500, "currency": "usd", "duration": "once"})
+    promo = v1.promotion_codes.create({"promotion": {"type": "coupon", "coupon": off.id}, "code": "FIVE"})
+    sub = check(v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan, "quantity": 2}],
+                                         "discounts": [{"coupon": "TENPCT"}, {"promotion_code": promo.id}],
+                                         "expand": ["latest_invoice", "discounts"]}))
+    inv = sub.latest_invoice
+    assert inv.subtotal == 3000 and inv.total == 3000 - 300 - 500
+    assert [d.amount for d in inv.total_discount_amounts] == [300, 500]
+    assert len(sub.discounts) == 2 and sub.discounts[0].source.coupon == "TENPCT"
+    assert sub.discounts[1].promotion_code == promo.id
+    check(body_of(sub)["discounts"][0])
+    assert v1.coupons.retrieve("TENPCT").times_redeemed == 1
+    assert v1.promotion_codes.retrieve(promo.id).times_redeemed == 1
+    assert "coupon.updated" not in types(v1), "redemptions are not coupon updates"
+
+
+def test_discount_rules(v1, plan):
+    cus = customer_with(v1)
+    expect_error(lambda: v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "discounts": [{"coupon": "nope"}]}),
+                 code="resource_missing", param="discounts[0][coupon]")
+    eur = v1.coupons.create({"amount_off": 100, "currency": "eur"})
+    expect_error(lambda: v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "discounts": [{"coupon": eur.id}]}),
+                 param="discounts[0][coupon]")
+    big = v1.coupons.create({"percent_off": 5})
+    promo = v1.promotion_codes.create({"promotion": {"type": "coupon", "coupon": big.id},
+                                       "restrictions": {"minimum_amount": 5000, "minimum_amount_currency": "usd"}})
+    expect_error(lambda: v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "discounts": [{"promotion_code": promo.id}]}),
+                 param="discounts[0][promotion_code]", message="minimum amount")
+    limited = v1.coupons.create({"percent_off": 5, "max_redemptions": 1})
+    v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "discounts": [{"coupon": limited.id}]})
+    expect_error(lambda: v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "discounts": [{"coupon": limited.id}]}),
+                 code="coupon_expired")
+    assert len(v1.subscriptions.list({"customer": cus.id}).data) == 1
+
+
+def test_declined_first_payment_then_paid(v1, plan):
+    cus = customer_with(v1, "pm_card_chargeCustomerFail")
+    sub = check(v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "expand": ["latest_invoice"]}))
+    assert sub.status == "incomplete"
+    inv = sub.latest_invoice
+    assert (inv.status, inv.attempt_count, inv.attempted, inv.amount_remaining) == ("open", 1, True, 1500)
+    assert "invoice.payment_failed" in types(v1)
+    expect_error(lambda: v1.invoices.pay(inv.id), stripe.CardError, status=402, code="card_declined")
+    assert v1.invoices.retrieve(inv.id).attempt_count == 2
+    good = v1.payment_methods.attach("pm_card_visa", {"customer": cus.id})
+    paid = check(v1.invoices.pay(inv.id, {"payment_method": good.id}))
+    assert (paid.status, paid.amount_paid, paid.attempt_count) == ("paid", 1500, 3)
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+    assert types(v1)[-3:] == ["invoice.paid", "invoice.payment_succeeded", "customer.subscription.updated"]
+    expect_error(lambda: v1.invoices.pay(inv.id), message="status is paid")
+
+
+def test_payment_behaviors(v1, plan):
+    cus = customer_with(v1, "pm_card_chargeCustomerFail")
+    before = types(v1)
+    expect_error(lambda: v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "payment_behavior": "error_if_incomplete"}),
+                 stripe.CardError, status=402, code="card_declined")
+    assert v1.subscriptions.list({"customer": cus.id, "status": "all"}).data == [] and types(v1) == before
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "payment_behavior": "default_incomplete",
+                                   "expand": ["latest_invoice"]})
+    assert sub.status == "incomplete" and sub.latest_invoice.status == "open" and sub.latest_invoice.attempt_count == 0
+    bare = v1.customers.create({})
+    nopm = v1.subscriptions.create({"customer": bare.id, "items": [{"price": plan}], "expand": ["latest_invoice"]})
+    assert nopm.status == "incomplete" and nopm.latest_invoice.attempt_count == 1
+
+
+def test_three_d_secure_first_payment(v1, plan):
+    cus = customer_with(v1, "pm_card_authenticationRequired")
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "expand": ["latest_invoice"]})
+    assert sub.status == "incomplete"
+    assert "/p/authenticate/" in sub.latest_invoice.hosted_invoice_url
+    assert "invoice.payment_action_required" in types(v1)
+
+
+def test_trial(v1, plan):
+    bare = v1.customers.create({})
+    sub = check(v1.subscriptions.create({"customer": bare.id, "items": [{"price": plan}], "trial_period_days": 14,
+                                         "expand": ["latest_invoice"]}))
+    assert sub.status == "trialing"
+    assert sub.trial_end - sub.trial_start == 14 * 86400
+    assert sub["items"].data[0].current_period_end == sub.trial_end == sub.billing_cycle_anchor
+    assert sub.latest_invoice.total == 0 and sub.latest_invoice.status == "paid"
+    assert sub.latest_invoice.lines.data[0].description == "Trial period for Pro"
+    expect_error(lambda: v1.subscriptions.create({"customer": bare.id, "items": [{"price": plan}], "trial_period_days": 731}),
+                 param="trial_period_days")
+
+
+def test_validation(v1, plan):
+    cus = customer_with(v1)
+    one_time = v1.prices.create({"product": v1.prices.retrieve(plan).product, "currency": "usd", "unit_amount": 100})
+    yearly = v1.prices.create({"product": v1.prices.retrieve(plan).product, "currency": "usd", "unit_amount": 100,
+                               "recurring": {"interval": "year"}})
+    cases = [
+        ({"customer": cus.id}, "items"),
+        ({"items": [{"price": plan}]}, "customer"),
+        ({"customer": "cus_nope", "items": [{"price": plan}]}, "customer"),
+        ({"customer": cus.id, "items": [{"price": "price_nope"}]}, "items[0][price]"),
+        ({"customer": cus.id, "items": [{"price": one_time.id}]}, "items[0][price]"),
+        ({"customer": cus.id, "items": [{"price": plan}, {"price": yearly.id}]}, "items[1][price]"),
+        ({"customer": cus.id, "items": [{"price": plan}, {"price": plan}]}, "items[1][price]"),
+        ({"customer": cus.id, "items": [{"price": plan}], "default_payment_method": "pm_nope"}, "default_payment_method"),
+        ({"customer": cus.id, "items": [{"price": plan}], "collection_method": "send_invoice"}, "collection_method"),
+    ]
+    for params, param in cases:
+        expect_error(lambda: v1.subscriptions.create(params), param=param)
+    other = v1.customers.create({"payment_method": "pm_card_visa"})
+    someone_elses = v1.customers.payment_methods.list(other.id).data[0].id
+    expect_error(lambda: v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "default_payment_method": someone_elses}),
+                 param="default_payment_method", message="must be attached to the customer")
+
+
+def test_cancel_and_cancel_at_period_end(v1, plan):
+    cus = customer_with(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    end = sub["items"].data[0].current_period_end
+    u = check(v1.subscriptions.update(sub.id, {"cancel_at_period_end": True, "cancellation_details": {"feedback": "too_expensive"}}))
+    assert (u.cancel_at_period_end, u.cancel_at, u.status) == (True, end, "active")
+    assert u.cancellation_details.feedback == "too_expensive" and u.cancellation_details.reason == "cancellation_requested"
+    renewed = v1.subscriptions.update(sub.id, {"cancel_at_period_end": False})
+    assert (renewed.cancel_at_period_end, renewed.cancel_at, renewed.canceled_at) == (False, None, None)
+    gone = check(v1.subscriptions.cancel(sub.id, {"cancellation_details": {"comment": "moving on", "feedback": "other"}}))
+    assert gone.status == "canceled" and gone.ended_at and gone.canceled_at
+    assert gone.cancellation_details.comment == "moving on"
+    assert types(v1)[-3:] == ["customer.subscription.updated", "customer.subscription.updated", "customer.subscription.deleted"]
+    expect_error(lambda: v1.subscriptions.cancel(sub.id), message="already canceled")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"metadata": {"a": "b"}}), message="can no longer be updated")
+    expect_error(lambda: v1.subscriptions.cancel(sub.id, {"prorate": True}), param="prorate")
+    assert v1.subscriptions.list({"customer": cus.id}).data == []
+    assert [s.id for s in v1.subscriptions.list({"customer": cus.id, "status": "canceled"}).data] == [sub.id]
+
+
+def test_updates_that_are_not_there_yet_are_refused(v1, plan):
+    cus = customer_with(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 3}]}), param="items")
+    u = check(v1.subscriptions.update(sub.id, {"metadata": {"k": "v"}, "description": "team plan"}))
+    assert u.metadata["k"] == "v" and u.description == "team plan"
+
+
+def test_lists_and_invoices(v1, plan):
+    cus = customer_with(v1)
+    a = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    other_price = v1.prices.create({"product": v1.prices.retrieve(plan).product, "currency": "usd", "unit_amount": 900,
+                                    "recurring": {"interval": "month"}})
+    b = v1.subscriptions.create({"customer": cus.id, "items": [{"price": other_price.id, "quantity": 3}]})
+    assert [s.id for s in check(v1.subscriptions.list({"customer": cus.id})).data] == [b.id, a.id]
+    assert [s.id for s in v1.subscriptions.list({"price": plan}).data] == [a.id]
+    invoices = check(v1.invoices.list({"customer": cus.id}))
+    assert [i.id for i in invoices.data] == [b.latest_invoice, a.latest_invoice]
+    assert [i.id for i in v1.invoices.list({"subscription": a.id}).data] == [a.latest_invoice]
+    assert [i.id for i in v1.invoices.list({"status": "paid", "customer": cus.id}).data] == [b.latest_invoice, a.latest_invoice]
+    lines = check(v1.invoices.line_items.list(b.latest_invoice))
+    assert [l.amount for l in lines.data] == [2700] and lines.url == f"/v1/invoices/{b.latest_invoice}/lines"
+
+
+def test_void_an_open_invoice(v1, plan):
+    bare = v1.customers.create({})
+    sub = v1.subscriptions.create({"customer": bare.id, "items": [{"price": plan}], "payment_behavior": "default_incomplete"})
+    voided = check(v1.invoices.void_invoice(sub.latest_invoice))
+    assert voided.status == "void" and voided.amount_remaining == 0 and voided.status_transitions.voided_at
+    assert "invoice.voided" in types(v1)
+    expect_error(lambda: v1.invoices.void_invoice(sub.latest_invoice), message="only void an open invoice")
