@@ -24,6 +24,7 @@ pub mod promotion_code;
 pub mod proration;
 pub mod setup_intent;
 pub mod subscription;
+pub mod test_clock;
 
 pub use currency::Currency;
 pub use error::{DomainError, DomainResult, ErrorCode};

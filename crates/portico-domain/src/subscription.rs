@@ -73,6 +73,9 @@ impl SubscriptionStatus {
 pub struct Item {
     pub id: String,
     pub price: Price,
+    /// The product's name, for invoice line descriptions.
+    #[serde(default)]
+    pub product_name: String,
     pub quantity: i64,
     pub created: i64,
     pub metadata: Metadata,
@@ -371,6 +374,7 @@ impl Subscription {
             items.push(Item {
                 id: item_id,
                 price: it.price.clone(),
+                product_name: it.product.name.clone(),
                 quantity: it.quantity,
                 created: now,
                 metadata: it.metadata.build("items[][metadata]")?,
@@ -414,11 +418,96 @@ impl Subscription {
             .unwrap_or((self.start_date, self.start_date))
     }
 
-    /// The first invoice was paid (or needed nothing): an incomplete subscription starts.
+    /// The latest invoice was paid (or needed nothing): an incomplete subscription starts, a
+    /// past-due or unpaid one is back in good standing.
     pub fn first_invoice_paid(&mut self) {
-        if self.status == SubscriptionStatus::Incomplete {
+        if matches!(
+            self.status,
+            SubscriptionStatus::Incomplete
+                | SubscriptionStatus::PastDue
+                | SubscriptionStatus::Unpaid
+        ) {
             self.status = SubscriptionStatus::Active;
         }
+    }
+
+    /// What falls due next for this subscription, and when. `retry_at` is when its latest
+    /// invoice's payment is next retried, if it is waiting for one.
+    pub fn next_due(&self, retry_at: Option<i64>) -> Option<(i64, Due)> {
+        if self.status.is_ended() {
+            return None;
+        }
+        if self.status == SubscriptionStatus::Incomplete {
+            return Some((self.created + INCOMPLETE_EXPIRY_SECS, Due::IncompleteExpiry));
+        }
+        let end = self.current_period().1;
+        let mut due = vec![(
+            end,
+            if self.cancel_at_period_end || self.cancel_at == Some(end) {
+                Due::Cancel
+            } else {
+                Due::Renew
+            },
+        )];
+        if let Some(at) = self.cancel_at.filter(|at| *at < end) {
+            due.push((at, Due::Cancel));
+        }
+        if let Some(at) = retry_at.filter(|_| self.status == SubscriptionStatus::PastDue) {
+            due.push((at, Due::Retry));
+        }
+        due.into_iter().min_by_key(|(t, d)| (*t, *d))
+    }
+
+    /// Starts the next period at the end of the current one (a trial ends into `active`), and
+    /// gives the lines of its invoice.
+    pub fn renew(&mut self, ctx: &mut Ctx<'_>) -> Vec<Line> {
+        let (_, start) = self.current_period();
+        let end = period_end(self.billing_cycle_anchor, &self.recurring, start);
+        if self.status == SubscriptionStatus::Trialing {
+            self.status = SubscriptionStatus::Active;
+        }
+        let mut lines = Vec::with_capacity(self.items.len());
+        for item in &mut self.items {
+            item.current_period_start = start;
+            item.current_period_end = end;
+            lines.push(Line {
+                id: ctx.ids.next("il_", ID_LEN),
+                amount: item.price.unit_amount * item.quantity,
+                description: line_description(
+                    item.quantity,
+                    &item.product_name,
+                    item.price.unit_amount,
+                    &self.currency,
+                    &self.recurring,
+                ),
+                period_start: start,
+                period_end: end,
+                quantity: item.quantity,
+                price: item.price.id.to_string(),
+                product: item.price.product.to_string(),
+                proration: false,
+                subscription_item: Some(item.id.clone()),
+                discount_amounts: Vec::new(),
+            });
+        }
+        lines
+    }
+
+    /// Ends the subscription at `at` for `reason` (`cancellation_requested`, `payment_failed`).
+    pub fn end(&mut self, at: i64, reason: &str) {
+        self.status = SubscriptionStatus::Canceled;
+        self.ended_at = Some(at);
+        if self.canceled_at.is_none() {
+            self.canceled_at = Some(at);
+        }
+        self.cancel_at_period_end = false;
+        self.cancellation_details.reason = Some(reason.to_owned());
+    }
+
+    /// An incomplete subscription whose first invoice went unpaid for 23 hours.
+    pub fn expire_incomplete(&mut self, at: i64) {
+        self.status = SubscriptionStatus::IncompleteExpired;
+        self.ended_at = Some(at);
     }
 
     /// Cancels now.
@@ -463,6 +552,32 @@ impl Subscription {
         }
         Ok(())
     }
+}
+
+/// What can fall due for a subscription, in the order ties are settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Due {
+    /// An incomplete subscription expires.
+    IncompleteExpiry,
+    /// A scheduled cancellation takes effect.
+    Cancel,
+    /// The period ends and the next one is billed.
+    Renew,
+    /// A failed renewal payment is tried again.
+    Retry,
+}
+
+/// An incomplete subscription expires this long after it was created (Stripe's 23 hours).
+pub const INCOMPLETE_EXPIRY_SECS: i64 = 23 * 3600;
+
+/// Days after a renewal invoice is created on which a failed payment is retried. When the last
+/// retry fails too, the subscription is canceled (Stripe's default setting).
+pub const RETRY_DAYS: &[i64] = &[3, 5, 7];
+
+/// When an invoice that has been attempted `attempts` times is retried next, if ever.
+pub fn next_retry(invoice_created: i64, attempts: i64) -> Option<i64> {
+    let i = usize::try_from(attempts - 1).ok()?;
+    RETRY_DAYS.get(i).map(|d| invoice_created + d * 86_400)
 }
 
 enum FirstPeriod {

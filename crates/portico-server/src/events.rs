@@ -76,6 +76,11 @@ fn derive(kind: &str, old: Option<&Value>, new: &Value) -> Vec<(String, Option<V
         "setup_intent" => setup_intent_status_event(Some(old), new)
             .into_iter()
             .collect(),
+        "test_helpers.test_clock" => match (old["status"].as_str(), new["status"].as_str()) {
+            (Some("ready"), Some("advancing")) => vec![(name("advancing"), None, false)],
+            (Some("advancing"), Some("ready")) => vec![(name("ready"), None, false)],
+            _ => Vec::new(),
+        },
         // A subscription that ends is announced as deleted, with its final state.
         "subscription" if new["status"] == "canceled" && old["status"] != "canceled" => {
             vec![(name("deleted"), Some(previous), false)]
@@ -181,12 +186,18 @@ pub fn diff(old: &Value, new: &Value) -> Option<Value> {
 
 impl App {
     /// Commits `writes` together with the events they cause, in one transaction.
-    pub async fn commit(
+    pub async fn commit(&self, account: &AccountId, writes: Vec<Write>) -> Result<(), StoreError> {
+        self.commit_at(account, writes, self.clock.now()).await
+    }
+
+    /// [`App::commit`] for changes that happen at `now` on a test clock: the objects in the events
+    /// are rendered as of that time.
+    pub async fn commit_at(
         &self,
         account: &AccountId,
         mut writes: Vec<Write>,
+        now: i64,
     ) -> Result<(), StoreError> {
-        let now = self.clock.now();
         let request = REQUEST.try_with(Clone::clone).unwrap_or_default();
         let mut events = Vec::new();
         for w in &writes {
@@ -236,11 +247,13 @@ impl App {
             } else {
                 new_json.clone()
             };
+            // Objects on a test clock are rendered as of the clock's time, but an event records
+            // when it was sent: the server's time, so the log reads in the order things happened.
             out.push(event_record(
                 &kind,
                 object,
                 previous,
-                now,
+                self.clock.now(),
                 record.id.clone(),
                 request,
             ));

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod billing;
 pub mod events;
 pub mod expand;
 pub mod http;
@@ -28,7 +29,7 @@ pub use auth::KeyPolicy;
 pub fn router(app: App) -> Router {
     use api::{
         coupon, customer, event, invoice, payment_method as pm, price, product, promotion_code,
-        setup_intent as si, subscription as sub,
+        setup_intent as si, subscription as sub, test_clock as clock,
     };
     let api = Router::new()
         .route(
@@ -131,6 +132,18 @@ pub fn router(app: App) -> Router {
         .route("/v1/invoices/{id}/lines", get(invoice::list_invoice_lines))
         .route("/v1/invoices/{id}/pay", post(invoice::pay_invoice))
         .route("/v1/invoices/{id}/void", post(invoice::void_invoice))
+        .route(
+            "/v1/test_helpers/test_clocks",
+            get(clock::list_test_clocks).post(clock::create_test_clock),
+        )
+        .route(
+            "/v1/test_helpers/test_clocks/{id}",
+            get(clock::retrieve_test_clock).delete(clock::delete_test_clock),
+        )
+        .route(
+            "/v1/test_helpers/test_clocks/{id}/advance",
+            post(clock::advance_test_clock),
+        )
         .method_not_allowed_fallback(http::unrecognized)
         .fallback(http::unrecognized)
         .layer(axum::middleware::from_fn_with_state(

@@ -141,6 +141,9 @@ pub fn render_record(record: &Record, now: i64, public_url: &str) -> Result<Valu
             public_url,
         ),
         "discount" => render::discount(&decode::<portico_domain::discount::Discount>(record)?),
+        "test_helpers.test_clock" => {
+            render::test_clock(&decode::<portico_domain::test_clock::TestClock>(record)?)
+        }
         "setup_intent" => render::setup_intent(&decode::<SetupIntent>(record)?, public_url),
         // Events are stored as the JSON they were sent as.
         "event" => serde_json::from_str(&record.data)
@@ -169,6 +172,24 @@ pub async fn respond(
 /// The filter for `active=true|false` on objects that carry an active flag.
 pub fn active_filter(active: bool) -> Filter {
     Filter::Status(if active { "active" } else { "inactive" }.into())
+}
+
+/// "Now" for a customer: their test clock's time when they follow one, else `now`.
+pub async fn now_for(
+    app: &App,
+    account: &AccountId,
+    test_clock: Option<&str>,
+    now: i64,
+) -> Result<i64, Failure> {
+    Ok(match test_clock {
+        Some(c) => {
+            portico_store::get::<portico_domain::test_clock::TestClock>(&*app.store, account, c)
+                .await?
+                .map(|c| c.value.frozen_time)
+                .unwrap_or(now)
+        }
+        None => now,
+    })
 }
 
 /// Filters for a `created` range.

@@ -289,3 +289,16 @@ impl Object for portico_domain::discount::Discount {
         self.subscription.clone()
     }
 }
+
+impl Object for portico_domain::test_clock::TestClock {
+    const KIND: &'static str = "test_helpers.test_clock";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn deleted(&self) -> bool {
+        self.deleted
+    }
+}

@@ -473,7 +473,11 @@ pub fn invoice(inv: &portico_domain::invoice::Invoice, public_url: &str) -> Valu
         },
         "livemode": inv.livemode,
         "metadata": inv.metadata,
-        "next_payment_attempt": null,
+        "next_payment_attempt": if inv.status == InvoiceStatus::Open && inv.billing_reason == "subscription_cycle" && inv.auto_advance {
+            portico_domain::subscription::next_retry(inv.created, inv.attempt_count)
+        } else {
+            None
+        },
         "number": inv.number,
         "on_behalf_of": null,
         "parent": inv.subscription.as_ref().map(|s| json!({
@@ -508,5 +512,26 @@ pub fn invoice(inv: &portico_domain::invoice::Invoice, public_url: &str) -> Valu
         "total_pretax_credit_amounts": [],
         "total_taxes": [],
         "webhooks_delivered_at": null,
+    })
+}
+
+/// A test clock.
+pub fn test_clock(c: &portico_domain::test_clock::TestClock) -> Value {
+    if c.deleted {
+        return deleted("test_helpers.test_clock", &c.id);
+    }
+    json!({
+        "id": c.id,
+        "object": "test_helpers.test_clock",
+        "created": c.created,
+        "deletes_after": c.created + portico_domain::test_clock::LIFETIME_SECS,
+        "frozen_time": c.frozen_time,
+        "livemode": c.livemode,
+        "name": c.name,
+        "status": c.status(),
+        "status_details": match c.advancing_to {
+            Some(t) => json!({"advancing": {"target_frozen_time": t}}),
+            None => json!({}),
+        },
     })
 }

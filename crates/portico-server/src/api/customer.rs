@@ -157,9 +157,17 @@ async fn check_references(
 pub async fn create_customer(State(app): State<App>, mut api: Api) -> Reply {
     let (params, expand, payment_method) = api.read(|r| read_params(r, true))?;
     check_references(&app, &api, &params, None, payment_method.as_deref()).await?;
+    // A customer created on a test clock starts at the clock's time.
+    let now = crate::objects::now_for(
+        &app,
+        &api.caller.account,
+        params.test_clock.as_deref(),
+        api.now,
+    )
+    .await?;
     let mut ids = RandomIds;
     let mut ctx = Ctx {
-        now: api.now,
+        now,
         livemode: api.caller.livemode,
         ids: &mut ids,
     };

@@ -173,7 +173,8 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
             }
         };
         let token = RandomIds.next("", 43);
-        let outcome = inv.value.attempt_payment(pm.as_ref().map(|p| &p.value), off_session, false, api_.now, || token.clone())?;
+        let now = crate::objects::now_for(app_, &api_.caller.account, inv.value.test_clock.as_deref(), api_.now).await?;
+        let outcome = inv.value.attempt_payment(pm.as_ref().map(|p| &p.value), off_session, false, now, || token.clone())?;
         let mut writes = vec![Write::Update(inv.next_record())];
         let mut declined = None;
         match outcome {
@@ -209,7 +210,14 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
 /// `POST /v1/invoices/{invoice}/void`
 pub async fn void_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
     let expand = api.read(|r| r.expand("invoice", false))?;
-    let now = api.now;
+    let current = load::<Invoice>(&app, &api.caller.account, &id, None).await?;
+    let now = crate::objects::now_for(
+        &app,
+        &api.caller.account,
+        current.value.test_clock.as_deref(),
+        api.now,
+    )
+    .await?;
     let inv = crate::objects::modify::<Invoice, _>(&app, &api.caller.account, &id, None, |inv| {
         let token = inv.pending_authentication.as_ref().map(|(_, t)| t.clone());
         inv.void(now)?;

@@ -10,3 +10,4 @@ pub mod product;
 pub mod promotion_code;
 pub mod setup_intent;
 pub mod subscription;
+pub mod test_clock;

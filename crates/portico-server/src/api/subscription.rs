@@ -3,7 +3,9 @@
 //! list. Changing items and prices, with prorations, is not implemented yet and is refused.
 
 use crate::http::{Api, Failure, PathId, Reply};
-use crate::objects::{created_filters, list, load, load_live, modify, respond, with_retries};
+use crate::objects::{
+    created_filters, list, load, load_live, modify, now_for, respond, with_retries,
+};
 use crate::payments::resolve_payment_method;
 use crate::state::App;
 use axum::extract::State;
@@ -204,8 +206,9 @@ pub async fn create_subscription(State(app): State<App>, mut api: Api) -> Reply 
 
 async fn create_once(app: &App, api: &Api, p: &CreateParams) -> Result<Subscription, Failure> {
     let account = &api.caller.account;
-    let now = api.now;
     let mut customer = load_live::<Customer>(app, account, &p.customer, Some("customer")).await?;
+    // A customer on a test clock lives at the clock's time.
+    let now = now_for(app, account, customer.value.test_clock.as_deref(), api.now).await?;
     let mut items = Vec::with_capacity(p.items.len());
     for (i, (price, quantity, metadata)) in p.items.iter().enumerate() {
         let param = format!("items[{i}][price]");
@@ -489,8 +492,8 @@ pub async fn update_subscription(
             )
         })?;
     let account = api.caller.account.clone();
-    let now = api.now;
     let current = load::<Subscription>(&app, &account, &id, None).await?;
+    let now = now_for(&app, &account, current.value.test_clock.as_deref(), api.now).await?;
     let pm_id = match &pm {
         Some(p) => Some(
             customer_payment_method(
@@ -564,7 +567,14 @@ pub async fn cancel_subscription(
         }
         (read_cancellation(r).unwrap_or_default(), r.expand("subscription", false))
     })?;
-    let now = api.now;
+    let current = load::<Subscription>(&app, &api.caller.account, &id, None).await?;
+    let now = now_for(
+        &app,
+        &api.caller.account,
+        current.value.test_clock.as_deref(),
+        api.now,
+    )
+    .await?;
     let sub = modify::<Subscription, _>(&app, &api.caller.account, &id, None, |s| {
         s.cancel_now(now, details.clone())?;
         Ok(Vec::new())

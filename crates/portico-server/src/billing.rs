@@ -1,0 +1,264 @@
+//! The billing engine's time-driven side: renewals with their invoices and payment attempts,
+//! trial ends, scheduled cancellations, payment retries and expiring incomplete subscriptions,
+//! run in order for everything that falls due up to a time. Test clocks drive it.
+
+use crate::http::Failure;
+use crate::state::App;
+use portico_domain::coupon::{Coupon, Duration};
+use portico_domain::customer::Customer;
+use portico_domain::discount::Discount;
+use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentOutcome};
+use portico_domain::payment_method::PaymentMethod;
+use portico_domain::subscription::{next_retry, Due, Subscription, SubscriptionStatus};
+use portico_domain::{AccountId, Ctx, IdGen, RandomIds};
+use portico_store::{Cursor, Filter, ListQuery, TokenRecord, Versioned, Write};
+use portico_wire::ApiError;
+
+/// At most this many transitions in one run, so a far jump cannot run unbounded.
+pub const MAX_TRANSITIONS: usize = 2_000;
+
+/// The subscriptions following test clock `clock` that have not ended.
+async fn subscriptions_on(
+    app: &App,
+    account: &AccountId,
+    clock: &str,
+) -> Result<Vec<Versioned<Subscription>>, Failure> {
+    let mut out = Vec::new();
+    let mut cursor = Cursor::Start;
+    loop {
+        let q = ListQuery {
+            kind: "subscription",
+            filters: vec![
+                Filter::Field("test_clock", clock.to_owned()),
+                Filter::StatusIn(
+                    ["active", "past_due", "unpaid", "incomplete", "trialing"]
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect(),
+                ),
+            ],
+            cursor,
+            limit: 100,
+            include_deleted: false,
+        };
+        let page = app.store.list(account, &q).await?;
+        for r in &page.records {
+            out.push(Versioned::<Subscription>::from_record(r)?);
+        }
+        match (page.has_more, page.records.last()) {
+            (true, Some(last)) => cursor = Cursor::After(last.id.clone()),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// The next transition: when, what, for which subscription, and its latest invoice.
+type Pending = (
+    i64,
+    Due,
+    Versioned<Subscription>,
+    Option<Versioned<Invoice>>,
+);
+
+/// Runs, in time order, every transition due by `until` for the subscriptions on `clock`.
+pub async fn run_due(
+    app: &App,
+    account: &AccountId,
+    clock: &str,
+    until: i64,
+) -> Result<usize, Failure> {
+    for done in 0..=MAX_TRANSITIONS {
+        let mut next: Option<Pending> = None;
+        for sub in subscriptions_on(app, account, clock).await? {
+            let latest = match &sub.value.latest_invoice {
+                Some(id) => portico_store::get::<Invoice>(&*app.store, account, id).await?,
+                None => None,
+            };
+            let retry_at = latest
+                .as_ref()
+                .filter(|i| {
+                    i.value.status == InvoiceStatus::Open
+                        && i.value.auto_advance
+                        && i.value.billing_reason == "subscription_cycle"
+                })
+                .and_then(|i| next_retry(i.value.created, i.value.attempt_count));
+            if let Some((at, due)) = sub.value.next_due(retry_at) {
+                let sooner = next
+                    .as_ref()
+                    .is_none_or(|(t, d, s, _)| (at, due, &sub.value.id) < (*t, *d, &s.value.id));
+                if at <= until && sooner {
+                    next = Some((at, due, sub, latest));
+                }
+            }
+        }
+        let Some((at, due, sub, latest)) = next else {
+            return Ok(done);
+        };
+        apply(app, account, at, due, sub, latest).await?;
+    }
+    Err(ApiError::invalid(
+        Some("frozen_time".into()),
+        None,
+        format!("Advancing this far would run more than {MAX_TRANSITIONS} billing events; advance in smaller steps."),
+    )
+    .into())
+}
+
+async fn apply(
+    app: &App,
+    account: &AccountId,
+    at: i64,
+    due: Due,
+    mut sub: Versioned<Subscription>,
+    latest: Option<Versioned<Invoice>>,
+) -> Result<(), Failure> {
+    let mut writes = Vec::new();
+    match due {
+        Due::IncompleteExpiry => {
+            sub.value.expire_incomplete(at);
+            writes.push(Write::Update(sub.next_record()));
+            if let Some(mut inv) = latest.filter(|i| i.value.status == InvoiceStatus::Open) {
+                inv.value.void(at)?;
+                writes.push(Write::Update(inv.next_record()));
+            }
+        }
+        Due::Cancel => {
+            sub.value.end(at, "cancellation_requested");
+            writes.push(Write::Update(sub.next_record()));
+        }
+        Due::Renew => writes.extend(renew(app, account, at, &mut sub).await?),
+        Due::Retry => {
+            let Some(mut inv) = latest else { return Ok(()) };
+            let pm = payment_method_for(app, account, &sub.value).await?;
+            let token = RandomIds.next("", 43);
+            match inv
+                .value
+                .attempt_payment(pm.as_ref(), true, false, at, || token.clone())?
+            {
+                PaymentOutcome::Paid => sub.value.first_invoice_paid(),
+                outcome => {
+                    if next_retry(inv.value.created, inv.value.attempt_count).is_none() {
+                        // The last retry failed: Stripe's default is to cancel the subscription.
+                        inv.value.auto_advance = false;
+                        sub.value.end(at, "payment_failed");
+                    }
+                    if outcome == PaymentOutcome::RequiresAction {
+                        writes.push(token_write(account, &inv.value.id, &token, at));
+                    }
+                }
+            }
+            writes.insert(0, Write::Update(inv.next_record()));
+            writes.push(Write::Update(sub.next_record()));
+        }
+    }
+    app.commit_at(account, writes, at).await?;
+    Ok(())
+}
+
+/// The payment method a subscription's invoices are charged to.
+async fn payment_method_for(
+    app: &App,
+    account: &AccountId,
+    sub: &Subscription,
+) -> Result<Option<PaymentMethod>, Failure> {
+    let id = match &sub.default_payment_method {
+        Some(p) => Some(p.clone()),
+        None => portico_store::get::<Customer>(&*app.store, account, &sub.customer)
+            .await?
+            .and_then(|c| c.value.invoice_settings.default_payment_method),
+    };
+    Ok(match id {
+        Some(id) => portico_store::get::<PaymentMethod>(&*app.store, account, &id)
+            .await?
+            .map(|p| p.value),
+        None => None,
+    })
+}
+
+fn token_write(account: &AccountId, invoice: &str, token: &str, at: i64) -> Write {
+    Write::Token(TokenRecord {
+        token_hash: crate::api::setup_intent::token_hash(token),
+        account: account.clone(),
+        kind: "invoice".into(),
+        object_id: invoice.to_owned(),
+        created: at,
+        expires_at: at + crate::api::setup_intent::AUTH_LINK_TTL_SECS,
+    })
+}
+
+/// A renewal: the next period, its invoice (with the discounts still in force), finalized and
+/// charged off-session; a failed charge makes the subscription past due.
+async fn renew(
+    app: &App,
+    account: &AccountId,
+    at: i64,
+    sub: &mut Versioned<Subscription>,
+) -> Result<Vec<Write>, Failure> {
+    let mut ids = RandomIds;
+    let mut ctx = Ctx {
+        now: at,
+        livemode: sub.value.livemode,
+        ids: &mut ids,
+    };
+    let lines = sub.value.renew(&mut ctx);
+    let Some(mut customer) =
+        portico_store::get::<Customer>(&*app.store, account, &sub.value.customer).await?
+    else {
+        return Err(ApiError::internal().into());
+    };
+    let currency = sub.value.currency.clone();
+    let mut inv = Invoice::draft(
+        &customer.value,
+        Some(&sub.value.id),
+        "subscription_cycle",
+        &currency,
+        sub.value.current_period(),
+        lines,
+        &mut ctx,
+    );
+    for id in &sub.value.discounts {
+        let Some(d) = portico_store::get::<Discount>(&*app.store, account, id).await? else {
+            continue;
+        };
+        // A deleted coupon keeps applying to discounts already made from it.
+        let Some(c) = portico_store::get::<Coupon>(&*app.store, account, &d.value.coupon).await?
+        else {
+            continue;
+        };
+        let in_force = match c.value.duration {
+            Duration::Once => false,
+            Duration::Repeating => d.value.end.is_some_and(|end| at < end),
+            Duration::Forever => true,
+        };
+        if in_force {
+            inv.apply_discount(&c.value, &d.value.id);
+        }
+    }
+    let c = &mut customer.value;
+    inv.finalize(
+        format!("{}-{:04}", c.invoice_prefix, c.next_invoice_sequence),
+        at,
+    )?;
+    c.next_invoice_sequence += 1;
+    let mut extra = Vec::new();
+    if inv.amount_due() > 0 {
+        let pm = payment_method_for(app, account, &sub.value).await?;
+        let token = RandomIds.next("", 43);
+        match inv.attempt_payment(pm.as_ref(), true, false, at, || token.clone())? {
+            PaymentOutcome::Paid => {}
+            PaymentOutcome::Declined(_) => sub.value.status = SubscriptionStatus::PastDue,
+            PaymentOutcome::RequiresAction => {
+                sub.value.status = SubscriptionStatus::PastDue;
+                extra.push(token_write(account, &inv.id, &token, at));
+            }
+        }
+    }
+    sub.value.latest_invoice = Some(inv.id.clone());
+    let mut writes = vec![
+        Write::Update(sub.next_record()),
+        Write::Update(customer.next_record()),
+        Write::Insert(Versioned::new_record(&inv)),
+    ];
+    writes.extend(extra);
+    Ok(writes)
+}

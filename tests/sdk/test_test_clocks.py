@@ -1,0 +1,167 @@
+"""Test clocks drive the billing engine: renewals, trial ends, retries, cancellations, in order."""
+
+import pytest
+
+from helpers import check, expect_error
+
+DAY = 86400
+T0 = 1_767_225_600  # 2026-01-01 00:00:00 UTC
+
+
+@pytest.fixture
+def plan(v1):
+    product = v1.products.create({"name": "Pro", "default_price_data": {
+        "currency": "usd", "unit_amount": 1500, "recurring": {"interval": "month"}}})
+    return product.default_price
+
+
+def on_clock(v1, card="pm_card_visa", start=T0):
+    clock = check(v1.test_helpers.test_clocks.create({"frozen_time": start, "name": "scenario"}))
+    cus = v1.customers.create({"test_clock": clock.id, "payment_method": card,
+                               "invoice_settings": {"default_payment_method": card}})
+    return clock, cus
+
+
+def advance(v1, clock, to):
+    c = check(v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": to}))
+    assert c.status == "ready" and c.frozen_time == to
+    return c
+
+
+def event_types(v1, since_id=None):
+    events = [e for e in v1.events.list({"limit": 100}).data][::-1]
+    return [e.type for e in events]
+
+
+def test_clock_object(v1):
+    clock = check(v1.test_helpers.test_clocks.create({"frozen_time": T0, "name": "mine"}))
+    assert clock.id.startswith("clock_") and clock.status == "ready" and clock.frozen_time == T0
+    assert clock.deletes_after == clock.created + 30 * DAY
+    assert [c.id for c in check(v1.test_helpers.test_clocks.list()).data] == [clock.id]
+    expect_error(lambda: v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": T0 - 1}), param="frozen_time")
+    cus = v1.customers.create({"test_clock": clock.id})
+    assert cus.test_clock == clock.id and cus.created == T0
+    assert [c.id for c in v1.customers.list({"test_clock": clock.id}).data] == [cus.id]
+    gone = v1.test_helpers.test_clocks.delete(clock.id)
+    assert gone.deleted is True
+    assert v1.customers.retrieve(cus.id).deleted is True
+    expect_error(lambda: v1.test_helpers.test_clocks.retrieve(clock.id), status=404)
+    expect_error(lambda: v1.customers.create({"test_clock": "clock_nope"}), code="resource_missing", param="test_clock")
+
+
+def test_scenario_renewal_decline_card_update_retry_cancel(v1, plan):
+    clock, cus = on_clock(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    assert sub.status == "active" and sub.start_date == T0
+    feb1 = T0 + 31 * DAY
+    assert sub["items"].data[0].current_period_end == feb1
+    mark = len(event_types(v1))
+
+    # 1. The first renewal is paid.
+    advance(v1, clock, feb1 + 3600)
+    sub = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
+    assert sub.status == "active"
+    assert (sub["items"].data[0].current_period_start, sub["items"].data[0].current_period_end) == (feb1, T0 + 59 * DAY)
+    inv = sub.latest_invoice
+    assert (inv.billing_reason, inv.status, inv.amount_paid, inv.created) == ("subscription_cycle", "paid", 1500, feb1)
+    assert inv.number.endswith("-0002")
+
+    # 2. The card starts failing: the next renewal is declined, the subscription is past due.
+    bad = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": cus.id})
+    v1.customers.update(cus.id, {"invoice_settings": {"default_payment_method": bad.id}})
+    mar1 = T0 + 59 * DAY
+    advance(v1, clock, mar1 + 3600)
+    sub = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
+    assert sub.status == "past_due"
+    failed = sub.latest_invoice
+    assert (failed.status, failed.attempt_count, failed.next_payment_attempt) == ("open", 1, mar1 + 3 * DAY)
+
+    # 3. The customer updates the card; the scheduled retry succeeds.
+    good = v1.payment_methods.attach("pm_card_visa", {"customer": cus.id})
+    v1.customers.update(cus.id, {"invoice_settings": {"default_payment_method": good.id}})
+    advance(v1, clock, mar1 + 3 * DAY + 60)
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+    paid = v1.invoices.retrieve(failed.id)
+    assert (paid.status, paid.attempt_count, paid.next_payment_attempt) == ("paid", 2, None)
+
+    # 4. Cancel at the period end, then advance past it.
+    sub = v1.subscriptions.update(sub.id, {"cancel_at_period_end": True})
+    apr1 = T0 + 90 * DAY
+    assert sub.cancel_at == apr1
+    advance(v1, clock, apr1 + DAY)
+    sub = v1.subscriptions.retrieve(sub.id)
+    assert (sub.status, sub.ended_at, sub.cancellation_details.reason) == ("canceled", apr1, "cancellation_requested")
+    assert len(v1.invoices.list({"subscription": sub.id}).data) == 3, "no invoice after cancellation"
+
+    got = event_types(v1)[mark:]
+    assert got == [
+        "test_helpers.test_clock.advancing",
+        "customer.subscription.updated", "invoice.created", "invoice.finalized", "invoice.paid", "invoice.payment_succeeded",
+        "test_helpers.test_clock.ready",
+        "payment_method.attached", "customer.updated",
+        "test_helpers.test_clock.advancing",
+        "customer.subscription.updated", "invoice.created", "invoice.finalized", "invoice.payment_failed",
+        "test_helpers.test_clock.ready",
+        "payment_method.attached", "customer.updated",
+        "test_helpers.test_clock.advancing",
+        "invoice.paid", "invoice.payment_succeeded", "customer.subscription.updated",
+        "test_helpers.test_clock.ready",
+        "customer.subscription.updated",
+        "test_helpers.test_clock.advancing",
+        "customer.subscription.deleted",
+        "test_helpers.test_clock.ready",
+    ], got
+
+
+def test_trial_ends_into_a_paid_renewal(v1, plan):
+    clock, cus = on_clock(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "trial_period_days": 7})
+    assert sub.status == "trialing"
+    advance(v1, clock, T0 + 7 * DAY + 1)
+    sub = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
+    assert sub.status == "active" and sub.latest_invoice.amount_paid == 1500
+    item = sub["items"].data[0]
+    assert (item.current_period_start, item.current_period_end) == (T0 + 7 * DAY, T0 + 7 * DAY + 31 * DAY)
+
+
+def test_retries_exhausted_cancel_the_subscription(v1, plan):
+    clock, cus = on_clock(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    bad = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": cus.id})
+    v1.customers.update(cus.id, {"invoice_settings": {"default_payment_method": bad.id}})
+    feb1 = T0 + 31 * DAY
+    advance(v1, clock, feb1 + 10 * DAY)
+    sub = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
+    assert (sub.status, sub.cancellation_details.reason, sub.ended_at) == ("canceled", "payment_failed", feb1 + 7 * DAY)
+    assert (sub.latest_invoice.attempt_count, sub.latest_invoice.status, sub.latest_invoice.next_payment_attempt) == (4, "open", None)
+
+
+def test_incomplete_subscriptions_expire(v1, plan):
+    clock, cus = on_clock(v1, card="pm_card_chargeCustomerFail")
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    assert sub.status == "incomplete"
+    advance(v1, clock, T0 + 23 * 3600 + 1)
+    sub = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
+    assert sub.status == "incomplete_expired" and sub.latest_invoice.status == "void"
+
+
+def test_coupon_durations_over_renewals(v1, plan):
+    clock, cus = on_clock(v1)
+    once = v1.coupons.create({"percent_off": 50, "duration": "once"})
+    twice = v1.coupons.create({"amount_off": 100, "currency": "usd", "duration": "repeating", "duration_in_months": 2})
+    forever = v1.coupons.create({"percent_off": 10, "duration": "forever"})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}],
+                                   "discounts": [{"coupon": once.id}, {"coupon": twice.id}, {"coupon": forever.id}]})
+    advance(v1, clock, T0 + 100 * DAY)
+    totals = [i.total for i in v1.invoices.list({"subscription": sub.id}).data][::-1]
+    # January: 1500 −750 (once) −100 (repeating) −65 (10% of what is left); February: the
+    # repeating coupon still runs; March and April: only the forever coupon.
+    assert totals == [585, 1260, 1350, 1350], totals
+
+
+def test_clocks_are_per_account(v1, portico_url):
+    from helpers import make_client, new_key
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": T0})
+    other = make_client(portico_url, new_key()).v1
+    expect_error(lambda: other.test_helpers.test_clocks.retrieve(clock.id), status=404)
+    expect_error(lambda: other.test_helpers.test_clocks.advance(clock.id, {"frozen_time": T0 + 1}), status=404)
