@@ -129,6 +129,57 @@ pub struct Subscription {
     pub trial_start: Option<i64>,
     pub trial_end: Option<i64>,
     pub test_clock: Option<String>,
+    /// Prorations waiting for the next invoice (Stripe's pending invoice items).
+    #[serde(default)]
+    pub pending_lines: Vec<Line>,
+}
+
+/// How a change is prorated (`proration_behavior`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProrationBehavior {
+    /// Prorations wait for the next invoice.
+    CreateProrations,
+    /// No prorations.
+    None,
+    /// Prorations are invoiced at once.
+    AlwaysInvoice,
+}
+
+impl ProrationBehavior {
+    /// Accepted wire values.
+    pub const VALUES: &'static [&'static str] = &["always_invoice", "create_prorations", "none"];
+
+    /// Parses a wire value.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "always_invoice" => Some(Self::AlwaysInvoice),
+            "create_prorations" => Some(Self::CreateProrations),
+            "none" => Some(Self::None),
+            _ => None,
+        }
+    }
+}
+
+/// One change to the items (`items[]` of an update), with any new price loaded.
+#[derive(Clone, Debug, Default)]
+pub struct ItemChange {
+    /// The item changed or deleted; `None` adds an item.
+    pub id: Option<String>,
+    /// A new price, with its product's name.
+    pub price: Option<(Price, String)>,
+    pub quantity: Option<i64>,
+    pub deleted: bool,
+    pub metadata: MetadataUpdate,
+}
+
+/// What a change of items produced.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ItemsChanged {
+    /// Credits for unused time and charges for remaining time.
+    pub prorations: Vec<Line>,
+    /// When the billing cycle restarted (`billing_cycle_anchor=now`, or a new interval): the
+    /// charges for the new, whole period, to invoice now.
+    pub new_period: Option<Vec<Line>>,
 }
 
 /// One requested item, with its price and product loaded.
@@ -406,6 +457,7 @@ impl Subscription {
             trial_start: p.trial_end.map(|_| now),
             trial_end: p.trial_end,
             test_clock: customer.test_clock.clone(),
+            pending_lines: Vec::new(),
         };
         Ok((sub, lines))
     }
@@ -466,7 +518,8 @@ impl Subscription {
         if self.status == SubscriptionStatus::Trialing {
             self.status = SubscriptionStatus::Active;
         }
-        let mut lines = Vec::with_capacity(self.items.len());
+        // Pending prorations come first on the invoice, as Stripe orders them.
+        let mut lines = std::mem::take(&mut self.pending_lines);
         for item in &mut self.items {
             item.current_period_start = start;
             item.current_period_end = end;
@@ -491,6 +544,232 @@ impl Subscription {
             });
         }
         lines
+    }
+
+    /// Changes the items at `at` (`proration_date`), prorating per `behavior` over the current
+    /// period as Stripe does: a credit for the unused time of each changed or removed item, a
+    /// charge for the remaining time of each changed or added one. Moving to another interval,
+    /// or `reset_anchor` (`billing_cycle_anchor=now`), restarts the billing cycle at `at` and bills
+    /// the new period whole.
+    pub fn change_items(
+        &mut self,
+        changes: Vec<ItemChange>,
+        at: i64,
+        behavior: ProrationBehavior,
+        reset_anchor: bool,
+        ctx: &mut Ctx<'_>,
+    ) -> DomainResult<ItemsChanged> {
+        if self.status.is_ended() {
+            return Err(DomainError::state(
+                None,
+                format!(
+                    "This subscription is {} and can no longer be updated.",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        let (start, end) = self.current_period();
+        if at < start || at > end {
+            return Err(DomainError::invalid(
+                "proration_date",
+                "Invalid proration_date: it must be within the current billing period.",
+            ));
+        }
+        let old = self.items.clone();
+        let mut items = self.items.clone();
+        for (i, ch) in changes.into_iter().enumerate() {
+            let pos = match &ch.id {
+                Some(id) => Some(items.iter().position(|it| &it.id == id).ok_or_else(|| {
+                    DomainError::NoSuch {
+                        kind: "subscription_item",
+                        id: id.clone(),
+                        param: Some(format!("items[{i}][id]")),
+                    }
+                })?),
+                None => None,
+            };
+            if let Some((p, _)) = &ch.price {
+                if p.recurring.is_none() {
+                    return Err(not_recurring(p, i));
+                }
+                if !p.active {
+                    return Err(DomainError::invalid(
+                        format!("items[{i}][price]"),
+                        format!("The price {} is archived (inactive).", p.id),
+                    ));
+                }
+                if p.currency.code() != self.currency {
+                    return Err(DomainError::invalid(
+                        format!("items[{i}][price]"),
+                        "Currency fields must match across all prices on this subscription.",
+                    ));
+                }
+            }
+            if ch.quantity.is_some_and(|q| q < 0) {
+                return Err(DomainError::invalid(
+                    format!("items[{i}][quantity]"),
+                    "Invalid quantity: it cannot be negative.",
+                ));
+            }
+            match (pos, ch.deleted) {
+                (Some(p), true) => {
+                    items.remove(p);
+                }
+                (None, true) => {
+                    return Err(DomainError::invalid(
+                        format!("items[{i}][deleted]"),
+                        "To delete an item, give its id.",
+                    ))
+                }
+                (Some(p), false) => {
+                    let it = &mut items[p];
+                    if let Some((price, name)) = ch.price {
+                        it.price = price;
+                        it.product_name = name;
+                    }
+                    if let Some(q) = ch.quantity {
+                        it.quantity = q;
+                    }
+                    ch.metadata
+                        .apply(&format!("items[{i}][metadata]"), &mut it.metadata)?;
+                }
+                (None, false) => {
+                    let (price, name) = ch.price.ok_or_else(|| {
+                        DomainError::invalid_code(
+                            format!("items[{i}][price]"),
+                            crate::ErrorCode::ParameterMissing,
+                            format!("Missing required param: items[{i}][price]."),
+                        )
+                    })?;
+                    items.push(Item {
+                        id: ctx.ids.next("si_", ID_LEN),
+                        price,
+                        product_name: name,
+                        quantity: ch.quantity.unwrap_or(1),
+                        created: at,
+                        metadata: ch.metadata.build(&format!("items[{i}][metadata]"))?,
+                        current_period_start: start,
+                        current_period_end: end,
+                    });
+                }
+            }
+        }
+        let Some(first) = items.first() else {
+            return Err(DomainError::invalid(
+                "items",
+                "A subscription must keep at least one item.",
+            ));
+        };
+        let recurring = first
+            .price
+            .recurring
+            .clone()
+            .ok_or_else(|| not_recurring(&first.price, 0))?;
+        for (i, it) in items.iter().enumerate() {
+            if it.price.recurring.as_ref() != Some(&recurring) {
+                return Err(DomainError::invalid(format!("items[{i}][price]"), "Currency and interval fields must match across all prices on this subscription."));
+            }
+            if items[..i].iter().any(|o| o.price.id == it.price.id) {
+                return Err(DomainError::invalid(
+                    format!("items[{i}][price]"),
+                    format!(
+                        "Cannot add multiple subscription items with the same price: {}",
+                        it.price.id
+                    ),
+                ));
+            }
+        }
+        let reset = reset_anchor || recurring != self.recurring;
+        let trialing = self.status == SubscriptionStatus::Trialing;
+        let date = short_date(at);
+        let currency = self.currency.clone();
+        let total = |it: &Item| it.price.unit_amount * it.quantity;
+        let line = |ctx: &mut Ctx<'_>,
+                    it: &Item,
+                    amount: i64,
+                    what: &str,
+                    period: (i64, i64),
+                    proration: bool| Line {
+            id: ctx.ids.next("il_", ID_LEN),
+            amount,
+            description: if proration {
+                format!("{what} {} × {} after {date}", it.quantity, it.product_name)
+            } else {
+                line_description(
+                    it.quantity,
+                    &it.product_name,
+                    it.price.unit_amount,
+                    &currency,
+                    &recurring,
+                )
+            },
+            period_start: period.0,
+            period_end: period.1,
+            quantity: it.quantity,
+            price: it.price.id.to_string(),
+            product: it.price.product.to_string(),
+            proration,
+            subscription_item: Some(it.id.clone()),
+            discount_amounts: Vec::new(),
+        };
+        let mut out = ItemsChanged::default();
+        if behavior != ProrationBehavior::None && !trialing {
+            for o in &old {
+                let now_item = items.iter().find(|n| n.id == o.id);
+                if reset
+                    || now_item.is_none_or(|n| n.price.id != o.price.id || n.quantity != o.quantity)
+                {
+                    let credit = -prorate(total(o), start, end, at, end);
+                    if credit != 0 {
+                        out.prorations.push(line(
+                            ctx,
+                            o,
+                            credit,
+                            "Unused time on",
+                            (at, end),
+                            true,
+                        ));
+                    }
+                }
+            }
+            if !reset {
+                for n in &items {
+                    let before = old.iter().find(|o| o.id == n.id);
+                    if before.is_none_or(|o| o.price.id != n.price.id || o.quantity != n.quantity) {
+                        let charge = prorate(total(n), start, end, at, end);
+                        if charge != 0 {
+                            out.prorations.push(line(
+                                ctx,
+                                n,
+                                charge,
+                                "Remaining time on",
+                                (at, end),
+                                true,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if reset {
+            let new_end = period_end(at, &recurring, at);
+            for it in &mut items {
+                it.current_period_start = at;
+                it.current_period_end = new_end;
+            }
+            self.billing_cycle_anchor = at;
+            if !trialing {
+                out.new_period = Some(
+                    items
+                        .iter()
+                        .map(|it| line(ctx, it, total(it), "", (at, new_end), false))
+                        .collect(),
+                );
+            }
+        }
+        self.items = items;
+        self.recurring = recurring;
+        Ok(out)
     }
 
     /// Ends the subscription at `at` for `reason` (`cancellation_requested`, `payment_failed`).
@@ -578,6 +857,15 @@ pub const RETRY_DAYS: &[i64] = &[3, 5, 7];
 pub fn next_retry(invoice_created: i64, attempts: i64) -> Option<i64> {
     let i = usize::try_from(attempts - 1).ok()?;
     RETRY_DAYS.get(i).map(|d| invoice_created + d * 86_400)
+}
+
+/// `15 Jan 2026`, as Stripe writes dates in proration descriptions.
+pub fn short_date(unix: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (y, m, d) = crate::calendar::civil_from_days(unix.div_euclid(86_400));
+    format!("{d} {} {y}", MONTHS[(m - 1) as usize])
 }
 
 enum FirstPeriod {
@@ -873,5 +1161,281 @@ mod tests {
         assert_eq!(format_amount(5, "usd"), "0.05");
         assert_eq!(format_amount(1200, "jpy"), "1200");
         assert_eq!(format_amount(1234, "kwd"), "1.234");
+    }
+}
+
+#[cfg(test)]
+mod changes {
+    use super::*;
+    use crate::calendar::days_from_civil;
+    use crate::customer::CustomerParams;
+    use crate::id::SequentialIds;
+    use crate::price::{Interval, PriceCreate};
+    use crate::product::ProductParams;
+
+    fn price(product: &Product, amount: i64, interval: Interval, ctx: &mut Ctx<'_>) -> Price {
+        let r = Some(Recurring {
+            interval,
+            interval_count: 1,
+        });
+        Price::create(
+            PriceCreate {
+                currency: Currency::parse("usd"),
+                unit_amount: Some(amount),
+                recurring: r,
+                ..Default::default()
+            },
+            product,
+            ctx,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn stripes_upgrade_example_through_a_subscription() {
+        // docs.stripe.com/billing/subscriptions/prorations: 10 USD → 20 USD halfway through the
+        // period is a -5 USD credit and a +10 USD charge.
+        let mut ids = SequentialIds::default();
+        let apr1 = days_from_civil(2026, 4, 1) * 86_400;
+        let mut ctx = Ctx {
+            now: apr1,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let customer = Customer::create(CustomerParams::default(), &mut ctx).unwrap();
+        let product = Product::create(
+            ProductParams {
+                name: Some("Plan".into()),
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap();
+        let basic = price(&product, 1000, Interval::Month, &mut ctx);
+        let pro = price(&product, 2000, Interval::Month, &mut ctx);
+        let yearly = price(&product, 10000, Interval::Year, &mut ctx);
+        let item = ItemRequest {
+            price: basic.clone(),
+            product: product.clone(),
+            quantity: 1,
+            metadata: MetadataUpdate::default(),
+        };
+        let (mut sub, _) = Subscription::create(
+            &customer,
+            SubscriptionCreate {
+                items: vec![item],
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap();
+        sub.first_invoice_paid();
+        assert_eq!(sub.current_period(), (apr1, apr1 + 30 * 86_400));
+        let item_id = sub.items[0].id.clone();
+        let halfway = apr1 + 15 * 86_400;
+        let change = |p: &Price, q: Option<i64>| ItemChange {
+            id: Some(item_id.clone()),
+            price: Some((p.clone(), "Plan".into())),
+            quantity: q,
+            ..Default::default()
+        };
+
+        let mut up = sub.clone();
+        let out = up
+            .change_items(
+                vec![change(&pro, None)],
+                halfway,
+                ProrationBehavior::CreateProrations,
+                false,
+                &mut ctx,
+            )
+            .unwrap();
+        assert_eq!(
+            out.prorations.iter().map(|l| l.amount).collect::<Vec<_>>(),
+            vec![-500, 1000]
+        );
+        assert_eq!(
+            out.prorations[0].description,
+            "Unused time on 1 × Plan after 16 Apr 2026"
+        );
+        assert_eq!(
+            out.prorations[1].description,
+            "Remaining time on 1 × Plan after 16 Apr 2026"
+        );
+        assert!(out.new_period.is_none());
+        assert_eq!(up.items[0].id, item_id, "the item keeps its id");
+        assert_eq!(up.items[0].price.id, pro.id);
+
+        // Quantity 1 → 3 on the same price: the credit for one, the charge for three.
+        let mut more = sub.clone();
+        let out = more
+            .change_items(
+                vec![change(&basic, Some(3))],
+                halfway,
+                ProrationBehavior::AlwaysInvoice,
+                false,
+                &mut ctx,
+            )
+            .unwrap();
+        assert_eq!(
+            out.prorations.iter().map(|l| l.amount).collect::<Vec<_>>(),
+            vec![-500, 1500]
+        );
+
+        // No prorations at all.
+        let mut none = sub.clone();
+        assert!(none
+            .change_items(
+                vec![change(&pro, None)],
+                halfway,
+                ProrationBehavior::None,
+                false,
+                &mut ctx
+            )
+            .unwrap()
+            .prorations
+            .is_empty());
+
+        // Monthly → yearly restarts the cycle now: the unused month credited, the year billed whole.
+        let mut year = sub.clone();
+        let out = year
+            .change_items(
+                vec![change(&yearly, None)],
+                halfway,
+                ProrationBehavior::CreateProrations,
+                false,
+                &mut ctx,
+            )
+            .unwrap();
+        assert_eq!(
+            out.prorations.iter().map(|l| l.amount).collect::<Vec<_>>(),
+            vec![-500]
+        );
+        assert_eq!(
+            out.new_period
+                .as_ref()
+                .unwrap()
+                .iter()
+                .map(|l| l.amount)
+                .collect::<Vec<_>>(),
+            vec![10000]
+        );
+        assert_eq!(year.billing_cycle_anchor, halfway);
+        assert_eq!(year.current_period(), (halfway, halfway + 365 * 86_400));
+
+        // Add and delete items; refuse emptying it or leaving the period.
+        let mut add = sub.clone();
+        let out = add
+            .change_items(
+                vec![ItemChange {
+                    price: Some((pro.clone(), "Plan".into())),
+                    ..Default::default()
+                }],
+                halfway,
+                ProrationBehavior::CreateProrations,
+                false,
+                &mut ctx,
+            )
+            .unwrap();
+        assert_eq!(
+            out.prorations.iter().map(|l| l.amount).collect::<Vec<_>>(),
+            vec![1000]
+        );
+        assert_eq!(add.items.len(), 2);
+        let mut del = sub.clone();
+        let gone = ItemChange {
+            id: Some(item_id.clone()),
+            deleted: true,
+            ..Default::default()
+        };
+        assert!(del
+            .change_items(
+                vec![gone],
+                halfway,
+                ProrationBehavior::CreateProrations,
+                false,
+                &mut ctx
+            )
+            .is_err());
+        assert!(sub
+            .clone()
+            .change_items(
+                vec![change(&pro, None)],
+                apr1 + 31 * 86_400,
+                ProrationBehavior::CreateProrations,
+                false,
+                &mut ctx
+            )
+            .is_err());
+        let bad = ItemChange {
+            id: Some("si_nope".into()),
+            quantity: Some(2),
+            ..Default::default()
+        };
+        assert!(matches!(
+            sub.clone()
+                .change_items(vec![bad], halfway, ProrationBehavior::None, false, &mut ctx),
+            Err(DomainError::NoSuch { .. })
+        ));
+    }
+
+    #[test]
+    fn renewals_carry_pending_prorations_first() {
+        let mut ids = SequentialIds::default();
+        let apr1 = days_from_civil(2026, 4, 1) * 86_400;
+        let mut ctx = Ctx {
+            now: apr1,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let customer = Customer::create(CustomerParams::default(), &mut ctx).unwrap();
+        let product = Product::create(
+            ProductParams {
+                name: Some("Plan".into()),
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap();
+        let basic = price(&product, 1000, Interval::Month, &mut ctx);
+        let item = ItemRequest {
+            price: basic,
+            product,
+            quantity: 1,
+            metadata: MetadataUpdate::default(),
+        };
+        let (mut sub, _) = Subscription::create(
+            &customer,
+            SubscriptionCreate {
+                items: vec![item],
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap();
+        let id = sub.items[0].id.clone();
+        let out = sub
+            .change_items(
+                vec![ItemChange {
+                    id: Some(id),
+                    quantity: Some(2),
+                    ..Default::default()
+                }],
+                apr1 + 15 * 86_400,
+                ProrationBehavior::CreateProrations,
+                false,
+                &mut ctx,
+            )
+            .unwrap();
+        sub.pending_lines.extend(out.prorations);
+        let lines = sub.renew(&mut ctx);
+        assert_eq!(
+            lines
+                .iter()
+                .map(|l| (l.amount, l.proration))
+                .collect::<Vec<_>>(),
+            vec![(-500, true), (1000, true), (2000, false)]
+        );
+        assert!(sub.pending_lines.is_empty());
     }
 }
