@@ -25,6 +25,7 @@ pub enum ErrorCode {
     SetupIntentAuthenticationFailure,
     SetupIntentUnexpectedState,
     LockTimeout,
+    InvoiceUpcomingNone,
 }
 
 impl ErrorCode {
@@ -58,6 +59,7 @@ impl ErrorCode {
             ErrorCode::SetupIntentAuthenticationFailure => "setup_intent_authentication_failure",
             ErrorCode::SetupIntentUnexpectedState => "setup_intent_unexpected_state",
             ErrorCode::LockTimeout => "lock_timeout",
+            ErrorCode::InvoiceUpcomingNone => "invoice_upcoming_none",
         }
     }
 }
@@ -85,6 +87,7 @@ const ALL_CODES: &[ErrorCode] = &[
     ErrorCode::SetupIntentAuthenticationFailure,
     ErrorCode::SetupIntentUnexpectedState,
     ErrorCode::LockTimeout,
+    ErrorCode::InvoiceUpcomingNone,
 ];
 
 /// A rule the domain refused to break. Parameter names are Stripe's bracketed paths.

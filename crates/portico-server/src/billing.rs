@@ -186,6 +186,61 @@ fn token_write(account: &AccountId, invoice: &str, token: &str, at: i64) -> Writ
     })
 }
 
+/// An invoice for `sub` with `lines`, the subscription's discounts still in force applied. With
+/// `finalize`, it is numbered from the customer's sequence (which advances) and finalized; else
+/// it stays a draft (a preview).
+#[allow(clippy::too_many_arguments)]
+pub async fn bill(
+    app: &App,
+    account: &AccountId,
+    customer: &mut Versioned<Customer>,
+    sub: &Subscription,
+    reason: &str,
+    lines: Vec<portico_domain::invoice::Line>,
+    period: (i64, i64),
+    finalize: bool,
+    ctx: &mut Ctx<'_>,
+) -> Result<Invoice, Failure> {
+    let at = ctx.now;
+    let mut inv = Invoice::draft(
+        &customer.value,
+        Some(&sub.id),
+        reason,
+        &sub.currency,
+        period,
+        lines,
+        ctx,
+    );
+    for id in &sub.discounts {
+        let Some(d) = portico_store::get::<Discount>(&*app.store, account, id).await? else {
+            continue;
+        };
+        // A deleted coupon keeps applying to discounts already made from it.
+        let Some(c) = portico_store::get::<Coupon>(&*app.store, account, &d.value.coupon).await?
+        else {
+            continue;
+        };
+        let in_force = match c.value.duration {
+            // A once coupon was used up by the subscription's first invoice.
+            Duration::Once => false,
+            Duration::Repeating => d.value.end.is_some_and(|end| at < end),
+            Duration::Forever => true,
+        };
+        if in_force {
+            inv.apply_discount(&c.value, &d.value.id);
+        }
+    }
+    if finalize {
+        let c = &mut customer.value;
+        inv.finalize(
+            format!("{}-{:04}", c.invoice_prefix, c.next_invoice_sequence),
+            at,
+        )?;
+        c.next_invoice_sequence += 1;
+    }
+    Ok(inv)
+}
+
 /// A renewal: the next period, its invoice (with the discounts still in force), finalized and
 /// charged off-session; a failed charge makes the subscription past due.
 async fn renew(
@@ -206,40 +261,19 @@ async fn renew(
     else {
         return Err(ApiError::internal().into());
     };
-    let currency = sub.value.currency.clone();
-    let mut inv = Invoice::draft(
-        &customer.value,
-        Some(&sub.value.id),
+    let period = sub.value.current_period();
+    let mut inv = bill(
+        app,
+        account,
+        &mut customer,
+        &sub.value,
         "subscription_cycle",
-        &currency,
-        sub.value.current_period(),
         lines,
+        period,
+        true,
         &mut ctx,
-    );
-    for id in &sub.value.discounts {
-        let Some(d) = portico_store::get::<Discount>(&*app.store, account, id).await? else {
-            continue;
-        };
-        // A deleted coupon keeps applying to discounts already made from it.
-        let Some(c) = portico_store::get::<Coupon>(&*app.store, account, &d.value.coupon).await?
-        else {
-            continue;
-        };
-        let in_force = match c.value.duration {
-            Duration::Once => false,
-            Duration::Repeating => d.value.end.is_some_and(|end| at < end),
-            Duration::Forever => true,
-        };
-        if in_force {
-            inv.apply_discount(&c.value, &d.value.id);
-        }
-    }
-    let c = &mut customer.value;
-    inv.finalize(
-        format!("{}-{:04}", c.invoice_prefix, c.next_invoice_sequence),
-        at,
-    )?;
-    c.next_invoice_sequence += 1;
+    )
+    .await?;
     let mut extra = Vec::new();
     if inv.amount_due() > 0 {
         let pm = payment_method_for(app, account, &sub.value).await?;

@@ -128,6 +128,10 @@ pub fn router(app: App) -> Router {
                 .delete(sub::cancel_subscription),
         )
         .route("/v1/invoices", get(invoice::list_invoices))
+        .route(
+            "/v1/invoices/create_preview",
+            post(api::subscription_change::create_preview),
+        )
         .route("/v1/invoices/{id}", get(invoice::retrieve_invoice))
         .route("/v1/invoices/{id}/lines", get(invoice::list_invoice_lines))
         .route("/v1/invoices/{id}/pay", post(invoice::pay_invoice))

@@ -10,4 +10,5 @@ pub mod product;
 pub mod promotion_code;
 pub mod setup_intent;
 pub mod subscription;
+pub mod subscription_change;
 pub mod test_clock;

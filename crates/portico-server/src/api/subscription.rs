@@ -27,8 +27,7 @@ use portico_store::{Filter, TokenRecord, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError, Reader};
 
-const NOT_YET: &str =
-    "changing a subscription's items, prices, trial or billing cycle is not implemented yet.";
+const NOT_YET: &str = "changing this on an existing subscription is not implemented yet.";
 
 /// Parameters of `POST /v1/subscriptions`, as read.
 struct CreateParams {
@@ -456,45 +455,42 @@ pub async fn update_subscription(
     PathId(id): PathId,
     mut api: Api,
 ) -> Reply {
-    let (metadata, description, pm, cancel_at_period_end, cancel_at, details, expand) =
-        api.read(|r| {
-            for key in [
-                "items",
-                "proration_behavior",
-                "proration_date",
-                "billing_cycle_anchor",
-                "trial_end",
-                "trial_from_plan",
-                "discounts",
-                "payment_behavior",
-                "pause_collection",
-                "add_invoice_items",
-                "collection_method",
-                "days_until_due",
-                "default_tax_rates",
-            ] {
-                r.unsupported(key, NOT_YET);
-            }
-            let cancel_at = if r.is_empty_string("cancel_at") {
-                r.string_or_clear("cancel_at", 20);
-                Patch::Clear
-            } else {
-                r.int("cancel_at").map(Patch::Set).unwrap_or_default()
-            };
-            (
-                r.metadata("metadata", true),
-                r.string_or_clear("description", 500),
-                r.string("default_payment_method", 5000),
-                r.bool("cancel_at_period_end"),
-                cancel_at,
-                read_cancellation(r),
-                r.expand("subscription", false),
-            )
-        })?;
+    let (simple, change, expand) = api.read(|r| {
+        for key in [
+            "trial_end",
+            "trial_from_plan",
+            "discounts",
+            "pause_collection",
+            "add_invoice_items",
+            "collection_method",
+            "days_until_due",
+            "default_tax_rates",
+        ] {
+            r.unsupported(key, NOT_YET);
+        }
+        let cancel_at = if r.is_empty_string("cancel_at") {
+            r.string_or_clear("cancel_at", 20);
+            Patch::Clear
+        } else {
+            r.int("cancel_at").map(Patch::Set).unwrap_or_default()
+        };
+        let simple = SimpleUpdate {
+            metadata: r.metadata("metadata", true),
+            description: r.string_or_clear("description", 500),
+            default_payment_method: r.string("default_payment_method", 5000),
+            cancel_at_period_end: r.bool("cancel_at_period_end"),
+            cancel_at,
+            details: read_cancellation(r),
+        };
+        (
+            simple,
+            crate::api::subscription_change::read_change(r),
+            r.expand("subscription", false),
+        )
+    })?;
     let account = api.caller.account.clone();
     let current = load::<Subscription>(&app, &account, &id, None).await?;
-    let now = now_for(&app, &account, current.value.test_clock.as_deref(), api.now).await?;
-    let pm_id = match &pm {
+    let pm_id = match &simple.default_payment_method {
         Some(p) => Some(
             customer_payment_method(
                 &app,
@@ -509,7 +505,32 @@ pub async fn update_subscription(
         ),
         None => None,
     };
-    let sub = modify::<Subscription, _>(&app, &account, &id, None, |s| {
+    let apply = |s: &mut Subscription, now: i64| simple.apply(s, pm_id.as_deref(), now);
+    let sub = if change.is_change() {
+        crate::api::subscription_change::update_with_change(&app, &api, &id, &change, apply).await?
+    } else {
+        let now = now_for(&app, &account, current.value.test_clock.as_deref(), api.now).await?;
+        modify::<Subscription, _>(&app, &account, &id, None, |s| {
+            apply(s, now)?;
+            Ok(Vec::new())
+        })
+        .await?
+    };
+    respond(&app, &api, render::subscription(&sub), &expand).await
+}
+
+/// The parts of an update that bill nothing.
+struct SimpleUpdate {
+    metadata: MetadataUpdate,
+    description: Patch<String>,
+    default_payment_method: Option<String>,
+    cancel_at_period_end: Option<bool>,
+    cancel_at: Patch<i64>,
+    details: Option<CancellationDetails>,
+}
+
+impl SimpleUpdate {
+    fn apply(&self, s: &mut Subscription, pm: Option<&str>, now: i64) -> Result<(), Failure> {
         if s.status.is_ended() {
             return Err(DomainError::state(
                 None,
@@ -520,15 +541,15 @@ pub async fn update_subscription(
             )
             .into());
         }
-        metadata.apply("metadata", &mut s.metadata)?;
-        description.clone().apply_to(&mut s.description);
-        if let Some(p) = &pm_id {
-            s.default_payment_method = Some(p.clone());
+        self.metadata.apply("metadata", &mut s.metadata)?;
+        self.description.clone().apply_to(&mut s.description);
+        if let Some(p) = pm {
+            s.default_payment_method = Some(p.to_owned());
         }
-        if let Some(on) = cancel_at_period_end {
+        if let Some(on) = self.cancel_at_period_end {
             s.set_cancel_at_period_end(on, now)?;
         }
-        match &cancel_at {
+        match &self.cancel_at {
             Patch::Set(t) if *t <= now => {
                 return Err(DomainError::invalid(
                     "cancel_at",
@@ -543,14 +564,12 @@ pub async fn update_subscription(
             Patch::Clear => s.cancel_at = None,
             Patch::Keep => {}
         }
-        if let Some(d) = &details {
+        if let Some(d) = &self.details {
             s.cancellation_details.comment = d.comment.clone();
             s.cancellation_details.feedback = d.feedback.clone();
         }
-        Ok(Vec::new())
-    })
-    .await?;
-    respond(&app, &api, render::subscription(&sub), &expand).await
+        Ok(())
+    }
 }
 
 /// `DELETE /v1/subscriptions/{id}`: cancels now.

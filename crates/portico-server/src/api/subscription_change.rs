@@ -1,0 +1,404 @@
+//! Changing a subscription's items, and previewing the invoice a change (or the next renewal)
+//! produces. Both go through [`plan`], so `create_preview` shows, line for line and cent for
+//! cent, what the update would bill.
+
+use crate::api::subscription::invoice_token;
+use crate::billing::bill;
+use crate::http::{Api, Failure, Reply};
+use crate::objects::{load, load_live, now_for, respond, with_retries};
+use crate::state::App;
+use axum::extract::State;
+use portico_domain::customer::Customer;
+use portico_domain::invoice::{Invoice, PaymentOutcome};
+use portico_domain::metadata::MetadataUpdate;
+use portico_domain::payment_method::PaymentMethod;
+use portico_domain::price::Price;
+use portico_domain::product::Product;
+use portico_domain::subscription::{
+    ItemChange, ProrationBehavior, Subscription, SubscriptionStatus,
+};
+use portico_domain::{AccountId, Ctx, ErrorCode, IdGen, RandomIds, ID_LEN};
+use portico_store::{Versioned, Write};
+use portico_wire::{render, ApiError, Reader};
+
+/// One entry of `items[]` in an update or a preview.
+#[derive(Clone, Debug, Default)]
+pub struct ItemParam {
+    pub id: Option<String>,
+    pub price: Option<String>,
+    pub quantity: Option<i64>,
+    pub deleted: bool,
+    pub metadata: MetadataUpdate,
+}
+
+/// The billing part of an update: what changes, and how it is prorated and paid.
+#[derive(Clone, Debug)]
+pub struct ChangeParams {
+    pub items: Vec<ItemParam>,
+    pub behavior: ProrationBehavior,
+    pub proration_date: Option<i64>,
+    pub anchor_now: bool,
+    pub payment_behavior: &'static str,
+}
+
+impl ChangeParams {
+    /// Whether the request changes anything billed.
+    pub fn is_change(&self) -> bool {
+        !self.items.is_empty() || self.anchor_now
+    }
+}
+
+/// Reads `items[]`, `proration_behavior`, `proration_date`, `billing_cycle_anchor` and
+/// `payment_behavior` at this level (an update, or `subscription_details` of a preview).
+pub fn read_change(r: &mut Reader<'_>) -> ChangeParams {
+    let items = r
+        .list("items", |i| {
+            i.unsupported(
+                "price_data",
+                "inline prices are not implemented; create the price first.",
+            );
+            i.unsupported("discounts", "item discounts are not implemented.");
+            i.unsupported("tax_rates", "tax rates are not implemented.");
+            i.bool("clear_usage");
+            ItemParam {
+                id: i.string("id", 5000),
+                price: i.string("price", 5000),
+                quantity: i.int("quantity"),
+                deleted: i.bool("deleted").unwrap_or(false),
+                metadata: i.metadata("metadata", true),
+            }
+        })
+        .unwrap_or_default();
+    let behavior = r
+        .enumeration("proration_behavior", ProrationBehavior::VALUES)
+        .and_then(ProrationBehavior::parse);
+    let proration_date = r.int("proration_date");
+    let anchor_now = r.enumeration("billing_cycle_anchor", &["now", "unchanged"]) == Some("now");
+    let payment_behavior = r
+        .enumeration(
+            "payment_behavior",
+            &[
+                "allow_incomplete",
+                "default_incomplete",
+                "error_if_incomplete",
+                "pending_if_incomplete",
+            ],
+        )
+        .unwrap_or("allow_incomplete");
+    ChangeParams {
+        items,
+        behavior: behavior.unwrap_or(ProrationBehavior::CreateProrations),
+        proration_date,
+        anchor_now,
+        payment_behavior,
+    }
+}
+
+/// Loads the prices (and product names) the changes name.
+async fn item_changes(
+    app: &App,
+    account: &AccountId,
+    items: &[ItemParam],
+) -> Result<Vec<ItemChange>, Failure> {
+    let mut out = Vec::with_capacity(items.len());
+    for (i, it) in items.iter().enumerate() {
+        let price = match &it.price {
+            Some(p) => {
+                let param = format!("items[{i}][price]");
+                let price = load::<Price>(app, account, p, Some(&param)).await?.value;
+                let name = load::<Product>(app, account, price.product.as_str(), Some(&param))
+                    .await?
+                    .value
+                    .name;
+                Some((price, name))
+            }
+            None => None,
+        };
+        out.push(ItemChange {
+            id: it.id.clone(),
+            price,
+            quantity: it.quantity,
+            deleted: it.deleted,
+            metadata: it.metadata.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// A change applied to `sub` (not stored): the subscription after it, its customer, and the
+/// invoice to collect now, if the change bills at once (`always_invoice`, or a restarted
+/// billing cycle). Otherwise the prorations wait on the subscription for its next invoice.
+pub struct Planned {
+    pub sub: Versioned<Subscription>,
+    pub customer: Versioned<Customer>,
+    pub invoice: Option<Invoice>,
+}
+
+/// Applies `p` to `sub` at `at`; with `finalize`, an immediate invoice is numbered and final.
+pub async fn plan(
+    app: &App,
+    account: &AccountId,
+    mut sub: Versioned<Subscription>,
+    p: &ChangeParams,
+    at: i64,
+    finalize: bool,
+) -> Result<Planned, Failure> {
+    let changes = item_changes(app, account, &p.items).await?;
+    let mut customer = load::<Customer>(app, account, &sub.value.customer, None).await?;
+    let mut ids = RandomIds;
+    let mut ctx = Ctx {
+        now: at,
+        livemode: sub.value.livemode,
+        ids: &mut ids,
+    };
+    let out = sub
+        .value
+        .change_items(changes, at, p.behavior, p.anchor_now, &mut ctx)?;
+    let immediate = p.behavior == ProrationBehavior::AlwaysInvoice || out.new_period.is_some();
+    let mut invoice = None;
+    if immediate {
+        let restarted = out.new_period.is_some();
+        let mut lines = std::mem::take(&mut sub.value.pending_lines);
+        lines.extend(out.prorations);
+        lines.extend(out.new_period.unwrap_or_default());
+        let period = if restarted {
+            sub.value.current_period()
+        } else {
+            (at, sub.value.current_period().1)
+        };
+        invoice = Some(
+            bill(
+                app,
+                account,
+                &mut customer,
+                &sub.value,
+                "subscription_update",
+                lines,
+                period,
+                finalize,
+                &mut ctx,
+            )
+            .await?,
+        );
+    } else {
+        sub.value.pending_lines.extend(out.prorations);
+    }
+    Ok(Planned {
+        sub,
+        customer,
+        invoice,
+    })
+}
+
+/// The writes of a planned change, with its invoice collected per `payment_behavior`. A
+/// payment that fails under `error_if_incomplete` or `pending_if_incomplete` applies nothing.
+pub async fn collect(
+    app: &App,
+    api: &Api,
+    mut planned: Planned,
+    p: &ChangeParams,
+    at: i64,
+) -> Result<(Subscription, Vec<Write>), Failure> {
+    let mut writes = Vec::new();
+    let mut token = None;
+    if let Some(inv) = &mut planned.invoice {
+        if inv.amount_due() > 0 && p.payment_behavior != "default_incomplete" {
+            let pm = payment_method(
+                app,
+                &api.caller.account,
+                &planned.sub.value,
+                &planned.customer.value,
+            )
+            .await?;
+            let t = RandomIds.next("", 43);
+            match inv.attempt_payment(pm.as_ref(), true, false, at, || t.clone())? {
+                PaymentOutcome::Paid => {}
+                PaymentOutcome::Declined(d) if p.payment_behavior != "allow_incomplete" => return Err(ApiError::card(&d, None).into()),
+                PaymentOutcome::RequiresAction if p.payment_behavior != "allow_incomplete" => {
+                    return Err(ApiError::invalid(
+                        None,
+                        None,
+                        "The change's payment requires authentication (3-D Secure), so with this payment_behavior it was not applied.",
+                    )
+                    .into())
+                }
+                PaymentOutcome::Declined(_) => planned.sub.value.status = SubscriptionStatus::PastDue,
+                PaymentOutcome::RequiresAction => {
+                    planned.sub.value.status = SubscriptionStatus::PastDue;
+                    token = Some(t);
+                }
+            }
+        }
+        planned.sub.value.latest_invoice = Some(inv.id.clone());
+    }
+    writes.push(Write::Update(planned.sub.next_record()));
+    if let Some(inv) = &planned.invoice {
+        writes.push(Write::Update(planned.customer.next_record()));
+        writes.push(Write::Insert(Versioned::new_record(inv)));
+        if let Some(t) = token {
+            writes.push(invoice_token(api, &inv.id, &t));
+        }
+    }
+    Ok((planned.sub.value, writes))
+}
+
+async fn payment_method(
+    app: &App,
+    account: &AccountId,
+    sub: &Subscription,
+    customer: &Customer,
+) -> Result<Option<PaymentMethod>, Failure> {
+    let id = sub
+        .default_payment_method
+        .clone()
+        .or_else(|| customer.invoice_settings.default_payment_method.clone());
+    Ok(match id {
+        Some(id) => portico_store::get::<PaymentMethod>(&*app.store, account, &id)
+            .await?
+            .map(|p| p.value),
+        None => None,
+    })
+}
+
+/// Updates `id` with a billing change, together with the simple changes `also` makes.
+pub async fn update_with_change(
+    app: &App,
+    api: &Api,
+    id: &str,
+    p: &ChangeParams,
+    also: impl Fn(&mut Subscription, i64) -> Result<(), Failure>,
+) -> Result<Subscription, Failure> {
+    let account = &api.caller.account;
+    let also = &also;
+    with_retries(|| async move {
+        let sub = load_live::<Subscription>(app, account, id, None).await?;
+        let now = now_for(app, account, sub.value.test_clock.as_deref(), api.now).await?;
+        let at = p.proration_date.unwrap_or(now);
+        if at > now {
+            return Err(ApiError::invalid(
+                Some("proration_date".into()),
+                None,
+                "Invalid proration_date: it cannot be in the future.",
+            )
+            .into());
+        }
+        let mut planned = plan(app, account, sub, p, at, true).await?;
+        also(&mut planned.sub.value, now)?;
+        let (sub, writes) = collect(app, api, planned, p, at).await?;
+        app.commit(account, writes).await?;
+        Ok(sub)
+    })
+    .await
+}
+
+/// `POST /v1/invoices/create_preview`: the invoice a subscription change would produce now, or
+/// (with no immediate invoice) the subscription's next invoice, prorations included.
+pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
+    let (customer, subscription, change, cancel_at_period_end, expand) = api.read(|r| {
+        let customer = r.string("customer", 5000);
+        let subscription = r.string("subscription", 5000);
+        let details = r.object("subscription_details", |d| {
+            let change = read_change(d);
+            let cancel = d.bool("cancel_at_period_end");
+            d.unsupported("trial_end", "previewing trial changes is not implemented.");
+            d.unsupported("cancel_at", "previewing cancel_at is not implemented.");
+            d.unsupported("default_tax_rates", "tax rates are not implemented.");
+            (change, cancel)
+        });
+        r.unsupported("discounts", "previewing new discounts is not implemented.");
+        r.object("automatic_tax", |a| {
+            a.bool("enabled");
+        });
+        let (change, cancel) = match details {
+            Some((c, cancel)) => (Some(c), cancel),
+            None => (None, None),
+        };
+        (
+            customer,
+            subscription,
+            change,
+            cancel,
+            r.expand("invoice", false),
+        )
+    })?;
+    let account = api.caller.account.clone();
+    let Some(sub_id) = subscription else {
+        return Err(ApiError::invalid(
+            Some("subscription".into()),
+            Some(ErrorCode::ParameterMissing),
+            "Missing required param: subscription. Portico previews the invoices of one subscription.",
+        )
+        .into());
+    };
+    let sub = load::<Subscription>(&app, &account, &sub_id, Some("subscription")).await?;
+    if customer.as_deref().is_some_and(|c| c != sub.value.customer) {
+        return Err(ApiError::invalid(
+            Some("subscription".into()),
+            None,
+            "The subscription does not belong to this customer.",
+        )
+        .into());
+    }
+    let now = now_for(&app, &account, sub.value.test_clock.as_deref(), api.now).await?;
+    let no_upcoming = || {
+        Failure::from(ApiError::invalid(
+            None,
+            Some(ErrorCode::InvoiceUpcomingNone),
+            format!("No upcoming invoices for customer: {}", sub.value.customer),
+        ))
+    };
+    if sub.value.status.is_ended() {
+        return Err(no_upcoming());
+    }
+    let (mut after, mut customer) = (
+        sub.clone(),
+        load::<Customer>(&app, &account, &sub.value.customer, None).await?,
+    );
+    let mut invoice = None;
+    if let Some(p) = change.as_ref().filter(|c| c.is_change()) {
+        let at = p.proration_date.unwrap_or(now);
+        let planned = plan(&app, &account, sub.clone(), p, at, false).await?;
+        after = planned.sub;
+        customer = planned.customer;
+        invoice = planned.invoice;
+    }
+    let mut invoice = match invoice {
+        Some(inv) => inv,
+        None => {
+            if after.value.cancel_at_period_end || cancel_at_period_end == Some(true) {
+                return Err(no_upcoming());
+            }
+            // The next renewal, as the engine will bill it.
+            let start = after.value.current_period().1;
+            let mut ids = RandomIds;
+            let mut ctx = Ctx {
+                now: start,
+                livemode: after.value.livemode,
+                ids: &mut ids,
+            };
+            let lines = after.value.renew(&mut ctx);
+            let period = after.value.current_period();
+            bill(
+                &app,
+                &account,
+                &mut customer,
+                &after.value,
+                "upcoming",
+                lines,
+                period,
+                false,
+                &mut ctx,
+            )
+            .await?
+        }
+    };
+    invoice.id = format!("upcoming_in_{}", RandomIds.next("", ID_LEN));
+    invoice.billing_reason = "upcoming".into();
+    respond(
+        &app,
+        &api,
+        render::invoice(&invoice, &app.settings.public_url),
+        &expand,
+    )
+    .await
+}

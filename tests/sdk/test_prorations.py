@@ -1,0 +1,144 @@
+"""Changing a subscription's items: Stripe's prorations, and create_preview matching what is billed."""
+
+import pytest
+import stripe
+
+from helpers import body_of, check, expect_error
+
+DAY = 86400
+APR1 = 1_775_001_600   # 2026-04-01 00:00:00 UTC: a 30-day period
+APR16 = APR1 + 15 * DAY
+MAY1 = APR1 + 30 * DAY
+
+
+@pytest.fixture
+def world(v1):
+    product = v1.products.create({"name": "Plan"})
+    price = lambda amount, interval="month": v1.prices.create({
+        "product": product.id, "currency": "usd", "unit_amount": amount, "recurring": {"interval": interval}}).id
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": APR1})
+    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    return {"basic": price(1000), "pro": price(2000), "yearly": price(10000, "year"), "clock": clock, "cus": cus}
+
+
+def subscribe(v1, w, price=None, **extra):
+    sub = v1.subscriptions.create({"customer": w["cus"].id, "items": [{"price": price or w["basic"]}], **extra})
+    v1.test_helpers.test_clocks.advance(w["clock"].id, {"frozen_time": APR16})
+    return sub
+
+
+def shape(lines):
+    """Lines without their ids: what must match between a preview and the real invoice."""
+    return [(l["amount"], l["description"], l["period"]["start"], l["period"]["end"], l["quantity"],
+             l["parent"]["subscription_item_details"]["proration"], l["pricing"]["price_details"]["price"],
+             [d["amount"] for d in l["discount_amounts"]]) for l in lines]
+
+
+def test_create_prorations_wait_for_the_renewal_and_the_preview_matches(v1, world):
+    sub = subscribe(v1, world)
+    item = sub["items"].data[0].id
+    change = {"items": [{"id": item, "price": world["pro"]}], "proration_behavior": "create_prorations", "proration_date": APR16}
+    preview = check(v1.invoices.create_preview({"subscription": sub.id, "subscription_details": change}))
+    assert preview.id.startswith("upcoming_in_") and preview.status == "draft" and preview.billing_reason == "upcoming"
+    got = [(l.amount, l.parent.subscription_item_details.proration) for l in preview.lines.data]
+    # Stripe's example: -5 USD unused, +10 USD remaining; then the next month at 20 USD.
+    assert got == [(-500, True), (1000, True), (2000, False)], got
+    assert preview.total == 2500
+    assert preview.lines.data[0].description == "Unused time on 1 × Plan after 16 Apr 2026"
+
+    updated = check(v1.subscriptions.update(sub.id, change))
+    assert updated["items"].data[0].id == item and updated["items"].data[0].price.id == world["pro"]
+    assert updated.latest_invoice == sub.latest_invoice, "nothing billed now"
+    assert shape(body_of(v1.invoices.create_preview({"subscription": sub.id}))["lines"]["data"]) == shape(body_of(preview)["lines"]["data"])
+
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    renewal = v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice)
+    assert renewal.status == "paid" and renewal.amount_paid == 2500
+    assert shape(body_of(renewal)["lines"]["data"]) == shape(body_of(preview)["lines"]["data"])
+
+
+@pytest.mark.parametrize("coupon", [None, {"percent_off": 10, "duration": "forever"}, {"amount_off": 300, "currency": "usd", "duration": "forever"}])
+@pytest.mark.parametrize("target,quantity", [("pro", 1), ("basic", 3), ("pro", 2)])
+def test_always_invoice_preview_equals_the_invoice(v1, world, coupon, target, quantity):
+    extra = {}
+    if coupon:
+        extra["discounts"] = [{"coupon": v1.coupons.create(coupon).id}]
+    sub = subscribe(v1, world, **extra)
+    item = sub["items"].data[0].id
+    change = {"items": [{"id": item, "price": world[target], "quantity": quantity}],
+              "proration_behavior": "always_invoice", "proration_date": APR16}
+    preview = check(v1.invoices.create_preview({"subscription": sub.id, "subscription_details": change}))
+    assert preview.billing_reason == "upcoming" and all(l.parent.subscription_item_details.proration for l in preview.lines.data)
+    updated = v1.subscriptions.update(sub.id, change)
+    invoice = check(v1.invoices.retrieve(updated.latest_invoice))
+    assert invoice.billing_reason == "subscription_update" and invoice.status == "paid"
+    assert shape(body_of(invoice)["lines"]["data"]) == shape(body_of(preview)["lines"]["data"])
+    assert (invoice.subtotal, invoice.total) == (preview.subtotal, preview.total)
+    assert invoice.total == invoice.amount_paid
+
+
+def test_downgrade_credit_and_none(v1, world):
+    sub = subscribe(v1, world, price=world["pro"])
+    item = sub["items"].data[0].id
+    down = v1.subscriptions.update(sub.id, {"items": [{"id": item, "price": world["basic"]}], "proration_behavior": "always_invoice",
+                                            "proration_date": APR16})
+    inv = v1.invoices.retrieve(down.latest_invoice)
+    assert [l.amount for l in inv.lines.data] == [-1000, 500] and inv.total == -500 and inv.amount_due == 0
+    again = v1.subscriptions.update(sub.id, {"items": [{"id": item, "quantity": 4}], "proration_behavior": "none"})
+    assert again.latest_invoice == down.latest_invoice and again["items"].data[0].quantity == 4
+    nxt = v1.invoices.create_preview({"subscription": sub.id})
+    assert [l.amount for l in nxt.lines.data] == [4000]
+
+
+def test_interval_switch_and_anchor_reset_bill_now(v1, world):
+    sub = subscribe(v1, world)
+    item = sub["items"].data[0].id
+    preview = v1.invoices.create_preview({"subscription": sub.id, "subscription_details": {"items": [{"id": item, "price": world["yearly"]}], "proration_date": APR16}})
+    yearly = check(v1.subscriptions.update(sub.id, {"items": [{"id": item, "price": world["yearly"]}], "proration_date": APR16}))
+    assert yearly.billing_cycle_anchor == APR16
+    assert (yearly["items"].data[0].current_period_start, yearly["items"].data[0].current_period_end) == (APR16, APR16 + 365 * DAY)
+    inv = v1.invoices.retrieve(yearly.latest_invoice)
+    assert [(l.amount, l.parent.subscription_item_details.proration) for l in inv.lines.data] == [(-500, True), (10000, False)]
+    assert shape(body_of(inv)["lines"]["data"]) == shape(body_of(preview)["lines"]["data"])
+    other = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"]}]})
+    reset = v1.subscriptions.update(other.id, {"billing_cycle_anchor": "now", "proration_behavior": "create_prorations"})
+    assert reset.billing_cycle_anchor == APR16
+
+
+def test_add_remove_items_and_errors(v1, world):
+    sub = subscribe(v1, world)
+    item = sub["items"].data[0].id
+    added = v1.subscriptions.update(sub.id, {"items": [{"price": world["pro"]}], "proration_behavior": "none"})
+    assert len(added["items"].data) == 2
+    new_item = [i for i in added["items"].data if i.price.id == world["pro"]][0].id
+    removed = v1.subscriptions.update(sub.id, {"items": [{"id": new_item, "deleted": True}], "proration_behavior": "none"})
+    assert [i.id for i in removed["items"].data] == [item]
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"items": [{"id": item, "deleted": True}]}), param="items")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"items": [{"id": "si_nope", "quantity": 2}]}), code="resource_missing", param="items[0][id]")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"items": [{"id": item, "price": world["pro"]}], "proration_date": APR1 - DAY}), param="proration_date")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"items": [{"id": item, "price": world["yearly"]}, {"price": world["pro"]}]}),
+                 param="items[1][price]")
+    expect_error(lambda: v1.invoices.create_preview({"customer": world["cus"].id}), code="parameter_missing", param="subscription")
+
+
+def test_failed_payment_per_payment_behavior(v1, world):
+    sub = subscribe(v1, world)
+    item = sub["items"].data[0].id
+    bad = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": world["cus"].id})
+    v1.subscriptions.update(sub.id, {"default_payment_method": bad.id})
+    change = {"items": [{"id": item, "price": world["pro"]}], "proration_behavior": "always_invoice"}
+    before = v1.subscriptions.retrieve(sub.id)
+    for behavior in ["error_if_incomplete", "pending_if_incomplete"]:
+        expect_error(lambda: v1.subscriptions.update(sub.id, {**change, "payment_behavior": behavior}), stripe.CardError, status=402)
+        after = v1.subscriptions.retrieve(sub.id)
+        assert after["items"].data[0].price.id == world["basic"] and after.latest_invoice == before.latest_invoice
+    applied = v1.subscriptions.update(sub.id, change)
+    assert applied.status == "past_due" and applied["items"].data[0].price.id == world["pro"]
+    assert v1.invoices.retrieve(applied.latest_invoice).status == "open"
+
+
+def test_no_upcoming_invoice_when_canceling(v1, world):
+    sub = subscribe(v1, world)
+    v1.subscriptions.update(sub.id, {"cancel_at_period_end": True})
+    expect_error(lambda: v1.invoices.create_preview({"subscription": sub.id}), code="invoice_upcoming_none")
