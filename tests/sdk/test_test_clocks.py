@@ -57,13 +57,20 @@ def test_scenario_renewal_decline_card_update_retry_cancel(v1, plan):
     assert sub["items"].data[0].current_period_end == feb1
     mark = len(event_types(v1))
 
-    # 1. The first renewal is paid.
+    # 0. An upgrade mid-period: prorations wait for the renewal.
+    pro = v1.prices.create({"product": v1.prices.retrieve(plan).product, "currency": "usd", "unit_amount": 3100,
+                            "recurring": {"interval": "month"}})
+    advance(v1, clock, T0 + 16 * DAY)
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "price": pro.id}]})
+
+    # 1. The first renewal is paid: the prorations (15 of 31 days) and the new price.
     advance(v1, clock, feb1 + 3600)
     sub = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
     assert sub.status == "active"
     assert (sub["items"].data[0].current_period_start, sub["items"].data[0].current_period_end) == (feb1, T0 + 59 * DAY)
     inv = sub.latest_invoice
-    assert (inv.billing_reason, inv.status, inv.amount_paid, inv.created) == ("subscription_cycle", "paid", 1500, feb1)
+    assert [l.amount for l in inv.lines.data] == [-726, 1500, 3100]
+    assert (inv.billing_reason, inv.status, inv.amount_paid, inv.created) == ("subscription_cycle", "paid", 3874, feb1)
     assert inv.number.endswith("-0002")
 
     # 2. The card starts failing: the next renewal is declined, the subscription is past due.
@@ -95,6 +102,9 @@ def test_scenario_renewal_decline_card_update_retry_cancel(v1, plan):
 
     got = event_types(v1)[mark:]
     assert got == [
+        "price.created",
+        "test_helpers.test_clock.advancing", "test_helpers.test_clock.ready",
+        "customer.subscription.updated",
         "test_helpers.test_clock.advancing",
         "customer.subscription.updated", "invoice.created", "invoice.finalized", "invoice.paid", "invoice.payment_succeeded",
         "test_helpers.test_clock.ready",
