@@ -132,6 +132,9 @@ pub struct Subscription {
     /// Prorations waiting for the next invoice (Stripe's pending invoice items).
     #[serde(default)]
     pub pending_lines: Vec<Line>,
+    /// When the latest invoice's failed payment is tried again.
+    #[serde(default)]
+    pub next_retry_at: Option<i64>,
 }
 
 /// How a change is prorated (`proration_behavior`).
@@ -458,6 +461,7 @@ impl Subscription {
             trial_end: p.trial_end,
             test_clock: customer.test_clock.clone(),
             pending_lines: Vec::new(),
+            next_retry_at: None,
         };
         Ok((sub, lines))
     }
@@ -481,11 +485,12 @@ impl Subscription {
         ) {
             self.status = SubscriptionStatus::Active;
         }
+        self.next_retry_at = None;
     }
 
-    /// What falls due next for this subscription, and when. `retry_at` is when its latest
-    /// invoice's payment is next retried, if it is waiting for one.
-    pub fn next_due(&self, retry_at: Option<i64>) -> Option<(i64, Due)> {
+    /// What falls due next for this subscription, and when.
+    pub fn next_due(&self) -> Option<(i64, Due)> {
+        let retry_at = self.next_retry_at;
         if self.status.is_ended() {
             return None;
         }

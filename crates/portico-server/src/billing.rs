@@ -52,14 +52,6 @@ async fn subscriptions_on(
     }
 }
 
-/// The next transition: when, what, for which subscription, and its latest invoice.
-type Pending = (
-    i64,
-    Due,
-    Versioned<Subscription>,
-    Option<Versioned<Invoice>>,
-);
-
 /// Runs, in time order, every transition due by `until` for the subscriptions on `clock`.
 pub async fn run_due(
     app: &App,
@@ -68,40 +60,87 @@ pub async fn run_due(
     until: i64,
 ) -> Result<usize, Failure> {
     for done in 0..=MAX_TRANSITIONS {
-        let mut next: Option<Pending> = None;
+        let mut next: Option<(i64, Due, Versioned<Subscription>)> = None;
         for sub in subscriptions_on(app, account, clock).await? {
-            let latest = match &sub.value.latest_invoice {
-                Some(id) => portico_store::get::<Invoice>(&*app.store, account, id).await?,
-                None => None,
-            };
-            let retry_at = latest
-                .as_ref()
-                .filter(|i| {
-                    i.value.status == InvoiceStatus::Open
-                        && i.value.auto_advance
-                        && i.value.billing_reason == "subscription_cycle"
-                })
-                .and_then(|i| next_retry(i.value.created, i.value.attempt_count));
-            if let Some((at, due)) = sub.value.next_due(retry_at) {
+            if let Some((at, due)) = sub.value.next_due() {
                 let sooner = next
                     .as_ref()
-                    .is_none_or(|(t, d, s, _)| (at, due, &sub.value.id) < (*t, *d, &s.value.id));
+                    .is_none_or(|(t, d, s)| (at, due, &sub.value.id) < (*t, *d, &s.value.id));
                 if at <= until && sooner {
-                    next = Some((at, due, sub, latest));
+                    next = Some((at, due, sub));
                 }
             }
         }
-        let Some((at, due, sub, latest)) = next else {
+        let Some((at, due, sub)) = next else {
             return Ok(done);
         };
-        apply(app, account, at, due, sub, latest).await?;
+        apply(app, account, at, due, sub).await?;
     }
-    Err(ApiError::invalid(
+    Err(too_far())
+}
+
+fn too_far() -> Failure {
+    ApiError::invalid(
         Some("frozen_time".into()),
         None,
         format!("Advancing this far would run more than {MAX_TRANSITIONS} billing events; advance in smaller steps."),
     )
-    .into())
+    .into()
+}
+
+/// Runs everything due by `until` for one subscription on the server clock (the worker's job).
+/// Another instance doing the same loses the race on the version check and stops.
+pub async fn run_due_subscription(
+    app: &App,
+    account: &AccountId,
+    id: &str,
+    until: i64,
+) -> Result<usize, Failure> {
+    for done in 0..=MAX_TRANSITIONS {
+        let Some(sub) = portico_store::get::<Subscription>(&*app.store, account, id).await? else {
+            return Ok(done);
+        };
+        if sub.value.test_clock.is_some() {
+            return Ok(done);
+        }
+        match sub.value.next_due() {
+            Some((at, due)) if at <= until => apply(app, account, at, due, sub).await?,
+            _ => return Ok(done),
+        }
+    }
+    Err(too_far())
+}
+
+/// One pass of the billing worker: runs what has fallen due on the server clock by now, for up
+/// to 100 subscriptions; returns how many transitions ran.
+pub async fn run_once(app: &App) -> usize {
+    let now = app.clock.now();
+    let due = match app.store.due("subscription", now, 100).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read due subscriptions");
+            return 0;
+        }
+    };
+    let mut ran = 0;
+    for (account, record) in due {
+        match run_due_subscription(app, &account, &record.id, now).await {
+            Ok(n) => ran += n,
+            Err(e) => {
+                tracing::warn!(subscription = %record.id, error = %e.error.message, "billing run failed; retrying later")
+            }
+        }
+    }
+    ran
+}
+
+/// The billing worker: every `every`, runs what has fallen due on the server clock.
+pub async fn worker(app: App, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        run_once(&app).await;
+    }
 }
 
 async fn apply(
@@ -110,8 +149,11 @@ async fn apply(
     at: i64,
     due: Due,
     mut sub: Versioned<Subscription>,
-    latest: Option<Versioned<Invoice>>,
 ) -> Result<(), Failure> {
+    let latest = match &sub.value.latest_invoice {
+        Some(id) => portico_store::get::<Invoice>(&*app.store, account, id).await?,
+        None => None,
+    };
     let mut writes = Vec::new();
     match due {
         Due::IncompleteExpiry => {
@@ -137,7 +179,9 @@ async fn apply(
             {
                 PaymentOutcome::Paid => sub.value.first_invoice_paid(),
                 outcome => {
-                    if next_retry(inv.value.created, inv.value.attempt_count).is_none() {
+                    sub.value.next_retry_at =
+                        next_retry(inv.value.created, inv.value.attempt_count);
+                    if sub.value.next_retry_at.is_none() {
                         // The last retry failed: Stripe's default is to cancel the subscription.
                         inv.value.auto_advance = false;
                         sub.value.end(at, "payment_failed");
@@ -280,9 +324,13 @@ async fn renew(
         let token = RandomIds.next("", 43);
         match inv.attempt_payment(pm.as_ref(), true, false, at, || token.clone())? {
             PaymentOutcome::Paid => {}
-            PaymentOutcome::Declined(_) => sub.value.status = SubscriptionStatus::PastDue,
+            PaymentOutcome::Declined(_) => {
+                sub.value.status = SubscriptionStatus::PastDue;
+                sub.value.next_retry_at = next_retry(inv.created, inv.attempt_count);
+            }
             PaymentOutcome::RequiresAction => {
                 sub.value.status = SubscriptionStatus::PastDue;
+                sub.value.next_retry_at = next_retry(inv.created, inv.attempt_count);
                 extra.push(token_write(account, &inv.id, &token, at));
             }
         }

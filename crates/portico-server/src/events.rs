@@ -300,6 +300,7 @@ fn event_record(
         lookup: Some(kind.to_owned()),
         status: None,
         unique_key: None,
+        due_at: None,
         data: event.to_string(),
     }
 }

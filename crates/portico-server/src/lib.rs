@@ -207,10 +207,13 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let app = build(&config, Arc::new(SystemClock)).await?;
     let upkeep = tokio::spawn(upkeep(app.clone()));
+    let every = Duration::from_secs(if config.dev { 2 } else { 15 });
+    let billing = tokio::spawn(billing::worker(app.clone(), every));
     let result = axum::serve(listener, router(app.clone()))
         .with_graceful_shutdown(shutdown)
         .await;
     upkeep.abort();
+    billing.abort();
     app.store.close().await;
     result.map_err(Into::into)
 }

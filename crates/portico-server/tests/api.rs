@@ -797,3 +797,81 @@ on_both!(
     racing_lookup_keys_never_500,
     no_price_outlives_its_product,
 );
+
+/// Subscriptions on the server clock renew when the billing worker finds them due.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_renews_on_the_server_clock() {
+    let dir = std::env::temp_dir().join(format!("portico-worker-test-{}", rand::random::<u64>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store: Arc<dyn Store> = Arc::new(
+        SqlStore::open(&format!("sqlite://{}/p.db", dir.display()))
+            .await
+            .unwrap(),
+    );
+    let clock = Arc::new(ManualClock::at(1_790_000_000));
+    let app = portico_server::state::App::new(
+        store,
+        KeyPolicy::new(&[], true),
+        clock.clone(),
+        Settings {
+            public_url: "http://x".into(),
+        },
+    );
+    let env = Env {
+        router: router(app.clone()),
+        _dir: Some(TempDir(dir)),
+    };
+    let k = key();
+    let price = post(&env, "/v1/products", &k, "name=P&default_price_data[currency]=usd&default_price_data[unit_amount]=700&default_price_data[recurring][interval]=week")
+        .await
+        .json["default_price"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cus = post(
+        &env,
+        "/v1/customers",
+        &k,
+        "payment_method=pm_card_visa&invoice_settings[default_payment_method]=pm_card_visa",
+    )
+    .await;
+    let cus = cus.json["id"].as_str().unwrap().to_owned();
+    let sub = post(
+        &env,
+        "/v1/subscriptions",
+        &k,
+        &format!("customer={cus}&items[0][price]={price}"),
+    )
+    .await;
+    assert_eq!(sub.json["status"], "active", "{}", sub.json);
+    let id = sub.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        portico_server::billing::run_once(&app).await,
+        0,
+        "nothing due yet"
+    );
+    clock.set(1_790_000_000 + 15 * 86_400);
+    assert_eq!(
+        portico_server::billing::run_once(&app).await,
+        2,
+        "two weekly renewals fell due"
+    );
+    let after = get(&env, &format!("/v1/subscriptions/{id}"), &k).await;
+    assert_eq!(
+        after.json["items"]["data"][0]["current_period_start"],
+        1_790_000_000 + 14 * 86_400
+    );
+    let invoices = get(&env, &format!("/v1/invoices?subscription={id}"), &k).await;
+    let paid: Vec<i64> = invoices.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["amount_paid"].as_i64().unwrap())
+        .collect();
+    assert_eq!(paid, vec![700, 700, 700]);
+    assert_eq!(
+        portico_server::billing::run_once(&app).await,
+        0,
+        "done until the next week"
+    );
+}

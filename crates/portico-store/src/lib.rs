@@ -66,6 +66,8 @@ pub struct Record {
     pub status: Option<String>,
     /// A key unique among the account's objects of this kind.
     pub unique_key: Option<String>,
+    /// When something falls due for the object on the server clock.
+    pub due_at: Option<i64>,
     /// The domain object as JSON.
     pub data: String,
 }
@@ -234,6 +236,14 @@ pub trait Store: Send + Sync + 'static {
     /// A server-wide secret by name, created at random on first use and the same for every
     /// instance sharing the database.
     async fn secret(&self, name: &str) -> StoreResult<String>;
+
+    /// Objects of `kind` (in every account) with something due at or before `before`, soonest first.
+    async fn due(
+        &self,
+        kind: &'static str,
+        before: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<(AccountId, Record)>>;
 
     /// Closes the connections, waiting for running queries.
     async fn close(&self);

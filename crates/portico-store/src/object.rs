@@ -40,6 +40,10 @@ pub trait Object: Serialize + DeserializeOwned + Send + Sync {
     fn unique_key(&self) -> Option<String> {
         None
     }
+    /// When something falls due for the object on the server clock (the billing worker's queue).
+    fn due_at(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// An object with the version it was stored at.
@@ -82,6 +86,7 @@ fn to_record<T: Object>(value: &T, version: i64) -> Record {
         lookup: value.lookup(),
         status: value.status(),
         unique_key: value.unique_key(),
+        due_at: value.due_at(),
         // Serialising plain domain structs cannot fail.
         data: serde_json::to_string(value).unwrap_or_default(),
     }
@@ -255,6 +260,14 @@ impl Object for portico_domain::subscription::Subscription {
     }
     fn status(&self) -> Option<String> {
         Some(self.status.as_str().to_owned())
+    }
+    /// Subscriptions on the server clock are picked up by the billing worker when due; those on
+    /// a test clock wait for their clock.
+    fn due_at(&self) -> Option<i64> {
+        if self.test_clock.is_some() {
+            return None;
+        }
+        self.next_due().map(|(t, _)| t)
     }
 }
 

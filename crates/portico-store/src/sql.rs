@@ -75,7 +75,7 @@ pub struct SqlStore {
 }
 
 const COLUMNS: &str =
-    "id, created, version, deleted, parent, lookup, status, unique_key, data, seq";
+    "id, created, version, deleted, parent, lookup, status, unique_key, due_at, data, seq";
 
 impl SqlStore {
     /// Opens (creating if needed) the database at `url` and applies the embedded migrations.
@@ -169,6 +169,7 @@ fn record(kind: &'static str, row: &AnyRow) -> StoreResult<Record> {
         lookup: row.try_get("lookup")?,
         status: row.try_get("status")?,
         unique_key: row.try_get("unique_key")?,
+        due_at: row.try_get("due_at")?,
         data: row.try_get("data")?,
     })
 }
@@ -413,8 +414,8 @@ impl Store for SqlStore {
             match w {
                 Write::Insert(r) => {
                     sqlx::query(
-                        "INSERT INTO objects (account_id, kind, id, created, version, deleted, parent, lookup, status, unique_key, data) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                        "INSERT INTO objects (account_id, kind, id, created, version, deleted, parent, lookup, status, unique_key, data, due_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                     )
                     .bind(account.as_str())
                     .bind(r.kind)
@@ -427,13 +428,14 @@ impl Store for SqlStore {
                     .bind(&r.status)
                     .bind(&r.unique_key)
                     .bind(&r.data)
+                    .bind(r.due_at)
                     .execute(&mut *tx)
                     .await
                     .map_err(map_write_error)?;
                 }
                 Write::Update(r) => {
                     let done = sqlx::query(
-                        "UPDATE objects SET version = $1, deleted = $2, parent = $3, lookup = $4, status = $5, unique_key = $6, data = $7 \
+                        "UPDATE objects SET version = $1, deleted = $2, parent = $3, lookup = $4, status = $5, unique_key = $6, data = $7, due_at = $12 \
                          WHERE account_id = $8 AND id = $9 AND kind = $10 AND version = $11",
                     )
                     .bind(r.version)
@@ -447,6 +449,7 @@ impl Store for SqlStore {
                     .bind(&r.id)
                     .bind(r.kind)
                     .bind(r.version - 1)
+                    .bind(r.due_at)
                     .execute(&mut *tx)
                     .await
                     .map_err(map_write_error)?;
@@ -620,6 +623,25 @@ impl Store for SqlStore {
             .fetch_one(&self.write)
             .await?;
         Ok(row.try_get("value")?)
+    }
+
+    async fn due(
+        &self,
+        kind: &'static str,
+        before: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<(AccountId, Record)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT account_id, {COLUMNS} FROM objects WHERE kind = $1 AND due_at IS NOT NULL AND due_at <= $2 ORDER BY due_at LIMIT $3"
+        ))
+        .bind(kind)
+        .bind(before)
+        .bind(limit as i64)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((AccountId(r.try_get("account_id")?), record(kind, r)?)))
+            .collect()
     }
 
     async fn close(&self) {

@@ -473,7 +473,7 @@ pub fn invoice(inv: &portico_domain::invoice::Invoice, public_url: &str) -> Valu
         },
         "livemode": inv.livemode,
         "metadata": inv.metadata,
-        "next_payment_attempt": if inv.status == InvoiceStatus::Open && inv.billing_reason == "subscription_cycle" && inv.auto_advance {
+        "next_payment_attempt": if inv.status == InvoiceStatus::Open && matches!(inv.billing_reason.as_str(), "subscription_cycle" | "subscription_update") && inv.auto_advance {
             portico_domain::subscription::next_retry(inv.created, inv.attempt_count)
         } else {
             None

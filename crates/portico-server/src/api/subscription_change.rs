@@ -222,9 +222,13 @@ pub async fn collect(
                     )
                     .into())
                 }
-                PaymentOutcome::Declined(_) => planned.sub.value.status = SubscriptionStatus::PastDue,
+                PaymentOutcome::Declined(_) => {
+                    planned.sub.value.status = SubscriptionStatus::PastDue;
+                    planned.sub.value.next_retry_at = portico_domain::subscription::next_retry(inv.created, inv.attempt_count);
+                }
                 PaymentOutcome::RequiresAction => {
                     planned.sub.value.status = SubscriptionStatus::PastDue;
+                    planned.sub.value.next_retry_at = portico_domain::subscription::next_retry(inv.created, inv.attempt_count);
                     token = Some(t);
                 }
             }
