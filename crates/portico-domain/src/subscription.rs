@@ -582,6 +582,8 @@ impl Subscription {
         }
         let old = self.items.clone();
         let mut items = self.items.clone();
+        // Which request entry (`items[i]`) last touched each item, for error messages.
+        let mut origin: Vec<Option<usize>> = vec![None; items.len()];
         for (i, ch) in changes.into_iter().enumerate() {
             let pos = match &ch.id {
                 Some(id) => Some(items.iter().position(|it| &it.id == id).ok_or_else(|| {
@@ -619,6 +621,7 @@ impl Subscription {
             match (pos, ch.deleted) {
                 (Some(p), true) => {
                     items.remove(p);
+                    origin.remove(p);
                 }
                 (None, true) => {
                     return Err(DomainError::invalid(
@@ -627,6 +630,7 @@ impl Subscription {
                     ))
                 }
                 (Some(p), false) => {
+                    origin[p] = Some(i);
                     let it = &mut items[p];
                     if let Some((price, name)) = ch.price {
                         it.price = price;
@@ -646,6 +650,7 @@ impl Subscription {
                             format!("Missing required param: items[{i}][price]."),
                         )
                     })?;
+                    origin.push(Some(i));
                     items.push(Item {
                         id: ctx.ids.next("si_", ID_LEN),
                         price,
@@ -670,13 +675,16 @@ impl Subscription {
             .recurring
             .clone()
             .ok_or_else(|| not_recurring(&first.price, 0))?;
-        for (i, it) in items.iter().enumerate() {
+        for (j, it) in items.iter().enumerate() {
+            let param = origin[j]
+                .map(|i| format!("items[{i}][price]"))
+                .unwrap_or_else(|| "items".to_owned());
             if it.price.recurring.as_ref() != Some(&recurring) {
-                return Err(DomainError::invalid(format!("items[{i}][price]"), "Currency and interval fields must match across all prices on this subscription."));
+                return Err(DomainError::invalid(param, "Currency and interval fields must match across all prices on this subscription."));
             }
-            if items[..i].iter().any(|o| o.price.id == it.price.id) {
+            if items[..j].iter().any(|o| o.price.id == it.price.id) {
                 return Err(DomainError::invalid(
-                    format!("items[{i}][price]"),
+                    param,
                     format!(
                         "Cannot add multiple subscription items with the same price: {}",
                         it.price.id

@@ -127,6 +127,17 @@ pub fn router(app: App) -> Router {
                 .post(sub::update_subscription)
                 .delete(sub::cancel_subscription),
         )
+        .route(
+            "/v1/subscription_items",
+            get(api::subscription_item::list_subscription_items)
+                .post(api::subscription_item::create_subscription_item),
+        )
+        .route(
+            "/v1/subscription_items/{id}",
+            get(api::subscription_item::retrieve_subscription_item)
+                .post(api::subscription_item::update_subscription_item)
+                .delete(api::subscription_item::delete_subscription_item),
+        )
         .route("/v1/invoices", get(invoice::list_invoices))
         .route(
             "/v1/invoices/create_preview",

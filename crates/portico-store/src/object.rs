@@ -247,16 +247,15 @@ impl Object for portico_domain::subscription::Subscription {
     fn parent(&self) -> Option<String> {
         Some(self.customer.clone())
     }
-    /// The prices on the subscription, space-separated and padded, for `price` filters.
+    /// The prices and item ids on the subscription, space-separated and padded, for `price`
+    /// filters and for finding an item's subscription.
     fn lookup(&self) -> Option<String> {
-        Some(format!(
-            " {} ",
-            self.items
-                .iter()
-                .map(|i| i.price.id.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        ))
+        let ids: Vec<&str> = self
+            .items
+            .iter()
+            .flat_map(|i| [i.price.id.as_str(), i.id.as_str()])
+            .collect();
+        Some(format!(" {} ", ids.join(" ")))
     }
     fn status(&self) -> Option<String> {
         Some(self.status.as_str().to_owned())

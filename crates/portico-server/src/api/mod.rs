@@ -11,4 +11,5 @@ pub mod promotion_code;
 pub mod setup_intent;
 pub mod subscription;
 pub mod subscription_change;
+pub mod subscription_item;
 pub mod test_clock;
