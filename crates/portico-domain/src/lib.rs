@@ -22,6 +22,7 @@ pub mod price;
 pub mod product;
 pub mod promotion_code;
 pub mod proration;
+pub mod schedule;
 pub mod setup_intent;
 pub mod subscription;
 pub mod test_clock;

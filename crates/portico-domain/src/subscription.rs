@@ -135,6 +135,9 @@ pub struct Subscription {
     /// When the latest invoice's failed payment is tried again.
     #[serde(default)]
     pub next_retry_at: Option<i64>,
+    /// The schedule managing this subscription, if any.
+    #[serde(default)]
+    pub schedule: Option<String>,
 }
 
 /// How a change is prorated (`proration_behavior`).
@@ -462,6 +465,7 @@ impl Subscription {
             test_clock: customer.test_clock.clone(),
             pending_lines: Vec::new(),
             next_retry_at: None,
+            schedule: None,
         };
         Ok((sub, lines))
     }

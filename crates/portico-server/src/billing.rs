@@ -9,6 +9,7 @@ use portico_domain::customer::Customer;
 use portico_domain::discount::Discount;
 use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentOutcome};
 use portico_domain::payment_method::PaymentMethod;
+use portico_domain::schedule::{apply_phase, Schedule, ScheduleStatus};
 use portico_domain::subscription::{next_retry, Due, Subscription, SubscriptionStatus};
 use portico_domain::{AccountId, Ctx, IdGen, RandomIds};
 use portico_store::{Cursor, Filter, ListQuery, TokenRecord, Versioned, Write};
@@ -299,6 +300,30 @@ async fn renew(
         livemode: sub.value.livemode,
         ids: &mut ids,
     };
+    // A schedule changes the items at its phase boundary, or ends with its last phase.
+    let mut schedule_write = None;
+    if let Some(id) = sub.value.schedule.clone() {
+        if let Some(mut sched) = portico_store::get::<Schedule>(&*app.store, account, &id).await? {
+            if sched.value.status == ScheduleStatus::Active {
+                if let Some(phase) = sched.value.phase_starting_at(at).cloned() {
+                    apply_phase(&mut sub.value, &phase, &mut ctx);
+                    schedule_write = Some(Write::Update(sched.next_record()));
+                } else if at >= sched.value.end() {
+                    if sched.value.end_behavior == "cancel" {
+                        sched.value.complete(at);
+                        sub.value.end(at, "cancellation_requested");
+                        return Ok(vec![
+                            Write::Update(sub.next_record()),
+                            Write::Update(sched.next_record()),
+                        ]);
+                    }
+                    sched.value.release(at)?;
+                    sub.value.schedule = None;
+                    schedule_write = Some(Write::Update(sched.next_record()));
+                }
+            }
+        }
+    }
     let lines = sub.value.renew(&mut ctx);
     let Some(mut customer) =
         portico_store::get::<Customer>(&*app.store, account, &sub.value.customer).await?
@@ -342,5 +367,6 @@ async fn renew(
         Write::Insert(Versioned::new_record(&inv)),
     ];
     writes.extend(extra);
+    writes.extend(schedule_write);
     Ok(writes)
 }

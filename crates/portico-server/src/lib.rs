@@ -138,6 +138,24 @@ pub fn router(app: App) -> Router {
                 .post(api::subscription_item::update_subscription_item)
                 .delete(api::subscription_item::delete_subscription_item),
         )
+        .route(
+            "/v1/subscription_schedules",
+            get(api::subscription_schedule::list_subscription_schedules)
+                .post(api::subscription_schedule::create_subscription_schedule),
+        )
+        .route(
+            "/v1/subscription_schedules/{id}",
+            get(api::subscription_schedule::retrieve_subscription_schedule)
+                .post(api::subscription_schedule::update_subscription_schedule),
+        )
+        .route(
+            "/v1/subscription_schedules/{id}/release",
+            post(api::subscription_schedule::release_subscription_schedule),
+        )
+        .route(
+            "/v1/subscription_schedules/{id}/cancel",
+            post(api::subscription_schedule::cancel_subscription_schedule),
+        )
         .route("/v1/invoices", get(invoice::list_invoices))
         .route(
             "/v1/invoices/create_preview",

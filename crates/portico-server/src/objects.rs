@@ -144,6 +144,10 @@ pub fn render_record(record: &Record, now: i64, public_url: &str) -> Result<Valu
         "test_helpers.test_clock" => {
             render::test_clock(&decode::<portico_domain::test_clock::TestClock>(record)?)
         }
+        "subscription_schedule" => render::subscription_schedule(
+            &decode::<portico_domain::schedule::Schedule>(record)?,
+            now,
+        ),
         "setup_intent" => render::setup_intent(&decode::<SetupIntent>(record)?, public_url),
         // Events are stored as the JSON they were sent as.
         "event" => serde_json::from_str(&record.data)

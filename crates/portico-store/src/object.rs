@@ -314,3 +314,22 @@ impl Object for portico_domain::test_clock::TestClock {
         self.deleted
     }
 }
+
+impl Object for portico_domain::schedule::Schedule {
+    const KIND: &'static str = "subscription_schedule";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn parent(&self) -> Option<String> {
+        Some(self.customer.clone())
+    }
+    fn lookup(&self) -> Option<String> {
+        self.subscription.clone()
+    }
+    fn status(&self) -> Option<String> {
+        Some(self.status.as_str().to_owned())
+    }
+}

@@ -98,6 +98,9 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
     ("subscription", "default_payment_method", "payment_method"),
     ("subscription", "discounts", "discount"),
     ("subscription", "latest_invoice", "invoice"),
+    ("subscription", "schedule", "subscription_schedule"),
+    ("subscription_schedule", "customer", "customer"),
+    ("subscription_schedule", "subscription", "subscription"),
     ("setup_intent", "payment_method", "payment_method"),
 ];
 

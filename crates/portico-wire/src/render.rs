@@ -359,7 +359,7 @@ pub fn subscription(s: &portico_domain::subscription::Subscription) -> Value {
         "pending_invoice_item_interval": null,
         "pending_setup_intent": null,
         "pending_update": null,
-        "schedule": null,
+        "schedule": s.schedule,
         "start_date": s.start_date,
         "status": s.status.as_str(),
         "test_clock": s.test_clock,
@@ -533,5 +533,75 @@ pub fn test_clock(c: &portico_domain::test_clock::TestClock) -> Value {
             Some(t) => json!({"advancing": {"target_frozen_time": t}}),
             None => json!({}),
         },
+    })
+}
+
+/// A subscription schedule; `now` decides its current phase.
+pub fn subscription_schedule(s: &portico_domain::schedule::Schedule, now: i64) -> Value {
+    let current = if s.status == portico_domain::schedule::ScheduleStatus::Active {
+        s.current_phase(now)
+            .map(|p| json!({"end_date": p.end, "start_date": p.start}))
+    } else {
+        None
+    };
+    json!({
+        "id": s.id,
+        "object": "subscription_schedule",
+        "application": null,
+        "billing_mode": {"flexible": null, "type": "classic"},
+        "canceled_at": s.canceled_at,
+        "completed_at": s.completed_at,
+        "created": s.created,
+        "current_phase": current,
+        "customer": s.customer,
+        "customer_account": null,
+        "default_settings": {
+            "application_fee_percent": null,
+            "automatic_tax": {"disabled_reason": null, "enabled": false, "liability": null},
+            "billing_cycle_anchor": "automatic",
+            "billing_thresholds": null,
+            "collection_method": null,
+            "default_payment_method": null,
+            "description": null,
+            "invoice_settings": {"account_tax_ids": null, "days_until_due": null, "issuer": {"type": "self"}},
+            "on_behalf_of": null,
+            "transfer_data": null,
+        },
+        "end_behavior": s.end_behavior,
+        "livemode": s.livemode,
+        "metadata": s.metadata,
+        "phases": s.phases.iter().map(|p| json!({
+            "add_invoice_items": [],
+            "application_fee_percent": null,
+            "billing_cycle_anchor": null,
+            "billing_thresholds": null,
+            "collection_method": null,
+            "currency": p.items.first().map(|i| i.price.currency.code().to_owned()).unwrap_or_default(),
+            "default_payment_method": null,
+            "default_tax_rates": [],
+            "description": null,
+            "discounts": [],
+            "end_date": p.end,
+            "invoice_settings": null,
+            "items": p.items.iter().map(|i| json!({
+                "billing_thresholds": null,
+                "discounts": [],
+                "metadata": {},
+                "price": i.price.id,
+                "quantity": i.quantity,
+                "tax_rates": [],
+            })).collect::<Vec<_>>(),
+            "metadata": {},
+            "on_behalf_of": null,
+            "proration_behavior": p.proration_behavior,
+            "start_date": p.start,
+            "transfer_data": null,
+            "trial_end": null,
+        })).collect::<Vec<_>>(),
+        "released_at": s.released_at,
+        "released_subscription": s.released_subscription,
+        "status": s.status.as_str(),
+        "subscription": s.subscription,
+        "test_clock": s.test_clock,
     })
 }

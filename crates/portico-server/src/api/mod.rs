@@ -12,4 +12,5 @@ pub mod setup_intent;
 pub mod subscription;
 pub mod subscription_change;
 pub mod subscription_item;
+pub mod subscription_schedule;
 pub mod test_clock;

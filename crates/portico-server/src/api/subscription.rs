@@ -505,6 +505,23 @@ pub async fn update_subscription(
         ),
         None => None,
     };
+    if let Some(schedule) = &current.value.schedule {
+        let what = if change.is_change() {
+            Some("items")
+        } else if simple.cancel_at_period_end.is_some() || simple.cancel_at.is_sent() {
+            Some("cancelation behavior")
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            return Err(ApiError::invalid(
+                None,
+                None,
+                format!("The subscription is managed by the subscription schedule `{schedule}`, and updating any {what} directly is not allowed. Please update the schedule instead."),
+            )
+            .into());
+        }
+    }
     let apply = |s: &mut Subscription, now: i64| simple.apply(s, pm_id.as_deref(), now);
     let sub = if change.is_change() {
         crate::api::subscription_change::update_with_change(&app, &api, &id, &change, apply).await?

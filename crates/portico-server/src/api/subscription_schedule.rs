@@ -1,0 +1,416 @@
+//! `/v1/subscription_schedules`: schedules made from existing subscriptions (`from_subscription`)
+//! — create, retrieve, list, update phases, release, cancel. The billing engine applies each
+//! phase when the subscription's period ends.
+
+use crate::http::{Api, Failure, PathId, Reply};
+use crate::objects::{created_filters, list, load, load_live, now_for, respond, with_retries};
+use crate::state::App;
+use axum::extract::State;
+use portico_domain::price::{Interval, Price, Recurring};
+use portico_domain::product::Product;
+use portico_domain::schedule::{PhaseItem, PhaseRequest, Schedule};
+use portico_domain::subscription::{CancellationDetails, Subscription};
+use portico_domain::{Ctx, DomainError, RandomIds};
+use portico_store::{Filter, Versioned, Write};
+use portico_wire::list::{read_created, read_list_params};
+use portico_wire::{render, ApiError, Reader};
+
+/// A phase as read: prices still ids.
+struct PhaseParams {
+    items: Vec<(Option<String>, Option<i64>)>,
+    start_date: Option<i64>,
+    end_date: Option<i64>,
+    duration: Option<Recurring>,
+    proration_behavior: Option<&'static str>,
+}
+
+fn read_phases(r: &mut Reader<'_>) -> Option<Vec<PhaseParams>> {
+    r.list("phases", |p| {
+        for key in [
+            "add_invoice_items",
+            "application_fee_percent",
+            "automatic_tax",
+            "billing_cycle_anchor",
+            "billing_thresholds",
+            "collection_method",
+            "default_payment_method",
+            "default_tax_rates",
+            "description",
+            "discounts",
+            "invoice_settings",
+            "metadata",
+            "on_behalf_of",
+            "transfer_data",
+            "trial",
+            "trial_end",
+            "currency",
+        ] {
+            p.unsupported(key, "this phase setting is not implemented.");
+        }
+        p.require("items");
+        let items = p
+            .list("items", |i| {
+                i.unsupported(
+                    "price_data",
+                    "inline prices are not implemented; create the price first.",
+                );
+                i.unsupported("discounts", "item discounts are not implemented.");
+                i.unsupported("tax_rates", "tax rates are not implemented.");
+                i.metadata("metadata", false);
+                let price = if i.require("price") {
+                    i.string("price", 5000)
+                } else {
+                    None
+                };
+                (price, i.int("quantity"))
+            })
+            .unwrap_or_default();
+        // `now` means the current phase's start, which is where the first phase starts anyway.
+        let start_date = match p.string("start_date", 20).as_deref() {
+            None | Some("now") => None,
+            Some(t) => match t.parse::<i64>() {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    p.error(ApiError::invalid(
+                        Some(p.path_of("start_date")),
+                        None,
+                        format!("Invalid start_date: '{t}'. Use a unix timestamp or 'now'."),
+                    ));
+                    None
+                }
+            },
+        };
+        PhaseParams {
+            items,
+            start_date,
+            end_date: p.int("end_date"),
+            duration: p.object("duration", |d| {
+                d.require("interval");
+                let interval = d
+                    .enumeration("interval", Interval::VALUES)
+                    .and_then(Interval::parse)
+                    .unwrap_or(Interval::Month);
+                Recurring {
+                    interval,
+                    interval_count: d.int("interval_count").unwrap_or(1),
+                }
+            }),
+            proration_behavior: p.enumeration(
+                "proration_behavior",
+                &["always_invoice", "create_prorations", "none"],
+            ),
+        }
+    })
+}
+
+/// Loads the prices of the phases.
+async fn phase_requests(
+    app: &App,
+    api: &Api,
+    phases: Vec<PhaseParams>,
+) -> Result<Vec<PhaseRequest>, Failure> {
+    let mut out = Vec::with_capacity(phases.len());
+    for (i, p) in phases.into_iter().enumerate() {
+        let mut items = Vec::with_capacity(p.items.len());
+        for (j, (price, quantity)) in p.items.into_iter().enumerate() {
+            let param = format!("phases[{i}][items][{j}][price]");
+            let id = price.ok_or_else(|| Failure::from(ApiError::missing(&param)))?;
+            let price = load::<Price>(app, &api.caller.account, &id, Some(&param))
+                .await?
+                .value;
+            let product_name = load::<Product>(
+                app,
+                &api.caller.account,
+                price.product.as_str(),
+                Some(&param),
+            )
+            .await?
+            .value
+            .name;
+            items.push(PhaseItem {
+                price,
+                product_name,
+                quantity: quantity.unwrap_or(1),
+            });
+        }
+        out.push(PhaseRequest {
+            items,
+            start_date: p.start_date,
+            end_date: p.end_date,
+            duration: p.duration,
+            proration_behavior: p.proration_behavior.map(str::to_owned),
+        });
+    }
+    Ok(out)
+}
+
+/// `POST /v1/subscription_schedules`: from an existing subscription.
+pub async fn create_subscription_schedule(State(app): State<App>, mut api: Api) -> Reply {
+    let (from, expand) = api.read(|r| {
+        for key in ["customer", "customer_account", "phases", "start_date", "default_settings", "end_behavior", "billing_mode"] {
+            r.unsupported(key, "Portico creates schedules from existing subscriptions: pass from_subscription, then update the phases.");
+        }
+        r.metadata("metadata", false);
+        (r.required_string("from_subscription", 5000), r.expand("subscription_schedule", false))
+    })?;
+    let (app_, api_, from_) = (&app, &api, &from);
+    let schedule = with_retries(|| async move {
+        let mut sub =
+            load_live::<Subscription>(app_, &api_.caller.account, from_, Some("from_subscription"))
+                .await?;
+        if let Some(existing) = &sub.value.schedule {
+            return Err(DomainError::invalid(
+                "from_subscription",
+                format!(
+                    "The subscription is already managed by the subscription schedule {existing}."
+                ),
+            )
+            .into());
+        }
+        let now = now_for(
+            app_,
+            &api_.caller.account,
+            sub.value.test_clock.as_deref(),
+            api_.now,
+        )
+        .await?;
+        let mut ids = RandomIds;
+        let mut ctx = Ctx {
+            now,
+            livemode: api_.caller.livemode,
+            ids: &mut ids,
+        };
+        let schedule = Schedule::from_subscription(&sub.value, &mut ctx)?;
+        sub.value.schedule = Some(schedule.id.clone());
+        app_.commit(
+            &api_.caller.account,
+            vec![
+                Write::Insert(Versioned::new_record(&schedule)),
+                Write::Update(sub.next_record()),
+            ],
+        )
+        .await?;
+        Ok::<_, Failure>((schedule, now))
+    })
+    .await?;
+    respond(
+        &app,
+        &api,
+        render::subscription_schedule(&schedule.0, schedule.1),
+        &expand,
+    )
+    .await
+}
+
+/// `GET /v1/subscription_schedules/{schedule}`
+pub async fn retrieve_subscription_schedule(
+    State(app): State<App>,
+    PathId(id): PathId,
+    mut api: Api,
+) -> Reply {
+    let expand = api.read(|r| r.expand("subscription_schedule", false))?;
+    let s = load::<Schedule>(&app, &api.caller.account, &id, None)
+        .await?
+        .value;
+    let now = now_for(&app, &api.caller.account, s.test_clock.as_deref(), api.now).await?;
+    respond(&app, &api, render::subscription_schedule(&s, now), &expand).await
+}
+
+/// `GET /v1/subscription_schedules`
+pub async fn list_subscription_schedules(State(app): State<App>, mut api: Api) -> Reply {
+    let (params, customer, created) = api.read(|r| {
+        for key in ["canceled_at", "completed_at", "released_at"] {
+            r.object(key, |o| {
+                for k in ["gt", "gte", "lt", "lte"] {
+                    o.int(k);
+                }
+            });
+        }
+        r.bool("scheduled");
+        (
+            read_list_params(r, "subscription_schedule"),
+            r.string("customer", 5000),
+            read_created(r),
+        )
+    })?;
+    let mut filters = created_filters(created);
+    if let Some(c) = customer {
+        filters.push(Filter::Parent(c));
+    }
+    list(
+        &app,
+        &api,
+        "subscription_schedule",
+        "/v1/subscription_schedules",
+        filters,
+        params,
+    )
+    .await
+}
+
+/// `POST /v1/subscription_schedules/{schedule}`: phases, end behaviour, metadata.
+pub async fn update_subscription_schedule(
+    State(app): State<App>,
+    PathId(id): PathId,
+    mut api: Api,
+) -> Reply {
+    let (phases, end_behavior, metadata, expand) = api.read(|r| {
+        r.unsupported(
+            "default_settings",
+            "schedule default settings are not implemented.",
+        );
+        r.enumeration(
+            "proration_behavior",
+            &["always_invoice", "create_prorations", "none"],
+        );
+        (
+            read_phases(r),
+            r.enumeration("end_behavior", &["cancel", "none", "release", "renew"]),
+            r.metadata("metadata", true),
+            r.expand("subscription_schedule", false),
+        )
+    })?;
+    if matches!(end_behavior, Some("none") | Some("renew")) {
+        return Err(ApiError::invalid(
+            Some("end_behavior".into()),
+            None,
+            "Portico supports end_behavior release or cancel.",
+        )
+        .into());
+    }
+    let requests = match phases {
+        Some(p) => Some(phase_requests(&app, &api, p).await?),
+        None => None,
+    };
+    let (app_, api_, id_, requests_, metadata_) = (&app, &api, &id, &requests, &metadata);
+    let (schedule, now) = with_retries(|| async move {
+        let mut s = load::<Schedule>(app_, &api_.caller.account, id_, None).await?;
+        let sub_id = s.value.subscription.clone().ok_or_else(|| {
+            Failure::from(DomainError::state(
+                None,
+                "This schedule no longer manages a subscription.",
+            ))
+        })?;
+        let sub = load::<Subscription>(app_, &api_.caller.account, &sub_id, None).await?;
+        let now = now_for(
+            app_,
+            &api_.caller.account,
+            s.value.test_clock.as_deref(),
+            api_.now,
+        )
+        .await?;
+        match requests_ {
+            Some(r) => s.value.set_phases(&sub.value, r.clone(), metadata_)?,
+            None => metadata_.apply("metadata", &mut s.value.metadata)?,
+        }
+        if let Some(b) = end_behavior {
+            s.value.end_behavior = b.to_owned();
+        }
+        app_.commit(&api_.caller.account, vec![Write::Update(s.next_record())])
+            .await?;
+        Ok::<_, Failure>((s.value, now))
+    })
+    .await?;
+    respond(
+        &app,
+        &api,
+        render::subscription_schedule(&schedule, now),
+        &expand,
+    )
+    .await
+}
+
+/// `POST /v1/subscription_schedules/{schedule}/release`: the subscription goes on by itself.
+pub async fn release_subscription_schedule(
+    State(app): State<App>,
+    PathId(id): PathId,
+    mut api: Api,
+) -> Reply {
+    let expand = api.read(|r| {
+        r.bool("preserve_cancel_date");
+        r.expand("subscription_schedule", false)
+    })?;
+    let (app_, api_, id_) = (&app, &api, &id);
+    let (schedule, now) = with_retries(|| async move {
+        let mut s = load::<Schedule>(app_, &api_.caller.account, id_, None).await?;
+        let now = now_for(
+            app_,
+            &api_.caller.account,
+            s.value.test_clock.as_deref(),
+            api_.now,
+        )
+        .await?;
+        let sub_id = s.value.subscription.clone();
+        s.value.release(now)?;
+        let mut writes = vec![Write::Update(s.next_record())];
+        if let Some(sub_id) = sub_id {
+            if let Some(mut sub) =
+                portico_store::get::<Subscription>(&*app_.store, &api_.caller.account, &sub_id)
+                    .await?
+            {
+                sub.value.schedule = None;
+                writes.push(Write::Update(sub.next_record()));
+            }
+        }
+        app_.commit(&api_.caller.account, writes).await?;
+        Ok::<_, Failure>((s.value, now))
+    })
+    .await?;
+    respond(
+        &app,
+        &api,
+        render::subscription_schedule(&schedule, now),
+        &expand,
+    )
+    .await
+}
+
+/// `POST /v1/subscription_schedules/{schedule}/cancel`: cancels the subscription now too.
+pub async fn cancel_subscription_schedule(
+    State(app): State<App>,
+    PathId(id): PathId,
+    mut api: Api,
+) -> Reply {
+    let expand = api.read(|r| {
+        for key in ["invoice_now", "prorate"] {
+            if r.bool(key) == Some(true) {
+                r.error(ApiError::invalid(Some(key.into()), None, format!("Portico does not support `{key}=true` yet: cancellation prorations are not implemented.")));
+            }
+        }
+        r.expand("subscription_schedule", false)
+    })?;
+    let (app_, api_, id_) = (&app, &api, &id);
+    let (schedule, now) = with_retries(|| async move {
+        let mut s = load::<Schedule>(app_, &api_.caller.account, id_, None).await?;
+        let now = now_for(
+            app_,
+            &api_.caller.account,
+            s.value.test_clock.as_deref(),
+            api_.now,
+        )
+        .await?;
+        s.value.cancel(now)?;
+        let mut writes = vec![Write::Update(s.next_record())];
+        if let Some(sub_id) = &s.value.subscription {
+            if let Some(mut sub) =
+                portico_store::get::<Subscription>(&*app_.store, &api_.caller.account, sub_id)
+                    .await?
+            {
+                if !sub.value.status.is_ended() {
+                    sub.value.cancel_now(now, CancellationDetails::default())?;
+                    writes.push(Write::Update(sub.next_record()));
+                }
+            }
+        }
+        app_.commit(&api_.caller.account, writes).await?;
+        Ok::<_, Failure>((s.value, now))
+    })
+    .await?;
+    respond(
+        &app,
+        &api,
+        render::subscription_schedule(&schedule, now),
+        &expand,
+    )
+    .await
+}

@@ -1,0 +1,97 @@
+"""Subscription schedules: a change at the end of the period, then release or cancel."""
+
+import pytest
+
+from helpers import check, expect_error
+
+DAY = 86400
+APR1 = 1_775_001_600  # 2026-04-01
+MAY1 = APR1 + 30 * DAY
+JUN1 = MAY1 + 31 * DAY
+JUL1 = JUN1 + 30 * DAY
+
+
+@pytest.fixture
+def world(v1):
+    product = v1.products.create({"name": "Plan"})
+    mk = lambda amount: v1.prices.create({"product": product.id, "currency": "usd", "unit_amount": amount,
+                                          "recurring": {"interval": "month"}}).id
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": APR1})
+    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    pro, basic = mk(2000), mk(1000)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": pro}]})
+    return {"clock": clock, "cus": cus, "pro": pro, "basic": basic, "sub": sub}
+
+
+def downgrade(v1, w, end_behavior="release"):
+    sched = check(v1.subscription_schedules.create({"from_subscription": w["sub"].id}))
+    assert sched.id.startswith("sub_sched_") and sched.status == "active" and sched.subscription == w["sub"].id
+    assert [(p.start_date, p.end_date) for p in sched.phases] == [(APR1, MAY1)]
+    assert sched.current_phase.start_date == APR1 and sched.end_behavior == "release"
+    assert v1.subscriptions.retrieve(w["sub"].id).schedule == sched.id
+    return check(v1.subscription_schedules.update(sched.id, {
+        "end_behavior": end_behavior,
+        "phases": [
+            {"items": [{"price": w["pro"]}], "start_date": APR1, "end_date": MAY1},
+            {"items": [{"price": w["basic"], "quantity": 2}]},
+        ],
+    }))
+
+
+def test_downgrade_at_period_end_then_release(v1, world):
+    sched = downgrade(v1, world)
+    assert [(p.start_date, p.end_date, p["items"][0].price) for p in sched.phases] == [
+        (APR1, MAY1, world["pro"]), (MAY1, JUN1, world["basic"])]
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    sub = v1.subscriptions.retrieve(world["sub"].id, {"expand": ["latest_invoice"]})
+    assert [(i.price.id, i.quantity) for i in sub["items"].data] == [(world["basic"], 2)]
+    assert sub.latest_invoice.amount_paid == 2000 and sub.schedule == sched.id
+    assert v1.subscription_schedules.retrieve(sched.id).current_phase.start_date == MAY1
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUN1 + 3600})
+    done = check(v1.subscription_schedules.retrieve(sched.id))
+    assert (done.status, done.released_subscription, done.subscription, done.released_at) == ("released", world["sub"].id, None, JUN1)
+    assert done.current_phase is None
+    sub = v1.subscriptions.retrieve(world["sub"].id)
+    assert sub.schedule is None and sub.status == "active"
+    assert sub["items"].data[0].current_period_start == JUN1
+
+
+def test_end_behavior_cancel(v1, world):
+    sched = downgrade(v1, world, end_behavior="cancel")
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUN1 + 3600})
+    sub = v1.subscriptions.retrieve(world["sub"].id)
+    assert (sub.status, sub.ended_at) == ("canceled", JUN1)
+    assert v1.subscription_schedules.retrieve(sched.id).status == "completed"
+
+
+def test_scheduled_subscriptions_change_through_the_schedule(v1, world):
+    sched = downgrade(v1, world)
+    item = world["sub"]["items"].data[0].id
+    expect_error(lambda: v1.subscriptions.update(world["sub"].id, {"items": [{"id": item, "quantity": 2}]}), message="managed by the subscription schedule")
+    expect_error(lambda: v1.subscriptions.update(world["sub"].id, {"cancel_at_period_end": True}), message="managed by the subscription schedule")
+    assert v1.subscriptions.update(world["sub"].id, {"metadata": {"k": "v"}}).metadata["k"] == "v"
+    expect_error(lambda: v1.subscription_schedules.create({"from_subscription": world["sub"].id}), param="from_subscription")
+    released = check(v1.subscription_schedules.release(sched.id))
+    assert released.status == "released"
+    assert v1.subscriptions.retrieve(world["sub"].id).schedule is None
+    expect_error(lambda: v1.subscription_schedules.release(sched.id), message="released")
+
+
+def test_cancel_schedule_cancels_the_subscription(v1, world):
+    sched = v1.subscription_schedules.create({"from_subscription": world["sub"].id})
+    canceled = check(v1.subscription_schedules.cancel(sched.id))
+    assert canceled.status == "canceled" and canceled.canceled_at == APR1
+    assert v1.subscriptions.retrieve(world["sub"].id).status == "canceled"
+
+
+def test_phase_rules(v1, world):
+    sched = v1.subscription_schedules.create({"from_subscription": world["sub"].id})
+    expect_error(lambda: v1.subscription_schedules.update(sched.id, {"phases": [
+        {"items": [{"price": world["pro"]}], "start_date": APR1 + DAY, "end_date": MAY1}]}), param="phases[0][start_date]")
+    expect_error(lambda: v1.subscription_schedules.update(sched.id, {"phases": [
+        {"items": [{"price": world["pro"]}], "end_date": MAY1 - DAY}, {"items": [{"price": world["basic"]}]}]}), param="phases[0][end_date]")
+    expect_error(lambda: v1.subscription_schedules.update(sched.id, {"phases": [{"items": [{"price": "price_nope"}]}]}),
+                 code="resource_missing", param="phases[0][items][0][price]")
+    expect_error(lambda: v1.subscription_schedules.create({"customer": world["cus"].id}), param="customer")
+    assert [s.id for s in check(v1.subscription_schedules.list({"customer": world["cus"].id})).data] == [sched.id]
