@@ -142,3 +142,29 @@ def test_no_upcoming_invoice_when_canceling(v1, world):
     sub = subscribe(v1, world)
     v1.subscriptions.update(sub.id, {"cancel_at_period_end": True})
     expect_error(lambda: v1.invoices.create_preview({"subscription": sub.id}), code="invoice_upcoming_none")
+
+
+def test_cancel_with_prorate_and_invoice_now(v1, world):
+    sub = subscribe(v1, world)
+    gone = check(v1.subscriptions.cancel(sub.id, {"prorate": True, "invoice_now": True}))
+    assert gone.status == "canceled" and gone.latest_invoice != sub.latest_invoice
+    final = check(v1.invoices.retrieve(gone.latest_invoice))
+    assert [l.amount for l in final.lines.data] == [-500]
+    assert final.lines.data[0].description == "Unused time on 1 × Plan after 16 Apr 2026"
+    assert (final.total, final.amount_due, final.status) == (-500, 0, "paid")
+    assert v1.customers.retrieve(world["cus"].id).balance == -500, "the credit goes to the customer's balance"
+
+
+def test_cancel_with_prorate_only_credits_the_balance(v1, world):
+    sub = subscribe(v1, world)
+    gone = v1.subscriptions.cancel(sub.id, {"prorate": True})
+    assert gone.latest_invoice == sub.latest_invoice
+    assert v1.customers.retrieve(world["cus"].id).balance == -500
+
+
+def test_cancel_invoice_now_bills_pending_prorations(v1, world):
+    sub = subscribe(v1, world)
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "price": world["pro"]}], "proration_date": APR16})
+    gone = v1.subscriptions.cancel(sub.id, {"invoice_now": True})
+    final = v1.invoices.retrieve(gone.latest_invoice)
+    assert [l.amount for l in final.lines.data] == [-500, 1000] and final.amount_paid == 500

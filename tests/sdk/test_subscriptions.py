@@ -181,7 +181,7 @@ def test_cancel_and_cancel_at_period_end(v1, plan):
     assert types(v1)[-3:] == ["customer.subscription.updated", "customer.subscription.updated", "customer.subscription.deleted"]
     expect_error(lambda: v1.subscriptions.cancel(sub.id), message="already canceled")
     expect_error(lambda: v1.subscriptions.update(sub.id, {"metadata": {"a": "b"}}), message="can no longer be updated")
-    expect_error(lambda: v1.subscriptions.cancel(sub.id, {"prorate": True}), param="prorate")
+    expect_error(lambda: v1.subscriptions.cancel(sub.id, {"prorate": True}), message="already canceled")
     assert v1.subscriptions.list({"customer": cus.id}).data == []
     assert [s.id for s in v1.subscriptions.list({"customer": cus.id, "status": "canceled"}).data] == [sub.id]
 

@@ -789,6 +789,44 @@ impl Subscription {
         Ok(out)
     }
 
+    /// Credits for the unused time of every item from `at` to the period's end, as Stripe's
+    /// `prorate=true` on cancellation creates them.
+    pub fn unused_time_credits(&self, at: i64, ctx: &mut Ctx<'_>) -> Vec<Line> {
+        let (start, end) = self.current_period();
+        if self.status == SubscriptionStatus::Trialing || at >= end {
+            return Vec::new();
+        }
+        let date = short_date(at);
+        self.items
+            .iter()
+            .filter_map(|it| {
+                let credit = -prorate(
+                    it.price.unit_amount * it.quantity,
+                    start,
+                    end,
+                    at.max(start),
+                    end,
+                );
+                (credit != 0).then(|| Line {
+                    id: ctx.ids.next("il_", ID_LEN),
+                    amount: credit,
+                    description: format!(
+                        "Unused time on {} × {} after {date}",
+                        it.quantity, it.product_name
+                    ),
+                    period_start: at.max(start),
+                    period_end: end,
+                    quantity: it.quantity,
+                    price: it.price.id.to_string(),
+                    product: it.price.product.to_string(),
+                    proration: true,
+                    subscription_item: Some(it.id.clone()),
+                    discount_amounts: Vec::new(),
+                })
+            })
+            .collect()
+    }
+
     /// Ends the subscription at `at` for `reason` (`cancellation_requested`, `payment_failed`).
     pub fn end(&mut self, at: i64, reason: &str) {
         self.status = SubscriptionStatus::Canceled;

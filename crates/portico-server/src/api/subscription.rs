@@ -595,28 +595,99 @@ pub async fn cancel_subscription(
     PathId(id): PathId,
     mut api: Api,
 ) -> Reply {
-    let (details, expand) = api.read(|r| {
-        for key in ["invoice_now", "prorate"] {
-            if r.bool(key) == Some(true) {
-                    r.error(ApiError::invalid(Some(key.into()), None, format!("Portico does not support `{key}=true` yet: cancellation prorations are not implemented.")));
-            }
-        }
-        (read_cancellation(r).unwrap_or_default(), r.expand("subscription", false))
+    let (details, prorate, invoice_now, expand) = api.read(|r| {
+        (
+            read_cancellation(r).unwrap_or_default(),
+            r.bool("prorate").unwrap_or(false),
+            r.bool("invoice_now").unwrap_or(false),
+            r.expand("subscription", false),
+        )
     })?;
-    let current = load::<Subscription>(&app, &api.caller.account, &id, None).await?;
-    let now = now_for(
-        &app,
-        &api.caller.account,
-        current.value.test_clock.as_deref(),
-        api.now,
-    )
-    .await?;
-    let sub = modify::<Subscription, _>(&app, &api.caller.account, &id, None, |s| {
-        s.cancel_now(now, details.clone())?;
-        Ok(Vec::new())
+    let (app_, api_, id_, details_) = (&app, &api, &id, &details);
+    let sub = with_retries(|| async move {
+        cancel_once(app_, api_, id_, details_, prorate, invoice_now).await
     })
     .await?;
     respond(&app, &api, render::subscription(&sub), &expand).await
+}
+
+/// Cancels now. `prorate` credits the unused time; `invoice_now` bills the pending prorations
+/// (those credits included) on a final invoice at once. Credits not invoiced, and a final
+/// invoice's negative total, go to the customer's balance.
+async fn cancel_once(
+    app: &App,
+    api: &Api,
+    id: &str,
+    details: &CancellationDetails,
+    prorate: bool,
+    invoice_now: bool,
+) -> Result<Subscription, Failure> {
+    let account = &api.caller.account;
+    let mut sub = load_live::<Subscription>(app, account, id, None).await?;
+    let now = now_for(app, account, sub.value.test_clock.as_deref(), api.now).await?;
+    let mut ids = RandomIds;
+    let mut ctx = Ctx {
+        now,
+        livemode: sub.value.livemode,
+        ids: &mut ids,
+    };
+    let credits = if prorate {
+        sub.value.unused_time_credits(now, &mut ctx)
+    } else {
+        Vec::new()
+    };
+    let period = (now, sub.value.current_period().1);
+    sub.value.cancel_now(now, details.clone())?;
+    let mut customer = load::<Customer>(app, account, &sub.value.customer, None).await?;
+    let mut writes = Vec::new();
+    let mut invoice = None;
+    if invoice_now {
+        let mut lines = std::mem::take(&mut sub.value.pending_lines);
+        lines.extend(credits);
+        if !lines.is_empty() {
+            let mut inv = crate::billing::bill(
+                app,
+                account,
+                &mut customer,
+                &sub.value,
+                "subscription_cycle",
+                lines,
+                period,
+                true,
+                &mut ctx,
+            )
+            .await?;
+            if inv.amount_due() > 0 {
+                let pm = match sub.value.default_payment_method.clone().or_else(|| {
+                    customer
+                        .value
+                        .invoice_settings
+                        .default_payment_method
+                        .clone()
+                }) {
+                    Some(p) => portico_store::get::<PaymentMethod>(&*app.store, account, &p)
+                        .await?
+                        .map(|p| p.value),
+                    None => None,
+                };
+                inv.attempt_payment(pm.as_ref(), true, false, now, String::new)?;
+            }
+            if inv.total() < 0 {
+                customer.value.balance += inv.total();
+            }
+            sub.value.latest_invoice = Some(inv.id.clone());
+            invoice = Some(inv);
+        }
+    } else {
+        customer.value.balance += credits.iter().map(|l| l.amount).sum::<i64>();
+    }
+    writes.push(Write::Update(sub.next_record()));
+    writes.push(Write::Update(customer.next_record()));
+    if let Some(inv) = &invoice {
+        writes.push(Write::Insert(Versioned::new_record(inv)));
+    }
+    app.commit(account, writes).await?;
+    Ok(sub.value)
 }
 
 /// `GET /v1/subscriptions`: not ended ones unless `status` says otherwise.
