@@ -129,7 +129,7 @@ def test_failed_payment_per_payment_behavior(v1, world):
     v1.subscriptions.update(sub.id, {"default_payment_method": bad.id})
     change = {"items": [{"id": item, "price": world["pro"]}], "proration_behavior": "always_invoice"}
     before = v1.subscriptions.retrieve(sub.id)
-    for behavior in ["error_if_incomplete", "pending_if_incomplete"]:
+    for behavior in ["error_if_incomplete", "pending_if_incomplete"]:  # neither applies a failed change
         expect_error(lambda: v1.subscriptions.update(sub.id, {**change, "payment_behavior": behavior}), stripe.CardError, status=402)
         after = v1.subscriptions.retrieve(sub.id)
         assert after["items"].data[0].price.id == world["basic"] and after.latest_invoice == before.latest_invoice
@@ -168,3 +168,79 @@ def test_cancel_invoice_now_bills_pending_prorations(v1, world):
     gone = v1.subscriptions.cancel(sub.id, {"invoice_now": True})
     final = v1.invoices.retrieve(gone.latest_invoice)
     assert [l.amount for l in final.lines.data] == [-500, 1000] and final.amount_paid == 500
+
+
+def test_always_invoice_with_nothing_to_bill_issues_no_invoice(v1, world):
+    sub = subscribe(v1, world)
+    same = check(v1.subscriptions.update(sub.id, {"metadata": {"k": "v"}, "proration_behavior": "always_invoice",
+                                                  "items": [{"id": sub["items"].data[0].id, "quantity": 1}]}))
+    assert same.latest_invoice == sub.latest_invoice
+    assert len(v1.invoices.list({"subscription": sub.id}).data) == 1
+
+
+def test_quantity_and_item_count_limits(v1, world):
+    sub = subscribe(v1, world)
+    item = sub["items"].data[0].id
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"items": [{"id": item, "quantity": 10**12}]}),
+                 param="items[0][quantity]")
+    expect_error(lambda: v1.subscriptions.create({"customer": world["cus"].id,
+                                                  "items": [{"price": world["basic"], "quantity": 10**7}]}),
+                 param="items[0][quantity]")
+    assert v1.subscriptions.retrieve(sub.id)["items"].data[0].quantity == 1
+
+
+def test_incomplete_subscription_items_cannot_change(v1, world):
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"]}],
+                                   "payment_behavior": "default_incomplete"})
+    assert sub.status == "incomplete"
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 3}]}),
+                 param="items")
+    assert check(v1.subscriptions.update(sub.id, {"metadata": {"ok": "yes"}})).metadata["ok"] == "yes"
+
+
+def test_pending_if_incomplete_is_for_updates_only(v1, world):
+    expect_error(lambda: v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"]}],
+                                                  "payment_behavior": "pending_if_incomplete"}),
+                 param="payment_behavior")
+
+
+def test_discounts_added_and_removed_on_update(v1, world):
+    sub = subscribe(v1, world)
+    ten = v1.coupons.create({"percent_off": 10, "duration": "forever"})
+    once = v1.coupons.create({"amount_off": 300, "currency": "usd", "duration": "once"})
+    updated = check(v1.subscriptions.update(sub.id, {"discounts": [{"coupon": ten.id}]}))
+    assert len(updated.discounts) == 1 and updated.discounts[0].startswith("di_")
+    assert updated.latest_invoice == sub.latest_invoice, "a new discount bills nothing now"
+    assert v1.coupons.retrieve(ten.id).times_redeemed == 1
+    assert v1.invoices.create_preview({"subscription": sub.id}).total == 900
+    # Keep the first, add a once coupon: it applies to the next invoice only.
+    kept = check(v1.subscriptions.update(sub.id, {"discounts": [{"discount": updated.discounts[0]}, {"coupon": once.id}]}))
+    assert kept.discounts[0] == updated.discounts[0] and len(kept.discounts) == 2
+    assert v1.coupons.retrieve(ten.id).times_redeemed == 1, "keeping a discount redeems nothing"
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    renewal = v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice)
+    assert (renewal.subtotal, renewal.total, renewal.amount_paid) == (1000, 600, 600)
+    assert v1.invoices.create_preview({"subscription": sub.id}).total == 900, "the once coupon is spent"
+    # Errors name the entry and change nothing.
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"discounts": [{"discount": "di_not_ours"}]}),
+                 param="discounts[0][discount]")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"discounts": [{"coupon": ten.id}, {"coupon": ten.id}]}),
+                 param="discounts[1]")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"discounts": [{"coupon": "nope"}]}),
+                 code="resource_missing", param="discounts[0][coupon]")
+    assert v1.subscriptions.retrieve(sub.id).discounts == kept.discounts
+    cleared = check(v1.subscriptions.update(sub.id, {"discounts": ""}))
+    assert cleared.discounts == []
+    assert v1.invoices.create_preview({"subscription": sub.id}).total == 1000
+
+
+def test_a_discount_added_with_an_always_invoice_change_applies_to_its_invoice(v1, world):
+    sub = subscribe(v1, world)
+    half = v1.coupons.create({"percent_off": 50, "duration": "forever"})
+    change = {"items": [{"id": sub["items"].data[0].id, "price": world["pro"]}], "proration_behavior": "always_invoice",
+              "proration_date": APR16, "discounts": [{"coupon": half.id}]}
+    updated = check(v1.subscriptions.update(sub.id, change))
+    inv = v1.invoices.retrieve(updated.latest_invoice)
+    # -500 unused (no discount on credits) and +1000 remaining, half off: 500 - 500 = 0.
+    assert [l.amount for l in inv.lines.data] == [-500, 1000]
+    assert inv.total == 0

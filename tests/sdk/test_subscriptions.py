@@ -218,3 +218,24 @@ def test_void_an_open_invoice(v1, plan):
     assert voided.status == "void" and voided.amount_remaining == 0 and voided.status_transitions.voided_at
     assert "invoice.voided" in types(v1)
     expect_error(lambda: v1.invoices.void_invoice(sub.latest_invoice), message="only void an open invoice")
+
+
+def test_deleting_the_customer_cancels_its_subscriptions(v1, plan):
+    cus = customer_with(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    v1.customers.delete(cus.id)
+    gone = check(v1.subscriptions.retrieve(sub.id))
+    assert gone.status == "canceled" and gone.ended_at is not None
+    assert "customer.subscription.deleted" in types(v1)[-4:]
+
+
+def test_invoice_pay_refuses_another_customers_payment_method(v1, plan):
+    cus = customer_with(v1, "pm_card_chargeCustomerFail")
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    other = customer_with(v1)
+    theirs = v1.payment_methods.list({"customer": other.id, "type": "card"}).data[0]
+    expect_error(lambda: v1.invoices.pay(sub.latest_invoice, {"payment_method": theirs.id}), param="payment_method")
+    assert v1.invoices.retrieve(sub.latest_invoice).status == "open"
+    mine = v1.payment_methods.attach("pm_card_visa", {"customer": cus.id})
+    assert check(v1.invoices.pay(sub.latest_invoice, {"payment_method": mine.id})).status == "paid"
+    assert v1.subscriptions.retrieve(sub.id).status == "active"

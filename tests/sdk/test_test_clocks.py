@@ -175,3 +175,15 @@ def test_clocks_are_per_account(v1, portico_url):
     other = make_client(portico_url, new_key()).v1
     expect_error(lambda: other.test_helpers.test_clocks.retrieve(clock.id), status=404)
     expect_error(lambda: other.test_helpers.test_clocks.advance(clock.id, {"frozen_time": T0 + 1}), status=404)
+
+
+def test_deleting_the_clock_cancels_its_subscriptions(v1):
+    price = v1.prices.create({"currency": "usd", "unit_amount": 700, "recurring": {"interval": "month"},
+                              "product_data": {"name": "Clocked"}})
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": 1_775_001_600})
+    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}]})
+    v1.test_helpers.test_clocks.delete(clock.id)
+    gone = v1.subscriptions.retrieve(sub.id)
+    assert gone.status == "canceled" and gone.ended_at == 1_775_001_600

@@ -214,6 +214,26 @@ pub struct SubscriptionCreate {
 
 /// At most this many items on one subscription.
 pub const MAX_ITEMS: usize = 20;
+/// Largest quantity on one item; with prices capped at eight digits the
+/// totals stay far inside `i64`.
+pub const MAX_QUANTITY: i64 = 1_000_000;
+
+fn check_quantity(q: i64, i: usize) -> DomainResult<()> {
+    if q < 0 {
+        return Err(DomainError::invalid(
+            format!("items[{i}][quantity]"),
+            "Invalid quantity: it cannot be negative.",
+        ));
+    }
+    if q > MAX_QUANTITY {
+        return Err(DomainError::invalid(
+            format!("items[{i}][quantity]"),
+            format!("Invalid quantity: it cannot be more than {MAX_QUANTITY}."),
+        ));
+    }
+    Ok(())
+}
+
 /// Trials last at most this long (Stripe's 730 days).
 pub const MAX_TRIAL_SECS: i64 = 730 * 86_400;
 
@@ -306,12 +326,7 @@ impl Subscription {
                     ),
                 ));
             }
-            if it.quantity < 0 {
-                return Err(DomainError::invalid(
-                    format!("items[{i}][quantity]"),
-                    "Invalid quantity: it cannot be negative.",
-                ));
-            }
+            check_quantity(it.quantity, i)?;
         }
         if let Some(c) = &customer.currency {
             if c != &currency {
@@ -577,6 +592,13 @@ impl Subscription {
                 ),
             ));
         }
+        if self.status == SubscriptionStatus::Incomplete {
+            return Err(DomainError::state(
+                Some("items"),
+                "This subscription is incomplete: until its first invoice is paid only \
+                 metadata and the default payment method can be updated.",
+            ));
+        }
         let (start, end) = self.current_period();
         if at < start || at > end {
             return Err(DomainError::invalid(
@@ -616,11 +638,8 @@ impl Subscription {
                     ));
                 }
             }
-            if ch.quantity.is_some_and(|q| q < 0) {
-                return Err(DomainError::invalid(
-                    format!("items[{i}][quantity]"),
-                    "Invalid quantity: it cannot be negative.",
-                ));
+            if let Some(q) = ch.quantity {
+                check_quantity(q, i)?;
             }
             match (pos, ch.deleted) {
                 (Some(p), true) => {
@@ -674,6 +693,12 @@ impl Subscription {
                 "A subscription must keep at least one item.",
             ));
         };
+        if items.len() > MAX_ITEMS {
+            return Err(DomainError::invalid(
+                "items",
+                format!("A subscription can have at most {MAX_ITEMS} items."),
+            ));
+        }
         let recurring = first
             .price
             .recurring
@@ -835,6 +860,7 @@ impl Subscription {
             self.canceled_at = Some(at);
         }
         self.cancel_at_period_end = false;
+        self.next_retry_at = None;
         self.cancellation_details.reason = Some(reason.to_owned());
     }
 
@@ -1468,6 +1494,7 @@ mod changes {
             &mut ctx,
         )
         .unwrap();
+        sub.first_invoice_paid();
         let id = sub.items[0].id.clone();
         let out = sub
             .change_items(

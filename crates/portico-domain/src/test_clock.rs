@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 /// How long a test clock lives (Stripe deletes them after 30 days).
 pub const LIFETIME_SECS: i64 = 30 * 86_400;
 
+/// An advance still marked running after this long was abandoned (the server stopped).
+pub const STALE_ADVANCE_SECS: i64 = 600;
+
 /// A test clock as Portico stores it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TestClock {
@@ -19,6 +22,10 @@ pub struct TestClock {
     pub name: Option<String>,
     /// While an advance runs: the time it advances to.
     pub advancing_to: Option<i64>,
+    /// When (server time) the running advance began; an advance left behind by a server that
+    /// stopped mid-way is taken over after [`STALE_ADVANCE_SECS`].
+    #[serde(default)]
+    pub advance_started: Option<i64>,
     #[serde(default)]
     pub deleted: bool,
 }
@@ -33,12 +40,14 @@ impl TestClock {
             frozen_time,
             name,
             advancing_to: None,
+            advance_started: None,
             deleted: false,
         }
     }
 
     /// Starts advancing to `to`, which must be later than the clock's time.
-    pub fn begin_advance(&mut self, to: i64) -> DomainResult<()> {
+    /// `now` is the server's time, to recognise an abandoned advance.
+    pub fn begin_advance(&mut self, to: i64, now: i64) -> DomainResult<()> {
         if to <= self.frozen_time {
             return Err(DomainError::invalid(
                 "frozen_time",
@@ -48,13 +57,17 @@ impl TestClock {
                 ),
             ));
         }
-        if self.advancing_to.is_some() {
+        let abandoned = self
+            .advance_started
+            .is_none_or(|t| now - t >= STALE_ADVANCE_SECS);
+        if self.advancing_to.is_some() && !abandoned {
             return Err(DomainError::state(
                 None,
                 "This test clock is already advancing.",
             ));
         }
         self.advancing_to = Some(to);
+        self.advance_started = Some(now);
         Ok(())
     }
 
@@ -63,6 +76,7 @@ impl TestClock {
         if let Some(to) = self.advancing_to.take() {
             self.frozen_time = to;
         }
+        self.advance_started = None;
     }
 
     /// `ready` or `advancing`.
@@ -90,11 +104,17 @@ mod tests {
         };
         let mut c = TestClock::create(1000, Some("t".into()), &mut ctx);
         assert_eq!(c.status(), "ready");
-        assert!(c.begin_advance(1000).is_err());
-        c.begin_advance(2000).unwrap();
+        assert!(c.begin_advance(1000, 10).is_err());
+        c.begin_advance(2000, 10).unwrap();
         assert_eq!(c.status(), "advancing");
-        assert!(c.begin_advance(3000).is_err());
+        assert!(c.begin_advance(3000, 11).is_err(), "one advance at a time");
         c.finish_advance();
         assert_eq!((c.frozen_time, c.status()), (2000, "ready"));
+        // An advance abandoned by a stopped server is taken over once stale.
+        c.begin_advance(3000, 20).unwrap();
+        assert!(c.begin_advance(4000, 20 + STALE_ADVANCE_SECS - 1).is_err());
+        c.begin_advance(4000, 20 + STALE_ADVANCE_SECS).unwrap();
+        c.finish_advance();
+        assert_eq!((c.frozen_time, c.status()), (4000, "ready"));
     }
 }

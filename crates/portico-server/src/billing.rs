@@ -18,11 +18,21 @@ use portico_wire::ApiError;
 /// At most this many transitions in one run, so a far jump cannot run unbounded.
 pub const MAX_TRANSITIONS: usize = 2_000;
 
-/// The subscriptions following test clock `clock` that have not ended.
-async fn subscriptions_on(
+/// The statuses of a subscription that has not ended.
+pub const LIVE_STATUSES: [&str; 6] = [
+    "active",
+    "past_due",
+    "unpaid",
+    "incomplete",
+    "trialing",
+    "paused",
+];
+
+/// The subscriptions matching `filter` (a customer, a test clock) that have not ended.
+pub async fn live_subscriptions(
     app: &App,
     account: &AccountId,
-    clock: &str,
+    filter: Filter,
 ) -> Result<Vec<Versioned<Subscription>>, Failure> {
     let mut out = Vec::new();
     let mut cursor = Cursor::Start;
@@ -30,13 +40,8 @@ async fn subscriptions_on(
         let q = ListQuery {
             kind: "subscription",
             filters: vec![
-                Filter::Field("test_clock", clock.to_owned()),
-                Filter::StatusIn(
-                    ["active", "past_due", "unpaid", "incomplete", "trialing"]
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect(),
-                ),
+                filter.clone(),
+                Filter::StatusIn(LIVE_STATUSES.iter().map(|s| s.to_string()).collect()),
             ],
             cursor,
             limit: 100,
@@ -62,7 +67,9 @@ pub async fn run_due(
 ) -> Result<usize, Failure> {
     for done in 0..=MAX_TRANSITIONS {
         let mut next: Option<(i64, Due, Versioned<Subscription>)> = None;
-        for sub in subscriptions_on(app, account, clock).await? {
+        for sub in
+            live_subscriptions(app, account, Filter::Field("test_clock", clock.to_owned())).await?
+        {
             if let Some((at, due)) = sub.value.next_due() {
                 let sooner = next
                     .as_ref()
@@ -155,6 +162,9 @@ async fn apply(
         Some(id) => portico_store::get::<Invoice>(&*app.store, account, id).await?,
         None => None,
     };
+    let latest_paid = latest
+        .as_ref()
+        .is_some_and(|i| i.value.status == InvoiceStatus::Paid);
     let mut writes = Vec::new();
     match due {
         Due::IncompleteExpiry => {
@@ -171,7 +181,16 @@ async fn apply(
         }
         Due::Renew => writes.extend(renew(app, account, at, &mut sub).await?),
         Due::Retry => {
-            let Some(mut inv) = latest else { return Ok(()) };
+            let Some(mut inv) = latest.filter(|i| i.value.status == InvoiceStatus::Open) else {
+                // The invoice was paid, voided or lost some other way: nothing left to retry.
+                if latest_paid {
+                    sub.value.first_invoice_paid();
+                }
+                sub.value.next_retry_at = None;
+                writes.push(Write::Update(sub.next_record()));
+                app.commit_at(account, writes, at).await?;
+                return Ok(());
+            };
             let pm = payment_method_for(app, account, &sub.value).await?;
             let token = RandomIds.next("", 43);
             match inv
@@ -188,7 +207,7 @@ async fn apply(
                         sub.value.end(at, "payment_failed");
                     }
                     if outcome == PaymentOutcome::RequiresAction {
-                        writes.push(token_write(account, &inv.value.id, &token, at));
+                        writes.push(token_write(app, account, &inv.value.id, &token));
                     }
                 }
             }
@@ -220,7 +239,10 @@ async fn payment_method_for(
     })
 }
 
-fn token_write(account: &AccountId, invoice: &str, token: &str, at: i64) -> Write {
+/// The link a customer follows to authenticate `invoice`'s payment. It expires on the server's
+/// own clock, whatever time a test clock has reached: the link is for a person to open now.
+fn token_write(app: &App, account: &AccountId, invoice: &str, token: &str) -> Write {
+    let at = app.clock.now();
     Write::Token(TokenRecord {
         token_hash: crate::api::setup_intent::token_hash(token),
         account: account.clone(),
@@ -231,7 +253,8 @@ fn token_write(account: &AccountId, invoice: &str, token: &str, at: i64) -> Writ
     })
 }
 
-/// An invoice for `sub` with `lines`, the subscription's discounts still in force applied. With
+/// An invoice for `sub` with `lines`, the subscription's discounts still in force applied
+/// (`fresh`: those made in this same request, not stored yet). With
 /// `finalize`, it is numbered from the customer's sequence (which advances) and finalized; else
 /// it stays a draft (a preview).
 #[allow(clippy::too_many_arguments)]
@@ -245,6 +268,7 @@ pub async fn bill(
     period: (i64, i64),
     finalize: bool,
     ctx: &mut Ctx<'_>,
+    fresh: &[Discount],
 ) -> Result<Invoice, Failure> {
     let at = ctx.now;
     let mut inv = Invoice::draft(
@@ -256,23 +280,33 @@ pub async fn bill(
         lines,
         ctx,
     );
+    // When the subscription was last invoiced: a `once` discount is spent by the first
+    // invoice made at or after its start.
+    let last_invoiced = match &sub.latest_invoice {
+        Some(id) => portico_store::get::<Invoice>(&*app.store, account, id)
+            .await?
+            .map(|i| i.value.created),
+        None => None,
+    };
     for id in &sub.discounts {
-        let Some(d) = portico_store::get::<Discount>(&*app.store, account, id).await? else {
-            continue;
+        let d = match fresh.iter().find(|d| &d.id == id) {
+            Some(d) => d.clone(),
+            None => match portico_store::get::<Discount>(&*app.store, account, id).await? {
+                Some(d) => d.value,
+                None => continue,
+            },
         };
         // A deleted coupon keeps applying to discounts already made from it.
-        let Some(c) = portico_store::get::<Coupon>(&*app.store, account, &d.value.coupon).await?
-        else {
+        let Some(c) = portico_store::get::<Coupon>(&*app.store, account, &d.coupon).await? else {
             continue;
         };
         let in_force = match c.value.duration {
-            // A once coupon was used up by the subscription's first invoice.
-            Duration::Once => false,
-            Duration::Repeating => d.value.end.is_some_and(|end| at < end),
+            Duration::Once => last_invoiced.is_none_or(|t| t < d.start),
+            Duration::Repeating => d.end.is_some_and(|end| at < end),
             Duration::Forever => true,
         };
         if in_force {
-            inv.apply_discount(&c.value, &d.value.id);
+            inv.apply_discount(&c.value, &d.id);
         }
     }
     if finalize {
@@ -341,6 +375,7 @@ async fn renew(
         period,
         true,
         &mut ctx,
+        &[],
     )
     .await?;
     let mut extra = Vec::new();
@@ -356,7 +391,7 @@ async fn renew(
             PaymentOutcome::RequiresAction => {
                 sub.value.status = SubscriptionStatus::PastDue;
                 sub.value.next_retry_at = next_retry(inv.created, inv.attempt_count);
-                extra.push(token_write(account, &inv.id, &token, at));
+                extra.push(token_write(app, account, &inv.id, &token));
             }
         }
     }

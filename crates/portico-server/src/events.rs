@@ -81,9 +81,10 @@ fn derive(kind: &str, old: Option<&Value>, new: &Value) -> Vec<(String, Option<V
             (Some("advancing"), Some("ready")) => vec![(name("ready"), None, false)],
             _ => Vec::new(),
         },
-        // A subscription that ends is announced as deleted, with its final state.
+        // A subscription that ends is announced as deleted, with its final state and, like
+        // Stripe's other `*.deleted` events, no previous_attributes.
         "subscription" if new["status"] == "canceled" && old["status"] != "canceled" => {
-            vec![(name("deleted"), Some(previous), false)]
+            vec![(name("deleted"), None, false)]
         }
         _ => vec![(name("updated"), Some(previous), false)],
     }

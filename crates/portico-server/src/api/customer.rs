@@ -210,11 +210,16 @@ pub async fn update_customer(State(app): State<App>, PathId(id): PathId, mut api
 pub async fn delete_customer(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
     api.read(|_| ())?;
     let account = api.caller.account.clone();
-    let (app_, account_, id_) = (&app, &account, &id);
+    let (app_, account_, id_, api_now) = (&app, &account, &id, api.now);
     let customer = with_retries(|| async move {
         let mut current = load_live::<Customer>(app_, account_, id_, None).await?;
         current.value.delete();
         let mut writes = vec![Write::Update(current.next_record())];
+        // Its subscriptions end now, and its payment methods are detached, as Stripe does.
+        writes.extend(
+            crate::api::subscription::end_customer_subscriptions(app_, account_, id_, api_now)
+                .await?,
+        );
         // A deleted customer's payment methods are detached, as Stripe does.
         for mut pm in attached_payment_methods(app_, account_, id_).await? {
             if pm.value.detach().is_ok() {

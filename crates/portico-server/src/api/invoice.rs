@@ -160,7 +160,21 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
         let mut inv = load::<Invoice>(app_, &api_.caller.account, id_, None).await?;
         let customer = load::<Customer>(app_, &api_.caller.account, &inv.value.customer, None).await?.value;
         let pm = match pm_param_ {
-            Some(p) => Some(resolve_payment_method(app_, api_, p, "payment_method").await?),
+            Some(p) => {
+                let pm = resolve_payment_method(app_, api_, p, "payment_method").await?;
+                // A stored payment method must be the invoice customer's; a test token
+                // (`pm_card_visa`) stands for a fresh card and is always accepted.
+                let theirs = pm.value.customer.as_deref() == Some(inv.value.customer.as_str());
+                if !theirs && !crate::payments::is_test_token(p) {
+                    return Err(ApiError::invalid(
+                        Some("payment_method".into()),
+                        None,
+                        format!("The PaymentMethod {} does not belong to the invoice's customer {}.", pm.value.id, inv.value.customer),
+                    )
+                    .into());
+                }
+                Some(pm)
+            }
             None => {
                 let sub_pm = match &inv.value.subscription {
                     Some(s) => portico_store::get::<Subscription>(&*app_.store, &api_.caller.account, s).await?.and_then(|s| s.value.default_payment_method),

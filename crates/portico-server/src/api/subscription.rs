@@ -1,11 +1,10 @@
 //! `/v1/subscriptions`: create (with the first invoice, paid through the payment simulator),
-//! retrieve, update (metadata, description, default payment method, cancellation), cancel,
-//! list. Changing items and prices, with prorations, is not implemented yet and is refused.
+//! retrieve, update (metadata, description, default payment method, cancellation, and item
+//! and price changes with prorations — see [`crate::api::subscription_change`]), cancel
+//! (with `prorate` and `invoice_now`), list.
 
 use crate::http::{Api, Failure, PathId, Reply};
-use crate::objects::{
-    created_filters, list, load, load_live, modify, now_for, respond, with_retries,
-};
+use crate::objects::{created_filters, list, load, load_live, now_for, respond, with_retries};
 use crate::payments::resolve_payment_method;
 use crate::state::App;
 use axum::extract::State;
@@ -37,7 +36,7 @@ struct CreateParams {
     trial_period_days: Option<i64>,
     trial_end: Option<String>,
     billing_cycle_anchor: Option<i64>,
-    discounts: Vec<(Option<String>, Option<String>)>,
+    discounts: Vec<DiscountRequest>,
     payment_behavior: &'static str,
     proration_behavior: Option<&'static str>,
     off_session: bool,
@@ -47,21 +46,189 @@ struct CreateParams {
     cancel_at: Option<i64>,
 }
 
-fn read_discounts(r: &mut Reader<'_>) -> Vec<(Option<String>, Option<String>)> {
+/// One entry of `discounts`: a coupon, a promotion code, or (on update) a discount the
+/// subscription already has, to keep.
+#[derive(Clone, Debug)]
+pub enum DiscountRequest {
+    Coupon(String),
+    PromotionCode(String),
+    Existing(String),
+}
+
+fn read_discounts(r: &mut Reader<'_>, existing_allowed: bool) -> Vec<DiscountRequest> {
     r.list("discounts", |d| {
         let coupon = d.string("coupon", 5000);
         let promo = d.string("promotion_code", 5000);
-        d.unsupported("discount", "reusing existing discounts is not implemented.");
-        if coupon.is_some() == promo.is_some() {
-            d.error(ApiError::invalid(
-                Some(d.path_of("coupon")),
-                None,
-                "Each discount takes exactly one of coupon or promotion_code.",
-            ));
+        let existing = if existing_allowed {
+            d.string("discount", 5000)
+        } else {
+            d.unsupported("discount", "a new subscription has no discounts to keep.");
+            None
+        };
+        match (coupon, promo, existing) {
+            (Some(c), None, None) => Some(DiscountRequest::Coupon(c)),
+            (None, Some(p), None) => Some(DiscountRequest::PromotionCode(p)),
+            (None, None, Some(e)) => Some(DiscountRequest::Existing(e)),
+            _ => {
+                d.error(ApiError::invalid(
+                    Some(d.path_of("coupon")),
+                    None,
+                    "Each discount takes exactly one of coupon, promotion_code or discount.",
+                ));
+                None
+            }
         }
-        (coupon, promo)
     })
+    .map(|v| v.into_iter().flatten().collect())
     .unwrap_or_default()
+}
+
+/// What [`redeem_discounts`] produced: the coupons applied (new ones, to apply to an invoice
+/// billed now), the subscription's discount ids in order, and the writes (new discounts,
+/// coupons and promotion codes counted as redeemed).
+pub(crate) struct Redeemed {
+    pub applied: Vec<(Coupon, Discount)>,
+    pub ids: Vec<String>,
+    pub writes: Vec<Write>,
+}
+
+/// Checks and redeems `requests` for `sub`: each coupon must be valid for the subscription's
+/// currency, each promotion code redeemable by its customer for `amount`, no coupon twice; an
+/// `Existing` entry must be one of `current` (the subscription's discounts), and is kept.
+pub(crate) async fn redeem_discounts(
+    app: &App,
+    account: &AccountId,
+    sub: &Subscription,
+    requests: &[DiscountRequest],
+    amount: i64,
+    current: &[String],
+    ctx: &mut Ctx<'_>,
+) -> Result<Redeemed, Failure> {
+    let now = ctx.now;
+    let currency = portico_domain::Currency::parse(&sub.currency);
+    let mut out = Redeemed {
+        applied: Vec::new(),
+        ids: Vec::new(),
+        writes: Vec::new(),
+    };
+    let mut coupons_seen: Vec<String> = Vec::new();
+    for (i, request) in requests.iter().enumerate() {
+        let (coupon, promo) = match request {
+            DiscountRequest::Existing(id) => {
+                let param = format!("discounts[{i}][discount]");
+                if !current.contains(id) {
+                    return Err(ApiError::invalid(
+                        Some(param),
+                        None,
+                        format!("The discount {id} is not one of this subscription's discounts."),
+                    )
+                    .into());
+                }
+                let kept = load::<Discount>(app, account, id, Some(&param)).await?;
+                if coupons_seen.contains(&kept.value.coupon) {
+                    return Err(twice(i));
+                }
+                coupons_seen.push(kept.value.coupon.clone());
+                out.ids.push(id.clone());
+                continue;
+            }
+            DiscountRequest::Coupon(c) => {
+                let param = format!("discounts[{i}][coupon]");
+                let coupon = load_live::<Coupon>(app, account, c, Some(&param)).await?;
+                coupon
+                    .value
+                    .check_applicable(now, currency.as_ref(), &param)?;
+                (coupon, None)
+            }
+            DiscountRequest::PromotionCode(code) => {
+                let param = format!("discounts[{i}][promotion_code]");
+                let promo = load::<PromotionCode>(app, account, code, Some(&param)).await?;
+                let coupon =
+                    load_live::<Coupon>(app, account, &promo.value.coupon, Some(&param)).await?;
+                let Some(cur) = currency.as_ref() else {
+                    return Err(ApiError::internal().into());
+                };
+                let redemption = Redemption {
+                    customer: &sub.customer,
+                    customer_has_paid_before: has_paid_before(app, account, &sub.customer).await?,
+                    amount,
+                    currency: cur,
+                };
+                promo
+                    .value
+                    .check_redeemable(&coupon.value, &redemption, now, &param)?;
+                (coupon, Some(promo))
+            }
+        };
+        if coupons_seen.contains(&coupon.value.id) {
+            return Err(twice(i));
+        }
+        coupons_seen.push(coupon.value.id.clone());
+        let discount = Discount::new(
+            &coupon.value,
+            promo.as_ref().map(|p| p.value.id.clone()),
+            &sub.customer,
+            Some(&sub.id),
+            ctx,
+        );
+        out.ids.push(discount.id.clone());
+        out.writes
+            .push(Write::Insert(Versioned::new_record(&discount)));
+        let mut coupon = coupon;
+        coupon.value.times_redeemed += 1;
+        out.writes.push(Write::Update(coupon.next_record()));
+        if let Some(mut promo) = promo {
+            promo.value.times_redeemed += 1;
+            out.writes.push(Write::Update(promo.next_record()));
+        }
+        out.applied.push((coupon.value, discount));
+    }
+    Ok(out)
+}
+
+/// Replaces `sub`'s discounts with `requests` as of `now`; returns the writes and the new
+/// discounts (not stored until the writes commit). They apply from the next invoice on.
+pub(crate) async fn set_discounts(
+    app: &App,
+    api: &Api,
+    sub: &mut Subscription,
+    requests: &[DiscountRequest],
+    now: i64,
+) -> Result<(Vec<Write>, Vec<Discount>), Failure> {
+    let mut ids = RandomIds;
+    let mut ctx = Ctx {
+        now,
+        livemode: sub.livemode,
+        ids: &mut ids,
+    };
+    let amount = sub
+        .items
+        .iter()
+        .map(|it| it.price.unit_amount * it.quantity)
+        .sum();
+    let current = sub.discounts.clone();
+    let redeemed = redeem_discounts(
+        app,
+        &api.caller.account,
+        sub,
+        requests,
+        amount,
+        &current,
+        &mut ctx,
+    )
+    .await?;
+    sub.discounts = redeemed.ids;
+    let fresh = redeemed.applied.into_iter().map(|(_, d)| d).collect();
+    Ok((redeemed.writes, fresh))
+}
+
+fn twice(i: usize) -> Failure {
+    ApiError::invalid(
+        Some(format!("discounts[{i}]")),
+        None,
+        "The same coupon cannot be applied twice.",
+    )
+    .into()
 }
 
 fn read_create(r: &mut Reader<'_>) -> CreateParams {
@@ -132,7 +299,7 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         trial_period_days: r.int("trial_period_days"),
         trial_end: r.string("trial_end", 5000),
         billing_cycle_anchor: r.int("billing_cycle_anchor"),
-        discounts: read_discounts(r),
+        discounts: read_discounts(r, false),
         payment_behavior: r
             .enumeration(
                 "payment_behavior",
@@ -143,6 +310,16 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
                     "pending_if_incomplete",
                 ],
             )
+            .inspect(|b| {
+                if *b == "pending_if_incomplete" {
+                    r.error(ApiError::invalid(
+                        Some("payment_behavior".into()),
+                        None,
+                        "payment_behavior=pending_if_incomplete is only for updating a subscription; \
+                         a new one can use allow_incomplete, default_incomplete or error_if_incomplete.",
+                    ));
+                }
+            })
             .unwrap_or("allow_incomplete"),
         proration_behavior: r.enumeration(
             "proration_behavior",
@@ -295,76 +472,23 @@ async fn create_once(app: &App, api: &Api, p: &CreateParams) -> Result<Subscript
         lines,
         &mut ctx,
     );
-    let currency = portico_domain::Currency::parse(&sub.currency);
-
     // Discounts: each coupon or promotion code checked, applied, and counted as redeemed.
+    let redeemed = redeem_discounts(
+        app,
+        account,
+        &sub,
+        &p.discounts,
+        invoice.subtotal(),
+        &[],
+        &mut ctx,
+    )
+    .await?;
     let mut writes = Vec::new();
-    let mut redeemed = Vec::new();
-    for (i, (coupon_id, promo_id)) in p.discounts.iter().enumerate() {
-        let (coupon, promo) = match (coupon_id, promo_id) {
-            (Some(c), None) => {
-                let param = format!("discounts[{i}][coupon]");
-                let coupon = load_live::<Coupon>(app, account, c, Some(&param)).await?;
-                coupon
-                    .value
-                    .check_applicable(now, currency.as_ref(), &param)?;
-                (coupon, None)
-            }
-            (None, Some(code)) => {
-                let param = format!("discounts[{i}][promotion_code]");
-                let promo = load::<PromotionCode>(app, account, code, Some(&param)).await?;
-                let coupon =
-                    load_live::<Coupon>(app, account, &promo.value.coupon, Some(&param)).await?;
-                let Some(cur) = currency.as_ref() else {
-                    return Err(ApiError::internal().into());
-                };
-                let redemption = Redemption {
-                    customer: &p.customer,
-                    customer_has_paid_before: has_paid_before(app, account, &p.customer).await?,
-                    amount: invoice.subtotal(),
-                    currency: cur,
-                };
-                promo
-                    .value
-                    .check_redeemable(&coupon.value, &redemption, now, &param)?;
-                (coupon, Some(promo))
-            }
-            _ => {
-                return Err(ApiError::invalid(
-                    Some(format!("discounts[{i}]")),
-                    None,
-                    "Each discount takes exactly one of coupon or promotion_code.",
-                )
-                .into())
-            }
-        };
-        if redeemed.contains(&coupon.value.id) {
-            return Err(ApiError::invalid(
-                Some(format!("discounts[{i}]")),
-                None,
-                "The same coupon cannot be applied twice.",
-            )
-            .into());
-        }
-        redeemed.push(coupon.value.id.clone());
-        let discount = Discount::new(
-            &coupon.value,
-            promo.as_ref().map(|p| p.value.id.clone()),
-            &p.customer,
-            Some(&sub.id),
-            &mut ctx,
-        );
-        invoice.apply_discount(&coupon.value, &discount.id);
-        sub.discounts.push(discount.id.clone());
-        writes.push(Write::Insert(Versioned::new_record(&discount)));
-        let mut coupon = coupon;
-        coupon.value.times_redeemed += 1;
-        writes.push(Write::Update(coupon.next_record()));
-        if let Some(mut promo) = promo {
-            promo.value.times_redeemed += 1;
-            writes.push(Write::Update(promo.next_record()));
-        }
+    for (coupon, discount) in &redeemed.applied {
+        invoice.apply_discount(coupon, &discount.id);
     }
+    sub.discounts = redeemed.ids;
+    writes.extend(redeemed.writes);
 
     // Finalize with the customer's next number, then collect per payment_behavior.
     let c = &mut customer.value;
@@ -459,7 +583,6 @@ pub async fn update_subscription(
         for key in [
             "trial_end",
             "trial_from_plan",
-            "discounts",
             "pause_collection",
             "add_invoice_items",
             "collection_method",
@@ -474,7 +597,16 @@ pub async fn update_subscription(
         } else {
             r.int("cancel_at").map(Patch::Set).unwrap_or_default()
         };
+        let discounts = if r.is_empty_string("discounts") {
+            r.string_or_clear("discounts", 20);
+            Some(Vec::new())
+        } else if r.has("discounts") {
+            Some(read_discounts(r, true))
+        } else {
+            None
+        };
         let simple = SimpleUpdate {
+            discounts,
             metadata: r.metadata("metadata", true),
             description: r.string_or_clear("description", 500),
             default_payment_method: r.string("default_payment_method", 5000),
@@ -523,21 +655,41 @@ pub async fn update_subscription(
         }
     }
     let apply = |s: &mut Subscription, now: i64| simple.apply(s, pm_id.as_deref(), now);
+    let discounts = simple.discounts.as_deref();
     let sub = if change.is_change() {
-        crate::api::subscription_change::update_with_change(&app, &api, &id, &change, apply).await?
+        crate::api::subscription_change::update_with_change(
+            &app, &api, &id, &change, discounts, apply,
+        )
+        .await?
     } else {
-        let now = now_for(&app, &account, current.value.test_clock.as_deref(), api.now).await?;
-        modify::<Subscription, _>(&app, &account, &id, None, |s| {
-            apply(s, now)?;
-            Ok(Vec::new())
+        let (app_, api_, id_, apply_) = (&app, &api, &id, &apply);
+        with_retries(|| async move {
+            let mut sub = load::<Subscription>(app_, &api_.caller.account, id_, None).await?;
+            let now = now_for(
+                app_,
+                &api_.caller.account,
+                sub.value.test_clock.as_deref(),
+                api_.now,
+            )
+            .await?;
+            apply_(&mut sub.value, now)?;
+            let mut writes = match discounts {
+                Some(d) => set_discounts(app_, api_, &mut sub.value, d, now).await?.0,
+                None => Vec::new(),
+            };
+            writes.insert(0, Write::Update(sub.next_record()));
+            app_.commit(&api_.caller.account, writes).await?;
+            Ok(sub.value)
         })
         .await?
     };
     respond(&app, &api, render::subscription(&sub), &expand).await
 }
 
-/// The parts of an update that bill nothing.
+/// The parts of an update that bill nothing now.
 struct SimpleUpdate {
+    /// The subscription's discounts from now on (`Some(vec![])` removes them all).
+    discounts: Option<Vec<DiscountRequest>>,
     metadata: MetadataUpdate,
     description: Patch<String>,
     default_payment_method: Option<String>,
@@ -655,6 +807,7 @@ async fn cancel_once(
                 period,
                 true,
                 &mut ctx,
+                &[],
             )
             .await?;
             if inv.amount_due() > 0 {
@@ -735,4 +888,24 @@ pub async fn list_subscriptions(State(app): State<App>, mut api: Api) -> Reply {
         params,
     )
     .await
+}
+
+/// The writes that end `customer`'s live subscriptions at once, as deleting the customer (or
+/// its test clock) does in Stripe. Each ends at its own clock's time.
+pub(crate) async fn end_customer_subscriptions(
+    app: &App,
+    account: &AccountId,
+    customer: &str,
+    wall_now: i64,
+) -> Result<Vec<Write>, Failure> {
+    let mut writes = Vec::new();
+    let live =
+        crate::billing::live_subscriptions(app, account, Filter::Parent(customer.to_owned()))
+            .await?;
+    for mut sub in live {
+        let at = now_for(app, account, sub.value.test_clock.as_deref(), wall_now).await?;
+        sub.value.end(at, "cancellation_requested");
+        writes.push(Write::Update(sub.next_record()));
+    }
+    Ok(writes)
 }

@@ -9,6 +9,7 @@ use crate::objects::{load, load_live, now_for, respond, with_retries};
 use crate::state::App;
 use axum::extract::State;
 use portico_domain::customer::Customer;
+use portico_domain::discount::Discount;
 use portico_domain::invoice::{Invoice, PaymentOutcome};
 use portico_domain::metadata::MetadataUpdate;
 use portico_domain::payment_method::PaymentMethod;
@@ -142,6 +143,7 @@ pub async fn plan(
     p: &ChangeParams,
     at: i64,
     finalize: bool,
+    fresh: &[Discount],
 ) -> Result<Planned, Failure> {
     let changes = item_changes(app, account, &p.items).await?;
     let mut customer = load::<Customer>(app, account, &sub.value.customer, None).await?;
@@ -166,20 +168,24 @@ pub async fn plan(
         } else {
             (at, sub.value.current_period().1)
         };
-        invoice = Some(
-            bill(
-                app,
-                account,
-                &mut customer,
-                &sub.value,
-                "subscription_update",
-                lines,
-                period,
-                finalize,
-                &mut ctx,
-            )
-            .await?,
-        );
+        // Nothing changed that costs or credits anything: Stripe issues no invoice then.
+        if !lines.is_empty() {
+            invoice = Some(
+                bill(
+                    app,
+                    account,
+                    &mut customer,
+                    &sub.value,
+                    "subscription_update",
+                    lines,
+                    period,
+                    finalize,
+                    &mut ctx,
+                    fresh,
+                )
+                .await?,
+            );
+        }
     } else {
         sub.value.pending_lines.extend(out.prorations);
     }
@@ -213,6 +219,11 @@ pub async fn collect(
             let t = RandomIds.next("", 43);
             match inv.attempt_payment(pm.as_ref(), true, false, at, || t.clone())? {
                 PaymentOutcome::Paid => {}
+                PaymentOutcome::Declined(d) if p.payment_behavior == "pending_if_incomplete" => {
+                    let mut e = ApiError::card(&d, None);
+                    e.message = format!("{} The change was not applied: Portico does not keep pending updates, so with payment_behavior=pending_if_incomplete a change whose payment fails is refused whole.", e.message);
+                    return Err(e.into());
+                }
                 PaymentOutcome::Declined(d) if p.payment_behavior != "allow_incomplete" => return Err(ApiError::card(&d, None).into()),
                 PaymentOutcome::RequiresAction if p.payment_behavior != "allow_incomplete" => {
                     return Err(ApiError::invalid(
@@ -270,13 +281,21 @@ pub async fn update_with_change(
     api: &Api,
     id: &str,
     p: &ChangeParams,
+    discounts: Option<&[crate::api::subscription::DiscountRequest]>,
     also: impl Fn(&mut Subscription, i64) -> Result<(), Failure>,
 ) -> Result<Subscription, Failure> {
     let account = &api.caller.account;
     let also = &also;
     with_retries(|| async move {
-        let sub = load_live::<Subscription>(app, account, id, None).await?;
+        let mut sub = load_live::<Subscription>(app, account, id, None).await?;
         let now = now_for(app, account, sub.value.test_clock.as_deref(), api.now).await?;
+        // New discounts come first, so an invoice billed by this change already has them.
+        let (discount_writes, fresh) = match discounts {
+            Some(d) => {
+                crate::api::subscription::set_discounts(app, api, &mut sub.value, d, now).await?
+            }
+            None => Default::default(),
+        };
         let at = p.proration_date.unwrap_or(now);
         if at > now {
             return Err(ApiError::invalid(
@@ -286,9 +305,10 @@ pub async fn update_with_change(
             )
             .into());
         }
-        let mut planned = plan(app, account, sub, p, at, true).await?;
+        let mut planned = plan(app, account, sub, p, at, true, &fresh).await?;
         also(&mut planned.sub.value, now)?;
-        let (sub, writes) = collect(app, api, planned, p, at).await?;
+        let (sub, mut writes) = collect(app, api, planned, p, at).await?;
+        writes.extend(discount_writes);
         app.commit(account, writes).await?;
         Ok(sub)
     })
@@ -361,7 +381,7 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
     let mut invoice = None;
     if let Some(p) = change.as_ref().filter(|c| c.is_change()) {
         let at = p.proration_date.unwrap_or(now);
-        let planned = plan(&app, &account, sub.clone(), p, at, false).await?;
+        let planned = plan(&app, &account, sub.clone(), p, at, false, &[]).await?;
         after = planned.sub;
         customer = planned.customer;
         invoice = planned.invoice;
@@ -392,6 +412,7 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
                 period,
                 false,
                 &mut ctx,
+                &[],
             )
             .await?
         }

@@ -92,7 +92,17 @@ pub async fn list_subscription_items(State(app): State<App>, mut api: Api) -> Re
         PageCursor::Before(id) => (0, position(id).ok_or_else(|| missing(id, "ending_before"))?),
     };
     let window = &all[from..to];
-    let page: Vec<_> = window.iter().take(params.limit).cloned().collect();
+    // Paging backwards, the page is the `limit` items just before the cursor.
+    let skip = match &params.cursor {
+        PageCursor::Before(_) => window.len().saturating_sub(params.limit),
+        _ => 0,
+    };
+    let page: Vec<_> = window
+        .iter()
+        .skip(skip)
+        .take(params.limit)
+        .cloned()
+        .collect();
     crate::http::ok(envelope(
         "/v1/subscription_items",
         page,
@@ -137,7 +147,7 @@ pub async fn create_subscription_item(State(app): State<App>, mut api: Api) -> R
     let before =
         load::<Subscription>(&app, &api.caller.account, &sub_id, Some("subscription")).await?;
     let known: Vec<String> = before.value.items.iter().map(|i| i.id.clone()).collect();
-    let sub = update_with_change(&app, &api, &sub_id, &change, |_, _| Ok(()))
+    let sub = update_with_change(&app, &api, &sub_id, &change, None, |_, _| Ok(()))
         .await
         .map_err(|f| renamed(f, "price"))?;
     let added = sub
@@ -174,7 +184,7 @@ pub async fn update_subscription_item(
     let sub = holder(&app, &api.caller.account, &id).await?;
     let mut change = change;
     change.items[0].id = Some(id.clone());
-    let sub = update_with_change(&app, &api, &sub.value.id, &change, |_, _| Ok(()))
+    let sub = update_with_change(&app, &api, &sub.value.id, &change, None, |_, _| Ok(()))
         .await
         .map_err(|f| renamed(f, "price"))?;
     respond(&app, &api, item_json(&sub, &id)?, &expand).await
@@ -199,7 +209,7 @@ pub async fn delete_subscription_item(
     let sub = holder(&app, &api.caller.account, &id).await?;
     let mut change = change;
     change.items[0].id = Some(id.clone());
-    update_with_change(&app, &api, &sub.value.id, &change, |_, _| Ok(()))
+    update_with_change(&app, &api, &sub.value.id, &change, None, |_, _| Ok(()))
         .await
         .map_err(|f| renamed(f, "id"))?;
     crate::http::ok(render::deleted("subscription_item", &id))

@@ -87,6 +87,12 @@ pub async fn delete_test_clock(State(app): State<App>, PathId(id): PathId, mut a
             let mut c = Versioned::<Customer>::from_record(r)?;
             c.value.delete();
             writes.push(Write::Update(c.next_record()));
+            writes.extend(
+                crate::api::subscription::end_customer_subscriptions(
+                    &app, &account, &r.id, api.now,
+                )
+                .await?,
+            );
         }
         match (page.has_more, page.records.last()) {
             (true, Some(last)) => cursor = Cursor::After(last.id.clone()),
@@ -113,8 +119,9 @@ pub async fn advance_test_clock(State(app): State<App>, PathId(id): PathId, mut 
     let account = api.caller.account.clone();
     let clock = load_live::<TestClock>(&app, &account, &id, None).await?;
     let from = clock.value.frozen_time;
+    let wall_now = app.clock.now();
     modify::<TestClock, _>(&app, &account, &id, None, |c| {
-        c.begin_advance(to)?;
+        c.begin_advance(to, wall_now)?;
         Ok(Vec::new())
     })
     .await?;
@@ -126,6 +133,7 @@ pub async fn advance_test_clock(State(app): State<App>, PathId(id): PathId, mut 
             c.finish_advance();
         } else {
             c.advancing_to = None;
+            c.advance_started = None;
             c.frozen_time = from;
         }
         Ok(Vec::new())
