@@ -244,3 +244,35 @@ def test_a_discount_added_with_an_always_invoice_change_applies_to_its_invoice(v
     # -500 unused (no discount on credits) and +1000 remaining, half off: 500 - 500 = 0.
     assert [l.amount for l in inv.lines.data] == [-500, 1000]
     assert inv.total == 0
+
+
+def test_the_customer_balance_pays_the_next_invoices(v1, world):
+    sub = subscribe(v1, world)
+    # A downgrade invoiced now leaves a credit (-500 + 250 = -250) on the customer's balance.
+    cheap = v1.prices.create({"product": v1.prices.retrieve(world["basic"]).product, "currency": "usd",
+                              "unit_amount": 500, "recurring": {"interval": "month"}}).id
+    down = v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "price": cheap}],
+                                            "proration_behavior": "always_invoice", "proration_date": APR16})
+    inv = check(v1.invoices.retrieve(down.latest_invoice))
+    assert (inv.total, inv.amount_due, inv.starting_balance, inv.ending_balance, inv.status) == (-250, 0, 0, -250, "paid")
+    assert v1.customers.retrieve(world["cus"].id).balance == -250
+    # The preview of the renewal shows the credit taken, without taking it.
+    preview = v1.invoices.create_preview({"subscription": sub.id})
+    assert (preview.total, preview.starting_balance, preview.amount_due, preview.ending_balance) == (500, -250, 250, None)
+    assert v1.customers.retrieve(world["cus"].id).balance == -250
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    renewal = check(v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice))
+    assert (renewal.total, renewal.starting_balance, renewal.ending_balance, renewal.amount_paid) == (500, -250, 0, 250)
+    assert v1.customers.retrieve(world["cus"].id).balance == 0
+
+
+def test_voiding_an_invoice_gives_back_the_credit_it_took(v1, world):
+    v1.customers.update(world["cus"].id, {"balance": -400})
+    bad = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": world["cus"].id})
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"]}],
+                                   "default_payment_method": bad.id})
+    inv = check(v1.invoices.retrieve(sub.latest_invoice))
+    assert (inv.status, inv.starting_balance, inv.ending_balance, inv.amount_due) == ("open", -400, 0, 600)
+    assert v1.customers.retrieve(world["cus"].id).balance == 0
+    check(v1.invoices.void_invoice(inv.id))
+    assert v1.customers.retrieve(world["cus"].id).balance == -400

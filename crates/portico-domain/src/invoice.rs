@@ -109,6 +109,12 @@ pub struct Invoice {
     pub customer_email: Option<String>,
     pub customer_name: Option<String>,
     pub test_clock: Option<String>,
+    /// The customer's balance carried into this invoice (negative: a credit).
+    #[serde(default)]
+    pub starting_balance: i64,
+    /// The customer's balance once this invoice took its share; set when finalized.
+    #[serde(default)]
+    pub ending_balance: Option<i64>,
 }
 
 /// What a payment attempt did.
@@ -157,7 +163,19 @@ impl Invoice {
             customer_email: customer.email.clone(),
             customer_name: customer.name.clone(),
             test_clock: customer.test_clock.clone(),
+            starting_balance: 0,
+            ending_balance: None,
         }
+    }
+
+    /// Carries the customer's `balance` into this invoice, as finalizing does: a credit
+    /// (negative) pays for as much of the total as it covers, a debit is added to what is due,
+    /// and a negative total becomes credit. Returns the customer's balance afterwards.
+    pub fn apply_balance(&mut self, balance: i64) -> i64 {
+        self.starting_balance = balance;
+        let ending = (self.total() + balance).min(0);
+        self.ending_balance = Some(ending);
+        ending
     }
 
     /// Applies a coupon (as discount `discount_id`) to the discountable lines: percentages line
@@ -236,9 +254,10 @@ impl Invoice {
                 .sum::<i64>()
     }
 
-    /// What the customer owes: the total, never negative (credits carry to their balance).
+    /// What the customer owes: the total with the customer's starting balance applied, never
+    /// negative (what is left of a credit stays on their balance).
     pub fn amount_due(&self) -> i64 {
-        self.total().max(0)
+        (self.total() + self.starting_balance).max(0)
     }
 
     /// What is still to pay.
@@ -345,7 +364,9 @@ impl Invoice {
     }
 
     /// Voids an open invoice.
-    pub fn void(&mut self, now: i64) -> DomainResult<()> {
+    /// Voids an open invoice; returns what goes back onto the customer's balance (the credit
+    /// it had taken from it, as a negative amount).
+    pub fn void(&mut self, now: i64) -> DomainResult<i64> {
         if self.status != InvoiceStatus::Open {
             return Err(DomainError::state(
                 None,
@@ -358,7 +379,9 @@ impl Invoice {
         self.status = InvoiceStatus::Void;
         self.status_transitions.voided_at = Some(now);
         self.pending_authentication = None;
-        Ok(())
+        Ok(self
+            .ending_balance
+            .map_or(0, |ending| self.starting_balance - ending))
     }
 }
 
@@ -406,6 +429,34 @@ mod tests {
             &mut ctx,
         );
         (inv, ids)
+    }
+
+    #[test]
+    fn the_customer_balance_is_carried_into_the_invoice() {
+        // (total, balance before) → (amount due, balance after)
+        for (total, balance, due, after) in [
+            (1500, -1000, 500, 0),  // a credit pays part of it
+            (1500, -2000, 0, -500), // a credit covers it, the rest stays
+            (1500, 300, 1800, 0),   // a debit is collected with it
+            (-500, 0, 0, -500),     // a negative total becomes credit
+            (-500, -200, 0, -700),  // and adds to credit already there
+            (-500, 800, 300, 0),    // or pays part of a debit
+            (0, 0, 0, 0),
+        ] {
+            let (mut inv, _) = setup(vec![line(total, "prod_a")]);
+            assert_eq!(inv.apply_balance(balance), after, "{total} with {balance}");
+            assert_eq!(inv.amount_due(), due, "{total} with {balance}");
+            assert_eq!(
+                (inv.starting_balance, inv.ending_balance),
+                (balance, Some(after))
+            );
+            inv.finalize("X-0001".into(), 150).unwrap();
+            assert_eq!(inv.status == InvoiceStatus::Paid, due == 0);
+            if due > 0 {
+                // Voiding gives back the credit the invoice took, nothing more.
+                assert_eq!(inv.void(160).unwrap(), balance - after);
+            }
+        }
     }
 
     fn coupon(ids: &mut SequentialIds, p: CouponCreate) -> Coupon {

@@ -171,8 +171,17 @@ async fn apply(
             sub.value.expire_incomplete(at);
             writes.push(Write::Update(sub.next_record()));
             if let Some(mut inv) = latest.filter(|i| i.value.status == InvoiceStatus::Open) {
-                inv.value.void(at)?;
+                let give_back = inv.value.void(at)?;
                 writes.push(Write::Update(inv.next_record()));
+                if give_back != 0 {
+                    if let Some(mut c) =
+                        portico_store::get::<Customer>(&*app.store, account, &inv.value.customer)
+                            .await?
+                    {
+                        c.value.balance += give_back;
+                        writes.push(Write::Update(c.next_record()));
+                    }
+                }
             }
         }
         Due::Cancel => {
@@ -310,14 +319,27 @@ pub async fn bill(
         }
     }
     if finalize {
-        let c = &mut customer.value;
-        inv.finalize(
-            format!("{}-{:04}", c.invoice_prefix, c.next_invoice_sequence),
-            at,
-        )?;
-        c.next_invoice_sequence += 1;
+        finalize_for(&mut inv, &mut customer.value, at)?;
+    } else {
+        // A preview shows the balance the invoice would take, without taking it.
+        inv.apply_balance(customer.value.balance);
     }
     Ok(inv)
+}
+
+/// Finalizes `inv` for `customer`: it takes the customer's balance and the next number of
+/// their sequence (both advance).
+pub fn finalize_for(inv: &mut Invoice, customer: &mut Customer, at: i64) -> Result<(), Failure> {
+    customer.balance = inv.apply_balance(customer.balance);
+    inv.finalize(
+        format!(
+            "{}-{:04}",
+            customer.invoice_prefix, customer.next_invoice_sequence
+        ),
+        at,
+    )?;
+    customer.next_invoice_sequence += 1;
+    Ok(())
 }
 
 /// A renewal: the next period, its invoice (with the discounts still in force), finalized and

@@ -457,7 +457,7 @@ pub fn invoice(inv: &portico_domain::invoice::Invoice, public_url: &str) -> Valu
         "discounts": inv.discounts,
         "due_date": null,
         "effective_at": t.finalized_at,
-        "ending_balance": if finalized { Some(0) } else { None },
+        "ending_balance": if finalized { inv.ending_balance.or(Some(0)) } else { None },
         "footer": null,
         "from_invoice": null,
         "hosted_invoice_url": inv.pending_authentication.as_ref().map(|(_, t)| format!("{public_url}/p/authenticate/{t}")),
@@ -494,7 +494,7 @@ pub fn invoice(inv: &portico_domain::invoice::Invoice, public_url: &str) -> Valu
         "rendering": null,
         "shipping_cost": null,
         "shipping_details": null,
-        "starting_balance": 0,
+        "starting_balance": inv.starting_balance,
         "statement_descriptor": null,
         "status": inv.status.as_str(),
         "status_transitions": {

@@ -232,12 +232,26 @@ pub async fn void_invoice(State(app): State<App>, PathId(id): PathId, mut api: A
         api.now,
     )
     .await?;
-    let inv = crate::objects::modify::<Invoice, _>(&app, &api.caller.account, &id, None, |inv| {
-        let token = inv.pending_authentication.as_ref().map(|(_, t)| t.clone());
-        inv.void(now)?;
-        Ok(token
-            .map(|t| vec![Write::DeleteToken(crate::api::setup_intent::token_hash(&t))])
-            .unwrap_or_default())
+    let (app_, account_, id_) = (&app, &api.caller.account, &id);
+    let inv = with_retries(|| async move {
+        let mut inv = load::<Invoice>(app_, account_, id_, None).await?;
+        let mut customer = load::<Customer>(app_, account_, &inv.value.customer, None).await?;
+        let token = inv
+            .value
+            .pending_authentication
+            .as_ref()
+            .map(|(_, t)| t.clone());
+        let give_back = inv.value.void(now)?;
+        let mut writes = vec![Write::Update(inv.next_record())];
+        if give_back != 0 {
+            customer.value.balance += give_back;
+            writes.push(Write::Update(customer.next_record()));
+        }
+        if let Some(t) = token {
+            writes.push(Write::DeleteToken(crate::api::setup_intent::token_hash(&t)));
+        }
+        app_.commit(account_, writes).await?;
+        Ok(inv.value)
     })
     .await?;
     respond(

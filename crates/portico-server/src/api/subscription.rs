@@ -491,12 +491,8 @@ async fn create_once(app: &App, api: &Api, p: &CreateParams) -> Result<Subscript
     writes.extend(redeemed.writes);
 
     // Finalize with the customer's next number, then collect per payment_behavior.
+    crate::billing::finalize_for(&mut invoice, &mut customer.value, now)?;
     let c = &mut customer.value;
-    invoice.finalize(
-        format!("{}-{:04}", c.invoice_prefix, c.next_invoice_sequence),
-        now,
-    )?;
-    c.next_invoice_sequence += 1;
     if c.currency.is_none() {
         c.currency = Some(sub.currency.clone());
     }
@@ -824,9 +820,6 @@ async fn cancel_once(
                     None => None,
                 };
                 inv.attempt_payment(pm.as_ref(), true, false, now, String::new)?;
-            }
-            if inv.total() < 0 {
-                customer.value.balance += inv.total();
             }
             sub.value.latest_invoice = Some(inv.id.clone());
             invoice = Some(inv);

@@ -33,7 +33,8 @@ struct ChallengePage<'a> {
     csrf: &'a str,
 }
 
-/// What a link asks the customer to authenticate.
+/// What a link asks the customer to authenticate (one per request: its size does not matter).
+#[allow(clippy::large_enum_variant)]
 enum Challenge {
     Setup(Versioned<SetupIntent>),
     Payment(Versioned<Invoice>),
