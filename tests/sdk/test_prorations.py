@@ -276,3 +276,15 @@ def test_voiding_an_invoice_gives_back_the_credit_it_took(v1, world):
     assert v1.customers.retrieve(world["cus"].id).balance == 0
     check(v1.invoices.void_invoice(inv.id))
     assert v1.customers.retrieve(world["cus"].id).balance == -400
+
+
+def test_default_incomplete_update_waits_for_the_payment(v1, world):
+    sub = subscribe(v1, world)
+    change = {"items": [{"id": sub["items"].data[0].id, "price": world["pro"]}], "proration_behavior": "always_invoice",
+              "proration_date": APR16, "payment_behavior": "default_incomplete"}
+    updated = check(v1.subscriptions.update(sub.id, change))
+    assert updated.status == "past_due" and updated["items"].data[0].price.id == world["pro"]
+    inv = check(v1.invoices.retrieve(updated.latest_invoice))
+    assert (inv.status, inv.amount_due, inv.attempt_count, inv.next_payment_attempt) == ("open", 500, 0, None)
+    assert check(v1.invoices.pay(inv.id)).status == "paid"
+    assert v1.subscriptions.retrieve(sub.id).status == "active"

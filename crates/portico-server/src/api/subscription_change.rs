@@ -208,7 +208,12 @@ pub async fn collect(
     let mut writes = Vec::new();
     let mut token = None;
     if let Some(inv) = &mut planned.invoice {
-        if inv.amount_due() > 0 && p.payment_behavior != "default_incomplete" {
+        if inv.amount_due() > 0 && p.payment_behavior == "default_incomplete" {
+            // The invoice waits, open, for the customer to pay it (invoices/pay or the hosted
+            // page); until then the subscription is past due, with no automatic retries.
+            planned.sub.value.status = SubscriptionStatus::PastDue;
+            planned.sub.value.next_retry_at = None;
+        } else if inv.amount_due() > 0 {
             let pm = payment_method(
                 app,
                 &api.caller.account,
