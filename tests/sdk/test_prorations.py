@@ -119,7 +119,9 @@ def test_add_remove_items_and_errors(v1, world):
     expect_error(lambda: v1.subscriptions.update(sub.id, {"items": [{"id": item, "price": world["pro"]}], "proration_date": APR1 - DAY}), param="proration_date")
     expect_error(lambda: v1.subscriptions.update(sub.id, {"items": [{"id": item, "price": world["yearly"]}, {"price": world["pro"]}]}),
                  param="items[1][price]")
-    expect_error(lambda: v1.invoices.create_preview({"customer": world["cus"].id}), code="parameter_missing", param="subscription")
+    expect_error(lambda: v1.invoices.create_preview({"customer": world["cus"].id}), code="parameter_missing",
+                 param="subscription_details[items]")
+    expect_error(lambda: v1.invoices.create_preview({}), code="parameter_missing", param="customer")
 
 
 def test_failed_payment_per_payment_behavior(v1, world):
@@ -288,3 +290,38 @@ def test_default_incomplete_update_waits_for_the_payment(v1, world):
     assert (inv.status, inv.amount_due, inv.attempt_count, inv.next_payment_attempt) == ("open", 500, 0, None)
     assert check(v1.invoices.pay(inv.id)).status == "paid"
     assert v1.subscriptions.retrieve(sub.id).status == "active"
+
+
+def test_preview_of_a_new_subscription_equals_its_first_invoice(v1, world):
+    v1.coupons.create({"id": "QUARTER", "percent_off": 25, "duration": "forever"})
+    v1.customers.update(world["cus"].id, {"balance": -100})
+    details = {"items": [{"price": world["pro"], "quantity": 2}]}
+    preview = check(v1.invoices.create_preview({"customer": world["cus"].id, "subscription_details": details,
+                                                "discounts": [{"coupon": "QUARTER"}]}))
+    assert preview.id.startswith("upcoming_in_") and preview.status == "draft"
+    assert (preview.subtotal, preview.total, preview.starting_balance, preview.amount_due) == (4000, 3000, -100, 2900)
+    assert v1.coupons.retrieve("QUARTER").times_redeemed == 0, "a preview redeems nothing"
+    assert v1.subscriptions.list({"customer": world["cus"].id}).data == []
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": details["items"],
+                                   "discounts": [{"coupon": "QUARTER"}], "expand": ["latest_invoice"]})
+    first = sub.latest_invoice
+    assert shape(body_of(first)["lines"]["data"]) == shape(body_of(preview)["lines"]["data"])
+    assert (first.total, first.amount_due, first.amount_paid) == (preview.total, preview.amount_due, 2900)
+    expect_error(lambda: v1.invoices.create_preview({"customer": world["cus"].id, "subscription_details": {
+        "items": [{"id": "si_x", "quantity": 1}]}}), param="subscription_details[items][0][id]")
+
+
+def test_preview_with_new_discounts_equals_the_update(v1, world):
+    sub = subscribe(v1, world)
+    v1.coupons.create({"id": "HALF", "percent_off": 50, "duration": "forever"})
+    change = {"items": [{"id": sub["items"].data[0].id, "price": world["pro"]}], "proration_behavior": "always_invoice",
+              "proration_date": APR16}
+    preview = check(v1.invoices.create_preview({"subscription": sub.id, "subscription_details": change,
+                                                "discounts": [{"coupon": "HALF"}]}))
+    updated = v1.subscriptions.update(sub.id, {**change, "discounts": [{"coupon": "HALF"}]})
+    inv = v1.invoices.retrieve(updated.latest_invoice)
+    assert shape(body_of(inv)["lines"]["data"]) == shape(body_of(preview)["lines"]["data"])
+    assert inv.total == preview.total
+    # Without discounts the next renewal preview keeps the subscription's; "" previews it without them.
+    assert v1.invoices.create_preview({"subscription": sub.id}).total == 1000
+    assert v1.invoices.create_preview({"subscription": sub.id, "discounts": ""}).total == 2000

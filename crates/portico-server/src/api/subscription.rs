@@ -28,22 +28,24 @@ use portico_wire::{render, ApiError, Reader};
 
 const NOT_YET: &str = "changing this on an existing subscription is not implemented yet.";
 
-/// Parameters of `POST /v1/subscriptions`, as read.
-struct CreateParams {
-    customer: String,
-    items: Vec<(Option<String>, Option<i64>, MetadataUpdate)>,
-    default_payment_method: Option<String>,
-    trial_period_days: Option<i64>,
-    trial_end: Option<String>,
-    billing_cycle_anchor: Option<i64>,
-    discounts: Vec<DiscountRequest>,
-    payment_behavior: &'static str,
-    proration_behavior: Option<&'static str>,
-    off_session: bool,
-    metadata: MetadataUpdate,
-    description: Option<String>,
-    cancel_at_period_end: bool,
-    cancel_at: Option<i64>,
+/// Parameters of `POST /v1/subscriptions`, as read (or as a preview of a new subscription
+/// gives them).
+#[derive(Default)]
+pub struct CreateParams {
+    pub customer: String,
+    pub items: Vec<(Option<String>, Option<i64>, MetadataUpdate)>,
+    pub default_payment_method: Option<String>,
+    pub trial_period_days: Option<i64>,
+    pub trial_end: Option<String>,
+    pub billing_cycle_anchor: Option<i64>,
+    pub discounts: Vec<DiscountRequest>,
+    pub payment_behavior: &'static str,
+    pub proration_behavior: Option<&'static str>,
+    pub off_session: bool,
+    pub metadata: MetadataUpdate,
+    pub description: Option<String>,
+    pub cancel_at_period_end: bool,
+    pub cancel_at: Option<i64>,
 }
 
 /// One entry of `discounts`: a coupon, a promotion code, or (on update) a discount the
@@ -55,7 +57,7 @@ pub enum DiscountRequest {
     Existing(String),
 }
 
-fn read_discounts(r: &mut Reader<'_>, existing_allowed: bool) -> Vec<DiscountRequest> {
+pub(crate) fn read_discounts(r: &mut Reader<'_>, existing_allowed: bool) -> Vec<DiscountRequest> {
     r.list("discounts", |d| {
         let coupon = d.string("coupon", 5000);
         let promo = d.string("promotion_code", 5000);
@@ -380,9 +382,82 @@ pub async fn create_subscription(State(app): State<App>, mut api: Api) -> Reply 
     respond(&app, &api, render::subscription(&sub), &expand).await
 }
 
+/// A new subscription and its first invoice, still a draft, with what redeeming its discounts
+/// writes: everything creating it decides before any money moves.
+pub struct FirstInvoice {
+    pub customer: Versioned<Customer>,
+    pub sub: Subscription,
+    pub invoice: Invoice,
+    pub writes: Vec<Write>,
+    pm: Option<Versioned<PaymentMethod>>,
+    pub now: i64,
+}
+
 async fn create_once(app: &App, api: &Api, p: &CreateParams) -> Result<Subscription, Failure> {
     let account = &api.caller.account;
-    let mut customer = load_live::<Customer>(app, account, &p.customer, Some("customer")).await?;
+    let FirstInvoice {
+        mut customer,
+        mut sub,
+        mut invoice,
+        writes,
+        pm,
+        now,
+    } = draft_first_invoice(app, api, p).await?;
+
+    // Finalize with the customer's next number, then collect per payment_behavior.
+    crate::billing::finalize_for(&mut invoice, &mut customer.value, now)?;
+    let c = &mut customer.value;
+    if c.currency.is_none() {
+        c.currency = Some(sub.currency.clone());
+    }
+    let mut token = None;
+    if invoice.amount_due() == 0 {
+        sub.first_invoice_paid();
+    } else if p.payment_behavior != "default_incomplete" {
+        let new_token = RandomIds.next("", 43);
+        match invoice.attempt_payment(pm.as_ref().map(|v| &v.value), p.off_session, false, now, || new_token.clone())? {
+            PaymentOutcome::Paid => sub.first_invoice_paid(),
+            PaymentOutcome::Declined(d) if p.payment_behavior == "error_if_incomplete" => return Err(ApiError::card(&d, None).into()),
+            PaymentOutcome::Declined(_) => {}
+            PaymentOutcome::RequiresAction if p.payment_behavior == "error_if_incomplete" => {
+                return Err(ApiError::invalid(None, None, "The first invoice's payment requires authentication (3-D Secure), so with payment_behavior=error_if_incomplete the subscription was not created.").into())
+            }
+            PaymentOutcome::RequiresAction => token = Some(new_token),
+        }
+    }
+    sub.latest_invoice = Some(invoice.id.clone());
+    let mut all = vec![
+        Write::Update(customer.next_record()),
+        Write::Insert(Versioned::new_record(&sub)),
+    ];
+    all.extend(
+        writes
+            .iter()
+            .filter(|w| matches!(w, Write::Insert(r) if r.kind == "discount"))
+            .cloned(),
+    );
+    all.push(Write::Insert(Versioned::new_record(&invoice)));
+    all.extend(
+        writes
+            .into_iter()
+            .filter(|w| !matches!(w, Write::Insert(r) if r.kind == "discount")),
+    );
+    if let Some(t) = token {
+        all.push(invoice_token(api, &invoice.id, &t));
+    }
+    app.commit(account, all).await?;
+    Ok(sub)
+}
+
+/// Checks `p` and drafts the subscription and its first invoice, discounts applied; nothing is
+/// stored. Creating a subscription and previewing one both start here.
+pub async fn draft_first_invoice(
+    app: &App,
+    api: &Api,
+    p: &CreateParams,
+) -> Result<FirstInvoice, Failure> {
+    let account = &api.caller.account;
+    let customer = load_live::<Customer>(app, account, &p.customer, Some("customer")).await?;
     // A customer on a test clock lives at the clock's time.
     let now = now_for(app, account, customer.value.test_clock.as_deref(), api.now).await?;
     let mut items = Vec::with_capacity(p.items.len());
@@ -489,50 +564,14 @@ async fn create_once(app: &App, api: &Api, p: &CreateParams) -> Result<Subscript
     }
     sub.discounts = redeemed.ids;
     writes.extend(redeemed.writes);
-
-    // Finalize with the customer's next number, then collect per payment_behavior.
-    crate::billing::finalize_for(&mut invoice, &mut customer.value, now)?;
-    let c = &mut customer.value;
-    if c.currency.is_none() {
-        c.currency = Some(sub.currency.clone());
-    }
-    let mut token = None;
-    if invoice.amount_due() == 0 {
-        sub.first_invoice_paid();
-    } else if p.payment_behavior != "default_incomplete" {
-        let new_token = RandomIds.next("", 43);
-        match invoice.attempt_payment(pm.as_ref().map(|v| &v.value), p.off_session, false, now, || new_token.clone())? {
-            PaymentOutcome::Paid => sub.first_invoice_paid(),
-            PaymentOutcome::Declined(d) if p.payment_behavior == "error_if_incomplete" => return Err(ApiError::card(&d, None).into()),
-            PaymentOutcome::Declined(_) => {}
-            PaymentOutcome::RequiresAction if p.payment_behavior == "error_if_incomplete" => {
-                return Err(ApiError::invalid(None, None, "The first invoice's payment requires authentication (3-D Secure), so with payment_behavior=error_if_incomplete the subscription was not created.").into())
-            }
-            PaymentOutcome::RequiresAction => token = Some(new_token),
-        }
-    }
-    sub.latest_invoice = Some(invoice.id.clone());
-    let mut all = vec![
-        Write::Update(customer.next_record()),
-        Write::Insert(Versioned::new_record(&sub)),
-    ];
-    all.extend(
-        writes
-            .iter()
-            .filter(|w| matches!(w, Write::Insert(r) if r.kind == "discount"))
-            .cloned(),
-    );
-    all.push(Write::Insert(Versioned::new_record(&invoice)));
-    all.extend(
-        writes
-            .into_iter()
-            .filter(|w| !matches!(w, Write::Insert(r) if r.kind == "discount")),
-    );
-    if let Some(t) = token {
-        all.push(invoice_token(api, &invoice.id, &t));
-    }
-    app.commit(account, all).await?;
-    Ok(sub)
+    Ok(FirstInvoice {
+        customer,
+        sub,
+        invoice,
+        writes,
+        pm,
+        now,
+    })
 }
 
 /// The capability token of an invoice's hosted 3-D Secure page.

@@ -320,44 +320,106 @@ pub async fn update_with_change(
     .await
 }
 
-/// `POST /v1/invoices/create_preview`: the invoice a subscription change would produce now, or
-/// (with no immediate invoice) the subscription's next invoice, prorations included.
-pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
-    let (customer, subscription, change, cancel_at_period_end, expand) = api.read(|r| {
-        let customer = r.string("customer", 5000);
-        let subscription = r.string("subscription", 5000);
-        let details = r.object("subscription_details", |d| {
-            let change = read_change(d);
-            let cancel = d.bool("cancel_at_period_end");
-            d.unsupported("trial_end", "previewing trial changes is not implemented.");
-            d.unsupported("cancel_at", "previewing cancel_at is not implemented.");
-            d.unsupported("default_tax_rates", "tax rates are not implemented.");
-            (change, cancel)
-        });
-        r.unsupported("discounts", "previewing new discounts is not implemented.");
-        r.object("automatic_tax", |a| {
-            a.bool("enabled");
-        });
-        let (change, cancel) = match details {
-            Some((c, cancel)) => (Some(c), cancel),
-            None => (None, None),
-        };
-        (
-            customer,
-            subscription,
-            change,
-            cancel,
-            r.expand("invoice", false),
-        )
+/// The first invoice a new subscription for `customer` with `change`'s items would have.
+async fn preview_new(
+    app: &App,
+    api: &Api,
+    customer: String,
+    change: Option<ChangeParams>,
+    discounts: Vec<crate::api::subscription::DiscountRequest>,
+) -> Result<Invoice, Failure> {
+    let change = change.filter(|c| !c.items.is_empty()).ok_or_else(|| {
+        Failure::from(ApiError::invalid(
+            Some("subscription_details[items]".into()),
+            Some(ErrorCode::ParameterMissing),
+            "Missing required param: subscription_details[items]. A preview for a customer without `subscription` shows a new subscription's first invoice.",
+        ))
     })?;
+    let mut items = Vec::new();
+    for (i, it) in change.items.into_iter().enumerate() {
+        if it.id.is_some() || it.deleted {
+            return Err(ApiError::invalid(
+                Some(format!("subscription_details[items][{i}][id]")),
+                None,
+                "A new subscription has no items to change or delete; give only price and quantity.",
+            )
+            .into());
+        }
+        items.push((it.price, it.quantity, it.metadata));
+    }
+    let p = crate::api::subscription::CreateParams {
+        customer,
+        items,
+        discounts,
+        payment_behavior: "allow_incomplete",
+        ..Default::default()
+    };
+    let mut first = crate::api::subscription::draft_first_invoice(app, api, &p).await?;
+    first.invoice.apply_balance(first.customer.value.balance);
+    first.invoice.id = format!("upcoming_in_{}", RandomIds.next("", ID_LEN));
+    first.invoice.billing_reason = "upcoming".into();
+    Ok(first.invoice)
+}
+
+/// `POST /v1/invoices/create_preview`: the invoice a subscription change would produce now, or
+/// (with no immediate invoice) the subscription's next invoice, prorations included; or, for a
+/// customer and items without `subscription`, a new subscription's first invoice.
+pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
+    let (customer, subscription, change, cancel_at_period_end, discounts, expand) =
+        api.read(|r| {
+            let customer = r.string("customer", 5000);
+            let subscription = r.string("subscription", 5000);
+            let details = r.object("subscription_details", |d| {
+                let change = read_change(d);
+                let cancel = d.bool("cancel_at_period_end");
+                d.unsupported("trial_end", "previewing trial changes is not implemented.");
+                d.unsupported("cancel_at", "previewing cancel_at is not implemented.");
+                d.unsupported("default_tax_rates", "tax rates are not implemented.");
+                (change, cancel)
+            });
+            let discounts = if r.is_empty_string("discounts") {
+                r.string_or_clear("discounts", 20);
+                Some(Vec::new())
+            } else if r.has("discounts") {
+                Some(crate::api::subscription::read_discounts(r, true))
+            } else {
+                None
+            };
+            r.object("automatic_tax", |a| {
+                a.bool("enabled");
+            });
+            let (change, cancel) = match details {
+                Some((c, cancel)) => (Some(c), cancel),
+                None => (None, None),
+            };
+            (
+                customer,
+                subscription,
+                change,
+                cancel,
+                discounts,
+                r.expand("invoice", false),
+            )
+        })?;
     let account = api.caller.account.clone();
     let Some(sub_id) = subscription else {
-        return Err(ApiError::invalid(
-            Some("subscription".into()),
-            Some(ErrorCode::ParameterMissing),
-            "Missing required param: subscription. Portico previews the invoices of one subscription.",
+        let Some(customer) = customer else {
+            return Err(ApiError::invalid(
+                Some("customer".into()),
+                Some(ErrorCode::ParameterMissing),
+                "Missing required param: customer. Preview a change with `subscription`, or a new subscription with `customer` and `subscription_details[items]`.",
+            )
+            .into());
+        };
+        let invoice =
+            preview_new(&app, &api, customer, change, discounts.unwrap_or_default()).await?;
+        return respond(
+            &app,
+            &api,
+            render::invoice(&invoice, &app.settings.public_url),
+            &expand,
         )
-        .into());
+        .await;
     };
     let sub = load::<Subscription>(&app, &account, &sub_id, Some("subscription")).await?;
     if customer.as_deref().is_some_and(|c| c != sub.value.customer) {
@@ -383,10 +445,19 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
         sub.clone(),
         load::<Customer>(&app, &account, &sub.value.customer, None).await?,
     );
+    // New discounts replace the subscription's, as an update with them would.
+    let fresh = match &discounts {
+        Some(d) => {
+            crate::api::subscription::set_discounts(&app, &api, &mut after.value, d, now)
+                .await?
+                .1
+        }
+        None => Vec::new(),
+    };
     let mut invoice = None;
     if let Some(p) = change.as_ref().filter(|c| c.is_change()) {
         let at = p.proration_date.unwrap_or(now);
-        let planned = plan(&app, &account, sub.clone(), p, at, false, &[]).await?;
+        let planned = plan(&app, &account, after.clone(), p, at, false, &fresh).await?;
         after = planned.sub;
         customer = planned.customer;
         invoice = planned.invoice;
@@ -417,7 +488,7 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
                 period,
                 false,
                 &mut ctx,
-                &[],
+                &fresh,
             )
             .await?
         }
