@@ -325,3 +325,22 @@ def test_preview_with_new_discounts_equals_the_update(v1, world):
     # Without discounts the next renewal preview keeps the subscription's; "" previews it without them.
     assert v1.invoices.create_preview({"subscription": sub.id}).total == 1000
     assert v1.invoices.create_preview({"subscription": sub.id, "discounts": ""}).total == 2000
+
+
+def test_trial_end_moves_or_ends_the_trial(v1, world):
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"]}],
+                                   "trial_period_days": 14})
+    assert sub.status == "trialing"
+    longer = check(v1.subscriptions.update(sub.id, {"trial_end": APR1 + 20 * DAY}))
+    assert longer.trial_end == APR1 + 20 * DAY and longer["items"].data[0].current_period_end == APR1 + 20 * DAY
+    assert longer.billing_cycle_anchor == APR1 + 20 * DAY and longer.status == "trialing"
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"trial_end": APR1 - DAY}), param="trial_end")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"trial_end": "soon"}), param="trial_end")
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    ended = check(v1.subscriptions.update(sub.id, {"trial_end": "now", "expand": ["latest_invoice"]}))
+    assert ended.status == "active" and ended.trial_end == APR16
+    item = ended["items"].data[0]
+    assert (item.current_period_start, item.current_period_end) == (APR16, APR16 + 30 * DAY)
+    assert ended.latest_invoice.status == "paid" and ended.latest_invoice.amount_paid == 1000
+    assert ended.latest_invoice.billing_reason == "subscription_cycle"
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"trial_end": APR16 + 5 * DAY}), param="trial_end")

@@ -534,6 +534,39 @@ impl Subscription {
         due.into_iter().min_by_key(|(t, d)| (*t, *d))
     }
 
+    /// Moves the end of a running trial to `end` (`now` ends it now: the caller then renews
+    /// the subscription). The trial's period, and the billing cycle, end there.
+    pub fn set_trial_end(&mut self, end: i64, now: i64) -> DomainResult<()> {
+        if self.status != SubscriptionStatus::Trialing {
+            return Err(DomainError::invalid(
+                "trial_end",
+                format!(
+                    "This subscription is {}, not trialing: Portico changes trial_end only \
+                     during a trial.",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        if end < now {
+            return Err(DomainError::invalid(
+                "trial_end",
+                "Invalid trial_end: it must be in the future, or 'now'.",
+            ));
+        }
+        if end - self.trial_start.unwrap_or(now) > MAX_TRIAL_SECS {
+            return Err(DomainError::invalid(
+                "trial_end",
+                "Invalid trial_end: a trial can last at most 730 days.",
+            ));
+        }
+        self.trial_end = Some(end);
+        self.billing_cycle_anchor = end;
+        for item in &mut self.items {
+            item.current_period_end = end;
+        }
+        Ok(())
+    }
+
     /// Starts the next period at the end of the current one (a trial ends into `active`), and
     /// gives the lines of its invoice.
     pub fn renew(&mut self, ctx: &mut Ctx<'_>) -> Vec<Line> {

@@ -151,6 +151,23 @@ pub async fn worker(app: App, every: std::time::Duration) {
     }
 }
 
+/// Runs what is due on subscription `id` by `now` at once, whatever clock it follows: an
+/// update that ends a trial now renews the subscription before it answers.
+pub async fn run_due_now(
+    app: &App,
+    account: &AccountId,
+    id: &str,
+    now: i64,
+) -> Result<(), Failure> {
+    let Some(sub) = portico_store::get::<Subscription>(&*app.store, account, id).await? else {
+        return Ok(());
+    };
+    match sub.value.next_due() {
+        Some((at, due)) if at <= now => apply(app, account, at, due, sub).await,
+        _ => Ok(()),
+    }
+}
+
 async fn apply(
     app: &App,
     account: &AccountId,

@@ -616,7 +616,6 @@ pub async fn update_subscription(
 ) -> Reply {
     let (simple, change, expand) = api.read(|r| {
         for key in [
-            "trial_end",
             "trial_from_plan",
             "pause_collection",
             "add_invoice_items",
@@ -640,7 +639,23 @@ pub async fn update_subscription(
         } else {
             None
         };
+        let trial_end = match r.string("trial_end", 20).as_deref() {
+            None => None,
+            Some("now") => Some(None),
+            Some(t) => match t.parse::<i64>() {
+                Ok(t) => Some(Some(t)),
+                Err(_) => {
+                    r.error(ApiError::invalid(
+                        Some("trial_end".into()),
+                        None,
+                        format!("Invalid trial_end: '{t}'. Use a unix timestamp or 'now'."),
+                    ));
+                    None
+                }
+            },
+        };
         let simple = SimpleUpdate {
+            trial_end,
             discounts,
             metadata: r.metadata("metadata", true),
             description: r.string_or_clear("description", 500),
@@ -718,11 +733,23 @@ pub async fn update_subscription(
         })
         .await?
     };
+    // A trial ended now renews the subscription (its invoice, its payment) before answering.
+    let sub = if simple.trial_end.is_some() {
+        let now = now_for(&app, &account, sub.test_clock.as_deref(), api.now).await?;
+        crate::billing::run_due_now(&app, &account, &sub.id, now).await?;
+        load::<Subscription>(&app, &account, &sub.id, None)
+            .await?
+            .value
+    } else {
+        sub
+    };
     respond(&app, &api, render::subscription(&sub), &expand).await
 }
 
 /// The parts of an update that bill nothing now.
 struct SimpleUpdate {
+    /// A new end for the running trial: `Some(None)` is `now`.
+    trial_end: Option<Option<i64>>,
     /// The subscription's discounts from now on (`Some(vec![])` removes them all).
     discounts: Option<Vec<DiscountRequest>>,
     metadata: MetadataUpdate,
@@ -747,6 +774,9 @@ impl SimpleUpdate {
         }
         self.metadata.apply("metadata", &mut s.metadata)?;
         self.description.clone().apply_to(&mut s.description);
+        if let Some(end) = self.trial_end {
+            s.set_trial_end(end.unwrap_or(now), now)?;
+        }
         if let Some(p) = pm {
             s.default_payment_method = Some(p.to_owned());
         }
