@@ -131,10 +131,10 @@ def test_failed_payment_per_payment_behavior(v1, world):
     v1.subscriptions.update(sub.id, {"default_payment_method": bad.id})
     change = {"items": [{"id": item, "price": world["pro"]}], "proration_behavior": "always_invoice"}
     before = v1.subscriptions.retrieve(sub.id)
-    for behavior in ["error_if_incomplete", "pending_if_incomplete"]:  # neither applies a failed change
-        expect_error(lambda: v1.subscriptions.update(sub.id, {**change, "payment_behavior": behavior}), stripe.CardError, status=402)
-        after = v1.subscriptions.retrieve(sub.id)
-        assert after["items"].data[0].price.id == world["basic"] and after.latest_invoice == before.latest_invoice
+    expect_error(lambda: v1.subscriptions.update(sub.id, {**change, "payment_behavior": "error_if_incomplete"}),
+                 stripe.CardError, status=402)
+    after = v1.subscriptions.retrieve(sub.id)
+    assert after["items"].data[0].price.id == world["basic"] and after.latest_invoice == before.latest_invoice
     applied = v1.subscriptions.update(sub.id, change)
     assert applied.status == "past_due" and applied["items"].data[0].price.id == world["pro"]
     assert v1.invoices.retrieve(applied.latest_invoice).status == "open"
@@ -344,3 +344,40 @@ def test_trial_end_moves_or_ends_the_trial(v1, world):
     assert ended.latest_invoice.status == "paid" and ended.latest_invoice.amount_paid == 1000
     assert ended.latest_invoice.billing_reason == "subscription_cycle"
     expect_error(lambda: v1.subscriptions.update(sub.id, {"trial_end": APR16 + 5 * DAY}), param="trial_end")
+
+
+def pending_change(v1, world):
+    sub = subscribe(v1, world)
+    bad = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": world["cus"].id})
+    v1.subscriptions.update(sub.id, {"default_payment_method": bad.id})
+    change = {"items": [{"id": sub["items"].data[0].id, "price": world["pro"]}], "proration_behavior": "always_invoice",
+              "proration_date": APR16, "payment_behavior": "pending_if_incomplete"}
+    return sub, check(v1.subscriptions.update(sub.id, change)), change
+
+
+def test_pending_if_incomplete_applies_the_change_once_paid(v1, world):
+    sub, held, change = pending_change(v1, world)
+    assert held.status == "active" and held["items"].data[0].price.id == world["basic"], "nothing changed yet"
+    pending = held.pending_update
+    assert pending.expires_at == APR16 + 23 * 3600 and pending.billing_cycle_anchor is None
+    assert [i.price.id for i in pending.subscription_items] == [world["pro"]]
+    inv = v1.invoices.retrieve(held.latest_invoice)
+    assert (inv.status, inv.amount_due, inv.billing_reason) == ("open", 500, "subscription_update")
+    expect_error(lambda: v1.subscriptions.update(sub.id, change))
+    good = v1.payment_methods.attach("pm_card_visa", {"customer": world["cus"].id})
+    assert check(v1.invoices.pay(inv.id, {"payment_method": good.id})).status == "paid"
+    applied = check(v1.subscriptions.retrieve(sub.id))
+    assert applied.pending_update is None and applied["items"].data[0].price.id == world["pro"]
+    assert applied.status == "active"
+    kinds = [e.type for e in v1.events.list({"limit": 10}).data]
+    assert "customer.subscription.pending_update_applied" in kinds
+
+
+def test_pending_update_expires_unpaid(v1, world):
+    sub, held, _ = pending_change(v1, world)
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16 + 24 * 3600})
+    after = check(v1.subscriptions.retrieve(sub.id))
+    assert after.pending_update is None and after["items"].data[0].price.id == world["basic"]
+    assert v1.invoices.retrieve(held.latest_invoice).status == "void"
+    kinds = [e.type for e in v1.events.list({"limit": 10}).data]
+    assert "customer.subscription.pending_update_expired" in kinds

@@ -138,7 +138,26 @@ pub struct Subscription {
     /// The schedule managing this subscription, if any.
     #[serde(default)]
     pub schedule: Option<String>,
+    /// A change waiting for its invoice to be paid (`payment_behavior=pending_if_incomplete`).
+    #[serde(default)]
+    pub pending_update: Option<PendingUpdate>,
 }
+
+/// A change made with `payment_behavior=pending_if_incomplete` whose payment failed: it takes
+/// effect when the latest invoice is paid, and is dropped at `expires_at`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PendingUpdate {
+    pub expires_at: i64,
+    /// The items, billing cycle, prorations and discounts as the change leaves them.
+    pub items: Vec<Item>,
+    pub recurring: Recurring,
+    pub billing_cycle_anchor: i64,
+    pub pending_lines: Vec<Line>,
+    pub discounts: Vec<String>,
+}
+
+/// A pending update lasts as long as an incomplete subscription (Stripe's 23 hours).
+pub const PENDING_UPDATE_SECS: i64 = 23 * 3600;
 
 /// How a change is prorated (`proration_behavior`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -481,6 +500,7 @@ impl Subscription {
             pending_lines: Vec::new(),
             next_retry_at: None,
             schedule: None,
+            pending_update: None,
         };
         Ok((sub, lines))
     }
@@ -531,7 +551,37 @@ impl Subscription {
         if let Some(at) = retry_at.filter(|_| self.status == SubscriptionStatus::PastDue) {
             due.push((at, Due::Retry));
         }
+        if let Some(p) = &self.pending_update {
+            due.push((p.expires_at, Due::PendingExpiry));
+        }
         due.into_iter().min_by_key(|(t, d)| (*t, *d))
+    }
+
+    /// Keeps `after` (this subscription as a change left it) as a pending update: this
+    /// subscription stays as it was until invoice `invoice` is paid, or `at` + 23 hours pass.
+    pub fn hold_pending(&mut self, after: Subscription, invoice: &str, at: i64) {
+        self.pending_update = Some(PendingUpdate {
+            expires_at: at + PENDING_UPDATE_SECS,
+            items: after.items,
+            recurring: after.recurring,
+            billing_cycle_anchor: after.billing_cycle_anchor,
+            pending_lines: after.pending_lines,
+            discounts: after.discounts,
+        });
+        self.latest_invoice = Some(invoice.to_owned());
+    }
+
+    /// The latest invoice was paid: a pending update takes effect.
+    pub fn apply_pending_update(&mut self) -> bool {
+        let Some(p) = self.pending_update.take() else {
+            return false;
+        };
+        self.items = p.items;
+        self.recurring = p.recurring;
+        self.billing_cycle_anchor = p.billing_cycle_anchor;
+        self.pending_lines = p.pending_lines;
+        self.discounts = p.discounts;
+        true
     }
 
     /// Moves the end of a running trial to `end` (`now` ends it now: the caller then renews
@@ -958,6 +1008,8 @@ pub enum Due {
     Renew,
     /// A failed renewal payment is tried again.
     Retry,
+    /// A pending update whose invoice went unpaid is dropped.
+    PendingExpiry,
 }
 
 /// An incomplete subscription expires this long after it was created (Stripe's 23 hours).

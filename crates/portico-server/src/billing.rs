@@ -187,19 +187,13 @@ async fn apply(
         Due::IncompleteExpiry => {
             sub.value.expire_incomplete(at);
             writes.push(Write::Update(sub.next_record()));
-            if let Some(mut inv) = latest.filter(|i| i.value.status == InvoiceStatus::Open) {
-                let give_back = inv.value.void(at)?;
-                writes.push(Write::Update(inv.next_record()));
-                if give_back != 0 {
-                    if let Some(mut c) =
-                        portico_store::get::<Customer>(&*app.store, account, &inv.value.customer)
-                            .await?
-                    {
-                        c.value.balance += give_back;
-                        writes.push(Write::Update(c.next_record()));
-                    }
-                }
-            }
+            writes.extend(void_unpaid(app, account, latest, at).await?);
+        }
+        Due::PendingExpiry => {
+            // The change never took effect; its unpaid invoice goes with it.
+            sub.value.pending_update = None;
+            writes.push(Write::Update(sub.next_record()));
+            writes.extend(void_unpaid(app, account, latest, at).await?);
         }
         Due::Cancel => {
             sub.value.end(at, "cancellation_requested");
@@ -243,6 +237,29 @@ async fn apply(
     }
     app.commit_at(account, writes, at).await?;
     Ok(())
+}
+
+/// Voids `inv` if it is still open, giving back any credit it took from the customer's balance.
+async fn void_unpaid(
+    app: &App,
+    account: &AccountId,
+    inv: Option<Versioned<Invoice>>,
+    at: i64,
+) -> Result<Vec<Write>, Failure> {
+    let mut writes = Vec::new();
+    if let Some(mut inv) = inv.filter(|i| i.value.status == InvoiceStatus::Open) {
+        let give_back = inv.value.void(at)?;
+        writes.push(Write::Update(inv.next_record()));
+        if give_back != 0 {
+            if let Some(mut c) =
+                portico_store::get::<Customer>(&*app.store, account, &inv.value.customer).await?
+            {
+                c.value.balance += give_back;
+                writes.push(Write::Update(c.next_record()));
+            }
+        }
+    }
+    Ok(writes)
 }
 
 /// The payment method a subscription's invoices are charged to.

@@ -86,6 +86,19 @@ fn derive(kind: &str, old: Option<&Value>, new: &Value) -> Vec<(String, Option<V
         "subscription" if new["status"] == "canceled" && old["status"] != "canceled" => {
             vec![(name("deleted"), None, false)]
         }
+        // A pending update ends: applied (the items became its items) or expired.
+        "subscription" if !old["pending_update"].is_null() && new["pending_update"].is_null() => {
+            let applied = new["items"]["data"] == old["pending_update"]["subscription_items"];
+            let outcome = if applied {
+                "pending_update_applied"
+            } else {
+                "pending_update_expired"
+            };
+            vec![
+                (name(outcome), Some(previous.clone()), false),
+                (name("updated"), Some(previous), false),
+            ]
+        }
         _ => vec![(name("updated"), Some(previous), false)],
     }
 }

@@ -107,7 +107,8 @@ fn missing_line(id: &str, param: &str) -> Failure {
 }
 
 /// What paying an invoice changes besides the invoice: its subscription starts when it was
-/// the subscription's first, still unpaid, invoice.
+/// the subscription's first, still unpaid, invoice, and a pending update waiting for it takes
+/// effect.
 pub async fn after_payment(
     app: &App,
     account: &AccountId,
@@ -124,8 +125,9 @@ pub async fn after_payment(
         return Ok(Vec::new());
     }
     let before = sub.value.status;
+    let applied = sub.value.apply_pending_update();
     sub.value.first_invoice_paid();
-    Ok(if sub.value.status != before {
+    Ok(if applied || sub.value.status != before {
         vec![Write::Update(sub.next_record())]
     } else {
         Vec::new()
@@ -249,6 +251,18 @@ pub async fn void_invoice(State(app): State<App>, PathId(id): PathId, mut api: A
         }
         if let Some(t) = token {
             writes.push(Write::DeleteToken(crate::api::setup_intent::token_hash(&t)));
+        }
+        // A pending update waiting for this invoice will never be paid for: it is dropped.
+        if let Some(sub_id) = &inv.value.subscription {
+            if let Some(mut sub) =
+                portico_store::get::<Subscription>(&*app_.store, account_, sub_id).await?
+            {
+                if sub.value.latest_invoice.as_deref() == Some(inv.value.id.as_str())
+                    && sub.value.pending_update.take().is_some()
+                {
+                    writes.push(Write::Update(sub.next_record()));
+                }
+            }
         }
         app_.commit(account_, writes).await?;
         Ok(inv.value)

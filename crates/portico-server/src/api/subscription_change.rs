@@ -197,16 +197,20 @@ pub async fn plan(
 }
 
 /// The writes of a planned change, with its invoice collected per `payment_behavior`. A
-/// payment that fails under `error_if_incomplete` or `pending_if_incomplete` applies nothing.
+/// payment that fails under `error_if_incomplete` applies nothing; under
+/// `pending_if_incomplete` the subscription stays as it was (`before`), the change kept as its
+/// pending update until the invoice is paid.
 pub async fn collect(
     app: &App,
     api: &Api,
     mut planned: Planned,
+    before: Versioned<Subscription>,
     p: &ChangeParams,
     at: i64,
 ) -> Result<(Subscription, Vec<Write>), Failure> {
     let mut writes = Vec::new();
     let mut token = None;
+    let mut pending = false;
     if let Some(inv) = &mut planned.invoice {
         if inv.amount_due() > 0 && p.payment_behavior == "default_incomplete" {
             // The invoice waits, open, for the customer to pay it (invoices/pay or the hosted
@@ -224,10 +228,10 @@ pub async fn collect(
             let t = RandomIds.next("", 43);
             match inv.attempt_payment(pm.as_ref(), true, false, at, || t.clone())? {
                 PaymentOutcome::Paid => {}
-                PaymentOutcome::Declined(d) if p.payment_behavior == "pending_if_incomplete" => {
-                    let mut e = ApiError::card(&d, None);
-                    e.message = format!("{} The change was not applied: Portico does not keep pending updates, so with payment_behavior=pending_if_incomplete a change whose payment fails is refused whole.", e.message);
-                    return Err(e.into());
+                PaymentOutcome::Declined(_) if p.payment_behavior == "pending_if_incomplete" => pending = true,
+                PaymentOutcome::RequiresAction if p.payment_behavior == "pending_if_incomplete" => {
+                    pending = true;
+                    token = Some(t);
                 }
                 PaymentOutcome::Declined(d) if p.payment_behavior != "allow_incomplete" => return Err(ApiError::card(&d, None).into()),
                 PaymentOutcome::RequiresAction if p.payment_behavior != "allow_incomplete" => {
@@ -250,6 +254,12 @@ pub async fn collect(
             }
         }
         planned.sub.value.latest_invoice = Some(inv.id.clone());
+        if pending {
+            let mut kept = before;
+            kept.value
+                .hold_pending(planned.sub.value.clone(), &inv.id, at);
+            planned.sub = kept;
+        }
     }
     writes.push(Write::Update(planned.sub.next_record()));
     if let Some(inv) = &planned.invoice {
@@ -293,6 +303,15 @@ pub async fn update_with_change(
     let also = &also;
     with_retries(|| async move {
         let mut sub = load_live::<Subscription>(app, account, id, None).await?;
+        if sub.value.pending_update.is_some() {
+            return Err(ApiError::invalid(
+                None,
+                None,
+                "This subscription has a pending update waiting for its invoice to be paid; pay or void that invoice (or wait for the update to expire) before changing it again.",
+            )
+            .into());
+        }
+        let before = sub.clone();
         let now = now_for(app, account, sub.value.test_clock.as_deref(), api.now).await?;
         // New discounts come first, so an invoice billed by this change already has them.
         let (discount_writes, fresh) = match discounts {
@@ -312,7 +331,7 @@ pub async fn update_with_change(
         }
         let mut planned = plan(app, account, sub, p, at, true, &fresh).await?;
         also(&mut planned.sub.value, now)?;
-        let (sub, mut writes) = collect(app, api, planned, p, at).await?;
+        let (sub, mut writes) = collect(app, api, planned, before, p, at).await?;
         writes.extend(discount_writes);
         app.commit(account, writes).await?;
         Ok(sub)
