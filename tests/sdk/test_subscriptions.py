@@ -217,7 +217,7 @@ def test_void_an_open_invoice(v1, plan):
     voided = check(v1.invoices.void_invoice(sub.latest_invoice))
     assert voided.status == "void" and voided.amount_remaining == 0 and voided.status_transitions.voided_at
     assert "invoice.voided" in types(v1)
-    expect_error(lambda: v1.invoices.void_invoice(sub.latest_invoice), message="only void an open invoice")
+    expect_error(lambda: v1.invoices.void_invoice(sub.latest_invoice), message="only void an open or uncollectible invoice")
 
 
 def test_deleting_the_customer_cancels_its_subscriptions(v1, plan):
@@ -239,3 +239,22 @@ def test_invoice_pay_refuses_another_customers_payment_method(v1, plan):
     mine = v1.payment_methods.attach("pm_card_visa", {"customer": cus.id})
     assert check(v1.invoices.pay(sub.latest_invoice, {"payment_method": mine.id})).status == "paid"
     assert v1.subscriptions.retrieve(sub.id).status == "active"
+
+
+def test_mark_uncollectible_then_pay_or_void(v1, plan):
+    cus = customer_with(v1, "pm_card_chargeCustomerFail")
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    inv = check(v1.invoices.mark_uncollectible(sub.latest_invoice))
+    assert inv.status == "uncollectible" and inv.status_transitions.marked_uncollectible_at is not None
+    assert inv.amount_remaining == 1500
+    assert "invoice.marked_uncollectible" in types(v1)[-2:]
+    expect_error(lambda: v1.invoices.mark_uncollectible(inv.id))
+    mine = v1.payment_methods.attach("pm_card_visa", {"customer": cus.id})
+    paid = check(v1.invoices.pay(inv.id, {"payment_method": mine.id}))
+    assert paid.status == "paid" and v1.subscriptions.retrieve(sub.id).status == "active"
+    # Another written-off invoice can still be voided.
+    sub2 = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}],
+                                    "payment_behavior": "default_incomplete"})
+    written_off = v1.invoices.mark_uncollectible(sub2.latest_invoice)
+    assert check(v1.invoices.void_invoice(written_off.id)).status == "void"
+    expect_error(lambda: v1.invoices.mark_uncollectible(written_off.id))

@@ -307,7 +307,7 @@ impl Invoice {
         now: i64,
         token: impl FnOnce() -> String,
     ) -> DomainResult<PaymentOutcome> {
-        if self.status != InvoiceStatus::Open {
+        if !self.is_collectable() {
             return Err(DomainError::state(
                 None,
                 format!(
@@ -363,15 +363,41 @@ impl Invoice {
         })
     }
 
-    /// Voids an open invoice.
-    /// Voids an open invoice; returns what goes back onto the customer's balance (the credit
-    /// it had taken from it, as a negative amount).
-    pub fn void(&mut self, now: i64) -> DomainResult<i64> {
+    /// Open, or written off as uncollectible: it can still be paid or voided.
+    pub fn is_collectable(&self) -> bool {
+        matches!(
+            self.status,
+            InvoiceStatus::Open | InvoiceStatus::Uncollectible
+        )
+    }
+
+    /// Writes off an open invoice: it stops being collected automatically, but can still be
+    /// paid or voided.
+    pub fn mark_uncollectible(&mut self, now: i64) -> DomainResult<()> {
         if self.status != InvoiceStatus::Open {
             return Err(DomainError::state(
                 None,
                 format!(
-                    "You can only void an open invoice; this one is {}.",
+                    "You can only mark an open invoice as uncollectible; this one is {}.",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        self.status = InvoiceStatus::Uncollectible;
+        self.status_transitions.marked_uncollectible_at = Some(now);
+        self.auto_advance = false;
+        self.pending_authentication = None;
+        Ok(())
+    }
+
+    /// Voids an open or uncollectible invoice; returns what goes back onto the customer's
+    /// balance (the credit it had taken from it, as a negative amount).
+    pub fn void(&mut self, now: i64) -> DomainResult<i64> {
+        if !self.is_collectable() {
+            return Err(DomainError::state(
+                None,
+                format!(
+                    "You can only void an open or uncollectible invoice; this one is {}.",
                     self.status.as_str()
                 ),
             ));

@@ -105,7 +105,7 @@ fn derive(kind: &str, old: Option<&Value>, new: &Value) -> Vec<(String, Option<V
 
 /// Invoice events, from the stored invoices (their payment state is not all in the JSON Stripe
 /// shows): created, finalized, paid / payment_succeeded, payment_failed,
-/// payment_action_required, voided; `invoice.updated` for other changes.
+/// payment_action_required, voided, marked_uncollectible; `invoice.updated` for other changes.
 fn invoice_events(
     old: Option<&Value>,
     new: &Value,
@@ -129,7 +129,9 @@ fn invoice_events(
     if is == "paid" && was.as_deref() != Some("paid") {
         out.push("invoice.paid".into());
         out.push("invoice.payment_succeeded".into());
-    } else if attempts(new) > old.map(attempts).unwrap_or(0) && is == "open" {
+    } else if attempts(new) > old.map(attempts).unwrap_or(0)
+        && (is == "open" || is == "uncollectible")
+    {
         let waiting = !new.get("pending_authentication").is_none_or(Value::is_null);
         out.push(
             if waiting {
@@ -142,6 +144,9 @@ fn invoice_events(
     }
     if is == "void" && was.as_deref() != Some("void") {
         out.push("invoice.voided".into());
+    }
+    if is == "uncollectible" && was.as_deref() != Some("uncollectible") {
+        out.push("invoice.marked_uncollectible".into());
     }
     if out.is_empty() {
         return previous

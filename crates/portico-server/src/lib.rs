@@ -166,6 +166,10 @@ pub fn router(app: App) -> Router {
         .route("/v1/invoices/{id}/pay", post(invoice::pay_invoice))
         .route("/v1/invoices/{id}/void", post(invoice::void_invoice))
         .route(
+            "/v1/invoices/{id}/mark_uncollectible",
+            post(invoice::mark_uncollectible),
+        )
+        .route(
             "/v1/test_helpers/test_clocks",
             get(clock::list_test_clocks).post(clock::create_test_clock),
         )

@@ -223,17 +223,22 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
     .await
 }
 
-/// `POST /v1/invoices/{invoice}/void`
-pub async fn void_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
-    let expand = api.read(|r| r.expand("invoice", false))?;
-    let current = load::<Invoice>(&app, &api.caller.account, &id, None).await?;
-    let now = crate::objects::now_for(
-        &app,
+/// The time for invoice `id`: its test clock's, or the server's.
+async fn invoice_now(app: &App, api: &Api, id: &str) -> Result<i64, Failure> {
+    let current = load::<Invoice>(app, &api.caller.account, id, None).await?;
+    crate::objects::now_for(
+        app,
         &api.caller.account,
         current.value.test_clock.as_deref(),
         api.now,
     )
-    .await?;
+    .await
+}
+
+/// `POST /v1/invoices/{invoice}/void`
+pub async fn void_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let expand = api.read(|r| r.expand("invoice", false))?;
+    let now = invoice_now(&app, &api, &id).await?;
     let (app_, account_, id_) = (&app, &api.caller.account, &id);
     let inv = with_retries(|| async move {
         let mut inv = load::<Invoice>(app_, account_, id_, None).await?;
@@ -266,6 +271,28 @@ pub async fn void_invoice(State(app): State<App>, PathId(id): PathId, mut api: A
         }
         app_.commit(account_, writes).await?;
         Ok(inv.value)
+    })
+    .await?;
+    respond(
+        &app,
+        &api,
+        render::invoice(&inv, &app.settings.public_url),
+        &expand,
+    )
+    .await
+}
+
+/// `POST /v1/invoices/{invoice}/mark_uncollectible`: written off; it can still be paid or
+/// voided, but is no longer retried.
+pub async fn mark_uncollectible(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let expand = api.read(|r| r.expand("invoice", false))?;
+    let now = invoice_now(&app, &api, &id).await?;
+    let inv = crate::objects::modify::<Invoice, _>(&app, &api.caller.account, &id, None, |inv| {
+        let token = inv.pending_authentication.as_ref().map(|(_, t)| t.clone());
+        inv.mark_uncollectible(now)?;
+        Ok(token
+            .map(|t| vec![Write::DeleteToken(crate::api::setup_intent::token_hash(&t))])
+            .unwrap_or_default())
     })
     .await?;
     respond(
