@@ -352,7 +352,9 @@ def pending_change(v1, world):
     v1.subscriptions.update(sub.id, {"default_payment_method": bad.id})
     change = {"items": [{"id": sub["items"].data[0].id, "price": world["pro"]}], "proration_behavior": "always_invoice",
               "proration_date": APR16, "payment_behavior": "pending_if_incomplete"}
-    return sub, check(v1.subscriptions.update(sub.id, change)), change
+    held = check(v1.subscriptions.update(sub.id, {**change, "metadata": {"asked": "pro"}}))
+    assert held.metadata["asked"] == "pro", "the rest of the update applies at once"
+    return sub, held, change
 
 
 def test_pending_if_incomplete_applies_the_change_once_paid(v1, world):

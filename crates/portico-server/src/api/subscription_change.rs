@@ -311,8 +311,11 @@ pub async fn update_with_change(
             )
             .into());
         }
-        let before = sub.clone();
+        let mut before = sub.clone();
         let now = now_for(app, account, sub.value.test_clock.as_deref(), api.now).await?;
+        // If the change ends up pending, the rest of the update (metadata, cancellation…)
+        // still applies to the subscription as it stays.
+        also(&mut before.value, now)?;
         // New discounts come first, so an invoice billed by this change already has them.
         let (discount_writes, fresh) = match discounts {
             Some(d) => {
