@@ -263,7 +263,7 @@ async fn void_unpaid(
 }
 
 /// The payment method a subscription's invoices are charged to.
-async fn payment_method_for(
+pub async fn payment_method_for(
     app: &App,
     account: &AccountId,
     sub: &Subscription,

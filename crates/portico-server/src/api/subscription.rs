@@ -233,17 +233,23 @@ fn twice(i: usize) -> Failure {
     .into()
 }
 
+/// Refuses, by name, the parts of a subscription item Portico does not implement: inline
+/// prices, item-level discounts, tax rates.
+pub(crate) fn refuse_item_extras(i: &mut Reader<'_>) {
+    i.unsupported(
+        "price_data",
+        "inline prices are not implemented; create the price first.",
+    );
+    i.unsupported("discounts", "item discounts are not implemented.");
+    i.unsupported("tax_rates", "tax rates are not implemented.");
+}
+
 fn read_create(r: &mut Reader<'_>) -> CreateParams {
     let customer = r.required_string("customer", 5000);
     r.require("items");
     let items = r
         .list("items", |i| {
-            i.unsupported(
-                "price_data",
-                "inline prices are not implemented; create the price first.",
-            );
-            i.unsupported("discounts", "item discounts are not implemented.");
-            i.unsupported("tax_rates", "tax rates are not implemented.");
+            crate::api::subscription::refuse_item_extras(i);
             i.unsupported(
                 "billing_thresholds",
                 "usage thresholds are not implemented.",
@@ -876,18 +882,7 @@ async fn cancel_once(
             )
             .await?;
             if inv.amount_due() > 0 {
-                let pm = match sub.value.default_payment_method.clone().or_else(|| {
-                    customer
-                        .value
-                        .invoice_settings
-                        .default_payment_method
-                        .clone()
-                }) {
-                    Some(p) => portico_store::get::<PaymentMethod>(&*app.store, account, &p)
-                        .await?
-                        .map(|p| p.value),
-                    None => None,
-                };
+                let pm = crate::billing::payment_method_for(app, account, &sub.value).await?;
                 inv.attempt_payment(pm.as_ref(), true, false, now, String::new)?;
             }
             sub.value.latest_invoice = Some(inv.id.clone());

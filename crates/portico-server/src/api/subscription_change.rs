@@ -12,7 +12,6 @@ use portico_domain::customer::Customer;
 use portico_domain::discount::Discount;
 use portico_domain::invoice::{Invoice, PaymentOutcome};
 use portico_domain::metadata::MetadataUpdate;
-use portico_domain::payment_method::PaymentMethod;
 use portico_domain::price::Price;
 use portico_domain::product::Product;
 use portico_domain::subscription::{
@@ -54,12 +53,7 @@ impl ChangeParams {
 pub fn read_change(r: &mut Reader<'_>) -> ChangeParams {
     let items = r
         .list("items", |i| {
-            i.unsupported(
-                "price_data",
-                "inline prices are not implemented; create the price first.",
-            );
-            i.unsupported("discounts", "item discounts are not implemented.");
-            i.unsupported("tax_rates", "tax rates are not implemented.");
+            crate::api::subscription::refuse_item_extras(i);
             i.bool("clear_usage");
             ItemParam {
                 id: i.string("id", 5000),
@@ -218,13 +212,9 @@ pub async fn collect(
             planned.sub.value.status = SubscriptionStatus::PastDue;
             planned.sub.value.next_retry_at = None;
         } else if inv.amount_due() > 0 {
-            let pm = payment_method(
-                app,
-                &api.caller.account,
-                &planned.sub.value,
-                &planned.customer.value,
-            )
-            .await?;
+            let pm =
+                crate::billing::payment_method_for(app, &api.caller.account, &planned.sub.value)
+                    .await?;
             let t = RandomIds.next("", 43);
             match inv.attempt_payment(pm.as_ref(), true, false, at, || t.clone())? {
                 PaymentOutcome::Paid => {}
@@ -270,24 +260,6 @@ pub async fn collect(
         }
     }
     Ok((planned.sub.value, writes))
-}
-
-async fn payment_method(
-    app: &App,
-    account: &AccountId,
-    sub: &Subscription,
-    customer: &Customer,
-) -> Result<Option<PaymentMethod>, Failure> {
-    let id = sub
-        .default_payment_method
-        .clone()
-        .or_else(|| customer.invoice_settings.default_payment_method.clone());
-    Ok(match id {
-        Some(id) => portico_store::get::<PaymentMethod>(&*app.store, account, &id)
-            .await?
-            .map(|p| p.value),
-        None => None,
-    })
 }
 
 /// Updates `id` with a billing change, together with the simple changes `also` makes.

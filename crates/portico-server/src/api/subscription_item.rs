@@ -132,12 +132,7 @@ pub async fn create_subscription_item(State(app): State<App>, mut api: Api) -> R
             metadata: r.metadata("metadata", false),
             ..Default::default()
         };
-        r.unsupported(
-            "price_data",
-            "inline prices are not implemented; create the price first.",
-        );
-        r.unsupported("tax_rates", "tax rates are not implemented.");
-        r.unsupported("discounts", "item discounts are not implemented.");
+        crate::api::subscription::refuse_item_extras(r);
         (
             sub,
             read_billing(r, item),
@@ -166,12 +161,7 @@ pub async fn update_subscription_item(
 ) -> Reply {
     let (change, expand) = api.read(|r| {
         r.bool("off_session");
-        r.unsupported(
-            "price_data",
-            "inline prices are not implemented; create the price first.",
-        );
-        r.unsupported("tax_rates", "tax rates are not implemented.");
-        r.unsupported("discounts", "item discounts are not implemented.");
+        crate::api::subscription::refuse_item_extras(r);
         let item = ItemParam {
             id: None,
             price: r.string("price", 5000),

@@ -50,12 +50,7 @@ fn read_phases(r: &mut Reader<'_>) -> Option<Vec<PhaseParams>> {
         p.require("items");
         let items = p
             .list("items", |i| {
-                i.unsupported(
-                    "price_data",
-                    "inline prices are not implemented; create the price first.",
-                );
-                i.unsupported("discounts", "item discounts are not implemented.");
-                i.unsupported("tax_rates", "tax rates are not implemented.");
+                crate::api::subscription::refuse_item_extras(i);
                 i.metadata("metadata", false);
                 let price = if i.require("price") {
                     i.string("price", 5000)
@@ -374,7 +369,7 @@ pub async fn cancel_subscription_schedule(
     let expand = api.read(|r| {
         for key in ["invoice_now", "prorate"] {
             if r.bool(key) == Some(true) {
-                r.error(ApiError::invalid(Some(key.into()), None, format!("Portico does not support `{key}=true` yet: cancellation prorations are not implemented.")));
+                r.error(ApiError::invalid(Some(key.into()), None, format!("Portico does not support `{key}=true` when cancelling a schedule yet; release the schedule and cancel its subscription with `{key}` instead.")));
             }
         }
         r.expand("subscription_schedule", false)
