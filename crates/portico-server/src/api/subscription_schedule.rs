@@ -325,39 +325,7 @@ pub async fn release_subscription_schedule(
         r.bool("preserve_cancel_date");
         r.expand("subscription_schedule", false)
     })?;
-    let (app_, api_, id_) = (&app, &api, &id);
-    let (schedule, now) = with_retries(|| async move {
-        let mut s = load::<Schedule>(app_, &api_.caller.account, id_, None).await?;
-        let now = now_for(
-            app_,
-            &api_.caller.account,
-            s.value.test_clock.as_deref(),
-            api_.now,
-        )
-        .await?;
-        let sub_id = s.value.subscription.clone();
-        s.value.release(now)?;
-        let mut writes = vec![Write::Update(s.next_record())];
-        if let Some(sub_id) = sub_id {
-            if let Some(mut sub) =
-                portico_store::get::<Subscription>(&*app_.store, &api_.caller.account, &sub_id)
-                    .await?
-            {
-                sub.value.schedule = None;
-                writes.push(Write::Update(sub.next_record()));
-            }
-        }
-        app_.commit(&api_.caller.account, writes).await?;
-        Ok::<_, Failure>((s.value, now))
-    })
-    .await?;
-    respond(
-        &app,
-        &api,
-        render::subscription_schedule(&schedule, now),
-        &expand,
-    )
-    .await
+    end_schedule(&app, &api, &id, false, &expand).await
 }
 
 /// `POST /v1/subscription_schedules/{schedule}/cancel`: cancels the subscription now too.
@@ -374,38 +342,46 @@ pub async fn cancel_subscription_schedule(
         }
         r.expand("subscription_schedule", false)
     })?;
-    let (app_, api_, id_) = (&app, &api, &id);
+    end_schedule(&app, &api, &id, true, &expand).await
+}
+
+/// Releases the schedule (its subscription goes on alone) or, with `cancel`, cancels it and
+/// its subscription now.
+async fn end_schedule(app: &App, api: &Api, id: &str, cancel: bool, expand: &[String]) -> Reply {
     let (schedule, now) = with_retries(|| async move {
-        let mut s = load::<Schedule>(app_, &api_.caller.account, id_, None).await?;
-        let now = now_for(
-            app_,
-            &api_.caller.account,
-            s.value.test_clock.as_deref(),
-            api_.now,
-        )
-        .await?;
-        s.value.cancel(now)?;
+        let account = &api.caller.account;
+        let mut s = load::<Schedule>(app, account, id, None).await?;
+        let now = now_for(app, account, s.value.test_clock.as_deref(), api.now).await?;
+        // Releasing forgets the subscription: take it first.
+        let sub_id = s.value.subscription.clone();
+        if cancel {
+            s.value.cancel(now)?;
+        } else {
+            s.value.release(now)?;
+        }
         let mut writes = vec![Write::Update(s.next_record())];
-        if let Some(sub_id) = &s.value.subscription {
+        if let Some(sub_id) = sub_id {
             if let Some(mut sub) =
-                portico_store::get::<Subscription>(&*app_.store, &api_.caller.account, sub_id)
-                    .await?
+                portico_store::get::<Subscription>(&*app.store, account, &sub_id).await?
             {
-                if !sub.value.status.is_ended() {
+                if !cancel {
+                    sub.value.schedule = None;
+                    writes.push(Write::Update(sub.next_record()));
+                } else if !sub.value.status.is_ended() {
                     sub.value.cancel_now(now, CancellationDetails::default())?;
                     writes.push(Write::Update(sub.next_record()));
                 }
             }
         }
-        app_.commit(&api_.caller.account, writes).await?;
+        app.commit(account, writes).await?;
         Ok::<_, Failure>((s.value, now))
     })
     .await?;
     respond(
-        &app,
-        &api,
+        app,
+        api,
         render::subscription_schedule(&schedule, now),
-        &expand,
+        expand,
     )
     .await
 }
