@@ -1357,6 +1357,37 @@ mod changes {
         .unwrap()
     }
 
+    /// An active subscription to "Plan" at 10 USD a month, started at `ctx.now`.
+    fn paid_monthly_subscription(ctx: &mut Ctx<'_>) -> (Subscription, Product) {
+        let customer = Customer::create(CustomerParams::default(), ctx).unwrap();
+        let product = Product::create(
+            ProductParams {
+                name: Some("Plan".into()),
+                ..Default::default()
+            },
+            ctx,
+        )
+        .unwrap();
+        let basic = price(&product, 1000, Interval::Month, ctx);
+        let item = ItemRequest {
+            price: basic,
+            product: product.clone(),
+            quantity: 1,
+            metadata: MetadataUpdate::default(),
+        };
+        let (mut sub, _) = Subscription::create(
+            &customer,
+            SubscriptionCreate {
+                items: vec![item],
+                ..Default::default()
+            },
+            ctx,
+        )
+        .unwrap();
+        sub.first_invoice_paid();
+        (sub, product)
+    }
+
     #[test]
     fn stripes_upgrade_example_through_a_subscription() {
         // docs.stripe.com/billing/subscriptions/prorations: 10 USD → 20 USD halfway through the
@@ -1368,34 +1399,10 @@ mod changes {
             livemode: false,
             ids: &mut ids,
         };
-        let customer = Customer::create(CustomerParams::default(), &mut ctx).unwrap();
-        let product = Product::create(
-            ProductParams {
-                name: Some("Plan".into()),
-                ..Default::default()
-            },
-            &mut ctx,
-        )
-        .unwrap();
-        let basic = price(&product, 1000, Interval::Month, &mut ctx);
+        let (sub, product) = paid_monthly_subscription(&mut ctx);
+        let basic = sub.items[0].price.clone();
         let pro = price(&product, 2000, Interval::Month, &mut ctx);
         let yearly = price(&product, 10000, Interval::Year, &mut ctx);
-        let item = ItemRequest {
-            price: basic.clone(),
-            product: product.clone(),
-            quantity: 1,
-            metadata: MetadataUpdate::default(),
-        };
-        let (mut sub, _) = Subscription::create(
-            &customer,
-            SubscriptionCreate {
-                items: vec![item],
-                ..Default::default()
-            },
-            &mut ctx,
-        )
-        .unwrap();
-        sub.first_invoice_paid();
         assert_eq!(sub.current_period(), (apr1, apr1 + 30 * 86_400));
         let item_id = sub.items[0].id.clone();
         let halfway = apr1 + 15 * 86_400;
@@ -1554,32 +1561,7 @@ mod changes {
             livemode: false,
             ids: &mut ids,
         };
-        let customer = Customer::create(CustomerParams::default(), &mut ctx).unwrap();
-        let product = Product::create(
-            ProductParams {
-                name: Some("Plan".into()),
-                ..Default::default()
-            },
-            &mut ctx,
-        )
-        .unwrap();
-        let basic = price(&product, 1000, Interval::Month, &mut ctx);
-        let item = ItemRequest {
-            price: basic,
-            product,
-            quantity: 1,
-            metadata: MetadataUpdate::default(),
-        };
-        let (mut sub, _) = Subscription::create(
-            &customer,
-            SubscriptionCreate {
-                items: vec![item],
-                ..Default::default()
-            },
-            &mut ctx,
-        )
-        .unwrap();
-        sub.first_invoice_paid();
+        let (mut sub, _) = paid_monthly_subscription(&mut ctx);
         let id = sub.items[0].id.clone();
         let out = sub
             .change_items(
