@@ -26,6 +26,8 @@ pub mod schedule;
 pub mod setup_intent;
 pub mod subscription;
 pub mod test_clock;
+pub mod webhook_endpoint;
+pub mod webhook_values;
 
 pub use currency::Currency;
 pub use error::{DomainError, DomainResult, ErrorCode};

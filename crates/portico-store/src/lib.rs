@@ -84,6 +84,114 @@ pub enum Write {
     Token(TokenRecord),
     /// Forgets a token (by hash).
     DeleteToken(String),
+    /// Queues an event for delivery to a webhook endpoint (the outbox row).
+    Delivery(NewDelivery),
+}
+
+/// A webhook delivery to queue: one event to one endpoint, first tried at `next_attempt`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewDelivery {
+    pub id: String,
+    pub event_id: String,
+    pub endpoint_id: String,
+    pub created: i64,
+    pub next_attempt: i64,
+}
+
+/// Where a webhook delivery stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Not yet answered with a 2xx; tried again at `next_attempt`.
+    Pending,
+    /// The endpoint answered 2xx.
+    Succeeded,
+    /// Every retry failed; no more attempts.
+    Failed,
+    /// The endpoint was deleted or disabled, or the event is gone: nothing left to send.
+    Canceled,
+}
+
+impl DeliveryState {
+    /// Every state, in the order operators read them.
+    pub const ALL: [DeliveryState; 4] = [
+        DeliveryState::Pending,
+        DeliveryState::Succeeded,
+        DeliveryState::Failed,
+        DeliveryState::Canceled,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Succeeded => "succeeded",
+            DeliveryState::Failed => "failed",
+            DeliveryState::Canceled => "canceled",
+        }
+    }
+
+    /// The state with this stored name.
+    pub fn parse(s: &str) -> Option<DeliveryState> {
+        DeliveryState::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// A webhook delivery as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Delivery {
+    pub id: String,
+    pub account: AccountId,
+    pub event_id: String,
+    pub endpoint_id: String,
+    pub created: i64,
+    pub state: DeliveryState,
+    /// HTTP attempts made so far.
+    pub attempts: i64,
+    /// When the next attempt is due (pending deliveries only).
+    pub next_attempt: Option<i64>,
+    pub last_attempt: Option<i64>,
+    /// The HTTP status of the last answer, if the endpoint answered.
+    pub last_status: Option<i64>,
+    /// Why the last attempt failed, when it did.
+    pub last_error: Option<String>,
+}
+
+/// One HTTP attempt of a delivery.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attempt {
+    pub delivery_id: String,
+    /// 1 for the first attempt.
+    pub attempt: i64,
+    pub at: i64,
+    /// The HTTP status, if the endpoint answered.
+    pub status: Option<i64>,
+    /// What went wrong, if the attempt failed.
+    pub error: Option<String>,
+    /// The start of the response body.
+    pub response: Option<String>,
+    pub duration_ms: i64,
+}
+
+/// What follows an attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    Succeeded,
+    /// Try again at this time.
+    RetryAt(i64),
+    /// Out of retries.
+    GiveUp,
+    /// Nothing to send any more (endpoint or event gone).
+    Cancel,
+}
+
+/// Which deliveries to list, newest first.
+#[derive(Clone, Debug, Default)]
+pub struct DeliveryQuery {
+    pub account: Option<AccountId>,
+    pub event_id: Option<String>,
+    pub endpoint_id: Option<String>,
+    pub state: Option<DeliveryState>,
+    pub limit: usize,
 }
 
 /// A capability token: the hash of a secret in a link, and what it opens.
@@ -244,6 +352,46 @@ pub trait Store: Send + Sync + 'static {
         before: i64,
         limit: usize,
     ) -> StoreResult<Vec<(AccountId, Record)>>;
+
+    /// Leases up to `limit` pending deliveries due at `now` that no live lease holds, for
+    /// `owner` until `lease_until`. Instances sharing the database never lease the same row at
+    /// once; a lease that ran out (its holder crashed) can be taken.
+    async fn claim_deliveries(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<Delivery>>;
+
+    /// Records an attempt (if one was made) and what follows it, releasing the lease, in one
+    /// transaction. Returns false, recording nothing, when `owner` no longer holds the lease.
+    async fn finish_delivery(
+        &self,
+        delivery_id: &str,
+        owner: &str,
+        attempt: Option<&Attempt>,
+        next: Next,
+    ) -> StoreResult<bool>;
+
+    /// Deliveries matching `query`, newest first.
+    async fn deliveries(&self, query: &DeliveryQuery) -> StoreResult<Vec<Delivery>>;
+
+    /// A delivery's attempts, first to last.
+    async fn delivery_attempts(&self, delivery_id: &str) -> StoreResult<Vec<Attempt>>;
+
+    /// How many deliveries of each event are still pending (events with none are left out).
+    async fn pending_webhooks(
+        &self,
+        account: &AccountId,
+        event_ids: &[String],
+    ) -> StoreResult<std::collections::HashMap<String, i64>>;
+
+    /// Forgets finished deliveries (and their attempts) created before `before`; returns how many.
+    async fn prune_deliveries(&self, before: i64) -> StoreResult<u64>;
+
+    /// The account owning the object of `kind` with this id (ids are unique across accounts).
+    async fn account_of(&self, kind: &'static str, id: &str) -> StoreResult<Option<AccountId>>;
 
     /// Closes the connections, waiting for running queries.
     async fn close(&self);

@@ -333,3 +333,19 @@ impl Object for portico_domain::schedule::Schedule {
         Some(self.status.as_str().to_owned())
     }
 }
+
+impl Object for portico_domain::webhook_endpoint::WebhookEndpoint {
+    const KIND: &'static str = "webhook_endpoint";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn deleted(&self) -> bool {
+        self.deleted
+    }
+    fn status(&self) -> Option<String> {
+        Some(self.status().to_owned())
+    }
+}

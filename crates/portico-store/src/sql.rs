@@ -2,13 +2,14 @@
 //! between the two is confined to [`Backend`] (pool set-up, migrations, JSON field access).
 
 use crate::{
-    Cursor, Filter, IdempotencyClaim, ListQuery, Page, Record, Store, StoreError, StoreResult,
-    TokenRecord, Write,
+    Attempt, Cursor, Delivery, DeliveryQuery, DeliveryState, Filter, IdempotencyClaim, ListQuery,
+    Next, Page, Record, Store, StoreError, StoreResult, TokenRecord, Write,
 };
 use async_trait::async_trait;
 use portico_domain::AccountId;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -471,6 +472,21 @@ impl Store for SqlStore {
                     .await
                     .map_err(map_write_error)?;
                 }
+                Write::Delivery(d) => {
+                    sqlx::query(
+                        "INSERT INTO webhook_deliveries (id, account_id, event_id, endpoint_id, created, state, attempts, next_attempt) \
+                         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6)",
+                    )
+                    .bind(&d.id)
+                    .bind(account.as_str())
+                    .bind(&d.event_id)
+                    .bind(&d.endpoint_id)
+                    .bind(d.created)
+                    .bind(d.next_attempt)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_write_error)?;
+                }
                 Write::DeleteToken(hash) => {
                     sqlx::query("DELETE FROM tokens WHERE token_hash = $1")
                         .bind(&hash)
@@ -644,10 +660,238 @@ impl Store for SqlStore {
             .collect()
     }
 
+    async fn claim_deliveries(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<Delivery>> {
+        // Candidates first, then each taken with a conditional update: of two instances racing
+        // for a row, exactly one sees its update apply. Starting at a random offset among the
+        // candidates keeps racing instances from contending for the same rows in lockstep.
+        let rows = sqlx::query(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE state = 'pending' AND next_attempt <= $1 \
+             AND (lease_until IS NULL OR lease_until < $1) ORDER BY next_attempt LIMIT $2"
+        ))
+        .bind(now)
+        .bind((limit * 2) as i64)
+        .fetch_all(&self.write)
+        .await?;
+        let mut candidates = rows.iter().map(delivery).collect::<StoreResult<Vec<_>>>()?;
+        if !candidates.is_empty() {
+            let start = rand::random::<u64>() as usize % candidates.len();
+            candidates.rotate_left(start);
+        }
+        let mut claimed = Vec::new();
+        for d in candidates {
+            if claimed.len() == limit {
+                break;
+            }
+            let taken = sqlx::query(
+                "UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2 \
+                 WHERE id = $3 AND state = 'pending' AND (lease_until IS NULL OR lease_until < $4)",
+            )
+            .bind(owner)
+            .bind(lease_until)
+            .bind(&d.id)
+            .bind(now)
+            .execute(&self.write)
+            .await?;
+            if taken.rows_affected() == 1 {
+                claimed.push(d);
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn finish_delivery(
+        &self,
+        delivery_id: &str,
+        owner: &str,
+        attempt: Option<&Attempt>,
+        next: Next,
+    ) -> StoreResult<bool> {
+        let (state, next_attempt) = match next {
+            Next::Succeeded => (DeliveryState::Succeeded, None),
+            Next::RetryAt(t) => (DeliveryState::Pending, Some(t)),
+            Next::GiveUp => (DeliveryState::Failed, None),
+            Next::Cancel => (DeliveryState::Canceled, None),
+        };
+        let mut tx = self.write.begin().await?;
+        let mut sql = Sql::default();
+        sql.push("UPDATE webhook_deliveries SET lease_owner = NULL, lease_until = NULL, state = ")
+            .text(state.as_str())
+            .push(", next_attempt = ");
+        match next_attempt {
+            Some(t) => sql.int(t),
+            None => sql.push("NULL"),
+        };
+        if let Some(a) = attempt {
+            sql.push(", attempts = ")
+                .int(a.attempt)
+                .push(", last_attempt = ")
+                .int(a.at)
+                .push(", last_status = ");
+            match a.status {
+                Some(s) => sql.int(s),
+                None => sql.push("NULL"),
+            };
+            sql.push(", last_error = ");
+            match &a.error {
+                Some(e) => sql.text(e.clone()),
+                None => sql.push("NULL"),
+            };
+        }
+        sql.push(" WHERE id = ")
+            .text(delivery_id)
+            .push(" AND lease_owner = ")
+            .text(owner);
+        if sql.query().execute(&mut *tx).await?.rows_affected() != 1 {
+            return Ok(false);
+        }
+        if let Some(a) = attempt {
+            sqlx::query(
+                "INSERT INTO webhook_attempts (delivery_id, attempt, at, status, error, response, duration_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&a.delivery_id)
+            .bind(a.attempt)
+            .bind(a.at)
+            .bind(a.status)
+            .bind(&a.error)
+            .bind(&a.response)
+            .bind(a.duration_ms)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn deliveries(&self, q: &DeliveryQuery) -> StoreResult<Vec<Delivery>> {
+        let mut sql = Sql::default();
+        sql.push(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE 1 = 1"
+        ));
+        if let Some(a) = &q.account {
+            sql.push(" AND account_id = ").text(a.as_str());
+        }
+        if let Some(e) = &q.event_id {
+            sql.push(" AND event_id = ").text(e.clone());
+        }
+        if let Some(e) = &q.endpoint_id {
+            sql.push(" AND endpoint_id = ").text(e.clone());
+        }
+        if let Some(s) = q.state {
+            sql.push(" AND state = ").text(s.as_str());
+        }
+        sql.push(" ORDER BY created DESC, id DESC LIMIT ")
+            .int(q.limit as i64);
+        let rows = sql.query().fetch_all(&self.read).await?;
+        rows.iter().map(delivery).collect()
+    }
+
+    async fn delivery_attempts(&self, delivery_id: &str) -> StoreResult<Vec<Attempt>> {
+        let rows = sqlx::query(
+            "SELECT delivery_id, attempt, at, status, error, response, duration_ms FROM webhook_attempts \
+             WHERE delivery_id = $1 ORDER BY attempt",
+        )
+        .bind(delivery_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Attempt {
+                    delivery_id: r.try_get("delivery_id")?,
+                    attempt: r.try_get("attempt")?,
+                    at: r.try_get("at")?,
+                    status: r.try_get("status")?,
+                    error: r.try_get("error")?,
+                    response: r.try_get("response")?,
+                    duration_ms: r.try_get("duration_ms")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn pending_webhooks(
+        &self,
+        account: &AccountId,
+        event_ids: &[String],
+    ) -> StoreResult<HashMap<String, i64>> {
+        if event_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut sql = Sql::default();
+        sql.push("SELECT event_id, COUNT(*) AS n FROM webhook_deliveries WHERE account_id = ")
+            .text(account.as_str())
+            .push(" AND state = 'pending' AND event_id IN (");
+        for (i, id) in event_ids.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.text(id.clone());
+        }
+        sql.push(") GROUP BY event_id");
+        let rows = sql.query().fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("event_id")?, r.try_get("n")?)))
+            .collect()
+    }
+
+    async fn prune_deliveries(&self, before: i64) -> StoreResult<u64> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "DELETE FROM webhook_attempts WHERE delivery_id IN \
+             (SELECT id FROM webhook_deliveries WHERE created < $1 AND state <> 'pending')",
+        )
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
+        let done =
+            sqlx::query("DELETE FROM webhook_deliveries WHERE created < $1 AND state <> 'pending'")
+                .bind(before)
+                .execute(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn account_of(&self, kind: &'static str, id: &str) -> StoreResult<Option<AccountId>> {
+        let row = sqlx::query("SELECT account_id FROM objects WHERE kind = $1 AND id = $2")
+            .bind(kind)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| Ok(AccountId(r.try_get("account_id")?)))
+            .transpose()
+    }
+
     async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
     }
+}
+
+const DELIVERY_COLUMNS: &str = "id, account_id, event_id, endpoint_id, created, state, attempts, next_attempt, last_attempt, last_status, last_error";
+
+fn delivery(row: &AnyRow) -> StoreResult<Delivery> {
+    let state: String = row.try_get("state")?;
+    Ok(Delivery {
+        id: row.try_get("id")?,
+        account: AccountId(row.try_get("account_id")?),
+        event_id: row.try_get("event_id")?,
+        endpoint_id: row.try_get("endpoint_id")?,
+        created: row.try_get("created")?,
+        state: DeliveryState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("delivery state {state}")))?,
+        attempts: row.try_get("attempts")?,
+        next_attempt: row.try_get("next_attempt")?,
+        last_attempt: row.try_get("last_attempt")?,
+        last_status: row.try_get("last_status")?,
+        last_error: row.try_get("last_error")?,
+    })
 }
 
 /// Idempotency keys are kept this long (Stripe keeps them at least 24 hours).

@@ -10,8 +10,8 @@ use portico_domain::price::{Interval, Price, PriceCreate, Recurring};
 use portico_domain::product::{Product, ProductParams};
 use portico_domain::{AccountId, Ctx, Currency, Patch};
 use portico_store::{
-    get, Cursor, Filter, IdempotencyClaim, ListQuery, SqlStore, Store, StoreError, TokenRecord,
-    Versioned, Write,
+    get, Attempt, Cursor, DeliveryQuery, DeliveryState, Filter, IdempotencyClaim, ListQuery,
+    NewDelivery, Next, SqlStore, Store, StoreError, TokenRecord, Versioned, Write,
 };
 use std::sync::Arc;
 
@@ -556,6 +556,181 @@ async fn tokens_and_secrets(store: Arc<dyn Store>) {
     assert_ne!(store.secret(&format!("{name}-other")).await.unwrap(), a);
 }
 
+/// The webhook outbox: deliveries are leased one holder at a time, a lost lease records
+/// nothing, an expired lease is taken over, and concurrent workers split the queue.
+async fn webhook_deliveries_are_leased(store: Arc<dyn Store>) {
+    let acct = account(&*store).await;
+    let tag = rand::random::<u32>();
+    let new = |n: u32, at: i64| NewDelivery {
+        id: format!("whdel_{tag}_{n}"),
+        event_id: format!("evt_{tag}_{n}"),
+        endpoint_id: format!("we_{tag}"),
+        created: at,
+        next_attempt: at,
+    };
+    let mine = |v: Vec<portico_store::Delivery>| {
+        let mut ids: Vec<String> = v
+            .into_iter()
+            .filter(|d| d.id.starts_with(&format!("whdel_{tag}_")))
+            .map(|d| d.id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    let id = |n: u32| format!("whdel_{tag}_{n}");
+    store
+        .commit(
+            &acct,
+            vec![
+                Write::Delivery(new(1, 1000)),
+                Write::Delivery(new(2, 1000)),
+                Write::Delivery(new(3, 5000)),
+            ],
+        )
+        .await
+        .unwrap();
+    let a = store.claim_deliveries("a", 1000, 1060, 10).await.unwrap();
+    assert_eq!(mine(a.clone()), [id(1), id(2)], "only what is due");
+    let d1 = a.iter().find(|d| d.id == id(1)).unwrap();
+    assert_eq!((d1.state, d1.attempts), (DeliveryState::Pending, 0));
+    assert!(mine(store.claim_deliveries("b", 1000, 1060, 10).await.unwrap()).is_empty());
+
+    let attempt = |n: u32, k: i64, at: i64, status: i64| Attempt {
+        delivery_id: id(n),
+        attempt: k,
+        at,
+        status: Some(status),
+        error: (status >= 300).then(|| format!("HTTP {status}")),
+        response: Some("body".into()),
+        duration_ms: 3,
+    };
+    assert!(!store
+        .finish_delivery(
+            &id(1),
+            "b",
+            Some(&attempt(1, 1, 1000, 500)),
+            Next::RetryAt(1010)
+        )
+        .await
+        .unwrap());
+    assert!(store
+        .finish_delivery(
+            &id(1),
+            "a",
+            Some(&attempt(1, 1, 1000, 500)),
+            Next::RetryAt(1010)
+        )
+        .await
+        .unwrap());
+    assert!(mine(store.claim_deliveries("b", 1005, 1065, 10).await.unwrap()).is_empty());
+    // At 1061: the retry of 1 is due, and a's lease on 2 ran out (a crashed).
+    let b = store.claim_deliveries("b", 1061, 1120, 10).await.unwrap();
+    assert_eq!(mine(b), [id(1), id(2)]);
+    assert!(!store
+        .finish_delivery(&id(2), "a", None, Next::Cancel)
+        .await
+        .unwrap());
+    assert!(store
+        .finish_delivery(
+            &id(1),
+            "b",
+            Some(&attempt(1, 2, 1061, 200)),
+            Next::Succeeded
+        )
+        .await
+        .unwrap());
+    let listed = store
+        .deliveries(&DeliveryQuery {
+            account: Some(acct.clone()),
+            event_id: Some(format!("evt_{tag}_1")),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].state, DeliveryState::Succeeded);
+    assert_eq!(
+        (
+            listed[0].attempts,
+            listed[0].last_status,
+            listed[0].last_error.clone()
+        ),
+        (2, Some(200), None)
+    );
+    let attempts = store.delivery_attempts(&id(1)).await.unwrap();
+    assert_eq!(
+        attempts
+            .iter()
+            .map(|a| (a.attempt, a.status))
+            .collect::<Vec<_>>(),
+        [(1, Some(500)), (2, Some(200))]
+    );
+    let pending = store
+        .pending_webhooks(&acct, &[1, 2, 3].map(|n| format!("evt_{tag}_{n}")))
+        .await
+        .unwrap();
+    assert_eq!(pending.get(&format!("evt_{tag}_1")), None);
+    assert_eq!(pending.get(&format!("evt_{tag}_2")), Some(&1));
+    assert_eq!(pending.get(&format!("evt_{tag}_3")), Some(&1));
+    assert_eq!(store.account_of("event", "evt_none").await.unwrap(), None);
+
+    // Two workers racing over 40 due deliveries take each exactly once.
+    let batch: Vec<Write> = (100..140).map(|n| Write::Delivery(new(n, 2000))).collect();
+    store.commit(&acct, batch).await.unwrap();
+    let worker = |owner: &'static str| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut got = Vec::new();
+            loop {
+                let batch = store.claim_deliveries(owner, 2000, 2060, 8).await.unwrap();
+                if batch.is_empty() {
+                    return got;
+                }
+                for d in batch {
+                    store
+                        .finish_delivery(&d.id, owner, None, Next::Succeeded)
+                        .await
+                        .unwrap();
+                    got.push(d.id);
+                }
+            }
+        })
+    };
+    let (x, y) = (worker("x"), worker("y"));
+    let (x, y) = (x.await.unwrap(), y.await.unwrap());
+    let mut all: Vec<String> = x
+        .into_iter()
+        .chain(y)
+        .filter(|i| i.starts_with(&format!("whdel_{tag}_1")))
+        .collect();
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(
+        (n, all.len()),
+        (40, 40),
+        "each delivery claimed exactly once"
+    );
+
+    assert!(store.prune_deliveries(1_000_000).await.unwrap() >= 41);
+    assert!(store.delivery_attempts(&id(1)).await.unwrap().is_empty());
+    let left = store
+        .deliveries(&DeliveryQuery {
+            account: Some(acct.clone()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    // 2 was left leased by b until 1120, so the racing workers took it over too; 3 is not due.
+    assert_eq!(
+        left.iter().map(|d| d.id.clone()).collect::<Vec<_>>(),
+        [id(3)],
+        "pending deliveries are kept"
+    );
+}
+
 macro_rules! stories {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -592,6 +767,7 @@ stories!(
     idempotency_keys,
     concurrent_claims_let_one_through,
     tokens_and_secrets,
+    webhook_deliveries_are_leased,
 );
 
 #[test]
