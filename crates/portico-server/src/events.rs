@@ -5,8 +5,11 @@
 
 use crate::objects::render_record;
 use crate::state::App;
+use portico_domain::webhook_endpoint::{WebhookEndpoint, MAX_ENDPOINTS};
 use portico_domain::{AccountId, IdGen, RandomIds, ID_LEN};
-use portico_store::{Record, StoreError, Write};
+use portico_store::{
+    Cursor, Filter, ListQuery, NewDelivery, Object, Record, StoreError, Versioned, Write,
+};
 use portico_wire::API_VERSION;
 use serde_json::{json, Map, Value};
 
@@ -234,8 +237,56 @@ impl App {
             };
             events.extend(self.events_for(record, old.as_ref(), now, &request)?);
         }
+        let deliveries = self.outbox(account, &events).await?;
+        let wake = !deliveries.is_empty();
         writes.extend(events.into_iter().map(Write::Insert));
-        self.store.commit(account, writes).await
+        writes.extend(deliveries);
+        self.store.commit(account, writes).await?;
+        if wake {
+            self.webhook_wake.notify_one();
+        }
+        Ok(())
+    }
+
+    /// The outbox rows for `events`: one per event and enabled endpoint that wants its type,
+    /// due at once.
+    async fn outbox(
+        &self,
+        account: &AccountId,
+        events: &[Record],
+    ) -> Result<Vec<Write>, StoreError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = ListQuery {
+            kind: WebhookEndpoint::KIND,
+            filters: vec![Filter::Status("enabled".into())],
+            cursor: Cursor::Start,
+            limit: MAX_ENDPOINTS,
+            include_deleted: false,
+        };
+        let endpoints = self
+            .store
+            .list(account, &query)
+            .await?
+            .records
+            .iter()
+            .map(|r| Versioned::<WebhookEndpoint>::from_record(r).map(|v| v.value))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::new();
+        for event in events {
+            let kind = event.lookup.as_deref().unwrap_or_default();
+            for endpoint in endpoints.iter().filter(|e| e.wants(kind)) {
+                out.push(Write::Delivery(NewDelivery {
+                    id: RandomIds.next("whdel_", ID_LEN),
+                    event_id: event.id.clone(),
+                    endpoint_id: endpoint.id.clone(),
+                    created: event.created,
+                    next_attempt: event.created,
+                }));
+            }
+        }
+        Ok(out)
     }
 
     fn events_for(
@@ -245,6 +296,10 @@ impl App {
         now: i64,
         request: &RequestContext,
     ) -> Result<Vec<Record>, StoreError> {
+        // Stripe announces no changes to webhook endpoints.
+        if record.kind == WebhookEndpoint::KIND {
+            return Ok(Vec::new());
+        }
         let url = &self.settings.public_url;
         let render = |r: &Record| {
             render_record(r, now, url)

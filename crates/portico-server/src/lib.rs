@@ -13,6 +13,7 @@ pub mod objects;
 pub mod pages;
 pub mod payments;
 pub mod state;
+pub mod webhooks;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -181,6 +182,17 @@ pub fn router(app: App) -> Router {
             "/v1/test_helpers/test_clocks/{id}/advance",
             post(clock::advance_test_clock),
         )
+        .route(
+            "/v1/webhook_endpoints",
+            get(api::webhook_endpoint::list_webhook_endpoints)
+                .post(api::webhook_endpoint::create_webhook_endpoint),
+        )
+        .route(
+            "/v1/webhook_endpoints/{id}",
+            get(api::webhook_endpoint::retrieve_webhook_endpoint)
+                .post(api::webhook_endpoint::update_webhook_endpoint)
+                .delete(api::webhook_endpoint::delete_webhook_endpoint),
+        )
         .method_not_allowed_fallback(http::unrecognized)
         .fallback(http::unrecognized)
         .layer(axum::middleware::from_fn_with_state(
@@ -203,6 +215,7 @@ pub struct ServeConfig {
     pub public_url: String,
     pub api_keys: Vec<String>,
     pub dev: bool,
+    pub webhooks: webhooks::WebhookSettings,
 }
 
 impl std::fmt::Debug for ServeConfig {
@@ -228,6 +241,7 @@ pub async fn build(config: &ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Resul
         clock,
         Settings {
             public_url: config.public_url.clone(),
+            webhooks: config.webhooks.clone(),
         },
     ))
 }
@@ -242,11 +256,13 @@ pub async fn serve(
     let upkeep = tokio::spawn(upkeep(app.clone()));
     let every = Duration::from_secs(if config.dev { 2 } else { 15 });
     let billing = tokio::spawn(billing::worker(app.clone(), every));
+    let webhooks = tokio::spawn(webhooks::worker(app.clone()));
     let result = axum::serve(listener, router(app.clone()))
         .with_graceful_shutdown(shutdown)
         .await;
     upkeep.abort();
     billing.abort();
+    webhooks.abort();
     app.store.close().await;
     result.map_err(Into::into)
 }

@@ -62,6 +62,7 @@ fn display_kind(kind: &'static str) -> &'static str {
     match kind {
         "payment_method" => "PaymentMethod",
         "test_helpers.test_clock" => "test clock",
+        "webhook_endpoint" => "webhook endpoint",
         other => other,
     }
 }
@@ -149,6 +150,10 @@ pub fn render_record(record: &Record, now: i64, public_url: &str) -> Result<Valu
             now,
         ),
         "setup_intent" => render::setup_intent(&decode::<SetupIntent>(record)?, public_url),
+        "webhook_endpoint" => render::webhook_endpoint(
+            &decode::<portico_domain::webhook_endpoint::WebhookEndpoint>(record)?,
+            false,
+        ),
         // Events are stored as the JSON they were sent as.
         "event" => serde_json::from_str(&record.data)
             .map_err(|e| Failure::from(portico_store::StoreError::Corrupt(e.to_string())))?,
@@ -248,11 +253,14 @@ pub async fn list(
         }
         Err(e) => return Err(e.into()),
     };
-    let data = page
+    let mut data = page
         .records
         .iter()
         .map(|r| render_record(r, api.now, &app.settings.public_url))
         .collect::<Result<Vec<_>, _>>()?;
+    if kind == "event" {
+        crate::api::event::fill_pending_webhooks(app, &api.caller.account, &mut data).await?;
+    }
     let mut value = envelope(url, data, page.has_more);
     if !tree.is_empty() {
         expand(app, &api.caller.account, api.now, &mut value, &tree).await?;

@@ -55,6 +55,8 @@ impl Clock for ManualClock {
 pub struct Settings {
     /// Base of every link Portico hands out (no trailing slash).
     pub public_url: String,
+    /// Webhook delivery: retries, timeouts, which targets may be reached.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 /// The server-wide secret behind card fingerprints (one per database).
@@ -70,6 +72,8 @@ pub struct Inner {
     pub keys: KeyPolicy,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
+    /// Wakes the webhook worker when a commit queued deliveries.
+    pub webhook_wake: tokio::sync::Notify,
     known_accounts: RwLock<HashSet<AccountId>>,
     fingerprint_secret: tokio::sync::OnceCell<String>,
 }
@@ -94,6 +98,7 @@ impl App {
             keys,
             clock,
             settings,
+            webhook_wake: tokio::sync::Notify::new(),
             known_accounts: RwLock::new(HashSet::new()),
             fingerprint_secret: tokio::sync::OnceCell::new(),
         }))

@@ -31,6 +31,7 @@ async fn env_with(url: String, dir: Option<TempDir>) -> Env {
         Arc::new(ManualClock::at(1_790_000_000)),
         Settings {
             public_url: "http://127.0.0.1:12111".into(),
+            webhooks: portico_server::webhooks::WebhookSettings::dev(),
         },
     );
     Env {
@@ -798,29 +799,43 @@ on_both!(
     no_price_outlives_its_product,
 );
 
-/// Subscriptions on the server clock renew when the billing worker finds them due.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_worker_renews_on_the_server_clock() {
-    let dir = std::env::temp_dir().join(format!("portico-worker-test-{}", rand::random::<u64>()));
+/// An app on SQLite whose clock the test sets, for the background workers' tests.
+async fn clocked(
+    t: i64,
+    webhooks: portico_server::webhooks::WebhookSettings,
+) -> (Env, portico_server::state::App, Arc<ManualClock>) {
+    let dir = std::env::temp_dir().join(format!("portico-clocked-test-{}", rand::random::<u64>()));
     std::fs::create_dir_all(&dir).unwrap();
     let store: Arc<dyn Store> = Arc::new(
         SqlStore::open(&format!("sqlite://{}/p.db", dir.display()))
             .await
             .unwrap(),
     );
-    let clock = Arc::new(ManualClock::at(1_790_000_000));
+    let clock = Arc::new(ManualClock::at(t));
     let app = portico_server::state::App::new(
         store,
         KeyPolicy::new(&[], true),
         clock.clone(),
         Settings {
             public_url: "http://x".into(),
+            webhooks,
         },
     );
     let env = Env {
         router: router(app.clone()),
         _dir: Some(TempDir(dir)),
     };
+    (env, app, clock)
+}
+
+/// Subscriptions on the server clock renew when the billing worker finds them due.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_renews_on_the_server_clock() {
+    let (env, app, clock) = clocked(
+        1_790_000_000,
+        portico_server::webhooks::WebhookSettings::dev(),
+    )
+    .await;
     let k = key();
     let price = post(&env, "/v1/products", &k, "name=P&default_price_data[currency]=usd&default_price_data[unit_amount]=700&default_price_data[recurring][interval]=week")
         .await
@@ -874,4 +889,114 @@ async fn the_worker_renews_on_the_server_clock() {
         0,
         "done until the next week"
     );
+}
+
+/// Failed deliveries are retried on the configured schedule (driven by a manual clock, no
+/// sleeping): the receiver sees each attempt signed at its due time, exactly one success, and a
+/// target that never answers 2xx is given up when the retry window closes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_retries_follow_the_schedule() {
+    use axum::extract::{Path, State};
+    use std::sync::Mutex;
+    type Log = Arc<Mutex<Vec<(String, String, String, u16)>>>;
+    async fn hook(
+        State(log): State<Log>,
+        Path(path): Path<String>,
+        headers: axum::http::HeaderMap,
+        body: String,
+    ) -> StatusCode {
+        let mut log = log.lock().unwrap();
+        let tries = log.iter().filter(|e| e.0 == path).count();
+        let status = if path == "flaky" && tries >= 3 {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        };
+        let sig = headers["stripe-signature"].to_str().unwrap().to_owned();
+        log.push((path, sig, body, status.as_u16()));
+        status
+    }
+    let log: Log = Arc::default();
+    let receiver = axum::Router::new()
+        .route("/{path}", axum::routing::post(hook))
+        .with_state(log.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+
+    let t0 = 1_790_000_000;
+    let settings = portico_server::webhooks::WebhookSettings {
+        retry_schedule: vec![60, 300, 1800],
+        retry_for: 3600,
+        ..portico_server::webhooks::WebhookSettings::dev()
+    };
+    let (env, app, clock) = clocked(t0, settings).await;
+    let k = key();
+    let mut secrets = std::collections::HashMap::new();
+    for path in ["flaky", "down"] {
+        let we = post(
+            &env,
+            "/v1/webhook_endpoints",
+            &k,
+            &format!("url=http://{addr}/{path}&enabled_events[]=customer.created"),
+        )
+        .await;
+        assert_eq!(we.status, StatusCode::OK, "{}", we.json);
+        secrets.insert(path, we.json["secret"].as_str().unwrap().to_owned());
+    }
+    post(&env, "/v1/customers", &k, "name=Ada").await;
+    let deliverer = portico_server::webhooks::Deliverer::new(app.clone()).unwrap();
+    let mut made = Vec::new();
+    for dt in [0, 0, 59, 60, 359, 360, 2159, 2160, 3599, 10_000] {
+        clock.set(t0 + dt);
+        made.push((dt, deliverer.run_due().await.unwrap()));
+    }
+    assert_eq!(
+        made,
+        [
+            (0, 2),
+            (0, 0),
+            (59, 0),
+            (60, 2),
+            (359, 0),
+            (360, 2),
+            (2159, 0),
+            (2160, 2),
+            (3599, 0),
+            (10_000, 0)
+        ],
+        "attempts at 0, +60, +300, +1800 after each failure; then done or given up"
+    );
+    let log = log.lock().unwrap().clone();
+    for path in ["flaky", "down"] {
+        let mine: Vec<_> = log.iter().filter(|e| e.0 == path).collect();
+        let times: Vec<i64> = mine
+            .iter()
+            .map(|e| e.1.split(',').next().unwrap()[2..].parse().unwrap())
+            .collect();
+        assert_eq!(times, [t0, t0 + 60, t0 + 360, t0 + 2160], "{path}");
+        for (_, sig, body, _) in &mine {
+            let t: i64 = sig.split(',').next().unwrap()[2..].parse().unwrap();
+            let v1 = sig.split(",v1=").nth(1).unwrap();
+            assert_eq!(
+                v1,
+                portico_server::webhooks::sign(&secrets[path], t, body),
+                "signed with the endpoint's own secret"
+            );
+            let event: Value = serde_json::from_str(body).unwrap();
+            assert_eq!(event["type"], "customer.created");
+        }
+        let statuses: Vec<u16> = mine.iter().map(|e| e.3).collect();
+        let expect: &[u16] = if path == "flaky" {
+            &[503, 503, 503, 200]
+        } else {
+            &[503, 503, 503, 503]
+        };
+        assert_eq!(statuses, expect, "{path}");
+    }
+    // The event was delivered to one endpoint and given up on the other: nothing pending, and
+    // it counts as not delivered.
+    let events = get(&env, "/v1/events?delivery_success=false", &k).await;
+    assert_eq!(events.json["data"].as_array().unwrap().len(), 1);
+    assert_eq!(events.json["data"][0]["pending_webhooks"], 0);
 }

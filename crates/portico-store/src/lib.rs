@@ -221,6 +221,9 @@ pub enum Filter {
     Field(&'static str, String),
     /// Whether a field of the stored JSON is set (present and not `null`).
     Present(&'static str, bool),
+    /// Events whose webhooks all succeeded (`true`), or with a delivery still pending or
+    /// failed for good (`false`).
+    DeliverySuccess(bool),
     CreatedGt(i64),
     CreatedGte(i64),
     CreatedLt(i64),

@@ -362,6 +362,11 @@ impl Store for SqlStore {
                         format!(" AND NOT {cond}")
                     })
                 }
+                Filter::DeliverySuccess(ok) => sql.push(&format!(
+                    " AND {} EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.account_id = objects.account_id \
+                     AND d.event_id = objects.id AND d.state IN ('pending', 'failed'))",
+                    if *ok { "NOT" } else { "" }
+                )),
                 Filter::CreatedGt(t) => sql.push(" AND created > ").int(*t),
                 Filter::CreatedGte(t) => sql.push(" AND created >= ").int(*t),
                 Filter::CreatedLt(t) => sql.push(" AND created < ").int(*t),

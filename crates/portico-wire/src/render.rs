@@ -614,3 +614,30 @@ pub fn subscription_schedule(s: &portico_domain::schedule::Schedule, now: i64) -
         "test_clock": s.test_clock,
     })
 }
+
+/// A webhook endpoint; its signing `secret` only when `with_secret` (the response to create).
+pub fn webhook_endpoint(
+    e: &portico_domain::webhook_endpoint::WebhookEndpoint,
+    with_secret: bool,
+) -> Value {
+    if e.deleted {
+        return deleted("webhook_endpoint", &e.id);
+    }
+    let mut v = json!({
+        "id": e.id,
+        "object": "webhook_endpoint",
+        "api_version": e.api_version,
+        "application": null,
+        "created": e.created,
+        "description": e.description,
+        "enabled_events": e.enabled_events,
+        "livemode": e.livemode,
+        "metadata": e.metadata,
+        "status": e.status(),
+        "url": e.url,
+    });
+    if with_secret {
+        v["secret"] = json!(e.secret);
+    }
+    v
+}

@@ -4,6 +4,7 @@
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use portico_server::webhooks::WebhookSettings;
 use portico_server::ServeConfig;
 use std::fmt;
 use std::net::SocketAddr;
@@ -74,6 +75,52 @@ struct ServeArgs {
     /// Development mode: accept any `sk_test_…` key, each distinct key its own empty account.
     #[arg(long, env = "PORTICO_DEV")]
     dev: bool,
+    #[command(flatten)]
+    webhooks: WebhookArgs,
+}
+
+/// How webhooks are delivered.
+#[derive(Args, Debug)]
+struct WebhookArgs {
+    /// Deliver webhooks to loopback and private-network addresses (default: only in --dev).
+    #[arg(long, env = "PORTICO_WEBHOOK_ALLOW_PRIVATE", num_args = 0..=1, default_missing_value = "true")]
+    webhook_allow_private: Option<bool>,
+    /// Waits between attempts after a failed delivery, e.g. `1m,5m,30m,2h`; the last repeats
+    /// (default: 1m backing off to 24h; in --dev 1s,2s,5s,… backing off to 24h).
+    #[arg(long, env = "PORTICO_WEBHOOK_RETRY_SCHEDULE", value_delimiter = ',', value_parser = humantime::parse_duration)]
+    webhook_retry_schedule: Vec<std::time::Duration>,
+    /// Stop retrying this long after the event.
+    #[arg(long, env = "PORTICO_WEBHOOK_RETRY_FOR", default_value = "3d", value_parser = humantime::parse_duration)]
+    webhook_retry_for: std::time::Duration,
+    /// How long one delivery attempt may take.
+    #[arg(long, env = "PORTICO_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    webhook_timeout: std::time::Duration,
+}
+
+impl WebhookArgs {
+    fn settings(&self, dev: bool) -> anyhow::Result<WebhookSettings> {
+        let mut s = if dev {
+            WebhookSettings::dev()
+        } else {
+            WebhookSettings::production()
+        };
+        if let Some(allow) = self.webhook_allow_private {
+            s.allow_private = allow;
+        }
+        if !self.webhook_retry_schedule.is_empty() {
+            s.retry_schedule = self
+                .webhook_retry_schedule
+                .iter()
+                .map(|d| d.as_secs().max(1) as i64)
+                .collect();
+        }
+        s.retry_for = self.webhook_retry_for.as_secs() as i64;
+        if self.webhook_timeout.is_zero() {
+            anyhow::bail!("--webhook-timeout must be more than zero");
+        }
+        s.timeout = self.webhook_timeout;
+        Ok(s)
+    }
 }
 
 fn init_logs(format: LogFormat) {
@@ -143,6 +190,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         public_url: public_url.clone(),
         api_keys: args.api_keys.iter().map(|k| k.0.clone()).collect(),
         dev: args.dev,
+        webhooks: args.webhooks.settings(args.dev)?,
     };
     tracing::info!(
         listen = %local,

@@ -14,3 +14,4 @@ pub mod subscription_change;
 pub mod subscription_item;
 pub mod subscription_schedule;
 pub mod test_clock;
+pub mod webhook_endpoint;

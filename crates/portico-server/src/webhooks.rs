@@ -1,0 +1,486 @@
+//! Webhook delivery: signing, the retry schedule, which targets may be reached, and the worker
+//! that sends the outbox.
+//!
+//! Every event is queued for each matching endpoint in the same transaction as the event
+//! ([`App::commit_at`]), so nothing is lost if the process dies. The worker leases due rows
+//! (instances sharing a database split them), POSTs the event JSON signed like Stripe
+//! (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 over `t.payload`), and records the attempt with
+//! what follows it: done on a 2xx, otherwise a retry per the schedule until it runs out.
+
+use crate::state::App;
+use hmac::{Hmac, Mac};
+use portico_domain::webhook_endpoint::WebhookEndpoint;
+use portico_domain::{IdGen, RandomIds, ID_LEN};
+use portico_store::{Attempt, Delivery, Next, StoreError};
+use serde_json::Value;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How much of a response body is kept for operators.
+const RESPONSE_KEEP: usize = 2048;
+/// How many deliveries one worker sends at once.
+const BATCH: usize = 16;
+
+/// The operator's webhook settings.
+#[derive(Clone, Debug)]
+pub struct WebhookSettings {
+    /// Whether targets on loopback, private, link-local and other non-public addresses are
+    /// allowed (on in `--dev`).
+    pub allow_private: bool,
+    /// Seconds to wait after failed attempt 1, 2, …; the last entry repeats.
+    pub retry_schedule: Vec<i64>,
+    /// No attempt is made later than this many seconds after the event.
+    pub retry_for: i64,
+    /// How long one attempt may take, connecting and answering.
+    pub timeout: Duration,
+    /// How often the worker looks for due deliveries when nothing wakes it (retries, and
+    /// events committed by other instances).
+    pub poll: Duration,
+}
+
+impl WebhookSettings {
+    /// Production: retries after 1 minute, then backing off to a day, for up to 3 days.
+    pub fn production() -> WebhookSettings {
+        WebhookSettings {
+            allow_private: false,
+            retry_schedule: vec![60, 300, 1_800, 3_600, 7_200, 14_400, 28_800, 57_600, 86_400],
+            retry_for: 3 * 86_400,
+            timeout: Duration::from_secs(10),
+            poll: Duration::from_secs(5),
+        }
+    }
+
+    /// `--dev`: private targets allowed, and the first retries within seconds so a local test
+    /// sees them; still backing off to a day, for up to 3 days.
+    pub fn dev() -> WebhookSettings {
+        WebhookSettings {
+            allow_private: true,
+            retry_schedule: vec![
+                1, 2, 5, 10, 30, 60, 300, 1_800, 3_600, 7_200, 14_400, 28_800, 57_600, 86_400,
+            ],
+            poll: Duration::from_secs(1),
+            ..WebhookSettings::production()
+        }
+    }
+
+    /// When to try again after `attempts` failed attempts (the last at `now`) of a delivery
+    /// created at `created`; `None` once the retry window is spent.
+    pub fn next_retry(&self, created: i64, attempts: i64, now: i64) -> Option<i64> {
+        let idx = (attempts.max(1) as usize - 1).min(self.retry_schedule.len().checked_sub(1)?);
+        let at = now + self.retry_schedule[idx].max(1);
+        (at <= created + self.retry_for).then_some(at)
+    }
+
+    /// How long a worker holds a delivery: long enough for one attempt, short enough that a
+    /// crashed worker's deliveries are soon taken over.
+    pub fn lease_secs(&self) -> i64 {
+        2 * self.timeout.as_secs().max(1) as i64 + 5
+    }
+}
+
+/// The `Stripe-Signature` header for `payload` sent at `t` and signed with `secret`.
+pub fn signature_header(secret: &str, t: i64, payload: &str) -> String {
+    format!("t={t},v1={}", sign(secret, t, payload))
+}
+
+/// HMAC-SHA256 of `{t}.{payload}` keyed with the whole secret (`whsec_…`), as hex.
+pub fn sign(secret: &str, t: i64, payload: &str) -> String {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes keys of any length");
+    mac.update(t.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(payload.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Whether an address is on the public internet: not loopback, private, link-local (cloud
+/// metadata lives there), shared, multicast, documentation or unspecified.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (b == 18 || b == 19))
+                || a >= 240)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || first == 0x2001 && v6.segments()[1] == 0x0db8)
+        }
+    }
+}
+
+/// Refuses a webhook URL whose host is, on its face, not public (an IP literal on a private
+/// network, or `localhost`), unless the operator allows private targets. Host names are checked
+/// again when they are resolved, at every delivery.
+pub fn check_target(raw: &str, allow_private: bool) -> Result<(), String> {
+    if allow_private {
+        return Ok(());
+    }
+    let Ok(u) = url::Url::parse(raw) else {
+        return Err("must be an absolute http:// or https:// URL.".into());
+    };
+    let private = match u.host() {
+        Some(url::Host::Ipv4(ip)) => !is_public(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => !is_public(IpAddr::V6(ip)),
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        None => true,
+    };
+    if private {
+        return Err(format!(
+            "{raw} points to a loopback or private address, which this server does not deliver to. \
+             Use a public URL, or start Portico with --webhook-allow-private."
+        ));
+    }
+    Ok(())
+}
+
+/// Resolves host names to public addresses only, so a public-looking name cannot steer a
+/// delivery onto the server's own network.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let host = name.as_str().to_owned();
+            let all: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let public: Vec<SocketAddr> = all.into_iter().filter(|a| is_public(a.ip())).collect();
+            if public.is_empty() {
+                return Err(format!(
+                    "{host} resolves only to loopback or private addresses (start Portico with --webhook-allow-private to allow them)"
+                )
+                .into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The outcome of one HTTP attempt.
+#[derive(Debug)]
+struct Sent {
+    status: Option<u16>,
+    error: Option<String>,
+    response: Option<String>,
+}
+
+/// Sends due deliveries for one process. Each worker has its own lease-owner name.
+pub struct Deliverer {
+    app: App,
+    client: reqwest::Client,
+    owner: String,
+}
+
+impl Deliverer {
+    /// A deliverer using the app's webhook settings.
+    pub fn new(app: App) -> anyhow::Result<Deliverer> {
+        let s = &app.settings.webhooks;
+        let mut builder = reqwest::Client::builder()
+            .timeout(s.timeout)
+            .connect_timeout(s.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .user_agent(concat!(
+                "Portico/",
+                env!("CARGO_PKG_VERSION"),
+                " (+webhooks)"
+            ));
+        if !s.allow_private {
+            builder = builder.dns_resolver(Arc::new(PublicOnly));
+        }
+        let owner = RandomIds.next("worker_", ID_LEN);
+        Ok(Deliverer {
+            client: builder.build()?,
+            app,
+            owner,
+        })
+    }
+
+    /// Sends every delivery due now, batch after batch, until none is left; returns how many
+    /// attempts were made.
+    pub async fn run_due(&self) -> Result<usize, StoreError> {
+        let mut made = 0;
+        loop {
+            let now = self.app.clock.now();
+            let lease_until = now + self.app.settings.webhooks.lease_secs();
+            let batch = self
+                .app
+                .store
+                .claim_deliveries(&self.owner, now, lease_until, BATCH)
+                .await?;
+            if batch.is_empty() {
+                return Ok(made);
+            }
+            let results =
+                futures_util::future::join_all(batch.into_iter().map(|d| self.deliver(d))).await;
+            for r in results {
+                made += r? as usize;
+            }
+        }
+    }
+
+    /// Attempts one leased delivery; returns whether an HTTP attempt was made.
+    async fn deliver(&self, d: Delivery) -> Result<bool, StoreError> {
+        let app = &self.app;
+        let event = app.store.get(&d.account, "event", &d.event_id).await?;
+        let endpoint =
+            portico_store::get::<WebhookEndpoint>(&*app.store, &d.account, &d.endpoint_id).await?;
+        let (Some(event), Some(endpoint)) = (event, endpoint) else {
+            self.finish(&d, None, Next::Cancel).await?;
+            return Ok(false);
+        };
+        let endpoint = endpoint.value;
+        if endpoint.deleted || endpoint.disabled {
+            self.finish(&d, None, Next::Cancel).await?;
+            return Ok(false);
+        }
+        let mut payload: Value = serde_json::from_str(&event.data)
+            .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", event.id)))?;
+        let pending = app
+            .store
+            .pending_webhooks(&d.account, std::slice::from_ref(&d.event_id))
+            .await?;
+        payload["pending_webhooks"] = pending.get(&d.event_id).copied().unwrap_or(0).into();
+        let body = serde_json::to_string_pretty(&payload).unwrap_or_default();
+        let now = app.clock.now();
+        let started = Instant::now();
+        let sent = match check_target(&endpoint.url, app.settings.webhooks.allow_private) {
+            Err(why) => Sent {
+                status: None,
+                error: Some(why),
+                response: None,
+            },
+            Ok(()) => self.post(&endpoint, now, body).await,
+        };
+        let attempt = Attempt {
+            delivery_id: d.id.clone(),
+            attempt: d.attempts + 1,
+            at: now,
+            status: sent.status.map(i64::from),
+            error: sent.error.clone(),
+            response: sent.response,
+            duration_ms: started.elapsed().as_millis() as i64,
+        };
+        let next = if sent.error.is_none() {
+            Next::Succeeded
+        } else {
+            match app
+                .settings
+                .webhooks
+                .next_retry(d.created, attempt.attempt, now)
+            {
+                Some(at) => Next::RetryAt(at),
+                None => Next::GiveUp,
+            }
+        };
+        tracing::info!(
+            event = %d.event_id,
+            endpoint = %d.endpoint_id,
+            attempt = attempt.attempt,
+            status = ?sent.status,
+            error = sent.error.as_deref().unwrap_or(""),
+            next = ?next,
+            "webhook delivery"
+        );
+        self.finish(&d, Some(&attempt), next).await?;
+        Ok(true)
+    }
+
+    async fn finish(
+        &self,
+        d: &Delivery,
+        attempt: Option<&Attempt>,
+        next: Next,
+    ) -> Result<(), StoreError> {
+        let held = self
+            .app
+            .store
+            .finish_delivery(&d.id, &self.owner, attempt, next)
+            .await?;
+        if !held {
+            tracing::warn!(delivery = %d.id, "webhook delivery lease ran out before the attempt was recorded");
+        }
+        Ok(())
+    }
+
+    async fn post(&self, endpoint: &WebhookEndpoint, t: i64, body: String) -> Sent {
+        let signature = signature_header(&endpoint.secret, t, &body);
+        let response = self
+            .client
+            .post(&endpoint.url)
+            .header("Content-Type", "application/json; charset=utf-8")
+            .header("Stripe-Signature", signature)
+            .header("Cache-Control", "no-cache")
+            .body(body)
+            .send()
+            .await;
+        let mut response = match response {
+            Ok(r) => r,
+            Err(e) => {
+                return Sent {
+                    status: None,
+                    error: Some(describe(&e)),
+                    response: None,
+                }
+            }
+        };
+        let status = response.status();
+        let mut kept = Vec::new();
+        while kept.len() < RESPONSE_KEEP {
+            match response.chunk().await {
+                Ok(Some(chunk)) => kept.extend_from_slice(&chunk),
+                _ => break,
+            }
+        }
+        kept.truncate(RESPONSE_KEEP);
+        let text = String::from_utf8_lossy(&kept).into_owned();
+        Sent {
+            status: Some(status.as_u16()),
+            error: (!status.is_success()).then(|| {
+                if status.is_redirection() {
+                    format!("HTTP {} (redirects are not followed)", status.as_u16())
+                } else {
+                    format!("HTTP {}", status.as_u16())
+                }
+            }),
+            response: Some(text),
+        }
+    }
+}
+
+/// A transport error in a few words, with its cause (reqwest's own message hides it).
+fn describe(e: &reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    let mut cause = String::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        cause = s.to_string();
+        source = s.source();
+    }
+    if cause.is_empty() {
+        what.to_owned()
+    } else {
+        format!("{what}: {cause}")
+    }
+}
+
+/// Sends deliveries as they fall due until the process stops: woken at once when a commit
+/// queues some, and every `poll` for retries and for other instances' events.
+pub async fn worker(app: App) {
+    let deliverer = match Deliverer::new(app.clone()) {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook delivery cannot start");
+            return;
+        }
+    };
+    let poll = app.settings.webhooks.poll;
+    loop {
+        if let Err(e) = deliverer.run_due().await {
+            tracing::warn!(error = %e, "webhook delivery pass failed");
+        }
+        tokio::select! {
+            _ = app.webhook_wake.notified() => {}
+            _ = tokio::time::sleep(poll) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signs_like_stripe() {
+        // HMAC-SHA256 keyed "whsec_test" over "1700000000.{}", computed with Python's hmac.
+        let sig = sign("whsec_test", 1_700_000_000, "{}");
+        assert_eq!(
+            sig,
+            "35495024f4ef3f94e5a93e22221544c4b75e9a42300cd965ab81cb85cd994e91"
+        );
+        assert_eq!(
+            signature_header("whsec_test", 1_700_000_000, "{}"),
+            format!("t=1700000000,v1={sig}")
+        );
+        assert_ne!(sig, sign("whsec_other", 1_700_000_000, "{}"));
+        assert_ne!(sig, sign("whsec_test", 1_700_000_001, "{}"));
+    }
+
+    #[test]
+    fn retries_back_off_until_the_window_closes() {
+        let s = WebhookSettings {
+            retry_schedule: vec![10, 100],
+            retry_for: 300,
+            ..WebhookSettings::production()
+        };
+        assert_eq!(s.next_retry(0, 1, 0), Some(10));
+        assert_eq!(s.next_retry(0, 2, 10), Some(110));
+        assert_eq!(s.next_retry(0, 3, 110), Some(210), "the last step repeats");
+        assert_eq!(s.next_retry(0, 4, 210), None, "310 is past the window");
+        let p = WebhookSettings::production();
+        let (mut t, mut n) = (0, 1);
+        while let Some(next) = p.next_retry(0, n, t) {
+            t = next;
+            n += 1;
+        }
+        assert!(
+            t <= 3 * 86_400 && t > 2 * 86_400,
+            "retries span nearly 3 days: {t}"
+        );
+        assert!(WebhookSettings::dev().next_retry(0, 1, 0) == Some(1));
+    }
+
+    #[test]
+    fn private_targets() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(!is_public(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["93.184.216.34", "8.8.8.8", "2606:4700::1111"] {
+            assert!(is_public(ip.parse().unwrap()), "{ip}");
+        }
+        assert!(check_target("http://localhost:3000/hook", false).is_err());
+        assert!(check_target("http://api.localhost/hook", false).is_err());
+        assert!(check_target("http://[::1]:3000/hook", false).is_err());
+        assert!(check_target("http://169.254.169.254/latest", false).is_err());
+        assert!(check_target("https://example.com/hook", false).is_ok());
+        assert!(check_target("http://localhost:3000/hook", true).is_ok());
+    }
+}

@@ -1,0 +1,96 @@
+"""A webhook receiver for tests: an HTTP server on 127.0.0.1 that records every POST and answers
+with a status chosen per request (so a test can fail the first attempts of an event)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable, Dict, List, Optional
+
+
+@dataclass
+class Received:
+    at: float
+    path: str
+    headers: Dict[str, str]
+    body: bytes
+    status: int
+
+    @property
+    def event(self) -> dict:
+        return json.loads(self.body)
+
+
+@dataclass
+class Receiver:
+    """Records deliveries; `answer(received_so_far_for_this_event, event)` picks the status."""
+
+    answer: Callable[[int, dict], int] = lambda n, event: 200
+    received: List[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    server: Optional[ThreadingHTTPServer] = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+
+    def start(self) -> "Receiver":
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                try:
+                    event = json.loads(body)
+                except ValueError:
+                    event = {}
+                with receiver.lock:
+                    before = sum(1 for r in receiver.received if r.event.get("id") == event.get("id"))
+                    status = receiver.answer(before, event)
+                    receiver.received.append(
+                        Received(time.monotonic(), self.path, {k.lower(): v for k, v in self.headers.items()}, body, status)
+                    )
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")
+                payload = b"ok" if status < 300 else b"not now"
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def snapshot(self) -> List[Received]:
+        with self.lock:
+            return list(self.received)
+
+    def succeeded_ids(self) -> List[str]:
+        return [r.event["id"] for r in self.snapshot() if r.status < 300]
+
+    def wait_for(self, predicate: Callable[[List[Received]], bool], timeout: float = 20.0) -> List[Received]:
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.snapshot()
+            if predicate(got):
+                return got
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"receiver condition not met within {timeout}s; got {len(got)} deliveries: "
+                    + ", ".join(f"{r.event.get('type')}:{r.status}" for r in got[:40])
+                )
+            time.sleep(0.05)
