@@ -18,10 +18,8 @@ class Received:
     headers: Dict[str, str]
     body: bytes
     status: int
-
-    @property
-    def event(self) -> dict:
-        return json.loads(self.body)
+    #: The parsed body (an empty dict when it is not JSON).
+    event: dict
 
 
 @dataclass
@@ -29,7 +27,13 @@ class Receiver:
     """Records deliveries; `answer(received_so_far_for_this_event, event)` picks the status."""
 
     answer: Callable[[int, dict], int] = lambda n, event: 200
+    #: Seconds to wait before answering (to keep deliveries in flight).
+    delay: float = 0.0
+    #: Requests on connections accepted before this time (time.monotonic()) get 503: a sender
+    #: killed mid-request cannot have its last bytes counted as a success.
+    fail_connections_before: float = 0.0
     received: List[Received] = field(default_factory=list)
+    seen: Dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: Optional[ThreadingHTTPServer] = None
 
@@ -42,6 +46,12 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real receivers do
+
+            def setup(self):
+                self.accepted_at = time.monotonic()
+                super().setup()
+
             def do_POST(self):  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -50,11 +60,16 @@ class Receiver:
                 except ValueError:
                     event = {}
                 with receiver.lock:
-                    before = sum(1 for r in receiver.received if r.event.get("id") == event.get("id"))
+                    before = receiver.seen.get(event.get("id"), 0)
+                    receiver.seen[event.get("id")] = before + 1
                     status = receiver.answer(before, event)
+                    if self.accepted_at < receiver.fail_connections_before:
+                        status = 503
                     receiver.received.append(
-                        Received(time.monotonic(), self.path, {k.lower(): v for k, v in self.headers.items()}, body, status)
+                        Received(time.monotonic(), self.path, {k.lower(): v for k, v in self.headers.items()}, body, status, event)
                     )
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
                 payload = b"ok" if status < 300 else b"not now"
@@ -65,7 +80,10 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 256  # the default backlog of 5 drops bursts of connections
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self

@@ -11,7 +11,7 @@ use crate::state::App;
 use hmac::{Hmac, Mac};
 use portico_domain::webhook_endpoint::WebhookEndpoint;
 use portico_domain::{IdGen, RandomIds, ID_LEN};
-use portico_store::{Attempt, Delivery, Next, StoreError};
+use portico_store::{Attempt, Delivery, Finished, Next, StoreError};
 use serde_json::Value;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -231,28 +231,37 @@ impl Deliverer {
             if batch.is_empty() {
                 return Ok(made);
             }
-            let results =
+            let done =
                 futures_util::future::join_all(batch.into_iter().map(|d| self.deliver(d))).await;
-            for r in results {
-                made += r? as usize;
+            let done = done.into_iter().collect::<Result<Vec<_>, _>>()?;
+            made += done.iter().filter(|f| f.attempt.is_some()).count();
+            let recorded = self.app.store.finish_deliveries(&self.owner, &done).await?;
+            if recorded < done.len() {
+                tracing::warn!(
+                    lost = done.len() - recorded,
+                    "webhook delivery leases ran out before the attempts were recorded"
+                );
             }
         }
     }
 
-    /// Attempts one leased delivery; returns whether an HTTP attempt was made.
-    async fn deliver(&self, d: Delivery) -> Result<bool, StoreError> {
+    /// Attempts one leased delivery and says how it ended.
+    async fn deliver(&self, d: Delivery) -> Result<Finished, StoreError> {
         let app = &self.app;
+        let cancel = Finished {
+            delivery_id: d.id.clone(),
+            attempt: None,
+            next: Next::Cancel,
+        };
         let event = app.store.get(&d.account, "event", &d.event_id).await?;
         let endpoint =
             portico_store::get::<WebhookEndpoint>(&*app.store, &d.account, &d.endpoint_id).await?;
         let (Some(event), Some(endpoint)) = (event, endpoint) else {
-            self.finish(&d, None, Next::Cancel).await?;
-            return Ok(false);
+            return Ok(cancel);
         };
         let endpoint = endpoint.value;
         if endpoint.deleted || endpoint.disabled {
-            self.finish(&d, None, Next::Cancel).await?;
-            return Ok(false);
+            return Ok(cancel);
         }
         let mut payload: Value = serde_json::from_str(&event.data)
             .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", event.id)))?;
@@ -302,25 +311,11 @@ impl Deliverer {
             next = ?next,
             "webhook delivery"
         );
-        self.finish(&d, Some(&attempt), next).await?;
-        Ok(true)
-    }
-
-    async fn finish(
-        &self,
-        d: &Delivery,
-        attempt: Option<&Attempt>,
-        next: Next,
-    ) -> Result<(), StoreError> {
-        let held = self
-            .app
-            .store
-            .finish_delivery(&d.id, &self.owner, attempt, next)
-            .await?;
-        if !held {
-            tracing::warn!(delivery = %d.id, "webhook delivery lease ran out before the attempt was recorded");
-        }
-        Ok(())
+        Ok(Finished {
+            delivery_id: d.id,
+            attempt: Some(attempt),
+            next,
+        })
     }
 
     async fn post(&self, endpoint: &WebhookEndpoint, t: i64, body: String) -> Sent {

@@ -184,6 +184,14 @@ pub enum Next {
     Cancel,
 }
 
+/// The end of one leased delivery: the attempt made, if any, and what follows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finished {
+    pub delivery_id: String,
+    pub attempt: Option<Attempt>,
+    pub next: Next,
+}
+
 /// Which deliveries to list, newest first.
 #[derive(Clone, Debug, Default)]
 pub struct DeliveryQuery {
@@ -367,15 +375,10 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> StoreResult<Vec<Delivery>>;
 
-    /// Records an attempt (if one was made) and what follows it, releasing the lease, in one
-    /// transaction. Returns false, recording nothing, when `owner` no longer holds the lease.
-    async fn finish_delivery(
-        &self,
-        delivery_id: &str,
-        owner: &str,
-        attempt: Option<&Attempt>,
-        next: Next,
-    ) -> StoreResult<bool>;
+    /// Records each delivery's attempt (if one was made) and what follows it, releasing the
+    /// leases, in one transaction. A delivery whose lease `owner` no longer holds is left as it
+    /// is; returns how many were recorded.
+    async fn finish_deliveries(&self, owner: &str, done: &[Finished]) -> StoreResult<usize>;
 
     /// Deliveries matching `query`, newest first.
     async fn deliveries(&self, query: &DeliveryQuery) -> StoreResult<Vec<Delivery>>;

@@ -2,8 +2,8 @@
 //! between the two is confined to [`Backend`] (pool set-up, migrations, JSON field access).
 
 use crate::{
-    Attempt, Cursor, Delivery, DeliveryQuery, DeliveryState, Filter, IdempotencyClaim, ListQuery,
-    Next, Page, Record, Store, StoreError, StoreResult, TokenRecord, Write,
+    Attempt, Cursor, Delivery, DeliveryQuery, DeliveryState, Filter, Finished, IdempotencyClaim,
+    ListQuery, Next, Page, Record, Store, StoreError, StoreResult, TokenRecord, Write,
 };
 use async_trait::async_trait;
 use portico_domain::AccountId;
@@ -29,6 +29,14 @@ impl Backend {
             Some(Backend::Sqlite)
         } else {
             None
+        }
+    }
+
+    /// The clause that makes a `SELECT` lock its rows and pass over rows others have locked.
+    fn skip_locked(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         }
     }
 
@@ -156,6 +164,18 @@ impl SqlStore {
                 })
             }
         }
+    }
+}
+
+impl SqlStore {
+    /// A write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`), so a
+    /// transaction that reads before it writes waits its turn when another process holds the
+    /// lock instead of failing with "database is locked" half-way.
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.write.begin().await?,
+        })
     }
 }
 
@@ -415,7 +435,7 @@ impl Store for SqlStore {
     }
 
     async fn commit(&self, account: &AccountId, writes: Vec<Write>) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         for w in writes {
             match w {
                 Write::Insert(r) => {
@@ -673,21 +693,21 @@ impl Store for SqlStore {
         limit: usize,
     ) -> StoreResult<Vec<Delivery>> {
         // Candidates first, then each taken with a conditional update: of two instances racing
-        // for a row, exactly one sees its update apply. Starting at a random offset among the
-        // candidates keeps racing instances from contending for the same rows in lockstep.
+        // for a row, exactly one sees its update apply. PostgreSQL locks the candidates and
+        // skips rows another instance has locked, so racing instances take disjoint batches
+        // (and never deadlock); SQLite serialises the whole transaction.
+        // One transaction for the whole batch: one disk sync, not one per row.
+        let mut tx = self.begin_write().await?;
         let rows = sqlx::query(&format!(
             "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE state = 'pending' AND next_attempt <= $1 \
-             AND (lease_until IS NULL OR lease_until < $1) ORDER BY next_attempt LIMIT $2"
+             AND (lease_until IS NULL OR lease_until < $1) ORDER BY next_attempt LIMIT $2{}",
+            self.backend.skip_locked()
         ))
         .bind(now)
         .bind((limit * 2) as i64)
-        .fetch_all(&self.write)
+        .fetch_all(&mut *tx)
         .await?;
-        let mut candidates = rows.iter().map(delivery).collect::<StoreResult<Vec<_>>>()?;
-        if !candidates.is_empty() {
-            let start = rand::random::<u64>() as usize % candidates.len();
-            candidates.rotate_left(start);
-        }
+        let candidates = rows.iter().map(delivery).collect::<StoreResult<Vec<_>>>()?;
         let mut claimed = Vec::new();
         for d in candidates {
             if claimed.len() == limit {
@@ -701,77 +721,78 @@ impl Store for SqlStore {
             .bind(lease_until)
             .bind(&d.id)
             .bind(now)
-            .execute(&self.write)
+            .execute(&mut *tx)
             .await?;
             if taken.rows_affected() == 1 {
                 claimed.push(d);
             }
         }
+        tx.commit().await?;
         Ok(claimed)
     }
 
-    async fn finish_delivery(
-        &self,
-        delivery_id: &str,
-        owner: &str,
-        attempt: Option<&Attempt>,
-        next: Next,
-    ) -> StoreResult<bool> {
-        let (state, next_attempt) = match next {
-            Next::Succeeded => (DeliveryState::Succeeded, None),
-            Next::RetryAt(t) => (DeliveryState::Pending, Some(t)),
-            Next::GiveUp => (DeliveryState::Failed, None),
-            Next::Cancel => (DeliveryState::Canceled, None),
-        };
-        let mut tx = self.write.begin().await?;
-        let mut sql = Sql::default();
-        sql.push("UPDATE webhook_deliveries SET lease_owner = NULL, lease_until = NULL, state = ")
+    async fn finish_deliveries(&self, owner: &str, done: &[Finished]) -> StoreResult<usize> {
+        let mut tx = self.begin_write().await?;
+        let mut recorded = 0;
+        for f in done {
+            let (state, next_attempt) = match f.next {
+                Next::Succeeded => (DeliveryState::Succeeded, None),
+                Next::RetryAt(t) => (DeliveryState::Pending, Some(t)),
+                Next::GiveUp => (DeliveryState::Failed, None),
+                Next::Cancel => (DeliveryState::Canceled, None),
+            };
+            let mut sql = Sql::default();
+            sql.push(
+                "UPDATE webhook_deliveries SET lease_owner = NULL, lease_until = NULL, state = ",
+            )
             .text(state.as_str())
             .push(", next_attempt = ");
-        match next_attempt {
-            Some(t) => sql.int(t),
-            None => sql.push("NULL"),
-        };
-        if let Some(a) = attempt {
-            sql.push(", attempts = ")
-                .int(a.attempt)
-                .push(", last_attempt = ")
-                .int(a.at)
-                .push(", last_status = ");
-            match a.status {
-                Some(s) => sql.int(s),
+            match next_attempt {
+                Some(t) => sql.int(t),
                 None => sql.push("NULL"),
             };
-            sql.push(", last_error = ");
-            match &a.error {
-                Some(e) => sql.text(e.clone()),
-                None => sql.push("NULL"),
-            };
-        }
-        sql.push(" WHERE id = ")
-            .text(delivery_id)
-            .push(" AND lease_owner = ")
-            .text(owner);
-        if sql.query().execute(&mut *tx).await?.rows_affected() != 1 {
-            return Ok(false);
-        }
-        if let Some(a) = attempt {
-            sqlx::query(
-                "INSERT INTO webhook_attempts (delivery_id, attempt, at, status, error, response, duration_ms) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&a.delivery_id)
-            .bind(a.attempt)
-            .bind(a.at)
-            .bind(a.status)
-            .bind(&a.error)
-            .bind(&a.response)
-            .bind(a.duration_ms)
-            .execute(&mut *tx)
-            .await?;
+            if let Some(a) = &f.attempt {
+                sql.push(", attempts = ")
+                    .int(a.attempt)
+                    .push(", last_attempt = ")
+                    .int(a.at)
+                    .push(", last_status = ");
+                match a.status {
+                    Some(s) => sql.int(s),
+                    None => sql.push("NULL"),
+                };
+                sql.push(", last_error = ");
+                match &a.error {
+                    Some(e) => sql.text(e.clone()),
+                    None => sql.push("NULL"),
+                };
+            }
+            sql.push(" WHERE id = ")
+                .text(f.delivery_id.clone())
+                .push(" AND lease_owner = ")
+                .text(owner);
+            if sql.query().execute(&mut *tx).await?.rows_affected() != 1 {
+                continue;
+            }
+            recorded += 1;
+            if let Some(a) = &f.attempt {
+                sqlx::query(
+                    "INSERT INTO webhook_attempts (delivery_id, attempt, at, status, error, response, duration_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&a.delivery_id)
+                .bind(a.attempt)
+                .bind(a.at)
+                .bind(a.status)
+                .bind(&a.error)
+                .bind(&a.response)
+                .bind(a.duration_ms)
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         tx.commit().await?;
-        Ok(true)
+        Ok(recorded)
     }
 
     async fn deliveries(&self, q: &DeliveryQuery) -> StoreResult<Vec<Delivery>> {
@@ -846,7 +867,7 @@ impl Store for SqlStore {
     }
 
     async fn prune_deliveries(&self, before: i64) -> StoreResult<u64> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "DELETE FROM webhook_attempts WHERE delivery_id IN \
              (SELECT id FROM webhook_deliveries WHERE created < $1 AND state <> 'pending')",

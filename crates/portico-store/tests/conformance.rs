@@ -10,8 +10,8 @@ use portico_domain::price::{Interval, Price, PriceCreate, Recurring};
 use portico_domain::product::{Product, ProductParams};
 use portico_domain::{AccountId, Ctx, Currency, Patch};
 use portico_store::{
-    get, Attempt, Cursor, DeliveryQuery, DeliveryState, Filter, IdempotencyClaim, ListQuery,
-    NewDelivery, Next, SqlStore, Store, StoreError, TokenRecord, Versioned, Write,
+    get, Attempt, Cursor, DeliveryQuery, DeliveryState, Filter, Finished, IdempotencyClaim,
+    ListQuery, NewDelivery, Next, SqlStore, Store, StoreError, TokenRecord, Versioned, Write,
 };
 use std::sync::Arc;
 
@@ -604,41 +604,65 @@ async fn webhook_deliveries_are_leased(store: Arc<dyn Store>) {
         response: Some("body".into()),
         duration_ms: 3,
     };
-    assert!(!store
-        .finish_delivery(
-            &id(1),
-            "b",
-            Some(&attempt(1, 1, 1000, 500)),
-            Next::RetryAt(1010)
-        )
-        .await
-        .unwrap());
-    assert!(store
-        .finish_delivery(
-            &id(1),
-            "a",
-            Some(&attempt(1, 1, 1000, 500)),
-            Next::RetryAt(1010)
-        )
-        .await
-        .unwrap());
+    assert!(
+        store
+            .finish_deliveries(
+                "b",
+                &[Finished {
+                    delivery_id: id(1),
+                    attempt: Some(attempt(1, 1, 1000, 500)),
+                    next: Next::RetryAt(1010)
+                }],
+            )
+            .await
+            .unwrap()
+            == 0,
+        "b holds no lease on 1"
+    );
+    assert!(
+        store
+            .finish_deliveries(
+                "a",
+                &[Finished {
+                    delivery_id: id(1),
+                    attempt: Some(attempt(1, 1, 1000, 500)),
+                    next: Next::RetryAt(1010)
+                }],
+            )
+            .await
+            .unwrap()
+            == 1
+    );
     assert!(mine(store.claim_deliveries("b", 1005, 1065, 10).await.unwrap()).is_empty());
     // At 1061: the retry of 1 is due, and a's lease on 2 ran out (a crashed).
     let b = store.claim_deliveries("b", 1061, 1120, 10).await.unwrap();
     assert_eq!(mine(b), [id(1), id(2)]);
-    assert!(!store
-        .finish_delivery(&id(2), "a", None, Next::Cancel)
-        .await
-        .unwrap());
-    assert!(store
-        .finish_delivery(
-            &id(1),
-            "b",
-            Some(&attempt(1, 2, 1061, 200)),
-            Next::Succeeded
+    let lost = store
+        .finish_deliveries(
+            "a",
+            &[Finished {
+                delivery_id: id(2),
+                attempt: None,
+                next: Next::Cancel,
+            }],
         )
         .await
-        .unwrap());
+        .unwrap();
+    assert_eq!(lost, 0, "a's lease on 2 ran out and b holds it");
+    assert!(
+        store
+            .finish_deliveries(
+                "b",
+                &[Finished {
+                    delivery_id: id(1),
+                    attempt: Some(attempt(1, 2, 1061, 200)),
+                    next: Next::Succeeded
+                }],
+            )
+            .await
+            .unwrap()
+            == 1
+    );
     let listed = store
         .deliveries(&DeliveryQuery {
             account: Some(acct.clone()),
@@ -689,9 +713,17 @@ async fn webhook_deliveries_are_leased(store: Arc<dyn Store>) {
                 }
                 for d in batch {
                     store
-                        .finish_delivery(&d.id, owner, None, Next::Succeeded)
+                        .finish_deliveries(
+                            owner,
+                            &[Finished {
+                                delivery_id: d.id.clone(),
+                                attempt: None,
+                                next: Next::Succeeded,
+                            }],
+                        )
                         .await
-                        .unwrap();
+                        .unwrap()
+                        == 1;
                     got.push(d.id);
                 }
             }

@@ -1,0 +1,156 @@
+"""Webhook delivery across process failures: a server killed with SIGKILL while deliveries are
+pending (every event still arrives after a restart), and two servers sharing one database
+(each event delivered exactly once)."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections import Counter
+
+import requests
+import stripe
+
+from conftest import PORTICO_BIN, _free_port, _wait_for_port
+from helpers import new_key
+from webhook_receiver import Receiver
+
+
+class Server:
+    """A `portico serve --dev` process of the test's own."""
+
+    def __init__(self, db_url: str, tmp: str, name: str, *extra: str):
+        self.port = _free_port()
+        self.log_path = pathlib.Path(tmp) / f"{name}.log"
+        self.log = open(self.log_path, "wb")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}
+        self.proc = subprocess.Popen(
+            [PORTICO_BIN, "serve", "--dev", "--listen", f"127.0.0.1:{self.port}", "--database-url", db_url, *extra],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        _wait_for_port(self.proc, self.port, self.log_path)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def deliveries_logged(self) -> int:
+        return self.log_path.read_text(errors="replace").count("webhook delivery")
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+        self.log.close()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def _session(key: str) -> requests.Session:
+    s = requests.Session()
+    s.auth = (key, "")
+    return s
+
+
+def _customer_created_ids(base: str, key: str) -> set:
+    client = stripe.StripeClient(key, base_addresses={"api": base}, max_network_retries=0)
+    return {e.id for e in client.v1.events.list(params={"type": "customer.created", "limit": 100}).auto_paging_iter()}
+
+
+def test_pending_deliveries_survive_kill_9():
+    tmp = tempfile.TemporaryDirectory(prefix="portico-kill-")
+    db = f"sqlite://{tmp.name}/p.db"
+    up = threading.Event()
+    receiver = Receiver(answer=lambda n, event: 200 if up.is_set() else 503, delay=0.2).start()
+    key = new_key()
+    first = Server(db, tmp.name, "first", "--webhook-timeout", "2s")
+    second = None
+    try:
+        http = _session(key)
+        r = http.post(first.url + "/v1/webhook_endpoints", data={"url": receiver.url, "enabled_events[]": "customer.created"})
+        secret = r.json()["secret"]
+        for i in range(30):
+            assert http.post(first.url + "/v1/customers", data={"name": f"c{i}"}).status_code == 200
+        # Some attempts made (and failed), some in flight: kill the server mid-way.
+        receiver.wait_for(lambda rs: len(rs) >= 5, timeout=15)
+        first.kill()
+        expected = set()
+        assert not receiver.succeeded_ids()
+        # Connections the killed server opened count for nothing, even if their last request is
+        # read after the kill: only what the restarted server sends can succeed.
+        receiver.fail_connections_before = time.monotonic()
+        up.set()
+        second = Server(db, tmp.name, "second", "--webhook-timeout", "2s")
+        expected = _customer_created_ids(second.url, key)
+        assert len(expected) == 30
+        got = receiver.wait_for(lambda rs: set(r.event["id"] for r in rs if r.status == 200) >= expected, timeout=60)
+        time.sleep(0.5)
+        got = receiver.snapshot()
+        successes = Counter(r.event["id"] for r in got if r.status == 200)
+        assert set(successes) == expected, "every event arrives"
+        assert max(successes.values()) == 1, "each event succeeded once"
+        for r in got:
+            stripe.Webhook.construct_event(r.body.decode(), r.headers["stripe-signature"], secret)
+    finally:
+        first.kill()
+        if second:
+            second.stop()
+        receiver.stop()
+        tmp.cleanup()
+
+
+def test_two_servers_share_the_deliveries():
+    tmp = tempfile.TemporaryDirectory(prefix="portico-pair-")
+    db = os.environ.get("PORTICO_TEST_DATABASE_URL") or f"sqlite://{tmp.name}/p.db"
+    receiver = Receiver().start()
+    key = new_key()
+    servers = [Server(db, tmp.name, "a"), Server(db, tmp.name, "b")]
+    try:
+        http = _session(key)
+        r = http.post(servers[0].url + "/v1/webhook_endpoints", data={"url": receiver.url, "enabled_events[]": "customer.created"})
+        secret = r.json()["secret"]
+        n = 1000
+        errors = []
+
+        def create(worker: int) -> None:
+            s = _session(key)
+            for i in range(worker, n, 8):
+                base = servers[i % 2].url
+                resp = s.post(base + "/v1/customers", data={"name": f"c{i}"}, timeout=30)
+                if resp.status_code != 200:
+                    errors.append(resp.text)
+
+        threads = [threading.Thread(target=create, args=(w,)) for w in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        expected = _customer_created_ids(servers[1].url, key)
+        assert len(expected) == n
+        receiver.wait_for(lambda rs: len({r.event["id"] for r in rs}) >= n, timeout=120)
+        time.sleep(1.5)  # room for any duplicate to show up
+        got = receiver.snapshot()
+        counts = Counter(r.event["id"] for r in got)
+        assert set(counts) == expected
+        assert [i for i, c in counts.items() if c > 1] == [], "no event delivered twice"
+        for r in got[:50]:
+            stripe.Webhook.construct_event(r.body.decode(), r.headers["stripe-signature"], secret)
+        assert all(s.deliveries_logged() > 0 for s in servers), "both servers took a share"
+    finally:
+        for s in servers:
+            s.stop()
+        receiver.stop()
+        tmp.cleanup()
