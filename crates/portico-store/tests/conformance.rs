@@ -711,21 +711,19 @@ async fn webhook_deliveries_are_leased(store: Arc<dyn Store>) {
                 if batch.is_empty() {
                     return got;
                 }
-                for d in batch {
-                    store
-                        .finish_deliveries(
-                            owner,
-                            &[Finished {
-                                delivery_id: d.id.clone(),
-                                attempt: None,
-                                next: Next::Succeeded,
-                            }],
-                        )
-                        .await
-                        .unwrap()
-                        == 1;
-                    got.push(d.id);
-                }
+                let done: Vec<Finished> = batch
+                    .iter()
+                    .map(|d| Finished {
+                        delivery_id: d.id.clone(),
+                        attempt: None,
+                        next: Next::Succeeded,
+                    })
+                    .collect();
+                assert_eq!(
+                    store.finish_deliveries(owner, &done).await.unwrap(),
+                    done.len()
+                );
+                got.extend(batch.into_iter().map(|d| d.id));
             }
         })
     };
