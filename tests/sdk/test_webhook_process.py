@@ -154,3 +154,79 @@ def test_two_servers_share_the_deliveries():
             s.stop()
         receiver.stop()
         tmp.cleanup()
+
+
+def _portico(*args: str, **kw) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}
+    return subprocess.run([PORTICO_BIN, *args], capture_output=True, text=True, timeout=60, env=env, **kw)
+
+
+def test_listen_forwards_signed_events(portico_url):
+    receiver = Receiver().start()
+    key = new_key()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}
+    proc = subprocess.Popen(
+        [PORTICO_BIN, "listen", "--forward-to", receiver.url, "--api-key", key, "--api-base", portico_url,
+         "--events", "customer.created,customer.updated"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    try:
+        head = [proc.stdout.readline(), proc.stdout.readline()]
+        assert head[0].startswith("Ready!"), head
+        secret = head[1].split("secret is ")[1].split()[0]
+        assert secret.startswith("whsec_")
+        assert _portico("listen", "--api-key", key, "--print-secret").stdout.strip() == secret, "stable per key"
+        client = stripe.StripeClient(key, base_addresses={"api": portico_url}, max_network_retries=0)
+        c = client.v1.customers.create(params={"name": "Listen"})
+        client.v1.products.create(params={"name": "not forwarded"})
+        client.v1.customers.update(c.id, params={"name": "Listen 2"})
+        got = receiver.wait_for(lambda rs: len(rs) >= 2, timeout=15)
+        time.sleep(0.6)
+        got = receiver.snapshot()
+        events = [stripe.Webhook.construct_event(r.body.decode(), r.headers["stripe-signature"], secret) for r in got]
+        assert [e.type for e in events] == ["customer.created", "customer.updated"], "in order, filtered"
+        assert all(e.data.object.id == c.id for e in events)
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+        receiver.stop()
+    for e in events:
+        assert f"--> {e.type} [{e.id}] {c.id}" in out, out
+        assert f"<--  [200] POST {receiver.url} [{e.id}]" in out, out
+    assert "product.created" not in out
+
+
+def test_operator_lists_deliveries_and_resends():
+    tmp = tempfile.TemporaryDirectory(prefix="portico-ops-")
+    db = f"sqlite://{tmp.name}/p.db"
+    up = threading.Event()
+    receiver = Receiver(answer=lambda n, event: 200 if up.is_set() else 500).start()
+    key = new_key()
+    server = Server(db, tmp.name, "ops")
+    try:
+        http = _session(key)
+        we = http.post(server.url + "/v1/webhook_endpoints", data={"url": receiver.url, "enabled_events[]": "customer.created"}).json()
+        http.post(server.url + "/v1/customers", data={"name": "Ops"})
+        receiver.wait_for(lambda rs: len(rs) >= 1, timeout=10)
+        event_id = receiver.snapshot()[0].event["id"]
+        time.sleep(0.3)
+        listed = _portico("webhooks", "deliveries", "--database-url", db, "--attempts")
+        assert listed.returncode == 0, listed.stderr
+        row = next(line for line in listed.stdout.splitlines() if event_id in line)
+        assert "pending" in row and " 500 " in row and we["id"] in row and "HTTP 500" in row, listed.stdout
+        assert "#1 at" in listed.stdout
+        up.set()
+        receiver.wait_for(lambda rs: any(r.status == 200 for r in rs), timeout=15)
+        time.sleep(0.3)
+        ok = _portico("webhooks", "deliveries", "--database-url", db, "--state", "succeeded", "--event", event_id)
+        assert event_id in ok.stdout and "succeeded" in ok.stdout, ok.stdout
+        resent = _portico("webhooks", "resend", event_id, "--endpoint", we["id"], "--database-url", db)
+        assert resent.returncode == 0 and "queued" in resent.stdout, resent.stdout + resent.stderr
+        receiver.wait_for(lambda rs: sum(1 for r in rs if r.status == 200) >= 2, timeout=15)
+        bad = _portico("webhooks", "resend", "evt_missing", "--endpoint", we["id"], "--database-url", db)
+        assert bad.returncode != 0 and "no event evt_missing" in bad.stderr
+        assert _portico("webhooks", "deliveries", "--state", "bogus", "--database-url", db).returncode != 0
+    finally:
+        server.stop()
+        receiver.stop()
+        tmp.cleanup()

@@ -2,6 +2,9 @@
 
 #![forbid(unsafe_code)]
 
+mod listen;
+mod webhooks_cmd;
+
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use portico_server::webhooks::WebhookSettings;
@@ -34,6 +37,10 @@ enum LogFormat {
 enum Command {
     /// Run the API server.
     Serve(ServeArgs),
+    /// Follow a running Portico's events and forward them, signed, to a local URL.
+    Listen(listen::ListenArgs),
+    /// Webhook deliveries: list them, or send an event again.
+    Webhooks(webhooks_cmd::WebhooksArgs),
 }
 
 /// An API key: shown as `sk_…****` in logs and debug output.
@@ -244,6 +251,8 @@ async fn main() -> anyhow::Result<()> {
     init_logs(cli.log_format);
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Listen(args) => listen::listen(args).await,
+        Command::Webhooks(args) => webhooks_cmd::run(args).await,
     }
 }
 
