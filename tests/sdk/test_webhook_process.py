@@ -22,15 +22,16 @@ from webhook_receiver import Receiver
 
 
 class Server:
-    """A `portico serve --dev` process of the test's own."""
+    """A `portico serve` process of the test's own (`--dev` unless told otherwise)."""
 
-    def __init__(self, db_url: str, tmp: str, name: str, *extra: str):
+    def __init__(self, db_url: str, tmp: str, name: str, *extra: str, dev: bool = True):
         self.port = _free_port()
         self.log_path = pathlib.Path(tmp) / f"{name}.log"
         self.log = open(self.log_path, "wb")
         env = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}
         self.proc = subprocess.Popen(
-            [PORTICO_BIN, "serve", "--dev", "--listen", f"127.0.0.1:{self.port}", "--database-url", db_url, *extra],
+            [PORTICO_BIN, "serve", *(["--dev"] if dev else []), "--listen", f"127.0.0.1:{self.port}",
+             "--database-url", db_url, *extra],
             stdout=self.log,
             stderr=subprocess.STDOUT,
             env=env,
@@ -228,5 +229,44 @@ def test_operator_lists_deliveries_and_resends():
         assert _portico("webhooks", "deliveries", "--state", "bogus", "--database-url", db).returncode != 0
     finally:
         server.stop()
+        receiver.stop()
+        tmp.cleanup()
+
+
+def test_private_targets_need_the_operators_consent():
+    import socket
+
+    tmp = tempfile.TemporaryDirectory(prefix="portico-private-")
+    db = f"sqlite://{tmp.name}/p.db"
+    receiver = Receiver().start()
+    key = "sk_test_operator" + new_key()[-16:]
+    port = receiver.server.server_address[1]
+    strict = Server(db, tmp.name, "strict", "--api-key", key, dev=False)
+    try:
+        http = _session(key)
+        for url in [receiver.url, f"http://localhost:{port}/x", "http://[::1]/x", "http://169.254.169.254/latest/meta-data"]:
+            r = http.post(strict.url + "/v1/webhook_endpoints", data={"url": url, "enabled_events[]": "*"})
+            assert r.status_code == 400 and r.json()["error"]["param"] == "url", r.text
+            assert "--webhook-allow-private" in r.json()["error"]["message"]
+        # A name that passes the URL check but resolves to a private address is refused when
+        # the delivery resolves it, before anything is sent.
+        host = socket.gethostname()
+        if socket.gethostbyname(host).startswith(("127.", "10.", "192.168.", "172.")):
+            we = http.post(strict.url + "/v1/webhook_endpoints", data={"url": f"http://{host}:{port}/hooks", "enabled_events[]": "*"})
+            assert we.status_code == 200, we.text
+            http.post(strict.url + "/v1/customers", data={"name": "N"})
+            deadline = time.monotonic() + 10
+            while "resolves only to loopback or private" not in _portico("webhooks", "deliveries", "--database-url", db).stdout:
+                assert time.monotonic() < deadline, _portico("webhooks", "deliveries", "--database-url", db).stdout
+                time.sleep(0.2)
+            assert receiver.snapshot() == []
+    finally:
+        strict.stop()
+    allowed = Server(db, tmp.name, "allowed", "--api-key", key, "--webhook-allow-private", dev=False)
+    try:
+        r = _session(key).post(allowed.url + "/v1/webhook_endpoints", data={"url": receiver.url, "enabled_events[]": "*"})
+        assert r.status_code == 200, r.text
+    finally:
+        allowed.stop()
         receiver.stop()
         tmp.cleanup()

@@ -224,3 +224,19 @@ def test_deleting_an_endpoint_drops_its_queue(v1, raw):
         assert raw.get(f"/v1/events/{event.id}").json()["pending_webhooks"] == 0
     finally:
         receiver.stop()
+
+
+def test_redirects_are_not_followed(v1, raw):
+    target = Receiver().start()
+    redirector = Receiver(answer=lambda n, event: 302, location=None).start()
+    redirector.location = target.url
+    try:
+        v1.webhook_endpoints.create(params={"url": redirector.url, "enabled_events": ["customer.created"]})
+        v1.customers.create(params={"name": "R"})
+        redirector.wait_for(lambda rs: len(rs) >= 2, timeout=10)
+        assert target.snapshot() == [], "the Location is never followed"
+        event = _all_events(v1)[0]
+        assert raw.get(f"/v1/events/{event.id}").json()["pending_webhooks"] == 1, "a 3xx is a failure, retried"
+    finally:
+        redirector.stop()
+        target.stop()

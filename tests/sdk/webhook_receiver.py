@@ -32,6 +32,8 @@ class Receiver:
     #: Requests on connections accepted before this time (time.monotonic()) get 503: a sender
     #: killed mid-request cannot have its last bytes counted as a success.
     fail_connections_before: float = 0.0
+    #: A Location header to send (for redirect answers).
+    location: Optional[str] = None
     received: List[Received] = field(default_factory=list)
     seen: Dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -72,6 +74,8 @@ class Receiver:
                     time.sleep(receiver.delay)
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
                 payload = b"ok" if status < 300 else b"not now"
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()

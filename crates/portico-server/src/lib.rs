@@ -267,16 +267,33 @@ pub async fn serve(
     result.map_err(Into::into)
 }
 
-/// Background upkeep: forgets idempotency keys older than 24 hours, once an hour.
+/// Finished webhook deliveries (and their attempts) are kept this long, as Stripe keeps events.
+pub const DELIVERY_RETENTION_SECS: i64 = 30 * 86_400;
+
+/// Background upkeep, once an hour: forgets idempotency keys older than 24 hours, and finished
+/// webhook deliveries older than 30 days.
 async fn upkeep(app: App) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
-        let cutoff = app.clock.now() - portico_store::IDEMPOTENCY_TTL_SECS;
-        match app.store.idempotency_prune(cutoff).await {
+        let now = app.clock.now();
+        match app
+            .store
+            .idempotency_prune(now - portico_store::IDEMPOTENCY_TTL_SECS)
+            .await
+        {
             Ok(n) if n > 0 => tracing::info!(pruned = n, "forgot expired idempotency keys"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "idempotency key pruning failed"),
+        }
+        match app
+            .store
+            .prune_deliveries(now - DELIVERY_RETENTION_SECS)
+            .await
+        {
+            Ok(n) if n > 0 => tracing::info!(pruned = n, "forgot old webhook deliveries"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "webhook delivery pruning failed"),
         }
     }
 }
