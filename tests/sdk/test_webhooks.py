@@ -240,3 +240,24 @@ def test_redirects_are_not_followed(v1, raw):
     finally:
         redirector.stop()
         target.stop()
+
+
+def test_resend_an_event(v1, raw, receiver):
+    endpoint = v1.webhook_endpoints.create(params={"url": receiver.url, "enabled_events": ["customer.created"]})
+    v1.customers.create(params={"name": "Again"})
+    receiver.wait_for(lambda rs: len(rs) == 1)
+    event = _all_events(v1)[0]
+    again = raw.post(f"/v1/events/{event.id}/retry", data={"webhook_endpoint": endpoint.id})
+    assert again.status_code == 200, again.text
+    assert check(again.json())["id"] == event.id
+    got = receiver.wait_for(lambda rs: len(rs) == 2)
+    assert [r.event["id"] for r in got] == [event.id, event.id]
+    _verify(got, endpoint.secret)
+    # Without an endpoint: every endpoint that takes the event's type.
+    assert raw.post(f"/v1/events/{event.id}/retry").status_code == 200
+    receiver.wait_for(lambda rs: len(rs) == 3)
+    check_error(raw.post("/v1/events/evt_nope/retry"), 404, code="resource_missing")
+    check_error(raw.post(f"/v1/events/{event.id}/retry", data={"webhook_endpoint": "we_nope"}), 400, code="resource_missing", param="webhook_endpoint")
+    v1.webhook_endpoints.update(endpoint.id, params={"disabled": True})
+    check_error(raw.post(f"/v1/events/{event.id}/retry", data={"webhook_endpoint": endpoint.id}), 400, param="webhook_endpoint")
+    check_error(raw.post(f"/v1/events/{event.id}/retry"), 400)

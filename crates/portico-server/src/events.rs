@@ -248,6 +248,27 @@ impl App {
         Ok(())
     }
 
+    /// The account's enabled webhook endpoints.
+    pub async fn webhook_endpoints(
+        &self,
+        account: &AccountId,
+    ) -> Result<Vec<WebhookEndpoint>, StoreError> {
+        let query = ListQuery {
+            kind: WebhookEndpoint::KIND,
+            filters: vec![Filter::Status("enabled".into())],
+            cursor: Cursor::Start,
+            limit: MAX_ENDPOINTS,
+            include_deleted: false,
+        };
+        self.store
+            .list(account, &query)
+            .await?
+            .records
+            .iter()
+            .map(|r| Versioned::<WebhookEndpoint>::from_record(r).map(|v| v.value))
+            .collect()
+    }
+
     /// The outbox rows for `events`: one per event and enabled endpoint that wants its type,
     /// due at once.
     async fn outbox(
@@ -258,32 +279,16 @@ impl App {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        let query = ListQuery {
-            kind: WebhookEndpoint::KIND,
-            filters: vec![Filter::Status("enabled".into())],
-            cursor: Cursor::Start,
-            limit: MAX_ENDPOINTS,
-            include_deleted: false,
-        };
-        let endpoints = self
-            .store
-            .list(account, &query)
-            .await?
-            .records
-            .iter()
-            .map(|r| Versioned::<WebhookEndpoint>::from_record(r).map(|v| v.value))
-            .collect::<Result<Vec<_>, _>>()?;
+        let endpoints = self.webhook_endpoints(account).await?;
         let mut out = Vec::new();
         for event in events {
             let kind = event.lookup.as_deref().unwrap_or_default();
             for endpoint in endpoints.iter().filter(|e| e.wants(kind)) {
-                out.push(Write::Delivery(NewDelivery {
-                    id: RandomIds.next("whdel_", ID_LEN),
-                    event_id: event.id.clone(),
-                    endpoint_id: endpoint.id.clone(),
-                    created: event.created,
-                    next_attempt: event.created,
-                }));
+                out.push(Write::Delivery(NewDelivery::due(
+                    &event.id,
+                    &endpoint.id,
+                    event.created,
+                )));
             }
         }
         Ok(out)

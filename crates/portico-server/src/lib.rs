@@ -118,6 +118,7 @@ pub fn router(app: App) -> Router {
         )
         .route("/v1/events", get(event::list_events))
         .route("/v1/events/{id}", get(event::retrieve_event))
+        .route("/v1/events/{id}/retry", post(event::retry_event))
         .route(
             "/v1/subscriptions",
             get(sub::list_subscriptions).post(sub::create_subscription),

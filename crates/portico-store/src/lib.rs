@@ -98,6 +98,20 @@ pub struct NewDelivery {
     pub next_attempt: i64,
 }
 
+impl NewDelivery {
+    /// A delivery of `event_id` to `endpoint_id` with a fresh id, due at `now`.
+    pub fn due(event_id: &str, endpoint_id: &str, now: i64) -> NewDelivery {
+        use portico_domain::IdGen;
+        NewDelivery {
+            id: portico_domain::RandomIds.next("whdel_", portico_domain::ID_LEN),
+            event_id: event_id.to_owned(),
+            endpoint_id: endpoint_id.to_owned(),
+            created: now,
+            next_attempt: now,
+        }
+    }
+}
+
 /// Where a webhook delivery stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeliveryState {

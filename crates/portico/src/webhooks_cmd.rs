@@ -5,7 +5,6 @@ use crate::listen::stamp;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use portico_domain::webhook_endpoint::WebhookEndpoint;
-use portico_domain::{IdGen, RandomIds, ID_LEN};
 use portico_store::{DeliveryQuery, DeliveryState, NewDelivery, SqlStore, Store, Write};
 
 #[derive(Args, Debug)]
@@ -148,18 +147,10 @@ async fn resend(store: &SqlStore, event_id: &str, endpoint_id: &str) -> anyhow::
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs() as i64;
-    let id = RandomIds.next("whdel_", ID_LEN);
+    let delivery = NewDelivery::due(event_id, endpoint_id, now);
+    let id = delivery.id.clone();
     store
-        .commit(
-            &account,
-            vec![Write::Delivery(NewDelivery {
-                id: id.clone(),
-                event_id: event_id.to_owned(),
-                endpoint_id: endpoint_id.to_owned(),
-                created: now,
-                next_attempt: now,
-            })],
-        )
+        .commit(&account, vec![Write::Delivery(delivery)])
         .await?;
     println!(
         "queued {id}: {event_id} to {endpoint_id} ({})",

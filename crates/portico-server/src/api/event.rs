@@ -1,11 +1,13 @@
 //! `/v1/events`: the account's event log, newest first.
 
 use crate::http::{Api, Failure, PathId, Reply};
-use crate::objects::{created_filters, list, no_such, render_record, respond};
+use crate::objects::{created_filters, list, load_live, no_such, render_record, respond};
 use crate::state::App;
 use axum::extract::State;
+use portico_domain::webhook_endpoint::WebhookEndpoint;
 use portico_domain::AccountId;
 use portico_store::Filter;
+use portico_store::{NewDelivery, Record, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::ApiError;
 use serde_json::Value;
@@ -17,10 +19,16 @@ pub async fn retrieve_event(State(app): State<App>, PathId(id): PathId, mut api:
         Some(r) => r,
         None => return Err(no_such("event", &id, None).into()),
     };
-    let mut event = [render_record(&record, api.now, &app.settings.public_url)?];
-    fill_pending_webhooks(&app, &api.caller.account, &mut event).await?;
-    let [event] = event;
+    let event = render_event(&app, &api, &record).await?;
     respond(&app, &api, event, &expand).await
+}
+
+/// An event as the API shows it, with its current `pending_webhooks`.
+async fn render_event(app: &App, api: &Api, record: &Record) -> Result<Value, Failure> {
+    let mut event = [render_record(record, api.now, &app.settings.public_url)?];
+    fill_pending_webhooks(app, &api.caller.account, &mut event).await?;
+    let [event] = event;
+    Ok(event)
 }
 
 /// Sets each rendered event's `pending_webhooks`: its deliveries not yet answered with a 2xx.
@@ -85,4 +93,52 @@ pub async fn list_events(State(app): State<App>, mut api: Api) -> Reply {
         (None, None) => {}
     }
     list(&app, &api, "event", "/v1/events", filters, params).await
+}
+
+/// `POST /v1/events/{id}/retry`: sends an event again — to `webhook_endpoint`, or to every
+/// enabled endpoint that takes its type — as a new delivery, whatever became of the earlier ones.
+pub async fn retry_event(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let endpoint = api.read(|r| r.string("webhook_endpoint", 5000))?;
+    let account = api.caller.account.clone();
+    let Some(record) = app.store.get(&account, "event", &id).await? else {
+        return Err(no_such("event", &id, None).into());
+    };
+    let kind = record.lookup.clone().unwrap_or_default();
+    let targets: Vec<WebhookEndpoint> = match endpoint {
+        Some(we) => {
+            let e = load_live::<WebhookEndpoint>(&app, &account, &we, Some("webhook_endpoint"))
+                .await?
+                .value;
+            if e.disabled {
+                return Err(ApiError::invalid(
+                    Some("webhook_endpoint".into()),
+                    None,
+                    format!("The webhook endpoint {we} is disabled; enable it to send it events."),
+                )
+                .into());
+            }
+            vec![e]
+        }
+        None => app
+            .webhook_endpoints(&account)
+            .await?
+            .into_iter()
+            .filter(|e| e.wants(&kind))
+            .collect(),
+    };
+    if targets.is_empty() {
+        return Err(ApiError::invalid(
+            None,
+            None,
+            format!("No enabled webhook endpoint takes {kind} events; name one with `webhook_endpoint`."),
+        )
+        .into());
+    }
+    let writes = targets
+        .iter()
+        .map(|e| Write::Delivery(NewDelivery::due(&id, &e.id, api.now)))
+        .collect();
+    app.store.commit(&account, writes).await?;
+    app.webhook_wake.notify_one();
+    crate::http::ok(render_event(&app, &api, &record).await?)
 }
