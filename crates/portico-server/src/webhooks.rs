@@ -11,16 +11,19 @@ use crate::state::App;
 use hmac::{Hmac, Mac};
 use portico_domain::webhook_endpoint::WebhookEndpoint;
 use portico_domain::{IdGen, RandomIds, ID_LEN};
-use portico_store::{Attempt, Delivery, Finished, Next, StoreError};
+use portico_store::{Attempt, ClaimLimits, Delivery, Finished, Next, StoreError};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How much of a response body is kept for operators.
 const RESPONSE_KEEP: usize = 2048;
-/// How many deliveries one worker sends at once.
-const BATCH: usize = 16;
+/// How many attempts one worker makes at once.
+pub const MAX_IN_FLIGHT: usize = 32;
+/// How many of those may go to one endpoint.
+pub const MAX_PER_ENDPOINT: usize = 8;
 
 /// The operator's webhook settings.
 #[derive(Clone, Debug)]
@@ -216,24 +219,53 @@ impl Deliverer {
         })
     }
 
-    /// Sends every delivery due now, batch after batch, until none is left; returns how many
-    /// attempts were made.
+    /// Sends every delivery due now and returns how many attempts were made, once nothing is
+    /// due and nothing is in flight. Up to [`MAX_IN_FLIGHT`] attempts run at once, at most
+    /// [`MAX_PER_ENDPOINT`] to one endpoint, and a slot is refilled as soon as it frees up, so a
+    /// slow endpoint holds only its own slots while the others keep flowing. Results are
+    /// recorded as they come in, those that finish together in one transaction.
     pub async fn run_due(&self) -> Result<usize, StoreError> {
+        use futures_util::stream::{FuturesUnordered, StreamExt};
+        use futures_util::FutureExt;
+        let mut in_flight = FuturesUnordered::new();
+        let mut per_endpoint: HashMap<String, usize> = HashMap::new();
+        let mut endpoint_of: HashMap<String, String> = HashMap::new();
         let mut made = 0;
         loop {
-            let now = self.app.clock.now();
-            let lease_until = now + self.app.settings.webhooks.lease_secs();
-            let batch = self
-                .app
-                .store
-                .claim_deliveries(&self.owner, now, lease_until, BATCH)
-                .await?;
-            if batch.is_empty() {
-                return Ok(made);
+            let free = MAX_IN_FLIGHT - in_flight.len();
+            if free > 0 {
+                let limits = ClaimLimits {
+                    total: free,
+                    per_endpoint: MAX_PER_ENDPOINT,
+                    held: per_endpoint.clone(),
+                };
+                let now = self.app.clock.now();
+                let lease_until = now + self.app.settings.webhooks.lease_secs();
+                let batch = self
+                    .app
+                    .store
+                    .claim_deliveries(&self.owner, now, lease_until, &limits)
+                    .await?;
+                for d in batch {
+                    *per_endpoint.entry(d.endpoint_id.clone()).or_default() += 1;
+                    endpoint_of.insert(d.id.clone(), d.endpoint_id.clone());
+                    in_flight.push(self.deliver(d));
+                }
             }
-            let done =
-                futures_util::future::join_all(batch.into_iter().map(|d| self.deliver(d))).await;
-            let done = done.into_iter().collect::<Result<Vec<_>, _>>()?;
+            let Some(first) = in_flight.next().await else {
+                return Ok(made);
+            };
+            let mut done = vec![first?];
+            while let Some(Some(more)) = in_flight.next().now_or_never() {
+                done.push(more?);
+            }
+            for f in &done {
+                if let Some(e) = endpoint_of.remove(&f.delivery_id) {
+                    if let Some(n) = per_endpoint.get_mut(&e) {
+                        *n -= 1;
+                    }
+                }
+            }
             made += done.iter().filter(|f| f.attempt.is_some()).count();
             let recorded = self.app.store.finish_deliveries(&self.owner, &done).await?;
             if recorded < done.len() {

@@ -891,6 +891,36 @@ async fn the_worker_renews_on_the_server_clock() {
     );
 }
 
+/// Serves `receiver` on a free loopback port; returns its address.
+async fn serve_receiver(receiver: axum::Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+    addr
+}
+
+/// Creates one `customer.created` endpoint per path at `addr`; returns each path's secret.
+async fn endpoints_at(
+    env: &Env,
+    k: &str,
+    addr: std::net::SocketAddr,
+    paths: &[&'static str],
+) -> std::collections::HashMap<&'static str, String> {
+    let mut secrets = std::collections::HashMap::new();
+    for path in paths {
+        let we = post(
+            env,
+            "/v1/webhook_endpoints",
+            k,
+            &format!("url=http://{addr}/{path}&enabled_events[]=customer.created"),
+        )
+        .await;
+        assert_eq!(we.status, StatusCode::OK, "{}", we.json);
+        secrets.insert(*path, we.json["secret"].as_str().unwrap().to_owned());
+    }
+    secrets
+}
+
 /// Failed deliveries are retried on the configured schedule (driven by a manual clock, no
 /// sleeping): the receiver sees each attempt signed at its due time, exactly one success, and a
 /// target that never answers 2xx is given up when the retry window closes.
@@ -920,9 +950,7 @@ async fn webhook_retries_follow_the_schedule() {
     let receiver = axum::Router::new()
         .route("/{path}", axum::routing::post(hook))
         .with_state(log.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, receiver).await });
+    let addr = serve_receiver(receiver).await;
 
     let t0 = 1_790_000_000;
     let settings = portico_server::webhooks::WebhookSettings {
@@ -932,18 +960,7 @@ async fn webhook_retries_follow_the_schedule() {
     };
     let (env, app, clock) = clocked(t0, settings).await;
     let k = key();
-    let mut secrets = std::collections::HashMap::new();
-    for path in ["flaky", "down"] {
-        let we = post(
-            &env,
-            "/v1/webhook_endpoints",
-            &k,
-            &format!("url=http://{addr}/{path}&enabled_events[]=customer.created"),
-        )
-        .await;
-        assert_eq!(we.status, StatusCode::OK, "{}", we.json);
-        secrets.insert(path, we.json["secret"].as_str().unwrap().to_owned());
-    }
+    let secrets = endpoints_at(&env, &k, addr, &["flaky", "down"]).await;
     post(&env, "/v1/customers", &k, "name=Ada").await;
     let deliverer = portico_server::webhooks::Deliverer::new(app.clone()).unwrap();
     let mut made = Vec::new();
@@ -999,4 +1016,58 @@ async fn webhook_retries_follow_the_schedule() {
     let events = get(&env, "/v1/events?delivery_success=false", &k).await;
     assert_eq!(events.json["data"].as_array().unwrap().len(), 1);
     assert_eq!(events.json["data"][0]["pending_webhooks"], 0);
+}
+
+/// A slow endpoint holds only its own delivery slots: the other endpoint's deliveries all
+/// arrive while the slow one's are still being answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_endpoint_does_not_hold_up_the_others() {
+    use axum::extract::{Path, State};
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+    type Log = Arc<Mutex<Vec<(String, Instant)>>>;
+    async fn hook(State(log): State<Log>, Path(path): Path<String>) -> StatusCode {
+        if path == "slow" {
+            tokio::time::sleep(Duration::from_millis(700)).await;
+        }
+        log.lock().unwrap().push((path, Instant::now()));
+        StatusCode::OK
+    }
+    let log: Log = Arc::default();
+    let receiver = axum::Router::new()
+        .route("/{path}", axum::routing::post(hook))
+        .with_state(log.clone());
+    let addr = serve_receiver(receiver).await;
+    let (env, app, _clock) = clocked(
+        1_790_000_000,
+        portico_server::webhooks::WebhookSettings::dev(),
+    )
+    .await;
+    let k = key();
+    endpoints_at(&env, &k, addr, &["slow", "fast"]).await;
+    for i in 0..24 {
+        post(&env, "/v1/customers", &k, &format!("name=c{i}")).await;
+    }
+    let deliverer = portico_server::webhooks::Deliverer::new(app.clone()).unwrap();
+    let started = Instant::now();
+    assert_eq!(deliverer.run_due().await.unwrap(), 48);
+    let log = log.lock().unwrap().clone();
+    let last_fast = log
+        .iter()
+        .filter(|e| e.0 == "fast")
+        .map(|e| e.1)
+        .max()
+        .unwrap();
+    let slow_done = log.iter().filter(|e| e.0 == "slow").count();
+    assert_eq!((slow_done, log.len()), (24, 48));
+    assert!(
+        last_fast.duration_since(started) < Duration::from_millis(600),
+        "every fast delivery landed before the first slow answer: {:?}",
+        last_fast.duration_since(started)
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(3 * 700),
+        "at most {} at once to the slow endpoint",
+        portico_server::webhooks::MAX_PER_ENDPOINT
+    );
 }

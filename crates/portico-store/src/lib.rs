@@ -198,6 +198,28 @@ pub enum Next {
     Cancel,
 }
 
+/// How much a worker may lease at once.
+#[derive(Clone, Debug)]
+pub struct ClaimLimits {
+    /// Deliveries in all.
+    pub total: usize,
+    /// Deliveries to any one endpoint, counting those already `held`.
+    pub per_endpoint: usize,
+    /// How many deliveries to each endpoint the worker already holds.
+    pub held: std::collections::HashMap<String, usize>,
+}
+
+impl ClaimLimits {
+    /// Up to `total`, with no limit per endpoint.
+    pub fn total(total: usize) -> ClaimLimits {
+        ClaimLimits {
+            total,
+            per_endpoint: usize::MAX,
+            held: Default::default(),
+        }
+    }
+}
+
 /// The end of one leased delivery: the attempt made, if any, and what follows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finished {
@@ -378,15 +400,15 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> StoreResult<Vec<(AccountId, Record)>>;
 
-    /// Leases up to `limit` pending deliveries due at `now` that no live lease holds, for
-    /// `owner` until `lease_until`. Instances sharing the database never lease the same row at
-    /// once; a lease that ran out (its holder crashed) can be taken.
+    /// Leases pending deliveries due at `now` that no live lease holds, for `owner` until
+    /// `lease_until`, within `limits`. Instances sharing the database never lease the same row
+    /// at once; a lease that ran out (its holder crashed) can be taken.
     async fn claim_deliveries(
         &self,
         owner: &str,
         now: i64,
         lease_until: i64,
-        limit: usize,
+        limits: &ClaimLimits,
     ) -> StoreResult<Vec<Delivery>>;
 
     /// Records each delivery's attempt (if one was made) and what follows it, releasing the

@@ -2,8 +2,9 @@
 //! between the two is confined to [`Backend`] (pool set-up, migrations, JSON field access).
 
 use crate::{
-    Attempt, Cursor, Delivery, DeliveryQuery, DeliveryState, Filter, Finished, IdempotencyClaim,
-    ListQuery, Next, Page, Record, Store, StoreError, StoreResult, TokenRecord, Write,
+    Attempt, ClaimLimits, Cursor, Delivery, DeliveryQuery, DeliveryState, Filter, Finished,
+    IdempotencyClaim, ListQuery, Next, Page, Record, Store, StoreError, StoreResult, TokenRecord,
+    Write,
 };
 use async_trait::async_trait;
 use portico_domain::AccountId;
@@ -690,7 +691,7 @@ impl Store for SqlStore {
         owner: &str,
         now: i64,
         lease_until: i64,
-        limit: usize,
+        limits: &ClaimLimits,
     ) -> StoreResult<Vec<Delivery>> {
         // Candidates first, then each taken with a conditional update: of two instances racing
         // for a row, exactly one sees its update apply. PostgreSQL locks the candidates and
@@ -698,20 +699,36 @@ impl Store for SqlStore {
         // (and never deadlock); SQLite serialises the whole transaction.
         // One transaction for the whole batch: one disk sync, not one per row.
         let mut tx = self.begin_write().await?;
-        let rows = sqlx::query(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE state = 'pending' AND next_attempt <= $1 \
-             AND (lease_until IS NULL OR lease_until < $1) ORDER BY next_attempt LIMIT $2{}",
-            self.backend.skip_locked()
+        let mut sql = Sql::default();
+        sql.push(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE state = 'pending' AND next_attempt <= "
         ))
-        .bind(now)
-        .bind((limit * 2) as i64)
-        .fetch_all(&mut *tx)
-        .await?;
+        .int(now)
+        .push(" AND (lease_until IS NULL OR lease_until < ")
+        .int(now)
+        .push(")");
+        let mut held = limits.held.clone();
+        for (e, n) in &held {
+            if *n >= limits.per_endpoint {
+                sql.push(" AND endpoint_id <> ").text(e.clone());
+            }
+        }
+        // More candidates than needed when some may be over their endpoint's limit.
+        let candidates = if limits.per_endpoint < limits.total {
+            limits.total * 4
+        } else {
+            limits.total
+        };
+        sql.push(" ORDER BY next_attempt LIMIT ")
+            .int(candidates as i64)
+            .push(self.backend.skip_locked());
+        let rows = sql.query().fetch_all(&mut *tx).await?;
         let candidates = rows.iter().map(delivery).collect::<StoreResult<Vec<_>>>()?;
         let mut claimed = Vec::new();
         for d in candidates {
-            if claimed.len() == limit {
-                break;
+            let n = held.entry(d.endpoint_id.clone()).or_default();
+            if claimed.len() == limits.total || *n >= limits.per_endpoint {
+                continue;
             }
             let taken = sqlx::query(
                 "UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2 \
@@ -724,6 +741,7 @@ impl Store for SqlStore {
             .execute(&mut *tx)
             .await?;
             if taken.rows_affected() == 1 {
+                *n += 1;
                 claimed.push(d);
             }
         }

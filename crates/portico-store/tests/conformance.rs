@@ -10,8 +10,9 @@ use portico_domain::price::{Interval, Price, PriceCreate, Recurring};
 use portico_domain::product::{Product, ProductParams};
 use portico_domain::{AccountId, Ctx, Currency, Patch};
 use portico_store::{
-    get, Attempt, Cursor, DeliveryQuery, DeliveryState, Filter, Finished, IdempotencyClaim,
-    ListQuery, NewDelivery, Next, SqlStore, Store, StoreError, TokenRecord, Versioned, Write,
+    get, Attempt, ClaimLimits, Cursor, DeliveryQuery, DeliveryState, Filter, Finished,
+    IdempotencyClaim, ListQuery, NewDelivery, Next, SqlStore, Store, StoreError, TokenRecord,
+    Versioned, Write,
 };
 use std::sync::Arc;
 
@@ -589,11 +590,44 @@ async fn webhook_deliveries_are_leased(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
-    let a = store.claim_deliveries("a", 1000, 1060, 10).await.unwrap();
+    let busy = ClaimLimits {
+        total: 10,
+        per_endpoint: 1,
+        held: [(format!("we_{tag}"), 1)].into(),
+    };
+    let skipped = store
+        .claim_deliveries("a", 1000, 1060, &busy)
+        .await
+        .unwrap();
+    assert!(
+        mine(skipped).is_empty(),
+        "an endpoint at its limit gets no more"
+    );
+    let one = ClaimLimits {
+        held: Default::default(),
+        ..busy
+    };
+    let first_claimed = store.claim_deliveries("a", 1000, 1060, &one).await.unwrap();
+    assert_eq!(mine(first_claimed.clone()).len(), 1, "one per endpoint");
+    let a = store
+        .claim_deliveries("a", 1000, 1060, &ClaimLimits::total(10))
+        .await
+        .unwrap();
+    let mut a = a
+        .into_iter()
+        .chain(first_claimed.clone())
+        .collect::<Vec<_>>();
+    a.sort_by(|x, y| x.id.cmp(&y.id));
     assert_eq!(mine(a.clone()), [id(1), id(2)], "only what is due");
     let d1 = a.iter().find(|d| d.id == id(1)).unwrap();
     assert_eq!((d1.state, d1.attempts), (DeliveryState::Pending, 0));
-    assert!(mine(store.claim_deliveries("b", 1000, 1060, 10).await.unwrap()).is_empty());
+    assert!(mine(
+        store
+            .claim_deliveries("b", 1000, 1060, &ClaimLimits::total(10))
+            .await
+            .unwrap()
+    )
+    .is_empty());
 
     let attempt = |n: u32, k: i64, at: i64, status: i64| Attempt {
         delivery_id: id(n),
@@ -633,9 +667,18 @@ async fn webhook_deliveries_are_leased(store: Arc<dyn Store>) {
             .unwrap()
             == 1
     );
-    assert!(mine(store.claim_deliveries("b", 1005, 1065, 10).await.unwrap()).is_empty());
+    assert!(mine(
+        store
+            .claim_deliveries("b", 1005, 1065, &ClaimLimits::total(10))
+            .await
+            .unwrap()
+    )
+    .is_empty());
     // At 1061: the retry of 1 is due, and a's lease on 2 ran out (a crashed).
-    let b = store.claim_deliveries("b", 1061, 1120, 10).await.unwrap();
+    let b = store
+        .claim_deliveries("b", 1061, 1120, &ClaimLimits::total(10))
+        .await
+        .unwrap();
     assert_eq!(mine(b), [id(1), id(2)]);
     let lost = store
         .finish_deliveries(
@@ -707,7 +750,10 @@ async fn webhook_deliveries_are_leased(store: Arc<dyn Store>) {
         tokio::spawn(async move {
             let mut got = Vec::new();
             loop {
-                let batch = store.claim_deliveries(owner, 2000, 2060, 8).await.unwrap();
+                let batch = store
+                    .claim_deliveries(owner, 2000, 2060, &ClaimLimits::total(8))
+                    .await
+                    .unwrap();
                 if batch.is_empty() {
                     return got;
                 }
