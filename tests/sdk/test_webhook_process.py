@@ -270,3 +270,24 @@ def test_private_targets_need_the_operators_consent():
         allowed.stop()
         receiver.stop()
         tmp.cleanup()
+
+
+def test_graceful_shutdown_finishes_deliveries_in_flight():
+    tmp = tempfile.TemporaryDirectory(prefix="portico-drain-")
+    db = f"sqlite://{tmp.name}/p.db"
+    receiver = Receiver(delay=1.5).start()
+    key = new_key()
+    server = Server(db, tmp.name, "drain")
+    try:
+        http = _session(key)
+        http.post(server.url + "/v1/webhook_endpoints", data={"url": receiver.url, "enabled_events[]": "customer.created"})
+        http.post(server.url + "/v1/customers", data={"name": "Drain"})
+        receiver.wait_for(lambda rs: len(rs) >= 1, timeout=10)
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.proc.wait(timeout=20) == 0
+        listed = _portico("webhooks", "deliveries", "--database-url", db).stdout
+        assert "succeeded" in listed and "pending" not in listed, listed
+    finally:
+        server.stop()
+        receiver.stop()
+        tmp.cleanup()

@@ -257,13 +257,19 @@ pub async fn serve(
     let upkeep = tokio::spawn(upkeep(app.clone()));
     let every = Duration::from_secs(if config.dev { 2 } else { 15 });
     let billing = tokio::spawn(billing::worker(app.clone(), every));
-    let webhooks = tokio::spawn(webhooks::worker(app.clone()));
+    let (stop_webhooks, stopping) = tokio::sync::watch::channel(false);
+    let webhooks = tokio::spawn(webhooks::worker(app.clone(), stopping));
     let result = axum::serve(listener, router(app.clone()))
         .with_graceful_shutdown(shutdown)
         .await;
     upkeep.abort();
     billing.abort();
-    webhooks.abort();
+    // Let the attempts in flight finish and be recorded (each is bounded by the timeout).
+    let _ = stop_webhooks.send(true);
+    let drain = app.settings.webhooks.timeout + Duration::from_secs(2);
+    if tokio::time::timeout(drain, webhooks).await.is_err() {
+        tracing::warn!("webhook deliveries still in flight at shutdown; they are retried later");
+    }
     app.store.close().await;
     result.map_err(Into::into)
 }

@@ -225,6 +225,14 @@ impl Deliverer {
     /// slow endpoint holds only its own slots while the others keep flowing. Results are
     /// recorded as they come in, those that finish together in one transaction.
     pub async fn run_due(&self) -> Result<usize, StoreError> {
+        self.run_due_until(None).await
+    }
+
+    /// [`Deliverer::run_due`], claiming nothing more once `stop` turns true.
+    async fn run_due_until(
+        &self,
+        stop: Option<&tokio::sync::watch::Receiver<bool>>,
+    ) -> Result<usize, StoreError> {
         use futures_util::stream::{FuturesUnordered, StreamExt};
         use futures_util::FutureExt;
         let mut in_flight = FuturesUnordered::new();
@@ -233,7 +241,8 @@ impl Deliverer {
         let mut made = 0;
         loop {
             let free = MAX_IN_FLIGHT - in_flight.len();
-            if free > 0 {
+            let stopping = stop.is_some_and(|s| *s.borrow());
+            if free > 0 && !stopping {
                 let limits = ClaimLimits {
                     total: free,
                     per_endpoint: MAX_PER_ENDPOINT,
@@ -417,9 +426,10 @@ fn describe(e: &reqwest::Error) -> String {
     }
 }
 
-/// Sends deliveries as they fall due until the process stops: woken at once when a commit
-/// queues some, and every `poll` for retries and for other instances' events.
-pub async fn worker(app: App) {
+/// Sends deliveries as they fall due until `stop` turns true: woken at once when a commit
+/// queues some, and every `poll` for retries and for other instances' events. On stop it
+/// claims nothing more and lets the attempts in flight finish and be recorded.
+pub async fn worker(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
     let deliverer = match Deliverer::new(app.clone()) {
         Ok(d) => d,
         Err(e) => {
@@ -428,13 +438,15 @@ pub async fn worker(app: App) {
         }
     };
     let poll = app.settings.webhooks.poll;
-    loop {
-        if let Err(e) = deliverer.run_due().await {
+    while !*stop.borrow() {
+        let pass = deliverer.run_due_until(Some(&stop)).await;
+        if let Err(e) = pass {
             tracing::warn!(error = %e, "webhook delivery pass failed");
         }
         tokio::select! {
             _ = app.webhook_wake.notified() => {}
             _ = tokio::time::sleep(poll) => {}
+            _ = stop.changed() => {}
         }
     }
 }
