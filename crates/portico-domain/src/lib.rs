@@ -18,6 +18,7 @@ pub mod invoice;
 pub mod metadata;
 pub mod patch;
 pub mod payment_method;
+pub mod portal;
 pub mod price;
 pub mod product;
 pub mod promotion_code;

@@ -194,6 +194,20 @@ pub fn router(app: App) -> Router {
                 .post(api::webhook_endpoint::update_webhook_endpoint)
                 .delete(api::webhook_endpoint::delete_webhook_endpoint),
         )
+        .route(
+            "/v1/billing_portal/configurations",
+            get(api::billing_portal::list_configurations)
+                .post(api::billing_portal::create_configuration),
+        )
+        .route(
+            "/v1/billing_portal/configurations/{id}",
+            get(api::billing_portal::retrieve_configuration)
+                .post(api::billing_portal::update_configuration),
+        )
+        .route(
+            "/v1/billing_portal/sessions",
+            post(api::billing_portal::create_session),
+        )
         .method_not_allowed_fallback(http::unrecognized)
         .fallback(http::unrecognized)
         .layer(axum::middleware::from_fn_with_state(
@@ -217,6 +231,7 @@ pub struct ServeConfig {
     pub api_keys: Vec<String>,
     pub dev: bool,
     pub webhooks: webhooks::WebhookSettings,
+    pub portal: state::PortalSettings,
 }
 
 impl std::fmt::Debug for ServeConfig {
@@ -243,6 +258,7 @@ pub async fn build(config: &ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Resul
         Settings {
             public_url: config.public_url.clone(),
             webhooks: config.webhooks.clone(),
+            portal: config.portal.clone(),
         },
     ))
 }

@@ -63,6 +63,7 @@ fn display_kind(kind: &'static str) -> &'static str {
         "payment_method" => "PaymentMethod",
         "test_helpers.test_clock" => "test clock",
         "webhook_endpoint" => "webhook endpoint",
+        "billing_portal.configuration" => "configuration",
         other => other,
     }
 }
@@ -150,6 +151,14 @@ pub fn render_record(record: &Record, now: i64, public_url: &str) -> Result<Valu
             now,
         ),
         "setup_intent" => render::setup_intent(&decode::<SetupIntent>(record)?, public_url),
+        "billing_portal.configuration" => render::portal_configuration(
+            &decode::<portico_domain::portal::PortalConfiguration>(record)?,
+            public_url,
+        ),
+        "billing_portal.session" => render::portal_session(
+            &decode::<portico_domain::portal::PortalSession>(record)?,
+            public_url,
+        ),
         "webhook_endpoint" => render::webhook_endpoint(
             &decode::<portico_domain::webhook_endpoint::WebhookEndpoint>(record)?,
             false,

@@ -57,6 +57,26 @@ pub struct Settings {
     pub public_url: String,
     /// Webhook delivery: retries, timeouts, which targets may be reached.
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// How long portal links last.
+    pub portal: PortalSettings,
+}
+
+/// How long portal links last.
+#[derive(Clone, Debug)]
+pub struct PortalSettings {
+    /// A session link not opened within this many seconds expires.
+    pub link_ttl_secs: i64,
+    /// An opened session ends after this many seconds without use.
+    pub idle_secs: i64,
+}
+
+impl Default for PortalSettings {
+    fn default() -> PortalSettings {
+        PortalSettings {
+            link_ttl_secs: 300,
+            idle_secs: 3600,
+        }
+    }
 }
 
 /// The server-wide secret behind card fingerprints (one per database).

@@ -32,6 +32,7 @@ async fn env_with(url: String, dir: Option<TempDir>) -> Env {
         Settings {
             public_url: "http://127.0.0.1:12111".into(),
             webhooks: portico_server::webhooks::WebhookSettings::dev(),
+            portal: Default::default(),
         },
     );
     Env {
@@ -819,6 +820,7 @@ async fn clocked(
         Settings {
             public_url: "http://x".into(),
             webhooks,
+            portal: Default::default(),
         },
     );
     let env = Env {

@@ -349,3 +349,33 @@ impl Object for portico_domain::webhook_endpoint::WebhookEndpoint {
         Some(self.status().to_owned())
     }
 }
+
+impl Object for portico_domain::portal::PortalConfiguration {
+    const KIND: &'static str = "billing_portal.configuration";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn status(&self) -> Option<String> {
+        active_status(self.active)
+    }
+    /// One default configuration per account.
+    fn unique_key(&self) -> Option<String> {
+        self.is_default.then(|| "default".to_owned())
+    }
+}
+
+impl Object for portico_domain::portal::PortalSession {
+    const KIND: &'static str = "billing_portal.session";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn parent(&self) -> Option<String> {
+        Some(self.customer.clone())
+    }
+}

@@ -71,6 +71,11 @@ pub fn target(object: &str, field: &str) -> Option<&'static str> {
 }
 
 const EXPANDABLE: &[(&str, &str, &str)] = &[
+    (
+        "billing_portal.session",
+        "configuration",
+        "billing_portal.configuration",
+    ),
     ("customer", "default_source", "source"),
     ("discount", "customer", "customer"),
     ("discount", "promotion_code", "promotion_code"),

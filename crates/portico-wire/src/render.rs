@@ -641,3 +641,126 @@ pub fn webhook_endpoint(
     }
     v
 }
+
+/// A portal configuration; `login_page.url` is built on `public_url`.
+pub fn portal_configuration(
+    c: &portico_domain::portal::PortalConfiguration,
+    public_url: &str,
+) -> Value {
+    let f = &c.features;
+    let cancel = &f.subscription_cancel;
+    let update = &f.subscription_update;
+    json!({
+        "id": c.id,
+        "object": "billing_portal.configuration",
+        "active": c.active,
+        "application": null,
+        "business_profile": {
+            "headline": c.business_profile.headline,
+            "privacy_policy_url": c.business_profile.privacy_policy_url,
+            "terms_of_service_url": c.business_profile.terms_of_service_url,
+        },
+        "created": c.created,
+        "default_return_url": c.default_return_url,
+        "features": {
+            "customer_update": {
+                "allowed_updates": f.customer_update.allowed_updates,
+                "enabled": f.customer_update.enabled,
+            },
+            "invoice_history": { "enabled": f.invoice_history },
+            "payment_method_update": {
+                "enabled": f.payment_method_update.enabled,
+                "payment_method_configuration": f.payment_method_update.payment_method_configuration,
+            },
+            "subscription_cancel": {
+                "cancellation_reason": {
+                    "enabled": cancel.reasons_enabled,
+                    "options": cancel.reasons,
+                },
+                "enabled": cancel.enabled,
+                "mode": cancel.mode,
+                "proration_behavior": cancel.proration_behavior,
+            },
+            "subscription_update": {
+                "billing_cycle_anchor": update.billing_cycle_anchor,
+                "default_allowed_updates": update.default_allowed_updates,
+                "enabled": update.enabled,
+                "products": update.products.as_ref().map(|ps| ps.iter().map(|p| json!({
+                    "adjustable_quantity": {
+                        "enabled": p.adjustable_quantity,
+                        "maximum": p.maximum,
+                        "minimum": p.minimum,
+                    },
+                    "prices": p.prices,
+                    "product": p.product,
+                })).collect::<Vec<_>>()),
+                "proration_behavior": update.proration_behavior,
+                "schedule_at_period_end": {
+                    "conditions": update.schedule_conditions.iter().map(|t| json!({"type": t})).collect::<Vec<_>>(),
+                },
+                "trial_update_behavior": update.trial_update_behavior,
+            },
+        },
+        "is_default": c.is_default,
+        "livemode": c.livemode,
+        "login_page": {
+            "enabled": c.login_token.is_some(),
+            "url": c.login_token.as_ref().map(|t| format!("{public_url}/p/login/{t}")),
+        },
+        "metadata": c.metadata,
+        "name": c.name,
+        "updated": c.updated,
+    })
+}
+
+/// A portal session; its `url` is built on `public_url`.
+pub fn portal_session(s: &portico_domain::portal::PortalSession, public_url: &str) -> Value {
+    let flow = s.flow.as_ref().map(|f| {
+        let ac = &f.after_completion;
+        json!({
+            "after_completion": {
+                "hosted_confirmation": (ac.kind == "hosted_confirmation")
+                    .then(|| json!({"custom_message": ac.custom_message})),
+                "redirect": ac.redirect_url.as_ref().map(|u| json!({"return_url": u})),
+                "type": ac.kind,
+            },
+            "subscription_cancel": f.subscription_cancel.as_ref().map(|c| json!({
+                "retention": c.retention_coupon.as_ref().map(|coupon| json!({
+                    "coupon_offer": {"coupon": coupon},
+                    "type": "coupon_offer",
+                })),
+                "subscription": c.subscription,
+            })),
+            "subscription_update": f.subscription_update.as_ref().map(|s| json!({"subscription": s})),
+            "subscription_update_confirm": f.subscription_update_confirm.as_ref().map(|c| json!({
+                "discounts": c.discounts.as_ref().map(|ds| ds.iter().map(|d| json!({
+                    "coupon": d.coupon,
+                    "promotion_code": d.promotion_code,
+                })).collect::<Vec<_>>()),
+                "items": c.items.iter().map(|i| {
+                    let mut item = json!({"id": i.id, "price": i.price});
+                    if let Some(q) = i.quantity {
+                        item["quantity"] = json!(q);
+                    }
+                    item
+                }).collect::<Vec<_>>(),
+                "subscription": c.subscription,
+            })),
+            "type": f.kind,
+        })
+    });
+    json!({
+        "id": s.id,
+        "object": "billing_portal.session",
+        "configuration": s.configuration,
+        "created": s.created,
+        "customer": s.customer,
+        "customer_account": null,
+        "flow": flow,
+        "livemode": s.livemode,
+        "locale": s.locale,
+        "on_behalf_of": s.on_behalf_of,
+        "return_url": s.return_url,
+        "url": format!("{public_url}/p/session/{}", s.token),
+    })
+}

@@ -84,6 +84,12 @@ struct ServeArgs {
     dev: bool,
     #[command(flatten)]
     webhooks: WebhookArgs,
+    /// A portal session link not opened within this long expires.
+    #[arg(long, env = "PORTICO_PORTAL_LINK_TTL", default_value = "5m", value_parser = humantime::parse_duration)]
+    portal_link_ttl: std::time::Duration,
+    /// An opened portal session ends after this long without use.
+    #[arg(long, env = "PORTICO_PORTAL_SESSION_IDLE", default_value = "1h", value_parser = humantime::parse_duration)]
+    portal_session_idle: std::time::Duration,
 }
 
 /// How webhooks are delivered.
@@ -198,6 +204,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         api_keys: args.api_keys.iter().map(|k| k.0.clone()).collect(),
         dev: args.dev,
         webhooks: args.webhooks.settings(args.dev)?,
+        portal: portico_server::state::PortalSettings {
+            link_ttl_secs: args.portal_link_ttl.as_secs().max(1) as i64,
+            idle_secs: args.portal_session_idle.as_secs().max(1) as i64,
+        },
     };
     tracing::info!(
         listen = %local,

@@ -1,5 +1,6 @@
 //! Stripe API handlers, one file per resource.
 
+pub mod billing_portal;
 pub mod coupon;
 pub mod customer;
 pub mod event;

@@ -361,7 +361,11 @@ async fn customer_payment_method(
 }
 
 /// Whether the customer has paid an invoice before (for first-time-only promotion codes).
-async fn has_paid_before(app: &App, account: &AccountId, customer: &str) -> Result<bool, Failure> {
+pub(crate) async fn has_paid_before(
+    app: &App,
+    account: &AccountId,
+    customer: &str,
+) -> Result<bool, Failure> {
     let q = portico_store::ListQuery {
         kind: "invoice",
         filters: vec![
