@@ -406,17 +406,22 @@ fn dedup(v: Vec<String>) -> Vec<String> {
     out
 }
 
-fn check_products(v: Vec<UpdateProductParams>) -> DomainResult<Vec<UpdateProduct>> {
-    let base = format!("{F}[subscription_update][products]");
-    if v.len() > MAX_UPDATE_PRODUCTS {
+/// At most [`MAX_UPDATE_PRODUCTS`] products can be offered for plan changes.
+pub fn check_product_count(n: usize) -> DomainResult<()> {
+    if n > MAX_UPDATE_PRODUCTS {
         return Err(DomainError::invalid(
-            base,
+            format!("{F}[subscription_update][products]"),
             format!(
-                "You can offer at most {MAX_UPDATE_PRODUCTS} products for subscription updates, but {} were given.",
-                v.len()
+                "You can offer at most {MAX_UPDATE_PRODUCTS} products for subscription updates, but {n} were given."
             ),
         ));
     }
+    Ok(())
+}
+
+fn check_products(v: Vec<UpdateProductParams>) -> DomainResult<Vec<UpdateProduct>> {
+    let base = format!("{F}[subscription_update][products]");
+    check_product_count(v.len())?;
     let mut out: Vec<UpdateProduct> = Vec::with_capacity(v.len());
     for (i, p) in v.into_iter().enumerate() {
         if out.iter().any(|o| o.product == p.product) {

@@ -146,11 +146,18 @@ fn read_configuration(r: &mut Reader<'_>, creating: bool) -> ConfigurationParams
                 .map(str::to_owned),
             schedule_conditions: u
                 .object("schedule_at_period_end", |s| {
-                    match s.list_or_clear("conditions", |c| {
+                    let condition = |c: &mut Reader<'_>| {
                         c.require("type");
                         c.enumeration("type", SCHEDULE_CONDITIONS)
                             .map(str::to_owned)
-                    }) {
+                    };
+                    // Only an update may clear the conditions with "".
+                    let read = if updating {
+                        s.list_or_clear("conditions", condition)
+                    } else {
+                        s.list("conditions", condition).map(Patch::Set).unwrap_or_default()
+                    };
+                    match read {
                         Patch::Set(v) => Patch::Set(v.into_iter().flatten().collect()),
                         Patch::Clear => Patch::Clear,
                         Patch::Keep => Patch::Keep,
@@ -178,6 +185,8 @@ async fn check_offered_products(
     let Some(Patch::Set(products)) = p.subscription_update.as_ref().map(|u| &u.products) else {
         return Ok(());
     };
+    // Too many products is refused before any of them is looked up.
+    check_product_count(products.len())?;
     for (i, entry) in products.iter().enumerate() {
         let base = format!("features[subscription_update][products][{i}]");
         load_live::<portico_domain::product::Product>(
@@ -492,6 +501,7 @@ fn read_flow(f: &mut Reader<'_>) -> Option<Flow> {
         c.require("subscription");
         c.require("items");
         let subscription = c.string("subscription", 5000).unwrap_or_default();
+        let items_sent = c.has("items");
         let items = c
             .list("items", |i| {
                 i.require("id");
@@ -511,7 +521,7 @@ fn read_flow(f: &mut Reader<'_>) -> Option<Flow> {
                 }
             })
             .unwrap_or_default();
-        if items.len() != 1 && c.has("items") {
+        if items.len() != 1 && items_sent {
             let p = c.path_of("items");
             c.error(ApiError::invalid(
                 Some(p.clone()),
