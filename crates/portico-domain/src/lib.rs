@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod billing_cycle;
+pub mod branding;
 pub mod calendar;
 pub mod card;
 pub mod coupon;
@@ -19,6 +20,7 @@ pub mod metadata;
 pub mod patch;
 pub mod payment_method;
 pub mod portal;
+pub mod portal_session;
 pub mod price;
 pub mod product;
 pub mod promotion_code;

@@ -4,8 +4,12 @@
 use crate::error::{DomainError, DomainResult};
 use crate::metadata::{Metadata, MetadataUpdate};
 use crate::patch::Patch;
+use crate::price::{Interval, Recurring};
+use crate::subscription::{Subscription, SubscriptionStatus};
 use crate::Ctx;
 use serde::{Deserialize, Serialize};
+
+pub use crate::portal_session::*;
 
 /// Every `locale` a session accepts.
 pub const LOCALES: &[&str] = &[
@@ -52,7 +56,8 @@ pub const AFTER_COMPLETION_TYPES: &[&str] = &["hosted_confirmation", "portal_hom
 pub const MAX_UPDATE_PRODUCTS: usize = 10;
 /// Random characters in a session or login-page link (base 62: about 256 bits).
 pub const LINK_TOKEN_LEN: usize = 43;
-const TOKEN_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+pub(crate) const TOKEN_ALPHABET: &[u8] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /// A portal configuration as Portico stores it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -396,6 +401,139 @@ impl PortalConfiguration {
     }
 }
 
+/// Why the portal cannot change a subscription's plan, when it cannot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UpdateBlock {
+    /// The subscription has ended.
+    Ended,
+    /// Only active and trialing subscriptions can change plans (this one is past due, …).
+    NotActive,
+    /// Only subscriptions with exactly one item can change plans; it has this many.
+    Items(usize),
+    /// A schedule or a pending update already decides what happens next.
+    Scheduled,
+    /// The subscription is set to cancel; renewing it comes first.
+    Canceling,
+}
+
+/// Why the portal cannot change `sub`'s plan, if it cannot. (The configuration decides on top
+/// of this whether it offers plan changes at all.)
+pub fn update_block(sub: &Subscription) -> Option<UpdateBlock> {
+    if sub.status.is_ended() {
+        return Some(UpdateBlock::Ended);
+    }
+    if !matches!(
+        sub.status,
+        SubscriptionStatus::Active | SubscriptionStatus::Trialing
+    ) {
+        return Some(UpdateBlock::NotActive);
+    }
+    if sub.items.len() != 1 {
+        return Some(UpdateBlock::Items(sub.items.len()));
+    }
+    if sub.schedule.is_some() || sub.pending_update.is_some() {
+        return Some(UpdateBlock::Scheduled);
+    }
+    if sub.cancel_at_period_end || sub.cancel_at.is_some() {
+        return Some(UpdateBlock::Canceling);
+    }
+    None
+}
+
+impl PortalConfiguration {
+    /// Whether customers can change plans here: the feature is on and offers something to
+    /// change (other prices, or quantities).
+    pub fn offers_updates(&self) -> bool {
+        let u = &self.features.subscription_update;
+        let prices = u.default_allowed_updates.iter().any(|a| a == "price")
+            && u.products.as_ref().is_some_and(|p| !p.is_empty());
+        let quantity = u.default_allowed_updates.iter().any(|a| a == "quantity");
+        u.enabled && (prices || quantity)
+    }
+
+    /// Whether customers can change `sub`'s plan in the portal.
+    pub fn can_update(&self, sub: &Subscription) -> bool {
+        self.offers_updates() && update_block(sub).is_none()
+    }
+
+    /// Whether customers can cancel `sub` in the portal (not when it already ends).
+    pub fn can_cancel(&self, sub: &Subscription) -> bool {
+        self.features.subscription_cancel.enabled
+            && !sub.status.is_ended()
+            && !sub.cancel_at_period_end
+            && sub.cancel_at.is_none()
+    }
+
+    /// The quantities allowed for `price` (`minimum`, `maximum`), when the configuration lets
+    /// customers change the quantity of its product.
+    pub fn quantity_bounds(&self, price: &str) -> Option<(i64, Option<i64>)> {
+        let u = &self.features.subscription_update;
+        if !u.default_allowed_updates.iter().any(|a| a == "quantity") {
+            return None;
+        }
+        self.update_product_for_price(price)
+            .filter(|p| p.adjustable_quantity)
+            .map(|p| (p.minimum.max(1), p.maximum))
+    }
+
+    /// Whether customers may enter a promotion code when changing plans.
+    pub fn allows_promotion_codes(&self) -> bool {
+        self.features
+            .subscription_update
+            .default_allowed_updates
+            .iter()
+            .any(|a| a == "promotion_code")
+    }
+}
+
+/// The terms of a plan that decide whether a change to it waits for the end of the period.
+#[derive(Clone, Copy, Debug)]
+pub struct PlanTerms<'a> {
+    pub product: &'a str,
+    pub unit_amount: i64,
+    pub quantity: i64,
+    pub recurring: &'a Recurring,
+}
+
+/// An interval's nominal length in 48ths of a day. Months and years average the calendar
+/// (365.25 days a year, a twelfth of that a month), so $10 a month and $120 a year cost the same.
+fn nominal_length(r: &Recurring) -> i128 {
+    let unit: i128 = match r.interval {
+        Interval::Day => 48,
+        Interval::Week => 7 * 48,
+        Interval::Month => 1461,
+        Interval::Year => 12 * 1461,
+    };
+    unit * i128::from(r.interval_count)
+}
+
+/// Whether a plan change from `from` to `to` waits for the end of the current period under
+/// `conditions` (`features.subscription_update.schedule_at_period_end`). Any condition that
+/// holds defers the change, as in Stripe:
+/// - `decreasing_item_amount`: the new plan costs less over time — a cheaper price, a lower
+///   quantity, or a longer interval that is cheaper in the long run ($10/month → $100/year);
+/// - `shortening_interval`: the interval gets shorter and nothing else changes (same product,
+///   same quantity), e.g. yearly → monthly.
+pub fn defer_to_period_end(
+    conditions: &[String],
+    from: &PlanTerms<'_>,
+    to: &PlanTerms<'_>,
+) -> bool {
+    let (from_len, to_len) = (nominal_length(from.recurring), nominal_length(to.recurring));
+    conditions.iter().any(|c| match c.as_str() {
+        "decreasing_item_amount" => {
+            // to_amount / to_len < from_amount / from_len, without dividing.
+            let from_amount = i128::from(from.unit_amount) * i128::from(from.quantity);
+            let to_amount = i128::from(to.unit_amount) * i128::from(to.quantity);
+            to_amount * from_len < from_amount * to_len
+        }
+        "shortening_interval" => {
+            to_len < from_len && to.product == from.product && to.quantity == from.quantity
+        }
+        _ => false,
+    })
+}
+
 fn dedup(v: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(v.len());
     for s in v {
@@ -484,123 +622,6 @@ pub fn check_url(raw: &str, param: &str) -> DomainResult<()> {
             format!("Invalid URL: {param} must be an absolute http:// or https:// URL."),
         ))
     }
-}
-
-/// A portal session as Portico stores it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PortalSession {
-    pub id: String,
-    pub created: i64,
-    pub livemode: bool,
-    pub customer: String,
-    pub configuration: String,
-    pub flow: Option<Flow>,
-    pub locale: Option<String>,
-    pub on_behalf_of: Option<String>,
-    pub return_url: Option<String>,
-    /// The secret in the session's link.
-    pub token: String,
-}
-
-impl PortalSession {
-    /// A new session for `customer` with a fresh link secret.
-    #[allow(clippy::too_many_arguments)]
-    pub fn create(
-        customer: String,
-        configuration: String,
-        flow: Option<Flow>,
-        locale: Option<String>,
-        on_behalf_of: Option<String>,
-        return_url: Option<String>,
-        ctx: &mut Ctx<'_>,
-    ) -> PortalSession {
-        let prefix = if ctx.livemode { "live_" } else { "test_" };
-        PortalSession {
-            id: ctx.ids.next("bps_", crate::ID_LEN),
-            created: ctx.now,
-            livemode: ctx.livemode,
-            customer,
-            configuration,
-            flow,
-            locale,
-            on_behalf_of,
-            return_url,
-            token: format!(
-                "{prefix}{}",
-                ctx.ids.random_string(TOKEN_ALPHABET, LINK_TOKEN_LEN)
-            ),
-        }
-    }
-}
-
-/// A deep link into one portal action.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Flow {
-    pub kind: String,
-    pub after_completion: AfterCompletion,
-    pub subscription_cancel: Option<CancelFlow>,
-    pub subscription_update: Option<String>,
-    pub subscription_update_confirm: Option<ConfirmFlow>,
-}
-
-impl Flow {
-    /// The subscription the flow acts on, if it acts on one.
-    pub fn subscription(&self) -> Option<&str> {
-        self.subscription_cancel
-            .as_ref()
-            .map(|c| c.subscription.as_str())
-            .or(self.subscription_update.as_deref())
-            .or(self
-                .subscription_update_confirm
-                .as_ref()
-                .map(|c| c.subscription.as_str()))
-    }
-}
-
-/// What the customer sees once the flow's action is done.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AfterCompletion {
-    pub kind: String,
-    pub custom_message: Option<String>,
-    pub redirect_url: Option<String>,
-}
-
-impl Default for AfterCompletion {
-    /// A confirmation page, as Stripe does when `after_completion` is left out.
-    fn default() -> AfterCompletion {
-        AfterCompletion {
-            kind: "hosted_confirmation".into(),
-            custom_message: None,
-            redirect_url: None,
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CancelFlow {
-    pub subscription: String,
-    /// The coupon offered to stay.
-    pub retention_coupon: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ConfirmFlow {
-    pub subscription: String,
-    pub items: Vec<ConfirmItem>,
-    pub discounts: Option<Vec<ConfirmDiscount>>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ConfirmItem {
-    pub id: String,
-    pub price: Option<String>,
-    pub quantity: Option<i64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ConfirmDiscount {
-    pub coupon: Option<String>,
-    pub promotion_code: Option<String>,
 }
 
 #[cfg(test)]
@@ -748,6 +769,100 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.login_token, None, "disabling deactivates the link");
+    }
+
+    #[test]
+    fn which_changes_wait_for_the_period_end() {
+        let month = Recurring {
+            interval: Interval::Month,
+            interval_count: 1,
+        };
+        let year = Recurring {
+            interval: Interval::Year,
+            interval_count: 1,
+        };
+        let plan = |product, unit_amount, quantity, recurring| PlanTerms {
+            product,
+            unit_amount,
+            quantity,
+            recurring,
+        };
+        let dec = vec!["decreasing_item_amount".to_owned()];
+        let short = vec!["shortening_interval".to_owned()];
+        let both = vec![dec[0].clone(), short[0].clone()];
+        let pro_m = plan("pro", 1000, 1, &month);
+        // Stripe's example: $10/month to $100/year is cheaper in the long run.
+        assert!(defer_to_period_end(
+            &dec,
+            &pro_m,
+            &plan("pro", 10_000, 1, &year)
+        ));
+        // $10/month to $120/year costs the same: not a decrease.
+        assert!(!defer_to_period_end(
+            &dec,
+            &pro_m,
+            &plan("pro", 12_000, 1, &year)
+        ));
+        // A cheaper price, a lower quantity.
+        assert!(defer_to_period_end(
+            &dec,
+            &pro_m,
+            &plan("basic", 500, 1, &month)
+        ));
+        assert!(defer_to_period_end(
+            &dec,
+            &plan("pro", 1000, 3, &month),
+            &plan("pro", 1000, 2, &month)
+        ));
+        assert!(!defer_to_period_end(
+            &dec,
+            &pro_m,
+            &plan("team", 4000, 1, &month)
+        ));
+        assert!(
+            !defer_to_period_end(&dec, &pro_m, &plan("pro", 1000, 1, &month)),
+            "no change"
+        );
+        // Yearly to monthly on the same product and quantity shortens the interval...
+        let pro_y = plan("pro", 10_000, 1, &year);
+        assert!(defer_to_period_end(&short, &pro_y, &pro_m));
+        assert!(
+            !defer_to_period_end(&dec, &pro_y, &pro_m),
+            "$100/year → $10/month costs more"
+        );
+        // ...but not when the product or quantity changes too.
+        assert!(!defer_to_period_end(
+            &short,
+            &pro_y,
+            &plan("team", 1000, 1, &month)
+        ));
+        assert!(!defer_to_period_end(
+            &short,
+            &pro_y,
+            &plan("pro", 1000, 2, &month)
+        ));
+        assert!(!defer_to_period_end(&short, &pro_m, &pro_y));
+        // Any condition that holds is enough; none configured, nothing waits.
+        assert!(defer_to_period_end(&both, &pro_y, &pro_m));
+        assert!(!defer_to_period_end(
+            &[],
+            &pro_m,
+            &plan("basic", 1, 1, &month)
+        ));
+        // Weeks and days compare on the same scale.
+        let week = Recurring {
+            interval: Interval::Week,
+            interval_count: 1,
+        };
+        let days7 = Recurring {
+            interval: Interval::Day,
+            interval_count: 7,
+        };
+        assert!(!defer_to_period_end(
+            &both,
+            &plan("p", 700, 1, &week),
+            &plan("p", 700, 1, &days7)
+        ));
     }
 
     #[test]

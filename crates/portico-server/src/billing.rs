@@ -189,12 +189,7 @@ async fn apply(
             writes.push(Write::Update(sub.next_record()));
             writes.extend(void_unpaid(app, account, latest, at).await?);
         }
-        Due::PendingExpiry => {
-            // The change never took effect; its unpaid invoice goes with it.
-            sub.value.pending_update = None;
-            writes.push(Write::Update(sub.next_record()));
-            writes.extend(void_unpaid(app, account, latest, at).await?);
-        }
+        Due::PendingExpiry => return drop_pending_update(app, account, sub, at).await,
         Due::Cancel => {
             sub.value.end(at, "cancellation_requested");
             writes.push(Write::Update(sub.next_record()));
@@ -235,6 +230,27 @@ async fn apply(
             writes.push(Write::Update(sub.next_record()));
         }
     }
+    app.commit_at(account, writes, at).await?;
+    Ok(())
+}
+
+/// Drops `sub`'s pending update at `at` (its payment was not made), voiding the invoice it was
+/// waiting for: the change never happens, as when it expires.
+pub async fn drop_pending_update(
+    app: &App,
+    account: &AccountId,
+    mut sub: Versioned<Subscription>,
+    at: i64,
+) -> Result<(), Failure> {
+    if sub.value.pending_update.take().is_none() {
+        return Ok(());
+    }
+    let latest = match &sub.value.latest_invoice {
+        Some(id) => portico_store::get::<Invoice>(&*app.store, account, id).await?,
+        None => None,
+    };
+    let mut writes = vec![Write::Update(sub.next_record())];
+    writes.extend(void_unpaid(app, account, latest, at).await?);
     app.commit_at(account, writes, at).await?;
     Ok(())
 }

@@ -301,8 +301,9 @@ impl App {
         now: i64,
         request: &RequestContext,
     ) -> Result<Vec<Record>, StoreError> {
-        // Stripe announces no changes to webhook endpoints.
-        if record.kind == WebhookEndpoint::KIND {
+        // Stripe announces no changes to webhook endpoints, and Portico's own settings
+        // (branding) are not Stripe objects.
+        if record.kind == WebhookEndpoint::KIND || record.kind.starts_with("portico.") {
             return Ok(Vec::new());
         }
         let url = &self.settings.public_url;

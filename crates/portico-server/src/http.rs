@@ -117,6 +117,16 @@ pub struct Api {
 }
 
 impl Api {
+    /// The context for work the hosted pages do for an account: the same engine as the API's
+    /// handlers, with no request parameters.
+    pub fn on_behalf(caller: Caller, now: i64) -> Api {
+        Api {
+            caller,
+            now,
+            params: BTreeMap::new(),
+        }
+    }
+
     /// Reads the request's parameters with `f`, turning problems into Stripe's error.
     pub fn read<T>(&mut self, f: impl FnOnce(&mut Reader<'_>) -> T) -> Result<T, Failure> {
         portico_wire::read(std::mem::take(&mut self.params), f).map_err(Failure::from)

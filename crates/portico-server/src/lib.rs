@@ -10,6 +10,7 @@ pub mod events;
 pub mod expand;
 pub mod http;
 pub mod objects;
+pub mod operator;
 pub mod pages;
 pub mod payments;
 pub mod state;

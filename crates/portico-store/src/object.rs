@@ -379,3 +379,17 @@ impl Object for portico_domain::portal::PortalSession {
         Some(self.customer.clone())
     }
 }
+
+impl Object for portico_domain::branding::Branding {
+    const KIND: &'static str = "portico.branding";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    /// One branding per account.
+    fn unique_key(&self) -> Option<String> {
+        Some("branding".to_owned())
+    }
+}

@@ -2,7 +2,9 @@
 
 #![forbid(unsafe_code)]
 
+mod demo;
 mod listen;
+mod portal_cmd;
 mod webhooks_cmd;
 
 use anyhow::Context;
@@ -41,6 +43,12 @@ enum Command {
     Listen(listen::ListenArgs),
     /// Webhook deliveries: list them, or send an event again.
     Webhooks(webhooks_cmd::WebhooksArgs),
+    /// A demo: a server with a seeded business, and a portal link for every flow.
+    Demo(demo::DemoArgs),
+    /// Portal links, the default configuration and the account's branding.
+    Portal(portal_cmd::PortalArgs),
+    /// Creates a portal session for a customer and prints its link (`portico portal link`).
+    PortalLink(portal_cmd::LinkArgs),
 }
 
 /// An API key: shown as `sk_…****` in logs and debug output.
@@ -136,9 +144,9 @@ impl WebhookArgs {
     }
 }
 
-fn init_logs(format: LogFormat) {
+fn init_logs(format: LogFormat, default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     use std::io::IsTerminal;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -159,7 +167,7 @@ fn default_public_url(addr: SocketAddr) -> String {
     }
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -258,11 +266,25 @@ fn redact_authority(url: &str) -> String {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    init_logs(cli.log_format);
+    // The demo talks to a person: only warnings, unless PORTICO_LOG asks for more.
+    let default_filter = match cli.command {
+        Command::Demo(_) => "warn",
+        _ => "info,sqlx=warn",
+    };
+    init_logs(cli.log_format, default_filter);
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Listen(args) => listen::listen(args).await,
         Command::Webhooks(args) => webhooks_cmd::run(args).await,
+        Command::Demo(args) => demo::demo(args).await,
+        Command::Portal(args) => portal_cmd::run(args).await,
+        Command::PortalLink(args) => {
+            println!(
+                "{}",
+                portal_cmd::link(&reqwest::Client::new(), &args).await?
+            );
+            Ok(())
+        }
     }
 }
 

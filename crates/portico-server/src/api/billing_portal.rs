@@ -14,7 +14,7 @@ use portico_domain::customer::Customer;
 use portico_domain::portal::*;
 use portico_domain::price::Price;
 use portico_domain::promotion_code::{PromotionCode, Redemption};
-use portico_domain::subscription::{Subscription, SubscriptionStatus};
+use portico_domain::subscription::Subscription;
 use portico_domain::{AccountId, Ctx, DomainError, Patch, RandomIds};
 use portico_store::{Filter, StoreError, TokenRecord, Versioned, Write};
 use portico_wire::list::read_list_params;
@@ -155,7 +155,9 @@ fn read_configuration(r: &mut Reader<'_>, creating: bool) -> ConfigurationParams
                     let read = if updating {
                         s.list_or_clear("conditions", condition)
                     } else {
-                        s.list("conditions", condition).map(Patch::Set).unwrap_or_default()
+                        s.list("conditions", condition)
+                            .map(Patch::Set)
+                            .unwrap_or_default()
                     };
                     match read {
                         Patch::Set(v) => Patch::Set(v.into_iter().flatten().collect()),
@@ -736,37 +738,21 @@ async fn check_flow(
         return Ok(());
     }
     // Updates: only live subscriptions with one item, nothing else pending.
-    if !matches!(
-        sub.status,
-        SubscriptionStatus::Active | SubscriptionStatus::Trialing
-    ) {
-        return Err(refuse(
-            sub_param,
-            format!(
+    if let Some(block) = update_block(&sub) {
+        let message = match block {
+            UpdateBlock::Ended | UpdateBlock::NotActive => format!(
                 "The subscription {sub_id} is {} and cannot be updated in the portal until it is active.",
                 sub.status.as_str()
             ),
-        ));
+            UpdateBlock::Items(n) => format!("The subscription {sub_id} has {n} items; only subscriptions with one item can be updated in the portal."),
+            UpdateBlock::Scheduled => format!("The subscription {sub_id} has a schedule or a pending update; it cannot be updated in the portal until that is resolved."),
+            UpdateBlock::Canceling => format!("The subscription {sub_id} is set to cancel; it must be renewed before it can be updated in the portal."),
+        };
+        return Err(refuse(sub_param, message));
     }
-    if sub.items.len() != 1 {
-        return Err(refuse(
-            sub_param,
-            format!("The subscription {sub_id} has {} items; only subscriptions with one item can be updated in the portal.", sub.items.len()),
-        ));
-    }
-    if sub.schedule.is_some() || sub.pending_update.is_some() {
-        return Err(refuse(
-            sub_param,
-            format!("The subscription {sub_id} has a schedule or a pending update; it cannot be updated in the portal until that is resolved."),
-        ));
-    }
-    let u = &f.subscription_update;
     let Some(confirm) = flow.subscription_update_confirm.as_mut() else {
         // The update flow needs something the customer may change.
-        let offers_prices = u.default_allowed_updates.iter().any(|a| a == "price")
-            && u.products.as_ref().is_some_and(|p| !p.is_empty());
-        let offers_quantity = u.default_allowed_updates.iter().any(|a| a == "quantity");
-        if !offers_prices && !offers_quantity {
+        if !config.offers_updates() {
             return Err(refuse(
                 "flow_data[type]",
                 format!("The configuration {} offers nothing to update: set features[subscription_update][default_allowed_updates] (with products for price changes).", config.id),

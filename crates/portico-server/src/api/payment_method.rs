@@ -13,6 +13,7 @@ use portico_domain::customer::Customer;
 use portico_domain::payment_method::{
     AttachError, BillingDetails, PaymentMethod, PaymentMethodCreate, PaymentMethodUpdate,
 };
+use portico_domain::AccountId;
 use portico_store::{Filter, Versioned, Write};
 use portico_wire::list::read_list_params;
 use portico_wire::{render, ApiError, Reader};
@@ -169,24 +170,27 @@ pub async fn detach_payment_method(
 ) -> Reply {
     let expand = api.read(|r| r.expand("payment_method", false))?;
     let account = api.caller.account.clone();
-    let (app_, account_, id_) = (&app, &account, &id);
-    let pm = with_retries(|| async move {
-        let mut current = load::<PaymentMethod>(app_, account_, id_, None).await?;
+    let pm = detach(&app, &account, &id).await?;
+    respond(&app, &api, render::payment_method(&pm), &expand).await
+}
+
+/// Detaches payment method `id` from its customer, clearing it as the customer's default.
+pub async fn detach(app: &App, account: &AccountId, id: &str) -> Result<PaymentMethod, Failure> {
+    with_retries(|| async move {
+        let mut current = load::<PaymentMethod>(app, account, id, None).await?;
         let customer = current.value.detach()?;
         let mut writes = vec![Write::Update(current.next_record())];
-        if let Some(mut c) =
-            portico_store::get::<Customer>(&*app_.store, account_, &customer).await?
+        if let Some(mut c) = portico_store::get::<Customer>(&*app.store, account, &customer).await?
         {
-            if c.value.invoice_settings.default_payment_method.as_deref() == Some(id_.as_str()) {
+            if c.value.invoice_settings.default_payment_method.as_deref() == Some(id) {
                 c.value.invoice_settings.default_payment_method = None;
                 writes.push(Write::Update(c.next_record()));
             }
         }
-        commit(app_, account_, writes).await?;
+        commit(app, account, writes).await?;
         Ok::<_, Failure>(current.value)
     })
-    .await?;
-    respond(&app, &api, render::payment_method(&pm), &expand).await
+    .await
 }
 
 fn read_type_filter(r: &mut Reader<'_>) -> Option<&'static str> {

@@ -158,19 +158,7 @@ pub async fn create_setup_intent(State(app): State<App>, mut api: Api) -> Reply 
                 .id,
         );
     }
-    let mut ids = RandomIds;
-    let mut ctx = Ctx {
-        now: api.now,
-        livemode: api.caller.livemode,
-        ids: &mut ids,
-    };
-    let mut si = SetupIntent::create(params, &mut ctx)?;
-    let (mut writes, declined) = if do_confirm {
-        confirm(&app, &api, &mut si, None, return_url).await?
-    } else {
-        (Vec::new(), None)
-    };
-    writes.insert(0, Write::Insert(Versioned::new_record(&si)));
+    let (si, writes, declined) = start(&app, &api, params, do_confirm, return_url).await?;
     commit(&app, &api.caller.account, writes).await?;
     if let Some(f) = declined {
         return Err(f);
@@ -182,6 +170,32 @@ pub async fn create_setup_intent(State(app): State<App>, mut api: Api) -> Reply 
         &expand,
     )
     .await
+}
+
+/// A new SetupIntent, confirmed at once with `do_confirm`: the intent, the writes that store
+/// it (and attach its card when it succeeds), and the card error to answer with when it was
+/// declined (the writes are to be committed anyway).
+pub(crate) async fn start(
+    app: &App,
+    api: &Api,
+    params: SetupIntentCreate,
+    do_confirm: bool,
+    return_url: Option<String>,
+) -> Result<(SetupIntent, Vec<Write>, Option<Failure>), Failure> {
+    let mut ids = RandomIds;
+    let mut ctx = Ctx {
+        now: api.now,
+        livemode: api.caller.livemode,
+        ids: &mut ids,
+    };
+    let mut si = SetupIntent::create(params, &mut ctx)?;
+    let (mut writes, declined) = if do_confirm {
+        confirm(app, api, &mut si, None, return_url).await?
+    } else {
+        (Vec::new(), None)
+    };
+    writes.insert(0, Write::Insert(Versioned::new_record(&si)));
+    Ok((si, writes, declined))
 }
 
 /// `GET /v1/setup_intents/{intent}`

@@ -849,6 +849,20 @@ async fn cancel_once(
     prorate: bool,
     invoice_now: bool,
 ) -> Result<Subscription, Failure> {
+    let (sub, writes) = cancel_writes(app, api, id, details, prorate, invoice_now).await?;
+    app.commit(&api.caller.account, writes).await?;
+    Ok(sub)
+}
+
+/// The writes that cancel subscription `id` now (see [`cancel_once`]), not yet committed.
+pub(crate) async fn cancel_writes(
+    app: &App,
+    api: &Api,
+    id: &str,
+    details: &CancellationDetails,
+    prorate: bool,
+    invoice_now: bool,
+) -> Result<(Subscription, Vec<Write>), Failure> {
     let account = &api.caller.account;
     let mut sub = load_live::<Subscription>(app, account, id, None).await?;
     let now = now_for(app, account, sub.value.test_clock.as_deref(), api.now).await?;
@@ -900,8 +914,7 @@ async fn cancel_once(
     if let Some(inv) = &invoice {
         writes.push(Write::Insert(Versioned::new_record(inv)));
     }
-    app.commit(account, writes).await?;
-    Ok(sub.value)
+    Ok((sub.value, writes))
 }
 
 /// `GET /v1/subscriptions`: not ended ones unless `status` says otherwise.

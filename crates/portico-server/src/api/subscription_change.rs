@@ -21,6 +21,11 @@ use portico_domain::{AccountId, Ctx, ErrorCode, IdGen, RandomIds, ID_LEN};
 use portico_store::{Versioned, Write};
 use portico_wire::{render, ApiError, Reader};
 
+/// The payment behaviour of plan changes made in the hosted portal: a declined card changes
+/// nothing (the customer can try another), a card that needs 3-D Secure keeps the change
+/// pending until the customer authenticates, as `pending_if_incomplete` does.
+pub const PORTAL_PAYMENT: &str = "portal";
+
 /// One entry of `items[]` in an update or a preview.
 #[derive(Clone, Debug, Default)]
 pub struct ItemParam {
@@ -219,7 +224,9 @@ pub async fn collect(
             match inv.attempt_payment(pm.as_ref(), true, false, at, || t.clone())? {
                 PaymentOutcome::Paid => {}
                 PaymentOutcome::Declined(_) if p.payment_behavior == "pending_if_incomplete" => pending = true,
-                PaymentOutcome::RequiresAction if p.payment_behavior == "pending_if_incomplete" => {
+                PaymentOutcome::RequiresAction
+                    if matches!(p.payment_behavior, "pending_if_incomplete" | PORTAL_PAYMENT) =>
+                {
                     pending = true;
                     token = Some(t);
                 }
@@ -311,6 +318,81 @@ pub async fn update_with_change(
         app.commit(account, writes).await?;
         Ok(sub)
     })
+    .await
+}
+
+/// What a change of `sub` would bill, computed by the engine without storing anything: the
+/// invoice it issues at once (`always_invoice`, a restarted cycle), if any; the subscription
+/// after it; and its next renewal invoice (none when it is set to cancel, or `cancel` asks so).
+pub struct ChangePreview {
+    pub now: Option<Invoice>,
+    pub after: Subscription,
+    pub next: Option<Invoice>,
+}
+
+/// Previews `change` (and new `discounts`, which replace the subscription's as an update's
+/// would) of `sub` at `now` (the subscription's clock).
+pub async fn preview_change(
+    app: &App,
+    api: &Api,
+    sub: &Versioned<Subscription>,
+    change: Option<&ChangeParams>,
+    discounts: Option<&[crate::api::subscription::DiscountRequest]>,
+    now: i64,
+    cancel: bool,
+) -> Result<ChangePreview, Failure> {
+    let account = &api.caller.account;
+    let mut after = sub.clone();
+    let mut customer = load::<Customer>(app, account, &sub.value.customer, None).await?;
+    let fresh = match discounts {
+        Some(d) => {
+            crate::api::subscription::set_discounts(app, api, &mut after.value, d, now)
+                .await?
+                .1
+        }
+        None => Vec::new(),
+    };
+    let mut invoice = None;
+    if let Some(p) = change {
+        let at = p.proration_date.unwrap_or(now);
+        let planned = plan(app, account, after.clone(), p, at, false, &fresh).await?;
+        after = planned.sub;
+        customer = planned.customer;
+        invoice = planned.invoice;
+    }
+    let next = if after.value.cancel_at_period_end || cancel {
+        None
+    } else {
+        Some(next_renewal(app, account, &after.value, &mut customer, &fresh).await?)
+    };
+    Ok(ChangePreview {
+        now: invoice,
+        after: after.value,
+        next,
+    })
+}
+
+/// The renewal invoice `sub` gets at the end of its current period, as the engine will bill it.
+pub async fn next_renewal(
+    app: &App,
+    account: &AccountId,
+    sub: &Subscription,
+    customer: &mut Versioned<Customer>,
+    fresh: &[Discount],
+) -> Result<Invoice, Failure> {
+    let mut sub = sub.clone();
+    let start = sub.current_period().1;
+    let mut ids = RandomIds;
+    let mut ctx = Ctx {
+        now: start,
+        livemode: sub.livemode,
+        ids: &mut ids,
+    };
+    let lines = sub.renew(&mut ctx);
+    let period = sub.current_period();
+    bill(
+        app, account, customer, &sub, "upcoming", lines, period, false, &mut ctx, fresh,
+    )
     .await
 }
 
@@ -435,57 +517,19 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
     if sub.value.status.is_ended() {
         return Err(no_upcoming());
     }
-    let (mut after, mut customer) = (
-        sub.clone(),
-        load::<Customer>(&app, &account, &sub.value.customer, None).await?,
-    );
-    // New discounts replace the subscription's, as an update with them would.
-    let fresh = match &discounts {
-        Some(d) => {
-            crate::api::subscription::set_discounts(&app, &api, &mut after.value, d, now)
-                .await?
-                .1
-        }
-        None => Vec::new(),
-    };
-    let mut invoice = None;
-    if let Some(p) = change.as_ref().filter(|c| c.is_change()) {
-        let at = p.proration_date.unwrap_or(now);
-        let planned = plan(&app, &account, after.clone(), p, at, false, &fresh).await?;
-        after = planned.sub;
-        customer = planned.customer;
-        invoice = planned.invoice;
-    }
-    let mut invoice = match invoice {
-        Some(inv) => inv,
-        None => {
-            if after.value.cancel_at_period_end || cancel_at_period_end == Some(true) {
-                return Err(no_upcoming());
-            }
-            // The next renewal, as the engine will bill it.
-            let start = after.value.current_period().1;
-            let mut ids = RandomIds;
-            let mut ctx = Ctx {
-                now: start,
-                livemode: after.value.livemode,
-                ids: &mut ids,
-            };
-            let lines = after.value.renew(&mut ctx);
-            let period = after.value.current_period();
-            bill(
-                &app,
-                &account,
-                &mut customer,
-                &after.value,
-                "upcoming",
-                lines,
-                period,
-                false,
-                &mut ctx,
-                &fresh,
-            )
-            .await?
-        }
+    let change = change.filter(|c| c.is_change());
+    let preview = preview_change(
+        &app,
+        &api,
+        &sub,
+        change.as_ref(),
+        discounts.as_deref(),
+        now,
+        cancel_at_period_end == Some(true),
+    )
+    .await?;
+    let Some(mut invoice) = preview.now.or(preview.next) else {
+        return Err(no_upcoming());
     };
     invoice.id = format!("upcoming_in_{}", RandomIds.next("", ID_LEN));
     invoice.billing_reason = "upcoming".into();

@@ -11,7 +11,7 @@ use crate::api::setup_intent::{attach_after_authentication, token_hash};
 use crate::state::App;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentError, PaymentOutcome};
@@ -21,6 +21,7 @@ use portico_domain::subscription::format_amount;
 use portico_domain::AccountId;
 use portico_store::{Versioned, Write};
 use portico_wire::form;
+use std::collections::HashMap;
 
 #[derive(Template)]
 #[template(path = "authenticate.html")]
@@ -193,10 +194,24 @@ fn return_link(url: &str, si: &SetupIntent, approved: bool) -> String {
     )
 }
 
+/// Where to go after an invoice's authentication: `?return=` when it is a page of a portal
+/// session on this server (the portal sends its customers here and back), nowhere else.
+fn portal_return(q: &HashMap<String, String>) -> Option<String> {
+    let r = q.get("return")?;
+    let ok = r.starts_with("/p/session/")
+        && !r.contains("//")
+        && !r.contains("..")
+        && r.len() < 500
+        && r.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/_-?=&.%+".contains(&b));
+    ok.then(|| r.clone())
+}
+
 /// `POST /p/authenticate/{token}`: `outcome=approve|fail`, with the CSRF token.
 pub async fn submit(
     State(app): State<App>,
     Path(token): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -231,7 +246,7 @@ pub async fn submit(
         Err(()) => return failure(),
     };
     let mut writes = vec![Write::DeleteToken(token_hash(&token))];
-    let mut redirect = None;
+    let redirect;
     let mut paid = approved;
     match challenge {
         Challenge::Setup(mut si) => {
@@ -281,6 +296,7 @@ pub async fn submit(
             // The invoice first, then what its payment changes: events follow that order.
             writes.push(Write::Update(inv.next_record()));
             writes.extend(after);
+            redirect = portal_return(&q);
         }
     }
     // A concurrent submit of the same link loses here (version check) and sees "no longer valid".
@@ -317,6 +333,28 @@ mod tests {
     use super::*;
     use portico_domain::setup_intent::SetupIntentCreate;
     use portico_domain::{Ctx, IdGen, RandomIds};
+
+    #[test]
+    fn invoice_authentication_returns_only_into_the_portal() {
+        let q = |r: &str| HashMap::from([("return".to_owned(), r.to_owned())]);
+        assert_eq!(
+            portal_return(&q(
+                "/p/session/test_abc/subscriptions/sub_1/update/return?invoice=in_1"
+            ))
+            .as_deref(),
+            Some("/p/session/test_abc/subscriptions/sub_1/update/return?invoice=in_1")
+        );
+        for bad in [
+            "https://evil.test/",
+            "//evil.test",
+            "/p/session/../../x",
+            "/v1/customers",
+            "/p/session/a\"b",
+        ] {
+            assert_eq!(portal_return(&q(bad)), None, "{bad}");
+        }
+        assert_eq!(portal_return(&HashMap::new()), None);
+    }
 
     #[test]
     fn return_links_keep_query_and_fragment() {

@@ -3,6 +3,8 @@
 //! token bound to a cookie (double submit).
 
 pub mod authenticate;
+pub mod i18n;
+pub mod portal;
 
 use crate::state::App;
 use askama::Template;
@@ -17,6 +19,8 @@ use subtle::ConstantTimeEq;
 pub fn router() -> Router<App> {
     Router::new()
         .route("/static/portico.css", get(stylesheet))
+        .route("/static/portal.css", get(portal_stylesheet))
+        .merge(portal::router())
         .route(
             "/authenticate/{token}",
             get(authenticate::show).post(authenticate::submit),
@@ -25,7 +29,15 @@ pub fn router() -> Router<App> {
 }
 
 async fn stylesheet() -> Response {
-    let mut r = include_str!("../../static/portico.css").into_response();
+    css(include_str!("../../static/portico.css"))
+}
+
+async fn portal_stylesheet() -> Response {
+    css(include_str!("../../static/portal.css"))
+}
+
+fn css(text: &'static str) -> Response {
+    let mut r = text.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/css; charset=utf-8"),
@@ -153,7 +165,7 @@ pub fn csrf_ok(headers: &HeaderMap, submitted: &str) -> bool {
     }
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -1,0 +1,271 @@
+## Dates, intervals and prices
+
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+date-long = { $month } { $day }, { $year }
+every-day = { $count ->
+    [one] day
+   *[other] { $count } days
+}
+every-week = { $count ->
+    [one] week
+   *[other] { $count } weeks
+}
+every-month = { $count ->
+    [one] month
+   *[other] { $count } months
+}
+every-year = { $count ->
+    [one] year
+   *[other] { $count } years
+}
+price-per-interval = { $amount } / { $interval }
+quantity-times = { $quantity } × { $price }
+card-expires = Expires { $date }
+
+## Frame
+
+default-business-name = Billing
+return-to = Return to { $business }
+powered-by = Powered by Portico
+terms = Terms
+privacy = Privacy
+test-mode = Test mode
+skip-to-content = Skip to content
+back-to-portal = Back to your account
+action-back = Back
+
+## Pages outside a session, and errors
+
+link-invalid-heading = This link is not valid
+link-invalid-body = The link may be mistyped, or it was replaced by a newer one. Return to the site you came from to get a new link.
+session-expired-heading = This session has expired
+session-expired-body = For your security, portal links expire when they are not used. Return to the site you came from to open a new session.
+session-taken-heading = This link was already used
+session-taken-body = This billing portal link was opened in another browser. For your security, it only works there. Return to the site you came from to get a new link.
+customer-gone-heading = This account is no longer available
+customer-gone-body = There is no billing account behind this link anymore.
+error-heading = Something went wrong
+error-body = We could not complete this step. Nothing was charged. Please try again in a moment.
+form-expired-heading = Please try again
+form-expired-body = This form expired or was opened in another browser. Go back, reload the page, and try again.
+not-found-heading = Not found
+not-found-body = This page does not exist, or it is not part of your account.
+
+## Homepage
+
+home-title = Your billing
+home-subscriptions = Current plan
+home-no-subscriptions = You have no active subscriptions.
+home-payment-methods = Payment methods
+home-no-cards = No payment method on file.
+home-billing-information = Billing information
+home-no-billing-information = No billing information on file.
+home-invoice-history = Invoice history
+home-no-invoices = No invoices yet.
+sub-renews-on = Renews on { $date }
+sub-cancels-on = Cancels on { $date }
+sub-trial-ends = Trial ends on { $date }
+sub-changes-on = Changes to { $product } ({ $price }) on { $date }
+status-trialing = Trial
+status-past-due = Past due
+status-incomplete = Incomplete
+status-canceling = Canceling
+card-default = Default
+action-update-subscription = Update subscription
+action-cancel-subscription = Cancel subscription
+action-renew-subscription = Renew subscription
+action-make-default = Make default
+action-remove = Remove
+action-add-payment-method = Add payment method
+action-update-information = Update information
+card-keep-heading = This payment method can't be removed
+card-keep-body = Your subscription needs a default payment method. Add another card and make it the default before removing this one.
+notice-canceled = Your subscription has been canceled.
+notice-retained = Your offer has been applied.
+notice-updated = Your subscription has been updated.
+notice-scheduled = Your plan change has been scheduled.
+notice-renewed = Your subscription has been renewed.
+notice-card-added = Your payment method has been added.
+notice-default-set = Your default payment method has been updated.
+notice-card-removed = Your payment method has been removed.
+notice-info-saved = Your billing information has been saved.
+
+## Billing information
+
+billing-title = Billing information
+billing-lead = This information appears on your invoices.
+billing-fix-errors = Please correct the highlighted fields.
+field-name = Name
+field-email = Email
+field-phone = Phone
+field-billing-address = Billing address
+field-shipping-address = Shipping address
+field-shipping-name = Recipient name
+field-line1 = Address line 1
+field-line2 = Address line 2 (optional)
+field-city = City
+field-postal-code = Postal code
+field-state = State or region
+field-country = Country
+field-country-hint = Two-letter country code, such as US or FR.
+action-save = Save
+action-cancel = Cancel
+error-too-long = This is too long: at most { $max } characters.
+error-email = Enter a valid email address.
+error-country = Enter a two-letter country code.
+error-shipping-name = A shipping address needs a recipient name.
+
+## Cards
+
+card-add-title = Add a payment method
+card-update-title = Update your payment method
+card-lead = Your card is saved securely and used for your future invoices.
+card-default-note = This card will become your default payment method.
+card-test-hint = Test mode: use 4242 4242 4242 4242 with any future date and any CVC. 4000 0000 0000 0002 is declined; 4000 0027 6000 3184 asks for 3-D Secure.
+field-card-number = Card number
+field-card-expiry = Expiration date
+field-card-expiry-placeholder = MM / YY
+field-card-cvc = Security code
+field-cardholder = Name on card
+action-add-card = Add card
+action-update-payment-method = Update payment method
+card-error-number = Your card number is invalid.
+card-error-expiry = Your card's expiration date is invalid.
+card-error-cvc = Your card's security code is invalid.
+card-error-expired = Your card has expired.
+card-error-declined = Your card was declined.
+card-error-insufficient-funds = Your card has insufficient funds.
+card-error-authentication = We could not authenticate your payment method. Choose a different payment method and try again.
+
+## Canceling
+
+cancel-title = Cancel your subscription
+cancel-end-consequence = Your { $product } subscription will be canceled, but it stays available until the end of your billing period on { $date }.
+cancel-now-consequence = Your { $product } subscription will end immediately.
+cancel-credit-note = Unused time on your current period will be credited to your account.
+cancel-unavailable-heading = This subscription can't be canceled here
+cancel-unavailable-body = It has already ended, or is already set to cancel.
+action-keep-subscription = Keep subscription
+reason-question = Why are you canceling? (optional)
+reason-comment = Anything else you'd like to share?
+reason-comment-hint = Optional. Tell us what we could do better.
+reason-customer-service = Customer service was less than expected
+reason-low-quality = Quality was less than expected
+reason-missing-features = Some features are missing
+reason-other = Other reason
+reason-switched-service = I'm switching to a different service
+reason-too-complex = Ease of use was less than expected
+reason-too-expensive = It's too expensive
+reason-unused = I don't use the service enough
+error-reason = Choose one of the reasons listed.
+error-comment-too-long = Your comment is too long.
+offer-title = Before you go
+offer-lead = We'd like you to stay. Here is an offer for you.
+offer-headline = { $off } { $when }
+offer-percent-off = { $percent }% off
+offer-amount-off = { $amount } off
+offer-once = on your next invoice
+offer-forever = for as long as you stay
+offer-months = { $months ->
+    [one] for 1 month
+   *[other] for { $months } months
+}
+offer-detail = The discount applies to your subscription right away. You won't be charged anything extra today.
+action-accept-offer = Accept offer
+action-decline-offer = No thanks, continue
+action-decline-offer-cancel = No thanks, cancel subscription
+offer-unavailable-heading = This offer is no longer available
+offer-unavailable-body = The offer can't be applied to your subscription anymore. Nothing was changed.
+
+## Changing plans
+
+update-title = Update your plan
+update-current = Current plan:
+update-current-badge = Current
+update-choose-plan = Choose a plan
+update-interval-label = Billing interval
+interval-tab-day = Daily
+interval-tab-week = Weekly
+interval-tab-month = Monthly
+interval-tab-year = Yearly
+field-quantity = Quantity
+field-promotion-code = Promotion code
+quantity-between = Between { $min } and { $max }.
+quantity-at-least = At least { $min }.
+action-continue = Continue
+update-unavailable-heading = This subscription can't be updated here
+update-unavailable-body = It may have ended, be set to cancel, or already have a change waiting.
+error-plan = Choose one of the plans offered.
+error-quantity = Enter a whole number of at least 1.
+error-quantity-fixed = The quantity of this plan can't be changed.
+error-promotion-code = This promotion code is invalid or can't be used on this plan.
+error-no-change = Choose a different plan or quantity.
+preview-title = Confirm your new plan
+preview-current-plan = Current plan
+preview-new-plan = New plan
+preview-timing-now = Your plan changes as soon as you confirm.
+preview-timing-later = Your plan changes on { $date }, at the end of your current billing period. You won't be charged until then.
+preview-timing-trial-ends = Your trial ends as soon as you confirm, and your new plan starts today.
+preview-timing-trial-continues = Your trial continues; your new plan applies from the end of the trial.
+preview-lines-caption = Charges and credits for this change
+preview-discount = Discount
+preview-discount-applied = Applied to your subscription
+preview-due-today = Amount due today
+preview-next-invoice = Next invoice on { $date }
+action-confirm = Confirm
+action-use-another-card = Use a different card
+line-unused-time = Unused time on { $quantity } × { $product }
+line-remaining-time = Remaining time on { $quantity } × { $product }
+line-period = { $quantity } × { $product } ({ $start } – { $end })
+update-not-applied-heading = Your plan was not changed
+update-not-applied-body = The payment for this change did not go through, so nothing was changed.
+
+## Confirmation
+
+done-card-heading = Payment method updated
+done-card-body = Your { $brand } ending in { $last4 } is now your default payment method.
+done-canceled-heading = Subscription canceled
+done-canceled-now = Your { $product } subscription has been canceled.
+done-canceled-later = Your { $product } subscription will end on { $date }. You can use it until then.
+done-retained-heading = Offer accepted
+done-retained-body = Thanks for staying! The discount has been applied to your { $product } subscription.
+done-updated-heading = Subscription updated
+done-updated-now = You're now on { $product } ({ $price }).
+done-updated-later = Your plan will change to { $product } ({ $price }) on { $date }.
+done-charged = You were charged { $amount }.
+done-close = You can close this page.
+
+## Invoices
+
+invoice-title = Invoice
+invoice-date = Date
+invoice-paid-on = Paid on
+invoice-period = Period
+invoice-billed-to = Billed to
+invoice-lines = Items
+invoice-description = Description
+invoice-amount = Amount
+invoice-subtotal = Subtotal
+invoice-discount = Discount
+invoice-balance = Applied balance
+invoice-total = Total
+invoice-amount-paid = Amount paid
+invoice-amount-due = Amount due
+invoice-status-paid = Paid
+invoice-status-open = Open
+invoice-status-void = Void
+invoice-status-uncollectible = Uncollectible
+invoice-status-draft = Draft
+invoice-needs-authentication = This payment needs you to confirm it with your bank.
+action-complete-payment = Complete payment

@@ -1,0 +1,68 @@
+//! What operators change outside Stripe's API (from the command line, later the dashboard):
+//! an account's branding, and which portal configuration is its default.
+
+use crate::http::Failure;
+use crate::state::App;
+use portico_domain::branding::{Branding, BrandingUpdate};
+use portico_domain::{AccountId, Ctx, RandomIds};
+use portico_store::{Object, StoreError, Versioned, Write};
+
+pub use crate::api::billing_portal::set_default_configuration;
+
+/// The account's branding, if it has any.
+pub async fn branding(app: &App, account: &AccountId) -> Result<Option<Branding>, Failure> {
+    let record = app
+        .store
+        .get_by_unique_key(account, Branding::KIND, "branding")
+        .await?;
+    Ok(match record {
+        Some(r) => Some(Versioned::<Branding>::from_record(&r)?.value),
+        None => None,
+    })
+}
+
+/// Applies `update` to the account's branding (creating it on first use).
+pub async fn set_branding(
+    app: &App,
+    account: &AccountId,
+    update: BrandingUpdate,
+    now: i64,
+) -> Result<Branding, Failure> {
+    crate::objects::with_retries(|| {
+        let update = update.clone();
+        async move {
+            let record = app
+                .store
+                .get_by_unique_key(account, Branding::KIND, "branding")
+                .await?;
+            let (mut b, is_new) = match record {
+                Some(r) => (Versioned::<Branding>::from_record(&r)?, false),
+                None => {
+                    let mut ids = RandomIds;
+                    let mut ctx = Ctx {
+                        now,
+                        livemode: false,
+                        ids: &mut ids,
+                    };
+                    let fresh = Versioned {
+                        value: Branding::new(&mut ctx),
+                        version: 1,
+                    };
+                    (fresh, true)
+                }
+            };
+            b.value.apply(update, now)?;
+            let write = if is_new {
+                Write::Insert(Versioned::new_record(&b.value))
+            } else {
+                Write::Update(b.next_record())
+            };
+            match app.commit(account, vec![write]).await {
+                Ok(()) => Ok(b.value),
+                Err(StoreError::Duplicate { .. }) => Err(StoreError::Conflict.into()),
+                Err(e) => Err(e.into()),
+            }
+        }
+    })
+    .await
+}

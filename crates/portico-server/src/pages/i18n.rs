@@ -1,0 +1,425 @@
+//! The hosted pages' languages: which translation a request gets, the message catalogs (Fluent,
+//! one `.ftl` file per language under `locales/`), and amounts and dates written the way each
+//! language writes them.
+//!
+//! Every one of Stripe's 47 session locales maps to a translated language: itself, the closest
+//! one (`fr-CA` → French, `pt` → Brazilian Portuguese, `zh-TW` → Chinese), or English. A message
+//! missing from a catalog falls back to English, never to its key.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use portico_domain::Currency;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// A language the pages are translated into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lang {
+    En,
+    Fr,
+    De,
+    Es,
+    It,
+    Nl,
+    PtBr,
+    Ja,
+    Zh,
+}
+
+impl Lang {
+    /// Every translated language.
+    pub const ALL: [Lang; 9] = [
+        Lang::En,
+        Lang::Fr,
+        Lang::De,
+        Lang::Es,
+        Lang::It,
+        Lang::Nl,
+        Lang::PtBr,
+        Lang::Ja,
+        Lang::Zh,
+    ];
+
+    /// The BCP 47 tag, for `<html lang>` and the catalog's file name.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+            Lang::De => "de",
+            Lang::Es => "es",
+            Lang::It => "it",
+            Lang::Nl => "nl",
+            Lang::PtBr => "pt-BR",
+            Lang::Ja => "ja",
+            Lang::Zh => "zh-Hans",
+        }
+    }
+
+    /// The translated language closest to a locale tag (`fr-CA`, `en_GB`, `pt`, `zh-TW`), if
+    /// any is close enough.
+    pub fn closest(tag: &str) -> Option<Lang> {
+        let tag = tag.trim().replace('_', "-").to_ascii_lowercase();
+        let primary = tag.split('-').next().unwrap_or("");
+        Some(match primary {
+            "en" => Lang::En,
+            "fr" => Lang::Fr,
+            "de" => Lang::De,
+            "es" => Lang::Es,
+            "it" => Lang::It,
+            "nl" => Lang::Nl,
+            "pt" => Lang::PtBr,
+            "ja" => Lang::Ja,
+            "zh" => Lang::Zh,
+            _ => return None,
+        })
+    }
+}
+
+/// The language for a page: the session's `locale` unless it is `auto` (or unset), then the
+/// customer's `preferred_locales`, then the browser's `Accept-Language`, then English.
+pub fn negotiate(
+    session_locale: Option<&str>,
+    preferred_locales: &[String],
+    accept_language: Option<&str>,
+) -> Lang {
+    if let Some(l) = session_locale.filter(|l| !l.is_empty() && *l != "auto") {
+        return Lang::closest(l).unwrap_or(Lang::En);
+    }
+    if let Some(l) = preferred_locales.iter().find_map(|l| Lang::closest(l)) {
+        return l;
+    }
+    accept_language
+        .and_then(|h| {
+            accept_languages(h)
+                .into_iter()
+                .find_map(|t| Lang::closest(&t))
+        })
+        .unwrap_or(Lang::En)
+}
+
+/// The tags of an `Accept-Language` header, most wanted first (`q=0` ones left out).
+fn accept_languages(header: &str) -> Vec<String> {
+    let mut tags: Vec<(String, u32, usize)> = header
+        .split(',')
+        .enumerate()
+        .filter_map(|(i, part)| {
+            let mut pieces = part.split(';');
+            let tag = pieces.next()?.trim();
+            if tag.is_empty() || tag == "*" || tag.len() > 35 {
+                return None;
+            }
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (q > 0.0).then(|| (tag.to_owned(), (q.clamp(0.0, 1.0) * 1000.0) as u32, i))
+        })
+        .take(20)
+        .collect();
+    tags.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+    tags.into_iter().map(|(t, _, _)| t).collect()
+}
+
+/// The catalogs that exist; a language without one is written in English.
+const SOURCES: &[(Lang, &str)] = &[(Lang::En, include_str!("../../locales/en.ftl"))];
+
+struct Catalogs {
+    bundles: HashMap<Lang, FluentBundle<FluentResource>>,
+}
+
+static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
+    let mut bundles = HashMap::new();
+    for (lang, source) in SOURCES {
+        let resource = match FluentResource::try_new(source.to_string()) {
+            Ok(r) => r,
+            Err((r, errors)) => {
+                tracing::error!(lang = lang.tag(), ?errors, "catalog has syntax errors");
+                r
+            }
+        };
+        let id = lang
+            .tag()
+            .parse()
+            .unwrap_or_else(|_| unic_langid::langid!("en"));
+        let mut bundle = FluentBundle::new_concurrent(vec![id]);
+        // Pages are HTML-escaped by the templates; no bidi isolation marks in the text.
+        bundle.set_use_isolating(false);
+        if let Err(errors) = bundle.add_resource(resource) {
+            tracing::error!(lang = lang.tag(), ?errors, "catalog has duplicate messages");
+        }
+        bundles.insert(*lang, bundle);
+    }
+    Catalogs { bundles }
+});
+
+/// The message ids of a language's own catalog (for the catalog consistency checks).
+pub fn catalog_keys(lang: Lang) -> Option<Vec<String>> {
+    let source = SOURCES.iter().find(|(l, _)| *l == lang)?.1;
+    let resource = FluentResource::try_new(source.to_string()).ok()?;
+    Some(
+        resource
+            .entries()
+            .filter_map(|e| match e {
+                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// A value for a message argument.
+pub enum Arg {
+    Str(String),
+    Num(i64),
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Arg {
+        Arg::Str(s)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Arg {
+        Arg::Str(s.to_owned())
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(n: i64) -> Arg {
+        Arg::Num(n)
+    }
+}
+
+/// The translator a page renders with.
+#[derive(Clone, Copy, Debug)]
+pub struct T {
+    pub lang: Lang,
+}
+
+impl T {
+    /// A translator for `lang`.
+    pub fn new(lang: Lang) -> T {
+        T { lang }
+    }
+
+    /// The message `key`.
+    pub fn s(&self, key: &str) -> String {
+        self.f(key, Vec::new())
+    }
+
+    /// The message `key` with its arguments.
+    pub fn f(&self, key: &str, args: Vec<(&str, Arg)>) -> String {
+        let mut fa = FluentArgs::new();
+        for (name, value) in args {
+            match value {
+                Arg::Str(s) => fa.set(name.to_owned(), FluentValue::from(s)),
+                Arg::Num(n) => fa.set(name.to_owned(), FluentValue::from(n)),
+            }
+        }
+        for lang in [self.lang, Lang::En] {
+            let Some(bundle) = CATALOGS.bundles.get(&lang) else {
+                continue;
+            };
+            let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+                continue;
+            };
+            let mut errors = Vec::new();
+            let text = bundle.format_pattern(pattern, Some(&fa), &mut errors);
+            if !errors.is_empty() {
+                tracing::warn!(key, lang = lang.tag(), ?errors, "message formatting errors");
+            }
+            return text.into_owned();
+        }
+        tracing::error!(key, "no such message in any catalog");
+        String::new()
+    }
+
+    /// An amount in the currency's minor unit, written for the language: `$15.00`, `12,00 €`.
+    pub fn money(&self, amount: i64, currency: &str) -> String {
+        let exp = Currency::parse(currency).map(|c| c.exponent()).unwrap_or(2);
+        let number = self.number(amount.unsigned_abs(), exp);
+        let symbol = symbol(currency, self.lang);
+        let sign = if amount < 0 { "-" } else { "" };
+        let alphabetic = symbol.chars().any(|c| c.is_ascii_alphabetic());
+        match self.lang {
+            Lang::Fr | Lang::De | Lang::Es | Lang::It => format!("{sign}{number}\u{a0}{symbol}"),
+            Lang::Nl | Lang::PtBr => format!("{symbol}\u{a0}{sign}{number}"),
+            _ if alphabetic && symbol.len() > 2 && !symbol.ends_with('$') => {
+                format!("{sign}{symbol}\u{a0}{number}")
+            }
+            _ => format!("{sign}{symbol}{number}"),
+        }
+    }
+
+    /// `digits` minor units with `exp` decimals, grouped and separated as the language does.
+    fn number(&self, minor: u64, exp: u32) -> String {
+        let div = 10u64.pow(exp);
+        let (whole, frac) = (minor / div, minor % div);
+        let (group, decimal, min_grouping) = match self.lang {
+            Lang::En | Lang::Ja | Lang::Zh => (",", ".", 4),
+            Lang::Fr => ("\u{202f}", ",", 4),
+            Lang::Es => (".", ",", 5),
+            Lang::De | Lang::It | Lang::Nl | Lang::PtBr => (".", ",", 4),
+        };
+        let digits = whole.to_string();
+        let grouped = if digits.len() >= min_grouping {
+            let mut out = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    out.push_str(group);
+                }
+                out.push(c);
+            }
+            out
+        } else {
+            digits
+        };
+        if exp == 0 {
+            grouped
+        } else {
+            format!("{grouped}{decimal}{frac:0width$}", width = exp as usize)
+        }
+    }
+
+    /// A date (UTC) written out: `January 3, 2027`, `3 janvier 2027`.
+    pub fn date(&self, unix: i64) -> String {
+        let (y, m, d) = portico_domain::calendar::civil_from_days(unix.div_euclid(86_400));
+        let month = self.s(&format!("month-{m}"));
+        self.f(
+            "date-long",
+            vec![
+                ("year", y.into()),
+                ("month", month.into()),
+                ("day", d.into()),
+            ],
+        )
+    }
+
+    /// How often a price is billed: `month`, `3 months`.
+    pub fn interval(&self, interval: &str, count: i64) -> String {
+        self.f(&format!("every-{interval}"), vec![("count", count.into())])
+    }
+
+    /// A price per interval: `$15.00 / month`.
+    pub fn per_interval(&self, amount: i64, currency: &str, interval: &str, count: i64) -> String {
+        self.f(
+            "price-per-interval",
+            vec![
+                ("amount", self.money(amount, currency).into()),
+                ("interval", self.interval(interval, count).into()),
+            ],
+        )
+    }
+}
+
+/// The symbol a language writes for a currency; the upper-case code when it has none.
+fn symbol(currency: &str, lang: Lang) -> String {
+    let s = match (currency, lang) {
+        ("usd", Lang::En | Lang::Ja | Lang::Nl) => "$",
+        ("usd", Lang::Fr) => "$US",
+        ("usd", Lang::Zh) => "US$",
+        ("usd", _) => "US$",
+        ("eur", _) => "€",
+        ("gbp", _) => "£",
+        ("jpy", _) => "¥",
+        ("cny", Lang::Zh) => "¥",
+        ("cny", _) => "CN¥",
+        ("krw", _) => "₩",
+        ("inr", _) => "₹",
+        ("brl", _) => "R$",
+        ("cad", Lang::Fr) => "$CA",
+        ("cad", _) => "CA$",
+        ("aud", Lang::Fr) => "$AU",
+        ("aud", _) => "A$",
+        ("nzd", _) => "NZ$",
+        ("mxn", _) => "MX$",
+        ("hkd", _) => "HK$",
+        ("twd", _) => "NT$",
+        ("ils", _) => "₪",
+        ("vnd", _) => "₫",
+        ("php", _) => "₱",
+        _ => return currency.to_ascii_uppercase(),
+    };
+    s.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stripe_locale_reaches_a_translated_language() {
+        for l in portico_domain::portal::LOCALES {
+            let lang = negotiate(Some(l), &[], None);
+            let expected = match *l {
+                "auto" => Lang::En,
+                "fr" | "fr-CA" => Lang::Fr,
+                "pt" | "pt-BR" => Lang::PtBr,
+                "es" | "es-419" => Lang::Es,
+                "zh" | "zh-HK" | "zh-TW" => Lang::Zh,
+                "de" => Lang::De,
+                "it" => Lang::It,
+                "nl" => Lang::Nl,
+                "ja" => Lang::Ja,
+                _ => Lang::En,
+            };
+            assert_eq!(lang, expected, "{l}");
+        }
+    }
+
+    #[test]
+    fn auto_uses_the_customer_then_the_browser() {
+        assert_eq!(
+            negotiate(Some("auto"), &["de-AT".into()], Some("fr")),
+            Lang::De
+        );
+        assert_eq!(negotiate(None, &["ko".into(), "nl".into()], None), Lang::Nl);
+        assert_eq!(
+            negotiate(None, &[], Some("ko;q=0.9, ja;q=0.8, fr;q=0.85")),
+            Lang::Fr
+        );
+        assert_eq!(negotiate(None, &[], Some("en-GB,en;q=0.9")), Lang::En);
+        assert_eq!(negotiate(None, &[], Some("de;q=0, it")), Lang::It);
+        assert_eq!(negotiate(None, &[], Some("garbage;;;,")), Lang::En);
+        assert_eq!(negotiate(Some("ko"), &["fr".into()], Some("fr")), Lang::En);
+    }
+
+    #[test]
+    fn amounts_in_english() {
+        let t = T::new(Lang::En);
+        assert_eq!(t.money(1500, "usd"), "$15.00");
+        assert_eq!(t.money(123_456_789, "usd"), "$1,234,567.89");
+        assert_eq!(t.money(-500, "usd"), "-$5.00");
+        assert_eq!(t.money(1200, "eur"), "€12.00");
+        assert_eq!(t.money(1200, "jpy"), "¥1,200");
+        assert_eq!(t.money(1500, "kwd"), "KWD\u{a0}1.500");
+        assert_eq!(t.money(990, "chf"), "CHF\u{a0}9.90");
+        assert_eq!(t.money(0, "usd"), "$0.00");
+    }
+
+    #[test]
+    fn amounts_in_other_languages() {
+        assert_eq!(T::new(Lang::Fr).money(1200, "eur"), "12,00\u{a0}€");
+        assert_eq!(
+            T::new(Lang::Fr).money(123_456, "eur"),
+            "1\u{202f}234,56\u{a0}€"
+        );
+        assert_eq!(T::new(Lang::De).money(123_456, "eur"), "1.234,56\u{a0}€");
+        assert_eq!(T::new(Lang::Es).money(123_456, "eur"), "1234,56\u{a0}€");
+        assert_eq!(T::new(Lang::Es).money(1_234_567, "eur"), "12.345,67\u{a0}€");
+        assert_eq!(T::new(Lang::Nl).money(1200, "eur"), "€\u{a0}12,00");
+        assert_eq!(T::new(Lang::PtBr).money(1200, "brl"), "R$\u{a0}12,00");
+        assert_eq!(T::new(Lang::Ja).money(1200, "jpy"), "¥1,200");
+        assert_eq!(T::new(Lang::Ja).money(1500, "usd"), "$15.00");
+    }
+
+    #[test]
+    fn dates_and_intervals_in_english() {
+        let t = T::new(Lang::En);
+        assert_eq!(t.date(1_798_934_400), "January 3, 2027");
+        assert_eq!(t.interval("month", 1), "month");
+        assert_eq!(t.interval("month", 3), "3 months");
+        assert_eq!(t.per_interval(1500, "usd", "year", 1), "$15.00 / year");
+    }
+}

@@ -1,0 +1,370 @@
+//! Adding a card: the form, its SetupIntent (3-D Secure through the hosted authentication page
+//! when the card asks for it), and the new card made the customer's default. This is the whole
+//! `payment_method_update` flow, and the homepage's "Add payment method"; other flows send the
+//! customer here (with `next`) to replace a declined card.
+
+use super::view::Layout;
+use super::{Form, Page, Portal};
+use crate::http::Failure;
+use crate::payments::{new_card_payment_method, CardInput};
+use crate::state::App;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use portico_domain::payment_method::{BillingDetails, PaymentMethod, PaymentMethodCreate};
+use portico_domain::portal::Outcome;
+use portico_domain::setup_intent::{SetupIntent, SetupIntentCreate, SetupStatus};
+use portico_store::{Versioned, Write};
+use std::collections::HashMap;
+
+#[derive(Template)]
+#[template(path = "portal/card.html")]
+struct CardPage {
+    l: Layout,
+    error: Option<String>,
+    name: String,
+    /// Where to go once the card is saved (within the session).
+    next: Option<String>,
+    /// The flow's own page, or the homepage's "add a card".
+    is_flow: bool,
+}
+
+/// A `next` path within the session: a plan change's pages only.
+fn safe_next(next: Option<&str>) -> Option<String> {
+    let n = next?;
+    let ok = n.starts_with("/subscriptions/")
+        && !n.contains("//")
+        && !n.contains("..")
+        && n.len() < 300
+        && n.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/_-?=&.%+".contains(&b));
+    ok.then(|| n.to_owned())
+}
+
+fn card_page(p: &Portal, error: Option<String>, name: String, next: Option<String>) -> CardPage {
+    let is_flow = p.in_flow() && next.is_none();
+    let title = if is_flow {
+        p.t.s("card-update-title")
+    } else {
+        p.t.s("card-add-title")
+    };
+    CardPage {
+        l: p.layout(title),
+        error,
+        name,
+        next,
+        is_flow,
+    }
+}
+
+/// The customer's words for a card error (by Stripe's code and decline code).
+pub fn card_error_message(p: &Portal, code: Option<&str>, decline: Option<&str>) -> String {
+    let key = match (code.unwrap_or(""), decline.unwrap_or("")) {
+        ("invalid_number" | "incorrect_number", _) => "card-error-number",
+        ("invalid_expiry_month" | "invalid_expiry_year", _) => "card-error-expiry",
+        ("invalid_cvc" | "incorrect_cvc", _) => "card-error-cvc",
+        ("expired_card", _) | (_, "expired_card") => "card-error-expired",
+        (_, "insufficient_funds") => "card-error-insufficient-funds",
+        ("setup_intent_authentication_failure" | "payment_intent_authentication_failure", _) => {
+            "card-error-authentication"
+        }
+        _ => "card-error-declined",
+    };
+    p.t.s(key)
+}
+
+fn allowed(p: &Portal) -> bool {
+    p.config.features.payment_method_update.enabled
+        || p.session
+            .value
+            .open_flow()
+            .is_some_and(|f| f.kind == "payment_method_update")
+}
+
+/// `GET …/payment-methods/new`
+pub async fn form(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let p = match Portal::open(&app, &token, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Some(r) = p.guard(Page::Card) {
+        return r;
+    }
+    if !allowed(&p) {
+        return p.not_found();
+    }
+    let next = safe_next(q.get("next").map(String::as_str));
+    let name = p.customer.value.name.clone().unwrap_or_default();
+    p.render(StatusCode::OK, &card_page(&p, None, name, next))
+}
+
+/// Splits `MM / YY` (or `MM/YYYY`, `MMYY`) into month and a four-digit year.
+fn parse_expiry(raw: &str) -> Option<(i64, i64)> {
+    let digits: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
+    let (m, y) = match (raw.split_once('/'), digits.len()) {
+        (Some((m, y)), _) => (m.trim().to_owned(), y.trim().to_owned()),
+        (None, 4) => (digits[..2].to_owned(), digits[2..].to_owned()),
+        (None, 6) => (digits[..2].to_owned(), digits[2..].to_owned()),
+        _ => return None,
+    };
+    let month: i64 = m.parse().ok()?;
+    let year: i64 = y.parse().ok()?;
+    let year = if y.len() == 2 { 2000 + year } else { year };
+    Some((month, year))
+}
+
+/// `POST …/payment-methods`: `name`, `number`, `expiry`, `cvc`, `next`.
+pub async fn add(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut p = match Portal::open(&app, &token, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Some(r) = p.guard(Page::Card) {
+        return r;
+    }
+    let form = Form::parse(&body);
+    if !p.csrf_ok(&form) {
+        return p.forged();
+    }
+    if !allowed(&p) {
+        return p.not_found();
+    }
+    let name = form.text("name").unwrap_or_default();
+    let next = safe_next(form.get("next"));
+    let again = |p: &Portal, message: String, status: StatusCode| {
+        p.render(
+            status,
+            &card_page(p, Some(message), name.clone(), next.clone()),
+        )
+    };
+    let number: String = form
+        .get("number")
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    let Some((exp_month, exp_year)) = parse_expiry(form.get("expiry").unwrap_or("")) else {
+        return again(&p, p.t.s("card-error-expiry"), StatusCode::BAD_REQUEST);
+    };
+    let card = CardInput {
+        number: Some(number),
+        exp_month: Some(exp_month),
+        exp_year: Some(exp_year),
+        cvc: form.text("cvc"),
+        token: None,
+    };
+    let api = p.api();
+    let details = PaymentMethodCreate {
+        billing_details: BillingDetails {
+            name: (!name.is_empty()).then(|| name.clone()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let pm = match new_card_payment_method(&p.app, &api, &card, details).await {
+        Ok(pm) => pm,
+        Err(f) if f.error.status == 402 => {
+            let code = f.error.code.map(|c| c.as_str());
+            let m = card_error_message(&p, code, f.error.decline_code.as_deref());
+            return again(&p, m, StatusCode::PAYMENT_REQUIRED);
+        }
+        Err(_) => return again(&p, p.t.s("card-error-number"), StatusCode::BAD_REQUEST),
+    };
+    // The card is stored first, as a browser's createPaymentMethod does, then set up.
+    if let Err(e) = p
+        .app
+        .commit(
+            &p.caller.account,
+            vec![Write::Insert(Versioned::new_record(&pm))],
+        )
+        .await
+    {
+        return p.failed(e);
+    }
+    let mut return_url = format!(
+        "{}{}/payment-methods/return",
+        p.app.settings.public_url,
+        p.base()
+    );
+    if let Some(n) = &next {
+        return_url.push_str("?next=");
+        return_url.push_str(&percent_encode(n));
+    }
+    let params = SetupIntentCreate {
+        customer: Some(p.customer.value.id.as_str().to_owned()),
+        payment_method: Some(pm.id.clone()),
+        usage: Some("off_session".into()),
+        ..Default::default()
+    };
+    let (si, mut writes, declined) =
+        match crate::api::setup_intent::start(&p.app, &api, params, true, Some(return_url)).await {
+            Ok(x) => x,
+            Err(e) => return p.failed(e.error.message),
+        };
+    if let Some(d) = declined {
+        if let Err(e) = p.app.commit(&p.caller.account, writes).await {
+            return p.failed(e);
+        }
+        let code = d.error.code.map(|c| c.as_str());
+        let m = card_error_message(&p, code, d.error.decline_code.as_deref());
+        return again(&p, m, StatusCode::PAYMENT_REQUIRED);
+    }
+    if si.status == SetupStatus::RequiresAction {
+        if let Err(e) = p.app.commit(&p.caller.account, writes).await {
+            return p.failed(e);
+        }
+        let url = si
+            .auth_token
+            .as_ref()
+            .map(|t| format!("/p/authenticate/{t}"))
+            .unwrap_or_else(|| p.base());
+        return p.redirect_to(&url);
+    }
+    finish(&mut p, &pm, &mut writes, next).await
+}
+
+/// The card is set up: it becomes the default, and the flow (if this is it) is done.
+async fn finish(
+    p: &mut Portal,
+    pm: &PaymentMethod,
+    writes: &mut Vec<Write>,
+    next: Option<String>,
+) -> Response {
+    let mut customer = p.customer.clone();
+    customer.value.invoice_settings.default_payment_method = Some(pm.id.clone());
+    writes.push(Write::Update(customer.next_record()));
+    let flow_done = next.is_none();
+    let outcome = flow_done.then(|| Outcome::PaymentMethodUpdated {
+        brand: pm.card.brand.label().to_owned(),
+        last4: pm.card.last4.clone(),
+    });
+    let mut writes = std::mem::take(writes);
+    if let Some(o) = outcome {
+        match p.outcome_write(o).await {
+            Ok(w) => writes.extend(w),
+            Err(e) => return p.failed(e.error.message),
+        }
+    }
+    if let Err(e) = crate::objects::commit(&p.app, &p.caller.account, writes).await {
+        return p.failed(e.error.message);
+    }
+    let _ = p.reload_session().await;
+    match next {
+        Some(n) => p.redirect(&n),
+        None => p.after_action("card_added"),
+    }
+}
+
+/// `GET …/payment-methods/return?setup_intent=…`: back from the authentication page.
+pub async fn after_authentication(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let mut p = match Portal::open(&app, &token, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Some(r) = p.guard(Page::Card) {
+        return r;
+    }
+    let next = safe_next(q.get("next").map(String::as_str));
+    let Some(si_id) = q.get("setup_intent") else {
+        return p.not_found();
+    };
+    let loaded = async {
+        let si = portico_store::get::<SetupIntent>(&*p.app.store, &p.caller.account, si_id)
+            .await?
+            .map(|s| s.value)
+            .filter(|s| s.customer.as_deref() == Some(p.customer.value.id.as_str()));
+        let pm = match si.as_ref().and_then(|s| s.payment_method.clone()) {
+            Some(id) => portico_store::get::<PaymentMethod>(&*p.app.store, &p.caller.account, &id)
+                .await?
+                .map(|v| v.value),
+            None => None,
+        };
+        Ok::<_, Failure>((si, pm))
+    };
+    let (si, pm) = match loaded.await {
+        Ok((Some(si), Some(pm))) => (si, pm),
+        Ok(_) => return p.not_found(),
+        Err(e) => return p.failed(e.error.message),
+    };
+    if si.status == SetupStatus::Succeeded && pm.belongs_to(p.customer.value.id.as_str()) {
+        // Reloading after the card was made the default shows the outcome again.
+        if p.customer
+            .value
+            .invoice_settings
+            .default_payment_method
+            .as_deref()
+            == Some(pm.id.as_str())
+            && !p.in_flow()
+        {
+            return match next {
+                Some(n) => p.redirect(&n),
+                None => p.after_action("card_added"),
+            };
+        }
+        return finish(&mut p, &pm, &mut Vec::new(), next).await;
+    }
+    let code = si.last_setup_error.as_ref().map(|e| e.code.clone());
+    let message = card_error_message(&p, code.as_deref(), None);
+    let name = p.customer.value.name.clone().unwrap_or_default();
+    p.render(
+        StatusCode::PAYMENT_REQUIRED,
+        &card_page(&p, Some(message), name, next),
+    )
+}
+
+/// Percent-encodes a path for a query value.
+fn percent_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiries() {
+        assert_eq!(parse_expiry("12 / 34"), Some((12, 2034)));
+        assert_eq!(parse_expiry("1/2031"), Some((1, 2031)));
+        assert_eq!(parse_expiry("0428"), Some((4, 2028)));
+        assert_eq!(parse_expiry("042028"), Some((4, 2028)));
+        assert_eq!(parse_expiry("april"), None);
+        assert_eq!(parse_expiry(""), None);
+    }
+
+    #[test]
+    fn next_stays_inside_the_session() {
+        assert_eq!(
+            safe_next(Some(
+                "/subscriptions/sub_1/update/preview?price=price_2&quantity=1"
+            ))
+            .as_deref(),
+            Some("/subscriptions/sub_1/update/preview?price=price_2&quantity=1")
+        );
+        for bad in [
+            "https://evil.test",
+            "//evil.test",
+            "/subscriptions/../../x",
+            "/billing",
+            "/subscriptions/a\"b",
+        ] {
+            assert_eq!(safe_next(Some(bad)), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,615 @@
+//! The hosted customer portal: the pages a portal session's `url` opens.
+//!
+//! Every request carries the session's link secret in its path. The first browser to open the
+//! link takes the session (a random secret in an HttpOnly cookie, stored only as a hash on the
+//! session); any other browser is turned away, and the session ends when its browser leaves it
+//! unused (see `portal_session`). Forms carry a CSRF token derived from that browser secret.
+//!
+//! A session deep-linked into a flow shows only that flow (with the way back to the app);
+//! once the flow is done, `after_completion` decides what follows.
+
+mod billing_info;
+mod cancel;
+mod card;
+mod done;
+mod home;
+mod invoice;
+mod update;
+mod view;
+
+use super::i18n::{negotiate, Lang, T};
+use super::{cookie, origin_of, page, secure};
+use crate::auth::Caller;
+use crate::http::Api;
+use crate::state::App;
+use askama::Template;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use portico_domain::branding::Branding;
+use portico_domain::customer::Customer;
+use portico_domain::portal::{Access, Lifetime, Outcome, PortalConfiguration, PortalSession};
+use portico_domain::{IdGen, RandomIds};
+use portico_store::{Object, Versioned, Write};
+use portico_wire::Node;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use subtle::ConstantTimeEq;
+
+pub use view::Layout;
+
+/// The cookie holding this browser's secret: it binds portal sessions to the browser that
+/// opened them.
+pub const BROWSER_COOKIE: &str = "portico_browser";
+
+/// The portal's routes (mounted at `/p`).
+pub fn router() -> Router<App> {
+    const S: &str = "/session/{token}";
+    Router::new()
+        .route(S, get(home::show))
+        .route(&format!("{S}/done"), get(done::show))
+        .route(
+            &format!("{S}/subscriptions/{{sub}}/cancel"),
+            get(cancel::show).post(cancel::submit),
+        )
+        .route(
+            &format!("{S}/subscriptions/{{sub}}/renew"),
+            post(home::renew),
+        )
+        .route(
+            &format!("{S}/subscriptions/{{sub}}/update"),
+            get(update::choose).post(update::confirm),
+        )
+        .route(
+            &format!("{S}/subscriptions/{{sub}}/update/preview"),
+            get(update::preview),
+        )
+        .route(
+            &format!("{S}/subscriptions/{{sub}}/update/return"),
+            get(update::after_authentication),
+        )
+        .route(&format!("{S}/payment-methods/new"), get(card::form))
+        .route(&format!("{S}/payment-methods"), post(card::add))
+        .route(
+            &format!("{S}/payment-methods/return"),
+            get(card::after_authentication),
+        )
+        .route(
+            &format!("{S}/payment-methods/{{pm}}/default"),
+            post(home::make_default),
+        )
+        .route(
+            &format!("{S}/payment-methods/{{pm}}/remove"),
+            post(home::remove),
+        )
+        .route(
+            &format!("{S}/billing"),
+            get(billing_info::show).post(billing_info::save),
+        )
+        .route(&format!("{S}/invoices/{{id}}"), get(invoice::show))
+        .route("/brand.css", get(view::brand_css))
+}
+
+/// Which page a request is for, to keep a deep-linked session inside its flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page<'a> {
+    Home,
+    Cancel(&'a str),
+    Update(&'a str),
+    /// The preview and confirmation of a plan change (also the confirm flow's page).
+    Preview(&'a str),
+    Card,
+    Billing,
+    Invoice,
+    Done,
+}
+
+/// A request inside an open portal session.
+pub struct Portal {
+    pub app: App,
+    pub caller: Caller,
+    pub token: String,
+    pub session: Versioned<PortalSession>,
+    pub config: PortalConfiguration,
+    pub customer: Versioned<Customer>,
+    pub branding: Option<Branding>,
+    pub t: T,
+    /// "Now" for the customer: their test clock's time, or the server's.
+    pub now: i64,
+    browser: String,
+    set_cookie: Option<HeaderValue>,
+}
+
+/// The SHA-256 (hex) of a secret.
+fn hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// A link secret as Portico makes them: `test_` or `live_` and 43 letters and digits.
+fn plausible_token(token: &str) -> bool {
+    let rest = token
+        .strip_prefix("test_")
+        .or_else(|| token.strip_prefix("live_"));
+    rest.is_some_and(|r| r.len() == 43 && r.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// The translator for a request outside a session (error pages): the browser's language.
+pub fn browser_t(headers: &HeaderMap) -> T {
+    T::new(negotiate(
+        None,
+        &[],
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    ))
+}
+
+/// A page with a heading and a sentence, translated (expired links, errors).
+pub fn notice_page(t: T, status: StatusCode, heading: &str, body: &str, tone: &str) -> Response {
+    let view = view::NoticePage {
+        lang: t.lang.tag(),
+        heading: t.s(heading),
+        body: t.s(body),
+        tone,
+        footer: t.s("powered-by"),
+    };
+    page(status, &view, None)
+}
+
+fn unavailable(headers: &HeaderMap) -> Response {
+    notice_page(
+        browser_t(headers),
+        StatusCode::NOT_FOUND,
+        "link-invalid-heading",
+        "link-invalid-body",
+        "neutral",
+    )
+}
+
+/// A server-side failure, as a page (details go to the log).
+pub fn failure(t: T) -> Response {
+    notice_page(
+        t,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "error-heading",
+        "error-body",
+        "bad",
+    )
+}
+
+impl Portal {
+    /// Opens the session a link leads to, binding it to this browser on first use; or the page
+    /// that says why it cannot be opened.
+    pub async fn open(app: &App, token: &str, headers: &HeaderMap) -> Result<Portal, Response> {
+        if !plausible_token(token) {
+            return Err(unavailable(headers));
+        }
+        let found = app
+            .store
+            .find_token(&hash(token))
+            .await
+            .map_err(|_| failure(browser_t(headers)))?;
+        let Some(record) = found.filter(|r| r.kind == "portal_session") else {
+            return Err(unavailable(headers));
+        };
+        let account = record.account.clone();
+        let secret = cookie(headers, BROWSER_COOKIE)
+            .filter(|c| c.len() == 43 && c.bytes().all(|b| b.is_ascii_alphanumeric()));
+        let life = Lifetime {
+            link_ttl: app.settings.portal.link_ttl_secs,
+            idle: app.settings.portal.idle_secs,
+        };
+        // A lost race (another tab writing the session) is read again and decided anew.
+        for _ in 0..4 {
+            let session = read::<PortalSession>(app, &account, &record.object_id, headers).await?;
+            let Some(mut session) = session.filter(|s| s.value.token == token) else {
+                return Err(unavailable(headers));
+            };
+            let now = app.clock.now();
+            let t = T::new(negotiate(
+                session.value.locale.as_deref(),
+                &[],
+                headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok()),
+            ));
+            let browser_hash = secret.as_deref().map(hash);
+            let (browser, set_cookie) =
+                match session.value.access(browser_hash.as_deref(), now, &life) {
+                    Access::Expired => {
+                        return Err(notice_page(
+                            t,
+                            StatusCode::GONE,
+                            "session-expired-heading",
+                            "session-expired-body",
+                            "neutral",
+                        ))
+                    }
+                    Access::Taken => {
+                        return Err(notice_page(
+                            t,
+                            StatusCode::FORBIDDEN,
+                            "session-taken-heading",
+                            "session-taken-body",
+                            "neutral",
+                        ))
+                    }
+                    Access::Bind => {
+                        let (secret, fresh) = match &secret {
+                            Some(s) => (s.clone(), false),
+                            None => (RandomIds.next("", 43), true),
+                        };
+                        session.value.bind(hash(&secret), now);
+                        let write = Write::Update(session.next_record());
+                        if app.commit(&account, vec![write]).await.is_err() {
+                            continue;
+                        }
+                        session.version += 1;
+                        let cookie = fresh.then(|| browser_cookie(app, &secret)).flatten();
+                        (secret, cookie)
+                    }
+                    Access::Open { touch } => {
+                        if touch {
+                            let mut touched = session.clone();
+                            touched.value.last_seen = Some(now);
+                            // Losing this race only means another request recorded the use.
+                            if app
+                                .commit(&account, vec![Write::Update(touched.next_record())])
+                                .await
+                                .is_ok()
+                            {
+                                session = Versioned {
+                                    value: touched.value,
+                                    version: touched.version + 1,
+                                };
+                            }
+                        }
+                        (secret.clone().unwrap_or_default(), None)
+                    }
+                };
+            let config =
+                read::<PortalConfiguration>(app, &account, &session.value.configuration, headers)
+                    .await?
+                    .ok_or_else(|| failure(t))?
+                    .value;
+            let customer = read::<Customer>(app, &account, &session.value.customer, headers)
+                .await?
+                .filter(|c| !c.value.deleted);
+            let Some(customer) = customer else {
+                return Err(notice_page(
+                    t,
+                    StatusCode::GONE,
+                    "customer-gone-heading",
+                    "customer-gone-body",
+                    "neutral",
+                ));
+            };
+            let t = T::new(negotiate(
+                session.value.locale.as_deref(),
+                &customer.value.preferred_locales,
+                headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok()),
+            ));
+            let branding = app
+                .store
+                .get_by_unique_key(&account, Branding::KIND, "branding")
+                .await
+                .ok()
+                .flatten()
+                .and_then(|r| Versioned::<Branding>::from_record(&r).ok())
+                .map(|b| b.value);
+            let customer_now =
+                crate::objects::now_for(app, &account, customer.value.test_clock.as_deref(), now)
+                    .await
+                    .map_err(|_| failure(t))?;
+            return Ok(Portal {
+                app: app.clone(),
+                caller: Caller {
+                    account,
+                    livemode: session.value.livemode,
+                },
+                token: token.to_owned(),
+                session,
+                config,
+                customer,
+                branding,
+                t,
+                now: customer_now,
+                browser,
+                set_cookie,
+            });
+        }
+        Err(failure(browser_t(headers)))
+    }
+
+    /// `/p/session/{token}`: where every page of this session lives.
+    pub fn base(&self) -> String {
+        format!("/p/session/{}", self.token)
+    }
+
+    /// The API context for changes made on the customer's behalf.
+    pub fn api(&self) -> Api {
+        Api::on_behalf(self.caller.clone(), self.app.clock.now())
+    }
+
+    /// The CSRF token of this session in this browser.
+    pub fn csrf(&self) -> String {
+        let mac = Sha256::digest(
+            format!(
+                "portico portal csrf\0{}\0{}",
+                self.browser, self.session.value.id
+            )
+            .as_bytes(),
+        );
+        hex::encode(&mac[..16])
+    }
+
+    /// Whether a submitted form carries this session's CSRF token.
+    pub fn csrf_ok(&self, form: &Form) -> bool {
+        let sent = form.get("csrf").unwrap_or("");
+        !self.browser.is_empty() && bool::from(self.csrf().as_bytes().ct_eq(sent.as_bytes()))
+    }
+
+    /// The page to show when a form's CSRF token does not match.
+    pub fn forged(&self) -> Response {
+        self.notice(
+            StatusCode::FORBIDDEN,
+            "form-expired-heading",
+            "form-expired-body",
+        )
+    }
+
+    /// A page with a heading and a sentence in this session's language and branding.
+    pub fn notice(&self, status: StatusCode, heading: &str, body: &str) -> Response {
+        let view = view::SessionNotice {
+            l: self.layout(self.t.s(heading)),
+            heading: self.t.s(heading),
+            body: self.t.s(body),
+        };
+        self.render(status, &view)
+    }
+
+    /// The page for an object that is not this customer's, or does not exist.
+    pub fn not_found(&self) -> Response {
+        self.notice(StatusCode::NOT_FOUND, "not-found-heading", "not-found-body")
+    }
+
+    /// The page for a failure behind the scenes.
+    pub fn failed(&self, why: impl std::fmt::Display) -> Response {
+        tracing::error!(error = %why, session = %self.session.value.id, "portal action failed");
+        self.notice(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "error-heading",
+            "error-body",
+        )
+    }
+
+    /// Renders a page of this session: security headers, and the browser cookie if new.
+    pub fn render(&self, status: StatusCode, t: &impl Template) -> Response {
+        // Forms may lead to the app's redirect after completion.
+        let target = self
+            .session
+            .value
+            .flow
+            .as_ref()
+            .and_then(|f| f.after_completion.redirect_url.as_deref());
+        let mut r = page(status, t, target);
+        self.add_cookie(&mut r);
+        r
+    }
+
+    /// A 303 to `path` within this session (`""` is the homepage).
+    pub fn redirect(&self, path: &str) -> Response {
+        self.redirect_to(&format!("{}{path}", self.base()))
+    }
+
+    /// A 303 to `url`.
+    pub fn redirect_to(&self, url: &str) -> Response {
+        let mut r = StatusCode::SEE_OTHER.into_response();
+        if let Ok(v) = HeaderValue::from_str(url) {
+            r.headers_mut().insert(header::LOCATION, v);
+        }
+        secure(r.headers_mut(), None);
+        self.add_cookie(&mut r);
+        r
+    }
+
+    fn add_cookie(&self, r: &mut Response) {
+        if let Some(c) = &self.set_cookie {
+            r.headers_mut().append(header::SET_COOKIE, c.clone());
+        }
+    }
+
+    /// Keeps a deep-linked session inside its flow: the response for a page outside it (a
+    /// redirect to the flow, or to the confirmation once it is done), or `None`.
+    pub fn guard(&self, page: Page<'_>) -> Option<Response> {
+        let s = &self.session.value;
+        let Some(flow) = &s.flow else {
+            return (page == Page::Done).then(|| self.redirect(""));
+        };
+        if s.outcome.is_some() {
+            return match (flow.after_completion.kind.as_str(), page) {
+                ("portal_homepage", Page::Done) => Some(self.redirect("")),
+                ("portal_homepage", _) => None,
+                (_, Page::Done) => None,
+                _ => Some(self.redirect("/done")),
+            };
+        }
+        let sub = flow.subscription().unwrap_or("");
+        let inside = match (flow.kind.as_str(), page) {
+            // A card may be added from any flow (to pay for a change, for one).
+            (_, Page::Card) => true,
+            ("subscription_cancel", Page::Cancel(s)) => s == sub,
+            ("subscription_update", Page::Update(s) | Page::Preview(s)) => s == sub,
+            ("subscription_update_confirm", Page::Preview(s)) => s == sub,
+            _ => false,
+        };
+        (!inside).then(|| self.redirect(&self.flow_entry()))
+    }
+
+    /// The first page of the session's flow, relative to [`Portal::base`].
+    pub fn flow_entry(&self) -> String {
+        let Some(flow) = &self.session.value.flow else {
+            return String::new();
+        };
+        let sub = flow.subscription().unwrap_or("");
+        match flow.kind.as_str() {
+            "payment_method_update" => "/payment-methods/new".into(),
+            "subscription_cancel" => format!("/subscriptions/{sub}/cancel"),
+            "subscription_update" => format!("/subscriptions/{sub}/update"),
+            _ => format!("/subscriptions/{sub}/update/preview"),
+        }
+    }
+
+    /// Whether the customer is inside an open flow (the rest of the portal hidden).
+    pub fn in_flow(&self) -> bool {
+        self.session.value.open_flow().is_some()
+    }
+
+    /// The write that records `outcome` as the end of the session's open flow (none outside
+    /// a flow), made against the session as stored now, to commit with the change itself.
+    pub async fn outcome_write(
+        &self,
+        outcome: Outcome,
+    ) -> Result<Option<Write>, crate::http::Failure> {
+        let mut current = portico_store::get::<PortalSession>(
+            &*self.app.store,
+            &self.caller.account,
+            &self.session.value.id,
+        )
+        .await?
+        .unwrap_or_else(|| self.session.clone());
+        if current.value.open_flow().is_none() {
+            return Ok(None);
+        }
+        current.value.outcome = Some(outcome);
+        Ok(Some(Write::Update(current.next_record())))
+    }
+
+    /// Where the customer goes once an action is done: the flow's `after_completion` inside a
+    /// flow, else the homepage with `notice`.
+    pub fn after_action(&self, notice: &str) -> Response {
+        let Some(flow) = &self.session.value.flow else {
+            return self.redirect(&format!("?notice={notice}"));
+        };
+        match flow.after_completion.kind.as_str() {
+            "redirect" => match &flow.after_completion.redirect_url {
+                Some(url) => self.redirect_to(url),
+                None => self.redirect("/done"),
+            },
+            "portal_homepage" => self.redirect(&format!("?notice={notice}")),
+            _ => self.redirect("/done"),
+        }
+    }
+
+    /// Records (or forgets) what the flow will have done once a payment waiting for 3-D Secure
+    /// goes through.
+    pub async fn set_awaiting(
+        &self,
+        awaiting: Option<Outcome>,
+    ) -> Result<(), crate::http::Failure> {
+        let awaiting_ = &awaiting;
+        crate::objects::with_retries(|| async move {
+            let Some(mut s) = portico_store::get::<PortalSession>(
+                &*self.app.store,
+                &self.caller.account,
+                &self.session.value.id,
+            )
+            .await?
+            else {
+                return Ok(());
+            };
+            if s.value.awaiting == *awaiting_ {
+                return Ok(());
+            }
+            s.value.awaiting = awaiting_.clone();
+            crate::objects::commit(
+                &self.app,
+                &self.caller.account,
+                vec![Write::Update(s.next_record())],
+            )
+            .await
+        })
+        .await
+    }
+
+    /// Reads the session again (after another request changed it).
+    pub async fn reload_session(&mut self) -> Result<(), crate::http::Failure> {
+        if let Some(s) = portico_store::get::<PortalSession>(
+            &*self.app.store,
+            &self.caller.account,
+            &self.session.value.id,
+        )
+        .await?
+        {
+            self.session = s;
+        }
+        Ok(())
+    }
+
+    /// The language of the pages.
+    pub fn lang(&self) -> Lang {
+        self.t.lang
+    }
+}
+
+/// Loads an object for [`Portal::open`], a failure page if the store fails.
+async fn read<T: Object>(
+    app: &App,
+    account: &portico_domain::AccountId,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<Option<Versioned<T>>, Response> {
+    portico_store::get::<T>(&*app.store, account, id)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "portal store read failed");
+            failure(browser_t(headers))
+        })
+}
+
+/// The browser cookie (HttpOnly, SameSite=Lax, Secure on https), valid for a year.
+fn browser_cookie(app: &App, secret: &str) -> Option<HeaderValue> {
+    let secure = if app.settings.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{BROWSER_COOKIE}={secret}; Path=/p; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .ok()
+}
+
+/// A submitted form's fields.
+pub struct Form(BTreeMap<String, Node>);
+
+impl Form {
+    /// Decodes a form body; a malformed one reads as empty.
+    pub fn parse(body: &[u8]) -> Form {
+        Form(portico_wire::decode(body).unwrap_or_default())
+    }
+
+    /// A field's value, if it was sent as a plain value.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        match self.0.get(name) {
+            Some(Node::Leaf(v)) => Some(v.as_str()),
+            _ => None,
+        }
+    }
+
+    /// A field's value, trimmed, or `None` when absent or blank.
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.get(name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    }
+}
+
+/// `origin_of` for templates that need to know whether a URL may be linked.
+pub fn linkable(url: &str) -> bool {
+    origin_of(url).is_some()
+}

@@ -1,0 +1,1064 @@
+//! Changing a plan: choosing among the configuration's products and prices (by interval), the
+//! quantity within its bounds and a promotion code when allowed; then the preview — what is due
+//! today, the prorations, the next invoice — from the same engine as
+//! `POST /v1/invoices/create_preview`; then the change itself, now (as
+//! `POST /v1/subscriptions/{id}` makes it) or, when `schedule_at_period_end` says so, at the end
+//! of the period through a subscription schedule. The `subscription_update_confirm` flow goes
+//! straight to the preview of the items and discounts its session names.
+//!
+//! Payment happens in place: a declined card changes nothing and the customer can add another;
+//! a card that needs 3-D Secure keeps the change pending until the customer authenticates.
+
+use super::card::card_error_message;
+use super::home::own_subscription;
+use super::view::{line_view, plan_of, plan_price, Layout, LineView};
+use super::{Form, Page, Portal};
+use crate::api::subscription::{has_paid_before, DiscountRequest};
+use crate::api::subscription_change::{
+    next_renewal, preview_change, update_with_change, ChangeParams, ItemParam, PORTAL_PAYMENT,
+};
+use crate::http::Failure;
+use crate::state::App;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use portico_domain::coupon::Coupon;
+use portico_domain::customer::Customer;
+use portico_domain::invoice::{Invoice, InvoiceStatus, Line};
+use portico_domain::portal::{defer_to_period_end, Outcome, PlanSummary, PlanTerms};
+use portico_domain::price::Price;
+use portico_domain::product::Product;
+use portico_domain::promotion_code::{code_key, PromotionCode, Redemption};
+use portico_domain::schedule::{phase_items, PhaseItem, PhaseRequest, Schedule};
+use portico_domain::subscription::{ProrationBehavior, Subscription, SubscriptionStatus};
+use portico_domain::{Ctx, RandomIds};
+use portico_store::{Versioned, Write};
+use std::collections::HashMap;
+
+/// Whether the session is a `subscription_update_confirm` flow still open.
+fn confirm_flow(p: &Portal) -> bool {
+    p.session
+        .value
+        .open_flow()
+        .is_some_and(|f| f.kind == "subscription_update_confirm")
+}
+
+/// A price the customer can switch to.
+struct PlanOption {
+    price: Price,
+    product: String,
+    label: String,
+    current: bool,
+}
+
+impl PlanOption {
+    fn interval(&self) -> &str {
+        self.price
+            .recurring
+            .as_ref()
+            .map(|r| r.interval.as_str())
+            .unwrap_or("month")
+    }
+}
+
+/// The prices the configuration offers for `sub`, the current one first.
+async fn options(p: &Portal, sub: &Subscription) -> Result<Vec<PlanOption>, Failure> {
+    let current = &sub.items[0];
+    let t = &p.t;
+    let mut out = vec![PlanOption {
+        label: t.per_interval(
+            current.price.unit_amount,
+            &sub.currency,
+            current
+                .price
+                .recurring
+                .as_ref()
+                .map(|r| r.interval.as_str())
+                .unwrap_or("month"),
+            current
+                .price
+                .recurring
+                .as_ref()
+                .map(|r| r.interval_count)
+                .unwrap_or(1),
+        ),
+        price: current.price.clone(),
+        product: current.product_name.clone(),
+        current: true,
+    }];
+    let u = &p.config.features.subscription_update;
+    if !u.default_allowed_updates.iter().any(|a| a == "price") {
+        return Ok(out);
+    }
+    let store = &*p.app.store;
+    let account = &p.caller.account;
+    for entry in u.products.iter().flatten() {
+        let Some(product) = portico_store::get::<Product>(store, account, &entry.product).await?
+        else {
+            continue;
+        };
+        if !product.value.active || product.value.deleted {
+            continue;
+        }
+        for id in &entry.prices {
+            if id == current.price.id.as_str() {
+                continue;
+            }
+            let Some(price) = portico_store::get::<Price>(store, account, id).await? else {
+                continue;
+            };
+            let price = price.value;
+            let usable = price.active && price.currency.code() == sub.currency;
+            let Some(r) = price.recurring.clone().filter(|_| usable) else {
+                continue;
+            };
+            out.push(PlanOption {
+                label: t.per_interval(
+                    price.unit_amount,
+                    &sub.currency,
+                    r.interval.as_str(),
+                    r.interval_count,
+                ),
+                price,
+                product: product.value.name.clone(),
+                current: false,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A change the customer asked for, checked against the configuration.
+struct Target {
+    price: Price,
+    product: String,
+    quantity: i64,
+    /// New discounts: the flow's, or the promotion code entered.
+    discounts: Vec<DiscountRequest>,
+    /// The code as entered, to carry through the confirmation form.
+    code: Option<String>,
+}
+
+impl Target {
+    fn plan(&self, currency: &str) -> PlanSummary {
+        let r = self
+            .price
+            .recurring
+            .clone()
+            .unwrap_or(portico_domain::price::Recurring {
+                interval: portico_domain::price::Interval::Month,
+                interval_count: 1,
+            });
+        PlanSummary {
+            product: self.product.clone(),
+            unit_amount: self.price.unit_amount,
+            currency: currency.to_owned(),
+            interval: r.interval.as_str().to_owned(),
+            interval_count: r.interval_count,
+            quantity: self.quantity,
+        }
+    }
+}
+
+/// Why a requested change cannot be made, in the customer's words.
+type Refusal = String;
+
+/// The change the customer picked on the choose page (`price`, `quantity`, `promotion_code`).
+async fn target_from_choice(
+    p: &Portal,
+    sub: &Subscription,
+    q: &HashMap<String, String>,
+) -> Result<Result<Target, Refusal>, Failure> {
+    let t = &p.t;
+    let current = &sub.items[0];
+    let opts = options(p, sub).await?;
+    let price_id = q
+        .get("price")
+        .cloned()
+        .unwrap_or_else(|| current.price.id.to_string());
+    let Some(option) = opts.into_iter().find(|o| o.price.id.as_str() == price_id) else {
+        return Ok(Err(t.s("error-plan")));
+    };
+    let quantity = match q
+        .get("quantity")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
+        None => current.quantity,
+        Some(s) => match s.parse::<i64>() {
+            Ok(n) if n >= 1 => n,
+            _ => return Ok(Err(t.s("error-quantity"))),
+        },
+    };
+    if quantity != current.quantity {
+        match p.config.quantity_bounds(option.price.id.as_str()) {
+            None => return Ok(Err(t.s("error-quantity-fixed"))),
+            Some((min, max)) if quantity < min || max.is_some_and(|m| quantity > m) => {
+                return Ok(Err(bounds_text(p, min, max)))
+            }
+            Some(_) => {}
+        }
+    }
+    let code = q
+        .get("promotion_code")
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty() && p.config.allows_promotion_codes());
+    let mut discounts = Vec::new();
+    if let Some(c) = &code {
+        match redeemable_code(
+            p,
+            sub,
+            c,
+            option.price.unit_amount * quantity,
+            &option.price,
+        )
+        .await?
+        {
+            Some(promo) => discounts.push(DiscountRequest::PromotionCode(promo.id)),
+            None => return Ok(Err(t.s("error-promotion-code"))),
+        }
+    }
+    if option.current && quantity == current.quantity && discounts.is_empty() {
+        return Ok(Err(t.s("error-no-change")));
+    }
+    Ok(Ok(Target {
+        price: option.price,
+        product: option.product,
+        quantity,
+        discounts,
+        code,
+    }))
+}
+
+/// `Between 1 and 10` (or `At least 2`).
+fn bounds_text(p: &Portal, min: i64, max: Option<i64>) -> String {
+    match max {
+        Some(m) => p.t.f(
+            "quantity-between",
+            vec![("min", min.into()), ("max", m.into())],
+        ),
+        None => p.t.f("quantity-at-least", vec![("min", min.into())]),
+    }
+}
+
+/// The active promotion code `code` (any case) if the customer may redeem it for `amount`.
+async fn redeemable_code(
+    p: &Portal,
+    sub: &Subscription,
+    code: &str,
+    amount: i64,
+    price: &Price,
+) -> Result<Option<PromotionCode>, Failure> {
+    let store = &*p.app.store;
+    let account = &p.caller.account;
+    let Some(record) = store
+        .get_by_unique_key(account, "promotion_code", &code_key(code))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let promo = Versioned::<PromotionCode>::from_record(&record)?.value;
+    let Some(coupon) = portico_store::get::<Coupon>(store, account, &promo.coupon).await? else {
+        return Ok(None);
+    };
+    let redemption = Redemption {
+        customer: &sub.customer,
+        customer_has_paid_before: has_paid_before(&p.app, account, &sub.customer).await?,
+        amount,
+        currency: &price.currency,
+    };
+    Ok(promo
+        .check_redeemable(&coupon.value, &redemption, p.now, "promotion_code")
+        .is_ok()
+        .then_some(promo))
+}
+
+/// The change a `subscription_update_confirm` session names (already checked when the
+/// session was made; the subscription may have changed since).
+async fn target_from_flow(
+    p: &Portal,
+    sub: &Subscription,
+) -> Result<Result<Target, Refusal>, Failure> {
+    let Some(flow) = p
+        .session
+        .value
+        .open_flow()
+        .and_then(|f| f.subscription_update_confirm.as_ref())
+    else {
+        return Ok(Err(p.t.s("error-plan")));
+    };
+    let current = &sub.items[0];
+    let Some(item) = flow.items.first().filter(|i| i.id == current.id) else {
+        return Ok(Err(p.t.s("error-plan")));
+    };
+    let (price, product) = match &item.price {
+        Some(id) if id != current.price.id.as_str() => {
+            let store = &*p.app.store;
+            let Some(price) = portico_store::get::<Price>(store, &p.caller.account, id).await?
+            else {
+                return Ok(Err(p.t.s("error-plan")));
+            };
+            let name = portico_store::get::<Product>(
+                store,
+                &p.caller.account,
+                price.value.product.as_str(),
+            )
+            .await?
+            .map(|p| p.value.name)
+            .unwrap_or_default();
+            (price.value, name)
+        }
+        _ => (current.price.clone(), current.product_name.clone()),
+    };
+    let discounts = flow
+        .discounts
+        .iter()
+        .flatten()
+        .filter_map(|d| {
+            d.coupon
+                .clone()
+                .map(DiscountRequest::Coupon)
+                .or(d.promotion_code.clone().map(DiscountRequest::PromotionCode))
+        })
+        .collect();
+    Ok(Ok(Target {
+        price,
+        product,
+        quantity: item.quantity.unwrap_or(current.quantity),
+        discounts,
+        code: None,
+    }))
+}
+
+/// The subscription's discounts with `fresh` ones added (a coupon it already has is not
+/// applied twice).
+async fn with_existing(
+    p: &Portal,
+    sub: &Subscription,
+    fresh: &[DiscountRequest],
+) -> Result<Vec<DiscountRequest>, Failure> {
+    let mut coupons = Vec::new();
+    let mut out = Vec::new();
+    for id in &sub.discounts {
+        if let Some(d) = portico_store::get::<portico_domain::discount::Discount>(
+            &*p.app.store,
+            &p.caller.account,
+            id,
+        )
+        .await?
+        {
+            coupons.push(d.value.coupon.clone());
+        }
+        out.push(DiscountRequest::Existing(id.clone()));
+    }
+    for d in fresh {
+        let coupon = match d {
+            DiscountRequest::Coupon(c) => Some(c.clone()),
+            DiscountRequest::PromotionCode(id) => {
+                portico_store::get::<PromotionCode>(&*p.app.store, &p.caller.account, id)
+                    .await?
+                    .map(|pc| pc.value.coupon)
+            }
+            DiscountRequest::Existing(_) => None,
+        };
+        if coupon.as_ref().is_some_and(|c| coupons.contains(c)) {
+            continue;
+        }
+        coupons.extend(coupon);
+        out.push(d.clone());
+    }
+    Ok(out)
+}
+
+/// The engine's parameters for `target`, per the configuration's proration and anchor.
+fn change_params(p: &Portal, sub: &Subscription, target: &Target) -> ChangeParams {
+    let u = &p.config.features.subscription_update;
+    let current = &sub.items[0];
+    let trialing = sub.status == SubscriptionStatus::Trialing;
+    ChangeParams {
+        items: vec![ItemParam {
+            id: Some(current.id.clone()),
+            price: (target.price.id != current.price.id).then(|| target.price.id.to_string()),
+            quantity: Some(target.quantity),
+            ..Default::default()
+        }],
+        behavior: if trialing {
+            ProrationBehavior::None
+        } else {
+            ProrationBehavior::parse(&u.proration_behavior).unwrap_or(ProrationBehavior::None)
+        },
+        proration_date: None,
+        anchor_now: u.billing_cycle_anchor.as_deref() == Some("now") && !trialing,
+        payment_behavior: PORTAL_PAYMENT,
+    }
+}
+
+/// Whether the change waits for the end of the period (`schedule_at_period_end`).
+fn deferred(p: &Portal, sub: &Subscription, target: &Target) -> bool {
+    let current = &sub.items[0];
+    let (Some(from_r), Some(to_r)) = (&current.price.recurring, &target.price.recurring) else {
+        return false;
+    };
+    sub.status != SubscriptionStatus::Trialing
+        && defer_to_period_end(
+            &p.config.features.subscription_update.schedule_conditions,
+            &PlanTerms {
+                product: current.price.product.as_str(),
+                unit_amount: current.price.unit_amount,
+                quantity: current.quantity,
+                recurring: from_r,
+            },
+            &PlanTerms {
+                product: target.price.product.as_str(),
+                unit_amount: target.price.unit_amount,
+                quantity: target.quantity,
+                recurring: to_r,
+            },
+        )
+}
+
+/// Whether the change ends a running trial now (`trial_update_behavior=end_trial`).
+fn ends_trial(p: &Portal, sub: &Subscription) -> bool {
+    sub.status == SubscriptionStatus::Trialing
+        && p.config.features.subscription_update.trial_update_behavior == "end_trial"
+}
+
+#[derive(Template)]
+#[template(path = "portal/preview.html")]
+struct PreviewPage {
+    l: Layout,
+    sub_id: String,
+    from: String,
+    from_product: String,
+    to: String,
+    to_product: String,
+    /// A sentence on when the change takes effect.
+    timing: String,
+    lines: Vec<LineView>,
+    discount: Option<String>,
+    due_today: String,
+    next: Option<(String, String)>,
+    error: Option<String>,
+    /// Where "use another card" leads, after a decline.
+    card_url: Option<String>,
+    /// Hidden fields of the confirmation form.
+    fields: Vec<(&'static str, String)>,
+    back_url: String,
+}
+
+/// The preview of `target` for `sub`.
+async fn preview_page(
+    p: &Portal,
+    sub: &Versioned<Subscription>,
+    target: &Target,
+    error: Option<String>,
+    card_url: Option<String>,
+) -> Result<PreviewPage, Failure> {
+    let t = &p.t;
+    let api = p.api();
+    let s = &sub.value;
+    let from = plan_of(&s.items[0], &s.currency);
+    let to = target.plan(&s.currency);
+    let discounts = with_existing(p, s, &target.discounts).await?;
+    let discounts = (!target.discounts.is_empty()).then_some(discounts.as_slice());
+    let end = s.current_period().1;
+    let names = vec![
+        (
+            s.items[0].price.product.to_string(),
+            s.items[0].product_name.clone(),
+        ),
+        (target.price.product.to_string(), target.product.clone()),
+    ];
+    let line = |l: &Line| line_view(p, l, &names, &s.currency);
+    let mut lines = Vec::new();
+    let (due, next, timing) = if deferred(p, s, target) {
+        let mut change = change_params(p, s, target);
+        change.behavior = ProrationBehavior::None;
+        change.proration_date = Some(end);
+        let pv = preview_change(&p.app, &api, sub, Some(&change), discounts, end, false).await?;
+        let next = pv.now.or(pv.next);
+        let timing = t.f("preview-timing-later", vec![("date", t.date(end).into())]);
+        (0, next.map(|i| (end, i)), timing)
+    } else if ends_trial(p, s) {
+        let change = change_params(p, s, target);
+        let pv = preview_change(&p.app, &api, sub, Some(&change), discounts, p.now, false).await?;
+        let mut after = pv.after;
+        after.set_trial_end(p.now, p.now)?;
+        let mut customer =
+            crate::objects::load::<Customer>(&p.app, &p.caller.account, &s.customer, None).await?;
+        let first = next_renewal(&p.app, &p.caller.account, &after, &mut customer, &[]).await?;
+        lines.extend(first.lines.iter().map(line));
+        (first.amount_due(), None, t.s("preview-timing-trial-ends"))
+    } else {
+        let change = change_params(p, s, target);
+        let pv = preview_change(&p.app, &api, sub, Some(&change), discounts, p.now, false).await?;
+        let due = match &pv.now {
+            Some(inv) => {
+                lines.extend(inv.lines.iter().map(line));
+                inv.amount_due()
+            }
+            None => {
+                let before = &s.pending_lines;
+                lines.extend(
+                    pv.after
+                        .pending_lines
+                        .iter()
+                        .filter(|l| !before.iter().any(|b| b.id == l.id))
+                        .map(line),
+                );
+                0
+            }
+        };
+        let when = pv
+            .next
+            .as_ref()
+            .map(|_| pv.after.current_period().1)
+            .unwrap_or(end);
+        let timing = if s.status == SubscriptionStatus::Trialing {
+            t.s("preview-timing-trial-continues")
+        } else {
+            t.s("preview-timing-now")
+        };
+        (due, pv.next.map(|i| (when, i)), timing)
+    };
+    let discount = target
+        .discounts
+        .first()
+        .map(|_| t.s("preview-discount-applied"));
+    let mut fields = Vec::new();
+    if !confirm_flow(p) {
+        fields.push(("price", target.price.id.to_string()));
+        fields.push(("quantity", target.quantity.to_string()));
+        if let Some(c) = &target.code {
+            fields.push(("promotion_code", c.clone()));
+        }
+    }
+    let back_url = if confirm_flow(p) {
+        p.session
+            .value
+            .return_url
+            .clone()
+            .unwrap_or_else(|| p.base())
+    } else {
+        format!("{}/subscriptions/{}/update", p.base(), s.id)
+    };
+    Ok(PreviewPage {
+        l: p.layout(t.s("preview-title")),
+        sub_id: s.id.clone(),
+        from: plan_price(t, &from),
+        from_product: from.product.clone(),
+        to: plan_price(t, &to),
+        to_product: to.product.clone(),
+        timing,
+        lines,
+        discount,
+        due_today: t.money(due, &s.currency),
+        next: next.map(|(at, inv)| {
+            (
+                t.f("preview-next-invoice", vec![("date", t.date(at).into())]),
+                t.money(inv.amount_due(), &s.currency),
+            )
+        }),
+        error,
+        card_url,
+        fields,
+        back_url,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "portal/update.html")]
+struct ChoosePage {
+    l: Layout,
+    sub_id: String,
+    current: String,
+    intervals: Vec<(String, String, bool)>,
+    options: Vec<(String, String, String, bool, bool)>,
+    quantity: i64,
+    quantity_hint: Option<String>,
+    promo: bool,
+    code: String,
+    error: Option<String>,
+}
+
+async fn choose_page(
+    p: &Portal,
+    sub: &Subscription,
+    q: &HashMap<String, String>,
+    error: Option<String>,
+) -> Result<ChoosePage, Failure> {
+    let t = &p.t;
+    let opts = options(p, sub).await?;
+    let current = &opts[0];
+    let mut intervals: Vec<String> = Vec::new();
+    for o in &opts {
+        if !intervals.iter().any(|i| i == o.interval()) {
+            intervals.push(o.interval().to_owned());
+        }
+    }
+    let chosen_price = q.get("price").cloned();
+    let interval = q
+        .get("interval")
+        .filter(|i| intervals.contains(i))
+        .cloned()
+        .or_else(|| {
+            chosen_price
+                .as_ref()
+                .and_then(|c| opts.iter().find(|o| o.price.id.as_str() == c))
+                .map(|o| o.interval().to_owned())
+        })
+        .unwrap_or_else(|| current.interval().to_owned());
+    let selected = chosen_price.unwrap_or_else(|| current.price.id.to_string());
+    let options = opts
+        .iter()
+        .filter(|o| intervals.len() < 2 || o.interval() == interval)
+        .map(|o| {
+            (
+                o.price.id.to_string(),
+                o.product.clone(),
+                o.label.clone(),
+                o.current,
+                o.price.id.as_str() == selected,
+            )
+        })
+        .collect();
+    let bounds: Vec<(i64, Option<i64>)> = opts
+        .iter()
+        .filter_map(|o| p.config.quantity_bounds(o.price.id.as_str()))
+        .collect();
+    let quantity_hint = bounds.first().map(|(min, max)| bounds_text(p, *min, *max));
+    Ok(ChoosePage {
+        l: p.layout(t.s("update-title")),
+        sub_id: sub.id.clone(),
+        current: format!(
+            "{} · {}",
+            current.product,
+            plan_price(t, &plan_of(&sub.items[0], &sub.currency))
+        ),
+        intervals: if intervals.len() < 2 {
+            Vec::new()
+        } else {
+            intervals
+                .iter()
+                .map(|i| (i.clone(), t.s(&format!("interval-tab-{i}")), *i == interval))
+                .collect()
+        },
+        options,
+        quantity: q
+            .get("quantity")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(sub.items[0].quantity),
+        quantity_hint,
+        promo: p.config.allows_promotion_codes(),
+        code: q.get("promotion_code").cloned().unwrap_or_default(),
+        error,
+    })
+}
+
+/// The subscription for the update pages: the customer's, and one the portal can update.
+async fn updatable(p: &Portal, sub_id: &str) -> Result<Option<Versioned<Subscription>>, Failure> {
+    let confirm_flow = confirm_flow(p);
+    Ok(own_subscription(p, sub_id).await?.filter(|s| {
+        let ok = portico_domain::portal::update_block(&s.value).is_none();
+        ok && (confirm_flow || p.config.can_update(&s.value))
+    }))
+}
+
+macro_rules! open {
+    ($app:expr, $token:expr, $headers:expr, $page:expr) => {{
+        let p = match Portal::open(&$app, &$token, &$headers).await {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
+        if let Some(r) = p.guard($page) {
+            return r;
+        }
+        p
+    }};
+}
+
+fn unavailable(p: &Portal) -> Response {
+    p.notice(
+        StatusCode::NOT_FOUND,
+        "update-unavailable-heading",
+        "update-unavailable-body",
+    )
+}
+
+/// `GET …/subscriptions/{sub}/update`: the plans to choose from.
+pub async fn choose(
+    State(app): State<App>,
+    Path((token, sub_id)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let p = open!(app, token, headers, Page::Update(&sub_id));
+    let sub = match updatable(&p, &sub_id).await {
+        Ok(Some(s)) if p.config.can_update(&s.value) => s,
+        Ok(_) => return unavailable(&p),
+        Err(e) => return p.failed(e.error.message),
+    };
+    match choose_page(&p, &sub.value, &q, None).await {
+        Ok(page) => p.render(StatusCode::OK, &page),
+        Err(e) => p.failed(e.error.message),
+    }
+}
+
+/// The target of this request: the confirm flow's, or the customer's choice.
+async fn target(
+    p: &Portal,
+    sub: &Subscription,
+    q: &HashMap<String, String>,
+) -> Result<Result<Target, Refusal>, Failure> {
+    if confirm_flow(p) {
+        target_from_flow(p, sub).await
+    } else {
+        target_from_choice(p, sub, q).await
+    }
+}
+
+/// `GET …/subscriptions/{sub}/update/preview?price=…&quantity=…&promotion_code=…`
+pub async fn preview(
+    State(app): State<App>,
+    Path((token, sub_id)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let p = open!(app, token, headers, Page::Preview(&sub_id));
+    let sub = match updatable(&p, &sub_id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return unavailable(&p),
+        Err(e) => return p.failed(e.error.message),
+    };
+    let result = async {
+        match target(&p, &sub.value, &q).await? {
+            Ok(target) => Ok(Ok(preview_page(&p, &sub, &target, None, None).await?)),
+            Err(refusal) => Ok(Err(choose_page(&p, &sub.value, &q, Some(refusal)).await?)),
+        }
+    };
+    let result: Result<Result<PreviewPage, ChoosePage>, Failure> = result.await;
+    match result {
+        Ok(Ok(page)) => p.render(StatusCode::OK, &page),
+        Ok(Err(page)) => p.render(StatusCode::BAD_REQUEST, &page),
+        Err(e) => p.failed(e.error.message),
+    }
+}
+
+/// `POST …/subscriptions/{sub}/update`: applies the previewed change.
+pub async fn confirm(
+    State(app): State<App>,
+    Path((token, sub_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = open!(app, token, headers, Page::Preview(&sub_id));
+    let form = Form::parse(&body);
+    if !p.csrf_ok(&form) {
+        return p.forged();
+    }
+    let sub = match updatable(&p, &sub_id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return unavailable(&p),
+        Err(e) => return p.failed(e.error.message),
+    };
+    let q: HashMap<String, String> = ["price", "quantity", "promotion_code"]
+        .iter()
+        .filter_map(|k| form.get(k).map(|v| (k.to_string(), v.to_owned())))
+        .collect();
+    let target = match target(&p, &sub.value, &q).await {
+        Ok(Ok(t)) => t,
+        Ok(Err(refusal)) => {
+            return match choose_page(&p, &sub.value, &q, Some(refusal)).await {
+                Ok(page) => p.render(StatusCode::BAD_REQUEST, &page),
+                Err(e) => p.failed(e.error.message),
+            }
+        }
+        Err(e) => return p.failed(e.error.message),
+    };
+    let from = plan_of(&sub.value.items[0], &sub.value.currency);
+    let to = target.plan(&sub.value.currency);
+    if deferred(&p, &sub.value, &target) {
+        return schedule(&p, sub, &target, from, to).await;
+    }
+    apply_now(&p, sub, &target, from, to, &q).await
+}
+
+/// Applies the change now, paying any invoice it issues.
+async fn apply_now(
+    p: &Portal,
+    sub: Versioned<Subscription>,
+    target: &Target,
+    from: PlanSummary,
+    to: PlanSummary,
+    q: &HashMap<String, String>,
+) -> Response {
+    let api = p.api();
+    let change = change_params(p, &sub.value, target);
+    let discounts = match with_existing(p, &sub.value, &target.discounts).await {
+        Ok(d) => d,
+        Err(e) => return p.failed(e.error.message),
+    };
+    let discounts = (!target.discounts.is_empty()).then_some(discounts.as_slice());
+    let end_trial = ends_trial(p, &sub.value);
+    let also = |s: &mut Subscription, now: i64| {
+        if end_trial && s.status == SubscriptionStatus::Trialing && s.pending_update.is_none() {
+            s.set_trial_end(now, now)?;
+        }
+        Ok(())
+    };
+    let result = update_with_change(&p.app, &api, &sub.value.id, &change, discounts, also).await;
+    let updated = match result {
+        Ok(s) => s,
+        Err(f) if f.error.status == 402 => {
+            // Declined: nothing was applied. The customer may try another card.
+            let code = f.error.code.map(|c| c.as_str());
+            let message = card_error_message(p, code, f.error.decline_code.as_deref());
+            return declined(p, &sub, target, message, q).await;
+        }
+        Err(f) => return p.failed(f.error.message),
+    };
+    if end_trial {
+        if let Err(e) =
+            crate::billing::run_due_now(&p.app, &p.caller.account, &updated.id, p.now).await
+        {
+            return p.failed(e.error.message);
+        }
+    }
+    // A payment that needs 3-D Secure: the change waits on the hosted authentication page.
+    if updated.pending_update.is_some() {
+        let invoice = match &updated.latest_invoice {
+            Some(id) => portico_store::get::<Invoice>(&*p.app.store, &p.caller.account, id)
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        };
+        if let Some((_, secret)) = invoice
+            .as_ref()
+            .and_then(|i| i.value.pending_authentication.clone())
+        {
+            // What the flow will have done once the customer authenticates.
+            let awaiting = Outcome::Updated {
+                subscription: updated.id.clone(),
+                from: from.clone(),
+                to: to.clone(),
+                scheduled_at: None,
+                charged: 0,
+            };
+            if let Err(e) = p.set_awaiting(Some(awaiting)).await {
+                return p.failed(e.error.message);
+            }
+            let mut back = format!(
+                "{}/subscriptions/{}/update/return?invoice={}",
+                p.base(),
+                updated.id,
+                invoice.map(|i| i.value.id).unwrap_or_default()
+            );
+            for (k, v) in q {
+                back.push_str(&format!(
+                    "&{k}={}",
+                    url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+                ));
+            }
+            let ret: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
+            return p.redirect_to(&format!("/p/authenticate/{secret}?return={ret}"));
+        }
+    }
+    finish_update(p, &updated, from, to).await
+}
+
+/// The change is applied: the flow's outcome is recorded, and the customer moves on.
+async fn finish_update(
+    p: &Portal,
+    sub: &Subscription,
+    from: PlanSummary,
+    to: PlanSummary,
+) -> Response {
+    let charged = match &sub.latest_invoice {
+        Some(id) => portico_store::get::<Invoice>(&*p.app.store, &p.caller.account, id)
+            .await
+            .ok()
+            .flatten()
+            .filter(|i| {
+                i.value.status == InvoiceStatus::Paid && i.value.created >= p.session.value.created
+            })
+            .map(|i| i.value.amount_paid)
+            .unwrap_or(0),
+        None => 0,
+    };
+    let outcome = Outcome::Updated {
+        subscription: sub.id.clone(),
+        from,
+        to,
+        scheduled_at: None,
+        charged,
+    };
+    for _ in 0..3 {
+        match p.outcome_write(outcome.clone()).await {
+            Ok(Some(w)) => {
+                if p.app.commit(&p.caller.account, vec![w]).await.is_ok() {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return p.failed(e.error.message),
+        }
+    }
+    p.after_action("updated")
+}
+
+/// Re-shows the preview with the decline, and the way to another card.
+async fn declined(
+    p: &Portal,
+    sub: &Versioned<Subscription>,
+    target: &Target,
+    message: String,
+    q: &HashMap<String, String>,
+) -> Response {
+    let mut next = format!("/subscriptions/{}/update/preview", sub.value.id);
+    let query: Vec<String> = q
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            )
+        })
+        .collect();
+    if !query.is_empty() {
+        next.push('?');
+        next.push_str(&query.join("&"));
+    }
+    let card_url = format!(
+        "{}/payment-methods/new?next={}",
+        p.base(),
+        url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+    );
+    match preview_page(p, sub, target, Some(message), Some(card_url)).await {
+        Ok(page) => p.render(StatusCode::PAYMENT_REQUIRED, &page),
+        Err(e) => p.failed(e.error.message),
+    }
+}
+
+/// Schedules the change for the end of the period: a subscription schedule whose second phase
+/// holds the new plan (`subscription_schedule.created`, the subscription's `schedule` set).
+async fn schedule(
+    p: &Portal,
+    sub: Versioned<Subscription>,
+    target: &Target,
+    from: PlanSummary,
+    to: PlanSummary,
+) -> Response {
+    let end = sub.value.current_period().1;
+    let portal = p;
+    let (target_, from_, to_, id_) = (target, &from, &to, &sub.value.id);
+    let result = crate::objects::with_retries(|| async move {
+        let Some(mut sub) = own_subscription(portal, id_).await? else {
+            return Err(portico_wire::ApiError::internal().into());
+        };
+        let mut ids = RandomIds;
+        let mut ctx = Ctx {
+            now: portal.now,
+            livemode: sub.value.livemode,
+            ids: &mut ids,
+        };
+        let mut schedule = Schedule::from_subscription(&sub.value, &mut ctx)?;
+        let phases = vec![
+            PhaseRequest {
+                items: phase_items(&sub.value.items),
+                end_date: Some(end),
+                ..Default::default()
+            },
+            PhaseRequest {
+                items: vec![PhaseItem {
+                    price: target_.price.clone(),
+                    product_name: target_.product.clone(),
+                    quantity: target_.quantity,
+                }],
+                proration_behavior: Some("none".into()),
+                ..Default::default()
+            },
+        ];
+        schedule.set_phases(&sub.value, phases, &Default::default())?;
+        sub.value.schedule = Some(schedule.id.clone());
+        let mut writes = vec![
+            Write::Insert(Versioned::new_record(&schedule)),
+            Write::Update(sub.next_record()),
+        ];
+        let outcome = Outcome::Updated {
+            subscription: sub.value.id.clone(),
+            from: from_.clone(),
+            to: to_.clone(),
+            scheduled_at: Some(end),
+            charged: 0,
+        };
+        writes.extend(portal.outcome_write(outcome).await?);
+        crate::objects::commit(&portal.app, &portal.caller.account, writes).await?;
+        Ok::<_, Failure>(())
+    })
+    .await;
+    match result {
+        Ok(()) => p.after_action("scheduled"),
+        Err(e) => p.failed(e.error.message),
+    }
+}
+
+/// `GET …/subscriptions/{sub}/update/return?invoice=…`: back from authenticating the change's
+/// payment. Paid: the change applied. Not paid: the change is dropped (its invoice voided) and
+/// the preview says why.
+pub async fn after_authentication(
+    State(app): State<App>,
+    Path((token, sub_id)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let p = open!(app, token, headers, Page::Preview(&sub_id));
+    let sub = match own_subscription(&p, &sub_id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return p.not_found(),
+        Err(e) => return p.failed(e.error.message),
+    };
+    let invoice_id = q.get("invoice").cloned().unwrap_or_default();
+    let invoice =
+        match portico_store::get::<Invoice>(&*p.app.store, &p.caller.account, &invoice_id).await {
+            Ok(Some(i)) if i.value.customer == sub.value.customer => i,
+            Ok(_) => return p.not_found(),
+            Err(e) => return p.failed(e),
+        };
+    if invoice.value.status == InvoiceStatus::Paid {
+        let now_plan = plan_of(&sub.value.items[0], &sub.value.currency);
+        let (from, to) = match &p.session.value.awaiting {
+            Some(Outcome::Updated { from, to, .. }) => (from.clone(), to.clone()),
+            _ => (now_plan.clone(), now_plan),
+        };
+        return finish_update(&p, &sub.value, from, to).await;
+    }
+    if let Err(e) = p.set_awaiting(None).await {
+        return p.failed(e.error.message);
+    }
+    if sub.value.pending_update.is_some()
+        && sub.value.latest_invoice.as_deref() == Some(invoice_id.as_str())
+    {
+        if let Err(e) =
+            crate::billing::drop_pending_update(&p.app, &p.caller.account, sub, p.now).await
+        {
+            return p.failed(e.error.message);
+        }
+    }
+    let sub = match own_subscription(&p, &sub_id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return p.not_found(),
+        Err(e) => return p.failed(e.error.message),
+    };
+    let message = card_error_message(&p, Some("payment_intent_authentication_failure"), None);
+    match target(&p, &sub.value, &q).await {
+        Ok(Ok(target)) => declined(&p, &sub, &target, message, &q).await,
+        _ => p.notice(
+            StatusCode::PAYMENT_REQUIRED,
+            "update-not-applied-heading",
+            "update-not-applied-body",
+        ),
+    }
+}

@@ -1,0 +1,376 @@
+//! What the portal's templates show: the page frame (branding, the way back to the app), and
+//! subscriptions, plans, cards and invoices written out for the customer's language.
+
+use super::Portal;
+use crate::pages::i18n::{Arg, T};
+use askama::Template;
+use axum::extract::Query;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use portico_domain::invoice::{Invoice, InvoiceStatus, Line};
+use portico_domain::payment_method::PaymentMethod;
+use portico_domain::portal::PlanSummary;
+use portico_domain::subscription::{Item, Subscription, SubscriptionStatus};
+use std::collections::HashMap;
+
+/// The frame of every portal page.
+pub struct Layout {
+    pub t: T,
+    pub lang: &'static str,
+    pub title: String,
+    pub business: String,
+    /// The first letter of the business name, shown when there is no logo.
+    pub initial: String,
+    /// The logo as a `data:` URI.
+    pub logo: Option<String>,
+    /// The stylesheet with the accent colour.
+    pub brand_css: Option<String>,
+    pub headline: Option<String>,
+    pub return_url: Option<String>,
+    pub terms_url: Option<String>,
+    pub privacy_url: Option<String>,
+    /// `/p/session/{token}`.
+    pub base: String,
+    pub csrf: String,
+    /// Inside a deep-linked flow: the rest of the portal is hidden.
+    pub in_flow: bool,
+    pub test_mode: bool,
+}
+
+impl Layout {
+    /// "Return to {business}".
+    pub fn return_label(&self) -> String {
+        self.t.f(
+            "return-to",
+            vec![("business", self.business.clone().into())],
+        )
+    }
+}
+
+impl Portal {
+    /// The frame for a page titled `title`.
+    pub fn layout(&self, title: String) -> Layout {
+        let b = self.branding.as_ref();
+        let return_url = self.session.value.return_url.clone();
+        let business = b
+            .and_then(|b| b.business_name.clone())
+            .or_else(|| {
+                return_url
+                    .as_deref()
+                    .and_then(|u| url::Url::parse(u).ok())
+                    .and_then(|u| u.host_str().map(str::to_owned))
+            })
+            .unwrap_or_else(|| self.t.s("default-business-name"));
+        let profile = &self.config.business_profile;
+        Layout {
+            t: self.t,
+            lang: self.t.lang.tag(),
+            title,
+            initial: business
+                .chars()
+                .find(|c| c.is_alphanumeric())
+                .map(|c| c.to_uppercase().to_string())
+                .unwrap_or_default(),
+            business,
+            logo: b
+                .and_then(|b| b.logo.as_ref())
+                .map(|l| format!("data:{};base64,{}", l.content_type, l.data)),
+            brand_css: b
+                .and_then(|b| b.accent_color.as_deref())
+                .map(|c| format!("/p/brand.css?accent={}", c.trim_start_matches('#'))),
+            headline: profile.headline.clone(),
+            return_url,
+            terms_url: profile.terms_of_service_url.clone(),
+            privacy_url: profile.privacy_policy_url.clone(),
+            base: self.base(),
+            csrf: self.csrf(),
+            in_flow: self.in_flow(),
+            test_mode: !self.caller.livemode,
+        }
+    }
+}
+
+/// A message page outside any session (expired links and the like).
+#[derive(Template)]
+#[template(path = "portal/notice.html")]
+pub struct NoticePage<'a> {
+    pub lang: &'static str,
+    pub heading: String,
+    pub body: String,
+    /// `ok`, `bad` or `neutral`.
+    pub tone: &'a str,
+    pub footer: String,
+}
+
+/// A message page inside a session, in its frame.
+#[derive(Template)]
+#[template(path = "portal/session_notice.html")]
+pub struct SessionNotice {
+    pub l: Layout,
+    pub heading: String,
+    pub body: String,
+}
+
+/// `GET /p/brand.css?accent=635bff`: the accent colour, and a text colour that reads on it.
+pub async fn brand_css(Query(q): Query<HashMap<String, String>>) -> Response {
+    let accent = q
+        .get("accent")
+        .and_then(|c| portico_domain::branding::normalize_color(c).ok())
+        .unwrap_or_else(|| "#4f46e5".to_owned());
+    let ink = if luminance(&accent) > 0.45 {
+        "#111827"
+    } else {
+        "#ffffff"
+    };
+    let css = format!(":root {{ --accent: {accent}; --accent-ink: {ink}; }}\n");
+    let mut r = css.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
+    r
+}
+
+/// The relative luminance of `#rrggbb` (WCAG), 0 to 1.
+fn luminance(hex: &str) -> f64 {
+    let channel = |i: usize| {
+        let v = u8::from_str_radix(hex.get(1 + 2 * i..3 + 2 * i).unwrap_or("00"), 16).unwrap_or(0)
+            as f64
+            / 255.0;
+        if v <= 0.039_28 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2)
+}
+
+/// The plan of a subscription item, for summaries and outcomes.
+pub fn plan_of(item: &Item, currency: &str) -> PlanSummary {
+    let r = item
+        .price
+        .recurring
+        .clone()
+        .unwrap_or(portico_domain::price::Recurring {
+            interval: portico_domain::price::Interval::Month,
+            interval_count: 1,
+        });
+    PlanSummary {
+        product: item.product_name.clone(),
+        unit_amount: item.price.unit_amount,
+        currency: currency.to_owned(),
+        interval: r.interval.as_str().to_owned(),
+        interval_count: r.interval_count,
+        quantity: item.quantity,
+    }
+}
+
+/// `$15.00 / month`, or `3 × $15.00 / month`.
+pub fn plan_price(t: &T, p: &PlanSummary) -> String {
+    let each = t.per_interval(p.unit_amount, &p.currency, &p.interval, p.interval_count);
+    if p.quantity == 1 {
+        each
+    } else {
+        t.f(
+            "quantity-times",
+            vec![("quantity", p.quantity.into()), ("price", each.into())],
+        )
+    }
+}
+
+/// A subscription as the homepage shows it.
+pub struct SubscriptionView {
+    pub id: String,
+    pub title: String,
+    pub lines: Vec<String>,
+    /// What happens next: renewal, cancellation, trial end.
+    pub next: String,
+    pub badge: Option<(String, &'static str)>,
+    pub change: Option<String>,
+    pub can_update: bool,
+    pub can_cancel: bool,
+    pub can_renew: bool,
+}
+
+impl SubscriptionView {
+    /// `sub` for the customer, with the actions `p`'s configuration allows; `change` describes a
+    /// scheduled plan change, if any.
+    pub fn new(p: &Portal, sub: &Subscription, change: Option<String>) -> SubscriptionView {
+        let t = &p.t;
+        let plans: Vec<PlanSummary> = sub
+            .items
+            .iter()
+            .map(|i| plan_of(i, &sub.currency))
+            .collect();
+        let title = plans
+            .iter()
+            .map(|p| p.product.clone())
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let lines = plans.iter().map(|pl| plan_price(t, pl)).collect();
+        let end = sub.current_period().1;
+        let date = |at: i64| Arg::from(t.date(at));
+        let next = if let Some(at) = sub.cancel_at {
+            t.f("sub-cancels-on", vec![("date", date(at))])
+        } else if sub.status == SubscriptionStatus::Trialing {
+            t.f(
+                "sub-trial-ends",
+                vec![("date", date(sub.trial_end.unwrap_or(end)))],
+            )
+        } else {
+            t.f("sub-renews-on", vec![("date", date(end))])
+        };
+        let badge = match sub.status {
+            SubscriptionStatus::Trialing => Some((t.s("status-trialing"), "info")),
+            SubscriptionStatus::PastDue | SubscriptionStatus::Unpaid => {
+                Some((t.s("status-past-due"), "bad"))
+            }
+            SubscriptionStatus::Incomplete => Some((t.s("status-incomplete"), "bad")),
+            _ if sub.cancel_at.is_some() => Some((t.s("status-canceling"), "warn")),
+            _ => None,
+        };
+        SubscriptionView {
+            id: sub.id.clone(),
+            title,
+            lines,
+            next,
+            badge,
+            change,
+            can_update: p.config.can_update(sub),
+            can_cancel: p.config.can_cancel(sub),
+            can_renew: p.config.features.subscription_cancel.enabled
+                && sub.cancel_at_period_end
+                && !sub.status.is_ended(),
+        }
+    }
+}
+
+/// A saved card as the homepage shows it.
+pub struct CardView {
+    pub id: String,
+    pub brand: String,
+    pub last4: String,
+    pub expires: String,
+    pub is_default: bool,
+    pub can_remove: bool,
+}
+
+impl CardView {
+    /// `pm`, default or not; `removable` when the customer may remove it.
+    pub fn new(t: &T, pm: &PaymentMethod, is_default: bool, removable: bool) -> CardView {
+        CardView {
+            id: pm.id.clone(),
+            brand: pm.card.brand.label().to_owned(),
+            last4: pm.card.last4.clone(),
+            expires: t.f(
+                "card-expires",
+                vec![(
+                    "date",
+                    format!("{:02}/{}", pm.card.exp_month, pm.card.exp_year).into(),
+                )],
+            ),
+            is_default,
+            can_remove: removable,
+        }
+    }
+
+    /// `Visa •••• 4242`.
+    pub fn label(&self) -> String {
+        format!("{} •••• {}", self.brand, self.last4)
+    }
+}
+
+/// One line of an invoice or a preview, written for the customer.
+pub struct LineView {
+    pub label: String,
+    pub amount: String,
+}
+
+/// An invoice line in the customer's words (the engine's descriptions are Stripe's English);
+/// `names` gives product names by product id.
+pub fn line_view(p: &Portal, l: &Line, names: &[(String, String)], currency: &str) -> LineView {
+    let t = &p.t;
+    let product = names
+        .iter()
+        .find(|(id, _)| *id == l.product)
+        .map(|(_, n)| n.clone())
+        .unwrap_or_else(|| l.description.clone());
+    let args = || {
+        vec![
+            ("product", product.clone().into()),
+            ("quantity", l.quantity.into()),
+        ]
+    };
+    let label = if l.proration && l.amount < 0 {
+        t.f("line-unused-time", args())
+    } else if l.proration {
+        t.f("line-remaining-time", args())
+    } else {
+        t.f(
+            "line-period",
+            vec![
+                ("product", product.clone().into()),
+                ("quantity", l.quantity.into()),
+                ("start", t.date(l.period_start).into()),
+                ("end", t.date(l.period_end).into()),
+            ],
+        )
+    };
+    LineView {
+        label,
+        amount: t.money(l.amount, currency),
+    }
+}
+
+/// An invoice as the history lists it.
+pub struct InvoiceRow {
+    pub id: String,
+    pub date: String,
+    pub amount: String,
+    pub status: String,
+    pub tone: &'static str,
+    pub number: String,
+}
+
+impl InvoiceRow {
+    pub fn new(t: &T, inv: &Invoice) -> InvoiceRow {
+        let (status, tone) = invoice_status(t, inv);
+        InvoiceRow {
+            id: inv.id.clone(),
+            date: t.date(inv.status_transitions.finalized_at.unwrap_or(inv.created)),
+            amount: t.money(inv.total(), &inv.currency),
+            status,
+            tone,
+            number: inv.number.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// An invoice's status for the customer, and its tone.
+pub fn invoice_status(t: &T, inv: &Invoice) -> (String, &'static str) {
+    match inv.status {
+        InvoiceStatus::Paid => (t.s("invoice-status-paid"), "ok"),
+        InvoiceStatus::Open => (t.s("invoice-status-open"), "warn"),
+        InvoiceStatus::Void => (t.s("invoice-status-void"), "neutral"),
+        InvoiceStatus::Uncollectible => (t.s("invoice-status-uncollectible"), "bad"),
+        InvoiceStatus::Draft => (t.s("invoice-status-draft"), "neutral"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ink_reads_on_the_accent() {
+        assert!(luminance("#ffffff") > 0.9);
+        assert!(luminance("#000000") < 0.01);
+        assert!(luminance("#635bff") < 0.45, "white text on purple");
+        assert!(luminance("#ffd400") > 0.45, "dark text on yellow");
+    }
+}

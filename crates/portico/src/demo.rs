@@ -1,0 +1,674 @@
+//! `portico demo`: a Portico server (development mode, SQLite) with a seeded business — plans
+//! with monthly and yearly prices, a retention coupon, a promotion code, a customer with a card
+//! and an active subscription, a portal configuration with every feature on — and a small
+//! stand-in for the business's app that opens fresh portal links. It prints one link per flow.
+
+use crate::portal_cmd::{call, link, AfterKind, FlowKind, LinkArgs};
+use anyhow::Context;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use clap::Args;
+use portico_domain::branding::BrandingUpdate;
+use reqwest::Method;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio::net::TcpListener;
+
+/// The demo account's key.
+pub const DEMO_KEY: &str = "sk_test_portico_demo";
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Keep the demo's SQLite database in this folder (default: a new temporary folder, removed
+    /// on exit). Run again with the same folder to continue where you left off.
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Where the API and the portal listen.
+    #[arg(long, default_value = "127.0.0.1:12111")]
+    listen: SocketAddr,
+    /// Where the stand-in app listens.
+    #[arg(long, default_value = "127.0.0.1:12112")]
+    app_listen: SocketAddr,
+}
+
+/// What the seeded business is made of.
+struct Seeded {
+    customer: Value,
+    subscription: Value,
+    yearly_pro: String,
+    promo: String,
+    retention_coupon: String,
+    configuration: String,
+}
+
+fn kv(k: &str, v: impl ToString) -> (String, String) {
+    (k.to_owned(), v.to_string())
+}
+
+/// Runs the demo until Ctrl-C.
+pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    let (dir, temporary) = match &args.dir {
+        Some(d) => {
+            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+            (d.clone(), false)
+        }
+        None => {
+            let d = std::env::temp_dir().join(format!("portico-demo-{}", std::process::id()));
+            std::fs::create_dir_all(&d)?;
+            (d, true)
+        }
+    };
+    let listener = TcpListener::bind(args.listen).await.with_context(|| {
+        format!(
+            "cannot listen on {} (is another Portico running? pass --listen)",
+            args.listen
+        )
+    })?;
+    let app_listener = TcpListener::bind(args.app_listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (pass --app-listen)", args.app_listen))?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let app_url = format!("http://{}", app_listener.local_addr()?);
+    let config = portico_server::ServeConfig {
+        listen: listener.local_addr()?,
+        database_url: format!("sqlite://{}/portico.db", dir.display()),
+        public_url: base.clone(),
+        api_keys: Vec::new(),
+        dev: true,
+        webhooks: portico_server::webhooks::WebhookSettings::dev(),
+        // Printed links stay good for a day until opened.
+        portal: portico_server::state::PortalSettings {
+            link_ttl_secs: 24 * 3600,
+            idle_secs: 3600,
+        },
+    };
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let server = {
+        let mut rx = stop_rx.clone();
+        tokio::spawn(portico_server::serve(
+            config.clone(),
+            listener,
+            async move {
+                let _ = rx.changed().await;
+            },
+        ))
+    };
+    let http = reqwest::Client::new();
+    let seeded = seed(&http, &base, &app_url, &config).await?;
+    let state = AppState {
+        http: http.clone(),
+        base: base.clone(),
+        url: app_url.clone(),
+        customer: seeded.customer["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    };
+    let stand_in = {
+        let mut rx = stop_rx.clone();
+        let router = axum::Router::new()
+            .route("/", get(app_home))
+            .route("/portal", get(app_portal))
+            .with_state(state);
+        tokio::spawn(async move {
+            axum::serve(app_listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.changed().await;
+                })
+                .await
+        })
+    };
+    print_links(&http, &base, &app_url, &seeded).await?;
+    crate::shutdown_signal().await;
+    let _ = stop_tx.send(true);
+    let _ = stand_in.await;
+    let served = server.await;
+    if temporary {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    served??;
+    Ok(())
+}
+
+async fn api(
+    http: &reqwest::Client,
+    base: &str,
+    method: Method,
+    path: &str,
+    form: &[(String, String)],
+) -> anyhow::Result<Value> {
+    call(http, base, DEMO_KEY, method, path, form).await
+}
+
+/// Creates the business (or finds it, when the folder was used before).
+async fn seed(
+    http: &reqwest::Client,
+    base: &str,
+    app_url: &str,
+    config: &portico_server::ServeConfig,
+) -> anyhow::Result<Seeded> {
+    let existing = api(
+        http,
+        base,
+        Method::GET,
+        "/v1/customers",
+        &[kv("email", "ada@example.com")],
+    )
+    .await?;
+    let fresh = existing["data"].as_array().is_none_or(|d| d.is_empty());
+    if fresh {
+        seed_catalog(http, base, app_url).await?;
+        set_branding(config).await?;
+    }
+    let customer = match existing["data"].get(0) {
+        Some(c) => c.clone(),
+        None => {
+            api(
+                http,
+                base,
+                Method::POST,
+                "/v1/customers",
+                &[
+                    kv("name", "Ada Lovelace"),
+                    kv("email", "ada@example.com"),
+                    kv("phone", "+44 20 7946 0000"),
+                    kv("address[line1]", "12 St James's Square"),
+                    kv("address[city]", "London"),
+                    kv("address[postal_code]", "SW1Y 4JH"),
+                    kv("address[country]", "GB"),
+                    kv("payment_method", "pm_card_visa"),
+                    kv("invoice_settings[default_payment_method]", "pm_card_visa"),
+                    kv("metadata[demo]", "true"),
+                ],
+            )
+            .await?
+        }
+    };
+    let cid = customer["id"].as_str().unwrap_or_default().to_owned();
+    let prices = api(
+        http,
+        base,
+        Method::GET,
+        "/v1/prices",
+        &[
+            kv("lookup_keys[0]", "pro_monthly"),
+            kv("lookup_keys[1]", "pro_yearly"),
+        ],
+    )
+    .await?;
+    let price = |key: &str| {
+        prices["data"]
+            .as_array()
+            .and_then(|d| d.iter().find(|p| p["lookup_key"] == key))
+            .and_then(|p| p["id"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let live = api(
+        http,
+        base,
+        Method::GET,
+        "/v1/subscriptions",
+        &[kv("customer", &cid), kv("limit", 1)],
+    )
+    .await?;
+    let subscription = match live["data"].get(0) {
+        Some(s) => s.clone(),
+        None => {
+            api(
+                http,
+                base,
+                Method::POST,
+                "/v1/subscriptions",
+                &[
+                    kv("customer", &cid),
+                    kv("items[0][price]", price("pro_monthly")),
+                ],
+            )
+            .await?
+        }
+    };
+    let configs = api(
+        http,
+        base,
+        Method::GET,
+        "/v1/billing_portal/configurations",
+        &[kv("is_default", true)],
+    )
+    .await?;
+    let coupons = api(
+        http,
+        base,
+        Method::GET,
+        "/v1/promotion_codes",
+        &[kv("code", "WELCOME10")],
+    )
+    .await?;
+    Ok(Seeded {
+        customer,
+        subscription,
+        yearly_pro: price("pro_yearly"),
+        promo: coupons["data"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        retention_coupon: "STAY20".into(),
+        configuration: configs["data"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    })
+}
+
+/// Plans, coupons and the portal configuration (the account's default).
+async fn seed_catalog(http: &reqwest::Client, base: &str, app_url: &str) -> anyhow::Result<()> {
+    let plans = [
+        ("Starter", "For side projects", 900, "starter"),
+        ("Pro", "For growing teams", 2900, "pro"),
+        ("Team", "For organisations, per seat", 7900, "team"),
+    ];
+    let mut products = Vec::new();
+    for (name, description, monthly, key) in plans {
+        let product = api(
+            http,
+            base,
+            Method::POST,
+            "/v1/products",
+            &[kv("name", name), kv("description", description)],
+        )
+        .await?;
+        let pid = product["id"].as_str().unwrap_or_default().to_owned();
+        let mut prices = Vec::new();
+        for (interval, amount) in [("month", monthly), ("year", monthly * 10)] {
+            let suffix = if interval == "month" {
+                "monthly"
+            } else {
+                "yearly"
+            };
+            let price = api(
+                http,
+                base,
+                Method::POST,
+                "/v1/prices",
+                &[
+                    kv("product", &pid),
+                    kv("currency", "usd"),
+                    kv("unit_amount", amount),
+                    kv("recurring[interval]", interval),
+                    kv("lookup_key", format!("{key}_{suffix}")),
+                ],
+            )
+            .await?;
+            prices.push(price["id"].as_str().unwrap_or_default().to_owned());
+        }
+        products.push((pid, prices, key == "team"));
+    }
+    api(
+        http,
+        base,
+        Method::POST,
+        "/v1/coupons",
+        &[
+            kv("id", "STAY20"),
+            kv("name", "20% off for 3 months"),
+            kv("percent_off", 20),
+            kv("duration", "repeating"),
+            kv("duration_in_months", 3),
+        ],
+    )
+    .await?;
+    let welcome = api(
+        http,
+        base,
+        Method::POST,
+        "/v1/coupons",
+        &[
+            kv("name", "10% off"),
+            kv("percent_off", 10),
+            kv("duration", "forever"),
+        ],
+    )
+    .await?;
+    api(
+        http,
+        base,
+        Method::POST,
+        "/v1/promotion_codes",
+        &[
+            kv("promotion[type]", "coupon"),
+            kv(
+                "promotion[coupon]",
+                welcome["id"].as_str().unwrap_or_default(),
+            ),
+            kv("code", "WELCOME10"),
+        ],
+    )
+    .await?;
+    let mut form = vec![
+        kv("name", "Demo: every feature"),
+        kv(
+            "business_profile[headline]",
+            "Acme Cloud — hosting that stays out of your way",
+        ),
+        kv(
+            "business_profile[privacy_policy_url]",
+            format!("{app_url}/privacy"),
+        ),
+        kv(
+            "business_profile[terms_of_service_url]",
+            format!("{app_url}/terms"),
+        ),
+        kv("default_return_url", format!("{app_url}/")),
+        kv("login_page[enabled]", true),
+        kv("features[customer_update][enabled]", true),
+        kv("features[invoice_history][enabled]", true),
+        kv("features[payment_method_update][enabled]", true),
+        kv("features[subscription_cancel][enabled]", true),
+        kv("features[subscription_cancel][mode]", "at_period_end"),
+        kv(
+            "features[subscription_cancel][cancellation_reason][enabled]",
+            true,
+        ),
+        kv("features[subscription_update][enabled]", true),
+        kv(
+            "features[subscription_update][proration_behavior]",
+            "create_prorations",
+        ),
+        kv(
+            "features[subscription_update][schedule_at_period_end][conditions][0][type]",
+            "decreasing_item_amount",
+        ),
+    ];
+    for (i, f) in ["email", "name", "phone", "address", "shipping"]
+        .iter()
+        .enumerate()
+    {
+        form.push(kv(
+            &format!("features[customer_update][allowed_updates][{i}]"),
+            f,
+        ));
+    }
+    for (i, r) in portico_domain::portal::CANCEL_REASONS.iter().enumerate() {
+        form.push(kv(
+            &format!("features[subscription_cancel][cancellation_reason][options][{i}]"),
+            r,
+        ));
+    }
+    for (i, u) in ["price", "quantity", "promotion_code"].iter().enumerate() {
+        form.push(kv(
+            &format!("features[subscription_update][default_allowed_updates][{i}]"),
+            u,
+        ));
+    }
+    for (i, (pid, prices, per_seat)) in products.iter().enumerate() {
+        let p = format!("features[subscription_update][products][{i}]");
+        form.push(kv(&format!("{p}[product]"), pid));
+        for (j, price) in prices.iter().enumerate() {
+            form.push(kv(&format!("{p}[prices][{j}]"), price));
+        }
+        if *per_seat {
+            form.push(kv(&format!("{p}[adjustable_quantity][enabled]"), true));
+            form.push(kv(&format!("{p}[adjustable_quantity][minimum]"), 1));
+            form.push(kv(&format!("{p}[adjustable_quantity][maximum]"), 50));
+        }
+    }
+    api(
+        http,
+        base,
+        Method::POST,
+        "/v1/billing_portal/configurations",
+        &form,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Opens the demo database beside the running server for the operator's settings: the
+/// branding, and the seeded configuration as the account's default.
+async fn operator_app(
+    base: &str,
+    database_url: &str,
+) -> anyhow::Result<portico_server::state::App> {
+    let config = portico_server::ServeConfig {
+        listen: "127.0.0.1:0".parse()?,
+        database_url: database_url.to_owned(),
+        public_url: base.to_owned(),
+        api_keys: vec![DEMO_KEY.to_owned()],
+        dev: true,
+        webhooks: portico_server::webhooks::WebhookSettings::dev(),
+        portal: Default::default(),
+    };
+    portico_server::build(
+        &config,
+        std::sync::Arc::new(portico_server::state::SystemClock),
+    )
+    .await
+}
+
+async fn set_branding(config: &portico_server::ServeConfig) -> anyhow::Result<()> {
+    let app = operator_app(&config.public_url, &config.database_url).await?;
+    let account = portico_server::auth::account_for(DEMO_KEY);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs() as i64;
+    portico_server::operator::set_branding(
+        &app,
+        &account,
+        BrandingUpdate {
+            business_name: Some(Some("Acme Cloud".into())),
+            accent_color: Some(Some("#5b4cdb".into())),
+            logo: None,
+        },
+        now,
+    )
+    .await
+    .map_err(|f| anyhow::anyhow!(f.error.message))?;
+    let configs = api(
+        &reqwest::Client::new(),
+        &config.public_url,
+        Method::GET,
+        "/v1/billing_portal/configurations",
+        &[kv("limit", 100)],
+    )
+    .await?;
+    if let Some(id) = configs["data"]
+        .as_array()
+        .and_then(|d| d.iter().find(|c| c["name"] == "Demo: every feature"))
+        .and_then(|c| c["id"].as_str())
+    {
+        portico_server::operator::set_default_configuration(&app, &account, id, now)
+            .await
+            .map_err(|f| anyhow::anyhow!(f.error.message))?;
+    }
+    app.store.close().await;
+    Ok(())
+}
+
+async fn print_links(
+    http: &reqwest::Client,
+    base: &str,
+    app_url: &str,
+    s: &Seeded,
+) -> anyhow::Result<()> {
+    let customer = s.customer["id"].as_str().unwrap_or_default();
+    let sub = s.subscription["id"].as_str().unwrap_or_default();
+    let spec = |flow: Option<FlowKind>| LinkArgs {
+        customer: customer.to_owned(),
+        flow,
+        subscription: Some(sub.to_owned()),
+        configuration: Some(s.configuration.clone()).filter(|c| !c.is_empty()),
+        return_url: Some(format!("{app_url}/")),
+        after: flow.map(|_| AfterKind::HostedConfirmation),
+        api_key: DEMO_KEY.to_owned(),
+        api_base: base.to_owned(),
+        ..Default::default()
+    };
+    let home = link(http, &spec(None)).await?;
+    let card = link(http, &spec(Some(FlowKind::PaymentMethodUpdate))).await?;
+    let cancel = link(
+        http,
+        &LinkArgs {
+            retention_coupon: Some(s.retention_coupon.clone()),
+            ..spec(Some(FlowKind::SubscriptionCancel))
+        },
+    )
+    .await?;
+    let update = link(http, &spec(Some(FlowKind::SubscriptionUpdate))).await?;
+    let confirm = link(
+        http,
+        &LinkArgs {
+            price: Some(s.yearly_pro.clone()),
+            promotion_code: Some(s.promo.clone()).filter(|p| !p.is_empty()),
+            after: Some(AfterKind::Redirect),
+            redirect_url: Some(format!("{app_url}/?upgraded=1")),
+            ..spec(Some(FlowKind::SubscriptionUpdateConfirm))
+        },
+    )
+    .await;
+    let name = s.customer["name"].as_str().unwrap_or("the customer");
+    let email = s.customer["email"].as_str().unwrap_or("");
+    println!();
+    println!("Portico demo is running.");
+    println!("  API:       {base}   (secret key: {DEMO_KEY})");
+    println!("  Your app:  {app_url}   (a stand-in for your product; it opens fresh portal links)");
+    println!("  Customer:  {name} <{email}>  {customer}, subscription {sub}");
+    println!();
+    println!("Portal links (each works in the first browser that opens it):");
+    println!("  Portal homepage:                 {home}");
+    println!("  Update payment method:           {card}");
+    println!("  Cancel subscription, with offer: {cancel}");
+    println!("  Change plan:                     {update}");
+    match confirm {
+        Ok(url) => println!("  Confirm upgrade to Pro yearly:   {url}"),
+        Err(e) => println!("  Confirm upgrade to Pro yearly:   (not available now: {e:#})"),
+    }
+    println!();
+    println!("Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined,");
+    println!("4000 0027 6000 3184 asks for 3-D Secure. Any future date and any CVC.");
+    println!("Press Ctrl-C to stop.");
+    Ok(())
+}
+
+#[derive(Clone)]
+struct AppState {
+    http: reqwest::Client,
+    base: String,
+    url: String,
+    customer: String,
+}
+
+/// The stand-in app's page: the customer's subscription and buttons into the portal.
+async fn app_home(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let subs = api(
+        &s.http,
+        &s.base,
+        Method::GET,
+        "/v1/subscriptions",
+        &[
+            kv("customer", &s.customer),
+            kv("expand[0]", "data.items.data.price.product"),
+        ],
+    )
+    .await;
+    let plan = match subs {
+        Ok(v) => match v["data"].get(0) {
+            Some(sub) => {
+                let item = &sub["items"]["data"][0];
+                let product = item["price"]["product"]["name"].as_str().unwrap_or("?");
+                let interval = item["price"]["recurring"]["interval"]
+                    .as_str()
+                    .unwrap_or("?");
+                let canceling = if sub["cancel_at_period_end"] == true {
+                    " — cancels at the end of the period"
+                } else {
+                    ""
+                };
+                format!(
+                    "{product} ({interval}ly), {}{canceling}",
+                    sub["status"].as_str().unwrap_or("?")
+                )
+            }
+            None => "no subscription".to_owned(),
+        },
+        Err(e) => format!("unknown ({e})"),
+    };
+    let back = if q.contains_key("upgraded") {
+        "<p class=note>You are back from the portal: the upgrade was confirmed.</p>"
+    } else {
+        ""
+    };
+    let button = |flow: &str, label: &str| {
+        format!("<form action=/portal><input type=hidden name=flow value={flow}><button>{label}</button></form>")
+    };
+    Html(format!(
+        "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>\
+         <title>Acme Cloud (demo app)</title>\
+         <style>body{{font:16px system-ui;max-width:560px;margin:10vh auto;padding:0 20px;color:#1a1f36}}\
+         form{{display:inline}}button{{font:inherit;margin:4px 4px 4px 0;padding:8px 14px;border-radius:8px;border:1px solid #cfd5de;background:#fff;cursor:pointer}}\
+         .note{{background:#e6f5ec;color:#0b7a3b;padding:10px 14px;border-radius:8px}}</style>\
+         <h1>Acme Cloud</h1><p>This page stands in for your app. Signed in as Ada Lovelace.</p>{back}\
+         <p><strong>Your plan:</strong> {plan}</p><p>{}{}{}{}{}</p>\
+         <p style='color:#5c6278;font-size:14px'>Each button creates a portal session through the API (<code>{}</code>) and sends you to its link.</p>",
+        button("home", "Manage billing"),
+        button("payment_method_update", "Update card"),
+        button("subscription_update", "Change plan"),
+        button("subscription_cancel", "Cancel plan"),
+        button("subscription_update_confirm", "Upgrade to yearly"),
+        s.base,
+    ))
+    .into_response()
+}
+
+/// `GET /portal?flow=…`: a fresh session for the customer, then off to it.
+async fn app_portal(
+    State(s): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let flow = match q.get("flow").map(String::as_str) {
+        Some("payment_method_update") => Some(FlowKind::PaymentMethodUpdate),
+        Some("subscription_update") => Some(FlowKind::SubscriptionUpdate),
+        Some("subscription_cancel") => Some(FlowKind::SubscriptionCancel),
+        Some("subscription_update_confirm") => Some(FlowKind::SubscriptionUpdateConfirm),
+        _ => None,
+    };
+    let yearly = api(
+        &s.http,
+        &s.base,
+        Method::GET,
+        "/v1/prices",
+        &[kv("lookup_keys[0]", "pro_yearly")],
+    )
+    .await;
+    let price = yearly
+        .ok()
+        .and_then(|v| v["data"][0]["id"].as_str().map(str::to_owned));
+    let spec = LinkArgs {
+        customer: s.customer.clone(),
+        flow,
+        return_url: Some(format!("{}/", s.url)),
+        retention_coupon: (flow == Some(FlowKind::SubscriptionCancel)).then(|| "STAY20".to_owned()),
+        price: price.filter(|_| flow == Some(FlowKind::SubscriptionUpdateConfirm)),
+        after: flow.map(|_| AfterKind::HostedConfirmation),
+        api_key: DEMO_KEY.to_owned(),
+        api_base: s.base.clone(),
+        ..Default::default()
+    };
+    match link(&s.http, &spec).await {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(e) => Html(format!(
+            "<!doctype html><meta charset=utf-8><title>Not available</title><p>{}</p><p><a href=/>Back</a></p>",
+            html_escape(&format!("{e:#}"))
+        ))
+        .into_response(),
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

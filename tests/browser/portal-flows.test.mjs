@@ -1,0 +1,157 @@
+// Every deep-link flow × every after_completion type, clicked through in Chromium as a customer
+// would, each checked through the API afterwards: the subscription, the default card, and the
+// events recorded. Screenshots of every page go to the screenshot folder.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, startPortico, startReturnServer } from './lib.mjs';
+import { eventCount, eventTypes, fillCard, open, seedBusiness, session, shoot, subscribedCustomer } from './portal-lib.mjs';
+
+let portico;
+let browser;
+let app;
+let biz;
+
+before(async () => {
+  portico = await startPortico();
+  browser = await launchBrowser();
+  app = await startReturnServer();
+  biz = await seedBusiness(portico.base);
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.close();
+  await portico?.stop();
+});
+
+function flowData(kind, sub) {
+  const item = sub.items.data[0].id;
+  switch (kind) {
+    case 'payment_method_update': return { type: kind };
+    case 'subscription_cancel': return { type: kind, subscription_cancel: { subscription: sub.id, retention: { type: 'coupon_offer', coupon_offer: { coupon: biz.coupon.id } } } };
+    case 'subscription_update': return { type: kind, subscription_update: { subscription: sub.id } };
+    default: return { type: kind, subscription_update_confirm: { subscription: sub.id, items: [{ id: item, price: biz.pro.prices.year.id }], discounts: [{ promotion_code: biz.promo.id }] } };
+  }
+}
+
+function afterCompletion(kind, label) {
+  switch (kind) {
+    case 'redirect': return { type: 'redirect', redirect: { return_url: `${app.url}/done/${label}?ok=1` } };
+    case 'portal_homepage': return { type: 'portal_homepage' };
+    default: return { type: 'hosted_confirmation', hosted_confirmation: { custom_message: `Thanks! <b>${label}</b>` } };
+  }
+}
+
+/** Clicks through `kind`'s pages; `shots` names the screenshots (only once per flow). */
+async function complete(page, kind, shots) {
+  switch (kind) {
+    case 'payment_method_update': {
+      await page.getByRole('heading', { name: 'Update your payment method' }).waitFor();
+      if (shots) await shoot(page, 'portal-card-form');
+      await fillCard(page, '5555 5555 5555 4444', { name: 'Ada Lovelace' });
+      await page.getByRole('button', { name: 'Update payment method' }).click();
+      return;
+    }
+    case 'subscription_cancel': {
+      await page.getByRole('heading', { name: 'Cancel your subscription' }).waitFor();
+      assert.match(await page.textContent('main'), /stays available until the end of your billing period/);
+      if (shots) await shoot(page, 'portal-cancel-summary');
+      await page.getByRole('button', { name: 'Cancel subscription' }).click();
+      await page.getByRole('heading', { name: 'Before you go' }).waitFor();
+      assert.match(await page.textContent('main'), /20% off for 3 months/);
+      if (shots) await shoot(page, 'portal-cancel-offer');
+      await page.getByRole('button', { name: 'No thanks, continue' }).click();
+      await page.getByRole('radio', { name: "It's too expensive" }).check();
+      await page.getByLabel("Anything else you'd like to share?").fill('Found a cheaper plan.');
+      if (shots) await shoot(page, 'portal-cancel-reason');
+      await page.getByRole('button', { name: 'Cancel subscription' }).click();
+      return;
+    }
+    case 'subscription_update': {
+      await page.getByRole('heading', { name: 'Update your plan' }).waitFor();
+      if (shots) await shoot(page, 'portal-update-choose');
+      await page.getByRole('radio', { name: /Team/ }).check();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('heading', { name: 'Confirm your new plan' }).waitFor();
+      if (shots) await shoot(page, 'portal-update-preview');
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      return;
+    }
+    default: {
+      await page.getByRole('heading', { name: 'Confirm your new plan' }).waitFor();
+      assert.match(await page.textContent('main'), /\$150\.00 \/ year/);
+      if (shots) await shoot(page, 'portal-confirm-preview');
+      await page.getByRole('button', { name: 'Confirm' }).click();
+    }
+  }
+}
+
+/** What each flow changed, read back through the API. */
+async function checkState(kind, customer, sub) {
+  const s = (await biz.api.get(`/v1/subscriptions/${sub.id}`, { expand: ['discounts'] })).json;
+  switch (kind) {
+    case 'payment_method_update': {
+      const c = (await biz.api.get(`/v1/customers/${customer.id}`, { expand: ['invoice_settings.default_payment_method'] })).json;
+      assert.equal(c.invoice_settings.default_payment_method.card.last4, '4444');
+      assert.equal(c.invoice_settings.default_payment_method.customer, customer.id);
+      return ['setup_intent.created', 'setup_intent.succeeded', 'payment_method.attached', 'customer.updated'];
+    }
+    case 'subscription_cancel':
+      assert.equal(s.cancel_at_period_end, true);
+      assert.equal(s.status, 'active');
+      assert.deepEqual(s.cancellation_details, { comment: 'Found a cheaper plan.', feedback: 'too_expensive', reason: 'cancellation_requested' });
+      return ['customer.subscription.updated'];
+    case 'subscription_update':
+      assert.equal(s.items.data[0].price.lookup_key, 'team_month');
+      return ['customer.subscription.updated'];
+    default:
+      assert.equal(s.items.data[0].price.lookup_key, 'pro_year');
+      assert.equal(s.discounts.length, 1);
+      assert.equal(s.discounts[0].promotion_code, biz.promo.id);
+      return null;
+  }
+}
+
+for (const kind of ['payment_method_update', 'subscription_cancel', 'subscription_update', 'subscription_update_confirm']) {
+  for (const ac of ['hosted_confirmation', 'portal_homepage', 'redirect']) {
+    test(`${kind} → ${ac}`, async () => {
+      const { customer, sub } = await subscribedCustomer(biz);
+      const before = await eventCount(biz.api);
+      const s = await session(biz, {
+        customer: customer.id, return_url: `${app.url}/account`,
+        flow_data: { ...flowData(kind, sub), after_completion: afterCompletion(ac, kind) },
+      });
+      const { context, page, response } = await open(browser, s.url);
+      assert.equal(response.status(), 200);
+      // A flow hides the rest of the portal but keeps the way back to the app.
+      assert.equal(await page.getByRole('link', { name: `Return to 127.0.0.1` }).getAttribute('href'), `${app.url}/account`);
+      assert.equal(await page.getByRole('heading', { name: 'Invoice history' }).count(), 0);
+      await complete(page, kind, ac === 'hosted_confirmation');
+      if (ac === 'redirect') {
+        await page.waitForURL(`${app.url}/done/${kind}?ok=1`);
+        assert.ok(app.hits.includes(`/done/${kind}?ok=1`));
+      } else if (ac === 'hosted_confirmation') {
+        const heading = { payment_method_update: 'Payment method updated', subscription_cancel: 'Subscription canceled' }[kind] ?? 'Subscription updated';
+        await page.getByRole('heading', { name: heading }).waitFor();
+        // The custom message is shown as text, never as markup.
+        assert.match(await page.textContent('main'), /Thanks! <b>/);
+        assert.equal(await page.getByRole('link', { name: 'Return to 127.0.0.1' }).count(), 2);
+        await shoot(page, `portal-done-${kind}`);
+        // Reloading shows the confirmation again; the flow cannot be run twice.
+        await page.goto(s.url);
+        await page.getByRole('heading', { name: heading }).waitFor();
+      } else {
+        await page.getByRole('heading', { name: 'Your billing' }).waitFor();
+        await page.getByRole('status').waitFor();
+        assert.equal(await page.getByRole('heading', { name: 'Invoice history' }).count(), 1);
+        if (kind === 'subscription_update') await shoot(page, 'portal-home-after-update');
+      }
+      const expected = await checkState(kind, customer, sub);
+      const types = await eventTypes(biz.api, { after: before });
+      assert.equal(types[0], 'billing_portal.session.created');
+      if (expected) assert.deepEqual(types.slice(1), expected, JSON.stringify(types));
+      await context.close();
+    });
+  }
+}
