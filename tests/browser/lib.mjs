@@ -39,15 +39,15 @@ async function waitForPort(port, proc, log) {
   throw new Error(`portico did not listen on ${port}:\n${log()}`);
 }
 
-/** Starts `portico serve --dev` on a free port with its own database. */
-export async function startPortico() {
+/** Starts `portico serve --dev` on a free port with its own database (plus `extra` flags). */
+export async function startPortico(extra = []) {
   const bin = process.env.PORTICO_BIN || path.join(repo, 'target', 'debug', 'portico');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-browser-'));
   const db = process.env.PORTICO_TEST_DATABASE_URL || `sqlite://${dir}/portico.db`;
   const port = await freePort();
   let output = '';
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PORTICO_')));
-  const proc = spawn(bin, ['serve', '--dev', '--listen', `127.0.0.1:${port}`, '--database-url', db], { env });
+  const proc = spawn(bin, ['serve', '--dev', '--listen', `127.0.0.1:${port}`, '--database-url', db, ...extra], { env });
   proc.stdout.on('data', (d) => { output += d; });
   proc.stderr.on('data', (d) => { output += d; });
   await waitForPort(port, proc, () => output);

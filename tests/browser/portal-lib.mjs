@@ -47,8 +47,8 @@ export async function seedBusiness(base, { cancelMode = 'at_period_end', prorati
 }
 
 /** A customer with `card` as default and an active subscription to `price` (Pro monthly by default). */
-export async function subscribedCustomer(biz, { card = 'pm_card_visa', price, quantity = 1, email = 'ada@example.com', name = 'Ada Lovelace', trial } = {}) {
-  const customer = await biz.ok(biz.api.post('/v1/customers', { email, name, payment_method: card, invoice_settings: { default_payment_method: card } }));
+export async function subscribedCustomer(biz, { card = 'pm_card_visa', price, quantity = 1, email = 'ada@example.com', name = 'Ada Lovelace', trial, clock } = {}) {
+  const customer = await biz.ok(biz.api.post('/v1/customers', { email, name, payment_method: card, invoice_settings: { default_payment_method: card }, ...(clock ? { test_clock: clock } : {}) }));
   const sub = await biz.ok(biz.api.post('/v1/subscriptions', {
     customer: customer.id, items: [{ price: price ?? biz.pro.prices.month.id, quantity }], ...(trial ? { trial_period_days: trial } : {}),
   }));

@@ -91,8 +91,10 @@ impl PortalSession {
         if now >= last + life.idle {
             Access::Expired
         } else {
+            // Often enough that a session in use never looks idle, however short the limit.
+            let every = TOUCH_EVERY_SECS.min(life.idle / 4);
             Access::Open {
-                touch: now - last >= TOUCH_EVERY_SECS,
+                touch: now - last >= every,
             }
         }
     }
@@ -119,8 +121,8 @@ pub struct Lifetime {
     pub idle: i64,
 }
 
-/// The last use of a session is written down at most this often: a session in use is not
-/// rewritten on every page view.
+/// The last use of a session is written down at most this often (or a quarter of the idle
+/// limit, when that is shorter): a session in use is not rewritten on every page view.
 pub const TOUCH_EVERY_SECS: i64 = 60;
 
 /// What a request with a session's link may do.

@@ -132,6 +132,7 @@ async fn challenge(
 pub async fn show(
     State(app): State<App>,
     Path(token): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
     let (_, challenge, pm) = match challenge(&app, &token).await {
@@ -141,8 +142,22 @@ pub async fn show(
     };
     let (csrf, fresh) = csrf_token(&headers);
     let card = &pm.value.card;
+    // Where the form's submission may end up: the intent's return_url, or — when it returns into
+    // a portal session that then redirects to the app — the app.
+    let back = match &challenge {
+        Challenge::Setup(si) => si.value.return_url.clone(),
+        Challenge::Payment(_) => portal_return(&q),
+    };
+    let onward = match &back {
+        Some(b) => super::portal::completion_redirect(&app, b).await,
+        None => None,
+    };
+    let form_target = onward.or(match &challenge {
+        Challenge::Setup(si) => si.value.return_url.clone(),
+        Challenge::Payment(_) => None,
+    });
     let mut resp = match &challenge {
-        Challenge::Setup(si) => page(
+        Challenge::Setup(_) => page(
             StatusCode::OK,
             &ChallengePage {
                 lead: "Your bank asks you to confirm that you are saving this card for future payments.",
@@ -152,7 +167,7 @@ pub async fn show(
                 purpose: "Save card for future payments",
                 csrf: &csrf,
             },
-            si.value.return_url.as_deref(),
+            form_target.as_deref(),
         ),
         Challenge::Payment(inv) => {
             let amount = format!("{} {}", format_amount(inv.value.amount_remaining(), &inv.value.currency), inv.value.currency.to_uppercase());
@@ -170,7 +185,7 @@ pub async fn show(
                     purpose: &purpose,
                     csrf: &csrf,
                 },
-                None,
+                form_target.as_deref(),
             )
         }
     };

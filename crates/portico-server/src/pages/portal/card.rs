@@ -290,20 +290,26 @@ pub async fn after_authentication(
             .await?
             .map(|s| s.value)
             .filter(|s| s.customer.as_deref() == Some(p.customer.value.id.as_str()));
-        let pm = match si.as_ref().and_then(|s| s.payment_method.clone()) {
-            Some(id) => portico_store::get::<PaymentMethod>(&*p.app.store, &p.caller.account, &id)
-                .await?
-                .map(|v| v.value),
+        let pm = match si.as_ref().filter(|s| s.status == SetupStatus::Succeeded) {
+            Some(s) => match &s.payment_method {
+                Some(id) => {
+                    portico_store::get::<PaymentMethod>(&*p.app.store, &p.caller.account, id)
+                        .await?
+                        .map(|v| v.value)
+                        .filter(|pm| pm.belongs_to(p.customer.value.id.as_str()))
+                }
+                None => None,
+            },
             None => None,
         };
         Ok::<_, Failure>((si, pm))
     };
     let (si, pm) = match loaded.await {
-        Ok((Some(si), Some(pm))) => (si, pm),
-        Ok(_) => return p.not_found(),
+        Ok((Some(si), pm)) => (si, pm),
+        Ok((None, _)) => return p.not_found(),
         Err(e) => return p.failed(e.error.message),
     };
-    if si.status == SetupStatus::Succeeded && pm.belongs_to(p.customer.value.id.as_str()) {
+    if let Some(pm) = pm {
         // Reloading after the card was made the default shows the outcome again.
         if p.customer
             .value

@@ -609,6 +609,28 @@ impl Form {
     }
 }
 
+/// Where the portal session behind a page of the portal (`/p/session/{token}/…`, or that path
+/// on the public URL) sends its customer after completion, if it redirects: pages that lead back
+/// into that session (3-D Secure) must let their forms end up there.
+pub async fn completion_redirect(app: &App, url: &str) -> Option<String> {
+    let path = url
+        .strip_prefix(app.settings.public_url.as_str())
+        .unwrap_or(url);
+    let token = path.strip_prefix("/p/session/")?.split(['/', '?']).next()?;
+    if !plausible_token(token) {
+        return None;
+    }
+    let record = app.store.find_token(&hash(token)).await.ok()??;
+    let session =
+        portico_store::get::<PortalSession>(&*app.store, &record.account, &record.object_id)
+            .await
+            .ok()??;
+    session
+        .value
+        .flow
+        .and_then(|f| f.after_completion.redirect_url)
+}
+
 /// `origin_of` for templates that need to know whether a URL may be linked.
 pub fn linkable(url: &str) -> bool {
     origin_of(url).is_some()

@@ -1,0 +1,203 @@
+// The portal homepage and its actions, in Chromium: cards (add, make default, remove — never
+// the default one while subscribed), billing information, the invoice page, canceling and
+// renewing, changing the quantity; keyboard use and labels. Every action is checked through
+// the API and its events.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, startPortico, startReturnServer } from './lib.mjs';
+import { eventCount, eventTypes, fillCard, open, seedBusiness, session, shoot, subscribedCustomer } from './portal-lib.mjs';
+
+let portico;
+let browser;
+let app;
+let biz;
+
+before(async () => {
+  portico = await startPortico();
+  browser = await launchBrowser();
+  app = await startReturnServer();
+  biz = await seedBusiness(portico.base);
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.close();
+  await portico?.stop();
+});
+
+async function homepage(customer) {
+  const s = await session(biz, { customer: customer.id, return_url: `${app.url}/account` });
+  const opened = await open(browser, s.url);
+  await opened.page.getByRole('heading', { name: 'Your billing' }).waitFor();
+  return opened;
+}
+
+test('the homepage shows the plan, cards, billing information and invoices', async () => {
+  const { customer } = await subscribedCustomer(biz);
+  const { context, page, response } = await homepage(customer);
+  assert.equal(response.status(), 200);
+  const main = await page.textContent('main');
+  assert.match(main, /Pro/);
+  assert.match(main, /\$15\.00 \/ month/);
+  assert.match(main, /Renews on /);
+  assert.match(main, /Visa •••• 4242/);
+  assert.match(main, /ada@example\.com/);
+  assert.match(main, /\$15\.00\s*Paid/);
+  for (const name of ['Current plan', 'Payment methods', 'Billing information', 'Invoice history']) {
+    await page.getByRole('heading', { name }).waitFor();
+  }
+  for (const name of ['Update subscription', 'Cancel subscription', 'Add payment method', 'Update information']) {
+    assert.equal(await page.getByRole('link', { name }).count(), 1, name);
+  }
+  assert.equal(await page.getByRole('link', { name: 'Terms' }).getAttribute('href'), 'https://acme.test/terms');
+  await shoot(page, 'portal-home');
+  // Keyboard: the first stop is the skip link, and it moves focus to the page.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Skip to content');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+  // Every form control has an accessible name.
+  const unnamed = await page.evaluate(() => [...document.querySelectorAll('button, input:not([type=hidden]), a[href], textarea, select')]
+    .filter((el) => !(el.getAttribute('aria-label') || el.labels?.length || el.textContent.trim())).length);
+  assert.equal(unnamed, 0);
+  await context.close();
+});
+
+test('cards: add one, make another the default, remove one; the default cannot go', async () => {
+  const { customer } = await subscribedCustomer(biz);
+  const { context, page } = await homepage(customer);
+  let before = await eventCount(biz.api);
+  await page.getByRole('link', { name: 'Add payment method' }).click();
+  await page.getByRole('heading', { name: 'Add a payment method' }).waitFor();
+  await fillCard(page, '5555555555554444');
+  await page.getByRole('button', { name: 'Add card' }).click();
+  await page.getByText('Your payment method has been added.').waitFor();
+  let c = (await biz.api.get(`/v1/customers/${customer.id}`, { expand: ['invoice_settings.default_payment_method'] })).json;
+  assert.equal(c.invoice_settings.default_payment_method.card.last4, '4444');
+  assert.deepEqual(await eventTypes(biz.api, { after: before }), ['setup_intent.created', 'setup_intent.succeeded', 'payment_method.attached', 'customer.updated']);
+
+  // The Visa is no longer the default: it can be made default again, or removed.
+  before = await eventCount(biz.api);
+  await page.getByRole('button', { name: 'Make default: Visa •••• 4242' }).click();
+  await page.getByText('Your default payment method has been updated.').waitFor();
+  c = (await biz.api.get(`/v1/customers/${customer.id}`, { expand: ['invoice_settings.default_payment_method'] })).json;
+  assert.equal(c.invoice_settings.default_payment_method.card.last4, '4242');
+  assert.deepEqual(await eventTypes(biz.api, { after: before }), ['customer.updated']);
+  // While subscribed, the default card has no Remove button.
+  assert.equal(await page.getByRole('button', { name: 'Remove: Visa •••• 4242' }).count(), 0);
+  before = await eventCount(biz.api);
+  await page.getByRole('button', { name: 'Remove: Mastercard •••• 4444' }).click();
+  await page.getByText('Your payment method has been removed.').waitFor();
+  const pms = (await biz.api.get(`/v1/customers/${customer.id}/payment_methods`)).json;
+  assert.deepEqual(pms.data.map((p) => p.card.last4), ['4242']);
+  assert.deepEqual(await eventTypes(biz.api, { after: before }), ['payment_method.detached']);
+  await shoot(page, 'portal-home-cards');
+  // Posting a removal of the last card anyway is refused, and nothing changes.
+  const home = page.url().split('?')[0];
+  await page.goto(`${home}/billing`);
+  const csrf = await page.locator('input[name=csrf]').first().inputValue();
+  const pm = pms.data[0].id;
+  const res = await page.request.post(`${home}/payment-methods/${pm}/remove`, { form: { csrf } });
+  assert.equal(res.status(), 409);
+  assert.match(await res.text(), /can&#39;t be removed|can't be removed/);
+  assert.equal((await biz.api.get(`/v1/customers/${customer.id}/payment_methods`)).json.data.length, 1);
+  await context.close();
+});
+
+test('billing information: errors inline, then saved through the API rules', async () => {
+  const { customer } = await subscribedCustomer(biz);
+  const { context, page } = await homepage(customer);
+  await page.getByRole('link', { name: 'Update information' }).click();
+  await page.getByRole('heading', { name: 'Billing information' }).waitFor();
+  await page.getByLabel('Email').fill('not-an-email');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Enter a valid email address.').waitFor();
+  assert.equal(await page.getByLabel('Email').getAttribute('aria-invalid'), 'true');
+  await shoot(page, 'portal-billing-error');
+  const before = await eventCount(biz.api);
+  await page.getByLabel('Email').fill('ada@lovelace.example');
+  await page.getByLabel('Phone').fill('+44 20 7946 0000');
+  await page.locator('#address_line1').fill('12 St James’s Square');
+  await page.locator('#address_city').fill('London');
+  await page.locator('#address_postal_code').fill('SW1Y 4JH');
+  await page.locator('#address_country').fill('gb');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Your billing information has been saved.').waitFor();
+  const c = (await biz.api.get(`/v1/customers/${customer.id}`)).json;
+  assert.equal(c.email, 'ada@lovelace.example');
+  assert.equal(c.phone, '+44 20 7946 0000');
+  assert.deepEqual(c.address, { city: 'London', country: 'GB', line1: '12 St James’s Square', line2: null, postal_code: 'SW1Y 4JH', state: null });
+  assert.deepEqual(await eventTypes(biz.api, { after: before }), ['customer.updated']);
+  assert.match(await page.textContent('main'), /SW1Y 4JH London/);
+  await context.close();
+});
+
+test('the invoice page', async () => {
+  const { customer } = await subscribedCustomer(biz, { quantity: 2 });
+  const { context, page } = await homepage(customer);
+  await page.locator('section[aria-labelledby=invoices-heading] a').first().click();
+  await page.getByRole('heading', { name: 'Invoice', exact: true }).waitFor();
+  const main = await page.textContent('main');
+  assert.match(main, /2 × Pro/);
+  assert.match(main, /Total\s*\$30\.00/);
+  assert.match(main, /Amount paid\s*\$30\.00/);
+  assert.match(main, /Amount due\s*\$0\.00/);
+  await shoot(page, 'portal-invoice');
+  // Another customer's invoice is not shown.
+  const other = await subscribedCustomer(biz, { email: 'eve@example.com' });
+  const theirs = (await biz.api.get('/v1/invoices', { customer: other.customer.id })).json.data[0].id;
+  const res = await page.goto(page.url().replace(/invoices\/.*/, `invoices/${theirs}`));
+  assert.equal(res.status(), 404);
+  await context.close();
+});
+
+test('cancel from the homepage, then renew', async () => {
+  const { customer, sub } = await subscribedCustomer(biz);
+  const { context, page } = await homepage(customer);
+  await page.getByRole('link', { name: 'Cancel subscription' }).click();
+  await page.getByRole('heading', { name: 'Cancel your subscription' }).waitFor();
+  // No retention offer outside a flow made with one: straight to the reasons.
+  await page.getByRole('button', { name: 'Cancel subscription' }).click();
+  await page.getByRole('radio', { name: 'Other reason' }).check();
+  await page.getByRole('button', { name: 'Cancel subscription' }).click();
+  await page.getByText('Your subscription has been canceled.').waitFor();
+  assert.match(await page.textContent('main'), /Cancels on /);
+  let s = (await biz.api.get(`/v1/subscriptions/${sub.id}`)).json;
+  assert.equal(s.cancel_at_period_end, true);
+  assert.equal(s.cancellation_details.feedback, 'other');
+  await shoot(page, 'portal-home-canceling');
+  const before = await eventCount(biz.api);
+  await page.getByRole('button', { name: 'Renew subscription' }).click();
+  await page.getByText('Your subscription has been renewed.').waitFor();
+  s = (await biz.api.get(`/v1/subscriptions/${sub.id}`)).json;
+  assert.equal(s.cancel_at_period_end, false);
+  assert.equal(s.cancel_at, null);
+  assert.deepEqual(await eventTypes(biz.api, { after: before }), ['customer.subscription.updated']);
+  await context.close();
+});
+
+test('change the quantity, with bounds and a promotion code', async () => {
+  const { customer, sub } = await subscribedCustomer(biz);
+  const { context, page } = await homepage(customer);
+  await page.getByRole('link', { name: 'Update subscription' }).click();
+  await page.getByLabel('Quantity').fill('11');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText('Between 1 and 10.').first().waitFor();
+  assert.equal(await page.getByRole('alert').textContent(), 'Between 1 and 10.');
+  await page.getByLabel('Quantity').fill('3');
+  await page.getByLabel('Promotion code').fill('nope');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText('This promotion code is invalid').waitFor();
+  await page.getByLabel('Quantity').fill('3');
+  await page.getByLabel('Promotion code').fill('welcome10');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Confirm your new plan' }).waitFor();
+  assert.match(await page.textContent('main'), /3 × \$15\.00 \/ month/);
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await page.getByText('Your subscription has been updated.').waitFor();
+  const s = (await biz.api.get(`/v1/subscriptions/${sub.id}`, { expand: ['discounts'] })).json;
+  assert.equal(s.items.data[0].quantity, 3);
+  assert.equal(s.discounts[0].promotion_code, biz.promo.id);
+  await context.close();
+});
