@@ -34,10 +34,19 @@ pub struct DemoArgs {
     app_listen: SocketAddr,
 }
 
+/// The demo's customers, one per printed link, so each flow can be tried in any order.
+const CUSTOMERS: &[(&str, &str)] = &[
+    ("Ada Lovelace", "ada@example.com"),
+    ("Grace Hopper", "grace@example.com"),
+    ("Alan Turing", "alan@example.com"),
+    ("Katherine Johnson", "katherine@example.com"),
+    ("Edsger Dijkstra", "edsger@example.com"),
+];
+
 /// What the seeded business is made of.
 struct Seeded {
-    customer: Value,
-    subscription: Value,
+    /// Each customer with its live subscription, in the order of [`CUSTOMERS`].
+    customers: Vec<(Value, Value)>,
     yearly_pro: String,
     promo: String,
     retention_coupon: String,
@@ -102,7 +111,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         http: http.clone(),
         base: base.clone(),
         url: app_url.clone(),
-        customer: seeded.customer["id"]
+        customer: seeded.customers[0].0["id"]
             .as_str()
             .unwrap_or_default()
             .to_owned(),
@@ -150,55 +159,24 @@ async fn seed(
     app_url: &str,
     config: &portico_server::ServeConfig,
 ) -> anyhow::Result<Seeded> {
+    let first = CUSTOMERS[0].1;
     let existing = api(
         http,
         base,
         Method::GET,
         "/v1/customers",
-        &[kv("email", "ada@example.com")],
+        &[kv("email", first)],
     )
     .await?;
-    let fresh = existing["data"].as_array().is_none_or(|d| d.is_empty());
-    if fresh {
+    if existing["data"].as_array().is_none_or(|d| d.is_empty()) {
         seed_catalog(http, base, app_url).await?;
         set_branding(config).await?;
     }
-    let customer = match existing["data"].get(0) {
-        Some(c) => c.clone(),
-        None => {
-            api(
-                http,
-                base,
-                Method::POST,
-                "/v1/customers",
-                &[
-                    kv("name", "Ada Lovelace"),
-                    kv("email", "ada@example.com"),
-                    kv("phone", "+44 20 7946 0000"),
-                    kv("address[line1]", "12 St James's Square"),
-                    kv("address[city]", "London"),
-                    kv("address[postal_code]", "SW1Y 4JH"),
-                    kv("address[country]", "GB"),
-                    kv("payment_method", "pm_card_visa"),
-                    kv("invoice_settings[default_payment_method]", "pm_card_visa"),
-                    kv("metadata[demo]", "true"),
-                ],
-            )
-            .await?
-        }
-    };
-    let cid = customer["id"].as_str().unwrap_or_default().to_owned();
-    let prices = api(
-        http,
-        base,
-        Method::GET,
-        "/v1/prices",
-        &[
-            kv("lookup_keys[0]", "pro_monthly"),
-            kv("lookup_keys[1]", "pro_yearly"),
-        ],
-    )
-    .await?;
+    let keys = [
+        kv("lookup_keys[0]", "pro_monthly"),
+        kv("lookup_keys[1]", "pro_yearly"),
+    ];
+    let prices = api(http, base, Method::GET, "/v1/prices", &keys).await?;
     let price = |key: &str| {
         prices["data"]
             .as_array()
@@ -207,59 +185,66 @@ async fn seed(
             .unwrap_or_default()
             .to_owned()
     };
-    let live = api(
-        http,
-        base,
-        Method::GET,
-        "/v1/subscriptions",
-        &[kv("customer", &cid), kv("limit", 1)],
-    )
-    .await?;
-    let subscription = match live["data"].get(0) {
-        Some(s) => s.clone(),
-        None => {
-            api(
-                http,
-                base,
-                Method::POST,
-                "/v1/subscriptions",
-                &[
+    let mut customers = Vec::new();
+    for (name, email) in CUSTOMERS {
+        let found = api(
+            http,
+            base,
+            Method::GET,
+            "/v1/customers",
+            &[kv("email", email)],
+        )
+        .await?;
+        let customer = match found["data"].get(0) {
+            Some(c) => c.clone(),
+            None => {
+                let form = [
+                    kv("name", name),
+                    kv("email", email),
+                    kv("address[line1]", "12 St James's Square"),
+                    kv("address[city]", "London"),
+                    kv("address[postal_code]", "SW1Y 4JH"),
+                    kv("address[country]", "GB"),
+                    kv("payment_method", "pm_card_visa"),
+                    kv("invoice_settings[default_payment_method]", "pm_card_visa"),
+                ];
+                api(http, base, Method::POST, "/v1/customers", &form).await?
+            }
+        };
+        let cid = customer["id"].as_str().unwrap_or_default().to_owned();
+        // A customer whose subscription ended (a flow tried before) gets a new one.
+        let query = [kv("customer", &cid), kv("limit", 1)];
+        let live = api(http, base, Method::GET, "/v1/subscriptions", &query).await?;
+        let subscription = match live["data"].get(0) {
+            Some(s) => s.clone(),
+            None => {
+                let form = [
                     kv("customer", &cid),
                     kv("items[0][price]", price("pro_monthly")),
-                ],
-            )
-            .await?
-        }
-    };
+                ];
+                api(http, base, Method::POST, "/v1/subscriptions", &form).await?
+            }
+        };
+        customers.push((customer, subscription));
+    }
+    let query = [kv("is_default", true)];
     let configs = api(
         http,
         base,
         Method::GET,
         "/v1/billing_portal/configurations",
-        &[kv("is_default", true)],
+        &query,
     )
     .await?;
-    let coupons = api(
-        http,
-        base,
-        Method::GET,
-        "/v1/promotion_codes",
-        &[kv("code", "WELCOME10")],
-    )
-    .await?;
+    let query = [kv("code", "WELCOME10")];
+    let promos = api(http, base, Method::GET, "/v1/promotion_codes", &query).await?;
+    let id_of = |v: &Value| v["data"][0]["id"].as_str().unwrap_or_default().to_owned();
     Ok(Seeded {
-        customer,
-        subscription,
+        customers,
         yearly_pro: price("pro_yearly"),
-        promo: coupons["data"][0]["id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
+        promo: id_of(&promos),
         retention_coupon: "STAY20".into(),
-        configuration: configs["data"][0]["id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
+        configuration: id_of(&configs),
     })
 }
 
@@ -493,59 +478,59 @@ async fn print_links(
     app_url: &str,
     s: &Seeded,
 ) -> anyhow::Result<()> {
-    let customer = s.customer["id"].as_str().unwrap_or_default();
-    let sub = s.subscription["id"].as_str().unwrap_or_default();
-    let spec = |flow: Option<FlowKind>| LinkArgs {
-        customer: customer.to_owned(),
-        flow,
-        subscription: Some(sub.to_owned()),
-        configuration: Some(s.configuration.clone()).filter(|c| !c.is_empty()),
-        return_url: Some(format!("{app_url}/")),
-        after: flow.map(|_| AfterKind::HostedConfirmation),
-        api_key: DEMO_KEY.to_owned(),
-        api_base: base.to_owned(),
-        ..Default::default()
+    let spec = |i: usize, flow: Option<FlowKind>| {
+        let (customer, sub) = &s.customers[i];
+        LinkArgs {
+            customer: customer["id"].as_str().unwrap_or_default().to_owned(),
+            flow,
+            subscription: sub["id"].as_str().map(str::to_owned),
+            configuration: Some(s.configuration.clone()).filter(|c| !c.is_empty()),
+            return_url: Some(format!("{app_url}/")),
+            after: flow.map(|_| AfterKind::HostedConfirmation),
+            api_key: DEMO_KEY.to_owned(),
+            api_base: base.to_owned(),
+            ..Default::default()
+        }
     };
-    let home = link(http, &spec(None)).await?;
-    let card = link(http, &spec(Some(FlowKind::PaymentMethodUpdate))).await?;
-    let cancel = link(
-        http,
-        &LinkArgs {
-            retention_coupon: Some(s.retention_coupon.clone()),
-            ..spec(Some(FlowKind::SubscriptionCancel))
-        },
-    )
-    .await?;
-    let update = link(http, &spec(Some(FlowKind::SubscriptionUpdate))).await?;
-    let confirm = link(
-        http,
-        &LinkArgs {
-            price: Some(s.yearly_pro.clone()),
-            promotion_code: Some(s.promo.clone()).filter(|p| !p.is_empty()),
-            after: Some(AfterKind::Redirect),
-            redirect_url: Some(format!("{app_url}/?upgraded=1")),
-            ..spec(Some(FlowKind::SubscriptionUpdateConfirm))
-        },
-    )
-    .await;
-    let name = s.customer["name"].as_str().unwrap_or("the customer");
-    let email = s.customer["email"].as_str().unwrap_or("");
+    let cancel = LinkArgs {
+        retention_coupon: Some(s.retention_coupon.clone()),
+        ..spec(2, Some(FlowKind::SubscriptionCancel))
+    };
+    let confirm = LinkArgs {
+        price: Some(s.yearly_pro.clone()),
+        promotion_code: Some(s.promo.clone()).filter(|p| !p.is_empty()),
+        after: Some(AfterKind::Redirect),
+        redirect_url: Some(format!("{app_url}/?upgraded=1")),
+        ..spec(4, Some(FlowKind::SubscriptionUpdateConfirm))
+    };
+    let links = [
+        ("Portal homepage", link(http, &spec(0, None)).await),
+        (
+            "Update payment method",
+            link(http, &spec(1, Some(FlowKind::PaymentMethodUpdate))).await,
+        ),
+        ("Cancel subscription", link(http, &cancel).await),
+        (
+            "Change plan",
+            link(http, &spec(3, Some(FlowKind::SubscriptionUpdate))).await,
+        ),
+        ("Confirm upgrade to Pro yearly", link(http, &confirm).await),
+    ];
     println!();
     println!("Portico demo is running.");
     println!("  API:       {base}   (secret key: {DEMO_KEY})");
     println!("  Your app:  {app_url}   (a stand-in for your product; it opens fresh portal links)");
-    println!("  Customer:  {name} <{email}>  {customer}, subscription {sub}");
     println!();
-    println!("Portal links (each works in the first browser that opens it):");
-    println!("  Portal homepage:                 {home}");
-    println!("  Update payment method:           {card}");
-    println!("  Cancel subscription, with offer: {cancel}");
-    println!("  Change plan:                     {update}");
-    match confirm {
-        Ok(url) => println!("  Confirm upgrade to Pro yearly:   {url}"),
-        Err(e) => println!("  Confirm upgrade to Pro yearly:   (not available now: {e:#})"),
+    println!("Portal links, one customer each (a link works in the first browser that opens it):");
+    for (i, (label, url)) in links.iter().enumerate() {
+        let who = s.customers[i].0["name"].as_str().unwrap_or("");
+        match url {
+            Ok(u) => println!("  {label:<30} {u}   ({who})"),
+            Err(e) => println!("  {label:<30} (not available now: {e:#})"),
+        }
     }
     println!();
+    println!("Cancel offers the coupon STAY20 first; plan changes take the code WELCOME10.");
     println!("Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined,");
     println!("4000 0027 6000 3184 asks for 3-D Secure. Any future date and any CVC.");
     println!("Press Ctrl-C to stop.");
