@@ -4,27 +4,14 @@
 // retention offer taken instead of canceling.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, startPortico, startReturnServer } from './lib.mjs';
-import { eventCount, eventTypes, fillCard, open, seedBusiness, session, shape, shoot, subscribedCustomer } from './portal-lib.mjs';
+import { test } from 'node:test';
+import { eventCount, eventTypes, fillCard, open, portalSuite, seedBusiness, session, shape, shoot, subscribedCustomer } from './portal-lib.mjs';
 
 let portico;
 let browser;
 let app;
 let biz;
-
-before(async () => {
-  portico = await startPortico();
-  browser = await launchBrowser();
-  app = await startReturnServer();
-  biz = await seedBusiness(portico.base);
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.close();
-  await portico?.stop();
-});
+portalSuite({}, (e) => ({ portico, browser, app, biz } = e));
 
 /** Runs `inPortal` on one customer's flow and `viaApi` on a twin; compares what they left. Both
  * follow one test clock, so their changes happen at the very same time. */

@@ -3,27 +3,13 @@
 // events recorded. Screenshots of every page go to the screenshot folder.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, startPortico, startReturnServer } from './lib.mjs';
-import { eventCount, eventTypes, fillCard, open, seedBusiness, session, shoot, subscribedCustomer } from './portal-lib.mjs';
+import { test } from 'node:test';
+import { eventCount, eventTypes, fillCard, open, portalSuite, session, shoot, subscribedCustomer } from './portal-lib.mjs';
 
-let portico;
 let browser;
 let app;
 let biz;
-
-before(async () => {
-  portico = await startPortico();
-  browser = await launchBrowser();
-  app = await startReturnServer();
-  biz = await seedBusiness(portico.base);
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.close();
-  await portico?.stop();
-});
+portalSuite({}, (e) => ({ browser, app, biz } = e));
 
 function flowData(kind, sub) {
   const item = sub.items.data[0].id;

@@ -4,27 +4,13 @@
 // the API and its events.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, startPortico, startReturnServer } from './lib.mjs';
-import { eventCount, eventTypes, fillCard, open, seedBusiness, session, shoot, subscribedCustomer } from './portal-lib.mjs';
+import { test } from 'node:test';
+import { eventCount, eventTypes, fillCard, open, portalSuite, session, shoot, subscribedCustomer } from './portal-lib.mjs';
 
-let portico;
 let browser;
 let app;
 let biz;
-
-before(async () => {
-  portico = await startPortico();
-  browser = await launchBrowser();
-  app = await startReturnServer();
-  biz = await seedBusiness(portico.base);
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.close();
-  await portico?.stop();
-});
+portalSuite({}, (e) => ({ browser, app, biz } = e));
 
 async function homepage(customer) {
   const s = await session(biz, { customer: customer.id, return_url: `${app.url}/account` });

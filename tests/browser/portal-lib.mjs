@@ -3,7 +3,28 @@
 // the API, a fresh browser per customer, and reading state and events back through the API.
 
 import assert from 'node:assert/strict';
-import { apiClient, screenshot, viewports } from './lib.mjs';
+import { after, before } from 'node:test';
+import { apiClient, launchBrowser, screenshot, startPortico, startReturnServer, viewports } from './lib.mjs';
+
+/**
+ * Registers a test file's setup: a Portico server (with `serve` flags), Chromium, a stand-in
+ * app, and a seeded business (`seed` options); `use` receives them once they are up.
+ */
+export function portalSuite({ seed = {}, serve = [] } = {}, use = () => {}) {
+  const env = {};
+  before(async () => {
+    env.portico = await startPortico(serve);
+    env.browser = await launchBrowser();
+    env.app = await startReturnServer();
+    env.biz = await seedBusiness(env.portico.base, seed);
+    use(env);
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.app?.close();
+    await env.portico?.stop();
+  });
+}
 
 /** Creates plans, coupons and a configuration with every feature on in a new account. */
 export async function seedBusiness(base, { cancelMode = 'at_period_end', proration = 'create_prorations', conditions = [], extra = {} } = {}) {

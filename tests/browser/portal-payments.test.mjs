@@ -4,28 +4,14 @@
 // until it is done, and a failed one drops it.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, startPortico, startReturnServer } from './lib.mjs';
-import { eventCount, eventTypes, fillCard, open, seedBusiness, session, shoot, subscribedCustomer } from './portal-lib.mjs';
+import { test } from 'node:test';
+import { eventCount, eventTypes, fillCard, open, portalSuite, session, shoot, subscribedCustomer } from './portal-lib.mjs';
 
-let portico;
 let browser;
 let app;
 let biz;
-
-before(async () => {
-  portico = await startPortico();
-  browser = await launchBrowser();
-  app = await startReturnServer();
-  // Plan changes are invoiced and charged at once.
-  biz = await seedBusiness(portico.base, { proration: 'always_invoice' });
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.close();
-  await portico?.stop();
-});
+// Plan changes are invoiced and charged at once.
+portalSuite({ seed: { proration: 'always_invoice' } }, (e) => ({ browser, app, biz } = e));
 
 /** Attaches a new card (a test token or a number) and makes it the customer's default. */
 async function switchDefault(customer, card) {

@@ -163,13 +163,7 @@ pub async fn show(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let p = match Portal::open(&app, &token, &headers).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Some(r) = p.guard(Page::Billing) {
-        return r;
-    }
+    let p = enter!(app, token, headers, Page::Billing);
     let fields = editable_fields(&p);
     if fields.is_empty() {
         return p.not_found();
@@ -184,17 +178,10 @@ pub async fn save(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let p = match Portal::open(&app, &token, &headers).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Some(r) = p.guard(Page::Billing) {
-        return r;
-    }
-    let form = Form::parse(&body);
-    if !p.csrf_ok(&form) {
+    let p = enter!(app, token, headers, Page::Billing);
+    let Some(form) = p.checked_form(&body) else {
         return p.forged();
-    }
+    };
     let fields = editable_fields(&p);
     if fields.is_empty() {
         return p.not_found();

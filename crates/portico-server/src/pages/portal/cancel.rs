@@ -6,7 +6,7 @@
 
 use super::home::own_subscription;
 use super::view::{plan_of, plan_price, Layout};
-use super::{Form, Page, Portal};
+use super::{Page, Portal};
 use crate::api::subscription::{cancel_writes, set_discounts, DiscountRequest};
 use crate::http::Failure;
 use crate::objects::with_retries;
@@ -217,13 +217,7 @@ pub async fn show(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let p = match Portal::open(&app, &token, &headers).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Some(r) = p.guard(Page::Cancel(&sub_id)) {
-        return r;
-    }
+    let p = enter!(app, token, headers, Page::Cancel(&sub_id));
     let sub = match cancelable(&p, &sub_id).await {
         Ok(Some(s)) => s,
         Ok(None) => {
@@ -250,17 +244,10 @@ pub async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut p = match Portal::open(&app, &token, &headers).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Some(r) = p.guard(Page::Cancel(&sub_id)) {
-        return r;
-    }
-    let form = Form::parse(&body);
-    if !p.csrf_ok(&form) {
+    let mut p = enter!(app, token, headers, Page::Cancel(&sub_id));
+    let Some(form) = p.checked_form(&body) else {
         return p.forged();
-    }
+    };
     let sub = match cancelable(&p, &sub_id).await {
         Ok(Some(s)) => s,
         Ok(None) => {

@@ -4,7 +4,7 @@
 //! customer here (with `next`) to replace a declined card.
 
 use super::view::Layout;
-use super::{Form, Page, Portal};
+use super::{Page, Portal};
 use crate::http::Failure;
 use crate::payments::{new_card_payment_method, CardInput};
 use crate::state::App;
@@ -90,13 +90,7 @@ pub async fn form(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let p = match Portal::open(&app, &token, &headers).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Some(r) = p.guard(Page::Card) {
-        return r;
-    }
+    let p = enter!(app, token, headers, Page::Card);
     if !allowed(&p) {
         return p.not_found();
     }
@@ -127,17 +121,10 @@ pub async fn add(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut p = match Portal::open(&app, &token, &headers).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Some(r) = p.guard(Page::Card) {
-        return r;
-    }
-    let form = Form::parse(&body);
-    if !p.csrf_ok(&form) {
+    let mut p = enter!(app, token, headers, Page::Card);
+    let Some(form) = p.checked_form(&body) else {
         return p.forged();
-    }
+    };
     if !allowed(&p) {
         return p.not_found();
     }
@@ -274,13 +261,7 @@ pub async fn after_authentication(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let mut p = match Portal::open(&app, &token, &headers).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Some(r) = p.guard(Page::Card) {
-        return r;
-    }
+    let mut p = enter!(app, token, headers, Page::Card);
     let next = safe_next(q.get("next").map(String::as_str));
     let Some(si_id) = q.get("setup_intent") else {
         return p.not_found();

@@ -97,13 +97,7 @@ pub async fn show(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let p = match Portal::open(&app, &token, &headers).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Some(r) = p.guard(Page::Done) {
-        return r;
-    }
+    let p = enter!(app, token, headers, Page::Done);
     let Some(outcome) = p.session.value.outcome.clone() else {
         return p.redirect(&p.flow_entry());
     };

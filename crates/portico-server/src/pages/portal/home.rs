@@ -3,7 +3,7 @@
 //! subscription set to cancel, make a card the default, remove a card).
 
 use super::view::{plan_of, plan_price, CardView, InvoiceRow, Layout, SubscriptionView};
-use super::{Form, Page, Portal};
+use super::{Page, Portal};
 use crate::http::Failure;
 use crate::objects::{commit, with_retries};
 use crate::state::App;
@@ -156,13 +156,7 @@ pub async fn show(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let p = match Portal::open(&app, &token, &headers).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Some(r) = p.guard(Page::Home) {
-        return r;
-    }
+    let p = enter!(app, token, headers, Page::Home);
     match homepage(&p, q.get("notice").map(String::as_str)).await {
         Ok(page) => p.render(StatusCode::OK, &page),
         Err(e) => p.failed(e.error.message),
@@ -254,14 +248,6 @@ fn billing_view(p: &Portal) -> BillingView {
     }
 }
 
-/// Refuses a homepage action inside a flow, or with a form that is not this session's.
-fn refuse_action(p: &Portal, body: &[u8]) -> Option<Response> {
-    if let Some(r) = p.guard(Page::Home) {
-        return Some(r);
-    }
-    (!p.csrf_ok(&Form::parse(body))).then(|| p.forged())
-}
-
 /// `POST …/subscriptions/{sub}/renew`: keeps a subscription that was set to cancel at the end
 /// of its period.
 pub async fn renew(
@@ -270,12 +256,9 @@ pub async fn renew(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let p = match Portal::open(&app, &token, &headers).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Some(r) = refuse_action(&p, &body) {
-        return r;
+    let p = enter!(app, token, headers, Page::Home);
+    if p.checked_form(&body).is_none() {
+        return p.forged();
     }
     let (p_, sub_id_) = (&p, &sub_id);
     let result = with_retries(|| async move {
@@ -328,12 +311,9 @@ pub async fn make_default(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let p = match Portal::open(&app, &token, &headers).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Some(r) = refuse_action(&p, &body) {
-        return r;
+    let p = enter!(app, token, headers, Page::Home);
+    if p.checked_form(&body).is_none() {
+        return p.forged();
     }
     if !p.config.features.payment_method_update.enabled {
         return p.not_found();
@@ -372,12 +352,9 @@ pub async fn remove(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let p = match Portal::open(&app, &token, &headers).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Some(r) = refuse_action(&p, &body) {
-        return r;
+    let p = enter!(app, token, headers, Page::Home);
+    if p.checked_form(&body).is_none() {
+        return p.forged();
     }
     if !p.config.features.payment_method_update.enabled {
         return p.not_found();

@@ -2,7 +2,7 @@
 //! payment waiting for 3-D Secure.
 
 use super::view::{invoice_status, line_view, Layout, LineView};
-use super::{Page, Portal};
+use super::Page;
 use crate::state::App;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -31,13 +31,7 @@ pub async fn show(
     Path((token, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let p = match Portal::open(&app, &token, &headers).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Some(r) = p.guard(Page::Invoice) {
-        return r;
-    }
+    let p = enter!(app, token, headers, Page::Invoice);
     if !p.config.features.invoice_history || p.session.value.on_behalf_of.is_some() {
         return p.not_found();
     }

@@ -8,6 +8,17 @@
 //! A session deep-linked into a flow shows only that flow (with the way back to the app);
 //! once the flow is done, `after_completion` decides what follows.
 
+/// `let p = enter!(app, token, headers, Page::…);` in a handler: the portal for this page, or
+/// the handler returns the page that stands in its way.
+macro_rules! enter {
+    ($app:expr, $token:expr, $headers:expr, $page:expr) => {
+        match $crate::pages::portal::Portal::enter(&$app, &$token, &$headers, $page).await {
+            Ok(p) => p,
+            Err(r) => return r,
+        }
+    };
+}
+
 mod billing_info;
 mod cancel;
 mod card;
@@ -292,14 +303,9 @@ impl Portal {
                     .get(header::ACCEPT_LANGUAGE)
                     .and_then(|v| v.to_str().ok()),
             ));
-            let branding = app
-                .store
-                .get_by_unique_key(&account, Branding::KIND, "branding")
+            let branding = crate::operator::branding(app, &account)
                 .await
-                .ok()
-                .flatten()
-                .and_then(|r| Versioned::<Branding>::from_record(&r).ok())
-                .map(|b| b.value);
+                .map_err(|_| failure(t))?;
             let customer_now =
                 crate::objects::now_for(app, &account, customer.value.test_clock.as_deref(), now)
                     .await
@@ -322,6 +328,21 @@ impl Portal {
             });
         }
         Err(failure(browser_t(headers)))
+    }
+
+    /// Opens the session for `page`: the page to show instead when the link cannot be used,
+    /// or when a deep-linked session must stay inside its flow.
+    pub async fn enter(
+        app: &App,
+        token: &str,
+        headers: &HeaderMap,
+        page: Page<'_>,
+    ) -> Result<Portal, Response> {
+        let p = Portal::open(app, token, headers).await?;
+        match p.guard(page) {
+            Some(r) => Err(r),
+            None => Ok(p),
+        }
     }
 
     /// `/p/session/{token}`: where every page of this session lives.
@@ -347,9 +368,15 @@ impl Portal {
     }
 
     /// Whether a submitted form carries this session's CSRF token.
-    pub fn csrf_ok(&self, form: &Form) -> bool {
+    fn csrf_ok(&self, form: &Form) -> bool {
         let sent = form.get("csrf").unwrap_or("");
         !self.browser.is_empty() && bool::from(self.csrf().as_bytes().ct_eq(sent.as_bytes()))
+    }
+
+    /// A submitted form, if it carries this session's CSRF token (else show [`Portal::forged`]).
+    pub fn checked_form(&self, body: &[u8]) -> Option<Form> {
+        let form = Form::parse(body);
+        self.csrf_ok(&form).then_some(form)
     }
 
     /// The page to show when a form's CSRF token does not match.

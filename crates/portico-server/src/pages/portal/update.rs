@@ -11,8 +11,8 @@
 
 use super::card::card_error_message;
 use super::home::own_subscription;
-use super::view::{line_view, plan_of, plan_price, Layout, LineView};
-use super::{Form, Page, Portal};
+use super::view::{line_view, plan_of, plan_price, plan_summary, Layout, LineView};
+use super::{Page, Portal};
 use crate::api::subscription::{has_paid_before, DiscountRequest};
 use crate::api::subscription_change::{
     next_renewal, preview_change, update_with_change, ChangeParams, ItemParam, PORTAL_PAYMENT,
@@ -143,22 +143,7 @@ struct Target {
 
 impl Target {
     fn plan(&self, currency: &str) -> PlanSummary {
-        let r = self
-            .price
-            .recurring
-            .clone()
-            .unwrap_or(portico_domain::price::Recurring {
-                interval: portico_domain::price::Interval::Month,
-                interval_count: 1,
-            });
-        PlanSummary {
-            product: self.product.clone(),
-            unit_amount: self.price.unit_amount,
-            currency: currency.to_owned(),
-            interval: r.interval.as_str().to_owned(),
-            interval_count: r.interval_count,
-            quantity: self.quantity,
-        }
+        plan_summary(&self.product, &self.price, self.quantity, currency)
     }
 }
 
@@ -666,19 +651,6 @@ async fn updatable(p: &Portal, sub_id: &str) -> Result<Option<Versioned<Subscrip
     }))
 }
 
-macro_rules! open {
-    ($app:expr, $token:expr, $headers:expr, $page:expr) => {{
-        let p = match Portal::open(&$app, &$token, &$headers).await {
-            Ok(p) => p,
-            Err(r) => return r,
-        };
-        if let Some(r) = p.guard($page) {
-            return r;
-        }
-        p
-    }};
-}
-
 fn unavailable(p: &Portal) -> Response {
     p.notice(
         StatusCode::NOT_FOUND,
@@ -694,7 +666,7 @@ pub async fn choose(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let p = open!(app, token, headers, Page::Update(&sub_id));
+    let p = enter!(app, token, headers, Page::Update(&sub_id));
     let sub = match updatable(&p, &sub_id).await {
         Ok(Some(s)) if p.config.can_update(&s.value) => s,
         Ok(_) => return unavailable(&p),
@@ -726,7 +698,7 @@ pub async fn preview(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let p = open!(app, token, headers, Page::Preview(&sub_id));
+    let p = enter!(app, token, headers, Page::Preview(&sub_id));
     let sub = match updatable(&p, &sub_id).await {
         Ok(Some(s)) => s,
         Ok(None) => return unavailable(&p),
@@ -753,11 +725,10 @@ pub async fn confirm(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let p = open!(app, token, headers, Page::Preview(&sub_id));
-    let form = Form::parse(&body);
-    if !p.csrf_ok(&form) {
+    let p = enter!(app, token, headers, Page::Preview(&sub_id));
+    let Some(form) = p.checked_form(&body) else {
         return p.forged();
-    }
+    };
     let sub = match updatable(&p, &sub_id).await {
         Ok(Some(s)) => s,
         Ok(None) => return unavailable(&p),
@@ -1014,7 +985,7 @@ pub async fn after_authentication(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let p = open!(app, token, headers, Page::Preview(&sub_id));
+    let p = enter!(app, token, headers, Page::Preview(&sub_id));
     let sub = match own_subscription(&p, &sub_id).await {
         Ok(Some(s)) => s,
         Ok(None) => return p.not_found(),

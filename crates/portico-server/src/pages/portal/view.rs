@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use portico_domain::invoice::{Invoice, InvoiceStatus, Line};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::portal::PlanSummary;
+use portico_domain::price::Price;
 use portico_domain::subscription::{Item, Subscription, SubscriptionStatus};
 use std::collections::HashMap;
 
@@ -150,24 +151,26 @@ fn luminance(hex: &str) -> f64 {
     0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2)
 }
 
+/// A price of `product` at `quantity`, as the customer sees a plan.
+pub fn plan_summary(product: &str, price: &Price, quantity: i64, currency: &str) -> PlanSummary {
+    let (interval, count) = price
+        .recurring
+        .as_ref()
+        .map(|r| (r.interval.as_str(), r.interval_count))
+        .unwrap_or(("month", 1));
+    PlanSummary {
+        product: product.to_owned(),
+        unit_amount: price.unit_amount,
+        currency: currency.to_owned(),
+        interval: interval.to_owned(),
+        interval_count: count,
+        quantity,
+    }
+}
+
 /// The plan of a subscription item, for summaries and outcomes.
 pub fn plan_of(item: &Item, currency: &str) -> PlanSummary {
-    let r = item
-        .price
-        .recurring
-        .clone()
-        .unwrap_or(portico_domain::price::Recurring {
-            interval: portico_domain::price::Interval::Month,
-            interval_count: 1,
-        });
-    PlanSummary {
-        product: item.product_name.clone(),
-        unit_amount: item.price.unit_amount,
-        currency: currency.to_owned(),
-        interval: r.interval.as_str().to_owned(),
-        interval_count: r.interval_count,
-        quantity: item.quantity,
-    }
+    plan_summary(&item.product_name, &item.price, item.quantity, currency)
 }
 
 /// `$15.00 / month`, or `3 × $15.00 / month`.
