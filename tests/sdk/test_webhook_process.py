@@ -5,7 +5,6 @@ pending (every event still arrives after a restart), and two servers sharing one
 from __future__ import annotations
 
 import os
-import pathlib
 import signal
 import subprocess
 import tempfile
@@ -16,47 +15,10 @@ from collections import Counter
 import requests
 import stripe
 
-from conftest import PORTICO_BIN, _free_port, _wait_for_port
+from conftest import PORTICO_BIN
 from helpers import new_key
+from server import Server
 from webhook_receiver import Receiver
-
-
-class Server:
-    """A `portico serve` process of the test's own (`--dev` unless told otherwise)."""
-
-    def __init__(self, db_url: str, tmp: str, name: str, *extra: str, dev: bool = True):
-        self.port = _free_port()
-        self.log_path = pathlib.Path(tmp) / f"{name}.log"
-        self.log = open(self.log_path, "wb")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}
-        self.proc = subprocess.Popen(
-            [PORTICO_BIN, "serve", *(["--dev"] if dev else []), "--listen", f"127.0.0.1:{self.port}",
-             "--database-url", db_url, *extra],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-        _wait_for_port(self.proc, self.port, self.log_path)
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def deliveries_logged(self) -> int:
-        return self.log_path.read_text(errors="replace").count("webhook delivery")
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
-        self.log.close()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 def _session(key: str) -> requests.Session:

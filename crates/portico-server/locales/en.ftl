@@ -137,6 +137,7 @@ field-card-number = Card number
 field-card-expiry = Expiration date
 field-card-expiry-placeholder = MM / YY
 field-card-cvc = Security code
+field-card-cvc-placeholder = CVC
 field-cardholder = Name on card
 action-add-card = Add card
 action-update-payment-method = Update payment method
@@ -269,3 +270,51 @@ invoice-status-uncollectible = Uncollectible
 invoice-status-draft = Draft
 invoice-needs-authentication = This payment needs you to confirm it with your bank.
 action-complete-payment = Complete payment
+
+## Login page and its email
+
+login-title = Sign in to your billing portal
+login-lead = Enter the email address you use with { $business }. We'll email you a link to manage your billing.
+action-send-link = Email me a link
+login-sent-heading = Check your email
+login-sent-body = If { $email } belongs to an account, we've sent a sign-in link to it.
+login-sent-note = The link works once and expires in 15 minutes. Didn't get it? Check your spam folder, or try again in a few minutes.
+login-limited-heading = Too many attempts
+login-limited-body = Please wait a few minutes before asking for another link.
+login-unavailable-body = This sign-in page is no longer available. Return to the site you came from to manage your billing.
+login-link-used-heading = This link has expired
+login-link-used-body = Sign-in links work once and expire after 15 minutes. Ask for a new one on the sign-in page.
+email-greeting = Hello,
+email-greeting-name = Hello { $name },
+login-email-subject = Your link to manage your billing
+login-email-intro = Here is your link to manage your subscription, payment methods and invoices.
+login-email-button = Manage billing
+login-email-expiry = The link works once and expires in 15 minutes.
+login-email-ignore = If you didn't ask for this email, you can ignore it.
+
+## 3-D Secure test authentication
+
+auth-title = Authenticate your card
+auth-eyebrow = 3-D Secure test authentication
+auth-lead-setup = Your bank asks you to confirm that you are saving this card for future payments.
+auth-lead-payment = Your bank asks you to confirm this payment.
+auth-card = Card
+auth-card-value = { $brand } ending in { $last4 }
+auth-amount = Amount
+auth-purpose = Purpose
+auth-purpose-setup = Save card for future payments
+auth-purpose-invoice = Invoice { $number }
+auth-purpose-payment = Invoice payment
+auth-note = This page simulates your bank's check. Choose the outcome to test.
+auth-approve = Complete authentication
+auth-fail = Fail authentication
+auth-gone-heading = This link is no longer valid
+auth-gone-body = The authentication was already completed, canceled, or the link has expired. Return to the site you came from to try again.
+auth-done-heading = Authentication complete
+auth-done-body = Thank you. You can close this page and return to the site you came from.
+auth-declined-heading = Payment declined
+auth-declined-body = Your bank declined the payment after authentication. Return to the site you came from to use another card.
+auth-failed-heading = Authentication failed
+auth-failed-body = Nothing was charged or saved. Return to the site you came from to try again or use another card.
+page-not-found-heading = Page not found
+page-not-found-body = This address does not lead to a Portico page.

@@ -239,11 +239,15 @@ impl App {
         }
         let deliveries = self.outbox(account, &events).await?;
         let wake = !deliveries.is_empty();
+        let mail = writes.iter().any(|w| matches!(w, Write::Email(_)));
         writes.extend(events.into_iter().map(Write::Insert));
         writes.extend(deliveries);
         self.store.commit(account, writes).await?;
         if wake {
             self.webhook_wake.notify_one();
+        }
+        if mail {
+            self.mail_wake.notify_one();
         }
         Ok(())
     }

@@ -9,6 +9,8 @@ pub mod billing;
 pub mod events;
 pub mod expand;
 pub mod http;
+pub mod limits;
+pub mod mail;
 pub mod objects;
 pub mod operator;
 pub mod pages;
@@ -233,6 +235,7 @@ pub struct ServeConfig {
     pub dev: bool,
     pub webhooks: webhooks::WebhookSettings,
     pub portal: state::PortalSettings,
+    pub mail: mail::MailSettings,
 }
 
 impl std::fmt::Debug for ServeConfig {
@@ -260,6 +263,8 @@ pub async fn build(config: &ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Resul
             public_url: config.public_url.clone(),
             webhooks: config.webhooks.clone(),
             portal: config.portal.clone(),
+            mail: config.mail.clone(),
+            dev: config.dev,
         },
     ))
 }
@@ -276,11 +281,16 @@ pub async fn serve(
     let billing = tokio::spawn(billing::worker(app.clone(), every));
     let (stop_webhooks, stopping) = tokio::sync::watch::channel(false);
     let webhooks = tokio::spawn(webhooks::worker(app.clone(), stopping));
-    let result = axum::serve(listener, router(app.clone()))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let mailer = tokio::spawn(mail::worker(app.clone()));
+    let result = axum::serve(
+        listener,
+        router(app.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     upkeep.abort();
     billing.abort();
+    mailer.abort();
     // Let the attempts in flight finish and be recorded (each is bounded by the timeout).
     let _ = stop_webhooks.send(true);
     let drain = app.settings.webhooks.timeout + Duration::from_secs(2);
@@ -295,7 +305,7 @@ pub async fn serve(
 pub const DELIVERY_RETENTION_SECS: i64 = 30 * 86_400;
 
 /// Background upkeep, once an hour: forgets idempotency keys older than 24 hours, and finished
-/// webhook deliveries older than 30 days.
+/// webhook deliveries and emails older than 30 days.
 async fn upkeep(app: App) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
@@ -318,6 +328,11 @@ async fn upkeep(app: App) {
             Ok(n) if n > 0 => tracing::info!(pruned = n, "forgot old webhook deliveries"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "webhook delivery pruning failed"),
+        }
+        match app.store.prune_emails(now - mail::RETENTION_SECS).await {
+            Ok(n) if n > 0 => tracing::info!(pruned = n, "forgot old emails"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "email pruning failed"),
         }
     }
 }

@@ -59,6 +59,10 @@ pub struct Settings {
     pub webhooks: crate::webhooks::WebhookSettings,
     /// How long portal links last.
     pub portal: PortalSettings,
+    /// Where email goes.
+    pub mail: crate::mail::MailSettings,
+    /// Development mode (any test key; the mail outbox page).
+    pub dev: bool,
 }
 
 /// How long portal links last.
@@ -68,6 +72,10 @@ pub struct PortalSettings {
     pub link_ttl_secs: i64,
     /// An opened session ends after this many seconds without use.
     pub idle_secs: i64,
+    /// Login-page requests allowed per email address in ten minutes.
+    pub login_per_address: usize,
+    /// Login-page requests allowed per client address in ten minutes.
+    pub login_per_client: usize,
 }
 
 impl Default for PortalSettings {
@@ -75,6 +83,8 @@ impl Default for PortalSettings {
         PortalSettings {
             link_ttl_secs: 300,
             idle_secs: 3600,
+            login_per_address: 3,
+            login_per_client: 10,
         }
     }
 }
@@ -94,6 +104,10 @@ pub struct Inner {
     pub settings: Settings,
     /// Wakes the webhook worker when a commit queued deliveries.
     pub webhook_wake: tokio::sync::Notify,
+    /// Wakes the mail sender when a commit queued email.
+    pub mail_wake: tokio::sync::Notify,
+    /// Rate limits of the pages open to anyone (the login page).
+    pub limits: crate::limits::RateLimiter,
     known_accounts: RwLock<HashSet<AccountId>>,
     fingerprint_secret: tokio::sync::OnceCell<String>,
 }
@@ -119,6 +133,8 @@ impl App {
             clock,
             settings,
             webhook_wake: tokio::sync::Notify::new(),
+            mail_wake: tokio::sync::Notify::new(),
+            limits: Default::default(),
             known_accounts: RwLock::new(HashSet::new()),
             fingerprint_secret: tokio::sync::OnceCell::new(),
         }))

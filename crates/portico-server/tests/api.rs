@@ -33,6 +33,8 @@ async fn env_with(url: String, dir: Option<TempDir>) -> Env {
             public_url: "http://127.0.0.1:12111".into(),
             webhooks: portico_server::webhooks::WebhookSettings::dev(),
             portal: Default::default(),
+            mail: portico_server::mail::MailSettings::outbox(),
+            dev: true,
         },
     );
     Env {
@@ -821,6 +823,8 @@ async fn clocked(
             public_url: "http://x".into(),
             webhooks,
             portal: Default::default(),
+            mail: portico_server::mail::MailSettings::outbox(),
+            dev: true,
         },
     );
     let env = Env {

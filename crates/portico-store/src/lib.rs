@@ -84,8 +84,89 @@ pub enum Write {
     Token(TokenRecord),
     /// Forgets a token (by hash).
     DeleteToken(String),
+    /// Forgets a token (by hash) that must still be there: the commit fails with
+    /// [`StoreError::Conflict`] if another one used it first (single-use links).
+    ConsumeToken(String),
     /// Queues an event for delivery to a webhook endpoint (the outbox row).
     Delivery(NewDelivery),
+    /// Records an outgoing email (in the outbox, or queued for the SMTP sender).
+    Email(NewEmail),
+}
+
+/// Where an outgoing email stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmailStatus {
+    /// Kept for the operator to read: no SMTP server is configured.
+    Outbox,
+    /// Waiting for the SMTP sender.
+    Queued,
+    /// Handed to the SMTP server.
+    Sent,
+    /// The SMTP server refused it, or could not be reached, too many times.
+    Failed,
+}
+
+impl EmailStatus {
+    /// Every status.
+    pub const ALL: [EmailStatus; 4] = [
+        EmailStatus::Outbox,
+        EmailStatus::Queued,
+        EmailStatus::Sent,
+        EmailStatus::Failed,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailStatus::Outbox => "outbox",
+            EmailStatus::Queued => "queued",
+            EmailStatus::Sent => "sent",
+            EmailStatus::Failed => "failed",
+        }
+    }
+
+    /// The status with this stored name.
+    pub fn parse(s: &str) -> Option<EmailStatus> {
+        EmailStatus::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
+/// An email to record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewEmail {
+    pub id: String,
+    pub created: i64,
+    pub to: String,
+    pub from: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// `Outbox` or `Queued`.
+    pub status: EmailStatus,
+}
+
+/// An email as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Email {
+    pub id: String,
+    pub account: AccountId,
+    pub created: i64,
+    pub to: String,
+    pub from: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub status: EmailStatus,
+    pub attempts: i64,
+    pub sent_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// Which emails to list, newest first.
+#[derive(Clone, Debug, Default)]
+pub struct EmailQuery {
+    pub to: Option<String>,
+    pub limit: usize,
 }
 
 /// A webhook delivery to queue: one event to one endpoint, first tried at `next_attempt`.
@@ -431,6 +512,32 @@ pub trait Store: Send + Sync + 'static {
 
     /// Forgets finished deliveries (and their attempts) created before `before`; returns how many.
     async fn prune_deliveries(&self, before: i64) -> StoreResult<u64>;
+
+    /// Emails matching `query`, newest first.
+    async fn emails(&self, query: &EmailQuery) -> StoreResult<Vec<Email>>;
+
+    /// One email by id.
+    async fn email(&self, id: &str) -> StoreResult<Option<Email>>;
+
+    /// Queued emails the sender may take at `now` (never tried, or whose lease ran out), oldest
+    /// first.
+    async fn due_emails(&self, now: i64, limit: usize) -> StoreResult<Vec<Email>>;
+
+    /// Takes email `id` for sending until `lease_until`; `false` when another sender has it or
+    /// it is no longer queued.
+    async fn claim_email(&self, id: &str, now: i64, lease_until: i64) -> StoreResult<bool>;
+
+    /// Records a sending attempt: sent, or failed with `error` (and `give_up`: no more tries).
+    async fn finish_email(
+        &self,
+        id: &str,
+        now: i64,
+        error: Option<&str>,
+        give_up: bool,
+    ) -> StoreResult<()>;
+
+    /// Forgets emails created before `before`; returns how many.
+    async fn prune_emails(&self, before: i64) -> StoreResult<u64>;
 
     /// The account owning the object of `kind` with this id (ids are unique across accounts).
     async fn account_of(&self, kind: &'static str, id: &str) -> StoreResult<Option<AccountId>>;

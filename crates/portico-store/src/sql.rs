@@ -2,9 +2,9 @@
 //! between the two is confined to [`Backend`] (pool set-up, migrations, JSON field access).
 
 use crate::{
-    Attempt, ClaimLimits, Cursor, Delivery, DeliveryQuery, DeliveryState, Filter, Finished,
-    IdempotencyClaim, ListQuery, Next, Page, Record, Store, StoreError, StoreResult, TokenRecord,
-    Write,
+    Attempt, ClaimLimits, Cursor, Delivery, DeliveryQuery, DeliveryState, Email, EmailQuery,
+    EmailStatus, Filter, Finished, IdempotencyClaim, ListQuery, Next, Page, Record, Store,
+    StoreError, StoreResult, TokenRecord, Write,
 };
 use async_trait::async_trait;
 use portico_domain::AccountId;
@@ -513,11 +513,38 @@ impl Store for SqlStore {
                     .await
                     .map_err(map_write_error)?;
                 }
+                Write::Email(e) => {
+                    sqlx::query(
+                        "INSERT INTO emails (id, account_id, created, to_addr, from_addr, subject, text_body, html_body, status) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    )
+                    .bind(&e.id)
+                    .bind(account.as_str())
+                    .bind(e.created)
+                    .bind(&e.to)
+                    .bind(&e.from)
+                    .bind(&e.subject)
+                    .bind(&e.text)
+                    .bind(&e.html)
+                    .bind(e.status.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_write_error)?;
+                }
                 Write::DeleteToken(hash) => {
                     sqlx::query("DELETE FROM tokens WHERE token_hash = $1")
                         .bind(&hash)
                         .execute(&mut *tx)
                         .await?;
+                }
+                Write::ConsumeToken(hash) => {
+                    let done = sqlx::query("DELETE FROM tokens WHERE token_hash = $1")
+                        .bind(&hash)
+                        .execute(&mut *tx)
+                        .await?;
+                    if done.rows_affected() != 1 {
+                        return Err(StoreError::Conflict);
+                    }
                 }
             }
         }
@@ -902,6 +929,90 @@ impl Store for SqlStore {
         Ok(done.rows_affected())
     }
 
+    async fn emails(&self, q: &EmailQuery) -> StoreResult<Vec<Email>> {
+        let mut sql = Sql::default();
+        sql.push(&format!("SELECT {EMAIL_COLUMNS} FROM emails WHERE 1 = 1"));
+        if let Some(to) = &q.to {
+            sql.push(" AND to_addr = ").text(to.clone());
+        }
+        sql.push(" ORDER BY created DESC, id DESC LIMIT ")
+            .int(q.limit as i64);
+        let rows = sql.query().fetch_all(&self.read).await?;
+        rows.iter().map(email).collect()
+    }
+
+    async fn email(&self, id: &str) -> StoreResult<Option<Email>> {
+        let row = sqlx::query(&format!("SELECT {EMAIL_COLUMNS} FROM emails WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(email).transpose()
+    }
+
+    async fn due_emails(&self, now: i64, limit: usize) -> StoreResult<Vec<Email>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {EMAIL_COLUMNS} FROM emails WHERE status = 'queued' \
+             AND (lease_until IS NULL OR lease_until < $1) ORDER BY created LIMIT $2"
+        ))
+        .bind(now)
+        .bind(limit as i64)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(email).collect()
+    }
+
+    async fn claim_email(&self, id: &str, now: i64, lease_until: i64) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let taken = sqlx::query(
+            "UPDATE emails SET lease_until = $1 WHERE id = $2 AND status = 'queued' \
+             AND (lease_until IS NULL OR lease_until < $3)",
+        )
+        .bind(lease_until)
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(taken.rows_affected() == 1)
+    }
+
+    async fn finish_email(
+        &self,
+        id: &str,
+        now: i64,
+        error: Option<&str>,
+        give_up: bool,
+    ) -> StoreResult<()> {
+        let status = match (error, give_up) {
+            (None, _) => "sent",
+            (Some(_), true) => "failed",
+            (Some(_), false) => "queued",
+        };
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE emails SET status = $1, attempts = attempts + 1, lease_until = NULL, \
+             sent_at = $2, last_error = $3 WHERE id = $4",
+        )
+        .bind(status)
+        .bind(error.is_none().then_some(now))
+        .bind(error)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn prune_emails(&self, before: i64) -> StoreResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("DELETE FROM emails WHERE created < $1 AND status <> 'queued'")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+
     async fn account_of(&self, kind: &'static str, id: &str) -> StoreResult<Option<AccountId>> {
         let row = sqlx::query("SELECT account_id FROM objects WHERE kind = $1 AND id = $2")
             .bind(kind)
@@ -916,6 +1027,27 @@ impl Store for SqlStore {
         self.write.close().await;
         self.read.close().await;
     }
+}
+
+const EMAIL_COLUMNS: &str = "id, account_id, created, to_addr, from_addr, subject, text_body, html_body, status, attempts, sent_at, last_error";
+
+fn email(row: &AnyRow) -> StoreResult<Email> {
+    let status: String = row.try_get("status")?;
+    Ok(Email {
+        id: row.try_get("id")?,
+        account: AccountId(row.try_get("account_id")?),
+        created: row.try_get("created")?,
+        to: row.try_get("to_addr")?,
+        from: row.try_get("from_addr")?,
+        subject: row.try_get("subject")?,
+        text: row.try_get("text_body")?,
+        html: row.try_get("html_body")?,
+        status: EmailStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("email status {status}")))?,
+        attempts: row.try_get("attempts")?,
+        sent_at: row.try_get("sent_at")?,
+        last_error: row.try_get("last_error")?,
+    })
 }
 
 const DELIVERY_COLUMNS: &str = "id, account_id, event_id, endpoint_id, created, state, attempts, next_attempt, last_attempt, last_status, last_error";

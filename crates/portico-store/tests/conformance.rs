@@ -10,9 +10,9 @@ use portico_domain::price::{Interval, Price, PriceCreate, Recurring};
 use portico_domain::product::{Product, ProductParams};
 use portico_domain::{AccountId, Ctx, Currency, Patch};
 use portico_store::{
-    get, Attempt, ClaimLimits, Cursor, DeliveryQuery, DeliveryState, Filter, Finished,
-    IdempotencyClaim, ListQuery, NewDelivery, Next, SqlStore, Store, StoreError, TokenRecord,
-    Versioned, Write,
+    get, Attempt, ClaimLimits, Cursor, DeliveryQuery, DeliveryState, EmailQuery, EmailStatus,
+    Filter, Finished, IdempotencyClaim, ListQuery, NewDelivery, NewEmail, Next, SqlStore, Store,
+    StoreError, TokenRecord, Versioned, Write,
 };
 use std::sync::Arc;
 
@@ -545,10 +545,32 @@ async fn tokens_and_secrets(store: Arc<dyn Store>) {
         .unwrap_err();
     assert!(matches!(dup, StoreError::Duplicate { .. }));
     store
-        .commit(&acct, vec![Write::DeleteToken(hash.clone())])
+        .commit(&acct, vec![Write::ConsumeToken(hash.clone())])
         .await
         .unwrap();
     assert_eq!(store.find_token(&hash).await.unwrap(), None);
+    // A token consumed already cannot be consumed again, and the commit writes nothing.
+    let again = store
+        .commit(
+            &acct,
+            vec![
+                Write::Insert(Versioned::new_record(&customer(1, "late@example.com"))),
+                Write::ConsumeToken(hash.clone()),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(again, StoreError::Conflict));
+    assert!(store
+        .list(&acct, &query("customer", 10))
+        .await
+        .unwrap()
+        .records
+        .is_empty());
+    store
+        .commit(&acct, vec![Write::DeleteToken(hash.clone())])
+        .await
+        .unwrap();
 
     let name = format!("secret-{}", rand::random::<u64>());
     let a = store.secret(&name).await.unwrap();
@@ -807,6 +829,90 @@ async fn webhook_deliveries_are_leased(store: Arc<dyn Store>) {
     );
 }
 
+/// The email outbox: rows written with a commit, listed newest first, claimed by one sender at
+/// a time, retried until given up, pruned when old.
+async fn emails_are_recorded_and_claimed(store: Arc<dyn Store>) {
+    let acct = account(&*store).await;
+    let tag = rand::random::<u32>();
+    let to = format!("ada{tag}@example.com");
+    let new = |n: u32, status: EmailStatus| NewEmail {
+        id: format!("em_{tag}_{n}"),
+        created: 1_000 + i64::from(n),
+        to: to.clone(),
+        from: "Acme <billing@acme.test>".into(),
+        subject: format!("Subject {n}"),
+        text: "Your link: https://x.test/p/login".into(),
+        html: "<p>Your <a href=\"https://x.test\">link</a></p>".into(),
+        status,
+    };
+    store
+        .commit(
+            &acct,
+            vec![
+                Write::Email(new(1, EmailStatus::Outbox)),
+                Write::Email(new(2, EmailStatus::Queued)),
+            ],
+        )
+        .await
+        .unwrap();
+    let listed = store
+        .emails(&EmailQuery {
+            to: Some(to.clone()),
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|e| e.subject.as_str())
+            .collect::<Vec<_>>(),
+        ["Subject 2", "Subject 1"]
+    );
+    assert_eq!(listed[1].status, EmailStatus::Outbox);
+    assert_eq!(listed[1].account, acct);
+    let id2 = format!("em_{tag}_2");
+    assert_eq!(
+        store.email(&id2).await.unwrap().unwrap().html,
+        new(2, EmailStatus::Queued).html
+    );
+    // Only the queued one is due; one sender takes it, a second cannot until the lease ends.
+    let due = store.due_emails(2_000, 100).await.unwrap();
+    assert!(due.iter().any(|e| e.id == id2));
+    assert!(!due.iter().any(|e| e.id == format!("em_{tag}_1")));
+    assert!(store.claim_email(&id2, 2_000, 2_060).await.unwrap());
+    assert!(!store.claim_email(&id2, 2_010, 2_070).await.unwrap());
+    assert!(!store
+        .due_emails(2_010, 100)
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.id == id2));
+    // A failure puts it back in the queue; a success ends it.
+    store
+        .finish_email(&id2, 2_020, Some("connection refused"), false)
+        .await
+        .unwrap();
+    let e = store.email(&id2).await.unwrap().unwrap();
+    assert_eq!(
+        (e.status, e.attempts, e.last_error.as_deref()),
+        (EmailStatus::Queued, 1, Some("connection refused"))
+    );
+    assert!(store.claim_email(&id2, 2_030, 2_090).await.unwrap());
+    store.finish_email(&id2, 2_040, None, false).await.unwrap();
+    let e = store.email(&id2).await.unwrap().unwrap();
+    assert_eq!(
+        (e.status, e.attempts, e.sent_at),
+        (EmailStatus::Sent, 2, Some(2_040))
+    );
+    assert!(
+        !store.claim_email(&id2, 9_000, 9_060).await.unwrap(),
+        "sent is final"
+    );
+    assert!(store.prune_emails(1_002).await.unwrap() >= 1);
+    assert!(store.email(&format!("em_{tag}_1")).await.unwrap().is_none());
+}
+
 macro_rules! stories {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -844,6 +950,7 @@ stories!(
     concurrent_claims_let_one_through,
     tokens_and_secrets,
     webhook_deliveries_are_leased,
+    emails_are_recorded_and_claimed,
 );
 
 #[test]

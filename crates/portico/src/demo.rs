@@ -91,8 +91,9 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         // Printed links stay good for a day until opened.
         portal: portico_server::state::PortalSettings {
             link_ttl_secs: 24 * 3600,
-            idle_secs: 3600,
+            ..Default::default()
         },
+        mail: portico_server::mail::MailSettings::outbox(),
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = {
@@ -425,6 +426,7 @@ async fn operator_app(
         dev: true,
         webhooks: portico_server::webhooks::WebhookSettings::dev(),
         portal: Default::default(),
+        mail: portico_server::mail::MailSettings::outbox(),
     };
     portico_server::build(
         &config,

@@ -4,6 +4,7 @@
 
 mod demo;
 mod listen;
+mod mail_cmd;
 mod portal_cmd;
 mod webhooks_cmd;
 
@@ -49,6 +50,8 @@ enum Command {
     Portal(portal_cmd::PortalArgs),
     /// Creates a portal session for a customer and prints its link (`portico portal link`).
     PortalLink(portal_cmd::LinkArgs),
+    /// The email Portico wrote (portal login links): the outbox, or what was sent.
+    Mail(mail_cmd::MailArgs),
 }
 
 /// An API key: shown as `sk_…****` in logs and debug output.
@@ -98,6 +101,21 @@ struct ServeArgs {
     /// An opened portal session ends after this long without use.
     #[arg(long, env = "PORTICO_PORTAL_SESSION_IDLE", default_value = "1h", value_parser = humantime::parse_duration)]
     portal_session_idle: std::time::Duration,
+    /// Login-page requests allowed per email address in ten minutes.
+    #[arg(long, env = "PORTICO_LOGIN_LIMIT_PER_ADDRESS", default_value_t = 3)]
+    login_limit_per_address: usize,
+    /// Login-page requests allowed per client (IP address) in ten minutes.
+    #[arg(long, env = "PORTICO_LOGIN_LIMIT_PER_CLIENT", default_value_t = 10)]
+    login_limit_per_client: usize,
+    /// Send email (portal login links) through this SMTP server:
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS), `smtps://user:pass@host:465` (TLS), or
+    /// `smtp://host:25` (no TLS, for a local relay). Without it, email stays in the outbox
+    /// (`portico mail list`).
+    #[arg(long, env = "PORTICO_SMTP_URL")]
+    smtp_url: Option<Secret>,
+    /// The address email is sent from.
+    #[arg(long, env = "PORTICO_MAIL_FROM", default_value = "portal@localhost")]
+    mail_from: String,
 }
 
 /// How webhooks are delivered.
@@ -215,6 +233,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         portal: portico_server::state::PortalSettings {
             link_ttl_secs: args.portal_link_ttl.as_secs().max(1) as i64,
             idle_secs: args.portal_session_idle.as_secs().max(1) as i64,
+            login_per_address: args.login_limit_per_address.max(1),
+            login_per_client: args.login_limit_per_client.max(1),
+        },
+        mail: portico_server::mail::MailSettings {
+            smtp_url: args.smtp_url.as_ref().map(|s| s.0.clone()),
+            from: args.mail_from.clone(),
         },
     };
     tracing::info!(
@@ -278,6 +302,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Webhooks(args) => webhooks_cmd::run(args).await,
         Command::Demo(args) => demo::demo(args).await,
         Command::Portal(args) => portal_cmd::run(args).await,
+        Command::Mail(args) => mail_cmd::run(args).await,
         Command::PortalLink(args) => {
             println!(
                 "{}",

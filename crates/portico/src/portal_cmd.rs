@@ -219,6 +219,7 @@ async fn open(db: &DbArgs) -> anyhow::Result<portico_server::state::App> {
         dev: false,
         webhooks: portico_server::webhooks::WebhookSettings::production(),
         portal: Default::default(),
+        mail: portico_server::mail::MailSettings::outbox(),
     };
     let app = portico_server::build(
         &config,

@@ -244,11 +244,15 @@ pub async fn create_configuration(State(app): State<App>, mut api: Api) -> Reply
         ids: &mut ids,
     };
     let config = PortalConfiguration::create(params, &mut ctx)?;
-    app.commit(
+    let mut writes = vec![Write::Insert(Versioned::new_record(&config))];
+    writes.extend(login_token_writes(
         &account,
-        vec![Write::Insert(Versioned::new_record(&config))],
-    )
-    .await?;
+        &config.id,
+        None,
+        config.login_token.as_deref(),
+        api.now,
+    ));
+    app.commit(&account, writes).await?;
     let value = render::portal_configuration(&config, &app.settings.public_url);
     respond(&app, &api, value, &expand).await
 }
@@ -280,8 +284,15 @@ pub async fn update_configuration(
             livemode,
             ids: &mut ids,
         };
+        let before = c.login_token.clone();
         c.apply(params.clone(), &mut ctx)?;
-        Ok(Vec::new())
+        Ok(login_token_writes(
+            &account,
+            &c.id,
+            before.as_deref(),
+            c.login_token.as_deref(),
+            now,
+        ))
     })
     .await?;
     let value = render::portal_configuration(&config, &app.settings.public_url);
@@ -648,14 +659,7 @@ pub async fn create_session(State(app): State<App>, mut api: Api) -> Reply {
         p.return_url.or_else(|| config.default_return_url.clone()),
         &mut ctx,
     );
-    let token = Write::Token(TokenRecord {
-        token_hash: crate::api::setup_intent::token_hash(&session.token),
-        account: account.clone(),
-        kind: "portal_session".into(),
-        object_id: session.id.clone(),
-        created: api.now,
-        expires_at: api.now + app.settings.portal.link_ttl_secs,
-    });
+    let token = session_token(&app, &account, &session, api.now);
     app.commit(
         &account,
         vec![Write::Insert(Versioned::new_record(&session)), token],
@@ -663,6 +667,51 @@ pub async fn create_session(State(app): State<App>, mut api: Api) -> Reply {
     .await?;
     let value = render::portal_session(&session, &app.settings.public_url);
     respond(&app, &api, value, &expand).await
+}
+
+/// The lookup of a new session's link (its secret's hash); the session itself decides how long
+/// the link lasts.
+pub fn session_token(app: &App, account: &AccountId, session: &PortalSession, now: i64) -> Write {
+    Write::Token(TokenRecord {
+        token_hash: crate::api::setup_intent::token_hash(&session.token),
+        account: account.clone(),
+        kind: "portal_session".into(),
+        object_id: session.id.clone(),
+        created: now,
+        expires_at: now + app.settings.portal.link_ttl_secs,
+    })
+}
+
+/// The lookup of a configuration's login page (its secret's hash), while the page is enabled:
+/// the writes that follow the secret from `before` to `after`.
+fn login_token_writes(
+    account: &AccountId,
+    config: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+    now: i64,
+) -> Vec<Write> {
+    if before == after {
+        return Vec::new();
+    }
+    let mut writes = Vec::new();
+    if let Some(old) = before {
+        writes.push(Write::DeleteToken(crate::api::setup_intent::token_hash(
+            old,
+        )));
+    }
+    if let Some(new) = after {
+        writes.push(Write::Token(TokenRecord {
+            token_hash: crate::api::setup_intent::token_hash(new),
+            account: account.clone(),
+            kind: "portal_login".into(),
+            object_id: config.to_owned(),
+            created: now,
+            // It lasts while the login page is enabled; disabling it deletes the lookup.
+            expires_at: i64::MAX / 2,
+        }));
+    }
+    writes
 }
 
 /// A refusal of the flow, naming `param`.

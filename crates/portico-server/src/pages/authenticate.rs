@@ -5,7 +5,9 @@
 //! - Invoice: approving pays it (and starts its subscription if it was the first invoice);
 //!   failing leaves it open with the failure recorded.
 
-use super::{csrf_ok, csrf_token, page, set_csrf_cookie, Message};
+use super::i18n::{Arg, T};
+use super::portal::{browser_t, failure, notice_page};
+use super::{csrf_ok, csrf_token, page, set_csrf_cookie};
 use crate::api::invoice::after_payment;
 use crate::api::setup_intent::{attach_after_authentication, token_hash};
 use crate::state::App;
@@ -17,7 +19,6 @@ use axum::response::{IntoResponse, Response};
 use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentError, PaymentOutcome};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::setup_intent::{SetupIntent, SetupStatus};
-use portico_domain::subscription::format_amount;
 use portico_domain::AccountId;
 use portico_store::{Versioned, Write};
 use portico_wire::form;
@@ -26,11 +27,11 @@ use std::collections::HashMap;
 #[derive(Template)]
 #[template(path = "authenticate.html")]
 struct ChallengePage<'a> {
-    lead: &'a str,
-    brand: &'a str,
-    last4: &'a str,
+    t: T,
+    lead: String,
+    card: String,
     amount: Option<String>,
-    purpose: &'a str,
+    purpose: String,
     csrf: &'a str,
 }
 
@@ -41,30 +42,34 @@ enum Challenge {
     Payment(Versioned<Invoice>),
 }
 
-fn gone() -> Response {
-    page(
+fn gone(t: T) -> Response {
+    notice_page(
+        t,
         StatusCode::NOT_FOUND,
-        &Message {
-            heading: "This link is no longer valid",
-            body: "The authentication was already completed, canceled, or the link has expired. Return to the site you came from to try again.",
-            tone: "neutral",
-            symbol: "!",
-        },
-        None,
+        "auth-gone-heading",
+        "auth-gone-body",
+        "neutral",
     )
 }
 
-fn failure() -> Response {
-    page(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        &Message {
-            heading: "Something went wrong",
-            body: "Portico could not complete this step. Please try again.",
-            tone: "bad",
-            symbol: "!",
-        },
-        None,
-    )
+/// The language of the page: that of the portal session the customer came from and goes back
+/// to, if any; else the browser's.
+async fn language(app: &App, headers: &HeaderMap, back: Option<&str>) -> T {
+    match back {
+        Some(b) => super::portal::session_language(app, b, headers)
+            .await
+            .unwrap_or_else(|| browser_t(headers)),
+        None => browser_t(headers),
+    }
+}
+
+/// Where the customer goes back to after `challenge`: the intent's `return_url`, or the
+/// portal page an invoice payment came from.
+fn back_of(challenge: &Challenge, q: &HashMap<String, String>) -> Option<String> {
+    match challenge {
+        Challenge::Setup(si) => si.value.return_url.clone(),
+        Challenge::Payment(_) => portal_return(q),
+    }
 }
 
 /// The challenge a link leads to, with its account and card, if the link is still good.
@@ -137,17 +142,15 @@ pub async fn show(
 ) -> Response {
     let (_, challenge, pm) = match challenge(&app, &token).await {
         Ok(Some(c)) => c,
-        Ok(None) => return gone(),
-        Err(()) => return failure(),
+        Ok(None) => return gone(browser_t(&headers)),
+        Err(()) => return failure(browser_t(&headers)),
     };
     let (csrf, fresh) = csrf_token(&headers);
     let card = &pm.value.card;
+    let back = back_of(&challenge, &q);
+    let t = language(&app, &headers, back.as_deref()).await;
     // Where the form's submission may end up: the intent's return_url, or — when it returns into
     // a portal session that then redirects to the app — the app.
-    let back = match &challenge {
-        Challenge::Setup(si) => si.value.return_url.clone(),
-        Challenge::Payment(_) => portal_return(&q),
-    };
     let onward = match &back {
         Some(b) => super::portal::completion_redirect(&app, b).await,
         None => None,
@@ -156,39 +159,35 @@ pub async fn show(
         Challenge::Setup(si) => si.value.return_url.clone(),
         Challenge::Payment(_) => None,
     });
-    let mut resp = match &challenge {
-        Challenge::Setup(_) => page(
-            StatusCode::OK,
-            &ChallengePage {
-                lead: "Your bank asks you to confirm that you are saving this card for future payments.",
-                brand: card.brand.label(),
-                last4: &card.last4,
-                amount: None,
-                purpose: "Save card for future payments",
-                csrf: &csrf,
+    let card_text = t.f(
+        "auth-card-value",
+        vec![
+            ("brand", card.brand.label().into()),
+            ("last4", Arg::from(card.last4.as_str())),
+        ],
+    );
+    let view = match &challenge {
+        Challenge::Setup(_) => ChallengePage {
+            t,
+            lead: t.s("auth-lead-setup"),
+            card: card_text,
+            amount: None,
+            purpose: t.s("auth-purpose-setup"),
+            csrf: &csrf,
+        },
+        Challenge::Payment(inv) => ChallengePage {
+            t,
+            lead: t.s("auth-lead-payment"),
+            card: card_text,
+            amount: Some(t.money(inv.value.amount_remaining(), &inv.value.currency)),
+            purpose: match &inv.value.number {
+                Some(n) => t.f("auth-purpose-invoice", vec![("number", n.as_str().into())]),
+                None => t.s("auth-purpose-payment"),
             },
-            form_target.as_deref(),
-        ),
-        Challenge::Payment(inv) => {
-            let amount = format!("{} {}", format_amount(inv.value.amount_remaining(), &inv.value.currency), inv.value.currency.to_uppercase());
-            let purpose = match &inv.value.number {
-                Some(n) => format!("Invoice {n}"),
-                None => "Invoice payment".to_owned(),
-            };
-            page(
-                StatusCode::OK,
-                &ChallengePage {
-                    lead: "Your bank asks you to confirm this payment.",
-                    brand: card.brand.label(),
-                    last4: &card.last4,
-                    amount: Some(amount),
-                    purpose: &purpose,
-                    csrf: &csrf,
-                },
-                form_target.as_deref(),
-            )
-        }
+            csrf: &csrf,
+        },
     };
+    let mut resp = page(StatusCode::OK, &view, form_target.as_deref());
     if fresh {
         set_csrf_cookie(&mut resp, &csrf, &app);
     }
@@ -230,49 +229,48 @@ pub async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let fallback = browser_t(&headers);
     let fields = match form::decode(&body) {
         Ok(f) => f,
-        Err(_) => return gone(),
+        Err(_) => return gone(fallback),
     };
     let field = |name: &str| match fields.get(name) {
         Some(form::Node::Leaf(v)) => v.clone(),
         _ => String::new(),
     };
     if !csrf_ok(&headers, &field("csrf")) {
-        return page(
+        return notice_page(
+            fallback,
             StatusCode::FORBIDDEN,
-            &Message {
-                heading: "Please try again",
-                body: "This form expired or was opened in another browser. Go back, reload the page, and choose again.",
-                tone: "neutral",
-                symbol: "!",
-            },
-            None,
+            "form-expired-heading",
+            "form-expired-body",
+            "neutral",
         );
     }
     let approved = match field("outcome").as_str() {
         "approve" => true,
         "fail" => false,
-        _ => return gone(),
+        _ => return gone(fallback),
     };
     let (account, challenge, mut pm) = match challenge(&app, &token).await {
         Ok(Some(c)) => c,
-        Ok(None) => return gone(),
-        Err(()) => return failure(),
+        Ok(None) => return gone(fallback),
+        Err(()) => return failure(fallback),
     };
+    let t = language(&app, &headers, back_of(&challenge, &q).as_deref()).await;
     let mut writes = vec![Write::DeleteToken(token_hash(&token))];
     let redirect;
     let mut paid = approved;
     match challenge {
         Challenge::Setup(mut si) => {
             if si.value.authenticate(approved).is_err() {
-                return gone();
+                return gone(t);
             }
             writes.push(Write::Update(si.next_record()));
             if approved {
                 match attach_after_authentication(&si.value, &mut pm) {
                     Ok(w) => writes.push(w),
-                    Err(_) => return failure(),
+                    Err(_) => return failure(t),
                 }
             }
             redirect = si
@@ -292,12 +290,12 @@ pub async fn submit(
                     Ok(PaymentOutcome::Paid) => {
                         match after_payment(&app, &account, &inv.value).await {
                             Ok(more) => after = more,
-                            Err(_) => return failure(),
+                            Err(_) => return failure(t),
                         }
                     }
                     // A card that declines after authenticating: the invoice stays open.
                     Ok(_) => paid = false,
-                    Err(_) => return gone(),
+                    Err(_) => return gone(t),
                 }
             } else {
                 inv.value.pending_authentication = None;
@@ -316,7 +314,7 @@ pub async fn submit(
     }
     // A concurrent submit of the same link loses here (version check) and sees "no longer valid".
     if app.commit(&account, writes).await.is_err() {
-        return gone();
+        return gone(t);
     }
     if let Some(url) = redirect {
         let mut r = StatusCode::SEE_OTHER.into_response();
@@ -326,21 +324,12 @@ pub async fn submit(
         super::secure(r.headers_mut(), None);
         return r;
     }
-    let (heading, body, tone, symbol) = match (approved, paid) {
-        (true, true) => ("Authentication complete", "Thank you. You can close this page and return to the site you came from.", "ok", "✓"),
-        (true, false) => ("Payment declined", "Your bank declined the payment after authentication. Return to the site you came from to use another card.", "bad", "✕"),
-        _ => ("Authentication failed", "Nothing was charged or saved. Return to the site you came from to try again or use another card.", "bad", "✕"),
+    let (heading, body, tone) = match (approved, paid) {
+        (true, true) => ("auth-done-heading", "auth-done-body", "ok"),
+        (true, false) => ("auth-declined-heading", "auth-declined-body", "bad"),
+        _ => ("auth-failed-heading", "auth-failed-body", "bad"),
     };
-    page(
-        StatusCode::OK,
-        &Message {
-            heading,
-            body,
-            tone,
-            symbol,
-        },
-        None,
-    )
+    notice_page(t, StatusCode::OK, heading, body, tone)
 }
 
 #[cfg(test)]

@@ -120,8 +120,18 @@ fn accept_languages(header: &str) -> Vec<String> {
     tags.into_iter().map(|(t, _, _)| t).collect()
 }
 
-/// The catalogs that exist; a language without one is written in English.
-const SOURCES: &[(Lang, &str)] = &[(Lang::En, include_str!("../../locales/en.ftl"))];
+/// The catalogs, one per language.
+const SOURCES: &[(Lang, &str)] = &[
+    (Lang::En, include_str!("../../locales/en.ftl")),
+    (Lang::Fr, include_str!("../../locales/fr.ftl")),
+    (Lang::De, include_str!("../../locales/de.ftl")),
+    (Lang::Es, include_str!("../../locales/es.ftl")),
+    (Lang::It, include_str!("../../locales/it.ftl")),
+    (Lang::Nl, include_str!("../../locales/nl.ftl")),
+    (Lang::PtBr, include_str!("../../locales/pt-BR.ftl")),
+    (Lang::Ja, include_str!("../../locales/ja.ftl")),
+    (Lang::Zh, include_str!("../../locales/zh-Hans.ftl")),
+];
 
 struct Catalogs {
     bundles: HashMap<Lang, FluentBundle<FluentResource>>,
@@ -151,6 +161,11 @@ static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
     }
     Catalogs { bundles }
 });
+
+/// Whether `lang` has a catalog of its own.
+fn has_catalog(lang: Lang) -> bool {
+    SOURCES.iter().any(|(l, _)| *l == lang)
+}
 
 /// The message ids of a language's own catalog (for the catalog consistency checks).
 pub fn catalog_keys(lang: Lang) -> Option<Vec<String>> {
@@ -222,6 +237,13 @@ impl T {
                 continue;
             };
             let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+                if lang != Lang::En && has_catalog(lang) {
+                    tracing::warn!(
+                        key,
+                        lang = lang.tag(),
+                        "message missing from a catalog: shown in English"
+                    );
+                }
                 continue;
             };
             let mut errors = Vec::new();
@@ -231,7 +253,7 @@ impl T {
             }
             return text.into_owned();
         }
-        tracing::error!(key, "no such message in any catalog");
+        tracing::error!(key, "message missing from every catalog");
         String::new()
     }
 
@@ -412,6 +434,173 @@ mod tests {
         assert_eq!(T::new(Lang::PtBr).money(1200, "brl"), "R$\u{a0}12,00");
         assert_eq!(T::new(Lang::Ja).money(1200, "jpy"), "¥1,200");
         assert_eq!(T::new(Lang::Ja).money(1500, "usd"), "$15.00");
+    }
+
+    /// The variables a message uses, by message id.
+    fn variables(
+        lang: Lang,
+    ) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+        use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
+        fn walk(p: &Pattern<&str>, out: &mut std::collections::BTreeSet<String>) {
+            for e in &p.elements {
+                if let PatternElement::Placeable { expression } = e {
+                    expr(expression, out);
+                }
+            }
+        }
+        fn inline(i: &InlineExpression<&str>, out: &mut std::collections::BTreeSet<String>) {
+            match i {
+                InlineExpression::VariableReference { id } => {
+                    out.insert(id.name.to_owned());
+                }
+                InlineExpression::Placeable { expression } => expr(expression, out),
+                _ => {}
+            }
+        }
+        fn expr(e: &Expression<&str>, out: &mut std::collections::BTreeSet<String>) {
+            match e {
+                Expression::Inline(i) => inline(i, out),
+                Expression::Select { selector, variants } => {
+                    inline(selector, out);
+                    for v in variants {
+                        walk(&v.value, out);
+                    }
+                }
+            }
+        }
+        let source = SOURCES.iter().find(|(l, _)| *l == lang).unwrap().1;
+        let resource = fluent_syntax::parser::parse(source)
+            .unwrap_or_else(|(_, errors)| panic!("{} does not parse: {errors:?}", lang.tag()));
+        resource
+            .body
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Message(m) => {
+                    let mut vars = std::collections::BTreeSet::new();
+                    if let Some(v) = &m.value {
+                        walk(v, &mut vars);
+                    }
+                    Some((m.id.name.to_owned(), vars))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_catalog_has_the_same_messages_with_the_same_variables() {
+        let english = variables(Lang::En);
+        assert!(english.len() > 200);
+        let translated: Vec<Lang> = SOURCES.iter().map(|(l, _)| *l).collect();
+        for lang in Lang::ALL {
+            assert!(translated.contains(&lang), "no catalog for {}", lang.tag());
+            let theirs = variables(lang);
+            let missing: Vec<&String> = english
+                .keys()
+                .filter(|k| !theirs.contains_key(*k))
+                .collect();
+            let extra: Vec<&String> = theirs
+                .keys()
+                .filter(|k| !english.contains_key(*k))
+                .collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{}: missing {missing:?}, extra {extra:?}",
+                lang.tag()
+            );
+            for (id, vars) in &english {
+                assert_eq!(&theirs[id], vars, "{}: variables of {id}", lang.tag());
+            }
+            assert_eq!(catalog_keys(lang).map(|k| k.len()), Some(english.len()));
+        }
+    }
+
+    #[test]
+    fn every_message_formats_in_every_language() {
+        // Formatting with plausible arguments raises no error and never yields an empty string.
+        for lang in Lang::ALL {
+            let t = T::new(lang);
+            for id in variables(Lang::En).keys() {
+                let args = vec![
+                    ("count", Arg::Num(3)),
+                    ("months", Arg::Num(1)),
+                    ("max", Arg::Num(256)),
+                    ("min", Arg::Num(1)),
+                    ("quantity", Arg::Num(2)),
+                    ("day", Arg::Num(3)),
+                    ("year", Arg::Num(2027)),
+                    ("percent", "20".into()),
+                    ("month", "M".into()),
+                    ("amount", "A".into()),
+                    ("interval", "I".into()),
+                    ("price", "P".into()),
+                    ("product", "Pro".into()),
+                    ("date", "D".into()),
+                    ("business", "Acme".into()),
+                    ("email", "ada@example.com".into()),
+                    ("name", "Ada".into()),
+                    ("brand", "Visa".into()),
+                    ("last4", "4242".into()),
+                    ("number", "ABC-0001".into()),
+                    ("off", "20%".into()),
+                    ("when", "W".into()),
+                    ("start", "S".into()),
+                    ("end", "E".into()),
+                ];
+                let text = t.f(id, args);
+                assert!(!text.trim().is_empty(), "{}: {id} is empty", lang.tag());
+            }
+        }
+    }
+
+    #[test]
+    fn dates_plurals_and_prices_in_each_language() {
+        let jan3 = 1_798_934_400;
+        let cases = [
+            (Lang::Fr, "3 janvier 2027", "12,00\u{a0}€ / mois", "3 mois"),
+            (
+                Lang::De,
+                "3. Januar 2027",
+                "12,00\u{a0}€ / Monat",
+                "3 Monate",
+            ),
+            (
+                Lang::Es,
+                "3 de enero de 2027",
+                "12,00\u{a0}€ / mes",
+                "3 meses",
+            ),
+            (Lang::It, "3 gennaio 2027", "12,00\u{a0}€ / mese", "3 mesi"),
+            (
+                Lang::Nl,
+                "3 januari 2027",
+                "€\u{a0}12,00 / maand",
+                "3 maanden",
+            ),
+            (
+                Lang::PtBr,
+                "3 de janeiro de 2027",
+                "€\u{a0}12,00 / mês",
+                "3 meses",
+            ),
+            (Lang::Ja, "2027年1月3日", "€12.00 / 月", "3か月"),
+            (Lang::Zh, "2027年1月3日", "€12.00 / 月", "3 个月"),
+        ];
+        for (lang, date, monthly, three) in cases {
+            let t = T::new(lang);
+            assert_eq!(t.date(jan3), date, "{}", lang.tag());
+            assert_eq!(
+                t.per_interval(1200, "eur", "month", 1),
+                monthly,
+                "{}",
+                lang.tag()
+            );
+            assert_eq!(t.interval("month", 3), three, "{}", lang.tag());
+        }
+        assert_eq!(
+            T::new(Lang::Ja).per_interval(1200, "jpy", "month", 1),
+            "¥1,200 / 月"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! token bound to a cookie (double submit).
 
 pub mod authenticate;
+pub mod dev_mail;
 pub mod i18n;
 pub mod portal;
 
@@ -21,6 +22,9 @@ pub fn router() -> Router<App> {
         .route("/static/portico.css", get(stylesheet))
         .route("/static/portal.css", get(portal_stylesheet))
         .merge(portal::router())
+        .route("/dev/mail", get(dev_mail::list))
+        .route("/dev/mail/{id}", get(dev_mail::show))
+        .route("/dev/mail/{id}/html", get(dev_mail::html))
         .route(
             "/authenticate/{token}",
             get(authenticate::show).post(authenticate::submit),
@@ -49,27 +53,13 @@ fn css(text: &'static str) -> Response {
     r
 }
 
-/// A page with a heading and a sentence: results, expired links, errors.
-#[derive(Template)]
-#[template(path = "message.html")]
-pub struct Message<'a> {
-    pub heading: &'a str,
-    pub body: &'a str,
-    /// `ok`, `bad` or `neutral`.
-    pub tone: &'a str,
-    pub symbol: &'a str,
-}
-
-async fn not_found() -> Response {
-    page(
+async fn not_found(headers: HeaderMap) -> Response {
+    portal::notice_page(
+        portal::browser_t(&headers),
         StatusCode::NOT_FOUND,
-        &Message {
-            heading: "Page not found",
-            body: "This address does not lead to a Portico page.",
-            tone: "neutral",
-            symbol: "?",
-        },
-        None,
+        "page-not-found-heading",
+        "page-not-found-body",
+        "neutral",
     )
 }
 

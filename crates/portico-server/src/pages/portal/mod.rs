@@ -25,6 +25,7 @@ mod card;
 mod done;
 mod home;
 mod invoice;
+mod login;
 mod update;
 mod view;
 
@@ -99,6 +100,8 @@ pub fn router() -> Router<App> {
             get(billing_info::show).post(billing_info::save),
         )
         .route(&format!("{S}/invoices/{{id}}"), get(invoice::show))
+        .route("/login/{token}", get(login::show).post(login::submit))
+        .route("/login/{token}/open/{secret}", get(login::open_link))
         .route("/brand.css", get(view::brand_css))
 }
 
@@ -640,6 +643,37 @@ impl Form {
 /// on the public URL) sends its customer after completion, if it redirects: pages that lead back
 /// into that session (3-D Secure) must let their forms end up there.
 pub async fn completion_redirect(app: &App, url: &str) -> Option<String> {
+    session_behind(app, url)
+        .await?
+        .1
+        .flow
+        .and_then(|f| f.after_completion.redirect_url)
+}
+
+/// The language of the portal session behind a page of the portal (`/p/session/{token}/…`, or
+/// that path on the public URL), for pages the customer passes through on the way (3-D Secure).
+pub async fn session_language(app: &App, url: &str, headers: &HeaderMap) -> Option<T> {
+    let session = session_behind(app, url).await?;
+    let customer = portico_store::get::<Customer>(&*app.store, &session.0, &session.1.customer)
+        .await
+        .ok()
+        .flatten()
+        .map(|c| c.value.preferred_locales)
+        .unwrap_or_default();
+    Some(T::new(negotiate(
+        session.1.locale.as_deref(),
+        &customer,
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )))
+}
+
+/// The account and session a portal URL leads to.
+async fn session_behind(
+    app: &App,
+    url: &str,
+) -> Option<(portico_domain::AccountId, PortalSession)> {
     let path = url
         .strip_prefix(app.settings.public_url.as_str())
         .unwrap_or(url);
@@ -652,10 +686,7 @@ pub async fn completion_redirect(app: &App, url: &str) -> Option<String> {
         portico_store::get::<PortalSession>(&*app.store, &record.account, &record.object_id)
             .await
             .ok()??;
-    session
-        .value
-        .flow
-        .and_then(|f| f.after_completion.redirect_url)
+    Some((record.account, session.value))
 }
 
 /// `origin_of` for templates that need to know whether a URL may be linked.

@@ -48,24 +48,37 @@ impl Layout {
     }
 }
 
-impl Portal {
+/// What a page's frame is drawn from: the account's branding and the configuration's business
+/// profile, the way back to the app, and where the page lives.
+pub struct FrameParts<'a> {
+    pub t: T,
+    pub branding: Option<&'a portico_domain::branding::Branding>,
+    pub profile: &'a portico_domain::portal::BusinessProfile,
+    pub return_url: Option<String>,
+    pub base: String,
+    pub csrf: String,
+    pub in_flow: bool,
+    pub test_mode: bool,
+}
+
+impl Layout {
     /// The frame for a page titled `title`.
-    pub fn layout(&self, title: String) -> Layout {
-        let b = self.branding.as_ref();
-        let return_url = self.session.value.return_url.clone();
+    pub fn new(parts: FrameParts<'_>, title: String) -> Layout {
+        let t = parts.t;
+        let b = parts.branding;
         let business = b
             .and_then(|b| b.business_name.clone())
             .or_else(|| {
-                return_url
+                parts
+                    .return_url
                     .as_deref()
                     .and_then(|u| url::Url::parse(u).ok())
                     .and_then(|u| u.host_str().map(str::to_owned))
             })
-            .unwrap_or_else(|| self.t.s("default-business-name"));
-        let profile = &self.config.business_profile;
+            .unwrap_or_else(|| t.s("default-business-name"));
         Layout {
-            t: self.t,
-            lang: self.t.lang.tag(),
+            t,
+            lang: t.lang.tag(),
             title,
             initial: business
                 .chars()
@@ -79,15 +92,34 @@ impl Portal {
             brand_css: b
                 .and_then(|b| b.accent_color.as_deref())
                 .map(|c| format!("/p/brand.css?accent={}", c.trim_start_matches('#'))),
-            headline: profile.headline.clone(),
-            return_url,
-            terms_url: profile.terms_of_service_url.clone(),
-            privacy_url: profile.privacy_policy_url.clone(),
-            base: self.base(),
-            csrf: self.csrf(),
-            in_flow: self.in_flow(),
-            test_mode: !self.caller.livemode,
+            headline: parts.profile.headline.clone(),
+            return_url: parts.return_url,
+            terms_url: parts.profile.terms_of_service_url.clone(),
+            privacy_url: parts.profile.privacy_policy_url.clone(),
+            base: parts.base,
+            csrf: parts.csrf,
+            in_flow: parts.in_flow,
+            test_mode: parts.test_mode,
         }
+    }
+}
+
+impl Portal {
+    /// The frame for a page of this session titled `title`.
+    pub fn layout(&self, title: String) -> Layout {
+        Layout::new(
+            FrameParts {
+                t: self.t,
+                branding: self.branding.as_ref(),
+                profile: &self.config.business_profile,
+                return_url: self.session.value.return_url.clone(),
+                base: self.base(),
+                csrf: self.csrf(),
+                in_flow: self.in_flow(),
+                test_mode: !self.caller.livemode,
+            },
+            title,
+        )
     }
 }
 

@@ -1,0 +1,228 @@
+"""Every page of the hosted portal in every translated language.
+
+For each language, a customer goes through every page — the homepage, billing information,
+the card form (and a decline), an invoice, plan choice and preview (and a refusal), the cancel
+steps with a retention offer, each confirmation page, the 3-D Secure page and its result, the
+login page and its answers, the expired, used and unknown link pages — with the session's
+`locale` or the browser's `Accept-Language`. Each page must be in that language: `<html lang>`
+says so, no English sentence from the catalogs is left on it, and the server logged no message
+missing from the language's catalog.
+"""
+
+from __future__ import annotations
+
+import html
+import pathlib
+import re
+import tempfile
+
+import pytest
+import requests
+
+from helpers import make_client, new_key
+from server import Server
+
+LOCALES = pathlib.Path(__file__).resolve().parents[2] / "crates" / "portico-server" / "locales"
+# (session locale, catalog file, <html lang>)
+LANGUAGES = [
+    ("en", "en", "en"),
+    ("fr", "fr", "fr"),
+    ("de", "de", "de"),
+    ("es", "es", "es"),
+    ("it", "it", "it"),
+    ("nl", "nl", "nl"),
+    ("pt-BR", "pt-BR", "pt-BR"),
+    ("ja", "ja", "ja"),
+    ("zh", "zh-Hans", "zh-Hans"),
+]
+
+
+def catalog(name: str) -> dict:
+    """Message id → text, for plain messages (no placeables, no selectors)."""
+    out = {}
+    for line in (LOCALES / f"{name}.ftl").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^([a-z][a-z0-9-]*) = (.+)$", line)
+        if m and "{" not in m.group(2):
+            out[m.group(1)] = m.group(2).strip()
+    return out
+
+
+ENGLISH = catalog("en")
+
+
+def visible_text(page: str) -> str:
+    page = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return re.sub(r"\s+", " ", html.unescape(page))
+
+
+class Browser:
+    """A browser as far as the portal cares: cookies, a language, forms."""
+
+    def __init__(self, base: str, accept_language: str):
+        self.base = base
+        self.s = requests.Session()
+        self.s.headers["Accept-Language"] = accept_language
+        self.pages: list[tuple[str, str]] = []
+
+    def get(self, url: str, status: int = 200, **kw) -> str:
+        r = self.s.get(url if url.startswith("http") else self.base + url, timeout=30, **kw)
+        assert r.status_code == status, f"GET {url}: {r.status_code}\n{r.text[:500]}"
+        self.pages.append((url, r.text))
+        return r.text
+
+    def post(self, url: str, data: dict, status: int = 200) -> str:
+        r = self.s.post(url if url.startswith("http") else self.base + url, data=data, timeout=30)
+        assert r.status_code == status, f"POST {url}: {r.status_code}\n{r.text[:500]}"
+        self.pages.append((url, r.text))
+        return r.text
+
+
+def csrf(page: str) -> str:
+    m = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert m, "the page has a form"
+    return m.group(1)
+
+
+@pytest.fixture(scope="module")
+def server():
+    tmp = tempfile.TemporaryDirectory(prefix="portico-pages-")
+    # Every language's customer asks from this one client: the per-client limit is raised.
+    s = Server(f"sqlite://{tmp.name}/p.db", tmp.name, "pages", "--login-limit-per-client", "1000")
+    yield s
+    s.stop()
+    tmp.cleanup()
+
+
+def business(v1):
+    pro = v1.products.create({"name": "Pro"})
+    monthly = v1.prices.create({"product": pro.id, "currency": "eur", "unit_amount": 1200, "recurring": {"interval": "month"}})
+    yearly = v1.prices.create({"product": pro.id, "currency": "eur", "unit_amount": 12000, "recurring": {"interval": "year"}})
+    coupon = v1.coupons.create({"percent_off": 20, "duration": "repeating", "duration_in_months": 3})
+    config = v1.billing_portal.configurations.create({
+        "business_profile": {"headline": "Acme", "terms_of_service_url": "https://acme.test/terms"},
+        "default_return_url": "https://app.example.com/account",
+        "login_page": {"enabled": True},
+        "features": {
+            "customer_update": {"enabled": True, "allowed_updates": ["email", "name", "address", "shipping", "phone"]},
+            "invoice_history": {"enabled": True},
+            "payment_method_update": {"enabled": True},
+            "subscription_cancel": {"enabled": True, "cancellation_reason": {"enabled": True, "options": ["too_expensive", "other"]}},
+            "subscription_update": {"enabled": True, "default_allowed_updates": ["price", "quantity", "promotion_code"],
+                                    "proration_behavior": "create_prorations",
+                                    "products": [{"product": pro.id, "prices": [monthly.id, yearly.id],
+                                                  "adjustable_quantity": {"enabled": True, "maximum": 5}}]},
+        },
+    })
+    return monthly, yearly, coupon, config
+
+
+def customer(v1, monthly, email):
+    c = v1.customers.create({"email": email, "name": "Ada", "payment_method": "pm_card_visa",
+                             "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    sub = v1.subscriptions.create({"customer": c.id, "items": [{"price": monthly.id}]})
+    return c, sub
+
+
+@pytest.mark.parametrize("locale,catalog_name,tag", LANGUAGES, ids=[l[0] for l in LANGUAGES])
+def test_every_page_in_every_language(server, locale, catalog_name, tag):
+    key = new_key()
+    v1 = make_client(server.url, key).v1
+    monthly, yearly, coupon, config = business(v1)
+    b = Browser(server.url, f"{locale},en;q=0.5")
+    sessions = v1.billing_portal.sessions
+
+    def session(c, **kw):
+        return sessions.create({"customer": c.id, "configuration": config.id, "locale": locale, **kw}).url
+
+    # The homepage and what hangs off it.
+    ada, sub = customer(v1, monthly, f"ada-{locale}@example.com")
+    home = session(ada)
+    page = b.get(home)
+    b.get(home + "?notice=updated")
+    form = b.get(home + "/billing")
+    b.post(home + "/billing", {"csrf": csrf(form), "email": "not-an-email", "name": "Ada"}, status=400)
+    card = b.get(home + "/payment-methods/new")
+    b.post(home + "/payment-methods", {"csrf": csrf(card), "number": "4000000000000002", "expiry": "12/34", "cvc": "123"}, status=402)
+    invoice = re.search(r'href="(/p/session/[^"]+/invoices/[^"]+)"', page).group(1)
+    b.get(invoice)
+    b.get(f"{home}/subscriptions/{sub.id}/update")
+    b.get(f"{home}/subscriptions/{sub.id}/update/preview?price={yearly.id}&quantity=1")
+    b.get(f"{home}/subscriptions/{sub.id}/update/preview?price={monthly.id}&quantity=9", status=400)
+    b.get(f"{home}/subscriptions/{sub.id}/cancel")
+    b.get(f"{home}/subscriptions/{sub.id}/cancel?step=reason")
+
+    # Each flow to its confirmation.
+    flows = {
+        "payment_method_update": {"type": "payment_method_update"},
+        "subscription_cancel": {"type": "subscription_cancel", "subscription_cancel": {
+            "subscription": None, "retention": {"type": "coupon_offer", "coupon_offer": {"coupon": coupon.id}}}},
+        "subscription_update_confirm": {"type": "subscription_update_confirm", "subscription_update_confirm": {
+            "subscription": None, "items": [{"id": None, "price": yearly.id}]}},
+    }
+    for kind, fd in flows.items():
+        c, s = customer(v1, monthly, f"{kind}-{locale}@example.com")
+        if kind != "payment_method_update":
+            fd[kind]["subscription"] = s.id
+        if kind == "subscription_update_confirm":
+            fd[kind]["items"][0]["id"] = s["items"].data[0].id
+        url = session(c, flow_data=fd)
+        first = b.get(url)
+        if kind == "payment_method_update":
+            b.post(url + "/payment-methods", {"csrf": csrf(first), "number": "4242424242424242", "expiry": "12/34"})
+        elif kind == "subscription_cancel":
+            offer = b.get(f"{url}/subscriptions/{s.id}/cancel?step=offer")
+            b.post(f"{url}/subscriptions/{s.id}/cancel", {"csrf": csrf(offer), "action": "accept_offer"})
+            # Another customer declines it and cancels.
+            c2, s2 = customer(v1, monthly, f"cancel2-{locale}@example.com")
+            url2 = session(c2, flow_data={"type": "subscription_cancel", "subscription_cancel": {"subscription": s2.id}})
+            b.get(url2)
+            p2 = b.get(f"{url2}/subscriptions/{s2.id}/cancel?step=reason")
+            b.post(f"{url2}/subscriptions/{s2.id}/cancel", {"csrf": csrf(p2), "action": "cancel", "reason": "other"})
+        else:
+            b.post(f"{url}/subscriptions/{s.id}/update", {"csrf": csrf(first)})
+
+    # 3-D Secure: the authentication page and its result.
+    c3, _ = customer(v1, monthly, f"3ds-{locale}@example.com")
+    url3 = session(c3, flow_data={"type": "payment_method_update"})
+    p3 = b.get(url3)
+    r = b.s.post(url3 + "/payment-methods", data={"csrf": csrf(p3), "number": "4000002760003184", "expiry": "12/34"},
+                 allow_redirects=False)
+    assert r.status_code == 303 and "/p/authenticate/" in r.headers["location"]
+    challenge = b.get(r.headers["location"])
+    b.post(r.headers["location"], {"csrf": csrf(challenge), "outcome": "fail"}, status=402)
+
+    # Links that cannot be used, and pages outside a session.
+    b.get("/p/session/test_" + "x" * 43, status=404)
+    other = Browser(server.url, f"{locale},en;q=0.5")
+    other.get(home, status=403)
+    b.pages.extend(other.pages)
+    b.get("/p/nothing-here", status=404)
+
+    # The login page: the form, the answer, the used link, too many attempts.
+    login = config.login_page.url
+    lp = b.get(login)
+    b.post(login, {"csrf": csrf(lp), "email": "nobody@example.com"})
+    b.post(login, {"csrf": csrf(lp), "email": "bad"}, status=400)
+    b.get(login + "/open/" + "y" * 43, status=410)
+    for _ in range(2):
+        b.post(login, {"csrf": csrf(lp), "email": "nobody@example.com"})
+    b.post(login, {"csrf": csrf(lp), "email": "nobody@example.com"}, status=429)
+
+    # Every page is in the language: <html lang>, and no English sentence left.
+    mine = catalog(catalog_name)
+    english_only = {k: v for k, v in ENGLISH.items() if len(v) >= 12 and mine.get(k) not in (None, v)}
+    problems = []
+    for url, text in b.pages:
+        if f'<html lang="{tag}">' not in text:
+            problems.append(f"{url}: not lang={tag}")
+        if locale != "en":
+            body = visible_text(text)
+            left = [v for v in english_only.values() if v in body]
+            if left:
+                problems.append(f"{url}: English left: {left[:3]}")
+    assert not problems, "\n".join(problems)
+    assert len(b.pages) >= 30
+    # No page needed a message its catalog lacks.
+    log = server.log_text()
+    assert "message missing" not in log, [l for l in log.splitlines() if "message missing" in l][:5]
