@@ -318,3 +318,5 @@ auth-failed-heading = Authentifizierung fehlgeschlagen
 auth-failed-body = Es wurde nichts belastet oder gespeichert. Kehren Sie zu der Website zurück, von der Sie gekommen sind, um es erneut zu versuchen oder eine andere Karte zu verwenden.
 page-not-found-heading = Seite nicht gefunden
 page-not-found-body = Diese Adresse führt zu keiner Portico-Seite.
+rate-limited-heading = Zu viele Anfragen
+rate-limited-body = Bitte warten Sie einen Moment und versuchen Sie es dann erneut.

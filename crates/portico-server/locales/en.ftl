@@ -318,3 +318,5 @@ auth-failed-heading = Authentication failed
 auth-failed-body = Nothing was charged or saved. Return to the site you came from to try again or use another card.
 page-not-found-heading = Page not found
 page-not-found-body = This address does not lead to a Portico page.
+rate-limited-heading = Too many requests
+rate-limited-body = Please wait a moment, then try again.

@@ -318,3 +318,5 @@ auth-failed-heading = Autenticazione non riuscita
 auth-failed-body = Non è stato addebitato né salvato nulla. Torni al sito di provenienza per riprovare o utilizzare un'altra carta.
 page-not-found-heading = Pagina non trovata
 page-not-found-body = Questo indirizzo non corrisponde a nessuna pagina di Portico.
+rate-limited-heading = Troppe richieste
+rate-limited-body = Attenda un momento, poi riprovi.

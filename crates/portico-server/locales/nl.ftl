@@ -318,3 +318,5 @@ auth-failed-heading = Verificatie mislukt
 auth-failed-body = Er is niets in rekening gebracht of opgeslagen. Ga terug naar de website waar u vandaan kwam om het opnieuw te proberen of een andere kaart te gebruiken.
 page-not-found-heading = Pagina niet gevonden
 page-not-found-body = Dit adres leidt niet naar een Portico-pagina.
+rate-limited-heading = Te veel verzoeken
+rate-limited-body = Wacht even en probeer het dan opnieuw.

@@ -318,3 +318,5 @@ auth-failed-heading = Falha na autenticação
 auth-failed-body = Nada foi cobrado nem salvo. Volte ao site de onde você veio para tentar novamente ou usar outro cartão.
 page-not-found-heading = Página não encontrada
 page-not-found-body = Este endereço não leva a uma página do Portico.
+rate-limited-heading = Muitas solicitações
+rate-limited-body = Aguarde um momento e tente novamente.

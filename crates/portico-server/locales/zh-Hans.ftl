@@ -315,3 +315,5 @@ auth-failed-heading = 验证失败
 auth-failed-body = 未扣款，也未保存任何信息。请返回您之前所在的网站重试，或使用其他卡。
 page-not-found-heading = 页面未找到
 page-not-found-body = 此地址未指向任何 Portico 页面。
+rate-limited-heading = 请求过多
+rate-limited-body = 请稍候片刻再试。

@@ -237,6 +237,9 @@ impl App {
             };
             events.extend(self.events_for(record, old.as_ref(), now, &request)?);
         }
+        if let Some(key) = &request.idempotency_key {
+            writes.push(Write::IdempotencyCommitted(key.clone()));
+        }
         let deliveries = self.outbox(account, &events).await?;
         let wake = !deliveries.is_empty();
         let mail = writes.iter().any(|w| matches!(w, Write::Email(_)));

@@ -281,6 +281,15 @@ async fn handle(
         )
         .into());
     }
+    if let Some(rate) = app.settings.rate_limits.per_key {
+        if let Err(wait) = app.buckets.take(
+            &format!("key:{}", caller.account.as_str()),
+            rate,
+            std::time::Instant::now(),
+        ) {
+            return Err(too_many_requests(wait));
+        }
+    }
     let now = app.clock.now();
     app.ensure_account(&caller, now).await?;
     let account = Some(caller.account.to_string());
@@ -363,6 +372,17 @@ async fn handle(
                     return Ok((resp, account, true));
                 }
                 IdempotencyClaim::Mismatch { stored } => return Err(idempotency_mismatch(&stored, &endpoint, parts.uri.path(), key)),
+                IdempotencyClaim::Lost => {
+                    return Err(ApiError::new(
+                        400,
+                        ErrorType::IdempotencyError,
+                        None,
+                        format!(
+                            "The request with the Idempotency-Key '{key}' was completed, but the server stopped before its response was saved, so it cannot be replayed. It will not run again: look up the object it created or changed instead."
+                        ),
+                    )
+                    .into())
+                }
                 IdempotencyClaim::InProgress => {
                     return Err(ApiError::new(
                         409,
@@ -460,6 +480,56 @@ fn idempotency_mismatch(stored: &str, endpoint: &str, path: &str, key: &str) -> 
         )
     };
     ApiError::new(400, ErrorType::IdempotencyError, None, message).into()
+}
+
+/// Stripe's rate-limit error, with when to try again.
+pub fn too_many_requests(wait_secs: u64) -> Failure {
+    Failure::with_header(
+        ApiError::new(
+            429,
+            ErrorType::InvalidRequestError,
+            Some(ErrorCode::RateLimit),
+            "Too many requests hit the API too quickly. Please slow down and retry after the time in the Retry-After header.",
+        ),
+        "retry-after",
+        wait_secs.to_string(),
+    )
+}
+
+/// Limits requests per client address (when the server knows it): API requests get Stripe's
+/// error, pages a page, both with `Retry-After`.
+pub async fn client_rate_limit(State(app): State<App>, req: Request, next: Next) -> Response {
+    let Some(rate) = app.settings.rate_limits.per_client else {
+        return next.run(req).await;
+    };
+    let Some(peer) = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+    else {
+        return next.run(req).await;
+    };
+    let Err(wait) = app
+        .buckets
+        .take(&format!("client:{peer}"), rate, std::time::Instant::now())
+    else {
+        return next.run(req).await;
+    };
+    if req.uri().path().starts_with("/p/") {
+        let t = crate::pages::portal::browser_t(req.headers());
+        let mut r = crate::pages::portal::notice_page(
+            t,
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited-heading",
+            "rate-limited-body",
+            "neutral",
+        );
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            r.headers_mut().insert("retry-after", v);
+        }
+        return r;
+    }
+    too_many_requests(wait).into_response()
 }
 
 /// Answers every URL or method the API does not have.

@@ -10,6 +10,7 @@ pub mod events;
 pub mod expand;
 pub mod http;
 pub mod limits;
+pub mod listener;
 pub mod mail;
 pub mod objects;
 pub mod operator;
@@ -221,8 +222,12 @@ pub fn router(app: App) -> Router {
     // Hosted pages live under /p and never pass through the API's authentication.
     Router::new()
         .nest("/p", pages::router())
-        .with_state(app)
+        .with_state(app.clone())
         .fallback_service(api)
+        .layer(axum::middleware::from_fn_with_state(
+            app,
+            http::client_rate_limit,
+        ))
 }
 
 /// Everything `portico serve` needs. Its `Debug` output hides the keys.
@@ -236,6 +241,7 @@ pub struct ServeConfig {
     pub webhooks: webhooks::WebhookSettings,
     pub portal: state::PortalSettings,
     pub mail: mail::MailSettings,
+    pub rate_limits: state::RateLimits,
 }
 
 impl std::fmt::Debug for ServeConfig {
@@ -265,6 +271,7 @@ pub async fn build(config: &ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Resul
             portal: config.portal.clone(),
             mail: config.mail.clone(),
             dev: config.dev,
+            rate_limits: config.rate_limits,
         },
     ))
 }
@@ -282,12 +289,7 @@ pub async fn serve(
     let (stop_webhooks, stopping) = tokio::sync::watch::channel(false);
     let webhooks = tokio::spawn(webhooks::worker(app.clone(), stopping));
     let mailer = tokio::spawn(mail::worker(app.clone()));
-    let result = axum::serve(
-        listener,
-        router(app.clone()).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let result = listener::serve(listener, router(app.clone()), shutdown).await;
     upkeep.abort();
     billing.abort();
     mailer.abort();

@@ -19,7 +19,7 @@ use serde_json::Value;
 use std::future::Future;
 
 /// How many times a write is retried when another request changed the same object meanwhile.
-const CONFLICT_RETRIES: usize = 8;
+const CONFLICT_RETRIES: usize = 12;
 
 /// Loads an object; a missing one is Stripe's "No such …" (404 when `param` is `None`).
 pub async fn load<T: Object>(
@@ -86,10 +86,13 @@ where
     }
 }
 
-/// Waits a few random milliseconds before retry number `tries`, so racing writers do not
-/// collide again in lockstep.
+/// Waits a random while before retry number `tries`, so racing writers do not collide again in
+/// lockstep.
 async fn backoff(tries: usize) {
-    let ms = rand::random::<u64>() % (2 * tries as u64 + 1);
+    // Full jitter over a window that doubles each time (1, 2, 4 … 128 ms): many writers on one
+    // object spread out instead of colliding again.
+    let window = 1u64 << tries.min(7);
+    let ms = rand::random::<u64>() % (window + 1);
     tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
 }
 

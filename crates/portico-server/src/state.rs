@@ -63,6 +63,17 @@ pub struct Settings {
     pub mail: crate::mail::MailSettings,
     /// Development mode (any test key; the mail outbox page).
     pub dev: bool,
+    /// Request rates allowed per API key and per client address (`None`: unlimited).
+    pub rate_limits: RateLimits,
+}
+
+/// The request rates the server allows.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RateLimits {
+    /// API requests per account (API key).
+    pub per_key: Option<crate::limits::Rate>,
+    /// Requests (API and pages) per client IP address.
+    pub per_client: Option<crate::limits::Rate>,
 }
 
 /// How long portal links last.
@@ -108,6 +119,8 @@ pub struct Inner {
     pub mail_wake: tokio::sync::Notify,
     /// Rate limits of the pages open to anyone (the login page).
     pub limits: crate::limits::RateLimiter,
+    /// Request rates per API key and per client.
+    pub buckets: crate::limits::Buckets,
     known_accounts: RwLock<HashSet<AccountId>>,
     fingerprint_secret: tokio::sync::OnceCell<String>,
 }
@@ -135,6 +148,7 @@ impl App {
             webhook_wake: tokio::sync::Notify::new(),
             mail_wake: tokio::sync::Notify::new(),
             limits: Default::default(),
+            buckets: Default::default(),
             known_accounts: RwLock::new(HashSet::new()),
             fingerprint_secret: tokio::sync::OnceCell::new(),
         }))

@@ -35,6 +35,7 @@ async fn env_with(url: String, dir: Option<TempDir>) -> Env {
             portal: Default::default(),
             mail: portico_server::mail::MailSettings::outbox(),
             dev: true,
+            rate_limits: Default::default(),
         },
     );
     Env {
@@ -825,6 +826,7 @@ async fn clocked(
             portal: Default::default(),
             mail: portico_server::mail::MailSettings::outbox(),
             dev: true,
+            rate_limits: Default::default(),
         },
     );
     let env = Env {

@@ -91,6 +91,8 @@ pub enum Write {
     Delivery(NewDelivery),
     /// Records an outgoing email (in the outbox, or queued for the SMTP sender).
     Email(NewEmail),
+    /// Marks the request running under this idempotency key as having committed a change.
+    IdempotencyCommitted(String),
 }
 
 /// Where an outgoing email stands.
@@ -396,6 +398,9 @@ pub enum IdempotencyClaim {
     Mismatch { stored: String },
     /// Another request with this key is still running.
     InProgress,
+    /// The request that claimed this key committed its change, but its process stopped before
+    /// saving the response: it must not run again, and there is nothing to replay.
+    Lost,
 }
 
 /// Portico's storage, one trait for both backends.

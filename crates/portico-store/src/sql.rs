@@ -537,6 +537,15 @@ impl Store for SqlStore {
                         .execute(&mut *tx)
                         .await?;
                 }
+                Write::IdempotencyCommitted(key) => {
+                    sqlx::query(
+                        "UPDATE idempotency_keys SET committed = 1 WHERE account_id = $1 AND key = $2",
+                    )
+                    .bind(account.as_str())
+                    .bind(&key)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 Write::ConsumeToken(hash) => {
                     let done = sqlx::query("DELETE FROM tokens WHERE token_hash = $1")
                         .bind(&hash)
@@ -573,7 +582,7 @@ impl Store for SqlStore {
             if inserted.rows_affected() == 1 {
                 return Ok(IdempotencyClaim::Started);
             }
-            let row = sqlx::query("SELECT fingerprint, state, status, body, created FROM idempotency_keys WHERE account_id = $1 AND key = $2")
+            let row = sqlx::query("SELECT fingerprint, state, status, body, created, committed FROM idempotency_keys WHERE account_id = $1 AND key = $2")
                 .bind(account.as_str())
                 .bind(key)
                 .fetch_optional(&self.write)
@@ -604,7 +613,12 @@ impl Store for SqlStore {
                 });
             }
             if created < now - STALE_RUNNING_SECS {
-                // The process that claimed it died mid-request: take it over.
+                // The process that claimed it died mid-request. If it had committed, running
+                // again would change things twice; otherwise take it over.
+                let committed: i64 = row.try_get("committed")?;
+                if committed != 0 {
+                    return Ok(IdempotencyClaim::Lost);
+                }
                 let taken = sqlx::query(
                     "UPDATE idempotency_keys SET created = $1 WHERE account_id = $2 AND key = $3 AND state = 'running' AND created = $4",
                 )

@@ -479,6 +479,25 @@ async fn idempotency_keys(store: Arc<dyn Store>) {
             .unwrap(),
         IdempotencyClaim::Started
     );
+    // But not one whose request had committed its change: it must never run twice.
+    assert_eq!(
+        store
+            .idempotency_claim(&acct, "k3", "fp3", 1000)
+            .await
+            .unwrap(),
+        IdempotencyClaim::Started
+    );
+    store
+        .commit(&acct, vec![Write::IdempotencyCommitted("k3".into())])
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .idempotency_claim(&acct, "k3", "fp3", 1000 + 61)
+            .await
+            .unwrap(),
+        IdempotencyClaim::Lost
+    );
     // After 24 hours a key is forgotten.
     assert_eq!(
         store

@@ -94,6 +94,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
             ..Default::default()
         },
         mail: portico_server::mail::MailSettings::outbox(),
+        rate_limits: Default::default(),
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = {
@@ -427,6 +428,7 @@ async fn operator_app(
         webhooks: portico_server::webhooks::WebhookSettings::dev(),
         portal: Default::default(),
         mail: portico_server::mail::MailSettings::outbox(),
+        rate_limits: Default::default(),
     };
     portico_server::build(
         &config,

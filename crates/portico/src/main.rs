@@ -101,6 +101,14 @@ struct ServeArgs {
     /// An opened portal session ends after this long without use.
     #[arg(long, env = "PORTICO_PORTAL_SESSION_IDLE", default_value = "1h", value_parser = humantime::parse_duration)]
     portal_session_idle: std::time::Duration,
+    /// API requests allowed per second per API key, with bursts of twice that; 0 turns the limit
+    /// off (default: 100, off in --dev).
+    #[arg(long, env = "PORTICO_RATE_LIMIT_PER_KEY")]
+    rate_limit_per_key: Option<f64>,
+    /// Requests (API and pages) allowed per second per client IP address, with bursts of twice
+    /// that; 0 turns the limit off (default: 200, off in --dev).
+    #[arg(long, env = "PORTICO_RATE_LIMIT_PER_CLIENT")]
+    rate_limit_per_client: Option<f64>,
     /// Login-page requests allowed per email address in ten minutes.
     #[arg(long, env = "PORTICO_LOGIN_LIMIT_PER_ADDRESS", default_value_t = 3)]
     login_limit_per_address: usize,
@@ -240,6 +248,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             smtp_url: args.smtp_url.as_ref().map(|s| s.0.clone()),
             from: args.mail_from.clone(),
         },
+        rate_limits: portico_server::state::RateLimits {
+            per_key: rate(args.rate_limit_per_key, args.dev, 100.0),
+            per_client: rate(args.rate_limit_per_client, args.dev, 200.0),
+        },
     };
     tracing::info!(
         listen = %local,
@@ -253,6 +265,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         eprintln!("Portico API at {public_url}  (dev mode: any sk_test_… key works; each key is its own account)");
     }
     portico_server::serve(config, listener, shutdown_signal()).await
+}
+
+/// A rate limit from its flag: the given rate (0 is none), else `default` outside --dev.
+fn rate(flag: Option<f64>, dev: bool, default: f64) -> Option<portico_server::limits::Rate> {
+    let per_second = match flag {
+        Some(r) => r,
+        None if dev => 0.0,
+        None => default,
+    };
+    (per_second > 0.0).then_some(portico_server::limits::Rate { per_second })
 }
 
 /// A database URL without its password (in the authority or as a `password=` option), for logs.

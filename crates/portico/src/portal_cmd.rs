@@ -220,6 +220,7 @@ async fn open(db: &DbArgs) -> anyhow::Result<portico_server::state::App> {
         webhooks: portico_server::webhooks::WebhookSettings::production(),
         portal: Default::default(),
         mail: portico_server::mail::MailSettings::outbox(),
+        rate_limits: Default::default(),
     };
     let app = portico_server::build(
         &config,

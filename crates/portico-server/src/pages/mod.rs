@@ -30,7 +30,15 @@ pub fn router() -> Router<App> {
             get(authenticate::show).post(authenticate::submit),
         )
         .fallback(not_found)
+        // Page forms are small; a body must arrive in time.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            std::time::Duration::from_secs(30),
+        ))
 }
+
+/// The largest form a page accepts.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
 async fn stylesheet() -> Response {
     css(include_str!("../../static/portico.css"))

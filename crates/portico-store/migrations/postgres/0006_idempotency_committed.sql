@@ -1,0 +1,4 @@
+-- Whether a request running under an idempotency key committed a change (PostgreSQL). Set in
+-- the change's own transaction: a key whose process died after committing, before its response
+-- was saved, must never run again.
+ALTER TABLE idempotency_keys ADD COLUMN committed BIGINT NOT NULL DEFAULT 0;
