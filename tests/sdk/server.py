@@ -14,11 +14,12 @@ from conftest import PORTICO_BIN, _free_port, _wait_for_port
 class Server:
     """A `portico serve` process of the test's own (`--dev` unless told otherwise)."""
 
-    def __init__(self, db_url: str, tmp: str, name: str, *extra: str, dev: bool = True):
+    def __init__(self, db_url: str, tmp: str, name: str, *extra: str, dev: bool = True,
+                 env: dict | None = None):
         self.port = _free_port()
         self.log_path = pathlib.Path(tmp) / f"{name}.log"
         self.log = open(self.log_path, "wb")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}, **(env or {})}
         self.proc = subprocess.Popen(
             [PORTICO_BIN, "serve", *(["--dev"] if dev else []), "--listen", f"127.0.0.1:{self.port}",
              "--database-url", db_url, *extra],
@@ -31,7 +32,8 @@ class Server:
 
     def log_text(self) -> str:
         """Everything the server wrote so far."""
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return self.log_path.read_text(errors="replace")
 
     def deliveries_logged(self) -> int:

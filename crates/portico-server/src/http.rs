@@ -76,6 +76,13 @@ impl From<StoreError> for Failure {
     }
 }
 
+impl From<crate::seal::SealError> for Failure {
+    fn from(e: crate::seal::SealError) -> Failure {
+        tracing::error!(error = %e, "stored secret");
+        ApiError::internal().into()
+    }
+}
+
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let mut resp = json_response(self.error.status, &self.error.body());
@@ -366,6 +373,7 @@ async fn handle(
             match app.store.idempotency_claim(&caller.account, key, &fingerprint, now).await? {
                 IdempotencyClaim::Started => Some(key.to_owned()),
                 IdempotencyClaim::Replay { status, body } => {
+                    let body = app.sealer.open(&body).await?;
                     let mut resp = Response::new(Body::from(body));
                     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
                     resp.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
@@ -431,12 +439,18 @@ async fn handle(
     if (200..300).contains(&status) || status == 402 {
         let (parts, body) = resp.into_parts();
         let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-        let text = String::from_utf8_lossy(&bytes);
+        // Kept sealed: some responses (a webhook endpoint's secret, a portal link) are secrets.
+        // The change is committed whatever happens here: its response goes out regardless.
+        let text = app.sealer.seal(&String::from_utf8_lossy(&bytes)).await;
+        if let Err(e) = &text {
+            tracing::error!(error = %e, "cannot seal an idempotent result");
+        }
         let mut saved = false;
         for attempt in 0..3u64 {
+            let Ok(text) = &text else { break };
             match app
                 .store
-                .idempotency_finish(&caller.account, &key, status, &text)
+                .idempotency_finish(&caller.account, &key, status, text)
                 .await
             {
                 Ok(()) => {

@@ -16,6 +16,7 @@ pub mod objects;
 pub mod operator;
 pub mod pages;
 pub mod payments;
+pub mod seal;
 pub mod state;
 pub mod webhooks;
 
@@ -242,6 +243,8 @@ pub struct ServeConfig {
     pub portal: state::PortalSettings,
     pub mail: mail::MailSettings,
     pub rate_limits: state::RateLimits,
+    /// Keys sealing secrets at rest (`--data-key`); empty: the database's own key.
+    pub data_keys: Vec<seal::DataKey>,
 }
 
 impl std::fmt::Debug for ServeConfig {
@@ -272,6 +275,7 @@ pub async fn build(config: &ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Resul
             mail: config.mail.clone(),
             dev: config.dev,
             rate_limits: config.rate_limits,
+            data_keys: config.data_keys.clone(),
         },
     ))
 }

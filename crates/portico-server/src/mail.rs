@@ -4,6 +4,7 @@
 //! sender in every `portico serve` claims queued messages, hands them to the server, and records
 //! the outcome; a failed message is tried again on the next pass, up to five times.
 
+use crate::seal::{SealError, Sealer};
 use crate::state::App;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -57,24 +58,32 @@ pub struct Message {
     pub html: String,
 }
 
-/// The write that records `m`, queued for the SMTP sender or kept in the outbox.
-pub fn record(app: &App, m: Message, now: i64) -> Write {
+/// The write that records `m`, queued for the SMTP sender or kept in the outbox. Its text and
+/// HTML are stored sealed: they carry one-time sign-in links.
+pub async fn record(app: &App, m: Message, now: i64) -> Result<Write, SealError> {
     let status = if app.settings.mail.smtp_url.is_some() {
         EmailStatus::Queued
     } else {
         EmailStatus::Outbox
     };
     let name = m.from_name.replace(['"', '\r', '\n', '<', '>'], "");
-    Write::Email(NewEmail {
+    Ok(Write::Email(NewEmail {
         id: RandomIds.next("em_", ID_LEN),
         created: now,
         to: m.to,
         from: format!("\"{name}\" <{}>", app.settings.mail.from),
         subject: m.subject,
-        text: m.text,
-        html: m.html,
+        text: app.sealer.seal(&m.text).await?,
+        html: app.sealer.seal(&m.html).await?,
         status,
-    })
+    }))
+}
+
+/// A stored email with its text and HTML opened.
+pub async fn opened(sealer: &Sealer, mut e: Email) -> Result<Email, SealError> {
+    e.text = sealer.open(&e.text).await?;
+    e.html = sealer.open(&e.html).await?;
+    Ok(e)
 }
 
 fn build(e: &Email) -> Result<lettre::Message, String> {
@@ -130,7 +139,11 @@ pub async fn send_due(app: &App) -> usize {
                 continue;
             }
         }
-        let result = match build(&e) {
+        let built = match opened(&app.sealer, e.clone()).await {
+            Ok(e) => build(&e),
+            Err(x) => Err(x.to_string()),
+        };
+        let result = match built {
             Ok(message) => transport
                 .send(message)
                 .await

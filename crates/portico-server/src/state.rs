@@ -65,6 +65,8 @@ pub struct Settings {
     pub dev: bool,
     /// Request rates allowed per API key and per client address (`None`: unlimited).
     pub rate_limits: RateLimits,
+    /// The keys that seal secrets at rest (the first seals); empty: the database's own key.
+    pub data_keys: Vec<crate::seal::DataKey>,
 }
 
 /// The request rates the server allows.
@@ -121,6 +123,8 @@ pub struct Inner {
     pub limits: crate::limits::RateLimiter,
     /// Request rates per API key and per client.
     pub buckets: crate::limits::Buckets,
+    /// Seals the secrets Portico stores and must read back.
+    pub sealer: crate::seal::Sealer,
     known_accounts: RwLock<HashSet<AccountId>>,
     fingerprint_secret: tokio::sync::OnceCell<String>,
 }
@@ -140,7 +144,9 @@ impl App {
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> App {
+        let sealer = crate::seal::Sealer::new(&settings.data_keys, store.clone());
         App(Arc::new(Inner {
+            sealer,
             store,
             keys,
             clock,

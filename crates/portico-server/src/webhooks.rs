@@ -314,13 +314,20 @@ impl Deliverer {
         let body = serde_json::to_string_pretty(&payload).unwrap_or_default();
         let now = app.clock.now();
         let started = Instant::now();
-        let sent = match check_target(&endpoint.url, app.settings.webhooks.allow_private) {
-            Err(why) => Sent {
+        let secret = match app.sealer.open(&endpoint.secret).await {
+            Err(crate::seal::SealError::Store(e)) => return Err(e),
+            other => other.map_err(|e| e.to_string()),
+        };
+        let sent = match (
+            check_target(&endpoint.url, app.settings.webhooks.allow_private),
+            secret,
+        ) {
+            (Err(why), _) | (_, Err(why)) => Sent {
                 status: None,
                 error: Some(why),
                 response: None,
             },
-            Ok(()) => self.post(&endpoint, now, body).await,
+            (Ok(()), Ok(secret)) => self.post(&endpoint.url, &secret, now, body).await,
         };
         let attempt = Attempt {
             delivery_id: d.id.clone(),
@@ -359,11 +366,11 @@ impl Deliverer {
         })
     }
 
-    async fn post(&self, endpoint: &WebhookEndpoint, t: i64, body: String) -> Sent {
-        let signature = signature_header(&endpoint.secret, t, &body);
+    async fn post(&self, url: &str, secret: &str, t: i64, body: String) -> Sent {
+        let signature = signature_header(secret, t, &body);
         let response = self
             .client
-            .post(&endpoint.url)
+            .post(url)
             .header("Content-Type", "application/json; charset=utf-8")
             .header("Stripe-Signature", signature)
             .header("Cache-Control", "no-cache")

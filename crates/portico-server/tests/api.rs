@@ -36,6 +36,7 @@ async fn env_with(url: String, dir: Option<TempDir>) -> Env {
             mail: portico_server::mail::MailSettings::outbox(),
             dev: true,
             rate_limits: Default::default(),
+            data_keys: Vec::new(),
         },
     );
     Env {
@@ -827,6 +828,7 @@ async fn clocked(
             mail: portico_server::mail::MailSettings::outbox(),
             dev: true,
             rate_limits: Default::default(),
+            data_keys: Vec::new(),
         },
     );
     let env = Env {

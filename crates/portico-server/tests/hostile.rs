@@ -59,6 +59,7 @@ fn world() -> &'static World {
                     mail: portico_server::mail::MailSettings::outbox(),
                     dev: true,
                     rate_limits: Default::default(),
+                    data_keys: Vec::new(),
                 },
             );
             router(app)

@@ -95,6 +95,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         },
         mail: portico_server::mail::MailSettings::outbox(),
         rate_limits: Default::default(),
+        data_keys: Vec::new(),
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = {
@@ -429,6 +430,7 @@ async fn operator_app(
         portal: Default::default(),
         mail: portico_server::mail::MailSettings::outbox(),
         rate_limits: Default::default(),
+        data_keys: Vec::new(),
     };
     portico_server::build(
         &config,

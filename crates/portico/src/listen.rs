@@ -25,7 +25,7 @@ pub struct ListenArgs {
     #[arg(long, short = 'e', value_delimiter = ',')]
     events: Vec<String>,
     /// The secret key of the account to follow.
-    #[arg(long, env = "PORTICO_API_KEY")]
+    #[arg(long, env = "PORTICO_API_KEY", hide_env_values = true)]
     api_key: String,
     /// The Portico server to follow.
     #[arg(

@@ -4,6 +4,7 @@
 use crate::listen::stamp;
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use portico_server::seal::Sealer;
 use portico_store::{EmailQuery, SqlStore, Store};
 
 #[derive(Args, Debug)]
@@ -12,10 +13,14 @@ pub struct MailArgs {
     #[arg(
         long,
         env = "PORTICO_DATABASE_URL",
+        hide_env_values = true,
         default_value = "sqlite://./.portico/portico.db",
         global = true
     )]
     database_url: String,
+    /// The servers' data keys (`portico serve --data-key`), to read the sealed email text.
+    #[arg(long = "data-key", env = "PORTICO_DATA_KEYS", value_delimiter = ',', hide_env_values = true, value_parser = crate::data_key, global = true)]
+    data_keys: Vec<portico_server::seal::DataKey>,
     #[command(subcommand)]
     command: MailCommand,
 }
@@ -42,9 +47,12 @@ enum MailCommand {
 }
 
 pub async fn run(args: MailArgs) -> anyhow::Result<()> {
-    let store = SqlStore::open(&args.database_url)
-        .await
-        .context("cannot open the database (set --database-url)")?;
+    let store = std::sync::Arc::new(
+        SqlStore::open(&args.database_url)
+            .await
+            .context("cannot open the database (set --database-url)")?,
+    );
+    let sealer = Sealer::new(&args.data_keys, store.clone());
     let result = match args.command {
         MailCommand::List { to, limit } => {
             let emails = store.emails(&EmailQuery { to, limit }).await?;
@@ -70,6 +78,9 @@ pub async fn run(args: MailArgs) -> anyhow::Result<()> {
         }
         MailCommand::Show { id, html } => match store.email(&id).await? {
             Some(e) => {
+                let e = portico_server::mail::opened(&sealer, e)
+                    .await
+                    .context("cannot open the email's text")?;
                 println!("From:    {}", e.from);
                 println!("To:      {}", e.to);
                 println!("Subject: {}", e.subject);

@@ -81,6 +81,7 @@ struct ServeArgs {
     #[arg(
         long,
         env = "PORTICO_DATABASE_URL",
+        hide_env_values = true,
         default_value = "sqlite://./.portico/portico.db"
     )]
     database_url: String,
@@ -88,8 +89,20 @@ struct ServeArgs {
     #[arg(long, env = "PORTICO_PUBLIC_URL")]
     public_url: Option<String>,
     /// A secret key to accept (repeatable; comma-separated in the env var). Each key is its own account.
-    #[arg(long = "api-key", env = "PORTICO_API_KEYS", value_delimiter = ',')]
+    #[arg(
+        long = "api-key",
+        env = "PORTICO_API_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     api_keys: Vec<Secret>,
+    /// A key sealing the secrets Portico stores and must read back (webhook signing secrets,
+    /// saved idempotent responses, emailed sign-in links): 32 random bytes in base64, e.g. from
+    /// `openssl rand -base64 32`. Repeatable (comma-separated in the env var) to rotate: the
+    /// first seals, all open. Every instance sharing a database needs the same keys. Without
+    /// one, a key kept in the database itself is used.
+    #[arg(long = "data-key", env = "PORTICO_DATA_KEYS", value_delimiter = ',', hide_env_values = true, value_parser = data_key)]
+    data_keys: Vec<portico_server::seal::DataKey>,
     /// Development mode: accept any `sk_test_…` key, each distinct key its own empty account.
     #[arg(long, env = "PORTICO_DEV")]
     dev: bool,
@@ -119,7 +132,7 @@ struct ServeArgs {
     /// `smtp://user:pass@host:587?tls=required` (STARTTLS), `smtps://user:pass@host:465` (TLS), or
     /// `smtp://host:25` (no TLS, for a local relay). Without it, email stays in the outbox
     /// (`portico mail list`).
-    #[arg(long, env = "PORTICO_SMTP_URL")]
+    #[arg(long, env = "PORTICO_SMTP_URL", hide_env_values = true)]
     smtp_url: Option<Secret>,
     /// The address email is sent from.
     #[arg(long, env = "PORTICO_MAIL_FROM", default_value = "portal@localhost")]
@@ -252,7 +265,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             per_key: rate(args.rate_limit_per_key, args.dev, 100.0),
             per_client: rate(args.rate_limit_per_client, args.dev, 200.0),
         },
+        data_keys: args.data_keys.clone(),
     };
+    if !args.dev && args.data_keys.is_empty() {
+        tracing::warn!("no --data-key: stored secrets are sealed with a key kept in the database itself; give a key to keep them sealed in backups and copies of it");
+    }
     tracing::info!(
         listen = %local,
         public_url = %public_url,
@@ -265,6 +282,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         eprintln!("Portico API at {public_url}  (dev mode: any sk_test_… key works; each key is its own account)");
     }
     portico_server::serve(config, listener, shutdown_signal()).await
+}
+
+/// A `--data-key` value.
+pub(crate) fn data_key(text: &str) -> Result<portico_server::seal::DataKey, String> {
+    portico_server::seal::DataKey::parse(text)
 }
 
 /// A rate limit from its flag: the given rate (0 is none), else `default` outside --dev.

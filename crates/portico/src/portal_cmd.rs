@@ -49,12 +49,13 @@ enum PortalCommand {
 #[derive(Args, Debug)]
 struct DbArgs {
     /// The secret key of the account.
-    #[arg(long, env = "PORTICO_API_KEY")]
+    #[arg(long, env = "PORTICO_API_KEY", hide_env_values = true)]
     api_key: String,
     /// The database the servers use.
     #[arg(
         long,
         env = "PORTICO_DATABASE_URL",
+        hide_env_values = true,
         default_value = "sqlite://./.portico/portico.db"
     )]
     database_url: String,
@@ -138,7 +139,12 @@ pub struct LinkArgs {
     #[arg(long)]
     pub locale: Option<String>,
     /// The secret key of the account.
-    #[arg(long, env = "PORTICO_API_KEY", default_value = "")]
+    #[arg(
+        long,
+        env = "PORTICO_API_KEY",
+        default_value = "",
+        hide_env_values = true
+    )]
     pub api_key: String,
     /// The Portico server to ask.
     #[arg(
@@ -221,6 +227,7 @@ async fn open(db: &DbArgs) -> anyhow::Result<portico_server::state::App> {
         portal: Default::default(),
         mail: portico_server::mail::MailSettings::outbox(),
         rate_limits: Default::default(),
+        data_keys: Vec::new(),
     };
     let app = portico_server::build(
         &config,

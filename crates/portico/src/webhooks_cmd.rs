@@ -13,6 +13,7 @@ pub struct WebhooksArgs {
     #[arg(
         long,
         env = "PORTICO_DATABASE_URL",
+        hide_env_values = true,
         default_value = "sqlite://./.portico/portico.db",
         global = true
     )]

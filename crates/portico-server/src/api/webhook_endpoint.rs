@@ -60,9 +60,14 @@ pub async fn create_webhook_endpoint(State(app): State<App>, mut api: Api) -> Re
         ids: &mut ids,
     };
     let endpoint = WebhookEndpoint::create(params, &mut ctx)?;
+    // The secret is shown once, in this response; the store keeps it sealed.
+    let stored = WebhookEndpoint {
+        secret: app.sealer.seal(&endpoint.secret).await?,
+        ..endpoint.clone()
+    };
     app.commit(
         &account,
-        vec![Write::Insert(Versioned::new_record(&endpoint))],
+        vec![Write::Insert(Versioned::new_record(&stored))],
     )
     .await?;
     respond(

@@ -59,7 +59,10 @@ pub async fn list(State(app): State<App>, headers: HeaderMap) -> Response {
 
 /// `GET /p/dev/mail/{id}`: one email's text, with a link to its HTML part.
 pub async fn show(State(app): State<App>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let email = app.store.email(&id).await.ok().flatten();
+    let email = match app.store.email(&id).await.ok().flatten() {
+        Some(e) => crate::mail::opened(&app.sealer, e).await.ok(),
+        None => None,
+    };
     if email.is_none() && app.settings.dev {
         return (StatusCode::NOT_FOUND, "no such email").into_response();
     }
@@ -70,8 +73,11 @@ pub async fn show(State(app): State<App>, Path(id): Path<String>, headers: Heade
 /// nothing else).
 pub async fn html(State(app): State<App>, Path(id): Path<String>) -> Response {
     let email = match app.store.email(&id).await {
-        Ok(Some(e)) if app.settings.dev => e,
-        _ => return (StatusCode::NOT_FOUND, "no such email").into_response(),
+        Ok(Some(e)) if app.settings.dev => crate::mail::opened(&app.sealer, e).await.ok(),
+        _ => None,
+    };
+    let Some(email) = email else {
+        return (StatusCode::NOT_FOUND, "no such email").into_response();
     };
     let mut r = email.html.into_response();
     secure(r.headers_mut(), None);

@@ -408,7 +408,9 @@ async fn send_link(
         text,
         html,
     };
-    let write = crate::mail::record(app, message, now);
+    let write = crate::mail::record(app, message, now)
+        .await
+        .map_err(|e| e.to_string())?;
     app.commit(&login.account, vec![token, write])
         .await
         .map_err(|e| e.to_string())
