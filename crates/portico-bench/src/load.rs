@@ -17,7 +17,8 @@ pub struct LoadArgs {
     pub key: String,
     pub concurrency: usize,
     pub duration: Duration,
-    pub pid: Option<u32>,
+    /// The server processes whose memory to sample.
+    pub pids: Vec<u32>,
 }
 
 /// What every virtual user shares: the plans and the configuration.
@@ -273,18 +274,22 @@ pub async fn load(args: LoadArgs) -> anyhow::Result<Value> {
     let deadline = started + args.duration;
     let window = Duration::from_secs(10);
     let windows = (args.duration.as_secs() / 10 + 1) as usize;
-    let memory = args.pid.map(|pid| {
-        tokio::spawn(async move {
-            let mut samples = Vec::new();
-            while Instant::now() < deadline {
-                if let Some(kib) = rss_kib(pid) {
-                    samples.push(kib);
+    let memory: Vec<_> = args
+        .pids
+        .iter()
+        .map(|&pid| {
+            tokio::spawn(async move {
+                let mut samples = Vec::new();
+                while Instant::now() < deadline {
+                    if let Some(kib) = rss_kib(pid) {
+                        samples.push(kib);
+                    }
+                    tokio::time::sleep(Duration::from_secs(1)).await;
                 }
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-            samples
+                (pid, samples)
+            })
         })
-    });
+        .collect();
     let mut tasks = Vec::new();
     for (i, u) in users.into_iter().enumerate() {
         let (c, f) = (c.clone(), f.clone());
@@ -325,10 +330,23 @@ pub async fn load(args: LoadArgs) -> anyhow::Result<Value> {
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    let rss = match memory {
-        Some(m) => m.await?,
-        None => Vec::new(),
-    };
+    let mut rss = Vec::new();
+    for m in memory {
+        let (pid, samples) = m.await?;
+        if samples.is_empty() {
+            continue;
+        }
+        // Memory per minute of the run: it should level off, not climb.
+        let per_minute: Vec<u64> = samples.iter().step_by(60).map(|k| k / 1024).collect();
+        rss.push(json!({
+            "pid": pid,
+            "first": samples[0] / 1024,
+            "peak": samples.iter().max().copied().unwrap_or(0) / 1024,
+            "last": samples[samples.len() - 1] / 1024,
+            "each_minute": per_minute,
+            "high_water": peak_rss_kib(pid).map(|k| k / 1024),
+        }));
+    }
     let (requests, errors) = stats.totals();
     let per_op: serde_json::Map<String, Value> = stats
         .ops
@@ -355,11 +373,6 @@ pub async fn load(args: LoadArgs) -> anyhow::Result<Value> {
             "p50_ms": h.value_at_quantile(0.5) as f64 / 1000.0,
             "p99_ms": h.value_at_quantile(0.99) as f64 / 1000.0,
         })).collect::<Vec<_>>(),
-        "server_rss_mib": if rss.is_empty() { Value::Null } else { json!({
-            "first": rss[0] / 1024,
-            "peak": rss.iter().max().copied().unwrap_or(0) / 1024,
-            "last": rss[rss.len() - 1] / 1024,
-            "high_water": args.pid.and_then(peak_rss_kib).map(|k| k / 1024),
-        }) },
+        "server_rss_mib": rss,
     }))
 }

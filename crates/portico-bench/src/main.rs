@@ -2,9 +2,11 @@
 //!
 //! - `load`: a sustained mixed load (API and portal pages) on a running server, with latency,
 //!   errors and the server's memory over time.
+//! - `proxy`: one address in front of several instances (connections in turn).
 
 mod client;
 mod load;
+mod proxy;
 mod stats;
 
 use clap::{Parser, Subcommand};
@@ -33,9 +35,21 @@ enum Command {
         /// How long to run.
         #[arg(long, default_value = "2m", value_parser = humantime::parse_duration)]
         duration: Duration,
-        /// The server's process id, to sample its memory.
+        /// A server process id, to sample its memory (repeatable).
+        #[arg(long = "pid")]
+        pids: Vec<u32>,
+        /// Write the report here too.
         #[arg(long)]
-        pid: Option<u32>,
+        out: Option<std::path::PathBuf>,
+    },
+    /// Forwards connections on one address to several instances in turn.
+    Proxy {
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:12111")]
+        listen: std::net::SocketAddr,
+        /// An instance (repeatable).
+        #[arg(long = "to", required = true)]
+        targets: Vec<std::net::SocketAddr>,
     },
 }
 
@@ -47,18 +61,27 @@ async fn main() -> anyhow::Result<()> {
             key,
             concurrency,
             duration,
-            pid,
+            pids,
+            out,
         } => {
             let report = load::load(load::LoadArgs {
                 base,
                 key,
                 concurrency,
                 duration,
-                pid,
+                pids,
             })
             .await?;
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            let text = serde_json::to_string_pretty(&report)?;
+            if let Some(path) = out {
+                std::fs::write(path, &text)?;
+            }
+            println!("{text}");
+            if report["errors"].as_u64() != Some(0) {
+                anyhow::bail!("the load saw errors");
+            }
         }
+        Command::Proxy { listen, targets } => proxy::proxy(listen, targets).await?,
     }
     Ok(())
 }

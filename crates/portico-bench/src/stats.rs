@@ -78,9 +78,9 @@ impl Stats {
         }
         let ms = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
         json!({
-            "requests": h.len() + errors,
+            "operations": h.len() + errors,
             "errors": errors,
-            "rps": (h.len() as f64 / seconds * 10.0).round() / 10.0,
+            "per_second": (h.len() as f64 / seconds * 10.0).round() / 10.0,
             "p50_ms": ms(0.5),
             "p90_ms": ms(0.9),
             "p99_ms": ms(0.99),

@@ -288,6 +288,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let app = build(&config, Arc::new(SystemClock)).await?;
     let upkeep = tokio::spawn(upkeep(app.clone()));
+    let statistics = tokio::spawn(statistics(app.clone()));
     let every = Duration::from_secs(if config.dev { 2 } else { 15 });
     let billing = tokio::spawn(billing::worker(app.clone(), every));
     let (stop_webhooks, stopping) = tokio::sync::watch::channel(false);
@@ -295,6 +296,7 @@ pub async fn serve(
     let mailer = tokio::spawn(mail::worker(app.clone()));
     let result = listener::serve(listener, router(app.clone()), shutdown).await;
     upkeep.abort();
+    statistics.abort();
     billing.abort();
     mailer.abort();
     // Let the attempts in flight finish and be recorded (each is bounded by the timeout).
@@ -305,6 +307,21 @@ pub async fn serve(
     }
     app.store.close().await;
     result.map_err(Into::into)
+}
+
+/// Keeps the database's planner statistics in step with fast-growing tables (every 10 s).
+async fn statistics(app: App) {
+    let mut tick = tokio::time::interval(Duration::from_secs(10));
+    loop {
+        tick.tick().await;
+        match app.store.refresh_statistics().await {
+            Ok(tables) if !tables.is_empty() => {
+                tracing::info!(tables = %tables.join(","), "refreshed planner statistics")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "refreshing planner statistics failed"),
+        }
+    }
 }
 
 /// Finished webhook deliveries (and their attempts) are kept this long, as Stripe keeps events.

@@ -547,6 +547,11 @@ pub trait Store: Send + Sync + 'static {
     /// The account owning the object of `kind` with this id (ids are unique across accounts).
     async fn account_of(&self, kind: &'static str, id: &str) -> StoreResult<Option<AccountId>>;
 
+    /// Refreshes the query planner's statistics of tables that have at least doubled since
+    /// they were last gathered; returns the tables refreshed. (PostgreSQL: plans made while a
+    /// table was small can otherwise stay in use long after it has grown; SQLite needs none.)
+    async fn refresh_statistics(&self) -> StoreResult<Vec<String>>;
+
     /// Closes the connections, waiting for running queries.
     async fn close(&self);
 }
