@@ -5,6 +5,9 @@
 # run as root, so as root the server runs as the `postgres` user.
 set -euo pipefail
 
+# Only a server this shell started is ever stopped by it (not one a parent script started).
+PG_THROWAWAY_DIR=
+
 pg_bindir() {
   local d
   for d in /usr/lib/postgresql/*/bin; do
@@ -40,7 +43,7 @@ pg_throwaway_start() {
   "${run[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U portico portico
   PG_THROWAWAY_DIR=$dir
   PG_THROWAWAY_URL="postgres://portico@127.0.0.1:$port/portico"
-  export PG_THROWAWAY_DIR PG_THROWAWAY_URL
+  export PG_THROWAWAY_URL
 }
 
 pg_throwaway_stop() {

@@ -200,8 +200,11 @@ def test_failed_deliveries_are_retried_with_backoff(v1, raw):
         assert [r.status for r in got] == [500, 500, 200], "exactly one success, no more attempts"
         assert all(r.event["id"] == event.id for r in got)
         gaps = [b.at - a.at for a, b in zip(got, got[1:])]
-        assert 0.9 <= gaps[0] < 2.9, gaps
-        assert 1.9 <= gaps[1] < 3.9, gaps
+        # Retries are due on whole seconds of the server's clock (`now + 1 s`, then `now + 2 s`),
+        # so each wait is its delay less up to a second, plus the worker's polling. The exact
+        # schedule is checked on a manual clock in the API tests.
+        assert 0.0 <= gaps[0] < 2.9, gaps
+        assert 0.9 <= gaps[1] < 3.9, gaps
         # Every attempt is freshly signed and verifies.
         _verify(got, endpoint.secret)
         assert got[0].event["pending_webhooks"] == 1
