@@ -69,6 +69,22 @@ pub struct Settings {
     pub data_keys: Vec<crate::seal::DataKey>,
 }
 
+impl Settings {
+    /// Development settings on `public_url`: any test key, fast webhook retries to any target,
+    /// email kept in the outbox, no rate limits, the database's own data key.
+    pub fn dev(public_url: &str) -> Settings {
+        Settings {
+            public_url: public_url.to_owned(),
+            webhooks: crate::webhooks::WebhookSettings::dev(),
+            portal: Default::default(),
+            mail: crate::mail::MailSettings::outbox(),
+            dev: true,
+            rate_limits: Default::default(),
+            data_keys: Vec::new(),
+        }
+    }
+}
+
 /// The request rates the server allows.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RateLimits {

@@ -29,15 +29,7 @@ async fn env_with(url: String, dir: Option<TempDir>) -> Env {
         store,
         KeyPolicy::new(&[], true),
         Arc::new(ManualClock::at(1_790_000_000)),
-        Settings {
-            public_url: "http://127.0.0.1:12111".into(),
-            webhooks: portico_server::webhooks::WebhookSettings::dev(),
-            portal: Default::default(),
-            mail: portico_server::mail::MailSettings::outbox(),
-            dev: true,
-            rate_limits: Default::default(),
-            data_keys: Vec::new(),
-        },
+        Settings::dev("http://127.0.0.1:12111"),
     );
     Env {
         router: router(app),
@@ -822,13 +814,8 @@ async fn clocked(
         KeyPolicy::new(&[], true),
         clock.clone(),
         Settings {
-            public_url: "http://x".into(),
             webhooks,
-            portal: Default::default(),
-            mail: portico_server::mail::MailSettings::outbox(),
-            dev: true,
-            rate_limits: Default::default(),
-            data_keys: Vec::new(),
+            ..Settings::dev("http://x")
         },
     );
     let env = Env {

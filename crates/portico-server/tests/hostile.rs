@@ -52,15 +52,7 @@ fn world() -> &'static World {
                 store,
                 KeyPolicy::new(&[], true),
                 Arc::new(ManualClock::at(1_790_000_000)),
-                Settings {
-                    public_url: "http://127.0.0.1:12111".into(),
-                    webhooks: portico_server::webhooks::WebhookSettings::dev(),
-                    portal: Default::default(),
-                    mail: portico_server::mail::MailSettings::outbox(),
-                    dev: true,
-                    rate_limits: Default::default(),
-                    data_keys: Vec::new(),
-                },
+                Settings::dev("http://127.0.0.1:12111"),
             );
             router(app)
         });
