@@ -1,0 +1,457 @@
+#!/usr/bin/env python3
+"""Writes docs/benchmarks.md from the results of scripts/bench.sh, and checks the targets.
+
+    scripts/bench-report.py [--results test-output/bench] [--out docs/benchmarks.md]
+    scripts/bench-report.py --targets      prints only the targets table (Markdown) to stdout
+
+Reads results.jsonl (one `portico-bench measure` line each, with its dataset: floor, base,
+localstripe or scale) and meta.json (machine, versions, start-up, memory, seeding).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# The concurrency at which the targets are judged.
+TARGET_C = 32
+
+SESSION_OPS = [
+    'session.create',
+    'session.create.payment_method_update',
+    'session.create.subscription_cancel',
+    'session.create.subscription_update',
+    'session.create.subscription_update_confirm',
+]
+PORTICO_OPS = [
+    'customer.create', 'customer.retrieve', 'customer.update',
+    'subscription.create', 'subscription.retrieve',
+    *SESSION_OPS,
+    'invoice.preview', 'portal.home', 'portal.update_confirm',
+]
+# Calls both servers implement: Portico's operation and localstripe's.
+SHARED = [(op, 'localstripe.' + op) for op in [
+    'customer.create', 'customer.retrieve', 'customer.update',
+    'subscription.create', 'subscription.retrieve',
+]]
+SCALE_OPS = ['session.create', 'session.create.subscription_cancel']
+
+
+class Results:
+    def __init__(self, directory):
+        self.meta = json.load(open(os.path.join(directory, 'meta.json')))
+        self.rows = [json.loads(line) for line in open(os.path.join(directory, 'results.jsonl'))
+                     if line.strip()]
+        self.by_key = {(r['dataset'], r['op'], r['concurrency']): r for r in self.rows}
+
+    def get(self, dataset, op, c):
+        return self.by_key.get((dataset, op, c))
+
+    def concurrencies(self):
+        return self.meta.get('concurrency') or sorted({r['concurrency'] for r in self.rows})
+
+
+def ok(r):
+    """A measurement that ran and saw no error."""
+    return r is not None and 'failed' not in r and not r.get('errors')
+
+
+def num(x):
+    return f'{x:,.0f}'
+
+
+def ms(x):
+    if x is None:
+        return '–'
+    return f'{x:.2f}' if x < 10 else f'{x:.1f}'
+
+
+def mib(kb):
+    return f'{kb / 1024:.1f} MiB'
+
+
+def errors_cell(r):
+    if r is None:
+        return 'not measured'
+    if 'failed' in r:
+        return '**failed**'
+    return f"**{r['errors']}**" if r['errors'] else '0'
+
+
+def table(header, rows, numeric_from=1):
+    """A Markdown table; columns from `numeric_from` on are right-aligned."""
+    lines = ['| ' + ' | '.join(header) + ' |',
+             '|' + '|'.join(' --- ' if i < numeric_from else ' ---: '
+                            for i in range(len(header))) + '|']
+    lines += ['| ' + ' | '.join(str(c) for c in row) + ' |' for row in rows]
+    return '\n'.join(lines)
+
+
+def verdict(passed, *measurements):
+    """PASS or FAIL; n/a when a figure is missing; FAIL when a measurement behind it had errors."""
+    if any(m is not None and 'failed' in m for m in measurements):
+        return 'FAIL (a measurement failed)'
+    if passed is None or any(m is None for m in measurements):
+        return 'n/a'
+    if any(m.get('errors') for m in measurements):
+        return 'FAIL (errors)'
+    return 'PASS' if passed else 'FAIL'
+
+
+def missing(*measurements):
+    """What a target's row says when a figure behind it is missing."""
+    if any(m is not None and 'failed' in m for m in measurements):
+        return 'measurement failed'
+    return 'not measured'
+
+
+def targets(res):
+    """[(target, measured, verdict)]"""
+    out = []
+    c = TARGET_C
+    insert = res.get('floor', 'floor.insert', c)
+    for op in SESSION_OPS:
+        r = res.get('base', op, c)
+        if r and insert and 'failed' not in r and 'failed' not in insert:
+            share = r['per_second'] / insert['per_second'] if insert['per_second'] else 0
+            measured = (f"{num(r['per_second'])}/s = {share:.0%} of the insert floor "
+                        f"({num(insert['per_second'])}/s); p99 {ms(r['p99_ms'])} ms")
+            passed = share >= 0.5 and r['p99_ms'] < 5
+        else:
+            measured, passed = missing(r, insert), None
+        out.append((f'`{op}` at c={c}: ≥ 50% of the insert floor\'s throughput, p99 < 5 ms',
+                    measured, verdict(passed, r, insert)))
+
+    http = res.get('floor', 'floor.http', c)
+    r = res.get('base', 'portal.home', c)
+    if r and http and 'failed' not in r and 'failed' not in http:
+        share = r['per_second'] / http['per_second'] if http['per_second'] else 0
+        measured = (f"{num(r['per_second'])}/s = {share:.0%} of the HTTP floor "
+                    f"({num(http['per_second'])}/s)")
+        passed = share >= 0.3
+    else:
+        measured, passed = missing(r, http), None
+    out.append((f'`portal.home` at c={c}: ≥ 30% of the fixed-body HTTP floor\'s throughput',
+                measured, verdict(passed, r, http)))
+
+    for op, ls_op in SHARED:
+        p, l = res.get('base', op, c), res.get('localstripe', ls_op, c)
+        if p and l and 'failed' not in p and 'failed' not in l:
+            factor = p['per_second'] / l['per_second'] if l['per_second'] else float('inf')
+            measured = f"{num(p['per_second'])}/s vs {num(l['per_second'])}/s = {factor:,.1f}×"
+            passed = factor >= 20
+        else:
+            measured, passed = missing(p, l), None
+        out.append((f'`{op}` at c={c}: ≥ 20× localstripe\'s throughput', measured,
+                    verdict(passed, p, l)))
+
+    sc = res.meta.get('scale_concurrency', c)
+    for op in SCALE_OPS:
+        small, big = res.get('base', op, sc), res.get('scale', op, sc)
+        if small and big and 'failed' not in small and 'failed' not in big and small['p99_ms']:
+            ratio = big['p99_ms'] / small['p99_ms']
+            measured = (f"p99 {ms(big['p99_ms'])} ms at 1M vs {ms(small['p99_ms'])} ms "
+                        f"at 10k = {ratio:.2f}×")
+            passed = ratio <= 1.5
+        else:
+            measured = missing(small, big) + ('' if res.meta.get('scale') else ' (run without --no-scale/--quick)')
+            passed = None
+        out.append((f'`{op}` at c={sc}: p99 with 1M customers ≤ 1.5× the 10k figure',
+                    measured, verdict(passed, small, big)))
+
+    runs = (res.meta.get('startup-base') or {}).get('runs_ms') or []
+    if runs:
+        med = statistics.median(runs)
+        out.append(('Start-up to the first answer, existing database: < 100 ms',
+                    f'median {med:.0f} ms of {len(runs)} (max {max(runs):.0f} ms)',
+                    'PASS' if med < 100 else 'FAIL'))
+    else:
+        out.append(('Start-up to the first answer, existing database: < 100 ms', 'not measured', 'n/a'))
+
+    idle = (res.meta.get('rss-idle') or {}).get('idle_rss_kb')
+    if idle:
+        out.append(('Idle RSS < 30 MB', f'{idle * 1024 / 1e6:.1f} MB ({mib(idle)})',
+                    'PASS' if idle * 1024 < 30e6 else 'FAIL'))
+    else:
+        out.append(('Idle RSS < 30 MB', 'not measured', 'n/a'))
+    return out
+
+
+def targets_table(res):
+    return table(['Target', 'Measured', 'Result'], targets(res), numeric_from=3)
+
+
+def op_rows(res, dataset, ops):
+    rows = []
+    for op in ops:
+        for c in res.concurrencies():
+            r = res.get(dataset, op, c)
+            if r is None:
+                continue
+            if 'failed' in r:
+                rows.append([f'`{op}`', c, '–', '–', '–', '–', '**failed**'])
+            else:
+                rows.append([f'`{op}`', c, num(r['per_second']), ms(r['p50_ms']),
+                             ms(r['p99_ms']), ms(r['max_ms']), errors_cell(r)])
+    return rows
+
+
+OP_HEADER = ['Operation', 'Concurrency', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'Errors']
+
+OP_NOTES = {
+    'customer.create': 'POST /v1/customers',
+    'customer.retrieve': 'GET /v1/customers/:id',
+    'customer.update': 'POST /v1/customers/:id (metadata)',
+    'subscription.create': 'POST /v1/subscriptions (a card on file, first invoice paid)',
+    'subscription.retrieve': 'GET /v1/subscriptions/:id',
+    'session.create': 'POST /v1/billing_portal/sessions, no flow',
+    'session.create.payment_method_update': '… with flow_data[type]=payment_method_update',
+    'session.create.subscription_cancel': '… with flow_data[type]=subscription_cancel',
+    'session.create.subscription_update': '… with flow_data[type]=subscription_update',
+    'session.create.subscription_update_confirm': '… with flow_data[type]=subscription_update_confirm',
+    'invoice.preview': 'POST /v1/invoices/create_preview (a price change)',
+    'portal.home': 'GET of the portal homepage with the browser\'s cookie',
+    'portal.update_confirm': 'the deep-linked price change as a browser does it: create the session, '
+                             'open the link, preview, confirm, redirect (4 requests)',
+}
+
+
+def report(res):
+    m = res.meta
+    cs = res.concurrencies()
+    c = TARGET_C
+    lines = []
+    add = lines.append
+    add('# Benchmarks')
+    add('')
+    add('Throughput and latency of Portico\'s API calls and portal pages, read against what this '
+        'machine can do at most (the floors) and against localstripe on the calls both serve; '
+        'session creation on 10,000 and 1,000,000 customers; start-up time, memory and binary size.')
+    add('')
+    add('Reproduce with:')
+    add('')
+    add('```sh')
+    add('scripts/bench.sh              # the full run, about 12 minutes; rewrites this file')
+    add('scripts/bench.sh --no-scale   # without the 1,000,000-customer dataset')
+    add('scripts/bench.sh --quick      # a smoke run (2 s per measurement); report in test-output/bench/')
+    add('```')
+    add('')
+    add(f"These figures: `{m.get('command')}` on {m.get('date')}, commit "
+        f"`{(m.get('git_commit') or '?')[:12]}`{' (with uncommitted changes)' if m.get('git_dirty') else ''}; "
+        f"{m.get('duration')} per measurement after a {m.get('warmup')} warm-up, "
+        f"concurrency {' and '.join(str(x) for x in cs)}; the whole run took "
+        f"{m.get('run_seconds', 0) // 60} min {m.get('run_seconds', 0) % 60} s.")
+    if m.get('quick'):
+        add('')
+        add('**A quick run**: measurements this short are rough; the full run is the reference.')
+    add('')
+    add('## Machine')
+    add('')
+    load = m.get('loadavg') or {}
+    add(table(['', ''], [
+        ['CPU', f"{m.get('cpu')}, {m.get('nproc')} cores"],
+        ['Memory', f"{m['mem_total_kb'] / 2**20:.1f} GiB" if m.get('mem_total_kb') else '?'],
+        ['Kernel', m.get('kernel')],
+        ['Rust', m.get('rustc') or '?'],
+        ['SQLite', m.get('sqlite')],
+        ['localstripe', f"{m.get('localstripe')} (aiohttp {m.get('aiohttp')}, Python {m.get('python')})"],
+        ['Load average (1, 5, 15 min)', f"{load.get('start', '?')} at the start, {load.get('end', '?')} at the end"],
+    ], numeric_from=2))
+    add('')
+    add('## How to read these figures')
+    add('')
+    add(f"- Everything runs on this one machine over loopback: the load generator "
+        f"(`portico-bench measure`) shares its {m.get('nproc', '?')} cores with the server it "
+        f"measures, so every figure is lower than on a machine where the two are apart, and the "
+        f"floors are too. Other work on the machine shows in the load average above.")
+    add('- **The floors** are what this machine does at most, served the way Portico serves '
+        '(hyper, HTTP/1.1 keep-alive, the same runtime), by `portico-bench floor`: '
+        '*http* answers every request with a fixed Stripe-sized JSON body and does nothing else; '
+        '*insert* stores each POST as one row of SQLite (WAL, `synchronous=FULL`) in its own '
+        'transaction, durable when answered. Portico\'s durable writes are read against the '
+        'insert floor, its pages against the HTTP floor.')
+    add('- **Concurrency** is the number of virtual users, each sending its next request as soon '
+        'as the previous one is answered. ops/s counts answered operations; p50/p99/max are their '
+        'latencies as the client sees them. Errors are any non-2xx answer or failed request '
+        'after the warm-up; a target is not met when its measurement had errors.')
+    add(f'- The dataset: {describe_seed(m.get("seed-base"))}, made by `portico-bench seed`. '
+        'Each virtual user works on a customer of its own.')
+    add(f'- The targets are judged at concurrency {c}.')
+    add('')
+    add('## Targets')
+    add('')
+    add(targets_table(res))
+    add('')
+    add('## Portico, operation by operation')
+    add('')
+    add(table(OP_HEADER, op_rows(res, 'base', PORTICO_OPS)))
+    add('')
+    add('What each operation is:')
+    add('')
+    for op in PORTICO_OPS:
+        add(f'- `{op}`: {OP_NOTES[op]}')
+    add('')
+    add('## The floors')
+    add('')
+    add(table(OP_HEADER, op_rows(res, 'floor', ['floor.http', 'floor.insert'])))
+    add('')
+    insert, http = res.get('floor', 'floor.insert', c), res.get('floor', 'floor.http', c)
+    rows = []
+    for op in SESSION_OPS:
+        r = res.get('base', op, c)
+        if ok(r) and ok(insert):
+            rows.append([f'`{op}`', 'insert', f"{r['per_second'] / insert['per_second']:.0%}"])
+    for op in ['portal.home', 'customer.retrieve']:
+        r = res.get('base', op, c)
+        if ok(r) and ok(http):
+            rows.append([f'`{op}`', 'http', f"{r['per_second'] / http['per_second']:.0%}"])
+    if rows:
+        add(f'Throughput as a share of the floor, at concurrency {c}:')
+        add('')
+        add(table(['Operation', 'Floor', 'Share of the floor'], rows, numeric_from=2))
+        add('')
+    add('## Against localstripe')
+    add('')
+    add('The same calls on [localstripe](https://github.com/adrienverge/localstripe), a Python '
+        'Stripe emulator: a fresh, empty instance for each measurement (Portico\'s has the seeded '
+        'dataset), bound to 127.0.0.1, without its access log. localstripe keeps everything in '
+        'memory and rewrites its whole store to a pickle file after each write, without fsync, '
+        'so its writes slow down as its store grows; Portico commits each write to SQLite '
+        'durably. localstripe is one Python process (one core); Portico uses both.')
+    add('')
+    rows = []
+    for op, ls_op in SHARED:
+        for cc in cs:
+            p, l = res.get('base', op, cc), res.get('localstripe', ls_op, cc)
+            if p is None and l is None:
+                continue
+            pr = num(p['per_second']) if p and 'failed' not in p else '–'
+            lr = num(l['per_second']) if l and 'failed' not in l else '–'
+            factor = (f"{p['per_second'] / l['per_second']:,.1f}×"
+                      if ok(p) and ok(l) and l['per_second'] else '–')
+            rows.append([f'`{op}`', cc, pr, lr, f'**{factor}**' if cc == c else factor,
+                         ms(p['p99_ms']) if p and 'failed' not in p else '–',
+                         ms(l['p99_ms']) if l and 'failed' not in l else '–',
+                         f'{errors_cell(p)} / {errors_cell(l)}'])
+    add(table(['Call', 'Concurrency', 'Portico ops/s', 'localstripe ops/s', 'Portico ÷ localstripe',
+               'Portico p99 ms', 'localstripe p99 ms', 'Errors (Portico / localstripe)'], rows))
+    add('')
+    add(f'The target (≥ 20×) is judged at concurrency {c}, in bold.')
+    add('')
+    add('## 1,000,000 customers')
+    add('')
+    sc = m.get('scale_concurrency', c)
+    scale_seed = m.get('seed-scale')
+    if scale_seed:
+        add(f'A second database: {describe_seed(scale_seed)}; a fresh Portico on it. '
+            f'Session creation at concurrency {sc}, against the same operation on the '
+            f'{describe_count(m.get("seed-base"))}-customer database above.')
+        add('')
+        rows = []
+        for op in SCALE_OPS:
+            small, big = res.get('base', op, sc), res.get('scale', op, sc)
+            if small is None and big is None:
+                continue
+            ratio = (f"{big['p99_ms'] / small['p99_ms']:.2f}×"
+                     if ok(small) and ok(big) and small['p99_ms'] else '–')
+            fmt = lambda r, k, f: f(r[k]) if r and 'failed' not in r else '–'
+            rows.append([f'`{op}`', fmt(small, 'per_second', num), fmt(big, 'per_second', num),
+                         fmt(small, 'p99_ms', ms), fmt(big, 'p99_ms', ms), ratio,
+                         f'{errors_cell(small)} / {errors_cell(big)}'])
+        add(table(['Operation', 'ops/s 10k', 'ops/s 1M', 'p99 ms 10k', 'p99 ms 1M',
+                   'p99 1M ÷ 10k', 'Errors (10k / 1M)'], rows))
+        add('')
+        add(table(['Dataset', 'Customers', 'Subscribed', 'Seeding time', 'Database size'], [
+            [name, num(s['customers']), num(s['subscribed_customers']), f"{s['wall_seconds']:.1f} s",
+             f"{s['db_bytes'] / 2**20:,.0f} MiB"]
+            for name, s in [('10k', m.get('seed-base')), ('1M', scale_seed)] if s
+        ]))
+        add('')
+        runs = (m.get('startup-scale') or {}).get('runs_ms') or []
+        if runs:
+            add(f'Start-up on the 1M database: median {statistics.median(runs):.0f} ms '
+                f'(max {max(runs):.0f} ms, {len(runs)} runs); idle RSS '
+                f"{mib((m.get('rss-scale-idle') or {}).get('idle_rss_kb', 0))}, peak after the "
+                f"measurements {mib((m.get('rss-scale-peak') or {}).get('peak_rss_kb', 0))}.")
+            add('')
+    else:
+        add('Not measured in this run (`--no-scale` or `--quick`).')
+        add('')
+    add('## Start-up, memory, size')
+    add('')
+    rows = []
+    runs = (m.get('startup-base') or {}).get('runs_ms') or []
+    if runs:
+        rows.append(['Start-up to the first answer (existing database, '
+                     f'{describe_count(m.get("seed-base"))} customers)',
+                     f'median {statistics.median(runs):.0f} ms, max {max(runs):.0f} ms '
+                     f'({len(runs)} runs: {", ".join(f"{x:.0f}" for x in runs)})'])
+    idle = m.get('rss-idle') or {}
+    if idle:
+        rows.append(['RSS when idle after start-up', mib(idle['idle_rss_kb'])])
+    peak = m.get('rss-peak') or {}
+    if peak:
+        rows.append(['Peak RSS (VmHWM) after all the measurements', mib(peak['peak_rss_kb'])])
+    b = m.get('binary') or {}
+    if b:
+        stripped = ''
+        if b.get('file'):
+            stripped = ', stripped' if 'not stripped' not in b['file'] else ', not stripped'
+        rows.append(['Binary size (`portico`, as built)',
+                     f"{b['bytes']:,} bytes = {b['bytes'] / 2**20:.1f} MiB{stripped}"])
+    add(table(['', ''], rows, numeric_from=2))
+    add('')
+    add('Start-up is timed from launching `portico serve` to the first answered '
+        '`GET /v1/customers?limit=1`, polled as fast as connections can be tried. RSS is read '
+        'from `/proc/PID/status` (VmRSS, VmHWM).')
+    add('')
+    bad = [r for r in res.rows if 'failed' in r or r.get('errors')]
+    if bad:
+        add('## Errors')
+        add('')
+        for r in bad:
+            what = r['failed'] if 'failed' in r else f"{r['errors']} errors, e.g. {r.get('error_sample')}"
+            add(f"- {r['dataset']} `{r['op']}` at concurrency {r['concurrency']}: {what}")
+        add('')
+    add('Raw results: `test-output/bench/results.jsonl` and `test-output/bench/meta.json` '
+        '(not committed).')
+    return '\n'.join(lines) + '\n'
+
+
+def describe_count(s):
+    if not s:
+        return '?'
+    n = s['customers']
+    if n >= 1_000_000 and n % 1_000_000 < 1000:
+        return f'{n // 1_000_000}M'
+    if n >= 1000 and n % 1000 < 10:
+        return f'{n // 1000}k'
+    return num(n)
+
+
+def describe_seed(s):
+    if not s:
+        return 'unknown'
+    return (f"{num(s['customers'])} customers, {num(s['subscribed_customers'])} of them with a card, "
+            f"an active subscription and its paid invoice")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--results', default=os.path.join(ROOT, 'test-output', 'bench'))
+    ap.add_argument('--out', default=os.path.join(ROOT, 'docs', 'benchmarks.md'))
+    ap.add_argument('--targets', action='store_true', help='print only the targets table')
+    a = ap.parse_args()
+    res = Results(a.results)
+    if a.targets:
+        print(targets_table(res))
+        return
+    with open(a.out, 'w') as f:
+        f.write(report(res))
+
+
+if __name__ == '__main__':
+    sys.exit(main())
