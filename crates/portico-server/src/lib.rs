@@ -22,7 +22,7 @@ pub mod webhooks;
 
 use axum::routing::{get, post};
 use axum::Router;
-use portico_store::{SqlStore, Store};
+use portico_store::Store;
 use state::{App, Clock, Settings, SystemClock};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -263,7 +263,7 @@ impl std::fmt::Debug for ServeConfig {
 
 /// Opens the store and builds the application state.
 pub async fn build(config: &ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
-    let store: Arc<dyn Store> = Arc::new(SqlStore::open(&config.database_url).await?);
+    let store: Arc<dyn Store> = portico_store::open(&config.database_url).await?;
     Ok(App::new(
         store,
         KeyPolicy::new(&config.api_keys, config.dev),

@@ -208,10 +208,9 @@ pub fn is_sealed(stored: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use portico_store::SqlStore;
 
     async fn store() -> Arc<dyn Store> {
-        Arc::new(SqlStore::open("sqlite::memory:").await.unwrap())
+        portico_store::open("sqlite::memory:").await.unwrap()
     }
 
     fn key(b: u8) -> DataKey {

@@ -6,7 +6,7 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use portico_server::state::{ManualClock, Settings};
 use portico_server::{router, KeyPolicy};
-use portico_store::{SqlStore, Store};
+use portico_store::Store;
 use serde_json::Value;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -24,7 +24,7 @@ impl Drop for TempDir {
 }
 
 async fn env_with(url: String, dir: Option<TempDir>) -> Env {
-    let store: Arc<dyn Store> = Arc::new(SqlStore::open(&url).await.expect("open store"));
+    let store: Arc<dyn Store> = portico_store::open(&url).await.expect("open store");
     let app = portico_server::state::App::new(
         store,
         KeyPolicy::new(&[], true),
@@ -803,11 +803,9 @@ async fn clocked(
 ) -> (Env, portico_server::state::App, Arc<ManualClock>) {
     let dir = std::env::temp_dir().join(format!("portico-clocked-test-{}", rand::random::<u64>()));
     std::fs::create_dir_all(&dir).unwrap();
-    let store: Arc<dyn Store> = Arc::new(
-        SqlStore::open(&format!("sqlite://{}/p.db", dir.display()))
-            .await
-            .unwrap(),
-    );
+    let store: Arc<dyn Store> = portico_store::open(&format!("sqlite://{}/p.db", dir.display()))
+        .await
+        .unwrap();
     let clock = Arc::new(ManualClock::at(t));
     let app = portico_server::state::App::new(
         store,

@@ -11,7 +11,7 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use portico_server::state::{App, ManualClock, Settings};
 use portico_server::{router, KeyPolicy};
-use portico_store::{SqlStore, Store};
+use portico_store::Store;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
@@ -43,11 +43,10 @@ fn world() -> &'static World {
         let dir = std::env::temp_dir().join(format!("portico-hostile-{}", rand::random::<u64>()));
         std::fs::create_dir_all(&dir).unwrap();
         let router = rt.block_on(async {
-            let store: Arc<dyn Store> = Arc::new(
-                SqlStore::open(&format!("sqlite://{}/p.db", dir.display()))
+            let store: Arc<dyn Store> =
+                portico_store::open(&format!("sqlite://{}/p.db", dir.display()))
                     .await
-                    .unwrap(),
-            );
+                    .unwrap();
             let app = App::new(
                 store,
                 KeyPolicy::new(&[], true),

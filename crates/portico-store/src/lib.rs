@@ -1,5 +1,5 @@
-//! Portico's storage: one [`Store`] trait, implemented by [`SqlStore`] for SQLite (embedded,
-//! WAL) and PostgreSQL (shared by several instances).
+//! Portico's storage: one [`Store`] trait, implemented by [`SqliteStore`] (embedded, WAL, group
+//! commit) and [`SqlStore`] (PostgreSQL, shared by several instances); [`open`] picks by URL.
 //!
 //! Objects are stored as documents (the domain type serialised to JSON) in one `objects` table,
 //! with a few indexed columns for the lookups lists need (`parent`, `lookup`, `status`) and a
@@ -11,10 +11,32 @@
 
 mod object;
 mod sql;
+mod sqlite;
+mod statements;
 
 pub use object::get;
 pub use object::{Object, Versioned};
-pub use sql::{Backend, SqlStore, IDEMPOTENCY_TTL_SECS, STALE_RUNNING_SECS};
+pub use sql::SqlStore;
+pub use sqlite::SqliteStore;
+pub use statements::{Backend, IDEMPOTENCY_TTL_SECS, STALE_RUNNING_SECS};
+
+/// Opens the store a database URL names: `sqlite://PATH` (or `sqlite::memory:`) or
+/// `postgres://…`, applying the embedded migrations.
+pub async fn open(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
+    Ok(match Backend::from_url(url) {
+        Some(Backend::Sqlite) => std::sync::Arc::new(SqliteStore::open(url).await?),
+        Some(Backend::Postgres) => std::sync::Arc::new(SqlStore::open(url).await?),
+        None => {
+            return Err(StoreError::Database(sqlx::Error::Configuration(
+                format!(
+                    "unsupported database URL scheme '{}': use sqlite://PATH or postgres://…",
+                    url.split(':').next().unwrap_or_default()
+                )
+                .into(),
+            )))
+        }
+    })
+}
 
 use async_trait::async_trait;
 use portico_domain::AccountId;
@@ -40,6 +62,9 @@ pub enum StoreError {
     /// The database failed.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// The SQLite database failed.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
     /// Migrations failed at start.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),

@@ -11,25 +11,20 @@ use portico_domain::product::{Product, ProductParams};
 use portico_domain::{AccountId, Ctx, Currency, Patch};
 use portico_store::{
     get, Attempt, ClaimLimits, Cursor, DeliveryQuery, DeliveryState, EmailQuery, EmailStatus,
-    Filter, Finished, IdempotencyClaim, ListQuery, NewDelivery, NewEmail, Next, SqlStore, Store,
-    StoreError, TokenRecord, Versioned, Write,
+    Filter, Finished, IdempotencyClaim, ListQuery, NewDelivery, NewEmail, Next, Store, StoreError,
+    TokenRecord, Versioned, Write,
 };
 use std::sync::Arc;
 
 async fn sqlite() -> (Arc<dyn Store>, tempdir::Dir) {
     let dir = tempdir::Dir::new();
     let url = format!("sqlite://{}/portico.db", dir.0.display());
-    (
-        Arc::new(SqlStore::open(&url).await.expect("open sqlite")),
-        dir,
-    )
+    (portico_store::open(&url).await.expect("open sqlite"), dir)
 }
 
 async fn postgres() -> Option<Arc<dyn Store>> {
     match std::env::var("PORTICO_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => {
-            Some(Arc::new(SqlStore::open(&url).await.expect("open postgres")))
-        }
+        Ok(url) if !url.is_empty() => Some(portico_store::open(&url).await.expect("open postgres")),
         _ => {
             assert!(
                 std::env::var("PORTICO_REQUIRE_POSTGRES").as_deref() != Ok("1"),

@@ -5,7 +5,7 @@ use crate::listen::stamp;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use portico_server::seal::Sealer;
-use portico_store::{EmailQuery, SqlStore, Store};
+use portico_store::EmailQuery;
 
 #[derive(Args, Debug)]
 pub struct MailArgs {
@@ -47,11 +47,9 @@ enum MailCommand {
 }
 
 pub async fn run(args: MailArgs) -> anyhow::Result<()> {
-    let store = std::sync::Arc::new(
-        SqlStore::open(&args.database_url)
-            .await
-            .context("cannot open the database (set --database-url)")?,
-    );
+    let store = portico_store::open(&args.database_url)
+        .await
+        .context("cannot open the database (set --database-url)")?;
     let sealer = Sealer::new(&args.data_keys, store.clone());
     let result = match args.command {
         MailCommand::List { to, limit } => {

@@ -5,7 +5,7 @@ use crate::listen::stamp;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use portico_domain::webhook_endpoint::WebhookEndpoint;
-use portico_store::{DeliveryQuery, DeliveryState, NewDelivery, SqlStore, Store, Write};
+use portico_store::{DeliveryQuery, DeliveryState, NewDelivery, Store, Write};
 
 #[derive(Args, Debug)]
 pub struct WebhooksArgs {
@@ -61,7 +61,7 @@ fn parse_state(s: &str) -> Result<DeliveryState, String> {
 }
 
 pub async fn run(args: WebhooksArgs) -> anyhow::Result<()> {
-    let store = SqlStore::open(&args.database_url)
+    let store = portico_store::open(&args.database_url)
         .await
         .with_context(|| "cannot open the database (set --database-url)".to_string())?;
     let result = match args.command {
@@ -71,15 +71,17 @@ pub async fn run(args: WebhooksArgs) -> anyhow::Result<()> {
             state,
             limit,
             attempts,
-        } => deliveries(&store, event, endpoint, state, limit, attempts).await,
-        WebhooksCommand::Resend { event, endpoint } => resend(&store, &event, &endpoint).await,
+        } => deliveries(store.as_ref(), event, endpoint, state, limit, attempts).await,
+        WebhooksCommand::Resend { event, endpoint } => {
+            resend(store.as_ref(), &event, &endpoint).await
+        }
     };
     store.close().await;
     result
 }
 
 async fn deliveries(
-    store: &SqlStore,
+    store: &dyn Store,
     event_id: Option<String>,
     endpoint_id: Option<String>,
     state: Option<DeliveryState>,
@@ -131,7 +133,7 @@ async fn deliveries(
     Ok(())
 }
 
-async fn resend(store: &SqlStore, event_id: &str, endpoint_id: &str) -> anyhow::Result<()> {
+async fn resend(store: &dyn Store, event_id: &str, endpoint_id: &str) -> anyhow::Result<()> {
     let Some(account) = store.account_of("event", event_id).await? else {
         bail!("no event {event_id} in this database");
     };

@@ -1,0 +1,849 @@
+//! What both stores share: the SQL (with `$n` parameters, which SQLite reads as named ones and
+//! PostgreSQL as positional ones), the arguments each statement binds, row decoding, and the
+//! decisions that do not depend on the driver. Only execution differs between
+//! [`crate::SqlStore`] (sqlx, PostgreSQL) and [`crate::SqliteStore`] (rusqlite, group commit).
+
+use crate::{
+    Attempt, ClaimLimits, Cursor, Delivery, DeliveryQuery, DeliveryState, Email, EmailQuery,
+    EmailStatus, Filter, Finished, IdempotencyClaim, ListQuery, Next, Record, StoreError,
+    StoreResult, TokenRecord, Write,
+};
+use portico_domain::AccountId;
+
+/// Which database a store talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Chooses the backend from a database URL's scheme.
+    pub fn from_url(url: &str) -> Option<Backend> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else {
+            None
+        }
+    }
+
+    /// The clause that makes a `SELECT` lock its rows and pass over rows others have locked.
+    fn skip_locked(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    /// SQL that is true when a field of the stored JSON is present and not `null`.
+    fn json_present(self, path: &str) -> String {
+        check_path(path);
+        match self {
+            Backend::Sqlite => format!("(COALESCE(json_type(data, '$.{path}'), 'null') <> 'null')"),
+            Backend::Postgres => format!(
+                "(COALESCE(jsonb_typeof(data::jsonb #> '{{{}}}'), 'null') <> 'null')",
+                path.replace('.', ",")
+            ),
+        }
+    }
+
+    /// SQL that reads a (possibly dotted) field of the stored JSON as text.
+    fn json_text(self, path: &str) -> String {
+        check_path(path);
+        match self {
+            Backend::Sqlite => format!(
+                "(CASE json_type(data, '$.{path}') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
+                 ELSE CAST(json_extract(data, '$.{path}') AS TEXT) END)"
+            ),
+            Backend::Postgres => format!("(data::jsonb #>> '{{{}}}')", path.replace('.', ",")),
+        }
+    }
+}
+
+/// Field paths are spliced into SQL, so they are fixed by code: lowercase, `_` and `.` only.
+fn check_path(path: &str) {
+    assert!(
+        path.bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.'),
+        "field paths are fixed by code"
+    );
+}
+
+/// An argument of a statement. Nulls carry their type, which PostgreSQL wants to know.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Arg {
+    Text(String),
+    Int(i64),
+    OptText(Option<String>),
+    OptInt(Option<i64>),
+}
+
+/// A statement's text and its arguments in order (`$1` is the first).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sql {
+    pub text: String,
+    pub args: Vec<Arg>,
+}
+
+impl Sql {
+    /// A statement whose text is fixed.
+    pub fn new(text: &str, args: Vec<Arg>) -> Sql {
+        Sql {
+            text: text.to_owned(),
+            args,
+        }
+    }
+    pub fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+    fn arg(&mut self, a: Arg) -> &mut Self {
+        self.args.push(a);
+        let n = self.args.len();
+        self.text.push_str(&format!("${n}"));
+        self
+    }
+    pub fn text(&mut self, v: impl Into<String>) -> &mut Self {
+        self.arg(Arg::Text(v.into()))
+    }
+    pub fn int(&mut self, v: i64) -> &mut Self {
+        self.arg(Arg::Int(v))
+    }
+}
+
+fn text(s: impl Into<String>) -> Arg {
+    Arg::Text(s.into())
+}
+
+pub(crate) const COLUMNS: &str =
+    "id, created, version, deleted, parent, lookup, status, unique_key, due_at, data, seq";
+pub(crate) const EMAIL_COLUMNS: &str = "id, account_id, created, to_addr, from_addr, subject, text_body, html_body, status, attempts, sent_at, last_error";
+pub(crate) const DELIVERY_COLUMNS: &str = "id, account_id, event_id, endpoint_id, created, state, attempts, next_attempt, last_attempt, last_status, last_error";
+
+/// Idempotency keys are kept this long (Stripe keeps them at least 24 hours).
+pub const IDEMPOTENCY_TTL_SECS: i64 = 24 * 3600;
+/// A key still marked running after this long belonged to a process that died.
+pub const STALE_RUNNING_SECS: i64 = 60;
+
+pub(crate) fn ensure_account(account: &AccountId, livemode: bool, now: i64) -> Sql {
+    Sql::new(
+        "INSERT INTO accounts (id, livemode, created) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+        vec![text(account.as_str()), Arg::Int(livemode as i64), Arg::Int(now)],
+    )
+}
+
+pub(crate) fn get(account: &AccountId, kind: &str, id: &str) -> Sql {
+    Sql::new(
+        &format!("SELECT {COLUMNS} FROM objects WHERE account_id = $1 AND id = $2 AND kind = $3"),
+        vec![text(account.as_str()), text(id), text(kind)],
+    )
+}
+
+pub(crate) fn get_by_unique_key(account: &AccountId, kind: &str, unique_key: &str) -> Sql {
+    Sql::new(
+        &format!(
+            "SELECT {COLUMNS} FROM objects WHERE account_id = $1 AND kind = $2 AND unique_key = $3"
+        ),
+        vec![text(account.as_str()), text(kind), text(unique_key)],
+    )
+}
+
+pub(crate) fn has_children(account: &AccountId, kind: &str, parent: &str) -> Sql {
+    Sql::new(
+        "SELECT 1 AS one FROM objects WHERE account_id = $1 AND kind = $2 AND parent = $3 LIMIT 1",
+        vec![text(account.as_str()), text(kind), text(parent)],
+    )
+}
+
+/// Where a list cursor's object sits in the order (`created`, `seq`).
+pub(crate) fn cursor_position(account: &AccountId, q: &ListQuery) -> Option<Sql> {
+    let id = match &q.cursor {
+        Cursor::Start => return None,
+        Cursor::After(id) | Cursor::Before(id) => id,
+    };
+    Some(Sql::new(
+        "SELECT created, seq FROM objects WHERE account_id = $1 AND kind = $2 AND id = $3",
+        vec![text(account.as_str()), text(q.kind), text(id.as_str())],
+    ))
+}
+
+/// A page of a list, one more than the limit (to tell whether more lie beyond); `position` is
+/// the cursor object's (`created`, `seq`) when there is a cursor.
+pub(crate) fn list(
+    backend: Backend,
+    account: &AccountId,
+    q: &ListQuery,
+    position: Option<(i64, i64)>,
+) -> Sql {
+    let mut sql = Sql::default();
+    sql.push(&format!(
+        "SELECT {COLUMNS} FROM objects WHERE account_id = "
+    ))
+    .text(account.as_str())
+    .push(" AND kind = ")
+    .text(q.kind);
+    if !q.include_deleted {
+        sql.push(" AND deleted = 0");
+    }
+    for f in &q.filters {
+        match f {
+            Filter::Parent(v) => sql.push(" AND parent = ").text(v.clone()),
+            Filter::Lookup(v) => sql.push(" AND lookup = ").text(v.clone()),
+            Filter::Status(v) => sql.push(" AND status = ").text(v.clone()),
+            Filter::LookupLike(pattern) => {
+                let escaped: String = pattern
+                    .chars()
+                    .flat_map(|c| match c {
+                        '\\' | '%' | '_' => vec!['\\', c],
+                        '*' => vec!['%'],
+                        c => vec![c],
+                    })
+                    .collect();
+                sql.push(" AND lookup LIKE ")
+                    .text(escaped)
+                    .push(" ESCAPE '\\'")
+            }
+            Filter::LookupIn(vs) | Filter::IdIn(vs) | Filter::StatusIn(vs) => {
+                let col = match f {
+                    Filter::LookupIn(_) => "lookup",
+                    Filter::StatusIn(_) => "status",
+                    _ => "id",
+                };
+                if vs.is_empty() {
+                    sql.push(" AND 1 = 0")
+                } else {
+                    sql.push(&format!(" AND {col} IN ("));
+                    for (i, v) in vs.iter().enumerate() {
+                        if i > 0 {
+                            sql.push(", ");
+                        }
+                        sql.text(v.clone());
+                    }
+                    sql.push(")")
+                }
+            }
+            Filter::Field(path, v) => sql
+                .push(&format!(" AND {} = ", backend.json_text(path)))
+                .text(v.clone()),
+            Filter::Present(path, yes) => {
+                let cond = backend.json_present(path);
+                sql.push(&if *yes {
+                    format!(" AND {cond}")
+                } else {
+                    format!(" AND NOT {cond}")
+                })
+            }
+            Filter::DeliverySuccess(ok) => sql.push(&format!(
+                " AND {} EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.account_id = objects.account_id \
+                 AND d.event_id = objects.id AND d.state IN ('pending', 'failed'))",
+                if *ok { "NOT" } else { "" }
+            )),
+            Filter::CreatedGt(t) => sql.push(" AND created > ").int(*t),
+            Filter::CreatedGte(t) => sql.push(" AND created >= ").int(*t),
+            Filter::CreatedLt(t) => sql.push(" AND created < ").int(*t),
+            Filter::CreatedLte(t) => sql.push(" AND created <= ").int(*t),
+        };
+    }
+    let before = matches!(q.cursor, Cursor::Before(_));
+    if let Some((created, seq)) = position {
+        let cmp = if before { ">" } else { "<" };
+        sql.push(&format!(" AND (created {cmp} "))
+            .int(created)
+            .push(" OR (created = ")
+            .int(created)
+            .push(&format!(" AND seq {cmp} "))
+            .int(seq)
+            .push("))");
+    }
+    let order = if before { "ASC" } else { "DESC" };
+    sql.push(&format!(" ORDER BY created {order}, seq {order} LIMIT "))
+        .int(q.limit as i64 + 1);
+    sql
+}
+
+/// Turns the rows of [`list`] into a page: at most `limit`, newest first.
+pub(crate) fn page(q: &ListQuery, mut records: Vec<Record>) -> crate::Page {
+    let has_more = records.len() > q.limit;
+    records.truncate(q.limit);
+    if matches!(q.cursor, Cursor::Before(_)) {
+        records.reverse();
+    }
+    crate::Page { records, has_more }
+}
+
+/// One write of a commit as a statement.
+pub(crate) struct WriteSql {
+    pub sql: Sql,
+    /// The write must change exactly one row, or the commit fails with a conflict.
+    pub exactly_one: bool,
+}
+
+pub(crate) fn write(account: &AccountId, w: Write) -> WriteSql {
+    let acct = || text(account.as_str());
+    let (text_, args, exactly_one) = match w {
+        Write::Insert(r) => (
+            "INSERT INTO objects (account_id, kind, id, created, version, deleted, parent, lookup, status, unique_key, data, due_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            vec![
+                acct(),
+                text(r.kind),
+                Arg::Text(r.id),
+                Arg::Int(r.created),
+                Arg::Int(r.version),
+                Arg::Int(r.deleted as i64),
+                Arg::OptText(r.parent),
+                Arg::OptText(r.lookup),
+                Arg::OptText(r.status),
+                Arg::OptText(r.unique_key),
+                Arg::Text(r.data),
+                Arg::OptInt(r.due_at),
+            ],
+            false,
+        ),
+        Write::Update(r) => (
+            "UPDATE objects SET version = $1, deleted = $2, parent = $3, lookup = $4, status = $5, unique_key = $6, data = $7, due_at = $8 \
+             WHERE account_id = $9 AND id = $10 AND kind = $11 AND version = $12",
+            vec![
+                Arg::Int(r.version),
+                Arg::Int(r.deleted as i64),
+                Arg::OptText(r.parent),
+                Arg::OptText(r.lookup),
+                Arg::OptText(r.status),
+                Arg::OptText(r.unique_key),
+                Arg::Text(r.data),
+                Arg::OptInt(r.due_at),
+                acct(),
+                Arg::Text(r.id),
+                text(r.kind),
+                Arg::Int(r.version - 1),
+            ],
+            true,
+        ),
+        Write::Token(t) => (
+            "INSERT INTO tokens (token_hash, account_id, kind, object_id, created, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            vec![
+                Arg::Text(t.token_hash),
+                text(t.account.as_str()),
+                Arg::Text(t.kind),
+                Arg::Text(t.object_id),
+                Arg::Int(t.created),
+                Arg::Int(t.expires_at),
+            ],
+            false,
+        ),
+        Write::Delivery(d) => (
+            "INSERT INTO webhook_deliveries (id, account_id, event_id, endpoint_id, created, state, attempts, next_attempt) \
+             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6)",
+            vec![
+                Arg::Text(d.id),
+                acct(),
+                Arg::Text(d.event_id),
+                Arg::Text(d.endpoint_id),
+                Arg::Int(d.created),
+                Arg::Int(d.next_attempt),
+            ],
+            false,
+        ),
+        Write::Email(e) => (
+            "INSERT INTO emails (id, account_id, created, to_addr, from_addr, subject, text_body, html_body, status) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            vec![
+                Arg::Text(e.id),
+                acct(),
+                Arg::Int(e.created),
+                Arg::Text(e.to),
+                Arg::Text(e.from),
+                Arg::Text(e.subject),
+                Arg::Text(e.text),
+                Arg::Text(e.html),
+                text(e.status.as_str()),
+            ],
+            false,
+        ),
+        Write::DeleteToken(hash) => (
+            "DELETE FROM tokens WHERE token_hash = $1",
+            vec![Arg::Text(hash)],
+            false,
+        ),
+        Write::ConsumeToken(hash) => (
+            "DELETE FROM tokens WHERE token_hash = $1",
+            vec![Arg::Text(hash)],
+            true,
+        ),
+        Write::IdempotencyCommitted(key) => (
+            "UPDATE idempotency_keys SET committed = 1 WHERE account_id = $1 AND key = $2",
+            vec![acct(), Arg::Text(key)],
+            false,
+        ),
+    };
+    WriteSql {
+        sql: Sql::new(text_, args),
+        exactly_one,
+    }
+}
+
+/// Maps a unique-index violation's message to [`StoreError::Duplicate`].
+pub(crate) fn duplicate(message: &str) -> StoreError {
+    StoreError::Duplicate {
+        what: if message.contains("unique_key") {
+            "unique_key"
+        } else {
+            "id"
+        },
+    }
+}
+
+pub(crate) fn idempotency_insert(account: &AccountId, key: &str, fp: &str, now: i64) -> Sql {
+    Sql::new(
+        "INSERT INTO idempotency_keys (account_id, key, fingerprint, state, created) VALUES ($1, $2, $3, 'running', $4) \
+         ON CONFLICT (account_id, key) DO NOTHING",
+        vec![text(account.as_str()), text(key), text(fp), Arg::Int(now)],
+    )
+}
+
+pub(crate) fn idempotency_select(account: &AccountId, key: &str) -> Sql {
+    Sql::new(
+        "SELECT fingerprint, state, status, body, created, committed FROM idempotency_keys WHERE account_id = $1 AND key = $2",
+        vec![text(account.as_str()), text(key)],
+    )
+}
+
+/// What a claim found under a key that was already there.
+pub(crate) enum Found {
+    /// The answer.
+    Answer(IdempotencyClaim),
+    /// The key expired: forget it (this statement) and claim afresh.
+    Expired(Sql),
+    /// Its process died before committing: take the key over with this statement (one row
+    /// changed means taken; none means another request took it first).
+    TakeOver(Sql),
+}
+
+/// Decides what an existing idempotency key row means for a new claim.
+pub(crate) fn idempotency_found(
+    account: &AccountId,
+    key: &str,
+    fingerprint: &str,
+    now: i64,
+    row: &impl Cols,
+) -> StoreResult<Found> {
+    let stored = row.text("fingerprint")?;
+    let state = row.text("state")?;
+    let created = row.int("created")?;
+    if created < now - IDEMPOTENCY_TTL_SECS {
+        return Ok(Found::Expired(Sql::new(
+            "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND created = $3",
+            vec![text(account.as_str()), text(key), Arg::Int(created)],
+        )));
+    }
+    if stored != fingerprint {
+        return Ok(Found::Answer(IdempotencyClaim::Mismatch { stored }));
+    }
+    if state == "done" {
+        return Ok(Found::Answer(IdempotencyClaim::Replay {
+            status: row.int("status")? as u16,
+            body: row.text("body")?,
+        }));
+    }
+    if created < now - STALE_RUNNING_SECS {
+        // The process that claimed it died mid-request. If it had committed, running again
+        // would change things twice; otherwise take it over.
+        if row.int("committed")? != 0 {
+            return Ok(Found::Answer(IdempotencyClaim::Lost));
+        }
+        return Ok(Found::TakeOver(Sql::new(
+            "UPDATE idempotency_keys SET created = $1 WHERE account_id = $2 AND key = $3 AND state = 'running' AND created = $4",
+            vec![Arg::Int(now), text(account.as_str()), text(key), Arg::Int(created)],
+        )));
+    }
+    Ok(Found::Answer(IdempotencyClaim::InProgress))
+}
+
+pub(crate) fn idempotency_finish(account: &AccountId, key: &str, status: u16, body: &str) -> Sql {
+    Sql::new(
+        "UPDATE idempotency_keys SET state = 'done', status = $1, body = $2 WHERE account_id = $3 AND key = $4",
+        vec![Arg::Int(status as i64), text(body), text(account.as_str()), text(key)],
+    )
+}
+
+pub(crate) fn idempotency_release(account: &AccountId, key: &str) -> Sql {
+    Sql::new(
+        "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND state = 'running'",
+        vec![text(account.as_str()), text(key)],
+    )
+}
+
+pub(crate) fn idempotency_prune(before: i64) -> Sql {
+    Sql::new(
+        "DELETE FROM idempotency_keys WHERE created < $1",
+        vec![Arg::Int(before)],
+    )
+}
+
+pub(crate) fn find_token(token_hash: &str) -> Sql {
+    Sql::new(
+        "SELECT token_hash, account_id, kind, object_id, created, expires_at FROM tokens WHERE token_hash = $1",
+        vec![text(token_hash)],
+    )
+}
+
+/// Stores a fresh random secret under `name` unless one is there.
+pub(crate) fn secret_insert(name: &str) -> Sql {
+    let fresh: String = (0..2)
+        .map(|_| format!("{:032x}", rand::random::<u128>()))
+        .collect();
+    Sql::new(
+        "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        vec![text(name), Arg::Text(fresh)],
+    )
+}
+
+pub(crate) fn secret_select(name: &str) -> Sql {
+    Sql::new(
+        "SELECT value FROM settings WHERE name = $1",
+        vec![text(name)],
+    )
+}
+
+pub(crate) fn due(kind: &str, before: i64, limit: usize) -> Sql {
+    Sql::new(
+        &format!(
+            "SELECT account_id, {COLUMNS} FROM objects WHERE kind = $1 AND due_at IS NOT NULL AND due_at <= $2 ORDER BY due_at LIMIT $3"
+        ),
+        vec![text(kind), Arg::Int(before), Arg::Int(limit as i64)],
+    )
+}
+
+/// The deliveries a worker may lease. PostgreSQL locks them and passes over rows another
+/// instance has locked, so racing instances take disjoint batches (and never deadlock); SQLite
+/// serialises the whole transaction.
+pub(crate) fn claim_candidates(backend: Backend, now: i64, limits: &ClaimLimits) -> Sql {
+    let mut sql = Sql::default();
+    sql.push(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE state = 'pending' AND next_attempt <= "
+    ))
+    .int(now)
+    .push(" AND (lease_until IS NULL OR lease_until < ")
+    .int(now)
+    .push(")");
+    for (e, n) in &limits.held {
+        if *n >= limits.per_endpoint {
+            sql.push(" AND endpoint_id <> ").text(e.clone());
+        }
+    }
+    // More candidates than needed when some may be over their endpoint's limit.
+    let candidates = if limits.per_endpoint < limits.total {
+        limits.total * 4
+    } else {
+        limits.total
+    };
+    sql.push(" ORDER BY next_attempt LIMIT ")
+        .int(candidates as i64)
+        .push(backend.skip_locked());
+    sql
+}
+
+/// Takes one candidate: of two instances racing for a row, exactly one sees its update apply.
+pub(crate) fn claim_one(owner: &str, lease_until: i64, id: &str, now: i64) -> Sql {
+    Sql::new(
+        "UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2 \
+         WHERE id = $3 AND state = 'pending' AND (lease_until IS NULL OR lease_until < $4)",
+        vec![text(owner), Arg::Int(lease_until), text(id), Arg::Int(now)],
+    )
+}
+
+/// Picks the candidates to take in order, within the limits; `take` leases one and says
+/// whether it got it.
+pub(crate) struct Picker {
+    limits: ClaimLimits,
+    pub claimed: Vec<Delivery>,
+}
+
+impl Picker {
+    pub fn new(limits: &ClaimLimits) -> Picker {
+        Picker {
+            limits: limits.clone(),
+            claimed: Vec::new(),
+        }
+    }
+    /// Whether to try to take this candidate.
+    pub fn wants(&self, d: &Delivery) -> bool {
+        self.claimed.len() < self.limits.total
+            && self.limits.held.get(&d.endpoint_id).copied().unwrap_or(0) < self.limits.per_endpoint
+    }
+    /// The candidate was taken.
+    pub fn took(&mut self, d: Delivery) {
+        *self.limits.held.entry(d.endpoint_id.clone()).or_default() += 1;
+        self.claimed.push(d);
+    }
+}
+
+/// The statements that record the end of one leased delivery: the update (which applies only
+/// while `owner` holds the lease) and, when an attempt was made, its row.
+pub(crate) fn finish_delivery(owner: &str, f: &Finished) -> (Sql, Option<Sql>) {
+    let (state, next_attempt) = match f.next {
+        Next::Succeeded => (DeliveryState::Succeeded, None),
+        Next::RetryAt(t) => (DeliveryState::Pending, Some(t)),
+        Next::GiveUp => (DeliveryState::Failed, None),
+        Next::Cancel => (DeliveryState::Canceled, None),
+    };
+    let mut sql = Sql::default();
+    sql.push("UPDATE webhook_deliveries SET lease_owner = NULL, lease_until = NULL, state = ")
+        .text(state.as_str())
+        .push(", next_attempt = ");
+    match next_attempt {
+        Some(t) => sql.int(t),
+        None => sql.push("NULL"),
+    };
+    if let Some(a) = &f.attempt {
+        sql.push(", attempts = ")
+            .int(a.attempt)
+            .push(", last_attempt = ")
+            .int(a.at)
+            .push(", last_status = ");
+        match a.status {
+            Some(s) => sql.int(s),
+            None => sql.push("NULL"),
+        };
+        sql.push(", last_error = ");
+        match &a.error {
+            Some(e) => sql.text(e.clone()),
+            None => sql.push("NULL"),
+        };
+    }
+    sql.push(" WHERE id = ")
+        .text(f.delivery_id.clone())
+        .push(" AND lease_owner = ")
+        .text(owner);
+    let attempt = f.attempt.as_ref().map(|a: &Attempt| {
+        Sql::new(
+            "INSERT INTO webhook_attempts (delivery_id, attempt, at, status, error, response, duration_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            vec![
+                text(a.delivery_id.as_str()),
+                Arg::Int(a.attempt),
+                Arg::Int(a.at),
+                Arg::OptInt(a.status),
+                Arg::OptText(a.error.clone()),
+                Arg::OptText(a.response.clone()),
+                Arg::Int(a.duration_ms),
+            ],
+        )
+    });
+    (sql, attempt)
+}
+
+pub(crate) fn deliveries(q: &DeliveryQuery) -> Sql {
+    let mut sql = Sql::default();
+    sql.push(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE 1 = 1"
+    ));
+    if let Some(a) = &q.account {
+        sql.push(" AND account_id = ").text(a.as_str());
+    }
+    if let Some(e) = &q.event_id {
+        sql.push(" AND event_id = ").text(e.clone());
+    }
+    if let Some(e) = &q.endpoint_id {
+        sql.push(" AND endpoint_id = ").text(e.clone());
+    }
+    if let Some(s) = q.state {
+        sql.push(" AND state = ").text(s.as_str());
+    }
+    sql.push(" ORDER BY created DESC, id DESC LIMIT ")
+        .int(q.limit as i64);
+    sql
+}
+
+pub(crate) fn delivery_attempts(delivery_id: &str) -> Sql {
+    Sql::new(
+        "SELECT delivery_id, attempt, at, status, error, response, duration_ms FROM webhook_attempts \
+         WHERE delivery_id = $1 ORDER BY attempt",
+        vec![text(delivery_id)],
+    )
+}
+
+pub(crate) fn pending_webhooks(account: &AccountId, event_ids: &[String]) -> Sql {
+    let mut sql = Sql::default();
+    sql.push("SELECT event_id, COUNT(*) AS n FROM webhook_deliveries WHERE account_id = ")
+        .text(account.as_str())
+        .push(" AND state = 'pending' AND event_id IN (");
+    for (i, id) in event_ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.text(id.clone());
+    }
+    sql.push(") GROUP BY event_id");
+    sql
+}
+
+/// Old finished deliveries go, their attempts first.
+pub(crate) fn prune_deliveries(before: i64) -> [Sql; 2] {
+    [
+        Sql::new(
+            "DELETE FROM webhook_attempts WHERE delivery_id IN \
+             (SELECT id FROM webhook_deliveries WHERE created < $1 AND state <> 'pending')",
+            vec![Arg::Int(before)],
+        ),
+        Sql::new(
+            "DELETE FROM webhook_deliveries WHERE created < $1 AND state <> 'pending'",
+            vec![Arg::Int(before)],
+        ),
+    ]
+}
+
+pub(crate) fn emails(q: &EmailQuery) -> Sql {
+    let mut sql = Sql::default();
+    sql.push(&format!("SELECT {EMAIL_COLUMNS} FROM emails WHERE 1 = 1"));
+    if let Some(to) = &q.to {
+        sql.push(" AND to_addr = ").text(to.clone());
+    }
+    sql.push(" ORDER BY created DESC, id DESC LIMIT ")
+        .int(q.limit as i64);
+    sql
+}
+
+pub(crate) fn email_by_id(id: &str) -> Sql {
+    Sql::new(
+        &format!("SELECT {EMAIL_COLUMNS} FROM emails WHERE id = $1"),
+        vec![text(id)],
+    )
+}
+
+pub(crate) fn due_emails(now: i64, limit: usize) -> Sql {
+    Sql::new(
+        &format!(
+            "SELECT {EMAIL_COLUMNS} FROM emails WHERE status = 'queued' \
+             AND (lease_until IS NULL OR lease_until < $1) ORDER BY created LIMIT $2"
+        ),
+        vec![Arg::Int(now), Arg::Int(limit as i64)],
+    )
+}
+
+pub(crate) fn claim_email(id: &str, now: i64, lease_until: i64) -> Sql {
+    Sql::new(
+        "UPDATE emails SET lease_until = $1 WHERE id = $2 AND status = 'queued' \
+         AND (lease_until IS NULL OR lease_until < $3)",
+        vec![Arg::Int(lease_until), text(id), Arg::Int(now)],
+    )
+}
+
+pub(crate) fn finish_email(id: &str, now: i64, error: Option<&str>, give_up: bool) -> Sql {
+    let status = match (error, give_up) {
+        (None, _) => "sent",
+        (Some(_), true) => "failed",
+        (Some(_), false) => "queued",
+    };
+    Sql::new(
+        "UPDATE emails SET status = $1, attempts = attempts + 1, lease_until = NULL, \
+         sent_at = $2, last_error = $3 WHERE id = $4",
+        vec![
+            text(status),
+            Arg::OptInt(error.is_none().then_some(now)),
+            Arg::OptText(error.map(str::to_owned)),
+            text(id),
+        ],
+    )
+}
+
+pub(crate) fn prune_emails(before: i64) -> Sql {
+    Sql::new(
+        "DELETE FROM emails WHERE created < $1 AND status <> 'queued'",
+        vec![Arg::Int(before)],
+    )
+}
+
+pub(crate) fn account_of(kind: &str, id: &str) -> Sql {
+    Sql::new(
+        "SELECT account_id FROM objects WHERE kind = $1 AND id = $2",
+        vec![text(kind), text(id)],
+    )
+}
+
+/// Reads a row's columns by name; both drivers' rows implement it, so each table's row decoding
+/// is written once.
+pub(crate) trait Cols {
+    fn text(&self, name: &str) -> StoreResult<String>;
+    fn opt_text(&self, name: &str) -> StoreResult<Option<String>>;
+    fn int(&self, name: &str) -> StoreResult<i64>;
+    fn opt_int(&self, name: &str) -> StoreResult<Option<i64>>;
+}
+
+pub(crate) fn record(kind: &'static str, row: &impl Cols) -> StoreResult<Record> {
+    Ok(Record {
+        kind,
+        id: row.text("id")?,
+        created: row.int("created")?,
+        version: row.int("version")?,
+        deleted: row.int("deleted")? != 0,
+        parent: row.opt_text("parent")?,
+        lookup: row.opt_text("lookup")?,
+        status: row.opt_text("status")?,
+        unique_key: row.opt_text("unique_key")?,
+        due_at: row.opt_int("due_at")?,
+        data: row.text("data")?,
+    })
+}
+
+pub(crate) fn email(row: &impl Cols) -> StoreResult<Email> {
+    let status = row.text("status")?;
+    Ok(Email {
+        id: row.text("id")?,
+        account: AccountId(row.text("account_id")?),
+        created: row.int("created")?,
+        to: row.text("to_addr")?,
+        from: row.text("from_addr")?,
+        subject: row.text("subject")?,
+        text: row.text("text_body")?,
+        html: row.text("html_body")?,
+        status: EmailStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("email status {status}")))?,
+        attempts: row.int("attempts")?,
+        sent_at: row.opt_int("sent_at")?,
+        last_error: row.opt_text("last_error")?,
+    })
+}
+
+pub(crate) fn delivery(row: &impl Cols) -> StoreResult<Delivery> {
+    let state = row.text("state")?;
+    Ok(Delivery {
+        id: row.text("id")?,
+        account: AccountId(row.text("account_id")?),
+        event_id: row.text("event_id")?,
+        endpoint_id: row.text("endpoint_id")?,
+        created: row.int("created")?,
+        state: DeliveryState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("delivery state {state}")))?,
+        attempts: row.int("attempts")?,
+        next_attempt: row.opt_int("next_attempt")?,
+        last_attempt: row.opt_int("last_attempt")?,
+        last_status: row.opt_int("last_status")?,
+        last_error: row.opt_text("last_error")?,
+    })
+}
+
+pub(crate) fn attempt(r: &impl Cols) -> StoreResult<Attempt> {
+    Ok(Attempt {
+        delivery_id: r.text("delivery_id")?,
+        attempt: r.int("attempt")?,
+        at: r.int("at")?,
+        status: r.opt_int("status")?,
+        error: r.opt_text("error")?,
+        response: r.opt_text("response")?,
+        duration_ms: r.int("duration_ms")?,
+    })
+}
+
+pub(crate) fn token(r: &impl Cols) -> StoreResult<TokenRecord> {
+    Ok(TokenRecord {
+        token_hash: r.text("token_hash")?,
+        account: AccountId(r.text("account_id")?),
+        kind: r.text("kind")?,
+        object_id: r.text("object_id")?,
+        created: r.int("created")?,
+        expires_at: r.int("expires_at")?,
+    })
+}
