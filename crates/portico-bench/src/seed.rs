@@ -103,7 +103,9 @@ async fn template(
 
 /// Every id of these prefixes in the records, to be replaced in each copy.
 fn ids_in(records: &[Record]) -> Vec<String> {
-    const PREFIXES: &[&str] = &["cus_", "pm_", "sub_", "si_", "in_", "il_", "evt_", "pi_", "ch_"];
+    const PREFIXES: &[&str] = &[
+        "cus_", "pm_", "sub_", "si_", "in_", "il_", "evt_", "pi_", "ch_",
+    ];
     let mut found = BTreeMap::new();
     for r in records {
         for text in [r.data.as_str(), r.id.as_str()] {
@@ -220,7 +222,10 @@ pub async fn seed(a: SeedArgs) -> anyhow::Result<Value> {
         &router,
         k,
         "/v1/prices",
-        &pro_form.iter().map(|(a, b)| (*a, b.as_str())).collect::<Vec<_>>(),
+        &pro_form
+            .iter()
+            .map(|(a, b)| (*a, b.as_str()))
+            .collect::<Vec<_>>(),
     )
     .await?);
     let team_form = form(&price("4000"));
@@ -228,7 +233,10 @@ pub async fn seed(a: SeedArgs) -> anyhow::Result<Value> {
         &router,
         k,
         "/v1/prices",
-        &team_form.iter().map(|(a, b)| (*a, b.as_str())).collect::<Vec<_>>(),
+        &team_form
+            .iter()
+            .map(|(a, b)| (*a, b.as_str()))
+            .collect::<Vec<_>>(),
     )
     .await?);
     let cfg = id(&api(
@@ -255,9 +263,18 @@ pub async fn seed(a: SeedArgs) -> anyhow::Result<Value> {
                 "features[subscription_update][proration_behavior]",
                 "create_prorations",
             ),
-            ("features[subscription_update][products][0][product]", &product),
-            ("features[subscription_update][products][0][prices][0]", &pro),
-            ("features[subscription_update][products][0][prices][1]", &team),
+            (
+                "features[subscription_update][products][0][product]",
+                &product,
+            ),
+            (
+                "features[subscription_update][products][0][prices][0]",
+                &pro,
+            ),
+            (
+                "features[subscription_update][products][0][prices][1]",
+                &team,
+            ),
         ],
     )
     .await?);
@@ -285,16 +302,31 @@ pub async fn seed(a: SeedArgs) -> anyhow::Result<Value> {
         &[("customer", &cus), ("items[0][price]", &pro)],
     )
     .await?;
-    let invoice = sub["latest_invoice"].as_str().unwrap_or_default().to_owned();
-    let plain = api(
-        &router,
-        k,
-        "/v1/customers",
-        &[("email", "plain@example.com"), ("name", "Grace Hopper")],
-    )
-    .await?;
+    let invoice = sub["latest_invoice"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    // Counting the two templates made through the API (the plain one only when asked for).
+    let subscribed_total = a.subscribed.min(a.customers).max(1);
+    let plain_total = a.customers.saturating_sub(subscribed_total);
+    let plain = if plain_total > 0 {
+        Some(
+            api(
+                &router,
+                k,
+                "/v1/customers",
+                &[("email", "plain@example.com"), ("name", "Grace Hopper")],
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
     let prefix = customer["invoice_prefix"].as_str().unwrap_or_default();
-    let plain_prefix = plain["invoice_prefix"].as_str().unwrap_or_default();
+    let plain_prefix = plain
+        .as_ref()
+        .and_then(|p| p["invoice_prefix"].as_str())
+        .unwrap_or_default();
 
     let full = template(
         &*store,
@@ -307,19 +339,24 @@ pub async fn seed(a: SeedArgs) -> anyhow::Result<Value> {
         ],
     )
     .await?;
-    let bare = vec![store
-        .get(&account, "customer", &id(&plain))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the plain customer is missing"))?];
+    let (bare, bare_ids) = match &plain {
+        Some(p) => (
+            vec![store
+                .get(&account, "customer", &id(p))
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the plain customer is missing"))?],
+            vec![id(p)],
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
     let full_ids = ids_in(&full);
-    let bare_ids = vec![id(&plain)];
 
     let mut g = RandomIds;
     let mut fixture_users = Vec::new();
     let mut batch = Vec::new();
     let mut written = 0usize;
-    let subscribed = a.subscribed.min(a.customers).saturating_sub(1);
-    let plain_count = a.customers.saturating_sub(subscribed + 2);
+    let subscribed = subscribed_total - 1;
+    let plain_count = plain_total.saturating_sub(1);
     for n in 0..subscribed + plain_count {
         let writes = if n < subscribed {
             let swaps = swaps_for(&full_ids, prefix, "seed@example.com", n, &mut g);
@@ -360,8 +397,8 @@ pub async fn seed(a: SeedArgs) -> anyhow::Result<Value> {
         "config": cfg,
         "subscribed": fixture_users,
         "seeded": {
-            "customers": subscribed + plain_count + 2,
-            "subscribed_customers": subscribed + 1,
+            "customers": subscribed_total + plain_total,
+            "subscribed_customers": subscribed_total,
             "objects_written": written,
             "seconds": (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
         },
