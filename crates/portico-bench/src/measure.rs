@@ -136,7 +136,11 @@ async fn setup(c: &Client, a: &MeasureArgs, i: usize) -> Result<Vu, String> {
     }
     match a.op.as_str() {
         "portal.home" => {
-            let config = &a.fixture.as_ref().ok_or("portal.home needs --fixture")?.config;
+            let config = &a
+                .fixture
+                .as_ref()
+                .ok_or("portal.home needs --fixture")?
+                .config;
             let s = c
                 .post(
                     "/v1/billing_portal/sessions",
@@ -230,7 +234,10 @@ async fn run_op(c: &Client, a: &MeasureArgs, vu: &mut Vu, n: u64) -> Result<(), 
         "customer.create" | "localstripe.customer.create" => c
             .post(
                 "/v1/customers",
-                &[kv("email", format!("c{n}@example.com")), kv("name", "Bench")],
+                &[
+                    kv("email", format!("c{n}@example.com")),
+                    kv("name", "Bench"),
+                ],
             )
             .await
             .map(drop),
@@ -248,7 +255,10 @@ async fn run_op(c: &Client, a: &MeasureArgs, vu: &mut Vu, n: u64) -> Result<(), 
         "subscription.create" => c
             .post(
                 "/v1/subscriptions",
-                &[kv("customer", &vu.customer), kv("items[0][price]", &fx()?.pro)],
+                &[
+                    kv("customer", &vu.customer),
+                    kv("items[0][price]", &fx()?.pro),
+                ],
             )
             .await
             .map(drop),
@@ -266,7 +276,10 @@ async fn run_op(c: &Client, a: &MeasureArgs, vu: &mut Vu, n: u64) -> Result<(), 
         "session.create" => c
             .post(
                 "/v1/billing_portal/sessions",
-                &[kv("customer", &vu.customer), kv("configuration", &fx()?.config)],
+                &[
+                    kv("customer", &vu.customer),
+                    kv("configuration", &fx()?.config),
+                ],
             )
             .await
             .map(drop),

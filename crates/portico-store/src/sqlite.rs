@@ -236,6 +236,13 @@ fn writer(conn: Connection, queue: mpsc::Receiver<Msg>, checkpoint: Option<mpsc:
         }
     }
     drop(checkpoint);
+    if stop.is_some() {
+        // Closing: fold the WAL into the database file and empty it, so the next start does not
+        // have to read it back.
+        if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
+            tracing::warn!(error = %e, "SQLite checkpoint at close failed");
+        }
+    }
     drop(conn);
     if let Some(done) = stop {
         let _ = done.send(());
@@ -243,8 +250,8 @@ fn writer(conn: Connection, queue: mpsc::Receiver<Msg>, checkpoint: Option<mpsc:
 }
 
 /// The checkpointer thread: copies committed pages from the WAL into the database file shortly
-/// after they are committed, off the writer's path (the writer checkpoints itself only if the WAL grows
-/// past [`WAL_BACKSTOP_PAGES`], should this thread fall behind).
+/// after they are committed, off the writer's path (the writer checkpoints itself only if the
+/// WAL grows past [`WAL_BACKSTOP_PAGES`], should this thread fall behind).
 fn checkpointer(conn: Connection, commits: mpsc::Receiver<()>) {
     while commits.recv().is_ok() {
         std::thread::sleep(CHECKPOINT_EVERY);

@@ -152,6 +152,54 @@ async fn commit_is_all_or_nothing(store: Arc<dyn Store>) {
         .is_none());
 }
 
+/// Many commits at once (on SQLite they share transactions: group commit), every third one
+/// failing half-way: each failure undoes only its own writes, every success lands whole.
+async fn concurrent_commits_fail_alone(store: Arc<dyn Store>) {
+    let acct = account(&*store).await;
+    let taken = customer(100, "taken@example.com");
+    store
+        .commit(&acct, vec![Write::Insert(Versioned::new_record(&taken))])
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..120 {
+        let (store, acct, taken) = (store.clone(), acct.clone(), taken.clone());
+        tasks.push(tokio::spawn(async move {
+            let mine = customer(200 + i, &format!("c{i}@example.com"));
+            let mut writes = vec![Write::Insert(Versioned::new_record(&mine))];
+            if i % 3 == 0 {
+                // A duplicate after the insert: the commit must fail and take the insert along.
+                writes.push(Write::Insert(Versioned::new_record(&taken)));
+            }
+            (
+                i,
+                mine.id.as_str().to_owned(),
+                store.commit(&acct, writes).await,
+            )
+        }));
+    }
+    for t in tasks {
+        let (i, id, result) = t.await.unwrap();
+        let stored = get::<Customer>(&*store, &acct, &id).await.unwrap();
+        if i % 3 == 0 {
+            assert!(
+                matches!(result, Err(StoreError::Duplicate { what: "id" })),
+                "{i}: {result:?}"
+            );
+            assert!(stored.is_none(), "{i}: a failed commit left its insert");
+        } else {
+            result.unwrap_or_else(|e| panic!("{i}: {e:?}"));
+            assert!(stored.is_some(), "{i}: a successful commit is missing");
+        }
+    }
+    let page = store.list(&acct, &query("customer", 100)).await.unwrap();
+    assert_eq!(
+        page.records.len(),
+        81,
+        "80 successes and the first customer"
+    );
+}
+
 async fn accounts_are_isolated(store: Arc<dyn Store>) {
     let one = account(&*store).await;
     let two = account(&*store).await;
@@ -973,6 +1021,7 @@ macro_rules! stories {
 stories!(
     insert_update_and_conflict,
     commit_is_all_or_nothing,
+    concurrent_commits_fail_alone,
     accounts_are_isolated,
     pagination_is_newest_first,
     deleted_objects_are_hidden_from_lists,
