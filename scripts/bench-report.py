@@ -45,7 +45,14 @@ class Results:
         self.meta = json.load(open(os.path.join(directory, 'meta.json')))
         self.rows = [json.loads(line) for line in open(os.path.join(directory, 'results.jsonl'))
                      if line.strip()]
-        self.by_key = {(r['dataset'], r['op'], r['concurrency']): r for r in self.rows}
+        # A floor measured more than once counts at its fastest: Portico is read against the
+        # most this machine did in the run.
+        self.by_key = {}
+        for r in self.rows:
+            key = (r['dataset'], r['op'], r['concurrency'])
+            old = self.by_key.get(key)
+            if old is None or (ok(r) and (not ok(old) or r['per_second'] > old['per_second'])):
+                self.by_key[key] = r
 
     def get(self, dataset, op, c):
         return self.by_key.get((dataset, op, c))
@@ -298,6 +305,15 @@ def report(res):
     add('')
     add(table(OP_HEADER, op_rows(res, 'floor', ['floor.http', 'floor.insert'])))
     add('')
+    runs = {}
+    for r in res.rows:
+        if r['dataset'] == 'floor' and ok(r):
+            runs.setdefault((r['op'], r['concurrency']), []).append(num(r['per_second']))
+    if any(len(v) > 1 for v in runs.values()):
+        add('Each floor is measured before and after Portico\'s operations; the table and the '
+            'ratios use the faster run. All runs, ops/s: ' + '; '.join(
+                f"`{op}` c={cc}: {', '.join(v)}" for (op, cc), v in sorted(runs.items())) + '.')
+        add('')
     insert, http = res.get('floor', 'floor.insert', c), res.get('floor', 'floor.http', c)
     rows = []
     for op in SESSION_OPS:
@@ -395,6 +411,10 @@ def report(res):
     peak = m.get('rss-peak') or {}
     if peak:
         rows.append(['Peak RSS (VmHWM) after all the measurements', mib(peak['peak_rss_kb'])])
+        if 'end_anon_kb' in peak:
+            rows.append(['RSS after the measurements: heap and stacks (RssAnon) / the database '
+                         'file mapped into memory, shared with the page cache (RssFile)',
+                         f"{mib(peak['end_anon_kb'])} / {mib(peak['end_file_kb'])}"])
     b = m.get('binary') or {}
     if b:
         stripped = ''
@@ -416,9 +436,33 @@ def report(res):
             what = r['failed'] if 'failed' in r else f"{r['errors']} errors, e.g. {r.get('error_sample')}"
             add(f"- {r['dataset']} `{r['op']}` at concurrency {r['concurrency']}: {what}")
         add('')
+    add(HOT_PATH)
     add('Raw results: `test-output/bench/results.jsonl` and `test-output/bench/meta.json` '
         '(not committed).')
     return '\n'.join(lines) + '\n'
+
+
+HOT_PATH = '''## What profiling changed
+
+Before these figures, at commit `4f0ec18`, the same `portico-bench measure` runs (5 s, 10k
+customers, concurrency 32) gave: session creation (`subscription_cancel`) 1,181/s, p99 36 ms;
+`customer.create` 1,335/s; `portal.home` 3,752/s; the insert floor 10,709/s on the same machine.
+`perf` showed SQLite writes waiting for the single writer connection, one fsync per request, a
+thread hand-off per SQL statement (sqlx's SQLite driver), a temporary file opened and removed for
+every savepoint, and the system allocator in every profile. Since then:
+
+- SQLite runs on rusqlite with **group commit**: one writer thread takes every write waiting for
+  it and commits them in one transaction, each in a savepoint (a failing write rolls back alone),
+  one disk sync for the group; nobody is answered before the commit is durable. Savepoint journals
+  stay in memory (`temp_store = MEMORY`).
+- Reads run on their own connections in the calling task (a point lookup costs less than a
+  thread hand-off), with the database file memory-mapped.
+- Checkpoints (copying committed pages from the WAL into the database file) run on a thread of
+  their own every 10 ms after commits, in small steps, so the writer's WAL syncs do not queue
+  behind a long database sync (p99 of session creation 22 ms instead of 41 ms with 100 ms steps,
+  and 26 ms with SQLite's own checkpoints on the writer, which also cost 20% of throughput).
+- mimalloc is the binary's allocator.
+'''
 
 
 def describe_count(s):

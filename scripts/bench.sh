@@ -351,7 +351,12 @@ for op in "${portico_ops[@]}"; do
     measure base "$portico_url" "$op" "$c" "$work/base.fixture.json"
   done
 done
-echo "{\"peak_rss_kb\": $(proc_kb "$portico_pid" VmHWM), \"end_rss_kb\": $(proc_kb "$portico_pid" VmRSS)}" \
+log "measuring the floors again (the disk and the neighbours vary; the faster run counts)"
+for c in "${concurrencies[@]}"; do
+  measure floor "$floor_http" floor.http "$c"
+  measure floor "$floor_insert" floor.insert "$c"
+done
+echo "{\"peak_rss_kb\": $(proc_kb "$portico_pid" VmHWM), \"end_rss_kb\": $(proc_kb "$portico_pid" VmRSS), \"end_anon_kb\": $(proc_kb "$portico_pid" RssAnon), \"end_file_kb\": $(proc_kb "$portico_pid" RssFile)}" \
   >"$out/parts/rss-peak.json"
 echo "  after the measurements: $(cat "$out/parts/rss-peak.json")" >&2
 stop "$portico_pid"
