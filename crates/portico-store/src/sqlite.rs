@@ -502,8 +502,12 @@ impl Store for SqliteStore {
     async fn list(&self, account: &AccountId, q: &ListQuery) -> StoreResult<Page> {
         let (account, q) = (account.clone(), q.clone());
         self.read(move |c| {
-            // One read transaction, so the cursor and the page see the same state.
-            c.execute_batch("BEGIN")?;
+            // One read transaction, so the cursor and the page see the same state (on the
+            // writer, for an in-memory database, the group's transaction already is one).
+            let own = c.is_autocommit();
+            if own {
+                c.execute_batch("BEGIN")?;
+            }
             let page = (|| {
                 let position = match st::cursor_position(&account, &q) {
                     None => None,
@@ -516,7 +520,9 @@ impl Store for SqliteStore {
                 let records = all(c, &sql, |r| st::record(q.kind, r))?;
                 Ok(st::page(&q, records))
             })();
-            c.execute_batch("COMMIT")?;
+            if own {
+                c.execute_batch("COMMIT")?;
+            }
             page
         })
         .await

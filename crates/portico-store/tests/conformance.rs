@@ -1004,6 +1004,16 @@ macro_rules! stories {
                 }
             )*
         }
+        mod on_sqlite_in_memory {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let store = portico_store::open("sqlite::memory:").await.expect("open memory");
+                    super::$name(store).await;
+                }
+            )*
+        }
         mod on_postgres {
             use super::*;
             $(
