@@ -17,15 +17,15 @@
 
 use crate::statements::{self as st, Arg, Backend, Cols, Found, Sql};
 use crate::{
-    Attempt, ClaimLimits, Delivery, DeliveryQuery, Email, EmailQuery, Finished, IdempotencyClaim,
-    ListQuery, Page, Record, Store, StoreError, StoreResult, TokenRecord, Write,
+    Attempt, ClaimLimits, Delivery, DeliveryQuery, Email, EmailQuery, Filter, Finished,
+    IdempotencyClaim, ListQuery, Page, Record, Store, StoreError, StoreResult, TokenRecord, Write,
 };
 use async_trait::async_trait;
 use portico_domain::AccountId;
 use rusqlite::{Connection, OpenFlags};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use tokio::sync::oneshot;
 
 /// The most writes committed together.
@@ -48,7 +48,7 @@ pub struct SqliteStore {
     queue: Mutex<Option<mpsc::Sender<Msg>>>,
     /// `None` for an in-memory database: reads go to the writer.
     path: Option<PathBuf>,
-    readers: Mutex<Vec<Connection>>,
+    readers: Arc<Mutex<Vec<Connection>>>,
 }
 
 impl Cols for rusqlite::Row<'_> {
@@ -239,8 +239,12 @@ fn writer(conn: Connection, queue: mpsc::Receiver<Msg>, checkpoint: Option<mpsc:
     if stop.is_some() {
         // Closing: fold the WAL into the database file and empty it, so the next start does not
         // have to read it back.
-        if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
-            tracing::warn!(error = %e, "SQLite checkpoint at close failed");
+        match conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
+            Ok(0) => {}
+            Ok(_) => tracing::info!("the WAL was in use at close; it stays for the next start"),
+            Err(e) => tracing::warn!(error = %e, "SQLite checkpoint at close failed"),
         }
     }
     drop(conn);
@@ -265,6 +269,10 @@ fn checkpointer(conn: Connection, commits: mpsc::Receiver<()>) {
 /// Runs a group in one transaction, each task in a savepoint; the error that undid the whole
 /// group, if one did.
 fn run_group(conn: &Connection, group: &mut [Box<dyn Task>]) -> StoreResult<()> {
+    if !conn.is_autocommit() {
+        // A rollback that failed earlier left a transaction open: end it before starting.
+        conn.execute_batch("ROLLBACK")?;
+    }
     conn.execute_batch("BEGIN IMMEDIATE")?;
     for t in group.iter_mut() {
         let step = (|| -> StoreResult<()> {
@@ -344,7 +352,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             queue: Mutex::new(Some(send)),
             path,
-            readers: Mutex::new(Vec::new()),
+            readers: Arc::new(Mutex::new(Vec::new())),
         })
     }
 
@@ -370,29 +378,57 @@ impl SqliteStore {
         answer.await.map_err(|_| closed())?
     }
 
-    /// Runs `work` on a reading connection (in the calling task), or on the writer for an
-    /// in-memory database.
+    /// Runs `work` on a reading connection in the calling task (a point lookup costs less than
+    /// a thread hand-off), or on the writer for an in-memory database.
     async fn read<R, F>(&self, work: F) -> StoreResult<R>
     where
         R: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
     {
-        let Some(path) = &self.path else {
+        match &self.path {
+            Some(path) => with_reader(&self.readers, path, work),
+            None => self.write(work).await,
+        }
+    }
+
+    /// [`SqliteStore::read`] for reads that may scan (JSON filters, background queues): on a
+    /// blocking thread, so a long one does not hold up the runtime's workers.
+    async fn scan<R, F>(&self, work: F) -> StoreResult<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
+    {
+        let Some(path) = self.path.clone() else {
             return self.write(work).await;
         };
-        let conn = self.readers.lock().ok().and_then(|mut r| r.pop());
-        let conn = match conn {
-            Some(c) => c,
-            None => open_reader(path)?,
-        };
-        let result = work(&conn);
-        if let Ok(mut idle) = self.readers.lock() {
+        let readers = self.readers.clone();
+        tokio::task::spawn_blocking(move || with_reader(&readers, &path, work))
+            .await
+            .map_err(|_| StoreError::Corrupt("a database read panicked".into()))?
+    }
+}
+
+/// Runs `work` on an idle reading connection (or a new one). A connection left inside a
+/// transaction is closed rather than reused, so no later read sees a stale snapshot.
+fn with_reader<R>(
+    readers: &Mutex<Vec<Connection>>,
+    path: &Path,
+    work: impl FnOnce(&Connection) -> StoreResult<R>,
+) -> StoreResult<R> {
+    let conn = readers.lock().ok().and_then(|mut r| r.pop());
+    let conn = match conn {
+        Some(c) => c,
+        None => open_reader(path)?,
+    };
+    let result = work(&conn);
+    if conn.is_autocommit() {
+        if let Ok(mut idle) = readers.lock() {
             if idle.len() < IDLE_READERS {
                 idle.push(conn);
             }
         }
-        result
     }
+    result
 }
 
 fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> StoreResult<()> {
@@ -501,7 +537,16 @@ impl Store for SqliteStore {
 
     async fn list(&self, account: &AccountId, q: &ListQuery) -> StoreResult<Page> {
         let (account, q) = (account.clone(), q.clone());
-        self.read(move |c| {
+        let scans = q.filters.iter().any(|f| {
+            matches!(
+                f,
+                Filter::Field(..)
+                    | Filter::Present(..)
+                    | Filter::LookupLike(_)
+                    | Filter::DeliverySuccess(_)
+            )
+        });
+        let work = move |c: &Connection| {
             // One read transaction, so the cursor and the page see the same state (on the
             // writer, for an in-memory database, the group's transaction already is one).
             let own = c.is_autocommit();
@@ -521,11 +566,15 @@ impl Store for SqliteStore {
                 Ok(st::page(&q, records))
             })();
             if own {
-                c.execute_batch("COMMIT")?;
+                c.execute_batch(if page.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
             }
             page
-        })
-        .await
+        };
+        if scans {
+            self.scan(work).await
+        } else {
+            self.read(work).await
+        }
     }
 
     async fn commit(&self, account: &AccountId, writes: Vec<Write>) -> StoreResult<()> {
@@ -628,7 +677,7 @@ impl Store for SqliteStore {
         limit: usize,
     ) -> StoreResult<Vec<(AccountId, Record)>> {
         let sql = st::due(kind, before, limit);
-        self.read(move |c| {
+        self.scan(move |c| {
             all(c, &sql, |r| {
                 Ok((AccountId(r.text("account_id")?), st::record(kind, r)?))
             })
@@ -683,7 +732,7 @@ impl Store for SqliteStore {
 
     async fn deliveries(&self, q: &DeliveryQuery) -> StoreResult<Vec<Delivery>> {
         let sql = st::deliveries(q);
-        self.read(move |c| all(c, &sql, |r| st::delivery(r))).await
+        self.scan(move |c| all(c, &sql, |r| st::delivery(r))).await
     }
 
     async fn delivery_attempts(&self, delivery_id: &str) -> StoreResult<Vec<Attempt>> {
@@ -701,7 +750,7 @@ impl Store for SqliteStore {
         }
         let sql = st::pending_webhooks(account, event_ids);
         let pairs = self
-            .read(move |c| all(c, &sql, |r| Ok((r.text("event_id")?, r.int("n")?))))
+            .scan(move |c| all(c, &sql, |r| Ok((r.text("event_id")?, r.int("n")?))))
             .await?;
         Ok(pairs.into_iter().collect())
     }
@@ -717,7 +766,7 @@ impl Store for SqliteStore {
 
     async fn emails(&self, q: &EmailQuery) -> StoreResult<Vec<Email>> {
         let sql = st::emails(q);
-        self.read(move |c| all(c, &sql, |r| st::email(r))).await
+        self.scan(move |c| all(c, &sql, |r| st::email(r))).await
     }
 
     async fn email(&self, id: &str) -> StoreResult<Option<Email>> {
@@ -728,7 +777,7 @@ impl Store for SqliteStore {
 
     async fn due_emails(&self, now: i64, limit: usize) -> StoreResult<Vec<Email>> {
         let sql = st::due_emails(now, limit);
-        self.read(move |c| all(c, &sql, |r| st::email(r))).await
+        self.scan(move |c| all(c, &sql, |r| st::email(r))).await
     }
 
     async fn claim_email(&self, id: &str, now: i64, lease_until: i64) -> StoreResult<bool> {

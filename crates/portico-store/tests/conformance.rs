@@ -1005,7 +1005,6 @@ macro_rules! stories {
             )*
         }
         mod on_sqlite_in_memory {
-            use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
