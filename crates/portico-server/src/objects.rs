@@ -18,8 +18,9 @@ use portico_wire::{render, ApiError};
 use serde_json::Value;
 use std::future::Future;
 
-/// How many times a write is retried when another request changed the same object meanwhile.
-const CONFLICT_RETRIES: usize = 12;
+/// How many times a write is retried when another request changed the same object meanwhile
+/// (16 writers on one object through two instances on a slow disk could lose 12 races in a row).
+const CONFLICT_RETRIES: usize = 16;
 
 /// Loads an object; a missing one is Stripe's "No such …" (404 when `param` is `None`).
 pub async fn load<T: Object>(
