@@ -258,20 +258,31 @@ impl Deliverer {
                 for d in batch {
                     *per_endpoint.entry(d.endpoint_id.clone()).or_default() += 1;
                     endpoint_of.insert(d.id.clone(), d.endpoint_id.clone());
-                    in_flight.push(self.deliver(d));
+                    let id = d.id.clone();
+                    in_flight.push(self.deliver(d).map(move |r| (id, r)));
                 }
             }
             let Some(first) = in_flight.next().await else {
                 return Ok(made);
             };
-            let mut done = vec![first?];
+            let mut ended = vec![first];
             while let Some(Some(more)) = in_flight.next().now_or_never() {
-                done.push(more?);
+                ended.push(more);
             }
-            for f in &done {
-                if let Some(e) = endpoint_of.remove(&f.delivery_id) {
+            // A delivery whose attempt could not be prepared or judged (a store error) stays
+            // leased and is tried again when its lease runs out; the others are recorded, not
+            // dropped with it (their requests may well have been answered).
+            let mut done = Vec::new();
+            for (id, result) in ended {
+                if let Some(e) = endpoint_of.remove(&id) {
                     if let Some(n) = per_endpoint.get_mut(&e) {
                         *n -= 1;
+                    }
+                }
+                match result {
+                    Ok(f) => done.push(f),
+                    Err(e) => {
+                        tracing::warn!(delivery = %id, error = %e, "webhook delivery attempt failed; retried after its lease")
                     }
                 }
             }
