@@ -613,10 +613,12 @@ pub(crate) fn finish_delivery(owner: &str, f: &Finished) -> (Sql, Option<Sql>) {
             None => sql.push("NULL"),
         };
     }
+    // Only while still pending: a delivery cancelled meanwhile (its endpoint deleted) stays so.
     sql.push(" WHERE id = ")
         .text(f.delivery_id.clone())
         .push(" AND lease_owner = ")
-        .text(owner);
+        .text(owner)
+        .push(" AND state = 'pending'");
     let attempt = f.attempt.as_ref().map(|a: &Attempt| {
         Sql::new(
             "INSERT INTO webhook_attempts (delivery_id, attempt, at, status, error, response, duration_ms) \
