@@ -183,18 +183,30 @@ impl WebhookArgs {
     }
 }
 
-fn init_logs(format: LogFormat, default_filter: &str) {
+/// Logs go to stderr from a thread of their own, so a request never waits on the write of its
+/// log line (a write per line cost ~5% of a cheap request's time). Nothing is dropped: when the
+/// queue is full the logging call waits. Keep the returned guard until the end: dropping it
+/// writes out what is still queued.
+fn init_logs(
+    format: LogFormat,
+    default_filter: &str,
+) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     use std::io::IsTerminal;
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("portico-logs")
+        .finish(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     match format {
         LogFormat::Json => builder.json().flatten_event(true).init(),
         LogFormat::Text => builder.init(),
     }
+    guard
 }
 
 /// `http://HOST:PORT` for the listen address; an unspecified host becomes `localhost`.
@@ -344,7 +356,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo(_) => "warn",
         _ => "info,sqlx=warn",
     };
-    init_logs(cli.log_format, default_filter);
+    let _logs = init_logs(cli.log_format, default_filter);
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Listen(args) => listen::listen(args).await,
