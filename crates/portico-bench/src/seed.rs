@@ -200,6 +200,7 @@ pub async fn seed(a: SeedArgs) -> anyhow::Result<Value> {
         mail: portico_server::mail::MailSettings::outbox(),
         rate_limits: Default::default(),
         data_keys: Vec::new(),
+        admin_password: None,
     };
     let app = portico_server::build(&config, Arc::new(portico_server::state::SystemClock)).await?;
     let store = app.store.clone();

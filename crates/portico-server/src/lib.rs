@@ -6,6 +6,7 @@
 pub mod api;
 pub mod auth;
 pub mod billing;
+pub mod dashboard;
 pub mod events;
 pub mod expand;
 pub mod http;
@@ -31,13 +32,30 @@ use tokio::net::TcpListener;
 
 pub use auth::KeyPolicy;
 
-/// Every route: the hosted pages under `/p`, and the API (wrapped in its middleware).
+/// Every route: the hosted pages under `/p`, the operator dashboard under `/dashboard`, and the
+/// API (wrapped in its middleware).
 pub fn router(app: App) -> Router {
+    let api = api_router(app.clone());
+    // Hosted pages live under /p and never pass through the API's authentication; the
+    // dashboard calls the API in-process, as the account it is signed in to.
+    Router::new()
+        .nest("/p", pages::router())
+        .nest("/dashboard", dashboard::router(api.clone()))
+        .with_state(app.clone())
+        .fallback_service(api)
+        .layer(axum::middleware::from_fn_with_state(
+            app,
+            http::client_rate_limit,
+        ))
+}
+
+/// The Stripe-compatible API, wrapped in its middleware (authentication, idempotency, logs).
+fn api_router(app: App) -> Router {
     use api::{
         coupon, customer, event, invoice, payment_method as pm, price, product, promotion_code,
         setup_intent as si, subscription as sub, test_clock as clock,
     };
-    let api = Router::new()
+    Router::new()
         .route(
             "/v1/customers",
             get(customer::list_customers).post(customer::create_customer),
@@ -219,16 +237,7 @@ pub fn router(app: App) -> Router {
             app.clone(),
             http::api_middleware,
         ))
-        .with_state(app.clone());
-    // Hosted pages live under /p and never pass through the API's authentication.
-    Router::new()
-        .nest("/p", pages::router())
-        .with_state(app.clone())
-        .fallback_service(api)
-        .layer(axum::middleware::from_fn_with_state(
-            app,
-            http::client_rate_limit,
-        ))
+        .with_state(app)
 }
 
 /// Everything `portico serve` needs. Its `Debug` output hides the keys.
@@ -245,6 +254,8 @@ pub struct ServeConfig {
     pub rate_limits: state::RateLimits,
     /// Keys sealing secrets at rest (`--data-key`); empty: the database's own key.
     pub data_keys: Vec<seal::DataKey>,
+    /// The operators' dashboard password (`--admin-password`), if any.
+    pub admin_password: Option<String>,
 }
 
 impl std::fmt::Debug for ServeConfig {
@@ -276,6 +287,10 @@ pub async fn build(config: &ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Resul
             dev: config.dev,
             rate_limits: config.rate_limits,
             data_keys: config.data_keys.clone(),
+            admin_password: config
+                .admin_password
+                .as_deref()
+                .map(|p| <sha2::Sha256 as sha2::Digest>::digest(p.as_bytes()).into()),
         },
     ))
 }

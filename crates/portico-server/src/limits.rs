@@ -36,6 +36,15 @@ impl RateLimiter {
         h.push_back(now);
         Ok(())
     }
+
+    /// Whether `key` already has `max` hits in the last `window` seconds (then: in how many
+    /// seconds one is allowed again), without counting one.
+    pub fn full(&self, key: &str, now: i64, max: usize, window: i64) -> Option<i64> {
+        let hits = self.hits.lock().ok()?;
+        let h = hits.get(key)?;
+        let recent: Vec<i64> = h.iter().copied().filter(|t| *t > now - window).collect();
+        (recent.len() >= max).then(|| (recent[0] + window - now).max(1))
+    }
 }
 
 /// A rate: requests per second, with bursts of twice that.

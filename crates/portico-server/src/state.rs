@@ -67,6 +67,8 @@ pub struct Settings {
     pub rate_limits: RateLimits,
     /// The keys that seal secrets at rest (the first seals); empty: the database's own key.
     pub data_keys: Vec<crate::seal::DataKey>,
+    /// SHA-256 of the operators' dashboard password (`--admin-password`), if one was set.
+    pub admin_password: Option<[u8; 32]>,
 }
 
 impl Settings {
@@ -81,6 +83,7 @@ impl Settings {
             dev: true,
             rate_limits: Default::default(),
             data_keys: Vec::new(),
+            admin_password: None,
         }
     }
 }

@@ -346,6 +346,14 @@ pub struct DeliveryQuery {
     pub limit: usize,
 }
 
+/// An account as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountInfo {
+    pub id: AccountId,
+    pub livemode: bool,
+    pub created: i64,
+}
+
 /// A capability token: the hash of a secret in a link, and what it opens.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TokenRecord {
@@ -568,6 +576,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Forgets emails created before `before`; returns how many.
     async fn prune_emails(&self, before: i64) -> StoreResult<u64>;
+
+    /// The accounts this database holds, oldest first (at most `limit`).
+    async fn accounts(&self, limit: usize) -> StoreResult<Vec<AccountInfo>>;
 
     /// The account owning the object of `kind` with this id (ids are unique across accounts).
     async fn account_of(&self, kind: &'static str, id: &str) -> StoreResult<Option<AccountId>>;

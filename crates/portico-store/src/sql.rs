@@ -3,8 +3,8 @@
 
 use crate::statements::{self as st, Arg, Backend, Cols, Found, Sql};
 use crate::{
-    Attempt, ClaimLimits, Delivery, DeliveryQuery, Email, EmailQuery, Finished, IdempotencyClaim,
-    ListQuery, Page, Record, Store, StoreError, StoreResult, TokenRecord, Write,
+    AccountInfo, Attempt, ClaimLimits, Delivery, DeliveryQuery, Email, EmailQuery, Finished,
+    IdempotencyClaim, ListQuery, Page, Record, Store, StoreError, StoreResult, TokenRecord, Write,
 };
 use async_trait::async_trait;
 use portico_domain::AccountId;
@@ -389,6 +389,14 @@ impl Store for SqlStore {
 
     async fn prune_emails(&self, before: i64) -> StoreResult<u64> {
         self.execute(&st::prune_emails(before)).await
+    }
+
+    async fn accounts(&self, limit: usize) -> StoreResult<Vec<AccountInfo>> {
+        self.all(&st::accounts(limit))
+            .await?
+            .iter()
+            .map(st::account)
+            .collect()
     }
 
     async fn account_of(&self, kind: &'static str, id: &str) -> StoreResult<Option<AccountId>> {

@@ -17,8 +17,9 @@
 
 use crate::statements::{self as st, Arg, Backend, Cols, Found, Sql};
 use crate::{
-    Attempt, ClaimLimits, Delivery, DeliveryQuery, Email, EmailQuery, Filter, Finished,
-    IdempotencyClaim, ListQuery, Page, Record, Store, StoreError, StoreResult, TokenRecord, Write,
+    AccountInfo, Attempt, ClaimLimits, Delivery, DeliveryQuery, Email, EmailQuery, Filter,
+    Finished, IdempotencyClaim, ListQuery, Page, Record, Store, StoreError, StoreResult,
+    TokenRecord, Write,
 };
 use async_trait::async_trait;
 use portico_domain::AccountId;
@@ -800,6 +801,11 @@ impl Store for SqliteStore {
     async fn prune_emails(&self, before: i64) -> StoreResult<u64> {
         let sql = st::prune_emails(before);
         Ok(self.write(move |c| execute(c, &sql)).await? as u64)
+    }
+
+    async fn accounts(&self, limit: usize) -> StoreResult<Vec<AccountInfo>> {
+        let sql = st::accounts(limit);
+        self.read(move |c| all(c, &sql, |r| st::account(r))).await
     }
 
     async fn account_of(&self, kind: &'static str, id: &str) -> StoreResult<Option<AccountId>> {

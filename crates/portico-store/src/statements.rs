@@ -4,9 +4,9 @@
 //! [`crate::SqlStore`] (sqlx, PostgreSQL) and [`crate::SqliteStore`] (rusqlite, group commit).
 
 use crate::{
-    Attempt, ClaimLimits, Cursor, Delivery, DeliveryQuery, DeliveryState, Email, EmailQuery,
-    EmailStatus, Filter, Finished, IdempotencyClaim, ListQuery, Next, Record, StoreError,
-    StoreResult, TokenRecord, Write,
+    AccountInfo, Attempt, ClaimLimits, Cursor, Delivery, DeliveryQuery, DeliveryState, Email,
+    EmailQuery, EmailStatus, Filter, Finished, IdempotencyClaim, ListQuery, Next, Record,
+    StoreError, StoreResult, TokenRecord, Write,
 };
 use portico_domain::AccountId;
 
@@ -756,6 +756,22 @@ pub(crate) fn prune_emails(before: i64) -> Sql {
         "DELETE FROM emails WHERE created < $1 AND status <> 'queued'",
         vec![Arg::Int(before)],
     )
+}
+
+/// Every account, oldest first (at most `limit`).
+pub(crate) fn accounts(limit: usize) -> Sql {
+    Sql::new(
+        "SELECT id, livemode, created FROM accounts ORDER BY created, id LIMIT $1",
+        vec![Arg::Int(limit as i64)],
+    )
+}
+
+pub(crate) fn account(row: &impl Cols) -> StoreResult<AccountInfo> {
+    Ok(AccountInfo {
+        id: AccountId(row.text("id")?),
+        livemode: row.int("livemode")? != 0,
+        created: row.int("created")?,
+    })
 }
 
 pub(crate) fn account_of(kind: &str, id: &str) -> Sql {

@@ -200,6 +200,26 @@ async fn concurrent_commits_fail_alone(store: Arc<dyn Store>) {
     );
 }
 
+async fn accounts_are_listed_oldest_first(store: Arc<dyn Store>) {
+    let older = AccountId(format!("acct_{}", rand::random::<u64>()));
+    let newer = AccountId(format!("acct_{}", rand::random::<u64>()));
+    store
+        .ensure_account(&newer, true, 2_000_000_001)
+        .await
+        .unwrap();
+    store
+        .ensure_account(&older, false, 2_000_000_000)
+        .await
+        .unwrap();
+    let all = store.accounts(1_000_000).await.unwrap();
+    let pos = |id: &AccountId| all.iter().position(|a| &a.id == id).expect("listed");
+    assert!(pos(&older) < pos(&newer));
+    let o = &all[pos(&older)];
+    assert_eq!((o.livemode, o.created), (false, 2_000_000_000));
+    assert!(all[pos(&newer)].livemode);
+    assert!(store.accounts(1).await.unwrap().len() == 1);
+}
+
 async fn accounts_are_isolated(store: Arc<dyn Store>) {
     let one = account(&*store).await;
     let two = account(&*store).await;
@@ -1032,6 +1052,7 @@ stories!(
     commit_is_all_or_nothing,
     concurrent_commits_fail_alone,
     accounts_are_isolated,
+    accounts_are_listed_oldest_first,
     pagination_is_newest_first,
     deleted_objects_are_hidden_from_lists,
     unique_keys_and_json_filters,

@@ -96,6 +96,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         mail: portico_server::mail::MailSettings::outbox(),
         rate_limits: Default::default(),
         data_keys: Vec::new(),
+        admin_password: None,
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = {
@@ -431,6 +432,7 @@ async fn operator_app(
         mail: portico_server::mail::MailSettings::outbox(),
         rate_limits: Default::default(),
         data_keys: Vec::new(),
+        admin_password: None,
     };
     portico_server::build(
         &config,
@@ -526,6 +528,7 @@ async fn print_links(
     println!("Portico demo is running.");
     println!("  API:       {base}   (secret key: {DEMO_KEY})");
     println!("  Your app:  {app_url}   (a stand-in for your product; it opens fresh portal links)");
+    println!("  Dashboard: {base}/dashboard   (sign in with the secret key above)");
     println!();
     println!("Portal links, one customer each (a link works in the first browser that opens it):");
     for (i, (label, url)) in links.iter().enumerate() {

@@ -103,6 +103,10 @@ struct ServeArgs {
     /// one, a key kept in the database itself is used.
     #[arg(long = "data-key", env = "PORTICO_DATA_KEYS", value_delimiter = ',', hide_env_values = true, value_parser = data_key)]
     data_keys: Vec<portico_server::seal::DataKey>,
+    /// A password for the operators' dashboard (`/dashboard`): signed in with it, an operator
+    /// may open any account. Without it, the dashboard takes only an account's secret key.
+    #[arg(long, env = "PORTICO_ADMIN_PASSWORD", hide_env_values = true)]
+    admin_password: Option<Secret>,
     /// Development mode: accept any `sk_test_…` key, each distinct key its own empty account.
     #[arg(long, env = "PORTICO_DEV")]
     dev: bool,
@@ -278,6 +282,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             per_client: rate(args.rate_limit_per_client, args.dev, 200.0),
         },
         data_keys: args.data_keys.clone(),
+        admin_password: args.admin_password.as_ref().map(|p| p.0.clone()),
     };
     if !args.dev && args.data_keys.is_empty() {
         tracing::warn!("no --data-key: stored secrets are sealed with a key kept in the database itself; give a key to keep them sealed in backups and copies of it");

@@ -228,6 +228,7 @@ async fn open(db: &DbArgs) -> anyhow::Result<portico_server::state::App> {
         mail: portico_server::mail::MailSettings::outbox(),
         rate_limits: Default::default(),
         data_keys: Vec::new(),
+        admin_password: None,
     };
     let app = portico_server::build(
         &config,

@@ -25,7 +25,7 @@ mod card;
 mod done;
 mod home;
 mod invoice;
-mod login;
+pub(crate) mod login;
 mod update;
 mod view;
 
