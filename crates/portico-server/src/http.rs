@@ -269,7 +269,8 @@ async fn handle(
 ) -> Result<(Response, Option<String>, bool), Failure> {
     // The dashboard calls the API in-process as the account it is signed in to; a request
     // from the network can never carry this extension.
-    let caller = match req.extensions().get::<InProcessCaller>() {
+    let in_process = req.extensions().get::<InProcessCaller>().cloned();
+    let caller = match &in_process {
         Some(c) => c.0.clone(),
         None => app
             .keys
@@ -298,7 +299,13 @@ async fn handle(
         )
         .into());
     }
-    if let Some(rate) = app.settings.rate_limits.per_key {
+    // A dashboard page makes several calls; the page itself is limited per client instead.
+    if let Some(rate) = app
+        .settings
+        .rate_limits
+        .per_key
+        .filter(|_| in_process.is_none())
+    {
         if let Err(wait) = app.buckets.take(
             &format!("key:{}", caller.account.as_str()),
             rate,

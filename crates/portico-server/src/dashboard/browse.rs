@@ -541,10 +541,7 @@ pub async fn show(
             }
             let r = d.get(&format!("{api_path}/{id}"), &q).await;
             if !r.ok() {
-                return error_page(
-                    StatusCode::NOT_FOUND,
-                    &r.error().unwrap_or_else(|| "No such object.".into()),
-                );
+                return r.failure_page();
             }
             r.body
         }
@@ -853,7 +850,12 @@ async fn related(d: &Dash, k: &Kind, o: &Value) -> Vec<Related> {
             let r = d
                 .get(
                     "/v1/invoices",
-                    &pairs([("subscription", id), ("limit", "10")]),
+                    // The customer narrows the search to their invoices (an index).
+                    &pairs([
+                        ("customer", s(o, "customer")),
+                        ("subscription", id),
+                        ("limit", "10"),
+                    ]),
                 )
                 .await;
             let invoices = r.body["data"].as_array().cloned().unwrap_or_default();

@@ -1,7 +1,7 @@
 //! Test clocks: list, create, and advance with one click, then what the advance changed (the
 //! events it produced).
 
-use super::{error_page, events, pairs, render, s, stamp, stamp_of, Api, Dash, Layout};
+use super::{events, pairs, render, s, stamp, stamp_of, Api, Dash, Layout};
 use crate::state::App;
 use askama::Template;
 use axum::body::Bytes;
@@ -160,10 +160,7 @@ pub async fn show(
         .get(&format!("/v1/test_helpers/test_clocks/{id}"), &[])
         .await;
     if !r.ok() {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            &r.error().unwrap_or_else(|| "No such test clock.".into()),
-        );
+        return r.failure_page();
     }
     let c = clock_row(&r.body);
     let customers = d
@@ -248,10 +245,7 @@ pub async fn advance(
         .get(&format!("/v1/test_helpers/test_clocks/{id}"), &[])
         .await;
     let Some(from) = r.body["frozen_time"].as_i64() else {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            &r.error().unwrap_or_else(|| "No such test clock.".into()),
-        );
+        return r.failure_page();
     };
     let target = match form.get("by") {
         Some(by) => step(from, by),

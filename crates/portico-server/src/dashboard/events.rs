@@ -193,10 +193,7 @@ pub async fn show(
     };
     let r = d.get(&format!("/v1/events/{id}"), &[]).await;
     if !r.ok() {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            &r.error().unwrap_or_else(|| "No such event.".into()),
-        );
+        return r.failure_page();
     }
     let deliveries = match app
         .store
@@ -359,11 +356,7 @@ pub async fn endpoint(
     };
     let r = d.get(&format!("/v1/webhook_endpoints/{id}"), &[]).await;
     if !r.ok() {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            &r.error()
-                .unwrap_or_else(|| "No such webhook endpoint.".into()),
-        );
+        return r.failure_page();
     }
     let state = f.state.as_deref().and_then(DeliveryState::parse);
     let deliveries = match app

@@ -264,6 +264,20 @@ impl ApiResult {
         self.status.is_success()
     }
 
+    /// The page for a call that failed: the API's status (404 for an object not found) and
+    /// its message.
+    pub fn failure_page(&self) -> Response {
+        let status = if self.ok() {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            self.status
+        };
+        error_page(
+            status,
+            &self.error().unwrap_or_else(|| "The request failed.".into()),
+        )
+    }
+
     /// The API's error, as a sentence naming the parameter it is about.
     pub fn error(&self) -> Option<String> {
         if self.ok() {

@@ -309,11 +309,7 @@ async fn edit_page(
         .get(&format!("/v1/billing_portal/configurations/{id}"), &[])
         .await;
     if !r.ok() {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            &r.error()
-                .unwrap_or_else(|| "No such portal configuration.".into()),
-        );
+        return r.failure_page();
     }
     let c = r.body;
     let f = &c["features"];
@@ -584,12 +580,7 @@ pub async fn save(
         .get(&format!("/v1/billing_portal/configurations/{id}"), &[])
         .await;
     if !current.ok() {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            &current
-                .error()
-                .unwrap_or_else(|| "No such portal configuration.".into()),
-        );
+        return current.failure_page();
     }
     let is_default = current.body["is_default"] == Value::Bool(true);
     let r = d
