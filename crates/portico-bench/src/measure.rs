@@ -231,8 +231,9 @@ async fn run_op(c: &Client, a: &MeasureArgs, vu: &mut Vu, n: u64) -> Result<(), 
                     .then_some(())
                     .ok_or(format!("{}", p.status))
             }),
-        "customer.create" | "localstripe.customer.create" => c
-            .post(
+        "customer.create" | "localstripe.customer.create" => {
+            c.check(
+                reqwest::Method::POST,
                 "/v1/customers",
                 &[
                     kv("email", format!("c{n}@example.com")),
@@ -240,20 +241,26 @@ async fn run_op(c: &Client, a: &MeasureArgs, vu: &mut Vu, n: u64) -> Result<(), 
                 ],
             )
             .await
-            .map(drop),
-        "customer.retrieve" | "localstripe.customer.retrieve" => c
-            .get(&format!("/v1/customers/{}", vu.customer), &[])
+        }
+        "customer.retrieve" | "localstripe.customer.retrieve" => {
+            c.check(
+                reqwest::Method::GET,
+                &format!("/v1/customers/{}", vu.customer),
+                &[],
+            )
             .await
-            .map(drop),
-        "customer.update" | "localstripe.customer.update" => c
-            .post(
+        }
+        "customer.update" | "localstripe.customer.update" => {
+            c.check(
+                reqwest::Method::POST,
                 &format!("/v1/customers/{}", vu.customer),
                 &[kv("metadata[n]", n)],
             )
             .await
-            .map(drop),
-        "subscription.create" => c
-            .post(
+        }
+        "subscription.create" => {
+            c.check(
+                reqwest::Method::POST,
                 "/v1/subscriptions",
                 &[
                     kv("customer", &vu.customer),
@@ -261,20 +268,26 @@ async fn run_op(c: &Client, a: &MeasureArgs, vu: &mut Vu, n: u64) -> Result<(), 
                 ],
             )
             .await
-            .map(drop),
-        "localstripe.subscription.create" => c
-            .post(
+        }
+        "localstripe.subscription.create" => {
+            c.check(
+                reqwest::Method::POST,
                 "/v1/subscriptions",
                 &[kv("customer", &vu.customer), kv("items[0][plan]", &vu.plan)],
             )
             .await
-            .map(drop),
-        "subscription.retrieve" | "localstripe.subscription.retrieve" => c
-            .get(&format!("/v1/subscriptions/{}", vu.subscription), &[])
+        }
+        "subscription.retrieve" | "localstripe.subscription.retrieve" => {
+            c.check(
+                reqwest::Method::GET,
+                &format!("/v1/subscriptions/{}", vu.subscription),
+                &[],
+            )
             .await
-            .map(drop),
-        "session.create" => c
-            .post(
+        }
+        "session.create" => {
+            c.check(
+                reqwest::Method::POST,
                 "/v1/billing_portal/sessions",
                 &[
                     kv("customer", &vu.customer),
@@ -282,16 +295,20 @@ async fn run_op(c: &Client, a: &MeasureArgs, vu: &mut Vu, n: u64) -> Result<(), 
                 ],
             )
             .await
-            .map(drop),
+        }
         op if op.starts_with("session.create.") => {
             let kind = &op["session.create.".len()..];
-            c.post("/v1/billing_portal/sessions", &flow(kind, vu, fx()?))
-                .await
-                .map(drop)
+            c.check(
+                reqwest::Method::POST,
+                "/v1/billing_portal/sessions",
+                &flow(kind, vu, fx()?),
+            )
+            .await
         }
         "invoice.preview" => {
             let f = fx()?;
-            c.post(
+            c.check(
+                reqwest::Method::POST,
                 "/v1/invoices/create_preview",
                 &[
                     kv("subscription", &vu.subscription),
@@ -300,7 +317,6 @@ async fn run_op(c: &Client, a: &MeasureArgs, vu: &mut Vu, n: u64) -> Result<(), 
                 ],
             )
             .await
-            .map(drop)
         }
         "portal.home" => {
             let p = c.page(&vu.page, Some(&vu.cookie), None).await?;

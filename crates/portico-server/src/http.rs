@@ -97,8 +97,18 @@ impl IntoResponse for Failure {
 
 /// Stripe's JSON: pretty-printed with a trailing newline.
 pub fn json_response(status: u16, body: &Value) -> Response {
+    json_bytes_response(status, json_text(body))
+}
+
+/// A response body as Stripe writes them: pretty-printed JSON and a newline.
+pub fn json_text(body: &Value) -> bytes::Bytes {
     let mut text = serde_json::to_string_pretty(body).unwrap_or_else(|_| "{}".into());
     text.push('\n');
+    bytes::Bytes::from(text)
+}
+
+/// A JSON response with a body already written.
+pub fn json_bytes_response(status: u16, text: bytes::Bytes) -> Response {
     let mut resp = Response::new(Body::from(text));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     resp.headers_mut()

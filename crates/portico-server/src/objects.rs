@@ -35,6 +35,74 @@ pub async fn load<T: Object>(
     }
 }
 
+/// The API bodies of objects as last rendered, by account, kind, id and version. A new version
+/// is a new key, so a body is never served for a version other than its own, from this
+/// process or from another one sharing the database; the oldest fall out past 32 MiB.
+pub struct Renders(quick_cache::sync::Cache<RenderKey, bytes::Bytes, RenderWeight>);
+
+type RenderKey = (String, &'static str, String, i64);
+
+#[derive(Clone)]
+pub struct RenderWeight;
+
+impl quick_cache::Weighter<RenderKey, bytes::Bytes> for RenderWeight {
+    fn weight(&self, key: &RenderKey, body: &bytes::Bytes) -> u64 {
+        (key.0.len() + key.2.len() + body.len() + 64) as u64
+    }
+}
+
+impl Renders {
+    /// Bodies kept, in bytes.
+    const BUDGET: u64 = 32 * 1024 * 1024;
+
+    pub fn new() -> Renders {
+        Renders(quick_cache::sync::Cache::with_weighter(
+            8_192,
+            Self::BUDGET,
+            RenderWeight,
+        ))
+    }
+}
+
+impl Default for Renders {
+    fn default() -> Renders {
+        Renders::new()
+    }
+}
+
+/// `GET /v1/{objects}/{id}`: the object as `render` writes it, expanded as asked. Without
+/// expansions the body comes from [`Renders`] when this version was rendered before (decoding
+/// and rendering are most of a retrieve's work).
+pub async fn retrieve<T: Object>(
+    app: &App,
+    api: &Api,
+    id: &str,
+    expand: &[String],
+    render: impl FnOnce(&T) -> Value,
+) -> crate::http::Reply {
+    let account = &api.caller.account;
+    let Some(record) = app.store.get(account, T::KIND, id).await? else {
+        return Err(no_such(T::KIND, id, None).into());
+    };
+    if !expand.is_empty() {
+        let v = Versioned::<T>::from_record(&record)?;
+        return respond(app, api, render(&v.value), expand).await;
+    }
+    let key = (
+        account.as_str().to_owned(),
+        T::KIND,
+        record.id.clone(),
+        record.version,
+    );
+    if let Some(body) = app.renders.0.get(&key) {
+        return Ok(crate::http::json_bytes_response(200, body));
+    }
+    let v = Versioned::<T>::from_record(&record)?;
+    let body = crate::http::json_text(&render(&v.value));
+    app.renders.0.insert(key, body.clone());
+    Ok(crate::http::json_bytes_response(200, body))
+}
+
 /// Loads an object that must not be deleted: a deleted one is "No such …" too.
 pub async fn load_live<T: Object>(
     app: &App,

@@ -144,6 +144,8 @@ pub struct Inner {
     pub buckets: crate::limits::Buckets,
     /// Seals the secrets Portico stores and must read back.
     pub sealer: crate::seal::Sealer,
+    /// API bodies of objects as last rendered, by object version.
+    pub renders: crate::objects::Renders,
     known_accounts: RwLock<HashSet<AccountId>>,
     fingerprint_secret: tokio::sync::OnceCell<String>,
 }
@@ -174,6 +176,7 @@ impl App {
             mail_wake: tokio::sync::Notify::new(),
             limits: Default::default(),
             buckets: Default::default(),
+            renders: crate::objects::Renders::new(),
             known_accounts: RwLock::new(HashSet::new()),
             fingerprint_secret: tokio::sync::OnceCell::new(),
         }))

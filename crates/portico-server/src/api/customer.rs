@@ -189,8 +189,7 @@ pub async fn create_customer(State(app): State<App>, mut api: Api) -> Reply {
 /// `GET /v1/customers/{customer}`: a deleted customer reads as its deleted stub.
 pub async fn retrieve_customer(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
     let expand = api.read(|r| r.expand("customer", false))?;
-    let customer = load::<Customer>(&app, &api.caller.account, &id, None).await?;
-    respond(&app, &api, render::customer(&customer.value), &expand).await
+    crate::objects::retrieve(&app, &api, &id, &expand, render::customer).await
 }
 
 /// `POST /v1/customers/{customer}`

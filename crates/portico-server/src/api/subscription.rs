@@ -603,8 +603,7 @@ pub async fn retrieve_subscription(
     mut api: Api,
 ) -> Reply {
     let expand = api.read(|r| r.expand("subscription", false))?;
-    let sub = load::<Subscription>(&app, &api.caller.account, &id, None).await?;
-    respond(&app, &api, render::subscription(&sub.value), &expand).await
+    crate::objects::retrieve(&app, &api, &id, &expand, render::subscription).await
 }
 
 fn read_cancellation(r: &mut Reader<'_>) -> Option<CancellationDetails> {

@@ -518,6 +518,10 @@ fn params(form: &Form, is_default: bool) -> Vec<(String, String)> {
     if let Some(m) = form.text("trial_update_behavior") {
         put(&format!("{SU}[trial_update_behavior]"), m);
     }
+    // Once set, Stripe's API has no way back to "not set"; an empty choice leaves it alone.
+    if let Some(m) = form.text("billing_cycle_anchor") {
+        put(&format!("{SU}[billing_cycle_anchor]"), m);
+    }
     list(
         &mut put,
         &format!("{SU}[schedule_at_period_end][conditions]"),
