@@ -40,7 +40,15 @@ test('change the cancel mode, build a cancel link, complete it, and find its eve
 
   // 1. The cancel mode, in the configuration the business uses.
   await go(page, `/dashboard/settings/${biz.config.id}`);
+  assert.ok(await page.locator('.preview .pv-later').isVisible());
   await page.getByRole('radio', { name: 'Immediately' }).check();
+  // The preview follows the form before anything is saved.
+  assert.ok(await page.locator('.preview .pv-now').isVisible());
+  assert.ok(!(await page.locator('.preview .pv-later').isVisible()));
+  await page.getByRole('checkbox', { name: 'Show the invoice history' }).uncheck();
+  assert.ok(!(await page.locator('.preview .pv-invoices').isVisible()));
+  await page.getByRole('checkbox', { name: 'Show the invoice history' }).check();
+  assert.ok(await page.locator('.preview .pv-invoices').isVisible());
   await shoot(page, 'dashboard-settings');
   await page.getByRole('button', { name: 'Save configuration' }).click();
   await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
