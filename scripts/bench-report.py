@@ -462,6 +462,14 @@ every savepoint, and the system allocator in every profile. Since then:
   behind a long database sync (p99 of session creation 22 ms instead of 41 ms with 100 ms steps,
   and 26 ms with SQLite's own checkpoints on the writer, which also cost 20% of throughput).
 - mimalloc is the binary's allocator.
+- Log lines are written by a thread of their own (a `write` per request line had cost about 5%
+  of a cheap call's time).
+- Retrieves answer from the body already rendered for that version of the object (decoding the
+  stored JSON, building the response and printing it were most of a retrieve's CPU); a new
+  version is a new key, so no instance ever answers with an old body.
+- The load generator checks the answers it drops (a 2xx and well-formed JSON) without building a
+  JSON value: it had spent 1.1 of the 2 cores at 17k retrieves/s, while the fixed-body floor's
+  answers were only status-checked. `subscription.retrieve` went from 17k/s to about 30k/s.
 '''
 
 

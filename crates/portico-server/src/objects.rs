@@ -56,8 +56,9 @@ impl Renders {
     const BUDGET: u64 = 32 * 1024 * 1024;
 
     pub fn new() -> Renders {
+        // The estimate sizes the table up front; the byte budget is what bounds it.
         Renders(quick_cache::sync::Cache::with_weighter(
-            8_192,
+            1_024,
             Self::BUDGET,
             RenderWeight,
         ))

@@ -200,6 +200,8 @@ fn init_logs(
     use std::io::IsTerminal;
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
+        // A bounded queue is allocated whole: 128k lines (the default) cost ~4 MiB at rest.
+        .buffered_lines_limit(4096)
         .thread_name("portico-logs")
         .finish(std::io::stderr());
     let builder = tracing_subscriber::fmt()
