@@ -35,50 +35,13 @@ impl Client {
         })
     }
 
-    /// A form request to the API; `Err` describes a non-2xx answer.
-    pub async fn call(
+    /// Sends a form request to the API: its body when the answer is a 2xx, else what went wrong.
+    async fn send(
         &self,
         method: reqwest::Method,
         path: &str,
         form: &[(String, String)],
-    ) -> Result<Value, String> {
-        let url = format!("{}{path}", self.base);
-        let req = self
-            .http
-            .request(method.clone(), &url)
-            .bearer_auth(&self.key);
-        let req = if method == reqwest::Method::GET {
-            req.query(form)
-        } else {
-            req.form(form)
-        };
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| format!("{method} {path}: {e}"))?;
-        let status = resp.status();
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| format!("{method} {path}: {e}"))?;
-        if !status.is_success() {
-            return Err(format!(
-                "{method} {path}: {status} {}",
-                text.chars().take(200).collect::<String>()
-            ));
-        }
-        serde_json::from_str(&text).map_err(|e| format!("{method} {path}: {e}"))
-    }
-
-    /// A form request to the API whose answer is only checked: a 2xx with a well-formed JSON
-    /// body. Reading it into a `Value` cost the load generator more CPU than the fixed-body
-    /// floor's client spends, so the answers a measurement drops are checked without building one.
-    pub async fn check(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        form: &[(String, String)],
-    ) -> Result<(), String> {
+    ) -> Result<bytes::Bytes, String> {
         let url = format!("{}{path}", self.base);
         let req = self
             .http
@@ -107,6 +70,30 @@ impl Client {
                     .collect::<String>()
             ));
         }
+        Ok(body)
+    }
+
+    /// A form request to the API; `Err` describes a non-2xx answer.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        form: &[(String, String)],
+    ) -> Result<Value, String> {
+        let body = self.send(method.clone(), path, form).await?;
+        serde_json::from_slice(&body).map_err(|e| format!("{method} {path}: {e}"))
+    }
+
+    /// A form request to the API whose answer is only checked: a 2xx with a well-formed JSON
+    /// body. Reading it into a `Value` cost the load generator more CPU than the fixed-body
+    /// floor's client spends, so the answers a measurement drops are checked without building one.
+    pub async fn check(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        form: &[(String, String)],
+    ) -> Result<(), String> {
+        let body = self.send(method.clone(), path, form).await?;
         serde_json::from_slice::<serde::de::IgnoredAny>(&body)
             .map(drop)
             .map_err(|e| format!("{method} {path}: {e}"))

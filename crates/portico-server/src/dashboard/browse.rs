@@ -2,13 +2,11 @@
 //! codes and portal sessions — lists (searchable by id or email), and detail pages with the
 //! object's facts, its related objects and its raw JSON as the API returns it.
 
-use super::{error_page, money, pairs, pretty, render, s, stamp_of, Api, Dash, Layout};
-use crate::state::App;
+use super::{error_page, money, pairs, pretty, render, s, stamp_of, Dash, Layout};
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use portico_domain::portal::PortalSession;
 use portico_store::{Cursor, ListQuery, Versioned};
 use serde::Deserialize;
@@ -141,17 +139,7 @@ struct ListPage {
 }
 
 /// `GET /dashboard/objects/{kind}?q=…&customer=…&after=…`
-pub async fn list(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    Path(path): Path<String>,
-    Query(p): Query<ListParams>,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+pub async fn list(d: Dash, Path(path): Path<String>, Query(p): Query<ListParams>) -> Response {
     let Some(k) = kind(&path) else {
         return error_page(StatusCode::NOT_FOUND, "The dashboard does not list that.");
     };
@@ -520,16 +508,8 @@ struct ObjectPage {
 }
 
 /// `GET /dashboard/objects/{kind}/{id}`
-pub async fn show(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    Path((path, id)): Path<(String, String)>,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+pub async fn show(d: Dash, Path((path, id)): Path<(String, String)>) -> Response {
+    let app = d.app.clone();
     let Some(k) = kind(&path) else {
         return error_page(StatusCode::NOT_FOUND, "The dashboard does not show that.");
     };

@@ -2,14 +2,11 @@
 //! behaviour and a locale; get the session URL (made through `POST /v1/billing_portal/sessions`)
 //! and the `curl`, stripe-python and stripe-node code that makes the same session.
 
-use super::{pairs, render, s, Api, Dash, Form, Layout};
-use crate::state::App;
+use super::{pairs, render, s, Dash, Form, Layout, Signed};
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Query;
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Extension;
 use portico_domain::portal::LOCALES;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -480,34 +477,13 @@ fn list_of(list: &Value, label: impl Fn(&Value) -> String) -> Vec<(String, Strin
 }
 
 /// `GET /dashboard/links?customer=…`: the builder, filled from the query.
-pub async fn form(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    Query(f): Query<Fields>,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+pub async fn form(d: Dash, Query(f): Query<Fields>) -> Response {
     page(&d, f, None, None, StatusCode::OK).await
 }
 
 /// `POST /dashboard/links`: makes the session.
-pub async fn create(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let form = match d.form(&body) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+pub async fn create(Signed(d, form): Signed) -> Response {
+    let app = d.app.clone();
     let f = Fields::from_form(&form);
     if form.get("intent") == Some("load") {
         // Only filling the form in (the customer's subscriptions and items).

@@ -1,14 +1,11 @@
 //! Test clocks: list, create, and advance with one click, then what the advance changed (the
 //! events it produced).
 
-use super::{events, pairs, render, s, stamp, stamp_of, Api, Dash, Layout};
-use crate::state::App;
+use super::{events, pairs, render, s, stamp, stamp_of, Dash, Layout, Signed};
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -78,32 +75,12 @@ async fn clocks_page(d: &Dash, error: Option<String>, status: StatusCode) -> Res
 }
 
 /// `GET /dashboard/clocks`
-pub async fn list(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-) -> Response {
-    match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => clocks_page(&d, None, StatusCode::OK).await,
-        Err(r) => r,
-    }
+pub async fn list(d: Dash) -> Response {
+    clocks_page(&d, None, StatusCode::OK).await
 }
 
 /// `POST /dashboard/clocks`: a new clock.
-pub async fn create(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let form = match d.form(&body) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+pub async fn create(Signed(d, form): Signed) -> Response {
     let Some(t) = form.get("frozen_time").and_then(parse_local) else {
         return clocks_page(
             &d,
@@ -145,17 +122,7 @@ struct ClockPage {
 }
 
 /// `GET /dashboard/clocks/{id}`: the clock, its customers, and (after an advance) what changed.
-pub async fn show(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(q): Query<Since>,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+pub async fn show(d: Dash, Path(id): Path<String>, Query(q): Query<Since>) -> Response {
     let r = d
         .get(&format!("/v1/test_helpers/test_clocks/{id}"), &[])
         .await;
@@ -226,21 +193,7 @@ fn step(t: i64, by: &str) -> Option<i64> {
 }
 
 /// `POST /dashboard/clocks/{id}/advance`: `by` = hour/day/week/month/year, or `to` a time.
-pub async fn advance(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let form = match d.form(&body) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+pub async fn advance(Path(id): Path<String>, Signed(d, form): Signed) -> Response {
     let r = d
         .get(&format!("/v1/test_helpers/test_clocks/{id}"), &[])
         .await;

@@ -1,14 +1,11 @@
 //! Events and webhooks: the event log with filters, each event's JSON and deliveries (with a
 //! resend button), the webhook endpoints, and each delivery's attempts.
 
-use super::{error_page, pairs, pretty, render, s, stamp, stamp_of, Api, Dash, Layout};
-use crate::state::App;
+use super::{error_page, pairs, pretty, render, s, stamp, stamp_of, Dash, Layout, Signed};
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use portico_store::{Attempt, Delivery, DeliveryQuery, DeliveryState};
 use serde::Deserialize;
 use serde_json::Value;
@@ -64,16 +61,7 @@ struct EventsPage {
 const PAGE: usize = 50;
 
 /// `GET /dashboard/events?type=…&webhooks=pending&after=evt_…`
-pub async fn list(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    Query(f): Query<EventFilters>,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+pub async fn list(d: Dash, Query(f): Query<EventFilters>) -> Response {
     let kind = f.kind.unwrap_or_default().trim().to_owned();
     let webhooks = f.webhooks.unwrap_or_default();
     let mut q = pairs([("limit", &PAGE.to_string())]);
@@ -180,17 +168,8 @@ pub fn object_link(id: &str) -> Option<String> {
 }
 
 /// `GET /dashboard/events/{id}`: the event's JSON and its webhook deliveries.
-pub async fn show(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(n): Query<Notice>,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+pub async fn show(d: Dash, Path(id): Path<String>, Query(n): Query<Notice>) -> Response {
+    let app = d.app.clone();
     let r = d.get(&format!("/v1/events/{id}"), &[]).await;
     if !r.ok() {
         return r.failure_page();
@@ -248,21 +227,7 @@ pub async fn show(
 
 /// `POST /dashboard/events/{id}/resend`: sends the event again (to one endpoint, or to every
 /// endpoint that takes its type).
-pub async fn resend(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let form = match d.form(&body) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+pub async fn resend(Path(id): Path<String>, Signed(d, form): Signed) -> Response {
     let mut params = Vec::new();
     if let Some(e) = form.text("webhook_endpoint") {
         params.push(("webhook_endpoint".to_owned(), e));
@@ -283,15 +248,7 @@ struct EndpointsPage {
 }
 
 /// `GET /dashboard/webhooks`
-pub async fn endpoints(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+pub async fn endpoints(d: Dash) -> Response {
     let r = d
         .get("/v1/webhook_endpoints", &pairs([("limit", "100")]))
         .await;
@@ -343,17 +300,8 @@ struct EndpointPage {
 }
 
 /// `GET /dashboard/webhooks/{id}?state=…`: an endpoint and its latest deliveries.
-pub async fn endpoint(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(f): Query<StateFilter>,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+pub async fn endpoint(d: Dash, Path(id): Path<String>, Query(f): Query<StateFilter>) -> Response {
+    let app = d.app.clone();
     let r = d.get(&format!("/v1/webhook_endpoints/{id}"), &[]).await;
     if !r.ok() {
         return r.failure_page();
@@ -434,16 +382,8 @@ struct DeliveryPage {
 
 /// `GET /dashboard/events/{event}/deliveries/{id}`: one delivery's attempts, with status
 /// codes and answers.
-pub async fn delivery(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    Path((event, id)): Path<(String, String)>,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+pub async fn delivery(d: Dash, Path((event, id)): Path<(String, String)>) -> Response {
+    let app = d.app.clone();
     let found = app
         .store
         .deliveries(&DeliveryQuery {

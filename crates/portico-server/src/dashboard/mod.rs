@@ -94,16 +94,7 @@ async fn server_timing(req: axum::extract::Request, next: axum::middleware::Next
 const LOGO_FORM_BYTES: usize = 1024 * 1024;
 
 async fn stylesheet() -> Response {
-    let mut r = include_str!("../../static/dashboard.css").into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    r.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    r
+    crate::pages::css(include_str!("../../static/dashboard.css"))
 }
 
 fn hash(secret: &str) -> String {
@@ -243,6 +234,43 @@ impl Dash {
     /// The account's id.
     pub fn account(&self) -> &AccountId {
         &self.caller.account
+    }
+}
+
+/// A signed-in browser, for a handler's arguments; otherwise the sign-in page.
+impl axum::extract::FromRequestParts<App> for Dash {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        app: &App,
+    ) -> Result<Dash, Response> {
+        let Some(api) = parts.extensions.get::<Api>().cloned() else {
+            return Err(error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The dashboard is not set up on this route.",
+            ));
+        };
+        Dash::enter(app, &api, &parts.headers).await
+    }
+}
+
+/// A form posted by a signed-in browser with this sign-in's token (the last argument of a
+/// handler); otherwise the page that says why not.
+pub struct Signed(pub Dash, pub Form);
+
+impl axum::extract::FromRequest<App> for Signed {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, app: &App) -> Result<Signed, Response> {
+        let (mut parts, body) = req.into_parts();
+        let d = <Dash as axum::extract::FromRequestParts<App>>::from_request_parts(&mut parts, app)
+            .await?;
+        let bytes = axum::body::to_bytes(body, LOGO_FORM_BYTES)
+            .await
+            .map_err(|_| error_page(StatusCode::PAYLOAD_TOO_LARGE, "This form is too large."))?;
+        let form = d.form(&bytes)?;
+        Ok(Signed(d, form))
     }
 }
 
@@ -387,15 +415,8 @@ async fn not_found() -> Response {
     error_page(StatusCode::NOT_FOUND, "There is no dashboard page here.")
 }
 
-async fn root(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-) -> Response {
-    match Dash::enter(&app, &api, &headers).await {
-        Ok(_) => Redirect::to("/dashboard/home").into_response(),
-        Err(r) => r,
-    }
+async fn root(_: Dash) -> Response {
+    Redirect::to("/dashboard/home").into_response()
 }
 
 // --- signing in and out ------------------------------------------------------------------
@@ -610,19 +631,8 @@ async fn start_session(
     r
 }
 
-async fn logout(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    if let Err(r) = d.form(&body) {
-        return r;
-    }
+async fn logout(Signed(d, _): Signed) -> Response {
+    let app = d.app.clone();
     let _ = app
         .commit(d.account(), vec![Write::DeleteToken(d.token_hash.clone())])
         .await;
@@ -640,15 +650,8 @@ struct AccountsPage {
     accounts: Vec<(String, bool, String)>,
 }
 
-async fn accounts_page(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+async fn accounts_page(d: Dash) -> Response {
+    let app = d.app.clone();
     if !d.admin {
         return error_page(
             StatusCode::FORBIDDEN,
@@ -676,20 +679,8 @@ async fn accounts_page(
     )
 }
 
-async fn switch_account(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let form = match d.form(&body) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+async fn switch_account(Signed(d, form): Signed) -> Response {
+    let app = d.app.clone();
     if !d.admin {
         return error_page(
             StatusCode::FORBIDDEN,
@@ -733,15 +724,8 @@ struct HomePage {
     default_config: Option<String>,
 }
 
-async fn home(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+async fn home(d: Dash) -> Response {
+    let app = d.app.clone();
     let recent = d.get("/v1/events", &[("limit".into(), "8".into())]).await;
     let endpoints = d
         .get("/v1/webhook_endpoints", &[("limit".into(), "100".into())])

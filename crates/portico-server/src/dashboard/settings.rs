@@ -3,14 +3,11 @@
 //! and its `billing_portal.configuration.updated` event), the default one, and the account's
 //! branding, with a preview of the portal homepage they make.
 
-use super::{error_page, pairs, render, s, Api, Dash, Form, Layout};
-use crate::state::App;
+use super::{error_page, pairs, render, s, Dash, Form, Layout, Signed};
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Multipart, Path, Query};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use portico_domain::branding::{Branding, BrandingUpdate, Logo};
 use portico_domain::portal::{
     CANCEL_MODES, CANCEL_REASONS, CUSTOMER_FIELDS, PRORATIONS, SCHEDULE_CONDITIONS,
@@ -77,16 +74,8 @@ fn notice_text(n: Option<&str>) -> Option<String> {
 }
 
 /// `GET /dashboard/settings`
-pub async fn index(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    Query(n): Query<Notice>,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+pub async fn index(d: Dash, Query(n): Query<Notice>) -> Response {
+    let app = d.app.clone();
     let r = d
         .get(
             "/v1/billing_portal/configurations",
@@ -125,19 +114,7 @@ pub async fn index(
 }
 
 /// `POST /dashboard/settings/new`: a configuration like the default one, to edit.
-pub async fn create(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    if let Err(r) = d.form(&body) {
-        return r;
-    }
+pub async fn create(Signed(d, _): Signed) -> Response {
     let r = d
         .post(
             "/v1/billing_portal/configurations",
@@ -167,20 +144,8 @@ fn back_to_index(error: &str) -> Response {
 }
 
 /// `POST /dashboard/settings/{id}/default`
-pub async fn make_default(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    if let Err(r) = d.form(&body) {
-        return r;
-    }
+pub async fn make_default(Path(id): Path<String>, Signed(d, _): Signed) -> Response {
+    let app = d.app.clone();
     let now = app.clock.now();
     match crate::operator::set_default_configuration(&app, d.account(), &id, now).await {
         Ok(_) => Redirect::to(&format!("/dashboard/settings/{id}?notice=default")).into_response(),
@@ -277,17 +242,7 @@ impl EditPage {
 }
 
 /// `GET /dashboard/settings/{id}`
-pub async fn edit(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(n): Query<Notice>,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+pub async fn edit(d: Dash, Path(id): Path<String>, Query(n): Query<Notice>) -> Response {
     edit_page(
         &d,
         &id,
@@ -565,21 +520,7 @@ fn params(form: &Form, is_default: bool) -> Vec<(String, String)> {
 }
 
 /// `POST /dashboard/settings/{id}`: saves the whole form through the API.
-pub async fn save(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let form = match d.form(&body) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+pub async fn save(Path(id): Path<String>, Signed(d, form): Signed) -> Response {
     let current = d
         .get(&format!("/v1/billing_portal/configurations/{id}"), &[])
         .await;
@@ -604,16 +545,8 @@ pub async fn save(
 const MAX_LOGO_BYTES: usize = 512 * 1024;
 
 /// `POST /dashboard/settings/branding` (multipart: the logo is a file).
-pub async fn branding(
-    State(app): State<App>,
-    Extension(api): Extension<Api>,
-    headers: HeaderMap,
-    mut multipart: Multipart,
-) -> Response {
-    let d = match Dash::enter(&app, &api, &headers).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+pub async fn branding(d: Dash, mut multipart: Multipart) -> Response {
+    let app = d.app.clone();
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut logo: Option<(String, Vec<u8>)> = None;
     loop {

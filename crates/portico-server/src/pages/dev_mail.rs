@@ -19,15 +19,7 @@ struct OutboxPage {
 
 impl OutboxPage {
     fn stamp(&self, t: &i64) -> String {
-        let t = *t;
-        let (y, m, d) = portico_domain::calendar::civil_from_days(t.div_euclid(86_400));
-        let s = t.rem_euclid(86_400);
-        format!(
-            "{y}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-            s / 3600,
-            s / 60 % 60,
-            s % 60
-        )
+        crate::dashboard::stamp(*t)
     }
 }
 

@@ -48,7 +48,7 @@ async fn portal_stylesheet() -> Response {
     css(include_str!("../../static/portal.css"))
 }
 
-fn css(text: &'static str) -> Response {
+pub(crate) fn css(text: &'static str) -> Response {
     let mut r = text.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
