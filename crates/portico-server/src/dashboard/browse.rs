@@ -292,12 +292,7 @@ async fn sessions(
             },
         )
         .await
-        .map_err(|_| {
-            error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database did not answer; try again.",
-            )
-        })?;
+        .map_err(|_| super::unavailable())?;
     let objects = page
         .records
         .iter()
@@ -537,12 +532,7 @@ pub async fn show(d: Dash, Path((path, id)): Path<(String, String)>) -> Response
                         &format!("No such portal session: '{id}'"),
                     )
                 }
-                Err(_) => {
-                    return error_page(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "The database did not answer; try again.",
-                    )
-                }
+                Err(_) => return super::unavailable(),
             }
         }
     };

@@ -195,61 +195,49 @@ fn insert(node: &mut Value, path: &[&str], value: Value) {
     insert(child, rest, value);
 }
 
-/// A JSON value as Python source (dicts, lists, strings, numbers).
-fn python(v: &Value, indent: usize) -> String {
-    let pad = "    ".repeat(indent + 1);
-    let end = "    ".repeat(indent);
-    match v {
-        Value::Object(m) => {
-            let inner: Vec<String> = m
-                .iter()
-                .map(|(k, v)| format!("{pad}{}: {},", json_str(k), python(v, indent + 1)))
-                .collect();
-            format!("{{\n{}\n{end}}}", inner.join("\n"))
-        }
-        Value::Array(a) => {
-            let inner: Vec<String> = a
-                .iter()
-                .map(|v| format!("{pad}{},", python(v, indent + 1)))
-                .collect();
-            format!("[\n{}\n{end}]", inner.join("\n"))
-        }
-        other => other.to_string(),
-    }
+/// A JSON value as source code: nested objects and arrays one item a line, indented by `step`
+/// per level, each object key written by `key`. Python and JavaScript differ only in those two.
+fn literal(v: &Value, indent: usize, step: &str, key: fn(&str) -> String) -> String {
+    let pad = step.repeat(indent + 1);
+    let end = step.repeat(indent);
+    let (open, close, inner): (&str, &str, Vec<String>) = match v {
+        Value::Object(m) => (
+            "{",
+            "}",
+            m.iter()
+                .map(|(k, v)| format!("{pad}{}: {},", key(k), literal(v, indent + 1, step, key)))
+                .collect(),
+        ),
+        Value::Array(a) => (
+            "[",
+            "]",
+            a.iter()
+                .map(|v| format!("{pad}{},", literal(v, indent + 1, step, key)))
+                .collect(),
+        ),
+        other => return other.to_string(),
+    };
+    format!("{open}\n{}\n{end}{close}", inner.join("\n"))
 }
 
 fn json_str(s: &str) -> String {
     Value::String(s.to_owned()).to_string()
 }
 
+/// A JSON value as Python source (dicts, lists, strings, numbers).
+fn python(v: &Value, indent: usize) -> String {
+    literal(v, indent, "    ", json_str)
+}
+
 /// A JSON value as JavaScript source (keys unquoted where they can be).
 fn javascript(v: &Value, indent: usize) -> String {
-    let pad = "  ".repeat(indent + 1);
-    let end = "  ".repeat(indent);
-    match v {
-        Value::Object(m) => {
-            let inner: Vec<String> = m
-                .iter()
-                .map(|(k, v)| {
-                    let key = if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                        k.clone()
-                    } else {
-                        json_str(k)
-                    };
-                    format!("{pad}{key}: {},", javascript(v, indent + 1))
-                })
-                .collect();
-            format!("{{\n{}\n{end}}}", inner.join("\n"))
+    literal(v, indent, "  ", |k| {
+        if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            k.to_owned()
+        } else {
+            json_str(k)
         }
-        Value::Array(a) => {
-            let inner: Vec<String> = a
-                .iter()
-                .map(|v| format!("{pad}{},", javascript(v, indent + 1)))
-                .collect();
-            format!("[\n{}\n{end}]", inner.join("\n"))
-        }
-        other => other.to_string(),
-    }
+    })
 }
 
 /// A shell word in single quotes.

@@ -185,12 +185,7 @@ pub async fn show(d: Dash, Path(id): Path<String>, Query(n): Query<Notice>) -> R
         .await
     {
         Ok(v) => v,
-        Err(_) => {
-            return error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database did not answer; try again.",
-            )
-        }
+        Err(_) => return super::unavailable(),
     };
     let endpoints = d
         .get("/v1/webhook_endpoints", &pairs([("limit", "100")]))
@@ -319,12 +314,7 @@ pub async fn endpoint(d: Dash, Path(id): Path<String>, Query(f): Query<StateFilt
         .await
     {
         Ok(v) => v,
-        Err(_) => {
-            return error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database did not answer; try again.",
-            )
-        }
+        Err(_) => return super::unavailable(),
     };
     let events: Vec<&str> = r.body["enabled_events"]
         .as_array()

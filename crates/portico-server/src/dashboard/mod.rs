@@ -124,12 +124,11 @@ impl Dash {
             return Err(to_login());
         };
         let token_hash = hash(&secret);
-        let found = app.store.find_token(&token_hash).await.map_err(|_| {
-            error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database did not answer; try again.",
-            )
-        })?;
+        let found = app
+            .store
+            .find_token(&token_hash)
+            .await
+            .map_err(|_| unavailable())?;
         let Some(t) = found.filter(|t| t.kind == TOKEN_KIND) else {
             return Err(to_login());
         };
@@ -411,6 +410,14 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
     )
 }
 
+/// The page for a store error.
+pub fn unavailable() -> Response {
+    error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The database did not answer; try again.",
+    )
+}
+
 async fn not_found() -> Response {
     error_page(StatusCode::NOT_FOUND, "There is no dashboard page here.")
 }
@@ -543,12 +550,7 @@ async fn login(
         }
         let accounts = match app.store.accounts(1).await {
             Ok(a) => a,
-            Err(_) => {
-                return error_page(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "The database did not answer; try again.",
-                )
-            }
+            Err(_) => return unavailable(),
         };
         let Some(first) = accounts.into_iter().next() else {
             return show_login(
@@ -587,10 +589,7 @@ async fn login(
         }
     };
     if app.ensure_account(&caller, now).await.is_err() {
-        return error_page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The database did not answer; try again.",
-        );
+        return unavailable();
     }
     start_session(&app, caller, admin, None).await
 }
@@ -618,10 +617,7 @@ async fn start_session(
         writes.push(Write::DeleteToken(old));
     }
     if app.commit(&caller.account, writes).await.is_err() {
-        return error_page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The database did not answer; try again.",
-        );
+        return unavailable();
     }
     let mut r = Redirect::to("/dashboard/home").into_response();
     if let Some(v) = cookie_header(app, SESSION_COOKIE, &secret, Some(SESSION_SECS)) {
@@ -660,12 +656,7 @@ async fn accounts_page(d: Dash) -> Response {
     }
     let accounts = match app.store.accounts(500).await {
         Ok(a) => a,
-        Err(_) => {
-            return error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database did not answer; try again.",
-            )
-        }
+        Err(_) => return unavailable(),
     };
     render(
         StatusCode::OK,
@@ -690,12 +681,7 @@ async fn switch_account(Signed(d, form): Signed) -> Response {
     let wanted = form.get("account").unwrap_or_default();
     let accounts = match app.store.accounts(500).await {
         Ok(a) => a,
-        Err(_) => {
-            return error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database did not answer; try again.",
-            )
-        }
+        Err(_) => return unavailable(),
     };
     let Some(a) = accounts.into_iter().find(|a| a.id.as_str() == wanted) else {
         return error_page(StatusCode::NOT_FOUND, "There is no such account.");
