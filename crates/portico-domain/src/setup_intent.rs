@@ -93,7 +93,8 @@ impl SetupIntent {
     /// Creates a SetupIntent.
     pub fn create(p: SetupIntentCreate, ctx: &mut Ctx<'_>) -> DomainResult<SetupIntent> {
         let id = ctx.ids.next("seti_", ID_LEN);
-        let secret = ctx.ids.next("", ID_LEN);
+        // A secret: wholly random, whatever shape the generator gives ids.
+        let secret = ctx.ids.random_string(crate::id::ALPHABET, ID_LEN);
         let usage = p.usage.unwrap_or_else(|| "off_session".into());
         Ok(SetupIntent {
             client_secret: format!("{id}_secret_{secret}"),

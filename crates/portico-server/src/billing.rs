@@ -400,7 +400,7 @@ async fn renew(
     at: i64,
     sub: &mut Versioned<Subscription>,
 ) -> Result<Vec<Write>, Failure> {
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now: at,
         livemode: sub.value.livemode,

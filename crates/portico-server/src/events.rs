@@ -6,7 +6,7 @@
 use crate::objects::render_record;
 use crate::state::App;
 use portico_domain::webhook_endpoint::{WebhookEndpoint, MAX_ENDPOINTS};
-use portico_domain::{AccountId, IdGen, RandomIds, ID_LEN};
+use portico_domain::{AccountId, IdGen, ID_LEN};
 use portico_store::{
     Cursor, Filter, ListQuery, NewDelivery, Object, Record, StoreError, Versioned, Write,
 };
@@ -357,7 +357,7 @@ fn event_record(
     object_id: String,
     request: &RequestContext,
 ) -> Record {
-    let id = RandomIds.next("evt_", ID_LEN);
+    let id = crate::ids::Ids.next("evt_", ID_LEN);
     let livemode = object
         .get("livemode")
         .and_then(Value::as_bool)

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod events;
 pub mod expand;
 pub mod http;
+pub mod ids;
 pub mod limits;
 pub mod listener;
 pub mod mail;

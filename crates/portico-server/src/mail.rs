@@ -8,7 +8,7 @@ use crate::seal::{SealError, Sealer};
 use crate::state::App;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use portico_domain::{IdGen, RandomIds, ID_LEN};
+use portico_domain::{IdGen, ID_LEN};
 use portico_store::{Email, EmailStatus, NewEmail, Write};
 use std::time::Duration;
 
@@ -68,7 +68,7 @@ pub async fn record(app: &App, m: Message, now: i64) -> Result<Write, SealError>
     };
     let name = m.from_name.replace(['"', '\r', '\n', '<', '>'], "");
     Ok(Write::Email(NewEmail {
-        id: RandomIds.next("em_", ID_LEN),
+        id: crate::ids::Ids.next("em_", ID_LEN),
         created: now,
         to: m.to,
         from: format!("\"{name}\" <{}>", app.settings.mail.from),

@@ -4,7 +4,7 @@
 use crate::http::Failure;
 use crate::state::App;
 use portico_domain::branding::{Branding, BrandingUpdate};
-use portico_domain::{AccountId, Ctx, RandomIds};
+use portico_domain::{AccountId, Ctx};
 use portico_store::{Object, StoreError, Versioned, Write};
 
 pub use crate::api::billing_portal::set_default_configuration;
@@ -38,7 +38,7 @@ pub async fn set_branding(
             let (mut b, is_new) = match record {
                 Some(r) => (Versioned::<Branding>::from_record(&r)?, false),
                 None => {
-                    let mut ids = RandomIds;
+                    let mut ids = crate::ids::Ids;
                     let mut ctx = Ctx {
                         now,
                         livemode: false,

@@ -7,7 +7,7 @@ use crate::state::App;
 use portico_domain::calendar::year_month;
 use portico_domain::card::{check_card, test_card_by_number, test_card_by_token};
 use portico_domain::payment_method::{PaymentMethod, PaymentMethodCreate};
-use portico_domain::{Ctx, RandomIds};
+use portico_domain::Ctx;
 use portico_store::{Versioned, Write};
 use portico_wire::{ApiError, Reader};
 
@@ -93,7 +93,7 @@ pub async fn new_card_payment_method(
     )
     .map_err(|e| Failure::from(ApiError::card(&e, Some("card"))))?;
     let key = app.fingerprint_key(&api.caller.account).await?;
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now: api.now,
         livemode: api.caller.livemode,

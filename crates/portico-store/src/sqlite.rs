@@ -41,8 +41,14 @@ const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(10);
 /// The writer checkpoints itself only when the WAL holds this many pages (40 MiB).
 const WAL_BACKSTOP_PAGES: i64 = 10_000;
-/// Pages the readers and the writer map instead of copying (256 MiB).
-const MMAP_BYTES: i64 = 256 << 20;
+/// Pages the readers and the writer map instead of copying (2 GiB of address space; only the
+/// pages touched count as memory, and the operating system's page cache holds them anyway).
+/// A database larger than this is read through copies past the limit.
+const MMAP_BYTES: i64 = 2 << 30;
+/// The writer's page cache (KiB). Readers start each read afresh whenever the database has
+/// changed, so a cache helps only the writer, whose pages stay valid across its own commits: it
+/// keeps the index pages every write walks without reading them again (the default is 2 MiB).
+const WRITER_CACHE_KIB: i64 = 32 << 10;
 
 /// The store over one SQLite database.
 pub struct SqliteStore {
@@ -336,6 +342,7 @@ impl SqliteStore {
         let checkpoint = match &path {
             Some(p) => {
                 conn.pragma_update(None, "wal_autocheckpoint", WAL_BACKSTOP_PAGES)?;
+                conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
                 let c = Connection::open(p)?;
                 configure(&c)?;
                 let (notify, commits) = mpsc::sync_channel(1);

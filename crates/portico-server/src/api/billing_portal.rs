@@ -15,7 +15,7 @@ use portico_domain::portal::*;
 use portico_domain::price::Price;
 use portico_domain::promotion_code::{PromotionCode, Redemption};
 use portico_domain::subscription::Subscription;
-use portico_domain::{AccountId, Ctx, DomainError, Patch, RandomIds};
+use portico_domain::{AccountId, Ctx, DomainError, Patch};
 use portico_store::{Filter, StoreError, TokenRecord, Versioned, Write};
 use portico_wire::list::read_list_params;
 use portico_wire::{render, ApiError, Reader};
@@ -237,7 +237,7 @@ pub async fn create_configuration(State(app): State<App>, mut api: Api) -> Reply
     })?;
     let account = api.caller.account.clone();
     check_offered_products(&app, &account, &params).await?;
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now: api.now,
         livemode: api.caller.livemode,
@@ -278,7 +278,7 @@ pub async fn update_configuration(
             )
             .into());
         }
-        let mut ids = RandomIds;
+        let mut ids = crate::ids::Ids;
         let mut ctx = Ctx {
             now,
             livemode,
@@ -354,7 +354,7 @@ pub async fn default_configuration(
         {
             return Ok(Versioned::<PortalConfiguration>::from_record(&r)?.value);
         }
-        let mut ids = RandomIds;
+        let mut ids = crate::ids::Ids;
         let mut ctx = Ctx {
             now,
             livemode,
@@ -644,7 +644,7 @@ pub async fn create_session(State(app): State<App>, mut api: Api) -> Reply {
     if let Some(f) = flow.as_mut() {
         check_flow(&app, &account, &customer, &config, f, api.now).await?;
     }
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now: api.now,
         livemode: api.caller.livemode,

@@ -6,7 +6,7 @@ use crate::objects::{created_filters, list, load_live, no_such, respond};
 use crate::state::App;
 use axum::extract::State;
 use portico_domain::coupon::{Coupon, CouponCreate, Duration};
-use portico_domain::{Ctx, ErrorCode, RandomIds};
+use portico_domain::{Ctx, ErrorCode};
 use portico_store::{StoreError, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError};
@@ -52,7 +52,7 @@ pub async fn create_coupon(State(app): State<App>, mut api: Api) -> Reply {
             }
         }
     }
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now: api.now,
         livemode: api.caller.livemode,

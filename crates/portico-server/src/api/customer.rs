@@ -14,7 +14,7 @@ use portico_domain::customer::{
     Shipping, TaxExempt,
 };
 use portico_domain::payment_method::PaymentMethod;
-use portico_domain::{Ctx, DomainError, Patch, RandomIds};
+use portico_domain::{Ctx, DomainError, Patch};
 use portico_store::{Cursor, Filter, ListQuery, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, Reader};
@@ -165,7 +165,7 @@ pub async fn create_customer(State(app): State<App>, mut api: Api) -> Reply {
         api.now,
     )
     .await?;
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now,
         livemode: api.caller.livemode,

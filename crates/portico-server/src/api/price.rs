@@ -8,7 +8,7 @@ use crate::state::App;
 use axum::extract::State;
 use portico_domain::price::{Interval, Price, PriceCreate, PriceUpdate, Recurring, TaxBehavior};
 use portico_domain::product::{Product, ProductParams};
-use portico_domain::{Ctx, Patch, RandomIds};
+use portico_domain::{Ctx, Patch};
 use portico_store::{Filter, StoreError, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError, Reader};
@@ -129,7 +129,7 @@ pub async fn create_price(State(app): State<App>, mut api: Api) -> Reply {
     let (app_, account_, api_) = (&app, &account, &api);
     let (product_id_, product_data_, data_) = (&product_id, &product_data, &data);
     let price = with_retries(|| async move {
-        let mut ids = RandomIds;
+        let mut ids = crate::ids::Ids;
         let mut ctx = Ctx {
             now: api_.now,
             livemode: api_.caller.livemode,

@@ -8,7 +8,7 @@ use crate::state::App;
 use axum::extract::State;
 use portico_domain::price::Price;
 use portico_domain::product::{PackageDimensions, Product, ProductParams};
-use portico_domain::{Ctx, ErrorCode, PriceId, RandomIds};
+use portico_domain::{Ctx, ErrorCode, PriceId};
 use portico_store::{Filter, StoreError, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError, Reader};
@@ -75,7 +75,7 @@ pub async fn create_product(State(app): State<App>, mut api: Api) -> Reply {
         });
         (p, price_data, r.expand("product", false))
     })?;
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now: api.now,
         livemode: api.caller.livemode,

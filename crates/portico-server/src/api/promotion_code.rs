@@ -8,7 +8,7 @@ use axum::extract::State;
 use portico_domain::coupon::Coupon;
 use portico_domain::customer::Customer;
 use portico_domain::promotion_code::{code_key, PromotionCode, PromotionCodeCreate, Restrictions};
-use portico_domain::{Ctx, RandomIds};
+use portico_domain::Ctx;
 use portico_store::{Filter, StoreError, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError};
@@ -68,7 +68,7 @@ pub async fn create_promotion_code(State(app): State<App>, mut api: Api) -> Repl
     if let Some(c) = &params.customer {
         load_live::<Customer>(&app, &account, c, Some("customer")).await?;
     }
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now: api.now,
         livemode: api.caller.livemode,

@@ -182,7 +182,7 @@ pub(crate) async fn start(
     do_confirm: bool,
     return_url: Option<String>,
 ) -> Result<(SetupIntent, Vec<Write>, Option<Failure>), Failure> {
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now: api.now,
         livemode: api.caller.livemode,

@@ -197,7 +197,7 @@ pub(crate) async fn set_discounts(
     requests: &[DiscountRequest],
     now: i64,
 ) -> Result<(Vec<Write>, Vec<Discount>), Failure> {
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now,
         livemode: sub.livemode,
@@ -526,7 +526,7 @@ pub async fn draft_first_invoice(
         }
         (None, None) => None,
     };
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now,
         livemode: api.caller.livemode,
@@ -865,7 +865,7 @@ pub(crate) async fn cancel_writes(
     let account = &api.caller.account;
     let mut sub = load_live::<Subscription>(app, account, id, None).await?;
     let now = now_for(app, account, sub.value.test_clock.as_deref(), api.now).await?;
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now,
         livemode: sub.value.livemode,

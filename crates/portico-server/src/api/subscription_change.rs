@@ -146,7 +146,7 @@ pub async fn plan(
 ) -> Result<Planned, Failure> {
     let changes = item_changes(app, account, &p.items).await?;
     let mut customer = load::<Customer>(app, account, &sub.value.customer, None).await?;
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now: at,
         livemode: sub.value.livemode,
@@ -382,7 +382,7 @@ pub async fn next_renewal(
 ) -> Result<Invoice, Failure> {
     let mut sub = sub.clone();
     let start = sub.current_period().1;
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now: start,
         livemode: sub.livemode,

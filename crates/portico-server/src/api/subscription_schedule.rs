@@ -10,7 +10,7 @@ use portico_domain::price::{Interval, Price, Recurring};
 use portico_domain::product::Product;
 use portico_domain::schedule::{PhaseItem, PhaseRequest, Schedule};
 use portico_domain::subscription::{CancellationDetails, Subscription};
-use portico_domain::{Ctx, DomainError, RandomIds};
+use portico_domain::{Ctx, DomainError};
 use portico_store::{Filter, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError, Reader};
@@ -169,7 +169,7 @@ pub async fn create_subscription_schedule(State(app): State<App>, mut api: Api) 
             api_.now,
         )
         .await?;
-        let mut ids = RandomIds;
+        let mut ids = crate::ids::Ids;
         let mut ctx = Ctx {
             now,
             livemode: api_.caller.livemode,

@@ -9,7 +9,7 @@ use crate::state::App;
 use axum::extract::State;
 use portico_domain::customer::Customer;
 use portico_domain::test_clock::TestClock;
-use portico_domain::{Ctx, RandomIds};
+use portico_domain::Ctx;
 use portico_store::{Cursor, Filter, ListQuery, Versioned, Write};
 use portico_wire::list::read_list_params;
 use portico_wire::render;
@@ -28,7 +28,7 @@ pub async fn create_test_clock(State(app): State<App>, mut api: Api) -> Reply {
             r.expand("test_helpers.test_clock", false),
         )
     })?;
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now: api.now,
         livemode: api.caller.livemode,

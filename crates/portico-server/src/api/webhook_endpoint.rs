@@ -9,7 +9,7 @@ use axum::extract::State;
 use portico_domain::webhook_endpoint::{
     EndpointCreate, EndpointUpdate, WebhookEndpoint, MAX_ENDPOINTS,
 };
-use portico_domain::{Ctx, RandomIds};
+use portico_domain::Ctx;
 use portico_store::{Cursor, ListQuery, Versioned, Write};
 use portico_wire::list::read_list_params;
 use portico_wire::{render, ApiError, Reader};
@@ -53,7 +53,7 @@ pub async fn create_webhook_endpoint(State(app): State<App>, mut api: Api) -> Re
         )
         .into());
     }
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now: api.now,
         livemode: api.caller.livemode,

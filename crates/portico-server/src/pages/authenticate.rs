@@ -362,7 +362,7 @@ mod tests {
 
     #[test]
     fn return_links_keep_query_and_fragment() {
-        let mut ids = RandomIds;
+        let mut ids = crate::ids::Ids;
         let mut ctx = Ctx {
             now: 1,
             livemode: false,

@@ -465,7 +465,7 @@ pub async fn open_link(
             Ok(_) => return used(),
             Err(_) => return failure(t),
         };
-    let mut ids = RandomIds;
+    let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now,
         livemode: login.config.livemode,

@@ -33,7 +33,7 @@ use portico_domain::product::Product;
 use portico_domain::promotion_code::{code_key, PromotionCode, Redemption};
 use portico_domain::schedule::{phase_items, PhaseItem, PhaseRequest, Schedule};
 use portico_domain::subscription::{ProrationBehavior, Subscription, SubscriptionStatus};
-use portico_domain::{Ctx, RandomIds};
+use portico_domain::Ctx;
 use portico_store::{Versioned, Write};
 use std::collections::HashMap;
 
@@ -929,7 +929,7 @@ async fn schedule(
         let Some(mut sub) = own_subscription(portal, id_).await? else {
             return Err(portico_wire::ApiError::internal().into());
         };
-        let mut ids = RandomIds;
+        let mut ids = crate::ids::Ids;
         let mut ctx = Ctx {
             now: portal.now,
             livemode: sub.value.livemode,
