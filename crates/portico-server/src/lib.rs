@@ -48,6 +48,7 @@ pub fn router(app: App) -> Router {
             app,
             http::client_rate_limit,
         ))
+        .layer(axum::middleware::from_fn(http::reads_together))
 }
 
 /// The Stripe-compatible API, wrapped in its middleware (authentication, idempotency, logs).

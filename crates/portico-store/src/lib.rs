@@ -18,6 +18,21 @@ pub use object::get;
 pub use object::{Object, Versioned};
 pub use sql::SqlStore;
 pub use sqlite::SqliteStore;
+
+/// Runs `fut` with its reads sharing one snapshot of the database: on SQLite, one reading
+/// connection and one read transaction for all of them, instead of a connection and a
+/// transaction each (the transaction's start, locks and page cache are most of a point read's
+/// cost). A write from the task ends the transaction first, so the task reads back what it
+/// wrote; later reads start a new one. For a request that reads several objects, such as a
+/// page. Nested calls share the outermost one's. PostgreSQL reads are unaffected.
+pub async fn reads_together<F: std::future::Future>(fut: F) -> F::Output {
+    if sqlite::SNAPSHOT.try_with(|_| ()).is_ok() {
+        return fut.await;
+    }
+    sqlite::SNAPSHOT
+        .scope(std::cell::RefCell::new(None), fut)
+        .await
+}
 pub use statements::{Backend, IDEMPOTENCY_TTL_SECS, STALE_RUNNING_SECS};
 
 /// Opens the store a database URL names: `sqlite://PATH` (or `sqlite::memory:`) or

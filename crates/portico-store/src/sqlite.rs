@@ -17,7 +17,7 @@
 
 use crate::statements::{self as st, Arg, Backend, Cols, Found, Sql};
 use crate::{
-    AccountInfo, Attempt, ClaimLimits, Delivery, DeliveryQuery, Email, EmailQuery, Filter,
+    AccountInfo, Attempt, ClaimLimits, Cursor, Delivery, DeliveryQuery, Email, EmailQuery, Filter,
     Finished, IdempotencyClaim, ListQuery, Page, Record, Store, StoreError, StoreResult,
     TokenRecord, Write,
 };
@@ -73,15 +73,17 @@ impl Cols for rusqlite::Row<'_> {
     }
 }
 
-/// Prepares (from the connection's cache) and binds a statement. Parameters are named `$n`,
-/// which SQLite numbers in order of first appearance, so each is bound by its name.
+/// Prepares (from the connection's cache) and binds a statement. The statements write
+/// parameters PostgreSQL's way (`$n`); SQLite reads `?n` as parameter number n, so the text is
+/// translated and each argument bound by its position, with no lookup by name.
 fn prepare<'c>(conn: &'c Connection, sql: &Sql) -> StoreResult<rusqlite::CachedStatement<'c>> {
-    let mut stmt = conn.prepare_cached(&sql.text)?;
+    let mut stmt = conn.prepare_cached(&numbered(&sql.text))?;
+    let count = stmt.parameter_count();
     for (i, a) in sql.args.iter().enumerate() {
-        let name = format!("${}", i + 1);
-        let Some(at) = stmt.parameter_index(&name)? else {
-            continue;
-        };
+        let at = i + 1;
+        if at > count {
+            break;
+        }
         match a {
             Arg::Text(s) => stmt.raw_bind_parameter(at, s)?,
             Arg::Int(n) => stmt.raw_bind_parameter(at, n)?,
@@ -90,6 +92,28 @@ fn prepare<'c>(conn: &'c Connection, sql: &Sql) -> StoreResult<rusqlite::CachedS
         }
     }
     Ok(stmt)
+}
+
+/// `$n` parameters as SQLite's `?n`. A `$` not followed by a digit (a JSON path such as
+/// `'$.metadata'`) is left alone.
+fn numbered(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    if !bytes
+        .windows(2)
+        .any(|w| w[0] == b'$' && w[1].is_ascii_digit())
+    {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 /// Runs a statement; the number of rows it changed.
@@ -280,12 +304,12 @@ fn run_group(conn: &Connection, group: &mut [Box<dyn Task>]) -> StoreResult<()> 
         // A rollback that failed earlier left a transaction open: end it before starting.
         conn.execute_batch("ROLLBACK")?;
     }
-    conn.execute_batch("BEGIN IMMEDIATE")?;
+    control(conn, "BEGIN IMMEDIATE")?;
     for t in group.iter_mut() {
         let step = (|| -> StoreResult<()> {
-            conn.execute_batch("SAVEPOINT task")?;
+            control(conn, "SAVEPOINT task")?;
             if t.run(conn) {
-                conn.execute_batch("RELEASE task")?;
+                control(conn, "RELEASE task")?;
             } else if !conn.is_autocommit() {
                 conn.execute_batch("ROLLBACK TO task; RELEASE task")?;
             }
@@ -303,10 +327,16 @@ fn run_group(conn: &Connection, group: &mut [Box<dyn Task>]) -> StoreResult<()> 
             ));
         }
     }
-    if let Err(e) = conn.execute_batch("COMMIT") {
+    if let Err(e) = control(conn, "COMMIT") {
         let _ = conn.execute_batch("ROLLBACK");
-        return Err(e.into());
+        return Err(e);
     }
+    Ok(())
+}
+
+/// Runs a transaction statement the writer repeats for every write, parsed once per connection.
+fn control(conn: &Connection, text: &str) -> StoreResult<()> {
+    conn.prepare_cached(text)?.raw_execute()?;
     Ok(())
 }
 
@@ -370,6 +400,8 @@ impl SqliteStore {
         R: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
     {
+        // What the task writes, it must be able to read back: its read transaction ends here.
+        let _ = SNAPSHOT.try_with(|slot| slot.borrow_mut().take());
         let (reply, answer) = oneshot::channel();
         let job = Box::new(Job {
             work: Some(work),
@@ -387,16 +419,46 @@ impl SqliteStore {
     }
 
     /// Runs `work` on a reading connection in the calling task (a point lookup costs less than
-    /// a thread hand-off), or on the writer for an in-memory database.
+    /// a thread hand-off), or on the writer for an in-memory database. Inside
+    /// [`crate::reads_together`] the task's reads share one connection and read transaction.
     async fn read<R, F>(&self, work: F) -> StoreResult<R>
     where
         R: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
     {
-        match &self.path {
-            Some(path) => with_reader(&self.readers, path, work),
-            None => self.write(work).await,
+        let Some(path) = &self.path else {
+            return self.write(work).await;
+        };
+        if SNAPSHOT.try_with(|_| ()).is_err() {
+            return with_reader(&self.readers, path, work);
         }
+        SNAPSHOT.with(|slot| {
+            let mut slot = slot.borrow_mut();
+            // The task's transaction may be on another store (tests open several).
+            if slot
+                .as_ref()
+                .is_some_and(|h| !Arc::ptr_eq(&h.pool, &self.readers))
+            {
+                return with_reader(&self.readers, path, work);
+            }
+            if slot.is_none() {
+                let conn = self.readers.lock().ok().and_then(|mut r| r.pop());
+                let conn = match conn {
+                    Some(c) => c,
+                    None => open_reader(path)?,
+                };
+                control(&conn, "BEGIN")?;
+                *slot = Some(Held {
+                    conn: Some(conn),
+                    pool: self.readers.clone(),
+                });
+            }
+            let held = slot
+                .as_ref()
+                .and_then(|h| h.conn.as_ref())
+                .ok_or_else(closed)?;
+            work(held)
+        })
     }
 
     /// [`SqliteStore::read`] for reads that may scan (JSON filters, background queues): on a
@@ -413,6 +475,32 @@ impl SqliteStore {
         tokio::task::spawn_blocking(move || with_reader(&readers, &path, work))
             .await
             .map_err(|_| StoreError::Corrupt("a database read panicked".into()))?
+    }
+}
+
+tokio::task_local! {
+    /// The read transaction a task's reads share, inside [`crate::reads_together`].
+    pub(crate) static SNAPSHOT: std::cell::RefCell<Option<Held>>;
+}
+
+/// A reading connection held by one task, inside a read transaction; dropped (when the task's
+/// scope ends, or before it writes) it ends the transaction and goes back to its pool.
+pub(crate) struct Held {
+    conn: Option<Connection>,
+    pool: Arc<Mutex<Vec<Connection>>>,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        if !conn.is_autocommit() && control(&conn, "COMMIT").is_err() {
+            return;
+        }
+        if let Ok(mut idle) = self.pool.lock() {
+            if idle.len() < IDLE_READERS {
+                idle.push(conn);
+            }
+        }
     }
 }
 
@@ -556,10 +644,11 @@ impl Store for SqliteStore {
         });
         let work = move |c: &Connection| {
             // One read transaction, so the cursor and the page see the same state (on the
-            // writer, for an in-memory database, the group's transaction already is one).
-            let own = c.is_autocommit();
+            // writer, for an in-memory database, the group's transaction already is one). A
+            // page from the start is one statement, a transaction of its own.
+            let own = c.is_autocommit() && !matches!(q.cursor, Cursor::Start);
             if own {
-                c.execute_batch("BEGIN")?;
+                control(c, "BEGIN")?;
             }
             let page = (|| {
                 let position = match st::cursor_position(&account, &q) {
@@ -574,7 +663,7 @@ impl Store for SqliteStore {
                 Ok(st::page(&q, records))
             })();
             if own {
-                c.execute_batch(if page.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
+                control(c, if page.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
             }
             page
         };
@@ -837,5 +926,27 @@ impl Store for SqliteStore {
         if let Ok(mut r) = self.readers.lock() {
             r.clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numbered;
+
+    #[test]
+    fn parameters_are_numbered_for_sqlite() {
+        assert_eq!(
+            numbered("SELECT 1 WHERE a = $1 AND b = $12"),
+            "SELECT 1 WHERE a = ?1 AND b = ?12"
+        );
+        // JSON paths keep their `$`; text without parameters is borrowed as it is.
+        assert_eq!(
+            numbered("json_extract(data, '$.metadata.plan') = $3"),
+            "json_extract(data, '$.metadata.plan') = ?3"
+        );
+        assert!(matches!(
+            numbered("SELECT json_type(data, '$.a')"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

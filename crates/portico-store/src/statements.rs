@@ -217,6 +217,18 @@ pub(crate) fn list(
                     .text(escaped)
                     .push(" ESCAPE '\\'")
             }
+            // Statuses are few and not indexed: SQLite checks a row against `a OR b` directly,
+            // where `IN (a, b)` first builds a temporary table for every query.
+            Filter::StatusIn(vs) if !vs.is_empty() => {
+                sql.push(" AND (");
+                for (i, v) in vs.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(" OR ");
+                    }
+                    sql.push("status = ").text(v.clone());
+                }
+                sql.push(")")
+            }
             Filter::LookupIn(vs) | Filter::IdIn(vs) | Filter::StatusIn(vs) => {
                 let col = match f {
                     Filter::LookupIn(_) => "lookup",

@@ -1012,6 +1012,68 @@ async fn emails_are_recorded_and_claimed(store: Arc<dyn Store>) {
     assert!(store.email(&format!("em_{tag}_1")).await.unwrap().is_none());
 }
 
+/// A request's reads may share one snapshot (`reads_together`): it always reads back its own
+/// writes, nested scopes share the outer one, and once the scope ends everything is visible.
+async fn reads_together_read_back_own_writes(store: Arc<dyn Store>) {
+    let acct = account(&*store).await;
+    let c = customer(100, "together@example.com");
+    store
+        .commit(&acct, vec![Write::Insert(Versioned::new_record(&c))])
+        .await
+        .unwrap();
+    let id = c.id.as_str().to_owned();
+    let (s, a) = (store.clone(), acct.clone());
+    let seen = portico_store::reads_together(async move {
+        let mut v = get::<Customer>(&*s, &a, &id).await.unwrap().unwrap();
+        assert_eq!(v.version, 1);
+        let page = s.list(&a, &query("customer", 10)).await.unwrap();
+        assert_eq!(page.records.len(), 1);
+        v.value.name = Some("Own".into());
+        s.commit(&a, vec![Write::Update(v.next_record())])
+            .await
+            .unwrap();
+        let nested = portico_store::reads_together(async {
+            get::<Customer>(&*s, &a, &id).await.unwrap().unwrap()
+        })
+        .await;
+        assert_eq!(nested.version, 2, "a write ends the shared snapshot");
+        assert_eq!(nested.value.name.as_deref(), Some("Own"));
+        // Another task's write, while this one holds a snapshot again.
+        let (s2, a2, id2) = (s.clone(), a.clone(), id.clone());
+        tokio::spawn(async move {
+            let mut w = get::<Customer>(&*s2, &a2, &id2).await.unwrap().unwrap();
+            w.value.name = Some("Other".into());
+            s2.commit(&a2, vec![Write::Update(w.next_record())])
+                .await
+                .unwrap();
+        })
+        .await
+        .unwrap();
+        get::<Customer>(&*s, &a, &id)
+            .await
+            .unwrap()
+            .unwrap()
+            .version
+    })
+    .await;
+    // Inside, the other task's write may or may not show (SQLite keeps the snapshot); after, it does.
+    assert!(seen == 2 || seen == 3, "{seen}");
+    let after = get::<Customer>(&*store, &acct, c.id.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.version, 3);
+    assert_eq!(after.value.name.as_deref(), Some("Other"));
+    // Many scopes one after another: each gives its connection back.
+    for _ in 0..50 {
+        let (s, a) = (store.clone(), acct.clone());
+        portico_store::reads_together(async move {
+            s.list(&a, &query("customer", 10)).await.unwrap();
+        })
+        .await;
+    }
+}
+
 macro_rules! stories {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -1062,7 +1124,67 @@ stories!(
     webhook_deliveries_are_leased,
     emails_are_recorded_and_claimed,
     statistics_refresh_only_what_grew,
+    reads_together_read_back_own_writes,
 );
+
+/// On SQLite a scope's reads see one snapshot: another task's commit shows only once the scope
+/// writes or ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_reads_together_see_one_snapshot() {
+    let (store, _dir) = sqlite().await;
+    let acct = account(&*store).await;
+    let c = customer(100, "snapshot@example.com");
+    store
+        .commit(&acct, vec![Write::Insert(Versioned::new_record(&c))])
+        .await
+        .unwrap();
+    let id = c.id.as_str().to_owned();
+    let (s, a) = (store.clone(), acct.clone());
+    portico_store::reads_together(async move {
+        assert_eq!(
+            get::<Customer>(&*s, &a, &id)
+                .await
+                .unwrap()
+                .unwrap()
+                .version,
+            1
+        );
+        let (s2, a2, id2) = (s.clone(), a.clone(), id.clone());
+        tokio::spawn(async move {
+            let mut w = get::<Customer>(&*s2, &a2, &id2).await.unwrap().unwrap();
+            w.value.name = Some("Other".into());
+            s2.commit(&a2, vec![Write::Update(w.next_record())])
+                .await
+                .unwrap();
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            get::<Customer>(&*s, &a, &id)
+                .await
+                .unwrap()
+                .unwrap()
+                .version,
+            1
+        );
+        // Writing ends the snapshot; a stale version is refused as ever.
+        let stale = get::<Customer>(&*s, &a, &id).await.unwrap().unwrap();
+        let err = s
+            .commit(&a, vec![Write::Update(stale.next_record())])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict));
+        assert_eq!(
+            get::<Customer>(&*s, &a, &id)
+                .await
+                .unwrap()
+                .unwrap()
+                .version,
+            2
+        );
+    })
+    .await;
+}
 
 #[test]
 fn both_backends_have_the_same_migrations() {
