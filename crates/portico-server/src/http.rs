@@ -578,6 +578,17 @@ pub async fn unrecognized(method: Method, uri: axum::http::Uri) -> Failure {
     ApiError::unrecognized_url(method.as_str(), uri.path()).into()
 }
 
+/// Each request's reads share one snapshot of the store (see [`portico_store::reads_together`]):
+/// a page reads the session, customer, configuration and lists one after another, and on
+/// SQLite one read transaction for all of them costs less than one each. A write ends it, so a
+/// request always reads back what it wrote.
+pub async fn reads_together(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    portico_store::reads_together(next.run(request)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -590,15 +601,4 @@ mod tests {
         assert!(!plausible_version("latest"));
         assert!(!plausible_version("2026-7-29"));
     }
-}
-
-/// Each request's reads share one snapshot of the store (see [`portico_store::reads_together`]):
-/// a page reads the session, customer, configuration and lists one after another, and on
-/// SQLite one read transaction for all of them costs less than one each. A write ends it, so a
-/// request always reads back what it wrote.
-pub async fn reads_together(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    portico_store::reads_together(next.run(request)).await
 }

@@ -336,7 +336,7 @@ pub async fn submit(
 mod tests {
     use super::*;
     use portico_domain::setup_intent::SetupIntentCreate;
-    use portico_domain::{Ctx, IdGen, RandomIds};
+    use portico_domain::{Ctx, IdGen};
 
     #[test]
     fn invoice_authentication_returns_only_into_the_portal() {
