@@ -49,7 +49,11 @@ pub async fn live_subscriptions(
         };
         let page = app.store.list(account, &q).await?;
         for r in &page.records {
-            out.push(Versioned::<Subscription>::from_record(r)?);
+            out.push(portico_store::decode::<Subscription>(
+                &*app.store,
+                account,
+                r,
+            )?);
         }
         match (page.has_more, page.records.last()) {
             (true, Some(last)) => cursor = Cursor::After(last.id.clone()),

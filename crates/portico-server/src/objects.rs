@@ -86,7 +86,7 @@ pub async fn retrieve<T: Object>(
         return Err(no_such(T::KIND, id, None).into());
     };
     if !expand.is_empty() {
-        let v = Versioned::<T>::from_record(&record)?;
+        let v = portico_store::decode::<T>(&*app.store, account, &record)?;
         return respond(app, api, render(&v.value), expand).await;
     }
     let key = (

@@ -16,7 +16,7 @@ pub async fn branding(app: &App, account: &AccountId) -> Result<Option<Branding>
         .get_by_unique_key(account, Branding::KIND, "branding")
         .await?;
     Ok(match record {
-        Some(r) => Some(Versioned::<Branding>::from_record(&r)?.value),
+        Some(r) => Some(portico_store::decode::<Branding>(&*app.store, account, &r)?.value),
         None => None,
     })
 }

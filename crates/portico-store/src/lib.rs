@@ -14,7 +14,7 @@ mod sql;
 mod sqlite;
 mod statements;
 
-pub use object::get;
+pub use object::{decode, get, Decoded};
 pub use object::{Object, Versioned};
 pub use sql::SqlStore;
 pub use sqlite::SqliteStore;
@@ -456,6 +456,11 @@ pub enum IdempotencyClaim {
 pub trait Store: Send + Sync + 'static {
     /// Which backend this is.
     fn backend(&self) -> Backend;
+
+    /// The cache of decoded objects that [`decode`] and [`get`] use, if the store keeps one.
+    fn decoded(&self) -> Option<&Decoded> {
+        None
+    }
 
     /// Makes sure the account row exists.
     async fn ensure_account(

@@ -11,9 +11,11 @@ use portico_domain::setup_intent::SetupIntent;
 use portico_domain::AccountId;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::any::Any;
+use std::sync::Arc;
 
 /// A domain type that can be stored.
-pub trait Object: Serialize + DeserializeOwned + Send + Sync {
+pub trait Object: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     /// Stripe's object name, also the stored `kind`.
     const KIND: &'static str;
     /// The object's id.
@@ -92,15 +94,91 @@ fn to_record<T: Object>(value: &T, version: i64) -> Record {
     }
 }
 
-/// Typed reads on top of any [`Store`].
+/// Typed reads on top of any [`Store`], decoded through the store's [`Decoded`] cache.
 pub async fn get<T: Object>(
     store: &dyn Store,
     account: &AccountId,
     id: &str,
 ) -> StoreResult<Option<Versioned<T>>> {
     match store.get(account, T::KIND, id).await? {
-        Some(r) => Ok(Some(Versioned::from_record(&r)?)),
+        Some(r) => Ok(Some(decode(store, account, &r)?)),
         None => Ok(None),
+    }
+}
+
+/// A stored record as its domain object: from the store's [`Decoded`] cache when this version
+/// was decoded before, else parsed (and kept).
+pub fn decode<T: Object>(
+    store: &dyn Store,
+    account: &AccountId,
+    r: &Record,
+) -> StoreResult<Versioned<T>> {
+    let Some(cache) = store.decoded() else {
+        return Versioned::from_record(r);
+    };
+    let key = (account.0.clone(), r.kind, r.id.clone(), r.version);
+    if let Some(hit) = cache.0.get(&key) {
+        if let Some(value) = hit.value.downcast_ref::<T>() {
+            return Ok(Versioned {
+                value: value.clone(),
+                version: r.version,
+            });
+        }
+    }
+    let v = Versioned::<T>::from_record(r)?;
+    cache.0.insert(
+        key,
+        Entry {
+            value: Arc::new(v.value.clone()),
+            size: r.data.len(),
+        },
+    );
+    Ok(v)
+}
+
+/// Objects as last decoded, by account, kind, id and version: cloning a decoded object costs
+/// less than parsing its JSON again, and pages read the same session, customer and
+/// configuration over and over. A version is written once and never changes (an update is a
+/// new version, from this process or another sharing the database), so an entry is never
+/// stale; only what was read back from the database is kept, never a write that may yet roll
+/// back. One per store: ids are unique within a database, not across databases.
+pub struct Decoded(quick_cache::sync::Cache<DecodedKey, Entry, DecodedWeight>);
+
+type DecodedKey = (String, &'static str, String, i64);
+
+#[derive(Clone)]
+pub struct Entry {
+    value: Arc<dyn Any + Send + Sync>,
+    size: usize,
+}
+
+#[derive(Clone)]
+pub struct DecodedWeight;
+
+impl quick_cache::Weighter<DecodedKey, Entry> for DecodedWeight {
+    /// A decoded object takes about twice its JSON.
+    fn weight(&self, key: &DecodedKey, e: &Entry) -> u64 {
+        (key.0.len() + key.2.len() + 2 * e.size + 64) as u64
+    }
+}
+
+impl Decoded {
+    /// Bytes kept, by the weight above.
+    const BUDGET: u64 = 16 * 1024 * 1024;
+
+    pub fn new() -> Decoded {
+        // The estimate sizes the table up front; the byte budget is what bounds it.
+        Decoded(quick_cache::sync::Cache::with_weighter(
+            1_024,
+            Self::BUDGET,
+            DecodedWeight,
+        ))
+    }
+}
+
+impl Default for Decoded {
+    fn default() -> Decoded {
+        Decoded::new()
     }
 }
 

@@ -1,7 +1,7 @@
 //! [`SqlStore`]: the [`Store`] on PostgreSQL, shared by several instances (sqlx). The SQL is
 //! in [`crate::statements`], shared with the SQLite store.
 
-use crate::statements::{self as st, Arg, Backend, Cols, Found, Sql};
+use crate::statements::{self as st, Arg, Backend, Col, Cols, Found, Sql};
 use crate::{
     AccountInfo, Attempt, ClaimLimits, Delivery, DeliveryQuery, Email, EmailQuery, Finished,
     IdempotencyClaim, ListQuery, Page, Record, Store, StoreError, StoreResult, TokenRecord, Write,
@@ -16,20 +16,21 @@ use std::time::Duration;
 /// The store over PostgreSQL.
 pub struct SqlStore {
     pool: AnyPool,
+    decoded: crate::Decoded,
 }
 
 impl Cols for AnyRow {
-    fn text(&self, name: &str) -> StoreResult<String> {
-        Ok(self.try_get(name)?)
+    fn text(&self, col: impl Col) -> StoreResult<String> {
+        Ok(self.try_get(col)?)
     }
-    fn opt_text(&self, name: &str) -> StoreResult<Option<String>> {
-        Ok(self.try_get(name)?)
+    fn opt_text(&self, col: impl Col) -> StoreResult<Option<String>> {
+        Ok(self.try_get(col)?)
     }
-    fn int(&self, name: &str) -> StoreResult<i64> {
-        Ok(self.try_get(name)?)
+    fn int(&self, col: impl Col) -> StoreResult<i64> {
+        Ok(self.try_get(col)?)
     }
-    fn opt_int(&self, name: &str) -> StoreResult<Option<i64>> {
-        Ok(self.try_get(name)?)
+    fn opt_int(&self, col: impl Col) -> StoreResult<Option<i64>> {
+        Ok(self.try_get(col)?)
     }
 }
 
@@ -66,7 +67,10 @@ impl SqlStore {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(SqlStore { pool })
+        Ok(SqlStore {
+            pool,
+            decoded: crate::Decoded::new(),
+        })
     }
 
     async fn execute(&self, sql: &Sql) -> StoreResult<u64> {
@@ -100,6 +104,10 @@ fn map_write_error(e: sqlx::Error) -> StoreError {
 impl Store for SqlStore {
     fn backend(&self) -> Backend {
         Backend::Postgres
+    }
+
+    fn decoded(&self) -> Option<&crate::Decoded> {
+        Some(&self.decoded)
     }
 
     async fn ensure_account(

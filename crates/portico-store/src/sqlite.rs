@@ -15,7 +15,7 @@
 //! An in-memory database (`sqlite::memory:`) exists in one connection only, so there every call
 //! goes to the writer.
 
-use crate::statements::{self as st, Arg, Backend, Cols, Found, Sql};
+use crate::statements::{self as st, Arg, Backend, Col, Cols, Found, Sql};
 use crate::{
     AccountInfo, Attempt, ClaimLimits, Cursor, Delivery, DeliveryQuery, Email, EmailQuery, Filter,
     Finished, IdempotencyClaim, ListQuery, Page, Record, Store, StoreError, StoreResult,
@@ -56,20 +56,21 @@ pub struct SqliteStore {
     /// `None` for an in-memory database: reads go to the writer.
     path: Option<PathBuf>,
     readers: Arc<Mutex<Vec<Connection>>>,
+    decoded: crate::Decoded,
 }
 
 impl Cols for rusqlite::Row<'_> {
-    fn text(&self, name: &str) -> StoreResult<String> {
-        Ok(self.get(name)?)
+    fn text(&self, col: impl Col) -> StoreResult<String> {
+        Ok(self.get(col)?)
     }
-    fn opt_text(&self, name: &str) -> StoreResult<Option<String>> {
-        Ok(self.get(name)?)
+    fn opt_text(&self, col: impl Col) -> StoreResult<Option<String>> {
+        Ok(self.get(col)?)
     }
-    fn int(&self, name: &str) -> StoreResult<i64> {
-        Ok(self.get(name)?)
+    fn int(&self, col: impl Col) -> StoreResult<i64> {
+        Ok(self.get(col)?)
     }
-    fn opt_int(&self, name: &str) -> StoreResult<Option<i64>> {
-        Ok(self.get(name)?)
+    fn opt_int(&self, col: impl Col) -> StoreResult<Option<i64>> {
+        Ok(self.get(col)?)
     }
 }
 
@@ -95,25 +96,21 @@ fn prepare<'c>(conn: &'c Connection, sql: &Sql) -> StoreResult<rusqlite::CachedS
 }
 
 /// `$n` parameters as SQLite's `?n`. A `$` not followed by a digit (a JSON path such as
-/// `'$.metadata'`) is left alone.
+/// `'$.metadata'`) is left alone. Both are one ASCII byte, so the text keeps its length.
 fn numbered(text: &str) -> std::borrow::Cow<'_, str> {
-    let bytes = text.as_bytes();
-    if !bytes
-        .windows(2)
-        .any(|w| w[0] == b'$' && w[1].is_ascii_digit())
-    {
+    let marks = |b: &[u8]| b[0] == b'$' && b[1].is_ascii_digit();
+    if !text.as_bytes().windows(2).any(marks) {
         return text.into();
     }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
-            out.push('?');
-        } else {
-            out.push(c);
+    let mut bytes = text.as_bytes().to_vec();
+    for i in 0..bytes.len() - 1 {
+        if marks(&bytes[i..]) {
+            bytes[i] = b'?';
         }
     }
-    out.into()
+    String::from_utf8(bytes)
+        .expect("one ASCII byte replaced by another")
+        .into()
 }
 
 /// Runs a statement; the number of rows it changed.
@@ -391,6 +388,7 @@ impl SqliteStore {
             queue: Mutex::new(Some(send)),
             path,
             readers: Arc::new(Mutex::new(Vec::new())),
+            decoded: crate::Decoded::new(),
         })
     }
 
@@ -583,6 +581,10 @@ fn migrate_in_memory(conn: &Connection) -> StoreResult<()> {
 impl Store for SqliteStore {
     fn backend(&self) -> Backend {
         Backend::Sqlite
+    }
+
+    fn decoded(&self) -> Option<&crate::Decoded> {
+        Some(&self.decoded)
     }
 
     async fn ensure_account(

@@ -117,6 +117,7 @@ fn text(s: impl Into<String>) -> Arg {
     Arg::Text(s.into())
 }
 
+/// An object row's columns, in the order [`record`] reads them.
 pub(crate) const COLUMNS: &str =
     "id, created, version, deleted, parent, lookup, status, unique_key, due_at, data, seq";
 pub(crate) const EMAIL_COLUMNS: &str = "id, account_id, created, to_addr, from_addr, subject, text_body, html_body, status, attempts, sent_at, last_error";
@@ -541,7 +542,7 @@ pub(crate) fn secret_select(name: &str) -> Sql {
 pub(crate) fn due(kind: &str, before: i64, limit: usize) -> Sql {
     Sql::new(
         &format!(
-            "SELECT account_id, {COLUMNS} FROM objects WHERE kind = $1 AND due_at IS NOT NULL AND due_at <= $2 ORDER BY due_at LIMIT $3"
+            "SELECT {COLUMNS}, account_id FROM objects WHERE kind = $1 AND due_at IS NOT NULL AND due_at <= $2 ORDER BY due_at LIMIT $3"
         ),
         vec![text(kind), Arg::Int(before), Arg::Int(limit as i64)],
     )
@@ -812,28 +813,38 @@ pub(crate) fn account_of(kind: &str, id: &str) -> Sql {
     )
 }
 
-/// Reads a row's columns by name; both drivers' rows implement it, so each table's row decoding
-/// is written once.
+/// A column of a row: by name, or by position (no search through the names).
+pub(crate) trait Col:
+    rusqlite::RowIndex + sqlx::ColumnIndex<sqlx::any::AnyRow> + Copy
+{
+}
+impl Col for &str {}
+impl Col for usize {}
+
+/// Reads a row's columns; both drivers' rows implement it, so each table's row decoding is
+/// written once.
 pub(crate) trait Cols {
-    fn text(&self, name: &str) -> StoreResult<String>;
-    fn opt_text(&self, name: &str) -> StoreResult<Option<String>>;
-    fn int(&self, name: &str) -> StoreResult<i64>;
-    fn opt_int(&self, name: &str) -> StoreResult<Option<i64>>;
+    fn text(&self, col: impl Col) -> StoreResult<String>;
+    fn opt_text(&self, col: impl Col) -> StoreResult<Option<String>>;
+    fn int(&self, col: impl Col) -> StoreResult<i64>;
+    fn opt_int(&self, col: impl Col) -> StoreResult<Option<i64>>;
 }
 
+/// An object from a row that starts with [`COLUMNS`], read by position: every read of an
+/// object comes through here.
 pub(crate) fn record(kind: &'static str, row: &impl Cols) -> StoreResult<Record> {
     Ok(Record {
         kind,
-        id: row.text("id")?,
-        created: row.int("created")?,
-        version: row.int("version")?,
-        deleted: row.int("deleted")? != 0,
-        parent: row.opt_text("parent")?,
-        lookup: row.opt_text("lookup")?,
-        status: row.opt_text("status")?,
-        unique_key: row.opt_text("unique_key")?,
-        due_at: row.opt_int("due_at")?,
-        data: row.text("data")?,
+        id: row.text(0)?,
+        created: row.int(1)?,
+        version: row.int(2)?,
+        deleted: row.int(3)? != 0,
+        parent: row.opt_text(4)?,
+        lookup: row.opt_text(5)?,
+        status: row.opt_text(6)?,
+        unique_key: row.opt_text(7)?,
+        due_at: row.opt_int(8)?,
+        data: row.text(9)?,
     })
 }
 

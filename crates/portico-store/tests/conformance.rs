@@ -1074,6 +1074,60 @@ async fn reads_together_read_back_own_writes(store: Arc<dyn Store>) {
     }
 }
 
+/// Typed reads decode through the store's cache of decoded objects: each version gives its own
+/// content, however often it is read, and a record of an older version still decodes as itself.
+async fn decoded_objects_follow_versions(store: Arc<dyn Store>) {
+    let acct = account(&*store).await;
+    let c = customer(100, "decoded@example.com");
+    store
+        .commit(&acct, vec![Write::Insert(Versioned::new_record(&c))])
+        .await
+        .unwrap();
+    let first = store
+        .get(&acct, "customer", c.id.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    for _ in 0..3 {
+        let v = get::<Customer>(&*store, &acct, c.id.as_str())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((v.version, v.value.name.as_deref()), (1, None));
+    }
+    let mut v = get::<Customer>(&*store, &acct, c.id.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    v.value.name = Some("Second".into());
+    store
+        .commit(&acct, vec![Write::Update(v.next_record())])
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        let v = get::<Customer>(&*store, &acct, c.id.as_str())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((v.version, v.value.name.as_deref()), (2, Some("Second")));
+    }
+    let old: Versioned<Customer> = portico_store::decode(&*store, &acct, &first).unwrap();
+    assert_eq!((old.version, old.value.name), (1, None));
+    // Another account's object of the same id is its own.
+    let other = account(&*store).await;
+    let mut twin = c.clone();
+    twin.email = Some("twin@example.com".into());
+    store
+        .commit(&other, vec![Write::Insert(Versioned::new_record(&twin))])
+        .await
+        .unwrap();
+    let t = get::<Customer>(&*store, &other, c.id.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(t.value.email.as_deref(), Some("twin@example.com"));
+}
+
 macro_rules! stories {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -1125,6 +1179,7 @@ stories!(
     emails_are_recorded_and_claimed,
     statistics_refresh_only_what_grew,
     reads_together_read_back_own_writes,
+    decoded_objects_follow_versions,
 );
 
 /// On SQLite a scope's reads see one snapshot: another task's commit shows only once the scope

@@ -352,7 +352,9 @@ pub async fn default_configuration(
             .get_by_unique_key(account, CONFIGURATION, "default")
             .await?
         {
-            return Ok(Versioned::<PortalConfiguration>::from_record(&r)?.value);
+            return Ok(
+                portico_store::decode::<PortalConfiguration>(&*app.store, account, &r)?.value,
+            );
         }
         let mut ids = crate::ids::Ids;
         let mut ctx = Ctx {

@@ -135,6 +135,8 @@ const SOURCES: &[(Lang, &str)] = &[
 
 struct Catalogs {
     bundles: HashMap<Lang, FluentBundle<FluentResource>>,
+    /// Each catalog's messages that take no arguments, formatted once: a page shows dozens.
+    plain: HashMap<Lang, HashMap<String, String>>,
 }
 
 static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
@@ -159,7 +161,23 @@ static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
         }
         bundles.insert(*lang, bundle);
     }
-    Catalogs { bundles }
+    let mut plain = HashMap::new();
+    for (lang, bundle) in &bundles {
+        let mut texts = HashMap::new();
+        for key in catalog_keys(*lang).unwrap_or_default() {
+            let Some(pattern) = bundle.get_message(&key).and_then(|m| m.value()) else {
+                continue;
+            };
+            let mut errors = Vec::new();
+            let text = bundle.format_pattern(pattern, None, &mut errors);
+            // A message that needs arguments is formatted when it is asked for.
+            if errors.is_empty() {
+                texts.insert(key, text.into_owned());
+            }
+        }
+        plain.insert(*lang, texts);
+    }
+    Catalogs { bundles, plain }
 });
 
 /// Whether `lang` has a catalog of its own.
@@ -220,7 +238,15 @@ impl T {
 
     /// The message `key`.
     pub fn s(&self, key: &str) -> String {
-        self.f(key, Vec::new())
+        let lang = if CATALOGS.bundles.contains_key(&self.lang) {
+            self.lang
+        } else {
+            Lang::En
+        };
+        match CATALOGS.plain.get(&lang).and_then(|m| m.get(key)) {
+            Some(text) => text.clone(),
+            None => self.f(key, Vec::new()),
+        }
     }
 
     /// The message `key` with its arguments.
@@ -369,6 +395,27 @@ fn symbol(currency: &str, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_formatted_once_read_as_formatted_each_time() {
+        let mut checked = 0;
+        for (lang, texts) in &CATALOGS.plain {
+            for (key, text) in texts {
+                assert_eq!(&T::new(*lang).f(key, Vec::new()), text, "{key}");
+                assert_eq!(&T::new(*lang).s(key), text, "{key}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 500, "{checked}");
+        // A message with arguments is not among them, and formats with its arguments.
+        assert!(!CATALOGS.plain[&Lang::En].contains_key("date-long"));
+        let args = vec![
+            ("month", Arg::from("May")),
+            ("day", Arg::from(4)),
+            ("year", Arg::from(2026)),
+        ];
+        assert_eq!(T::new(Lang::En).f("date-long", args), "May 4, 2026");
+    }
 
     #[test]
     fn every_stripe_locale_reaches_a_translated_language() {

@@ -56,7 +56,9 @@ pub(super) async fn customer_objects<T: Object>(
     let page = p.app.store.list(&p.caller.account, &q).await?;
     page.records
         .iter()
-        .map(|r| Versioned::<T>::from_record(r).map_err(Failure::from))
+        .map(|r| {
+            portico_store::decode::<T>(&*p.app.store, &p.caller.account, r).map_err(Failure::from)
+        })
         .collect()
 }
 
