@@ -54,8 +54,11 @@ pub const FLOW_TYPES: &[&str] = &[
 pub const AFTER_COMPLETION_TYPES: &[&str] = &["hosted_confirmation", "portal_homepage", "redirect"];
 /// At most this many products can be offered for plan changes.
 pub const MAX_UPDATE_PRODUCTS: usize = 10;
-/// Random characters in a session or login-page link (base 62: about 256 bits).
+/// Characters after `test_`/`live_` in a session or login-page link (base 62; a login-page link
+/// is random throughout, about 256 bits).
 pub const LINK_TOKEN_LEN: usize = 43;
+/// How many of a session link's characters repeat the start of the session's id.
+pub const LINK_HEAD_LEN: usize = 8;
 pub(crate) const TOKEN_ALPHABET: &[u8] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 

@@ -5,7 +5,7 @@
 //! browser that opens it takes the session, and it lasts while that browser uses it
 //! ([`Lifetime::idle`]). Any other browser presenting the link is turned away.
 
-use crate::portal::{LINK_TOKEN_LEN, TOKEN_ALPHABET};
+use crate::portal::{LINK_HEAD_LEN, LINK_TOKEN_LEN, TOKEN_ALPHABET};
 use crate::Ctx;
 use serde::{Deserialize, Serialize};
 
@@ -53,8 +53,18 @@ impl PortalSession {
         ctx: &mut Ctx<'_>,
     ) -> PortalSession {
         let prefix = if ctx.livemode { "live_" } else { "test_" };
+        let id = ctx.ids.next("bps_", crate::ID_LEN);
+        // The link begins with the first characters of the session's id (ids made later sort
+        // later), so the lookups of new links are stored in the order they were made; the
+        // rest, 35 random characters (about 208 bits), is the secret.
+        let head: String = id["bps_".len()..].chars().take(LINK_HEAD_LEN).collect();
+        let token = format!(
+            "{prefix}{head}{}",
+            ctx.ids
+                .random_string(TOKEN_ALPHABET, LINK_TOKEN_LEN - head.len())
+        );
         PortalSession {
-            id: ctx.ids.next("bps_", crate::ID_LEN),
+            id,
             created: ctx.now,
             livemode: ctx.livemode,
             customer,
@@ -63,10 +73,7 @@ impl PortalSession {
             locale,
             on_behalf_of,
             return_url,
-            token: format!(
-                "{prefix}{}",
-                ctx.ids.random_string(TOKEN_ALPHABET, LINK_TOKEN_LEN)
-            ),
+            token,
             browser: None,
             opened_at: None,
             last_seen: None,
@@ -280,6 +287,8 @@ mod tests {
     fn a_link_must_be_opened_in_time() {
         let s = session();
         assert!(s.token.starts_with("test_") && s.token.len() == 5 + LINK_TOKEN_LEN);
+        // The link starts as the session's id does (after their prefixes).
+        assert_eq!(s.token[5..5 + LINK_HEAD_LEN], s.id[4..4 + LINK_HEAD_LEN]);
         assert_eq!(s.access(None, 1_000, &LIFE), Access::Bind);
         assert_eq!(s.access(Some("b"), 1_299, &LIFE), Access::Bind);
         assert_eq!(s.access(None, 1_300, &LIFE), Access::Expired);

@@ -13,6 +13,7 @@ use tower::ServiceExt;
 
 struct Env {
     router: Router,
+    store: Arc<dyn Store>,
     _dir: Option<TempDir>,
 }
 
@@ -26,13 +27,14 @@ impl Drop for TempDir {
 async fn env_with(url: String, dir: Option<TempDir>) -> Env {
     let store: Arc<dyn Store> = portico_store::open(&url).await.expect("open store");
     let app = portico_server::state::App::new(
-        store,
+        store.clone(),
         KeyPolicy::new(&[], true),
         Arc::new(ManualClock::at(1_790_000_000)),
         Settings::dev("http://127.0.0.1:12111"),
     );
     Env {
         router: router(app),
+        store,
         _dir: dir,
     }
 }
@@ -763,6 +765,69 @@ async fn no_price_outlives_its_product(env: Env) {
     }
 }
 
+/// A session link opens its page whether its lookup is stored under the current key (the
+/// link's head, then its hash) or, as links made by earlier versions are, under the hash alone.
+async fn session_links_open_by_new_and_old_keys(env: Env) {
+    let k = key();
+    let cus = post(&env, "/v1/customers", &k, "email=links@example.com").await;
+    let cus = cus.json["id"].as_str().unwrap().to_owned();
+    let open = |url: String| {
+        let router = env.router.clone();
+        async move {
+            let path = url
+                .strip_prefix("http://127.0.0.1:12111")
+                .unwrap()
+                .to_owned();
+            let req = Request::builder().uri(path).body(Body::empty()).unwrap();
+            router.oneshot(req).await.unwrap().status()
+        }
+    };
+    let made = post(
+        &env,
+        "/v1/billing_portal/sessions",
+        &k,
+        &format!("customer={cus}"),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.json);
+    let url = made.json["url"].as_str().unwrap().to_owned();
+    assert_eq!(open(url).await, StatusCode::OK);
+
+    // A link stored the old way: its lookup moved to the plain hash.
+    let made = post(
+        &env,
+        "/v1/billing_portal/sessions",
+        &k,
+        &format!("customer={cus}"),
+    )
+    .await;
+    let url = made.json["url"].as_str().unwrap().to_owned();
+    let token = url.rsplit('/').next().unwrap().to_owned();
+    let new_key = portico_server::pages::portal::link_key(&token);
+    let old_key = portico_server::api::setup_intent::token_hash(&token);
+    assert_ne!(new_key, old_key);
+    let record = env.store.find_token(&new_key).await.unwrap().unwrap();
+    let account = record.account.clone();
+    env.store
+        .commit(
+            &account,
+            vec![
+                portico_store::Write::DeleteToken(new_key.clone()),
+                portico_store::Write::Token(portico_store::TokenRecord {
+                    token_hash: old_key,
+                    ..record
+                }),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(env.store.find_token(&new_key).await.unwrap().is_none());
+    assert_eq!(open(url.clone()).await, StatusCode::OK);
+    // A link nobody made opens nothing.
+    let forged = format!("{}{}", &url[..url.len() - 4], "AAAA");
+    assert_eq!(open(forged).await, StatusCode::NOT_FOUND);
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -784,6 +849,7 @@ macro_rules! on_both {
 
 on_both!(
     malformed_input_is_a_4xx_stripe_error,
+    session_links_open_by_new_and_old_keys,
     error_shapes_match_stripe,
     keys_are_isolated_accounts,
     idempotent_replay_and_mismatch,
@@ -808,7 +874,7 @@ async fn clocked(
         .unwrap();
     let clock = Arc::new(ManualClock::at(t));
     let app = portico_server::state::App::new(
-        store,
+        store.clone(),
         KeyPolicy::new(&[], true),
         clock.clone(),
         Settings {
@@ -818,6 +884,7 @@ async fn clocked(
     );
     let env = Env {
         router: router(app.clone()),
+        store,
         _dir: Some(TempDir(dir)),
     };
     (env, app, clock)

@@ -675,7 +675,7 @@ pub async fn create_session(State(app): State<App>, mut api: Api) -> Reply {
 /// the link lasts.
 pub fn session_token(app: &App, account: &AccountId, session: &PortalSession, now: i64) -> Write {
     Write::Token(TokenRecord {
-        token_hash: crate::api::setup_intent::token_hash(&session.token),
+        token_hash: crate::pages::portal::link_key(&session.token),
         account: account.clone(),
         kind: "portal_session".into(),
         object_id: session.id.clone(),

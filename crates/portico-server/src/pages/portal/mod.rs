@@ -140,6 +140,29 @@ fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// Where a session link is looked up in the store: its first characters (`test_` or `live_`
+/// and the start of the session's id, which follow the order sessions are made in), then the
+/// SHA-256 of the whole link. New links' lookups are stored side by side instead of at random
+/// places, so a burst of new sessions writes a few pages of the index, not one page each.
+pub fn link_key(token: &str) -> String {
+    let head = token
+        .get(..5 + portico_domain::portal::LINK_HEAD_LEN)
+        .unwrap_or_default();
+    format!("{head}{}", hash(token))
+}
+
+/// The lookup of a session link: by [`link_key`], else by the hash alone, as links made before
+/// the key carried a head are stored.
+async fn find_link(
+    app: &App,
+    token: &str,
+) -> Result<Option<portico_store::TokenRecord>, portico_store::StoreError> {
+    match app.store.find_token(&link_key(token)).await? {
+        Some(r) => Ok(Some(r)),
+        None => app.store.find_token(&hash(token)).await,
+    }
+}
+
 /// A link secret as Portico makes them: `test_` or `live_` and 43 letters and digits.
 fn plausible_token(token: &str) -> bool {
     let rest = token
@@ -199,9 +222,7 @@ impl Portal {
         if !plausible_token(token) {
             return Err(unavailable(headers));
         }
-        let found = app
-            .store
-            .find_token(&hash(token))
+        let found = find_link(app, token)
             .await
             .map_err(|_| failure(browser_t(headers)))?;
         let Some(record) = found.filter(|r| r.kind == "portal_session") else {
@@ -681,7 +702,7 @@ async fn session_behind(
     if !plausible_token(token) {
         return None;
     }
-    let record = app.store.find_token(&hash(token)).await.ok()??;
+    let record = find_link(app, token).await.ok()??;
     let session =
         portico_store::get::<PortalSession>(&*app.store, &record.account, &record.object_id)
             .await
