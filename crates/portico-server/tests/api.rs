@@ -782,26 +782,21 @@ async fn session_links_open_by_new_and_old_keys(env: Env) {
             router.oneshot(req).await.unwrap().status()
         }
     };
-    let made = post(
-        &env,
-        "/v1/billing_portal/sessions",
-        &k,
-        &format!("customer={cus}"),
-    )
-    .await;
-    assert_eq!(made.status, StatusCode::OK, "{}", made.json);
-    let url = made.json["url"].as_str().unwrap().to_owned();
-    assert_eq!(open(url).await, StatusCode::OK);
+    let session = || async {
+        let made = post(
+            &env,
+            "/v1/billing_portal/sessions",
+            &k,
+            &format!("customer={cus}"),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.json);
+        made.json["url"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(open(session().await).await, StatusCode::OK);
 
     // A link stored the old way: its lookup moved to the plain hash.
-    let made = post(
-        &env,
-        "/v1/billing_portal/sessions",
-        &k,
-        &format!("customer={cus}"),
-    )
-    .await;
-    let url = made.json["url"].as_str().unwrap().to_owned();
+    let url = session().await;
     let token = url.rsplit('/').next().unwrap().to_owned();
     let new_key = portico_server::pages::portal::link_key(&token);
     let old_key = portico_server::api::setup_intent::token_hash(&token);

@@ -1012,6 +1012,20 @@ async fn emails_are_recorded_and_claimed(store: Arc<dyn Store>) {
     assert!(store.email(&format!("em_{tag}_1")).await.unwrap().is_none());
 }
 
+/// Renames a customer from another task (outside the caller's `reads_together`).
+async fn rename_elsewhere(store: &Arc<dyn Store>, acct: &AccountId, id: &str, name: &str) {
+    let (s, a, id, name) = (store.clone(), acct.clone(), id.to_owned(), name.to_owned());
+    tokio::spawn(async move {
+        let mut w = get::<Customer>(&*s, &a, &id).await.unwrap().unwrap();
+        w.value.name = Some(name);
+        s.commit(&a, vec![Write::Update(w.next_record())])
+            .await
+            .unwrap();
+    })
+    .await
+    .unwrap();
+}
+
 /// A request's reads may share one snapshot (`reads_together`): it always reads back its own
 /// writes, nested scopes share the outer one, and once the scope ends everything is visible.
 async fn reads_together_read_back_own_writes(store: Arc<dyn Store>) {
@@ -1039,16 +1053,7 @@ async fn reads_together_read_back_own_writes(store: Arc<dyn Store>) {
         assert_eq!(nested.version, 2, "a write ends the shared snapshot");
         assert_eq!(nested.value.name.as_deref(), Some("Own"));
         // Another task's write, while this one holds a snapshot again.
-        let (s2, a2, id2) = (s.clone(), a.clone(), id.clone());
-        tokio::spawn(async move {
-            let mut w = get::<Customer>(&*s2, &a2, &id2).await.unwrap().unwrap();
-            w.value.name = Some("Other".into());
-            s2.commit(&a2, vec![Write::Update(w.next_record())])
-                .await
-                .unwrap();
-        })
-        .await
-        .unwrap();
+        rename_elsewhere(&s, &a, &id, "Other").await;
         get::<Customer>(&*s, &a, &id)
             .await
             .unwrap()
@@ -1204,16 +1209,7 @@ async fn sqlite_reads_together_see_one_snapshot() {
                 .version,
             1
         );
-        let (s2, a2, id2) = (s.clone(), a.clone(), id.clone());
-        tokio::spawn(async move {
-            let mut w = get::<Customer>(&*s2, &a2, &id2).await.unwrap().unwrap();
-            w.value.name = Some("Other".into());
-            s2.commit(&a2, vec![Write::Update(w.next_record())])
-                .await
-                .unwrap();
-        })
-        .await
-        .unwrap();
+        rename_elsewhere(&s, &a, &id, "Other").await;
         assert_eq!(
             get::<Customer>(&*s, &a, &id)
                 .await
