@@ -35,41 +35,12 @@ pub async fn load<T: Object>(
     }
 }
 
-/// The API bodies of objects as last rendered, by account, kind, id and version. A new version
-/// is a new key, so a body is never served for a version other than its own, from this
-/// process or from another one sharing the database; the oldest fall out past 32 MiB.
-pub struct Renders(quick_cache::sync::Cache<RenderKey, bytes::Bytes, RenderWeight>);
+/// The API bodies of objects as last rendered, by account, kind, id and version (a body is never
+/// served for a version other than its own); the oldest fall out past 32 MiB.
+pub type Renders = portico_store::ByVersion<bytes::Bytes>;
 
-type RenderKey = (String, &'static str, String, i64);
-
-#[derive(Clone)]
-pub struct RenderWeight;
-
-impl quick_cache::Weighter<RenderKey, bytes::Bytes> for RenderWeight {
-    fn weight(&self, key: &RenderKey, body: &bytes::Bytes) -> u64 {
-        (key.0.len() + key.2.len() + body.len() + 64) as u64
-    }
-}
-
-impl Renders {
-    /// Bodies kept, in bytes.
-    const BUDGET: u64 = 32 * 1024 * 1024;
-
-    pub fn new() -> Renders {
-        // The estimate sizes the table up front; the byte budget is what bounds it.
-        Renders(quick_cache::sync::Cache::with_weighter(
-            1_024,
-            Self::BUDGET,
-            RenderWeight,
-        ))
-    }
-}
-
-impl Default for Renders {
-    fn default() -> Renders {
-        Renders::new()
-    }
-}
+/// Bytes of rendered bodies kept.
+pub const RENDERS_BUDGET: u64 = 32 * 1024 * 1024;
 
 /// `GET /v1/{objects}/{id}`: the object as `render` writes it, expanded as asked. Without
 /// expansions the body comes from [`Renders`] when this version was rendered before (decoding

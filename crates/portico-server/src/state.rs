@@ -176,7 +176,7 @@ impl App {
             mail_wake: tokio::sync::Notify::new(),
             limits: Default::default(),
             buckets: Default::default(),
-            renders: crate::objects::Renders::new(),
+            renders: crate::objects::Renders::new(crate::objects::RENDERS_BUDGET),
             known_accounts: RwLock::new(HashSet::new()),
             fingerprint_secret: tokio::sync::OnceCell::new(),
         }))

@@ -14,7 +14,7 @@ mod sql;
 mod sqlite;
 mod statements;
 
-pub use object::{decode, get, Decoded};
+pub use object::{decode, get, ByVersion, Decoded, VersionKey, Weight};
 pub use object::{Object, Versioned};
 pub use sql::SqlStore;
 pub use sqlite::SqliteStore;

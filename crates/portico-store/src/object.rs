@@ -136,51 +136,67 @@ pub fn decode<T: Object>(
     Ok(v)
 }
 
-/// Objects as last decoded, by account, kind, id and version: cloning a decoded object costs
-/// less than parsing its JSON again, and pages read the same session, customer and
-/// configuration over and over. A version is written once and never changes (an update is a
-/// new version, from this process or another sharing the database), so an entry is never
-/// stale; only what was read back from the database is kept, never a write that may yet roll
-/// back. One per store: ids are unique within a database, not across databases.
-pub struct Decoded(quick_cache::sync::Cache<DecodedKey, Entry, DecodedWeight>);
+/// Values worked out from one version of a stored object (its decoded form, its rendered
+/// body), by account, kind, id and version. A version is written once and never changes (an
+/// update is a new version, from this process or another sharing the database), so an entry is
+/// never stale. Bounded by an estimate of the bytes held; the oldest fall out first. Keep one per
+/// store: ids are unique within a database, not across databases.
+pub struct ByVersion<V: Weight + Clone>(pub quick_cache::sync::Cache<VersionKey, V, Weigh>);
 
-type DecodedKey = (String, &'static str, String, i64);
+/// Account, kind, id and version.
+pub type VersionKey = (String, &'static str, String, i64);
 
+/// About how many bytes a cached value holds.
+pub trait Weight {
+    fn bytes(&self) -> usize;
+}
+
+impl Weight for bytes::Bytes {
+    fn bytes(&self) -> usize {
+        self.len()
+    }
+}
+
+#[derive(Clone)]
+pub struct Weigh;
+
+impl<V: Weight> quick_cache::Weighter<VersionKey, V> for Weigh {
+    fn weight(&self, key: &VersionKey, v: &V) -> u64 {
+        (key.0.len() + key.2.len() + v.bytes() + 64) as u64
+    }
+}
+
+impl<V: Weight + Clone> ByVersion<V> {
+    /// A cache holding about `budget` bytes.
+    pub fn new(budget: u64) -> ByVersion<V> {
+        // The estimate sizes the table up front; the byte budget is what bounds it.
+        ByVersion(quick_cache::sync::Cache::with_weighter(
+            1_024, budget, Weigh,
+        ))
+    }
+}
+
+/// Objects as last decoded: cloning a decoded object costs less than parsing its JSON again,
+/// and pages read the same session, customer and configuration over and over. Only what was
+/// read back from the database is kept, never a write that may yet roll back.
+pub type Decoded = ByVersion<Entry>;
+
+/// A decoded object, and the length of the JSON it came from.
 #[derive(Clone)]
 pub struct Entry {
     value: Arc<dyn Any + Send + Sync>,
     size: usize,
 }
 
-#[derive(Clone)]
-pub struct DecodedWeight;
-
-impl quick_cache::Weighter<DecodedKey, Entry> for DecodedWeight {
+impl Weight for Entry {
     /// A decoded object takes about twice its JSON.
-    fn weight(&self, key: &DecodedKey, e: &Entry) -> u64 {
-        (key.0.len() + key.2.len() + 2 * e.size + 64) as u64
+    fn bytes(&self) -> usize {
+        2 * self.size
     }
 }
 
-impl Decoded {
-    /// Bytes kept, by the weight above.
-    const BUDGET: u64 = 16 * 1024 * 1024;
-
-    pub fn new() -> Decoded {
-        // The estimate sizes the table up front; the byte budget is what bounds it.
-        Decoded(quick_cache::sync::Cache::with_weighter(
-            1_024,
-            Self::BUDGET,
-            DecodedWeight,
-        ))
-    }
-}
-
-impl Default for Decoded {
-    fn default() -> Decoded {
-        Decoded::new()
-    }
-}
+/// Bytes of decoded objects a store keeps.
+pub const DECODED_BUDGET: u64 = 16 * 1024 * 1024;
 
 fn active_status(active: bool) -> Option<String> {
     Some(if active { "active" } else { "inactive" }.to_owned())

@@ -69,7 +69,7 @@ impl SqlStore {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(SqlStore {
             pool,
-            decoded: crate::Decoded::new(),
+            decoded: crate::Decoded::new(crate::object::DECODED_BUDGET),
         })
     }
 

@@ -388,7 +388,7 @@ impl SqliteStore {
             queue: Mutex::new(Some(send)),
             path,
             readers: Arc::new(Mutex::new(Vec::new())),
-            decoded: crate::Decoded::new(),
+            decoded: crate::Decoded::new(crate::object::DECODED_BUDGET),
         })
     }
 

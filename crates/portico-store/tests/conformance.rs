@@ -1012,6 +1012,17 @@ async fn emails_are_recorded_and_claimed(store: Arc<dyn Store>) {
     assert!(store.email(&format!("em_{tag}_1")).await.unwrap().is_none());
 }
 
+/// A fresh account with one stored customer.
+async fn stored_customer(store: &dyn Store, email: &str) -> (AccountId, Customer) {
+    let acct = account(store).await;
+    let c = customer(100, email);
+    store
+        .commit(&acct, vec![Write::Insert(Versioned::new_record(&c))])
+        .await
+        .unwrap();
+    (acct, c)
+}
+
 /// Renames a customer from another task (outside the caller's `reads_together`).
 async fn rename_elsewhere(store: &Arc<dyn Store>, acct: &AccountId, id: &str, name: &str) {
     let (s, a, id, name) = (store.clone(), acct.clone(), id.to_owned(), name.to_owned());
@@ -1029,12 +1040,7 @@ async fn rename_elsewhere(store: &Arc<dyn Store>, acct: &AccountId, id: &str, na
 /// A request's reads may share one snapshot (`reads_together`): it always reads back its own
 /// writes, nested scopes share the outer one, and once the scope ends everything is visible.
 async fn reads_together_read_back_own_writes(store: Arc<dyn Store>) {
-    let acct = account(&*store).await;
-    let c = customer(100, "together@example.com");
-    store
-        .commit(&acct, vec![Write::Insert(Versioned::new_record(&c))])
-        .await
-        .unwrap();
+    let (acct, c) = stored_customer(&*store, "together@example.com").await;
     let id = c.id.as_str().to_owned();
     let (s, a) = (store.clone(), acct.clone());
     let seen = portico_store::reads_together(async move {
@@ -1082,12 +1088,7 @@ async fn reads_together_read_back_own_writes(store: Arc<dyn Store>) {
 /// Typed reads decode through the store's cache of decoded objects: each version gives its own
 /// content, however often it is read, and a record of an older version still decodes as itself.
 async fn decoded_objects_follow_versions(store: Arc<dyn Store>) {
-    let acct = account(&*store).await;
-    let c = customer(100, "decoded@example.com");
-    store
-        .commit(&acct, vec![Write::Insert(Versioned::new_record(&c))])
-        .await
-        .unwrap();
+    let (acct, c) = stored_customer(&*store, "decoded@example.com").await;
     let first = store
         .get(&acct, "customer", c.id.as_str())
         .await
@@ -1192,12 +1193,7 @@ stories!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_reads_together_see_one_snapshot() {
     let (store, _dir) = sqlite().await;
-    let acct = account(&*store).await;
-    let c = customer(100, "snapshot@example.com");
-    store
-        .commit(&acct, vec![Write::Insert(Versioned::new_record(&c))])
-        .await
-        .unwrap();
+    let (acct, c) = stored_customer(&*store, "snapshot@example.com").await;
     let id = c.id.as_str().to_owned();
     let (s, a) = (store.clone(), acct.clone());
     portico_store::reads_together(async move {
