@@ -191,6 +191,16 @@ def targets_table(res):
     return table(['Target', 'Measured', 'Result'], targets(res), numeric_from=3)
 
 
+def all_runs(res, dataset):
+    """The ops/s of every measurement of `dataset` that ran more than once, or ''."""
+    runs = {}
+    for r in res.rows:
+        if r['dataset'] == dataset and ok(r):
+            runs.setdefault((r['op'], r['concurrency']), []).append(num(r['per_second']))
+    return '; '.join(f"`{op}` c={cc}: {', '.join(v)}"
+                     for (op, cc), v in sorted(runs.items()) if len(v) > 1)
+
+
 def op_rows(res, dataset, ops):
     rows = []
     for op in ops:
@@ -296,6 +306,14 @@ def report(res):
     add('')
     add(table(OP_HEADER, op_rows(res, 'base', PORTICO_OPS)))
     add('')
+    note = all_runs(res, 'base')
+    if note:
+        add(f'At concurrency {c} each operation runs twice: the machine\'s speed drifts over '
+            'minutes, so, as for the floors, the table and the targets use the faster run. The '
+            'second runs come after the floors\' second run, except for `customer.create` and '
+            '`subscription.create`, which run last, twice in a row (they add customers and '
+            'subscriptions, which would weigh on the others). All runs, ops/s: ' + note + '.')
+        add('')
     add('What each operation is:')
     add('')
     for op in PORTICO_OPS:
@@ -305,14 +323,10 @@ def report(res):
     add('')
     add(table(OP_HEADER, op_rows(res, 'floor', ['floor.http', 'floor.insert'])))
     add('')
-    runs = {}
-    for r in res.rows:
-        if r['dataset'] == 'floor' and ok(r):
-            runs.setdefault((r['op'], r['concurrency']), []).append(num(r['per_second']))
-    if any(len(v) > 1 for v in runs.values()):
+    note = all_runs(res, 'floor')
+    if note:
         add('Each floor is measured before and after Portico\'s operations; the table and the '
-            'ratios use the faster run. All runs, ops/s: ' + '; '.join(
-                f"`{op}` c={cc}: {', '.join(v)}" for (op, cc), v in sorted(runs.items())) + '.')
+            'ratios use the faster run. All runs, ops/s: ' + note + '.')
         add('')
     insert, http = res.get('floor', 'floor.insert', c), res.get('floor', 'floor.http', c)
     rows = []
@@ -356,6 +370,10 @@ def report(res):
                'Portico p99 ms', 'localstripe p99 ms', 'Errors (Portico / localstripe)'], rows))
     add('')
     add(f'The target (≥ 20×) is judged at concurrency {c}, in bold.')
+    note = all_runs(res, 'localstripe')
+    if note:
+        add(f' localstripe also runs twice at concurrency {c}, and counts at its faster run. '
+            'All runs, ops/s: ' + note + '.')
     add('')
     add('## 1,000,000 customers')
     add('')
@@ -410,7 +428,8 @@ def report(res):
         rows.append(['RSS when idle after start-up', mib(idle['idle_rss_kb'])])
     peak = m.get('rss-peak') or {}
     if peak:
-        rows.append(['Peak RSS (VmHWM) after all the measurements', mib(peak['peak_rss_kb'])])
+        rows.append(['Peak RSS (VmHWM) after all the measurements (counts the pages of the '
+                     'database file mapped in, up to 2 GiB)', mib(peak['peak_rss_kb'])])
         if 'end_anon_kb' in peak:
             rows.append(['RSS after the measurements: heap and stacks (RssAnon) / the database '
                          'file mapped into memory, shared with the page cache (RssFile)',
