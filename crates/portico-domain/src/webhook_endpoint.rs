@@ -76,7 +76,11 @@ impl WebhookEndpoint {
             metadata: p.metadata.build("metadata")?,
             api_version: p.api_version,
             disabled: false,
-            secret: ctx.ids.next("whsec_", SECRET_LEN),
+            // A secret: random throughout, whatever shape the generator gives ids.
+            secret: format!(
+                "whsec_{}",
+                ctx.ids.random_string(crate::id::ALPHABET, SECRET_LEN)
+            ),
             deleted: false,
         })
     }
@@ -208,6 +212,39 @@ mod tests {
             },
             &mut ctx,
         )
+    }
+
+    /// Ids from `next` are marked, secrets must come from `random_string` (the server's `next`
+    /// puts the time at the front of an id).
+    struct Marked;
+    impl crate::IdGen for Marked {
+        fn next(&mut self, prefix: &str, len: usize) -> String {
+            format!("{prefix}{}", "N".repeat(len))
+        }
+        fn random_string(&mut self, _alphabet: &[u8], len: usize) -> String {
+            "r".repeat(len)
+        }
+    }
+
+    #[test]
+    fn the_signing_secret_is_random_throughout() {
+        let mut ids = Marked;
+        let mut ctx = Ctx {
+            now: 100,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let e = WebhookEndpoint::create(
+            EndpointCreate {
+                url: "https://example.com/hook".into(),
+                enabled_events: vec!["*".into()],
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap();
+        assert_eq!(e.secret, format!("whsec_{}", "r".repeat(SECRET_LEN)));
+        assert!(e.id.starts_with("we_N"));
     }
 
     #[test]

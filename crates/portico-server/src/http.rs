@@ -578,15 +578,24 @@ pub async fn unrecognized(method: Method, uri: axum::http::Uri) -> Failure {
     ApiError::unrecognized_url(method.as_str(), uri.path()).into()
 }
 
-/// Each request's reads share one snapshot of the store (see [`portico_store::reads_together`]):
-/// a page reads the session, customer, configuration and lists one after another, and on
-/// SQLite one read transaction for all of them costs less than one each. A write ends it, so a
-/// request always reads back what it wrote.
+/// A page's reads share one snapshot of the store (see [`portico_store::reads_together`]): a
+/// page reads the session, customer, configuration and lists one after another, and on SQLite
+/// one read transaction for all of them costs less than one each. Only for `GET` and `HEAD`:
+/// they send no body to wait for while the transaction is held, and a write ends it anyway, so
+/// a request always reads back what it wrote. (API handlers run in tasks of their own, with
+/// their own reads.)
 pub async fn reads_together(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    portico_store::reads_together(next.run(request)).await
+    if matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) {
+        portico_store::reads_together(next.run(request)).await
+    } else {
+        next.run(request).await
+    }
 }
 
 #[cfg(test)]

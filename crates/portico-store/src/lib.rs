@@ -24,7 +24,9 @@ pub use sqlite::SqliteStore;
 /// transaction each (the transaction's start, locks and page cache are most of a point read's
 /// cost). A write from the task ends the transaction first, so the task reads back what it
 /// wrote; later reads start a new one. For a request that reads several objects, such as a
-/// page. Nested calls share the outermost one's. PostgreSQL reads are unaffected.
+/// page. Nested calls share the outermost one's. Reads that may scan (lists filtered on JSON
+/// fields, the background queues) still run on a connection of their own, off the runtime's
+/// threads, so they may see later commits. PostgreSQL reads are unaffected.
 pub async fn reads_together<F: std::future::Future>(fut: F) -> F::Output {
     if sqlite::SNAPSHOT.try_with(|_| ()).is_ok() {
         return fut.await;
