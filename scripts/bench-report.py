@@ -495,7 +495,7 @@ every savepoint, and the system allocator in every profile. Since then:
   each. Disk written per session creation fell from about 60 KB to about 28 KB.
 - The writer keeps a 32 MiB page cache, and connections map up to 2 GiB of the file (the 10k
   dataset is 326 MB; past the old 256 MiB map, reads were copied).
-- **A request's reads share one read transaction** on one connection (`reads_together`; a write
+- **A page's reads (`GET`) share one read transaction** on one connection (`reads_together`; a write
   ends it, so a request reads back what it wrote). A page's eight or so reads had each paid for
   starting and ending a transaction: locks, the WAL index check, a cold page cache.
 - Objects decode through a cache keyed by version (cloning beats parsing the JSON again), rows
