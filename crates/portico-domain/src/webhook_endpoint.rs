@@ -198,11 +198,18 @@ mod tests {
     }
 
     fn create(url: &str, events: &[&str]) -> DomainResult<WebhookEndpoint> {
-        let mut ids = SequentialIds::default();
+        create_with(&mut SequentialIds::default(), url, events)
+    }
+
+    fn create_with(
+        ids: &mut dyn crate::IdGen,
+        url: &str,
+        events: &[&str],
+    ) -> DomainResult<WebhookEndpoint> {
         let mut ctx = Ctx {
             now: 100,
             livemode: false,
-            ids: &mut ids,
+            ids,
         };
         WebhookEndpoint::create(
             EndpointCreate {
@@ -228,21 +235,7 @@ mod tests {
 
     #[test]
     fn the_signing_secret_is_random_throughout() {
-        let mut ids = Marked;
-        let mut ctx = Ctx {
-            now: 100,
-            livemode: false,
-            ids: &mut ids,
-        };
-        let e = WebhookEndpoint::create(
-            EndpointCreate {
-                url: "https://example.com/hook".into(),
-                enabled_events: vec!["*".into()],
-                ..Default::default()
-            },
-            &mut ctx,
-        )
-        .unwrap();
+        let e = create_with(&mut Marked, "https://example.com/hook", &["*"]).unwrap();
         assert_eq!(e.secret, format!("whsec_{}", "r".repeat(SECRET_LEN)));
         assert!(e.id.starts_with("we_N"));
     }

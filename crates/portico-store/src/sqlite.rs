@@ -440,11 +440,7 @@ impl SqliteStore {
                 return with_reader(&self.readers, path, work);
             }
             if slot.is_none() {
-                let conn = self.readers.lock().ok().and_then(|mut r| r.pop());
-                let conn = match conn {
-                    Some(c) => c,
-                    None => open_reader(path)?,
-                };
+                let conn = take_reader(&self.readers, path)?;
                 control(&conn, "BEGIN")?;
                 *slot = Some(Held {
                     conn: Some(conn),
@@ -491,13 +487,8 @@ pub(crate) struct Held {
 impl Drop for Held {
     fn drop(&mut self) {
         let Some(conn) = self.conn.take() else { return };
-        if !conn.is_autocommit() && control(&conn, "COMMIT").is_err() {
-            return;
-        }
-        if let Ok(mut idle) = self.pool.lock() {
-            if idle.len() < IDLE_READERS {
-                idle.push(conn);
-            }
+        if conn.is_autocommit() || control(&conn, "COMMIT").is_ok() {
+            give_back(&self.pool, conn);
         }
     }
 }
@@ -509,20 +500,30 @@ fn with_reader<R>(
     path: &Path,
     work: impl FnOnce(&Connection) -> StoreResult<R>,
 ) -> StoreResult<R> {
-    let conn = readers.lock().ok().and_then(|mut r| r.pop());
-    let conn = match conn {
-        Some(c) => c,
-        None => open_reader(path)?,
-    };
+    let conn = take_reader(readers, path)?;
     let result = work(&conn);
     if conn.is_autocommit() {
-        if let Ok(mut idle) = readers.lock() {
-            if idle.len() < IDLE_READERS {
-                idle.push(conn);
-            }
-        }
+        give_back(readers, conn);
     }
     result
+}
+
+/// An idle reading connection, or a new one.
+fn take_reader(readers: &Mutex<Vec<Connection>>, path: &Path) -> StoreResult<Connection> {
+    match readers.lock().ok().and_then(|mut r| r.pop()) {
+        Some(c) => Ok(c),
+        None => open_reader(path),
+    }
+}
+
+/// Keeps a reading connection (outside any transaction) for the next read, up to
+/// [`IDLE_READERS`]; past that it is closed.
+fn give_back(readers: &Mutex<Vec<Connection>>, conn: Connection) {
+    if let Ok(mut idle) = readers.lock() {
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
+    }
 }
 
 fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> StoreResult<()> {

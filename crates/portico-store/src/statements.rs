@@ -220,7 +220,7 @@ pub(crate) fn list(
             }
             // Statuses are few and not indexed: SQLite checks a row against `a OR b` directly,
             // where `IN (a, b)` first builds a temporary table for every query.
-            Filter::StatusIn(vs) if !vs.is_empty() => {
+            Filter::StatusIn(vs) => {
                 sql.push(" AND (");
                 for (i, v) in vs.iter().enumerate() {
                     if i > 0 {
@@ -228,12 +228,11 @@ pub(crate) fn list(
                     }
                     sql.push("status = ").text(v.clone());
                 }
-                sql.push(")")
+                sql.push(if vs.is_empty() { "1 = 0)" } else { ")" })
             }
-            Filter::LookupIn(vs) | Filter::IdIn(vs) | Filter::StatusIn(vs) => {
+            Filter::LookupIn(vs) | Filter::IdIn(vs) => {
                 let col = match f {
                     Filter::LookupIn(_) => "lookup",
-                    Filter::StatusIn(_) => "status",
                     _ => "id",
                 };
                 if vs.is_empty() {

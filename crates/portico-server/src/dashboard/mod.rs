@@ -12,6 +12,7 @@ mod clocks;
 mod events;
 mod settings;
 
+use crate::api::setup_intent::token_hash as hash;
 use crate::auth::Caller;
 use crate::http::InProcessCaller;
 use crate::pages::{cookie, secure};
@@ -95,10 +96,6 @@ const LOGO_FORM_BYTES: usize = 1024 * 1024;
 
 async fn stylesheet() -> Response {
     crate::pages::css(include_str!("../../static/dashboard.css"))
-}
-
-fn hash(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 /// A signed-in dashboard browser.

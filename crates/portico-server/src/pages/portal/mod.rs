@@ -31,6 +31,7 @@ mod view;
 
 use super::i18n::{negotiate, Lang, T};
 use super::{cookie, origin_of, page, secure};
+use crate::api::setup_intent::token_hash as hash;
 use crate::auth::Caller;
 use crate::http::Api;
 use crate::state::App;
@@ -133,11 +134,6 @@ pub struct Portal {
     pub now: i64,
     browser: String,
     set_cookie: Option<HeaderValue>,
-}
-
-/// The SHA-256 (hex) of a secret.
-fn hash(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 /// Where a session link is looked up in the store: its first characters (`test_` or `live_`
