@@ -4,6 +4,7 @@ with a status chosen per request (so a test can fail the first attempts of an ev
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -65,7 +66,7 @@ class Receiver:
                     before = receiver.seen.get(event.get("id"), 0)
                     receiver.seen[event.get("id")] = before + 1
                     status = receiver.answer(before, event)
-                    if self.accepted_at < receiver.fail_connections_before:
+                    if self.accepted_at < receiver.fail_connections_before or self.sender_gone():
                         status = 503
                     receiver.received.append(
                         Received(time.monotonic(), self.path, {k.lower(): v for k, v in self.headers.items()}, body, status, event)
@@ -80,6 +81,17 @@ class Receiver:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def sender_gone(self) -> bool:
+                """Whether the sender has closed the connection (a killed server's request may
+                still be read from the socket after its process is gone; nobody is there to see
+                the answer, so it cannot count as delivered)."""
+                try:
+                    return self.connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+                except BlockingIOError:
+                    return False
+                except OSError:
+                    return True
 
             def log_message(self, *args):
                 pass
