@@ -200,6 +200,27 @@ pub fn catalog_keys(lang: Lang) -> Option<Vec<String>> {
     )
 }
 
+/// Texts formatted with arguments, by [`memo_key`].
+static FORMATTED: LazyLock<quick_cache::sync::Cache<String, String>> =
+    LazyLock::new(|| quick_cache::sync::Cache::new(FORMATTED_TEXTS));
+/// How many formatted texts are remembered (a few hundred KiB at most).
+const FORMATTED_TEXTS: usize = 4096;
+
+/// What a formatted text depends on, written so that no two requests share a key: each
+/// argument's name, kind and value, values prefixed by their length.
+fn memo_key(lang: Lang, key: &str, args: &[(&str, Arg)]) -> String {
+    use std::fmt::Write;
+    let mut k = String::with_capacity(64);
+    let _ = write!(k, "{}|{}|{key}", lang.tag(), key.len());
+    for (name, value) in args {
+        let _ = match value {
+            Arg::Str(v) => write!(k, "|{name}|s{}|{v}", v.len()),
+            Arg::Num(n) => write!(k, "|{name}|n{n}"),
+        };
+    }
+    k
+}
+
 /// A value for a message argument.
 pub enum Arg {
     Str(String),
@@ -249,8 +270,20 @@ impl T {
         }
     }
 
-    /// The message `key` with its arguments.
+    /// The message `key` with its arguments. Pages show the same few amounts, intervals and
+    /// dates again and again, so the texts are remembered by language, key and arguments.
     pub fn f(&self, key: &str, args: Vec<(&str, Arg)>) -> String {
+        let memo_key = memo_key(self.lang, key, &args);
+        if let Some(text) = FORMATTED.get(&memo_key) {
+            return text;
+        }
+        let text = self.format(key, args);
+        FORMATTED.insert(memo_key, text.clone());
+        text
+    }
+
+    /// [`T::f`] without the memo.
+    fn format(&self, key: &str, args: Vec<(&str, Arg)>) -> String {
         let mut fa = FluentArgs::new();
         for (name, value) in args {
             match value {
@@ -350,14 +383,30 @@ impl T {
     }
 
     /// A price per interval: `$15.00 / month`.
+    /// Remembered whole, amount and interval included (`=` starts no message id).
     pub fn per_interval(&self, amount: i64, currency: &str, interval: &str, count: i64) -> String {
-        self.f(
+        let memo_key = memo_key(
+            self.lang,
+            "=per-interval",
+            &[
+                ("amount", amount.into()),
+                ("currency", currency.into()),
+                ("interval", interval.into()),
+                ("count", count.into()),
+            ],
+        );
+        if let Some(text) = FORMATTED.get(&memo_key) {
+            return text;
+        }
+        let text = self.f(
             "price-per-interval",
             vec![
                 ("amount", self.money(amount, currency).into()),
                 ("interval", self.interval(interval, count).into()),
             ],
-        )
+        );
+        FORMATTED.insert(memo_key, text.clone());
+        text
     }
 }
 
@@ -415,6 +464,48 @@ mod tests {
             ("year", Arg::from(2026)),
         ];
         assert_eq!(T::new(Lang::En).f("date-long", args), "May 4, 2026");
+    }
+
+    /// Remembered texts are the texts formatting gives, and arguments that read alike when
+    /// run together still make different texts.
+    #[test]
+    fn formatted_texts_are_remembered_by_all_their_arguments() {
+        let t = T::new(Lang::En);
+        let date = |month: &str, day: i64| {
+            vec![
+                ("month", Arg::from(month)),
+                ("day", Arg::from(day)),
+                ("year", Arg::from(2026)),
+            ]
+        };
+        for _ in 0..2 {
+            assert_eq!(t.f("date-long", date("May", 4)), "May 4, 2026");
+            assert_eq!(t.f("date-long", date("May", 14)), "May 14, 2026");
+            assert_eq!(t.f("date-long", date("May 1", 4)), "May 1 4, 2026");
+        }
+        assert_eq!(
+            T::new(Lang::Fr).f("date-long", date("mai", 4)),
+            T::new(Lang::Fr).format("date-long", date("mai", 4))
+        );
+        let a = memo_key(Lang::En, "k", &[("a", Arg::from("x|b|s1|y"))]);
+        let b = memo_key(
+            Lang::En,
+            "k",
+            &[("a", Arg::from("x")), ("b", Arg::from("y"))],
+        );
+        assert_ne!(a, b);
+        for _ in 0..2 {
+            assert_eq!(t.per_interval(1500, "usd", "month", 1), "$15.00 / month");
+            assert_eq!(t.per_interval(1500, "eur", "month", 3), "€15.00 / 3 months");
+            assert_eq!(
+                T::new(Lang::Fr).per_interval(1500, "eur", "month", 1),
+                "15,00\u{a0}€ / mois"
+            );
+        }
+        assert_ne!(
+            memo_key(Lang::En, "k", &[("n", Arg::from(1))]),
+            memo_key(Lang::En, "k", &[("n", Arg::from("1"))])
+        );
     }
 
     #[test]
