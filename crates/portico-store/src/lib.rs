@@ -529,6 +529,14 @@ pub trait Store: Send + Sync + 'static {
     /// The token with this hash, whatever its account (expired ones included).
     async fn find_token(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>>;
 
+    /// The token stored under `token_hash` and, in the same read, the object of `kind` it leads
+    /// to (in the token's account; `None` when there is no such object).
+    async fn find_token_object(
+        &self,
+        token_hash: &str,
+        kind: &'static str,
+    ) -> StoreResult<Option<(TokenRecord, Option<Record>)>>;
+
     /// A server-wide secret by name, created at random on first use and the same for every
     /// instance sharing the database.
     async fn secret(&self, name: &str) -> StoreResult<String>;

@@ -251,6 +251,17 @@ impl Store for SqlStore {
         row.as_ref().map(st::token).transpose()
     }
 
+    async fn find_token_object(
+        &self,
+        token_hash: &str,
+        kind: &'static str,
+    ) -> StoreResult<Option<(TokenRecord, Option<Record>)>> {
+        let row = self
+            .optional(&st::find_token_object(token_hash, kind))
+            .await?;
+        row.as_ref().map(|r| st::token_object(kind, r)).transpose()
+    }
+
     async fn secret(&self, name: &str) -> StoreResult<String> {
         self.execute(&st::secret_insert(name)).await?;
         let row = self

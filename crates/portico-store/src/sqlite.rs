@@ -75,16 +75,25 @@ impl Cols for rusqlite::Row<'_> {
 }
 
 /// Prepares (from the connection's cache) and binds a statement. The statements write
-/// parameters PostgreSQL's way (`$n`); SQLite reads `?n` as parameter number n, so the text is
-/// translated and each argument bound by its position, with no lookup by name.
+/// parameters PostgreSQL's way (`$n`), which SQLite reads as names, numbering each name in the
+/// order it first appears. When that numbering is the statement's own (the usual case: `$1`
+/// comes first, then `$2`), each argument is bound by its position; otherwise by its name.
+/// Either way the text goes to SQLite as written, with no copy to translate it.
 fn prepare<'c>(conn: &'c Connection, sql: &Sql) -> StoreResult<rusqlite::CachedStatement<'c>> {
-    let mut stmt = conn.prepare_cached(&numbered(&sql.text))?;
+    let mut stmt = conn.prepare_cached(&sql.text)?;
     let count = stmt.parameter_count();
     for (i, a) in sql.args.iter().enumerate() {
-        let at = i + 1;
-        if at > count {
-            break;
-        }
+        let n = i + 1;
+        let at = if stmt.parameter_name(n).is_some_and(|name| names(name, n)) {
+            n
+        } else {
+            match stmt.parameter_index(&format!("${n}"))? {
+                Some(at) => at,
+                None if n > count => break,
+                // `$n` not in the text: the argument is not used.
+                None => continue,
+            }
+        };
         match a {
             Arg::Text(s) => stmt.raw_bind_parameter(at, s)?,
             Arg::Int(n) => stmt.raw_bind_parameter(at, n)?,
@@ -95,22 +104,10 @@ fn prepare<'c>(conn: &'c Connection, sql: &Sql) -> StoreResult<rusqlite::CachedS
     Ok(stmt)
 }
 
-/// `$n` parameters as SQLite's `?n`. A `$` not followed by a digit (a JSON path such as
-/// `'$.metadata'`) is left alone. Both are one ASCII byte, so the text keeps its length.
-fn numbered(text: &str) -> std::borrow::Cow<'_, str> {
-    let marks = |b: &[u8]| b[0] == b'$' && b[1].is_ascii_digit();
-    if !text.as_bytes().windows(2).any(marks) {
-        return text.into();
-    }
-    let mut bytes = text.as_bytes().to_vec();
-    for i in 0..bytes.len() - 1 {
-        if marks(&bytes[i..]) {
-            bytes[i] = b'?';
-        }
-    }
-    String::from_utf8(bytes)
-        .expect("one ASCII byte replaced by another")
-        .into()
+/// Whether a parameter's name is `$n`.
+fn names(name: &str, n: usize) -> bool {
+    name.strip_prefix('$')
+        .is_some_and(|digits| digits.parse::<usize>() == Ok(n) && !digits.starts_with('0'))
 }
 
 /// Runs a statement; the number of rows it changed.
@@ -760,6 +757,16 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn find_token_object(
+        &self,
+        token_hash: &str,
+        kind: &'static str,
+    ) -> StoreResult<Option<(TokenRecord, Option<Record>)>> {
+        let sql = st::find_token_object(token_hash, kind);
+        self.read(move |c| optional(c, &sql, |r| st::token_object(kind, r)))
+            .await
+    }
+
     async fn secret(&self, name: &str) -> StoreResult<String> {
         let (insert, select) = (st::secret_insert(name), st::secret_select(name));
         self.write(move |c| {
@@ -934,22 +941,55 @@ impl Store for SqliteStore {
 
 #[cfg(test)]
 mod tests {
-    use super::numbered;
+    use super::{names, prepare};
+    use crate::statements::{Arg, Sql};
 
     #[test]
-    fn parameters_are_numbered_for_sqlite() {
+    fn parameter_names_are_numbers() {
+        assert!(names("$1", 1));
+        assert!(names("$12", 12));
+        assert!(!names("$12", 1));
+        assert!(!names("$01", 1));
+        assert!(!names(":1", 1));
+        assert!(!names("$a", 1));
+    }
+
+    /// Arguments reach their `$n` whether the text names them in order, out of order, more than
+    /// once, beside a JSON path's `$`, or not at all.
+    #[test]
+    fn arguments_reach_their_numbered_parameters() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let row = |text: &str, args: Vec<Arg>| -> Vec<String> {
+            let sql = Sql {
+                text: text.into(),
+                args,
+            };
+            let mut stmt = prepare(&conn, &sql).unwrap();
+            let mut rows = stmt.raw_query();
+            let row = rows.next().unwrap().unwrap();
+            (0..row.as_ref().column_count())
+                .map(|i| match row.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8(t.to_vec()).unwrap(),
+                    rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                    other => format!("{other:?}"),
+                })
+                .collect()
+        };
+        let t = |s: &str| Arg::Text(s.into());
+        assert_eq!(row("SELECT $1, $2", vec![t("a"), t("b")]), ["a", "b"]);
+        assert_eq!(row("SELECT $2, $1", vec![t("a"), t("b")]), ["b", "a"]);
         assert_eq!(
-            numbered("SELECT 1 WHERE a = $1 AND b = $12"),
-            "SELECT 1 WHERE a = ?1 AND b = ?12"
+            row("SELECT $1, $2, $1", vec![t("a"), Arg::Int(7)]),
+            ["a", "7", "a"]
         );
-        // JSON paths keep their `$`; text without parameters is borrowed as it is.
         assert_eq!(
-            numbered("json_extract(data, '$.metadata.plan') = $3"),
-            "json_extract(data, '$.metadata.plan') = ?3"
+            row("SELECT json_extract('{\"a\": 5}', '$.a'), $1", vec![t("x")]),
+            ["5", "x"]
         );
-        assert!(matches!(
-            numbered("SELECT json_type(data, '$.a')"),
-            std::borrow::Cow::Borrowed(_)
-        ));
+        assert_eq!(row("SELECT $2", vec![t("unused"), t("b")]), ["b"]);
+        assert_eq!(
+            row("SELECT $1, $3, $2", vec![t("a"), t("b"), t("c")]),
+            ["a", "c", "b"]
+        );
     }
 }

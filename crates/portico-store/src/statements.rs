@@ -120,6 +120,8 @@ fn text(s: impl Into<String>) -> Arg {
 /// An object row's columns, in the order [`record`] reads them.
 pub(crate) const COLUMNS: &str =
     "id, created, version, deleted, parent, lookup, status, unique_key, due_at, data, seq";
+/// How many [`COLUMNS`] there are.
+const COLUMN_COUNT: usize = 11;
 pub(crate) const EMAIL_COLUMNS: &str = "id, account_id, created, to_addr, from_addr, subject, text_body, html_body, status, attempts, sent_at, last_error";
 pub(crate) const DELIVERY_COLUMNS: &str = "id, account_id, event_id, endpoint_id, created, state, attempts, next_attempt, last_attempt, last_status, last_error";
 
@@ -520,6 +522,46 @@ pub(crate) fn find_token(token_hash: &str) -> Sql {
     )
 }
 
+/// A token and the object of `kind` it leads to, in one read: the object's [`COLUMNS`] (null
+/// when it is gone), then the token's.
+pub(crate) fn find_token_object(token_hash: &str, kind: &str) -> Sql {
+    static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let o = COLUMNS
+            .split(", ")
+            .map(|c| format!("o.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "SELECT {o}, t.token_hash, t.account_id, t.kind, t.object_id, t.created, t.expires_at \
+             FROM tokens t LEFT JOIN objects o \
+             ON o.account_id = t.account_id AND o.id = t.object_id AND o.kind = $2 \
+             WHERE t.token_hash = $1"
+        )
+    });
+    Sql::new(&TEXT, vec![text(token_hash), text(kind)])
+}
+
+/// A row of [`find_token_object`].
+pub(crate) fn token_object(
+    kind: &'static str,
+    r: &impl Cols,
+) -> StoreResult<(TokenRecord, Option<Record>)> {
+    const T: usize = COLUMN_COUNT;
+    let token = TokenRecord {
+        token_hash: r.text(T)?,
+        account: AccountId(r.text(T + 1)?),
+        kind: r.text(T + 2)?,
+        object_id: r.text(T + 3)?,
+        created: r.int(T + 4)?,
+        expires_at: r.int(T + 5)?,
+    };
+    let object = match r.opt_text(0)? {
+        Some(_) => Some(record(kind, r)?),
+        None => None,
+    };
+    Ok((token, object))
+}
+
 /// Stores a fresh random secret under `name` unless one is there.
 pub(crate) fn secret_insert(name: &str) -> Sql {
     let fresh: String = (0..2)
@@ -905,4 +947,12 @@ pub(crate) fn token(r: &impl Cols) -> StoreResult<TokenRecord> {
         created: r.int("created")?,
         expires_at: r.int("expires_at")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn column_count_counts_the_columns() {
+        assert_eq!(super::COLUMNS.split(", ").count(), super::COLUMN_COUNT);
+    }
 }

@@ -1134,6 +1134,78 @@ async fn decoded_objects_follow_versions(store: Arc<dyn Store>) {
     assert_eq!(t.value.email.as_deref(), Some("twin@example.com"));
 }
 
+/// A token and the object it leads to come back in one read: the object only from the token's
+/// own account and of the kind asked for, `None` once it is gone, and nothing for an unknown token.
+async fn tokens_lead_to_their_objects(store: Arc<dyn Store>) {
+    let (acct, c) = stored_customer(&*store, "token@example.com").await;
+    let other = account(&*store).await;
+    let token = |hash: &str, account: &AccountId, object_id: &str| TokenRecord {
+        token_hash: hash.into(),
+        account: account.clone(),
+        kind: "portal_session".into(),
+        object_id: object_id.into(),
+        created: 1,
+        expires_at: 100,
+    };
+    let id = c.id.as_str().to_owned();
+    let suffix = rand::random::<u64>();
+    let (mine, theirs, nothing) = (
+        format!("mine{suffix}"),
+        format!("theirs{suffix}"),
+        format!("nothing{suffix}"),
+    );
+    store
+        .commit(&acct, vec![Write::Token(token(&mine, &acct, &id))])
+        .await
+        .unwrap();
+    store
+        .commit(&other, vec![Write::Token(token(&theirs, &other, &id))])
+        .await
+        .unwrap();
+    store
+        .commit(
+            &acct,
+            vec![Write::Token(token(&nothing, &acct, "cus_missing"))],
+        )
+        .await
+        .unwrap();
+
+    let (found, object) = store
+        .find_token_object(&mine, "customer")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found, token(&mine, &acct, &id));
+    let object = object.unwrap();
+    assert_eq!(
+        object,
+        store.get(&acct, "customer", &id).await.unwrap().unwrap()
+    );
+    let (_, wrong_kind) = store
+        .find_token_object(&mine, "invoice")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(wrong_kind, None);
+    let (found, other_account) = store
+        .find_token_object(&theirs, "customer")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.account, other);
+    assert_eq!(other_account, None);
+    let (_, missing) = store
+        .find_token_object(&nothing, "customer")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(missing, None);
+    assert_eq!(
+        store.find_token_object("nope", "customer").await.unwrap(),
+        None
+    );
+}
+
 macro_rules! stories {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -1181,6 +1253,7 @@ stories!(
     idempotency_keys,
     concurrent_claims_let_one_through,
     tokens_and_secrets,
+    tokens_lead_to_their_objects,
     webhook_deliveries_are_leased,
     emails_are_recorded_and_claimed,
     statistics_refresh_only_what_grew,

@@ -147,16 +147,28 @@ pub fn link_key(token: &str) -> String {
     format!("{head}{}", hash(token))
 }
 
-/// The lookup of a session link: by [`link_key`], else by the hash alone, as links made before
-/// the key carried a head are stored.
+/// The lookup of a session link and the session it leads to (`None` when the session is gone),
+/// in one read: by [`link_key`], else by the hash alone, as links made before the key carried
+/// a head are stored.
 async fn find_link(
     app: &App,
     token: &str,
-) -> Result<Option<portico_store::TokenRecord>, portico_store::StoreError> {
-    match app.store.find_token(&link_key(token)).await? {
-        Some(r) => Ok(Some(r)),
-        None => app.store.find_token(&hash(token)).await,
-    }
+) -> Result<
+    Option<(portico_store::TokenRecord, Option<Versioned<PortalSession>>)>,
+    portico_store::StoreError,
+> {
+    let kind = PortalSession::KIND;
+    let found = match app.store.find_token_object(&link_key(token), kind).await? {
+        Some(f) => Some(f),
+        None => app.store.find_token_object(&hash(token), kind).await?,
+    };
+    let Some((record, object)) = found else {
+        return Ok(None);
+    };
+    let session = object
+        .map(|r| portico_store::decode::<PortalSession>(&*app.store, &record.account, &r))
+        .transpose()?;
+    Ok(Some((record, session)))
 }
 
 /// A link secret as Portico makes them: `test_` or `live_` and 43 letters and digits.
@@ -221,9 +233,10 @@ impl Portal {
         let found = find_link(app, token)
             .await
             .map_err(|_| failure(browser_t(headers)))?;
-        let Some(record) = found.filter(|r| r.kind == "portal_session") else {
+        let Some((record, first_read)) = found.filter(|(r, _)| r.kind == "portal_session") else {
             return Err(unavailable(headers));
         };
+        let mut first_read = Some(first_read);
         let account = record.account.clone();
         let secret = cookie(headers, BROWSER_COOKIE)
             .filter(|c| c.len() == 43 && c.bytes().all(|b| b.is_ascii_alphanumeric()));
@@ -233,7 +246,10 @@ impl Portal {
         };
         // A lost race (another tab writing the session) is read again and decided anew.
         for _ in 0..4 {
-            let session = read::<PortalSession>(app, &account, &record.object_id, headers).await?;
+            let session = match first_read.take() {
+                Some(s) => s,
+                None => read::<PortalSession>(app, &account, &record.object_id, headers).await?,
+            };
             let Some(mut session) = session.filter(|s| s.value.token == token) else {
                 return Err(unavailable(headers));
             };
@@ -698,12 +714,8 @@ async fn session_behind(
     if !plausible_token(token) {
         return None;
     }
-    let record = find_link(app, token).await.ok()??;
-    let session =
-        portico_store::get::<PortalSession>(&*app.store, &record.account, &record.object_id)
-            .await
-            .ok()??;
-    Some((record.account, session.value))
+    let (record, session) = find_link(app, token).await.ok()??;
+    Some((record.account, session?.value))
 }
 
 /// `origin_of` for templates that need to know whether a URL may be linked.
