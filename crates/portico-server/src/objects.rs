@@ -60,18 +60,14 @@ pub async fn retrieve<T: Object>(
         let v = portico_store::decode::<T>(&*app.store, account, &record)?;
         return respond(app, api, render(&v.value), expand).await;
     }
-    let key = (
-        account.as_str().to_owned(),
-        T::KIND,
-        record.id.clone(),
-        record.version,
-    );
-    if let Some(body) = app.renders.0.get(&key) {
+    let (acct, version) = (account.as_str(), record.version);
+    if let Some(body) = app.renders.get(acct, T::KIND, &record.id, version) {
         return Ok(crate::http::json_bytes_response(200, body));
     }
     let v = Versioned::<T>::from_record(&record)?;
     let body = crate::http::json_text(&render(&v.value));
-    app.renders.0.insert(key, body.clone());
+    app.renders
+        .insert(acct, T::KIND, &record.id, version, body.clone());
     Ok(crate::http::json_bytes_response(200, body))
 }
 

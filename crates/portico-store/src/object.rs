@@ -116,8 +116,7 @@ pub fn decode<T: Object>(
     let Some(cache) = store.decoded() else {
         return Versioned::from_record(r);
     };
-    let key = (account.0.clone(), r.kind, r.id.clone(), r.version);
-    if let Some(hit) = cache.0.get(&key) {
+    if let Some(hit) = cache.get(&account.0, r.kind, &r.id, r.version) {
         if let Some(value) = hit.value.downcast_ref::<T>() {
             return Ok(Versioned {
                 value: value.clone(),
@@ -126,8 +125,11 @@ pub fn decode<T: Object>(
         }
     }
     let v = Versioned::<T>::from_record(r)?;
-    cache.0.insert(
-        key,
+    cache.insert(
+        &account.0,
+        r.kind,
+        &r.id,
+        r.version,
         Entry {
             value: Arc::new(v.value.clone()),
             size: r.data.len(),
@@ -173,6 +175,28 @@ impl<V: Weight + Clone> ByVersion<V> {
         ByVersion(quick_cache::sync::Cache::with_weighter(
             1_024, budget, Weigh,
         ))
+    }
+
+    /// The value kept for this version of an object, looked up without copying the key.
+    pub fn get(&self, account: &str, kind: &'static str, id: &str, version: i64) -> Option<V> {
+        self.0.get(&VersionRef(account, kind, id, version))
+    }
+
+    /// Keeps `value` for this version of an object.
+    pub fn insert(&self, account: &str, kind: &'static str, id: &str, version: i64, value: V) {
+        self.0
+            .insert((account.to_owned(), kind, id.to_owned(), version), value);
+    }
+}
+
+/// A [`VersionKey`] borrowed. It hashes as the key does: field by field, and a `&str` as the
+/// `String` holding the same text.
+#[derive(Hash)]
+struct VersionRef<'a>(&'a str, &'static str, &'a str, i64);
+
+impl quick_cache::Equivalent<VersionKey> for VersionRef<'_> {
+    fn equivalent(&self, key: &VersionKey) -> bool {
+        self.0 == key.0 && self.1 == key.1 && self.2 == key.2 && self.3 == key.3
     }
 }
 
@@ -485,5 +509,38 @@ impl Object for portico_domain::branding::Branding {
     /// One branding per account.
     fn unique_key(&self) -> Option<String> {
         Some("branding".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ByVersion, Weight};
+
+    #[derive(Clone, Debug, PartialEq)]
+    struct V(&'static str);
+    impl Weight for V {
+        fn bytes(&self) -> usize {
+            self.0.len()
+        }
+    }
+
+    /// A value kept under an owned key is found by the borrowed lookup, and only by the same
+    /// account, kind, id and version.
+    #[test]
+    fn borrowed_lookups_find_owned_keys() {
+        let cache = ByVersion::<V>::new(1 << 20);
+        cache.insert("acct_1", "customer", "cus_1", 3, V("three"));
+        cache
+            .0
+            .insert(("acct_1".into(), "customer", "cus_1".into(), 4), V("four"));
+        assert_eq!(
+            cache.get("acct_1", "customer", "cus_1", 3),
+            Some(V("three"))
+        );
+        assert_eq!(cache.get("acct_1", "customer", "cus_1", 4), Some(V("four")));
+        assert_eq!(cache.get("acct_1", "customer", "cus_1", 5), None);
+        assert_eq!(cache.get("acct_2", "customer", "cus_1", 3), None);
+        assert_eq!(cache.get("acct_1", "invoice", "cus_1", 3), None);
+        assert_eq!(cache.get("acct_1", "customer", "cus_2", 3), None);
     }
 }
