@@ -102,7 +102,7 @@ impl Sql {
     fn arg(&mut self, a: Arg) -> &mut Self {
         self.args.push(a);
         let n = self.args.len();
-        self.text.push_str(&format!("${n}"));
+        let _ = std::fmt::Write::write_fmt(&mut self.text, format_args!("${n}"));
         self
     }
     pub fn text(&mut self, v: impl Into<String>) -> &mut Self {
@@ -137,18 +137,25 @@ pub(crate) fn ensure_account(account: &AccountId, livemode: bool, now: i64) -> S
     )
 }
 
+/// A statement's text that is written once, from [`COLUMNS`], and kept.
+macro_rules! select_objects {
+    ($rest:literal) => {{
+        static TEXT: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| format!("SELECT {COLUMNS} FROM objects {}", $rest));
+        TEXT.as_str()
+    }};
+}
+
 pub(crate) fn get(account: &AccountId, kind: &str, id: &str) -> Sql {
     Sql::new(
-        &format!("SELECT {COLUMNS} FROM objects WHERE account_id = $1 AND id = $2 AND kind = $3"),
+        select_objects!("WHERE account_id = $1 AND id = $2 AND kind = $3"),
         vec![text(account.as_str()), text(id), text(kind)],
     )
 }
 
 pub(crate) fn get_by_unique_key(account: &AccountId, kind: &str, unique_key: &str) -> Sql {
     Sql::new(
-        &format!(
-            "SELECT {COLUMNS} FROM objects WHERE account_id = $1 AND kind = $2 AND unique_key = $3"
-        ),
+        select_objects!("WHERE account_id = $1 AND kind = $2 AND unique_key = $3"),
         vec![text(account.as_str()), text(kind), text(unique_key)],
     )
 }
@@ -188,16 +195,15 @@ pub(crate) fn list(
         .filters
         .iter()
         .any(|f| matches!(f, Filter::DeliverySuccess(false)));
-    let plus = if undelivered && backend == Backend::Sqlite {
-        "+"
+    if undelivered && backend == Backend::Sqlite {
+        sql.push(select_objects!("WHERE +account_id = "))
+            .text(account.as_str())
+            .push(" AND +kind = ")
     } else {
-        ""
-    };
-    sql.push(&format!(
-        "SELECT {COLUMNS} FROM objects WHERE {plus}account_id = "
-    ))
-    .text(account.as_str())
-    .push(&format!(" AND {plus}kind = "))
+        sql.push(select_objects!("WHERE account_id = "))
+            .text(account.as_str())
+            .push(" AND kind = ")
+    }
     .text(q.kind);
     if !q.include_deleted {
         sql.push(" AND deleted = 0");
@@ -534,11 +540,11 @@ pub(crate) fn find_token_object(token_hash: &str, kind: &str) -> Sql {
         format!(
             "SELECT {o}, t.token_hash, t.account_id, t.kind, t.object_id, t.created, t.expires_at \
              FROM tokens t LEFT JOIN objects o \
-             ON o.account_id = t.account_id AND o.id = t.object_id AND o.kind = $2 \
-             WHERE t.token_hash = $1"
+             ON o.account_id = t.account_id AND o.id = t.object_id AND o.kind = $1 \
+             WHERE t.token_hash = $2"
         )
     });
-    Sql::new(&TEXT, vec![text(token_hash), text(kind)])
+    Sql::new(&TEXT, vec![text(kind), text(token_hash)])
 }
 
 /// A row of [`find_token_object`].
