@@ -134,13 +134,17 @@ const SOURCES: &[(Lang, &str)] = &[
 ];
 
 struct Catalogs {
-    bundles: HashMap<Lang, FluentBundle<FluentResource>>,
+    bundles: Fast<Lang, FluentBundle<FluentResource>>,
     /// Each catalog's messages that take no arguments, formatted once: a page shows dozens.
-    plain: HashMap<Lang, HashMap<String, String>>,
+    plain: Fast<Lang, Fast<String, String>>,
 }
 
+/// The catalogs are looked up dozens of times per page: with a fast hash, not a DoS-resistant
+/// one (their keys are fixed by code).
+type Fast<K, V> = HashMap<K, V, quick_cache::DefaultHashBuilder>;
+
 static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
-    let mut bundles = HashMap::new();
+    let mut bundles = Fast::default();
     for (lang, source) in SOURCES {
         let resource = match FluentResource::try_new(source.to_string()) {
             Ok(r) => r,
@@ -161,9 +165,9 @@ static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
         }
         bundles.insert(*lang, bundle);
     }
-    let mut plain = HashMap::new();
+    let mut plain = Fast::default();
     for (lang, bundle) in &bundles {
-        let mut texts = HashMap::new();
+        let mut texts = Fast::default();
         for key in catalog_keys(*lang).unwrap_or_default() {
             let Some(pattern) = bundle.get_message(&key).and_then(|m| m.value()) else {
                 continue;
@@ -209,14 +213,28 @@ const FORMATTED_TEXTS: usize = 4096;
 /// What a formatted text depends on, written so that no two requests share a key: each
 /// argument's name, kind and value, values prefixed by their length.
 fn memo_key(lang: Lang, key: &str, args: &[(&str, Arg)]) -> String {
-    use std::fmt::Write;
     let mut k = String::with_capacity(64);
-    let _ = write!(k, "{}|{}|{key}", lang.tag(), key.len());
+    let number = |k: &mut String, n: i64| k.push_str(itoa::Buffer::new().format(n));
+    k.push_str(lang.tag());
+    k.push('|');
+    number(&mut k, key.len() as i64);
+    k.push('|');
+    k.push_str(key);
     for (name, value) in args {
-        let _ = match value {
-            Arg::Str(v) => write!(k, "|{name}|s{}|{v}", v.len()),
-            Arg::Num(n) => write!(k, "|{name}|n{n}"),
-        };
+        k.push('|');
+        k.push_str(name);
+        match value {
+            Arg::Str(v) => {
+                k.push_str("|s");
+                number(&mut k, v.len() as i64);
+                k.push('|');
+                k.push_str(v);
+            }
+            Arg::Num(n) => {
+                k.push_str("|n");
+                number(&mut k, *n);
+            }
+        }
     }
     k
 }
