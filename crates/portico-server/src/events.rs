@@ -7,9 +7,7 @@ use crate::objects::render_record;
 use crate::state::App;
 use portico_domain::webhook_endpoint::{WebhookEndpoint, MAX_ENDPOINTS};
 use portico_domain::{AccountId, IdGen, ID_LEN};
-use portico_store::{
-    Cursor, Filter, ListQuery, NewDelivery, Object, Record, StoreError, Versioned, Write,
-};
+use portico_store::{Cursor, Filter, ListQuery, NewDelivery, Object, Record, StoreError, Write};
 use portico_wire::API_VERSION;
 use serde_json::{json, Map, Value};
 
@@ -272,7 +270,9 @@ impl App {
             .await?
             .records
             .iter()
-            .map(|r| Versioned::<WebhookEndpoint>::from_record(r).map(|v| v.value))
+            .map(|r| {
+                portico_store::decode::<WebhookEndpoint>(&*self.store, account, r).map(|v| v.value)
+            })
             .collect()
     }
 
@@ -328,11 +328,18 @@ impl App {
             derive(record.kind, old_json.as_ref(), &new_json)
         };
         let mut out = Vec::new();
-        for (kind, previous, use_old) in derived {
-            let object = if use_old {
-                old_json.clone().unwrap_or_else(|| new_json.clone())
-            } else {
-                new_json.clone()
+        let count = derived.len();
+        let mut new_json = Some(new_json);
+        for (i, (kind, previous, use_old)) in derived.into_iter().enumerate() {
+            let new = |json: &mut Option<Value>| {
+                // The last event takes the rendering instead of a copy.
+                let last = i + 1 == count;
+                let taken = if last { json.take() } else { json.clone() };
+                taken.unwrap_or(Value::Null)
+            };
+            let object = match (use_old, &old_json) {
+                (true, Some(old)) => old.clone(),
+                _ => new(&mut new_json),
             };
             // Objects on a test clock are rendered as of the clock's time, but an event records
             // when it was sent: the server's time, so the log reads in the order things happened.
