@@ -312,7 +312,10 @@ def report(res):
             'minutes, so, as for the floors, the table and the targets use the faster run. The '
             'second runs come after the floors\' second run, except for `customer.create` and '
             '`subscription.create`, which run last, twice in a row (they add customers and '
-            'subscriptions, which would weigh on the others). All runs, ops/s: ' + note + '.')
+            'subscriptions, which would weigh on the others). `portal.update_confirm` switches '
+            'the plans of customers of its own: every switch adds proration lines to its '
+            'subscription until the next invoice, and the other calls measure subscriptions as '
+            'customers have them. All runs, ops/s: ' + note + '.')
         add('')
     add('What each operation is:')
     add('')
