@@ -262,9 +262,26 @@ pub async fn api_middleware(State(app): State<App>, req: Request, next: Next) ->
     let status = resp.status().as_u16();
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     if status >= 500 {
-        tracing::error!(request_id = %rid, %method, %path, status, ms, account = account.as_deref().unwrap_or("-"), "request");
+        tracing::error!(
+            request_id = rid.as_str(),
+            method = method.as_str(),
+            path = path.as_str(),
+            status,
+            ms,
+            account = account.as_deref().unwrap_or("-"),
+            "request"
+        );
     } else {
-        tracing::info!(request_id = %rid, %method, %path, status, ms, account = account.as_deref().unwrap_or("-"), replayed, "request");
+        tracing::info!(
+            request_id = rid.as_str(),
+            method = method.as_str(),
+            path = path.as_str(),
+            status,
+            ms,
+            account = account.as_deref().unwrap_or("-"),
+            replayed,
+            "request"
+        );
     }
     resp
 }

@@ -4,6 +4,7 @@
 
 mod demo;
 mod listen;
+mod log_line;
 mod mail_cmd;
 mod portal_cmd;
 mod webhooks_cmd;
@@ -210,7 +211,7 @@ fn init_logs(
         .with_writer(writer);
     match format {
         LogFormat::Json => builder.json().flatten_event(true).init(),
-        LogFormat::Text => builder.init(),
+        LogFormat::Text => builder.event_format(log_line::Plain).init(),
     }
     guard
 }
