@@ -331,15 +331,11 @@ impl App {
         let count = derived.len();
         let mut new_json = Some(new_json);
         for (i, (kind, previous, use_old)) in derived.into_iter().enumerate() {
-            let new = |json: &mut Option<Value>| {
-                // The last event takes the rendering instead of a copy.
-                let last = i + 1 == count;
-                let taken = if last { json.take() } else { json.clone() };
-                taken.unwrap_or(Value::Null)
-            };
             let object = match (use_old, &old_json) {
                 (true, Some(old)) => old.clone(),
-                _ => new(&mut new_json),
+                // The last event takes the rendering instead of a copy.
+                _ if i + 1 == count => new_json.take().unwrap_or(Value::Null),
+                _ => new_json.clone().unwrap_or(Value::Null),
             };
             // Objects on a test clock are rendered as of the clock's time, but an event records
             // when it was sent: the server's time, so the log reads in the order things happened.

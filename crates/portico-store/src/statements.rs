@@ -9,6 +9,7 @@ use crate::{
     StoreError, StoreResult, TokenRecord, Write,
 };
 use portico_domain::AccountId;
+use std::fmt::Write as _;
 
 /// Which database a store talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,7 +103,7 @@ impl Sql {
     fn arg(&mut self, a: Arg) -> &mut Self {
         self.args.push(a);
         let n = self.args.len();
-        let _ = std::fmt::Write::write_fmt(&mut self.text, format_args!("${n}"));
+        let _ = write!(self.text, "${n}");
         self
     }
     pub fn text(&mut self, v: impl Into<String>) -> &mut Self {
@@ -121,7 +122,20 @@ fn text(s: impl Into<String>) -> Arg {
 pub(crate) const COLUMNS: &str =
     "id, created, version, deleted, parent, lookup, status, unique_key, due_at, data, seq";
 /// How many [`COLUMNS`] there are.
-const COLUMN_COUNT: usize = 11;
+const COLUMN_COUNT: usize = columns_in(COLUMNS);
+
+/// The columns in a comma-separated list.
+const fn columns_in(list: &str) -> usize {
+    let bytes = list.as_bytes();
+    let (mut i, mut n) = (0, 1);
+    while i < bytes.len() {
+        if bytes[i] == b',' {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
 pub(crate) const EMAIL_COLUMNS: &str = "id, account_id, created, to_addr, from_addr, subject, text_body, html_body, status, attempts, sent_at, last_error";
 pub(crate) const DELIVERY_COLUMNS: &str = "id, account_id, event_id, endpoint_id, created, state, attempts, next_attempt, last_attempt, last_status, last_error";
 
@@ -521,11 +535,14 @@ pub(crate) fn idempotency_prune(before: i64) -> Sql {
     )
 }
 
+/// A token's columns, in the order [`token_at`] reads them.
+const TOKEN_COLUMNS: &str = "token_hash, account_id, kind, object_id, created, expires_at";
+
 pub(crate) fn find_token(token_hash: &str) -> Sql {
-    Sql::new(
-        "SELECT token_hash, account_id, kind, object_id, created, expires_at FROM tokens WHERE token_hash = $1",
-        vec![text(token_hash)],
-    )
+    static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE token_hash = $1")
+    });
+    Sql::new(&TEXT, vec![text(token_hash)])
 }
 
 /// A token and the object of `kind` it leads to, in one read: the object's [`COLUMNS`] (null
@@ -537,8 +554,13 @@ pub(crate) fn find_token_object(token_hash: &str, kind: &str) -> Sql {
             .map(|c| format!("o.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
+        let t = TOKEN_COLUMNS
+            .split(", ")
+            .map(|c| format!("t.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         format!(
-            "SELECT {o}, t.token_hash, t.account_id, t.kind, t.object_id, t.created, t.expires_at \
+            "SELECT {o}, {t} \
              FROM tokens t LEFT JOIN objects o \
              ON o.account_id = t.account_id AND o.id = t.object_id AND o.kind = $1 \
              WHERE t.token_hash = $2"
@@ -552,15 +574,7 @@ pub(crate) fn token_object(
     kind: &'static str,
     r: &impl Cols,
 ) -> StoreResult<(TokenRecord, Option<Record>)> {
-    const T: usize = COLUMN_COUNT;
-    let token = TokenRecord {
-        token_hash: r.text(T)?,
-        account: AccountId(r.text(T + 1)?),
-        kind: r.text(T + 2)?,
-        object_id: r.text(T + 3)?,
-        created: r.int(T + 4)?,
-        expires_at: r.int(T + 5)?,
-    };
+    let token = token_at(r, COLUMN_COUNT)?;
     let object = match r.opt_text(0)? {
         Some(_) => Some(record(kind, r)?),
         None => None,
@@ -944,14 +958,20 @@ pub(crate) fn attempt(r: &impl Cols) -> StoreResult<Attempt> {
     })
 }
 
+/// A row of [`find_token`].
 pub(crate) fn token(r: &impl Cols) -> StoreResult<TokenRecord> {
+    token_at(r, 0)
+}
+
+/// A token from [`TOKEN_COLUMNS`] starting at column `first`.
+fn token_at(r: &impl Cols, first: usize) -> StoreResult<TokenRecord> {
     Ok(TokenRecord {
-        token_hash: r.text("token_hash")?,
-        account: AccountId(r.text("account_id")?),
-        kind: r.text("kind")?,
-        object_id: r.text("object_id")?,
-        created: r.int("created")?,
-        expires_at: r.int("expires_at")?,
+        token_hash: r.text(first)?,
+        account: AccountId(r.text(first + 1)?),
+        kind: r.text(first + 2)?,
+        object_id: r.text(first + 3)?,
+        created: r.int(first + 4)?,
+        expires_at: r.int(first + 5)?,
     })
 }
 

@@ -210,6 +210,16 @@ static FORMATTED: LazyLock<quick_cache::sync::Cache<String, String>> =
 /// How many formatted texts are remembered (a few hundred KiB at most).
 const FORMATTED_TEXTS: usize = 4096;
 
+/// The text remembered under `memo_key`, or `make`'s (then remembered).
+fn remembered(memo_key: String, make: impl FnOnce() -> String) -> String {
+    if let Some(text) = FORMATTED.get(&memo_key) {
+        return text;
+    }
+    let text = make();
+    FORMATTED.insert(memo_key, text.clone());
+    text
+}
+
 /// What a formatted text depends on, written so that no two requests share a key: each
 /// argument's name, kind and value, values prefixed by their length.
 fn memo_key(lang: Lang, key: &str, args: &[(&str, Arg)]) -> String {
@@ -291,13 +301,7 @@ impl T {
     /// The message `key` with its arguments. Pages show the same few amounts, intervals and
     /// dates again and again, so the texts are remembered by language, key and arguments.
     pub fn f(&self, key: &str, args: Vec<(&str, Arg)>) -> String {
-        let memo_key = memo_key(self.lang, key, &args);
-        if let Some(text) = FORMATTED.get(&memo_key) {
-            return text;
-        }
-        let text = self.format(key, args);
-        FORMATTED.insert(memo_key, text.clone());
-        text
+        remembered(memo_key(self.lang, key, &args), || self.format(key, args))
     }
 
     /// [`T::f`] without the memo.
@@ -413,18 +417,15 @@ impl T {
                 ("count", count.into()),
             ],
         );
-        if let Some(text) = FORMATTED.get(&memo_key) {
-            return text;
-        }
-        let text = self.f(
-            "price-per-interval",
-            vec![
-                ("amount", self.money(amount, currency).into()),
-                ("interval", self.interval(interval, count).into()),
-            ],
-        );
-        FORMATTED.insert(memo_key, text.clone());
-        text
+        remembered(memo_key, || {
+            self.f(
+                "price-per-interval",
+                vec![
+                    ("amount", self.money(amount, currency).into()),
+                    ("interval", self.interval(interval, count).into()),
+                ],
+            )
+        })
     }
 }
 
