@@ -9,7 +9,7 @@ use portico_domain::webhook_endpoint::{WebhookEndpoint, MAX_ENDPOINTS};
 use portico_domain::{AccountId, IdGen, ID_LEN};
 use portico_store::{Cursor, Filter, ListQuery, NewDelivery, Object, Record, StoreError, Write};
 use portico_wire::API_VERSION;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 tokio::task_local! {
     /// The API request being served, for the events it causes (`request.id`, idempotency key).
@@ -365,21 +365,29 @@ fn event_record(
         .get("livemode")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let mut data = json!({ "object": object });
+    // The map is built by hand: `json!` would copy `object` through serde's serializer.
+    let mut data = Map::with_capacity(2);
+    data.insert("object".into(), object);
     if let Some(p) = previous {
-        data["previous_attributes"] = p;
+        data.insert("previous_attributes".into(), p);
     }
-    let event = json!({
-        "id": id,
-        "object": "event",
-        "api_version": API_VERSION,
-        "created": now,
-        "data": data,
-        "livemode": livemode,
-        "pending_webhooks": 0,
-        "request": { "id": request.id, "idempotency_key": request.idempotency_key },
-        "type": kind,
-    });
+    let mut request_map = Map::with_capacity(2);
+    request_map.insert("id".into(), request.id.clone().into());
+    request_map.insert(
+        "idempotency_key".into(),
+        request.idempotency_key.clone().into(),
+    );
+    let mut event = Map::with_capacity(9);
+    event.insert("id".into(), id.clone().into());
+    event.insert("object".into(), "event".into());
+    event.insert("api_version".into(), API_VERSION.into());
+    event.insert("created".into(), now.into());
+    event.insert("data".into(), Value::Object(data));
+    event.insert("livemode".into(), livemode.into());
+    event.insert("pending_webhooks".into(), 0.into());
+    event.insert("request".into(), Value::Object(request_map));
+    event.insert("type".into(), kind.into());
+    let event = Value::Object(event);
     Record {
         kind: "event",
         id,
@@ -398,6 +406,7 @@ fn event_record(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn diffs_name_what_changed() {
