@@ -474,9 +474,11 @@ thread hand-off per SQL statement (sqlx's SQLite driver), a temporary file opene
 every savepoint, and the system allocator in every profile. Since then:
 
 - SQLite runs on rusqlite with **group commit**: one writer thread takes every write waiting for
-  it and commits them in one transaction, each in a savepoint (a failing write rolls back alone),
-  one disk sync for the group; nobody is answered before the commit is durable. Savepoint journals
-  stay in memory (`temp_store = MEMORY`).
+  it and commits them in one transaction, one disk sync for the group; nobody is answered before
+  the commit is durable. A failing write rolls back alone: one that changed no rows leaves nothing
+  to undo, and after one that did, the group runs again with each write in a savepoint. (Every
+  write had run in a savepoint, which copies each page before the write first changes it: a tenth
+  of a session creation's instructions.) Savepoint journals stay in memory (`temp_store = MEMORY`).
 - Reads run on their own connections in the calling task (a point lookup costs less than a
   thread hand-off), with the database file memory-mapped.
 - Checkpoints (copying committed pages from the WAL into the database file) run on a thread of
@@ -504,6 +506,8 @@ every savepoint, and the system allocator in every profile. Since then:
 - Objects decode through a cache keyed by version (cloning beats parsing the JSON again), rows
   are read by column position, parameters bound by position, and portal messages without
   arguments are formatted once per language.
+- An event is assembled from the object's rendering as it is; it had been copied twice through
+  serde's serializer (`json!` on a value), a third of the cost of recording it.
 - mimalloc no longer advises its arena as transparent huge pages: the first touches faulted in
   whole 2 MiB pages (idle RSS 27 MB, now 17 MB).
 '''
