@@ -1,9 +1,9 @@
 //! [`SqliteStore`]: the embedded [`Store`] on one SQLite file (WAL, `synchronous = FULL`).
 //!
 //! Writes go to one writer thread that owns the only writing connection. It takes every write
-//! waiting in its queue, runs each in a savepoint of one transaction, and commits them together:
-//! one disk sync for the group (group commit). Nobody is answered before the commit is durable,
-//! and a write that fails rolls back to its savepoint without touching its neighbours.
+//! waiting in its queue, runs them in one transaction, and commits them together: one disk sync
+//! for the group (group commit). Nobody is answered before the commit is durable, and a write
+//! that fails is undone without touching its neighbours (see [`run_group`]).
 //!
 //! Reads use a small pool of connections of their own and run in the calling task: a point
 //! lookup takes microseconds, less than handing it to another thread would. WAL lets them read
@@ -353,6 +353,7 @@ fn run_group(conn: &Connection, group: &mut [Box<dyn Task>]) -> StoreResult<()> 
     }
 }
 
+/// Runs a transaction statement the writer repeats for every group, parsed once per connection.
 fn control(conn: &Connection, text: &str) -> StoreResult<()> {
     conn.prepare_cached(text)?.raw_execute()?;
     Ok(())
