@@ -187,6 +187,57 @@ def targets(res):
     return out
 
 
+def cpu_cells(r):
+    """The server's and the load generator's CPU µs per operation, and the cores both kept busy."""
+    server, client = r.get('server_cpu_us_per_op'), r.get('client_cpu_us_per_op')
+    cores = ((server + client) * r['per_second'] / 1e6
+             if server is not None and client is not None else None)
+    fmt = lambda x: '–' if x is None else f'{x:,.1f}'
+    return [fmt(server), fmt(client), '–' if cores is None else f'{cores:.2f}']
+
+
+def cpu_rows(res, c):
+    """[row] of the CPU table: every operation measured at concurrency `c`."""
+    rows = []
+    for dataset, ops in [('floor', ['floor.http', 'floor.insert']), ('base', PORTICO_OPS),
+                         ('localstripe', [l for _, l in SHARED])]:
+        for op in ops:
+            r = res.get(dataset, op, c)
+            if ok(r) and r.get('client_cpu_us_per_op') is not None:
+                rows.append([f'`{op}`', num(r['per_second'])] + cpu_cells(r))
+    return rows
+
+
+def budget_rows(res, c):
+    """[row]: for each throughput target, the CPU per operation that the machine's cores allow
+    at the throughput it asks for, and what is left of it for the server."""
+    cores = res.meta.get('nproc') or 2
+    wanted = []
+    insert, http = res.get('floor', 'floor.insert', c), res.get('floor', 'floor.http', c)
+    for op in SESSION_OPS:
+        if ok(insert):
+            wanted.append((op, 0.5 * insert['per_second'], '50% of the insert floor'))
+    if ok(http):
+        wanted.append(('portal.home', 0.3 * http['per_second'], '30% of the HTTP floor'))
+    for op, ls_op in SHARED:
+        l = res.get('localstripe', ls_op, c)
+        if ok(l):
+            wanted.append((op, 20 * l['per_second'], '20× localstripe'))
+    rows = []
+    for op, need, why in wanted:
+        r = res.get('base', op, c)
+        if not ok(r) or r.get('client_cpu_us_per_op') is None or not need:
+            continue
+        allowed = cores * 1e6 / need
+        left = allowed - r['client_cpu_us_per_op']
+        server = r.get('server_cpu_us_per_op')
+        rows.append([f'`{op}`', f'{num(need)}/s ({why})', f'{allowed:,.1f}',
+                     f"{r['client_cpu_us_per_op']:,.1f}",
+                     f'{left:,.1f}' if left > 0 else f'**none** ({left:,.1f})',
+                     '–' if server is None else f'{server:,.1f}'])
+    return rows
+
+
 def targets_table(res):
     return table(['Target', 'Measured', 'Result'], targets(res), numeric_from=3)
 
@@ -302,6 +353,40 @@ def report(res):
     add('')
     add(targets_table(res))
     add('')
+    rows = cpu_rows(res, c)
+    if rows:
+        add('## Where the CPU goes')
+        add('')
+        add(f'The CPU time the server and the load generator each spent over a measurement, per '
+            f'operation, at concurrency {c} (from `/proc/PID/stat`, all threads, user and system, '
+            f'in 10 ms ticks). The load generator runs on the same {m.get("nproc", "?")} cores, so '
+            f'no operation can go faster than {m.get("nproc", "?")} × 1,000,000 ÷ (server µs + '
+            f'load generator µs) per second; "cores busy" is how close a measurement came.')
+        add('')
+        add(table(['Operation', 'ops/s', 'Server CPU µs/op', 'Load generator CPU µs/op',
+                   'Cores busy'], rows))
+        add('')
+        brows = budget_rows(res, c)
+        if brows:
+            fh = res.get('floor', 'floor.http', c)
+            floor_server = fh.get('server_cpu_us_per_op') if ok(fh) else None
+            add('What each throughput target asks of the server: at the throughput it sets, the '
+                'CPU time the cores allow per operation, less what the load generator takes for '
+                'that operation, is what is left for the server.'
+                + (f' For scale: the fixed-body HTTP floor\'s server spends {floor_server:,.1f} µs '
+                   'per request.' if floor_server is not None else ''))
+            add('')
+            add(table(['Operation', 'Throughput the target asks for', 'CPU µs/op the cores allow',
+                       'Load generator µs/op', 'Left for the server, µs/op',
+                       'Portico\'s server now, µs/op'], brows))
+            add('')
+        insert = res.get('floor', 'floor.insert', c)
+        if ok(insert):
+            add(f'p99 under 5 ms at concurrency {c} asks for a mean latency under 5 ms, that is '
+                f'(Little\'s law) more than {c} ÷ 5 ms = {num(c / 0.005)} answered per second, '
+                f'with a short tail. The insert floor, one durable insert per request and '
+                f'nothing else, had p99 {ms(insert["p99_ms"])} ms at concurrency {c} in this run.')
+            add('')
     add('## Portico, operation by operation')
     add('')
     add(table(OP_HEADER, op_rows(res, 'base', PORTICO_OPS)))

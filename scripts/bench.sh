@@ -260,10 +260,11 @@ proc_kb() { # pid field → kB from /proc/PID/status
   awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
 }
 
-# measure DATASET BASE OP CONCURRENCY [FIXTURE]: one line into results.jsonl
+# measure DATASET BASE PID OP CONCURRENCY [FIXTURE]: one line into results.jsonl (PID: the
+# server's process, whose CPU time per operation is counted beside the load generator's)
 measure() {
-  local dataset=$1 base=$2 op=$3 c=$4 fixture=${5:-} line
-  local args=(measure --base "$base" --op "$op" --concurrency "$c"
+  local dataset=$1 base=$2 pid=$3 op=$4 c=$5 fixture=${6:-} line
+  local args=(measure --base "$base" --server-pid "$pid" --op "$op" --concurrency "$c"
     --duration "$duration" --warmup "$warmup")
   [ -z "$fixture" ] || args+=(--fixture "$fixture")
   if line=$("$PORTICO_BENCH_BIN" "${args[@]}" 2>"$work/measure.err"); then
@@ -322,13 +323,15 @@ log "starting the floors"
 p=$(free_port)
 "$PORTICO_BENCH_BIN" floor http --listen "127.0.0.1:$p" >"$work/floor-http.log" 2>&1 &
 started+=("$!")
-wait_for_port "$p" "$!" "$work/floor-http.log"
+floor_http_pid=$!
+wait_for_port "$p" "$floor_http_pid" "$work/floor-http.log"
 floor_http=http://127.0.0.1:$p
 p=$(free_port)
 "$PORTICO_BENCH_BIN" floor insert --listen "127.0.0.1:$p" --db "$work/floor.db" \
   >"$work/floor-insert.log" 2>&1 &
 started+=("$!")
-wait_for_port "$p" "$!" "$work/floor-insert.log"
+floor_insert_pid=$!
+wait_for_port "$p" "$floor_insert_pid" "$work/floor-insert.log"
 floor_insert=http://127.0.0.1:$p
 
 # --- 10k dataset -----------------------------------------------------------------------------
@@ -344,33 +347,33 @@ echo "  idle: $(cat "$out/parts/rss-idle.json")" >&2
 
 log "measuring the floors"
 for c in "${concurrencies[@]}"; do
-  measure floor "$floor_http" floor.http "$c"
-  measure floor "$floor_insert" floor.insert "$c"
+  measure floor "$floor_http" "$floor_http_pid" floor.http "$c"
+  measure floor "$floor_insert" "$floor_insert_pid" floor.insert "$c"
 done
 
 log "measuring Portico ($duration each, after ${warmup} warm-up)"
 for op in "${portico_ops[@]}"; do
   for c in "${concurrencies[@]}"; do
-    measure base "$portico_url" "$op" "$c" "$work/base.fixture.json"
+    measure base "$portico_url" "$portico_pid" "$op" "$c" "$work/base.fixture.json"
   done
 done
 log "measuring the floors again (the disk and the neighbours vary; the faster run counts)"
 for c in "${concurrencies[@]}"; do
-  measure floor "$floor_http" floor.http "$c"
-  measure floor "$floor_insert" floor.insert "$c"
+  measure floor "$floor_http" "$floor_http_pid" floor.http "$c"
+  measure floor "$floor_insert" "$floor_insert_pid" floor.insert "$c"
 done
 if [ -z "$quick" ]; then
   log "measuring Portico again at c=$top_c (the machine's speed drifts over minutes; as for the floors, the faster run counts)"
   for op in "${portico_ops[@]}"; do
-    measure base "$portico_url" "$op" "$top_c" "$work/base.fixture.json"
+    measure base "$portico_url" "$portico_pid" "$op" "$top_c" "$work/base.fixture.json"
   done
 fi
 log "measuring the operations that add customers and subscriptions"
 for op in "${portico_growing_ops[@]}"; do
   for c in "${concurrencies[@]}"; do
-    measure base "$portico_url" "$op" "$c" "$work/base.fixture.json"
+    measure base "$portico_url" "$portico_pid" "$op" "$c" "$work/base.fixture.json"
   done
-  [ -n "$quick" ] || measure base "$portico_url" "$op" "$top_c" "$work/base.fixture.json"
+  [ -n "$quick" ] || measure base "$portico_url" "$portico_pid" "$op" "$top_c" "$work/base.fixture.json"
 done
 echo "{\"peak_rss_kb\": $(proc_kb "$portico_pid" VmHWM), \"end_rss_kb\": $(proc_kb "$portico_pid" VmRSS), \"end_anon_kb\": $(proc_kb "$portico_pid" RssAnon), \"end_file_kb\": $(proc_kb "$portico_pid" RssFile)}" \
   >"$out/parts/rss-peak.json"
@@ -387,7 +390,7 @@ measure_localstripe() {
   ls_pid=$!
   started+=("$ls_pid")
   wait_for_port "$p" "$ls_pid" "$work/localstripe.log"
-  measure localstripe "http://127.0.0.1:$p" "$1" "$2"
+  measure localstripe "http://127.0.0.1:$p" "$ls_pid" "$1" "$2"
   stop "$ls_pid"
 }
 
@@ -413,7 +416,7 @@ if [ -n "$scale" ]; then
   sleep "$idle_wait"
   echo "{\"idle_rss_kb\": $(proc_kb "$portico_pid" VmRSS)}" >"$out/parts/rss-scale-idle.json"
   for op in "${scale_ops[@]}"; do
-    measure scale "$portico_url" "$op" "$scale_concurrency" "$work/scale.fixture.json"
+    measure scale "$portico_url" "$portico_pid" "$op" "$scale_concurrency" "$work/scale.fixture.json"
   done
   echo "{\"peak_rss_kb\": $(proc_kb "$portico_pid" VmHWM)}" >"$out/parts/rss-scale-peak.json"
   stop "$portico_pid"

@@ -85,6 +85,9 @@ enum Command {
         /// The API key (default: the fixture's; localstripe takes any).
         #[arg(long)]
         key: Option<String>,
+        /// The server's process id: report the CPU time it spends per operation.
+        #[arg(long)]
+        server_pid: Option<u32>,
     },
     /// Serves a floor: `http` (a fixed body) or `insert` (one durable SQLite insert per request).
     Floor {
@@ -161,6 +164,7 @@ async fn main() -> anyhow::Result<()> {
             warmup,
             fixture,
             key,
+            server_pid,
         } => {
             anyhow::ensure!(
                 measure::OPS.contains(&op.as_str()),
@@ -182,6 +186,7 @@ async fn main() -> anyhow::Result<()> {
                 warmup,
                 fixture,
                 key,
+                server_pid,
             })
             .await?;
             println!("{report}");

@@ -41,6 +41,8 @@ pub struct MeasureArgs {
     pub warmup: Duration,
     pub fixture: Option<Fixture>,
     pub key: String,
+    /// The server's process, to count the CPU time it spends per operation.
+    pub server_pid: Option<u32>,
 }
 
 /// The operations, for `--help` and the script.
@@ -403,6 +405,18 @@ pub async fn measure(a: MeasureArgs) -> anyhow::Result<Value> {
             (h, sample)
         }));
     }
+    // The CPU time both sides spend over the measured window: how the machine's cores are
+    // shared between the load generator and the server.
+    let cpu = || {
+        (
+            crate::stats::cpu_seconds(std::process::id()),
+            a.server_pid.and_then(crate::stats::cpu_seconds),
+        )
+    };
+    tokio::time::sleep_until(measuring.into()).await;
+    let cpu_from = cpu();
+    tokio::time::sleep_until(deadline.into()).await;
+    let cpu_to = cpu();
     let mut all = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("bounds");
     let mut samples = Vec::new();
     for t in tasks {
@@ -412,6 +426,12 @@ pub async fn measure(a: MeasureArgs) -> anyhow::Result<Value> {
     }
     let secs = a.duration.as_secs_f64();
     let ms = |q: f64| all.value_at_quantile(q) as f64 / 1000.0;
+    let per_op = |from: Option<f64>, to: Option<f64>| match (from, to) {
+        (Some(f), Some(t)) if !all.is_empty() => {
+            Some(((t - f) * 1e6 / all.len() as f64 * 10.0).round() / 10.0)
+        }
+        _ => None,
+    };
     Ok(json!({
         "op": a.op,
         "concurrency": a.concurrency,
@@ -423,6 +443,8 @@ pub async fn measure(a: MeasureArgs) -> anyhow::Result<Value> {
         "max_ms": all.max() as f64 / 1000.0,
         "errors": errors.load(Ordering::Relaxed),
         "error_sample": samples.first(),
+        "client_cpu_us_per_op": per_op(cpu_from.0, cpu_to.0),
+        "server_cpu_us_per_op": per_op(cpu_from.1, cpu_to.1),
     }))
 }
 

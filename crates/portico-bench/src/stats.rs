@@ -110,3 +110,37 @@ fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
         .parse()
         .ok()
 }
+
+/// The CPU time process `pid` has used so far (all its threads, user and system), in seconds,
+/// from /proc. Linux reports it in clock ticks of 1/100 s (`USER_HZ`, fixed by the kernel's ABI).
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace().skip(11); // field 3 is the first after ')'
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) as f64 / 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_time_of_this_process_grows_with_work() {
+        let before = cpu_seconds(std::process::id()).expect("this process's /proc/PID/stat");
+        let t = std::time::Instant::now();
+        let mut x = 0u64;
+        while t.elapsed() < Duration::from_millis(300) {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+        }
+        let after = cpu_seconds(std::process::id()).unwrap();
+        assert!(
+            after - before >= 0.2,
+            "300 ms of spinning counted {} s",
+            after - before
+        );
+        assert!(cpu_seconds(u32::MAX).is_none());
+    }
+}
