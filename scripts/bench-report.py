@@ -302,7 +302,7 @@ def report(res):
     add('Reproduce with:')
     add('')
     add('```sh')
-    add('scripts/bench.sh              # the full run, about 12 minutes; rewrites this file')
+    add('scripts/bench.sh              # the full run, about 16 minutes; rewrites this file')
     add('scripts/bench.sh --no-scale   # without the 1,000,000-customer dataset')
     add('scripts/bench.sh --quick      # a smoke run (2 s per measurement); report in test-output/bench/')
     add('```')
@@ -382,10 +382,11 @@ def report(res):
             add('')
         insert = res.get('floor', 'floor.insert', c)
         if ok(insert):
-            add(f'p99 under 5 ms at concurrency {c} asks for a mean latency under 5 ms, that is '
-                f'(Little\'s law) more than {c} ÷ 5 ms = {num(c / 0.005)} answered per second, '
-                f'with a short tail. The insert floor, one durable insert per request and '
-                f'nothing else, had p99 {ms(insert["p99_ms"])} ms at concurrency {c} in this run.')
+            add(f'With {c} virtual users the mean latency is {c} ÷ throughput (Little\'s law), '
+                f'so p99 under 5 ms at concurrency {c} takes more than {c} ÷ 5 ms = '
+                f'{num(c / 0.005)} answers per second (unless the slowest 1% are far slower than '
+                f'the rest). The insert floor, one durable insert per request and nothing else, '
+                f'had p99 {ms(insert["p99_ms"])} ms at concurrency {c} in this run.')
             add('')
     add('## Portico, operation by operation')
     add('')

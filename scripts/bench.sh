@@ -5,7 +5,7 @@
 # creation on 10,000 and on 1,000,000 customers; start-up time, memory and binary size. Then
 # scripts/bench-report.py writes the report and checks the targets.
 #
-#   scripts/bench.sh               the full run (~12 min with the 1M dataset); writes docs/benchmarks.md
+#   scripts/bench.sh               the full run (~16 min with the 1M dataset); writes docs/benchmarks.md
 #   scripts/bench.sh --no-scale    without the 1,000,000-customer dataset
 #   scripts/bench.sh --quick       2s per measurement, 1s warm-up, no 1M dataset; the report goes to
 #                                  test-output/bench/benchmarks.md (a smoke run: figures are rough)

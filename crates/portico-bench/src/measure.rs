@@ -426,8 +426,9 @@ pub async fn measure(a: MeasureArgs) -> anyhow::Result<Value> {
     }
     let secs = a.duration.as_secs_f64();
     let ms = |q: f64| all.value_at_quantile(q) as f64 / 1000.0;
+    // Under a tenth of a second (ten ticks) the count says too little to divide.
     let per_op = |from: Option<f64>, to: Option<f64>| match (from, to) {
-        (Some(f), Some(t)) if !all.is_empty() => {
+        (Some(f), Some(t)) if !all.is_empty() && t - f >= 0.1 => {
             Some(((t - f) * 1e6 / all.len() as f64 * 10.0).round() / 10.0)
         }
         _ => None,
