@@ -20,7 +20,9 @@
 #   BENCH_CONCURRENCY="1 32"  BENCH_DURATION=10s  BENCH_WARMUP=2s  BENCH_STARTUP_RUNS=5
 #   BENCH_CUSTOMERS=10000  BENCH_SCALE_CUSTOMERS=1000000  BENCH_SCALE_SUBSCRIBED=10000
 #   BENCH_SCALE_CONCURRENCY=32  BENCH_OUT=test-output/bench  BENCH_VENV=.bench/venv (localstripe)
-#   KEEP_LOGS=1  keeps the temporary directory (databases, server logs)
+#   KEEP_LOGS=1  keeps the temporary directory (databases, server logs); a run with errors keeps
+#                it anyway. Portico logs each request, and each write that lost a race (debug
+#                level of portico_store): a 409 in the results can be traced to its write.
 #
 # Exits non-zero when a measurement saw errors or could not run; a target that is missed is
 # reported, not an error.
@@ -96,7 +98,7 @@ cleanup() {
   for pid in "${started[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${started[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ -n "$work" ]; then
-    if [ -n "${KEEP_LOGS:-}" ]; then log "kept $work"; else rm -rf "$work"; fi
+    if [ -n "${KEEP_LOGS:-}" ]; then log "kept $work (server logs: $work/portico-*.log)"; else rm -rf "$work"; fi
   fi
   exit "$rc"
 }
@@ -280,7 +282,7 @@ measure() {
 start_portico() {
   local port
   port=$(free_port)
-  PORTICO_LOG=${PORTICO_LOG:-info} PORTICO_API_KEYS=$key PORTICO_DATA_KEYS=$data_key \
+  PORTICO_LOG=${PORTICO_LOG:-info,portico_store=debug} PORTICO_API_KEYS=$key PORTICO_DATA_KEYS=$data_key \
     "$PORTICO_RELEASE_BIN" serve --listen "127.0.0.1:$port" --public-url "http://127.0.0.1:$port" \
     --database-url "$1" --rate-limit-per-key 0 --rate-limit-per-client 0 >"$2" 2>&1 &
   portico_pid=$!
@@ -517,5 +519,6 @@ errors=$(python3 "$work/util.py" errors "$results")
 log "done in $(((bench_ended - bench_started) / 1000)) s"
 if [ "$errors" != 0 ]; then
   log "$errors measurement(s) saw errors or failed: see $report and $results"
+  KEEP_LOGS=1
   exit 1
 fi

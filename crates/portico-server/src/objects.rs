@@ -114,13 +114,29 @@ where
     let mut tries = 0;
     loop {
         match attempt().await {
-            Err(f) if f.error.code == Some(ErrorCode::LockTimeout) && tries < CONFLICT_RETRIES => {
-                tries += 1;
-                backoff(tries).await;
-            }
+            Err(f) if retry(&f, &mut tries).await => {}
             other => return other,
         }
     }
+}
+
+/// Whether to try again after `failure`: after a lost race, once the backoff for the next try
+/// has passed, unless the tries are used up (logged: with `portico_store=debug` the store logs
+/// which write lost each race).
+async fn retry(failure: &Failure, tries: &mut usize) -> bool {
+    if failure.error.code != Some(ErrorCode::LockTimeout) {
+        return false;
+    }
+    if *tries >= CONFLICT_RETRIES {
+        tracing::warn!(
+            tries = *tries + 1,
+            "lost every race for the same write; answering 409"
+        );
+        return false;
+    }
+    *tries += 1;
+    backoff(*tries).await;
+    true
 }
 
 /// Waits a random while before retry number `tries`, so racing writers do not collide again in
@@ -153,10 +169,7 @@ where
         let mut writes = change(&mut current.value)?;
         writes.insert(0, portico_store::Write::Update(current.next_record()));
         match commit(app, account, writes).await {
-            Err(f) if f.error.code == Some(ErrorCode::LockTimeout) && tries < CONFLICT_RETRIES => {
-                tries += 1;
-                backoff(tries).await;
-            }
+            Err(f) if retry(&f, &mut tries).await => {}
             Err(f) => return Err(f),
             Ok(()) => return Ok(current.value),
         }

@@ -185,6 +185,7 @@ impl Store for SqlStore {
                 .await
                 .map_err(map_write_error)?;
             if w.exactly_one && done.rows_affected() != 1 {
+                tracing::debug!(write = %w.conflict(), "lost a race");
                 return Err(StoreError::Conflict);
             }
         }

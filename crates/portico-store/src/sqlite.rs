@@ -728,6 +728,7 @@ impl Store for SqliteStore {
         self.write(move |c| {
             for w in &statements {
                 if execute(c, &w.sql)? != 1 && w.exactly_one {
+                    tracing::debug!(write = %w.conflict(), "lost a race");
                     return Err(StoreError::Conflict);
                 }
             }

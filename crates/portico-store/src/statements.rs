@@ -333,6 +333,22 @@ pub(crate) struct WriteSql {
     pub exactly_one: bool,
 }
 
+impl WriteSql {
+    /// What a write that must change one row and changed none was after, for the logs: the
+    /// object and the version it expected to replace, or the statement.
+    pub fn conflict(&self) -> String {
+        let a = &self.sql.args;
+        match (a.get(9), a.get(10), a.get(11)) {
+            (Some(Arg::Text(id)), Some(Arg::Text(kind)), Some(Arg::Int(v)))
+                if self.sql.text.starts_with("UPDATE objects") =>
+            {
+                format!("{kind} {id} was no longer at version {v}")
+            }
+            _ => format!("no row for: {}", self.sql.text),
+        }
+    }
+}
+
 pub(crate) fn write(account: &AccountId, w: Write) -> WriteSql {
     let acct = || text(account.as_str());
     let (text_, args, exactly_one) = match w {
@@ -439,6 +455,7 @@ pub(crate) fn write(account: &AccountId, w: Write) -> WriteSql {
 
 /// Maps a unique-index violation's message to [`StoreError::Duplicate`].
 pub(crate) fn duplicate(message: &str) -> StoreError {
+    tracing::debug!(error = message, "lost a race: the key is taken");
     StoreError::Duplicate {
         what: if message.contains("unique_key") {
             "unique_key"
@@ -980,5 +997,35 @@ mod tests {
     #[test]
     fn column_count_counts_the_columns() {
         assert_eq!(super::COLUMNS.split(", ").count(), super::COLUMN_COUNT);
+    }
+
+    #[test]
+    fn a_lost_race_names_the_object_and_the_version_it_expected() {
+        use crate::{Record, Write};
+        let account = portico_domain::AccountId("acct_1".into());
+        let record = Record {
+            kind: "customer",
+            id: "cus_1".into(),
+            created: 1,
+            version: 5,
+            deleted: false,
+            parent: None,
+            lookup: None,
+            status: None,
+            unique_key: None,
+            due_at: None,
+            data: "{}".into(),
+        };
+        let update = super::write(&account, Write::Update(record));
+        assert!(update.exactly_one);
+        assert_eq!(
+            update.conflict(),
+            "customer cus_1 was no longer at version 4"
+        );
+        let consume = super::write(&account, Write::ConsumeToken("h".into()));
+        assert_eq!(
+            consume.conflict(),
+            "no row for: DELETE FROM tokens WHERE token_hash = $1"
+        );
     }
 }
