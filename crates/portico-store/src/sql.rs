@@ -184,8 +184,8 @@ impl Store for SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_write_error)?;
-            if w.exactly_one && done.rows_affected() != 1 {
-                tracing::debug!(write = %w.conflict(), "lost a race");
+            if let Some(what) = w.must_find.as_deref().filter(|_| done.rows_affected() != 1) {
+                tracing::debug!(expected = what, "lost a race: the row was changed or gone");
                 return Err(StoreError::Conflict);
             }
         }

@@ -727,8 +727,9 @@ impl Store for SqliteStore {
         let statements: Vec<_> = writes.into_iter().map(|w| st::write(account, w)).collect();
         self.write(move |c| {
             for w in &statements {
-                if execute(c, &w.sql)? != 1 && w.exactly_one {
-                    tracing::debug!(write = %w.conflict(), "lost a race");
+                let changed = execute(c, &w.sql)?;
+                if let Some(what) = w.must_find.as_deref().filter(|_| changed != 1) {
+                    tracing::debug!(expected = what, "lost a race: the row was changed or gone");
                     return Err(StoreError::Conflict);
                 }
             }

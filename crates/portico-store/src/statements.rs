@@ -329,29 +329,14 @@ pub(crate) fn page(q: &ListQuery, mut records: Vec<Record>) -> crate::Page {
 /// One write of a commit as a statement.
 pub(crate) struct WriteSql {
     pub sql: Sql,
-    /// The write must change exactly one row, or the commit fails with a conflict.
-    pub exactly_one: bool,
-}
-
-impl WriteSql {
-    /// What a write that must change one row and changed none was after, for the logs: the
-    /// object and the version it expected to replace, or the statement.
-    pub fn conflict(&self) -> String {
-        let a = &self.sql.args;
-        match (a.get(9), a.get(10), a.get(11)) {
-            (Some(Arg::Text(id)), Some(Arg::Text(kind)), Some(Arg::Int(v)))
-                if self.sql.text.starts_with("UPDATE objects") =>
-            {
-                format!("{kind} {id} was no longer at version {v}")
-            }
-            _ => format!("no row for: {}", self.sql.text),
-        }
-    }
+    /// What the write must find: it must change exactly one row, or the commit fails with a
+    /// conflict (the text says, in the logs, which row was changed or gone). `None`: any count.
+    pub must_find: Option<String>,
 }
 
 pub(crate) fn write(account: &AccountId, w: Write) -> WriteSql {
     let acct = || text(account.as_str());
-    let (text_, args, exactly_one) = match w {
+    let (text_, args, must_find) = match w {
         Write::Insert(r) => (
             "INSERT INTO objects (account_id, kind, id, created, version, deleted, parent, lookup, status, unique_key, data, due_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -369,9 +354,11 @@ pub(crate) fn write(account: &AccountId, w: Write) -> WriteSql {
                 Arg::Text(r.data),
                 Arg::OptInt(r.due_at),
             ],
-            false,
+            None,
         ),
-        Write::Update(r) => (
+        Write::Update(r) => {
+            let what = format!("{} {} at version {}", r.kind, r.id, r.version - 1);
+            (
             "UPDATE objects SET version = $1, deleted = $2, parent = $3, lookup = $4, status = $5, unique_key = $6, data = $7, due_at = $8 \
              WHERE account_id = $9 AND id = $10 AND kind = $11 AND version = $12",
             vec![
@@ -388,8 +375,9 @@ pub(crate) fn write(account: &AccountId, w: Write) -> WriteSql {
                 text(r.kind),
                 Arg::Int(r.version - 1),
             ],
-            true,
-        ),
+            Some(what),
+            )
+        }
         Write::Token(t) => (
             "INSERT INTO tokens (token_hash, account_id, kind, object_id, created, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
             vec![
@@ -400,7 +388,7 @@ pub(crate) fn write(account: &AccountId, w: Write) -> WriteSql {
                 Arg::Int(t.created),
                 Arg::Int(t.expires_at),
             ],
-            false,
+            None,
         ),
         Write::Delivery(d) => (
             "INSERT INTO webhook_deliveries (id, account_id, event_id, endpoint_id, created, state, attempts, next_attempt) \
@@ -413,7 +401,7 @@ pub(crate) fn write(account: &AccountId, w: Write) -> WriteSql {
                 Arg::Int(d.created),
                 Arg::Int(d.next_attempt),
             ],
-            false,
+            None,
         ),
         Write::Email(e) => (
             "INSERT INTO emails (id, account_id, created, to_addr, from_addr, subject, text_body, html_body, status) \
@@ -429,27 +417,27 @@ pub(crate) fn write(account: &AccountId, w: Write) -> WriteSql {
                 Arg::Text(e.html),
                 text(e.status.as_str()),
             ],
-            false,
+            None,
         ),
         Write::DeleteToken(hash) => (
             "DELETE FROM tokens WHERE token_hash = $1",
             vec![Arg::Text(hash)],
-            false,
+            None,
         ),
         Write::ConsumeToken(hash) => (
             "DELETE FROM tokens WHERE token_hash = $1",
             vec![Arg::Text(hash)],
-            true,
+            Some("an unused link token".to_owned()),
         ),
         Write::IdempotencyCommitted(key) => (
             "UPDATE idempotency_keys SET committed = 1 WHERE account_id = $1 AND key = $2",
             vec![acct(), Arg::Text(key)],
-            false,
+            None,
         ),
     };
     WriteSql {
         sql: Sql::new(text_, args),
-        exactly_one,
+        must_find,
     }
 }
 
@@ -1016,16 +1004,14 @@ mod tests {
             due_at: None,
             data: "{}".into(),
         };
-        let update = super::write(&account, Write::Update(record));
-        assert!(update.exactly_one);
+        let update = super::write(&account, Write::Update(record.clone()));
         assert_eq!(
-            update.conflict(),
-            "customer cus_1 was no longer at version 4"
+            update.must_find.as_deref(),
+            Some("customer cus_1 at version 4")
         );
         let consume = super::write(&account, Write::ConsumeToken("h".into()));
-        assert_eq!(
-            consume.conflict(),
-            "no row for: DELETE FROM tokens WHERE token_hash = $1"
-        );
+        assert_eq!(consume.must_find.as_deref(), Some("an unused link token"));
+        let insert = super::write(&account, Write::Insert(record));
+        assert_eq!(insert.must_find, None);
     }
 }
