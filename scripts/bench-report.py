@@ -213,6 +213,26 @@ def cpu_rows(res, c):
     return rows
 
 
+def latency_ceiling(res, c):
+    """A sentence: the lowest mean latency session creation could reach at concurrency `c` were
+    both sides' CPU per operation to stay as measured and every core to be busy; '' when the
+    figures are missing."""
+    r = res.get('base', 'session.create', c)
+    if not ok(r) or r.get('client_cpu_us_per_op') is None or r.get('server_cpu_us_per_op') is None:
+        return ''
+    cores = res.meta.get('nproc') or 2
+    per_op = r['server_cpu_us_per_op'] + r['client_cpu_us_per_op']
+    ceiling = cores * 1e6 / per_op
+    mean_ms = c / ceiling * 1e3
+    head = (f' Session creation costs {per_op:,.1f} µs of CPU per operation, server and load '
+            f'generator together: with all {cores} cores busy it could reach at most '
+            f'{num(ceiling)}/s, a mean latency of {mean_ms:.2f} ms at concurrency {c}')
+    if mean_ms >= 5:
+        return head + ', already above 5 ms.'
+    return (head + f', so its p99 would stay under 5 ms only if the slowest 1% took less than '
+            f'{5 / mean_ms:.2f}× the mean.')
+
+
 def budget_rows(res, c):
     """[row]: for each throughput target, the CPU per operation that the machine's cores allow
     at the throughput it asks for, and what is left of it for the server."""
@@ -393,7 +413,8 @@ def report(res):
                 f'so p99 under 5 ms at concurrency {c} takes more than {c} ÷ 5 ms = '
                 f'{num(c / 0.005)} answers per second (unless the slowest 1% are far slower than '
                 f'the rest). The insert floor, one durable insert per request and nothing else, '
-                f'had p99 {ms(insert["p99_ms"])} ms at concurrency {c} in this run.')
+                f'had p99 {ms(insert["p99_ms"])} ms at concurrency {c} in this run.'
+                + latency_ceiling(res, c))
             add('')
     add('## Portico, operation by operation')
     add('')
