@@ -411,19 +411,7 @@ mod tests {
     use super::*;
 
     fn rec(kind: &'static str, id: &str, data: &str) -> Record {
-        Record {
-            kind,
-            id: id.into(),
-            created: 1,
-            version: 1,
-            deleted: false,
-            parent: None,
-            lookup: None,
-            status: None,
-            unique_key: None,
-            due_at: None,
-            data: data.into(),
-        }
+        Record::first(kind, id, 1, data)
     }
 
     #[test]

@@ -389,17 +389,9 @@ fn event_record(
     event.insert("type".into(), kind.into());
     let event = Value::Object(event);
     Record {
-        kind: "event",
-        id,
-        created: now,
-        version: 1,
-        deleted: false,
         parent: Some(object_id),
         lookup: Some(kind.to_owned()),
-        status: None,
-        unique_key: None,
-        due_at: None,
-        data: event.to_string(),
+        ..Record::first("event", id, now, event.to_string())
     }
 }
 

@@ -114,6 +114,31 @@ pub struct Record {
     pub data: String,
 }
 
+impl Record {
+    /// The first version of an object with none of its indexed columns set; set those that
+    /// apply with struct update syntax.
+    pub fn first(
+        kind: &'static str,
+        id: impl Into<String>,
+        created: i64,
+        data: impl Into<String>,
+    ) -> Record {
+        Record {
+            kind,
+            id: id.into(),
+            created,
+            version: 1,
+            deleted: false,
+            parent: None,
+            lookup: None,
+            status: None,
+            unique_key: None,
+            due_at: None,
+            data: data.into(),
+        }
+    }
+}
+
 /// One write in a [`Store::commit`].
 #[derive(Clone, Debug)]
 pub enum Write {

@@ -184,10 +184,7 @@ impl Store for SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_write_error)?;
-            if let Some(what) = w.must_find.as_deref().filter(|_| done.rows_affected() != 1) {
-                tracing::debug!(expected = what, "lost a race: the row was changed or gone");
-                return Err(StoreError::Conflict);
-            }
+            w.check(done.rows_affected())?;
         }
         tx.commit().await?;
         Ok(())

@@ -727,11 +727,7 @@ impl Store for SqliteStore {
         let statements: Vec<_> = writes.into_iter().map(|w| st::write(account, w)).collect();
         self.write(move |c| {
             for w in &statements {
-                let changed = execute(c, &w.sql)?;
-                if let Some(what) = w.must_find.as_deref().filter(|_| changed != 1) {
-                    tracing::debug!(expected = what, "lost a race: the row was changed or gone");
-                    return Err(StoreError::Conflict);
-                }
+                w.check(execute(c, &w.sql)? as u64)?;
             }
             Ok(())
         })

@@ -326,6 +326,20 @@ pub(crate) fn page(q: &ListQuery, mut records: Vec<Record>) -> crate::Page {
     crate::Page { records, has_more }
 }
 
+/// A record's columns from `version` on, in the order the insert and the update both list them.
+fn state_args(r: Record) -> Vec<Arg> {
+    vec![
+        Arg::Int(r.version),
+        Arg::Int(r.deleted as i64),
+        Arg::OptText(r.parent),
+        Arg::OptText(r.lookup),
+        Arg::OptText(r.status),
+        Arg::OptText(r.unique_key),
+        Arg::Text(r.data),
+        Arg::OptInt(r.due_at),
+    ]
+}
+
 /// One write of a commit as a statement.
 pub(crate) struct WriteSql {
     pub sql: Sql,
@@ -337,45 +351,31 @@ pub(crate) struct WriteSql {
 pub(crate) fn write(account: &AccountId, w: Write) -> WriteSql {
     let acct = || text(account.as_str());
     let (text_, args, must_find) = match w {
-        Write::Insert(r) => (
-            "INSERT INTO objects (account_id, kind, id, created, version, deleted, parent, lookup, status, unique_key, data, due_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            vec![
+        Write::Insert(mut r) => {
+            let mut args = vec![
                 acct(),
                 text(r.kind),
-                Arg::Text(r.id),
+                Arg::Text(std::mem::take(&mut r.id)),
                 Arg::Int(r.created),
-                Arg::Int(r.version),
-                Arg::Int(r.deleted as i64),
-                Arg::OptText(r.parent),
-                Arg::OptText(r.lookup),
-                Arg::OptText(r.status),
-                Arg::OptText(r.unique_key),
-                Arg::Text(r.data),
-                Arg::OptInt(r.due_at),
-            ],
-            None,
-        ),
-        Write::Update(r) => {
-            let what = format!("{} {} at version {}", r.kind, r.id, r.version - 1);
+            ];
+            args.extend(state_args(r));
             (
-            "UPDATE objects SET version = $1, deleted = $2, parent = $3, lookup = $4, status = $5, unique_key = $6, data = $7, due_at = $8 \
-             WHERE account_id = $9 AND id = $10 AND kind = $11 AND version = $12",
-            vec![
-                Arg::Int(r.version),
-                Arg::Int(r.deleted as i64),
-                Arg::OptText(r.parent),
-                Arg::OptText(r.lookup),
-                Arg::OptText(r.status),
-                Arg::OptText(r.unique_key),
-                Arg::Text(r.data),
-                Arg::OptInt(r.due_at),
-                acct(),
-                Arg::Text(r.id),
-                text(r.kind),
-                Arg::Int(r.version - 1),
-            ],
-            Some(what),
+                "INSERT INTO objects (account_id, kind, id, created, version, deleted, parent, lookup, status, unique_key, data, due_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                args,
+                None,
+            )
+        }
+        Write::Update(mut r) => {
+            let what = format!("{} {} at version {}", r.kind, r.id, r.version - 1);
+            let (id, kind, before) = (std::mem::take(&mut r.id), r.kind, r.version - 1);
+            let mut args = state_args(r);
+            args.extend([acct(), Arg::Text(id), text(kind), Arg::Int(before)]);
+            (
+                "UPDATE objects SET version = $1, deleted = $2, parent = $3, lookup = $4, status = $5, unique_key = $6, data = $7, due_at = $8 \
+                 WHERE account_id = $9 AND id = $10 AND kind = $11 AND version = $12",
+                args,
+                Some(what),
             )
         }
         Write::Token(t) => (
@@ -441,9 +441,24 @@ pub(crate) fn write(account: &AccountId, w: Write) -> WriteSql {
     }
 }
 
+impl WriteSql {
+    /// The commit's verdict on this write, given the rows it changed: a conflict when it had to
+    /// change exactly one row and did not (logged with what it expected to find).
+    pub(crate) fn check(&self, changed: u64) -> StoreResult<()> {
+        match self.must_find.as_deref() {
+            Some(what) if changed != 1 => {
+                tracing::debug!(expected = what, "lost a race: the row was changed or gone");
+                Err(StoreError::Conflict)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Maps a unique-index violation's message to [`StoreError::Duplicate`].
 pub(crate) fn duplicate(message: &str) -> StoreError {
-    tracing::debug!(error = message, "lost a race: the key is taken");
+    // Either a race lost to another write or a caller reusing a key: the log tells them apart.
+    tracing::debug!(error = message, "a unique key is already taken");
     StoreError::Duplicate {
         what: if message.contains("unique_key") {
             "unique_key"
@@ -992,17 +1007,8 @@ mod tests {
         use crate::{Record, Write};
         let account = portico_domain::AccountId("acct_1".into());
         let record = Record {
-            kind: "customer",
-            id: "cus_1".into(),
-            created: 1,
             version: 5,
-            deleted: false,
-            parent: None,
-            lookup: None,
-            status: None,
-            unique_key: None,
-            due_at: None,
-            data: "{}".into(),
+            ..Record::first("customer", "cus_1", 1, "{}")
         };
         let update = super::write(&account, Write::Update(record.clone()));
         assert_eq!(
@@ -1013,5 +1019,10 @@ mod tests {
         assert_eq!(consume.must_find.as_deref(), Some("an unused link token"));
         let insert = super::write(&account, Write::Insert(record));
         assert_eq!(insert.must_find, None);
+        // The verdict on the rows each changed: only a write that must find its row conflicts.
+        assert!(update.check(1).is_ok());
+        assert!(matches!(update.check(0), Err(crate::StoreError::Conflict)));
+        assert!(matches!(consume.check(0), Err(crate::StoreError::Conflict)));
+        assert!(insert.check(0).is_ok());
     }
 }
