@@ -12,7 +12,7 @@ use portico_domain::payment_method::PaymentMethod;
 use portico_domain::schedule::{apply_phase, Schedule, ScheduleStatus};
 use portico_domain::subscription::{next_retry, Due, Subscription, SubscriptionStatus};
 use portico_domain::{AccountId, Ctx, IdGen, RandomIds};
-use portico_store::{Cursor, Filter, ListQuery, TokenRecord, Versioned, Write};
+use portico_store::{Cursor, Filter, ListQuery, Page, TokenRecord, Versioned, Write};
 use portico_wire::ApiError;
 
 /// At most this many transitions in one run, so a far jump cannot run unbounded.
@@ -28,37 +28,52 @@ pub const LIVE_STATUSES: [&str; 6] = [
     "paused",
 ];
 
+/// The first page of the subscriptions matching `filter` (a customer, a test clock) that have
+/// not ended.
+pub fn live_query(filter: Filter) -> ListQuery {
+    ListQuery {
+        kind: "subscription",
+        filters: vec![
+            filter,
+            Filter::StatusIn(LIVE_STATUSES.iter().map(|s| s.to_string()).collect()),
+        ],
+        cursor: Cursor::Start,
+        limit: 100,
+        include_deleted: false,
+    }
+}
+
 /// The subscriptions matching `filter` (a customer, a test clock) that have not ended.
 pub async fn live_subscriptions(
     app: &App,
     account: &AccountId,
     filter: Filter,
 ) -> Result<Vec<Versioned<Subscription>>, Failure> {
+    let q = live_query(filter);
+    let first = app.store.list(account, &q).await?;
+    live_subscriptions_from(app, account, q, first).await
+}
+
+/// All the subscriptions of [`live_query`] `q`, given its first page (read with others).
+pub async fn live_subscriptions_from(
+    app: &App,
+    account: &AccountId,
+    mut q: ListQuery,
+    first: Page,
+) -> Result<Vec<Versioned<Subscription>>, Failure> {
     let mut out = Vec::new();
-    let mut cursor = Cursor::Start;
+    let mut page = first;
     loop {
-        let q = ListQuery {
-            kind: "subscription",
-            filters: vec![
-                filter.clone(),
-                Filter::StatusIn(LIVE_STATUSES.iter().map(|s| s.to_string()).collect()),
-            ],
-            cursor,
-            limit: 100,
-            include_deleted: false,
-        };
-        let page = app.store.list(account, &q).await?;
-        for r in &page.records {
-            out.push(portico_store::decode::<Subscription>(
-                &*app.store,
-                account,
-                r,
-            )?);
-        }
+        out.extend(portico_store::decode_all::<Subscription>(
+            &*app.store,
+            account,
+            &page,
+        )?);
         match (page.has_more, page.records.last()) {
-            (true, Some(last)) => cursor = Cursor::After(last.id.clone()),
+            (true, Some(last)) => q.cursor = Cursor::After(last.id.clone()),
             _ => return Ok(out),
         }
+        page = app.store.list(account, &q).await?;
     }
 }
 

@@ -5,15 +5,23 @@ use crate::http::Failure;
 use crate::state::App;
 use portico_domain::branding::{Branding, BrandingUpdate};
 use portico_domain::{AccountId, Ctx};
-use portico_store::{Object, StoreError, Versioned, Write};
+use portico_store::{Object, Read, StoreError, Versioned, Write};
 
 pub use crate::api::billing_portal::set_default_configuration;
+
+/// The unique key the account's one branding is stored under.
+const BRANDING_KEY: &str = "branding";
+
+/// The read of the account's branding, to make with others ([`portico_store::Store::read_many`]).
+pub fn branding_read() -> Read {
+    Read::Unique(Branding::KIND, BRANDING_KEY.to_owned())
+}
 
 /// The account's branding, if it has any.
 pub async fn branding(app: &App, account: &AccountId) -> Result<Option<Branding>, Failure> {
     let record = app
         .store
-        .get_by_unique_key(account, Branding::KIND, "branding")
+        .get_by_unique_key(account, Branding::KIND, BRANDING_KEY)
         .await?;
     Ok(match record {
         Some(r) => Some(portico_store::decode::<Branding>(&*app.store, account, &r)?.value),
@@ -33,7 +41,7 @@ pub async fn set_branding(
         async move {
             let record = app
                 .store
-                .get_by_unique_key(account, Branding::KIND, "branding")
+                .get_by_unique_key(account, Branding::KIND, BRANDING_KEY)
                 .await?;
             let (mut b, is_new) = match record {
                 Some(r) => (Versioned::<Branding>::from_record(&r)?, false),

@@ -14,7 +14,7 @@ mod sql;
 mod sqlite;
 mod statements;
 
-pub use object::{decode, get, ByVersion, Decoded, VersionKey, Weight};
+pub use object::{decode, decode_all, decode_first, get, ByVersion, Decoded, VersionKey, Weight};
 pub use object::{Object, Versioned};
 pub use sql::SqlStore;
 pub use sqlite::SqliteStore;
@@ -432,6 +432,73 @@ pub enum Filter {
     CreatedLte(i64),
 }
 
+impl ListQuery {
+    /// Whether the query filters on something no index holds (the stored JSON, a pattern, the
+    /// webhook deliveries), so it may read many rows to find a few.
+    pub fn scans(&self) -> bool {
+        self.filters.iter().any(|f| {
+            matches!(
+                f,
+                Filter::Field(..)
+                    | Filter::Present(..)
+                    | Filter::LookupLike(_)
+                    | Filter::DeliverySuccess(_)
+            )
+        })
+    }
+}
+
+/// One of the reads [`Store::read_many`] makes together.
+#[derive(Clone, Debug)]
+pub enum Read {
+    /// The object of a kind with this id, as [`Store::get`] finds it.
+    Get(&'static str, String),
+    /// The object of a kind holding this unique key, as [`Store::get_by_unique_key`] finds it.
+    Unique(&'static str, String),
+    /// A list, as [`Store::list`] reads it.
+    List(ListQuery),
+}
+
+impl Read {
+    /// The kind of object read.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Read::Get(kind, _) | Read::Unique(kind, _) => kind,
+            Read::List(q) => q.kind,
+        }
+    }
+
+    /// Whether the read can share one statement with others: point reads, and lists from
+    /// their start that use indexes only.
+    pub(crate) fn joinable(&self) -> bool {
+        match self {
+            Read::Get(..) | Read::Unique(..) => true,
+            Read::List(q) => matches!(q.cursor, Cursor::Start) && !q.scans(),
+        }
+    }
+}
+
+/// [`Store::read_many`] one read after another, for reads that cannot share a statement.
+pub(crate) async fn one_by_one<S: Store + ?Sized>(
+    store: &S,
+    account: &AccountId,
+    reads: &[Read],
+) -> StoreResult<Vec<Page>> {
+    let single = |found: Option<Record>| Page {
+        records: found.into_iter().collect(),
+        has_more: false,
+    };
+    let mut pages = Vec::with_capacity(reads.len());
+    for read in reads {
+        pages.push(match read {
+            Read::Get(kind, id) => single(store.get(account, kind, id).await?),
+            Read::Unique(kind, key) => single(store.get_by_unique_key(account, kind, key).await?),
+            Read::List(q) => store.list(account, q).await?,
+        });
+    }
+    Ok(pages)
+}
+
 /// Where a page starts.
 #[derive(Clone, Debug, Default)]
 pub enum Cursor {
@@ -456,7 +523,7 @@ pub struct ListQuery {
 }
 
 /// A page of records, newest first.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Page {
     pub records: Vec<Record>,
     pub has_more: bool,
@@ -523,6 +590,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// A page of objects, newest first.
     async fn list(&self, account: &AccountId, query: &ListQuery) -> StoreResult<Page>;
+
+    /// Several reads at once, answered in their order: for each, the page [`Store::list`]
+    /// would give, or for a point read a page of the object found (if any), all from one state
+    /// of the database. On PostgreSQL, reads that can share a statement ([`Read::joinable`])
+    /// are made in one, a round trip instead of one each.
+    async fn read_many(&self, account: &AccountId, reads: &[Read]) -> StoreResult<Vec<Page>>;
 
     /// Applies all writes in one transaction, or none of them.
     async fn commit(&self, account: &AccountId, writes: Vec<Write>) -> StoreResult<()>;

@@ -138,6 +138,28 @@ pub fn decode<T: Object>(
     Ok(v)
 }
 
+/// A page's records (from [`Store::list`] or [`Store::read_many`]) as domain objects, through
+/// [`decode`].
+pub fn decode_all<T: Object>(
+    store: &dyn Store,
+    account: &AccountId,
+    page: &crate::Page,
+) -> StoreResult<Vec<Versioned<T>>> {
+    page.records
+        .iter()
+        .map(|r| decode(store, account, r))
+        .collect()
+}
+
+/// The record a point read of [`Store::read_many`] found, if any, as its domain object.
+pub fn decode_first<T: Object>(
+    store: &dyn Store,
+    account: &AccountId,
+    page: &crate::Page,
+) -> StoreResult<Option<Versioned<T>>> {
+    Ok(decode_all(store, account, page)?.into_iter().next())
+}
+
 /// Values worked out from one version of a stored object (its decoded form, its rendered
 /// body), by account, kind, id and version. A version is written once and never changes (an
 /// update is a new version, from this process or another sharing the database), so an entry is

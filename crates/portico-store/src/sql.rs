@@ -4,7 +4,8 @@
 use crate::statements::{self as st, Arg, Backend, Col, Cols, Found, Sql};
 use crate::{
     AccountInfo, Attempt, ClaimLimits, Delivery, DeliveryQuery, Email, EmailQuery, Finished,
-    IdempotencyClaim, ListQuery, Page, Record, Store, StoreError, StoreResult, TokenRecord, Write,
+    IdempotencyClaim, ListQuery, Page, Read, Record, Store, StoreError, StoreResult, TokenRecord,
+    Write,
 };
 use async_trait::async_trait;
 use portico_domain::AccountId;
@@ -174,6 +175,21 @@ impl Store for SqlStore {
             .map(|r| st::record(q.kind, r))
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(st::page(q, records))
+    }
+
+    /// In one statement (one round trip) when the reads allow it.
+    async fn read_many(&self, account: &AccountId, reads: &[Read]) -> StoreResult<Vec<Page>> {
+        if reads.len() < 2 || !reads.iter().all(Read::joinable) {
+            return crate::one_by_one(self, account, reads).await;
+        }
+        let kinds: Vec<&'static str> = reads.iter().map(Read::kind).collect();
+        let rows = self
+            .all(&st::read_many(Backend::Postgres, account, reads))
+            .await?
+            .iter()
+            .map(|r| st::read_many_row(&kinds, r))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(st::read_many_pages(reads, rows))
     }
 
     async fn commit(&self, account: &AccountId, writes: Vec<Write>) -> StoreResult<()> {

@@ -5,11 +5,10 @@
 
 use crate::{
     AccountInfo, Attempt, ClaimLimits, Cursor, Delivery, DeliveryQuery, DeliveryState, Email,
-    EmailQuery, EmailStatus, Filter, Finished, IdempotencyClaim, ListQuery, Next, Record,
+    EmailQuery, EmailStatus, Filter, Finished, IdempotencyClaim, ListQuery, Next, Read, Record,
     StoreError, StoreResult, TokenRecord, Write,
 };
 use portico_domain::AccountId;
-use std::fmt::Write as _;
 
 /// Which database a store talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,8 +101,8 @@ impl Sql {
     }
     fn arg(&mut self, a: Arg) -> &mut Self {
         self.args.push(a);
-        let n = self.args.len();
-        let _ = write!(self.text, "${n}");
+        self.text.push('$');
+        push_number(&mut self.text, self.args.len());
         self
     }
     pub fn text(&mut self, v: impl Into<String>) -> &mut Self {
@@ -112,6 +111,15 @@ impl Sql {
     pub fn int(&mut self, v: i64) -> &mut Self {
         self.arg(Arg::Int(v))
     }
+}
+
+/// Writes `n` in decimal, without the formatting machinery (statements are written on every
+/// request, and their numbers are small).
+fn push_number(text: &mut String, n: usize) {
+    if n >= 10 {
+        push_number(text, n / 10);
+    }
+    text.push(char::from(b'0' + (n % 10) as u8));
 }
 
 fn text(s: impl Into<String>) -> Arg {
@@ -123,6 +131,8 @@ pub(crate) const COLUMNS: &str =
     "id, created, version, deleted, parent, lookup, status, unique_key, due_at, data, seq";
 /// How many [`COLUMNS`] there are.
 const COLUMN_COUNT: usize = columns_in(COLUMNS);
+/// Where `seq`, the order of insertion, sits among [`COLUMNS`] (last).
+const SEQ_COLUMN: usize = COLUMN_COUNT - 1;
 
 /// The columns in a comma-separated list.
 const fn columns_in(list: &str) -> usize {
@@ -202,6 +212,18 @@ pub(crate) fn list(
     position: Option<(i64, i64)>,
 ) -> Sql {
     let mut sql = Sql::default();
+    list_into(&mut sql, backend, account, q, position);
+    sql
+}
+
+/// [`list`], written at the end of `sql`.
+fn list_into(
+    sql: &mut Sql,
+    backend: Backend,
+    account: &AccountId,
+    q: &ListQuery,
+    position: Option<(i64, i64)>,
+) {
     // Events not yet delivered are few among many: SQLite must find them from the deliveries
     // (by row id), not by reading every event in order, so its index on (account, kind) is
     // taken out of the running (unary `+`).
@@ -310,10 +332,91 @@ pub(crate) fn list(
             .int(seq)
             .push("))");
     }
-    let order = if before { "ASC" } else { "DESC" };
-    sql.push(&format!(" ORDER BY created {order}, seq {order} LIMIT "))
-        .int(q.limit as i64 + 1);
+    sql.push(if before {
+        " ORDER BY created ASC, seq ASC LIMIT "
+    } else {
+        " ORDER BY created DESC, seq DESC LIMIT "
+    })
+    .int(q.limit as i64 + 1);
+}
+
+/// Reads that can share a statement ([`Read::joinable`]) as one: each read in a subquery of
+/// its own, which keeps its own filters, order and limit, its rows tagged with the read's
+/// position in a last column, `part` (a `BIGINT`, as rows are read back as 64-bit integers).
+pub(crate) fn read_many(backend: Backend, account: &AccountId, reads: &[Read]) -> Sql {
+    let mut sql = Sql::default();
+    for (i, read) in reads.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("SELECT q");
+        push_number(&mut sql.text, i);
+        sql.push(".*, CAST(");
+        push_number(&mut sql.text, i);
+        sql.push(" AS BIGINT) AS part FROM (");
+        match read {
+            Read::Get(kind, id) => {
+                sql.push(select_objects!("WHERE account_id = "))
+                    .text(account.as_str())
+                    .push(" AND id = ")
+                    .text(id.as_str())
+                    .push(" AND kind = ")
+                    .text(*kind);
+            }
+            Read::Unique(kind, key) => {
+                sql.push(select_objects!("WHERE account_id = "))
+                    .text(account.as_str())
+                    .push(" AND kind = ")
+                    .text(*kind)
+                    .push(" AND unique_key = ")
+                    .text(key.as_str());
+            }
+            Read::List(q) => list_into(&mut sql, backend, account, q, None),
+        }
+        sql.push(") AS q");
+        push_number(&mut sql.text, i);
+    }
     sql
+}
+
+/// A row of [`read_many`]: the read it answers (by position), its `seq`, and its record.
+pub(crate) fn read_many_row(
+    kinds: &[&'static str],
+    row: &impl Cols,
+) -> StoreResult<(usize, i64, Record)> {
+    let part = usize::try_from(row.int(COLUMN_COUNT)?)
+        .ok()
+        .filter(|p| *p < kinds.len())
+        .ok_or_else(|| StoreError::Corrupt("a row answering no read".into()))?;
+    Ok((part, row.int(SEQ_COLUMN)?, record(kinds[part], row)?))
+}
+
+/// The rows of [`read_many`] as a page per read, each in its own order (newest first): the
+/// order of a compound statement's rows is not promised, so it is restored here.
+pub(crate) fn read_many_pages(
+    reads: &[Read],
+    mut rows: Vec<(usize, i64, Record)>,
+) -> Vec<crate::Page> {
+    rows.sort_by(|a, b| {
+        (a.0.cmp(&b.0))
+            .then(b.2.created.cmp(&a.2.created))
+            .then(b.1.cmp(&a.1))
+    });
+    let mut parts: Vec<Vec<Record>> = reads.iter().map(|_| Vec::new()).collect();
+    for (part, _, record) in rows {
+        parts[part].push(record);
+    }
+    reads
+        .iter()
+        .zip(parts)
+        .map(|(read, records)| match read {
+            Read::List(q) => page(q, records),
+            Read::Get(..) | Read::Unique(..) => crate::Page {
+                records,
+                has_more: false,
+            },
+        })
+        .collect()
 }
 
 /// Turns the rows of [`list`] into a page: at most `limit`, newest first.

@@ -11,8 +11,8 @@ use portico_domain::product::{Product, ProductParams};
 use portico_domain::{AccountId, Ctx, Currency, Patch};
 use portico_store::{
     get, Attempt, ClaimLimits, Cursor, DeliveryQuery, DeliveryState, EmailQuery, EmailStatus,
-    Filter, Finished, IdempotencyClaim, ListQuery, NewDelivery, NewEmail, Next, Store, StoreError,
-    TokenRecord, Versioned, Write,
+    Filter, Finished, IdempotencyClaim, ListQuery, NewDelivery, NewEmail, Next, Page, Read, Record,
+    Store, StoreError, TokenRecord, Versioned, Write,
 };
 use std::sync::Arc;
 
@@ -1206,6 +1206,154 @@ async fn tokens_lead_to_their_objects(store: Arc<dyn Store>) {
     );
 }
 
+/// What a page says, to compare: its objects (id, version, data) and whether more lie beyond.
+fn summary(p: &Page) -> (Vec<(String, i64, String)>, bool) {
+    let objects = p.records.iter();
+    (
+        objects
+            .map(|r| (r.id.clone(), r.version, r.data.clone()))
+            .collect(),
+        p.has_more,
+    )
+}
+
+/// Reads made together (one statement where they can be) answer exactly as each made alone:
+/// point reads found or not, unique keys, lists with their filters, order, limit and `has_more`,
+/// and nothing of another account's.
+async fn reads_made_together_answer_as_alone(store: Arc<dyn Store>) {
+    let acct = account(&*store).await;
+    let other = account(&*store).await;
+    let thing = |id: &str, created: i64, parent: &str, status: &str| Record {
+        parent: Some(parent.into()),
+        status: Some(status.into()),
+        ..Record::first("thing", id, created, format!(r#"{{"id":"{id}"}}"#))
+    };
+    let mut writes: Vec<Write> = [
+        thing("t1", 10, "p1", "on"),
+        // Three share a timestamp: the order of insertion breaks the tie, newest first.
+        thing("t2", 20, "p1", "off"),
+        thing("t3", 20, "p1", "on"),
+        thing("t4", 20, "p1", "on"),
+        thing("t5", 30, "p2", "on"),
+        Record {
+            deleted: true,
+            ..thing("t6", 40, "p1", "on")
+        },
+        Record {
+            unique_key: Some("k1".into()),
+            ..Record::first("setting", "s1", 5, r#"{"id":"s1"}"#)
+        },
+    ]
+    .into_iter()
+    .map(Write::Insert)
+    .collect();
+    store
+        .commit(&acct, std::mem::take(&mut writes))
+        .await
+        .unwrap();
+    store
+        .commit(
+            &other,
+            vec![
+                Write::Insert(thing("o1", 50, "p1", "on")),
+                Write::Insert(Record {
+                    unique_key: Some("k2".into()),
+                    ..Record::first("setting", "s2", 5, r#"{"id":"s2"}"#)
+                }),
+            ],
+        )
+        .await
+        .unwrap();
+    let list = |parent: &str, filters: Vec<Filter>, limit: usize, deleted: bool| {
+        let mut filters = filters;
+        filters.push(Filter::Parent(parent.into()));
+        ListQuery {
+            kind: "thing",
+            filters,
+            cursor: Cursor::Start,
+            limit,
+            include_deleted: deleted,
+        }
+    };
+    let on = || vec![Filter::StatusIn(vec!["on".into()])];
+    let reads = vec![
+        Read::Get("thing", "t3".into()),
+        Read::List(list("p1", vec![], 2, false)),
+        Read::Get("thing", "missing".into()),
+        Read::Get("thing", "o1".into()),
+        Read::Get("setting", "s1".into()),
+        Read::Unique("setting", "k1".into()),
+        Read::Unique("setting", "k2".into()),
+        Read::List(list("p1", on(), 10, false)),
+        Read::List(list("p1", vec![], 10, true)),
+        Read::List(list("p2", vec![], 10, false)),
+        Read::List(list("p3", vec![], 10, false)),
+        Read::List(list("p1", vec![Filter::CreatedGte(20)], 3, false)),
+    ];
+    let together = store.read_many(&acct, &reads).await.unwrap();
+    let mut alone = Vec::new();
+    for read in &reads {
+        let found = match read {
+            Read::Get(kind, id) => store.get(&acct, kind, id).await,
+            Read::Unique(kind, key) => store.get_by_unique_key(&acct, kind, key).await,
+            Read::List(q) => {
+                alone.push(store.list(&acct, q).await.unwrap());
+                continue;
+            }
+        };
+        alone.push(Page {
+            records: found.unwrap().into_iter().collect(),
+            has_more: false,
+        });
+    }
+    let together: Vec<_> = together.iter().map(summary).collect();
+    let alone: Vec<_> = alone.iter().map(summary).collect();
+    assert_eq!(together, alone);
+    // And what that is, spelled out.
+    let ids = |i: usize| -> (Vec<&str>, bool) {
+        let (objects, more) = &together[i];
+        (objects.iter().map(|o| o.0.as_str()).collect(), *more)
+    };
+    assert_eq!(ids(0), (vec!["t3"], false));
+    assert_eq!(ids(1), (vec!["t4", "t3"], true));
+    assert_eq!(ids(2), (vec![], false));
+    assert_eq!(ids(3), (vec![], false), "another account's object");
+    assert_eq!(ids(4), (vec!["s1"], false));
+    assert_eq!(ids(5), (vec!["s1"], false));
+    assert_eq!(ids(6), (vec![], false), "another account's key");
+    assert_eq!(ids(7), (vec!["t4", "t3", "t1"], false));
+    assert_eq!(ids(8), (vec!["t6", "t4", "t3", "t2", "t1"], false));
+    assert_eq!(ids(9), (vec!["t5"], false));
+    assert_eq!(ids(10), (vec![], false));
+    assert_eq!(ids(11), (vec!["t4", "t3", "t2"], false));
+    assert_eq!(together[0].0[0].2, r#"{"id":"t3"}"#);
+
+    // Reads that cannot share a statement (a page past a cursor, a filter on the stored
+    // JSON) are made one by one, with the same answers.
+    let mut after = list("p1", vec![], 2, false);
+    after.cursor = Cursor::After("t3".into());
+    let mut json = list("p1", vec![], 10, false);
+    json.filters.push(Filter::Field("id", "t2".into()));
+    let mixed = store
+        .read_many(
+            &acct,
+            &[
+                Read::List(after.clone()),
+                Read::Get("thing", "t5".into()),
+                Read::List(json),
+            ],
+        )
+        .await
+        .unwrap();
+    let mixed: Vec<_> = mixed.iter().map(summary).collect();
+    assert_eq!(mixed[0], summary(&store.list(&acct, &after).await.unwrap()));
+    assert_eq!(mixed[0].0.len(), 2);
+    assert_eq!(mixed[1].0[0].0, "t5");
+    assert_eq!(mixed[2].0.len(), 1);
+    assert_eq!(mixed[2].0[0].0, "t2");
+    assert!(store.read_many(&acct, &[]).await.unwrap().is_empty());
+}
+
 macro_rules! stories {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -1259,6 +1407,7 @@ stories!(
     statistics_refresh_only_what_grew,
     reads_together_read_back_own_writes,
     decoded_objects_follow_versions,
+    reads_made_together_answer_as_alone,
 );
 
 /// On SQLite a scope's reads see one snapshot: another task's commit shows only once the scope

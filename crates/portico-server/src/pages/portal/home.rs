@@ -16,7 +16,7 @@ use portico_domain::invoice::{Invoice, InvoiceStatus};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::schedule::Schedule;
 use portico_domain::subscription::Subscription;
-use portico_store::{Cursor, Filter, ListQuery, Object, Versioned, Write};
+use portico_store::{Cursor, Filter, ListQuery, Object, Read, Versioned, Write};
 use std::collections::HashMap;
 
 /// How many invoices the history shows.
@@ -39,60 +39,90 @@ struct BillingView {
     can_edit: bool,
 }
 
-/// Objects of the session's customer, newest first.
-pub(super) async fn customer_objects<T: Object>(
-    p: &Portal,
-    mut filters: Vec<Filter>,
-    limit: usize,
-) -> Result<Vec<Versioned<T>>, Failure> {
-    filters.push(Filter::Parent(p.customer.value.id.as_str().to_owned()));
-    let q = ListQuery {
+/// The first page of the session's customer's objects of a kind, newest first.
+fn customer_query<T: Object>(p: &Portal, limit: usize) -> ListQuery {
+    ListQuery {
         kind: T::KIND,
-        filters,
+        filters: vec![Filter::Parent(p.customer.value.id.as_str().to_owned())],
         cursor: Cursor::Start,
         limit,
         include_deleted: false,
-    };
-    let page = p.app.store.list(&p.caller.account, &q).await?;
-    page.records
-        .iter()
-        .map(|r| {
-            portico_store::decode::<T>(&*p.app.store, &p.caller.account, r).map_err(Failure::from)
-        })
-        .collect()
-}
-
-/// The customer's subscriptions the portal shows: not ended, and (for a session made
-/// `on_behalf_of` an account) only that account's — none here, as Portico's subscriptions
-/// are never made on behalf of another account.
-pub(super) async fn subscriptions(p: &Portal) -> Result<Vec<Versioned<Subscription>>, Failure> {
-    if p.session.value.on_behalf_of.is_some() {
-        return Ok(Vec::new());
     }
-    crate::billing::live_subscriptions(
-        &p.app,
-        &p.caller.account,
-        Filter::Parent(p.customer.value.id.as_str().to_owned()),
-    )
-    .await
 }
 
-/// The customer's cards, the default first.
-pub(super) async fn cards(p: &Portal) -> Result<Vec<PaymentMethod>, Failure> {
-    let mut cards: Vec<PaymentMethod> = customer_objects::<PaymentMethod>(p, Vec::new(), 100)
-        .await?
+/// What the homepage lists of the customer's, all read together.
+struct Listed {
+    /// The subscriptions the portal shows: not ended, and (for a session made `on_behalf_of`
+    /// an account) only that account's — none here, as Portico's subscriptions are never made
+    /// on behalf of another account.
+    subscriptions: Vec<Versioned<Subscription>>,
+    /// The customer's cards, the default first, when asked for.
+    cards: Option<Vec<PaymentMethod>>,
+    /// The newest invoices (drafts among them), when asked for and the session is not made
+    /// on behalf of another account.
+    invoices: Option<Vec<Invoice>>,
+}
+
+/// Reads [`Listed`]: the first page of each list in one read, the rest of the subscriptions
+/// (past 100) after.
+async fn listed(p: &Portal, cards: bool, invoices: bool) -> Result<Listed, Failure> {
+    let (store, account) = (&*p.app.store, &p.caller.account);
+    let own = p.session.value.on_behalf_of.is_none();
+    let customer = Filter::Parent(p.customer.value.id.as_str().to_owned());
+    let subs_q = own.then(|| crate::billing::live_query(customer));
+    let cards_q = cards.then(|| customer_query::<PaymentMethod>(p, 100));
+    let invoices_q = (invoices && own).then(|| customer_query::<Invoice>(p, INVOICES_SHOWN * 2));
+    let reads: Vec<Read> = [&subs_q, &cards_q, &invoices_q]
         .into_iter()
-        .map(|v| v.value)
-        .filter(|pm| !pm.detached)
+        .flatten()
+        .map(|q| Read::List(q.clone()))
         .collect();
-    let default = p
-        .customer
-        .value
-        .invoice_settings
-        .default_payment_method
-        .clone();
-    cards.sort_by_key(|pm| Some(&pm.id) != default.as_ref());
-    Ok(cards)
+    let mut pages = store.read_many(account, &reads).await?.into_iter();
+    let mut next = || pages.next().unwrap_or_default();
+    let (subs_page, cards_page, invoices_page) = (
+        subs_q.as_ref().map(|_| next()),
+        cards_q.as_ref().map(|_| next()),
+        invoices_q.as_ref().map(|_| next()),
+    );
+    let subscriptions = match (subs_q, subs_page) {
+        (Some(q), Some(first)) => {
+            crate::billing::live_subscriptions_from(&p.app, account, q, first).await?
+        }
+        _ => Vec::new(),
+    };
+    let cards = match cards_page {
+        Some(page) => {
+            let mut cards: Vec<PaymentMethod> =
+                portico_store::decode_all::<PaymentMethod>(store, account, &page)?
+                    .into_iter()
+                    .map(|v| v.value)
+                    .filter(|pm| !pm.detached)
+                    .collect();
+            let default = p
+                .customer
+                .value
+                .invoice_settings
+                .default_payment_method
+                .as_ref();
+            cards.sort_by_key(|pm| Some(&pm.id) != default);
+            Some(cards)
+        }
+        None => None,
+    };
+    let invoices = match invoices_page {
+        Some(page) => Some(
+            portico_store::decode_all::<Invoice>(store, account, &page)?
+                .into_iter()
+                .map(|v| v.value)
+                .collect(),
+        ),
+        None => None,
+    };
+    Ok(Listed {
+        subscriptions,
+        cards,
+        invoices,
+    })
 }
 
 /// Whether the customer may remove `pm`: while a subscription runs, they keep their default
@@ -168,45 +198,36 @@ pub async fn show(
 async fn homepage(p: &Portal, notice: Option<&str>) -> Result<HomePage, Failure> {
     let t = &p.t;
     let f = &p.config.features;
-    let subs = subscriptions(p).await?;
+    let listed = listed(p, f.payment_method_update.enabled, f.invoice_history).await?;
+    let subs = listed.subscriptions;
     let mut views = Vec::with_capacity(subs.len());
     for s in &subs {
         let change = scheduled_change(p, &s.value).await?;
         views.push(SubscriptionView::new(p, &s.value, change));
     }
-    let cards = if f.payment_method_update.enabled {
-        let all = cards(p).await?;
+    let cards = listed.cards.map(|all| {
         let default = p
             .customer
             .value
             .invoice_settings
             .default_payment_method
             .as_deref();
-        Some(
-            all.iter()
-                .map(|pm| {
-                    let is_default = default == Some(pm.id.as_str());
-                    let can_remove = removable(pm, default, all.len(), !subs.is_empty());
-                    CardView::new(t, pm, is_default, can_remove)
-                })
-                .collect(),
-        )
-    } else {
-        None
-    };
+        all.iter()
+            .map(|pm| {
+                let is_default = default == Some(pm.id.as_str());
+                let can_remove = removable(pm, default, all.len(), !subs.is_empty());
+                CardView::new(t, pm, is_default, can_remove)
+            })
+            .collect()
+    });
     let billing = f.customer_update.enabled.then(|| billing_view(p));
-    let invoices = if f.invoice_history && p.session.value.on_behalf_of.is_none() {
-        let list = customer_objects::<Invoice>(p, Vec::new(), INVOICES_SHOWN * 2).await?;
-        Some(
-            list.iter()
-                .filter(|i| i.value.status != InvoiceStatus::Draft)
-                .take(INVOICES_SHOWN)
-                .map(|i| InvoiceRow::new(t, &i.value))
-                .collect(),
-        )
-    } else {
-        None
-    };
+    let invoices = listed.invoices.map(|list| {
+        list.iter()
+            .filter(|i| i.status != InvoiceStatus::Draft)
+            .take(INVOICES_SHOWN)
+            .map(|i| InvoiceRow::new(t, i))
+            .collect()
+    });
     Ok(HomePage {
         l: p.layout(t.s("home-title")),
         notice: notice
@@ -365,8 +386,9 @@ pub async fn remove(
         let Some(pm) = own_card(&p, &pm_id).await? else {
             return Ok::<_, Failure>(None);
         };
-        let all = cards(&p).await?;
-        let subscribed = !subscriptions(&p).await?.is_empty();
+        let listed = listed(&p, true, false).await?;
+        let all = listed.cards.unwrap_or_default();
+        let subscribed = !listed.subscriptions.is_empty();
         let default = p
             .customer
             .value

@@ -44,7 +44,7 @@ use portico_domain::branding::Branding;
 use portico_domain::customer::Customer;
 use portico_domain::portal::{Access, Lifetime, Outcome, PortalConfiguration, PortalSession};
 use portico_domain::{IdGen, RandomIds};
-use portico_store::{Object, Versioned, Write};
+use portico_store::{decode_first, Object, Read, Versioned, Write};
 use portico_wire::Node;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -315,15 +315,15 @@ impl Portal {
                         (secret.clone().unwrap_or_default(), None)
                     }
                 };
-            let config =
-                read::<PortalConfiguration>(app, &account, &session.value.configuration, headers)
-                    .await?
-                    .ok_or_else(|| failure(t))?
-                    .value;
-            let customer = read::<Customer>(app, &account, &session.value.customer, headers)
-                .await?
-                .filter(|c| !c.value.deleted);
-            let Some(customer) = customer else {
+            let (config, customer, branding) = match together(app, &account, &session.value).await {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::error!(error = %e, "portal store read failed");
+                    return Err(failure(t));
+                }
+            };
+            let config = config.ok_or_else(|| failure(t))?.value;
+            let Some(customer) = customer.filter(|c| !c.value.deleted) else {
                 return Err(notice_page(
                     t,
                     StatusCode::GONE,
@@ -339,9 +339,6 @@ impl Portal {
                     .get(header::ACCEPT_LANGUAGE)
                     .and_then(|v| v.to_str().ok()),
             ));
-            let branding = crate::operator::branding(app, &account)
-                .await
-                .map_err(|_| failure(t))?;
             let customer_now =
                 crate::objects::now_for(app, &account, customer.value.test_clock.as_deref(), now)
                     .await
@@ -616,6 +613,36 @@ impl Portal {
     pub fn lang(&self) -> Lang {
         self.t.lang
     }
+}
+
+/// What every page of a session shows besides the session: its configuration, its customer
+/// and the account's branding, in one read.
+async fn together(
+    app: &App,
+    account: &portico_domain::AccountId,
+    session: &PortalSession,
+) -> Result<
+    (
+        Option<Versioned<PortalConfiguration>>,
+        Option<Versioned<Customer>>,
+        Option<Branding>,
+    ),
+    portico_store::StoreError,
+> {
+    let reads = [
+        Read::Get(PortalConfiguration::KIND, session.configuration.clone()),
+        Read::Get(Customer::KIND, session.customer.clone()),
+        crate::operator::branding_read(),
+    ];
+    let store = &*app.store;
+    let mut pages = store.read_many(account, &reads).await?.into_iter();
+    let mut next = || pages.next().unwrap_or_default();
+    let (config, customer, branding) = (next(), next(), next());
+    Ok((
+        decode_first(store, account, &config)?,
+        decode_first(store, account, &customer)?,
+        decode_first::<Branding>(store, account, &branding)?.map(|b| b.value),
+    ))
 }
 
 /// Loads an object for [`Portal::open`], a failure page if the store fails.
