@@ -38,6 +38,11 @@ SHARED = [(op, 'localstripe.' + op) for op in [
     'subscription.create', 'subscription.retrieve',
 ]]
 SCALE_OPS = ['session.create', 'session.create.subscription_cancel']
+# Measured on PostgreSQL too (bench.sh's postgres_ops), at the target concurrency.
+POSTGRES_OPS = [
+    'customer.retrieve', 'customer.update', 'session.create',
+    'session.create.subscription_update_confirm', 'portal.home',
+]
 
 # The issue's throughput targets, read by the verdicts and by the CPU budget alike.
 INSERT_SHARE = 0.5       # durable writes: this share of the insert floor
@@ -324,13 +329,15 @@ def report(res):
     add('')
     add('Throughput and latency of Portico\'s API calls and portal pages, read against what this '
         'machine can do at most (the floors) and against localstripe on the calls both serve; '
-        'session creation on 10,000 and 1,000,000 customers; start-up time, memory and binary size.')
+        'session creation on 10,000 and 1,000,000 customers; the main operations on PostgreSQL; '
+        'start-up time, memory and binary size.')
     add('')
     add('Reproduce with:')
     add('')
     add('```sh')
-    add('scripts/bench.sh              # the full run, about 16 minutes; rewrites this file')
+    add('scripts/bench.sh              # the full run, about 18 minutes; rewrites this file')
     add('scripts/bench.sh --no-scale   # without the 1,000,000-customer dataset')
+    add('scripts/bench.sh --no-postgres  # without the PostgreSQL run')
     add('scripts/bench.sh --quick      # a smoke run (2 s per measurement); report in test-output/bench/')
     add('```')
     add('')
@@ -492,6 +499,7 @@ def report(res):
         add(f' localstripe also runs twice at concurrency {c}, and counts at its faster run. '
             'All runs, ops/s: ' + note + '.')
     add('')
+    postgres_section(res, add)
     add('## 1,000,000 customers')
     add('')
     sc = m.get('scale_concurrency', c)
@@ -625,6 +633,49 @@ every savepoint, and the system allocator in every profile. Since then:
 - mimalloc no longer advises its arena as transparent huge pages: the first touches faulted in
   whole 2 MiB pages (idle RSS 27 MB, now 17 MB).
 '''
+
+
+def postgres_section(res, add):
+    """The shared backend beside the embedded one: the same operations at the target
+    concurrency, each once."""
+    m, c = res.meta, TARGET_C
+    add('## On PostgreSQL')
+    add('')
+    seeded = m.get('seed-postgres')
+    if not seeded:
+        add('Not measured in this run (`--no-postgres` or `--quick`).')
+        add('')
+        return
+    version = m.get('postgres_version') or 'version unknown'
+    add(f'The shared backend: a throwaway PostgreSQL server ({version}) on the same machine, '
+        'syncing to disk as a production server does (`fsync` and `synchronous_commit` on), '
+        f"seeded with {describe_seed(seeded)} (in {seeded['wall_seconds']:.1f} s); a fresh "
+        'Portico on it, with its pool of 16 connections. Each operation once at concurrency '
+        f'{c}, beside its faster run on SQLite above. The CPU column counts Portico\'s process '
+        'only: PostgreSQL\'s own processes '
+        'share the same 2 cores and are not counted.')
+    add('')
+    rows = []
+    for op in POSTGRES_OPS:
+        lite, pg = res.get('base', op, c), res.get('postgres', op, c)
+        if pg is None:
+            continue
+        cell = lambda r, k, f: f(r[k]) if r and 'failed' not in r else '–'
+        share = (f"{pg['per_second'] / lite['per_second']:.0%}"
+                 if ok(lite) and ok(pg) and lite['per_second'] else '–')
+        server = pg.get('server_cpu_us_per_op') if 'failed' not in pg else None
+        rows.append([f'`{op}`', cell(lite, 'per_second', num), cell(pg, 'per_second', num), share,
+                     cell(lite, 'p99_ms', ms), cell(pg, 'p99_ms', ms),
+                     '–' if server is None else f'{server:,.1f}', errors_cell(pg)])
+    add(table(['Operation', 'SQLite ops/s', 'PostgreSQL ops/s', 'PostgreSQL ÷ SQLite',
+               'SQLite p99 ms', 'PostgreSQL p99 ms', 'Portico CPU µs/op on PostgreSQL',
+               'Errors'], rows))
+    add('')
+    add('On PostgreSQL each statement is a round trip to another process, so a portal page reads '
+        'what it shows in as few statements as it can: the link and its session in one, the '
+        'configuration, the customer and the branding in a second, the subscriptions, cards and '
+        'invoices in a third.')
+    add('')
 
 
 def describe_count(s):

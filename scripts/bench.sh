@@ -7,6 +7,8 @@
 #
 #   scripts/bench.sh               the full run (~16 min with the 1M dataset); writes docs/benchmarks.md
 #   scripts/bench.sh --no-scale    without the 1,000,000-customer dataset
+#   scripts/bench.sh --no-postgres without the PostgreSQL run (a throwaway server, installed
+#                                  with apt-get when missing; skipped by --quick as well)
 #   scripts/bench.sh --quick       2s per measurement, 1s warm-up, no 1M dataset; the report goes to
 #                                  test-output/bench/benchmarks.md (a smoke run: figures are rough)
 #   scripts/bench.sh --report FILE write the report there instead
@@ -34,11 +36,13 @@ source "$root/scripts/instances.sh"
 
 quick=
 scale=1
+postgres=1
 report=
 while [ $# -gt 0 ]; do
   case $1 in
-    --quick) quick=1; scale= ;;
+    --quick) quick=1; scale=; postgres= ;;
     --no-scale) scale= ;;
+    --no-postgres) postgres= ;;
     --report) report=${2:?--report needs a file}; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument $1 (see --help)" >&2; exit 2 ;;
@@ -86,6 +90,11 @@ localstripe_ops=(
   localstripe.subscription.create localstripe.subscription.retrieve
 )
 scale_ops=(session.create session.create.subscription_cancel)
+# On PostgreSQL, at the top concurrency: reads, durable writes, and the portal's homepage.
+postgres_ops=(
+  customer.retrieve customer.update session.create session.create.subscription_update_confirm
+  portal.home
+)
 
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 
@@ -97,6 +106,7 @@ cleanup() {
   trap - EXIT INT TERM
   for pid in "${started[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${started[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if declare -F pg_throwaway_stop >/dev/null; then pg_throwaway_stop; fi
   if [ -n "$work" ]; then
     if [ -n "${KEEP_LOGS:-}" ]; then log "kept $work (server logs: $work/portico-*.log)"; else rm -rf "$work"; fi
   fi
@@ -199,8 +209,8 @@ elif cmd == 'seeded':
                    wall_seconds=round(int(wall_ms) / 1000, 1), db_bytes=size(db),
                    db_files_bytes=sum(size(db + s) for s in ('', '-wal', '-shm')))
     json.dump(summary, open(path, 'w'))
-    print('  seeded in %.1f s; database %.1f MiB'
-          % (summary['wall_seconds'], summary['db_bytes'] / 2**20), file=sys.stderr)
+    on_disk = '; database %.1f MiB' % (summary['db_bytes'] / 2**20) if summary['db_bytes'] else ''
+    print('  seeded in %.1f s%s' % (summary['wall_seconds'], on_disk), file=sys.stderr)
 elif cmd == 'errors':
     rows = [json.loads(line) for line in open(args[0]) if line.strip()]
     print(sum(1 for r in rows if 'failed' in r or r.get('errors')))
@@ -292,12 +302,13 @@ start_portico() {
   curl -fsS -o /dev/null -H "Authorization: Bearer $key" "$portico_url/v1/customers?limit=1"
 }
 
-# seed NAME CUSTOMERS SUBSCRIBED → $work/NAME.db, $work/NAME.fixture.json, parts/seed-NAME.json
+# seed NAME CUSTOMERS SUBSCRIBED [DB_URL] → $work/NAME.db (or DB_URL), $work/NAME.fixture.json,
+# parts/seed-NAME.json
 seed() {
-  local name=$1 n=$2 subscribed=$3 t0 t1 summary
+  local name=$1 n=$2 subscribed=$3 url=${4:-sqlite://$work/$1.db} t0 t1 summary
   log "seeding $name: $n customers, $subscribed subscribed"
   t0=$(ms_now)
-  summary=$("$PORTICO_BENCH_BIN" seed --database-url "sqlite://$work/$name.db" --key "$key" \
+  summary=$("$PORTICO_BENCH_BIN" seed --database-url "$url" --key "$key" \
     --customers "$n" --subscribed "$subscribed" --out "$work/$name.fixture.json")
   t1=$(ms_now)
   python3 "$work/util.py" seeded "$summary" "$((t1 - t0))" "$work/$name.db" "$n" "$subscribed" \
@@ -409,6 +420,22 @@ if [ -z "$quick" ]; then
   done
 fi
 
+# --- PostgreSQL ------------------------------------------------------------------------------
+if [ -n "$postgres" ]; then
+  # shellcheck source=scripts/pg-throwaway.sh
+  source "$root/scripts/pg-throwaway.sh"
+  log "starting a throwaway PostgreSQL (syncing to disk, as a production server does)"
+  PG_THROWAWAY_FSYNC=on pg_throwaway_start
+  seed postgres "$customers" "$customers" "$PG_THROWAWAY_URL"
+  log "Portico on PostgreSQL ($customers customers)"
+  start_portico "$PG_THROWAWAY_URL" "$work/portico-postgres.log"
+  for op in "${postgres_ops[@]}"; do
+    measure postgres "$portico_url" "$portico_pid" "$op" "$top_c" "$work/postgres.fixture.json"
+  done
+  stop "$portico_pid"
+  pg_throwaway_stop
+fi
+
 # --- 1M dataset ------------------------------------------------------------------------------
 if [ -n "$scale" ]; then
   seed scale "$scale_customers" "$scale_subscribed"
@@ -429,7 +456,7 @@ bench_ended=$(ms_now)
 echo "{\"start\": \"$load_start\", \"end\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" \
   >"$out/parts/loadavg.json"
 log "writing $out/meta.json"
-BENCH_QUICK=$quick BENCH_SCALE=$scale BENCH_DURATION_USED=$duration BENCH_WARMUP_USED=$warmup \
+BENCH_QUICK=$quick BENCH_SCALE=$scale BENCH_POSTGRES=$postgres BENCH_DURATION_USED=$duration BENCH_WARMUP_USED=$warmup \
   BENCH_CONCURRENCY_USED="${concurrencies[*]}" BENCH_SCALE_CONCURRENCY_USED=$scale_concurrency \
   BENCH_SECONDS=$(((bench_ended - bench_started) / 1000)) BENCH_ROOT=$root \
   python3 - "$out" "$PORTICO_RELEASE_BIN" "$venv/bin/python" <<'EOF'
@@ -479,13 +506,21 @@ def sqlite_version():
                 return f'{version} (bundled by libsqlite3-sys {crate})'
     return f'bundled by libsqlite3-sys {crate}'
 
+def postgres_version():
+    # The server pg-throwaway.sh starts: the first Debian installation it finds.
+    servers = sorted(glob.glob('/usr/lib/postgresql/*/bin/postgres'))
+    return run(servers[0], '--version') if servers else None
+
 root = env['BENCH_ROOT']
 meta = {
     'date': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
     'command': 'scripts/bench.sh' + (' --quick' if env.get('BENCH_QUICK') else
-                                      '' if env.get('BENCH_SCALE') else ' --no-scale'),
+                                      ('' if env.get('BENCH_SCALE') else ' --no-scale') +
+                                      ('' if env.get('BENCH_POSTGRES') else ' --no-postgres')),
     'quick': bool(env.get('BENCH_QUICK')),
     'scale': bool(env.get('BENCH_SCALE')),
+    'postgres': bool(env.get('BENCH_POSTGRES')),
+    'postgres_version': postgres_version() if env.get('BENCH_POSTGRES') else None,
     'duration': env['BENCH_DURATION_USED'],
     'warmup': env['BENCH_WARMUP_USED'],
     'concurrency': [int(c) for c in env['BENCH_CONCURRENCY_USED'].split()],

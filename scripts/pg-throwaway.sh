@@ -25,7 +25,8 @@ pg_install_if_missing() {
   fi
 }
 
-# pg_throwaway_start → sets PG_THROWAWAY_DIR and PG_THROWAWAY_URL
+# pg_throwaway_start → sets PG_THROWAWAY_DIR and PG_THROWAWAY_URL. The server does not sync
+# to disk (tests need no durability) unless PG_THROWAWAY_FSYNC=on (the benchmark's durable writes).
 pg_throwaway_start() {
   pg_install_if_missing
   local bin port dir run=()
@@ -39,7 +40,7 @@ pg_throwaway_start() {
   fi
   "${run[@]}" "$bin/initdb" -D "$dir/data" -U portico --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1
   "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-    -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" start >/dev/null
+    -o "-h 127.0.0.1 -p $port -k $dir -c fsync=${PG_THROWAWAY_FSYNC:-off} -c max_connections=200" start >/dev/null
   "${run[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U portico portico
   PG_THROWAWAY_DIR=$dir
   PG_THROWAWAY_URL="postgres://portico@127.0.0.1:$port/portico"
