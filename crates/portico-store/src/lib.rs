@@ -478,6 +478,19 @@ impl Read {
     }
 }
 
+/// The answer of [`Store::read_many`] checked to hold one page per read.
+pub fn one_page_each(reads: &[Read], pages: Vec<Page>) -> StoreResult<Vec<Page>> {
+    if pages.len() == reads.len() {
+        Ok(pages)
+    } else {
+        Err(StoreError::Corrupt(format!(
+            "{} pages for {} reads",
+            pages.len(),
+            reads.len()
+        )))
+    }
+}
+
 /// [`Store::read_many`] one read after another, for reads that cannot share a statement.
 pub(crate) async fn one_by_one<S: Store + ?Sized>(
     store: &S,
@@ -592,9 +605,11 @@ pub trait Store: Send + Sync + 'static {
     async fn list(&self, account: &AccountId, query: &ListQuery) -> StoreResult<Page>;
 
     /// Several reads at once, answered in their order: for each, the page [`Store::list`]
-    /// would give, or for a point read a page of the object found (if any), all from one state
-    /// of the database. On PostgreSQL, reads that can share a statement ([`Read::joinable`])
-    /// are made in one, a round trip instead of one each.
+    /// would give, or for a point read a page of the object found (if any). On PostgreSQL,
+    /// when every read can share a statement (point reads, and lists from their start on
+    /// indexed columns only), they are made in one: a round trip instead of one each, and one
+    /// state of the database; otherwise one after another. On SQLite they are made one after
+    /// another in one read transaction (lists that scan run on a connection of their own).
     async fn read_many(&self, account: &AccountId, reads: &[Read]) -> StoreResult<Vec<Page>>;
 
     /// Applies all writes in one transaction, or none of them.

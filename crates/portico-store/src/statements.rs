@@ -1103,6 +1103,55 @@ mod tests {
     #[test]
     fn column_count_counts_the_columns() {
         assert_eq!(super::COLUMNS.split(", ").count(), super::COLUMN_COUNT);
+        assert_eq!(
+            super::COLUMNS.split(", ").nth(super::SEQ_COLUMN),
+            Some("seq")
+        );
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in [0, 1, 9, 10, 11, 99, 100, 1_234, 60_001] {
+            let mut text = String::new();
+            super::push_number(&mut text, n);
+            assert_eq!(text, n.to_string());
+        }
+    }
+
+    /// Rows of a compound read come back in any order: each read gets its own, newest first
+    /// (the order of insertion breaking ties), with its limit and whether more lie beyond.
+    #[test]
+    fn rows_read_together_are_regrouped_in_order() {
+        use crate::{Cursor, ListQuery, Read, Record};
+        let list = |limit| {
+            Read::List(ListQuery {
+                kind: "thing",
+                filters: Vec::new(),
+                cursor: Cursor::Start,
+                limit,
+                include_deleted: false,
+            })
+        };
+        let reads = [list(2), Read::Get("thing", "g".into()), list(5)];
+        let row =
+            |part, seq, id: &str, created| (part, seq, Record::first("thing", id, created, "{}"));
+        let rows = vec![
+            row(2, 7, "z", 1),
+            row(0, 1, "a", 10),
+            row(1, 9, "g", 3),
+            row(0, 3, "c", 20),
+            row(0, 2, "b", 20),
+            row(2, 8, "y", 2),
+        ];
+        let pages = super::read_many_pages(&reads, rows);
+        let ids =
+            |i: usize| -> Vec<&str> { pages[i].records.iter().map(|r| r.id.as_str()).collect() };
+        assert_eq!(ids(0), ["c", "b"]);
+        assert!(pages[0].has_more);
+        assert_eq!(ids(1), ["g"]);
+        assert!(!pages[1].has_more);
+        assert_eq!(ids(2), ["y", "z"]);
+        assert!(!pages[2].has_more);
     }
 
     #[test]

@@ -1228,7 +1228,7 @@ async fn reads_made_together_answer_as_alone(store: Arc<dyn Store>) {
         status: Some(status.into()),
         ..Record::first("thing", id, created, format!(r#"{{"id":"{id}"}}"#))
     };
-    let mut writes: Vec<Write> = [
+    let writes: Vec<Write> = [
         thing("t1", 10, "p1", "on"),
         // Three share a timestamp: the order of insertion breaks the tie, newest first.
         thing("t2", 20, "p1", "off"),
@@ -1247,10 +1247,7 @@ async fn reads_made_together_answer_as_alone(store: Arc<dyn Store>) {
     .into_iter()
     .map(Write::Insert)
     .collect();
-    store
-        .commit(&acct, std::mem::take(&mut writes))
-        .await
-        .unwrap();
+    store.commit(&acct, writes).await.unwrap();
     store
         .commit(
             &other,
@@ -1289,6 +1286,7 @@ async fn reads_made_together_answer_as_alone(store: Arc<dyn Store>) {
         Read::List(list("p2", vec![], 10, false)),
         Read::List(list("p3", vec![], 10, false)),
         Read::List(list("p1", vec![Filter::CreatedGte(20)], 3, false)),
+        Read::Get("setting", "t3".into()),
     ];
     let together = store.read_many(&acct, &reads).await.unwrap();
     let mut alone = Vec::new();
@@ -1326,6 +1324,7 @@ async fn reads_made_together_answer_as_alone(store: Arc<dyn Store>) {
     assert_eq!(ids(9), (vec!["t5"], false));
     assert_eq!(ids(10), (vec![], false));
     assert_eq!(ids(11), (vec!["t4", "t3", "t2"], false));
+    assert_eq!(ids(12), (vec![], false), "an id of another kind");
     assert_eq!(together[0].0[0].2, r#"{"id":"t3"}"#);
 
     // Reads that cannot share a statement (a page past a cursor, a filter on the stored

@@ -77,7 +77,8 @@ async fn listed(p: &Portal, cards: bool, invoices: bool) -> Result<Listed, Failu
         .flatten()
         .map(|q| Read::List(q.clone()))
         .collect();
-    let mut pages = store.read_many(account, &reads).await?.into_iter();
+    let found = store.read_many(account, &reads).await?;
+    let mut pages = portico_store::one_page_each(&reads, found)?.into_iter();
     let mut next = || pages.next().unwrap_or_default();
     let (subs_page, cards_page, invoices_page) = (
         subs_q.as_ref().map(|_| next()),
