@@ -335,7 +335,7 @@ def report(res):
     add('Reproduce with:')
     add('')
     add('```sh')
-    add('scripts/bench.sh              # the full run, about 18 minutes; rewrites this file')
+    add('scripts/bench.sh              # the full run, about 16 minutes; rewrites this file')
     add('scripts/bench.sh --no-scale   # without the 1,000,000-customer dataset')
     add('scripts/bench.sh --no-postgres  # without the PostgreSQL run')
     add('scripts/bench.sh --quick      # a smoke run (2 s per measurement); report in test-output/bench/')
