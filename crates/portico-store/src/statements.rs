@@ -171,17 +171,35 @@ macro_rules! select_objects {
 }
 
 pub(crate) fn get(account: &AccountId, kind: &str, id: &str) -> Sql {
-    Sql::new(
-        select_objects!("WHERE account_id = $1 AND id = $2 AND kind = $3"),
-        vec![text(account.as_str()), text(id), text(kind)],
-    )
+    let mut sql = Sql::default();
+    get_into(&mut sql, account, kind, id);
+    sql
+}
+
+/// [`get`], written at the end of `sql`.
+fn get_into(sql: &mut Sql, account: &AccountId, kind: &str, id: &str) {
+    sql.push(select_objects!("WHERE account_id = "))
+        .text(account.as_str())
+        .push(" AND id = ")
+        .text(id)
+        .push(" AND kind = ")
+        .text(kind);
 }
 
 pub(crate) fn get_by_unique_key(account: &AccountId, kind: &str, unique_key: &str) -> Sql {
-    Sql::new(
-        select_objects!("WHERE account_id = $1 AND kind = $2 AND unique_key = $3"),
-        vec![text(account.as_str()), text(kind), text(unique_key)],
-    )
+    let mut sql = Sql::default();
+    unique_into(&mut sql, account, kind, unique_key);
+    sql
+}
+
+/// [`get_by_unique_key`], written at the end of `sql`.
+fn unique_into(sql: &mut Sql, account: &AccountId, kind: &str, unique_key: &str) {
+    sql.push(select_objects!("WHERE account_id = "))
+        .text(account.as_str())
+        .push(" AND kind = ")
+        .text(kind)
+        .push(" AND unique_key = ")
+        .text(unique_key);
 }
 
 pub(crate) fn has_children(account: &AccountId, kind: &str, parent: &str) -> Sql {
@@ -355,22 +373,8 @@ pub(crate) fn read_many(backend: Backend, account: &AccountId, reads: &[Read]) -
         push_number(&mut sql.text, i);
         sql.push(" AS BIGINT) AS part FROM (");
         match read {
-            Read::Get(kind, id) => {
-                sql.push(select_objects!("WHERE account_id = "))
-                    .text(account.as_str())
-                    .push(" AND id = ")
-                    .text(id.as_str())
-                    .push(" AND kind = ")
-                    .text(*kind);
-            }
-            Read::Unique(kind, key) => {
-                sql.push(select_objects!("WHERE account_id = "))
-                    .text(account.as_str())
-                    .push(" AND kind = ")
-                    .text(*kind)
-                    .push(" AND unique_key = ")
-                    .text(key.as_str());
-            }
+            Read::Get(kind, id) => get_into(&mut sql, account, kind, id),
+            Read::Unique(kind, key) => unique_into(&mut sql, account, kind, key),
             Read::List(q) => list_into(&mut sql, backend, account, q, None),
         }
         sql.push(") AS q");

@@ -39,11 +39,11 @@ struct BillingView {
     can_edit: bool,
 }
 
-/// The first page of the session's customer's objects of a kind, newest first.
-fn customer_query<T: Object>(p: &Portal, limit: usize) -> ListQuery {
+/// The first page of the objects of a kind that `customer` (a parent filter) owns, newest first.
+fn customer_query<T: Object>(customer: &Filter, limit: usize) -> ListQuery {
     ListQuery {
         kind: T::KIND,
-        filters: vec![Filter::Parent(p.customer.value.id.as_str().to_owned())],
+        filters: vec![customer.clone()],
         cursor: Cursor::Start,
         limit,
         include_deleted: false,
@@ -69,9 +69,10 @@ async fn listed(p: &Portal, cards: bool, invoices: bool) -> Result<Listed, Failu
     let (store, account) = (&*p.app.store, &p.caller.account);
     let own = p.session.value.on_behalf_of.is_none();
     let customer = Filter::Parent(p.customer.value.id.as_str().to_owned());
+    let cards_q = cards.then(|| customer_query::<PaymentMethod>(&customer, 100));
+    let invoices_q =
+        (invoices && own).then(|| customer_query::<Invoice>(&customer, INVOICES_SHOWN * 2));
     let subs_q = own.then(|| crate::billing::live_query(customer));
-    let cards_q = cards.then(|| customer_query::<PaymentMethod>(p, 100));
-    let invoices_q = (invoices && own).then(|| customer_query::<Invoice>(p, INVOICES_SHOWN * 2));
     let reads: Vec<Read> = [&subs_q, &cards_q, &invoices_q]
         .into_iter()
         .flatten()

@@ -44,7 +44,7 @@ use portico_domain::branding::Branding;
 use portico_domain::customer::Customer;
 use portico_domain::portal::{Access, Lifetime, Outcome, PortalConfiguration, PortalSession};
 use portico_domain::{IdGen, RandomIds};
-use portico_store::{decode_first, one_page_each, Object, Read, Versioned, Write};
+use portico_store::{decode_first, Object, Read, Versioned, Write};
 use portico_wire::Node;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -636,8 +636,9 @@ async fn together(
     ];
     let store = &*app.store;
     let found = store.read_many(account, &reads).await?;
-    let [config, customer, branding] = <[_; 3]>::try_from(one_page_each(&reads, found)?)
-        .map_err(|_| portico_store::StoreError::Corrupt("three reads".into()))?;
+    let [config, customer, branding] = <[_; 3]>::try_from(found).map_err(|pages| {
+        portico_store::StoreError::Corrupt(format!("{} pages for 3 reads", pages.len()))
+    })?;
     Ok((
         decode_first(store, account, &config)?,
         decode_first(store, account, &customer)?,
