@@ -643,8 +643,8 @@ every savepoint, and the system allocator in every profile. Since then:
   the account id: a key comparison ends at the first column that differs, and nearly every row
   of an account shares its id, so each comparison had gone on through the following columns.
   Under callgrind a homepage went from 271.9k to 263.6k instructions (-3%), and its comparisons
-  that go past the first column from 14.5k to 8.1k. (The id index keeps the account id first: it is the table's unique
-  constraint, which only a rebuild of the table could change.)
+  that go past the first column from 14.5k to 8.1k. (The id index keeps the account id first:
+  it is the table's unique constraint, which only a rebuild of the table could change.)
 '''
 
 
