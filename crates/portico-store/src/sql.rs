@@ -10,13 +10,22 @@ use crate::{
 use async_trait::async_trait;
 use portico_domain::AccountId;
 use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyPool, Connection, Row};
 use std::collections::HashMap;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long a pooled connection may sit idle before it is checked with a round trip to the
+/// server when next handed out.
+const CHECK_IDLE_AFTER: Duration = Duration::from_millis(500);
+/// How long every pooled connection is checked before use after one was found dead.
+const CHECK_ALL_FOR: Duration = Duration::from_secs(5);
 
 /// The store over PostgreSQL.
 pub struct SqlStore {
     pool: AnyPool,
+    health: Arc<Health>,
     decoded: crate::Decoded,
 }
 
@@ -62,28 +71,119 @@ impl SqlStore {
                 .into(),
             )));
         }
+        let health = Arc::new(Health::new());
         let pool = AnyPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(30))
+            // sqlx would check every connection it hands out with a round trip to the server
+            // (it checks again when it takes one back). A connection that answered moments ago
+            // is alive: only one idle for a while is checked, or every one for a while after
+            // one was found dead (see `SqlStore::again`).
+            .test_before_acquire(false)
+            .before_acquire({
+                let health = health.clone();
+                move |conn, meta| {
+                    let check = meta.idle_for >= CHECK_IDLE_AFTER || health.suspect();
+                    Box::pin(async move {
+                        if check {
+                            conn.ping().await?;
+                        }
+                        Ok(true)
+                    })
+                }
+            })
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(SqlStore {
             pool,
+            health,
             decoded: crate::Decoded::new(crate::object::DECODED_BUDGET),
         })
     }
 
+    /// Runs `op` and, if it failed because its connection was gone before the statement ran,
+    /// once more: from then on for a while every pooled connection is checked before use, so
+    /// the others the server dropped at the same time are found and replaced.
+    async fn again<T, F>(&self, op: impl Fn() -> F) -> Result<T, sqlx::Error>
+    where
+        F: std::future::Future<Output = Result<T, sqlx::Error>>,
+    {
+        match op().await {
+            Err(e) if connection_lost(&e) => {
+                tracing::info!(error = %e, "a PostgreSQL connection was gone; trying again");
+                self.health.found_dead();
+                op().await
+            }
+            done => done,
+        }
+    }
+
+    /// A transaction on a live connection.
+    async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        self.again(|| self.pool.begin()).await
+    }
+
     async fn execute(&self, sql: &Sql) -> StoreResult<u64> {
-        Ok(query(sql).execute(&self.pool).await?.rows_affected())
+        // Not run again: a write outside a transaction may have been done when its answer was
+        // lost; the caller sees the error.
+        let done = query(sql).execute(&self.pool).await;
+        if done.as_ref().is_err_and(connection_lost) {
+            self.health.found_dead();
+        }
+        Ok(done?.rows_affected())
     }
 
     async fn optional(&self, sql: &Sql) -> StoreResult<Option<AnyRow>> {
-        Ok(query(sql).fetch_optional(&self.pool).await?)
+        Ok(self.again(|| query(sql).fetch_optional(&self.pool)).await?)
     }
 
     async fn all(&self, sql: &Sql) -> StoreResult<Vec<AnyRow>> {
-        Ok(query(sql).fetch_all(&self.pool).await?)
+        Ok(self.again(|| query(sql).fetch_all(&self.pool)).await?)
+    }
+}
+
+/// Whether a statement failed because its connection had been closed or cut (the server
+/// restarted or ended the session while the connection sat in the pool).
+fn connection_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) => true,
+        // Class 57P: the server is shutting down or ended the session (`admin_shutdown`,
+        // `crash_shutdown`, `cannot_connect_now`, `idle_session_timeout`).
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("57P")),
+        _ => false,
+    }
+}
+
+/// When pooled connections are to be checked before use regardless of how recently they
+/// answered: for a few seconds after one was found dead.
+struct Health {
+    opened: Instant,
+    /// Milliseconds after `opened` until which every connection is checked.
+    check_until_ms: AtomicU64,
+}
+
+impl Health {
+    fn new() -> Health {
+        Health {
+            opened: Instant::now(),
+            check_until_ms: AtomicU64::new(0),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn found_dead(&self) {
+        let until = self
+            .now_ms()
+            .saturating_add(CHECK_ALL_FOR.as_millis() as u64);
+        self.check_until_ms.fetch_max(until, Ordering::Relaxed);
+    }
+
+    fn suspect(&self) -> bool {
+        self.now_ms() < self.check_until_ms.load(Ordering::Relaxed)
     }
 }
 
@@ -193,7 +293,7 @@ impl Store for SqlStore {
     }
 
     async fn commit(&self, account: &AccountId, writes: Vec<Write>) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         for w in writes {
             let w = st::write(account, w);
             let done = query(&w.sql)
@@ -305,7 +405,7 @@ impl Store for SqlStore {
         limits: &ClaimLimits,
     ) -> StoreResult<Vec<Delivery>> {
         // One transaction for the whole batch: one disk sync, not one per row.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let rows = query(&st::claim_candidates(Backend::Postgres, now, limits))
             .fetch_all(&mut *tx)
             .await?;
@@ -327,7 +427,7 @@ impl Store for SqlStore {
     }
 
     async fn finish_deliveries(&self, owner: &str, done: &[Finished]) -> StoreResult<usize> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let mut recorded = 0;
         for f in done {
             let (update, attempt) = st::finish_delivery(owner, f);
@@ -375,7 +475,7 @@ impl Store for SqlStore {
     }
 
     async fn prune_deliveries(&self, before: i64) -> StoreResult<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let [attempts, deliveries] = st::prune_deliveries(before);
         query(&attempts).execute(&mut *tx).await?;
         let done = query(&deliveries).execute(&mut *tx).await?;

@@ -1468,3 +1468,100 @@ fn both_backends_have_the_same_migrations() {
     assert_eq!(names("sqlite"), names("postgres"));
     assert!(!names("sqlite").is_empty());
 }
+
+/// PostgreSQL ends every session while Portico's connections sit in its pool, as when the server
+/// restarts: the reads and writes that follow go through on new connections instead of failing
+/// on the dead ones (which are used without a check while they are fresh).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_the_server_ended_are_replaced() {
+    use sqlx::Connection;
+    let Some(url) = std::env::var("PORTICO_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        assert!(
+            std::env::var("PORTICO_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "PORTICO_REQUIRE_POSTGRES=1 but PORTICO_TEST_POSTGRES_URL is not set"
+        );
+        return;
+    };
+    // A database of its own: ending its sessions touches no other test's connections.
+    sqlx::any::install_default_drivers();
+    let mut admin = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let name = format!("portico_ended_{}", rand::random::<u32>());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let (base, _) = url.rsplit_once('/').unwrap();
+    let store = portico_store::open(&format!("{base}/{name}"))
+        .await
+        .unwrap();
+    let acct = account(&*store).await;
+    let c = customer(100, "ended@example.com");
+    store
+        .commit(&acct, vec![Write::Insert(Versioned::new_record(&c))])
+        .await
+        .unwrap();
+    let read_all = |store: Arc<dyn Store>| {
+        let tasks: Vec<_> = (0..6)
+            .map(|_| {
+                let (store, acct, id) = (store.clone(), acct.clone(), c.id.to_string());
+                tokio::spawn(async move { get::<Customer>(&*store, &acct, &id).await })
+            })
+            .collect();
+        async move {
+            for t in tasks {
+                assert!(t.await.unwrap().unwrap().is_some());
+            }
+        }
+    };
+    // Several connections in the pool, all just used.
+    read_all(store.clone()).await;
+
+    let ended: Vec<(bool,)> =
+        sqlx::query_as("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+            .bind(&name)
+            .fetch_all(&mut admin)
+            .await
+            .unwrap();
+    assert!(!ended.is_empty() && ended.iter().all(|(sent,)| *sent));
+    // Until the sessions are gone: a few milliseconds, so the pool's connections are still
+    // fresh enough to be used without a check.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let (left,): (i64,) =
+            sqlx::query_as("SELECT count(*) FROM pg_stat_activity WHERE datname = $1")
+                .bind(&name)
+                .fetch_one(&mut admin)
+                .await
+                .unwrap();
+        if left == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{left} sessions did not end"
+        );
+    }
+
+    read_all(store.clone()).await;
+    let mut v = get::<Customer>(&*store, &acct, c.id.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    v.value.name = Some("After".into());
+    store
+        .commit(&acct, vec![Write::Update(v.next_record())])
+        .await
+        .unwrap();
+    let page = store.list(&acct, &query("customer", 10)).await.unwrap();
+    assert_eq!(page.records.len(), 1);
+    store.ensure_account(&acct, false, 1).await.unwrap();
+
+    store.close().await;
+    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+}
