@@ -79,3 +79,47 @@ def test_expand_max_depth(v1):
     # exactly four levels is fine
     p = check(v1.prices.retrieve(prod.default_price, {"expand": ["product.default_price.product.default_price"]}))
     assert p.product.default_price.product.default_price.id == prod.default_price
+
+
+def test_every_field_stripe_expands_can_be_expanded(v1):
+    # Fields Stripe's spec marks expandable (`x-expansionResources`) on the objects Portico serves:
+    # those Portico has no objects for (applications, accounts, sources, tax codes) stay null,
+    # and a subscription's test clock expands to the clock.
+    clock = check(v1.test_helpers.test_clocks.create({"frozen_time": 1_767_225_600, "name": "c"}))
+    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    prod = v1.products.create({"name": "Pro", "default_price_data": {
+        "currency": "usd", "unit_amount": 1500, "recurring": {"interval": "month"}}})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": prod.default_price}]})
+
+    got = check(v1.subscriptions.retrieve(sub.id, {"expand": [
+        "application", "default_source", "on_behalf_of", "pending_setup_intent", "test_clock",
+        "items.data.price.product", "items.data.discounts"]}))
+    assert got.items.data[0].price.product.object == "product"
+    assert got.items.data[0].price.product.id == prod.id
+    assert got.test_clock.object == "test_helpers.test_clock" and got.test_clock.id == clock.id
+    assert (got.application, got.default_source, got.on_behalf_of, got.pending_setup_intent) == (None,) * 4
+
+    inv = check(v1.invoices.retrieve(sub.latest_invoice, {"expand": [
+        "application", "default_source", "latest_revision", "on_behalf_of", "test_clock",
+        "lines.data.subscription", "lines.data.discounts", "account_tax_ids"]}))
+    assert inv.test_clock.id == clock.id
+    assert (inv.application, inv.default_source, inv.latest_revision, inv.on_behalf_of) == (None,) * 4
+    assert inv.lines.data[0].subscription.object == "subscription"
+    assert inv.lines.data[0].subscription.id == sub.id
+
+    assert check(v1.products.retrieve(prod.id, {"expand": ["tax_code"]})).tax_code is None
+
+    schedule = check(v1.subscription_schedules.create({"from_subscription": sub.id}))
+    got = check(v1.subscription_schedules.retrieve(schedule.id, {"expand": ["application", "test_clock"]}))
+    assert got.application is None and got.test_clock.id == clock.id
+
+    config = v1.billing_portal.configurations.create({
+        "features": {"invoice_history": {"enabled": True}}})
+    got = check(v1.billing_portal.configurations.retrieve(config.id, {"expand": ["application"]}))
+    assert got.application is None
+    listed = check(v1.billing_portal.configurations.list({"expand": ["data.application"]}))
+    assert all(c.application is None for c in listed.data)
+    session = check(v1.billing_portal.sessions.create({
+        "customer": cus.id, "configuration": config.id, "expand": ["configuration.application"]}))
+    assert session.configuration.id == config.id and session.configuration.application is None

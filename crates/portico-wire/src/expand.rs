@@ -76,6 +76,30 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
         "configuration",
         "billing_portal.configuration",
     ),
+    // Connect fields (applications, accounts), sources and tax codes: always null here, so
+    // expanding them leaves null, as Stripe does for an unset field.
+    ("billing_portal.configuration", "application", "application"),
+    ("invoice", "application", "application"),
+    ("invoice", "default_source", "source"),
+    ("invoice", "latest_revision", "invoice"),
+    ("invoice", "on_behalf_of", "account"),
+    ("invoice", "test_clock", "test_helpers.test_clock"),
+    ("line_item", "discounts", "discount"),
+    ("line_item", "subscription", "subscription"),
+    ("subscription_item", "discounts", "discount"),
+    ("invoice", "account_tax_ids", "tax_id"),
+    ("product", "tax_code", "tax_code"),
+    ("subscription", "application", "application"),
+    ("subscription", "default_source", "source"),
+    ("subscription", "on_behalf_of", "account"),
+    ("subscription", "pending_setup_intent", "setup_intent"),
+    ("subscription", "test_clock", "test_helpers.test_clock"),
+    ("subscription_schedule", "application", "application"),
+    (
+        "subscription_schedule",
+        "test_clock",
+        "test_helpers.test_clock",
+    ),
     ("customer", "default_source", "source"),
     ("discount", "customer", "customer"),
     ("discount", "promotion_code", "promotion_code"),
@@ -109,6 +133,14 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
     ("setup_intent", "payment_method", "payment_method"),
 ];
 
+/// Objects held whole inside another, `(object, field, kind, whether a list of them)`: not
+/// expandable themselves, but what they hold is.
+const EMBEDDED: &[(&str, &str, &str, bool)] = &[
+    ("invoice", "lines", "line_item", true),
+    ("subscription", "items", "subscription_item", true),
+    ("subscription_item", "price", "price", false),
+];
+
 fn check_object(tree: &ExpandTree, object: &str, prefix: &str) -> Result<(), ApiError> {
     for (seg, sub) in &tree.0 {
         let field = if prefix.is_empty() {
@@ -118,6 +150,27 @@ fn check_object(tree: &ExpandTree, object: &str, prefix: &str) -> Result<(), Api
         };
         if let Some(kind) = target(object, &field) {
             check_object(sub, kind, "")?;
+            continue;
+        }
+        // Objects embedded whole, and lists embedded with their first page: paths go on into
+        // them (`items.data.price.product`), as far as something there expands.
+        if let Some(&(_, _, kind, list)) = EMBEDDED
+            .iter()
+            .find(|(o, f, _, _)| *o == object && *f == field)
+        {
+            if sub.is_empty() {
+                return Err(not_expandable(seg, false));
+            }
+            if list {
+                for (s, items) in &sub.0 {
+                    if s != "data" || items.is_empty() {
+                        return Err(not_expandable(s, true));
+                    }
+                    check_object(items, kind, "")?;
+                }
+            } else {
+                check_object(sub, kind, "")?;
+            }
             continue;
         }
         // A plain hash on the way to an expandable field (`invoice_settings.default_payment_method`).
@@ -182,6 +235,30 @@ mod tests {
         assert!(t(&["product"]).check("price", true).is_err());
         assert!(t(&["data.nope"]).check("price", true).is_err());
         assert!(t(&["default_price.nope"]).check("product", false).is_err());
+    }
+
+    #[test]
+    fn paths_go_on_into_embedded_objects_and_lists() {
+        let t = |p: &str| ExpandTree::parse(&[p.to_owned()]).unwrap();
+        t("items.data.price.product")
+            .check("subscription", false)
+            .unwrap();
+        t("data.lines.data.subscription")
+            .check("invoice", true)
+            .unwrap();
+        t("lines.data.subscription")
+            .check("invoice", false)
+            .unwrap();
+        // Nothing to expand at the end of the path, or no `data` step into a list.
+        for bad in [
+            "items",
+            "items.data",
+            "items.data.price",
+            "items.price.product",
+        ] {
+            assert!(t(bad).check("subscription", false).is_err(), "{bad}");
+        }
+        assert!(t("lines.data.nope").check("invoice", false).is_err());
     }
 
     #[test]

@@ -415,6 +415,7 @@ pub fn invoice_line(
             "unit_amount_decimal": if l.quantity != 0 { Some((l.amount / l.quantity).to_string()) } else { None },
         },
         "quantity": l.quantity,
+        "subscription": inv.subscription,
         "subtotal": l.amount,
         "taxes": [],
     })
