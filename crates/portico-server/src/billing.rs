@@ -358,33 +358,24 @@ pub async fn bill(
         lines,
         ctx,
     );
-    // When the subscription was last invoiced: a `once` discount is spent by the first
-    // invoice made at or after its start.
-    let last_invoiced = match &sub.latest_invoice {
+    // A `once` discount is spent by the first invoice made after it (see `once_spent`).
+    let latest = match &sub.latest_invoice {
         Some(id) => portico_store::get::<Invoice>(&*app.store, account, id)
             .await?
-            .map(|i| i.value.created),
+            .map(|i| i.value),
         None => None,
     };
     for id in &sub.discounts {
-        let d = match fresh.iter().find(|d| &d.id == id) {
-            Some(d) => d.clone(),
-            None => match portico_store::get::<Discount>(&*app.store, account, id).await? {
-                Some(d) => d.value,
-                None => continue,
-            },
-        };
-        // A deleted coupon keeps applying to discounts already made from it.
-        let Some(c) = portico_store::get::<Coupon>(&*app.store, account, &d.coupon).await? else {
+        let Some((d, c)) = discount_with_coupon(app, account, id, fresh).await? else {
             continue;
         };
-        let in_force = match c.value.duration {
-            Duration::Once => last_invoiced.is_none_or(|t| t < d.start),
+        let in_force = match c.duration {
+            Duration::Once => !once_spent(&d, latest.as_ref()),
             Duration::Repeating => d.end.is_some_and(|end| at < end),
             Duration::Forever => true,
         };
         if in_force {
-            inv.apply_discount(&c.value, &d.id);
+            inv.apply_discount(&c, &d.id);
         }
     }
     if finalize {
@@ -394,6 +385,56 @@ pub async fn bill(
         inv.apply_balance(customer.value.balance);
     }
     Ok(inv)
+}
+
+/// A discount (made in this request, or stored) with its coupon. A deleted coupon keeps
+/// applying to discounts already made from it.
+async fn discount_with_coupon(
+    app: &App,
+    account: &AccountId,
+    id: &str,
+    fresh: &[Discount],
+) -> Result<Option<(Discount, Coupon)>, Failure> {
+    let d = match fresh.iter().find(|d| d.id == id) {
+        Some(d) => d.clone(),
+        None => match portico_store::get::<Discount>(&*app.store, account, id).await? {
+            Some(d) => d.value,
+            None => return Ok(None),
+        },
+    };
+    Ok(
+        portico_store::get::<Coupon>(&*app.store, account, &d.coupon)
+            .await?
+            .map(|c| (d, c.value)),
+    )
+}
+
+/// The `once` discounts `inv` applies, which it spends: the invoice after it goes without them.
+pub async fn once_spent_by(
+    app: &App,
+    account: &AccountId,
+    inv: &Invoice,
+    fresh: &[Discount],
+) -> Result<Vec<String>, Failure> {
+    let mut spent = Vec::new();
+    for id in &inv.discounts {
+        if let Some((d, c)) = discount_with_coupon(app, account, id, fresh).await? {
+            if c.duration == Duration::Once {
+                spent.push(d.id);
+            }
+        }
+    }
+    Ok(spent)
+}
+
+/// Whether a `once` discount has had its invoice, given the subscription's latest invoice: one
+/// made after the discount spends it. Timestamps are whole seconds, so an invoice of the same
+/// second as the discount (always, on a frozen test clock) may have come before it or after it:
+/// it came after, and spent the discount, exactly when it applied it.
+pub fn once_spent(d: &Discount, latest: Option<&Invoice>) -> bool {
+    latest.is_some_and(|i| {
+        i.created > d.start || (i.created == d.start && i.discounts.contains(&d.id))
+    })
 }
 
 /// Finalizes `inv` for `customer`: it takes the customer's balance and the next number of

@@ -360,6 +360,10 @@ pub async fn preview_change(
         customer = planned.customer;
         invoice = planned.invoice;
     }
+    if let Some(inv) = &invoice {
+        let spent = crate::billing::once_spent_by(app, account, inv, &fresh).await?;
+        after.value.discounts.retain(|id| !spent.contains(id));
+    }
     let next = if after.value.cancel_at_period_end || cancel {
         None
     } else {
