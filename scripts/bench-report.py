@@ -678,6 +678,12 @@ every savepoint, and the system allocator in every profile. Since then:
   Under callgrind a homepage went from 271.9k to 263.6k instructions (-3%), and its comparisons
   that go past the first column from 14.5k to 8.1k. (The id index keeps the account id first:
   it is the table's unique constraint, which only a rebuild of the table could change.)
+- On PostgreSQL, sqlx checked every pooled connection with a round trip to the server each time
+  it handed one out. A connection that answered in the last 500 ms is now used as it is (one
+  idle for longer is still checked, and all of them for 5 s after one is found dead, while the
+  statement that found it runs again on another). At concurrency 32 on 2,000 customers,
+  alternating builds: `portal.home` +13-19% (Portico's CPU per page -14%), `session.create`
+  +6-7%.
 '''
 
 
