@@ -76,25 +76,25 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
         "configuration",
         "billing_portal.configuration",
     ),
-    // Connect fields (applications, accounts), sources and tax codes: always null here, so
-    // expanding them leaves null, as Stripe does for an unset field.
+    // Connect fields (applications, accounts), sources, tax codes, tax ids and revisions: always
+    // null here, so expanding them leaves null, as Stripe does for an unset field.
     ("billing_portal.configuration", "application", "application"),
+    ("invoice", "account_tax_ids", "tax_id"),
     ("invoice", "application", "application"),
     ("invoice", "default_source", "source"),
     ("invoice", "latest_revision", "invoice"),
     ("invoice", "on_behalf_of", "account"),
-    ("invoice", "test_clock", "test_helpers.test_clock"),
-    ("line_item", "discounts", "discount"),
-    ("line_item", "subscription", "subscription"),
-    ("subscription_item", "discounts", "discount"),
-    ("invoice", "account_tax_ids", "tax_id"),
     ("product", "tax_code", "tax_code"),
     ("subscription", "application", "application"),
     ("subscription", "default_source", "source"),
     ("subscription", "on_behalf_of", "account"),
     ("subscription", "pending_setup_intent", "setup_intent"),
-    ("subscription", "test_clock", "test_helpers.test_clock"),
     ("subscription_schedule", "application", "application"),
+    ("invoice", "test_clock", "test_helpers.test_clock"),
+    ("line_item", "discounts", "discount"),
+    ("line_item", "subscription", "subscription"),
+    ("subscription", "test_clock", "test_helpers.test_clock"),
+    ("subscription_item", "discounts", "discount"),
     (
         "subscription_schedule",
         "test_clock",
