@@ -358,7 +358,7 @@ pub async fn bill(
         lines,
         ctx,
     );
-    // A `once` discount is spent by the first invoice made after it (see `once_spent`).
+    // What a `once` discount needs to know whether it is spent (see `Discount::in_force`).
     let latest = match &sub.latest_invoice {
         Some(id) => portico_store::get::<Invoice>(&*app.store, account, id)
             .await?
@@ -369,12 +369,7 @@ pub async fn bill(
         let Some((d, c)) = discount_with_coupon(app, account, id, fresh).await? else {
             continue;
         };
-        let in_force = match c.duration {
-            Duration::Once => !once_spent(&d, latest.as_ref()),
-            Duration::Repeating => d.end.is_some_and(|end| at < end),
-            Duration::Forever => true,
-        };
-        if in_force {
+        if d.in_force(&c, at, latest.as_ref()) {
             inv.apply_discount(&c, &d.id);
         }
     }
@@ -425,16 +420,6 @@ pub async fn once_spent_by(
         }
     }
     Ok(spent)
-}
-
-/// Whether a `once` discount has had its invoice, given the subscription's latest invoice: one
-/// made after the discount spends it. Timestamps are whole seconds, so an invoice of the same
-/// second as the discount (always, on a frozen test clock) may have come before it or after it:
-/// it came after, and spent the discount, exactly when it applied it.
-pub fn once_spent(d: &Discount, latest: Option<&Invoice>) -> bool {
-    latest.is_some_and(|i| {
-        i.created > d.start || (i.created == d.start && i.discounts.contains(&d.id))
-    })
 }
 
 /// Finalizes `inv` for `customer`: it takes the customer's balance and the next number of
