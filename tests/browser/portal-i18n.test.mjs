@@ -1,5 +1,6 @@
-// The cancel flow in French, German and Japanese, in Chromium: translated headings, buttons,
-// reasons and confirmations, with amounts and dates written the way each language writes them.
+// The cancel flow in French, German, Japanese, Traditional Chinese and British English, in
+// Chromium: translated headings, buttons, reasons and confirmations, with amounts and dates
+// written the way each language writes them.
 // (Every page in every language is checked by tests/sdk/test_portal_pages.py.)
 
 import assert from 'node:assert/strict';
@@ -26,6 +27,16 @@ const CASES = [
     summary: 'サブスクリプションをキャンセル', cancel: 'サブスクリプションをキャンセル', offer: 'キャンセルする前に', decline: 'いいえ、続行します',
     reason: '料金が高すぎる', comment: 'その他にお聞かせいただけることはありますか？', done: 'サブスクリプションをキャンセルしました', back: '127.0.0.1に戻る', offerText: '20%',
   },
+  {
+    locale: 'zh-TW', lang: 'zh-Hant', currency: 'twd', amount: '$12.00 / 月', date: /20\d\d年\d{1,2}月\d{1,2}日/,
+    summary: '取消您的訂閱', cancel: '取消訂閱', offer: '在您離開之前', decline: '不用了，繼續',
+    reason: '價格太貴', comment: '還有其他想告訴我們的嗎？', done: '訂閱已取消', back: '返回 127.0.0.1', offerText: '20% 折扣',
+  },
+  {
+    locale: 'en-GB', currency: 'gbp', amount: '£12.00 / month', date: /\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) 20\d\d/,
+    summary: 'Cancel your subscription', cancel: 'Cancel subscription', offer: 'Before you go', decline: 'No thanks, continue',
+    reason: "It's too expensive", comment: "Anything else you'd like to share?", done: 'Subscription cancelled', back: 'Return to 127.0.0.1', offerText: '20% off',
+  },
 ];
 
 for (const c of CASES) {
@@ -39,7 +50,7 @@ for (const c of CASES) {
       flow_data: { type: 'subscription_cancel', subscription_cancel: { subscription: sub.id, retention: { type: 'coupon_offer', coupon_offer: { coupon: biz.coupon.id } } } },
     })).json;
     const { context, page } = await open(browser, s.url);
-    assert.equal(await page.getAttribute('html', 'lang'), c.locale);
+    assert.equal(await page.getAttribute('html', 'lang'), c.lang ?? c.locale);
     await page.getByRole('heading', { name: c.summary }).waitFor();
     await page.getByRole('link', { name: c.back }).waitFor();
     // Amounts keep a no-break space before the symbol; read it as a space.

@@ -34,7 +34,16 @@ LANGUAGES = [
     ("pt-BR", "pt-BR", "pt-BR"),
     ("ja", "ja", "ja"),
     ("zh", "zh-Hans", "zh-Hans"),
+    ("zh-TW", "zh-Hant", "zh-Hant"),
+    ("en-GB", "en-GB", "en-GB"),
 ]
+# What a page in the language shows that its nearest relative does not.
+OWN_WRITING = {
+    "en-GB": re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|October"
+                        r"|November|December) \d{4}\b"),
+    "zh-TW": re.compile("訂閱"),
+    "zh": re.compile("订阅"),
+}
 
 
 def catalog(name: str) -> dict:
@@ -223,6 +232,8 @@ def test_every_page_in_every_language(server, locale, catalog_name, tag):
                 problems.append(f"{url}: English left: {left[:3]}")
     assert not problems, "\n".join(problems)
     assert len(b.pages) >= 30
+    if locale in OWN_WRITING:
+        assert OWN_WRITING[locale].search(visible_text(page)), visible_text(page)[:800]
     # No page needed a message its catalog lacks.
     log = server.log_text()
     assert "message missing" not in log, [l for l in log.splitlines() if "message missing" in l][:5]

@@ -3,8 +3,13 @@
 //! language writes them.
 //!
 //! Every one of Stripe's 47 session locales maps to a translated language: itself, the closest
-//! one (`fr-CA` → French, `pt` → Brazilian Portuguese, `zh-TW` → Chinese), or English. A message
-//! missing from a catalog falls back to English, never to its key.
+//! one (`fr-CA` → French, `pt` → Brazilian Portuguese, `en-AU` → British English, `zh-HK` →
+//! Traditional Chinese), or English. A message missing from a catalog falls back to English,
+//! never to its key.
+//!
+//! British English is English with a small catalog of its own on top (`en-GB.ftl`: the
+//! messages it writes differently, such as dates and spellings); every other language has a
+//! whole catalog.
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -16,6 +21,8 @@ use std::sync::LazyLock;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Lang {
     En,
+    /// British English: English with day-first dates and British spellings.
+    EnGb,
     Fr,
     De,
     Es,
@@ -23,13 +30,17 @@ pub enum Lang {
     Nl,
     PtBr,
     Ja,
+    /// Simplified Chinese.
     Zh,
+    /// Traditional Chinese (as written in Taiwan; also shown for Hong Kong).
+    ZhHant,
 }
 
 impl Lang {
     /// Every translated language.
-    pub const ALL: [Lang; 9] = [
+    pub const ALL: [Lang; 11] = [
         Lang::En,
+        Lang::EnGb,
         Lang::Fr,
         Lang::De,
         Lang::Es,
@@ -38,12 +49,14 @@ impl Lang {
         Lang::PtBr,
         Lang::Ja,
         Lang::Zh,
+        Lang::ZhHant,
     ];
 
     /// The BCP 47 tag, for `<html lang>` and the catalog's file name.
     pub fn tag(self) -> &'static str {
         match self {
             Lang::En => "en",
+            Lang::EnGb => "en-GB",
             Lang::Fr => "fr",
             Lang::De => "de",
             Lang::Es => "es",
@@ -52,6 +65,7 @@ impl Lang {
             Lang::PtBr => "pt-BR",
             Lang::Ja => "ja",
             Lang::Zh => "zh-Hans",
+            Lang::ZhHant => "zh-Hant",
         }
     }
 
@@ -59,9 +73,19 @@ impl Lang {
     /// any is close enough.
     pub fn closest(tag: &str) -> Option<Lang> {
         let tag = tag.trim().replace('_', "-").to_ascii_lowercase();
-        let primary = tag.split('-').next().unwrap_or("");
+        let mut subtags = tag.split('-');
+        let primary = subtags.next().unwrap_or("");
+        let rest: Vec<&str> = subtags.collect();
+        let has = |s: &[&str]| rest.iter().any(|r| s.contains(r));
         Some(match primary {
+            // English as the Commonwealth writes it: day-first dates, British spellings.
+            "en" if has(&["gb", "uk", "au", "nz", "ie", "in", "sg", "za", "001", "150"]) => {
+                Lang::EnGb
+            }
             "en" => Lang::En,
+            // Traditional script: named, or implied by the region (Taiwan, Hong Kong, Macau),
+            // unless the tag names the simplified script.
+            "zh" if has(&["hant"]) || (has(&["tw", "hk", "mo"]) && !has(&["hans"])) => Lang::ZhHant,
             "fr" => Lang::Fr,
             "de" => Lang::De,
             "es" => Lang::Es,
@@ -131,7 +155,16 @@ const SOURCES: &[(Lang, &str)] = &[
     (Lang::PtBr, include_str!("../../locales/pt-BR.ftl")),
     (Lang::Ja, include_str!("../../locales/ja.ftl")),
     (Lang::Zh, include_str!("../../locales/zh-Hans.ftl")),
+    (Lang::ZhHant, include_str!("../../locales/zh-Hant.ftl")),
 ];
+
+/// Languages written as another with a few messages of their own: (language, base, the
+/// messages that differ). Their bundles hold the base's catalog with these on top.
+const OVERLAYS: &[(Lang, Lang, &str)] = &[(
+    Lang::EnGb,
+    Lang::En,
+    include_str!("../../locales/en-GB.ftl"),
+)];
 
 struct Catalogs {
     bundles: Fast<Lang, FluentBundle<FluentResource>>,
@@ -145,14 +178,7 @@ type Fast<K, V> = HashMap<K, V, quick_cache::DefaultHashBuilder>;
 
 static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
     let mut bundles = Fast::default();
-    for (lang, source) in SOURCES {
-        let resource = match FluentResource::try_new(source.to_string()) {
-            Ok(r) => r,
-            Err((r, errors)) => {
-                tracing::error!(lang = lang.tag(), ?errors, "catalog has syntax errors");
-                r
-            }
-        };
+    for lang in Lang::ALL {
         let id = lang
             .tag()
             .parse()
@@ -160,10 +186,24 @@ static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
         let mut bundle = FluentBundle::new_concurrent(vec![id]);
         // Pages are HTML-escaped by the templates; no bidi isolation marks in the text.
         bundle.set_use_isolating(false);
-        if let Err(errors) = bundle.add_resource(resource) {
-            tracing::error!(lang = lang.tag(), ?errors, "catalog has duplicate messages");
+        // An overlay's messages replace its base's.
+        for (layer, source) in sources(lang).into_iter().enumerate() {
+            let resource = match FluentResource::try_new(source.to_string()) {
+                Ok(r) => r,
+                Err((r, errors)) => {
+                    tracing::error!(lang = lang.tag(), ?errors, "catalog has syntax errors");
+                    r
+                }
+            };
+            if layer > 0 {
+                bundle.add_resource_overriding(resource);
+            } else if let Err(errors) = bundle.add_resource(resource) {
+                tracing::error!(lang = lang.tag(), ?errors, "catalog has duplicate messages");
+            }
         }
-        bundles.insert(*lang, bundle);
+        if !sources(lang).is_empty() {
+            bundles.insert(lang, bundle);
+        }
     }
     let mut plain = Fast::default();
     for (lang, bundle) in &bundles {
@@ -184,24 +224,41 @@ static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
     Catalogs { bundles, plain }
 });
 
-/// Whether `lang` has a catalog of its own.
-fn has_catalog(lang: Lang) -> bool {
-    SOURCES.iter().any(|(l, _)| *l == lang)
+/// The catalog sources of a language, base first: its own catalog, or its base's and its
+/// overlay. Empty for a language without a catalog.
+fn sources(lang: Lang) -> Vec<&'static str> {
+    if let Some((_, base, overlay)) = OVERLAYS.iter().find(|(l, _, _)| *l == lang) {
+        let mut layers = sources(*base);
+        layers.push(overlay);
+        return layers;
+    }
+    SOURCES
+        .iter()
+        .filter(|(l, _)| *l == lang)
+        .map(|(_, s)| *s)
+        .collect()
 }
 
-/// The message ids of a language's own catalog (for the catalog consistency checks).
+/// Whether `lang` has a catalog of its own.
+fn has_catalog(lang: Lang) -> bool {
+    !sources(lang).is_empty()
+}
+
+/// The message ids of a language's catalog, overlays included (for the catalog consistency
+/// checks).
 pub fn catalog_keys(lang: Lang) -> Option<Vec<String>> {
-    let source = SOURCES.iter().find(|(l, _)| *l == lang)?.1;
-    let resource = FluentResource::try_new(source.to_string()).ok()?;
-    Some(
-        resource
-            .entries()
-            .filter_map(|e| match e {
-                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
-                _ => None,
-            })
-            .collect(),
-    )
+    let mut keys: Vec<String> = Vec::new();
+    for source in sources(lang) {
+        let resource = FluentResource::try_new(source.to_string()).ok()?;
+        for e in resource.entries() {
+            if let fluent_syntax::ast::Entry::Message(m) = e {
+                if !keys.iter().any(|k| k == m.id.name) {
+                    keys.push(m.id.name.to_owned());
+                }
+            }
+        }
+    }
+    (!keys.is_empty()).then_some(keys)
 }
 
 /// Texts formatted with arguments, by [`memo_key`].
@@ -360,7 +417,7 @@ impl T {
         let div = 10u64.pow(exp);
         let (whole, frac) = (minor / div, minor % div);
         let (group, decimal, min_grouping) = match self.lang {
-            Lang::En | Lang::Ja | Lang::Zh => (",", ".", 4),
+            Lang::En | Lang::EnGb | Lang::Ja | Lang::Zh | Lang::ZhHant => (",", ".", 4),
             Lang::Fr => ("\u{202f}", ",", 4),
             Lang::Es => (".", ",", 5),
             Lang::De | Lang::It | Lang::Nl | Lang::PtBr => (".", ",", 4),
@@ -434,7 +491,6 @@ fn symbol(currency: &str, lang: Lang) -> String {
     let s = match (currency, lang) {
         ("usd", Lang::En | Lang::Ja | Lang::Nl) => "$",
         ("usd", Lang::Fr) => "$US",
-        ("usd", Lang::Zh) => "US$",
         ("usd", _) => "US$",
         ("eur", _) => "€",
         ("gbp", _) => "£",
@@ -451,6 +507,7 @@ fn symbol(currency: &str, lang: Lang) -> String {
         ("nzd", _) => "NZ$",
         ("mxn", _) => "MX$",
         ("hkd", _) => "HK$",
+        ("twd", Lang::ZhHant) => "$",
         ("twd", _) => "NT$",
         ("ils", _) => "₪",
         ("vnd", _) => "₫",
@@ -536,7 +593,9 @@ mod tests {
                 "fr" | "fr-CA" => Lang::Fr,
                 "pt" | "pt-BR" => Lang::PtBr,
                 "es" | "es-419" => Lang::Es,
-                "zh" | "zh-HK" | "zh-TW" => Lang::Zh,
+                "zh" => Lang::Zh,
+                "zh-HK" | "zh-TW" => Lang::ZhHant,
+                "en-AU" | "en-GB" | "en-IE" | "en-IN" | "en-NZ" | "en-SG" => Lang::EnGb,
                 "de" => Lang::De,
                 "it" => Lang::It,
                 "nl" => Lang::Nl,
@@ -558,7 +617,13 @@ mod tests {
             negotiate(None, &[], Some("ko;q=0.9, ja;q=0.8, fr;q=0.85")),
             Lang::Fr
         );
-        assert_eq!(negotiate(None, &[], Some("en-GB,en;q=0.9")), Lang::En);
+        assert_eq!(negotiate(None, &[], Some("en-GB,en;q=0.9")), Lang::EnGb);
+        assert_eq!(negotiate(None, &[], Some("en-US,en;q=0.9")), Lang::En);
+        assert_eq!(negotiate(None, &[], Some("zh-TW")), Lang::ZhHant);
+        assert_eq!(negotiate(None, &[], Some("zh-Hant-HK")), Lang::ZhHant);
+        assert_eq!(negotiate(None, &[], Some("zh-Hans-HK")), Lang::Zh);
+        assert_eq!(negotiate(None, &[], Some("zh-CN")), Lang::Zh);
+        assert_eq!(negotiate(None, &["zh_hk".into()], None), Lang::ZhHant);
         assert_eq!(negotiate(None, &[], Some("de;q=0, it")), Lang::It);
         assert_eq!(negotiate(None, &[], Some("garbage;;;,")), Lang::En);
         assert_eq!(negotiate(Some("ko"), &["fr".into()], Some("fr")), Lang::En);
@@ -593,9 +658,9 @@ mod tests {
         assert_eq!(T::new(Lang::Ja).money(1500, "usd"), "$15.00");
     }
 
-    /// The variables a message uses, by message id.
+    /// The variables a message uses, by message id, in one catalog source.
     fn variables(
-        lang: Lang,
+        source: &str,
     ) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
         use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
         fn walk(p: &Pattern<&str>, out: &mut std::collections::BTreeSet<String>) {
@@ -625,9 +690,8 @@ mod tests {
                 }
             }
         }
-        let source = SOURCES.iter().find(|(l, _)| *l == lang).unwrap().1;
         let resource = fluent_syntax::parser::parse(source)
-            .unwrap_or_else(|(_, errors)| panic!("{} does not parse: {errors:?}", lang.tag()));
+            .unwrap_or_else(|(_, errors)| panic!("a catalog does not parse: {errors:?}"));
         resource
             .body
             .iter()
@@ -644,14 +708,28 @@ mod tests {
             .collect()
     }
 
+    fn source(lang: Lang) -> &'static str {
+        SOURCES.iter().find(|(l, _)| *l == lang).unwrap().1
+    }
+
     #[test]
     fn every_catalog_has_the_same_messages_with_the_same_variables() {
-        let english = variables(Lang::En);
+        let english = variables(source(Lang::En));
         assert!(english.len() > 200);
-        let translated: Vec<Lang> = SOURCES.iter().map(|(l, _)| *l).collect();
         for lang in Lang::ALL {
-            assert!(translated.contains(&lang), "no catalog for {}", lang.tag());
-            let theirs = variables(lang);
+            assert!(has_catalog(lang), "no catalog for {}", lang.tag());
+            assert_eq!(catalog_keys(lang).map(|k| k.len()), Some(english.len()));
+            if let Some((_, base, overlay)) = OVERLAYS.iter().find(|(l, _, _)| *l == lang) {
+                // An overlay only rewrites messages of its base, with the same variables.
+                assert_eq!(*base, Lang::En);
+                let theirs = variables(overlay);
+                assert!(theirs.len() > 5, "{}", lang.tag());
+                for (id, vars) in &theirs {
+                    assert_eq!(english.get(id), Some(vars), "{}: {id}", lang.tag());
+                }
+                continue;
+            }
+            let theirs = variables(source(lang));
             let missing: Vec<&String> = english
                 .keys()
                 .filter(|k| !theirs.contains_key(*k))
@@ -668,7 +746,6 @@ mod tests {
             for (id, vars) in &english {
                 assert_eq!(&theirs[id], vars, "{}: variables of {id}", lang.tag());
             }
-            assert_eq!(catalog_keys(lang).map(|k| k.len()), Some(english.len()));
         }
     }
 
@@ -677,7 +754,7 @@ mod tests {
         // Formatting with plausible arguments raises no error and never yields an empty string.
         for lang in Lang::ALL {
             let t = T::new(lang);
-            for id in variables(Lang::En).keys() {
+            for id in variables(source(Lang::En)).keys() {
                 let args = vec![
                     ("count", Arg::Num(3)),
                     ("months", Arg::Num(1)),
@@ -742,6 +819,8 @@ mod tests {
             ),
             (Lang::Ja, "2027年1月3日", "€12.00 / 月", "3か月"),
             (Lang::Zh, "2027年1月3日", "€12.00 / 月", "3 个月"),
+            (Lang::ZhHant, "2027年1月3日", "€12.00 / 月", "3 個月"),
+            (Lang::EnGb, "3 January 2027", "€12.00 / month", "3 months"),
         ];
         for (lang, date, monthly, three) in cases {
             let t = T::new(lang);
@@ -758,6 +837,17 @@ mod tests {
             T::new(Lang::Ja).per_interval(1200, "jpy", "month", 1),
             "¥1,200 / 月"
         );
+        // British English: its own spellings, English for the rest, US dollars marked as such.
+        let gb = T::new(Lang::EnGb);
+        assert_eq!(gb.s("status-canceling"), "Cancelling");
+        assert_eq!(gb.s("home-title"), T::new(Lang::En).s("home-title"));
+        assert_eq!(gb.money(1500, "usd"), "US$15.00");
+        assert_eq!(gb.money(1500, "gbp"), "£15.00");
+        // Traditional Chinese: its own catalog, and Taiwan's dollar as Taiwan writes it.
+        let tw = T::new(Lang::ZhHant);
+        assert_eq!(tw.s("action-cancel-subscription"), "取消訂閱");
+        assert_eq!(tw.money(150_000, "twd"), "$1,500.00");
+        assert_eq!(T::new(Lang::Zh).money(150_000, "twd"), "NT$1,500.00");
     }
 
     #[test]
