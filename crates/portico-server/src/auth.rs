@@ -97,7 +97,7 @@ impl KeyPolicy {
 /// The account a key owns: a one-way digest, so the key itself is never stored.
 pub fn account_for(key: &str) -> AccountId {
     let d = Sha256::digest(format!("portico-account\0{key}").as_bytes());
-    AccountId(format!("acct_{}", &hex::encode(d)[..24]))
+    AccountId(format!("acct_{}", &crate::digest::hex(&d)[..24]))
 }
 
 fn unauthorized(message: String, scheme: &str) -> Failure {

@@ -13,7 +13,6 @@ use portico_domain::{DomainError, ErrorCode, IdGen, RandomIds};
 use portico_store::{IdempotencyClaim, StoreError};
 use portico_wire::{form, ApiError, ErrorType, Node, Reader, API_VERSION};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -412,7 +411,7 @@ async fn handle(
             // The decoded parameters, so their order and encoding do not matter.
             let fingerprint = format!(
                 "{endpoint} {}",
-                hex::encode(Sha256::digest(format!("{params:?}").as_bytes()))
+                crate::digest::sha256_hex(format!("{params:?}").as_bytes())
             );
             match app.store.idempotency_claim(&caller.account, key, &fingerprint, now).await? {
                 IdempotencyClaim::Started => Some(key.to_owned()),

@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod billing;
 pub mod dashboard;
+pub mod digest;
 pub mod events;
 pub mod expand;
 pub mod http;

@@ -58,7 +58,7 @@ impl fmt::Debug for DataKey {
 }
 
 fn key_id(key: &[u8; 32]) -> String {
-    hex::encode(&Sha256::digest(key)[..4])
+    crate::digest::hex(&Sha256::digest(key)[..4])
 }
 
 struct Key {

@@ -94,7 +94,7 @@ pub fn sign(secret: &str, t: i64, payload: &str) -> String {
     mac.update(t.to_string().as_bytes());
     mac.update(b".");
     mac.update(payload.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    crate::digest::hex(&mac.finalize().into_bytes())
 }
 
 /// Whether an address is on the public internet: not loopback, private, link-local (cloud

@@ -16,14 +16,13 @@ use portico_domain::{Ctx, DomainError, ErrorCode, IdGen, RandomIds};
 use portico_store::{Filter, TokenRecord, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError, Reader};
-use sha2::{Digest, Sha256};
 
 /// How long the hosted authentication link stays valid.
 pub const AUTH_LINK_TTL_SECS: i64 = 24 * 3600;
 
 /// The stored form of a link secret.
 pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    crate::digest::sha256_hex(token.as_bytes())
 }
 
 fn read_types(r: &mut Reader<'_>) {

@@ -397,7 +397,7 @@ impl Portal {
             )
             .as_bytes(),
         );
-        hex::encode(&mac[..16])
+        crate::digest::hex(&mac[..16])
     }
 
     /// Whether a submitted form carries this session's CSRF token.
