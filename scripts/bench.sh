@@ -20,6 +20,8 @@
 # Environment:
 #   PORTICO_RELEASE_BIN, PORTICO_BENCH_BIN  prebuilt binaries (otherwise: cargo build --release)
 #   BENCH_CONCURRENCY="1 32"  BENCH_DURATION=10s  BENCH_WARMUP=2s  BENCH_STARTUP_RUNS=5
+#   BENCH_PAIRED_ROUNDS=4  BENCH_PAIRED_DURATION=5s  (each floor and the operation read against it,
+#   back to back at the top concurrency, so that the two see the same machine)
 #   BENCH_CUSTOMERS=10000  BENCH_SCALE_CUSTOMERS=1000000  BENCH_SCALE_SUBSCRIBED=10000
 #   BENCH_SCALE_CONCURRENCY=32  BENCH_OUT=test-output/bench  BENCH_VENV=.bench/venv (localstripe)
 #   KEEP_LOGS=1  keeps the temporary directory (databases, server logs); a run with errors keeps
@@ -55,11 +57,15 @@ if [ -n "$quick" ]; then
   warmup=${BENCH_WARMUP:-1s}
   startup_runs=${BENCH_STARTUP_RUNS:-3}
   idle_wait=1
+  paired_rounds=${BENCH_PAIRED_ROUNDS:-1}
+  paired_duration=${BENCH_PAIRED_DURATION:-2s}
 else
   duration=${BENCH_DURATION:-10s}
   warmup=${BENCH_WARMUP:-2s}
   startup_runs=${BENCH_STARTUP_RUNS:-5}
   idle_wait=3
+  paired_rounds=${BENCH_PAIRED_ROUNDS:-4}
+  paired_duration=${BENCH_PAIRED_DURATION:-5s}
 fi
 read -r -a concurrencies <<<"${BENCH_CONCURRENCY:-1 32}"
 # The concurrency the targets are judged at (the last one): measured twice, minutes apart.
@@ -370,6 +376,20 @@ for op in "${portico_ops[@]}"; do
     measure base "$portico_url" "$portico_pid" "$op" "$c" "$work/base.fixture.json"
   done
 done
+# The machine's speed drifts by a third over minutes (other work, the host's clock): a floor
+# measured in a fast minute and Portico in a slow one, or the other way round, skews the share.
+# Here each floor and the operation read against it run back to back, round after round; the
+# report reads each round's share, and the median of the rounds.
+log "measuring each floor and its operation back to back ($paired_rounds rounds of $paired_duration)"
+saved_duration=$duration saved_warmup=$warmup
+duration=$paired_duration warmup=1s
+for _ in $(seq "$paired_rounds"); do
+  measure paired "$floor_http" "$floor_http_pid" floor.http "$top_c"
+  measure paired "$portico_url" "$portico_pid" portal.home "$top_c" "$work/base.fixture.json"
+  measure paired "$floor_insert" "$floor_insert_pid" floor.insert "$top_c"
+  measure paired "$portico_url" "$portico_pid" session.create "$top_c" "$work/base.fixture.json"
+done
+duration=$saved_duration warmup=$saved_warmup
 log "measuring the floors again (the disk and the neighbours vary; the faster run counts)"
 for c in "${concurrencies[@]}"; do
   measure floor "$floor_http" "$floor_http_pid" floor.http "$c"
@@ -456,7 +476,8 @@ bench_ended=$(ms_now)
 echo "{\"start\": \"$load_start\", \"end\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" \
   >"$out/parts/loadavg.json"
 log "writing $out/meta.json"
-BENCH_QUICK=$quick BENCH_SCALE=$scale BENCH_POSTGRES=$postgres BENCH_DURATION_USED=$duration BENCH_WARMUP_USED=$warmup \
+BENCH_PAIRED_ROUNDS_USED=$paired_rounds BENCH_PAIRED_DURATION_USED=$paired_duration \
+  BENCH_QUICK=$quick BENCH_SCALE=$scale BENCH_POSTGRES=$postgres BENCH_DURATION_USED=$duration BENCH_WARMUP_USED=$warmup \
   BENCH_CONCURRENCY_USED="${concurrencies[*]}" BENCH_SCALE_CONCURRENCY_USED=$scale_concurrency \
   BENCH_SECONDS=$(((bench_ended - bench_started) / 1000)) BENCH_ROOT=$root \
   python3 - "$out" "$PORTICO_RELEASE_BIN" "$venv/bin/python" <<'EOF'
@@ -525,6 +546,8 @@ meta = {
     'warmup': env['BENCH_WARMUP_USED'],
     'concurrency': [int(c) for c in env['BENCH_CONCURRENCY_USED'].split()],
     'scale_concurrency': int(env['BENCH_SCALE_CONCURRENCY_USED']),
+    'paired_rounds': int(env['BENCH_PAIRED_ROUNDS_USED']),
+    'paired_duration': env['BENCH_PAIRED_DURATION_USED'],
     'run_seconds': int(env['BENCH_SECONDS']),
     'git_commit': run('git', 'rev-parse', 'HEAD', cwd=root),
     'git_dirty': bool(run('git', 'status', '--porcelain', '--untracked-files=no', cwd=root)),
