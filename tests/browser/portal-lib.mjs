@@ -46,6 +46,8 @@ export async function seedBusiness(base, { cancelMode = 'at_period_end', prorati
   const promo = await ok(api.post('/v1/promotion_codes', { promotion: { type: 'coupon', coupon: welcome.id }, code: 'WELCOME10' }));
   const config = await ok(api.post('/v1/billing_portal/configurations', {
     business_profile: { headline: 'Acme makes widgets', terms_of_service_url: 'https://acme.test/terms', privacy_policy_url: 'https://acme.test/privacy' },
+    // A session needs a way back: its own return_url, or this.
+    default_return_url: 'http://127.0.0.1:9/account',
     features: {
       customer_update: { enabled: true, allowed_updates: ['email', 'name', 'phone', 'address', 'shipping'] },
       invoice_history: { enabled: true },

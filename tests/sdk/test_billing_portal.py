@@ -173,7 +173,7 @@ def test_every_feature_round_trips(world):
 def test_list_filters_and_deactivation(world):
     v1 = world.v1
     # The default configuration is created on first use: a session without `configuration`.
-    s = v1.billing_portal.sessions.create({"customer": world.customer.id})
+    s = v1.billing_portal.sessions.create({"customer": world.customer.id, "return_url": RETURN})
     default = v1.billing_portal.configurations.retrieve(s.configuration)
     assert default.is_default and default.active
     second = v1.billing_portal.configurations.create({"features": {"invoice_history": {"enabled": True}}})
@@ -202,7 +202,8 @@ def test_default_configuration_is_shared_by_concurrent_first_uses(portico_url):
     cus = v1.customers.create({})
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(8) as pool:
-        sessions = list(pool.map(lambda _: v1.billing_portal.sessions.create({"customer": cus.id}), range(8)))
+        sessions = list(pool.map(lambda _: v1.billing_portal.sessions.create({"customer": cus.id, "return_url": RETURN}),
+                                 range(8)))
     assert len({s.configuration for s in sessions}) == 1
     assert len(v1.billing_portal.configurations.list({"is_default": True}).data) == 1
 
@@ -502,6 +503,8 @@ def session_rules(w, extra):
          f"{fd}[type]"),
         ("S18 payment method feature off", {"customer": c, "configuration": extra["bare"].id,
                                             f"{fd}[type]": "payment_method_update"}, 400, None, f"{fd}[type]"),
+        ("a return URL, the session's or the configuration's", {"customer": c, "configuration": extra["bare"].id},
+         400, None, "return_url"),
         ("S18 update flow with nothing to update", {"customer": c, "configuration": extra["nothing"].id, **update},
          400, None, f"{fd}[type]"),
         ("S19 return_url must be absolute", {**base, "return_url": "account"}, 400, None, "return_url"),
@@ -567,13 +570,26 @@ def test_default_configuration_is_created_on_first_use(v1):
     """S14: without `configuration` the default is used, and Portico creates one the first time."""
     cus = v1.customers.create({})
     assert v1.billing_portal.configurations.list().data == []
-    s = check(v1.billing_portal.sessions.create({"customer": cus.id}))
+    # Without a return URL, the default Portico would make has none to offer: refused first,
+    # and nothing is made.
+    with pytest.raises(stripe.InvalidRequestError) as e:
+        v1.billing_portal.sessions.create({"customer": cus.id})
+    assert (e.value.http_status, e.value.param) == (400, "return_url")
+    assert v1.billing_portal.configurations.list().data == []
+    assert [e.type for e in v1.events.list().data] == ["customer.created"]
+    s = check(v1.billing_portal.sessions.create({"customer": cus.id, "return_url": RETURN}))
     c = v1.billing_portal.configurations.retrieve(s.configuration)
-    assert c.is_default and c.active
+    assert c.is_default and c.active and c.default_return_url is None
     f = c.features
     assert f.invoice_history.enabled and f.payment_method_update.enabled and f.subscription_cancel.enabled
     assert f.subscription_cancel.mode == "at_period_end" and f.subscription_update.enabled is False
-    assert v1.billing_portal.sessions.create({"customer": cus.id}).configuration == c.id
+    assert v1.billing_portal.sessions.create({"customer": cus.id, "return_url": RETURN}).configuration == c.id
+    # Once the default has a return URL of its own, sessions may leave theirs out.
+    with pytest.raises(stripe.InvalidRequestError) as e:
+        v1.billing_portal.sessions.create({"customer": cus.id})
+    assert e.value.param == "return_url" and c.id in e.value.user_message
+    v1.billing_portal.configurations.update(c.id, {"default_return_url": RETURN + "/home"})
+    assert v1.billing_portal.sessions.create({"customer": cus.id}).return_url == RETURN + "/home"
     kinds = [e.type for e in v1.events.list().data]
     assert kinds.count("billing_portal.configuration.created") == 1
 
@@ -646,16 +662,15 @@ def test_session_defaults_and_link_secrets(world):
     assert c["flow"]["after_completion"] == {"hosted_confirmation": {"custom_message": None}, "redirect": None,
                                              "type": "hosted_confirmation"}
     # Links are unguessable: 256 bits of randomness, never repeated.
-    tokens = {v1.billing_portal.sessions.create({"customer": world.customer.id}).url.rsplit("/", 1)[1]
+    tokens = {v1.billing_portal.sessions.create(world.session(return_url=RETURN)).url.rsplit("/", 1)[1]
               for _ in range(20)}
     assert len(tokens) == 20
     assert all(t.startswith("test_") and len(t) >= 5 + 43 for t in tokens)
     # on_behalf_of and every locale are accepted and echoed.
-    o = v1.billing_portal.sessions.create({"customer": world.customer.id, "on_behalf_of": "acct_1Abc",
-                                           "locale": "auto"})
+    o = v1.billing_portal.sessions.create(world.session(on_behalf_of="acct_1Abc", locale="auto", return_url=RETURN))
     assert (o.on_behalf_of, o.locale) == ("acct_1Abc", "auto")
     for locale in ["pt-BR", "zh-TW", "es-419", "en-GB", "fil"]:
-        assert v1.billing_portal.sessions.create({"customer": world.customer.id, "locale": locale}).locale == locale
+        assert v1.billing_portal.sessions.create(world.session(locale=locale, return_url=RETURN)).locale == locale
 
 
 def test_expand_configuration(world):
@@ -691,7 +706,7 @@ def test_accounts_do_not_see_each_other(world, portico_url):
         stranger.billing_portal.sessions.create({"customer": mine.id, "configuration": world.config.id})
     assert e.value.param == "configuration"
     # Its own default configuration is its own.
-    s = stranger.billing_portal.sessions.create({"customer": mine.id})
+    s = stranger.billing_portal.sessions.create({"customer": mine.id, "return_url": RETURN})
     assert s.configuration != world.config.id
     assert [e.type for e in stranger.events.list().data if e.type.startswith("billing_portal")] == [
         "billing_portal.session.created", "billing_portal.configuration.created"]

@@ -121,5 +121,6 @@ def test_every_field_stripe_expands_can_be_expanded(v1):
     listed = check(v1.billing_portal.configurations.list({"expand": ["data.application"]}))
     assert all(c.application is None for c in listed.data)
     session = check(v1.billing_portal.sessions.create({
-        "customer": cus.id, "configuration": config.id, "expand": ["configuration.application"]}))
+        "customer": cus.id, "configuration": config.id, "return_url": "https://app.example.com/",
+        "expand": ["configuration.application"]}))
     assert session.configuration.id == config.id and session.configuration.application is None

@@ -78,7 +78,7 @@ def test_the_confirm_flow_spends_a_once_coupon_on_todays_invoice(v1, portico_url
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": monthly.id}]})
     coupon = v1.coupons.create({"percent_off": 20, "duration": "once"})
     session = v1.billing_portal.sessions.create({
-        "customer": cus.id, "configuration": config.id,
+        "customer": cus.id, "configuration": config.id, "return_url": "https://app.example.com/",
         "flow_data": {"type": "subscription_update_confirm", "subscription_update_confirm": {
             "subscription": sub.id, "items": [{"id": sub["items"].data[0].id, "price": yearly.id}],
             "discounts": [{"coupon": coupon.id}]}}})

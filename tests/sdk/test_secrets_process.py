@@ -73,7 +73,7 @@ def test_no_secret_in_logs_or_at_rest():
         # as it is, but kept out of the log.
         logged_only = {"login page secret": config.login_page.url.rsplit("/", 1)[1]}
         r = http.post(server.url + "/v1/billing_portal/sessions", headers={"Idempotency-Key": "bps-1"},
-                      data={"customer": customer.id})
+                      data={"customer": customer.id, "return_url": "https://app.example.com/"})
         link = r.json()["url"]
         # The link is in the session's `billing_portal.session.created` event, as at Stripe (an
         # event carries its object), so it is kept out of the log only. It is of no use to

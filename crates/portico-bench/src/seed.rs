@@ -245,6 +245,7 @@ pub async fn seed(a: SeedArgs) -> anyhow::Result<Value> {
         k,
         "/v1/billing_portal/configurations",
         &[
+            ("default_return_url", "https://app.example.com/account"),
             ("features[invoice_history][enabled]", "true"),
             ("features[payment_method_update][enabled]", "true"),
             ("features[customer_update][enabled]", "true"),

@@ -787,7 +787,7 @@ async fn session_links_open_by_new_and_old_keys(env: Env) {
             &env,
             "/v1/billing_portal/sessions",
             &k,
-            &format!("customer={cus}"),
+            &format!("customer={cus}&return_url=https%3A%2F%2Fapp.example.com%2F"),
         )
         .await;
         assert_eq!(made.status, StatusCode::OK, "{}", made.json);

@@ -150,7 +150,7 @@ fn seed(w: &mut World) {
         w,
         "/v1/billing_portal/sessions",
         &format!(
-            "customer={cid}&configuration={}",
+            "customer={cid}&configuration={}&return_url=https%3A%2F%2Fapp.example.com%2F",
             config["id"].as_str().unwrap()
         ),
     );

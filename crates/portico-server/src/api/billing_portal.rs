@@ -347,14 +347,8 @@ pub async fn default_configuration(
     now: i64,
 ) -> Result<PortalConfiguration, Failure> {
     for _ in 0..3 {
-        if let Some(r) = app
-            .store
-            .get_by_unique_key(account, CONFIGURATION, "default")
-            .await?
-        {
-            return Ok(
-                portico_store::decode::<PortalConfiguration>(&*app.store, account, &r)?.value,
-            );
+        if let Some(c) = existing_default(app, account).await? {
+            return Ok(c);
         }
         let mut ids = crate::ids::Ids;
         let mut ctx = Ctx {
@@ -374,6 +368,39 @@ pub async fn default_configuration(
         }
     }
     Err(StoreError::Conflict.into())
+}
+
+/// The account's default configuration, if it has one yet.
+async fn existing_default(
+    app: &App,
+    account: &AccountId,
+) -> Result<Option<PortalConfiguration>, Failure> {
+    match app
+        .store
+        .get_by_unique_key(account, CONFIGURATION, "default")
+        .await?
+    {
+        Some(r) => Ok(Some(
+            portico_store::decode::<PortalConfiguration>(&*app.store, account, &r)?.value,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// A session needs somewhere to send the customer back to: its own `return_url` or its
+/// configuration's `default_return_url`. Stripe refuses a session that has neither.
+fn no_return_url(config: Option<&str>) -> ApiError {
+    let which = match config {
+        Some(id) => format!("the configuration {id}"),
+        None => "the account's default configuration".to_owned(),
+    };
+    ApiError::invalid(
+        Some("return_url".into()),
+        None,
+        format!(
+            "Send `return_url`: {which} has no `default_return_url`, and a portal session needs one or the other."
+        ),
+    )
 }
 
 /// Makes `id` the account's default configuration (it must be active); the previous default
@@ -640,11 +667,20 @@ pub async fn create_session(State(app): State<App>, mut api: Api) -> Reply {
             }
             c
         }
-        None => default_configuration(&app, &account, api.caller.livemode, api.now).await?,
+        None => {
+            // A default made here would have no `default_return_url` either: refuse first.
+            if p.return_url.is_none() && existing_default(&app, &account).await?.is_none() {
+                return Err(no_return_url(None).into());
+            }
+            default_configuration(&app, &account, api.caller.livemode, api.now).await?
+        }
     };
     let mut flow = p.flow;
     if let Some(f) = flow.as_mut() {
         check_flow(&app, &account, &customer, &config, f, api.now).await?;
+    }
+    if p.return_url.is_none() && config.default_return_url.is_none() {
+        return Err(no_return_url(Some(&config.id)).into());
     }
     let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
