@@ -187,3 +187,27 @@ def test_deleting_the_clock_cancels_its_subscriptions(v1):
     v1.test_helpers.test_clocks.delete(clock.id)
     gone = v1.subscriptions.retrieve(sub.id)
     assert gone.status == "canceled" and gone.ended_at == 1_775_001_600
+
+
+def test_what_an_advance_sets_off_is_automatic(v1, plan):
+    """Only `.advancing` is the advance call's doing; the renewal, the invoice and the clock being
+    ready again are Stripe's automatic handling, whose events name no request."""
+    clock, cus = on_clock(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    before = {e.id for e in v1.events.list({"limit": 100}).data}
+    advanced = v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": T0 + 32 * DAY},
+                                                    options={"idempotency_key": "advance-1"})
+    request_id = advanced.last_response.request_id
+    new = [e for e in v1.events.list({"limit": 100}).data if e.id not in before]
+    by_type = {}
+    for e in new:
+        by_type.setdefault(e.type, []).append(e)
+    # (`request` is a method of the SDK's objects: the field is read by key.)
+    assert by_type["test_helpers.test_clock.advancing"][0]["request"]["id"] == request_id
+    assert by_type["test_helpers.test_clock.advancing"][0]["request"]["idempotency_key"] == "advance-1"
+    automatic = [e for e in new if e.type != "test_helpers.test_clock.advancing"]
+    assert {"invoice.created", "invoice.paid", "customer.subscription.updated",
+            "test_helpers.test_clock.ready"} <= {e.type for e in automatic}
+    assert all(e["request"]["id"] is None and e["request"]["idempotency_key"] is None for e in automatic), \
+        [(e.type, e["request"]) for e in automatic if e["request"]["id"] is not None]
+    assert v1.subscriptions.retrieve(sub.id)["items"].data[0].current_period_start == T0 + 31 * DAY

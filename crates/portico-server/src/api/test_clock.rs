@@ -125,20 +125,28 @@ pub async fn advance_test_clock(State(app): State<App>, PathId(id): PathId, mut 
         Ok(Vec::new())
     })
     .await?;
-    let ran = run_due(&app, &account, &id, to).await;
-    // Whatever happened, the clock is ready again: at the new time if the run finished, at the
-    // old one otherwise (the transitions already run stay done).
-    let clock = modify::<TestClock, _>(&app, &account, &id, None, |c| {
-        if ran.is_ok() {
-            c.finish_advance();
-        } else {
-            c.advancing_to = None;
-            c.advance_started = None;
-            c.frozen_time = from;
-        }
-        Ok(Vec::new())
-    })
-    .await?;
+    // What the advance sets off (renewals, cancellations at period end, invoices, and the clock
+    // being ready again) is Stripe's automatic handling, not the request: its events carry no
+    // `request`, as they would with the time passing for real. Only `.advancing` is the call's.
+    let automatic = crate::events::REQUEST.scope(Default::default(), async {
+        let ran = run_due(&app, &account, &id, to).await;
+        // Whatever happened, the clock is ready again: at the new time if the run finished, at
+        // the old one otherwise (the transitions already run stay done).
+        let clock = modify::<TestClock, _>(&app, &account, &id, None, |c| {
+            if ran.is_ok() {
+                c.finish_advance();
+            } else {
+                c.advancing_to = None;
+                c.advance_started = None;
+                c.frozen_time = from;
+            }
+            Ok(Vec::new())
+        })
+        .await;
+        (ran, clock)
+    });
+    let (ran, clock) = automatic.await;
+    let clock = clock?;
     ran?;
     respond(&app, &api, render::test_clock(&clock), &expand).await
 }
