@@ -84,8 +84,10 @@ test('change the cancel mode, build a cancel link, complete it, and find its eve
   const portal = await open(browser, url);
   await portal.page.getByRole('heading', { name: 'Cancel your subscription' }).waitFor();
   await portal.page.getByRole('button', { name: 'Cancel subscription' }).click();
+  // Canceled; then the survey.
   await portal.page.getByRole('radio', { name: "It's too expensive" }).check();
-  await portal.page.getByRole('button', { name: 'Cancel subscription' }).click();
+  await portal.page.getByRole('button', { name: 'Continue' }).click();
+  await portal.page.waitForURL((u) => !u.search.includes('step=reason'));
   await portal.page.getByRole('heading', { name: 'Subscription canceled' }).waitFor();
   assert.match(await portal.page.textContent('main'), /Sorry to see you go\./);
   await portal.context.close();

@@ -72,8 +72,10 @@ test('each printed link opens a working portal with the business branding', asyn
 
   const cancel = await page(links['Cancel subscription']);
   await cancel.getByRole('button', { name: 'Cancel subscription' }).click();
-  await cancel.getByRole('button', { name: 'No thanks, continue' }).click();
-  await cancel.getByRole('button', { name: 'Cancel subscription' }).click();
+  await cancel.getByRole('button', { name: 'No thanks, cancel subscription' }).click();
+  // Canceled; the survey follows, and may be left unanswered.
+  await cancel.getByRole('button', { name: 'Continue' }).click();
+  await cancel.waitForURL((u) => !u.search.includes('step=reason'));
   await cancel.getByRole('heading', { name: 'Subscription canceled' }).waitFor();
 
   const update = await page(links['Change plan']);

@@ -47,11 +47,14 @@ async function complete(page, kind, shots) {
       await page.getByRole('heading', { name: 'Before you go' }).waitFor();
       assert.match(await page.textContent('main'), /20% off for 3 months/);
       if (shots) await shoot(page, 'portal-cancel-offer');
-      await page.getByRole('button', { name: 'No thanks, continue' }).click();
+      await page.getByRole('button', { name: 'No thanks, cancel subscription' }).click();
+      // Canceled; then, as at Stripe, the survey.
+      await page.getByRole('heading', { name: 'Subscription canceled' }).waitFor();
       await page.getByRole('radio', { name: "It's too expensive" }).check();
       await page.getByLabel("Anything else you'd like to share?").fill('Found a cheaper plan.');
       if (shots) await shoot(page, 'portal-cancel-reason');
-      await page.getByRole('button', { name: 'Cancel subscription' }).click();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL((u) => !u.search.includes('step=reason'));
       return;
     }
     case 'subscription_update': {
@@ -87,7 +90,8 @@ async function checkState(kind, customer, sub) {
       assert.equal(s.cancel_at_period_end, true);
       assert.equal(s.status, 'active');
       assert.deepEqual(s.cancellation_details, { comment: 'Found a cheaper plan.', feedback: 'too_expensive', reason: 'cancellation_requested' });
-      return ['customer.subscription.updated'];
+      // The cancellation, then the survey's answer.
+      return ['customer.subscription.updated', 'customer.subscription.updated'];
     case 'subscription_update':
       assert.equal(s.items.data[0].price.lookup_key, 'team_month');
       return ['customer.subscription.updated'];

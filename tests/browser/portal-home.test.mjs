@@ -143,10 +143,11 @@ test('cancel from the homepage, then renew', async () => {
   const { context, page } = await homepage(customer);
   await page.getByRole('link', { name: 'Cancel subscription' }).click();
   await page.getByRole('heading', { name: 'Cancel your subscription' }).waitFor();
-  // No retention offer outside a flow made with one: straight to the reasons.
+  // No retention offer outside a flow made with one: canceled at once, then the survey.
   await page.getByRole('button', { name: 'Cancel subscription' }).click();
+  await page.getByRole('heading', { name: 'Subscription canceled' }).waitFor();
   await page.getByRole('radio', { name: 'Other reason' }).check();
-  await page.getByRole('button', { name: 'Cancel subscription' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByText('Your subscription has been canceled.').waitFor();
   assert.match(await page.textContent('main'), /Cancels on /);
   let s = (await biz.api.get(`/v1/subscriptions/${sub.id}`)).json;

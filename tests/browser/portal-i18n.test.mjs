@@ -14,27 +14,27 @@ portalSuite({}, (e) => ({ browser, biz } = e));
 const CASES = [
   {
     locale: 'fr', currency: 'eur', amount: '12,00 € / mois', date: /\d{1,2} (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) 20\d\d/,
-    summary: 'Annuler votre abonnement', cancel: 'Annuler l’abonnement', offer: 'Avant de partir', decline: 'Non merci, continuer',
+    summary: 'Annuler votre abonnement', cancel: 'Annuler l’abonnement', offer: 'Avant de partir', decline: 'Non merci, annuler l’abonnement', next: 'Continuer',
     reason: 'C’est trop cher', comment: 'Souhaitez-vous nous dire autre chose ?', done: 'Abonnement annulé', back: 'Retour à 127.0.0.1', offerText: '20 % de réduction',
   },
   {
     locale: 'de', currency: 'eur', amount: '12,00 € / Monat', date: /\d{1,2}\. (Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember) 20\d\d/,
-    summary: 'Abonnement kündigen', cancel: 'Abonnement kündigen', offer: 'Bevor Sie gehen', decline: 'Nein danke, weiter',
+    summary: 'Abonnement kündigen', cancel: 'Abonnement kündigen', offer: 'Bevor Sie gehen', decline: 'Nein danke, Abonnement kündigen', next: 'Weiter',
     reason: 'Es ist zu teuer', comment: 'Möchten Sie uns noch etwas mitteilen?', done: 'Abonnement gekündigt', back: 'Zurück zu 127.0.0.1', offerText: '20 % Rabatt',
   },
   {
     locale: 'ja', currency: 'jpy', amount: '¥1,200 / 月', date: /20\d\d年\d{1,2}月\d{1,2}日/,
-    summary: 'サブスクリプションをキャンセル', cancel: 'サブスクリプションをキャンセル', offer: 'キャンセルする前に', decline: 'いいえ、続行します',
+    summary: 'サブスクリプションをキャンセル', cancel: 'サブスクリプションをキャンセル', offer: 'キャンセルする前に', decline: 'いいえ、サブスクリプションをキャンセルします', next: '続行',
     reason: '料金が高すぎる', comment: 'その他にお聞かせいただけることはありますか？', done: 'サブスクリプションをキャンセルしました', back: '127.0.0.1に戻る', offerText: '20%',
   },
   {
     locale: 'zh-TW', lang: 'zh-Hant', currency: 'twd', amount: '$12.00 / 月', date: /20\d\d年\d{1,2}月\d{1,2}日/,
-    summary: '取消您的訂閱', cancel: '取消訂閱', offer: '在您離開之前', decline: '不用了，繼續',
+    summary: '取消您的訂閱', cancel: '取消訂閱', offer: '在您離開之前', decline: '不用了，取消訂閱', next: '繼續',
     reason: '價格太貴', comment: '還有其他想告訴我們的嗎？', done: '訂閱已取消', back: '返回 127.0.0.1', offerText: '20% 折扣',
   },
   {
     locale: 'en-GB', currency: 'gbp', amount: '£12.00 / month', date: /\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) 20\d\d/,
-    summary: 'Cancel your subscription', cancel: 'Cancel subscription', offer: 'Before you go', decline: 'No thanks, continue',
+    summary: 'Cancel your subscription', cancel: 'Cancel subscription', offer: 'Before you go', decline: 'No thanks, cancel subscription', next: 'Continue',
     reason: "It's too expensive", comment: "Anything else you'd like to share?", done: 'Subscription cancelled', back: 'Return to 127.0.0.1', offerText: '20% off',
   },
 ];
@@ -63,10 +63,13 @@ for (const c of CASES) {
     assert.ok((await page.textContent('main')).replace(/[\u00a0\u202f]/g, ' ').includes(c.offerText));
     await shoot(page, `portal-cancel-offer-${c.locale}`);
     await page.getByRole('button', { name: c.decline }).click();
+    // Canceled; the survey follows.
+    await page.getByRole('heading', { name: c.done }).waitFor();
     await page.getByRole('radio', { name: c.reason }).check();
     await page.getByLabel(c.comment).fill('…');
     await shoot(page, `portal-cancel-reason-${c.locale}`);
-    await page.getByRole('button', { name: c.cancel }).click();
+    await page.getByRole('button', { name: c.next }).click();
+    await page.waitForURL((u) => !u.search.includes('step=reason'));
     await page.getByRole('heading', { name: c.done }).waitFor();
     assert.match(await page.textContent('main'), c.date);
     await shoot(page, `portal-done-canceled-${c.locale}`);

@@ -186,8 +186,13 @@ def test_every_page_in_every_language(server, locale, catalog_name, tag):
             c2, s2 = customer(v1, monthly, f"cancel2-{locale}@example.com")
             url2 = session(c2, flow_data={"type": "subscription_cancel", "subscription_cancel": {"subscription": s2.id}})
             b.get(url2)
-            p2 = b.get(f"{url2}/subscriptions/{s2.id}/cancel?step=reason")
-            b.post(f"{url2}/subscriptions/{s2.id}/cancel", {"csrf": csrf(p2), "action": "cancel", "reason": "other"})
+            p2 = b.get(f"{url2}/subscriptions/{s2.id}/cancel")
+            # The survey follows the cancellation; a reason not offered is refused on it.
+            survey = b.post(f"{url2}/subscriptions/{s2.id}/cancel", {"csrf": csrf(p2), "action": "cancel"})
+            b.post(f"{url2}/subscriptions/{s2.id}/cancel", {"csrf": csrf(survey), "action": "feedback",
+                                                            "reason": "nope"}, status=400)
+            b.post(f"{url2}/subscriptions/{s2.id}/cancel", {"csrf": csrf(survey), "action": "feedback",
+                                                            "reason": "other"})
         else:
             b.post(f"{url}/subscriptions/{s.id}/update", {"csrf": csrf(first)})
 
@@ -237,3 +242,69 @@ def test_every_page_in_every_language(server, locale, catalog_name, tag):
     # No page needed a message its catalog lacks.
     log = server.log_text()
     assert "message missing" not in log, [l for l in log.splitlines() if "message missing" in l][:5]
+
+
+@pytest.mark.parametrize("mode", ["at_period_end", "immediately"])
+def test_the_reason_survey_follows_the_cancellation(server, mode):
+    """As at Stripe: canceling is one event with Stripe's own `reason`; the customer's answer to
+    the survey, if any, a second `customer.subscription.updated`. Leaving at the survey leaves
+    the subscription canceled."""
+    v1 = make_client(server.url, new_key()).v1
+    monthly, _, _, config = business(v1)
+    v1.billing_portal.configurations.update(config.id, {"features": {"subscription_cancel": {
+        "mode": mode, "proration_behavior": "none"}}})
+    b = Browser(server.url, "en")
+    done_url = "https://app.example.com/after-cancel"
+
+    def events_of(sub_id):
+        events = [e.to_dict() for e in v1.events.list({"limit": 100}).data[::-1]]
+        return [(e["type"], e["data"].get("previous_attributes")) for e in events
+                if e["type"].startswith("customer.subscription.") and e["data"]["object"]["id"] == sub_id]
+
+    c, sub = customer(v1, monthly, f"survey-{mode}@example.com")
+    url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id, "flow_data": {
+        "type": "subscription_cancel", "subscription_cancel": {"subscription": sub.id},
+        "after_completion": {"type": "redirect", "redirect": {"return_url": done_url}}}}).url
+    summary = b.get(url)
+    assert "Why are you canceling?" not in visible_text(summary)
+    before = events_of(sub.id)
+    r = b.s.post(f"{url}/subscriptions/{sub.id}/cancel", data={"csrf": csrf(summary), "action": "cancel"},
+                 allow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith(f"/subscriptions/{sub.id}/cancel?step=reason")
+    canceled = v1.subscriptions.retrieve(sub.id)
+    assert canceled.cancellation_details.to_dict() == {"comment": None, "feedback": None,
+                                                       "reason": "cancellation_requested"}
+    assert (canceled.status == "canceled") == (mode == "immediately")
+    assert canceled.cancel_at_period_end == (mode == "at_period_end")
+    first = events_of(sub.id)[len(before):]
+    assert [t for t, _ in first] == [
+        "customer.subscription.deleted" if mode == "immediately" else "customer.subscription.updated"]
+
+    # The survey: the subscription is canceled already; the answer is optional.
+    survey = b.get(r.headers["location"])
+    text = visible_text(survey)
+    assert "Subscription canceled" in text and "Why are you canceling?" in text
+    r = b.s.post(f"{url}/subscriptions/{sub.id}/cancel", allow_redirects=False, data={
+        "csrf": csrf(survey), "action": "feedback", "reason": "too_expensive", "comment": "Found a cheaper plan."})
+    assert (r.status_code, r.headers["location"]) == (303, done_url)
+    answered = v1.subscriptions.retrieve(sub.id)
+    assert answered.cancellation_details.to_dict() == {"comment": "Found a cheaper plan.", "feedback": "too_expensive",
+                                                       "reason": "cancellation_requested"}
+    second = events_of(sub.id)[len(before) + 1:]
+    assert second == [("customer.subscription.updated",
+                       {"cancellation_details": {"comment": None, "feedback": None}})], second
+    # Answering again (another tab) records nothing more.
+    r = b.s.post(f"{url}/subscriptions/{sub.id}/cancel", allow_redirects=False, data={
+        "csrf": csrf(survey), "action": "feedback", "reason": "other"})
+    assert r.status_code == 303 and len(events_of(sub.id)) == len(before) + 2
+
+    # Another customer leaves at the survey: canceled all the same, with no feedback, and the
+    # flow is over (the link leads to its end).
+    c2, sub2 = customer(v1, monthly, f"survey-left-{mode}@example.com")
+    url2 = v1.billing_portal.sessions.create({"customer": c2.id, "configuration": config.id, "flow_data": {
+        "type": "subscription_cancel", "subscription_cancel": {"subscription": sub2.id}}}).url
+    page = b.get(url2)
+    b.post(f"{url2}/subscriptions/{sub2.id}/cancel", {"csrf": csrf(page), "action": "cancel"})
+    left = v1.subscriptions.retrieve(sub2.id)
+    assert left.cancellation_details.feedback is None and (left.cancel_at_period_end or left.status == "canceled")
+    assert "Subscription canceled" in visible_text(b.get(url2))

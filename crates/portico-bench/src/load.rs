@@ -55,6 +55,7 @@ async fn fixture(c: &Client) -> Result<Fixture, String> {
         .post(
             "/v1/billing_portal/configurations",
             &[
+                kv("default_return_url", "https://app.example.com/account"),
                 kv("features[invoice_history][enabled]", true),
                 kv("features[payment_method_update][enabled]", true),
                 kv("features[subscription_cancel][enabled]", true),

@@ -1,8 +1,13 @@
 //! Canceling a subscription: what ends and when (per `features.subscription_cancel.mode`), the
 //! session's retention offer if it has one (taking it applies the coupon and keeps the
-//! subscription), the reason survey if enabled, then the cancellation itself — through the
-//! same engine as `POST /v1/subscriptions/{id}` (`cancel_at_period_end`) or
-//! `DELETE /v1/subscriptions/{id}` (with `prorate` under `create_prorations`).
+//! subscription), then the cancellation itself — through the same engine as
+//! `POST /v1/subscriptions/{id}` (`cancel_at_period_end`) or `DELETE /v1/subscriptions/{id}`
+//! (with `prorate` under `create_prorations`) — and then, if enabled, the reason survey.
+//!
+//! As at Stripe, the survey comes after the cancellation: the cancellation is one
+//! `customer.subscription.updated` (or `.deleted`) with `cancellation_details.reason` only, and
+//! the customer's answer, if they give one, a second `customer.subscription.updated` with
+//! `feedback` and `comment`. A customer who leaves at the survey has canceled.
 
 use super::home::own_subscription;
 use super::view::{plan_of, plan_price, Layout};
@@ -29,7 +34,7 @@ const MAX_COMMENT: usize = 5000;
 #[template(path = "portal/cancel.html")]
 struct CancelPage {
     l: Layout,
-    /// `summary`, `offer` or `reason`.
+    /// `summary`, `offer`, or `survey` (after the cancellation).
     step: &'static str,
     product: String,
     price: String,
@@ -156,17 +161,8 @@ async fn page_for(
     let credit_note = (immediately && cfg.proration_behavior == "create_prorations")
         .then(|| t.s("cancel-credit-note"));
     let offer = retention(p, sub).await?.map(|c| offer_view(p, &c, sub));
-    let reasons: Vec<(String, String)> = if cfg.reasons_enabled {
-        cfg.reasons
-            .iter()
-            .map(|r| (r.clone(), t.s(&format!("reason-{}", r.replace('_', "-")))))
-            .collect()
-    } else {
-        Vec::new()
-    };
     let step = match step {
         "offer" if offer.is_some() => "offer",
-        "reason" if !reasons.is_empty() => "reason",
         _ => "summary",
     };
     let title = if step == "offer" {
@@ -187,20 +183,54 @@ async fn page_for(
         consequence,
         credit_note,
         offer,
-        reasons,
+        // The reasons are asked for after the cancellation (see `survey_page`).
+        reasons: Vec::new(),
         error,
         keep_url: keep_url(p),
     })
 }
 
-impl CancelPage {
-    /// The step after the summary: the offer, the survey, or none (the summary cancels).
-    fn next_step(&self) -> Option<&'static str> {
-        match self.step {
-            "summary" if self.offer.is_some() => Some("offer"),
-            "summary" | "offer" if !self.reasons.is_empty() => Some("reason"),
-            _ => None,
-        }
+/// The survey that follows a cancellation: what has ended (or will), and the reasons.
+fn survey_page(p: &Portal, sub: &Subscription, error: Option<String>) -> CancelPage {
+    let t = &p.t;
+    let cfg = &p.config.features.subscription_cancel;
+    let product = sub
+        .items
+        .first()
+        .map(|i| plan_of(i, &sub.currency).product)
+        .unwrap_or_default();
+    let consequence = match sub.ended_at {
+        Some(_) => t.f(
+            "done-canceled-now",
+            vec![("product", product.clone().into())],
+        ),
+        None => t.f(
+            "done-canceled-later",
+            vec![
+                ("product", product.clone().into()),
+                (
+                    "date",
+                    t.date(sub.cancel_at.unwrap_or(sub.current_period().1))
+                        .into(),
+                ),
+            ],
+        ),
+    };
+    CancelPage {
+        l: p.layout(t.s("done-canceled-heading")),
+        step: "survey",
+        product,
+        price: String::new(),
+        consequence,
+        credit_note: None,
+        offer: None,
+        reasons: cfg
+            .reasons
+            .iter()
+            .map(|r| (r.clone(), t.s(&format!("reason-{}", r.replace('_', "-")))))
+            .collect(),
+        error,
+        keep_url: keep_url(p),
     }
 }
 
@@ -210,7 +240,33 @@ async fn cancelable(p: &Portal, sub_id: &str) -> Result<Option<Versioned<Subscri
     Ok(sub.filter(|s| p.config.can_cancel(&s.value)))
 }
 
-/// `GET …/subscriptions/{sub}/cancel?step=summary|offer|reason`
+/// Loads the subscription for the survey: the customer's, canceled or set to cancel, not yet
+/// answered for, while the configuration asks for reasons.
+async fn surveyable(p: &Portal, sub_id: &str) -> Result<Option<Versioned<Subscription>>, Failure> {
+    let cfg = &p.config.features.subscription_cancel;
+    if !cfg.reasons_enabled || cfg.reasons.is_empty() {
+        return Ok(None);
+    }
+    let sub = own_subscription(p, sub_id).await?;
+    Ok(sub.filter(|s| {
+        let v = &s.value;
+        let ending = v.cancel_at_period_end || v.cancel_at.is_some() || v.ended_at.is_some();
+        let answered =
+            v.cancellation_details.feedback.is_some() || v.cancellation_details.comment.is_some();
+        ending && !answered
+    }))
+}
+
+fn unavailable(p: &Portal) -> Response {
+    p.notice(
+        StatusCode::NOT_FOUND,
+        "cancel-unavailable-heading",
+        "cancel-unavailable-body",
+    )
+}
+
+/// `GET …/subscriptions/{sub}/cancel?step=summary|offer|reason` (`reason`: the survey, once
+/// the subscription is canceled; before, the summary).
 pub async fn show(
     State(app): State<App>,
     Path((token, sub_id)): Path<(String, String)>,
@@ -218,26 +274,27 @@ pub async fn show(
     headers: HeaderMap,
 ) -> Response {
     let p = enter!(app, token, headers, Page::Cancel(&sub_id));
+    let step = q.get("step").map(String::as_str).unwrap_or("summary");
+    if step == "reason" {
+        match surveyable(&p, &sub_id).await {
+            Ok(Some(s)) => return p.render(StatusCode::OK, &survey_page(&p, &s.value, None)),
+            Ok(None) => {}
+            Err(e) => return p.failed(e.error.message),
+        }
+    }
     let sub = match cancelable(&p, &sub_id).await {
         Ok(Some(s)) => s,
-        Ok(None) => {
-            return p.notice(
-                StatusCode::NOT_FOUND,
-                "cancel-unavailable-heading",
-                "cancel-unavailable-body",
-            )
-        }
+        Ok(None) => return unavailable(&p),
         Err(e) => return p.failed(e.error.message),
     };
-    let step = q.get("step").map(String::as_str).unwrap_or("summary");
     match page_for(&p, &sub.value, step, None).await {
         Ok(page) => p.render(StatusCode::OK, &page),
         Err(e) => p.failed(e.error.message),
     }
 }
 
-/// `POST …/subscriptions/{sub}/cancel`: `action=accept_offer`, or `action=cancel` with the
-/// optional `reason` and `comment`.
+/// `POST …/subscriptions/{sub}/cancel`: `action=accept_offer`, `action=cancel`, or, after the
+/// cancellation, `action=feedback` with the survey's optional `reason` and `comment`.
 pub async fn submit(
     State(app): State<App>,
     Path((token, sub_id)): Path<(String, String)>,
@@ -248,26 +305,26 @@ pub async fn submit(
     let Some(form) = p.checked_form(&body) else {
         return p.forged();
     };
-    let sub = match cancelable(&p, &sub_id).await {
+    let action = form.get("action");
+    let loaded = match action {
+        Some("feedback") => surveyable(&p, &sub_id).await,
+        _ => cancelable(&p, &sub_id).await,
+    };
+    let sub = match loaded {
         Ok(Some(s)) => s,
-        Ok(None) => {
-            return p.notice(
-                StatusCode::NOT_FOUND,
-                "cancel-unavailable-heading",
-                "cancel-unavailable-body",
-            )
-        }
+        // The survey was answered already (another tab): nothing more to record.
+        Ok(None) if action == Some("feedback") => return p.after_action("canceled"),
+        Ok(None) => return unavailable(&p),
         Err(e) => return p.failed(e.error.message),
     };
-    match form.get("action") {
+    match action {
         Some("accept_offer") => accept_offer(&mut p, sub).await,
-        Some("cancel") => {
+        Some("cancel") => cancel(&mut p, sub).await,
+        Some("feedback") => {
             let cfg = &p.config.features.subscription_cancel;
             let reason = form.text("reason");
             let comment = form.text("comment");
-            let bad_reason = reason
-                .as_ref()
-                .is_some_and(|r| !cfg.reasons_enabled || !cfg.reasons.contains(r));
+            let bad_reason = reason.as_ref().is_some_and(|r| !cfg.reasons.contains(r));
             let long = comment
                 .as_ref()
                 .is_some_and(|c| c.chars().count() > MAX_COMMENT);
@@ -277,29 +334,53 @@ pub async fn submit(
                 } else {
                     "error-reason"
                 };
-                let message = p.t.s(key);
-                return match page_for(&p, &sub.value, "reason", Some(message)).await {
-                    Ok(page) => p.render(StatusCode::BAD_REQUEST, &page),
-                    Err(e) => p.failed(e.error.message),
-                };
+                let page = survey_page(&p, &sub.value, Some(p.t.s(key)));
+                return p.render(StatusCode::BAD_REQUEST, &page);
             }
-            let details = CancellationDetails {
-                comment,
-                feedback: reason,
-                reason: None,
-            };
-            cancel(&mut p, sub, details).await
+            feedback(&p, sub, reason, comment).await
         }
         _ => p.not_found(),
     }
 }
 
-/// Cancels per the configuration's mode; the cancellation and the flow's outcome commit together.
-async fn cancel(
-    p: &mut Portal,
+/// Records the survey's answer on the canceled subscription, as
+/// `POST /v1/subscriptions/{id}` with `cancellation_details` would; no answer records nothing.
+async fn feedback(
+    p: &Portal,
     sub: Versioned<Subscription>,
-    details: CancellationDetails,
+    reason: Option<String>,
+    comment: Option<String>,
 ) -> Response {
+    if reason.is_none() && comment.is_none() {
+        return p.after_action("canceled");
+    }
+    let id = sub.value.id.clone();
+    let (id_, reason_, comment_) = (&id, &reason, &comment);
+    let result = with_retries(|| async move {
+        let Some(mut sub) = own_subscription(p, id_).await? else {
+            return Err(portico_wire::ApiError::internal().into());
+        };
+        sub.value.cancellation_details.feedback = reason_.clone();
+        sub.value.cancellation_details.comment = comment_.clone();
+        crate::objects::commit(
+            &p.app,
+            &p.caller.account,
+            vec![Write::Update(sub.next_record())],
+        )
+        .await?;
+        Ok::<_, Failure>(())
+    })
+    .await;
+    match result {
+        Ok(()) => p.after_action("canceled"),
+        Err(e) => p.failed(e.error.message),
+    }
+}
+
+/// Cancels per the configuration's mode; the cancellation and the flow's outcome commit
+/// together. Then the survey, if the configuration asks for reasons; else the flow's end.
+async fn cancel(p: &mut Portal, sub: Versioned<Subscription>) -> Response {
+    let details = CancellationDetails::default();
     let cfg = p.config.features.subscription_cancel.clone();
     let immediately = cfg.mode == "immediately";
     let plan = match sub.value.items.first() {
@@ -320,8 +401,6 @@ async fn cancel(
                 return Err(portico_wire::ApiError::internal().into());
             };
             sub.value.set_cancel_at_period_end(true, now)?;
-            sub.value.cancellation_details.feedback = details_.feedback.clone();
-            sub.value.cancellation_details.comment = details_.comment.clone();
             let write = Write::Update(sub.next_record());
             (sub.value, vec![write])
         };
@@ -344,7 +423,12 @@ async fn cancel(
     match result {
         Ok(()) => {
             let _ = p.reload_session().await;
-            p.after_action("canceled")
+            let cfg = &p.config.features.subscription_cancel;
+            if cfg.reasons_enabled && !cfg.reasons.is_empty() {
+                p.redirect(&format!("/subscriptions/{id}/cancel?step=reason"))
+            } else {
+                p.after_action("canceled")
+            }
         }
         Err(e) => p.failed(e.error.message),
     }

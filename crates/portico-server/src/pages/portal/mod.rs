@@ -489,11 +489,15 @@ impl Portal {
         let Some(flow) = &s.flow else {
             return (page == Page::Done).then(|| self.redirect(""));
         };
-        if s.outcome.is_some() {
+        if let Some(outcome) = &s.outcome {
+            // The reason survey follows the cancellation that ended the flow.
+            let survey = matches!((outcome, page),
+                (Outcome::Canceled { subscription, .. }, Page::Cancel(id)) if subscription == id);
             return match (flow.after_completion.kind.as_str(), page) {
                 ("portal_homepage", Page::Done) => Some(self.redirect("")),
                 ("portal_homepage", _) => None,
                 (_, Page::Done) => None,
+                _ if survey => None,
                 _ => Some(self.redirect("/done")),
             };
         }
