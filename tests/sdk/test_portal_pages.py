@@ -159,7 +159,6 @@ def test_every_page_in_every_language(server, locale, catalog_name, tag):
     b.get(f"{home}/subscriptions/{sub.id}/update/preview?price={yearly.id}&quantity=1")
     b.get(f"{home}/subscriptions/{sub.id}/update/preview?price={monthly.id}&quantity=9", status=400)
     b.get(f"{home}/subscriptions/{sub.id}/cancel")
-    b.get(f"{home}/subscriptions/{sub.id}/cancel?step=reason")
 
     # Each flow to its confirmation.
     flows = {
@@ -307,4 +306,56 @@ def test_the_reason_survey_follows_the_cancellation(server, mode):
     b.post(f"{url2}/subscriptions/{sub2.id}/cancel", {"csrf": csrf(page), "action": "cancel"})
     left = v1.subscriptions.retrieve(sub2.id)
     assert left.cancellation_details.feedback is None and (left.cancel_at_period_end or left.status == "canceled")
-    assert "Subscription canceled" in visible_text(b.get(url2))
+    again = b.s.get(url2)
+    assert again.url.endswith("/done") and "Subscription canceled" in visible_text(again.text)
+
+
+def test_the_survey_is_only_for_a_cancellation_made_here(server):
+    """The survey takes an answer only for the subscription this session canceled, once, while
+    it is still ending; a finished cancel flow cannot cancel again."""
+    v1 = make_client(server.url, new_key()).v1
+    monthly, _, _, config = business(v1)
+    b = Browser(server.url, "en")
+
+    def updates(sub_id):
+        return [e for e in v1.events.list({"limit": 100, "type": "customer.subscription.updated"}).data
+                if e.data.object.id == sub_id]
+
+    # Canceled through the API: the homepage session has no survey for it.
+    c, sub = customer(v1, monthly, "api-canceled@example.com")
+    v1.subscriptions.update(sub.id, {"cancel_at_period_end": True})
+    home = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
+    page = b.get(home)
+    r = b.s.get(f"{home}/subscriptions/{sub.id}/cancel?step=reason", allow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith(home.split(server.url, 1)[1])
+    n = len(updates(sub.id))
+    r = b.s.post(f"{home}/subscriptions/{sub.id}/cancel", allow_redirects=False,
+                 data={"csrf": csrf(page), "action": "feedback", "reason": "other"})
+    assert r.status_code == 303 and len(updates(sub.id)) == n
+    assert v1.subscriptions.retrieve(sub.id).cancellation_details.feedback is None
+    # An active subscription has no survey either: the summary shows.
+    c2, active = customer(v1, monthly, "active@example.com")
+    home2 = v1.billing_portal.sessions.create({"customer": c2.id, "configuration": config.id}).url
+    b.get(home2)
+    summary2 = b.get(f"{home2}/subscriptions/{active.id}/cancel?step=reason")
+    assert "Cancel your subscription" in visible_text(summary2)
+    b.post(f"{home2}/subscriptions/{active.id}/cancel", {"csrf": csrf(summary2), "action": "feedback",
+                                                         "reason": "other"}, status=404)
+    assert v1.subscriptions.retrieve(active.id).status == "active"
+
+    # Canceled in a flow; the reasons are switched off before the survey: on to the flow's end.
+    c3, sub3 = customer(v1, monthly, "flow@example.com")
+    url = v1.billing_portal.sessions.create({"customer": c3.id, "configuration": config.id, "flow_data": {
+        "type": "subscription_cancel", "subscription_cancel": {"subscription": sub3.id}}}).url
+    summary = b.get(url)
+    b.post(f"{url}/subscriptions/{sub3.id}/cancel", {"csrf": csrf(summary), "action": "cancel"})
+    v1.billing_portal.configurations.update(config.id, {"features": {"subscription_cancel": {
+        "cancellation_reason": {"enabled": False}}}})
+    r = b.s.get(f"{url}/subscriptions/{sub3.id}/cancel?step=reason")
+    assert r.url.endswith("/done") and "Subscription canceled" in visible_text(r.text)
+    # Renewed through the API afterwards, the finished flow's link cannot cancel it again.
+    v1.subscriptions.update(sub3.id, {"cancel_at_period_end": False})
+    r = b.s.post(f"{url}/subscriptions/{sub3.id}/cancel", allow_redirects=False,
+                 data={"csrf": csrf(summary), "action": "cancel"})
+    assert r.status_code == 303 and r.headers["location"].endswith("/done")
+    assert v1.subscriptions.retrieve(sub3.id).cancel_at_period_end is False

@@ -38,6 +38,10 @@ pub struct PortalSession {
     /// What the flow will have done once a payment waiting for 3-D Secure goes through.
     #[serde(default)]
     pub awaiting: Option<Outcome>,
+    /// The subscription this session canceled whose reason survey is open: set with the
+    /// cancellation, cleared once the customer answers it or moves on.
+    #[serde(default)]
+    pub survey_for: Option<String>,
 }
 
 impl PortalSession {
@@ -79,6 +83,7 @@ impl PortalSession {
             last_seen: None,
             outcome: None,
             awaiting: None,
+            survey_for: None,
         }
     }
 

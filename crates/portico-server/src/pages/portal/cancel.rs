@@ -22,7 +22,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use portico_domain::coupon::{Coupon, Duration};
-use portico_domain::portal::Outcome;
+use portico_domain::portal::{Outcome, PortalSession};
 use portico_domain::subscription::{CancellationDetails, Subscription};
 use portico_store::{Versioned, Write};
 use std::collections::HashMap;
@@ -240,21 +240,56 @@ async fn cancelable(p: &Portal, sub_id: &str) -> Result<Option<Versioned<Subscri
     Ok(sub.filter(|s| p.config.can_cancel(&s.value)))
 }
 
-/// Loads the subscription for the survey: the customer's, canceled or set to cancel, not yet
-/// answered for, while the configuration asks for reasons.
-async fn surveyable(p: &Portal, sub_id: &str) -> Result<Option<Versioned<Subscription>>, Failure> {
+/// Whether the configuration asks why customers cancel.
+fn asks_reasons(p: &Portal) -> bool {
     let cfg = &p.config.features.subscription_cancel;
-    if !cfg.reasons_enabled || cfg.reasons.is_empty() {
+    cfg.reasons_enabled && !cfg.reasons.is_empty()
+}
+
+/// Whether a subscription is canceled or set to cancel.
+fn ending(s: &Subscription) -> bool {
+    s.cancel_at_period_end || s.cancel_at.is_some() || s.ended_at.is_some()
+}
+
+/// Whether `session` has the survey of `sub` open, and `sub` can still take an answer: still
+/// ending (not renewed since) and not answered yet.
+fn survey_open(session: &PortalSession, sub: &Subscription) -> bool {
+    let answered =
+        sub.cancellation_details.feedback.is_some() || sub.cancellation_details.comment.is_some();
+    session.survey_for.as_deref() == Some(sub.id.as_str()) && ending(sub) && !answered
+}
+
+/// Loads the subscription for the survey: one this session canceled, whose survey is open,
+/// while the configuration asks for reasons.
+async fn surveyable(p: &Portal, sub_id: &str) -> Result<Option<Versioned<Subscription>>, Failure> {
+    if !asks_reasons(p) || p.session.value.survey_for.as_deref() != Some(sub_id) {
         return Ok(None);
     }
     let sub = own_subscription(p, sub_id).await?;
-    Ok(sub.filter(|s| {
-        let v = &s.value;
-        let ending = v.cancel_at_period_end || v.cancel_at.is_some() || v.ended_at.is_some();
-        let answered =
-            v.cancellation_details.feedback.is_some() || v.cancellation_details.comment.is_some();
-        ending && !answered
-    }))
+    Ok(sub.filter(|s| survey_open(&p.session.value, &s.value)))
+}
+
+/// Where the survey of `sub_id` leads when it is not open (answered, or closed): the end of
+/// the flow that canceled the subscription, or the homepage if the subscription is the
+/// customer's and ending; `None` for any other.
+async fn survey_closed(p: &Portal, sub_id: &str) -> Result<Option<Response>, Failure> {
+    let canceled_here = matches!(&p.session.value.outcome,
+        Some(Outcome::Canceled { subscription, .. }) if subscription == sub_id);
+    if canceled_here {
+        return Ok(Some(p.after_action("canceled")));
+    }
+    let sub = own_subscription(p, sub_id).await?;
+    Ok(sub.filter(|s| ending(&s.value)).map(|_| p.redirect("")))
+}
+
+/// Whether the session's flow is over and its pages closed (all but the survey that follows
+/// a cancellation); a flow that ends on the portal's homepage opens the whole portal instead.
+fn flow_closed(p: &Portal) -> bool {
+    let s = &p.session.value;
+    s.outcome.is_some()
+        && s.flow
+            .as_ref()
+            .is_some_and(|f| f.after_completion.kind != "portal_homepage")
 }
 
 fn unavailable(p: &Portal) -> Response {
@@ -281,6 +316,14 @@ pub async fn show(
             Ok(None) => {}
             Err(e) => return p.failed(e.error.message),
         }
+        match survey_closed(&p, &sub_id).await {
+            Ok(Some(r)) => return r,
+            Ok(None) => {}
+            Err(e) => return p.failed(e.error.message),
+        }
+    }
+    if flow_closed(&p) {
+        return p.redirect("/done");
     }
     let sub = match cancelable(&p, &sub_id).await {
         Ok(Some(s)) => s,
@@ -306,14 +349,23 @@ pub async fn submit(
         return p.forged();
     };
     let action = form.get("action");
+    if action != Some("feedback") && flow_closed(&p) {
+        return p.redirect("/done");
+    }
     let loaded = match action {
         Some("feedback") => surveyable(&p, &sub_id).await,
         _ => cancelable(&p, &sub_id).await,
     };
     let sub = match loaded {
         Ok(Some(s)) => s,
-        // The survey was answered already (another tab): nothing more to record.
-        Ok(None) if action == Some("feedback") => return p.after_action("canceled"),
+        // The survey was answered already (another tab) or is closed: nothing to record.
+        Ok(None) if action == Some("feedback") => {
+            return match survey_closed(&p, &sub_id).await {
+                Ok(Some(r)) => r,
+                Ok(None) => unavailable(&p),
+                Err(e) => p.failed(e.error.message),
+            }
+        }
         Ok(None) => return unavailable(&p),
         Err(e) => return p.failed(e.error.message),
     };
@@ -344,30 +396,41 @@ pub async fn submit(
 }
 
 /// Records the survey's answer on the canceled subscription, as
-/// `POST /v1/subscriptions/{id}` with `cancellation_details` would; no answer records nothing.
+/// `POST /v1/subscriptions/{id}` with `cancellation_details` would, and closes the survey in
+/// the same commit; no answer only closes it. Both are checked again on the state they
+/// commit against, so two tabs answering at once record one answer.
 async fn feedback(
     p: &Portal,
     sub: Versioned<Subscription>,
     reason: Option<String>,
     comment: Option<String>,
 ) -> Response {
-    if reason.is_none() && comment.is_none() {
-        return p.after_action("canceled");
-    }
     let id = sub.value.id.clone();
     let (id_, reason_, comment_) = (&id, &reason, &comment);
     let result = with_retries(|| async move {
-        let Some(mut sub) = own_subscription(p, id_).await? else {
-            return Err(portico_wire::ApiError::internal().into());
-        };
-        sub.value.cancellation_details.feedback = reason_.clone();
-        sub.value.cancellation_details.comment = comment_.clone();
-        crate::objects::commit(
-            &p.app,
+        let Some(mut session) = portico_store::get::<PortalSession>(
+            &*p.app.store,
             &p.caller.account,
-            vec![Write::Update(sub.next_record())],
+            &p.session.value.id,
         )
-        .await?;
+        .await?
+        else {
+            return Ok(());
+        };
+        let Some(mut sub) = own_subscription(p, id_).await? else {
+            return Ok(());
+        };
+        if !survey_open(&session.value, &sub.value) {
+            return Ok(());
+        }
+        session.value.survey_for = None;
+        let mut writes = vec![Write::Update(session.next_record())];
+        if reason_.is_some() || comment_.is_some() {
+            sub.value.cancellation_details.feedback = reason_.clone();
+            sub.value.cancellation_details.comment = comment_.clone();
+            writes.push(Write::Update(sub.next_record()));
+        }
+        crate::objects::commit(&p.app, &p.caller.account, writes).await?;
         Ok::<_, Failure>(())
     })
     .await;
@@ -390,6 +453,7 @@ async fn cancel(p: &mut Portal, sub: Versioned<Subscription>) -> Response {
     let api = p.api();
     let id = sub.value.id.clone();
     let now = p.now;
+    let survey = asks_reasons(p);
     let portal = &*p;
     let (api_, id_, details_, cfg_, plan_) = (&api, &id, &details, &cfg, &plan);
     let result = with_retries(|| async move {
@@ -415,7 +479,7 @@ async fn cancel(p: &mut Portal, sub: Versioned<Subscription>) -> Response {
             at,
             immediately,
         };
-        writes.extend(portal.outcome_write(outcome).await?);
+        writes.extend(canceled_session_write(portal, outcome, survey).await?);
         crate::objects::commit(&portal.app, &portal.caller.account, writes).await?;
         Ok::<_, Failure>(())
     })
@@ -423,8 +487,7 @@ async fn cancel(p: &mut Portal, sub: Versioned<Subscription>) -> Response {
     match result {
         Ok(()) => {
             let _ = p.reload_session().await;
-            let cfg = &p.config.features.subscription_cancel;
-            if cfg.reasons_enabled && !cfg.reasons.is_empty() {
+            if survey {
                 p.redirect(&format!("/subscriptions/{id}/cancel?step=reason"))
             } else {
                 p.after_action("canceled")
@@ -432,6 +495,33 @@ async fn cancel(p: &mut Portal, sub: Versioned<Subscription>) -> Response {
         }
         Err(e) => p.failed(e.error.message),
     }
+}
+
+/// The session as stored now, with the cancellation's outcome (inside a flow) and, when the
+/// configuration asks for reasons, the survey it opens: one write, to commit with the
+/// cancellation itself.
+async fn canceled_session_write(
+    p: &Portal,
+    outcome: Outcome,
+    survey: bool,
+) -> Result<Option<Write>, Failure> {
+    let mut current =
+        portico_store::get::<PortalSession>(&*p.app.store, &p.caller.account, &p.session.value.id)
+            .await?
+            .unwrap_or_else(|| p.session.clone());
+    let mut changed = false;
+    if survey {
+        let Outcome::Canceled { subscription, .. } = &outcome else {
+            return Err(portico_wire::ApiError::internal().into());
+        };
+        current.value.survey_for = Some(subscription.clone());
+        changed = true;
+    }
+    if current.value.open_flow().is_some() {
+        current.value.outcome = Some(outcome);
+        changed = true;
+    }
+    Ok(changed.then(|| Write::Update(current.next_record())))
 }
 
 /// Applies the retention coupon to the subscription (as an update adding the discount would)
