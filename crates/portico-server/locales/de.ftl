@@ -184,7 +184,6 @@ offer-months = { $months ->
 }
 offer-detail = Der Rabatt wird sofort auf Ihr Abonnement angewendet. Heute wird Ihnen nichts zusätzlich berechnet.
 action-accept-offer = Angebot annehmen
-action-decline-offer = Nein danke, weiter
 action-decline-offer-cancel = Nein danke, Abonnement kündigen
 offer-unavailable-heading = Dieses Angebot ist nicht mehr verfügbar
 offer-unavailable-body = Das Angebot kann nicht mehr auf Ihr Abonnement angewendet werden. Es wurde nichts geändert.

@@ -14,3 +14,5 @@ reason-question = Why are you cancelling? (optional)
 done-canceled-heading = Subscription cancelled
 done-canceled-now = Your { $product } subscription has been cancelled.
 auth-gone-body = The authentication was already completed, cancelled, or the link has expired. Return to the site you came from to try again.
+customer-gone-body = There is no billing account behind this link any more.
+offer-unavailable-body = The offer can't be applied to your subscription any more. Nothing was changed.

@@ -184,7 +184,6 @@ offer-months = { $months ->
 }
 offer-detail = The discount applies to your subscription right away. You won't be charged anything extra today.
 action-accept-offer = Accept offer
-action-decline-offer = No thanks, continue
 action-decline-offer-cancel = No thanks, cancel subscription
 offer-unavailable-heading = This offer is no longer available
 offer-unavailable-body = The offer can't be applied to your subscription anymore. Nothing was changed.

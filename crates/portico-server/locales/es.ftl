@@ -184,7 +184,6 @@ offer-months = { $months ->
 }
 offer-detail = El descuento se aplica a su suscripción de inmediato. Hoy no se le cobrará ningún importe adicional.
 action-accept-offer = Aceptar oferta
-action-decline-offer = No, gracias, continuar
 action-decline-offer-cancel = No, gracias, cancelar suscripción
 offer-unavailable-heading = Esta oferta ya no está disponible
 offer-unavailable-body = La oferta ya no se puede aplicar a su suscripción. No se ha modificado nada.

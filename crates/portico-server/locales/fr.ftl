@@ -187,7 +187,6 @@ offer-months = { $months ->
 }
 offer-detail = La réduction s’applique immédiatement à votre abonnement. Aucun montant supplémentaire ne vous sera facturé aujourd’hui.
 action-accept-offer = Accepter l’offre
-action-decline-offer = Non merci, continuer
 action-decline-offer-cancel = Non merci, annuler l’abonnement
 offer-unavailable-heading = Cette offre n’est plus disponible
 offer-unavailable-body = L’offre ne peut plus être appliquée à votre abonnement. Aucune modification n’a été effectuée.

@@ -184,7 +184,6 @@ offer-months = { $months ->
 }
 offer-detail = Lo sconto si applica subito all'abbonamento. Oggi non Le verrà addebitato alcun importo aggiuntivo.
 action-accept-offer = Accetta offerta
-action-decline-offer = No grazie, continua
 action-decline-offer-cancel = No grazie, annulla abbonamento
 offer-unavailable-heading = Questa offerta non è più disponibile
 offer-unavailable-body = Non è più possibile applicare l'offerta all'abbonamento. Non è stato modificato nulla.

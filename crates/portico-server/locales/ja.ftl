@@ -181,7 +181,6 @@ offer-forever = ご利用中はずっと
 offer-months = { $months }か月間
 offer-detail = 割引はサブスクリプションにすぐに適用されます。本日、追加の料金が請求されることはありません。
 action-accept-offer = オファーを受け取る
-action-decline-offer = いいえ、続行します
 action-decline-offer-cancel = いいえ、サブスクリプションをキャンセルします
 offer-unavailable-heading = このオファーはご利用いただけなくなりました
 offer-unavailable-body = このオファーはサブスクリプションに適用できなくなりました。変更は行われていません。

@@ -184,7 +184,6 @@ offer-months = { $months ->
 }
 offer-detail = De korting wordt direct op uw abonnement toegepast. U betaalt vandaag niets extra.
 action-accept-offer = Aanbieding accepteren
-action-decline-offer = Nee, bedankt, doorgaan
 action-decline-offer-cancel = Nee, bedankt, abonnement opzeggen
 offer-unavailable-heading = Deze aanbieding is niet meer beschikbaar
 offer-unavailable-body = De aanbieding kan niet meer op uw abonnement worden toegepast. Er is niets gewijzigd.

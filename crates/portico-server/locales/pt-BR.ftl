@@ -184,7 +184,6 @@ offer-months = { $months ->
 }
 offer-detail = O desconto é aplicado à sua assinatura imediatamente. Nenhum valor adicional será cobrado hoje.
 action-accept-offer = Aceitar oferta
-action-decline-offer = Não, obrigado. Continuar
 action-decline-offer-cancel = Não, obrigado. Cancelar assinatura
 offer-unavailable-heading = Esta oferta não está mais disponível
 offer-unavailable-body = A oferta não pode mais ser aplicada à sua assinatura. Nada foi alterado.

@@ -181,7 +181,6 @@ offer-forever = 在您订阅期间每期
 offer-months = { $months } 个月内
 offer-detail = 折扣将立即应用于您的订阅。今天不会向您额外收取任何费用。
 action-accept-offer = 接受优惠
-action-decline-offer = 不用了，继续
 action-decline-offer-cancel = 不用了，取消订阅
 offer-unavailable-heading = 此优惠已失效
 offer-unavailable-body = 此优惠已无法应用于您的订阅，未作任何更改。

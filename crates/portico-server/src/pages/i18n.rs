@@ -507,7 +507,6 @@ fn symbol(currency: &str, lang: Lang) -> String {
         ("nzd", _) => "NZ$",
         ("mxn", _) => "MX$",
         ("hkd", _) => "HK$",
-        ("twd", Lang::ZhHant) => "$",
         ("twd", _) => "NT$",
         ("ils", _) => "₪",
         ("vnd", _) => "₫",
@@ -843,11 +842,11 @@ mod tests {
         assert_eq!(gb.s("home-title"), T::new(Lang::En).s("home-title"));
         assert_eq!(gb.money(1500, "usd"), "US$15.00");
         assert_eq!(gb.money(1500, "gbp"), "£15.00");
-        // Traditional Chinese: its own catalog, and Taiwan's dollar as Taiwan writes it.
+        // Traditional Chinese: its own catalog; NT$ stays marked (also read in Hong Kong,
+        // where a bare $ is the Hong Kong dollar).
         let tw = T::new(Lang::ZhHant);
         assert_eq!(tw.s("action-cancel-subscription"), "取消訂閱");
-        assert_eq!(tw.money(150_000, "twd"), "$1,500.00");
-        assert_eq!(T::new(Lang::Zh).money(150_000, "twd"), "NT$1,500.00");
+        assert_eq!(tw.money(150_000, "twd"), "NT$1,500.00");
     }
 
     #[test]
