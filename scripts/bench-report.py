@@ -128,19 +128,23 @@ def missing(*measurements):
     return 'not measured'
 
 
-def paired_rounds(res, floor_op, op):
-    """[(floor's row, operation's row)]: the rounds in which `op` ran right after `floor_op`."""
+def paired_rounds(res, floor_op, op, c=None):
+    """[(floor's row, operation's row)]: the rounds in which `op` ran right after `floor_op`
+    (at concurrency `c`, when given)."""
     rows = [r for r in res.rows if r['dataset'] == 'paired']
-    return [(f, r) for f, r in zip(rows, rows[1:]) if f['op'] == floor_op and r['op'] == op]
+    return [(f, r) for f, r in zip(rows, rows[1:]) if f['op'] == floor_op and r['op'] == op
+            and (c is None or f['concurrency'] == r['concurrency'] == c)]
 
 
-def paired_share(res, floor_op, op):
-    """(median share, [share per round], [every row]) of the back-to-back rounds; None when
-    there were none or one failed."""
-    rounds = paired_rounds(res, floor_op, op)
-    if not rounds or not all(f.get('per_second') and 'failed' not in r for f, r in rounds):
+def paired_share(res, floor_op, op, c):
+    """(median share, [share per round], [every row]) of the back-to-back rounds at
+    concurrency `c`; None when there were none. A round that failed leaves no share, and its
+    rows make the verdict fail."""
+    rounds = paired_rounds(res, floor_op, op, c)
+    shares = [r['per_second'] / f['per_second'] for f, r in rounds
+              if 'failed' not in f and 'failed' not in r and f.get('per_second')]
+    if not shares:
         return None
-    shares = [r['per_second'] / f['per_second'] for f, r in rounds]
     return statistics.median(shares), shares, [m for pair in rounds for m in pair]
 
 
@@ -164,7 +168,7 @@ def targets(res):
     insert = res.get('floor', 'floor.insert', c)
     for op in SESSION_OPS:
         r = res.get('base', op, c)
-        paired = paired_share(res, 'floor.insert', op)
+        paired = paired_share(res, 'floor.insert', op, c)
         if r and insert and 'failed' not in r and 'failed' not in insert:
             share = r['per_second'] / insert['per_second'] if insert['per_second'] else 0
             measured = (f"{num(r['per_second'])}/s = {share:.0%} of the insert floor's fastest "
@@ -179,7 +183,7 @@ def targets(res):
 
     http = res.get('floor', 'floor.http', c)
     r = res.get('base', 'portal.home', c)
-    paired = paired_share(res, 'floor.http', 'portal.home')
+    paired = paired_share(res, 'floor.http', 'portal.home', c)
     if r and http and 'failed' not in r and 'failed' not in http:
         share = r['per_second'] / http['per_second'] if http['per_second'] else 0
         measured = (f"{num(r['per_second'])}/s = {share:.0%} of the HTTP floor's fastest run "
@@ -542,7 +546,7 @@ def report(res):
         add(table(['Operation', 'Floor', 'Share of the floor'], rows, numeric_from=2))
         add('')
     for floor_op, op in PAIRED:
-        rounds = paired_rounds(res, floor_op, op)
+        rounds = paired_rounds(res, floor_op, op, c)
         if not rounds:
             continue
         add(f'`{floor_op}` and `{op}` back to back at concurrency {c}, round by round:')
