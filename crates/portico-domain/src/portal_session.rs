@@ -122,6 +122,16 @@ impl PortalSession {
     pub fn open_flow(&self) -> Option<&Flow> {
         self.flow.as_ref().filter(|_| self.outcome.is_none())
     }
+
+    /// Records `outcome` as the end of the open flow; `false` (nothing changed) when there is
+    /// none: outside a flow, or once it is done, the first outcome stands.
+    pub fn end_flow(&mut self, outcome: Outcome) -> bool {
+        if self.open_flow().is_none() {
+            return false;
+        }
+        self.outcome = Some(outcome);
+        true
+    }
 }
 
 /// How long portal links and sessions last.
@@ -286,6 +296,29 @@ mod tests {
             None,
             &mut ctx,
         )
+    }
+
+    #[test]
+    fn a_flow_ends_once_and_only_a_flow_ends() {
+        let card = |last4: &str| Outcome::PaymentMethodUpdated {
+            brand: "visa".into(),
+            last4: last4.into(),
+        };
+        let mut plain = session();
+        assert!(!plain.end_flow(card("4242")));
+        assert_eq!(plain.outcome, None);
+        let mut s = session();
+        s.flow = Some(Flow {
+            kind: "payment_method_update".into(),
+            after_completion: AfterCompletion::default(),
+            subscription_cancel: None,
+            subscription_update: None,
+            subscription_update_confirm: None,
+        });
+        assert!(s.end_flow(card("4242")));
+        assert!(s.open_flow().is_none());
+        assert!(!s.end_flow(card("4444")), "the first outcome stands");
+        assert_eq!(s.outcome, Some(card("4242")));
     }
 
     #[test]

@@ -129,12 +129,7 @@ fn keep_url(p: &Portal) -> String {
     }
 }
 
-async fn page_for(
-    p: &Portal,
-    sub: &Subscription,
-    step: &str,
-    error: Option<String>,
-) -> Result<CancelPage, Failure> {
+async fn page_for(p: &Portal, sub: &Subscription, step: &str) -> Result<CancelPage, Failure> {
     let t = &p.t;
     let cfg = &p.config.features.subscription_cancel;
     let immediately = cfg.mode == "immediately";
@@ -185,7 +180,7 @@ async fn page_for(
         offer,
         // The reasons are asked for after the cancellation (see `survey_page`).
         reasons: Vec::new(),
-        error,
+        error: None,
         keep_url: keep_url(p),
     })
 }
@@ -330,7 +325,7 @@ pub async fn show(
         Ok(None) => return unavailable(&p),
         Err(e) => return p.failed(e.error.message),
     };
-    match page_for(&p, &sub.value, step, None).await {
+    match page_for(&p, &sub.value, step).await {
         Ok(page) => p.render(StatusCode::OK, &page),
         Err(e) => p.failed(e.error.message),
     }
@@ -408,13 +403,7 @@ async fn feedback(
     let id = sub.value.id.clone();
     let (id_, reason_, comment_) = (&id, &reason, &comment);
     let result = with_retries(|| async move {
-        let Some(mut session) = portico_store::get::<PortalSession>(
-            &*p.app.store,
-            &p.caller.account,
-            &p.session.value.id,
-        )
-        .await?
-        else {
+        let Some(mut session) = p.stored_session().await? else {
             return Ok(());
         };
         let Some(mut sub) = own_subscription(p, id_).await? else {
@@ -505,23 +494,18 @@ async fn canceled_session_write(
     outcome: Outcome,
     survey: bool,
 ) -> Result<Option<Write>, Failure> {
-    let mut current =
-        portico_store::get::<PortalSession>(&*p.app.store, &p.caller.account, &p.session.value.id)
-            .await?
-            .unwrap_or_else(|| p.session.clone());
-    let mut changed = false;
-    if survey {
-        let Outcome::Canceled { subscription, .. } = &outcome else {
-            return Err(portico_wire::ApiError::internal().into());
-        };
-        current.value.survey_for = Some(subscription.clone());
-        changed = true;
-    }
-    if current.value.open_flow().is_some() {
-        current.value.outcome = Some(outcome);
-        changed = true;
-    }
-    Ok(changed.then(|| Write::Update(current.next_record())))
+    let Outcome::Canceled { subscription, .. } = &outcome else {
+        return Err(portico_wire::ApiError::internal().into());
+    };
+    let survey_for = survey.then(|| subscription.clone());
+    p.session_write(|s| {
+        let opened = survey_for.is_some();
+        if opened {
+            s.survey_for = survey_for;
+        }
+        s.end_flow(outcome) || opened
+    })
+    .await
 }
 
 /// Applies the retention coupon to the subscription (as an update adding the discount would)

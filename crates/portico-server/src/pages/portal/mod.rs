@@ -532,24 +532,38 @@ impl Portal {
         self.session.value.open_flow().is_some()
     }
 
-    /// The write that records `outcome` as the end of the session's open flow (none outside
-    /// a flow), made against the session as stored now, to commit with the change itself.
-    pub async fn outcome_write(
+    /// The session as stored now (another tab may have changed it since this request read it).
+    pub async fn stored_session(
         &self,
-        outcome: Outcome,
-    ) -> Result<Option<Write>, crate::http::Failure> {
-        let mut current = portico_store::get::<PortalSession>(
+    ) -> Result<Option<Versioned<PortalSession>>, crate::http::Failure> {
+        Ok(portico_store::get::<PortalSession>(
             &*self.app.store,
             &self.caller.account,
             &self.session.value.id,
         )
-        .await?
-        .unwrap_or_else(|| self.session.clone());
-        if current.value.open_flow().is_none() {
-            return Ok(None);
-        }
-        current.value.outcome = Some(outcome);
-        Ok(Some(Write::Update(current.next_record())))
+        .await?)
+    }
+
+    /// The write that makes `change` to the session as stored now, to commit with the change
+    /// the session records; none when `change` changes nothing (returns `false`).
+    pub async fn session_write(
+        &self,
+        change: impl FnOnce(&mut PortalSession) -> bool,
+    ) -> Result<Option<Write>, crate::http::Failure> {
+        let mut current = self
+            .stored_session()
+            .await?
+            .unwrap_or_else(|| self.session.clone());
+        Ok(change(&mut current.value).then(|| Write::Update(current.next_record())))
+    }
+
+    /// The write that records `outcome` as the end of the session's open flow (none outside
+    /// a flow), to commit with the change itself.
+    pub async fn outcome_write(
+        &self,
+        outcome: Outcome,
+    ) -> Result<Option<Write>, crate::http::Failure> {
+        self.session_write(|s| s.end_flow(outcome)).await
     }
 
     /// Where the customer goes once an action is done: the flow's `after_completion` inside a
@@ -576,13 +590,7 @@ impl Portal {
     ) -> Result<(), crate::http::Failure> {
         let awaiting_ = &awaiting;
         crate::objects::with_retries(|| async move {
-            let Some(mut s) = portico_store::get::<PortalSession>(
-                &*self.app.store,
-                &self.caller.account,
-                &self.session.value.id,
-            )
-            .await?
-            else {
+            let Some(mut s) = self.stored_session().await? else {
                 return Ok(());
             };
             if s.value.awaiting == *awaiting_ {
@@ -601,13 +609,7 @@ impl Portal {
 
     /// Reads the session again (after another request changed it).
     pub async fn reload_session(&mut self) -> Result<(), crate::http::Failure> {
-        if let Some(s) = portico_store::get::<PortalSession>(
-            &*self.app.store,
-            &self.caller.account,
-            &self.session.value.id,
-        )
-        .await?
-        {
+        if let Some(s) = self.stored_session().await? {
             self.session = s;
         }
         Ok(())
