@@ -35,15 +35,19 @@ const GROUP_LIMIT: usize = 512;
 const IDLE_READERS: usize = 8;
 /// How long a connection waits for a lock another process holds.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-/// How long the checkpointer lets commits gather before copying their pages into the database
-/// file. Small batches keep each database sync short, so the writer's syncs of the WAL do not
-/// queue behind a long one (measured: p99 of session creation 22 ms at 10 ms, 41 ms at 100 ms).
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(10);
 /// The writer checkpoints itself only when the WAL holds this many pages (40 MiB).
 const WAL_BACKSTOP_PAGES: i64 = 10_000;
-/// Pages the readers and the writer map instead of copying (2 GiB of address space; only the
-/// pages touched count as memory, and the operating system's page cache holds them anyway).
-/// A database larger than this is read through copies past the limit.
+/// Pages the writer maps instead of copying (2 GiB of address space; only the pages touched count
+/// as memory, and the operating system's page cache holds them anyway). A database larger than
+/// this is read through copies past the limit.
+///
+/// Only the writer: a connection drops its whole mapping whenever it starts a read and finds the
+/// database changed since its last one, and maps it again page by page on the next reads (an
+/// unmap, a processor-wide TLB flush, a page fault per page). The writer never finds others'
+/// changes; a reader finds them at nearly every read while writes go on. Readers copy the pages
+/// they read instead (measured, 32 clients creating portal sessions: 12% more sessions a second,
+/// 13 µs less CPU each; reads with no writes alongside are as fast either way, from the
+/// reader's own page cache).
 const MMAP_BYTES: i64 = 2 << 30;
 /// The writer's page cache (KiB). Readers start each read afresh whenever the database has
 /// changed, so a cache helps only the writer, whose pages stay valid across its own commits: it
@@ -172,7 +176,6 @@ fn replicate(e: &StoreError) -> StoreError {
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     // Rolling back to a savepoint needs the pages it changed: keep them in memory rather than
     // in a temporary file opened and removed for every write.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
@@ -285,12 +288,15 @@ fn writer(conn: Connection, queue: mpsc::Receiver<Msg>, checkpoint: Option<mpsc:
     }
 }
 
-/// The checkpointer thread: copies committed pages from the WAL into the database file shortly
-/// after they are committed, off the writer's path (the writer checkpoints itself only if the
-/// WAL grows past [`WAL_BACKSTOP_PAGES`], should this thread fall behind).
+/// The checkpointer thread: copies committed pages from the WAL into the database file as soon
+/// as they are committed (the commits that land while it copies wait for its next round), off
+/// the writer's path (the writer checkpoints itself only if the WAL grows past
+/// [`WAL_BACKSTOP_PAGES`], should this thread fall behind). Small, frequent checkpoints keep each
+/// sync of the database file short, so the writer's syncs of the WAL seldom queue behind a long
+/// one: measured with 32 clients creating portal sessions, p99 5.7–6.0 ms when it copies at once,
+/// 6.0–6.5 ms after letting commits gather for 2 ms, 7.1–7.6 ms for 10 ms, 41 ms for 100 ms.
 fn checkpointer(conn: Connection, commits: mpsc::Receiver<()>) {
     while commits.recv().is_ok() {
-        std::thread::sleep(CHECKPOINT_EVERY);
         while commits.try_recv().is_ok() {}
         if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
             tracing::warn!(error = %e, "SQLite checkpoint failed; the writer will checkpoint");
@@ -392,6 +398,7 @@ impl SqliteStore {
             Some(p) => {
                 conn.pragma_update(None, "wal_autocheckpoint", WAL_BACKSTOP_PAGES)?;
                 conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+                conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
                 let c = Connection::open(p)?;
                 configure(&c)?;
                 let (notify, commits) = mpsc::sync_channel(1);
