@@ -276,7 +276,10 @@ fn list_into(
                         c => vec![c],
                     })
                     .collect();
-                sql.push(" AND lookup LIKE ")
+                // Said outright: SQLite does not infer it from LIKE, and the index on
+                // `lookup` holds only rows that have one, so without it the planner could not
+                // consider that index.
+                sql.push(" AND lookup IS NOT NULL AND lookup LIKE ")
                     .text(escaped)
                     .push(" ESCAPE '\\'")
             }
