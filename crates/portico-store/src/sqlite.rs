@@ -272,14 +272,14 @@ fn writer(conn: Connection, queue: mpsc::Receiver<Msg>, checkpoint: Option<mpsc:
             }
         }
         let failed = run_group(&conn, &mut group).err();
-        commits += 1;
-        if let Some(c) = checkpoint
-            .as_ref()
-            .filter(|_| commits >= CHECKPOINT_AFTER_COMMITS)
-        {
-            // If the channel is full, the checkpointer has a call waiting that covers these too.
-            let _ = c.try_send(());
-            commits = 0;
+        if let Some(c) = &checkpoint {
+            commits += 1;
+            if commits >= CHECKPOINT_AFTER_COMMITS {
+                // If the channel is full, the checkpointer has a call waiting that covers these
+                // too.
+                let _ = c.try_send(());
+                commits = 0;
+            }
         }
         for t in group {
             t.answer(failed.as_ref());
