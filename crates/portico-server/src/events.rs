@@ -344,7 +344,6 @@ impl App {
                 object,
                 previous,
                 self.clock.now(),
-                record.id.clone(),
                 request,
             ));
         }
@@ -357,7 +356,6 @@ fn event_record(
     object: Value,
     previous: Option<Value>,
     now: i64,
-    object_id: String,
     request: &RequestContext,
 ) -> Record {
     let id = crate::ids::Ids.next("evt_", ID_LEN);
@@ -388,8 +386,10 @@ fn event_record(
     event.insert("request".into(), Value::Object(request_map));
     event.insert("type".into(), kind.into());
     let event = Value::Object(event);
+    // Events are listed by type and time; nothing looks them up by the object they are about,
+    // so they have no parent (an entry in that index would be written with every event and
+    // never read).
     Record {
-        parent: Some(object_id),
         lookup: Some(kind.to_owned()),
         ..Record::first("event", id, now, event.to_string())
     }
