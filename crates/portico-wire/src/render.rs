@@ -8,7 +8,7 @@ use portico_domain::price::Price;
 use portico_domain::product::Product;
 use portico_domain::promotion_code::PromotionCode;
 use portico_domain::setup_intent::SetupIntent;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 fn address(a: &Address) -> Value {
     json!({
@@ -716,52 +716,248 @@ pub fn portal_configuration(
 
 /// A portal session; its `url` is built on `public_url`.
 pub fn portal_session(s: &portico_domain::portal::PortalSession, public_url: &str) -> Value {
-    let flow = s.flow.as_ref().map(|f| {
+    // Built field by field rather than with `json!`, which would copy each nested value
+    // through serde's serializer: sessions are made (and rendered twice, for the answer and the
+    // event) far more often than any other object.
+    let text = |v: &str| Value::from(v);
+    let opt = |v: &Option<String>| v.as_deref().map_or(Value::Null, text);
+    let flow = s.flow.as_ref().map_or(Value::Null, |f| {
         let ac = &f.after_completion;
-        json!({
-            "after_completion": {
-                "hosted_confirmation": (ac.kind == "hosted_confirmation")
-                    .then(|| json!({"custom_message": ac.custom_message})),
-                "redirect": ac.redirect_url.as_ref().map(|u| json!({"return_url": u})),
-                "type": ac.kind,
-            },
-            "subscription_cancel": f.subscription_cancel.as_ref().map(|c| json!({
-                "retention": c.retention_coupon.as_ref().map(|coupon| json!({
-                    "coupon_offer": {"coupon": coupon},
-                    "type": "coupon_offer",
-                })),
-                "subscription": c.subscription,
-            })),
-            "subscription_update": f.subscription_update.as_ref().map(|s| json!({"subscription": s})),
-            "subscription_update_confirm": f.subscription_update_confirm.as_ref().map(|c| json!({
-                "discounts": c.discounts.as_ref().map(|ds| ds.iter().map(|d| json!({
-                    "coupon": d.coupon,
-                    "promotion_code": d.promotion_code,
-                })).collect::<Vec<_>>()),
-                "items": c.items.iter().map(|i| {
-                    let mut item = json!({"id": i.id, "price": i.price});
-                    if let Some(q) = i.quantity {
-                        item["quantity"] = json!(q);
-                    }
-                    item
-                }).collect::<Vec<_>>(),
-                "subscription": c.subscription,
-            })),
-            "type": f.kind,
-        })
+        let confirm = f
+            .subscription_update_confirm
+            .as_ref()
+            .map_or(Value::Null, |c| {
+                let discounts = c.discounts.as_ref().map_or(Value::Null, |ds| {
+                    ds.iter()
+                        .map(|d| {
+                            object([
+                                ("coupon", opt(&d.coupon)),
+                                ("promotion_code", opt(&d.promotion_code)),
+                            ])
+                        })
+                        .collect()
+                });
+                let items = c
+                    .items
+                    .iter()
+                    .map(|i| {
+                        let mut item = Map::with_capacity(3);
+                        item.insert("id".into(), text(&i.id));
+                        item.insert("price".into(), opt(&i.price));
+                        if let Some(q) = i.quantity {
+                            item.insert("quantity".into(), q.into());
+                        }
+                        Value::Object(item)
+                    })
+                    .collect();
+                object([
+                    ("discounts", discounts),
+                    ("items", items),
+                    ("subscription", text(&c.subscription)),
+                ])
+            });
+        let cancel = f.subscription_cancel.as_ref().map_or(Value::Null, |c| {
+            let retention = c.retention_coupon.as_deref().map_or(Value::Null, |coupon| {
+                object([
+                    ("coupon_offer", object([("coupon", text(coupon))])),
+                    ("type", text("coupon_offer")),
+                ])
+            });
+            object([
+                ("retention", retention),
+                ("subscription", text(&c.subscription)),
+            ])
+        });
+        let hosted = if ac.kind == "hosted_confirmation" {
+            object([("custom_message", opt(&ac.custom_message))])
+        } else {
+            Value::Null
+        };
+        let redirect = ac
+            .redirect_url
+            .as_deref()
+            .map_or(Value::Null, |u| object([("return_url", text(u))]));
+        object([
+            (
+                "after_completion",
+                object([
+                    ("hosted_confirmation", hosted),
+                    ("redirect", redirect),
+                    ("type", text(&ac.kind)),
+                ]),
+            ),
+            ("subscription_cancel", cancel),
+            (
+                "subscription_update",
+                f.subscription_update
+                    .as_deref()
+                    .map_or(Value::Null, |s| object([("subscription", text(s))])),
+            ),
+            ("subscription_update_confirm", confirm),
+            ("type", text(&f.kind)),
+        ])
     });
-    json!({
-        "id": s.id,
-        "object": "billing_portal.session",
-        "configuration": s.configuration,
-        "created": s.created,
-        "customer": s.customer,
-        "customer_account": null,
-        "flow": flow,
-        "livemode": s.livemode,
-        "locale": s.locale,
-        "on_behalf_of": s.on_behalf_of,
-        "return_url": s.return_url,
-        "url": format!("{public_url}/p/session/{}", s.token),
-    })
+    object([
+        ("id", text(&s.id)),
+        ("object", text("billing_portal.session")),
+        ("configuration", text(&s.configuration)),
+        ("created", s.created.into()),
+        ("customer", text(&s.customer)),
+        ("customer_account", Value::Null),
+        ("flow", flow),
+        ("livemode", s.livemode.into()),
+        ("locale", opt(&s.locale)),
+        ("on_behalf_of", opt(&s.on_behalf_of)),
+        ("return_url", opt(&s.return_url)),
+        ("url", format!("{public_url}/p/session/{}", s.token).into()),
+    ])
+}
+
+/// A JSON object of these fields, in this order, the values moved in as they are.
+fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    let mut map = Map::with_capacity(N);
+    for (k, v) in fields {
+        map.insert(k.to_owned(), v);
+    }
+    Value::Object(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portico_domain::portal::{
+        AfterCompletion, CancelFlow, ConfirmDiscount, ConfirmFlow, ConfirmItem, Flow, PortalSession,
+    };
+
+    fn session(flow: Option<Flow>) -> PortalSession {
+        PortalSession {
+            id: "bps_1".into(),
+            created: 1_700_000_000,
+            livemode: false,
+            customer: "cus_1".into(),
+            configuration: "bpc_1".into(),
+            flow,
+            locale: Some("fr".into()),
+            on_behalf_of: None,
+            return_url: Some("https://example.com/back".into()),
+            token: "test_abc".into(),
+            browser: None,
+            opened_at: None,
+            last_seen: None,
+            outcome: None,
+            awaiting: None,
+            survey_for: None,
+        }
+    }
+
+    fn flow(kind: &str) -> Flow {
+        Flow {
+            kind: kind.into(),
+            after_completion: AfterCompletion::default(),
+            subscription_cancel: None,
+            subscription_update: None,
+            subscription_update_confirm: None,
+        }
+    }
+
+    #[test]
+    fn a_session_without_a_flow_has_every_field() {
+        let v = portal_session(&session(None), "http://127.0.0.1:1");
+        assert_eq!(
+            v,
+            json!({
+                "id": "bps_1", "object": "billing_portal.session", "configuration": "bpc_1",
+                "created": 1_700_000_000, "customer": "cus_1", "customer_account": null,
+                "flow": null, "livemode": false, "locale": "fr", "on_behalf_of": null,
+                "return_url": "https://example.com/back",
+                "url": "http://127.0.0.1:1/p/session/test_abc",
+            })
+        );
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        assert_eq!(keys[..2], ["id", "object"]);
+    }
+
+    #[test]
+    fn flows_render_every_nested_field() {
+        let mut confirm = flow("subscription_update_confirm");
+        confirm.after_completion = AfterCompletion {
+            kind: "redirect".into(),
+            custom_message: None,
+            redirect_url: Some("https://example.com/done".into()),
+        };
+        confirm.subscription_update_confirm = Some(ConfirmFlow {
+            subscription: "sub_1".into(),
+            items: vec![
+                ConfirmItem {
+                    id: "si_1".into(),
+                    price: Some("price_2".into()),
+                    quantity: Some(3),
+                },
+                ConfirmItem {
+                    id: "si_2".into(),
+                    price: None,
+                    quantity: None,
+                },
+            ],
+            discounts: Some(vec![ConfirmDiscount {
+                coupon: None,
+                promotion_code: Some("promo_1".into()),
+            }]),
+        });
+        assert_eq!(
+            portal_session(&session(Some(confirm)), "")["flow"],
+            json!({
+                "after_completion": {
+                    "hosted_confirmation": null,
+                    "redirect": {"return_url": "https://example.com/done"},
+                    "type": "redirect",
+                },
+                "subscription_cancel": null,
+                "subscription_update": null,
+                "subscription_update_confirm": {
+                    "discounts": [{"coupon": null, "promotion_code": "promo_1"}],
+                    "items": [
+                        {"id": "si_1", "price": "price_2", "quantity": 3},
+                        {"id": "si_2", "price": null},
+                    ],
+                    "subscription": "sub_1",
+                },
+                "type": "subscription_update_confirm",
+            })
+        );
+
+        let mut cancel = flow("subscription_cancel");
+        cancel.after_completion.custom_message = Some("Bye".into());
+        cancel.subscription_cancel = Some(CancelFlow {
+            subscription: "sub_1".into(),
+            retention_coupon: Some("co_1".into()),
+        });
+        assert_eq!(
+            portal_session(&session(Some(cancel)), "")["flow"],
+            json!({
+                "after_completion": {
+                    "hosted_confirmation": {"custom_message": "Bye"},
+                    "redirect": null,
+                    "type": "hosted_confirmation",
+                },
+                "subscription_cancel": {
+                    "retention": {"coupon_offer": {"coupon": "co_1"}, "type": "coupon_offer"},
+                    "subscription": "sub_1",
+                },
+                "subscription_update": null,
+                "subscription_update_confirm": null,
+                "type": "subscription_cancel",
+            })
+        );
+
+        let mut update = flow("subscription_update");
+        update.subscription_update = Some("sub_1".into());
+        let f = &portal_session(&session(Some(update)), "")["flow"];
+        assert_eq!(f["subscription_update"], json!({"subscription": "sub_1"}));
+        assert_eq!(f["subscription_update_confirm"], Value::Null);
+        assert_eq!(
+            f["after_completion"]["hosted_confirmation"],
+            json!({"custom_message": null})
+        );
+    }
 }
