@@ -830,24 +830,24 @@ mod tests {
     };
 
     fn session(flow: Option<Flow>) -> PortalSession {
-        PortalSession {
-            id: "bps_1".into(),
-            created: 1_700_000_000,
+        let mut ids = portico_domain::id::SequentialIds::default();
+        let mut ctx = portico_domain::Ctx {
+            now: 1_700_000_000,
             livemode: false,
-            customer: "cus_1".into(),
-            configuration: "bpc_1".into(),
+            ids: &mut ids,
+        };
+        let mut s = PortalSession::create(
+            "cus_1".into(),
+            "bpc_1".into(),
             flow,
-            locale: Some("fr".into()),
-            on_behalf_of: None,
-            return_url: Some("https://example.com/back".into()),
-            token: "test_abc".into(),
-            browser: None,
-            opened_at: None,
-            last_seen: None,
-            outcome: None,
-            awaiting: None,
-            survey_for: None,
-        }
+            Some("fr".into()),
+            None,
+            Some("https://example.com/back".into()),
+            &mut ctx,
+        );
+        s.id = "bps_1".into();
+        s.token = "test_abc".into();
+        s
     }
 
     fn flow(kind: &str) -> Flow {
