@@ -345,8 +345,12 @@ async fn statistics(app: App) {
 /// Finished webhook deliveries (and their attempts) are kept this long, as Stripe keeps events.
 pub const DELIVERY_RETENTION_SECS: i64 = 30 * 86_400;
 
-/// Background upkeep, once an hour: forgets idempotency keys older than 24 hours, and finished
-/// webhook deliveries and emails older than 30 days.
+/// Link lookups (portal sessions, 3-D Secure and sign-in links) are kept this long after they
+/// expire: until then an old link says it has expired; after, that it is not valid.
+pub const TOKEN_GRACE_SECS: i64 = 7 * 86_400;
+
+/// Background upkeep, once an hour: forgets idempotency keys older than 24 hours, link lookups
+/// a week after they expired, and finished webhook deliveries and emails older than 30 days.
 async fn upkeep(app: App) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
@@ -369,6 +373,11 @@ async fn upkeep(app: App) {
             Ok(n) if n > 0 => tracing::info!(pruned = n, "forgot old webhook deliveries"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "webhook delivery pruning failed"),
+        }
+        match app.store.prune_tokens(now - TOKEN_GRACE_SECS).await {
+            Ok(n) if n > 0 => tracing::info!(pruned = n, "forgot expired link tokens"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "link token pruning failed"),
         }
         match app.store.prune_emails(now - mail::RETENTION_SECS).await {
             Ok(n) if n > 0 => tracing::info!(pruned = n, "forgot old emails"),

@@ -14,6 +14,7 @@ use tower::ServiceExt;
 struct Env {
     router: Router,
     store: Arc<dyn Store>,
+    clock: Arc<ManualClock>,
     _dir: Option<TempDir>,
 }
 
@@ -26,15 +27,17 @@ impl Drop for TempDir {
 
 async fn env_with(url: String, dir: Option<TempDir>) -> Env {
     let store: Arc<dyn Store> = portico_store::open(&url).await.expect("open store");
+    let clock = Arc::new(ManualClock::at(1_790_000_000));
     let app = portico_server::state::App::new(
         store.clone(),
         KeyPolicy::new(&[], true),
-        Arc::new(ManualClock::at(1_790_000_000)),
+        clock.clone(),
         Settings::dev("http://127.0.0.1:12111"),
     );
     Env {
         router: router(app),
         store,
+        clock,
         _dir: dir,
     }
 }
@@ -765,6 +768,19 @@ async fn no_price_outlives_its_product(env: Env) {
     }
 }
 
+/// The URL of a new portal session (homepage) for `customer`.
+async fn session_url(env: &Env, k: &str, customer: &str) -> String {
+    let made = post(
+        env,
+        "/v1/billing_portal/sessions",
+        k,
+        &format!("customer={customer}&return_url=https%3A%2F%2Fapp.example.com%2F"),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.json);
+    made.json["url"].as_str().unwrap().to_owned()
+}
+
 /// A session link opens its page whether its lookup is stored under the current key (the
 /// link's head, then its hash) or, as links made by earlier versions are, under the hash alone.
 async fn session_links_open_by_new_and_old_keys(env: Env) {
@@ -782,17 +798,7 @@ async fn session_links_open_by_new_and_old_keys(env: Env) {
             router.oneshot(req).await.unwrap().status()
         }
     };
-    let session = || async {
-        let made = post(
-            &env,
-            "/v1/billing_portal/sessions",
-            &k,
-            &format!("customer={cus}&return_url=https%3A%2F%2Fapp.example.com%2F"),
-        )
-        .await;
-        assert_eq!(made.status, StatusCode::OK, "{}", made.json);
-        made.json["url"].as_str().unwrap().to_owned()
-    };
+    let session = || session_url(&env, &k, &cus);
     assert_eq!(open(session().await).await, StatusCode::OK);
 
     // A link stored the old way: its lookup moved to the plain hash.
@@ -823,6 +829,75 @@ async fn session_links_open_by_new_and_old_keys(env: Env) {
     assert_eq!(open(forged).await, StatusCode::NOT_FOUND);
 }
 
+/// A link's lookup is kept while its session can still be used: made, it lasts as long as an
+/// unopened link; opened and used, it moves with each recorded use. Pruning takes only links
+/// whose sessions are over, and such a link then opens nothing.
+async fn link_lookups_last_while_their_sessions_do(env: Env) {
+    let k = key();
+    let cus = post(&env, "/v1/customers", &k, "email=prune@example.com").await;
+    let cus = cus.json["id"].as_str().unwrap().to_owned();
+    let session = || async {
+        let url = session_url(&env, &k, &cus).await;
+        let token = url.rsplit('/').next().unwrap().to_owned();
+        let path = url
+            .strip_prefix("http://127.0.0.1:12111")
+            .unwrap()
+            .to_owned();
+        (path, portico_server::pages::portal::link_key(&token))
+    };
+    let open = |path: String, cookie: Option<String>| {
+        let router = env.router.clone();
+        async move {
+            let mut req = Request::builder().uri(path);
+            if let Some(c) = cookie {
+                req = req.header("cookie", c);
+            }
+            let res = router
+                .oneshot(req.body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let cookie = res
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+                .collect::<Vec<_>>()
+                .join("; ");
+            (res.status(), cookie)
+        }
+    };
+    let expiry = |key: String| {
+        let store = env.store.clone();
+        async move { store.find_token(&key).await.unwrap().map(|t| t.expires_at) }
+    };
+    // Years before the time the other stories run at: pruning, which forgets expired tokens
+    // of every account, takes none of theirs on a shared PostgreSQL database.
+    let start = 1_000_000_000;
+    env.clock.set(start);
+    let (used, used_key) = session().await;
+    let (unopened, unopened_key) = session().await;
+    assert_eq!(expiry(used_key.clone()).await, Some(start + 300));
+
+    let (status, cookie) = open(used.clone(), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(expiry(used_key.clone()).await, Some(start + 3_600));
+    // Fifty minutes on, the same browser comes back: the use is recorded, the lookup moves.
+    env.clock.set(start + 3_000);
+    assert_eq!(
+        open(used.clone(), Some(cookie.clone())).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(expiry(used_key.clone()).await, Some(start + 6_600));
+
+    // Past the unopened link's expiry: pruning forgets it, and keeps the one in use.
+    env.clock.set(start + 4_000);
+    assert!(env.store.prune_tokens(start + 4_000).await.unwrap() >= 1);
+    assert_eq!(expiry(unopened_key).await, None);
+    assert_eq!(open(unopened, None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(expiry(used_key).await, Some(start + 6_600));
+    assert_eq!(open(used, Some(cookie)).await.0, StatusCode::OK);
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -845,6 +920,7 @@ macro_rules! on_both {
 on_both!(
     malformed_input_is_a_4xx_stripe_error,
     session_links_open_by_new_and_old_keys,
+    link_lookups_last_while_their_sessions_do,
     error_shapes_match_stripe,
     keys_are_isolated_accounts,
     idempotent_replay_and_mismatch,
@@ -880,6 +956,7 @@ async fn clocked(
     let env = Env {
         router: router(app.clone()),
         store,
+        clock: clock.clone(),
         _dir: Some(TempDir(dir)),
     };
     (env, app, clock)

@@ -149,6 +149,10 @@ pub enum Write {
     Update(Record),
     /// A capability token (by hash) that leads to an object until `expires_at`.
     Token(TokenRecord),
+    /// Moves a token's `expires_at` (by hash) to `expires_at` if that is later; a token that is
+    /// gone, or already lasts longer, is left as it is (links in use: their lookup is kept
+    /// while the object behind them says they work).
+    ExtendToken { token_hash: String, expires_at: i64 },
     /// Forgets a token (by hash).
     DeleteToken(String),
     /// Forgets a token (by hash) that must still be there: the commit fails with
@@ -638,6 +642,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Forgets keys created before `before`; returns how many.
     async fn idempotency_prune(&self, before: i64) -> StoreResult<u64>;
+
+    /// Forgets tokens whose `expires_at` is before `before`, a batch of rows per transaction
+    /// (a backlog does not hold up other writes); returns how many.
+    async fn prune_tokens(&self, before: i64) -> StoreResult<u64>;
 
     /// The token with this hash, whatever its account (expired ones included).
     async fn find_token(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>>;

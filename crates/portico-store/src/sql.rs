@@ -360,6 +360,17 @@ impl Store for SqlStore {
         self.execute(&st::idempotency_prune(before)).await
     }
 
+    async fn prune_tokens(&self, before: i64) -> StoreResult<u64> {
+        let mut total = 0;
+        loop {
+            let n = self.execute(&st::prune_tokens(before)).await?;
+            total += n;
+            if n < st::TOKEN_PRUNE_BATCH as u64 {
+                return Ok(total);
+            }
+        }
+    }
+
     async fn find_token(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
         let row = self.optional(&st::find_token(token_hash)).await?;
         row.as_ref().map(st::token).transpose()

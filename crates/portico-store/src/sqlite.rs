@@ -815,6 +815,18 @@ impl Store for SqliteStore {
         Ok(self.write(move |c| execute(c, &sql)).await? as u64)
     }
 
+    async fn prune_tokens(&self, before: i64) -> StoreResult<u64> {
+        let mut total = 0;
+        loop {
+            let sql = st::prune_tokens(before);
+            let n = self.write(move |c| execute(c, &sql)).await? as u64;
+            total += n;
+            if n < st::TOKEN_PRUNE_BATCH as u64 {
+                return Ok(total);
+            }
+        }
+    }
+
     async fn find_token(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
         let sql = st::find_token(token_hash);
         self.read(move |c| optional(c, &sql, |r| st::token(r)))
@@ -1102,7 +1114,8 @@ mod tests {
     }
 
     /// The indexes on `lookup` and `parent` leave out rows without a value; every query by a
-    /// value still reads through them rather than scanning the kind.
+    /// value still reads through them rather than scanning the kind. Pruning finds expired
+    /// tokens by their expiry, not by reading every token.
     #[test]
     fn lists_by_lookup_and_parent_use_their_indexes() {
         use crate::statements::{self as st, Backend};
@@ -1150,6 +1163,7 @@ mod tests {
                 st::has_children(&account, "invoice", "cus_1"),
                 "objects_parent",
             ),
+            (st::prune_tokens(100), "tokens_expires_at"),
         ];
         for (sql, index) in cases {
             let text = sql.text.clone();

@@ -529,6 +529,14 @@ pub(crate) fn write(account: &AccountId, w: Write) -> WriteSql {
             ],
             None,
         ),
+        Write::ExtendToken {
+            token_hash,
+            expires_at,
+        } => (
+            "UPDATE tokens SET expires_at = $2 WHERE token_hash = $1 AND expires_at < $2",
+            vec![Arg::Text(token_hash), Arg::Int(expires_at)],
+            None,
+        ),
         Write::DeleteToken(hash) => (
             "DELETE FROM tokens WHERE token_hash = $1",
             vec![Arg::Text(hash)],
@@ -661,6 +669,21 @@ pub(crate) fn idempotency_release(account: &AccountId, key: &str) -> Sql {
 pub(crate) fn idempotency_prune(before: i64) -> Sql {
     Sql::new(
         "DELETE FROM idempotency_keys WHERE created < $1",
+        vec![Arg::Int(before)],
+    )
+}
+
+/// Tokens forgotten per transaction by [`prune_tokens`].
+pub(crate) const TOKEN_PRUNE_BATCH: usize = 1000;
+
+/// Forgets up to [`TOKEN_PRUNE_BATCH`] tokens that expired before `before` (through the index
+/// on `expires_at`).
+pub(crate) fn prune_tokens(before: i64) -> Sql {
+    Sql::new(
+        &format!(
+            "DELETE FROM tokens WHERE token_hash IN \
+             (SELECT token_hash FROM tokens WHERE expires_at < $1 LIMIT {TOKEN_PRUNE_BATCH})"
+        ),
         vec![Arg::Int(before)],
     )
 }

@@ -661,6 +661,79 @@ async fn tokens_and_secrets(store: Arc<dyn Store>) {
     assert_ne!(store.secret(&format!("{name}-other")).await.unwrap(), a);
 }
 
+/// Expired tokens are forgotten in batches, only those that expired before the horizon; a
+/// token in use is kept by moving its expiry later, never earlier.
+async fn tokens_expire_and_are_pruned(store: Arc<dyn Store>) {
+    let acct = account(&*store).await;
+    // Far in the past and random, so that stories sharing a PostgreSQL database (or earlier
+    // runs on it) have no tokens in this range.
+    let base = -(1_000_000_000_000 + (rand::random::<u32>() as i64) * 10_000);
+    let hash = |i: i64| format!("prune-{base}-{i}");
+    let n = 2_500;
+    let tokens: Vec<Write> = (0..n)
+        .map(|i| {
+            Write::Token(TokenRecord {
+                token_hash: hash(i),
+                account: acct.clone(),
+                kind: "portal_session".into(),
+                object_id: format!("bps_{i}"),
+                created: base + i - 300,
+                expires_at: base + i,
+            })
+        })
+        .collect();
+    store.commit(&acct, tokens).await.unwrap();
+    let expiry = |h: String| {
+        let store = store.clone();
+        async move { store.find_token(&h).await.unwrap().map(|t| t.expires_at) }
+    };
+
+    // In use: moved later, never earlier; a lookup that is gone stays gone.
+    let extend = |i: i64, until: i64| Write::ExtendToken {
+        token_hash: hash(i),
+        expires_at: until,
+    };
+    store
+        .commit(&acct, vec![extend(10, base + 5_000)])
+        .await
+        .unwrap();
+    store
+        .commit(
+            &acct,
+            vec![extend(10, base + 4_000), extend(n + 1, base + 9_000)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(expiry(hash(10)).await, Some(base + 5_000));
+    assert_eq!(expiry(hash(n + 1)).await, None);
+
+    // More than one batch expired before the horizon.
+    let pruned = store.prune_tokens(base + 2_100).await.unwrap();
+    assert!(pruned >= 2_099, "pruned {pruned}");
+    for i in [0, 9, 11, 1_000, 2_099] {
+        assert_eq!(
+            expiry(hash(i)).await,
+            None,
+            "token {i} expired before the horizon"
+        );
+    }
+    assert_eq!(
+        expiry(hash(10)).await,
+        Some(base + 5_000),
+        "extended past it"
+    );
+    for i in [2_100, 2_499] {
+        assert_eq!(
+            expiry(hash(i)).await,
+            Some(base + i),
+            "token {i} is not due"
+        );
+    }
+    assert_eq!(store.prune_tokens(base + 2_100).await.unwrap(), 0);
+    assert!(store.prune_tokens(base + 10_000).await.unwrap() >= 401);
+    assert_eq!(expiry(hash(10)).await, None);
+}
+
 /// The webhook outbox: deliveries are leased one holder at a time, a lost lease records
 /// nothing, an expired lease is taken over, and concurrent workers split the queue.
 async fn webhook_deliveries_are_leased(store: Arc<dyn Store>) {
@@ -1401,6 +1474,7 @@ stories!(
     concurrent_claims_let_one_through,
     tokens_and_secrets,
     tokens_lead_to_their_objects,
+    tokens_expire_and_are_pruned,
     webhook_deliveries_are_leased,
     emails_are_recorded_and_claimed,
     statistics_refresh_only_what_grew,

@@ -244,6 +244,12 @@ impl Portal {
             link_ttl: app.settings.portal.link_ttl_secs,
             idle: app.settings.portal.idle_secs,
         };
+        // Every write that records a use of the session also keeps the link's lookup until the
+        // session could next expire, so that pruning expired tokens never takes a live link.
+        let keep_link = |now: i64| Write::ExtendToken {
+            token_hash: record.token_hash.clone(),
+            expires_at: now + life.idle,
+        };
         // A lost race (another tab writing the session) is read again and decided anew.
         for _ in 0..4 {
             let session = match first_read.take() {
@@ -288,8 +294,8 @@ impl Portal {
                             None => (RandomIds.next("", 43), true),
                         };
                         session.value.bind(hash(&secret), now);
-                        let write = Write::Update(session.next_record());
-                        if app.commit(&account, vec![write]).await.is_err() {
+                        let writes = vec![Write::Update(session.next_record()), keep_link(now)];
+                        if app.commit(&account, writes).await.is_err() {
                             continue;
                         }
                         session.version += 1;
@@ -301,11 +307,8 @@ impl Portal {
                             let mut touched = session.clone();
                             touched.value.last_seen = Some(now);
                             // Losing this race only means another request recorded the use.
-                            if app
-                                .commit(&account, vec![Write::Update(touched.next_record())])
-                                .await
-                                .is_ok()
-                            {
+                            let writes = vec![Write::Update(touched.next_record()), keep_link(now)];
+                            if app.commit(&account, writes).await.is_ok() {
                                 session = Versioned {
                                     value: touched.value,
                                     version: touched.version + 1,
