@@ -215,8 +215,31 @@ impl App {
     pub async fn commit_at(
         &self,
         account: &AccountId,
+        writes: Vec<Write>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.commit_known(account, writes, now, None).await
+    }
+
+    /// [`App::commit`] of writes that make a new object the caller has rendered already
+    /// (`rendered`, as of now): its event takes a copy of that rendering instead of decoding
+    /// the stored record and rendering it again.
+    pub async fn commit_rendered(
+        &self,
+        account: &AccountId,
+        writes: Vec<Write>,
+        rendered: &Value,
+    ) -> Result<(), StoreError> {
+        self.commit_known(account, writes, self.clock.now(), Some(rendered))
+            .await
+    }
+
+    async fn commit_known(
+        &self,
+        account: &AccountId,
         mut writes: Vec<Write>,
         now: i64,
+        rendered: Option<&Value>,
     ) -> Result<(), StoreError> {
         let request = REQUEST.try_with(Clone::clone).unwrap_or_default();
         let mut events = Vec::new();
@@ -233,7 +256,13 @@ impl App {
                 }
                 _ => continue,
             };
-            events.extend(self.events_for(record, old.as_ref(), now, &request)?);
+            // The caller's rendering stands for a new object of the same kind and id.
+            let known = rendered.filter(|v| {
+                old.is_none()
+                    && v.get("id").and_then(Value::as_str) == Some(record.id.as_str())
+                    && v.get("object").and_then(Value::as_str) == Some(record.kind)
+            });
+            events.extend(self.events_for(record, old.as_ref(), known, now, &request)?);
         }
         if let Some(key) = &request.idempotency_key {
             writes.push(Write::IdempotencyCommitted(key.clone()));
@@ -305,6 +334,7 @@ impl App {
         &self,
         record: &Record,
         old: Option<&Record>,
+        known: Option<&Value>,
         now: i64,
         request: &RequestContext,
     ) -> Result<Vec<Record>, StoreError> {
@@ -318,7 +348,10 @@ impl App {
             render_record(r, now, url)
                 .map_err(|_| StoreError::Corrupt(format!("cannot render {} {}", r.kind, r.id)))
         };
-        let new_json = render(record)?;
+        let new_json = match known {
+            Some(v) => v.clone(),
+            None => render(record)?,
+        };
         let old_json = old.map(render).transpose()?;
         let derived = if record.kind == "invoice" {
             let stored = |r: &Record| serde_json::from_str::<Value>(&r.data).unwrap_or(Value::Null);
@@ -399,6 +432,44 @@ fn event_record(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// `commit_rendered` puts the handler's rendering of a new session in its event: the same
+    /// JSON the stored record renders to, flow included.
+    #[test]
+    fn a_sessions_rendering_is_its_records() {
+        use portico_domain::portal::{AfterCompletion, CancelFlow, Flow, PortalSession};
+        let mut ids = portico_domain::id::SequentialIds::default();
+        let mut ctx = portico_domain::Ctx {
+            now: 1_700_000_000,
+            livemode: true,
+            ids: &mut ids,
+        };
+        let flow = Flow {
+            kind: "subscription_cancel".into(),
+            after_completion: AfterCompletion::default(),
+            subscription_cancel: Some(CancelFlow {
+                subscription: "sub_1".into(),
+                retention_coupon: Some("co_1".into()),
+            }),
+            subscription_update: None,
+            subscription_update_confirm: None,
+        };
+        let session = PortalSession::create(
+            "cus_1".into(),
+            "bpc_1".into(),
+            Some(flow),
+            None,
+            None,
+            Some("https://example.com".into()),
+            &mut ctx,
+        );
+        let url = "http://127.0.0.1:1";
+        let record = portico_store::Versioned::new_record(&session);
+        assert_eq!(
+            crate::objects::render_record(&record, 0, url).unwrap(),
+            portico_wire::render::portal_session(&session, url)
+        );
+    }
 
     #[test]
     fn diffs_name_what_changed() {

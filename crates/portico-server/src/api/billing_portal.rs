@@ -698,12 +698,13 @@ pub async fn create_session(State(app): State<App>, mut api: Api) -> Reply {
         &mut ctx,
     );
     let token = session_token(&app, &account, &session, api.now);
-    app.commit(
+    let value = render::portal_session(&session, &app.settings.public_url);
+    app.commit_rendered(
         &account,
         vec![Write::Insert(Versioned::new_record(&session)), token],
+        &value,
     )
     .await?;
-    let value = render::portal_session(&session, &app.settings.public_url);
     respond(&app, &api, value, &expand).await
 }
 
