@@ -89,7 +89,11 @@ async fn template(
             )
             .await?;
         for r in &page.records {
-            if r.parent.as_ref().is_some_and(|p| owners.contains(p)) {
+            // An event is about the object in its `data.object` (events have no parent).
+            let about = serde_json::from_str::<Value>(&r.data)
+                .ok()
+                .and_then(|v| v["data"]["object"]["id"].as_str().map(str::to_owned));
+            if about.is_some_and(|id| owners.contains(&id)) {
                 out.push(r.clone());
             }
         }
