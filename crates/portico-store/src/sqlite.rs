@@ -1172,6 +1172,45 @@ mod tests {
         }
     }
 
+    /// Upgrading: lookups of portal links stored before their expiry followed the session's use
+    /// get a week from the upgrade, so the first pruning cannot take a link still in use; other
+    /// tokens keep their expiry.
+    #[test]
+    fn old_portal_link_lookups_get_a_week() {
+        let conn = Connection::open_in_memory().unwrap();
+        let migrator = sqlx::migrate!("./migrations/sqlite");
+        let (before, upgrade): (Vec<_>, Vec<_>) = migrator.iter().partition(|m| m.version < 10);
+        assert_eq!(upgrade.len(), 1, "this test covers migration 10 alone");
+        for m in before {
+            conn.execute_batch(&m.sql).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO accounts (id, livemode, created) VALUES ('acct_up', 0, 1);
+             INSERT INTO tokens (token_hash, account_id, kind, object_id, created, expires_at)
+                 VALUES ('a', 'acct_up', 'portal_session', 'bps_1', 1, 301),
+                        ('b', 'acct_up', 'setup_intent', 'seti_1', 1, 86401),
+                        ('c', 'acct_up', 'portal_login', 'bpc_1', 1, 4611686018427387903);",
+        )
+        .unwrap();
+        conn.execute_batch(&upgrade[0].sql).unwrap();
+        let expiry = |hash: &str| -> i64 {
+            conn.query_row(
+                "SELECT expires_at FROM tokens WHERE token_hash = ?1",
+                [hash],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let week = 7 * 86_400;
+        assert!((now + week - 5..=now + week + 5).contains(&expiry("a")));
+        assert_eq!(expiry("b"), 86_401);
+        assert_eq!(expiry("c"), 4_611_686_018_427_387_903);
+    }
+
     #[test]
     fn a_group_without_failures_runs_each_task_once() {
         let conn = Connection::open_in_memory().unwrap();
