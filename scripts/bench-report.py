@@ -769,8 +769,9 @@ every savepoint, and the system allocator in every profile. Since then:
 - Events have no entry in the index of objects by parent: nothing lists events by the object
   they are about, and every session creation records one (`billing_portal.session.created`).
   Alternating builds, 4 s each at concurrency 32: session creation +2-6%. A portal session is
-  rendered field by field; `json!` had copied its flow through serde's serializer, twice per
-  creation (the answer and the event).
+  rendered field by field; `json!` had copied its flow through serde's serializer. Its event
+  takes the handler's rendering instead of decoding the stored record and rendering it again
+  (3-10 µs less CPU per session).
 '''
 
 
