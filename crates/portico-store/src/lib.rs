@@ -516,6 +516,24 @@ pub(crate) async fn one_by_one<S: Store + ?Sized>(
     Ok(pages)
 }
 
+/// [`Store::prune_tokens`]: `batch` (a statement deleting at most
+/// [`statements::TOKEN_PRUNE_BATCH`] rows, each run its own transaction) until one deletes fewer;
+/// how many in all.
+pub(crate) async fn prune_in_batches<F, Fut>(mut batch: F) -> StoreResult<u64>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = StoreResult<u64>>,
+{
+    let mut total = 0;
+    loop {
+        let n = batch().await?;
+        total += n;
+        if n < statements::TOKEN_PRUNE_BATCH as u64 {
+            return Ok(total);
+        }
+    }
+}
+
 /// Where a page starts.
 #[derive(Clone, Debug, Default)]
 pub enum Cursor {

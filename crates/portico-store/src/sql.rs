@@ -361,14 +361,8 @@ impl Store for SqlStore {
     }
 
     async fn prune_tokens(&self, before: i64) -> StoreResult<u64> {
-        let mut total = 0;
-        loop {
-            let n = self.execute(&st::prune_tokens(before)).await?;
-            total += n;
-            if n < st::TOKEN_PRUNE_BATCH as u64 {
-                return Ok(total);
-            }
-        }
+        crate::prune_in_batches(|| async move { self.execute(&st::prune_tokens(before)).await })
+            .await
     }
 
     async fn find_token(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>> {

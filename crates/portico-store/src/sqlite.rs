@@ -816,15 +816,11 @@ impl Store for SqliteStore {
     }
 
     async fn prune_tokens(&self, before: i64) -> StoreResult<u64> {
-        let mut total = 0;
-        loop {
+        crate::prune_in_batches(|| async move {
             let sql = st::prune_tokens(before);
-            let n = self.write(move |c| execute(c, &sql)).await? as u64;
-            total += n;
-            if n < st::TOKEN_PRUNE_BATCH as u64 {
-                return Ok(total);
-            }
-        }
+            Ok(self.write(move |c| execute(c, &sql)).await? as u64)
+        })
+        .await
     }
 
     async fn find_token(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
@@ -1179,11 +1175,11 @@ mod tests {
     fn old_portal_link_lookups_get_a_week() {
         let conn = Connection::open_in_memory().unwrap();
         let migrator = sqlx::migrate!("./migrations/sqlite");
-        let (before, upgrade): (Vec<_>, Vec<_>) = migrator.iter().partition(|m| m.version < 10);
-        assert_eq!(upgrade.len(), 1, "this test covers migration 10 alone");
-        for m in before {
+        for m in migrator.iter().filter(|m| m.version < 10) {
             conn.execute_batch(&m.sql).unwrap();
         }
+        let upgrade: Vec<_> = migrator.iter().filter(|m| m.version == 10).collect();
+        assert_eq!(upgrade.len(), 1, "migration 10 is the one under test");
         conn.execute_batch(
             "INSERT INTO accounts (id, livemode, created) VALUES ('acct_up', 0, 1);
              INSERT INTO tokens (token_hash, account_id, kind, object_id, created, expires_at)
