@@ -1,6 +1,8 @@
 //! `portico`: the command line. `portico serve` runs the Stripe-compatible server.
 
-#![forbid(unsafe_code)]
+// One measured exception (`tune_c_allocator`) is allowed where it stands; nothing else may be
+// unsafe.
+#![deny(unsafe_code)]
 
 mod demo;
 mod listen;
@@ -189,9 +191,13 @@ impl WebhookArgs {
 }
 
 /// Logs go to stderr from a thread of their own, so a request never waits on the write of its
-/// log line (a write per line cost ~5% of a cheap request's time). Nothing is dropped: when the
-/// queue is full the logging call waits. Keep the returned guard until the end: dropping it
-/// writes out what is still queued.
+/// log line (a write per line cost ~5% of a cheap request's time). That thread writes whatever
+/// lines are queued with one write, once the queue is empty, so a line is never held back
+/// waiting for more. Nothing is dropped: when the queue is full the logging call waits. Keep the
+/// returned guard until the end: dropping it writes out what is still queued.
+/// Bytes of log lines gathered into one write (a full buffer is written at once).
+const LOG_BUFFER: usize = 64 << 10;
+
 fn init_logs(
     format: LogFormat,
     default_filter: &str,
@@ -204,7 +210,10 @@ fn init_logs(
         // A bounded queue is allocated whole: 128k lines (the default) cost ~4 MiB at rest.
         .buffered_lines_limit(4096)
         .thread_name("portico-logs")
-        .finish(std::io::stderr());
+        .finish(std::io::BufWriter::with_capacity(
+            LOG_BUFFER,
+            std::io::stderr(),
+        ));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())
@@ -356,8 +365,30 @@ fn redact_authority(url: &str) -> String {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// SQLite allocates through the C library's `malloc`, not the Rust allocator above. A reading
+/// connection empties its page cache whenever the database has changed since its last read
+/// (nearly every read while writes go on), and glibc hands the freed pages back to the
+/// operating system each time, only for the next read to fault them in again: an `madvise`,
+/// a TLB flush on every core and a page fault per page. Keeping up to this much freed memory
+/// at the top of each allocation arena stops that churn (measured, 32 clients creating portal
+/// sessions with a `subscription_update_confirm` flow: ~5% less CPU per session); the memory
+/// stays bounded by what the caches use at their fullest.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MALLOC_TRIM_THRESHOLD: libc::c_int = 8 << 20;
+
+#[allow(unsafe_code)]
+fn tune_c_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes glibc's allocation parameters; any value is valid for
+    // M_TRIM_THRESHOLD. A zero return (not applied) leaves glibc's defaults, which also work.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD);
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    tune_c_allocator();
     let cli = Cli::parse();
     // The demo talks to a person: only warnings, unless PORTICO_LOG asks for more.
     let default_filter = match cli.command {
