@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import tempfile
+import time
 
 import pytest
 import requests
@@ -45,6 +46,13 @@ def test_configured_keys_from_the_environment_only():
         base = f"http://127.0.0.1:{port}"
         ok = requests.post(base + "/v1/customers", data={"name": "A"}, auth=("sk_test_alpha", ""), timeout=10)
         assert ok.status_code == 200 and ok.json()["livemode"] is False
+        # Log lines are written in batches, but never held back: the request's line shows
+        # while the server is still running.
+        rid = ok.headers["request-id"]
+        deadline = time.monotonic() + 5
+        while rid not in open(log_path, errors="replace").read():
+            assert time.monotonic() < deadline, "the request's log line was not written"
+            time.sleep(0.05)
         live = requests.get(base + "/v1/customers", auth=("sk_live_beta", ""), timeout=10)
         assert live.status_code == 200 and live.json()["data"] == []
         other = requests.get(base + "/v1/customers", auth=("sk_test_gamma", ""), timeout=10)

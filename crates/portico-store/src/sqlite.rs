@@ -52,7 +52,7 @@ const WAL_BACKSTOP_PAGES: i64 = 10_000;
 /// Only the writer: a connection drops its whole mapping whenever it starts a read and finds the
 /// database changed since its last one, and maps it again page by page on the next reads (an
 /// unmap, a processor-wide TLB flush, a page fault per page). The writer never finds others'
-/// changes; a reader finds them at nearly every read while writes go on. Readers copy the pages
+/// changes; readers find them after every commit while writes go on. Readers copy the pages
 /// they read instead (measured, 32 clients creating portal sessions: 12% more sessions a second,
 /// 13 µs less CPU each; reads with no writes alongside are as fast either way, from the
 /// reader's own page cache).

@@ -190,14 +190,14 @@ impl WebhookArgs {
     }
 }
 
+/// Bytes of log lines gathered into one write (a full buffer is written at once).
+const LOG_BUFFER: usize = 64 << 10;
+
 /// Logs go to stderr from a thread of their own, so a request never waits on the write of its
 /// log line (a write per line cost ~5% of a cheap request's time). That thread writes whatever
 /// lines are queued with one write, once the queue is empty, so a line is never held back
 /// waiting for more. Nothing is dropped: when the queue is full the logging call waits. Keep the
 /// returned guard until the end: dropping it writes out what is still queued.
-/// Bytes of log lines gathered into one write (a full buffer is written at once).
-const LOG_BUFFER: usize = 64 << 10;
-
 fn init_logs(
     format: LogFormat,
     default_filter: &str,
@@ -367,7 +367,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// SQLite allocates through the C library's `malloc`, not the Rust allocator above. A reading
 /// connection empties its page cache whenever the database has changed since its last read
-/// (nearly every read while writes go on), and glibc hands the freed pages back to the
+/// (about once per commit while writes go on), and glibc hands the freed pages back to the
 /// operating system each time, only for the next read to fault them in again: an `madvise`,
 /// a TLB flush on every core and a page fault per page. Keeping up to this much freed memory
 /// at the top of each allocation arena stops that churn (measured, 32 clients creating portal
@@ -376,6 +376,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const MALLOC_TRIM_THRESHOLD: libc::c_int = 8 << 20;
 
+/// Applies [`MALLOC_TRIM_THRESHOLD`] where the C library is glibc; elsewhere nothing.
 #[allow(unsafe_code)]
 fn tune_c_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
