@@ -222,13 +222,13 @@ impl App {
     }
 
     /// [`App::commit`] of writes that make a new object the caller has rendered already
-    /// (`rendered`, as of now): its event takes a copy of that rendering instead of decoding
-    /// the stored record and rendering it again.
+    /// (`rendered`, as of now): its event takes that rendering instead of decoding the stored
+    /// record and rendering it again.
     pub async fn commit_rendered(
         &self,
         account: &AccountId,
         writes: Vec<Write>,
-        rendered: &Value,
+        rendered: Value,
     ) -> Result<(), StoreError> {
         self.commit_known(account, writes, self.clock.now(), Some(rendered))
             .await
@@ -239,7 +239,7 @@ impl App {
         account: &AccountId,
         mut writes: Vec<Write>,
         now: i64,
-        rendered: Option<&Value>,
+        mut rendered: Option<Value>,
     ) -> Result<(), StoreError> {
         let request = REQUEST.try_with(Clone::clone).unwrap_or_default();
         let mut events = Vec::new();
@@ -257,11 +257,15 @@ impl App {
                 _ => continue,
             };
             // The caller's rendering stands for a new object of the same kind and id.
-            let known = rendered.filter(|v| {
+            let known = if rendered.as_ref().is_some_and(|v| {
                 old.is_none()
                     && v.get("id").and_then(Value::as_str) == Some(record.id.as_str())
                     && v.get("object").and_then(Value::as_str) == Some(record.kind)
-            });
+            }) {
+                rendered.take()
+            } else {
+                None
+            };
             events.extend(self.events_for(record, old.as_ref(), known, now, &request)?);
         }
         if let Some(key) = &request.idempotency_key {
@@ -334,7 +338,7 @@ impl App {
         &self,
         record: &Record,
         old: Option<&Record>,
-        known: Option<&Value>,
+        known: Option<Value>,
         now: i64,
         request: &RequestContext,
     ) -> Result<Vec<Record>, StoreError> {
@@ -349,7 +353,7 @@ impl App {
                 .map_err(|_| StoreError::Corrupt(format!("cannot render {} {}", r.kind, r.id)))
         };
         let new_json = match known {
-            Some(v) => v.clone(),
+            Some(v) => v,
             None => render(record)?,
         };
         let old_json = old.map(render).transpose()?;

@@ -699,13 +699,16 @@ pub async fn create_session(State(app): State<App>, mut api: Api) -> Reply {
     );
     let token = session_token(&app, &account, &session, api.now);
     let value = render::portal_session(&session, &app.settings.public_url);
-    app.commit_rendered(
-        &account,
-        vec![Write::Insert(Versioned::new_record(&session)), token],
-        &value,
-    )
-    .await?;
-    respond(&app, &api, value, &expand).await
+    let writes = vec![Write::Insert(Versioned::new_record(&session)), token];
+    if !expand.is_empty() {
+        app.commit_rendered(&account, writes, value.clone()).await?;
+        return respond(&app, &api, value, &expand).await;
+    }
+    // Without expansions the answer is the rendering as it is: written out first, the
+    // rendering itself goes to the event rather than a copy of it.
+    let body = crate::http::json_text(&value);
+    app.commit_rendered(&account, writes, value).await?;
+    Ok(crate::http::json_bytes_response(200, body))
 }
 
 /// The lookup of a new session's link (its secret's hash); the session itself decides how long
