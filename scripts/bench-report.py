@@ -780,6 +780,9 @@ every savepoint, and the system allocator in every profile. Since then:
   arena instead (`M_TRIM_THRESHOLD`). Alternating builds at concurrency 32, with the log change
   above: the `subscription_update_confirm` flow from about 146 to 132 µs of server CPU per
   session, +9% sessions a second.
+- A new session's answer (without expansions) is written out before the commit, and the
+  rendering itself then becomes its event's `data.object` instead of a copy (4-7 µs less CPU
+  per flow session, alternating builds).
 '''
 
 
