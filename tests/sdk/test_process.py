@@ -38,6 +38,11 @@ def _stop(proc, tmp, log, keep=False):
         tmp.cleanup()
 
 
+def _read(path):
+    with open(path, errors="replace") as f:
+        return f.read()
+
+
 def test_configured_keys_from_the_environment_only():
     import pathlib
     proc, port, tmp, log, log_path = _start([], {"PORTICO_API_KEYS": "sk_test_alpha,sk_live_beta"})
@@ -50,7 +55,7 @@ def test_configured_keys_from_the_environment_only():
         # while the server is still running.
         rid = ok.headers["request-id"]
         deadline = time.monotonic() + 5
-        while rid not in open(log_path, errors="replace").read():
+        while rid not in _read(log_path):
             assert time.monotonic() < deadline, "the request's log line was not written"
             time.sleep(0.05)
         live = requests.get(base + "/v1/customers", auth=("sk_live_beta", ""), timeout=10)
@@ -61,9 +66,13 @@ def test_configured_keys_from_the_environment_only():
         # Keys never appear in the logs.
         requests.get(base + "/v1/customers", headers={"Authorization": "Bearer sk_test_alpha"}, timeout=10)
     finally:
-        _stop(proc, tmp, log)
-    text = open(log_path, errors="replace").read() if os.path.exists(log_path) else ""
-    assert "sk_test_alpha" not in text and "sk_live_beta" not in text
+        _stop(proc, tmp, log, keep=True)
+    try:
+        text = _read(log_path)
+        assert rid in text, "the log was not kept for the check below"
+        assert "sk_test_alpha" not in text and "sk_live_beta" not in text
+    finally:
+        tmp.cleanup()
 
 
 def test_refuses_to_start_without_keys():
