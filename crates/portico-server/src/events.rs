@@ -257,15 +257,11 @@ impl App {
                 _ => continue,
             };
             // The caller's rendering stands for a new object of the same kind and id.
-            let known = if rendered.as_ref().is_some_and(|v| {
+            let known = rendered.take_if(|v| {
                 old.is_none()
                     && v.get("id").and_then(Value::as_str) == Some(record.id.as_str())
                     && v.get("object").and_then(Value::as_str) == Some(record.kind)
-            }) {
-                rendered.take()
-            } else {
-                None
-            };
+            });
             events.extend(self.events_for(record, old.as_ref(), known, now, &request)?);
         }
         if let Some(key) = &request.idempotency_key {
