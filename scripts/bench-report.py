@@ -805,7 +805,9 @@ cores.
   in every configuration tried, so the tail is not the checkpoints.
 - Tokio's scheduler options: global queue interval 7 or 17, event interval 17 or 200, and the
   unstable ones (no LIFO slot, eager driver hand-off): no gain beyond run-to-run noise, or a loss.
-  Renicing the writer, checkpointer or log thread: no gain.
+  Renicing the writer, checkpointer or log thread: no gain. The writer yielding its core before
+  it gathers a group (for requests still on their way to join it): fewer sessions a second in
+  every round.
 - One read transaction for all of a session creation's reads: the same page reads (the leaves
   are what each read fetches, not the upper levels a shared transaction would keep).
 - A leaner load generator (hyper's client connections, no reqwest): the fixed-body floor went
