@@ -778,9 +778,9 @@ every savepoint, and the system allocator in every profile. Since then:
   glibc handed the freed pages back to the kernel each time (`madvise`, a TLB flush on both
   cores) and the next reads faulted them in again. The server keeps up to 8 MiB free per glibc
   arena instead (`M_TRIM_THRESHOLD`; `M_MMAP_THRESHOLD` is set to 4 MiB with it, as setting the
-  one stops glibc from raising the other by itself). Alternating builds at concurrency 32, with the log change
-  above: the `subscription_update_confirm` flow from about 146 to 132 µs of server CPU per
-  session, +9% sessions a second.
+  one stops glibc from raising the other by itself). Alternating builds at concurrency 32, with
+  the log change above: the `subscription_update_confirm` flow from about 146 to 132 µs of
+  server CPU per session, +9% sessions a second.
 - A new session's answer (without expansions) is written out before the commit, and the
   rendering itself then becomes its event's `data.object` instead of a copy (4-7 µs less CPU
   per flow session, alternating builds).
