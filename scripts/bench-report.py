@@ -815,6 +815,33 @@ cores.
   instead of 18), while Portico's retrieves got slower (22 µs of server CPU each instead of 15:
   with answers arriving one at a time, its threads sleep and wake for each). Every ratio the
   targets set would have fallen; the floors and Portico are measured with the same client.
+- The commit's sync is not what holds sessions back. A writer timed group by group
+  (`subscription_update_confirm`, concurrency 32): a median group of 9 sessions (a tenth of the
+  groups hold one, a tenth 22 or more), the group's own inserts about 16 µs a session, its commit
+  (writing the WAL pages, then `fdatasync`) 574 µs at the median and 1.7 ms at p99; an idle
+  `fdatasync` of 50 fresh pages takes about 265 µs on this disk. Yet with the writer's commits not
+  synced at all (`synchronous=NORMAL`, which a crash could undo, so only as a bound) the flow
+  went only 5% faster and its p99 got no better (5.1-5.2 ms against 4.7-4.8): commits then come
+  more often with fewer sessions each, and the CPU they save goes to writing more pages. The
+  cores, shared with the load generator, are the limit, not the disk.
+- A load generator on one thread (Tokio's current-thread runtime instead of one worker per
+  core): about 10 µs of its CPU a request instead of 16-18, no hand-offs between its threads.
+  `subscription.retrieve` then reached 73,000-80,000/s (about 19-20× localstripe), but the
+  fixed-body floor rose to about 96,000/s (the one thread is then the limit), and `portal.home`,
+  at about 23,000/s either way, fell to 24% of it, under its 30% target; the flows moved by no
+  more than the noise. The targets pull against each other through the generator's own cost,
+  so the generator stays as it was, and the figures stay comparable from run to run.
+- How far the flows' p99 moves with the machine: the same sequence of 10-second measurements
+  (plain session, `payment_method_update`, `subscription_cancel`, `subscription_update`,
+  `subscription_update_confirm`, then again, two to four passes) on one server, five times
+  within 15 minutes. Mostly `subscription_update_confirm` ran at 10,900-12,300 sessions a
+  second with p99 4.7-5.3 ms and 112-122 µs of server CPU each; in some passes, and not the same
+  ones from one repetition to the next, it fell to 8,500-10,700/s with p99 6.3-7.9 ms and
+  127-155 µs each, sometimes with the operations before it slowed too. The server's threads used
+  the same share of the cores throughout (about 1.3 cores), so each session simply cost more CPU
+  time; a database grown to 5.5 GB by the same sequence did not slow it, so the size is not the
+  cause. One run's p99 for these flows is thus anywhere from under 5 ms to about 8 ms, by the
+  minutes it falls in.
 '''
 
 
