@@ -791,12 +791,12 @@ every savepoint, and the system allocator in every profile. Since then:
 the runtime's threads about 80 µs (HTTP about 25; five point reads, about 5 µs each: the
 customer, the configuration, the subscription, the price and the webhook endpoints; the event and
 the answer about 15), the writer about 40 µs, the checkpointer about 15, the log thread 4. A
-session's commit writes about 7 WAL pages (a commit holds about 6 sessions; from the WAL's
-frames: the index by parent 1.8 pages a session, the id index 1.1, the link tokens 0.9, the
-table itself 1.0, the lists 1.6, the database header and the row-id counter the rest), and
-reads after a commit fetch about 1.7 pages each again, since a reading connection starts afresh
-whenever the database changed. The load generator takes about 25 µs a session on the same
-cores.
+session's commit writes about 6 WAL pages (a commit holds 6-10 sessions; from the WAL's
+frames, in a later run holding 8.5 a commit: the index by parent 1.9 pages a session, the table
+itself 0.9, the id index 0.8, the list index 0.8, the index by lookup 0.5, the link tokens and
+their expiry 0.8, the database header and the row-id counter 0.2), and reads after a commit
+fetch about 1.7 pages each again, since a reading connection starts afresh whenever the database
+changed. The load generator takes about 25 µs a session on the same cores.
 
 - Checkpoints every 8 or 16 commits instead of 4: 4-8 µs less CPU a session, but p99 worse
   (6.1-6.9 ms against 5.6-5.8): a longer database sync holds up the writer's WAL syncs. No
