@@ -826,11 +826,12 @@ changed. The load generator takes about 25 µs a session on the same cores.
   cores, shared with the load generator, are the limit, not the disk.
 - A load generator on one thread (Tokio's current-thread runtime instead of one worker per
   core): about 10 µs of its CPU a request instead of 16-18, no hand-offs between its threads.
-  `subscription.retrieve` then reached 73,000-80,000/s (about 19-20× localstripe), but the
-  fixed-body floor rose to about 96,000/s (the one thread is then the limit), and `portal.home`,
-  at about 23,000/s either way, fell to 24% of it, under its 30% target; the flows moved by no
-  more than the noise. The targets pull against each other through the generator's own cost,
-  so the generator stays as it was, and the figures stay comparable from run to run.
+  `subscription.retrieve` then reached 73,000-80,000/s (18-20× localstripe's 3,956/s of an
+  earlier run; localstripe too varies from run to run), but the fixed-body floor rose to about
+  96,000/s (the one thread is then the limit), and `portal.home`, at about 23,000/s either way,
+  fell to 24% of it, under its 30% target; the flows moved by no more than the noise. The
+  targets pull against each other through the generator's own cost, so the generator stays as it
+  was, and the figures stay comparable from run to run.
 - How far the flows' p99 moves with the machine: the same sequence of 10-second measurements
   (plain session, `payment_method_update`, `subscription_cancel`, `subscription_update`,
   `subscription_update_confirm`, then again, two to four passes) on one server, five times
