@@ -79,7 +79,7 @@ def test_refuses_to_start_without_keys():
     proc, port, tmp, log, log_path = _start([])
     try:
         assert proc.wait(timeout=30) != 0
-        assert "--api-key" in open(log_path, errors="replace").read()
+        assert "--api-key" in _read(log_path)
     finally:
         _stop(proc, tmp, log)
 
