@@ -440,7 +440,7 @@ def report(res):
         f"measures, so every figure is lower than on a machine where the two are apart, and the "
         f"floors are too. Other work on the machine shows in the load average above.")
     add('- **The floors** are what this machine does at most, served the way Portico serves '
-        '(hyper, HTTP/1.1 keep-alive, the same runtime), by `portico-bench floor`: '
+        '(hyper, HTTP/1.1 keep-alive, the same runtime and allocator), by `portico-bench floor`: '
         '*http* answers every request with a fixed Stripe-sized JSON body and does nothing else; '
         '*insert* stores each POST as one row of SQLite (WAL, `synchronous=FULL`) in its own '
         'transaction, durable when answered. Portico\'s durable writes are read against the '

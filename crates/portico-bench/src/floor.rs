@@ -1,5 +1,6 @@
 //! `portico-bench floor`: what this machine can do at most, for Portico's figures to be read
-//! against, served the way Portico serves (hyper, HTTP/1.1, keep-alive, the same runtime):
+//! against, served the way Portico serves (hyper, HTTP/1.1, keep-alive, the same runtime and
+//! allocator):
 //!
 //! - `http`: every request answered with a fixed JSON body, nothing else;
 //! - `insert`: every POST stores its body as one row of SQLite (WAL, `synchronous=FULL`, as
