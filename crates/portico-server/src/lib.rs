@@ -40,16 +40,21 @@ pub fn router(app: App) -> Router {
     let api = api_router(app.clone());
     // Hosted pages live under /p and never pass through the API's authentication; the
     // dashboard calls the API in-process, as the account it is signed in to.
-    Router::new()
+    let routes = Router::new()
         .nest("/p", pages::router())
         .nest("/dashboard", dashboard::router(api.clone()))
         .with_state(app.clone())
-        .fallback_service(api)
-        .layer(axum::middleware::from_fn_with_state(
+        .fallback_service(api);
+    // Without a per-client limit the layer would only pass every request on.
+    let routes = if app.settings.rate_limits.per_client.is_some() {
+        routes.layer(axum::middleware::from_fn_with_state(
             app,
             http::client_rate_limit,
         ))
-        .layer(axum::middleware::from_fn(http::reads_together))
+    } else {
+        routes
+    };
+    routes.layer(axum::middleware::from_fn(http::reads_together))
 }
 
 /// The Stripe-compatible API, wrapped in its middleware (authentication, idempotency, logs).
