@@ -843,6 +843,25 @@ changed. The load generator takes about 25 µs a session on the same cores.
   time; a database grown to 5.5 GB by the same sequence did not slow it, so the size is not the
   cause. One run's p99 for these flows is thus anywhere from under 5 ms to about 8 ms, by the
   minutes it falls in.
+- SQLite pages other than 4 KiB (copies of the seeded database rebuilt by `VACUUM` with each
+  size, the 4 KiB one too, measured in turns): `subscription_update_confirm` made 9,155-9,231
+  sessions a second with 1 KiB pages, 9,906-10,282 with 2 KiB and 9,738-9,768 with 8 KiB,
+  against 10,210-10,739 with 4 KiB; plain sessions the same way. Smaller pages split rows and
+  deepen the indexes, larger ones write more bytes for each changed row. 4 KiB stays.
+- API reads without a task of their own: each API request's handler runs in a task of its own,
+  so that a client that disconnects cannot cut it off between its commit and saving its
+  idempotent answer. For `GET`s, which commit nothing, running the handler in place (guarded
+  against panics) left `subscription.retrieve` and `customer.retrieve` where they were
+  (58,000-62,000/s and 65,000-71,000/s either way): the hand-off is not what a retrieve costs.
+- The per-client rate limit's layer is left out when no per-client limit is set (kept): it only
+  passed each request on, at about 2 µs of a homepage's 56 (1-10% more homepages a second in
+  four rounds).
+- **The floors allocate as Portico does** (mimalloc, from this run on). With the system
+  allocator the fixed-body floor's server spent 10.3 µs a request against 7.5, and answered
+  63,000/s where it now answers 75,000-78,000/s in the same minutes; measured against it,
+  `portal.home` (22,000-23,000/s either way) was 35% of the floor, and is about 30% of the
+  floor as it now is. Runs before this one read Portico against the slower floor. The load
+  generator, the same program, spends about 2 µs less a request with it too.
 '''
 
 
