@@ -63,6 +63,9 @@ async function complete(page, kind, shots) {
       await page.getByRole('radio', { name: /Team/ }).check();
       await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByRole('heading', { name: 'Confirm your new plan' }).waitFor();
+      // Prorations wait for the next invoice here: the page says so under them.
+      assert.equal(await page.locator('#due-today').textContent(), '$0.00');
+      assert.equal(await page.locator('#lines-note').textContent(), 'These charges and credits will be added to your next invoice.');
       if (shots) await shoot(page, 'portal-update-preview');
       await page.getByRole('button', { name: 'Confirm' }).click();
       return;
@@ -70,6 +73,16 @@ async function complete(page, kind, shots) {
     default: {
       await page.getByRole('heading', { name: 'Confirm your new plan' }).waitFor();
       assert.match(await page.textContent('main'), /\$150\.00 \/ year/);
+      // The promotion code's 10% shows as an amount, and the figures add up to what is due.
+      const cents = (text) => Math.round(Number(text.trim().replace(/[$,]/g, '')) * 100);
+      const lines = (await page.locator('table.lines td.num').allTextContents()).map(cents);
+      assert.deepEqual(await page.locator('dl.summary .adjustment dt').allTextContents(), ['Discount']);
+      const taken = await page.locator('dl.summary .adjustment dd').allTextContents();
+      assert.deepEqual(taken, ['-$15.00']);
+      const off = taken.map(cents);
+      assert.equal(await page.locator('#lines-note').count(), 0);
+      const due = cents(await page.locator('#due-today').textContent());
+      assert.equal([...lines, ...off].reduce((a, b) => a + b, 0), due);
       if (shots) await shoot(page, 'portal-confirm-preview');
       await page.getByRole('button', { name: 'Confirm' }).click();
     }

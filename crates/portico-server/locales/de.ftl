@@ -219,6 +219,7 @@ preview-timing-later = Ihr Tarif ändert sich am { $date } zum Ende Ihres aktuel
 preview-timing-trial-ends = Ihre Testphase endet, sobald Sie bestätigen, und Ihr neuer Tarif beginnt heute.
 preview-timing-trial-continues = Ihre Testphase läuft weiter; Ihr neuer Tarif gilt ab dem Ende der Testphase.
 preview-lines-caption = Belastungen und Gutschriften für diese Änderung
+preview-lines-next-invoice = Diese Belastungen und Gutschriften werden Ihrer nächsten Rechnung hinzugefügt.
 preview-discount = Rabatt
 preview-discount-applied = Auf Ihr Abonnement angewendet
 preview-due-today = Heute fälliger Betrag

@@ -219,6 +219,7 @@ preview-timing-later = Your plan changes on { $date }, at the end of your curren
 preview-timing-trial-ends = Your trial ends as soon as you confirm, and your new plan starts today.
 preview-timing-trial-continues = Your trial continues; your new plan applies from the end of the trial.
 preview-lines-caption = Charges and credits for this change
+preview-lines-next-invoice = These charges and credits will be added to your next invoice.
 preview-discount = Discount
 preview-discount-applied = Applied to your subscription
 preview-due-today = Amount due today

@@ -219,6 +219,7 @@ preview-timing-later = Su plan cambiará el { $date }, al final de su período d
 preview-timing-trial-ends = Su período de prueba terminará en cuanto lo confirme y su nuevo plan empezará hoy.
 preview-timing-trial-continues = Su período de prueba continúa; el nuevo plan se aplicará a partir del final del período de prueba.
 preview-lines-caption = Cargos y abonos de este cambio
+preview-lines-next-invoice = Estos cargos y abonos se añadirán a su próxima factura.
 preview-discount = Descuento
 preview-discount-applied = Aplicado a su suscripción
 preview-due-today = Importe a pagar hoy

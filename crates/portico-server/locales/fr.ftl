@@ -222,6 +222,7 @@ preview-timing-later = Votre formule changera le { $date }, à la fin de votre p
 preview-timing-trial-ends = Votre période d’essai prend fin dès que vous confirmez, et votre nouvelle formule commence aujourd’hui.
 preview-timing-trial-continues = Votre période d’essai continue ; votre nouvelle formule s’appliquera à la fin de l’essai.
 preview-lines-caption = Frais et crédits liés à ce changement
+preview-lines-next-invoice = Ces frais et crédits seront ajoutés à votre prochaine facture.
 preview-discount = Réduction
 preview-discount-applied = Appliquée à votre abonnement
 preview-due-today = Montant dû aujourd’hui

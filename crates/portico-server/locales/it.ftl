@@ -219,6 +219,7 @@ preview-timing-later = Il piano cambierà al termine del periodo di fatturazione
 preview-timing-trial-ends = Il periodo di prova terminerà non appena avrà confermato e il nuovo piano inizierà oggi.
 preview-timing-trial-continues = Il periodo di prova prosegue; il nuovo piano si applicherà dalla fine del periodo di prova.
 preview-lines-caption = Addebiti e accrediti per questa modifica
+preview-lines-next-invoice = Questi addebiti e accrediti verranno aggiunti alla Sua prossima fattura.
 preview-discount = Sconto
 preview-discount-applied = Applicato all'abbonamento
 preview-due-today = Importo dovuto oggi

@@ -216,6 +216,7 @@ preview-timing-later = プランは現在の請求期間が終了する{ $date }
 preview-timing-trial-ends = 確認すると、すぐにトライアルが終了し、新しいプランが本日から開始されます。
 preview-timing-trial-continues = トライアルは継続され、新しいプランはトライアル終了後から適用されます。
 preview-lines-caption = この変更に伴う請求とクレジット
+preview-lines-next-invoice = これらの請求とクレジットは次回の請求に含まれます。
 preview-discount = 割引
 preview-discount-applied = サブスクリプションに適用済み
 preview-due-today = 本日のお支払い金額

@@ -219,6 +219,7 @@ preview-timing-later = Uw abonnement wijzigt op { $date }, aan het einde van uw 
 preview-timing-trial-ends = Uw proefperiode eindigt zodra u bevestigt en uw nieuwe abonnement gaat vandaag in.
 preview-timing-trial-continues = Uw proefperiode loopt door; uw nieuwe abonnement gaat in na afloop van de proefperiode.
 preview-lines-caption = Kosten en tegoeden voor deze wijziging
+preview-lines-next-invoice = Deze kosten en tegoeden worden aan uw volgende factuur toegevoegd.
 preview-discount = Korting
 preview-discount-applied = Toegepast op uw abonnement
 preview-due-today = Vandaag te betalen

@@ -219,6 +219,7 @@ preview-timing-later = Seu plano muda em { $date }, no fim do seu período de co
 preview-timing-trial-ends = Seu período de teste termina assim que você confirmar, e seu novo plano começa hoje.
 preview-timing-trial-continues = Seu período de teste continua; o novo plano passa a valer quando ele terminar.
 preview-lines-caption = Cobranças e créditos desta mudança
+preview-lines-next-invoice = Essas cobranças e créditos serão incluídos na sua próxima fatura.
 preview-discount = Desconto
 preview-discount-applied = Aplicado à sua assinatura
 preview-due-today = Valor devido hoje

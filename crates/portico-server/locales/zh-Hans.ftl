@@ -216,6 +216,7 @@ preview-timing-later = 您的方案将于 { $date }（当前账单周期结束�
 preview-timing-trial-ends = 您确认后，试用期将立即结束，新方案从今天开始生效。
 preview-timing-trial-continues = 您的试用期将继续；新方案将在试用期结束后生效。
 preview-lines-caption = 此次变更的费用和抵扣
+preview-lines-next-invoice = 这些费用和抵扣将计入您的下一张账单。
 preview-discount = 折扣
 preview-discount-applied = 已应用于您的订阅
 preview-due-today = 今日应付金额

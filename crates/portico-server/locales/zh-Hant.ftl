@@ -216,6 +216,7 @@ preview-timing-later = 您的方案將於 { $date }（目前帳單週期結束�
 preview-timing-trial-ends = 您確認後，試用期將立即結束，新方案從今天開始生效。
 preview-timing-trial-continues = 您的試用期將繼續；新方案將在試用期結束後生效。
 preview-lines-caption = 此次變更的費用和折抵
+preview-lines-next-invoice = 這些費用和折抵將計入您的下一張帳單。
 preview-discount = 折扣
 preview-discount-applied = 已套用於您的訂閱
 preview-due-today = 今日應付金額

@@ -422,7 +422,11 @@ struct PreviewPage {
     /// A sentence on when the change takes effect.
     timing: String,
     lines: Vec<LineView>,
-    discount: Option<String>,
+    /// Between the lines and the amount due: what discounts and the customer's balance take
+    /// off the invoice due today, so that the figures add up.
+    adjustments: Vec<(String, String)>,
+    /// Under the lines when they wait for the next invoice rather than being charged today.
+    lines_note: Option<String>,
     due_today: String,
     next: Option<(String, String)>,
     error: Option<String>,
@@ -458,6 +462,8 @@ async fn preview_page(
     ];
     let line = |l: &Line| line_view(p, l, &names, &s.currency);
     let mut lines = Vec::new();
+    // The invoice due today, for its discounts and balance.
+    let mut today: Option<Invoice> = None;
     let (due, next, timing) = if deferred(p, s, target) {
         let mut change = change_params(p, s, target);
         change.behavior = ProrationBehavior::None;
@@ -475,13 +481,16 @@ async fn preview_page(
             crate::objects::load::<Customer>(&p.app, &p.caller.account, &s.customer, None).await?;
         let first = next_renewal(&p.app, &p.caller.account, &after, &mut customer, &[]).await?;
         lines.extend(first.lines.iter().map(line));
-        (first.amount_due(), None, t.s("preview-timing-trial-ends"))
+        let due = first.amount_due();
+        today = Some(first);
+        (due, None, t.s("preview-timing-trial-ends"))
     } else {
         let change = change_params(p, s, target);
         let pv = preview_change(&p.app, &api, sub, Some(&change), discounts, p.now, false).await?;
         let due = match &pv.now {
             Some(inv) => {
                 lines.extend(inv.lines.iter().map(line));
+                today = Some(inv.clone());
                 inv.amount_due()
             }
             None => {
@@ -508,10 +517,27 @@ async fn preview_page(
         };
         (due, pv.next.map(|i| (when, i)), timing)
     };
-    let discount = target
-        .discounts
-        .first()
-        .map(|_| t.s("preview-discount-applied"));
+    let money = |a: i64| t.money(a, &s.currency);
+    let mut adjustments = Vec::new();
+    let taken: Vec<i64> = today
+        .iter()
+        .flat_map(|inv| inv.total_discount_amounts())
+        .map(|d| d.amount)
+        .filter(|a| *a != 0)
+        .collect();
+    for amount in &taken {
+        adjustments.push((t.s("preview-discount"), money(-amount)));
+    }
+    if taken.is_empty() && !target.discounts.is_empty() {
+        // Nothing off today's invoice (or no invoice today): the new discount still counts
+        // for the invoices to come.
+        adjustments.push((t.s("preview-discount"), t.s("preview-discount-applied")));
+    }
+    if let Some(balance) = today.as_ref().map(|inv| inv.starting_balance) {
+        if balance != 0 {
+            adjustments.push((t.s("invoice-balance"), money(balance)));
+        }
+    }
     let mut fields = Vec::new();
     if !confirm_flow(p) {
         fields.push(("price", target.price.id.to_string()));
@@ -537,9 +563,11 @@ async fn preview_page(
         to: plan_price(t, &to),
         to_product: to.product.clone(),
         timing,
+        lines_note: (!lines.is_empty() && today.is_none())
+            .then(|| t.s("preview-lines-next-invoice")),
         lines,
-        discount,
-        due_today: t.money(due, &s.currency),
+        adjustments,
+        due_today: money(due),
         next: next.map(|(at, inv)| {
             (
                 t.f("preview-next-invoice", vec![("date", t.date(at).into())]),
