@@ -19,6 +19,8 @@ SPOILED = [
     "", "abc", "-1", "0", "1.5", "99999999999999999999999", "-9223372036854775809", "true",
     "null", "now", "a" * 6000, "<b>x</b>", "\x00x", "cus_nope", "price_nope", "[]",
 ]
+# Where the accounts' webhooks go: a closed port on this machine (the server runs with --dev).
+DEAD_HOOK = "http://127.0.0.1:9/hook"
 # Shapes a scalar parameter should not take.
 SUFFIXES = ["[x]", "[0]", "[]", "[a][b]"]
 
@@ -81,7 +83,8 @@ class World:
         promo = post("/v1/promotion_codes", {"promotion[type]": "coupon", "promotion[coupon]": coupon["id"]})
         schedule = post("/v1/subscription_schedules", {"from_subscription": scheduled["id"]})
         clock = post("/v1/test_helpers/test_clocks", {"frozen_time": "1900000000"})
-        endpoint = post("/v1/webhook_endpoints", {"url": "https://example.com/hook", "enabled_events[0]": "*"})
+        # Webhooks to a closed local port: they fail at once, and `close` drops their queue.
+        endpoint = post("/v1/webhook_endpoints", {"url": DEAD_HOOK, "enabled_events[0]": "*"})
         config = post("/v1/billing_portal/configurations", {"features[invoice_history][enabled]": "true"})
         event = self.raw.get("/v1/events?limit=1").json()["data"][0]
         self.ids = {
@@ -93,6 +96,13 @@ class World:
         }
         self.by_path = {"/v1/products/{id}": product["id"], "/v1/events/{id}": event["id"]}
         self.price, self.other, self.product = price["id"], other["id"], product["id"]
+
+    def close(self):
+        """Deletes the account's webhook endpoints, and with them the deliveries still queued,
+        so that the tests after these do not wait behind them."""
+        listed = self.raw.get("/v1/webhook_endpoints?limit=100").json()["data"]
+        for e in listed:
+            self.raw.session.delete(f"{self.raw.base_url}/v1/webhook_endpoints/{e['id']}", timeout=30)
 
     def ok_post(self, path: str, form: dict) -> dict:
         r = self.raw.session.post(self.raw.base_url + path, data=form, timeout=30)
@@ -140,7 +150,9 @@ def run(world: World, method: str, path: str, forms) -> list[str]:
 
 @pytest.fixture(scope="module")
 def world(portico_url):
-    return World(portico_url)
+    w = World(portico_url)
+    yield w
+    w.close()
 
 
 @pytest.mark.parametrize("method,path", ENDPOINTS, ids=[f"{m} {p}" for m, p in ENDPOINTS])
@@ -169,7 +181,7 @@ def _bases(w: World) -> dict:
         "/v1/promotion_codes": {"promotion[type]": "coupon", "promotion[coupon]": w.ids["coupon"]},
         "/v1/subscription_items": {"subscription": w.ids["subscription_exposed_id"], "price": w.other},
         "/v1/payment_methods": {"type": "card", "card[token]": "tok_visa"},
-        "/v1/webhook_endpoints": {"url": "https://example.com/h2", "enabled_events[0]": "*"},
+        "/v1/webhook_endpoints": {"url": DEAD_HOOK, "enabled_events[0]": "*"},
     }
 
 
@@ -207,6 +219,9 @@ def test_each_nested_parameter_spoiled_beside_valid_ones(world, path):
 def test_delete_with_stray_parameters(portico_url, path):
     # A world of its own: a delete that went through would take objects the others use.
     w = World(portico_url)
-    forms = [{"x": "1"}, {"expand[0]": "nope"}, {"id": "abc"}]
-    found = run(w, "delete", w.url(path), forms)
+    try:
+        forms = [{"x": "1"}, {"expand[0]": "nope"}, {"id": "abc"}]
+        found = run(w, "delete", w.url(path), forms)
+    finally:
+        w.close()
     assert not found, "\n".join(found)
