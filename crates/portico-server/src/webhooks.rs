@@ -21,12 +21,9 @@ use std::time::{Duration, Instant};
 /// How much of a response body is kept for operators.
 const RESPONSE_KEEP: usize = 2048;
 /// How many attempts one worker makes at once.
-pub const MAX_IN_FLIGHT: usize = 64;
+pub const MAX_IN_FLIGHT: usize = 32;
 /// How many of those may go to one endpoint.
 pub const MAX_PER_ENDPOINT: usize = 8;
-/// How many of those may be one account's: the rest stay free for the other accounts, so one
-/// account's slow or dead endpoints cannot hold up everyone's webhooks.
-pub const MAX_PER_ACCOUNT: usize = 16;
 
 /// The operator's webhook settings.
 #[derive(Clone, Debug)]
@@ -224,8 +221,7 @@ impl Deliverer {
 
     /// Sends every delivery due now and returns how many attempts were made, once nothing is
     /// due and nothing is in flight. Up to [`MAX_IN_FLIGHT`] attempts run at once, at most
-    /// [`MAX_PER_ENDPOINT`] to one endpoint and [`MAX_PER_ACCOUNT`] for one account, and a slot
-    /// is refilled as soon as it frees up (or a delivery falls due while it is free), so a
+    /// [`MAX_PER_ENDPOINT`] to one endpoint, and a slot is refilled as soon as it frees up, so a
     /// slow endpoint holds only its own slots while the others keep flowing. Results are
     /// recorded as they come in, those that finish together in one transaction.
     pub async fn run_due(&self) -> Result<usize, StoreError> {
@@ -241,9 +237,7 @@ impl Deliverer {
         use futures_util::FutureExt;
         let mut in_flight = FuturesUnordered::new();
         let mut per_endpoint: HashMap<String, usize> = HashMap::new();
-        let mut per_account: HashMap<String, usize> = HashMap::new();
-        // A leased delivery's endpoint and account, by delivery id.
-        let mut held_by: HashMap<String, (String, String)> = HashMap::new();
+        let mut endpoint_of: HashMap<String, String> = HashMap::new();
         let mut made = 0;
         loop {
             let free = MAX_IN_FLIGHT - in_flight.len();
@@ -253,8 +247,6 @@ impl Deliverer {
                     total: free,
                     per_endpoint: MAX_PER_ENDPOINT,
                     held: per_endpoint.clone(),
-                    per_account: MAX_PER_ACCOUNT,
-                    held_accounts: per_account.clone(),
                 };
                 let now = self.app.clock.now();
                 let lease_until = now + self.app.settings.webhooks.lease_secs();
@@ -265,24 +257,12 @@ impl Deliverer {
                     .await?;
                 for d in batch {
                     *per_endpoint.entry(d.endpoint_id.clone()).or_default() += 1;
-                    *per_account.entry(d.account.0.clone()).or_default() += 1;
-                    held_by.insert(d.id.clone(), (d.endpoint_id.clone(), d.account.0.clone()));
+                    endpoint_of.insert(d.id.clone(), d.endpoint_id.clone());
                     let id = d.id.clone();
                     in_flight.push(self.deliver(d).map(move |r| (id, r)));
                 }
             }
-            if in_flight.is_empty() {
-                return Ok(made);
-            }
-            // Deliveries that fall due while attempts are in flight (retries, other accounts'
-            // events) are claimed when the worker is woken or polls, not only when an attempt
-            // ends: a slow endpoint's attempts may take the whole timeout.
-            let next = tokio::select! {
-                next = in_flight.next() => next,
-                () = self.app.webhook_wake.notified() => continue,
-                () = tokio::time::sleep(self.app.settings.webhooks.poll) => continue,
-            };
-            let Some(first) = next else {
+            let Some(first) = in_flight.next().await else {
                 return Ok(made);
             };
             let mut ended = vec![first];
@@ -294,9 +274,10 @@ impl Deliverer {
             // dropped with it (their requests may well have been answered).
             let mut done = Vec::new();
             for (id, result) in ended {
-                if let Some((endpoint, account)) = held_by.remove(&id) {
-                    release(&mut per_endpoint, &endpoint);
-                    release(&mut per_account, &account);
+                if let Some(e) = endpoint_of.remove(&id) {
+                    if let Some(n) = per_endpoint.get_mut(&e) {
+                        *n -= 1;
+                    }
                 }
                 match result {
                     Ok(f) => done.push(f),
@@ -484,16 +465,6 @@ pub async fn worker(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
             _ = app.webhook_wake.notified() => {}
             _ = tokio::time::sleep(poll) => {}
             _ = stop.changed() => {}
-        }
-    }
-}
-
-/// One lease fewer for `key` in a count of leases held.
-fn release(held: &mut HashMap<String, usize>, key: &str) {
-    if let Some(n) = held.get_mut(key) {
-        *n -= 1;
-        if *n == 0 {
-            held.remove(key);
         }
     }
 }
