@@ -462,16 +462,15 @@ async fn preview_page(
     ];
     let line = |l: &Line| line_view(p, l, &names, &s.currency);
     let mut lines = Vec::new();
-    // The invoice due today, for its discounts and balance.
-    let mut today: Option<Invoice> = None;
-    let (due, next, timing) = if deferred(p, s, target) {
+    // The invoice due today (if any): what is due, and its discounts and balance.
+    let (today, next, timing): (Option<Invoice>, _, _) = if deferred(p, s, target) {
         let mut change = change_params(p, s, target);
         change.behavior = ProrationBehavior::None;
         change.proration_date = Some(end);
         let pv = preview_change(&p.app, &api, sub, Some(&change), discounts, end, false).await?;
         let next = pv.now.or(pv.next);
         let timing = t.f("preview-timing-later", vec![("date", t.date(end).into())]);
-        (0, next.map(|i| (end, i)), timing)
+        (None, next.map(|i| (end, i)), timing)
     } else if ends_trial(p, s) {
         let change = change_params(p, s, target);
         let pv = preview_change(&p.app, &api, sub, Some(&change), discounts, p.now, false).await?;
@@ -481,18 +480,12 @@ async fn preview_page(
             crate::objects::load::<Customer>(&p.app, &p.caller.account, &s.customer, None).await?;
         let first = next_renewal(&p.app, &p.caller.account, &after, &mut customer, &[]).await?;
         lines.extend(first.lines.iter().map(line));
-        let due = first.amount_due();
-        today = Some(first);
-        (due, None, t.s("preview-timing-trial-ends"))
+        (Some(first), None, t.s("preview-timing-trial-ends"))
     } else {
         let change = change_params(p, s, target);
         let pv = preview_change(&p.app, &api, sub, Some(&change), discounts, p.now, false).await?;
-        let due = match &pv.now {
-            Some(inv) => {
-                lines.extend(inv.lines.iter().map(line));
-                today = Some(inv.clone());
-                inv.amount_due()
-            }
+        match &pv.now {
+            Some(inv) => lines.extend(inv.lines.iter().map(line)),
             None => {
                 let before = &s.pending_lines;
                 lines.extend(
@@ -502,9 +495,8 @@ async fn preview_page(
                         .filter(|l| !before.iter().any(|b| b.id == l.id))
                         .map(line),
                 );
-                0
             }
-        };
+        }
         let when = pv
             .next
             .as_ref()
@@ -515,8 +507,9 @@ async fn preview_page(
         } else {
             t.s("preview-timing-now")
         };
-        (due, pv.next.map(|i| (when, i)), timing)
+        (pv.now, pv.next.map(|i| (when, i)), timing)
     };
+    let due = today.as_ref().map_or(0, Invoice::amount_due);
     let money = |a: i64| t.money(a, &s.currency);
     let mut adjustments = Vec::new();
     let taken: Vec<i64> = today
