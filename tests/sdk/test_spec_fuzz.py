@@ -9,17 +9,11 @@ parameters to get that far, beside a valid set of them, down to parameters three
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 import schema
 from helpers import Raw, new_key
 
-# Only in the SQLite pass: on the shared PostgreSQL server its webhook backlog starved the
-# connection pool for the webhook tests that follow (an open problem, see the notes).
-pytestmark = pytest.mark.skipif(bool(os.environ.get("PORTICO_TEST_DATABASE_URL")),
-                                reason="runs in the SQLite pass; see the comment above")
 
 # Values that are wrong for most parameters, in one way or another.
 SPOILED = [

@@ -8,7 +8,7 @@ import time
 import pytest
 import stripe
 
-from helpers import check, check_error, expect_error
+from helpers import check, check_error, expect_error, make_client, new_key
 from webhook_receiver import Receiver
 
 
@@ -180,6 +180,32 @@ def test_only_enabled_events_and_enabled_endpoints(v1, receiver):
         assert other.snapshot() == [], "a disabled endpoint receives nothing"
     finally:
         other.stop()
+
+
+def test_one_accounts_hanging_endpoints_do_not_hold_up_another(portico_url, v1, receiver):
+    """Another account on the same server has four endpoints that answer only after 8 seconds
+    and a backlog for them: this account's event is still delivered at once."""
+    slow = Receiver(delay=8.0).start()
+    other = make_client(portico_url, new_key())
+    try:
+        for _ in range(4):
+            other.v1.webhook_endpoints.create(params={"url": slow.url, "enabled_events": ["customer.created"]})
+        for i in range(24):
+            other.v1.customers.create(params={"email": f"slow{i}@example.com"})
+        # The other account's attempts now hang, as many as it may have at once.
+        slow.wait_for(lambda got: len(got) >= 16, timeout=10)
+        v1.webhook_endpoints.create(params={"url": receiver.url, "enabled_events": ["customer.created"]})
+        started = time.monotonic()
+        cus = v1.customers.create(params={"email": "quick@example.com"})
+        receiver.wait_for(lambda got: any(r.event["data"]["object"]["id"] == cus.id for r in got), timeout=6)
+        assert time.monotonic() - started < 4
+        # The other account holds no more than its share of the worker.
+        time.sleep(0.5)
+        assert len(slow.snapshot()) <= 16, len(slow.snapshot())
+    finally:
+        for e in other.v1.webhook_endpoints.list(params={"limit": 100}).data:
+            other.v1.webhook_endpoints.delete(e.id)
+        slow.stop()
 
 
 def test_failed_deliveries_are_retried_with_backoff(v1, raw):

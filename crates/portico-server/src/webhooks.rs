@@ -21,9 +21,15 @@ use std::time::{Duration, Instant};
 /// How much of a response body is kept for operators.
 const RESPONSE_KEEP: usize = 2048;
 /// How many attempts one worker makes at once.
-pub const MAX_IN_FLIGHT: usize = 32;
+pub const MAX_IN_FLIGHT: usize = 64;
 /// How many of those may go to one endpoint.
 pub const MAX_PER_ENDPOINT: usize = 8;
+/// How many of those may be one account's: the rest stay free for the other accounts, so one
+/// account's slow or dead endpoints cannot hold up everyone's webhooks.
+pub const MAX_PER_ACCOUNT: usize = 16;
+/// The shortest time between two leases taken while attempts are in flight, however often
+/// commits wake the worker.
+const CLAIM_GAP: Duration = Duration::from_millis(50);
 
 /// The operator's webhook settings.
 #[derive(Clone, Debug)]
@@ -194,6 +200,67 @@ pub struct Deliverer {
     owner: String,
 }
 
+/// A leased delivery with everything its attempt needs, read from the store beforehand, so the
+/// attempt itself holds no database connection however long the endpoint takes.
+enum Prepared {
+    /// Nothing to send: the event or the endpoint is gone or disabled.
+    Cancel(Finished),
+    /// A request to make, or a reason it cannot be made (`target` holds the error).
+    Send {
+        d: Delivery,
+        url: String,
+        /// The endpoint's secret, or why the request cannot be made.
+        target: Result<String, String>,
+        body: String,
+        now: i64,
+    },
+}
+
+/// Deliveries leased and not yet recorded, counted per endpoint and per account.
+#[derive(Default)]
+struct Held {
+    endpoints: HashMap<String, usize>,
+    accounts: HashMap<String, usize>,
+    /// A leased delivery's endpoint and account, by delivery id.
+    of: HashMap<String, (String, String)>,
+}
+
+impl Held {
+    fn take(&mut self, d: &Delivery) {
+        *self.endpoints.entry(d.endpoint_id.clone()).or_default() += 1;
+        *self.accounts.entry(d.account.0.clone()).or_default() += 1;
+        self.of
+            .insert(d.id.clone(), (d.endpoint_id.clone(), d.account.0.clone()));
+    }
+
+    fn release(&mut self, delivery: &str) {
+        let Some((endpoint, account)) = self.of.remove(delivery) else {
+            return;
+        };
+        for (counts, key) in [
+            (&mut self.endpoints, endpoint),
+            (&mut self.accounts, account),
+        ] {
+            if let Some(n) = counts.get_mut(&key) {
+                *n -= 1;
+                if *n == 0 {
+                    counts.remove(&key);
+                }
+            }
+        }
+    }
+
+    fn limits(&self, free: usize) -> ClaimLimits {
+        ClaimLimits {
+            total: free,
+            per_endpoint: MAX_PER_ENDPOINT,
+            held: self.endpoints.clone(),
+            per_account: MAX_PER_ACCOUNT,
+            held_accounts: self.accounts.clone(),
+        }
+    }
+}
+
 impl Deliverer {
     /// A deliverer using the app's webhook settings.
     pub fn new(app: App) -> anyhow::Result<Deliverer> {
@@ -221,9 +288,15 @@ impl Deliverer {
 
     /// Sends every delivery due now and returns how many attempts were made, once nothing is
     /// due and nothing is in flight. Up to [`MAX_IN_FLIGHT`] attempts run at once, at most
-    /// [`MAX_PER_ENDPOINT`] to one endpoint, and a slot is refilled as soon as it frees up, so a
-    /// slow endpoint holds only its own slots while the others keep flowing. Results are
-    /// recorded as they come in, those that finish together in one transaction.
+    /// [`MAX_PER_ENDPOINT`] to one endpoint and [`MAX_PER_ACCOUNT`] for one account. A free
+    /// slot is refilled when an attempt ends, and while attempts are in flight also when
+    /// deliveries are queued or fall due, so a slow or hanging endpoint holds only its own
+    /// slots and one account's dead endpoints never hold up another account's events. Results
+    /// are recorded as they come in, those that finish together in one transaction.
+    ///
+    /// The worker uses one database connection at a time: it leases, reads what each attempt
+    /// needs and records results in turn, and the attempts in flight hold none, so a backlog
+    /// of slow endpoints cannot take the connections the API needs.
     pub async fn run_due(&self) -> Result<usize, StoreError> {
         self.run_due_until(None).await
     }
@@ -236,49 +309,69 @@ impl Deliverer {
         use futures_util::stream::{FuturesUnordered, StreamExt};
         use futures_util::FutureExt;
         let mut in_flight = FuturesUnordered::new();
-        let mut per_endpoint: HashMap<String, usize> = HashMap::new();
-        let mut endpoint_of: HashMap<String, String> = HashMap::new();
+        let mut held = Held::default();
         let mut made = 0;
+        let mut last_claim = tokio::time::Instant::now();
         loop {
             let free = MAX_IN_FLIGHT - in_flight.len();
             let stopping = stop.is_some_and(|s| *s.borrow());
             if free > 0 && !stopping {
-                let limits = ClaimLimits {
-                    total: free,
-                    per_endpoint: MAX_PER_ENDPOINT,
-                    held: per_endpoint.clone(),
-                };
                 let now = self.app.clock.now();
                 let lease_until = now + self.app.settings.webhooks.lease_secs();
                 let batch = self
                     .app
                     .store
-                    .claim_deliveries(&self.owner, now, lease_until, &limits)
+                    .claim_deliveries(&self.owner, now, lease_until, &held.limits(free))
                     .await?;
+                last_claim = tokio::time::Instant::now();
                 for d in batch {
-                    *per_endpoint.entry(d.endpoint_id.clone()).or_default() += 1;
-                    endpoint_of.insert(d.id.clone(), d.endpoint_id.clone());
+                    held.take(&d);
                     let id = d.id.clone();
-                    in_flight.push(self.deliver(d).map(move |r| (id, r)));
+                    let attempt = match self.prepare(d).await {
+                        Ok(prepared) => {
+                            let (client, settings) =
+                                (self.client.clone(), self.app.settings.webhooks.clone());
+                            tokio::spawn(attempt(client, settings, prepared))
+                                .map(|r| r.map_err(|e| format!("the attempt panicked: {e}")))
+                                .boxed()
+                        }
+                        Err(e) => futures_util::future::ready(Err(e.to_string())).boxed(),
+                    };
+                    in_flight.push(attempt.map(move |r| (id, r)));
                 }
             }
-            let Some(first) = in_flight.next().await else {
+            if in_flight.is_empty() {
+                return Ok(made);
+            }
+            let first = if in_flight.len() < MAX_IN_FLIGHT && !stopping {
+                // Room to spare: deliveries queued or falling due meanwhile are claimed without
+                // waiting for an attempt to end (a hanging one takes the whole timeout), at
+                // most once per CLAIM_GAP however often commits wake the worker.
+                let woken = async {
+                    self.app.webhook_wake.notified().await;
+                    tokio::time::sleep_until(last_claim + CLAIM_GAP).await;
+                };
+                tokio::select! {
+                    next = in_flight.next() => next,
+                    () = woken => continue,
+                    () = tokio::time::sleep(self.app.settings.webhooks.poll) => continue,
+                }
+            } else {
+                in_flight.next().await
+            };
+            let Some(first) = first else {
                 return Ok(made);
             };
             let mut ended = vec![first];
             while let Some(Some(more)) = in_flight.next().now_or_never() {
                 ended.push(more);
             }
-            // A delivery whose attempt could not be prepared or judged (a store error) stays
-            // leased and is tried again when its lease runs out; the others are recorded, not
-            // dropped with it (their requests may well have been answered).
+            // A delivery whose attempt could not be prepared (a store error) stays leased and
+            // is tried again when its lease runs out; the others are recorded, not dropped with
+            // it (their requests may well have been answered).
             let mut done = Vec::new();
             for (id, result) in ended {
-                if let Some(e) = endpoint_of.remove(&id) {
-                    if let Some(n) = per_endpoint.get_mut(&e) {
-                        *n -= 1;
-                    }
-                }
+                held.release(&id);
                 match result {
                     Ok(f) => done.push(f),
                     Err(e) => {
@@ -297,8 +390,9 @@ impl Deliverer {
         }
     }
 
-    /// Attempts one leased delivery and says how it ended.
-    async fn deliver(&self, d: Delivery) -> Result<Finished, StoreError> {
+    /// Reads what one leased delivery's attempt needs: the event as it is sent, the endpoint
+    /// and its secret.
+    async fn prepare(&self, d: Delivery) -> Result<Prepared, StoreError> {
         let app = &self.app;
         let cancel = Finished {
             delivery_id: d.id.clone(),
@@ -309,11 +403,11 @@ impl Deliverer {
         let endpoint =
             portico_store::get::<WebhookEndpoint>(&*app.store, &d.account, &d.endpoint_id).await?;
         let (Some(event), Some(endpoint)) = (event, endpoint) else {
-            return Ok(cancel);
+            return Ok(Prepared::Cancel(cancel));
         };
         let endpoint = endpoint.value;
         if endpoint.deleted || endpoint.disabled {
-            return Ok(cancel);
+            return Ok(Prepared::Cancel(cancel));
         }
         let mut payload: Value = serde_json::from_str(&event.data)
             .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", event.id)))?;
@@ -323,102 +417,119 @@ impl Deliverer {
             .await?;
         payload["pending_webhooks"] = pending.get(&d.event_id).copied().unwrap_or(0).into();
         let body = serde_json::to_string_pretty(&payload).unwrap_or_default();
-        let now = app.clock.now();
-        let started = Instant::now();
         let secret = match app.sealer.open(&endpoint.secret).await {
             Err(crate::seal::SealError::Store(e)) => return Err(e),
             other => other.map_err(|e| e.to_string()),
         };
-        let sent = match (
-            check_target(&endpoint.url, app.settings.webhooks.allow_private),
-            secret,
-        ) {
-            (Err(why), _) | (_, Err(why)) => Sent {
-                status: None,
-                error: Some(why),
-                response: None,
-            },
-            (Ok(()), Ok(secret)) => self.post(&endpoint.url, &secret, now, body).await,
-        };
-        let attempt = Attempt {
-            delivery_id: d.id.clone(),
-            attempt: d.attempts + 1,
-            at: now,
-            status: sent.status.map(i64::from),
-            error: sent.error.clone(),
-            response: sent.response,
-            duration_ms: started.elapsed().as_millis() as i64,
-        };
-        let next = if sent.error.is_none() {
-            Next::Succeeded
-        } else {
-            match app
-                .settings
-                .webhooks
-                .next_retry(d.created, attempt.attempt, now)
-            {
-                Some(at) => Next::RetryAt(at),
-                None => Next::GiveUp,
-            }
-        };
-        tracing::info!(
-            event = %d.event_id,
-            endpoint = %d.endpoint_id,
-            attempt = attempt.attempt,
-            status = ?sent.status,
-            error = sent.error.as_deref().unwrap_or(""),
-            next = ?next,
-            "webhook delivery"
-        );
-        Ok(Finished {
-            delivery_id: d.id,
-            attempt: Some(attempt),
-            next,
+        let target = check_target(&endpoint.url, app.settings.webhooks.allow_private).and(secret);
+        Ok(Prepared::Send {
+            d,
+            url: endpoint.url,
+            target,
+            body,
+            now: app.clock.now(),
         })
     }
+}
 
-    async fn post(&self, url: &str, secret: &str, t: i64, body: String) -> Sent {
-        let signature = signature_header(secret, t, &body);
-        let response = self
-            .client
-            .post(url)
-            .header("Content-Type", "application/json; charset=utf-8")
-            .header("Stripe-Signature", signature)
-            .header("Cache-Control", "no-cache")
-            .body(body)
-            .send()
-            .await;
-        let mut response = match response {
-            Ok(r) => r,
-            Err(e) => {
-                return Sent {
-                    status: None,
-                    error: Some(describe(&e)),
-                    response: None,
-                }
-            }
-        };
-        let status = response.status();
-        let mut kept = Vec::new();
-        while kept.len() < RESPONSE_KEEP {
-            match response.chunk().await {
-                Ok(Some(chunk)) => kept.extend_from_slice(&chunk),
-                _ => break,
+/// Makes one prepared attempt and says how it ended and what follows.
+async fn attempt(
+    client: reqwest::Client,
+    settings: WebhookSettings,
+    prepared: Prepared,
+) -> Finished {
+    let (d, url, target, body, now) = match prepared {
+        Prepared::Cancel(f) => return f,
+        Prepared::Send {
+            d,
+            url,
+            target,
+            body,
+            now,
+        } => (d, url, target, body, now),
+    };
+    let started = Instant::now();
+    let sent = match target {
+        Err(why) => Sent {
+            status: None,
+            error: Some(why),
+            response: None,
+        },
+        Ok(secret) => post(&client, &url, &secret, now, body).await,
+    };
+    let attempt = Attempt {
+        delivery_id: d.id.clone(),
+        attempt: d.attempts + 1,
+        at: now,
+        status: sent.status.map(i64::from),
+        error: sent.error.clone(),
+        response: sent.response,
+        duration_ms: started.elapsed().as_millis() as i64,
+    };
+    let next = if sent.error.is_none() {
+        Next::Succeeded
+    } else {
+        match settings.next_retry(d.created, attempt.attempt, now) {
+            Some(at) => Next::RetryAt(at),
+            None => Next::GiveUp,
+        }
+    };
+    tracing::info!(
+        event = %d.event_id,
+        endpoint = %d.endpoint_id,
+        attempt = attempt.attempt,
+        status = ?sent.status,
+        error = sent.error.as_deref().unwrap_or(""),
+        next = ?next,
+        "webhook delivery"
+    );
+    Finished {
+        delivery_id: d.id,
+        attempt: Some(attempt),
+        next,
+    }
+}
+
+async fn post(client: &reqwest::Client, url: &str, secret: &str, t: i64, body: String) -> Sent {
+    let signature = signature_header(secret, t, &body);
+    let response = client
+        .post(url)
+        .header("Content-Type", "application/json; charset=utf-8")
+        .header("Stripe-Signature", signature)
+        .header("Cache-Control", "no-cache")
+        .body(body)
+        .send()
+        .await;
+    let mut response = match response {
+        Ok(r) => r,
+        Err(e) => {
+            return Sent {
+                status: None,
+                error: Some(describe(&e)),
+                response: None,
             }
         }
-        kept.truncate(RESPONSE_KEEP);
-        let text = String::from_utf8_lossy(&kept).into_owned();
-        Sent {
-            status: Some(status.as_u16()),
-            error: (!status.is_success()).then(|| {
-                if status.is_redirection() {
-                    format!("HTTP {} (redirects are not followed)", status.as_u16())
-                } else {
-                    format!("HTTP {}", status.as_u16())
-                }
-            }),
-            response: Some(text),
+    };
+    let status = response.status();
+    let mut kept = Vec::new();
+    while kept.len() < RESPONSE_KEEP {
+        match response.chunk().await {
+            Ok(Some(chunk)) => kept.extend_from_slice(&chunk),
+            _ => break,
         }
+    }
+    kept.truncate(RESPONSE_KEEP);
+    let text = String::from_utf8_lossy(&kept).into_owned();
+    Sent {
+        status: Some(status.as_u16()),
+        error: (!status.is_success()).then(|| {
+            if status.is_redirection() {
+                format!("HTTP {} (redirects are not followed)", status.as_u16())
+            } else {
+                format!("HTTP {}", status.as_u16())
+            }
+        }),
+        response: Some(text),
     }
 }
 

@@ -361,15 +361,22 @@ pub struct ClaimLimits {
     pub per_endpoint: usize,
     /// How many deliveries to each endpoint the worker already holds.
     pub held: std::collections::HashMap<String, usize>,
+    /// Deliveries of any one account, counting those already `held_accounts`: one account's
+    /// slow or dead endpoints then leave the rest of the worker to the other accounts.
+    pub per_account: usize,
+    /// How many deliveries of each account the worker already holds.
+    pub held_accounts: std::collections::HashMap<String, usize>,
 }
 
 impl ClaimLimits {
-    /// Up to `total`, with no limit per endpoint.
+    /// Up to `total`, with no limit per endpoint or account.
     pub fn total(total: usize) -> ClaimLimits {
         ClaimLimits {
             total,
             per_endpoint: usize::MAX,
             held: Default::default(),
+            per_account: usize::MAX,
+            held_accounts: Default::default(),
         }
     }
 }

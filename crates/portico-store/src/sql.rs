@@ -411,21 +411,23 @@ impl Store for SqlStore {
     ) -> StoreResult<Vec<Delivery>> {
         // One transaction for the whole batch: one disk sync, not one per row.
         let mut tx = self.begin().await?;
-        let rows = query(&st::claim_candidates(Backend::Postgres, now, limits))
-            .fetch_all(&mut *tx)
-            .await?;
         let mut picker = st::Picker::new(limits);
-        for row in &rows {
-            let d = st::delivery(row)?;
-            if !picker.wants(&d) {
-                continue;
+        let mut pass = Some(st::claim_candidates(Backend::Postgres, now, limits));
+        while let Some(candidates) = pass {
+            let rows = query(&candidates).fetch_all(&mut *tx).await?;
+            for row in &rows {
+                let d = st::delivery(row)?;
+                if !picker.wants(&d) {
+                    continue;
+                }
+                let taken = query(&st::claim_one(owner, lease_until, &d.id, now))
+                    .execute(&mut *tx)
+                    .await?;
+                if taken.rows_affected() == 1 {
+                    picker.took(d);
+                }
             }
-            let taken = query(&st::claim_one(owner, lease_until, &d.id, now))
-                .execute(&mut *tx)
-                .await?;
-            if taken.rows_affected() == 1 {
-                picker.took(d);
-            }
+            pass = picker.next_pass(Backend::Postgres, now);
         }
         tx.commit().await?;
         Ok(picker.claimed)

@@ -873,18 +873,17 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<Delivery>> {
         let (owner, limits) = (owner.to_owned(), limits.clone());
         self.write(move |c| {
-            let candidates = all(
-                c,
-                &st::claim_candidates(Backend::Sqlite, now, &limits),
-                |r| st::delivery(r),
-            )?;
             let mut picker = st::Picker::new(&limits);
-            for d in candidates {
-                if picker.wants(&d)
-                    && execute(c, &st::claim_one(&owner, lease_until, &d.id, now))? == 1
-                {
-                    picker.took(d);
+            let mut pass = Some(st::claim_candidates(Backend::Sqlite, now, &limits));
+            while let Some(candidates) = pass {
+                for d in all(c, &candidates, |r| st::delivery(r))? {
+                    if picker.wants(&d)
+                        && execute(c, &st::claim_one(&owner, lease_until, &d.id, now))? == 1
+                    {
+                        picker.took(d);
+                    }
                 }
+                pass = picker.next_pass(Backend::Sqlite, now);
             }
             Ok(picker.claimed)
         })

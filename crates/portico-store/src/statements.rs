@@ -779,6 +779,11 @@ pub(crate) fn claim_candidates(backend: Backend, now: i64, limits: &ClaimLimits)
             sql.push(" AND endpoint_id <> ").text(e.clone());
         }
     }
+    for (a, n) in &limits.held_accounts {
+        if *n >= limits.per_account {
+            sql.push(" AND account_id <> ").text(a.clone());
+        }
+    }
     // More candidates than needed when some may be over their endpoint's limit.
     let candidates = if limits.per_endpoint < limits.total {
         limits.total * 4
@@ -805,6 +810,8 @@ pub(crate) fn claim_one(owner: &str, lease_until: i64, id: &str, now: i64) -> Sq
 pub(crate) struct Picker {
     limits: ClaimLimits,
     pub claimed: Vec<Delivery>,
+    /// Whether an account reached its limit in the current pass.
+    capped: bool,
 }
 
 impl Picker {
@@ -812,17 +819,40 @@ impl Picker {
         Picker {
             limits: limits.clone(),
             claimed: Vec::new(),
+            capped: false,
         }
     }
     /// Whether to try to take this candidate.
     pub fn wants(&self, d: &Delivery) -> bool {
         self.claimed.len() < self.limits.total
             && self.limits.held.get(&d.endpoint_id).copied().unwrap_or(0) < self.limits.per_endpoint
+            && self
+                .limits
+                .held_accounts
+                .get(&d.account.0)
+                .copied()
+                .unwrap_or(0)
+                < self.limits.per_account
     }
     /// The candidate was taken.
     pub fn took(&mut self, d: Delivery) {
         *self.limits.held.entry(d.endpoint_id.clone()).or_default() += 1;
+        let n = self
+            .limits
+            .held_accounts
+            .entry(d.account.0.clone())
+            .or_default();
+        *n += 1;
+        self.capped |= *n >= self.limits.per_account;
         self.claimed.push(d);
+    }
+    /// The candidates of one more pass, when there is room left and an account reached its
+    /// limit in this one: the candidates read in order of due time may all have been that
+    /// account's, while other accounts' deliveries wait further on.
+    pub fn next_pass(&mut self, backend: Backend, now: i64) -> Option<Sql> {
+        let again = self.capped && self.claimed.len() < self.limits.total;
+        self.capped = false;
+        again.then(|| claim_candidates(backend, now, &self.limits))
     }
 }
 

@@ -734,6 +734,57 @@ async fn tokens_expire_and_are_pruned(store: Arc<dyn Store>) {
     assert_eq!(expiry(hash(10)).await, None);
 }
 
+/// Accounts share the worker: an account at its limit gets no more, and its deliveries, due
+/// first, do not keep another account's from being claimed in the same call.
+async fn webhook_deliveries_are_shared_between_accounts(store: Arc<dyn Store>) {
+    let (busy, quiet) = (account(&*store).await, account(&*store).await);
+    let tag = rand::random::<u32>();
+    // Times far before the other tests' deliveries, so that only these are due.
+    let new = |n: u32, at: i64| NewDelivery {
+        id: format!("whdel_{tag}_{n}"),
+        event_id: format!("evt_{tag}_{n}"),
+        endpoint_id: format!("we_{tag}_{}", n % 4),
+        created: at,
+        next_attempt: at,
+    };
+    let backlog: Vec<Write> = (0..20).map(|n| Write::Delivery(new(n, 10))).collect();
+    store.commit(&busy, backlog).await.unwrap();
+    store
+        .commit(&quiet, vec![Write::Delivery(new(100, 20))])
+        .await
+        .unwrap();
+    let mine = |v: &[portico_store::Delivery]| {
+        v.iter()
+            .filter(|d| d.id.starts_with(&format!("whdel_{tag}_")))
+            .map(|d| d.account.clone())
+            .collect::<Vec<_>>()
+    };
+    let limited = |total: usize, held: usize| ClaimLimits {
+        per_account: 2,
+        held_accounts: [(busy.0.clone(), held)].into(),
+        ..ClaimLimits::total(total)
+    };
+    // The busy account's twenty come first by due time, and fill the first candidates read;
+    // it gets two, and the quiet account's delivery is found behind them.
+    let first = store
+        .claim_deliveries("w", 50, 110, &limited(5, 0))
+        .await
+        .unwrap();
+    assert_eq!(mine(&first), [busy.clone(), busy.clone(), quiet.clone()]);
+    // At its limit, an account gets nothing more, however much is due.
+    let none = store
+        .claim_deliveries("w", 50, 110, &limited(5, 2))
+        .await
+        .unwrap();
+    assert!(mine(&none).is_empty());
+    // Without a limit, the rest.
+    let all = store
+        .claim_deliveries("w", 50, 110, &ClaimLimits::total(100))
+        .await
+        .unwrap();
+    assert_eq!(mine(&all).len(), 18);
+}
+
 /// The webhook outbox: deliveries are leased one holder at a time, a lost lease records
 /// nothing, an expired lease is taken over, and concurrent workers split the queue.
 async fn webhook_deliveries_are_leased(store: Arc<dyn Store>) {
@@ -768,9 +819,9 @@ async fn webhook_deliveries_are_leased(store: Arc<dyn Store>) {
         .await
         .unwrap();
     let busy = ClaimLimits {
-        total: 10,
         per_endpoint: 1,
         held: [(format!("we_{tag}"), 1)].into(),
+        ..ClaimLimits::total(10)
     };
     let skipped = store
         .claim_deliveries("a", 1000, 1060, &busy)
@@ -1476,6 +1527,7 @@ stories!(
     tokens_lead_to_their_objects,
     tokens_expire_and_are_pruned,
     webhook_deliveries_are_leased,
+    webhook_deliveries_are_shared_between_accounts,
     emails_are_recorded_and_claimed,
     statistics_refresh_only_what_grew,
     reads_together_read_back_own_writes,
