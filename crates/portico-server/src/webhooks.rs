@@ -27,8 +27,8 @@ pub const MAX_PER_ENDPOINT: usize = 8;
 /// How many of those may be one account's: the rest stay free for the other accounts, so one
 /// account's slow or dead endpoints cannot hold up everyone's webhooks.
 pub const MAX_PER_ACCOUNT: usize = 16;
-/// The shortest time between two leases taken while attempts are in flight, however often
-/// commits wake the worker.
+/// While attempts are in flight, the shortest time from one lease to the next taken on a wake,
+/// however often commits wake the worker (an attempt's end or the poll takes one at once).
 const CLAIM_GAP: Duration = Duration::from_millis(50);
 
 /// The operator's webhook settings.
@@ -306,71 +306,92 @@ impl Deliverer {
         &self,
         stop: Option<&tokio::sync::watch::Receiver<bool>>,
     ) -> Result<usize, StoreError> {
-        use futures_util::stream::{FuturesUnordered, StreamExt};
-        use futures_util::FutureExt;
-        let mut in_flight = FuturesUnordered::new();
+        // Dropping the set (the pass ends early) stops the attempts in it.
+        let mut in_flight: tokio::task::JoinSet<Result<Finished, String>> = Default::default();
+        let mut task_of: HashMap<tokio::task::Id, String> = HashMap::new();
         let mut held = Held::default();
         let mut made = 0;
         let mut last_claim = tokio::time::Instant::now();
+        // The first store error of the pass: nothing more is claimed, the attempts in flight
+        // end and are recorded, and the pass returns it.
+        let mut failed: Option<StoreError> = None;
         loop {
             let free = MAX_IN_FLIGHT - in_flight.len();
-            let stopping = stop.is_some_and(|s| *s.borrow());
-            if free > 0 && !stopping {
+            let claiming = !stop.is_some_and(|s| *s.borrow()) && failed.is_none();
+            if free > 0 && claiming {
                 let now = self.app.clock.now();
                 let lease_until = now + self.app.settings.webhooks.lease_secs();
-                let batch = self
+                let claimed = self
                     .app
                     .store
                     .claim_deliveries(&self.owner, now, lease_until, &held.limits(free))
-                    .await?;
+                    .await;
                 last_claim = tokio::time::Instant::now();
-                for d in batch {
-                    held.take(&d);
-                    let id = d.id.clone();
-                    let attempt = match self.prepare(d).await {
-                        Ok(prepared) => {
-                            let (client, settings) =
-                                (self.client.clone(), self.app.settings.webhooks.clone());
-                            tokio::spawn(attempt(client, settings, prepared))
-                                .map(|r| r.map_err(|e| format!("the attempt panicked: {e}")))
-                                .boxed()
+                match claimed {
+                    Err(e) => failed = Some(e),
+                    Ok(batch) => {
+                        for d in batch {
+                            // Leased again while its attempt is still in flight (the lease ran
+                            // out first): that attempt records it.
+                            if held.of.contains_key(&d.id) {
+                                continue;
+                            }
+                            held.take(&d);
+                            let id = d.id.clone();
+                            let task = match self.prepare(d).await {
+                                Ok(prepared) => {
+                                    let (client, settings) =
+                                        (self.client.clone(), self.app.settings.webhooks.clone());
+                                    in_flight.spawn(async move {
+                                        Ok(attempt(client, settings, prepared).await)
+                                    })
+                                }
+                                Err(e) => {
+                                    let e = e.to_string();
+                                    in_flight.spawn(async move { Err(e) })
+                                }
+                            };
+                            task_of.insert(task.id(), id);
                         }
-                        Err(e) => futures_util::future::ready(Err(e.to_string())).boxed(),
-                    };
-                    in_flight.push(attempt.map(move |r| (id, r)));
+                    }
                 }
             }
             if in_flight.is_empty() {
-                return Ok(made);
+                return match failed {
+                    Some(e) => Err(e),
+                    None => Ok(made),
+                };
             }
-            let first = if in_flight.len() < MAX_IN_FLIGHT && !stopping {
+            let first = if in_flight.len() < MAX_IN_FLIGHT && claiming {
                 // Room to spare: deliveries queued or falling due meanwhile are claimed without
-                // waiting for an attempt to end (a hanging one takes the whole timeout), at
-                // most once per CLAIM_GAP however often commits wake the worker.
+                // waiting for an attempt to end (a hanging one takes the whole timeout), on a
+                // wake at most once per CLAIM_GAP however often commits come.
                 let woken = async {
                     self.app.webhook_wake.notified().await;
                     tokio::time::sleep_until(last_claim + CLAIM_GAP).await;
                 };
                 tokio::select! {
-                    next = in_flight.next() => next,
+                    next = in_flight.join_next_with_id() => next,
                     () = woken => continue,
                     () = tokio::time::sleep(self.app.settings.webhooks.poll) => continue,
                 }
             } else {
-                in_flight.next().await
+                in_flight.join_next_with_id().await
             };
-            let Some(first) = first else {
-                return Ok(made);
-            };
-            let mut ended = vec![first];
-            while let Some(Some(more)) = in_flight.next().now_or_never() {
+            let mut ended = Vec::from_iter(first);
+            while let Some(more) = in_flight.try_join_next_with_id() {
                 ended.push(more);
             }
-            // A delivery whose attempt could not be prepared (a store error) stays leased and
-            // is tried again when its lease runs out; the others are recorded, not dropped with
-            // it (their requests may well have been answered).
+            // A delivery whose attempt could not be prepared (a store error) or panicked stays
+            // leased and is tried again when its lease runs out; the others are recorded, not
+            // dropped with it (their requests may well have been answered).
             let mut done = Vec::new();
-            for (id, result) in ended {
+            for result in ended {
+                let (task, result) = match result {
+                    Ok((task, r)) => (task, r),
+                    Err(e) => (e.id(), Err(format!("the attempt panicked: {e}"))),
+                };
+                let id = task_of.remove(&task).unwrap_or_default();
                 held.release(&id);
                 match result {
                     Ok(f) => done.push(f),
@@ -380,12 +401,16 @@ impl Deliverer {
                 }
             }
             made += done.iter().filter(|f| f.attempt.is_some()).count();
-            let recorded = self.app.store.finish_deliveries(&self.owner, &done).await?;
-            if recorded < done.len() {
-                tracing::warn!(
+            match self.app.store.finish_deliveries(&self.owner, &done).await {
+                Ok(recorded) if recorded < done.len() => tracing::warn!(
                     lost = done.len() - recorded,
                     "webhook delivery leases ran out before the attempts were recorded"
-                );
+                ),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "webhook delivery results could not be recorded; retried after their leases");
+                    failed.get_or_insert(e);
+                }
             }
         }
     }

@@ -427,7 +427,7 @@ impl Store for SqlStore {
                     picker.took(d);
                 }
             }
-            pass = picker.next_pass(Backend::Postgres, now);
+            pass = picker.next_pass(Backend::Postgres, now, rows.len());
         }
         tx.commit().await?;
         Ok(picker.claimed)

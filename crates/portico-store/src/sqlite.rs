@@ -876,14 +876,16 @@ impl Store for SqliteStore {
             let mut picker = st::Picker::new(&limits);
             let mut pass = Some(st::claim_candidates(Backend::Sqlite, now, &limits));
             while let Some(candidates) = pass {
-                for d in all(c, &candidates, |r| st::delivery(r))? {
+                let read = all(c, &candidates, |r| st::delivery(r))?;
+                let n = read.len();
+                for d in read {
                     if picker.wants(&d)
                         && execute(c, &st::claim_one(&owner, lease_until, &d.id, now))? == 1
                     {
                         picker.took(d);
                     }
                 }
-                pass = picker.next_pass(Backend::Sqlite, now);
+                pass = picker.next_pass(Backend::Sqlite, now, n);
             }
             Ok(picker.claimed)
         })

@@ -784,16 +784,20 @@ pub(crate) fn claim_candidates(backend: Backend, now: i64, limits: &ClaimLimits)
             sql.push(" AND account_id <> ").text(a.clone());
         }
     }
-    // More candidates than needed when some may be over their endpoint's limit.
-    let candidates = if limits.per_endpoint < limits.total {
+    sql.push(" ORDER BY next_attempt LIMIT ")
+        .int(candidate_count(limits) as i64)
+        .push(backend.skip_locked());
+    sql
+}
+
+/// How many candidates one pass reads: more than needed when some may be over their endpoint's
+/// or account's limit.
+fn candidate_count(limits: &ClaimLimits) -> usize {
+    if limits.per_endpoint.min(limits.per_account) < limits.total {
         limits.total * 4
     } else {
         limits.total
-    };
-    sql.push(" ORDER BY next_attempt LIMIT ")
-        .int(candidates as i64)
-        .push(backend.skip_locked());
-    sql
+    }
 }
 
 /// Takes one candidate: of two instances racing for a row, exactly one sees its update apply.
@@ -810,7 +814,7 @@ pub(crate) fn claim_one(owner: &str, lease_until: i64, id: &str, now: i64) -> Sq
 pub(crate) struct Picker {
     limits: ClaimLimits,
     pub claimed: Vec<Delivery>,
-    /// Whether an account reached its limit in the current pass.
+    /// Whether an endpoint or an account reached its limit in the current pass.
     capped: bool,
 }
 
@@ -836,21 +840,27 @@ impl Picker {
     }
     /// The candidate was taken.
     pub fn took(&mut self, d: Delivery) {
-        *self.limits.held.entry(d.endpoint_id.clone()).or_default() += 1;
-        let n = self
+        let endpoint = self.limits.held.entry(d.endpoint_id.clone()).or_default();
+        *endpoint += 1;
+        self.capped |= *endpoint >= self.limits.per_endpoint;
+        let account = self
             .limits
             .held_accounts
             .entry(d.account.0.clone())
             .or_default();
-        *n += 1;
-        self.capped |= *n >= self.limits.per_account;
+        *account += 1;
+        self.capped |= *account >= self.limits.per_account;
         self.claimed.push(d);
     }
-    /// The candidates of one more pass, when there is room left and an account reached its
-    /// limit in this one: the candidates read in order of due time may all have been that
-    /// account's, while other accounts' deliveries wait further on.
-    pub fn next_pass(&mut self, backend: Backend, now: i64) -> Option<Sql> {
-        let again = self.capped && self.claimed.len() < self.limits.total;
+    /// The candidates of one more pass, when there is room left, the pass read as many
+    /// candidates as it could (`read`), and an endpoint or account reached its limit in it: the
+    /// candidates read in order of due time may all have been theirs, while other deliveries
+    /// wait further on. The next pass leaves out whoever is at the limit; each pass after the
+    /// first follows one that took a delivery, so there are at most `total` of them.
+    pub fn next_pass(&mut self, backend: Backend, now: i64, read: usize) -> Option<Sql> {
+        let again = self.capped
+            && read >= candidate_count(&self.limits)
+            && self.claimed.len() < self.limits.total;
         self.capped = false;
         again.then(|| claim_candidates(backend, now, &self.limits))
     }

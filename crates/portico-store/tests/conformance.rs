@@ -734,23 +734,31 @@ async fn tokens_expire_and_are_pruned(store: Arc<dyn Store>) {
     assert_eq!(expiry(hash(10)).await, None);
 }
 
-/// Accounts share the worker: an account at its limit gets no more, and its deliveries, due
-/// first, do not keep another account's from being claimed in the same call.
+/// Accounts and endpoints share the worker: one at its limit gets no more, and its deliveries,
+/// due first, do not keep another's from being claimed in the same call.
 async fn webhook_deliveries_are_shared_between_accounts(store: Arc<dyn Store>) {
+    let _queue = WEBHOOK_QUEUE.lock().await;
     let (busy, quiet) = (account(&*store).await, account(&*store).await);
     let tag = rand::random::<u32>();
-    // Times far before the other tests' deliveries, so that only these are due.
+    // Times far before the other tests' deliveries, so that only these are due. The busy
+    // account's go to four endpoints, the quiet account's to one of its own.
     let new = |n: u32, at: i64| NewDelivery {
         id: format!("whdel_{tag}_{n}"),
         event_id: format!("evt_{tag}_{n}"),
-        endpoint_id: format!("we_{tag}_{}", n % 4),
+        endpoint_id: match n {
+            0..100 => format!("we_{tag}_{}", n % 4),
+            _ => format!("we_{tag}_quiet"),
+        },
         created: at,
         next_attempt: at,
     };
-    let backlog: Vec<Write> = (0..20).map(|n| Write::Delivery(new(n, 10))).collect();
+    let backlog: Vec<Write> = (0..24).map(|n| Write::Delivery(new(n, 10))).collect();
     store.commit(&busy, backlog).await.unwrap();
     store
-        .commit(&quiet, vec![Write::Delivery(new(100, 20))])
+        .commit(
+            &quiet,
+            vec![Write::Delivery(new(100, 20)), Write::Delivery(new(101, 20))],
+        )
         .await
         .unwrap();
     let mine = |v: &[portico_store::Delivery]| {
@@ -759,13 +767,33 @@ async fn webhook_deliveries_are_shared_between_accounts(store: Arc<dyn Store>) {
             .map(|d| d.account.clone())
             .collect::<Vec<_>>()
     };
+    // One per endpoint: the busy account's deliveries fill the first candidates read (twenty
+    // for five wanted); each of its endpoints gets one, and the quiet account's delivery is
+    // found behind them.
+    let by_endpoint = store
+        .claim_deliveries(
+            "w",
+            50,
+            110,
+            &ClaimLimits {
+                per_endpoint: 1,
+                ..ClaimLimits::total(5)
+            },
+        )
+        .await
+        .unwrap();
+    let four_busy = vec![busy.clone(); 4];
+    assert_eq!(
+        mine(&by_endpoint),
+        [four_busy, vec![quiet.clone()]].concat()
+    );
+    // Two per account: likewise, the busy account gets two, and the quiet account's other
+    // delivery is found behind its twenty.
     let limited = |total: usize, held: usize| ClaimLimits {
         per_account: 2,
         held_accounts: [(busy.0.clone(), held)].into(),
         ..ClaimLimits::total(total)
     };
-    // The busy account's twenty come first by due time, and fill the first candidates read;
-    // it gets two, and the quiet account's delivery is found behind them.
     let first = store
         .claim_deliveries("w", 50, 110, &limited(5, 0))
         .await
@@ -783,11 +811,28 @@ async fn webhook_deliveries_are_shared_between_accounts(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(mine(&all).len(), 18);
+    // Done with: on a shared database, the other stories' claims must not find them due.
+    let done: Vec<Finished> = [by_endpoint, first, all]
+        .concat()
+        .into_iter()
+        .filter(|d| d.id.starts_with(&format!("whdel_{tag}_")))
+        .map(|d| Finished {
+            delivery_id: d.id,
+            attempt: None,
+            next: Next::Cancel,
+        })
+        .collect();
+    assert_eq!(store.finish_deliveries("w", &done).await.unwrap(), 26);
 }
+
+/// Held by the stories that claim whatever is due, so that on a shared database one's claims
+/// do not take the other's deliveries.
+static WEBHOOK_QUEUE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The webhook outbox: deliveries are leased one holder at a time, a lost lease records
 /// nothing, an expired lease is taken over, and concurrent workers split the queue.
 async fn webhook_deliveries_are_leased(store: Arc<dyn Store>) {
+    let _queue = WEBHOOK_QUEUE.lock().await;
     let acct = account(&*store).await;
     let tag = rand::random::<u32>();
     let new = |n: u32, at: i64| NewDelivery {
