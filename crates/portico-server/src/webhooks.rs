@@ -30,6 +30,10 @@ pub const MAX_PER_ACCOUNT: usize = 16;
 /// While attempts are in flight, the shortest time from one lease to the next taken on a wake,
 /// however often commits wake the worker (an attempt's end or the poll takes one at once).
 const CLAIM_GAP: Duration = Duration::from_millis(50);
+/// And at least this many times as long as the last lease took: finding another account's
+/// delivery behind a backlog of tens of thousands due reads them all, and on SQLite holds the
+/// writer meanwhile, so leases on a wake take at most a tenth of the time.
+const CLAIM_GAP_FACTOR: u32 = 10;
 
 /// The operator's webhook settings.
 #[derive(Clone, Debug)]
@@ -311,7 +315,8 @@ impl Deliverer {
         let mut task_of: HashMap<tokio::task::Id, String> = HashMap::new();
         let mut held = Held::default();
         let mut made = 0;
-        let mut last_claim = tokio::time::Instant::now();
+        // When the next lease on a wake may be taken.
+        let mut next_claim = tokio::time::Instant::now();
         // The first store error of the pass: nothing more is claimed, the attempts in flight
         // end and are recorded, and the pass returns it.
         let mut failed: Option<StoreError> = None;
@@ -321,12 +326,13 @@ impl Deliverer {
             if free > 0 && claiming {
                 let now = self.app.clock.now();
                 let lease_until = now + self.app.settings.webhooks.lease_secs();
+                let started = tokio::time::Instant::now();
                 let claimed = self
                     .app
                     .store
                     .claim_deliveries(&self.owner, now, lease_until, &held.limits(free))
                     .await;
-                last_claim = tokio::time::Instant::now();
+                next_claim = started + CLAIM_GAP.max(started.elapsed() * CLAIM_GAP_FACTOR);
                 match claimed {
                     Err(e) => failed = Some(e),
                     Ok(batch) => {
@@ -368,7 +374,7 @@ impl Deliverer {
                 // wake at most once per CLAIM_GAP however often commits come.
                 let woken = async {
                     self.app.webhook_wake.notified().await;
-                    tokio::time::sleep_until(last_claim + CLAIM_GAP).await;
+                    tokio::time::sleep_until(next_claim).await;
                 };
                 tokio::select! {
                     next = in_flight.join_next_with_id() => next,
