@@ -28,11 +28,12 @@ pub const MAX_PER_ENDPOINT: usize = 8;
 /// account's slow or dead endpoints cannot hold up everyone's webhooks.
 pub const MAX_PER_ACCOUNT: usize = 16;
 /// While attempts are in flight, the shortest time from one lease to the next taken on a wake,
-/// however often commits wake the worker (an attempt's end or the poll takes one at once).
+/// however often commits wake the worker.
 const CLAIM_GAP: Duration = Duration::from_millis(50);
 /// And at least this many times as long as the last lease took: finding another account's
-/// delivery behind a backlog of tens of thousands due reads them all, and on SQLite holds the
-/// writer meanwhile, so leases on a wake take at most a tenth of the time.
+/// delivery behind a backlog of tens of thousands due reads them all (on SQLite inside the
+/// writer), so leases on a wake or a poll then take at most a tenth of the time. Leases after
+/// an attempt ends are not held back: they come no faster than the attempts end.
 const CLAIM_GAP_FACTOR: u32 = 10;
 
 /// The operator's webhook settings.
@@ -315,8 +316,8 @@ impl Deliverer {
         let mut task_of: HashMap<tokio::task::Id, String> = HashMap::new();
         let mut held = Held::default();
         let mut made = 0;
-        // When the next lease on a wake may be taken.
-        let mut next_claim = tokio::time::Instant::now();
+        // When the next lease on a wake or a poll may be taken.
+        let mut next_wake_lease = tokio::time::Instant::now();
         // The first store error of the pass: nothing more is claimed, the attempts in flight
         // end and are recorded, and the pass returns it.
         let mut failed: Option<StoreError> = None;
@@ -332,7 +333,8 @@ impl Deliverer {
                     .store
                     .claim_deliveries(&self.owner, now, lease_until, &held.limits(free))
                     .await;
-                next_claim = started + CLAIM_GAP.max(started.elapsed() * CLAIM_GAP_FACTOR);
+                let gap = CLAIM_GAP.max(started.elapsed() * CLAIM_GAP_FACTOR);
+                next_wake_lease = started + gap;
                 match claimed {
                     Err(e) => failed = Some(e),
                     Ok(batch) => {
@@ -371,15 +373,17 @@ impl Deliverer {
             let first = if in_flight.len() < MAX_IN_FLIGHT && claiming {
                 // Room to spare: deliveries queued or falling due meanwhile are claimed without
                 // waiting for an attempt to end (a hanging one takes the whole timeout), on a
-                // wake at most once per CLAIM_GAP however often commits come.
+                // wake at most once per CLAIM_GAP (longer after a slow lease) however often
+                // commits come.
                 let woken = async {
                     self.app.webhook_wake.notified().await;
-                    tokio::time::sleep_until(next_claim).await;
+                    tokio::time::sleep_until(next_wake_lease).await;
                 };
+                let poll = tokio::time::Instant::now() + self.app.settings.webhooks.poll;
                 tokio::select! {
                     next = in_flight.join_next_with_id() => next,
                     () = woken => continue,
-                    () = tokio::time::sleep(self.app.settings.webhooks.poll) => continue,
+                    () = tokio::time::sleep_until(poll.max(next_wake_lease)) => continue,
                 }
             } else {
                 in_flight.join_next_with_id().await
