@@ -27,13 +27,16 @@ pub const MAX_PER_ENDPOINT: usize = 8;
 /// How many of those may be one account's: the rest stay free for the other accounts, so one
 /// account's slow or dead endpoints cannot hold up everyone's webhooks.
 pub const MAX_PER_ACCOUNT: usize = 16;
-/// While attempts are in flight, the shortest time from one lease to the next taken on a wake,
-/// however often commits wake the worker.
+/// The shortest time from one thorough lease to the next: one that, when the first candidates
+/// read were all held back by an endpoint's or account's limit, looks past them for other
+/// deliveries (reading every due delivery ahead of those). While attempts are in flight, a wake
+/// takes a thorough lease no sooner than this, however often commits come; a lease after an
+/// attempt ends is thorough when this much time has passed, otherwise it reads only the first
+/// candidates.
 const CLAIM_GAP: Duration = Duration::from_millis(50);
-/// And at least this many times as long as the last lease took: finding another account's
-/// delivery behind a backlog of tens of thousands due reads them all (on SQLite inside the
-/// writer), so leases on a wake or a poll then take at most a tenth of the time. Leases after
-/// an attempt ends are not held back: they come no faster than the attempts end.
+/// And at least this many times as long as the last thorough lease took: behind a backlog of
+/// tens of thousands due (on SQLite inside the writer), thorough leases then take at most a
+/// tenth of the time.
 const CLAIM_GAP_FACTOR: u32 = 10;
 
 /// The operator's webhook settings.
@@ -255,13 +258,14 @@ impl Held {
         }
     }
 
-    fn limits(&self, free: usize) -> ClaimLimits {
+    fn limits(&self, free: usize, thorough: bool) -> ClaimLimits {
         ClaimLimits {
             total: free,
             per_endpoint: MAX_PER_ENDPOINT,
             held: self.endpoints.clone(),
             per_account: MAX_PER_ACCOUNT,
             held_accounts: self.accounts.clone(),
+            thorough,
         }
     }
 }
@@ -316,8 +320,10 @@ impl Deliverer {
         let mut task_of: HashMap<tokio::task::Id, String> = HashMap::new();
         let mut held = Held::default();
         let mut made = 0;
-        // When the next lease on a wake or a poll may be taken.
-        let mut next_wake_lease = tokio::time::Instant::now();
+        // When the next thorough lease may be taken (one that looks past the deliveries held
+        // back by a limit), and with it the next on a wake; and when the last lease started.
+        let mut next_thorough = tokio::time::Instant::now();
+        let mut last_lease = next_thorough;
         // The first store error of the pass: nothing more is claimed, the attempts in flight
         // end and are recorded, and the pass returns it.
         let mut failed: Option<StoreError> = None;
@@ -328,13 +334,16 @@ impl Deliverer {
                 let now = self.app.clock.now();
                 let lease_until = now + self.app.settings.webhooks.lease_secs();
                 let started = tokio::time::Instant::now();
+                let thorough = started >= next_thorough;
                 let claimed = self
                     .app
                     .store
-                    .claim_deliveries(&self.owner, now, lease_until, &held.limits(free))
+                    .claim_deliveries(&self.owner, now, lease_until, &held.limits(free, thorough))
                     .await;
-                let gap = CLAIM_GAP.max(started.elapsed() * CLAIM_GAP_FACTOR);
-                next_wake_lease = started + gap;
+                last_lease = started;
+                if thorough {
+                    next_thorough = started + CLAIM_GAP.max(started.elapsed() * CLAIM_GAP_FACTOR);
+                }
                 match claimed {
                     Err(e) => failed = Some(e),
                     Ok(batch) => {
@@ -377,13 +386,13 @@ impl Deliverer {
                 // commits come.
                 let woken = async {
                     self.app.webhook_wake.notified().await;
-                    tokio::time::sleep_until(next_wake_lease).await;
+                    tokio::time::sleep_until(next_thorough).await;
                 };
-                let poll = tokio::time::Instant::now() + self.app.settings.webhooks.poll;
+                let poll = last_lease + self.app.settings.webhooks.poll;
                 tokio::select! {
                     next = in_flight.join_next_with_id() => next,
                     () = woken => continue,
-                    () = tokio::time::sleep_until(poll.max(next_wake_lease)) => continue,
+                    () = tokio::time::sleep_until(poll.max(next_thorough)) => continue,
                 }
             } else {
                 in_flight.join_next_with_id().await

@@ -366,6 +366,11 @@ pub struct ClaimLimits {
     pub per_account: usize,
     /// How many deliveries of each account the worker already holds.
     pub held_accounts: std::collections::HashMap<String, usize>,
+    /// Whether to look past the deliveries an endpoint or account at its limit holds back for
+    /// other deliveries, when the first candidates read were all theirs: another pass that
+    /// leaves them out, which reads every due delivery ahead of the others', so a worker asks
+    /// for it only now and then, not on every lease.
+    pub thorough: bool,
 }
 
 impl ClaimLimits {
@@ -377,6 +382,7 @@ impl ClaimLimits {
             held: Default::default(),
             per_account: usize::MAX,
             held_accounts: Default::default(),
+            thorough: false,
         }
     }
 }

@@ -852,13 +852,15 @@ impl Picker {
         self.capped |= *account >= self.limits.per_account;
         self.claimed.push(d);
     }
-    /// The candidates of one more pass, when there is room left, the pass read as many
-    /// candidates as it could (`read`), and an endpoint or account reached its limit in it: the
-    /// candidates read in order of due time may all have been theirs, while other deliveries
-    /// wait further on. The next pass leaves out whoever is at the limit; each pass after the
-    /// first follows one that took a delivery, so there are at most `total` of them.
+    /// The candidates of one more pass, when the lease is thorough, there is room left, the
+    /// pass read as many candidates as it could (`read`), and an endpoint or account reached
+    /// its limit in it: the candidates read in order of due time may all have been theirs,
+    /// while other deliveries wait further on. The next pass leaves out whoever is at the
+    /// limit; each pass after the first follows one that took a delivery, so there are at most
+    /// `total` of them.
     pub fn next_pass(&mut self, backend: Backend, now: i64, read: usize) -> Option<Sql> {
-        let again = self.capped
+        let again = self.limits.thorough
+            && self.capped
             && read >= candidate_count(&self.limits)
             && self.claimed.len() < self.limits.total;
         self.capped = false;

@@ -752,7 +752,7 @@ async fn webhook_deliveries_are_shared_between_accounts(store: Arc<dyn Store>) {
         created: at,
         next_attempt: at,
     };
-    let backlog: Vec<Write> = (0..24).map(|n| Write::Delivery(new(n, 10))).collect();
+    let backlog: Vec<Write> = (0..28).map(|n| Write::Delivery(new(n, 10))).collect();
     store.commit(&busy, backlog).await.unwrap();
     store
         .commit(
@@ -768,21 +768,23 @@ async fn webhook_deliveries_are_shared_between_accounts(store: Arc<dyn Store>) {
             .collect::<Vec<_>>()
     };
     // One per endpoint: the busy account's deliveries fill the first candidates read (twenty
-    // for five wanted); each of its endpoints gets one, and the quiet account's delivery is
-    // found behind them.
-    let by_endpoint = store
-        .claim_deliveries(
-            "w",
-            50,
-            110,
-            &ClaimLimits {
-                per_endpoint: 1,
-                ..ClaimLimits::total(5)
-            },
-        )
+    // for five wanted), and each of its endpoints gets one. A lease that is not thorough stops
+    // there; a thorough one finds the quiet account's delivery behind them.
+    let per_endpoint = |thorough| ClaimLimits {
+        per_endpoint: 1,
+        thorough,
+        ..ClaimLimits::total(5)
+    };
+    let shallow = store
+        .claim_deliveries("w", 50, 110, &per_endpoint(false))
         .await
         .unwrap();
     let four_busy = vec![busy.clone(); 4];
+    assert_eq!(mine(&shallow), four_busy);
+    let by_endpoint = store
+        .claim_deliveries("w", 50, 110, &per_endpoint(true))
+        .await
+        .unwrap();
     assert_eq!(
         mine(&by_endpoint),
         [four_busy, vec![quiet.clone()]].concat()
@@ -792,6 +794,7 @@ async fn webhook_deliveries_are_shared_between_accounts(store: Arc<dyn Store>) {
     let limited = |total: usize, held: usize| ClaimLimits {
         per_account: 2,
         held_accounts: [(busy.0.clone(), held)].into(),
+        thorough: true,
         ..ClaimLimits::total(total)
     };
     let first = store
@@ -812,7 +815,7 @@ async fn webhook_deliveries_are_shared_between_accounts(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(mine(&all).len(), 18);
     // Done with: on a shared database, the other stories' claims must not find them due.
-    let done: Vec<Finished> = [by_endpoint, first, all]
+    let done: Vec<Finished> = [shallow, by_endpoint, first, all]
         .concat()
         .into_iter()
         .filter(|d| d.id.starts_with(&format!("whdel_{tag}_")))
@@ -822,7 +825,7 @@ async fn webhook_deliveries_are_shared_between_accounts(store: Arc<dyn Store>) {
             next: Next::Cancel,
         })
         .collect();
-    assert_eq!(store.finish_deliveries("w", &done).await.unwrap(), 26);
+    assert_eq!(store.finish_deliveries("w", &done).await.unwrap(), 30);
 }
 
 /// Held by the stories that claim whatever is due, so that on a shared database one's claims
