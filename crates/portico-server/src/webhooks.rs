@@ -27,17 +27,16 @@ pub const MAX_PER_ENDPOINT: usize = 8;
 /// How many of those may be one account's: the rest stay free for the other accounts, so one
 /// account's slow or dead endpoints cannot hold up everyone's webhooks.
 pub const MAX_PER_ACCOUNT: usize = 16;
-/// The shortest time from one thorough lease to the next: one that, when the first candidates
-/// read were all held back by an endpoint's or account's limit, looks past them for other
-/// deliveries (reading every due delivery ahead of those). While attempts are in flight, a wake
-/// takes a thorough lease no sooner than this, however often commits come; a lease after an
-/// attempt ends is thorough when this much time has passed, otherwise it reads only the first
-/// candidates.
-const CLAIM_GAP: Duration = Duration::from_millis(50);
-/// And at least this many times as long as the last thorough lease took: behind a backlog of
-/// tens of thousands due (on SQLite inside the writer), thorough leases then take at most a
-/// tenth of the time.
+/// A thorough lease looks past the deliveries of endpoints and accounts at their limit for
+/// other deliveries, reading every due delivery ahead of those (on SQLite inside the writer);
+/// any other reads only the first candidates. A lease is thorough once this many times as long
+/// as the last thorough one took has passed since it started, so while they are quick every
+/// lease is, and behind a backlog of tens of thousands due they take at most a tenth of the
+/// time.
 const CLAIM_GAP_FACTOR: u32 = 10;
+/// While attempts are in flight, a wake takes a lease no sooner than this after the last
+/// thorough one (nor sooner than [`CLAIM_GAP_FACTOR`] allows), however often commits come.
+const CLAIM_GAP: Duration = Duration::from_millis(50);
 
 /// The operator's webhook settings.
 #[derive(Clone, Debug)]
@@ -320,9 +319,10 @@ impl Deliverer {
         let mut task_of: HashMap<tokio::task::Id, String> = HashMap::new();
         let mut held = Held::default();
         let mut made = 0;
-        // When the next thorough lease may be taken (one that looks past the deliveries held
-        // back by a limit), and with it the next on a wake; and when the last lease started.
+        // When the next lease is thorough, when the next on a wake may be taken, and when the
+        // last lease started.
         let mut next_thorough = tokio::time::Instant::now();
+        let mut next_on_wake = next_thorough;
         let mut last_lease = next_thorough;
         // The first store error of the pass: nothing more is claimed, the attempts in flight
         // end and are recorded, and the pass returns it.
@@ -342,7 +342,9 @@ impl Deliverer {
                     .await;
                 last_lease = started;
                 if thorough {
-                    next_thorough = started + CLAIM_GAP.max(started.elapsed() * CLAIM_GAP_FACTOR);
+                    let gap = started.elapsed() * CLAIM_GAP_FACTOR;
+                    next_thorough = started + gap;
+                    next_on_wake = started + gap.max(CLAIM_GAP);
                 }
                 match claimed {
                     Err(e) => failed = Some(e),
@@ -386,13 +388,13 @@ impl Deliverer {
                 // commits come.
                 let woken = async {
                     self.app.webhook_wake.notified().await;
-                    tokio::time::sleep_until(next_thorough).await;
+                    tokio::time::sleep_until(next_on_wake).await;
                 };
                 let poll = last_lease + self.app.settings.webhooks.poll;
                 tokio::select! {
                     next = in_flight.join_next_with_id() => next,
                     () = woken => continue,
-                    () = tokio::time::sleep_until(poll.max(next_thorough)) => continue,
+                    () = tokio::time::sleep_until(poll.max(next_on_wake)) => continue,
                 }
             } else {
                 in_flight.join_next_with_id().await

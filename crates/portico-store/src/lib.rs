@@ -366,10 +366,11 @@ pub struct ClaimLimits {
     pub per_account: usize,
     /// How many deliveries of each account the worker already holds.
     pub held_accounts: std::collections::HashMap<String, usize>,
-    /// Whether to look past the deliveries an endpoint or account at its limit holds back for
-    /// other deliveries, when the first candidates read were all theirs: another pass that
-    /// leaves them out, which reads every due delivery ahead of the others', so a worker asks
-    /// for it only now and then, not on every lease.
+    /// Whether to look past the deliveries of endpoints and accounts at their limit for other
+    /// deliveries: they are left out of the candidates read, and when the first candidates
+    /// were all of those that reach their limit in this lease, another pass leaves them out
+    /// too. Either reads every due delivery ahead of the others', so a worker asks for it only
+    /// while it is cheap or now and then; otherwise only the first candidates are read.
     pub thorough: bool,
 }
 

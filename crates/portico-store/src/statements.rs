@@ -765,6 +765,10 @@ pub(crate) fn due(kind: &str, before: i64, limit: usize) -> Sql {
 /// The deliveries a worker may lease. PostgreSQL locks them and passes over rows another
 /// instance has locked, so racing instances take disjoint batches (and never deadlock); SQLite
 /// serialises the whole transaction.
+///
+/// A thorough lease leaves out the endpoints and accounts at their limit here, which reads
+/// past all of their due deliveries; any other reads only the first candidates, whoever's they
+/// are, and the [`Picker`] passes over those it may not take.
 pub(crate) fn claim_candidates(backend: Backend, now: i64, limits: &ClaimLimits) -> Sql {
     let mut sql = Sql::default();
     sql.push(&format!(
@@ -774,14 +778,16 @@ pub(crate) fn claim_candidates(backend: Backend, now: i64, limits: &ClaimLimits)
     .push(" AND (lease_until IS NULL OR lease_until < ")
     .int(now)
     .push(")");
-    for (e, n) in &limits.held {
-        if *n >= limits.per_endpoint {
-            sql.push(" AND endpoint_id <> ").text(e.clone());
+    if limits.thorough {
+        for (e, n) in &limits.held {
+            if *n >= limits.per_endpoint {
+                sql.push(" AND endpoint_id <> ").text(e.clone());
+            }
         }
-    }
-    for (a, n) in &limits.held_accounts {
-        if *n >= limits.per_account {
-            sql.push(" AND account_id <> ").text(a.clone());
+        for (a, n) in &limits.held_accounts {
+            if *n >= limits.per_account {
+                sql.push(" AND account_id <> ").text(a.clone());
+            }
         }
     }
     sql.push(" ORDER BY next_attempt LIMIT ")
