@@ -14,7 +14,6 @@ import pytest
 import schema
 from helpers import Raw, new_key
 
-
 # Values that are wrong for most parameters, in one way or another.
 SPOILED = [
     "", "abc", "-1", "0", "1.5", "99999999999999999999999", "-9223372036854775809", "true",

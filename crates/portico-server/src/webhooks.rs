@@ -212,15 +212,17 @@ pub struct Deliverer {
 enum Prepared {
     /// Nothing to send: the event or the endpoint is gone or disabled.
     Cancel(Finished),
-    /// A request to make, or a reason it cannot be made (`target` holds the error).
-    Send {
-        d: Delivery,
-        url: String,
-        /// The endpoint's secret, or why the request cannot be made.
-        target: Result<String, String>,
-        body: String,
-        now: i64,
-    },
+    Send(Request),
+}
+
+/// A request to make, or the reason it cannot be made.
+struct Request {
+    d: Delivery,
+    url: String,
+    /// The endpoint's secret, or why the request cannot be made.
+    target: Result<String, String>,
+    body: String,
+    now: i64,
 }
 
 /// Deliveries leased and not yet recorded, counted per endpoint and per account.
@@ -346,33 +348,20 @@ impl Deliverer {
                     next_thorough = started + gap;
                     next_on_wake = started + gap.max(CLAIM_GAP);
                 }
-                match claimed {
-                    Err(e) => failed = Some(e),
-                    Ok(batch) => {
-                        for d in batch {
-                            // Leased again while its attempt is still in flight (the lease ran
-                            // out first): that attempt records it.
-                            if held.of.contains_key(&d.id) {
-                                continue;
-                            }
-                            held.take(&d);
-                            let id = d.id.clone();
-                            let task = match self.prepare(d).await {
-                                Ok(prepared) => {
-                                    let (client, settings) =
-                                        (self.client.clone(), self.app.settings.webhooks.clone());
-                                    in_flight.spawn(async move {
-                                        Ok(attempt(client, settings, prepared).await)
-                                    })
-                                }
-                                Err(e) => {
-                                    let e = e.to_string();
-                                    in_flight.spawn(async move { Err(e) })
-                                }
-                            };
-                            task_of.insert(task.id(), id);
-                        }
+                let batch = claimed.unwrap_or_else(|e| {
+                    failed = Some(e);
+                    Vec::new()
+                });
+                for d in batch {
+                    // Leased again while its attempt is still in flight (the lease ran out
+                    // first): that attempt records it.
+                    if held.of.contains_key(&d.id) {
+                        continue;
                     }
+                    held.take(&d);
+                    let id = d.id.clone();
+                    let task = self.start(self.prepare(d).await, &mut in_flight);
+                    task_of.insert(task.id(), id);
                 }
             }
             if in_flight.is_empty() {
@@ -468,32 +457,45 @@ impl Deliverer {
             other => other.map_err(|e| e.to_string()),
         };
         let target = check_target(&endpoint.url, app.settings.webhooks.allow_private).and(secret);
-        Ok(Prepared::Send {
+        Ok(Prepared::Send(Request {
             d,
             url: endpoint.url,
             target,
             body,
             now: app.clock.now(),
-        })
+        }))
+    }
+
+    /// Starts the attempt of one prepared delivery (or records why none can be made) in the
+    /// set of attempts in flight.
+    fn start(
+        &self,
+        prepared: Result<Prepared, StoreError>,
+        in_flight: &mut tokio::task::JoinSet<Result<Finished, String>>,
+    ) -> tokio::task::AbortHandle {
+        match prepared {
+            Ok(Prepared::Cancel(f)) => in_flight.spawn(async move { Ok(f) }),
+            Ok(Prepared::Send(request)) => {
+                let (client, settings) = (self.client.clone(), self.app.settings.webhooks.clone());
+                in_flight.spawn(async move { Ok(attempt(client, settings, request).await) })
+            }
+            Err(e) => {
+                let e = e.to_string();
+                in_flight.spawn(async move { Err(e) })
+            }
+        }
     }
 }
 
-/// Makes one prepared attempt and says how it ended and what follows.
-async fn attempt(
-    client: reqwest::Client,
-    settings: WebhookSettings,
-    prepared: Prepared,
-) -> Finished {
-    let (d, url, target, body, now) = match prepared {
-        Prepared::Cancel(f) => return f,
-        Prepared::Send {
-            d,
-            url,
-            target,
-            body,
-            now,
-        } => (d, url, target, body, now),
-    };
+/// Makes one attempt and says how it ended and what follows.
+async fn attempt(client: reqwest::Client, settings: WebhookSettings, request: Request) -> Finished {
+    let Request {
+        d,
+        url,
+        target,
+        body,
+        now,
+    } = request;
     let started = Instant::now();
     let sent = match target {
         Err(why) => Sent {
