@@ -212,6 +212,22 @@ test('the state browser lists, searches by id and email, and shows each kind wit
   await page.getByRole('heading', { name: 'Browse Me' }).waitFor();
   assert.match(await page.locator('pre.json').textContent(), new RegExp(`"id": "${customer.id}"`));
   await shoot(page, 'dashboard-customer');
+  // A customer's portal sessions, found among everyone's: on their page and in the list
+  // filtered by them, and not another customer's.
+  const session = async (c) => {
+    const r = await biz.api.post('/v1/billing_portal/sessions', { customer: c, configuration: biz.config.id });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    return r.json;
+  };
+  const mine = await session(customer.id);
+  const theirs = await session((await biz.api.post('/v1/customers', { email: 'someone-else@example.com' })).json.id);
+  await go(page, `/dashboard/objects/customers/${customer.id}`);
+  await page.getByRole('heading', { name: 'Portal sessions' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: mine.id, exact: true }).count(), 1, 'their session is on their page');
+  assert.equal(await page.getByRole('link', { name: theirs.id, exact: true }).count(), 0);
+  await go(page, `/dashboard/objects/portal_sessions?customer=${customer.id}`);
+  const listed = await page.locator('table tbody').textContent();
+  assert.ok(listed.includes(mine.id) && !listed.includes(theirs.id), listed);
   // An id typed into any list's search leads to that object's page.
   await go(page, `/dashboard/objects/invoices?q=${sub.id}`);
   await page.getByRole('heading', { name: `Subscription ${sub.id}` }).waitFor();

@@ -515,9 +515,10 @@ impl Object for portico_domain::portal::PortalSession {
     fn created(&self) -> i64 {
         self.created
     }
-    fn parent(&self) -> Option<String> {
-        Some(self.customer.clone())
-    }
+    // No parent entry: the API never lists sessions, and an entry keyed by customer lands on
+    // a page of its own in the index for nearly every new session (customers' entries lie far
+    // apart), which made it the most written part of creating one. The dashboard finds a
+    // customer's sessions by the stored `customer` field instead.
 }
 
 impl Object for portico_domain::branding::Branding {

@@ -276,7 +276,12 @@ async fn sessions(
 ) -> Result<(Vec<Value>, bool), Response> {
     let mut filters = Vec::new();
     if !customer.is_empty() {
-        filters.push(portico_store::Filter::Parent(customer.to_owned()));
+        // Sessions are not indexed by customer (see their `Object` impl): this reads the
+        // newest first until a page is found.
+        filters.push(portico_store::Filter::Field(
+            "customer",
+            customer.to_owned(),
+        ));
     }
     let page = d
         .app
