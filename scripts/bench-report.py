@@ -200,6 +200,11 @@ def targets(res):
             factor = p['per_second'] / l['per_second'] if l['per_second'] else float('inf')
             measured = f"{num(p['per_second'])}/s vs {num(l['per_second'])}/s = {factor:,.1f}×"
             passed = factor >= LOCALSTRIPE_FACTOR
+            asked = LOCALSTRIPE_FACTOR * l['per_second']
+            if not passed and http and 'failed' not in http and asked > http['per_second']:
+                measured += (f"; {LOCALSTRIPE_FACTOR}× localstripe is {num(asked)}/s, above the "
+                             f"fixed-body HTTP floor's {num(http['per_second'])}/s (a server that "
+                             f"does nothing but answer)")
         else:
             measured, passed = missing(p, l), None
         out.append((f'`{op}` at c={c}: ≥ {LOCALSTRIPE_FACTOR}× localstripe\'s throughput', measured,
