@@ -81,11 +81,20 @@ pub fn decode(input: &[u8]) -> Result<BTreeMap<String, Node>, FormError> {
 }
 
 fn decode_component(raw: &[u8], key: Option<&str>) -> Result<String, FormError> {
-    let plus_as_space: Vec<u8> = raw
-        .iter()
-        .map(|b| if *b == b'+' { b' ' } else { *b })
-        .collect();
-    let bytes: Vec<u8> = percent_decode(&plus_as_space).collect();
+    // `+` is a space, but only before decoding: `%2B` is a plus sign. Sized up front, as the
+    // decoded text is never longer than the raw (growing it was most of a component's cost).
+    let spaced;
+    let raw = if raw.contains(&b'+') {
+        spaced = raw
+            .iter()
+            .map(|b| if *b == b'+' { b' ' } else { *b })
+            .collect::<Vec<u8>>();
+        &spaced[..]
+    } else {
+        raw
+    };
+    let mut bytes = Vec::with_capacity(raw.len());
+    bytes.extend(percent_decode(raw));
     let refuse = |why: &str| match key {
         Some(k) => FormError::new(
             Some(&display_name(k)),
@@ -309,6 +318,22 @@ mod tests {
                     )])
                 )])
             )])
+        );
+    }
+
+    #[test]
+    fn plus_is_a_space_but_an_encoded_plus_is_a_plus() {
+        assert_eq!(
+            root("email=a%2Bb+c%40x.io&name=%2B&q=++"),
+            map(&[
+                ("email", leaf("a+b c@x.io")),
+                ("name", leaf("+")),
+                ("q", leaf("  "))
+            ])
+        );
+        assert_eq!(
+            root("metadata+key%5Bk%2B%5D=v"),
+            map(&[("metadata key", map(&[("k+", leaf("v"))]))])
         );
     }
 
