@@ -225,6 +225,7 @@ test('the state browser lists, searches by id and email, and shows each kind wit
   await page.getByRole('heading', { name: 'Portal sessions' }).waitFor();
   assert.equal(await page.getByRole('link', { name: mine.id, exact: true }).count(), 1, 'their session is on their page');
   assert.equal(await page.getByRole('link', { name: theirs.id, exact: true }).count(), 0);
+  await shoot(page, 'dashboard-customer-sessions');
   await go(page, `/dashboard/objects/portal_sessions?customer=${customer.id}`);
   const listed = await page.locator('table tbody').textContent();
   assert.ok(listed.includes(mine.id) && !listed.includes(theirs.id), listed);
