@@ -91,12 +91,29 @@ export async function open(browser, url, viewport = viewports.desktop) {
   return { context, page, response };
 }
 
-/** Screenshots `page` at desktop width, and again at phone width. */
+/** Screenshots `page` at desktop width, and again at phone width; at neither may the page be
+ * wider than the screen (a wide table scrolls in its own box, not the whole page sideways). */
 export async function shoot(page, name) {
-  await page.setViewportSize(viewports.desktop);
-  await screenshot(page, `${name}-desktop`);
-  await page.setViewportSize(viewports.phone);
-  await screenshot(page, `${name}-phone`);
+  for (const [size, viewport] of [['desktop', viewports.desktop], ['phone', viewports.phone]]) {
+    await page.setViewportSize(viewport);
+    await screenshot(page, `${name}-${size}`);
+    const { wide, culprits } = await page.evaluate(() => {
+      // The outermost elements that reach past the screen's right edge name the cause.
+      const past = (el) => el.getBoundingClientRect().right > window.innerWidth + 0.5;
+      const clipped = (el) => {
+        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+          if (getComputedStyle(a).overflowX !== 'visible') return true;
+        }
+        return false;
+      };
+      const culprits = [...document.body.querySelectorAll('*')]
+        .filter((el) => past(el) && !past(el.parentElement) && !clipped(el))
+        .slice(0, 5)
+        .map((el) => `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).trim().replace(/\s+/g, '.')}` : ''}`);
+      return { wide: document.documentElement.scrollWidth, culprits };
+    });
+    assert.ok(wide <= viewport.width, `${name} at ${size} width is ${wide}px wide, wider than the ${viewport.width}px screen (${culprits.join(', ')})`);
+  }
   await page.setViewportSize(viewports.desktop);
 }
 
