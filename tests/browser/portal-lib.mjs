@@ -94,7 +94,7 @@ export async function open(browser, url, viewport = viewports.desktop) {
 /** Screenshots `page` at desktop width, and again at phone width; at neither may the page be
  * wider than the screen (a wide table scrolls in its own box, not the whole page sideways). */
 export async function shoot(page, name) {
-  for (const [size, viewport] of [['desktop', viewports.desktop], ['phone', viewports.phone]]) {
+  for (const [size, viewport] of Object.entries(viewports)) {
     await page.setViewportSize(viewport);
     await screenshot(page, `${name}-${size}`);
     const { wide, culprits } = await page.evaluate(() => {
