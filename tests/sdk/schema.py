@@ -14,6 +14,9 @@ are merged here and translated into a JSON Schema (draft 2020-12) document:
   `additionalProperties` are closed (`additionalProperties: false`), so a
   field Stripe does not document is reported.  Set the environment variable
   `PORTICO_SCHEMA_ALLOW_EXTRA=1` to turn that off.
+* the few fields Stripe's answers carry and only its SDK spec lists
+  (`SDK_SPEC_FIELDS`: a product's `type`, a subscription item's `plan`) are
+  added to their schemas, as required.
 
 `validate(obj)` picks the schema from `obj["object"]`:
 `list` envelopes use the list schema of the endpoint named by `url` (and so
@@ -95,12 +98,56 @@ def _convert(node: Any, known: set, closed: bool) -> Any:
     return out
 
 
+# Fields Stripe's answers carry that its public OpenAPI spec leaves out, while its SDK spec (the
+# one SDKs are generated from) keeps them, as required: async-stripe cannot decode the object
+# without them. Each is added to the closed schema here, with its own shape.
+_PLAN = {
+    "type": "object",
+    "required": [
+        "id", "object", "active", "amount", "amount_decimal", "billing_scheme", "created",
+        "currency", "interval", "interval_count", "livemode", "metadata", "meter", "nickname",
+        "product", "tiers_mode", "transform_usage", "trial_period_days", "usage_type",
+    ],
+    "properties": {
+        "id": {"type": "string"},
+        "object": {"enum": ["plan"]},
+        "active": {"type": "boolean"},
+        "amount": {"type": ["integer", "null"]},
+        "amount_decimal": {"type": ["string", "null"]},
+        "billing_scheme": {"enum": ["per_unit", "tiered"]},
+        "created": {"type": "integer"},
+        "currency": {"type": "string"},
+        "interval": {"enum": ["day", "month", "week", "year"]},
+        "interval_count": {"type": "integer"},
+        "livemode": {"type": "boolean"},
+        "metadata": {"type": ["object", "null"], "additionalProperties": {"type": "string"}},
+        "meter": {"type": ["string", "null"]},
+        "nickname": {"type": ["string", "null"]},
+        "product": {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/product"}, {"type": "null"}]},
+        "tiers_mode": {"enum": ["graduated", "volume", None]},
+        "transform_usage": {"type": ["object", "null"]},
+        "trial_period_days": {"type": ["integer", "null"]},
+        "usage_type": {"enum": ["licensed", "metered"]},
+    },
+    "additionalProperties": False,
+}
+SDK_SPEC_FIELDS = {
+    "product": {"type": {"enum": ["good", "service"]}},
+    "subscription_item": {"plan": _PLAN},
+}
+
+
 @functools.lru_cache(maxsize=1)
 def _defs() -> Dict[str, Any]:
     spec = _openapi()
     known = set(spec["schemas"])
     closed = not ALLOW_EXTRA
-    return {name: _convert(s, known, closed) for name, s in spec["schemas"].items()}
+    defs = {name: _convert(s, known, closed) for name, s in spec["schemas"].items()}
+    for name, fields in SDK_SPEC_FIELDS.items():
+        schema = defs[name]
+        schema["properties"].update(copy.deepcopy(fields))
+        schema["required"] = sorted(set(schema.get("required", [])) | set(fields))
+    return defs
 
 
 def json_schema_for(name: str) -> Dict[str, Any]:

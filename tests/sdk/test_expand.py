@@ -94,9 +94,12 @@ def test_every_field_stripe_expands_can_be_expanded(v1):
 
     got = check(v1.subscriptions.retrieve(sub.id, {"expand": [
         "application", "default_source", "on_behalf_of", "pending_setup_intent", "test_clock",
-        "items.data.price.product", "items.data.discounts"]}))
+        "items.data.price.product", "items.data.plan.product", "items.data.discounts"]}))
     assert got.items.data[0].price.product.object == "product"
     assert got.items.data[0].price.product.id == prod.id
+    # The item's legacy plan mirrors its price, product expandable too.
+    assert got.items.data[0].plan.id == got.items.data[0].price.id
+    assert got.items.data[0].plan.product.id == prod.id
     assert got.test_clock.object == "test_helpers.test_clock" and got.test_clock.id == clock.id
     assert (got.application, got.default_source, got.on_behalf_of, got.pending_setup_intent) == (None,) * 4
 

@@ -146,14 +146,45 @@ def test_missing_refs_match_anything():
         "id": "prod_1", "object": "product", "active": True, "created": 1, "default_price": None,
         "description": None, "images": [], "livemode": False, "marketing_features": [], "metadata": {},
         "name": "P", "package_dimensions": {"height": 1.0, "length": 1.0, "weight": 1.0, "width": 1.0},
-        "shippable": None, "statement_descriptor": None, "tax_code": None, "unit_label": None,
-        "updated": 1, "url": None,
+        "shippable": None, "statement_descriptor": None, "tax_code": None, "type": "service",
+        "unit_label": None, "updated": 1, "url": None,
     }
     schema.validate(prod)
     # but a product missing its required `name` is still rejected
     del prod["name"]
     with pytest.raises(schema.SchemaError):
         schema.validate(prod)
+
+
+def test_sdk_spec_fields_are_required_and_checked():
+    # A subscription item carries its price as a legacy `plan` too: the public spec leaves it
+    # out, the SDK spec requires it (async-stripe cannot decode an item without it).
+    plan = {
+        "id": GOOD_PRICE["id"], "object": "plan", "active": True, "amount": 1000,
+        "amount_decimal": "1000", "billing_scheme": "per_unit", "created": 1679431181,
+        "currency": "usd", "interval": "month", "interval_count": 1, "livemode": False,
+        "metadata": {}, "meter": None, "nickname": None, "product": "prod_NZKdYqrwEYx6iK",
+        "tiers_mode": None, "transform_usage": None, "trial_period_days": None,
+        "usage_type": "licensed",
+    }
+    item = {
+        "id": "si_1", "object": "subscription_item", "billing_thresholds": None, "created": 1,
+        "current_period_end": 2, "current_period_start": 1, "discounts": [], "metadata": {},
+        "plan": plan, "price": copy.deepcopy(GOOD_PRICE), "quantity": 1,
+        "subscription": "sub_1", "tax_rates": [],
+    }
+    schema.validate(copy.deepcopy(item))
+    for broken in (
+        lambda i: i.pop("plan"),
+        lambda i: i["plan"].pop("interval"),
+        lambda i: i["plan"].update(object="price"),
+        lambda i: i["plan"].update(usage_type="sometimes"),
+        lambda i: i["plan"].update(undocumented=1),
+    ):
+        bad = copy.deepcopy(item)
+        broken(bad)
+        with pytest.raises(schema.SchemaError):
+            schema.validate(bad)
 
 
 def test_error_body_shape():

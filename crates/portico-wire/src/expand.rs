@@ -119,6 +119,7 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
     ("customer", "test_clock", "test_helpers.test_clock"),
     ("payment_method", "customer", "customer"),
     ("price", "product", "product"),
+    ("plan", "product", "product"),
     ("promotion_code", "customer", "customer"),
     ("promotion_code", "promotion.coupon", "coupon"),
     ("product", "default_price", "price"),
@@ -138,6 +139,7 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
 const EMBEDDED: &[(&str, &str, &str, bool)] = &[
     ("invoice", "lines", "line_item", true),
     ("subscription", "items", "subscription_item", true),
+    ("subscription_item", "plan", "plan", false),
     ("subscription_item", "price", "price", false),
 ];
 

@@ -97,6 +97,9 @@ pub fn product(p: &Product) -> Value {
         "shippable": p.shippable,
         "statement_descriptor": p.statement_descriptor,
         "tax_code": p.tax_code,
+        // Left out of the public OpenAPI spec but still in every answer (and required by the
+        // SDKs generated from Stripe's SDK spec): products made for billing are services.
+        "type": "service",
         "unit_label": p.unit_label,
         "updated": p.updated,
         "url": p.url,
@@ -130,6 +133,34 @@ pub fn price(p: &Price) -> Value {
         "type": p.price_type(),
         "unit_amount": p.unit_amount,
         "unit_amount_decimal": p.unit_amount.to_string(),
+    })
+}
+
+/// The plan a recurring price stands for, as Stripe still shows it on subscription items: the
+/// public OpenAPI spec leaves it out, but Stripe's answers carry it and the SDKs generated from
+/// Stripe's SDK spec (async-stripe) require it. A plan and its price share their id.
+pub fn plan(p: &Price) -> Value {
+    let recurring = p.recurring.as_ref();
+    json!({
+        "id": p.id,
+        "object": "plan",
+        "active": p.active,
+        "amount": p.unit_amount,
+        "amount_decimal": p.unit_amount.to_string(),
+        "billing_scheme": "per_unit",
+        "created": p.created,
+        "currency": p.currency.code(),
+        "interval": recurring.map(|r| r.interval.as_str()),
+        "interval_count": recurring.map(|r| r.interval_count),
+        "livemode": p.livemode,
+        "metadata": p.metadata,
+        "meter": null,
+        "nickname": p.nickname,
+        "product": p.product,
+        "tiers_mode": null,
+        "transform_usage": null,
+        "trial_period_days": null,
+        "usage_type": "licensed",
     })
 }
 
@@ -305,6 +336,7 @@ pub fn subscription_item(
         "current_period_start": i.current_period_start,
         "discounts": [],
         "metadata": i.metadata,
+        "plan": plan(&i.price),
         "price": price(&i.price),
         "quantity": i.quantity,
         "subscription": sub.id,
