@@ -15,8 +15,8 @@ are merged here and translated into a JSON Schema (draft 2020-12) document:
   field Stripe does not document is reported.  Set the environment variable
   `PORTICO_SCHEMA_ALLOW_EXTRA=1` to turn that off.
 * the few fields Stripe's answers carry and only its SDK spec lists
-  (`SDK_SPEC_FIELDS`: a product's `type`, a subscription item's `plan`) are
-  added to their schemas, as required.
+  (`SDK_SPEC_FIELDS`: a product's `type`, the `plan` of a subscription item
+  and of a schedule phase's item) are added to their schemas, as required.
 
 `validate(obj)` picks the schema from `obj["object"]`:
 `list` envelopes use the list schema of the endpoint named by `url` (and so
@@ -134,6 +134,9 @@ _PLAN = {
 SDK_SPEC_FIELDS = {
     "product": {"type": {"enum": ["good", "service"]}},
     "subscription_item": {"plan": _PLAN},
+    "subscription_schedule_configuration_item": {
+        "plan": {"anyOf": [{"type": "string"}, _PLAN]},
+    },
 }
 
 

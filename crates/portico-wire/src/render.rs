@@ -629,6 +629,8 @@ pub fn subscription_schedule(s: &portico_domain::schedule::Schedule, now: i64) -
                 "billing_thresholds": null,
                 "discounts": [],
                 "metadata": {},
+                // The legacy plan, as on a subscription item (see `plan`): here by its id.
+                "plan": i.price.id,
                 "price": i.price.id,
                 "quantity": i.quantity,
                 "tax_rates": [],

@@ -374,7 +374,8 @@ async fn customers_cards_and_lists() {
 #[tokio::test]
 async fn subscriptions_invoices_and_previews() {
     both_backends(|server| async move {
-        let c = server.client(&new_key());
+        let key = new_key();
+        let c = server.client(&key);
         let cat = catalog(&c).await;
         assert_eq!(cat.product.name, "Pro");
         let prices = ListPrice::new()
@@ -496,6 +497,36 @@ async fn subscriptions_invoices_and_previews() {
             .unwrap();
         let paid: Vec<i64> = billed.data.iter().map(|i| i.amount_paid).collect();
         assert!(paid.iter().filter(|&&a| a == 1500).count() >= 2, "{paid:?}");
+
+        // A schedule taken over from the subscription: its phase shows the item's price (and
+        // the legacy plan), and its event decodes as a schedule.
+        let schedule = stripe_billing::subscription_schedule::CreateSubscriptionSchedule::new()
+            .from_subscription(trial.id.as_str())
+            .send(&c)
+            .await
+            .unwrap();
+        let phase_item = &schedule.phases[0].items[0];
+        assert_eq!(phase_item.price.id().as_str(), cat.monthly.id.as_str());
+        assert_eq!(phase_item.plan.id().as_str(), cat.monthly.id.as_str());
+        let created = ListEvent::new()
+            .type_("subscription_schedule.created")
+            .send(&c)
+            .await
+            .unwrap();
+        assert_eq!(created.data.len(), 1);
+        let raw = reqwest::Client::new()
+            .get(format!("{}/v1/events/{}", server.base, created.data[0].id))
+            .basic_auth(&key, Some(""))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        match Webhook::insecure(&raw).unwrap().data.object {
+            EventObject::SubscriptionScheduleCreated(s) => assert_eq!(s.id, schedule.id),
+            other => panic!("decoded as {other:?}"),
+        }
     })
     .await;
 }
