@@ -68,6 +68,7 @@ fn api_router(app: App) -> Router {
             "/v1/customers",
             get(customer::list_customers).post(customer::create_customer),
         )
+        .route("/v1/customers/search", get(api::search::customers))
         .route(
             "/v1/customers/{id}",
             get(customer::retrieve_customer)
@@ -78,6 +79,7 @@ fn api_router(app: App) -> Router {
             "/v1/products",
             get(product::list_products).post(product::create_product),
         )
+        .route("/v1/products/search", get(api::search::products))
         .route(
             "/v1/products/{id}",
             get(product::retrieve_product)
@@ -88,6 +90,7 @@ fn api_router(app: App) -> Router {
             "/v1/prices",
             get(price::list_prices).post(price::create_price),
         )
+        .route("/v1/prices/search", get(api::search::prices))
         .route(
             "/v1/prices/{id}",
             get(price::retrieve_price).post(price::update_price),
@@ -154,6 +157,7 @@ fn api_router(app: App) -> Router {
             "/v1/subscriptions",
             get(sub::list_subscriptions).post(sub::create_subscription),
         )
+        .route("/v1/subscriptions/search", get(api::search::subscriptions))
         .route(
             "/v1/subscriptions/{id}",
             get(sub::retrieve_subscription)
@@ -190,6 +194,7 @@ fn api_router(app: App) -> Router {
             post(api::subscription_schedule::cancel_subscription_schedule),
         )
         .route("/v1/invoices", get(invoice::list_invoices))
+        .route("/v1/invoices/search", get(api::search::invoices))
         .route(
             "/v1/invoices/create_preview",
             post(api::subscription_change::create_preview),

@@ -10,6 +10,7 @@ pub mod form;
 pub mod list;
 pub mod reader;
 pub mod render;
+pub mod search;
 
 pub use error::{ApiError, ErrorType};
 pub use form::{decode, Node};

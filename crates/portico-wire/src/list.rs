@@ -37,26 +37,7 @@ pub const DEFAULT_LIMIT: usize = 10;
 
 /// Reads `limit`, `starting_after`, `ending_before` and `expand` for a list of `object`s.
 pub fn read_list_params(r: &mut Reader<'_>, object: &str) -> ListParams {
-    let limit = match r.int("limit") {
-        None => DEFAULT_LIMIT,
-        Some(l) if l < 1 => {
-            r.error(ApiError::invalid(
-                Some("limit".into()),
-                Some(ErrorCode::ParameterInvalidInteger),
-                "This value must be greater than or equal to 1.",
-            ));
-            DEFAULT_LIMIT
-        }
-        Some(l) if l > 100 => {
-            r.error(ApiError::invalid(
-                Some("limit".into()),
-                Some(ErrorCode::ParameterInvalidInteger),
-                "This value must be less than or equal to 100.",
-            ));
-            DEFAULT_LIMIT
-        }
-        Some(l) => l as usize,
-    };
+    let limit = read_limit(r);
     let after = r.string("starting_after", 5000);
     let before = r.string("ending_before", 5000);
     let cursor = match (after, before) {
@@ -76,6 +57,30 @@ pub fn read_list_params(r: &mut Reader<'_>, object: &str) -> ListParams {
         limit,
         cursor,
         expand: r.expand(object, true),
+    }
+}
+
+/// Reads `limit`: 1 to 100, [`DEFAULT_LIMIT`] when absent.
+pub fn read_limit(r: &mut Reader<'_>) -> usize {
+    match r.int("limit") {
+        None => DEFAULT_LIMIT,
+        Some(l) if l < 1 => {
+            r.error(ApiError::invalid(
+                Some("limit".into()),
+                Some(ErrorCode::ParameterInvalidInteger),
+                "This value must be greater than or equal to 1.",
+            ));
+            DEFAULT_LIMIT
+        }
+        Some(l) if l > 100 => {
+            r.error(ApiError::invalid(
+                Some("limit".into()),
+                Some(ErrorCode::ParameterInvalidInteger),
+                "This value must be less than or equal to 100.",
+            ));
+            DEFAULT_LIMIT
+        }
+        Some(l) => l as usize,
     }
 }
 

@@ -274,6 +274,15 @@ async fn customers_cards_and_lists() {
             other => panic!("expected the customer, got {other:?}"),
         }
 
+        // Search, in Stripe's query language.
+        let found = SearchCustomer::new("email:'ada@example.com' AND metadata['plan']:'gold'")
+            .send(&c)
+            .await
+            .unwrap();
+        assert_eq!(found.data.len(), 1);
+        assert_eq!(found.data[0].id, created.id);
+        assert!(!found.has_more);
+
         // An idempotent retry answers with the first result.
         let retried = IdempotencyKey::new("rust-sdk-retry").unwrap();
         let once = CreateCustomer::new()

@@ -9,6 +9,7 @@ pub mod payment_method;
 pub mod price;
 pub mod product;
 pub mod promotion_code;
+pub mod search;
 pub mod setup_intent;
 pub mod subscription;
 pub mod subscription_change;
