@@ -121,6 +121,41 @@ def test_payment_behaviors(v1, plan):
     assert nopm.status == "incomplete" and nopm.latest_invoice.attempt_count == 1
 
 
+def test_the_usual_incomplete_subscription_snippet(v1, plan):
+    # Stripe's subscription guide: default_incomplete, save the card on the subscription, and
+    # ask for the invoice's confirmation secret (null here: Portico has no PaymentIntents).
+    bare = v1.customers.create({"email": "new@example.com"})
+    sub = check(v1.subscriptions.create({
+        "customer": bare.id, "items": [{"price": plan}], "payment_behavior": "default_incomplete",
+        "payment_settings": {"save_default_payment_method": "on_subscription"},
+        "expand": ["latest_invoice.confirmation_secret"]}))
+    assert sub.status == "incomplete" and sub.default_payment_method is None
+    assert sub.payment_settings.save_default_payment_method == "on_subscription"
+    assert sub.latest_invoice.status == "open" and sub.latest_invoice.confirmation_secret is None
+    # Paid with a fresh card, the card is attached and becomes the subscription's default.
+    paid = check(v1.invoices.pay(sub.latest_invoice.id, {"payment_method": "pm_card_visa"}))
+    assert paid.status == "paid"
+    now = check(v1.subscriptions.retrieve(sub.id))
+    assert now.status == "active" and now.default_payment_method
+    assert v1.payment_methods.retrieve(now.default_payment_method).customer == bare.id
+    assert types(v1)[-2:] == ["payment_method.attached", "customer.subscription.updated"]
+    # Off again: a later payment with another card leaves the default alone.
+    off = check(v1.subscriptions.update(sub.id, {"payment_settings": {"save_default_payment_method": "off"}}))
+    assert off.payment_settings.save_default_payment_method == "off"
+    # Without the setting the default is never touched.
+    plain = v1.subscriptions.create({"customer": v1.customers.create({}).id, "items": [{"price": plan}],
+                                     "payment_behavior": "default_incomplete"})
+    assert plain.payment_settings.save_default_payment_method == "off"
+    v1.invoices.pay(plain.latest_invoice, {"payment_method": "pm_card_visa"})
+    assert v1.subscriptions.retrieve(plain.id).default_payment_method is None
+    expect_error(lambda: v1.subscriptions.create({"customer": bare.id, "items": [{"price": plan}],
+                                                  "payment_settings": {"save_default_payment_method": "always"}}),
+                 param="payment_settings[save_default_payment_method]")
+    expect_error(lambda: v1.subscriptions.create({"customer": bare.id, "items": [{"price": plan}],
+                                                  "payment_settings": {"payment_method_types": ["card"]}}),
+                 param="payment_settings[payment_method_types]")
+
+
 def test_three_d_secure_first_payment(v1, plan):
     cus = customer_with(v1, "pm_card_authenticationRequired")
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "expand": ["latest_invoice"]})

@@ -141,6 +141,10 @@ pub struct Subscription {
     /// A change waiting for its invoice to be paid (`payment_behavior=pending_if_incomplete`).
     #[serde(default)]
     pub pending_update: Option<PendingUpdate>,
+    /// `payment_settings.save_default_payment_method=on_subscription`: the payment method of
+    /// each successful payment becomes the subscription's default.
+    #[serde(default)]
+    pub save_default_payment_method: bool,
 }
 
 /// A change made with `payment_behavior=pending_if_incomplete` whose payment failed: it takes
@@ -229,6 +233,8 @@ pub struct SubscriptionCreate {
     pub description: Option<String>,
     pub cancel_at_period_end: bool,
     pub cancel_at: Option<i64>,
+    /// `payment_settings.save_default_payment_method=on_subscription`.
+    pub save_default_payment_method: bool,
 }
 
 /// At most this many items on one subscription.
@@ -501,6 +507,7 @@ impl Subscription {
             next_retry_at: None,
             schedule: None,
             pending_update: None,
+            save_default_payment_method: p.save_default_payment_method,
         };
         Ok((sub, lines))
     }
@@ -511,6 +518,19 @@ impl Subscription {
             .first()
             .map(|i| (i.current_period_start, i.current_period_end))
             .unwrap_or((self.start_date, self.start_date))
+    }
+
+    /// A payment for this subscription succeeded with `payment_method`: under
+    /// `save_default_payment_method=on_subscription` it becomes the default. Whether that
+    /// changed anything.
+    pub fn paid_with(&mut self, payment_method: &str) -> bool {
+        if !self.save_default_payment_method
+            || self.default_payment_method.as_deref() == Some(payment_method)
+        {
+            return false;
+        }
+        self.default_payment_method = Some(payment_method.to_owned());
+        true
     }
 
     /// The latest invoice was paid (or needed nothing): an incomplete subscription starts, a
@@ -1386,6 +1406,36 @@ mod changes {
         .unwrap();
         sub.first_invoice_paid();
         (sub, product)
+    }
+
+    #[test]
+    fn a_payment_sets_the_default_only_under_on_subscription() {
+        let mut ids = SequentialIds::default();
+        let mut ctx = Ctx {
+            now: 1_790_000_000,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let (mut sub, _) = paid_monthly_subscription(&mut ctx);
+        assert!(!sub.paid_with("pm_1"), "off: nothing is saved");
+        assert_eq!(sub.default_payment_method, None);
+        sub.save_default_payment_method = true;
+        assert!(sub.paid_with("pm_1"));
+        assert_eq!(sub.default_payment_method.as_deref(), Some("pm_1"));
+        assert!(
+            !sub.paid_with("pm_1"),
+            "already the default: no change to write"
+        );
+        assert!(sub.paid_with("pm_2"));
+        assert_eq!(sub.default_payment_method.as_deref(), Some("pm_2"));
+        // Subscriptions stored before the setting existed read back with it off.
+        let mut stored = serde_json::to_value(&sub).unwrap();
+        stored
+            .as_object_mut()
+            .unwrap()
+            .remove("save_default_payment_method");
+        let old: Subscription = serde_json::from_value(stored).unwrap();
+        assert!(!old.save_default_payment_method);
     }
 
     #[test]

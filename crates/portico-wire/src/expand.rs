@@ -80,6 +80,11 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
     // null here, so expanding them leaves null, as Stripe does for an unset field.
     ("billing_portal.configuration", "application", "application"),
     ("invoice", "account_tax_ids", "tax_id"),
+    // An invoice's `confirmation_secret` holds the client secret of the PaymentIntent Stripe
+    // makes at finalization, for Stripe.js to confirm. Portico has no PaymentIntents (open
+    // invoices are paid through `/pay` or the hosted pages), so it is null, expanded or not;
+    // the expansion is accepted because the usual subscription snippet asks for it.
+    ("invoice", "confirmation_secret", "confirmation_secret"),
     ("invoice", "application", "application"),
     ("invoice", "default_source", "source"),
     ("invoice", "latest_revision", "invoice"),

@@ -1,5 +1,6 @@
 //! `/v1/invoices`: retrieve, list, lines, pay (through the payment simulator), void.
 
+use crate::api::payment_method::attach_writes;
 use crate::api::subscription::invoice_token;
 use crate::http::{Api, Failure, PathId, Reply};
 use crate::objects::{created_filters, list, load, respond, with_retries};
@@ -11,7 +12,7 @@ use portico_domain::invoice::{Invoice, PaymentOutcome};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::subscription::Subscription;
 use portico_domain::{AccountId, IdGen, RandomIds};
-use portico_store::{Filter, Write};
+use portico_store::{Filter, Versioned, Write};
 use portico_wire::list::{envelope, read_created, read_list_params, PageCursor};
 use portico_wire::{render, ApiError};
 
@@ -106,13 +107,16 @@ fn missing_line(id: &str, param: &str) -> Failure {
     crate::objects::no_such("line_item", id, Some(param)).into()
 }
 
-/// What paying an invoice changes besides the invoice: its subscription starts when it was
-/// the subscription's first, still unpaid, invoice, and a pending update waiting for it takes
-/// effect.
+/// What paying an invoice with `paid_with` changes besides the invoice: its subscription
+/// starts when it was the subscription's first, still unpaid, invoice; a pending update
+/// waiting for it takes effect; and under `save_default_payment_method=on_subscription` the
+/// payment method becomes the subscription's default (attached to the customer first when it
+/// was a fresh card).
 pub async fn after_payment(
     app: &App,
     account: &AccountId,
     inv: &Invoice,
+    paid_with: Option<&Versioned<PaymentMethod>>,
 ) -> Result<Vec<Write>, Failure> {
     let Some(sub_id) = &inv.subscription else {
         return Ok(Vec::new());
@@ -121,17 +125,32 @@ pub async fn after_payment(
     else {
         return Ok(Vec::new());
     };
-    if sub.value.latest_invoice.as_deref() != Some(inv.id.as_str()) {
-        return Ok(Vec::new());
+    let mut writes = Vec::new();
+    let mut saved = false;
+    if let Some(pm) = paid_with.filter(|_| sub.value.save_default_payment_method) {
+        let mut pm = pm.clone();
+        let usable = match pm.value.customer.as_deref() {
+            Some(c) => c == inv.customer,
+            // A card that just paid is attached as it is saved; one that cannot be is not saved.
+            None => match attach_writes(&mut pm, &inv.customer) {
+                Ok(w) => {
+                    writes.push(w);
+                    true
+                }
+                Err(_) => false,
+            },
+        };
+        saved = usable && sub.value.paid_with(&pm.value.id);
     }
-    let before = sub.value.status;
-    let applied = sub.value.apply_pending_update();
-    sub.value.first_invoice_paid();
-    Ok(if applied || sub.value.status != before {
-        vec![Write::Update(sub.next_record())]
-    } else {
-        Vec::new()
-    })
+    let (before, mut applied) = (sub.value.status, false);
+    if sub.value.latest_invoice.as_deref() == Some(inv.id.as_str()) {
+        applied = sub.value.apply_pending_update();
+        sub.value.first_invoice_paid();
+    }
+    if applied || saved || sub.value.status != before {
+        writes.push(Write::Update(sub.next_record()));
+    }
+    Ok(writes)
 }
 
 /// `POST /v1/invoices/{invoice}/pay`: with `payment_method`, or the subscription's or the
@@ -194,7 +213,7 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
         let mut writes = vec![Write::Update(inv.next_record())];
         let mut declined = None;
         match outcome {
-            PaymentOutcome::Paid => writes.extend(after_payment(app_, &api_.caller.account, &inv.value).await?),
+            PaymentOutcome::Paid => writes.extend(after_payment(app_, &api_.caller.account, &inv.value, pm.as_ref()).await?),
             PaymentOutcome::Declined(d) => declined = Some(ApiError::card(&d, None)),
             PaymentOutcome::RequiresAction => {
                 writes.push(invoice_token(api_, &inv.value.id, &token));

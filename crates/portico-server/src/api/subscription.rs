@@ -46,6 +46,8 @@ pub struct CreateParams {
     pub description: Option<String>,
     pub cancel_at_period_end: bool,
     pub cancel_at: Option<i64>,
+    /// `payment_settings[save_default_payment_method]=on_subscription`.
+    pub save_default_payment_method: bool,
 }
 
 /// One entry of `discounts`: a coupon, a promotion code, or (on update) a discount the
@@ -277,7 +279,6 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         "transfer_data",
         "trial_from_plan",
         "trial_settings",
-        "payment_settings",
         "billing_mode",
         "billing_cycle_anchor_config",
     ] {
@@ -338,6 +339,7 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         description: r.string("description", 500),
         cancel_at_period_end: r.bool("cancel_at_period_end").unwrap_or(false),
         cancel_at: r.int("cancel_at"),
+        save_default_payment_method: read_payment_settings(r).unwrap_or(false),
     }
 }
 
@@ -546,6 +548,7 @@ pub async fn draft_first_invoice(
         description: p.description.clone(),
         cancel_at_period_end: p.cancel_at_period_end,
         cancel_at: p.cancel_at,
+        save_default_payment_method: p.save_default_payment_method,
     };
     let (mut sub, lines) = Subscription::create(&customer.value, create, &mut ctx)?;
     let mut invoice = Invoice::draft(
@@ -604,6 +607,20 @@ pub async fn retrieve_subscription(
 ) -> Reply {
     let expand = api.read(|r| r.expand("subscription", false))?;
     crate::objects::retrieve(&app, &api, &id, &expand, render::subscription).await
+}
+
+/// `payment_settings`: whether each successful payment's method becomes the subscription's
+/// default (`save_default_payment_method`: `off` or `on_subscription`). Subscriptions are paid
+/// by card, so the other settings are refused.
+fn read_payment_settings(r: &mut Reader<'_>) -> Option<bool> {
+    r.object("payment_settings", |p| {
+        for key in ["payment_method_options", "payment_method_types"] {
+            p.unsupported(key, "subscriptions are paid by card; other payment method settings are not implemented.");
+        }
+        p.enumeration("save_default_payment_method", &["off", "on_subscription"])
+            .map(|v| v == "on_subscription")
+    })
+    .flatten()
 }
 
 fn read_cancellation(r: &mut Reader<'_>) -> Option<CancellationDetails> {
@@ -672,6 +689,7 @@ pub async fn update_subscription(
             cancel_at_period_end: r.bool("cancel_at_period_end"),
             cancel_at,
             details: read_cancellation(r),
+            save_default_payment_method: read_payment_settings(r),
         };
         (
             simple,
@@ -767,6 +785,7 @@ struct SimpleUpdate {
     cancel_at_period_end: Option<bool>,
     cancel_at: Patch<i64>,
     details: Option<CancellationDetails>,
+    save_default_payment_method: Option<bool>,
 }
 
 impl SimpleUpdate {
@@ -810,6 +829,9 @@ impl SimpleUpdate {
         if let Some(d) = &self.details {
             s.cancellation_details.comment = d.comment.clone();
             s.cancellation_details.feedback = d.feedback.clone();
+        }
+        if let Some(save) = self.save_default_payment_method {
+            s.save_default_payment_method = save;
         }
         Ok(())
     }

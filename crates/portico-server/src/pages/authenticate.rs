@@ -288,7 +288,7 @@ pub async fn submit(
                     .attempt_payment(Some(&pm.value), false, true, now, String::new)
                 {
                     Ok(PaymentOutcome::Paid) => {
-                        match after_payment(&app, &account, &inv.value).await {
+                        match after_payment(&app, &account, &inv.value, Some(&pm)).await {
                             Ok(more) => after = more,
                             Err(_) => return failure(t),
                         }
