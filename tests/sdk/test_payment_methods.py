@@ -156,3 +156,17 @@ def test_list_payment_methods(v1):
     expect_error(lambda: v1.customers.payment_methods.list("cus_nope"), status=404, code="resource_missing")
     expanded = v1.customers.payment_methods.list(cus.id, {"expand": ["data.customer"]})
     assert expanded.data[0].customer.id == cus.id
+
+
+def test_retrieve_a_customers_payment_method(v1):
+    cus = v1.customers.create({})
+    other = v1.customers.create({})
+    pm = v1.payment_methods.attach("pm_card_visa", {"customer": cus.id})
+    got = check(v1.customers.payment_methods.retrieve(cus.id, pm.id))
+    assert got.id == pm.id and got.customer == cus.id and got.card.last4 == "4242"
+    assert v1.customers.payment_methods.retrieve(cus.id, pm.id, {"expand": ["customer"]}).customer.id == cus.id
+    # Another customer's, or one attached to nobody, is not found through this customer.
+    expect_error(lambda: v1.customers.payment_methods.retrieve(other.id, pm.id), status=404, code="resource_missing")
+    loose = v1.payment_methods.create({"type": "card", "card": raw_card("4242424242424242")})
+    expect_error(lambda: v1.customers.payment_methods.retrieve(cus.id, loose.id), status=404, code="resource_missing")
+    expect_error(lambda: v1.customers.payment_methods.retrieve("cus_nope", pm.id), status=404, code="resource_missing")

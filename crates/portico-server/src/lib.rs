@@ -135,6 +135,10 @@ fn api_router(app: App) -> Router {
             get(pm::list_customer_payment_methods),
         )
         .route(
+            "/v1/customers/{customer}/payment_methods/{payment_method}",
+            get(pm::retrieve_customer_payment_method),
+        )
+        .route(
             "/v1/setup_intents",
             get(si::list_setup_intents).post(si::create_setup_intent),
         )

@@ -95,6 +95,22 @@ pub async fn retrieve_payment_method(
     respond(&app, &api, render::payment_method(&pm.value), &expand).await
 }
 
+/// `GET /v1/customers/{customer}/payment_methods/{payment_method}`: one of the customer's
+/// payment methods; another's, or one attached to nobody, is "No such PaymentMethod".
+pub async fn retrieve_customer_payment_method(
+    State(app): State<App>,
+    axum::extract::Path((customer, id)): axum::extract::Path<(String, String)>,
+    mut api: Api,
+) -> Reply {
+    let expand = api.read(|r| r.expand("payment_method", false))?;
+    load_live::<Customer>(&app, &api.caller.account, &customer, None).await?;
+    let pm = load::<PaymentMethod>(&app, &api.caller.account, &id, None).await?;
+    if pm.value.customer.as_deref() != Some(customer.as_str()) {
+        return Err(crate::objects::no_such("payment_method", &id, None).into());
+    }
+    respond(&app, &api, render::payment_method(&pm.value), &expand).await
+}
+
 /// `POST /v1/payment_methods/{payment_method}`
 pub async fn update_payment_method(
     State(app): State<App>,
