@@ -32,10 +32,15 @@ def test_customers_by_email_name_metadata_and_time(v1, people):
     assert emails(v1.customers.search({"query": "email~'example.com'"})) == [
         "Dan@Example.com", "bob@example.com", "ada@example.com"]
     assert emails(v1.customers.search({"query": "name~\"o'brien\""})) == ["Dan@Example.com"]
-    # Metadata is matched exactly; clauses side by side must all hold; OR takes any.
+    # Metadata matches its whole value (ignoring case); a text field, a phrase among its words.
     assert emails(v1.customers.search({"query": "metadata['tier']:'gold'"})) == [
         "Dan@Example.com", "ada@example.com"]
-    assert emails(v1.customers.search({"query": "metadata['tier']:'Gold'"})) == []
+    assert emails(v1.customers.search({"query": "metadata['tier']:'GOLD'"})) == [
+        "Dan@Example.com", "ada@example.com"]
+    assert emails(v1.customers.search({"query": "metadata['tier']:'gol'"})) == []
+    assert emails(v1.customers.search({"query": "name:'lovelace'"})) == ["ada@example.com"]
+    assert emails(v1.customers.search({"query": "name:'love'"})) == []
+    # Clauses side by side must all hold; OR takes any.
     assert emails(v1.customers.search({"query": "metadata['tier']:'gold' email~'ada'"})) == ["ada@example.com"]
     assert emails(v1.customers.search({"query": "phone:'+15550100' OR email:'carol@corp.io'"})) == [
         "carol@corp.io", "bob@example.com"]
@@ -44,6 +49,7 @@ def test_customers_by_email_name_metadata_and_time(v1, people):
     assert emails(v1.customers.search({"query": "metadata['tier']:null"})) == ["bob@example.com"]
     first = people[-1].created
     assert len(v1.customers.search({"query": f"created>={first}"}).data) == 4
+    assert len(v1.customers.search({"query": f"created>='{first}'"}).data) == 4
     assert emails(v1.customers.search({"query": f"created<{first}"})) == []
 
 
@@ -58,6 +64,10 @@ def test_pages_follow_next_page(v1, people):
     assert [c.email for c in every] == ["Dan@Example.com", "bob@example.com", "ada@example.com"]
     counted = v1.customers.search({"query": "email~'example'", "limit": 1, "expand": ["total_count"]})
     assert counted.total_count == 3 and len(counted.data) == 1
+    # The count is of every match, on later pages too.
+    later = v1.customers.search({"query": "email~'example'", "limit": 1, "page": counted.next_page,
+                                 "expand": ["total_count"]})
+    assert later.total_count == 3 and emails(later) == ["bob@example.com"] and later.has_more
 
 
 def test_deleted_and_other_accounts_are_not_found(v1, people, portico_url):

@@ -139,9 +139,15 @@ def test_the_usual_incomplete_subscription_snippet(v1, plan):
     assert now.status == "active" and now.default_payment_method
     assert v1.payment_methods.retrieve(now.default_payment_method).customer == bare.id
     assert types(v1)[-2:] == ["payment_method.attached", "customer.subscription.updated"]
-    # Off again: a later payment with another card leaves the default alone.
+    # The setting can be turned off again.
     off = check(v1.subscriptions.update(sub.id, {"payment_settings": {"save_default_payment_method": "off"}}))
     assert off.payment_settings.save_default_payment_method == "off"
+    # A first payment made with the customer's default card saves that card too.
+    cus = customer_with(v1)
+    saved = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}],
+                                     "payment_settings": {"save_default_payment_method": "on_subscription"}})
+    assert saved.status == "active"
+    assert saved.default_payment_method == v1.customers.retrieve(cus.id).invoice_settings.default_payment_method
     # Without the setting the default is never touched.
     plain = v1.subscriptions.create({"customer": v1.customers.create({}).id, "items": [{"price": plan}],
                                      "payment_behavior": "default_incomplete"})

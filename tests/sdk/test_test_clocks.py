@@ -211,3 +211,14 @@ def test_what_an_advance_sets_off_is_automatic(v1, plan):
     assert all(e["request"]["id"] is None and e["request"]["idempotency_key"] is None for e in automatic), \
         [(e.type, e["request"]) for e in automatic if e["request"]["id"] is not None]
     assert v1.subscriptions.retrieve(sub.id)["items"].data[0].current_period_start == T0 + 31 * DAY
+
+
+def test_a_renewal_saves_its_card_under_on_subscription(v1, plan):
+    clock, cus = on_clock(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    assert sub.default_payment_method is None
+    v1.subscriptions.update(sub.id, {"payment_settings": {"save_default_payment_method": "on_subscription"}})
+    advance(v1, clock, T0 + 32 * 86400)
+    renewed = check(v1.subscriptions.retrieve(sub.id))
+    assert len(v1.invoices.list({"subscription": sub.id}).data) == 2
+    assert renewed.default_payment_method == v1.customers.retrieve(cus.id).invoice_settings.default_payment_method

@@ -231,7 +231,12 @@ async fn apply(
                 .value
                 .attempt_payment(pm.as_ref(), true, false, at, || token.clone())?
             {
-                PaymentOutcome::Paid => sub.value.first_invoice_paid(),
+                PaymentOutcome::Paid => {
+                    sub.value.first_invoice_paid();
+                    if let Some(pm) = &pm {
+                        sub.value.paid_with(&pm.id);
+                    }
+                }
                 outcome => {
                     sub.value.next_retry_at =
                         next_retry(inv.value.created, inv.value.attempt_count);
@@ -500,7 +505,11 @@ async fn renew(
         let pm = payment_method_for(app, account, &sub.value).await?;
         let token = RandomIds.next("", 43);
         match inv.attempt_payment(pm.as_ref(), true, false, at, || token.clone())? {
-            PaymentOutcome::Paid => {}
+            PaymentOutcome::Paid => {
+                if let Some(pm) = &pm {
+                    sub.value.paid_with(&pm.id);
+                }
+            }
             PaymentOutcome::Declined(_) => {
                 sub.value.status = SubscriptionStatus::PastDue;
                 sub.value.next_retry_at = next_retry(inv.created, inv.attempt_count);

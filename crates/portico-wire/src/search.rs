@@ -4,25 +4,27 @@
 //! A query is up to ten clauses joined by spaces or `AND`, or by `OR` (never both). A clause is
 //! a field, an operator and a value, optionally negated with a leading `-`:
 //!
-//! - `:` exact match. Text fields compare without regard to case, token fields exactly,
-//!   numeric fields as numbers. `null` matches an absent value.
+//! - `:` exact match, ignoring case: a token field's whole value, or a phrase among a text
+//!   field's words (`name:'jane'` finds "Jane Doe"); numeric fields compare as numbers.
+//!   `null` (any case) matches an absent value.
 //! - `~` substring match, for text fields only, with at least three characters.
 //! - `>`, `>=`, `<`, `<=`, `=` for numeric fields.
 //!
-//! Values are quoted with `'` or `"` (a backslash escapes the next character); numbers and
-//! `null` may stand bare. Metadata is searched by key: `metadata['plan']:'gold'`.
+//! Values are quoted with `'` or `"` (a backslash escapes the next character); a value without
+//! spaces may also stand bare, as numbers usually do. Metadata is searched by key:
+//! `metadata['plan']:'gold'`.
 
 use crate::error::ApiError;
 use crate::expand::ExpandTree;
 use crate::reader::Reader;
 use serde_json::{json, Value};
 
-/// How a field compares.
+/// How a field compares (Stripe's token, string and numeric fields).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldType {
-    /// Exact match only, case-sensitive (statuses, ids, currencies, booleans).
+    /// Exact match of the whole value, ignoring case (statuses, currencies, booleans, metadata).
     Token,
-    /// Exact or substring match, case-insensitive (names, emails).
+    /// Ignoring case: an exact match of a phrase among the value's words, or a substring.
     Text,
     /// Numbers: exact match and comparisons (timestamps, amounts).
     Number,
@@ -68,7 +70,7 @@ pub const PRODUCTS: (&str, &[Field]) = (
         field("description", Text),
         field("name", Text),
         field("shippable", Token),
-        field("url", Token),
+        field("url", Text),
     ],
 );
 pub const PRICES: (&str, &[Field]) = (
@@ -78,7 +80,7 @@ pub const PRICES: (&str, &[Field]) = (
         field("created", Number),
         field("currency", Token),
         field("lookup_key", Text),
-        field("product", Token),
+        field("product", Text),
         field("type", Token),
     ],
 );
@@ -100,10 +102,10 @@ pub const INVOICES: (&str, &[Field]) = (
         },
         field("number", Text),
         field("receipt_number", Text),
-        field("status", Token),
+        field("status", Text),
         Field {
             name: "subscription",
-            kind: Token,
+            kind: Text,
             path: "parent.subscription_details.subscription",
         },
         field("total", Number),
@@ -312,8 +314,8 @@ impl Scanner {
         };
         self.at += op.1;
         let op = op.0;
-        let value = match self.peek() {
-            Some('\'' | '"') => Literal::Text(self.quoted()?),
+        let (raw, quoted) = match self.peek() {
+            Some('\'' | '"') => (self.quoted()?, true),
             _ => {
                 let start = self.at;
                 while self.peek().is_some_and(|c| !c.is_whitespace()) {
@@ -323,13 +325,7 @@ impl Scanner {
                 if bare.is_empty() {
                     return fail(format!("The clause on `{name}` has no value."));
                 }
-                if bare == "null" {
-                    Literal::Null
-                } else if let Ok(n) = bare.parse::<i64>() {
-                    Literal::Number(n)
-                } else {
-                    Literal::Text(bare)
-                }
+                (bare, false)
             }
         };
         if self.peek().is_some_and(|c| !c.is_whitespace()) {
@@ -342,27 +338,41 @@ impl Scanner {
             Target::Field(f) => f.kind,
             Target::Metadata(_) => Token,
         };
+        // A bare `null` (any case) is an absent value; numeric fields take a number, quoted or
+        // not; everything else is text, kept as written.
+        let value = if !quoted && raw.eq_ignore_ascii_case("null") {
+            Literal::Null
+        } else if kind == Number {
+            match raw.parse::<i64>() {
+                Ok(n) => Literal::Number(n),
+                Err(_) if op == Op::Exact => {
+                    return fail(format!("`{name}` is numeric: compare it with a number."))
+                }
+                Err(_) => Literal::Text(raw),
+            }
+        } else {
+            Literal::Text(raw)
+        };
         match (op, kind, &value) {
             (Op::Contains, Text, Literal::Text(t)) if t.chars().count() >= 3 => {}
             (Op::Contains, Text, _) => {
                 return fail(format!(
-                    "A substring match (`~`) on `{name}` needs a quoted value of at least 3 characters."
+                    "A substring match (`~`) on `{name}` needs a value of at least 3 characters."
                 ))
             }
-            (Op::Contains, ..) => {
-                return fail(format!(
-                    "`{name}` does not support substring matching (`~`): use `:` for an exact match."
-                ))
-            }
+            (Op::Contains, ..) => return fail(format!(
+                "`{name}` does not support substring matching (`~`): use `:` for an exact match."
+            )),
             (Op::Gt | Op::Gte | Op::Lt | Op::Lte, Number, Literal::Number(_)) => {}
             (Op::Gt | Op::Gte | Op::Lt | Op::Lte, Number, _) => {
-                return fail(format!("Compare `{name}` with a number, such as `{name}>1700000000`."))
+                return fail(format!(
+                    "Compare `{name}` with a number, such as `{name}>1700000000`."
+                ))
             }
             (Op::Gt | Op::Gte | Op::Lt | Op::Lte, ..) => {
-                return fail(format!("`{name}` is not numeric: use `:` for an exact match."))
-            }
-            (Op::Exact, Number, Literal::Text(_)) => {
-                return fail(format!("`{name}` is numeric: compare it with a number."))
+                return fail(format!(
+                    "`{name}` is not numeric: use `:` for an exact match."
+                ))
             }
             (Op::Exact, ..) => {}
         }
@@ -452,14 +462,27 @@ impl Clause {
                     Op::Contains => false,
                 }
             }
-            (Literal::Number(n), _) => text == n.to_string(),
+            (Literal::Number(_), _) => false,
             (Literal::Text(want), Op::Contains) => {
                 text.to_lowercase().contains(&want.to_lowercase())
             }
-            (Literal::Text(want), _) if kind == Text => text.to_lowercase() == want.to_lowercase(),
-            (Literal::Text(want), _) => text == *want,
+            (Literal::Text(want), _) if kind == Text => {
+                phrase_in(&want.to_lowercase(), &text.to_lowercase())
+            }
+            (Literal::Text(want), _) => text.to_lowercase() == want.to_lowercase(),
         }
     }
+}
+
+/// Whether the words of `phrase` appear together, in order, among the words of `text` (an
+/// exact match on a text field: `name:'jane'` finds "Jane Doe").
+fn phrase_in(phrase: &str, text: &str) -> bool {
+    let want: Vec<&str> = phrase.split_whitespace().collect();
+    let have: Vec<&str> = text.split_whitespace().collect();
+    if want.is_empty() {
+        return have.is_empty();
+    }
+    have.windows(want.len()).any(|w| w == want.as_slice())
 }
 
 /// The parameters of a search endpoint.
@@ -537,16 +560,22 @@ mod tests {
     }
 
     #[test]
-    fn exact_text_ignores_case_and_tokens_do_not() {
-        let ada = customer("Ada@Example.com", Some("Ada Lovelace"), 100, Some("Gold"));
+    fn exact_matches_ignore_case_tokens_whole_text_by_phrase() {
+        let ada = customer(
+            "Ada@Example.com",
+            Some("Ada King Lovelace"),
+            100,
+            Some("Gold"),
+        );
         assert!(hits("email:'ada@example.com'", &ada));
         assert!(hits(r#"email:"ADA@EXAMPLE.COM""#, &ada));
         assert!(!hits("email:'ada@example.org'", &ada));
-        assert!(hits("metadata['plan']:'Gold'", &ada));
-        assert!(
-            !hits("metadata['plan']:'gold'", &ada),
-            "metadata is a token"
-        );
+        // Tokens (metadata) match their whole value, ignoring case.
+        assert!(hits("metadata['plan']:'Gold'", &ada) && hits("metadata['plan']:'gold'", &ada));
+        assert!(!hits("metadata['plan']:'Gol'", &ada));
+        // Text matches a run of whole words, in order.
+        assert!(hits("name:'ada'", &ada) && hits("name:'king lovelace'", &ada));
+        assert!(!hits("name:'lovelace king'", &ada) && !hits("name:'ada kin'", &ada));
         assert!(hits("name~'lovel'", &ada));
         assert!(!hits("name~'byron'", &ada));
     }
@@ -557,7 +586,12 @@ mod tests {
         assert!(hits("created>99", &ada) && hits("created>=100", &ada));
         assert!(!hits("created>100", &ada) && hits("created<=100", &ada));
         assert!(hits("created:100", &ada) && hits("created=100", &ada));
-        assert!(hits("name:null", &ada) && hits("metadata['plan']:null", &ada));
+        assert!(hits("name:null", &ada) && hits("metadata['plan']:NULL", &ada));
+        assert!(!hits("name:'null'", &ada), "quoted, null is a word");
+        // Numbers may be quoted; on other fields a bare number keeps its digits.
+        assert!(hits("created>'99'", &ada) && hits("created:\"100\"", &ada));
+        let phoned = json!({"phone": "0155", "created": 1, "metadata": {}});
+        assert!(hits("phone:0155", &phoned));
         assert!(hits("-name:'Ada'", &ada));
         assert!(!hits("-email:'ada@example.com'", &ada));
         assert!(hits("phone:null -metadata['plan']:'x'", &ada));

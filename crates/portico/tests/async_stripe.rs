@@ -318,6 +318,7 @@ async fn customers_cards_and_lists() {
             .unwrap();
         assert_eq!(all.len(), 5, "every customer of the account, once");
         let mut ids: Vec<_> = all.iter().map(|c| c.id.to_string()).collect();
+        ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), 5);
 

@@ -8,7 +8,7 @@
 //! (`email`, `customer`, `status`, …) stay the fast path.
 
 use crate::expand::expand;
-use crate::http::{Api, Reply};
+use crate::http::{Api, Failure, Reply};
 use crate::objects::{no_such, render_record};
 use crate::state::App;
 use axum::extract::State;
@@ -20,6 +20,43 @@ use portico_wire::ApiError;
 /// Records read from the store at a time while searching.
 const BATCH: usize = 100;
 
+/// Walks the account's `kind` objects from `cursor`, newest first, handing each (rendered) to
+/// `visit` until it says to stop.
+async fn scan(
+    app: &App,
+    api: &Api,
+    kind: &'static str,
+    mut cursor: Cursor,
+    page: Option<&str>,
+    mut visit: impl FnMut(serde_json::Value) -> bool,
+) -> Result<(), Failure> {
+    loop {
+        let q = ListQuery {
+            kind,
+            filters: Vec::new(),
+            cursor,
+            limit: BATCH,
+            include_deleted: false,
+        };
+        let batch = match app.store.list(&api.caller.account, &q).await {
+            Ok(b) => b,
+            Err(StoreError::CursorNotFound) => {
+                return Err(no_such(kind, page.unwrap_or_default(), Some("page")).into())
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for record in &batch.records {
+            if !visit(render_record(record, api.now, &app.settings.public_url)?) {
+                return Ok(());
+            }
+        }
+        match batch.records.last() {
+            Some(last) if batch.has_more => cursor = Cursor::After(last.id.clone()),
+            _ => return Ok(()),
+        }
+    }
+}
+
 async fn run(
     app: &App,
     mut api: Api,
@@ -30,35 +67,14 @@ async fn run(
     let params = api.read(|r| search::read_search_params(r, kind))?;
     let query = search::parse(&params.query, resource).map_err(ApiError::from)?;
     let tree = ExpandTree::parse(&params.expand)?;
-    let account = &api.caller.account;
-    let mut cursor = match &params.page {
-        Some(p) => Cursor::After(p.clone()),
-        None => Cursor::Start,
-    };
-    let mut data = Vec::new();
-    let mut has_more = false;
-    let mut counted = 0;
-    loop {
-        let q = ListQuery {
-            kind,
-            filters: Vec::new(),
-            cursor,
-            limit: BATCH,
-            include_deleted: false,
-        };
-        let batch = match app.store.list(account, &q).await {
-            Ok(b) => b,
-            Err(StoreError::CursorNotFound) => {
-                let page = params.page.as_deref().unwrap_or_default();
-                return Err(no_such(kind, page, Some("page")).into());
-            }
-            Err(e) => return Err(e.into()),
-        };
-        for record in &batch.records {
-            let object = render_record(record, api.now, &app.settings.public_url)?;
-            if !query.matches(&object) {
-                continue;
-            }
+    let page = params.page.as_deref();
+    let start = page.map_or(Cursor::Start, |p| Cursor::After(p.to_owned()));
+    // One match past the page tells whether there are more; `total_count` counts them all,
+    // from the first, whichever page this is.
+    let count_here = params.total_count && page.is_none();
+    let (mut data, mut has_more, mut counted) = (Vec::new(), false, 0);
+    scan(app, &api, kind, start, page, |object| {
+        if query.matches(&object) {
             counted += 1;
             if data.len() < params.limit {
                 data.push(object);
@@ -66,12 +82,22 @@ async fn run(
                 has_more = true;
             }
         }
-        let done = has_more && !params.total_count;
-        match batch.records.last() {
-            Some(last) if batch.has_more && !done => cursor = Cursor::After(last.id.clone()),
-            _ => break,
-        }
-    }
+        !has_more || count_here
+    })
+    .await?;
+    let total = if !params.total_count {
+        None
+    } else if count_here {
+        Some(counted)
+    } else {
+        let mut all = 0;
+        scan(app, &api, kind, Cursor::Start, None, |object| {
+            all += usize::from(query.matches(&object));
+            true
+        })
+        .await?;
+        Some(all)
+    };
     let next_page = has_more
         .then(|| {
             data.last()
@@ -82,13 +108,12 @@ async fn run(
     // Expanded as a list (its `data.…` paths), then labelled a search result.
     let mut value = portico_wire::list::envelope(url, data, has_more);
     if !tree.is_empty() {
-        expand(app, account, api.now, &mut value, &tree).await?;
+        expand(app, &api.caller.account, api.now, &mut value, &tree).await?;
     }
     let data = match value.get_mut("data").map(serde_json::Value::take) {
         Some(serde_json::Value::Array(d)) => d,
         _ => Vec::new(),
     };
-    let total = params.total_count.then_some(counted);
     crate::http::ok(search::envelope(url, data, has_more, next_page, total))
 }
 

@@ -428,7 +428,12 @@ async fn create_once(app: &App, api: &Api, p: &CreateParams) -> Result<Subscript
     } else if p.payment_behavior != "default_incomplete" {
         let new_token = RandomIds.next("", 43);
         match invoice.attempt_payment(pm.as_ref().map(|v| &v.value), p.off_session, false, now, || new_token.clone())? {
-            PaymentOutcome::Paid => sub.first_invoice_paid(),
+            PaymentOutcome::Paid => {
+                sub.first_invoice_paid();
+                if let Some(pm) = &pm {
+                    sub.paid_with(&pm.value.id);
+                }
+            }
             PaymentOutcome::Declined(d) if p.payment_behavior == "error_if_incomplete" => return Err(ApiError::card(&d, None).into()),
             PaymentOutcome::Declined(_) => {}
             PaymentOutcome::RequiresAction if p.payment_behavior == "error_if_incomplete" => {

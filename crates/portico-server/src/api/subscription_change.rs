@@ -222,7 +222,11 @@ pub async fn collect(
                     .await?;
             let t = RandomIds.next("", 43);
             match inv.attempt_payment(pm.as_ref(), true, false, at, || t.clone())? {
-                PaymentOutcome::Paid => {}
+                PaymentOutcome::Paid => {
+                    if let Some(pm) = &pm {
+                        planned.sub.value.paid_with(&pm.id);
+                    }
+                }
                 PaymentOutcome::Declined(_) if p.payment_behavior == "pending_if_incomplete" => pending = true,
                 PaymentOutcome::RequiresAction
                     if matches!(p.payment_behavior, "pending_if_incomplete" | PORTAL_PAYMENT) =>
