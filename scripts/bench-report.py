@@ -789,6 +789,11 @@ every savepoint, and the system allocator in every profile. Since then:
 - A new session's answer (without expansions) is written out before the commit, and the
   rendering itself then becomes its event's `data.object` instead of a copy (4-7 µs less CPU
   per flow session, alternating builds).
+- A cost taken on purpose: since `d2ded4a` a subscription's items carry their legacy `plan`
+  object, which Stripe's answers carry and the Rust SDK (async-stripe) cannot do without. A
+  subscription's JSON grew from about 3,100 to 3,800 bytes, and `subscription.retrieve`
+  from about 14.7 to 15.6 µs of server CPU and 14.1 to 15.3 µs of the load generator's per
+  call (the full runs before and after: 67,048/s and 62,068/s).
 
 ### Where a flow session's time goes now, and what was measured and not kept
 
