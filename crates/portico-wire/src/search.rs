@@ -360,9 +360,11 @@ impl Scanner {
                     "A substring match (`~`) on `{name}` needs a value of at least 3 characters."
                 ))
             }
-            (Op::Contains, ..) => return fail(format!(
+            (Op::Contains, ..) => {
+                return fail(format!(
                 "`{name}` does not support substring matching (`~`): use `:` for an exact match."
-            )),
+            ))
+            }
             (Op::Gt | Op::Gte | Op::Lt | Op::Lte, Number, Literal::Number(_)) => {}
             (Op::Gt | Op::Gte | Op::Lt | Op::Lte, Number, _) => {
                 return fail(format!(

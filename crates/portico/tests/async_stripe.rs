@@ -228,13 +228,28 @@ async fn customer_with_card(c: &Client, email: &str) -> (stripe_shared::Customer
     (customer, pm.id.to_string())
 }
 
-async fn subscribe(c: &Client, customer: &str, price: &str) -> stripe_shared::Subscription {
+/// A subscription of `customer` to one `price`, to send as it is or with more settings.
+fn subscription_to(customer: &str, price: &str) -> CreateSubscription {
     CreateSubscription::new()
         .customer(customer)
         .items(vec![CreateSubscriptionItems {
             price: Some(price.to_owned()),
             ..Default::default()
         }])
+}
+
+/// The customer's invoices, newest first.
+async fn invoices_of(c: &Client, customer: &str) -> Vec<stripe_shared::Invoice> {
+    ListInvoice::new()
+        .customer(customer)
+        .send(c)
+        .await
+        .unwrap()
+        .data
+}
+
+async fn subscribe(c: &Client, customer: &str, price: &str) -> stripe_shared::Subscription {
+    subscription_to(customer, price)
         .expand(vec!["latest_invoice".to_owned()])
         .send(c)
         .await
@@ -443,12 +458,7 @@ async fn subscriptions_invoices_and_previews() {
             .await
             .unwrap();
         assert_eq!(canceled.status, stripe_shared::SubscriptionStatus::Canceled);
-        let invoices = ListInvoice::new()
-            .customer(customer.id.as_str())
-            .send(&c)
-            .await
-            .unwrap();
-        assert_eq!(invoices.data.len(), 1);
+        assert_eq!(invoices_of(&c, customer.id.as_str()).await.len(), 1);
 
         // A trial on a test clock, then a month and more of time.
         let clock = CreateTestHelpersTestClock::new(1_800_000_000)
@@ -465,12 +475,7 @@ async fn subscriptions_invoices_and_previews() {
             .send(&c)
             .await
             .unwrap();
-        let trial = CreateSubscription::new()
-            .customer(on_clock.id.as_str())
-            .items(vec![CreateSubscriptionItems {
-                price: Some(cat.monthly.id.to_string()),
-                ..Default::default()
-            }])
+        let trial = subscription_to(on_clock.id.as_str(), cat.monthly.id.as_str())
             .trial_period_days(7u32)
             .send(&c)
             .await
@@ -500,12 +505,8 @@ async fn subscriptions_invoices_and_previews() {
             .await
             .unwrap();
         assert_eq!(after.status, stripe_shared::SubscriptionStatus::Active);
-        let billed = ListInvoice::new()
-            .customer(on_clock.id.as_str())
-            .send(&c)
-            .await
-            .unwrap();
-        let paid: Vec<i64> = billed.data.iter().map(|i| i.amount_paid).collect();
+        let billed = invoices_of(&c, on_clock.id.as_str()).await;
+        let paid: Vec<i64> = billed.iter().map(|i| i.amount_paid).collect();
         assert!(paid.iter().filter(|&&a| a == 1500).count() >= 2, "{paid:?}");
 
         // A schedule taken over from the subscription: its phase shows the item's price (and
@@ -707,8 +708,11 @@ async fn portal_configurations_sessions_and_signed_webhooks() {
 
         use stripe_billing::PortalFlowsFlowAfterCompletionType as After;
         use stripe_billing::PortalFlowsFlowType as Flow;
+        fn flow(s: &stripe_billing::BillingPortalSession) -> &stripe_billing::PortalFlowsFlow {
+            s.flow.as_ref().expect("a flow")
+        }
         let flow_of = |s: &stripe_billing::BillingPortalSession| {
-            let f = s.flow.as_ref().expect("a flow");
+            let f = flow(s);
             (f.type_.clone(), f.after_completion.type_.clone())
         };
         assert_eq!(
@@ -716,10 +720,7 @@ async fn portal_configurations_sessions_and_signed_webhooks() {
             (Flow::PaymentMethodUpdate, After::Redirect)
         );
         assert_eq!(
-            pm_session
-                .flow
-                .as_ref()
-                .unwrap()
+            flow(&pm_session)
                 .after_completion
                 .redirect
                 .as_ref()
@@ -731,13 +732,7 @@ async fn portal_configurations_sessions_and_signed_webhooks() {
             flow_of(&cancel_session),
             (Flow::SubscriptionCancel, After::HostedConfirmation)
         );
-        let retention = cancel_session
-            .flow
-            .as_ref()
-            .unwrap()
-            .subscription_cancel
-            .as_ref()
-            .unwrap();
+        let retention = flow(&cancel_session).subscription_cancel.as_ref().unwrap();
         assert_eq!(retention.subscription, sub.id.as_str());
         assert!(retention.retention.is_some());
         assert_eq!(
@@ -748,10 +743,7 @@ async fn portal_configurations_sessions_and_signed_webhooks() {
             flow_of(&confirm_session),
             (Flow::SubscriptionUpdateConfirm, After::HostedConfirmation)
         );
-        let confirm = confirm_session
-            .flow
-            .as_ref()
-            .unwrap()
+        let confirm = flow(&confirm_session)
             .subscription_update_confirm
             .as_ref()
             .unwrap();
