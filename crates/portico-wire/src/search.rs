@@ -334,10 +334,7 @@ impl Scanner {
                 self.peek().unwrap_or_default()
             ));
         }
-        let kind = match &target {
-            Target::Field(f) => f.kind,
-            Target::Metadata(_) => Token,
-        };
+        let kind = target.kind();
         // A bare `null` (any case) is an absent value; numeric fields take a number, quoted or
         // not; everything else is text, kept as written.
         let value = if !quoted && raw.eq_ignore_ascii_case("null") {
@@ -430,14 +427,21 @@ impl Query {
     }
 }
 
+impl Target {
+    /// Metadata values are tokens.
+    fn kind(&self) -> FieldType {
+        match self {
+            Target::Field(f) => f.kind,
+            Target::Metadata(_) => Token,
+        }
+    }
+}
+
 impl Clause {
     fn matches(&self, object: &Value) -> bool {
-        let (found, kind) = match &self.target {
-            Target::Field(f) => (
-                f.path.split('.').try_fold(object, |v, seg| v.get(seg)),
-                f.kind,
-            ),
-            Target::Metadata(key) => (object.get("metadata").and_then(|m| m.get(key)), Token),
+        let found = match &self.target {
+            Target::Field(f) => f.path.split('.').try_fold(object, |v, seg| v.get(seg)),
+            Target::Metadata(key) => object.get("metadata").and_then(|m| m.get(key)),
         };
         let found = found.filter(|v| !v.is_null());
         let Some(found) = found else {
@@ -449,9 +453,10 @@ impl Clause {
             Value::Number(n) => n.to_string(),
             _ => return false,
         };
+        // Numbers are only ever parsed for numeric fields (see `clause`).
         match (&self.value, self.op) {
             (Literal::Null, _) => false,
-            (Literal::Number(want), op) if kind == Number => {
+            (Literal::Number(want), op) => {
                 let Some(have) = found.as_i64() else {
                     return false;
                 };
@@ -464,11 +469,10 @@ impl Clause {
                     Op::Contains => false,
                 }
             }
-            (Literal::Number(_), _) => false,
             (Literal::Text(want), Op::Contains) => {
                 text.to_lowercase().contains(&want.to_lowercase())
             }
-            (Literal::Text(want), _) if kind == Text => {
+            (Literal::Text(want), _) if self.target.kind() == Text => {
                 phrase_in(&want.to_lowercase(), &text.to_lowercase())
             }
             (Literal::Text(want), _) => text.to_lowercase() == want.to_lowercase(),
