@@ -188,3 +188,40 @@ test('change the quantity, with bounds and a promotion code', async () => {
   assert.equal(s.discounts[0].promotion_code, biz.promo.id);
   await context.close();
 });
+
+test('a subscription paused at the end of a card-less trial: shown as paused, a card added, resumed by the business', async () => {
+  const T0 = 1767225600; // 2026-01-01
+  const clock = await biz.ok(biz.api.post('/v1/test_helpers/test_clocks', { frozen_time: T0 }));
+  const customer = await biz.ok(biz.api.post('/v1/customers', { email: 'grace@example.com', name: 'Grace Hopper', test_clock: clock.id }));
+  const sub = await biz.ok(biz.api.post('/v1/subscriptions', {
+    customer: customer.id, items: [{ price: biz.pro.prices.month.id }], trial_period_days: 7,
+    trial_settings: { end_behavior: { missing_payment_method: 'pause' } },
+  }));
+  await biz.ok(biz.api.post(`/v1/test_helpers/test_clocks/${clock.id}/advance`, { frozen_time: T0 + 8 * 86400 }));
+  assert.equal((await biz.api.get(`/v1/subscriptions/${sub.id}`)).json.status, 'paused');
+
+  const { context, page } = await homepage(customer);
+  const main = await page.textContent('main');
+  assert.match(main, /Paused/);
+  assert.match(main, /Paused since January 8, 2026/);
+  // Its period is over and the business decides whether it resumes: nothing to change or cancel.
+  for (const name of ['Update subscription', 'Cancel subscription']) {
+    assert.equal(await page.getByRole('link', { name }).count(), 0, name);
+  }
+  await shoot(page, 'portal-home-paused');
+  await page.getByRole('link', { name: 'Add payment method' }).click();
+  await fillCard(page, '4242424242424242');
+  await page.getByRole('button', { name: 'Add card' }).click();
+  await page.getByText('Your payment method has been added.').waitFor();
+
+  // With a card on file the business resumes it: a new month starts now (January 9), paid with that card.
+  const resumed = await biz.ok(biz.api.post(`/v1/subscriptions/${sub.id}/resume`, { expand: ['latest_invoice'] }));
+  assert.equal(resumed.status, 'active');
+  assert.equal(resumed.latest_invoice.amount_paid, 1500);
+  await page.reload();
+  const after = await page.textContent('main');
+  assert.doesNotMatch(after, /Paused/);
+  assert.match(after, /Renews on February 9, 2026/);
+  assert.equal(await page.getByRole('link', { name: 'Cancel subscription' }).count(), 1);
+  await context.close();
+});

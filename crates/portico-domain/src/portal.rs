@@ -459,10 +459,12 @@ impl PortalConfiguration {
         self.offers_updates() && update_block(sub).is_none()
     }
 
-    /// Whether customers can cancel `sub` in the portal (not when it already ends).
+    /// Whether customers can cancel `sub` in the portal (not when it already ends, nor while
+    /// it is paused: its period is over, and the business decides whether it resumes).
     pub fn can_cancel(&self, sub: &Subscription) -> bool {
         self.features.subscription_cancel.enabled
             && !sub.status.is_ended()
+            && sub.status != SubscriptionStatus::Paused
             && !sub.cancel_at_period_end
             && sub.cancel_at.is_none()
     }

@@ -4,6 +4,8 @@
 //! Statuses: a new subscription is `trialing` (trial), `active` (first invoice paid) or
 //! `incomplete` (first invoice not paid yet); `incomplete` becomes `active` when that invoice is
 //! paid. Cancellation is immediate (`canceled`) or at the period end (`cancel_at_period_end`).
+//! A trial that ends without a payment method may instead cancel the subscription or pause it
+//! (`paused`: no invoices until it is resumed), as `trial_settings` says.
 //! Billing periods live on the items, as in the current API.
 
 use crate::billing_cycle::{period_containing, period_end};
@@ -30,6 +32,8 @@ pub enum SubscriptionStatus {
     PastDue,
     Unpaid,
     Canceled,
+    /// A trial ended without a payment method under `missing_payment_method=pause`.
+    Paused,
 }
 
 impl SubscriptionStatus {
@@ -42,6 +46,7 @@ impl SubscriptionStatus {
         "incomplete",
         "incomplete_expired",
         "trialing",
+        "paused",
         "all",
         "ended",
     ];
@@ -56,6 +61,7 @@ impl SubscriptionStatus {
             SubscriptionStatus::PastDue => "past_due",
             SubscriptionStatus::Unpaid => "unpaid",
             SubscriptionStatus::Canceled => "canceled",
+            SubscriptionStatus::Paused => "paused",
         }
     }
 
@@ -65,6 +71,44 @@ impl SubscriptionStatus {
             self,
             SubscriptionStatus::Canceled | SubscriptionStatus::IncompleteExpired
         )
+    }
+}
+
+/// What a trial that ends without a payment method does
+/// (`trial_settings.end_behavior.missing_payment_method`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingPaymentMethod {
+    /// Bill the first period anyway: its payment fails and the subscription is past due.
+    #[default]
+    CreateInvoice,
+    /// Cancel the subscription, billing nothing.
+    Cancel,
+    /// Pause the subscription, billing nothing until it is resumed.
+    Pause,
+}
+
+impl MissingPaymentMethod {
+    /// Accepted wire values.
+    pub const VALUES: &'static [&'static str] = &["cancel", "create_invoice", "pause"];
+
+    /// Parses a wire value.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "cancel" => Some(Self::Cancel),
+            "create_invoice" => Some(Self::CreateInvoice),
+            "pause" => Some(Self::Pause),
+            _ => None,
+        }
+    }
+
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cancel => "cancel",
+            Self::CreateInvoice => "create_invoice",
+            Self::Pause => "pause",
+        }
     }
 }
 
@@ -145,6 +189,9 @@ pub struct Subscription {
     /// each successful payment becomes the subscription's default.
     #[serde(default)]
     pub save_default_payment_method: bool,
+    /// What the trial's end does when there is no payment method to charge.
+    #[serde(default)]
+    pub missing_payment_method: MissingPaymentMethod,
 }
 
 /// A change made with `payment_behavior=pending_if_incomplete` whose payment failed: it takes
@@ -235,6 +282,8 @@ pub struct SubscriptionCreate {
     pub cancel_at: Option<i64>,
     /// `payment_settings.save_default_payment_method=on_subscription`.
     pub save_default_payment_method: bool,
+    /// `trial_settings.end_behavior.missing_payment_method`.
+    pub missing_payment_method: MissingPaymentMethod,
 }
 
 /// At most this many items on one subscription.
@@ -300,6 +349,30 @@ pub fn line_description(
         "{quantity} × {product} (at {symbol}{} / {every})",
         format_amount(unit_amount, currency)
     )
+}
+
+/// An invoice line for `item`.
+fn item_line(
+    ctx: &mut Ctx<'_>,
+    item: &Item,
+    amount: i64,
+    description: String,
+    period: (i64, i64),
+    proration: bool,
+) -> Line {
+    Line {
+        id: ctx.ids.next("il_", ID_LEN),
+        amount,
+        description,
+        period_start: period.0,
+        period_end: period.1,
+        quantity: item.quantity,
+        price: item.price.id.to_string(),
+        product: item.price.product.to_string(),
+        proration,
+        subscription_item: Some(item.id.clone()),
+        discount_amounts: Vec::new(),
+    }
 }
 
 impl Subscription {
@@ -508,6 +581,7 @@ impl Subscription {
             schedule: None,
             pending_update: None,
             save_default_payment_method: p.save_default_payment_method,
+            missing_payment_method: p.missing_payment_method,
         };
         Ok((sub, lines))
     }
@@ -555,6 +629,10 @@ impl Subscription {
         }
         if self.status == SubscriptionStatus::Incomplete {
             return Some((self.created + INCOMPLETE_EXPIRY_SECS, Due::IncompleteExpiry));
+        }
+        // A paused subscription bills nothing; only a set cancellation date still falls due.
+        if self.status == SubscriptionStatus::Paused {
+            return self.cancel_at.map(|at| (at, Due::Cancel));
         }
         let end = self.current_period().1;
         let mut due = vec![(
@@ -650,27 +728,112 @@ impl Subscription {
         for item in &mut self.items {
             item.current_period_start = start;
             item.current_period_end = end;
-            lines.push(Line {
-                id: ctx.ids.next("il_", ID_LEN),
-                amount: item.price.unit_amount * item.quantity,
-                description: line_description(
-                    item.quantity,
-                    &item.product_name,
-                    item.price.unit_amount,
-                    &self.currency,
-                    &self.recurring,
-                ),
-                period_start: start,
-                period_end: end,
-                quantity: item.quantity,
-                price: item.price.id.to_string(),
-                product: item.price.product.to_string(),
-                proration: false,
-                subscription_item: Some(item.id.clone()),
-                discount_amounts: Vec::new(),
-            });
+            let description = line_description(
+                item.quantity,
+                &item.product_name,
+                item.price.unit_amount,
+                &self.currency,
+                &self.recurring,
+            );
+            let amount = item.price.unit_amount * item.quantity;
+            lines.push(item_line(
+                ctx,
+                item,
+                amount,
+                description,
+                (start, end),
+                false,
+            ));
         }
         lines
+    }
+
+    /// The trial ended at `at` and there is no payment method to charge: under
+    /// `missing_payment_method=cancel` the subscription ends, under `pause` it pauses, billing
+    /// nothing either way. Whether it did (else the period is billed as usual).
+    pub fn end_trial_without_payment_method(&mut self, at: i64) -> bool {
+        if self.status != SubscriptionStatus::Trialing {
+            return false;
+        }
+        match self.missing_payment_method {
+            MissingPaymentMethod::CreateInvoice => false,
+            MissingPaymentMethod::Cancel => {
+                self.end(at, "cancellation_requested");
+                true
+            }
+            MissingPaymentMethod::Pause => {
+                self.status = SubscriptionStatus::Paused;
+                true
+            }
+        }
+    }
+
+    /// Resumes a paused subscription at `now` and gives the lines to invoice now. With
+    /// `reset_anchor` (`billing_cycle_anchor=now`) a new period starts now, billed whole.
+    /// Otherwise the billing cycle keeps its anchor and the rest of the period around `now`, from
+    /// `proration_date` if given, is prorated per `behavior`: invoiced now (`always_invoice`,
+    /// with any pending prorations), left for the next invoice (`create_prorations`), or free
+    /// (`none`).
+    pub fn resume(
+        &mut self,
+        now: i64,
+        reset_anchor: bool,
+        behavior: ProrationBehavior,
+        proration_date: Option<i64>,
+        ctx: &mut Ctx<'_>,
+    ) -> DomainResult<Vec<Line>> {
+        if self.status != SubscriptionStatus::Paused {
+            return Err(DomainError::state(
+                None,
+                format!(
+                    "This subscription is {}: only a paused subscription can be resumed.",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        if reset_anchor {
+            self.status = SubscriptionStatus::Active;
+            self.billing_cycle_anchor = now;
+            for item in &mut self.items {
+                item.current_period_end = now;
+            }
+            return Ok(self.renew(ctx));
+        }
+        let (start, end) = period_containing(self.billing_cycle_anchor, &self.recurring, now);
+        let at = proration_date.unwrap_or(now);
+        if at < start || at > now {
+            return Err(DomainError::invalid(
+                "proration_date",
+                "Invalid proration_date: it must be within the current billing period, and not \
+                 in the future.",
+            ));
+        }
+        self.status = SubscriptionStatus::Active;
+        let date = short_date(at);
+        let mut prorations = Vec::new();
+        for item in &mut self.items {
+            item.current_period_start = start;
+            item.current_period_end = end;
+            let amount = prorate(item.price.unit_amount * item.quantity, start, end, at, end);
+            if behavior != ProrationBehavior::None && amount != 0 {
+                let description = format!(
+                    "Remaining time on {} × {} after {date}",
+                    item.quantity, item.product_name
+                );
+                prorations.push(item_line(ctx, item, amount, description, (at, end), true));
+            }
+        }
+        Ok(match behavior {
+            ProrationBehavior::AlwaysInvoice => {
+                let mut lines = std::mem::take(&mut self.pending_lines);
+                lines.extend(prorations);
+                lines
+            }
+            _ => {
+                self.pending_lines.extend(prorations);
+                Vec::new()
+            }
+        })
     }
 
     /// Changes the items at `at` (`proration_date`), prorating per `behavior` over the current
@@ -693,6 +856,13 @@ impl Subscription {
                     "This subscription is {} and can no longer be updated.",
                     self.status.as_str()
                 ),
+            ));
+        }
+        if self.status == SubscriptionStatus::Paused {
+            return Err(DomainError::state(
+                Some("items"),
+                "This subscription is paused: resume it (POST /v1/subscriptions/{id}/resume) \
+                 before changing its items.",
             ));
         }
         if self.status == SubscriptionStatus::Incomplete {
@@ -834,10 +1004,8 @@ impl Subscription {
                     amount: i64,
                     what: &str,
                     period: (i64, i64),
-                    proration: bool| Line {
-            id: ctx.ids.next("il_", ID_LEN),
-            amount,
-            description: if proration {
+                    proration: bool| {
+            let description = if proration {
                 format!("{what} {} × {} after {date}", it.quantity, it.product_name)
             } else {
                 line_description(
@@ -847,15 +1015,8 @@ impl Subscription {
                     &currency,
                     &recurring,
                 )
-            },
-            period_start: period.0,
-            period_end: period.1,
-            quantity: it.quantity,
-            price: it.price.id.to_string(),
-            product: it.price.product.to_string(),
-            proration,
-            subscription_item: Some(it.id.clone()),
-            discount_amounts: Vec::new(),
+            };
+            item_line(ctx, it, amount, description, period, proration)
         };
         let mut out = ItemsChanged::default();
         if behavior != ProrationBehavior::None && !trialing {
@@ -1001,6 +1162,13 @@ impl Subscription {
                     "This subscription is {} and can no longer be changed.",
                     self.status.as_str()
                 ),
+            ));
+        }
+        if on && self.status == SubscriptionStatus::Paused {
+            return Err(DomainError::state(
+                Some("cancel_at_period_end"),
+                "This subscription is paused: its period has ended. Cancel it now, or resume it \
+                 first.",
             ));
         }
         self.cancel_at_period_end = on;
@@ -1347,6 +1515,219 @@ mod tests {
         assert_eq!(format_amount(5, "usd"), "0.05");
         assert_eq!(format_amount(1200, "jpy"), "1200");
         assert_eq!(format_amount(1234, "kwd"), "1.234");
+    }
+
+    /// A monthly 1500 subscription trialing for 14 days from `NOW`, ending per `behavior`.
+    fn trialing(behavior: MissingPaymentMethod, ids: &mut SequentialIds) -> Subscription {
+        let w = world(ids, NOW);
+        let mut ctx = Ctx {
+            now: NOW,
+            livemode: false,
+            ids,
+        };
+        Subscription::create(
+            &w.customer,
+            SubscriptionCreate {
+                items: vec![item(&w, &w.monthly, 2)],
+                trial_end: Some(NOW + 14 * 86_400),
+                missing_payment_method: behavior,
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap()
+        .0
+    }
+
+    #[test]
+    fn a_trial_without_a_payment_method_ends_as_configured() {
+        let mut ids = SequentialIds::default();
+        let end = NOW + 14 * 86_400;
+        let mut sub = trialing(MissingPaymentMethod::CreateInvoice, &mut ids);
+        assert!(
+            !sub.end_trial_without_payment_method(end),
+            "billed as usual"
+        );
+        assert_eq!(sub.status, SubscriptionStatus::Trialing);
+
+        let mut sub = trialing(MissingPaymentMethod::Cancel, &mut ids);
+        assert!(sub.end_trial_without_payment_method(end));
+        assert_eq!(
+            (
+                sub.status,
+                sub.ended_at,
+                sub.cancellation_details.reason.as_deref()
+            ),
+            (
+                SubscriptionStatus::Canceled,
+                Some(end),
+                Some("cancellation_requested")
+            )
+        );
+        assert_eq!(sub.next_due(), None);
+
+        let mut sub = trialing(MissingPaymentMethod::Pause, &mut ids);
+        assert!(sub.end_trial_without_payment_method(end));
+        assert_eq!(sub.status, SubscriptionStatus::Paused);
+        assert_eq!(
+            sub.next_due(),
+            None,
+            "a paused subscription is never renewed"
+        );
+        assert!(
+            !sub.end_trial_without_payment_method(end),
+            "only a trial ends so"
+        );
+        sub.cancel_at = Some(end + 86_400);
+        assert_eq!(sub.next_due(), Some((end + 86_400, Due::Cancel)));
+        assert!(sub.set_cancel_at_period_end(true, end).is_err());
+
+        // Settings stored before the field existed read as Stripe's default.
+        let mut v = serde_json::to_value(&sub).unwrap();
+        v.as_object_mut().unwrap().remove("missing_payment_method");
+        let old: Subscription = serde_json::from_value(v).unwrap();
+        assert_eq!(
+            old.missing_payment_method,
+            MissingPaymentMethod::CreateInvoice
+        );
+    }
+
+    #[test]
+    fn resuming_resets_the_cycle_or_prorates_the_rest_of_it() {
+        let mut ids = SequentialIds::default();
+        let end = NOW + 14 * 86_400; // 2024-02-14
+        let paused = || {
+            let mut ids = SequentialIds::default();
+            let mut sub = trialing(MissingPaymentMethod::Pause, &mut ids);
+            sub.end_trial_without_payment_method(end);
+            sub
+        };
+        let mut ctx = Ctx {
+            now: NOW,
+            livemode: false,
+            ids: &mut ids,
+        };
+        // 2024-03-24: the cycle from Feb 14 runs Mar 14 – Apr 14 (31 days); 21 days remain.
+        let now = end + 39 * 86_400;
+        let (start, stop) = (end + 29 * 86_400, end + 60 * 86_400);
+
+        let mut sub = paused();
+        let lines = sub
+            .resume(
+                now,
+                true,
+                ProrationBehavior::CreateProrations,
+                None,
+                &mut ctx,
+            )
+            .unwrap();
+        assert_eq!(sub.status, SubscriptionStatus::Active);
+        assert_eq!(sub.billing_cycle_anchor, now);
+        assert_eq!(sub.current_period(), (now, now + 31 * 86_400));
+        assert_eq!(
+            lines
+                .iter()
+                .map(|l| (l.amount, l.proration))
+                .collect::<Vec<_>>(),
+            vec![(3000, false)]
+        );
+        assert!(sub
+            .resume(now, true, ProrationBehavior::None, None, &mut ctx)
+            .is_err());
+
+        let mut sub = paused();
+        let lines = sub
+            .resume(now, false, ProrationBehavior::AlwaysInvoice, None, &mut ctx)
+            .unwrap();
+        assert_eq!(
+            (sub.billing_cycle_anchor, sub.current_period()),
+            (end, (start, stop))
+        );
+        assert_eq!(
+            lines.iter().map(|l| l.amount).collect::<Vec<_>>(),
+            vec![prorate(3000, start, stop, now, stop)]
+        );
+        assert_eq!(lines[0].amount, 2032);
+        assert_eq!(
+            lines[0].description,
+            "Remaining time on 2 × Pro after 24 Mar 2024"
+        );
+
+        let mut sub = paused();
+        let lines = sub
+            .resume(
+                now,
+                false,
+                ProrationBehavior::CreateProrations,
+                None,
+                &mut ctx,
+            )
+            .unwrap();
+        assert!(lines.is_empty());
+        assert_eq!(sub.pending_lines.len(), 1, "left for the renewal");
+
+        let mut sub = paused();
+        assert!(sub
+            .resume(now, false, ProrationBehavior::None, None, &mut ctx)
+            .unwrap()
+            .is_empty());
+        assert!(sub.pending_lines.is_empty());
+
+        // proration_date: within the period around now, and not after it.
+        for bad in [start - 1, now + 1] {
+            let mut sub = paused();
+            let e = sub
+                .resume(
+                    now,
+                    false,
+                    ProrationBehavior::AlwaysInvoice,
+                    Some(bad),
+                    &mut ctx,
+                )
+                .unwrap_err();
+            assert!(e.to_string().contains("proration_date"), "{e}");
+            assert_eq!(
+                sub.status,
+                SubscriptionStatus::Paused,
+                "a refusal changes nothing"
+            );
+        }
+        let mut sub = paused();
+        let lines = sub
+            .resume(
+                now,
+                false,
+                ProrationBehavior::AlwaysInvoice,
+                Some(start),
+                &mut ctx,
+            )
+            .unwrap();
+        assert_eq!(lines[0].amount, 3000, "from the period's start: all of it");
+    }
+
+    proptest::proptest! {
+        /// Resuming on the same cycle at any time after the pause: the period holds that time,
+        /// and the charge is the remaining share of it, never more than a whole period.
+        #[test]
+        fn a_resumption_on_the_same_cycle_charges_the_rest_of_the_period(
+            later in 0i64..(3 * 366 * 86_400),
+        ) {
+            let mut ids = SequentialIds::default();
+            let end = NOW + 14 * 86_400;
+            let mut sub = trialing(MissingPaymentMethod::Pause, &mut ids);
+            sub.end_trial_without_payment_method(end);
+            let now = end + later;
+            let mut ctx = Ctx { now, livemode: false, ids: &mut ids };
+            let lines = sub
+                .resume(now, false, ProrationBehavior::AlwaysInvoice, None, &mut ctx)
+                .unwrap();
+            let (start, stop) = sub.current_period();
+            proptest::prop_assert!(start <= now && now < stop);
+            proptest::prop_assert_eq!(sub.billing_cycle_anchor, end);
+            let due: i64 = lines.iter().map(|l| l.amount).sum();
+            proptest::prop_assert_eq!(due, prorate(3000, start, stop, now, stop));
+            proptest::prop_assert!((0..=3000).contains(&due));
+        }
     }
 }
 

@@ -10,7 +10,9 @@ use portico_domain::discount::Discount;
 use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentOutcome};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::schedule::{apply_phase, Schedule, ScheduleStatus};
-use portico_domain::subscription::{next_retry, Due, Subscription, SubscriptionStatus};
+use portico_domain::subscription::{
+    next_retry, Due, MissingPaymentMethod, Subscription, SubscriptionStatus,
+};
 use portico_domain::{AccountId, Ctx, IdGen, RandomIds};
 use portico_store::{Cursor, Filter, ListQuery, Page, TokenRecord, Versioned, Write};
 use portico_wire::ApiError;
@@ -480,6 +482,19 @@ async fn renew(
             }
         }
     }
+    // A trial that ends with no payment method to charge may cancel or pause the subscription
+    // instead of billing it (`trial_settings`).
+    if sub.value.status == SubscriptionStatus::Trialing
+        && sub.value.missing_payment_method != MissingPaymentMethod::CreateInvoice
+        && payment_method_for(app, account, &sub.value)
+            .await?
+            .is_none()
+        && sub.value.end_trial_without_payment_method(at)
+    {
+        let mut writes = vec![Write::Update(sub.next_record())];
+        writes.extend(schedule_write);
+        return Ok(writes);
+    }
     let lines = sub.value.renew(&mut ctx);
     let Some(mut customer) =
         portico_store::get::<Customer>(&*app.store, account, &sub.value.customer).await?
@@ -500,27 +515,7 @@ async fn renew(
         &[],
     )
     .await?;
-    let mut extra = Vec::new();
-    if inv.amount_due() > 0 {
-        let pm = payment_method_for(app, account, &sub.value).await?;
-        let token = RandomIds.next("", 43);
-        match inv.attempt_payment(pm.as_ref(), true, false, at, || token.clone())? {
-            PaymentOutcome::Paid => {
-                if let Some(pm) = &pm {
-                    sub.value.paid_with(&pm.id);
-                }
-            }
-            PaymentOutcome::Declined(_) => {
-                sub.value.status = SubscriptionStatus::PastDue;
-                sub.value.next_retry_at = next_retry(inv.created, inv.attempt_count);
-            }
-            PaymentOutcome::RequiresAction => {
-                sub.value.status = SubscriptionStatus::PastDue;
-                sub.value.next_retry_at = next_retry(inv.created, inv.attempt_count);
-                extra.push(token_write(app, account, &inv.id, &token));
-            }
-        }
-    }
+    let extra = charge_off_session(app, account, at, &mut sub.value, &mut inv).await?;
     sub.value.latest_invoice = Some(inv.id.clone());
     let mut writes = vec![
         Write::Update(sub.next_record()),
@@ -530,4 +525,32 @@ async fn renew(
     writes.extend(extra);
     writes.extend(schedule_write);
     Ok(writes)
+}
+
+/// Charges `inv`, a finalized invoice of `sub`, off-session at `at`, as a renewal is: a declined
+/// or unauthenticated payment makes the subscription past due, retried on Stripe's schedule.
+/// Gives the write of the 3-D Secure link when the payment needs one.
+pub async fn charge_off_session(
+    app: &App,
+    account: &AccountId,
+    at: i64,
+    sub: &mut Subscription,
+    inv: &mut Invoice,
+) -> Result<Option<Write>, Failure> {
+    if inv.amount_due() <= 0 {
+        return Ok(None);
+    }
+    let pm = payment_method_for(app, account, sub).await?;
+    let token = RandomIds.next("", 43);
+    let outcome = inv.attempt_payment(pm.as_ref(), true, false, at, || token.clone())?;
+    if outcome == PaymentOutcome::Paid {
+        if let Some(pm) = &pm {
+            sub.paid_with(&pm.id);
+        }
+        return Ok(None);
+    }
+    sub.status = SubscriptionStatus::PastDue;
+    sub.next_retry_at = next_retry(inv.created, inv.attempt_count);
+    Ok((outcome == PaymentOutcome::RequiresAction)
+        .then(|| token_write(app, account, &inv.id, &token)))
 }

@@ -100,6 +100,21 @@ fn derive(kind: &str, old: Option<&Value>, new: &Value) -> Vec<(String, Option<V
                 (name("updated"), Some(previous), false),
             ]
         }
+        // A trial ended without a payment method, or a paused subscription resumed.
+        "subscription"
+            if new["status"] != old["status"]
+                && (new["status"] == "paused" || old["status"] == "paused") =>
+        {
+            let what = if new["status"] == "paused" {
+                "paused"
+            } else {
+                "resumed"
+            };
+            vec![
+                (name(what), Some(previous.clone()), false),
+                (name("updated"), Some(previous), false),
+            ]
+        }
         _ => vec![(name("updated"), Some(previous), false)],
     }
 }

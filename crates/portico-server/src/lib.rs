@@ -169,6 +169,10 @@ fn api_router(app: App) -> Router {
                 .delete(sub::cancel_subscription),
         )
         .route(
+            "/v1/subscriptions/{id}/resume",
+            post(sub::resume_subscription),
+        )
+        .route(
             "/v1/subscription_items",
             get(api::subscription_item::list_subscription_items)
                 .post(api::subscription_item::create_subscription_item),

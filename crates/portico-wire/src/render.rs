@@ -406,7 +406,7 @@ pub fn subscription(s: &portico_domain::subscription::Subscription) -> Value {
         "test_clock": s.test_clock,
         "transfer_data": null,
         "trial_end": s.trial_end,
-        "trial_settings": {"end_behavior": {"missing_payment_method": "create_invoice"}},
+        "trial_settings": {"end_behavior": {"missing_payment_method": s.missing_payment_method.as_str()}},
         "trial_start": s.trial_start,
     })
 }

@@ -14,7 +14,7 @@ use portico_domain::customer::Customer;
 use portico_domain::portal::*;
 use portico_domain::price::Price;
 use portico_domain::promotion_code::{PromotionCode, Redemption};
-use portico_domain::subscription::Subscription;
+use portico_domain::subscription::{Subscription, SubscriptionStatus};
 use portico_domain::{AccountId, Ctx, DomainError, Patch};
 use portico_store::{Filter, StoreError, TokenRecord, Versioned, Write};
 use portico_wire::list::read_list_params;
@@ -819,6 +819,12 @@ async fn check_flow(
         ));
     }
     if let Some(cancel) = &flow.subscription_cancel {
+        if sub.status == SubscriptionStatus::Paused {
+            return Err(refuse(
+                sub_param,
+                format!("The subscription {sub_id} is paused and cannot be canceled in the portal; resume or cancel it with the API."),
+            ));
+        }
         if sub.cancel_at_period_end || sub.cancel_at.is_some() {
             return Err(refuse(
                 sub_param,

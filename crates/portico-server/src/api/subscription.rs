@@ -18,8 +18,8 @@ use portico_domain::price::Price;
 use portico_domain::product::Product;
 use portico_domain::promotion_code::{PromotionCode, Redemption};
 use portico_domain::subscription::{
-    CancellationDetails, ItemRequest, Subscription, SubscriptionCreate, SubscriptionStatus,
-    FEEDBACK,
+    CancellationDetails, ItemRequest, MissingPaymentMethod, ProrationBehavior, Subscription,
+    SubscriptionCreate, SubscriptionStatus, FEEDBACK,
 };
 use portico_domain::{AccountId, Ctx, DomainError, IdGen, Patch, RandomIds};
 use portico_store::{Filter, TokenRecord, Versioned, Write};
@@ -48,6 +48,8 @@ pub struct CreateParams {
     pub cancel_at: Option<i64>,
     /// `payment_settings[save_default_payment_method]=on_subscription`.
     pub save_default_payment_method: bool,
+    /// `trial_settings[end_behavior][missing_payment_method]`.
+    pub missing_payment_method: MissingPaymentMethod,
 }
 
 /// One entry of `discounts`: a coupon, a promotion code, or (on update) a discount the
@@ -278,7 +280,6 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         "pending_invoice_item_interval",
         "transfer_data",
         "trial_from_plan",
-        "trial_settings",
         "billing_mode",
         "billing_cycle_anchor_config",
     ] {
@@ -340,6 +341,7 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         cancel_at_period_end: r.bool("cancel_at_period_end").unwrap_or(false),
         cancel_at: r.int("cancel_at"),
         save_default_payment_method: read_payment_settings(r).unwrap_or(false),
+        missing_payment_method: read_trial_settings(r).unwrap_or_default(),
     }
 }
 
@@ -554,6 +556,7 @@ pub async fn draft_first_invoice(
         cancel_at_period_end: p.cancel_at_period_end,
         cancel_at: p.cancel_at,
         save_default_payment_method: p.save_default_payment_method,
+        missing_payment_method: p.missing_payment_method,
     };
     let (mut sub, lines) = Subscription::create(&customer.value, create, &mut ctx)?;
     let mut invoice = Invoice::draft(
@@ -628,6 +631,20 @@ fn read_payment_settings(r: &mut Reader<'_>) -> Option<bool> {
     .flatten()
 }
 
+/// `trial_settings`: what the trial's end does when there is no payment method to charge.
+fn read_trial_settings(r: &mut Reader<'_>) -> Option<MissingPaymentMethod> {
+    r.object("trial_settings", |t| {
+        t.require("end_behavior");
+        t.object("end_behavior", |e| {
+            e.require("missing_payment_method");
+            e.enumeration("missing_payment_method", MissingPaymentMethod::VALUES)
+                .and_then(MissingPaymentMethod::parse)
+        })
+        .flatten()
+    })
+    .flatten()
+}
+
 fn read_cancellation(r: &mut Reader<'_>) -> Option<CancellationDetails> {
     r.object("cancellation_details", |c| CancellationDetails {
         comment: c.string_or_clear("comment", 5000).into_option(),
@@ -695,6 +712,7 @@ pub async fn update_subscription(
             cancel_at,
             details: read_cancellation(r),
             save_default_payment_method: read_payment_settings(r),
+            missing_payment_method: read_trial_settings(r),
         };
         (
             simple,
@@ -791,6 +809,7 @@ struct SimpleUpdate {
     cancel_at: Patch<i64>,
     details: Option<CancellationDetails>,
     save_default_payment_method: Option<bool>,
+    missing_payment_method: Option<MissingPaymentMethod>,
 }
 
 impl SimpleUpdate {
@@ -838,8 +857,85 @@ impl SimpleUpdate {
         if let Some(save) = self.save_default_payment_method {
             s.save_default_payment_method = save;
         }
+        if let Some(m) = self.missing_payment_method {
+            s.missing_payment_method = m;
+        }
         Ok(())
     }
+}
+
+/// `POST /v1/subscriptions/{id}/resume`: a paused subscription starts again. With
+/// `billing_cycle_anchor=now` (the default) a new period starts now, invoiced and charged at
+/// once; with `unchanged` the billing cycle carries on and the rest of the current period is
+/// prorated per `proration_behavior`. A declined charge leaves the subscription past due, retried
+/// as a renewal's is.
+pub async fn resume_subscription(
+    State(app): State<App>,
+    PathId(id): PathId,
+    mut api: Api,
+) -> Reply {
+    let (reset, behavior, proration_date, expand) = api.read(|r| {
+        let reset =
+            r.enumeration("billing_cycle_anchor", &["now", "unchanged"]) != Some("unchanged");
+        let behavior = r
+            .enumeration("proration_behavior", ProrationBehavior::VALUES)
+            .and_then(ProrationBehavior::parse)
+            .unwrap_or(ProrationBehavior::CreateProrations);
+        (
+            reset,
+            behavior,
+            r.int("proration_date"),
+            r.expand("subscription", false),
+        )
+    })?;
+    let (app_, api_, id_) = (&app, &api, &id);
+    let sub = with_retries(|| async move {
+        let account = &api_.caller.account;
+        let mut sub = load::<Subscription>(app_, account, id_, None).await?;
+        let now = now_for(app_, account, sub.value.test_clock.as_deref(), api_.now).await?;
+        let mut ids = crate::ids::Ids;
+        let mut ctx = Ctx {
+            now,
+            livemode: sub.value.livemode,
+            ids: &mut ids,
+        };
+        let lines = sub
+            .value
+            .resume(now, reset, behavior, proration_date, &mut ctx)?;
+        let mut writes = Vec::new();
+        if !lines.is_empty() {
+            let mut customer = load::<Customer>(app_, account, &sub.value.customer, None).await?;
+            let period = (
+                lines.iter().map(|l| l.period_start).min().unwrap_or(now),
+                lines.iter().map(|l| l.period_end).max().unwrap_or(now),
+            );
+            let mut inv = crate::billing::bill(
+                app_,
+                account,
+                &mut customer,
+                &sub.value,
+                "subscription_update",
+                lines,
+                period,
+                true,
+                &mut ctx,
+                &[],
+            )
+            .await?;
+            let token =
+                crate::billing::charge_off_session(app_, account, now, &mut sub.value, &mut inv)
+                    .await?;
+            sub.value.latest_invoice = Some(inv.id.clone());
+            writes.push(Write::Update(customer.next_record()));
+            writes.push(Write::Insert(Versioned::new_record(&inv)));
+            writes.extend(token);
+        }
+        writes.insert(0, Write::Update(sub.next_record()));
+        app_.commit(account, writes).await?;
+        Ok(sub.value)
+    })
+    .await?;
+    respond(&app, &api, render::subscription(&sub), &expand).await
 }
 
 /// `DELETE /v1/subscriptions/{id}`: cancels now.
@@ -973,7 +1069,7 @@ pub async fn list_subscriptions(State(app): State<App>, mut api: Api) -> Reply {
         ])),
         Some(s) => filters.push(Filter::Status(s.to_owned())),
         None => filters.push(Filter::StatusIn(
-            ["active", "past_due", "unpaid", "incomplete", "trialing"]
+            crate::billing::LIVE_STATUSES
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),

@@ -522,7 +522,8 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
             format!("No upcoming invoices for customer: {}", sub.value.customer),
         ))
     };
-    if sub.value.status.is_ended() {
+    // A paused subscription bills nothing until it is resumed.
+    if sub.value.status.is_ended() || sub.value.status == SubscriptionStatus::Paused {
         return Err(no_upcoming());
     }
     let change = change.filter(|c| c.is_change());

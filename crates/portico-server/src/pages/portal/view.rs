@@ -252,6 +252,8 @@ impl SubscriptionView {
         let date = |at: i64| Arg::from(t.date(at));
         let next = if let Some(at) = sub.cancel_at {
             t.f("sub-cancels-on", vec![("date", date(at))])
+        } else if sub.status == SubscriptionStatus::Paused {
+            t.f("sub-paused", vec![("date", date(end))])
         } else if sub.status == SubscriptionStatus::Trialing {
             t.f(
                 "sub-trial-ends",
@@ -266,6 +268,7 @@ impl SubscriptionView {
                 Some((t.s("status-past-due"), "bad"))
             }
             SubscriptionStatus::Incomplete => Some((t.s("status-incomplete"), "bad")),
+            SubscriptionStatus::Paused => Some((t.s("status-paused"), "warn")),
             _ if sub.cancel_at.is_some() => Some((t.s("status-canceling"), "warn")),
             _ => None,
         };

@@ -1,0 +1,241 @@
+"""A trial that ends without a payment method: `trial_settings[end_behavior][missing_payment_method]`
+cancels the subscription, pauses it (`paused`: no invoices until it is resumed), or bills it anyway
+(`create_invoice`, the default). `POST /v1/subscriptions/{id}/resume` starts a paused one again."""
+
+import html
+import re
+
+import requests
+
+from helpers import check, expect_error
+
+DAY = 86400
+T0 = 1_767_225_600  # 2026-01-01 00:00:00 UTC
+TRIAL_END = T0 + 7 * DAY
+
+
+def plan(v1, amount=3100):
+    product = v1.products.create({"name": "Team", "default_price_data": {
+        "currency": "usd", "unit_amount": amount, "recurring": {"interval": "month"}}})
+    return product.default_price
+
+
+def trial(v1, behavior=None, card=None, amount=3100):
+    """A customer on a test clock (with `card` as default, if any) trialing a monthly plan for
+    seven days, with `behavior` as the trial's end behaviour."""
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": T0})
+    params = {"test_clock": clock.id}
+    if card:
+        params |= {"payment_method": card, "invoice_settings": {"default_payment_method": card}}
+    cus = v1.customers.create(params)
+    create = {"customer": cus.id, "items": [{"price": plan(v1, amount)}], "trial_period_days": 7}
+    if behavior:
+        create["trial_settings"] = {"end_behavior": {"missing_payment_method": behavior}}
+    sub = check(v1.subscriptions.create(create))
+    assert sub.status == "trialing"
+    assert sub.trial_settings.end_behavior.missing_payment_method == (behavior or "create_invoice")
+    return clock, cus, sub
+
+
+def advance(v1, clock, to):
+    assert v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": to}).status == "ready"
+
+
+def types_since(v1, mark):
+    """The event types after event `mark` (an id, or None for all), oldest first."""
+    events = v1.events.list({"limit": 100}).data[::-1]
+    ids = [e.id for e in events]
+    start = ids.index(mark) + 1 if mark else 0
+    return [e.type for e in events[start:]]
+
+
+def last_event(v1):
+    return v1.events.list({"limit": 1}).data[0].id
+
+
+def invoices_of(v1, sub):
+    return v1.invoices.list({"subscription": sub.id}).data[::-1]
+
+
+def add_card(v1, cus, card="pm_card_visa"):
+    pm = v1.payment_methods.attach(card, {"customer": cus.id})
+    v1.customers.update(cus.id, {"invoice_settings": {"default_payment_method": pm.id}})
+    return pm
+
+
+def test_a_trial_without_a_card_pauses_and_resumes_with_a_new_period(v1):
+    clock, cus, sub = trial(v1, "pause")
+    mark = last_event(v1)
+    advance(v1, clock, TRIAL_END + 1)
+    paused = check(v1.subscriptions.retrieve(sub.id))
+    assert paused.status == "paused" and paused.trial_end == TRIAL_END and paused.ended_at is None
+    assert paused.latest_invoice == sub.latest_invoice, "pausing bills nothing"
+    got = types_since(v1, mark)
+    assert "customer.subscription.paused" in got and "customer.subscription.updated" in got, got
+    assert not [t for t in got if t.startswith("invoice.")], got
+    event = v1.events.list({"type": "customer.subscription.paused"}).data[0]
+    assert event.data.object.id == sub.id and event.data.previous_attributes["status"] == "trialing"
+
+    # Still a live subscription: listed by default and by status, and nothing falls due.
+    assert sub.id in [s.id for s in v1.subscriptions.list({"customer": cus.id}).data]
+    assert [s.id for s in v1.subscriptions.list({"status": "paused"}).data] == [sub.id]
+    advance(v1, clock, T0 + 80 * DAY)
+    assert v1.subscriptions.retrieve(sub.id).status == "paused"
+    assert len(invoices_of(v1, sub)) == 1, "a paused subscription is never invoiced"
+    expect_error(lambda: v1.invoices.create_preview({"subscription": sub.id}), code="invoice_upcoming_none")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"items": [
+        {"id": sub["items"].data[0].id, "quantity": 2}]}), param="items")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"cancel_at_period_end": True}),
+                 param="cancel_at_period_end")
+
+    # The customer adds a card; the business resumes the subscription: a new month from now.
+    add_card(v1, cus)
+    now = T0 + 80 * DAY
+    mark = last_event(v1)
+    resumed = check(v1.subscriptions.resume(sub.id, {"expand": ["latest_invoice"]}))
+    assert resumed.status == "active" and resumed.billing_cycle_anchor == now
+    item = resumed["items"].data[0]
+    assert (item.current_period_start, item.current_period_end) == (now, now + 31 * DAY)
+    inv = resumed.latest_invoice
+    assert (inv.status, inv.amount_paid, inv.billing_reason) == ("paid", 3100, "subscription_update")
+    got = types_since(v1, mark)
+    assert "customer.subscription.resumed" in got and "invoice.paid" in got, got
+    expect_error(lambda: v1.subscriptions.resume(sub.id), message="only a paused subscription")
+
+    # It renews as usual afterwards.
+    advance(v1, clock, now + 31 * DAY + 1)
+    assert [i.amount_paid for i in invoices_of(v1, sub)] == [0, 3100, 3100]
+
+
+def test_a_trial_without_a_card_can_cancel_instead(v1):
+    clock, cus, sub = trial(v1, "cancel")
+    mark = last_event(v1)
+    advance(v1, clock, TRIAL_END + 1)
+    gone = check(v1.subscriptions.retrieve(sub.id))
+    assert (gone.status, gone.ended_at, gone.canceled_at) == ("canceled", TRIAL_END, TRIAL_END)
+    assert gone.cancellation_details.reason == "cancellation_requested"
+    assert len(invoices_of(v1, sub)) == 1
+    got = types_since(v1, mark)
+    assert "customer.subscription.deleted" in got and not [t for t in got if t.startswith("invoice.")], got
+    expect_error(lambda: v1.subscriptions.resume(sub.id), message="only a paused subscription")
+
+
+def test_a_card_on_file_bills_the_period_whatever_the_setting(v1):
+    for behavior in ("pause", "cancel"):
+        clock, cus, sub = trial(v1, behavior, card="pm_card_visa")
+        advance(v1, clock, TRIAL_END + 1)
+        after = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
+        assert (after.status, after.latest_invoice.amount_paid) == ("active", 3100), behavior
+
+
+def test_a_card_added_during_the_trial_counts(v1):
+    clock, cus, sub = trial(v1, "pause")
+    advance(v1, clock, T0 + 3 * DAY)
+    add_card(v1, cus)
+    advance(v1, clock, TRIAL_END + 1)
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+
+
+def test_create_invoice_bills_the_period_anyway(v1):
+    clock, cus, sub = trial(v1)
+    advance(v1, clock, TRIAL_END + 1)
+    after = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
+    assert (after.status, after.latest_invoice.status, after.latest_invoice.amount_due) == ("past_due", "open", 3100)
+
+
+def test_ending_the_trial_now_applies_the_setting_at_once(v1):
+    clock, cus, sub = trial(v1)
+    updated = check(v1.subscriptions.update(sub.id, {
+        "trial_settings": {"end_behavior": {"missing_payment_method": "pause"}}, "trial_end": "now"}))
+    assert updated.status == "paused"
+    assert updated.trial_settings.end_behavior.missing_payment_method == "pause"
+
+
+def test_resuming_on_the_same_billing_cycle(v1):
+    # Resumed halfway through the period the trial's anchor gives: the rest of it, prorated.
+    clock, cus, sub = trial(v1, "pause", amount=3100)
+    advance(v1, clock, TRIAL_END + 1)
+    assert v1.subscriptions.retrieve(sub.id).status == "paused"
+    add_card(v1, cus)
+    # The cycle runs from the trial's end (Jan 8) month by month: Feb 8 – Mar 8 is 28 days.
+    feb8, mar8 = TRIAL_END + 31 * DAY, TRIAL_END + 59 * DAY
+    now = feb8 + 14 * DAY
+    advance(v1, clock, now)
+    resumed = check(v1.subscriptions.resume(sub.id, {
+        "billing_cycle_anchor": "unchanged", "proration_behavior": "always_invoice",
+        "expand": ["latest_invoice"]}))
+    assert resumed.status == "active" and resumed.billing_cycle_anchor == TRIAL_END
+    item = resumed["items"].data[0]
+    assert (item.current_period_start, item.current_period_end) == (feb8, mar8)
+    [line] = resumed.latest_invoice.lines.data
+    assert line.amount == 1550 and line.parent.subscription_item_details.proration is True
+    assert (line.period.start, line.period.end) == (now, mar8)
+    assert resumed.latest_invoice.amount_paid == 1550
+
+
+def test_resuming_with_prorations_left_for_the_renewal_or_none(v1):
+    for behavior, renewal in (("create_prorations", [1550, 3100]), ("none", [3100])):
+        clock, cus, sub = trial(v1, "pause")
+        advance(v1, clock, TRIAL_END + 31 * DAY + 14 * DAY)
+        add_card(v1, cus)
+        resumed = v1.subscriptions.resume(sub.id, {"billing_cycle_anchor": "unchanged",
+                                                   "proration_behavior": behavior})
+        assert resumed.status == "active" and resumed.latest_invoice == sub.latest_invoice, behavior
+        advance(v1, clock, TRIAL_END + 59 * DAY + 1)
+        renewal_invoice = invoices_of(v1, sub)[-1]
+        assert [l.amount for l in renewal_invoice.lines.data] == renewal, behavior
+
+
+def test_a_declined_resumption_leaves_the_subscription_past_due(v1):
+    clock, cus, sub = trial(v1, "pause")
+    advance(v1, clock, TRIAL_END + 1)
+    add_card(v1, cus, "pm_card_chargeCustomerFail")
+    resumed = v1.subscriptions.resume(sub.id, {"expand": ["latest_invoice"]})
+    assert resumed.status == "past_due"
+    assert (resumed.latest_invoice.status, resumed.latest_invoice.attempt_count) == ("open", 1)
+    assert resumed.latest_invoice.next_payment_attempt is not None
+
+
+def test_bad_parameters_are_named(v1):
+    clock, cus, sub = trial(v1)
+    price = sub["items"].data[0].price.id
+    expect_error(lambda: v1.subscriptions.create({"customer": cus.id, "items": [{"price": price}],
+        "trial_settings": {"end_behavior": {"missing_payment_method": "wait"}}}),
+        param="trial_settings[end_behavior][missing_payment_method]")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"trial_settings": {"end_behavior": ""}}),
+                 param="trial_settings[end_behavior]")
+    expect_error(lambda: v1.subscriptions.resume(sub.id), message="only a paused subscription")
+    expect_error(lambda: v1.subscriptions.resume("sub_nope"), status=404)
+
+    clock, cus, sub = trial(v1, "pause")
+    advance(v1, clock, TRIAL_END + 1)
+    expect_error(lambda: v1.subscriptions.resume(sub.id, {"billing_cycle_anchor": "later"}),
+                 param="billing_cycle_anchor")
+    expect_error(lambda: v1.subscriptions.resume(sub.id, {"proration_behavior": "sometimes"}),
+                 param="proration_behavior")
+    for when in (TRIAL_END - 1, TRIAL_END + 5):
+        expect_error(lambda: v1.subscriptions.resume(sub.id, {"billing_cycle_anchor": "unchanged",
+                                                              "proration_date": when}),
+                     param="proration_date")
+    assert v1.subscriptions.retrieve(sub.id).status == "paused", "a refused resume changes nothing"
+
+
+def test_the_portal_shows_a_paused_subscription_without_actions(v1):
+    clock, cus, sub = trial(v1, "pause")
+    advance(v1, clock, TRIAL_END + 1)
+    cfg = v1.billing_portal.configurations.create({"features": {
+        "subscription_cancel": {"enabled": True, "mode": "immediately"},
+        "payment_method_update": {"enabled": True}}})
+    expect_error(lambda: v1.billing_portal.sessions.create({
+        "customer": cus.id, "configuration": cfg.id, "return_url": "https://example.com/account",
+        "flow_data": {"type": "subscription_cancel",
+                                          "subscription_cancel": {"subscription": sub.id}}}),
+        param="flow_data[subscription_cancel][subscription]", message="paused")
+    session = v1.billing_portal.sessions.create({"customer": cus.id, "configuration": cfg.id,
+                                                 "return_url": "https://example.com/account"})
+    page = requests.get(session.url, timeout=10)
+    assert page.status_code == 200
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page.text))
+    assert "Paused" in text and "Paused since January 8, 2026" in " ".join(text.split()), text
+    assert "Cancel subscription" not in text
+    assert "Add payment method" in text
