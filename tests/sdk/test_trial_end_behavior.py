@@ -239,3 +239,60 @@ def test_the_portal_shows_a_paused_subscription_without_actions(v1):
     assert "Paused" in text and "Paused since January 8, 2026" in " ".join(text.split()), text
     assert "Cancel subscription" not in text
     assert "Add payment method" in text
+
+
+def trial_warnings(v1, sub):
+    return [e for e in v1.events.list({"type": "customer.subscription.trial_will_end", "limit": 100}).data
+            if e.data.object.id == sub.id]
+
+
+def test_the_trial_end_is_announced_three_days_before(v1):
+    clock, cus, sub = trial(v1, "pause")
+    advance(v1, clock, TRIAL_END - 3 * DAY - 1)
+    assert trial_warnings(v1, sub) == []
+    mark = last_event(v1)
+    advance(v1, clock, TRIAL_END - 3 * DAY + 60)
+    [warning] = trial_warnings(v1, sub)
+    assert warning.data.object.status == "trialing" and warning.data.object.trial_end == TRIAL_END
+    assert "previous_attributes" not in warning.data or warning.data.previous_attributes is None
+    assert warning["request"]["id"] is None, "sent by the billing engine, not a request"
+    got = types_since(v1, mark)
+    assert got == ["test_helpers.test_clock.advancing", "customer.subscription.trial_will_end",
+                   "test_helpers.test_clock.ready"], got
+    advance(v1, clock, TRIAL_END - DAY)
+    assert len(trial_warnings(v1, sub)) == 1, "announced once"
+
+    # Moving the end announces the new one in its turn: at once if it is within three days.
+    later = TRIAL_END + 10 * DAY
+    v1.subscriptions.update(sub.id, {"trial_end": later})
+    assert len(trial_warnings(v1, sub)) == 1
+    advance(v1, clock, later - 3 * DAY)
+    assert [w.data.object.trial_end for w in trial_warnings(v1, sub)] == [later, TRIAL_END]
+    v1.subscriptions.update(sub.id, {"trial_end": later - DAY})
+    assert [w.data.object.trial_end for w in trial_warnings(v1, sub)][0] == later - DAY
+
+
+def test_a_short_trial_or_one_ended_now_is_announced_at_once(v1):
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": T0})
+    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    price = plan(v1)
+    mark = last_event(v1)
+    short = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price}], "trial_period_days": 2})
+    got = types_since(v1, mark)
+    assert got.index("customer.subscription.created") < got.index("customer.subscription.trial_will_end"), got
+    assert len(trial_warnings(v1, short)) == 1
+
+    longer = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price}], "trial_period_days": 30})
+    assert trial_warnings(v1, longer) == []
+    mark = last_event(v1)
+    ended = v1.subscriptions.update(longer.id, {"trial_end": "now"})
+    assert ended.status == "active"
+    got = types_since(v1, mark)
+    assert got[:2] == ["customer.subscription.updated", "customer.subscription.trial_will_end"], got
+    assert "invoice.paid" in got
+
+    # Without a trial, nothing to announce.
+    plain = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price}]})
+    advance(v1, clock, T0 + 40 * DAY)
+    assert trial_warnings(v1, plain) == []

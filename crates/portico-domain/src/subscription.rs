@@ -192,7 +192,13 @@ pub struct Subscription {
     /// What the trial's end does when there is no payment method to charge.
     #[serde(default)]
     pub missing_payment_method: MissingPaymentMethod,
+    /// The trial end whose coming was announced (`customer.subscription.trial_will_end`).
+    #[serde(default)]
+    pub trial_will_end_sent_for: Option<i64>,
 }
+
+/// A trial's end is announced this long before it comes (Stripe's three days).
+pub const TRIAL_WARNING_SECS: i64 = 3 * 86_400;
 
 /// A change made with `payment_behavior=pending_if_incomplete` whose payment failed: it takes
 /// effect when the latest invoice is paid, and is dropped at `expires_at`.
@@ -552,7 +558,7 @@ impl Subscription {
                 current_period_end: period.1,
             });
         }
-        let sub = Subscription {
+        let mut sub = Subscription {
             id,
             created: now,
             livemode: ctx.livemode,
@@ -582,7 +588,10 @@ impl Subscription {
             pending_update: None,
             save_default_payment_method: p.save_default_payment_method,
             missing_payment_method: p.missing_payment_method,
+            trial_will_end_sent_for: None,
         };
+        // A trial shorter than the warning is announced at once.
+        sub.warn_trial_end(now);
         Ok((sub, lines))
     }
 
@@ -592,6 +601,26 @@ impl Subscription {
             .first()
             .map(|i| (i.current_period_start, i.current_period_end))
             .unwrap_or((self.start_date, self.start_date))
+    }
+
+    /// When the running trial's end is to be announced, if it has not been yet.
+    fn trial_warning_due(&self) -> Option<i64> {
+        let end = self.trial_end?;
+        (self.status == SubscriptionStatus::Trialing && self.trial_will_end_sent_for != Some(end))
+            .then_some(end - TRIAL_WARNING_SECS)
+    }
+
+    /// Announces the running trial's end if it is at most three days away at `now` (once per
+    /// trial end: moving the end announces the new one in its turn). Whether it did, which
+    /// the caller's events tell as `customer.subscription.trial_will_end`.
+    pub fn warn_trial_end(&mut self, now: i64) -> bool {
+        match self.trial_warning_due() {
+            Some(at) if at <= now => {
+                self.trial_will_end_sent_for = self.trial_end;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// A payment for this subscription succeeded with `payment_method`: under
@@ -651,6 +680,9 @@ impl Subscription {
         }
         if let Some(p) = &self.pending_update {
             due.push((p.expires_at, Due::PendingExpiry));
+        }
+        if let Some(at) = self.trial_warning_due() {
+            due.push((at, Due::TrialWillEnd));
         }
         due.into_iter().min_by_key(|(t, d)| (*t, *d))
     }
@@ -712,6 +744,8 @@ impl Subscription {
         for item in &mut self.items {
             item.current_period_end = end;
         }
+        // Ending the trial now, or within three days, announces it at once.
+        self.warn_trial_end(now);
         Ok(())
     }
 
@@ -1188,6 +1222,8 @@ impl Subscription {
 /// What can fall due for a subscription, in the order ties are settled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Due {
+    /// The trial's end is three days away: it is announced.
+    TrialWillEnd,
     /// An incomplete subscription expires.
     IncompleteExpiry,
     /// A scheduled cancellation takes effect.
@@ -1590,6 +1626,35 @@ mod tests {
             old.missing_payment_method,
             MissingPaymentMethod::CreateInvoice
         );
+    }
+
+    #[test]
+    fn a_trials_end_is_announced_once_three_days_before() {
+        let mut ids = SequentialIds::default();
+        let mut sub = trialing(MissingPaymentMethod::CreateInvoice, &mut ids);
+        let end = NOW + 14 * 86_400;
+        assert_eq!(
+            sub.trial_will_end_sent_for, None,
+            "fourteen days away: not yet"
+        );
+        assert_eq!(
+            sub.next_due(),
+            Some((end - TRIAL_WARNING_SECS, Due::TrialWillEnd))
+        );
+        assert!(!sub.warn_trial_end(end - TRIAL_WARNING_SECS - 1));
+        assert!(sub.warn_trial_end(end - TRIAL_WARNING_SECS));
+        assert!(!sub.warn_trial_end(end - 1), "once");
+        assert_eq!(sub.next_due(), Some((end, Due::Renew)));
+        // A later end is announced in its turn; one within three days, at once.
+        sub.set_trial_end(end + 10 * 86_400, end - 86_400).unwrap();
+        assert_eq!(sub.trial_will_end_sent_for, Some(end));
+        sub.set_trial_end(end + 86_400, end - 86_400).unwrap();
+        assert_eq!(sub.trial_will_end_sent_for, Some(end + 86_400));
+        // Once the trial is over nothing is announced.
+        sub.status = SubscriptionStatus::Active;
+        sub.trial_will_end_sent_for = None;
+        assert!(!sub.warn_trial_end(end + 86_400));
+        assert_eq!(sub.next_due(), Some((end + 86_400, Due::Renew)));
     }
 
     #[test]

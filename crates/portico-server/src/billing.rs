@@ -211,6 +211,10 @@ async fn apply(
             writes.extend(void_unpaid(app, account, latest, at).await?);
         }
         Due::PendingExpiry => return drop_pending_update(app, account, sub, at).await,
+        Due::TrialWillEnd => {
+            sub.value.warn_trial_end(at);
+            writes.push(Write::Update(sub.next_record()));
+        }
         Due::Cancel => {
             sub.value.end(at, "cancellation_requested");
             writes.push(Write::Update(sub.next_record()));

@@ -119,6 +119,20 @@ fn derive(kind: &str, old: Option<&Value>, new: &Value) -> Vec<(String, Option<V
     }
 }
 
+/// Whether this write of a subscription announces its trial's end: the trial end it was
+/// announced for (stored, not shown) is set anew. Read from the stored JSON as it stands, without
+/// parsing the whole subscription on every write.
+fn announces_trial_end(old: Option<&Record>, new: &Record) -> bool {
+    let sent = |r: &Record| {
+        let key = "\"trial_will_end_sent_for\":";
+        let rest = &r.data[r.data.find(key)? + key.len()..];
+        let end = rest.find([',', '}']).unwrap_or(rest.len());
+        Some(rest[..end].to_owned()).filter(|v| v != "null")
+    };
+    let now = sent(new);
+    now.is_some() && old.and_then(sent) != now
+}
+
 /// Invoice events, from the stored invoices (their payment state is not all in the JSON Stripe
 /// shows): created, finalized, paid / payment_succeeded, payment_failed,
 /// payment_action_required, voided, marked_uncollectible; `invoice.updated` for other changes.
@@ -368,13 +382,16 @@ impl App {
             None => render(record)?,
         };
         let old_json = old.map(render).transpose()?;
-        let derived = if record.kind == "invoice" {
+        let mut derived = if record.kind == "invoice" {
             let stored = |r: &Record| serde_json::from_str::<Value>(&r.data).unwrap_or(Value::Null);
             let previous = old_json.as_ref().and_then(|o| diff(o, &new_json));
             invoice_events(old.map(stored).as_ref(), &stored(record), previous)
         } else {
             derive(record.kind, old_json.as_ref(), &new_json)
         };
+        if record.kind == "subscription" && announces_trial_end(old, record) {
+            derived.push(("customer.subscription.trial_will_end".into(), None, false));
+        }
         let mut out = Vec::new();
         let count = derived.len();
         let mut new_json = Some(new_json);
@@ -496,6 +513,41 @@ mod tests {
             json!({"name": "A", "metadata": {"b": "2", "c": null}, "address": null, "list": [1]})
         );
         assert_eq!(diff(&old, &old), None);
+    }
+
+    #[test]
+    fn a_trial_end_is_announced_when_its_stored_mark_is_set_anew() {
+        let rec = |data: &str| Record {
+            kind: "subscription",
+            id: "sub_1".into(),
+            created: 0,
+            version: 1,
+            deleted: false,
+            parent: None,
+            lookup: None,
+            status: None,
+            unique_key: None,
+            due_at: None,
+            data: data.into(),
+        };
+        let none = rec(r#"{"id":"sub_1","trial_will_end_sent_for":null}"#);
+        let one = rec(r#"{"id":"sub_1","trial_will_end_sent_for":1700000000,"x":1}"#);
+        let last = rec(r#"{"id":"sub_1","trial_will_end_sent_for":1700000000}"#);
+        let two = rec(r#"{"id":"sub_1","trial_will_end_sent_for":1800000000}"#);
+        let older = rec(r#"{"id":"sub_1"}"#);
+        assert!(announces_trial_end(None, &one), "on creation");
+        assert!(announces_trial_end(Some(&none), &one));
+        assert!(
+            announces_trial_end(Some(&older), &last),
+            "stored before the mark existed"
+        );
+        assert!(announces_trial_end(Some(&one), &two), "a new trial end");
+        assert!(
+            !announces_trial_end(Some(&one), &last),
+            "the same one, last field or not"
+        );
+        assert!(!announces_trial_end(Some(&one), &none));
+        assert!(!announces_trial_end(None, &older));
     }
 
     #[test]
