@@ -230,7 +230,7 @@ def test_cancel_and_cancel_at_period_end(v1, plan):
 def test_updates_that_are_not_there_yet_are_refused(v1, plan):
     cus = customer_with(v1)
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
-    expect_error(lambda: v1.subscriptions.update(sub.id, {"pause_collection": {"behavior": "void"}}), param="pause_collection")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"add_invoice_items": [{"price": plan}]}), param="add_invoice_items")
     expect_error(lambda: v1.subscriptions.update(sub.id, {"trial_end": "now"}), param="trial_end")
     u = check(v1.subscriptions.update(sub.id, {"metadata": {"k": "v"}, "description": "team plan"}))
     assert u.metadata["k"] == "v" and u.description == "team plan"

@@ -178,6 +178,14 @@ impl Invoice {
         ending
     }
 
+    /// Keeps this draft as a draft (its subscription's collection is paused): not collected
+    /// automatically, and holding no balance until it is finalized.
+    pub fn hold_as_draft(&mut self) {
+        self.auto_advance = false;
+        self.starting_balance = 0;
+        self.ending_balance = None;
+    }
+
     /// Applies a coupon (as discount `discount_id`) to the discountable lines: percentages line
     /// by line; a fixed amount spread over the lines in proportion to their amounts, never more
     /// than they total.

@@ -112,6 +112,51 @@ impl MissingPaymentMethod {
     }
 }
 
+/// What happens to a subscription's renewal invoices while its payment collection is paused
+/// (`pause_collection[behavior]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PauseBehavior {
+    /// Left as drafts, not collected: they can be finalized and paid later.
+    KeepAsDraft,
+    /// Finalized and written off at once.
+    MarkUncollectible,
+    /// Finalized and voided at once.
+    Void,
+}
+
+impl PauseBehavior {
+    /// Accepted wire values.
+    pub const VALUES: &'static [&'static str] = &["keep_as_draft", "mark_uncollectible", "void"];
+
+    /// Parses a wire value.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "keep_as_draft" => Some(Self::KeepAsDraft),
+            "mark_uncollectible" => Some(Self::MarkUncollectible),
+            "void" => Some(Self::Void),
+            _ => None,
+        }
+    }
+
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::KeepAsDraft => "keep_as_draft",
+            Self::MarkUncollectible => "mark_uncollectible",
+            Self::Void => "void",
+        }
+    }
+}
+
+/// Paused payment collection (`pause_collection`): the subscription stays as it is and keeps
+/// renewing, but its renewal invoices are not collected, until `resumes_at` if set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PauseCollection {
+    pub behavior: PauseBehavior,
+    pub resumes_at: Option<i64>,
+}
+
 /// One price on a subscription. The price is kept whole, as responses embed it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Item {
@@ -195,6 +240,9 @@ pub struct Subscription {
     /// The trial end whose coming was announced (`customer.subscription.trial_will_end`).
     #[serde(default)]
     pub trial_will_end_sent_for: Option<i64>,
+    /// Paused payment collection, if any.
+    #[serde(default)]
+    pub pause_collection: Option<PauseCollection>,
 }
 
 /// A trial's end is announced this long before it comes (Stripe's three days).
@@ -589,6 +637,7 @@ impl Subscription {
             save_default_payment_method: p.save_default_payment_method,
             missing_payment_method: p.missing_payment_method,
             trial_will_end_sent_for: None,
+            pause_collection: None,
         };
         // A trial shorter than the warning is announced at once.
         sub.warn_trial_end(now);
@@ -601,6 +650,39 @@ impl Subscription {
             .first()
             .map(|i| (i.current_period_start, i.current_period_end))
             .unwrap_or((self.start_date, self.start_date))
+    }
+
+    /// How an invoice made at `at` is handled, if payment collection is paused then.
+    pub fn collection_paused_at(&self, at: i64) -> Option<PauseBehavior> {
+        self.pause_collection
+            .filter(|p| p.resumes_at.is_none_or(|r| at < r))
+            .map(|p| p.behavior)
+    }
+
+    /// Pauses payment collection as `pause` says, or resumes it (`None`).
+    pub fn set_pause_collection(
+        &mut self,
+        pause: Option<PauseCollection>,
+        now: i64,
+    ) -> DomainResult<()> {
+        if pause.and_then(|p| p.resumes_at).is_some_and(|r| r <= now) {
+            return Err(DomainError::invalid(
+                "pause_collection[resumes_at]",
+                "Invalid resumes_at: it must be in the future.",
+            ));
+        }
+        self.pause_collection = pause;
+        Ok(())
+    }
+
+    /// Collection resumes at `resumes_at`.
+    pub fn resume_collection(&mut self, at: i64) {
+        if self
+            .pause_collection
+            .is_some_and(|p| p.resumes_at.is_some_and(|r| r <= at))
+        {
+            self.pause_collection = None;
+        }
     }
 
     /// When the running trial's end is to be announced, if it has not been yet.
@@ -683,6 +765,9 @@ impl Subscription {
         }
         if let Some(at) = self.trial_warning_due() {
             due.push((at, Due::TrialWillEnd));
+        }
+        if let Some(at) = self.pause_collection.and_then(|p| p.resumes_at) {
+            due.push((at, Due::ResumeCollection));
         }
         due.into_iter().min_by_key(|(t, d)| (*t, *d))
     }
@@ -1224,6 +1309,8 @@ impl Subscription {
 pub enum Due {
     /// The trial's end is three days away: it is announced.
     TrialWillEnd,
+    /// Paused payment collection resumes (before a renewal due at the same time).
+    ResumeCollection,
     /// An incomplete subscription expires.
     IncompleteExpiry,
     /// A scheduled cancellation takes effect.
@@ -1655,6 +1742,48 @@ mod tests {
         sub.trial_will_end_sent_for = None;
         assert!(!sub.warn_trial_end(end + 86_400));
         assert_eq!(sub.next_due(), Some((end + 86_400, Due::Renew)));
+    }
+
+    #[test]
+    fn paused_collection_holds_until_it_resumes() {
+        let mut ids = SequentialIds::default();
+        let mut sub = trialing(MissingPaymentMethod::CreateInvoice, &mut ids);
+        sub.status = SubscriptionStatus::Active;
+        sub.trial_will_end_sent_for = sub.trial_end;
+        let end = sub.current_period().1;
+        let pause = |behavior, resumes_at| PauseCollection {
+            behavior,
+            resumes_at,
+        };
+        assert_eq!(sub.collection_paused_at(end), None);
+        let e = sub
+            .set_pause_collection(Some(pause(PauseBehavior::Void, Some(NOW))), NOW)
+            .unwrap_err();
+        assert!(e.to_string().contains("resumes_at"), "{e}");
+        assert_eq!(sub.pause_collection, None, "a refusal changes nothing");
+
+        sub.set_pause_collection(Some(pause(PauseBehavior::KeepAsDraft, None)), NOW)
+            .unwrap();
+        assert_eq!(
+            sub.collection_paused_at(end),
+            Some(PauseBehavior::KeepAsDraft)
+        );
+        assert_eq!(sub.next_due(), Some((end, Due::Renew)), "renewals go on");
+
+        // Resuming at the renewal's own time: collection resumes first, the renewal is charged.
+        sub.set_pause_collection(Some(pause(PauseBehavior::Void, Some(end))), NOW)
+            .unwrap();
+        assert_eq!(sub.next_due(), Some((end, Due::ResumeCollection)));
+        assert_eq!(sub.collection_paused_at(end - 1), Some(PauseBehavior::Void));
+        assert_eq!(sub.collection_paused_at(end), None);
+        sub.resume_collection(end - 1);
+        assert!(sub.pause_collection.is_some(), "not yet");
+        sub.resume_collection(end);
+        assert_eq!(sub.pause_collection, None);
+        assert_eq!(sub.next_due(), Some((end, Due::Renew)));
+        for b in PauseBehavior::VALUES {
+            assert_eq!(PauseBehavior::parse(b).map(PauseBehavior::as_str), Some(*b));
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentOutcome};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::schedule::{apply_phase, Schedule, ScheduleStatus};
 use portico_domain::subscription::{
-    next_retry, Due, MissingPaymentMethod, Subscription, SubscriptionStatus,
+    next_retry, Due, MissingPaymentMethod, PauseBehavior, Subscription, SubscriptionStatus,
 };
 use portico_domain::{AccountId, Ctx, IdGen, RandomIds};
 use portico_store::{Cursor, Filter, ListQuery, Page, TokenRecord, Versioned, Write};
@@ -213,6 +213,10 @@ async fn apply(
         Due::PendingExpiry => return drop_pending_update(app, account, sub, at).await,
         Due::TrialWillEnd => {
             sub.value.warn_trial_end(at);
+            writes.push(Write::Update(sub.next_record()));
+        }
+        Due::ResumeCollection => {
+            sub.value.resume_collection(at);
             writes.push(Write::Update(sub.next_record()));
         }
         Due::Cancel => {
@@ -488,7 +492,10 @@ async fn renew(
     }
     // A trial that ends with no payment method to charge may cancel or pause the subscription
     // instead of billing it (`trial_settings`).
+    // (Not while collection is paused: such a subscription is billed, and never pauses.)
+    let collection_paused = sub.value.collection_paused_at(at);
     if sub.value.status == SubscriptionStatus::Trialing
+        && collection_paused.is_none()
         && sub.value.missing_payment_method != MissingPaymentMethod::CreateInvoice
         && payment_method_for(app, account, &sub.value)
             .await?
@@ -514,12 +521,31 @@ async fn renew(
         "subscription_cycle",
         lines,
         period,
-        true,
+        collection_paused != Some(PauseBehavior::KeepAsDraft),
         &mut ctx,
         &[],
     )
     .await?;
-    let extra = charge_off_session(app, account, at, &mut sub.value, &mut inv).await?;
+    // Paused collection: the invoice is kept as a draft, written off or voided, never charged.
+    let extra = match collection_paused {
+        None => charge_off_session(app, account, at, &mut sub.value, &mut inv).await?,
+        Some(PauseBehavior::KeepAsDraft) => {
+            inv.hold_as_draft();
+            None
+        }
+        Some(PauseBehavior::MarkUncollectible) => {
+            if inv.status == InvoiceStatus::Open {
+                inv.mark_uncollectible(at)?;
+            }
+            None
+        }
+        Some(PauseBehavior::Void) => {
+            if inv.status == InvoiceStatus::Open {
+                customer.value.balance += inv.void(at)?;
+            }
+            None
+        }
+    };
     sub.value.latest_invoice = Some(inv.id.clone());
     let mut writes = vec![
         Write::Update(sub.next_record()),

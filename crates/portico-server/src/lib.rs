@@ -212,6 +212,10 @@ fn api_router(app: App) -> Router {
         .route("/v1/invoices/{id}/pay", post(invoice::pay_invoice))
         .route("/v1/invoices/{id}/void", post(invoice::void_invoice))
         .route(
+            "/v1/invoices/{id}/finalize",
+            post(invoice::finalize_invoice),
+        )
+        .route(
             "/v1/invoices/{id}/mark_uncollectible",
             post(invoice::mark_uncollectible),
         )

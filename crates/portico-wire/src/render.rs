@@ -386,7 +386,7 @@ pub fn subscription(s: &portico_domain::subscription::Subscription) -> Value {
         "metadata": s.metadata,
         "next_pending_invoice_item_invoice": null,
         "on_behalf_of": null,
-        "pause_collection": null,
+        "pause_collection": s.pause_collection.map(|p| json!({"behavior": p.behavior.as_str(), "resumes_at": p.resumes_at})),
         "payment_settings": {"payment_method_options": null, "payment_method_types": null, "save_default_payment_method": if s.save_default_payment_method { "on_subscription" } else { "off" }},
         "pending_invoice_item_interval": null,
         "pending_setup_intent": null,

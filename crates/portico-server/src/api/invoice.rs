@@ -20,13 +20,7 @@ use portico_wire::{render, ApiError};
 pub async fn retrieve_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
     let expand = api.read(|r| r.expand("invoice", false))?;
     let inv = load::<Invoice>(&app, &api.caller.account, &id, None).await?;
-    respond(
-        &app,
-        &api,
-        render::invoice(&inv.value, &app.settings.public_url),
-        &expand,
-    )
-    .await
+    respond_invoice(&app, &api, &inv.value, &expand).await
 }
 
 /// `GET /v1/invoices`
@@ -233,11 +227,16 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
         // Stripe's error object has no place for an invoice; the attempt is recorded on it.
         return Err(e.into());
     }
+    respond_invoice(&app, &api, &inv, &expand).await
+}
+
+/// The answer for `inv`, with `expand`.
+async fn respond_invoice(app: &App, api: &Api, inv: &Invoice, expand: &[String]) -> Reply {
     respond(
-        &app,
-        &api,
-        render::invoice(&inv, &app.settings.public_url),
-        &expand,
+        app,
+        api,
+        render::invoice(inv, &app.settings.public_url),
+        expand,
     )
     .await
 }
@@ -252,6 +251,33 @@ async fn invoice_now(app: &App, api: &Api, id: &str) -> Result<i64, Failure> {
         api.now,
     )
     .await
+}
+
+/// `POST /v1/invoices/{invoice}/finalize`: a draft (a renewal kept as a draft while its
+/// subscription's collection was paused) is numbered from the customer's sequence and opened,
+/// taking the customer's balance; one with nothing due is paid at once. It is then paid with
+/// `POST /v1/invoices/{invoice}/pay`: finalizing charges nothing by itself.
+pub async fn finalize_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let (auto_advance, expand) =
+        api.read(|r| (r.bool("auto_advance"), r.expand("invoice", false)))?;
+    let now = invoice_now(&app, &api, &id).await?;
+    let (app_, account_, id_) = (&app, &api.caller.account, &id);
+    let inv = with_retries(|| async move {
+        let mut inv = load::<Invoice>(app_, account_, id_, None).await?;
+        let mut customer = load::<Customer>(app_, account_, &inv.value.customer, None).await?;
+        crate::billing::finalize_for(&mut inv.value, &mut customer.value, now)?;
+        if let Some(a) = auto_advance {
+            inv.value.auto_advance = a;
+        }
+        let writes = vec![
+            Write::Update(inv.next_record()),
+            Write::Update(customer.next_record()),
+        ];
+        app_.commit(account_, writes).await?;
+        Ok(inv.value)
+    })
+    .await?;
+    respond_invoice(&app, &api, &inv, &expand).await
 }
 
 /// `POST /v1/invoices/{invoice}/void`
@@ -292,13 +318,7 @@ pub async fn void_invoice(State(app): State<App>, PathId(id): PathId, mut api: A
         Ok(inv.value)
     })
     .await?;
-    respond(
-        &app,
-        &api,
-        render::invoice(&inv, &app.settings.public_url),
-        &expand,
-    )
-    .await
+    respond_invoice(&app, &api, &inv, &expand).await
 }
 
 /// `POST /v1/invoices/{invoice}/mark_uncollectible`: written off; it can still be paid or
@@ -314,11 +334,5 @@ pub async fn mark_uncollectible(State(app): State<App>, PathId(id): PathId, mut 
             .unwrap_or_default())
     })
     .await?;
-    respond(
-        &app,
-        &api,
-        render::invoice(&inv, &app.settings.public_url),
-        &expand,
-    )
-    .await
+    respond_invoice(&app, &api, &inv, &expand).await
 }

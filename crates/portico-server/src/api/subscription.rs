@@ -18,8 +18,8 @@ use portico_domain::price::Price;
 use portico_domain::product::Product;
 use portico_domain::promotion_code::{PromotionCode, Redemption};
 use portico_domain::subscription::{
-    CancellationDetails, ItemRequest, MissingPaymentMethod, ProrationBehavior, Subscription,
-    SubscriptionCreate, SubscriptionStatus, FEEDBACK,
+    CancellationDetails, ItemRequest, MissingPaymentMethod, PauseBehavior, PauseCollection,
+    ProrationBehavior, Subscription, SubscriptionCreate, SubscriptionStatus, FEEDBACK,
 };
 use portico_domain::{AccountId, Ctx, DomainError, IdGen, Patch, RandomIds};
 use portico_store::{Filter, TokenRecord, Versioned, Write};
@@ -665,7 +665,6 @@ pub async fn update_subscription(
     let (simple, change, expand) = api.read(|r| {
         for key in [
             "trial_from_plan",
-            "pause_collection",
             "add_invoice_items",
             "collection_method",
             "days_until_due",
@@ -713,6 +712,17 @@ pub async fn update_subscription(
             details: read_cancellation(r),
             save_default_payment_method: read_payment_settings(r),
             missing_payment_method: read_trial_settings(r),
+            pause_collection: r.object_or_clear("pause_collection", |p| {
+                p.require("behavior");
+                let behavior = p
+                    .enumeration("behavior", PauseBehavior::VALUES)
+                    .and_then(PauseBehavior::parse);
+                let resumes_at = p.int("resumes_at");
+                behavior.map(|behavior| PauseCollection {
+                    behavior,
+                    resumes_at,
+                })
+            }),
         };
         (
             simple,
@@ -810,6 +820,8 @@ struct SimpleUpdate {
     details: Option<CancellationDetails>,
     save_default_payment_method: Option<bool>,
     missing_payment_method: Option<MissingPaymentMethod>,
+    /// `Set(None)`: the object was refused (the error is already recorded).
+    pause_collection: Patch<Option<PauseCollection>>,
 }
 
 impl SimpleUpdate {
@@ -859,6 +871,11 @@ impl SimpleUpdate {
         }
         if let Some(m) = self.missing_payment_method {
             s.missing_payment_method = m;
+        }
+        match self.pause_collection {
+            Patch::Set(Some(p)) => s.set_pause_collection(Some(p), now)?,
+            Patch::Clear => s.set_pause_collection(None, now)?,
+            Patch::Set(None) | Patch::Keep => {}
         }
         Ok(())
     }

@@ -1,0 +1,131 @@
+"""`pause_collection` on a subscription: it stays as it is and keeps renewing, but its renewal
+invoices are kept as drafts, written off or voided instead of charged, until `resumes_at` or
+until it is cleared. A kept draft is collected later with finalize and pay."""
+
+from helpers import check, expect_error
+
+DAY = 86400
+T0 = 1_767_225_600  # 2026-01-01 00:00:00 UTC
+FEB1 = T0 + 31 * DAY
+MAR1 = FEB1 + 28 * DAY
+APR1 = MAR1 + 31 * DAY
+
+
+def subscribed(v1, **customer):
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": T0})
+    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}, **customer})
+    product = v1.products.create({"name": "Pro", "default_price_data": {
+        "currency": "usd", "unit_amount": 1500, "recurring": {"interval": "month"}}})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": product.default_price}]})
+    assert sub.status == "active"
+    return clock, cus, sub
+
+
+def advance(v1, clock, to):
+    assert v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": to}).status == "ready"
+
+
+def invoices_of(v1, sub):
+    return v1.invoices.list({"subscription": sub.id}).data[::-1]
+
+
+def types_since(v1, mark):
+    events = v1.events.list({"limit": 100}).data[::-1]
+    ids = [e.id for e in events]
+    return [e.type for e in events[ids.index(mark) + 1:]]
+
+
+def last_event(v1):
+    return v1.events.list({"limit": 1}).data[0].id
+
+
+def test_keep_as_draft_then_collect_later(v1):
+    clock, cus, sub = subscribed(v1)
+    paused = check(v1.subscriptions.update(sub.id, {"pause_collection": {"behavior": "keep_as_draft"}}))
+    assert paused.pause_collection.behavior == "keep_as_draft" and paused.pause_collection.resumes_at is None
+    assert paused.status == "active", "the subscription itself is not paused"
+    update = v1.events.list({"type": "customer.subscription.updated", "limit": 1}).data[0]
+    assert update.data.previous_attributes["pause_collection"] is None
+
+    mark = last_event(v1)
+    advance(v1, clock, FEB1 + 1)
+    after = check(v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]}))
+    draft = after.latest_invoice
+    assert after.status == "active" and after["items"].data[0].current_period_start == FEB1
+    assert (draft.status, draft.auto_advance, draft.number, draft.amount_due, draft.amount_paid,
+            draft.attempt_count) == ("draft", False, None, 1500, 0, 0)
+    assert draft.billing_reason == "subscription_cycle"
+    got = [t for t in types_since(v1, mark) if t.startswith("invoice.")]
+    assert got == ["invoice.created"], got
+
+    # Collection resumes; the kept draft is finalized and paid by hand.
+    resumed = check(v1.subscriptions.update(sub.id, {"pause_collection": ""}))
+    assert resumed.pause_collection is None
+    opened = check(v1.invoices.finalize_invoice(draft.id))
+    assert opened.status == "open" and opened.number and opened.amount_due == 1500
+    assert opened.auto_advance is False, "kept as it was unless auto_advance is sent"
+    paid = check(v1.invoices.pay(draft.id))
+    assert paid.status == "paid" and paid.amount_paid == 1500
+    expect_error(lambda: v1.invoices.finalize_invoice(draft.id), message="already finalized")
+    expect_error(lambda: v1.invoices.finalize_invoice("in_nope"), status=404)
+
+    # Later renewals are charged as usual.
+    advance(v1, clock, MAR1 + 1)
+    assert invoices_of(v1, sub)[-1].status == "paid"
+
+
+def test_mark_uncollectible_until_resumes_at(v1):
+    clock, cus, sub = subscribed(v1)
+    resumes = FEB1 + 10 * DAY
+    v1.subscriptions.update(sub.id, {"pause_collection": {"behavior": "mark_uncollectible", "resumes_at": resumes}})
+    advance(v1, clock, FEB1 + 1)
+    written_off = invoices_of(v1, sub)[-1]
+    assert (written_off.status, written_off.amount_paid, written_off.attempt_count) == ("uncollectible", 0, 0)
+    assert written_off.number is not None, "finalized before it was written off"
+
+    mark = last_event(v1)
+    advance(v1, clock, resumes + 1)
+    assert v1.subscriptions.retrieve(sub.id).pause_collection is None, "cleared at resumes_at"
+    assert "customer.subscription.updated" in types_since(v1, mark)
+    advance(v1, clock, MAR1 + 1)
+    assert [i.status for i in invoices_of(v1, sub)] == ["paid", "uncollectible", "paid"]
+    # A written-off invoice can still be paid.
+    assert v1.invoices.pay(written_off.id).status == "paid"
+
+
+def test_void_gives_back_the_credit_it_took(v1):
+    clock, cus, sub = subscribed(v1, balance=-400)
+    # The first invoice took the credit: 1500 - 400 charged.
+    assert invoices_of(v1, sub)[0].amount_paid == 1100
+    v1.customers.update(cus.id, {"balance": -400})
+    v1.subscriptions.update(sub.id, {"pause_collection": {"behavior": "void"}})
+    advance(v1, clock, APR1 + 1)
+    assert [i.status for i in invoices_of(v1, sub)] == ["paid", "void", "void", "void"]
+    assert v1.customers.retrieve(cus.id).balance == -400, "a voided invoice keeps no credit"
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+
+
+def test_a_trial_ending_while_collection_is_paused_is_billed_not_paused(v1):
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": T0})
+    cus = v1.customers.create({"test_clock": clock.id})
+    product = v1.products.create({"name": "Pro", "default_price_data": {
+        "currency": "usd", "unit_amount": 1500, "recurring": {"interval": "month"}}})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": product.default_price}],
+                                   "trial_period_days": 7,
+                                   "trial_settings": {"end_behavior": {"missing_payment_method": "pause"}}})
+    v1.subscriptions.update(sub.id, {"pause_collection": {"behavior": "void"}})
+    advance(v1, clock, T0 + 8 * DAY)
+    after = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
+    assert after.status == "active" and after.latest_invoice.status == "void"
+
+
+def test_bad_pause_collection_is_named(v1):
+    clock, cus, sub = subscribed(v1)
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"pause_collection": {"resumes_at": FEB1}}),
+                 param="pause_collection[behavior]", code="parameter_missing")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"pause_collection": {"behavior": "skip"}}),
+                 param="pause_collection[behavior]")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"pause_collection": {"behavior": "void", "resumes_at": T0}}),
+                 param="pause_collection[resumes_at]")
+    assert v1.subscriptions.retrieve(sub.id).pause_collection is None, "refusals change nothing"
