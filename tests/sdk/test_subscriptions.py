@@ -157,9 +157,20 @@ def test_the_usual_incomplete_subscription_snippet(v1, plan):
     expect_error(lambda: v1.subscriptions.create({"customer": bare.id, "items": [{"price": plan}],
                                                   "payment_settings": {"save_default_payment_method": "always"}}),
                  param="payment_settings[save_default_payment_method]")
+    # The older form of the snippet names the card type: kept and shown; any other is refused.
+    typed = check(v1.subscriptions.create({
+        "customer": bare.id, "items": [{"price": plan}], "payment_behavior": "default_incomplete",
+        "payment_settings": {"payment_method_types": ["card"], "save_default_payment_method": "on_subscription"}}))
+    assert typed.payment_settings.payment_method_types == ["card"]
+    assert plain.payment_settings.payment_method_types is None
+    cleared = check(v1.subscriptions.update(typed.id, {"payment_settings": {"payment_method_types": ""}}))
+    assert cleared.payment_settings.payment_method_types is None
+    assert cleared.payment_settings.save_default_payment_method == "on_subscription", "left as it was"
+    expect_error(lambda: v1.subscriptions.update(typed.id, {"payment_settings": {"payment_method_types": ["card", "sepa_debit"]}}),
+                 param="payment_settings[payment_method_types][1]", message="paid by card")
     expect_error(lambda: v1.subscriptions.create({"customer": bare.id, "items": [{"price": plan}],
-                                                  "payment_settings": {"payment_method_types": ["card"]}}),
-                 param="payment_settings[payment_method_types]")
+                                                  "payment_settings": {"payment_method_options": {"card": {"request_three_d_secure": "any"}}}}),
+                 param="payment_settings[payment_method_options]")
 
 
 def test_three_d_secure_first_payment(v1, plan):

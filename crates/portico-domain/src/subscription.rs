@@ -243,6 +243,10 @@ pub struct Subscription {
     /// Paused payment collection, if any.
     #[serde(default)]
     pub pause_collection: Option<PauseCollection>,
+    /// `payment_settings.payment_method_types` is `["card"]` (else unset: the account's
+    /// defaults, which are cards too).
+    #[serde(default)]
+    pub card_only: bool,
 }
 
 /// A trial's end is announced this long before it comes (Stripe's three days).
@@ -338,6 +342,8 @@ pub struct SubscriptionCreate {
     pub save_default_payment_method: bool,
     /// `trial_settings.end_behavior.missing_payment_method`.
     pub missing_payment_method: MissingPaymentMethod,
+    /// `payment_settings.payment_method_types=["card"]`.
+    pub card_only: bool,
 }
 
 /// At most this many items on one subscription.
@@ -638,6 +644,7 @@ impl Subscription {
             missing_payment_method: p.missing_payment_method,
             trial_will_end_sent_for: None,
             pause_collection: None,
+            card_only: p.card_only,
         };
         // A trial shorter than the warning is announced at once.
         sub.warn_trial_end(now);

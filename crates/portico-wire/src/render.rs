@@ -387,7 +387,7 @@ pub fn subscription(s: &portico_domain::subscription::Subscription) -> Value {
         "next_pending_invoice_item_invoice": null,
         "on_behalf_of": null,
         "pause_collection": s.pause_collection.map(|p| json!({"behavior": p.behavior.as_str(), "resumes_at": p.resumes_at})),
-        "payment_settings": {"payment_method_options": null, "payment_method_types": null, "save_default_payment_method": if s.save_default_payment_method { "on_subscription" } else { "off" }},
+        "payment_settings": {"payment_method_options": null, "payment_method_types": s.card_only.then_some(["card"]), "save_default_payment_method": if s.save_default_payment_method { "on_subscription" } else { "off" }},
         "pending_invoice_item_interval": null,
         "pending_setup_intent": null,
         "pending_update": s.pending_update.as_ref().map(|p| json!({

@@ -46,8 +46,8 @@ pub struct CreateParams {
     pub description: Option<String>,
     pub cancel_at_period_end: bool,
     pub cancel_at: Option<i64>,
-    /// `payment_settings[save_default_payment_method]=on_subscription`.
-    pub save_default_payment_method: bool,
+    /// `payment_settings` as sent.
+    pub payment_settings: PaymentSettings,
     /// `trial_settings[end_behavior][missing_payment_method]`.
     pub missing_payment_method: MissingPaymentMethod,
 }
@@ -340,7 +340,7 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         description: r.string("description", 500),
         cancel_at_period_end: r.bool("cancel_at_period_end").unwrap_or(false),
         cancel_at: r.int("cancel_at"),
-        save_default_payment_method: read_payment_settings(r).unwrap_or(false),
+        payment_settings: read_payment_settings(r),
         missing_payment_method: read_trial_settings(r).unwrap_or_default(),
     }
 }
@@ -555,7 +555,8 @@ pub async fn draft_first_invoice(
         description: p.description.clone(),
         cancel_at_period_end: p.cancel_at_period_end,
         cancel_at: p.cancel_at,
-        save_default_payment_method: p.save_default_payment_method,
+        save_default_payment_method: p.payment_settings.save_default.unwrap_or(false),
+        card_only: p.payment_settings.card_only.unwrap_or(false),
         missing_payment_method: p.missing_payment_method,
     };
     let (mut sub, lines) = Subscription::create(&customer.value, create, &mut ctx)?;
@@ -617,18 +618,46 @@ pub async fn retrieve_subscription(
     crate::objects::retrieve(&app, &api, &id, &expand, render::subscription).await
 }
 
+/// `payment_settings` as sent.
+#[derive(Clone, Debug, Default)]
+pub struct PaymentSettings {
+    /// `save_default_payment_method`: `on_subscription` (true) or `off`.
+    pub save_default: Option<bool>,
+    /// `payment_method_types`: `["card"]` (true), or `""` to clear (false).
+    pub card_only: Option<bool>,
+}
+
 /// `payment_settings`: whether each successful payment's method becomes the subscription's
-/// default (`save_default_payment_method`: `off` or `on_subscription`). Subscriptions are paid
-/// by card, so the other settings are refused.
-fn read_payment_settings(r: &mut Reader<'_>) -> Option<bool> {
+/// default (`save_default_payment_method`: `off` or `on_subscription`), and the payment method
+/// types, which can only be cards. Card options are refused.
+fn read_payment_settings(r: &mut Reader<'_>) -> PaymentSettings {
     r.object("payment_settings", |p| {
-        for key in ["payment_method_options", "payment_method_types"] {
-            p.unsupported(key, "subscriptions are paid by card; other payment method settings are not implemented.");
+        p.unsupported(
+            "payment_method_options",
+            "subscriptions are paid by card with Portico's defaults; payment method options are not implemented.",
+        );
+        let card_only = match p.strings_or_clear("payment_method_types", 5000) {
+            Patch::Set(types) => {
+                for (i, t) in types.iter().enumerate().filter(|(_, t)| *t != "card") {
+                    p.error(ApiError::invalid(
+                        Some(format!("payment_settings[payment_method_types][{i}]")),
+                        None,
+                        format!("Portico's subscriptions are paid by card: the payment method type `{t}` is not supported."),
+                    ));
+                }
+                Some(true)
+            }
+            Patch::Clear => Some(false),
+            Patch::Keep => None,
+        };
+        PaymentSettings {
+            save_default: p
+                .enumeration("save_default_payment_method", &["off", "on_subscription"])
+                .map(|v| v == "on_subscription"),
+            card_only,
         }
-        p.enumeration("save_default_payment_method", &["off", "on_subscription"])
-            .map(|v| v == "on_subscription")
     })
-    .flatten()
+    .unwrap_or_default()
 }
 
 /// `trial_settings`: what the trial's end does when there is no payment method to charge.
@@ -710,7 +739,7 @@ pub async fn update_subscription(
             cancel_at_period_end: r.bool("cancel_at_period_end"),
             cancel_at,
             details: read_cancellation(r),
-            save_default_payment_method: read_payment_settings(r),
+            payment_settings: read_payment_settings(r),
             missing_payment_method: read_trial_settings(r),
             pause_collection: r.object_or_clear("pause_collection", |p| {
                 p.require("behavior");
@@ -818,7 +847,7 @@ struct SimpleUpdate {
     cancel_at_period_end: Option<bool>,
     cancel_at: Patch<i64>,
     details: Option<CancellationDetails>,
-    save_default_payment_method: Option<bool>,
+    payment_settings: PaymentSettings,
     missing_payment_method: Option<MissingPaymentMethod>,
     /// `Set(None)`: the object was refused (the error is already recorded).
     pause_collection: Patch<Option<PauseCollection>>,
@@ -866,8 +895,11 @@ impl SimpleUpdate {
             s.cancellation_details.comment = d.comment.clone();
             s.cancellation_details.feedback = d.feedback.clone();
         }
-        if let Some(save) = self.save_default_payment_method {
+        if let Some(save) = self.payment_settings.save_default {
             s.save_default_payment_method = save;
+        }
+        if let Some(card_only) = self.payment_settings.card_only {
+            s.card_only = card_only;
         }
         if let Some(m) = self.missing_payment_method {
             s.missing_payment_method = m;
