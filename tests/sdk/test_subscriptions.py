@@ -293,6 +293,33 @@ def test_invoice_pay_refuses_another_customers_payment_method(v1, plan):
     assert v1.subscriptions.retrieve(sub.id).status == "active"
 
 
+def test_invoice_updates(v1, plan):
+    cus = customer_with(v1, "pm_card_chargeCustomerFail")
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    inv = check(v1.invoices.update(sub.latest_invoice, {
+        "metadata": {"order": "42"}, "description": "Thanks for your business", "auto_advance": False}))
+    assert (inv.metadata["order"], inv.description, inv.auto_advance) == ("42", "Thanks for your business", False)
+    update = v1.events.list({"type": "invoice.updated", "limit": 1}).data[0]
+    assert update.data.previous_attributes["metadata"].to_dict() == {"order": None}
+    assert update.data.previous_attributes["description"] is None
+    # The invoice's own payment method comes before the subscription's and the customer's.
+    good = v1.payment_methods.attach("pm_card_visa", {"customer": cus.id})
+    inv = check(v1.invoices.update(inv.id, {"default_payment_method": good.id}))
+    assert inv.default_payment_method == good.id
+    assert check(v1.invoices.pay(inv.id)).status == "paid"
+    # Once paid, only metadata changes.
+    assert v1.invoices.update(inv.id, {"metadata": {"order": ""}}).metadata.to_dict() == {}
+    for param, value in (("description", "late"), ("auto_advance", True), ("default_payment_method", good.id)):
+        expect_error(lambda: v1.invoices.update(inv.id, {param: value}), param=param, message="only its metadata")
+    stranger = v1.payment_methods.attach("pm_card_visa", {"customer": v1.customers.create({}).id})
+    sub2 = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "payment_behavior": "default_incomplete"})
+    expect_error(lambda: v1.invoices.update(sub2.latest_invoice, {"default_payment_method": stranger.id}),
+                 param="default_payment_method")
+    cleared = check(v1.invoices.update(sub2.latest_invoice, {"description": "", "metadata": {"a": "b"}}))
+    assert cleared.description is None and cleared.metadata["a"] == "b"
+    expect_error(lambda: v1.invoices.update("in_nope", {"metadata": {"a": "b"}}), status=404)
+
+
 def test_mark_uncollectible_then_pay_or_void(v1, plan):
     cus = customer_with(v1, "pm_card_chargeCustomerFail")
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})

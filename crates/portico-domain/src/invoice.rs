@@ -115,6 +115,9 @@ pub struct Invoice {
     /// The customer's balance once this invoice took its share; set when finalized.
     #[serde(default)]
     pub ending_balance: Option<i64>,
+    /// A memo for the customer (`description`).
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// What a payment attempt did.
@@ -165,7 +168,23 @@ impl Invoice {
             test_clock: customer.test_clock.clone(),
             starting_balance: 0,
             ending_balance: None,
+            description: None,
         }
+    }
+
+    /// Whether its terms (memo, collection, payment method) can still change: until it is paid,
+    /// voided or written off. Metadata can always change.
+    pub fn check_editable(&self, param: &str) -> DomainResult<()> {
+        if matches!(self.status, InvoiceStatus::Draft | InvoiceStatus::Open) {
+            return Ok(());
+        }
+        Err(DomainError::invalid(
+            param,
+            format!(
+                "This invoice is {}: only its metadata can be updated.",
+                self.status.as_str()
+            ),
+        ))
     }
 
     /// Carries the customer's `balance` into this invoice, as finalizing does: a credit

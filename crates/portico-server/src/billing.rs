@@ -235,7 +235,12 @@ async fn apply(
                 app.commit_at(account, writes, at).await?;
                 return Ok(());
             };
-            let pm = payment_method_for(app, account, &sub.value).await?;
+            let pm = match &inv.value.default_payment_method {
+                Some(id) => portico_store::get::<PaymentMethod>(&*app.store, account, id)
+                    .await?
+                    .map(|p| p.value),
+                None => payment_method_for(app, account, &sub.value).await?,
+            };
             let token = RandomIds.next("", 43);
             match inv
                 .value

@@ -207,7 +207,10 @@ fn api_router(app: App) -> Router {
             "/v1/invoices/create_preview",
             post(api::subscription_change::create_preview),
         )
-        .route("/v1/invoices/{id}", get(invoice::retrieve_invoice))
+        .route(
+            "/v1/invoices/{id}",
+            get(invoice::retrieve_invoice).post(invoice::update_invoice),
+        )
         .route("/v1/invoices/{id}/lines", get(invoice::list_invoice_lines))
         .route("/v1/invoices/{id}/pay", post(invoice::pay_invoice))
         .route("/v1/invoices/{id}/void", post(invoice::void_invoice))

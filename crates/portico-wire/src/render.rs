@@ -495,7 +495,7 @@ pub fn invoice(inv: &portico_domain::invoice::Invoice, public_url: &str) -> Valu
         "default_payment_method": inv.default_payment_method,
         "default_source": null,
         "default_tax_rates": [],
-        "description": null,
+        "description": inv.description,
         "discounts": inv.discounts,
         "due_date": null,
         "effective_at": t.finalized_at,

@@ -248,6 +248,45 @@ async fn invoices_of(c: &Client, customer: &str) -> Vec<stripe_shared::Invoice> 
         .data
 }
 
+/// Advances test clock `clock` to `to` and waits until it is ready again.
+async fn advance(c: &Client, clock: &stripe_shared::TestHelpersTestClockId, to: i64) {
+    AdvanceTestHelpersTestClock::new(clock.clone(), to)
+        .send(c)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let now = RetrieveTestHelpersTestClock::new(clock.clone())
+            .send(c)
+            .await
+            .unwrap();
+        if now.status == stripe_shared::TestHelpersTestClockStatus::Ready {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the clock never finished advancing"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The one event of type `kind`, as async-stripe decodes it from its raw JSON.
+async fn only_event(c: &Client, base: &str, key: &str, kind: &str) -> EventObject {
+    let listed = ListEvent::new().type_(kind).send(c).await.unwrap();
+    assert_eq!(listed.data.len(), 1, "{kind}");
+    let raw = reqwest::Client::new()
+        .get(format!("{base}/v1/events/{}", listed.data[0].id))
+        .basic_auth(key, Some(""))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    Webhook::insecure(&raw).unwrap().data.object
+}
+
 async fn subscribe(c: &Client, customer: &str, price: &str) -> stripe_shared::Subscription {
     subscription_to(customer, price)
         .expand(vec!["latest_invoice".to_owned()])
@@ -481,25 +520,7 @@ async fn subscriptions_invoices_and_previews() {
             .await
             .unwrap();
         assert_eq!(trial.status, stripe_shared::SubscriptionStatus::Trialing);
-        AdvanceTestHelpersTestClock::new(clock.id.clone(), 1_800_000_000 + 40 * 86_400)
-            .send(&c)
-            .await
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let now = RetrieveTestHelpersTestClock::new(clock.id.clone())
-                .send(&c)
-                .await
-                .unwrap();
-            if now.status == stripe_shared::TestHelpersTestClockStatus::Ready {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the clock never finished advancing"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        advance(&c, &clock.id, 1_800_000_000 + 40 * 86_400).await;
         let after = RetrieveSubscription::new(trial.id.clone())
             .send(&c)
             .await
@@ -519,25 +540,122 @@ async fn subscriptions_invoices_and_previews() {
         let phase_item = &schedule.phases[0].items[0];
         assert_eq!(phase_item.price.id().as_str(), cat.monthly.id.as_str());
         assert_eq!(phase_item.plan.id().as_str(), cat.monthly.id.as_str());
-        let created = ListEvent::new()
-            .type_("subscription_schedule.created")
-            .send(&c)
-            .await
-            .unwrap();
-        assert_eq!(created.data.len(), 1);
-        let raw = reqwest::Client::new()
-            .get(format!("{}/v1/events/{}", server.base, created.data[0].id))
-            .basic_auth(&key, Some(""))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        match Webhook::insecure(&raw).unwrap().data.object {
+        match only_event(&c, &server.base, &key, "subscription_schedule.created").await {
             EventObject::SubscriptionScheduleCreated(s) => assert_eq!(s.id, schedule.id),
             other => panic!("decoded as {other:?}"),
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn card_less_trials_pause_and_resume_and_collection_pauses() {
+    both_backends(|server| async move {
+        let key = new_key();
+        let c = server.client(&key);
+        let cat = catalog(&c).await;
+        let t0 = 1_800_000_000;
+        let clock = CreateTestHelpersTestClock::new(t0).send(&c).await.unwrap();
+        let customer = CreateCustomer::new()
+            .test_clock(clock.id.as_str())
+            .send(&c)
+            .await
+            .unwrap();
+        let sub = subscription_to(customer.id.as_str(), cat.monthly.id.as_str())
+            .trial_period_days(7u32)
+            .trial_settings(CreateSubscriptionTrialSettings::new(
+                CreateSubscriptionTrialSettingsEndBehavior::new(
+                    CreateSubscriptionTrialSettingsEndBehaviorMissingPaymentMethod::Pause,
+                ),
+            ))
+            .send(&c)
+            .await
+            .unwrap();
+        let settings = sub.trial_settings.as_ref().unwrap();
+        assert_eq!(
+            settings.end_behavior.missing_payment_method.as_str(),
+            "pause"
+        );
+
+        // Three days before its end the trial is announced; at its end, with no card, it pauses.
+        advance(&c, &clock.id, t0 + 8 * 86_400).await;
+        match only_event(
+            &c,
+            &server.base,
+            &key,
+            "customer.subscription.trial_will_end",
+        )
+        .await
+        {
+            EventObject::CustomerSubscriptionTrialWillEnd(s) => assert_eq!(s.id, sub.id),
+            other => panic!("decoded as {other:?}"),
+        }
+        match only_event(&c, &server.base, &key, "customer.subscription.paused").await {
+            EventObject::CustomerSubscriptionPaused(s) => {
+                assert_eq!(s.status, stripe_shared::SubscriptionStatus::Paused)
+            }
+            other => panic!("decoded as {other:?}"),
+        }
+
+        // A card, then the business resumes it: a new month from now, charged.
+        let card = AttachPaymentMethod::new("pm_card_visa")
+            .customer(customer.id.as_str())
+            .send(&c)
+            .await
+            .unwrap();
+        UpdateCustomer::new(customer.id.clone())
+            .invoice_settings(UpdateCustomerInvoiceSettings {
+                default_payment_method: Some(card.id.to_string()),
+                ..Default::default()
+            })
+            .send(&c)
+            .await
+            .unwrap();
+        let resumed = ResumeSubscription::new(sub.id.clone())
+            .send(&c)
+            .await
+            .unwrap();
+        assert_eq!(resumed.status, stripe_shared::SubscriptionStatus::Active);
+        assert_eq!(resumed.billing_cycle_anchor, t0 + 8 * 86_400);
+        match only_event(&c, &server.base, &key, "customer.subscription.resumed").await {
+            EventObject::CustomerSubscriptionResumed(s) => assert_eq!(s.id, sub.id),
+            other => panic!("decoded as {other:?}"),
+        }
+        let (status, _) = api_error(ResumeSubscription::new(sub.id.clone()).send(&c).await);
+        assert_eq!(status, 400);
+
+        // Collection paused: the next renewal is kept as a draft, finalized and paid later.
+        let paused = UpdateSubscription::new(sub.id.clone())
+            .pause_collection(UpdateSubscriptionPauseCollection::new(
+                UpdateSubscriptionPauseCollectionBehavior::KeepAsDraft,
+            ))
+            .send(&c)
+            .await
+            .unwrap();
+        let pause = paused.pause_collection.as_ref().unwrap();
+        assert_eq!(pause.behavior.as_str(), "keep_as_draft");
+        assert_eq!(pause.resumes_at, None);
+        advance(&c, &clock.id, t0 + 40 * 86_400).await;
+        let draft = invoices_of(&c, customer.id.as_str()).await.remove(0);
+        assert_eq!(draft.status, Some(stripe_shared::InvoiceStatus::Draft));
+        assert!(!draft.auto_advance.unwrap_or(true));
+        let draft_id = draft.id.clone().unwrap();
+        let memo = UpdateInvoice::new(draft_id.clone())
+            .description("Paused month, billed later")
+            .send(&c)
+            .await
+            .unwrap();
+        assert_eq!(
+            memo.description.as_deref(),
+            Some("Paused month, billed later")
+        );
+        let open = FinalizeInvoiceInvoice::new(draft_id.clone())
+            .send(&c)
+            .await
+            .unwrap();
+        assert_eq!(open.status, Some(stripe_shared::InvoiceStatus::Open));
+        let paid = PayInvoice::new(draft_id).send(&c).await.unwrap();
+        assert_eq!(paid.status, Some(stripe_shared::InvoiceStatus::Paid));
     })
     .await;
 }

@@ -11,7 +11,7 @@ use portico_domain::customer::Customer;
 use portico_domain::invoice::{Invoice, PaymentOutcome};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::subscription::Subscription;
-use portico_domain::{AccountId, IdGen, RandomIds};
+use portico_domain::{AccountId, IdGen, Patch, RandomIds};
 use portico_store::{Filter, Versioned, Write};
 use portico_wire::list::{envelope, read_created, read_list_params, PageCursor};
 use portico_wire::{render, ApiError};
@@ -195,7 +195,9 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
                     Some(s) => portico_store::get::<Subscription>(&*app_.store, &api_.caller.account, s).await?.and_then(|s| s.value.default_payment_method),
                     None => None,
                 };
-                match sub_pm.or(customer.invoice_settings.default_payment_method.clone()) {
+                // The invoice's own default first, then the subscription's, then the customer's.
+                let chosen = inv.value.default_payment_method.clone().or(sub_pm);
+                match chosen.or(customer.invoice_settings.default_payment_method.clone()) {
                     Some(p) => portico_store::get::<PaymentMethod>(&*app_.store, &api_.caller.account, &p).await?,
                     None => None,
                 }
@@ -251,6 +253,58 @@ async fn invoice_now(app: &App, api: &Api, id: &str) -> Result<i64, Failure> {
         api.now,
     )
     .await
+}
+
+/// `POST /v1/invoices/{invoice}`: metadata at any time; `description`, `auto_advance` and
+/// `default_payment_method` (one of the customer's) while the invoice is a draft or open.
+pub async fn update_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let (metadata, description, auto_advance, pm, expand) = api.read(|r| {
+        (
+            r.metadata("metadata", true),
+            r.string_or_clear("description", 1500),
+            r.bool("auto_advance"),
+            r.string_or_clear("default_payment_method", 5000),
+            r.expand("invoice", false),
+        )
+    })?;
+    let account = &api.caller.account;
+    let current = load::<Invoice>(&app, account, &id, None).await?;
+    let pm = match &pm {
+        Patch::Set(p) => Patch::Set(
+            crate::api::subscription::customer_payment_method(
+                &app,
+                &api,
+                &current.value.customer,
+                p,
+                "default_payment_method",
+            )
+            .await?
+            .value
+            .id,
+        ),
+        Patch::Clear => Patch::Clear,
+        Patch::Keep => Patch::Keep,
+    };
+    let inv = crate::objects::modify::<Invoice, _>(&app, account, &id, None, |inv| {
+        metadata.apply("metadata", &mut inv.metadata)?;
+        for (param, sent) in [
+            ("description", description.is_sent()),
+            ("auto_advance", auto_advance.is_some()),
+            ("default_payment_method", pm.is_sent()),
+        ] {
+            if sent {
+                inv.check_editable(param)?;
+            }
+        }
+        description.clone().apply_to(&mut inv.description);
+        pm.clone().apply_to(&mut inv.default_payment_method);
+        if let Some(a) = auto_advance {
+            inv.auto_advance = a;
+        }
+        Ok(Vec::new())
+    })
+    .await?;
+    respond_invoice(&app, &api, &inv, &expand).await
 }
 
 /// `POST /v1/invoices/{invoice}/finalize`: a draft (a renewal kept as a draft while its

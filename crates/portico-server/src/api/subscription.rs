@@ -346,7 +346,7 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
 }
 
 /// The customer's payment method for `param`: attached to them, else refused.
-async fn customer_payment_method(
+pub(crate) async fn customer_payment_method(
     app: &App,
     api: &Api,
     customer: &str,
