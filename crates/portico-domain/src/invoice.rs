@@ -118,6 +118,9 @@ pub struct Invoice {
     /// A memo for the customer (`description`).
     #[serde(default)]
     pub description: Option<String>,
+    /// A draft deleted before it was finalized.
+    #[serde(default)]
+    pub deleted: bool,
 }
 
 /// What a payment attempt did.
@@ -169,7 +172,23 @@ impl Invoice {
             starting_balance: 0,
             ending_balance: None,
             description: None,
+            deleted: false,
         }
+    }
+
+    /// Deletes a draft; a finalized invoice stays on record (it can be voided instead).
+    pub fn delete(&mut self) -> DomainResult<()> {
+        if self.status != InvoiceStatus::Draft {
+            return Err(DomainError::state(
+                None,
+                format!(
+                    "You can only delete draft invoices; this one is {}. Void it instead.",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        self.deleted = true;
+        Ok(())
     }
 
     /// Whether its terms (memo, collection, payment method) can still change: until it is paid,
@@ -510,6 +529,28 @@ mod tests {
                 assert_eq!(inv.void(160).unwrap(), balance - after);
             }
         }
+    }
+
+    #[test]
+    fn a_held_draft_is_edited_or_deleted_only_while_a_draft() {
+        let (mut inv, _) = setup(vec![line(1500, "prod_a")]);
+        inv.apply_balance(-200);
+        inv.hold_as_draft();
+        assert_eq!(
+            (inv.auto_advance, inv.starting_balance, inv.ending_balance),
+            (false, 0, None),
+            "a held draft takes no balance"
+        );
+        assert!(inv.check_editable("description").is_ok());
+        inv.finalize("X-0001".into(), 150).unwrap();
+        assert!(inv.check_editable("description").is_ok(), "open");
+        assert!(inv.delete().is_err(), "finalized invoices stay on record");
+        inv.void(160).unwrap();
+        let e = inv.check_editable("auto_advance").unwrap_err();
+        assert!(e.to_string().contains("only its metadata"), "{e}");
+        let (mut draft, _) = setup(vec![line(1500, "prod_a")]);
+        draft.delete().unwrap();
+        assert!(draft.deleted);
     }
 
     fn coupon(ids: &mut SequentialIds, p: CouponCreate) -> Coupon {

@@ -148,6 +148,11 @@ fn invoice_events(
             .to_owned()
     };
     let attempts = |v: &Value| v.get("attempt_count").and_then(Value::as_i64).unwrap_or(0);
+    let deleted = |v: &Value| v.get("deleted").and_then(Value::as_bool) == Some(true);
+    if deleted(new) && !old.is_some_and(deleted) {
+        // Announced with the draft as it was.
+        return vec![("invoice.deleted".into(), None, true)];
+    }
     let (was, is) = (old.map(status), status(new));
     let mut out: Vec<String> = Vec::new();
     if old.is_none() {

@@ -209,7 +209,9 @@ fn api_router(app: App) -> Router {
         )
         .route(
             "/v1/invoices/{id}",
-            get(invoice::retrieve_invoice).post(invoice::update_invoice),
+            get(invoice::retrieve_invoice)
+                .post(invoice::update_invoice)
+                .delete(invoice::delete_invoice),
         )
         .route("/v1/invoices/{id}/lines", get(invoice::list_invoice_lines))
         .route("/v1/invoices/{id}/pay", post(invoice::pay_invoice))

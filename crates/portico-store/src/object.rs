@@ -427,6 +427,9 @@ impl Object for portico_domain::invoice::Invoice {
     fn status(&self) -> Option<String> {
         Some(self.status.as_str().to_owned())
     }
+    fn deleted(&self) -> bool {
+        self.deleted
+    }
 }
 
 impl Object for portico_domain::discount::Discount {

@@ -457,6 +457,9 @@ pub fn invoice_line(
 /// leads to the page where the customer authenticates and pays.
 pub fn invoice(inv: &portico_domain::invoice::Invoice, public_url: &str) -> Value {
     use portico_domain::invoice::InvoiceStatus;
+    if inv.deleted {
+        return deleted("invoice", &inv.id);
+    }
     let t = &inv.status_transitions;
     let finalized = inv.status != InvoiceStatus::Draft;
     json!({

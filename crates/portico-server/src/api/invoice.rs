@@ -3,7 +3,7 @@
 use crate::api::payment_method::attach_writes;
 use crate::api::subscription::invoice_token;
 use crate::http::{Api, Failure, PathId, Reply};
-use crate::objects::{created_filters, list, load, respond, with_retries};
+use crate::objects::{created_filters, list, load, load_live, respond, with_retries};
 use crate::payments::resolve_payment_method;
 use crate::state::App;
 use axum::extract::State;
@@ -19,7 +19,7 @@ use portico_wire::{render, ApiError};
 /// `GET /v1/invoices/{invoice}`
 pub async fn retrieve_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
     let expand = api.read(|r| r.expand("invoice", false))?;
-    let inv = load::<Invoice>(&app, &api.caller.account, &id, None).await?;
+    let inv = load_live::<Invoice>(&app, &api.caller.account, &id, None).await?;
     respond_invoice(&app, &api, &inv.value, &expand).await
 }
 
@@ -57,7 +57,7 @@ pub async fn list_invoices(State(app): State<App>, mut api: Api) -> Reply {
 /// `GET /v1/invoices/{invoice}/lines`: the lines, paged like any list.
 pub async fn list_invoice_lines(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
     let params = api.read(|r| read_list_params(r, "line_item"))?;
-    let inv = load::<Invoice>(&app, &api.caller.account, &id, None)
+    let inv = load_live::<Invoice>(&app, &api.caller.account, &id, None)
         .await?
         .value;
     let all: Vec<_> = inv
@@ -172,7 +172,7 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
     })?;
     let (app_, api_, id_, pm_param_) = (&app, &api, &id, &pm_param);
     let (inv, declined) = with_retries(|| async move {
-        let mut inv = load::<Invoice>(app_, &api_.caller.account, id_, None).await?;
+        let mut inv = load_live::<Invoice>(app_, &api_.caller.account, id_, None).await?;
         let customer = load::<Customer>(app_, &api_.caller.account, &inv.value.customer, None).await?.value;
         let pm = match pm_param_ {
             Some(p) => {
@@ -245,7 +245,7 @@ async fn respond_invoice(app: &App, api: &Api, inv: &Invoice, expand: &[String])
 
 /// The time for invoice `id`: its test clock's, or the server's.
 async fn invoice_now(app: &App, api: &Api, id: &str) -> Result<i64, Failure> {
-    let current = load::<Invoice>(app, &api.caller.account, id, None).await?;
+    let current = load_live::<Invoice>(app, &api.caller.account, id, None).await?;
     crate::objects::now_for(
         app,
         &api.caller.account,
@@ -268,7 +268,7 @@ pub async fn update_invoice(State(app): State<App>, PathId(id): PathId, mut api:
         )
     })?;
     let account = &api.caller.account;
-    let current = load::<Invoice>(&app, account, &id, None).await?;
+    let current = load_live::<Invoice>(&app, account, &id, None).await?;
     let pm = match &pm {
         Patch::Set(p) => Patch::Set(
             crate::api::subscription::customer_payment_method(
@@ -307,6 +307,18 @@ pub async fn update_invoice(State(app): State<App>, PathId(id): PathId, mut api:
     respond_invoice(&app, &api, &inv, &expand).await
 }
 
+/// `DELETE /v1/invoices/{invoice}`: a draft is deleted (a finalized invoice can be voided
+/// instead). A subscription whose latest invoice it was keeps pointing at it, as in Stripe.
+pub async fn delete_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    api.read(|_| ())?;
+    let inv = crate::objects::modify::<Invoice, _>(&app, &api.caller.account, &id, None, |inv| {
+        inv.delete()?;
+        Ok(Vec::new())
+    })
+    .await?;
+    crate::http::ok(render::invoice(&inv, &app.settings.public_url))
+}
+
 /// `POST /v1/invoices/{invoice}/finalize`: a draft (a renewal kept as a draft while its
 /// subscription's collection was paused) is numbered from the customer's sequence and opened,
 /// taking the customer's balance; one with nothing due is paid at once. It is then paid with
@@ -317,7 +329,7 @@ pub async fn finalize_invoice(State(app): State<App>, PathId(id): PathId, mut ap
     let now = invoice_now(&app, &api, &id).await?;
     let (app_, account_, id_) = (&app, &api.caller.account, &id);
     let inv = with_retries(|| async move {
-        let mut inv = load::<Invoice>(app_, account_, id_, None).await?;
+        let mut inv = load_live::<Invoice>(app_, account_, id_, None).await?;
         let mut customer = load::<Customer>(app_, account_, &inv.value.customer, None).await?;
         crate::billing::finalize_for(&mut inv.value, &mut customer.value, now)?;
         if let Some(a) = auto_advance {
@@ -340,7 +352,7 @@ pub async fn void_invoice(State(app): State<App>, PathId(id): PathId, mut api: A
     let now = invoice_now(&app, &api, &id).await?;
     let (app_, account_, id_) = (&app, &api.caller.account, &id);
     let inv = with_retries(|| async move {
-        let mut inv = load::<Invoice>(app_, account_, id_, None).await?;
+        let mut inv = load_live::<Invoice>(app_, account_, id_, None).await?;
         let mut customer = load::<Customer>(app_, account_, &inv.value.customer, None).await?;
         let token = inv
             .value
