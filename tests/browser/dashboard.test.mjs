@@ -233,7 +233,11 @@ test('the state browser lists, searches by id and email, and shows each kind wit
   await go(page, `/dashboard/objects/invoices?q=${sub.id}`);
   await page.getByRole('heading', { name: `Subscription ${sub.id}` }).waitFor();
   await page.getByRole('heading', { name: 'Items' }).waitFor();
+  assert.match(await page.textContent('body'), /Collection\s*collecting/);
   await shoot(page, 'dashboard-subscription');
+  await biz.ok(biz.api.post(`/v1/subscriptions/${sub.id}`, { pause_collection: { behavior: 'void' } }));
+  await page.reload();
+  assert.match(await page.textContent('body'), /Collection\s*paused \(void\)/);
   // By email, the invoices of that customer.
   await go(page, '/dashboard/objects/invoices?q=browse@example.com');
   const invoices = page.locator('table tbody tr');

@@ -201,7 +201,10 @@ fn api_router(app: App) -> Router {
             "/v1/subscription_schedules/{id}/cancel",
             post(api::subscription_schedule::cancel_subscription_schedule),
         )
-        .route("/v1/invoices", get(invoice::list_invoices))
+        .route(
+            "/v1/invoices",
+            get(invoice::list_invoices).post(invoice::create_invoice),
+        )
         .route("/v1/invoices/search", get(api::search::invoices))
         .route(
             "/v1/invoices/create_preview",

@@ -255,6 +255,206 @@ async fn invoice_now(app: &App, api: &Api, id: &str) -> Result<i64, Failure> {
     .await
 }
 
+/// `POST /v1/invoices` as sent.
+struct CreateInvoice {
+    customer: String,
+    subscription: Option<String>,
+    include_pending: bool,
+    auto_advance: Option<bool>,
+    currency: Option<portico_domain::Currency>,
+    description: Option<String>,
+    metadata: portico_domain::metadata::MetadataUpdate,
+    default_payment_method: Option<String>,
+}
+
+fn read_create(r: &mut portico_wire::Reader<'_>) -> CreateInvoice {
+    let customer = r.required_string("customer", 5000);
+    crate::api::subscription::refuse_tax_and_sent_invoices(r);
+    // `discounts=""` only declines the customer's discount, which Portico's customers never have.
+    if r.is_empty_string("discounts") {
+        r.string_or_clear("discounts", 20);
+    }
+    r.unsupported("discounts", "invoice-level discounts are not implemented; a subscription's discounts apply to its invoices.");
+    for key in [
+        "account_tax_ids",
+        "application_fee_amount",
+        "automatically_finalizes_at",
+        "custom_fields",
+        "customer_account",
+        "days_until_due",
+        "default_source",
+        "default_tax_rates",
+        "due_date",
+        "effective_at",
+        "footer",
+        "from_invoice",
+        "issuer",
+        "number",
+        "on_behalf_of",
+        "payment_settings",
+        "rendering",
+        "shipping_cost",
+        "shipping_details",
+        "statement_descriptor",
+        "transfer_data",
+    ] {
+        r.unsupported(key, "this invoice setting is not implemented.");
+    }
+    CreateInvoice {
+        customer,
+        subscription: r.string("subscription", 5000),
+        include_pending: r.enumeration("pending_invoice_items_behavior", &["exclude", "include"])
+            == Some("include"),
+        auto_advance: r.bool("auto_advance"),
+        currency: r.currency("currency"),
+        description: r.string("description", 1500),
+        metadata: r.metadata("metadata", false),
+        default_payment_method: r.string("default_payment_method", 5000),
+    }
+}
+
+/// `POST /v1/invoices`: a draft for `customer`, empty or (`pending_invoice_items_behavior=include`)
+/// with the pending prorations of `subscription`, or of all the customer's subscriptions in the
+/// invoice's currency, which leave the subscriptions; a subscription's discounts apply to its
+/// lines. It is then finalized and paid like any draft; the subscription's cycle is untouched.
+pub async fn create_invoice(State(app): State<App>, mut api: Api) -> Reply {
+    let (p, expand) = api.read(|r| (read_create(r), r.expand("invoice", false)))?;
+    let (app_, api_, p_) = (&app, &api, &p);
+    let inv = with_retries(|| async move { create_once(app_, api_, p_).await }).await?;
+    respond_invoice(&app, &api, &inv, &expand).await
+}
+
+async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice, Failure> {
+    let account = &api.caller.account;
+    let mut customer = load_live::<Customer>(app, account, &p.customer, Some("customer")).await?;
+    let cus_id = customer.value.id.to_string();
+    let sub = match &p.subscription {
+        Some(id) => {
+            let sub = load::<Subscription>(app, account, id, Some("subscription")).await?;
+            if sub.value.customer != cus_id {
+                return Err(ApiError::invalid(
+                    Some("subscription".into()),
+                    None,
+                    format!("The subscription {id} does not belong to the customer {cus_id}."),
+                )
+                .into());
+            }
+            Some(sub)
+        }
+        None => None,
+    };
+    let currency = match (&p.currency, &sub, &customer.value.currency) {
+        (Some(c), Some(s), _) if c.code() != s.value.currency => {
+            return Err(ApiError::invalid(
+                Some("currency".into()),
+                None,
+                format!(
+                    "The subscription {} is billed in {}: its invoice cannot be in {}.",
+                    s.value.id,
+                    s.value.currency,
+                    c.code()
+                ),
+            )
+            .into())
+        }
+        (Some(c), _, _) => c.code().to_owned(),
+        (None, Some(s), _) => s.value.currency.clone(),
+        (None, None, Some(c)) => c.clone(),
+        (None, None, None) => {
+            return Err(ApiError::invalid(
+                Some("currency".into()),
+                Some(portico_domain::ErrorCode::ParameterMissing),
+                "Missing required param: currency (the customer has no default currency).",
+            )
+            .into())
+        }
+    };
+    let pm = match &p.default_payment_method {
+        Some(id) => Some(
+            crate::api::subscription::customer_payment_method(
+                app,
+                api,
+                &cus_id,
+                id,
+                "default_payment_method",
+            )
+            .await?
+            .value
+            .id,
+        ),
+        None => None,
+    };
+    let now = crate::objects::now_for(app, account, customer.value.test_clock.as_deref(), api.now)
+        .await?;
+    let mut ids = crate::ids::Ids;
+    let mut ctx = portico_domain::Ctx {
+        now,
+        livemode: api.caller.livemode,
+        ids: &mut ids,
+    };
+    // The pending prorations it takes, and the subscriptions they leave.
+    let mut writes = Vec::new();
+    let mut lines = Vec::new();
+    let sources = match &sub {
+        Some(s) => vec![s.clone()],
+        None if p.include_pending => {
+            crate::billing::live_subscriptions(app, account, Filter::Parent(cus_id.clone()))
+                .await?
+                .into_iter()
+                .filter(|s| s.value.currency == currency)
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    if p.include_pending {
+        for mut s in sources {
+            if s.value.pending_lines.is_empty() {
+                continue;
+            }
+            lines.extend(std::mem::take(&mut s.value.pending_lines));
+            writes.push(Write::Update(s.next_record()));
+        }
+    }
+    let period = (
+        lines.iter().map(|l| l.period_start).min().unwrap_or(now),
+        lines.iter().map(|l| l.period_end).max().unwrap_or(now),
+    );
+    let mut inv = match &sub {
+        Some(s) => {
+            crate::billing::bill(
+                app,
+                account,
+                &mut customer,
+                &s.value,
+                "manual",
+                lines,
+                period,
+                false,
+                &mut ctx,
+                &[],
+            )
+            .await?
+        }
+        None => Invoice::draft(
+            &customer.value,
+            None,
+            "manual",
+            &currency,
+            period,
+            lines,
+            &mut ctx,
+        ),
+    };
+    inv.hold_as_draft();
+    inv.auto_advance = p.auto_advance.unwrap_or(false);
+    inv.description = p.description.clone();
+    inv.metadata = p.metadata.build("metadata")?;
+    inv.default_payment_method = pm;
+    writes.insert(0, Write::Insert(Versioned::new_record(&inv)));
+    app.commit(account, writes).await?;
+    Ok(inv)
+}
+
 /// `POST /v1/invoices/{invoice}`: metadata at any time; `description`, `auto_advance` and
 /// `default_payment_method` (one of the customer's) while the invoice is a draft or open.
 pub async fn update_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
@@ -308,12 +508,48 @@ pub async fn update_invoice(State(app): State<App>, PathId(id): PathId, mut api:
 }
 
 /// `DELETE /v1/invoices/{invoice}`: a draft is deleted (a finalized invoice can be voided
-/// instead). A subscription whose latest invoice it was keeps pointing at it, as in Stripe.
+/// instead). The pending prorations a draft made with `POST /v1/invoices` took go back to their
+/// subscriptions, to be billed later. A subscription whose latest invoice it was keeps pointing
+/// at it, as in Stripe.
 pub async fn delete_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
     api.read(|_| ())?;
-    let inv = crate::objects::modify::<Invoice, _>(&app, &api.caller.account, &id, None, |inv| {
-        inv.delete()?;
-        Ok(Vec::new())
+    let (app_, account_, id_) = (&app, &api.caller.account, &id);
+    let inv = with_retries(|| async move {
+        let mut inv = load_live::<Invoice>(app_, account_, id_, None).await?;
+        inv.value.delete()?;
+        let mut writes = vec![Write::Update(inv.next_record())];
+        if inv.value.billing_reason == "manual" && !inv.value.lines.is_empty() {
+            let subs = crate::billing::live_subscriptions(
+                app_,
+                account_,
+                Filter::Parent(inv.value.customer.clone()),
+            )
+            .await?;
+            for mut sub in subs {
+                let item_ids: Vec<&str> = sub.value.items.iter().map(|i| i.id.as_str()).collect();
+                let back: Vec<_> = inv
+                    .value
+                    .lines
+                    .iter()
+                    .filter(|l| {
+                        l.subscription_item
+                            .as_deref()
+                            .is_some_and(|i| item_ids.contains(&i))
+                    })
+                    // Pending again: the invoice that bills them applies its own discounts.
+                    .map(|l| portico_domain::invoice::Line {
+                        discount_amounts: Vec::new(),
+                        ..l.clone()
+                    })
+                    .collect();
+                if !back.is_empty() {
+                    sub.value.pending_lines.extend(back);
+                    writes.push(Write::Update(sub.next_record()));
+                }
+            }
+        }
+        app_.commit(account_, writes).await?;
+        Ok(inv.value)
     })
     .await?;
     crate::http::ok(render::invoice(&inv, &app.settings.public_url))

@@ -248,6 +248,28 @@ pub(crate) fn refuse_item_extras(i: &mut Reader<'_>) {
     i.unsupported("tax_rates", "tax rates are not implemented.");
 }
 
+/// Refuses, by name, Stripe Tax (`automatic_tax[enabled]=true`) and invoices sent for payment
+/// (`collection_method=send_invoice`): Portico bills by charging a card, untaxed.
+pub(crate) fn refuse_tax_and_sent_invoices(r: &mut Reader<'_>) {
+    r.object("automatic_tax", |a| {
+        if a.bool("enabled") == Some(true) {
+            a.error(ApiError::invalid(Some("automatic_tax[enabled]".into()), None, "Portico does not support `automatic_tax[enabled]=true`: Stripe Tax is not implemented."));
+        }
+        a.unsupported("liability", "Stripe Tax is not implemented.");
+    });
+    if r.enumeration(
+        "collection_method",
+        &["charge_automatically", "send_invoice"],
+    ) == Some("send_invoice")
+    {
+        r.error(ApiError::invalid(
+            Some("collection_method".into()),
+            None,
+            "Portico does not support `collection_method=send_invoice` yet.",
+        ));
+    }
+}
+
 fn read_create(r: &mut Reader<'_>) -> CreateParams {
     let customer = r.required_string("customer", 5000);
     r.require("items");
@@ -285,23 +307,7 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
     ] {
         r.unsupported(key, "this subscription setting is not implemented.");
     }
-    r.object("automatic_tax", |a| {
-        if a.bool("enabled") == Some(true) {
-            a.error(ApiError::invalid(Some("automatic_tax[enabled]".into()), None, "Portico does not support `automatic_tax[enabled]=true`: Stripe Tax is not implemented."));
-        }
-        a.unsupported("liability", "Stripe Tax is not implemented.");
-    });
-    if r.enumeration(
-        "collection_method",
-        &["charge_automatically", "send_invoice"],
-    ) == Some("send_invoice")
-    {
-        r.error(ApiError::invalid(
-            Some("collection_method".into()),
-            None,
-            "Portico does not support `collection_method=send_invoice` yet.",
-        ));
-    }
+    refuse_tax_and_sent_invoices(r);
     CreateParams {
         customer,
         items,

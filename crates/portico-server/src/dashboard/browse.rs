@@ -615,6 +615,22 @@ fn facts(k: &Kind, o: &Value) -> (String, Vec<Fact>) {
                                 .unwrap_or_else(|| "no".into())
                         },
                     ),
+                    fact(
+                        "Collection",
+                        match o["pause_collection"].as_object() {
+                            None => "collecting".to_owned(),
+                            Some(p) => match p.get("resumes_at").and_then(Value::as_i64) {
+                                Some(at) => format!(
+                                    "paused ({}) until {}",
+                                    s(&o["pause_collection"], "behavior"),
+                                    super::stamp(at)
+                                ),
+                                None => {
+                                    format!("paused ({})", s(&o["pause_collection"], "behavior"))
+                                }
+                            },
+                        },
+                    ),
                     linked("Schedule", s(o, "schedule"), "subscription_schedules"),
                     fact(
                         "Discounts",

@@ -1,0 +1,103 @@
+"""`POST /v1/invoices`: a draft for a customer, empty or carrying pending prorations (Stripe's
+pending invoice items) so they are billed now rather than at the renewal."""
+
+import pytest
+
+from helpers import check, expect_error
+
+DAY = 86400
+APR1 = 1_775_001_600   # 2026-04-01 00:00:00 UTC: a 30-day period
+APR16 = APR1 + 15 * DAY
+MAY1 = APR1 + 30 * DAY
+
+
+@pytest.fixture
+def world(v1):
+    product = v1.products.create({"name": "Plan"})
+    price = lambda amount: v1.prices.create({
+        "product": product.id, "currency": "usd", "unit_amount": amount, "recurring": {"interval": "month"}}).id
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": APR1})
+    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    return {"basic": price(1000), "pro": price(2000), "clock": clock, "cus": cus}
+
+
+def upgraded(v1, w):
+    """A Basic subscription from April 1, upgraded to Pro on April 16 with its prorations pending."""
+    sub = v1.subscriptions.create({"customer": w["cus"].id, "items": [{"price": w["basic"]}]})
+    v1.test_helpers.test_clocks.advance(w["clock"].id, {"frozen_time": APR16})
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "price": w["pro"]}],
+                                     "proration_behavior": "create_prorations"})
+    return sub
+
+
+def renewal(v1, w, sub):
+    v1.test_helpers.test_clocks.advance(w["clock"].id, {"frozen_time": MAY1 + 1})
+    return v1.invoices.list({"subscription": sub.id, "limit": 1}).data[0]
+
+
+def test_pending_prorations_are_billed_now(v1, world):
+    sub = upgraded(v1, world)
+    inv = check(v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
+                                    "pending_invoice_items_behavior": "include",
+                                    "description": "Upgrade", "metadata": {"reason": "upgrade"}}))
+    assert (inv.status, inv.billing_reason, inv.auto_advance) == ("draft", "manual", False)
+    assert inv.parent.subscription_details.subscription == sub.id
+    assert (inv.description, inv.metadata["reason"], inv.number, inv.created) == ("Upgrade", "upgrade", None, APR16)
+    assert [l.amount for l in inv.lines.data] == [-500, 1000] and inv.total == 500
+    assert all(l.parent.subscription_item_details.proration for l in inv.lines.data)
+    assert v1.subscriptions.retrieve(sub.id).latest_invoice != inv.id, "the subscription's cycle is untouched"
+    assert "invoice.created" in [e.type for e in v1.events.list({"limit": 3}).data]
+
+    opened = check(v1.invoices.finalize_invoice(inv.id))
+    assert opened.status == "open" and opened.amount_due == 500
+    assert check(v1.invoices.pay(inv.id)).amount_paid == 500
+    # The renewal bills the new price alone: the prorations were billed already.
+    assert [l.amount for l in renewal(v1, world, sub).lines.data] == [2000]
+
+
+def test_excluding_pending_items_gives_an_empty_draft(v1, world):
+    sub = upgraded(v1, world)
+    empty = check(v1.invoices.create({"customer": world["cus"].id, "auto_advance": True}))
+    assert (empty.lines.data, empty.total, empty.parent, empty.auto_advance) == ([], 0, None, True)
+    assert empty.currency == "usd", "the customer's currency"
+    assert check(v1.invoices.finalize_invoice(empty.id)).status == "paid", "nothing due"
+    assert [l.amount for l in renewal(v1, world, sub).lines.data] == [-500, 1000, 2000]
+
+
+def test_a_customer_wide_invoice_takes_every_subscriptions_prorations(v1, world):
+    a = upgraded(v1, world)
+    b = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"], "quantity": 2}]})
+    v1.subscriptions.update(b.id, {"items": [{"id": b["items"].data[0].id, "quantity": 3}],
+                                   "proration_behavior": "create_prorations", "proration_date": APR16})
+    inv = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
+    assert inv.parent is None and len(inv.lines.data) == 4
+    # Deleting the draft gives the prorations back: each renewal bills its own.
+    v1.invoices.delete(inv.id)
+    assert [l.amount for l in renewal(v1, world, a).lines.data] == [-500, 1000, 2000]
+    # b started on April 16: its change on that day credits the whole period, then bills it again.
+    assert [l.amount for l in v1.invoices.create_preview({"subscription": b.id}).lines.data] == [-2000, 3000, 3000]
+
+
+def test_bad_requests_are_named(v1, world):
+    sub = upgraded(v1, world)
+    cus = world["cus"].id
+    expect_error(lambda: v1.invoices.create({}), param="customer", code="parameter_missing")
+    expect_error(lambda: v1.invoices.create({"customer": "cus_nope"}), param="customer", code="resource_missing")
+    other = v1.customers.create({})
+    expect_error(lambda: v1.invoices.create({"customer": other.id}), param="currency", code="parameter_missing")
+    expect_error(lambda: v1.invoices.create({"customer": other.id, "subscription": sub.id}), param="subscription")
+    expect_error(lambda: v1.invoices.create({"customer": cus, "subscription": sub.id, "currency": "eur"}), param="currency")
+    expect_error(lambda: v1.invoices.create({"customer": cus, "currency": "zzz"}), param="currency")
+    expect_error(lambda: v1.invoices.create({"customer": cus, "collection_method": "send_invoice"}), param="collection_method")
+    expect_error(lambda: v1.invoices.create({"customer": cus, "footer": "Thanks"}), param="footer")
+    expect_error(lambda: v1.invoices.create({"customer": cus, "discounts": [{"coupon": "c"}]}), param="discounts")
+    expect_error(lambda: v1.invoices.create({"customer": cus, "pending_invoice_items_behavior": "all"}),
+                 param="pending_invoice_items_behavior")
+    stranger = v1.payment_methods.attach("pm_card_visa", {"customer": other.id})
+    expect_error(lambda: v1.invoices.create({"customer": cus, "default_payment_method": stranger.id}),
+                 param="default_payment_method")
+    # `discounts=""` declines a customer discount there never is.
+    assert check(v1.invoices.create({"customer": other.id, "currency": "usd", "discounts": ""})).status == "draft"
+    # None of it took the pending prorations.
+    assert [l.amount for l in renewal(v1, world, sub).lines.data] == [-500, 1000, 2000]
