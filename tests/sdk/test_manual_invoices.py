@@ -79,6 +79,65 @@ def test_a_customer_wide_invoice_takes_every_subscriptions_prorations(v1, world)
     assert [l.amount for l in v1.invoices.create_preview({"subscription": b.id}).lines.data] == [-2000, 3000, 3000]
 
 
+def test_a_deleted_draft_is_gone(v1, world):
+    draft = v1.invoices.create({"customer": world["cus"].id, "currency": "usd", "description": "Setup fee"})
+    mark = v1.events.list({"limit": 1}).data[0].id
+    gone = v1.invoices.delete(draft.id)
+    assert (gone.id, gone.object, gone.deleted) == (draft.id, "invoice", True)
+    events = v1.events.list({"limit": 5}).data
+    assert [e.type for e in events[:[e.id for e in events].index(mark)]] == ["invoice.deleted"]
+    assert events[0].data.object.id == draft.id and events[0].data.object.status == "draft"
+    for call in (lambda: v1.invoices.retrieve(draft.id), lambda: v1.invoices.delete(draft.id),
+                 lambda: v1.invoices.finalize_invoice(draft.id), lambda: v1.invoices.pay(draft.id),
+                 lambda: v1.invoices.update(draft.id, {"metadata": {"a": "b"}})):
+        expect_error(call, status=404, code="resource_missing")
+    assert draft.id not in [i.id for i in v1.invoices.list({"customer": world["cus"].id}).data]
+
+
+def test_a_subscriptions_discounts_apply_and_a_once_discount_is_spent(v1, world):
+    sub = upgraded(v1, world)
+    once = v1.coupons.create({"percent_off": 50, "duration": "once"})
+    v1.subscriptions.update(sub.id, {"discounts": [{"coupon": once.id}]})
+    inv = check(v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
+                                    "pending_invoice_items_behavior": "include"}))
+    # Half off the charge for Pro (1000), not the credit: 1000 − 500 − 500.
+    assert (inv.subtotal, inv.total) == (500, 0)
+    assert v1.subscriptions.retrieve(sub.id).discounts == [], "spent by this invoice"
+    assert renewal(v1, world, sub).total == 2000
+
+
+def test_several_subscriptions_with_discounts_are_invoiced_one_by_one(v1, world):
+    sub = upgraded(v1, world)
+    forever = v1.coupons.create({"percent_off": 10, "duration": "forever"})
+    v1.subscriptions.update(sub.id, {"discounts": [{"coupon": forever.id}]})
+    expect_error(lambda: v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}),
+                 param="pending_invoice_items_behavior", message=sub.id)
+    assert check(v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
+                                     "pending_invoice_items_behavior": "include"})).total == 400
+
+
+def test_prorations_waiting_on_a_pending_update_are_not_taken(v1, world):
+    sub = upgraded(v1, world)
+    failing = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": world["cus"].id})
+    v1.customers.update(world["cus"].id, {"invoice_settings": {"default_payment_method": failing.id}})
+    held = v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 2}],
+                                            "proration_behavior": "always_invoice",
+                                            "payment_behavior": "pending_if_incomplete"})
+    assert held.pending_update is not None
+    inv = v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
+                              "pending_invoice_items_behavior": "include"})
+    assert inv.lines.data == [], "they are on the pending update's invoice already"
+
+
+def test_a_draft_whose_prorations_cannot_go_back_is_kept(v1, world):
+    sub = upgraded(v1, world)
+    inv = v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
+                              "pending_invoice_items_behavior": "include"})
+    v1.subscriptions.cancel(sub.id)
+    expect_error(lambda: v1.invoices.delete(inv.id), message="no longer exist")
+    assert v1.invoices.retrieve(inv.id).status == "draft"
+
+
 def test_bad_requests_are_named(v1, world):
     sub = upgraded(v1, world)
     cus = world["cus"].id

@@ -75,25 +75,17 @@ def test_keep_as_draft_then_collect_later(v1):
     assert invoices_of(v1, sub)[-1].status == "paid"
 
 
-def test_a_kept_draft_can_be_deleted_instead(v1):
+def test_a_kept_draft_is_forgiven_by_voiding_not_deleting(v1):
     clock, cus, sub = subscribed(v1)
     v1.subscriptions.update(sub.id, {"pause_collection": {"behavior": "keep_as_draft"}})
     advance(v1, clock, FEB1 + 1)
     draft = invoices_of(v1, sub)[-1]
     assert draft.status == "draft"
-    mark = last_event(v1)
-    gone = v1.invoices.delete(draft.id)
-    assert (gone.id, gone.object, gone.deleted) == (draft.id, "invoice", True)
-    assert types_since(v1, mark) == ["invoice.deleted"]
-    event = v1.events.list({"type": "invoice.deleted", "limit": 1}).data[0]
-    assert event.data.object.id == draft.id and event.data.object.status == "draft"
-    for call in (lambda: v1.invoices.retrieve(draft.id), lambda: v1.invoices.delete(draft.id),
-                 lambda: v1.invoices.finalize_invoice(draft.id), lambda: v1.invoices.pay(draft.id),
-                 lambda: v1.invoices.update(draft.id, {"metadata": {"a": "b"}})):
-        expect_error(call, status=404, code="resource_missing")
-    assert draft.id not in [i.id for i in invoices_of(v1, sub)]
-    # A finalized invoice is kept on record: void it instead.
-    expect_error(lambda: v1.invoices.delete(invoices_of(v1, sub)[0].id), message="Void it instead")
+    # A subscription's own invoice stays on record, as in Stripe: finalize it, then void it.
+    expect_error(lambda: v1.invoices.delete(draft.id), message="finalize it, then void it")
+    v1.invoices.finalize_invoice(draft.id)
+    assert check(v1.invoices.void_invoice(draft.id)).status == "void"
+    expect_error(lambda: v1.invoices.delete(draft.id), message="Void it instead")
 
 
 def test_mark_uncollectible_until_resumes_at(v1):

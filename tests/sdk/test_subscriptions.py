@@ -315,6 +315,11 @@ def test_invoice_updates(v1, plan):
     sub2 = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "payment_behavior": "default_incomplete"})
     expect_error(lambda: v1.invoices.update(sub2.latest_invoice, {"default_payment_method": stranger.id}),
                  param="default_payment_method")
+    # An invoice's own card no longer attached to its customer is passed over for the defaults.
+    spare = v1.payment_methods.attach("pm_card_visa", {"customer": cus.id})
+    v1.invoices.update(sub2.latest_invoice, {"default_payment_method": spare.id})
+    v1.payment_methods.detach(spare.id)
+    expect_error(lambda: v1.invoices.pay(sub2.latest_invoice), exc=stripe.CardError, status=402)
     cleared = check(v1.invoices.update(sub2.latest_invoice, {"description": "", "metadata": {"a": "b"}}))
     assert cleared.description is None and cleared.metadata["a"] == "b"
     expect_error(lambda: v1.invoices.update("in_nope", {"metadata": {"a": "b"}}), status=404)

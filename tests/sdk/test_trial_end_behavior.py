@@ -196,6 +196,13 @@ def test_a_declined_resumption_leaves_the_subscription_past_due(v1):
     assert resumed.latest_invoice.next_payment_attempt is not None
 
 
+def test_a_paused_subscription_cannot_be_scheduled(v1):
+    clock, cus, sub = trial(v1, "pause")
+    advance(v1, clock, TRIAL_END + 1)
+    expect_error(lambda: v1.subscription_schedules.create({"from_subscription": sub.id}),
+                 param="from_subscription", message="paused")
+
+
 def test_bad_parameters_are_named(v1):
     clock, cus, sub = trial(v1)
     price = sub["items"].data[0].price.id

@@ -8,7 +8,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::id::ID_LEN;
 use crate::metadata::{Metadata, MetadataUpdate};
 use crate::price::Price;
-use crate::subscription::{Item, Subscription};
+use crate::subscription::{Item, Subscription, SubscriptionStatus};
 use crate::Ctx;
 use serde::{Deserialize, Serialize};
 
@@ -85,7 +85,8 @@ pub struct PhaseRequest {
 impl Schedule {
     /// A schedule that takes over `sub`: one phase, its current items until its period ends.
     pub fn from_subscription(sub: &Subscription, ctx: &mut Ctx<'_>) -> DomainResult<Schedule> {
-        if sub.status.is_ended() {
+        // A paused subscription's period is over: resume it first.
+        if sub.status.is_ended() || sub.status == SubscriptionStatus::Paused {
             return Err(DomainError::invalid(
                 "from_subscription",
                 format!(

@@ -917,6 +917,16 @@ impl Subscription {
                 ),
             ));
         }
+        if let Some(schedule) = self.schedule.as_ref().filter(|_| reset_anchor) {
+            return Err(DomainError::invalid(
+                "billing_cycle_anchor",
+                format!(
+                    "The subscription is managed by the subscription schedule `{schedule}`, whose \
+                     phases follow its billing cycle: resume it with \
+                     billing_cycle_anchor=unchanged, or release the schedule first."
+                ),
+            ));
+        }
         if reset_anchor {
             self.status = SubscriptionStatus::Active;
             self.billing_cycle_anchor = now;
@@ -1873,6 +1883,18 @@ mod tests {
             .unwrap()
             .is_empty());
         assert!(sub.pending_lines.is_empty());
+
+        // A schedule's phases follow the billing cycle: only `unchanged` keeps them in step.
+        let mut sub = paused();
+        sub.schedule = Some("sub_sched_1".into());
+        let e = sub
+            .resume(now, true, ProrationBehavior::None, None, &mut ctx)
+            .unwrap_err();
+        assert!(e.to_string().contains("sub_sched_1"), "{e}");
+        assert_eq!(sub.status, SubscriptionStatus::Paused);
+        assert!(sub
+            .resume(now, false, ProrationBehavior::None, None, &mut ctx)
+            .is_ok());
 
         // proration_date: within the period around now, and not after it.
         for bad in [start - 1, now + 1] {

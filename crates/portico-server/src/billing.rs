@@ -235,12 +235,9 @@ async fn apply(
                 app.commit_at(account, writes, at).await?;
                 return Ok(());
             };
-            let pm = match &inv.value.default_payment_method {
-                Some(id) => portico_store::get::<PaymentMethod>(&*app.store, account, id)
-                    .await?
-                    .map(|p| p.value),
-                None => payment_method_for(app, account, &sub.value).await?,
-            };
+            let pm = invoice_payment_method(app, account, &inv.value)
+                .await?
+                .map(|p| p.value);
             let token = RandomIds.next("", 43);
             match inv
                 .value
@@ -333,6 +330,41 @@ pub async fn payment_method_for(
         Some(id) => portico_store::get::<PaymentMethod>(&*app.store, account, &id)
             .await?
             .map(|p| p.value),
+        None => None,
+    })
+}
+
+/// The payment method invoice `inv` is charged to when none is given: its own default while
+/// that is still attached to its customer, else its subscription's, else the customer's.
+pub async fn invoice_payment_method(
+    app: &App,
+    account: &AccountId,
+    inv: &Invoice,
+) -> Result<Option<Versioned<PaymentMethod>>, Failure> {
+    let get = |id: String| async move {
+        portico_store::get::<PaymentMethod>(&*app.store, account, &id).await
+    };
+    if let Some(id) = inv.default_payment_method.clone() {
+        if let Some(pm) = get(id).await? {
+            if pm.value.customer.as_deref() == Some(inv.customer.as_str()) {
+                return Ok(Some(pm));
+            }
+        }
+    }
+    let sub_pm = match &inv.subscription {
+        Some(s) => portico_store::get::<Subscription>(&*app.store, account, s)
+            .await?
+            .and_then(|s| s.value.default_payment_method),
+        None => None,
+    };
+    let id = match sub_pm {
+        Some(p) => Some(p),
+        None => portico_store::get::<Customer>(&*app.store, account, &inv.customer)
+            .await?
+            .and_then(|c| c.value.invoice_settings.default_payment_method),
+    };
+    Ok(match id {
+        Some(id) => get(id).await?,
         None => None,
     })
 }

@@ -120,14 +120,18 @@ fn derive(kind: &str, old: Option<&Value>, new: &Value) -> Vec<(String, Option<V
 }
 
 /// Whether this write of a subscription announces its trial's end: the trial end it was
-/// announced for (stored, not shown) is set anew. Read from the stored JSON as it stands, without
-/// parsing the whole subscription on every write.
+/// announced for (stored, not shown) is set anew. Only that top-level field is decoded from the
+/// stored JSON (a metadata key of the same name cannot pass for it).
 fn announces_trial_end(old: Option<&Record>, new: &Record) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Mark {
+        #[serde(default)]
+        trial_will_end_sent_for: Option<i64>,
+    }
     let sent = |r: &Record| {
-        let key = "\"trial_will_end_sent_for\":";
-        let rest = &r.data[r.data.find(key)? + key.len()..];
-        let end = rest.find([',', '}']).unwrap_or(rest.len());
-        Some(rest[..end].to_owned()).filter(|v| v != "null")
+        serde_json::from_str::<Mark>(&r.data)
+            .ok()
+            .and_then(|m| m.trial_will_end_sent_for)
     };
     let now = sent(new);
     now.is_some() && old.and_then(sent) != now
@@ -553,6 +557,12 @@ mod tests {
         );
         assert!(!announces_trial_end(Some(&one), &none));
         assert!(!announces_trial_end(None, &older));
+        let disguised =
+            rec(r#"{"metadata":{"trial_will_end_sent_for":"1"},"trial_will_end_sent_for":null}"#);
+        assert!(
+            !announces_trial_end(Some(&none), &disguised),
+            "metadata is not the mark"
+        );
     }
 
     #[test]

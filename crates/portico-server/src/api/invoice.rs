@@ -11,7 +11,7 @@ use portico_domain::customer::Customer;
 use portico_domain::invoice::{Invoice, PaymentOutcome};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::subscription::Subscription;
-use portico_domain::{AccountId, IdGen, Patch, RandomIds};
+use portico_domain::{AccountId, DomainError, IdGen, Patch, RandomIds};
 use portico_store::{Filter, Versioned, Write};
 use portico_wire::list::{envelope, read_created, read_list_params, PageCursor};
 use portico_wire::{render, ApiError};
@@ -173,7 +173,6 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
     let (app_, api_, id_, pm_param_) = (&app, &api, &id, &pm_param);
     let (inv, declined) = with_retries(|| async move {
         let mut inv = load_live::<Invoice>(app_, &api_.caller.account, id_, None).await?;
-        let customer = load::<Customer>(app_, &api_.caller.account, &inv.value.customer, None).await?.value;
         let pm = match pm_param_ {
             Some(p) => {
                 let pm = resolve_payment_method(app_, api_, p, "payment_method").await?;
@@ -190,18 +189,7 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
                 }
                 Some(pm)
             }
-            None => {
-                let sub_pm = match &inv.value.subscription {
-                    Some(s) => portico_store::get::<Subscription>(&*app_.store, &api_.caller.account, s).await?.and_then(|s| s.value.default_payment_method),
-                    None => None,
-                };
-                // The invoice's own default first, then the subscription's, then the customer's.
-                let chosen = inv.value.default_payment_method.clone().or(sub_pm);
-                match chosen.or(customer.invoice_settings.default_payment_method.clone()) {
-                    Some(p) => portico_store::get::<PaymentMethod>(&*app_.store, &api_.caller.account, &p).await?,
-                    None => None,
-                }
-            }
+            None => crate::billing::invoice_payment_method(app_, &api_.caller.account, &inv.value).await?,
         };
         let token = RandomIds.next("", 43);
         let now = crate::objects::now_for(app_, &api_.caller.account, inv.value.test_clock.as_deref(), api_.now).await?;
@@ -392,10 +380,9 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
         livemode: api.caller.livemode,
         ids: &mut ids,
     };
-    // The pending prorations it takes, and the subscriptions they leave.
-    let mut writes = Vec::new();
-    let mut lines = Vec::new();
-    let sources = match &sub {
+    // The pending prorations it takes, and the subscriptions they leave. Those of a subscription
+    // waiting on a pending update are already on that update's invoice: there are none to take.
+    let mut sources = match &sub {
         Some(s) => vec![s.clone()],
         None if p.include_pending => {
             crate::billing::live_subscriptions(app, account, Filter::Parent(cus_id.clone()))
@@ -406,22 +393,32 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
         }
         None => Vec::new(),
     };
-    if p.include_pending {
-        for mut s in sources {
-            if s.value.pending_lines.is_empty() {
-                continue;
-            }
-            lines.extend(std::mem::take(&mut s.value.pending_lines));
-            writes.push(Write::Update(s.next_record()));
+    sources.retain(|s| {
+        p.include_pending && s.value.pending_update.is_none() && !s.value.pending_lines.is_empty()
+    });
+    // A subscription's discounts apply to its prorations; one invoice for several subscriptions
+    // could not say whose discount is whose.
+    if sub.is_none() {
+        if let Some(s) = sources.iter().find(|s| !s.value.discounts.is_empty()) {
+            return Err(ApiError::invalid(
+                Some("pending_invoice_items_behavior".into()),
+                None,
+                format!("The subscription {} has discounts: name it in `subscription` to invoice its pending prorations with them.", s.value.id),
+            )
+            .into());
         }
     }
+    let lines: Vec<_> = sources
+        .iter_mut()
+        .flat_map(|s| std::mem::take(&mut s.value.pending_lines))
+        .collect();
     let period = (
         lines.iter().map(|l| l.period_start).min().unwrap_or(now),
         lines.iter().map(|l| l.period_end).max().unwrap_or(now),
     );
-    let mut inv = match &sub {
+    let mut inv = match sources.first_mut().filter(|_| sub.is_some()) {
         Some(s) => {
-            crate::billing::bill(
+            let inv = crate::billing::bill(
                 app,
                 account,
                 &mut customer,
@@ -433,18 +430,29 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
                 &mut ctx,
                 &[],
             )
-            .await?
+            .await?;
+            // A `once` discount is spent by the invoice that applies it.
+            let spent = crate::billing::once_spent_by(app, account, &inv, &[]).await?;
+            s.value.discounts.retain(|id| !spent.contains(id));
+            inv
         }
-        None => Invoice::draft(
-            &customer.value,
-            None,
-            "manual",
-            &currency,
-            period,
-            lines,
-            &mut ctx,
-        ),
+        None => {
+            let sub_id = sub.as_ref().map(|s| s.value.id.as_str());
+            Invoice::draft(
+                &customer.value,
+                sub_id,
+                "manual",
+                &currency,
+                period,
+                lines,
+                &mut ctx,
+            )
+        }
     };
+    let mut writes: Vec<Write> = sources
+        .iter()
+        .map(|s| Write::Update(s.next_record()))
+        .collect();
     inv.hold_as_draft();
     inv.auto_advance = p.auto_advance.unwrap_or(false);
     inv.description = p.description.clone();
@@ -518,6 +526,7 @@ pub async fn delete_invoice(State(app): State<App>, PathId(id): PathId, mut api:
         let mut inv = load_live::<Invoice>(app_, account_, id_, None).await?;
         inv.value.delete()?;
         let mut writes = vec![Write::Update(inv.next_record())];
+        let mut returned = 0;
         if inv.value.billing_reason == "manual" && !inv.value.lines.is_empty() {
             let subs = crate::billing::live_subscriptions(
                 app_,
@@ -543,9 +552,19 @@ pub async fn delete_invoice(State(app): State<App>, PathId(id): PathId, mut api:
                     })
                     .collect();
                 if !back.is_empty() {
+                    returned += back.len();
                     sub.value.pending_lines.extend(back);
                     writes.push(Write::Update(sub.next_record()));
                 }
+            }
+            if returned != inv.value.lines.len() {
+                return Err(DomainError::state(
+                    None,
+                    "Some of this draft's prorations belong to subscription items that no longer \
+                     exist, so they could not be billed later: finalize the draft instead (and \
+                     void it to forgive them).",
+                )
+                .into());
             }
         }
         app_.commit(account_, writes).await?;
