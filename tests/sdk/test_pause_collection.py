@@ -119,6 +119,28 @@ def test_void_gives_back_the_credit_it_took(v1):
     assert v1.subscriptions.retrieve(sub.id).status == "active"
 
 
+def test_invoiced_changes_and_final_invoices_follow_the_pause_too(v1):
+    clock, cus, sub = subscribed(v1)
+    item = sub["items"].data[0].id
+    steps = (("void", "void"), ("keep_as_draft", "draft"), ("mark_uncollectible", "uncollectible"))
+    for quantity, (behavior, status) in enumerate(steps, start=2):
+        v1.subscriptions.update(sub.id, {"pause_collection": {"behavior": behavior}})
+        changed = v1.subscriptions.update(sub.id, {
+            "items": [{"id": item, "quantity": quantity}], "proration_behavior": "always_invoice",
+            "expand": ["latest_invoice"]})
+        assert changed.status == "active" and changed.pending_update is None, behavior
+        assert changed["items"].data[0].quantity == quantity, "the change applies"
+        inv = changed.latest_invoice
+        assert inv.amount_due > 0
+        assert (inv.status, inv.amount_paid, inv.attempt_count) == (status, 0, 0), behavior
+    # Canceling with a final invoice for pending prorations while collection is paused:
+    # written off, not charged.
+    v1.subscriptions.update(sub.id, {"items": [{"id": item, "quantity": 5}], "proration_behavior": "create_prorations"})
+    gone = v1.subscriptions.cancel(sub.id, {"invoice_now": True, "expand": ["latest_invoice"]})
+    assert gone.status == "canceled" and gone.latest_invoice.amount_due > 0
+    assert (gone.latest_invoice.status, gone.latest_invoice.attempt_count) == ("uncollectible", 0)
+
+
 def test_a_trial_ending_while_collection_is_paused_is_billed_not_paused(v1):
     clock = v1.test_helpers.test_clocks.create({"frozen_time": T0})
     cus = v1.customers.create({"test_clock": clock.id})

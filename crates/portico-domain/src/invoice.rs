@@ -236,6 +236,28 @@ impl Invoice {
         self.ending_balance = None;
     }
 
+    /// Handles this invoice, made while its subscription's collection is paused, as `behavior`
+    /// says instead of charging it: a draft is held (`keep_as_draft`: it was not finalized), an
+    /// open invoice written off or voided. Gives what goes back onto the customer's balance.
+    pub fn pause_collection(
+        &mut self,
+        behavior: crate::subscription::PauseBehavior,
+        at: i64,
+    ) -> DomainResult<i64> {
+        use crate::subscription::PauseBehavior;
+        match behavior {
+            PauseBehavior::KeepAsDraft if self.status == InvoiceStatus::Draft => {
+                self.hold_as_draft();
+            }
+            PauseBehavior::MarkUncollectible if self.status == InvoiceStatus::Open => {
+                self.mark_uncollectible(at)?;
+            }
+            PauseBehavior::Void if self.status == InvoiceStatus::Open => return self.void(at),
+            _ => {}
+        }
+        Ok(0)
+    }
+
     /// Applies a coupon (as discount `discount_id`) to the discountable lines: percentages line
     /// by line; a fixed amount spread over the lines in proportion to their amounts, never more
     /// than they total.
@@ -568,6 +590,33 @@ mod tests {
         draft.billing_reason = "manual".into();
         draft.delete().unwrap();
         assert!(draft.deleted);
+    }
+
+    #[test]
+    fn paused_collection_holds_writes_off_or_voids() {
+        use crate::subscription::PauseBehavior;
+        let (mut draft, _) = setup(vec![line(1500, "prod_a")]);
+        draft.apply_balance(-200);
+        assert_eq!(draft.pause_collection(PauseBehavior::KeepAsDraft, 150).unwrap(), 0);
+        assert_eq!((draft.status, draft.auto_advance), (InvoiceStatus::Draft, false));
+        let (mut open, _) = setup(vec![line(1500, "prod_a")]);
+        open.finalize("X-0001".into(), 150).unwrap();
+        assert_eq!(open.pause_collection(PauseBehavior::MarkUncollectible, 160).unwrap(), 0);
+        assert_eq!(open.status, InvoiceStatus::Uncollectible);
+        let (mut credited, _) = setup(vec![line(1500, "prod_a")]);
+        credited.apply_balance(-200);
+        credited.finalize("X-0002".into(), 150).unwrap();
+        assert_eq!(
+            credited.pause_collection(PauseBehavior::Void, 160).unwrap(),
+            -200,
+            "the credit it took goes back"
+        );
+        assert_eq!(credited.status, InvoiceStatus::Void);
+        // Nothing due: finalizing paid it, and a paid invoice is left as it is.
+        let (mut free, _) = setup(vec![line(0, "prod_a")]);
+        free.finalize("X-0003".into(), 150).unwrap();
+        free.pause_collection(PauseBehavior::Void, 160).unwrap();
+        assert_eq!(free.status, InvoiceStatus::Paid);
     }
 
     fn coupon(ids: &mut SequentialIds, p: CouponCreate) -> Coupon {

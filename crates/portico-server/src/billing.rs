@@ -566,20 +566,8 @@ async fn renew(
     // Paused collection: the invoice is kept as a draft, written off or voided, never charged.
     let extra = match collection_paused {
         None => charge_off_session(app, account, at, &mut sub.value, &mut inv).await?,
-        Some(PauseBehavior::KeepAsDraft) => {
-            inv.hold_as_draft();
-            None
-        }
-        Some(PauseBehavior::MarkUncollectible) => {
-            if inv.status == InvoiceStatus::Open {
-                inv.mark_uncollectible(at)?;
-            }
-            None
-        }
-        Some(PauseBehavior::Void) => {
-            if inv.status == InvoiceStatus::Open {
-                customer.value.balance += inv.void(at)?;
-            }
+        Some(behavior) => {
+            customer.value.balance += inv.pause_collection(behavior, at)?;
             None
         }
     };

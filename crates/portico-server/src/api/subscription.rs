@@ -1063,6 +1063,7 @@ pub(crate) async fn cancel_writes(
         let mut lines = std::mem::take(&mut sub.value.pending_lines);
         lines.extend(credits);
         if !lines.is_empty() {
+            let paused = sub.value.collection_paused_at(now);
             let mut inv = crate::billing::bill(
                 app,
                 account,
@@ -1071,12 +1072,14 @@ pub(crate) async fn cancel_writes(
                 "subscription_cycle",
                 lines,
                 period,
-                true,
+                paused != Some(PauseBehavior::KeepAsDraft),
                 &mut ctx,
                 &[],
             )
             .await?;
-            if inv.amount_due() > 0 {
+            if let Some(behavior) = paused {
+                customer.value.balance += inv.pause_collection(behavior, now)?;
+            } else if inv.amount_due() > 0 {
                 let pm = crate::billing::payment_method_for(app, account, &sub.value).await?;
                 inv.attempt_payment(pm.as_ref(), true, false, now, String::new)?;
             }

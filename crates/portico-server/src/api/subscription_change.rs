@@ -15,7 +15,7 @@ use portico_domain::metadata::MetadataUpdate;
 use portico_domain::price::Price;
 use portico_domain::product::Product;
 use portico_domain::subscription::{
-    ItemChange, ProrationBehavior, Subscription, SubscriptionStatus,
+    ItemChange, PauseBehavior, ProrationBehavior, Subscription, SubscriptionStatus,
 };
 use portico_domain::{AccountId, Ctx, ErrorCode, IdGen, RandomIds, ID_LEN};
 use portico_store::{Versioned, Write};
@@ -178,7 +178,9 @@ pub async fn plan(
                     "subscription_update",
                     lines,
                     period,
-                    finalize,
+                    // Under paused collection `keep_as_draft`, the invoice stays a draft.
+                    finalize
+                        && sub.value.collection_paused_at(at) != Some(PauseBehavior::KeepAsDraft),
                     &mut ctx,
                     fresh,
                 )
@@ -211,7 +213,11 @@ pub async fn collect(
     let mut token = None;
     let mut pending = false;
     if let Some(inv) = &mut planned.invoice {
-        if inv.amount_due() > 0 && p.payment_behavior == "default_incomplete" {
+        if let Some(behavior) = planned.sub.value.collection_paused_at(at) {
+            // Collection is paused: the change applies, and its invoice is kept as a draft,
+            // written off or voided instead of charged.
+            planned.customer.value.balance += inv.pause_collection(behavior, at)?;
+        } else if inv.amount_due() > 0 && p.payment_behavior == "default_incomplete" {
             // The invoice waits, open, for the customer to pay it (invoices/pay or the hosted
             // page); until then the subscription is past due, with no automatic retries.
             planned.sub.value.status = SubscriptionStatus::PastDue;
