@@ -120,3 +120,48 @@ test('coupons and promotion codes', async () => {
   const deleted = await stripe.coupons.del(coupon.id);
   assert.equal(deleted.deleted, true);
 });
+
+test('card-less trials: trial settings, pause at the trial end, resume; paused collection and invoices', async () => {
+  const stripe = client();
+  const t0 = 1767225600; // 2026-01-01
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: t0 });
+  const customer = await stripe.customers.create({ test_clock: clock.id });
+  const product = await stripe.products.create({ name: 'Team', default_price_data: { currency: 'usd', unit_amount: 3100, recurring: { interval: 'month' } } });
+  const sub = await stripe.subscriptions.create({
+    customer: customer.id, items: [{ price: product.default_price }], trial_period_days: 7,
+    trial_settings: { end_behavior: { missing_payment_method: 'pause' } },
+  });
+  assert.equal(sub.trial_settings.end_behavior.missing_payment_method, 'pause');
+  const advance = async (to) => {
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: to });
+    assert.equal((await stripe.testHelpers.testClocks.retrieve(clock.id)).status, 'ready');
+  };
+  await advance(t0 + 8 * 86400);
+  assert.equal((await stripe.subscriptions.retrieve(sub.id)).status, 'paused');
+  const types = (await stripe.events.list({ limit: 100 })).data.map((e) => e.type);
+  for (const t of ['customer.subscription.trial_will_end', 'customer.subscription.paused']) assert.ok(types.includes(t), t);
+
+  const pm = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+  await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } });
+  const resumed = await stripe.subscriptions.resume(sub.id, { billing_cycle_anchor: 'now', expand: ['latest_invoice'] });
+  assert.equal(resumed.status, 'active');
+  assert.equal(resumed.latest_invoice.amount_paid, 3100);
+  await rejects(stripe.subscriptions.resume(sub.id), 'StripeInvalidRequestError');
+
+  // Collection paused: the renewal is kept as a draft; a one-off draft is made, then deleted.
+  const paused = await stripe.subscriptions.update(sub.id, { pause_collection: { behavior: 'keep_as_draft' } });
+  assert.equal(paused.pause_collection.behavior, 'keep_as_draft');
+  await advance(t0 + 40 * 86400);
+  const [draft] = (await stripe.invoices.list({ subscription: sub.id, status: 'draft' })).data;
+  assert.equal(draft.auto_advance, false);
+  const memo = await stripe.invoices.update(draft.id, { description: 'Billed later' });
+  assert.equal(memo.description, 'Billed later');
+  const open = await stripe.invoices.finalizeInvoice(draft.id);
+  assert.equal(open.status, 'open');
+  assert.equal((await stripe.invoices.pay(draft.id)).status, 'paid');
+  const oneOff = await stripe.invoices.create({ customer: customer.id, metadata: { kind: 'one-off' } });
+  assert.equal(oneOff.billing_reason, 'manual');
+  const gone = await stripe.invoices.del(oneOff.id);
+  assert.deepEqual([gone.id, gone.deleted], [oneOff.id, true]);
+  await rejects(stripe.invoices.retrieve(oneOff.id), 'StripeInvalidRequestError', (e) => assert.equal(e.statusCode, 404));
+});
