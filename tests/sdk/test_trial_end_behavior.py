@@ -72,7 +72,7 @@ def test_a_trial_without_a_card_pauses_and_resumes_with_a_new_period(v1):
     assert paused.latest_invoice == sub.latest_invoice, "pausing bills nothing"
     got = types_since(v1, mark)
     assert "customer.subscription.paused" in got and "customer.subscription.updated" in got, got
-    assert not [t for t in got if t.startswith("invoice.")], got
+    assert not [t for t in got if t.startswith("invoice.") and t != "invoice.upcoming"], got
     event = v1.events.list({"type": "customer.subscription.paused"}).data[0]
     assert event.data.object.id == sub.id and event.data.previous_attributes["status"] == "trialing"
 
@@ -116,7 +116,8 @@ def test_a_trial_without_a_card_can_cancel_instead(v1):
     assert gone.cancellation_details.reason == "cancellation_requested"
     assert len(invoices_of(v1, sub)) == 1
     got = types_since(v1, mark)
-    assert "customer.subscription.deleted" in got and not [t for t in got if t.startswith("invoice.")], got
+    assert "customer.subscription.deleted" in got
+    assert not [t for t in got if t.startswith("invoice.") and t != "invoice.upcoming"], got
     expect_error(lambda: v1.subscriptions.resume(sub.id), message="only a paused subscription")
 
 
@@ -265,7 +266,7 @@ def test_the_trial_end_is_announced_three_days_before(v1):
     assert warning["request"]["id"] is None, "sent by the billing engine, not a request"
     got = types_since(v1, mark)
     assert got == ["test_helpers.test_clock.advancing", "customer.subscription.trial_will_end",
-                   "test_helpers.test_clock.ready"], got
+                   "invoice.upcoming", "test_helpers.test_clock.ready"], got
     advance(v1, clock, TRIAL_END - DAY)
     assert len(trial_warnings(v1, sub)) == 1, "announced once"
 
@@ -303,3 +304,28 @@ def test_a_short_trial_or_one_ended_now_is_announced_at_once(v1):
     plain = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price}]})
     advance(v1, clock, T0 + 40 * DAY)
     assert trial_warnings(v1, plain) == []
+
+
+def test_a_renewal_is_announced_with_invoice_upcoming(v1):
+    clock, cus, sub = trial(v1, card="pm_card_visa")
+    upcoming = lambda: [e for e in v1.events.list({"type": "invoice.upcoming", "limit": 100}).data
+                        if e.data.object.parent.subscription_details.subscription == sub.id]
+    advance(v1, clock, TRIAL_END - 3 * DAY - 1)
+    assert upcoming() == []
+    advance(v1, clock, TRIAL_END - 3 * DAY + 60)
+    [first] = upcoming()
+    # A preview of the invoice the trial's end makes: no id, Stripe's upcoming shape.
+    body = first.data.object.to_dict()
+    assert "id" not in body and body["object"] == "invoice" and body["billing_reason"] == "upcoming"
+    assert (body["status"], body["amount_due"], body["period_start"]) == ("draft", 3100, TRIAL_END)
+    assert first["request"]["id"] is None
+    # Once per period: the next one comes three days before the following renewal.
+    feb8 = TRIAL_END + 31 * DAY
+    advance(v1, clock, feb8 - 3 * DAY - 1)
+    assert len(upcoming()) == 1
+    advance(v1, clock, feb8 - 3 * DAY + 1)
+    assert [e.data.object.period_start for e in upcoming()] == [feb8, TRIAL_END]
+    # Set to cancel at the period's end: nothing more to announce.
+    v1.subscriptions.update(sub.id, {"cancel_at_period_end": True})
+    advance(v1, clock, feb8 + 28 * DAY - 1)
+    assert len(upcoming()) == 2

@@ -597,11 +597,23 @@ mod tests {
         use crate::subscription::PauseBehavior;
         let (mut draft, _) = setup(vec![line(1500, "prod_a")]);
         draft.apply_balance(-200);
-        assert_eq!(draft.pause_collection(PauseBehavior::KeepAsDraft, 150).unwrap(), 0);
-        assert_eq!((draft.status, draft.auto_advance), (InvoiceStatus::Draft, false));
+        assert_eq!(
+            draft
+                .pause_collection(PauseBehavior::KeepAsDraft, 150)
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            (draft.status, draft.auto_advance),
+            (InvoiceStatus::Draft, false)
+        );
         let (mut open, _) = setup(vec![line(1500, "prod_a")]);
         open.finalize("X-0001".into(), 150).unwrap();
-        assert_eq!(open.pause_collection(PauseBehavior::MarkUncollectible, 160).unwrap(), 0);
+        assert_eq!(
+            open.pause_collection(PauseBehavior::MarkUncollectible, 160)
+                .unwrap(),
+            0
+        );
         assert_eq!(open.status, InvoiceStatus::Uncollectible);
         let (mut credited, _) = setup(vec![line(1500, "prod_a")]);
         credited.apply_balance(-200);

@@ -247,10 +247,17 @@ pub struct Subscription {
     /// defaults, which are cards too).
     #[serde(default)]
     pub card_only: bool,
+    /// The period end whose renewal invoice was announced (`invoice.upcoming`).
+    #[serde(default)]
+    pub upcoming_sent_for: Option<i64>,
 }
 
 /// A trial's end is announced this long before it comes (Stripe's three days).
 pub const TRIAL_WARNING_SECS: i64 = 3 * 86_400;
+
+/// A renewal invoice is announced (`invoice.upcoming`) this long before it is made: Stripe's
+/// "upcoming renewal events" setting, at three days.
+pub const UPCOMING_NOTICE_SECS: i64 = 3 * 86_400;
 
 /// A change made with `payment_behavior=pending_if_incomplete` whose payment failed: it takes
 /// effect when the latest invoice is paid, and is dropped at `expires_at`.
@@ -645,6 +652,7 @@ impl Subscription {
             trial_will_end_sent_for: None,
             pause_collection: None,
             card_only: p.card_only,
+            upcoming_sent_for: None,
         };
         // A trial shorter than the warning is announced at once.
         sub.warn_trial_end(now);
@@ -689,6 +697,37 @@ impl Subscription {
             .is_some_and(|p| p.resumes_at.is_some_and(|r| r <= at))
         {
             self.pause_collection = None;
+        }
+    }
+
+    /// When the next renewal invoice is to be announced, if it has not been yet: three days
+    /// before the period ends, for a subscription that will renew then, charging its invoice
+    /// (not while collection is paused), and whose period is longer than that.
+    fn upcoming_notice_due(&self) -> Option<i64> {
+        let renews = matches!(
+            self.status,
+            SubscriptionStatus::Active | SubscriptionStatus::Trialing | SubscriptionStatus::PastDue
+        );
+        let (start, end) = self.current_period();
+        let at = end - UPCOMING_NOTICE_SECS;
+        (renews
+            && self.collection_paused_at(end).is_none()
+            && !self.cancel_at_period_end
+            && self.cancel_at.is_none_or(|c| c > end)
+            && at > start
+            && self.upcoming_sent_for != Some(end))
+        .then_some(at)
+    }
+
+    /// Marks the next renewal invoice announced at `now` if it is due to be. Whether it was:
+    /// the caller then sends `invoice.upcoming` with a preview of that invoice.
+    pub fn announce_upcoming(&mut self, now: i64) -> bool {
+        match self.upcoming_notice_due() {
+            Some(at) if at <= now => {
+                self.upcoming_sent_for = Some(self.current_period().1);
+                true
+            }
+            _ => false,
         }
     }
 
@@ -773,6 +812,9 @@ impl Subscription {
         if let Some(at) = self.trial_warning_due() {
             due.push((at, Due::TrialWillEnd));
         }
+        if let Some(at) = self.upcoming_notice_due() {
+            due.push((at, Due::InvoiceUpcoming));
+        }
         if let Some(at) = self.pause_collection.and_then(|p| p.resumes_at) {
             due.push((at, Due::ResumeCollection));
         }
@@ -836,8 +878,12 @@ impl Subscription {
         for item in &mut self.items {
             item.current_period_end = end;
         }
-        // Ending the trial now, or within three days, announces it at once.
+        // Ending the trial now, or within three days, announces it at once; its first invoice
+        // comes too soon to be announced three days ahead.
         self.warn_trial_end(now);
+        if end - UPCOMING_NOTICE_SECS < now {
+            self.upcoming_sent_for = Some(end);
+        }
         Ok(())
     }
 
@@ -1326,6 +1372,8 @@ impl Subscription {
 pub enum Due {
     /// The trial's end is three days away: it is announced.
     TrialWillEnd,
+    /// The renewal invoice is three days away: it is announced.
+    InvoiceUpcoming,
     /// Paused payment collection resumes (before a renewal due at the same time).
     ResumeCollection,
     /// An incomplete subscription expires.
@@ -1748,7 +1796,19 @@ mod tests {
         assert!(!sub.warn_trial_end(end - TRIAL_WARNING_SECS - 1));
         assert!(sub.warn_trial_end(end - TRIAL_WARNING_SECS));
         assert!(!sub.warn_trial_end(end - 1), "once");
+        // The first invoice after the trial is announced at the same time.
+        assert_eq!(
+            sub.next_due(),
+            Some((end - UPCOMING_NOTICE_SECS, Due::InvoiceUpcoming))
+        );
+        assert!(sub.announce_upcoming(end - UPCOMING_NOTICE_SECS));
         assert_eq!(sub.next_due(), Some((end, Due::Renew)));
+        // A trial ended now (on its twelfth day): its first invoice is made at once, too soon
+        // to be announced three days ahead.
+        let mut now_ended = trialing(MissingPaymentMethod::CreateInvoice, &mut ids);
+        let day12 = NOW + 12 * 86_400;
+        now_ended.set_trial_end(day12, day12).unwrap();
+        assert_eq!(now_ended.next_due(), Some((day12, Due::Renew)));
         // A later end is announced in its turn; one within three days, at once.
         sub.set_trial_end(end + 10 * 86_400, end - 86_400).unwrap();
         assert_eq!(sub.trial_will_end_sent_for, Some(end));
@@ -1757,8 +1817,60 @@ mod tests {
         // Once the trial is over nothing is announced.
         sub.status = SubscriptionStatus::Active;
         sub.trial_will_end_sent_for = None;
+        sub.upcoming_sent_for = Some(end + 86_400);
         assert!(!sub.warn_trial_end(end + 86_400));
         assert_eq!(sub.next_due(), Some((end + 86_400, Due::Renew)));
+    }
+
+    #[test]
+    fn a_renewal_is_announced_three_days_before_once_per_period() {
+        let mut ids = SequentialIds::default();
+        let mut sub = trialing(MissingPaymentMethod::CreateInvoice, &mut ids);
+        sub.status = SubscriptionStatus::Active;
+        sub.trial_will_end_sent_for = sub.trial_end;
+        let end = sub.current_period().1;
+        let at = end - UPCOMING_NOTICE_SECS;
+        assert_eq!(sub.next_due(), Some((at, Due::InvoiceUpcoming)));
+        assert!(!sub.announce_upcoming(at - 1));
+        assert!(sub.announce_upcoming(at));
+        assert!(!sub.announce_upcoming(at + 1), "once per period");
+        assert_eq!(sub.next_due(), Some((end, Due::Renew)));
+        // Renewed: the next period's invoice is announced in its turn.
+        let mut ctx = Ctx {
+            now: end,
+            livemode: false,
+            ids: &mut ids,
+        };
+        sub.renew(&mut ctx);
+        let next_end = sub.current_period().1;
+        assert_eq!(
+            sub.next_due(),
+            Some((next_end - UPCOMING_NOTICE_SECS, Due::InvoiceUpcoming))
+        );
+        // Nothing to announce when the subscription will not renew, is paused, or its period is
+        // shorter than the notice.
+        for change in [
+            |s: &mut Subscription| s.cancel_at_period_end = true,
+            |s: &mut Subscription| s.cancel_at = Some(s.current_period().1),
+            |s: &mut Subscription| s.status = SubscriptionStatus::Paused,
+            |s: &mut Subscription| s.status = SubscriptionStatus::Incomplete,
+            |s: &mut Subscription| {
+                s.pause_collection = Some(PauseCollection {
+                    behavior: PauseBehavior::Void,
+                    resumes_at: None,
+                })
+            },
+            |s: &mut Subscription| {
+                let start = s.current_period().0;
+                for item in &mut s.items {
+                    item.current_period_end = start + 2 * 86_400;
+                }
+            },
+        ] {
+            let mut s = sub.clone();
+            change(&mut s);
+            assert!(!s.announce_upcoming(next_end), "{s:?}");
+        }
     }
 
     #[test]
@@ -1768,6 +1880,7 @@ mod tests {
         sub.status = SubscriptionStatus::Active;
         sub.trial_will_end_sent_for = sub.trial_end;
         let end = sub.current_period().1;
+        sub.upcoming_sent_for = Some(end);
         let pause = |behavior, resumes_at| PauseCollection {
             behavior,
             resumes_at,

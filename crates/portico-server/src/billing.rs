@@ -172,7 +172,7 @@ pub async fn worker(app: App, every: std::time::Duration) {
     }
 }
 
-/// Runs what is due on subscription `id` by `now` at once, whatever clock it follows: an
+/// Runs everything due on subscription `id` by `now` at once, whatever clock it follows: an
 /// update that ends a trial now renews the subscription before it answers.
 pub async fn run_due_now(
     app: &App,
@@ -180,13 +180,16 @@ pub async fn run_due_now(
     id: &str,
     now: i64,
 ) -> Result<(), Failure> {
-    let Some(sub) = portico_store::get::<Subscription>(&*app.store, account, id).await? else {
-        return Ok(());
-    };
-    match sub.value.next_due() {
-        Some((at, due)) if at <= now => apply(app, account, at, due, sub).await,
-        _ => Ok(()),
+    for _ in 0..=MAX_TRANSITIONS {
+        let Some(sub) = portico_store::get::<Subscription>(&*app.store, account, id).await? else {
+            return Ok(());
+        };
+        match sub.value.next_due() {
+            Some((at, due)) if at <= now => apply(app, account, at, due, sub).await?,
+            _ => return Ok(()),
+        }
     }
+    Err(too_far())
 }
 
 async fn apply(
@@ -214,6 +217,34 @@ async fn apply(
         Due::TrialWillEnd => {
             sub.value.warn_trial_end(at);
             writes.push(Write::Update(sub.next_record()));
+        }
+        Due::InvoiceUpcoming => {
+            if !sub.value.announce_upcoming(at) {
+                return Ok(());
+            }
+            // A preview of the renewal invoice, without an id: Stripe's upcoming invoices have
+            // none.
+            let Some(mut customer) =
+                portico_store::get::<Customer>(&*app.store, account, &sub.value.customer).await?
+            else {
+                return Err(ApiError::internal().into());
+            };
+            let preview = crate::api::subscription_change::next_renewal(
+                app,
+                account,
+                &sub.value,
+                &mut customer,
+                &[],
+            )
+            .await?;
+            let mut object = portico_wire::render::invoice(&preview, &app.settings.public_url);
+            if let Some(o) = object.as_object_mut() {
+                o.remove("id");
+            }
+            let writes = vec![Write::Update(sub.next_record())];
+            app.commit_with_events(account, writes, at, vec![("invoice.upcoming", object)])
+                .await?;
+            return Ok(());
         }
         Due::ResumeCollection => {
             sub.value.resume_collection(at);

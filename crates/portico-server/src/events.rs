@@ -256,7 +256,20 @@ impl App {
         writes: Vec<Write>,
         now: i64,
     ) -> Result<(), StoreError> {
-        self.commit_known(account, writes, now, None).await
+        self.commit_known(account, writes, now, None, Vec::new())
+            .await
+    }
+
+    /// [`App::commit_at`], with events no stored object stands for (`invoice.upcoming` carries
+    /// a preview), sent after those the writes cause: `(type, object)`.
+    pub async fn commit_with_events(
+        &self,
+        account: &AccountId,
+        writes: Vec<Write>,
+        now: i64,
+        extra: Vec<(&str, Value)>,
+    ) -> Result<(), StoreError> {
+        self.commit_known(account, writes, now, None, extra).await
     }
 
     /// [`App::commit`] of writes that make a new object the caller has rendered already
@@ -268,8 +281,14 @@ impl App {
         writes: Vec<Write>,
         rendered: Value,
     ) -> Result<(), StoreError> {
-        self.commit_known(account, writes, self.clock.now(), Some(rendered))
-            .await
+        self.commit_known(
+            account,
+            writes,
+            self.clock.now(),
+            Some(rendered),
+            Vec::new(),
+        )
+        .await
     }
 
     async fn commit_known(
@@ -278,6 +297,7 @@ impl App {
         mut writes: Vec<Write>,
         now: i64,
         mut rendered: Option<Value>,
+        extra: Vec<(&str, Value)>,
     ) -> Result<(), StoreError> {
         let request = REQUEST.try_with(Clone::clone).unwrap_or_default();
         let mut events = Vec::new();
@@ -301,6 +321,9 @@ impl App {
                     && v.get("object").and_then(Value::as_str) == Some(record.kind)
             });
             events.extend(self.events_for(record, old.as_ref(), known, now, &request)?);
+        }
+        for (kind, object) in extra {
+            events.push(event_record(kind, object, None, self.clock.now(), &request));
         }
         if let Some(key) = &request.idempotency_key {
             writes.push(Write::IdempotencyCommitted(key.clone()));
