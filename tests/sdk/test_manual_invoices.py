@@ -160,3 +160,25 @@ def test_bad_requests_are_named(v1, world):
     assert check(v1.invoices.create({"customer": other.id, "currency": "usd", "discounts": ""})).status == "draft"
     # None of it took the pending prorations.
     assert [l.amount for l in renewal(v1, world, sub).lines.data] == [-500, 1000, 2000]
+
+
+def test_a_deleted_draft_gives_back_credits_of_removed_items_and_its_once_discount(v1, world):
+    sub = v1.subscriptions.create({"customer": world["cus"].id,
+                                   "items": [{"price": world["basic"]}, {"price": world["pro"]}]})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    item = {i.price.id: i.id for i in sub["items"].data}
+    once = v1.coupons.create({"amount_off": 100, "currency": "usd", "duration": "once"})
+    # Pro removed (its credit names an item that is gone), Basic doubled, a one-off discount.
+    v1.subscriptions.update(sub.id, {"items": [{"id": item[world["pro"]], "deleted": True},
+                                               {"id": item[world["basic"]], "quantity": 2}],
+                                     "proration_behavior": "create_prorations", "discounts": [{"coupon": once.id}]})
+    inv = v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
+                              "pending_invoice_items_behavior": "include"})
+    assert sorted(l.amount for l in inv.lines.data) == [-1000, -500, 1000]
+    assert inv.total_discount_amounts[0].amount == 100
+    assert v1.subscriptions.retrieve(sub.id).discounts == [], "spent by the draft"
+    v1.invoices.delete(inv.id)
+    assert len(v1.subscriptions.retrieve(sub.id).discounts) == 1, "the once discount it spent is back"
+    billed = renewal(v1, world, sub)
+    assert sorted(l.amount for l in billed.lines.data) == [-1000, -500, 1000, 2000]
+    assert billed.total_discount_amounts[0].amount == 100

@@ -164,3 +164,32 @@ def test_bad_pause_collection_is_named(v1):
     expect_error(lambda: v1.subscriptions.update(sub.id, {"pause_collection": {"behavior": "void", "resumes_at": T0}}),
                  param="pause_collection[resumes_at]")
     assert v1.subscriptions.retrieve(sub.id).pause_collection is None, "refusals change nothing"
+
+
+def test_the_setting_as_the_request_found_it_decides_the_changes_invoice(v1):
+    clock, cus, sub = subscribed(v1)
+    item = sub["items"].data[0].id
+    v1.subscriptions.update(sub.id, {"pause_collection": {"behavior": "keep_as_draft"}})
+    # Clearing it in the same request: this change's invoice is still kept as a draft.
+    cleared = v1.subscriptions.update(sub.id, {"pause_collection": "", "items": [{"id": item, "quantity": 2}],
+                                               "proration_behavior": "always_invoice", "expand": ["latest_invoice"]})
+    assert cleared.pause_collection is None and cleared.latest_invoice.status == "draft"
+    # Setting it in the same request: this change's invoice is charged as usual.
+    paused = v1.subscriptions.update(sub.id, {"pause_collection": {"behavior": "void"}, "items": [{"id": item, "quantity": 3}],
+                                              "proration_behavior": "always_invoice", "expand": ["latest_invoice"]})
+    assert paused.pause_collection.behavior == "void" and paused.latest_invoice.status == "paid"
+
+
+def test_the_portal_does_not_offer_plan_changes_while_collection_is_paused(v1):
+    clock, cus, sub = subscribed(v1)
+    product = v1.prices.retrieve(sub["items"].data[0].price.id).product
+    cfg = v1.billing_portal.configurations.create({"features": {"subscription_update": {
+        "enabled": True, "default_allowed_updates": ["quantity"],
+        "products": [{"product": product, "prices": [sub["items"].data[0].price.id]}]}}})
+    flow = {"type": "subscription_update", "subscription_update": {"subscription": sub.id}}
+    v1.billing_portal.sessions.create({"customer": cus.id, "configuration": cfg.id,
+                                       "return_url": "https://example.com", "flow_data": flow})
+    v1.subscriptions.update(sub.id, {"pause_collection": {"behavior": "void"}})
+    expect_error(lambda: v1.billing_portal.sessions.create({
+        "customer": cus.id, "configuration": cfg.id, "return_url": "https://example.com", "flow_data": flow}),
+        param="flow_data[subscription_update][subscription]", message="pause_collection")

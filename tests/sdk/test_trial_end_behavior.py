@@ -329,3 +329,26 @@ def test_a_renewal_is_announced_with_invoice_upcoming(v1):
     v1.subscriptions.update(sub.id, {"cancel_at_period_end": True})
     advance(v1, clock, feb8 + 28 * DAY - 1)
     assert len(upcoming()) == 2
+
+
+def test_no_late_or_pointless_renewal_notices(v1):
+    upcoming = lambda s: [e for e in v1.events.list({"type": "invoice.upcoming", "limit": 100}).data
+                          if e.data.object.parent.subscription_details.subscription == s.id]
+    # A cancellation withdrawn two days before the renewal: too late to announce it ahead.
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": T0})
+    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan(v1)}], "cancel_at_period_end": True})
+    feb1 = T0 + 31 * DAY
+    advance(v1, clock, feb1 - 2 * DAY)
+    v1.subscriptions.update(sub.id, {"cancel_at_period_end": False})
+    advance(v1, clock, feb1 + 1)
+    assert upcoming(sub) == [] and v1.subscriptions.retrieve(sub.id).status == "active"
+    # A schedule that ends the subscription at the period's end: no invoice to announce.
+    ending = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan(v1)}]})
+    schedule = v1.subscription_schedules.create({"from_subscription": ending.id})
+    v1.subscription_schedules.update(schedule.id, {"end_behavior": "cancel"})
+    period_end = ending["items"].data[0].current_period_end
+    advance(v1, clock, period_end + 1)
+    assert upcoming(ending) == []
+    assert v1.subscriptions.retrieve(ending.id).status == "canceled"

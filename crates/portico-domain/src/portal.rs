@@ -417,6 +417,8 @@ pub enum UpdateBlock {
     Scheduled,
     /// The subscription is set to cancel; renewing it comes first.
     Canceling,
+    /// Its payment collection is paused: the portal would show a charge it does not make.
+    CollectionPaused,
 }
 
 /// Why the portal cannot change `sub`'s plan, if it cannot. (The configuration decides on top
@@ -439,6 +441,9 @@ pub fn update_block(sub: &Subscription) -> Option<UpdateBlock> {
     }
     if sub.cancel_at_period_end || sub.cancel_at.is_some() {
         return Some(UpdateBlock::Canceling);
+    }
+    if sub.pause_collection.is_some() {
+        return Some(UpdateBlock::CollectionPaused);
     }
     None
 }

@@ -719,6 +719,15 @@ impl Subscription {
         .then_some(at)
     }
 
+    /// Gives up announcing the next renewal when a change at `now` made it announceable too late
+    /// (its notice time has passed: a trial ended now, a cancellation withdrawn, collection
+    /// resumed within the last three days of the period).
+    pub fn forgo_late_notice(&mut self, now: i64) {
+        if self.upcoming_notice_due().is_some_and(|at| at < now) {
+            self.upcoming_sent_for = Some(self.current_period().1);
+        }
+    }
+
     /// Marks the next renewal invoice announced at `now` if it is due to be. Whether it was:
     /// the caller then sends `invoice.upcoming` with a preview of that invoice.
     pub fn announce_upcoming(&mut self, now: i64) -> bool {
@@ -881,9 +890,7 @@ impl Subscription {
         // Ending the trial now, or within three days, announces it at once; its first invoice
         // comes too soon to be announced three days ahead.
         self.warn_trial_end(now);
-        if end - UPCOMING_NOTICE_SECS < now {
-            self.upcoming_sent_for = Some(end);
-        }
+        self.forgo_late_notice(now);
         Ok(())
     }
 
@@ -979,7 +986,9 @@ impl Subscription {
             for item in &mut self.items {
                 item.current_period_end = now;
             }
-            return Ok(self.renew(ctx));
+            let lines = self.renew(ctx);
+            self.forgo_late_notice(now);
+            return Ok(lines);
         }
         let (start, end) = period_containing(self.billing_cycle_anchor, &self.recurring, now);
         let at = proration_date.unwrap_or(now);
@@ -1005,6 +1014,7 @@ impl Subscription {
                 prorations.push(item_line(ctx, item, amount, description, (at, end), true));
             }
         }
+        self.forgo_late_notice(now);
         Ok(match behavior {
             ProrationBehavior::AlwaysInvoice => {
                 let mut lines = std::mem::take(&mut self.pending_lines);

@@ -133,6 +133,14 @@ pub async fn run_due_subscription(
             return Ok(done);
         }
         match sub.value.next_due() {
+            // The renewal itself is due already (the server was down, or the subscription was
+            // stored before renewals were announced): a notice now would come too late.
+            Some((at, Due::InvoiceUpcoming)) if sub.value.current_period().1 <= until => {
+                let mut sub = sub;
+                sub.value.announce_upcoming(at);
+                app.commit_at(account, vec![Write::Update(sub.next_record())], at)
+                    .await?;
+            }
             Some((at, due)) if at <= until => apply(app, account, at, due, sub).await?,
             _ => return Ok(done),
         }
@@ -222,26 +230,12 @@ async fn apply(
             if !sub.value.announce_upcoming(at) {
                 return Ok(());
             }
-            // A preview of the renewal invoice, without an id: Stripe's upcoming invoices have
-            // none.
-            let Some(mut customer) =
-                portico_store::get::<Customer>(&*app.store, account, &sub.value.customer).await?
-            else {
-                return Err(ApiError::internal().into());
-            };
-            let preview = crate::api::subscription_change::next_renewal(
-                app,
-                account,
-                &sub.value,
-                &mut customer,
-                &[],
-            )
-            .await?;
-            let mut object = portico_wire::render::invoice(&preview, &app.settings.public_url);
-            if let Some(o) = object.as_object_mut() {
-                o.remove("id");
-            }
             let writes = vec![Write::Update(sub.next_record())];
+            let Some(object) = upcoming_invoice(app, account, &sub.value).await? else {
+                // Its schedule ends the subscription then: there is no invoice to announce.
+                app.commit_at(account, writes, at).await?;
+                return Ok(());
+            };
             app.commit_with_events(account, writes, at, vec![("invoice.upcoming", object)])
                 .await?;
             return Ok(());
@@ -299,6 +293,51 @@ async fn apply(
     }
     app.commit_at(account, writes, at).await?;
     Ok(())
+}
+
+/// The renewal invoice `sub` will get at the end of its period, as `invoice.upcoming` shows
+/// it: a preview (its schedule's next phase applied) with no id of its own, as Stripe's upcoming
+/// invoices have none. `None` when the schedule ends the subscription then.
+async fn upcoming_invoice(
+    app: &App,
+    account: &AccountId,
+    sub: &Subscription,
+) -> Result<Option<serde_json::Value>, Failure> {
+    let end = sub.current_period().1;
+    let mut renewing = sub.clone();
+    if let Some(id) = &sub.schedule {
+        if let Some(sched) = portico_store::get::<Schedule>(&*app.store, account, id).await? {
+            if sched.value.status == ScheduleStatus::Active {
+                if let Some(phase) = sched.value.phase_starting_at(end) {
+                    let mut ids = crate::ids::Ids;
+                    let mut ctx = Ctx {
+                        now: end,
+                        livemode: sub.livemode,
+                        ids: &mut ids,
+                    };
+                    apply_phase(&mut renewing, phase, &mut ctx);
+                } else if end >= sched.value.end() && sched.value.end_behavior == "cancel" {
+                    return Ok(None);
+                }
+            }
+        }
+    }
+    let Some(mut customer) =
+        portico_store::get::<Customer>(&*app.store, account, &sub.customer).await?
+    else {
+        return Err(ApiError::internal().into());
+    };
+    let mut preview =
+        crate::api::subscription_change::next_renewal(app, account, &renewing, &mut customer, &[])
+            .await?;
+    // Named as create_preview names its invoices, so its lines point nowhere real; the id itself
+    // is left out.
+    preview.id = format!("upcoming_in_{}", RandomIds.next("", portico_domain::ID_LEN));
+    let mut object = portico_wire::render::invoice(&preview, &app.settings.public_url);
+    if let Some(o) = object.as_object_mut() {
+        o.remove("id");
+    }
+    Ok(Some(object))
 }
 
 /// Drops `sub`'s pending update at `at` (its payment was not made), voiding the invoice it was

@@ -851,6 +851,7 @@ async fn check_flow(
             UpdateBlock::Items(n) => format!("The subscription {sub_id} has {n} items; only subscriptions with one item can be updated in the portal."),
             UpdateBlock::Scheduled => format!("The subscription {sub_id} has a schedule or a pending update; it cannot be updated in the portal until that is resolved."),
             UpdateBlock::Canceling => format!("The subscription {sub_id} is set to cancel; it must be renewed before it can be updated in the portal."),
+            UpdateBlock::CollectionPaused => format!("The subscription {sub_id} has its payment collection paused (pause_collection); it cannot be updated in the portal until collection resumes."),
         };
         return Err(refuse(sub_param, message));
     }

@@ -526,52 +526,74 @@ pub async fn delete_invoice(State(app): State<App>, PathId(id): PathId, mut api:
         let mut inv = load_live::<Invoice>(app_, account_, id_, None).await?;
         inv.value.delete()?;
         let mut writes = vec![Write::Update(inv.next_record())];
-        let mut returned = 0;
         if inv.value.billing_reason == "manual" && !inv.value.lines.is_empty() {
-            let subs = crate::billing::live_subscriptions(
-                app_,
-                account_,
-                Filter::Parent(inv.value.customer.clone()),
-            )
-            .await?;
-            for mut sub in subs {
-                let item_ids: Vec<&str> = sub.value.items.iter().map(|i| i.id.as_str()).collect();
-                let back: Vec<_> = inv
-                    .value
-                    .lines
-                    .iter()
-                    .filter(|l| {
-                        l.subscription_item
-                            .as_deref()
-                            .is_some_and(|i| item_ids.contains(&i))
-                    })
-                    // Pending again: the invoice that bills them applies its own discounts.
-                    .map(|l| portico_domain::invoice::Line {
-                        discount_amounts: Vec::new(),
-                        ..l.clone()
-                    })
-                    .collect();
-                if !back.is_empty() {
-                    returned += back.len();
-                    sub.value.pending_lines.extend(back);
-                    writes.push(Write::Update(sub.next_record()));
-                }
-            }
-            if returned != inv.value.lines.len() {
-                return Err(DomainError::state(
-                    None,
-                    "Some of this draft's prorations belong to subscription items that no longer \
-                     exist, so they could not be billed later: finalize the draft instead (and \
-                     void it to forgive them).",
-                )
-                .into());
-            }
+            writes.extend(give_back_prorations(app_, account_, &inv.value).await?);
         }
         app_.commit(account_, writes).await?;
         Ok(inv.value)
     })
     .await?;
     crate::http::ok(render::invoice(&inv, &app.settings.public_url))
+}
+
+/// The writes that put a deleted manual draft's prorations back on their subscriptions, pending
+/// again (the invoice that bills them applies its own discounts): all of them on the one the
+/// draft named, with the `once` discounts it spent; else on the subscription holding each line's
+/// item. Refused when some cannot go back (their subscription ended, or their item is gone).
+async fn give_back_prorations(
+    app: &App,
+    account: &AccountId,
+    inv: &Invoice,
+) -> Result<Vec<Write>, Failure> {
+    let pending = |l: &portico_domain::invoice::Line| portico_domain::invoice::Line {
+        discount_amounts: Vec::new(),
+        ..l.clone()
+    };
+    let subs =
+        crate::billing::live_subscriptions(app, account, Filter::Parent(inv.customer.clone()))
+            .await?;
+    let mut writes = Vec::new();
+    let mut returned = 0;
+    for mut sub in subs {
+        let back: Vec<_> = match &inv.subscription {
+            Some(id) if *id == sub.value.id => {
+                for d in &inv.discounts {
+                    if !sub.value.discounts.contains(d) {
+                        sub.value.discounts.push(d.clone());
+                    }
+                }
+                inv.lines.iter().map(pending).collect()
+            }
+            Some(_) => continue,
+            None => {
+                let items: Vec<&str> = sub.value.items.iter().map(|i| i.id.as_str()).collect();
+                inv.lines
+                    .iter()
+                    .filter(|l| {
+                        l.subscription_item
+                            .as_deref()
+                            .is_some_and(|i| items.contains(&i))
+                    })
+                    .map(pending)
+                    .collect()
+            }
+        };
+        if !back.is_empty() {
+            returned += back.len();
+            sub.value.pending_lines.extend(back);
+            writes.push(Write::Update(sub.next_record()));
+        }
+    }
+    if returned != inv.lines.len() {
+        return Err(DomainError::state(
+            None,
+            "Some of this draft's prorations belong to a subscription or item that no longer \
+             exists, so they could not be billed later: finalize the draft instead (and void it \
+             to forgive them).",
+        )
+        .into());
+    }
+    Ok(writes)
 }
 
 /// `POST /v1/invoices/{invoice}/finalize`: a draft (a renewal kept as a draft while its

@@ -915,6 +915,8 @@ impl SimpleUpdate {
             Patch::Clear => s.set_pause_collection(None, now)?,
             Patch::Set(None) | Patch::Keep => {}
         }
+        // A renewal this update makes announceable again, too late to announce it ahead.
+        s.forgo_late_notice(now);
         Ok(())
     }
 }

@@ -132,6 +132,10 @@ pub struct Planned {
     pub sub: Versioned<Subscription>,
     pub customer: Versioned<Customer>,
     pub invoice: Option<Invoice>,
+    /// The subscription's paused collection as the change found it: its invoice is handled so
+    /// (kept a draft, written off or voided) instead of charged, whatever the same request
+    /// does to the setting.
+    pub paused: Option<PauseBehavior>,
 }
 
 /// Applies `p` to `sub` at `at`; with `finalize`, an immediate invoice is numbered and final.
@@ -145,6 +149,7 @@ pub async fn plan(
     fresh: &[Discount],
 ) -> Result<Planned, Failure> {
     let changes = item_changes(app, account, &p.items).await?;
+    let paused = sub.value.collection_paused_at(at);
     let mut customer = load::<Customer>(app, account, &sub.value.customer, None).await?;
     let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
@@ -179,8 +184,7 @@ pub async fn plan(
                     lines,
                     period,
                     // Under paused collection `keep_as_draft`, the invoice stays a draft.
-                    finalize
-                        && sub.value.collection_paused_at(at) != Some(PauseBehavior::KeepAsDraft),
+                    finalize && paused != Some(PauseBehavior::KeepAsDraft),
                     &mut ctx,
                     fresh,
                 )
@@ -194,6 +198,7 @@ pub async fn plan(
         sub,
         customer,
         invoice,
+        paused,
     })
 }
 
@@ -213,7 +218,7 @@ pub async fn collect(
     let mut token = None;
     let mut pending = false;
     if let Some(inv) = &mut planned.invoice {
-        if let Some(behavior) = planned.sub.value.collection_paused_at(at) {
+        if let Some(behavior) = planned.paused {
             // Collection is paused: the change applies, and its invoice is kept as a draft,
             // written off or voided instead of charged.
             planned.customer.value.balance += inv.pause_collection(behavior, at)?;
