@@ -1002,8 +1002,14 @@ async fn the_worker_renews_on_the_server_clock() {
     clock.set(1_790_000_000 + 15 * 86_400);
     assert_eq!(
         portico_server::billing::run_once(&app).await,
-        2,
-        "two weekly renewals fell due"
+        4,
+        "two weekly renewals fell due, each with its notice, too late to send"
+    );
+    let notices = get(&env, "/v1/events?type=invoice.upcoming", &k).await;
+    assert_eq!(
+        notices.json["data"],
+        serde_json::json!([]),
+        "no late notices"
     );
     let after = get(&env, &format!("/v1/subscriptions/{id}"), &k).await;
     assert_eq!(
@@ -1018,6 +1024,19 @@ async fn the_worker_renews_on_the_server_clock() {
         .map(|i| i["amount_paid"].as_i64().unwrap())
         .collect();
     assert_eq!(paid, vec![700, 700, 700]);
+    assert_eq!(
+        portico_server::billing::run_once(&app).await,
+        0,
+        "done until the next notice"
+    );
+    // Three days before the third renewal, its notice goes out on time.
+    clock.set(1_790_000_000 + 18 * 86_400 + 60);
+    assert_eq!(portico_server::billing::run_once(&app).await, 1);
+    let notices = get(&env, "/v1/events?type=invoice.upcoming", &k).await;
+    let notice = &notices.json["data"][0]["data"]["object"];
+    assert_eq!(notice["period_start"], 1_790_000_000 + 21 * 86_400);
+    assert_eq!(notice["amount_due"], 700);
+    assert!(notice.get("id").is_none(), "{notice}");
     assert_eq!(
         portico_server::billing::run_once(&app).await,
         0,
