@@ -184,9 +184,9 @@ test('operators sign in with the password and switch between accounts', async ()
   const n = await page.locator('table tbody tr').count();
   assert.ok(n >= 2, `several accounts listed (${n})`);
   const reached = new Set();
-  // The list is oldest first, and on a database other suites share it holds hundreds: start
-  // from the newest (this test's) and stop once both customers were reached.
-  for (let i = n - 1; i >= 0 && !(reached.has(ours.id) && reached.has(theirs.id)); i--) {
+  // The list is newest first, and on a database other suites share it holds hundreds: start
+  // from the top (this test's) and stop once both customers were reached.
+  for (let i = 0; i < n && !(reached.has(ours.id) && reached.has(theirs.id)); i++) {
     await go(page, '/dashboard/accounts');
     const button = page.locator('table tbody tr').nth(i).getByRole('button', { name: 'Open' });
     if ((await button.count()) === 1) {

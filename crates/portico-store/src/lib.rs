@@ -760,8 +760,9 @@ pub trait Store: Send + Sync + 'static {
     /// Forgets emails created before `before`; returns how many.
     async fn prune_emails(&self, before: i64) -> StoreResult<u64>;
 
-    /// The accounts this database holds, oldest first (at most `limit`).
-    async fn accounts(&self, limit: usize) -> StoreResult<Vec<AccountInfo>>;
+    /// The accounts this database holds, oldest first, or newest first with `newest_first`
+    /// (at most `limit`).
+    async fn accounts(&self, limit: usize, newest_first: bool) -> StoreResult<Vec<AccountInfo>>;
 
     /// The account owning the object of `kind` with this id (ids are unique across accounts).
     async fn account_of(&self, kind: &'static str, id: &str) -> StoreResult<Option<AccountId>>;

@@ -531,8 +531,8 @@ impl Store for SqlStore {
         self.execute(&st::prune_emails(before)).await
     }
 
-    async fn accounts(&self, limit: usize) -> StoreResult<Vec<AccountInfo>> {
-        self.all(&st::accounts(limit))
+    async fn accounts(&self, limit: usize, newest_first: bool) -> StoreResult<Vec<AccountInfo>> {
+        self.all(&st::accounts(limit, newest_first))
             .await?
             .iter()
             .map(st::account)

@@ -982,8 +982,8 @@ impl Store for SqliteStore {
         Ok(self.write(move |c| execute(c, &sql)).await? as u64)
     }
 
-    async fn accounts(&self, limit: usize) -> StoreResult<Vec<AccountInfo>> {
-        let sql = st::accounts(limit);
+    async fn accounts(&self, limit: usize, newest_first: bool) -> StoreResult<Vec<AccountInfo>> {
+        let sql = st::accounts(limit, newest_first);
         self.read(move |c| all(c, &sql, |r| st::account(r))).await
     }
 

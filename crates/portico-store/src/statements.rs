@@ -1052,10 +1052,14 @@ pub(crate) fn prune_emails(before: i64) -> Sql {
     )
 }
 
-/// Every account, oldest first (at most `limit`).
-pub(crate) fn accounts(limit: usize) -> Sql {
+/// Every account, oldest first or newest first (at most `limit`).
+pub(crate) fn accounts(limit: usize, newest_first: bool) -> Sql {
     Sql::new(
-        "SELECT id, livemode, created FROM accounts ORDER BY created, id LIMIT $1",
+        if newest_first {
+            "SELECT id, livemode, created FROM accounts ORDER BY created DESC, id DESC LIMIT $1"
+        } else {
+            "SELECT id, livemode, created FROM accounts ORDER BY created, id LIMIT $1"
+        },
         vec![Arg::Int(limit as i64)],
     )
 }

@@ -200,7 +200,7 @@ async fn concurrent_commits_fail_alone(store: Arc<dyn Store>) {
     );
 }
 
-async fn accounts_are_listed_oldest_first(store: Arc<dyn Store>) {
+async fn accounts_are_listed_oldest_or_newest_first(store: Arc<dyn Store>) {
     let older = AccountId(format!("acct_{}", rand::random::<u64>()));
     let newer = AccountId(format!("acct_{}", rand::random::<u64>()));
     store
@@ -211,13 +211,18 @@ async fn accounts_are_listed_oldest_first(store: Arc<dyn Store>) {
         .ensure_account(&older, false, 2_000_000_000)
         .await
         .unwrap();
-    let all = store.accounts(1_000_000).await.unwrap();
+    let all = store.accounts(1_000_000, false).await.unwrap();
     let pos = |id: &AccountId| all.iter().position(|a| &a.id == id).expect("listed");
     assert!(pos(&older) < pos(&newer));
     let o = &all[pos(&older)];
     assert_eq!((o.livemode, o.created), (false, 2_000_000_000));
     assert!(all[pos(&newer)].livemode);
-    assert!(store.accounts(1).await.unwrap().len() == 1);
+    assert!(store.accounts(1, false).await.unwrap().len() == 1);
+    // Newest first, the same accounts the other way round.
+    let newest = store.accounts(1_000_000, true).await.unwrap();
+    let npos = |id: &AccountId| newest.iter().position(|a| &a.id == id).expect("listed");
+    assert!(npos(&newer) < npos(&older));
+    assert_eq!(newest.len(), all.len());
 }
 
 async fn accounts_are_isolated(store: Arc<dyn Store>) {
@@ -1565,7 +1570,7 @@ stories!(
     commit_is_all_or_nothing,
     concurrent_commits_fail_alone,
     accounts_are_isolated,
-    accounts_are_listed_oldest_first,
+    accounts_are_listed_oldest_or_newest_first,
     pagination_is_newest_first,
     deleted_objects_are_hidden_from_lists,
     unique_keys_and_json_filters,
