@@ -131,6 +131,15 @@ pub enum PaymentOutcome {
     RequiresAction,
 }
 
+/// The period `lines` cover: the earliest start to the latest end, or `(at, at)` when there
+/// are none.
+pub fn lines_period(lines: &[Line], at: i64) -> (i64, i64) {
+    (
+        lines.iter().map(|l| l.period_start).min().unwrap_or(at),
+        lines.iter().map(|l| l.period_end).max().unwrap_or(at),
+    )
+}
+
 impl Invoice {
     /// A draft invoice with these lines.
     #[allow(clippy::too_many_arguments)]

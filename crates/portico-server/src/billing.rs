@@ -390,16 +390,31 @@ pub async fn payment_method_for(
     account: &AccountId,
     sub: &Subscription,
 ) -> Result<Option<PaymentMethod>, Failure> {
-    let id = match &sub.default_payment_method {
-        Some(p) => Some(p.clone()),
-        None => portico_store::get::<Customer>(&*app.store, account, &sub.customer)
+    Ok(default_payment_method(
+        app,
+        account,
+        &sub.customer,
+        sub.default_payment_method.clone(),
+    )
+    .await?
+    .map(|p| p.value))
+}
+
+/// A subscription's default payment method (`sub_default`), else its customer's.
+async fn default_payment_method(
+    app: &App,
+    account: &AccountId,
+    customer: &str,
+    sub_default: Option<String>,
+) -> Result<Option<Versioned<PaymentMethod>>, Failure> {
+    let id = match sub_default {
+        Some(p) => Some(p),
+        None => portico_store::get::<Customer>(&*app.store, account, customer)
             .await?
             .and_then(|c| c.value.invoice_settings.default_payment_method),
     };
     Ok(match id {
-        Some(id) => portico_store::get::<PaymentMethod>(&*app.store, account, &id)
-            .await?
-            .map(|p| p.value),
+        Some(id) => portico_store::get::<PaymentMethod>(&*app.store, account, &id).await?,
         None => None,
     })
 }
@@ -411,32 +426,20 @@ pub async fn invoice_payment_method(
     account: &AccountId,
     inv: &Invoice,
 ) -> Result<Option<Versioned<PaymentMethod>>, Failure> {
-    let get = |id: String| async move {
-        portico_store::get::<PaymentMethod>(&*app.store, account, &id).await
-    };
-    if let Some(id) = inv.default_payment_method.clone() {
-        if let Some(pm) = get(id).await? {
+    if let Some(id) = &inv.default_payment_method {
+        if let Some(pm) = portico_store::get::<PaymentMethod>(&*app.store, account, id).await? {
             if pm.value.customer.as_deref() == Some(inv.customer.as_str()) {
                 return Ok(Some(pm));
             }
         }
     }
-    let sub_pm = match &inv.subscription {
+    let sub_default = match &inv.subscription {
         Some(s) => portico_store::get::<Subscription>(&*app.store, account, s)
             .await?
             .and_then(|s| s.value.default_payment_method),
         None => None,
     };
-    let id = match sub_pm {
-        Some(p) => Some(p),
-        None => portico_store::get::<Customer>(&*app.store, account, &inv.customer)
-            .await?
-            .and_then(|c| c.value.invoice_settings.default_payment_method),
-    };
-    Ok(match id {
-        Some(id) => get(id).await?,
-        None => None,
-    })
+    default_payment_method(app, account, &inv.customer, sub_default).await
 }
 
 /// The link a customer follows to authenticate `invoice`'s payment. It expires on the server's

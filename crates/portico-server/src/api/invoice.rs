@@ -383,19 +383,15 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
     // The pending prorations it takes, and the subscriptions they leave. Those of a subscription
     // waiting on a pending update are already on that update's invoice: there are none to take.
     let mut sources = match &sub {
+        _ if !p.include_pending => Vec::new(),
         Some(s) => vec![s.clone()],
-        None if p.include_pending => {
-            crate::billing::live_subscriptions(app, account, Filter::Parent(cus_id.clone()))
-                .await?
-                .into_iter()
-                .filter(|s| s.value.currency == currency)
-                .collect()
-        }
-        None => Vec::new(),
+        None => crate::billing::live_subscriptions(app, account, Filter::Parent(cus_id.clone()))
+            .await?
+            .into_iter()
+            .filter(|s| s.value.currency == currency)
+            .collect(),
     };
-    sources.retain(|s| {
-        p.include_pending && s.value.pending_update.is_none() && !s.value.pending_lines.is_empty()
-    });
+    sources.retain(|s| s.value.pending_update.is_none() && !s.value.pending_lines.is_empty());
     // A subscription's discounts apply to its prorations; one invoice for several subscriptions
     // could not say whose discount is whose.
     if sub.is_none() {
@@ -412,10 +408,7 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
         .iter_mut()
         .flat_map(|s| std::mem::take(&mut s.value.pending_lines))
         .collect();
-    let period = (
-        lines.iter().map(|l| l.period_start).min().unwrap_or(now),
-        lines.iter().map(|l| l.period_end).max().unwrap_or(now),
-    );
+    let period = portico_domain::invoice::lines_period(&lines, now);
     let mut inv = match sources.first_mut().filter(|_| sub.is_some()) {
         Some(s) => {
             let inv = crate::billing::bill(

@@ -962,10 +962,7 @@ pub async fn resume_subscription(
         let mut writes = Vec::new();
         if !lines.is_empty() {
             let mut customer = load::<Customer>(app_, account, &sub.value.customer, None).await?;
-            let period = (
-                lines.iter().map(|l| l.period_start).min().unwrap_or(now),
-                lines.iter().map(|l| l.period_end).max().unwrap_or(now),
-            );
+            let period = portico_domain::invoice::lines_period(&lines, now);
             let mut inv = crate::billing::bill(
                 app_,
                 account,
