@@ -200,6 +200,9 @@ test('operators sign in with the password and switch between accounts', async ()
   }
   const found = reached.has(ours.id) && reached.has(theirs.id);
   assert.ok(found, 'switching accounts reached the business');
+  // The screenshot is of the list itself, not of the last page the search above opened.
+  await go(page, '/dashboard/accounts');
+  await page.getByRole('heading', { name: 'Accounts' }).waitFor();
   await shoot(page, 'dashboard-accounts');
   await context.close();
 });
