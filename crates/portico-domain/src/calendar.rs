@@ -49,13 +49,22 @@ pub fn days_in_month(y: i64, m: i64) -> i64 {
 /// The same moment `months` calendar months later (or earlier), with the day clamped to the
 /// target month's length: Jan 31 + 1 month is Feb 28 (29 in a leap year).
 pub fn add_months(unix: i64, months: i64) -> i64 {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
+    add_months_on(unix, months, None)
+}
+
+/// [`add_months`], landing on `day` of the month (or the month's last day, if shorter) instead
+/// of `unix`'s own day when `day` is given.
+pub fn add_months_on(unix: i64, months: i64, day: Option<i64>) -> i64 {
+    let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
+    let (ny, nm) = month_after(y, m, months);
+    let nd = day.unwrap_or(d).min(days_in_month(ny, nm));
+    days_from_civil(ny, nm, nd) * 86_400 + unix.rem_euclid(86_400)
+}
+
+/// The year and month `months` months after month `m` of year `y`.
+pub fn month_after(y: i64, m: i64, months: i64) -> (i64, i64) {
     let total = y * 12 + (m - 1) + months;
-    let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) + 1);
-    let nd = d.min(days_in_month(ny, nm));
-    days_from_civil(ny, nm, nd) * 86_400 + secs
+    (total.div_euclid(12), total.rem_euclid(12) + 1)
 }
 
 #[cfg(test)]

@@ -205,6 +205,15 @@ impl Schedule {
                         "Invalid duration: interval_count must be at least 1.",
                     ))
                 }
+                // A phase starting on a boundary of a cycle set by billing_cycle_anchor_config
+                // ends where that cycle does (the 31st stays the 31st).
+                (None, None)
+                    if sub.billing_cycle_anchor_config.is_some()
+                        && recurring == sub.recurring
+                        && sub.period_around(start).0 == start =>
+                {
+                    sub.period_around(start).1
+                }
                 (None, None) => period_end(start, &recurring, start),
             };
             if end <= start {
@@ -328,7 +337,7 @@ pub fn apply_phase(sub: &mut Subscription, phase: &Phase, ctx: &mut Ctx<'_>) {
     if let Some(r) = phase.items.first().and_then(|i| i.price.recurring.clone()) {
         // A new interval restarts the billing cycle where the phase starts.
         if r != sub.recurring {
-            sub.billing_cycle_anchor = phase.start;
+            sub.move_anchor(phase.start);
         }
         sub.recurring = r;
     }

@@ -8,14 +8,14 @@
 //! (`paused`: no invoices until it is resumed), as `trial_settings` says.
 //! Billing periods live on the items, as in the current API.
 
-use crate::billing_cycle::{period_containing, period_end};
+use crate::billing_cycle::{period_containing_on, period_end};
 use crate::currency::Currency;
 use crate::customer::Customer;
 use crate::error::{DomainError, DomainResult};
 use crate::id::ID_LEN;
 use crate::invoice::Line;
 use crate::metadata::{Metadata, MetadataUpdate};
-use crate::price::{Price, Recurring};
+use crate::price::{Interval, Price, Recurring};
 use crate::product::Product;
 use crate::proration::prorate;
 use crate::Ctx;
@@ -250,6 +250,60 @@ pub struct Subscription {
     /// The period end whose renewal invoice was announced (`invoice.upcoming`).
     #[serde(default)]
     pub upcoming_sent_for: Option<i64>,
+    /// `billing_cycle_anchor_config`, while the billing cycle still follows it.
+    #[serde(default)]
+    pub billing_cycle_anchor_config: Option<AnchorConfig>,
+    /// `proration_behavior=none` at creation with a trial and an anchor after it: the stretch
+    /// from the trial's end to the anchor is free (else prorated).
+    #[serde(default)]
+    pub free_to_anchor: bool,
+}
+
+/// `billing_cycle_anchor_config`: the day of the month (and the time, and for a first full
+/// period later in the year the month) the billing cycle is anchored on. Unset parts are as
+/// given: `null`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnchorConfig {
+    pub day_of_month: i64,
+    pub hour: Option<i64>,
+    pub minute: Option<i64>,
+    pub second: Option<i64>,
+    pub month: Option<i64>,
+}
+
+impl AnchorConfig {
+    /// Checks each part's range, naming the part.
+    pub fn check(&self) -> DomainResult<()> {
+        let parts = [
+            ("day_of_month", Some(self.day_of_month), 1, 31),
+            ("hour", self.hour, 0, 23),
+            ("minute", self.minute, 0, 59),
+            ("second", self.second, 0, 59),
+            ("month", self.month, 1, 12),
+        ];
+        for (name, value, low, high) in parts {
+            if let Some(v) = value.filter(|v| !(low..=high).contains(v)) {
+                return Err(DomainError::invalid(
+                    format!("billing_cycle_anchor_config[{name}]"),
+                    format!(
+                        "Invalid billing_cycle_anchor_config[{name}]: {v} is not between {low} \
+                         and {high}."
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The anchor: the first moment at or after `from` on the configured day (and month), at
+    /// the configured time of day; a part left unset is taken from `now`, the creation time.
+    pub fn anchor(&self, from: i64, now: i64) -> i64 {
+        let of_now = now.rem_euclid(86_400);
+        let time = self.hour.unwrap_or(of_now / 3600) * 3600
+            + self.minute.unwrap_or(of_now / 60 % 60) * 60
+            + self.second.unwrap_or(of_now % 60);
+        crate::billing_cycle::next_on_day(from, self.day_of_month, self.month, time)
+    }
 }
 
 /// A trial's end is announced this long before it comes (Stripe's three days).
@@ -338,6 +392,7 @@ pub struct SubscriptionCreate {
     pub items: Vec<ItemRequest>,
     pub trial_end: Option<i64>,
     pub billing_cycle_anchor: Option<i64>,
+    pub billing_cycle_anchor_config: Option<AnchorConfig>,
     /// `proration_behavior=none`: the stretch before a future anchor is free.
     pub prorate_to_anchor: bool,
     pub default_payment_method: Option<String>,
@@ -516,6 +571,32 @@ impl Subscription {
             }
         }
         let natural_end = period_end(now, &recurring, now);
+        if let Some(c) = &p.billing_cycle_anchor_config {
+            if p.billing_cycle_anchor.is_some() {
+                return Err(DomainError::invalid(
+                    "billing_cycle_anchor_config",
+                    "You may only specify one of these parameters: billing_cycle_anchor, \
+                     billing_cycle_anchor_config.",
+                ));
+            }
+            if !matches!(recurring.interval, Interval::Month | Interval::Year) {
+                return Err(DomainError::invalid(
+                    "billing_cycle_anchor_config",
+                    format!(
+                        "billing_cycle_anchor_config is only valid with monthly and yearly \
+                         prices; this subscription's prices recur every {}. Use \
+                         billing_cycle_anchor instead.",
+                        recurring.interval.as_str()
+                    ),
+                ));
+            }
+            c.check()?;
+        }
+        // The configured anchor comes after the trial, if any.
+        let configured = p
+            .billing_cycle_anchor_config
+            .map(|c| c.anchor(p.trial_end.unwrap_or(now), now));
+        let cycle_day = p.billing_cycle_anchor_config.map(|c| c.day_of_month);
         if let Some(a) = p.billing_cycle_anchor {
             if a < now {
                 return Err(DomainError::invalid(
@@ -523,11 +604,22 @@ impl Subscription {
                     "Invalid billing_cycle_anchor: it cannot be in the past.",
                 ));
             }
+        }
+        if let Some(a) = p.billing_cycle_anchor.or(configured) {
             if p.trial_end.is_none() && a > natural_end {
-                return Err(DomainError::invalid(
-                    "billing_cycle_anchor",
-                    "billing_cycle_anchor cannot be later than the end of the first natural billing period.",
-                ));
+                return Err(match configured {
+                    Some(_) => DomainError::invalid(
+                        "billing_cycle_anchor_config[month]",
+                        format!(
+                            "billing_cycle_anchor_config puts the billing cycle anchor at {a}, \
+                             later than the end of the first natural billing period ({natural_end})."
+                        ),
+                    ),
+                    None => DomainError::invalid(
+                        "billing_cycle_anchor",
+                        "billing_cycle_anchor cannot be later than the end of the first natural billing period.",
+                    ),
+                });
             }
         }
         if let Some(c) = p.cancel_at {
@@ -539,26 +631,27 @@ impl Subscription {
             }
         }
         // The first period: a trial, a stretch up to a future anchor, or a whole interval.
-        let (status, period, anchor, kind) = match (p.trial_end, p.billing_cycle_anchor) {
-            (Some(t), a) => (
-                SubscriptionStatus::Trialing,
-                (now, t),
-                a.unwrap_or(t),
-                FirstPeriod::Trial,
-            ),
-            (None, Some(a)) if a > now => (
-                SubscriptionStatus::Incomplete,
-                (now, a),
-                a,
-                FirstPeriod::ToAnchor,
-            ),
-            _ => (
-                SubscriptionStatus::Incomplete,
-                (now, natural_end),
-                now,
-                FirstPeriod::Whole,
-            ),
-        };
+        let (status, period, anchor, kind) =
+            match (p.trial_end, p.billing_cycle_anchor.or(configured)) {
+                (Some(t), a) => (
+                    SubscriptionStatus::Trialing,
+                    (now, t),
+                    a.unwrap_or(t),
+                    FirstPeriod::Trial,
+                ),
+                (None, Some(a)) if a > now => (
+                    SubscriptionStatus::Incomplete,
+                    (now, a),
+                    a,
+                    FirstPeriod::ToAnchor,
+                ),
+                _ => (
+                    SubscriptionStatus::Incomplete,
+                    (now, natural_end),
+                    now,
+                    FirstPeriod::Whole,
+                ),
+            };
         let id = ctx.ids.next("sub_", ID_LEN);
         let mut items = Vec::with_capacity(p.items.len());
         let mut lines = Vec::with_capacity(p.items.len());
@@ -568,7 +661,8 @@ impl Subscription {
             let (amount, proration, description) = match kind {
                 FirstPeriod::Trial => (0, false, format!("Trial period for {}", it.product.name)),
                 FirstPeriod::ToAnchor => {
-                    let (start, end) = period_containing(anchor, &recurring, anchor - 1);
+                    let (start, end) =
+                        period_containing_on(anchor, cycle_day, &recurring, anchor - 1);
                     let amount = if p.prorate_to_anchor {
                         prorate(full, start, end, now, anchor)
                     } else {
@@ -653,6 +747,8 @@ impl Subscription {
             pause_collection: None,
             card_only: p.card_only,
             upcoming_sent_for: None,
+            billing_cycle_anchor_config: p.billing_cycle_anchor_config,
+            free_to_anchor: p.trial_end.is_some() && !p.prorate_to_anchor,
         };
         // A trial shorter than the warning is announced at once.
         sub.warn_trial_end(now);
@@ -851,7 +947,9 @@ impl Subscription {
         };
         self.items = p.items;
         self.recurring = p.recurring;
-        self.billing_cycle_anchor = p.billing_cycle_anchor;
+        if p.billing_cycle_anchor != self.billing_cycle_anchor {
+            self.move_anchor(p.billing_cycle_anchor);
+        }
         self.pending_lines = p.pending_lines;
         self.discounts = p.discounts;
         true
@@ -883,7 +981,7 @@ impl Subscription {
             ));
         }
         self.trial_end = Some(end);
-        self.billing_cycle_anchor = end;
+        self.move_anchor(end);
         for item in &mut self.items {
             item.current_period_end = end;
         }
@@ -898,7 +996,10 @@ impl Subscription {
     /// gives the lines of its invoice.
     pub fn renew(&mut self, ctx: &mut Ctx<'_>) -> Vec<Line> {
         let (_, start) = self.current_period();
-        let end = period_end(self.billing_cycle_anchor, &self.recurring, start);
+        let (natural_start, end) = self.period_around(start);
+        // A trial that ends before the anchor leaves a stretch shorter than a period up to it:
+        // prorated, or free under `proration_behavior=none`.
+        let stub = self.status == SubscriptionStatus::Trialing && natural_start < start;
         if self.status == SubscriptionStatus::Trialing {
             self.status = SubscriptionStatus::Active;
         }
@@ -914,17 +1015,43 @@ impl Subscription {
                 &self.currency,
                 &self.recurring,
             );
-            let amount = item.price.unit_amount * item.quantity;
+            let full = item.price.unit_amount * item.quantity;
+            let (amount, description) = match (stub, self.free_to_anchor) {
+                (false, _) => (full, description),
+                (true, free) => (
+                    if free {
+                        0
+                    } else {
+                        prorate(full, natural_start, end, start, end)
+                    },
+                    format!(
+                        "Remaining time on {} × {} after the trial",
+                        item.quantity, item.product_name
+                    ),
+                ),
+            };
             lines.push(item_line(
                 ctx,
                 item,
                 amount,
                 description,
                 (start, end),
-                false,
+                stub,
             ));
         }
         lines
+    }
+
+    /// The period of this subscription's billing cycle that contains `t`.
+    pub fn period_around(&self, t: i64) -> (i64, i64) {
+        let day = self.billing_cycle_anchor_config.map(|c| c.day_of_month);
+        period_containing_on(self.billing_cycle_anchor, day, &self.recurring, t)
+    }
+
+    /// Restarts the billing cycle at `at`: a configured anchor no longer applies.
+    pub(crate) fn move_anchor(&mut self, at: i64) {
+        self.billing_cycle_anchor = at;
+        self.billing_cycle_anchor_config = None;
     }
 
     /// The trial ended at `at` and there is no payment method to charge: under
@@ -982,7 +1109,7 @@ impl Subscription {
         }
         if reset_anchor {
             self.status = SubscriptionStatus::Active;
-            self.billing_cycle_anchor = now;
+            self.move_anchor(now);
             for item in &mut self.items {
                 item.current_period_end = now;
             }
@@ -990,7 +1117,7 @@ impl Subscription {
             self.forgo_late_notice(now);
             return Ok(lines);
         }
-        let (start, end) = period_containing(self.billing_cycle_anchor, &self.recurring, now);
+        let (start, end) = self.period_around(now);
         let at = proration_date.unwrap_or(now);
         if at < start || at > now {
             return Err(DomainError::invalid(
@@ -1255,7 +1382,7 @@ impl Subscription {
                 it.current_period_start = at;
                 it.current_period_end = new_end;
             }
-            self.billing_cycle_anchor = at;
+            self.move_anchor(at);
             if !trialing {
                 out.new_period = Some(
                     items
@@ -1438,7 +1565,7 @@ mod tests {
     use super::*;
     use crate::customer::CustomerParams;
     use crate::id::SequentialIds;
-    use crate::price::{Interval, PriceCreate};
+    use crate::price::PriceCreate;
     use crate::product::ProductParams;
 
     struct World {
@@ -1589,6 +1716,286 @@ mod tests {
             prorate(1500, anchor - 31 * 86_400, anchor, NOW, anchor)
         );
         assert!(lines[0].proration);
+    }
+
+    /// 2024-04-10 09:30:00 UTC.
+    const APRIL_10: i64 = 1_712_741_400;
+
+    fn day(t: i64) -> (i64, i64, i64) {
+        crate::calendar::civil_from_days(t.div_euclid(86_400))
+    }
+
+    #[test]
+    fn anchor_config_keeps_its_day() {
+        let mut ids = SequentialIds::default();
+        let w = world(&mut ids, APRIL_10);
+        let mut ctx = Ctx {
+            now: APRIL_10,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let config = AnchorConfig {
+            day_of_month: 31,
+            hour: Some(0),
+            minute: Some(0),
+            second: Some(0),
+            month: None,
+        };
+        let (mut sub, lines) = Subscription::create(
+            &w.customer,
+            SubscriptionCreate {
+                items: vec![item(&w, &w.monthly, 1)],
+                billing_cycle_anchor_config: Some(config),
+                prorate_to_anchor: true,
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap();
+        // April has no 31st: the anchor is its last day, and the first invoice covers April 10
+        // to 30 out of the period March 31 to April 30.
+        assert_eq!(day(sub.billing_cycle_anchor), (2024, 4, 30));
+        assert_eq!(sub.billing_cycle_anchor.rem_euclid(86_400), 0);
+        let (start, end) = (APRIL_10, sub.billing_cycle_anchor);
+        assert_eq!(sub.current_period(), (start, end));
+        let march_31 = end - 30 * 86_400;
+        assert_eq!(lines[0].amount, prorate(1500, march_31, end, start, end));
+        assert_eq!(lines[0].amount, 980, "19 days 14.5 hours of 30 days at $15");
+        assert!(lines[0].proration);
+        assert_eq!(sub.billing_cycle_anchor_config, Some(config));
+        // Then every month on the 31st, or the last day of a shorter month.
+        sub.status = SubscriptionStatus::Active;
+        let mut ends = Vec::new();
+        for _ in 0..4 {
+            let lines = sub.renew(&mut ctx);
+            assert_eq!(lines[0].amount, 1500);
+            assert!(!lines[0].proration);
+            ends.push(day(sub.current_period().1));
+        }
+        assert_eq!(
+            ends,
+            vec![(2024, 5, 31), (2024, 6, 30), (2024, 7, 31), (2024, 8, 31)]
+        );
+        assert_eq!(
+            sub.period_around(sub.current_period().0 + 1),
+            sub.current_period()
+        );
+        // Restarting the cycle leaves the configuration behind.
+        sub.move_anchor(APRIL_10 + 200 * 86_400);
+        assert_eq!(sub.billing_cycle_anchor_config, None);
+    }
+
+    #[test]
+    fn anchor_config_times_and_months() {
+        let mut ids = SequentialIds::default();
+        let w = world(&mut ids, APRIL_10);
+        let mut ctx = Ctx {
+            now: APRIL_10,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let mut create = |price: &Price, config: AnchorConfig| {
+            Subscription::create(
+                &w.customer,
+                SubscriptionCreate {
+                    items: vec![item(&w, price, 1)],
+                    billing_cycle_anchor_config: Some(config),
+                    prorate_to_anchor: true,
+                    ..Default::default()
+                },
+                &mut ctx,
+            )
+        };
+        // Unset time parts are the creation time's: 09:30:00 on the 15th.
+        let (sub, _) = create(
+            &w.monthly,
+            AnchorConfig {
+                day_of_month: 15,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(sub.billing_cycle_anchor, APRIL_10 + 5 * 86_400);
+        // Today, later in the day (at the creation time's minute).
+        let (sub, _) = create(
+            &w.monthly,
+            AnchorConfig {
+                day_of_month: 10,
+                hour: Some(17),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(sub.billing_cycle_anchor, APRIL_10 + 8 * 3600);
+        // The creation moment itself: a whole first period, anchored now.
+        let (sub, lines) = create(
+            &w.monthly,
+            AnchorConfig {
+                day_of_month: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(sub.billing_cycle_anchor, APRIL_10);
+        assert_eq!((lines[0].amount, lines[0].proration), (1500, false));
+        // A yearly price with a month: February 1, 2025, the stretch before it prorated.
+        let (sub, lines) = create(
+            &w.yearly,
+            AnchorConfig {
+                day_of_month: 1,
+                month: Some(2),
+                hour: Some(0),
+                minute: Some(0),
+                second: Some(0),
+            },
+        )
+        .unwrap();
+        assert_eq!(day(sub.billing_cycle_anchor), (2025, 2, 1));
+        assert!(lines[0].proration && lines[0].amount < 15000 && lines[0].amount > 0);
+        // A monthly price cannot wait for a month further off than its first period.
+        let e = create(
+            &w.monthly,
+            AnchorConfig {
+                day_of_month: 1,
+                month: Some(9),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(param_of(&e), Some("billing_cycle_anchor_config[month]"));
+        for (config, param) in [
+            (
+                AnchorConfig {
+                    day_of_month: 32,
+                    ..Default::default()
+                },
+                "billing_cycle_anchor_config[day_of_month]",
+            ),
+            (
+                AnchorConfig {
+                    day_of_month: 0,
+                    ..Default::default()
+                },
+                "billing_cycle_anchor_config[day_of_month]",
+            ),
+            (
+                AnchorConfig {
+                    day_of_month: 1,
+                    hour: Some(24),
+                    ..Default::default()
+                },
+                "billing_cycle_anchor_config[hour]",
+            ),
+            (
+                AnchorConfig {
+                    day_of_month: 1,
+                    second: Some(-1),
+                    ..Default::default()
+                },
+                "billing_cycle_anchor_config[second]",
+            ),
+            (
+                AnchorConfig {
+                    day_of_month: 1,
+                    month: Some(13),
+                    ..Default::default()
+                },
+                "billing_cycle_anchor_config[month]",
+            ),
+        ] {
+            let e = create(&w.monthly, config).unwrap_err();
+            assert_eq!(param_of(&e), Some(param));
+        }
+        // Not with an anchor of its own, nor with daily or weekly prices.
+        let both = Subscription::create(
+            &w.customer,
+            SubscriptionCreate {
+                items: vec![item(&w, &w.monthly, 1)],
+                billing_cycle_anchor: Some(APRIL_10 + 86_400),
+                billing_cycle_anchor_config: Some(AnchorConfig {
+                    day_of_month: 1,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap_err();
+        assert_eq!(param_of(&both), Some("billing_cycle_anchor_config"));
+    }
+
+    fn param_of(e: &DomainError) -> Option<&str> {
+        match e {
+            DomainError::Invalid { param, .. } => param.as_deref(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_trial_ending_before_the_anchor_bills_the_stretch_between() {
+        let mut ids = SequentialIds::default();
+        let w = world(&mut ids, APRIL_10);
+        let mut ctx = Ctx {
+            now: APRIL_10,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let trial_end = APRIL_10 + 10 * 86_400; // April 20
+        let config = AnchorConfig {
+            day_of_month: 1,
+            ..Default::default()
+        };
+        for prorate_to_anchor in [true, false] {
+            let (mut sub, lines) = Subscription::create(
+                &w.customer,
+                SubscriptionCreate {
+                    items: vec![item(&w, &w.monthly, 2)],
+                    trial_end: Some(trial_end),
+                    billing_cycle_anchor_config: Some(config),
+                    prorate_to_anchor,
+                    ..Default::default()
+                },
+                &mut ctx,
+            )
+            .unwrap();
+            assert_eq!(lines[0].amount, 0);
+            // The anchor follows the trial: May 1, at the creation time of day.
+            assert_eq!(day(sub.billing_cycle_anchor), (2024, 5, 1));
+            let anchor = sub.billing_cycle_anchor;
+            let lines = sub.renew(&mut ctx);
+            assert_eq!(sub.status, SubscriptionStatus::Active);
+            assert_eq!(sub.current_period(), (trial_end, anchor));
+            // 11 of April's 30 days, or nothing under proration_behavior=none.
+            let expected = if prorate_to_anchor {
+                prorate(3000, anchor - 30 * 86_400, anchor, trial_end, anchor)
+            } else {
+                0
+            };
+            assert_eq!(lines[0].amount, expected);
+            assert_eq!(lines[0].amount, if prorate_to_anchor { 1100 } else { 0 });
+            assert!(lines[0].proration);
+            assert_eq!(
+                lines[0].description,
+                "Remaining time on 2 × Pro after the trial"
+            );
+            // From the anchor on, whole periods.
+            let lines = sub.renew(&mut ctx);
+            assert_eq!((lines[0].amount, lines[0].proration), (3000, false));
+            assert_eq!(day(sub.current_period().1), (2024, 6, 1));
+        }
+        // A trial ending on a boundary of its own anchor is billed whole, as before.
+        let (mut sub, _) = Subscription::create(
+            &w.customer,
+            SubscriptionCreate {
+                items: vec![item(&w, &w.monthly, 1)],
+                trial_end: Some(trial_end),
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap();
+        let lines = sub.renew(&mut ctx);
+        assert_eq!((lines[0].amount, lines[0].proration), (1500, false));
     }
 
     #[test]

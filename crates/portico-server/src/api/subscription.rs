@@ -18,8 +18,9 @@ use portico_domain::price::Price;
 use portico_domain::product::Product;
 use portico_domain::promotion_code::{PromotionCode, Redemption};
 use portico_domain::subscription::{
-    CancellationDetails, ItemRequest, MissingPaymentMethod, PauseBehavior, PauseCollection,
-    ProrationBehavior, Subscription, SubscriptionCreate, SubscriptionStatus, FEEDBACK,
+    AnchorConfig, CancellationDetails, ItemRequest, MissingPaymentMethod, PauseBehavior,
+    PauseCollection, ProrationBehavior, Subscription, SubscriptionCreate, SubscriptionStatus,
+    FEEDBACK,
 };
 use portico_domain::{AccountId, Ctx, DomainError, IdGen, Patch, RandomIds};
 use portico_store::{Filter, TokenRecord, Versioned, Write};
@@ -38,6 +39,7 @@ pub struct CreateParams {
     pub trial_period_days: Option<i64>,
     pub trial_end: Option<String>,
     pub billing_cycle_anchor: Option<i64>,
+    pub billing_cycle_anchor_config: Option<AnchorConfig>,
     pub discounts: Vec<DiscountRequest>,
     pub payment_behavior: &'static str,
     pub proration_behavior: Option<&'static str>,
@@ -303,7 +305,6 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         "transfer_data",
         "trial_from_plan",
         "billing_mode",
-        "billing_cycle_anchor_config",
     ] {
         r.unsupported(key, "this subscription setting is not implemented.");
     }
@@ -315,6 +316,7 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         trial_period_days: r.int("trial_period_days"),
         trial_end: r.string("trial_end", 5000),
         billing_cycle_anchor: r.int("billing_cycle_anchor"),
+        billing_cycle_anchor_config: read_anchor_config(r),
         discounts: read_discounts(r, false),
         payment_behavior: r
             .enumeration(
@@ -551,6 +553,7 @@ pub async fn draft_first_invoice(
         items,
         trial_end,
         billing_cycle_anchor: p.billing_cycle_anchor,
+        billing_cycle_anchor_config: p.billing_cycle_anchor_config,
         prorate_to_anchor: p.proration_behavior != Some("none"),
         default_payment_method: p
             .default_payment_method
@@ -664,6 +667,21 @@ fn read_payment_settings(r: &mut Reader<'_>) -> PaymentSettings {
         }
     })
     .unwrap_or_default()
+}
+
+/// `billing_cycle_anchor_config`: `day_of_month` and, optionally, the time of day and month.
+/// The ranges are checked by the domain, which names the part.
+fn read_anchor_config(r: &mut Reader<'_>) -> Option<AnchorConfig> {
+    r.object("billing_cycle_anchor_config", |c| {
+        c.require("day_of_month");
+        AnchorConfig {
+            day_of_month: c.int("day_of_month").unwrap_or(1),
+            hour: c.int("hour"),
+            minute: c.int("minute"),
+            second: c.int("second"),
+            month: c.int("month"),
+        }
+    })
 }
 
 /// `trial_settings`: what the trial's end does when there is no payment method to charge.
