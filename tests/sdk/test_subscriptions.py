@@ -241,7 +241,8 @@ def test_cancel_and_cancel_at_period_end(v1, plan):
 def test_updates_that_are_not_there_yet_are_refused(v1, plan):
     cus = customer_with(v1)
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
-    expect_error(lambda: v1.subscriptions.update(sub.id, {"add_invoice_items": [{"price": plan}]}), param="add_invoice_items")
+    # add_invoice_items takes one-time prices only (see test_add_invoice_items.py).
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"add_invoice_items": [{"price": plan}]}), param="add_invoice_items[0][price]")
     expect_error(lambda: v1.subscriptions.update(sub.id, {"trial_end": "now"}), param="trial_end")
     u = check(v1.subscriptions.update(sub.id, {"metadata": {"k": "v"}, "description": "team plan"}))
     assert u.metadata["k"] == "v" and u.description == "team plan"

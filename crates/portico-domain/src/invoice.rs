@@ -60,6 +60,24 @@ pub struct Line {
     pub proration: bool,
     pub subscription_item: Option<String>,
     pub discount_amounts: Vec<DiscountAmount>,
+    /// The invoice item (`ii_…`) this line bills, for a one-off charge added to a subscription
+    /// (`add_invoice_items`) rather than one of its items.
+    #[serde(default)]
+    pub invoice_item: Option<String>,
+    /// For an invoice item, the subscription it was added to (an invoice gathering several
+    /// subscriptions' pending items names none itself).
+    #[serde(default)]
+    pub subscription: Option<String>,
+    /// Whether discounts apply to this line (an invoice item can opt out).
+    #[serde(default = "discountable_by_default")]
+    pub discountable: bool,
+    /// The invoice item's metadata.
+    #[serde(default)]
+    pub metadata: Metadata,
+}
+
+fn discountable_by_default() -> bool {
+    true
 }
 
 /// Why the last payment attempt failed.
@@ -273,7 +291,8 @@ impl Invoice {
     pub fn apply_discount(&mut self, coupon: &Coupon, discount_id: &str) {
         let eligible: Vec<usize> = (0..self.lines.len())
             .filter(|i| {
-                self.lines[*i].amount > 0 && coupon.applies_to_product(&self.lines[*i].product)
+                let l = &self.lines[*i];
+                l.amount > 0 && l.discountable && coupon.applies_to_product(&l.product)
             })
             .collect();
         let base: i64 = eligible.iter().map(|i| self.line_net(*i)).sum();
@@ -523,6 +542,10 @@ mod tests {
             proration: false,
             subscription_item: None,
             discount_amounts: Vec::new(),
+            invoice_item: None,
+            subscription: None,
+            discountable: true,
+            metadata: Metadata::default(),
         }
     }
 

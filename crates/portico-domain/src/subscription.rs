@@ -408,6 +408,41 @@ pub struct SubscriptionCreate {
     pub card_only: bool,
 }
 
+/// Where an added invoice item's period starts (`add_invoice_items[][period][start]`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ItemPeriodStart {
+    /// The start of the subscription's current period (the default).
+    #[default]
+    MaxItemPeriodStart,
+    Now,
+    Timestamp(i64),
+}
+
+/// Where an added invoice item's period ends (`add_invoice_items[][period][end]`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ItemPeriodEnd {
+    /// The end of the subscription's current period (the default).
+    #[default]
+    MinItemPeriodEnd,
+    Timestamp(i64),
+}
+
+/// One entry of `add_invoice_items`: a one-off charge for the subscription's next invoice,
+/// with its price loaded.
+#[derive(Clone, Debug)]
+pub struct InvoiceItemRequest {
+    pub price: Price,
+    pub product_name: String,
+    pub quantity: i64,
+    pub metadata: MetadataUpdate,
+    pub discountable: bool,
+    pub start: ItemPeriodStart,
+    pub end: ItemPeriodEnd,
+}
+
+/// At most this many entries in `add_invoice_items`.
+pub const MAX_INVOICE_ITEMS: usize = 20;
+
 /// At most this many items on one subscription.
 pub const MAX_ITEMS: usize = 20;
 /// Largest quantity on one item; with prices capped at eight digits the
@@ -494,6 +529,10 @@ fn item_line(
         proration,
         subscription_item: Some(item.id.clone()),
         discount_amounts: Vec::new(),
+        invoice_item: None,
+        subscription: None,
+        discountable: true,
+        metadata: Metadata::default(),
     }
 }
 
@@ -701,6 +740,10 @@ impl Subscription {
                 proration,
                 subscription_item: Some(item_id.clone()),
                 discount_amounts: Vec::new(),
+                invoice_item: None,
+                subscription: None,
+                discountable: true,
+                metadata: Metadata::default(),
             });
             items.push(Item {
                 id: item_id,
@@ -1040,6 +1083,87 @@ impl Subscription {
             ));
         }
         lines
+    }
+
+    /// The lines of `add_invoice_items` at `now`: one-time prices in the subscription's
+    /// currency, each an invoice item of its own, over the current period unless a period is
+    /// given.
+    pub fn invoice_item_lines(
+        &self,
+        items: &[InvoiceItemRequest],
+        now: i64,
+        ctx: &mut Ctx<'_>,
+    ) -> DomainResult<Vec<Line>> {
+        let (period_start, period_end) = self.current_period();
+        let mut lines = Vec::with_capacity(items.len());
+        for (i, it) in items.iter().enumerate() {
+            let param = |f: &str| format!("add_invoice_items[{i}][{f}]");
+            if it.price.recurring.is_some() {
+                return Err(DomainError::invalid(
+                    param("price"),
+                    format!(
+                        "The price `{}` is recurring, but add_invoice_items takes only one-time \
+                         prices (`type=one_time`). Add recurring prices as `items` instead.",
+                        it.price.id
+                    ),
+                ));
+            }
+            if it.price.currency.code() != self.currency {
+                return Err(DomainError::invalid(
+                    param("price"),
+                    format!(
+                        "The price `{}` is in {}, but the subscription is billed in {}.",
+                        it.price.id,
+                        it.price.currency.code(),
+                        self.currency
+                    ),
+                ));
+            }
+            if !(0..=MAX_QUANTITY).contains(&it.quantity) {
+                return Err(DomainError::invalid(
+                    param("quantity"),
+                    format!("Invalid quantity: it must be between 0 and {MAX_QUANTITY}."),
+                ));
+            }
+            let start = match it.start {
+                ItemPeriodStart::MaxItemPeriodStart => period_start,
+                ItemPeriodStart::Now => now,
+                ItemPeriodStart::Timestamp(t) => t,
+            };
+            let end = match it.end {
+                ItemPeriodEnd::MinItemPeriodEnd => period_end,
+                ItemPeriodEnd::Timestamp(t) => t,
+            };
+            if end < start {
+                return Err(DomainError::invalid(
+                    format!("add_invoice_items[{i}][period][end]"),
+                    format!(
+                        "Invalid period: it ends ({end}) before it starts ({start}); the end \
+                         must be at or after the start."
+                    ),
+                ));
+            }
+            lines.push(Line {
+                id: ctx.ids.next("il_", ID_LEN),
+                amount: it.price.unit_amount * it.quantity,
+                description: it.product_name.clone(),
+                period_start: start,
+                period_end: end,
+                quantity: it.quantity,
+                price: it.price.id.to_string(),
+                product: it.price.product.to_string(),
+                proration: false,
+                subscription_item: None,
+                discount_amounts: Vec::new(),
+                invoice_item: Some(ctx.ids.next("ii_", ID_LEN)),
+                subscription: Some(self.id.clone()),
+                discountable: it.discountable,
+                metadata: it
+                    .metadata
+                    .build(&format!("add_invoice_items[{i}][metadata]"))?,
+            });
+        }
+        Ok(lines)
     }
 
     /// The period of this subscription's billing cycle that contains `t`.
@@ -1430,6 +1554,10 @@ impl Subscription {
                     proration: true,
                     subscription_item: Some(it.id.clone()),
                     discount_amounts: Vec::new(),
+                    invoice_item: None,
+                    subscription: None,
+                    discountable: true,
+                    metadata: Metadata::default(),
                 })
             })
             .collect()

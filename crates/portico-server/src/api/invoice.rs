@@ -566,6 +566,7 @@ async fn give_back_prorations(
                         l.subscription_item
                             .as_deref()
                             .is_some_and(|i| items.contains(&i))
+                            || l.subscription.as_deref() == Some(sub.value.id.as_str())
                     })
                     .map(pending)
                     .collect()

@@ -18,9 +18,9 @@ use portico_domain::price::Price;
 use portico_domain::product::Product;
 use portico_domain::promotion_code::{PromotionCode, Redemption};
 use portico_domain::subscription::{
-    AnchorConfig, CancellationDetails, ItemRequest, MissingPaymentMethod, PauseBehavior,
-    PauseCollection, ProrationBehavior, Subscription, SubscriptionCreate, SubscriptionStatus,
-    FEEDBACK,
+    AnchorConfig, CancellationDetails, InvoiceItemRequest, ItemPeriodEnd, ItemPeriodStart,
+    ItemRequest, MissingPaymentMethod, PauseBehavior, PauseCollection, ProrationBehavior,
+    Subscription, SubscriptionCreate, SubscriptionStatus, FEEDBACK, MAX_INVOICE_ITEMS,
 };
 use portico_domain::{AccountId, Ctx, DomainError, IdGen, Patch, RandomIds};
 use portico_store::{Filter, TokenRecord, Versioned, Write};
@@ -52,6 +52,138 @@ pub struct CreateParams {
     pub payment_settings: PaymentSettings,
     /// `trial_settings[end_behavior][missing_payment_method]`.
     pub missing_payment_method: MissingPaymentMethod,
+    /// `add_invoice_items`: one-off charges for the first invoice.
+    pub invoice_items: Vec<InvoiceItemParam>,
+}
+
+/// One entry of `add_invoice_items`, as read.
+#[derive(Clone, Debug, Default)]
+pub struct InvoiceItemParam {
+    pub price: Option<String>,
+    pub quantity: Option<i64>,
+    pub metadata: MetadataUpdate,
+    pub discountable: Option<bool>,
+    pub start: ItemPeriodStart,
+    pub end: ItemPeriodEnd,
+}
+
+/// Reads `add_invoice_items` (create and update). Inline prices, per-item discounts and tax
+/// rates are refused by name.
+pub(crate) fn read_invoice_items(r: &mut Reader<'_>) -> Vec<InvoiceItemParam> {
+    let items = r
+        .list("add_invoice_items", |a| {
+            a.unsupported(
+                "price_data",
+                "inline prices are not implemented; create a one-time price first.",
+            );
+            a.unsupported(
+                "discounts",
+                "discounts on one added invoice item are not implemented; the subscription's \
+                 discounts apply to it unless `discountable=false`.",
+            );
+            a.unsupported("tax_rates", "tax rates are not implemented.");
+            let price = if a.require("price") {
+                a.string("price", 5000)
+            } else {
+                None
+            };
+            let (start, end) = a
+                .object("period", |p| {
+                    p.require("start");
+                    p.require("end");
+                    let start = p
+                        .object("start", |s| {
+                            match period_bound(s, &["max_item_period_start", "now", "timestamp"]) {
+                                Some(("now", _)) => ItemPeriodStart::Now,
+                                Some((_, Some(t))) => ItemPeriodStart::Timestamp(t),
+                                _ => ItemPeriodStart::MaxItemPeriodStart,
+                            }
+                        })
+                        .unwrap_or_default();
+                    let end = p
+                        .object("end", |e| {
+                            match period_bound(e, &["min_item_period_end", "timestamp"]) {
+                                Some((_, Some(t))) => ItemPeriodEnd::Timestamp(t),
+                                _ => ItemPeriodEnd::MinItemPeriodEnd,
+                            }
+                        })
+                        .unwrap_or_default();
+                    (start, end)
+                })
+                .unwrap_or_default();
+            InvoiceItemParam {
+                price,
+                quantity: a.int("quantity"),
+                metadata: a.metadata("metadata", false),
+                discountable: a.bool("discountable"),
+                start,
+                end,
+            }
+        })
+        .unwrap_or_default();
+    if items.len() > MAX_INVOICE_ITEMS {
+        r.error(ApiError::invalid(
+            Some("add_invoice_items".into()),
+            None,
+            format!("You may pass at most {MAX_INVOICE_ITEMS} add_invoice_items."),
+        ));
+    }
+    items
+}
+
+/// One end of an added invoice item's period: its `type`, and its `timestamp`, which
+/// `type=timestamp` needs and no other type takes.
+fn period_bound(
+    b: &mut Reader<'_>,
+    types: &'static [&'static str],
+) -> Option<(&'static str, Option<i64>)> {
+    b.require("type");
+    let kind = b.enumeration("type", types)?;
+    let timestamp = b.int("timestamp");
+    match (kind, timestamp) {
+        ("timestamp", None) => {
+            b.require("timestamp");
+            None
+        }
+        ("timestamp", t) => Some((kind, t)),
+        (_, Some(_)) => {
+            b.error(ApiError::invalid(
+                Some(b.path_of("timestamp")),
+                None,
+                format!("`timestamp` goes with `type=timestamp`, not with `type={kind}`."),
+            ));
+            None
+        }
+        (_, None) => Some((kind, None)),
+    }
+}
+
+/// Loads the prices `add_invoice_items` names, for [`Subscription::invoice_item_lines`].
+pub(crate) async fn load_invoice_items(
+    app: &App,
+    account: &AccountId,
+    items: &[InvoiceItemParam],
+) -> Result<Vec<InvoiceItemRequest>, Failure> {
+    let mut out = Vec::with_capacity(items.len());
+    for (i, it) in items.iter().enumerate() {
+        let param = format!("add_invoice_items[{i}][price]");
+        let id = it
+            .price
+            .as_deref()
+            .ok_or_else(|| Failure::from(ApiError::missing(&param)))?;
+        let (price, product_name) =
+            crate::api::subscription_change::price_and_name(app, account, id, &param).await?;
+        out.push(InvoiceItemRequest {
+            price,
+            product_name,
+            quantity: it.quantity.unwrap_or(1),
+            metadata: it.metadata.clone(),
+            discountable: it.discountable.unwrap_or(true),
+            start: it.start,
+            end: it.end,
+        });
+    }
+    Ok(out)
 }
 
 /// One entry of `discounts`: a coupon, a promotion code, or (on update) a discount the
@@ -291,7 +423,6 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         })
         .unwrap_or_default();
     for key in [
-        "add_invoice_items",
         "application_fee_percent",
         "backdate_start_date",
         "billing_thresholds",
@@ -350,6 +481,7 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         cancel_at: r.int("cancel_at"),
         payment_settings: read_payment_settings(r),
         missing_payment_method: read_trial_settings(r).unwrap_or_default(),
+        invoice_items: read_invoice_items(r),
     }
 }
 
@@ -506,6 +638,7 @@ pub async fn draft_first_invoice(
             metadata: metadata.clone(),
         });
     }
+    let extras = load_invoice_items(app, account, &p.invoice_items).await?;
     let pm = match &p.default_payment_method {
         Some(id) => Some(
             customer_payment_method(app, api, &p.customer, id, "default_payment_method").await?,
@@ -569,6 +702,10 @@ pub async fn draft_first_invoice(
         missing_payment_method: p.missing_payment_method,
     };
     let (mut sub, lines) = Subscription::create(&customer.value, create, &mut ctx)?;
+    // One-off charges come first on the invoice, as pending invoice items do.
+    let mut all = sub.invoice_item_lines(&extras, now, &mut ctx)?;
+    all.extend(lines);
+    let lines = all;
     let mut invoice = Invoice::draft(
         &customer.value,
         Some(&sub.id),
@@ -718,7 +855,6 @@ pub async fn update_subscription(
     let (simple, change, expand) = api.read(|r| {
         for key in [
             "trial_from_plan",
-            "add_invoice_items",
             "collection_method",
             "days_until_due",
             "default_tax_rates",
@@ -777,11 +913,9 @@ pub async fn update_subscription(
                 })
             }),
         };
-        (
-            simple,
-            crate::api::subscription_change::read_change(r),
-            r.expand("subscription", false),
-        )
+        let mut change = crate::api::subscription_change::read_change(r);
+        change.invoice_items = read_invoice_items(r);
+        (simple, change, r.expand("subscription", false))
     })?;
     let account = api.caller.account.clone();
     let current = load::<Subscription>(&app, &account, &id, None).await?;

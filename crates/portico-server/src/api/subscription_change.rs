@@ -44,12 +44,15 @@ pub struct ChangeParams {
     pub proration_date: Option<i64>,
     pub anchor_now: bool,
     pub payment_behavior: &'static str,
+    /// `add_invoice_items` (updates only): one-off charges for the invoice the change makes,
+    /// or else for the next one.
+    pub invoice_items: Vec<crate::api::subscription::InvoiceItemParam>,
 }
 
 impl ChangeParams {
     /// Whether the request changes anything billed.
     pub fn is_change(&self) -> bool {
-        !self.items.is_empty() || self.anchor_now
+        !self.items.is_empty() || self.anchor_now || !self.invoice_items.is_empty()
     }
 }
 
@@ -91,7 +94,23 @@ pub fn read_change(r: &mut Reader<'_>) -> ChangeParams {
         proration_date,
         anchor_now,
         payment_behavior,
+        invoice_items: Vec::new(),
     }
+}
+
+/// A price and its product's name, `param` naming the price in errors.
+pub(crate) async fn price_and_name(
+    app: &App,
+    account: &AccountId,
+    id: &str,
+    param: &str,
+) -> Result<(Price, String), Failure> {
+    let price = load::<Price>(app, account, id, Some(param)).await?.value;
+    let name = load::<Product>(app, account, price.product.as_str(), Some(param))
+        .await?
+        .value
+        .name;
+    Ok((price, name))
 }
 
 /// Loads the prices (and product names) the changes name.
@@ -103,15 +122,7 @@ async fn item_changes(
     let mut out = Vec::with_capacity(items.len());
     for (i, it) in items.iter().enumerate() {
         let price = match &it.price {
-            Some(p) => {
-                let param = format!("items[{i}][price]");
-                let price = load::<Price>(app, account, p, Some(&param)).await?.value;
-                let name = load::<Product>(app, account, price.product.as_str(), Some(&param))
-                    .await?
-                    .value
-                    .name;
-                Some((price, name))
-            }
+            Some(p) => Some(price_and_name(app, account, p, &format!("items[{i}][price]")).await?),
             None => None,
         };
         out.push(ItemChange {
@@ -149,6 +160,8 @@ pub async fn plan(
     fresh: &[Discount],
 ) -> Result<Planned, Failure> {
     let changes = item_changes(app, account, &p.items).await?;
+    let extras =
+        crate::api::subscription::load_invoice_items(app, account, &p.invoice_items).await?;
     let paused = sub.value.collection_paused_at(at);
     let mut customer = load::<Customer>(app, account, &sub.value.customer, None).await?;
     let mut ids = crate::ids::Ids;
@@ -160,11 +173,14 @@ pub async fn plan(
     let out = sub
         .value
         .change_items(changes, at, p.behavior, p.anchor_now, &mut ctx)?;
+    // Added invoice items cover the period as the change leaves it.
+    let extras = sub.value.invoice_item_lines(&extras, at, &mut ctx)?;
     let immediate = p.behavior == ProrationBehavior::AlwaysInvoice || out.new_period.is_some();
     let mut invoice = None;
     if immediate {
         let restarted = out.new_period.is_some();
         let mut lines = std::mem::take(&mut sub.value.pending_lines);
+        lines.extend(extras);
         lines.extend(out.prorations);
         lines.extend(out.new_period.unwrap_or_default());
         let period = if restarted {
@@ -192,6 +208,7 @@ pub async fn plan(
             );
         }
     } else {
+        sub.value.pending_lines.extend(extras);
         sub.value.pending_lines.extend(out.prorations);
     }
     Ok(Planned {

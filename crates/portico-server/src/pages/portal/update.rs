@@ -377,6 +377,7 @@ fn change_params(p: &Portal, sub: &Subscription, target: &Target) -> ChangeParam
         proration_date: None,
         anchor_now: u.billing_cycle_anchor.as_deref() == Some("now") && !trialing,
         payment_behavior: PORTAL_PAYMENT,
+        invoice_items: Vec::new(),
     }
 }
 
