@@ -738,6 +738,26 @@ mod tests {
     }
 
     #[test]
+    fn lines_that_are_not_discountable_keep_their_amount() {
+        let mut fee = line(5000, "prod_a");
+        fee.discountable = false;
+        let (mut inv, mut ids) = setup(vec![fee, line(1000, "prod_a")]);
+        let amount = coupon(
+            &mut ids,
+            CouponCreate {
+                amount_off: Some(2000),
+                currency: Currency::parse("usd"),
+                ..Default::default()
+            },
+        );
+        // The fixed amount falls on the one discountable line, and no further than it goes.
+        inv.apply_discount(&amount, "di_1");
+        assert!(inv.lines[0].discount_amounts.is_empty());
+        assert_eq!(inv.lines[1].discount_amounts[0].amount, 1000);
+        assert_eq!(inv.total(), 5000);
+    }
+
+    #[test]
     fn lifecycle_and_payments() {
         let (mut inv, mut ids) = setup(vec![line(1000, "prod_a")]);
         assert!(

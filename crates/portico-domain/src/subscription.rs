@@ -2127,6 +2127,118 @@ mod tests {
     }
 
     #[test]
+    fn added_invoice_items() {
+        let mut ids = SequentialIds::default();
+        let w = world(&mut ids, NOW);
+        let mut ctx = Ctx {
+            now: NOW,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let (sub, _) = Subscription::create(
+            &w.customer,
+            SubscriptionCreate {
+                items: vec![item(&w, &w.monthly, 1)],
+                ..Default::default()
+            },
+            &mut ctx,
+        )
+        .unwrap();
+        let (start, end) = sub.current_period();
+        let fee = |quantity, start, end| InvoiceItemRequest {
+            price: w.one_time.clone(),
+            product_name: "Setup".into(),
+            quantity,
+            metadata: MetadataUpdate::default(),
+            discountable: false,
+            start,
+            end,
+        };
+        let later = NOW + 86_400;
+        let lines = sub
+            .invoice_item_lines(
+                &[
+                    fee(
+                        2,
+                        ItemPeriodStart::MaxItemPeriodStart,
+                        ItemPeriodEnd::MinItemPeriodEnd,
+                    ),
+                    fee(1, ItemPeriodStart::Now, ItemPeriodEnd::Timestamp(later)),
+                    fee(
+                        0,
+                        ItemPeriodStart::Timestamp(later),
+                        ItemPeriodEnd::Timestamp(later),
+                    ),
+                ],
+                NOW + 60,
+                &mut ctx,
+            )
+            .unwrap();
+        let got: Vec<_> = lines
+            .iter()
+            .map(|l| {
+                (
+                    l.amount,
+                    l.period_start,
+                    l.period_end,
+                    l.proration,
+                    l.discountable,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1000, start, end, false, false),
+                (500, NOW + 60, later, false, false),
+                (0, later, later, false, false),
+            ]
+        );
+        assert!(lines.iter().all(|l| l.invoice_item.is_some()
+            && l.subscription.as_deref() == Some(sub.id.as_str())
+            && l.subscription_item.is_none()
+            && l.description == "Setup"));
+        // Refused, each by its own parameter.
+        let refused = |it: InvoiceItemRequest, ctx: &mut Ctx<'_>| {
+            let e = sub.invoice_item_lines(
+                &[
+                    fee(1, ItemPeriodStart::Now, ItemPeriodEnd::MinItemPeriodEnd),
+                    it,
+                ],
+                NOW,
+                ctx,
+            );
+            param_of(&e.unwrap_err()).map(str::to_owned)
+        };
+        let mut recurring = fee(1, ItemPeriodStart::Now, ItemPeriodEnd::MinItemPeriodEnd);
+        recurring.price = w.monthly.clone();
+        assert_eq!(
+            refused(recurring, &mut ctx).as_deref(),
+            Some("add_invoice_items[1][price]")
+        );
+        assert_eq!(
+            refused(
+                fee(-1, ItemPeriodStart::Now, ItemPeriodEnd::MinItemPeriodEnd),
+                &mut ctx
+            )
+            .as_deref(),
+            Some("add_invoice_items[1][quantity]")
+        );
+        assert_eq!(
+            refused(
+                fee(
+                    1,
+                    ItemPeriodStart::Timestamp(later),
+                    ItemPeriodEnd::Timestamp(NOW)
+                ),
+                &mut ctx
+            )
+            .as_deref(),
+            Some("add_invoice_items[1][period][end]")
+        );
+    }
+
+    #[test]
     fn creation_rules() {
         let mut ids = SequentialIds::default();
         let w = world(&mut ids, NOW);
