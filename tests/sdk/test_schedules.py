@@ -95,3 +95,45 @@ def test_phase_rules(v1, world):
                  code="resource_missing", param="phases[0][items][0][price]")
     expect_error(lambda: v1.subscription_schedules.create({"customer": world["cus"].id}), param="customer")
     assert [s.id for s in check(v1.subscription_schedules.list({"customer": world["cus"].id})).data] == [sched.id]
+
+
+def test_metadata_on_the_schedule_and_on_phase_items(v1, world):
+    sched = check(v1.subscription_schedules.create({"from_subscription": world["sub"].id,
+                                                    "metadata": {"origin": "downgrade"}}))
+    assert sched.metadata.to_dict() == {"origin": "downgrade"}
+    assert v1.subscription_schedules.retrieve(sched.id).metadata["origin"] == "downgrade"
+    updated = check(v1.subscription_schedules.update(sched.id, {"phases": [
+        {"items": [{"price": world["pro"]}], "start_date": APR1, "end_date": MAY1},
+        {"items": [{"price": world["basic"], "metadata": {"seat": "team"}}]},
+    ]}))
+    assert updated.phases[0]["items"][0].metadata.to_dict() == {}
+    assert updated.phases[1]["items"][0].metadata.to_dict() == {"seat": "team"}
+    # The subscription item gets it when the phase starts.
+    assert v1.subscriptions.retrieve(world["sub"].id)["items"].data[0].metadata.to_dict() == {}
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    item = v1.subscriptions.retrieve(world["sub"].id)["items"].data[0]
+    assert (item.price.id, item.metadata.to_dict()) == (world["basic"], {"seat": "team"})
+
+
+def test_list_filters_on_when_schedules_ended(v1, world):
+    kept = check(v1.subscription_schedules.create({"from_subscription": world["sub"].id}))
+    other = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"]}]})
+    released = v1.subscription_schedules.release(
+        v1.subscription_schedules.create({"from_subscription": other.id}).id)
+    assert released.released_at == APR1
+    third = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"]}]})
+    canceled = v1.subscription_schedules.cancel(
+        v1.subscription_schedules.create({"from_subscription": third.id}).id)
+    assert canceled.canceled_at == APR1
+    ids = lambda params: [s.id for s in v1.subscription_schedules.list(
+        {"customer": world["cus"].id} | params).data]
+    assert ids({}) == [canceled.id, released.id, kept.id]
+    assert ids({"released_at": {"gte": APR1}}) == [released.id]
+    assert ids({"released_at": APR1}) == [released.id]
+    assert ids({"released_at": {"gt": APR1}}) == []
+    assert ids({"canceled_at": {"lte": APR1, "gt": APR1 - DAY}}) == [canceled.id]
+    assert ids({"completed_at": {"gte": 0}}) == []
+    # None waits to start: each begins with a running subscription.
+    assert ids({"scheduled": True}) == [] and len(ids({"scheduled": False})) == 3
+    expect_error(lambda: v1.subscription_schedules.list({"canceled_at": {"gte": "soon"}}),
+                 param="canceled_at[gte]")

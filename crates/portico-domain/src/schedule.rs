@@ -18,6 +18,9 @@ pub struct PhaseItem {
     pub price: Price,
     pub product_name: String,
     pub quantity: i64,
+    /// Set on the subscription item when the phase starts (else the item keeps its own).
+    #[serde(default)]
+    pub metadata: Option<Metadata>,
 }
 
 /// One phase: these items from `start` until `end`.
@@ -307,6 +310,7 @@ pub fn phase_items(items: &[Item]) -> Vec<PhaseItem> {
             price: i.price.clone(),
             product_name: i.product_name.clone(),
             quantity: i.quantity,
+            metadata: None,
         })
         .collect()
 }
@@ -328,7 +332,11 @@ pub fn apply_phase(sub: &mut Subscription, phase: &Phase, ctx: &mut Ctx<'_>) {
                 product_name: pi.product_name.clone(),
                 quantity: pi.quantity,
                 created: kept.map(|k| k.created).unwrap_or(ctx.now),
-                metadata: kept.map(|k| k.metadata.clone()).unwrap_or_default(),
+                metadata: pi
+                    .metadata
+                    .clone()
+                    .or_else(|| kept.map(|k| k.metadata.clone()))
+                    .unwrap_or_default(),
                 current_period_start: start,
                 current_period_end: end,
             }

@@ -448,6 +448,30 @@ pub enum Filter {
     CreatedGte(i64),
     CreatedLt(i64),
     CreatedLte(i64),
+    /// A numeric top-level or dotted field of the stored JSON compared with a number; rows
+    /// where the field is unset never match.
+    FieldCmp(&'static str, Cmp, i64),
+}
+
+/// A comparison of [`Filter::FieldCmp`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+impl Cmp {
+    /// The SQL operator.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Cmp::Gt => ">",
+            Cmp::Gte => ">=",
+            Cmp::Lt => "<",
+            Cmp::Lte => "<=",
+        }
+    }
 }
 
 impl ListQuery {
@@ -458,6 +482,7 @@ impl ListQuery {
             matches!(
                 f,
                 Filter::Field(..)
+                    | Filter::FieldCmp(..)
                     | Filter::Present(..)
                     | Filter::LookupLike(_)
                     | Filter::DeliverySuccess(_)

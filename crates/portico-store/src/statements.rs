@@ -49,6 +49,19 @@ impl Backend {
         }
     }
 
+    /// SQL that reads a (possibly dotted) numeric field of the stored JSON as an integer
+    /// (`NULL` when unset).
+    fn json_int(self, path: &str) -> String {
+        check_path(path);
+        match self {
+            Backend::Sqlite => format!("CAST(json_extract(data, '$.{path}') AS INTEGER)"),
+            Backend::Postgres => format!(
+                "((data::jsonb #>> '{{{}}}')::bigint)",
+                path.replace('.', ",")
+            ),
+        }
+    }
+
     /// SQL that reads a (possibly dotted) field of the stored JSON as text.
     fn json_text(self, path: &str) -> String {
         check_path(path);
@@ -316,6 +329,9 @@ fn list_into(
             Filter::Field(path, v) => sql
                 .push(&format!(" AND {} = ", backend.json_text(path)))
                 .text(v.clone()),
+            Filter::FieldCmp(path, cmp, v) => sql
+                .push(&format!(" AND {} {} ", backend.json_int(path), cmp.sql()))
+                .int(*v),
             Filter::Present(path, yes) => {
                 let cond = backend.json_present(path);
                 sql.push(&if *yes {

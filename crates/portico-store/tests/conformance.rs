@@ -10,7 +10,7 @@ use portico_domain::price::{Interval, Price, PriceCreate, Recurring};
 use portico_domain::product::{Product, ProductParams};
 use portico_domain::{AccountId, Ctx, Currency, Patch};
 use portico_store::{
-    get, Attempt, ClaimLimits, Cursor, DeliveryQuery, DeliveryState, EmailQuery, EmailStatus,
+    get, Attempt, ClaimLimits, Cmp, Cursor, DeliveryQuery, DeliveryState, EmailQuery, EmailStatus,
     Filter, Finished, IdempotencyClaim, ListQuery, NewDelivery, NewEmail, Next, Page, Read, Record,
     Store, StoreError, TokenRecord, Versioned, Write,
 };
@@ -482,6 +482,31 @@ async fn unique_keys_and_json_filters(store: Arc<dyn Store>) {
     assert_eq!(store.list(&acct, &q).await.unwrap().records.len(), 1);
     q.filters = vec![Filter::Field("shippable", "false".into())];
     assert_eq!(store.list(&acct, &q).await.unwrap().records.len(), 0);
+    // Numeric comparisons on the stored JSON; a row without the field never matches.
+    let mut q = query("price", 10);
+    let count = |q: &ListQuery| {
+        let (store, acct, q) = (store.clone(), acct.clone(), q.clone());
+        async move { store.list(&acct, &q).await.unwrap().records.len() }
+    };
+    q.filters = vec![Filter::FieldCmp("unit_amount", Cmp::Gte, 100)];
+    assert_eq!(count(&q).await, 2);
+    q.filters = vec![Filter::FieldCmp("unit_amount", Cmp::Gt, 100)];
+    assert_eq!(count(&q).await, 0);
+    q.filters = vec![
+        Filter::FieldCmp("unit_amount", Cmp::Lte, 100),
+        Filter::FieldCmp("unit_amount", Cmp::Lt, 101),
+    ];
+    assert_eq!(count(&q).await, 2);
+    q.filters = vec![Filter::FieldCmp("recurring.interval_count", Cmp::Lt, 2)];
+    assert_eq!(count(&q).await, 2);
+    q.filters = vec![Filter::FieldCmp("recurring.interval_count", Cmp::Gt, 1)];
+    assert_eq!(count(&q).await, 0);
+    q.filters = vec![Filter::FieldCmp(
+        "transform_quantity.divide_by",
+        Cmp::Gte,
+        0,
+    )];
+    assert_eq!(count(&q).await, 0, "no price has the field");
 }
 
 async fn idempotency_keys(store: Arc<dyn Store>) {

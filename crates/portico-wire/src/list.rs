@@ -86,15 +86,21 @@ pub fn read_limit(r: &mut Reader<'_>) -> usize {
 
 /// Reads a timestamp filter: `created=123` (exactly) or `created[gte]=…&created[lt]=…`.
 pub fn read_created(r: &mut Reader<'_>) -> Option<Range> {
-    if r.has_leaf("created") {
-        let t = r.int("created")?;
+    read_range(r, "created")
+}
+
+/// A timestamp filter like `created` on another field (`canceled_at`, …): an exact value, or
+/// an object of `gt`, `gte`, `lt`, `lte`.
+pub fn read_range(r: &mut Reader<'_>, key: &'static str) -> Option<Range> {
+    if r.has_leaf(key) {
+        let t = r.int(key)?;
         return Some(Range {
             gte: Some(t),
             lte: Some(t),
             ..Default::default()
         });
     }
-    r.object("created", |o| Range {
+    r.object(key, |o| Range {
         gt: o.int("gt"),
         gte: o.int("gte"),
         lt: o.int("lt"),

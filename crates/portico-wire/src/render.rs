@@ -649,7 +649,7 @@ pub fn subscription_schedule(s: &portico_domain::schedule::Schedule, now: i64) -
             "items": p.items.iter().map(|i| json!({
                 "billing_thresholds": null,
                 "discounts": [],
-                "metadata": {},
+                "metadata": i.metadata.clone().unwrap_or_default(),
                 // The legacy plan, as on a subscription item (see `plan`): here by its id.
                 "plan": i.price.id,
                 "price": i.price.id,

@@ -11,13 +11,17 @@ use portico_domain::product::Product;
 use portico_domain::schedule::{PhaseItem, PhaseRequest, Schedule};
 use portico_domain::subscription::{CancellationDetails, Subscription};
 use portico_domain::{Ctx, DomainError};
-use portico_store::{Filter, Versioned, Write};
-use portico_wire::list::{read_created, read_list_params};
+use portico_store::{Cmp, Filter, Versioned, Write};
+use portico_wire::list::{read_created, read_list_params, read_range};
 use portico_wire::{render, ApiError, Reader};
 
 /// A phase as read: prices still ids.
 struct PhaseParams {
-    items: Vec<(Option<String>, Option<i64>)>,
+    items: Vec<(
+        Option<String>,
+        Option<i64>,
+        portico_domain::metadata::MetadataUpdate,
+    )>,
     start_date: Option<i64>,
     end_date: Option<i64>,
     duration: Option<Recurring>,
@@ -51,13 +55,13 @@ fn read_phases(r: &mut Reader<'_>) -> Option<Vec<PhaseParams>> {
         let items = p
             .list("items", |i| {
                 crate::api::subscription::refuse_item_extras(i);
-                i.metadata("metadata", false);
+                let metadata = i.metadata("metadata", false);
                 let price = if i.require("price") {
                     i.string("price", 5000)
                 } else {
                     None
                 };
-                (price, i.int("quantity"))
+                (price, i.int("quantity"), metadata)
             })
             .unwrap_or_default();
         // `now` means the current phase's start, which is where the first phase starts anyway.
@@ -107,7 +111,7 @@ async fn phase_requests(
     let mut out = Vec::with_capacity(phases.len());
     for (i, p) in phases.into_iter().enumerate() {
         let mut items = Vec::with_capacity(p.items.len());
-        for (j, (price, quantity)) in p.items.into_iter().enumerate() {
+        for (j, (price, quantity, metadata)) in p.items.into_iter().enumerate() {
             let param = format!("phases[{i}][items][{j}][price]");
             let id = price.ok_or_else(|| Failure::from(ApiError::missing(&param)))?;
             let price = load::<Price>(app, &api.caller.account, &id, Some(&param))
@@ -122,10 +126,15 @@ async fn phase_requests(
             .await?
             .value
             .name;
+            // Metadata given for the item is what the subscription item gets at the phase's start.
+            let metadata = (!metadata.is_empty())
+                .then(|| metadata.build(&format!("phases[{i}][items][{j}][metadata]")))
+                .transpose()?;
             items.push(PhaseItem {
                 price,
                 product_name,
                 quantity: quantity.unwrap_or(1),
+                metadata,
             });
         }
         out.push(PhaseRequest {
@@ -145,10 +154,14 @@ pub async fn create_subscription_schedule(State(app): State<App>, mut api: Api) 
         for key in ["customer", "customer_account", "phases", "start_date", "default_settings", "end_behavior", "billing_mode"] {
             r.unsupported(key, "Portico creates schedules from existing subscriptions: pass from_subscription, then update the phases.");
         }
-        r.metadata("metadata", false);
-        (r.required_string("from_subscription", 5000), r.expand("subscription_schedule", false))
+        let metadata = r.metadata("metadata", false);
+        (
+            (r.required_string("from_subscription", 5000), metadata),
+            r.expand("subscription_schedule", false),
+        )
     })?;
-    let (app_, api_, from_) = (&app, &api, &from);
+    let (from, metadata) = from;
+    let (app_, api_, from_, metadata_) = (&app, &api, &from, &metadata);
     let schedule = with_retries(|| async move {
         let mut sub =
             load_live::<Subscription>(app_, &api_.caller.account, from_, Some("from_subscription"))
@@ -175,7 +188,8 @@ pub async fn create_subscription_schedule(State(app): State<App>, mut api: Api) 
             livemode: api_.caller.livemode,
             ids: &mut ids,
         };
-        let schedule = Schedule::from_subscription(&sub.value, &mut ctx)?;
+        let mut schedule = Schedule::from_subscription(&sub.value, &mut ctx)?;
+        schedule.metadata = metadata_.build("metadata")?;
         sub.value.schedule = Some(schedule.id.clone());
         app_.commit(
             &api_.caller.account,
@@ -213,24 +227,42 @@ pub async fn retrieve_subscription_schedule(
 
 /// `GET /v1/subscription_schedules`
 pub async fn list_subscription_schedules(State(app): State<App>, mut api: Api) -> Reply {
-    let (params, customer, created) = api.read(|r| {
-        for key in ["canceled_at", "completed_at", "released_at"] {
-            r.object(key, |o| {
-                for k in ["gt", "gte", "lt", "lte"] {
-                    o.int(k);
-                }
-            });
-        }
-        r.bool("scheduled");
+    let (params, customer, created, moments, scheduled) = api.read(|r| {
+        let moments: Vec<_> = ["canceled_at", "completed_at", "released_at"]
+            .into_iter()
+            .map(|key| (key, read_range(r, key)))
+            .collect();
         (
             read_list_params(r, "subscription_schedule"),
             r.string("customer", 5000),
             read_created(r),
+            moments,
+            r.bool("scheduled"),
         )
     })?;
     let mut filters = created_filters(created);
     if let Some(c) = customer {
         filters.push(Filter::Parent(c));
+    }
+    // Each moment filter, as `created` is: an exact time or bounds.
+    for (field, range) in moments {
+        let Some(range) = range else { continue };
+        let bounds = [
+            (Cmp::Gt, range.gt),
+            (Cmp::Gte, range.gte),
+            (Cmp::Lt, range.lt),
+            (Cmp::Lte, range.lte),
+        ];
+        for (cmp, v) in bounds {
+            if let Some(v) = v {
+                filters.push(Filter::FieldCmp(field, cmp, v));
+            }
+        }
+    }
+    // `scheduled=true`: the schedules that have not started yet. Portico's schedules start
+    // from running subscriptions, so none is waiting to start: the list is empty.
+    if scheduled == Some(true) {
+        filters.push(Filter::Status("not_started".into()));
     }
     list(
         &app,

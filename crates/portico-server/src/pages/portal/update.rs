@@ -969,6 +969,7 @@ async fn schedule(
                     price: target_.price.clone(),
                     product_name: target_.product.clone(),
                     quantity: target_.quantity,
+                    metadata: None,
                 }],
                 proration_behavior: Some("none".into()),
                 ..Default::default()
