@@ -343,3 +343,28 @@ def test_mark_uncollectible_then_pay_or_void(v1, plan):
     written_off = v1.invoices.mark_uncollectible(sub2.latest_invoice)
     assert check(v1.invoices.void_invoice(written_off.id)).status == "void"
     expect_error(lambda: v1.invoices.mark_uncollectible(written_off.id))
+
+
+def test_billing_mode_defaults_to_flexible_and_can_be_classic(v1, plan):
+    cus = customer_with(v1)
+    new = lambda **extra: check(v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], **extra}))
+    # Subscriptions created through the API default to flexible since 2025-09-30.clover.
+    default = new()
+    assert default.billing_mode.to_dict() == {
+        "flexible": {"proration_discounts": "itemized"}, "type": "flexible", "updated_at": default.created}
+    classic = new(billing_mode={"type": "classic"})
+    assert classic.billing_mode.to_dict() == {"flexible": None, "type": "classic"}
+    included = new(billing_mode={"type": "flexible", "flexible": {"proration_discounts": "included"}})
+    assert included.billing_mode.flexible.proration_discounts == "included"
+    assert v1.subscriptions.retrieve(classic.id).billing_mode.type == "classic"
+    # A schedule shows its subscription's mode.
+    sched = check(v1.subscription_schedules.create({"from_subscription": classic.id}))
+    assert sched.billing_mode.type == "classic"
+    expect_error(lambda: new(billing_mode={"type": "classic", "flexible": {"proration_discounts": "included"}}),
+                 param="billing_mode[flexible]")
+    expect_error(lambda: new(billing_mode={"type": "hybrid"}), param="billing_mode[type]")
+    preview = v1.invoices.create_preview({"customer": cus.id, "subscription_details": {
+        "items": [{"price": plan}], "billing_mode": {"type": "classic"}}})
+    assert preview.total == 1500
+    expect_error(lambda: new(billing_mode={"flexible": {"proration_discounts": "included"}}),
+                 param="billing_mode[type]")

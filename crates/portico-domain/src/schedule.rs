@@ -72,6 +72,9 @@ pub struct Schedule {
     pub released_subscription: Option<String>,
     pub metadata: Metadata,
     pub test_clock: Option<String>,
+    /// The subscription's `billing_mode`, which the schedule shows as its own.
+    #[serde(default)]
+    pub billing_mode: crate::subscription::BillingMode,
 }
 
 /// A requested phase: items (prices loaded), and when it ends.
@@ -125,6 +128,7 @@ impl Schedule {
             released_subscription: None,
             metadata: Metadata::new(),
             test_clock: sub.test_clock.clone(),
+            billing_mode: sub.billing_mode,
         })
     }
 

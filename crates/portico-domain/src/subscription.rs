@@ -257,6 +257,34 @@ pub struct Subscription {
     /// from the trial's end to the anchor is free (else prorated).
     #[serde(default)]
     pub free_to_anchor: bool,
+    /// `billing_mode`. Subscriptions stored before Portico recorded it were `classic`.
+    #[serde(default)]
+    pub billing_mode: BillingMode,
+}
+
+/// A subscription's `billing_mode`: `classic`, or `flexible` (the default for subscriptions
+/// created on API versions from 2025-09-30) with how prorations show their discounts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum BillingMode {
+    #[default]
+    Classic,
+    Flexible {
+        /// `proration_discounts=included` (else `itemized`).
+        included: bool,
+    },
+}
+
+impl BillingMode {
+    /// The mode of a subscription created without `billing_mode`.
+    pub const NEW: BillingMode = BillingMode::Flexible { included: false };
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BillingMode::Classic => "classic",
+            BillingMode::Flexible { .. } => "flexible",
+        }
+    }
 }
 
 /// `billing_cycle_anchor_config`: the day of the month (and the time, and for a first full
@@ -393,6 +421,7 @@ pub struct SubscriptionCreate {
     pub trial_end: Option<i64>,
     pub billing_cycle_anchor: Option<i64>,
     pub billing_cycle_anchor_config: Option<AnchorConfig>,
+    pub billing_mode: BillingMode,
     /// `proration_behavior=none`: the stretch before a future anchor is free.
     pub prorate_to_anchor: bool,
     pub default_payment_method: Option<String>,
@@ -792,6 +821,7 @@ impl Subscription {
             upcoming_sent_for: None,
             billing_cycle_anchor_config: p.billing_cycle_anchor_config,
             free_to_anchor: p.trial_end.is_some() && !p.prorate_to_anchor,
+            billing_mode: p.billing_mode,
         };
         // A trial shorter than the warning is announced at once.
         sub.warn_trial_end(now);

@@ -361,7 +361,7 @@ pub fn subscription(s: &portico_domain::subscription::Subscription) -> Value {
             "month": c.month,
             "second": c.second,
         })),
-        "billing_mode": {"flexible": null, "type": "classic"},
+        "billing_mode": billing_mode(s.billing_mode, s.created),
         "billing_schedules": [],
         "billing_thresholds": null,
         "cancel_at": s.cancel_at,
@@ -415,6 +415,19 @@ pub fn subscription(s: &portico_domain::subscription::Subscription) -> Value {
         "trial_settings": {"end_behavior": {"missing_payment_method": s.missing_payment_method.as_str()}},
         "trial_start": s.trial_start,
     })
+}
+
+/// A subscription's (or its schedule's) `billing_mode`; `created` is when it was adopted.
+fn billing_mode(m: portico_domain::subscription::BillingMode, created: i64) -> Value {
+    use portico_domain::subscription::BillingMode;
+    match m {
+        BillingMode::Classic => json!({"flexible": null, "type": "classic"}),
+        BillingMode::Flexible { included } => json!({
+            "flexible": {"proration_discounts": if included { "included" } else { "itemized" }},
+            "type": "flexible",
+            "updated_at": created,
+        }),
+    }
 }
 
 /// One invoice line.
@@ -611,7 +624,7 @@ pub fn subscription_schedule(s: &portico_domain::schedule::Schedule, now: i64) -
         "id": s.id,
         "object": "subscription_schedule",
         "application": null,
-        "billing_mode": {"flexible": null, "type": "classic"},
+        "billing_mode": billing_mode(s.billing_mode, s.created),
         "canceled_at": s.canceled_at,
         "completed_at": s.completed_at,
         "created": s.created,

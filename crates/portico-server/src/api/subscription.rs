@@ -18,9 +18,10 @@ use portico_domain::price::Price;
 use portico_domain::product::Product;
 use portico_domain::promotion_code::{PromotionCode, Redemption};
 use portico_domain::subscription::{
-    AnchorConfig, CancellationDetails, InvoiceItemRequest, ItemPeriodEnd, ItemPeriodStart,
-    ItemRequest, MissingPaymentMethod, PauseBehavior, PauseCollection, ProrationBehavior,
-    Subscription, SubscriptionCreate, SubscriptionStatus, FEEDBACK, MAX_INVOICE_ITEMS,
+    AnchorConfig, BillingMode, CancellationDetails, InvoiceItemRequest, ItemPeriodEnd,
+    ItemPeriodStart, ItemRequest, MissingPaymentMethod, PauseBehavior, PauseCollection,
+    ProrationBehavior, Subscription, SubscriptionCreate, SubscriptionStatus, FEEDBACK,
+    MAX_INVOICE_ITEMS,
 };
 use portico_domain::{AccountId, Ctx, DomainError, IdGen, Patch, RandomIds};
 use portico_store::{Filter, TokenRecord, Versioned, Write};
@@ -40,6 +41,8 @@ pub struct CreateParams {
     pub trial_end: Option<String>,
     pub billing_cycle_anchor: Option<i64>,
     pub billing_cycle_anchor_config: Option<AnchorConfig>,
+    /// `billing_mode`, if given (else flexible, as on Stripe's API since 2025-09-30).
+    pub billing_mode: Option<BillingMode>,
     pub discounts: Vec<DiscountRequest>,
     pub payment_behavior: &'static str,
     pub proration_behavior: Option<&'static str>,
@@ -435,10 +438,10 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         "pending_invoice_item_interval",
         "transfer_data",
         "trial_from_plan",
-        "billing_mode",
     ] {
         r.unsupported(key, "this subscription setting is not implemented.");
     }
+    let billing_mode = read_billing_mode(r);
     refuse_tax_and_sent_invoices(r);
     CreateParams {
         customer,
@@ -448,6 +451,7 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         trial_end: r.string("trial_end", 5000),
         billing_cycle_anchor: r.int("billing_cycle_anchor"),
         billing_cycle_anchor_config: read_anchor_config(r),
+        billing_mode,
         discounts: read_discounts(r, false),
         payment_behavior: r
             .enumeration(
@@ -687,6 +691,7 @@ pub async fn draft_first_invoice(
         trial_end,
         billing_cycle_anchor: p.billing_cycle_anchor,
         billing_cycle_anchor_config: p.billing_cycle_anchor_config,
+        billing_mode: p.billing_mode.unwrap_or(BillingMode::NEW),
         prorate_to_anchor: p.proration_behavior != Some("none"),
         default_payment_method: p
             .default_payment_method
@@ -804,6 +809,34 @@ fn read_payment_settings(r: &mut Reader<'_>) -> PaymentSettings {
         }
     })
     .unwrap_or_default()
+}
+
+/// `billing_mode`: `type` (`classic` or `flexible`) and, for flexible,
+/// `flexible[proration_discounts]`.
+pub(crate) fn read_billing_mode(r: &mut Reader<'_>) -> Option<BillingMode> {
+    r.object("billing_mode", |m| {
+        m.require("type");
+        let kind = m.enumeration("type", &["classic", "flexible"]);
+        let included = m.object("flexible", |f| {
+            f.enumeration("proration_discounts", &["included", "itemized"]) == Some("included")
+        });
+        match (kind, included) {
+            (Some("classic"), Some(_)) => {
+                m.error(ApiError::invalid(
+                    Some(m.path_of("flexible")),
+                    None,
+                    "billing_mode[flexible] goes with billing_mode[type]=flexible.",
+                ));
+                None
+            }
+            (Some("classic"), None) => Some(BillingMode::Classic),
+            (Some(_), included) => Some(BillingMode::Flexible {
+                included: included.unwrap_or(false),
+            }),
+            (None, _) => None,
+        }
+    })
+    .flatten()
 }
 
 /// `billing_cycle_anchor_config`: `day_of_month` and, optionally, the time of day and month.

@@ -47,6 +47,9 @@ pub struct ChangeParams {
     /// `add_invoice_items` (updates only): one-off charges for the invoice the change makes,
     /// or else for the next one.
     pub invoice_items: Vec<crate::api::subscription::InvoiceItemParam>,
+    /// `billing_mode` (previews of a new subscription only). Portico prorates the same way in
+    /// both modes, so it changes no amount.
+    pub billing_mode: Option<portico_domain::subscription::BillingMode>,
 }
 
 impl ChangeParams {
@@ -95,6 +98,7 @@ pub fn read_change(r: &mut Reader<'_>) -> ChangeParams {
         anchor_now,
         payment_behavior,
         invoice_items: Vec::new(),
+        billing_mode: None,
     }
 }
 
@@ -462,6 +466,7 @@ async fn preview_new(
     let p = crate::api::subscription::CreateParams {
         customer,
         items,
+        billing_mode: change.billing_mode,
         discounts,
         payment_behavior: "allow_incomplete",
         ..Default::default()
@@ -482,7 +487,8 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
             let customer = r.string("customer", 5000);
             let subscription = r.string("subscription", 5000);
             let details = r.object("subscription_details", |d| {
-                let change = read_change(d);
+                let mut change = read_change(d);
+                change.billing_mode = crate::api::subscription::read_billing_mode(d);
                 let cancel = d.bool("cancel_at_period_end");
                 d.unsupported("trial_end", "previewing trial changes is not implemented.");
                 d.unsupported("cancel_at", "previewing cancel_at is not implemented.");

@@ -53,6 +53,7 @@ fn read_billing(r: &mut Reader<'_>, item: ItemParam) -> ChangeParams {
             )
             .unwrap_or("allow_incomplete"),
         invoice_items: Vec::new(),
+        billing_mode: None,
     }
 }
 

@@ -378,6 +378,7 @@ fn change_params(p: &Portal, sub: &Subscription, target: &Target) -> ChangeParam
         anchor_now: u.billing_cycle_anchor.as_deref() == Some("now") && !trialing,
         payment_behavior: PORTAL_PAYMENT,
         invoice_items: Vec::new(),
+        billing_mode: None,
     }
 }
 
