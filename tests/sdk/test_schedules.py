@@ -93,7 +93,7 @@ def test_phase_rules(v1, world):
         {"items": [{"price": world["pro"]}], "end_date": MAY1 - DAY}, {"items": [{"price": world["basic"]}]}]}), param="phases[0][end_date]")
     expect_error(lambda: v1.subscription_schedules.update(sched.id, {"phases": [{"items": [{"price": "price_nope"}]}]}),
                  code="resource_missing", param="phases[0][items][0][price]")
-    expect_error(lambda: v1.subscription_schedules.create({"customer": world["cus"].id}), param="customer")
+    expect_error(lambda: v1.subscription_schedules.create({"customer": world["cus"].id}), param="start_date")
     assert [s.id for s in check(v1.subscription_schedules.list({"customer": world["cus"].id})).data] == [sched.id]
 
 
@@ -137,3 +137,56 @@ def test_list_filters_on_when_schedules_ended(v1, world):
     assert ids({"scheduled": True}) == [] and len(ids({"scheduled": False})) == 3
     expect_error(lambda: v1.subscription_schedules.list({"canceled_at": {"gte": "soon"}}),
                  param="canceled_at[gte]")
+
+
+def test_a_schedule_for_a_customer_starts_its_subscription_now(v1, world):
+    cus = v1.customers.create({"test_clock": world["clock"].id, "payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    sched = check(v1.subscription_schedules.create({
+        "customer": cus.id, "start_date": "now", "end_behavior": "release",
+        "metadata": {"plan": "intro"},
+        "phases": [
+            {"items": [{"price": world["pro"], "metadata": {"tier": "pro"}}],
+             "duration": {"interval": "month", "interval_count": 1}},
+            {"items": [{"price": world["basic"], "quantity": 3}]},
+        ]}))
+    assert (sched.status, sched.customer, sched.end_behavior) == ("active", cus.id, "release")
+    assert sched.metadata["plan"] == "intro" and sched.billing_mode.type == "flexible"
+    assert [(p.start_date, p.end_date) for p in sched.phases] == [(APR1, MAY1), (MAY1, JUN1)]
+    sub = check(v1.subscriptions.retrieve(sched.subscription, {"expand": ["latest_invoice"]}))
+    assert (sub.status, sub.schedule, sub.customer) == ("active", sched.id, cus.id)
+    assert [(i.price.id, i.quantity, i.metadata.to_dict()) for i in sub["items"].data] == [
+        (world["pro"], 1, {"tier": "pro"})]
+    assert (sub.latest_invoice.status, sub.latest_invoice.amount_paid) == ("paid", 2000)
+    types = [e.type for e in v1.events.list({"limit": 10}).data]
+    assert "subscription_schedule.created" in types and "customer.subscription.created" in types
+    # The phases then run as for any schedule.
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    sub = v1.subscriptions.retrieve(sched.subscription)
+    assert [(i.price.id, i.quantity) for i in sub["items"].data] == [(world["basic"], 3)]
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUN1 + 3600})
+    assert v1.subscription_schedules.retrieve(sched.id).status == "released"
+
+
+def test_creating_a_schedule_refuses_what_it_cannot_do(v1, world):
+    cus = world["cus"].id
+    phases = [{"items": [{"price": world["basic"]}]}]
+    new = lambda **params: v1.subscription_schedules.create(params)
+    expect_error(lambda: new(customer=cus, start_date=APR1 + 10 * DAY, phases=phases),
+                 param="start_date", message="starts later")
+    expect_error(lambda: new(customer=cus, start_date=APR1 - DAY, phases=phases),
+                 param="start_date", message="Backdating")
+    expect_error(lambda: new(customer=cus, start_date="soon", phases=phases), param="start_date")
+    expect_error(lambda: new(customer=cus, phases=phases), param="start_date")
+    expect_error(lambda: new(customer=cus, start_date="now"), param="phases")
+    expect_error(lambda: new(customer=cus, start_date="now", phases=phases, end_behavior="renew"),
+                 param="end_behavior")
+    expect_error(lambda: new(customer="cus_missing", start_date="now", phases=phases),
+                 param="customer", code="resource_missing")
+    expect_error(lambda: new(from_subscription=world["sub"].id, phases=phases), param="phases")
+    expect_error(lambda: new(start_date="now", phases=phases), param="customer")
+    expect_error(lambda: new(customer=cus, start_date="now", phases=phases,
+                             default_settings={"description": "x"}), param="default_settings")
+    # Nothing was made: the customer still has only the fixture's subscription.
+    assert [s.id for s in v1.subscriptions.list({"customer": cus}).data] == [world["sub"].id]
+    assert v1.subscription_schedules.list({"customer": cus}).data == []

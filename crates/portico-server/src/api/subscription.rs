@@ -536,9 +536,14 @@ pub(crate) async fn has_paid_before(
 pub async fn create_subscription(State(app): State<App>, mut api: Api) -> Reply {
     let (p, expand) = api.read(|r| (read_create(r), r.expand("subscription", false)))?;
     let (app_, api_, p_) = (&app, &api, &p);
-    let sub = with_retries(|| async move { create_once(app_, api_, p_).await }).await?;
+    let sub = with_retries(|| async move { create_once(app_, api_, p_, None).await }).await?;
     respond(&app, &api, render::subscription(&sub), &expand).await
 }
+
+/// What a subscription's creation also stores, in the same commit, given the new subscription
+/// (which it may change) and the time it was created at: the schedule made with it.
+pub(crate) type Attach<'a> =
+    &'a (dyn Fn(&mut Subscription, i64) -> Result<Vec<Write>, Failure> + Sync);
 
 /// A new subscription and its first invoice, still a draft, with what redeeming its discounts
 /// writes: everything creating it decides before any money moves.
@@ -551,7 +556,14 @@ pub struct FirstInvoice {
     pub now: i64,
 }
 
-async fn create_once(app: &App, api: &Api, p: &CreateParams) -> Result<Subscription, Failure> {
+/// Creates the subscription `p` describes, with its first invoice collected, and what `attach`
+/// adds, in one commit.
+pub(crate) async fn create_once(
+    app: &App,
+    api: &Api,
+    p: &CreateParams,
+    attach: Option<Attach<'_>>,
+) -> Result<Subscription, Failure> {
     let account = &api.caller.account;
     let FirstInvoice {
         mut customer,
@@ -589,10 +601,15 @@ async fn create_once(app: &App, api: &Api, p: &CreateParams) -> Result<Subscript
         }
     }
     sub.latest_invoice = Some(invoice.id.clone());
+    let attached = match attach {
+        Some(f) => f(&mut sub, now)?,
+        None => Vec::new(),
+    };
     let mut all = vec![
         Write::Update(customer.next_record()),
         Write::Insert(Versioned::new_record(&sub)),
     ];
+    all.extend(attached);
     all.extend(
         writes
             .iter()

@@ -6,10 +6,12 @@ use crate::http::{Api, Failure, PathId, Reply};
 use crate::objects::{created_filters, list, load, load_live, now_for, respond, with_retries};
 use crate::state::App;
 use axum::extract::State;
+use portico_domain::customer::Customer;
+use portico_domain::metadata::MetadataUpdate;
 use portico_domain::price::{Interval, Price, Recurring};
 use portico_domain::product::Product;
 use portico_domain::schedule::{PhaseItem, PhaseRequest, Schedule};
-use portico_domain::subscription::{CancellationDetails, Subscription};
+use portico_domain::subscription::{BillingMode, CancellationDetails, Subscription};
 use portico_domain::{Ctx, DomainError};
 use portico_store::{Cmp, Filter, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params, read_range};
@@ -148,18 +150,81 @@ async fn phase_requests(
     Ok(out)
 }
 
-/// `POST /v1/subscription_schedules`: from an existing subscription.
+/// `POST /v1/subscription_schedules`: from an existing subscription, or for a customer with
+/// phases, starting now (the subscription is created with the first phase's items).
 pub async fn create_subscription_schedule(State(app): State<App>, mut api: Api) -> Reply {
-    let (from, expand) = api.read(|r| {
-        for key in ["customer", "customer_account", "phases", "start_date", "default_settings", "end_behavior", "billing_mode"] {
-            r.unsupported(key, "Portico creates schedules from existing subscriptions: pass from_subscription, then update the phases.");
-        }
+    let (create, expand) = api.read(|r| {
+        r.unsupported("customer_account", "Accounts v2 customers are not implemented.");
+        r.unsupported(
+            "default_settings",
+            "schedule default settings are not implemented; set each phase instead.",
+        );
         let metadata = r.metadata("metadata", false);
-        (
-            (r.required_string("from_subscription", 5000), metadata),
-            r.expand("subscription_schedule", false),
-        )
+        let create = if r.has("from_subscription") {
+            // The subscription brings its own phase, customer and mode.
+            for key in ["customer", "phases", "start_date", "end_behavior", "billing_mode"] {
+                if r.has(key) {
+                    r.error(ApiError::invalid(
+                        Some(key.into()),
+                        None,
+                        format!("`{key}` cannot be combined with `from_subscription`: the schedule starts from the subscription as it is; update the schedule's phases after."),
+                    ));
+                }
+            }
+            ScheduleCreate::From(r.required_string("from_subscription", 5000), metadata)
+        } else {
+            let customer = r.required_string("customer", 5000);
+            r.require("start_date");
+            let start_date = r.string("start_date", 20);
+            r.require("phases");
+            ScheduleCreate::ForCustomer {
+                customer,
+                start_date,
+                phases: read_phases(r).unwrap_or_default(),
+                end_behavior: r.enumeration("end_behavior", &["cancel", "none", "release", "renew"]),
+                billing_mode: crate::api::subscription::read_billing_mode(r),
+                metadata,
+            }
+        };
+        (create, r.expand("subscription_schedule", false))
     })?;
+    let from = match create {
+        ScheduleCreate::From(from, metadata) => (from, metadata),
+        ScheduleCreate::ForCustomer {
+            customer,
+            start_date,
+            phases,
+            end_behavior,
+            billing_mode,
+            metadata,
+        } => {
+            let schedule = for_customer(
+                &app,
+                &api,
+                customer,
+                start_date.unwrap_or_default(),
+                phases,
+                end_behavior,
+                billing_mode,
+                metadata,
+            )
+            .await?;
+            let now = now_for(
+                &app,
+                &api.caller.account,
+                schedule.test_clock.as_deref(),
+                api.now,
+            )
+            .await?;
+            return respond(
+                &app,
+                &api,
+                render::subscription_schedule(&schedule, now),
+                &expand,
+            )
+            .await;
+        }
+    };
     let (from, metadata) = from;
     let (app_, api_, from_, metadata_) = (&app, &api, &from, &metadata);
     let schedule = with_retries(|| async move {
@@ -209,6 +274,102 @@ pub async fn create_subscription_schedule(State(app): State<App>, mut api: Api) 
         &expand,
     )
     .await
+}
+
+/// The two ways to create a schedule, as read.
+enum ScheduleCreate {
+    From(String, MetadataUpdate),
+    ForCustomer {
+        customer: String,
+        start_date: Option<String>,
+        phases: Vec<PhaseParams>,
+        end_behavior: Option<&'static str>,
+        billing_mode: Option<BillingMode>,
+        metadata: MetadataUpdate,
+    },
+}
+
+/// A schedule for `customer` starting now: its subscription is created with the first phase's
+/// items (and its first invoice collected, as `POST /v1/subscriptions` does), and the schedule
+/// with all the phases, in one commit.
+#[allow(clippy::too_many_arguments)]
+async fn for_customer(
+    app: &App,
+    api: &Api,
+    customer: String,
+    start_date: String,
+    phases: Vec<PhaseParams>,
+    end_behavior: Option<&'static str>,
+    billing_mode: Option<BillingMode>,
+    metadata: MetadataUpdate,
+) -> Result<Schedule, Failure> {
+    check_end_behavior(end_behavior)?;
+    let account = &api.caller.account;
+    let owner = load_live::<Customer>(app, account, &customer, Some("customer")).await?;
+    let now = now_for(app, account, owner.value.test_clock.as_deref(), api.now).await?;
+    if start_date != "now" {
+        let message = match start_date.parse::<i64>() {
+            Ok(t) if t > now => "A schedule that starts later is not implemented yet: use `start_date=now`, or create the schedule when it should start.".to_owned(),
+            Ok(_) => "Backdating a schedule's start is not implemented: use `start_date=now`.".to_owned(),
+            Err(_) => format!("Invalid start_date: '{start_date}'. Use a unix timestamp or 'now'."),
+        };
+        return Err(ApiError::invalid(Some("start_date".into()), None, message).into());
+    }
+    let first = phases.first().ok_or_else(|| {
+        Failure::from(ApiError::invalid(
+            Some("phases".into()),
+            None,
+            "A schedule needs at least one phase.",
+        ))
+    })?;
+    let p = crate::api::subscription::CreateParams {
+        customer: customer.clone(),
+        items: first
+            .items
+            .iter()
+            .map(|(price, quantity, metadata)| (price.clone(), *quantity, metadata.clone()))
+            .collect(),
+        billing_mode,
+        payment_behavior: "allow_incomplete",
+        ..Default::default()
+    };
+    let requests = phase_requests(app, api, phases).await?;
+    let livemode = api.caller.livemode;
+    let attach = move |sub: &mut Subscription, at: i64| -> Result<Vec<Write>, Failure> {
+        let mut ids = crate::ids::Ids;
+        let mut ctx = Ctx {
+            now: at,
+            livemode,
+            ids: &mut ids,
+        };
+        let mut schedule = Schedule::from_subscription(sub, &mut ctx)?;
+        schedule.set_phases(sub, requests.clone(), &metadata)?;
+        if let Some(b) = end_behavior {
+            schedule.end_behavior = b.to_owned();
+        }
+        sub.schedule = Some(schedule.id.clone());
+        Ok(vec![Write::Insert(Versioned::new_record(&schedule))])
+    };
+    let (app_, api_, p_, attach_) = (app, api, &p, &attach);
+    let sub = with_retries(|| async move {
+        crate::api::subscription::create_once(app_, api_, p_, Some(attach_)).await
+    })
+    .await?;
+    let id = sub.schedule.unwrap_or_default();
+    Ok(load::<Schedule>(app, account, &id, None).await?.value)
+}
+
+/// Portico runs schedules that end by releasing or canceling their subscription.
+fn check_end_behavior(b: Option<&str>) -> Result<(), Failure> {
+    if matches!(b, Some("none") | Some("renew")) {
+        return Err(ApiError::invalid(
+            Some("end_behavior".into()),
+            None,
+            "Portico supports end_behavior release or cancel.",
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// `GET /v1/subscription_schedules/{schedule}`
@@ -297,14 +458,7 @@ pub async fn update_subscription_schedule(
             r.expand("subscription_schedule", false),
         )
     })?;
-    if matches!(end_behavior, Some("none") | Some("renew")) {
-        return Err(ApiError::invalid(
-            Some("end_behavior".into()),
-            None,
-            "Portico supports end_behavior release or cancel.",
-        )
-        .into());
-    }
+    check_end_behavior(end_behavior)?;
     let requests = match phases {
         Some(p) => Some(phase_requests(&app, &api, p).await?),
         None => None,
