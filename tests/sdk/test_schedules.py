@@ -172,8 +172,6 @@ def test_creating_a_schedule_refuses_what_it_cannot_do(v1, world):
     cus = world["cus"].id
     phases = [{"items": [{"price": world["basic"]}]}]
     new = lambda **params: v1.subscription_schedules.create(params)
-    expect_error(lambda: new(customer=cus, start_date=APR1 + 10 * DAY, phases=phases),
-                 param="start_date", message="starts later")
     expect_error(lambda: new(customer=cus, start_date=APR1 - DAY, phases=phases),
                  param="start_date", message="Backdating")
     expect_error(lambda: new(customer=cus, start_date="soon", phases=phases), param="start_date")
@@ -190,3 +188,48 @@ def test_creating_a_schedule_refuses_what_it_cannot_do(v1, world):
     # Nothing was made: the customer still has only the fixture's subscription.
     assert [s.id for s in v1.subscriptions.list({"customer": cus}).data] == [world["sub"].id]
     assert v1.subscription_schedules.list({"customer": cus}).data == []
+
+
+def test_a_schedule_that_starts_later_creates_its_subscription_then(v1, world):
+    cus = v1.customers.create({"test_clock": world["clock"].id, "payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    sched = check(v1.subscription_schedules.create({
+        "customer": cus.id, "start_date": MAY1, "end_behavior": "release",
+        "phases": [{"items": [{"price": world["pro"]}], "duration": {"interval": "month"}},
+                   {"items": [{"price": world["basic"]}]}]}))
+    assert (sched.status, sched.subscription, sched.current_phase) == ("not_started", None, None)
+    assert [(p.start_date, p.end_date) for p in sched.phases] == [(MAY1, JUN1), (JUN1, JUL1)]
+    assert v1.subscriptions.list({"customer": cus.id}).data == []
+    assert [s.id for s in v1.subscription_schedules.list({"scheduled": True}).data] == [sched.id]
+    # Its metadata can change meanwhile; its phases cannot (yet), and there is nothing to release.
+    assert v1.subscription_schedules.update(sched.id, {"metadata": {"k": "v"}}).metadata["k"] == "v"
+    expect_error(lambda: v1.subscription_schedules.update(sched.id, {"phases": [
+        {"items": [{"price": world["basic"]}]}]}), param="phases")
+    expect_error(lambda: v1.subscription_schedules.release(sched.id))
+
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    started = check(v1.subscription_schedules.retrieve(sched.id))
+    assert started.status == "active" and started.current_phase.start_date == MAY1
+    sub = check(v1.subscriptions.retrieve(started.subscription, {"expand": ["latest_invoice"]}))
+    assert (sub.status, sub.start_date, sub.created, sub.schedule) == ("active", MAY1, MAY1, sched.id)
+    assert [i.price.id for i in sub["items"].data] == [world["pro"]]
+    assert sub["items"].data[0].current_period_start == MAY1
+    assert (sub.latest_invoice.amount_paid, sub.latest_invoice.created) == (2000, MAY1)
+    created = v1.events.list({"type": "customer.subscription.created", "limit": 1}).data[0]
+    assert created.data.object.id == sub.id and created.data.object.start_date == MAY1
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUN1 + 3600})
+    sub = v1.subscriptions.retrieve(started.subscription)
+    assert [i.price.id for i in sub["items"].data] == [world["basic"]]
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUL1 + 3600})
+    assert v1.subscription_schedules.retrieve(sched.id).status == "released"
+
+
+def test_a_schedule_canceled_before_its_start_creates_nothing(v1, world):
+    sched = check(v1.subscription_schedules.create({
+        "customer": world["cus"].id, "start_date": MAY1,
+        "phases": [{"items": [{"price": world["basic"]}]}]}))
+    canceled = check(v1.subscription_schedules.cancel(sched.id))
+    assert (canceled.status, canceled.canceled_at, canceled.subscription) == ("canceled", APR1, None)
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUN1})
+    assert [s.id for s in v1.subscriptions.list({"customer": world["cus"].id}).data] == [world["sub"].id]
+    assert v1.subscription_schedules.retrieve(sched.id).status == "canceled"

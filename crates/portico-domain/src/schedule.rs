@@ -36,6 +36,8 @@ pub struct Phase {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScheduleStatus {
+    /// Waiting for its start date, when its subscription is created.
+    NotStarted,
     Active,
     Completed,
     Released,
@@ -46,6 +48,7 @@ impl ScheduleStatus {
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
+            ScheduleStatus::NotStarted => "not_started",
             ScheduleStatus::Active => "active",
             ScheduleStatus::Completed => "completed",
             ScheduleStatus::Released => "released",
@@ -266,8 +269,47 @@ impl Schedule {
         self.phases.iter().find(|p| p.start <= t && t < p.end)
     }
 
+    /// Turns a schedule drafted on a subscription that does not exist yet (one `from_subscription`
+    /// made for the subscription as it will be created at the first phase's start) into one
+    /// that waits for that start.
+    pub fn wait_for_start(&mut self) {
+        self.status = ScheduleStatus::NotStarted;
+        self.subscription = None;
+    }
+
+    /// When a schedule that has not started starts (its first phase's start).
+    pub fn starts_at(&self) -> Option<i64> {
+        (self.status == ScheduleStatus::NotStarted)
+            .then(|| self.phases.first().map(|p| p.start))
+            .flatten()
+    }
+
+    /// The schedule starts: `sub`, created with the first phase's items, is its subscription.
+    pub fn start(&mut self, sub: &mut Subscription) -> DomainResult<()> {
+        if self.status != ScheduleStatus::NotStarted {
+            return Err(DomainError::state(
+                None,
+                format!(
+                    "This schedule is {}: it has started already.",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        self.status = ScheduleStatus::Active;
+        self.subscription = Some(sub.id.clone());
+        sub.schedule = Some(self.id.clone());
+        Ok(())
+    }
+
     /// Lets the subscription go on by itself.
     pub fn release(&mut self, at: i64) -> DomainResult<()> {
+        if self.status == ScheduleStatus::NotStarted {
+            return Err(DomainError::state(
+                None,
+                "This schedule has not started, so it has no subscription to release: cancel it \
+                 instead.",
+            ));
+        }
         if self.status != ScheduleStatus::Active {
             return Err(DomainError::state(
                 None,
@@ -283,9 +325,12 @@ impl Schedule {
         Ok(())
     }
 
-    /// Cancels the schedule (the caller cancels the subscription).
+    /// Cancels the schedule (the caller cancels the subscription, if it has started).
     pub fn cancel(&mut self, at: i64) -> DomainResult<()> {
-        if self.status != ScheduleStatus::Active {
+        if !matches!(
+            self.status,
+            ScheduleStatus::Active | ScheduleStatus::NotStarted
+        ) {
             return Err(DomainError::state(
                 None,
                 format!(

@@ -1788,6 +1788,20 @@ mod tests {
         }
     }
 
+    /// A subscription to one of the monthly price, created at `ctx.now`.
+    fn monthly_sub(w: &World, ctx: &mut Ctx<'_>) -> Subscription {
+        Subscription::create(
+            &w.customer,
+            SubscriptionCreate {
+                items: vec![item(w, &w.monthly, 1)],
+                ..Default::default()
+            },
+            ctx,
+        )
+        .unwrap()
+        .0
+    }
+
     fn item(w: &World, price: &Price, quantity: i64) -> ItemRequest {
         ItemRequest {
             price: price.clone(),
@@ -2165,15 +2179,7 @@ mod tests {
             livemode: false,
             ids: &mut ids,
         };
-        let (sub, _) = Subscription::create(
-            &w.customer,
-            SubscriptionCreate {
-                items: vec![item(&w, &w.monthly, 1)],
-                ..Default::default()
-            },
-            &mut ctx,
-        )
-        .unwrap();
+        let sub = monthly_sub(&w, &mut ctx);
         let (start, end) = sub.current_period();
         let fee = |quantity, start, end| InvoiceItemRequest {
             price: w.one_time.clone(),
@@ -2269,6 +2275,39 @@ mod tests {
     }
 
     #[test]
+    fn a_schedule_waits_for_its_start() {
+        use crate::schedule::{Schedule, ScheduleStatus};
+        let mut ids = SequentialIds::default();
+        let w = world(&mut ids, NOW);
+        let mut ctx = Ctx {
+            now: NOW,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let mut sub = monthly_sub(&w, &mut ctx);
+        let mut s = Schedule::from_subscription(&sub, &mut ctx).unwrap();
+        s.wait_for_start();
+        assert_eq!(
+            (s.status, s.subscription.as_deref()),
+            (ScheduleStatus::NotStarted, None)
+        );
+        assert_eq!(s.starts_at(), Some(NOW));
+        assert!(s.release(NOW).is_err(), "nothing to release yet");
+        let mut canceled = s.clone();
+        canceled.cancel(NOW).unwrap();
+        assert_eq!(
+            (canceled.status, canceled.starts_at()),
+            (ScheduleStatus::Canceled, None)
+        );
+        s.start(&mut sub).unwrap();
+        assert_eq!(s.status, ScheduleStatus::Active);
+        assert_eq!(s.subscription.as_deref(), Some(sub.id.as_str()));
+        assert_eq!(sub.schedule.as_deref(), Some(s.id.as_str()));
+        assert_eq!(s.starts_at(), None);
+        assert!(s.start(&mut sub).is_err(), "a schedule starts once");
+    }
+
+    #[test]
     fn creation_rules() {
         let mut ids = SequentialIds::default();
         let w = world(&mut ids, NOW);
@@ -2345,15 +2384,7 @@ mod tests {
             livemode: false,
             ids: &mut ids,
         };
-        let (mut sub, _) = Subscription::create(
-            &w.customer,
-            SubscriptionCreate {
-                items: vec![item(&w, &w.monthly, 1)],
-                ..Default::default()
-            },
-            &mut ctx,
-        )
-        .unwrap();
+        let mut sub = monthly_sub(&w, &mut ctx);
         sub.first_invoice_paid();
         sub.set_cancel_at_period_end(true, NOW + 5).unwrap();
         assert_eq!(

@@ -87,6 +87,16 @@ pub async fn run_due(
     until: i64,
 ) -> Result<usize, Failure> {
     for done in 0..=MAX_TRANSITIONS {
+        // A schedule that starts by then starts first: its subscription's own transitions
+        // come after its creation.
+        let waiting = waiting_schedules(app, account, clock).await?;
+        if let Some(s) = waiting
+            .into_iter()
+            .find(|s| s.value.starts_at().is_some_and(|t| t <= until))
+        {
+            crate::api::subscription_schedule::start_schedule(app, account, s).await?;
+            continue;
+        }
         let mut next: Option<(i64, Due, Versioned<Subscription>)> = None;
         for sub in
             live_subscriptions(app, account, Filter::Field("test_clock", clock.to_owned())).await?
@@ -106,6 +116,28 @@ pub async fn run_due(
         apply(app, account, at, due, sub).await?;
     }
     Err(too_far())
+}
+
+/// The schedules on test clock `clock` that wait for their start, soonest first.
+async fn waiting_schedules(
+    app: &App,
+    account: &AccountId,
+    clock: &str,
+) -> Result<Vec<Versioned<Schedule>>, Failure> {
+    let q = ListQuery {
+        kind: "subscription_schedule",
+        filters: vec![
+            Filter::Status(ScheduleStatus::NotStarted.as_str().into()),
+            Filter::Field("test_clock", clock.to_owned()),
+        ],
+        cursor: Cursor::Start,
+        limit: 100,
+        include_deleted: false,
+    };
+    let page = app.store.list(account, &q).await?;
+    let mut all = portico_store::decode_all::<Schedule>(&*app.store, account, &page)?;
+    all.sort_by_key(|s| (s.value.starts_at(), s.value.id.clone()));
+    Ok(all)
 }
 
 fn too_far() -> Failure {
@@ -160,6 +192,29 @@ pub async fn run_once(app: &App) -> usize {
         }
     };
     let mut ran = 0;
+    // Schedules whose start has come create their subscriptions first.
+    match app.store.due("subscription_schedule", now, 100).await {
+        Ok(waiting) => {
+            for (account, record) in waiting {
+                let started = async {
+                    let s = portico_store::decode::<Schedule>(&*app.store, &account, &record)?;
+                    if s.value.test_clock.is_some() {
+                        return Ok::<_, Failure>(false);
+                    }
+                    crate::api::subscription_schedule::start_schedule(app, &account, s).await?;
+                    Ok(true)
+                };
+                match started.await {
+                    Ok(true) => ran += 1,
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::warn!(schedule = %record.id, error = %e.error.message, "starting a schedule failed; retrying later")
+                    }
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not read schedules due to start"),
+    }
     for (account, record) in due {
         match run_due_subscription(app, &account, &record.id, now).await {
             Ok(n) => ran += n,

@@ -962,6 +962,26 @@ async fn clocked(
     (env, app, clock)
 }
 
+/// A recurring price of `amount` cents each `interval`, and a customer whose default card is
+/// `pm_card_visa`.
+async fn price_and_carded_customer(
+    env: &Env,
+    k: &str,
+    amount: i64,
+    interval: &str,
+) -> (String, String) {
+    let product = post(env, "/v1/products", k, &format!("name=P&default_price_data[currency]=usd&default_price_data[unit_amount]={amount}&default_price_data[recurring][interval]={interval}")).await;
+    let price = product.json["default_price"].as_str().unwrap().to_owned();
+    let cus = post(
+        env,
+        "/v1/customers",
+        k,
+        "payment_method=pm_card_visa&invoice_settings[default_payment_method]=pm_card_visa",
+    )
+    .await;
+    (price, cus.json["id"].as_str().unwrap().to_owned())
+}
+
 /// Subscriptions on the server clock renew when the billing worker finds them due.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_worker_renews_on_the_server_clock() {
@@ -971,20 +991,7 @@ async fn the_worker_renews_on_the_server_clock() {
     )
     .await;
     let k = key();
-    let price = post(&env, "/v1/products", &k, "name=P&default_price_data[currency]=usd&default_price_data[unit_amount]=700&default_price_data[recurring][interval]=week")
-        .await
-        .json["default_price"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let cus = post(
-        &env,
-        "/v1/customers",
-        &k,
-        "payment_method=pm_card_visa&invoice_settings[default_payment_method]=pm_card_visa",
-    )
-    .await;
-    let cus = cus.json["id"].as_str().unwrap().to_owned();
+    let (price, cus) = price_and_carded_customer(&env, &k, 700, "week").await;
     let sub = post(
         &env,
         "/v1/subscriptions",
@@ -1042,6 +1049,43 @@ async fn the_worker_renews_on_the_server_clock() {
         0,
         "done until the next week"
     );
+}
+
+/// A schedule on the server clock that starts later has its subscription created by the billing
+/// worker once the start has come, and only then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_starts_schedules_on_the_server_clock() {
+    let t0 = 1_790_000_000;
+    let (env, app, clock) = clocked(t0, portico_server::webhooks::WebhookSettings::dev()).await;
+    let k = key();
+    let (price, cus) = price_and_carded_customer(&env, &k, 900, "month").await;
+    let start = t0 + 86_400;
+    let sched = post(
+        &env,
+        "/v1/subscription_schedules",
+        &k,
+        &format!("customer={cus}&start_date={start}&phases[0][items][0][price]={price}"),
+    )
+    .await;
+    assert_eq!(sched.json["status"], "not_started", "{}", sched.json);
+    let id = sched.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(portico_server::billing::run_once(&app).await, 0, "not yet");
+    clock.set(start + 5);
+    assert_eq!(portico_server::billing::run_once(&app).await, 1);
+    let started = get(&env, &format!("/v1/subscription_schedules/{id}"), &k).await;
+    assert_eq!(started.json["status"], "active", "{}", started.json);
+    let sub_id = started.json["subscription"].as_str().unwrap();
+    let sub = get(&env, &format!("/v1/subscriptions/{sub_id}"), &k).await;
+    assert_eq!(sub.json["status"], "active", "{}", sub.json);
+    assert_eq!(sub.json["start_date"], start);
+    assert_eq!(sub.json["schedule"], id.as_str());
+    assert_eq!(
+        portico_server::billing::run_once(&app).await,
+        0,
+        "started once"
+    );
+    let subs = get(&env, &format!("/v1/subscriptions?customer={cus}"), &k).await;
+    assert_eq!(subs.json["data"].as_array().unwrap().len(), 1);
 }
 
 /// Serves `receiver` on a free loopback port; returns its address.

@@ -475,6 +475,9 @@ impl Object for portico_domain::schedule::Schedule {
     fn status(&self) -> Option<String> {
         Some(self.status.as_str().to_owned())
     }
+    fn due_at(&self) -> Option<i64> {
+        self.starts_at()
+    }
 }
 
 impl Object for portico_domain::webhook_endpoint::WebhookEndpoint {

@@ -57,6 +57,9 @@ pub struct CreateParams {
     pub missing_payment_method: MissingPaymentMethod,
     /// `add_invoice_items`: one-off charges for the first invoice.
     pub invoice_items: Vec<InvoiceItemParam>,
+    /// The moment the subscription is created at, when not the request's (a schedule's start,
+    /// run by the billing engine).
+    pub at: Option<i64>,
 }
 
 /// One entry of `add_invoice_items`, as read.
@@ -486,6 +489,7 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         payment_settings: read_payment_settings(r),
         missing_payment_method: read_trial_settings(r).unwrap_or_default(),
         invoice_items: read_invoice_items(r),
+        at: None,
     }
 }
 
@@ -625,7 +629,10 @@ pub(crate) async fn create_once(
     if let Some(t) = token {
         all.push(invoice_token(api, &invoice.id, &t));
     }
-    app.commit(account, all).await?;
+    match p.at {
+        Some(at) => app.commit_at(account, all, at).await?,
+        None => app.commit(account, all).await?,
+    }
     Ok(sub)
 }
 
@@ -639,7 +646,10 @@ pub async fn draft_first_invoice(
     let account = &api.caller.account;
     let customer = load_live::<Customer>(app, account, &p.customer, Some("customer")).await?;
     // A customer on a test clock lives at the clock's time.
-    let now = now_for(app, account, customer.value.test_clock.as_deref(), api.now).await?;
+    let now = match p.at {
+        Some(at) => at,
+        None => now_for(app, account, customer.value.test_clock.as_deref(), api.now).await?,
+    };
     let mut items = Vec::with_capacity(p.items.len());
     for (i, (price, quantity, metadata)) in p.items.iter().enumerate() {
         let param = format!("items[{i}][price]");

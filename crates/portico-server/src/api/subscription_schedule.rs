@@ -10,7 +10,7 @@ use portico_domain::customer::Customer;
 use portico_domain::metadata::MetadataUpdate;
 use portico_domain::price::{Interval, Price, Recurring};
 use portico_domain::product::Product;
-use portico_domain::schedule::{PhaseItem, PhaseRequest, Schedule};
+use portico_domain::schedule::{PhaseItem, PhaseRequest, Schedule, ScheduleStatus};
 use portico_domain::subscription::{BillingMode, CancellationDetails, Subscription};
 use portico_domain::{Ctx, DomainError};
 use portico_store::{Cmp, Filter, Versioned, Write};
@@ -307,14 +307,30 @@ async fn for_customer(
     let account = &api.caller.account;
     let owner = load_live::<Customer>(app, account, &customer, Some("customer")).await?;
     let now = now_for(app, account, owner.value.test_clock.as_deref(), api.now).await?;
-    if start_date != "now" {
-        let message = match start_date.parse::<i64>() {
-            Ok(t) if t > now => "A schedule that starts later is not implemented yet: use `start_date=now`, or create the schedule when it should start.".to_owned(),
-            Ok(_) => "Backdating a schedule's start is not implemented: use `start_date=now`.".to_owned(),
-            Err(_) => format!("Invalid start_date: '{start_date}'. Use a unix timestamp or 'now'."),
-        };
-        return Err(ApiError::invalid(Some("start_date".into()), None, message).into());
-    }
+    // `now`, or a moment to come; the request's own second counts as now.
+    let start = match start_date.as_str() {
+        "now" => None,
+        t => match t.parse::<i64>() {
+            Ok(t) if t > now => Some(t),
+            Ok(t) if t == now => None,
+            Ok(_) => {
+                return Err(ApiError::invalid(
+                    Some("start_date".into()),
+                    None,
+                    "Backdating a schedule's start is not implemented: use `start_date=now` or a time to come.",
+                )
+                .into())
+            }
+            Err(_) => {
+                return Err(ApiError::invalid(
+                    Some("start_date".into()),
+                    None,
+                    format!("Invalid start_date: '{t}'. Use a unix timestamp or 'now'."),
+                )
+                .into())
+            }
+        },
+    };
     let first = phases.first().ok_or_else(|| {
         Failure::from(ApiError::invalid(
             Some("phases".into()),
@@ -335,6 +351,9 @@ async fn for_customer(
     };
     let requests = phase_requests(app, api, phases).await?;
     let livemode = api.caller.livemode;
+    if let Some(start) = start {
+        return later(app, api, p, start, now, requests, end_behavior, &metadata).await;
+    }
     let attach = move |sub: &mut Subscription, at: i64| -> Result<Vec<Write>, Failure> {
         let mut ids = crate::ids::Ids;
         let mut ctx = Ctx {
@@ -357,6 +376,92 @@ async fn for_customer(
     .await?;
     let id = sub.schedule.unwrap_or_default();
     Ok(load::<Schedule>(app, account, &id, None).await?.value)
+}
+
+/// A schedule that starts at `start`: checked and laid out against the subscription its first
+/// phase would create then (which is not stored), and kept `not_started` until the billing
+/// engine creates that subscription at `start`.
+#[allow(clippy::too_many_arguments)]
+async fn later(
+    app: &App,
+    api: &Api,
+    mut p: crate::api::subscription::CreateParams,
+    start: i64,
+    now: i64,
+    requests: Vec<PhaseRequest>,
+    end_behavior: Option<&'static str>,
+    metadata: &MetadataUpdate,
+) -> Result<Schedule, Failure> {
+    p.at = Some(start);
+    let draft = crate::api::subscription::draft_first_invoice(app, api, &p).await?;
+    let mut ids = crate::ids::Ids;
+    let mut ctx = Ctx {
+        now,
+        livemode: api.caller.livemode,
+        ids: &mut ids,
+    };
+    let mut schedule = Schedule::from_subscription(&draft.sub, &mut ctx)?;
+    schedule.set_phases(&draft.sub, requests, metadata)?;
+    if let Some(b) = end_behavior {
+        schedule.end_behavior = b.to_owned();
+    }
+    schedule.wait_for_start();
+    app.commit(
+        &api.caller.account,
+        vec![Write::Insert(Versioned::new_record(&schedule))],
+    )
+    .await?;
+    Ok(schedule)
+}
+
+/// Starts a schedule that was waiting for its start, at that start: creates its subscription
+/// with the first phase's items, as `POST /v1/subscriptions` does with the customer's default
+/// card charged off-session, and makes it the schedule's, in one commit. Run by the billing
+/// engine; a schedule changed meanwhile (canceled) loses the version check and stays as it is.
+pub async fn start_schedule(
+    app: &App,
+    account: &portico_domain::AccountId,
+    schedule: Versioned<Schedule>,
+) -> Result<(), Failure> {
+    let Some(at) = schedule.value.starts_at() else {
+        return Ok(());
+    };
+    let Some(first) = schedule.value.phases.first().cloned() else {
+        return Ok(());
+    };
+    let p = crate::api::subscription::CreateParams {
+        customer: schedule.value.customer.clone(),
+        items: first
+            .items
+            .iter()
+            .map(|i| {
+                let mut metadata = MetadataUpdate::default();
+                for (k, v) in i.metadata.iter().flat_map(|m| m.iter()) {
+                    metadata.entries.push((k.clone(), Some(v.clone())));
+                }
+                (Some(i.price.id.to_string()), Some(i.quantity), metadata)
+            })
+            .collect(),
+        billing_mode: Some(schedule.value.billing_mode),
+        payment_behavior: "allow_incomplete",
+        off_session: true,
+        at: Some(at),
+        ..Default::default()
+    };
+    let api = Api::on_behalf(
+        crate::auth::Caller {
+            account: account.clone(),
+            livemode: schedule.value.livemode,
+        },
+        at,
+    );
+    let attach = |sub: &mut Subscription, _at: i64| -> Result<Vec<Write>, Failure> {
+        let mut s = schedule.clone();
+        s.value.start(sub)?;
+        Ok(vec![Write::Update(s.next_record())])
+    };
+    crate::api::subscription::create_once(app, &api, &p, Some(&attach)).await?;
+    Ok(())
 }
 
 /// Portico runs schedules that end by releasing or canceling their subscription.
@@ -466,13 +571,6 @@ pub async fn update_subscription_schedule(
     let (app_, api_, id_, requests_, metadata_) = (&app, &api, &id, &requests, &metadata);
     let (schedule, now) = with_retries(|| async move {
         let mut s = load::<Schedule>(app_, &api_.caller.account, id_, None).await?;
-        let sub_id = s.value.subscription.clone().ok_or_else(|| {
-            Failure::from(DomainError::state(
-                None,
-                "This schedule no longer manages a subscription.",
-            ))
-        })?;
-        let sub = load::<Subscription>(app_, &api_.caller.account, &sub_id, None).await?;
         let now = now_for(
             app_,
             &api_.caller.account,
@@ -481,7 +579,24 @@ pub async fn update_subscription_schedule(
         )
         .await?;
         match requests_ {
-            Some(r) => s.value.set_phases(&sub.value, r.clone(), metadata_)?,
+            Some(_) if s.value.status == ScheduleStatus::NotStarted => {
+                return Err(DomainError::invalid(
+                    "phases",
+                    "Changing the phases of a schedule that has not started is not implemented \
+                     yet: cancel it and create a new one.",
+                )
+                .into())
+            }
+            Some(r) => {
+                let sub_id = s.value.subscription.clone().ok_or_else(|| {
+                    Failure::from(DomainError::state(
+                        None,
+                        "This schedule no longer manages a subscription.",
+                    ))
+                })?;
+                let sub = load::<Subscription>(app_, &api_.caller.account, &sub_id, None).await?;
+                s.value.set_phases(&sub.value, r.clone(), metadata_)?
+            }
             None => metadata_.apply("metadata", &mut s.value.metadata)?,
         }
         if let Some(b) = end_behavior {
