@@ -233,3 +233,37 @@ def test_a_schedule_canceled_before_its_start_creates_nothing(v1, world):
     v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUN1})
     assert [s.id for s in v1.subscriptions.list({"customer": world["cus"].id}).data] == [world["sub"].id]
     assert v1.subscription_schedules.retrieve(sched.id).status == "canceled"
+
+
+def test_schedule_starts_run_in_time_order_with_renewals(v1, world):
+    # The fixture's subscription renews on May 1; a schedule for the same customer starts on
+    # May 11. One advance past both runs them in that order: the renewal is numbered first.
+    sched = v1.subscription_schedules.create({
+        "customer": world["cus"].id, "start_date": MAY1 + 10 * DAY,
+        "phases": [{"items": [{"price": world["basic"]}]}]})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 11 * DAY})
+    renewal = v1.invoices.retrieve(v1.subscriptions.retrieve(world["sub"].id).latest_invoice)
+    started = v1.subscription_schedules.retrieve(sched.id)
+    first = v1.invoices.retrieve(v1.subscriptions.retrieve(started.subscription).latest_invoice)
+    assert (renewal.created, first.created) == (MAY1, MAY1 + 10 * DAY)
+    assert renewal.number < first.number, (renewal.number, first.number)
+
+
+def test_a_schedule_that_cannot_start_is_canceled(v1, world):
+    cus = v1.customers.create({"test_clock": world["clock"].id})
+    waiting = v1.subscription_schedules.create({
+        "customer": cus.id, "start_date": MAY1, "phases": [{"items": [{"price": world["basic"]}]}]})
+    # Deleting the customer cancels it at once.
+    v1.customers.delete(cus.id)
+    assert v1.subscription_schedules.retrieve(waiting.id).status == "canceled"
+    # A price archived before the start: the subscription cannot be made, so it is canceled then.
+    price = v1.prices.create({"product": v1.prices.retrieve(world["basic"]).product, "currency": "usd",
+                              "unit_amount": 500, "recurring": {"interval": "month"}})
+    doomed = v1.subscription_schedules.create({
+        "customer": world["cus"].id, "start_date": MAY1 - DAY,
+        "phases": [{"items": [{"price": price.id}]}]})
+    v1.prices.update(price.id, {"active": False})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1})
+    done = v1.subscription_schedules.retrieve(doomed.id)
+    assert (done.status, done.canceled_at, done.subscription) == ("canceled", MAY1 - DAY, None)
+    assert v1.test_helpers.test_clocks.retrieve(world["clock"].id).frozen_time == MAY1

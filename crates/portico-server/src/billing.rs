@@ -87,16 +87,12 @@ pub async fn run_due(
     until: i64,
 ) -> Result<usize, Failure> {
     for done in 0..=MAX_TRANSITIONS {
-        // A schedule that starts by then starts first: its subscription's own transitions
-        // come after its creation.
-        let waiting = waiting_schedules(app, account, clock).await?;
-        if let Some(s) = waiting
+        // The soonest schedule waiting to start by then, if any (its subscription's own
+        // transitions come after its creation).
+        let starting = waiting_schedules(app, account, clock)
+            .await?
             .into_iter()
-            .find(|s| s.value.starts_at().is_some_and(|t| t <= until))
-        {
-            crate::api::subscription_schedule::start_schedule(app, account, s).await?;
-            continue;
-        }
+            .find(|s| s.value.starts_at().is_some_and(|t| t <= until));
         let mut next: Option<(i64, Due, Versioned<Subscription>)> = None;
         for sub in
             live_subscriptions(app, account, Filter::Field("test_clock", clock.to_owned())).await?
@@ -109,6 +105,15 @@ pub async fn run_due(
                     next = Some((at, due, sub));
                 }
             }
+        }
+        // Everything in time order: a schedule starting no later than the next transition
+        // starts first.
+        if let Some(s) = starting.filter(|s| {
+            let start = s.value.starts_at().unwrap_or(i64::MAX);
+            next.as_ref().is_none_or(|(at, _, _)| start <= *at)
+        }) {
+            crate::api::subscription_schedule::start_schedule(app, account, s).await?;
+            continue;
         }
         let Some((at, due, sub)) = next else {
             return Ok(done);

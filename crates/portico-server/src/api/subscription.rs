@@ -24,7 +24,7 @@ use portico_domain::subscription::{
     MAX_INVOICE_ITEMS,
 };
 use portico_domain::{AccountId, Ctx, DomainError, IdGen, Patch, RandomIds};
-use portico_store::{Filter, TokenRecord, Versioned, Write};
+use portico_store::{Filter, ListQuery, TokenRecord, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError, Reader};
 
@@ -1371,6 +1371,27 @@ pub(crate) async fn end_customer_subscriptions(
         let at = now_for(app, account, sub.value.test_clock.as_deref(), wall_now).await?;
         sub.value.end(at, "cancellation_requested");
         writes.push(Write::Update(sub.next_record()));
+    }
+    // Schedules that would have started a subscription for the customer are canceled.
+    let q = ListQuery {
+        kind: "subscription_schedule",
+        filters: vec![
+            Filter::Parent(customer.to_owned()),
+            Filter::Status("not_started".into()),
+        ],
+        cursor: portico_store::Cursor::Start,
+        limit: 100,
+        include_deleted: false,
+    };
+    let page = app.store.list(account, &q).await?;
+    for mut s in portico_store::decode_all::<portico_domain::schedule::Schedule>(
+        &*app.store,
+        account,
+        &page,
+    )? {
+        let at = now_for(app, account, s.value.test_clock.as_deref(), wall_now).await?;
+        s.value.cancel(at)?;
+        writes.push(Write::Update(s.next_record()));
     }
     Ok(writes)
 }

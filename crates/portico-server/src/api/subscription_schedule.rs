@@ -460,8 +460,21 @@ pub async fn start_schedule(
         s.value.start(sub)?;
         Ok(vec![Write::Update(s.next_record())])
     };
-    crate::api::subscription::create_once(app, &api, &p, Some(&attach)).await?;
-    Ok(())
+    match crate::api::subscription::create_once(app, &api, &p, Some(&attach)).await {
+        Ok(_) => Ok(()),
+        // The subscription cannot be made as the schedule says any more (its customer was
+        // deleted, it is billed in another currency now): the schedule is canceled rather
+        // than tried again at every pass, and the billing of others goes on.
+        Err(e) if e.error.status < 500 && e.error.status != 409 => {
+            tracing::warn!(schedule = %schedule.value.id, error = %e.error.message, "a schedule could not start; canceled");
+            let mut s = schedule;
+            s.value.cancel(at)?;
+            app.commit_at(account, vec![Write::Update(s.next_record())], at)
+                .await?;
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Portico runs schedules that end by releasing or canceling their subscription.
