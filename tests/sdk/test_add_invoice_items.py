@@ -67,6 +67,21 @@ def test_a_trial_charges_the_fee_at_once(v1, world):
     assert (lines[0].period.start, lines[0].period.end) == (APR1, APR1 + 14 * DAY)
 
 
+def test_a_trial_whose_fee_is_not_paid_is_incomplete_until_it_is(v1, world):
+    cus = v1.customers.create({"test_clock": world["clock"].id,
+                               "payment_method": "pm_card_chargeCustomerFail",
+                               "invoice_settings": {"default_payment_method": "pm_card_chargeCustomerFail"}})
+    sub = check(v1.subscriptions.create({"customer": cus.id, "items": [{"price": world["monthly"]}],
+                                         "trial_period_days": 14,
+                                         "add_invoice_items": [{"price": world["fee"]}]}))
+    assert sub.status == "incomplete"
+    inv = v1.invoices.retrieve(sub.latest_invoice)
+    assert (inv.status, inv.amount_due) == ("open", 5000)
+    good = v1.payment_methods.attach("pm_card_visa", {"customer": cus.id})
+    assert v1.invoices.pay(inv.id, {"payment_method": good.id}).status == "paid"
+    assert v1.subscriptions.retrieve(sub.id).status == "trialing"
+
+
 def test_discounts_skip_items_that_are_not_discountable(v1, world):
     coupon = v1.coupons.create({"percent_off": 50, "duration": "once"})
     sub = subscribe(v1, world, discounts=[{"coupon": coupon.id}], add_invoice_items=[
@@ -138,6 +153,10 @@ def test_refusals_name_the_parameter(v1, world):
     expect_error(lambda: new([{"price": world["fee"], "tax_rates": ["txr_1"]}]),
                  param="add_invoice_items[0][tax_rates]")
     expect_error(lambda: new([{"price": world["fee"]}] * 21), param="add_invoice_items")
+    archived = v1.prices.create({"product": world["setup"], "currency": "usd", "unit_amount": 100})
+    v1.prices.update(archived.id, {"active": False})
+    expect_error(lambda: new([{"price": archived.id}]), param="add_invoice_items[0][price]",
+                 message="not active")
     period = lambda start, end: [{"price": world["fee"], "period": {"start": start, "end": end}}]
     expect_error(lambda: new(period({"type": "timestamp", "timestamp": APR16},
                                     {"type": "timestamp", "timestamp": APR1})),

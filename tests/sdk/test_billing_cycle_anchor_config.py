@@ -174,3 +174,26 @@ def test_an_explicit_anchor_after_a_trial_is_prorated_too(v1, world):
     invoice = v1.invoices.retrieve(active.latest_invoice)
     # Before, the ten-odd days up to the anchor were billed as a whole month.
     assert (invoice.status, invoice.total) == ("paid", 1360)
+
+
+def test_anchored_now_on_a_clamped_day_runs_to_the_configured_day(v1, world):
+    # Created on April 30 (no 31st) at the creation time of day: anchored now, and the first
+    # period runs to May 31, not May 30.
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": utc(2026, 4, 30, 9, 30)})
+    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    sub = check(v1.subscriptions.create({"customer": cus.id, "items": [{"price": world["monthly"]}],
+                                         "billing_cycle_anchor_config": {"day_of_month": 31}}))
+    assert sub.billing_cycle_anchor == utc(2026, 4, 30, 9, 30)
+    assert period(sub) == (utc(2026, 4, 30, 9, 30), utc(2026, 5, 31, 9, 30))
+    assert v1.invoices.retrieve(sub.latest_invoice).amount_paid == 3000
+    v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": utc(2026, 5, 31, 10)})
+    renewed = check(v1.subscriptions.retrieve(sub.id))
+    assert period(renewed) == (utc(2026, 5, 31, 9, 30), utc(2026, 6, 30, 9, 30))
+    # A schedule's phase measured by duration ends on the configured day too.
+    sched = check(v1.subscription_schedules.create({"from_subscription": sub.id}))
+    updated = check(v1.subscription_schedules.update(sched.id, {"phases": [
+        {"items": [{"price": world["monthly"]}], "start_date": utc(2026, 5, 31, 9, 30),
+         "end_date": utc(2026, 6, 30, 9, 30)},
+        {"items": [{"price": world["monthly"]}], "duration": {"interval": "month"}}]}))
+    assert updated.phases[1].end_date == utc(2026, 7, 31, 9, 30)

@@ -366,5 +366,8 @@ def test_billing_mode_defaults_to_flexible_and_can_be_classic(v1, plan):
     preview = v1.invoices.create_preview({"customer": cus.id, "subscription_details": {
         "items": [{"price": plan}], "billing_mode": {"type": "classic"}}})
     assert preview.total == 1500
+    # A change to an existing subscription keeps its mode.
+    expect_error(lambda: v1.invoices.create_preview({"subscription": default.id, "subscription_details": {
+        "billing_mode": {"type": "classic"}}}), param="subscription_details[billing_mode]")
     expect_error(lambda: new(billing_mode={"flexible": {"proration_discounts": "included"}}),
                  param="billing_mode[type]")

@@ -206,8 +206,10 @@ impl Schedule {
             }
             let end = match (r.end_date, &r.duration) {
                 (Some(e), _) => e,
+                // On the configured day, when the subscription's cycle has one.
                 (None, Some(d)) if d.interval_count >= 1 => {
-                    crate::billing_cycle::nth_boundary(start, d, 1)
+                    let day = sub.billing_cycle_anchor_config.map(|c| c.day_of_month);
+                    crate::billing_cycle::nth_boundary_on(start, day, d, 1)
                 }
                 (None, Some(_)) => {
                     return Err(DomainError::invalid(

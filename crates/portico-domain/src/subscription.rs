@@ -8,7 +8,7 @@
 //! (`paused`: no invoices until it is resumed), as `trial_settings` says.
 //! Billing periods live on the items, as in the current API.
 
-use crate::billing_cycle::{period_containing_on, period_end};
+use crate::billing_cycle::{nth_boundary_on, period_containing_on, period_end};
 use crate::currency::Currency;
 use crate::customer::Customer;
 use crate::error::{DomainError, DomainResult};
@@ -713,9 +713,11 @@ impl Subscription {
                     a,
                     FirstPeriod::ToAnchor,
                 ),
+                // Anchored now: a whole period, ending on the configured day if there is one
+                // (the 31st from April 30 is May 31).
                 _ => (
                     SubscriptionStatus::Incomplete,
-                    (now, natural_end),
+                    (now, nth_boundary_on(now, cycle_day, &recurring, 1)),
                     now,
                     FirstPeriod::Whole,
                 ),
@@ -951,9 +953,25 @@ impl Subscription {
                 | SubscriptionStatus::PastDue
                 | SubscriptionStatus::Unpaid
         ) {
-            self.status = SubscriptionStatus::Active;
+            // An incomplete subscription still in its trial (its first invoice carried a
+            // one-off charge) goes on trialing.
+            self.status = if self.status == SubscriptionStatus::Incomplete
+                && self.trial_end == Some(self.current_period().1)
+            {
+                SubscriptionStatus::Trialing
+            } else {
+                SubscriptionStatus::Active
+            };
         }
         self.next_retry_at = None;
+    }
+
+    /// The first invoice carried something to pay (a one-off charge during a trial) and was
+    /// not paid: the subscription is incomplete until it is.
+    pub fn first_invoice_unpaid(&mut self) {
+        if self.status == SubscriptionStatus::Trialing {
+            self.status = SubscriptionStatus::Incomplete;
+        }
     }
 
     /// What falls due next for this subscription, and when.
@@ -1134,6 +1152,15 @@ impl Subscription {
                     format!(
                         "The price `{}` is recurring, but add_invoice_items takes only one-time \
                          prices (`type=one_time`). Add recurring prices as `items` instead.",
+                        it.price.id
+                    ),
+                ));
+            }
+            if !it.price.active {
+                return Err(DomainError::invalid(
+                    param("price"),
+                    format!(
+                        "The price `{}` is not active, and cannot be added to an invoice.",
                         it.price.id
                     ),
                 ));

@@ -112,7 +112,11 @@ pub async fn run_due(
             let start = s.value.starts_at().unwrap_or(i64::MAX);
             next.as_ref().is_none_or(|(at, _, _)| start <= *at)
         }) {
-            crate::api::subscription_schedule::start_schedule(app, account, s).await?;
+            match crate::api::subscription_schedule::start_schedule(app, account, s).await {
+                // Changed meanwhile (a metadata update): read again on the next turn.
+                Err(e) if e.error.status == 409 => continue,
+                other => other?,
+            }
             continue;
         }
         let Some((at, due, sub)) = next else {
@@ -129,20 +133,41 @@ async fn waiting_schedules(
     account: &AccountId,
     clock: &str,
 ) -> Result<Vec<Versioned<Schedule>>, Failure> {
-    let q = ListQuery {
+    let filters = vec![
+        Filter::Status(ScheduleStatus::NotStarted.as_str().into()),
+        Filter::Field("test_clock", clock.to_owned()),
+    ];
+    let mut all = all_schedules(app, account, filters).await?;
+    all.sort_by_key(|s| (s.value.starts_at(), s.value.id.clone()));
+    Ok(all)
+}
+
+/// Every schedule that `filters` select, page after page.
+pub async fn all_schedules(
+    app: &App,
+    account: &AccountId,
+    filters: Vec<Filter>,
+) -> Result<Vec<Versioned<Schedule>>, Failure> {
+    let mut q = ListQuery {
         kind: "subscription_schedule",
-        filters: vec![
-            Filter::Status(ScheduleStatus::NotStarted.as_str().into()),
-            Filter::Field("test_clock", clock.to_owned()),
-        ],
+        filters,
         cursor: Cursor::Start,
         limit: 100,
         include_deleted: false,
     };
-    let page = app.store.list(account, &q).await?;
-    let mut all = portico_store::decode_all::<Schedule>(&*app.store, account, &page)?;
-    all.sort_by_key(|s| (s.value.starts_at(), s.value.id.clone()));
-    Ok(all)
+    let mut out = Vec::new();
+    loop {
+        let page = app.store.list(account, &q).await?;
+        out.extend(portico_store::decode_all::<Schedule>(
+            &*app.store,
+            account,
+            &page,
+        )?);
+        match (page.has_more, page.records.last()) {
+            (true, Some(last)) => q.cursor = Cursor::After(last.id.clone()),
+            _ => return Ok(out),
+        }
+    }
 }
 
 fn too_far() -> Failure {

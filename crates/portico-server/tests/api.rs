@@ -1069,6 +1069,46 @@ async fn the_worker_starts_schedules_on_the_server_clock() {
     .await;
     assert_eq!(sched.json["status"], "not_started", "{}", sched.json);
     let id = sched.json["id"].as_str().unwrap().to_owned();
+    // A schedule on a test clock, whose start has passed by the server's clock but not by its
+    // own, is left to its clock.
+    let test_clock = post(
+        &env,
+        "/v1/test_helpers/test_clocks",
+        &k,
+        &format!("frozen_time={}", t0 - 100 * 86_400),
+    )
+    .await;
+    let test_clock = test_clock.json["id"].as_str().unwrap().to_owned();
+    let on_clock = post(
+        &env,
+        "/v1/customers",
+        &k,
+        &format!("test_clock={test_clock}"),
+    )
+    .await;
+    let on_clock = on_clock.json["id"].as_str().unwrap().to_owned();
+    let clocked = post(
+        &env,
+        "/v1/subscription_schedules",
+        &k,
+        &format!(
+            "customer={on_clock}&start_date={}&phases[0][items][0][price]={price}",
+            t0 - 50 * 86_400
+        ),
+    )
+    .await;
+    assert_eq!(clocked.json["status"], "not_started", "{}", clocked.json);
+    let clocked = clocked.json["id"].as_str().unwrap().to_owned();
+    // Only the server clock's schedule waits in the worker's queue.
+    let queued: Vec<String> = app
+        .store
+        .due("subscription_schedule", i64::MAX, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, r)| r.id)
+        .collect();
+    assert_eq!(queued, vec![id.clone()]);
     assert_eq!(portico_server::billing::run_once(&app).await, 0, "not yet");
     clock.set(start + 5);
     assert_eq!(portico_server::billing::run_once(&app).await, 1);
@@ -1086,6 +1126,8 @@ async fn the_worker_starts_schedules_on_the_server_clock() {
     );
     let subs = get(&env, &format!("/v1/subscriptions?customer={cus}"), &k).await;
     assert_eq!(subs.json["data"].as_array().unwrap().len(), 1);
+    let left = get(&env, &format!("/v1/subscription_schedules/{clocked}"), &k).await;
+    assert_eq!(left.json["status"], "not_started", "{}", left.json);
 }
 
 /// Serves `receiver` on a free loopback port; returns its address.

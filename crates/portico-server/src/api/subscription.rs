@@ -24,7 +24,7 @@ use portico_domain::subscription::{
     MAX_INVOICE_ITEMS,
 };
 use portico_domain::{AccountId, Ctx, DomainError, IdGen, Patch, RandomIds};
-use portico_store::{Filter, ListQuery, TokenRecord, Versioned, Write};
+use portico_store::{Filter, TokenRecord, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError, Reader};
 
@@ -587,7 +587,11 @@ pub(crate) async fn create_once(
     let mut token = None;
     if invoice.amount_due() == 0 {
         sub.first_invoice_paid();
-    } else if p.payment_behavior != "default_incomplete" {
+    } else {
+        // Until paid below, a trial whose first invoice carries a charge is incomplete.
+        sub.first_invoice_unpaid();
+    }
+    if invoice.amount_due() != 0 && p.payment_behavior != "default_incomplete" {
         let new_token = RandomIds.next("", 43);
         match invoice.attempt_payment(pm.as_ref().map(|v| &v.value), p.off_session, false, now, || new_token.clone())? {
             PaymentOutcome::Paid => {
@@ -1373,22 +1377,11 @@ pub(crate) async fn end_customer_subscriptions(
         writes.push(Write::Update(sub.next_record()));
     }
     // Schedules that would have started a subscription for the customer are canceled.
-    let q = ListQuery {
-        kind: "subscription_schedule",
-        filters: vec![
-            Filter::Parent(customer.to_owned()),
-            Filter::Status("not_started".into()),
-        ],
-        cursor: portico_store::Cursor::Start,
-        limit: 100,
-        include_deleted: false,
-    };
-    let page = app.store.list(account, &q).await?;
-    for mut s in portico_store::decode_all::<portico_domain::schedule::Schedule>(
-        &*app.store,
-        account,
-        &page,
-    )? {
+    let waiting = vec![
+        Filter::Parent(customer.to_owned()),
+        Filter::Status("not_started".into()),
+    ];
+    for mut s in crate::billing::all_schedules(app, account, waiting).await? {
         let at = now_for(app, account, s.value.test_clock.as_deref(), wall_now).await?;
         s.value.cancel(at)?;
         writes.push(Write::Update(s.next_record()));

@@ -153,13 +153,17 @@ pub struct Planned {
     pub paused: Option<PauseBehavior>,
 }
 
-/// Applies `p` to `sub` at `at`; with `finalize`, an immediate invoice is numbered and final.
+/// Applies `p` to `sub` at `at` (the proration date; `now` is the time of the request, which
+/// added invoice items' `now` means); with `finalize`, an immediate invoice is numbered and
+/// final.
+#[allow(clippy::too_many_arguments)]
 pub async fn plan(
     app: &App,
     account: &AccountId,
     mut sub: Versioned<Subscription>,
     p: &ChangeParams,
     at: i64,
+    now: i64,
     finalize: bool,
     fresh: &[Discount],
 ) -> Result<Planned, Failure> {
@@ -178,7 +182,7 @@ pub async fn plan(
         .value
         .change_items(changes, at, p.behavior, p.anchor_now, &mut ctx)?;
     // Added invoice items cover the period as the change leaves it.
-    let extras = sub.value.invoice_item_lines(&extras, at, &mut ctx)?;
+    let extras = sub.value.invoice_item_lines(&extras, now, &mut ctx)?;
     let immediate = p.behavior == ProrationBehavior::AlwaysInvoice || out.new_period.is_some();
     let mut invoice = None;
     if immediate {
@@ -347,7 +351,7 @@ pub async fn update_with_change(
             )
             .into());
         }
-        let mut planned = plan(app, account, sub, p, at, true, &fresh).await?;
+        let mut planned = plan(app, account, sub, p, at, now, true, &fresh).await?;
         also(&mut planned.sub.value, now)?;
         let (sub, mut writes) = collect(app, api, planned, before, p, at).await?;
         writes.extend(discount_writes);
@@ -391,7 +395,7 @@ pub async fn preview_change(
     let mut invoice = None;
     if let Some(p) = change {
         let at = p.proration_date.unwrap_or(now);
-        let planned = plan(app, account, after.clone(), p, at, false, &fresh).await?;
+        let planned = plan(app, account, after.clone(), p, at, now, false, &fresh).await?;
         after = planned.sub;
         customer = planned.customer;
         invoice = planned.invoice;
@@ -539,6 +543,14 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
         )
         .await;
     };
+    if change.as_ref().is_some_and(|c| c.billing_mode.is_some()) {
+        return Err(ApiError::invalid(
+            Some("subscription_details[billing_mode]".into()),
+            None,
+            "billing_mode is set when a subscription is created: it previews a new subscription (with `customer`), not a change to `subscription`.",
+        )
+        .into());
+    }
     let sub = load::<Subscription>(&app, &account, &sub_id, Some("subscription")).await?;
     if customer.as_deref().is_some_and(|c| c != sub.value.customer) {
         return Err(ApiError::invalid(

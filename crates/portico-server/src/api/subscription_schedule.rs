@@ -276,6 +276,9 @@ pub async fn create_subscription_schedule(State(app): State<App>, mut api: Api) 
     .await
 }
 
+/// How far ahead a schedule may start.
+const MAX_START_AHEAD_SECS: i64 = 5 * 366 * 86_400;
+
 /// The two ways to create a schedule, as read.
 enum ScheduleCreate {
     From(String, MetadataUpdate),
@@ -311,6 +314,14 @@ async fn for_customer(
     let start = match start_date.as_str() {
         "now" => None,
         t => match t.parse::<i64>() {
+            Ok(t) if t > now + MAX_START_AHEAD_SECS => {
+                return Err(ApiError::invalid(
+                    Some("start_date".into()),
+                    None,
+                    "Invalid start_date: a schedule can start at most five years from now.",
+                )
+                .into())
+            }
             Ok(t) if t > now => Some(t),
             Ok(t) if t == now => None,
             Ok(_) => {
@@ -347,6 +358,8 @@ async fn for_customer(
             .collect(),
         billing_mode,
         payment_behavior: "allow_incomplete",
+        // Charged as a schedule's start is, without the customer at hand.
+        off_session: true,
         ..Default::default()
     };
     let requests = phase_requests(app, api, phases).await?;
@@ -448,12 +461,14 @@ pub async fn start_schedule(
         at: Some(at),
         ..Default::default()
     };
+    // The subscription is made as of `at` (`p.at`); the request's own time, which dates the
+    // 3-D Secure link if one is needed, is the server's.
     let api = Api::on_behalf(
         crate::auth::Caller {
             account: account.clone(),
             livemode: schedule.value.livemode,
         },
-        at,
+        app.clock.now(),
     );
     let attach = |sub: &mut Subscription, _at: i64| -> Result<Vec<Write>, Failure> {
         let mut s = schedule.clone();
