@@ -100,3 +100,15 @@ def expect_error(fn, exc=None, *, status=400, code=None, param=None, message=Non
         assert e.request_id and e.request_id.startswith("req_"), f"error without Request-Id: {e.headers}"
         return e
     raise AssertionError(f"expected {exc.__name__}, call returned {result!r:.300}")
+
+
+DAY = 86400
+APR1 = 1_775_001_600   # 2026-04-01 00:00:00 UTC: a 30-day period
+APR16 = APR1 + 15 * DAY
+MAY1 = APR1 + 30 * DAY
+
+
+def carded_customer(v1, clock, card="pm_card_visa", **params):
+    """A customer on test clock `clock` (an id) whose default payment method is `card`."""
+    return v1.customers.create({"test_clock": clock, "payment_method": card,
+                                "invoice_settings": {"default_payment_method": card}, **params})

@@ -3,12 +3,7 @@ the subscription's first invoice, on the invoice an update makes, or else on the
 
 import pytest
 
-from helpers import body_of, check, expect_error
-
-DAY = 86400
-APR1 = 1_775_001_600   # 2026-04-01 00:00:00 UTC: a 30-day period
-APR16 = APR1 + 15 * DAY
-MAY1 = APR1 + 30 * DAY
+from helpers import APR1, APR16, DAY, MAY1, body_of, carded_customer, check, expect_error
 
 
 @pytest.fixture
@@ -20,8 +15,7 @@ def world(v1):
     fee = v1.prices.create({"product": setup.id, "currency": "usd", "unit_amount": 5000}).id
     euro_fee = v1.prices.create({"product": setup.id, "currency": "eur", "unit_amount": 5000}).id
     clock = v1.test_helpers.test_clocks.create({"frozen_time": APR1})
-    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
-                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    cus = carded_customer(v1, clock.id)
     return {"monthly": monthly, "fee": fee, "euro_fee": euro_fee, "setup": setup.id,
             "clock": clock, "cus": cus}
 

@@ -6,7 +6,7 @@ import calendar
 
 import pytest
 
-from helpers import check, expect_error
+from helpers import carded_customer, check, expect_error
 
 DAY = 86400
 
@@ -25,8 +25,7 @@ def world(v1):
         "product": product.id, "currency": "usd", "unit_amount": amount,
         "recurring": {"interval": interval}}).id
     clock = v1.test_helpers.test_clocks.create({"frozen_time": T0})
-    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
-                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    cus = carded_customer(v1, clock.id)
     return {"monthly": price(3000, "month"), "yearly": price(36000, "year"),
             "weekly": price(700, "week"), "clock": clock, "cus": cus}
 
@@ -180,8 +179,7 @@ def test_anchored_now_on_a_clamped_day_runs_to_the_configured_day(v1, world):
     # Created on April 30 (no 31st) at the creation time of day: anchored now, and the first
     # period runs to May 31, not May 30.
     clock = v1.test_helpers.test_clocks.create({"frozen_time": utc(2026, 4, 30, 9, 30)})
-    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
-                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    cus = carded_customer(v1, clock.id)
     sub = check(v1.subscriptions.create({"customer": cus.id, "items": [{"price": world["monthly"]}],
                                          "billing_cycle_anchor_config": {"day_of_month": 31}}))
     assert sub.billing_cycle_anchor == utc(2026, 4, 30, 9, 30)

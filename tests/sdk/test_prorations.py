@@ -3,12 +3,7 @@
 import pytest
 import stripe
 
-from helpers import body_of, check, expect_error
-
-DAY = 86400
-APR1 = 1_775_001_600   # 2026-04-01 00:00:00 UTC: a 30-day period
-APR16 = APR1 + 15 * DAY
-MAY1 = APR1 + 30 * DAY
+from helpers import APR1, APR16, DAY, MAY1, body_of, carded_customer, check, expect_error
 
 
 @pytest.fixture
@@ -17,8 +12,7 @@ def world(v1):
     price = lambda amount, interval="month": v1.prices.create({
         "product": product.id, "currency": "usd", "unit_amount": amount, "recurring": {"interval": interval}}).id
     clock = v1.test_helpers.test_clocks.create({"frozen_time": APR1})
-    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
-                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    cus = carded_customer(v1, clock.id)
     return {"basic": price(1000), "pro": price(2000), "yearly": price(10000, "year"), "clock": clock, "cus": cus}
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers import check, expect_error
+from helpers import carded_customer, check, expect_error
 
 DAY = 86400
 APR1 = 1_775_001_600  # 2026-04-01
@@ -17,8 +17,7 @@ def world(v1):
     mk = lambda amount: v1.prices.create({"product": product.id, "currency": "usd", "unit_amount": amount,
                                           "recurring": {"interval": "month"}}).id
     clock = v1.test_helpers.test_clocks.create({"frozen_time": APR1})
-    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
-                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    cus = carded_customer(v1, clock.id)
     pro, basic = mk(2000), mk(1000)
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": pro}]})
     return {"clock": clock, "cus": cus, "pro": pro, "basic": basic, "sub": sub}
@@ -140,8 +139,7 @@ def test_list_filters_on_when_schedules_ended(v1, world):
 
 
 def test_a_schedule_for_a_customer_starts_its_subscription_now(v1, world):
-    cus = v1.customers.create({"test_clock": world["clock"].id, "payment_method": "pm_card_visa",
-                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    cus = carded_customer(v1, world["clock"].id)
     sched = check(v1.subscription_schedules.create({
         "customer": cus.id, "start_date": "now", "end_behavior": "release",
         "metadata": {"plan": "intro"},
@@ -191,8 +189,7 @@ def test_creating_a_schedule_refuses_what_it_cannot_do(v1, world):
 
 
 def test_a_schedule_that_starts_later_creates_its_subscription_then(v1, world):
-    cus = v1.customers.create({"test_clock": world["clock"].id, "payment_method": "pm_card_visa",
-                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    cus = carded_customer(v1, world["clock"].id)
     sched = check(v1.subscription_schedules.create({
         "customer": cus.id, "start_date": MAY1, "end_behavior": "release",
         "phases": [{"items": [{"price": world["pro"]}], "duration": {"interval": "month"}},

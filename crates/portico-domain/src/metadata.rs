@@ -23,6 +23,17 @@ pub struct MetadataUpdate {
 }
 
 impl MetadataUpdate {
+    /// The update that sets exactly the keys of `m` (on an object that has none yet).
+    pub fn setting(m: &Metadata) -> MetadataUpdate {
+        MetadataUpdate {
+            clear: false,
+            entries: m
+                .iter()
+                .map(|(k, v)| (k.clone(), Some(v.clone())))
+                .collect(),
+        }
+    }
+
     /// Whether the request said anything about metadata.
     pub fn is_empty(&self) -> bool {
         !self.clear && self.entries.is_empty()

@@ -135,6 +135,23 @@ impl Schedule {
         })
     }
 
+    /// A schedule for `sub`, new or as it will be created: `phases` from its first period on,
+    /// with `metadata` and, if given, `end_behavior`.
+    pub fn with_phases(
+        sub: &Subscription,
+        phases: Vec<PhaseRequest>,
+        metadata: &MetadataUpdate,
+        end_behavior: Option<&str>,
+        ctx: &mut Ctx<'_>,
+    ) -> DomainResult<Schedule> {
+        let mut schedule = Schedule::from_subscription(sub, ctx)?;
+        schedule.set_phases(sub, phases, metadata)?;
+        if let Some(b) = end_behavior {
+            schedule.end_behavior = b.to_owned();
+        }
+        Ok(schedule)
+    }
+
     /// Replaces the phases. The first must start when the current one did (the past stays), the
     /// phases follow one another without gaps, and only the current phase may hold today's items
     /// unchanged: changes take effect at phase boundaries, which must be period ends.

@@ -60,17 +60,23 @@ pub async fn live_subscriptions(
 pub async fn live_subscriptions_from(
     app: &App,
     account: &AccountId,
-    mut q: ListQuery,
+    q: ListQuery,
     first: Page,
 ) -> Result<Vec<Versioned<Subscription>>, Failure> {
+    every_page(app, account, q, first).await
+}
+
+/// The objects of `first` (the first page of `q`) and of every page after it.
+async fn every_page<T: portico_store::Object>(
+    app: &App,
+    account: &AccountId,
+    mut q: ListQuery,
+    first: Page,
+) -> Result<Vec<Versioned<T>>, Failure> {
     let mut out = Vec::new();
     let mut page = first;
     loop {
-        out.extend(portico_store::decode_all::<Subscription>(
-            &*app.store,
-            account,
-            &page,
-        )?);
+        out.extend(portico_store::decode_all::<T>(&*app.store, account, &page)?);
         match (page.has_more, page.records.last()) {
             (true, Some(last)) => q.cursor = Cursor::After(last.id.clone()),
             _ => return Ok(out),
@@ -148,26 +154,15 @@ pub async fn all_schedules(
     account: &AccountId,
     filters: Vec<Filter>,
 ) -> Result<Vec<Versioned<Schedule>>, Failure> {
-    let mut q = ListQuery {
+    let q = ListQuery {
         kind: "subscription_schedule",
         filters,
         cursor: Cursor::Start,
         limit: 100,
         include_deleted: false,
     };
-    let mut out = Vec::new();
-    loop {
-        let page = app.store.list(account, &q).await?;
-        out.extend(portico_store::decode_all::<Schedule>(
-            &*app.store,
-            account,
-            &page,
-        )?);
-        match (page.has_more, page.records.last()) {
-            (true, Some(last)) => q.cursor = Cursor::After(last.id.clone()),
-            _ => return Ok(out),
-        }
-    }
+    let first = app.store.list(account, &q).await?;
+    every_page(app, account, q, first).await
 }
 
 fn too_far() -> Failure {

@@ -472,16 +472,13 @@ pub async fn update_invoice(State(app): State<App>, PathId(id): PathId, mut api:
     let current = load_live::<Invoice>(&app, account, &id, None).await?;
     let pm = match &pm {
         Patch::Set(p) => Patch::Set(
-            crate::api::subscription::customer_payment_method(
+            crate::api::subscription::default_payment_method_id(
                 &app,
                 &api,
                 &current.value.customer,
                 p,
-                "default_payment_method",
             )
-            .await?
-            .value
-            .id,
+            .await?,
         ),
         Patch::Clear => Patch::Clear,
         Patch::Keep => Patch::Keep,

@@ -512,6 +512,22 @@ pub(crate) async fn customer_payment_method(
     Ok(pm)
 }
 
+/// The id of `id` (a payment method, or a test token it mints) as `customer`'s
+/// `default_payment_method`: it must be attached to them.
+pub(crate) async fn default_payment_method_id(
+    app: &App,
+    api: &Api,
+    customer: &str,
+    id: &str,
+) -> Result<String, Failure> {
+    Ok(
+        customer_payment_method(app, api, customer, id, "default_payment_method")
+            .await?
+            .value
+            .id,
+    )
+}
+
 /// Whether the customer has paid an invoice before (for first-time-only promotion codes).
 pub(crate) async fn has_paid_before(
     app: &App,
@@ -984,18 +1000,7 @@ pub async fn update_subscription(
     let account = api.caller.account.clone();
     let current = load::<Subscription>(&app, &account, &id, None).await?;
     let pm_id = match &simple.default_payment_method {
-        Some(p) => Some(
-            customer_payment_method(
-                &app,
-                &api,
-                &current.value.customer,
-                p,
-                "default_payment_method",
-            )
-            .await?
-            .value
-            .id,
-        ),
+        Some(p) => Some(default_payment_method_id(&app, &api, &current.value.customer, p).await?),
         None => None,
     };
     if let Some(schedule) = &current.value.schedule {

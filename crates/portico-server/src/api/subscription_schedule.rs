@@ -342,30 +342,19 @@ async fn for_customer(
             }
         },
     };
-    let first = phases.first().ok_or_else(|| {
+    let requests = phase_requests(app, api, phases).await?;
+    let first = requests.first().ok_or_else(|| {
         Failure::from(ApiError::invalid(
             Some("phases".into()),
             None,
             "A schedule needs at least one phase.",
         ))
     })?;
-    let p = crate::api::subscription::CreateParams {
-        customer: customer.clone(),
-        items: first
-            .items
-            .iter()
-            .map(|(price, quantity, metadata)| (price.clone(), *quantity, metadata.clone()))
-            .collect(),
-        billing_mode,
-        payment_behavior: "allow_incomplete",
-        // Charged as a schedule's start is, without the customer at hand.
-        off_session: true,
-        ..Default::default()
-    };
-    let requests = phase_requests(app, api, phases).await?;
+    let mut p = first_phase_subscription(&customer, &first.items, billing_mode);
     let livemode = api.caller.livemode;
     if let Some(start) = start {
-        return later(app, api, p, start, now, requests, end_behavior, &metadata).await;
+        p.at = Some(start);
+        return later(app, api, &p, now, requests, end_behavior, &metadata).await;
     }
     let attach = move |sub: &mut Subscription, at: i64| -> Result<Vec<Write>, Failure> {
         let mut ids = crate::ids::Ids;
@@ -374,11 +363,8 @@ async fn for_customer(
             livemode,
             ids: &mut ids,
         };
-        let mut schedule = Schedule::from_subscription(sub, &mut ctx)?;
-        schedule.set_phases(sub, requests.clone(), &metadata)?;
-        if let Some(b) = end_behavior {
-            schedule.end_behavior = b.to_owned();
-        }
+        let schedule =
+            Schedule::with_phases(sub, requests.clone(), &metadata, end_behavior, &mut ctx)?;
         sub.schedule = Some(schedule.id.clone());
         Ok(vec![Write::Insert(Versioned::new_record(&schedule))])
     };
@@ -391,33 +377,54 @@ async fn for_customer(
     Ok(load::<Schedule>(app, account, &id, None).await?.value)
 }
 
-/// A schedule that starts at `start`: checked and laid out against the subscription its first
+/// The subscription a schedule's first phase creates for `customer`: its items, with the first
+/// invoice charged off-session, as a schedule's start is, without the customer at hand.
+fn first_phase_subscription(
+    customer: &str,
+    items: &[PhaseItem],
+    billing_mode: Option<BillingMode>,
+) -> crate::api::subscription::CreateParams {
+    crate::api::subscription::CreateParams {
+        customer: customer.to_owned(),
+        items: items
+            .iter()
+            .map(|i| {
+                let metadata = i.metadata.as_ref().map(MetadataUpdate::setting);
+                (
+                    Some(i.price.id.to_string()),
+                    Some(i.quantity),
+                    metadata.unwrap_or_default(),
+                )
+            })
+            .collect(),
+        billing_mode,
+        payment_behavior: "allow_incomplete",
+        off_session: true,
+        ..Default::default()
+    }
+}
+
+/// A schedule that starts at `p.at`: checked and laid out against the subscription its first
 /// phase would create then (which is not stored), and kept `not_started` until the billing
-/// engine creates that subscription at `start`.
-#[allow(clippy::too_many_arguments)]
+/// engine creates that subscription at its start.
 async fn later(
     app: &App,
     api: &Api,
-    mut p: crate::api::subscription::CreateParams,
-    start: i64,
+    p: &crate::api::subscription::CreateParams,
     now: i64,
     requests: Vec<PhaseRequest>,
     end_behavior: Option<&'static str>,
     metadata: &MetadataUpdate,
 ) -> Result<Schedule, Failure> {
-    p.at = Some(start);
-    let draft = crate::api::subscription::draft_first_invoice(app, api, &p).await?;
+    let draft = crate::api::subscription::draft_first_invoice(app, api, p).await?;
     let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now,
         livemode: api.caller.livemode,
         ids: &mut ids,
     };
-    let mut schedule = Schedule::from_subscription(&draft.sub, &mut ctx)?;
-    schedule.set_phases(&draft.sub, requests, metadata)?;
-    if let Some(b) = end_behavior {
-        schedule.end_behavior = b.to_owned();
-    }
+    let mut schedule =
+        Schedule::with_phases(&draft.sub, requests, metadata, end_behavior, &mut ctx)?;
     schedule.wait_for_start();
     app.commit(
         &api.caller.account,
@@ -442,25 +449,12 @@ pub async fn start_schedule(
     let Some(first) = schedule.value.phases.first().cloned() else {
         return Ok(());
     };
-    let p = crate::api::subscription::CreateParams {
-        customer: schedule.value.customer.clone(),
-        items: first
-            .items
-            .iter()
-            .map(|i| {
-                let mut metadata = MetadataUpdate::default();
-                for (k, v) in i.metadata.iter().flat_map(|m| m.iter()) {
-                    metadata.entries.push((k.clone(), Some(v.clone())));
-                }
-                (Some(i.price.id.to_string()), Some(i.quantity), metadata)
-            })
-            .collect(),
-        billing_mode: Some(schedule.value.billing_mode),
-        payment_behavior: "allow_incomplete",
-        off_session: true,
-        at: Some(at),
-        ..Default::default()
-    };
+    let mut p = first_phase_subscription(
+        &schedule.value.customer,
+        &first.items,
+        Some(schedule.value.billing_mode),
+    );
+    p.at = Some(at);
     // The subscription is made as of `at` (`p.at`); the request's own time, which dates the
     // 3-D Secure link if one is needed, is the server's.
     let api = Api::on_behalf(
