@@ -141,9 +141,6 @@ def test_refusals_name_the_parameter(v1, world):
     expect_error(lambda: new([{"quantity": 1}]), param="add_invoice_items[0][price]")
     expect_error(lambda: new([{"price": world["fee"], "quantity": -1}]),
                  param="add_invoice_items[0][quantity]")
-    expect_error(lambda: new([{"price_data": {"currency": "usd", "product": world["setup"],
-                                              "unit_amount": 100}}]),
-                 param="add_invoice_items[0][price_data]")
     expect_error(lambda: new([{"price": world["fee"], "tax_rates": ["txr_1"]}]),
                  param="add_invoice_items[0][tax_rates]")
     expect_error(lambda: new([{"price": world["fee"]}] * 21), param="add_invoice_items")

@@ -111,6 +111,11 @@ pub struct Price {
     pub tax_behavior: TaxBehavior,
     /// Amount per unit in the currency's minor unit.
     pub unit_amount: i64,
+    /// Made from an item's `price_data`: stored inactive, as Stripe keeps such prices out of
+    /// the catalogue, yet usable by the items it was made for, also when their id is sent back
+    /// (a schedule's phases, say). Not part of the wire object.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inline: bool,
 }
 
 /// Largest `unit_amount` accepted, in minor units (Stripe's eight-digit limit).
@@ -176,7 +181,13 @@ impl Price {
             recurring: p.recurring,
             tax_behavior: p.tax_behavior.unwrap_or_default(),
             unit_amount,
+            inline: false,
         })
+    }
+
+    /// Whether a new item may use this price: an active one, or one made for the item.
+    pub fn usable(&self) -> bool {
+        self.active || self.inline
     }
 
     /// Applies an update of the mutable fields.
@@ -317,6 +328,43 @@ mod tests {
 
     fn usd() -> Option<Currency> {
         Currency::parse("usd")
+    }
+
+    #[test]
+    fn an_inline_price_is_inactive_yet_usable_and_remembered() {
+        let mut ids = SequentialIds::default();
+        let mut ctx = Ctx {
+            now: 5,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let prod = product(&mut ctx);
+        let make = |active, ctx: &mut Ctx<'_>| {
+            Price::create(
+                PriceCreate {
+                    active: Some(active),
+                    currency: usd(),
+                    unit_amount: Some(700),
+                    ..Default::default()
+                },
+                &prod,
+                ctx,
+            )
+            .unwrap()
+        };
+        let archived = make(false, &mut ctx);
+        assert!(!archived.usable());
+        let stored = serde_json::to_value(&archived).unwrap();
+        assert!(
+            stored.get("inline").is_none(),
+            "only inline prices carry the flag"
+        );
+        let mut inline = make(false, &mut ctx);
+        inline.inline = true;
+        assert!(inline.usable() && !inline.active);
+        let back: Price = serde_json::from_value(serde_json::to_value(&inline).unwrap()).unwrap();
+        assert_eq!(back, inline);
+        assert!(make(true, &mut ctx).usable());
     }
 
     #[test]

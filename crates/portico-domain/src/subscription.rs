@@ -599,7 +599,7 @@ impl Subscription {
                 .recurring
                 .as_ref()
                 .ok_or_else(|| not_recurring(&it.price, i))?;
-            if !it.price.active {
+            if !it.price.usable() {
                 return Err(DomainError::invalid(param, format!("The price {} is archived (inactive) and cannot be used for a new subscription.", it.price.id)));
             }
             if it.price.currency.code() != currency || r != &recurring {
@@ -1156,7 +1156,7 @@ impl Subscription {
                     ),
                 ));
             }
-            if !it.price.active {
+            if !it.price.usable() {
                 return Err(DomainError::invalid(
                     param("price"),
                     format!(
@@ -1398,7 +1398,7 @@ impl Subscription {
                 if p.recurring.is_none() {
                     return Err(not_recurring(p, i));
                 }
-                if !p.active {
+                if !p.usable() {
                     return Err(DomainError::invalid(
                         format!("items[{i}][price]"),
                         format!("The price {} is archived (inactive).", p.id),

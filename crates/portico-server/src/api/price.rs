@@ -36,12 +36,21 @@ fn read_decimal_amount(r: &mut Reader<'_>) -> Option<i64> {
     parsed
 }
 
-fn read_recurring(r: &mut Reader<'_>) -> Option<Recurring> {
+/// `recurring[interval]` and `recurring[interval_count]`.
+fn read_interval(r: &mut Reader<'_>) -> Option<Recurring> {
     r.require("interval");
     let interval = r
         .enumeration("interval", Interval::VALUES)
         .and_then(Interval::parse);
     let interval_count = r.int("interval_count").unwrap_or(1);
+    interval.map(|interval| Recurring {
+        interval,
+        interval_count,
+    })
+}
+
+fn read_recurring(r: &mut Reader<'_>) -> Option<Recurring> {
+    let recurring = read_interval(r);
     if r.enumeration("usage_type", &["licensed", "metered"]) == Some("metered") {
         let p = r.path_of("usage_type");
         r.error(ApiError::invalid(
@@ -53,10 +62,7 @@ fn read_recurring(r: &mut Reader<'_>) -> Option<Recurring> {
         ));
     }
     r.unsupported("meter", "usage-based billing is not implemented.");
-    interval.map(|interval| Recurring {
-        interval,
-        interval_count,
-    })
+    recurring
 }
 
 /// The price fields shared by `POST /v1/prices` and `default_price_data` / `price_data`.
@@ -91,6 +97,154 @@ pub fn read_price_data(r: &mut Reader<'_>, _parent: &str) -> PriceCreate {
         tax_behavior,
         metadata: r.metadata("metadata", false),
         ..Default::default()
+    }
+}
+
+/// A price named by an item: an existing one by id, or one made from `price_data`.
+#[derive(Clone, Debug)]
+pub enum PriceRef {
+    Id(String),
+    Inline(InlinePrice),
+    /// A price made from `price_data` earlier (a schedule's phase), used as it was made.
+    Made(Box<Price>),
+}
+
+/// `price_data` on a subscription item, a schedule phase's item or an added invoice item: the
+/// price to make for it, for an existing product.
+#[derive(Clone, Debug)]
+pub struct InlinePrice {
+    pub product: String,
+    pub data: PriceCreate,
+}
+
+/// Reads an item's `price` or `price_data` (`recurring` says whether the inline price must
+/// recur, as subscription items' do, or must not, as added invoice items' must not). Giving both
+/// is refused; with `required`, so is giving neither.
+pub(crate) fn read_price_ref(
+    r: &mut Reader<'_>,
+    required: bool,
+    recurring: bool,
+) -> Option<PriceRef> {
+    let id = r.string("price", 5000);
+    let inline = r.object("price_data", |d| {
+        d.require("currency");
+        d.require("product");
+        let currency = d.currency("currency");
+        let product = d.string("product", 5000);
+        let unit_amount = d.int("unit_amount");
+        let decimal = read_decimal_amount(d);
+        match (unit_amount, decimal) {
+            (Some(_), Some(_)) => d.error(ApiError::invalid(
+                Some(d.path_of("unit_amount")),
+                None,
+                "You may only specify one of these parameters: unit_amount, unit_amount_decimal.",
+            )),
+            (None, None) => d.error(ApiError::missing(&d.path_of("unit_amount"))),
+            _ => {}
+        }
+        let recurs = if recurring {
+            d.require("recurring");
+            d.object("recurring", read_interval).flatten()
+        } else {
+            None
+        };
+        let tax_behavior = d
+            .enumeration("tax_behavior", TaxBehavior::VALUES)
+            .and_then(TaxBehavior::parse);
+        product.map(|product| InlinePrice {
+            product,
+            data: PriceCreate {
+                // Made for this one item, so kept out of the catalogue, as Stripe does.
+                active: Some(false),
+                currency,
+                unit_amount: unit_amount.or(decimal),
+                recurring: recurs,
+                tax_behavior,
+                ..Default::default()
+            },
+        })
+    });
+    match (id, inline) {
+        (Some(_), Some(_)) => {
+            r.error(ApiError::invalid(
+                Some(r.path_of("price")),
+                None,
+                "You may only specify one of these parameters: price, price_data.",
+            ));
+            None
+        }
+        (Some(id), None) => Some(PriceRef::Id(id)),
+        (None, Some(inline)) => inline.map(PriceRef::Inline),
+        (None, None) => {
+            if required {
+                r.require("price");
+            }
+            None
+        }
+    }
+}
+
+/// The price `r` names, with its product: loaded, or (for `price_data`) made, its insert added
+/// to `writes` so that it is stored with the object that uses it. `item` is the item's
+/// parameter path (`items[0]`), which errors name; `now` and `livemode` date the new price.
+pub(crate) async fn resolve_price(
+    app: &App,
+    account: &portico_domain::AccountId,
+    r: &PriceRef,
+    item: &str,
+    now: i64,
+    livemode: bool,
+    writes: &mut Vec<Write>,
+) -> Result<(Price, Product), Failure> {
+    match r {
+        PriceRef::Id(id) => {
+            let param = format!("{item}[price]");
+            let price = load::<Price>(app, account, id, Some(&param)).await?.value;
+            let product = load::<Product>(app, account, price.product.as_str(), Some(&param))
+                .await?
+                .value;
+            Ok((price, product))
+        }
+        PriceRef::Made(price) => {
+            let param = format!("{item}[price]");
+            let product = load::<Product>(app, account, price.product.as_str(), Some(&param))
+                .await?
+                .value;
+            Ok(((**price).clone(), product))
+        }
+        PriceRef::Inline(inline) => {
+            let param = format!("{item}[price_data]");
+            let product = load_live::<Product>(
+                app,
+                account,
+                &inline.product,
+                Some(&format!("{param}[product]")),
+            )
+            .await?
+            .value;
+            if !product.active {
+                return Err(ApiError::invalid(
+                    Some(format!("{param}[product]")),
+                    None,
+                    format!(
+                        "The product `{}` is archived (inactive); prices cannot be made for it.",
+                        product.id
+                    ),
+                )
+                .into());
+            }
+            let mut ids = crate::ids::Ids;
+            let mut ctx = Ctx {
+                now,
+                livemode,
+                ids: &mut ids,
+            };
+            let mut price = Price::create(inline.data.clone(), &product, &mut ctx)
+                .map_err(|e| e.nested_under(&param))?;
+            price.inline = true;
+            writes.push(Write::Insert(Versioned::new_record(&price)));
+            Ok((price, product))
+        }
     }
 }
 

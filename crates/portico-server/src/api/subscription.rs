@@ -3,6 +3,7 @@
 //! and price changes with prorations — see [`crate::api::subscription_change`]), cancel
 //! (with `prorate` and `invoice_now`), list.
 
+use crate::api::price::{read_price_ref, resolve_price, PriceRef};
 use crate::http::{Api, Failure, PathId, Reply};
 use crate::objects::{created_filters, list, load, load_live, now_for, respond, with_retries};
 use crate::payments::resolve_payment_method;
@@ -14,8 +15,6 @@ use portico_domain::discount::Discount;
 use portico_domain::invoice::{Invoice, PaymentOutcome};
 use portico_domain::metadata::MetadataUpdate;
 use portico_domain::payment_method::PaymentMethod;
-use portico_domain::price::Price;
-use portico_domain::product::Product;
 use portico_domain::promotion_code::{PromotionCode, Redemption};
 use portico_domain::subscription::{
     AnchorConfig, BillingMode, CancellationDetails, InvoiceItemRequest, ItemPeriodEnd,
@@ -35,7 +34,7 @@ const NOT_YET: &str = "changing this on an existing subscription is not implemen
 #[derive(Default)]
 pub struct CreateParams {
     pub customer: String,
-    pub items: Vec<(Option<String>, Option<i64>, MetadataUpdate)>,
+    pub items: Vec<(Option<PriceRef>, Option<i64>, MetadataUpdate)>,
     pub default_payment_method: Option<String>,
     pub trial_period_days: Option<i64>,
     pub trial_end: Option<String>,
@@ -60,12 +59,14 @@ pub struct CreateParams {
     /// The moment the subscription is created at, when not the request's (a schedule's start,
     /// run by the billing engine).
     pub at: Option<i64>,
+    /// Prices the caller made from `price_data` (a schedule's phases), stored first.
+    pub prices: Vec<Write>,
 }
 
 /// One entry of `add_invoice_items`, as read.
 #[derive(Clone, Debug, Default)]
 pub struct InvoiceItemParam {
-    pub price: Option<String>,
+    pub price: Option<PriceRef>,
     pub quantity: Option<i64>,
     pub metadata: MetadataUpdate,
     pub discountable: Option<bool>,
@@ -73,26 +74,18 @@ pub struct InvoiceItemParam {
     pub end: ItemPeriodEnd,
 }
 
-/// Reads `add_invoice_items` (create and update). Inline prices, per-item discounts and tax
-/// rates are refused by name.
+/// Reads `add_invoice_items` (create and update), by `price` or `price_data`. Per-item
+/// discounts and tax rates are refused by name.
 pub(crate) fn read_invoice_items(r: &mut Reader<'_>) -> Vec<InvoiceItemParam> {
     let items = r
         .list("add_invoice_items", |a| {
-            a.unsupported(
-                "price_data",
-                "inline prices are not implemented; create a one-time price first.",
-            );
             a.unsupported(
                 "discounts",
                 "discounts on one added invoice item are not implemented; the subscription's \
                  discounts apply to it unless `discountable=false`.",
             );
             a.unsupported("tax_rates", "tax rates are not implemented.");
-            let price = if a.require("price") {
-                a.string("price", 5000)
-            } else {
-                None
-            };
+            let price = read_price_ref(a, true, false);
             let (start, end) = a
                 .object("period", |p| {
                     p.require("start");
@@ -164,24 +157,27 @@ fn period_bound(
     }
 }
 
-/// Loads the prices `add_invoice_items` names, for [`Subscription::invoice_item_lines`].
+/// Loads (or, from `price_data`, makes, adding their inserts to `writes`) the prices
+/// `add_invoice_items` names, for [`Subscription::invoice_item_lines`].
 pub(crate) async fn load_invoice_items(
     app: &App,
     account: &AccountId,
     items: &[InvoiceItemParam],
+    (now, livemode): (i64, bool),
+    writes: &mut Vec<Write>,
 ) -> Result<Vec<InvoiceItemRequest>, Failure> {
     let mut out = Vec::with_capacity(items.len());
     for (i, it) in items.iter().enumerate() {
-        let param = format!("add_invoice_items[{i}][price]");
-        let id = it
+        let item = format!("add_invoice_items[{i}]");
+        let price = it
             .price
-            .as_deref()
-            .ok_or_else(|| Failure::from(ApiError::missing(&param)))?;
-        let (price, product_name) =
-            crate::api::subscription_change::price_and_name(app, account, id, &param).await?;
+            .as_ref()
+            .ok_or_else(|| Failure::from(ApiError::missing(&format!("{item}[price]"))))?;
+        let (price, product) =
+            resolve_price(app, account, price, &item, now, livemode, writes).await?;
         out.push(InvoiceItemRequest {
             price,
-            product_name,
+            product_name: product.name,
             quantity: it.quantity.unwrap_or(1),
             metadata: it.metadata.clone(),
             discountable: it.discountable.unwrap_or(true),
@@ -377,13 +373,9 @@ fn twice(i: usize) -> Failure {
     .into()
 }
 
-/// Refuses, by name, the parts of a subscription item Portico does not implement: inline
-/// prices, item-level discounts, tax rates.
+/// Refuses, by name, the parts of a subscription item Portico does not implement: item-level
+/// discounts and tax rates.
 pub(crate) fn refuse_item_extras(i: &mut Reader<'_>) {
-    i.unsupported(
-        "price_data",
-        "inline prices are not implemented; create the price first.",
-    );
     i.unsupported("discounts", "item discounts are not implemented.");
     i.unsupported("tax_rates", "tax rates are not implemented.");
 }
@@ -420,11 +412,7 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
                 "billing_thresholds",
                 "usage thresholds are not implemented.",
             );
-            let price = if i.require("price") {
-                i.string("price", 5000)
-            } else {
-                None
-            };
+            let price = read_price_ref(i, true, true);
             (price, i.int("quantity"), i.metadata("metadata", false))
         })
         .unwrap_or_default();
@@ -490,6 +478,7 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         missing_payment_method: read_trial_settings(r).unwrap_or_default(),
         invoice_items: read_invoice_items(r),
         at: None,
+        prices: Vec::new(),
     }
 }
 
@@ -571,6 +560,8 @@ pub struct FirstInvoice {
     pub customer: Versioned<Customer>,
     pub sub: Subscription,
     pub invoice: Invoice,
+    /// The prices made from `price_data`, to be stored first.
+    pub prices: Vec<Write>,
     pub writes: Vec<Write>,
     pm: Option<Versioned<PaymentMethod>>,
     pub now: i64,
@@ -589,6 +580,7 @@ pub(crate) async fn create_once(
         mut customer,
         mut sub,
         mut invoice,
+        prices,
         writes,
         pm,
         now,
@@ -629,10 +621,9 @@ pub(crate) async fn create_once(
         Some(f) => f(&mut sub, now)?,
         None => Vec::new(),
     };
-    let mut all = vec![
-        Write::Update(customer.next_record()),
-        Write::Insert(Versioned::new_record(&sub)),
-    ];
+    let mut all = prices;
+    all.push(Write::Update(customer.next_record()));
+    all.push(Write::Insert(Versioned::new_record(&sub)));
     all.extend(attached);
     all.extend(
         writes
@@ -670,18 +661,17 @@ pub async fn draft_first_invoice(
         Some(at) => at,
         None => now_for(app, account, customer.value.test_clock.as_deref(), api.now).await?,
     };
+    // Prices made from `price_data`, stored with the subscription.
+    let mut made = p.prices.clone();
+    let stamp = (now, api.caller.livemode);
     let mut items = Vec::with_capacity(p.items.len());
     for (i, (price, quantity, metadata)) in p.items.iter().enumerate() {
-        let param = format!("items[{i}][price]");
-        let price_id = price
-            .as_deref()
-            .ok_or_else(|| Failure::from(ApiError::missing(&param)))?;
-        let price = load::<Price>(app, account, price_id, Some(&param))
-            .await?
-            .value;
-        let product = load::<Product>(app, account, price.product.as_str(), Some(&param))
-            .await?
-            .value;
+        let item = format!("items[{i}]");
+        let price = price
+            .as_ref()
+            .ok_or_else(|| Failure::from(ApiError::missing(&format!("{item}[price]"))))?;
+        let (price, product) =
+            resolve_price(app, account, price, &item, stamp.0, stamp.1, &mut made).await?;
         items.push(ItemRequest {
             price,
             product,
@@ -689,7 +679,7 @@ pub async fn draft_first_invoice(
             metadata: metadata.clone(),
         });
     }
-    let extras = load_invoice_items(app, account, &p.invoice_items).await?;
+    let extras = load_invoice_items(app, account, &p.invoice_items, stamp, &mut made).await?;
     let pm = match &p.default_payment_method {
         Some(id) => Some(
             customer_payment_method(app, api, &p.customer, id, "default_payment_method").await?,
@@ -788,6 +778,7 @@ pub async fn draft_first_invoice(
         customer,
         sub,
         invoice,
+        prices: made,
         writes,
         pm,
         now,

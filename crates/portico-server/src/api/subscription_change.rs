@@ -2,6 +2,7 @@
 //! produces. Both go through [`plan`], so `create_preview` shows, line for line and cent for
 //! cent, what the update would bill.
 
+use crate::api::price::{read_price_ref, resolve_price, PriceRef};
 use crate::api::subscription::invoice_token;
 use crate::billing::bill;
 use crate::http::{Api, Failure, Reply};
@@ -12,8 +13,6 @@ use portico_domain::customer::Customer;
 use portico_domain::discount::Discount;
 use portico_domain::invoice::{Invoice, PaymentOutcome};
 use portico_domain::metadata::MetadataUpdate;
-use portico_domain::price::Price;
-use portico_domain::product::Product;
 use portico_domain::subscription::{
     ItemChange, PauseBehavior, ProrationBehavior, Subscription, SubscriptionStatus,
 };
@@ -30,7 +29,7 @@ pub const PORTAL_PAYMENT: &str = "portal";
 #[derive(Clone, Debug, Default)]
 pub struct ItemParam {
     pub id: Option<String>,
-    pub price: Option<String>,
+    pub price: Option<PriceRef>,
     pub quantity: Option<i64>,
     pub deleted: bool,
     pub metadata: MetadataUpdate,
@@ -68,7 +67,7 @@ pub fn read_change(r: &mut Reader<'_>) -> ChangeParams {
             i.bool("clear_usage");
             ItemParam {
                 id: i.string("id", 5000),
-                price: i.string("price", 5000),
+                price: read_price_ref(i, false, true),
                 quantity: i.int("quantity"),
                 deleted: i.bool("deleted").unwrap_or(false),
                 metadata: i.metadata("metadata", true),
@@ -102,31 +101,24 @@ pub fn read_change(r: &mut Reader<'_>) -> ChangeParams {
     }
 }
 
-/// A price and its product's name, `param` naming the price in errors.
-pub(crate) async fn price_and_name(
-    app: &App,
-    account: &AccountId,
-    id: &str,
-    param: &str,
-) -> Result<(Price, String), Failure> {
-    let price = load::<Price>(app, account, id, Some(param)).await?.value;
-    let name = load::<Product>(app, account, price.product.as_str(), Some(param))
-        .await?
-        .value
-        .name;
-    Ok((price, name))
-}
-
-/// Loads the prices (and product names) the changes name.
+/// Loads the prices (and product names) the changes name; those made from `price_data` are
+/// dated `now`, their inserts added to `writes`.
 async fn item_changes(
     app: &App,
     account: &AccountId,
     items: &[ItemParam],
+    (now, livemode): (i64, bool),
+    writes: &mut Vec<Write>,
 ) -> Result<Vec<ItemChange>, Failure> {
     let mut out = Vec::with_capacity(items.len());
     for (i, it) in items.iter().enumerate() {
         let price = match &it.price {
-            Some(p) => Some(price_and_name(app, account, p, &format!("items[{i}][price]")).await?),
+            Some(p) => {
+                let item = format!("items[{i}]");
+                let (price, product) =
+                    resolve_price(app, account, p, &item, now, livemode, writes).await?;
+                Some((price, product.name))
+            }
             None => None,
         };
         out.push(ItemChange {
@@ -147,6 +139,8 @@ pub struct Planned {
     pub sub: Versioned<Subscription>,
     pub customer: Versioned<Customer>,
     pub invoice: Option<Invoice>,
+    /// The prices the change made from `price_data`, to be stored with it.
+    pub prices: Vec<Write>,
     /// The subscription's paused collection as the change found it: its invoice is handled so
     /// (kept a draft, written off or voided) instead of charged, whatever the same request
     /// does to the setting.
@@ -167,9 +161,17 @@ pub async fn plan(
     finalize: bool,
     fresh: &[Discount],
 ) -> Result<Planned, Failure> {
-    let changes = item_changes(app, account, &p.items).await?;
-    let extras =
-        crate::api::subscription::load_invoice_items(app, account, &p.invoice_items).await?;
+    let mut prices = Vec::new();
+    let stamp = (now, sub.value.livemode);
+    let changes = item_changes(app, account, &p.items, stamp, &mut prices).await?;
+    let extras = crate::api::subscription::load_invoice_items(
+        app,
+        account,
+        &p.invoice_items,
+        stamp,
+        &mut prices,
+    )
+    .await?;
     let paused = sub.value.collection_paused_at(at);
     let mut customer = load::<Customer>(app, account, &sub.value.customer, None).await?;
     let mut ids = crate::ids::Ids;
@@ -223,6 +225,7 @@ pub async fn plan(
         sub,
         customer,
         invoice,
+        prices,
         paused,
     })
 }
@@ -239,7 +242,7 @@ pub async fn collect(
     p: &ChangeParams,
     at: i64,
 ) -> Result<(Subscription, Vec<Write>), Failure> {
-    let mut writes = Vec::new();
+    let mut writes = std::mem::take(&mut planned.prices);
     let mut token = None;
     let mut pending = false;
     if let Some(inv) = &mut planned.invoice {

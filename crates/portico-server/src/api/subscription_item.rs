@@ -1,6 +1,7 @@
 //! `/v1/subscription_items`: list a subscription's items, retrieve, create, update and delete
 //! one. Changes go through the same planning as a subscription update, prorations included.
 
+use crate::api::price::read_price_ref;
 use crate::api::subscription_change::{update_with_change, ChangeParams, ItemParam};
 use crate::http::{Api, Failure, PathId, Reply};
 use crate::objects::{load, no_such, respond};
@@ -127,9 +128,8 @@ pub async fn retrieve_subscription_item(
 pub async fn create_subscription_item(State(app): State<App>, mut api: Api) -> Reply {
     let (sub_id, change, expand) = api.read(|r| {
         let sub = r.required_string("subscription", 5000);
-        r.require("price");
         let item = ItemParam {
-            price: r.string("price", 5000),
+            price: read_price_ref(r, true, true),
             quantity: r.int("quantity"),
             metadata: r.metadata("metadata", false),
             ..Default::default()
@@ -166,7 +166,7 @@ pub async fn update_subscription_item(
         crate::api::subscription::refuse_item_extras(r);
         let item = ItemParam {
             id: None,
-            price: r.string("price", 5000),
+            price: read_price_ref(r, false, true),
             quantity: r.int("quantity"),
             metadata: r.metadata("metadata", true),
             deleted: false,
@@ -211,7 +211,11 @@ pub async fn delete_subscription_item(
 fn renamed(mut f: Failure, field: &str) -> Failure {
     if let Some(p) = &f.error.param {
         if let Some(rest) = p.strip_prefix("items[0][") {
-            let name = rest.trim_end_matches(']').to_owned();
+            // `items[0][price_data][product]` becomes `price_data[product]`.
+            let name = match rest.split_once(']') {
+                Some((head, tail)) => format!("{head}{tail}"),
+                None => rest.to_owned(),
+            };
             f.error.message = f.error.message.replace(p.as_str(), &name);
             f.error.param = Some(if name.is_empty() {
                 field.to_owned()

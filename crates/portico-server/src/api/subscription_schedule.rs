@@ -2,14 +2,14 @@
 //! — create, retrieve, list, update phases, release, cancel. The billing engine applies each
 //! phase when the subscription's period ends.
 
+use crate::api::price::{resolve_price, PriceRef};
 use crate::http::{Api, Failure, PathId, Reply};
 use crate::objects::{created_filters, list, load, load_live, now_for, respond, with_retries};
 use crate::state::App;
 use axum::extract::State;
 use portico_domain::customer::Customer;
 use portico_domain::metadata::MetadataUpdate;
-use portico_domain::price::{Interval, Price, Recurring};
-use portico_domain::product::Product;
+use portico_domain::price::{Interval, Recurring};
 use portico_domain::schedule::{PhaseItem, PhaseRequest, Schedule, ScheduleStatus};
 use portico_domain::subscription::{BillingMode, CancellationDetails, Subscription};
 use portico_domain::{Ctx, DomainError};
@@ -20,7 +20,7 @@ use portico_wire::{render, ApiError, Reader};
 /// A phase as read: prices still ids.
 struct PhaseParams {
     items: Vec<(
-        Option<String>,
+        Option<PriceRef>,
         Option<i64>,
         portico_domain::metadata::MetadataUpdate,
     )>,
@@ -58,11 +58,7 @@ fn read_phases(r: &mut Reader<'_>) -> Option<Vec<PhaseParams>> {
             .list("items", |i| {
                 crate::api::subscription::refuse_item_extras(i);
                 let metadata = i.metadata("metadata", false);
-                let price = if i.require("price") {
-                    i.string("price", 5000)
-                } else {
-                    None
-                };
+                let price = crate::api::price::read_price_ref(i, true, true);
                 (price, i.int("quantity"), metadata)
             })
             .unwrap_or_default();
@@ -104,30 +100,33 @@ fn read_phases(r: &mut Reader<'_>) -> Option<Vec<PhaseParams>> {
     })
 }
 
-/// Loads the prices of the phases.
+/// Loads the prices of the phases, or makes them from `price_data` (dated `now`), returning
+/// the inserts of those made.
 async fn phase_requests(
     app: &App,
     api: &Api,
     phases: Vec<PhaseParams>,
-) -> Result<Vec<PhaseRequest>, Failure> {
+    now: i64,
+) -> Result<(Vec<PhaseRequest>, Vec<Write>), Failure> {
     let mut out = Vec::with_capacity(phases.len());
+    let mut made = Vec::new();
     for (i, p) in phases.into_iter().enumerate() {
         let mut items = Vec::with_capacity(p.items.len());
         for (j, (price, quantity, metadata)) in p.items.into_iter().enumerate() {
-            let param = format!("phases[{i}][items][{j}][price]");
-            let id = price.ok_or_else(|| Failure::from(ApiError::missing(&param)))?;
-            let price = load::<Price>(app, &api.caller.account, &id, Some(&param))
-                .await?
-                .value;
-            let product_name = load::<Product>(
+            let item = format!("phases[{i}][items][{j}]");
+            let price =
+                price.ok_or_else(|| Failure::from(ApiError::missing(&format!("{item}[price]"))))?;
+            let (price, product) = resolve_price(
                 app,
                 &api.caller.account,
-                price.product.as_str(),
-                Some(&param),
+                &price,
+                &item,
+                now,
+                api.caller.livemode,
+                &mut made,
             )
-            .await?
-            .value
-            .name;
+            .await?;
+            let product_name = product.name;
             // Metadata given for the item is what the subscription item gets at the phase's start.
             let metadata = (!metadata.is_empty())
                 .then(|| metadata.build(&format!("phases[{i}][items][{j}][metadata]")))
@@ -147,7 +146,7 @@ async fn phase_requests(
             proration_behavior: p.proration_behavior.map(str::to_owned),
         });
     }
-    Ok(out)
+    Ok((out, made))
 }
 
 /// `POST /v1/subscription_schedules`: from an existing subscription, or for a customer with
@@ -342,7 +341,7 @@ async fn for_customer(
             }
         },
     };
-    let requests = phase_requests(app, api, phases).await?;
+    let (requests, prices) = phase_requests(app, api, phases, now).await?;
     let first = requests.first().ok_or_else(|| {
         Failure::from(ApiError::invalid(
             Some("phases".into()),
@@ -351,6 +350,7 @@ async fn for_customer(
         ))
     })?;
     let mut p = first_phase_subscription(&customer, &first.items, billing_mode);
+    p.prices = prices;
     let livemode = api.caller.livemode;
     if let Some(start) = start {
         p.at = Some(start);
@@ -390,11 +390,13 @@ fn first_phase_subscription(
             .iter()
             .map(|i| {
                 let metadata = i.metadata.as_ref().map(MetadataUpdate::setting);
-                (
-                    Some(i.price.id.to_string()),
-                    Some(i.quantity),
-                    metadata.unwrap_or_default(),
-                )
+                // A price made from `price_data` is used as made: it may not be stored yet.
+                let price = if i.price.inline {
+                    PriceRef::Made(Box::new(i.price.clone()))
+                } else {
+                    PriceRef::Id(i.price.id.to_string())
+                };
+                (Some(price), Some(i.quantity), metadata.unwrap_or_default())
             })
             .collect(),
         billing_mode,
@@ -426,11 +428,9 @@ async fn later(
     let mut schedule =
         Schedule::with_phases(&draft.sub, requests, metadata, end_behavior, &mut ctx)?;
     schedule.wait_for_start();
-    app.commit(
-        &api.caller.account,
-        vec![Write::Insert(Versioned::new_record(&schedule))],
-    )
-    .await?;
+    let mut writes = draft.prices;
+    writes.push(Write::Insert(Versioned::new_record(&schedule)));
+    app.commit(&api.caller.account, writes).await?;
     Ok(schedule)
 }
 
@@ -586,11 +586,15 @@ pub async fn update_subscription_schedule(
         )
     })?;
     check_end_behavior(end_behavior)?;
-    let requests = match phases {
-        Some(p) => Some(phase_requests(&app, &api, p).await?),
-        None => None,
+    let (requests, prices) = match phases {
+        Some(p) => {
+            let (requests, prices) = phase_requests(&app, &api, p, api.now).await?;
+            (Some(requests), prices)
+        }
+        None => (None, Vec::new()),
     };
     let (app_, api_, id_, requests_, metadata_) = (&app, &api, &id, &requests, &metadata);
+    let prices_ = &prices;
     let (schedule, now) = with_retries(|| async move {
         let mut s = load::<Schedule>(app_, &api_.caller.account, id_, None).await?;
         let now = now_for(
@@ -624,8 +628,9 @@ pub async fn update_subscription_schedule(
         if let Some(b) = end_behavior {
             s.value.end_behavior = b.to_owned();
         }
-        app_.commit(&api_.caller.account, vec![Write::Update(s.next_record())])
-            .await?;
+        let mut writes = prices_.clone();
+        writes.push(Write::Update(s.next_record()));
+        app_.commit(&api_.caller.account, writes).await?;
         Ok::<_, Failure>((s.value, now))
     })
     .await?;

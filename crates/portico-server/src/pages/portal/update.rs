@@ -13,6 +13,7 @@ use super::card::card_error_message;
 use super::home::own_subscription;
 use super::view::{line_view, plan_of, plan_price, plan_summary, Layout, LineView};
 use super::{Page, Portal};
+use crate::api::price::PriceRef;
 use crate::api::subscription::{has_paid_before, DiscountRequest};
 use crate::api::subscription_change::{
     next_renewal, preview_change, update_with_change, ChangeParams, ItemParam, PORTAL_PAYMENT,
@@ -365,7 +366,8 @@ fn change_params(p: &Portal, sub: &Subscription, target: &Target) -> ChangeParam
     ChangeParams {
         items: vec![ItemParam {
             id: Some(current.id.clone()),
-            price: (target.price.id != current.price.id).then(|| target.price.id.to_string()),
+            price: (target.price.id != current.price.id)
+                .then(|| PriceRef::Id(target.price.id.to_string())),
             quantity: Some(target.quantity),
             ..Default::default()
         }],
