@@ -74,6 +74,11 @@ pub struct Line {
     /// The invoice item's metadata.
     #[serde(default)]
     pub metadata: Metadata,
+    /// For a proration credit, the discounts that may reduce it. Flexible billing mode credits
+    /// what was debited, so a discount the same change adds passes the credit over; `None`
+    /// (classic mode, which credits at the subscription's last discounts) lets every one in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_discounts: Option<Vec<String>>,
 }
 
 fn discountable_by_default() -> bool {
@@ -286,36 +291,59 @@ impl Invoice {
     }
 
     /// Applies a coupon (as discount `discount_id`) to the discountable lines: percentages line
-    /// by line; a fixed amount spread over the lines in proportion to their amounts, never more
-    /// than they total.
+    /// by line, proration credits included (as negative amounts; see
+    /// [`Line::credit_discounts`]); a fixed amount spread over the debits in proportion to
+    /// their amounts, never more than they total less the credits it reduces.
     pub fn apply_discount(&mut self, coupon: &Coupon, discount_id: &str) {
-        let eligible: Vec<usize> = (0..self.lines.len())
-            .filter(|i| {
-                let l = &self.lines[*i];
-                l.amount > 0 && l.discountable && coupon.applies_to_product(&l.product)
+        let applies = |l: &Line| l.discountable && coupon.applies_to_product(&l.product);
+        let debits: Vec<usize> = (0..self.lines.len())
+            .filter(|&i| self.lines[i].amount > 0 && applies(&self.lines[i]))
+            .collect();
+        // Proration credits the discount reduces: the customer is given back the discounted
+        // price of the unused time, not more than was paid for it.
+        let credits: Vec<usize> = (0..self.lines.len())
+            .filter(|&i| {
+                let l = &self.lines[i];
+                l.amount < 0
+                    && applies(l)
+                    && l.credit_discounts
+                        .as_ref()
+                        .is_none_or(|ds| ds.iter().any(|d| d == discount_id))
             })
             .collect();
-        let base: i64 = eligible.iter().map(|i| self.line_net(*i)).sum();
-        if base <= 0 {
+        let base: i64 = debits.iter().map(|&i| self.line_net(i)).sum();
+        let credited: i64 = credits.iter().map(|&i| self.line_net(i)).sum();
+        let mut offs: Vec<(usize, i64)> = Vec::new();
+        if coupon.percent_off.is_some() {
+            for &i in &debits {
+                offs.push((i, coupon.discount_on(self.line_net(i))));
+            }
+            for &i in &credits {
+                offs.push((i, -coupon.discount_on(-self.line_net(i))));
+            }
+        } else if base > 0 {
+            // A fixed amount falls on the debits, in proportion, and takes off no more than
+            // they come to after the credits it reduces.
+            let total_off = coupon.discount_on(base + credited);
+            let mut given = 0;
+            for (k, &i) in debits.iter().enumerate() {
+                let net = self.line_net(i);
+                let off = if k + 1 == debits.len() {
+                    // The last line takes the rounding remainder, so the parts add up.
+                    total_off - given
+                } else {
+                    ((i128::from(total_off) * i128::from(net)) / i128::from(base)) as i64
+                }
+                .min(net);
+                given += off;
+                offs.push((i, off));
+            }
+        }
+        if base <= 0 && credits.is_empty() {
             return;
         }
-        let total_off = if coupon.percent_off.is_some() {
-            None
-        } else {
-            Some(coupon.discount_on(base))
-        };
-        let mut given = 0;
-        for (k, &i) in eligible.iter().enumerate() {
-            let net = self.line_net(i);
-            let off = match total_off {
-                None => coupon.discount_on(net),
-                // The last line takes the rounding remainder, so the parts add up.
-                Some(t) if k + 1 == eligible.len() => t - given,
-                Some(t) => ((i128::from(t) * i128::from(net)) / i128::from(base)) as i64,
-            }
-            .min(net);
-            given += off;
-            if off > 0 {
+        for (i, off) in offs {
+            if off != 0 {
                 self.lines[i].discount_amounts.push(DiscountAmount {
                     amount: off,
                     discount: discount_id.to_owned(),
@@ -546,6 +574,7 @@ mod tests {
             subscription: None,
             discountable: true,
             metadata: Metadata::default(),
+            credit_discounts: None,
         }
     }
 
@@ -735,6 +764,118 @@ mod tests {
         inv.apply_discount(&huge, "di_2");
         assert_eq!(inv.total(), 0);
         assert_eq!(inv.amount_due(), 0);
+    }
+
+    fn percent(ids: &mut SequentialIds, pct: f64) -> Coupon {
+        coupon(
+            ids,
+            CouponCreate {
+                percent_off: Some(pct),
+                duration: Some(Duration::Forever),
+                ..Default::default()
+            },
+        )
+    }
+
+    fn amount_off(ids: &mut SequentialIds, amount: i64) -> Coupon {
+        coupon(
+            ids,
+            CouponCreate {
+                amount_off: Some(amount),
+                currency: Currency::parse("usd"),
+                ..Default::default()
+            },
+        )
+    }
+
+    fn offs(inv: &Invoice) -> Vec<Vec<i64>> {
+        inv.lines
+            .iter()
+            .map(|l| l.discount_amounts.iter().map(|d| d.amount).collect())
+            .collect()
+    }
+
+    #[test]
+    fn percentages_reduce_proration_credits_too() {
+        // $10 → $30 half way through: $5 unused back, $15 remaining due, 20% off both.
+        let (mut inv, mut ids) = setup(vec![line(-500, "prod_a"), line(1500, "prod_a")]);
+        let c = percent(&mut ids, 20.0);
+        inv.apply_discount(&c, "di_1");
+        assert_eq!(offs(&inv), vec![vec![-100], vec![300]]);
+        assert_eq!((inv.subtotal(), inv.total()), (1000, 800));
+        assert_eq!(inv.total_discount_amounts()[0].amount, 200);
+        // A credit made in flexible mode names the discounts it was paid with: another passes
+        // it over.
+        let mut credit = line(-500, "prod_a");
+        credit.credit_discounts = Some(vec!["di_old".into()]);
+        let (mut inv, mut ids) = setup(vec![credit, line(1500, "prod_a")]);
+        let c = percent(&mut ids, 20.0);
+        inv.apply_discount(&c, "di_new");
+        inv.apply_discount(&c, "di_old");
+        assert_eq!(offs(&inv), vec![vec![-100], vec![300, 240]]);
+        // A credit alone (a downgrade invoiced at once) is reduced all the same.
+        let (mut inv, mut ids) = setup(vec![line(-333, "prod_a")]);
+        let c = percent(&mut ids, 50.0);
+        inv.apply_discount(&c, "di_1");
+        assert_eq!((inv.total(), inv.discounts.len()), (-166, 1));
+    }
+
+    #[test]
+    fn a_fixed_amount_never_takes_more_than_the_lines_come_to_after_credits() {
+        let (mut inv, mut ids) = setup(vec![line(-500, "prod_a"), line(1500, "prod_a")]);
+        let c = amount_off(&mut ids, 99_999);
+        inv.apply_discount(&c, "di_1");
+        assert_eq!(offs(&inv), vec![vec![], vec![1000]]);
+        assert_eq!(inv.total(), 0, "a coupon makes no money for the customer");
+        // A credit the discount does not reduce stays owed to the customer.
+        let mut credit = line(-500, "prod_a");
+        credit.credit_discounts = Some(Vec::new());
+        let (mut inv, mut ids) = setup(vec![credit, line(1500, "prod_a")]);
+        let c = amount_off(&mut ids, 99_999);
+        inv.apply_discount(&c, "di_1");
+        assert_eq!(inv.total(), -500);
+        // Within bounds, the amount is taken whole.
+        let (mut inv, mut ids) = setup(vec![line(-500, "prod_a"), line(1500, "prod_a")]);
+        let c = amount_off(&mut ids, 300);
+        inv.apply_discount(&c, "di_1");
+        assert_eq!(inv.total(), 700);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn discounts_stay_within_each_line_and_never_turn_a_bill_into_a_credit(
+            amounts in proptest::collection::vec(-50_000i64..50_000, 1..8),
+            pct in 1u32..=100,
+            fixed in 1i64..100_000,
+            use_percent in proptest::bool::ANY,
+        ) {
+            let lines: Vec<Line> = amounts.iter().map(|&a| line(a, "prod_a")).collect();
+            let subtotal: i64 = amounts.iter().sum();
+            let (mut inv, mut ids) = setup(lines);
+            let c = if use_percent {
+                percent(&mut ids, f64::from(pct))
+            } else {
+                amount_off(&mut ids, fixed)
+            };
+            inv.apply_discount(&c, "di_1");
+            for l in &inv.lines {
+                let off: i64 = l.discount_amounts.iter().map(|d| d.amount).sum();
+                // Same sign as the line, and no larger.
+                proptest::prop_assert!(off * l.amount >= 0 && off.abs() <= l.amount.abs());
+            }
+            if subtotal >= 0 {
+                // A discount lowers a bill, and never below nothing.
+                proptest::prop_assert!((0..=subtotal).contains(&inv.total()));
+            }
+            if use_percent {
+                // Each line keeps the rest of its percentage.
+                for l in &inv.lines {
+                    let off: i64 = l.discount_amounts.iter().map(|d| d.amount).sum();
+                    let exact = l.amount as f64 * f64::from(pct) / 100.0;
+                    proptest::prop_assert!((off as f64 - exact).abs() <= 0.5);
+                }
+            }
+        }
     }
 
     #[test]

@@ -562,6 +562,7 @@ fn item_line(
         subscription: None,
         discountable: true,
         metadata: Metadata::default(),
+        credit_discounts: None,
     }
 }
 
@@ -775,6 +776,7 @@ impl Subscription {
                 subscription: None,
                 discountable: true,
                 metadata: Metadata::default(),
+                credit_discounts: None,
             });
             items.push(Item {
                 id: item_id,
@@ -1218,6 +1220,7 @@ impl Subscription {
                 metadata: it
                     .metadata
                     .build(&format!("add_invoice_items[{i}][metadata]"))?,
+                credit_discounts: None,
             });
         }
         Ok(lines)
@@ -1615,6 +1618,7 @@ impl Subscription {
                     subscription: None,
                     discountable: true,
                     metadata: Metadata::default(),
+                    credit_discounts: None,
                 })
             })
             .collect()

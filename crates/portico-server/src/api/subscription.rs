@@ -1297,8 +1297,23 @@ pub(crate) async fn cancel_writes(
             sub.value.latest_invoice = Some(inv.id.clone());
             invoice = Some(inv);
         }
-    } else {
-        customer.value.balance += credits.iter().map(|l| l.amount).sum::<i64>();
+    } else if !credits.is_empty() {
+        // The customer is credited what the unused time cost after the subscription's
+        // discounts, as an invoice of the credits would come to; nothing is invoiced.
+        let draft = crate::billing::bill(
+            app,
+            account,
+            &mut customer,
+            &sub.value,
+            "subscription_cycle",
+            credits,
+            period,
+            false,
+            &mut ctx,
+            &[],
+        )
+        .await?;
+        customer.value.balance += draft.total();
     }
     writes.push(Write::Update(sub.next_record()));
     writes.push(Write::Update(customer.next_record()));

@@ -14,7 +14,7 @@ use portico_domain::discount::Discount;
 use portico_domain::invoice::{Invoice, PaymentOutcome};
 use portico_domain::metadata::MetadataUpdate;
 use portico_domain::subscription::{
-    ItemChange, PauseBehavior, ProrationBehavior, Subscription, SubscriptionStatus,
+    BillingMode, ItemChange, PauseBehavior, ProrationBehavior, Subscription, SubscriptionStatus,
 };
 use portico_domain::{AccountId, Ctx, ErrorCode, IdGen, RandomIds, ID_LEN};
 use portico_store::{Versioned, Write};
@@ -180,9 +180,23 @@ pub async fn plan(
         livemode: sub.value.livemode,
         ids: &mut ids,
     };
-    let out = sub
+    let mut out = sub
         .value
         .change_items(changes, at, p.behavior, p.anchor_now, &mut ctx)?;
+    // Flexible mode credits what was debited: the discounts the subscription had before this
+    // request, not those it adds.
+    if matches!(sub.value.billing_mode, BillingMode::Flexible { .. }) {
+        let before: Vec<String> = sub
+            .value
+            .discounts
+            .iter()
+            .filter(|id| !fresh.iter().any(|d| &d.id == *id))
+            .cloned()
+            .collect();
+        for l in out.prorations.iter_mut().filter(|l| l.amount < 0) {
+            l.credit_discounts = Some(before.clone());
+        }
+    }
     // Added invoice items cover the period as the change leaves it.
     let extras = sub.value.invoice_item_lines(&extras, now, &mut ctx)?;
     let immediate = p.behavior == ProrationBehavior::AlwaysInvoice || out.new_period.is_some();

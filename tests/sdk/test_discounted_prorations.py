@@ -1,0 +1,90 @@
+"""Discounts and proration credits: the customer is credited the discounted price of the unused
+time, not more than was paid for it. Flexible billing mode credits what was debited, so a
+discount added by the change itself leaves the credit whole; classic mode credits at the
+subscription's discounts as they are after the change."""
+
+import pytest
+
+from helpers import APR1, APR16, MAY1, carded_customer, check
+
+
+@pytest.fixture
+def world(v1):
+    product = v1.products.create({"name": "Plan"})
+    price = lambda amount: v1.prices.create({"product": product.id, "currency": "usd",
+                                             "unit_amount": amount,
+                                             "recurring": {"interval": "month"}}).id
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": APR1})
+    cus = carded_customer(v1, clock.id)
+    coupon = v1.coupons.create({"percent_off": 20, "duration": "forever"}).id
+    return {"basic": price(1000), "pro": price(3000), "clock": clock, "cus": cus, "coupon": coupon}
+
+
+def subscribe(v1, w, **extra):
+    sub = v1.subscriptions.create({"customer": w["cus"].id, "items": [{"price": w["basic"]}], **extra})
+    v1.test_helpers.test_clocks.advance(w["clock"].id, {"frozen_time": APR16})
+    return sub
+
+
+def upgrade(w, sub, **extra):
+    return {"items": [{"id": sub["items"].data[0].id, "price": w["pro"]}],
+            "proration_behavior": "always_invoice", "proration_date": APR16, **extra}
+
+
+def lines(inv):
+    return [(l.amount, [d.amount for d in l.discount_amounts]) for l in inv.lines.data]
+
+
+def test_a_discount_the_customer_paid_with_reduces_the_credit(v1, world):
+    sub = subscribe(v1, world, discounts=[{"coupon": world["coupon"]}])
+    assert v1.invoices.retrieve(sub.latest_invoice).amount_paid == 800
+    change = upgrade(world, sub)
+    preview = check(v1.invoices.create_preview({"subscription": sub.id, "subscription_details": change}))
+    inv = check(v1.subscriptions.update(sub.id, {**change, "expand": ["latest_invoice"]})).latest_invoice
+    # Half of April: $5 unused at 20% off is $4 back; $15 remaining at 20% off is $12.
+    assert lines(inv) == lines(preview) == [(-500, [-100]), (1500, [300])]
+    assert (inv.subtotal, inv.total, inv.amount_paid) == (1000, 800, 800)
+    assert [d.amount for d in inv.total_discount_amounts] == [200]
+
+
+def test_flexible_mode_leaves_the_credit_whole_when_the_change_adds_the_discount(v1, world):
+    sub = subscribe(v1, world)
+    change = upgrade(world, sub, discounts=[{"coupon": world["coupon"]}])
+    inv = check(v1.subscriptions.update(sub.id, {**change, "expand": ["latest_invoice"]})).latest_invoice
+    # The $5 of unused time was paid in full, so $5 comes back; the new time is discounted.
+    assert lines(inv) == [(-500, []), (1500, [300])]
+    assert (inv.total, inv.amount_paid) == (700, 700)
+
+
+def test_classic_mode_credits_at_the_discounts_after_the_change(v1, world):
+    sub = subscribe(v1, world, billing_mode={"type": "classic"})
+    change = upgrade(world, sub, discounts=[{"coupon": world["coupon"]}])
+    inv = check(v1.subscriptions.update(sub.id, {**change, "expand": ["latest_invoice"]})).latest_invoice
+    assert lines(inv) == [(-500, [-100]), (1500, [300])]
+    assert inv.total == 800
+
+
+def test_pending_credits_are_discounted_on_the_renewal(v1, world):
+    sub = subscribe(v1, world, discounts=[{"coupon": world["coupon"]}])
+    v1.subscriptions.update(sub.id, {**upgrade(world, sub), "proration_behavior": "create_prorations"})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    renewal = v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice)
+    assert lines(renewal) == [(-500, [-100]), (1500, [300]), (3000, [600])]
+    assert renewal.amount_paid == (-500 + 100) + (1500 - 300) + (3000 - 600)
+
+
+def test_canceling_with_prorate_credits_what_was_paid(v1, world):
+    sub = subscribe(v1, world, discounts=[{"coupon": world["coupon"]}])
+    v1.subscriptions.cancel(sub.id, {"prorate": True})
+    assert v1.customers.retrieve(world["cus"].id).balance == -400
+    other = carded_customer(v1, world["clock"].id)
+    sub = v1.subscriptions.create({"customer": other.id, "items": [{"price": world["basic"]}],
+                                   "discounts": [{"coupon": world["coupon"]}]})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16 + 3600})
+    canceled = v1.subscriptions.cancel(sub.id, {"prorate": True, "invoice_now": True})
+    inv = v1.invoices.retrieve(canceled.latest_invoice)
+    (credit, discounts), = lines(inv)
+    off = int(-credit * 0.2 + 0.5)
+    assert credit < 0 and discounts == [-off]
+    assert inv.total == credit + off
+    assert v1.customers.retrieve(other.id).balance == inv.total
