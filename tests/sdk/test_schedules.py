@@ -198,10 +198,8 @@ def test_a_schedule_that_starts_later_creates_its_subscription_then(v1, world):
     assert [(p.start_date, p.end_date) for p in sched.phases] == [(MAY1, JUN1), (JUN1, JUL1)]
     assert v1.subscriptions.list({"customer": cus.id}).data == []
     assert [s.id for s in v1.subscription_schedules.list({"scheduled": True}).data] == [sched.id]
-    # Its metadata can change meanwhile; its phases cannot (yet), and there is nothing to release.
+    # Its metadata can change meanwhile, and there is nothing to release.
     assert v1.subscription_schedules.update(sched.id, {"metadata": {"k": "v"}}).metadata["k"] == "v"
-    expect_error(lambda: v1.subscription_schedules.update(sched.id, {"phases": [
-        {"items": [{"price": world["basic"]}]}]}), param="phases")
     expect_error(lambda: v1.subscription_schedules.release(sched.id))
 
     v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
@@ -264,3 +262,62 @@ def test_a_schedule_that_cannot_start_is_canceled(v1, world):
     done = v1.subscription_schedules.retrieve(doomed.id)
     assert (done.status, done.canceled_at, done.subscription) == ("canceled", MAY1 - DAY, None)
     assert v1.test_helpers.test_clocks.retrieve(world["clock"].id).frozen_time == MAY1
+
+
+def test_the_phases_of_a_schedule_waiting_to_start_can_change(v1, world):
+    cus = carded_customer(v1, world["clock"].id)
+    sched = v1.subscription_schedules.create({
+        "customer": cus.id, "start_date": MAY1,
+        "phases": [{"items": [{"price": world["pro"]}]}]})
+    # Other items, from the same start, laid out again: two phases now.
+    changed = check(v1.subscription_schedules.update(sched.id, {
+        "end_behavior": "release",
+        "phases": [{"items": [{"price": world["basic"], "quantity": 2}],
+                    "duration": {"interval": "month"}},
+                   {"items": [{"price": world["pro"]}]}]}))
+    assert changed.status == "not_started" and changed.subscription is None
+    assert [(p.start_date, p.end_date) for p in changed.phases] == [(MAY1, JUN1), (JUN1, JUL1)]
+    assert [(p["items"][0].price, p["items"][0].quantity) for p in changed.phases] == [
+        (world["basic"], 2), (world["pro"], 1)]
+    # A later start moves the whole schedule, and the worker's start with it.
+    moved = check(v1.subscription_schedules.update(sched.id, {
+        "phases": [{"items": [{"price": world["basic"], "quantity": 2}], "start_date": JUN1,
+                    "duration": {"interval": "month"}},
+                   {"items": [{"price": world["pro"]}]}]}))
+    assert [(p.start_date, p.end_date) for p in moved.phases] == [(JUN1, JUL1), (JUL1, JUL1 + 31 * DAY)]
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    assert v1.subscription_schedules.retrieve(sched.id).status == "not_started"
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUN1 + 3600})
+    started = v1.subscription_schedules.retrieve(sched.id)
+    sub = v1.subscriptions.retrieve(started.subscription, {"expand": ["latest_invoice"]})
+    assert (started.status, sub.start_date) == ("active", JUN1)
+    assert [(i.price.id, i.quantity) for i in sub["items"].data] == [(world["basic"], 2)]
+    assert sub.latest_invoice.amount_paid == 2000
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUL1 + 3600})
+    sub = v1.subscriptions.retrieve(started.subscription)
+    assert [(i.price.id, i.quantity) for i in sub["items"].data] == [(world["pro"], 1)]
+
+
+def test_changing_a_waiting_schedule_refuses_what_it_cannot_do(v1, world):
+    cus = carded_customer(v1, world["clock"].id)
+    phases = [{"items": [{"price": world["pro"]}]}]
+    sched = v1.subscription_schedules.create({"customer": cus.id, "start_date": MAY1, "phases": phases})
+    update = lambda ps: v1.subscription_schedules.update(sched.id, {"phases": ps})
+    expect_error(lambda: update([{**phases[0], "start_date": APR1 - DAY}]), param="phases[0][start_date]")
+    expect_error(lambda: update([{**phases[0], "start_date": "now"}]), param="phases[0][start_date]")
+    expect_error(lambda: update([{**phases[0], "start_date": APR1 + 6 * 366 * DAY}]),
+                 param="phases[0][start_date]")
+    expect_error(lambda: update([{"items": [{"price": world["pro"]}], "duration": {"interval": "week"}},
+                                 {"items": [{"price": world["basic"]}]}]), param="phases[0][end_date]")
+    v1.prices.update(world["basic"], {"active": False})
+    expect_error(lambda: update([{"items": [{"price": world["basic"]}]}]),
+                 param="phases[0][items][0][price]", message="archived")
+    expect_error(lambda: v1.subscription_schedules.create({
+        "customer": cus.id, "start_date": "now", "phases": [{"items": [{"price": world["basic"]}]}]}),
+        param="phases[0][items][0][price]")
+    # Nothing changed.
+    kept = v1.subscription_schedules.retrieve(sched.id)
+    assert [(p.start_date, p.end_date, p["items"][0].price) for p in kept.phases] == [
+        (MAY1, JUN1, world["pro"])]
+    v1.subscription_schedules.cancel(sched.id)
+    expect_error(lambda: update(phases), param=None)

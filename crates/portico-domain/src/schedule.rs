@@ -273,6 +273,27 @@ impl Schedule {
         Ok(())
     }
 
+    /// Replaces the phases of a schedule that has not started, laid out as [`set_phases`] does
+    /// against `sub`: the subscription its (new) first phase would create at its start.
+    ///
+    /// [`set_phases`]: Schedule::set_phases
+    pub fn set_phases_before_start(
+        &mut self,
+        sub: &Subscription,
+        requests: Vec<PhaseRequest>,
+        metadata: &MetadataUpdate,
+    ) -> DomainResult<()> {
+        self.require(ScheduleStatus::NotStarted, "it has started already")?;
+        let mut draft = self.clone();
+        draft.status = ScheduleStatus::Active;
+        // No phase to keep: the first one starts where `sub` does.
+        draft.phases.clear();
+        draft.set_phases(sub, requests, metadata)?;
+        self.phases = draft.phases;
+        self.metadata = draft.metadata;
+        Ok(())
+    }
+
     /// The phase that begins at `t`, if one does (a boundary other than the first start).
     pub fn phase_starting_at(&self, t: i64) -> Option<&Phase> {
         self.phases.iter().skip(1).find(|p| p.start == t)
@@ -303,17 +324,20 @@ impl Schedule {
             .flatten()
     }
 
+    /// Refuses, saying `why`, unless the schedule is `status`.
+    fn require(&self, status: ScheduleStatus, why: &str) -> DomainResult<()> {
+        if self.status == status {
+            return Ok(());
+        }
+        Err(DomainError::state(
+            None,
+            format!("This schedule is {}: {why}.", self.status.as_str()),
+        ))
+    }
+
     /// The schedule starts: `sub`, created with the first phase's items, is its subscription.
     pub fn start(&mut self, sub: &mut Subscription) -> DomainResult<()> {
-        if self.status != ScheduleStatus::NotStarted {
-            return Err(DomainError::state(
-                None,
-                format!(
-                    "This schedule is {}: it has started already.",
-                    self.status.as_str()
-                ),
-            ));
-        }
+        self.require(ScheduleStatus::NotStarted, "it has started already")?;
         self.status = ScheduleStatus::Active;
         self.subscription = Some(sub.id.clone());
         sub.schedule = Some(self.id.clone());

@@ -2324,6 +2324,31 @@ mod tests {
         );
         assert_eq!(s.starts_at(), Some(NOW));
         assert!(s.release(NOW).is_err(), "nothing to release yet");
+        // Its phases can change meanwhile, laid out from where its subscription would start.
+        let phase = |quantity| crate::schedule::PhaseRequest {
+            items: vec![crate::schedule::PhaseItem {
+                price: w.monthly.clone(),
+                product_name: "Pro".into(),
+                quantity,
+                metadata: None,
+            }],
+            start_date: None,
+            end_date: None,
+            duration: None,
+            proration_behavior: None,
+        };
+        let none = MetadataUpdate::default();
+        s.set_phases_before_start(&sub, vec![phase(2), phase(3)], &none)
+            .unwrap();
+        let (start, end) = sub.current_period();
+        assert_eq!(
+            s.phases
+                .iter()
+                .map(|p| (p.start, p.items[0].quantity))
+                .collect::<Vec<_>>(),
+            vec![(start, 2), (end, 3)]
+        );
+        assert_eq!(s.status, ScheduleStatus::NotStarted);
         let mut canceled = s.clone();
         canceled.cancel(NOW).unwrap();
         assert_eq!(
@@ -2336,6 +2361,11 @@ mod tests {
         assert_eq!(sub.schedule.as_deref(), Some(s.id.as_str()));
         assert_eq!(s.starts_at(), None);
         assert!(s.start(&mut sub).is_err(), "a schedule starts once");
+        assert!(
+            s.set_phases_before_start(&sub, vec![phase(1)], &none)
+                .is_err(),
+            "a started schedule changes through set_phases"
+        );
     }
 
     #[test]

@@ -25,6 +25,8 @@ struct PhaseParams {
         portico_domain::metadata::MetadataUpdate,
     )>,
     start_date: Option<i64>,
+    /// `start_date=now`, which `start_date` leaves as `None`.
+    start_now: bool,
     end_date: Option<i64>,
     duration: Option<Recurring>,
     proration_behavior: Option<&'static str>,
@@ -63,7 +65,9 @@ fn read_phases(r: &mut Reader<'_>) -> Option<Vec<PhaseParams>> {
             })
             .unwrap_or_default();
         // `now` means the current phase's start, which is where the first phase starts anyway.
-        let start_date = match p.string("start_date", 20).as_deref() {
+        let raw_start = p.string("start_date", 20);
+        let start_now = raw_start.as_deref() == Some("now");
+        let start_date = match raw_start.as_deref() {
             None | Some("now") => None,
             Some(t) => match t.parse::<i64>() {
                 Ok(v) => Some(v),
@@ -80,6 +84,7 @@ fn read_phases(r: &mut Reader<'_>) -> Option<Vec<PhaseParams>> {
         PhaseParams {
             items,
             start_date,
+            start_now,
             end_date: p.int("end_date"),
             duration: p.object("duration", |d| {
                 d.require("interval");
@@ -342,13 +347,7 @@ async fn for_customer(
         },
     };
     let (requests, prices) = phase_requests(app, api, phases, now).await?;
-    let first = requests.first().ok_or_else(|| {
-        Failure::from(ApiError::invalid(
-            Some("phases".into()),
-            None,
-            "A schedule needs at least one phase.",
-        ))
-    })?;
+    let first = first_phase(&requests)?;
     let mut p = first_phase_subscription(&customer, &first.items, billing_mode);
     p.prices = prices;
     let livemode = api.caller.livemode;
@@ -370,11 +369,37 @@ async fn for_customer(
     };
     let (app_, api_, p_, attach_) = (app, api, &p, &attach);
     let sub = with_retries(|| async move {
-        crate::api::subscription::create_once(app_, api_, p_, Some(attach_)).await
+        crate::api::subscription::create_once(app_, api_, p_, Some(attach_))
+            .await
+            .map_err(in_first_phase)
     })
     .await?;
     let id = sub.schedule.unwrap_or_default();
     Ok(load::<Schedule>(app, account, &id, None).await?.value)
+}
+
+/// The first of the phases, which a schedule needs.
+fn first_phase(requests: &[PhaseRequest]) -> Result<&PhaseRequest, Failure> {
+    requests.first().ok_or_else(|| {
+        Failure::from(ApiError::invalid(
+            Some("phases".into()),
+            None,
+            "A schedule needs at least one phase.",
+        ))
+    })
+}
+
+/// An error about the subscription a schedule's first phase creates, naming the phase's item
+/// (`phases[0][items][0][price]`) instead of the subscription's (`items[0][price]`).
+fn in_first_phase(mut f: Failure) -> Failure {
+    if let Some(p) = &f.error.param {
+        if p.starts_with("items[") {
+            let named = format!("phases[0][items]{}", &p["items".len()..]);
+            f.error.message = f.error.message.replace(p.as_str(), &named);
+            f.error.param = Some(named);
+        }
+    }
+    f
 }
 
 /// The subscription a schedule's first phase creates for `customer`: its items, with the first
@@ -418,7 +443,9 @@ async fn later(
     end_behavior: Option<&'static str>,
     metadata: &MetadataUpdate,
 ) -> Result<Schedule, Failure> {
-    let draft = crate::api::subscription::draft_first_invoice(app, api, p).await?;
+    let draft = crate::api::subscription::draft_first_invoice(app, api, p)
+        .await
+        .map_err(in_first_phase)?;
     let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now,
@@ -586,6 +613,10 @@ pub async fn update_subscription_schedule(
         )
     })?;
     check_end_behavior(end_behavior)?;
+    let start_now = phases
+        .as_ref()
+        .and_then(|p| p.first())
+        .is_some_and(|p| p.start_now);
     let (requests, prices) = match phases {
         Some(p) => {
             let (requests, prices) = phase_requests(&app, &api, p, api.now).await?;
@@ -605,13 +636,8 @@ pub async fn update_subscription_schedule(
         )
         .await?;
         match requests_ {
-            Some(_) if s.value.status == ScheduleStatus::NotStarted => {
-                return Err(DomainError::invalid(
-                    "phases",
-                    "Changing the phases of a schedule that has not started is not implemented \
-                     yet: cancel it and create a new one.",
-                )
-                .into())
+            Some(r) if s.value.status == ScheduleStatus::NotStarted => {
+                replan_before_start(app_, api_, &mut s.value, r, metadata_, now, start_now).await?
             }
             Some(r) => {
                 let sub_id = s.value.subscription.clone().ok_or_else(|| {
@@ -641,6 +667,58 @@ pub async fn update_subscription_schedule(
         &expand,
     )
     .await
+}
+
+/// New phases for a schedule that has not started: checked and laid out, as at its creation,
+/// against the subscription the new first phase would create at its start (the first phase's
+/// `start_date`, a time to come, or else the start it had).
+async fn replan_before_start(
+    app: &App,
+    api: &Api,
+    s: &mut Schedule,
+    requests: &[PhaseRequest],
+    metadata: &MetadataUpdate,
+    now: i64,
+    start_now: bool,
+) -> Result<(), Failure> {
+    let first = first_phase(requests)?;
+    let start = match first.start_date {
+        _ if start_now => {
+            return Err(ApiError::invalid(
+                Some("phases[0][start_date]".into()),
+                None,
+                "Starting a schedule that is waiting for its start now is not implemented: cancel it and create one with `start_date=now`.",
+            )
+            .into())
+        }
+        None => s.starts_at().unwrap_or(now),
+        Some(t) if t <= now => {
+            return Err(ApiError::invalid(
+                Some("phases[0][start_date]".into()),
+                None,
+                "A schedule that has not started can only be moved to a time to come.",
+            )
+            .into())
+        }
+        Some(t) if t > now + MAX_START_AHEAD_SECS => {
+            return Err(ApiError::invalid(
+                Some("phases[0][start_date]".into()),
+                None,
+                "Invalid start_date: a schedule can start at most five years from now.",
+            )
+            .into())
+        }
+        Some(t) => t,
+    };
+    let mut requests = requests.to_vec();
+    requests[0].start_date = Some(start);
+    let mut p = first_phase_subscription(&s.customer, &requests[0].items, Some(s.billing_mode));
+    p.at = Some(start);
+    let draft = crate::api::subscription::draft_first_invoice(app, api, &p)
+        .await
+        .map_err(in_first_phase)?;
+    s.set_phases_before_start(&draft.sub, requests, metadata)?;
+    Ok(())
 }
 
 /// `POST /v1/subscription_schedules/{schedule}/release`: the subscription goes on by itself.
