@@ -371,3 +371,50 @@ def test_billing_mode_defaults_to_flexible_and_can_be_classic(v1, plan):
         "billing_mode": {"type": "classic"}}}), param="subscription_details[billing_mode]")
     expect_error(lambda: new(billing_mode={"flexible": {"proration_discounts": "included"}}),
                  param="billing_mode[type]")
+
+
+def approve_authentication(url):
+    """Approve a hosted 3-D Secure page as the customer would, with its form's CSRF token."""
+    import re
+    import requests
+    browser = requests.Session()
+    page = browser.get(url)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    done = browser.post(url, data={"csrf": csrf, "outcome": "approve"}, allow_redirects=False)
+    assert done.status_code in (200, 303), done.text[:300]
+
+
+def test_updates_are_on_session_unless_off_session_is_given(v1, plan):
+    # A card that asks for authentication unless it was set up for use while the customer is away.
+    cus = v1.customers.create({})
+    si = v1.setup_intents.create({"customer": cus.id, "payment_method": "pm_card_authenticationRequiredOnSetup",
+                                  "confirm": True, "return_url": "https://app.example/done"})
+    assert si.status == "requires_action"
+    approve_authentication(si.next_action.redirect_to_url.url)
+    assert v1.setup_intents.retrieve(si.id).status == "succeeded"
+    v1.customers.update(cus.id, {"invoice_settings": {"default_payment_method": si.payment_method}})
+    product = v1.prices.retrieve(plan).product
+    bigger = v1.prices.create({"product": product, "currency": "usd", "unit_amount": 3000,
+                               "recurring": {"interval": "month"}}).id
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "off_session": True})
+    assert sub.status == "active"
+    item = sub["items"].data[0].id
+    upgrade = {"items": [{"id": item, "price": bigger}], "proration_behavior": "always_invoice"}
+    # Away, the set-up card pays.
+    away = check(v1.subscriptions.update(sub.id, {**upgrade, "off_session": True, "expand": ["latest_invoice"]}))
+    assert (away.status, away.latest_invoice.status) == ("active", "paid")
+    # Present (Stripe's default), the same card asks the customer to authenticate.
+    back = {"items": [{"id": item, "price": plan}], "proration_behavior": "none"}
+    v1.subscriptions.update(sub.id, back)
+    present = check(v1.subscriptions.update(sub.id, {**upgrade, "expand": ["latest_invoice"]}))
+    assert present.status == "past_due" and present.latest_invoice.status == "open"
+    assert "/p/authenticate/" in present.latest_invoice.hosted_invoice_url
+    # The subscription item endpoint takes it too.
+    v1.invoices.void_invoice(present.latest_invoice.id)
+    check(v1.subscription_items.update(item, {"price": plan, "proration_behavior": "none"}))
+    paid = check(v1.subscription_items.update(item, {"price": bigger, "proration_behavior": "always_invoice",
+                                                      "off_session": True}))
+    assert v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice).status == "paid"
+    assert paid.price.id == bigger
+    expect_error(lambda: v1.subscription_items.create({"subscription": sub.id, "price": plan,
+                                                       "off_session": True}), param="off_session")

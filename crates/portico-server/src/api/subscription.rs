@@ -986,6 +986,7 @@ pub async fn update_subscription(
         };
         let mut change = crate::api::subscription_change::read_change(r);
         change.invoice_items = read_invoice_items(r);
+        change.off_session = r.bool("off_session").unwrap_or(false);
         (simple, change, r.expand("subscription", false))
     })?;
     let account = api.caller.account.clone();

@@ -43,6 +43,9 @@ pub struct ChangeParams {
     pub proration_date: Option<i64>,
     pub anchor_now: bool,
     pub payment_behavior: &'static str,
+    /// `off_session` (updates only): whether the customer is away while the change's invoice
+    /// is charged. Stripe's default is on-session.
+    pub off_session: bool,
     /// `add_invoice_items` (updates only): one-off charges for the invoice the change makes,
     /// or else for the next one.
     pub invoice_items: Vec<crate::api::subscription::InvoiceItemParam>,
@@ -96,6 +99,7 @@ pub fn read_change(r: &mut Reader<'_>) -> ChangeParams {
         proration_date,
         anchor_now,
         payment_behavior,
+        off_session: false,
         invoice_items: Vec::new(),
         billing_mode: None,
     }
@@ -274,7 +278,7 @@ pub async fn collect(
                 crate::billing::payment_method_for(app, &api.caller.account, &planned.sub.value)
                     .await?;
             let t = RandomIds.next("", 43);
-            match inv.attempt_payment(pm.as_ref(), true, false, at, || t.clone())? {
+            match inv.attempt_payment(pm.as_ref(), p.off_session, false, at, || t.clone())? {
                 PaymentOutcome::Paid => {
                     if let Some(pm) = &pm {
                         planned.sub.value.paid_with(&pm.id);

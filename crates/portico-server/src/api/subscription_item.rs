@@ -53,6 +53,7 @@ fn read_billing(r: &mut Reader<'_>, item: ItemParam) -> ChangeParams {
                 ],
             )
             .unwrap_or("allow_incomplete"),
+        off_session: false,
         invoice_items: Vec::new(),
         billing_mode: None,
     }
@@ -162,7 +163,6 @@ pub async fn update_subscription_item(
     mut api: Api,
 ) -> Reply {
     let (change, expand) = api.read(|r| {
-        r.bool("off_session");
         crate::api::subscription::refuse_item_extras(r);
         let item = ItemParam {
             id: None,
@@ -171,7 +171,9 @@ pub async fn update_subscription_item(
             metadata: r.metadata("metadata", true),
             deleted: false,
         };
-        (read_billing(r, item), r.expand("subscription_item", false))
+        let mut change = read_billing(r, item);
+        change.off_session = r.bool("off_session").unwrap_or(false);
+        (change, r.expand("subscription_item", false))
     })?;
     let sub = holder(&app, &api.caller.account, &id).await?;
     let mut change = change;
