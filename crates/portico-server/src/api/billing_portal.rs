@@ -940,6 +940,20 @@ async fn check_flow(
     if let Some(discounts) = &confirm.discounts {
         let currency = target.currency.clone();
         let amount = target.unit_amount * quantity;
+        // The coupons given so far, directly or through a promotion code: one can apply once.
+        let mut seen: Vec<String> = Vec::new();
+        let mut once = |coupon: &str, param: &str| -> Result<(), Failure> {
+            if seen.iter().any(|c| c == coupon) {
+                return Err(ApiError::invalid(
+                    Some(param.to_owned()),
+                    None,
+                    "The same coupon cannot be applied twice.",
+                )
+                .into());
+            }
+            seen.push(coupon.to_owned());
+            Ok(())
+        };
         for (i, d) in discounts.iter().enumerate() {
             if let Some(c) = &d.coupon {
                 let param = format!("{base}[discounts][{i}][coupon]");
@@ -947,6 +961,7 @@ async fn check_flow(
                 coupon
                     .value
                     .check_applicable(now, Some(&currency), &param)?;
+                once(coupon.value.id.as_str(), &param)?;
             }
             if let Some(code) = &d.promotion_code {
                 let param = format!("{base}[discounts][{i}][promotion_code]");
@@ -967,6 +982,7 @@ async fn check_flow(
                 promo
                     .value
                     .check_redeemable(&coupon.value, &redemption, now, &param)?;
+                once(coupon.value.id.as_str(), &param)?;
             }
         }
     }
