@@ -359,3 +359,29 @@ def test_the_survey_is_only_for_a_cancellation_made_here(server):
                  data={"csrf": csrf(summary), "action": "cancel"})
     assert r.status_code == 303 and r.headers["location"].endswith("/done")
     assert v1.subscriptions.retrieve(sub3.id).cancel_at_period_end is False
+
+
+@pytest.mark.parametrize("mode", ["at_period_end", "immediately"])
+def test_canceling_a_scheduled_subscription_settles_its_schedule(server, mode):
+    """A schedule would change or end the subscription later: canceling in the portal at the
+    period's end releases it (the subscription goes on by itself to its cancellation); canceling
+    now cancels it with the subscription."""
+    v1 = make_client(server.url, new_key()).v1
+    monthly, yearly, _, config = business(v1)
+    v1.billing_portal.configurations.update(config.id, {"features": {"subscription_cancel": {
+        "mode": mode, "proration_behavior": "none", "cancellation_reason": {"enabled": False}}}})
+    c, sub = customer(v1, monthly, f"scheduled-{mode}@example.com")
+    sched = v1.subscription_schedules.create({"from_subscription": sub.id})
+    b = Browser(server.url, "en")
+    url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id, "flow_data": {
+        "type": "subscription_cancel", "subscription_cancel": {"subscription": sub.id}}}).url
+    page = b.get(url)
+    b.post(f"{url}/subscriptions/{sub.id}/cancel", {"csrf": csrf(page), "action": "cancel"})
+    after = v1.subscriptions.retrieve(sub.id)
+    settled = v1.subscription_schedules.retrieve(sched.id)
+    if mode == "at_period_end":
+        assert (after.status, after.cancel_at_period_end, after.schedule) == ("active", True, None)
+        assert (settled.status, settled.released_subscription) == ("released", sub.id)
+    else:
+        assert after.status == "canceled"
+        assert settled.status == "canceled"

@@ -321,3 +321,36 @@ def test_changing_a_waiting_schedule_refuses_what_it_cannot_do(v1, world):
         (MAY1, JUN1, world["pro"])]
     v1.subscription_schedules.cancel(sched.id)
     expect_error(lambda: update(phases), param=None)
+
+
+def schedule_events(v1, sched_id):
+    events = v1.events.list({"limit": 100}).data[::-1]
+    return [e.type for e in events if e.type.startswith("subscription_schedule.")
+            and e.data.object.id == sched_id]
+
+
+def test_a_schedule_ends_with_its_subscription_and_says_how(v1, world):
+    sched = downgrade(v1, world)
+    v1.subscriptions.cancel(world["sub"].id)
+    ended = check(v1.subscription_schedules.retrieve(sched.id))
+    assert (ended.status, ended.canceled_at, ended.current_phase) == ("canceled", APR1, None)
+    assert schedule_events(v1, sched.id)[-1] == "subscription_schedule.canceled"
+    expect_error(lambda: v1.subscription_schedules.cancel(sched.id))
+    # Released and completed schedules are announced as such.
+    cus = carded_customer(v1, world["clock"].id)
+    released = v1.subscription_schedules.create({
+        "customer": cus.id, "start_date": "now", "phases": [{"items": [{"price": world["pro"]}]}]})
+    v1.subscription_schedules.release(released.id)
+    assert schedule_events(v1, released.id) == ["subscription_schedule.created",
+                                                "subscription_schedule.released"]
+    completed = v1.subscription_schedules.create({
+        "customer": cus.id, "start_date": "now", "end_behavior": "cancel",
+        "phases": [{"items": [{"price": world["basic"]}]}]})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    assert v1.subscription_schedules.retrieve(completed.id).status == "completed"
+    assert schedule_events(v1, completed.id)[-1] == "subscription_schedule.completed"
+    # Deleting the customer cancels its subscriptions and their schedules.
+    sched = v1.subscription_schedules.create({
+        "customer": cus.id, "start_date": "now", "phases": [{"items": [{"price": world["pro"]}]}]})
+    v1.customers.delete(cus.id)
+    assert v1.subscription_schedules.retrieve(sched.id).status == "canceled"

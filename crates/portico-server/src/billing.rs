@@ -280,6 +280,37 @@ pub async fn run_due_now(
     Err(too_far())
 }
 
+/// The write that settles `sub`'s schedule when the subscription leaves it other than by the
+/// schedule's own end: with `release`, the schedule lets the subscription go on by itself (it
+/// is to cancel at its period's end); otherwise the subscription has ended (canceled, expired,
+/// or ended unpaid), and the schedule is canceled with it, as Stripe's are. `None` when no
+/// active schedule manages it.
+pub async fn settle_schedule(
+    app: &App,
+    account: &AccountId,
+    sub: &mut Subscription,
+    at: i64,
+    release: bool,
+) -> Result<Option<Write>, Failure> {
+    let Some(id) = sub.schedule.clone() else {
+        return Ok(None);
+    };
+    let Some(mut schedule) = portico_store::get::<Schedule>(&*app.store, account, &id).await?
+    else {
+        return Ok(None);
+    };
+    if schedule.value.status != ScheduleStatus::Active {
+        return Ok(None);
+    }
+    if release {
+        schedule.value.release(at)?;
+        sub.schedule = None;
+    } else {
+        schedule.value.cancel(at)?;
+    }
+    Ok(Some(Write::Update(schedule.next_record())))
+}
+
 async fn apply(
     app: &App,
     account: &AccountId,
@@ -295,6 +326,8 @@ async fn apply(
         .as_ref()
         .is_some_and(|i| i.value.status == InvoiceStatus::Paid);
     let mut writes = Vec::new();
+    // A renewal settles the schedule itself (its phases, its end).
+    let renewal = matches!(due, Due::Renew);
     match due {
         Due::IncompleteExpiry => {
             sub.value.expire_incomplete(at);
@@ -370,6 +403,9 @@ async fn apply(
             writes.insert(0, Write::Update(inv.next_record()));
             writes.push(Write::Update(sub.next_record()));
         }
+    }
+    if !renewal && sub.value.status.is_ended() {
+        writes.extend(settle_schedule(app, account, &mut sub.value, at, false).await?);
     }
     app.commit_at(account, writes, at).await?;
     Ok(())

@@ -87,6 +87,20 @@ fn derive(kind: &str, old: Option<&Value>, new: &Value) -> Vec<(String, Option<V
         "subscription" if new["status"] == "canceled" && old["status"] != "canceled" => {
             vec![(name("deleted"), None, false)]
         }
+        // A schedule that ends is announced by how it ended, as Stripe does.
+        "subscription_schedule"
+            if new["status"] != old["status"]
+                && matches!(
+                    new["status"].as_str(),
+                    Some("canceled" | "released" | "completed")
+                ) =>
+        {
+            vec![(
+                name(new["status"].as_str().unwrap_or_default()),
+                None,
+                false,
+            )]
+        }
         // A pending update ends: applied (the items became its items) or expired.
         "subscription" if !old["pending_update"].is_null() && new["pending_update"].is_null() => {
             let applied = new["items"]["data"] == old["pending_update"]["subscription_items"];

@@ -1270,6 +1270,8 @@ pub(crate) async fn cancel_writes(
     sub.value.cancel_now(now, details.clone())?;
     let mut customer = load::<Customer>(app, account, &sub.value.customer, None).await?;
     let mut writes = Vec::new();
+    // A schedule managing the subscription ends with it.
+    writes.extend(crate::billing::settle_schedule(app, account, &mut sub.value, now, false).await?);
     let mut invoice = None;
     if invoice_now {
         let mut lines = std::mem::take(&mut sub.value.pending_lines);
@@ -1388,10 +1390,10 @@ pub(crate) async fn end_customer_subscriptions(
         sub.value.end(at, "cancellation_requested");
         writes.push(Write::Update(sub.next_record()));
     }
-    // Schedules that would have started a subscription for the customer are canceled.
+    // Their schedules, and those that would have started a subscription, are canceled.
     let waiting = vec![
         Filter::Parent(customer.to_owned()),
-        Filter::Status("not_started".into()),
+        Filter::StatusIn(vec!["not_started".into(), "active".into()]),
     ];
     for mut s in crate::billing::all_schedules(app, account, waiting).await? {
         let at = now_for(app, account, s.value.test_clock.as_deref(), wall_now).await?;

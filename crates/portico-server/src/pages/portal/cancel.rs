@@ -453,9 +453,20 @@ async fn cancel(p: &mut Portal, sub: Versioned<Subscription>) -> Response {
             let Some(mut sub) = own_subscription(portal, id_).await? else {
                 return Err(portico_wire::ApiError::internal().into());
             };
+            // A schedule would change or end the subscription at that time: it is released, and
+            // the subscription goes on by itself to its cancellation.
+            let released = crate::billing::settle_schedule(
+                &portal.app,
+                &portal.caller.account,
+                &mut sub.value,
+                now,
+                true,
+            )
+            .await?;
             sub.value.set_cancel_at_period_end(true, now)?;
-            let write = Write::Update(sub.next_record());
-            (sub.value, vec![write])
+            let mut writes = vec![Write::Update(sub.next_record())];
+            writes.extend(released);
+            (sub.value, writes)
         };
         let at = if immediately {
             sub.ended_at.unwrap_or(now)
