@@ -377,3 +377,28 @@ def test_pending_update_expires_unpaid(v1, world):
     assert v1.invoices.retrieve(held.latest_invoice).status == "void"
     kinds = [e.type for e in v1.events.list({"limit": 10}).data]
     assert "customer.subscription.pending_update_expired" in kinds
+
+
+def test_an_invoice_period_is_when_its_items_accrued_not_what_it_bills(v1, world):
+    """Stripe's invoice `period_start`/`period_end` look back: the first invoice's is the moment
+    it is made, a renewal's the period that ends; the lines carry the service periods."""
+    period = lambda inv: (inv.period_start, inv.period_end)
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"]}],
+                                   "expand": ["latest_invoice"]})
+    first = sub.latest_invoice
+    assert period(first) == (APR1, APR1)
+    assert (first.lines.data[0].period.start, first.lines.data[0].period.end) == (APR1, MAY1)
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    item = sub["items"].data[0].id
+    changed = v1.subscriptions.update(sub.id, {"items": [{"id": item, "price": world["pro"]}],
+                                               "proration_behavior": "always_invoice",
+                                               "expand": ["latest_invoice"]})
+    assert period(changed.latest_invoice) == (APR16, APR16)
+    upcoming = v1.invoices.create_preview({"subscription": sub.id})
+    assert period(upcoming) == (APR1, MAY1)
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    renewal = v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice)
+    assert period(renewal) == (APR1, MAY1)
+    assert (renewal.lines.data[-1].period.start, renewal.lines.data[-1].period.end) == (MAY1, MAY1 + 31 * DAY)
+    final = v1.subscriptions.cancel(sub.id, {"invoice_now": True, "prorate": True})
+    assert period(v1.invoices.retrieve(final.latest_invoice)) == (MAY1, MAY1 + 3600)

@@ -317,14 +317,17 @@ def test_a_renewal_is_announced_with_invoice_upcoming(v1):
     # A preview of the invoice the trial's end makes: no id, Stripe's upcoming shape.
     body = first.data.object.to_dict()
     assert "id" not in body and body["object"] == "invoice" and body["billing_reason"] == "upcoming"
-    assert (body["status"], body["amount_due"], body["period_start"]) == ("draft", 3100, TRIAL_END)
+    assert (body["status"], body["amount_due"]) == ("draft", 3100)
+    # Stripe's invoice period looks back over the period that ends; the line bills the next.
+    assert (body["period_start"], body["period_end"]) == (T0, TRIAL_END)
+    assert body["lines"]["data"][0]["period"]["start"] == TRIAL_END
     assert first["request"]["id"] is None
     # Once per period: the next one comes three days before the following renewal.
     feb8 = TRIAL_END + 31 * DAY
     advance(v1, clock, feb8 - 3 * DAY - 1)
     assert len(upcoming()) == 1
     advance(v1, clock, feb8 - 3 * DAY + 1)
-    assert [e.data.object.period_start for e in upcoming()] == [feb8, TRIAL_END]
+    assert [e.data.object.period_end for e in upcoming()] == [feb8, TRIAL_END]
     # Set to cancel at the period's end: nothing more to announce.
     v1.subscriptions.update(sub.id, {"cancel_at_period_end": True})
     advance(v1, clock, feb8 + 28 * DAY - 1)

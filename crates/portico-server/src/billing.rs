@@ -732,13 +732,14 @@ async fn renew(
         writes.extend(schedule_write);
         return Ok(writes);
     }
+    // A renewal invoice looks back over the period that ends (its lines bill the next one).
+    let period = sub.value.current_period();
     let lines = sub.value.renew(&mut ctx);
     let Some(mut customer) =
         portico_store::get::<Customer>(&*app.store, account, &sub.value.customer).await?
     else {
         return Err(ApiError::internal().into());
     };
-    let period = sub.value.current_period();
     let mut inv = bill(
         app,
         account,

@@ -1041,7 +1041,9 @@ async fn the_worker_renews_on_the_server_clock() {
     assert_eq!(portico_server::billing::run_once(&app).await, 1);
     let notices = get(&env, "/v1/events?type=invoice.upcoming", &k).await;
     let notice = &notices.json["data"][0]["data"]["object"];
-    assert_eq!(notice["period_start"], 1_790_000_000 + 21 * 86_400);
+    // Stripe's window looks back: the week that ends at the renewal.
+    assert_eq!(notice["period_end"], 1_790_000_000 + 21 * 86_400);
+    assert_eq!(notice["period_start"], 1_790_000_000 + 14 * 86_400);
     assert_eq!(notice["amount_due"], 700);
     assert!(notice.get("id").is_none(), "{notice}");
     assert_eq!(

@@ -748,12 +748,14 @@ pub async fn draft_first_invoice(
     let mut all = sub.invoice_item_lines(&extras, now, &mut ctx)?;
     all.extend(lines);
     let lines = all;
+    // Stripe's invoice period is when its items accrued, not the service period (which the
+    // lines carry): for the first invoice, the moment it is made.
     let mut invoice = Invoice::draft(
         &customer.value,
         Some(&sub.id),
         "subscription_create",
         &sub.currency.clone(),
-        sub.current_period(),
+        (now, now),
         lines,
         &mut ctx,
     );
@@ -1175,7 +1177,6 @@ pub async fn resume_subscription(
         let mut writes = Vec::new();
         if !lines.is_empty() {
             let mut customer = load::<Customer>(app_, account, &sub.value.customer, None).await?;
-            let period = portico_domain::invoice::lines_period(&lines, now);
             let mut inv = crate::billing::bill(
                 app_,
                 account,
@@ -1183,7 +1184,7 @@ pub async fn resume_subscription(
                 &sub.value,
                 "subscription_update",
                 lines,
-                period,
+                (now, now),
                 true,
                 &mut ctx,
                 &[],
@@ -1266,7 +1267,8 @@ pub(crate) async fn cancel_writes(
     } else {
         Vec::new()
     };
-    let period = (now, sub.value.current_period().1);
+    // The final invoice looks back over the period up to the cancellation.
+    let period = (sub.value.current_period().0.min(now), now);
     sub.value.cancel_now(now, details.clone())?;
     let mut customer = load::<Customer>(app, account, &sub.value.customer, None).await?;
     let mut writes = Vec::new();

@@ -206,16 +206,13 @@ pub async fn plan(
     let immediate = p.behavior == ProrationBehavior::AlwaysInvoice || out.new_period.is_some();
     let mut invoice = None;
     if immediate {
-        let restarted = out.new_period.is_some();
         let mut lines = std::mem::take(&mut sub.value.pending_lines);
         lines.extend(extras);
         lines.extend(out.prorations);
         lines.extend(out.new_period.unwrap_or_default());
-        let period = if restarted {
-            sub.value.current_period()
-        } else {
-            (at, sub.value.current_period().1)
-        };
+        // The invoice's own period is when its items accrued: now (the lines carry the service
+        // periods).
+        let period = (now, now);
         // Nothing changed that costs or credits anything: Stripe issues no invoice then.
         if !lines.is_empty() {
             invoice = Some(
@@ -446,7 +443,9 @@ pub async fn next_renewal(
     fresh: &[Discount],
 ) -> Result<Invoice, Failure> {
     let mut sub = sub.clone();
-    let start = sub.current_period().1;
+    // A renewal invoice looks back over the period that ends (its lines bill the next one).
+    let period = sub.current_period();
+    let start = period.1;
     let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now: start,
@@ -454,7 +453,6 @@ pub async fn next_renewal(
         ids: &mut ids,
     };
     let lines = sub.renew(&mut ctx);
-    let period = sub.current_period();
     bill(
         app, account, customer, &sub, "upcoming", lines, period, false, &mut ctx, fresh,
     )

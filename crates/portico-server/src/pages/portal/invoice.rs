@@ -71,7 +71,12 @@ pub async fn show(
     }
     facts.push((
         t.s("invoice-period"),
-        format!("{} – {}", t.date(inv.period_start), t.date(inv.period_end)),
+        // What the invoice bills for: its lines' service periods (Stripe's own invoice period
+        // looks back at when items accrued, which means little to a customer).
+        {
+            let (start, end) = portico_domain::invoice::lines_period(&inv.lines, inv.period_start);
+            format!("{} – {}", t.date(start), t.date(end))
+        },
     ));
     let billed = [inv.customer_name.clone(), inv.customer_email.clone()]
         .into_iter()
