@@ -94,6 +94,9 @@ test('each printed link opens a working portal with the business branding', asyn
 test('the stand-in app opens fresh portal sessions', async () => {
   const app = await page(appUrl);
   await shoot(app, 'demo-app');
+  // The app reads the customer's plan through the API (an earlier test may have changed it).
+  const plan = await app.locator('p', { hasText: 'Your plan:' }).textContent();
+  assert.match(plan, /^Your plan: (Starter|Pro|Team) \((month|year)ly\), \w+/, plan);
   await app.getByRole('button', { name: 'Manage billing' }).click();
   await app.getByRole('heading', { name: 'Your billing' }).waitFor();
   await app.getByRole('link', { name: 'Return to Acme Cloud' }).click();

@@ -554,39 +554,49 @@ struct AppState {
     customer: String,
 }
 
-/// The stand-in app's page: the customer's subscription and buttons into the portal.
-async fn app_home(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+/// The customer's plan as the app shows it: its product, interval and status. (Stripe expands
+/// at most four levels, so the product is read on its own rather than expanded from the list.)
+async fn current_plan(s: &AppState) -> anyhow::Result<String> {
     let subs = api(
         &s.http,
         &s.base,
         Method::GET,
         "/v1/subscriptions",
-        &[
-            kv("customer", &s.customer),
-            kv("expand[0]", "data.items.data.price.product"),
-        ],
+        &[kv("customer", &s.customer)],
     )
-    .await;
-    let plan = match subs {
-        Ok(v) => match v["data"].get(0) {
-            Some(sub) => {
-                let item = &sub["items"]["data"][0];
-                let product = item["price"]["product"]["name"].as_str().unwrap_or("?");
-                let interval = item["price"]["recurring"]["interval"]
-                    .as_str()
-                    .unwrap_or("?");
-                let canceling = if sub["cancel_at_period_end"] == true {
-                    " — cancels at the end of the period"
-                } else {
-                    ""
-                };
-                format!(
-                    "{product} ({interval}ly), {}{canceling}",
-                    sub["status"].as_str().unwrap_or("?")
-                )
-            }
-            None => "no subscription".to_owned(),
-        },
+    .await?;
+    let Some(sub) = subs["data"].get(0) else {
+        return Ok("no subscription".to_owned());
+    };
+    let item = &sub["items"]["data"][0];
+    let product_id = item["price"]["product"].as_str().unwrap_or_default();
+    let product = api(
+        &s.http,
+        &s.base,
+        Method::GET,
+        &format!("/v1/products/{product_id}"),
+        &[],
+    )
+    .await?;
+    let name = product["name"].as_str().unwrap_or("?");
+    let interval = item["price"]["recurring"]["interval"]
+        .as_str()
+        .unwrap_or("?");
+    let canceling = if sub["cancel_at_period_end"] == true {
+        " — cancels at the end of the period"
+    } else {
+        ""
+    };
+    Ok(format!(
+        "{name} ({interval}ly), {}{canceling}",
+        sub["status"].as_str().unwrap_or("?")
+    ))
+}
+
+/// The stand-in app's page: the customer's subscription and buttons into the portal.
+async fn app_home(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let plan = match current_plan(&s).await {
+        Ok(p) => p,
         Err(e) => format!("unknown ({e})"),
     };
     let back = if q.contains_key("upgraded") {
