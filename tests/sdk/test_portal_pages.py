@@ -385,3 +385,32 @@ def test_canceling_a_scheduled_subscription_settles_its_schedule(server, mode):
     else:
         assert after.status == "canceled"
         assert settled.status == "canceled"
+
+
+def test_the_confirmation_names_a_charge_only_when_the_change_made_one(server):
+    """A change that bills nothing must not show the sign-up invoice as its charge, even when
+    the subscription and the session are from the same second."""
+    v1 = make_client(server.url, new_key()).v1
+    monthly, yearly, _, config = business(v1)
+    v1.billing_portal.configurations.update(config.id, {"features": {"subscription_update": {
+        "proration_behavior": "none"}}})
+    b = Browser(server.url, "en")
+
+    def confirm(items, email):
+        c, sub = customer(v1, monthly, email)
+        items[0]["id"] = sub["items"].data[0].id
+        url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id, "flow_data": {
+            "type": "subscription_update_confirm",
+            "subscription_update_confirm": {"subscription": sub.id, "items": items},
+            "after_completion": {"type": "hosted_confirmation"}}}).url
+        first = b.get(url)
+        return visible_text(b.post(f"{url}/subscriptions/{sub.id}/update", {"csrf": csrf(first)})), sub
+
+    # More seats without proration: nothing billed today.
+    text, sub = confirm([{"quantity": 2}], "no-charge@example.com")
+    assert v1.subscriptions.retrieve(sub.id)["items"].data[0].quantity == 2
+    assert "You were charged" not in text, text[:600]
+    # A new interval starts a new period, billed at once: that charge is named.
+    text, sub = confirm([{"price": yearly.id}], "charged@example.com")
+    paid = v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice).amount_paid
+    assert paid > 0 and f"You were charged €{paid // 100:,}.{paid % 100:02d}" in text, text[:600]

@@ -864,24 +864,29 @@ async fn apply_now(
             return p.redirect_to(&format!("/p/authenticate/{secret}?return={ret}"));
         }
     }
-    finish_update(p, &updated, from, to).await
+    // The invoice this change made, if it made one (the latest one was there before it).
+    let made = updated
+        .latest_invoice
+        .as_deref()
+        .filter(|id| sub.value.latest_invoice.as_deref() != Some(*id));
+    finish_update(p, &updated, made, from, to).await
 }
 
-/// The change is applied: the flow's outcome is recorded, and the customer moves on.
+/// The change is applied: the flow's outcome is recorded (with what the change's own invoice,
+/// `made`, charged, if it made one), and the customer moves on.
 async fn finish_update(
     p: &Portal,
     sub: &Subscription,
+    made: Option<&str>,
     from: PlanSummary,
     to: PlanSummary,
 ) -> Response {
-    let charged = match &sub.latest_invoice {
+    let charged = match made {
         Some(id) => portico_store::get::<Invoice>(&*p.app.store, &p.caller.account, id)
             .await
             .ok()
             .flatten()
-            .filter(|i| {
-                i.value.status == InvoiceStatus::Paid && i.value.created >= p.session.value.created
-            })
+            .filter(|i| i.value.status == InvoiceStatus::Paid)
             .map(|i| i.value.amount_paid)
             .unwrap_or(0),
         None => 0,
@@ -1032,7 +1037,7 @@ pub async fn after_authentication(
             Some(Outcome::Updated { from, to, .. }) => (from.clone(), to.clone()),
             _ => (now_plan.clone(), now_plan),
         };
-        return finish_update(&p, &sub.value, from, to).await;
+        return finish_update(&p, &sub.value, Some(&invoice_id), from, to).await;
     }
     if let Err(e) = p.set_awaiting(None).await {
         return p.failed(e.error.message);
