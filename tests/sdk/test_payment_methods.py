@@ -16,6 +16,14 @@ ROWS = [
     ("pm_card_chargeCustomerFail", "4000000000000341", None),
     ("pm_card_authenticationRequired", "4000002760003184", None),
     ("pm_card_authenticationRequiredOnSetup", "4000002500003155", None),
+    # Beyond PRODUCT.md's table: more of Stripe's test cards that suites use.
+    ("pm_card_chargeDeclinedIncorrectCvc", "4000000000000127", ("incorrect_cvc", "incorrect_cvc")),
+    ("pm_card_chargeDeclinedProcessingError", "4000000000000119", ("processing_error", "processing_error")),
+    ("pm_card_chargeDeclinedLostCard", "4000000000009987", ("card_declined", "lost_card")),
+    ("pm_card_chargeDeclinedStolenCard", "4000000000009979", ("card_declined", "stolen_card")),
+    ("pm_card_threeDSecure2Required", "4000000000003220", None),
+    ("pm_card_threeDSecureRequired", "4000000000003063", None),
+    ("pm_card_threeDSecureOptional", "4000000000003055", None),
 ]
 
 BRANDS = {"4": "visa", "5": "mastercard", "3": "amex"}

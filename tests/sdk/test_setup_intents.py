@@ -43,6 +43,13 @@ ROWS = [
     ("pm_card_chargeCustomerFail", "succeeded", None),
     ("pm_card_authenticationRequired", "requires_action", None),
     ("pm_card_authenticationRequiredOnSetup", "requires_action", None),
+    ("pm_card_chargeDeclinedIncorrectCvc", None, ("incorrect_cvc", "incorrect_cvc")),
+    ("pm_card_chargeDeclinedProcessingError", None, ("processing_error", "processing_error")),
+    ("pm_card_chargeDeclinedLostCard", None, ("card_declined", "lost_card")),
+    ("pm_card_chargeDeclinedStolenCard", None, ("card_declined", "stolen_card")),
+    ("pm_card_threeDSecure2Required", "requires_action", None),
+    ("pm_card_threeDSecureRequired", "requires_action", None),
+    ("pm_card_threeDSecureOptional", "succeeded", None),
 ]
 
 

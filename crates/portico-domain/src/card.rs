@@ -118,6 +118,14 @@ pub enum Behavior {
     DeclineInsufficientFunds,
     /// Declined when attached or charged: `expired_card`.
     DeclineExpired,
+    /// Declined when attached or charged: `incorrect_cvc`.
+    DeclineIncorrectCvc,
+    /// Declined when attached or charged: `processing_error`.
+    DeclineProcessingError,
+    /// Declined when attached or charged: `card_declined` / `lost_card`.
+    DeclineLostCard,
+    /// Declined when attached or charged: `card_declined` / `stolen_card`.
+    DeclineStolenCard,
     /// Attaches fine; every charge is declined (`card_declined` / `generic_decline`).
     ChargeFails,
     /// Every payment, on or off session, requires 3-D Secure.
@@ -188,6 +196,34 @@ pub const TEST_CARDS: &[TestCard] = &[
         country: "US",
     },
     TestCard {
+        number: "4000000000000127",
+        token: "pm_card_chargeDeclinedIncorrectCvc",
+        behavior: Behavior::DeclineIncorrectCvc,
+        funding: "credit",
+        country: "US",
+    },
+    TestCard {
+        number: "4000000000000119",
+        token: "pm_card_chargeDeclinedProcessingError",
+        behavior: Behavior::DeclineProcessingError,
+        funding: "credit",
+        country: "US",
+    },
+    TestCard {
+        number: "4000000000009987",
+        token: "pm_card_chargeDeclinedLostCard",
+        behavior: Behavior::DeclineLostCard,
+        funding: "credit",
+        country: "US",
+    },
+    TestCard {
+        number: "4000000000009979",
+        token: "pm_card_chargeDeclinedStolenCard",
+        behavior: Behavior::DeclineStolenCard,
+        funding: "credit",
+        country: "US",
+    },
+    TestCard {
         number: "4000000000000341",
         token: "pm_card_chargeCustomerFail",
         behavior: Behavior::ChargeFails,
@@ -207,6 +243,29 @@ pub const TEST_CARDS: &[TestCard] = &[
         behavior: Behavior::AuthenticationRequiredOnSetup,
         funding: "credit",
         country: "IE",
+    },
+    // Stripe's 3-D Secure cards: authentication must be completed for each payment.
+    TestCard {
+        number: "4000000000003220",
+        token: "pm_card_threeDSecure2Required",
+        behavior: Behavior::AuthenticationRequired,
+        funding: "credit",
+        country: "US",
+    },
+    TestCard {
+        number: "4000000000003063",
+        token: "pm_card_threeDSecureRequired",
+        behavior: Behavior::AuthenticationRequired,
+        funding: "credit",
+        country: "US",
+    },
+    // 3-D Secure is supported but not asked for: payments go through.
+    TestCard {
+        number: "4000000000003055",
+        token: "pm_card_threeDSecureOptional",
+        behavior: Behavior::Succeeds,
+        funding: "credit",
+        country: "US",
     },
 ];
 
@@ -380,6 +439,26 @@ pub fn decline_for(behavior: Behavior, charging: bool) -> Option<CardError> {
             decline_code: Some("expired_card"),
             message: "Your card has expired.",
             param: Some("exp_month"),
+        }),
+        Behavior::DeclineIncorrectCvc => Some(CardError {
+            code: "incorrect_cvc",
+            decline_code: Some("incorrect_cvc"),
+            message: "Your card's security code is incorrect.",
+            param: Some("cvc"),
+        }),
+        Behavior::DeclineProcessingError => Some(CardError {
+            code: "processing_error",
+            decline_code: Some("processing_error"),
+            message: "An error occurred while processing your card. Try again in a little bit.",
+            param: None,
+        }),
+        Behavior::DeclineLostCard => Some(CardError {
+            decline_code: Some("lost_card"),
+            ..generic
+        }),
+        Behavior::DeclineStolenCard => Some(CardError {
+            decline_code: Some("stolen_card"),
+            ..generic
         }),
         Behavior::ChargeFails if charging => Some(generic),
         _ => None,
