@@ -344,7 +344,11 @@ mod tests {
                 }
                 Behavior::DeclineGeneric
                 | Behavior::DeclineInsufficientFunds
-                | Behavior::DeclineExpired => {
+                | Behavior::DeclineExpired
+                | Behavior::DeclineIncorrectCvc
+                | Behavior::DeclineProcessingError
+                | Behavior::DeclineLostCard
+                | Behavior::DeclineStolenCard => {
                     assert!(
                         matches!(attach, Err(AttachError::Declined(_))),
                         "{}",
