@@ -138,6 +138,22 @@ test('the invoice page', async () => {
   await context.close();
 });
 
+test('long emails, names and address lines wrap inside their cards at every size', async () => {
+  const email = 'alexandra.konstantinopoulou@globalenterprises.com';
+  const { customer } = await subscribedCustomer(biz, { email, name: 'Alexandra Konstantinopoulou-Papadimitriou' });
+  await biz.ok(biz.api.post(`/v1/customers/${customer.id}`, {
+    address: { line1: 'Unit 4, Kaiser-Friedrich-Strasse-Gewerbehofgebaeude-Hinterhaus', city: 'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch', country: 'GB', postal_code: 'LL61 5UJ' },
+  }));
+  const { context, page } = await homepage(customer);
+  assert.match(await page.textContent('main'), new RegExp(email.replace(/\./g, '\\.')));
+  // `shoot` fails when the page is wider than the screen, at desktop and at phone width.
+  await shoot(page, 'portal-home-long-values');
+  await page.locator('section[aria-labelledby=invoices-heading] a').first().click();
+  await page.getByRole('heading', { name: 'Invoice', exact: true }).waitFor();
+  await shoot(page, 'portal-invoice-long-values');
+  await context.close();
+});
+
 test('cancel from the homepage, then renew', async () => {
   const { customer, sub } = await subscribedCustomer(biz);
   const { context, page } = await homepage(customer);
