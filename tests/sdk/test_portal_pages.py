@@ -414,3 +414,27 @@ def test_the_confirmation_names_a_charge_only_when_the_change_made_one(server):
     text, sub = confirm([{"price": yearly.id}], "charged@example.com")
     paid = v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice).amount_paid
     assert paid > 0 and f"You were charged €{paid // 100:,}.{paid % 100:02d}" in text, text[:600]
+
+
+def test_a_retention_offer_is_not_made_twice(server):
+    v1 = make_client(server.url, new_key()).v1
+    monthly, _, coupon, config = business(v1)
+    c, sub = customer(v1, monthly, "twice@example.com")
+    b = Browser(server.url, "en")
+    flow = {"type": "subscription_cancel", "subscription_cancel": {
+        "subscription": sub.id, "retention": {"type": "coupon_offer", "coupon_offer": {"coupon": coupon.id}}}}
+    url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id, "flow_data": flow}).url
+    b.get(url)
+    offer = b.get(f"{url}/subscriptions/{sub.id}/cancel?step=offer")
+    assert "20% off" in visible_text(offer)
+    b.post(f"{url}/subscriptions/{sub.id}/cancel", {"csrf": csrf(offer), "action": "accept_offer"})
+    assert len(v1.subscriptions.retrieve(sub.id).discounts) == 1
+    # Back to cancel, another day: the subscription has the discount, so no offer, and the
+    # customer can cancel.
+    again = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id, "flow_data": flow}).url
+    first = b.get(again)
+    assert "20% off" not in visible_text(first)
+    b.s.post(f"{again}/subscriptions/{sub.id}/cancel", data={"csrf": csrf(first), "action": "accept_offer"})
+    assert len(v1.subscriptions.retrieve(sub.id).discounts) == 1, "the offer cannot be taken twice"
+    b.post(f"{again}/subscriptions/{sub.id}/cancel", {"csrf": csrf(first), "action": "cancel"})
+    assert v1.subscriptions.retrieve(sub.id).cancel_at_period_end is True

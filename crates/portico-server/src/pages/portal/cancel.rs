@@ -54,7 +54,8 @@ struct OfferView {
     detail: String,
 }
 
-/// The session's retention coupon for this subscription, if it still applies.
+/// The session's retention coupon for this subscription, if it still applies (and the
+/// subscription does not have it already).
 async fn retention(p: &Portal, sub: &Subscription) -> Result<Option<Coupon>, Failure> {
     let Some(id) = p
         .session
@@ -70,6 +71,18 @@ async fn retention(p: &Portal, sub: &Subscription) -> Result<Option<Coupon>, Fai
         .await?
         .map(|c| c.value)
         .filter(|c| !c.deleted);
+    // Not offered again to a subscription that already has it.
+    for d in &sub.discounts {
+        let held = portico_store::get::<portico_domain::discount::Discount>(
+            &*p.app.store,
+            &p.caller.account,
+            d,
+        )
+        .await?;
+        if held.is_some_and(|h| h.value.coupon == id) {
+            return Ok(None);
+        }
+    }
     let currency = portico_domain::Currency::parse(&sub.currency);
     Ok(coupon.filter(|c| {
         c.check_applicable(p.now, currency.as_ref(), "coupon")
