@@ -164,7 +164,7 @@ test('cancel from the homepage, then renew', async () => {
   await page.getByRole('heading', { name: 'Subscription canceled' }).waitFor();
   await page.getByRole('radio', { name: 'Other reason' }).check();
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByText('Your subscription has been canceled.').waitFor();
+  await page.getByText('Your subscription will be canceled at the end of the billing period.').waitFor();
   assert.match(await page.textContent('main'), /Cancels on /);
   let s = (await biz.api.get(`/v1/subscriptions/${sub.id}`)).json;
   assert.equal(s.cancel_at_period_end, true);

@@ -94,6 +94,7 @@ action-update-information = Informationen aktualisieren
 card-keep-heading = Diese Zahlungsmethode kann nicht entfernt werden
 card-keep-body = Ihr Abonnement benötigt eine Standardzahlungsmethode. Fügen Sie eine weitere Karte hinzu und legen Sie sie als Standard fest, bevor Sie diese entfernen.
 notice-canceled = Ihr Abonnement wurde gekündigt.
+notice-canceling = Ihr Abonnement wird zum Ende des Abrechnungszeitraums gekündigt.
 notice-retained = Ihr Angebot wurde angewendet.
 notice-updated = Ihr Abonnement wurde aktualisiert.
 notice-scheduled = Ihre Tarifänderung wurde eingeplant.

@@ -4,6 +4,7 @@
 date-long = { $day } { $month } { $year }
 status-canceling = Cancelling
 notice-canceled = Your subscription has been cancelled.
+notice-canceling = Your subscription will be cancelled at the end of the billing period.
 field-postal-code = Postcode
 field-state = County or region
 field-card-expiry = Expiry date

@@ -94,6 +94,7 @@ action-update-information = Update information
 card-keep-heading = This payment method can't be removed
 card-keep-body = Your subscription needs a default payment method. Add another card and make it the default before removing this one.
 notice-canceled = Your subscription has been canceled.
+notice-canceling = Your subscription will be canceled at the end of the billing period.
 notice-retained = Your offer has been applied.
 notice-updated = Your subscription has been updated.
 notice-scheduled = Your plan change has been scheduled.

@@ -94,6 +94,7 @@ action-update-information = Actualizar información
 card-keep-heading = Este método de pago no se puede eliminar
 card-keep-body = Su suscripción necesita un método de pago predeterminado. Añada otra tarjeta y establézcala como predeterminada antes de eliminar esta.
 notice-canceled = Su suscripción se ha cancelado.
+notice-canceling = Su suscripción se cancelará al final del período de facturación.
 notice-retained = Se ha aplicado su oferta.
 notice-updated = Su suscripción se ha actualizado.
 notice-scheduled = Se ha programado el cambio de su plan.

@@ -94,6 +94,7 @@ action-update-information = Mettre à jour les informations
 card-keep-heading = Ce moyen de paiement ne peut pas être supprimé
 card-keep-body = Votre abonnement nécessite un moyen de paiement par défaut. Ajoutez une autre carte et définissez-la par défaut avant de supprimer celle-ci.
 notice-canceled = Votre abonnement a été annulé.
+notice-canceling = Votre abonnement sera annulé à la fin de la période de facturation.
 notice-retained = Votre offre a été appliquée.
 notice-updated = Votre abonnement a été mis à jour.
 notice-scheduled = Votre changement de formule a été programmé.

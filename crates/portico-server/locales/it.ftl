@@ -94,6 +94,7 @@ action-update-information = Aggiorna informazioni
 card-keep-heading = Impossibile rimuovere questo metodo di pagamento
 card-keep-body = L'abbonamento richiede un metodo di pagamento predefinito. Aggiunga un'altra carta e la imposti come predefinita prima di rimuovere questa.
 notice-canceled = L'abbonamento è stato annullato.
+notice-canceling = L'abbonamento verrà annullato alla fine del periodo di fatturazione.
 notice-retained = L'offerta è stata applicata.
 notice-updated = L'abbonamento è stato aggiornato.
 notice-scheduled = La modifica del piano è stata programmata.

@@ -94,6 +94,7 @@ action-update-information = 情報を更新
 card-keep-heading = この支払い方法は削除できません
 card-keep-body = サブスクリプションにはデフォルトの支払い方法が必要です。このカードを削除する前に、別のカードを追加してデフォルトに設定してください。
 notice-canceled = サブスクリプションがキャンセルされました。
+notice-canceling = サブスクリプションは請求期間の終了時にキャンセルされます。
 notice-retained = オファーが適用されました。
 notice-updated = サブスクリプションが更新されました。
 notice-scheduled = プランの変更が予約されました。

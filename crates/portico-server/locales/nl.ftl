@@ -94,6 +94,7 @@ action-update-information = Gegevens bijwerken
 card-keep-heading = Deze betaalmethode kan niet worden verwijderd
 card-keep-body = Uw abonnement heeft een standaardbetaalmethode nodig. Voeg een andere kaart toe en stel die in als standaard voordat u deze verwijdert.
 notice-canceled = Uw abonnement is opgezegd.
+notice-canceling = Uw abonnement wordt aan het einde van de factureringsperiode opgezegd.
 notice-retained = Uw aanbieding is toegepast.
 notice-updated = Uw abonnement is bijgewerkt.
 notice-scheduled = Uw abonnementswijziging is ingepland.

@@ -94,6 +94,7 @@ action-update-information = Atualizar informações
 card-keep-heading = Esta forma de pagamento não pode ser removida
 card-keep-body = Sua assinatura precisa de uma forma de pagamento padrão. Adicione outro cartão e defina-o como padrão antes de remover este.
 notice-canceled = Sua assinatura foi cancelada.
+notice-canceling = Sua assinatura será cancelada no fim do período de cobrança.
 notice-retained = Sua oferta foi aplicada.
 notice-updated = Sua assinatura foi atualizada.
 notice-scheduled = A mudança do seu plano foi agendada.

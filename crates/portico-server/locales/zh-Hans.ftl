@@ -94,6 +94,7 @@ action-update-information = 更新信息
 card-keep-heading = 无法删除此支付方式
 card-keep-body = 您的订阅需要一个默认支付方式。请先添加另一张卡并将其设为默认，然后再删除此卡。
 notice-canceled = 您的订阅已取消。
+notice-canceling = 您的订阅将在本计费周期结束时取消。
 notice-retained = 您的优惠已生效。
 notice-updated = 您的订阅已更新。
 notice-scheduled = 已为您安排方案变更。

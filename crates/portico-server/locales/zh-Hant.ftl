@@ -94,6 +94,7 @@ action-update-information = 更新資訊
 card-keep-heading = 無法移除此付款方式
 card-keep-body = 您的訂閱需要一個預設付款方式。請先新增另一張卡片並將其設為預設，然後再移除此卡片。
 notice-canceled = 您的訂閱已取消。
+notice-canceling = 您的訂閱將在本計費週期結束時取消。
 notice-retained = 您的優惠已生效。
 notice-updated = 您的訂閱已更新。
 notice-scheduled = 已為您安排方案變更。

@@ -277,14 +277,29 @@ async fn surveyable(p: &Portal, sub_id: &str) -> Result<Option<Versioned<Subscri
     Ok(sub.filter(|s| survey_open(&p.session.value, &s.value)))
 }
 
+/// The homepage's notice after a cancellation: canceled now, or at the period's end (the
+/// subscription runs until then).
+fn canceled_notice(immediately: bool) -> &'static str {
+    if immediately {
+        "canceled"
+    } else {
+        "canceling"
+    }
+}
+
 /// Where the survey of `sub_id` leads when it is not open (answered, or closed): the end of
 /// the flow that canceled the subscription, or the homepage if the subscription is the
 /// customer's and ending; `None` for any other.
 async fn survey_closed(p: &Portal, sub_id: &str) -> Result<Option<Response>, Failure> {
-    let canceled_here = matches!(&p.session.value.outcome,
-        Some(Outcome::Canceled { subscription, .. }) if subscription == sub_id);
-    if canceled_here {
-        return Ok(Some(p.after_action("canceled")));
+    if let Some(Outcome::Canceled {
+        subscription,
+        immediately,
+        ..
+    }) = &p.session.value.outcome
+    {
+        if subscription == sub_id {
+            return Ok(Some(p.after_action(canceled_notice(*immediately))));
+        }
     }
     let sub = own_subscription(p, sub_id).await?;
     Ok(sub.filter(|s| ending(&s.value)).map(|_| p.redirect("")))
@@ -437,7 +452,7 @@ async fn feedback(
     })
     .await;
     match result {
-        Ok(()) => p.after_action("canceled"),
+        Ok(()) => p.after_action(canceled_notice(sub.value.status.is_ended())),
         Err(e) => p.failed(e.error.message),
     }
 }
@@ -503,7 +518,7 @@ async fn cancel(p: &mut Portal, sub: Versioned<Subscription>) -> Response {
             if survey {
                 p.redirect(&format!("/subscriptions/{id}/cancel?step=reason"))
             } else {
-                p.after_action("canceled")
+                p.after_action(canceled_notice(immediately))
             }
         }
         Err(e) => p.failed(e.error.message),

@@ -173,6 +173,7 @@ async fn scheduled_change(p: &Portal, sub: &Subscription) -> Result<Option<Strin
 /// Notices the homepage shows after an action (by key: nothing from the query is echoed).
 const NOTICES: &[&str] = &[
     "canceled",
+    "canceling",
     "retained",
     "updated",
     "scheduled",
