@@ -354,3 +354,17 @@ def test_a_schedule_ends_with_its_subscription_and_says_how(v1, world):
         "customer": cus.id, "start_date": "now", "phases": [{"items": [{"price": world["pro"]}]}]})
     v1.customers.delete(cus.id)
     assert v1.subscription_schedules.retrieve(sched.id).status == "canceled"
+
+
+def test_the_upcoming_invoice_follows_the_schedule(v1, world):
+    sched = downgrade(v1, world)
+    upcoming = check(v1.invoices.create_preview({"subscription": world["sub"].id}))
+    # The next phase (basic × 2) is what the renewal bills.
+    assert [(l.pricing.price_details.price, l.quantity, l.amount) for l in upcoming.lines.data] == [
+        (world["basic"], 2, 2000)]
+    assert (upcoming.period_start, upcoming.period_end) == (APR1, MAY1)
+    # A schedule that ends the subscription then leaves no upcoming invoice.
+    v1.subscription_schedules.update(sched.id, {"end_behavior": "cancel", "phases": [
+        {"items": [{"price": world["pro"]}], "start_date": APR1, "end_date": MAY1}]})
+    expect_error(lambda: v1.invoices.create_preview({"subscription": world["sub"].id}),
+                 code="invoice_upcoming_none")

@@ -411,14 +411,13 @@ async fn apply(
     Ok(())
 }
 
-/// The renewal invoice `sub` will get at the end of its period, as `invoice.upcoming` shows
-/// it: a preview (its schedule's next phase applied) with no id of its own, as Stripe's upcoming
-/// invoices have none. `None` when the schedule ends the subscription then.
-async fn upcoming_invoice(
+/// `sub` as it renews at the end of its period: with its schedule's next phase applied, if one
+/// starts then; `None` when its schedule ends it then (`end_behavior=cancel`).
+pub async fn as_it_renews(
     app: &App,
     account: &AccountId,
     sub: &Subscription,
-) -> Result<Option<serde_json::Value>, Failure> {
+) -> Result<Option<Subscription>, Failure> {
     let end = sub.current_period().1;
     let mut renewing = sub.clone();
     if let Some(id) = &sub.schedule {
@@ -438,6 +437,20 @@ async fn upcoming_invoice(
             }
         }
     }
+    Ok(Some(renewing))
+}
+
+/// The renewal invoice `sub` will get at the end of its period, as `invoice.upcoming` shows
+/// it: a preview (its schedule's next phase applied) with no id of its own, as Stripe's upcoming
+/// invoices have none. `None` when the schedule ends the subscription then.
+async fn upcoming_invoice(
+    app: &App,
+    account: &AccountId,
+    sub: &Subscription,
+) -> Result<Option<serde_json::Value>, Failure> {
+    let Some(renewing) = as_it_renews(app, account, sub).await? else {
+        return Ok(None);
+    };
     let Some(mut customer) =
         portico_store::get::<Customer>(&*app.store, account, &sub.customer).await?
     else {

@@ -422,10 +422,15 @@ pub async fn preview_change(
         let spent = crate::billing::once_spent_by(app, account, inv, &fresh).await?;
         after.value.discounts.retain(|id| !spent.contains(id));
     }
-    let next = if after.value.cancel_at_period_end || cancel {
+    // The renewal as it will be: a schedule's next phase applied, or none if it ends then.
+    let renewing = if after.value.cancel_at_period_end || cancel {
         None
     } else {
-        Some(next_renewal(app, account, &after.value, &mut customer, &fresh).await?)
+        crate::billing::as_it_renews(app, account, &after.value).await?
+    };
+    let next = match renewing {
+        Some(r) => Some(next_renewal(app, account, &r, &mut customer, &fresh).await?),
+        None => None,
     };
     Ok(ChangePreview {
         now: invoice,
