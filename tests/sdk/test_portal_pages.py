@@ -438,3 +438,23 @@ def test_a_retention_offer_is_not_made_twice(server):
     assert len(v1.subscriptions.retrieve(sub.id).discounts) == 1, "the offer cannot be taken twice"
     b.post(f"{again}/subscriptions/{sub.id}/cancel", {"csrf": csrf(first), "action": "cancel"})
     assert v1.subscriptions.retrieve(sub.id).cancel_at_period_end is True
+
+
+def test_the_country_must_be_a_country_code(server):
+    """A country's name is refused, not cut to its first two letters (Germany is not GE,
+    Georgia), and so is a code that names no country."""
+    v1 = make_client(server.url, new_key()).v1
+    monthly, _, _, config = business(v1)
+    c, _ = customer(v1, monthly, "country@example.com")
+    home = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
+    b = Browser(server.url, "en")
+    form = b.get(home + "/billing")
+    address = {"csrf": csrf(form), "name": "Ada", "email": "country@example.com",
+               "address_line1": "Unter den Linden 1", "address_city": "Berlin", "address_postal_code": "10117"}
+    for wrong in ("Germany", "ZZ", "D"):
+        page = b.post(home + "/billing", {**address, "address_country": wrong}, status=400)
+        assert "two-letter code, such as US or DE" in visible_text(page)
+        assert f'value="{wrong.upper()}"' in page, "what was typed stays in the field"
+    assert v1.customers.retrieve(c.id).address is None
+    b.post(home + "/billing", {**address, "address_country": "de"})
+    assert v1.customers.retrieve(c.id).address.country == "DE"

@@ -126,7 +126,7 @@ action-save = Save
 action-cancel = Cancel
 error-too-long = This is too long: at most { $max } characters.
 error-email = Enter a valid email address.
-error-country = Enter a two-letter country code.
+error-country = Enter a country's two-letter code, such as US or DE.
 error-shipping-name = A shipping address needs a recipient name.
 
 ## Cards

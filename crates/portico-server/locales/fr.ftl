@@ -129,7 +129,7 @@ error-too-long = { $max ->
    *[other] Ce texte est trop long : { $max } caractères au maximum.
 }
 error-email = Saisissez une adresse e-mail valide.
-error-country = Saisissez un code pays à deux lettres.
+error-country = Saisissez le code à deux lettres d'un pays, par exemple US ou DE.
 error-shipping-name = Une adresse de livraison doit comporter le nom du destinataire.
 
 ## Cartes

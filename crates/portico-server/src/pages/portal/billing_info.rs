@@ -232,9 +232,9 @@ pub async fn save(
         for v in [&a.line1, &a.line2, &a.city, &a.state, &a.postal_code] {
             too_long(field, v, 200, &mut errors);
         }
-        if !a.country.is_empty()
-            && (a.country.len() != 2 || !a.country.bytes().all(|b| b.is_ascii_alphabetic()))
-        {
+        // An ISO 3166-1 code: a country's name, or a code that names no country, is refused
+        // rather than cut to two letters (`Germany` would have been `GE`, Georgia).
+        if !a.country.is_empty() && isocountry::CountryCode::for_alpha2(&a.country).is_err() {
             errors.push((field, t.s("error-country")));
         }
         if which == 0 {
