@@ -138,6 +138,16 @@ test('the invoice page', async () => {
   await context.close();
 });
 
+test('a discount in force is shown on its plan', async () => {
+  const { customer, sub } = await subscribedCustomer(biz);
+  await biz.ok(biz.api.post(`/v1/subscriptions/${sub.id}`, { discounts: [{ coupon: biz.coupon.id }] }));
+  const { context, page } = await homepage(customer);
+  const plan = await page.locator('article.card').first().textContent();
+  assert.match(plan, /Discount\s+Stay with us: 20% off until /);
+  await shoot(page, 'portal-home-discount');
+  await context.close();
+});
+
 test('long emails, names and address lines wrap inside their cards at every size', async () => {
   const email = 'alexandra.konstantinopoulou@globalenterprises.com';
   const { customer } = await subscribedCustomer(biz, { email, name: 'Alexandra Konstantinopoulou-Papadimitriou' });

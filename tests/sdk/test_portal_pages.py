@@ -458,3 +458,29 @@ def test_the_country_must_be_a_country_code(server):
     assert v1.customers.retrieve(c.id).address is None
     b.post(home + "/billing", {**address, "address_country": "de"})
     assert v1.customers.retrieve(c.id).address.country == "DE"
+
+
+def test_discounts_are_shown_on_the_plan_and_in_the_preview(server):
+    v1 = make_client(server.url, new_key()).v1
+    monthly, yearly, coupon, config = business(v1)
+    named = v1.coupons.create({"percent_off": 10, "duration": "forever", "name": "Founders"})
+    c = v1.customers.create({"email": "disc@example.com", "payment_method": "pm_card_visa",
+                             "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    sub = v1.subscriptions.create({"customer": c.id, "items": [{"price": monthly.id}],
+                                   "discounts": [{"coupon": coupon.id}, {"coupon": named.id}]})
+    b = Browser(server.url, "en")
+    home = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
+    text = visible_text(b.get(home))
+    assert "Discount 20% off until " in text, text[:800]
+    assert "Discount Founders: 10% off" in text
+    # A promotion code for the next invoice: the preview says what it takes off.
+    promo = v1.promotion_codes.create({"promotion": {"type": "coupon", "coupon": v1.coupons.create(
+        {"amount_off": 300, "currency": "eur", "duration": "once"}).id}, "code": "THREEOFF"})
+    other = v1.customers.create({"email": "disc2@example.com", "payment_method": "pm_card_visa",
+                                 "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    sub2 = v1.subscriptions.create({"customer": other.id, "items": [{"price": monthly.id}]})
+    home2 = v1.billing_portal.sessions.create({"customer": other.id, "configuration": config.id}).url
+    b.get(home2)
+    preview = visible_text(b.get(f"{home2}/subscriptions/{sub2.id}/update/preview?price={monthly.id}"
+                                 f"&quantity=2&promotion_code=THREEOFF"))
+    assert "Discount on the next invoice -€3.00" in preview, preview[:1500]

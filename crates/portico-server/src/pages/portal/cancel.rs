@@ -93,17 +93,7 @@ async fn retention(p: &Portal, sub: &Subscription) -> Result<Option<Coupon>, Fai
 /// `20% off for 3 months`, and what the plan then costs.
 fn offer_view(p: &Portal, c: &Coupon, sub: &Subscription) -> OfferView {
     let t = &p.t;
-    let off = match (c.percent_off, c.amount_off) {
-        (Some(pct), _) => t.f(
-            "offer-percent-off",
-            vec![("percent", format_percent(pct).into())],
-        ),
-        (None, Some(a)) => t.f(
-            "offer-amount-off",
-            vec![("amount", t.money(a, &sub.currency).into())],
-        ),
-        _ => String::new(),
-    };
+    let off = super::view::coupon_off(t, c, &sub.currency);
     let when = match c.duration {
         Duration::Once => t.s("offer-once"),
         Duration::Forever => t.s("offer-forever"),
@@ -118,15 +108,6 @@ fn offer_view(p: &Portal, c: &Coupon, sub: &Subscription) -> OfferView {
             vec![("off", off.into()), ("when", when.into())],
         ),
         detail: t.s("offer-detail"),
-    }
-}
-
-/// Renders `1.5` as `1.5` and `20.0` as `20`.
-fn format_percent(p: f64) -> String {
-    if p.fract() == 0.0 {
-        format!("{}", p as i64)
-    } else {
-        format!("{p}")
     }
 }
 

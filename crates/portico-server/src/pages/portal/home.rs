@@ -2,7 +2,9 @@
 //! invoices, each shown as the configuration allows; and its small actions (renew a
 //! subscription set to cancel, make a card the default, remove a card).
 
-use super::view::{plan_of, plan_price, CardView, InvoiceRow, Layout, SubscriptionView};
+use super::view::{
+    discount_line, plan_of, plan_price, CardView, InvoiceRow, Layout, SubscriptionView,
+};
 use super::{Page, Portal};
 use crate::http::Failure;
 use crate::objects::{commit, with_retries};
@@ -12,6 +14,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use portico_domain::coupon::Coupon;
+use portico_domain::discount::Discount;
 use portico_domain::invoice::{Invoice, InvoiceStatus};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::schedule::Schedule;
@@ -170,6 +174,35 @@ async fn scheduled_change(p: &Portal, sub: &Subscription) -> Result<Option<Strin
     )))
 }
 
+/// The discounts in force on `sub`, for its card. (Most subscriptions have none, and cost no
+/// read here.)
+async fn discount_lines(p: &Portal, sub: &Subscription) -> Result<Vec<String>, Failure> {
+    if sub.discounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let store = &*p.app.store;
+    let account = &p.caller.account;
+    let latest = match &sub.latest_invoice {
+        Some(id) => portico_store::get::<Invoice>(store, account, id)
+            .await?
+            .map(|i| i.value),
+        None => None,
+    };
+    let mut lines = Vec::new();
+    for id in &sub.discounts {
+        let Some(d) = portico_store::get::<Discount>(store, account, id).await? else {
+            continue;
+        };
+        let Some(c) = portico_store::get::<Coupon>(store, account, &d.value.coupon).await? else {
+            continue;
+        };
+        if d.value.in_force(&c.value, p.now, latest.as_ref()) {
+            lines.push(discount_line(&p.t, &d.value, &c.value, &sub.currency));
+        }
+    }
+    Ok(lines)
+}
+
 /// Notices the homepage shows after an action (by key: nothing from the query is echoed).
 const NOTICES: &[&str] = &[
     "canceled",
@@ -206,7 +239,8 @@ async fn homepage(p: &Portal, notice: Option<&str>) -> Result<HomePage, Failure>
     let mut views = Vec::with_capacity(subs.len());
     for s in &subs {
         let change = scheduled_change(p, &s.value).await?;
-        views.push(SubscriptionView::new(p, &s.value, change));
+        let discounts = discount_lines(p, &s.value).await?;
+        views.push(SubscriptionView::new(p, &s.value, change, discounts));
     }
     let cards = listed.cards.map(|all| {
         let default = p

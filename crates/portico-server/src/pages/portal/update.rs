@@ -528,9 +528,19 @@ async fn preview_page(
         adjustments.push((t.s("preview-discount"), money(-amount)));
     }
     if taken.is_empty() && !target.discounts.is_empty() {
-        // Nothing off today's invoice (or no invoice today): the new discount still counts
-        // for the invoices to come.
-        adjustments.push((t.s("preview-discount"), t.s("preview-discount-applied")));
+        // Nothing off today's invoice (or no invoice today): the new discount counts for the
+        // invoices to come; what it takes off the next one, when it takes something.
+        let off: i64 = next
+            .iter()
+            .flat_map(|(_, inv)| inv.total_discount_amounts())
+            .map(|d| d.amount)
+            .sum();
+        let shown = if off > 0 {
+            (t.s("preview-discount-next"), money(-off))
+        } else {
+            (t.s("preview-discount"), t.s("preview-discount-applied"))
+        };
+        adjustments.push(shown);
     }
     if let Some(balance) = today.as_ref().map(|inv| inv.starting_balance) {
         if balance != 0 {

@@ -7,6 +7,8 @@ use askama::Template;
 use axum::extract::Query;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use portico_domain::coupon::{Coupon, Duration};
+use portico_domain::discount::Discount;
 use portico_domain::invoice::{Invoice, InvoiceStatus, Line};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::portal::PlanSummary;
@@ -227,6 +229,8 @@ pub struct SubscriptionView {
     pub next: String,
     pub badge: Option<(String, &'static str)>,
     pub change: Option<String>,
+    /// The discounts in force, as [`discount_line`] writes them.
+    pub discounts: Vec<String>,
     pub can_update: bool,
     pub can_cancel: bool,
     pub can_renew: bool,
@@ -235,7 +239,12 @@ pub struct SubscriptionView {
 impl SubscriptionView {
     /// `sub` for the customer, with the actions `p`'s configuration allows; `change` describes a
     /// scheduled plan change, if any.
-    pub fn new(p: &Portal, sub: &Subscription, change: Option<String>) -> SubscriptionView {
+    pub fn new(
+        p: &Portal,
+        sub: &Subscription,
+        change: Option<String>,
+        discounts: Vec<String>,
+    ) -> SubscriptionView {
         let t = &p.t;
         let plans: Vec<PlanSummary> = sub
             .items
@@ -279,12 +288,55 @@ impl SubscriptionView {
             next,
             badge,
             change,
+            discounts,
             can_update: p.config.can_update(sub),
             can_cancel: p.config.can_cancel(sub),
             can_renew: p.config.features.subscription_cancel.enabled
                 && sub.cancel_at_period_end
                 && !sub.status.is_ended(),
         }
+    }
+}
+
+/// What a coupon takes off: `20% off`, `$5.00 off`.
+pub fn coupon_off(t: &T, c: &Coupon, currency: &str) -> String {
+    match (c.percent_off, c.amount_off) {
+        (Some(pct), _) => t.f(
+            "offer-percent-off",
+            vec![("percent", format_percent(pct).into())],
+        ),
+        (None, Some(a)) => t.f(
+            "offer-amount-off",
+            vec![("amount", t.money(a, currency).into())],
+        ),
+        _ => String::new(),
+    }
+}
+
+/// Renders `1.5` as `1.5` and `20.0` as `20`.
+fn format_percent(p: f64) -> String {
+    if p.fract() == 0.0 {
+        format!("{}", p as i64)
+    } else {
+        format!("{p}")
+    }
+}
+
+/// A discount in force on a subscription, as its card shows it: the coupon's name, what it
+/// takes off, and until when (`Retention: 20% off until April 6, 2027`).
+pub fn discount_line(t: &T, d: &Discount, c: &Coupon, currency: &str) -> String {
+    let off = coupon_off(t, c, currency);
+    let what = match (c.duration, d.end) {
+        (Duration::Repeating, Some(end)) => t.f(
+            "sub-discount-until",
+            vec![("off", off.into()), ("date", t.date(end).into())],
+        ),
+        (Duration::Once, _) => format!("{off} {}", t.s("offer-once")),
+        _ => off,
+    };
+    match c.name.as_deref().filter(|n| !n.is_empty()) {
+        Some(name) => format!("{name}: {what}"),
+        None => what,
     }
 }
 
