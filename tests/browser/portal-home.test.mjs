@@ -15,13 +15,18 @@ portalSuite({}, (e) => ({ browser, app, biz } = e));
 async function homepage(customer) {
   const s = await session(biz, { customer: customer.id, return_url: `${app.url}/account` });
   const opened = await open(browser, s.url);
+  // Nothing the page asks for fails (a favicon fetched from the API answered 401 once).
+  opened.failures = [];
+  opened.page.on('response', (r) => { if (r.status() >= 400) opened.failures.push(`${r.status()} ${r.url()}`); });
+  opened.page.on('console', (m) => { if (m.type() === 'error') opened.failures.push(m.text()); });
+  await opened.page.reload();
   await opened.page.getByRole('heading', { name: 'Your billing' }).waitFor();
   return opened;
 }
 
 test('the homepage shows the plan, cards, billing information and invoices', async () => {
   const { customer } = await subscribedCustomer(biz);
-  const { context, page, response } = await homepage(customer);
+  const { context, page, response, failures } = await homepage(customer);
   assert.equal(response.status(), 200);
   const main = await page.textContent('main');
   assert.match(main, /Pro/);
@@ -38,6 +43,7 @@ test('the homepage shows the plan, cards, billing information and invoices', asy
   }
   assert.equal(await page.getByRole('link', { name: 'Terms' }).getAttribute('href'), 'https://acme.test/terms');
   await shoot(page, 'portal-home');
+  assert.deepEqual(failures, []);
   // Keyboard: the first stop is the skip link, and it moves focus to the page.
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Skip to content');

@@ -213,9 +213,12 @@ fn survey_page(p: &Portal, sub: &Subscription, error: Option<String>) -> CancelP
         consequence,
         credit_note: None,
         offer: None,
+        // In the configured order, with "other" (which opens the comment) always last.
         reasons: cfg
             .reasons
             .iter()
+            .filter(|r| *r != "other")
+            .chain(cfg.reasons.iter().filter(|r| *r == "other"))
             .map(|r| (r.clone(), t.s(&format!("reason-{}", r.replace('_', "-")))))
             .collect(),
         error,
