@@ -200,6 +200,11 @@ test('change the quantity, with bounds and a promotion code', async () => {
   const { customer, sub } = await subscribedCustomer(biz);
   const { context, page } = await homepage(customer);
   await page.getByRole('link', { name: 'Update subscription' }).click();
+  // The quantity field is there for Pro, whose quantity may change, and not for Basic.
+  await page.getByRole('radio', { name: /Basic/ }).check();
+  assert.equal(await page.getByLabel('Quantity').isVisible(), false);
+  await page.getByRole('radio', { name: /Pro/ }).first().check();
+  assert.equal(await page.getByLabel('Quantity').isVisible(), true);
   await page.getByLabel('Quantity').fill('11');
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByText('Between 1 and 10.').first().waitFor();

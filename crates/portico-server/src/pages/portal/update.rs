@@ -597,7 +597,8 @@ struct ChoosePage {
     sub_id: String,
     current: String,
     intervals: Vec<(String, String, bool)>,
-    options: Vec<(String, String, String, bool, bool)>,
+    /// Price, product, label, current, selected, and whether its quantity is fixed.
+    options: Vec<(String, String, String, bool, bool, bool)>,
     quantity: i64,
     quantity_hint: Option<String>,
     promo: bool,
@@ -633,6 +634,7 @@ async fn choose_page(
         })
         .unwrap_or_else(|| current.interval().to_owned());
     let selected = chosen_price.unwrap_or_else(|| current.price.id.to_string());
+    let fixed = |price: &str| p.config.quantity_bounds(price).is_none();
     let options = opts
         .iter()
         .filter(|o| intervals.len() < 2 || o.interval() == interval)
@@ -643,6 +645,7 @@ async fn choose_page(
                 o.label.clone(),
                 o.current,
                 o.price.id.as_str() == selected,
+                fixed(o.price.id.as_str()),
             )
         })
         .collect();
@@ -668,9 +671,11 @@ async fn choose_page(
                 .collect()
         },
         options,
+        // A plan whose quantity is fixed keeps the current one (its field is hidden).
         quantity: q
             .get("quantity")
             .and_then(|s| s.parse().ok())
+            .filter(|_| !fixed(&selected))
             .unwrap_or(sub.items[0].quantity),
         quantity_hint,
         promo: p.config.allows_promotion_codes(),
