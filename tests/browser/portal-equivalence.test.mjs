@@ -87,8 +87,8 @@ test('upgrading with prorations on the next invoice', async () => {
   const { portal } = await twins(biz,
     (sub) => ({ type: 'subscription_update', subscription_update: { subscription: sub.id } }),
     async (page) => {
+      // Team's quantity is fixed: its field is hidden, and the current quantity (1) is kept.
       await page.getByRole('radio', { name: /Team/ }).check();
-      await page.getByLabel('Quantity').fill('1');
       await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByRole('button', { name: 'Confirm' }).click();
     },
