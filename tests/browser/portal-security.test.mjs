@@ -81,7 +81,7 @@ test('unknown links get a clear page, not an error', async () => {
 test('an unopened link expires, and an opened session ends when left unused', async () => {
   const sbiz = await seedBusiness(short.base);
   const { customer } = await subscribedCustomer(sbiz);
-  const unopened = await session(sbiz, { customer: customer.id });
+  const unopened = await session(sbiz, { customer: customer.id, return_url: 'http://127.0.0.1:9/billing' });
   const used = await session(sbiz, { customer: customer.id });
   const opened = await open(browser, used.url);
   assert.equal(opened.response.status(), 200);
@@ -97,6 +97,8 @@ test('an unopened link expires, and an opened session ends when left unused', as
   assert.equal((await opened.page.reload()).status(), 410);
   // Screenshots last: on a slow machine they took long enough to idle the session out.
   await late.page.getByRole('heading', { name: 'This session has expired' }).waitFor();
+  // The way back to the app the session was made for.
+  assert.equal(await late.page.getByRole('link', { name: 'Return to 127.0.0.1' }).getAttribute('href'), 'http://127.0.0.1:9/billing');
   await shoot(late.page, 'portal-session-expired');
   await late.context.close();
   await opened.context.close();

@@ -484,3 +484,20 @@ def test_discounts_are_shown_on_the_plan_and_in_the_preview(server):
     preview = visible_text(b.get(f"{home2}/subscriptions/{sub2.id}/update/preview?price={monthly.id}"
                                  f"&quantity=2&promotion_code=THREEOFF"))
     assert "Discount on the next invoice -€3.00" in preview, preview[:1500]
+
+
+def test_the_preview_names_the_card_and_other_customers_subscriptions_are_not_found(server):
+    v1 = make_client(server.url, new_key()).v1
+    monthly, yearly, _, config = business(v1)
+    c, sub = customer(v1, monthly, "card@example.com")
+    home = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
+    b = Browser(server.url, "en")
+    b.get(home)
+    # Yearly starts a new period, charged today: to the default card.
+    preview = visible_text(b.get(f"{home}/subscriptions/{sub.id}/update/preview?price={yearly.id}&quantity=1"))
+    assert "Charged to Visa •••• 4242" in preview, preview[:1200]
+    # Another customer's subscription is simply not there.
+    _, theirs = customer(v1, monthly, "theirs@example.com")
+    for path in (f"/subscriptions/{theirs.id}/cancel", f"/subscriptions/{theirs.id}/update"):
+        text = visible_text(b.get(home + path, status=404))
+        assert "already ended" not in text and "can't be" not in text, text[:600]

@@ -229,6 +229,7 @@ preview-discount = Rabatt
 preview-discount-applied = Auf Ihr Abonnement angewendet
 preview-discount-next = Rabatt auf die nächste Rechnung
 preview-due-today = Heute fälliger Betrag
+preview-paid-with = Belastet wird { $card }
 preview-next-invoice = Nächste Rechnung am { $date }
 action-confirm = Bestätigen
 action-use-another-card = Andere Karte verwenden

@@ -229,6 +229,7 @@ preview-discount = Discount
 preview-discount-applied = Applied to your subscription
 preview-discount-next = Discount on the next invoice
 preview-due-today = Amount due today
+preview-paid-with = Charged to { $card }
 preview-next-invoice = Next invoice on { $date }
 action-confirm = Confirm
 action-use-another-card = Use a different card

@@ -229,6 +229,7 @@ preview-discount = Descuento
 preview-discount-applied = Aplicado a su suscripción
 preview-discount-next = Descuento en la próxima factura
 preview-due-today = Importe a pagar hoy
+preview-paid-with = Se cargará a { $card }
 preview-next-invoice = Próxima factura el { $date }
 action-confirm = Confirmar
 action-use-another-card = Usar otra tarjeta

@@ -232,6 +232,7 @@ preview-discount = Réduction
 preview-discount-applied = Appliquée à votre abonnement
 preview-discount-next = Remise sur la prochaine facture
 preview-due-today = Montant dû aujourd’hui
+preview-paid-with = Débité sur { $card }
 preview-next-invoice = Prochaine facture le { $date }
 action-confirm = Confirmer
 action-use-another-card = Utiliser une autre carte

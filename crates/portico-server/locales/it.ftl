@@ -229,6 +229,7 @@ preview-discount = Sconto
 preview-discount-applied = Applicato all'abbonamento
 preview-discount-next = Sconto sulla prossima fattura
 preview-due-today = Importo dovuto oggi
+preview-paid-with = Addebitato su { $card }
 preview-next-invoice = Prossima fattura ({ $date })
 action-confirm = Conferma
 action-use-another-card = Usa un'altra carta

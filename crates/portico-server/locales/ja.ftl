@@ -226,6 +226,7 @@ preview-discount = 割引
 preview-discount-applied = サブスクリプションに適用済み
 preview-discount-next = 次回の請求書の割引
 preview-due-today = 本日のお支払い金額
+preview-paid-with = { $card } に請求されます
 preview-next-invoice = 次回の請求（{ $date }）
 action-confirm = 確認
 action-use-another-card = 別のカードを使用

@@ -229,6 +229,7 @@ preview-discount = Korting
 preview-discount-applied = Toegepast op uw abonnement
 preview-discount-next = Korting op de volgende factuur
 preview-due-today = Vandaag te betalen
+preview-paid-with = Wordt afgeschreven van { $card }
 preview-next-invoice = Volgende factuur op { $date }
 action-confirm = Bevestigen
 action-use-another-card = Een andere kaart gebruiken

@@ -229,6 +229,7 @@ preview-discount = Desconto
 preview-discount-applied = Aplicado à sua assinatura
 preview-discount-next = Desconto na próxima fatura
 preview-due-today = Valor devido hoje
+preview-paid-with = Cobrado em { $card }
 preview-next-invoice = Próxima fatura em { $date }
 action-confirm = Confirmar
 action-use-another-card = Usar outro cartão

@@ -226,6 +226,7 @@ preview-discount = 折扣
 preview-discount-applied = 已应用于您的订阅
 preview-discount-next = 下一张账单的折扣
 preview-due-today = 今日应付金额
+preview-paid-with = 将从 { $card } 扣款
 preview-next-invoice = 下一张账单（{ $date }）
 action-confirm = 确认
 action-use-another-card = 使用其他卡

@@ -226,6 +226,7 @@ preview-discount = 折扣
 preview-discount-applied = 已套用於您的訂閱
 preview-discount-next = 下一張帳單的折扣
 preview-due-today = 今日應付金額
+preview-paid-with = 將從 { $card } 扣款
 preview-next-invoice = 下一張帳單（{ $date }）
 action-confirm = 確認
 action-use-another-card = 使用其他卡片

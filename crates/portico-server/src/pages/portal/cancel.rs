@@ -299,12 +299,17 @@ fn flow_closed(p: &Portal) -> bool {
             .is_some_and(|f| f.after_completion.kind != "portal_homepage")
 }
 
-fn unavailable(p: &Portal) -> Response {
-    p.notice(
-        StatusCode::NOT_FOUND,
-        "cancel-unavailable-heading",
-        "cancel-unavailable-body",
-    )
+/// Why the cancel pages are not there for `sub_id`: it cannot be canceled here, or (not the
+/// customer's, or no subscription at all) there is nothing to show.
+async fn unavailable(p: &Portal, sub_id: &str) -> Response {
+    match own_subscription(p, sub_id).await {
+        Ok(Some(_)) => p.notice(
+            StatusCode::NOT_FOUND,
+            "cancel-unavailable-heading",
+            "cancel-unavailable-body",
+        ),
+        _ => p.not_found(),
+    }
 }
 
 /// `GET …/subscriptions/{sub}/cancel?step=summary|offer|reason` (`reason`: the survey, once
@@ -334,7 +339,7 @@ pub async fn show(
     }
     let sub = match cancelable(&p, &sub_id).await {
         Ok(Some(s)) => s,
-        Ok(None) => return unavailable(&p),
+        Ok(None) => return unavailable(&p, &sub_id).await,
         Err(e) => return p.failed(e.error.message),
     };
     match page_for(&p, &sub.value, step).await {
@@ -369,11 +374,11 @@ pub async fn submit(
         Ok(None) if action == Some("feedback") => {
             return match survey_closed(&p, &sub_id).await {
                 Ok(Some(r)) => r,
-                Ok(None) => unavailable(&p),
+                Ok(None) => unavailable(&p, &sub_id).await,
                 Err(e) => p.failed(e.error.message),
             }
         }
-        Ok(None) => return unavailable(&p),
+        Ok(None) => return unavailable(&p, &sub_id).await,
         Err(e) => return p.failed(e.error.message),
     };
     match action {

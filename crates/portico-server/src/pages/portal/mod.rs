@@ -192,12 +192,33 @@ pub fn browser_t(headers: &HeaderMap) -> T {
 
 /// A page with a heading and a sentence, translated (expired links, errors).
 pub fn notice_page(t: T, status: StatusCode, heading: &str, body: &str, tone: &str) -> Response {
+    notice_with_way_back(t, status, heading, body, tone, None)
+}
+
+/// A [`notice_page`] with a link back to `back`, a URL the API was given (a session's
+/// `return_url`), named by its host.
+fn notice_with_way_back(
+    t: T,
+    status: StatusCode,
+    heading: &str,
+    body: &str,
+    tone: &str,
+    back: Option<&str>,
+) -> Response {
+    let back = back.and_then(|url| {
+        let host = url::Url::parse(url).ok()?.host_str()?.to_owned();
+        Some((
+            url.to_owned(),
+            t.f("return-to", vec![("business", host.into())]),
+        ))
+    });
     let view = view::NoticePage {
         lang: t.lang.tag(),
         heading: t.s(heading),
         body: t.s(body),
         tone,
         footer: t.s("powered-by"),
+        back,
     };
     page(status, &view, None)
 }
@@ -271,12 +292,13 @@ impl Portal {
             let (browser, set_cookie) =
                 match session.value.access(browser_hash.as_deref(), now, &life) {
                     Access::Expired => {
-                        return Err(notice_page(
+                        return Err(notice_with_way_back(
                             t,
                             StatusCode::GONE,
                             "session-expired-heading",
                             "session-expired-body",
                             "neutral",
+                            session.value.return_url.as_deref(),
                         ))
                     }
                     Access::Taken => {

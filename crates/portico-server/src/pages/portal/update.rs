@@ -434,6 +434,8 @@ struct PreviewPage {
     /// Under the lines when they wait for the next invoice rather than being charged today.
     lines_note: Option<String>,
     due_today: String,
+    /// The card today's amount is charged to (`Visa •••• 4242`), when something is due.
+    paid_with: Option<String>,
     next: Option<(String, String)>,
     error: Option<String>,
     /// Where "use another card" leads, after a decline.
@@ -516,6 +518,16 @@ async fn preview_page(
         (pv.now, pv.next.map(|i| (when, i)), timing)
     };
     let due = today.as_ref().map_or(0, Invoice::amount_due);
+    let paid_with = if due > 0 {
+        crate::billing::payment_method_for(&p.app, &p.caller.account, s)
+            .await?
+            .map(|pm| {
+                let card = format!("{} •••• {}", pm.card.brand.label(), pm.card.last4);
+                t.f("preview-paid-with", vec![("card", card.into())])
+            })
+    } else {
+        None
+    };
     let money = |a: i64| t.money(a, &s.currency);
     let mut adjustments = Vec::new();
     let taken: Vec<i64> = today
@@ -577,6 +589,7 @@ async fn preview_page(
         lines,
         adjustments,
         due_today: money(due),
+        paid_with,
         next: next.map(|(at, inv)| {
             (
                 t.f("preview-next-invoice", vec![("date", t.date(at).into())]),
@@ -693,12 +706,17 @@ async fn updatable(p: &Portal, sub_id: &str) -> Result<Option<Versioned<Subscrip
     }))
 }
 
-fn unavailable(p: &Portal) -> Response {
-    p.notice(
-        StatusCode::NOT_FOUND,
-        "update-unavailable-heading",
-        "update-unavailable-body",
-    )
+/// Why the update pages are not there for `sub_id`: it cannot be updated here, or (not the
+/// customer's, or no subscription at all) there is nothing to show.
+async fn unavailable(p: &Portal, sub_id: &str) -> Response {
+    match own_subscription(p, sub_id).await {
+        Ok(Some(_)) => p.notice(
+            StatusCode::NOT_FOUND,
+            "update-unavailable-heading",
+            "update-unavailable-body",
+        ),
+        _ => p.not_found(),
+    }
 }
 
 /// `GET …/subscriptions/{sub}/update`: the plans to choose from.
@@ -711,7 +729,7 @@ pub async fn choose(
     let p = enter!(app, token, headers, Page::Update(&sub_id));
     let sub = match updatable(&p, &sub_id).await {
         Ok(Some(s)) if p.config.can_update(&s.value) => s,
-        Ok(_) => return unavailable(&p),
+        Ok(_) => return unavailable(&p, &sub_id).await,
         Err(e) => return p.failed(e.error.message),
     };
     match choose_page(&p, &sub.value, &q, None).await {
@@ -743,7 +761,7 @@ pub async fn preview(
     let p = enter!(app, token, headers, Page::Preview(&sub_id));
     let sub = match updatable(&p, &sub_id).await {
         Ok(Some(s)) => s,
-        Ok(None) => return unavailable(&p),
+        Ok(None) => return unavailable(&p, &sub_id).await,
         Err(e) => return p.failed(e.error.message),
     };
     let result = async {
@@ -773,7 +791,7 @@ pub async fn confirm(
     };
     let sub = match updatable(&p, &sub_id).await {
         Ok(Some(s)) => s,
-        Ok(None) => return unavailable(&p),
+        Ok(None) => return unavailable(&p, &sub_id).await,
         Err(e) => return p.failed(e.error.message),
     };
     let q: HashMap<String, String> = ["price", "quantity", "promotion_code"]

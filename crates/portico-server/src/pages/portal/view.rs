@@ -135,6 +135,8 @@ pub struct NoticePage<'a> {
     /// `ok`, `bad` or `neutral`.
     pub tone: &'a str,
     pub footer: String,
+    /// A way back to the app: its URL and the link's words.
+    pub back: Option<(String, String)>,
 }
 
 /// A message page inside a session, in its frame.
