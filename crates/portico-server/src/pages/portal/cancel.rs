@@ -299,17 +299,14 @@ fn flow_closed(p: &Portal) -> bool {
             .is_some_and(|f| f.after_completion.kind != "portal_homepage")
 }
 
-/// Why the cancel pages are not there for `sub_id`: it cannot be canceled here, or (not the
-/// customer's, or no subscription at all) there is nothing to show.
+/// Why the cancel pages are not there for `sub_id`.
 async fn unavailable(p: &Portal, sub_id: &str) -> Response {
-    match own_subscription(p, sub_id).await {
-        Ok(Some(_)) => p.notice(
-            StatusCode::NOT_FOUND,
-            "cancel-unavailable-heading",
-            "cancel-unavailable-body",
-        ),
-        _ => p.not_found(),
-    }
+    p.subscription_unavailable(
+        sub_id,
+        "cancel-unavailable-heading",
+        "cancel-unavailable-body",
+    )
+    .await
 }
 
 /// `GET …/subscriptions/{sub}/cancel?step=summary|offer|reason` (`reason`: the survey, once

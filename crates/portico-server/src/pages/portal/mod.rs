@@ -461,6 +461,20 @@ impl Portal {
         self.notice(StatusCode::NOT_FOUND, "not-found-heading", "not-found-body")
     }
 
+    /// Why a subscription's pages are not there: `heading` and `body` when it is the
+    /// customer's but cannot be acted on here; else (another customer's, or none) not found.
+    pub async fn subscription_unavailable(
+        &self,
+        sub_id: &str,
+        heading: &str,
+        body: &str,
+    ) -> Response {
+        match home::own_subscription(self, sub_id).await {
+            Ok(Some(_)) => self.notice(StatusCode::NOT_FOUND, heading, body),
+            _ => self.not_found(),
+        }
+    }
+
     /// The page for a failure behind the scenes.
     pub fn failed(&self, why: impl std::fmt::Display) -> Response {
         tracing::error!(error = %why, session = %self.session.value.id, "portal action failed");

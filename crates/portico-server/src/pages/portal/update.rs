@@ -706,17 +706,14 @@ async fn updatable(p: &Portal, sub_id: &str) -> Result<Option<Versioned<Subscrip
     }))
 }
 
-/// Why the update pages are not there for `sub_id`: it cannot be updated here, or (not the
-/// customer's, or no subscription at all) there is nothing to show.
+/// Why the update pages are not there for `sub_id`.
 async fn unavailable(p: &Portal, sub_id: &str) -> Response {
-    match own_subscription(p, sub_id).await {
-        Ok(Some(_)) => p.notice(
-            StatusCode::NOT_FOUND,
-            "update-unavailable-heading",
-            "update-unavailable-body",
-        ),
-        _ => p.not_found(),
-    }
+    p.subscription_unavailable(
+        sub_id,
+        "update-unavailable-heading",
+        "update-unavailable-body",
+    )
+    .await
 }
 
 /// `GET …/subscriptions/{sub}/update`: the plans to choose from.
