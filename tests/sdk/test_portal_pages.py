@@ -501,3 +501,22 @@ def test_the_preview_names_the_card_and_other_customers_subscriptions_are_not_fo
     for path in (f"/subscriptions/{theirs.id}/cancel", f"/subscriptions/{theirs.id}/update"):
         text = visible_text(b.get(home + path, status=404))
         assert "already ended" not in text and "can't be" not in text, text[:600]
+
+
+def test_a_card_error_marks_its_field(server):
+    v1 = make_client(server.url, new_key()).v1
+    monthly, _, _, config = business(v1)
+    c, _ = customer(v1, monthly, "field@example.com")
+    url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id,
+                                            "flow_data": {"type": "payment_method_update"}}).url
+    b = Browser(server.url, "en")
+    first = b.get(url)
+    for card, field in (({"number": "4242424242424241", "expiry": "12/34"}, "number"),
+                        ({"number": "4000000000000127", "expiry": "12/34", "cvc": "123"}, "cvc")):
+        page = b.s.post(url + "/payment-methods", data={"csrf": csrf(first), **card}).text
+        marked = re.findall(r'id="(\w+)"[^>]*aria-invalid="true"', page)
+        assert marked == [field], (field, marked)
+    # A plain decline is about the card, not one of its fields.
+    page = b.s.post(url + "/payment-methods", data={"csrf": csrf(first), "number": "4000000000000002",
+                                                     "expiry": "12/34"}).text
+    assert 'aria-invalid="true"' not in page and "declined" in visible_text(page)

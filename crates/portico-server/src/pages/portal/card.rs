@@ -24,6 +24,8 @@ use std::collections::HashMap;
 struct CardPage {
     l: Layout,
     error: Option<String>,
+    /// The field the error is about (`number`, `expiry`, `cvc`), marked invalid.
+    error_field: Option<&'static str>,
     name: String,
     /// Where to go once the card is saved (within the session).
     next: Option<String>,
@@ -50,9 +52,23 @@ fn card_page(p: &Portal, error: Option<String>, name: String, next: Option<Strin
     } else {
         p.t.s("card-add-title")
     };
+    // The messages that are about one field, and that field.
+    let about = [
+        ("card-error-number", "number"),
+        ("card-error-expiry", "expiry"),
+        ("card-error-expired", "expiry"),
+        ("card-error-cvc", "cvc"),
+    ];
+    let error_field = error.as_deref().and_then(|e| {
+        about
+            .iter()
+            .find(|(key, _)| p.t.s(key) == e)
+            .map(|(_, field)| *field)
+    });
     CardPage {
         l: p.layout(title),
         error,
+        error_field,
         name,
         next,
         is_flow,
