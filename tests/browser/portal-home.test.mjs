@@ -76,10 +76,19 @@ test('cards: add one, make another the default, remove one; the default cannot g
   c = (await biz.api.get(`/v1/customers/${customer.id}`, { expand: ['invoice_settings.default_payment_method'] })).json;
   assert.equal(c.invoice_settings.default_payment_method.card.last4, '4242');
   assert.deepEqual(await eventTypes(biz.api, { after: before }), ['customer.updated']);
-  // While subscribed, the default card has no Remove button.
-  assert.equal(await page.getByRole('button', { name: 'Remove: Visa •••• 4242' }).count(), 0);
+  // While subscribed, the default card has no Remove link.
+  assert.equal(await page.getByRole('link', { name: 'Remove: Visa •••• 4242' }).count(), 0);
   before = await eventCount(biz.api);
-  await page.getByRole('button', { name: 'Remove: Mastercard •••• 4444' }).click();
+  await page.getByRole('link', { name: 'Remove: Mastercard •••• 4444' }).click();
+  // Asked first: keeping the card changes nothing.
+  await page.getByRole('heading', { name: 'Remove this card?' }).waitFor();
+  assert.match(await page.textContent('main'), /Mastercard •••• 4444 \(\d\d\/\d{4}\) will be removed/);
+  await shoot(page, 'portal-remove-card');
+  await page.getByRole('link', { name: 'Keep card' }).click();
+  await page.getByRole('heading', { name: 'Your billing' }).waitFor();
+  assert.equal(await eventCount(biz.api), before);
+  await page.getByRole('link', { name: 'Remove: Mastercard •••• 4444' }).click();
+  await page.getByRole('button', { name: 'Remove card' }).click();
   await page.getByText('Your payment method has been removed.').waitFor();
   const pms = (await biz.api.get(`/v1/customers/${customer.id}/payment_methods`)).json;
   assert.deepEqual(pms.data.map((p) => p.card.last4), ['4242']);
@@ -90,6 +99,7 @@ test('cards: add one, make another the default, remove one; the default cannot g
   await page.goto(`${home}/billing`);
   const csrf = await page.locator('input[name=csrf]').first().inputValue();
   const pm = pms.data[0].id;
+  assert.equal((await page.goto(`${home}/payment-methods/${pm}/remove`)).status(), 409);
   const res = await page.request.post(`${home}/payment-methods/${pm}/remove`, { form: { csrf } });
   assert.equal(res.status(), 409);
   assert.match(await res.text(), /can&#39;t be removed|can't be removed/);

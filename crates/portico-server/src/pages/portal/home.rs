@@ -406,6 +406,69 @@ pub(super) async fn set_default_card(p: &Portal, pm_id: &str) -> Result<(), Fail
 }
 
 /// `POST …/payment-methods/{pm}/remove`
+#[derive(Template)]
+#[template(path = "portal/remove_card.html")]
+struct RemoveCardPage {
+    l: Layout,
+    id: String,
+    body: String,
+}
+
+/// Whether the customer may remove `pm_id`: `None` when it is not theirs.
+async fn may_remove(p: &Portal, pm_id: &str) -> Result<Option<(PaymentMethod, bool)>, Failure> {
+    let Some(pm) = own_card(p, pm_id).await? else {
+        return Ok(None);
+    };
+    let listed = listed(p, true, false).await?;
+    let all = listed.cards.unwrap_or_default();
+    let subscribed = !listed.subscriptions.is_empty();
+    let default = p
+        .customer
+        .value
+        .invoice_settings
+        .default_payment_method
+        .as_deref();
+    let ok = removable(&pm, default, all.len(), subscribed);
+    Ok(Some((pm, ok)))
+}
+
+/// `GET …/payment-methods/{pm}/remove`: asks before a card goes.
+pub async fn confirm_remove(
+    State(app): State<App>,
+    Path((token, pm_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let p = enter!(app, token, headers, Page::Home);
+    if !p.config.features.payment_method_update.enabled {
+        return p.not_found();
+    }
+    match may_remove(&p, &pm_id).await {
+        Ok(Some((pm, true))) => {
+            let card = CardView::new(&p.t, &pm, false, true);
+            let page = RemoveCardPage {
+                l: p.layout(p.t.s("card-remove-title")),
+                id: pm.id.clone(),
+                body: p.t.f(
+                    "card-remove-body",
+                    vec![
+                        ("card", card.label().into()),
+                        (
+                            "expires",
+                            format!("{:02}/{}", pm.card.exp_month, pm.card.exp_year).into(),
+                        ),
+                    ],
+                ),
+            };
+            p.render(StatusCode::OK, &page)
+        }
+        Ok(Some((_, false))) => {
+            p.notice(StatusCode::CONFLICT, "card-keep-heading", "card-keep-body")
+        }
+        Ok(None) => p.not_found(),
+        Err(e) => p.failed(e.error.message),
+    }
+}
+
 pub async fn remove(
     State(app): State<App>,
     Path((token, pm_id)): Path<(String, String)>,
@@ -419,24 +482,9 @@ pub async fn remove(
     if !p.config.features.payment_method_update.enabled {
         return p.not_found();
     }
-    let allowed = async {
-        let Some(pm) = own_card(&p, &pm_id).await? else {
-            return Ok::<_, Failure>(None);
-        };
-        let listed = listed(&p, true, false).await?;
-        let all = listed.cards.unwrap_or_default();
-        let subscribed = !listed.subscriptions.is_empty();
-        let default = p
-            .customer
-            .value
-            .invoice_settings
-            .default_payment_method
-            .as_deref();
-        Ok(Some(removable(&pm, default, all.len(), subscribed)))
-    };
-    match allowed.await {
-        Ok(Some(true)) => {}
-        Ok(Some(false)) => {
+    match may_remove(&p, &pm_id).await {
+        Ok(Some((_, true))) => {}
+        Ok(Some((_, false))) => {
             return p.notice(StatusCode::CONFLICT, "card-keep-heading", "card-keep-body")
         }
         Ok(None) => return p.not_found(),

@@ -94,7 +94,7 @@ pub fn router() -> Router<App> {
         )
         .route(
             &format!("{S}/payment-methods/{{pm}}/remove"),
-            post(home::remove),
+            get(home::confirm_remove).post(home::remove),
         )
         .route(
             &format!("{S}/billing"),
