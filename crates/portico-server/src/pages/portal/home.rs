@@ -243,12 +243,7 @@ async fn homepage(p: &Portal, notice: Option<&str>) -> Result<HomePage, Failure>
         views.push(SubscriptionView::new(p, &s.value, change, discounts));
     }
     let cards = listed.cards.map(|all| {
-        let default = p
-            .customer
-            .value
-            .invoice_settings
-            .default_payment_method
-            .as_deref();
+        let default = p.default_card();
         all.iter()
             .map(|pm| {
                 let is_default = default == Some(pm.id.as_str());
@@ -422,12 +417,7 @@ async fn may_remove(p: &Portal, pm_id: &str) -> Result<Option<(PaymentMethod, bo
     let listed = listed(p, true, false).await?;
     let all = listed.cards.unwrap_or_default();
     let subscribed = !listed.subscriptions.is_empty();
-    let default = p
-        .customer
-        .value
-        .invoice_settings
-        .default_payment_method
-        .as_deref();
+    let default = p.default_card();
     let ok = removable(&pm, default, all.len(), subscribed);
     Ok(Some((pm, ok)))
 }

@@ -457,6 +457,15 @@ impl Portal {
     }
 
     /// The page for an object that is not this customer's, or does not exist.
+    /// The customer's default card, if they have one.
+    pub fn default_card(&self) -> Option<&str> {
+        self.customer
+            .value
+            .invoice_settings
+            .default_payment_method
+            .as_deref()
+    }
+
     pub fn not_found(&self) -> Response {
         self.notice(StatusCode::NOT_FOUND, "not-found-heading", "not-found-body")
     }
