@@ -520,3 +520,17 @@ def test_a_card_error_marks_its_field(server):
     page = b.s.post(url + "/payment-methods", data={"csrf": csrf(first), "number": "4000000000000002",
                                                      "expiry": "12/34"}).text
     assert 'aria-invalid="true"' not in page and "declined" in visible_text(page)
+
+
+def test_interval_tabs_keep_the_quantity_and_code(server):
+    v1 = make_client(server.url, new_key()).v1
+    monthly, yearly, _, config = business(v1)
+    c, sub = customer(v1, monthly, "tabs@example.com")
+    home = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
+    b = Browser(server.url, "en")
+    b.get(home)
+    page = b.get(f"{home}/subscriptions/{sub.id}/update?quantity=3&promotion_code=A%26B")
+    tabs = re.findall(r'href="(\?interval=[^"]+)"', page)
+    tabs = [html.unescape(t) for t in tabs]
+    assert tabs == ["?interval=month&quantity=3&promotion_code=A%26B",
+                    "?interval=year&quantity=3&promotion_code=A%26B"], tabs

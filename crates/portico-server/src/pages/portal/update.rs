@@ -610,6 +610,8 @@ struct ChoosePage {
     sub_id: String,
     current: String,
     intervals: Vec<(String, String, bool)>,
+    /// What the interval tabs carry over (`&quantity=…&promotion_code=…`), already encoded.
+    carry: String,
     /// Price, product, label, current, selected, and whether its quantity is fixed.
     options: Vec<(String, String, String, bool, bool, bool)>,
     quantity: i64,
@@ -684,6 +686,14 @@ async fn choose_page(
                 .collect()
         },
         options,
+        carry: ["quantity", "promotion_code"]
+            .iter()
+            .filter_map(|k| q.get(*k).map(|v| (k, v)))
+            .map(|(k, v)| {
+                let v: String = url::form_urlencoded::byte_serialize(v.as_bytes()).collect();
+                format!("&{k}={v}")
+            })
+            .collect(),
         // A plan whose quantity is fixed keeps the current one (its field is hidden).
         quantity: q
             .get("quantity")
