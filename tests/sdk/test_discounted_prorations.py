@@ -88,3 +88,12 @@ def test_canceling_with_prorate_credits_what_was_paid(v1, world):
     assert credit < 0 and discounts == [-off]
     assert inv.total == credit + off
     assert v1.customers.retrieve(other.id).balance == inv.total
+
+
+def test_flexible_mode_leaves_the_credit_whole_for_a_discount_added_since_the_period_was_paid(v1, world):
+    # The retention coupon, say: added mid-period, with no invoice; the period was paid in full.
+    sub = subscribe(v1, world)
+    v1.subscriptions.update(sub.id, {"discounts": [{"coupon": world["coupon"]}]})
+    inv = check(v1.subscriptions.update(sub.id, {**upgrade(world, sub), "expand": ["latest_invoice"]})).latest_invoice
+    assert lines(inv) == [(-500, []), (1500, [300])]
+    assert inv.total == 700

@@ -458,6 +458,8 @@ def test_the_country_must_be_a_country_code(server):
     assert v1.customers.retrieve(c.id).address is None
     b.post(home + "/billing", {**address, "address_country": "de"})
     assert v1.customers.retrieve(c.id).address.country == "DE"
+    b.post(home + "/billing", {**address, "address_country": "XK"})
+    assert v1.customers.retrieve(c.id).address.country == "XK", "Kosovo's code, which Stripe takes"
 
 
 def test_discounts_are_shown_on_the_plan_and_in_the_preview(server):
@@ -534,3 +536,24 @@ def test_interval_tabs_keep_the_quantity_and_code(server):
     tabs = [html.unescape(t) for t in tabs]
     assert tabs == ["?interval=month&quantity=3&promotion_code=A%26B",
                     "?interval=year&quantity=3&promotion_code=A%26B"], tabs
+
+
+def test_a_fixed_quantity_plan_keeps_the_current_quantity(server):
+    """The quantity field is hidden for a plan whose quantity is fixed, but a browser still
+    sends it: the plan keeps the current quantity instead of refusing a field nobody sees."""
+    v1 = make_client(server.url, new_key()).v1
+    monthly, yearly, _, config = business(v1)
+    team = v1.products.create({"name": "Team"})
+    team_monthly = v1.prices.create({"product": team.id, "currency": "eur", "unit_amount": 3000,
+                                     "recurring": {"interval": "month"}})
+    pro = monthly.product
+    v1.billing_portal.configurations.update(config.id, {"features": {"subscription_update": {"products": [
+        {"product": pro, "prices": [monthly.id, yearly.id], "adjustable_quantity": {"enabled": True, "maximum": 5}},
+        {"product": team.id, "prices": [team_monthly.id]}]}}})
+    c, sub = customer(v1, monthly, "fixed@example.com")
+    home = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
+    b = Browser(server.url, "en")
+    b.get(home)
+    page = visible_text(b.get(f"{home}/subscriptions/{sub.id}/update/preview?price={team_monthly.id}&quantity=4"))
+    assert "New plan Team €30.00 / month" in page, page[:900]
+    assert "4 ×" not in page

@@ -166,6 +166,11 @@ def test_previewing_a_new_subscription_on_an_inline_price(v1, world):
         "subscription_details": {"items": [{"price_data": inline(world, 1200), "quantity": 3}]}}))
     assert (preview.total, preview.lines.data[0].quantity) == (3600, 3)
     assert price_ids(v1, world["plan"]) == before
+    # Errors name the preview's own parameters.
+    expect_error(lambda: v1.invoices.create_preview({
+        "customer": world["cus"].id,
+        "subscription_details": {"items": [{"price_data": inline(world, 1200, product="prod_missing")}]}}),
+        param="subscription_details[items][0][price_data][product]", code="resource_missing")
 
 
 def test_a_one_off_charge_from_price_data(v1, world):

@@ -355,3 +355,23 @@ def test_no_late_or_pointless_renewal_notices(v1):
     advance(v1, clock, period_end + 1)
     assert upcoming(ending) == []
     assert v1.subscriptions.retrieve(ending.id).status == "canceled"
+
+
+def test_a_trial_that_cancels_takes_its_schedule_along(v1):
+    # A schedule with a phase after the trial is canceled with the subscription.
+    clock, cus, sub = trial(v1, "cancel")
+    sched = v1.subscription_schedules.create({"from_subscription": sub.id})
+    price = sub["items"].data[0].price.id
+    v1.subscription_schedules.update(sched.id, {"phases": [
+        {"items": [{"price": price}], "start_date": T0, "end_date": TRIAL_END},
+        {"items": [{"price": price, "quantity": 2}]}]})
+    advance(v1, clock, TRIAL_END + 1)
+    assert v1.subscriptions.retrieve(sub.id).status == "canceled"
+    ended = check(v1.subscription_schedules.retrieve(sched.id))
+    assert (ended.status, ended.canceled_at) == ("canceled", TRIAL_END)
+    # One that ends with the trial releases the subscription first, and stays released.
+    clock, cus, sub = trial(v1, "cancel")
+    sched = v1.subscription_schedules.create({"from_subscription": sub.id})
+    advance(v1, clock, TRIAL_END + 1)
+    assert v1.subscriptions.retrieve(sub.id).status == "canceled"
+    assert v1.subscription_schedules.retrieve(sched.id).status == "released"

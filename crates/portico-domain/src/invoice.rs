@@ -323,8 +323,11 @@ impl Invoice {
             }
         } else if base > 0 {
             // A fixed amount falls on the debits, in proportion, and takes off no more than
-            // they come to after the credits it reduces.
+            // they come to after the credits it reduces: nothing, when they outweigh them.
             let total_off = coupon.discount_on(base + credited);
+            if total_off == 0 {
+                return;
+            }
             let mut given = 0;
             for (k, &i) in debits.iter().enumerate() {
                 let net = self.line_net(i);
@@ -834,6 +837,12 @@ mod tests {
         let c = amount_off(&mut ids, 99_999);
         inv.apply_discount(&c, "di_1");
         assert_eq!(inv.total(), -500);
+        // Credits that outweigh the debits leave nothing to take off: no discount at all.
+        let (mut inv, mut ids) = setup(vec![line(-1500, "prod_a"), line(500, "prod_a")]);
+        let c = amount_off(&mut ids, 300);
+        inv.apply_discount(&c, "di_1");
+        assert!(inv.discounts.is_empty() && inv.total_discount_amounts().is_empty());
+        assert_eq!(inv.total(), -1000);
         // Within bounds, the amount is taken whole.
         let (mut inv, mut ids) = setup(vec![line(-500, "prod_a"), line(1500, "prod_a")]);
         let c = amount_off(&mut ids, 300);

@@ -217,7 +217,6 @@ update-unavailable-heading = Dieses Abonnement kann hier nicht aktualisiert werd
 update-unavailable-body = Es ist möglicherweise beendet, zur Kündigung vorgemerkt oder hat bereits eine ausstehende Änderung.
 error-plan = Wählen Sie einen der angebotenen Tarife.
 error-quantity = Geben Sie eine ganze Zahl von mindestens 1 ein.
-error-quantity-fixed = Die Menge dieses Tarifs kann nicht geändert werden.
 error-promotion-code = Dieser Aktionscode ist ungültig oder kann für diesen Tarif nicht verwendet werden.
 error-no-change = Wählen Sie einen anderen Tarif oder eine andere Menge.
 preview-title = Neuen Tarif bestätigen

@@ -217,7 +217,6 @@ update-unavailable-heading = This subscription can't be updated here
 update-unavailable-body = It may have ended, be set to cancel, or already have a change waiting.
 error-plan = Choose one of the plans offered.
 error-quantity = Enter a whole number of at least 1.
-error-quantity-fixed = The quantity of this plan can't be changed.
 error-promotion-code = This promotion code is invalid or can't be used on this plan.
 error-no-change = Choose a different plan or quantity.
 preview-title = Confirm your new plan

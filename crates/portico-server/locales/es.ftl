@@ -217,7 +217,6 @@ update-unavailable-heading = Esta suscripción no se puede actualizar aquí
 update-unavailable-body = Es posible que haya finalizado, que esté programada para cancelarse o que ya tenga un cambio pendiente.
 error-plan = Elija uno de los planes ofrecidos.
 error-quantity = Introduzca un número entero igual o mayor que 1.
-error-quantity-fixed = La cantidad de este plan no se puede modificar.
 error-promotion-code = Este código promocional no es válido o no se puede usar con este plan.
 error-no-change = Elija otro plan u otra cantidad.
 preview-title = Confirme su nuevo plan

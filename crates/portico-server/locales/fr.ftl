@@ -220,7 +220,6 @@ update-unavailable-heading = Cet abonnement ne peut pas être modifié ici
 update-unavailable-body = Il a peut-être pris fin, son annulation est peut-être prévue, ou une modification est déjà en attente.
 error-plan = Choisissez l’une des formules proposées.
 error-quantity = Saisissez un nombre entier supérieur ou égal à 1.
-error-quantity-fixed = La quantité de cette formule ne peut pas être modifiée.
 error-promotion-code = Ce code promotionnel n’est pas valide ou ne peut pas être utilisé avec cette formule.
 error-no-change = Choisissez une autre formule ou une autre quantité.
 preview-title = Confirmez votre nouvelle formule

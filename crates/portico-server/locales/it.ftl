@@ -217,7 +217,6 @@ update-unavailable-heading = Questo abbonamento non può essere aggiornato qui
 update-unavailable-body = Potrebbe essere terminato, avere un annullamento programmato oppure avere già una modifica in attesa.
 error-plan = Scelga uno dei piani proposti.
 error-quantity = Inserisca un numero intero pari ad almeno 1.
-error-quantity-fixed = La quantità di questo piano non può essere modificata.
 error-promotion-code = Questo codice promozionale non è valido o non può essere utilizzato con questo piano.
 error-no-change = Scelga un piano o una quantità diversi.
 preview-title = Conferma del nuovo piano

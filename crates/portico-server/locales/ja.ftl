@@ -214,7 +214,6 @@ update-unavailable-heading = このサブスクリプションはここでは更
 update-unavailable-body = 終了している、キャンセルが予定されている、またはすでに変更が予定されている可能性があります。
 error-plan = 表示されているプランから1つ選択してください。
 error-quantity = 1以上の整数を入力してください。
-error-quantity-fixed = このプランの数量は変更できません。
 error-promotion-code = このプロモーションコードは無効か、このプランには使用できません。
 error-no-change = 別のプランまたは数量を選択してください。
 preview-title = 新しいプランの確認

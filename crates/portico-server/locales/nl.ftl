@@ -217,7 +217,6 @@ update-unavailable-heading = Dit abonnement kan hier niet worden bijgewerkt
 update-unavailable-body = Het is mogelijk beëindigd, de opzegging is al ingepland of er staat al een wijziging klaar.
 error-plan = Kies een van de aangeboden abonnementen.
 error-quantity = Voer een geheel getal van minimaal 1 in.
-error-quantity-fixed = Het aantal voor dit abonnement kan niet worden gewijzigd.
 error-promotion-code = Deze kortingscode is ongeldig of kan niet voor dit abonnement worden gebruikt.
 error-no-change = Kies een ander abonnement of aantal.
 preview-title = Uw nieuwe abonnement bevestigen

@@ -217,7 +217,6 @@ update-unavailable-heading = Esta assinatura não pode ser atualizada aqui
 update-unavailable-body = Ela pode ter sido encerrada, estar programada para ser cancelada ou já ter uma mudança pendente.
 error-plan = Escolha um dos planos oferecidos.
 error-quantity = Informe um número inteiro igual ou maior que 1.
-error-quantity-fixed = A quantidade deste plano não pode ser alterada.
 error-promotion-code = Este código promocional é inválido ou não pode ser usado neste plano.
 error-no-change = Escolha outro plano ou outra quantidade.
 preview-title = Confirmar seu novo plano

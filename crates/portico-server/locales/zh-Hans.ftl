@@ -214,7 +214,6 @@ update-unavailable-heading = 无法在此更新该订阅
 update-unavailable-body = 该订阅可能已经结束、已设置为取消，或已有待生效的变更。
 error-plan = 请从提供的方案中选择一项。
 error-quantity = 请输入不小于 1 的整数。
-error-quantity-fixed = 此方案的数量无法更改。
 error-promotion-code = 此优惠码无效，或不适用于此方案。
 error-no-change = 请选择不同的方案或数量。
 preview-title = 确认您的新方案

@@ -214,7 +214,6 @@ update-unavailable-heading = 無法在此更新該訂閱
 update-unavailable-body = 該訂閱可能已經結束、已設定為取消，或已有待生效的變更。
 error-plan = 請從提供的方案中選擇一項。
 error-quantity = 請輸入不小於 1 的整數。
-error-quantity-fixed = 此方案的數量無法更改。
 error-promotion-code = 此促銷代碼無效，或不適用於此方案。
 error-no-change = 請選擇不同的方案或數量。
 preview-title = 確認您的新方案

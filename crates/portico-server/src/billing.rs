@@ -741,6 +741,14 @@ async fn renew(
             .is_none()
         && sub.value.end_trial_without_payment_method(at)
     {
+        // Canceled, the subscription takes its schedule along (instead of the phase the
+        // schedule was about to start); paused, the schedule goes on.
+        // (A schedule this renewal released already stays released.)
+        let schedule_write = if sub.value.status.is_ended() && sub.value.schedule.is_some() {
+            settle_schedule(app, account, &mut sub.value, at, false).await?
+        } else {
+            schedule_write
+        };
         let mut writes = vec![Write::Update(sub.next_record())];
         writes.extend(schedule_write);
         return Ok(writes);

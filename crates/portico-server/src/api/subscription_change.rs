@@ -184,21 +184,27 @@ pub async fn plan(
         livemode: sub.value.livemode,
         ids: &mut ids,
     };
+    // The period as billed, before the change (which may restart it).
+    let period_start = sub.value.current_period().0;
     let mut out = sub
         .value
         .change_items(changes, at, p.behavior, p.anchor_now, &mut ctx)?;
-    // Flexible mode credits what was debited: the discounts the subscription had before this
-    // request, not those it adds.
-    if matches!(sub.value.billing_mode, BillingMode::Flexible { .. }) {
-        let before: Vec<String> = sub
-            .value
-            .discounts
-            .iter()
-            .filter(|id| !fresh.iter().any(|d| &d.id == *id))
-            .cloned()
-            .collect();
+    // Flexible mode credits what was debited: the discounts that were there when the period
+    // was billed (started by its start), not those added since, by this request or before it.
+    let credits = out.prorations.iter().any(|l| l.amount < 0);
+    if credits && matches!(sub.value.billing_mode, BillingMode::Flexible { .. }) {
+        let mut debited = Vec::new();
+        for id in &sub.value.discounts {
+            if fresh.iter().any(|d| &d.id == id) {
+                continue;
+            }
+            let d = portico_store::get::<Discount>(&*app.store, account, id).await?;
+            if d.is_some_and(|d| d.value.start <= period_start) {
+                debited.push(id.clone());
+            }
+        }
         for l in out.prorations.iter_mut().filter(|l| l.amount < 0) {
-            l.credit_discounts = Some(before.clone());
+            l.credit_discounts = Some(debited.clone());
         }
     }
     // Added invoice items cover the period as the change leaves it.
@@ -464,6 +470,25 @@ pub async fn next_renewal(
     .await
 }
 
+/// An error about `items[i]…` of a subscription made or changed on another request's behalf,
+/// renamed as that request's parameter: `items` becomes `items_as` (`phases[0][items]`,
+/// `subscription_details[items]`), in the param and in the message.
+pub(crate) fn items_named(mut f: Failure, items_as: &str) -> Failure {
+    if let Some(p) = &f.error.param {
+        if p.starts_with("items[") {
+            let named = format!("{items_as}{}", &p["items".len()..]);
+            f.error.message = f.error.message.replace(p.as_str(), &named);
+            f.error.param = Some(named);
+        }
+    }
+    f
+}
+
+/// [`items_named`] for a preview's `subscription_details`.
+fn in_details(f: Failure) -> Failure {
+    items_named(f, "subscription_details[items]")
+}
+
 /// The first invoice a new subscription for `customer` with `change`'s items would have.
 async fn preview_new(
     app: &App,
@@ -557,8 +582,9 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
             )
             .into());
         };
-        let invoice =
-            preview_new(&app, &api, customer, change, discounts.unwrap_or_default()).await?;
+        let invoice = preview_new(&app, &api, customer, change, discounts.unwrap_or_default())
+            .await
+            .map_err(in_details)?;
         return respond(
             &app,
             &api,
@@ -606,7 +632,8 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
         now,
         cancel_at_period_end == Some(true),
     )
-    .await?;
+    .await
+    .map_err(in_details)?;
     let Some(mut invoice) = preview.now.or(preview.next) else {
         return Err(no_upcoming());
     };

@@ -391,15 +391,8 @@ fn first_phase(requests: &[PhaseRequest]) -> Result<&PhaseRequest, Failure> {
 
 /// An error about the subscription a schedule's first phase creates, naming the phase's item
 /// (`phases[0][items][0][price]`) instead of the subscription's (`items[0][price]`).
-fn in_first_phase(mut f: Failure) -> Failure {
-    if let Some(p) = &f.error.param {
-        if p.starts_with("items[") {
-            let named = format!("phases[0][items]{}", &p["items".len()..]);
-            f.error.message = f.error.message.replace(p.as_str(), &named);
-            f.error.param = Some(named);
-        }
-    }
-    f
+fn in_first_phase(f: Failure) -> Failure {
+    crate::api::subscription_change::items_named(f, "phases[0][items]")
 }
 
 /// The subscription a schedule's first phase creates for `customer`: its items, with the first
@@ -619,7 +612,16 @@ pub async fn update_subscription_schedule(
         .is_some_and(|p| p.start_now);
     let (requests, prices) = match phases {
         Some(p) => {
-            let (requests, prices) = phase_requests(&app, &api, p, api.now).await?;
+            // Prices made from `price_data` are dated by the schedule's clock.
+            let s = load::<Schedule>(&app, &api.caller.account, &id, None).await?;
+            let now = now_for(
+                &app,
+                &api.caller.account,
+                s.value.test_clock.as_deref(),
+                api.now,
+            )
+            .await?;
+            let (requests, prices) = phase_requests(&app, &api, p, now).await?;
             (Some(requests), prices)
         }
         None => (None, Vec::new()),

@@ -232,9 +232,11 @@ pub async fn save(
         for v in [&a.line1, &a.line2, &a.city, &a.state, &a.postal_code] {
             too_long(field, v, 200, &mut errors);
         }
-        // An ISO 3166-1 code: a country's name, or a code that names no country, is refused
-        // rather than cut to two letters (`Germany` would have been `GE`, Georgia).
-        if !a.country.is_empty() && isocountry::CountryCode::for_alpha2(&a.country).is_err() {
+        // An ISO 3166-1 code (or XK, Kosovo's, which Stripe takes too): a country's name, or
+        // a code that names no country, is refused rather than cut to two letters (`Germany`
+        // would have been `GE`, Georgia).
+        let known = a.country == "XK" || isocountry::CountryCode::for_alpha2(&a.country).is_ok();
+        if !a.country.is_empty() && !known {
             errors.push((field, t.s("error-country")));
         }
         if which == 0 {

@@ -167,10 +167,12 @@ async fn target_from_choice(
     let Some(option) = opts.into_iter().find(|o| o.price.id.as_str() == price_id) else {
         return Ok(Err(t.s("error-plan")));
     };
+    // A plan whose quantity is fixed keeps the current one, whatever the (hidden) field sent.
+    let bounds = p.config.quantity_bounds(option.price.id.as_str());
     let quantity = match q
         .get("quantity")
         .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
+        .filter(|s| !s.is_empty() && bounds.is_some())
     {
         None => current.quantity,
         Some(s) => match s.parse::<i64>() {
@@ -178,13 +180,9 @@ async fn target_from_choice(
             _ => return Ok(Err(t.s("error-quantity"))),
         },
     };
-    if quantity != current.quantity {
-        match p.config.quantity_bounds(option.price.id.as_str()) {
-            None => return Ok(Err(t.s("error-quantity-fixed"))),
-            Some((min, max)) if quantity < min || max.is_some_and(|m| quantity > m) => {
-                return Ok(Err(bounds_text(p, min, max)))
-            }
-            Some(_) => {}
+    if let Some((min, max)) = bounds.filter(|_| quantity != current.quantity) {
+        if quantity < min || max.is_some_and(|m| quantity > m) {
+            return Ok(Err(bounds_text(p, min, max)));
         }
     }
     let code = q
@@ -542,9 +540,11 @@ async fn preview_page(
     if taken.is_empty() && !target.discounts.is_empty() {
         // Nothing off today's invoice (or no invoice today): the new discount counts for the
         // invoices to come; what it takes off the next one, when it takes something.
+        // Only the new discounts: those the subscription already has are not the code's doing.
         let off: i64 = next
             .iter()
             .flat_map(|(_, inv)| inv.total_discount_amounts())
+            .filter(|d| !s.discounts.contains(&d.discount))
             .map(|d| d.amount)
             .sum();
         let shown = if off > 0 {
@@ -1067,7 +1067,14 @@ pub async fn after_authentication(
     let invoice_id = q.get("invoice").cloned().unwrap_or_default();
     let invoice =
         match portico_store::get::<Invoice>(&*p.app.store, &p.caller.account, &invoice_id).await {
-            Ok(Some(i)) if i.value.customer == sub.value.customer => i,
+            // The subscription's own invoice, and the one its pending change waits on (a
+            // customer could otherwise pass any of their paid invoices off as this charge).
+            Ok(Some(i))
+                if i.value.customer == sub.value.customer
+                    && i.value.subscription.as_deref() == Some(sub.value.id.as_str()) =>
+            {
+                i
+            }
             Ok(_) => return p.not_found(),
             Err(e) => return p.failed(e),
         };
