@@ -58,6 +58,7 @@ def test_downgrade_at_period_end_then_release(v1, world):
 
 def test_end_behavior_cancel(v1, world):
     sched = downgrade(v1, world, end_behavior="cancel")
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
     v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUN1 + 3600})
     sub = v1.subscriptions.retrieve(world["sub"].id)
     assert (sub.status, sub.ended_at) == ("canceled", JUN1)

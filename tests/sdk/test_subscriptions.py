@@ -97,11 +97,13 @@ def test_declined_first_payment_then_paid(v1, plan):
     inv = sub.latest_invoice
     assert (inv.status, inv.attempt_count, inv.attempted, inv.amount_remaining) == ("open", 1, True, 1500)
     assert "invoice.payment_failed" in types(v1)
+    # The first attempt counts; payments asked for after it do not (only automatic retries do).
+    assert inv.auto_advance is False, "an incomplete subscription's invoice waits for the customer"
     expect_error(lambda: v1.invoices.pay(inv.id), stripe.CardError, status=402, code="card_declined")
-    assert v1.invoices.retrieve(inv.id).attempt_count == 2
+    assert v1.invoices.retrieve(inv.id).attempt_count == 1
     good = v1.payment_methods.attach("pm_card_visa", {"customer": cus.id})
     paid = check(v1.invoices.pay(inv.id, {"payment_method": good.id}))
-    assert (paid.status, paid.amount_paid, paid.attempt_count) == ("paid", 1500, 3)
+    assert (paid.status, paid.amount_paid, paid.attempt_count) == ("paid", 1500, 1)
     assert v1.subscriptions.retrieve(sub.id).status == "active"
     assert types(v1)[-3:] == ["invoice.paid", "invoice.payment_succeeded", "customer.subscription.updated"]
     expect_error(lambda: v1.invoices.pay(inv.id), message="status is paid")
@@ -116,9 +118,21 @@ def test_payment_behaviors(v1, plan):
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "payment_behavior": "default_incomplete",
                                    "expand": ["latest_invoice"]})
     assert sub.status == "incomplete" and sub.latest_invoice.status == "open" and sub.latest_invoice.attempt_count == 0
+    # A customer with no way to pay: refused (400, not a card error), except with
+    # default_incomplete, which leaves the first invoice open for the customer to pay.
     bare = v1.customers.create({})
-    nopm = v1.subscriptions.create({"customer": bare.id, "items": [{"price": plan}], "expand": ["latest_invoice"]})
-    assert nopm.status == "incomplete" and nopm.latest_invoice.attempt_count == 1
+    before = types(v1)
+    for behavior in ("allow_incomplete", "error_if_incomplete"):
+        expect_error(lambda: v1.subscriptions.create({"customer": bare.id, "items": [{"price": plan}],
+                                                      "payment_behavior": behavior}),
+                     message="no attached payment source or default payment method")
+    assert v1.subscriptions.list({"customer": bare.id, "status": "all"}).data == [] and types(v1) == before
+    waiting = v1.subscriptions.create({"customer": bare.id, "items": [{"price": plan}],
+                                       "payment_behavior": "default_incomplete", "expand": ["latest_invoice"]})
+    assert (waiting.status, waiting.latest_invoice.attempt_count) == ("incomplete", 0)
+    # A trial charges nothing today, so it needs no card yet.
+    assert v1.subscriptions.create({"customer": bare.id, "items": [{"price": plan}],
+                                    "trial_period_days": 7}).status == "trialing"
 
 
 def test_the_usual_incomplete_subscription_snippet(v1, plan):

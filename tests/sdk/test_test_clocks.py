@@ -164,6 +164,8 @@ def test_coupon_durations_over_renewals(v1, plan):
     forever = v1.coupons.create({"percent_off": 10, "duration": "forever"})
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}],
                                    "discounts": [{"coupon": once.id}, {"coupon": twice.id}, {"coupon": forever.id}]})
+    # At most two months per advance, as on Stripe.
+    advance(v1, clock, T0 + 50 * DAY)
     advance(v1, clock, T0 + 100 * DAY)
     totals = [i.total for i in v1.invoices.list({"subscription": sub.id}).data][::-1]
     # January: 1500 −750 (once) −100 (repeating) −65 (10% of what is left); February: the
@@ -224,3 +226,21 @@ def test_a_renewal_saves_its_card_under_on_subscription(v1, plan):
     renewed = check(v1.subscriptions.retrieve(sub.id))
     assert len(v1.invoices.list({"subscription": sub.id}).data) == 2
     assert renewed.default_payment_method == v1.customers.retrieve(cus.id).invoice_settings.default_payment_method
+
+
+def test_one_advance_goes_at_most_two_intervals(v1, plan):
+    """As on Stripe: two intervals of the clock's shortest subscription, or two years when it
+    has none. Beyond that, advance in steps."""
+    empty = v1.test_helpers.test_clocks.create({"frozen_time": T0})
+    expect_error(lambda: v1.test_helpers.test_clocks.advance(empty.id, {"frozen_time": T0 + 731 * DAY}),
+                 param="frozen_time", message="two intervals")
+    assert v1.test_helpers.test_clocks.advance(empty.id, {"frozen_time": T0 + 730 * DAY}).frozen_time == T0 + 730 * DAY
+    clock, cus = on_clock(v1)
+    v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    # January 1 plus two months is March 1.
+    mar1 = T0 + (31 + 28) * DAY
+    expect_error(lambda: v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": mar1 + 1}),
+                 param="frozen_time")
+    assert v1.test_helpers.test_clocks.retrieve(clock.id).frozen_time == T0, "nothing ran"
+    advance(v1, clock, mar1)
+    assert len(v1.invoices.list({"customer": cus.id}).data) == 3

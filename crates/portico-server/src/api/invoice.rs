@@ -193,7 +193,13 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
         };
         let token = RandomIds.next("", 43);
         let now = crate::objects::now_for(app_, &api_.caller.account, inv.value.test_clock.as_deref(), api_.now).await?;
+        // Only the first attempt and automatic retries count: a payment asked for here after
+        // the first leaves attempt_count (and so the retry schedule) as it was.
+        let counted = inv.value.attempt_count;
         let outcome = inv.value.attempt_payment(pm.as_ref().map(|p| &p.value), off_session, false, now, || token.clone())?;
+        if counted > 0 {
+            inv.value.attempt_count = counted;
+        }
         let mut writes = vec![Write::Update(inv.next_record())];
         let mut declined = None;
         match outcome {

@@ -599,6 +599,21 @@ pub(crate) async fn create_once(
         // Until paid below, a trial whose first invoice carries a charge is incomplete.
         sub.first_invoice_unpaid();
     }
+    // Stripe refuses to start charging a customer it has no way to charge, unless asked to
+    // leave the first invoice open (`default_incomplete`). A schedule's start goes ahead: it
+    // is not the customer's request.
+    if invoice.amount_due() > 0
+        && p.payment_behavior != "default_incomplete"
+        && pm.is_none()
+        && attach.is_none()
+    {
+        return Err(ApiError::invalid(
+            None,
+            None,
+            "This customer has no attached payment source or default payment method. Please consider adding a default payment method. For more information, visit https://stripe.com/docs/billing/subscriptions/payment-methods-setting#payment-method-priority.",
+        )
+        .into());
+    }
     if invoice.amount_due() != 0 && p.payment_behavior != "default_incomplete" {
         let new_token = RandomIds.next("", 43);
         match invoice.attempt_payment(pm.as_ref().map(|v| &v.value), p.off_session, false, now, || new_token.clone())? {
@@ -615,6 +630,11 @@ pub(crate) async fn create_once(
             }
             PaymentOutcome::RequiresAction => token = Some(new_token),
         }
+    }
+    // An incomplete subscription's first invoice waits for the customer, not for automatic
+    // collection: Stripe turns its auto_advance off from the outset.
+    if invoice.amount_remaining() > 0 {
+        invoice.auto_advance = false;
     }
     sub.latest_invoice = Some(invoice.id.clone());
     let attached = match attach {

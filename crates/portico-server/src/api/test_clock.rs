@@ -120,8 +120,16 @@ pub async fn advance_test_clock(State(app): State<App>, PathId(id): PathId, mut 
     let clock = load_live::<TestClock>(&app, &account, &id, None).await?;
     let from = clock.value.frozen_time;
     let wall_now = app.clock.now();
+    // How far one advance may go depends on the billing cycles of the clock's subscriptions.
+    let cycles: Vec<_> =
+        crate::billing::live_subscriptions(&app, &account, Filter::Field("test_clock", id.clone()))
+            .await?
+            .into_iter()
+            .map(|s| s.value.recurring)
+            .collect();
     modify::<TestClock, _>(&app, &account, &id, None, |c| {
-        c.begin_advance(to, wall_now)?;
+        let limit = c.advance_limit(&cycles);
+        c.begin_advance(to, limit, wall_now)?;
         Ok(Vec::new())
     })
     .await?;
