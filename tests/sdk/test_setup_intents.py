@@ -122,3 +122,22 @@ def test_list_by_customer(v1):
     page = v1.setup_intents.list({"customer": cus.id})
     assert page.url == "/v1/setup_intents"
     assert [check(s).id for s in page.data] == mine[::-1]
+
+
+def test_automatic_payment_methods_are_on_unless_types_are_given(v1):
+    """Stripe's default since 2023-08-16: no payment_method_types, automatic payment methods
+    (which for Portico are cards)."""
+    cus = v1.customers.create({})
+    default = check(v1.setup_intents.create({"customer": cus.id}))
+    assert default.automatic_payment_methods.to_dict() == {"allow_redirects": "always", "enabled": True}
+    assert default.payment_method_types == ["card"]
+    never = check(v1.setup_intents.create({"customer": cus.id, "automatic_payment_methods": {
+        "enabled": True, "allow_redirects": "never"}}))
+    assert never.automatic_payment_methods.allow_redirects == "never"
+    for params in ({"payment_method_types": ["card"]}, {"automatic_payment_methods": {"enabled": False}}):
+        assert check(v1.setup_intents.create({"customer": cus.id, **params})).automatic_payment_methods is None
+    expect_error(lambda: v1.setup_intents.create({"customer": cus.id, "payment_method_types": ["card"],
+                                                  "automatic_payment_methods": {"enabled": True}}),
+                 param="automatic_payment_methods")
+    expect_error(lambda: v1.setup_intents.create({"customer": cus.id, "automatic_payment_methods": {
+        "allow_redirects": "never"}}), param="automatic_payment_methods[enabled]")

@@ -66,6 +66,10 @@ pub struct SetupIntent {
     pub return_url: Option<String>,
     /// The secret in the hosted authentication page's URL while `requires_action`.
     pub auth_token: Option<String>,
+    /// `automatic_payment_methods[allow_redirects]` when they are on (the default since
+    /// Stripe's 2023-08-16 API when no `payment_method_types` are given); `None` when off.
+    #[serde(default)]
+    pub automatic_redirects: Option<String>,
 }
 
 /// Parameters of SetupIntent create (payment method and customer already checked).
@@ -76,6 +80,8 @@ pub struct SetupIntentCreate {
     pub usage: Option<String>,
     pub description: Option<String>,
     pub metadata: MetadataUpdate,
+    /// Automatic payment methods on, with this `allow_redirects`.
+    pub automatic_redirects: Option<String>,
 }
 
 /// What a confirmation did, for the caller to act on.
@@ -115,6 +121,7 @@ impl SetupIntent {
             cancellation_reason: None,
             return_url: None,
             auth_token: None,
+            automatic_redirects: p.automatic_redirects,
         })
     }
 

@@ -278,7 +278,7 @@ pub fn setup_intent(si: &SetupIntent, public_url: &str) -> Value {
         "id": si.id,
         "object": "setup_intent",
         "application": null,
-        "automatic_payment_methods": null,
+        "automatic_payment_methods": si.automatic_redirects.as_ref().map(|r| json!({"allow_redirects": r, "enabled": true})),
         "cancellation_reason": si.cancellation_reason,
         "client_secret": si.client_secret,
         "created": si.created,

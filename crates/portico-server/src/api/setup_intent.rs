@@ -25,16 +25,19 @@ pub fn token_hash(token: &str) -> String {
     crate::digest::sha256_hex(token.as_bytes())
 }
 
-fn read_types(r: &mut Reader<'_>) {
-    if let Some(types) = r.strings("payment_method_types", 5000) {
-        if types.iter().any(|t| t != "card") {
-            r.error(ApiError::invalid(
-                Some("payment_method_types".into()),
-                None,
-                "Invalid payment_method_types: Portico supports only card.",
-            ));
-        }
+/// `payment_method_types` (cards only): whether they were given.
+fn read_types(r: &mut Reader<'_>) -> bool {
+    let Some(types) = r.strings("payment_method_types", 5000) else {
+        return false;
+    };
+    if types.iter().any(|t| t != "card") {
+        r.error(ApiError::invalid(
+            Some("payment_method_types".into()),
+            None,
+            "Invalid payment_method_types: Portico supports only card.",
+        ));
     }
+    true
 }
 
 /// Confirms `si` (with a new `payment_method` when given): the writes to commit, and the
@@ -119,11 +122,27 @@ async fn confirm(
 /// `POST /v1/setup_intents`
 pub async fn create_setup_intent(State(app): State<App>, mut api: Api) -> Reply {
     let (params, do_confirm, return_url, expand) = api.read(|r| {
-        read_types(r);
-        r.object("automatic_payment_methods", |a| {
-            a.bool("enabled");
-            a.enumeration("allow_redirects", &["always", "never"]);
-        });
+        let typed = read_types(r);
+        // Without payment_method_types, automatic payment methods are on unless turned off
+        // (Stripe's default since 2023-08-16); with them, off. Cards are all there is either way.
+        let (enabled, redirects) = r
+            .object("automatic_payment_methods", |a| {
+                a.require("enabled");
+                (
+                    a.bool("enabled"),
+                    a.enumeration("allow_redirects", &["always", "never"]),
+                )
+            })
+            .unwrap_or((None, None));
+        if typed && enabled == Some(true) {
+            r.error(ApiError::invalid(
+                Some("automatic_payment_methods".into()),
+                None,
+                "You may only specify one of these parameters: automatic_payment_methods, payment_method_types.",
+            ));
+        }
+        let automatic_redirects = (!typed && enabled != Some(false))
+            .then(|| redirects.unwrap_or("always").to_owned());
         r.bool("use_stripe_sdk");
         let p = SetupIntentCreate {
             customer: r.string("customer", 5000),
@@ -133,6 +152,7 @@ pub async fn create_setup_intent(State(app): State<App>, mut api: Api) -> Reply 
                 .map(str::to_owned),
             description: r.string("description", 1000),
             metadata: r.metadata("metadata", false),
+            automatic_redirects,
         };
         let confirm = r.bool("confirm").unwrap_or(false);
         let return_url = r.string("return_url", 5000);
