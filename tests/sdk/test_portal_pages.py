@@ -133,6 +133,20 @@ def customer(v1, monthly, email):
     return c, sub
 
 
+class InPortal:
+    """A fresh account's business, one subscribed customer, and an English browser holding a
+    portal session for them (`flow_data` given, a flow's): `first` is the page the link opens."""
+
+    def __init__(self, server, email, **session):
+        self.v1 = make_client(server.url, new_key()).v1
+        self.monthly, self.yearly, self.coupon, self.config = business(self.v1)
+        self.customer, self.sub = customer(self.v1, self.monthly, email)
+        self.url = self.v1.billing_portal.sessions.create(
+            {"customer": self.customer.id, "configuration": self.config.id, **session}).url
+        self.browser = Browser(server.url, "en")
+        self.first = self.browser.get(self.url)
+
+
 @pytest.mark.parametrize("locale,catalog_name,tag", LANGUAGES, ids=[l[0] for l in LANGUAGES])
 def test_every_page_in_every_language(server, locale, catalog_name, tag):
     key = new_key()
@@ -443,11 +457,8 @@ def test_a_retention_offer_is_not_made_twice(server):
 def test_the_country_must_be_a_country_code(server):
     """A country's name is refused, not cut to its first two letters (Germany is not GE,
     Georgia), and so is a code that names no country."""
-    v1 = make_client(server.url, new_key()).v1
-    monthly, _, _, config = business(v1)
-    c, _ = customer(v1, monthly, "country@example.com")
-    home = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
-    b = Browser(server.url, "en")
+    p = InPortal(server, "country@example.com")
+    v1, c, home, b = p.v1, p.customer, p.url, p.browser
     form = b.get(home + "/billing")
     address = {"csrf": csrf(form), "name": "Ada", "email": "country@example.com",
                "address_line1": "Unter den Linden 1", "address_city": "Berlin", "address_postal_code": "10117"}
@@ -489,12 +500,8 @@ def test_discounts_are_shown_on_the_plan_and_in_the_preview(server):
 
 
 def test_the_preview_names_the_card_and_other_customers_subscriptions_are_not_found(server):
-    v1 = make_client(server.url, new_key()).v1
-    monthly, yearly, _, config = business(v1)
-    c, sub = customer(v1, monthly, "card@example.com")
-    home = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
-    b = Browser(server.url, "en")
-    b.get(home)
+    p = InPortal(server, "card@example.com")
+    v1, monthly, yearly, sub, home, b = p.v1, p.monthly, p.yearly, p.sub, p.url, p.browser
     # Yearly starts a new period, charged today: to the default card.
     preview = visible_text(b.get(f"{home}/subscriptions/{sub.id}/update/preview?price={yearly.id}&quantity=1"))
     assert "Charged to Visa •••• 4242" in preview, preview[:1200]
@@ -506,13 +513,8 @@ def test_the_preview_names_the_card_and_other_customers_subscriptions_are_not_fo
 
 
 def test_a_card_error_marks_its_field(server):
-    v1 = make_client(server.url, new_key()).v1
-    monthly, _, _, config = business(v1)
-    c, _ = customer(v1, monthly, "field@example.com")
-    url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id,
-                                            "flow_data": {"type": "payment_method_update"}}).url
-    b = Browser(server.url, "en")
-    first = b.get(url)
+    p = InPortal(server, "field@example.com", flow_data={"type": "payment_method_update"})
+    url, b, first = p.url, p.browser, p.first
     for card, field in (({"number": "4242424242424241", "expiry": "12/34"}, "number"),
                         ({"number": "4000000000000127", "expiry": "12/34", "cvc": "123"}, "cvc")):
         page = b.s.post(url + "/payment-methods", data={"csrf": csrf(first), **card}).text
@@ -525,12 +527,8 @@ def test_a_card_error_marks_its_field(server):
 
 
 def test_interval_tabs_keep_the_quantity_and_code(server):
-    v1 = make_client(server.url, new_key()).v1
-    monthly, yearly, _, config = business(v1)
-    c, sub = customer(v1, monthly, "tabs@example.com")
-    home = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
-    b = Browser(server.url, "en")
-    b.get(home)
+    p = InPortal(server, "tabs@example.com")
+    sub, home, b = p.sub, p.url, p.browser
     page = b.get(f"{home}/subscriptions/{sub.id}/update?quantity=3&promotion_code=A%26B")
     tabs = re.findall(r'href="(\?interval=[^"]+)"', page)
     tabs = [html.unescape(t) for t in tabs]
