@@ -1820,17 +1820,18 @@ mod tests {
     }
 
     /// A subscription to one of the monthly price, created at `ctx.now`.
+    /// A subscription to one monthly price, to be completed with the fields a test sets.
+    fn on_monthly(w: &World) -> SubscriptionCreate {
+        SubscriptionCreate {
+            items: vec![item(w, &w.monthly, 1)],
+            ..Default::default()
+        }
+    }
+
     fn monthly_sub(w: &World, ctx: &mut Ctx<'_>) -> Subscription {
-        Subscription::create(
-            &w.customer,
-            SubscriptionCreate {
-                items: vec![item(w, &w.monthly, 1)],
-                ..Default::default()
-            },
-            ctx,
-        )
-        .unwrap()
-        .0
+        Subscription::create(&w.customer, on_monthly(w), ctx)
+            .unwrap()
+            .0
     }
 
     fn item(w: &World, price: &Price, quantity: i64) -> ItemRequest {
@@ -1886,9 +1887,8 @@ mod tests {
         let (sub, lines) = Subscription::create(
             &w.customer,
             SubscriptionCreate {
-                items: vec![item(&w, &w.monthly, 1)],
                 trial_end: Some(trial_end),
-                ..Default::default()
+                ..on_monthly(&w)
             },
             &mut ctx,
         )
@@ -1904,10 +1904,9 @@ mod tests {
         let (sub, lines) = Subscription::create(
             &w.customer,
             SubscriptionCreate {
-                items: vec![item(&w, &w.monthly, 1)],
                 billing_cycle_anchor: Some(anchor),
                 prorate_to_anchor: true,
-                ..Default::default()
+                ..on_monthly(&w)
             },
             &mut ctx,
         )
@@ -1947,10 +1946,9 @@ mod tests {
         let (mut sub, lines) = Subscription::create(
             &w.customer,
             SubscriptionCreate {
-                items: vec![item(&w, &w.monthly, 1)],
                 billing_cycle_anchor_config: Some(config),
                 prorate_to_anchor: true,
-                ..Default::default()
+                ..on_monthly(&w)
             },
             &mut ctx,
         )
@@ -2113,13 +2111,12 @@ mod tests {
         let both = Subscription::create(
             &w.customer,
             SubscriptionCreate {
-                items: vec![item(&w, &w.monthly, 1)],
                 billing_cycle_anchor: Some(APRIL_10 + 86_400),
                 billing_cycle_anchor_config: Some(AnchorConfig {
                     day_of_month: 1,
                     ..Default::default()
                 }),
-                ..Default::default()
+                ..on_monthly(&w)
             },
             &mut ctx,
         )
@@ -2190,9 +2187,8 @@ mod tests {
         let (mut sub, _) = Subscription::create(
             &w.customer,
             SubscriptionCreate {
-                items: vec![item(&w, &w.monthly, 1)],
                 trial_end: Some(trial_end),
-                ..Default::default()
+                ..on_monthly(&w)
             },
             &mut ctx,
         )
@@ -2412,25 +2408,22 @@ mod tests {
         );
         bad(
             SubscriptionCreate {
-                items: vec![item(&w, &w.monthly, 1)],
                 trial_end: Some(NOW - 1),
-                ..Default::default()
+                ..on_monthly(&w)
             },
             &mut ctx,
         );
         bad(
             SubscriptionCreate {
-                items: vec![item(&w, &w.monthly, 1)],
                 trial_end: Some(NOW + 731 * 86_400),
-                ..Default::default()
+                ..on_monthly(&w)
             },
             &mut ctx,
         );
         bad(
             SubscriptionCreate {
-                items: vec![item(&w, &w.monthly, 1)],
                 billing_cycle_anchor: Some(NOW + 40 * 86_400),
-                ..Default::default()
+                ..on_monthly(&w)
             },
             &mut ctx,
         );
