@@ -45,29 +45,29 @@ fn safe_next(next: Option<&str>) -> Option<String> {
     ok.then(|| n.to_owned())
 }
 
-fn card_page(p: &Portal, error: Option<String>, name: String, next: Option<String>) -> CardPage {
+/// The card form, with the error whose message key is `error`, if any.
+fn card_page(
+    p: &Portal,
+    error: Option<&'static str>,
+    name: String,
+    next: Option<String>,
+) -> CardPage {
     let is_flow = p.in_flow() && next.is_none();
     let title = if is_flow {
         p.t.s("card-update-title")
     } else {
         p.t.s("card-add-title")
     };
-    // The messages that are about one field, and that field.
-    let about = [
-        ("card-error-number", "number"),
-        ("card-error-expiry", "expiry"),
-        ("card-error-expired", "expiry"),
-        ("card-error-cvc", "cvc"),
-    ];
-    let error_field = error.as_deref().and_then(|e| {
-        about
-            .iter()
-            .find(|(key, _)| p.t.s(key) == e)
-            .map(|(_, field)| *field)
+    // The errors about one field mark that field.
+    let error_field = error.and_then(|key| match key {
+        "card-error-number" => Some("number"),
+        "card-error-expiry" | "card-error-expired" => Some("expiry"),
+        "card-error-cvc" => Some("cvc"),
+        _ => None,
     });
     CardPage {
         l: p.layout(title),
-        error,
+        error: error.map(|key| p.t.s(key)),
         error_field,
         name,
         next,
@@ -77,7 +77,12 @@ fn card_page(p: &Portal, error: Option<String>, name: String, next: Option<Strin
 
 /// The customer's words for a card error (by Stripe's code and decline code).
 pub fn card_error_message(p: &Portal, code: Option<&str>, decline: Option<&str>) -> String {
-    let key = match (code.unwrap_or(""), decline.unwrap_or("")) {
+    p.t.s(card_error_key(code, decline))
+}
+
+/// The message key of a card error (by Stripe's code and decline code).
+fn card_error_key(code: Option<&str>, decline: Option<&str>) -> &'static str {
+    match (code.unwrap_or(""), decline.unwrap_or("")) {
         ("invalid_number" | "incorrect_number", _) => "card-error-number",
         ("invalid_expiry_month" | "invalid_expiry_year", _) => "card-error-expiry",
         ("invalid_cvc" | "incorrect_cvc", _) => "card-error-cvc",
@@ -87,8 +92,7 @@ pub fn card_error_message(p: &Portal, code: Option<&str>, decline: Option<&str>)
             "card-error-authentication"
         }
         _ => "card-error-declined",
-    };
-    p.t.s(key)
+    }
 }
 
 fn allowed(p: &Portal) -> bool {
@@ -146,10 +150,10 @@ pub async fn add(
     }
     let name = form.text("name").unwrap_or_default();
     let next = safe_next(form.get("next"));
-    let again = |p: &Portal, message: String, status: StatusCode| {
+    let again = |p: &Portal, error: &'static str, status: StatusCode| {
         p.render(
             status,
-            &card_page(p, Some(message), name.clone(), next.clone()),
+            &card_page(p, Some(error), name.clone(), next.clone()),
         )
     };
     let number: String = form
@@ -159,7 +163,7 @@ pub async fn add(
         .filter(|c| !c.is_whitespace() && *c != '-')
         .collect();
     let Some((exp_month, exp_year)) = parse_expiry(form.get("expiry").unwrap_or("")) else {
-        return again(&p, p.t.s("card-error-expiry"), StatusCode::BAD_REQUEST);
+        return again(&p, "card-error-expiry", StatusCode::BAD_REQUEST);
     };
     let card = CardInput {
         number: Some(number),
@@ -180,10 +184,10 @@ pub async fn add(
         Ok(pm) => pm,
         Err(f) if f.error.status == 402 => {
             let code = f.error.code.map(|c| c.as_str());
-            let m = card_error_message(&p, code, f.error.decline_code.as_deref());
-            return again(&p, m, StatusCode::PAYMENT_REQUIRED);
+            let key = card_error_key(code, f.error.decline_code.as_deref());
+            return again(&p, key, StatusCode::PAYMENT_REQUIRED);
         }
-        Err(_) => return again(&p, p.t.s("card-error-number"), StatusCode::BAD_REQUEST),
+        Err(_) => return again(&p, "card-error-number", StatusCode::BAD_REQUEST),
     };
     // The card is stored first, as a browser's createPaymentMethod does, then set up.
     if let Err(e) = p
@@ -221,8 +225,8 @@ pub async fn add(
             return p.failed(e);
         }
         let code = d.error.code.map(|c| c.as_str());
-        let m = card_error_message(&p, code, d.error.decline_code.as_deref());
-        return again(&p, m, StatusCode::PAYMENT_REQUIRED);
+        let key = card_error_key(code, d.error.decline_code.as_deref());
+        return again(&p, key, StatusCode::PAYMENT_REQUIRED);
     }
     if si.status == SetupStatus::RequiresAction {
         if let Err(e) = p.app.commit(&p.caller.account, writes).await {
@@ -324,11 +328,11 @@ pub async fn after_authentication(
         return finish(&mut p, &pm, &mut Vec::new(), next).await;
     }
     let code = si.last_setup_error.as_ref().map(|e| e.code.clone());
-    let message = card_error_message(&p, code.as_deref(), None);
+    let key = card_error_key(code.as_deref(), None);
     let name = p.customer.value.name.clone().unwrap_or_default();
     p.render(
         StatusCode::PAYMENT_REQUIRED,
-        &card_page(&p, Some(message), name, next),
+        &card_page(&p, Some(key), name, next),
     )
 }
 
