@@ -612,20 +612,8 @@ pub async fn bill(
         lines,
         ctx,
     );
-    // What a `once` discount needs to know whether it is spent (see `Discount::in_force`).
-    let latest = match &sub.latest_invoice {
-        Some(id) => portico_store::get::<Invoice>(&*app.store, account, id)
-            .await?
-            .map(|i| i.value),
-        None => None,
-    };
-    for id in &sub.discounts {
-        let Some((d, c)) = discount_with_coupon(app, account, id, fresh).await? else {
-            continue;
-        };
-        if d.in_force(&c, at, latest.as_ref()) {
-            inv.apply_discount(&c, &d.id);
-        }
+    for (d, c) in discounts_in_force(app, account, sub, at, fresh).await? {
+        inv.apply_discount(&c, &d.id);
     }
     if finalize {
         finalize_for(&mut inv, &mut customer.value, at)?;
@@ -634,6 +622,36 @@ pub async fn bill(
         inv.apply_balance(customer.value.balance);
     }
     Ok(inv)
+}
+
+/// The discounts of `sub` (`fresh`: those made in this same request, not stored yet) still in
+/// force at `at`, each with its coupon, in the subscription's order.
+pub async fn discounts_in_force(
+    app: &App,
+    account: &AccountId,
+    sub: &Subscription,
+    at: i64,
+    fresh: &[Discount],
+) -> Result<Vec<(Discount, Coupon)>, Failure> {
+    if sub.discounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    // What a `once` discount needs to know whether it is spent (see `Discount::in_force`).
+    let latest = match &sub.latest_invoice {
+        Some(id) => portico_store::get::<Invoice>(&*app.store, account, id)
+            .await?
+            .map(|i| i.value),
+        None => None,
+    };
+    let mut out = Vec::new();
+    for id in &sub.discounts {
+        if let Some((d, c)) = discount_with_coupon(app, account, id, fresh).await? {
+            if d.in_force(&c, at, latest.as_ref()) {
+                out.push((d, c));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A discount (made in this request, or stored) with its coupon. A deleted coupon keeps

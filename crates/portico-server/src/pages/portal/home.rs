@@ -14,8 +14,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use portico_domain::coupon::Coupon;
-use portico_domain::discount::Discount;
 use portico_domain::invoice::{Invoice, InvoiceStatus};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::schedule::Schedule;
@@ -177,30 +175,12 @@ async fn scheduled_change(p: &Portal, sub: &Subscription) -> Result<Option<Strin
 /// The discounts in force on `sub`, for its card. (Most subscriptions have none, and cost no
 /// read here.)
 async fn discount_lines(p: &Portal, sub: &Subscription) -> Result<Vec<String>, Failure> {
-    if sub.discounts.is_empty() {
-        return Ok(Vec::new());
-    }
-    let store = &*p.app.store;
-    let account = &p.caller.account;
-    let latest = match &sub.latest_invoice {
-        Some(id) => portico_store::get::<Invoice>(store, account, id)
-            .await?
-            .map(|i| i.value),
-        None => None,
-    };
-    let mut lines = Vec::new();
-    for id in &sub.discounts {
-        let Some(d) = portico_store::get::<Discount>(store, account, id).await? else {
-            continue;
-        };
-        let Some(c) = portico_store::get::<Coupon>(store, account, &d.value.coupon).await? else {
-            continue;
-        };
-        if d.value.in_force(&c.value, p.now, latest.as_ref()) {
-            lines.push(discount_line(&p.t, &d.value, &c.value, &sub.currency));
-        }
-    }
-    Ok(lines)
+    let found =
+        crate::billing::discounts_in_force(&p.app, &p.caller.account, sub, p.now, &[]).await?;
+    Ok(found
+        .iter()
+        .map(|(d, c)| discount_line(&p.t, d, c, &sub.currency))
+        .collect())
 }
 
 /// Notices the homepage shows after an action (by key: nothing from the query is echoed).
