@@ -175,12 +175,21 @@ test('a plan change during a trial ends the trial and bills the new plan', async
   await page.getByRole('button', { name: 'Continue' }).click();
   assert.match(await page.textContent('main'), /Your trial ends as soon as you confirm/);
   assert.equal(await page.locator('#due-today').textContent(), '$40.00');
+  const before = await eventCount(biz.api);
   await page.getByRole('button', { name: 'Confirm' }).click();
   await page.getByRole('heading', { name: 'Subscription updated' }).waitFor();
   const now = (await biz.api.get(`/v1/subscriptions/${sub.id}`, { expand: ['latest_invoice'] })).json;
   assert.equal(now.status, 'active');
   assert.equal(now.items.data[0].price.lookup_key, 'team_month');
   assert.equal(now.latest_invoice.amount_paid, 4000);
+  // One change, one update announced: the new plan, its trial over, in one event.
+  assert.deepEqual(await eventTypes(biz.api, { after: before }), [
+    'customer.subscription.updated', 'customer.subscription.trial_will_end', 'invoice.created',
+    'invoice.finalized', 'invoice.paid', 'invoice.payment_succeeded']);
+  const [updated] = (await biz.api.get('/v1/events', { type: 'customer.subscription.updated', limit: 1 })).json.data;
+  assert.equal(updated.data.object.status, 'active');
+  assert.equal(updated.data.previous_attributes.status, 'trialing');
+  assert.ok('items' in updated.data.previous_attributes);
   await context.close();
 });
 

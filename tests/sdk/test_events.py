@@ -92,3 +92,21 @@ def test_events_are_per_account(v1, portico_url):
     v1.customers.create({})
     other = make_client(portico_url, new_key()).v1
     assert other.events.list().data == []
+
+
+def test_a_plan_change_with_a_coupon_announces_the_discount_before_its_invoice(v1):
+    cus = v1.customers.create({"payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    pro = v1.prices.create({"currency": "usd", "unit_amount": 1500, "recurring": {"interval": "month"},
+                            "product_data": {"name": "Pro"}})
+    team = v1.prices.create({"currency": "usd", "unit_amount": 4000, "recurring": {"interval": "month"},
+                             "product_data": {"name": "Team"}})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": pro.id}]})
+    coupon = v1.coupons.create({"percent_off": 20, "duration": "forever"})
+    mark = v1.events.list({"limit": 1}).data[0].id
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "price": team.id}],
+                                     "discounts": [{"coupon": coupon.id}],
+                                     "proration_behavior": "always_invoice"})
+    got = types(v1, ending_before=mark)[::-1]
+    assert got == ["customer.subscription.updated", "customer.discount.created", "invoice.created",
+                   "invoice.finalized", "invoice.paid", "invoice.payment_succeeded"], got

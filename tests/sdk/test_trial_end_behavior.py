@@ -299,8 +299,14 @@ def test_a_short_trial_or_one_ended_now_is_announced_at_once(v1):
     ended = v1.subscriptions.update(longer.id, {"trial_end": "now"})
     assert ended.status == "active"
     got = types_since(v1, mark)
-    assert got[:2] == ["customer.subscription.updated", "customer.subscription.trial_will_end"], got
-    assert "invoice.paid" in got
+    # One request, one announcement of it: the subscription as the trial's end left it.
+    assert got == ["customer.subscription.updated", "customer.subscription.trial_will_end",
+                   "invoice.created", "invoice.finalized", "invoice.paid",
+                   "invoice.payment_succeeded"], got
+    [updated] = [e for e in v1.events.list({"type": "customer.subscription.updated", "limit": 1}).data]
+    assert updated.data.object.status == "active" and updated.data.object.trial_end <= T0 + 5
+    assert updated.data.previous_attributes.status == "trialing"
+    assert "upcoming" not in " ".join(got), "the next invoice is billed at once, not announced"
 
     # Without a trial, nothing to announce.
     plain = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price}]})

@@ -361,7 +361,7 @@ async fn apply(
             sub.value.end(at, "cancellation_requested");
             writes.push(Write::Update(sub.next_record()));
         }
-        Due::Renew => writes.extend(renew(app, account, at, &mut sub).await?),
+        Due::Renew => writes.extend(renew(app, account, at, &mut sub, &[]).await?),
         Due::Retry => {
             let Some(mut inv) = latest.filter(|i| i.value.status == InvoiceStatus::Open) else {
                 // The invoice was paid, voided or lost some other way: nothing left to retry.
@@ -709,13 +709,50 @@ pub fn finalize_for(inv: &mut Invoice, customer: &mut Customer, at: i64) -> Resu
     Ok(())
 }
 
-/// A renewal: the next period, its invoice (with the discounts still in force), finalized and
-/// charged off-session; a failed charge makes the subscription past due.
+/// The writes of a trial that the request changing `sub` ends at `at` (`trial_end=now`, or a
+/// plan change that ends it), to commit with the request's own: the subscription renewed as
+/// its trial's end renews it, in the same single write of it, so that the request is announced
+/// by one `customer.subscription.updated`, with `trial_will_end` (which Stripe also sends for a
+/// trial ended now). `fresh`: discounts the request makes, not stored yet. `None` when the trial
+/// does not end at `at` or something else falls due first; the subscription's transitions then
+/// run by themselves after the request's commit.
+pub async fn end_trial_now(
+    app: &App,
+    account: &AccountId,
+    at: i64,
+    sub: &mut Versioned<Subscription>,
+    fresh: &[Discount],
+) -> Result<Option<Vec<Write>>, Failure> {
+    if sub.value.status != SubscriptionStatus::Trialing || sub.value.pending_update.is_some() {
+        return Ok(None);
+    }
+    for _ in 0..3 {
+        match sub.value.next_due() {
+            Some((t, Due::TrialWillEnd)) if t <= at => {
+                sub.value.warn_trial_end(at);
+            }
+            // The next invoice is billed right away: there is nothing left to announce.
+            Some((t, Due::InvoiceUpcoming)) if t <= at => {
+                sub.value.announce_upcoming(at);
+            }
+            Some((t, Due::Renew)) if t <= at => {
+                return renew(app, account, at, sub, fresh).await.map(Some)
+            }
+            _ => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
+/// A renewal: the next period, its invoice (with the discounts still in force, `fresh` ones
+/// made in the same request among them), finalized and charged off-session; a failed charge
+/// makes the subscription past due.
 async fn renew(
     app: &App,
     account: &AccountId,
     at: i64,
     sub: &mut Versioned<Subscription>,
+    fresh: &[Discount],
 ) -> Result<Vec<Write>, Failure> {
     let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
@@ -789,7 +826,7 @@ async fn renew(
         period,
         collection_paused != Some(PauseBehavior::KeepAsDraft),
         &mut ctx,
-        &[],
+        fresh,
     )
     .await?;
     // Paused collection: the invoice is kept as a draft, written off or voided, never charged.

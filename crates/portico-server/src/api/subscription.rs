@@ -1053,17 +1053,26 @@ pub async fn update_subscription(
             )
             .await?;
             apply_(&mut sub.value, now)?;
-            let mut writes = match discounts {
-                Some(d) => set_discounts(app_, api_, &mut sub.value, d, now).await?.0,
-                None => Vec::new(),
+            let (discount_writes, fresh) = match discounts {
+                Some(d) => set_discounts(app_, api_, &mut sub.value, d, now).await?,
+                None => Default::default(),
             };
-            writes.insert(0, Write::Update(sub.next_record()));
-            app_.commit(&api_.caller.account, writes).await?;
+            // A trial ended now renews the subscription in this same commit.
+            let account = &api_.caller.account;
+            let mut writes =
+                match crate::billing::end_trial_now(app_, account, now, &mut sub, &fresh).await? {
+                    Some(renewal) => renewal,
+                    None => vec![Write::Update(sub.next_record())],
+                };
+            // The new discounts are announced with the subscription's update.
+            writes.splice(1..1, discount_writes);
+            app_.commit(account, writes).await?;
             Ok(sub.value)
         })
         .await?
     };
-    // A trial ended now renews the subscription (its invoice, its payment) before answering.
+    // A trial ended now has renewed the subscription (its invoice, its payment) in the
+    // update's commit; whatever else fell due first runs now, before answering.
     let sub = if simple.trial_end.is_some() {
         let now = now_for(&app, &account, sub.test_clock.as_deref(), api.now).await?;
         crate::billing::run_due_now(&app, &account, &sub.id, now).await?;

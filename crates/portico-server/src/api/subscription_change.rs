@@ -377,8 +377,28 @@ pub async fn update_with_change(
         }
         let mut planned = plan(app, account, sub, p, at, now, true, &fresh).await?;
         also(&mut planned.sub.value, now)?;
-        let (sub, mut writes) = collect(app, api, planned, before, p, at).await?;
-        writes.extend(discount_writes);
+        // A change that ends the trial (and bills nothing of its own) renews the subscription
+        // in this same commit.
+        let renewal = match planned.invoice {
+            None => {
+                crate::billing::end_trial_now(app, account, now, &mut planned.sub, &fresh).await?
+            }
+            Some(_) => None,
+        };
+        let (sub, mut writes) = match renewal {
+            Some(renewal) => {
+                let mut writes = std::mem::take(&mut planned.prices);
+                writes.extend(renewal);
+                (planned.sub.value, writes)
+            }
+            None => collect(app, api, planned, before, p, at).await?,
+        };
+        // The new discounts are announced with the subscription's update, before its invoice.
+        let after_sub = writes
+            .iter()
+            .position(|w| matches!(w, Write::Update(r) if r.kind == <Subscription as portico_store::Object>::KIND))
+            .map_or(writes.len(), |i| i + 1);
+        writes.splice(after_sub..after_sub, discount_writes);
         app.commit(account, writes).await?;
         Ok(sub)
     })
