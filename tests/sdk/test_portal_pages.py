@@ -59,6 +59,11 @@ def catalog(name: str) -> dict:
 ENGLISH = catalog("en")
 
 
+def mine_says(name: str, key: str) -> str:
+    """A plain message of a catalog, or of English where the catalog leaves it out (en-GB)."""
+    return catalog(name).get(key) or ENGLISH[key]
+
+
 def visible_text(page: str) -> str:
     page = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", page, flags=re.S)
     page = re.sub(r"<[^>]+>", " ", page)
@@ -208,6 +213,12 @@ def test_every_page_in_every_language(server, locale, catalog_name, tag):
                                                             "reason": "other"})
         else:
             b.post(f"{url}/subscriptions/{s.id}/update", {"csrf": csrf(first)})
+
+    # A confirm link whose change is already made: nothing to confirm.
+    c4, s4 = customer(v1, monthly, f"same-{locale}@example.com")
+    same = b.get(session(c4, flow_data={"type": "subscription_update_confirm", "subscription_update_confirm": {
+        "subscription": s4.id, "items": [{"id": s4["items"].data[0].id, "price": monthly.id}]}}))
+    assert mine_says(catalog_name, "confirm-no-change-heading") in visible_text(same)
 
     # 3-D Secure: the authentication page and its result.
     c3, _ = customer(v1, monthly, f"3ds-{locale}@example.com")
@@ -555,3 +566,33 @@ def test_a_fixed_quantity_plan_keeps_the_current_quantity(server):
     page = visible_text(b.get(f"{home}/subscriptions/{sub.id}/update/preview?price={team_monthly.id}&quantity=4"))
     assert "New plan Team €30.00 / month" in page, page[:900]
     assert "4 ×" not in page
+
+
+def test_a_confirm_link_that_changes_nothing_has_nothing_to_confirm(server):
+    """A confirm deep link to the plan the subscription already has (made so, or the
+    subscription changed to it since) must not claim a change: the page says there is nothing
+    to confirm, and posting the form changes nothing and records no event."""
+    v1 = make_client(server.url, new_key()).v1
+    monthly, yearly, _, config = business(v1)
+    b = Browser(server.url, "en")
+    c, sub = customer(v1, monthly, "same@example.com")
+    item = sub["items"].data[0].id
+
+    def link(items):
+        return v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id, "flow_data": {
+            "type": "subscription_update_confirm",
+            "subscription_update_confirm": {"subscription": sub.id, "items": items}}}).url
+
+    for items in ([{"id": item}], [{"id": item, "price": monthly.id, "quantity": 1}]):
+        text = visible_text(b.get(link(items)))
+        assert "Nothing to change" in text and "Confirm" not in text, text[:600]
+    # The preview is open when the subscription makes the change through the API: the page
+    # then has nothing to confirm, and a click on the old page's Confirm changes nothing.
+    url = link([{"id": item, "price": yearly.id}])
+    token = csrf(b.get(url))
+    v1.subscriptions.update(sub.id, {"items": [{"id": item, "price": yearly.id}], "proration_behavior": "none"})
+    mark = v1.events.list({"limit": 1}).data[0].id
+    assert "Nothing to change" in visible_text(b.get(url))
+    done = b.post(f"{url}/subscriptions/{sub.id}/update", {"csrf": token})
+    assert "Nothing to change" in visible_text(done)
+    assert v1.events.list({"ending_before": mark}).data == []

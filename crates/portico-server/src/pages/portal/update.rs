@@ -758,6 +758,26 @@ async fn target(
     }
 }
 
+/// Whether a confirm deep link's change (`target`) would leave `sub` as it is: the same price
+/// and quantity, no discount. The link may have been made so, or the subscription changed to it
+/// since; there is then nothing to confirm.
+fn changes_nothing(p: &Portal, sub: &Subscription, target: &Target) -> bool {
+    let current = &sub.items[0];
+    confirm_flow(p)
+        && target.price.id == current.price.id
+        && target.quantity == current.quantity
+        && target.discounts.is_empty()
+}
+
+/// What a confirm deep link shows when its change would change nothing.
+fn nothing_to_confirm(p: &Portal) -> Response {
+    p.notice(
+        StatusCode::OK,
+        "confirm-no-change-heading",
+        "confirm-no-change-body",
+    )
+}
+
 /// `GET …/subscriptions/{sub}/update/preview?price=…&quantity=…&promotion_code=…`
 pub async fn preview(
     State(app): State<App>,
@@ -773,14 +793,18 @@ pub async fn preview(
     };
     let result = async {
         match target(&p, &sub.value, &q).await? {
+            Ok(target) if changes_nothing(&p, &sub.value, &target) => Ok(Err(None)),
             Ok(target) => Ok(Ok(preview_page(&p, &sub, &target, None, None).await?)),
-            Err(refusal) => Ok(Err(choose_page(&p, &sub.value, &q, Some(refusal)).await?)),
+            Err(refusal) => Ok(Err(Some(
+                choose_page(&p, &sub.value, &q, Some(refusal)).await?,
+            ))),
         }
     };
-    let result: Result<Result<PreviewPage, ChoosePage>, Failure> = result.await;
+    let result: Result<Result<PreviewPage, Option<ChoosePage>>, Failure> = result.await;
     match result {
         Ok(Ok(page)) => p.render(StatusCode::OK, &page),
-        Ok(Err(page)) => p.render(StatusCode::BAD_REQUEST, &page),
+        Ok(Err(Some(page))) => p.render(StatusCode::BAD_REQUEST, &page),
+        Ok(Err(None)) => nothing_to_confirm(&p),
         Err(e) => p.failed(e.error.message),
     }
 }
@@ -815,6 +839,9 @@ pub async fn confirm(
         }
         Err(e) => return p.failed(e.error.message),
     };
+    if changes_nothing(&p, &sub.value, &target) {
+        return nothing_to_confirm(&p);
+    }
     let from = plan_of(&sub.value.items[0], &sub.value.currency);
     let to = target.plan(&sub.value.currency);
     if deferred(&p, &sub.value, &target) {
