@@ -48,11 +48,16 @@ pub fn period_containing_on(anchor: i64, day: Option<i64>, r: &Recurring, t: i64
     } * r.interval_count;
     let at = |n| nth_boundary_on(anchor, day, r, n);
     let mut n = (t - anchor).div_euclid(approx_len.max(1));
-    while at(n) > t {
+    // The estimate is off by a step or two; the bound only keeps times outside the years
+    // Portico takes (see `calendar::LATEST`) from looping, should one ever get here.
+    let mut steps = 0;
+    while at(n) > t && steps < 64 {
         n -= 1;
+        steps += 1;
     }
-    while at(n + 1) <= t {
+    while at(n + 1) <= t && steps < 128 {
         n += 1;
+        steps += 1;
     }
     (at(n), at(n + 1))
 }

@@ -12,6 +12,18 @@ use portico_domain::metadata::MetadataUpdate;
 use portico_domain::{ErrorCode, Patch};
 use std::collections::BTreeMap;
 
+/// The error for a timestamp outside the years 1970 to 9999, about parameter `param`.
+pub fn timestamp_out_of_range(param: &str) -> ApiError {
+    ApiError::invalid(
+        Some(param.to_owned()),
+        Some(ErrorCode::ParameterInvalidInteger),
+        format!(
+            "Invalid timestamp for {param}: it must be a Unix timestamp between 0 and {} (the end of the year 9999).",
+            portico_domain::calendar::LATEST
+        ),
+    )
+}
+
 /// Errors gathered while reading.
 #[derive(Default)]
 struct Sink {
@@ -275,6 +287,33 @@ impl<'s> Reader<'s> {
                 None
             }
         }
+    }
+
+    /// An integer between `min` and `max` (inclusive).
+    pub fn int_between(&mut self, key: &'static str, min: i64, max: i64) -> Option<i64> {
+        let v = self.int(key)?;
+        if (min..=max).contains(&v) {
+            return Some(v);
+        }
+        let p = self.path_of(key);
+        self.sink.record(ApiError::invalid(
+            Some(p.clone()),
+            Some(ErrorCode::ParameterInvalidInteger),
+            format!("Invalid {p}: it must be between {min} and {max}."),
+        ));
+        None
+    }
+
+    /// A Unix timestamp: an integer between 0 and the end of the year 9999
+    /// ([`portico_domain::calendar::LATEST`]).
+    pub fn timestamp(&mut self, key: &'static str) -> Option<i64> {
+        let t = self.int(key)?;
+        if portico_domain::calendar::in_range(t) {
+            return Some(t);
+        }
+        let p = self.path_of(key);
+        self.sink.record(timestamp_out_of_range(&p));
+        None
     }
 
     /// A decimal number.

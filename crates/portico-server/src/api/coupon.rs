@@ -24,7 +24,7 @@ pub async fn create_coupon(State(app): State<App>, mut api: Api) -> Reply {
                 .and_then(Duration::parse),
             duration_in_months: r.int("duration_in_months"),
             max_redemptions: r.int("max_redemptions"),
-            redeem_by: r.int("redeem_by"),
+            redeem_by: r.timestamp("redeem_by"),
             applies_to: r.object("applies_to", |a| {
                 a.strings("products", 5000).unwrap_or_default()
             }),

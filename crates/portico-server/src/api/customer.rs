@@ -44,11 +44,15 @@ fn read_shipping(r: &mut Reader<'_>) -> Shipping {
     }
 }
 
+/// The largest customer balance, either way, in the currency's minor unit.
+const MAX_BALANCE: i64 = 9_999_999_999_999;
+
 /// The parameters shared by create and update, in Stripe's names.
 fn read_params(r: &mut Reader<'_>, create: bool) -> (CustomerParams, Vec<String>, Option<String>) {
     let mut p = CustomerParams {
         address: r.object_or_clear("address", read_address),
-        balance: r.int("balance"),
+        // A hundred times Stripe's largest charge either way, so sums stay far from i64's limits.
+        balance: r.int_between("balance", -MAX_BALANCE, MAX_BALANCE),
         business_name: r.string_or_clear("business_name", 150),
         description: r.string_or_clear("description", 5000),
         email: r.string_or_clear("email", 512),
@@ -56,7 +60,7 @@ fn read_params(r: &mut Reader<'_>, create: bool) -> (CustomerParams, Vec<String>
         invoice_prefix: r.string("invoice_prefix", 5000),
         metadata: r.metadata("metadata", true),
         name: r.string_or_clear("name", 256),
-        next_invoice_sequence: r.int("next_invoice_sequence"),
+        next_invoice_sequence: r.int_between("next_invoice_sequence", 1, 999_999_999),
         phone: r.string_or_clear("phone", 20),
         preferred_locales: r.strings_or_clear("preferred_locales", 5000),
         shipping: r.object_or_clear("shipping", read_shipping),

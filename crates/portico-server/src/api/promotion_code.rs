@@ -52,7 +52,7 @@ pub async fn create_promotion_code(State(app): State<App>, mut api: Api) -> Repl
             active: r.bool("active"),
             code: r.string("code", 500),
             customer: r.string("customer", 5000),
-            expires_at: r.int("expires_at"),
+            expires_at: r.timestamp("expires_at"),
             max_redemptions: r.int("max_redemptions"),
             metadata: r.metadata("metadata", false),
             restrictions,

@@ -9,6 +9,7 @@ use crate::objects::{created_filters, list, load, load_live, now_for, respond, w
 use crate::payments::resolve_payment_method;
 use crate::state::App;
 use axum::extract::State;
+use portico_domain::calendar::in_range;
 use portico_domain::coupon::Coupon;
 use portico_domain::customer::Customer;
 use portico_domain::discount::Discount;
@@ -25,6 +26,7 @@ use portico_domain::subscription::{
 use portico_domain::{AccountId, Ctx, DomainError, IdGen, Patch, RandomIds};
 use portico_store::{Filter, TokenRecord, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
+use portico_wire::reader::timestamp_out_of_range;
 use portico_wire::{render, ApiError, Reader};
 
 const NOT_YET: &str = "changing this on an existing subscription is not implemented yet.";
@@ -138,7 +140,7 @@ fn period_bound(
 ) -> Option<(&'static str, Option<i64>)> {
     b.require("type");
     let kind = b.enumeration("type", types)?;
-    let timestamp = b.int("timestamp");
+    let timestamp = b.timestamp("timestamp");
     match (kind, timestamp) {
         ("timestamp", None) => {
             b.require("timestamp");
@@ -440,7 +442,7 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         default_payment_method: r.string("default_payment_method", 5000),
         trial_period_days: r.int("trial_period_days"),
         trial_end: r.string("trial_end", 5000),
-        billing_cycle_anchor: r.int("billing_cycle_anchor"),
+        billing_cycle_anchor: r.timestamp("billing_cycle_anchor"),
         billing_cycle_anchor_config: read_anchor_config(r),
         billing_mode,
         discounts: read_discounts(r, false),
@@ -473,7 +475,7 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         metadata: r.metadata("metadata", false),
         description: r.string("description", 500),
         cancel_at_period_end: r.bool("cancel_at_period_end").unwrap_or(false),
-        cancel_at: r.int("cancel_at"),
+        cancel_at: r.timestamp("cancel_at"),
         payment_settings: read_payment_settings(r),
         missing_payment_method: read_trial_settings(r).unwrap_or_default(),
         invoice_items: read_invoice_items(r),
@@ -719,13 +721,18 @@ pub async fn draft_first_invoice(
             .into())
         }
         (Some("now"), None) => None,
-        (Some(t), None) => Some(t.parse::<i64>().map_err(|_| {
-            Failure::from(ApiError::invalid(
-                Some("trial_end".into()),
-                None,
-                format!("Invalid trial_end: '{t}'. Use a unix timestamp or 'now'."),
-            ))
-        })?),
+        (Some(t), None) => Some(match t.parse::<i64>() {
+            Ok(t) if in_range(t) => t,
+            Ok(_) => return Err(timestamp_out_of_range("trial_end").into()),
+            Err(_) => {
+                return Err(ApiError::invalid(
+                    Some("trial_end".into()),
+                    None,
+                    format!("Invalid trial_end: '{t}'. Use a unix timestamp or 'now'."),
+                )
+                .into())
+            }
+        }),
         (None, Some(days)) if (1..=730).contains(&days) => Some(now + days * 86_400),
         (None, Some(_)) => {
             return Err(ApiError::invalid(
@@ -958,7 +965,7 @@ pub async fn update_subscription(
             r.string_or_clear("cancel_at", 20);
             Patch::Clear
         } else {
-            r.int("cancel_at").map(Patch::Set).unwrap_or_default()
+            r.timestamp("cancel_at").map(Patch::Set).unwrap_or_default()
         };
         let discounts = if r.is_empty_string("discounts") {
             r.string_or_clear("discounts", 20);
@@ -972,7 +979,11 @@ pub async fn update_subscription(
             None => None,
             Some("now") => Some(None),
             Some(t) => match t.parse::<i64>() {
-                Ok(t) => Some(Some(t)),
+                Ok(t) if in_range(t) => Some(Some(t)),
+                Ok(_) => {
+                    r.error(timestamp_out_of_range("trial_end"));
+                    None
+                }
                 Err(_) => {
                     r.error(ApiError::invalid(
                         Some("trial_end".into()),
@@ -999,7 +1010,7 @@ pub async fn update_subscription(
                 let behavior = p
                     .enumeration("behavior", PauseBehavior::VALUES)
                     .and_then(PauseBehavior::parse);
-                let resumes_at = p.int("resumes_at");
+                let resumes_at = p.timestamp("resumes_at");
                 behavior.map(|behavior| PauseCollection {
                     behavior,
                     resumes_at,
@@ -1185,7 +1196,7 @@ pub async fn resume_subscription(
         (
             reset,
             behavior,
-            r.int("proration_date"),
+            r.timestamp("proration_date"),
             r.expand("subscription", false),
         )
     })?;

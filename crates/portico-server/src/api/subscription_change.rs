@@ -55,6 +55,21 @@ pub struct ChangeParams {
 }
 
 impl ChangeParams {
+    /// The moment the change is prorated at: `proration_date`, which cannot be after `now`
+    /// (named `param` in the error), or `now`.
+    pub fn proration_moment(&self, now: i64, param: &str) -> Result<i64, Failure> {
+        let at = self.proration_date.unwrap_or(now);
+        if at > now {
+            return Err(ApiError::invalid(
+                Some(param.to_owned()),
+                None,
+                format!("Invalid {param}: it cannot be in the future."),
+            )
+            .into());
+        }
+        Ok(at)
+    }
+
     /// Whether the request changes anything billed.
     pub fn is_change(&self) -> bool {
         !self.items.is_empty() || self.anchor_now || !self.invoice_items.is_empty()
@@ -80,7 +95,7 @@ pub fn read_change(r: &mut Reader<'_>) -> ChangeParams {
     let behavior = r
         .enumeration("proration_behavior", ProrationBehavior::VALUES)
         .and_then(ProrationBehavior::parse);
-    let proration_date = r.int("proration_date");
+    let proration_date = r.timestamp("proration_date");
     let anchor_now = r.enumeration("billing_cycle_anchor", &["now", "unchanged"]) == Some("now");
     let payment_behavior = r
         .enumeration(
@@ -366,15 +381,7 @@ pub async fn update_with_change(
             }
             None => Default::default(),
         };
-        let at = p.proration_date.unwrap_or(now);
-        if at > now {
-            return Err(ApiError::invalid(
-                Some("proration_date".into()),
-                None,
-                "Invalid proration_date: it cannot be in the future.",
-            )
-            .into());
-        }
+        let at = p.proration_moment(now, "proration_date")?;
         let mut planned = plan(app, account, sub, p, at, now, true, &fresh).await?;
         also(&mut planned.sub.value, now)?;
         // A change that ends the trial (and bills nothing of its own) renews the subscription
@@ -643,6 +650,9 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
         return Err(no_upcoming());
     }
     let change = change.filter(|c| c.is_change());
+    if let Some(c) = &change {
+        c.proration_moment(now, "subscription_details[proration_date]")?;
+    }
     let preview = preview_change(
         &app,
         &api,

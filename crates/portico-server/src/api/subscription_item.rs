@@ -40,7 +40,7 @@ fn read_billing(r: &mut Reader<'_>, item: ItemParam) -> ChangeParams {
             .enumeration("proration_behavior", ProrationBehavior::VALUES)
             .and_then(ProrationBehavior::parse)
             .unwrap_or(ProrationBehavior::CreateProrations),
-        proration_date: r.int("proration_date"),
+        proration_date: r.timestamp("proration_date"),
         anchor_now: false,
         payment_behavior: r
             .enumeration(

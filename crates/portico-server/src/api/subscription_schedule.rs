@@ -7,6 +7,7 @@ use crate::http::{Api, Failure, PathId, Reply};
 use crate::objects::{created_filters, list, load, load_live, now_for, respond, with_retries};
 use crate::state::App;
 use axum::extract::State;
+use portico_domain::calendar::in_range;
 use portico_domain::customer::Customer;
 use portico_domain::metadata::MetadataUpdate;
 use portico_domain::price::{Interval, Recurring};
@@ -15,6 +16,7 @@ use portico_domain::subscription::{BillingMode, CancellationDetails, Subscriptio
 use portico_domain::{Ctx, DomainError};
 use portico_store::{Cmp, Filter, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params, read_range};
+use portico_wire::reader::timestamp_out_of_range;
 use portico_wire::{render, ApiError, Reader};
 
 /// A phase as read: prices still ids.
@@ -70,7 +72,11 @@ fn read_phases(r: &mut Reader<'_>) -> Option<Vec<PhaseParams>> {
         let start_date = match raw_start.as_deref() {
             None | Some("now") => None,
             Some(t) => match t.parse::<i64>() {
-                Ok(v) => Some(v),
+                Ok(v) if in_range(v) => Some(v),
+                Ok(_) => {
+                    p.error(timestamp_out_of_range(&p.path_of("start_date")));
+                    None
+                }
                 Err(_) => {
                     p.error(ApiError::invalid(
                         Some(p.path_of("start_date")),
@@ -85,16 +91,34 @@ fn read_phases(r: &mut Reader<'_>) -> Option<Vec<PhaseParams>> {
             items,
             start_date,
             start_now,
-            end_date: p.int("end_date"),
+            end_date: p.timestamp("end_date"),
             duration: p.object("duration", |d| {
                 d.require("interval");
                 let interval = d
                     .enumeration("interval", Interval::VALUES)
                     .and_then(Interval::parse)
                     .unwrap_or(Interval::Month);
+                let interval_count = d.int("interval_count").unwrap_or(1);
+                // At most a hundred years, whatever the interval.
+                let most = match interval {
+                    Interval::Day => 36_500,
+                    Interval::Week => 5_200,
+                    Interval::Month => 1_200,
+                    Interval::Year => 100,
+                };
+                if !(1..=most).contains(&interval_count) {
+                    d.error(ApiError::invalid(
+                        Some(d.path_of("interval_count")),
+                        None,
+                        format!(
+                            "Invalid interval_count: a phase's duration must be between 1 and {most} {}s (a hundred years).",
+                            interval.as_str()
+                        ),
+                    ));
+                }
                 Recurring {
                     interval,
-                    interval_count: d.int("interval_count").unwrap_or(1),
+                    interval_count: interval_count.clamp(1, most),
                 }
             }),
             proration_behavior: p.enumeration(

@@ -23,7 +23,7 @@ pub async fn create_test_clock(State(app): State<App>, mut api: Api) -> Reply {
             "attach customers by creating them with test_clock.",
         );
         (
-            r.int("frozen_time").unwrap_or(0),
+            r.timestamp("frozen_time").unwrap_or(0),
             r.string("name", 300),
             r.expand("test_helpers.test_clock", false),
         )
@@ -112,7 +112,7 @@ pub async fn advance_test_clock(State(app): State<App>, PathId(id): PathId, mut 
     let (to, expand) = api.read(|r| {
         r.require("frozen_time");
         (
-            r.int("frozen_time").unwrap_or(0),
+            r.timestamp("frozen_time").unwrap_or(0),
             r.expand("test_helpers.test_clock", false),
         )
     })?;
