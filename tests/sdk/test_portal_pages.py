@@ -219,6 +219,14 @@ def test_every_page_in_every_language(server, locale, catalog_name, tag):
     same = b.get(session(c4, flow_data={"type": "subscription_update_confirm", "subscription_update_confirm": {
         "subscription": s4.id, "items": [{"id": s4["items"].data[0].id, "price": monthly.id}]}}))
     assert mine_says(catalog_name, "confirm-no-change-heading") in visible_text(same)
+    # One whose coupon was deleted since: no longer available.
+    c5, s5 = customer(v1, monthly, f"gone-{locale}@example.com")
+    gone = v1.coupons.create({"percent_off": 5})
+    url5 = session(c5, flow_data={"type": "subscription_update_confirm", "subscription_update_confirm": {
+        "subscription": s5.id, "items": [{"id": s5["items"].data[0].id, "price": yearly.id}],
+        "discounts": [{"coupon": gone.id}]}})
+    v1.coupons.delete(gone.id)
+    assert mine_says(catalog_name, "change-unavailable-heading") in visible_text(b.get(url5, status=409))
 
     # 3-D Secure: the authentication page and its result.
     c3, _ = customer(v1, monthly, f"3ds-{locale}@example.com")
@@ -595,4 +603,42 @@ def test_a_confirm_link_that_changes_nothing_has_nothing_to_confirm(server):
     assert "Nothing to change" in visible_text(b.get(url))
     done = b.post(f"{url}/subscriptions/{sub.id}/update", {"csrf": token})
     assert "Nothing to change" in visible_text(done)
+    assert v1.events.list({"ending_before": mark}).data == []
+
+
+def test_a_confirm_link_whose_coupon_code_or_price_went_away_is_no_longer_available(server):
+    """What a confirm link names can go away after it is made (its coupon deleted, its
+    promotion code deactivated) or after the preview is shown (its price archived): the
+    customer is told the change is no longer available, nothing changes, and it is not a
+    server error."""
+    v1 = make_client(server.url, new_key()).v1
+    monthly, yearly, coupon, config = business(v1)
+    b = Browser(server.url, "en")
+
+    def link(email, discounts=None):
+        c, sub = customer(v1, monthly, email)
+        fd = {"subscription": sub.id, "items": [{"id": sub["items"].data[0].id, "price": yearly.id}]}
+        if discounts:
+            fd["discounts"] = discounts
+        url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id, "flow_data": {
+            "type": "subscription_update_confirm", "subscription_update_confirm": fd}}).url
+        return url, sub
+
+    gone = v1.coupons.create({"percent_off": 10})
+    url, _ = link("coupon@example.com", [{"coupon": gone.id}])
+    v1.coupons.delete(gone.id)
+    assert "This change is no longer available" in visible_text(b.get(url, status=409))
+
+    promo = v1.promotion_codes.create({"promotion": {"type": "coupon", "coupon": coupon.id}, "code": "SOON"})
+    url, _ = link("promo@example.com", [{"promotion_code": promo.id}])
+    v1.promotion_codes.update(promo.id, {"active": False})
+    assert "This change is no longer available" in visible_text(b.get(url, status=409))
+
+    url, sub = link("price@example.com")
+    token = csrf(b.get(url))
+    v1.prices.update(yearly.id, {"active": False})
+    mark = v1.events.list({"limit": 1}).data[0].id
+    done = b.post(f"{url}/subscriptions/{sub.id}/update", {"csrf": token}, status=409)
+    assert "This change is no longer available" in visible_text(done)
+    assert v1.subscriptions.retrieve(sub.id)["items"].data[0].price.id == monthly.id
     assert v1.events.list({"ending_before": mark}).data == []

@@ -769,6 +769,21 @@ fn changes_nothing(p: &Portal, sub: &Subscription, target: &Target) -> bool {
         && target.discounts.is_empty()
 }
 
+/// The page for a change that failed: one the engine refuses (a plan archived, a coupon deleted
+/// or a promotion code deactivated since the page was shown, or since the link was made) is no
+/// longer available, and changed nothing; anything else is a failure behind the scenes.
+fn refused(p: &Portal, f: Failure) -> Response {
+    if (400..500).contains(&f.error.status) {
+        tracing::info!(error = %f.error.message, session = %p.session.value.id, "plan change refused");
+        return p.notice(
+            StatusCode::CONFLICT,
+            "change-unavailable-heading",
+            "change-unavailable-body",
+        );
+    }
+    p.failed(f.error.message)
+}
+
 /// What a confirm deep link shows when its change would change nothing.
 fn nothing_to_confirm(p: &Portal) -> Response {
     p.notice(
@@ -805,7 +820,7 @@ pub async fn preview(
         Ok(Ok(page)) => p.render(StatusCode::OK, &page),
         Ok(Err(Some(page))) => p.render(StatusCode::BAD_REQUEST, &page),
         Ok(Err(None)) => nothing_to_confirm(&p),
-        Err(e) => p.failed(e.error.message),
+        Err(e) => refused(&p, e),
     }
 }
 
@@ -834,10 +849,10 @@ pub async fn confirm(
         Ok(Err(refusal)) => {
             return match choose_page(&p, &sub.value, &q, Some(refusal)).await {
                 Ok(page) => p.render(StatusCode::BAD_REQUEST, &page),
-                Err(e) => p.failed(e.error.message),
+                Err(e) => refused(&p, e),
             }
         }
-        Err(e) => return p.failed(e.error.message),
+        Err(e) => return refused(&p, e),
     };
     if changes_nothing(&p, &sub.value, &target) {
         return nothing_to_confirm(&p);
@@ -863,7 +878,7 @@ async fn apply_now(
     let change = change_params(p, &sub.value, target);
     let discounts = match with_existing(p, &sub.value, &target.discounts).await {
         Ok(d) => d,
-        Err(e) => return p.failed(e.error.message),
+        Err(e) => return refused(&p, e),
     };
     let discounts = (!target.discounts.is_empty()).then_some(discounts.as_slice());
     let end_trial = ends_trial(p, &sub.value);
@@ -882,7 +897,7 @@ async fn apply_now(
             let message = card_error_message(p, code, f.error.decline_code.as_deref());
             return declined(p, &sub, target, message, q).await;
         }
-        Err(f) => return p.failed(f.error.message),
+        Err(f) => return refused(p, f),
     };
     if end_trial {
         if let Err(e) =
@@ -1008,7 +1023,7 @@ async fn declined(
     );
     match preview_page(p, sub, target, Some(message), Some(card_url)).await {
         Ok(page) => p.render(StatusCode::PAYMENT_REQUIRED, &page),
-        Err(e) => p.failed(e.error.message),
+        Err(e) => refused(&p, e),
     }
 }
 
@@ -1072,7 +1087,7 @@ async fn schedule(
     .await;
     match result {
         Ok(()) => p.after_action("scheduled"),
-        Err(e) => p.failed(e.error.message),
+        Err(e) => refused(&p, e),
     }
 }
 
