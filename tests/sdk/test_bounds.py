@@ -77,3 +77,22 @@ def test_a_balance_cannot_wrap_into_a_credit(v1):
     inv = v1.invoices.retrieve(sub.latest_invoice)
     assert inv.total == 99_999_999_000_000
     assert inv.amount_due == inv.total + 9_999_999_999_999
+
+
+def test_urls_with_spaces_or_control_characters_are_refused(v1):
+    """A parser drops a line break or a tab from a URL, but the text is stored as sent: a
+    return_url with one would redirect nowhere."""
+    cus = v1.customers.create({})
+    for bad in ("https://example.com/a\r\nSet-Cookie: x=1", "https://example.com/a\tb", " https://example.com/"):
+        expect_error(lambda: v1.billing_portal.sessions.create({"customer": cus.id, "return_url": bad}),
+                     status=400, param="return_url")
+        expect_error(lambda: v1.billing_portal.sessions.create({
+            "customer": cus.id, "return_url": "https://example.com/",
+            "flow_data": {"type": "payment_method_update", "after_completion": {
+                "type": "redirect", "redirect": {"return_url": bad}}}}),
+            status=400, param="flow_data[after_completion][redirect][return_url]")
+        expect_error(lambda: v1.webhook_endpoints.create({"url": bad, "enabled_events": ["*"]}),
+                     status=400, param="url")
+    # An international host is fine.
+    s = v1.billing_portal.sessions.create({"customer": cus.id, "return_url": "https://bücher.example/konto"})
+    assert s.return_url == "https://bücher.example/konto"

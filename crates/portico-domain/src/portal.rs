@@ -620,10 +620,14 @@ fn check_url_patch(p: &Patch<String>, param: &str) -> DomainResult<()> {
 
 /// URLs the portal links or redirects to must be absolute `http` or `https` URLs.
 pub fn check_url(raw: &str, param: &str) -> DomainResult<()> {
-    let ok = url::Url::parse(raw)
-        .ok()
-        .filter(|u| (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some())
-        .is_some();
+    // Spaces and control characters (a line break, a tab) are dropped by URL parsers but would
+    // be kept in the stored text, and break the redirect made from it.
+    let clean = !raw.chars().any(|c| c.is_control() || c.is_whitespace());
+    let ok = clean
+        && url::Url::parse(raw)
+            .ok()
+            .filter(|u| (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some())
+            .is_some();
     if ok {
         Ok(())
     } else {

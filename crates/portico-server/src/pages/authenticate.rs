@@ -14,7 +14,7 @@ use crate::state::App;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentError, PaymentOutcome};
 use portico_domain::payment_method::PaymentMethod;
@@ -318,7 +318,7 @@ pub async fn submit(
     }
     if let Some(url) = redirect {
         let mut r = StatusCode::SEE_OTHER.into_response();
-        if let Ok(v) = HeaderValue::from_str(&url) {
+        if let Some(v) = crate::pages::location(&url) {
             r.headers_mut().insert(header::LOCATION, v);
         }
         super::secure(r.headers_mut(), None);

@@ -118,17 +118,29 @@ pub fn secure(h: &mut HeaderMap, form_target: Option<&str>) {
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
 }
 
-/// `scheme://host[:port]` of an absolute http(s) URL.
+/// A `Location` header for `url`, a path of Portico's or an absolute URL the API was given: the
+/// absolute one in its ASCII form (an international host in punycode, other characters
+/// percent-encoded), which a header can carry.
+pub fn location(url: &str) -> Option<HeaderValue> {
+    match url::Url::parse(url) {
+        Ok(u) => HeaderValue::from_str(u.as_str()).ok(),
+        Err(_) => HeaderValue::from_str(url).ok(),
+    }
+}
+
+/// `scheme://host[:port]` of an absolute http(s) URL, its host in ASCII (an international
+/// name in punycode), as a header can carry it. `None` for anything else, and for a URL with
+/// spaces or control characters, which a browser would read differently.
 pub fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    if scheme != "http" && scheme != "https" {
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return None;
     }
-    let host = rest.split(['/', '?', '#']).next()?;
-    if host.is_empty() || host.contains(['\'', '"', ' ', ';', ',']) {
+    let u = url::Url::parse(url).ok()?;
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none_or(str::is_empty) {
         return None;
     }
-    Some(format!("{scheme}://{host}"))
+    let origin = u.origin().ascii_serialization();
+    (!origin.contains(['\'', '"', ' ', ';', ','])).then_some(origin)
 }
 
 /// The CSRF cookie's name.
@@ -190,6 +202,17 @@ mod tests {
         );
         assert_eq!(origin_of("javascript:alert(1)"), None);
         assert_eq!(origin_of("https://a.com';script-src *"), None);
+        assert_eq!(origin_of("https://a.com/x\r\nSet-Cookie: x=1"), None);
+        assert_eq!(origin_of(" https://a.com/"), None);
+        assert_eq!(
+            location("https://bücher.example/zurück?x=ü").unwrap(),
+            "https://xn--bcher-kva.example/zur%C3%BCck?x=%C3%BC"
+        );
+        assert_eq!(location("/p/session/x").unwrap(), "/p/session/x");
+        assert_eq!(
+            origin_of("https://bücher.example/x").as_deref(),
+            Some("https://xn--bcher-kva.example")
+        );
     }
 
     #[test]

@@ -516,7 +516,7 @@ impl Portal {
     /// A 303 to `url`.
     pub fn redirect_to(&self, url: &str) -> Response {
         let mut r = StatusCode::SEE_OTHER.into_response();
-        if let Ok(v) = HeaderValue::from_str(url) {
+        if let Some(v) = crate::pages::location(url) {
             r.headers_mut().insert(header::LOCATION, v);
         }
         secure(r.headers_mut(), None);
