@@ -170,6 +170,26 @@ def test_ten_megabyte_body(raw):
     assert r.json()["error"]["type"] == "invalid_request_error"
 
 
+def test_a_body_announced_too_large_is_refused_at_once(portico_url, api_key):
+    """Content-Length over the limit is answered 413 as soon as the headers are read, without
+    waiting (here: forever) for a body the client never sends."""
+    import base64
+    import socket
+    import time
+    from urllib.parse import urlparse
+
+    u = urlparse(portico_url)
+    auth = base64.b64encode(f"{api_key}:".encode()).decode()
+    with socket.create_connection((u.hostname, u.port), timeout=10) as s:
+        started = time.monotonic()
+        s.sendall((f"POST /v1/customers HTTP/1.1\r\nHost: {u.hostname}\r\nAuthorization: Basic {auth}\r\n"
+                   "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000000\r\n\r\n"
+                   "name=x").encode())
+        head = s.recv(4096).decode(errors="replace")
+        assert head.startswith("HTTP/1.1 413"), head[:200]
+        assert time.monotonic() - started < 5
+
+
 def test_long_string_over_limit(raw):
     err = never_5xx(raw.post("/v1/customers", "description=" + "a" * 40001))
     assert err.get("param") == "description"

@@ -348,19 +348,23 @@ async fn handle(
     let is_json = header_str(&parts.headers, "content-type")
         .map(|c| c.starts_with("application/json"))
         .unwrap_or(false);
+    let too_large = || {
+        Failure::from(ApiError::new(
+            413,
+            ErrorType::InvalidRequestError,
+            None,
+            format!("The request body is too large: at most {MAX_BODY_BYTES} bytes are accepted."),
+        ))
+    };
+    // A body announced too large is refused at once, not after waiting for it.
+    let announced =
+        header_str(&parts.headers, "content-length").and_then(|l| l.parse::<u64>().ok());
+    if announced.is_some_and(|l| l > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
     let bytes = match tokio::time::timeout(BODY_TIMEOUT, to_bytes(body, MAX_BODY_BYTES)).await {
         Ok(Ok(b)) => b,
-        Ok(Err(_)) => {
-            return Err(ApiError::new(
-                413,
-                ErrorType::InvalidRequestError,
-                None,
-                format!(
-                    "The request body is too large: at most {MAX_BODY_BYTES} bytes are accepted."
-                ),
-            )
-            .into())
-        }
+        Ok(Err(_)) => return Err(too_large()),
         Err(_) => {
             return Err(ApiError::new(
                 408,
