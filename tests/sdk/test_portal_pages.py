@@ -642,3 +642,35 @@ def test_a_confirm_link_whose_coupon_code_or_price_went_away_is_no_longer_availa
     assert "This change is no longer available" in visible_text(done)
     assert v1.subscriptions.retrieve(sub.id)["items"].data[0].price.id == monthly.id
     assert v1.events.list({"ending_before": mark}).data == []
+
+
+def test_the_card_form_belongs_to_the_card_flow_and_plan_changes_only(server):
+    """A cancellation flow has no card form (it would end the flow as a card update without
+    canceling); inside a plan change's flow a new card leads back to the change instead of
+    ending the flow."""
+    v1 = make_client(server.url, new_key()).v1
+    monthly, yearly, _, config = business(v1)
+    b = Browser(server.url, "en")
+    c, sub = customer(v1, monthly, "cancel-card@example.com")
+    url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id, "flow_data": {
+        "type": "subscription_cancel", "subscription_cancel": {"subscription": sub.id}}}).url
+    first = b.get(url)
+    r = b.s.get(url + "/payment-methods/new", allow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith(f"/subscriptions/{sub.id}/cancel"), r.headers
+    r = b.s.post(url + "/payment-methods", data={"csrf": csrf(first), "number": "4242424242424242",
+                                                 "expiry": "12/34"}, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith(f"/subscriptions/{sub.id}/cancel")
+    assert len(v1.customers.payment_methods.list(c.id).data) == 1
+
+    c2, sub2 = customer(v1, monthly, "update-card@example.com")
+    url2 = v1.billing_portal.sessions.create({"customer": c2.id, "configuration": config.id, "flow_data": {
+        "type": "subscription_update", "subscription_update": {"subscription": sub2.id}}}).url
+    b.get(url2)
+    form = b.get(url2 + "/payment-methods/new")
+    r = b.s.post(url2 + "/payment-methods", data={"csrf": csrf(form), "number": "5555555555554444",
+                                                  "expiry": "12/34"}, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith(f"/subscriptions/{sub2.id}/update"), r.headers
+    # The card is saved as the default, and the flow goes on: its plan page, not a confirmation.
+    assert v1.customers.retrieve(c2.id).invoice_settings.default_payment_method is not None
+    plans = visible_text(b.get(f"{url2}/subscriptions/{sub2.id}/update"))
+    assert "Continue" in plans and "Mastercard" not in plans, plans[:400]

@@ -36,9 +36,12 @@ struct CardPage {
 /// A `next` path within the session: a plan change's pages only.
 fn safe_next(next: Option<&str>) -> Option<String> {
     let n = next?;
+    let lower = n.to_ascii_lowercase();
     let ok = n.starts_with("/subscriptions/")
         && !n.contains("//")
         && !n.contains("..")
+        // Nor their percent-encoded forms, which a browser decodes before resolving the path.
+        && !["%2e", "%2f", "%5c"].iter().any(|e| lower.contains(e))
         && n.len() < 300
         && n.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"/_-?=&.%+".contains(&b));
@@ -52,7 +55,7 @@ fn card_page(
     name: String,
     next: Option<String>,
 ) -> CardPage {
-    let is_flow = p.in_flow() && next.is_none();
+    let is_flow = card_flow(p) && next.is_none();
     let title = if is_flow {
         p.t.s("card-update-title")
     } else {
@@ -93,6 +96,15 @@ fn card_error_key(code: Option<&str>, decline: Option<&str>) -> &'static str {
         }
         _ => "card-error-declined",
     }
+}
+
+/// Whether the session's open flow is the card flow (`payment_method_update`), which a new
+/// card completes.
+fn card_flow(p: &Portal) -> bool {
+    p.session
+        .value
+        .open_flow()
+        .is_some_and(|f| f.kind == "payment_method_update")
 }
 
 fn allowed(p: &Portal) -> bool {
@@ -252,7 +264,9 @@ async fn finish(
     let mut customer = p.customer.clone();
     customer.value.invoice_settings.default_payment_method = Some(pm.id.clone());
     writes.push(Write::Update(customer.next_record()));
-    let flow_done = next.is_none();
+    // Only the card flow ends with a new card; a plan change's goes on.
+    let in_card_flow = card_flow(p);
+    let flow_done = next.is_none() && in_card_flow;
     let outcome = flow_done.then(|| Outcome::PaymentMethodUpdated {
         brand: pm.card.brand.label().to_owned(),
         last4: pm.card.last4.clone(),
@@ -270,6 +284,8 @@ async fn finish(
     let _ = p.reload_session().await;
     match next {
         Some(n) => p.redirect(&n),
+        // Inside a plan change's flow: back to it.
+        None if p.in_flow() && !in_card_flow => p.redirect(&p.flow_entry()),
         None => p.after_action("card_added"),
     }
 }
@@ -370,6 +386,9 @@ mod tests {
             "/subscriptions/../../x",
             "/billing",
             "/subscriptions/a\"b",
+            "/subscriptions/%2e%2e/%2e%2e/dashboard",
+            "/subscriptions/%2E%2E/x",
+            "/subscriptions/x%2f%2fevil.test",
         ] {
             assert_eq!(safe_next(Some(bad)), None, "{bad}");
         }

@@ -551,8 +551,12 @@ impl Portal {
         }
         let sub = flow.subscription().unwrap_or("");
         let inside = match (flow.kind.as_str(), page) {
-            // A card may be added from any flow (to pay for a change, for one).
-            (_, Page::Card) => true,
+            // The card form is the card flow; a plan change sends the customer there to pay
+            // with another card (and back). A cancellation has no use for it.
+            (
+                "payment_method_update" | "subscription_update" | "subscription_update_confirm",
+                Page::Card,
+            ) => true,
             ("subscription_cancel", Page::Cancel(s)) => s == sub,
             ("subscription_update", Page::Update(s) | Page::Preview(s)) => s == sub,
             ("subscription_update_confirm", Page::Preview(s)) => s == sub,
