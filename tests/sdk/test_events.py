@@ -110,3 +110,39 @@ def test_a_plan_change_with_a_coupon_announces_the_discount_before_its_invoice(v
     got = types(v1, ending_before=mark)[::-1]
     assert got == ["customer.subscription.updated", "customer.discount.created", "invoice.created",
                    "invoice.finalized", "invoice.paid", "invoice.payment_succeeded"], got
+
+
+def test_an_invoice_made_and_paid_in_one_step_is_announced_in_its_stages(v1):
+    """Events are snapshots: a subscription's first invoice is drafted, finalized and paid in
+    one request, and its events show each stage: invoice.created the draft, invoice.finalized
+    the open invoice, invoice.paid the paid one."""
+    cus = v1.customers.create({"payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    price = v1.prices.create({"currency": "usd", "unit_amount": 1500, "recurring": {"interval": "month"},
+                              "product_data": {"name": "Pro"}})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}]})
+    of = lambda t: check(v1.events.list({"type": t, "limit": 1}).data[0]).data.object
+    created, finalized, paid = of("invoice.created"), of("invoice.finalized"), of("invoice.paid")
+    assert created.id == finalized.id == paid.id == sub.latest_invoice
+    assert created.status == "draft" and created.number is None and created.amount_paid == 0
+    assert created.status_transitions.finalized_at is None and created.ending_balance is None
+    assert created.amount_due == 1500 and created.total == 1500
+    assert finalized.status == "open" and finalized.number and finalized.amount_paid == 0
+    assert finalized.amount_remaining == 1500 and finalized.attempted is False
+    assert finalized.status_transitions.finalized_at and finalized.status_transitions.paid_at is None
+    assert paid.status == "paid" and paid.amount_paid == 1500 and paid.number == finalized.number
+    assert v1.invoices.retrieve(sub.latest_invoice).status == "paid"
+
+
+def test_a_declined_first_payment_is_announced_after_the_open_invoice(v1):
+    cus = v1.customers.create({"payment_method": "pm_card_chargeCustomerFail",
+                               "invoice_settings": {"default_payment_method": "pm_card_chargeCustomerFail"}})
+    price = v1.prices.create({"currency": "usd", "unit_amount": 900, "recurring": {"interval": "month"},
+                              "product_data": {"name": "Pro"}})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}],
+                                   "payment_behavior": "allow_incomplete"})
+    assert sub.status == "incomplete"
+    of = lambda t: check(v1.events.list({"type": t, "limit": 1}).data[0]).data.object
+    finalized, failed = of("invoice.finalized"), of("invoice.payment_failed")
+    assert finalized.status == "open" and finalized.attempt_count == 0 and finalized.attempted is False
+    assert failed.status == "open" and failed.attempt_count == 1 and failed.attempted is True

@@ -395,6 +395,46 @@ impl Invoice {
 
     /// What the customer owes: the total with the customer's starting balance applied, never
     /// negative (what is left of a credit stays on their balance).
+    /// This invoice as it stood once finalized, before anything happened to its payment:
+    /// open, nothing paid or tried (what `invoice.finalized` shows of an invoice finalized and
+    /// then paid, tried, voided or written off in the same step). `None` when nothing happened
+    /// after it was finalized (an invoice with nothing to pay is paid by finalizing it).
+    pub fn before_payment(&self) -> Option<Invoice> {
+        let t = &self.status_transitions;
+        let moved = self.amount_paid != 0
+            || self.attempt_count != 0
+            || self.attempted
+            || t.voided_at.is_some()
+            || t.marked_uncollectible_at.is_some();
+        if self.status == InvoiceStatus::Draft || t.finalized_at.is_none() || !moved {
+            return None;
+        }
+        let mut inv = self.clone();
+        inv.status = InvoiceStatus::Open;
+        inv.amount_paid = 0;
+        inv.attempt_count = 0;
+        inv.attempted = false;
+        inv.last_payment_error = None;
+        inv.pending_authentication = None;
+        inv.status_transitions.paid_at = None;
+        inv.status_transitions.voided_at = None;
+        inv.status_transitions.marked_uncollectible_at = None;
+        Some(inv)
+    }
+
+    /// This invoice as it was drafted, before it was finalized (what `invoice.created` shows of
+    /// an invoice finalized in the step that made it): no number, no balance taken yet, nothing
+    /// paid.
+    pub fn as_drafted(&self) -> Invoice {
+        let mut inv = self.before_payment().unwrap_or_else(|| self.clone());
+        inv.status = InvoiceStatus::Draft;
+        inv.number = None;
+        inv.status_transitions = StatusTransitions::default();
+        inv.starting_balance = 0;
+        inv.ending_balance = None;
+        inv
+    }
+
     pub fn amount_due(&self) -> i64 {
         (self.total() + self.starting_balance).max(0)
     }

@@ -5,6 +5,7 @@
 
 use crate::objects::render_record;
 use crate::state::App;
+use portico_domain::invoice::{Invoice, InvoiceStatus};
 use portico_domain::webhook_endpoint::{WebhookEndpoint, MAX_ENDPOINTS};
 use portico_domain::{AccountId, IdGen, ID_LEN};
 use portico_store::{Cursor, Filter, ListQuery, NewDelivery, Object, Record, StoreError, Write};
@@ -447,6 +448,17 @@ impl App {
         let count = derived.len();
         let mut new_json = Some(new_json);
         for (i, (kind, previous, use_old)) in derived.into_iter().enumerate() {
+            // An invoice made and finalized (and paid…) in one step is announced in its stages.
+            if let Some(object) = self.invoice_stage(record, &kind)? {
+                out.push(event_record(
+                    &kind,
+                    object,
+                    previous,
+                    self.clock.now(),
+                    request,
+                ));
+                continue;
+            }
             let object = match (use_old, &old_json) {
                 (true, Some(old)) => old.clone(),
                 // The last event takes the rendering instead of a copy.
@@ -464,6 +476,24 @@ impl App {
             ));
         }
         Ok(out)
+    }
+}
+
+impl App {
+    /// The invoice `record` as it stood when `kind` happened, when that was an earlier stage
+    /// of the step that wrote it: `invoice.created` shows the draft, `invoice.finalized` the
+    /// open invoice before its payment. `None`: the event shows the invoice as written.
+    fn invoice_stage(&self, record: &Record, kind: &str) -> Result<Option<Value>, StoreError> {
+        if record.kind != "invoice" || !matches!(kind, "invoice.created" | "invoice.finalized") {
+            return Ok(None);
+        }
+        let inv = portico_store::Versioned::<Invoice>::from_record(record)?.value;
+        let stage = match kind {
+            "invoice.created" if inv.status != InvoiceStatus::Draft => Some(inv.as_drafted()),
+            "invoice.finalized" => inv.before_payment(),
+            _ => None,
+        };
+        Ok(stage.map(|i| portico_wire::render::invoice(&i, &self.settings.public_url)))
     }
 }
 
