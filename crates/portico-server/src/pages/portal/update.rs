@@ -878,7 +878,7 @@ async fn apply_now(
     let change = change_params(p, &sub.value, target);
     let discounts = match with_existing(p, &sub.value, &target.discounts).await {
         Ok(d) => d,
-        Err(e) => return refused(&p, e),
+        Err(e) => return refused(p, e),
     };
     let discounts = (!target.discounts.is_empty()).then_some(discounts.as_slice());
     let end_trial = ends_trial(p, &sub.value);
@@ -1023,7 +1023,7 @@ async fn declined(
     );
     match preview_page(p, sub, target, Some(message), Some(card_url)).await {
         Ok(page) => p.render(StatusCode::PAYMENT_REQUIRED, &page),
-        Err(e) => refused(&p, e),
+        Err(e) => refused(p, e),
     }
 }
 
@@ -1087,7 +1087,7 @@ async fn schedule(
     .await;
     match result {
         Ok(()) => p.after_action("scheduled"),
-        Err(e) => refused(&p, e),
+        Err(e) => refused(p, e),
     }
 }
 
