@@ -68,12 +68,19 @@ struct DbArgs {
     public_url: String,
 }
 
-/// A flow to deep-link into.
+/// A flow to deep-link into, by Stripe's name (`subscription_cancel`; hyphens also do).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FlowKind {
+    #[value(name = "payment_method_update", alias = "payment-method-update")]
     PaymentMethodUpdate,
+    #[value(name = "subscription_cancel", alias = "subscription-cancel")]
     SubscriptionCancel,
+    #[value(name = "subscription_update", alias = "subscription-update")]
     SubscriptionUpdate,
+    #[value(
+        name = "subscription_update_confirm",
+        alias = "subscription-update-confirm"
+    )]
     SubscriptionUpdateConfirm,
 }
 
@@ -88,10 +95,13 @@ impl FlowKind {
     }
 }
 
-/// What happens once a flow is done.
+/// What happens once a flow is done, by Stripe's `after_completion[type]` name (hyphens also
+/// do).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum AfterKind {
+    #[value(name = "hosted_confirmation", alias = "hosted-confirmation")]
     HostedConfirmation,
+    #[value(name = "portal_homepage", alias = "portal-homepage")]
     PortalHomepage,
     Redirect,
 }
