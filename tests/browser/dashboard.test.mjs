@@ -286,7 +286,7 @@ test('branding saved in the dashboard shows in the portal', async () => {
   const { context, page } = await signIn();
   await go(page, '/dashboard/settings');
   await page.getByLabel('Business name').fill('Widget Works');
-  await page.getByLabel('Logo (PNG, JPEG, GIF, WebP or SVG, at most 512 KiB)').setInputFiles({
+  await page.getByLabel('Logo (PNG, JPEG, GIF, WebP or SVG, at most 256 KiB)').setInputFiles({
     name: 'logo.svg', mimeType: 'image/svg+xml',
     buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="32"><rect width="120" height="32" fill="#0a7"/></svg>'),
   });

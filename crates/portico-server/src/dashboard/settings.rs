@@ -541,9 +541,6 @@ pub async fn save(Path(id): Path<String>, Signed(d, form): Signed) -> Response {
     }
 }
 
-/// The largest logo the branding form takes.
-const MAX_LOGO_BYTES: usize = 512 * 1024;
-
 /// `POST /dashboard/settings/branding` (multipart: the logo is a file).
 pub async fn branding(d: Dash, mut multipart: Multipart) -> Response {
     let app = d.app.clone();
@@ -580,8 +577,11 @@ pub async fn branding(d: Dash, mut multipart: Multipart) -> Response {
     let logo = match logo {
         _ if form.checked("remove_logo") => Some(None),
         Some((content_type, bytes)) => {
-            if bytes.len() > MAX_LOGO_BYTES {
-                return back_to_index("The logo is too large: at most 512 KiB.");
+            if bytes.len() > portico_domain::branding::MAX_LOGO_BYTES {
+                return back_to_index(&format!(
+                    "The logo is too large: at most {} KiB.",
+                    portico_domain::branding::MAX_LOGO_BYTES / 1024
+                ));
             }
             use base64::Engine;
             Some(Some(Logo {
