@@ -554,9 +554,21 @@ struct AppState {
     customer: String,
 }
 
-/// The customer's plan as the app shows it: its product, interval and status. (Stripe expands
-/// at most four levels, so the product is read on its own rather than expanded from the list.)
-async fn current_plan(s: &AppState) -> anyhow::Result<String> {
+/// The customer's plan as the app shows it, and what the app offers for it.
+struct Plan {
+    /// Its product, interval and status (and what is set to happen to it).
+    text: String,
+    /// Whether a plan change may start now: not while a change or a cancellation waits.
+    changeable: bool,
+    /// Whether it is on a monthly price (the app offers the yearly one).
+    monthly: bool,
+    /// Whether it may be canceled (it is not set to cancel already).
+    cancelable: bool,
+}
+
+/// The customer's plan. (Stripe expands at most four levels, so the product is read on its own
+/// rather than expanded from the list.)
+async fn current_plan(s: &AppState) -> anyhow::Result<Plan> {
     let subs = api(
         &s.http,
         &s.base,
@@ -566,7 +578,12 @@ async fn current_plan(s: &AppState) -> anyhow::Result<String> {
     )
     .await?;
     let Some(sub) = subs["data"].get(0) else {
-        return Ok("no subscription".to_owned());
+        return Ok(Plan {
+            text: "no subscription".to_owned(),
+            changeable: false,
+            monthly: false,
+            cancelable: false,
+        });
     };
     let item = &sub["items"]["data"][0];
     let product_id = item["price"]["product"].as_str().unwrap_or_default();
@@ -582,49 +599,72 @@ async fn current_plan(s: &AppState) -> anyhow::Result<String> {
     let interval = item["price"]["recurring"]["interval"]
         .as_str()
         .unwrap_or("?");
-    let canceling = if sub["cancel_at_period_end"] == true {
+    let canceling = sub["cancel_at_period_end"] == true || !sub["cancel_at"].is_null();
+    let scheduled = !sub["schedule"].is_null();
+    let pending = !sub["pending_update"].is_null();
+    let note = if canceling {
         " — cancels at the end of the period"
+    } else if scheduled {
+        " — a plan change is scheduled for the end of the period"
+    } else if pending {
+        " — a plan change waits for its payment"
     } else {
         ""
     };
-    Ok(format!(
-        "{name} ({interval}ly), {}{canceling}",
-        sub["status"].as_str().unwrap_or("?")
-    ))
+    Ok(Plan {
+        text: format!(
+            "{name} ({interval}ly), {}{note}",
+            sub["status"].as_str().unwrap_or("?")
+        ),
+        changeable: !canceling && !scheduled && !pending,
+        monthly: interval == "month",
+        cancelable: !canceling,
+    })
 }
 
-/// The stand-in app's page: the customer's subscription and buttons into the portal.
+/// The stand-in app's page: the customer's subscription and buttons into the portal (those
+/// the subscription allows now, as an app would check before making the link).
 async fn app_home(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
-    let plan = match current_plan(&s).await {
-        Ok(p) => p,
-        Err(e) => format!("unknown ({e})"),
-    };
+    let plan = current_plan(&s).await.unwrap_or_else(|e| Plan {
+        text: format!("unknown ({e})"),
+        changeable: false,
+        monthly: false,
+        cancelable: false,
+    });
     let back = if q.contains_key("upgraded") {
         "<p class=note>You are back from the portal: the upgrade was confirmed.</p>"
     } else {
         ""
     };
-    let button = |flow: &str, label: &str| {
-        format!("<form action=/portal><input type=hidden name=flow value={flow}><button>{label}</button></form>")
+    let button = |flow: &str, label: &str, shown: bool| {
+        if shown {
+            format!("<form action=/portal><input type=hidden name=flow value={flow}><button>{label}</button></form>")
+        } else {
+            String::new()
+        }
     };
     Html(format!(
         "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>\
-         <title>Acme Cloud (demo app)</title>\
-         <style>body{{font:16px system-ui;max-width:560px;margin:10vh auto;padding:0 20px;color:#1a1f36}}\
-         form{{display:inline}}button{{font:inherit;margin:4px 4px 4px 0;padding:8px 14px;border-radius:8px;border:1px solid #cfd5de;background:#fff;cursor:pointer}}\
-         .note{{background:#e6f5ec;color:#0b7a3b;padding:10px 14px;border-radius:8px}}</style>\
+         <title>Acme Cloud (demo app)</title><style>{APP_CSS}</style>\
          <h1>Acme Cloud</h1><p>This page stands in for your app. Signed in as Ada Lovelace.</p>{back}\
-         <p><strong>Your plan:</strong> {plan}</p><p>{}{}{}{}{}</p>\
+         <p><strong>Your plan:</strong> {}</p><p>{}{}{}{}{}</p>\
          <p style='color:#5c6278;font-size:14px'>Each button creates a portal session through the API (<code>{}</code>) and sends you to its link.</p>",
-        button("home", "Manage billing"),
-        button("payment_method_update", "Update card"),
-        button("subscription_update", "Change plan"),
-        button("subscription_cancel", "Cancel plan"),
-        button("subscription_update_confirm", "Upgrade to yearly"),
+        html_escape(&plan.text),
+        button("home", "Manage billing", true),
+        button("payment_method_update", "Update card", true),
+        button("subscription_update", "Change plan", plan.changeable),
+        button("subscription_cancel", "Cancel plan", plan.cancelable),
+        button("subscription_update_confirm", "Upgrade to yearly", plan.changeable && plan.monthly),
         s.base,
     ))
     .into_response()
 }
+
+/// The stand-in app's look.
+const APP_CSS: &str = "body{font:16px system-ui;max-width:560px;margin:10vh auto;padding:0 20px;color:#1a1f36}\
+    form{display:inline}button{font:inherit;margin:4px 4px 4px 0;padding:8px 14px;border-radius:8px;border:1px solid #cfd5de;background:#fff;cursor:pointer}\
+    .note{background:#e6f5ec;color:#0b7a3b;padding:10px 14px;border-radius:8px}\
+    .error{background:#fdecea;color:#a4251b;padding:10px 14px;border-radius:8px}";
 
 /// `GET /portal?flow=…`: a fresh session for the customer, then off to it.
 async fn app_portal(
@@ -663,7 +703,9 @@ async fn app_portal(
     match link(&s.http, &spec).await {
         Ok(url) => Redirect::to(&url).into_response(),
         Err(e) => Html(format!(
-            "<!doctype html><meta charset=utf-8><title>Not available</title><p>{}</p><p><a href=/>Back</a></p>",
+            "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>\
+             <title>Not available</title><style>{APP_CSS}</style><h1>Acme Cloud</h1>\
+             <p class=error>The app could not open this portal flow. The API answered:<br>{}</p><p><a href=/>Back</a></p>",
             html_escape(&format!("{e:#}"))
         ))
         .into_response(),
