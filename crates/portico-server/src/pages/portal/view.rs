@@ -336,7 +336,12 @@ pub fn discount_line(t: &T, d: &Discount, c: &Coupon, currency: &str) -> String 
         (Duration::Once, _) => format!("{off} {}", t.s("offer-once")),
         _ => off,
     };
-    match c.name.as_deref().filter(|n| !n.is_empty()) {
+    // A name that only says what the coupon takes off ("10% off") is not said twice.
+    let says_more = |n: &&str| {
+        let n = n.trim().to_lowercase();
+        !n.is_empty() && !what.to_lowercase().starts_with(&n)
+    };
+    match c.name.as_deref().filter(says_more) {
         Some(name) => format!("{name}: {what}"),
         None => what,
     }
@@ -457,6 +462,51 @@ pub fn invoice_status(t: &T, inv: &Invoice) -> (String, &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pages::i18n::Lang;
+
+    #[test]
+    fn a_coupon_named_for_what_it_takes_off_is_not_named_twice() {
+        let coupon = |name: Option<&str>| Coupon {
+            id: "c".into(),
+            created: 0,
+            livemode: false,
+            amount_off: None,
+            currency: None,
+            percent_off: Some(10.0),
+            duration: Duration::Forever,
+            duration_in_months: None,
+            max_redemptions: None,
+            redeem_by: None,
+            times_redeemed: 0,
+            applies_to: None,
+            metadata: Default::default(),
+            name: name.map(str::to_owned),
+            deleted: false,
+        };
+        let d = Discount {
+            id: "di".into(),
+            coupon: "c".into(),
+            promotion_code: None,
+            customer: "cus".into(),
+            subscription: None,
+            start: 0,
+            end: None,
+        };
+        let t = T::new(Lang::En);
+        assert_eq!(discount_line(&t, &d, &coupon(None), "usd"), "10% off");
+        assert_eq!(
+            discount_line(&t, &d, &coupon(Some("10% off")), "usd"),
+            "10% off"
+        );
+        assert_eq!(
+            discount_line(&t, &d, &coupon(Some("10% Off ")), "usd"),
+            "10% off"
+        );
+        assert_eq!(
+            discount_line(&t, &d, &coupon(Some("Founders")), "usd"),
+            "Founders: 10% off"
+        );
+    }
 
     #[test]
     fn ink_reads_on_the_accent() {
