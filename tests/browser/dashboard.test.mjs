@@ -307,6 +307,9 @@ test('the builder’s stripe-node code makes the same kind of session', async ()
   await page.getByLabel('Configuration').selectOption(biz.config.id);
   await page.getByLabel('Flow type').selectOption('subscription_update_confirm');
   await page.getByLabel(/^Subscription/).selectOption(sub.id);
+  // Each price is named with its product.
+  const option = await page.getByLabel('New price').locator(`option[value="${biz.pro.prices.year.id}"]`).textContent();
+  assert.match(option, /^Pro · /, option);
   await page.getByLabel('New price').selectOption(biz.pro.prices.year.id);
   await page.getByLabel('Quantity').fill('2');
   await page.getByLabel('Then').selectOption('redirect');

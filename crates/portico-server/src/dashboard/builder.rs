@@ -404,12 +404,21 @@ async fn page(
     let prices = d
         .get(
             "/v1/prices",
-            &pairs([("active", "true"), ("type", "recurring"), ("limit", "100")]),
+            &pairs([
+                ("active", "true"),
+                ("type", "recurring"),
+                ("limit", "100"),
+                ("expand[]", "data.product"),
+            ]),
         )
         .await;
     let prices = list_of(&prices.body, |p| {
         format!(
-            "{}{}",
+            "{}{}{}",
+            p["product"]["name"]
+                .as_str()
+                .map(|n| format!("{n} · "))
+                .unwrap_or_default(),
             p["unit_amount"]
                 .as_i64()
                 .map(|a| super::money(a, s(p, "currency")))
