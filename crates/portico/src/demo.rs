@@ -530,7 +530,8 @@ async fn print_links(
     println!("  Your app:  {app_url}   (a stand-in for your product; it opens fresh portal links)");
     println!("  Dashboard: {base}/dashboard   (sign in with the secret key above)");
     println!();
-    println!("Portal links, one customer each (a link works in the first browser that opens it):");
+    println!("Portal links, one customer each. A link belongs to the first client that opens it,");
+    println!("so open it in your browser, not with curl or a link preview:");
     for (i, (label, url)) in links.iter().enumerate() {
         let who = s.customers[i].0["name"].as_str().unwrap_or("");
         match url {
