@@ -736,9 +736,17 @@ fn browser_cookie(app: &App, secret: &str) -> Option<HeaderValue> {
 pub struct Form(BTreeMap<String, Node>);
 
 impl Form {
-    /// Decodes a form body; a malformed one reads as empty.
+    /// Decodes a form body; a malformed one reads as empty. NUL characters, which no field
+    /// may hold (and the API refuses), are dropped rather than losing the whole form.
     pub fn parse(body: &[u8]) -> Form {
-        Form(portico_wire::decode(body).unwrap_or_default())
+        let fields = portico_wire::decode(body).or_else(|e| {
+            let cleaned = without_nul(body);
+            if cleaned.len() == body.len() {
+                return Err(e);
+            }
+            portico_wire::decode(&cleaned)
+        });
+        Form(fields.unwrap_or_default())
     }
 
     /// A field's value, if it was sent as a plain value.
@@ -756,6 +764,23 @@ impl Form {
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     }
+}
+
+/// `body` without NUL characters, raw or percent-encoded (`%00`).
+fn without_nul(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] == 0 {
+            i += 1;
+        } else if body[i..].starts_with(b"%00") {
+            i += 3;
+        } else {
+            out.push(body[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Where the portal session behind a page of the portal (`/p/session/{token}/…`, or that path
@@ -807,4 +832,18 @@ async fn session_behind(
 /// `origin_of` for templates that need to know whether a URL may be linked.
 pub fn linkable(url: &str) -> bool {
     origin_of(url).is_some()
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+
+    #[test]
+    fn a_nul_in_a_field_does_not_lose_the_form() {
+        let f = Form::parse(b"csrf=abc&name=Ada%00Love&city=\0Paris");
+        assert_eq!(f.get("csrf"), Some("abc"));
+        assert_eq!(f.get("name"), Some("AdaLove"));
+        assert_eq!(f.get("city"), Some("Paris"));
+        assert_eq!(without_nul(b"a%00b%0"), b"ab%0".to_vec());
+    }
 }
