@@ -146,3 +146,19 @@ def test_a_declined_first_payment_is_announced_after_the_open_invoice(v1):
     finalized, failed = of("invoice.finalized"), of("invoice.payment_failed")
     assert finalized.status == "open" and finalized.attempt_count == 0 and finalized.attempted is False
     assert failed.status == "open" and failed.attempt_count == 1 and failed.attempted is True
+
+
+def test_a_drafted_invoice_shows_the_customers_balance_as_stripes_drafts_do(v1):
+    """A draft's starting_balance is the customer's balance as it is, and its amount_due counts
+    it; finalizing takes it (the ending balance appears then)."""
+    cus = v1.customers.create({"payment_method": "pm_card_visa", "balance": -500,
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    price = v1.prices.create({"currency": "usd", "unit_amount": 1500, "recurring": {"interval": "month"},
+                              "product_data": {"name": "Pro"}})
+    v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}]})
+    of = lambda t: check(v1.events.list({"type": t, "limit": 1}).data[0]).data.object
+    created, finalized, paid = of("invoice.created"), of("invoice.finalized"), of("invoice.paid")
+    assert created.starting_balance == -500 and created.amount_due == 1000 and created.ending_balance is None
+    assert finalized.ending_balance == 0 and finalized.amount_due == 1000 and finalized.amount_paid == 0
+    assert paid.amount_paid == 1000
+    assert v1.customers.retrieve(cus.id).balance == 0

@@ -1,6 +1,5 @@
 //! Calendar arithmetic on unix timestamps (UTC), without the wall clock.
 
-/// The `(year, month)` of a unix timestamp in UTC, month 1–12.
 /// The latest moment Portico takes from a request: the last second of the year 9999 (UTC).
 /// Every time a request names (a clock's frozen time, a cancellation, a trial's end, a phase's
 /// dates…) lies between 0 and this, so that the billing cycles computed from them stay far from
@@ -12,6 +11,7 @@ pub fn in_range(t: i64) -> bool {
     (0..=LATEST).contains(&t)
 }
 
+/// The `(year, month)` of a unix timestamp in UTC, month 1–12.
 pub fn year_month(unix: i64) -> (i64, i64) {
     let (y, m, _) = civil_from_days(unix.div_euclid(86_400));
     (y, m)

@@ -393,8 +393,6 @@ impl Invoice {
                 .sum::<i64>()
     }
 
-    /// What the customer owes: the total with the customer's starting balance applied, never
-    /// negative (what is left of a credit stays on their balance).
     /// This invoice as it stood once finalized, before anything happened to its payment:
     /// open, nothing paid or tried (what `invoice.finalized` shows of an invoice finalized and
     /// then paid, tried, voided or written off in the same step). `None` when nothing happened
@@ -423,18 +421,20 @@ impl Invoice {
     }
 
     /// This invoice as it was drafted, before it was finalized (what `invoice.created` shows of
-    /// an invoice finalized in the step that made it): no number, no balance taken yet, nothing
-    /// paid.
+    /// an invoice finalized in the step that made it): no number, nothing paid, no ending
+    /// balance yet. Its starting balance stays: a draft shows the customer's balance as it is
+    /// (the one its finalizing then took), and its amount due with it, as Stripe's drafts do.
     pub fn as_drafted(&self) -> Invoice {
         let mut inv = self.before_payment().unwrap_or_else(|| self.clone());
         inv.status = InvoiceStatus::Draft;
         inv.number = None;
         inv.status_transitions = StatusTransitions::default();
-        inv.starting_balance = 0;
         inv.ending_balance = None;
         inv
     }
 
+    /// What the customer owes: the total with the customer's starting balance applied, never
+    /// negative (what is left of a credit stays on their balance).
     pub fn amount_due(&self) -> i64 {
         (self.total() + self.starting_balance).max(0)
     }

@@ -723,7 +723,12 @@ pub async fn end_trial_now(
     sub: &mut Versioned<Subscription>,
     fresh: &[Discount],
 ) -> Result<Option<Vec<Write>>, Failure> {
-    if sub.value.status != SubscriptionStatus::Trialing || sub.value.pending_update.is_some() {
+    // Only a trial this request ends now: one already overdue is the worker's to renew, at
+    // its own time.
+    if sub.value.status != SubscriptionStatus::Trialing
+        || sub.value.pending_update.is_some()
+        || sub.value.trial_end != Some(at)
+    {
         return Ok(None);
     }
     for _ in 0..3 {
@@ -735,7 +740,7 @@ pub async fn end_trial_now(
             Some((t, Due::InvoiceUpcoming)) if t <= at => {
                 sub.value.announce_upcoming(at);
             }
-            Some((t, Due::Renew)) if t <= at => {
+            Some((t, Due::Renew)) if t == at => {
                 return renew(app, account, at, sub, fresh).await.map(Some)
             }
             _ => return Ok(None),

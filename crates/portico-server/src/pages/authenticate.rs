@@ -212,13 +212,7 @@ fn return_link(url: &str, si: &SetupIntent, approved: bool) -> String {
 /// session on this server (the portal sends its customers here and back), nowhere else.
 fn portal_return(q: &HashMap<String, String>) -> Option<String> {
     let r = q.get("return")?;
-    let ok = r.starts_with("/p/session/")
-        && !r.contains("//")
-        && !r.contains("..")
-        && r.len() < 500
-        && r.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/_-?=&.%+".contains(&b));
-    ok.then(|| r.clone())
+    super::own_path(r, "/p/session/", 500).then(|| r.clone())
 }
 
 /// `POST /p/authenticate/{token}`: `outcome=approve|fail`, with the CSRF token.

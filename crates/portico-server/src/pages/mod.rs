@@ -118,6 +118,21 @@ pub fn secure(h: &mut HeaderMap, form_target: Option<&str>) {
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
 }
 
+/// Whether `path` is a path of Portico's own under `prefix` that a redirect may follow: no way
+/// out of it (`..`, `//`, or their percent-encoded forms, which a browser decodes before
+/// resolving the path), plain characters only, shorter than `max`.
+pub fn own_path(path: &str, prefix: &str, max: usize) -> bool {
+    let lower = path.to_ascii_lowercase();
+    path.starts_with(prefix)
+        && path.len() < max
+        && !path.contains("//")
+        && !path.contains("..")
+        && !["%2e", "%2f", "%5c"].iter().any(|e| lower.contains(e))
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/_-?=&.%+".contains(&b))
+}
+
 /// A `Location` header for `url`, a path of Portico's or an absolute URL the API was given: the
 /// absolute one in its ASCII form (an international host in punycode, other characters
 /// percent-encoded), which a header can carry.

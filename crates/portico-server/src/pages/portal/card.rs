@@ -36,16 +36,7 @@ struct CardPage {
 /// A `next` path within the session: a plan change's pages only.
 fn safe_next(next: Option<&str>) -> Option<String> {
     let n = next?;
-    let lower = n.to_ascii_lowercase();
-    let ok = n.starts_with("/subscriptions/")
-        && !n.contains("//")
-        && !n.contains("..")
-        // Nor their percent-encoded forms, which a browser decodes before resolving the path.
-        && !["%2e", "%2f", "%5c"].iter().any(|e| lower.contains(e))
-        && n.len() < 300
-        && n.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/_-?=&.%+".contains(&b));
-    ok.then(|| n.to_owned())
+    crate::pages::own_path(n, "/subscriptions/", 300).then(|| n.to_owned())
 }
 
 /// The card form, with the error whose message key is `error`, if any.

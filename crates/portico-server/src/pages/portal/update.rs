@@ -773,7 +773,8 @@ fn changes_nothing(p: &Portal, sub: &Subscription, target: &Target) -> bool {
 /// or a promotion code deactivated since the page was shown, or since the link was made) is no
 /// longer available, and changed nothing; anything else is a failure behind the scenes.
 fn refused(p: &Portal, f: Failure) -> Response {
-    if (400..500).contains(&f.error.status) {
+    // (A lost race, 409, is retried before it gets here; anything left is a failure.)
+    if matches!(f.error.status, 400 | 404) {
         tracing::info!(error = %f.error.message, session = %p.session.value.id, "plan change refused");
         return p.notice(
             StatusCode::CONFLICT,

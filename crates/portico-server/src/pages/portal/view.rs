@@ -328,6 +328,7 @@ fn format_percent(p: f64) -> String {
 /// takes off, and until when (`Retention: 20% off until April 6, 2027`).
 pub fn discount_line(t: &T, d: &Discount, c: &Coupon, currency: &str) -> String {
     let off = coupon_off(t, c, currency);
+    let off_lower = off.to_lowercase();
     let what = match (c.duration, d.end) {
         (Duration::Repeating, Some(end)) => t.f(
             "sub-discount-until",
@@ -339,7 +340,7 @@ pub fn discount_line(t: &T, d: &Discount, c: &Coupon, currency: &str) -> String 
     // A name that only says what the coupon takes off ("10% off") is not said twice.
     let says_more = |n: &&str| {
         let n = n.trim().to_lowercase();
-        !n.is_empty() && !what.to_lowercase().starts_with(&n)
+        !n.is_empty() && n != off_lower
     };
     match c.name.as_deref().filter(says_more) {
         Some(name) => format!("{name}: {what}"),
@@ -505,6 +506,10 @@ mod tests {
         assert_eq!(
             discount_line(&t, &d, &coupon(Some("Founders")), "usd"),
             "Founders: 10% off"
+        );
+        assert_eq!(
+            discount_line(&t, &d, &coupon(Some("10")), "usd"),
+            "10: 10% off"
         );
     }
 
