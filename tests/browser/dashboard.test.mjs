@@ -106,6 +106,16 @@ test('change the cancel mode, build a cancel link, complete it, and find its eve
     await page.reload();
   }
   await shoot(page, 'dashboard-event');
+  // The event log says it was delivered (and says so apart from an event no endpoint took).
+  await go(page, '/dashboard/events?type=customer.subscription.deleted');
+  const row = page.locator('tr', { has: page.getByRole('link', { name: 'customer.subscription.deleted' }) }).first();
+  assert.equal(await row.locator('.badge').textContent(), 'delivered');
+  await go(page, '/dashboard/events?type=billing_portal.configuration.updated');
+  const quiet = page.locator('tr', { has: page.getByRole('link', { name: 'billing_portal.configuration.updated' }) }).first();
+  assert.match(await quiet.locator('.badge').textContent(), /^(delivered|no endpoint)$/);
+  await go(page, '/dashboard/events?type=customer.subscription.deleted');
+  await eventLink.first().click();
+  await page.getByRole('link', { name: sub.id }).waitFor();
   await page.locator('table a[href*="/deliveries/"]').first().click();
   await page.getByRole('heading', { name: /Attempt 1 · HTTP 200/ }).waitFor();
   await shoot(page, 'dashboard-delivery');

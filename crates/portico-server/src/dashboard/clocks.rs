@@ -161,7 +161,7 @@ pub async fn show(d: Dash, Path(id): Path<String>, Query(q): Query<Since>) -> Re
             query.push(("ending_before".into(), since));
         }
         let r = d.get("/v1/events", &query).await;
-        events = events::rows(&r.body);
+        events = events::rows(&d, &r.body).await;
         advanced = Some((q.from.map(stamp).unwrap_or_default(), c.time.clone()));
     }
     let to = r.body["frozen_time"].as_i64().unwrap_or(0);

@@ -16,25 +16,41 @@ pub struct EventRow {
     pub kind: String,
     pub object: String,
     pub pending: i64,
+    /// What became of its webhook deliveries, once none is pending: delivered (to every
+    /// endpoint), failed (to one at least), or none made (no endpoint took its type).
+    pub delivered: usize,
+    pub failed: usize,
     pub created: String,
 }
 
-/// The rows of an API list of events.
-pub fn rows(list: &Value) -> Vec<EventRow> {
-    list["data"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| EventRow {
-                    id: s(e, "id").to_owned(),
-                    kind: s(e, "type").to_owned(),
-                    object: s(&e["data"]["object"], "id").to_owned(),
-                    pending: e["pending_webhooks"].as_i64().unwrap_or(0),
-                    created: stamp_of(&e["created"]),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+/// The rows of an API list of events, with what became of each one's webhook deliveries.
+pub async fn rows(d: &Dash, list: &Value) -> Vec<EventRow> {
+    let mut out = Vec::new();
+    for e in list["data"].as_array().into_iter().flatten() {
+        let id = s(e, "id").to_owned();
+        let deliveries = d
+            .app
+            .store
+            .deliveries(&DeliveryQuery {
+                account: Some(d.account().clone()),
+                event_id: Some(id.clone()),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap_or_default();
+        let count = |state: DeliveryState| deliveries.iter().filter(|x| x.state == state).count();
+        out.push(EventRow {
+            kind: s(e, "type").to_owned(),
+            object: s(&e["data"]["object"], "id").to_owned(),
+            pending: e["pending_webhooks"].as_i64().unwrap_or(0),
+            delivered: count(DeliveryState::Succeeded),
+            failed: count(DeliveryState::Failed),
+            created: stamp_of(&e["created"]),
+            id,
+        });
+    }
+    out
 }
 
 #[derive(Deserialize, Default)]
@@ -75,7 +91,7 @@ pub async fn list(d: Dash, Query(f): Query<EventFilters>) -> Response {
         q.push(("starting_after".into(), a));
     }
     let r = d.get("/v1/events", &q).await;
-    let events = rows(&r.body);
+    let events = rows(&d, &r.body).await;
     let next = (r.body["has_more"] == Value::Bool(true))
         .then(|| events.last().map(|e| e.id.clone()))
         .flatten();

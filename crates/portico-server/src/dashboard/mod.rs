@@ -741,7 +741,7 @@ async fn home(d: Dash) -> Response {
         StatusCode::OK,
         &HomePage {
             l: d.layout("Overview", "home"),
-            events: events::rows(&recent.body),
+            events: events::rows(&d, &recent.body).await,
             endpoints: endpoints.body["data"].as_array().map_or(0, Vec::len),
             failing,
             default_config: configs.body["data"][0]["id"].as_str().map(str::to_owned),
