@@ -244,3 +244,53 @@ def test_one_advance_goes_at_most_two_intervals(v1, plan):
     assert v1.test_helpers.test_clocks.retrieve(clock.id).frozen_time == T0, "nothing ran"
     advance(v1, clock, mar1)
     assert len(v1.invoices.list({"customer": cus.id}).data) == 3
+
+
+def test_changes_made_while_the_clock_advances_wait_for_it(portico_url, api_key):
+    """While a clock advances, its subscriptions move ahead of its frozen time. A change made
+    meanwhile waits for the advance (or gets a 409 that SDKs retry), never a 400 about a
+    proration date nobody sent; and the advance itself goes through a change made under it
+    instead of giving up half way."""
+    import threading
+
+    import requests
+
+    auth = (api_key, "")
+
+    def post(path, data):
+        return requests.post(portico_url + path, data=data, auth=auth, timeout=60)
+
+    price = post("/v1/prices", {"currency": "usd", "unit_amount": 1000, "recurring[interval]": "week",
+                                "product_data[name]": "Weekly"}).json()["id"]
+    clock = post("/v1/test_helpers/test_clocks", {"frozen_time": T0}).json()["id"]
+    subs = []
+    for _ in range(4):
+        cus = post("/v1/customers", {"test_clock": clock, "payment_method": "pm_card_visa",
+                                     "invoice_settings[default_payment_method]": "pm_card_visa"}).json()["id"]
+        subs.append(post("/v1/subscriptions", {"customer": cus, "items[0][price]": price}).json())
+    busy = subs[-1]
+    answers, stop = [], threading.Event()
+
+    def change():
+        n = 0
+        while not stop.is_set():
+            n += 1
+            r = post(f"/v1/subscriptions/{busy['id']}", {
+                "items[0][id]": busy["items"]["data"][0]["id"], "items[0][quantity]": 1 + n % 3,
+                "proration_behavior": "create_prorations", "metadata[n]": n})
+            answers.append((r.status_code, r.json().get("error", {}).get("code")))
+
+    t = threading.Thread(target=change)
+    t.start()
+    try:
+        done = post(f"/v1/test_helpers/test_clocks/{clock}/advance", {"frozen_time": T0 + 13 * DAY})
+    finally:
+        stop.set()
+        t.join()
+    assert done.status_code == 200, done.text
+    assert answers and all(a == (200, None) or a == (409, "lock_timeout") for a in answers), answers
+    c = requests.get(f"{portico_url}/v1/test_helpers/test_clocks/{clock}", auth=auth).json()
+    assert c["status"] == "ready" and c["frozen_time"] == T0 + 13 * DAY
+    for s in subs:
+        now = requests.get(f"{portico_url}/v1/subscriptions/{s['id']}", auth=auth).json()
+        assert now["items"]["data"][0]["current_period_start"] == T0 + 7 * DAY, now["id"]

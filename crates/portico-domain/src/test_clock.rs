@@ -105,6 +105,15 @@ impl TestClock {
         self.advance_started = None;
     }
 
+    /// Whether an advance is under way at `now` (the server's time): one stopped mid-way and
+    /// older than [`STALE_ADVANCE_SECS`] is not.
+    pub fn is_advancing(&self, now: i64) -> bool {
+        self.advancing_to.is_some()
+            && self
+                .advance_started
+                .is_some_and(|t| now - t < STALE_ADVANCE_SECS)
+    }
+
     /// `ready` or `advancing`.
     pub fn status(&self) -> &'static str {
         if self.advancing_to.is_some() {

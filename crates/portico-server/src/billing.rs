@@ -13,7 +13,7 @@ use portico_domain::schedule::{apply_phase, Schedule, ScheduleStatus};
 use portico_domain::subscription::{
     next_retry, Due, MissingPaymentMethod, PauseBehavior, Subscription, SubscriptionStatus,
 };
-use portico_domain::{AccountId, Ctx, IdGen, RandomIds};
+use portico_domain::{AccountId, Ctx, ErrorCode, IdGen, RandomIds};
 use portico_store::{Cursor, Filter, ListQuery, Page, TokenRecord, Versioned, Write};
 use portico_wire::ApiError;
 
@@ -92,6 +92,7 @@ pub async fn run_due(
     clock: &str,
     until: i64,
 ) -> Result<usize, Failure> {
+    let mut conflicts = 0;
     for done in 0..=MAX_TRANSITIONS {
         // The soonest schedule waiting to start by then, if any (its subscription's own
         // transitions come after its creation).
@@ -128,7 +129,15 @@ pub async fn run_due(
         let Some((at, due, sub)) = next else {
             return Ok(done);
         };
-        apply(app, account, at, due, sub).await?;
+        match apply(app, account, at, due, sub).await {
+            // A request changed the subscription meanwhile: read it again on the next turn,
+            // after a moment, as a lost race is retried.
+            Err(e) if e.error.code == Some(ErrorCode::LockTimeout) && conflicts < 12 => {
+                conflicts += 1;
+                crate::objects::backoff(conflicts).await;
+            }
+            other => other?,
+        }
     }
     Err(too_far())
 }

@@ -14,7 +14,7 @@ use portico_domain::{AccountId, DomainError, ErrorCode};
 use portico_store::{Cursor, Filter, ListQuery, Object, Record, StoreError, Versioned};
 use portico_wire::expand::ExpandTree;
 use portico_wire::list::{envelope, ListParams, PageCursor, Range};
-use portico_wire::{render, ApiError};
+use portico_wire::{render, ApiError, ErrorType};
 use serde_json::Value;
 use std::future::Future;
 
@@ -141,7 +141,7 @@ async fn retry(failure: &Failure, tries: &mut usize) -> bool {
 
 /// Waits a random while before retry number `tries`, so racing writers do not collide again in
 /// lockstep.
-async fn backoff(tries: usize) {
+pub(crate) async fn backoff(tries: usize) {
     // Full jitter over a window that doubles each time (1, 2, 4 … 128 ms): many writers on one
     // object spread out instead of colliding again.
     let window = 1u64 << tries.min(7);
@@ -247,6 +247,39 @@ pub fn active_filter(active: bool) -> Filter {
 
 /// "Now" for a customer: their test clock's time when they follow one, else `now`.
 pub async fn now_for(
+    app: &App,
+    account: &AccountId,
+    test_clock: Option<&str>,
+    now: i64,
+) -> Result<i64, Failure> {
+    let Some(id) = test_clock else {
+        return Ok(now);
+    };
+    let Some(clock) =
+        portico_store::get::<portico_domain::test_clock::TestClock>(&*app.store, account, id)
+            .await?
+    else {
+        return Ok(now);
+    };
+    // While the clock advances, its objects are being moved ahead of its frozen time: a change
+    // now would be made at a time they have already passed. The request waits (retried, as a
+    // lost race is) and is refused with a 409, which SDKs retry, if the advance takes longer.
+    if clock.value.is_advancing(now) {
+        return Err(ApiError::new(
+            409,
+            ErrorType::InvalidRequestError,
+            Some(ErrorCode::LockTimeout),
+            format!(
+                "The test clock {id} is advancing: objects on it cannot change until its status is ready again. Please retry the request."
+            ),
+        )
+        .into());
+    }
+    Ok(clock.value.frozen_time)
+}
+
+/// [`now_for`] for a read: the clock's frozen time, advancing or not.
+pub async fn now_for_reading(
     app: &App,
     account: &AccountId,
     test_clock: Option<&str>,

@@ -553,7 +553,13 @@ pub async fn retrieve_subscription_schedule(
     let s = load::<Schedule>(&app, &api.caller.account, &id, None)
         .await?
         .value;
-    let now = now_for(&app, &api.caller.account, s.test_clock.as_deref(), api.now).await?;
+    let now = crate::objects::now_for_reading(
+        &app,
+        &api.caller.account,
+        s.test_clock.as_deref(),
+        api.now,
+    )
+    .await?;
     respond(&app, &api, render::subscription_schedule(&s, now), &expand).await
 }
 

@@ -364,10 +364,14 @@ impl Portal {
                     .get(header::ACCEPT_LANGUAGE)
                     .and_then(|v| v.to_str().ok()),
             ));
-            let customer_now =
-                crate::objects::now_for(app, &account, customer.value.test_clock.as_deref(), now)
-                    .await
-                    .map_err(|_| failure(t))?;
+            let customer_now = crate::objects::now_for_reading(
+                app,
+                &account,
+                customer.value.test_clock.as_deref(),
+                now,
+            )
+            .await
+            .map_err(|_| failure(t))?;
             return Ok(Portal {
                 app: app.clone(),
                 caller: Caller {
