@@ -80,6 +80,25 @@ test('a customer asks for a link, gets it by email, and it opens the portal once
   await context.close();
 });
 
+test('the address is found in any case, and of two customers with it, the newer one', async () => {
+  await subscribedCustomer(biz, { email: 'John.Smith@Company.example', name: 'Older John' });
+  const { customer: newer } = await subscribedCustomer(biz, { email: 'JOHN.smith@company.EXAMPLE', name: 'Newer John' });
+  const url = await loginUrl();
+  const { context, page } = await open(browser, url);
+  await ask(page, url, 'john.smith@company.example');
+  // The email goes to the newer customer, at the address as their record has it.
+  const mail = await latestEmail(page, 'JOHN.smith@company.EXAMPLE');
+  await page.goto(portico.base + mail);
+  const text = await page.locator('pre.mail-text').textContent();
+  assert.match(text, /Hello Newer John,/);
+  const link = text.match(/https?:\/\/\S+\/open\/[A-Za-z0-9]{43}/)[0];
+  await page.goto(link);
+  await page.getByRole('heading', { name: 'Your billing' }).waitFor();
+  const created = (await biz.api.get('/v1/events', { type: 'billing_portal.session.created' })).json.data;
+  assert.equal(created[0].data.object.customer, newer.id);
+  await context.close();
+});
+
 test('the answer is the same whether or not the address has an account', async () => {
   await subscribedCustomer(biz, { email: 'known@example.com' });
   const url = await loginUrl();

@@ -287,34 +287,28 @@ async fn customer_with(
     account: &AccountId,
     email: &str,
 ) -> Result<Option<Customer>, String> {
-    let mut found: Vec<Customer> = Vec::new();
-    let mut variants = vec![email.to_owned()];
-    if email.to_lowercase() != email {
-        variants.push(email.to_lowercase());
-    }
-    for v in variants {
-        let q = ListQuery {
-            kind: "customer",
-            filters: vec![Filter::Lookup(v)],
-            cursor: Cursor::Start,
-            limit: 10,
-            include_deleted: false,
-        };
-        let page = app
-            .store
-            .list(account, &q)
-            .await
-            .map_err(|e| e.to_string())?;
-        for r in &page.records {
-            let c = Versioned::<Customer>::from_record(r)
-                .map_err(|e| e.to_string())?
-                .value;
-            if !c.deleted {
-                found.push(c);
-            }
+    let q = ListQuery {
+        kind: "customer",
+        filters: vec![Filter::EmailFolded(email.to_owned())],
+        cursor: Cursor::Start,
+        limit: 10,
+        include_deleted: false,
+    };
+    let page = app
+        .store
+        .list(account, &q)
+        .await
+        .map_err(|e| e.to_string())?;
+    // Newest first, as lists are (customers made in the same second by the order they were made).
+    for r in &page.records {
+        let c = Versioned::<Customer>::from_record(r)
+            .map_err(|e| e.to_string())?
+            .value;
+        if !c.deleted {
+            return Ok(Some(c));
         }
     }
-    Ok(found.into_iter().max_by_key(|c| c.created))
+    Ok(None)
 }
 
 /// The words of the login email, in the customer's language.
