@@ -81,6 +81,27 @@ def test_per_client_limit_covers_pages_with_a_localized_page(tmp):
         server.stop()
 
 
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_allowance(tmp):
+    """Several instances behind one load balancer see every request come from it: with
+    --trusted-proxy, the per-client limit counts the client the proxy names in X-Forwarded-For
+    (the last address it appended), so one busy client does not lock everyone out; a request
+    that does not come from the proxy still counts its own address, whatever it claims."""
+    server = Server(f"sqlite://{tmp}/proxy.db", tmp, "proxy", "--rate-limit-per-client", "5",
+                    "--trusted-proxy", "127.0.0.1")
+    try:
+        url = server.url + "/p/session/test_nothing"
+        busy = burst(url, 30, headers={"X-Forwarded-For": "198.51.100.7, 203.0.113.1"})
+        assert sum(r.status_code == 429 for r in busy) >= 15
+        # Another client behind the same proxy is not held back by the first.
+        other = burst(url, 3, headers={"X-Forwarded-For": "203.0.113.2"})
+        assert all(r.status_code != 429 for r in other), [r.status_code for r in other]
+        # A forged first address does not buy a fresh allowance: the proxy's own entry counts.
+        forged = burst(url, 3, headers={"X-Forwarded-For": "192.0.2.99, 203.0.113.1"})
+        assert all(r.status_code == 429 for r in forged)
+    finally:
+        server.stop()
+
+
 def test_dev_mode_has_no_rate_limits_unless_asked(tmp):
     server = Server(f"sqlite://{tmp}/dev.db", tmp, "dev")
     try:

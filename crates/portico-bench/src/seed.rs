@@ -205,6 +205,7 @@ pub async fn seed(a: SeedArgs) -> anyhow::Result<Value> {
         rate_limits: Default::default(),
         data_keys: Vec::new(),
         admin_password: None,
+        trusted_proxies: Vec::new(),
     };
     let app = portico_server::build(&config, Arc::new(portico_server::state::SystemClock)).await?;
     let store = app.store.clone();

@@ -289,6 +289,9 @@ pub struct ServeConfig {
     pub data_keys: Vec<seal::DataKey>,
     /// The operators' dashboard password (`--admin-password`), if any.
     pub admin_password: Option<String>,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`): the per-client
+    /// limits count that client instead of the proxy.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl std::fmt::Debug for ServeConfig {
@@ -342,7 +345,8 @@ pub async fn serve(
     let (stop_webhooks, stopping) = tokio::sync::watch::channel(false);
     let webhooks = tokio::spawn(webhooks::worker(app.clone(), stopping));
     let mailer = tokio::spawn(mail::worker(app.clone()));
-    let result = listener::serve(listener, router(app.clone()), shutdown).await;
+    let trusted: Arc<[std::net::IpAddr]> = config.trusted_proxies.clone().into();
+    let result = listener::serve(listener, router(app.clone()), trusted, shutdown).await;
     upkeep.abort();
     statistics.abort();
     billing.abort();

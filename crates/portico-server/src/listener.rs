@@ -10,6 +10,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
@@ -25,6 +27,7 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 pub async fn serve(
     listener: TcpListener,
     router: Router,
+    trusted: Arc<[IpAddr]>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
@@ -52,8 +55,14 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
+        let trusted = trusted.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-            req.extensions_mut().insert(ConnectInfo(peer));
+            let client = if trusted.contains(&peer.ip()) {
+                forwarded_client(req.headers(), &trusted).map_or(peer, |ip| SocketAddr::new(ip, 0))
+            } else {
+                peer
+            };
+            req.extensions_mut().insert(ConnectInfo(client));
             router.clone().oneshot(req)
         });
         let conn = builder.serve_connection(TokioIo::new(stream), service);
@@ -72,4 +81,43 @@ pub async fn serve(
         tracing::warn!("requests still in flight after the shutdown grace period");
     }
     Ok(())
+}
+
+/// The client a request from a trusted proxy is for: the last address of `X-Forwarded-For`
+/// (each proxy appends the one it saw) that is not itself a trusted proxy. `None` when the
+/// header is missing or unreadable.
+fn forwarded_client(headers: &axum::http::HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let mut chain: Vec<IpAddr> = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        for part in value.to_str().ok()?.split(',') {
+            chain.push(part.trim().parse().ok()?);
+        }
+    }
+    chain.into_iter().rev().find(|ip| !trusted.contains(ip))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_is_the_last_address_a_trusted_proxy_did_not_add() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let inner: IpAddr = "10.0.0.2".parse().unwrap();
+        let mut h = axum::http::HeaderMap::new();
+        assert_eq!(forwarded_client(&h, &[proxy]), None);
+        // A client may send its own header; the proxy appends the address it saw.
+        h.insert("x-forwarded-for", "1.2.3.4, 203.0.113.9".parse().unwrap());
+        assert_eq!(
+            forwarded_client(&h, &[proxy]),
+            Some("203.0.113.9".parse().unwrap())
+        );
+        h.insert("x-forwarded-for", "203.0.113.9, 10.0.0.2".parse().unwrap());
+        assert_eq!(
+            forwarded_client(&h, &[proxy, inner]),
+            Some("203.0.113.9".parse().unwrap())
+        );
+        h.insert("x-forwarded-for", "not an address".parse().unwrap());
+        assert_eq!(forwarded_client(&h, &[proxy]), None);
+    }
 }

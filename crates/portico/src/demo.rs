@@ -97,6 +97,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         rate_limits: Default::default(),
         data_keys: Vec::new(),
         admin_password: None,
+        trusted_proxies: Vec::new(),
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = {
@@ -433,6 +434,7 @@ async fn operator_app(
         rate_limits: Default::default(),
         data_keys: Vec::new(),
         admin_password: None,
+        trusted_proxies: Vec::new(),
     };
     portico_server::build(
         &config,

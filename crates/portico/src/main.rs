@@ -135,6 +135,12 @@ struct ServeArgs {
     /// Login-page requests allowed per client (IP address) in ten minutes.
     #[arg(long, env = "PORTICO_LOGIN_LIMIT_PER_CLIENT", default_value_t = 10)]
     login_limit_per_client: usize,
+    /// A proxy or load balancer in front of Portico (an IP address; repeat for several, or
+    /// comma-separated in the environment): for requests from it, the client is the last
+    /// address of `X-Forwarded-For` that is not a trusted proxy, and the per-client limits
+    /// count that client.
+    #[arg(long, env = "PORTICO_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
     /// Send email (portal login links) through this SMTP server:
     /// `smtp://user:pass@host:587?tls=required` (STARTTLS), `smtps://user:pass@host:465` (TLS), or
     /// `smtp://host:25` (no TLS, for a local relay). Without it, email stays in the outbox
@@ -295,6 +301,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         data_keys: args.data_keys.clone(),
         admin_password: args.admin_password.as_ref().map(|p| p.0.clone()),
+        trusted_proxies: args.trusted_proxy.clone(),
     };
     if !args.dev && args.data_keys.is_empty() {
         tracing::warn!("no --data-key: stored secrets are sealed with a key kept in the database itself; give a key to keep them sealed in backups and copies of it");

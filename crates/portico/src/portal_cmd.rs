@@ -239,6 +239,7 @@ async fn open(db: &DbArgs) -> anyhow::Result<portico_server::state::App> {
         rate_limits: Default::default(),
         data_keys: Vec::new(),
         admin_password: None,
+        trusted_proxies: Vec::new(),
     };
     let app = portico_server::build(
         &config,
