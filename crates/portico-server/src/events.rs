@@ -449,18 +449,9 @@ impl App {
         let mut new_json = Some(new_json);
         for (i, (kind, previous, use_old)) in derived.into_iter().enumerate() {
             // An invoice made and finalized (and paid…) in one step is announced in its stages.
-            if let Some(object) = self.invoice_stage(record, &kind)? {
-                out.push(event_record(
-                    &kind,
-                    object,
-                    previous,
-                    self.clock.now(),
-                    request,
-                ));
-                continue;
-            }
-            let object = match (use_old, &old_json) {
-                (true, Some(old)) => old.clone(),
+            let object = match (self.invoice_stage(record, &kind)?, use_old, &old_json) {
+                (Some(stage), _, _) => stage,
+                (None, true, Some(old)) => old.clone(),
                 // The last event takes the rendering instead of a copy.
                 _ if i + 1 == count => new_json.take().unwrap_or(Value::Null),
                 _ => new_json.clone().unwrap_or(Value::Null),

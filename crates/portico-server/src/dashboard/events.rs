@@ -23,22 +23,25 @@ pub struct EventRow {
     pub created: String,
 }
 
+/// The webhook deliveries of event `id` (its first hundred).
+async fn event_deliveries(d: &Dash, id: &str) -> Result<Vec<Delivery>, portico_store::StoreError> {
+    d.app
+        .store
+        .deliveries(&DeliveryQuery {
+            account: Some(d.account().clone()),
+            event_id: Some(id.to_owned()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+}
+
 /// The rows of an API list of events, with what became of each one's webhook deliveries.
 pub async fn rows(d: &Dash, list: &Value) -> Vec<EventRow> {
     let mut out = Vec::new();
     for e in list["data"].as_array().into_iter().flatten() {
         let id = s(e, "id").to_owned();
-        let deliveries = d
-            .app
-            .store
-            .deliveries(&DeliveryQuery {
-                account: Some(d.account().clone()),
-                event_id: Some(id.clone()),
-                limit: 100,
-                ..Default::default()
-            })
-            .await
-            .unwrap_or_default();
+        let deliveries = event_deliveries(d, &id).await.unwrap_or_default();
         let count = |state: DeliveryState| deliveries.iter().filter(|x| x.state == state).count();
         out.push(EventRow {
             kind: s(e, "type").to_owned(),
@@ -185,21 +188,11 @@ pub fn object_link(id: &str) -> Option<String> {
 
 /// `GET /dashboard/events/{id}`: the event's JSON and its webhook deliveries.
 pub async fn show(d: Dash, Path(id): Path<String>, Query(n): Query<Notice>) -> Response {
-    let app = d.app.clone();
     let r = d.get(&format!("/v1/events/{id}"), &[]).await;
     if !r.ok() {
         return r.failure_page();
     }
-    let deliveries = match app
-        .store
-        .deliveries(&DeliveryQuery {
-            account: Some(d.account().clone()),
-            event_id: Some(id.clone()),
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-    {
+    let deliveries = match event_deliveries(&d, &id).await {
         Ok(v) => v,
         Err(_) => return super::unavailable(),
     };
