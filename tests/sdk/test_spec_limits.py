@@ -103,6 +103,11 @@ def test_customer_email_filter_is_case_sensitive(v1):
     assert c.email == "Mixed@Example.com"
     assert [x.id for x in v1.customers.list({"email": "Mixed@Example.com"}).data] == [c.id]
     assert v1.customers.list({"email": "mixed@example.com"}).data == []
+    # Two customers whose addresses differ only in case are told apart.
+    lower = v1.customers.create({"email": "mixed@example.com"})
+    assert [x.id for x in v1.customers.list({"email": "mixed@example.com"}).data] == [lower.id]
+    assert [x.id for x in v1.customers.list({"email": "Mixed@Example.com"}).data] == [c.id]
+    assert v1.customers.list({"email": "MIXED@EXAMPLE.COM"}).data == []
 
 
 def test_unknown_created_operator(v1):

@@ -433,8 +433,6 @@ pub enum Filter {
     LookupIn(Vec<String>),
     /// `lookup` matches a pattern where `*` stands for any run of characters.
     LookupLike(String),
-    /// A customer whose email (`lookup`) is this one in any case (ASCII letters).
-    EmailFolded(String),
     Status(String),
     StatusIn(Vec<String>),
     IdIn(Vec<String>),

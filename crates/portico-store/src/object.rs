@@ -262,8 +262,11 @@ impl Object for Customer {
     fn parent(&self) -> Option<String> {
         self.test_clock.clone()
     }
+    /// The email folded to lower case (ASCII letters, as SQL's `lower` folds them): the list's
+    /// `email` filter compares the exact address besides, and the portal's sign-in page finds
+    /// the address in any case.
     fn lookup(&self) -> Option<String> {
-        self.email.clone()
+        self.email.as_deref().map(str::to_ascii_lowercase)
     }
 }
 

@@ -279,11 +279,6 @@ fn list_into(
         match f {
             Filter::Parent(v) => sql.push(" AND parent = ").text(v.clone()),
             Filter::Lookup(v) => sql.push(" AND lookup = ").text(v.clone()),
-            // Said with the literal kind, which lets the planner use the partial index of
-            // customers' folded emails.
-            Filter::EmailFolded(v) => sql
-                .push(" AND kind = 'customer' AND lookup IS NOT NULL AND lower(lookup) = ")
-                .text(v.to_ascii_lowercase()),
             Filter::Status(v) => sql.push(" AND status = ").text(v.clone()),
             Filter::LookupLike(pattern) => {
                 let escaped: String = pattern

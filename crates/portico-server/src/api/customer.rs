@@ -248,7 +248,10 @@ pub async fn list_customers(State(app): State<App>, mut api: Api) -> Reply {
     })?;
     let mut filters = created_filters(created);
     if let Some(e) = email {
-        filters.push(Filter::Lookup(e));
+        // Found by the folded address (indexed), kept when it is the exact one: Stripe's
+        // filter is case-sensitive.
+        filters.push(Filter::Lookup(e.to_ascii_lowercase()));
+        filters.push(Filter::Field("email", e));
     }
     if let Some(c) = clock {
         filters.push(Filter::Parent(c));

@@ -289,7 +289,7 @@ async fn customer_with(
 ) -> Result<Option<Customer>, String> {
     let q = ListQuery {
         kind: "customer",
-        filters: vec![Filter::EmailFolded(email.to_owned())],
+        filters: vec![Filter::Lookup(email.to_ascii_lowercase())],
         cursor: Cursor::Start,
         limit: 10,
         include_deleted: false,
