@@ -161,6 +161,15 @@ async fn setup(c: &Client, a: &MeasureArgs, i: usize) -> Result<Vu, String> {
             vu.page = page;
             vu.cookie = cookie;
         }
+        "portal.update_confirm" => {
+            // An earlier run may have left the subscription on either plan: the flow switches
+            // to the other one (a link to the plan it is on has nothing to confirm).
+            let f = a.fixture.as_ref().ok_or("portal.update_confirm needs --fixture")?;
+            let sub = c
+                .get(&format!("/v1/subscriptions/{}", vu.subscription), &[])
+                .await?;
+            vu.on_team = sub["items"]["data"][0]["price"]["id"].as_str() == Some(f.team.as_str());
+        }
         op if op.starts_with("localstripe.") => {
             let product = c.post("/v1/products", &[kv("name", "Pro")]).await?;
             let plan = c
