@@ -164,7 +164,10 @@ async fn setup(c: &Client, a: &MeasureArgs, i: usize) -> Result<Vu, String> {
         "portal.update_confirm" => {
             // An earlier run may have left the subscription on either plan: the flow switches
             // to the other one (a link to the plan it is on has nothing to confirm).
-            let f = a.fixture.as_ref().ok_or("portal.update_confirm needs --fixture")?;
+            let f = a
+                .fixture
+                .as_ref()
+                .ok_or("portal.update_confirm needs --fixture")?;
             let sub = c
                 .get(&format!("/v1/subscriptions/{}", vu.subscription), &[])
                 .await?;

@@ -24,6 +24,23 @@ pub fn timestamp_out_of_range(param: &str) -> ApiError {
     )
 }
 
+/// A timestamp parameter that also takes `now`: `Ok(None)` for `now`, the moment otherwise,
+/// or the error about parameter `param`.
+pub fn now_or_timestamp(raw: &str, param: &str) -> Result<Option<i64>, ApiError> {
+    if raw == "now" {
+        return Ok(None);
+    }
+    match raw.parse::<i64>() {
+        Ok(t) if portico_domain::calendar::in_range(t) => Ok(Some(t)),
+        Ok(_) => Err(timestamp_out_of_range(param)),
+        Err(_) => Err(ApiError::invalid(
+            Some(param.to_owned()),
+            None,
+            format!("Invalid {param}: '{raw}'. Use a unix timestamp or 'now'."),
+        )),
+    }
+}
+
 /// Errors gathered while reading.
 #[derive(Default)]
 struct Sink {
@@ -291,28 +308,42 @@ impl<'s> Reader<'s> {
 
     /// An integer between `min` and `max` (inclusive).
     pub fn int_between(&mut self, key: &'static str, min: i64, max: i64) -> Option<i64> {
-        let v = self.int(key)?;
-        if (min..=max).contains(&v) {
-            return Some(v);
-        }
-        let p = self.path_of(key);
-        self.sink.record(ApiError::invalid(
-            Some(p.clone()),
-            Some(ErrorCode::ParameterInvalidInteger),
-            format!("Invalid {p}: it must be between {min} and {max}."),
-        ));
-        None
+        self.int_where(
+            key,
+            |v| (min..=max).contains(&v),
+            |p| {
+                ApiError::invalid(
+                    Some(p.to_owned()),
+                    Some(ErrorCode::ParameterInvalidInteger),
+                    format!("Invalid {p}: it must be between {min} and {max}."),
+                )
+            },
+        )
     }
 
     /// A Unix timestamp: an integer between 0 and the end of the year 9999
     /// ([`portico_domain::calendar::LATEST`]).
     pub fn timestamp(&mut self, key: &'static str) -> Option<i64> {
-        let t = self.int(key)?;
-        if portico_domain::calendar::in_range(t) {
-            return Some(t);
+        self.int_where(
+            key,
+            portico_domain::calendar::in_range,
+            timestamp_out_of_range,
+        )
+    }
+
+    /// An integer that passes `ok`; otherwise the error `refused` makes for its path.
+    fn int_where(
+        &mut self,
+        key: &'static str,
+        ok: impl Fn(i64) -> bool,
+        refused: impl FnOnce(&str) -> ApiError,
+    ) -> Option<i64> {
+        let v = self.int(key)?;
+        if ok(v) {
+            return Some(v);
         }
         let p = self.path_of(key);
-        self.sink.record(timestamp_out_of_range(&p));
+        self.sink.record(refused(&p));
         None
     }
 

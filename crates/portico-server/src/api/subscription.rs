@@ -9,7 +9,6 @@ use crate::objects::{created_filters, list, load, load_live, now_for, respond, w
 use crate::payments::resolve_payment_method;
 use crate::state::App;
 use axum::extract::State;
-use portico_domain::calendar::in_range;
 use portico_domain::coupon::Coupon;
 use portico_domain::customer::Customer;
 use portico_domain::discount::Discount;
@@ -26,7 +25,7 @@ use portico_domain::subscription::{
 use portico_domain::{AccountId, Ctx, DomainError, IdGen, Patch, RandomIds};
 use portico_store::{Filter, TokenRecord, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
-use portico_wire::reader::timestamp_out_of_range;
+use portico_wire::reader::now_or_timestamp;
 use portico_wire::{render, ApiError, Reader};
 
 const NOT_YET: &str = "changing this on an existing subscription is not implemented yet.";
@@ -720,19 +719,7 @@ pub async fn draft_first_invoice(
             )
             .into())
         }
-        (Some("now"), None) => None,
-        (Some(t), None) => Some(match t.parse::<i64>() {
-            Ok(t) if in_range(t) => t,
-            Ok(_) => return Err(timestamp_out_of_range("trial_end").into()),
-            Err(_) => {
-                return Err(ApiError::invalid(
-                    Some("trial_end".into()),
-                    None,
-                    format!("Invalid trial_end: '{t}'. Use a unix timestamp or 'now'."),
-                )
-                .into())
-            }
-        }),
+        (Some(t), None) => now_or_timestamp(t, "trial_end")?,
         (None, Some(days)) if (1..=730).contains(&days) => Some(now + days * 86_400),
         (None, Some(_)) => {
             return Err(ApiError::invalid(
@@ -975,21 +962,12 @@ pub async fn update_subscription(
         } else {
             None
         };
-        let trial_end = match r.string("trial_end", 20).as_deref() {
+        let trial_end = match r.string("trial_end", 20) {
             None => None,
-            Some("now") => Some(None),
-            Some(t) => match t.parse::<i64>() {
-                Ok(t) if in_range(t) => Some(Some(t)),
-                Ok(_) => {
-                    r.error(timestamp_out_of_range("trial_end"));
-                    None
-                }
-                Err(_) => {
-                    r.error(ApiError::invalid(
-                        Some("trial_end".into()),
-                        None,
-                        format!("Invalid trial_end: '{t}'. Use a unix timestamp or 'now'."),
-                    ));
+            Some(t) => match now_or_timestamp(&t, "trial_end") {
+                Ok(end) => Some(end),
+                Err(e) => {
+                    r.error(e);
                     None
                 }
             },

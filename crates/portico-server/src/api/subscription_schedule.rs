@@ -7,7 +7,6 @@ use crate::http::{Api, Failure, PathId, Reply};
 use crate::objects::{created_filters, list, load, load_live, now_for, respond, with_retries};
 use crate::state::App;
 use axum::extract::State;
-use portico_domain::calendar::in_range;
 use portico_domain::customer::Customer;
 use portico_domain::metadata::MetadataUpdate;
 use portico_domain::price::{Interval, Recurring};
@@ -16,7 +15,7 @@ use portico_domain::subscription::{BillingMode, CancellationDetails, Subscriptio
 use portico_domain::{Ctx, DomainError};
 use portico_store::{Cmp, Filter, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params, read_range};
-use portico_wire::reader::timestamp_out_of_range;
+use portico_wire::reader::now_or_timestamp;
 use portico_wire::{render, ApiError, Reader};
 
 /// A phase as read: prices still ids.
@@ -69,23 +68,13 @@ fn read_phases(r: &mut Reader<'_>) -> Option<Vec<PhaseParams>> {
         // `now` means the current phase's start, which is where the first phase starts anyway.
         let raw_start = p.string("start_date", 20);
         let start_now = raw_start.as_deref() == Some("now");
-        let start_date = match raw_start.as_deref() {
-            None | Some("now") => None,
-            Some(t) => match t.parse::<i64>() {
-                Ok(v) if in_range(v) => Some(v),
-                Ok(_) => {
-                    p.error(timestamp_out_of_range(&p.path_of("start_date")));
-                    None
-                }
-                Err(_) => {
-                    p.error(ApiError::invalid(
-                        Some(p.path_of("start_date")),
-                        None,
-                        format!("Invalid start_date: '{t}'. Use a unix timestamp or 'now'."),
-                    ));
-                    None
-                }
-            },
+        let start_date = match raw_start.as_deref().map(|t| now_or_timestamp(t, &p.path_of("start_date"))) {
+            Some(Ok(start)) => start,
+            Some(Err(e)) => {
+                p.error(e);
+                None
+            }
+            None => None,
         };
         PhaseParams {
             items,
