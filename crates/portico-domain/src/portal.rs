@@ -618,12 +618,15 @@ fn check_url_patch(p: &Patch<String>, param: &str) -> DomainResult<()> {
     Ok(())
 }
 
+/// Whether `raw` has no spaces or control characters (a line break, a tab): URL parsers drop
+/// them, but the text would be stored, sent or put in a header as it is.
+pub fn url_text_is_plain(raw: &str) -> bool {
+    !raw.chars().any(|c| c.is_control() || c.is_whitespace())
+}
+
 /// URLs the portal links or redirects to must be absolute `http` or `https` URLs.
 pub fn check_url(raw: &str, param: &str) -> DomainResult<()> {
-    // Spaces and control characters (a line break, a tab) are dropped by URL parsers but would
-    // be kept in the stored text, and break the redirect made from it.
-    let clean = !raw.chars().any(|c| c.is_control() || c.is_whitespace());
-    let ok = clean
+    let ok = url_text_is_plain(raw)
         && url::Url::parse(raw)
             .ok()
             .filter(|u| (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some())

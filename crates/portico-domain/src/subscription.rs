@@ -1819,7 +1819,6 @@ mod tests {
         }
     }
 
-    /// A subscription to one of the monthly price, created at `ctx.now`.
     /// A subscription to one monthly price, to be completed with the fields a test sets.
     fn on_monthly(w: &World) -> SubscriptionCreate {
         SubscriptionCreate {
@@ -1828,6 +1827,7 @@ mod tests {
         }
     }
 
+    /// A subscription to one of the monthly price, created at `ctx.now`.
     fn monthly_sub(w: &World, ctx: &mut Ctx<'_>) -> Subscription {
         Subscription::create(&w.customer, on_monthly(w), ctx)
             .unwrap()

@@ -83,10 +83,7 @@ impl TestClock {
                 ),
             ));
         }
-        let abandoned = self
-            .advance_started
-            .is_none_or(|t| now - t >= STALE_ADVANCE_SECS);
-        if self.advancing_to.is_some() && !abandoned {
+        if self.is_advancing(now) {
             return Err(DomainError::state(
                 None,
                 "This test clock is already advancing.",

@@ -164,7 +164,7 @@ pub fn check_url(raw: &str) -> DomainResult<()> {
     if raw.chars().count() > MAX_URL_LEN {
         return bad(&format!("must be at most {MAX_URL_LEN} characters long."));
     }
-    if raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
+    if !crate::portal::url_text_is_plain(raw) {
         return bad("spaces and control characters are not allowed.");
     }
     let Ok(u) = url::Url::parse(raw) else {

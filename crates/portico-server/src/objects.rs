@@ -252,30 +252,24 @@ pub async fn now_for(
     test_clock: Option<&str>,
     now: i64,
 ) -> Result<i64, Failure> {
-    let Some(id) = test_clock else {
-        return Ok(now);
-    };
-    let Some(clock) =
-        portico_store::get::<portico_domain::test_clock::TestClock>(&*app.store, account, id)
-            .await?
-    else {
-        return Ok(now);
-    };
-    // While the clock advances, its objects are being moved ahead of its frozen time: a change
-    // now would be made at a time they have already passed. The request waits (retried, as a
-    // lost race is) and is refused with a 409, which SDKs retry, if the advance takes longer.
-    if clock.value.is_advancing(now) {
-        return Err(ApiError::new(
+    match clock_of(app, account, test_clock).await? {
+        None => Ok(now),
+        // While the clock advances, its objects are being moved ahead of its frozen time: a
+        // change now would be made at a time they have already passed. The request waits
+        // (retried, as a lost race is) and is refused with a 409, which SDKs retry, if the
+        // advance takes longer.
+        Some(c) if c.is_advancing(now) => Err(ApiError::new(
             409,
             ErrorType::InvalidRequestError,
             Some(ErrorCode::LockTimeout),
             format!(
-                "The test clock {id} is advancing: objects on it cannot change until its status is ready again. Please retry the request."
+                "The test clock {} is advancing: objects on it cannot change until its status is ready again. Please retry the request.",
+                c.id
             ),
         )
-        .into());
+        .into()),
+        Some(c) => Ok(c.frozen_time),
     }
-    Ok(clock.value.frozen_time)
 }
 
 /// [`now_for`] for a read: the clock's frozen time, advancing or not.
@@ -285,15 +279,25 @@ pub async fn now_for_reading(
     test_clock: Option<&str>,
     now: i64,
 ) -> Result<i64, Failure> {
-    Ok(match test_clock {
-        Some(c) => {
-            portico_store::get::<portico_domain::test_clock::TestClock>(&*app.store, account, c)
-                .await?
-                .map(|c| c.value.frozen_time)
-                .unwrap_or(now)
-        }
-        None => now,
-    })
+    Ok(clock_of(app, account, test_clock)
+        .await?
+        .map_or(now, |c| c.frozen_time))
+}
+
+/// The test clock `test_clock`, when there is one.
+async fn clock_of(
+    app: &App,
+    account: &AccountId,
+    test_clock: Option<&str>,
+) -> Result<Option<portico_domain::test_clock::TestClock>, Failure> {
+    let Some(id) = test_clock else {
+        return Ok(None);
+    };
+    Ok(
+        portico_store::get::<portico_domain::test_clock::TestClock>(&*app.store, account, id)
+            .await?
+            .map(|c| c.value),
+    )
 }
 
 /// Filters for a `created` range.

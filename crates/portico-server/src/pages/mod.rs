@@ -147,7 +147,7 @@ pub fn location(url: &str) -> Option<HeaderValue> {
 /// name in punycode), as a header can carry it. `None` for anything else, and for a URL with
 /// spaces or control characters, which a browser would read differently.
 pub fn origin_of(url: &str) -> Option<String> {
-    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+    if !portico_domain::portal::url_text_is_plain(url) {
         return None;
     }
     let u = url::Url::parse(url).ok()?;
