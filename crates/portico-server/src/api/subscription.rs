@@ -1053,8 +1053,7 @@ pub async fn update_subscription(
                     Some(renewal) => renewal,
                     None => vec![Write::Update(sub.next_record())],
                 };
-            // The new discounts are announced with the subscription's update.
-            writes.splice(1..1, discount_writes);
+            crate::api::subscription_change::with_discounts(&mut writes, discount_writes);
             app_.commit(account, writes).await?;
             Ok(sub.value)
         })

@@ -400,16 +400,21 @@ pub async fn update_with_change(
             }
             None => collect(app, api, planned, before, p, at).await?,
         };
-        // The new discounts are announced with the subscription's update, before its invoice.
-        let after_sub = writes
-            .iter()
-            .position(|w| matches!(w, Write::Update(r) if r.kind == <Subscription as portico_store::Object>::KIND))
-            .map_or(writes.len(), |i| i + 1);
-        writes.splice(after_sub..after_sub, discount_writes);
+        with_discounts(&mut writes, discount_writes);
         app.commit(account, writes).await?;
         Ok(sub)
     })
     .await
+}
+
+/// Puts a request's new `discounts` (their writes) right after the subscription's update in
+/// `writes`, so that they are announced with it, before any invoice.
+pub fn with_discounts(writes: &mut Vec<Write>, discounts: Vec<Write>) {
+    let after_sub = writes
+        .iter()
+        .position(|w| matches!(w, Write::Update(r) if r.kind == <Subscription as portico_store::Object>::KIND))
+        .map_or(writes.len(), |i| i + 1);
+    writes.splice(after_sub..after_sub, discounts);
 }
 
 /// What a change of `sub` would bill, computed by the engine without storing anything: the

@@ -291,7 +291,7 @@ async fn customer_with(
         kind: "customer",
         filters: vec![Filter::Lookup(email.to_ascii_lowercase())],
         cursor: Cursor::Start,
-        limit: 10,
+        limit: 1,
         include_deleted: false,
     };
     let page = app
@@ -299,16 +299,13 @@ async fn customer_with(
         .list(account, &q)
         .await
         .map_err(|e| e.to_string())?;
-    // Newest first, as lists are (customers made in the same second by the order they were made).
-    for r in &page.records {
-        let c = Versioned::<Customer>::from_record(r)
-            .map_err(|e| e.to_string())?
-            .value;
-        if !c.deleted {
-            return Ok(Some(c));
-        }
-    }
-    Ok(None)
+    // Newest first, as lists are (customers made in the same second by the order they were
+    // made); deleted ones are not listed.
+    page.records
+        .first()
+        .map(|r| Versioned::<Customer>::from_record(r).map(|c| c.value))
+        .transpose()
+        .map_err(|e| e.to_string())
 }
 
 /// The words of the login email, in the customer's language.
