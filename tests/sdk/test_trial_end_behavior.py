@@ -6,6 +6,7 @@ import html
 import re
 
 import requests
+import stripe
 
 from helpers import check, expect_error
 
@@ -383,3 +384,72 @@ def test_a_trial_that_cancels_takes_its_schedule_along(v1):
     advance(v1, clock, TRIAL_END + 1)
     assert v1.subscriptions.retrieve(sub.id).status == "canceled"
     assert v1.subscription_schedules.retrieve(sched.id).status == "released"
+
+
+def ending_now(v1, card):
+    """A customer with `card` as default, trialing a monthly plan for thirty days; the events so
+    far."""
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": T0})
+    cus = v1.customers.create({"test_clock": clock.id})
+    add_card(v1, cus, card)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan(v1)}], "trial_period_days": 30})
+    return cus, sub, last_event(v1)
+
+
+def test_ending_a_trial_now_follows_payment_behavior(v1):
+    # error_if_incomplete: a declined renewal refuses the whole update, and stores nothing.
+    cus, sub, mark = ending_now(v1, "pm_card_chargeCustomerFail")
+    invoices_before = [i.id for i in invoices_of(v1, sub)]
+    sequence_before = v1.customers.retrieve(cus.id).next_invoice_sequence
+    e = expect_error(lambda: v1.subscriptions.update(sub.id, {
+        "trial_end": "now", "payment_behavior": "error_if_incomplete", "metadata": {"tried": "yes"}}),
+        stripe.CardError, status=402, code="card_declined")
+    assert e.json_body["error"]["decline_code"]
+    again = v1.subscriptions.retrieve(sub.id)
+    assert (again.status, again.trial_end, again.latest_invoice) == ("trialing", sub.trial_end, sub.latest_invoice)
+    assert again.metadata.to_dict() == {}
+    assert [i.id for i in invoices_of(v1, sub)] == invoices_before
+    assert v1.customers.retrieve(cus.id).next_invoice_sequence == sequence_before
+    assert types_since(v1, mark) == []
+
+    # A card that needs 3-D Secure off-session is refused the same way.
+    cus, sub, mark = ending_now(v1, "pm_card_authenticationRequired")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {
+        "trial_end": "now", "payment_behavior": "error_if_incomplete"}), message="3-D Secure")
+    assert v1.subscriptions.retrieve(sub.id).status == "trialing"
+    assert types_since(v1, mark) == []
+
+    # allow_incomplete (the default): the trial ends, the renewal is past due and retried.
+    cus, sub, mark = ending_now(v1, "pm_card_chargeCustomerFail")
+    ended = v1.subscriptions.update(sub.id, {"trial_end": "now", "expand": ["latest_invoice"]})
+    assert ended.status == "past_due"
+    assert (ended.latest_invoice.status, ended.latest_invoice.attempt_count) == ("open", 1)
+    assert ended.latest_invoice.next_payment_attempt is not None
+
+    # default_incomplete: the invoice waits, open and not tried, for the customer to pay it.
+    cus, sub, mark = ending_now(v1, "pm_card_visa")
+    ended = check(v1.subscriptions.update(sub.id, {
+        "trial_end": "now", "payment_behavior": "default_incomplete", "expand": ["latest_invoice"]}))
+    assert ended.status == "past_due"
+    inv = ended.latest_invoice
+    assert (inv.status, inv.attempt_count, inv.next_payment_attempt) == ("open", 0, None)
+    paid = v1.invoices.pay(inv.id)
+    assert paid.status == "paid"
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+
+    # error_if_incomplete with a card that pays: the trial ends as with any other behaviour.
+    cus, sub, mark = ending_now(v1, "pm_card_visa")
+    ended = v1.subscriptions.update(sub.id, {"trial_end": "now", "payment_behavior": "error_if_incomplete"})
+    assert ended.status == "active"
+    assert "invoice.paid" in types_since(v1, mark)
+
+    # A plan change that ends the trial now is refused the same way, plan and all.
+    cus, sub, mark = ending_now(v1, "pm_card_chargeCustomerFail")
+    other = plan(v1, 9900)
+    mark = last_event(v1)
+    expect_error(lambda: v1.subscriptions.update(sub.id, {
+        "trial_end": "now", "payment_behavior": "error_if_incomplete",
+        "items": [{"id": sub["items"].data[0].id, "price": other}]}), stripe.CardError, status=402)
+    again = v1.subscriptions.retrieve(sub.id)
+    assert (again.status, again["items"].data[0].price.id) == ("trialing", sub["items"].data[0].price.id)
+    assert types_since(v1, mark) == []

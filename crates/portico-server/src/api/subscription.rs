@@ -1031,7 +1031,7 @@ pub async fn update_subscription(
         )
         .await?
     } else {
-        let (app_, api_, id_, apply_) = (&app, &api, &id, &apply);
+        let (app_, api_, id_, apply_, change_) = (&app, &api, &id, &apply, &change);
         with_retries(|| async move {
             let mut sub = load::<Subscription>(app_, &api_.caller.account, id_, None).await?;
             let now = now_for(
@@ -1048,11 +1048,13 @@ pub async fn update_subscription(
             };
             // A trial ended now renews the subscription in this same commit.
             let account = &api_.caller.account;
-            let mut writes =
-                match crate::billing::end_trial_now(app_, account, now, &mut sub, &fresh).await? {
-                    Some(renewal) => renewal,
-                    None => vec![Write::Update(sub.next_record())],
-                };
+            let behavior = change_.payment_behavior;
+            let ended =
+                crate::billing::end_trial_now(app_, account, now, &mut sub, &fresh, behavior);
+            let mut writes = match ended.await? {
+                Some(renewal) => renewal,
+                None => vec![Write::Update(sub.next_record())],
+            };
             crate::api::subscription_change::with_discounts(&mut writes, discount_writes);
             app_.commit(account, writes).await?;
             Ok(sub.value)

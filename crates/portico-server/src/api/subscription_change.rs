@@ -388,7 +388,9 @@ pub async fn update_with_change(
         // in this same commit.
         let renewal = match planned.invoice {
             None => {
-                crate::billing::end_trial_now(app, account, now, &mut planned.sub, &fresh).await?
+                let behavior = p.payment_behavior;
+                crate::billing::end_trial_now(app, account, now, &mut planned.sub, &fresh, behavior)
+                    .await?
             }
             Some(_) => None,
         };
