@@ -140,21 +140,24 @@ test('a subscription\'s first payment that needs 3-D Secure is completed on the 
   const sub = created.json;
   assert.equal(sub.status, 'incomplete');
   const link = sub.latest_invoice.hosted_invoice_url;
-  assert.ok(link.startsWith(`${portico.base}/p/authenticate/`), link);
+  assert.ok(link.startsWith(`${portico.base}/p/invoice/`), link);
 
+  // The invoice's hosted page leads on to the authentication page, and back.
   const page = await browser.newPage({ viewport: viewports.desktop });
   await page.goto(link);
+  await page.getByRole('link', { name: 'Complete payment' }).click();
   await page.getByRole('heading', { name: 'Authenticate your card' }).waitFor();
   assert.match(await page.textContent('body'), /\$25\.00/);
   assert.match(await page.textContent('body'), /Invoice [A-Z0-9]+-0001/);
   await screenshot(page, 'authenticate-invoice-desktop');
   await page.getByRole('button', { name: 'Complete authentication' }).click();
-  await page.getByRole('heading', { name: 'Authentication complete' }).waitFor();
+  await page.getByText('This invoice is paid. Thank you!').waitFor();
+  assert.equal(page.url(), link);
   await page.close();
 
   const invoice = (await api.get(`/v1/invoices/${sub.latest_invoice.id}`)).json;
   assert.equal(invoice.status, 'paid');
-  assert.equal(invoice.hosted_invoice_url, null);
+  assert.equal(invoice.hosted_invoice_url, link);
   assert.equal((await api.get(`/v1/subscriptions/${sub.id}`)).json.status, 'active');
   const types = (await api.get('/v1/events', { limit: 100 })).json.data.map((e) => e.type);
   assert.ok(types.includes('invoice.payment_action_required'));

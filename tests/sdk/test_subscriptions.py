@@ -3,6 +3,7 @@
 import time
 
 import pytest
+import requests
 import stripe
 
 from helpers import body_of, check, expect_error
@@ -191,7 +192,9 @@ def test_three_d_secure_first_payment(v1, plan):
     cus = customer_with(v1, "pm_card_authenticationRequired")
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "expand": ["latest_invoice"]})
     assert sub.status == "incomplete"
-    assert "/p/authenticate/" in sub.latest_invoice.hosted_invoice_url
+    # The invoice's hosted page leads on to the authentication page.
+    page = requests.get(sub.latest_invoice.hosted_invoice_url, timeout=10)
+    assert page.status_code == 200 and "/p/authenticate/" in page.text
     assert "invoice.payment_action_required" in types(v1)
 
 
@@ -422,7 +425,7 @@ def test_updates_are_on_session_unless_off_session_is_given(v1, plan):
     v1.subscriptions.update(sub.id, back)
     present = check(v1.subscriptions.update(sub.id, {**upgrade, "expand": ["latest_invoice"]}))
     assert present.status == "past_due" and present.latest_invoice.status == "open"
-    assert "/p/authenticate/" in present.latest_invoice.hosted_invoice_url
+    assert "/p/authenticate/" in requests.get(present.latest_invoice.hosted_invoice_url, timeout=10).text
     # The subscription item endpoint takes it too.
     v1.invoices.void_invoice(present.latest_invoice.id)
     check(v1.subscription_items.update(item, {"price": plan, "proration_behavior": "none"}))

@@ -334,3 +334,13 @@ page-not-found-heading = Seite nicht gefunden
 page-not-found-body = Diese Adresse führt zu keiner Portico-Seite.
 rate-limited-heading = Zu viele Anfragen
 rate-limited-body = Bitte warten Sie einen Moment und versuchen Sie es dann erneut.
+
+# The hosted invoice page
+hosted-invoice-expired-heading = Dieser Rechnungslink ist abgelaufen
+hosted-invoice-expired-body = Zu Ihrer Sicherheit funktionieren Rechnungslinks nur eine gewisse Zeit. Bitten Sie das Unternehmen, das Ihnen diese Rechnung geschickt hat, um einen neuen Link.
+hosted-invoice-pay-heading = Diese Rechnung bezahlen
+hosted-invoice-pay-saved = { $amount } mit { $card } bezahlen
+hosted-invoice-pay-new = Oder mit einer anderen Karte bezahlen
+hosted-invoice-pay-card = { $amount } bezahlen
+hosted-invoice-card-note = Die Karte wird in Ihrem Konto gespeichert, um diese Rechnung zu bezahlen; Ihre Standardzahlungsmethode bleibt unverändert.
+hosted-invoice-paid = Diese Rechnung ist bezahlt. Vielen Dank!

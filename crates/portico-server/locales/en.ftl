@@ -334,3 +334,13 @@ page-not-found-heading = Page not found
 page-not-found-body = This address does not lead to a Portico page.
 rate-limited-heading = Too many requests
 rate-limited-body = Please wait a moment, then try again.
+
+# The hosted invoice page
+hosted-invoice-expired-heading = This invoice link has expired
+hosted-invoice-expired-body = For your security, invoice links stop working after a while. Contact the business that sent you this invoice for a new link.
+hosted-invoice-pay-heading = Pay this invoice
+hosted-invoice-pay-saved = Pay { $amount } with { $card }
+hosted-invoice-pay-new = Or pay with another card
+hosted-invoice-pay-card = Pay { $amount }
+hosted-invoice-card-note = The card is saved to your account to pay this invoice; your default payment method stays as it is.
+hosted-invoice-paid = This invoice is paid. Thank you!

@@ -334,3 +334,13 @@ page-not-found-heading = Página no encontrada
 page-not-found-body = Esta dirección no corresponde a ninguna página de Portico.
 rate-limited-heading = Demasiadas solicitudes
 rate-limited-body = Espere un momento y vuelva a intentarlo.
+
+# The hosted invoice page
+hosted-invoice-expired-heading = Este enlace de factura ha caducado
+hosted-invoice-expired-body = Por su seguridad, los enlaces de factura dejan de funcionar al cabo de un tiempo. Póngase en contacto con la empresa que le envió esta factura para obtener un enlace nuevo.
+hosted-invoice-pay-heading = Pagar esta factura
+hosted-invoice-pay-saved = Pagar { $amount } con { $card }
+hosted-invoice-pay-new = O pagar con otra tarjeta
+hosted-invoice-pay-card = Pagar { $amount }
+hosted-invoice-card-note = La tarjeta se guarda en su cuenta para pagar esta factura; su método de pago predeterminado no cambia.
+hosted-invoice-paid = Esta factura está pagada. ¡Gracias!

@@ -337,3 +337,13 @@ page-not-found-heading = Page introuvable
 page-not-found-body = Cette adresse ne mène à aucune page Portico.
 rate-limited-heading = Trop de requêtes
 rate-limited-body = Veuillez patienter un instant, puis réessayer.
+
+# The hosted invoice page
+hosted-invoice-expired-heading = Ce lien de facture a expiré
+hosted-invoice-expired-body = Pour votre sécurité, les liens de facture cessent de fonctionner au bout d'un certain temps. Contactez l'entreprise qui vous a envoyé cette facture pour obtenir un nouveau lien.
+hosted-invoice-pay-heading = Payer cette facture
+hosted-invoice-pay-saved = Payer { $amount } avec { $card }
+hosted-invoice-pay-new = Ou payer avec une autre carte
+hosted-invoice-pay-card = Payer { $amount }
+hosted-invoice-card-note = La carte est enregistrée sur votre compte pour payer cette facture ; votre moyen de paiement par défaut reste inchangé.
+hosted-invoice-paid = Cette facture est payée. Merci !

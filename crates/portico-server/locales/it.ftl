@@ -334,3 +334,13 @@ page-not-found-heading = Pagina non trovata
 page-not-found-body = Questo indirizzo non corrisponde a nessuna pagina di Portico.
 rate-limited-heading = Troppe richieste
 rate-limited-body = Attenda un momento, poi riprovi.
+
+# The hosted invoice page
+hosted-invoice-expired-heading = Questo link alla fattura è scaduto
+hosted-invoice-expired-body = Per la sua sicurezza, i link alle fatture smettono di funzionare dopo un certo tempo. Contatti l'azienda che le ha inviato questa fattura per ricevere un nuovo link.
+hosted-invoice-pay-heading = Paga questa fattura
+hosted-invoice-pay-saved = Paga { $amount } con { $card }
+hosted-invoice-pay-new = Oppure paga con un'altra carta
+hosted-invoice-pay-card = Paga { $amount }
+hosted-invoice-card-note = La carta viene salvata nel suo account per pagare questa fattura; il metodo di pagamento predefinito resta invariato.
+hosted-invoice-paid = Questa fattura è pagata. Grazie!

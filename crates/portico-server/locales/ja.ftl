@@ -331,3 +331,13 @@ page-not-found-heading = ページが見つかりません
 page-not-found-body = このアドレスに該当する Portico のページはありません。
 rate-limited-heading = リクエストが多すぎます
 rate-limited-body = しばらく待ってから、もう一度お試しください。
+
+# The hosted invoice page
+hosted-invoice-expired-heading = この請求書のリンクは有効期限が切れています
+hosted-invoice-expired-body = セキュリティのため、請求書のリンクは一定期間が過ぎると使えなくなります。新しいリンクについては、この請求書を送った事業者にお問い合わせください。
+hosted-invoice-pay-heading = この請求書を支払う
+hosted-invoice-pay-saved = { $card } で { $amount } を支払う
+hosted-invoice-pay-new = または別のカードで支払う
+hosted-invoice-pay-card = { $amount } を支払う
+hosted-invoice-card-note = このカードは請求書の支払いのためにアカウントに保存されます。デフォルトの支払い方法は変わりません。
+hosted-invoice-paid = この請求書は支払い済みです。ありがとうございました。

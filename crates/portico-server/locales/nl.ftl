@@ -334,3 +334,13 @@ page-not-found-heading = Pagina niet gevonden
 page-not-found-body = Dit adres leidt niet naar een Portico-pagina.
 rate-limited-heading = Te veel verzoeken
 rate-limited-body = Wacht even en probeer het dan opnieuw.
+
+# The hosted invoice page
+hosted-invoice-expired-heading = Deze factuurlink is verlopen
+hosted-invoice-expired-body = Voor uw veiligheid werken factuurlinks na een tijd niet meer. Neem contact op met het bedrijf dat u deze factuur stuurde voor een nieuwe link.
+hosted-invoice-pay-heading = Deze factuur betalen
+hosted-invoice-pay-saved = { $amount } betalen met { $card }
+hosted-invoice-pay-new = Of betaal met een andere kaart
+hosted-invoice-pay-card = { $amount } betalen
+hosted-invoice-card-note = De kaart wordt in uw account opgeslagen om deze factuur te betalen; uw standaardbetaalmethode blijft ongewijzigd.
+hosted-invoice-paid = Deze factuur is betaald. Bedankt!

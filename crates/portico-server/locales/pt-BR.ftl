@@ -334,3 +334,13 @@ page-not-found-heading = Página não encontrada
 page-not-found-body = Este endereço não leva a uma página do Portico.
 rate-limited-heading = Muitas solicitações
 rate-limited-body = Aguarde um momento e tente novamente.
+
+# The hosted invoice page
+hosted-invoice-expired-heading = Este link de fatura expirou
+hosted-invoice-expired-body = Para sua segurança, os links de fatura deixam de funcionar depois de algum tempo. Entre em contato com a empresa que enviou esta fatura para receber um novo link.
+hosted-invoice-pay-heading = Pagar esta fatura
+hosted-invoice-pay-saved = Pagar { $amount } com { $card }
+hosted-invoice-pay-new = Ou pague com outro cartão
+hosted-invoice-pay-card = Pagar { $amount }
+hosted-invoice-card-note = O cartão é salvo na sua conta para pagar esta fatura; sua forma de pagamento padrão continua a mesma.
+hosted-invoice-paid = Esta fatura está paga. Obrigado!

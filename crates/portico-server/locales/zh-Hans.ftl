@@ -331,3 +331,13 @@ page-not-found-heading = 页面未找到
 page-not-found-body = 此地址未指向任何 Portico 页面。
 rate-limited-heading = 请求过多
 rate-limited-body = 请稍候片刻再试。
+
+# The hosted invoice page
+hosted-invoice-expired-heading = 此账单链接已过期
+hosted-invoice-expired-body = 为了您的安全，账单链接在一段时间后会失效。请联系向您发送此账单的商家获取新链接。
+hosted-invoice-pay-heading = 支付此账单
+hosted-invoice-pay-saved = 使用 { $card } 支付 { $amount }
+hosted-invoice-pay-new = 或使用其他卡支付
+hosted-invoice-pay-card = 支付 { $amount }
+hosted-invoice-card-note = 此卡将保存到您的账户以支付此账单；您的默认付款方式保持不变。
+hosted-invoice-paid = 此账单已支付。谢谢！

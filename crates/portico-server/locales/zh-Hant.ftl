@@ -331,3 +331,13 @@ page-not-found-heading = 找不到頁面
 page-not-found-body = 此地址未指向任何 Portico 頁面。
 rate-limited-heading = 請求過多
 rate-limited-body = 請稍候片刻再試。
+
+# The hosted invoice page
+hosted-invoice-expired-heading = 此帳單連結已過期
+hosted-invoice-expired-body = 為了您的安全，帳單連結在一段時間後會失效。請聯絡寄送此帳單給您的商家以取得新連結。
+hosted-invoice-pay-heading = 支付此帳單
+hosted-invoice-pay-saved = 使用 { $card } 支付 { $amount }
+hosted-invoice-pay-new = 或使用其他卡片支付
+hosted-invoice-pay-card = 支付 { $amount }
+hosted-invoice-card-note = 此卡片會儲存到您的帳戶以支付此帳單；您的預設付款方式維持不變。
+hosted-invoice-paid = 此帳單已支付。謝謝！

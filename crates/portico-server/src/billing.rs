@@ -471,7 +471,7 @@ async fn upcoming_invoice(
     // Named as create_preview names its invoices, so its lines point nowhere real; the id itself
     // is left out.
     preview.id = format!("upcoming_in_{}", RandomIds.next("", portico_domain::ID_LEN));
-    let mut object = portico_wire::render::invoice(&preview, &app.settings.public_url);
+    let mut object = portico_wire::render::invoice(&preview, None);
     if let Some(o) = object.as_object_mut() {
         o.remove("id");
     }
@@ -582,7 +582,7 @@ pub async fn invoice_payment_method(
 
 /// The link a customer follows to authenticate `invoice`'s payment. It expires on the server's
 /// own clock, whatever time a test clock has reached: the link is for a person to open now.
-fn token_write(app: &App, account: &AccountId, invoice: &str, token: &str) -> Write {
+pub fn token_write(app: &App, account: &AccountId, invoice: &str, token: &str) -> Write {
     let at = app.clock.now();
     Write::Token(TokenRecord {
         token_hash: crate::api::setup_intent::token_hash(token),

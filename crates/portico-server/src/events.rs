@@ -36,7 +36,11 @@ fn derive(kind: &str, old: Option<&Value>, new: &Value) -> Vec<(String, Option<V
     };
     let Some(old) = old else {
         return match kind {
-            // Stripe has no payment_method.created: attaching is what it announces.
+            // Stripe has no payment_method.created: attaching is what it announces, also for
+            // a card saved to a customer as it is made (the hosted invoice page's).
+            "payment_method" if new.get("customer").is_some_and(|c| !c.is_null()) => {
+                vec![("payment_method.attached".into(), None, false)]
+            }
             "payment_method" | "event" => Vec::new(),
             "setup_intent" => {
                 let mut e = vec![("setup_intent.created".to_owned(), None, false)];
@@ -340,7 +344,7 @@ impl App {
                     && v.get("id").and_then(Value::as_str) == Some(record.id.as_str())
                     && v.get("object").and_then(Value::as_str) == Some(record.kind)
             });
-            events.extend(self.events_for(record, old.as_ref(), known, now, &request)?);
+            events.extend(self.events_for(account, record, old.as_ref(), known, now, &request)?);
         }
         for (kind, object) in extra {
             events.push(event_record(kind, object, None, self.clock.now(), &request));
@@ -413,6 +417,7 @@ impl App {
 
     fn events_for(
         &self,
+        account: &AccountId,
         record: &Record,
         old: Option<&Record>,
         known: Option<Value>,
@@ -424,9 +429,10 @@ impl App {
         if record.kind == WebhookEndpoint::KIND || record.kind.starts_with("portico.") {
             return Ok(Vec::new());
         }
-        let url = &self.settings.public_url;
+        // Links expire in the server's time, whatever the objects' clock.
+        let links = self.links(account, self.clock.now());
         let render = |r: &Record| {
-            render_record(r, now, url)
+            render_record(r, now, &links)
                 .map_err(|_| StoreError::Corrupt(format!("cannot render {} {}", r.kind, r.id)))
         };
         let new_json = match known {
@@ -449,7 +455,11 @@ impl App {
         let mut new_json = Some(new_json);
         for (i, (kind, previous, use_old)) in derived.into_iter().enumerate() {
             // An invoice made and finalized (and paid…) in one step is announced in its stages.
-            let object = match (self.invoice_stage(record, &kind)?, use_old, &old_json) {
+            let object = match (
+                self.invoice_stage(&links, record, &kind)?,
+                use_old,
+                &old_json,
+            ) {
                 (Some(stage), _, _) => stage,
                 (None, true, Some(old)) => old.clone(),
                 // The last event takes the rendering instead of a copy.
@@ -474,7 +484,12 @@ impl App {
     /// The invoice `record` as it stood when `kind` happened, when that was an earlier stage
     /// of the step that wrote it: `invoice.created` shows the draft, `invoice.finalized` the
     /// open invoice before its payment. `None`: the event shows the invoice as written.
-    fn invoice_stage(&self, record: &Record, kind: &str) -> Result<Option<Value>, StoreError> {
+    fn invoice_stage(
+        &self,
+        links: &crate::invoice_link::Links,
+        record: &Record,
+        kind: &str,
+    ) -> Result<Option<Value>, StoreError> {
         if record.kind != "invoice" || !matches!(kind, "invoice.created" | "invoice.finalized") {
             return Ok(None);
         }
@@ -484,7 +499,7 @@ impl App {
             "invoice.finalized" => inv.before_payment(),
             _ => None,
         };
-        Ok(stage.map(|i| portico_wire::render::invoice(&i, &self.settings.public_url)))
+        Ok(stage.map(|i| portico_wire::render::invoice(&i, links.hosted_invoice(&i))))
     }
 }
 
@@ -570,7 +585,12 @@ mod tests {
         let url = "http://127.0.0.1:1";
         let record = portico_store::Versioned::new_record(&session);
         assert_eq!(
-            crate::objects::render_record(&record, 0, url).unwrap(),
+            crate::objects::render_record(
+                &record,
+                0,
+                &crate::invoice_link::Links::new(url, &AccountId("acct_1".into()), 0, None)
+            )
+            .unwrap(),
             portico_wire::render::portal_session(&session, url)
         );
     }

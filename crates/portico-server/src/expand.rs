@@ -69,8 +69,11 @@ fn walk<'a>(
                 Value::String(id) => {
                     let kind = target(&object, &field).ok_or_else(|| not_expandable(seg, false))?;
                     if let Some(record) = w.app.store.get(w.account, kind, id).await? {
-                        let mut expanded =
-                            render_record(&record, w.now, &w.app.settings.public_url)?;
+                        let mut expanded = render_record(
+                            &record,
+                            w.now,
+                            &w.app.links(w.account, w.app.clock.now()),
+                        )?;
                         let kind = kind_of(&expanded);
                         walk(w, &mut expanded, sub, String::new(), kind).await?;
                         *slot = expanded;
@@ -88,8 +91,11 @@ fn walk<'a>(
                     for slot in ids.iter_mut() {
                         let Value::String(id) = slot else { continue };
                         if let Some(record) = w.app.store.get(w.account, kind, id).await? {
-                            let mut expanded =
-                                render_record(&record, w.now, &w.app.settings.public_url)?;
+                            let mut expanded = render_record(
+                                &record,
+                                w.now,
+                                &w.app.links(w.account, w.app.clock.now()),
+                            )?;
                             let kind = kind_of(&expanded);
                             walk(w, &mut expanded, sub, String::new(), kind).await?;
                             *slot = expanded;

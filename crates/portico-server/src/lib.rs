@@ -12,6 +12,7 @@ pub mod events;
 pub mod expand;
 pub mod http;
 pub mod ids;
+pub mod invoice_link;
 pub mod limits;
 pub mod listener;
 pub mod mail;
@@ -311,7 +312,7 @@ impl std::fmt::Debug for ServeConfig {
 /// Opens the store and builds the application state.
 pub async fn build(config: &ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
     let store: Arc<dyn Store> = portico_store::open(&config.database_url).await?;
-    Ok(App::new(
+    let app = App::new(
         store,
         KeyPolicy::new(&config.api_keys, config.dev),
         clock,
@@ -328,7 +329,11 @@ pub async fn build(config: &ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Resul
                 .as_deref()
                 .map(|p| <sha2::Sha256 as sha2::Digest>::digest(p.as_bytes()).into()),
         },
-    ))
+    );
+    app.load_link_key()
+        .await
+        .map_err(|e| anyhow::anyhow!("reading the invoice links' key: {}", e.error.message))?;
+    Ok(app)
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests and returns.

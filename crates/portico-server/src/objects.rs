@@ -176,8 +176,13 @@ where
     }
 }
 
-/// Renders a stored record of any kind as Stripe JSON, as of `now`.
-pub fn render_record(record: &Record, now: i64, public_url: &str) -> Result<Value, Failure> {
+/// Renders a stored record of any kind as Stripe JSON, as of `now` (the object's clock), with
+/// `links` for its account.
+pub fn render_record(
+    record: &Record,
+    now: i64,
+    links: &crate::invoice_link::Links,
+) -> Result<Value, Failure> {
     fn decode<T: Object>(r: &Record) -> Result<T, Failure> {
         Ok(Versioned::<T>::from_record(r)?.value)
     }
@@ -191,10 +196,10 @@ pub fn render_record(record: &Record, now: i64, public_url: &str) -> Result<Valu
         "subscription" => render::subscription(&decode::<
             portico_domain::subscription::Subscription,
         >(record)?),
-        "invoice" => render::invoice(
-            &decode::<portico_domain::invoice::Invoice>(record)?,
-            public_url,
-        ),
+        "invoice" => {
+            let inv = decode::<portico_domain::invoice::Invoice>(record)?;
+            render::invoice(&inv, links.hosted_invoice(&inv))
+        }
         "discount" => render::discount(&decode::<portico_domain::discount::Discount>(record)?),
         "test_helpers.test_clock" => {
             render::test_clock(&decode::<portico_domain::test_clock::TestClock>(record)?)
@@ -203,14 +208,14 @@ pub fn render_record(record: &Record, now: i64, public_url: &str) -> Result<Valu
             &decode::<portico_domain::schedule::Schedule>(record)?,
             now,
         ),
-        "setup_intent" => render::setup_intent(&decode::<SetupIntent>(record)?, public_url),
+        "setup_intent" => render::setup_intent(&decode::<SetupIntent>(record)?, links.public_url),
         "billing_portal.configuration" => render::portal_configuration(
             &decode::<portico_domain::portal::PortalConfiguration>(record)?,
-            public_url,
+            links.public_url,
         ),
         "billing_portal.session" => render::portal_session(
             &decode::<portico_domain::portal::PortalSession>(record)?,
-            public_url,
+            links.public_url,
         ),
         "webhook_endpoint" => render::webhook_endpoint(
             &decode::<portico_domain::webhook_endpoint::WebhookEndpoint>(record)?,
@@ -355,7 +360,7 @@ pub async fn list(
     let mut data = page
         .records
         .iter()
-        .map(|r| render_record(r, api.now, &app.settings.public_url))
+        .map(|r| render_record(r, api.now, &app.links(&api.caller.account, api.now)))
         .collect::<Result<Vec<_>, _>>()?;
     if kind == "event" {
         crate::api::event::fill_pending_webhooks(app, &api.caller.account, &mut data).await?;

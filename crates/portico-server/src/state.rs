@@ -148,6 +148,8 @@ pub struct Inner {
     pub renders: crate::objects::Renders,
     known_accounts: RwLock<HashSet<AccountId>>,
     fingerprint_secret: tokio::sync::OnceCell<String>,
+    /// The key of hosted invoice links, once read from the database.
+    link_key: std::sync::OnceLock<[u8; 32]>,
 }
 
 impl Deref for App {
@@ -179,7 +181,23 @@ impl App {
             renders: crate::objects::Renders::new(crate::objects::RENDERS_BUDGET),
             known_accounts: RwLock::new(HashSet::new()),
             fingerprint_secret: tokio::sync::OnceCell::new(),
+            link_key: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// Reads the key of hosted invoice links from the database (made on first use), if not
+    /// read yet. Rendering is not async: the key is read before anything is rendered.
+    pub async fn load_link_key(&self) -> Result<(), Failure> {
+        if self.link_key.get().is_none() {
+            let secret = self.store.secret(crate::invoice_link::LINK_SECRET).await?;
+            let _ = self.link_key.set(crate::invoice_link::key_of(&secret));
+        }
+        Ok(())
+    }
+
+    /// The key of hosted invoice links, once [`App::load_link_key`] has read it.
+    pub fn link_key(&self) -> Option<&[u8; 32]> {
+        self.link_key.get()
     }
 
     /// The key that fingerprints card numbers in `account`: derived from the database's
@@ -208,6 +226,7 @@ impl App {
         self.store
             .ensure_account(&caller.account, caller.livemode, now)
             .await?;
+        self.load_link_key().await?;
         if let Ok(mut s) = self.known_accounts.write() {
             s.insert(caller.account.clone());
         }

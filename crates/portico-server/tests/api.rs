@@ -4,7 +4,7 @@
 use axum::body::{to_bytes, Body};
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use portico_server::state::{ManualClock, Settings};
+use portico_server::state::{Clock, ManualClock, Settings};
 use portico_server::{router, KeyPolicy};
 use portico_store::Store;
 use serde_json::Value;
@@ -781,23 +781,24 @@ async fn session_url(env: &Env, k: &str, customer: &str) -> String {
     made.json["url"].as_str().unwrap().to_owned()
 }
 
+/// The status of a hosted page at `url` (under the test server's public URL), opened without
+/// cookies.
+async fn page_status(env: &Env, url: String) -> StatusCode {
+    let path = url
+        .strip_prefix("http://127.0.0.1:12111")
+        .unwrap()
+        .to_owned();
+    let req = Request::builder().uri(path).body(Body::empty()).unwrap();
+    env.router.clone().oneshot(req).await.unwrap().status()
+}
+
 /// A session link opens its page whether its lookup is stored under the current key (the
 /// link's head, then its hash) or, as links made by earlier versions are, under the hash alone.
 async fn session_links_open_by_new_and_old_keys(env: Env) {
     let k = key();
     let cus = post(&env, "/v1/customers", &k, "email=links@example.com").await;
     let cus = cus.json["id"].as_str().unwrap().to_owned();
-    let open = |url: String| {
-        let router = env.router.clone();
-        async move {
-            let path = url
-                .strip_prefix("http://127.0.0.1:12111")
-                .unwrap()
-                .to_owned();
-            let req = Request::builder().uri(path).body(Body::empty()).unwrap();
-            router.oneshot(req).await.unwrap().status()
-        }
-    };
+    let open = |url: String| page_status(&env, url);
     let session = || session_url(&env, &k, &cus);
     assert_eq!(open(session().await).await, StatusCode::OK);
 
@@ -898,6 +899,85 @@ async fn link_lookups_last_while_their_sessions_do(env: Env) {
     assert_eq!(open(used, Some(cookie)).await.0, StatusCode::OK);
 }
 
+/// An invoice's hosted page opens by its link alone; a link changed in any way opens nothing,
+/// nor does one for another account's invoice. A link works thirty days after the invoice is
+/// finalized; after that the page says it has expired, and the invoice read again from the API
+/// carries a new link that works for at least ten more days.
+async fn hosted_invoice_links_are_signed_and_expire(env: Env) {
+    let k = key();
+    let product = post(
+        &env,
+        "/v1/products",
+        &k,
+        "name=Team&default_price_data[currency]=usd&default_price_data[unit_amount]=900&default_price_data[recurring][interval]=month",
+    )
+    .await;
+    let price = product.json["default_price"].as_str().unwrap().to_owned();
+    let cus = post(
+        &env,
+        "/v1/customers",
+        &k,
+        "payment_method=pm_card_chargeCustomerFail&invoice_settings[default_payment_method]=pm_card_chargeCustomerFail",
+    )
+    .await;
+    let cus = cus.json["id"].as_str().unwrap().to_owned();
+    let sub = post(
+        &env,
+        "/v1/subscriptions",
+        &k,
+        &format!("customer={cus}&items[0][price]={price}&expand[0]=latest_invoice"),
+    )
+    .await;
+    assert_eq!(sub.json["status"], "incomplete", "{}", sub.json);
+    let inv = sub.json["latest_invoice"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let url = sub.json["latest_invoice"]["hosted_invoice_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let open = |url: String| page_status(&env, url);
+    assert_eq!(open(url.clone()).await, StatusCode::OK);
+    // The same link while the invoice is young, whoever reads it.
+    let again = get(&env, &format!("/v1/invoices/{inv}"), &k).await;
+    assert_eq!(again.json["hosted_invoice_url"], url.as_str());
+    // Changed anywhere, it opens nothing.
+    let cut = url.len() - 3;
+    let flipped = if &url[cut..cut + 1] == "A" { "B" } else { "A" };
+    let forged = format!("{}{flipped}{}", &url[..cut], &url[cut + 1..]);
+    assert_eq!(open(forged).await, StatusCode::NOT_FOUND);
+    assert_eq!(open(format!("{url}x")).await, StatusCode::NOT_FOUND);
+    // Another account's invoice of the same id, were there one, would need its own signature.
+    let token = url.rsplit('/').next().unwrap();
+    let (payload, sig) = token.split_once('.').unwrap();
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let text = String::from_utf8(engine.decode(payload).unwrap()).unwrap();
+    let other = text.replacen("acct_", "acct_0", 1);
+    let moved = format!(
+        "http://127.0.0.1:12111/p/invoice/{}.{sig}",
+        engine.encode(other)
+    );
+    assert_eq!(open(moved).await, StatusCode::NOT_FOUND);
+    // A month and a day later the link has expired; read again, the invoice has a new one.
+    env.clock.set(env.clock.now() + 31 * 86_400);
+    assert_eq!(open(url.clone()).await, StatusCode::GONE);
+    let later = get(&env, &format!("/v1/invoices/{inv}"), &k).await;
+    let fresh = later.json["hosted_invoice_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(fresh, url);
+    assert_eq!(open(fresh.clone()).await, StatusCode::OK);
+    env.clock.set(env.clock.now() + 10 * 86_400 - 1);
+    assert_eq!(open(fresh).await, StatusCode::OK);
+    // A draft has no link.
+    let draft = post(&env, "/v1/invoices", &k, &format!("customer={cus}")).await;
+    assert_eq!(draft.json["status"], "draft", "{}", draft.json);
+    assert!(draft.json["hosted_invoice_url"].is_null());
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -931,6 +1011,7 @@ on_both!(
     idempotency_ignores_parameter_order,
     racing_lookup_keys_never_500,
     no_price_outlives_its_product,
+    hosted_invoice_links_are_signed_and_expire,
 );
 
 /// An app on SQLite whose clock the test sets, for the background workers' tests.

@@ -484,9 +484,12 @@ pub fn invoice_line(
     })
 }
 
-/// An invoice, its lines included. While a payment waits for 3-D Secure, `hosted_invoice_url`
-/// leads to the page where the customer authenticates and pays.
-pub fn invoice(inv: &portico_domain::invoice::Invoice, public_url: &str) -> Value {
+/// An invoice, its lines included. `hosted_invoice_url`: the link to its hosted page, which the
+/// server signs (none for a draft).
+pub fn invoice(
+    inv: &portico_domain::invoice::Invoice,
+    hosted_invoice_url: Option<String>,
+) -> Value {
     use portico_domain::invoice::InvoiceStatus;
     if inv.deleted {
         return deleted("invoice", &inv.id);
@@ -536,7 +539,7 @@ pub fn invoice(inv: &portico_domain::invoice::Invoice, public_url: &str) -> Valu
         "ending_balance": if finalized { inv.ending_balance.or(Some(0)) } else { None },
         "footer": null,
         "from_invoice": null,
-        "hosted_invoice_url": inv.pending_authentication.as_ref().map(|(_, t)| format!("{public_url}/p/authenticate/{t}")),
+        "hosted_invoice_url": hosted_invoice_url,
         "invoice_pdf": null,
         "issuer": {"type": "self"},
         "last_finalization_error": null,

@@ -371,7 +371,7 @@ pub async fn default_configuration(
 }
 
 /// The account's default configuration, if it has one yet.
-async fn existing_default(
+pub(crate) async fn existing_default(
     app: &App,
     account: &AccountId,
 ) -> Result<Option<PortalConfiguration>, Failure> {

@@ -25,7 +25,11 @@ pub async fn retrieve_event(State(app): State<App>, PathId(id): PathId, mut api:
 
 /// An event as the API shows it, with its current `pending_webhooks`.
 async fn render_event(app: &App, api: &Api, record: &Record) -> Result<Value, Failure> {
-    let mut event = [render_record(record, api.now, &app.settings.public_url)?];
+    let mut event = [render_record(
+        record,
+        api.now,
+        &app.links(&api.caller.account, api.now),
+    )?];
     fill_pending_webhooks(app, &api.caller.account, &mut event).await?;
     let [event] = event;
     Ok(event)

@@ -1,7 +1,6 @@
 //! `/v1/invoices`: retrieve, list, lines, pay (through the payment simulator), void.
 
 use crate::api::payment_method::attach_writes;
-use crate::api::subscription::invoice_token;
 use crate::http::{Api, Failure, PathId, Reply};
 use crate::objects::{created_filters, list, load, load_live, respond, with_retries};
 use crate::payments::resolve_payment_method;
@@ -191,30 +190,18 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
             }
             None => crate::billing::invoice_payment_method(app_, &api_.caller.account, &inv.value).await?,
         };
-        let token = RandomIds.next("", 43);
         let now = crate::objects::now_for(app_, &api_.caller.account, inv.value.test_clock.as_deref(), api_.now).await?;
-        // Only the first attempt and automatic retries count: a payment asked for here after
-        // the first leaves attempt_count (and so the retry schedule) as it was.
-        let counted = inv.value.attempt_count;
-        let outcome = inv.value.attempt_payment(pm.as_ref().map(|p| &p.value), off_session, false, now, || token.clone())?;
-        if counted > 0 {
-            inv.value.attempt_count = counted;
-        }
-        let mut writes = vec![Write::Update(inv.next_record())];
-        let mut declined = None;
-        match outcome {
-            PaymentOutcome::Paid => writes.extend(after_payment(app_, &api_.caller.account, &inv.value, pm.as_ref()).await?),
-            PaymentOutcome::Declined(d) => declined = Some(ApiError::card(&d, None)),
-            PaymentOutcome::RequiresAction => {
-                writes.push(invoice_token(api_, &inv.value.id, &token));
-                declined = Some(ApiError::new(
-                    402,
-                    portico_wire::ErrorType::CardError,
-                    None,
-                    "This payment requires authentication (3-D Secure): the customer must complete it at the hosted page.",
-                ));
-            }
-        }
+        let (writes, outcome) = pay_now(app_, &api_.caller.account, &mut inv, pm.as_ref(), off_session, now).await?;
+        let declined = match outcome {
+            PaymentOutcome::Paid => None,
+            PaymentOutcome::Declined(d) => Some(ApiError::card(&d, None)),
+            PaymentOutcome::RequiresAction => Some(ApiError::new(
+                402,
+                portico_wire::ErrorType::CardError,
+                None,
+                "This payment requires authentication (3-D Secure): the customer must complete it at the hosted page.",
+            )),
+        };
         app_.commit(&api_.caller.account, writes).await?;
         Ok::<_, Failure>((inv.value, declined))
     })
@@ -226,12 +213,53 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
     respond_invoice(&app, &api, &inv, &expand).await
 }
 
+/// A payment of `inv` asked for now (by the API, or by the customer on its hosted page) with
+/// `pm`, at `now` (the invoice's clock): the writes to commit whatever the outcome (the invoice
+/// with the attempt recorded; once paid, what its payment starts; when it waits for 3-D Secure,
+/// the authentication link's token), and the outcome.
+pub async fn pay_now(
+    app: &App,
+    account: &AccountId,
+    inv: &mut Versioned<Invoice>,
+    pm: Option<&Versioned<PaymentMethod>>,
+    off_session: bool,
+    now: i64,
+) -> Result<(Vec<Write>, PaymentOutcome), Failure> {
+    let token = RandomIds.next("", 43);
+    // Only the first attempt and automatic retries count: a payment asked for after the first
+    // leaves attempt_count (and so the retry schedule) as it was.
+    let counted = inv.value.attempt_count;
+    let outcome =
+        inv.value
+            .attempt_payment(pm.map(|p| &p.value), off_session, false, now, || {
+                token.clone()
+            })?;
+    if counted > 0 {
+        inv.value.attempt_count = counted;
+    }
+    let mut writes = vec![Write::Update(inv.next_record())];
+    match &outcome {
+        PaymentOutcome::Paid => writes.extend(after_payment(app, account, &inv.value, pm).await?),
+        PaymentOutcome::Declined(_) => {}
+        PaymentOutcome::RequiresAction => writes.push(crate::billing::token_write(
+            app,
+            account,
+            &inv.value.id,
+            &token,
+        )),
+    }
+    Ok((writes, outcome))
+}
+
 /// The answer for `inv`, with `expand`.
 async fn respond_invoice(app: &App, api: &Api, inv: &Invoice, expand: &[String]) -> Reply {
     respond(
         app,
         api,
-        render::invoice(inv, &app.settings.public_url),
+        render::invoice(
+            inv,
+            app.links(&api.caller.account, api.now).hosted_invoice(inv),
+        ),
         expand,
     )
     .await
@@ -529,7 +557,7 @@ pub async fn delete_invoice(State(app): State<App>, PathId(id): PathId, mut api:
         Ok(inv.value)
     })
     .await?;
-    crate::http::ok(render::invoice(&inv, &app.settings.public_url))
+    crate::http::ok(render::invoice(&inv, None))
 }
 
 /// The writes that put a deleted manual draft's prorations back on their subscriptions, pending

@@ -46,7 +46,11 @@ async fn scan(
             Err(e) => return Err(e.into()),
         };
         for record in &batch.records {
-            if !visit(render_record(record, api.now, &app.settings.public_url)?) {
+            if !visit(render_record(
+                record,
+                api.now,
+                &app.links(&api.caller.account, api.now),
+            )?) {
                 return Ok(());
             }
         }

@@ -23,7 +23,7 @@ use portico_domain::subscription::{
     MAX_INVOICE_ITEMS,
 };
 use portico_domain::{AccountId, Ctx, DomainError, IdGen, Patch, RandomIds};
-use portico_store::{Filter, TokenRecord, Versioned, Write};
+use portico_store::{Filter, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::reader::now_or_timestamp;
 use portico_wire::{render, ApiError, Reader};
@@ -659,7 +659,7 @@ pub(crate) async fn create_once(
             .filter(|w| !matches!(w, Write::Insert(r) if r.kind == "discount")),
     );
     if let Some(t) = token {
-        all.push(invoice_token(api, &invoice.id, &t));
+        all.push(crate::billing::token_write(app, account, &invoice.id, &t));
     }
     match p.at {
         Some(at) => app.commit_at(account, all, at).await?,
@@ -798,18 +798,6 @@ pub async fn draft_first_invoice(
         writes,
         pm,
         now,
-    })
-}
-
-/// The capability token of an invoice's hosted 3-D Secure page.
-pub fn invoice_token(api: &Api, invoice: &str, token: &str) -> Write {
-    Write::Token(TokenRecord {
-        token_hash: crate::api::setup_intent::token_hash(token),
-        account: api.caller.account.clone(),
-        kind: "invoice".into(),
-        object_id: invoice.to_owned(),
-        created: api.now,
-        expires_at: api.now + crate::api::setup_intent::AUTH_LINK_TTL_SECS,
     })
 }
 

@@ -3,7 +3,6 @@
 //! cent, what the update would bill.
 
 use crate::api::price::{read_price_ref, resolve_price, PriceRef};
-use crate::api::subscription::invoice_token;
 use crate::billing::bill;
 use crate::http::{Api, Failure, Reply};
 use crate::objects::{load, load_live, now_for, respond, with_retries};
@@ -342,7 +341,12 @@ pub async fn collect(
         writes.push(Write::Update(planned.customer.next_record()));
         writes.push(Write::Insert(Versioned::new_record(inv)));
         if let Some(t) = token {
-            writes.push(invoice_token(api, &inv.id, &t));
+            writes.push(crate::billing::token_write(
+                app,
+                &api.caller.account,
+                &inv.id,
+                &t,
+            ));
         }
     }
     Ok((planned.sub.value, writes))
@@ -619,13 +623,7 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
         let invoice = preview_new(&app, &api, customer, change, discounts.unwrap_or_default())
             .await
             .map_err(in_details)?;
-        return respond(
-            &app,
-            &api,
-            render::invoice(&invoice, &app.settings.public_url),
-            &expand,
-        )
-        .await;
+        return respond(&app, &api, render::invoice(&invoice, None), &expand).await;
     };
     if change.as_ref().is_some_and(|c| c.billing_mode.is_some()) {
         return Err(ApiError::invalid(
@@ -676,11 +674,5 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
     };
     invoice.id = format!("upcoming_in_{}", RandomIds.next("", ID_LEN));
     invoice.billing_reason = "upcoming".into();
-    respond(
-        &app,
-        &api,
-        render::invoice(&invoice, &app.settings.public_url),
-        &expand,
-    )
-    .await
+    respond(&app, &api, render::invoice(&invoice, None), &expand).await
 }

@@ -7,7 +7,7 @@
 
 use super::i18n::{Arg, T};
 use super::portal::{browser_t, failure, notice_page};
-use super::{csrf_ok, csrf_token, page, set_csrf_cookie};
+use super::{csrf_ok, csrf_token, page, with_csrf_cookie};
 use crate::api::invoice::after_payment;
 use crate::api::setup_intent::{attach_after_authentication, token_hash};
 use crate::state::App;
@@ -145,7 +145,8 @@ pub async fn show(
         Ok(None) => return gone(browser_t(&headers)),
         Err(()) => return failure(browser_t(&headers)),
     };
-    let (csrf, fresh) = csrf_token(&headers);
+    let browser_csrf = csrf_token(&headers);
+    let csrf = browser_csrf.0.clone();
     let card = &pm.value.card;
     let back = back_of(&challenge, &q);
     let t = language(&app, &headers, back.as_deref()).await;
@@ -187,11 +188,11 @@ pub async fn show(
             csrf: &csrf,
         },
     };
-    let mut resp = page(StatusCode::OK, &view, form_target.as_deref());
-    if fresh {
-        set_csrf_cookie(&mut resp, &csrf, &app);
-    }
-    resp
+    with_csrf_cookie(
+        page(StatusCode::OK, &view, form_target.as_deref()),
+        &browser_csrf,
+        &app,
+    )
 }
 
 /// `return_url` with Stripe's query parameters added before any fragment.
@@ -212,7 +213,8 @@ fn return_link(url: &str, si: &SetupIntent, approved: bool) -> String {
 /// session on this server (the portal sends its customers here and back), nowhere else.
 fn portal_return(q: &HashMap<String, String>) -> Option<String> {
     let r = q.get("return")?;
-    super::own_path(r, "/p/session/", 500).then(|| r.clone())
+    (super::own_path(r, "/p/session/", 500) || super::own_path(r, "/p/invoice/", 500))
+        .then(|| r.clone())
 }
 
 /// `POST /p/authenticate/{token}`: `outcome=approve|fail`, with the CSRF token.

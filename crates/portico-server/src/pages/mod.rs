@@ -4,6 +4,7 @@
 
 pub mod authenticate;
 pub mod dev_mail;
+pub mod hosted_invoice;
 pub mod i18n;
 pub mod portal;
 
@@ -11,7 +12,7 @@ use crate::state::App;
 use askama::Template;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use portico_domain::{IdGen, RandomIds};
 use subtle::ConstantTimeEq;
@@ -25,6 +26,9 @@ pub fn router() -> Router<App> {
         .route("/dev/mail", get(dev_mail::list))
         .route("/dev/mail/{id}", get(dev_mail::show))
         .route("/dev/mail/{id}/html", get(dev_mail::html))
+        .route("/invoice/{token}", get(hosted_invoice::show))
+        .route("/invoice/{token}/pay", post(hosted_invoice::pay_saved))
+        .route("/invoice/{token}/card", post(hosted_invoice::pay_new_card))
         .route(
             "/authenticate/{token}",
             get(authenticate::show).post(authenticate::submit),
@@ -169,8 +173,21 @@ pub fn csrf_token(headers: &HeaderMap) -> (String, bool) {
     }
 }
 
+/// `resp`, a page whose forms carry `token`, with the CSRF cookie set when the token is `fresh`
+/// (as [`csrf_token`] gives them).
+pub fn with_csrf_cookie(
+    mut resp: Response,
+    (token, fresh): &(String, bool),
+    app: &App,
+) -> Response {
+    if *fresh {
+        set_csrf_cookie(&mut resp, token, app);
+    }
+    resp
+}
+
 /// Sets the CSRF cookie on a response (HttpOnly, SameSite=Lax, Secure on https).
-pub fn set_csrf_cookie(resp: &mut Response, token: &str, app: &App) {
+fn set_csrf_cookie(resp: &mut Response, token: &str, app: &App) {
     let secure = if app.settings.public_url.starts_with("https://") {
         "; Secure"
     } else {

@@ -75,7 +75,7 @@ pub fn card_error_message(p: &Portal, code: Option<&str>, decline: Option<&str>)
 }
 
 /// The message key of a card error (by Stripe's code and decline code).
-fn card_error_key(code: Option<&str>, decline: Option<&str>) -> &'static str {
+pub(crate) fn card_error_key(code: Option<&str>, decline: Option<&str>) -> &'static str {
     match (code.unwrap_or(""), decline.unwrap_or("")) {
         ("invalid_number" | "incorrect_number", _) => "card-error-number",
         ("invalid_expiry_month" | "invalid_expiry_year", _) => "card-error-expiry",
@@ -137,6 +137,26 @@ fn parse_expiry(raw: &str) -> Option<(i64, i64)> {
     Some((month, year))
 }
 
+/// The card a form's `number`, `expiry` and `cvc` give (spaces and dashes in the number are the
+/// customer's, not the card's), or the message key of an expiry that cannot be read.
+pub(crate) fn card_from_form(form: &super::Form) -> Result<CardInput, &'static str> {
+    let number: String = form
+        .get("number")
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    let (exp_month, exp_year) =
+        parse_expiry(form.get("expiry").unwrap_or("")).ok_or("card-error-expiry")?;
+    Ok(CardInput {
+        number: Some(number),
+        exp_month: Some(exp_month),
+        exp_year: Some(exp_year),
+        cvc: form.text("cvc"),
+        token: None,
+    })
+}
+
 /// `POST …/payment-methods`: `name`, `number`, `expiry`, `cvc`, `next`.
 pub async fn add(
     State(app): State<App>,
@@ -159,21 +179,9 @@ pub async fn add(
             &card_page(p, Some(error), name.clone(), next.clone()),
         )
     };
-    let number: String = form
-        .get("number")
-        .unwrap_or("")
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
-    let Some((exp_month, exp_year)) = parse_expiry(form.get("expiry").unwrap_or("")) else {
-        return again(&p, "card-error-expiry", StatusCode::BAD_REQUEST);
-    };
-    let card = CardInput {
-        number: Some(number),
-        exp_month: Some(exp_month),
-        exp_year: Some(exp_year),
-        cvc: form.text("cvc"),
-        token: None,
+    let card = match card_from_form(&form) {
+        Ok(c) => c,
+        Err(key) => return again(&p, key, StatusCode::BAD_REQUEST),
     };
     let api = p.api();
     let details = PaymentMethodCreate {

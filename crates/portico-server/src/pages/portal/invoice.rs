@@ -1,8 +1,11 @@
 //! A readable invoice: its lines, discounts, totals and payment state, with the way to finish a
-//! payment waiting for 3-D Secure.
+//! payment waiting for 3-D Secure. The portal shows it inside a session; the hosted invoice page
+//! ([`crate::pages::hosted_invoice`]) shows the same view to whoever holds the invoice's link.
 
 use super::view::{invoice_status, line_view, Layout, LineView};
 use super::Page;
+use crate::http::Failure;
+use crate::pages::i18n::T;
 use crate::state::App;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -10,17 +13,120 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use portico_domain::invoice::{Invoice, InvoiceStatus};
 use portico_domain::product::Product;
+use portico_domain::AccountId;
+
+/// An invoice written for the customer.
+pub struct InvoiceView {
+    pub number: String,
+    pub status: String,
+    pub tone: &'static str,
+    pub facts: Vec<(String, String)>,
+    pub lines: Vec<LineView>,
+    /// Label, amount, and whether the line stands out.
+    pub totals: Vec<(String, String, bool)>,
+    /// What is left to pay, written out; `None` when nothing is.
+    pub due: Option<String>,
+    pub paid: bool,
+}
+
+impl InvoiceView {
+    /// `inv` of `account` in `t`'s language (its products' names read from the store).
+    pub async fn new(
+        app: &App,
+        account: &AccountId,
+        t: &T,
+        inv: &Invoice,
+    ) -> Result<Self, Failure> {
+        let mut names = Vec::new();
+        for l in &inv.lines {
+            if names
+                .iter()
+                .any(|(id, _): &(String, String)| *id == l.product)
+            {
+                continue;
+            }
+            if let Some(prod) =
+                portico_store::get::<Product>(&*app.store, account, &l.product).await?
+            {
+                names.push((l.product.clone(), prod.value.name));
+            }
+        }
+        let money = |a: i64| t.money(a, &inv.currency);
+        let (status, tone) = invoice_status(t, inv);
+        let mut facts = vec![(
+            t.s("invoice-date"),
+            t.date(inv.status_transitions.finalized_at.unwrap_or(inv.created)),
+        )];
+        if let Some(paid) = inv.status_transitions.paid_at {
+            facts.push((t.s("invoice-paid-on"), t.date(paid)));
+        }
+        facts.push((
+            t.s("invoice-period"),
+            // What the invoice bills for: its lines' service periods (Stripe's own invoice
+            // period looks back at when items accrued, which means little to a customer).
+            {
+                let (start, end) =
+                    portico_domain::invoice::lines_period(&inv.lines, inv.period_start);
+                format!("{} – {}", t.date(start), t.date(end))
+            },
+        ));
+        let billed = [inv.customer_name.clone(), inv.customer_email.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("\n");
+        if !billed.is_empty() {
+            facts.push((t.s("invoice-billed-to"), billed));
+        }
+        let mut totals = vec![(t.s("invoice-subtotal"), money(inv.subtotal()), false)];
+        for d in inv.total_discount_amounts() {
+            totals.push((t.s("invoice-discount"), money(-d.amount), false));
+        }
+        if inv.starting_balance != 0 {
+            totals.push((t.s("invoice-balance"), money(inv.starting_balance), false));
+        }
+        totals.push((t.s("invoice-total"), money(inv.total()), true));
+        totals.push((t.s("invoice-amount-paid"), money(inv.amount_paid), false));
+        totals.push((
+            t.s("invoice-amount-due"),
+            money(inv.amount_remaining()),
+            true,
+        ));
+        Ok(InvoiceView {
+            number: inv.number.clone().unwrap_or_default(),
+            status,
+            tone,
+            facts,
+            lines: inv
+                .lines
+                .iter()
+                .map(|l| line_view(t, l, &names, &inv.currency))
+                .collect(),
+            totals,
+            due: (inv.status == InvoiceStatus::Open && inv.amount_remaining() > 0)
+                .then(|| money(inv.amount_remaining())),
+            paid: inv.status == InvoiceStatus::Paid,
+        })
+    }
+}
+
+/// The hosted authentication page for `inv`'s payment waiting on it, if any, coming back to
+/// `back` (a path of Portico's own).
+pub fn authenticate_link(inv: &Invoice, back: &str) -> Option<String> {
+    inv.pending_authentication
+        .as_ref()
+        .filter(|_| inv.status == InvoiceStatus::Open)
+        .map(|(_, secret)| {
+            let ret: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
+            format!("/p/authenticate/{secret}?return={ret}")
+        })
+}
 
 #[derive(Template)]
 #[template(path = "portal/invoice.html")]
 struct InvoicePage {
     l: Layout,
-    number: String,
-    status: String,
-    tone: &'static str,
-    facts: Vec<(String, String)>,
-    lines: Vec<LineView>,
-    totals: Vec<(String, String, bool)>,
+    v: InvoiceView,
     /// The hosted authentication page, for a payment waiting on it.
     authenticate: Option<String>,
 }
@@ -45,82 +151,14 @@ pub async fn show(
         Ok(_) => return p.not_found(),
         Err(e) => return p.failed(e),
     };
-    let t = &p.t;
-    let mut names = Vec::new();
-    for l in &inv.lines {
-        if names
-            .iter()
-            .any(|(id, _): &(String, String)| *id == l.product)
-        {
-            continue;
-        }
-        if let Ok(Some(prod)) =
-            portico_store::get::<Product>(&*p.app.store, &p.caller.account, &l.product).await
-        {
-            names.push((l.product.clone(), prod.value.name));
-        }
-    }
-    let money = |a: i64| t.money(a, &inv.currency);
-    let (status, tone) = invoice_status(t, &inv);
-    let mut facts = vec![(
-        t.s("invoice-date"),
-        t.date(inv.status_transitions.finalized_at.unwrap_or(inv.created)),
-    )];
-    if let Some(paid) = inv.status_transitions.paid_at {
-        facts.push((t.s("invoice-paid-on"), t.date(paid)));
-    }
-    facts.push((
-        t.s("invoice-period"),
-        // What the invoice bills for: its lines' service periods (Stripe's own invoice period
-        // looks back at when items accrued, which means little to a customer).
-        {
-            let (start, end) = portico_domain::invoice::lines_period(&inv.lines, inv.period_start);
-            format!("{} – {}", t.date(start), t.date(end))
-        },
-    ));
-    let billed = [inv.customer_name.clone(), inv.customer_email.clone()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join("\n");
-    if !billed.is_empty() {
-        facts.push((t.s("invoice-billed-to"), billed));
-    }
-    let mut totals = vec![(t.s("invoice-subtotal"), money(inv.subtotal()), false)];
-    for d in inv.total_discount_amounts() {
-        totals.push((t.s("invoice-discount"), money(-d.amount), false));
-    }
-    if inv.starting_balance != 0 {
-        totals.push((t.s("invoice-balance"), money(inv.starting_balance), false));
-    }
-    totals.push((t.s("invoice-total"), money(inv.total()), true));
-    totals.push((t.s("invoice-amount-paid"), money(inv.amount_paid), false));
-    totals.push((
-        t.s("invoice-amount-due"),
-        money(inv.amount_remaining()),
-        true,
-    ));
-    let authenticate = inv
-        .pending_authentication
-        .as_ref()
-        .filter(|_| inv.status == InvoiceStatus::Open)
-        .map(|(_, secret)| {
-            let back = format!("{}/invoices/{}", p.base(), inv.id);
-            let ret: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
-            format!("/p/authenticate/{secret}?return={ret}")
-        });
+    let v = match InvoiceView::new(&p.app, &p.caller.account, &p.t, &inv).await {
+        Ok(v) => v,
+        Err(e) => return p.failed(e.error.message),
+    };
+    let authenticate = authenticate_link(&inv, &format!("{}/invoices/{}", p.base(), inv.id));
     let page = InvoicePage {
-        l: p.layout(t.s("invoice-title")),
-        number: inv.number.clone().unwrap_or_default(),
-        status,
-        tone,
-        facts,
-        lines: inv
-            .lines
-            .iter()
-            .map(|l| line_view(&p, l, &names, &inv.currency))
-            .collect(),
-        totals,
+        l: p.layout(p.t.s("invoice-title")),
+        v,
         authenticate,
     };
     p.render(StatusCode::OK, &page)

@@ -8,7 +8,7 @@
 use super::view::{FrameParts, Layout};
 use super::{browser_t, failure, hash, notice_page, Form};
 use crate::pages::i18n::{negotiate, T};
-use crate::pages::{csrf_ok, csrf_token, set_csrf_cookie};
+use crate::pages::{csrf_ok, csrf_token, with_csrf_cookie};
 use crate::state::App;
 use askama::Template;
 use axum::body::Bytes;
@@ -134,9 +134,9 @@ fn render(
     login: &Login,
     page: impl FnOnce(Layout) -> LoginPage,
 ) -> Response {
-    let (csrf, fresh) = csrf_token(headers);
+    let csrf = csrf_token(headers);
     let t = language(headers);
-    let view = page(layout(login, t, csrf.clone()));
+    let view = page(layout(login, t, csrf.0.clone()));
     let view = LoginPage {
         lead: t.f(
             "login-lead",
@@ -144,11 +144,7 @@ fn render(
         ),
         ..view
     };
-    let mut r = super::page(status, &view, None);
-    if fresh {
-        set_csrf_cookie(&mut r, &csrf, app);
-    }
-    r
+    with_csrf_cookie(super::page(status, &view, None), &csrf, app)
 }
 
 /// `GET /p/login/{token}`

@@ -21,13 +21,13 @@ macro_rules! enter {
 
 mod billing_info;
 mod cancel;
-mod card;
+pub(crate) mod card;
 mod done;
 mod home;
-mod invoice;
+pub(crate) mod invoice;
 pub(crate) mod login;
 mod update;
-mod view;
+pub(crate) mod view;
 
 use super::i18n::{negotiate, Lang, T};
 use super::{cookie, origin_of, page, secure};

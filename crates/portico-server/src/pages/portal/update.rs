@@ -466,7 +466,7 @@ async fn preview_page(
         ),
         (target.price.product.to_string(), target.product.clone()),
     ];
-    let line = |l: &Line| line_view(p, l, &names, &s.currency);
+    let line = |l: &Line| line_view(&p.t, l, &names, &s.currency);
     let mut lines = Vec::new();
     // The invoice due today (if any): what is due, and its discounts and balance.
     let (today, next, timing): (Option<Invoice>, _, _) = if deferred(p, s, target) {

@@ -391,8 +391,7 @@ pub struct LineView {
 
 /// An invoice line in the customer's words (the engine's descriptions are Stripe's English);
 /// `names` gives product names by product id.
-pub fn line_view(p: &Portal, l: &Line, names: &[(String, String)], currency: &str) -> LineView {
-    let t = &p.t;
+pub fn line_view(t: &T, l: &Line, names: &[(String, String)], currency: &str) -> LineView {
     let product = names
         .iter()
         .find(|(id, _)| *id == l.product)

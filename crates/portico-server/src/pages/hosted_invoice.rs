@@ -1,0 +1,432 @@
+//! The hosted invoice page (`hosted_invoice_url`): a finalized invoice for whoever holds its
+//! link, with no sign-in. While the invoice is open the customer pays it there, with the card
+//! on file or another card; a payment that needs 3-D Secure goes through the authentication
+//! page and comes back. Links are signed and expire ([`crate::invoice_link`]).
+
+use super::i18n::{negotiate, T};
+use super::portal::invoice::{authenticate_link, InvoiceView};
+use super::portal::view::{FrameParts, Layout};
+use super::portal::{browser_t, failure, notice_page, Form};
+use super::{csrf_ok, csrf_token, page, with_csrf_cookie};
+use crate::http::Failure;
+use crate::state::App;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portico_domain::customer::Customer;
+use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentOutcome};
+use portico_domain::payment_method::{BillingDetails, PaymentMethod, PaymentMethodCreate};
+use portico_domain::AccountId;
+use portico_store::{Versioned, Write};
+
+#[derive(Template)]
+#[template(path = "portal/hosted_invoice.html")]
+struct HostedInvoicePage {
+    l: Layout,
+    v: InvoiceView,
+    /// The page's own path, which its forms post to.
+    path: String,
+    /// The 3-D Secure page of a payment waiting on it.
+    authenticate: Option<String>,
+    /// "Visa ending in 4242": the card on file that can pay the invoice now.
+    saved_card: Option<String>,
+    /// Why the last payment failed, in the customer's words.
+    error: Option<String>,
+    /// The card form's field the error is about.
+    error_field: Option<&'static str>,
+    /// The name the card form starts with.
+    name: String,
+}
+
+/// An invoice's link, opened: its account, the invoice, its customer, and the page's language.
+struct Opened {
+    account: AccountId,
+    token: String,
+    invoice: Versioned<Invoice>,
+    customer: Option<Customer>,
+    t: T,
+}
+
+impl Opened {
+    fn path(&self) -> String {
+        crate::invoice_link::path(&self.token)
+    }
+
+    fn caller(&self) -> crate::auth::Caller {
+        crate::auth::Caller {
+            account: self.account.clone(),
+            livemode: self.invoice.value.livemode,
+        }
+    }
+}
+
+fn link_invalid(t: T) -> Response {
+    notice_page(
+        t,
+        StatusCode::NOT_FOUND,
+        "link-invalid-heading",
+        "link-invalid-body",
+        "neutral",
+    )
+}
+
+/// The invoice a link leads to, or the page saying why it leads nowhere.
+async fn open(app: &App, token: &str, headers: &HeaderMap) -> Result<Opened, Response> {
+    let fallback = browser_t(headers);
+    let Some(key) = app.link_key() else {
+        return Err(failure(fallback));
+    };
+    let Some((account, id, expires)) = crate::invoice_link::read(key, token) else {
+        return Err(link_invalid(fallback));
+    };
+    if app.clock.now() > expires {
+        return Err(notice_page(
+            fallback,
+            StatusCode::GONE,
+            "hosted-invoice-expired-heading",
+            "hosted-invoice-expired-body",
+            "neutral",
+        ));
+    }
+    let read = async {
+        let inv = portico_store::get::<Invoice>(&*app.store, &account, &id).await?;
+        let customer = match &inv {
+            Some(i) => portico_store::get::<Customer>(&*app.store, &account, &i.value.customer)
+                .await?
+                .map(|c| c.value),
+            None => None,
+        };
+        Ok::<_, Failure>((inv, customer))
+    };
+    let (invoice, customer) = match read.await {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!(error = %e.error.message, "hosted invoice read failed");
+            return Err(failure(fallback));
+        }
+    };
+    let Some(invoice) =
+        invoice.filter(|i| i.value.status != InvoiceStatus::Draft && !i.value.deleted)
+    else {
+        return Err(link_invalid(fallback));
+    };
+    let locales = customer
+        .as_ref()
+        .map(|c| c.preferred_locales.clone())
+        .unwrap_or_default();
+    let t = T::new(negotiate(
+        None,
+        &locales,
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    ));
+    Ok(Opened {
+        account,
+        token: token.to_owned(),
+        invoice,
+        customer: customer.filter(|c| !c.deleted),
+        t,
+    })
+}
+
+/// The page for `o`, with the outcome of a failed payment, if any.
+async fn render(
+    app: &App,
+    o: &Opened,
+    headers: &HeaderMap,
+    status: StatusCode,
+    error: Option<(&'static str, Option<&'static str>)>,
+) -> Response {
+    let t = o.t;
+    let inv = &o.invoice.value;
+    let built = async {
+        let v = InvoiceView::new(app, &o.account, &t, inv).await?;
+        let branding = crate::operator::branding(app, &o.account).await?;
+        let config = crate::api::billing_portal::existing_default(app, &o.account).await?;
+        let saved = match (&v.due, inv.pending_authentication.is_some()) {
+            (Some(_), false) => {
+                crate::billing::invoice_payment_method(app, &o.account, inv).await?
+            }
+            _ => None,
+        };
+        Ok::<_, Failure>((v, branding, config, saved))
+    };
+    let (v, branding, config, saved) = match built.await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e.error.message, "hosted invoice page failed");
+            return failure(t);
+        }
+    };
+    let csrf = csrf_token(headers);
+    let profile = config.map(|c| c.business_profile).unwrap_or_default();
+    let l = Layout::new(
+        FrameParts {
+            t,
+            branding: branding.as_ref(),
+            profile: &profile,
+            return_url: None,
+            base: o.path(),
+            csrf: csrf.0.clone(),
+            in_flow: false,
+            test_mode: !inv.livemode,
+        },
+        match &v.due {
+            Some(_) => t.s("hosted-invoice-pay-heading"),
+            None => t.s("invoice-title"),
+        },
+    );
+    let page_view = HostedInvoicePage {
+        l,
+        path: o.path(),
+        authenticate: authenticate_link(inv, &o.path()),
+        saved_card: saved.map(|pm| {
+            t.f(
+                "auth-card-value",
+                vec![
+                    ("brand", pm.value.card.brand.label().into()),
+                    ("last4", pm.value.card.last4.clone().into()),
+                ],
+            )
+        }),
+        error: error.map(|(key, _)| t.s(key)),
+        error_field: error.and_then(|(_, field)| field),
+        name: o
+            .customer
+            .as_ref()
+            .and_then(|c| c.name.clone())
+            .unwrap_or_default(),
+        v,
+    };
+    with_csrf_cookie(page(status, &page_view, None), &csrf, app)
+}
+
+/// `GET /p/invoice/{token}`
+pub async fn show(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match open(&app, &token, &headers).await {
+        Ok(o) => render(&app, &o, &headers, StatusCode::OK, None).await,
+        Err(r) => r,
+    }
+}
+
+/// Back to the page after a payment (so that reloading it sends nothing again).
+fn see_page(o: &Opened) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Some(v) = super::location(&o.path()) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    super::secure(r.headers_mut(), None);
+    r
+}
+
+fn forged(t: T) -> Response {
+    notice_page(
+        t,
+        StatusCode::FORBIDDEN,
+        "form-expired-heading",
+        "form-expired-body",
+        "bad",
+    )
+}
+
+/// The invoice a POST's link leads to and the POST's form, if its CSRF token matches the
+/// browser's cookie; else the page to answer with.
+async fn open_form(
+    app: &App,
+    token: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(Opened, Form), Response> {
+    let o = open(app, token, headers).await?;
+    let f = Form::parse(body);
+    if !csrf_ok(headers, f.get("csrf").unwrap_or("")) {
+        return Err(forged(o.t));
+    }
+    Ok((o, f))
+}
+
+/// `POST /p/invoice/{token}/pay`: pays the invoice with the card on file.
+pub async fn pay_saved(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (o, _) = match open_form(&app, &token, &headers, &body).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let pm = match crate::billing::invoice_payment_method(&app, &o.account, &o.invoice.value).await
+    {
+        Ok(pm) => pm,
+        Err(e) => return failed(&o, e),
+    };
+    // No card on file (the page offered none): the page as it is.
+    let Some(pm) = pm else {
+        return see_page(&o);
+    };
+    pay(&app, o, &headers, pm).await
+}
+
+/// `POST /p/invoice/{token}/card`: pays the invoice with another card (`number`, `expiry`,
+/// `cvc`, `name`). The card is saved to the customer, as a card a customer pays with is, but
+/// does not become their default.
+pub async fn pay_new_card(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (o, form) = match open_form(&app, &token, &headers, &body).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    if !payable(&o.invoice.value) {
+        return see_page(&o);
+    }
+    let card = match super::portal::card::card_from_form(&form) {
+        Ok(c) => c,
+        Err(key) => {
+            let error = Some((key, Some("expiry")));
+            return render(&app, &o, &headers, StatusCode::BAD_REQUEST, error).await;
+        }
+    };
+    let name = form.text("name").filter(|n| !n.is_empty());
+    let api = crate::http::Api::on_behalf(o.caller(), app.clock.now());
+    let details = PaymentMethodCreate {
+        billing_details: BillingDetails {
+            name,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut pm = match crate::payments::new_card_payment_method(&app, &api, &card, details).await {
+        Ok(pm) => pm,
+        Err(f) if f.error.status == 402 => {
+            let (key, field) = card_error(&f);
+            return render(
+                &app,
+                &o,
+                &headers,
+                StatusCode::PAYMENT_REQUIRED,
+                Some((key, field)),
+            )
+            .await;
+        }
+        Err(_) => {
+            return render(
+                &app,
+                &o,
+                &headers,
+                StatusCode::BAD_REQUEST,
+                Some(("card-error-number", Some("number"))),
+            )
+            .await;
+        }
+    };
+    pm.customer = Some(o.invoice.value.customer.clone());
+    if let Err(e) = app
+        .commit(&o.account, vec![Write::Insert(Versioned::new_record(&pm))])
+        .await
+    {
+        return failed(&o, e.into());
+    }
+    let pm = Versioned {
+        value: pm,
+        version: 1,
+    };
+    pay(&app, o, &headers, pm).await
+}
+
+/// Whether `inv` can be paid on its page now.
+fn payable(inv: &Invoice) -> bool {
+    inv.status == InvoiceStatus::Open
+        && inv.amount_remaining() > 0
+        && inv.pending_authentication.is_none()
+}
+
+/// The message key (and the card form's field) of a card error.
+fn card_error(f: &Failure) -> (&'static str, Option<&'static str>) {
+    let key = super::portal::card::card_error_key(
+        f.error.code.map(|c| c.as_str()),
+        f.error.decline_code.as_deref(),
+    );
+    let field = match key {
+        "card-error-number" => Some("number"),
+        "card-error-expiry" | "card-error-expired" => Some("expiry"),
+        "card-error-cvc" => Some("cvc"),
+        _ => None,
+    };
+    (key, field)
+}
+
+/// Pays the opened invoice with `pm`, the customer present: paid, back to the page; needing
+/// 3-D Secure, on to its page (which comes back here); declined, the page with the reason.
+async fn pay(app: &App, o: Opened, headers: &HeaderMap, pm: Versioned<PaymentMethod>) -> Response {
+    let (app_, account, id, pm_) = (app, &o.account, &o.invoice.value.id, &pm);
+    let attempt = crate::objects::with_retries(|| async move {
+        let mut inv = crate::objects::load::<Invoice>(app_, account, id, None).await?;
+        if !payable(&inv.value) {
+            return Ok(None);
+        }
+        let now = crate::objects::now_for(
+            app_,
+            account,
+            inv.value.test_clock.as_deref(),
+            app_.clock.now(),
+        )
+        .await?;
+        let (writes, outcome) =
+            crate::api::invoice::pay_now(app_, account, &mut inv, Some(pm_), false, now).await?;
+        app_.commit(account, writes).await?;
+        Ok::<_, Failure>(Some((inv.value, outcome)))
+    })
+    .await;
+    match attempt {
+        // Paid, or it was already: the page shows the invoice as it is now.
+        Ok(None) | Ok(Some((_, PaymentOutcome::Paid))) => see_page(&o),
+        Ok(Some((inv, PaymentOutcome::RequiresAction))) => match authenticate_link(&inv, &o.path())
+        {
+            Some(url) => {
+                let mut r = StatusCode::SEE_OTHER.into_response();
+                if let Ok(v) = HeaderValue::from_str(&url) {
+                    r.headers_mut().insert(header::LOCATION, v);
+                }
+                super::secure(r.headers_mut(), None);
+                r
+            }
+            None => see_page(&o),
+        },
+        Ok(Some((inv, PaymentOutcome::Declined(d)))) => {
+            let key = super::portal::card::card_error_key(Some(d.code), d.decline_code);
+            let o = Opened {
+                invoice: Versioned {
+                    value: inv,
+                    version: o.invoice.version + 1,
+                },
+                ..o
+            };
+            render(
+                app,
+                &o,
+                headers,
+                StatusCode::PAYMENT_REQUIRED,
+                Some((key, None)),
+            )
+            .await
+        }
+        Err(e) => failed(&o, e),
+    }
+}
+
+fn failed(o: &Opened, e: Failure) -> Response {
+    tracing::error!(error = %e.error.message, invoice = %o.invoice.value.id, "hosted invoice payment failed");
+    failure(o.t)
+}

@@ -1,0 +1,99 @@
+// The hosted invoice page (`hosted_invoice_url`), as a customer meets it in Chromium: an open
+// invoice whose card was declined is paid with another card; a card that needs 3-D Secure goes
+// through the authentication page and comes back; the page is read at desktop and phone sizes.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { apiClient, launchBrowser, screenshot, startPortico, viewports } from './lib.mjs';
+
+let portico;
+let browser;
+
+before(async () => {
+  portico = await startPortico();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await portico?.stop();
+});
+
+/** A subscription whose first payment was declined: its open invoice. */
+async function declinedInvoice(api) {
+  const product = (await api.post('/v1/products', { name: 'Team', default_price_data: { currency: 'usd', unit_amount: 4900, recurring: { interval: 'month' } } })).json;
+  const customer = (await api.post('/v1/customers', { name: 'Ada Lovelace', email: 'ada@example.com', payment_method: 'pm_card_chargeCustomerFail', invoice_settings: { default_payment_method: 'pm_card_chargeCustomerFail' } })).json;
+  const sub = (await api.post('/v1/subscriptions', { customer: customer.id, items: [{ price: product.default_price }], expand: ['latest_invoice'] })).json;
+  assert.equal(sub.status, 'incomplete');
+  return { customer, sub, invoice: sub.latest_invoice };
+}
+
+async function fillCard(page, number) {
+  await page.getByLabel('Card number').fill(number);
+  await page.getByLabel('Expiration date').fill('12 / 34');
+  await page.getByLabel('Security code').fill('123');
+}
+
+test('an open invoice is paid on its page with another card', async () => {
+  const api = apiClient(portico.base);
+  const { sub, invoice } = await declinedInvoice(api);
+  const page = await browser.newPage({ viewport: viewports.desktop });
+  await page.goto(invoice.hosted_invoice_url);
+  await page.getByRole('heading', { name: 'Pay this invoice' }).waitFor();
+  assert.match(await page.textContent('.amount-due'), /\$49\.00/);
+  await screenshot(page, 'hosted-invoice-open-desktop');
+
+  // The card on file is declined again: the page says so and keeps the invoice open.
+  await page.getByRole('button', { name: 'Pay $49.00 with Visa ending in 0341' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Your card was declined.' }).waitFor();
+
+  // A card number that does not check out is pointed at.
+  await fillCard(page, '4242 4242 4242 4241');
+  await page.getByRole('button', { name: 'Pay $49.00', exact: true }).click();
+  await page.getByRole('alert').waitFor();
+  assert.equal(await page.getByLabel('Card number').getAttribute('aria-invalid'), 'true');
+
+  await fillCard(page, '4242 4242 4242 4242');
+  await page.getByRole('button', { name: 'Pay $49.00', exact: true }).click();
+  await page.getByText('This invoice is paid. Thank you!').waitFor();
+  assert.equal(await page.textContent('.badge'), 'Paid');
+  await screenshot(page, 'hosted-invoice-paid-desktop');
+  await page.close();
+
+  const paid = (await api.get(`/v1/invoices/${invoice.id}`)).json;
+  assert.equal(paid.status, 'paid');
+  assert.equal(paid.hosted_invoice_url, invoice.hosted_invoice_url);
+  assert.equal((await api.get(`/v1/subscriptions/${sub.id}`)).json.status, 'active');
+
+  const phone = await browser.newPage({ viewport: viewports.phone });
+  await phone.goto(invoice.hosted_invoice_url);
+  await phone.getByText('This invoice is paid. Thank you!').waitFor();
+  await screenshot(phone, 'hosted-invoice-paid-phone');
+  await phone.close();
+});
+
+test('a card that needs 3-D Secure is authenticated and comes back to the invoice', async () => {
+  const api = apiClient(portico.base);
+  const { invoice } = await declinedInvoice(api);
+  const page = await browser.newPage({ viewport: viewports.phone });
+  await page.goto(invoice.hosted_invoice_url);
+  await screenshot(page, 'hosted-invoice-open-phone');
+  await fillCard(page, '4000 0027 6000 3184');
+  await page.getByRole('button', { name: 'Pay $49.00', exact: true }).click();
+  await page.getByRole('heading', { name: 'Authenticate your card' }).waitFor();
+  await page.getByRole('button', { name: 'Complete authentication' }).click();
+  await page.getByText('This invoice is paid. Thank you!').waitFor();
+  assert.equal(page.url(), invoice.hosted_invoice_url);
+  await page.close();
+  assert.equal((await api.get(`/v1/invoices/${invoice.id}`)).json.status, 'paid');
+});
+
+test('a changed link leads nowhere', async () => {
+  const api = apiClient(portico.base);
+  const { invoice } = await declinedInvoice(api);
+  const page = await browser.newPage({ viewport: viewports.desktop });
+  const res = await page.goto(`${invoice.hosted_invoice_url.slice(0, -2)}xx`);
+  assert.equal(res.status(), 404);
+  await page.getByRole('heading', { name: 'This link is not valid' }).waitFor();
+  await page.close();
+});

@@ -1,0 +1,112 @@
+"""`hosted_invoice_url`: every finalized invoice links to its hosted page, where the customer sees
+it and pays it without signing in. Links are signed (see the Rust tests for forgery and expiry)."""
+
+import html
+import re
+
+import pytest
+import requests
+
+from helpers import check
+
+LINK = re.compile(r"^http://127\.0\.0\.1:\d+/p/invoice/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$")
+
+
+@pytest.fixture
+def plan(v1):
+    product = v1.products.create({"name": "Pro", "default_price_data": {
+        "currency": "usd", "unit_amount": 1500, "recurring": {"interval": "month"}}})
+    return product.default_price
+
+
+def carded(v1, card):
+    return v1.customers.create({"name": "Grace Hopper", "email": "grace@example.com", "payment_method": card,
+                                "invoice_settings": {"default_payment_method": card}})
+
+
+def test_finalized_invoices_link_to_their_page_everywhere(v1, plan):
+    cus = carded(v1, "pm_card_visa")
+    sub = check(v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "expand": ["latest_invoice"]}))
+    url = sub.latest_invoice.hosted_invoice_url
+    assert LINK.match(url), url
+    inv_id = sub.latest_invoice.id
+    # The same link wherever the invoice is read: retrieve, list, search, expansion, events.
+    assert check(v1.invoices.retrieve(inv_id)).hosted_invoice_url == url
+    assert [i.hosted_invoice_url for i in v1.invoices.list({"customer": cus.id}).data] == [url]
+    assert v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]}).latest_invoice.hosted_invoice_url == url
+    paid = v1.events.list({"type": "invoice.paid", "limit": 1}).data[0]
+    assert paid.data.object.hosted_invoice_url == url
+    # invoice.created shows the draft, which has no page yet.
+    created = v1.events.list({"type": "invoice.created", "limit": 1}).data[0]
+    assert created.data.object.hosted_invoice_url is None
+
+    page = requests.get(url, timeout=10)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "no-store" in page.headers["cache-control"]
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    text = html.unescape(page.text)
+    assert sub.latest_invoice.number in text and "$15.00" in text and "Paid" in text
+    assert "Pay this invoice" not in text
+
+
+def test_drafts_have_no_link_and_voided_invoices_keep_theirs(v1, plan):
+    cus = carded(v1, "pm_card_chargeCustomerFail")
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "expand": ["latest_invoice"]})
+    draft = check(v1.invoices.create({"customer": cus.id}))
+    assert draft.status == "draft" and draft.hosted_invoice_url is None
+    url = sub.latest_invoice.hosted_invoice_url
+    assert LINK.match(url)
+    voided = check(v1.invoices.void_invoice(sub.latest_invoice.id))
+    assert voided.hosted_invoice_url == url
+    page = requests.get(url, timeout=10)
+    assert page.status_code == 200 and "Void" in page.text and "Pay this invoice" not in page.text
+
+
+def test_an_open_invoice_is_paid_on_its_page(v1, plan):
+    cus = carded(v1, "pm_card_chargeCustomerFail")
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "expand": ["latest_invoice"]})
+    assert sub.status == "incomplete"
+    url = sub.latest_invoice.hosted_invoice_url
+    browser = requests.Session()
+    page = browser.get(url, timeout=10)
+    assert "Pay this invoice" in page.text and "Visa ending in 0341" in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    # A form without the browser's CSRF token is refused and pays nothing.
+    forged = requests.post(f"{url}/card", data={"csrf": csrf, "number": "4242424242424242", "expiry": "12/40"},
+                           timeout=10, allow_redirects=False)
+    assert forged.status_code == 403
+    assert v1.invoices.retrieve(sub.latest_invoice.id).status == "open"
+    # The card on file is declined again; another card pays.
+    declined = browser.post(f"{url}/pay", data={"csrf": csrf}, timeout=10, allow_redirects=False)
+    assert declined.status_code == 402 and "declined" in declined.text
+    bad = browser.post(f"{url}/card", data={"csrf": csrf, "number": "4242424242424241", "expiry": "12/40",
+                                             "cvc": "123"}, timeout=10, allow_redirects=False)
+    assert bad.status_code in (400, 402) and 'aria-invalid="true"' in bad.text
+    paid = browser.post(f"{url}/card", data={"csrf": csrf, "number": "4242 4242 4242 4242", "expiry": "12 / 40",
+                                              "cvc": "123", "name": "Grace Hopper"}, timeout=10, allow_redirects=False)
+    assert paid.status_code == 303 and paid.headers["location"] == "/p/invoice/" + url.rsplit("/", 1)[1]
+    inv = v1.invoices.retrieve(sub.latest_invoice.id)
+    assert inv.status == "paid" and inv.hosted_invoice_url == url
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+    cards = v1.payment_methods.list({"customer": cus.id, "type": "card"}).data
+    assert sorted(c.card.last4 for c in cards) == ["0341", "4242"]
+    # Saved to the customer, not made their default.
+    default = v1.customers.retrieve(cus.id).invoice_settings.default_payment_method
+    assert default == next(c.id for c in cards if c.card.last4 == "0341")
+    attached = v1.events.list({"type": "payment_method.attached", "limit": 1}).data[0]
+    assert attached.data.object.card.last4 == "4242"
+    # Paid, the page thanks the customer and takes no more payments.
+    after = browser.get(url, timeout=10)
+    assert "This invoice is paid" in after.text and "/card" not in after.text
+    again = browser.post(f"{url}/pay", data={"csrf": csrf}, timeout=10, allow_redirects=False)
+    assert again.status_code == 303
+    assert v1.invoices.retrieve(inv.id).amount_paid == inv.amount_paid
+
+
+def test_the_page_speaks_the_customers_language(v1, plan):
+    cus = v1.customers.create({"preferred_locales": ["fr-FR"], "payment_method": "pm_card_chargeCustomerFail",
+                               "invoice_settings": {"default_payment_method": "pm_card_chargeCustomerFail"}})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "expand": ["latest_invoice"]})
+    page = requests.get(sub.latest_invoice.hosted_invoice_url, timeout=10)
+    assert '<html lang="fr"' in page.text and "Payer cette facture" in html.unescape(page.text)
