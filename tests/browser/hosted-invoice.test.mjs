@@ -19,10 +19,13 @@ after(async () => {
   await portico?.stop();
 });
 
-/** A subscription whose first payment was declined: its open invoice. */
+/** A subscription whose first payment was declined (its card may be offered again): its open
+ * invoice. */
 async function declinedInvoice(api) {
   const product = (await api.post('/v1/products', { name: 'Team', default_price_data: { currency: 'usd', unit_amount: 4900, recurring: { interval: 'month' } } })).json;
   const customer = (await api.post('/v1/customers', { name: 'Ada Lovelace', email: 'ada@example.com', payment_method: 'pm_card_chargeCustomerFail', invoice_settings: { default_payment_method: 'pm_card_chargeCustomerFail' } })).json;
+  // The customer allowed their card to be offered again.
+  await api.post(`/v1/payment_methods/${customer.invoice_settings.default_payment_method}`, { allow_redisplay: 'always' });
   const sub = (await api.post('/v1/subscriptions', { customer: customer.id, items: [{ price: product.default_price }], expand: ['latest_invoice'] })).json;
   assert.equal(sub.status, 'incomplete');
   return { customer, sub, invoice: sub.latest_invoice };
@@ -95,5 +98,18 @@ test('a changed link leads nowhere', async () => {
   const res = await page.goto(`${invoice.hosted_invoice_url.slice(0, -2)}xx`);
   assert.equal(res.status(), 404);
   await page.getByRole('heading', { name: 'This link is not valid' }).waitFor();
+  await page.close();
+});
+
+test('the portal\'s invoice page leads to the hosted page to pay', async () => {
+  const api = apiClient(portico.base);
+  const { customer, invoice } = await declinedInvoice(api);
+  const session = (await api.post('/v1/billing_portal/sessions', { customer: customer.id, return_url: 'https://app.example.com/account' })).json;
+  const page = await browser.newPage({ viewport: viewports.desktop });
+  await page.goto(session.url);
+  await page.locator(`a[href$="/invoices/${invoice.id}"]`).click();
+  await page.getByRole('link', { name: 'Pay this invoice' }).click();
+  await page.getByRole('heading', { name: 'Pay this invoice' }).waitFor();
+  assert.equal(page.url(), invoice.hosted_invoice_url);
   await page.close();
 });

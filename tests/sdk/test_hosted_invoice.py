@@ -19,9 +19,13 @@ def plan(v1):
     return product.default_price
 
 
-def carded(v1, card):
-    return v1.customers.create({"name": "Grace Hopper", "email": "grace@example.com", "payment_method": card,
-                                "invoice_settings": {"default_payment_method": card}})
+def carded(v1, card, redisplay=None):
+    """A customer whose default card is `card`, shown again on hosted pages if `redisplay`."""
+    cus = v1.customers.create({"name": "Grace Hopper", "email": "grace@example.com", "payment_method": card,
+                               "invoice_settings": {"default_payment_method": card}})
+    if redisplay:
+        v1.payment_methods.update(cus.invoice_settings.default_payment_method, {"allow_redisplay": redisplay})
+    return cus
 
 
 def test_finalized_invoices_link_to_their_page_everywhere(v1, plan):
@@ -64,7 +68,7 @@ def test_drafts_have_no_link_and_voided_invoices_keep_theirs(v1, plan):
 
 
 def test_an_open_invoice_is_paid_on_its_page(v1, plan):
-    cus = carded(v1, "pm_card_chargeCustomerFail")
+    cus = carded(v1, "pm_card_chargeCustomerFail", redisplay="always")
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "expand": ["latest_invoice"]})
     assert sub.status == "incomplete"
     url = sub.latest_invoice.hosted_invoice_url
@@ -83,6 +87,11 @@ def test_an_open_invoice_is_paid_on_its_page(v1, plan):
     bad = browser.post(f"{url}/card", data={"csrf": csrf, "number": "4242424242424241", "expiry": "12/40",
                                              "cvc": "123"}, timeout=10, allow_redirects=False)
     assert bad.status_code in (400, 402) and 'aria-invalid="true"' in bad.text
+    # A declined card is not saved to the customer.
+    refused = browser.post(f"{url}/card", data={"csrf": csrf, "number": "4000000000000002", "expiry": "12/40",
+                                                 "cvc": "123"}, timeout=10, allow_redirects=False)
+    assert refused.status_code == 402 and "declined" in refused.text
+    assert [c.card.last4 for c in v1.payment_methods.list({"customer": cus.id, "type": "card"}).data] == ["0341"]
     paid = browser.post(f"{url}/card", data={"csrf": csrf, "number": "4242 4242 4242 4242", "expiry": "12 / 40",
                                               "cvc": "123", "name": "Grace Hopper"}, timeout=10, allow_redirects=False)
     assert paid.status_code == 303 and paid.headers["location"] == "/p/invoice/" + url.rsplit("/", 1)[1]
@@ -110,3 +119,47 @@ def test_the_page_speaks_the_customers_language(v1, plan):
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "expand": ["latest_invoice"]})
     page = requests.get(sub.latest_invoice.hosted_invoice_url, timeout=10)
     assert '<html lang="fr"' in page.text and "Payer cette facture" in html.unescape(page.text)
+
+
+def test_a_card_on_file_is_offered_only_when_the_customer_allowed_it(v1, plan):
+    cus = carded(v1, "pm_card_chargeCustomerFail")
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "expand": ["latest_invoice"]})
+    url = sub.latest_invoice.hosted_invoice_url
+    browser = requests.Session()
+    page = browser.get(url, timeout=10)
+    assert "Pay this invoice" in page.text and "ending in 0341" not in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    # Posting to the saved card's form anyway charges nothing.
+    tried = browser.post(f"{url}/pay", data={"csrf": csrf}, timeout=10, allow_redirects=False)
+    assert tried.status_code == 303
+    assert v1.invoices.retrieve(sub.latest_invoice.id).attempt_count == 1
+
+
+def test_an_uncollectible_invoice_can_still_be_paid(v1, plan):
+    cus = carded(v1, "pm_card_chargeCustomerFail")
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "expand": ["latest_invoice"]})
+    inv = v1.invoices.mark_uncollectible(sub.latest_invoice.id)
+    assert inv.hosted_invoice_url == sub.latest_invoice.hosted_invoice_url
+    browser = requests.Session()
+    page = browser.get(inv.hosted_invoice_url, timeout=10)
+    assert "Pay this invoice" in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    paid = browser.post(f"{inv.hosted_invoice_url}/card", data={"csrf": csrf, "number": "4242424242424242",
+                                                                  "expiry": "12/40", "cvc": "123"},
+                        timeout=10, allow_redirects=False)
+    assert paid.status_code == 303
+    assert v1.invoices.retrieve(inv.id).status == "paid"
+
+
+def test_no_payment_for_a_deleted_customer(v1, plan):
+    cus = carded(v1, "pm_card_chargeCustomerFail", redisplay="always")
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "expand": ["latest_invoice"]})
+    url = sub.latest_invoice.hosted_invoice_url
+    browser = requests.Session()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get(url, timeout=10).text).group(1)
+    v1.customers.delete(cus.id)
+    page = browser.get(url, timeout=10)
+    assert page.status_code == 200 and "Pay this invoice" not in page.text
+    tried = browser.post(f"{url}/card", data={"csrf": csrf, "number": "4242424242424242", "expiry": "12/40",
+                                               "cvc": "123"}, timeout=10, allow_redirects=False)
+    assert tried.status_code == 410

@@ -415,7 +415,8 @@ def test_ending_a_trial_now_follows_payment_behavior(v1):
     # A card that needs 3-D Secure off-session is refused the same way.
     cus, sub, mark = ending_now(v1, "pm_card_authenticationRequired")
     expect_error(lambda: v1.subscriptions.update(sub.id, {
-        "trial_end": "now", "payment_behavior": "error_if_incomplete"}), message="3-D Secure")
+        "trial_end": "now", "payment_behavior": "error_if_incomplete"}),
+        stripe.CardError, status=402, code="authentication_required")
     assert v1.subscriptions.retrieve(sub.id).status == "trialing"
     assert types_since(v1, mark) == []
 

@@ -303,6 +303,16 @@ impl CardError {
     }
 }
 
+/// A payment the card's bank wants the customer to authenticate (3-D Secure), refused because
+/// the request said not to wait for it (`payment_behavior=error_if_incomplete`).
+pub const AUTHENTICATION_REQUIRED: CardError = CardError {
+    code: "authentication_required",
+    decline_code: Some("authentication_required"),
+    message:
+        "The card's bank requires authentication (3-D Secure) for this payment, so it was not made.",
+    param: None,
+};
+
 /// The Luhn checksum.
 pub fn luhn_valid(digits: &str) -> bool {
     let mut sum = 0u32;

@@ -724,15 +724,15 @@ pub fn finalize_for(inv: &mut Invoice, customer: &mut Customer, at: i64) -> Resu
 /// by one `customer.subscription.updated`, with `trial_will_end` (which Stripe also sends for a
 /// trial ended now). `fresh`: discounts the request makes, not stored yet. `None` when the trial
 /// does not end at `at` or something else falls due first; the subscription's transitions then
-/// run by themselves after the request's commit. The renewal's invoice is collected per the
-/// request's `payment_behavior` (see [`charge_as`]).
+/// run by themselves after the request's commit. The renewal's invoice is collected as the
+/// request asks (see [`charge_as`]).
 pub async fn end_trial_now(
     app: &App,
     account: &AccountId,
     at: i64,
     sub: &mut Versioned<Subscription>,
     fresh: &[Discount],
-    payment_behavior: &str,
+    collect: Collect<'_>,
 ) -> Result<Option<Vec<Write>>, Failure> {
     // Only a trial this request ends now: one already overdue is the worker's to renew, at
     // its own time.
@@ -752,9 +752,7 @@ pub async fn end_trial_now(
                 sub.value.announce_upcoming(at);
             }
             Some((t, Due::Renew)) if t == at => {
-                return renew(app, account, at, sub, fresh, payment_behavior)
-                    .await
-                    .map(Some)
+                return renew(app, account, at, sub, fresh, collect).await.map(Some)
             }
             _ => return Ok(None),
         }
@@ -763,15 +761,15 @@ pub async fn end_trial_now(
 }
 
 /// A renewal: the next period, its invoice (with the discounts still in force, `fresh` ones
-/// made in the same request among them), finalized and charged off-session per
-/// `payment_behavior` ([`OFF_SESSION`] for the renewals that fall due by themselves).
+/// made in the same request among them), finalized and charged as `collect` says
+/// ([`OFF_SESSION`] for the renewals that fall due by themselves).
 async fn renew(
     app: &App,
     account: &AccountId,
     at: i64,
     sub: &mut Versioned<Subscription>,
     fresh: &[Discount],
-    payment_behavior: &str,
+    collect: Collect<'_>,
 ) -> Result<Vec<Write>, Failure> {
     let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
@@ -850,7 +848,7 @@ async fn renew(
     .await?;
     // Paused collection: the invoice is kept as a draft, written off or voided, never charged.
     let extra = match collection_paused {
-        None => charge_as(app, account, at, &mut sub.value, &mut inv, payment_behavior).await?,
+        None => charge_as(app, account, at, &mut sub.value, &mut inv, collect).await?,
         Some(behavior) => {
             customer.value.balance += inv.pause_collection(behavior, at)?;
             None
@@ -880,38 +878,51 @@ pub async fn charge_off_session(
     charge_as(app, account, at, sub, inv, OFF_SESSION).await
 }
 
-/// The `payment_behavior` of the charges nobody waits on (renewals, retries): a charge that
-/// fails leaves the subscription past due.
-pub const OFF_SESSION: &str = "allow_incomplete";
+/// How a request asks for an invoice to be collected: its `payment_behavior` (or the portal's
+/// own, [`crate::api::subscription_change::PORTAL_PAYMENT`]) and whether the customer is away.
+#[derive(Clone, Copy)]
+pub struct Collect<'a> {
+    pub payment_behavior: &'a str,
+    pub off_session: bool,
+}
 
-/// [`charge_off_session`] for a request that asked for `payment_behavior`: with
-/// `default_incomplete` the invoice is left open for the customer to pay and the subscription
-/// is past due, with no automatic retries; with `error_if_incomplete` (or
-/// `pending_if_incomplete`, whose pending update a renewal does not keep) a charge that fails
-/// refuses the whole request (402 for a declined card), so nothing of it is stored.
+/// The charges nobody waits on (renewals, retries): a charge that fails leaves the subscription
+/// past due.
+pub const OFF_SESSION: Collect<'static> = Collect {
+    payment_behavior: "allow_incomplete",
+    off_session: true,
+};
+
+/// [`charge_off_session`] as a request asked (`collect`): with `default_incomplete` the invoice
+/// is left open for the customer to pay and the subscription is past due, with no automatic
+/// retries; with `error_if_incomplete` (or `pending_if_incomplete`, whose pending update a
+/// renewal does not keep) a charge that fails refuses the whole request (402), so nothing of it
+/// is stored. In the portal a declined card refuses the change; one that needs 3-D Secure
+/// leaves the invoice waiting for it, as a renewal's does.
 pub async fn charge_as(
     app: &App,
     account: &AccountId,
     at: i64,
     sub: &mut Subscription,
     inv: &mut Invoice,
-    payment_behavior: &str,
+    collect: Collect<'_>,
 ) -> Result<Option<Write>, Failure> {
     if inv.amount_due() <= 0 {
         return Ok(None);
     }
-    if payment_behavior == "default_incomplete" {
+    let behavior = collect.payment_behavior;
+    if behavior == "default_incomplete" {
         sub.status = SubscriptionStatus::PastDue;
         sub.next_retry_at = None;
         return Ok(None);
     }
-    let strict = matches!(
-        payment_behavior,
-        "error_if_incomplete" | "pending_if_incomplete"
-    );
+    let strict = matches!(behavior, "error_if_incomplete" | "pending_if_incomplete");
+    let portal = behavior == crate::api::subscription_change::PORTAL_PAYMENT;
     let pm = payment_method_for(app, account, sub).await?;
     let token = RandomIds.next("", 43);
-    let outcome = inv.attempt_payment(pm.as_ref(), true, false, at, || token.clone())?;
+    let outcome = inv.attempt_payment(pm.as_ref(), collect.off_session, false, at, || {
+        token.clone()
+    })?;
     match outcome {
         PaymentOutcome::Paid => {
             if let Some(pm) = &pm {
@@ -919,14 +930,11 @@ pub async fn charge_as(
             }
             return Ok(None);
         }
-        PaymentOutcome::Declined(d) if strict => return Err(ApiError::card(&d, None).into()),
+        PaymentOutcome::Declined(d) if strict || portal => {
+            return Err(ApiError::card(&d, None).into())
+        }
         PaymentOutcome::RequiresAction if strict => {
-            return Err(ApiError::invalid(
-                None,
-                None,
-                format!("The invoice's payment requires authentication (3-D Secure), so with payment_behavior={payment_behavior} the subscription was not updated."),
-            )
-            .into())
+            return Err(ApiError::card(&portico_domain::card::AUTHENTICATION_REQUIRED, None).into())
         }
         _ => {}
     }

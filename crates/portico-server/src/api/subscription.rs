@@ -617,17 +617,27 @@ pub(crate) async fn create_once(
     }
     if invoice.amount_due() != 0 && p.payment_behavior != "default_incomplete" {
         let new_token = RandomIds.next("", 43);
-        match invoice.attempt_payment(pm.as_ref().map(|v| &v.value), p.off_session, false, now, || new_token.clone())? {
+        match invoice.attempt_payment(
+            pm.as_ref().map(|v| &v.value),
+            p.off_session,
+            false,
+            now,
+            || new_token.clone(),
+        )? {
             PaymentOutcome::Paid => {
                 sub.first_invoice_paid();
                 if let Some(pm) = &pm {
                     sub.paid_with(&pm.value.id);
                 }
             }
-            PaymentOutcome::Declined(d) if p.payment_behavior == "error_if_incomplete" => return Err(ApiError::card(&d, None).into()),
+            PaymentOutcome::Declined(d) if p.payment_behavior == "error_if_incomplete" => {
+                return Err(ApiError::card(&d, None).into())
+            }
             PaymentOutcome::Declined(_) => {}
             PaymentOutcome::RequiresAction if p.payment_behavior == "error_if_incomplete" => {
-                return Err(ApiError::invalid(None, None, "The first invoice's payment requires authentication (3-D Secure), so with payment_behavior=error_if_incomplete the subscription was not created.").into())
+                return Err(
+                    ApiError::card(&portico_domain::card::AUTHENTICATION_REQUIRED, None).into(),
+                )
             }
             PaymentOutcome::RequiresAction => token = Some(new_token),
         }
@@ -1036,9 +1046,12 @@ pub async fn update_subscription(
             };
             // A trial ended now renews the subscription in this same commit.
             let account = &api_.caller.account;
-            let behavior = change_.payment_behavior;
+            let collect = crate::billing::Collect {
+                payment_behavior: change_.payment_behavior,
+                off_session: change_.off_session,
+            };
             let ended =
-                crate::billing::end_trial_now(app_, account, now, &mut sub, &fresh, behavior);
+                crate::billing::end_trial_now(app_, account, now, &mut sub, &fresh, collect);
             let mut writes = match ended.await? {
                 Some(renewal) => renewal,
                 None => vec![Write::Update(sub.next_record())],

@@ -301,29 +301,34 @@ pub async fn collect(
                         planned.sub.value.paid_with(&pm.id);
                     }
                 }
-                PaymentOutcome::Declined(_) if p.payment_behavior == "pending_if_incomplete" => pending = true,
+                PaymentOutcome::Declined(_) if p.payment_behavior == "pending_if_incomplete" => {
+                    pending = true
+                }
                 PaymentOutcome::RequiresAction
                     if matches!(p.payment_behavior, "pending_if_incomplete" | PORTAL_PAYMENT) =>
                 {
                     pending = true;
                     token = Some(t);
                 }
-                PaymentOutcome::Declined(d) if p.payment_behavior != "allow_incomplete" => return Err(ApiError::card(&d, None).into()),
+                PaymentOutcome::Declined(d) if p.payment_behavior != "allow_incomplete" => {
+                    return Err(ApiError::card(&d, None).into())
+                }
                 PaymentOutcome::RequiresAction if p.payment_behavior != "allow_incomplete" => {
-                    return Err(ApiError::invalid(
+                    return Err(ApiError::card(
+                        &portico_domain::card::AUTHENTICATION_REQUIRED,
                         None,
-                        None,
-                        "The change's payment requires authentication (3-D Secure), so with this payment_behavior it was not applied.",
                     )
                     .into())
                 }
                 PaymentOutcome::Declined(_) => {
                     planned.sub.value.status = SubscriptionStatus::PastDue;
-                    planned.sub.value.next_retry_at = portico_domain::subscription::next_retry(inv.created, inv.attempt_count);
+                    planned.sub.value.next_retry_at =
+                        portico_domain::subscription::next_retry(inv.created, inv.attempt_count);
                 }
                 PaymentOutcome::RequiresAction => {
                     planned.sub.value.status = SubscriptionStatus::PastDue;
-                    planned.sub.value.next_retry_at = portico_domain::subscription::next_retry(inv.created, inv.attempt_count);
+                    planned.sub.value.next_retry_at =
+                        portico_domain::subscription::next_retry(inv.created, inv.attempt_count);
                     token = Some(t);
                 }
             }
@@ -392,8 +397,11 @@ pub async fn update_with_change(
         // in this same commit.
         let renewal = match planned.invoice {
             None => {
-                let behavior = p.payment_behavior;
-                crate::billing::end_trial_now(app, account, now, &mut planned.sub, &fresh, behavior)
+                let collect = crate::billing::Collect {
+                    payment_behavior: p.payment_behavior,
+                    off_session: p.off_session,
+                };
+                crate::billing::end_trial_now(app, account, now, &mut planned.sub, &fresh, collect)
                     .await?
             }
             Some(_) => None,

@@ -276,7 +276,12 @@ pub async fn submit(
                 .map(|url| return_link(url, &si.value, approved));
         }
         Challenge::Payment(mut inv) => {
-            let now = app.clock.now();
+            // The invoice's own time: its test clock's, if it has one.
+            let clock = inv.value.test_clock.as_deref();
+            let now = match crate::objects::now_for(&app, &account, clock, app.clock.now()).await {
+                Ok(now) => now,
+                Err(_) => return failure(t),
+            };
             let mut after = Vec::new();
             if approved {
                 match inv

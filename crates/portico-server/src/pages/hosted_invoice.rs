@@ -143,13 +143,15 @@ async fn render(
     let t = o.t;
     let inv = &o.invoice.value;
     let built = async {
-        let v = InvoiceView::new(app, &o.account, &t, inv).await?;
+        let mut v = InvoiceView::new(app, &o.account, &t, inv).await?;
+        // Without a customer (deleted since) there is no one to pay for.
+        if o.customer.is_none() {
+            v.due = None;
+        }
         let branding = crate::operator::branding(app, &o.account).await?;
         let config = crate::api::billing_portal::existing_default(app, &o.account).await?;
-        let saved = match (&v.due, inv.pending_authentication.is_some()) {
-            (Some(_), false) => {
-                crate::billing::invoice_payment_method(app, &o.account, inv).await?
-            }
+        let saved = match (&v.due, &o.customer) {
+            (Some(_), Some(_)) => card_on_file(app, &o.account, inv).await?,
             _ => None,
         };
         Ok::<_, Failure>((v, branding, config, saved))
@@ -263,21 +265,23 @@ pub async fn pay_saved(
         Ok(found) => found,
         Err(r) => return r,
     };
-    let pm = match crate::billing::invoice_payment_method(&app, &o.account, &o.invoice.value).await
-    {
+    if o.customer.is_none() {
+        return customer_gone(o.t);
+    }
+    let pm = match card_on_file(&app, &o.account, &o.invoice.value).await {
         Ok(pm) => pm,
         Err(e) => return failed(&o, e),
     };
-    // No card on file (the page offered none): the page as it is.
+    // No card on file the page could offer: the page as it is.
     let Some(pm) = pm else {
         return see_page(&o);
     };
-    pay(&app, o, &headers, pm).await
+    pay(&app, o, &headers, Card::OnFile(pm)).await
 }
 
 /// `POST /p/invoice/{token}/card`: pays the invoice with another card (`number`, `expiry`,
-/// `cvc`, `name`). The card is saved to the customer, as a card a customer pays with is, but
-/// does not become their default.
+/// `cvc`, `name`). A card that pays (or waits for 3-D Secure) is saved to the customer, without
+/// becoming their default; a declined one is kept unattached, as the payment's record of it.
 pub async fn pay_new_card(
     State(app): State<App>,
     Path(token): Path<String>,
@@ -288,6 +292,9 @@ pub async fn pay_new_card(
         Ok(found) => found,
         Err(r) => return r,
     };
+    if o.customer.is_none() {
+        return customer_gone(o.t);
+    }
     if !payable(&o.invoice.value) {
         return see_page(&o);
     }
@@ -307,7 +314,7 @@ pub async fn pay_new_card(
         },
         ..Default::default()
     };
-    let mut pm = match crate::payments::new_card_payment_method(&app, &api, &card, details).await {
+    let pm = match crate::payments::new_card_payment_method(&app, &api, &card, details).await {
         Ok(pm) => pm,
         Err(f) if f.error.status == 402 => {
             let (key, field) = card_error(&f);
@@ -331,25 +338,27 @@ pub async fn pay_new_card(
             .await;
         }
     };
-    pm.customer = Some(o.invoice.value.customer.clone());
-    if let Err(e) = app
-        .commit(&o.account, vec![Write::Insert(Versioned::new_record(&pm))])
-        .await
-    {
-        return failed(&o, e.into());
-    }
-    let pm = Versioned {
-        value: pm,
-        version: 1,
-    };
-    pay(&app, o, &headers, pm).await
+    pay(&app, o, &headers, Card::New(pm)).await
 }
 
-/// Whether `inv` can be paid on its page now.
+/// Whether `inv` can be paid on its page now: open (or written off as uncollectible, which a
+/// payment still settles) with something left to pay. A payment waiting for 3-D Secure does not
+/// stop another try, whose authentication link replaces the first (which lasts a day).
 fn payable(inv: &Invoice) -> bool {
-    inv.status == InvoiceStatus::Open
-        && inv.amount_remaining() > 0
-        && inv.pending_authentication.is_none()
+    inv.is_collectable() && inv.amount_remaining() > 0
+}
+
+/// The card on file that the page offers to pay `inv` with: the one its payment would use, if
+/// the customer allowed it to be shown again (`allow_redisplay=always`). Whoever holds the link
+/// sees the page, so a card saved without that consent is not shown.
+async fn card_on_file(
+    app: &App,
+    account: &AccountId,
+    inv: &Invoice,
+) -> Result<Option<Versioned<PaymentMethod>>, Failure> {
+    Ok(crate::billing::invoice_payment_method(app, account, inv)
+        .await?
+        .filter(|pm| pm.value.allow_redisplay == "always"))
 }
 
 /// The message key (and the card form's field) of a card error.
@@ -367,10 +376,19 @@ fn card_error(f: &Failure) -> (&'static str, Option<&'static str>) {
     (key, field)
 }
 
-/// Pays the opened invoice with `pm`, the customer present: paid, back to the page; needing
-/// 3-D Secure, on to its page (which comes back here); declined, the page with the reason.
-async fn pay(app: &App, o: Opened, headers: &HeaderMap, pm: Versioned<PaymentMethod>) -> Response {
-    let (app_, account, id, pm_) = (app, &o.account, &o.invoice.value.id, &pm);
+/// The card a payment on the page uses.
+enum Card {
+    /// The customer's, as [`card_on_file`] found it.
+    OnFile(Versioned<PaymentMethod>),
+    /// Typed on the page, not stored yet.
+    New(PaymentMethod),
+}
+
+/// Pays the opened invoice with `card`, the customer present: paid, back to the page; needing
+/// 3-D Secure, on to its page (which comes back here); declined, the page with the reason. A new
+/// card is stored in the payment's own commit: attached to the customer unless declined.
+async fn pay(app: &App, o: Opened, headers: &HeaderMap, card: Card) -> Response {
+    let (app_, account, id, card_) = (app, &o.account, &o.invoice.value.id, &card);
     let attempt = crate::objects::with_retries(|| async move {
         let mut inv = crate::objects::load::<Invoice>(app_, account, id, None).await?;
         if !payable(&inv.value) {
@@ -383,8 +401,25 @@ async fn pay(app: &App, o: Opened, headers: &HeaderMap, pm: Versioned<PaymentMet
             app_.clock.now(),
         )
         .await?;
-        let (writes, outcome) =
-            crate::api::invoice::pay_now(app_, account, &mut inv, Some(pm_), false, now).await?;
+        let pm = match card_ {
+            Card::OnFile(pm) => pm.clone(),
+            Card::New(pm) => Versioned {
+                value: PaymentMethod {
+                    customer: Some(inv.value.customer.clone()),
+                    ..pm.clone()
+                },
+                version: 1,
+            },
+        };
+        let (mut writes, outcome) =
+            crate::api::invoice::pay_now(app_, account, &mut inv, Some(&pm), false, now).await?;
+        if let Card::New(unattached) = card_ {
+            let stored = match outcome {
+                PaymentOutcome::Declined(_) => unattached,
+                _ => &pm.value,
+            };
+            writes.insert(0, Write::Insert(Versioned::new_record(stored)));
+        }
         app_.commit(account, writes).await?;
         Ok::<_, Failure>(Some((inv.value, outcome)))
     })
@@ -424,6 +459,16 @@ async fn pay(app: &App, o: Opened, headers: &HeaderMap, pm: Versioned<PaymentMet
         }
         Err(e) => failed(&o, e),
     }
+}
+
+fn customer_gone(t: T) -> Response {
+    notice_page(
+        t,
+        StatusCode::GONE,
+        "customer-gone-heading",
+        "customer-gone-body",
+        "neutral",
+    )
 }
 
 fn failed(o: &Opened, e: Failure) -> Response {

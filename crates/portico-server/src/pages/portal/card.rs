@@ -82,9 +82,12 @@ pub(crate) fn card_error_key(code: Option<&str>, decline: Option<&str>) -> &'sta
         ("invalid_cvc" | "incorrect_cvc", _) => "card-error-cvc",
         ("expired_card", _) | (_, "expired_card") => "card-error-expired",
         (_, "insufficient_funds") => "card-error-insufficient-funds",
-        ("setup_intent_authentication_failure" | "payment_intent_authentication_failure", _) => {
-            "card-error-authentication"
-        }
+        (
+            "setup_intent_authentication_failure"
+            | "payment_intent_authentication_failure"
+            | "authentication_required",
+            _,
+        ) => "card-error-authentication",
         _ => "card-error-declined",
     }
 }

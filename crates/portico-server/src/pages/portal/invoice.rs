@@ -103,7 +103,7 @@ impl InvoiceView {
                 .map(|l| line_view(t, l, &names, &inv.currency))
                 .collect(),
             totals,
-            due: (inv.status == InvoiceStatus::Open && inv.amount_remaining() > 0)
+            due: (inv.is_collectable() && inv.amount_remaining() > 0)
                 .then(|| money(inv.amount_remaining())),
             paid: inv.status == InvoiceStatus::Paid,
         })
@@ -129,6 +129,8 @@ struct InvoicePage {
     v: InvoiceView,
     /// The hosted authentication page, for a payment waiting on it.
     authenticate: Option<String>,
+    /// The invoice's hosted page, where the customer pays what is left to pay.
+    pay: Option<String>,
 }
 
 /// `GET …/invoices/{id}`
@@ -156,10 +158,16 @@ pub async fn show(
         Err(e) => return p.failed(e.error.message),
     };
     let authenticate = authenticate_link(&inv, &format!("{}/invoices/{}", p.base(), inv.id));
+    let pay = v.due.as_ref().and_then(|_| {
+        p.app
+            .links(&p.caller.account, p.app.clock.now())
+            .hosted_invoice(&inv)
+    });
     let page = InvoicePage {
         l: p.layout(p.t.s("invoice-title")),
         v,
         authenticate,
+        pay,
     };
     p.render(StatusCode::OK, &page)
 }
