@@ -6,6 +6,7 @@ import re
 
 import pytest
 import requests
+import stripe
 
 from helpers import check
 
@@ -163,3 +164,26 @@ def test_no_payment_for_a_deleted_customer(v1, plan):
     tried = browser.post(f"{url}/card", data={"csrf": csrf, "number": "4242424242424242", "expiry": "12/40",
                                                "cvc": "123"}, timeout=10, allow_redirects=False)
     assert tried.status_code == 410
+
+
+def test_every_failed_try_is_announced(v1, plan):
+    # Stripe announces each failed payment, those asked for by hand too; only the first attempt
+    # and automatic retries count in attempt_count (the retry schedule).
+    cus = carded(v1, "pm_card_chargeCustomerFail")
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "expand": ["latest_invoice"]})
+    failed = lambda: [e for e in v1.events.list({"type": "invoice.payment_failed", "limit": 100}).data  # noqa: E731
+                      if e.data.object.id == sub.latest_invoice.id]
+    assert len(failed()) == 1
+    try:
+        v1.invoices.pay(sub.latest_invoice.id)
+    except stripe.CardError:
+        pass
+    assert len(failed()) == 2
+    assert v1.invoices.retrieve(sub.latest_invoice.id).attempt_count == 1
+    browser = requests.Session()
+    url = sub.latest_invoice.hosted_invoice_url
+    csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get(url, timeout=10).text).group(1)
+    browser.post(f"{url}/card", data={"csrf": csrf, "number": "4000000000000002", "expiry": "12/40", "cvc": "123"},
+                 timeout=10)
+    assert len(failed()) == 3
+    assert "tries" not in v1.invoices.retrieve(sub.latest_invoice.id).to_dict()

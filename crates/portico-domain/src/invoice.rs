@@ -144,6 +144,10 @@ pub struct Invoice {
     /// A draft deleted before it was finalized.
     #[serde(default)]
     pub deleted: bool,
+    /// Every payment attempt, those asked for by hand included (`attempt_count` counts only
+    /// those of the retry schedule): each one that fails is announced.
+    #[serde(default)]
+    pub tries: i64,
 }
 
 /// What a payment attempt did.
@@ -205,6 +209,7 @@ impl Invoice {
             ending_balance: None,
             description: None,
             deleted: false,
+            tries: 0,
         }
     }
 
@@ -411,6 +416,7 @@ impl Invoice {
         inv.status = InvoiceStatus::Open;
         inv.amount_paid = 0;
         inv.attempt_count = 0;
+        inv.tries = 0;
         inv.attempted = false;
         inv.last_payment_error = None;
         inv.pending_authentication = None;
@@ -496,6 +502,8 @@ impl Invoice {
             ));
         }
         self.attempted = true;
+        // (Invoices stored before `tries` was kept count from their attempt_count.)
+        self.tries = self.tries.max(self.attempt_count) + 1;
         self.attempt_count += 1;
         let Some(pm) = pm else {
             let e = CardError {

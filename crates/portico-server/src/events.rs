@@ -175,7 +175,12 @@ fn invoice_events(
             .unwrap_or("draft")
             .to_owned()
     };
-    let attempts = |v: &Value| v.get("attempt_count").and_then(Value::as_i64).unwrap_or(0);
+    // Every attempt counts, those made by hand too (`tries`; invoices stored before it was
+    // kept have their attempt_count).
+    let attempts = |v: &Value| {
+        let count = |k: &str| v.get(k).and_then(Value::as_i64).unwrap_or(0);
+        count("tries").max(count("attempt_count"))
+    };
     let deleted = |v: &Value| v.get("deleted").and_then(Value::as_bool) == Some(true);
     if deleted(new) && !old.is_some_and(deleted) {
         // Announced with the draft as it was.
