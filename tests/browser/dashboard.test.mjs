@@ -258,6 +258,10 @@ test('the state browser lists, searches by id and email, and shows each kind wit
   await invoices.first().getByRole('link').first().click();
   await page.getByRole('heading', { name: 'Lines' }).waitFor();
   await shoot(page, 'dashboard-invoice');
+  // The customer's page of it, as the API gives it.
+  const hosted = page.getByRole('link', { name: "Open the customer's page" });
+  const shown = (await biz.api.get(`/v1/invoices/${sub.latest_invoice.id ?? sub.latest_invoice}`)).json;
+  assert.equal(await hosted.getAttribute('href'), shown.hosted_invoice_url);
   for (const kind of ['customers', 'subscriptions', 'invoices', 'payment_methods', 'coupons', 'promotion_codes', 'portal_sessions', 'subscription_schedules']) {
     const r = await go(page, `/dashboard/objects/${kind}`);
     assert.equal(r.status(), 200, kind);

@@ -673,6 +673,15 @@ fn facts(k: &Kind, o: &Value) -> (String, Vec<Fact>) {
                         stamp_of(&o["period_end"])
                     ),
                 ),
+                // What the customer sees and pays on (a draft has none yet).
+                match o["hosted_invoice_url"].as_str() {
+                    Some(url) => Fact {
+                        label: "Hosted page",
+                        value: "Open the customer's page".into(),
+                        link: Some(url.to_owned()),
+                    },
+                    None => fact("Hosted page", "— (a draft has none)"),
+                },
                 created,
             ],
         ),
