@@ -102,6 +102,26 @@ async function upgradeToTeam(page) {
   await page.getByRole('button', { name: 'Confirm' }).click();
 }
 
+test('a plan change that ends a trial on a declined card changes nothing', async () => {
+  const { customer, sub } = await subscribedCustomer(biz, { trial: 14 });
+  assert.equal(sub.status, 'trialing');
+  await switchDefault(customer, 'pm_card_chargeCustomerFail');
+  const s = await session(biz, { customer: customer.id, return_url: `${app.url}/account`,
+    flow_data: { type: 'subscription_update', subscription_update: { subscription: sub.id } } });
+  const { context, page } = await open(browser, s.url);
+  const before = (await biz.api.get('/v1/events', { limit: 1 })).json.data[0].id;
+  await page.getByRole('radio', { name: /Team/ }).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').textContent(), /Your card was declined\./);
+  const now = (await biz.api.get(`/v1/subscriptions/${sub.id}`)).json;
+  assert.equal(now.status, 'trialing');
+  assert.equal(now.items.data[0].price.lookup_key, 'pro_month');
+  assert.equal((await biz.api.get('/v1/events', { limit: 1 })).json.data[0].id, before, 'nothing was announced');
+  await context.close();
+});
+
 test('a plan change whose payment is declined changes nothing until another card pays', async () => {
   const { customer, sub } = await subscribedCustomer(biz);
   await switchDefault(customer, 'pm_card_chargeCustomerFail');
