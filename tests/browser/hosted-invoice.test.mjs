@@ -46,8 +46,11 @@ test('an open invoice is paid on its page with another card', async () => {
   assert.match(await page.textContent('.amount-due'), /\$49\.00/);
   await screenshot(page, 'hosted-invoice-open-desktop');
 
-  // The card on file is declined again: the page says so and keeps the invoice open.
-  await page.getByRole('button', { name: 'Pay $49.00 with Visa ending in 0341' }).click();
+  // The card on file has just been declined: the page asks for another, and says why when one
+  // is declined too.
+  assert.equal(await page.getByRole('button', { name: /ending in 0341/ }).count(), 0);
+  await fillCard(page, '4000 0000 0000 0002');
+  await page.getByRole('button', { name: 'Pay $49.00', exact: true }).click();
   await page.getByRole('alert').filter({ hasText: 'Your card was declined.' }).waitFor();
 
   // A card number that does not check out is pointed at.

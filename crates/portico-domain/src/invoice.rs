@@ -482,6 +482,39 @@ impl Invoice {
         self.pending_authentication = None;
     }
 
+    /// [`Invoice::attempt_payment`] asked for by hand (the API's pay, the hosted pages): only
+    /// the first attempt and automatic retries count in `attempt_count` (so in the retry
+    /// schedule); a later one is counted in `tries` alone.
+    pub fn attempt_payment_by_hand(
+        &mut self,
+        pm: Option<&PaymentMethod>,
+        off_session: bool,
+        authenticated: bool,
+        now: i64,
+        token: impl FnOnce() -> String,
+    ) -> DomainResult<PaymentOutcome> {
+        let counted = self.attempt_count;
+        let outcome = self.attempt_payment(pm, off_session, authenticated, now, token)?;
+        if counted > 0 {
+            self.attempt_count = counted;
+        }
+        Ok(outcome)
+    }
+
+    /// The customer failed the 3-D Secure check of the payment waiting on it (with `pm`): the
+    /// invoice stays as it was, the failure recorded (and announced, as a failed payment).
+    pub fn authentication_failed(&mut self, pm: &str) {
+        self.pending_authentication = None;
+        self.tries = self.tries.max(self.attempt_count) + 1;
+        self.last_payment_error = Some(PaymentError {
+            code: "payment_intent_authentication_failure".into(),
+            decline_code: None,
+            message: "The latest attempt to pay this invoice failed because authentication failed."
+                .into(),
+            payment_method: Some(pm.to_owned()),
+        });
+    }
+
     /// Tries to collect the amount due with `pm`. `off_session`: no customer is present;
     /// `authenticated`: the customer just completed 3-D Secure for this payment.
     pub fn attempt_payment(

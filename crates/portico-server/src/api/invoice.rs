@@ -226,17 +226,11 @@ pub async fn pay_now(
     now: i64,
 ) -> Result<(Vec<Write>, PaymentOutcome), Failure> {
     let token = RandomIds.next("", 43);
-    // Only the first attempt and automatic retries count: a payment asked for after the first
-    // leaves attempt_count (and so the retry schedule) as it was.
-    let counted = inv.value.attempt_count;
     let outcome =
         inv.value
-            .attempt_payment(pm.map(|p| &p.value), off_session, false, now, || {
+            .attempt_payment_by_hand(pm.map(|p| &p.value), off_session, false, now, || {
                 token.clone()
             })?;
-    if counted > 0 {
-        inv.value.attempt_count = counted;
-    }
     let mut writes = vec![Write::Update(inv.next_record())];
     match &outcome {
         PaymentOutcome::Paid => writes.extend(after_payment(app, account, &inv.value, pm).await?),

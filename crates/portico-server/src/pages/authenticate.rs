@@ -16,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentError, PaymentOutcome};
+use portico_domain::invoice::{Invoice, PaymentOutcome};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::setup_intent::{SetupIntent, SetupStatus};
 use portico_domain::AccountId;
@@ -117,7 +117,7 @@ async fn challenge(
             let Some((pm, secret)) = inv.value.pending_authentication.clone() else {
                 return Ok(None);
             };
-            if inv.value.status != InvoiceStatus::Open || secret != token {
+            if !inv.value.is_collectable() || secret != token {
                 return Ok(None);
             }
             (Challenge::Payment(inv), pm)
@@ -284,10 +284,13 @@ pub async fn submit(
             };
             let mut after = Vec::new();
             if approved {
-                match inv
-                    .value
-                    .attempt_payment(Some(&pm.value), false, true, now, String::new)
-                {
+                match inv.value.attempt_payment_by_hand(
+                    Some(&pm.value),
+                    false,
+                    true,
+                    now,
+                    String::new,
+                ) {
                     Ok(PaymentOutcome::Paid) => {
                         match after_payment(&app, &account, &inv.value, Some(&pm)).await {
                             Ok(more) => after = more,
@@ -299,13 +302,7 @@ pub async fn submit(
                     Err(_) => return gone(t),
                 }
             } else {
-                inv.value.pending_authentication = None;
-                inv.value.last_payment_error = Some(PaymentError {
-                    code: "payment_intent_authentication_failure".into(),
-                    decline_code: None,
-                    message: "The latest attempt to pay this invoice failed because authentication failed.".into(),
-                    payment_method: Some(pm.value.id.clone()),
-                });
+                inv.value.authentication_failed(&pm.value.id);
             }
             // The invoice first, then what its payment changes: events follow that order.
             writes.push(Write::Update(inv.next_record()));

@@ -12,7 +12,7 @@ use crate::http::Failure;
 use crate::state::App;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portico_domain::customer::Customer;
@@ -52,6 +52,11 @@ struct Opened {
 impl Opened {
     fn path(&self) -> String {
         crate::invoice_link::path(&self.token)
+    }
+
+    /// Where the 3-D Secure page comes back to.
+    fn after_authentication(&self) -> String {
+        format!("{}?{AFTER_AUTHENTICATION}", self.path())
     }
 
     fn caller(&self) -> crate::auth::Caller {
@@ -184,7 +189,7 @@ async fn render(
     let page_view = HostedInvoicePage {
         l,
         path: o.path(),
-        authenticate: authenticate_link(inv, &o.path()),
+        authenticate: authenticate_link(inv, &o.after_authentication()),
         saved_card: saved.map(|pm| {
             t.f(
                 "auth-card-value",
@@ -206,14 +211,48 @@ async fn render(
     with_csrf_cookie(page(status, &page_view, None), &csrf, app)
 }
 
-/// `GET /p/invoice/{token}`
+/// The query the authentication page comes back with: the page then says how it went.
+const AFTER_AUTHENTICATION: &str = "from=authentication";
+
+/// `GET /p/invoice/{token}` (`?from=authentication`: back from the 3-D Secure page)
 pub async fn show(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let o = match open(&app, &token, &headers).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    // Back from a 3-D Secure check that did not pay: the reason, as after a decline.
+    let inv = &o.invoice.value;
+    let failed = (query.as_deref() == Some(AFTER_AUTHENTICATION) && payable(inv))
+        .then_some(inv.last_payment_error.as_ref())
+        .flatten()
+        .map(|e| {
+            let key = super::portal::card::card_error_key(
+                Some(e.code.as_str()),
+                e.decline_code.as_deref(),
+            );
+            (key, None)
+        });
+    match failed {
+        Some(_) => render(&app, &o, &headers, StatusCode::PAYMENT_REQUIRED, failed).await,
+        // Paid (or nothing to say): the page at its own address.
+        None if query.is_some() => see_page(&o),
+        None => render(&app, &o, &headers, StatusCode::OK, None).await,
+    }
+}
+
+/// `GET` of a form's address (a reloaded or restored page after a POST): the invoice's page.
+pub async fn to_page(
     State(app): State<App>,
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
     match open(&app, &token, &headers).await {
-        Ok(o) => render(&app, &o, &headers, StatusCode::OK, None).await,
+        Ok(o) => see_page(&o),
         Err(r) => r,
     }
 }
@@ -305,7 +344,7 @@ pub async fn pay_new_card(
             return render(&app, &o, &headers, StatusCode::BAD_REQUEST, error).await;
         }
     };
-    let name = form.text("name").filter(|n| !n.is_empty());
+    let name = super::portal::card::cardholder(&form);
     let api = crate::http::Api::on_behalf(o.caller(), app.clock.now());
     let details = PaymentMethodCreate {
         billing_details: BillingDetails {
@@ -349,16 +388,21 @@ fn payable(inv: &Invoice) -> bool {
 }
 
 /// The card on file that the page offers to pay `inv` with: the one its payment would use, if
-/// the customer allowed it to be shown again (`allow_redisplay=always`). Whoever holds the link
-/// sees the page, so a card saved without that consent is not shown.
+/// the customer allowed it to be shown again (`allow_redisplay=always`; whoever holds the link
+/// sees the page, so a card saved without that consent is not shown) and it is not the card
+/// whose payment just failed.
 async fn card_on_file(
     app: &App,
     account: &AccountId,
     inv: &Invoice,
 ) -> Result<Option<Versioned<PaymentMethod>>, Failure> {
+    let failed = inv
+        .last_payment_error
+        .as_ref()
+        .and_then(|e| e.payment_method.as_deref());
     Ok(crate::billing::invoice_payment_method(app, account, inv)
         .await?
-        .filter(|pm| pm.value.allow_redisplay == "always"))
+        .filter(|pm| pm.value.allow_redisplay == "always" && failed != Some(pm.value.id.as_str())))
 }
 
 /// The message key (and the card form's field) of a card error.
@@ -427,18 +471,19 @@ async fn pay(app: &App, o: Opened, headers: &HeaderMap, card: Card) -> Response 
     match attempt {
         // Paid, or it was already: the page shows the invoice as it is now.
         Ok(None) | Ok(Some((_, PaymentOutcome::Paid))) => see_page(&o),
-        Ok(Some((inv, PaymentOutcome::RequiresAction))) => match authenticate_link(&inv, &o.path())
-        {
-            Some(url) => {
-                let mut r = StatusCode::SEE_OTHER.into_response();
-                if let Ok(v) = HeaderValue::from_str(&url) {
-                    r.headers_mut().insert(header::LOCATION, v);
+        Ok(Some((inv, PaymentOutcome::RequiresAction))) => {
+            match authenticate_link(&inv, &o.after_authentication()) {
+                Some(url) => {
+                    let mut r = StatusCode::SEE_OTHER.into_response();
+                    if let Ok(v) = HeaderValue::from_str(&url) {
+                        r.headers_mut().insert(header::LOCATION, v);
+                    }
+                    super::secure(r.headers_mut(), None);
+                    r
                 }
-                super::secure(r.headers_mut(), None);
-                r
+                None => see_page(&o),
             }
-            None => see_page(&o),
-        },
+        }
         Ok(Some((inv, PaymentOutcome::Declined(d)))) => {
             let key = super::portal::card::card_error_key(Some(d.code), d.decline_code);
             let o = Opened {

@@ -27,13 +27,20 @@ pub fn router() -> Router<App> {
         .route("/dev/mail/{id}", get(dev_mail::show))
         .route("/dev/mail/{id}/html", get(dev_mail::html))
         .route("/invoice/{token}", get(hosted_invoice::show))
-        .route("/invoice/{token}/pay", post(hosted_invoice::pay_saved))
-        .route("/invoice/{token}/card", post(hosted_invoice::pay_new_card))
+        .route(
+            "/invoice/{token}/pay",
+            post(hosted_invoice::pay_saved).get(hosted_invoice::to_page),
+        )
+        .route(
+            "/invoice/{token}/card",
+            post(hosted_invoice::pay_new_card).get(hosted_invoice::to_page),
+        )
         .route(
             "/authenticate/{token}",
             get(authenticate::show).post(authenticate::submit),
         )
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         // Page forms are small; a body must arrive in time.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
@@ -69,6 +76,17 @@ async fn not_found(headers: HeaderMap) -> Response {
     portal::notice_page(
         portal::browser_t(&headers),
         StatusCode::NOT_FOUND,
+        "page-not-found-heading",
+        "page-not-found-body",
+        "neutral",
+    )
+}
+
+/// A method a page does not answer (a form's address fetched, a page posted to).
+async fn method_not_allowed(headers: HeaderMap) -> Response {
+    portal::notice_page(
+        portal::browser_t(&headers),
+        StatusCode::METHOD_NOT_ALLOWED,
         "page-not-found-heading",
         "page-not-found-body",
         "neutral",
@@ -168,7 +186,7 @@ pub const CSRF_COOKIE: &str = "portico_csrf";
 /// The CSRF token for this browser: the cookie's value, or a fresh one to set.
 pub fn csrf_token(headers: &HeaderMap) -> (String, bool) {
     match cookie(headers, CSRF_COOKIE) {
-        Some(v) if v.len() == 43 && v.bytes().all(|b| b.is_ascii_alphanumeric()) => (v, false),
+        Some(v) if well_formed_csrf(&v) => (v, false),
         _ => (RandomIds.next("", 43), true),
     }
 }
@@ -200,11 +218,18 @@ fn set_csrf_cookie(resp: &mut Response, token: &str, app: &App) {
 }
 
 /// Whether a submitted form's CSRF field matches the browser's cookie.
+/// Only a token of the form [`csrf_token`] makes counts: a cookie planted with another value
+/// (say, from a sibling domain) does not.
 pub fn csrf_ok(headers: &HeaderMap, submitted: &str) -> bool {
     match cookie(headers, CSRF_COOKIE) {
-        Some(c) if !c.is_empty() => bool::from(c.as_bytes().ct_eq(submitted.as_bytes())),
+        Some(c) if well_formed_csrf(&c) => bool::from(c.as_bytes().ct_eq(submitted.as_bytes())),
         _ => false,
     }
+}
+
+/// Whether `v` has the form of a CSRF token Portico makes: 43 letters and digits.
+fn well_formed_csrf(v: &str) -> bool {
+    v.len() == 43 && v.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {

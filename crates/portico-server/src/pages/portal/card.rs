@@ -160,6 +160,17 @@ pub(crate) fn card_from_form(form: &super::Form) -> Result<CardInput, &'static s
     })
 }
 
+/// The longest cardholder name a form may give (the field's own limit).
+const MAX_NAME: usize = 200;
+
+/// The cardholder's name a form gives, if any, cut to the field's length (only a client other
+/// than a browser sends more).
+pub(crate) fn cardholder(form: &super::Form) -> Option<String> {
+    form.text("name")
+        .filter(|n| !n.is_empty())
+        .map(|n| n.chars().take(MAX_NAME).collect())
+}
+
 /// `POST …/payment-methods`: `name`, `number`, `expiry`, `cvc`, `next`.
 pub async fn add(
     State(app): State<App>,
@@ -174,7 +185,7 @@ pub async fn add(
     if !allowed(&p) {
         return p.not_found();
     }
-    let name = form.text("name").unwrap_or_default();
+    let name = cardholder(&form).unwrap_or_default();
     let next = safe_next(form.get("next"));
     let again = |p: &Portal, error: &'static str, status: StatusCode| {
         p.render(

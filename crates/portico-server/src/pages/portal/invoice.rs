@@ -115,7 +115,7 @@ impl InvoiceView {
 pub fn authenticate_link(inv: &Invoice, back: &str) -> Option<String> {
     inv.pending_authentication
         .as_ref()
-        .filter(|_| inv.status == InvoiceStatus::Open)
+        .filter(|_| inv.is_collectable())
         .map(|(_, secret)| {
             let ret: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
             format!("/p/authenticate/{secret}?return={ret}")
