@@ -73,20 +73,19 @@ pub(crate) fn css(text: &'static str) -> Response {
 }
 
 async fn not_found(headers: HeaderMap) -> Response {
-    portal::notice_page(
-        portal::browser_t(&headers),
-        StatusCode::NOT_FOUND,
-        "page-not-found-heading",
-        "page-not-found-body",
-        "neutral",
-    )
+    no_page(&headers, StatusCode::NOT_FOUND)
 }
 
 /// A method a page does not answer (a form's address fetched, a page posted to).
 async fn method_not_allowed(headers: HeaderMap) -> Response {
+    no_page(&headers, StatusCode::METHOD_NOT_ALLOWED)
+}
+
+/// "Page not found", with `status`.
+fn no_page(headers: &HeaderMap, status: StatusCode) -> Response {
     portal::notice_page(
-        portal::browser_t(&headers),
-        StatusCode::METHOD_NOT_ALLOWED,
+        portal::browser_t(headers),
+        status,
         "page-not-found-heading",
         "page-not-found-body",
         "neutral",
