@@ -13,6 +13,7 @@ let demo;
 let output = '';
 let browser;
 let links;
+let invoiceLink;
 let appUrl;
 
 async function freePort() {
@@ -35,6 +36,7 @@ before(async () => {
     await new Promise((r) => setTimeout(r, 50));
   }
   links = Object.fromEntries([...output.matchAll(/^ {2}(.+?)\s{2,}(http:\/\/\S+\/p\/session\/\S+)/gm)].map((m) => [m[1].trim(), m[2]]));
+  invoiceLink = output.match(/^ {2}Pay an open invoice\s{2,}(http:\/\/\S+\/p\/invoice\/\S+)/m)?.[1];
   appUrl = output.match(/Your app:\s+(\S+)/)[1];
   browser = await launchBrowser();
 });
@@ -56,6 +58,19 @@ test('it prints a link for the homepage and every flow, and no request logs', ()
   assert.deepEqual(Object.keys(links), ['Portal homepage', 'Update payment method', 'Cancel subscription', 'Change plan', 'Confirm upgrade to Pro yearly']);
   assert.ok(!output.includes(' INFO '), output);
   assert.match(output, /sk_test_portico_demo/);
+});
+
+test('it prints an open invoice to pay on its hosted page', async () => {
+  assert.ok(invoiceLink, output);
+  const p = await page(invoiceLink);
+  await p.getByRole('heading', { name: 'Pay this invoice' }).waitFor();
+  assert.match(await p.textContent('body'), /Acme Cloud/);
+  await p.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await p.getByLabel('Expiration date').fill('12 / 34');
+  await p.getByLabel('Security code').fill('123');
+  await p.getByRole('button', { name: /^Pay / }).click();
+  await p.getByText('This invoice is paid. Thank you!').waitFor();
+  await p.context().close();
 });
 
 test('each printed link opens a working portal with the business branding', async () => {

@@ -43,10 +43,16 @@ const CUSTOMERS: &[(&str, &str)] = &[
     ("Edsger Dijkstra", "edsger@example.com"),
 ];
 
+/// A customer whose card on file declines: their subscription's first invoice waits, open,
+/// to be paid on its hosted page.
+const DECLINING: (&str, &str) = ("Hedy Lamarr", "hedy@example.com");
+
 /// What the seeded business is made of.
 struct Seeded {
     /// Each customer with its live subscription, in the order of [`CUSTOMERS`].
     customers: Vec<(Value, Value)>,
+    /// [`DECLINING`]'s open invoice.
+    open_invoice: Value,
     yearly_pro: String,
     promo: String,
     retention_coupon: String,
@@ -191,47 +197,19 @@ async fn seed(
             .to_owned()
     };
     let mut customers = Vec::new();
-    for (name, email) in CUSTOMERS {
-        let found = api(
-            http,
-            base,
-            Method::GET,
-            "/v1/customers",
-            &[kv("email", email)],
-        )
-        .await?;
-        let customer = match found["data"].get(0) {
-            Some(c) => c.clone(),
-            None => {
-                let form = [
-                    kv("name", name),
-                    kv("email", email),
-                    kv("address[line1]", "12 St James's Square"),
-                    kv("address[city]", "London"),
-                    kv("address[postal_code]", "SW1Y 4JH"),
-                    kv("address[country]", "GB"),
-                    kv("payment_method", "pm_card_visa"),
-                    kv("invoice_settings[default_payment_method]", "pm_card_visa"),
-                ];
-                api(http, base, Method::POST, "/v1/customers", &form).await?
-            }
-        };
+    for &(name, email) in CUSTOMERS {
+        let customer = find_or_create_customer(http, base, name, email, "pm_card_visa").await?;
         let cid = customer["id"].as_str().unwrap_or_default().to_owned();
         // A customer whose subscription ended (a flow tried before) gets a new one.
         let query = [kv("customer", &cid), kv("limit", 1)];
         let live = api(http, base, Method::GET, "/v1/subscriptions", &query).await?;
         let subscription = match live["data"].get(0) {
             Some(s) => s.clone(),
-            None => {
-                let form = [
-                    kv("customer", &cid),
-                    kv("items[0][price]", price("pro_monthly")),
-                ];
-                api(http, base, Method::POST, "/v1/subscriptions", &form).await?
-            }
+            None => subscribe(http, base, &cid, &price("pro_monthly")).await?,
         };
         customers.push((customer, subscription));
     }
+    let open_invoice = open_invoice(http, base, &price("pro_monthly")).await?;
     let query = [kv("is_default", true)];
     let configs = api(
         http,
@@ -246,11 +224,72 @@ async fn seed(
     let id_of = |v: &Value| v["data"][0]["id"].as_str().unwrap_or_default().to_owned();
     Ok(Seeded {
         customers,
+        open_invoice,
         yearly_pro: price("pro_yearly"),
         promo: id_of(&promos),
         retention_coupon: "STAY20".into(),
         configuration: id_of(&configs),
     })
+}
+
+/// The customer with this email (the first found), or a new one paying with `card`.
+async fn find_or_create_customer(
+    http: &reqwest::Client,
+    base: &str,
+    name: &str,
+    email: &str,
+    card: &str,
+) -> anyhow::Result<Value> {
+    let found = api(
+        http,
+        base,
+        Method::GET,
+        "/v1/customers",
+        &[kv("email", email)],
+    )
+    .await?;
+    if let Some(c) = found["data"].get(0) {
+        return Ok(c.clone());
+    }
+    let form = [
+        kv("name", name),
+        kv("email", email),
+        kv("address[line1]", "12 St James's Square"),
+        kv("address[city]", "London"),
+        kv("address[postal_code]", "SW1Y 4JH"),
+        kv("address[country]", "GB"),
+        kv("payment_method", card),
+        kv("invoice_settings[default_payment_method]", card),
+    ];
+    api(http, base, Method::POST, "/v1/customers", &form).await
+}
+
+/// A new subscription of `customer` to `price`.
+async fn subscribe(
+    http: &reqwest::Client,
+    base: &str,
+    customer: &str,
+    price: &str,
+) -> anyhow::Result<Value> {
+    let form = [kv("customer", customer), kv("items[0][price]", price)];
+    api(http, base, Method::POST, "/v1/subscriptions", &form).await
+}
+
+/// [`DECLINING`]'s open invoice: the one waiting, or (once it was paid) that of a new
+/// subscription, whose first payment the card on file declines again.
+async fn open_invoice(http: &reqwest::Client, base: &str, price: &str) -> anyhow::Result<Value> {
+    let (name, email) = DECLINING;
+    let customer =
+        find_or_create_customer(http, base, name, email, "pm_card_chargeCustomerFail").await?;
+    let cid = customer["id"].as_str().unwrap_or_default();
+    let query = [kv("customer", cid), kv("status", "open"), kv("limit", 1)];
+    let open = api(http, base, Method::GET, "/v1/invoices", &query).await?;
+    if let Some(inv) = open["data"].get(0) {
+        return Ok(inv.clone());
+    }
+    let sub = subscribe(http, base, cid, price).await?;
+    let id = sub["latest_invoice"].as_str().unwrap_or_default();
+    api(http, base, Method::GET, &format!("/v1/invoices/{id}"), &[]).await
 }
 
 /// Plans, coupons and the portal configuration (the account's default).
@@ -540,6 +579,13 @@ async fn print_links(
             Ok(u) => println!("  {label:<30} {u}   ({who})"),
             Err(e) => println!("  {label:<30} (not available now: {e:#})"),
         }
+    }
+    println!();
+    println!("An open invoice to pay on its hosted page (its customer's card declines):");
+    let (label, who) = ("Pay an open invoice", DECLINING.0);
+    match s.open_invoice["hosted_invoice_url"].as_str() {
+        Some(u) => println!("  {label:<30} {u}   ({who})"),
+        None => println!("  {label:<30} (not available now)"),
     }
     println!();
     println!("Cancel offers the coupon STAY20 first; plan changes take the code WELCOME10.");
