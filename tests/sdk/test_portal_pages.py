@@ -674,3 +674,21 @@ def test_the_card_form_belongs_to_the_card_flow_and_plan_changes_only(server):
     assert v1.customers.retrieve(c2.id).invoice_settings.default_payment_method is not None
     plans = visible_text(b.get(f"{url2}/subscriptions/{sub2.id}/update"))
     assert "Continue" in plans and "Mastercard" not in plans, plans[:400]
+
+
+def test_a_form_address_reloaded_leads_to_its_page(server):
+    # A page restored or reloaded at a form's address (after a decline, say) asks with GET.
+    p = InPortal(server, "reload@example.com")
+    url, b = p.url, p.browser
+    token = url.rsplit("/", 1)[1]
+    pm = p.customer.invoice_settings.default_payment_method
+    for path, to in (("/payment-methods", "/payment-methods/new"),
+                     (f"/payment-methods/{pm}/default", ""),
+                     (f"/subscriptions/{p.sub.id}/renew", "")):
+        r = b.s.get(url + path, allow_redirects=False, timeout=30)
+        assert r.status_code == 303, (path, r.status_code)
+        assert r.headers["location"] == f"/p/session/{token}{to}", (path, r.headers["location"])
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    # A link nobody made leads nowhere.
+    r = b.s.get(server.url + "/p/session/nothing/payment-methods", allow_redirects=False, timeout=30)
+    assert r.status_code == 404

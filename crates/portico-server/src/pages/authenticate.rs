@@ -14,8 +14,8 @@ use crate::state::App;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use portico_domain::invoice::{Invoice, PaymentOutcome};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::setup_intent::{SetupIntent, SetupStatus};
@@ -315,12 +315,7 @@ pub async fn submit(
         return gone(t);
     }
     if let Some(url) = redirect {
-        let mut r = StatusCode::SEE_OTHER.into_response();
-        if let Some(v) = crate::pages::location(&url) {
-            r.headers_mut().insert(header::LOCATION, v);
-        }
-        super::secure(r.headers_mut(), None);
-        return r;
+        return super::see_other(&url);
     }
     let (heading, body, tone) = match (approved, paid) {
         (true, true) => ("auth-done-heading", "auth-done-body", "ok"),

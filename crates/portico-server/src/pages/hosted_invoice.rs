@@ -13,8 +13,8 @@ use crate::state::App;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
 use portico_domain::customer::Customer;
 use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentOutcome};
 use portico_domain::payment_method::{BillingDetails, PaymentMethod, PaymentMethodCreate};
@@ -259,12 +259,7 @@ pub async fn to_page(
 
 /// Back to the page after a payment (so that reloading it sends nothing again).
 fn see_page(o: &Opened) -> Response {
-    let mut r = StatusCode::SEE_OTHER.into_response();
-    if let Some(v) = super::location(&o.path()) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    super::secure(r.headers_mut(), None);
-    r
+    super::see_other(&o.path())
 }
 
 fn forged(t: T) -> Response {
@@ -473,14 +468,7 @@ async fn pay(app: &App, o: Opened, headers: &HeaderMap, card: Card) -> Response 
         Ok(None) | Ok(Some((_, PaymentOutcome::Paid))) => see_page(&o),
         Ok(Some((inv, PaymentOutcome::RequiresAction))) => {
             match authenticate_link(&inv, &o.after_authentication()) {
-                Some(url) => {
-                    let mut r = StatusCode::SEE_OTHER.into_response();
-                    if let Ok(v) = HeaderValue::from_str(&url) {
-                        r.headers_mut().insert(header::LOCATION, v);
-                    }
-                    super::secure(r.headers_mut(), None);
-                    r
-                }
+                Some(url) => super::see_other(&url),
                 None => see_page(&o),
             }
         }

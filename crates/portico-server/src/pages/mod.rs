@@ -164,6 +164,17 @@ pub fn location(url: &str) -> Option<HeaderValue> {
     }
 }
 
+/// A 303 to `url` (a path of Portico's own, or a URL the API was given), with the pages'
+/// headers.
+pub fn see_other(url: &str) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Some(v) = location(url) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    secure(r.headers_mut(), None);
+    r
+}
+
 /// `scheme://host[:port]` of an absolute http(s) URL, its host in ASCII (an international
 /// name in punycode), as a header can carry it. `None` for anything else, and for a URL with
 /// spaces or control characters, which a browser would read differently.

@@ -16,7 +16,7 @@ use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use portico_domain::branding::Branding;
 use portico_domain::customer::Customer;
 use portico_domain::portal::{PortalConfiguration, PortalSession};
@@ -476,12 +476,7 @@ pub async fn open_link(
     if app.commit(&login.account, writes).await.is_err() {
         return used();
     }
-    let mut r = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("/p/session/{}", session.token)) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    crate::pages::secure(r.headers_mut(), None);
-    r
+    crate::pages::see_other(&format!("/p/session/{}", session.token))
 }
 
 #[cfg(test)]

@@ -30,14 +30,14 @@ mod update;
 pub(crate) mod view;
 
 use super::i18n::{negotiate, Lang, T};
-use super::{cookie, origin_of, page, secure};
+use super::{cookie, origin_of, page};
 use crate::api::setup_intent::token_hash as hash;
 use crate::auth::Caller;
 use crate::http::Api;
 use crate::state::App;
 use askama::Template;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use portico_domain::branding::Branding;
@@ -68,7 +68,7 @@ pub fn router() -> Router<App> {
         )
         .route(
             &format!("{S}/subscriptions/{{sub}}/renew"),
-            post(home::renew),
+            post(home::renew).get(to_home),
         )
         .route(
             &format!("{S}/subscriptions/{{sub}}/update"),
@@ -83,14 +83,17 @@ pub fn router() -> Router<App> {
             get(update::after_authentication),
         )
         .route(&format!("{S}/payment-methods/new"), get(card::form))
-        .route(&format!("{S}/payment-methods"), post(card::add))
+        .route(
+            &format!("{S}/payment-methods"),
+            post(card::add).get(to_card_form),
+        )
         .route(
             &format!("{S}/payment-methods/return"),
             get(card::after_authentication),
         )
         .route(
             &format!("{S}/payment-methods/{{pm}}/default"),
-            post(home::make_default),
+            post(home::make_default).get(to_home),
         )
         .route(
             &format!("{S}/payment-methods/{{pm}}/remove"),
@@ -145,6 +148,34 @@ pub fn link_key(token: &str) -> String {
         .get(..5 + portico_domain::portal::LINK_HEAD_LEN)
         .unwrap_or_default();
     format!("{head}{}", hash(token))
+}
+
+/// `GET` of a form's address that only takes a POST (a page reloaded or restored after the
+/// form was sent): the session's homepage, which says where things stand.
+async fn to_home(
+    axum::extract::Path(params): axum::extract::Path<std::collections::HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    to_session_page(&params, "", &headers)
+}
+
+/// `GET …/payment-methods` (the card form's address): the card form.
+async fn to_card_form(
+    axum::extract::Path(params): axum::extract::Path<std::collections::HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    to_session_page(&params, "/payment-methods/new", &headers)
+}
+
+fn to_session_page(
+    params: &std::collections::HashMap<String, String>,
+    page: &str,
+    headers: &HeaderMap,
+) -> Response {
+    match params.get("token").filter(|t| plausible_token(t)) {
+        Some(token) => super::see_other(&format!("/p/session/{token}{page}")),
+        None => unavailable(headers),
+    }
 }
 
 /// The lookup of a session link and the session it leads to (`None` when the session is gone),
@@ -519,11 +550,7 @@ impl Portal {
 
     /// A 303 to `url`.
     pub fn redirect_to(&self, url: &str) -> Response {
-        let mut r = StatusCode::SEE_OTHER.into_response();
-        if let Some(v) = crate::pages::location(url) {
-            r.headers_mut().insert(header::LOCATION, v);
-        }
-        secure(r.headers_mut(), None);
+        let mut r = crate::pages::see_other(url);
         self.add_cookie(&mut r);
         r
     }
