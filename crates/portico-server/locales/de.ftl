@@ -338,6 +338,7 @@ rate-limited-body = Bitte warten Sie einen Moment und versuchen Sie es dann erne
 # The hosted invoice page
 hosted-invoice-expired-heading = Dieser Rechnungslink ist abgelaufen
 hosted-invoice-expired-body = Zu Ihrer Sicherheit funktionieren Rechnungslinks nur eine gewisse Zeit. Bitten Sie das Unternehmen, das Ihnen diese Rechnung geschickt hat, um einen neuen Link.
+hosted-invoice-expired-body-named = Zu Ihrer Sicherheit funktionieren Rechnungslinks nur eine gewisse Zeit. Bitten Sie { $business } um einen neuen Link.
 hosted-invoice-pay-heading = Diese Rechnung bezahlen
 hosted-invoice-pay-saved = { $amount } mit { $card } bezahlen
 hosted-invoice-pay-new = Oder mit einer anderen Karte bezahlen

@@ -338,6 +338,7 @@ rate-limited-body = Please wait a moment, then try again.
 # The hosted invoice page
 hosted-invoice-expired-heading = This invoice link has expired
 hosted-invoice-expired-body = For your security, invoice links stop working after a while. Contact the business that sent you this invoice for a new link.
+hosted-invoice-expired-body-named = For your security, invoice links stop working after a while. Contact { $business } for a new link.
 hosted-invoice-pay-heading = Pay this invoice
 hosted-invoice-pay-saved = Pay { $amount } with { $card }
 hosted-invoice-pay-new = Or pay with another card

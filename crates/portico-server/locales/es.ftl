@@ -338,6 +338,7 @@ rate-limited-body = Espere un momento y vuelva a intentarlo.
 # The hosted invoice page
 hosted-invoice-expired-heading = Este enlace de factura ha caducado
 hosted-invoice-expired-body = Por su seguridad, los enlaces de factura dejan de funcionar al cabo de un tiempo. Póngase en contacto con la empresa que le envió esta factura para obtener un enlace nuevo.
+hosted-invoice-expired-body-named = Por su seguridad, los enlaces de factura dejan de funcionar al cabo de un tiempo. Póngase en contacto con { $business } para obtener un enlace nuevo.
 hosted-invoice-pay-heading = Pagar esta factura
 hosted-invoice-pay-saved = Pagar { $amount } con { $card }
 hosted-invoice-pay-new = O pagar con otra tarjeta

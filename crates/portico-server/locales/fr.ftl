@@ -341,6 +341,7 @@ rate-limited-body = Veuillez patienter un instant, puis réessayer.
 # The hosted invoice page
 hosted-invoice-expired-heading = Ce lien de facture a expiré
 hosted-invoice-expired-body = Pour votre sécurité, les liens de facture cessent de fonctionner au bout d'un certain temps. Contactez l'entreprise qui vous a envoyé cette facture pour obtenir un nouveau lien.
+hosted-invoice-expired-body-named = Pour votre sécurité, les liens de facture cessent de fonctionner au bout d'un certain temps. Contactez { $business } pour obtenir un nouveau lien.
 hosted-invoice-pay-heading = Payer cette facture
 hosted-invoice-pay-saved = Payer { $amount } avec { $card }
 hosted-invoice-pay-new = Ou payer avec une autre carte

@@ -338,6 +338,7 @@ rate-limited-body = Attenda un momento, poi riprovi.
 # The hosted invoice page
 hosted-invoice-expired-heading = Questo link alla fattura è scaduto
 hosted-invoice-expired-body = Per la sua sicurezza, i link alle fatture smettono di funzionare dopo un certo tempo. Contatti l'azienda che le ha inviato questa fattura per ricevere un nuovo link.
+hosted-invoice-expired-body-named = Per la sua sicurezza, i link alle fatture smettono di funzionare dopo un certo tempo. Contatti { $business } per ricevere un nuovo link.
 hosted-invoice-pay-heading = Paga questa fattura
 hosted-invoice-pay-saved = Paga { $amount } con { $card }
 hosted-invoice-pay-new = Oppure paga con un'altra carta

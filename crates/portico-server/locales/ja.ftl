@@ -335,6 +335,7 @@ rate-limited-body = しばらく待ってから、もう一度お試しくださ
 # The hosted invoice page
 hosted-invoice-expired-heading = この請求書のリンクは有効期限が切れています
 hosted-invoice-expired-body = セキュリティのため、請求書のリンクは一定期間が過ぎると使えなくなります。新しいリンクについては、この請求書を送った事業者にお問い合わせください。
+hosted-invoice-expired-body-named = セキュリティのため、請求書のリンクは一定期間が過ぎると使えなくなります。新しいリンクについては { $business } にお問い合わせください。
 hosted-invoice-pay-heading = この請求書を支払う
 hosted-invoice-pay-saved = { $card } で { $amount } を支払う
 hosted-invoice-pay-new = または別のカードで支払う

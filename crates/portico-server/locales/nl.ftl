@@ -338,6 +338,7 @@ rate-limited-body = Wacht even en probeer het dan opnieuw.
 # The hosted invoice page
 hosted-invoice-expired-heading = Deze factuurlink is verlopen
 hosted-invoice-expired-body = Voor uw veiligheid werken factuurlinks na een tijd niet meer. Neem contact op met het bedrijf dat u deze factuur stuurde voor een nieuwe link.
+hosted-invoice-expired-body-named = Voor uw veiligheid werken factuurlinks na een tijd niet meer. Neem contact op met { $business } voor een nieuwe link.
 hosted-invoice-pay-heading = Deze factuur betalen
 hosted-invoice-pay-saved = { $amount } betalen met { $card }
 hosted-invoice-pay-new = Of betaal met een andere kaart

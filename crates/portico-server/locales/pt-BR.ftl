@@ -338,6 +338,7 @@ rate-limited-body = Aguarde um momento e tente novamente.
 # The hosted invoice page
 hosted-invoice-expired-heading = Este link de fatura expirou
 hosted-invoice-expired-body = Para sua segurança, os links de fatura deixam de funcionar depois de algum tempo. Entre em contato com a empresa que enviou esta fatura para receber um novo link.
+hosted-invoice-expired-body-named = Para sua segurança, os links de fatura deixam de funcionar depois de algum tempo. Entre em contato com { $business } para receber um novo link.
 hosted-invoice-pay-heading = Pagar esta fatura
 hosted-invoice-pay-saved = Pagar { $amount } com { $card }
 hosted-invoice-pay-new = Ou pague com outro cartão

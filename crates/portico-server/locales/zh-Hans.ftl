@@ -335,6 +335,7 @@ rate-limited-body = 请稍候片刻再试。
 # The hosted invoice page
 hosted-invoice-expired-heading = 此账单链接已过期
 hosted-invoice-expired-body = 为了您的安全，账单链接在一段时间后会失效。请联系向您发送此账单的商家获取新链接。
+hosted-invoice-expired-body-named = 为了您的安全，账单链接在一段时间后会失效。请联系 { $business } 获取新链接。
 hosted-invoice-pay-heading = 支付此账单
 hosted-invoice-pay-saved = 使用 { $card } 支付 { $amount }
 hosted-invoice-pay-new = 或使用其他卡支付

@@ -335,6 +335,7 @@ rate-limited-body = 請稍候片刻再試。
 # The hosted invoice page
 hosted-invoice-expired-heading = 此帳單連結已過期
 hosted-invoice-expired-body = 為了您的安全，帳單連結在一段時間後會失效。請聯絡寄送此帳單給您的商家以取得新連結。
+hosted-invoice-expired-body-named = 為了您的安全，帳單連結在一段時間後會失效。請聯絡 { $business } 以取得新連結。
 hosted-invoice-pay-heading = 支付此帳單
 hosted-invoice-pay-saved = 使用 { $card } 支付 { $amount }
 hosted-invoice-pay-new = 或使用其他卡片支付

@@ -13,6 +13,7 @@ use tower::ServiceExt;
 
 struct Env {
     router: Router,
+    app: portico_server::state::App,
     store: Arc<dyn Store>,
     clock: Arc<ManualClock>,
     _dir: Option<TempDir>,
@@ -35,7 +36,8 @@ async fn env_with(url: String, dir: Option<TempDir>) -> Env {
         Settings::dev("http://127.0.0.1:12111"),
     );
     Env {
-        router: router(app),
+        router: router(app.clone()),
+        app,
         store,
         clock,
         _dir: dir,
@@ -963,6 +965,36 @@ async fn hosted_invoice_links_are_signed_and_expire(env: Env) {
     // A month and a day later the link has expired; read again, the invoice has a new one.
     env.clock.set(env.clock.now() + 31 * 86_400);
     assert_eq!(open(url.clone()).await, StatusCode::GONE);
+    // The expired page names the business to ask for a new link, once it has a name.
+    let expired_text = |url: String| {
+        let router = env.router.clone();
+        async move {
+            let path = url
+                .strip_prefix("http://127.0.0.1:12111")
+                .unwrap()
+                .to_owned();
+            let req = Request::builder().uri(path).body(Body::empty()).unwrap();
+            let resp = router.oneshot(req).await.unwrap();
+            let bytes = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+    };
+    assert!(expired_text(url.clone())
+        .await
+        .contains("Contact the business that sent you"));
+    let account = portico_server::auth::account_for(&k);
+    let update = portico_domain::branding::BrandingUpdate {
+        business_name: Some(Some("Acme & Co".into())),
+        ..Default::default()
+    };
+    portico_server::operator::set_branding(&env.app, &account, update, env.clock.now())
+        .await
+        .unwrap();
+    let named = expired_text(url.clone()).await;
+    assert!(
+        named.contains("Contact Acme &#38; Co for a new link."),
+        "{named}"
+    );
     let later = get(&env, &format!("/v1/invoices/{inv}"), &k).await;
     let fresh = later.json["hosted_invoice_url"]
         .as_str()
@@ -1036,6 +1068,7 @@ async fn clocked(
     );
     let env = Env {
         router: router(app.clone()),
+        app: app.clone(),
         store,
         clock: clock.clone(),
         _dir: Some(TempDir(dir)),

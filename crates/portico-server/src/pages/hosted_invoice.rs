@@ -77,6 +77,37 @@ fn link_invalid(t: T) -> Response {
     )
 }
 
+/// An expired link's page: who to ask for a new one (the business's name, from its branding)
+/// and the way to its site (the default portal configuration's `default_return_url`), when
+/// known.
+async fn expired(app: &App, account: &AccountId, t: T) -> Response {
+    let name = crate::operator::branding(app, account)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|b| b.business_name);
+    let site = crate::api::billing_portal::existing_default(app, account)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|c| c.default_return_url);
+    let body = match &name {
+        Some(n) => t.f(
+            "hosted-invoice-expired-body-named",
+            vec![("business", n.clone().into())],
+        ),
+        None => t.s("hosted-invoice-expired-body"),
+    };
+    let back = site.and_then(|url| {
+        let label = name
+            .clone()
+            .or_else(|| url::Url::parse(&url).ok()?.host_str().map(str::to_owned))?;
+        Some((url, label))
+    });
+    let heading = t.s("hosted-invoice-expired-heading");
+    super::portal::notice_written(t, StatusCode::GONE, heading, body, "neutral", back)
+}
+
 /// The invoice a link leads to, or the page saying why it leads nowhere.
 async fn open(app: &App, token: &str, headers: &HeaderMap) -> Result<Opened, Response> {
     let fallback = browser_t(headers);
@@ -87,13 +118,7 @@ async fn open(app: &App, token: &str, headers: &HeaderMap) -> Result<Opened, Res
         return Err(link_invalid(fallback));
     };
     if app.clock.now() > expires {
-        return Err(notice_page(
-            fallback,
-            StatusCode::GONE,
-            "hosted-invoice-expired-heading",
-            "hosted-invoice-expired-body",
-            "neutral",
-        ));
+        return Err(expired(app, &account, fallback).await);
     }
     let read = async {
         let inv = portico_store::get::<Invoice>(&*app.store, &account, &id).await?;

@@ -238,15 +238,26 @@ fn notice_with_way_back(
 ) -> Response {
     let back = back.and_then(|url| {
         let host = url::Url::parse(url).ok()?.host_str()?.to_owned();
-        Some((
-            url.to_owned(),
-            t.f("return-to", vec![("business", host.into())]),
-        ))
+        Some((url.to_owned(), host))
     });
+    notice_written(t, status, t.s(heading), t.s(body), tone, back)
+}
+
+/// A notice page of words already written, with a link back to a URL the API was given, if
+/// any, labelled "Return to {name}".
+pub(crate) fn notice_written(
+    t: T,
+    status: StatusCode,
+    heading: String,
+    body: String,
+    tone: &str,
+    back: Option<(String, String)>,
+) -> Response {
+    let back = back.map(|(url, name)| (url, t.f("return-to", vec![("business", name.into())])));
     let view = view::NoticePage {
         lang: t.lang.tag(),
-        heading: t.s(heading),
-        body: t.s(body),
+        heading,
+        body,
         tone,
         footer: t.s("powered-by"),
         back,
