@@ -212,11 +212,17 @@ def test_three_d_secure_on_the_page(v1, plan):
     assert failed.status_code == 402 and "could not authenticate" in failed.text
     last = v1.events.list({"limit": 1}).data[0]
     assert last.type == "invoice.payment_failed" and last.data.object.id == inv.id
-    # Approved: an uncollectible invoice is paid too; attempt_count stays the schedule's.
+    cards = lambda: sorted(c.card.last4 for c in v1.payment_methods.list({"customer": cus.id, "type": "card"}).data)  # noqa: E731
+    assert cards() == ["0341"], "a card that did not pay is not saved"
+    # Approved: an uncollectible invoice is paid too; attempt_count stays the schedule's; the
+    # card is saved to the customer now that it paid.
     paid = authenticate("approve")
     assert "This invoice is paid" in paid.text
     after = v1.invoices.retrieve(inv.id)
     assert (after.status, after.attempt_count) == ("paid", 1)
+    assert cards() == ["0341", "3184"]
+    types = [e.type for e in v1.events.list({"limit": 4}).data][::-1]
+    assert types[:2] == ["payment_method.attached", "invoice.paid"], types
 
 
 def BASE(url):

@@ -292,8 +292,16 @@ pub async fn submit(
                     String::new,
                 ) {
                     Ok(PaymentOutcome::Paid) => {
+                        // A card typed for this payment (on the hosted invoice page) is saved
+                        // to the customer now that it paid.
+                        let mut pm = pm;
+                        if pm.value.customer.is_none() {
+                            pm.value.customer = Some(inv.value.customer.clone());
+                            writes.push(Write::Update(pm.next_record()));
+                            pm.version += 1;
+                        }
                         match after_payment(&app, &account, &inv.value, Some(&pm)).await {
-                            Ok(more) => after = more,
+                            Ok(more) => after.extend(more),
                             Err(_) => return failure(t),
                         }
                     }
@@ -304,7 +312,8 @@ pub async fn submit(
             } else {
                 inv.value.authentication_failed(&pm.value.id);
             }
-            // The invoice first, then what its payment changes: events follow that order.
+            // The card saved, the invoice, then what its payment changes: events follow that
+            // order.
             writes.push(Write::Update(inv.next_record()));
             writes.extend(after);
             redirect = portal_return(&q);

@@ -478,9 +478,11 @@ async fn pay(app: &App, o: Opened, headers: &HeaderMap, card: Card) -> Response 
         let (mut writes, outcome) =
             crate::api::invoice::pay_now(app_, account, &mut inv, Some(&pm), false, now).await?;
         if let Card::New(unattached) = card_ {
+            // Saved to the customer once it pays; until then (declined, or waiting for 3-D
+            // Secure, whose approval attaches it) it is kept unattached.
             let stored = match outcome {
-                PaymentOutcome::Declined(_) => unattached,
-                _ => &pm.value,
+                PaymentOutcome::Paid => &pm.value,
+                _ => unattached,
             };
             writes.insert(0, Write::Insert(Versioned::new_record(stored)));
         }
