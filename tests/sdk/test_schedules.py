@@ -1,5 +1,7 @@
 """Subscription schedules: a change at the end of the period, then release or cancel."""
 
+import datetime
+
 import pytest
 
 from helpers import carded_customer, check, expect_error
@@ -309,7 +311,7 @@ def test_changing_a_waiting_schedule_refuses_what_it_cannot_do(v1, world):
     expect_error(lambda: update([{**phases[0], "start_date": APR1 + 6 * 366 * DAY}]),
                  param="phases[0][start_date]")
     expect_error(lambda: update([{"items": [{"price": world["pro"]}], "duration": {"interval": "week"}},
-                                 {"items": [{"price": world["basic"]}]}]), param="phases[0][end_date]")
+                                 {"items": [{"price": world["basic"]}]}]), param="phases[0][duration]")
     v1.prices.update(world["basic"], {"active": False})
     expect_error(lambda: update([{"items": [{"price": world["basic"]}]}]),
                  param="phases[0][items][0][price]", message="archived")
@@ -369,3 +371,67 @@ def test_the_upcoming_invoice_follows_the_schedule(v1, world):
         {"items": [{"price": world["pro"]}], "start_date": APR1, "end_date": MAY1}]})
     expect_error(lambda: v1.invoices.create_preview({"subscription": world["sub"].id}),
                  code="invoice_upcoming_none")
+
+
+def test_the_current_phase_keeps_the_subscriptions_items(v1, world):
+    # Portico changes a subscription at phase boundaries: a change to the phase running now is
+    # refused by name rather than accepted and never applied.
+    sched = v1.subscription_schedules.create({"from_subscription": world["sub"].id})
+    for items in ([{"price": world["basic"]}], [{"price": world["pro"], "quantity": 3}]):
+        expect_error(lambda: v1.subscription_schedules.update(sched.id, {
+            "phases": [{"items": items, "start_date": APR1, "end_date": MAY1}]}), param="phases[0][items]")
+    assert v1.subscription_schedules.retrieve(sched.id).phases[0]["items"][0].price == world["pro"]
+
+
+def test_every_phase_ends_when_a_period_does(v1, world):
+    sched = v1.subscription_schedules.create({"from_subscription": world["sub"].id})
+    pro, basic = world["pro"], world["basic"]
+    # A middle phase ending mid-period, and a last one (where the schedule ends) too.
+    expect_error(lambda: v1.subscription_schedules.update(sched.id, {"phases": [
+        {"items": [{"price": pro}], "start_date": APR1, "end_date": MAY1},
+        {"items": [{"price": basic}], "end_date": MAY1 + 9 * DAY},
+        {"items": [{"price": pro}], "duration": {"interval": "month"}}]}), param="phases[1][end_date]")
+    expect_error(lambda: v1.subscription_schedules.update(sched.id, {"end_behavior": "cancel", "phases": [
+        {"items": [{"price": pro}], "start_date": APR1, "end_date": APR1 + 10 * DAY}]}), param="phases[0][end_date]")
+    # Several periods in one phase are fine.
+    ok = check(v1.subscription_schedules.update(sched.id, {"phases": [
+        {"items": [{"price": pro}], "start_date": APR1, "end_date": MAY1},
+        {"items": [{"price": basic}], "end_date": JUL1}]}))
+    assert [(p.start_date, p.end_date) for p in ok.phases] == [(APR1, MAY1), (MAY1, JUL1)]
+
+
+def test_month_long_phases_from_the_31st_stay_on_the_cycle(v1):
+    jan31 = 1_832_932_800  # 2028-01-31 12:00 UTC
+    product = v1.products.create({"name": "Plan"})
+    prices = [v1.prices.create({"product": product.id, "currency": "usd", "unit_amount": a,
+                                "recurring": {"interval": "month"}}).id for a in (1000, 2000, 3000)]
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": jan31})
+    cus = carded_customer(v1, clock.id)
+    sched = check(v1.subscription_schedules.create({"customer": cus.id, "start_date": "now", "phases": [
+        {"items": [{"price": p}], "duration": {"interval": "month"}} for p in prices]}))
+    day = lambda y, m, d: int(datetime.datetime(y, m, d, 12, tzinfo=datetime.timezone.utc).timestamp())  # noqa: E731
+    assert [(p.start_date, p.end_date) for p in sched.phases] == [
+        (jan31, day(2028, 2, 29)), (day(2028, 2, 29), day(2028, 3, 31)), (day(2028, 3, 31), day(2028, 4, 30))]
+    for step in (day(2028, 2, 29), day(2028, 3, 31)):
+        v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": step + 3600})
+    sub = v1.subscriptions.retrieve(sched.subscription)
+    assert sub["items"].data[0].price.id == prices[2]
+
+
+def test_future_phases_are_added_once_the_first_has_ended(v1, world):
+    sched = downgrade(v1, world)
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    pro, basic = world["pro"], world["basic"]
+    later = {"items": [{"price": pro}], "duration": {"interval": "month"}}
+    # The past phase sent again as it was, or left out.
+    with_past = check(v1.subscription_schedules.update(sched.id, {"phases": [
+        {"items": [{"price": pro}], "start_date": APR1, "end_date": MAY1},
+        {"items": [{"price": basic, "quantity": 2}], "start_date": MAY1, "end_date": JUN1}, later]}))
+    assert [(p.start_date, p.end_date) for p in with_past.phases] == [(APR1, MAY1), (MAY1, JUN1), (JUN1, JUL1)]
+    without = check(v1.subscription_schedules.update(sched.id, {"phases": [
+        {"items": [{"price": basic, "quantity": 2}], "start_date": MAY1, "end_date": JUN1}, later]}))
+    assert [(p.start_date, p.end_date) for p in without.phases] == [(APR1, MAY1), (MAY1, JUN1), (JUN1, JUL1)]
+    # A past phase cannot change.
+    expect_error(lambda: v1.subscription_schedules.update(sched.id, {"phases": [
+        {"items": [{"price": basic}], "start_date": APR1, "end_date": MAY1},
+        {"items": [{"price": basic, "quantity": 2}], "start_date": MAY1, "end_date": JUN1}]}), param="phases[0]")

@@ -3,7 +3,6 @@
 //! the new ones, applied when the period ends. At the end of the last phase the schedule
 //! releases the subscription (it goes on as it is) or cancels it (`end_behavior`).
 
-use crate::billing_cycle::period_end;
 use crate::error::{DomainError, DomainResult};
 use crate::id::ID_LEN;
 use crate::metadata::{Metadata, MetadataUpdate};
@@ -176,15 +175,64 @@ impl Schedule {
                 "A schedule needs at least one phase.",
             ));
         }
-        let mut phases = Vec::with_capacity(requests.len());
+        // A schedule already running keeps its past phases, and its current phase as it is:
+        // its items stay the subscription's until the phase ends (changes take effect at phase
+        // boundaries). Past phases may be sent again, unchanged, or left out.
+        let running = !self.phases.is_empty();
+        let now_start = sub.current_period().0;
+        let current = self
+            .phases
+            .iter()
+            .position(|p| p.start <= now_start && now_start < p.end)
+            .unwrap_or(0);
+        let past = &self.phases[..current.min(self.phases.len())];
+        let resent = match requests.first().and_then(|r| r.start_date) {
+            Some(s) => past
+                .iter()
+                .position(|p| p.start == s)
+                .map(|k| past.len() - k),
+            None => None,
+        }
+        .unwrap_or(0);
+        for (i, (r, p)) in requests
+            .iter()
+            .zip(&past[past.len() - resent..])
+            .enumerate()
+        {
+            let same_end = r.end_date.is_none_or(|e| e == p.end);
+            let were = p.items.iter().map(|x| (x.price.id.as_str(), x.quantity));
+            if !same_end || !same_prices(&r.items, were) {
+                return Err(DomainError::invalid(
+                    format!("phases[{i}]"),
+                    "A phase that has ended cannot change: send it as it was, or leave it out.",
+                ));
+            }
+        }
+        let offset = resent;
+        let requests: Vec<PhaseRequest> = requests.into_iter().skip(resent).collect();
+        if requests.is_empty() {
+            return Err(DomainError::invalid(
+                "phases",
+                "A schedule needs a phase that has not ended.",
+            ));
+        }
+        let mut phases: Vec<Phase> = past.to_vec();
         let mut start = self
             .phases
-            .first()
+            .get(current)
             .map(|p| p.start)
-            .unwrap_or(sub.current_period().0);
-        for (i, r) in requests.into_iter().enumerate() {
+            .unwrap_or(now_start);
+        // The billing cycle each phase runs on: the subscription's while the interval stays,
+        // restarted at a phase's start when its interval differs (as applying it does).
+        let mut cycle = Cycle {
+            anchor: sub.billing_cycle_anchor,
+            day: sub.billing_cycle_anchor_config.map(|c| c.day_of_month),
+            recurring: sub.recurring.clone(),
+        };
+        for (k, r) in requests.into_iter().enumerate() {
+            let i = k + offset;
             let param = |f: &str| format!("phases[{i}][{f}]");
-            if i == 0 {
+            if k == 0 {
                 if let Some(s) = r.start_date {
                     if s != start {
                         return Err(DomainError::invalid(
@@ -192,6 +240,12 @@ impl Schedule {
                             "The first phase must start when the current phase started.",
                         ));
                     }
+                }
+                if running && !same_items(&r.items, sub) {
+                    return Err(DomainError::invalid(
+                        param("items"),
+                        "Portico applies phase changes at the end of a billing period: the current phase keeps the subscription's items and quantities; put the change in a phase that starts when this one ends.",
+                    ));
                 }
             } else if r.start_date.is_some_and(|s| s != start) {
                 return Err(DomainError::invalid(
@@ -221,34 +275,45 @@ impl Schedule {
                     ));
                 }
             }
+            if recurring != cycle.recurring {
+                cycle = Cycle {
+                    anchor: start,
+                    day: None,
+                    recurring: recurring.clone(),
+                };
+            }
             let end = match (r.end_date, &r.duration) {
                 (Some(e), _) => e,
-                // On the configured day, when the subscription's cycle has one.
-                (None, Some(d)) if d.interval_count >= 1 => {
-                    let day = sub.billing_cycle_anchor_config.map(|c| c.day_of_month);
-                    crate::billing_cycle::nth_boundary_on(start, day, d, 1)
-                }
+                (None, Some(d)) if d.interval_count >= 1 => cycle.after(start, d),
                 (None, Some(_)) => {
                     return Err(DomainError::invalid(
                         param("duration"),
                         "Invalid duration: interval_count must be at least 1.",
                     ))
                 }
-                // A phase starting on a boundary of a cycle set by billing_cycle_anchor_config
-                // ends where that cycle does (the 31st stays the 31st).
-                (None, None)
-                    if sub.billing_cycle_anchor_config.is_some()
-                        && recurring == sub.recurring
-                        && sub.period_around(start).0 == start =>
-                {
-                    sub.period_around(start).1
-                }
-                (None, None) => period_end(start, &recurring, start),
+                // One period of the phase's cycle.
+                (None, None) => cycle.period_containing(start).1,
             };
             if end <= start {
                 return Err(DomainError::invalid(
                     param("end_date"),
                     "A phase must end after it starts.",
+                ));
+            }
+            // Phases change the subscription (or end the schedule) as a period ends: a phase
+            // ending anywhere else would take effect late, so it is refused.
+            let period_end = cycle.period_containing(end - 1).1;
+            if period_end != end {
+                let field = if r.end_date.is_some() {
+                    "end_date"
+                } else {
+                    "duration"
+                };
+                return Err(DomainError::invalid(
+                    param(field),
+                    format!(
+                        "Portico applies phase changes at the end of a billing period: this phase must end when one of its periods does (the one it ends in ends at {period_end})."
+                    ),
                 ));
             }
             phases.push(Phase {
@@ -260,13 +325,6 @@ impl Schedule {
                     .unwrap_or_else(|| "create_prorations".into()),
             });
             start = end;
-        }
-        // The current phase runs to the current period's end, where changes take effect.
-        if phases[0].end != sub.current_period().1 && phases.len() > 1 {
-            return Err(DomainError::invalid(
-                "phases[0][end_date]",
-                "Portico applies phase changes at the end of a billing period: the first phase must end when the current period does.",
-            ));
         }
         metadata.apply("metadata", &mut self.metadata)?;
         self.phases = phases;
@@ -441,4 +499,62 @@ pub fn apply_phase(sub: &mut Subscription, phase: &Phase, ctx: &mut Ctx<'_>) {
         }
         sub.recurring = r;
     }
+}
+
+/// A billing cycle a phase runs on: its anchor, the day of the month it falls on (when
+/// configured), and its interval.
+struct Cycle {
+    anchor: i64,
+    day: Option<i64>,
+    recurring: crate::price::Recurring,
+}
+
+impl Cycle {
+    fn period_containing(&self, t: i64) -> (i64, i64) {
+        crate::billing_cycle::period_containing_on(self.anchor, self.day, &self.recurring, t)
+    }
+
+    /// `start` (a boundary of this cycle) plus `d`: month-based durations counted from the
+    /// cycle's anchor, so a short month does not pull the day down for good (from January 31,
+    /// a month and another end on February 28 and March 31).
+    fn after(&self, start: i64, d: &crate::price::Recurring) -> i64 {
+        use crate::price::Interval;
+        let months = match d.interval {
+            Interval::Day => return start + d.interval_count * 86_400,
+            Interval::Week => return start + d.interval_count * 7 * 86_400,
+            Interval::Month => d.interval_count,
+            Interval::Year => d.interval_count * 12,
+        };
+        let month_of = |t: i64| {
+            let (y, m, _) = crate::calendar::civil_from_days(t.div_euclid(86_400));
+            y * 12 + m
+        };
+        let from_anchor = month_of(start) - month_of(self.anchor);
+        let on_cycle = crate::calendar::add_months_on(self.anchor, from_anchor, self.day);
+        if on_cycle == start {
+            crate::calendar::add_months_on(self.anchor, from_anchor + months, self.day)
+        } else {
+            crate::calendar::add_months_on(start, months, self.day)
+        }
+    }
+}
+
+/// Whether `items` are the subscription's items (prices and quantities), in any order.
+fn same_items(items: &[PhaseItem], sub: &Subscription) -> bool {
+    same_prices(
+        items,
+        sub.items.iter().map(|i| (i.price.id.as_str(), i.quantity)),
+    )
+}
+
+/// Whether `items` have these prices and quantities, in any order.
+fn same_prices<'a>(items: &[PhaseItem], other: impl Iterator<Item = (&'a str, i64)>) -> bool {
+    let mut want: Vec<(&str, i64)> = items
+        .iter()
+        .map(|i| (i.price.id.as_str(), i.quantity))
+        .collect();
+    let mut have: Vec<(&str, i64)> = other.collect();
+    want.sort_unstable();
+    have.sort_unstable();
+    want == have
 }
