@@ -150,3 +150,23 @@ def test_promotion_code_list_filters(v1, coupon):
     assert [p.id for p in v1.promotion_codes.list({"coupon": other.id}).data] == [b.id]
     assert [p.id for p in v1.promotion_codes.list({"active": True}).data] == [a.id]
     assert [p.id for p in v1.promotion_codes.list({"active": False}).data] == [b.id]
+
+
+def test_a_coupon_made_again_under_a_deleted_ones_id_leaves_its_discounts_alone(v1):
+    # Deleting a coupon does not change the discounts already made from it, nor does a new
+    # coupon with the same id and other terms.
+    price = v1.prices.create({"currency": "usd", "unit_amount": 1000, "recurring": {"interval": "month"},
+                              "product_data": {"name": "Plan"}}).id
+    cus = v1.customers.create({"payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    v1.coupons.create({"id": "REUSE", "percent_off": 10, "duration": "forever"})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price}], "discounts": [{"coupon": "REUSE"}]})
+    v1.coupons.delete("REUSE")
+    again = v1.coupons.create({"id": "REUSE", "percent_off": 90, "duration": "forever"})
+    assert again.times_redeemed == 0
+    preview = v1.invoices.create_preview({"subscription": sub.id})
+    assert preview.total == 900, preview.total
+    # A new subscription takes the new terms.
+    fresh = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price}], "discounts": [{"coupon": "REUSE"}],
+                                     "expand": ["latest_invoice"]})
+    assert fresh.latest_invoice.total == 100

@@ -81,6 +81,17 @@ pub struct CouponCreate {
 const ID_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 impl Coupon {
+    /// Whether `other` takes off what this coupon does, for as long (the terms a discount
+    /// applies; the name, metadata and redemption limits do not count).
+    pub fn same_terms(&self, other: &Coupon) -> bool {
+        self.amount_off == other.amount_off
+            && self.currency == other.currency
+            && self.percent_off == other.percent_off
+            && self.duration == other.duration
+            && self.duration_in_months == other.duration_in_months
+            && self.applies_to == other.applies_to
+    }
+
     /// Creates a coupon, checking Stripe's rules.
     pub fn create(p: CouponCreate, ctx: &mut Ctx<'_>) -> DomainResult<Coupon> {
         match (p.percent_off, p.amount_off) {

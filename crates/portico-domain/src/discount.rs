@@ -18,6 +18,11 @@ pub struct Discount {
     pub start: i64,
     /// For `repeating` coupons, when the discount stops applying.
     pub end: Option<i64>,
+    /// The coupon as it was applied: its terms hold for this discount even if the coupon is
+    /// deleted and its id made again with other terms. (Absent on discounts stored before it
+    /// was kept; the stored coupon stands for them.)
+    #[serde(default)]
+    pub coupon_applied: Option<Box<Coupon>>,
 }
 
 impl Discount {
@@ -41,6 +46,18 @@ impl Discount {
             subscription: subscription.map(str::to_owned),
             start: ctx.now,
             end,
+            coupon_applied: Some(Box::new(coupon.clone())),
+        }
+    }
+
+    /// The coupon whose terms this discount applies: `stored` (the coupon record with its id
+    /// now, if any) while its terms are those the discount was made with (it may have been
+    /// renamed since, which changes nothing), else the coupon as it was applied.
+    pub fn terms(&self, stored: Option<Coupon>) -> Option<Coupon> {
+        match (stored, &self.coupon_applied) {
+            (Some(c), Some(applied)) if !c.same_terms(applied) => Some((**applied).clone()),
+            (Some(c), _) => Some(c),
+            (None, applied) => applied.as_deref().cloned(),
         }
     }
 

@@ -663,8 +663,9 @@ pub async fn discounts_in_force(
     Ok(out)
 }
 
-/// A discount (made in this request, or stored) with its coupon. A deleted coupon keeps
-/// applying to discounts already made from it.
+/// A discount (made in this request, or stored) with its coupon's terms as applied. A deleted
+/// coupon keeps applying to discounts already made from it, and a coupon made again with its id
+/// does not change them.
 async fn discount_with_coupon(
     app: &App,
     account: &AccountId,
@@ -678,11 +679,10 @@ async fn discount_with_coupon(
             None => return Ok(None),
         },
     };
-    Ok(
-        portico_store::get::<Coupon>(&*app.store, account, &d.coupon)
-            .await?
-            .map(|c| (d, c.value)),
-    )
+    let stored = portico_store::get::<Coupon>(&*app.store, account, &d.coupon)
+        .await?
+        .map(|c| c.value);
+    Ok(d.terms(stored).map(|c| (d, c)))
 }
 
 /// The `once` discounts `inv` applies, which it spends: the invoice after it goes without them.

@@ -491,6 +491,7 @@ mod tests {
             subscription: None,
             start: 0,
             end: None,
+            coupon_applied: None,
         };
         let t = T::new(Lang::En);
         assert_eq!(discount_line(&t, &d, &coupon(None), "usd"), "10% off");
