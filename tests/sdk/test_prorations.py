@@ -402,3 +402,22 @@ def test_an_invoice_period_is_when_its_items_accrued_not_what_it_bills(v1, world
     assert (renewal.lines.data[-1].period.start, renewal.lines.data[-1].period.end) == (MAY1, MAY1 + 31 * DAY)
     final = v1.subscriptions.cancel(sub.id, {"invoice_now": True, "prorate": True})
     assert period(v1.invoices.retrieve(final.latest_invoice)) == (MAY1, MAY1 + 3600)
+
+
+def test_a_preview_that_prorates_says_when_it_prorated_from(v1, world):
+    sub = subscribe(v1, world)
+    item = sub["items"].data[0].id
+    change = {"items": [{"id": item, "price": world["pro"]}], "proration_behavior": "always_invoice"}
+    # Given, the preview names it; the update sent with it bills the same amounts.
+    at = APR16 - 3600
+    preview = check(v1.invoices.create_preview({"subscription": sub.id, "subscription_details": {**change, "proration_date": at}}))
+    assert preview.parent.subscription_details.subscription_proration_date == at
+    updated = v1.subscriptions.update(sub.id, {**change, "proration_date": at, "expand": ["latest_invoice"]})
+    assert updated.latest_invoice.total == preview.total
+    # Not given, it is the moment of the preview (the test clock's time here).
+    later = check(v1.invoices.create_preview({"subscription": sub.id, "subscription_details": {
+        "items": [{"id": item, "price": world["basic"]}], "proration_behavior": "always_invoice"}}))
+    assert later.parent.subscription_details.subscription_proration_date == APR16
+    # A preview with nothing prorated has none.
+    plain = v1.invoices.create_preview({"subscription": sub.id})
+    assert "subscription_proration_date" not in plain.parent.subscription_details.to_dict()

@@ -85,6 +85,10 @@ def test_cancel_schedule_cancels_the_subscription(v1, world):
     canceled = check(v1.subscription_schedules.cancel(sched.id))
     assert canceled.status == "canceled" and canceled.canceled_at == APR1
     assert v1.subscriptions.retrieve(world["sub"].id).status == "canceled"
+    # An ended schedule changes no more, not even its metadata or end behaviour.
+    for change in ({"metadata": {"k": "v"}}, {"end_behavior": "cancel"}):
+        expect_error(lambda: v1.subscription_schedules.update(sched.id, change), message="that is canceled")
+    assert v1.subscription_schedules.retrieve(sched.id).metadata.to_dict() == {}
 
 
 def test_phase_rules(v1, world):

@@ -663,9 +663,10 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
         return Err(no_upcoming());
     }
     let change = change.filter(|c| c.is_change());
-    if let Some(c) = &change {
-        c.proration_moment(now, "subscription_details[proration_date]")?;
-    }
+    let proration_date = match &change {
+        Some(c) => Some(c.proration_moment(now, "subscription_details[proration_date]")?),
+        None => None,
+    };
     let preview = preview_change(
         &app,
         &api,
@@ -682,5 +683,14 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
     };
     invoice.id = format!("upcoming_in_{}", RandomIds.next("", ID_LEN));
     invoice.billing_reason = "upcoming".into();
-    respond(&app, &api, render::invoice(&invoice, None), &expand).await
+    let prorates = invoice.lines.iter().any(|l| l.proration);
+    let mut object = render::invoice(&invoice, None);
+    // The moment prorations were computed for, to send with the change so that it bills the
+    // same amounts (Stripe sets it on previews that prorate).
+    if let (Some(at), true) = (proration_date, prorates) {
+        if let Some(details) = object.pointer_mut("/parent/subscription_details") {
+            details["subscription_proration_date"] = at.into();
+        }
+    }
+    respond(&app, &api, object, &expand).await
 }

@@ -656,6 +656,20 @@ pub async fn update_subscription_schedule(
             api_.now,
         )
         .await?;
+        // An ended schedule is a record: nothing of it changes any more.
+        if !matches!(
+            s.value.status,
+            ScheduleStatus::NotStarted | ScheduleStatus::Active
+        ) {
+            return Err(DomainError::state(
+                None,
+                format!(
+                    "You cannot update a subscription schedule that is {}.",
+                    s.value.status.as_str()
+                ),
+            )
+            .into());
+        }
         match requests_ {
             Some(r) if s.value.status == ScheduleStatus::NotStarted => {
                 replan_before_start(app_, api_, &mut s.value, r, metadata_, now, start_now).await?
