@@ -439,3 +439,19 @@ def test_future_phases_are_added_once_the_first_has_ended(v1, world):
     expect_error(lambda: v1.subscription_schedules.update(sched.id, {"phases": [
         {"items": [{"price": basic}], "start_date": APR1, "end_date": MAY1},
         {"items": [{"price": basic, "quantity": 2}], "start_date": MAY1, "end_date": JUN1}]}), param="phases[0]")
+
+
+def test_on_a_test_clock_the_current_phase_is_the_clocks_everywhere(v1, world):
+    # The clock is at APR1, long before the server's own time: lists, expansions and events show
+    # the phase running at the clock's time, as retrieve does.
+    sched = v1.subscription_schedules.create({"from_subscription": world["sub"].id})
+    assert sched.current_phase.start_date == APR1
+    listed = v1.subscription_schedules.list({"customer": world["cus"].id}).data
+    assert [s.current_phase.start_date for s in listed] == [APR1]
+    expanded = v1.subscriptions.retrieve(world["sub"].id, {"expand": ["schedule"]}).schedule
+    assert expanded.current_phase.start_date == APR1
+    created = v1.events.list({"type": "subscription_schedule.created", "limit": 1}).data[0]
+    assert created.data.object.current_phase.start_date == APR1
+    updated = v1.subscription_schedules.update(sched.id, {"metadata": {"k": "v"}})
+    event = v1.events.list({"type": "subscription_schedule.updated", "limit": 1}).data[0]
+    assert updated.current_phase.start_date == event.data.object.current_phase.start_date == APR1

@@ -2,7 +2,7 @@
 //! the `expand[]` paths (`default_price`, `data.product`, …).
 
 use crate::http::Failure;
-use crate::objects::render_record;
+use crate::objects::{render_record, render_time};
 use crate::state::App;
 use futures_util::future::BoxFuture;
 use portico_domain::AccountId;
@@ -14,6 +14,12 @@ struct Walk<'a> {
     app: &'a App,
     account: &'a AccountId,
     now: i64,
+}
+
+/// `record` as an expansion shows it (a schedule on a test clock as of its clock's time).
+async fn rendered(w: &Walk<'_>, record: &portico_store::Record) -> Result<Value, Failure> {
+    let at = render_time(w.app, w.account, record, w.now).await?;
+    render_record(record, at, &w.app.links(w.account, w.app.clock.now()))
 }
 
 /// Expands `tree` in `value`, which is an object or a list envelope, as of `now`.
@@ -69,11 +75,7 @@ fn walk<'a>(
                 Value::String(id) => {
                     let kind = target(&object, &field).ok_or_else(|| not_expandable(seg, false))?;
                     if let Some(record) = w.app.store.get(w.account, kind, id).await? {
-                        let mut expanded = render_record(
-                            &record,
-                            w.now,
-                            &w.app.links(w.account, w.app.clock.now()),
-                        )?;
+                        let mut expanded = rendered(w, &record).await?;
                         let kind = kind_of(&expanded);
                         walk(w, &mut expanded, sub, String::new(), kind).await?;
                         *slot = expanded;
@@ -91,11 +93,7 @@ fn walk<'a>(
                     for slot in ids.iter_mut() {
                         let Value::String(id) = slot else { continue };
                         if let Some(record) = w.app.store.get(w.account, kind, id).await? {
-                            let mut expanded = render_record(
-                                &record,
-                                w.now,
-                                &w.app.links(w.account, w.app.clock.now()),
-                            )?;
+                            let mut expanded = rendered(w, &record).await?;
                             let kind = kind_of(&expanded);
                             walk(w, &mut expanded, sub, String::new(), kind).await?;
                             *slot = expanded;

@@ -289,6 +289,22 @@ pub async fn now_for_reading(
         .map_or(now, |c| c.frozen_time))
 }
 
+/// The time `record` renders as of: a subscription schedule on a test clock renders at its
+/// clock's time (which phase is current depends on it); anything else at `now`.
+pub async fn render_time(
+    app: &App,
+    account: &AccountId,
+    record: &Record,
+    now: i64,
+) -> Result<i64, Failure> {
+    if record.kind != <portico_domain::schedule::Schedule as Object>::KIND {
+        return Ok(now);
+    }
+    let s =
+        portico_store::decode::<portico_domain::schedule::Schedule>(&*app.store, account, record)?;
+    now_for_reading(app, account, s.value.test_clock.as_deref(), now).await
+}
+
 /// The test clock `test_clock`, when there is one.
 async fn clock_of(
     app: &App,
@@ -357,11 +373,12 @@ pub async fn list(
         }
         Err(e) => return Err(e.into()),
     };
-    let mut data = page
-        .records
-        .iter()
-        .map(|r| render_record(r, api.now, &app.links(&api.caller.account, api.now)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let links = app.links(&api.caller.account, api.now);
+    let mut data = Vec::with_capacity(page.records.len());
+    for r in &page.records {
+        let at = render_time(app, &api.caller.account, r, api.now).await?;
+        data.push(render_record(r, at, &links)?);
+    }
     if kind == "event" {
         crate::api::event::fill_pending_webhooks(app, &api.caller.account, &mut data).await?;
     }

@@ -273,12 +273,14 @@ pub async fn create_subscription_schedule(State(app): State<App>, mut api: Api) 
         let mut schedule = Schedule::from_subscription(&sub.value, &mut ctx)?;
         schedule.metadata = metadata_.build("metadata")?;
         sub.value.schedule = Some(schedule.id.clone());
-        app_.commit(
+        // Its events render the schedule as of the subscription's clock (its current phase).
+        app_.commit_at(
             &api_.caller.account,
             vec![
                 Write::Insert(Versioned::new_record(&schedule)),
                 Write::Update(sub.next_record()),
             ],
+            now,
         )
         .await?;
         Ok::<_, Failure>((schedule, now))
@@ -463,7 +465,7 @@ async fn later(
     schedule.wait_for_start();
     let mut writes = draft.prices;
     writes.push(Write::Insert(Versioned::new_record(&schedule)));
-    app.commit(&api.caller.account, writes).await?;
+    app.commit_at(&api.caller.account, writes, now).await?;
     Ok(schedule)
 }
 
@@ -691,7 +693,7 @@ pub async fn update_subscription_schedule(
         }
         let mut writes = prices_.clone();
         writes.push(Write::Update(s.next_record()));
-        app_.commit(&api_.caller.account, writes).await?;
+        app_.commit_at(&api_.caller.account, writes, now).await?;
         Ok::<_, Failure>((s.value, now))
     })
     .await?;
@@ -814,7 +816,7 @@ async fn end_schedule(app: &App, api: &Api, id: &str, cancel: bool, expand: &[St
                 }
             }
         }
-        app.commit(account, writes).await?;
+        app.commit_at(account, writes, now).await?;
         Ok::<_, Failure>((s.value, now))
     })
     .await?;
