@@ -455,3 +455,26 @@ def test_on_a_test_clock_the_current_phase_is_the_clocks_everywhere(v1, world):
     updated = v1.subscription_schedules.update(sched.id, {"metadata": {"k": "v"}})
     event = v1.events.list({"type": "subscription_schedule.updated", "limit": 1}).data[0]
     assert updated.current_phase.start_date == event.data.object.current_phase.start_date == APR1
+
+
+def test_canceling_a_schedule_prorates_and_invoices_by_default(v1, world):
+    # As Stripe's: prorate and invoice_now default to true for an active schedule.
+    sched = v1.subscription_schedules.create({"from_subscription": world["sub"].id})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR1 + 10 * DAY})
+    canceled = check(v1.subscription_schedules.cancel(sched.id))
+    assert (canceled.status, canceled.canceled_at) == ("canceled", APR1 + 10 * DAY)
+    sub = v1.subscriptions.retrieve(world["sub"].id, {"expand": ["latest_invoice"]})
+    assert sub.status == "canceled"
+    final = sub.latest_invoice
+    assert final.total == -round(2000 * 20 / 30), final.total
+    assert v1.customers.retrieve(world["cus"].id).balance == final.total
+
+
+def test_canceling_a_schedule_without_proration(v1, world):
+    sched = v1.subscription_schedules.create({"from_subscription": world["sub"].id})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR1 + 10 * DAY})
+    invoices = len(v1.invoices.list({"customer": world["cus"].id}).data)
+    check(v1.subscription_schedules.cancel(sched.id, {"prorate": False, "invoice_now": False}))
+    assert len(v1.invoices.list({"customer": world["cus"].id}).data) == invoices
+    assert v1.customers.retrieve(world["cus"].id).balance == 0
+    assert v1.subscriptions.retrieve(world["sub"].id).status == "canceled"

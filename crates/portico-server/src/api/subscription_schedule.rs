@@ -771,21 +771,64 @@ pub async fn release_subscription_schedule(
     end_schedule(&app, &api, &id, false, &expand).await
 }
 
-/// `POST /v1/subscription_schedules/{schedule}/cancel`: cancels the subscription now too.
+/// `POST /v1/subscription_schedules/{schedule}/cancel`: cancels the subscription now too. As
+/// Stripe's, `prorate` (credit the unused time) and `invoice_now` (bill the pending prorations,
+/// those credits included, on a final invoice) default to true for an active schedule; see
+/// [`crate::api::subscription::cancel_writes`].
 pub async fn cancel_subscription_schedule(
     State(app): State<App>,
     PathId(id): PathId,
     mut api: Api,
 ) -> Reply {
-    let expand = api.read(|r| {
-        for key in ["invoice_now", "prorate"] {
-            if r.bool(key) == Some(true) {
-                r.error(ApiError::invalid(Some(key.into()), None, format!("Portico does not support `{key}=true` when cancelling a schedule yet; release the schedule and cancel its subscription with `{key}` instead.")));
-            }
-        }
-        r.expand("subscription_schedule", false)
+    let (prorate, invoice_now, expand) = api.read(|r| {
+        (
+            r.bool("prorate").unwrap_or(true),
+            r.bool("invoice_now").unwrap_or(true),
+            r.expand("subscription_schedule", false),
+        )
     })?;
-    end_schedule(&app, &api, &id, true, &expand).await
+    let (app_, api_, id_) = (&app, &api, &id);
+    let running = with_retries(|| async move {
+        let account = &api_.caller.account;
+        let s = load::<Schedule>(app_, account, id_, None).await?;
+        let sub_id = match (s.value.status, &s.value.subscription) {
+            (ScheduleStatus::Active, Some(sub_id)) => sub_id.clone(),
+            _ => return Ok(None),
+        };
+        match portico_store::get::<Subscription>(&*app_.store, account, &sub_id).await? {
+            Some(sub) if !sub.value.status.is_ended() => {}
+            _ => return Ok(None),
+        }
+        // Canceling the subscription settles the schedule with it, in the same commit.
+        let details = CancellationDetails::default();
+        let (sub, writes) = crate::api::subscription::cancel_writes(
+            app_,
+            api_,
+            &sub_id,
+            &details,
+            prorate,
+            invoice_now,
+        )
+        .await?;
+        app_.commit(account, writes).await?;
+        let now = now_for(app_, account, sub.test_clock.as_deref(), api_.now).await?;
+        Ok::<_, Failure>(Some(now))
+    })
+    .await?;
+    match running {
+        Some(now) => {
+            let s = load::<Schedule>(&app, &api.caller.account, &id, None).await?;
+            respond(
+                &app,
+                &api,
+                render::subscription_schedule(&s.value, now),
+                &expand,
+            )
+            .await
+        }
+        // Nothing running to prorate or bill: the schedule alone (or its refusal).
+        None => end_schedule(&app, &api, &id, true, &expand).await,
+    }
 }
 
 /// Releases the schedule (its subscription goes on alone) or, with `cancel`, cancels it and
