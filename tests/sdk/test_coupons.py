@@ -170,3 +170,14 @@ def test_a_coupon_made_again_under_a_deleted_ones_id_leaves_its_discounts_alone(
     fresh = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price}], "discounts": [{"coupon": "REUSE"}],
                                      "expand": ["latest_invoice"]})
     assert fresh.latest_invoice.total == 100
+
+
+def test_applies_to_may_be_asked_expanded(v1):
+    # Stripe lists it as expandable; Portico shows it whole whenever it is set, so expanding
+    # changes nothing.
+    product = v1.products.create({"name": "Only this"})
+    c = v1.coupons.create({"percent_off": 5, "applies_to": {"products": [product.id]}})
+    got = check(v1.coupons.retrieve(c.id, {"expand": ["applies_to"]}))
+    assert got.applies_to.products == [product.id]
+    plain = check(v1.coupons.retrieve(v1.coupons.create({"percent_off": 5}).id, {"expand": ["applies_to"]}))
+    assert "applies_to" not in plain.to_dict()

@@ -6,7 +6,7 @@ use crate::objects::{render_record, render_time};
 use crate::state::App;
 use futures_util::future::BoxFuture;
 use portico_domain::AccountId;
-use portico_wire::expand::{not_expandable, target, ExpandTree};
+use portico_wire::expand::{always_expanded, not_expandable, target, ExpandTree};
 use serde_json::Value;
 
 /// What every step of a walk needs.
@@ -68,6 +68,10 @@ fn walk<'a>(
             } else {
                 format!("{prefix}.{seg}")
             };
+            // Shown whole whenever it is set (and left out when not, as the schema has it).
+            if always_expanded(&object, &field) && sub.is_empty() {
+                continue;
+            }
             let Some(slot) = value.get_mut(seg.as_str()) else {
                 return Err(not_expandable(seg, false).into());
             };

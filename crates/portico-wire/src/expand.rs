@@ -70,6 +70,12 @@ pub fn target(object: &str, field: &str) -> Option<&'static str> {
         .map(|(_, _, k)| *k)
 }
 
+/// Fields Stripe lists as expandable that Portico shows in full whenever they are set
+/// (`applies_to` of a coupon): expanding one changes nothing.
+pub fn always_expanded(object: &str, field: &str) -> bool {
+    matches!((object, field), ("coupon", "applies_to"))
+}
+
 const EXPANDABLE: &[(&str, &str, &str)] = &[
     (
         "billing_portal.session",
@@ -157,6 +163,9 @@ fn check_object(tree: &ExpandTree, object: &str, prefix: &str) -> Result<(), Api
         };
         if let Some(kind) = target(object, &field) {
             check_object(sub, kind, "")?;
+            continue;
+        }
+        if always_expanded(object, &field) && sub.is_empty() {
             continue;
         }
         // Objects embedded whole, and lists embedded with their first page: paths go on into
