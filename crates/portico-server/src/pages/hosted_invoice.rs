@@ -339,8 +339,8 @@ pub async fn pay_saved(
 }
 
 /// `POST /p/invoice/{token}/card`: pays the invoice with another card (`number`, `expiry`,
-/// `cvc`, `name`). A card that pays (or waits for 3-D Secure) is saved to the customer, without
-/// becoming their default; a declined one is kept unattached, as the payment's record of it.
+/// `cvc`, `name`). A card that pays is saved to the customer, without becoming their default;
+/// one declined, or waiting for 3-D Secure (whose approval saves it), is kept unattached.
 pub async fn pay_new_card(
     State(app): State<App>,
     Path(token): Path<String>,
@@ -450,7 +450,7 @@ enum Card {
 
 /// Pays the opened invoice with `card`, the customer present: paid, back to the page; needing
 /// 3-D Secure, on to its page (which comes back here); declined, the page with the reason. A new
-/// card is stored in the payment's own commit: attached to the customer unless declined.
+/// card is stored in the payment's own commit: attached to the customer if it paid.
 async fn pay(app: &App, o: Opened, headers: &HeaderMap, card: Card) -> Response {
     let (app_, account, id, card_) = (app, &o.account, &o.invoice.value.id, &card);
     let attempt = crate::objects::with_retries(|| async move {
