@@ -103,3 +103,45 @@ def test_the_confirm_flow_spends_a_once_coupon_on_todays_invoice(v1, portico_url
     assert invoice.discounts == after.discounts and len(invoice.discounts) == 1
     assert invoice.amount_due == due_today
     assert check(v1.invoices.create_preview({"subscription": sub.id})).total == 10000
+
+
+def deleted_discounts(v1):
+    return [e.data.object.id for e in v1.events.list({"type": "customer.discount.deleted", "limit": 100}).data]
+
+
+def test_discounts_that_end_leave_the_subscription(v1):
+    # As Stripe's: a discount that is spent or runs out, or that an update removes, leaves the
+    # subscription, announced with customer.discount.deleted.
+    clock, cus = on_clock(v1)
+    product = v1.products.create({"name": "Pro", "default_price_data": {
+        "currency": "usd", "unit_amount": 1000, "recurring": {"interval": "month"}}})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": product.default_price}]})
+    once = v1.coupons.create({"percent_off": 20, "duration": "once"})
+    monthly = v1.coupons.create({"percent_off": 10, "duration": "repeating", "duration_in_months": 2})
+    sub = v1.subscriptions.update(sub.id, {"discounts": [{"coupon": once.id}, {"coupon": monthly.id}]})
+    once_id, monthly_id = sub.discounts
+    # The first renewal applies both; the once one is spent by it.
+    advance(v1, clock, T0 + 31 * DAY + 60)
+    after = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
+    assert after.latest_invoice.total == 720  # 20% off, then 10% off the rest
+    assert after.discounts == [monthly_id] and deleted_discounts(v1) == [once_id]
+    # The repeating one ran out before the next renewal, which bills in full.
+    advance(v1, clock, T0 + 59 * DAY + 60)
+    later = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
+    assert later.latest_invoice.total == 1000
+    assert later.discounts == [] and sorted(deleted_discounts(v1)) == sorted([once_id, monthly_id])
+
+
+def test_discounts_an_update_removes_are_announced(v1):
+    clock, cus = on_clock(v1)
+    product = v1.products.create({"name": "Pro", "default_price_data": {
+        "currency": "usd", "unit_amount": 1000, "recurring": {"interval": "month"}}})
+    coupon = v1.coupons.create({"percent_off": 20, "duration": "forever"})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": product.default_price}],
+                                   "discounts": [{"coupon": coupon.id}]})
+    [kept] = sub.discounts
+    cleared = v1.subscriptions.update(sub.id, {"discounts": ""})
+    assert cleared.discounts == []
+    [event] = v1.events.list({"type": "customer.discount.deleted", "limit": 1}).data
+    assert event.data.object.id == kept and event.data.object.source.coupon == coupon.id
+    assert "deleted" not in event.data.object.to_dict()

@@ -224,7 +224,8 @@ def test_discounts_added_and_removed_on_update(v1, world):
                  param="discounts[1]")
     expect_error(lambda: v1.subscriptions.update(sub.id, {"discounts": [{"coupon": "nope"}]}),
                  code="resource_missing", param="discounts[0][coupon]")
-    assert v1.subscriptions.retrieve(sub.id).discounts == kept.discounts
+    # (The once discount, spent by the renewal, has left the subscription.)
+    assert v1.subscriptions.retrieve(sub.id).discounts == kept.discounts[:1]
     cleared = check(v1.subscriptions.update(sub.id, {"discounts": ""}))
     assert cleared.discounts == []
     assert v1.invoices.create_preview({"subscription": sub.id}).total == 1000

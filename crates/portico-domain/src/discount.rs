@@ -23,6 +23,9 @@ pub struct Discount {
     /// was kept; the stored coupon stands for them.)
     #[serde(default)]
     pub coupon_applied: Option<Box<Coupon>>,
+    /// Taken off its subscription (spent, ended, replaced or cleared).
+    #[serde(default)]
+    pub deleted: bool,
 }
 
 impl Discount {
@@ -47,6 +50,7 @@ impl Discount {
             start: ctx.now,
             end,
             coupon_applied: Some(Box::new(coupon.clone())),
+            deleted: false,
         }
     }
 

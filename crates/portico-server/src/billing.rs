@@ -685,6 +685,25 @@ async fn discount_with_coupon(
     Ok(d.terms(stored).map(|c| (d, c)))
 }
 
+/// The writes that take the stored discounts `ids` off their subscription (spent, ended,
+/// replaced or cleared): each is marked deleted, announced as `customer.discount.deleted`.
+pub async fn end_discounts(
+    app: &App,
+    account: &AccountId,
+    ids: &[String],
+) -> Result<Vec<Write>, Failure> {
+    let mut writes = Vec::new();
+    for id in ids {
+        if let Some(mut d) = portico_store::get::<Discount>(&*app.store, account, id).await? {
+            if !d.value.deleted {
+                d.value.deleted = true;
+                writes.push(Write::Update(d.next_record()));
+            }
+        }
+    }
+    Ok(writes)
+}
+
 /// The `once` discounts `inv` applies, which it spends: the invoice after it goes without them.
 pub async fn once_spent_by(
     app: &App,
@@ -854,6 +873,7 @@ async fn renew(
             None
         }
     };
+    let ended = discounts_left_behind(app, account, &mut sub.value, &inv, at, fresh).await?;
     sub.value.latest_invoice = Some(inv.id.clone());
     let mut writes = vec![
         Write::Update(sub.next_record()),
@@ -862,7 +882,40 @@ async fn renew(
     ];
     writes.extend(extra);
     writes.extend(schedule_write);
+    writes.extend(ended);
     Ok(writes)
+}
+
+/// Takes off `sub` the discounts its renewal invoice `inv` (made at `at`, not yet its latest)
+/// leaves behind: those that had ended before it (a `repeating` one past its end, a `once` one
+/// spent earlier) and the `once` ones it spends. Gives their writes ([`end_discounts`]).
+/// Discounts the request makes (`fresh`, not stored yet) stay.
+async fn discounts_left_behind(
+    app: &App,
+    account: &AccountId,
+    sub: &mut Subscription,
+    inv: &Invoice,
+    at: i64,
+    fresh: &[Discount],
+) -> Result<Vec<Write>, Failure> {
+    if sub.discounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let in_force: Vec<String> = discounts_in_force(app, account, sub, at, fresh)
+        .await?
+        .into_iter()
+        .map(|(d, _)| d.id)
+        .collect();
+    let spent = once_spent_by(app, account, inv, fresh).await?;
+    let gone: Vec<String> = sub
+        .discounts
+        .iter()
+        .filter(|id| !in_force.contains(id) || spent.contains(id))
+        .filter(|id| !fresh.iter().any(|f| &f.id == *id))
+        .cloned()
+        .collect();
+    sub.discounts.retain(|id| !gone.contains(id));
+    end_discounts(app, account, &gone).await
 }
 
 /// Charges `inv`, a finalized invoice of `sub`, off-session at `at`, as a renewal is: a declined

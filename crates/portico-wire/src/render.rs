@@ -305,6 +305,15 @@ pub fn setup_intent(si: &SetupIntent, public_url: &str) -> Value {
 
 /// A discount.
 pub fn discount(d: &portico_domain::discount::Discount) -> Value {
+    let mut v = discount_object(d);
+    // Taken off its subscription: announced (`customer.discount.deleted`) as it was.
+    if d.deleted {
+        v["deleted"] = true.into();
+    }
+    v
+}
+
+fn discount_object(d: &portico_domain::discount::Discount) -> Value {
     json!({
         "id": d.id,
         "object": "discount",

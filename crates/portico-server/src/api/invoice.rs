@@ -437,6 +437,7 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
         .flat_map(|s| std::mem::take(&mut s.value.pending_lines))
         .collect();
     let period = portico_domain::invoice::lines_period(&lines, now);
+    let mut spent_discounts = Vec::new();
     let mut inv = match sources.first_mut().filter(|_| sub.is_some()) {
         Some(s) => {
             let inv = crate::billing::bill(
@@ -455,6 +456,7 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
             // A `once` discount is spent by the invoice that applies it.
             let spent = crate::billing::once_spent_by(app, account, &inv, &[]).await?;
             s.value.discounts.retain(|id| !spent.contains(id));
+            spent_discounts = spent;
             inv
         }
         None => {
@@ -480,6 +482,7 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
     inv.metadata = p.metadata.build("metadata")?;
     inv.default_payment_method = pm;
     writes.insert(0, Write::Insert(Versioned::new_record(&inv)));
+    writes.extend(crate::billing::end_discounts(app, account, &spent_discounts).await?);
     app.commit(account, writes).await?;
     Ok(inv)
 }

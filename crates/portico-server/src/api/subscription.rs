@@ -360,9 +360,15 @@ pub(crate) async fn set_discounts(
         &mut ctx,
     )
     .await?;
+    let removed: Vec<String> = current
+        .into_iter()
+        .filter(|id| !redeemed.ids.contains(id))
+        .collect();
     sub.discounts = redeemed.ids;
+    let mut writes = redeemed.writes;
+    writes.extend(crate::billing::end_discounts(app, &api.caller.account, &removed).await?);
     let fresh = redeemed.applied.into_iter().map(|(_, d)| d).collect();
-    Ok((redeemed.writes, fresh))
+    Ok((writes, fresh))
 }
 
 fn twice(i: usize) -> Failure {

@@ -492,6 +492,7 @@ mod tests {
             start: 0,
             end: None,
             coupon_applied: None,
+            deleted: false,
         };
         let t = T::new(Lang::En);
         assert_eq!(discount_line(&t, &d, &coupon(None), "usd"), "10% off");
