@@ -422,3 +422,21 @@ def test_a_preview_that_prorates_says_when_it_prorated_from(v1, world):
     # A preview with nothing prorated has none.
     plain = v1.invoices.create_preview({"subscription": sub.id})
     assert "subscription_proration_date" not in plain.parent.subscription_details.to_dict()
+
+
+def test_a_new_subscriptions_preview_takes_a_timestamp_anchor(v1, world):
+    # As the create does: the first invoice bills from now to the anchor, prorated.
+    anchor = APR16 + 14 * 86400
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    details = {"items": [{"price": world["basic"]}], "billing_cycle_anchor": anchor}
+    preview = check(v1.invoices.create_preview({"customer": world["cus"].id, "subscription_details": details}))
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"]}],
+                                   "billing_cycle_anchor": anchor, "expand": ["latest_invoice"]})
+    assert preview.total == sub.latest_invoice.total and 0 < preview.total < 1000
+    # A change to a subscription takes only now or unchanged; a bad value is named.
+    expect_error(lambda: v1.invoices.create_preview({"subscription": sub.id, "subscription_details": {
+        "billing_cycle_anchor": anchor}}), param="subscription_details[billing_cycle_anchor]")
+    expect_error(lambda: v1.invoices.create_preview({"customer": world["cus"].id, "subscription_details": {
+        **details, "billing_cycle_anchor": "soon"}}), param="subscription_details[billing_cycle_anchor]")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"billing_cycle_anchor": anchor}),
+                 param="billing_cycle_anchor")

@@ -999,7 +999,7 @@ pub async fn update_subscription(
                 })
             }),
         };
-        let mut change = crate::api::subscription_change::read_change(r);
+        let mut change = crate::api::subscription_change::read_change(r, false);
         change.invoice_items = read_invoice_items(r);
         change.off_session = r.bool("off_session").unwrap_or(false);
         (simple, change, r.expand("subscription", false))

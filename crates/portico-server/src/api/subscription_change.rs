@@ -41,6 +41,8 @@ pub struct ChangeParams {
     pub behavior: ProrationBehavior,
     pub proration_date: Option<i64>,
     pub anchor_now: bool,
+    /// A new subscription's `billing_cycle_anchor` (a preview's), when a timestamp.
+    pub anchor_at: Option<i64>,
     pub payment_behavior: &'static str,
     /// `off_session` (updates only): whether the customer is away while the change's invoice
     /// is charged. Stripe's default is on-session.
@@ -76,8 +78,9 @@ impl ChangeParams {
 }
 
 /// Reads `items[]`, `proration_behavior`, `proration_date`, `billing_cycle_anchor` and
-/// `payment_behavior` at this level (an update, or `subscription_details` of a preview).
-pub fn read_change(r: &mut Reader<'_>) -> ChangeParams {
+/// `payment_behavior` at this level (an update, or `subscription_details` of a preview, whose
+/// `billing_cycle_anchor` may also be a timestamp: a new subscription's anchor).
+pub fn read_change(r: &mut Reader<'_>, anchor_timestamps: bool) -> ChangeParams {
     let items = r
         .list("items", |i| {
             crate::api::subscription::refuse_item_extras(i);
@@ -95,7 +98,29 @@ pub fn read_change(r: &mut Reader<'_>) -> ChangeParams {
         .enumeration("proration_behavior", ProrationBehavior::VALUES)
         .and_then(ProrationBehavior::parse);
     let proration_date = r.timestamp("proration_date");
-    let anchor_now = r.enumeration("billing_cycle_anchor", &["now", "unchanged"]) == Some("now");
+    let (anchor_now, anchor_at) = if anchor_timestamps {
+        match r.string("billing_cycle_anchor", 20).as_deref() {
+            None | Some("unchanged") => (false, None),
+            Some("now") => (true, None),
+            Some(raw) => {
+                match raw.parse::<i64>() {
+                    Ok(t) if portico_domain::calendar::in_range(t) => (false, Some(t)),
+                    _ => {
+                        let param = r.path_of("billing_cycle_anchor");
+                        r.error(ApiError::invalid(
+                        Some(param.clone()),
+                        None,
+                        format!("Invalid {param}: '{raw}'. Use `now`, `unchanged` or a unix timestamp."),
+                    ));
+                        (false, None)
+                    }
+                }
+            }
+        }
+    } else {
+        let now = r.enumeration("billing_cycle_anchor", &["now", "unchanged"]) == Some("now");
+        (now, None)
+    };
     let payment_behavior = r
         .enumeration(
             "payment_behavior",
@@ -112,6 +137,7 @@ pub fn read_change(r: &mut Reader<'_>) -> ChangeParams {
         behavior: behavior.unwrap_or(ProrationBehavior::CreateProrations),
         proration_date,
         anchor_now,
+        anchor_at,
         payment_behavior,
         off_session: false,
         invoice_items: Vec::new(),
@@ -566,6 +592,7 @@ async fn preview_new(
         customer,
         items,
         billing_mode: change.billing_mode,
+        billing_cycle_anchor: change.anchor_at,
         discounts,
         payment_behavior: "allow_incomplete",
         ..Default::default()
@@ -586,7 +613,7 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
             let customer = r.string("customer", 5000);
             let subscription = r.string("subscription", 5000);
             let details = r.object("subscription_details", |d| {
-                let mut change = read_change(d);
+                let mut change = read_change(d, true);
                 change.billing_mode = crate::api::subscription::read_billing_mode(d);
                 let cancel = d.bool("cancel_at_period_end");
                 d.unsupported("trial_end", "previewing trial changes is not implemented.");
@@ -633,6 +660,14 @@ pub async fn create_preview(State(app): State<App>, mut api: Api) -> Reply {
             .map_err(in_details)?;
         return respond(&app, &api, render::invoice(&invoice, None), &expand).await;
     };
+    if change.as_ref().is_some_and(|c| c.anchor_at.is_some()) {
+        return Err(ApiError::invalid(
+            Some("subscription_details[billing_cycle_anchor]".into()),
+            None,
+            "A timestamp billing_cycle_anchor is for a new subscription (previewed with `customer`); a change to `subscription` takes `now` or `unchanged`.",
+        )
+        .into());
+    }
     if change.as_ref().is_some_and(|c| c.billing_mode.is_some()) {
         return Err(ApiError::invalid(
             Some("subscription_details[billing_mode]".into()),

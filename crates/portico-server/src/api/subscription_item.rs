@@ -42,6 +42,7 @@ fn read_billing(r: &mut Reader<'_>, item: ItemParam) -> ChangeParams {
             .unwrap_or(ProrationBehavior::CreateProrations),
         proration_date: r.timestamp("proration_date"),
         anchor_now: false,
+        anchor_at: None,
         payment_behavior: r
             .enumeration(
                 "payment_behavior",

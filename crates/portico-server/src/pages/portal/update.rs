@@ -376,6 +376,7 @@ fn change_params(p: &Portal, sub: &Subscription, target: &Target) -> ChangeParam
         },
         proration_date: None,
         anchor_now: u.billing_cycle_anchor.as_deref() == Some("now") && !trialing,
+        anchor_at: None,
         payment_behavior: PORTAL_PAYMENT,
         // The customer is in the portal: a card that wants authentication on-session gets it.
         off_session: false,
