@@ -501,11 +501,17 @@ impl Invoice {
         Ok(outcome)
     }
 
+    /// One more try to pay, counted in `tries` (invoices stored before `tries` was kept count
+    /// on from their attempt_count).
+    fn count_try(&mut self) {
+        self.tries = self.tries.max(self.attempt_count) + 1;
+    }
+
     /// The customer failed the 3-D Secure check of the payment waiting on it (with `pm`): the
     /// invoice stays as it was, the failure recorded (and announced, as a failed payment).
     pub fn authentication_failed(&mut self, pm: &str) {
         self.pending_authentication = None;
-        self.tries = self.tries.max(self.attempt_count) + 1;
+        self.count_try();
         self.last_payment_error = Some(PaymentError {
             code: "payment_intent_authentication_failure".into(),
             decline_code: None,
@@ -535,8 +541,7 @@ impl Invoice {
             ));
         }
         self.attempted = true;
-        // (Invoices stored before `tries` was kept count from their attempt_count.)
-        self.tries = self.tries.max(self.attempt_count) + 1;
+        self.count_try();
         self.attempt_count += 1;
         let Some(pm) = pm else {
             let e = CardError {

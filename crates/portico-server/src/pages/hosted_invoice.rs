@@ -297,8 +297,9 @@ fn forged(t: T) -> Response {
     )
 }
 
-/// The invoice a POST's link leads to and the POST's form, if its CSRF token matches the
-/// browser's cookie; else the page to answer with.
+/// The invoice a payment's POST leads to and the POST's form, if its CSRF token matches the
+/// browser's cookie and the invoice still has a customer to pay for; else the page to answer
+/// with.
 async fn open_form(
     app: &App,
     token: &str,
@@ -309,6 +310,9 @@ async fn open_form(
     let f = Form::parse(body);
     if !csrf_ok(headers, f.get("csrf").unwrap_or("")) {
         return Err(forged(o.t));
+    }
+    if o.customer.is_none() {
+        return Err(customer_gone(o.t));
     }
     Ok((o, f))
 }
@@ -324,9 +328,6 @@ pub async fn pay_saved(
         Ok(found) => found,
         Err(r) => return r,
     };
-    if o.customer.is_none() {
-        return customer_gone(o.t);
-    }
     let pm = match card_on_file(&app, &o.account, &o.invoice.value).await {
         Ok(pm) => pm,
         Err(e) => return failed(&o, e),
@@ -351,9 +352,6 @@ pub async fn pay_new_card(
         Ok(found) => found,
         Err(r) => return r,
     };
-    if o.customer.is_none() {
-        return customer_gone(o.t);
-    }
     if !payable(&o.invoice.value) {
         return see_page(&o);
     }
