@@ -173,6 +173,32 @@ def test_coupon_durations_over_renewals(v1, plan):
     assert totals == [585, 1260, 1350, 1350], totals
 
 
+def test_lists_leave_out_test_clock_objects_unless_asked(v1, plan):
+    """As Stripe documents: customers, subscriptions and schedules on a test clock are listed
+    only when the list asks for their clock (or, for the last two, their customer)."""
+    clock, clocked = on_clock(v1)
+    plain = v1.customers.create({"payment_method": "pm_card_visa",
+                                 "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    subs = {c.id: v1.subscriptions.create({"customer": c.id, "items": [{"price": plan}]})
+            for c in (clocked, plain)}
+    scheds = {c: v1.subscription_schedules.create({"from_subscription": s.id}) for c, s in subs.items()}
+
+    def ids(page):
+        return [x.id for x in check(page).data]
+
+    assert ids(v1.customers.list()) == [plain.id]
+    assert ids(v1.customers.list({"test_clock": clock.id})) == [clocked.id]
+    assert [c.id for c in v1.customers.list({"limit": 1}).auto_paging_iter()] == [plain.id]
+    assert ids(v1.subscriptions.list()) == [subs[plain.id].id]
+    assert ids(v1.subscriptions.list({"status": "all"})) == [subs[plain.id].id]
+    assert ids(v1.subscriptions.list({"test_clock": clock.id})) == [subs[clocked.id].id]
+    assert ids(v1.subscriptions.list({"customer": clocked.id})) == [subs[clocked.id].id]
+    assert ids(v1.subscription_schedules.list()) == [scheds[plain.id].id]
+    assert ids(v1.subscription_schedules.list({"customer": clocked.id})) == [scheds[clocked.id].id]
+    # Retrieval and search are not lists of this kind: the object is there.
+    assert v1.customers.retrieve(clocked.id).test_clock == clock.id
+
+
 def test_clocks_are_per_account(v1, portico_url):
     from helpers import make_client, new_key
     clock = v1.test_helpers.test_clocks.create({"frozen_time": T0})

@@ -79,7 +79,7 @@ def test_a_trial_without_a_card_pauses_and_resumes_with_a_new_period(v1):
 
     # Still a live subscription: listed by default and by status, and nothing falls due.
     assert sub.id in [s.id for s in v1.subscriptions.list({"customer": cus.id}).data]
-    assert [s.id for s in v1.subscriptions.list({"status": "paused"}).data] == [sub.id]
+    assert [s.id for s in v1.subscriptions.list({"customer": cus.id, "status": "paused"}).data] == [sub.id]
     # (At most two months per advance, as on Stripe.)
     advance(v1, clock, T0 + 60 * DAY)
     advance(v1, clock, T0 + 80 * DAY)

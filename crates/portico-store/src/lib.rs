@@ -429,6 +429,8 @@ pub struct TokenRecord {
 #[derive(Clone, Debug)]
 pub enum Filter {
     Parent(String),
+    /// Objects with no parent (customers on no test clock).
+    NoParent,
     Lookup(String),
     LookupIn(Vec<String>),
     /// `lookup` matches a pattern where `*` stands for any run of characters.

@@ -278,6 +278,7 @@ fn list_into(
     for f in &q.filters {
         match f {
             Filter::Parent(v) => sql.push(" AND parent = ").text(v.clone()),
+            Filter::NoParent => sql.push(" AND parent IS NULL"),
             Filter::Lookup(v) => sql.push(" AND lookup = ").text(v.clone()),
             Filter::Status(v) => sql.push(" AND status = ").text(v.clone()),
             Filter::LookupLike(pattern) => {

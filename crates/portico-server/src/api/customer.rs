@@ -253,9 +253,11 @@ pub async fn list_customers(State(app): State<App>, mut api: Api) -> Reply {
         filters.push(Filter::Lookup(e.to_ascii_lowercase()));
         filters.push(Filter::Field("email", e));
     }
-    if let Some(c) = clock {
-        filters.push(Filter::Parent(c));
-    }
+    // As in Stripe, customers on a test clock are listed only when their clock is asked for.
+    filters.push(match clock {
+        Some(c) => Filter::Parent(c),
+        None => Filter::NoParent,
+    });
     list(&app, &api, "customer", "/v1/customers", filters, params).await
 }
 

@@ -1367,14 +1367,19 @@ pub async fn list_subscriptions(State(app): State<App>, mut api: Api) -> Reply {
         )
     })?;
     let mut filters = created_filters(created);
+    let by_customer = customer.is_some();
     if let Some(c) = customer {
         filters.push(Filter::Parent(c));
     }
     if let Some(p) = price {
         filters.push(Filter::LookupLike(format!("* {p} *")));
     }
-    if let Some(c) = clock {
-        filters.push(Filter::Field("test_clock", c));
+    // As in Stripe, subscriptions on a test clock are listed only when their clock or their
+    // customer is asked for.
+    match (clock, by_customer) {
+        (Some(c), _) => filters.push(Filter::Field("test_clock", c)),
+        (None, false) => filters.push(Filter::Present("test_clock", false)),
+        (None, true) => {}
     }
     match status {
         Some("all") => {}

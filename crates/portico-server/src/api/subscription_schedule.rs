@@ -570,9 +570,12 @@ pub async fn list_subscription_schedules(State(app): State<App>, mut api: Api) -
         )
     })?;
     let mut filters = created_filters(created);
-    if let Some(c) = customer {
-        filters.push(Filter::Parent(c));
-    }
+    // As in Stripe, the schedules of customers on a test clock are listed only when their
+    // customer is asked for.
+    filters.push(match customer {
+        Some(c) => Filter::Parent(c),
+        None => Filter::Present("test_clock", false),
+    });
     // Each moment filter, as `created` is: an exact time or bounds.
     for (field, range) in moments {
         let Some(range) = range else { continue };
@@ -588,8 +591,7 @@ pub async fn list_subscription_schedules(State(app): State<App>, mut api: Api) -
             }
         }
     }
-    // `scheduled=true`: the schedules that have not started yet. Portico's schedules start
-    // from running subscriptions, so none is waiting to start: the list is empty.
+    // `scheduled=true`: the schedules that have not started yet.
     if scheduled == Some(true) {
         filters.push(Filter::Status("not_started".into()));
     }
