@@ -181,3 +181,55 @@ def test_applies_to_may_be_asked_expanded(v1):
     assert got.applies_to.products == [product.id]
     plain = check(v1.coupons.retrieve(v1.coupons.create({"percent_off": 5}).id, {"expand": ["applies_to"]}))
     assert "applies_to" not in plain.to_dict()
+
+
+def plan_and_customer(v1):
+    """A $10 monthly price, and a customer paying by card."""
+    price = v1.prices.create({"currency": "usd", "unit_amount": 1000, "recurring": {"interval": "month"},
+                              "product_data": {"name": "Plan"}}).id
+    cus = v1.customers.create({"payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    return price, cus
+
+
+def test_delete_discount_takes_a_subscriptions_discount_off(v1):
+    price, cus = plan_and_customer(v1)
+    coupon = v1.coupons.create({"percent_off": 25, "duration": "forever"})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price}],
+                                   "discounts": [{"coupon": coupon.id}]})
+    (discount_id,) = sub.discounts
+    assert v1.invoices.create_preview({"subscription": sub.id}).total == 750
+
+    gone = check(v1.subscriptions.delete_discount(sub.id))
+    assert (gone.object, gone.id, gone.deleted) == ("discount", discount_id, True)
+    assert (gone.subscription, gone.customer, gone.source.coupon) == (sub.id, cus.id, coupon.id)
+    after = v1.subscriptions.retrieve(sub.id)
+    assert after.discounts == []
+    assert v1.invoices.create_preview({"subscription": sub.id}).total == 1000
+    # Announced as the discount leaving, and as the subscription changing.
+    events = {e.type: e for e in v1.events.list({"limit": 5}).data}
+    assert events["customer.discount.deleted"].data.object.id == discount_id
+    updated = events["customer.subscription.updated"].data
+    assert updated.object.id == sub.id and updated.previous_attributes["discounts"] == [discount_id]
+    # Nothing left to take off.
+    expect_error(lambda: v1.subscriptions.delete_discount(sub.id), status=404, code="resource_missing",
+                 message=f"No active discount for subscription: '{sub.id}'")
+
+
+def test_delete_discount_refusals(v1):
+    price, cus = plan_and_customer(v1)
+    a = v1.coupons.create({"percent_off": 10, "duration": "forever"})
+    b = v1.coupons.create({"amount_off": 100, "currency": "usd", "duration": "forever"})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price}],
+                                   "discounts": [{"coupon": a.id}, {"coupon": b.id}]})
+    # Several discounts: the update names the ones to keep; nothing changes here.
+    expect_error(lambda: v1.subscriptions.delete_discount(sub.id), message="discounts")
+    assert len(v1.subscriptions.retrieve(sub.id).discounts) == 2
+    expect_error(lambda: v1.subscriptions.delete_discount("sub_missing"), status=404, code="resource_missing")
+    # A canceled subscription can no longer change.
+    v1.subscriptions.cancel(sub.id)
+    expect_error(lambda: v1.subscriptions.delete_discount(sub.id), message="canceled")
+    # Customers carry no discount of their own in Stripe's current API.
+    expect_error(lambda: v1.customers.delete_discount(cus.id), status=404, code="resource_missing",
+                 message=f"No active discount for customer: '{cus.id}'")
+    expect_error(lambda: v1.customers.delete_discount("cus_missing"), status=404, message="No such customer")

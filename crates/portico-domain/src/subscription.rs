@@ -1339,6 +1339,20 @@ impl Subscription {
         })
     }
 
+    /// Refuses any change to a subscription that has ended (canceled, incomplete_expired).
+    pub fn ensure_updatable(&self) -> DomainResult<()> {
+        if self.status.is_ended() {
+            return Err(DomainError::state(
+                None,
+                format!(
+                    "This subscription is {} and can no longer be updated.",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Changes the items at `at` (`proration_date`), prorating per `behavior` over the current
     /// period as Stripe does: a credit for the unused time of each changed or removed item, a
     /// charge for the remaining time of each changed or added one. Moving to another interval,
@@ -1352,15 +1366,7 @@ impl Subscription {
         reset_anchor: bool,
         ctx: &mut Ctx<'_>,
     ) -> DomainResult<ItemsChanged> {
-        if self.status.is_ended() {
-            return Err(DomainError::state(
-                None,
-                format!(
-                    "This subscription is {} and can no longer be updated.",
-                    self.status.as_str()
-                ),
-            ));
-        }
+        self.ensure_updatable()?;
         if self.status == SubscriptionStatus::Paused {
             return Err(DomainError::state(
                 Some("items"),

@@ -24,7 +24,7 @@ pub mod seal;
 pub mod state;
 pub mod webhooks;
 
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use portico_store::Store;
 use state::{App, Clock, Settings, SystemClock};
@@ -75,6 +75,10 @@ fn api_router(app: App) -> Router {
             get(customer::retrieve_customer)
                 .post(customer::update_customer)
                 .delete(customer::delete_customer),
+        )
+        .route(
+            "/v1/customers/{id}/discount",
+            delete(customer::delete_customer_discount),
         )
         .route(
             "/v1/products",
@@ -168,6 +172,10 @@ fn api_router(app: App) -> Router {
             get(sub::retrieve_subscription)
                 .post(sub::update_subscription)
                 .delete(sub::cancel_subscription),
+        )
+        .route(
+            "/v1/subscriptions/{id}/discount",
+            delete(sub::delete_subscription_discount),
         )
         .route(
             "/v1/subscriptions/{id}/resume",

@@ -94,6 +94,17 @@ pub fn no_such(kind: &'static str, id: &str, param: Option<&str>) -> DomainError
     }
 }
 
+/// The 404 of `DELETE …/discount` on a customer or subscription (`kind`) that has none.
+pub fn no_active_discount(kind: &str, id: &str) -> Failure {
+    ApiError::new(
+        404,
+        portico_wire::error::ErrorType::InvalidRequestError,
+        Some(portico_domain::ErrorCode::ResourceMissing),
+        format!("No active discount for {kind}: '{id}'"),
+    )
+    .into()
+}
+
 /// How Stripe names a kind in "No such …" messages.
 fn display_kind(kind: &'static str) -> &'static str {
     match kind {

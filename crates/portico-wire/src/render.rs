@@ -313,6 +313,17 @@ pub fn discount(d: &portico_domain::discount::Discount) -> Value {
     v
 }
 
+/// A discount taken off by `DELETE …/discount` (Stripe's `deleted_discount`): the discount's
+/// fields but its `end`, flagged deleted.
+pub fn deleted_discount(d: &portico_domain::discount::Discount) -> Value {
+    let mut v = discount_object(d);
+    if let Some(o) = v.as_object_mut() {
+        o.remove("end");
+        o.insert("deleted".into(), true.into());
+    }
+    v
+}
+
 fn discount_object(d: &portico_domain::discount::Discount) -> Value {
     json!({
         "id": d.id,

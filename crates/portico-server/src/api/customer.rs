@@ -236,6 +236,18 @@ pub async fn delete_customer(State(app): State<App>, PathId(id): PathId, mut api
     crate::http::ok(render::customer(&customer))
 }
 
+/// `DELETE /v1/customers/{id}/discount`. Portico's discounts belong to subscriptions (Stripe's
+/// current API gives customers none), so a customer never has one to take off.
+pub async fn delete_customer_discount(
+    State(app): State<App>,
+    PathId(id): PathId,
+    mut api: Api,
+) -> Reply {
+    api.read(|_| ())?;
+    load_live::<Customer>(&app, &api.caller.account, &id, None).await?;
+    Err(crate::objects::no_active_discount("customer", &id))
+}
+
 /// `GET /v1/customers`
 pub async fn list_customers(State(app): State<App>, mut api: Api) -> Reply {
     let (params, email, created, clock) = api.read(|r| {

@@ -1102,16 +1102,7 @@ struct SimpleUpdate {
 
 impl SimpleUpdate {
     fn apply(&self, s: &mut Subscription, pm: Option<&str>, now: i64) -> Result<(), Failure> {
-        if s.status.is_ended() {
-            return Err(DomainError::state(
-                None,
-                format!(
-                    "This subscription is {} and can no longer be updated.",
-                    s.status.as_str()
-                ),
-            )
-            .into());
-        }
+        s.ensure_updatable()?;
         self.metadata.apply("metadata", &mut s.metadata)?;
         self.description.clone().apply_to(&mut s.description);
         if let Some(end) = self.trial_end {
@@ -1252,6 +1243,42 @@ pub async fn cancel_subscription(
     })
     .await?;
     respond(&app, &api, render::subscription(&sub), &expand).await
+}
+
+/// `DELETE /v1/subscriptions/{id}/discount`: takes the subscription's discount off, from its
+/// next invoice on (announced with `customer.discount.deleted` and
+/// `customer.subscription.updated`). A subscription with several discounts is changed with
+/// `discounts` instead, which names the ones to keep.
+pub async fn delete_subscription_discount(
+    State(app): State<App>,
+    PathId(id): PathId,
+    mut api: Api,
+) -> Reply {
+    api.read(|_| ())?;
+    let (app_, account, id_) = (&app, &api.caller.account, &id);
+    let gone = with_retries(|| async move {
+        let mut sub = load::<Subscription>(app_, account, id_, None).await?;
+        sub.value.ensure_updatable()?;
+        let discount = match sub.value.discounts.as_slice() {
+            [] => return Err(crate::objects::no_active_discount("subscription", id_)),
+            [one] => load::<Discount>(app_, account, one, None).await?,
+            _ => {
+                return Err(ApiError::invalid(
+                    None,
+                    None,
+                    "This subscription has more than one discount. Update its `discounts` to name the ones to keep instead.",
+                )
+                .into())
+            }
+        };
+        let mut writes = crate::billing::end_discounts(app_, account, &sub.value.discounts).await?;
+        sub.value.discounts.clear();
+        writes.push(Write::Update(sub.next_record()));
+        crate::objects::commit(app_, account, writes).await?;
+        Ok::<_, Failure>(discount.value)
+    })
+    .await?;
+    crate::http::ok(render::deleted_discount(&gone))
 }
 
 /// Cancels now. `prorate` credits the unused time; `invoice_now` bills the pending prorations
