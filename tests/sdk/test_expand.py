@@ -127,3 +127,61 @@ def test_every_field_stripe_expands_can_be_expanded(v1):
         "customer": cus.id, "configuration": config.id, "return_url": "https://app.example.com/",
         "expand": ["configuration.application"]}))
     assert session.configuration.id == config.id and session.configuration.application is None
+
+
+def test_fields_inside_lists_of_hashes_expand(v1):
+    # Stripe's spec marks fields inside a schedule's phases and an invoice's discount amounts
+    # expandable: each element of the list is expanded.
+    cus = v1.customers.create({"payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    prod = v1.products.create({"name": "Pro", "default_price_data": {
+        "currency": "usd", "unit_amount": 1500, "recurring": {"interval": "month"}}})
+    coupon = v1.coupons.create({"percent_off": 10, "duration": "forever"})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": prod.default_price}],
+                                   "discounts": [{"coupon": coupon.id}],
+                                   "default_payment_method": cus.invoice_settings.default_payment_method})
+    sched = v1.subscription_schedules.create({"from_subscription": sub.id})
+    got = check(v1.subscription_schedules.retrieve(sched.id, {"expand": [
+        "phases.items.price.product", "phases.discounts.discount", "phases.discounts.coupon",
+        "phases.default_payment_method", "phases.on_behalf_of",
+        "default_settings.default_payment_method"]}))
+    (phase,) = got.phases
+    assert phase["items"][0].price.object == "price" and phase["items"][0].price.id == prod.default_price
+    assert phase["items"][0].price.product.id == prod.id
+    for d in phase.discounts:
+        assert d.discount is None or d.discount.object == "discount"
+        assert d.coupon is None or d.coupon.object == "coupon"
+    assert phase.on_behalf_of is None
+    # In lists too, and refused by name where nothing expands.
+    listed = check(v1.subscription_schedules.list({"customer": cus.id, "expand": ["data.phases.items.price"]}))
+    assert listed.data[0].phases[0]["items"][0].price.object == "price"
+    expect_error(lambda: v1.subscription_schedules.retrieve(sched.id, {"expand": ["phases.items.quantity"]}))
+    expect_error(lambda: v1.subscription_schedules.retrieve(sched.id, {"expand": ["phases.nothing"]}))
+
+    inv = check(v1.invoices.retrieve(sub.latest_invoice, {"expand": [
+        "total_discount_amounts.discount", "lines.data.discount_amounts.discount"]}))
+    assert inv.total_discount_amounts[0].discount.object == "discount"
+    assert inv.total_discount_amounts[0].discount.id == sub.discounts[0]
+    assert inv.lines.data[0].discount_amounts[0].discount.id == sub.discounts[0]
+    lines = check(v1.invoices.line_items.list(inv.id, {"expand": ["data.pricing.price_details.price"]}))
+    line = lines.data[0]
+    assert line.pricing.price_details.price.object == "price"
+    assert line.pricing.price_details.price.id == prod.default_price
+    got = check(v1.subscriptions.retrieve(sub.id, {"expand": ["discounts.source.coupon"]}))
+    assert got.discounts[0].source.coupon.object == "coupon" and got.discounts[0].source.coupon.id == coupon.id
+
+
+def test_lists_held_inside_an_object_expand_too(v1):
+    # An invoice's lines and a subscription's items are paged from their object; `expand`
+    # applies to them as to any list.
+    cus = v1.customers.create({"payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    prod = v1.products.create({"name": "Pro", "default_price_data": {
+        "currency": "usd", "unit_amount": 1500, "recurring": {"interval": "month"}}})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": prod.default_price}]})
+    items = check(v1.subscription_items.list({"subscription": sub.id, "expand": ["data.price.product"]}))
+    assert items.data[0].price.product.object == "product"
+    lines = check(v1.invoices.line_items.list(sub.latest_invoice, {"expand": ["data.subscription"]}))
+    assert lines.data[0].subscription.object == "subscription" and lines.data[0].subscription.id == sub.id
+    expect_error(lambda: v1.invoices.line_items.list(sub.latest_invoice, {"expand": ["data.nothing"]}))
+    expect_error(lambda: v1.subscription_items.list({"subscription": sub.id, "expand": ["price"]}))

@@ -92,6 +92,13 @@ fn walk<'a>(
                     let kind = kind_of(slot);
                     walk(w, slot, sub, String::new(), kind).await?;
                 }
+                // A list of hashes on the way to an expandable field (`phases.items.price`):
+                // each element is walked.
+                Value::Array(items) if !sub.is_empty() && target(&object, &field).is_none() => {
+                    for item in items.iter_mut().filter(|i| i.is_object()) {
+                        walk(w, item, sub, field.clone(), object.clone()).await?;
+                    }
+                }
                 Value::Array(ids) => {
                     let kind = target(&object, &field).ok_or_else(|| not_expandable(seg, false))?;
                     for slot in ids.iter_mut() {

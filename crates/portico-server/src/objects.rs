@@ -351,6 +351,43 @@ pub fn created_filters(range: Option<Range>) -> Vec<Filter> {
     f
 }
 
+/// Answers a list of objects held inside another (an invoice's lines, a subscription's
+/// items), in their own order: the page `params` asks for, expanded, in the list envelope at
+/// `url`. A cursor that is not among them is refused as no such `kind`.
+pub async fn list_embedded(
+    app: &App,
+    api: &Api,
+    kind: &'static str,
+    url: &str,
+    all: Vec<Value>,
+    params: ListParams,
+) -> crate::http::Reply {
+    let position = |id: &str, param: &str| {
+        all.iter()
+            .position(|o| o["id"] == id)
+            .ok_or_else(|| Failure::from(no_such(kind, id, Some(param))))
+    };
+    let (from, to) = match &params.cursor {
+        PageCursor::Start => (0, all.len()),
+        PageCursor::After(id) => (position(id, "starting_after")? + 1, all.len()),
+        PageCursor::Before(id) => (0, position(id, "ending_before")?),
+    };
+    let window = &all[from..to];
+    // Paging backwards, the page is the `limit` objects just before the cursor.
+    let skip = match &params.cursor {
+        PageCursor::Before(_) => window.len().saturating_sub(params.limit),
+        _ => 0,
+    };
+    let page: Vec<_> = window
+        .iter()
+        .skip(skip)
+        .take(params.limit)
+        .cloned()
+        .collect();
+    let has_more = window.len() > params.limit;
+    respond(app, api, envelope(url, page, has_more), &params.expand).await
+}
+
 /// Answers a list request: one page, newest first, rendered, expanded, in the list envelope.
 pub async fn list(
     app: &App,

@@ -143,6 +143,74 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
     ("subscription_schedule", "customer", "customer"),
     ("subscription_schedule", "subscription", "subscription"),
     ("setup_intent", "payment_method", "payment_method"),
+    ("discount", "source.coupon", "coupon"),
+    ("invoice", "total_discount_amounts.discount", "discount"),
+    ("line_item", "discount_amounts.discount", "discount"),
+    ("line_item", "pricing.price_details.price", "price"),
+    // A schedule's settings and phases (lists of hashes: each element is walked).
+    (
+        "subscription_schedule",
+        "default_settings.default_payment_method",
+        "payment_method",
+    ),
+    (
+        "subscription_schedule",
+        "default_settings.on_behalf_of",
+        "account",
+    ),
+    (
+        "subscription_schedule",
+        "phases.default_payment_method",
+        "payment_method",
+    ),
+    ("subscription_schedule", "phases.on_behalf_of", "account"),
+    ("subscription_schedule", "phases.items.price", "price"),
+    (
+        "subscription_schedule",
+        "phases.add_invoice_items.price",
+        "price",
+    ),
+    ("subscription_schedule", "phases.discounts.coupon", "coupon"),
+    (
+        "subscription_schedule",
+        "phases.discounts.discount",
+        "discount",
+    ),
+    (
+        "subscription_schedule",
+        "phases.discounts.promotion_code",
+        "promotion_code",
+    ),
+    (
+        "subscription_schedule",
+        "phases.items.discounts.coupon",
+        "coupon",
+    ),
+    (
+        "subscription_schedule",
+        "phases.items.discounts.discount",
+        "discount",
+    ),
+    (
+        "subscription_schedule",
+        "phases.items.discounts.promotion_code",
+        "promotion_code",
+    ),
+    (
+        "subscription_schedule",
+        "phases.add_invoice_items.discounts.coupon",
+        "coupon",
+    ),
+    (
+        "subscription_schedule",
+        "phases.add_invoice_items.discounts.discount",
+        "discount",
+    ),
+    (
+        "subscription_schedule",
+        "phases.add_invoice_items.discounts.promotion_code",
+        "promotion_code",
+    ),
 ];
 
 /// Objects held whole inside another, `(object, field, kind, whether a list of them)`: not

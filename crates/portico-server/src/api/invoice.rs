@@ -12,7 +12,7 @@ use portico_domain::payment_method::PaymentMethod;
 use portico_domain::subscription::Subscription;
 use portico_domain::{AccountId, DomainError, IdGen, Patch, RandomIds};
 use portico_store::{Filter, Versioned, Write};
-use portico_wire::list::{envelope, read_created, read_list_params, PageCursor};
+use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError};
 
 /// `GET /v1/invoices/{invoice}`
@@ -59,45 +59,13 @@ pub async fn list_invoice_lines(State(app): State<App>, PathId(id): PathId, mut 
     let inv = load_live::<Invoice>(&app, &api.caller.account, &id, None)
         .await?
         .value;
-    let all: Vec<_> = inv
+    let all = inv
         .lines
         .iter()
         .map(|l| render::invoice_line(&inv, l))
         .collect();
-    let position = |line: &str| all.iter().position(|l| l["id"] == line);
-    let (from, to) = match &params.cursor {
-        PageCursor::Start => (0, all.len()),
-        PageCursor::After(line) => (
-            position(line)
-                .map(|p| p + 1)
-                .ok_or_else(|| missing_line(line, "starting_after"))?,
-            all.len(),
-        ),
-        PageCursor::Before(line) => (
-            0,
-            position(line).ok_or_else(|| missing_line(line, "ending_before"))?,
-        ),
-    };
-    let window = &all[from..to];
-    let (page, has_more) = match params.cursor {
-        PageCursor::Before(_) => {
-            let start = window.len().saturating_sub(params.limit);
-            (window[start..].to_vec(), start > 0)
-        }
-        _ => (
-            window.iter().take(params.limit).cloned().collect(),
-            window.len() > params.limit,
-        ),
-    };
-    crate::http::ok(envelope(
-        &format!("/v1/invoices/{id}/lines"),
-        page,
-        has_more,
-    ))
-}
-
-fn missing_line(id: &str, param: &str) -> Failure {
-    crate::objects::no_such("line_item", id, Some(param)).into()
+    let url = format!("/v1/invoices/{id}/lines");
+    crate::objects::list_embedded(&app, &api, "line_item", &url, all, params).await
 }
 
 /// What paying an invoice with `paid_with` changes besides the invoice: its subscription

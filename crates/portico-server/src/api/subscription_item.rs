@@ -10,7 +10,7 @@ use axum::extract::State;
 use portico_domain::subscription::{ProrationBehavior, Subscription};
 use portico_domain::AccountId;
 use portico_store::{Cursor, Filter, ListQuery, Versioned};
-use portico_wire::list::{envelope, read_list_params, PageCursor};
+use portico_wire::list::read_list_params;
 use portico_wire::{render, ApiError, Reader};
 
 /// The subscription holding item `id`.
@@ -79,40 +79,13 @@ pub async fn list_subscription_items(State(app): State<App>, mut api: Api) -> Re
     let sub = load::<Subscription>(&app, &api.caller.account, &sub_id, Some("subscription"))
         .await?
         .value;
-    let all: Vec<_> = sub
+    let all = sub
         .items
         .iter()
         .map(|i| render::subscription_item(&sub, i))
         .collect();
-    let position = |id: &str| all.iter().position(|i| i["id"] == id);
-    let missing = |id: &str, p: &str| Failure::from(no_such("subscription_item", id, Some(p)));
-    let (from, to) = match &params.cursor {
-        PageCursor::Start => (0, all.len()),
-        PageCursor::After(id) => (
-            position(id)
-                .map(|p| p + 1)
-                .ok_or_else(|| missing(id, "starting_after"))?,
-            all.len(),
-        ),
-        PageCursor::Before(id) => (0, position(id).ok_or_else(|| missing(id, "ending_before"))?),
-    };
-    let window = &all[from..to];
-    // Paging backwards, the page is the `limit` items just before the cursor.
-    let skip = match &params.cursor {
-        PageCursor::Before(_) => window.len().saturating_sub(params.limit),
-        _ => 0,
-    };
-    let page: Vec<_> = window
-        .iter()
-        .skip(skip)
-        .take(params.limit)
-        .cloned()
-        .collect();
-    crate::http::ok(envelope(
-        "/v1/subscription_items",
-        page,
-        window.len() > params.limit,
-    ))
+    let url = "/v1/subscription_items";
+    crate::objects::list_embedded(&app, &api, "subscription_item", url, all, params).await
 }
 
 /// `GET /v1/subscription_items/{item}`
