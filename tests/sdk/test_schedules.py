@@ -49,6 +49,11 @@ def test_downgrade_at_period_end_then_release(v1, world):
     assert [(i.price.id, i.quantity) for i in sub["items"].data] == [(world["basic"], 2)]
     assert sub.latest_invoice.amount_paid == 2000 and sub.schedule == sched.id
     assert v1.subscription_schedules.retrieve(sched.id).current_phase.start_date == MAY1
+    # The new phase is announced as the schedule changing, its previous phase named.
+    (moved,) = [e for e in v1.events.list({"type": "subscription_schedule.updated", "limit": 100}).data
+                if e.data.object.current_phase and e.data.object.current_phase.start_date == MAY1]
+    assert moved.data.object.id == sched.id and moved["request"]["id"] is None
+    assert moved.data.previous_attributes["current_phase"].to_dict() == {"start_date": APR1, "end_date": MAY1}
     v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUN1 + 3600})
     done = check(v1.subscription_schedules.retrieve(sched.id))
     assert (done.status, done.released_subscription, done.subscription, done.released_at) == ("released", world["sub"].id, None, JUN1)

@@ -436,15 +436,22 @@ impl App {
         }
         // Links expire in the server's time, whatever the objects' clock.
         let links = self.links(account, self.clock.now());
-        let render = |r: &Record| {
-            render_record(r, now, &links)
+        let render = |r: &Record, at: i64| {
+            render_record(r, at, &links)
                 .map_err(|_| StoreError::Corrupt(format!("cannot render {} {}", r.kind, r.id)))
         };
         let new_json = match known {
             Some(v) => v,
-            None => render(record)?,
+            None => render(record, now)?,
         };
-        let old_json = old.map(render).transpose()?;
+        // A schedule's `current_phase` follows the time: as it was is as of just before now, so
+        // a phase starting now shows as the change it is.
+        let was_at = if record.kind == "subscription_schedule" {
+            now - 1
+        } else {
+            now
+        };
+        let old_json = old.map(|r| render(r, was_at)).transpose()?;
         let mut derived = if record.kind == "invoice" {
             let stored = |r: &Record| serde_json::from_str::<Value>(&r.data).unwrap_or(Value::Null);
             let previous = old_json.as_ref().and_then(|o| diff(o, &new_json));
