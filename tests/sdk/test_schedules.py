@@ -213,9 +213,8 @@ def test_a_schedule_that_starts_later_creates_its_subscription_then(v1, world):
         {"customer": cus.id, "scheduled": True}).data] == [sched.id]
     # As in Stripe, a list not asking for the customer leaves out schedules on a test clock.
     assert sched.id not in [s.id for s in v1.subscription_schedules.list({"scheduled": True}).data]
-    # Its metadata can change meanwhile, and there is nothing to release.
+    # Its metadata can change meanwhile.
     assert v1.subscription_schedules.update(sched.id, {"metadata": {"k": "v"}}).metadata["k"] == "v"
-    expect_error(lambda: v1.subscription_schedules.release(sched.id))
 
     v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
     started = check(v1.subscription_schedules.retrieve(sched.id))
@@ -311,6 +310,23 @@ def test_the_phases_of_a_schedule_waiting_to_start_can_change(v1, world):
     v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUL1 + 3600})
     sub = v1.subscriptions.retrieve(started.subscription)
     assert [(i.price.id, i.quantity) for i in sub["items"].data] == [(world["pro"], 1)]
+
+
+def test_a_schedule_released_before_it_starts_never_makes_its_subscription(v1, world):
+    # Stripe releases a schedule that is `not_started` or `active`; one not started has no
+    # subscription to leave behind.
+    cus = carded_customer(v1, world["clock"].id)
+    sched = v1.subscription_schedules.create({
+        "customer": cus.id, "start_date": MAY1, "phases": [{"items": [{"price": world["pro"]}]}]})
+    released = check(v1.subscription_schedules.release(sched.id))
+    assert (released.status, released.released_at, released.released_subscription, released.subscription) == (
+        "released", APR1, None, None)
+    assert schedule_events(v1, sched.id)[-1] == "subscription_schedule.released"
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    assert v1.subscriptions.list({"customer": cus.id, "status": "all"}).data == []
+    assert v1.subscription_schedules.retrieve(sched.id).status == "released"
+    expect_error(lambda: v1.subscription_schedules.release(sched.id), message="released")
+    expect_error(lambda: v1.subscription_schedules.cancel(sched.id))
 
 
 def test_changing_a_waiting_schedule_refuses_what_it_cannot_do(v1, world):

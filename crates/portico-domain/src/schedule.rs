@@ -402,16 +402,13 @@ impl Schedule {
         Ok(())
     }
 
-    /// Lets the subscription go on by itself.
+    /// Lets the subscription go on by itself; a schedule that has not started yet ends
+    /// without one (none is ever made).
     pub fn release(&mut self, at: i64) -> DomainResult<()> {
-        if self.status == ScheduleStatus::NotStarted {
-            return Err(DomainError::state(
-                None,
-                "This schedule has not started, so it has no subscription to release: cancel it \
-                 instead.",
-            ));
-        }
-        if self.status != ScheduleStatus::Active {
+        if !matches!(
+            self.status,
+            ScheduleStatus::NotStarted | ScheduleStatus::Active
+        ) {
             return Err(DomainError::state(
                 None,
                 format!(

@@ -2325,7 +2325,17 @@ mod tests {
             (ScheduleStatus::NotStarted, None)
         );
         assert_eq!(s.starts_at(), Some(NOW));
-        assert!(s.release(NOW).is_err(), "nothing to release yet");
+        let mut released = s.clone();
+        released.release(NOW).unwrap();
+        assert_eq!(
+            (
+                released.status,
+                released.released_subscription.as_deref(),
+                released.starts_at()
+            ),
+            (ScheduleStatus::Released, None, None),
+            "released before it starts, it never does"
+        );
         // Its phases can change meanwhile, laid out from where its subscription would start.
         let phase = |quantity| crate::schedule::PhaseRequest {
             items: vec![crate::schedule::PhaseItem {
