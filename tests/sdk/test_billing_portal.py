@@ -128,7 +128,7 @@ def test_every_feature_round_trips(world):
     assert body_of(v1.billing_portal.configurations.retrieve(c.id)) == body
     # Update: each feature, clearing with "", the login page.
     u = check(v1.billing_portal.configurations.update(c.id, {
-        "features": {"subscription_update": {"products": "", "default_allowed_updates": "",
+        "features": {"subscription_update": {"enabled": False, "products": "", "default_allowed_updates": "",
                                              "schedule_at_period_end": {"conditions": ""},
                                              "trial_update_behavior": "continue_trial",
                                              "billing_cycle_anchor": "now"},
@@ -146,6 +146,7 @@ def test_every_feature_round_trips(world):
     su = b["features"]["subscription_update"]
     assert (su["products"], su["default_allowed_updates"], su["schedule_at_period_end"]) == ([], [], {"conditions": []})
     assert (su["trial_update_behavior"], su["billing_cycle_anchor"]) == ("continue_trial", "now")
+    assert su["enabled"] is False
     sc = b["features"]["subscription_cancel"]
     assert (sc["mode"], sc["proration_behavior"], sc["cancellation_reason"]["enabled"]) == (
         "immediately", "create_prorations", False)
@@ -291,6 +292,10 @@ def cfg_rules(w):
          {"features[subscription_cancel][enabled]": "true",
           "features[subscription_cancel][proration_behavior]": "create_prorations"}, 400, None,
          "features[subscription_cancel][proration_behavior]"),
+        ("C17 plan changes need card updates", create,
+         {"features[subscription_update][enabled]": "true"}, 400, None, None),
+        ("C17 card updates stay while plan changes are on", update,
+         {"features[payment_method_update][enabled]": "false"}, 400, None, None),
         ("C6 mode enum", create,
          {"features[subscription_cancel][enabled]": "true", "features[subscription_cancel][mode]": "later"}, 400,
          None, "features[subscription_cancel][mode]"),
@@ -553,10 +558,12 @@ def test_session_rules(world):
             {"active": False}),
         "bare": v1.billing_portal.configurations.create({"features": {"invoice_history": {"enabled": True}}}),
         "nothing": v1.billing_portal.configurations.create(
-            {"features": {"subscription_update": {"enabled": True, "default_allowed_updates": ["promotion_code"]}}}),
+            {"features": {"subscription_update": {"enabled": True, "default_allowed_updates": ["promotion_code"]},
+                          "payment_method_update": {"enabled": True}}}),
         "eur_config": v1.billing_portal.configurations.create({"features": {"subscription_update": {
             "enabled": True, "default_allowed_updates": ["price"],
-            "products": [{"product": w.team.id, "prices": [w.eur.id]}]}}}),
+            "products": [{"product": w.team.id, "prices": [w.eur.id]}]},
+            "payment_method_update": {"enabled": True}}}),
     }
     extra["other_item"] = extra["other_sub"]["items"].data[0].id
     before = [e.id for e in v1.events.list({"type": "billing_portal.session.created"}).data]

@@ -74,7 +74,8 @@ def test_the_confirm_flow_spends_a_once_coupon_on_todays_invoice(v1, portico_url
     config = v1.billing_portal.configurations.create({"features": {
         "subscription_update": {"enabled": True, "default_allowed_updates": ["price"],
                                 "proration_behavior": "always_invoice",
-                                "products": [{"product": pro.id, "prices": [monthly.id, yearly.id]}]}}})
+                                "products": [{"product": pro.id, "prices": [monthly.id, yearly.id]}]},
+        "payment_method_update": {"enabled": True}}})
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": monthly.id}]})
     coupon = v1.coupons.create({"percent_off": 20, "duration": "once"})
     session = v1.billing_portal.sessions.create({

@@ -187,7 +187,8 @@ def test_the_portal_does_not_offer_plan_changes_while_collection_is_paused(v1):
     product = v1.prices.retrieve(sub["items"].data[0].price.id).product
     cfg = v1.billing_portal.configurations.create({"features": {"subscription_update": {
         "enabled": True, "default_allowed_updates": ["quantity"],
-        "products": [{"product": product, "prices": [sub["items"].data[0].price.id]}]}}})
+        "products": [{"product": product, "prices": [sub["items"].data[0].price.id]}]},
+        "payment_method_update": {"enabled": True}}})
     flow = {"type": "subscription_update", "subscription_update": {"subscription": sub.id}}
     v1.billing_portal.sessions.create({"customer": cus.id, "configuration": cfg.id,
                                        "return_url": "https://example.com", "flow_data": flow})

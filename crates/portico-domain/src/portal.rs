@@ -312,6 +312,8 @@ impl PortalConfiguration {
                 .apply_to(&mut f.payment_method_update.payment_method_configuration);
         }
         if let Some(sc) = p.subscription_cancel {
+            // A rule broken by a stored value is blamed on what the request sent.
+            let sent_proration = sc.proration_behavior.is_some();
             let c = &mut f.subscription_cancel;
             if let Some(e) = sc.enabled {
                 c.enabled = e;
@@ -330,7 +332,11 @@ impl PortalConfiguration {
                 Patch::Clear => c.reasons.clear(),
                 Patch::Keep => {}
             }
-            let param = format!("{F}[subscription_cancel][proration_behavior]");
+            let param = if sent_proration {
+                format!("{F}[subscription_cancel][proration_behavior]")
+            } else {
+                format!("{F}[subscription_cancel][mode]")
+            };
             if c.proration_behavior == "always_invoice" {
                 return Err(DomainError::invalid(
                     param,
@@ -379,6 +385,15 @@ impl PortalConfiguration {
             if let Some(b) = su.billing_cycle_anchor {
                 u.billing_cycle_anchor = Some(b);
             }
+        }
+        // As in Stripe: a customer who may change plans must be able to keep a card to pay
+        // with.
+        if next.features.subscription_update.enabled && !next.features.payment_method_update.enabled
+        {
+            return Err(DomainError::state(
+                None,
+                "Cannot enable subscription updates while payment method update is disabled.",
+            ));
         }
         match p.login_page {
             Some(true) if next.login_token.is_none() => {
@@ -709,6 +724,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.features.subscription_cancel.mode, "immediately");
+        // Going back to the period's end contradicts the stored prorations: the error names
+        // the mode, which is what the request sent.
+        let back = ConfigurationParams {
+            subscription_cancel: Some(SubscriptionCancelParams {
+                mode: Some("at_period_end".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let err = c.apply(back, &mut ctx(&mut ids)).unwrap_err();
+        assert_eq!(param(&err), Some("features[subscription_cancel][mode]"));
     }
 
     #[test]
@@ -725,6 +751,10 @@ mod tests {
             subscription_update: Some(SubscriptionUpdateParams {
                 enabled: Some(true),
                 products: Patch::Set(v),
+                ..Default::default()
+            }),
+            payment_method_update: Some(PaymentMethodUpdateParams {
+                enabled: Some(true),
                 ..Default::default()
             }),
             ..Default::default()
@@ -763,6 +793,45 @@ mod tests {
             (true, 1, Some(10))
         );
         assert!(ok.update_product_for_price("r").is_none());
+    }
+
+    #[test]
+    fn plan_changes_need_card_updates() {
+        let mut ids = SequentialIds::default();
+        let updates = |on: bool| SubscriptionUpdateParams {
+            enabled: Some(on),
+            ..Default::default()
+        };
+        let cards = |on: bool| PaymentMethodUpdateParams {
+            enabled: Some(on),
+            ..Default::default()
+        };
+        let alone = ConfigurationParams {
+            subscription_update: Some(updates(true)),
+            ..Default::default()
+        };
+        let err = PortalConfiguration::create(alone, &mut ctx(&mut ids)).unwrap_err();
+        assert_eq!(param(&err), None);
+        let both = ConfigurationParams {
+            subscription_update: Some(updates(true)),
+            payment_method_update: Some(cards(true)),
+            ..Default::default()
+        };
+        let mut c = PortalConfiguration::create(both, &mut ctx(&mut ids)).unwrap();
+        let cards_off = ConfigurationParams {
+            payment_method_update: Some(cards(false)),
+            ..Default::default()
+        };
+        assert!(c.apply(cards_off.clone(), &mut ctx(&mut ids)).is_err());
+        assert!(
+            c.features.payment_method_update.enabled,
+            "a refused update changes nothing"
+        );
+        let both_off = ConfigurationParams {
+            subscription_update: Some(updates(false)),
+            ..cards_off
+        };
+        c.apply(both_off, &mut ctx(&mut ids)).unwrap();
     }
 
     #[test]
