@@ -601,10 +601,17 @@ fn check_products(v: Vec<UpdateProductParams>) -> DomainResult<Vec<UpdateProduct
         }
         let (adjustable, minimum, maximum) = p.adjustable_quantity.unwrap_or((false, None, None));
         let minimum = minimum.unwrap_or(1);
-        if minimum < 0 {
+        let most = crate::subscription::MAX_QUANTITY;
+        if !(0..=most).contains(&minimum) {
             return Err(DomainError::invalid(
                 format!("{base}[{i}][adjustable_quantity][minimum]"),
-                "The minimum quantity cannot be negative.",
+                format!("The minimum quantity must be between 0 and {most}."),
+            ));
+        }
+        if maximum.is_some_and(|max| max > most) {
+            return Err(DomainError::invalid(
+                format!("{base}[{i}][adjustable_quantity][maximum]"),
+                format!("The maximum quantity cannot be more than {most}, the most a subscription item takes."),
             ));
         }
         if let Some(max) = maximum {

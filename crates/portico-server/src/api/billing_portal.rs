@@ -548,12 +548,18 @@ fn read_flow(f: &mut Reader<'_>) -> Option<Flow> {
             .list("items", |i| {
                 i.require("id");
                 let quantity = i.int("quantity");
-                if quantity.is_some_and(|q| q < 1) {
+                let max = portico_domain::subscription::MAX_QUANTITY;
+                if let Some(q) = quantity.filter(|q| !(1..=max).contains(q)) {
                     let p = i.path_of("quantity");
+                    let why = if q < 1 {
+                        "the quantity must be at least 1".to_owned()
+                    } else {
+                        format!("it cannot be more than {max}")
+                    };
                     i.error(ApiError::invalid(
                         Some(p.clone()),
                         None,
-                        format!("Invalid {p}: the quantity must be at least 1."),
+                        format!("Invalid {p}: {why}."),
                     ));
                 }
                 ConfirmItem {
