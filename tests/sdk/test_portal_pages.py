@@ -692,3 +692,31 @@ def test_a_form_address_reloaded_leads_to_its_page(server):
     # A link nobody made leads nowhere.
     r = b.s.get(server.url + "/p/session/nothing/payment-methods", allow_redirects=False, timeout=30)
     assert r.status_code == 404
+
+
+def test_a_card_chosen_in_the_portal_is_the_one_subscriptions_charge(server):
+    # A subscription with a card of its own (as Checkout leaves it) would otherwise go on
+    # charging that card: the portal gives it the card the customer chooses.
+    p = InPortal(server, "own-card@example.com", flow_data={"type": "payment_method_update"})
+    v1, url, b, first = p.v1, p.url, p.browser, p.first
+    own = v1.payment_methods.attach("pm_card_mastercard", {"customer": p.customer.id})
+    v1.subscriptions.update(p.sub.id, {"default_payment_method": own.id})
+    page = b.s.post(url + "/payment-methods", data={"csrf": csrf(first), "number": "5555555555554444",
+                                                     "expiry": "12/34", "cvc": "123"})
+    assert page.status_code in (200, 303), page.status_code
+    new_default = v1.customers.retrieve(p.customer.id).invoice_settings.default_payment_method
+    assert new_default not in (None, own.id)
+    assert v1.subscriptions.retrieve(p.sub.id).default_payment_method == new_default
+    updated = v1.events.list({"type": "customer.subscription.updated", "limit": 1}).data[0]
+    assert updated.data.previous_attributes["default_payment_method"] == own.id
+
+    # Making another card the default on the homepage does the same.
+    home = InPortal(server, "own-card-home@example.com")
+    v1, b = home.v1, home.browser
+    other = v1.payment_methods.attach("pm_card_amex", {"customer": home.customer.id})
+    v1.subscriptions.update(home.sub.id, {"default_payment_method": other.id})
+    first_card = v1.customers.retrieve(home.customer.id).invoice_settings.default_payment_method
+    # (The fixture's card is already the customer's default: choosing it again still counts.)
+    page = b.get(home.url)
+    b.s.post(f"{home.url}/payment-methods/{first_card}/default", data={"csrf": csrf(page)})
+    assert v1.subscriptions.retrieve(home.sub.id).default_payment_method == first_card

@@ -893,6 +893,29 @@ async fn check_flow(
         None => current.price.clone(),
     };
     let entry = config.update_product_for_price(target.id.as_str());
+    // What the change is must be among the updates the configuration allows.
+    let allows = |what: &str| {
+        config
+            .features
+            .subscription_update
+            .default_allowed_updates
+            .iter()
+            .any(|a| a == what)
+    };
+    let quantity = item.quantity.unwrap_or(current.quantity);
+    let q_param = format!("{base}[items][0][quantity]");
+    let changes = [
+        (target.id != current.price.id, "price", &price_param),
+        (quantity != current.quantity, "quantity", &q_param),
+    ];
+    for (changed, what, param) in changes {
+        if changed && !allows(what) {
+            return Err(refuse(
+                param.clone(),
+                format!("The configuration {} does not let customers change the {what} of a subscription: add {what} to features[subscription_update][default_allowed_updates].", config.id),
+            ));
+        }
+    }
     if item.price.is_some() {
         let why = if entry.is_none() {
             Some(format!(
@@ -919,10 +942,8 @@ async fn check_flow(
             return Err(refuse(price_param, message));
         }
     }
-    let quantity = item.quantity.unwrap_or(current.quantity);
     if quantity != current.quantity {
         let bounds = entry.filter(|e| e.adjustable_quantity);
-        let q_param = format!("{base}[items][0][quantity]");
         match bounds {
             None => {
                 return Err(refuse(

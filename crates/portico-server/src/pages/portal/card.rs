@@ -277,6 +277,10 @@ async fn finish(
     let mut customer = p.customer.clone();
     customer.value.invoice_settings.default_payment_method = Some(pm.id.clone());
     writes.push(Write::Update(customer.next_record()));
+    match super::home::subscriptions_follow(p, &pm.id).await {
+        Ok(w) => writes.extend(w),
+        Err(e) => return p.failed(e.error.message),
+    }
     // Only the card flow ends with a new card; a plan change's goes on.
     let in_card_flow = card_flow(p);
     let flow_done = next.is_none() && in_card_flow;

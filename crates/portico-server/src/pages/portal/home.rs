@@ -364,20 +364,45 @@ pub async fn make_default(
     }
 }
 
-/// Makes `pm_id` the customer's default payment method (`invoice_settings`).
+/// Makes `pm_id` the customer's default payment method (`invoice_settings`), and the card of
+/// their subscriptions that carry one of their own ([`subscriptions_follow`]).
 pub(super) async fn set_default_card(p: &Portal, pm_id: &str) -> Result<(), Failure> {
-    crate::objects::modify::<portico_domain::customer::Customer, _>(
-        &p.app,
-        &p.caller.account,
-        p.customer.value.id.as_str(),
-        None,
-        |c| {
-            c.invoice_settings.default_payment_method = Some(pm_id.to_owned());
-            Ok(Vec::new())
-        },
-    )
+    let account = &p.caller.account;
+    with_retries(|| async move {
+        let mut customer = crate::objects::load_live::<portico_domain::customer::Customer>(
+            &p.app,
+            account,
+            p.customer.value.id.as_str(),
+            None,
+        )
+        .await?;
+        customer.value.invoice_settings.default_payment_method = Some(pm_id.to_owned());
+        let mut writes = vec![Write::Update(customer.next_record())];
+        writes.extend(subscriptions_follow(p, pm_id).await?);
+        commit(&p.app, account, writes).await
+    })
     .await
-    .map(|_| ())
+}
+
+/// The writes that give `pm_id` to the customer's live subscriptions that carry a card of their
+/// own (`default_payment_method`, as Checkout leaves it): it would otherwise still be charged
+/// instead of the card the customer has just chosen in the portal.
+pub(super) async fn subscriptions_follow(p: &Portal, pm_id: &str) -> Result<Vec<Write>, Failure> {
+    let customer = Filter::Parent(p.customer.value.id.as_str().to_owned());
+    let live = crate::billing::live_subscriptions(&p.app, &p.caller.account, customer).await?;
+    Ok(live
+        .into_iter()
+        .filter(|s| {
+            s.value
+                .default_payment_method
+                .as_deref()
+                .is_some_and(|own| own != pm_id)
+        })
+        .map(|mut s| {
+            s.value.default_payment_method = Some(pm_id.to_owned());
+            Write::Update(s.next_record())
+        })
+        .collect())
 }
 
 /// `POST …/payment-methods/{pm}/remove`
