@@ -538,6 +538,12 @@ def session_rules(w, extra):
         ("S20 price in the subscription's currency", {**conf, "customer": c, "configuration": extra["eur_config"].id,
                                                       f"{cf}[items][0][price]": w.eur.id}, 400, None,
          f"{cf}[items][0][price]"),
+        ("S21 a confirmed price change needs price among default_allowed_updates",
+         {**conf, "customer": c, "configuration": extra["quantity_only"].id, f"{cf}[items][0][price]": w.yearly.id},
+         400, None, f"{cf}[items][0][price]"),
+        ("S21 a confirmed quantity change needs quantity among default_allowed_updates",
+         {**conf, "customer": c, "configuration": extra["price_only"].id, f"{cf}[items][0][quantity]": "2"},
+         400, None, f"{cf}[items][0][quantity]"),
         ("G1 unknown parameter", {**base, "flow": "x"}, 400, "parameter_unknown", "flow"),
     ]
 
@@ -572,6 +578,12 @@ def test_session_rules(world):
         "nothing": v1.billing_portal.configurations.create(
             {"features": {"subscription_update": {"enabled": True, "default_allowed_updates": ["promotion_code"]},
                           "payment_method_update": {"enabled": True}}}),
+        **{name: v1.billing_portal.configurations.create({"features": {
+            "payment_method_update": {"enabled": True},
+            "subscription_update": {"enabled": True, "default_allowed_updates": [allowed], "products": [
+                {"product": w.pro.id, "prices": [w.monthly.id, w.yearly.id],
+                 "adjustable_quantity": {"enabled": True, "maximum": 10}}]}}})
+           for name, allowed in (("price_only", "price"), ("quantity_only", "quantity"))},
         "eur_config": v1.billing_portal.configurations.create({"features": {"subscription_update": {
             "enabled": True, "default_allowed_updates": ["price"],
             "products": [{"product": w.team.id, "prices": [w.eur.id]}]},
