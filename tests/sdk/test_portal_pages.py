@@ -720,3 +720,36 @@ def test_a_card_chosen_in_the_portal_is_the_one_subscriptions_charge(server):
     page = b.get(home.url)
     b.s.post(f"{home.url}/payment-methods/{first_card}/default", data={"csrf": csrf(page)})
     assert v1.subscriptions.retrieve(home.sub.id).default_payment_method == first_card
+
+
+def test_a_change_left_waiting_on_3d_secure_can_be_finished_later(server):
+    # The customer confirms a change, is sent to authenticate the payment, and leaves: the
+    # update pages and the homepage lead back to the authentication instead of a dead end.
+    p = InPortal(server, "left-3ds@example.com")
+    v1, home, b, sub = p.v1, p.url, p.browser, p.sub
+    secure = v1.payment_methods.attach("pm_card_authenticationRequired", {"customer": p.customer.id})
+    v1.customers.update(p.customer.id, {"invoice_settings": {"default_payment_method": secure.id}})
+    preview = b.get(f"{home}/subscriptions/{sub.id}/update/preview?price={p.yearly.id}&quantity=1")
+    form = re.search(r'<form method="post" action="([^"]+)"', preview).group(1)
+    fields = {html.unescape(k): html.unescape(v)
+              for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', preview)}
+    r = b.s.post(server.url + html.unescape(form), data=fields, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/p/authenticate/"), r.status_code
+    to_authenticate = r.headers["location"]
+    assert v1.subscriptions.retrieve(sub.id).pending_update is not None
+
+    # Back on the update pages: the way to finish it.
+    page = b.get(f"{home}/subscriptions/{sub.id}/update")
+    assert "waiting for authentication" in visible_text(page)
+    resume = html.unescape(re.search(r'<a class="button primary" href="([^"]+)"', page).group(1))
+    assert resume.split("?")[0] == to_authenticate.split("?")[0]
+    # The homepage says what is waiting, with the same way.
+    text = visible_text(b.get(home))
+    assert "A change to Pro (€120.00 / year) is waiting for your card to be authenticated." in text, text[:900]
+    assert "Authenticate payment" in text
+    # Approving it there applies the change and comes back to the portal.
+    auth = b.get(resume)
+    r = b.s.post(server.url + resume, data={"csrf": csrf(auth), "outcome": "approve"})
+    assert r.status_code == 200, r.status_code
+    done = v1.subscriptions.retrieve(sub.id)
+    assert done.pending_update is None and done["items"].data[0].price.id == p.yearly.id

@@ -218,9 +218,24 @@ async fn homepage(p: &Portal, notice: Option<&str>) -> Result<HomePage, Failure>
     let subs = listed.subscriptions;
     let mut views = Vec::with_capacity(subs.len());
     for s in &subs {
-        let change = scheduled_change(p, &s.value).await?;
+        let resume = super::update::authentication_awaited(p, &s.value, &HashMap::new()).await?;
+        let change = match (&resume, &s.value.pending_update) {
+            (Some(_), Some(pending)) => pending.items.first().map(|item| {
+                let plan = plan_of(item, &s.value.currency);
+                t.f(
+                    "sub-change-waiting",
+                    vec![
+                        ("product", plan.product.clone().into()),
+                        ("price", plan_price(t, &plan).into()),
+                    ],
+                )
+            }),
+            _ => scheduled_change(p, &s.value).await?,
+        };
         let discounts = discount_lines(p, &s.value).await?;
-        views.push(SubscriptionView::new(p, &s.value, change, discounts));
+        let mut view = SubscriptionView::new(p, &s.value, change, discounts);
+        view.resume = resume;
+        views.push(view);
     }
     let cards = listed.cards.map(|all| {
         let default = p.default_card();

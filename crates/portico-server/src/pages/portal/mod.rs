@@ -494,10 +494,22 @@ impl Portal {
 
     /// A page with a heading and a sentence in this session's language and branding.
     pub fn notice(&self, status: StatusCode, heading: &str, body: &str) -> Response {
+        self.notice_with_action(status, heading, body, None)
+    }
+
+    /// [`Portal::notice`] with a button leading on: `(address, label key)`.
+    pub fn notice_with_action(
+        &self,
+        status: StatusCode,
+        heading: &str,
+        body: &str,
+        action: Option<(String, &str)>,
+    ) -> Response {
         let view = view::SessionNotice {
             l: self.layout(self.t.s(heading)),
             heading: self.t.s(heading),
             body: self.t.s(body),
+            action: action.map(|(href, label)| (href, self.t.s(label))),
         };
         self.render(status, &view)
     }

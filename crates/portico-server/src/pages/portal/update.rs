@@ -717,8 +717,54 @@ async fn updatable(p: &Portal, sub_id: &str) -> Result<Option<Versioned<Subscrip
     }))
 }
 
-/// Why the update pages are not there for `sub_id`.
+/// The hosted authentication page of the payment a pending change of `sub` waits on, if it
+/// waits on one: it comes back to `…/update/return` (with `q`, the change as the pages asked
+/// for it), which applies the change once paid or drops it.
+pub(super) async fn authentication_awaited(
+    p: &Portal,
+    sub: &Subscription,
+    q: &HashMap<String, String>,
+) -> Result<Option<String>, Failure> {
+    let (Some(_), Some(id)) = (&sub.pending_update, &sub.latest_invoice) else {
+        return Ok(None);
+    };
+    let Some(invoice) = portico_store::get::<Invoice>(&*p.app.store, &p.caller.account, id).await?
+    else {
+        return Ok(None);
+    };
+    let mut back = format!(
+        "{}/subscriptions/{}/update/return?invoice={id}",
+        p.base(),
+        sub.id
+    );
+    let mut asked: Vec<_> = q.iter().collect();
+    asked.sort();
+    for (k, v) in asked {
+        back.push_str(&format!(
+            "&{k}={}",
+            url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+        ));
+    }
+    Ok(super::invoice::authenticate_link(&invoice.value, &back))
+}
+
+/// Why the update pages are not there for `sub_id`; for a change waiting on its payment's
+/// authentication (the customer left that page), the way back to it.
 async fn unavailable(p: &Portal, sub_id: &str) -> Response {
+    if let Ok(Some(sub)) = own_subscription(p, sub_id).await {
+        match authentication_awaited(p, &sub.value, &HashMap::new()).await {
+            Ok(Some(url)) => {
+                return p.notice_with_action(
+                    StatusCode::OK,
+                    "update-waiting-heading",
+                    "update-waiting-body",
+                    Some((url, "update-waiting-action")),
+                )
+            }
+            Ok(None) => {}
+            Err(e) => return p.failed(e.error.message),
+        }
+    }
     p.subscription_unavailable(
         sub_id,
         "update-unavailable-heading",
@@ -909,18 +955,8 @@ async fn apply_now(
         }
     }
     // A payment that needs 3-D Secure: the change waits on the hosted authentication page.
-    if updated.pending_update.is_some() {
-        let invoice = match &updated.latest_invoice {
-            Some(id) => portico_store::get::<Invoice>(&*p.app.store, &p.caller.account, id)
-                .await
-                .ok()
-                .flatten(),
-            None => None,
-        };
-        if let Some((_, secret)) = invoice
-            .as_ref()
-            .and_then(|i| i.value.pending_authentication.clone())
-        {
+    match authentication_awaited(p, &updated, q).await {
+        Ok(Some(url)) => {
             // What the flow will have done once the customer authenticates.
             let awaiting = Outcome::Updated {
                 subscription: updated.id.clone(),
@@ -932,21 +968,10 @@ async fn apply_now(
             if let Err(e) = p.set_awaiting(Some(awaiting)).await {
                 return p.failed(e.error.message);
             }
-            let mut back = format!(
-                "{}/subscriptions/{}/update/return?invoice={}",
-                p.base(),
-                updated.id,
-                invoice.map(|i| i.value.id).unwrap_or_default()
-            );
-            for (k, v) in q {
-                back.push_str(&format!(
-                    "&{k}={}",
-                    url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
-                ));
-            }
-            let ret: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
-            return p.redirect_to(&format!("/p/authenticate/{secret}?return={ret}"));
+            return p.redirect_to(&url);
         }
+        Ok(None) => {}
+        Err(e) => return p.failed(e.error.message),
     }
     // The invoice this change made, if it made one (the latest one was there before it).
     let made = updated

@@ -146,6 +146,8 @@ pub struct SessionNotice {
     pub l: Layout,
     pub heading: String,
     pub body: String,
+    /// A way forward: the address and the button's label.
+    pub action: Option<(String, String)>,
 }
 
 /// `GET /p/brand.css?accent=635bff`: the accent colour, and a text colour that reads on it.
@@ -231,6 +233,8 @@ pub struct SubscriptionView {
     pub next: String,
     pub badge: Option<(String, &'static str)>,
     pub change: Option<String>,
+    /// Where to finish what the change waits on (its payment's authentication).
+    pub resume: Option<String>,
     /// The discounts in force, as [`discount_line`] writes them.
     pub discounts: Vec<String>,
     pub can_update: bool,
@@ -290,6 +294,7 @@ impl SubscriptionView {
             next,
             badge,
             change,
+            resume: None,
             discounts,
             can_update: p.config.can_update(sub),
             can_cancel: p.config.can_cancel(sub),
