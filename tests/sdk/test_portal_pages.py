@@ -316,6 +316,17 @@ def test_the_reason_survey_follows_the_cancellation(server, mode):
     survey = b.get(r.headers["location"])
     text = visible_text(survey)
     assert "Subscription canceled" in text and "Why are you canceling?" in text
+    # A comment as long as the field allows, its line breaks sent as browsers send them (two
+    # characters each), is taken; one too long comes back with the answer kept and marked.
+    fits = ("x" * 99 + "\r\n") * 50
+    too_long = fits + "y" * 100
+    refused = b.post(f"{url}/subscriptions/{sub.id}/cancel", status=400, data={
+        "csrf": csrf(survey), "action": "feedback", "reason": "too_expensive", "comment": too_long})
+    assert "Your comment is too long." in visible_text(refused)
+    assert re.search(r'value="too_expensive" checked', refused)
+    assert 'aria-invalid="true">' + html.escape(too_long.replace("\r\n", "\n"), quote=False)[:200] in refused
+    assert v1.subscriptions.retrieve(sub.id).cancellation_details.feedback is None
+    assert len(fits.replace("\r\n", "\n")) == 5000 and len(fits) > 5000
     r = b.s.post(f"{url}/subscriptions/{sub.id}/cancel", allow_redirects=False, data={
         "csrf": csrf(survey), "action": "feedback", "reason": "too_expensive", "comment": "Found a cheaper plan."})
     assert (r.status_code, r.headers["location"]) == (303, done_url)
@@ -341,6 +352,16 @@ def test_the_reason_survey_follows_the_cancellation(server, mode):
     assert left.cancellation_details.feedback is None and (left.cancel_at_period_end or left.status == "canceled")
     again = b.s.get(url2)
     assert again.url.endswith("/done") and "Subscription canceled" in visible_text(again.text)
+
+    # The longest comment the field allows is kept whole, its line breaks as typed.
+    c3, sub3 = customer(v1, monthly, f"survey-long-{mode}@example.com")
+    url3 = v1.billing_portal.sessions.create({"customer": c3.id, "configuration": config.id, "flow_data": {
+        "type": "subscription_cancel", "subscription_cancel": {"subscription": sub3.id}}}).url
+    page = b.get(url3)
+    survey = b.post(f"{url3}/subscriptions/{sub3.id}/cancel", {"csrf": csrf(page), "action": "cancel"})
+    b.s.post(f"{url3}/subscriptions/{sub3.id}/cancel", data={
+        "csrf": csrf(survey), "action": "feedback", "reason": "other", "comment": fits})
+    assert v1.subscriptions.retrieve(sub3.id).cancellation_details.comment == fits.replace("\r\n", "\n").strip()
 
 
 def test_the_survey_is_only_for_a_cancellation_made_here(server):

@@ -47,6 +47,17 @@ struct CancelPage {
     error: Option<String>,
     /// Where "keep my subscription" leads.
     keep_url: String,
+    /// The survey's answer as sent, shown again with its error.
+    answer: SurveyAnswer,
+}
+
+/// A survey answer sent back with an error: the reason chosen and the comment typed stay.
+#[derive(Default)]
+struct SurveyAnswer {
+    reason: Option<String>,
+    comment: String,
+    /// The comment is what the error is about.
+    comment_too_long: bool,
 }
 
 struct OfferView {
@@ -176,11 +187,17 @@ async fn page_for(p: &Portal, sub: &Subscription, step: &str) -> Result<CancelPa
         reasons: Vec::new(),
         error: None,
         keep_url: keep_url(p),
+        answer: SurveyAnswer::default(),
     })
 }
 
 /// The survey that follows a cancellation: what has ended (or will), and the reasons.
-fn survey_page(p: &Portal, sub: &Subscription, error: Option<String>) -> CancelPage {
+fn survey_page(
+    p: &Portal,
+    sub: &Subscription,
+    error: Option<String>,
+    answer: SurveyAnswer,
+) -> CancelPage {
     let t = &p.t;
     let cfg = &p.config.features.subscription_cancel;
     let product = sub
@@ -223,6 +240,7 @@ fn survey_page(p: &Portal, sub: &Subscription, error: Option<String>) -> CancelP
             .collect(),
         error,
         keep_url: keep_url(p),
+        answer,
     }
 }
 
@@ -321,7 +339,12 @@ pub async fn show(
     let step = q.get("step").map(String::as_str).unwrap_or("summary");
     if step == "reason" {
         match surveyable(&p, &sub_id).await {
-            Ok(Some(s)) => return p.render(StatusCode::OK, &survey_page(&p, &s.value, None)),
+            Ok(Some(s)) => {
+                return p.render(
+                    StatusCode::OK,
+                    &survey_page(&p, &s.value, None, SurveyAnswer::default()),
+                )
+            }
             Ok(None) => {}
             Err(e) => return p.failed(e.error.message),
         }
@@ -384,7 +407,8 @@ pub async fn submit(
         Some("feedback") => {
             let cfg = &p.config.features.subscription_cancel;
             let reason = form.text("reason");
-            let comment = form.text("comment");
+            // Browsers send each line break as two characters, where the field counted one.
+            let comment = form.text("comment").map(|c| c.replace("\r\n", "\n"));
             let bad_reason = reason.as_ref().is_some_and(|r| !cfg.reasons.contains(r));
             let long = comment
                 .as_ref()
@@ -395,7 +419,12 @@ pub async fn submit(
                 } else {
                     "error-reason"
                 };
-                let page = survey_page(&p, &sub.value, Some(p.t.s(key)));
+                let answer = SurveyAnswer {
+                    reason: reason.filter(|_| !bad_reason),
+                    comment: comment.unwrap_or_default(),
+                    comment_too_long: long,
+                };
+                let page = survey_page(&p, &sub.value, Some(p.t.s(key)), answer);
                 return p.render(StatusCode::BAD_REQUEST, &page);
             }
             feedback(&p, sub, reason, comment).await
