@@ -506,7 +506,14 @@ def test_the_country_must_be_a_country_code(server):
         page = b.post(home + "/billing", {**address, "address_country": wrong}, status=400)
         assert "two-letter code, such as US or DE" in visible_text(page)
         assert f'value="{wrong.upper()}"' in page, "what was typed stays in the field"
+        # The country field itself is marked, its error tied to it.
+        assert re.search(r'id="address_country"[^>]*aria-invalid="true" aria-describedby="address_country_error', page)
+        assert 'id="address_country_error"' in page
     assert v1.customers.retrieve(c.id).address is None
+    # An email address once given cannot be erased: invoices and receipts go to it.
+    page = b.post(home + "/billing", {**address, "email": "", "address_country": "DE"}, status=400)
+    assert re.search(r'id="email"[^>]*aria-invalid="true"', page)
+    assert v1.customers.retrieve(c.id).email == "country@example.com"
     b.post(home + "/billing", {**address, "address_country": "de"})
     assert v1.customers.retrieve(c.id).address.country == "DE"
     b.post(home + "/billing", {**address, "address_country": "XK"})

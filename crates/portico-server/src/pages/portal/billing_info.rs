@@ -136,6 +136,11 @@ impl BillingPage {
             .find(|(f, _)| *f == field)
             .map(|(_, m)| m)
     }
+
+    /// The error about the country of the address whose fields are named `prefix`.
+    fn country_error(&self, prefix: &str) -> Option<&String> {
+        self.error(&format!("{prefix}_country"))
+    }
 }
 
 fn form_page(p: &Portal, fields: Vec<&'static str>) -> BillingPage {
@@ -214,7 +219,10 @@ pub async fn save(
     if page.has("email") {
         page.email = text("email");
         too_long("email", &page.email, 512, &mut errors);
-        if !page.email.is_empty() && !plausible_email(&page.email) {
+        // An address once given cannot be taken away: invoices and receipts go to it (Stripe's
+        // portal asks for one too).
+        let erased = page.email.is_empty() && p.customer.value.email.is_some();
+        if erased || (!page.email.is_empty() && !plausible_email(&page.email)) {
             errors.push(("email", t.s("error-email")));
         }
         params.email = patch(&page.email);
@@ -237,7 +245,12 @@ pub async fn save(
         // would have been `GE`, Georgia).
         let known = a.country == "XK" || isocountry::CountryCode::for_alpha2(&a.country).is_ok();
         if !a.country.is_empty() && !known {
-            errors.push((field, t.s("error-country")));
+            let at = if which == 0 {
+                "address_country"
+            } else {
+                "shipping_country"
+            };
+            errors.push((at, t.s("error-country")));
         }
         if which == 0 {
             params.address = if a.is_empty() {
