@@ -59,6 +59,9 @@ test('a link opened in a second browser is turned away', async () => {
   const second = await open(browser, s.url);
   assert.equal(second.response.status(), 403);
   await second.page.getByRole('heading', { name: 'This link was already used' }).waitFor();
+  // Not a dead end: the way back to the app, where a new link is made.
+  const back = second.page.getByRole('link', { name: /^Return to / });
+  assert.equal(await back.getAttribute('href'), s.return_url);
   await shoot(second.page, 'portal-link-taken');
   // The first browser keeps using it.
   assert.equal((await first.page.reload()).status(), 200);

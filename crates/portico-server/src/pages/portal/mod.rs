@@ -344,12 +344,13 @@ impl Portal {
                         ))
                     }
                     Access::Taken => {
-                        return Err(notice_page(
+                        return Err(notice_with_way_back(
                             t,
                             StatusCode::FORBIDDEN,
                             "session-taken-heading",
                             "session-taken-body",
                             "neutral",
+                            session.value.return_url.as_deref(),
                         ))
                     }
                     Access::Bind => {
