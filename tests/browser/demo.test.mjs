@@ -94,7 +94,7 @@ test('each printed link opens a working portal with the business branding', asyn
   await cancel.getByRole('heading', { name: 'Subscription canceled' }).waitFor();
 
   const update = await page(links['Change plan']);
-  await update.getByRole('link', { name: 'Yearly' }).click();
+  await update.getByRole('button', { name: 'Yearly' }).click();
   await update.getByRole('radio', { name: /Team/ }).check();
   await update.getByRole('button', { name: 'Continue' }).click();
   await update.getByRole('button', { name: 'Confirm' }).click();

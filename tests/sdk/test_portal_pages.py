@@ -579,8 +579,16 @@ def test_interval_tabs_keep_the_quantity_and_code(server):
     page = b.get(f"{home}/subscriptions/{sub.id}/update?quantity=3&promotion_code=A%26B")
     tabs = re.findall(r'href="(\?interval=[^"]+)"', page)
     tabs = [html.unescape(t) for t in tabs]
-    assert tabs == ["?interval=month&quantity=3&promotion_code=A%26B",
-                    "?interval=year&quantity=3&promotion_code=A%26B"], tabs
+    assert tabs == ["?interval=month&quantity=3&promotion_code=A%26B"], tabs
+    # The other tab submits the form back to this page, with what was typed since.
+    (tab,) = re.findall(r'<button type="submit" form="plan-form" formaction="([^"]+)" formnovalidate '
+                        r'name="interval" value="year"', page)
+    assert html.unescape(tab).endswith(f"/subscriptions/{sub.id}/update")
+    yearly = b.get(html.unescape(tab) + "?interval=year&quantity=4&promotion_code=TYPED")
+    assert 'name="quantity" value="4"' in yearly and 'value="TYPED"' in yearly
+    assert re.search(r'aria-current="page">Yearly<', yearly)
+    # A plan must be chosen before going on.
+    assert all("required" in r for r in re.findall(r'<input type="radio" name="price"[^>]*>', yearly))
 
 
 def test_a_fixed_quantity_plan_keeps_the_current_quantity(server):
