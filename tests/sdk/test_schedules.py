@@ -502,3 +502,13 @@ def test_canceling_a_schedule_without_proration(v1, world):
     assert len(v1.invoices.list({"customer": world["cus"].id}).data) == invoices
     assert v1.customers.retrieve(world["cus"].id).balance == 0
     assert v1.subscriptions.retrieve(world["sub"].id).status == "canceled"
+
+
+def test_a_change_in_the_second_a_phase_starts_names_only_what_it_changed(v1, world):
+    # The clock stands still at the phase's start: an update then is about its own fields.
+    sched = check(v1.subscription_schedules.create({"from_subscription": world["sub"].id}))
+    assert sched.current_phase.start_date == APR1
+    v1.subscription_schedules.update(sched.id, {"metadata": {"k": "v"}})
+    (updated,) = [e for e in v1.events.list({"type": "subscription_schedule.updated", "limit": 10}).data
+                  if e.data.object.id == sched.id]
+    assert list(updated.data.previous_attributes.to_dict()) == ["metadata"], updated.data.previous_attributes

@@ -444,14 +444,19 @@ impl App {
             Some(v) => v,
             None => render(record, now)?,
         };
-        // A schedule's `current_phase` follows the time: as it was is as of just before now, so
-        // a phase starting now shows as the change it is.
-        let was_at = if record.kind == "subscription_schedule" {
-            now - 1
-        } else {
-            now
-        };
-        let old_json = old.map(|r| render(r, was_at)).transpose()?;
+        let mut old_json = old.map(|r| render(r, now)).transpose()?;
+        // A schedule's `current_phase` follows the time: a write that changes nothing else is
+        // the billing engine starting the next phase now, announced with the phase before it.
+        if let (Some(r), Some(o)) = (old, &old_json) {
+            if r.kind == "subscription_schedule" && diff(o, &new_json).is_none() {
+                let before = render(r, now - 1)?;
+                if !before["current_phase"].is_null()
+                    && before["current_phase"] != new_json["current_phase"]
+                {
+                    old_json = Some(before);
+                }
+            }
+        }
         let mut derived = if record.kind == "invoice" {
             let stored = |r: &Record| serde_json::from_str::<Value>(&r.data).unwrap_or(Value::Null);
             let previous = old_json.as_ref().and_then(|o| diff(o, &new_json));
