@@ -274,13 +274,6 @@ async fn finish(
     writes: &mut Vec<Write>,
     next: Option<String>,
 ) -> Response {
-    let mut customer = p.customer.clone();
-    customer.value.invoice_settings.default_payment_method = Some(pm.id.clone());
-    writes.push(Write::Update(customer.next_record()));
-    match super::home::subscriptions_follow(p, &pm.id).await {
-        Ok(w) => writes.extend(w),
-        Err(e) => return p.failed(e.error.message),
-    }
     // Only the card flow ends with a new card; a plan change's goes on.
     let in_card_flow = card_flow(p);
     let flow_done = next.is_none() && in_card_flow;
@@ -288,14 +281,20 @@ async fn finish(
         brand: pm.card.brand.label().to_owned(),
         last4: pm.card.last4.clone(),
     });
-    let mut writes = std::mem::take(writes);
-    if let Some(o) = outcome {
-        match p.outcome_write(o).await {
-            Ok(w) => writes.extend(w),
-            Err(e) => return p.failed(e.error.message),
+    // The card is made the default (and its subscriptions') in the same commit as it is saved;
+    // a lost race with another write of the customer or a subscription is tried again afresh.
+    let saved = std::mem::take(writes);
+    let (saved, p_, outcome_) = (&saved, &*p, &outcome);
+    let committed = crate::objects::with_retries(|| async move {
+        let mut all = saved.clone();
+        all.extend(super::home::default_card_writes(p_, &pm.id).await?);
+        if let Some(o) = outcome_ {
+            all.extend(p_.outcome_write(o.clone()).await?);
         }
-    }
-    if let Err(e) = crate::objects::commit(&p.app, &p.caller.account, writes).await {
+        crate::objects::commit(&p_.app, &p_.caller.account, all).await
+    })
+    .await;
+    if let Err(e) = committed {
         return p.failed(e.error.message);
     }
     let _ = p.reload_session().await;

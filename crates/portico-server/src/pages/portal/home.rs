@@ -218,7 +218,7 @@ async fn homepage(p: &Portal, notice: Option<&str>) -> Result<HomePage, Failure>
     let subs = listed.subscriptions;
     let mut views = Vec::with_capacity(subs.len());
     for s in &subs {
-        let resume = super::update::authentication_awaited(p, &s.value, &HashMap::new()).await?;
+        let resume = super::update::resume_link(p, &s.value).await?;
         let change = match (&resume, &s.value.pending_update) {
             (Some(_), Some(pending)) => pending.items.first().map(|item| {
                 let plan = plan_of(item, &s.value.currency);
@@ -382,27 +382,33 @@ pub async fn make_default(
 /// Makes `pm_id` the customer's default payment method (`invoice_settings`), and the card of
 /// their subscriptions that carry one of their own ([`subscriptions_follow`]).
 pub(super) async fn set_default_card(p: &Portal, pm_id: &str) -> Result<(), Failure> {
-    let account = &p.caller.account;
     with_retries(|| async move {
-        let mut customer = crate::objects::load_live::<portico_domain::customer::Customer>(
-            &p.app,
-            account,
-            p.customer.value.id.as_str(),
-            None,
-        )
-        .await?;
-        customer.value.invoice_settings.default_payment_method = Some(pm_id.to_owned());
-        let mut writes = vec![Write::Update(customer.next_record())];
-        writes.extend(subscriptions_follow(p, pm_id).await?);
-        commit(&p.app, account, writes).await
+        let writes = default_card_writes(p, pm_id).await?;
+        commit(&p.app, &p.caller.account, writes).await
     })
     .await
+}
+
+/// The writes that make `pm_id` the customer's default card, read afresh (for a retry after a
+/// lost race), and the card of their subscriptions that carry one of their own.
+pub(super) async fn default_card_writes(p: &Portal, pm_id: &str) -> Result<Vec<Write>, Failure> {
+    let mut customer = crate::objects::load_live::<portico_domain::customer::Customer>(
+        &p.app,
+        &p.caller.account,
+        p.customer.value.id.as_str(),
+        None,
+    )
+    .await?;
+    customer.value.invoice_settings.default_payment_method = Some(pm_id.to_owned());
+    let mut writes = vec![Write::Update(customer.next_record())];
+    writes.extend(subscriptions_follow(p, pm_id).await?);
+    Ok(writes)
 }
 
 /// The writes that give `pm_id` to the customer's live subscriptions that carry a card of their
 /// own (`default_payment_method`, as Checkout leaves it): it would otherwise still be charged
 /// instead of the card the customer has just chosen in the portal.
-pub(super) async fn subscriptions_follow(p: &Portal, pm_id: &str) -> Result<Vec<Write>, Failure> {
+async fn subscriptions_follow(p: &Portal, pm_id: &str) -> Result<Vec<Write>, Failure> {
     let customer = Filter::Parent(p.customer.value.id.as_str().to_owned());
     let live = crate::billing::live_subscriptions(&p.app, &p.caller.account, customer).await?;
     Ok(live
