@@ -324,7 +324,7 @@ def test_the_reason_survey_follows_the_cancellation(server, mode):
         "csrf": csrf(survey), "action": "feedback", "reason": "too_expensive", "comment": too_long})
     assert "Your comment is too long." in visible_text(refused)
     assert re.search(r'value="too_expensive" checked', refused)
-    assert 'aria-invalid="true">' + html.escape(too_long.replace("\r\n", "\n"), quote=False)[:200] in refused
+    assert 'aria-invalid="true">\n' + html.escape(too_long.replace("\r\n", "\n"), quote=False)[:200] in refused
     assert v1.subscriptions.retrieve(sub.id).cancellation_details.feedback is None
     assert len(fits.replace("\r\n", "\n")) == 5000 and len(fits) > 5000
     r = b.s.post(f"{url}/subscriptions/{sub.id}/cancel", allow_redirects=False, data={
@@ -513,6 +513,7 @@ def test_the_country_must_be_a_country_code(server):
     # An email address once given cannot be erased: invoices and receipts go to it.
     page = b.post(home + "/billing", {**address, "email": "", "address_country": "DE"}, status=400)
     assert re.search(r'id="email"[^>]*aria-invalid="true"', page)
+    assert "Enter your email address." in visible_text(page)
     assert v1.customers.retrieve(c.id).email == "country@example.com"
     b.post(home + "/billing", {**address, "address_country": "de"})
     assert v1.customers.retrieve(c.id).address.country == "DE"
@@ -778,14 +779,19 @@ def test_a_change_left_waiting_on_3d_secure_can_be_finished_later(server):
     page = b.get(f"{home}/subscriptions/{sub.id}/update")
     assert "waiting for authentication" in visible_text(page)
     resume = html.unescape(re.search(r'<a class="button primary" href="([^"]+)"', page).group(1))
-    assert resume.split("?")[0] == to_authenticate.split("?")[0]
+    assert resume == f"{home.replace(server.url, '')}/subscriptions/{sub.id}/update/resume"
     # The homepage says what is waiting, with the same way.
     text = visible_text(b.get(home))
     assert "A change to Pro (€120.00 / year) is waiting for your card to be authenticated." in text, text[:900]
     assert "Authenticate payment" in text
-    # Approving it there applies the change and comes back to the portal.
-    auth = b.get(resume)
-    r = b.s.post(server.url + resume, data={"csrf": csrf(auth), "outcome": "approve"})
+    # It leads to the same authentication; approving it there applies the change.
+    auth = b.s.get(server.url + resume)
+    assert auth.url.split("?")[0] == server.url + to_authenticate.split("?")[0]
+    r = b.s.post(auth.url, data={"csrf": csrf(auth.text), "outcome": "approve"})
     assert r.status_code == 200, r.status_code
     done = v1.subscriptions.retrieve(sub.id)
     assert done.pending_update is None and done["items"].data[0].price.id == p.yearly.id
+    text = visible_text(r.text)
+    assert "Your subscription has been updated." in text and "Pro €120.00 / year" in text, text[:800]
+    # Nothing waits any more: the link leads to the portal as it is.
+    assert b.s.get(server.url + resume).url == home

@@ -82,6 +82,10 @@ pub fn router() -> Router<App> {
             &format!("{S}/subscriptions/{{sub}}/update/return"),
             get(update::after_authentication),
         )
+        .route(
+            &format!("{S}/subscriptions/{{sub}}/update/resume"),
+            get(update::resume),
+        )
         .route(&format!("{S}/payment-methods/new"), get(card::form))
         .route(
             &format!("{S}/payment-methods"),

@@ -90,7 +90,7 @@ async fn options(p: &Portal, sub: &Subscription) -> Result<Vec<PlanOption>, Fail
         current: true,
     }];
     let u = &p.config.features.subscription_update;
-    if !u.default_allowed_updates.iter().any(|a| a == "price") {
+    if !u.allows("price") {
         return Ok(out);
     }
     let store = &*p.app.store;
@@ -720,7 +720,7 @@ async fn updatable(p: &Portal, sub_id: &str) -> Result<Option<Versioned<Subscrip
 /// The hosted authentication page of the payment a pending change of `sub` waits on, if it
 /// waits on one: it comes back to `…/update/return` (with `q`, the change as the pages asked
 /// for it), which applies the change once paid or drops it.
-pub(super) async fn authentication_awaited(
+async fn authentication_awaited(
     p: &Portal,
     sub: &Subscription,
     q: &HashMap<String, String>,
@@ -748,11 +748,57 @@ pub(super) async fn authentication_awaited(
     Ok(super::invoice::authenticate_link(&invoice.value, &back))
 }
 
+/// Where a customer who left the authentication of `sub`'s waiting change picks it up again
+/// ([`resume`]), if a change of it waits on one.
+pub(super) async fn resume_link(p: &Portal, sub: &Subscription) -> Result<Option<String>, Failure> {
+    let waiting = authentication_awaited(p, sub, &HashMap::new()).await?;
+    Ok(waiting.map(|_| format!("{}/subscriptions/{}/update/resume", p.base(), sub.id)))
+}
+
+/// `GET …/subscriptions/{sub}/update/resume`: back to the authentication a change of the
+/// subscription waits on, the change recorded for the confirmation that follows it.
+pub async fn resume(
+    State(app): State<App>,
+    Path((token, sub_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let p = enter!(app, token, headers, Page::Preview(&sub_id));
+    let sub = match own_subscription(&p, &sub_id).await {
+        Ok(Some(s)) => s.value,
+        Ok(None) => return p.not_found(),
+        Err(e) => return p.failed(e.error.message),
+    };
+    let url = match authentication_awaited(&p, &sub, &HashMap::new()).await {
+        Ok(Some(url)) => url,
+        // Nothing waits any more (paid, dropped or expired): the portal as it is.
+        Ok(None) => return p.redirect(""),
+        Err(e) => return p.failed(e.error.message),
+    };
+    let to = sub
+        .pending_update
+        .as_ref()
+        .and_then(|u| u.items.first())
+        .map(|i| plan_of(i, &sub.currency));
+    if let Some(to) = to {
+        let awaiting = Outcome::Updated {
+            subscription: sub.id.clone(),
+            from: plan_of(&sub.items[0], &sub.currency),
+            to,
+            scheduled_at: None,
+            charged: 0,
+        };
+        if let Err(e) = p.set_awaiting(Some(awaiting)).await {
+            return p.failed(e.error.message);
+        }
+    }
+    p.redirect_to(&url)
+}
+
 /// Why the update pages are not there for `sub_id`; for a change waiting on its payment's
 /// authentication (the customer left that page), the way back to it.
 async fn unavailable(p: &Portal, sub_id: &str) -> Response {
     if let Ok(Some(sub)) = own_subscription(p, sub_id).await {
-        match authentication_awaited(p, &sub.value, &HashMap::new()).await {
+        match resume_link(p, &sub.value).await {
             Ok(Some(url)) => {
                 return p.notice_with_action(
                     StatusCode::OK,
