@@ -270,6 +270,13 @@ impl PortalConfiguration {
 
     /// Applies create or update parameters; nothing changes unless all of them are valid.
     pub fn apply(&mut self, p: ConfigurationParams, ctx: &mut Ctx<'_>) -> DomainResult<()> {
+        let toggles = p
+            .subscription_update
+            .as_ref()
+            .is_some_and(|u| u.enabled.is_some())
+            || p.payment_method_update
+                .as_ref()
+                .is_some_and(|u| u.enabled.is_some());
         let mut next = self.clone();
         if let Some(a) = p.active {
             next.active = a;
@@ -387,8 +394,11 @@ impl PortalConfiguration {
             }
         }
         // As in Stripe: a customer who may change plans must be able to keep a card to pay
-        // with.
-        if next.features.subscription_update.enabled && !next.features.payment_method_update.enabled
+        // with. (Checked when a request turns either on or off, so that a configuration stored
+        // before the rule can still be renamed or deactivated.)
+        if toggles
+            && next.features.subscription_update.enabled
+            && !next.features.payment_method_update.enabled
         {
             return Err(DomainError::state(
                 None,
@@ -463,15 +473,20 @@ pub fn update_block(sub: &Subscription) -> Option<UpdateBlock> {
     None
 }
 
+impl SubscriptionUpdate {
+    /// Whether `what` (`price`, `quantity`, `promotion_code`) is among the updates allowed.
+    pub fn allows(&self, what: &str) -> bool {
+        self.default_allowed_updates.iter().any(|a| a == what)
+    }
+}
+
 impl PortalConfiguration {
     /// Whether customers can change plans here: the feature is on and offers something to
     /// change (other prices, or quantities).
     pub fn offers_updates(&self) -> bool {
         let u = &self.features.subscription_update;
-        let prices = u.default_allowed_updates.iter().any(|a| a == "price")
-            && u.products.as_ref().is_some_and(|p| !p.is_empty());
-        let quantity = u.default_allowed_updates.iter().any(|a| a == "quantity");
-        u.enabled && (prices || quantity)
+        let prices = u.allows("price") && u.products.as_ref().is_some_and(|p| !p.is_empty());
+        u.enabled && (prices || u.allows("quantity"))
     }
 
     /// Whether customers can change `sub`'s plan in the portal.
@@ -492,8 +507,7 @@ impl PortalConfiguration {
     /// The quantities allowed for `price` (`minimum`, `maximum`), when the configuration lets
     /// customers change the quantity of its product.
     pub fn quantity_bounds(&self, price: &str) -> Option<(i64, Option<i64>)> {
-        let u = &self.features.subscription_update;
-        if !u.default_allowed_updates.iter().any(|a| a == "quantity") {
+        if !self.features.subscription_update.allows("quantity") {
             return None;
         }
         self.update_product_for_price(price)
@@ -503,11 +517,7 @@ impl PortalConfiguration {
 
     /// Whether customers may enter a promotion code when changing plans.
     pub fn allows_promotion_codes(&self) -> bool {
-        self.features
-            .subscription_update
-            .default_allowed_updates
-            .iter()
-            .any(|a| a == "promotion_code")
+        self.features.subscription_update.allows("promotion_code")
     }
 }
 
@@ -839,6 +849,13 @@ mod tests {
             ..cards_off
         };
         c.apply(both_off, &mut ctx(&mut ids)).unwrap();
+        // A configuration stored before the rule can still be changed otherwise.
+        c.features.subscription_update.enabled = true;
+        let rename = ConfigurationParams {
+            name: Patch::Set("Renamed".into()),
+            ..Default::default()
+        };
+        c.apply(rename, &mut ctx(&mut ids)).unwrap();
     }
 
     #[test]

@@ -894,14 +894,7 @@ async fn check_flow(
     };
     let entry = config.update_product_for_price(target.id.as_str());
     // What the change is must be among the updates the configuration allows.
-    let allows = |what: &str| {
-        config
-            .features
-            .subscription_update
-            .default_allowed_updates
-            .iter()
-            .any(|a| a == what)
-    };
+    let allows = |what: &str| config.features.subscription_update.allows(what);
     let quantity = item.quantity.unwrap_or(current.quantity);
     let q_param = format!("{base}[items][0][quantity]");
     let changes = [
