@@ -133,6 +133,7 @@ action-save = Speichern
 action-cancel = Abbrechen
 error-too-long = Diese Eingabe ist zu lang: höchstens { $max } Zeichen.
 error-email = Geben Sie eine gültige E-Mail-Adresse ein.
+error-email-required = Geben Sie Ihre E-Mail-Adresse ein.
 error-country = Geben Sie den zweistelligen Code eines Landes ein, etwa US oder DE.
 error-shipping-name = Für eine Lieferadresse ist der Name des Empfängers erforderlich.
 

@@ -133,6 +133,7 @@ action-save = Save
 action-cancel = Cancel
 error-too-long = This is too long: at most { $max } characters.
 error-email = Enter a valid email address.
+error-email-required = Enter your email address.
 error-country = Enter a country's two-letter code, such as US or DE.
 error-shipping-name = A shipping address needs a recipient name.
 

@@ -133,6 +133,7 @@ action-save = Guardar
 action-cancel = Cancelar
 error-too-long = Este texto es demasiado largo: como máximo { $max } caracteres.
 error-email = Introduzca una dirección de correo electrónico válida.
+error-email-required = Introduzca su dirección de correo electrónico.
 error-country = Introduzca el código de dos letras de un país, como US o DE.
 error-shipping-name = Una dirección de envío necesita el nombre de un destinatario.
 

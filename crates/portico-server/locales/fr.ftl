@@ -136,6 +136,7 @@ error-too-long = { $max ->
    *[other] Ce texte est trop long : { $max } caractères au maximum.
 }
 error-email = Saisissez une adresse e-mail valide.
+error-email-required = Saisissez votre adresse e-mail.
 error-country = Saisissez le code à deux lettres d'un pays, par exemple US ou DE.
 error-shipping-name = Une adresse de livraison doit comporter le nom du destinataire.
 

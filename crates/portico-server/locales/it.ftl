@@ -133,6 +133,7 @@ action-save = Salva
 action-cancel = Annulla
 error-too-long = Testo troppo lungo: massimo { $max } caratteri.
 error-email = Inserisca un indirizzo email valido.
+error-email-required = Inserisca il Suo indirizzo email.
 error-country = Inserisca il codice di due lettere di un paese, ad esempio US o DE.
 error-shipping-name = Per l'indirizzo di spedizione è necessario il nome del destinatario.
 

@@ -133,6 +133,7 @@ action-save = 保存
 action-cancel = キャンセル
 error-too-long = 長すぎます。{ $max }文字以内で入力してください。
 error-email = 有効なメールアドレスを入力してください。
+error-email-required = メールアドレスを入力してください。
 error-country = US や DE のような2文字の国コードを入力してください。
 error-shipping-name = 配送先住所には受取人名が必要です。
 

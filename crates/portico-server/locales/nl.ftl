@@ -133,6 +133,7 @@ action-save = Opslaan
 action-cancel = Annuleren
 error-too-long = Dit is te lang: maximaal { $max } tekens.
 error-email = Voer een geldig e-mailadres in.
+error-email-required = Vul uw e-mailadres in.
 error-country = Voer de tweeletterige code van een land in, zoals US of DE.
 error-shipping-name = Voor een verzendadres is de naam van de ontvanger nodig.
 

@@ -133,6 +133,7 @@ action-save = Salvar
 action-cancel = Cancelar
 error-too-long = Este texto é longo demais: no máximo { $max } caracteres.
 error-email = Informe um endereço de e-mail válido.
+error-email-required = Informe seu endereço de e-mail.
 error-country = Informe o código de duas letras de um país, como US ou DE.
 error-shipping-name = Um endereço de entrega precisa do nome do destinatário.
 

@@ -133,6 +133,7 @@ action-save = 保存
 action-cancel = 取消
 error-too-long = 内容过长：最多 { $max } 个字符。
 error-email = 请输入有效的电子邮件地址。
+error-email-required = 请输入您的电子邮件地址。
 error-country = 请输入国家/地区的两字母代码，例如 US 或 DE。
 error-shipping-name = 收货地址需要填写收件人姓名。
 

@@ -133,6 +133,7 @@ action-save = 儲存
 action-cancel = 取消
 error-too-long = 內容過長：最多 { $max } 個字元。
 error-email = 請輸入有效的電子郵件地址。
+error-email-required = 請輸入您的電子郵件地址。
 error-country = 請輸入國家/地區的兩字母代碼，例如 US 或 DE。
 error-shipping-name = 收件地址需要填寫收件人姓名。
 

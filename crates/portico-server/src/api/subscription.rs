@@ -1259,7 +1259,7 @@ pub async fn delete_subscription_discount(
     let gone = with_retries(|| async move {
         let mut sub = load::<Subscription>(app_, account, id_, None).await?;
         sub.value.ensure_updatable()?;
-        let discount = match sub.value.discounts.as_slice() {
+        let mut discount = match sub.value.discounts.as_slice() {
             [] => return Err(crate::objects::no_active_discount("subscription", id_)),
             [one] => load::<Discount>(app_, account, one, None).await?,
             _ => {
@@ -1271,9 +1271,13 @@ pub async fn delete_subscription_discount(
                 .into())
             }
         };
-        let mut writes = crate::billing::end_discounts(app_, account, &sub.value.discounts).await?;
+        // Marked deleted, it is announced as `customer.discount.deleted`.
+        discount.value.deleted = true;
         sub.value.discounts.clear();
-        writes.push(Write::Update(sub.next_record()));
+        let writes = vec![
+            Write::Update(discount.next_record()),
+            Write::Update(sub.next_record()),
+        ];
         crate::objects::commit(app_, account, writes).await?;
         Ok::<_, Failure>(discount.value)
     })

@@ -221,8 +221,9 @@ pub async fn save(
         too_long("email", &page.email, 512, &mut errors);
         // An address once given cannot be taken away: invoices and receipts go to it (Stripe's
         // portal asks for one too).
-        let erased = page.email.is_empty() && p.customer.value.email.is_some();
-        if erased || (!page.email.is_empty() && !plausible_email(&page.email)) {
+        if page.email.is_empty() && p.customer.value.email.is_some() {
+            errors.push(("email", t.s("error-email-required")));
+        } else if !page.email.is_empty() && !plausible_email(&page.email) {
             errors.push(("email", t.s("error-email")));
         }
         params.email = patch(&page.email);
