@@ -435,3 +435,21 @@ def test_updates_are_on_session_unless_off_session_is_given(v1, plan):
     assert paid.price.id == bigger
     expect_error(lambda: v1.subscription_items.create({"subscription": sub.id, "price": plan,
                                                        "off_session": True}), param="off_session")
+
+
+def test_trial_from_plan_adds_no_trial_as_prices_carry_none(v1):
+    # Portico's prices have no trial_period_days (the parameter is refused), so a subscription
+    # taking its trial "from the plan" has none, as a Stripe price without one would give.
+    from helpers import expect_error
+    expect_error(lambda: v1.prices.create({"currency": "usd", "unit_amount": 500, "product_data": {"name": "T"},
+                                           "recurring": {"interval": "month", "trial_period_days": 7}}))
+    price = v1.prices.create({"currency": "usd", "unit_amount": 500, "product_data": {"name": "T"},
+                              "recurring": {"interval": "month"}})
+    cus = v1.customers.create({"payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}], "trial_from_plan": True})
+    assert (sub.status, sub.trial_end) == ("active", None)
+    assert v1.subscriptions.update(sub.id, {"trial_from_plan": False}).status == "active"
+    expect_error(lambda: v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}],
+                                                  "trial_from_plan": True, "trial_end": "now"}),
+                 param="trial_from_plan")

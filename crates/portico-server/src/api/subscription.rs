@@ -389,6 +389,19 @@ pub(crate) fn refuse_item_extras(i: &mut Reader<'_>) {
 
 /// Refuses, by name, Stripe Tax (`automatic_tax[enabled]=true`) and invoices sent for payment
 /// (`collection_method=send_invoice`): Portico bills by charging a card, untaxed.
+/// `trial_from_plan`: whether the prices' own `trial_period_days` apply. Portico's prices
+/// carry none (the price parameter is not taken), so it adds no trial either way; as in
+/// Stripe, `true` cannot come with `trial_end`.
+fn read_trial_from_plan(r: &mut Reader<'_>) {
+    if r.bool("trial_from_plan") == Some(true) && r.has("trial_end") {
+        r.error(ApiError::invalid(
+            Some("trial_from_plan".into()),
+            None,
+            "You may not set trial_from_plan=true together with trial_end.",
+        ));
+    }
+}
+
 pub(crate) fn refuse_tax_and_sent_invoices(r: &mut Reader<'_>) {
     r.object("automatic_tax", |a| {
         if a.bool("enabled") == Some(true) {
@@ -435,10 +448,10 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         "on_behalf_of",
         "pending_invoice_item_interval",
         "transfer_data",
-        "trial_from_plan",
     ] {
         r.unsupported(key, "this subscription setting is not implemented.");
     }
+    read_trial_from_plan(r);
     let billing_mode = read_billing_mode(r);
     refuse_tax_and_sent_invoices(r);
     CreateParams {
@@ -944,14 +957,10 @@ pub async fn update_subscription(
     mut api: Api,
 ) -> Reply {
     let (simple, change, expand) = api.read(|r| {
-        for key in [
-            "trial_from_plan",
-            "collection_method",
-            "days_until_due",
-            "default_tax_rates",
-        ] {
+        for key in ["collection_method", "days_until_due", "default_tax_rates"] {
             r.unsupported(key, NOT_YET);
         }
+        read_trial_from_plan(r);
         let cancel_at = if r.is_empty_string("cancel_at") {
             r.string_or_clear("cancel_at", 20);
             Patch::Clear
