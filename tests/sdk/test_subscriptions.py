@@ -453,3 +453,16 @@ def test_trial_from_plan_adds_no_trial_as_prices_carry_none(v1):
     expect_error(lambda: v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}],
                                                   "trial_from_plan": True, "trial_end": "now"}),
                  param="trial_from_plan")
+
+
+def test_currency_can_only_name_the_prices_currency(v1):
+    from helpers import expect_error
+    price = v1.prices.create({"currency": "usd", "unit_amount": 500, "product_data": {"name": "C"},
+                              "recurring": {"interval": "month"}})
+    cus = v1.customers.create({"payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}], "currency": "USD"})
+    assert sub.currency == "usd"
+    expect_error(lambda: v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}],
+                                                  "currency": "eur"}), param="currency")
+    assert len(v1.subscriptions.list({"customer": cus.id}).data) == 1

@@ -35,6 +35,8 @@ const NOT_YET: &str = "changing this on an existing subscription is not implemen
 #[derive(Default)]
 pub struct CreateParams {
     pub customer: String,
+    /// The currency asked for, lower case (checked against the prices').
+    pub currency: Option<String>,
     pub items: Vec<(Option<PriceRef>, Option<i64>, MetadataUpdate)>,
     pub default_payment_method: Option<String>,
     pub trial_period_days: Option<i64>,
@@ -440,7 +442,6 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         "application_fee_percent",
         "backdate_start_date",
         "billing_thresholds",
-        "currency",
         "days_until_due",
         "default_source",
         "default_tax_rates",
@@ -456,6 +457,9 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
     refuse_tax_and_sent_invoices(r);
     CreateParams {
         customer,
+        currency: r
+            .string("currency", 3)
+            .map(|c| c.to_ascii_lowercase()),
         items,
         default_payment_method: r.string("default_payment_method", 5000),
         trial_period_days: r.int("trial_period_days"),
@@ -787,6 +791,19 @@ pub async fn draft_first_invoice(
         missing_payment_method: p.missing_payment_method,
     };
     let (mut sub, lines) = Subscription::create(&customer.value, create, &mut ctx)?;
+    // `currency` picks among a price's currencies; Portico's prices have one each, so it can
+    // only name theirs.
+    if let Some(c) = p.currency.as_deref().filter(|c| *c != sub.currency) {
+        return Err(ApiError::invalid(
+            Some("currency".into()),
+            None,
+            format!(
+                "The subscription's prices are in {}, not {c}.",
+                sub.currency
+            ),
+        )
+        .into());
+    }
     // One-off charges come first on the invoice, as pending invoice items do.
     let mut all = sub.invoice_item_lines(&extras, now, &mut ctx)?;
     all.extend(lines);
