@@ -466,3 +466,21 @@ def test_currency_can_only_name_the_prices_currency(v1):
     expect_error(lambda: v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}],
                                                   "currency": "eur"}), param="currency")
     assert len(v1.subscriptions.list({"customer": cus.id}).data) == 1
+
+
+def test_cancel_at_takes_the_period_end_keywords(v1):
+    # Stripe resolves min_period_end / max_period_end at once to the items' earliest / latest
+    # period end: one moment, as a subscription's items share their period.
+    from helpers import expect_error
+    price = v1.prices.create({"currency": "usd", "unit_amount": 500, "product_data": {"name": "K"},
+                              "recurring": {"interval": "month"}})
+    cus = v1.customers.create({"payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}], "cancel_at": "max_period_end"})
+    end = sub["items"].data[0].current_period_end
+    assert sub.cancel_at == end
+    sub = v1.subscriptions.update(sub.id, {"cancel_at": ""})
+    assert sub.cancel_at is None
+    assert v1.subscriptions.update(sub.id, {"cancel_at": "min_period_end"}).cancel_at == end
+    for bad in ("max_billed_until", "soon", "99999999999999"):
+        expect_error(lambda: v1.subscriptions.update(sub.id, {"cancel_at": bad}), param="cancel_at")

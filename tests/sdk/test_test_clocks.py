@@ -320,3 +320,23 @@ def test_changes_made_while_the_clock_advances_wait_for_it(portico_url, api_key)
     for s in subs:
         now = requests.get(f"{portico_url}/v1/subscriptions/{s['id']}", auth=auth).json()
         assert now["items"]["data"][0]["current_period_start"] == T0 + 7 * DAY, now["id"]
+
+
+@pytest.mark.parametrize("behavior,credit", [(None, -532), ("none", 0)])
+def test_cancel_at_inside_the_period_credits_the_time_after_it(v1, plan, behavior, credit):
+    # As the spec says of `cancel_at`: a date before the period ends causes a proration when
+    # prorations are on (the default). January has 31 days; the last 11 are not used.
+    clock, cus = on_clock(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    advance(v1, clock, T0 + 10 * DAY)
+    params = {"cancel_at": T0 + 20 * DAY}
+    if behavior:
+        params["proration_behavior"] = behavior
+    sub = check(v1.subscriptions.update(sub.id, params))
+    assert sub.cancel_at == T0 + 20 * DAY and sub.status == "active"
+    # It ends before the period does: there is no renewal to preview.
+    expect_error(lambda: v1.invoices.create_preview({"subscription": sub.id}), code="invoice_upcoming_none")
+    advance(v1, clock, T0 + 21 * DAY)
+    ended = v1.subscriptions.retrieve(sub.id)
+    assert (ended.status, ended.ended_at) == ("canceled", T0 + 20 * DAY)
+    assert v1.customers.retrieve(cus.id).balance == credit

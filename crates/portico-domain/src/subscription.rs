@@ -207,6 +207,10 @@ pub struct Subscription {
     pub start_date: i64,
     pub cancel_at_period_end: bool,
     pub cancel_at: Option<i64>,
+    /// Whether the time after a `cancel_at` inside a period is credited when the subscription
+    /// ends then (set by the update that set `cancel_at`, as its `proration_behavior` says).
+    #[serde(default)]
+    pub prorate_cancel_at: bool,
     pub canceled_at: Option<i64>,
     pub ended_at: Option<i64>,
     pub cancellation_details: CancellationDetails,
@@ -802,6 +806,7 @@ impl Subscription {
             start_date: now,
             cancel_at_period_end: p.cancel_at_period_end,
             cancel_at: p.cancel_at,
+            prorate_cancel_at: false,
             canceled_at: None,
             ended_at: None,
             cancellation_details: CancellationDetails::default(),

@@ -367,6 +367,35 @@ async fn apply(
             writes.push(Write::Update(sub.next_record()));
         }
         Due::Cancel => {
+            // A `cancel_at` inside the period, set with prorations: the time after it is
+            // credited.
+            let (start, end) = sub.value.current_period();
+            if sub.value.prorate_cancel_at && at < end {
+                let mut ids = crate::ids::Ids;
+                let mut ctx = Ctx {
+                    now: at,
+                    livemode: sub.value.livemode,
+                    ids: &mut ids,
+                };
+                let credits = sub.value.unused_time_credits(at, &mut ctx);
+                let customer =
+                    portico_store::get::<Customer>(&*app.store, account, &sub.value.customer)
+                        .await?;
+                if let (false, Some(mut customer)) = (credits.is_empty(), customer) {
+                    let period = (start.min(at), at);
+                    credit_unused_time(
+                        app,
+                        account,
+                        &mut customer,
+                        &sub.value,
+                        credits,
+                        period,
+                        &mut ctx,
+                    )
+                    .await?;
+                    writes.push(Write::Update(customer.next_record()));
+                }
+            }
             sub.value.end(at, "cancellation_requested");
             writes.push(Write::Update(sub.next_record()));
         }
@@ -631,6 +660,35 @@ pub async fn bill(
         inv.apply_balance(customer.value.balance);
     }
     Ok(inv)
+}
+
+/// Credits `customer` what `credits` (the unused time of `sub`, up to `period`'s end) come to
+/// after the subscription's discounts, as an invoice of them would; nothing is invoiced.
+#[allow(clippy::too_many_arguments)]
+pub async fn credit_unused_time(
+    app: &App,
+    account: &AccountId,
+    customer: &mut Versioned<Customer>,
+    sub: &Subscription,
+    credits: Vec<portico_domain::invoice::Line>,
+    period: (i64, i64),
+    ctx: &mut Ctx<'_>,
+) -> Result<(), Failure> {
+    let draft = bill(
+        app,
+        account,
+        customer,
+        sub,
+        "subscription_cycle",
+        credits,
+        period,
+        false,
+        ctx,
+        &[],
+    )
+    .await?;
+    customer.value.balance += draft.total();
+    Ok(())
 }
 
 /// The discounts of `sub` (`fresh`: those made in this same request, not stored yet) still in

@@ -52,7 +52,7 @@ pub struct CreateParams {
     pub metadata: MetadataUpdate,
     pub description: Option<String>,
     pub cancel_at_period_end: bool,
-    pub cancel_at: Option<i64>,
+    pub cancel_at: Option<CancelAt>,
     /// `payment_settings` as sent.
     pub payment_settings: PaymentSettings,
     /// `trial_settings[end_behavior][missing_payment_method]`.
@@ -391,6 +391,57 @@ pub(crate) fn refuse_item_extras(i: &mut Reader<'_>) {
 
 /// Refuses, by name, Stripe Tax (`automatic_tax[enabled]=true`) and invoices sent for payment
 /// (`collection_method=send_invoice`): Portico bills by charging a card, untaxed.
+/// What `cancel_at` asks for: a moment, or the end of the current period.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CancelAt {
+    At(i64),
+    /// `min_period_end` / `max_period_end`: Stripe resolves them at once to the earliest /
+    /// latest end of the items' current periods, one moment here (a subscription's items share
+    /// their period).
+    PeriodEnd,
+}
+
+impl CancelAt {
+    /// The moment, for `sub`.
+    fn moment(self, sub: &Subscription) -> i64 {
+        match self {
+            CancelAt::At(t) => t,
+            CancelAt::PeriodEnd => sub.current_period().1,
+        }
+    }
+}
+
+/// Reads `cancel_at`: a Unix timestamp or one of the keywords Stripe takes.
+fn read_cancel_at(r: &mut Reader<'_>) -> Option<CancelAt> {
+    let raw = r.string("cancel_at", 20)?;
+    match raw.as_str() {
+        "min_period_end" | "max_period_end" => Some(CancelAt::PeriodEnd),
+        "max_billed_until" => {
+            r.error(ApiError::invalid(
+                Some("cancel_at".into()),
+                None,
+                "Portico does not support cancel_at=max_billed_until: billing schedules are not implemented.",
+            ));
+            None
+        }
+        _ => match raw.parse::<i64>() {
+            Ok(t) if portico_domain::calendar::in_range(t) => Some(CancelAt::At(t)),
+            Ok(_) => {
+                r.error(portico_wire::reader::timestamp_out_of_range("cancel_at"));
+                None
+            }
+            Err(_) => {
+                r.error(ApiError::invalid(
+                    Some("cancel_at".into()),
+                    Some(portico_domain::ErrorCode::ParameterInvalidInteger),
+                    format!("Invalid cancel_at: '{raw}'. Use a Unix timestamp, min_period_end or max_period_end."),
+                ));
+                None
+            }
+        },
+    }
+}
+
 /// `trial_from_plan`: whether the prices' own `trial_period_days` apply. Portico's prices
 /// carry none (the price parameter is not taken), so it adds no trial either way; as in
 /// Stripe, `true` cannot come with `trial_end`.
@@ -497,7 +548,7 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         metadata: r.metadata("metadata", false),
         description: r.string("description", 500),
         cancel_at_period_end: r.bool("cancel_at_period_end").unwrap_or(false),
-        cancel_at: r.timestamp("cancel_at"),
+        cancel_at: read_cancel_at(r),
         payment_settings: read_payment_settings(r),
         missing_payment_method: read_trial_settings(r).unwrap_or_default(),
         invoice_items: read_invoice_items(r),
@@ -785,12 +836,18 @@ pub async fn draft_first_invoice(
         metadata: p.metadata.clone(),
         description: p.description.clone(),
         cancel_at_period_end: p.cancel_at_period_end,
-        cancel_at: p.cancel_at,
+        cancel_at: match p.cancel_at {
+            Some(CancelAt::At(t)) => Some(t),
+            _ => None,
+        },
         save_default_payment_method: p.payment_settings.save_default.unwrap_or(false),
         card_only: p.payment_settings.card_only.unwrap_or(false),
         missing_payment_method: p.missing_payment_method,
     };
     let (mut sub, lines) = Subscription::create(&customer.value, create, &mut ctx)?;
+    if p.cancel_at == Some(CancelAt::PeriodEnd) {
+        sub.cancel_at = Some(sub.current_period().1);
+    }
     // `currency` picks among a price's currencies; Portico's prices have one each, so it can
     // only name theirs.
     if let Some(c) = p.currency.as_deref().filter(|c| *c != sub.currency) {
@@ -982,7 +1039,7 @@ pub async fn update_subscription(
             r.string_or_clear("cancel_at", 20);
             Patch::Clear
         } else {
-            r.timestamp("cancel_at").map(Patch::Set).unwrap_or_default()
+            read_cancel_at(r).map(Patch::Set).unwrap_or_default()
         };
         let discounts = if r.is_empty_string("discounts") {
             r.string_or_clear("discounts", 20);
@@ -1010,6 +1067,7 @@ pub async fn update_subscription(
             default_payment_method: r.string("default_payment_method", 5000),
             cancel_at_period_end: r.bool("cancel_at_period_end"),
             cancel_at,
+            prorate: true,
             details: read_cancellation(r),
             payment_settings: read_payment_settings(r),
             missing_payment_method: read_trial_settings(r),
@@ -1026,6 +1084,10 @@ pub async fn update_subscription(
             }),
         };
         let mut change = crate::api::subscription_change::read_change(r, false);
+        let simple = SimpleUpdate {
+            prorate: change.behavior != ProrationBehavior::None,
+            ..simple
+        };
         change.invoice_items = read_invoice_items(r);
         change.off_session = r.bool("off_session").unwrap_or(false);
         (simple, change, r.expand("subscription", false))
@@ -1118,7 +1180,10 @@ struct SimpleUpdate {
     description: Patch<String>,
     default_payment_method: Option<String>,
     cancel_at_period_end: Option<bool>,
-    cancel_at: Patch<i64>,
+    cancel_at: Patch<CancelAt>,
+    /// The request's `proration_behavior` is not `none`: a `cancel_at` inside the period
+    /// credits the time after it.
+    prorate: bool,
     details: Option<CancellationDetails>,
     payment_settings: PaymentSettings,
     missing_payment_method: Option<MissingPaymentMethod>,
@@ -1140,8 +1205,13 @@ impl SimpleUpdate {
         if let Some(on) = self.cancel_at_period_end {
             s.set_cancel_at_period_end(on, now)?;
         }
-        match &self.cancel_at {
-            Patch::Set(t) if *t <= now => {
+        let cancel_at = match self.cancel_at {
+            Patch::Set(c) => Patch::Set(c.moment(s)),
+            Patch::Clear => Patch::Clear,
+            Patch::Keep => Patch::Keep,
+        };
+        match cancel_at {
+            Patch::Set(t) if t <= now => {
                 return Err(DomainError::invalid(
                     "cancel_at",
                     "Invalid cancel_at: it must be in the future.",
@@ -1149,10 +1219,14 @@ impl SimpleUpdate {
                 .into())
             }
             Patch::Set(t) => {
-                s.cancel_at = Some(*t);
+                s.cancel_at = Some(t);
                 s.cancel_at_period_end = false;
+                s.prorate_cancel_at = self.prorate;
             }
-            Patch::Clear => s.cancel_at = None,
+            Patch::Clear => {
+                s.cancel_at = None;
+                s.prorate_cancel_at = false;
+            }
             Patch::Keep => {}
         }
         if let Some(d) = &self.details {
@@ -1386,22 +1460,16 @@ pub(crate) async fn cancel_writes(
             invoice = Some(inv);
         }
     } else if !credits.is_empty() {
-        // The customer is credited what the unused time cost after the subscription's
-        // discounts, as an invoice of the credits would come to; nothing is invoiced.
-        let draft = crate::billing::bill(
+        crate::billing::credit_unused_time(
             app,
             account,
             &mut customer,
             &sub.value,
-            "subscription_cycle",
             credits,
             period,
-            false,
             &mut ctx,
-            &[],
         )
         .await?;
-        customer.value.balance += draft.total();
     }
     writes.push(Write::Update(sub.next_record()));
     writes.push(Write::Update(customer.next_record()));

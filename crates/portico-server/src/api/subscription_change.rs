@@ -501,7 +501,11 @@ pub async fn preview_change(
         after.value.discounts.retain(|id| !spent.contains(id));
     }
     // The renewal as it will be: a schedule's next phase applied, or none if it ends then.
-    let renewing = if after.value.cancel_at_period_end || cancel {
+    let ends_first = after
+        .value
+        .cancel_at
+        .is_some_and(|at| at <= after.value.current_period().1);
+    let renewing = if after.value.cancel_at_period_end || ends_first || cancel {
         None
     } else {
         crate::billing::as_it_renews(app, account, &after.value).await?
