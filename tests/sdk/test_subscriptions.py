@@ -443,10 +443,7 @@ def test_trial_from_plan_adds_no_trial_as_prices_carry_none(v1):
     from helpers import expect_error
     expect_error(lambda: v1.prices.create({"currency": "usd", "unit_amount": 500, "product_data": {"name": "T"},
                                            "recurring": {"interval": "month", "trial_period_days": 7}}))
-    price = v1.prices.create({"currency": "usd", "unit_amount": 500, "product_data": {"name": "T"},
-                              "recurring": {"interval": "month"}})
-    cus = v1.customers.create({"payment_method": "pm_card_visa",
-                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    price, cus = _monthly_and_customer(v1, "T")
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}], "trial_from_plan": True})
     assert (sub.status, sub.trial_end) == ("active", None)
     assert v1.subscriptions.update(sub.id, {"trial_from_plan": False}).status == "active"
@@ -457,10 +454,7 @@ def test_trial_from_plan_adds_no_trial_as_prices_carry_none(v1):
 
 def test_currency_can_only_name_the_prices_currency(v1):
     from helpers import expect_error
-    price = v1.prices.create({"currency": "usd", "unit_amount": 500, "product_data": {"name": "C"},
-                              "recurring": {"interval": "month"}})
-    cus = v1.customers.create({"payment_method": "pm_card_visa",
-                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    price, cus = _monthly_and_customer(v1, "C")
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}], "currency": "USD"})
     assert sub.currency == "usd"
     expect_error(lambda: v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}],
@@ -472,10 +466,7 @@ def test_cancel_at_takes_the_period_end_keywords(v1):
     # Stripe resolves min_period_end / max_period_end at once to the items' earliest / latest
     # period end: one moment, as a subscription's items share their period.
     from helpers import expect_error
-    price = v1.prices.create({"currency": "usd", "unit_amount": 500, "product_data": {"name": "K"},
-                              "recurring": {"interval": "month"}})
-    cus = v1.customers.create({"payment_method": "pm_card_visa",
-                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    price, cus = _monthly_and_customer(v1, "K")
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}], "cancel_at": "max_period_end"})
     end = sub["items"].data[0].current_period_end
     assert sub.cancel_at == end
@@ -484,3 +475,12 @@ def test_cancel_at_takes_the_period_end_keywords(v1):
     assert v1.subscriptions.update(sub.id, {"cancel_at": "min_period_end"}).cancel_at == end
     for bad in ("max_billed_until", "soon", "99999999999999"):
         expect_error(lambda: v1.subscriptions.update(sub.id, {"cancel_at": bad}), param="cancel_at")
+
+
+def _monthly_and_customer(v1, name):
+    """A $5 monthly price of a new product, and a customer paying by card."""
+    price = v1.prices.create({"currency": "usd", "unit_amount": 500, "product_data": {"name": name},
+                              "recurring": {"interval": "month"}})
+    cus = v1.customers.create({"payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    return price, cus
