@@ -295,3 +295,19 @@ def test_nul_byte_in_stored_values(raw, body):
         again = raw.get(f"/v1/customers/{created['id']}")
         assert again.status_code == 200, again.text[:300]
         assert again.json() == created
+
+
+def test_delete_parameters_may_come_in_a_form_body(raw):
+    # As `curl -X DELETE -d …` sends them: taken like the query string's, unknown ones refused.
+    price = ok(raw.post("/v1/prices", data={"currency": "usd", "unit_amount": "1000", "product_data[name]": "D",
+                                             "recurring[interval]": "month"}))
+    cus = ok(raw.post("/v1/customers", data={"payment_method": "pm_card_visa",
+                                             "invoice_settings[default_payment_method]": "pm_card_visa"}))
+    sub = ok(raw.post("/v1/subscriptions", data={"customer": cus["id"], "items[0][price]": price["id"]}))
+    body = never_5xx(raw.request("DELETE", f"/v1/subscriptions/{sub['id']}", data={"bogus": "1"}))
+    assert body["param"] == "bogus"
+    canceled = ok(raw.request("DELETE", f"/v1/subscriptions/{sub['id']}", data={"prorate": "true",
+                                                                                  "invoice_now": "true"}))
+    assert canceled["status"] == "canceled"
+    final = ok(raw.get(f"/v1/invoices/{canceled['latest_invoice']}"))
+    assert final["id"] != sub["latest_invoice"] and final["total"] < 0, final["total"]

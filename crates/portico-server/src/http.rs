@@ -392,10 +392,21 @@ async fn handle(
         )
         .into());
     }
+    let query = parts.uri.query().unwrap_or("");
+    // A DELETE may carry its parameters (`prorate`, `invoice_now`, `proration_behavior`) in a
+    // form body, as `curl -X DELETE -d …` sends them, as well as in the query string.
+    let joined;
     let source: &[u8] = if is_post {
         &bytes
+    } else if parts.method == Method::DELETE && !bytes.is_empty() {
+        joined = if query.is_empty() {
+            bytes.to_vec()
+        } else {
+            [query.as_bytes(), b"&", &bytes].concat()
+        };
+        &joined
     } else {
-        parts.uri.query().unwrap_or("").as_bytes()
+        query.as_bytes()
     };
     let params = form::decode(source)
         .map_err(|e| Failure::from(ApiError::invalid(e.param, None, e.message)))?;
