@@ -107,6 +107,14 @@ def test_endpoint_validation(v1, raw):
         400,
         param="api_version",
     )
+    # A real but older version: events would not have its shape, so it is refused, not ignored.
+    err = check_error(
+        raw.post("/v1/webhook_endpoints", data={"url": "https://example.com", "enabled_events[]": "*",
+                                                "api_version": "2024-09-30.acacia"}),
+        400,
+        param="api_version",
+    )
+    assert "2026-07-29.dahlia" in err["message"]
     check_error(
         raw.post("/v1/webhook_endpoints", data={"url": "https://example.com", "enabled_events[]": "*", "connect": "true"}),
         400,

@@ -53,6 +53,9 @@ pub struct EndpointUpdate {
     pub disabled: Option<bool>,
 }
 
+/// The API version every event is rendered in (the wire crate's `API_VERSION`).
+pub const RENDERED_VERSION: &str = "2026-07-29.dahlia";
+
 impl WebhookEndpoint {
     /// A new, enabled endpoint with a fresh signing secret.
     pub fn create(p: EndpointCreate, ctx: &mut Ctx<'_>) -> DomainResult<WebhookEndpoint> {
@@ -63,6 +66,14 @@ impl WebhookEndpoint {
                 return Err(DomainError::invalid(
                     "api_version",
                     format!("Invalid api_version: {v} is not a known API version."),
+                ));
+            }
+            // Events are rendered in one version: an endpoint asking for another would get
+            // payloads of a shape it does not expect.
+            if v != RENDERED_VERSION {
+                return Err(DomainError::invalid(
+                    "api_version",
+                    format!("Portico renders events in API version {RENDERED_VERSION} only; an endpoint cannot ask for {v}. Leave api_version out, or send {RENDERED_VERSION}."),
                 ));
             }
         }

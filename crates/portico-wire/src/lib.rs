@@ -17,4 +17,4 @@ pub use form::{decode, Node};
 pub use reader::{read, Reader};
 
 /// The API version Portico implements and reports.
-pub const API_VERSION: &str = "2026-07-29.dahlia";
+pub const API_VERSION: &str = portico_domain::webhook_endpoint::RENDERED_VERSION;
