@@ -982,7 +982,8 @@ pub(crate) fn pending_webhooks(account: &AccountId, event_ids: &[String]) -> Sql
     let mut sql = Sql::default();
     sql.push("SELECT event_id, COUNT(*) AS n FROM webhook_deliveries WHERE account_id = ")
         .text(account.as_str())
-        .push(" AND state = 'pending' AND event_id IN (");
+        // Stripe's count: deliveries not (yet) answered with a 2xx, those given up on too.
+        .push(" AND state IN ('pending', 'failed') AND event_id IN (");
     for (i, id) in event_ids.iter().enumerate() {
         if i > 0 {
             sql.push(", ");
