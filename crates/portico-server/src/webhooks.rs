@@ -514,10 +514,13 @@ async fn attempt(client: reqwest::Client, settings: WebhookSettings, request: Re
         response: sent.response,
         duration_ms: started.elapsed().as_millis() as i64,
     };
+    // The wait before the next attempt counts from the failure: a timed-out attempt has
+    // taken its time already.
+    let failed_at = now + (attempt.duration_ms + 999) / 1000;
     let next = if sent.error.is_none() {
         Next::Succeeded
     } else {
-        match settings.next_retry(d.created, attempt.attempt, now) {
+        match settings.next_retry(d.created, attempt.attempt, failed_at) {
             Some(at) => Next::RetryAt(at),
             None => Next::GiveUp,
         }

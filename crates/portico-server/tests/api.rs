@@ -1373,6 +1373,36 @@ async fn webhook_retries_follow_the_schedule() {
     assert_eq!(events.json["data"][0]["pending_webhooks"], 1);
 }
 
+/// The wait before a retry counts from when the failed attempt ended: an attempt that took
+/// its time (here 1.2 s, answered 503) does not eat into the wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_waits_from_the_end_of_the_failed_attempt() {
+    async fn slow() -> StatusCode {
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+    let receiver = axum::Router::new().route("/{path}", axum::routing::post(slow));
+    let addr = serve_receiver(receiver).await;
+    let t0 = 1_790_000_000;
+    let settings = portico_server::webhooks::WebhookSettings {
+        retry_schedule: vec![60],
+        retry_for: 3600,
+        ..portico_server::webhooks::WebhookSettings::dev()
+    };
+    let (env, app, clock) = clocked(t0, settings).await;
+    let k = key();
+    endpoints_at(&env, &k, addr, &["slow"]).await;
+    post(&env, "/v1/customers", &k, "name=Ada").await;
+    let deliverer = portico_server::webhooks::Deliverer::new(app.clone()).unwrap();
+    let mut made = Vec::new();
+    for dt in [0, 61, 62] {
+        clock.set(t0 + dt);
+        made.push((dt, deliverer.run_due().await.unwrap()));
+    }
+    // The first attempt ended 2 s (rounded up) after it began: the next is due 60 s later.
+    assert_eq!(made, [(0, 1), (61, 0), (62, 1)]);
+}
+
 /// A slow endpoint holds only its own delivery slots: the other endpoint's deliveries all
 /// arrive while the slow one's are still being answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
