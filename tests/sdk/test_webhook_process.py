@@ -163,6 +163,13 @@ def test_listen_forwards_signed_events(portico_url):
     assert "product.created" not in out
 
 
+def test_listen_refuses_an_event_type_that_matches_nothing(portico_url):
+    done = _portico("listen", "--forward-to", "http://127.0.0.1:9/hook", "--api-key", new_key(),
+                    "--api-base", portico_url, "-e", "customer.created,customer.bogus")
+    assert done.returncode != 0 and "customer.bogus" in done.stderr, (done.returncode, done.stderr)
+    assert "Ready!" not in done.stdout
+
+
 def test_operator_lists_deliveries_and_resends():
     tmp = tempfile.TemporaryDirectory(prefix="portico-ops-")
     db = f"sqlite://{tmp.name}/p.db"

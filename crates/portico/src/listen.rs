@@ -69,7 +69,15 @@ pub async fn listen(args: ListenArgs) -> anyhow::Result<()> {
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     let base = args.api_base.trim_end_matches('/').to_owned();
-    let wanted = |t: &str| args.events.is_empty() || args.events.iter().any(|e| e == "*" || e == t);
+    // Each `-e` names an event type, or a pattern (`customer.*`) as the Events API takes them;
+    // one that matches no type would forward nothing, so it is refused.
+    for e in &args.events {
+        let known = portico_domain::webhook_values::EVENT_TYPES;
+        if !known.iter().any(|t| type_matches(e, t)) {
+            bail!("-e {e}: no event type is called that (see the list in Stripe's API reference); a pattern such as customer.* matches several");
+        }
+    }
+    let wanted = |t: &str| args.events.is_empty() || args.events.iter().any(|e| type_matches(e, t));
 
     // Start from now: what is already in the log is marked seen, not forwarded.
     let mut seen: HashMap<String, i64> = HashMap::new();
@@ -259,5 +267,47 @@ mod tests {
         assert_eq!(a, secret_for("sk_test_a"));
         assert_ne!(a, secret_for("sk_test_b"));
         assert_eq!(stamp(0), "1970-01-01 00:00:00");
+    }
+}
+
+/// Whether event type `t` matches `pattern`: the type itself, or a pattern in which `*` stands
+/// for any run of characters (`*`, `customer.*`, `*.updated`).
+fn type_matches(pattern: &str, t: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = t.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::type_matches;
+
+    #[test]
+    fn patterns_match_as_the_events_api_does() {
+        assert!(type_matches("customer.created", "customer.created"));
+        assert!(!type_matches("customer.created", "customer.updated"));
+        assert!(type_matches("*", "invoice.paid"));
+        assert!(type_matches("customer.*", "customer.subscription.updated"));
+        assert!(!type_matches("customer.*", "invoice.paid"));
+        assert!(type_matches("*.updated", "customer.updated"));
+        assert!(type_matches(
+            "customer.*.updated",
+            "customer.subscription.updated"
+        ));
+        assert!(!type_matches("customer.*.updated", "customer.updated"));
+        assert!(!type_matches("customer.bogus", "customer.created"));
     }
 }
