@@ -176,3 +176,16 @@ def test_a_deleted_draft_gives_back_credits_of_removed_items_and_its_once_discou
     billed = renewal(v1, world, sub)
     assert sorted(l.amount for l in billed.lines.data) == [-1000, -500, 1000, 2000]
     assert billed.total_discount_amounts[0].amount == 100
+
+
+def test_paying_with_a_card_that_needs_3d_secure_says_so_by_code(v1, world):
+    import stripe
+    sub = upgraded(v1, world)
+    inv = v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
+                              "pending_invoice_items_behavior": "include"})
+    v1.invoices.finalize_invoice(inv.id)
+    secure = v1.payment_methods.attach("pm_card_authenticationRequired", {"customer": world["cus"].id})
+    err = expect_error(lambda: v1.invoices.pay(inv.id, {"payment_method": secure.id}), stripe.CardError,
+                       status=402, code="invoice_payment_intent_requires_action")
+    assert "3-D Secure" in err.user_message
+    assert v1.invoices.retrieve(inv.id).status == "open"

@@ -29,6 +29,8 @@ pub enum ErrorCode {
     SetupIntentUnexpectedState,
     LockTimeout,
     InvoiceUpcomingNone,
+    /// Paying an invoice needs the customer to authenticate the payment (3-D Secure).
+    InvoicePaymentIntentRequiresAction,
 }
 
 impl ErrorCode {
@@ -66,6 +68,9 @@ impl ErrorCode {
             ErrorCode::SetupIntentUnexpectedState => "setup_intent_unexpected_state",
             ErrorCode::LockTimeout => "lock_timeout",
             ErrorCode::InvoiceUpcomingNone => "invoice_upcoming_none",
+            ErrorCode::InvoicePaymentIntentRequiresAction => {
+                "invoice_payment_intent_requires_action"
+            }
         }
     }
 }
@@ -97,6 +102,7 @@ const ALL_CODES: &[ErrorCode] = &[
     ErrorCode::SetupIntentUnexpectedState,
     ErrorCode::LockTimeout,
     ErrorCode::InvoiceUpcomingNone,
+    ErrorCode::InvoicePaymentIntentRequiresAction,
 ];
 
 /// A rule the domain refused to break. Parameter names are Stripe's bracketed paths.

@@ -166,7 +166,7 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
             PaymentOutcome::RequiresAction => Some(ApiError::new(
                 402,
                 portico_wire::ErrorType::CardError,
-                None,
+                Some(portico_domain::ErrorCode::InvoicePaymentIntentRequiresAction),
                 "This payment requires authentication (3-D Secure): the customer must complete it at the hosted page.",
             )),
         };
