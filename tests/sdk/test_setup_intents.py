@@ -141,3 +141,51 @@ def test_automatic_payment_methods_are_on_unless_types_are_given(v1):
                  param="automatic_payment_methods")
     expect_error(lambda: v1.setup_intents.create({"customer": cus.id, "automatic_payment_methods": {
         "allow_redirects": "never"}}), param="automatic_payment_methods[enabled]")
+
+
+def test_a_trial_made_with_default_incomplete_collects_its_card_with_a_pending_setup_intent(v1, portico_url):
+    # Stripe's deferred-payment pattern: nothing to charge now, so the subscription carries a
+    # SetupIntent for the card; once it succeeds, it is no longer pending and (with
+    # save_default_payment_method=on_subscription) its card is the subscription's default.
+    import re
+    import requests
+    price = v1.prices.create({"currency": "usd", "unit_amount": 900, "product_data": {"name": "Deferred"},
+                              "recurring": {"interval": "month"}})
+
+    def subscribe():
+        cus = v1.customers.create({})
+        sub = v1.subscriptions.create({
+            "customer": cus.id, "items": [{"price": price.id}], "trial_period_days": 7,
+            "payment_behavior": "default_incomplete",
+            "payment_settings": {"save_default_payment_method": "on_subscription"},
+            "expand": ["pending_setup_intent"]})
+        assert sub.status == "trialing"
+        si = check(sub.pending_setup_intent)
+        assert (si.object, si.status, si.customer, si.usage) == (
+            "setup_intent", "requires_payment_method", cus.id, "off_session")
+        return cus, sub, si
+
+    cus, sub, si = subscribe()
+    assert "setup_intent.created" in [e.type for e in v1.events.list({"limit": 5}).data]
+    done = check(v1.setup_intents.confirm(si.id, {"payment_method": "pm_card_visa"}))
+    assert done.status == "succeeded"
+    after = v1.subscriptions.retrieve(sub.id)
+    assert after.pending_setup_intent is None and after.default_payment_method == done.payment_method
+
+    # A card that needs 3-D Secure at setup: settled once the customer approves it.
+    cus, sub, si = subscribe()
+    waiting = check(v1.setup_intents.confirm(si.id, {"payment_method": "pm_card_authenticationRequiredOnSetup",
+                                                     "return_url": "https://app.example/done"}))
+    assert waiting.status == "requires_action"
+    assert v1.subscriptions.retrieve(sub.id).pending_setup_intent == si.id
+    browser = requests.Session()
+    url = waiting.next_action.redirect_to_url.url
+    page = browser.get(url).text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    browser.post(url, data={"csrf": csrf, "outcome": "approve"}, allow_redirects=False)
+    after = v1.subscriptions.retrieve(sub.id)
+    assert after.pending_setup_intent is None and after.default_payment_method == waiting.payment_method
+
+    # Without default_incomplete, or with something to charge now, there is none.
+    plain = v1.subscriptions.create({"customer": cus.id, "items": [{"price": price.id}], "trial_period_days": 7})
+    assert plain.pending_setup_intent is None

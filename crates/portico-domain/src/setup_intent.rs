@@ -70,6 +70,9 @@ pub struct SetupIntent {
     /// Stripe's 2023-08-16 API when no `payment_method_types` are given); `None` when off.
     #[serde(default)]
     pub automatic_redirects: Option<String>,
+    /// The subscription this SetupIntent collects a card for (its `pending_setup_intent`).
+    #[serde(default)]
+    pub subscription: Option<String>,
 }
 
 /// Parameters of SetupIntent create (payment method and customer already checked).
@@ -122,6 +125,7 @@ impl SetupIntent {
             return_url: None,
             auth_token: None,
             automatic_redirects: p.automatic_redirects,
+            subscription: None,
         })
     }
 

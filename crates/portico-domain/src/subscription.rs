@@ -211,6 +211,10 @@ pub struct Subscription {
     /// ends then (set by the update that set `cancel_at`, as its `proration_behavior` says).
     #[serde(default)]
     pub prorate_cancel_at: bool,
+    /// A SetupIntent collecting the card the subscription's first payment will need (a trial
+    /// created with `payment_behavior=default_incomplete`), until it succeeds.
+    #[serde(default)]
+    pub pending_setup_intent: Option<String>,
     pub canceled_at: Option<i64>,
     pub ended_at: Option<i64>,
     pub cancellation_details: CancellationDetails,
@@ -807,6 +811,7 @@ impl Subscription {
             cancel_at_period_end: p.cancel_at_period_end,
             cancel_at: p.cancel_at,
             prorate_cancel_at: false,
+            pending_setup_intent: None,
             canceled_at: None,
             ended_at: None,
             cancellation_details: CancellationDetails::default(),

@@ -415,7 +415,7 @@ pub fn subscription(s: &portico_domain::subscription::Subscription) -> Value {
         "pause_collection": s.pause_collection.map(|p| json!({"behavior": p.behavior.as_str(), "resumes_at": p.resumes_at})),
         "payment_settings": {"payment_method_options": null, "payment_method_types": s.card_only.then_some(["card"]), "save_default_payment_method": if s.save_default_payment_method { "on_subscription" } else { "off" }},
         "pending_invoice_item_interval": null,
-        "pending_setup_intent": null,
+        "pending_setup_intent": s.pending_setup_intent,
         "pending_update": s.pending_update.as_ref().map(|p| json!({
             "billing_cycle_anchor": (p.billing_cycle_anchor != s.billing_cycle_anchor).then_some(p.billing_cycle_anchor),
             "discount": null,

@@ -12,7 +12,8 @@ use axum::extract::State;
 use portico_domain::customer::Customer;
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::setup_intent::{Confirmed, SetupIntent, SetupIntentCreate};
-use portico_domain::{Ctx, DomainError, ErrorCode, IdGen, RandomIds};
+use portico_domain::subscription::Subscription;
+use portico_domain::{AccountId, Ctx, DomainError, ErrorCode, IdGen, RandomIds};
 use portico_store::{Filter, TokenRecord, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError, Reader};
@@ -100,6 +101,7 @@ async fn confirm(
             }
             pm.value.set_up = true;
             writes.push(Write::Update(pm.next_record()));
+            writes.extend(settle_subscription(app, &api.caller.account, si, &pm_id).await?);
         }
         Confirmed::RequiresAction => writes.push(Write::Token(TokenRecord {
             token_hash: token_hash(&token),
@@ -404,6 +406,31 @@ pub async fn list_setup_intents(State(app): State<App>, mut api: Api) -> Reply {
 }
 
 /// The writes that attach a set-up payment method after the hosted page approved it.
+/// The writes a SetupIntent's success makes on the subscription it was made for
+/// (`pending_setup_intent`): nothing is pending any more, and under
+/// `save_default_payment_method=on_subscription` the card becomes the subscription's default.
+pub async fn settle_subscription(
+    app: &App,
+    account: &AccountId,
+    si: &SetupIntent,
+    pm_id: &str,
+) -> Result<Vec<Write>, Failure> {
+    let Some(id) = &si.subscription else {
+        return Ok(Vec::new());
+    };
+    let Some(mut sub) = portico_store::get::<Subscription>(&*app.store, account, id).await? else {
+        return Ok(Vec::new());
+    };
+    if sub.value.pending_setup_intent.as_deref() != Some(si.id.as_str()) {
+        return Ok(Vec::new());
+    }
+    sub.value.pending_setup_intent = None;
+    if sub.value.save_default_payment_method && !sub.value.status.is_ended() {
+        sub.value.default_payment_method = Some(pm_id.to_owned());
+    }
+    Ok(vec![Write::Update(sub.next_record())])
+}
+
 pub fn attach_after_authentication(
     si: &SetupIntent,
     pm: &mut Versioned<PaymentMethod>,

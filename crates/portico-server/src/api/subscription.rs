@@ -722,6 +722,30 @@ pub(crate) async fn create_once(
         invoice.auto_advance = false;
     }
     sub.latest_invoice = Some(invoice.id.clone());
+    // Nothing to charge now (a trial) under `default_incomplete`: a SetupIntent collects the
+    // card the first payment will need, as Stripe's `pending_setup_intent` does.
+    let setup = if p.payment_behavior == "default_incomplete"
+        && invoice.amount_due() == 0
+        && !sub.status.is_ended()
+    {
+        let mut ids = crate::ids::Ids;
+        let mut ctx = Ctx {
+            now,
+            livemode: sub.livemode,
+            ids: &mut ids,
+        };
+        let params = portico_domain::setup_intent::SetupIntentCreate {
+            customer: Some(sub.customer.clone()),
+            usage: Some("off_session".into()),
+            ..Default::default()
+        };
+        let mut si = portico_domain::setup_intent::SetupIntent::create(params, &mut ctx)?;
+        si.subscription = Some(sub.id.clone());
+        sub.pending_setup_intent = Some(si.id.clone());
+        Some(si)
+    } else {
+        None
+    };
     let attached = match attach {
         Some(f) => f(&mut sub, now)?,
         None => Vec::new(),
@@ -729,6 +753,9 @@ pub(crate) async fn create_once(
     let mut all = prices;
     all.push(Write::Update(customer.next_record()));
     all.push(Write::Insert(Versioned::new_record(&sub)));
+    if let Some(si) = &setup {
+        all.push(Write::Insert(Versioned::new_record(si)));
+    }
     all.extend(attached);
     all.extend(
         writes

@@ -9,7 +9,7 @@ use super::i18n::{Arg, T};
 use super::portal::{browser_t, failure, notice_page};
 use super::{csrf_ok, csrf_token, page, with_csrf_cookie};
 use crate::api::invoice::after_payment;
-use crate::api::setup_intent::{attach_after_authentication, token_hash};
+use crate::api::setup_intent::{attach_after_authentication, settle_subscription, token_hash};
 use crate::state::App;
 use askama::Template;
 use axum::body::Bytes;
@@ -266,6 +266,11 @@ pub async fn submit(
             if approved {
                 match attach_after_authentication(&si.value, &mut pm) {
                     Ok(w) => writes.push(w),
+                    Err(_) => return failure(t),
+                }
+                let pm_id = pm.value.id.clone();
+                match settle_subscription(&app, &account, &si.value, &pm_id).await {
+                    Ok(w) => writes.extend(w),
                     Err(_) => return failure(t),
                 }
             }
