@@ -1094,7 +1094,6 @@ pub async fn update_subscription(
             default_payment_method: r.string("default_payment_method", 5000),
             cancel_at_period_end: r.bool("cancel_at_period_end"),
             cancel_at,
-            prorate: true,
             details: read_cancellation(r),
             payment_settings: read_payment_settings(r),
             missing_payment_method: read_trial_settings(r),
@@ -1111,10 +1110,6 @@ pub async fn update_subscription(
             }),
         };
         let mut change = crate::api::subscription_change::read_change(r, false);
-        let simple = SimpleUpdate {
-            prorate: change.behavior != ProrationBehavior::None,
-            ..simple
-        };
         change.invoice_items = read_invoice_items(r);
         change.off_session = r.bool("off_session").unwrap_or(false);
         (simple, change, r.expand("subscription", false))
@@ -1142,7 +1137,10 @@ pub async fn update_subscription(
             .into());
         }
     }
-    let apply = |s: &mut Subscription, now: i64| simple.apply(s, pm_id.as_deref(), now);
+    // A `cancel_at` inside the period credits the time after it unless the request prorates
+    // nothing.
+    let prorate = change.behavior != ProrationBehavior::None;
+    let apply = |s: &mut Subscription, now: i64| simple.apply(s, pm_id.as_deref(), now, prorate);
     let discounts = simple.discounts.as_deref();
     let sub = if change.is_change() {
         crate::api::subscription_change::update_with_change(
@@ -1208,9 +1206,6 @@ struct SimpleUpdate {
     default_payment_method: Option<String>,
     cancel_at_period_end: Option<bool>,
     cancel_at: Patch<CancelAt>,
-    /// The request's `proration_behavior` is not `none`: a `cancel_at` inside the period
-    /// credits the time after it.
-    prorate: bool,
     details: Option<CancellationDetails>,
     payment_settings: PaymentSettings,
     missing_payment_method: Option<MissingPaymentMethod>,
@@ -1219,7 +1214,13 @@ struct SimpleUpdate {
 }
 
 impl SimpleUpdate {
-    fn apply(&self, s: &mut Subscription, pm: Option<&str>, now: i64) -> Result<(), Failure> {
+    fn apply(
+        &self,
+        s: &mut Subscription,
+        pm: Option<&str>,
+        now: i64,
+        prorate: bool,
+    ) -> Result<(), Failure> {
         s.ensure_updatable()?;
         self.metadata.apply("metadata", &mut s.metadata)?;
         self.description.clone().apply_to(&mut s.description);
@@ -1248,7 +1249,7 @@ impl SimpleUpdate {
             Patch::Set(t) => {
                 s.cancel_at = Some(t);
                 s.cancel_at_period_end = false;
-                s.prorate_cancel_at = self.prorate;
+                s.prorate_cancel_at = prorate;
             }
             Patch::Clear => {
                 s.cancel_at = None;
