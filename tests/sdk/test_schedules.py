@@ -65,11 +65,64 @@ def test_downgrade_at_period_end_then_release(v1, world):
 
 def test_end_behavior_cancel(v1, world):
     sched = downgrade(v1, world, end_behavior="cancel")
+    # The subscription shows when its schedule will cancel it.
+    sub = check(v1.subscriptions.retrieve(world["sub"].id))
+    assert (sub.cancel_at, sub.cancel_at_period_end, sub.status) == (JUN1, False, "active")
+    (updated,) = [e for e in v1.events.list({"type": "customer.subscription.updated", "limit": 100}).data
+                  if "cancel_at" in e.data.previous_attributes]
+    assert (updated.data.object.cancel_at, updated.data.previous_attributes["cancel_at"]) == (JUN1, None)
+    # Nor is the renewal at the end of the last phase previewed.
+    assert v1.invoices.create_preview({"subscription": sub.id}).lines.data[0].period.end == JUN1
     v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    assert v1.subscriptions.retrieve(world["sub"].id).cancel_at == JUN1
     v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUN1 + 3600})
     sub = v1.subscriptions.retrieve(world["sub"].id)
-    assert (sub.status, sub.ended_at) == ("canceled", JUN1)
+    assert (sub.status, sub.ended_at, sub.cancel_at) == ("canceled", JUN1, JUN1)
     assert v1.subscription_schedules.retrieve(sched.id).status == "completed"
+    assert schedule_events(v1, sched.id)[-1] == "subscription_schedule.completed"
+
+
+def test_the_planned_cancellation_follows_the_end_behavior(v1, world):
+    sched = downgrade(v1, world, end_behavior="cancel")
+    cancel_at = lambda: v1.subscriptions.retrieve(world["sub"].id).cancel_at
+    assert cancel_at() == JUN1
+    v1.subscription_schedules.update(sched.id, {"end_behavior": "release"})
+    assert cancel_at() is None
+    # Longer phases move it.
+    v1.subscription_schedules.update(sched.id, {"end_behavior": "cancel", "phases": [
+        {"items": [{"price": world["pro"]}], "start_date": APR1, "end_date": MAY1},
+        {"items": [{"price": world["basic"]}], "duration": {"interval": "month", "interval_count": 2}}]})
+    assert cancel_at() == JUL1
+    # Released, the subscription goes on; `preserve_cancel_date` keeps the date instead.
+    v1.subscription_schedules.release(sched.id)
+    sub = check(v1.subscriptions.retrieve(world["sub"].id))
+    assert (sub.cancel_at, sub.schedule, sub.status) == (None, None, "active")
+    kept = v1.subscription_schedules.create({"from_subscription": world["sub"].id})
+    v1.subscription_schedules.update(kept.id, {"end_behavior": "cancel"})
+    assert cancel_at() == MAY1
+    v1.subscription_schedules.release(kept.id, {"preserve_cancel_date": True})
+    sub = v1.subscriptions.retrieve(world["sub"].id)
+    assert (sub.cancel_at, sub.schedule) == (MAY1, None)
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    assert v1.subscriptions.retrieve(world["sub"].id).status == "canceled"
+
+
+def test_a_schedule_for_a_customer_shows_its_cancellation_from_the_start(v1, world):
+    cus = carded_customer(v1, world["clock"].id)
+    phases = [{"items": [{"price": world["pro"]}], "duration": {"interval": "month"}}]
+    now = v1.subscription_schedules.create({"customer": cus.id, "start_date": "now",
+                                            "end_behavior": "cancel", "phases": phases})
+    sub = check(v1.subscriptions.retrieve(now.subscription))
+    assert (sub.cancel_at, sub.schedule) == (MAY1, now.id)
+    created = v1.events.list({"type": "customer.subscription.created", "limit": 1}).data[0]
+    assert created.data.object.cancel_at == MAY1
+    later = v1.subscription_schedules.create({"customer": cus.id, "start_date": MAY1,
+                                              "end_behavior": "cancel", "phases": phases})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    started = v1.subscription_schedules.retrieve(later.id)
+    assert v1.subscriptions.retrieve(started.subscription).cancel_at == JUN1
+    assert v1.subscriptions.retrieve(now.subscription).status == "canceled"
+    assert v1.subscription_schedules.retrieve(now.id).status == "completed"
 
 
 def test_scheduled_subscriptions_change_through_the_schedule(v1, world):

@@ -399,6 +399,7 @@ impl Schedule {
         self.status = ScheduleStatus::Active;
         self.subscription = Some(sub.id.clone());
         sub.schedule = Some(self.id.clone());
+        self.show_cancel(sub);
         Ok(())
     }
 
@@ -446,6 +447,33 @@ impl Schedule {
     pub fn complete(&mut self, at: i64) {
         self.status = ScheduleStatus::Completed;
         self.completed_at = Some(at);
+    }
+
+    /// When the schedule will cancel its subscription: the end of its last phase under
+    /// `end_behavior=cancel`, while it runs.
+    pub fn planned_cancel(&self) -> Option<i64> {
+        (self.end_behavior == "cancel"
+            && matches!(
+                self.status,
+                ScheduleStatus::NotStarted | ScheduleStatus::Active
+            ))
+        .then(|| self.end())
+    }
+
+    /// Shows the schedule's planned cancellation on `sub`, as Stripe does (`cancel_at`), or
+    /// takes off the one it showed. A subscription on a schedule has no cancellation of its
+    /// own (it cannot be set while the schedule manages it), so any it carries is the
+    /// schedule's. Phases end at period ends, so there is no unused time to credit. Returns
+    /// whether `sub` changed.
+    pub fn show_cancel(&self, sub: &mut Subscription) -> bool {
+        let cancel_at = self.planned_cancel();
+        if sub.cancel_at == cancel_at && !sub.cancel_at_period_end {
+            return false;
+        }
+        sub.cancel_at = cancel_at;
+        sub.cancel_at_period_end = false;
+        sub.prorate_cancel_at = false;
+        true
     }
 }
 

@@ -2388,6 +2388,20 @@ mod tests {
                 .is_err(),
             "a started schedule changes through set_phases"
         );
+        // Its planned cancellation shows on the subscription while it runs, and only then.
+        assert_eq!((s.planned_cancel(), sub.cancel_at), (None, None));
+        s.end_behavior = "cancel".into();
+        assert!(s.show_cancel(&mut sub));
+        assert_eq!(
+            (sub.cancel_at, sub.cancel_at_period_end),
+            (Some(s.end()), false)
+        );
+        assert!(!s.show_cancel(&mut sub), "shown once");
+        let mut released = s.clone();
+        released.release(NOW).unwrap();
+        assert_eq!(released.planned_cancel(), None);
+        assert!(released.show_cancel(&mut sub));
+        assert_eq!(sub.cancel_at, None);
     }
 
     #[test]

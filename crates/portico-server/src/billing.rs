@@ -314,6 +314,9 @@ pub async fn settle_schedule(
     if release {
         schedule.value.release(at)?;
         sub.schedule = None;
+    } else if schedule.value.planned_cancel() == Some(at) {
+        // The cancellation the schedule planned: it has run its course.
+        schedule.value.complete(at);
     } else {
         schedule.value.cancel(at)?;
     }
@@ -873,6 +876,7 @@ async fn renew(
                     }
                     sched.value.release(at)?;
                     sub.value.schedule = None;
+                    sched.value.show_cancel(&mut sub.value);
                     schedule_write = Some(Write::Update(sched.next_record()));
                 }
             }

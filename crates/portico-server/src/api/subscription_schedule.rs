@@ -380,6 +380,7 @@ async fn for_customer(
         let schedule =
             Schedule::with_phases(sub, requests.clone(), &metadata, end_behavior, &mut ctx)?;
         sub.schedule = Some(schedule.id.clone());
+        schedule.show_cancel(sub);
         Ok(vec![Write::Insert(Versioned::new_record(&schedule))])
     };
     let (app_, api_, p_, attach_) = (app, api, &p, &attach);
@@ -695,6 +696,13 @@ pub async fn update_subscription_schedule(
         }
         let mut writes = prices_.clone();
         writes.push(Write::Update(s.next_record()));
+        // The subscription shows when the schedule now cancels it, if it does.
+        if let Some(sub_id) = &s.value.subscription {
+            let mut sub = load::<Subscription>(app_, &api_.caller.account, sub_id, None).await?;
+            if s.value.show_cancel(&mut sub.value) {
+                writes.push(Write::Update(sub.next_record()));
+            }
+        }
         app_.commit_at(&api_.caller.account, writes, now).await?;
         Ok::<_, Failure>((s.value, now))
     })
@@ -766,11 +774,18 @@ pub async fn release_subscription_schedule(
     PathId(id): PathId,
     mut api: Api,
 ) -> Reply {
-    let expand = api.read(|r| {
-        r.bool("preserve_cancel_date");
-        r.expand("subscription_schedule", false)
+    let (preserve, expand) = api.read(|r| {
+        (
+            r.bool("preserve_cancel_date").unwrap_or(false),
+            r.expand("subscription_schedule", false),
+        )
     })?;
-    end_schedule(&app, &api, &id, false, &expand).await
+    let end = if preserve {
+        End::ReleaseKeepingCancel
+    } else {
+        End::Release
+    };
+    end_schedule(&app, &api, &id, end, &expand).await
 }
 
 /// `POST /v1/subscription_schedules/{schedule}/cancel`: cancels the subscription now too. As
@@ -829,13 +844,25 @@ pub async fn cancel_subscription_schedule(
             .await
         }
         // Nothing running to prorate or bill: the schedule alone (or its refusal).
-        None => end_schedule(&app, &api, &id, true, &expand).await,
+        None => end_schedule(&app, &api, &id, End::Cancel, &expand).await,
     }
 }
 
-/// Releases the schedule (its subscription goes on alone) or, with `cancel`, cancels it and
-/// its subscription now.
-async fn end_schedule(app: &App, api: &Api, id: &str, cancel: bool, expand: &[String]) -> Reply {
+/// How [`end_schedule`] ends a schedule.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// Its subscription goes on alone, without the cancellation the schedule planned.
+    Release,
+    /// Its subscription goes on alone, still to cancel when the schedule would have
+    /// (`preserve_cancel_date`).
+    ReleaseKeepingCancel,
+    /// The schedule and its subscription are canceled now.
+    Cancel,
+}
+
+/// Releases the schedule or cancels it (and its subscription) now, as `end` says.
+async fn end_schedule(app: &App, api: &Api, id: &str, end: End, expand: &[String]) -> Reply {
+    let cancel = end == End::Cancel;
     let (schedule, now) = with_retries(|| async move {
         let account = &api.caller.account;
         let mut s = load::<Schedule>(app, account, id, None).await?;
@@ -854,6 +881,9 @@ async fn end_schedule(app: &App, api: &Api, id: &str, cancel: bool, expand: &[St
             {
                 if !cancel {
                     sub.value.schedule = None;
+                    if end == End::Release {
+                        s.value.show_cancel(&mut sub.value);
+                    }
                     writes.push(Write::Update(sub.next_record()));
                 } else if !sub.value.status.is_ended() {
                     sub.value.cancel_now(now, CancellationDetails::default())?;
