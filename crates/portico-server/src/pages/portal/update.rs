@@ -33,7 +33,9 @@ use portico_domain::price::Price;
 use portico_domain::product::Product;
 use portico_domain::promotion_code::{code_key, PromotionCode, Redemption};
 use portico_domain::schedule::{phase_items, PhaseItem, PhaseRequest, Schedule};
-use portico_domain::subscription::{ProrationBehavior, Subscription, SubscriptionStatus};
+use portico_domain::subscription::{
+    ProrationBehavior, Subscription, SubscriptionStatus, MAX_QUANTITY,
+};
 use portico_domain::Ctx;
 use portico_store::{Versioned, Write};
 use std::collections::HashMap;
@@ -617,6 +619,8 @@ struct ChoosePage {
     options: Vec<(String, String, String, bool, bool, bool)>,
     quantity: i64,
     quantity_hint: Option<String>,
+    /// The least and most the quantity field takes.
+    quantity_range: (i64, i64),
     promo: bool,
     code: String,
     error: Option<String>,
@@ -670,6 +674,29 @@ async fn choose_page(
         .filter_map(|o| p.config.quantity_bounds(o.price.id.as_str()))
         .collect();
     let quantity_hint = bounds.first().map(|(min, max)| bounds_text(p, *min, *max));
+    // A plan whose quantity is fixed keeps the current one (its field is hidden).
+    let quantity = q
+        .get("quantity")
+        .and_then(|s| s.parse().ok())
+        .filter(|_| !fixed(&selected))
+        .unwrap_or(sub.items[0].quantity);
+    // The browser keeps to the widest of the plans' bounds (each plan's own are checked when
+    // the form comes back), and takes the quantity the field starts with: a plan of fixed
+    // quantity hides the field, and a hidden field the browser refuses would stop the form.
+    let quantity_range = (
+        bounds
+            .iter()
+            .map(|(min, _)| *min)
+            .min()
+            .unwrap_or(1)
+            .min(quantity),
+        bounds
+            .iter()
+            .map(|(_, max)| max.unwrap_or(MAX_QUANTITY))
+            .max()
+            .unwrap_or(MAX_QUANTITY)
+            .max(quantity),
+    );
     Ok(ChoosePage {
         l: p.layout(t.s("update-title")),
         sub_id: sub.id.clone(),
@@ -695,13 +722,9 @@ async fn choose_page(
                 format!("&{k}={v}")
             })
             .collect(),
-        // A plan whose quantity is fixed keeps the current one (its field is hidden).
-        quantity: q
-            .get("quantity")
-            .and_then(|s| s.parse().ok())
-            .filter(|_| !fixed(&selected))
-            .unwrap_or(sub.items[0].quantity),
+        quantity,
         quantity_hint,
+        quantity_range,
         promo: p.config.allows_promotion_codes(),
         code: q.get("promotion_code").cloned().unwrap_or_default(),
         error,
