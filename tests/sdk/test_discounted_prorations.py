@@ -97,3 +97,52 @@ def test_flexible_mode_leaves_the_credit_whole_for_a_discount_added_since_the_pe
     inv = check(v1.subscriptions.update(sub.id, {**upgrade(world, sub), "expand": ["latest_invoice"]})).latest_invoice
     assert lines(inv) == [(-500, []), (1500, [300])]
     assert inv.total == 700
+
+
+def renewal_after(v1, w, sub):
+    v1.test_helpers.test_clocks.advance(w["clock"].id, {"frozen_time": MAY1 + 3600})
+    return v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice)
+
+
+def later_upgrade(w, sub):
+    return {**upgrade(w, sub), "proration_behavior": "create_prorations"}
+
+
+def test_pending_prorations_keep_a_discount_that_ends_before_they_are_invoiced(v1, world):
+    # 25% off for one month: it ends as May begins, after the change it discounted.
+    month = v1.coupons.create({"percent_off": 25, "duration": "repeating", "duration_in_months": 1}).id
+    sub = subscribe(v1, world, discounts=[{"coupon": month}])
+    v1.subscriptions.update(sub.id, later_upgrade(world, sub))
+    preview = v1.invoices.create_preview({"subscription": sub.id})
+    renewal = renewal_after(v1, world, sub)
+    # $5 unused and $15 remaining at 25% off; May at full price.
+    assert lines(renewal) == lines(preview) == [(-500, [-125]), (1500, [375]), (3000, [])]
+    assert renewal.amount_paid == -375 + 1125 + 3000
+
+
+def test_pending_prorations_keep_a_discount_taken_off_after_them(v1, world):
+    sub = subscribe(v1, world, discounts=[{"coupon": world["coupon"]}])
+    v1.subscriptions.update(sub.id, later_upgrade(world, sub))
+    v1.subscriptions.update(sub.id, {"discounts": ""})
+    renewal = renewal_after(v1, world, sub)
+    assert lines(renewal) == [(-500, [-100]), (1500, [300]), (3000, [])]
+    assert renewal.amount_paid == -400 + 1200 + 3000
+
+
+def test_a_discount_added_after_pending_prorations_leaves_them_whole(v1, world):
+    sub = subscribe(v1, world)
+    v1.subscriptions.update(sub.id, later_upgrade(world, sub))
+    v1.subscriptions.update(sub.id, {"discounts": [{"coupon": world["coupon"]}]})
+    renewal = renewal_after(v1, world, sub)
+    assert lines(renewal) == [(-500, []), (1500, []), (3000, [600])]
+    assert renewal.amount_paid == -500 + 1500 + 2400
+
+
+def test_flexible_mode_credits_what_a_spent_once_discount_left_to_pay(v1, world):
+    half = v1.coupons.create({"percent_off": 50, "duration": "once"}).id
+    sub = subscribe(v1, world, discounts=[{"coupon": half}])
+    assert v1.invoices.retrieve(sub.latest_invoice).amount_paid == 500
+    inv = check(v1.subscriptions.update(sub.id, {**upgrade(world, sub), "expand": ["latest_invoice"]})).latest_invoice
+    # Half of April was paid at half price: $2.50 comes back; the new time is at full price.
+    assert lines(inv) == [(-500, [-250]), (1500, [])]
+    assert inv.amount_paid == 1250

@@ -74,11 +74,17 @@ pub struct Line {
     /// The invoice item's metadata.
     #[serde(default)]
     pub metadata: Metadata,
-    /// For a proration credit, the discounts that may reduce it. Flexible billing mode credits
-    /// what was debited, so a discount the same change adds passes the credit over; `None`
-    /// (classic mode, which credits at the subscription's last discounts) lets every one in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_discounts: Option<Vec<String>>,
+    /// For a proration, the discounts that reduce it, fixed when it was made: those in force
+    /// then, even if they end or are taken off before it is invoiced, and not those added
+    /// after. A credit in flexible billing mode, which credits what was debited, names those
+    /// the period was billed with, so a discount the same change adds passes it over. `None`
+    /// (any other line) takes the discounts of the invoice it is on.
+    #[serde(
+        default,
+        alias = "credit_discounts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub proration_discounts: Option<Vec<String>>,
 }
 
 fn discountable_by_default() -> bool {
@@ -296,25 +302,27 @@ impl Invoice {
     }
 
     /// Applies a coupon (as discount `discount_id`) to the discountable lines: percentages line
-    /// by line, proration credits included (as negative amounts; see
-    /// [`Line::credit_discounts`]); a fixed amount spread over the debits in proportion to
-    /// their amounts, never more than they total less the credits it reduces.
-    pub fn apply_discount(&mut self, coupon: &Coupon, discount_id: &str) {
-        let applies = |l: &Line| l.discountable && coupon.applies_to_product(&l.product);
+    /// by line, proration credits included (as negative amounts); a fixed amount spread over
+    /// the debits in proportion to their amounts, never more than they total less the credits
+    /// it reduces. A proration takes it only if made with it ([`Line::proration_discounts`]);
+    /// other lines only if it is `in_force` on the invoice (not one that has ended since a
+    /// proration was made with it).
+    pub fn apply_discount(&mut self, coupon: &Coupon, discount_id: &str, in_force: bool) {
+        let applies = |l: &Line| {
+            l.discountable
+                && coupon.applies_to_product(&l.product)
+                && match &l.proration_discounts {
+                    Some(ds) => ds.iter().any(|d| d == discount_id),
+                    None => in_force,
+                }
+        };
         let debits: Vec<usize> = (0..self.lines.len())
             .filter(|&i| self.lines[i].amount > 0 && applies(&self.lines[i]))
             .collect();
         // Proration credits the discount reduces: the customer is given back the discounted
         // price of the unused time, not more than was paid for it.
         let credits: Vec<usize> = (0..self.lines.len())
-            .filter(|&i| {
-                let l = &self.lines[i];
-                l.amount < 0
-                    && applies(l)
-                    && l.credit_discounts
-                        .as_ref()
-                        .is_none_or(|ds| ds.iter().any(|d| d == discount_id))
-            })
+            .filter(|&i| self.lines[i].amount < 0 && applies(&self.lines[i]))
             .collect();
         let base: i64 = debits.iter().map(|&i| self.line_net(i)).sum();
         let credited: i64 = credits.iter().map(|&i| self.line_net(i)).sum();
@@ -663,7 +671,7 @@ mod tests {
             subscription: None,
             discountable: true,
             metadata: Metadata::default(),
-            credit_discounts: None,
+            proration_discounts: None,
         }
     }
 
@@ -801,7 +809,7 @@ mod tests {
                 ..Default::default()
             },
         );
-        inv.apply_discount(&pct, "di_1");
+        inv.apply_discount(&pct, "di_1", true);
         assert_eq!((inv.subtotal(), inv.total()), (1500, 1350));
         let amt = coupon(
             &mut ids,
@@ -811,7 +819,7 @@ mod tests {
                 ..Default::default()
             },
         );
-        inv.apply_discount(&amt, "di_2");
+        inv.apply_discount(&amt, "di_2", true);
         assert_eq!(inv.total(), 1350 - 301);
         let totals = inv.total_discount_amounts();
         assert_eq!(
@@ -840,7 +848,7 @@ mod tests {
                 ..Default::default()
             },
         );
-        inv.apply_discount(&only_b, "di_1");
+        inv.apply_discount(&only_b, "di_1", true);
         assert_eq!(inv.total(), 1250);
         let huge = coupon(
             &mut ids,
@@ -850,7 +858,7 @@ mod tests {
                 ..Default::default()
             },
         );
-        inv.apply_discount(&huge, "di_2");
+        inv.apply_discount(&huge, "di_2", true);
         assert_eq!(inv.total(), 0);
         assert_eq!(inv.amount_due(), 0);
     }
@@ -889,50 +897,77 @@ mod tests {
         // $10 → $30 half way through: $5 unused back, $15 remaining due, 20% off both.
         let (mut inv, mut ids) = setup(vec![line(-500, "prod_a"), line(1500, "prod_a")]);
         let c = percent(&mut ids, 20.0);
-        inv.apply_discount(&c, "di_1");
+        inv.apply_discount(&c, "di_1", true);
         assert_eq!(offs(&inv), vec![vec![-100], vec![300]]);
         assert_eq!((inv.subtotal(), inv.total()), (1000, 800));
         assert_eq!(inv.total_discount_amounts()[0].amount, 200);
         // A credit made in flexible mode names the discounts it was paid with: another passes
         // it over.
         let mut credit = line(-500, "prod_a");
-        credit.credit_discounts = Some(vec!["di_old".into()]);
+        credit.proration_discounts = Some(vec!["di_old".into()]);
         let (mut inv, mut ids) = setup(vec![credit, line(1500, "prod_a")]);
         let c = percent(&mut ids, 20.0);
-        inv.apply_discount(&c, "di_new");
-        inv.apply_discount(&c, "di_old");
+        inv.apply_discount(&c, "di_new", true);
+        inv.apply_discount(&c, "di_old", true);
         assert_eq!(offs(&inv), vec![vec![-100], vec![300, 240]]);
         // A credit alone (a downgrade invoiced at once) is reduced all the same.
         let (mut inv, mut ids) = setup(vec![line(-333, "prod_a")]);
         let c = percent(&mut ids, 50.0);
-        inv.apply_discount(&c, "di_1");
+        inv.apply_discount(&c, "di_1", true);
         assert_eq!((inv.total(), inv.discounts.len()), (-166, 1));
+    }
+
+    #[test]
+    fn prorations_take_the_discounts_they_were_made_with() {
+        let made_with = |amount, ds: &[&str]| {
+            let mut l = line(amount, "prod_a");
+            l.proration_discounts = Some(ds.iter().map(|d| d.to_string()).collect());
+            l
+        };
+        // Made under di_old (ended since), before di_new; the renewal line takes only di_new.
+        let lines = vec![
+            made_with(-500, &["di_old"]),
+            made_with(1500, &["di_old"]),
+            line(3000, "prod_a"),
+        ];
+        let (mut inv, mut ids) = setup(lines);
+        let c = percent(&mut ids, 20.0);
+        inv.apply_discount(&c, "di_new", true);
+        inv.apply_discount(&c, "di_old", false);
+        assert_eq!(offs(&inv), vec![vec![-100], vec![300], vec![600]]);
+        assert_eq!(inv.total(), -400 + 1200 + 2400);
+        // A discount no longer in force that no line was made with takes nothing, and is not
+        // listed on the invoice.
+        let (mut inv, mut ids) = setup(vec![line(3000, "prod_a")]);
+        let c = percent(&mut ids, 20.0);
+        inv.apply_discount(&c, "di_gone", false);
+        assert!(inv.discounts.is_empty() && inv.total() == 3000);
     }
 
     #[test]
     fn a_fixed_amount_never_takes_more_than_the_lines_come_to_after_credits() {
         let (mut inv, mut ids) = setup(vec![line(-500, "prod_a"), line(1500, "prod_a")]);
         let c = amount_off(&mut ids, 99_999);
-        inv.apply_discount(&c, "di_1");
+        inv.apply_discount(&c, "di_1", true);
         assert_eq!(offs(&inv), vec![vec![], vec![1000]]);
         assert_eq!(inv.total(), 0, "a coupon makes no money for the customer");
         // A credit the discount does not reduce stays owed to the customer.
         let mut credit = line(-500, "prod_a");
-        credit.credit_discounts = Some(Vec::new());
+        credit.proration_discounts = Some(Vec::new());
         let (mut inv, mut ids) = setup(vec![credit, line(1500, "prod_a")]);
         let c = amount_off(&mut ids, 99_999);
-        inv.apply_discount(&c, "di_1");
+        inv.apply_discount(&c, "di_1", true);
         assert_eq!(inv.total(), -500);
         // Credits that outweigh the debits leave nothing to take off: no discount at all.
         let (mut inv, mut ids) = setup(vec![line(-1500, "prod_a"), line(500, "prod_a")]);
         let c = amount_off(&mut ids, 300);
-        inv.apply_discount(&c, "di_1");
+        inv.apply_discount(&c, "di_1", true);
         assert!(inv.discounts.is_empty() && inv.total_discount_amounts().is_empty());
         assert_eq!(inv.total(), -1000);
         // Within bounds, the amount is taken whole.
         let (mut inv, mut ids) = setup(vec![line(-500, "prod_a"), line(1500, "prod_a")]);
         let c = amount_off(&mut ids, 300);
-        inv.apply_discount(&c, "di_1");
+        inv.apply_discount(&c, "di_1", true);
         assert_eq!(inv.total(), 700);
     }
 
@@ -952,7 +987,7 @@ mod tests {
             } else {
                 amount_off(&mut ids, fixed)
             };
-            inv.apply_discount(&c, "di_1");
+            inv.apply_discount(&c, "di_1", true);
             for l in &inv.lines {
                 let off: i64 = l.discount_amounts.iter().map(|d| d.amount).sum();
                 // Same sign as the line, and no larger.
@@ -987,7 +1022,7 @@ mod tests {
             },
         );
         // The fixed amount falls on the one discountable line, and no further than it goes.
-        inv.apply_discount(&amount, "di_1");
+        inv.apply_discount(&amount, "di_1", true);
         assert!(inv.lines[0].discount_amounts.is_empty());
         assert_eq!(inv.lines[1].discount_amounts[0].amount, 1000);
         assert_eq!(inv.total(), 5000);

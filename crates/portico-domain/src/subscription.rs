@@ -570,7 +570,7 @@ fn item_line(
         subscription: None,
         discountable: true,
         metadata: Metadata::default(),
-        credit_discounts: None,
+        proration_discounts: None,
     }
 }
 
@@ -784,7 +784,7 @@ impl Subscription {
                 subscription: None,
                 discountable: true,
                 metadata: Metadata::default(),
-                credit_discounts: None,
+                proration_discounts: None,
             });
             items.push(Item {
                 id: item_id,
@@ -1230,7 +1230,7 @@ impl Subscription {
                 metadata: it
                     .metadata
                     .build(&format!("add_invoice_items[{i}][metadata]"))?,
-                credit_discounts: None,
+                proration_discounts: None,
             });
         }
         Ok(lines)
@@ -1634,7 +1634,7 @@ impl Subscription {
                     subscription: None,
                     discountable: true,
                     metadata: Metadata::default(),
-                    credit_discounts: None,
+                    proration_discounts: None,
                 })
             })
             .collect()

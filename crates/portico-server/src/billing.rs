@@ -653,8 +653,25 @@ pub async fn bill(
         lines,
         ctx,
     );
-    for (d, c) in discounts_in_force(app, account, sub, at, fresh).await? {
-        inv.apply_discount(&c, &d.id);
+    let in_force = discounts_in_force(app, account, sub, at, fresh).await?;
+    for (d, c) in &in_force {
+        inv.apply_discount(c, &d.id, true);
+    }
+    // Prorations keep the discounts they were made with, also one that has ended or been
+    // taken off since.
+    let mut ended: Vec<&str> = Vec::new();
+    for l in &inv.lines {
+        for id in l.proration_discounts.iter().flatten() {
+            if !in_force.iter().any(|(d, _)| &d.id == id) && !ended.contains(&id.as_str()) {
+                ended.push(id);
+            }
+        }
+    }
+    let ended: Vec<String> = ended.into_iter().map(str::to_owned).collect();
+    for id in ended {
+        if let Some((d, c)) = discount_with_coupon(app, account, &id, fresh).await? {
+            inv.apply_discount(&c, &d.id, false);
+        }
     }
     if finalize {
         finalize_for(&mut inv, &mut customer.value, at)?;

@@ -916,7 +916,7 @@ pub async fn draft_first_invoice(
     .await?;
     let mut writes = Vec::new();
     for (coupon, discount) in &redeemed.applied {
-        invoice.apply_discount(coupon, &discount.id);
+        invoice.apply_discount(coupon, &discount.id, true);
     }
     sub.discounts = redeemed.ids;
     writes.extend(redeemed.writes);

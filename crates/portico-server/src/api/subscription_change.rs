@@ -229,6 +229,20 @@ pub async fn plan(
     let mut out = sub
         .value
         .change_items(changes, at, p.behavior, p.anchor_now, &mut ctx)?;
+    // Prorations are discounted as things stand now, whenever they are invoiced: by the
+    // discounts in force after the change, even if they end before the next invoice, and by
+    // none added later.
+    if !out.prorations.is_empty() {
+        let in_force: Vec<String> =
+            crate::billing::discounts_in_force(app, account, &sub.value, at, fresh)
+                .await?
+                .into_iter()
+                .map(|(d, _)| d.id)
+                .collect();
+        for l in &mut out.prorations {
+            l.proration_discounts = Some(in_force.clone());
+        }
+    }
     // Flexible mode credits what was debited: the discounts that were there when the period
     // was billed (started by its start), not those added since, by this request or before it.
     let credits = out.prorations.iter().any(|l| l.amount < 0);
@@ -244,7 +258,7 @@ pub async fn plan(
             }
         }
         for l in out.prorations.iter_mut().filter(|l| l.amount < 0) {
-            l.credit_discounts = Some(debited.clone());
+            l.proration_discounts = Some(debited.clone());
         }
     }
     // Added invoice items cover the period as the change leaves it.
