@@ -16,10 +16,13 @@ def world(v1):
     return {"basic": price(1000), "pro": price(2000), "clock": clock, "cus": cus}
 
 
-def upgraded(v1, w):
-    """A Basic subscription from April 1, upgraded to Pro on April 16 with its prorations pending."""
+def upgraded(v1, w, coupon=None):
+    """A Basic subscription from April 1, upgraded to Pro on April 16 with its prorations pending
+    (made with `coupon`'s discount, added on April 16 just before)."""
     sub = v1.subscriptions.create({"customer": w["cus"].id, "items": [{"price": w["basic"]}]})
     v1.test_helpers.test_clocks.advance(w["clock"].id, {"frozen_time": APR16})
+    if coupon:
+        v1.subscriptions.update(sub.id, {"discounts": [{"coupon": coupon}]})
     v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "price": w["pro"]}],
                                      "proration_behavior": "create_prorations"})
     return sub
@@ -89,9 +92,8 @@ def test_a_deleted_draft_is_gone(v1, world):
 
 
 def test_a_subscriptions_discounts_apply_and_a_once_discount_is_spent(v1, world):
-    sub = upgraded(v1, world)
     once = v1.coupons.create({"percent_off": 50, "duration": "once"})
-    v1.subscriptions.update(sub.id, {"discounts": [{"coupon": once.id}]})
+    sub = upgraded(v1, world, once.id)
     inv = check(v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
                                     "pending_invoice_items_behavior": "include"}))
     # Half off the charge for Pro (1000), not the credit: 1000 − 500 − 500.
@@ -101,9 +103,8 @@ def test_a_subscriptions_discounts_apply_and_a_once_discount_is_spent(v1, world)
 
 
 def test_several_subscriptions_with_discounts_are_invoiced_one_by_one(v1, world):
-    sub = upgraded(v1, world)
     forever = v1.coupons.create({"percent_off": 10, "duration": "forever"})
-    v1.subscriptions.update(sub.id, {"discounts": [{"coupon": forever.id}]})
+    sub = upgraded(v1, world, forever.id)
     expect_error(lambda: v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}),
                  param="pending_invoice_items_behavior", message=sub.id)
     assert check(v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,

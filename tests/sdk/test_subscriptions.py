@@ -242,6 +242,9 @@ def test_cancel_and_cancel_at_period_end(v1, plan):
     u = check(v1.subscriptions.update(sub.id, {"cancel_at_period_end": True, "cancellation_details": {"feedback": "too_expensive"}}))
     assert (u.cancel_at_period_end, u.cancel_at, u.status) == (True, end, "active")
     assert u.cancellation_details.feedback == "too_expensive" and u.cancellation_details.reason == "cancellation_requested"
+    for params in ({"cancel_at": end - 60, "cancel_at_period_end": True},
+                   {"cancel_at": "min_period_end", "cancel_at_period_end": "true"}):
+        expect_error(lambda: v1.subscriptions.update(sub.id, params), param="cancel_at", message="only specify one")
     renewed = v1.subscriptions.update(sub.id, {"cancel_at_period_end": False})
     assert (renewed.cancel_at_period_end, renewed.cancel_at, renewed.canceled_at) == (False, None, None)
     gone = check(v1.subscriptions.cancel(sub.id, {"cancellation_details": {"comment": "moving on", "feedback": "other"}}))
@@ -249,7 +252,16 @@ def test_cancel_and_cancel_at_period_end(v1, plan):
     assert gone.cancellation_details.comment == "moving on"
     assert types(v1)[-3:] == ["customer.subscription.updated", "customer.subscription.updated", "customer.subscription.deleted"]
     expect_error(lambda: v1.subscriptions.cancel(sub.id), message="already canceled")
-    expect_error(lambda: v1.subscriptions.update(sub.id, {"metadata": {"a": "b"}}), message="can no longer be updated")
+    # An ended subscription keeps its notes up to date, and nothing else.
+    noted = check(v1.subscriptions.update(sub.id, {"metadata": {"a": "b"},
+                                                   "cancellation_details": {"comment": "back in June"}}))
+    assert (noted.metadata["a"], noted.cancellation_details.comment, noted.status) == ("b", "back in June", "canceled")
+    assert types(v1)[-1] == "customer.subscription.updated"
+    for change in ({"description": "x"}, {"cancel_at_period_end": False}, {"metadata": {"c": "d"}, "trial_end": "now"},
+                   {"items": [{"id": sub["items"].data[0].id, "quantity": 2}]}):
+        expect_error(lambda: v1.subscriptions.update(sub.id, change), message="can only update its cancellation_details and metadata"
+                     if "items" not in change else "canceled")
+    assert v1.subscriptions.retrieve(sub.id).metadata.to_dict() == {"a": "b"}
     expect_error(lambda: v1.subscriptions.cancel(sub.id, {"prorate": True}), message="already canceled")
     assert v1.subscriptions.list({"customer": cus.id}).data == []
     assert [s.id for s in v1.subscriptions.list({"customer": cus.id, "status": "canceled"}).data] == [sub.id]

@@ -414,6 +414,14 @@ impl CancelAt {
 /// Reads `cancel_at`: a Unix timestamp or one of the keywords Stripe takes.
 fn read_cancel_at(r: &mut Reader<'_>) -> Option<CancelAt> {
     let raw = r.string("cancel_at", 20)?;
+    if r.has("cancel_at_period_end") && r.bool("cancel_at_period_end") == Some(true) {
+        r.error(ApiError::invalid(
+            Some("cancel_at".into()),
+            None,
+            "You may only specify one of these parameters: cancel_at, cancel_at_period_end.",
+        ));
+        return None;
+    }
     match raw.as_str() {
         "min_period_end" | "max_period_end" => Some(CancelAt::PeriodEnd),
         "max_billed_until" => {
@@ -1214,6 +1222,27 @@ struct SimpleUpdate {
 }
 
 impl SimpleUpdate {
+    /// Whether the update asks for more than `metadata` and `cancellation_details`.
+    fn changes_more_than_notes(&self) -> bool {
+        self.trial_end.is_some()
+            || self.discounts.is_some()
+            || self.description.is_sent()
+            || self.default_payment_method.is_some()
+            || self.cancel_at_period_end.is_some()
+            || self.cancel_at.is_sent()
+            || self.payment_settings.save_default.is_some()
+            || self.payment_settings.card_only.is_some()
+            || self.missing_payment_method.is_some()
+            || self.pause_collection.is_sent()
+    }
+
+    fn apply_details(&self, s: &mut Subscription) {
+        if let Some(d) = &self.details {
+            s.cancellation_details.comment = d.comment.clone();
+            s.cancellation_details.feedback = d.feedback.clone();
+        }
+    }
+
     fn apply(
         &self,
         s: &mut Subscription,
@@ -1221,7 +1250,22 @@ impl SimpleUpdate {
         now: i64,
         prorate: bool,
     ) -> Result<(), Failure> {
-        s.ensure_updatable()?;
+        // An ended subscription is a record: only its notes change, as on Stripe.
+        if s.status.is_ended() {
+            if self.changes_more_than_notes() {
+                return Err(DomainError::state(
+                    None,
+                    format!(
+                        "A {} subscription can only update its cancellation_details and metadata.",
+                        s.status.as_str()
+                    ),
+                )
+                .into());
+            }
+            self.metadata.apply("metadata", &mut s.metadata)?;
+            self.apply_details(s);
+            return Ok(());
+        }
         self.metadata.apply("metadata", &mut s.metadata)?;
         self.description.clone().apply_to(&mut s.description);
         if let Some(end) = self.trial_end {
@@ -1257,10 +1301,7 @@ impl SimpleUpdate {
             }
             Patch::Keep => {}
         }
-        if let Some(d) = &self.details {
-            s.cancellation_details.comment = d.comment.clone();
-            s.cancellation_details.feedback = d.feedback.clone();
-        }
+        self.apply_details(s);
         if let Some(save) = self.payment_settings.save_default {
             s.save_default_payment_method = save;
         }
