@@ -454,3 +454,39 @@ def test_ending_a_trial_now_follows_payment_behavior(v1):
     again = v1.subscriptions.retrieve(sub.id)
     assert (again.status, again["items"].data[0].price.id) == ("trialing", sub["items"].data[0].price.id)
     assert types_since(v1, mark) == []
+
+
+def test_a_trial_added_to_an_active_subscription_credits_the_unused_time(v1):
+    """January (31 days) paid in full on the 1st; on the 11th a 20-day trial is added: the
+    subscription trials until the 31st, its cycle starts again then, and the 21 unused days of
+    January come off the first invoice after the trial."""
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": T0})
+    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan(v1)}]})
+    assert v1.invoices.retrieve(sub.latest_invoice).amount_paid == 3100
+    now, end = T0 + 10 * DAY, T0 + 30 * DAY
+    advance(v1, clock, now)
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"trial_end": "now"}), param="trial_end")
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"trial_end": end, "proration_behavior": "always_invoice"}),
+                 param="proration_behavior")
+    mark = last_event(v1)
+    trialing = check(v1.subscriptions.update(sub.id, {"trial_end": end}))
+    assert (trialing.status, trialing.trial_start, trialing.trial_end, trialing.billing_cycle_anchor) == (
+        "trialing", now, end, end)
+    item = trialing["items"].data[0]
+    assert (item.current_period_start, item.current_period_end) == (now, end)
+    assert types_since(v1, mark) == ["customer.subscription.updated"]
+    updated = v1.events.list({"limit": 1}).data[0]
+    assert updated.data.previous_attributes["status"] == "active"
+    preview = v1.invoices.create_preview({"subscription": sub.id})
+    assert [l.amount for l in preview.lines.data] == [-2100, 3100]
+    advance(v1, clock, end + 3600)
+    after = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
+    assert after.status == "active" and after["items"].data[0].current_period_start == end
+    assert [l.amount for l in after.latest_invoice.lines.data] == [-2100, 3100]
+    assert after.latest_invoice.amount_paid == 1000
+    # Without prorations the unused time is forgone.
+    other = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan(v1)}]})
+    v1.subscriptions.update(other.id, {"trial_end": end + 10 * DAY, "proration_behavior": "none"})
+    assert [l.amount for l in v1.invoices.create_preview({"subscription": other.id}).lines.data] == [3100]

@@ -1095,6 +1095,62 @@ impl Subscription {
         Ok(())
     }
 
+    /// Puts an active subscription on a trial from `now` until `end`, as Stripe does when an
+    /// update sets `trial_end`: the trial is a period of its own, the billing cycle starts again
+    /// at its end, and, with `prorate`, the unused time of the current period is credited (the
+    /// lines given, for the invoice after the trial).
+    pub fn start_trial(
+        &mut self,
+        end: i64,
+        now: i64,
+        prorate: bool,
+        ctx: &mut Ctx<'_>,
+    ) -> DomainResult<Vec<Line>> {
+        if self.status != SubscriptionStatus::Active {
+            return Err(DomainError::invalid(
+                "trial_end",
+                format!(
+                    "This subscription is {}: a trial can be added only to an active \
+                     subscription, or changed during one.",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        if end <= now {
+            return Err(DomainError::invalid(
+                "trial_end",
+                "Invalid trial_end: this subscription is not trialing, so there is no trial to \
+                 end now. Give a time in the future to add a trial.",
+            ));
+        }
+        if end - now > MAX_TRIAL_SECS {
+            return Err(DomainError::invalid(
+                "trial_end",
+                "Invalid trial_end: a trial can last at most 730 days.",
+            ));
+        }
+        let credits = if prorate {
+            self.unused_time_credits(now, ctx)
+        } else {
+            Vec::new()
+        };
+        self.status = SubscriptionStatus::Trialing;
+        self.trial_start = Some(now);
+        self.trial_end = Some(end);
+        self.move_anchor(end);
+        for item in &mut self.items {
+            item.current_period_start = now;
+            item.current_period_end = end;
+        }
+        // A cancellation at the period's end moves with it.
+        if self.cancel_at_period_end {
+            self.cancel_at = Some(end);
+        }
+        self.warn_trial_end(now);
+        self.forgo_late_notice(now);
+        Ok(credits)
+    }
+
     /// Starts the next period at the end of the current one (a trial ends into `active`), and
     /// gives the lines of its invoice.
     pub fn renew(&mut self, ctx: &mut Ctx<'_>) -> Vec<Line> {
@@ -1888,6 +1944,51 @@ mod tests {
         assert_eq!(lines[0].amount, 3000);
         assert_eq!(lines[0].description, "2 × Pro (at $15.00 / month)");
         assert_eq!(sub.billing_cycle_anchor, NOW);
+    }
+
+    #[test]
+    fn a_trial_added_to_an_active_subscription_credits_the_rest_of_the_period() {
+        let mut ids = SequentialIds::default();
+        let w = world(&mut ids, NOW);
+        let mut ctx = Ctx {
+            now: NOW,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let mut sub = monthly_sub(&w, &mut ctx);
+        assert!(
+            sub.start_trial(NOW + 86_400, NOW, true, &mut ctx).is_err(),
+            "not active until its first invoice is paid"
+        );
+        sub.first_invoice_paid();
+        let (start, end) = sub.current_period();
+        let mid = start + (end - start) / 2;
+        let trial_end = mid + 10 * 86_400;
+        assert!(
+            sub.start_trial(mid, mid, true, &mut ctx).is_err(),
+            "no trial to end now"
+        );
+        let credits = sub.start_trial(trial_end, mid, true, &mut ctx).unwrap();
+        assert_eq!(
+            credits.iter().map(|l| l.amount).collect::<Vec<_>>(),
+            vec![-750]
+        );
+        assert_eq!(sub.status, SubscriptionStatus::Trialing);
+        assert_eq!(sub.current_period(), (mid, trial_end));
+        assert_eq!(
+            (sub.trial_start, sub.trial_end),
+            (Some(mid), Some(trial_end))
+        );
+        assert_eq!(sub.billing_cycle_anchor, trial_end);
+        // The first invoice after the trial takes the credit, then a whole period from its end.
+        sub.pending_lines.extend(credits);
+        let lines = sub.renew(&mut ctx);
+        assert_eq!(
+            lines.iter().map(|l| l.amount).collect::<Vec<_>>(),
+            vec![-750, 1500]
+        );
+        assert_eq!(sub.status, SubscriptionStatus::Active);
+        assert_eq!(sub.current_period().0, trial_end);
     }
 
     #[test]

@@ -1145,6 +1145,26 @@ pub async fn update_subscription(
             .into());
         }
     }
+    // A trial added to an active subscription credits its unused time on the invoice after
+    // the trial; invoicing that credit at once, or changing the items with it, is not built.
+    if simple.trial_end.is_some() && current.value.status == SubscriptionStatus::Active {
+        let refused = if change.is_change() {
+            Some((
+                "items",
+                "Portico does not support adding a trial to an active subscription in the same update as an item change: make them two updates.",
+            ))
+        } else if change.behavior == ProrationBehavior::AlwaysInvoice {
+            Some((
+                "proration_behavior",
+                "Portico does not support proration_behavior=always_invoice when adding a trial to an active subscription: use create_prorations (the unused time is credited on the invoice after the trial) or none.",
+            ))
+        } else {
+            None
+        };
+        if let Some((param, message)) = refused {
+            return Err(ApiError::invalid(Some(param.into()), None, message).into());
+        }
+    }
     // A `cancel_at` inside the period credits the time after it unless the request prorates
     // nothing.
     let prorate = change.behavior != ProrationBehavior::None;
@@ -1269,7 +1289,18 @@ impl SimpleUpdate {
         self.metadata.apply("metadata", &mut s.metadata)?;
         self.description.clone().apply_to(&mut s.description);
         if let Some(end) = self.trial_end {
-            s.set_trial_end(end.unwrap_or(now), now)?;
+            if s.status == SubscriptionStatus::Active {
+                let mut ids = crate::ids::Ids;
+                let mut ctx = Ctx {
+                    now,
+                    livemode: s.livemode,
+                    ids: &mut ids,
+                };
+                let credits = s.start_trial(end.unwrap_or(now), now, prorate, &mut ctx)?;
+                s.pending_lines.extend(credits);
+            } else {
+                s.set_trial_end(end.unwrap_or(now), now)?;
+            }
         }
         if let Some(p) = pm {
             s.default_payment_method = Some(p.to_owned());
