@@ -171,3 +171,19 @@ def test_update_deleted_customer(v1):
     c = v1.customers.create()
     v1.customers.delete(c.id)
     expect_error(lambda: v1.customers.update(c.id, {"name": "z"}), status=404, code="resource_missing")
+
+
+def test_a_parameter_stripe_takes_but_portico_lacks_is_named_unsupported(v1):
+    cus = v1.customers.create({})
+    inv = v1.invoices.create({"customer": cus.id, "currency": "usd"})
+    e = expect_error(lambda: v1.invoices.update(inv.id, {"footer": "Thanks"}), status=400, param="footer",
+                     message="Portico does not support `footer`: Stripe's API takes it here")
+    assert e.code is None
+    e = expect_error(lambda: v1.invoices.update(inv.id, {"footer": "x", "custom_fields": [{"name": "a", "value": "b"}]}),
+                     param="custom_fields")
+    assert e.user_message.endswith("not implemented: custom_fields, footer.")
+    # A name Stripe does not know beside it is reported first, as unknown.
+    expect_error(lambda: v1.invoices.update(inv.id, {"footer": "x", "fotter": "y"}), code="parameter_unknown",
+                 param="fotter")
+    # The same name is unknown where Stripe does not take it.
+    expect_error(lambda: v1.customers.create({"footer": "x"}), code="parameter_unknown", param="footer")

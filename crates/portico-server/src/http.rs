@@ -130,6 +130,8 @@ pub struct Api {
     /// The request time (unix seconds) from the server clock.
     pub now: i64,
     params: BTreeMap<String, Node>,
+    /// The parameters Stripe's API takes at this endpoint (see [`portico_wire::read_for`]).
+    stripe_params: &'static [&'static str],
 }
 
 impl Api {
@@ -140,12 +142,14 @@ impl Api {
             caller,
             now,
             params: BTreeMap::new(),
+            stripe_params: &[],
         }
     }
 
     /// Reads the request's parameters with `f`, turning problems into Stripe's error.
     pub fn read<T>(&mut self, f: impl FnOnce(&mut Reader<'_>) -> T) -> Result<T, Failure> {
-        portico_wire::read(std::mem::take(&mut self.params), f).map_err(Failure::from)
+        portico_wire::read_for(std::mem::take(&mut self.params), self.stripe_params, f)
+            .map_err(Failure::from)
     }
 }
 
@@ -465,11 +469,17 @@ async fn handle(
         _ => None,
     };
 
+    let stripe_params = parts
+        .extensions
+        .get::<axum::extract::MatchedPath>()
+        .map(|route| portico_wire::stripe_params(parts.method.as_str(), route.as_str()))
+        .unwrap_or_default();
     let mut req = Request::from_parts(parts, Body::empty());
     req.extensions_mut().insert(Api {
         caller: caller.clone(),
         now,
         params,
+        stripe_params,
     });
     // The handler runs in its own task: a client that disconnects cannot cut it off between
     // its commit and the saving of its idempotent result.

@@ -69,6 +69,17 @@ pub fn read<T>(
     params: BTreeMap<String, Node>,
     f: impl FnOnce(&mut Reader<'_>) -> T,
 ) -> Result<T, ApiError> {
+    read_for(params, &[], f)
+}
+
+/// [`read`] for an endpoint of Stripe's API that takes `stripe_params` (sorted, as
+/// [`crate::spec_params::SPEC_PARAMS`] lists them): a parameter `f` leaves unread that Stripe
+/// takes there is refused as one Portico does not support, not as unknown.
+pub fn read_for<T>(
+    params: BTreeMap<String, Node>,
+    stripe_params: &[&str],
+    f: impl FnOnce(&mut Reader<'_>) -> T,
+) -> Result<T, ApiError> {
     let mut sink = Sink::default();
     let value = {
         let mut r = Reader {
@@ -81,13 +92,59 @@ pub fn read<T>(
         r.finish();
         v
     };
-    if !sink.unknown.is_empty() {
-        return Err(unknown_error(&sink.unknown));
+    let (stripes, unknown): (Vec<_>, Vec<_>) = std::mem::take(&mut sink.unknown)
+        .into_iter()
+        .partition(|(name, _)| {
+            stripe_params
+                .binary_search(&spec_name(name).as_str())
+                .is_ok()
+        });
+    if !unknown.is_empty() {
+        return Err(unknown_error(&unknown));
+    }
+    if !stripes.is_empty() {
+        return Err(unsupported_error(&stripes));
     }
     match sink.first {
         Some(e) => Err(e),
         None => Ok(value),
     }
+}
+
+/// A parameter path as the spec names it: array indexes as `[]` (`items[0][price]` is
+/// `items[][price]`).
+fn spec_name(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for (i, part) in path.split('[').enumerate() {
+        if i > 0 {
+            out.push('[');
+            if part
+                .strip_suffix(']')
+                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            {
+                out.push(']');
+                continue;
+            }
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+/// Parameters of Stripe's API that Portico does not implement (none of the unknown kind).
+fn unsupported_error(names: &[(String, Option<&'static str>)]) -> ApiError {
+    let mut names: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    let message = match names.as_slice() {
+        [one] => format!(
+            "Portico does not support `{one}`: Stripe's API takes it here, but it is not implemented."
+        ),
+        _ => format!(
+            "Portico does not support these parameters, which Stripe's API takes here but are not implemented: {}.",
+            names.join(", ")
+        ),
+    };
+    ApiError::invalid(Some(names[0].to_owned()), None, message)
 }
 
 fn unknown_error(unknown: &[(String, Option<&'static str>)]) -> ApiError {
@@ -731,6 +788,35 @@ mod tests {
 
     fn run<T>(input: &str, f: impl FnOnce(&mut Reader<'_>) -> T) -> Result<T, ApiError> {
         read(decode(input.as_bytes()).unwrap(), f)
+    }
+
+    #[test]
+    fn parameters_stripe_takes_are_refused_as_unsupported() {
+        assert_eq!(
+            spec_name("items[0][price_data][recurring]"),
+            "items[][price_data][recurring]"
+        );
+        assert_eq!(spec_name("metadata[10]"), "metadata[]");
+        assert_eq!(spec_name("footer"), "footer");
+        let stripe = ["footer", "items[][discounts]", "name"];
+        let read = |input: &str| {
+            read_for(decode(input.as_bytes()).unwrap(), &stripe, |r| {
+                r.string("name", 10);
+                r.list("items", |i| i.string("price", 10));
+            })
+            .unwrap_err()
+        };
+        let e = read("footer=x&items[0][price]=p&items[0][discounts][0][coupon]=c");
+        assert_eq!((e.code, e.param.as_deref()), (None, Some("footer")));
+        assert!(e
+            .message
+            .ends_with("not implemented: footer, items[0][discounts]."));
+        // Anything Stripe does not take is reported first, as unknown.
+        let e = read("footer=x&fotter=y");
+        assert_eq!(
+            (e.code, e.param.as_deref()),
+            (Some(ErrorCode::ParameterUnknown), Some("fotter"))
+        );
     }
 
     #[test]
