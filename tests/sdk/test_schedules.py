@@ -565,3 +565,14 @@ def test_a_change_in_the_second_a_phase_starts_names_only_what_it_changed(v1, wo
     (updated,) = [e for e in v1.events.list({"type": "subscription_schedule.updated", "limit": 10}).data
                   if e.data.object.id == sched.id]
     assert list(updated.data.previous_attributes.to_dict()) == ["metadata"], updated.data.previous_attributes
+
+
+def test_a_schedule_taking_over_a_trial_shows_it_in_its_first_phase(v1, world):
+    cus = carded_customer(v1, world["clock"].id)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": world["pro"]}], "trial_period_days": 10})
+    sched = check(v1.subscription_schedules.create({"from_subscription": sub.id}))
+    assert [(p.start_date, p.end_date, p.trial_end) for p in sched.phases] == [(APR1, APR1 + 10 * DAY, APR1 + 10 * DAY)]
+    later = check(v1.subscription_schedules.update(sched.id, {"phases": [
+        {"items": [{"price": world["pro"]}], "start_date": APR1, "end_date": APR1 + 10 * DAY},
+        {"items": [{"price": world["basic"]}], "duration": {"interval": "month"}}]}))
+    assert [p.trial_end for p in later.phases] == [APR1 + 10 * DAY, None]

@@ -29,6 +29,10 @@ pub struct Phase {
     pub end: i64,
     pub items: Vec<PhaseItem>,
     pub proration_behavior: String,
+    /// The end of the subscription's trial when it falls in this phase (a schedule taking over
+    /// a trialing subscription shows its trial so).
+    #[serde(default)]
+    pub trial_end: Option<i64>,
 }
 
 /// A schedule's status.
@@ -122,6 +126,7 @@ impl Schedule {
                 end,
                 items: phase_items(&sub.items),
                 proration_behavior: "create_prorations".into(),
+                trial_end: trial_within(sub, start, end),
             }],
             end_behavior: "release".into(),
             canceled_at: None,
@@ -323,6 +328,7 @@ impl Schedule {
                 proration_behavior: r
                     .proration_behavior
                     .unwrap_or_else(|| "create_prorations".into()),
+                trial_end: trial_within(sub, start, end),
             });
             start = end;
         }
@@ -475,6 +481,12 @@ impl Schedule {
         sub.prorate_cancel_at = false;
         true
     }
+}
+
+/// The end of `sub`'s running trial if it falls within `start`..=`end`.
+fn trial_within(sub: &Subscription, start: i64, end: i64) -> Option<i64> {
+    sub.trial_end
+        .filter(|t| sub.status == SubscriptionStatus::Trialing && start < *t && *t <= end)
 }
 
 /// A subscription's items as phase items.

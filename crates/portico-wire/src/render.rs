@@ -697,7 +697,7 @@ pub fn subscription_schedule(s: &portico_domain::schedule::Schedule, now: i64) -
             "proration_behavior": p.proration_behavior,
             "start_date": p.start,
             "transfer_data": null,
-            "trial_end": null,
+            "trial_end": p.trial_end,
         })).collect::<Vec<_>>(),
         "released_at": s.released_at,
         "released_subscription": s.released_subscription,
