@@ -481,8 +481,15 @@ def test_a_retention_offer_is_not_made_twice(server):
     b.get(url)
     offer = b.get(f"{url}/subscriptions/{sub.id}/cancel?step=offer")
     assert "20% off" in visible_text(offer)
+    # What taking it means for the next invoice, as the preview of that invoice has it.
+    was = v1.invoices.create_preview({"subscription": sub.id}).total
+    now = round(was * 0.8)
+    money = lambda cents: f"€{cents // 100:,}.{cents % 100:02d}"
+    assert re.search(rf"Your next invoice, on \w+ \d+, \d{{4}}, comes to {re.escape(money(now))} instead of "
+                     rf"{re.escape(money(was))}\.", visible_text(offer)), visible_text(offer)
     b.post(f"{url}/subscriptions/{sub.id}/cancel", {"csrf": csrf(offer), "action": "accept_offer"})
     assert len(v1.subscriptions.retrieve(sub.id).discounts) == 1
+    assert v1.invoices.create_preview({"subscription": sub.id}).total == now
     # Back to cancel, another day: the subscription has the discount, so no offer, and the
     # customer can cancel.
     again = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id, "flow_data": flow}).url

@@ -194,6 +194,7 @@ offer-months = { $months ->
    *[other] für { $months } Monate
 }
 offer-detail = Der Rabatt wird sofort auf Ihr Abonnement angewendet. Heute wird Ihnen nichts zusätzlich berechnet.
+offer-next-invoice = Ihre nächste Rechnung am { $date } beträgt { $now } statt { $was }.
 action-accept-offer = Angebot annehmen
 action-decline-offer-cancel = Nein danke, Abonnement kündigen
 offer-unavailable-heading = Dieses Angebot ist nicht mehr verfügbar

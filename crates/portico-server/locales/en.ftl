@@ -194,6 +194,7 @@ offer-months = { $months ->
    *[other] for { $months } months
 }
 offer-detail = The discount applies to your subscription right away. You won't be charged anything extra today.
+offer-next-invoice = Your next invoice, on { $date }, comes to { $now } instead of { $was }.
 action-accept-offer = Accept offer
 action-decline-offer-cancel = No thanks, cancel subscription
 offer-unavailable-heading = This offer is no longer available

@@ -194,6 +194,7 @@ offer-months = { $months ->
    *[other] durante { $months } meses
 }
 offer-detail = El descuento se aplica a su suscripción de inmediato. Hoy no se le cobrará ningún importe adicional.
+offer-next-invoice = Su próxima factura, el { $date }, será de { $now } en lugar de { $was }.
 action-accept-offer = Aceptar oferta
 action-decline-offer-cancel = No, gracias, cancelar suscripción
 offer-unavailable-heading = Esta oferta ya no está disponible

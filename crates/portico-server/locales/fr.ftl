@@ -197,6 +197,7 @@ offer-months = { $months ->
    *[other] pendant { $months } mois
 }
 offer-detail = La réduction s’applique immédiatement à votre abonnement. Aucun montant supplémentaire ne vous sera facturé aujourd’hui.
+offer-next-invoice = Votre prochaine facture, le { $date }, s’élèvera à { $now } au lieu de { $was }.
 action-accept-offer = Accepter l’offre
 action-decline-offer-cancel = Non merci, annuler l’abonnement
 offer-unavailable-heading = Cette offre n’est plus disponible

@@ -194,6 +194,7 @@ offer-months = { $months ->
    *[other] per { $months } mesi
 }
 offer-detail = Lo sconto si applica subito all'abbonamento. Oggi non Le verrà addebitato alcun importo aggiuntivo.
+offer-next-invoice = La Sua prossima fattura, il { $date }, sarà di { $now } anziché { $was }.
 action-accept-offer = Accetta offerta
 action-decline-offer-cancel = No grazie, annulla abbonamento
 offer-unavailable-heading = Questa offerta non è più disponibile

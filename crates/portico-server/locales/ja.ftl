@@ -191,6 +191,7 @@ offer-once = 次回の請求で
 offer-forever = ご利用中はずっと
 offer-months = { $months }か月間
 offer-detail = 割引はサブスクリプションにすぐに適用されます。本日、追加の料金が請求されることはありません。
+offer-next-invoice = { $date }の次回の請求額は、{ $was }ではなく{ $now }になります。
 action-accept-offer = オファーを受け取る
 action-decline-offer-cancel = いいえ、サブスクリプションをキャンセルします
 offer-unavailable-heading = このオファーはご利用いただけなくなりました

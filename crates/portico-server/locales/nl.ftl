@@ -194,6 +194,7 @@ offer-months = { $months ->
    *[other] gedurende { $months } maanden
 }
 offer-detail = De korting wordt direct op uw abonnement toegepast. U betaalt vandaag niets extra.
+offer-next-invoice = Uw volgende factuur, op { $date }, bedraagt { $now } in plaats van { $was }.
 action-accept-offer = Aanbieding accepteren
 action-decline-offer-cancel = Nee, bedankt, abonnement opzeggen
 offer-unavailable-heading = Deze aanbieding is niet meer beschikbaar

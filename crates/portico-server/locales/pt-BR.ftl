@@ -194,6 +194,7 @@ offer-months = { $months ->
    *[other] por { $months } meses
 }
 offer-detail = O desconto é aplicado à sua assinatura imediatamente. Nenhum valor adicional será cobrado hoje.
+offer-next-invoice = Sua próxima fatura, em { $date }, será de { $now } em vez de { $was }.
 action-accept-offer = Aceitar oferta
 action-decline-offer-cancel = Não, obrigado. Cancelar assinatura
 offer-unavailable-heading = Esta oferta não está mais disponível

@@ -191,6 +191,7 @@ offer-once = 下一张账单
 offer-forever = 在您订阅期间每期
 offer-months = { $months } 个月内
 offer-detail = 折扣将立即应用于您的订阅。今天不会向您额外收取任何费用。
+offer-next-invoice = 您在 { $date } 的下一张账单金额为 { $now }，而非 { $was }。
 action-accept-offer = 接受优惠
 action-decline-offer-cancel = 不用了，取消订阅
 offer-unavailable-heading = 此优惠已失效

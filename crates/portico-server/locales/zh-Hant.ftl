@@ -191,6 +191,7 @@ offer-once = 下一張帳單
 offer-forever = 在您訂閱期間每期
 offer-months = { $months } 個月內
 offer-detail = 折扣將立即套用於您的訂閱。今天不會向您額外收取任何費用。
+offer-next-invoice = 您在 { $date } 的下一張帳單金額為 { $now }，而非 { $was }。
 action-accept-offer = 接受優惠
 action-decline-offer-cancel = 不用了，取消訂閱
 offer-unavailable-heading = 此優惠已失效

@@ -63,6 +63,9 @@ struct SurveyAnswer {
 struct OfferView {
     headline: String,
     detail: String,
+    /// What the next invoice comes to with the offer, against without it (on the offer's own
+    /// step, when the offer changes it).
+    next_invoice: Option<String>,
 }
 
 /// The session's retention coupon for this subscription, if it still applies (and the
@@ -119,7 +122,53 @@ fn offer_view(p: &Portal, c: &Coupon, sub: &Subscription) -> OfferView {
             vec![("off", off.into()), ("when", when.into())],
         ),
         detail: t.s("offer-detail"),
+        next_invoice: None,
     }
+}
+
+/// "Your next invoice, on {date}, comes to {now} instead of {was}": the subscription's next
+/// renewal previewed without the offer's coupon and with it, as accepting it would add it. `None`
+/// when the coupon would not change that invoice (one that ends before it, say) or the
+/// subscription does not renew.
+async fn offer_next_invoice(
+    p: &Portal,
+    coupon: &Coupon,
+    sub: &Subscription,
+) -> Result<Option<String>, Failure> {
+    let (app, account) = (&p.app, &p.caller.account);
+    let Some(renewing) = crate::billing::as_it_renews(app, account, sub).await? else {
+        return Ok(None);
+    };
+    let mut customer = p.customer.clone();
+    let next_renewal = crate::api::subscription_change::next_renewal;
+    let without = next_renewal(app, account, &renewing, &mut customer, &[]).await?;
+    let mut ids = crate::ids::Ids;
+    let mut ctx = portico_domain::Ctx {
+        now: p.now,
+        livemode: sub.livemode,
+        ids: &mut ids,
+    };
+    let offered = portico_domain::discount::Discount::new(
+        coupon,
+        None,
+        &sub.customer,
+        Some(&sub.id),
+        &mut ctx,
+    );
+    let mut with_offer = renewing.clone();
+    with_offer.discounts.push(offered.id.clone());
+    let with = next_renewal(app, account, &with_offer, &mut customer, &[offered]).await?;
+    let (was, now) = (without.total(), with.total());
+    Ok((now != was).then(|| {
+        p.t.f(
+            "offer-next-invoice",
+            vec![
+                ("date", p.t.date(sub.current_period().1).into()),
+                ("now", p.t.money(now, &sub.currency).into()),
+                ("was", p.t.money(was, &sub.currency).into()),
+            ],
+        )
+    }))
 }
 
 fn keep_url(p: &Portal) -> String {
@@ -160,11 +209,15 @@ async fn page_for(p: &Portal, sub: &Subscription, step: &str) -> Result<CancelPa
     };
     let credit_note = (immediately && cfg.proration_behavior == "create_prorations")
         .then(|| t.s("cancel-credit-note"));
-    let offer = retention(p, sub).await?.map(|c| offer_view(p, &c, sub));
+    let coupon = retention(p, sub).await?;
+    let mut offer = coupon.as_ref().map(|c| offer_view(p, c, sub));
     let step = match step {
         "offer" if offer.is_some() => "offer",
         _ => "summary",
     };
+    if let (Some(view), Some(c), "offer") = (&mut offer, &coupon, step) {
+        view.next_invoice = offer_next_invoice(p, c, sub).await?;
+    }
     let title = if step == "offer" {
         t.s("offer-title")
     } else {
