@@ -805,3 +805,27 @@ def test_a_change_left_waiting_on_3d_secure_can_be_finished_later(server):
     assert "Your subscription has been updated." in text and "Pro €120.00 / year" in text, text[:800]
     # Nothing waits any more: the link leads to the portal as it is.
     assert b.s.get(server.url + resume).url == home
+
+
+def test_an_immediate_cancellation_says_what_it_credits(server):
+    v1 = make_client(server.url, new_key()).v1
+    monthly, _, _, config = business(v1)
+    v1.billing_portal.configurations.update(config.id, {"features": {"subscription_cancel": {
+        "mode": "immediately", "proration_behavior": "create_prorations"}}})
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": 1_775_001_600})  # April 1, 2026
+    c = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
+                             "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    sub = v1.subscriptions.create({"customer": c.id, "items": [{"price": monthly.id}],
+                                   "discounts": [{"coupon": v1.coupons.create({"percent_off": 25, "duration": "forever"}).id}]})
+    v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": 1_775_001_600 + 20 * 86400})
+    url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id, "flow_data": {
+        "type": "subscription_cancel", "subscription_cancel": {"subscription": sub.id}}}).url
+    b = Browser(server.url, "en")
+    summary = b.get(url)
+    # A third of April left (10 of 30 days), at the 25% off it was paid with.
+    credit = round(monthly.unit_amount * 10 / 30 * 0.75)
+    amount = f"€{credit // 100:,}.{credit % 100:02d}"
+    assert f"The unused time on your current period, {amount}, will be credited to your account." in visible_text(summary)
+    b.post(f"{url}/subscriptions/{sub.id}/cancel", {"csrf": csrf(summary), "action": "cancel"})
+    assert v1.subscriptions.retrieve(sub.id).status == "canceled"
+    assert v1.customers.retrieve(c.id).balance == -credit

@@ -166,6 +166,7 @@ cancel-title = Abonnement kündigen
 cancel-end-consequence = Ihr Abonnement für { $product } wird gekündigt, bleibt aber bis zum Ende Ihres Abrechnungszeitraums am { $date } verfügbar.
 cancel-now-consequence = Ihr Abonnement für { $product } endet sofort.
 cancel-credit-note = Nicht genutzte Zeit Ihres aktuellen Abrechnungszeitraums wird Ihrem Konto gutgeschrieben.
+cancel-credit-amount = Die nicht genutzte Zeit Ihres aktuellen Abrechnungszeitraums, { $amount }, wird Ihrem Konto gutgeschrieben.
 cancel-unavailable-heading = Dieses Abonnement kann hier nicht gekündigt werden
 cancel-unavailable-body = Es ist bereits beendet oder bereits zur Kündigung vorgemerkt.
 action-keep-subscription = Abonnement behalten

@@ -166,6 +166,7 @@ cancel-title = Cancel your subscription
 cancel-end-consequence = Your { $product } subscription will be canceled, but it stays available until the end of your billing period on { $date }.
 cancel-now-consequence = Your { $product } subscription will end immediately.
 cancel-credit-note = Unused time on your current period will be credited to your account.
+cancel-credit-amount = The unused time on your current period, { $amount }, will be credited to your account.
 cancel-unavailable-heading = This subscription can't be canceled here
 cancel-unavailable-body = It has already ended, or is already set to cancel.
 action-keep-subscription = Keep subscription

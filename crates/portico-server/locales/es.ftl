@@ -166,6 +166,7 @@ cancel-title = Cancelar su suscripción
 cancel-end-consequence = Su suscripción a { $product } se cancelará, pero seguirá disponible hasta el final de su período de facturación, el { $date }.
 cancel-now-consequence = Su suscripción a { $product } finalizará de inmediato.
 cancel-credit-note = El tiempo no utilizado del período actual se abonará en su cuenta.
+cancel-credit-amount = El tiempo no utilizado del período actual, { $amount }, se abonará en su cuenta.
 cancel-unavailable-heading = Esta suscripción no se puede cancelar aquí
 cancel-unavailable-body = Ya ha finalizado o ya está programada para cancelarse.
 action-keep-subscription = Mantener suscripción

@@ -169,6 +169,7 @@ cancel-title = Annuler votre abonnement
 cancel-end-consequence = Votre abonnement { $product } sera annulé, mais il restera disponible jusqu’à la fin de votre période de facturation, le { $date }.
 cancel-now-consequence = Votre abonnement { $product } prendra fin immédiatement.
 cancel-credit-note = Le temps non utilisé de votre période en cours sera crédité sur votre compte.
+cancel-credit-amount = Le temps non utilisé de votre période en cours, soit { $amount }, sera crédité sur votre compte.
 cancel-unavailable-heading = Cet abonnement ne peut pas être annulé ici
 cancel-unavailable-body = Il a déjà pris fin, ou son annulation est déjà prévue.
 action-keep-subscription = Conserver l’abonnement

@@ -166,6 +166,7 @@ cancel-title = Annulla l'abbonamento
 cancel-end-consequence = L'abbonamento { $product } verrà annullato, ma resterà disponibile fino al termine del periodo di fatturazione in corso ({ $date }).
 cancel-now-consequence = L'abbonamento { $product } terminerà immediatamente.
 cancel-credit-note = Il tempo non utilizzato del periodo in corso verrà accreditato sul Suo account.
+cancel-credit-amount = Il tempo non utilizzato del periodo in corso, pari a { $amount }, verrà accreditato sul Suo account.
 cancel-unavailable-heading = Questo abbonamento non può essere annullato qui
 cancel-unavailable-body = È già terminato oppure il suo annullamento è già programmato.
 action-keep-subscription = Mantieni abbonamento

@@ -166,6 +166,7 @@ cancel-title = サブスクリプションをキャンセル
 cancel-end-consequence = { $product }のサブスクリプションはキャンセルされますが、請求期間が終了する{ $date }までは引き続きご利用いただけます。
 cancel-now-consequence = { $product }のサブスクリプションは直ちに終了します。
 cancel-credit-note = 現在の請求期間の未使用分は、アカウントにクレジットとして付与されます。
+cancel-credit-amount = 現在の請求期間の未使用分 { $amount } は、アカウントにクレジットとして付与されます。
 cancel-unavailable-heading = このサブスクリプションはここではキャンセルできません
 cancel-unavailable-body = すでに終了しているか、キャンセルが予定されています。
 action-keep-subscription = サブスクリプションを継続

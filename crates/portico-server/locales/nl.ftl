@@ -166,6 +166,7 @@ cancel-title = Uw abonnement opzeggen
 cancel-end-consequence = Uw abonnement op { $product } wordt opgezegd, maar blijft beschikbaar tot het einde van uw factuurperiode op { $date }.
 cancel-now-consequence = Uw abonnement op { $product } eindigt direct.
 cancel-credit-note = Ongebruikte tijd in uw huidige periode wordt als tegoed op uw account bijgeschreven.
+cancel-credit-amount = Ongebruikte tijd in uw huidige periode, { $amount }, wordt als tegoed op uw account bijgeschreven.
 cancel-unavailable-heading = Dit abonnement kan hier niet worden opgezegd
 cancel-unavailable-body = Het is al beëindigd of de opzegging is al ingepland.
 action-keep-subscription = Abonnement behouden

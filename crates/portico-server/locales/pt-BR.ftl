@@ -166,6 +166,7 @@ cancel-title = Cancelar sua assinatura
 cancel-end-consequence = Sua assinatura de { $product } será cancelada, mas continuará disponível até o fim do seu período de cobrança, em { $date }.
 cancel-now-consequence = Sua assinatura de { $product } será encerrada imediatamente.
 cancel-credit-note = O tempo não utilizado do período atual será creditado na sua conta.
+cancel-credit-amount = O tempo não utilizado do período atual, { $amount }, será creditado na sua conta.
 cancel-unavailable-heading = Esta assinatura não pode ser cancelada aqui
 cancel-unavailable-body = Ela já foi encerrada ou já está programada para ser cancelada.
 action-keep-subscription = Manter assinatura

@@ -166,6 +166,7 @@ cancel-title = 取消您的订阅
 cancel-end-consequence = 您的 { $product } 订阅将被取消，但在当前账单周期结束（{ $date }）之前仍可继续使用。
 cancel-now-consequence = 您的 { $product } 订阅将立即终止。
 cancel-credit-note = 当前周期内未使用部分的费用将作为抵扣额计入您的账户。
+cancel-credit-amount = 当前周期内未使用部分的费用 { $amount } 将作为抵扣额计入您的账户。
 cancel-unavailable-heading = 无法在此取消该订阅
 cancel-unavailable-body = 该订阅已经结束，或已设置为取消。
 action-keep-subscription = 保留订阅

@@ -166,6 +166,7 @@ cancel-title = 取消您的訂閱
 cancel-end-consequence = 您的 { $product } 訂閱將被取消，但在目前帳單週期結束（{ $date }）之前仍可繼續使用。
 cancel-now-consequence = 您的 { $product } 訂閱將立即終止。
 cancel-credit-note = 目前週期內未使用部分的費用將作為折抵額計入您的帳戶。
+cancel-credit-amount = 目前週期內未使用部分的費用 { $amount } 將作為折抵額計入您的帳戶。
 cancel-unavailable-heading = 無法在此取消該訂閱
 cancel-unavailable-body = 該訂閱已經結束，或已設定為取消。
 action-keep-subscription = 保留訂閱

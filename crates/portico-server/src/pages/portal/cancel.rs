@@ -126,6 +126,36 @@ fn offer_view(p: &Portal, c: &Coupon, sub: &Subscription) -> OfferView {
     }
 }
 
+/// What canceling `sub` now with prorations credits the customer: its unused time after its
+/// discounts, as the cancellation will credit it; `None` when that comes to nothing.
+async fn unused_time_credit(p: &Portal, sub: &Subscription) -> Result<Option<i64>, Failure> {
+    let mut ids = crate::ids::Ids;
+    let mut ctx = portico_domain::Ctx {
+        now: p.now,
+        livemode: sub.livemode,
+        ids: &mut ids,
+    };
+    let credits = sub.unused_time_credits(p.now, &mut ctx);
+    if credits.is_empty() {
+        return Ok(None);
+    }
+    let (start, _) = sub.current_period();
+    let mut customer = p.customer.clone();
+    let before = customer.value.balance;
+    crate::billing::credit_unused_time(
+        &p.app,
+        &p.caller.account,
+        &mut customer,
+        sub,
+        credits,
+        (start.min(p.now), p.now),
+        &mut ctx,
+    )
+    .await?;
+    let credit = before - customer.value.balance;
+    Ok((credit > 0).then_some(credit))
+}
+
 /// "Your next invoice, on {date}, comes to {now} instead of {was}": the subscription's next
 /// renewal previewed without the offer's coupon and with it, as accepting it would add it. `None`
 /// when the coupon would not change that invoice (one that ends before it, say) or the
@@ -207,8 +237,17 @@ async fn page_for(p: &Portal, sub: &Subscription, step: &str) -> Result<CancelPa
             ],
         )
     };
-    let credit_note = (immediately && cfg.proration_behavior == "create_prorations")
-        .then(|| t.s("cancel-credit-note"));
+    let credit_note = if immediately && cfg.proration_behavior == "create_prorations" {
+        Some(match unused_time_credit(p, sub).await? {
+            Some(amount) => t.f(
+                "cancel-credit-amount",
+                vec![("amount", t.money(amount, &sub.currency).into())],
+            ),
+            None => t.s("cancel-credit-note"),
+        })
+    } else {
+        None
+    };
     let coupon = retention(p, sub).await?;
     let mut offer = coupon.as_ref().map(|c| offer_view(p, c, sub));
     let step = match step {
