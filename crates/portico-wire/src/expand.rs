@@ -25,10 +25,7 @@ impl ExpandTree {
                     format!("Invalid expand path: '{path}'."),
                 ));
             }
-            // A list's own `data` is not a level: listing, `data.items.data.price.product`
-            // reaches as deep as `items.data.price.product` on one subscription.
-            let levels = segs.len() - usize::from(segs[0] == "data");
-            if levels > MAX_DEPTH {
+            if segs.len() > MAX_DEPTH {
                 return Err(ApiError::invalid(
                     None,
                     Some(ErrorCode::PropertyExpansionMaxDepth),
@@ -296,10 +293,7 @@ mod tests {
         let t = ExpandTree::parse(&["data.product".into(), "data.default_price".into()]).unwrap();
         assert_eq!(t.0.len(), 1);
         assert_eq!(t.0["data"].0.len(), 2);
-        assert!(ExpandTree::parse(&["data.items.data.price.product".into()]).is_ok());
-        let e = ExpandTree::parse(&["items.data.price.product.default_price".into()]).unwrap_err();
-        assert_eq!(e.code, Some(ErrorCode::PropertyExpansionMaxDepth));
-        let e = ExpandTree::parse(&["data.items.data.price.product.x".into()]).unwrap_err();
+        let e = ExpandTree::parse(&["data.items.data.price.product".into()]).unwrap_err();
         assert_eq!(e.code, Some(ErrorCode::PropertyExpansionMaxDepth));
         assert!(ExpandTree::parse(&["a..b".into()]).is_err());
         assert!(ExpandTree::parse(&["a.b.c.d".into()]).is_ok());
