@@ -190,3 +190,20 @@ def test_paying_with_a_card_that_needs_3d_secure_says_so_by_code(v1, world):
                        status=402, code="invoice_payment_intent_requires_action")
     assert "3-D Secure" in err.user_message
     assert v1.invoices.retrieve(inv.id).status == "open"
+
+
+def test_a_deleted_draft_gives_back_only_the_once_discounts_it_spent(v1, world):
+    forever = v1.coupons.create({"percent_off": 20, "duration": "forever"})
+    sub = upgraded(v1, world, forever.id)
+    v1.subscriptions.update(sub.id, {"discounts": ""})
+    # Made with the discount, the prorations keep it; a customer-wide invoice could not say whose.
+    expect_error(lambda: v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}),
+                 param="pending_invoice_items_behavior", message=sub.id)
+    draft = check(v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
+                                      "pending_invoice_items_behavior": "include"}))
+    # The discount came after April was paid: the credit is whole (flexible mode), the debit 20% off.
+    assert [l.amount for l in draft.lines.data] == [-500, 1000] and draft.total == 300
+    v1.invoices.delete(draft.id)
+    assert v1.subscriptions.retrieve(sub.id).discounts == [], "the removed discount stays removed"
+    assert [(l.amount, [d.amount for d in l.discount_amounts]) for l in renewal(v1, world, sub).lines.data] == [
+        (-500, []), (1000, [200]), (2000, [])]

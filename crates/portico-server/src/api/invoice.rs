@@ -388,10 +388,18 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
             .collect(),
     };
     sources.retain(|s| s.value.pending_update.is_none() && !s.value.pending_lines.is_empty());
-    // A subscription's discounts apply to its prorations; one invoice for several subscriptions
-    // could not say whose discount is whose.
+    // A subscription's discounts apply to its prorations (as do those the prorations were made
+    // with); one invoice for several subscriptions could not say whose discount is whose.
     if sub.is_none() {
-        if let Some(s) = sources.iter().find(|s| !s.value.discounts.is_empty()) {
+        let discounted = |s: &Versioned<Subscription>| {
+            !s.value.discounts.is_empty()
+                || s.value.pending_lines.iter().any(|l| {
+                    l.proration_discounts
+                        .as_ref()
+                        .is_some_and(|d| !d.is_empty())
+                })
+        };
+        if let Some(s) = sources.iter().find(|s| discounted(s)) {
             return Err(ApiError::invalid(
                 Some("pending_invoice_items_behavior".into()),
                 None,
@@ -546,9 +554,11 @@ async fn give_back_prorations(
     for mut sub in subs {
         let back: Vec<_> = match &inv.subscription {
             Some(id) if *id == sub.value.id => {
-                for d in &inv.discounts {
-                    if !sub.value.discounts.contains(d) {
-                        sub.value.discounts.push(d.clone());
+                // Only the `once` discounts the draft spent go back: the invoice also lists
+                // discounts its prorations were made with, which may have ended since.
+                for d in crate::billing::once_spent_by(app, account, inv, &[]).await? {
+                    if !sub.value.discounts.contains(&d) {
+                        sub.value.discounts.push(d);
                     }
                 }
                 inv.lines.iter().map(pending).collect()
