@@ -130,6 +130,9 @@ def test_scheduled_subscriptions_change_through_the_schedule(v1, world):
     item = world["sub"]["items"].data[0].id
     expect_error(lambda: v1.subscriptions.update(world["sub"].id, {"items": [{"id": item, "quantity": 2}]}), message="managed by the subscription schedule")
     expect_error(lambda: v1.subscriptions.update(world["sub"].id, {"cancel_at_period_end": True}), message="managed by the subscription schedule")
+    # A trial would move the billing cycle the phases follow.
+    expect_error(lambda: v1.subscriptions.update(world["sub"].id, {"trial_end": APR1 + 10 * DAY}),
+                 message="updating any trial directly is not allowed")
     assert v1.subscriptions.update(world["sub"].id, {"metadata": {"k": "v"}}).metadata["k"] == "v"
     expect_error(lambda: v1.subscription_schedules.create({"from_subscription": world["sub"].id}), param="from_subscription")
     released = check(v1.subscription_schedules.release(sched.id))
@@ -576,3 +579,12 @@ def test_a_schedule_taking_over_a_trial_shows_it_in_its_first_phase(v1, world):
         {"items": [{"price": world["pro"]}], "start_date": APR1, "end_date": APR1 + 10 * DAY},
         {"items": [{"price": world["basic"]}], "duration": {"interval": "month"}}]}))
     assert [p.trial_end for p in later.phases] == [APR1 + 10 * DAY, None]
+    # Phases sent back as retrieved are taken; a trial or currency of their own is not.
+    resent = [{"items": [{"price": i.price, "quantity": i.quantity} for i in p["items"]], "start_date": p.start_date,
+               "end_date": p.end_date, "currency": p.currency, **({"trial_end": p.trial_end} if p.trial_end else {})}
+              for p in later.phases]
+    assert check(v1.subscription_schedules.update(sched.id, {"phases": resent})).phases[0].trial_end == APR1 + 10 * DAY
+    expect_error(lambda: v1.subscription_schedules.update(sched.id, {"phases": [{**resent[0], "trial_end": APR1 + 5 * DAY}, resent[1]]}),
+                 param="phases[0][trial_end]")
+    expect_error(lambda: v1.subscription_schedules.update(sched.id, {"phases": [resent[0], {**resent[1], "currency": "eur"}]}),
+                 param="phases[1][currency]")

@@ -496,3 +496,15 @@ def _monthly_and_customer(v1, name):
     cus = v1.customers.create({"payment_method": "pm_card_visa",
                                "invoice_settings": {"default_payment_method": "pm_card_visa"}})
     return price, cus
+
+
+def test_clearing_cancel_at_takes_off_any_cancellation(v1, plan):
+    cus = customer_with(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    end = sub["items"].data[0].current_period_end
+    v1.subscriptions.update(sub.id, {"cancel_at_period_end": True})
+    cleared = check(v1.subscriptions.update(sub.id, {"cancel_at": ""}))
+    assert (cleared.cancel_at, cleared.cancel_at_period_end, cleared.canceled_at) == (None, False, None)
+    v1.subscriptions.update(sub.id, {"cancel_at": end - 3600})
+    moved = check(v1.subscriptions.update(sub.id, {"cancel_at": "", "cancel_at_period_end": True}))
+    assert (moved.cancel_at, moved.cancel_at_period_end) == (end, True)

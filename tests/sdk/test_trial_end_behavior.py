@@ -490,3 +490,23 @@ def test_a_trial_added_to_an_active_subscription_credits_the_unused_time(v1):
     other = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan(v1)}]})
     v1.subscriptions.update(other.id, {"trial_end": end + 10 * DAY, "proration_behavior": "none"})
     assert [l.amount for l in v1.invoices.create_preview({"subscription": other.id}).lines.data] == [3100]
+
+
+def test_the_trial_credit_keeps_the_discount_the_period_was_paid_with(v1):
+    """January paid at 25% off (a one-month coupon); a trial added on the 11th runs past the
+    coupon's end: the 21 unused days come back at the price paid for them."""
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": T0})
+    cus = v1.customers.create({"test_clock": clock.id, "payment_method": "pm_card_visa",
+                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    month = v1.coupons.create({"percent_off": 25, "duration": "repeating", "duration_in_months": 1})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan(v1)}],
+                                   "discounts": [{"coupon": month.id}]})
+    assert v1.invoices.retrieve(sub.latest_invoice).amount_paid == 2325
+    advance(v1, clock, T0 + 10 * DAY)
+    end = T0 + 40 * DAY
+    v1.subscriptions.update(sub.id, {"trial_end": end})
+    advance(v1, clock, end + 3600)
+    inv = v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice)
+    assert [(l.amount, [d.amount for d in l.discount_amounts]) for l in inv.lines.data] == [
+        (-2100, [-525]), (3100, [])]
+    assert inv.amount_paid == 3100 - 1575

@@ -92,6 +92,11 @@ pub struct PhaseRequest {
     /// How long the phase lasts (`duration`), when `end_date` is not given.
     pub duration: Option<crate::price::Recurring>,
     pub proration_behavior: Option<String>,
+    /// `trial_end` sent back as a retrieved schedule shows it: taken when it is the trial the
+    /// phase already shows (phases cannot set trials here).
+    pub trial_end: Option<i64>,
+    /// `currency` sent back as shown: taken when it is the phase's prices' currency.
+    pub currency: Option<String>,
 }
 
 impl Schedule {
@@ -321,6 +326,25 @@ impl Schedule {
                     ),
                 ));
             }
+            let trial_end = trial_within(sub, start, end);
+            if r.trial_end.is_some_and(|t| Some(t) != trial_end) {
+                return Err(DomainError::invalid(
+                    param("trial_end"),
+                    "Portico does not support setting a phase's trial_end: a phase shows the trial its subscription has. Send it as retrieved, or leave it out.",
+                ));
+            }
+            if r.currency
+                .as_deref()
+                .is_some_and(|c| !c.eq_ignore_ascii_case(&sub.currency))
+            {
+                return Err(DomainError::invalid(
+                    param("currency"),
+                    format!(
+                        "A phase is billed in its prices' currency, {}.",
+                        sub.currency
+                    ),
+                ));
+            }
             phases.push(Phase {
                 start,
                 end,
@@ -328,7 +352,7 @@ impl Schedule {
                 proration_behavior: r
                     .proration_behavior
                     .unwrap_or_else(|| "create_prorations".into()),
-                trial_end: trial_within(sub, start, end),
+                trial_end,
             });
             start = end;
         }

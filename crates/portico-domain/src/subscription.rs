@@ -2455,10 +2455,7 @@ mod tests {
                 quantity,
                 metadata: None,
             }],
-            start_date: None,
-            end_date: None,
-            duration: None,
-            proration_behavior: None,
+            ..Default::default()
         };
         let none = MetadataUpdate::default();
         s.set_phases_before_start(&sub, vec![phase(2), phase(3)], &none)

@@ -1133,6 +1133,9 @@ pub async fn update_subscription(
             Some("items")
         } else if simple.cancel_at_period_end.is_some() || simple.cancel_at.is_sent() {
             Some("cancelation behavior")
+        } else if simple.trial_end.is_some() {
+            // A trial moves the billing cycle, which the schedule's phases follow.
+            Some("trial")
         } else {
             None
         };
@@ -1186,13 +1189,28 @@ pub async fn update_subscription(
                 api_.now,
             )
             .await?;
+            // The period as billed, and the prorations so far: a trial added now credits the
+            // rest of that period.
+            let (period_start, pending) =
+                (sub.value.current_period().0, sub.value.pending_lines.len());
             apply_(&mut sub.value, now)?;
             let (discount_writes, fresh) = match discounts {
                 Some(d) => set_discounts(app_, api_, &mut sub.value, d, now).await?,
                 None => Default::default(),
             };
-            // A trial ended now renews the subscription in this same commit.
             let account = &api_.caller.account;
+            let tag = crate::api::subscription_change::tag_pending_since;
+            tag(
+                app_,
+                account,
+                &mut sub.value,
+                pending,
+                now,
+                period_start,
+                &fresh,
+            )
+            .await?;
+            // A trial ended now renews the subscription in this same commit.
             let collect = crate::billing::Collect {
                 payment_behavior: change_.payment_behavior,
                 off_session: change_.off_session,
@@ -1305,6 +1323,14 @@ impl SimpleUpdate {
         if let Some(p) = pm {
             s.default_payment_method = Some(p.to_owned());
         }
+        // Clearing `cancel_at` takes off any cancellation, one at the period's end included;
+        // `cancel_at_period_end=true` in the same request then sets that one again.
+        if matches!(self.cancel_at, Patch::Clear)
+            && (s.cancel_at.is_some() || s.cancel_at_period_end)
+        {
+            s.set_cancel_at_period_end(false, now)?;
+            s.prorate_cancel_at = false;
+        }
         if let Some(on) = self.cancel_at_period_end {
             s.set_cancel_at_period_end(on, now)?;
         }
@@ -1326,11 +1352,7 @@ impl SimpleUpdate {
                 s.cancel_at_period_end = false;
                 s.prorate_cancel_at = prorate;
             }
-            Patch::Clear => {
-                s.cancel_at = None;
-                s.prorate_cancel_at = false;
-            }
-            Patch::Keep => {}
+            Patch::Clear | Patch::Keep => {}
         }
         self.apply_details(s);
         if let Some(save) = self.payment_settings.save_default {
@@ -1388,9 +1410,13 @@ pub async fn resume_subscription(
             livemode: sub.value.livemode,
             ids: &mut ids,
         };
+        let pending = sub.value.pending_lines.len();
         let lines = sub
             .value
             .resume(now, reset, behavior, proration_date, &mut ctx)?;
+        // Prorations left for the next invoice keep the discounts in force now.
+        let tag = crate::api::subscription_change::tag_pending_since;
+        tag(app_, account, &mut sub.value, pending, now, now, &[]).await?;
         let mut writes = Vec::new();
         if !lines.is_empty() {
             let mut customer = load::<Customer>(app_, account, &sub.value.customer, None).await?;

@@ -229,38 +229,16 @@ pub async fn plan(
     let mut out = sub
         .value
         .change_items(changes, at, p.behavior, p.anchor_now, &mut ctx)?;
-    // Prorations are discounted as things stand now, whenever they are invoiced: by the
-    // discounts in force after the change, even if they end before the next invoice, and by
-    // none added later.
-    if !out.prorations.is_empty() {
-        let in_force: Vec<String> =
-            crate::billing::discounts_in_force(app, account, &sub.value, at, fresh)
-                .await?
-                .into_iter()
-                .map(|(d, _)| d.id)
-                .collect();
-        for l in &mut out.prorations {
-            l.proration_discounts = Some(in_force.clone());
-        }
-    }
-    // Flexible mode credits what was debited: the discounts that were there when the period
-    // was billed (started by its start), not those added since, by this request or before it.
-    let credits = out.prorations.iter().any(|l| l.amount < 0);
-    if credits && matches!(sub.value.billing_mode, BillingMode::Flexible { .. }) {
-        let mut debited = Vec::new();
-        for id in &sub.value.discounts {
-            if fresh.iter().any(|d| &d.id == id) {
-                continue;
-            }
-            let d = portico_store::get::<Discount>(&*app.store, account, id).await?;
-            if d.is_some_and(|d| d.value.start <= period_start) {
-                debited.push(id.clone());
-            }
-        }
-        for l in out.prorations.iter_mut().filter(|l| l.amount < 0) {
-            l.proration_discounts = Some(debited.clone());
-        }
-    }
+    tag_prorations(
+        app,
+        account,
+        &sub.value,
+        &mut out.prorations,
+        at,
+        period_start,
+        fresh,
+    )
+    .await?;
     // Added invoice items cover the period as the change leaves it.
     let extras = sub.value.invoice_item_lines(&extras, now, &mut ctx)?;
     let immediate = p.behavior == ProrationBehavior::AlwaysInvoice || out.new_period.is_some();
@@ -303,6 +281,68 @@ pub async fn plan(
         prices,
         paused,
     })
+}
+
+/// [`tag_prorations`] for the prorations `sub` was left to invoice later from its pending line
+/// `from` on (those a request just made).
+pub(crate) async fn tag_pending_since(
+    app: &App,
+    account: &AccountId,
+    sub: &mut Subscription,
+    from: usize,
+    at: i64,
+    period_start: i64,
+    fresh: &[Discount],
+) -> Result<(), Failure> {
+    let as_now = sub.clone();
+    let from = from.min(sub.pending_lines.len());
+    let added = &mut sub.pending_lines[from..];
+    tag_prorations(app, account, &as_now, added, at, period_start, fresh).await
+}
+
+/// Fixes the discounts `prorations` (made for `sub` at `at`) are billed with, whenever they are
+/// invoiced (see [`portico_domain::invoice::Line::proration_discounts`]): those in force after
+/// the change, even if they end before the next invoice, and none added later. Flexible mode
+/// credits what was debited: a credit takes the discounts that were there when its period was
+/// billed (started by `period_start`), not those added since, by this request (`fresh`) or
+/// before it.
+pub(crate) async fn tag_prorations(
+    app: &App,
+    account: &AccountId,
+    sub: &Subscription,
+    prorations: &mut [portico_domain::invoice::Line],
+    at: i64,
+    period_start: i64,
+    fresh: &[Discount],
+) -> Result<(), Failure> {
+    if prorations.is_empty() {
+        return Ok(());
+    }
+    let in_force: Vec<String> = crate::billing::discounts_in_force(app, account, sub, at, fresh)
+        .await?
+        .into_iter()
+        .map(|(d, _)| d.id)
+        .collect();
+    for l in prorations.iter_mut() {
+        l.proration_discounts = Some(in_force.clone());
+    }
+    let credits = prorations.iter().any(|l| l.amount < 0);
+    if credits && matches!(sub.billing_mode, BillingMode::Flexible { .. }) {
+        let mut debited = Vec::new();
+        for id in &sub.discounts {
+            if fresh.iter().any(|d| &d.id == id) {
+                continue;
+            }
+            let d = portico_store::get::<Discount>(&*app.store, account, id).await?;
+            if d.is_some_and(|d| d.value.start <= period_start) {
+                debited.push(id.clone());
+            }
+        }
+        for l in prorations.iter_mut().filter(|l| l.amount < 0) {
+            l.proration_discounts = Some(debited.clone());
+        }
+    }
+    Ok(())
 }
 
 /// The writes of a planned change, with its invoice collected per `payment_behavior`. A

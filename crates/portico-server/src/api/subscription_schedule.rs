@@ -31,6 +31,8 @@ struct PhaseParams {
     end_date: Option<i64>,
     duration: Option<Recurring>,
     proration_behavior: Option<&'static str>,
+    trial_end: Option<i64>,
+    currency: Option<String>,
 }
 
 fn read_phases(r: &mut Reader<'_>) -> Option<Vec<PhaseParams>> {
@@ -51,8 +53,6 @@ fn read_phases(r: &mut Reader<'_>) -> Option<Vec<PhaseParams>> {
             "on_behalf_of",
             "transfer_data",
             "trial",
-            "trial_end",
-            "currency",
         ] {
             p.unsupported(key, "this phase setting is not implemented.");
         }
@@ -81,6 +81,8 @@ fn read_phases(r: &mut Reader<'_>) -> Option<Vec<PhaseParams>> {
             start_date,
             start_now,
             end_date: p.timestamp("end_date"),
+            trial_end: p.timestamp("trial_end"),
+            currency: p.string("currency", 3),
             duration: p.object("duration", |d| {
                 d.require("interval");
                 let interval = d
@@ -162,6 +164,8 @@ async fn phase_requests(
             end_date: p.end_date,
             duration: p.duration,
             proration_behavior: p.proration_behavior.map(str::to_owned),
+            trial_end: p.trial_end,
+            currency: p.currency,
         });
     }
     Ok((out, made))
