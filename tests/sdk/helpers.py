@@ -112,3 +112,16 @@ def carded_customer(v1, clock, card="pm_card_visa", **params):
     """A customer on test clock `clock` (an id) whose default payment method is `card`."""
     return v1.customers.create({"test_clock": clock, "payment_method": card,
                                 "invoice_settings": {"default_payment_method": card}, **params})
+
+
+def open_login_link(link: str, session: requests.Session | None = None) -> requests.Response:
+    """Opens an emailed sign-in link as a browser does: its page, then its Continue button (the
+    link is used up by the button, not by fetching it). The button's answer, not followed."""
+    import re
+
+    s = session or requests.Session()
+    page = s.get(link, timeout=10)
+    if page.status_code != 200:
+        return page
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    return s.post(link, data={"csrf": csrf}, allow_redirects=False, timeout=10)

@@ -22,7 +22,7 @@ import time
 import requests
 import stripe
 
-from helpers import make_client, new_key
+from helpers import make_client, new_key, open_login_link
 from server import Server
 from webhook_receiver import Receiver
 
@@ -112,8 +112,7 @@ def test_no_secret_in_logs_or_at_rest():
         text = requests.get(f"{server.url}/p/dev/mail/{ids[0]}", timeout=10).text
         found["emailed sign-in secret"] = re.search(r"/open/([A-Za-z0-9_]+)", text).group(1)
         # The link works (so what was sealed opened again).
-        opened = requests.get(f"{config.login_page.url}/open/{found['emailed sign-in secret']}",
-                              allow_redirects=False, timeout=10)
+        opened = open_login_link(f"{config.login_page.url}/open/{found['emailed sign-in secret']}")
         assert opened.status_code == 303
     finally:
         server.stop()

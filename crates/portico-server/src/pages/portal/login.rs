@@ -403,55 +403,64 @@ async fn send_link(
         .map_err(|e| e.to_string())
 }
 
-/// `GET /p/login/{token}/open/{secret}`: the emailed link. Used once, it opens a new portal
-/// session for its customer (in this browser).
+/// `GET /p/login/{token}/open/{secret}`: the emailed link. It asks the customer to go on, and
+/// uses nothing up: mail filters and link previews fetch links on their own, and must not spend
+/// a customer's one-time link before the customer gets to it.
 pub async fn open_link(
     State(app): State<App>,
     Path((token, secret)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
     let t = language(&headers);
-    let login = match find(&app, &token).await {
-        Ok(Some(l)) => l,
-        Ok(None) => return gone(&headers),
+    match usable_link(&app, &token, &secret).await {
+        Ok(Usable::Yes { .. }) => {
+            let csrf = csrf_token(&headers);
+            let view = super::view::NoticePage {
+                lang: t.lang.tag(),
+                heading: t.s("login-continue-heading"),
+                body: t.s("login-continue-body"),
+                tone: "ok",
+                footer: t.s("powered-by"),
+                back: None,
+                form: Some((t.s("action-continue"), csrf.0.clone())),
+            };
+            with_csrf_cookie(crate::pages::page(StatusCode::OK, &view, None), &csrf, &app)
+        }
+        Ok(Usable::No) => link_used(t, &token),
+        Ok(Usable::LoginGone) => gone(&headers),
+        Err(()) => failure(t),
+    }
+}
+
+/// `POST /p/login/{token}/open/{secret}`: the customer goes on. Used once, the link opens a new
+/// portal session for its customer (in this browser).
+pub async fn use_link(
+    State(app): State<App>,
+    Path((token, secret)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let t = language(&headers);
+    // Only from the page above: another site cannot sign a visitor in to a portal.
+    if !csrf_ok(&headers, Form::parse(&body).get("csrf").unwrap_or("")) {
+        return notice_page(
+            t,
+            StatusCode::FORBIDDEN,
+            "form-expired-heading",
+            "form-expired-body",
+            "neutral",
+        );
+    }
+    let (login, record) = match usable_link(&app, &token, &secret).await {
+        Ok(Usable::Yes { login, record }) => (login, record),
+        Ok(Usable::No) => return link_used(t, &token),
+        Ok(Usable::LoginGone) => return gone(&headers),
         Err(()) => return failure(t),
     };
-    let used = || {
-        notice_page(
-            t,
-            StatusCode::GONE,
-            "login-link-used-heading",
-            "login-link-used-body",
-            "neutral",
-        )
+    let Some((_, customer_id)) = record.object_id.split_once(' ') else {
+        return link_used(t, &token);
     };
-    if secret.len() != 43 || !secret.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return used();
-    }
     let now = app.clock.now();
-    let record = match app.store.find_token(&hash(&secret)).await {
-        Ok(Some(r))
-            if r.kind == "portal_login_link"
-                && r.account == login.account
-                && r.expires_at > now =>
-        {
-            r
-        }
-        Ok(_) => return used(),
-        Err(_) => return failure(t),
-    };
-    let Some((config_id, customer_id)) = record.object_id.split_once(' ') else {
-        return used();
-    };
-    if config_id != login.config.id {
-        return used();
-    }
-    let customer =
-        match portico_store::get::<Customer>(&*app.store, &login.account, customer_id).await {
-            Ok(Some(c)) if !c.value.deleted => c.value,
-            Ok(_) => return used(),
-            Err(_) => return failure(t),
-        };
     let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now,
@@ -459,7 +468,7 @@ pub async fn open_link(
         ids: &mut ids,
     };
     let session = PortalSession::create(
-        customer.id.as_str().to_owned(),
+        customer_id.to_owned(),
         login.config.id.clone(),
         None,
         None,
@@ -474,9 +483,69 @@ pub async fn open_link(
     ];
     // A link used twice at once: the second commit finds the token gone.
     if app.commit(&login.account, writes).await.is_err() {
-        return used();
+        return link_used(t, &token);
     }
     crate::pages::see_other(&format!("/p/session/{}", session.token))
+}
+
+/// Whether an emailed link can still open a session.
+enum Usable {
+    Yes {
+        login: Box<Login>,
+        record: TokenRecord,
+    },
+    /// Used, expired, or not a link of this sign-in page's.
+    No,
+    /// The sign-in page itself is gone.
+    LoginGone,
+}
+
+async fn usable_link(app: &App, token: &str, secret: &str) -> Result<Usable, ()> {
+    let Some(login) = find(app, token).await? else {
+        return Ok(Usable::LoginGone);
+    };
+    if secret.len() != 43 || !secret.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Ok(Usable::No);
+    }
+    let now = app.clock.now();
+    let record = match app.store.find_token(&hash(secret)).await.map_err(|_| ())? {
+        Some(r)
+            if r.kind == "portal_login_link"
+                && r.account == login.account
+                && r.expires_at > now =>
+        {
+            r
+        }
+        _ => return Ok(Usable::No),
+    };
+    let Some((config_id, customer_id)) = record.object_id.split_once(' ') else {
+        return Ok(Usable::No);
+    };
+    if config_id != login.config.id {
+        return Ok(Usable::No);
+    }
+    match portico_store::get::<Customer>(&*app.store, &login.account, customer_id).await {
+        Ok(Some(c)) if !c.value.deleted => Ok(Usable::Yes {
+            login: Box::new(login),
+            record,
+        }),
+        Ok(_) => Ok(Usable::No),
+        Err(_) => Err(()),
+    }
+}
+
+/// The page for a link that cannot be used (any more), with the way to ask for a new one.
+fn link_used(t: T, token: &str) -> Response {
+    let view = super::view::NoticePage {
+        lang: t.lang.tag(),
+        heading: t.s("login-link-used-heading"),
+        body: t.s("login-link-used-body"),
+        tone: "neutral",
+        footer: t.s("powered-by"),
+        back: Some((format!("/p/login/{token}"), t.s("login-link-again"))),
+        form: None,
+    };
+    crate::pages::page(StatusCode::GONE, &view, None)
 }
 
 #[cfg(test)]

@@ -109,7 +109,10 @@ pub fn router() -> Router<App> {
         )
         .route(&format!("{S}/invoices/{{id}}"), get(invoice::show))
         .route("/login/{token}", get(login::show).post(login::submit))
-        .route("/login/{token}/open/{secret}", get(login::open_link))
+        .route(
+            "/login/{token}/open/{secret}",
+            get(login::open_link).post(login::use_link),
+        )
         .route("/brand.css", get(view::brand_css))
 }
 
@@ -265,6 +268,7 @@ pub(crate) fn notice_written(
         tone,
         footer: t.s("powered-by"),
         back,
+        form: None,
     };
     page(status, &view, None)
 }

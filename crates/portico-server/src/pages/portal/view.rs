@@ -137,6 +137,8 @@ pub struct NoticePage<'a> {
     pub footer: String,
     /// A way back to the app: its URL and the link's words.
     pub back: Option<(String, String)>,
+    /// A button that posts the page back to its own address: its words, and the CSRF token.
+    pub form: Option<(String, String)>,
 }
 
 /// A message page inside a session, in its frame.
