@@ -19,7 +19,7 @@ import tempfile
 import pytest
 import requests
 
-from helpers import make_client, new_key
+from helpers import expect_error, make_client, new_key
 from server import Server
 
 LOCALES = pathlib.Path(__file__).resolve().parents[2] / "crates" / "portico-server" / "locales"
@@ -829,3 +829,25 @@ def test_an_immediate_cancellation_says_what_it_credits(server):
     b.post(f"{url}/subscriptions/{sub.id}/cancel", {"csrf": csrf(summary), "action": "cancel"})
     assert v1.subscriptions.retrieve(sub.id).status == "canceled"
     assert v1.customers.retrieve(c.id).balance == -credit
+
+
+def test_on_behalf_of_another_account_the_last_card_stays_while_a_subscription_runs(server):
+    """Such a session shows none of the customer's subscriptions (none is made on behalf of
+    another account), but the one that runs still needs its card; and no flow can open one."""
+    v1 = make_client(server.url, new_key()).v1
+    monthly, _, _, config = business(v1)
+    c, sub = customer(v1, monthly, "obo@example.com")
+    expect_error(lambda: v1.billing_portal.sessions.create({
+        "customer": c.id, "configuration": config.id, "on_behalf_of": "acct_1Other",
+        "flow_data": {"type": "subscription_cancel", "subscription_cancel": {"subscription": sub.id}}}),
+        param="flow_data[subscription_cancel][subscription]", message="on behalf of acct_1Other")
+    url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id,
+                                             "on_behalf_of": "acct_1Other"}).url
+    b = Browser(server.url, "en")
+    home = b.get(url)
+    assert "Remove" not in visible_text(home)
+    card = v1.customers.retrieve(c.id).invoice_settings.default_payment_method
+    form = b.get(f"{url}/payment-methods/new")
+    r = b.s.post(f"{url}/payment-methods/{card}/remove", data={"csrf": csrf(form)}, allow_redirects=False)
+    assert r.status_code != 303 or "card_removed" not in r.headers.get("location", "")
+    assert v1.payment_methods.retrieve(card).customer == c.id

@@ -690,6 +690,14 @@ async fn new_session(app: App, mut api: Api) -> Reply {
     };
     let mut flow = p.flow;
     if let Some(f) = flow.as_mut() {
+        // A session on behalf of another account shows only that account's subscriptions, and
+        // Portico makes none on behalf of another account: a flow could not reach its own.
+        if let (Some(o), Some(sub)) = (&p.on_behalf_of, f.subscription()) {
+            return Err(refuse(
+                format!("{FD}[{}][subscription]", f.kind),
+                format!("The subscription {sub} is not made on behalf of {o}, so a session on behalf of {o} cannot open it."),
+            ));
+        }
         check_flow(&app, &account, &customer, &config, f, api.now).await?;
     }
     if p.return_url.is_none() && config.default_return_url.is_none() {

@@ -58,6 +58,9 @@ struct Listed {
     /// an account) only that account's — none here, as Portico's subscriptions are never made
     /// on behalf of another account.
     subscriptions: Vec<Versioned<Subscription>>,
+    /// Whether the customer has a subscription that is not ended, shown or not: while one
+    /// runs, they keep a card.
+    subscribed: bool,
     /// The customer's cards, the default first, when asked for.
     cards: Option<Vec<PaymentMethod>>,
     /// The newest invoices (drafts among them), when asked for and the session is not made
@@ -74,7 +77,8 @@ async fn listed(p: &Portal, cards: bool, invoices: bool) -> Result<Listed, Failu
     let cards_q = cards.then(|| customer_query::<PaymentMethod>(&customer, 100));
     let invoices_q =
         (invoices && own).then(|| customer_query::<Invoice>(&customer, INVOICES_SHOWN * 2));
-    let subs_q = own.then(|| crate::billing::live_query(customer));
+    // Read even when none is shown (`on_behalf_of`): a running one keeps the customer's card.
+    let subs_q = Some(crate::billing::live_query(customer));
     let reads: Vec<Read> = [&subs_q, &cards_q, &invoices_q]
         .into_iter()
         .flatten()
@@ -88,12 +92,14 @@ async fn listed(p: &Portal, cards: bool, invoices: bool) -> Result<Listed, Failu
         cards_q.as_ref().map(|_| next()),
         invoices_q.as_ref().map(|_| next()),
     );
-    let subscriptions = match (subs_q, subs_page) {
+    let live = match (subs_q, subs_page) {
         (Some(q), Some(first)) => {
             crate::billing::live_subscriptions_from(&p.app, account, q, first).await?
         }
         _ => Vec::new(),
     };
+    let subscribed = !live.is_empty();
+    let subscriptions = if own { live } else { Vec::new() };
     let cards = match cards_page {
         Some(page) => {
             let mut cards: Vec<PaymentMethod> =
@@ -124,6 +130,7 @@ async fn listed(p: &Portal, cards: bool, invoices: bool) -> Result<Listed, Failu
     };
     Ok(Listed {
         subscriptions,
+        subscribed,
         cards,
         invoices,
     })
@@ -242,7 +249,7 @@ async fn homepage(p: &Portal, notice: Option<&str>) -> Result<HomePage, Failure>
         all.iter()
             .map(|pm| {
                 let is_default = default == Some(pm.id.as_str());
-                let can_remove = removable(pm, default, all.len(), !subs.is_empty());
+                let can_remove = removable(pm, default, all.len(), listed.subscribed);
                 CardView::new(t, pm, is_default, can_remove)
             })
             .collect()
@@ -442,9 +449,8 @@ async fn may_remove(p: &Portal, pm_id: &str) -> Result<Option<(PaymentMethod, bo
     };
     let listed = listed(p, true, false).await?;
     let all = listed.cards.unwrap_or_default();
-    let subscribed = !listed.subscriptions.is_empty();
     let default = p.default_card();
-    let ok = removable(&pm, default, all.len(), subscribed);
+    let ok = removable(&pm, default, all.len(), listed.subscribed);
     Ok(Some((pm, ok)))
 }
 
