@@ -851,3 +851,20 @@ def test_on_behalf_of_another_account_the_last_card_stays_while_a_subscription_r
     r = b.s.post(f"{url}/payment-methods/{card}/remove", data={"csrf": csrf(form)}, allow_redirects=False)
     assert r.status_code != 303 or "card_removed" not in r.headers.get("location", "")
     assert v1.payment_methods.retrieve(card).customer == c.id
+
+
+def test_a_subscription_waiting_on_a_payment_leads_to_its_invoice(server):
+    v1 = make_client(server.url, new_key()).v1
+    monthly, _, _, config = business(v1)
+    c = v1.customers.create({"email": "unpaid@example.com", "payment_method": "pm_card_chargeCustomerFail",
+                             "invoice_settings": {"default_payment_method": "pm_card_chargeCustomerFail"}})
+    sub = v1.subscriptions.create({"customer": c.id, "items": [{"price": monthly.id}],
+                                   "payment_behavior": "allow_incomplete"})
+    assert sub.status == "incomplete"
+    url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
+    b = Browser(server.url, "en")
+    home = b.get(url)
+    text = visible_text(home)
+    assert "Its first invoice is waiting to be paid" in text and "Renews on" not in text
+    (pay,) = re.findall(r'<a class="button primary" href="([^"]+)">Pay invoice</a>', home)
+    assert html.unescape(pay) == v1.invoices.retrieve(sub.latest_invoice).hosted_invoice_url

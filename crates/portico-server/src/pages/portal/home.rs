@@ -17,7 +17,7 @@ use axum::response::Response;
 use portico_domain::invoice::{Invoice, InvoiceStatus};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::schedule::Schedule;
-use portico_domain::subscription::Subscription;
+use portico_domain::subscription::{Subscription, SubscriptionStatus};
 use portico_store::{Cursor, Filter, ListQuery, Object, Read, Versioned, Write};
 use std::collections::HashMap;
 
@@ -179,6 +179,28 @@ async fn scheduled_change(p: &Portal, sub: &Subscription) -> Result<Option<Strin
     )))
 }
 
+/// What an incomplete or past-due subscription waits on, and where to pay it: its latest
+/// invoice, open. (Other subscriptions cost no read here.)
+async fn unpaid(p: &Portal, sub: &Subscription) -> Result<Option<(String, String)>, Failure> {
+    let key = match sub.status {
+        SubscriptionStatus::Incomplete => "sub-incomplete-pay",
+        SubscriptionStatus::PastDue | SubscriptionStatus::Unpaid => "sub-past-due-pay",
+        _ => return Ok(None),
+    };
+    let Some(id) = &sub.latest_invoice else {
+        return Ok(None);
+    };
+    let inv = portico_store::get::<Invoice>(&*p.app.store, &p.caller.account, id).await?;
+    let url = inv
+        .filter(|i| i.value.status == InvoiceStatus::Open)
+        .and_then(|i| {
+            p.app
+                .links(&p.caller.account, p.app.clock.now())
+                .hosted_invoice(&i.value)
+        });
+    Ok(url.map(|u| (p.t.s(key), u)))
+}
+
 /// The discounts in force on `sub`, for its card. (Most subscriptions have none, and cost no
 /// read here.)
 async fn discount_lines(p: &Portal, sub: &Subscription) -> Result<Vec<String>, Failure> {
@@ -242,6 +264,10 @@ async fn homepage(p: &Portal, notice: Option<&str>) -> Result<HomePage, Failure>
         let discounts = discount_lines(p, &s.value).await?;
         let mut view = SubscriptionView::new(p, &s.value, change, discounts);
         view.resume = resume;
+        if let Some((text, url)) = unpaid(p, &s.value).await? {
+            view.next = text;
+            view.pay = Some(url);
+        }
         views.push(view);
     }
     let cards = listed.cards.map(|all| {

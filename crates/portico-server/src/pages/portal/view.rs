@@ -237,6 +237,9 @@ pub struct SubscriptionView {
     pub change: Option<String>,
     /// Where to finish what the change waits on (its payment's authentication).
     pub resume: Option<String>,
+    /// Where to pay the open invoice the subscription waits on (its first, or one that
+    /// failed), when it waits on one.
+    pub pay: Option<String>,
     /// The discounts in force, as [`discount_line`] writes them.
     pub discounts: Vec<String>,
     pub can_update: bool,
@@ -297,6 +300,7 @@ impl SubscriptionView {
             badge,
             change,
             resume: None,
+            pay: None,
             discounts,
             can_update: p.config.can_update(sub),
             can_cancel: p.config.can_cancel(sub),
