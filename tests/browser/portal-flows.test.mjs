@@ -76,7 +76,8 @@ async function complete(page, kind, shots) {
       // The promotion code's 10% shows as an amount, and the figures add up to what is due.
       const cents = (text) => Math.round(Number(text.trim().replace(/[$,]/g, '')) * 100);
       const lines = (await page.locator('table.lines td.num').allTextContents()).map(cents);
-      assert.deepEqual(await page.locator('dl.summary .adjustment dt').allTextContents(), ['Discount']);
+      // Named by what its coupon takes off (the coupon has no name of its own).
+      assert.deepEqual(await page.locator('dl.summary .adjustment dt').allTextContents(), ['10% off']);
       const taken = await page.locator('dl.summary .adjustment dd').allTextContents();
       assert.deepEqual(taken, ['-$15.00']);
       const off = taken.map(cents);

@@ -63,9 +63,14 @@ test('a customer asks for a link, gets it by email, and it opens the portal once
   assert.equal(await page.getByRole('link', { name: 'Manage billing' }).getAttribute('href'), link);
   await shoot(page, 'email-login-html');
 
-  // The link opens a new portal session for Grace, in this browser.
+  // The link asks to go on (fetching it uses nothing up), then opens a new portal session for
+  // Grace, in this browser.
   const before = (await biz.api.get('/v1/events', { type: 'billing_portal.session.created' })).json.data.length;
   await page.goto(link);
+  await page.getByRole('heading', { name: 'Open your billing portal' }).waitFor();
+  await shoot(page, 'portal-login-continue');
+  assert.equal((await biz.api.get('/v1/events', { type: 'billing_portal.session.created' })).json.data.length, before);
+  await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('heading', { name: 'Your billing' }).waitFor();
   assert.match(page.url(), /\/p\/session\/test_/);
   assert.match(await page.textContent('main'), /grace@example\.com/);
@@ -77,6 +82,9 @@ test('a customer asks for a link, gets it by email, and it opens the portal once
   const again = await page.goto(link);
   assert.equal(again.status(), 410);
   await page.getByRole('heading', { name: 'This link has expired' }).waitFor();
+  // It leads back to the sign-in page, for a new link.
+  await page.getByRole('link', { name: 'Get a new link' }).click();
+  await page.getByRole('heading', { name: 'Sign in to your billing portal' }).waitFor();
   await context.close();
 });
 
@@ -93,6 +101,7 @@ test('the address is found in any case, and of two customers with it, the newer 
   assert.match(text, /Hello Newer John,/);
   const link = text.match(/https?:\/\/\S+\/open\/[A-Za-z0-9]{43}/)[0];
   await page.goto(link);
+  await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('heading', { name: 'Your billing' }).waitFor();
   const created = (await biz.api.get('/v1/events', { type: 'billing_portal.session.created' })).json.data;
   assert.equal(created[0].data.object.customer, newer.id);

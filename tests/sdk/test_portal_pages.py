@@ -868,3 +868,49 @@ def test_a_subscription_waiting_on_a_payment_leads_to_its_invoice(server):
     assert "Its first invoice is waiting to be paid" in text and "Renews on" not in text
     (pay,) = re.findall(r'<a class="button primary" href="([^"]+)">Pay invoice</a>', home)
     assert html.unescape(pay) == v1.invoices.retrieve(sub.latest_invoice).hosted_invoice_url
+
+
+def test_a_downgrade_that_credits_says_where_the_credit_goes(server):
+    """Yearly (€120) to monthly (€12) at once: today's invoice is a credit, kept on the
+    customer's balance, and the next invoice spends it."""
+    v1 = make_client(server.url, new_key()).v1
+    monthly, yearly, _, config = business(v1)
+    v1.billing_portal.configurations.update(config.id, {"features": {"subscription_update": {
+        "proration_behavior": "always_invoice"}}})
+    c, _ = customer(v1, monthly, "down@example.com")
+    sub = v1.subscriptions.create({"customer": c.id, "items": [{"price": yearly.id}]})
+    item = sub["items"].data[0].id
+    url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id, "flow_data": {
+        "type": "subscription_update_confirm", "subscription_update_confirm": {
+            "subscription": sub.id, "items": [{"id": item, "price": monthly.id}]}}}).url
+    b = Browser(server.url, "en")
+    text = visible_text(b.get(url))
+    preview = v1.invoices.create_preview({"subscription": sub.id, "subscription_details": {
+        "items": [{"id": item, "price": monthly.id}], "proration_behavior": "always_invoice"}})
+    assert preview.total < 0
+    credit = -preview.total
+    # A second or two may pass between the two previews: the credit is matched to the cent or so.
+    m = re.search(r"Your account balance will hold a credit of €([\d,]+)\.(\d\d), used on your next invoices\.", text)
+    assert m, text
+    shown = int(m.group(1).replace(",", "")) * 100 + int(m.group(2))
+    assert abs(shown - credit) <= 2
+    assert "Amount due today €0.00" in text
+    # The next invoice (a month of €12) is paid from that credit.
+    assert re.search(r"Next invoice on [^€]+€0\.00", text), text
+
+
+def test_the_update_page_says_when_there_is_nothing_to_change_to(server):
+    v1 = make_client(server.url, new_key()).v1
+    monthly, _, _, _ = business(v1)
+    only = v1.billing_portal.configurations.create({
+        "default_return_url": "https://app.example.com/account",
+        "features": {"payment_method_update": {"enabled": True}, "subscription_update": {
+            "enabled": True, "default_allowed_updates": ["price"],
+            "products": [{"product": monthly.product, "prices": [monthly.id]}]}}})
+    c, sub = customer(v1, monthly, "only@example.com")
+    url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": only.id}).url
+    b = Browser(server.url, "en")
+    b.get(url)
+    page = b.get(f"{url}/subscriptions/{sub.id}/update")
+    assert "There is no other plan to switch this subscription to right now." in visible_text(page)
+    assert 'id="plan-form"' not in page

@@ -744,7 +744,7 @@ pub async fn discounts_in_force(
 /// A discount (made in this request, or stored) with its coupon's terms as applied. A deleted
 /// coupon keeps applying to discounts already made from it, and a coupon made again with its id
 /// does not change them.
-async fn discount_with_coupon(
+pub(crate) async fn discount_with_coupon(
     app: &App,
     account: &AccountId,
     id: &str,

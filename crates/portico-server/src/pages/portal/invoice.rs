@@ -80,12 +80,16 @@ impl InvoiceView {
         }
         let mut totals = vec![(t.s("invoice-subtotal"), money(inv.subtotal()), false)];
         for d in inv.total_discount_amounts() {
-            totals.push((t.s("invoice-discount"), money(-d.amount), false));
+            let label =
+                super::view::discount_label(app, account, t, &d.discount, &inv.currency, None)
+                    .await?;
+            totals.push((label, money(-d.amount), false));
         }
+        totals.push((t.s("invoice-total"), money(inv.total()), true));
+        // The balance applies to the total, as Stripe's invoices show it.
         if inv.starting_balance != 0 {
             totals.push((t.s("invoice-balance"), money(inv.starting_balance), false));
         }
-        totals.push((t.s("invoice-total"), money(inv.total()), true));
         totals.push((t.s("invoice-amount-paid"), money(inv.amount_paid), false));
         totals.push((
             t.s("invoice-amount-due"),

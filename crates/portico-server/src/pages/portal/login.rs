@@ -316,6 +316,8 @@ struct LoginMail {
     business: String,
     url: String,
     accent: String,
+    /// The button's text colour on the accent.
+    accent_ink: &'static str,
 }
 
 #[derive(Template)]
@@ -365,6 +367,11 @@ async fn send_link(
         login.config.login_token.as_deref().unwrap_or("")
     );
     let business = frame.business.clone();
+    let accent = login
+        .branding
+        .as_ref()
+        .and_then(|b| b.accent_color.clone())
+        .unwrap_or_else(|| "#4f46e5".into());
     let m = LoginMail {
         lang: t.lang.tag(),
         subject: t.s("login-email-subject"),
@@ -380,11 +387,8 @@ async fn send_link(
         ignore: t.s("login-email-ignore"),
         business: business.clone(),
         url,
-        accent: login
-            .branding
-            .as_ref()
-            .and_then(|b| b.accent_color.clone())
-            .unwrap_or_else(|| "#4f46e5".into()),
+        accent: accent.clone(),
+        accent_ink: super::view::accent_ink(&accent),
     };
     let text = LoginText { m: &m }.render().map_err(|e| e.to_string())?;
     let html = LoginHtml { m: &m }.render().map_err(|e| e.to_string())?;

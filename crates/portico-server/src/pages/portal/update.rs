@@ -438,12 +438,37 @@ struct PreviewPage {
     /// The card today's amount is charged to (`Visa •••• 4242`), when something is due.
     paid_with: Option<String>,
     next: Option<(String, String)>,
+    /// What goes to the customer's balance when today's invoice is a credit.
+    credit_note: Option<String>,
     error: Option<String>,
     /// Where "use another card" leads, after a decline.
     card_url: Option<String>,
     /// Hidden fields of the confirmation form.
     fields: Vec<(&'static str, String)>,
     back_url: String,
+}
+
+/// The coupons of the discounts `requests` add (a coupon, or a promotion code's), in order.
+async fn added_coupons(p: &Portal, requests: &[DiscountRequest]) -> Result<Vec<Coupon>, Failure> {
+    let (store, account) = (&*p.app.store, &p.caller.account);
+    let mut out = Vec::new();
+    for r in requests {
+        let coupon_id = match r {
+            DiscountRequest::Coupon(id) => Some(id.clone()),
+            DiscountRequest::PromotionCode(id) => {
+                portico_store::get::<PromotionCode>(store, account, id)
+                    .await?
+                    .map(|pc| pc.value.coupon.clone())
+            }
+            DiscountRequest::Existing(_) => None,
+        };
+        if let Some(id) = coupon_id {
+            if let Some(c) = portico_store::get::<Coupon>(store, account, &id).await? {
+                out.push(c.value);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The preview of `target` for `sub`.
@@ -531,14 +556,25 @@ async fn preview_page(
     };
     let money = |a: i64| t.money(a, &s.currency);
     let mut adjustments = Vec::new();
-    let taken: Vec<i64> = today
+    let taken: Vec<_> = today
         .iter()
         .flat_map(|inv| inv.total_discount_amounts())
-        .map(|d| d.amount)
-        .filter(|a| *a != 0)
+        .filter(|d| d.amount != 0)
         .collect();
-    for amount in &taken {
-        adjustments.push((t.s("preview-discount"), money(-amount)));
+    // The discounts the change adds are not stored yet: named by their coupons, in order.
+    let mut added = added_coupons(p, &target.discounts).await?.into_iter();
+    for d in &taken {
+        let stored = s.discounts.contains(&d.discount);
+        let fallback = if stored { None } else { added.next() };
+        let label = super::view::discount_label(
+            &p.app,
+            &p.caller.account,
+            t,
+            &d.discount,
+            &s.currency,
+            fallback.as_ref(),
+        );
+        adjustments.push((label.await?, money(-d.amount)));
     }
     if taken.is_empty() && !target.discounts.is_empty() {
         // Nothing off today's invoice (or no invoice today): the new discount counts for the
@@ -562,6 +598,17 @@ async fn preview_page(
             adjustments.push((t.s("invoice-balance"), money(balance)));
         }
     }
+    // What today's invoice leaves on the customer's balance (negative: a credit for them).
+    let balance_after = today
+        .as_ref()
+        .and_then(|inv| inv.ending_balance)
+        .unwrap_or(p.customer.value.balance);
+    let credit_note = today.as_ref().filter(|inv| inv.total() < 0).map(|_| {
+        t.f(
+            "preview-credit",
+            vec![("amount", money(-balance_after.min(0)).into())],
+        )
+    });
     let mut fields = Vec::new();
     if !confirm_flow(p) {
         fields.push(("price", target.price.id.to_string()));
@@ -593,12 +640,15 @@ async fn preview_page(
         adjustments,
         due_today: money(due),
         paid_with,
+        // The next invoice takes the balance as today's invoice leaves it: a credit from today
+        // is spent there.
         next: next.map(|(at, inv)| {
             (
                 t.f("preview-next-invoice", vec![("date", t.date(at).into())]),
-                t.money(inv.amount_due(), &s.currency),
+                t.money((inv.total() + balance_after).max(0), &s.currency),
             )
         }),
+        credit_note,
         error,
         card_url,
         fields,
@@ -621,6 +671,8 @@ struct ChoosePage {
     quantity_hint: Option<String>,
     /// The least and most the quantity field takes.
     quantity_range: (i64, i64),
+    /// There is nothing to change to: no other plan, and a quantity that is fixed.
+    nothing_else: bool,
     promo: bool,
     code: String,
     error: Option<String>,
@@ -725,6 +777,7 @@ async fn choose_page(
         quantity,
         quantity_hint,
         quantity_range,
+        nothing_else: opts.len() < 2 && fixed(current.price.id.as_str()),
         promo: p.config.allows_promotion_codes(),
         code: q.get("promotion_code").cloned().unwrap_or_default(),
         error,

@@ -158,12 +158,11 @@ pub async fn brand_css(Query(q): Query<HashMap<String, String>>) -> Response {
         .get("accent")
         .and_then(|c| portico_domain::branding::normalize_color(c).ok())
         .unwrap_or_else(|| "#4f46e5".to_owned());
-    let ink = if luminance(&accent) > 0.45 {
-        "#111827"
-    } else {
-        "#ffffff"
-    };
-    let css = format!(":root {{ --accent: {accent}; --accent-ink: {ink}; }}\n");
+    let css = format!(
+        ":root {{ --accent: {accent}; --accent-ink: {}; --accent-text: {}; }}\n",
+        accent_ink(&accent),
+        accent_text(&accent)
+    );
     let mut r = css.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -174,6 +173,36 @@ pub async fn brand_css(Query(q): Query<HashMap<String, String>>) -> Response {
         HeaderValue::from_static("public, max-age=86400"),
     );
     r
+}
+
+/// The text colour for a button filled with `accent` (`#rrggbb`): dark on a light accent,
+/// white on a dark one.
+pub fn accent_ink(accent: &str) -> &'static str {
+    if luminance(accent) > 0.45 {
+        "#111827"
+    } else {
+        "#ffffff"
+    }
+}
+
+/// `accent` (`#rrggbb`) as a colour for text on white: itself when it reads well there (a
+/// contrast of at least 4.5:1, WCAG AA), else darkened until it does, keeping its hue. A white
+/// or yellow accent would otherwise make links vanish.
+pub fn accent_text(accent: &str) -> String {
+    let channel = |i: usize| {
+        u8::from_str_radix(accent.get(1 + 2 * i..3 + 2 * i).unwrap_or("00"), 16).unwrap_or(0)
+    };
+    let (r, g, b) = (channel(0), channel(1), channel(2));
+    let mut scale = 1.0_f64;
+    loop {
+        let shade = |c: u8| (f64::from(c) * scale).round() as u8;
+        let hex = format!("#{:02x}{:02x}{:02x}", shade(r), shade(g), shade(b));
+        // Contrast with white: 1.05 / (L + 0.05) ≥ 4.5 when L ≤ 0.1833.
+        if luminance(&hex) <= 0.1833 || scale <= 0.0 {
+            return hex;
+        }
+        scale -= 0.02;
+    }
 }
 
 /// The relative luminance of `#rrggbb` (WCAG), 0 to 1.
@@ -309,6 +338,33 @@ impl SubscriptionView {
                 && !sub.status.is_ended(),
         }
     }
+}
+
+/// How an invoice or preview names discount `id`: its coupon's name and what it takes off
+/// (`Welcome (20% off)`), or what it takes off alone when the coupon has no name. A discount
+/// not stored (a preview's own) is named by `unstored`'s coupon, if given.
+pub async fn discount_label(
+    app: &crate::state::App,
+    account: &portico_domain::AccountId,
+    t: &T,
+    id: &str,
+    currency: &str,
+    unstored: Option<&Coupon>,
+) -> Result<String, crate::http::Failure> {
+    let stored = crate::billing::discount_with_coupon(app, account, id, &[])
+        .await?
+        .map(|(_, c)| c);
+    Ok(match stored.as_ref().or(unstored) {
+        Some(c) => {
+            let off = coupon_off(t, c, currency);
+            match c.name.as_deref().filter(|n| !n.trim().is_empty()) {
+                Some(name) => format!("{name} ({off})"),
+                None if !off.is_empty() => off,
+                None => t.s("invoice-discount"),
+            }
+        }
+        None => t.s("invoice-discount"),
+    })
 }
 
 /// What a coupon takes off: `20% off`, `$5.00 off`.
@@ -473,6 +529,23 @@ pub fn invoice_status(t: &T, inv: &Invoice) -> (String, &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accents_read_on_white() {
+        assert_eq!(accent_text("#4f46e5"), "#4f46e5", "dark enough as it is");
+        for light in ["#ffffff", "#ffee00", "#7dd3fc"] {
+            let text = accent_text(light);
+            assert!(luminance(&text) <= 0.1833, "{light} → {text}");
+            assert!(
+                luminance(&text) > 0.12,
+                "{light} → {text}: no darker than needed"
+            );
+        }
+        assert_eq!(
+            (accent_ink("#ffffff"), accent_ink("#4f46e5")),
+            ("#111827", "#ffffff")
+        );
+    }
     use crate::pages::i18n::Lang;
 
     #[test]
