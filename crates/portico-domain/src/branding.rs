@@ -66,6 +66,13 @@ impl Branding {
                         ),
                     ))
                 }
+                Some(n) if n.chars().any(char::is_control) => {
+                    return Err(DomainError::invalid(
+                        "business_name",
+                        "The business name must be one line, without control characters: it \
+                         is shown on pages and signs emails.",
+                    ))
+                }
                 Some(n) if n.is_empty() => None,
                 other => other,
             };
@@ -184,6 +191,14 @@ mod tests {
             ..Default::default()
         };
         assert!(b.apply(bad, 3).is_err());
+        assert_eq!(b, before);
+        for name in ["Acme\r\nBcc: x@example.com", "Acme\u{0}"] {
+            let two_lines = BrandingUpdate {
+                business_name: Some(Some(name.into())),
+                ..Default::default()
+            };
+            assert!(b.apply(two_lines, 3).is_err(), "{name:?}");
+        }
         assert_eq!(b, before);
         b.apply(
             BrandingUpdate {
