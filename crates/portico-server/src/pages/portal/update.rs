@@ -727,10 +727,11 @@ async fn choose_page(
         .collect();
     let quantity_hint = bounds.first().map(|(min, max)| bounds_text(p, *min, *max));
     // A plan whose quantity is fixed keeps the current one (its field is hidden).
+    // (A quantity in the address that no plan could take is not carried.)
     let quantity = q
         .get("quantity")
-        .and_then(|s| s.parse().ok())
-        .filter(|_| !fixed(&selected))
+        .and_then(|s| s.parse::<i64>().ok())
+        .filter(|n| (1..=MAX_QUANTITY).contains(n) && !fixed(&selected))
         .unwrap_or(sub.items[0].quantity);
     // The browser keeps to the widest of the plans' bounds (each plan's own are checked when
     // the form comes back), and takes the quantity the field starts with: a plan of fixed
