@@ -830,6 +830,9 @@ def test_an_immediate_cancellation_says_what_it_credits(server):
     b.post(f"{url}/subscriptions/{sub.id}/cancel", {"csrf": csrf(summary), "action": "cancel"})
     assert v1.subscriptions.retrieve(sub.id).status == "canceled"
     assert v1.customers.retrieve(c.id).balance == -credit
+    # The homepage says what the balance holds.
+    home = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
+    assert f"Your account has a credit of {amount}, used on your next invoices." in visible_text(b.get(home))
 
 
 def test_on_behalf_of_another_account_the_last_card_stays_while_a_subscription_runs(server):

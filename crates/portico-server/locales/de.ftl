@@ -67,6 +67,7 @@ not-found-body = Diese Seite existiert nicht oder gehört nicht zu Ihrem Konto.
 home-title = Ihre Abrechnung
 home-subscriptions = Aktueller Tarif
 home-no-subscriptions = Sie haben keine aktiven Abonnements.
+home-credit = Ihr Konto hat ein Guthaben von { $amount }, das mit Ihren nächsten Rechnungen verrechnet wird.
 home-payment-methods = Zahlungsmethoden
 home-no-cards = Keine Zahlungsmethode hinterlegt.
 home-billing-information = Rechnungsinformationen

@@ -67,6 +67,7 @@ not-found-body = This page does not exist, or it is not part of your account.
 home-title = Your billing
 home-subscriptions = Current plan
 home-no-subscriptions = You have no active subscriptions.
+home-credit = Your account has a credit of { $amount }, used on your next invoices.
 home-payment-methods = Payment methods
 home-no-cards = No payment method on file.
 home-billing-information = Billing information

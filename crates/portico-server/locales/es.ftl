@@ -67,6 +67,7 @@ not-found-body = Esta página no existe o no forma parte de su cuenta.
 home-title = Su facturación
 home-subscriptions = Plan actual
 home-no-subscriptions = No tiene ninguna suscripción activa.
+home-credit = Su cuenta tiene un crédito de { $amount }, que se usará en sus próximas facturas.
 home-payment-methods = Métodos de pago
 home-no-cards = No hay ningún método de pago registrado.
 home-billing-information = Información de facturación

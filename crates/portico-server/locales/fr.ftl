@@ -67,6 +67,7 @@ not-found-body = Cette page n’existe pas ou ne fait pas partie de votre compte
 home-title = Votre facturation
 home-subscriptions = Formule actuelle
 home-no-subscriptions = Vous n’avez aucun abonnement actif.
+home-credit = Votre compte dispose d’un crédit de { $amount }, utilisé sur vos prochaines factures.
 home-payment-methods = Moyens de paiement
 home-no-cards = Aucun moyen de paiement enregistré.
 home-billing-information = Informations de facturation

@@ -67,6 +67,7 @@ not-found-body = Questa pagina non esiste o non fa parte del Suo account.
 home-title = Fatturazione
 home-subscriptions = Piano attuale
 home-no-subscriptions = Nessun abbonamento attivo.
+home-credit = Il Suo account ha un credito di { $amount }, utilizzato sulle prossime fatture.
 home-payment-methods = Metodi di pagamento
 home-no-cards = Nessun metodo di pagamento registrato.
 home-billing-information = Informazioni di fatturazione

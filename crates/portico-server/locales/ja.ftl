@@ -67,6 +67,7 @@ not-found-body = このページは存在しないか、お客様のアカウン
 home-title = 請求管理
 home-subscriptions = 現在のプラン
 home-no-subscriptions = 有効なサブスクリプションはありません。
+home-credit = アカウントには { $amount } のクレジットがあり、次回以降の請求書に充当されます。
 home-payment-methods = 支払い方法
 home-no-cards = 登録されている支払い方法はありません。
 home-billing-information = 請求先情報

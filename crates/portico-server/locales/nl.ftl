@@ -67,6 +67,7 @@ not-found-body = Deze pagina bestaat niet of hoort niet bij uw account.
 home-title = Uw facturering
 home-subscriptions = Huidig abonnement
 home-no-subscriptions = U heeft geen actieve abonnementen.
+home-credit = Uw account heeft een tegoed van { $amount }, dat wordt gebruikt voor uw volgende facturen.
 home-payment-methods = Betaalmethoden
 home-no-cards = Geen betaalmethode opgeslagen.
 home-billing-information = Factuurgegevens

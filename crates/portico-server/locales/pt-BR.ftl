@@ -67,6 +67,7 @@ not-found-body = Esta página não existe ou não faz parte da sua conta.
 home-title = Sua cobrança
 home-subscriptions = Plano atual
 home-no-subscriptions = Você não tem nenhuma assinatura ativa.
+home-credit = Sua conta tem um crédito de { $amount }, usado nas suas próximas faturas.
 home-payment-methods = Formas de pagamento
 home-no-cards = Nenhuma forma de pagamento cadastrada.
 home-billing-information = Informações de cobrança

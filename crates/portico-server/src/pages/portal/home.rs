@@ -33,6 +33,8 @@ struct HomePage {
     cards: Option<Vec<CardView>>,
     billing: Option<BillingView>,
     invoices: Option<Vec<InvoiceRow>>,
+    /// The credit the customer's balance holds for their next invoices, written out.
+    credit: Option<String>,
 }
 
 /// The customer's billing information, line by line.
@@ -297,6 +299,21 @@ async fn homepage(p: &Portal, notice: Option<&str>) -> Result<HomePage, Failure>
         cards,
         billing,
         invoices,
+        credit: credit_line(p),
+    })
+}
+
+/// "Your account has a credit of …": a negative balance, which the next invoices use (in the
+/// currency of the customer's invoices). (Only for the customer's own session: a balance
+/// belongs to the account's own invoices.)
+fn credit_line(p: &Portal) -> Option<String> {
+    let c = &p.customer.value;
+    let currency = c.currency.as_deref()?;
+    (c.balance < 0 && p.session.value.on_behalf_of.is_none()).then(|| {
+        p.t.f(
+            "home-credit",
+            vec![("amount", p.t.money(-c.balance, currency).into())],
+        )
     })
 }
 
