@@ -136,6 +136,8 @@ test('attempts are limited per address and per client', async () => {
   assert.ok(Number(limited.headers()['retry-after']) > 0);
   await page.getByRole('heading', { name: 'Too many attempts' }).waitFor();
   await shoot(page, 'portal-login-limited');
+  // It leads back to the sign-in page.
+  assert.equal(await page.getByRole('link', { name: 'Back' }).getAttribute('href'), new URL(url).pathname);
   // The same client, other addresses: the client's own limit (10 in ten minutes) ends it too.
   const statuses = [];
   for (let i = 0; i < 11; i += 1) statuses.push((await ask(page, url, `other${i}@example.com`)).status());

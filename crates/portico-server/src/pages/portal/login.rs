@@ -236,12 +236,11 @@ pub async fn submit(
             )
         });
     if let Err(retry) = limited {
-        let mut r = notice_page(
+        let mut r = back_to_sign_in(
             t,
             StatusCode::TOO_MANY_REQUESTS,
-            "login-limited-heading",
-            "login-limited-body",
-            "neutral",
+            ["login-limited-heading", "login-limited-body", "action-back"],
+            &token,
         );
         if let Ok(v) = HeaderValue::from_str(&retry.to_string()) {
             r.headers_mut().insert(header::RETRY_AFTER, v);
@@ -540,16 +539,36 @@ async fn usable_link(app: &App, token: &str, secret: &str) -> Result<Usable, ()>
 
 /// The page for a link that cannot be used (any more), with the way to ask for a new one.
 fn link_used(t: T, token: &str) -> Response {
+    back_to_sign_in(
+        t,
+        StatusCode::GONE,
+        [
+            "login-link-used-heading",
+            "login-link-used-body",
+            "login-link-again",
+        ],
+        token,
+    )
+}
+
+/// A notice (its heading, its text, and the words of its link) that leads back to the sign-in
+/// page `token` names.
+fn back_to_sign_in(
+    t: T,
+    status: StatusCode,
+    [heading, body, link]: [&str; 3],
+    token: &str,
+) -> Response {
     let view = super::view::NoticePage {
         lang: t.lang.tag(),
-        heading: t.s("login-link-used-heading"),
-        body: t.s("login-link-used-body"),
+        heading: t.s(heading),
+        body: t.s(body),
         tone: "neutral",
         footer: t.s("powered-by"),
-        back: Some((format!("/p/login/{token}"), t.s("login-link-again"))),
+        back: Some((format!("/p/login/{token}"), t.s(link))),
         form: None,
     };
-    crate::pages::page(StatusCode::GONE, &view, None)
+    crate::pages::page(status, &view, None)
 }
 
 #[cfg(test)]
