@@ -207,3 +207,17 @@ def test_a_deleted_draft_gives_back_only_the_once_discounts_it_spent(v1, world):
     assert v1.subscriptions.retrieve(sub.id).discounts == [], "the removed discount stays removed"
     assert [(l.amount, [d.amount for d in l.discount_amounts]) for l in renewal(v1, world, sub).lines.data] == [
         (-500, []), (1000, [200]), (2000, [])]
+
+
+def test_a_deleted_draft_does_not_bring_back_a_once_discount_taken_off(v1, world):
+    once = v1.coupons.create({"percent_off": 50, "duration": "once"})
+    sub = upgraded(v1, world, once.id)
+    v1.subscriptions.update(sub.id, {"discounts": ""})
+    draft = check(v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
+                                      "pending_invoice_items_behavior": "include"}))
+    # The prorations carry the discount; the invoice itself has none of its own.
+    assert draft.discounts == [] and [d.amount for d in draft.total_discount_amounts] == [500]
+    v1.invoices.delete(draft.id)
+    assert v1.subscriptions.retrieve(sub.id).discounts == []
+    assert [(l.amount, [d.amount for d in l.discount_amounts]) for l in renewal(v1, world, sub).lines.data] == [
+        (-500, []), (1000, [500]), (2000, [])]

@@ -588,3 +588,20 @@ def test_a_schedule_taking_over_a_trial_shows_it_in_its_first_phase(v1, world):
                  param="phases[0][trial_end]")
     expect_error(lambda: v1.subscription_schedules.update(sched.id, {"phases": [resent[0], {**resent[1], "currency": "eur"}]}),
                  param="phases[1][currency]")
+
+
+def test_a_phase_keeps_the_trial_it_shows_after_the_trial(v1, world):
+    cus = carded_customer(v1, world["clock"].id)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": world["pro"]}], "trial_period_days": 10})
+    sched = v1.subscription_schedules.create({"from_subscription": sub.id})
+    trial_end = APR1 + 10 * DAY
+    longer = check(v1.subscription_schedules.update(sched.id, {"phases": [
+        {"items": [{"price": world["pro"]}], "start_date": APR1, "end_date": trial_end + 30 * DAY}]}))
+    (phase,) = longer.phases
+    assert phase.trial_end == trial_end and phase.end_date > trial_end
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": trial_end + DAY})
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+    resent = check(v1.subscription_schedules.update(sched.id, {"phases": [
+        {"items": [{"price": world["pro"]}], "start_date": phase.start_date, "end_date": phase.end_date,
+         "trial_end": phase.trial_end}]}))
+    assert resent.phases[0].trial_end == trial_end

@@ -66,7 +66,10 @@ impl Branding {
                         ),
                     ))
                 }
-                Some(n) if n.chars().any(char::is_control) => {
+                Some(n)
+                    if n.chars()
+                        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) =>
+                {
                     return Err(DomainError::invalid(
                         "business_name",
                         "The business name must be one line, without control characters: it \
@@ -192,7 +195,7 @@ mod tests {
         };
         assert!(b.apply(bad, 3).is_err());
         assert_eq!(b, before);
-        for name in ["Acme\r\nBcc: x@example.com", "Acme\u{0}"] {
+        for name in ["Acme\r\nBcc: x@example.com", "Acme\u{0}", "Acme\u{2028}Bcc"] {
             let two_lines = BrandingUpdate {
                 business_name: Some(Some(name.into())),
                 ..Default::default()

@@ -366,7 +366,11 @@ impl Invoice {
                 });
             }
         }
-        self.discounts.push(discount_id.to_owned());
+        // A discount no longer in force reduces only the prorations made with it: it is theirs,
+        // not the invoice's (which `once` discounts an invoice spends are read from).
+        if in_force {
+            self.discounts.push(discount_id.to_owned());
+        }
     }
 
     fn line_net(&self, i: usize) -> i64 {
@@ -381,8 +385,14 @@ impl Invoice {
 
     /// Discounts per discount, in the order they were applied.
     pub fn total_discount_amounts(&self) -> Vec<DiscountAmount> {
-        self.discounts
-            .iter()
+        // The invoice's own discounts first, then those only its prorations carry.
+        let mut ids: Vec<&String> = self.discounts.iter().collect();
+        for a in self.lines.iter().flat_map(|l| &l.discount_amounts) {
+            if !ids.contains(&&a.discount) {
+                ids.push(&a.discount);
+            }
+        }
+        ids.into_iter()
             .map(|d| DiscountAmount {
                 amount: self
                     .lines
@@ -936,6 +946,15 @@ mod tests {
         inv.apply_discount(&c, "di_old", false);
         assert_eq!(offs(&inv), vec![vec![-100], vec![300], vec![600]]);
         assert_eq!(inv.total(), -400 + 1200 + 2400);
+        // di_old is the prorations', not the invoice's; the totals count both.
+        assert_eq!(inv.discounts, vec!["di_new".to_owned()]);
+        assert_eq!(
+            inv.total_discount_amounts()
+                .iter()
+                .map(|d| (d.discount.as_str(), d.amount))
+                .collect::<Vec<_>>(),
+            vec![("di_new", 600), ("di_old", 200)]
+        );
         // A discount no longer in force that no line was made with takes nothing, and is not
         // listed on the invoice.
         let (mut inv, mut ids) = setup(vec![line(3000, "prod_a")]);

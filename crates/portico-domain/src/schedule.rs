@@ -326,7 +326,13 @@ impl Schedule {
                     ),
                 ));
             }
-            let trial_end = trial_within(sub, start, end);
+            // A phase keeps the trial it showed once the trial is over.
+            let trial_end = trial_within(sub, start, end).or_else(|| {
+                self.phases
+                    .iter()
+                    .find(|p| p.start == start && p.end == end)
+                    .and_then(|p| p.trial_end)
+            });
             if r.trial_end.is_some_and(|t| Some(t) != trial_end) {
                 return Err(DomainError::invalid(
                     param("trial_end"),

@@ -403,7 +403,7 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
             return Err(ApiError::invalid(
                 Some("pending_invoice_items_behavior".into()),
                 None,
-                format!("The subscription {} has discounts: name it in `subscription` to invoice its pending prorations with them.", s.value.id),
+                format!("The subscription {} has discounts, or prorations made with them: name it in `subscription` to invoice its pending prorations with them.", s.value.id),
             )
             .into());
         }

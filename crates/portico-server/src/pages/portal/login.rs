@@ -446,12 +446,11 @@ pub async fn use_link(
     let t = language(&headers);
     // Only from the page above: another site cannot sign a visitor in to a portal.
     if !csrf_ok(&headers, Form::parse(&body).get("csrf").unwrap_or("")) {
-        return notice_page(
+        return back_to_sign_in(
             t,
             StatusCode::FORBIDDEN,
-            "form-expired-heading",
-            "form-expired-body",
-            "neutral",
+            ["form-expired-heading", "form-expired-body", "action-back"],
+            &token,
         );
     }
     let (login, record) = match usable_link(&app, &token, &secret).await {

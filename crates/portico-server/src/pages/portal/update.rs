@@ -603,12 +603,15 @@ async fn preview_page(
         .as_ref()
         .and_then(|inv| inv.ending_balance)
         .unwrap_or(p.customer.value.balance);
-    let credit_note = today.as_ref().filter(|inv| inv.total() < 0).map(|_| {
-        t.f(
-            "preview-credit",
-            vec![("amount", money(-balance_after.min(0)).into())],
-        )
-    });
+    let credit_note = today
+        .as_ref()
+        .filter(|inv| inv.total() < 0 && balance_after < 0)
+        .map(|_| {
+            t.f(
+                "preview-credit",
+                vec![("amount", money(-balance_after.min(0)).into())],
+            )
+        });
     let mut fields = Vec::new();
     if !confirm_flow(p) {
         fields.push(("price", target.price.id.to_string()));
@@ -671,7 +674,8 @@ struct ChoosePage {
     quantity_hint: Option<String>,
     /// The least and most the quantity field takes.
     quantity_range: (i64, i64),
-    /// There is nothing to change to: no other plan, and a quantity that is fixed.
+    /// There is nothing to change to: no other plan, a quantity that is fixed, and no code to
+    /// enter.
     nothing_else: bool,
     promo: bool,
     code: String,
@@ -727,11 +731,16 @@ async fn choose_page(
         .collect();
     let quantity_hint = bounds.first().map(|(min, max)| bounds_text(p, *min, *max));
     // A plan whose quantity is fixed keeps the current one (its field is hidden).
-    // (A quantity in the address that no plan could take is not carried.)
+    // (A quantity in the address that the chosen plan cannot take is not carried.)
+    let takes = |n: &i64| {
+        p.config
+            .quantity_bounds(&selected)
+            .is_some_and(|(min, max)| (min..=max.unwrap_or(MAX_QUANTITY)).contains(n))
+    };
     let quantity = q
         .get("quantity")
         .and_then(|s| s.parse::<i64>().ok())
-        .filter(|n| (1..=MAX_QUANTITY).contains(n) && !fixed(&selected))
+        .filter(takes)
         .unwrap_or(sub.items[0].quantity);
     // The browser keeps to the widest of the plans' bounds (each plan's own are checked when
     // the form comes back), and takes the quantity the field starts with: a plan of fixed
@@ -778,7 +787,9 @@ async fn choose_page(
         quantity,
         quantity_hint,
         quantity_range,
-        nothing_else: opts.len() < 2 && fixed(current.price.id.as_str()),
+        nothing_else: opts.len() < 2
+            && fixed(current.price.id.as_str())
+            && !p.config.allows_promotion_codes(),
         promo: p.config.allows_promotion_codes(),
         code: q.get("promotion_code").cloned().unwrap_or_default(),
         error,
