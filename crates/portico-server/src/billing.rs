@@ -372,31 +372,14 @@ async fn apply(
         Due::Cancel => {
             // A `cancel_at` inside the period, set with prorations: the time after it is
             // credited.
-            let (start, end) = sub.value.current_period();
-            if sub.value.prorate_cancel_at && at < end {
-                let mut ids = crate::ids::Ids;
-                let mut ctx = Ctx {
-                    now: at,
-                    livemode: sub.value.livemode,
-                    ids: &mut ids,
-                };
-                let credits = sub.value.unused_time_credits(at, &mut ctx);
+            if sub.value.prorate_cancel_at && at < sub.value.current_period().1 {
                 let customer =
                     portico_store::get::<Customer>(&*app.store, account, &sub.value.customer)
                         .await?;
-                if let (false, Some(mut customer)) = (credits.is_empty(), customer) {
-                    let period = (start.min(at), at);
-                    credit_unused_time(
-                        app,
-                        account,
-                        &mut customer,
-                        &sub.value,
-                        credits,
-                        period,
-                        &mut ctx,
-                    )
-                    .await?;
-                    writes.push(Write::Update(customer.next_record()));
+                if let Some(mut customer) = customer {
+                    if credit_rest_of_period(app, account, &mut customer, &sub.value, at).await? {
+                        writes.push(Write::Update(customer.next_record()));
+                    }
                 }
             }
             sub.value.end(at, "cancellation_requested");
@@ -709,6 +692,30 @@ pub async fn credit_unused_time(
     .await?;
     customer.value.balance += draft.total();
     Ok(())
+}
+
+/// Credits `customer` the unused time of `sub` from `at` to its period's end, after its
+/// discounts ([`credit_unused_time`]). Whether there was any to credit.
+pub async fn credit_rest_of_period(
+    app: &App,
+    account: &AccountId,
+    customer: &mut Versioned<Customer>,
+    sub: &Subscription,
+    at: i64,
+) -> Result<bool, Failure> {
+    let mut ids = crate::ids::Ids;
+    let mut ctx = Ctx {
+        now: at,
+        livemode: sub.livemode,
+        ids: &mut ids,
+    };
+    let credits = sub.unused_time_credits(at, &mut ctx);
+    if credits.is_empty() {
+        return Ok(false);
+    }
+    let period = (sub.current_period().0.min(at), at);
+    credit_unused_time(app, account, customer, sub, credits, period, &mut ctx).await?;
+    Ok(true)
 }
 
 /// The discounts of `sub` (`fresh`: those made in this same request, not stored yet) still in

@@ -129,29 +129,10 @@ fn offer_view(p: &Portal, c: &Coupon, sub: &Subscription) -> OfferView {
 /// What canceling `sub` now with prorations credits the customer: its unused time after its
 /// discounts, as the cancellation will credit it; `None` when that comes to nothing.
 async fn unused_time_credit(p: &Portal, sub: &Subscription) -> Result<Option<i64>, Failure> {
-    let mut ids = crate::ids::Ids;
-    let mut ctx = portico_domain::Ctx {
-        now: p.now,
-        livemode: sub.livemode,
-        ids: &mut ids,
-    };
-    let credits = sub.unused_time_credits(p.now, &mut ctx);
-    if credits.is_empty() {
-        return Ok(None);
-    }
-    let (start, _) = sub.current_period();
     let mut customer = p.customer.clone();
     let before = customer.value.balance;
-    crate::billing::credit_unused_time(
-        &p.app,
-        &p.caller.account,
-        &mut customer,
-        sub,
-        credits,
-        (start.min(p.now), p.now),
-        &mut ctx,
-    )
-    .await?;
+    crate::billing::credit_rest_of_period(&p.app, &p.caller.account, &mut customer, sub, p.now)
+        .await?;
     let credit = before - customer.value.balance;
     Ok((credit > 0).then_some(credit))
 }
