@@ -1095,6 +1095,24 @@ impl Subscription {
         Ok(())
     }
 
+    /// `trial_end` on update: moves (or ends, at `now`) the running trial, or puts an active
+    /// subscription on one ([`Subscription::start_trial`], its credit left for the invoice after
+    /// the trial).
+    pub fn update_trial_end(
+        &mut self,
+        end: i64,
+        now: i64,
+        prorate: bool,
+        ctx: &mut Ctx<'_>,
+    ) -> DomainResult<()> {
+        if self.status != SubscriptionStatus::Active {
+            return self.set_trial_end(end, now);
+        }
+        let credits = self.start_trial(end, now, prorate, ctx)?;
+        self.pending_lines.extend(credits);
+        Ok(())
+    }
+
     /// Puts an active subscription on a trial from `now` until `end`, as Stripe does when an
     /// update sets `trial_end`: the trial is a period of its own, the billing cycle starts again
     /// at its end, and, with `prorate`, the unused time of the current period is credited (the

@@ -1307,18 +1307,13 @@ impl SimpleUpdate {
         self.metadata.apply("metadata", &mut s.metadata)?;
         self.description.clone().apply_to(&mut s.description);
         if let Some(end) = self.trial_end {
-            if s.status == SubscriptionStatus::Active {
-                let mut ids = crate::ids::Ids;
-                let mut ctx = Ctx {
-                    now,
-                    livemode: s.livemode,
-                    ids: &mut ids,
-                };
-                let credits = s.start_trial(end.unwrap_or(now), now, prorate, &mut ctx)?;
-                s.pending_lines.extend(credits);
-            } else {
-                s.set_trial_end(end.unwrap_or(now), now)?;
-            }
+            let mut ids = crate::ids::Ids;
+            let mut ctx = Ctx {
+                now,
+                livemode: s.livemode,
+                ids: &mut ids,
+            };
+            s.update_trial_end(end.unwrap_or(now), now, prorate, &mut ctx)?;
         }
         if let Some(p) = pm {
             s.default_payment_method = Some(p.to_owned());
