@@ -80,9 +80,15 @@ impl InvoiceView {
         }
         let mut totals = vec![(t.s("invoice-subtotal"), money(inv.subtotal()), false)];
         for d in inv.total_discount_amounts() {
-            let label =
-                super::view::discount_label(app, account, t, &d.discount, &inv.currency, None)
-                    .await?;
+            let label = super::view::discount_label(
+                app,
+                account,
+                t,
+                &d.discount,
+                &inv.currency,
+                &mut std::iter::empty(),
+            )
+            .await?;
             totals.push((label, money(-d.amount), false));
         }
         totals.push((t.s("invoice-total"), money(inv.total()), true));

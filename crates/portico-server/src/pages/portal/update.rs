@@ -564,15 +564,13 @@ async fn preview_page(
     // The discounts the change adds are not stored yet: named by their coupons, in order.
     let mut added = added_coupons(p, &target.discounts).await?.into_iter();
     for d in &taken {
-        let stored = s.discounts.contains(&d.discount);
-        let fallback = if stored { None } else { added.next() };
         let label = super::view::discount_label(
             &p.app,
             &p.caller.account,
             t,
             &d.discount,
             &s.currency,
-            fallback.as_ref(),
+            &mut added,
         );
         adjustments.push((label.await?, money(-d.amount)));
     }
@@ -609,7 +607,7 @@ async fn preview_page(
         .map(|_| {
             t.f(
                 "preview-credit",
-                vec![("amount", money(-balance_after.min(0)).into())],
+                vec![("amount", money(-balance_after).into())],
             )
         });
     let mut fields = Vec::new();

@@ -342,19 +342,20 @@ impl SubscriptionView {
 
 /// How an invoice or preview names discount `id`: its coupon's name and what it takes off
 /// (`Welcome (20% off)`), or what it takes off alone when the coupon has no name. A discount
-/// not stored (a preview's own) is named by `unstored`'s coupon, if given.
+/// not stored (a preview's own) is named by the next of `unstored`'s coupons, if any.
 pub async fn discount_label(
     app: &crate::state::App,
     account: &portico_domain::AccountId,
     t: &T,
     id: &str,
     currency: &str,
-    unstored: Option<&Coupon>,
+    unstored: &mut (dyn Iterator<Item = Coupon> + Send),
 ) -> Result<String, crate::http::Failure> {
-    let stored = crate::billing::discount_with_coupon(app, account, id, &[])
-        .await?
-        .map(|(_, c)| c);
-    Ok(match stored.as_ref().or(unstored) {
+    let coupon = match crate::billing::discount_with_coupon(app, account, id, &[]).await? {
+        Some((_, c)) => Some(c),
+        None => unstored.next(),
+    };
+    Ok(match coupon.as_ref() {
         Some(c) => {
             let off = coupon_off(t, c, currency);
             match c.name.as_deref().filter(|n| !n.trim().is_empty()) {
