@@ -80,8 +80,8 @@ async fn listed(p: &Portal, cards: bool, invoices: bool) -> Result<Listed, Failu
     let invoices_q =
         (invoices && own).then(|| customer_query::<Invoice>(&customer, INVOICES_SHOWN * 2));
     // Read even when none is shown (`on_behalf_of`): a running one keeps the customer's card.
-    let subs_q = Some(crate::billing::live_query(customer));
-    let reads: Vec<Read> = [&subs_q, &cards_q, &invoices_q]
+    let subs_q = crate::billing::live_query(customer);
+    let reads: Vec<Read> = [Some(&subs_q), cards_q.as_ref(), invoices_q.as_ref()]
         .into_iter()
         .flatten()
         .map(|q| Read::List(q.clone()))
@@ -90,16 +90,11 @@ async fn listed(p: &Portal, cards: bool, invoices: bool) -> Result<Listed, Failu
     let mut pages = portico_store::one_page_each(&reads, found)?.into_iter();
     let mut next = || pages.next().unwrap_or_default();
     let (subs_page, cards_page, invoices_page) = (
-        subs_q.as_ref().map(|_| next()),
+        next(),
         cards_q.as_ref().map(|_| next()),
         invoices_q.as_ref().map(|_| next()),
     );
-    let live = match (subs_q, subs_page) {
-        (Some(q), Some(first)) => {
-            crate::billing::live_subscriptions_from(&p.app, account, q, first).await?
-        }
-        _ => Vec::new(),
-    };
+    let live = crate::billing::live_subscriptions_from(&p.app, account, subs_q, subs_page).await?;
     let subscribed = !live.is_empty();
     let subscriptions = if own { live } else { Vec::new() };
     let cards = match cards_page {
