@@ -49,7 +49,7 @@ fn branding_view(b: Option<&Branding>) -> BrandingView {
         business_name: b.and_then(|b| b.business_name.clone()).unwrap_or_default(),
         accent_color: b
             .and_then(|b| b.accent_color.clone())
-            .unwrap_or_else(|| "#4f46e5".into()),
+            .unwrap_or_else(|| crate::pages::portal::view::DEFAULT_ACCENT.into()),
         has_logo: b.is_some_and(|b| b.logo.is_some()),
     }
 }

@@ -370,7 +370,7 @@ async fn send_link(
         .branding
         .as_ref()
         .and_then(|b| b.accent_color.clone())
-        .unwrap_or_else(|| "#4f46e5".into());
+        .unwrap_or_else(|| super::view::DEFAULT_ACCENT.into());
     let m = LoginMail {
         lang: t.lang.tag(),
         subject: t.s("login-email-subject"),

@@ -157,7 +157,7 @@ pub async fn brand_css(Query(q): Query<HashMap<String, String>>) -> Response {
     let accent = q
         .get("accent")
         .and_then(|c| portico_domain::branding::normalize_color(c).ok())
-        .unwrap_or_else(|| "#4f46e5".to_owned());
+        .unwrap_or_else(|| DEFAULT_ACCENT.to_owned());
     let css = format!(
         ":root {{ --accent: {accent}; --accent-ink: {}; --accent-text: {}; }}\n",
         accent_ink(&accent),
@@ -174,6 +174,9 @@ pub async fn brand_css(Query(q): Query<HashMap<String, String>>) -> Response {
     );
     r
 }
+
+/// The accent of an account that has not chosen one.
+pub const DEFAULT_ACCENT: &str = "#4f46e5";
 
 /// The text colour for a button filled with `accent` (`#rrggbb`): dark on a light accent,
 /// white on a dark one.
