@@ -642,15 +642,16 @@ pub async fn bill(
     }
     // Prorations keep the discounts they were made with, also one that has ended or been
     // taken off since.
-    let mut ended: Vec<&str> = Vec::new();
-    for l in &inv.lines {
-        for id in l.proration_discounts.iter().flatten() {
-            if !in_force.iter().any(|(d, _)| &d.id == id) && !ended.contains(&id.as_str()) {
-                ended.push(id);
-            }
+    let mut ended: Vec<String> = Vec::new();
+    for id in inv
+        .lines
+        .iter()
+        .flat_map(|l| l.proration_discounts.iter().flatten())
+    {
+        if !in_force.iter().any(|(d, _)| &d.id == id) && !ended.contains(id) {
+            ended.push(id.clone());
         }
     }
-    let ended: Vec<String> = ended.into_iter().map(str::to_owned).collect();
     for id in ended {
         if let Some((d, c)) = discount_with_coupon(app, account, &id, fresh).await? {
             inv.apply_discount(&c, &d.id, false);
