@@ -515,8 +515,12 @@ async fn attempt(client: reqwest::Client, settings: WebhookSettings, request: Re
         duration_ms: started.elapsed().as_millis() as i64,
     };
     // The wait before the next attempt counts from the failure: a timed-out attempt has
-    // taken its time already.
-    let failed_at = now + (attempt.duration_ms + 999) / 1000;
+    // taken its time already (in whole seconds, rounded up). An attempt answered within the
+    // second counts as at once, so a quick failure does not put the retry a second late.
+    let failed_at = match attempt.duration_ms {
+        ms if ms < 1000 => now,
+        ms => now + (ms + 999) / 1000,
+    };
     let next = if sent.error.is_none() {
         Next::Succeeded
     } else {
