@@ -77,11 +77,18 @@ def test_sdk_sends_its_pinned_version(v1):
 
 
 def test_invalid_stripe_version(raw):
-    # Real Stripe answers an unparseable version with 400 "Invalid Stripe API version: ...".
-    # (Not 100% certain of Stripe's exact message; the status and error type are the point.)
-    r = raw.get("/v1/customers", headers={"Stripe-Version": "not-a-version"})
-    assert r.status_code == 400, r.text
-    assert r.json()["error"]["type"] == "invalid_request_error"
+    # Stripe answers a version it cannot read with 400 "Invalid Stripe API version: <header>"
+    # (the message quoted in stripe-java#682 and stripity-stripe#606): a missing zero, an
+    # impossible date, two versions joined by a repeated header.
+    for bad in ("not-a-version", "2019-2-19", "2026-02-30", "2026-07-29, 2026-07-29", "2026-07-29.Dahlia"):
+        r = raw.get("/v1/customers", headers={"Stripe-Version": bad})
+        assert r.status_code == 400, (bad, r.text)
+        err = r.json()["error"]
+        assert err["type"] == "invalid_request_error"
+        assert err["message"] == f"Invalid Stripe API version: {bad}"
+    # Beta flags after the version are taken as they are.
+    r = raw.get("/v1/customers", headers={"Stripe-Version": "2026-07-29.dahlia; portal_beta=v1"})
+    assert r.status_code == 200, r.text
 
 
 def test_idempotent_replay(v1):

@@ -197,18 +197,37 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Whether a `Stripe-Version` header starts with a version date (`2026-07-29`, optionally
-/// followed by a release name or beta flags, which are accepted as they are).
+/// Whether a `Stripe-Version` header names a version as Stripe writes them: a calendar date
+/// from Stripe's first version on (`2026-07-29`), optionally a release name (`.dahlia`), and
+/// optionally beta flags after a `;` (taken as they are). Two versions (headers joined with a
+/// comma) are not one.
 fn plausible_version(v: &str) -> bool {
-    let b = v.as_bytes();
-    b.len() >= 10
-        && b[..10].iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
+    let (version, flags) = v.split_once(';').unwrap_or((v, ""));
+    let (date, name) = version
+        .trim()
+        .split_once('.')
+        .unwrap_or((version.trim(), ""));
+    let parts: Vec<&str> = date.split('-').collect();
+    let number = |s: &str, len: usize| {
+        (s.len() == len && s.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse::<i64>().ok())
+            .flatten()
+    };
+    let real_date = match parts[..] {
+        [y, m, d] => match (number(y, 4), number(m, 2), number(d, 2)) {
+            (Some(y), Some(m), Some(d)) => {
+                y >= 2011
+                    && (1..=12).contains(&m)
+                    && d >= 1
+                    && d <= portico_domain::calendar::days_in_month(y, m)
             }
-        })
+            _ => false,
+        },
+        _ => false,
+    };
+    real_date
+        && name.bytes().all(|c| c.is_ascii_lowercase())
+        && !flags.contains(',')
         && !v.chars().any(|c| c.is_control())
 }
 
@@ -650,5 +669,14 @@ mod tests {
         assert!(plausible_version("2026-07-29.dahlia; checkout_beta=v1"));
         assert!(!plausible_version("latest"));
         assert!(!plausible_version("2026-7-29"));
+        assert!(!plausible_version("2026-02-30"));
+        assert!(!plausible_version("2026-13-01"));
+        assert!(!plausible_version("2010-12-31"));
+        assert!(!plausible_version("2026-07-29.Dahlia"));
+        assert!(!plausible_version("2026-07-29x"));
+        assert!(!plausible_version("2026-07-29, 2026-07-29"));
+        assert!(!plausible_version("2026-07-29.dahlia; a=1, b=2"));
+        assert!(plausible_version("2024-02-29"));
+        assert!(plausible_version("2011-01-01"));
     }
 }
