@@ -49,6 +49,22 @@ test('the homepage shows the plan, cards, billing information and invoices', asy
   assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Skip to content');
   await page.keyboard.press('Enter');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+  // The footer's links follow the page's own controls in tab order (wide screens still show
+  // them under the side column), and appear once.
+  assert.equal(await page.getByRole('link', { name: 'Terms' }).count(), 1);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Your billing' }).waitFor();
+  const order = [];
+  for (let i = 0; i < 40 && !order.includes('Terms'); i += 1) {
+    await page.keyboard.press('Tab');
+    order.push(await page.evaluate(() => document.activeElement.textContent.trim()));
+  }
+  assert.equal(order[0], 'Skip to content');
+  assert.ok(order.indexOf('Update subscription') >= 0 && order.indexOf('Update subscription') < order.indexOf('Terms'), order.join(' | '));
+  assert.ok(order.indexOf('Update information') < order.indexOf('Terms'), order.join(' | '));
+  const box = await page.getByRole('link', { name: 'Terms' }).boundingBox();
+  const mainBox = await page.locator('main').boundingBox();
+  assert.ok(box.x + box.width <= mainBox.x, 'the footer sits in the side column on a wide screen');
   // Every form control has an accessible name.
   const unnamed = await page.evaluate(() => [...document.querySelectorAll('button, input:not([type=hidden]), a[href], textarea, select')]
     .filter((el) => !(el.getAttribute('aria-label') || el.labels?.length || el.textContent.trim())).length);
