@@ -69,11 +69,37 @@ def test_a_customer_wide_invoice_takes_every_subscriptions_prorations(v1, world)
                                    "proration_behavior": "create_prorations", "proration_date": APR16})
     inv = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
     assert inv.parent is None and len(inv.lines.data) == 4
+    # Each line names its own subscription, as the invoice names none.
+    assert sorted(l.parent.subscription_item_details.subscription for l in inv.lines.data) == sorted([a.id, a.id, b.id, b.id])
     # Deleting the draft gives the prorations back: each renewal bills its own.
     v1.invoices.delete(inv.id)
     assert [l.amount for l in renewal(v1, world, a).lines.data] == [-500, 1000, 2000]
     # b started on April 16: its change on that day credits the whole period, then bills it again.
     assert [l.amount for l in v1.invoices.create_preview({"subscription": b.id}).lines.data] == [-2000, 3000, 3000]
+
+
+def test_a_canceled_subscriptions_prorations_wait_for_the_customers_next_invoice(v1, world):
+    # Canceled without a final invoice, a subscription leaves its pending prorations to the
+    # customer's next invoice, as Stripe leaves pending invoice items.
+    sub = upgraded(v1, world)
+    assert v1.subscriptions.cancel(sub.id).status == "canceled"
+    inv = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
+    assert sorted(l.amount for l in inv.lines.data) == [-500, 1000] and inv.total == 500
+    assert {l.parent.subscription_item_details.subscription for l in inv.lines.data} == {sub.id}
+    # Taken once: the next invoice has none left.
+    again = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
+    assert again.lines.data == []
+
+
+def test_a_trials_credit_outlives_a_cancellation_during_the_trial(v1, world):
+    # A trial added on April 16 credits the unused half of April for after the trial; the
+    # subscription canceled during the trial leaves that credit for the customer's next invoice.
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"]}]})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    assert v1.subscriptions.update(sub.id, {"trial_end": APR16 + 20 * DAY}).status == "trialing"
+    v1.subscriptions.cancel(sub.id)
+    inv = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
+    assert [l.amount for l in inv.lines.data] == [-500] and inv.total == -500
 
 
 def test_a_deleted_draft_is_gone(v1, world):

@@ -64,8 +64,8 @@ pub struct Line {
     /// (`add_invoice_items`) rather than one of its items.
     #[serde(default)]
     pub invoice_item: Option<String>,
-    /// For an invoice item, the subscription it was added to (an invoice gathering several
-    /// subscriptions' pending items names none itself).
+    /// The subscription an invoice item was added to, or whose proration this is, when the
+    /// invoice does not say (one gathering several subscriptions' pending items names none).
     #[serde(default)]
     pub subscription: Option<String>,
     /// Whether discounts apply to this line (an invoice item can opt out).

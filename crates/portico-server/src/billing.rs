@@ -56,6 +56,23 @@ pub async fn live_subscriptions(
     live_subscriptions_from(app, account, q, first).await
 }
 
+/// Every subscription of `customer`, ended ones too.
+pub async fn all_subscriptions(
+    app: &App,
+    account: &AccountId,
+    customer: &str,
+) -> Result<Vec<Versioned<Subscription>>, Failure> {
+    let q = ListQuery {
+        kind: "subscription",
+        filters: vec![Filter::Parent(customer.to_owned())],
+        cursor: Cursor::Start,
+        limit: 100,
+        include_deleted: false,
+    };
+    let first = app.store.list(account, &q).await?;
+    every_page(app, account, q, first).await
+}
+
 /// All the subscriptions of [`live_query`] `q`, given its first page (read with others).
 pub async fn live_subscriptions_from(
     app: &App,

@@ -484,7 +484,7 @@ pub fn invoice_line(
                     "invoice_item": null,
                     "proration": l.proration,
                     "proration_details": {"credited_items": null},
-                    "subscription": inv.subscription,
+                    "subscription": l.subscription.as_ref().or(inv.subscription.as_ref()),
                     "subscription_item": l.subscription_item,
                 },
                 "type": "subscription_item_details",

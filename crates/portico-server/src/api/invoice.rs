@@ -378,10 +378,12 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
     };
     // The pending prorations it takes, and the subscriptions they leave. Those of a subscription
     // waiting on a pending update are already on that update's invoice: there are none to take.
+    // A subscription canceled without a final invoice leaves its prorations pending, as Stripe
+    // leaves its pending invoice items for the customer's next invoice.
     let mut sources = match &sub {
         _ if !p.include_pending => Vec::new(),
         Some(s) => vec![s.clone()],
-        None => crate::billing::live_subscriptions(app, account, Filter::Parent(cus_id.clone()))
+        None => crate::billing::all_subscriptions(app, account, &cus_id)
             .await?
             .into_iter()
             .filter(|s| s.value.currency == currency)
@@ -408,9 +410,18 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
             .into());
         }
     }
+    // Each line keeps naming its subscription (an invoice gathering several names none).
     let lines: Vec<_> = sources
         .iter_mut()
-        .flat_map(|s| std::mem::take(&mut s.value.pending_lines))
+        .flat_map(|s| {
+            let id = s.value.id.clone();
+            std::mem::take(&mut s.value.pending_lines)
+                .into_iter()
+                .map(move |mut l| {
+                    l.subscription.get_or_insert_with(|| id.clone());
+                    l
+                })
+        })
         .collect();
     let period = portico_domain::invoice::lines_period(&lines, now);
     let mut spent_discounts = Vec::new();
