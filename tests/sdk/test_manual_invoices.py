@@ -150,13 +150,15 @@ def test_prorations_waiting_on_a_pending_update_are_not_taken(v1, world):
     assert inv.lines.data == [], "they are on the pending update's invoice already"
 
 
-def test_a_draft_whose_prorations_cannot_go_back_is_kept(v1, world):
+def test_a_deleted_draft_of_a_canceled_subscription_leaves_its_prorations_pending(v1, world):
     sub = upgraded(v1, world)
     inv = v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
                               "pending_invoice_items_behavior": "include"})
     v1.subscriptions.cancel(sub.id)
-    expect_error(lambda: v1.invoices.delete(inv.id), message="no longer exist")
-    assert v1.invoices.retrieve(inv.id).status == "draft"
+    assert v1.invoices.delete(inv.id).deleted
+    # Pending again, for the customer's next invoice.
+    again = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
+    assert sorted(l.amount for l in again.lines.data) == [-500, 1000]
 
 
 def test_bad_requests_are_named(v1, world):
@@ -198,8 +200,15 @@ def test_a_deleted_draft_gives_back_credits_of_removed_items_and_its_once_discou
     assert sorted(l.amount for l in inv.lines.data) == [-1000, -500, 1000]
     assert inv.total_discount_amounts[0].amount == 100
     assert v1.subscriptions.retrieve(sub.id).discounts == [], "spent by the draft"
+    spent = [e for e in v1.events.list({"type": "customer.discount.deleted", "limit": 1}).data]
+    assert spent and spent[0].data.object.source.coupon == once.id
     v1.invoices.delete(inv.id)
-    assert len(v1.subscriptions.retrieve(sub.id).discounts) == 1, "the once discount it spent is back"
+    back = v1.subscriptions.retrieve(sub.id, {"expand": ["discounts"]}).discounts
+    assert len(back) == 1, "the once discount it spent is back"
+    # Its record is in force again, and announced so.
+    assert back[0].id == spent[0].data.object.id and "deleted" not in back[0]
+    restored = v1.events.list({"type": "customer.discount.created", "limit": 1}).data[0]
+    assert restored.data.object.id == back[0].id and restored.created >= spent[0].created
     billed = renewal(v1, world, sub)
     assert sorted(l.amount for l in billed.lines.data) == [-1000, -500, 1000, 2000]
     assert billed.total_discount_amounts[0].amount == 100

@@ -795,11 +795,30 @@ pub async fn end_discounts(
     account: &AccountId,
     ids: &[String],
 ) -> Result<Vec<Write>, Failure> {
+    mark_discounts(app, account, ids, true).await
+}
+
+/// The writes that put the stored discounts `ids` back in force (a `once` discount a deleted
+/// draft gives back): each is unmarked, announced as `customer.discount.created`.
+pub async fn restore_discounts(
+    app: &App,
+    account: &AccountId,
+    ids: &[String],
+) -> Result<Vec<Write>, Failure> {
+    mark_discounts(app, account, ids, false).await
+}
+
+async fn mark_discounts(
+    app: &App,
+    account: &AccountId,
+    ids: &[String],
+    deleted: bool,
+) -> Result<Vec<Write>, Failure> {
     let mut writes = Vec::new();
     for id in ids {
         if let Some(mut d) = portico_store::get::<Discount>(&*app.store, account, id).await? {
-            if !d.value.deleted {
-                d.value.deleted = true;
+            if d.value.deleted != deleted {
+                d.value.deleted = deleted;
                 writes.push(Write::Update(d.next_record()));
             }
         }

@@ -53,6 +53,10 @@ fn derive(kind: &str, old: Option<&Value>, new: &Value) -> Vec<(String, Option<V
     if deleted(new) && !deleted(old) {
         return vec![(name("deleted"), None, true)];
     }
+    // Back in force (a `once` discount a deleted draft gives back): there again, as if new.
+    if deleted(old) && !deleted(new) {
+        return vec![(name("created"), None, false)];
+    }
     let Some(mut previous) = diff(old, new) else {
         return Vec::new();
     };

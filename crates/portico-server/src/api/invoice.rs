@@ -557,9 +557,8 @@ async fn give_back_prorations(
         discount_amounts: Vec::new(),
         ..l.clone()
     };
-    let subs =
-        crate::billing::live_subscriptions(app, account, Filter::Parent(inv.customer.clone()))
-            .await?;
+    // Ended subscriptions too: one canceled without a final invoice keeps prorations pending.
+    let subs = crate::billing::all_subscriptions(app, account, &inv.customer).await?;
     let mut writes = Vec::new();
     let mut returned = 0;
     for mut sub in subs {
@@ -567,11 +566,13 @@ async fn give_back_prorations(
             Some(id) if *id == sub.value.id => {
                 // Only the `once` discounts the draft spent go back: the invoice also lists
                 // discounts its prorations were made with, which may have ended since.
-                for d in crate::billing::once_spent_by(app, account, inv, &[]).await? {
-                    if !sub.value.discounts.contains(&d) {
-                        sub.value.discounts.push(d);
+                let spent = crate::billing::once_spent_by(app, account, inv, &[]).await?;
+                for d in &spent {
+                    if !sub.value.discounts.contains(d) {
+                        sub.value.discounts.push(d.clone());
                     }
                 }
+                writes.extend(crate::billing::restore_discounts(app, account, &spent).await?);
                 inv.lines.iter().map(pending).collect()
             }
             Some(_) => continue,
@@ -598,7 +599,7 @@ async fn give_back_prorations(
     if returned != inv.lines.len() {
         return Err(DomainError::state(
             None,
-            "Some of this draft's prorations belong to a subscription or item that no longer \
+            "Some of this draft's prorations belong to a subscription item that no longer \
              exists, so they could not be billed later: finalize the draft instead (and void it \
              to forgive them).",
         )
