@@ -174,6 +174,7 @@ def test_every_page_in_every_language(server, locale, catalog_name, tag):
     b.post(home + "/payment-methods", {"csrf": csrf(card), "number": "4000000000000002", "expiry": "12/34", "cvc": "123"}, status=402)
     invoice = re.search(r'href="(/p/session/[^"]+/invoices/[^"]+)"', page).group(1)
     b.get(invoice)
+    b.get(home + "/invoices")
     b.get(f"{home}/subscriptions/{sub.id}/update")
     b.get(f"{home}/subscriptions/{sub.id}/update/preview?price={yearly.id}&quantity=1")
     b.get(f"{home}/subscriptions/{sub.id}/update/preview?price={monthly.id}&quantity=9", status=400)
@@ -919,3 +920,40 @@ def test_the_update_page_says_when_there_is_nothing_to_change_to(server):
     page = b.get(f"{url}/subscriptions/{sub.id}/update")
     assert "There is no other plan to switch this subscription to right now." in visible_text(page)
     assert 'id="plan-form"' not in page
+
+
+def test_the_invoice_history_goes_back_page_by_page(server):
+    # 31 invoices (the subscription's first, then 30 made by hand) and two drafts, which are
+    # never shown: the homepage lists the newest 24, then "Older invoices" the other 7.
+    p = InPortal(server, "history@example.com")
+    v1, cus = p.v1, p.customer
+    made = [v1.subscriptions.retrieve(p.sub.id).latest_invoice]
+    for n in range(30):
+        inv = v1.invoices.create({"customer": cus.id, "currency": "eur", "description": f"Invoice {n}"})
+        made.append(v1.invoices.finalize_invoice(inv.id).id)
+        if n in (3, 20):
+            v1.invoices.create({"customer": cus.id, "currency": "eur"})
+    newest_first = made[::-1]
+    listed = lambda page: re.findall(r'href="/p/session/[^"]+/invoices/(in_[^"]+)"', page)
+    home = p.browser.get(p.url)
+    assert listed(home) == newest_first[:24]
+    older = re.search(r'href="(/p/session/[^"]+/invoices\?after=[^"]+)">Older invoices', home)
+    assert older, visible_text(home)[-600:]
+    assert older.group(1).endswith(f"after={newest_first[23]}")
+    rest = p.browser.get(older.group(1))
+    assert listed(rest) == newest_first[24:]
+    assert "Older invoices" not in rest and "Invoice history" in visible_text(rest)
+    # The whole history from the top, and a place that is not one of this customer's invoices.
+    assert listed(p.browser.get(p.url + "/invoices")) == newest_first[:24]
+    _, their_sub = customer(v1, p.monthly, "history-other@example.com")
+    theirs = v1.subscriptions.retrieve(their_sub.id).latest_invoice
+    p.browser.get(f"{p.url}/invoices?after={theirs}", status=404)
+    p.browser.get(f"{p.url}/invoices?after=in_nothing", status=404)
+    # A customer with a few invoices has no older page to go to.
+    assert "Older invoices" not in InPortal(server, "history-few@example.com").first
+
+
+def test_the_invoice_history_page_follows_the_configuration(server):
+    p = InPortal(server, "no-history@example.com")
+    p.v1.billing_portal.configurations.update(p.config.id, {"features": {"invoice_history": {"enabled": False}}})
+    p.browser.get(p.url + "/invoices", status=404)

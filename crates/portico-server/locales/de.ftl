@@ -74,6 +74,7 @@ home-billing-information = Rechnungsinformationen
 home-no-billing-information = Keine Rechnungsinformationen hinterlegt.
 home-invoice-history = Rechnungsverlauf
 home-no-invoices = Noch keine Rechnungen.
+home-older-invoices = Ältere Rechnungen
 sub-renews-on = Verlängert sich am { $date }
 sub-incomplete-pay = Die erste Rechnung ist noch offen: Bezahlen Sie sie, um das Abonnement zu starten.
 sub-past-due-pay = Eine Zahlung ist fehlgeschlagen und die Rechnung ist noch offen: Bezahlen Sie sie, um das Abonnement zu behalten.

@@ -74,6 +74,7 @@ home-billing-information = Billing information
 home-no-billing-information = No billing information on file.
 home-invoice-history = Invoice history
 home-no-invoices = No invoices yet.
+home-older-invoices = Older invoices
 sub-renews-on = Renews on { $date }
 sub-incomplete-pay = Its first invoice is waiting to be paid: pay it to start the subscription.
 sub-past-due-pay = A payment failed and its invoice is still open: pay it to keep the subscription.

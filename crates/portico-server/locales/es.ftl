@@ -74,6 +74,7 @@ home-billing-information = Información de facturación
 home-no-billing-information = No hay información de facturación registrada.
 home-invoice-history = Historial de facturas
 home-no-invoices = Todavía no hay facturas.
+home-older-invoices = Facturas anteriores
 sub-renews-on = Se renueva el { $date }
 sub-incomplete-pay = Su primera factura está pendiente de pago: páguela para iniciar la suscripción.
 sub-past-due-pay = Un pago no se completó y la factura sigue abierta: páguela para mantener la suscripción.

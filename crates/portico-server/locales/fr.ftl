@@ -74,6 +74,7 @@ home-billing-information = Informations de facturation
 home-no-billing-information = Aucune information de facturation enregistrée.
 home-invoice-history = Historique des factures
 home-no-invoices = Aucune facture pour le moment.
+home-older-invoices = Factures plus anciennes
 sub-renews-on = Renouvellement le { $date }
 sub-incomplete-pay = Sa première facture attend d’être payée : payez-la pour démarrer l’abonnement.
 sub-past-due-pay = Un paiement a échoué et sa facture est toujours ouverte : payez-la pour conserver l’abonnement.

@@ -74,6 +74,7 @@ home-billing-information = Informazioni di fatturazione
 home-no-billing-information = Nessuna informazione di fatturazione registrata.
 home-invoice-history = Cronologia fatture
 home-no-invoices = Ancora nessuna fattura.
+home-older-invoices = Fatture precedenti
 sub-renews-on = Prossimo rinnovo: { $date }
 sub-incomplete-pay = La prima fattura è in attesa di pagamento: la paghi per attivare l'abbonamento.
 sub-past-due-pay = Un pagamento non è andato a buon fine e la fattura è ancora aperta: la paghi per mantenere l'abbonamento.

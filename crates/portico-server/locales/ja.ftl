@@ -74,6 +74,7 @@ home-billing-information = 請求先情報
 home-no-billing-information = 登録されている請求先情報はありません。
 home-invoice-history = 請求履歴
 home-no-invoices = 請求書はまだありません。
+home-older-invoices = 以前の請求書
 sub-renews-on = { $date }に更新されます
 sub-incomplete-pay = 最初の請求書が未払いです。お支払いいただくとサブスクリプションが開始されます。
 sub-past-due-pay = 支払いに失敗し、請求書が未払いのままです。サブスクリプションを継続するにはお支払いください。

@@ -74,6 +74,7 @@ home-billing-information = Factuurgegevens
 home-no-billing-information = Geen factuurgegevens opgeslagen.
 home-invoice-history = Factuurgeschiedenis
 home-no-invoices = Nog geen facturen.
+home-older-invoices = Oudere facturen
 sub-renews-on = Wordt verlengd op { $date }
 sub-incomplete-pay = De eerste factuur wacht op betaling: betaal deze om het abonnement te starten.
 sub-past-due-pay = Een betaling is mislukt en de factuur staat nog open: betaal deze om het abonnement te behouden.

@@ -74,6 +74,7 @@ home-billing-information = Informações de cobrança
 home-no-billing-information = Nenhuma informação de cobrança cadastrada.
 home-invoice-history = Histórico de faturas
 home-no-invoices = Nenhuma fatura até o momento.
+home-older-invoices = Faturas anteriores
 sub-renews-on = Renova em { $date }
 sub-incomplete-pay = A primeira fatura aguarda pagamento: pague-a para iniciar a assinatura.
 sub-past-due-pay = Um pagamento falhou e a fatura continua em aberto: pague-a para manter a assinatura.

@@ -74,6 +74,7 @@ home-billing-information = 账单信息
 home-no-billing-information = 尚未填写账单信息。
 home-invoice-history = 账单历史
 home-no-invoices = 暂无账单。
+home-older-invoices = 更早的账单
 sub-renews-on = 将于 { $date } 续订
 sub-incomplete-pay = 首张账单尚待支付：支付后即可开始订阅。
 sub-past-due-pay = 一笔付款失败，账单仍未结清：请支付以保留订阅。

@@ -74,6 +74,7 @@ home-billing-information = 帳單資訊
 home-no-billing-information = 尚未填寫帳單資訊。
 home-invoice-history = 帳單紀錄
 home-no-invoices = 尚無帳單。
+home-older-invoices = 更早的帳單
 sub-renews-on = 將於 { $date } 續訂
 sub-incomplete-pay = 首張帳單尚待支付：支付後即可開始訂閱。
 sub-past-due-pay = 一筆付款失敗，帳單仍未結清：請支付以保留訂閱。

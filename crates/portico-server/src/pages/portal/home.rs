@@ -3,7 +3,7 @@
 //! subscription set to cancel, make a card the default, remove a card).
 
 use super::view::{
-    discount_line, plan_of, plan_price, CardView, InvoiceRow, Layout, SubscriptionView,
+    discount_line, plan_of, plan_price, CardView, InvoiceHistory, Layout, SubscriptionView,
 };
 use super::{Page, Portal};
 use crate::http::Failure;
@@ -21,9 +21,6 @@ use portico_domain::subscription::{Subscription, SubscriptionStatus};
 use portico_store::{Cursor, Filter, ListQuery, Object, Read, Versioned, Write};
 use std::collections::HashMap;
 
-/// How many invoices the history shows.
-const INVOICES_SHOWN: usize = 24;
-
 #[derive(Template)]
 #[template(path = "portal/home.html")]
 struct HomePage {
@@ -32,7 +29,7 @@ struct HomePage {
     subscriptions: Vec<SubscriptionView>,
     cards: Option<Vec<CardView>>,
     billing: Option<BillingView>,
-    invoices: Option<Vec<InvoiceRow>>,
+    invoices: Option<InvoiceHistory>,
     /// The credit the customer's balance holds for their next invoices, written out.
     credit: Option<String>,
 }
@@ -44,7 +41,7 @@ struct BillingView {
 }
 
 /// The first page of the objects of a kind that `customer` (a parent filter) owns, newest first.
-fn customer_query<T: Object>(customer: &Filter, limit: usize) -> ListQuery {
+pub(super) fn customer_query<T: Object>(customer: &Filter, limit: usize) -> ListQuery {
     ListQuery {
         kind: T::KIND,
         filters: vec![customer.clone()],
@@ -65,9 +62,9 @@ struct Listed {
     subscribed: bool,
     /// The customer's cards, the default first, when asked for.
     cards: Option<Vec<PaymentMethod>>,
-    /// The newest invoices (drafts among them), when asked for and the session is not made
-    /// on behalf of another account.
-    invoices: Option<Vec<Invoice>>,
+    /// The newest invoices (drafts among them) and whether there are more, when asked for and
+    /// the session is not made on behalf of another account.
+    invoices: Option<(Vec<Invoice>, bool)>,
 }
 
 /// Reads [`Listed`]: the first page of each list in one read, the rest of the subscriptions
@@ -78,7 +75,7 @@ async fn listed(p: &Portal, cards: bool, invoices: bool) -> Result<Listed, Failu
     let customer = Filter::Parent(p.customer.value.id.as_str().to_owned());
     let cards_q = cards.then(|| customer_query::<PaymentMethod>(&customer, 100));
     let invoices_q =
-        (invoices && own).then(|| customer_query::<Invoice>(&customer, INVOICES_SHOWN * 2));
+        (invoices && own).then(|| customer_query::<Invoice>(&customer, InvoiceHistory::SHOWN * 2));
     // Read even when none is shown (`on_behalf_of`): a running one keeps the customer's card.
     let subs_q = crate::billing::live_query(customer);
     let reads: Vec<Read> = [Some(&subs_q), cards_q.as_ref(), invoices_q.as_ref()]
@@ -117,12 +114,13 @@ async fn listed(p: &Portal, cards: bool, invoices: bool) -> Result<Listed, Failu
         None => None,
     };
     let invoices = match invoices_page {
-        Some(page) => Some(
+        Some(page) => Some((
             portico_store::decode_all::<Invoice>(store, account, &page)?
                 .into_iter()
                 .map(|v| v.value)
                 .collect(),
-        ),
+            page.has_more,
+        )),
         None => None,
     };
     Ok(Listed {
@@ -278,13 +276,9 @@ async fn homepage(p: &Portal, notice: Option<&str>) -> Result<HomePage, Failure>
             .collect()
     });
     let billing = f.customer_update.enabled.then(|| billing_view(p));
-    let invoices = listed.invoices.map(|list| {
-        list.iter()
-            .filter(|i| i.status != InvoiceStatus::Draft)
-            .take(INVOICES_SHOWN)
-            .map(|i| InvoiceRow::new(t, i))
-            .collect()
-    });
+    let invoices = listed
+        .invoices
+        .map(|(list, has_more)| InvoiceHistory::new(p, &list, has_more));
     Ok(HomePage {
         l: p.layout(t.s("home-title")),
         notice: notice

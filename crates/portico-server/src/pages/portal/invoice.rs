@@ -2,18 +2,20 @@
 //! payment waiting for 3-D Secure. The portal shows it inside a session; the hosted invoice page
 //! ([`crate::pages::hosted_invoice`]) shows the same view to whoever holds the invoice's link.
 
-use super::view::{invoice_status, line_view, Layout, LineView};
+use super::view::{invoice_status, line_view, InvoiceHistory, Layout, LineView};
 use super::Page;
 use crate::http::Failure;
 use crate::pages::i18n::T;
 use crate::state::App;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use portico_domain::invoice::{Invoice, InvoiceStatus};
 use portico_domain::product::Product;
 use portico_domain::AccountId;
+use portico_store::{Cursor, Filter};
+use std::collections::HashMap;
 
 /// An invoice written for the customer.
 pub struct InvoiceView {
@@ -144,6 +146,53 @@ struct InvoicePage {
 }
 
 /// `GET …/invoices/{id}`
+/// `GET …/invoices?after={id}`: the invoice history's older pages, from after the invoice the
+/// last page ended with (or from the newest).
+pub async fn older(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let p = enter!(app, token, headers, Page::Invoice);
+    if !p.config.features.invoice_history || p.session.value.on_behalf_of.is_some() {
+        return p.not_found();
+    }
+    let mut query = super::home::customer_query::<Invoice>(
+        &Filter::Parent(p.customer.value.id.to_string()),
+        InvoiceHistory::SHOWN * 2,
+    );
+    if let Some(after) = q.get("after") {
+        // Only one of this customer's invoices marks a place in their history.
+        match portico_store::get::<Invoice>(&*p.app.store, &p.caller.account, after).await {
+            Ok(Some(i)) if i.value.customer == p.customer.value.id.as_str() => {}
+            Ok(_) => return p.not_found(),
+            Err(e) => return p.failed(e),
+        }
+        query.cursor = Cursor::After(after.clone());
+    }
+    let page = match p.app.store.list(&p.caller.account, &query).await {
+        Ok(page) => page,
+        Err(e) => return p.failed(e),
+    };
+    let list = match portico_store::decode_all::<Invoice>(&*p.app.store, &p.caller.account, &page) {
+        Ok(list) => list.into_iter().map(|v| v.value).collect::<Vec<_>>(),
+        Err(e) => return p.failed(e),
+    };
+    let view = InvoicesPage {
+        l: p.layout(p.t.s("home-invoice-history")),
+        h: InvoiceHistory::new(&p, &list, page.has_more),
+    };
+    p.render(StatusCode::OK, &view)
+}
+
+#[derive(Template)]
+#[template(path = "portal/invoices.html")]
+struct InvoicesPage {
+    l: Layout,
+    h: InvoiceHistory,
+}
+
 pub async fn show(
     State(app): State<App>,
     Path((token, id)): Path<(String, String)>,

@@ -107,6 +107,7 @@ pub fn router() -> Router<App> {
             &format!("{S}/billing"),
             get(billing_info::show).post(billing_info::save),
         )
+        .route(&format!("{S}/invoices"), get(invoice::older))
         .route(&format!("{S}/invoices/{{id}}"), get(invoice::show))
         .route("/login/{token}", get(login::show).post(login::submit))
         .route(

@@ -495,6 +495,35 @@ pub fn line_view(t: &T, l: &Line, names: &[(String, String)], currency: &str) ->
     }
 }
 
+/// One page of the invoice history: the newest invoices after a point, drafts left out, and
+/// the address of the page of older ones when there are more.
+pub struct InvoiceHistory {
+    pub rows: Vec<InvoiceRow>,
+    pub older: Option<String>,
+}
+
+impl InvoiceHistory {
+    /// How many invoices a page of the history shows.
+    pub const SHOWN: usize = 24;
+
+    /// The history from `listed` (newest first, drafts among them, read `2 × SHOWN` at a time
+    /// so drafts rarely leave a page short; `has_more` when the read stopped short of the end).
+    pub fn new(p: &super::Portal, listed: &[Invoice], has_more: bool) -> InvoiceHistory {
+        let mut shown = listed.iter().filter(|i| i.status != InvoiceStatus::Draft);
+        let rows: Vec<InvoiceRow> = shown
+            .by_ref()
+            .take(Self::SHOWN)
+            .map(|i| InvoiceRow::new(&p.t, i))
+            .collect();
+        let more = has_more || shown.next().is_some();
+        let older = match rows.last() {
+            Some(last) if more => Some(format!("{}/invoices?after={}", p.base(), last.id)),
+            _ => None,
+        };
+        InvoiceHistory { rows, older }
+    }
+}
+
 /// An invoice as the history lists it.
 pub struct InvoiceRow {
     pub id: String,
