@@ -123,6 +123,17 @@ def test_scenario_renewal_decline_card_update_retry_cancel(v1, plan):
         "customer.subscription.deleted",
         "test_helpers.test_clock.ready",
     ], got
+    # The upcoming invoice says when it will be charged: at the renewal it previews.
+    upcoming = [e.data.object for e in v1.events.list({"type": "invoice.upcoming"}).data]
+    assert [u.next_payment_attempt for u in upcoming] == [T0 + 59 * DAY, T0 + 31 * DAY]
+    assert all(u.next_payment_attempt == u.period_end for u in upcoming)
+
+
+def test_a_renewal_preview_says_when_it_is_charged(v1, plan):
+    clock, cus = on_clock(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    preview = v1.invoices.create_preview({"subscription": sub.id})
+    assert preview.next_payment_attempt == sub["items"].data[0].current_period_end == preview.created
 
 
 def test_trial_ends_into_a_paid_renewal(v1, plan):

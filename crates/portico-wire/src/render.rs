@@ -574,6 +574,9 @@ pub fn invoice(
         "metadata": inv.metadata,
         "next_payment_attempt": if inv.status == InvoiceStatus::Open && matches!(inv.billing_reason.as_str(), "subscription_cycle" | "subscription_update") && inv.auto_advance {
             portico_domain::subscription::next_retry(inv.created, inv.attempt_count)
+        } else if inv.billing_reason == "upcoming" {
+            // A renewal's preview (`invoice.upcoming`, `create_preview`): charged as it is made.
+            Some(inv.created)
         } else {
             None
         },
