@@ -115,6 +115,16 @@ def test_endpoint_validation(v1, raw):
         param="api_version",
     )
     assert "2026-07-29.dahlia" in err["message"]
+    # Another release's newer version is still unknown; a made-up date of this release too.
+    for bad in ("2026-08-26.elderberry", "2026-02-30.dahlia", "2026-08-26"):
+        check_error(raw.post("/v1/webhook_endpoints", data={"url": "https://example.com", "enabled_events[]": "*",
+                                                           "api_version": bad}), 400, param="api_version")
+    # Versions of the rendered release, older or newer (a newer SDK pins the latest monthly one),
+    # only add to its shape: they are taken.
+    for ok in ("2026-03-25.dahlia", "2026-08-26.dahlia"):
+        we = v1.webhook_endpoints.create(params={"url": "https://example.com/v", "enabled_events": ["*"], "api_version": ok})
+        assert we.api_version == ok
+        v1.webhook_endpoints.delete(we.id)
     check_error(
         raw.post("/v1/webhook_endpoints", data={"url": "https://example.com", "enabled_events[]": "*", "connect": "true"}),
         400,

@@ -56,24 +56,56 @@ pub struct EndpointUpdate {
 /// The API version every event is rendered in (the wire crate's `API_VERSION`).
 pub const RENDERED_VERSION: &str = "2026-07-29.dahlia";
 
+/// The release a version belongs to: the name after its date (`dahlia`), if it has one.
+fn release_of(version: &str) -> Option<&str> {
+    version.split_once('.').map(|(_, name)| name)
+}
+
+/// Whether `v` is a version of the rendered release newer than any Portico knows (a newer SDK
+/// pins the latest monthly version): a real date after the rendered version's, and its name.
+fn newer_release(v: &str) -> bool {
+    let Some((date, _)) = v.split_once('.') else {
+        return false;
+    };
+    let parts: Vec<Option<i64>> = date
+        .split('-')
+        .map(|p| {
+            p.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| p.parse().ok())
+                .flatten()
+        })
+        .collect();
+    let real = match parts[..] {
+        [Some(y), Some(m), Some(d)] if date.len() == 10 => {
+            (1..=12).contains(&m) && d >= 1 && d <= crate::calendar::days_in_month(y, m)
+        }
+        _ => false,
+    };
+    real && release_of(v) == release_of(RENDERED_VERSION) && *date > RENDERED_VERSION[..10]
+}
+
 impl WebhookEndpoint {
     /// A new, enabled endpoint with a fresh signing secret.
     pub fn create(p: EndpointCreate, ctx: &mut Ctx<'_>) -> DomainResult<WebhookEndpoint> {
         check_url(&p.url)?;
         check_enabled_events(&p.enabled_events)?;
         if let Some(v) = &p.api_version {
-            if !API_VERSIONS.contains(&v.as_str()) {
+            let known = API_VERSIONS.contains(&v.as_str()) || newer_release(v);
+            if !known {
                 return Err(DomainError::invalid(
                     "api_version",
                     format!("Invalid api_version: {v} is not a known API version."),
                 ));
             }
-            // Events are rendered in one version: an endpoint asking for another would get
-            // payloads of a shape it does not expect.
-            if v != RENDERED_VERSION {
+            // Events are rendered in one version. The monthly versions of its release (the
+            // name after the date) change nothing but by adding, so an endpoint asking for one
+            // of them reads these payloads; one asking for another release would get payloads
+            // of a shape it does not expect.
+            if release_of(v) != release_of(RENDERED_VERSION) {
                 return Err(DomainError::invalid(
                     "api_version",
-                    format!("Portico renders events in API version {RENDERED_VERSION} only; an endpoint cannot ask for {v}. Leave api_version out, or send {RENDERED_VERSION}."),
+                    format!("Portico renders events in API version {RENDERED_VERSION} only, so an endpoint can ask for a version of that release (`.dahlia`) but not {v}. Leave api_version out, or send {RENDERED_VERSION}."),
                 ));
             }
         }
@@ -202,6 +234,19 @@ pub fn check_url(raw: &str) -> DomainResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn versions_of_the_rendered_release() {
+        assert!(newer_release("2026-08-26.dahlia"));
+        assert!(newer_release("2027-01-31.dahlia"));
+        assert!(!newer_release("2026-07-29.dahlia"), "known, not newer");
+        assert!(!newer_release("2026-02-30.dahlia"));
+        assert!(!newer_release("2026-8-26.dahlia"));
+        assert!(!newer_release("2026-08-26.elderberry"));
+        assert!(!newer_release("2026-08-26"));
+        assert_eq!(release_of("2026-03-25.dahlia"), Some("dahlia"));
+        assert_eq!(release_of("2024-06-20"), None);
+    }
     use crate::id::SequentialIds;
 
     fn param(e: &DomainError) -> Option<&str> {
