@@ -112,7 +112,9 @@ def test_scenario_renewal_decline_card_update_retry_cancel(v1, plan):
         "payment_method.attached", "customer.updated",
         "test_helpers.test_clock.advancing",
         "invoice.upcoming",
+        # The renewal, its invoice, then the decline's own change: past due.
         "customer.subscription.updated", "invoice.created", "invoice.finalized", "invoice.payment_failed",
+        "customer.subscription.updated",
         "test_helpers.test_clock.ready",
         "payment_method.attached", "customer.updated",
         "test_helpers.test_clock.advancing",
@@ -123,6 +125,11 @@ def test_scenario_renewal_decline_card_update_retry_cancel(v1, plan):
         "customer.subscription.deleted",
         "test_helpers.test_clock.ready",
     ], got
+    # The renewal is announced still active; the decline after it makes the subscription past due.
+    declined = [e for e in v1.events.list({"type": "customer.subscription.updated", "limit": 100}).data
+                if e.data.object.latest_invoice == failed.id][::-1][:2]
+    assert [e.data.object.status for e in declined] == ["active", "past_due"]
+    assert declined[1].data.previous_attributes.to_dict() == {"status": "active"}
     # The upcoming invoice says when it will be charged: at the renewal it previews.
     upcoming = [e.data.object for e in v1.events.list({"type": "invoice.upcoming"}).data]
     assert [u.next_payment_attempt for u in upcoming] == [T0 + 59 * DAY, T0 + 31 * DAY]

@@ -988,6 +988,10 @@ async fn renew(
         fresh,
     )
     .await?;
+    // What the payment changes of the subscription (see `charge_as`).
+    let paid_fields =
+        |s: &Subscription| (s.status, s.next_retry_at, s.default_payment_method.clone());
+    let before_payment = paid_fields(&sub.value);
     // Paused collection: the invoice is kept as a draft, written off or voided, never charged.
     let extra = match collection_paused {
         None => charge_as(app, account, at, &mut sub.value, &mut inv, collect).await?,
@@ -998,11 +1002,26 @@ async fn renew(
     };
     let ended = discounts_left_behind(app, account, &mut sub.value, &inv, at, fresh).await?;
     sub.value.latest_invoice = Some(inv.id.clone());
-    let mut writes = vec![
-        Write::Update(sub.next_record()),
-        Write::Update(customer.next_record()),
-        Write::Insert(Versioned::new_record(&inv)),
-    ];
+    let mut writes = Vec::new();
+    // A payment that changes the subscription (a decline makes it past due) is a change of its
+    // own, announced after the renewal and its invoice, as Stripe's are.
+    if paid_fields(&sub.value) != before_payment {
+        let mut renewed = sub.clone();
+        (
+            renewed.value.status,
+            renewed.value.next_retry_at,
+            renewed.value.default_payment_method,
+        ) = before_payment;
+        writes.push(Write::Update(renewed.next_record()));
+        sub.version += 1;
+    }
+    let paid = (!writes.is_empty()).then(|| Write::Update(sub.next_record()));
+    if writes.is_empty() {
+        writes.push(Write::Update(sub.next_record()));
+    }
+    writes.push(Write::Update(customer.next_record()));
+    writes.push(Write::Insert(Versioned::new_record(&inv)));
+    writes.extend(paid);
     writes.extend(extra);
     writes.extend(schedule_write);
     writes.extend(ended);

@@ -334,11 +334,22 @@ impl App {
     ) -> Result<(), StoreError> {
         let request = REQUEST.try_with(Clone::clone).unwrap_or_default();
         let mut events = Vec::new();
-        for w in &writes {
+        for (i, w) in writes.iter().enumerate() {
             let (record, old) = match w {
                 Write::Insert(r) => (r, None),
                 Write::Update(r) => {
-                    let old = self.store.get(account, r.kind, &r.id).await?;
+                    // An object written twice in one commit (a renewal, then its failed
+                    // payment) changes from its first write's version.
+                    let earlier = writes[..i].iter().rev().find_map(|e| match e {
+                        Write::Insert(o) | Write::Update(o) if o.kind == r.kind && o.id == r.id => {
+                            Some(o.clone())
+                        }
+                        _ => None,
+                    });
+                    let old = match earlier {
+                        Some(o) => Some(o),
+                        None => self.store.get(account, r.kind, &r.id).await?,
+                    };
                     // A stale write fails its version check anyway; it causes no events.
                     match old {
                         Some(o) if o.version == r.version - 1 => (r, Some(o)),
