@@ -362,11 +362,17 @@ test('test clocks: create one, advance it with one click, and see what changed',
   await page.getByRole('link', { name: /^cus_/ }).waitFor();
   await page.getByRole('button', { name: '+1 month' }).click();
   await page.getByRole('heading', { name: 'What the advance changed' }).waitFor();
-  const changed = await page.locator('.panel').textContent();
+  let changed = await page.locator('.panel').textContent();
   assert.match(changed, /2027-03-01 09:00:00 UTC → 2027-04-01 09:00:00 UTC/);
-  assert.match(changed, /invoice\.paid/);
+  assert.match(changed, /invoice\.created/);
   assert.match(changed, /customer\.subscription\.updated/);
+  assert.doesNotMatch(changed, /invoice\.paid/, 'the renewal waits an hour as a draft');
   await shoot(page, 'dashboard-clock');
+  await page.getByRole('button', { name: '+1 hour' }).click();
+  await page.getByText('2027-04-01 09:00:00 UTC → 2027-04-01 10:00:00 UTC').waitFor();
+  changed = await page.locator('.panel').textContent();
+  assert.match(changed, /invoice\.finalized/);
+  assert.match(changed, /invoice\.paid/);
   await context.close();
 });
 

@@ -103,6 +103,7 @@ def expect_error(fn, exc=None, *, status=400, code=None, param=None, message=Non
 
 
 DAY = 86400
+HOUR = 3600  # a renewal's invoice stays a draft this long, then is finalized and charged
 APR1 = 1_775_001_600   # 2026-04-01 00:00:00 UTC: a 30-day period
 APR16 = APR1 + 15 * DAY
 MAY1 = APR1 + 30 * DAY

@@ -3,7 +3,7 @@ the subscription's first invoice, on the invoice an update makes, or else on the
 
 import pytest
 
-from helpers import APR1, APR16, DAY, MAY1, body_of, carded_customer, check, expect_error
+from helpers import APR1, APR16, DAY, HOUR, MAY1, body_of, carded_customer, check, expect_error
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_a_setup_fee_on_the_first_invoice(v1, world):
     assert fee.pricing.price_details.price == world["fee"]
     assert plan.parent.type == "subscription_item_details" and plan.amount == 3000
     # Once only: the renewal bills the plan alone.
-    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 60})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + HOUR})
     _, renewal = lines_of(v1, v1.subscriptions.retrieve(sub.id).latest_invoice)
     assert [l.amount for l in renewal] == [3000]
 
@@ -95,7 +95,7 @@ def test_an_update_adds_the_charge_to_the_next_invoice(v1, world):
     assert updated.latest_invoice == sub.latest_invoice, "nothing billed now"
     preview = v1.invoices.create_preview({"subscription": sub.id})
     assert [l.amount for l in preview.lines.data] == [5000, 3000]
-    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 60})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + HOUR})
     inv, lines = lines_of(v1, v1.subscriptions.retrieve(sub.id).latest_invoice)
     assert [l.amount for l in lines] == [5000, 3000] and inv.status == "paid"
     assert (lines[0].period.start, lines[0].period.end) == (APR16, MAY1)

@@ -6,7 +6,7 @@ import calendar
 
 import pytest
 
-from helpers import carded_customer, check, expect_error
+from helpers import HOUR, carded_customer, check, expect_error
 
 DAY = 86400
 
@@ -115,7 +115,7 @@ def test_a_trial_ends_into_a_stretch_up_to_the_anchor(v1, world, behavior, owed)
     assert sub.status == "trialing" and sub.trial_end == trial_end
     # The anchor comes after the trial: May 1.
     assert sub.billing_cycle_anchor == utc(2026, 5, 1)
-    advance(v1, world, trial_end + 60)
+    advance(v1, world, trial_end + HOUR)
     active = check(v1.subscriptions.retrieve(sub.id))
     assert active.status == "active" and period(active) == (trial_end, utc(2026, 5, 1))
     invoice = v1.invoices.retrieve(active.latest_invoice)
@@ -168,7 +168,7 @@ def test_an_explicit_anchor_after_a_trial_is_prorated_too(v1, world):
         "customer": world["cus"].id, "items": [{"price": world["monthly"]}],
         "trial_period_days": 7, "billing_cycle_anchor": utc(2026, 5, 1)}))
     assert sub.billing_cycle_anchor_config is None
-    advance(v1, world, T0 + 7 * DAY + 60)
+    advance(v1, world, T0 + 7 * DAY + HOUR)
     active = check(v1.subscriptions.retrieve(sub.id))
     invoice = v1.invoices.retrieve(active.latest_invoice)
     # Before, the ten-odd days up to the anchor were billed as a whole month.

@@ -2,7 +2,7 @@
 invoices are kept as drafts, written off or voided instead of charged, until `resumes_at` or
 until it is cleared. A kept draft is collected later with finalize and pay."""
 
-from helpers import check, expect_error
+from helpers import HOUR, check, expect_error
 
 DAY = 86400
 T0 = 1_767_225_600  # 2026-01-01 00:00:00 UTC
@@ -70,8 +70,8 @@ def test_keep_as_draft_then_collect_later(v1):
     expect_error(lambda: v1.invoices.finalize_invoice(draft.id), message="already finalized")
     expect_error(lambda: v1.invoices.finalize_invoice("in_nope"), status=404)
 
-    # Later renewals are charged as usual.
-    advance(v1, clock, MAR1 + 1)
+    # Later renewals are charged as usual (their draft's hour once passed).
+    advance(v1, clock, MAR1 + HOUR)
     assert invoices_of(v1, sub)[-1].status == "paid"
 
 
@@ -101,7 +101,7 @@ def test_mark_uncollectible_until_resumes_at(v1):
     advance(v1, clock, resumes + 1)
     assert v1.subscriptions.retrieve(sub.id).pause_collection is None, "cleared at resumes_at"
     assert "customer.subscription.updated" in types_since(v1, mark)
-    advance(v1, clock, MAR1 + 1)
+    advance(v1, clock, MAR1 + HOUR)
     assert [i.status for i in invoices_of(v1, sub)] == ["paid", "uncollectible", "paid"]
     # A written-off invoice can still be paid.
     assert v1.invoices.pay(written_off.id).status == "paid"

@@ -5,7 +5,7 @@ existing product, stored inactive with the object that uses it, in the same comm
 import pytest
 import stripe
 
-from helpers import APR1, APR16, DAY, MAY1, carded_customer, check, expect_error
+from helpers import APR1, APR16, DAY, HOUR, MAY1, carded_customer, check, expect_error
 
 MONTHLY = {"interval": "month"}
 
@@ -52,7 +52,7 @@ def test_a_subscription_on_an_inline_price(v1, world):
     types = [e.type for e in reversed(v1.events.list({"limit": 20}).data)]
     assert types.index("price.created") < types.index("customer.subscription.created")
     # It renews at its own amount.
-    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 60})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + HOUR})
     renewal = v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice)
     assert (renewal.status, renewal.amount_paid) == ("paid", 5000)
 

@@ -8,7 +8,7 @@ import re
 import requests
 import stripe
 
-from helpers import check, expect_error
+from helpers import HOUR, check, expect_error
 
 DAY = 86400
 T0 = 1_767_225_600  # 2026-01-01 00:00:00 UTC
@@ -106,7 +106,7 @@ def test_a_trial_without_a_card_pauses_and_resumes_with_a_new_period(v1):
     expect_error(lambda: v1.subscriptions.resume(sub.id), message="only a paused subscription")
 
     # It renews as usual afterwards.
-    advance(v1, clock, now + 31 * DAY + 1)
+    advance(v1, clock, now + 31 * DAY + HOUR)
     assert [i.amount_paid for i in invoices_of(v1, sub)] == [0, 3100, 3100]
 
 
@@ -127,7 +127,7 @@ def test_a_trial_without_a_card_can_cancel_instead(v1):
 def test_a_card_on_file_bills_the_period_whatever_the_setting(v1):
     for behavior in ("pause", "cancel"):
         clock, cus, sub = trial(v1, behavior, card="pm_card_visa")
-        advance(v1, clock, TRIAL_END + 1)
+        advance(v1, clock, TRIAL_END + HOUR)
         after = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
         assert (after.status, after.latest_invoice.amount_paid) == ("active", 3100), behavior
 
@@ -143,6 +143,9 @@ def test_a_card_added_during_the_trial_counts(v1):
 def test_create_invoice_bills_the_period_anyway(v1):
     clock, cus, sub = trial(v1)
     advance(v1, clock, TRIAL_END + 1)
+    after = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
+    assert (after.status, after.latest_invoice.status) == ("active", "draft"), "its hour as a draft first"
+    advance(v1, clock, TRIAL_END + HOUR)
     after = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
     assert (after.status, after.latest_invoice.status, after.latest_invoice.amount_due) == ("past_due", "open", 3100)
 

@@ -154,6 +154,9 @@ pub struct Invoice {
     /// those of the retry schedule): each one that fails is announced.
     #[serde(default)]
     pub tries: i64,
+    /// When this draft (a renewal's) is finalized and charged by itself.
+    #[serde(default)]
+    pub automatically_finalizes_at: Option<i64>,
 }
 
 /// What a payment attempt did.
@@ -216,6 +219,7 @@ impl Invoice {
             description: None,
             deleted: false,
             tries: 0,
+            automatically_finalizes_at: None,
         }
     }
 
@@ -269,6 +273,15 @@ impl Invoice {
         let ending = (self.total() + balance).min(0);
         self.ending_balance = Some(ending);
         ending
+    }
+
+    /// Leaves this draft (a renewal's) to be finalized and charged by itself at `at`; it holds
+    /// no balance until then.
+    pub fn finalize_later(&mut self, at: i64) {
+        self.auto_advance = true;
+        self.starting_balance = 0;
+        self.ending_balance = None;
+        self.automatically_finalizes_at = Some(at);
     }
 
     /// Keeps this draft as a draft (its subscription's collection is paused): not collected
@@ -484,6 +497,7 @@ impl Invoice {
             ));
         }
         self.status = InvoiceStatus::Open;
+        self.automatically_finalizes_at = None;
         self.number = Some(number);
         self.status_transitions.finalized_at = Some(now);
         if self.amount_due() == 0 {

@@ -238,6 +238,10 @@ pub struct Subscription {
     /// A change waiting for its invoice to be paid (`payment_behavior=pending_if_incomplete`).
     #[serde(default)]
     pub pending_update: Option<PendingUpdate>,
+    /// The renewal invoice left a draft for an hour, as Stripe leaves it (for webhook handlers
+    /// to see `invoice.created` and edit the draft), then finalized and charged.
+    #[serde(default)]
+    pub draft_invoice: Option<DraftInvoice>,
     /// `payment_settings.save_default_payment_method=on_subscription`: the payment method of
     /// each successful payment becomes the subscription's default.
     #[serde(default)]
@@ -348,6 +352,17 @@ pub const TRIAL_WARNING_SECS: i64 = 3 * 86_400;
 /// A renewal invoice is announced (`invoice.upcoming`) this long before it is made: Stripe's
 /// "upcoming renewal events" setting, at three days.
 pub const UPCOMING_NOTICE_SECS: i64 = 3 * 86_400;
+
+/// How long a renewal invoice stays a draft before it is finalized and charged (Stripe's hour
+/// after `invoice.created`).
+pub const RENEWAL_DRAFT_SECS: i64 = 3600;
+
+/// A renewal invoice waiting, a draft, to be finalized and charged at `finalizes_at`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DraftInvoice {
+    pub id: String,
+    pub finalizes_at: i64,
+}
 
 /// A change made with `payment_behavior=pending_if_incomplete` whose payment failed: it takes
 /// effect when the latest invoice is paid, and is dropped at `expires_at`.
@@ -827,6 +842,7 @@ impl Subscription {
             next_retry_at: None,
             schedule: None,
             pending_update: None,
+            draft_invoice: None,
             save_default_payment_method: p.save_default_payment_method,
             missing_payment_method: p.missing_payment_method,
             trial_will_end_sent_for: None,
@@ -988,16 +1004,28 @@ impl Subscription {
 
     /// What falls due next for this subscription, and when.
     pub fn next_due(&self) -> Option<(i64, Due)> {
+        // A renewal's draft is finalized whatever became of the subscription since.
+        let draft = self
+            .draft_invoice
+            .as_ref()
+            .map(|d| (d.finalizes_at, Due::FinalizeInvoice));
+        let sooner = |other: Option<(i64, Due)>| match (other, draft) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let retry_at = self.next_retry_at;
         if self.status.is_ended() {
-            return None;
+            return draft;
         }
         if self.status == SubscriptionStatus::Incomplete {
-            return Some((self.created + INCOMPLETE_EXPIRY_SECS, Due::IncompleteExpiry));
+            return sooner(Some((
+                self.created + INCOMPLETE_EXPIRY_SECS,
+                Due::IncompleteExpiry,
+            )));
         }
         // A paused subscription bills nothing; only a set cancellation date still falls due.
         if self.status == SubscriptionStatus::Paused {
-            return self.cancel_at.map(|at| (at, Due::Cancel));
+            return sooner(self.cancel_at.map(|at| (at, Due::Cancel)));
         }
         let end = self.current_period().1;
         let mut due = vec![(
@@ -1026,6 +1054,7 @@ impl Subscription {
         if let Some(at) = self.pause_collection.and_then(|p| p.resumes_at) {
             due.push((at, Due::ResumeCollection));
         }
+        due.extend(draft);
         due.into_iter().min_by_key(|(t, d)| (*t, *d))
     }
 
@@ -1798,6 +1827,8 @@ pub enum Due {
     Cancel,
     /// The period ends and the next one is billed.
     Renew,
+    /// The renewal's draft invoice is finalized and charged.
+    FinalizeInvoice,
     /// A failed renewal payment is tried again.
     Retry,
     /// A pending update whose invoice went unpaid is dropped.
@@ -2697,6 +2728,23 @@ mod tests {
         sub.cancel_at = Some(end + 86_400);
         assert_eq!(sub.next_due(), Some((end + 86_400, Due::Cancel)));
         assert!(sub.set_cancel_at_period_end(true, end).is_err());
+        // A renewal's draft waiting its hour comes first, whatever the subscription's state.
+        sub.draft_invoice = Some(DraftInvoice {
+            id: "in_1".into(),
+            finalizes_at: end + RENEWAL_DRAFT_SECS,
+        });
+        assert_eq!(
+            sub.next_due(),
+            Some((end + RENEWAL_DRAFT_SECS, Due::FinalizeInvoice))
+        );
+        sub.status = SubscriptionStatus::Canceled;
+        assert_eq!(
+            sub.next_due(),
+            Some((end + RENEWAL_DRAFT_SECS, Due::FinalizeInvoice)),
+            "an ended subscription's last invoice is still collected"
+        );
+        sub.status = SubscriptionStatus::Paused;
+        sub.draft_invoice = None;
 
         // Settings stored before the field existed read as Stripe's default.
         let mut v = serde_json::to_value(&sub).unwrap();

@@ -56,15 +56,15 @@ pub async fn live_subscriptions(
     live_subscriptions_from(app, account, q, first).await
 }
 
-/// Every subscription of `customer`, ended ones too.
+/// Every subscription matching `filter` (a customer, a test clock), ended ones too.
 pub async fn all_subscriptions(
     app: &App,
     account: &AccountId,
-    customer: &str,
+    filter: Filter,
 ) -> Result<Vec<Versioned<Subscription>>, Failure> {
     let q = ListQuery {
         kind: "subscription",
-        filters: vec![Filter::Parent(customer.to_owned())],
+        filters: vec![filter],
         cursor: Cursor::Start,
         limit: 100,
         include_deleted: false,
@@ -118,9 +118,9 @@ pub async fn run_due(
             .into_iter()
             .find(|s| s.value.starts_at().is_some_and(|t| t <= until));
         let mut next: Option<(i64, Due, Versioned<Subscription>)> = None;
-        for sub in
-            live_subscriptions(app, account, Filter::Field("test_clock", clock.to_owned())).await?
-        {
+        // Ended ones too: a renewal's draft is finalized after its subscription ends.
+        let on_clock = Filter::Field("test_clock", clock.to_owned());
+        for sub in all_subscriptions(app, account, on_clock).await? {
             if let Some((at, due)) = sub.value.next_due() {
                 let sooner = next
                     .as_ref()
@@ -402,7 +402,62 @@ async fn apply(
             sub.value.end(at, "cancellation_requested");
             writes.push(Write::Update(sub.next_record()));
         }
-        Due::Renew => writes.extend(renew(app, account, at, &mut sub, &[], OFF_SESSION).await?),
+        Due::Renew => {
+            writes.extend(renew(app, account, at, &mut sub, &[], OFF_SESSION, true).await?)
+        }
+        Due::FinalizeInvoice => {
+            let draft = sub.value.draft_invoice.take();
+            let inv = match &draft {
+                Some(d) => portico_store::get::<Invoice>(&*app.store, account, &d.id).await?,
+                None => None,
+            };
+            // Finalized, paid or voided by hand meanwhile, it is left as it is; finalized by
+            // hand, it is still charged now.
+            if let Some(mut inv) = inv.filter(|i| {
+                matches!(i.value.status, InvoiceStatus::Draft | InvoiceStatus::Open)
+                    && !i.value.deleted
+                    && i.value.attempt_count == 0
+            }) {
+                if inv.value.status == InvoiceStatus::Draft {
+                    let Some(mut customer) =
+                        portico_store::get::<Customer>(&*app.store, account, &inv.value.customer)
+                            .await?
+                    else {
+                        return Err(ApiError::internal().into());
+                    };
+                    finalize_for(&mut inv.value, &mut customer.value, at)?;
+                    writes.push(Write::Update(customer.next_record()));
+                }
+                if sub.value.status.is_ended() {
+                    // The subscription ended meanwhile: its last invoice is still collected,
+                    // and a decline changes nothing of it.
+                    let pm = invoice_payment_method(app, account, &inv.value)
+                        .await?
+                        .map(|p| p.value);
+                    let token = RandomIds.next("", 43);
+                    let outcome =
+                        inv.value
+                            .attempt_payment(pm.as_ref(), true, false, at, || token.clone())?;
+                    if outcome == PaymentOutcome::RequiresAction {
+                        writes.push(token_write(app, account, &inv.value.id, &token));
+                    }
+                } else {
+                    writes.extend(
+                        charge_as(
+                            app,
+                            account,
+                            at,
+                            &mut sub.value,
+                            &mut inv.value,
+                            OFF_SESSION,
+                        )
+                        .await?,
+                    );
+                }
+                writes.insert(0, Write::Update(inv.next_record()));
+            }
+            writes.push(Write::Update(sub.next_record()));
+        }
         Due::Retry => {
             let Some(mut inv) = latest.filter(|i| i.value.status == InvoiceStatus::Open) else {
                 // The invoice was paid, voided or lost some other way: nothing left to retry.
@@ -893,7 +948,9 @@ pub async fn end_trial_now(
                 sub.value.announce_upcoming(at);
             }
             Some((t, Due::Renew)) if t == at => {
-                return renew(app, account, at, sub, fresh, collect).await.map(Some)
+                return renew(app, account, at, sub, fresh, collect, false)
+                    .await
+                    .map(Some)
             }
             _ => return Ok(None),
         }
@@ -903,7 +960,8 @@ pub async fn end_trial_now(
 
 /// A renewal: the next period, its invoice (with the discounts still in force, `fresh` ones
 /// made in the same request among them), finalized and charged as `collect` says
-/// ([`OFF_SESSION`] for the renewals that fall due by themselves).
+/// ([`OFF_SESSION`] for the renewals that fall due by themselves) — or, `later` (a renewal
+/// falling due by itself), left a draft to be finalized and charged an hour on, as Stripe's are.
 async fn renew(
     app: &App,
     account: &AccountId,
@@ -911,6 +969,7 @@ async fn renew(
     sub: &mut Versioned<Subscription>,
     fresh: &[Discount],
     collect: Collect<'_>,
+    later: bool,
 ) -> Result<Vec<Write>, Failure> {
     let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
@@ -975,6 +1034,8 @@ async fn renew(
     else {
         return Err(ApiError::internal().into());
     };
+    // Paused collection settles the invoice at once (kept as a draft, or not collected).
+    let later = later && collection_paused.is_none();
     let mut inv = bill(
         app,
         account,
@@ -983,17 +1044,26 @@ async fn renew(
         "subscription_cycle",
         lines,
         period,
-        collection_paused != Some(PauseBehavior::KeepAsDraft),
+        !later && collection_paused != Some(PauseBehavior::KeepAsDraft),
         &mut ctx,
         fresh,
     )
     .await?;
+    if later {
+        let finalizes_at = at + portico_domain::subscription::RENEWAL_DRAFT_SECS;
+        inv.finalize_later(finalizes_at);
+        sub.value.draft_invoice = Some(portico_domain::subscription::DraftInvoice {
+            id: inv.id.clone(),
+            finalizes_at,
+        });
+    }
     // What the payment changes of the subscription (see `charge_as`).
     let paid_fields =
         |s: &Subscription| (s.status, s.next_retry_at, s.default_payment_method.clone());
     let before_payment = paid_fields(&sub.value);
     // Paused collection: the invoice is kept as a draft, written off or voided, never charged.
     let extra = match collection_paused {
+        None if later => None,
         None => charge_as(app, account, at, &mut sub.value, &mut inv, collect).await?,
         Some(behavior) => {
             customer.value.balance += inv.pause_collection(behavior, at)?;

@@ -1123,8 +1123,9 @@ async fn the_worker_renews_on_the_server_clock() {
     clock.set(1_790_000_000 + 15 * 86_400);
     assert_eq!(
         portico_server::billing::run_once(&app).await,
-        4,
-        "two weekly renewals fell due, each with its notice, too late to send"
+        6,
+        "two weekly renewals fell due, each with its notice (too late to send) and its draft's \
+         finalization an hour on"
     );
     let notices = get(&env, "/v1/events?type=invoice.upcoming", &k).await;
     assert_eq!(

@@ -533,7 +533,7 @@ pub fn invoice(
         "attempted": inv.attempted,
         "auto_advance": inv.auto_advance,
         "automatic_tax": {"disabled_reason": null, "enabled": false, "liability": null, "provider": null, "status": null},
-        "automatically_finalizes_at": null,
+        "automatically_finalizes_at": inv.automatically_finalizes_at.filter(|_| inv.status == InvoiceStatus::Draft),
         "billing_reason": inv.billing_reason,
         "collection_method": "charge_automatically",
         "confirmation_secret": null,
@@ -572,11 +572,18 @@ pub fn invoice(
         },
         "livemode": inv.livemode,
         "metadata": inv.metadata,
-        "next_payment_attempt": if inv.status == InvoiceStatus::Open && matches!(inv.billing_reason.as_str(), "subscription_cycle" | "subscription_update") && inv.auto_advance {
+        "next_payment_attempt": if inv.status == InvoiceStatus::Open && inv.billing_reason == "subscription_cycle" && inv.auto_advance && inv.attempt_count == 0 {
+            // A renewal finalized by hand in its draft hour is charged when the hour is up.
+            Some(inv.created + portico_domain::subscription::RENEWAL_DRAFT_SECS)
+        } else if inv.status == InvoiceStatus::Open && matches!(inv.billing_reason.as_str(), "subscription_cycle" | "subscription_update") && inv.auto_advance {
             portico_domain::subscription::next_retry(inv.created, inv.attempt_count)
+        } else if inv.status == InvoiceStatus::Draft && inv.automatically_finalizes_at.is_some() {
+            // A renewal's draft is charged as it is finalized.
+            inv.automatically_finalizes_at
         } else if inv.billing_reason == "upcoming" {
-            // A renewal's preview (`invoice.upcoming`, `create_preview`): charged as it is made.
-            Some(inv.created)
+            // A renewal's preview (`invoice.upcoming`, `create_preview`): charged an hour after
+            // it is made, when its draft is finalized.
+            Some(inv.created + portico_domain::subscription::RENEWAL_DRAFT_SECS)
         } else {
             None
         },

@@ -159,7 +159,15 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
             None => crate::billing::invoice_payment_method(app_, &api_.caller.account, &inv.value).await?,
         };
         let now = crate::objects::now_for(app_, &api_.caller.account, inv.value.test_clock.as_deref(), api_.now).await?;
-        let (writes, outcome) = pay_now(app_, &api_.caller.account, &mut inv, pm.as_ref(), off_session, now).await?;
+        // A draft (a renewal's, waiting its hour) is finalized first, as Stripe does.
+        let mut finalized = Vec::new();
+        if inv.value.status == portico_domain::invoice::InvoiceStatus::Draft {
+            let mut customer = load::<Customer>(app_, &api_.caller.account, &inv.value.customer, None).await?;
+            crate::billing::finalize_for(&mut inv.value, &mut customer.value, now)?;
+            finalized.push(Write::Update(customer.next_record()));
+        }
+        let (mut writes, outcome) = pay_now(app_, &api_.caller.account, &mut inv, pm.as_ref(), off_session, now).await?;
+        writes.splice(1..1, finalized);
         let declined = match outcome {
             PaymentOutcome::Paid => None,
             PaymentOutcome::Declined(d) => Some(ApiError::card(&d, None)),
@@ -383,7 +391,7 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
     let mut sources = match &sub {
         _ if !p.include_pending => Vec::new(),
         Some(s) => vec![s.clone()],
-        None => crate::billing::all_subscriptions(app, account, &cus_id)
+        None => crate::billing::all_subscriptions(app, account, Filter::Parent(cus_id.clone()))
             .await?
             .into_iter()
             .filter(|s| s.value.currency == currency)
@@ -558,7 +566,9 @@ async fn give_back_prorations(
         ..l.clone()
     };
     // Ended subscriptions too: one canceled without a final invoice keeps prorations pending.
-    let subs = crate::billing::all_subscriptions(app, account, &inv.customer).await?;
+    let subs =
+        crate::billing::all_subscriptions(app, account, Filter::Parent(inv.customer.clone()))
+            .await?;
     let mut writes = Vec::new();
     let mut returned = 0;
     for mut sub in subs {
