@@ -79,10 +79,11 @@ def test_a_customer_wide_invoice_takes_every_subscriptions_prorations(v1, world)
 
 
 def test_a_canceled_subscriptions_prorations_wait_for_the_customers_next_invoice(v1, world):
-    # Canceled without a final invoice, a subscription leaves its pending prorations to the
-    # customer's next invoice, as Stripe leaves pending invoice items.
+    # Canceled at once with `prorate` but no final invoice, a subscription leaves its pending
+    # prorations to the customer's next invoice, as Stripe leaves them in place. (Its unused
+    # time is credited to the balance.)
     sub = upgraded(v1, world)
-    assert v1.subscriptions.cancel(sub.id).status == "canceled"
+    assert v1.subscriptions.cancel(sub.id, {"prorate": True}).status == "canceled"
     inv = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
     assert sorted(l.amount for l in inv.lines.data) == [-500, 1000] and inv.total == 500
     assert {l.parent.subscription_item_details.subscription for l in inv.lines.data} == {sub.id}
@@ -91,15 +92,24 @@ def test_a_canceled_subscriptions_prorations_wait_for_the_customers_next_invoice
     assert again.lines.data == []
 
 
-def test_a_trials_credit_outlives_a_cancellation_during_the_trial(v1, world):
+def test_a_trials_credit_outlives_a_prorated_cancellation_during_the_trial(v1, world):
     # A trial added on April 16 credits the unused half of April for after the trial; the
-    # subscription canceled during the trial leaves that credit for the customer's next invoice.
+    # subscription canceled during the trial with `prorate` leaves that credit for the
+    # customer's next invoice.
     sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"]}]})
     v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
     assert v1.subscriptions.update(sub.id, {"trial_end": APR16 + 20 * DAY}).status == "trialing"
-    v1.subscriptions.cancel(sub.id)
+    v1.subscriptions.cancel(sub.id, {"prorate": True})
     inv = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
     assert [l.amount for l in inv.lines.data] == [-500] and inv.total == -500
+
+
+def test_canceling_at_once_without_prorate_or_invoice_now_removes_pending_prorations(v1, world):
+    # As Stripe's cancel documents: neither `invoice_now` nor `prorate`, and they are gone.
+    sub = upgraded(v1, world)
+    v1.subscriptions.cancel(sub.id)
+    inv = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
+    assert inv.lines.data == []
 
 
 def test_a_deleted_draft_is_gone(v1, world):
@@ -154,7 +164,7 @@ def test_a_deleted_draft_of_a_canceled_subscription_leaves_its_prorations_pendin
     sub = upgraded(v1, world)
     inv = v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
                               "pending_invoice_items_behavior": "include"})
-    v1.subscriptions.cancel(sub.id)
+    v1.subscriptions.cancel(sub.id, {"prorate": True})
     assert v1.invoices.delete(inv.id).deleted
     # Pending again, for the customer's next invoice.
     again = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))

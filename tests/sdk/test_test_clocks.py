@@ -1,6 +1,7 @@
 """Test clocks drive the billing engine: renewals, trial ends, retries, cancellations, in order."""
 
 import pytest
+import stripe
 
 from helpers import HOUR, check, expect_error
 
@@ -26,6 +27,22 @@ def advance(v1, clock, to):
     c = check(v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": to}))
     assert c.status == "ready" and c.frozen_time == to
     return c
+
+
+def make_default(v1, cus, card):
+    """Attaches `card` to `cus` and makes it their default; gives the payment method."""
+    pm = v1.payment_methods.attach(card, {"customer": cus.id})
+    v1.customers.update(cus.id, {"invoice_settings": {"default_payment_method": pm.id}})
+    return pm
+
+
+def renewal_draft(v1, plan):
+    """A subscription from T0 renewed on February 1 (a minute ago): its invoice a draft."""
+    clock, cus = on_clock(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    feb1 = T0 + 31 * DAY
+    advance(v1, clock, feb1 + 60)
+    return clock, cus, sub, feb1, v1.subscriptions.retrieve(sub.id).latest_invoice
 
 
 def event_types(v1, since_id=None):
@@ -74,8 +91,7 @@ def test_scenario_renewal_decline_card_update_retry_cancel(v1, plan):
     assert inv.number.endswith("-0002")
 
     # 2. The card starts failing: the next renewal is declined, the subscription is past due.
-    bad = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": cus.id})
-    v1.customers.update(cus.id, {"invoice_settings": {"default_payment_method": bad.id}})
+    make_default(v1, cus, "pm_card_chargeCustomerFail")
     mar1 = T0 + 59 * DAY
     advance(v1, clock, mar1 + 3600)
     sub = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
@@ -84,8 +100,7 @@ def test_scenario_renewal_decline_card_update_retry_cancel(v1, plan):
     assert (failed.status, failed.attempt_count, failed.next_payment_attempt) == ("open", 1, mar1 + 3 * DAY)
 
     # 3. The customer updates the card; the scheduled retry succeeds.
-    good = v1.payment_methods.attach("pm_card_visa", {"customer": cus.id})
-    v1.customers.update(cus.id, {"invoice_settings": {"default_payment_method": good.id}})
+    make_default(v1, cus, "pm_card_visa")
     advance(v1, clock, mar1 + 3 * DAY + 60)
     assert v1.subscriptions.retrieve(sub.id).status == "active"
     paid = v1.invoices.retrieve(failed.id)
@@ -205,28 +220,74 @@ def test_a_renewal_draft_finalized_or_paid_by_hand_is_charged_once(v1, plan):
         assert (done.status, done.amount_paid, done.attempt_count) == ("paid", 1500, 1), inv
 
 
-def test_a_renewal_draft_outlives_its_subscription(v1, plan):
-    # Canceled during the draft's hour, the subscription still has its last invoice collected;
-    # a decline then leaves the subscription canceled.
-    clock, cus = on_clock(v1, card="pm_card_visa")
-    ok = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
-    feb1 = T0 + 31 * DAY
-    advance(v1, clock, feb1 + 60)
-    draft = v1.subscriptions.retrieve(ok.id).latest_invoice
-    v1.subscriptions.cancel(ok.id)
-    bad = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": cus.id})
-    v1.customers.update(cus.id, {"invoice_settings": {"default_payment_method": bad.id}})
+def test_a_renewal_draft_outlives_its_subscription_uncollected(v1, plan):
+    # Canceled during the draft's hour, the subscription's last invoice is still finalized, but
+    # not collected: Stripe stops collecting a canceled subscription's invoices.
+    clock, cus, sub, feb1, draft = renewal_draft(v1, plan)
+    v1.subscriptions.cancel(sub.id)
     advance(v1, clock, feb1 + HOUR)
     inv = v1.invoices.retrieve(draft)
-    assert (inv.status, inv.attempt_count, inv.amount_paid) == ("open", 1, 0)
-    assert v1.subscriptions.retrieve(ok.id).status == "canceled"
+    assert (inv.status, inv.attempt_count, inv.amount_paid, inv.auto_advance, inv.next_payment_attempt) == (
+        "open", 0, 0, False, None)
+    assert v1.subscriptions.retrieve(sub.id).status == "canceled"
+    # Canceled with its unused time credited at the renewal itself, the credit pays the draft:
+    # finalized, it is paid at once, and the clock goes on.
+    clock2, cus2 = on_clock(v1)
+    sub2 = v1.subscriptions.create({"customer": cus2.id, "items": [{"price": plan}]})
+    advance(v1, clock2, feb1)
+    draft2 = v1.subscriptions.retrieve(sub2.id).latest_invoice
+    v1.subscriptions.cancel(sub2.id, {"prorate": True})
+    advance(v1, clock2, feb1 + HOUR)
+    advance(v1, clock2, feb1 + 2 * HOUR)
+    assert v1.invoices.retrieve(draft2).status == "paid"
+
+
+def test_a_draft_whose_collection_is_turned_off_stays_a_draft(v1, plan):
+    clock, cus, sub, feb1, draft = renewal_draft(v1, plan)
+    held = check(v1.invoices.update(draft, {"auto_advance": False}))
+    assert (held.automatically_finalizes_at, held.next_payment_attempt) == (None, None)
+    advance(v1, clock, feb1 + 2 * HOUR)
+    assert v1.invoices.retrieve(draft).status == "draft"
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+
+
+def test_a_failed_payment_by_hand_in_the_hour_starts_the_retries(v1, plan):
+    clock, cus, sub, feb1, draft = renewal_draft(v1, plan)
+    bad = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": cus.id})
+    expect_error(lambda: v1.invoices.pay(draft, {"payment_method": bad.id}), stripe.CardError, status=402)
+    advance(v1, clock, feb1 + HOUR)
+    after = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
+    assert (after.status, after.latest_invoice.attempt_count) == ("past_due", 1)
+    # The retry schedule takes over: three days on, the customer's good card pays it.
+    advance(v1, clock, feb1 + 3 * DAY + 60)
+    assert v1.invoices.retrieve(draft).status == "paid"
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+
+
+def test_a_retry_goes_to_the_invoice_that_failed(v1, plan):
+    # The renewal is declined; an invoiced change paid since becomes the latest invoice. The
+    # retry still goes to the renewal's.
+    clock, cus = on_clock(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    make_default(v1, cus, "pm_card_chargeCustomerFail")
+    feb1 = T0 + 31 * DAY
+    advance(v1, clock, feb1 + HOUR)
+    failed = v1.subscriptions.retrieve(sub.id)
+    assert failed.status == "past_due"
+    renewal = failed.latest_invoice
+    make_default(v1, cus, "pm_card_visa")
+    v1.subscriptions.update(sub.id, {"items": [{"id": failed["items"].data[0].id, "quantity": 2}],
+                                     "proration_behavior": "always_invoice"})
+    assert v1.subscriptions.retrieve(sub.id).latest_invoice != renewal
+    advance(v1, clock, feb1 + 3 * DAY + 60)
+    assert v1.invoices.retrieve(renewal).status == "paid"
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
 
 
 def test_retries_exhausted_cancel_the_subscription(v1, plan):
     clock, cus = on_clock(v1)
     sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
-    bad = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": cus.id})
-    v1.customers.update(cus.id, {"invoice_settings": {"default_payment_method": bad.id}})
+    make_default(v1, cus, "pm_card_chargeCustomerFail")
     feb1 = T0 + 31 * DAY
     advance(v1, clock, feb1 + 10 * DAY)
     sub = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})

@@ -154,7 +154,8 @@ pub struct Invoice {
     /// those of the retry schedule): each one that fails is announced.
     #[serde(default)]
     pub tries: i64,
-    /// When this draft (a renewal's) is finalized and charged by itself.
+    /// When this draft (a renewal's) is finalized and charged by itself; kept once finalized,
+    /// as the time its first payment is due.
     #[serde(default)]
     pub automatically_finalizes_at: Option<i64>,
 }
@@ -497,7 +498,6 @@ impl Invoice {
             ));
         }
         self.status = InvoiceStatus::Open;
-        self.automatically_finalizes_at = None;
         self.number = Some(number);
         self.status_transitions.finalized_at = Some(now);
         if self.amount_due() == 0 {

@@ -1054,7 +1054,9 @@ impl Subscription {
         if let Some(at) = self.pause_collection.and_then(|p| p.resumes_at) {
             due.push((at, Due::ResumeCollection));
         }
-        due.extend(draft);
+        // A draft still waiting when the next period ends is finalized then, before the next
+        // renewal drafts another.
+        due.extend(draft.map(|(t, d)| (t.min(end), d)));
         due.into_iter().min_by_key(|(t, d)| (*t, *d))
     }
 
@@ -1823,12 +1825,13 @@ pub enum Due {
     ResumeCollection,
     /// An incomplete subscription expires.
     IncompleteExpiry,
+    /// The renewal's draft invoice is finalized and charged (before a renewal or cancellation
+    /// due at the same time).
+    FinalizeInvoice,
     /// A scheduled cancellation takes effect.
     Cancel,
     /// The period ends and the next one is billed.
     Renew,
-    /// The renewal's draft invoice is finalized and charged.
-    FinalizeInvoice,
     /// A failed renewal payment is tried again.
     Retry,
     /// A pending update whose invoice went unpaid is dropped.
@@ -2811,6 +2814,13 @@ mod tests {
         assert!(sub.announce_upcoming(at));
         assert!(!sub.announce_upcoming(at + 1), "once per period");
         assert_eq!(sub.next_due(), Some((end, Due::Renew)));
+        // A renewal's draft still waiting at the period's end is finalized first.
+        sub.draft_invoice = Some(DraftInvoice {
+            id: "in_1".into(),
+            finalizes_at: end + 1,
+        });
+        assert_eq!(sub.next_due(), Some((end, Due::FinalizeInvoice)));
+        sub.draft_invoice = None;
         // Renewed: the next period's invoice is announced in its turn.
         let mut ctx = Ctx {
             now: end,

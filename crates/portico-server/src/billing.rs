@@ -406,60 +406,22 @@ async fn apply(
             writes.extend(renew(app, account, at, &mut sub, &[], OFF_SESSION, true).await?)
         }
         Due::FinalizeInvoice => {
-            let draft = sub.value.draft_invoice.take();
-            let inv = match &draft {
-                Some(d) => portico_store::get::<Invoice>(&*app.store, account, &d.id).await?,
-                None => None,
-            };
-            // Finalized, paid or voided by hand meanwhile, it is left as it is; finalized by
-            // hand, it is still charged now.
-            if let Some(mut inv) = inv.filter(|i| {
-                matches!(i.value.status, InvoiceStatus::Draft | InvoiceStatus::Open)
-                    && !i.value.deleted
-                    && i.value.attempt_count == 0
-            }) {
-                if inv.value.status == InvoiceStatus::Draft {
-                    let Some(mut customer) =
-                        portico_store::get::<Customer>(&*app.store, account, &inv.value.customer)
-                            .await?
-                    else {
-                        return Err(ApiError::internal().into());
-                    };
-                    finalize_for(&mut inv.value, &mut customer.value, at)?;
-                    writes.push(Write::Update(customer.next_record()));
-                }
-                if sub.value.status.is_ended() {
-                    // The subscription ended meanwhile: its last invoice is still collected,
-                    // and a decline changes nothing of it.
-                    let pm = invoice_payment_method(app, account, &inv.value)
-                        .await?
-                        .map(|p| p.value);
-                    let token = RandomIds.next("", 43);
-                    let outcome =
-                        inv.value
-                            .attempt_payment(pm.as_ref(), true, false, at, || token.clone())?;
-                    if outcome == PaymentOutcome::RequiresAction {
-                        writes.push(token_write(app, account, &inv.value.id, &token));
-                    }
-                } else {
-                    writes.extend(
-                        charge_as(
-                            app,
-                            account,
-                            at,
-                            &mut sub.value,
-                            &mut inv.value,
-                            OFF_SESSION,
-                        )
-                        .await?,
-                    );
-                }
-                writes.insert(0, Write::Update(inv.next_record()));
-            }
+            writes.extend(finalize_renewal(app, account, at, &mut sub.value).await?);
             writes.push(Write::Update(sub.next_record()));
         }
         Due::Retry => {
-            let Some(mut inv) = latest.filter(|i| i.value.status == InvoiceStatus::Open) else {
+            // The invoice whose payment failed: the latest, unless another (a renewal's draft,
+            // an invoiced change) has come since; then the newest one still unpaid.
+            // (A renewal's draft waiting its hour counts as paid: nothing else is left unpaid.)
+            let drafted = latest
+                .as_ref()
+                .is_some_and(|i| i.value.status == InvoiceStatus::Draft);
+            let latest = match latest.filter(|i| i.value.status == InvoiceStatus::Open) {
+                Some(open) => Some(open),
+                None => unpaid_invoice(app, account, &sub.value).await?,
+            };
+            let latest_paid = (latest_paid || drafted) && latest.is_none();
+            let Some(mut inv) = latest else {
                 // The invoice was paid, voided or lost some other way: nothing left to retry.
                 if latest_paid {
                     sub.value.first_invoice_paid();
@@ -956,6 +918,83 @@ pub async fn end_trial_now(
         }
     }
     Ok(None)
+}
+
+/// The newest of `sub`'s invoices still open and on the retry schedule (tried, collected
+/// automatically), if any.
+async fn unpaid_invoice(
+    app: &App,
+    account: &AccountId,
+    sub: &Subscription,
+) -> Result<Option<Versioned<Invoice>>, Failure> {
+    let q = ListQuery {
+        kind: "invoice",
+        filters: vec![
+            Filter::Lookup(sub.id.clone()),
+            Filter::Status("open".into()),
+        ],
+        cursor: Cursor::Start,
+        limit: 10,
+        include_deleted: false,
+    };
+    let page = app.store.list(account, &q).await?;
+    Ok(
+        portico_store::decode_all::<Invoice>(&*app.store, account, &page)?
+            .into_iter()
+            .find(|i| i.value.auto_advance && i.value.attempt_count > 0),
+    )
+}
+
+/// The writes that finalize and charge `sub`'s renewal draft once its hour is up (the
+/// subscription's own write aside; its `draft_invoice` is taken). A draft whose automatic
+/// collection was turned off, or that was voided or paid by hand meanwhile, is left as it is;
+/// one finalized by hand is charged now; one whose first payment, made by hand meanwhile,
+/// failed makes the subscription past due as a failed renewal does. A subscription that ended
+/// meanwhile has its draft finalized but not collected, as Stripe stops collecting a canceled
+/// subscription's invoices; so has a customer deleted meanwhile (left a draft).
+async fn finalize_renewal(
+    app: &App,
+    account: &AccountId,
+    at: i64,
+    sub: &mut Subscription,
+) -> Result<Vec<Write>, Failure> {
+    let Some(draft) = sub.draft_invoice.take() else {
+        return Ok(Vec::new());
+    };
+    let Some(mut inv) = portico_store::get::<Invoice>(&*app.store, account, &draft.id).await?
+    else {
+        return Ok(Vec::new());
+    };
+    let waiting = match inv.value.status {
+        InvoiceStatus::Draft => !inv.value.deleted,
+        InvoiceStatus::Open => true,
+        _ => false,
+    };
+    if !waiting || !inv.value.auto_advance {
+        return Ok(Vec::new());
+    }
+    let mut writes = Vec::new();
+    if inv.value.status == InvoiceStatus::Draft {
+        let customer =
+            portico_store::get::<Customer>(&*app.store, account, &inv.value.customer).await?;
+        let Some(mut customer) = customer.filter(|c| !c.value.deleted) else {
+            return Ok(Vec::new());
+        };
+        finalize_for(&mut inv.value, &mut customer.value, at)?;
+        writes.push(Write::Update(customer.next_record()));
+    }
+    let unpaid = inv.value.status == InvoiceStatus::Open && inv.value.amount_due() > 0;
+    if sub.status.is_ended() {
+        inv.value.auto_advance = false;
+    } else if unpaid && inv.value.attempt_count > 0 {
+        // Its first payment was made by hand, and failed: the retry schedule takes over.
+        sub.status = SubscriptionStatus::PastDue;
+        sub.next_retry_at = next_retry(inv.value.created, inv.value.attempt_count);
+    } else if unpaid {
+        writes.extend(charge_as(app, account, at, sub, &mut inv.value, OFF_SESSION).await?);
+    }
+    writes.insert(0, Write::Update(inv.next_record()));
+    Ok(writes)
 }
 
 /// A renewal: the next period, its invoice (with the discounts still in force, `fresh` ones

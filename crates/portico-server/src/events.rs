@@ -341,9 +341,7 @@ impl App {
                     // An object written twice in one commit (a renewal, then its failed
                     // payment) changes from its first write's version.
                     let earlier = writes[..i].iter().rev().find_map(|e| match e {
-                        Write::Insert(o) | Write::Update(o) if o.kind == r.kind && o.id == r.id => {
-                            Some(o.clone())
-                        }
+                        Write::Update(o) if o.kind == r.kind && o.id == r.id => Some(o.clone()),
                         _ => None,
                     });
                     let old = match earlier {

@@ -506,6 +506,29 @@ pub fn invoice_line(
 
 /// An invoice, its lines included. `hosted_invoice_url`: the link to its hosted page, which the
 /// server signs (none for a draft).
+/// When `inv` is next charged by itself: a renewal's draft (or a preview of one) when its hour
+/// is up, as is one finalized by hand before then; an unpaid subscription invoice on its retry
+/// schedule; else never.
+fn next_payment_attempt(inv: &portico_domain::invoice::Invoice) -> Option<i64> {
+    use portico_domain::invoice::InvoiceStatus;
+    if !inv.auto_advance {
+        return None;
+    }
+    match inv.status {
+        InvoiceStatus::Draft => inv.automatically_finalizes_at,
+        InvoiceStatus::Open if inv.attempt_count == 0 => inv.automatically_finalizes_at,
+        InvoiceStatus::Open
+            if matches!(
+                inv.billing_reason.as_str(),
+                "subscription_cycle" | "subscription_update"
+            ) =>
+        {
+            portico_domain::subscription::next_retry(inv.created, inv.attempt_count)
+        }
+        _ => None,
+    }
+}
+
 pub fn invoice(
     inv: &portico_domain::invoice::Invoice,
     hosted_invoice_url: Option<String>,
@@ -533,7 +556,7 @@ pub fn invoice(
         "attempted": inv.attempted,
         "auto_advance": inv.auto_advance,
         "automatic_tax": {"disabled_reason": null, "enabled": false, "liability": null, "provider": null, "status": null},
-        "automatically_finalizes_at": inv.automatically_finalizes_at.filter(|_| inv.status == InvoiceStatus::Draft),
+        "automatically_finalizes_at": inv.automatically_finalizes_at.filter(|_| inv.status == InvoiceStatus::Draft && inv.auto_advance),
         "billing_reason": inv.billing_reason,
         "collection_method": "charge_automatically",
         "confirmation_secret": null,
@@ -572,21 +595,7 @@ pub fn invoice(
         },
         "livemode": inv.livemode,
         "metadata": inv.metadata,
-        "next_payment_attempt": if inv.status == InvoiceStatus::Open && inv.billing_reason == "subscription_cycle" && inv.auto_advance && inv.attempt_count == 0 {
-            // A renewal finalized by hand in its draft hour is charged when the hour is up.
-            Some(inv.created + portico_domain::subscription::RENEWAL_DRAFT_SECS)
-        } else if inv.status == InvoiceStatus::Open && matches!(inv.billing_reason.as_str(), "subscription_cycle" | "subscription_update") && inv.auto_advance {
-            portico_domain::subscription::next_retry(inv.created, inv.attempt_count)
-        } else if inv.status == InvoiceStatus::Draft && inv.automatically_finalizes_at.is_some() {
-            // A renewal's draft is charged as it is finalized.
-            inv.automatically_finalizes_at
-        } else if inv.billing_reason == "upcoming" {
-            // A renewal's preview (`invoice.upcoming`, `create_preview`): charged an hour after
-            // it is made, when its draft is finalized.
-            Some(inv.created + portico_domain::subscription::RENEWAL_DRAFT_SECS)
-        } else {
-            None
-        },
+        "next_payment_attempt": next_payment_attempt(inv),
         "number": inv.number,
         "on_behalf_of": null,
         "parent": inv.subscription.as_ref().map(|s| json!({

@@ -166,7 +166,14 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
             crate::billing::finalize_for(&mut inv.value, &mut customer.value, now)?;
             finalized.push(Write::Update(customer.next_record()));
         }
-        let (mut writes, outcome) = pay_now(app_, &api_.caller.account, &mut inv, pm.as_ref(), off_session, now).await?;
+        let (mut writes, outcome) = if inv.value.status == portico_domain::invoice::InvoiceStatus::Paid {
+            // Finalizing settled it (nothing due, or a credit covered it).
+            let mut writes = vec![Write::Update(inv.next_record())];
+            writes.extend(after_payment(app_, &api_.caller.account, &inv.value, None).await?);
+            (writes, PaymentOutcome::Paid)
+        } else {
+            pay_now(app_, &api_.caller.account, &mut inv, pm.as_ref(), off_session, now).await?
+        };
         writes.splice(1..1, finalized);
         let declined = match outcome {
             PaymentOutcome::Paid => None,

@@ -1545,6 +1545,11 @@ pub(crate) async fn cancel_writes(
     } else {
         Vec::new()
     };
+    // Stripe removes the pending prorations of a subscription canceled at once with neither
+    // `invoice_now` nor `prorate`; otherwise they are left for the customer's next invoice.
+    if !prorate && !invoice_now {
+        sub.value.pending_lines.clear();
+    }
     // The final invoice looks back over the period up to the cancellation.
     let period = (sub.value.current_period().0.min(now), now);
     sub.value.cancel_now(now, details.clone())?;

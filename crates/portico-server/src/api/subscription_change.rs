@@ -594,10 +594,13 @@ pub async fn next_renewal(
         ids: &mut ids,
     };
     let lines = sub.renew(&mut ctx);
-    bill(
+    let mut inv = bill(
         app, account, customer, &sub, "upcoming", lines, period, false, &mut ctx, fresh,
     )
-    .await
+    .await?;
+    // Drafted at the renewal, it is charged when its hour is up.
+    inv.automatically_finalizes_at = Some(start + portico_domain::subscription::RENEWAL_DRAFT_SECS);
+    Ok(inv)
 }
 
 /// An error about `items[i]…` of a subscription made or changed on another request's behalf,

@@ -145,7 +145,6 @@ struct InvoicePage {
     pay: Option<String>,
 }
 
-/// `GET …/invoices/{id}`
 /// `GET …/invoices?after={id}`: the invoice history's older pages, from after the invoice the
 /// last page ended with (or from the newest).
 pub async fn older(
@@ -193,6 +192,7 @@ struct InvoicesPage {
     h: InvoiceHistory,
 }
 
+/// `GET …/invoices/{id}`
 pub async fn show(
     State(app): State<App>,
     Path((token, id)): Path<(String, String)>,
