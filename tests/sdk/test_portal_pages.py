@@ -876,6 +876,32 @@ def test_a_subscription_waiting_on_a_payment_leads_to_its_invoice(server):
     assert html.unescape(pay) == v1.invoices.retrieve(sub.latest_invoice).hosted_invoice_url
 
 
+def test_a_past_due_subscription_leads_to_its_unpaid_invoice_during_a_renewals_hour(server):
+    # A daily plan: the first renewal is declined (past due); the next one's invoice is a draft
+    # for its hour, and the latest invoice. "Pay invoice" still leads to the unpaid one.
+    v1 = make_client(server.url, new_key()).v1
+    _, _, _, config = business(v1)
+    daily = v1.prices.create({"product_data": {"name": "Daily"}, "currency": "eur", "unit_amount": 100,
+                              "recurring": {"interval": "day"}})
+    t0 = 1_767_225_600
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": t0})
+    c = v1.customers.create({"email": "daily@example.com", "test_clock": clock.id, "payment_method": "pm_card_visa",
+                             "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    sub = v1.subscriptions.create({"customer": c.id, "items": [{"price": daily.id}]})
+    bad = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": c.id})
+    v1.customers.update(c.id, {"invoice_settings": {"default_payment_method": bad.id}})
+    v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": t0 + 86_400 + 3600})
+    failed = v1.subscriptions.retrieve(sub.id)
+    assert failed.status == "past_due"
+    v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": t0 + 2 * 86_400 + 60})
+    latest = v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice)
+    assert latest.status == "draft" and latest.id != failed.latest_invoice
+    url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
+    home = Browser(server.url, "en").get(url)
+    (pay,) = re.findall(r'<a class="button primary" href="([^"]+)">Pay invoice</a>', home)
+    assert html.unescape(pay) == v1.invoices.retrieve(failed.latest_invoice).hosted_invoice_url
+
+
 def test_a_downgrade_that_credits_says_where_the_credit_goes(server):
     """Yearly (€120) to monthly (€12) at once: today's invoice is a credit, kept on the
     customer's balance, and the next invoice spends it."""

@@ -242,6 +242,15 @@ def test_a_renewal_draft_outlives_its_subscription_uncollected(v1, plan):
     assert v1.invoices.retrieve(draft2).status == "paid"
 
 
+def test_paying_a_draft_that_a_credit_covers_answers_paid(v1, plan):
+    clock, cus, sub, feb1, draft = renewal_draft(v1, plan)
+    v1.customers.update(cus.id, {"balance": -5000})
+    paid = check(v1.invoices.pay(draft))
+    assert (paid.status, paid.amount_due, paid.starting_balance, paid.ending_balance) == ("paid", 0, -5000, -3500)
+    assert v1.customers.retrieve(cus.id).balance == -3500
+    expect_error(lambda: v1.invoices.pay(draft), message="status is paid")
+
+
 def test_a_draft_whose_collection_is_turned_off_stays_a_draft(v1, plan):
     clock, cus, sub, feb1, draft = renewal_draft(v1, plan)
     held = check(v1.invoices.update(draft, {"auto_advance": False}))

@@ -922,7 +922,7 @@ pub async fn end_trial_now(
 
 /// The newest of `sub`'s invoices still open and on the retry schedule (tried, collected
 /// automatically), if any.
-async fn unpaid_invoice(
+pub(crate) async fn unpaid_invoice(
     app: &App,
     account: &AccountId,
     sub: &Subscription,

@@ -166,7 +166,8 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
             crate::billing::finalize_for(&mut inv.value, &mut customer.value, now)?;
             finalized.push(Write::Update(customer.next_record()));
         }
-        let (mut writes, outcome) = if inv.value.status == portico_domain::invoice::InvoiceStatus::Paid {
+        let settled = !finalized.is_empty() && inv.value.status == portico_domain::invoice::InvoiceStatus::Paid;
+        let (mut writes, outcome) = if settled {
             // Finalizing settled it (nothing due, or a credit covered it).
             let mut writes = vec![Write::Update(inv.next_record())];
             writes.extend(after_payment(app_, &api_.caller.account, &inv.value, None).await?);

@@ -185,7 +185,12 @@ async fn unpaid(p: &Portal, sub: &Subscription) -> Result<Option<(String, String
     let Some(id) = &sub.latest_invoice else {
         return Ok(None);
     };
-    let inv = portico_store::get::<Invoice>(&*p.app.store, &p.caller.account, id).await?;
+    let latest = portico_store::get::<Invoice>(&*p.app.store, &p.caller.account, id).await?;
+    // The latest may be a renewal's draft waiting its hour: the one to pay is the one unpaid.
+    let inv = match latest.filter(|i| i.value.status == InvoiceStatus::Open) {
+        Some(open) => Some(open),
+        None => crate::billing::unpaid_invoice(&p.app, &p.caller.account, sub).await?,
+    };
     let url = inv
         .filter(|i| i.value.status == InvoiceStatus::Open)
         .and_then(|i| {
