@@ -311,6 +311,8 @@ def test_incomplete_subscriptions_expire(v1, plan):
     advance(v1, clock, T0 + 23 * 3600 + 1)
     sub = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
     assert sub.status == "incomplete_expired" and sub.latest_invoice.status == "void"
+    # As in Stripe's payloads for an expired subscription, canceled_at is set with ended_at.
+    assert sub.canceled_at == sub.ended_at == T0 + 23 * 3600
 
 
 def test_coupon_durations_over_renewals(v1, plan):

@@ -1760,6 +1760,8 @@ impl Subscription {
     /// An incomplete subscription whose first invoice went unpaid for 23 hours.
     pub fn expire_incomplete(&mut self, at: i64) {
         self.status = SubscriptionStatus::IncompleteExpired;
+        // Stripe's expired subscriptions carry the time in `canceled_at` too.
+        self.canceled_at = Some(at);
         self.ended_at = Some(at);
     }
 
