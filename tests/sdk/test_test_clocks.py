@@ -258,6 +258,69 @@ def test_a_draft_whose_collection_is_turned_off_stays_a_draft(v1, plan):
     advance(v1, clock, feb1 + 2 * HOUR)
     assert v1.invoices.retrieve(draft).status == "draft"
     assert v1.subscriptions.retrieve(sub.id).status == "active"
+    # Turned back on after its hour, it waits an hour from then and is collected.
+    again = check(v1.invoices.update(draft, {"auto_advance": True}))
+    assert again.automatically_finalizes_at == again.next_payment_attempt == feb1 + 3 * HOUR
+    advance(v1, clock, feb1 + 3 * HOUR)
+    assert v1.invoices.retrieve(draft).status == "paid"
+
+
+def test_the_drafts_own_card_is_charged_at_the_hour(v1, plan):
+    clock, cus, sub, feb1, draft = renewal_draft(v1, plan)
+    visa = v1.customers.retrieve(cus.id).invoice_settings.default_payment_method
+    make_default(v1, cus, "pm_card_chargeCustomerFail")
+    v1.invoices.update(draft, {"default_payment_method": visa})
+    advance(v1, clock, feb1 + HOUR)
+    assert v1.invoices.retrieve(draft).status == "paid"
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+
+
+def test_paying_the_unpaid_invoice_during_a_renewals_hour_restores_good_standing(v1, plan):
+    clock, cus = on_clock(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    advance(v1, clock, T0 + 15 * DAY)
+    waiting = v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 2}],
+                                               "proration_behavior": "always_invoice",
+                                               "payment_behavior": "default_incomplete"})
+    assert waiting.status == "past_due"
+    unpaid = waiting.latest_invoice
+    feb1 = T0 + 31 * DAY
+    advance(v1, clock, feb1 + 60)
+    assert v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice).status == "draft"
+    assert check(v1.invoices.pay(unpaid)).status == "paid"
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+
+
+def test_an_expired_pending_update_voids_its_own_invoice_not_the_renewal(v1, plan):
+    clock, cus = on_clock(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    feb1 = T0 + 31 * DAY
+    advance(v1, clock, feb1 - 2 * HOUR)
+    make_default(v1, cus, "pm_card_chargeCustomerFail")
+    held = v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 3}],
+                                            "proration_behavior": "always_invoice",
+                                            "payment_behavior": "pending_if_incomplete"})
+    pending_invoice = held.latest_invoice
+    assert held.pending_update is not None
+    advance(v1, clock, feb1 + 60)
+    renewal = v1.subscriptions.retrieve(sub.id).latest_invoice
+    assert renewal != pending_invoice
+    advance(v1, clock, feb1 + 23 * HOUR)
+    assert v1.invoices.retrieve(pending_invoice).status == "void"
+    assert v1.invoices.retrieve(renewal).status == "open", "the renewal is still owed"
+
+
+def test_canceling_stops_the_collection_of_open_invoices(v1, plan):
+    clock, cus = on_clock(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    make_default(v1, cus, "pm_card_chargeCustomerFail")
+    feb1 = T0 + 31 * DAY
+    advance(v1, clock, feb1 + HOUR)
+    failed = v1.subscriptions.retrieve(sub.id).latest_invoice
+    assert v1.invoices.retrieve(failed).next_payment_attempt == feb1 + 3 * DAY
+    v1.subscriptions.cancel(sub.id)
+    stopped = v1.invoices.retrieve(failed)
+    assert (stopped.status, stopped.auto_advance, stopped.next_payment_attempt) == ("open", False, None)
 
 
 def test_a_failed_payment_by_hand_in_the_hour_starts_the_retries(v1, plan):

@@ -375,6 +375,9 @@ pub struct PendingUpdate {
     pub billing_cycle_anchor: i64,
     pub pending_lines: Vec<Line>,
     pub discounts: Vec<String>,
+    /// The invoice whose payment it waits for (a renewal may since have become the latest).
+    #[serde(default)]
+    pub invoice: Option<String>,
 }
 
 /// A pending update lasts as long as an incomplete subscription (Stripe's 23 hours).
@@ -1070,6 +1073,7 @@ impl Subscription {
             billing_cycle_anchor: after.billing_cycle_anchor,
             pending_lines: after.pending_lines,
             discounts: after.discounts,
+            invoice: Some(invoice.to_owned()),
         });
         self.latest_invoice = Some(invoice.to_owned());
     }

@@ -401,6 +401,7 @@ async fn apply(
             }
             sub.value.end(at, "cancellation_requested");
             writes.push(Write::Update(sub.next_record()));
+            writes.extend(stop_collection(app, account, &sub.value.customer, None).await?);
         }
         Due::Renew => {
             writes.extend(renew(app, account, at, &mut sub, &[], OFF_SESSION, true).await?)
@@ -416,9 +417,11 @@ async fn apply(
             let drafted = latest
                 .as_ref()
                 .is_some_and(|i| i.value.status == InvoiceStatus::Draft);
-            let latest = match latest.filter(|i| i.value.status == InvoiceStatus::Open) {
+            let latest = match latest
+                .filter(|i| i.value.status == InvoiceStatus::Open && i.value.auto_advance)
+            {
                 Some(open) => Some(open),
-                None => unpaid_invoice(app, account, &sub.value).await?,
+                None => unpaid_invoice(app, account, &sub.value, true, None).await?,
             };
             let latest_paid = (latest_paid || drafted) && latest.is_none();
             let Some(mut inv) = latest else {
@@ -452,6 +455,10 @@ async fn apply(
                         // The last retry failed: Stripe's default is to cancel the subscription.
                         inv.value.auto_advance = false;
                         sub.value.end(at, "payment_failed");
+                        let customer = sub.value.customer.clone();
+                        writes.extend(
+                            stop_collection(app, account, &customer, Some(&inv.value.id)).await?,
+                        );
                     }
                     if outcome == PaymentOutcome::RequiresAction {
                         writes.push(token_write(app, account, &inv.value.id, &token));
@@ -535,10 +542,12 @@ pub async fn drop_pending_update(
     mut sub: Versioned<Subscription>,
     at: i64,
 ) -> Result<(), Failure> {
-    if sub.value.pending_update.take().is_none() {
+    let Some(pending) = sub.value.pending_update.take() else {
         return Ok(());
-    }
-    let latest = match &sub.value.latest_invoice {
+    };
+    // The invoice the change waited for (older updates kept none: then the latest).
+    let awaited = pending.invoice.or(sub.value.latest_invoice.clone());
+    let latest = match &awaited {
         Some(id) => portico_store::get::<Invoice>(&*app.store, account, id).await?,
         None => None,
     };
@@ -920,12 +929,45 @@ pub async fn end_trial_now(
     Ok(None)
 }
 
-/// The newest of `sub`'s invoices still open and on the retry schedule (tried, collected
-/// automatically), if any.
+/// The writes that stop the automatic collection of `customer`'s open invoices (but
+/// `except`, written by the caller): Stripe's default when a subscription is canceled, "to
+/// prevent unexpected payment attempts after the customer has canceled".
+pub async fn stop_collection(
+    app: &App,
+    account: &AccountId,
+    customer: &str,
+    except: Option<&str>,
+) -> Result<Vec<Write>, Failure> {
+    let q = ListQuery {
+        kind: "invoice",
+        filters: vec![
+            Filter::Parent(customer.to_owned()),
+            Filter::Status("open".into()),
+        ],
+        cursor: Cursor::Start,
+        limit: 100,
+        include_deleted: false,
+    };
+    let first = app.store.list(account, &q).await?;
+    Ok(every_page::<Invoice>(app, account, q, first)
+        .await?
+        .into_iter()
+        .filter(|i| i.value.auto_advance && Some(i.value.id.as_str()) != except)
+        .map(|mut i| {
+            i.value.auto_advance = false;
+            Write::Update(i.next_record())
+        })
+        .collect())
+}
+
+/// The newest of `sub`'s invoices still open (but `except`): with `retried`, only one on the
+/// retry schedule (tried, collected automatically).
 pub(crate) async fn unpaid_invoice(
     app: &App,
     account: &AccountId,
     sub: &Subscription,
+    retried: bool,
+    except: Option<&str>,
 ) -> Result<Option<Versioned<Invoice>>, Failure> {
     let q = ListQuery {
         kind: "invoice",
@@ -941,7 +983,10 @@ pub(crate) async fn unpaid_invoice(
     Ok(
         portico_store::decode_all::<Invoice>(&*app.store, account, &page)?
             .into_iter()
-            .find(|i| i.value.auto_advance && i.value.attempt_count > 0),
+            .find(|i| {
+                Some(i.value.id.as_str()) != except
+                    && (!retried || (i.value.auto_advance && i.value.attempt_count > 0))
+            }),
     )
 }
 
@@ -978,7 +1023,9 @@ async fn finalize_renewal(
         let customer =
             portico_store::get::<Customer>(&*app.store, account, &inv.value.customer).await?;
         let Some(mut customer) = customer.filter(|c| !c.value.deleted) else {
-            return Ok(Vec::new());
+            // The customer is gone: the draft stays one, no longer advanced.
+            inv.value.auto_advance = false;
+            return Ok(vec![Write::Update(inv.next_record())]);
         };
         finalize_for(&mut inv.value, &mut customer.value, at)?;
         writes.push(Write::Update(customer.next_record()));
@@ -992,6 +1039,10 @@ async fn finalize_renewal(
         sub.next_retry_at = next_retry(inv.value.created, inv.value.attempt_count);
     } else if unpaid {
         writes.extend(charge_as(app, account, at, sub, &mut inv.value, OFF_SESSION).await?);
+    }
+    // The latest finalized invoice is paid: a past-due subscription is in good standing again.
+    if inv.value.status == InvoiceStatus::Paid && !sub.status.is_ended() {
+        sub.first_invoice_paid();
     }
     writes.insert(0, Write::Update(inv.next_record()));
     Ok(writes)
@@ -1222,7 +1273,14 @@ pub async fn charge_as(
     }
     let strict = matches!(behavior, "error_if_incomplete" | "pending_if_incomplete");
     let portal = behavior == crate::api::subscription_change::PORTAL_PAYMENT;
-    let pm = payment_method_for(app, account, sub).await?;
+    // The invoice's own card first (one set on a renewal's draft during its hour), then the
+    // subscription's, then the customer's.
+    let pm = match &inv.default_payment_method {
+        Some(_) => invoice_payment_method(app, account, inv)
+            .await?
+            .map(|p| p.value),
+        None => payment_method_for(app, account, sub).await?,
+    };
     let token = RandomIds.next("", 43);
     let outcome = inv.attempt_payment(pm.as_ref(), collect.off_session, false, at, || {
         token.clone()

@@ -7,7 +7,7 @@ use crate::payments::resolve_payment_method;
 use crate::state::App;
 use axum::extract::State;
 use portico_domain::customer::Customer;
-use portico_domain::invoice::{Invoice, PaymentOutcome};
+use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentOutcome};
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::subscription::Subscription;
 use portico_domain::{AccountId, DomainError, IdGen, Patch, RandomIds};
@@ -104,8 +104,28 @@ pub async fn after_payment(
         saved = usable && sub.value.paid_with(&pm.value.id);
     }
     let (before, mut applied) = (sub.value.status, false);
-    if sub.value.latest_invoice.as_deref() == Some(inv.id.as_str()) {
+    let latest = sub.value.latest_invoice.as_deref() == Some(inv.id.as_str());
+    let awaited = sub
+        .value
+        .pending_update
+        .as_ref()
+        .and_then(|p| p.invoice.as_deref())
+        == Some(inv.id.as_str());
+    // While a renewal's draft waits its hour it is the latest invoice, but not a finalized one:
+    // paying the last unpaid one puts the subscription in good standing.
+    let drafting = sub
+        .value
+        .draft_invoice
+        .as_ref()
+        .is_some_and(|d| sub.value.latest_invoice.as_deref() == Some(d.id.as_str()));
+    if latest || awaited {
         applied = sub.value.apply_pending_update();
+        sub.value.first_invoice_paid();
+    } else if drafting
+        && crate::billing::unpaid_invoice(app, account, &sub.value, false, Some(&inv.id))
+            .await?
+            .is_none()
+    {
         sub.value.first_invoice_paid();
     }
     if applied || saved || sub.value.status != before {
@@ -161,12 +181,12 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
         let now = crate::objects::now_for(app_, &api_.caller.account, inv.value.test_clock.as_deref(), api_.now).await?;
         // A draft (a renewal's, waiting its hour) is finalized first, as Stripe does.
         let mut finalized = Vec::new();
-        if inv.value.status == portico_domain::invoice::InvoiceStatus::Draft {
+        if inv.value.status == InvoiceStatus::Draft {
             let mut customer = load::<Customer>(app_, &api_.caller.account, &inv.value.customer, None).await?;
             crate::billing::finalize_for(&mut inv.value, &mut customer.value, now)?;
             finalized.push(Write::Update(customer.next_record()));
         }
-        let settled = !finalized.is_empty() && inv.value.status == portico_domain::invoice::InvoiceStatus::Paid;
+        let settled = !finalized.is_empty() && inv.value.status == InvoiceStatus::Paid;
         let (mut writes, outcome) = if settled {
             // Finalizing settled it (nothing due, or a credit covered it).
             let mut writes = vec![Write::Update(inv.next_record())];
@@ -517,6 +537,21 @@ pub async fn update_invoice(State(app): State<App>, PathId(id): PathId, mut api:
         Patch::Clear => Patch::Clear,
         Patch::Keep => Patch::Keep,
     };
+    // A renewal's invoice whose automatic collection is turned back on after its hour passed
+    // is collected anew: its subscription keeps it waiting (an hour from now) again.
+    let now = crate::objects::now_for(&app, account, current.value.test_clock.as_deref(), api.now)
+        .await?;
+    let sub = match (&current.value.subscription, auto_advance) {
+        (Some(s), Some(true)) => {
+            portico_store::get::<portico_domain::subscription::Subscription>(
+                &*app.store,
+                account,
+                s,
+            )
+            .await?
+        }
+        _ => None,
+    };
     let inv = crate::objects::modify::<Invoice, _>(&app, account, &id, None, |inv| {
         metadata.apply("metadata", &mut inv.metadata)?;
         for (param, sent) in [
@@ -533,7 +568,33 @@ pub async fn update_invoice(State(app): State<App>, PathId(id): PathId, mut api:
         if let Some(a) = auto_advance {
             inv.auto_advance = a;
         }
-        Ok(Vec::new())
+        let waiting = match inv.status {
+            InvoiceStatus::Draft => true,
+            InvoiceStatus::Open => inv.attempt_count == 0,
+            _ => false,
+        };
+        match &sub {
+            Some(s)
+                if waiting
+                    && inv.automatically_finalizes_at.is_some()
+                    && s.value.draft_invoice.is_none()
+                    && !s.value.status.is_ended() =>
+            {
+                use portico_domain::subscription::{DraftInvoice, RENEWAL_DRAFT_SECS};
+                let at = inv
+                    .automatically_finalizes_at
+                    .filter(|t| *t > now)
+                    .unwrap_or(now + RENEWAL_DRAFT_SECS);
+                inv.automatically_finalizes_at = Some(at);
+                let mut s = s.clone();
+                s.value.draft_invoice = Some(DraftInvoice {
+                    id: inv.id.clone(),
+                    finalizes_at: at,
+                });
+                Ok(vec![Write::Update(s.next_record())])
+            }
+            _ => Ok(Vec::new()),
+        }
     })
     .await?;
     respond_invoice(&app, &api, &inv, &expand).await

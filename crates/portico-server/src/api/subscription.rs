@@ -1599,6 +1599,8 @@ pub(crate) async fn cancel_writes(
     }
     writes.push(Write::Update(sub.next_record()));
     writes.push(Write::Update(customer.next_record()));
+    // Stripe stops collecting the customer's open invoices (the final one is charged above).
+    writes.extend(crate::billing::stop_collection(app, account, &sub.value.customer, None).await?);
     if let Some(inv) = &invoice {
         writes.push(Write::Insert(Versioned::new_record(inv)));
     }

@@ -189,7 +189,7 @@ async fn unpaid(p: &Portal, sub: &Subscription) -> Result<Option<(String, String
     // The latest may be a renewal's draft waiting its hour: the one to pay is the one unpaid.
     let inv = match latest.filter(|i| i.value.status == InvoiceStatus::Open) {
         Some(open) => Some(open),
-        None => crate::billing::unpaid_invoice(&p.app, &p.caller.account, sub).await?,
+        None => crate::billing::unpaid_invoice(&p.app, &p.caller.account, sub, false, None).await?,
     };
     let url = inv
         .filter(|i| i.value.status == InvoiceStatus::Open)
