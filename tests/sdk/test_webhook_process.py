@@ -83,8 +83,11 @@ def test_two_servers_share_the_deliveries():
     db = os.environ.get("PORTICO_TEST_DATABASE_URL") or f"sqlite://{tmp.name}/p.db"
     receiver = Receiver().start()
     key = new_key()
-    servers = [Server(db, tmp.name, "a"), Server(db, tmp.name, "b")]
+    servers = []
     try:
+        # Started inside the try, so one that started is stopped if the other cannot start.
+        for name in ("a", "b"):
+            servers.append(Server(db, tmp.name, name))
         http = _session(key)
         r = http.post(servers[0].url + "/v1/webhook_endpoints", data={"url": receiver.url, "enabled_events[]": "customer.created"})
         secret = r.json()["secret"]
