@@ -22,11 +22,16 @@ from server import Server
 def pair():
     tmp = tempfile.TemporaryDirectory(prefix="portico-cluster-")
     db = os.environ.get("PORTICO_TEST_DATABASE_URL") or f"sqlite://{tmp.name}/p.db"
-    servers = [Server(db, tmp.name, "a"), Server(db, tmp.name, "b")]
-    yield servers
-    for s in servers:
-        s.stop()
-    tmp.cleanup()
+    servers = []
+    try:
+        # A server that started is stopped even if the other cannot start.
+        for name in ("a", "b"):
+            servers.append(Server(db, tmp.name, name))
+        yield servers
+    finally:
+        for s in servers:
+            s.stop()
+        tmp.cleanup()
 
 
 def subscribed(v1):
