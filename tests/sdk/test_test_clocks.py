@@ -265,6 +265,25 @@ def test_a_draft_whose_collection_is_turned_off_stays_a_draft(v1, plan):
     assert v1.invoices.retrieve(draft).status == "paid"
 
 
+def test_ending_a_trial_added_during_the_hour_collects_both_as_the_request_asks(v1, plan):
+    clock, cus, sub, feb1, draft = renewal_draft(v1, plan)
+    assert v1.subscriptions.update(sub.id, {"trial_end": feb1 + 3 * HOUR}).status == "trialing"
+    visa = v1.customers.retrieve(cus.id).invoice_settings.default_payment_method
+    make_default(v1, cus, "pm_card_chargeCustomerFail")
+    item = sub["items"].data[0].id
+    # A declined charge refuses the whole request, as outside the hour: nothing is stored.
+    expect_error(lambda: v1.subscriptions.update(sub.id, {
+        "trial_end": "now", "payment_behavior": "error_if_incomplete", "items": [{"id": item, "quantity": 2}]}),
+        stripe.CardError, status=402)
+    assert v1.subscriptions.retrieve(sub.id).status == "trialing"
+    assert v1.invoices.retrieve(draft).status == "draft"
+    v1.customers.update(cus.id, {"invoice_settings": {"default_payment_method": visa}})
+    ended = v1.subscriptions.update(sub.id, {"trial_end": "now", "payment_behavior": "error_if_incomplete",
+                                            "expand": ["latest_invoice"]})
+    assert ended.status == "active" and ended.latest_invoice.status == "paid"
+    assert v1.invoices.retrieve(draft).status == "paid", "the waiting draft was collected first"
+
+
 def test_the_drafts_own_card_is_charged_at_the_hour(v1, plan):
     clock, cus, sub, feb1, draft = renewal_draft(v1, plan)
     visa = v1.customers.retrieve(cus.id).invoice_settings.default_payment_method

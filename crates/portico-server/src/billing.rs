@@ -404,10 +404,17 @@ async fn apply(
             writes.extend(stop_collection(app, account, &sub.value.customer, None).await?);
         }
         Due::Renew => {
-            writes.extend(renew(app, account, at, &mut sub, &[], OFF_SESSION, true).await?)
+            let how = RenewAs {
+                collect: OFF_SESSION,
+                later: true,
+                customer: None,
+            };
+            writes.extend(renew(app, account, at, &mut sub, &[], how).await?)
         }
         Due::FinalizeInvoice => {
-            writes.extend(finalize_renewal(app, account, at, &mut sub.value).await?);
+            let (finalized, customer) = finalize_renewal(app, account, at, &mut sub.value).await?;
+            writes.extend(finalized);
+            writes.extend(customer.map(|c| Write::Update(c.next_record())));
             writes.push(Write::Update(sub.next_record()));
         }
         Due::Retry => {
@@ -909,7 +916,10 @@ pub async fn end_trial_now(
     {
         return Ok(None);
     }
-    for _ in 0..3 {
+    // A renewal's draft still waiting (the trial was added during its hour) is finalized and
+    // charged first, as at its hour.
+    let (mut finalized, mut customer) = (Vec::new(), None);
+    for _ in 0..4 {
         match sub.value.next_due() {
             Some((t, Due::TrialWillEnd)) if t <= at => {
                 sub.value.warn_trial_end(at);
@@ -918,15 +928,30 @@ pub async fn end_trial_now(
             Some((t, Due::InvoiceUpcoming)) if t <= at => {
                 sub.value.announce_upcoming(at);
             }
-            Some((t, Due::Renew)) if t == at => {
-                return renew(app, account, at, sub, fresh, collect, false)
-                    .await
-                    .map(Some)
+            Some((t, Due::FinalizeInvoice)) if t <= at => {
+                let (writes, changed) = finalize_renewal(app, account, at, &mut sub.value).await?;
+                finalized.extend(writes);
+                customer = changed.or(customer);
             }
-            _ => return Ok(None),
+            Some((t, Due::Renew)) if t == at => {
+                let how = RenewAs {
+                    collect,
+                    later: false,
+                    customer,
+                };
+                let renewal = renew(app, account, at, sub, fresh, how);
+                finalized.extend(renewal.await?);
+                return Ok(Some(finalized));
+            }
+            _ => break,
         }
     }
-    Ok(None)
+    // Without a renewal, the finalized draft still goes with the subscription's own write.
+    finalized.extend(customer.map(|c| Write::Update(c.next_record())));
+    Ok((!finalized.is_empty()).then(|| {
+        finalized.push(Write::Update(sub.next_record()));
+        finalized
+    }))
 }
 
 /// The writes that stop the automatic collection of `customer`'s open invoices (but
@@ -996,19 +1021,21 @@ pub(crate) async fn unpaid_invoice(
 /// one finalized by hand is charged now; one whose first payment, made by hand meanwhile,
 /// failed makes the subscription past due as a failed renewal does. A subscription that ended
 /// meanwhile has its draft finalized but not collected, as Stripe stops collecting a canceled
-/// subscription's invoices; so has a customer deleted meanwhile (left a draft).
+/// subscription's invoices; so has a customer deleted meanwhile (left a draft). Gives the
+/// customer too when finalizing changed it (its balance, its invoice numbers), for the caller
+/// to write.
 async fn finalize_renewal(
     app: &App,
     account: &AccountId,
     at: i64,
     sub: &mut Subscription,
-) -> Result<Vec<Write>, Failure> {
+) -> Result<(Vec<Write>, Option<Versioned<Customer>>), Failure> {
     let Some(draft) = sub.draft_invoice.take() else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let Some(mut inv) = portico_store::get::<Invoice>(&*app.store, account, &draft.id).await?
     else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let waiting = match inv.value.status {
         InvoiceStatus::Draft => !inv.value.deleted,
@@ -1016,19 +1043,20 @@ async fn finalize_renewal(
         _ => false,
     };
     if !waiting || !inv.value.auto_advance {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     }
     let mut writes = Vec::new();
+    let mut changed = None;
     if inv.value.status == InvoiceStatus::Draft {
         let customer =
             portico_store::get::<Customer>(&*app.store, account, &inv.value.customer).await?;
         let Some(mut customer) = customer.filter(|c| !c.value.deleted) else {
             // The customer is gone: the draft stays one, no longer advanced.
             inv.value.auto_advance = false;
-            return Ok(vec![Write::Update(inv.next_record())]);
+            return Ok((vec![Write::Update(inv.next_record())], None));
         };
         finalize_for(&mut inv.value, &mut customer.value, at)?;
-        writes.push(Write::Update(customer.next_record()));
+        changed = Some(customer);
     }
     let unpaid = inv.value.status == InvoiceStatus::Open && inv.value.amount_due() > 0;
     if sub.status.is_ended() {
@@ -1045,7 +1073,15 @@ async fn finalize_renewal(
         sub.first_invoice_paid();
     }
     writes.insert(0, Write::Update(inv.next_record()));
-    Ok(writes)
+    Ok((writes, changed))
+}
+
+/// How a renewal is made: `collect` (see [`charge_as`]); `later`, when it falls due by itself,
+/// its invoice drafted for an hour; `customer` as the same commit already changed it, if it did.
+struct RenewAs<'a> {
+    collect: Collect<'a>,
+    later: bool,
+    customer: Option<Versioned<Customer>>,
 }
 
 /// A renewal: the next period, its invoice (with the discounts still in force, `fresh` ones
@@ -1058,9 +1094,13 @@ async fn renew(
     at: i64,
     sub: &mut Versioned<Subscription>,
     fresh: &[Discount],
-    collect: Collect<'_>,
-    later: bool,
+    how: RenewAs<'_>,
 ) -> Result<Vec<Write>, Failure> {
+    let RenewAs {
+        collect,
+        later,
+        customer,
+    } = how;
     let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now: at,
@@ -1079,10 +1119,12 @@ async fn renew(
                     if sched.value.end_behavior == "cancel" {
                         sched.value.complete(at);
                         sub.value.end(at, "cancellation_requested");
-                        return Ok(vec![
+                        let mut writes = vec![
                             Write::Update(sub.next_record()),
                             Write::Update(sched.next_record()),
-                        ]);
+                        ];
+                        writes.extend(customer.map(|c| Write::Update(c.next_record())));
+                        return Ok(writes);
                     }
                     sched.value.release(at)?;
                     sub.value.schedule = None;
@@ -1114,14 +1156,18 @@ async fn renew(
         };
         let mut writes = vec![Write::Update(sub.next_record())];
         writes.extend(schedule_write);
+        writes.extend(customer.map(|c| Write::Update(c.next_record())));
         return Ok(writes);
     }
     // A renewal invoice looks back over the period that ends (its lines bill the next one).
     let period = sub.value.current_period();
     let lines = sub.value.renew(&mut ctx);
-    let Some(mut customer) =
-        portico_store::get::<Customer>(&*app.store, account, &sub.value.customer).await?
-    else {
+    // The customer as this commit already changed it, if it did (a draft finalized first).
+    let customer = match customer {
+        Some(c) => Some(c),
+        None => portico_store::get::<Customer>(&*app.store, account, &sub.value.customer).await?,
+    };
+    let Some(mut customer) = customer else {
         return Err(ApiError::internal().into());
     };
     // Paused collection settles the invoice at once (kept as a draft, or not collected).
