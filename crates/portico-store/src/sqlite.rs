@@ -616,8 +616,31 @@ fn config_error(message: String) -> StoreError {
     StoreError::Database(sqlx::Error::Configuration(message.into()))
 }
 
-/// Applies the migrations (kept in sqlx's format, so existing databases carry on).
+/// Applies the migrations (kept in sqlx's format, so existing databases carry on). Instances
+/// starting together on one database take turns, holding a lock on a file beside it
+/// (`….db-lock`): sqlx takes no lock on SQLite, and two would apply the same migration twice.
 async fn migrate(path: &Path) -> StoreResult<()> {
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push("-lock");
+    let io = |e: std::io::Error| StoreError::Database(sqlx::Error::Io(e));
+    let lock = tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)?;
+        file.lock()?;
+        Ok::<_, std::io::Error>(file)
+    })
+    .await
+    .map_err(|_| StoreError::Corrupt("the migration lock could not be taken".into()))?
+    .map_err(io)?;
+    let migrated = migrate_locked(path).await;
+    drop(lock);
+    migrated
+}
+
+async fn migrate_locked(path: &Path) -> StoreResult<()> {
     let options = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)

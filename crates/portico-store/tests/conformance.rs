@@ -1769,3 +1769,24 @@ async fn connections_the_server_ended_are_replaced() {
         .await
         .unwrap();
 }
+
+/// Instances started together on one new SQLite database (a cluster sharing its file) each
+/// open it: they take turns applying the migrations instead of applying them twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_stores_opening_one_new_database_together_all_open() {
+    for _ in 0..5 {
+        let dir = tempdir::Dir::new();
+        let url = format!("sqlite://{}/portico.db", dir.0.display());
+        let opens: Vec<_> = (0..4)
+            .map(|_| {
+                let url = url.clone();
+                tokio::spawn(async move { portico_store::open(&url).await.map(|_| ()) })
+            })
+            .collect();
+        for open in opens {
+            open.await
+                .unwrap()
+                .expect("every instance opens the database");
+        }
+    }
+}
