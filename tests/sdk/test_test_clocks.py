@@ -284,6 +284,28 @@ def test_ending_a_trial_added_during_the_hour_collects_both_as_the_request_asks(
     assert v1.invoices.retrieve(draft).status == "paid", "the waiting draft was collected first"
 
 
+def test_a_paid_renewal_leaves_an_older_unpaid_invoice_on_its_retries(v1):
+    # Daily: the first renewal is declined; the next one, paid with its own card, does not
+    # forgive it: the subscription stays past due and the older invoice is still retried.
+    daily = v1.prices.create({"product_data": {"name": "Daily"}, "currency": "usd", "unit_amount": 100,
+                              "recurring": {"interval": "day"}})
+    clock, cus = on_clock(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": daily.id}]})
+    visa = v1.customers.retrieve(cus.id).invoice_settings.default_payment_method
+    make_default(v1, cus, "pm_card_chargeCustomerFail")
+    advance(v1, clock, T0 + DAY + HOUR)
+    first = v1.subscriptions.retrieve(sub.id)
+    assert first.status == "past_due"
+    advance(v1, clock, T0 + 2 * DAY + 60)
+    second = v1.subscriptions.retrieve(sub.id).latest_invoice
+    v1.invoices.update(second, {"default_payment_method": visa})
+    advance(v1, clock, T0 + 2 * DAY + HOUR)
+    assert v1.invoices.retrieve(second).status == "paid"
+    older = v1.invoices.retrieve(first.latest_invoice)
+    assert (older.status, older.next_payment_attempt) == ("open", T0 + DAY + 3 * DAY)
+    assert v1.subscriptions.retrieve(sub.id).status == "past_due"
+
+
 def test_the_drafts_own_card_is_charged_at_the_hour(v1, plan):
     clock, cus, sub, feb1, draft = renewal_draft(v1, plan)
     visa = v1.customers.retrieve(cus.id).invoice_settings.default_payment_method

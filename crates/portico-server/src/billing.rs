@@ -1068,8 +1068,18 @@ async fn finalize_renewal(
     } else if unpaid {
         writes.extend(charge_as(app, account, at, sub, &mut inv.value, OFF_SESSION).await?);
     }
-    // The latest finalized invoice is paid: a past-due subscription is in good standing again.
-    if inv.value.status == InvoiceStatus::Paid && !sub.status.is_ended() {
+    // The latest finalized invoice is paid: a past-due subscription is in good standing again,
+    // unless an older one is still on its retry schedule.
+    let behind = matches!(
+        sub.status,
+        SubscriptionStatus::PastDue | SubscriptionStatus::Unpaid
+    );
+    if inv.value.status == InvoiceStatus::Paid
+        && behind
+        && unpaid_invoice(app, account, sub, true, Some(&inv.value.id))
+            .await?
+            .is_none()
+    {
         sub.first_invoice_paid();
     }
     writes.insert(0, Write::Update(inv.next_record()));
@@ -1124,6 +1134,8 @@ async fn renew(
                             Write::Update(sched.next_record()),
                         ];
                         writes.extend(customer.map(|c| Write::Update(c.next_record())));
+                        let owner = sub.value.customer.clone();
+                        writes.extend(stop_collection(app, account, &owner, None).await?);
                         return Ok(writes);
                     }
                     sched.value.release(at)?;
@@ -1157,6 +1169,10 @@ async fn renew(
         let mut writes = vec![Write::Update(sub.next_record())];
         writes.extend(schedule_write);
         writes.extend(customer.map(|c| Write::Update(c.next_record())));
+        if sub.value.status.is_ended() {
+            let owner = sub.value.customer.clone();
+            writes.extend(stop_collection(app, account, &owner, None).await?);
+        }
         return Ok(writes);
     }
     // A renewal invoice looks back over the period that ends (its lines bill the next one).
@@ -1321,10 +1337,15 @@ pub async fn charge_as(
     let portal = behavior == crate::api::subscription_change::PORTAL_PAYMENT;
     // The invoice's own card first (one set on a renewal's draft during its hour), then the
     // subscription's, then the customer's.
-    let pm = match &inv.default_payment_method {
-        Some(_) => invoice_payment_method(app, account, inv)
+    let own = match &inv.default_payment_method {
+        Some(id) => portico_store::get::<PaymentMethod>(&*app.store, account, id)
             .await?
+            .filter(|p| p.value.customer.as_deref() == Some(inv.customer.as_str()))
             .map(|p| p.value),
+        None => None,
+    };
+    let pm = match own {
+        Some(pm) => Some(pm),
         None => payment_method_for(app, account, sub).await?,
     };
     let token = RandomIds.next("", 43);

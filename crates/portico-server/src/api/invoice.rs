@@ -539,18 +539,21 @@ pub async fn update_invoice(State(app): State<App>, PathId(id): PathId, mut api:
     };
     // A renewal's invoice whose automatic collection is turned back on after its hour passed
     // is collected anew: its subscription keeps it waiting (an hour from now) again.
-    let now = crate::objects::now_for(&app, account, current.value.test_clock.as_deref(), api.now)
-        .await?;
-    let sub = match (&current.value.subscription, auto_advance) {
+    // (Only then: other updates, such as a webhook handler's during a clock's advance, do not
+    // wait for the clock.)
+    let (now, sub) = match (&current.value.subscription, auto_advance) {
         (Some(s), Some(true)) => {
-            portico_store::get::<portico_domain::subscription::Subscription>(
+            let clock = current.value.test_clock.as_deref();
+            let now = crate::objects::now_for(&app, account, clock, api.now).await?;
+            let sub = portico_store::get::<portico_domain::subscription::Subscription>(
                 &*app.store,
                 account,
                 s,
             )
-            .await?
+            .await?;
+            (now, sub)
         }
-        _ => None,
+        _ => (api.now, None),
     };
     let inv = crate::objects::modify::<Invoice, _>(&app, account, &id, None, |inv| {
         metadata.apply("metadata", &mut inv.metadata)?;
