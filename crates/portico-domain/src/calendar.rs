@@ -47,6 +47,24 @@ pub fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
 
+/// `(year, month, day)` of a real calendar date written `YYYY-MM-DD` (as API versions are).
+pub fn parse_date(s: &str) -> Option<(i64, i64, i64)> {
+    let number = |p: &str, len: usize| {
+        (p.len() == len && p.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| p.parse::<i64>().ok())
+            .flatten()
+    };
+    let mut parts = s.split('-');
+    let (y, m, d) = (
+        number(parts.next()?, 4)?,
+        number(parts.next()?, 2)?,
+        number(parts.next()?, 2)?,
+    );
+    let real =
+        parts.next().is_none() && (1..=12).contains(&m) && (1..=days_in_month(y, m)).contains(&d);
+    real.then_some((y, m, d))
+}
+
 /// Days in month `m` (1–12) of year `y`.
 pub fn days_in_month(y: i64, m: i64) -> i64 {
     match m {
@@ -81,6 +99,24 @@ pub fn month_after(y: i64, m: i64, months: i64) -> (i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_as_versions_write_them() {
+        assert_eq!(parse_date("2026-07-29"), Some((2026, 7, 29)));
+        assert_eq!(parse_date("2024-02-29"), Some((2024, 2, 29)));
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-7-29",
+            "2026-07-29-1",
+            "26-07-29",
+            "2026-07-2x",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn known_dates() {

@@ -67,21 +67,7 @@ fn newer_release(v: &str) -> bool {
     let Some((date, _)) = v.split_once('.') else {
         return false;
     };
-    let parts: Vec<Option<i64>> = date
-        .split('-')
-        .map(|p| {
-            p.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| p.parse().ok())
-                .flatten()
-        })
-        .collect();
-    let real = match parts[..] {
-        [Some(y), Some(m), Some(d)] if date.len() == 10 => {
-            (1..=12).contains(&m) && d >= 1 && d <= crate::calendar::days_in_month(y, m)
-        }
-        _ => false,
-    };
+    let real = crate::calendar::parse_date(date).is_some();
     real && release_of(v) == release_of(RENDERED_VERSION) && *date > RENDERED_VERSION[..10]
 }
 

@@ -207,24 +207,8 @@ fn plausible_version(v: &str) -> bool {
         .trim()
         .split_once('.')
         .unwrap_or((version.trim(), ""));
-    let parts: Vec<&str> = date.split('-').collect();
-    let number = |s: &str, len: usize| {
-        (s.len() == len && s.bytes().all(|c| c.is_ascii_digit()))
-            .then(|| s.parse::<i64>().ok())
-            .flatten()
-    };
-    let real_date = match parts[..] {
-        [y, m, d] => match (number(y, 4), number(m, 2), number(d, 2)) {
-            (Some(y), Some(m), Some(d)) => {
-                y >= 2011
-                    && (1..=12).contains(&m)
-                    && d >= 1
-                    && d <= portico_domain::calendar::days_in_month(y, m)
-            }
-            _ => false,
-        },
-        _ => false,
-    };
+    let real_date =
+        portico_domain::calendar::parse_date(date).is_some_and(|(year, _, _)| year >= 2011);
     real_date
         && name.bytes().all(|c| c.is_ascii_lowercase())
         && !flags.contains(',')
