@@ -276,6 +276,28 @@ impl Invoice {
         ending
     }
 
+    /// When this invoice is next charged by itself: a renewal's draft (or a preview of one) when
+    /// its hour is up, as is one finalized by hand before then; an unpaid subscription invoice on
+    /// its retry schedule; else never.
+    pub fn next_payment_attempt(&self) -> Option<i64> {
+        if !self.auto_advance {
+            return None;
+        }
+        match self.status {
+            InvoiceStatus::Draft => self.automatically_finalizes_at,
+            InvoiceStatus::Open if self.attempt_count == 0 => self.automatically_finalizes_at,
+            InvoiceStatus::Open
+                if matches!(
+                    self.billing_reason.as_str(),
+                    "subscription_cycle" | "subscription_update"
+                ) =>
+            {
+                crate::subscription::next_retry(self.created, self.attempt_count)
+            }
+            _ => None,
+        }
+    }
+
     /// Leaves this draft (a renewal's) to be finalized and charged by itself at `at`; it holds
     /// no balance until then.
     pub fn finalize_later(&mut self, at: i64) {

@@ -506,29 +506,6 @@ pub fn invoice_line(
 
 /// An invoice, its lines included. `hosted_invoice_url`: the link to its hosted page, which the
 /// server signs (none for a draft).
-/// When `inv` is next charged by itself: a renewal's draft (or a preview of one) when its hour
-/// is up, as is one finalized by hand before then; an unpaid subscription invoice on its retry
-/// schedule; else never.
-fn next_payment_attempt(inv: &portico_domain::invoice::Invoice) -> Option<i64> {
-    use portico_domain::invoice::InvoiceStatus;
-    if !inv.auto_advance {
-        return None;
-    }
-    match inv.status {
-        InvoiceStatus::Draft => inv.automatically_finalizes_at,
-        InvoiceStatus::Open if inv.attempt_count == 0 => inv.automatically_finalizes_at,
-        InvoiceStatus::Open
-            if matches!(
-                inv.billing_reason.as_str(),
-                "subscription_cycle" | "subscription_update"
-            ) =>
-        {
-            portico_domain::subscription::next_retry(inv.created, inv.attempt_count)
-        }
-        _ => None,
-    }
-}
-
 pub fn invoice(
     inv: &portico_domain::invoice::Invoice,
     hosted_invoice_url: Option<String>,
@@ -595,7 +572,7 @@ pub fn invoice(
         },
         "livemode": inv.livemode,
         "metadata": inv.metadata,
-        "next_payment_attempt": next_payment_attempt(inv),
+        "next_payment_attempt": inv.next_payment_attempt(),
         "number": inv.number,
         "on_behalf_of": null,
         "parent": inv.subscription.as_ref().map(|s| json!({
