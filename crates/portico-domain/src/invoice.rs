@@ -307,6 +307,26 @@ impl Invoice {
         self.automatically_finalizes_at = Some(at);
     }
 
+    /// When a renewal's invoice not charged yet is collected if its automatic collection is
+    /// turned back on at `now`: its hour if still ahead, else an hour from `now`. `None` for any
+    /// other invoice.
+    pub fn collected_again_at(&self, now: i64) -> Option<i64> {
+        let waiting = match self.status {
+            InvoiceStatus::Draft => true,
+            InvoiceStatus::Open => self.attempt_count == 0,
+            _ => false,
+        };
+        if !waiting || !self.auto_advance {
+            return None;
+        }
+        let at = self.automatically_finalizes_at?;
+        Some(if at > now {
+            at
+        } else {
+            now + crate::subscription::RENEWAL_DRAFT_SECS
+        })
+    }
+
     /// Keeps this draft as a draft (its subscription's collection is paused): not collected
     /// automatically, and holding no balance until it is finalized.
     pub fn hold_as_draft(&mut self) {

@@ -1063,6 +1063,19 @@ impl Subscription {
         due.into_iter().min_by_key(|(t, d)| (*t, *d))
     }
 
+    /// Keeps renewal invoice `id` waiting, a draft, to be finalized and charged at `at` — unless
+    /// the subscription has ended or already waits on another. Whether it now waits on this one.
+    pub fn await_draft(&mut self, id: &str, at: i64) -> bool {
+        if self.status.is_ended() || self.draft_invoice.as_ref().is_some_and(|d| d.id != id) {
+            return false;
+        }
+        self.draft_invoice = Some(DraftInvoice {
+            id: id.to_owned(),
+            finalizes_at: at,
+        });
+        true
+    }
+
     /// Keeps `after` (this subscription as a change left it) as a pending update: this
     /// subscription stays as it was until invoice `invoice` is paid, or `at` + 23 hours pass.
     pub fn hold_pending(&mut self, after: Subscription, invoice: &str, at: i64) {

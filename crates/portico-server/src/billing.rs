@@ -1204,10 +1204,7 @@ async fn renew(
     if later {
         let finalizes_at = at + portico_domain::subscription::RENEWAL_DRAFT_SECS;
         inv.finalize_later(finalizes_at);
-        sub.value.draft_invoice = Some(portico_domain::subscription::DraftInvoice {
-            id: inv.id.clone(),
-            finalizes_at,
-        });
+        sub.value.await_draft(&inv.id, finalizes_at);
     }
     // What the payment changes of the subscription (see `charge_as`).
     let paid_fields =

@@ -571,30 +571,14 @@ pub async fn update_invoice(State(app): State<App>, PathId(id): PathId, mut api:
         if let Some(a) = auto_advance {
             inv.auto_advance = a;
         }
-        let waiting = match inv.status {
-            InvoiceStatus::Draft => true,
-            InvoiceStatus::Open => inv.attempt_count == 0,
-            _ => false,
+        // Turned back on, a renewal's invoice waits on its subscription again.
+        let Some(mut sub) = sub.clone() else {
+            return Ok(Vec::new());
         };
-        match &sub {
-            Some(s)
-                if waiting
-                    && inv.automatically_finalizes_at.is_some()
-                    && s.value.draft_invoice.is_none()
-                    && !s.value.status.is_ended() =>
-            {
-                use portico_domain::subscription::{DraftInvoice, RENEWAL_DRAFT_SECS};
-                let at = inv
-                    .automatically_finalizes_at
-                    .filter(|t| *t > now)
-                    .unwrap_or(now + RENEWAL_DRAFT_SECS);
+        match inv.collected_again_at(now) {
+            Some(at) if sub.value.await_draft(&inv.id, at) => {
                 inv.automatically_finalizes_at = Some(at);
-                let mut s = s.clone();
-                s.value.draft_invoice = Some(DraftInvoice {
-                    id: inv.id.clone(),
-                    finalizes_at: at,
-                });
-                Ok(vec![Write::Update(s.next_record())])
+                Ok(vec![Write::Update(sub.next_record())])
             }
             _ => Ok(Vec::new()),
         }
