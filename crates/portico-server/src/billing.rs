@@ -954,6 +954,18 @@ pub async fn end_trial_now(
     }))
 }
 
+/// The first page (of `limit`) of the open invoices matching `filter` (a customer, a
+/// subscription), newest first.
+fn open_invoices(filter: Filter, limit: usize) -> ListQuery {
+    ListQuery {
+        kind: "invoice",
+        filters: vec![filter, Filter::Status("open".into())],
+        cursor: Cursor::Start,
+        limit,
+        include_deleted: false,
+    }
+}
+
 /// The writes that stop the automatic collection of `customer`'s open invoices (but
 /// `except`, written by the caller): Stripe's default when a subscription is canceled, "to
 /// prevent unexpected payment attempts after the customer has canceled".
@@ -963,16 +975,7 @@ pub async fn stop_collection(
     customer: &str,
     except: Option<&str>,
 ) -> Result<Vec<Write>, Failure> {
-    let q = ListQuery {
-        kind: "invoice",
-        filters: vec![
-            Filter::Parent(customer.to_owned()),
-            Filter::Status("open".into()),
-        ],
-        cursor: Cursor::Start,
-        limit: 100,
-        include_deleted: false,
-    };
+    let q = open_invoices(Filter::Parent(customer.to_owned()), 100);
     let first = app.store.list(account, &q).await?;
     Ok(every_page::<Invoice>(app, account, q, first)
         .await?
@@ -994,17 +997,10 @@ pub(crate) async fn unpaid_invoice(
     retried: bool,
     except: Option<&str>,
 ) -> Result<Option<Versioned<Invoice>>, Failure> {
-    let q = ListQuery {
-        kind: "invoice",
-        filters: vec![
-            Filter::Lookup(sub.id.clone()),
-            Filter::Status("open".into()),
-        ],
-        cursor: Cursor::Start,
-        limit: 10,
-        include_deleted: false,
-    };
-    let page = app.store.list(account, &q).await?;
+    let page = app
+        .store
+        .list(account, &open_invoices(Filter::Lookup(sub.id.clone()), 10))
+        .await?;
     Ok(
         portico_store::decode_all::<Invoice>(&*app.store, account, &page)?
             .into_iter()
