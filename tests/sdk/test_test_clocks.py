@@ -36,6 +36,15 @@ def make_default(v1, cus, card):
     return pm
 
 
+def failing_card(v1, plan):
+    """A subscription from T0 whose customer's card declines from then on; and its first
+    renewal's time (February 1)."""
+    clock, cus = on_clock(v1)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    make_default(v1, cus, "pm_card_chargeCustomerFail")
+    return clock, cus, sub, T0 + 31 * DAY
+
+
 def renewal_draft(v1, plan):
     """A subscription from T0 renewed on February 1 (a minute ago): its invoice a draft."""
     clock, cus = on_clock(v1)
@@ -352,10 +361,7 @@ def test_an_expired_pending_update_voids_its_own_invoice_not_the_renewal(v1, pla
 
 
 def test_canceling_stops_the_collection_of_open_invoices(v1, plan):
-    clock, cus = on_clock(v1)
-    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
-    make_default(v1, cus, "pm_card_chargeCustomerFail")
-    feb1 = T0 + 31 * DAY
+    clock, cus, sub, feb1 = failing_card(v1, plan)
     advance(v1, clock, feb1 + HOUR)
     failed = v1.subscriptions.retrieve(sub.id).latest_invoice
     assert v1.invoices.retrieve(failed).next_payment_attempt == feb1 + 3 * DAY
@@ -380,10 +386,7 @@ def test_a_failed_payment_by_hand_in_the_hour_starts_the_retries(v1, plan):
 def test_a_retry_goes_to_the_invoice_that_failed(v1, plan):
     # The renewal is declined; an invoiced change paid since becomes the latest invoice. The
     # retry still goes to the renewal's.
-    clock, cus = on_clock(v1)
-    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
-    make_default(v1, cus, "pm_card_chargeCustomerFail")
-    feb1 = T0 + 31 * DAY
+    clock, cus, sub, feb1 = failing_card(v1, plan)
     advance(v1, clock, feb1 + HOUR)
     failed = v1.subscriptions.retrieve(sub.id)
     assert failed.status == "past_due"
@@ -398,10 +401,7 @@ def test_a_retry_goes_to_the_invoice_that_failed(v1, plan):
 
 
 def test_retries_exhausted_cancel_the_subscription(v1, plan):
-    clock, cus = on_clock(v1)
-    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
-    make_default(v1, cus, "pm_card_chargeCustomerFail")
-    feb1 = T0 + 31 * DAY
+    clock, cus, sub, feb1 = failing_card(v1, plan)
     advance(v1, clock, feb1 + 10 * DAY)
     sub = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
     assert (sub.status, sub.cancellation_details.reason, sub.ended_at) == ("canceled", "payment_failed", feb1 + 7 * DAY)
