@@ -374,6 +374,13 @@ def test_a_failed_payment_by_hand_in_the_hour_starts_the_retries(v1, plan):
     clock, cus, sub, feb1, draft = renewal_draft(v1, plan)
     bad = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": cus.id})
     expect_error(lambda: v1.invoices.pay(draft, {"payment_method": bad.id}), stripe.CardError, status=402)
+    # Past due at once, as after any failed renewal payment, with its retry three days on.
+    now = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
+    assert (now.status, now.latest_invoice.status, now.latest_invoice.attempt_count) == ("past_due", "open", 1)
+    assert now.latest_invoice.next_payment_attempt == feb1 + 3 * DAY
+    latest = v1.events.list({"type": "customer.subscription.updated", "limit": 1}).data[0]
+    assert (latest.data.object.id, latest.data.previous_attributes["status"]) == (sub.id, "active")
+    # The hour charges nothing more: the retry schedule has taken over.
     advance(v1, clock, feb1 + HOUR)
     after = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
     assert (after.status, after.latest_invoice.attempt_count) == ("past_due", 1)

@@ -1076,6 +1076,20 @@ impl Subscription {
         true
     }
 
+    /// A payment made by hand of `invoice`, the renewal's invoice still waiting its hour, failed
+    /// (or waits on authentication): the subscription is past due from now, as after any failed
+    /// renewal payment, and the retry schedule takes over from the charge the hour would have
+    /// made. Whether it changed (not for another invoice, nor once the subscription has ended).
+    pub fn renewal_failed_by_hand(&mut self, invoice: &str, created: i64, attempts: i64) -> bool {
+        if self.status.is_ended() || self.draft_invoice.as_ref().is_none_or(|d| d.id != invoice) {
+            return false;
+        }
+        self.draft_invoice = None;
+        self.status = SubscriptionStatus::PastDue;
+        self.next_retry_at = next_retry(created, attempts);
+        true
+    }
+
     /// Keeps `after` (this subscription as a change left it) as a pending update: this
     /// subscription stays as it was until invoice `invoice` is paid, or `at` + 23 hours pass.
     pub fn hold_pending(&mut self, after: Subscription, invoice: &str, at: i64) {
@@ -2818,6 +2832,39 @@ mod tests {
         sub.upcoming_sent_for = Some(end + 86_400);
         assert!(!sub.warn_trial_end(end + 86_400));
         assert_eq!(sub.next_due(), Some((end + 86_400, Due::Renew)));
+    }
+
+    #[test]
+    fn a_renewal_declined_by_hand_in_its_hour_is_past_due_at_once() {
+        let mut ids = SequentialIds::default();
+        let mut sub = trialing(MissingPaymentMethod::CreateInvoice, &mut ids);
+        sub.status = SubscriptionStatus::Active;
+        let created = sub.current_period().1;
+        sub.draft_invoice = Some(DraftInvoice {
+            id: "in_1".into(),
+            finalizes_at: created + RENEWAL_DRAFT_SECS,
+        });
+        assert!(
+            !sub.renewal_failed_by_hand("in_2", created, 1),
+            "another invoice"
+        );
+        assert_eq!(sub.status, SubscriptionStatus::Active);
+        assert!(sub.renewal_failed_by_hand("in_1", created, 1));
+        assert_eq!(
+            (sub.status, sub.draft_invoice.as_ref(), sub.next_retry_at),
+            (
+                SubscriptionStatus::PastDue,
+                None,
+                Some(created + RETRY_DAYS[0] * 86_400)
+            )
+        );
+        assert!(!sub.renewal_failed_by_hand("in_1", created, 2), "once");
+        sub.draft_invoice = Some(DraftInvoice {
+            id: "in_3".into(),
+            finalizes_at: created + RENEWAL_DRAFT_SECS,
+        });
+        sub.status = SubscriptionStatus::Canceled;
+        assert!(!sub.renewal_failed_by_hand("in_3", created, 1), "ended");
     }
 
     #[test]

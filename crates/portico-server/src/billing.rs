@@ -1058,7 +1058,8 @@ async fn finalize_renewal(
     if sub.status.is_ended() {
         inv.value.auto_advance = false;
     } else if unpaid && inv.value.attempt_count > 0 {
-        // Its first payment was made by hand, and failed: the retry schedule takes over.
+        // Its first payment was made by hand, and failed, before such a failure made the
+        // subscription past due at once (`renewal_failed_by_hand`): the retry schedule takes over.
         sub.status = SubscriptionStatus::PastDue;
         sub.next_retry_at = next_retry(inv.value.created, inv.value.attempt_count);
     } else if unpaid {

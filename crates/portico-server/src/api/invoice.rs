@@ -79,11 +79,7 @@ pub async fn after_payment(
     inv: &Invoice,
     paid_with: Option<&Versioned<PaymentMethod>>,
 ) -> Result<Vec<Write>, Failure> {
-    let Some(sub_id) = &inv.subscription else {
-        return Ok(Vec::new());
-    };
-    let Some(mut sub) = portico_store::get::<Subscription>(&*app.store, account, sub_id).await?
-    else {
+    let Some(mut sub) = subscription_of(app, account, inv).await? else {
         return Ok(Vec::new());
     };
     let mut writes = Vec::new();
@@ -238,15 +234,51 @@ pub async fn pay_now(
     let mut writes = vec![Write::Update(inv.next_record())];
     match &outcome {
         PaymentOutcome::Paid => writes.extend(after_payment(app, account, &inv.value, pm).await?),
-        PaymentOutcome::Declined(_) => {}
-        PaymentOutcome::RequiresAction => writes.push(crate::billing::token_write(
-            app,
-            account,
-            &inv.value.id,
-            &token,
-        )),
+        PaymentOutcome::Declined(_) => {
+            writes.extend(after_failure(app, account, &inv.value).await?)
+        }
+        PaymentOutcome::RequiresAction => {
+            writes.extend(after_failure(app, account, &inv.value).await?);
+            writes.push(crate::billing::token_write(
+                app,
+                account,
+                &inv.value.id,
+                &token,
+            ));
+        }
     }
     Ok((writes, outcome))
+}
+
+/// The subscription `inv` bills, if any.
+async fn subscription_of(
+    app: &App,
+    account: &AccountId,
+    inv: &Invoice,
+) -> Result<Option<Versioned<Subscription>>, Failure> {
+    match &inv.subscription {
+        Some(id) => Ok(portico_store::get::<Subscription>(&*app.store, account, id).await?),
+        None => Ok(None),
+    }
+}
+
+/// What a failed payment by hand of `inv` changes beyond the invoice: a renewal's invoice paid
+/// during its hour makes the subscription past due at once (see
+/// [`Subscription::renewal_failed_by_hand`]).
+async fn after_failure(
+    app: &App,
+    account: &AccountId,
+    inv: &Invoice,
+) -> Result<Vec<Write>, Failure> {
+    let Some(mut sub) = subscription_of(app, account, inv).await? else {
+        return Ok(Vec::new());
+    };
+    Ok(sub
+        .value
+        .renewal_failed_by_hand(&inv.id, inv.created, inv.attempt_count)
+        .then(|| Write::Update(sub.next_record()))
+        .into_iter()
+        .collect())
 }
 
 /// The answer for `inv`, with `expand`.
