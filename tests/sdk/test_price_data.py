@@ -204,6 +204,9 @@ def test_schedule_phases_on_inline_prices(v1, world):
     assert [v1.prices.retrieve(p).unit_amount for p in (first, second)] == [1500, 2500]
     sub = v1.subscriptions.retrieve(sched.subscription)
     assert sub["items"].data[0].price.id == first
+    # Its first invoice is drafted for an hour, then paid.
+    assert v1.invoices.retrieve(sub.latest_invoice).amount_due == 1500
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR1 + HOUR})
     assert v1.invoices.retrieve(sub.latest_invoice).amount_paid == 1500
     # The phases, sent back as read, keep their inline prices.
     sent_back = [{"items": [{"price": p["items"][0].price}], "start_date": p.start_date,
@@ -222,7 +225,7 @@ def test_a_later_schedule_on_an_inline_price(v1, world):
         "phases": [{"items": [{"price_data": inline(world, 800)}]}]}))
     made = sched.phases[0]["items"][0].price
     assert v1.prices.retrieve(made).created == APR1
-    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR1 + 10 * DAY + 60})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR1 + 10 * DAY + HOUR})
     started = v1.subscription_schedules.retrieve(sched.id)
     sub = v1.subscriptions.retrieve(started.subscription)
     assert sub["items"].data[0].price.id == made

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from helpers import carded_customer, check, expect_error
+from helpers import HOUR, carded_customer, check, expect_error
 
 DAY = 86400
 APR1 = 1_775_001_600  # 2026-04-01
@@ -223,15 +223,44 @@ def test_a_schedule_for_a_customer_starts_its_subscription_now(v1, world):
     assert (sub.status, sub.schedule, sub.customer) == ("active", sched.id, cus.id)
     assert [(i.price.id, i.quantity, i.metadata.to_dict()) for i in sub["items"].data] == [
         (world["pro"], 1, {"tier": "pro"})]
-    assert (sub.latest_invoice.status, sub.latest_invoice.amount_paid) == ("paid", 2000)
     types = [e.type for e in v1.events.list({"limit": 10}).data]
     assert "subscription_schedule.created" in types and "customer.subscription.created" in types
+    # As Stripe's, a schedule's first invoice begins as a draft, finalized and charged an hour on.
+    first = sub.latest_invoice
+    assert (first.status, first.auto_advance, first.billing_reason, first.number) == (
+        "draft", True, "subscription_create", None)
+    assert first.automatically_finalizes_at == first.next_payment_attempt == APR1 + HOUR
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR1 + HOUR})
+    first = v1.invoices.retrieve(first.id)
+    assert (first.status, first.amount_paid, first.attempt_count) == ("paid", 2000, 1)
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
     # The phases then run as for any schedule.
     v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
     sub = v1.subscriptions.retrieve(sched.subscription)
     assert [(i.price.id, i.quantity) for i in sub["items"].data] == [(world["basic"], 3)]
     v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUN1 + 3600})
     assert v1.subscription_schedules.retrieve(sched.id).status == "released"
+
+
+def test_a_schedule_whose_first_payment_fails_is_past_due_not_incomplete(v1, world):
+    # The subscription is in force from the start; its draft's payment fails an hour on, and
+    # the retry schedule takes over, as for a renewal.
+    cus = carded_customer(v1, world["clock"].id, card="pm_card_chargeCustomerFail")
+    sched = v1.subscription_schedules.create({
+        "customer": cus.id, "start_date": "now",
+        "phases": [{"items": [{"price": world["pro"]}]}]})
+    sub = v1.subscriptions.retrieve(sched.subscription)
+    assert sub.status == "active"
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR1 + HOUR})
+    sub = v1.subscriptions.retrieve(sched.subscription, {"expand": ["latest_invoice"]})
+    assert (sub.status, sub.latest_invoice.status, sub.latest_invoice.attempt_count) == ("past_due", "open", 1)
+    assert sub.latest_invoice.next_payment_attempt == APR1 + 3 * DAY
+    # The retry, three days on, charges the card the customer has set since.
+    good = v1.payment_methods.attach("pm_card_visa", {"customer": cus.id})
+    v1.customers.update(cus.id, {"invoice_settings": {"default_payment_method": good.id}})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR1 + 3 * DAY + 60})
+    assert v1.invoices.retrieve(sub.latest_invoice.id).status == "paid"
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
 
 
 def test_creating_a_schedule_refuses_what_it_cannot_do(v1, world):

@@ -278,20 +278,21 @@ impl Invoice {
 
     /// When this invoice is next charged by itself: a renewal's draft (or a preview of one) when
     /// its hour is up, as is one finalized by hand before then; an unpaid subscription invoice on
-    /// its retry schedule; else never.
+    /// its retry schedule (a first invoice only when it was drafted, as a schedule's is: others
+    /// leave their subscription incomplete instead); else never.
     pub fn next_payment_attempt(&self) -> Option<i64> {
         if !self.auto_advance {
             return None;
         }
+        let retried = match self.billing_reason.as_str() {
+            "subscription_cycle" | "subscription_update" => true,
+            "subscription_create" => self.automatically_finalizes_at.is_some(),
+            _ => false,
+        };
         match self.status {
             InvoiceStatus::Draft => self.automatically_finalizes_at,
             InvoiceStatus::Open if self.attempt_count == 0 => self.automatically_finalizes_at,
-            InvoiceStatus::Open
-                if matches!(
-                    self.billing_reason.as_str(),
-                    "subscription_cycle" | "subscription_update"
-                ) =>
-            {
+            InvoiceStatus::Open if retried => {
                 crate::subscription::next_retry(self.created, self.attempt_count)
             }
             _ => None,
@@ -1167,6 +1168,25 @@ mod tests {
             .attempt_payment(Some(&visa), true, false, 105, || "t".into())
             .is_err());
         assert!(inv.void(106).is_err(), "paid invoices cannot be voided");
+    }
+
+    #[test]
+    fn only_drafted_first_invoices_are_retried() {
+        let (mut first, _) = setup(vec![line(1000, "prod_a")]);
+        first.finalize("ABC-0001".into(), 101).unwrap();
+        first.attempt_count = 1;
+        assert_eq!(
+            first.next_payment_attempt(),
+            None,
+            "a first invoice charged at creation leaves its subscription incomplete instead"
+        );
+        // A schedule's first invoice, drafted for an hour, goes on the retry schedule.
+        let (mut drafted, _) = setup(vec![line(1000, "prod_a")]);
+        drafted.finalize_later(100 + 3600);
+        assert_eq!(drafted.next_payment_attempt(), Some(3700));
+        drafted.finalize("ABC-0002".into(), 3700).unwrap();
+        drafted.attempt_count = 1;
+        assert_eq!(drafted.next_payment_attempt(), Some(100 + 3 * 86_400));
     }
 
     #[test]

@@ -651,7 +651,8 @@ pub struct FirstInvoice {
 }
 
 /// Creates the subscription `p` describes, with its first invoice collected, and what `attach`
-/// adds, in one commit.
+/// adds, in one commit. With `attach` (a schedule starting it) the first invoice is left a
+/// draft for an hour instead.
 pub(crate) async fn create_once(
     app: &App,
     api: &Api,
@@ -669,26 +670,37 @@ pub(crate) async fn create_once(
         now,
     } = draft_first_invoice(app, api, p).await?;
 
-    // Finalize with the customer's next number, then collect per payment_behavior.
-    crate::billing::finalize_for(&mut invoice, &mut customer.value, now)?;
+    // A subscription a schedule starts is in force at once, its first invoice a draft finalized
+    // and charged an hour on, as a renewal's is: Stripe's documentation points to schedules for
+    // subscriptions whose first invoice should begin as a draft.
+    let drafted = attach.is_some();
+    if drafted {
+        sub.first_invoice_paid();
+        let finalizes_at = now + portico_domain::subscription::RENEWAL_DRAFT_SECS;
+        invoice.finalize_later(finalizes_at);
+        sub.await_draft(&invoice.id, finalizes_at);
+    } else {
+        // Finalize with the customer's next number, then collect per payment_behavior.
+        crate::billing::finalize_for(&mut invoice, &mut customer.value, now)?;
+        if invoice.amount_due() == 0 {
+            sub.first_invoice_paid();
+        } else {
+            // Until paid below, a trial whose first invoice carries a charge is incomplete.
+            sub.first_invoice_unpaid();
+        }
+    }
     let c = &mut customer.value;
     if c.currency.is_none() {
         c.currency = Some(sub.currency.clone());
     }
     let mut token = None;
-    if invoice.amount_due() == 0 {
-        sub.first_invoice_paid();
-    } else {
-        // Until paid below, a trial whose first invoice carries a charge is incomplete.
-        sub.first_invoice_unpaid();
-    }
     // Stripe refuses to start charging a customer it has no way to charge, unless asked to
     // leave the first invoice open (`default_incomplete`). A schedule's start goes ahead: it
-    // is not the customer's request.
-    if invoice.amount_due() > 0
+    // is not the customer's request, and its invoice is charged later.
+    if !drafted
+        && invoice.amount_due() > 0
         && p.payment_behavior != "default_incomplete"
         && pm.is_none()
-        && attach.is_none()
     {
         return Err(ApiError::invalid(
             None,
@@ -697,7 +709,7 @@ pub(crate) async fn create_once(
         )
         .into());
     }
-    if invoice.amount_due() != 0 && p.payment_behavior != "default_incomplete" {
+    if !drafted && invoice.amount_due() != 0 && p.payment_behavior != "default_incomplete" {
         let new_token = RandomIds.next("", 43);
         match invoice.attempt_payment(
             pm.as_ref().map(|v| &v.value),
@@ -726,7 +738,7 @@ pub(crate) async fn create_once(
     }
     // An incomplete subscription's first invoice waits for the customer, not for automatic
     // collection: Stripe turns its auto_advance off from the outset.
-    if invoice.amount_remaining() > 0 {
+    if !drafted && invoice.amount_remaining() > 0 {
         invoice.auto_advance = false;
     }
     sub.latest_invoice = Some(invoice.id.clone());
