@@ -263,6 +263,48 @@ def test_a_schedule_whose_first_payment_fails_is_past_due_not_incomplete(v1, wor
     assert v1.subscriptions.retrieve(sub.id).status == "active"
 
 
+def test_a_schedule_announces_its_end_seven_days_before(v1, world):
+    sched = downgrade(v1, world)  # ends on June 1
+    expiring = lambda: [e for e in v1.events.list({"type": "subscription_schedule.expiring"}).data
+                        if e.data.object.id == sched.id]
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUN1 - 7 * DAY - 1})
+    assert expiring() == []
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUN1 - 7 * DAY})
+    (event,) = expiring()
+    check(event)
+    assert (event.data.object.status, event.data.object.phases[-1].end_date) == ("active", JUN1)
+    assert "previous_attributes" not in event.data and event["request"]["id"] is None
+    # Nothing else changed: no subscription_schedule.updated with it, and it is told once.
+    assert [e.type for e in v1.events.list({"limit": 3}).data] == [
+        "test_helpers.test_clock.ready", "subscription_schedule.expiring",
+        "test_helpers.test_clock.advancing"]
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUN1 - DAY})
+    assert len(expiring()) == 1
+    # A new last phase moves the end: the new end is announced in its turn.
+    phases = [{"items": [{"price": p["items"][0].price, "quantity": p["items"][0].quantity}],
+               "start_date": p.start_date, "end_date": p.end_date}
+              for p in v1.subscription_schedules.retrieve(sched.id).phases]
+    phases.append({"items": [{"price": world["pro"]}], "start_date": JUN1, "end_date": JUL1})
+    v1.subscription_schedules.update(sched.id, {"phases": phases})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUL1 - 7 * DAY})
+    assert len(expiring()) == 2
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": JUL1 + HOUR})
+    assert v1.subscription_schedules.retrieve(sched.id).status == "released"
+    assert len(expiring()) == 2
+
+
+def test_a_schedule_shorter_than_the_notice_announces_its_end_as_it_starts(v1, world):
+    cus = carded_customer(v1, world["clock"].id)
+    daily = v1.prices.create({"product": v1.prices.retrieve(world["basic"]).product, "currency": "usd",
+                              "unit_amount": 100, "recurring": {"interval": "day"}})
+    sched = v1.subscription_schedules.create({
+        "customer": cus.id, "start_date": APR1 + DAY,
+        "phases": [{"items": [{"price": daily.id}], "end_date": APR1 + 4 * DAY}]})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR1 + DAY})
+    events = [e for e in v1.events.list({"limit": 100}).data if e.data.object.id == sched.id]
+    assert [e.type for e in events][:2] == ["subscription_schedule.expiring", "subscription_schedule.updated"]
+
+
 def test_creating_a_schedule_refuses_what_it_cannot_do(v1, world):
     cus = world["cus"].id
     phases = [{"items": [{"price": world["basic"]}]}]

@@ -81,7 +81,14 @@ pub struct Schedule {
     /// The subscription's `billing_mode`, which the schedule shows as its own.
     #[serde(default)]
     pub billing_mode: crate::subscription::BillingMode,
+    /// The end whose coming was announced (`subscription_schedule.expiring`; stored, not shown).
+    #[serde(default)]
+    pub expiring_sent_for: Option<i64>,
 }
+
+/// A running schedule's end is announced this long before it (`subscription_schedule.expiring`:
+/// Stripe's seven days).
+pub const EXPIRING_NOTICE_SECS: i64 = 7 * 86_400;
 
 /// A requested phase: items (prices loaded), and when it ends.
 #[derive(Clone, Debug, Default)]
@@ -141,6 +148,7 @@ impl Schedule {
             metadata: Metadata::new(),
             test_clock: sub.test_clock.clone(),
             billing_mode: sub.billing_mode,
+            expiring_sent_for: None,
         })
     }
 
@@ -418,6 +426,30 @@ impl Schedule {
             .flatten()
     }
 
+    /// When the coming end of this running schedule is to be announced: seven days before it,
+    /// or as soon as it runs when it starts closer to its end than that; `None` once announced
+    /// for this end (phases that move the end are announced again) or when it is not running.
+    pub fn expiring_notice_due(&self) -> Option<i64> {
+        let end = self.end();
+        let start = self.phases.first().map_or(self.created, |p| p.start);
+        (self.status == ScheduleStatus::Active && self.expiring_sent_for != Some(end))
+            .then(|| (end - EXPIRING_NOTICE_SECS).max(start))
+            .filter(|at| *at < end)
+    }
+
+    /// Marks the coming end as announced, when its notice is due by `now` and the end is still
+    /// ahead; whether it was (the caller's events then tell it as
+    /// `subscription_schedule.expiring`).
+    pub fn announce_expiring(&mut self, now: i64) -> bool {
+        match self.expiring_notice_due() {
+            Some(at) if at <= now && now < self.end() => {
+                self.expiring_sent_for = Some(self.end());
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Refuses, saying `why`, unless the schedule is `status`.
     fn require(&self, status: ScheduleStatus, why: &str) -> DomainResult<()> {
         if self.status == status {
@@ -624,4 +656,44 @@ fn same_prices<'a>(items: &[PhaseItem], other: impl Iterator<Item = (&'a str, i6
     want.sort_unstable();
     have.sort_unstable();
     want == have
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn running(start: i64, end: i64) -> Schedule {
+        serde_json::from_value(serde_json::json!({
+            "id": "sub_sched_1", "created": start, "livemode": false, "customer": "cus_1",
+            "subscription": "sub_1", "status": "active", "end_behavior": "release",
+            "phases": [{"start": start, "end": end, "items": [],
+                        "proration_behavior": "create_prorations"}],
+            "canceled_at": null, "completed_at": null, "released_at": null,
+            "released_subscription": null, "metadata": {}, "test_clock": null,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_end_is_announced_seven_days_before_once_per_end() {
+        const DAY: i64 = 86_400;
+        let mut s = running(0, 30 * DAY);
+        assert_eq!(s.expiring_notice_due(), Some(23 * DAY));
+        assert!(!s.announce_expiring(23 * DAY - 1));
+        assert!(s.announce_expiring(23 * DAY));
+        assert_eq!(s.expiring_notice_due(), None, "once");
+        assert!(!s.announce_expiring(24 * DAY));
+        // New phases that move the end: the new end is announced in its turn.
+        s.phases[0].end = 60 * DAY;
+        assert_eq!(s.expiring_notice_due(), Some(53 * DAY));
+        // A schedule shorter than the notice is announced as it runs; nothing after its end,
+        // nor for one that is not running.
+        let mut short = running(10 * DAY, 12 * DAY);
+        assert_eq!(short.expiring_notice_due(), Some(10 * DAY));
+        assert!(!short.announce_expiring(12 * DAY), "ended");
+        short.status = ScheduleStatus::NotStarted;
+        assert_eq!(short.expiring_notice_due(), None);
+        short.status = ScheduleStatus::Released;
+        assert_eq!(short.expiring_notice_due(), None);
+    }
 }

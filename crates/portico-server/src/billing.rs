@@ -111,12 +111,9 @@ pub async fn run_due(
 ) -> Result<usize, Failure> {
     let mut conflicts = 0;
     for done in 0..=MAX_TRANSITIONS {
-        // The soonest schedule waiting to start by then, if any (its subscription's own
-        // transitions come after its creation).
-        let starting = waiting_schedules(app, account, clock)
-            .await?
-            .into_iter()
-            .find(|s| s.value.starts_at().is_some_and(|t| t <= until));
+        // The soonest schedule to start or to announce its end by then, if any (a subscription
+        // a schedule starts has its own transitions after its creation).
+        let scheduled = next_schedule_due(app, account, clock, until).await?;
         let mut next: Option<(i64, Due, Versioned<Subscription>)> = None;
         // Ended ones too: a renewal's draft is finalized after its subscription ends.
         let on_clock = Filter::Field("test_clock", clock.to_owned());
@@ -130,13 +127,18 @@ pub async fn run_due(
                 }
             }
         }
-        // Everything in time order: a schedule starting no later than the next transition
-        // starts first.
-        if let Some(s) = starting.filter(|s| {
-            let start = s.value.starts_at().unwrap_or(i64::MAX);
-            next.as_ref().is_none_or(|(at, _, _)| start <= *at)
-        }) {
-            match crate::api::subscription_schedule::start_schedule(app, account, s).await {
+        // Everything in time order: a schedule's start or notice no later than the next
+        // transition comes first.
+        if let Some((at, what, s)) =
+            scheduled.filter(|(t, _, _)| next.as_ref().is_none_or(|(at, _, _)| t <= at))
+        {
+            let ran = match what {
+                ScheduleDue::Start => {
+                    crate::api::subscription_schedule::start_schedule(app, account, s).await
+                }
+                ScheduleDue::Expiring => announce_expiring(app, account, s, at).await,
+            };
+            match ran {
                 // Changed meanwhile (a metadata update): read again on the next turn.
                 Err(e) if e.error.status == 409 => continue,
                 other => other?,
@@ -159,19 +161,63 @@ pub async fn run_due(
     Err(too_far())
 }
 
-/// The schedules on test clock `clock` that wait for their start, soonest first.
-async fn waiting_schedules(
+/// What falls due for a schedule by itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum ScheduleDue {
+    /// It starts: its subscription is created.
+    Start,
+    /// Its end is seven days away: it is announced.
+    Expiring,
+}
+
+/// The soonest start or end notice due by `until` among the schedules on test clock `clock`.
+async fn next_schedule_due(
     app: &App,
     account: &AccountId,
     clock: &str,
-) -> Result<Vec<Versioned<Schedule>>, Failure> {
-    let filters = vec![
-        Filter::Status(ScheduleStatus::NotStarted.as_str().into()),
-        Filter::Field("test_clock", clock.to_owned()),
-    ];
-    let mut all = all_schedules(app, account, filters).await?;
-    all.sort_by_key(|s| (s.value.starts_at(), s.value.id.clone()));
-    Ok(all)
+    until: i64,
+) -> Result<Option<(i64, ScheduleDue, Versioned<Schedule>)>, Failure> {
+    let mut soonest: Option<(i64, ScheduleDue, Versioned<Schedule>)> = None;
+    for status in [ScheduleStatus::NotStarted, ScheduleStatus::Active] {
+        let filters = vec![
+            Filter::Status(status.as_str().into()),
+            Filter::Field("test_clock", clock.to_owned()),
+        ];
+        for s in all_schedules(app, account, filters).await? {
+            let due = match s.value.starts_at() {
+                Some(t) => Some((t, ScheduleDue::Start)),
+                None => s
+                    .value
+                    .expiring_notice_due()
+                    .map(|t| (t, ScheduleDue::Expiring)),
+            };
+            let Some((at, what)) = due.filter(|(t, _)| *t <= until) else {
+                continue;
+            };
+            let sooner = soonest
+                .as_ref()
+                .is_none_or(|(t, w, o)| (at, what, &s.value.id) < (*t, *w, &o.value.id));
+            if sooner {
+                soonest = Some((at, what, s));
+            }
+        }
+    }
+    Ok(soonest)
+}
+
+/// Announces the coming end of `schedule` at `at` (`subscription_schedule.expiring`), when its
+/// notice is due by then.
+async fn announce_expiring(
+    app: &App,
+    account: &AccountId,
+    mut schedule: Versioned<Schedule>,
+    at: i64,
+) -> Result<(), Failure> {
+    if schedule.value.announce_expiring(at) {
+        app.commit_at(account, vec![Write::Update(schedule.next_record())], at)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Every schedule that `filters` select, page after page.
@@ -243,7 +289,8 @@ pub async fn run_once(app: &App) -> usize {
         }
     };
     let mut ran = 0;
-    // Schedules whose start has come create their subscriptions first.
+    // Schedules whose start has come create their subscriptions first; those whose end is a
+    // week away announce it.
     match app.store.due("subscription_schedule", now, 100).await {
         Ok(waiting) => {
             for (account, record) in waiting {
@@ -252,14 +299,18 @@ pub async fn run_once(app: &App) -> usize {
                     if s.value.test_clock.is_some() {
                         return Ok::<_, Failure>(false);
                     }
-                    crate::api::subscription_schedule::start_schedule(app, &account, s).await?;
+                    if s.value.status == ScheduleStatus::NotStarted {
+                        crate::api::subscription_schedule::start_schedule(app, &account, s).await?;
+                    } else {
+                        announce_expiring(app, &account, s, now).await?;
+                    }
                     Ok(true)
                 };
                 match started.await {
                     Ok(true) => ran += 1,
                     Ok(false) => {}
                     Err(e) => {
-                        tracing::warn!(schedule = %record.id, error = %e.error.message, "starting a schedule failed; retrying later")
+                        tracing::warn!(schedule = %record.id, error = %e.error.message, "a schedule's start or end notice failed; retrying later")
                     }
                 }
             }

@@ -142,27 +142,53 @@ fn derive(kind: &str, old: Option<&Value>, new: &Value) -> Vec<(String, Option<V
     }
 }
 
-/// Whether this write of a subscription announces its trial's end: the trial end it was
-/// announced for (stored, not shown) is set anew. Only that top-level field is decoded from the
-/// stored JSON (a metadata key of the same name cannot pass for it).
-fn announces_trial_end(old: Option<&Record>, new: &Record) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Mark {
-        #[serde(default)]
-        trial_will_end_sent_for: Option<i64>,
-    }
+/// Whether this write announces something by setting anew the mark kept for it, the stored (not
+/// shown) top-level field `mark`: a subscription's `trial_will_end_sent_for` (its trial's end),
+/// a schedule's `expiring_sent_for` (its end). Only that field is decoded from the stored JSON,
+/// so a metadata key of the same name cannot pass for it.
+fn sets_mark_anew(old: Option<&Record>, new: &Record, mark: &str) -> bool {
+    let unset = format!("\"{mark}\":null");
     let sent = |r: &Record| {
         // Unset, the mark reads `null`, which no metadata value (always a string) can: most
-        // writes end here without decoding the subscription.
-        if r.data.contains(r#""trial_will_end_sent_for":null"#) {
+        // writes end here without decoding the object.
+        if r.data.contains(&unset) {
             return None;
         }
-        serde_json::from_str::<Mark>(&r.data)
-            .ok()
-            .and_then(|m| m.trial_will_end_sent_for)
+        top_level_i64(&r.data, mark)
     };
     let now = sent(new);
     now.is_some() && old.and_then(sent) != now
+}
+
+/// The integer at top-level key `key` of the JSON object `json`, the rest skipped unread.
+fn top_level_i64(json: &str, key: &str) -> Option<i64> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Field<'k>(&'k str);
+    impl<'de> Visitor<'de> for Field<'_> {
+        type Value = Option<i64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<i64>, A::Error> {
+            let mut found = None;
+            while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if k == self.0 {
+                    found = map.next_value::<Option<i64>>()?;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Field<'_> {
+        type Value = Option<i64>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<i64>, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(json);
+    Field(key).deserialize(&mut de).ok().flatten()
 }
 
 /// Invoice events, from the stored invoices (their payment state is not all in the JSON Stripe
@@ -477,8 +503,13 @@ impl App {
         } else {
             derive(record.kind, old_json.as_ref(), &new_json)
         };
-        if record.kind == "subscription" && announces_trial_end(old, record) {
+        if record.kind == "subscription" && sets_mark_anew(old, record, "trial_will_end_sent_for") {
             derived.push(("customer.subscription.trial_will_end".into(), None, false));
+        }
+        if record.kind == "subscription_schedule"
+            && sets_mark_anew(old, record, "expiring_sent_for")
+        {
+            derived.push(("subscription_schedule.expiring".into(), None, false));
         }
         let mut out = Vec::new();
         let count = derived.len();
@@ -639,6 +670,9 @@ mod tests {
 
     #[test]
     fn a_trial_end_is_announced_when_its_stored_mark_is_set_anew() {
+        let announces_trial_end = |old: Option<&Record>, new: &Record| {
+            sets_mark_anew(old, new, "trial_will_end_sent_for")
+        };
         let rec = |data: &str| Record::first("subscription", "sub_1", 0, data);
         let none = rec(r#"{"id":"sub_1","trial_will_end_sent_for":null}"#);
         let one = rec(r#"{"id":"sub_1","trial_will_end_sent_for":1700000000,"x":1}"#);
@@ -664,6 +698,16 @@ mod tests {
             !announces_trial_end(Some(&none), &disguised),
             "metadata is not the mark"
         );
+        // A schedule's end notice, the same way.
+        let sched = |data: &str| Record::first("subscription_schedule", "sub_sched_1", 0, data);
+        let unset = sched(r#"{"metadata":{"expiring_sent_for":"5"},"expiring_sent_for":null}"#);
+        let set = sched(r#"{"phases":[{"end":9}],"expiring_sent_for":1700000000,"metadata":{}}"#);
+        assert!(sets_mark_anew(Some(&unset), &set, "expiring_sent_for"));
+        assert!(!sets_mark_anew(Some(&set), &set, "expiring_sent_for"));
+        assert!(!sets_mark_anew(Some(&set), &unset, "expiring_sent_for"));
+        assert_eq!(top_level_i64(r#"{"a":{"k":1},"k":2}"#, "k"), Some(2));
+        assert_eq!(top_level_i64(r#"{"a":{"k":1}}"#, "k"), None);
+        assert_eq!(top_level_i64("not json", "k"), None);
     }
 
     #[test]

@@ -1245,6 +1245,22 @@ async fn the_worker_starts_schedules_on_the_server_clock() {
     assert_eq!(subs.json["data"].as_array().unwrap().len(), 1);
     let left = get(&env, &format!("/v1/subscription_schedules/{clocked}"), &k).await;
     assert_eq!(left.json["status"], "not_started", "{}", left.json);
+    // A week before its end the worker announces it, once; the subscription's first invoice,
+    // drafted at the start, is collected in the same pass.
+    let end = started.json["phases"][0]["end_date"].as_i64().unwrap();
+    clock.set(end - 7 * 86_400);
+    assert_eq!(portico_server::billing::run_once(&app).await, 2);
+    let expiring = get(&env, "/v1/events?type=subscription_schedule.expiring", &k).await;
+    let told: Vec<&str> = expiring.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["data"]["object"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(told, vec![id.as_str()]);
+    assert_eq!(portico_server::billing::run_once(&app).await, 0, "once");
+    let first = get(&env, &format!("/v1/invoices?subscription={sub_id}"), &k).await;
+    assert_eq!(first.json["data"][0]["status"], "paid", "{}", first.json);
 }
 
 /// Serves `receiver` on a free loopback port; returns its address.

@@ -478,11 +478,12 @@ impl Object for portico_domain::schedule::Schedule {
     fn status(&self) -> Option<String> {
         Some(self.status.as_str().to_owned())
     }
-    // A schedule on a test clock starts when its clock is advanced, never by the worker.
+    // A schedule on a test clock starts (and announces its end) when its clock is advanced,
+    // never by the worker.
     fn due_at(&self) -> Option<i64> {
         self.test_clock
             .is_none()
-            .then(|| self.starts_at())
+            .then(|| self.starts_at().or_else(|| self.expiring_notice_due()))
             .flatten()
     }
 }
