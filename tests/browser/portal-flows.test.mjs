@@ -159,3 +159,33 @@ for (const kind of ['payment_method_update', 'subscription_cancel', 'subscriptio
     });
   }
 }
+
+test('the plan page: Enter continues, and a plan chosen stays chosen across the interval tabs', async () => {
+  const { customer, sub } = await subscribedCustomer(biz, { price: biz.basic.prices.month.id });
+  const s = await session(biz, { customer: customer.id, flow_data: flowData('subscription_update', sub) });
+  const { context, page } = await open(browser, s.url);
+  await page.getByRole('heading', { name: 'Update your plan' }).waitFor();
+  // The products keep the configuration's order under either interval.
+  const names = async () => (await page.locator('.choice-title').allTextContents());
+  assert.deepEqual(await names(), ['Basic', 'Pro', 'Team']);
+  // Pro chosen under Monthly is Pro's yearly price under Yearly.
+  await page.getByRole('radio', { name: /Pro/ }).check();
+  await page.getByRole('button', { name: 'Yearly' }).click();
+  await page.getByRole('heading', { name: 'Update your plan' }).waitFor();
+  assert.equal(await page.getByRole('radio', { name: /Pro/ }).isChecked(), true);
+  assert.match(await page.getByRole('radio', { name: /Pro/ }).getAttribute('value'), new RegExp(biz.pro.prices.year.id));
+  // Enter in the code field submits the form (its default button is Continue, not a tab).
+  await page.getByLabel('Promotion code').fill('NOPE');
+  await page.getByLabel('Promotion code').press('Enter');
+  await page.waitForURL(/\/update\/preview/);
+  // A code that cannot be used: the field says so and has the focus.
+  const code = page.getByLabel('Promotion code');
+  assert.equal(await code.getAttribute('aria-invalid'), 'true');
+  assert.equal(await code.getAttribute('aria-describedby'), 'form-error');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'promotion_code');
+  await code.fill('WELCOME10');
+  await code.press('Enter');
+  await page.getByRole('heading', { name: 'Confirm your new plan' }).waitFor();
+  assert.match(await page.textContent('main'), /\$150\.00 \/ year/);
+  await context.close();
+});

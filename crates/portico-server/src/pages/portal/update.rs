@@ -150,8 +150,29 @@ impl Target {
     }
 }
 
-/// Why a requested change cannot be made, in the customer's words.
-type Refusal = String;
+/// Why a requested change cannot be made, in the customer's words, and the field of the choose
+/// page it is about (`price`, `quantity`, `promotion_code`), if one.
+struct Refusal {
+    message: String,
+    field: Option<&'static str>,
+}
+
+impl Refusal {
+    fn at(field: &'static str, message: String) -> Refusal {
+        Refusal {
+            message,
+            field: Some(field),
+        }
+    }
+
+    /// About the change as a whole (a deep link's that no longer applies).
+    fn whole(message: String) -> Refusal {
+        Refusal {
+            message,
+            field: None,
+        }
+    }
+}
 
 /// The change the customer picked on the choose page (`price`, `quantity`, `promotion_code`).
 async fn target_from_choice(
@@ -167,7 +188,7 @@ async fn target_from_choice(
         .cloned()
         .unwrap_or_else(|| current.price.id.to_string());
     let Some(option) = opts.into_iter().find(|o| o.price.id.as_str() == price_id) else {
-        return Ok(Err(t.s("error-plan")));
+        return Ok(Err(Refusal::at("price", t.s("error-plan"))));
     };
     // A plan whose quantity is fixed keeps the current one, whatever the (hidden) field sent.
     let bounds = p.config.quantity_bounds(option.price.id.as_str());
@@ -179,12 +200,12 @@ async fn target_from_choice(
         None => current.quantity,
         Some(s) => match s.parse::<i64>() {
             Ok(n) if n >= 1 => n,
-            _ => return Ok(Err(t.s("error-quantity"))),
+            _ => return Ok(Err(Refusal::at("quantity", t.s("error-quantity")))),
         },
     };
     if let Some((min, max)) = bounds.filter(|_| quantity != current.quantity) {
         if quantity < min || max.is_some_and(|m| quantity > m) {
-            return Ok(Err(bounds_text(p, min, max)));
+            return Ok(Err(Refusal::at("quantity", bounds_text(p, min, max))));
         }
     }
     let code = q
@@ -203,11 +224,16 @@ async fn target_from_choice(
         .await?
         {
             Some(promo) => discounts.push(DiscountRequest::PromotionCode(promo.id)),
-            None => return Ok(Err(t.s("error-promotion-code"))),
+            None => {
+                return Ok(Err(Refusal::at(
+                    "promotion_code",
+                    t.s("error-promotion-code"),
+                )))
+            }
         }
     }
     if option.current && quantity == current.quantity && discounts.is_empty() {
-        return Ok(Err(t.s("error-no-change")));
+        return Ok(Err(Refusal::at("price", t.s("error-no-change"))));
     }
     Ok(Ok(Target {
         price: option.price,
@@ -273,18 +299,18 @@ async fn target_from_flow(
         .open_flow()
         .and_then(|f| f.subscription_update_confirm.as_ref())
     else {
-        return Ok(Err(p.t.s("error-plan")));
+        return Ok(Err(Refusal::whole(p.t.s("error-plan"))));
     };
     let current = &sub.items[0];
     let Some(item) = flow.items.first().filter(|i| i.id == current.id) else {
-        return Ok(Err(p.t.s("error-plan")));
+        return Ok(Err(Refusal::whole(p.t.s("error-plan"))));
     };
     let (price, product) = match &item.price {
         Some(id) if id != current.price.id.as_str() => {
             let store = &*p.app.store;
             let Some(price) = portico_store::get::<Price>(store, &p.caller.account, id).await?
             else {
-                return Ok(Err(p.t.s("error-plan")));
+                return Ok(Err(Refusal::whole(p.t.s("error-plan"))));
             };
             let name = portico_store::get::<Product>(
                 store,
@@ -678,13 +704,16 @@ struct ChoosePage {
     promo: bool,
     code: String,
     error: Option<String>,
+    /// The field the error is about (`price`, `quantity`, `promotion_code`), marked invalid,
+    /// described by the error, and focused.
+    error_field: &'static str,
 }
 
 async fn choose_page(
     p: &Portal,
     sub: &Subscription,
     q: &HashMap<String, String>,
-    error: Option<String>,
+    error: Option<Refusal>,
 ) -> Result<ChoosePage, Failure> {
     let t = &p.t;
     let opts = options(p, sub).await?;
@@ -708,10 +737,32 @@ async fn choose_page(
         })
         .unwrap_or_else(|| current.interval().to_owned());
     let selected = chosen_price.unwrap_or_else(|| current.price.id.to_string());
+    let shown = |o: &&PlanOption| intervals.len() < 2 || o.interval() == interval;
+    // A plan chosen under the other interval stays chosen: its product's price in this one.
+    let selected = match opts.iter().find(|o| o.price.id.as_str() == selected) {
+        Some(chosen) if !shown(&chosen) => opts
+            .iter()
+            .filter(shown)
+            .find(|o| o.price.product == chosen.price.product)
+            .map_or(selected, |o| o.price.id.to_string()),
+        _ => selected,
+    };
     let fixed = |price: &str| p.config.quantity_bounds(price).is_none();
-    let options = opts
-        .iter()
-        .filter(|o| intervals.len() < 2 || o.interval() == interval)
+    // The configuration's order of products under every interval (the current price, when its
+    // product is not offered, first).
+    let rank = |o: &PlanOption| {
+        p.config
+            .features
+            .subscription_update
+            .products
+            .iter()
+            .flatten()
+            .position(|e| e.product == o.price.product.as_str())
+    };
+    let mut ordered: Vec<&PlanOption> = opts.iter().filter(shown).collect();
+    ordered.sort_by_key(|o| rank(o));
+    let options = ordered
+        .into_iter()
         .map(|o| {
             (
                 o.price.id.to_string(),
@@ -790,7 +841,8 @@ async fn choose_page(
             && !p.config.allows_promotion_codes(),
         promo: p.config.allows_promotion_codes(),
         code: q.get("promotion_code").cloned().unwrap_or_default(),
-        error,
+        error_field: error.as_ref().and_then(|e| e.field).unwrap_or(""),
+        error: error.map(|e| e.message),
     })
 }
 
