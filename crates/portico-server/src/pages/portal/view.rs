@@ -427,6 +427,9 @@ pub struct CardView {
     pub expires: String,
     pub is_default: bool,
     pub can_remove: bool,
+    /// "Visa ending in 4242", for the names of its buttons (the dots of [`CardView::label`]
+    /// are read out one by one).
+    pub spoken: String,
 }
 
 impl CardView {
@@ -445,6 +448,13 @@ impl CardView {
             ),
             is_default,
             can_remove: removable,
+            spoken: t.f(
+                "auth-card-value",
+                vec![
+                    ("brand", pm.card.brand.label().into()),
+                    ("last4", pm.card.last4.clone().into()),
+                ],
+            ),
         }
     }
 
