@@ -348,7 +348,7 @@ auth-declined-body = Ihre Bank hat die Zahlung nach der Authentifizierung abgele
 auth-failed-heading = Authentifizierung fehlgeschlagen
 auth-failed-body = Es wurde nichts belastet oder gespeichert. Kehren Sie zu der Website zurück, von der Sie gekommen sind, um es erneut zu versuchen oder eine andere Karte zu verwenden.
 page-not-found-heading = Seite nicht gefunden
-page-not-found-body = Diese Adresse führt zu keiner Portico-Seite.
+page-not-found-body = Unter dieser Adresse gibt es keine Seite. Prüfen Sie den Link, dem Sie gefolgt sind.
 rate-limited-heading = Zu viele Anfragen
 rate-limited-body = Bitte warten Sie einen Moment und versuchen Sie es dann erneut.
 

@@ -348,7 +348,7 @@ auth-declined-body = Your bank declined the payment after authentication. Return
 auth-failed-heading = Authentication failed
 auth-failed-body = Nothing was charged or saved. Return to the site you came from to try again or use another card.
 page-not-found-heading = Page not found
-page-not-found-body = This address does not lead to a Portico page.
+page-not-found-body = There is no page at this address. Check the link you followed.
 rate-limited-heading = Too many requests
 rate-limited-body = Please wait a moment, then try again.
 

@@ -348,7 +348,7 @@ auth-declined-body = Su banco rechazó el pago después de la autenticación. Vu
 auth-failed-heading = Error de autenticación
 auth-failed-body = No se ha realizado ningún cargo ni se ha guardado nada. Vuelva al sitio del que procede para intentarlo de nuevo o usar otra tarjeta.
 page-not-found-heading = Página no encontrada
-page-not-found-body = Esta dirección no corresponde a ninguna página de Portico.
+page-not-found-body = No hay ninguna página en esta dirección. Compruebe el enlace que ha seguido.
 rate-limited-heading = Demasiadas solicitudes
 rate-limited-body = Espere un momento y vuelva a intentarlo.
 

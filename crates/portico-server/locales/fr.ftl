@@ -351,7 +351,7 @@ auth-declined-body = Votre banque a refusé le paiement après l’authentificat
 auth-failed-heading = Échec de l’authentification
 auth-failed-body = Aucun montant n’a été débité et aucune carte n’a été enregistrée. Revenez sur le site d’où vous venez pour réessayer ou utiliser une autre carte.
 page-not-found-heading = Page introuvable
-page-not-found-body = Cette adresse ne mène à aucune page Portico.
+page-not-found-body = Il n’y a aucune page à cette adresse. Vérifiez le lien que vous avez suivi.
 rate-limited-heading = Trop de requêtes
 rate-limited-body = Veuillez patienter un instant, puis réessayer.
 

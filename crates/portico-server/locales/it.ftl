@@ -348,7 +348,7 @@ auth-declined-body = La Sua banca ha rifiutato il pagamento dopo l'autenticazion
 auth-failed-heading = Autenticazione non riuscita
 auth-failed-body = Non è stato addebitato né salvato nulla. Torni al sito di provenienza per riprovare o utilizzare un'altra carta.
 page-not-found-heading = Pagina non trovata
-page-not-found-body = Questo indirizzo non corrisponde a nessuna pagina di Portico.
+page-not-found-body = Non c'è nessuna pagina a questo indirizzo. Controlli il link che ha seguito.
 rate-limited-heading = Troppe richieste
 rate-limited-body = Attenda un momento, poi riprovi.
 

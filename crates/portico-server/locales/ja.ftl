@@ -345,7 +345,7 @@ auth-declined-body = 認証後に銀行がお支払いを拒否しました。�
 auth-failed-heading = 認証に失敗しました
 auth-failed-body = 料金の請求やカードの保存は行われていません。元のサイトに戻って、もう一度お試しいただくか、別のカードをご利用ください。
 page-not-found-heading = ページが見つかりません
-page-not-found-body = このアドレスに該当する Portico のページはありません。
+page-not-found-body = このアドレスにはページがありません。開いたリンクをご確認ください。
 rate-limited-heading = リクエストが多すぎます
 rate-limited-body = しばらく待ってから、もう一度お試しください。
 

@@ -348,7 +348,7 @@ auth-declined-body = Uw bank heeft de betaling na verificatie geweigerd. Ga teru
 auth-failed-heading = Verificatie mislukt
 auth-failed-body = Er is niets in rekening gebracht of opgeslagen. Ga terug naar de website waar u vandaan kwam om het opnieuw te proberen of een andere kaart te gebruiken.
 page-not-found-heading = Pagina niet gevonden
-page-not-found-body = Dit adres leidt niet naar een Portico-pagina.
+page-not-found-body = Op dit adres staat geen pagina. Controleer de link die u hebt gevolgd.
 rate-limited-heading = Te veel verzoeken
 rate-limited-body = Wacht even en probeer het dan opnieuw.
 

@@ -348,7 +348,7 @@ auth-declined-body = Seu banco recusou o pagamento após a autenticação. Volte
 auth-failed-heading = Falha na autenticação
 auth-failed-body = Nada foi cobrado nem salvo. Volte ao site de onde você veio para tentar novamente ou usar outro cartão.
 page-not-found-heading = Página não encontrada
-page-not-found-body = Este endereço não leva a uma página do Portico.
+page-not-found-body = Não há nenhuma página neste endereço. Verifique o link que você seguiu.
 rate-limited-heading = Muitas solicitações
 rate-limited-body = Aguarde um momento e tente novamente.
 

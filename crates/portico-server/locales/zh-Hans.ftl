@@ -345,7 +345,7 @@ auth-declined-body = 验证完成后，您的银行拒绝了此笔付款。请�
 auth-failed-heading = 验证失败
 auth-failed-body = 未扣款，也未保存任何信息。请返回您之前所在的网站重试，或使用其他卡。
 page-not-found-heading = 页面未找到
-page-not-found-body = 此地址未指向任何 Portico 页面。
+page-not-found-body = 此地址没有页面。请检查您打开的链接。
 rate-limited-heading = 请求过多
 rate-limited-body = 请稍候片刻再试。
 

@@ -345,7 +345,7 @@ auth-declined-body = 驗證完成後，您的銀行拒絕了此筆付款。請�
 auth-failed-heading = 驗證失敗
 auth-failed-body = 未扣款，也未儲存任何資訊。請返回您之前所在的網站重試，或使用其他卡片。
 page-not-found-heading = 找不到頁面
-page-not-found-body = 此地址未指向任何 Portico 頁面。
+page-not-found-body = 此地址沒有頁面。請檢查您開啟的連結。
 rate-limited-heading = 請求過多
 rate-limited-body = 請稍候片刻再試。
 
