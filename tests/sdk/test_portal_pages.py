@@ -15,6 +15,7 @@ import html
 import pathlib
 import re
 import tempfile
+import urllib.parse
 
 import pytest
 import requests
@@ -873,7 +874,24 @@ def test_a_subscription_waiting_on_a_payment_leads_to_its_invoice(server):
     text = visible_text(home)
     assert "Its first invoice is waiting to be paid" in text and "Renews on" not in text
     (pay,) = re.findall(r'<a class="button primary" href="([^"]+)">Pay invoice</a>', home)
-    assert html.unescape(pay) == v1.invoices.retrieve(sub.latest_invoice).hosted_invoice_url
+    hosted = v1.invoices.retrieve(sub.latest_invoice).hosted_invoice_url
+    portal = urllib.parse.urlparse(b.s.get(url).url).path
+    assert html.unescape(pay) == hosted + "?" + urllib.parse.urlencode({"back": portal})
+    # The payment page leads back to the portal, and keeps that way back through its forms: a
+    # declined card's page, then the paid one, still have it.
+    page = b.get(html.unescape(pay))
+    assert f'<a href="{portal}"><span aria-hidden="true">←</span> Back to your account</a>' in page
+    assert f'<input type="hidden" name="back" value="{portal}">' in page
+    action = hosted.removeprefix(server.url) + "/card"
+    form = {"csrf": csrf(page), "back": portal, "expiry": "12 / 34", "cvc": "123"}
+    declined = b.post(action, {**form, "number": "4000 0000 0000 0002"}, status=402)
+    assert "Back to your account" in declined
+    paid = b.post(action, {**form, "number": "4242 4242 4242 4242"})
+    assert "This invoice is paid" in paid and f'<a href="{portal}">' in paid
+    # Only a portal homepage is a way back: anything else is dropped.
+    for other in ["https://evil.example/", "/p/session/nope", "//evil.example/p/session/x"]:
+        page = b.get(hosted + "?" + urllib.parse.urlencode({"back": other}))
+        assert "Back to your account" not in page and "evil" not in page
 
 
 def test_a_past_due_subscription_leads_to_its_unpaid_invoice_during_a_renewals_hour(server):
@@ -899,7 +917,7 @@ def test_a_past_due_subscription_leads_to_its_unpaid_invoice_during_a_renewals_h
     url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
     home = Browser(server.url, "en").get(url)
     (pay,) = re.findall(r'<a class="button primary" href="([^"]+)">Pay invoice</a>', home)
-    assert html.unescape(pay) == v1.invoices.retrieve(failed.latest_invoice).hosted_invoice_url
+    assert html.unescape(pay).startswith(v1.invoices.retrieve(failed.latest_invoice).hosted_invoice_url + "?back=")
 
 
 def test_a_downgrade_that_credits_says_where_the_credit_goes(server):

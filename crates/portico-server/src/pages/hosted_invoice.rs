@@ -38,6 +38,8 @@ struct HostedInvoicePage {
     error_field: Option<&'static str>,
     /// The name the card form starts with.
     name: String,
+    /// The portal homepage the customer came from, if they did.
+    back: Option<String>,
 }
 
 /// An invoice's link, opened: its account, the invoice, its customer, and the page's language.
@@ -47,11 +49,21 @@ struct Opened {
     invoice: Versioned<Invoice>,
     customer: Option<Customer>,
     t: T,
+    /// The portal homepage the customer came from (`back`), carried through the page's forms.
+    back: Option<String>,
 }
 
 impl Opened {
     fn path(&self) -> String {
         crate::invoice_link::path(&self.token)
+    }
+
+    /// The page's address, with the way back to the portal if there is one.
+    fn page_url(&self) -> String {
+        match &self.back {
+            Some(b) => format!("{}?{}", self.path(), back_query(b)),
+            None => self.path(),
+        }
     }
 
     /// Where the 3-D Secure page comes back to.
@@ -159,6 +171,7 @@ async fn open(app: &App, token: &str, headers: &HeaderMap) -> Result<Opened, Res
         invoice,
         customer: customer.filter(|c| !c.deleted),
         t,
+        back: None,
     })
 }
 
@@ -231,6 +244,7 @@ async fn render(
             .as_ref()
             .and_then(|c| c.name.clone())
             .unwrap_or_default(),
+        back: o.back.clone(),
         v,
     };
     with_csrf_cookie(page(status, &page_view, None), &csrf, app)
@@ -246,10 +260,20 @@ pub async fn show(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let o = match open(&app, &token, &headers).await {
+    let mut o = match open(&app, &token, &headers).await {
         Ok(o) => o,
         Err(r) => return r,
     };
+    // Sent from the portal: the page leads back there.
+    if let Some(back) = query.as_deref().and_then(|q| q.strip_prefix("back=")) {
+        let back = url::form_urlencoded::parse(format!("b={back}").as_bytes())
+            .next()
+            .and_then(|(_, v)| super::portal::portal_way_back(&v));
+        if back.is_some() {
+            o.back = back;
+            return render(&app, &o, &headers, StatusCode::OK, None).await;
+        }
+    }
     // Back from a 3-D Secure check that did not pay: the reason, as after a decline.
     let inv = &o.invoice.value;
     let failed = (query.as_deref() == Some(AFTER_AUTHENTICATION) && payable(inv))
@@ -284,7 +308,14 @@ pub async fn to_page(
 
 /// Back to the page after a payment (so that reloading it sends nothing again).
 fn see_page(o: &Opened) -> Response {
-    super::see_other(&o.path())
+    super::see_other(&o.page_url())
+}
+
+/// `back=…`, encoded: the query that gives an invoice's payment page its way back to the portal.
+pub(crate) fn back_query(back: &str) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("back", back)
+        .finish()
 }
 
 fn forged(t: T) -> Response {
@@ -306,11 +337,12 @@ async fn open_form(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<(Opened, Form), Response> {
-    let o = open(app, token, headers).await?;
+    let mut o = open(app, token, headers).await?;
     let f = Form::parse(body);
     if !csrf_ok(headers, f.get("csrf").unwrap_or("")) {
         return Err(forged(o.t));
     }
+    o.back = f.get("back").and_then(super::portal::portal_way_back);
     if o.customer.is_none() {
         return Err(customer_gone(o.t));
     }

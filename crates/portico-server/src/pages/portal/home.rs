@@ -191,13 +191,16 @@ async fn unpaid(p: &Portal, sub: &Subscription) -> Result<Option<(String, String
         Some(open) => Some(open),
         None => crate::billing::unpaid_invoice(&p.app, &p.caller.account, sub, false, None).await?,
     };
+    // The payment page leads back here.
+    let back = crate::pages::hosted_invoice::back_query(&p.base());
     let url = inv
         .filter(|i| i.value.status == InvoiceStatus::Open)
         .and_then(|i| {
             p.app
                 .links(&p.caller.account, p.app.clock.now())
                 .hosted_invoice(&i.value)
-        });
+        })
+        .map(|u| format!("{u}?{back}"));
     Ok(url.map(|u| (p.t.s(key), u)))
 }
 

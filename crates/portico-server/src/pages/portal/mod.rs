@@ -210,8 +210,17 @@ async fn find_link(
     Ok(Some((record, session)))
 }
 
+/// `back`, when it is the path of a portal session's homepage (`/p/session/{link}`): where a
+/// page the portal sends the customer to (an invoice's payment page) leads back to. Anything
+/// else is dropped, so such a page never links elsewhere.
+pub(crate) fn portal_way_back(back: &str) -> Option<String> {
+    back.strip_prefix("/p/session/")
+        .filter(|token| plausible_token(token))
+        .map(|_| back.to_owned())
+}
+
 /// A link secret as Portico makes them: `test_` or `live_` and 43 letters and digits.
-fn plausible_token(token: &str) -> bool {
+pub(crate) fn plausible_token(token: &str) -> bool {
     let rest = token
         .strip_prefix("test_")
         .or_else(|| token.strip_prefix("live_"));
