@@ -21,7 +21,8 @@ tokio::task_local! {
 #[derive(Clone, Debug, Default)]
 pub struct RequestContext {
     pub id: Option<String>,
-    pub idempotency_key: Option<String>,
+    /// The idempotency key the request holds, if it sent one.
+    pub held: Option<portico_store::HeldKey>,
 }
 
 /// The events a change of one object causes: `(type, previous_attributes)`; the object is
@@ -393,8 +394,8 @@ impl App {
         for (kind, object) in extra {
             events.push(event_record(kind, object, None, self.clock.now(), &request));
         }
-        if let Some(key) = &request.idempotency_key {
-            writes.push(Write::IdempotencyCommitted(key.clone()));
+        if let Some(held) = &request.held {
+            writes.push(Write::IdempotencyCommitted(held.clone()));
         }
         let deliveries = self.outbox(account, &events).await?;
         let wake = !deliveries.is_empty();
@@ -586,7 +587,7 @@ fn event_record(
     request_map.insert("id".into(), request.id.clone().into());
     request_map.insert(
         "idempotency_key".into(),
-        request.idempotency_key.clone().into(),
+        request.held.as_ref().map(|h| h.key.clone()).into(),
     );
     let mut event = Map::with_capacity(9);
     event.insert("id".into(), id.clone().into());

@@ -419,7 +419,7 @@ async fn handle(
         .map_err(|e| Failure::from(ApiError::invalid(e.param, None, e.message)))?;
 
     // Idempotency: only for writes that carry a key.
-    let idem = match idem_key {
+    let claim = match idem_key {
         Some(key) if is_post || parts.method == Method::DELETE => {
             if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_LEN {
                 return Err(ApiError::invalid(
@@ -435,39 +435,7 @@ async fn handle(
                 "{endpoint} {}",
                 crate::digest::sha256_hex(format!("{params:?}").as_bytes())
             );
-            match app.store.idempotency_claim(&caller.account, key, &fingerprint, now).await? {
-                IdempotencyClaim::Started => Some(key.to_owned()),
-                IdempotencyClaim::Replay { status, body } => {
-                    let body = app.sealer.open(&body).await?;
-                    let mut resp = Response::new(Body::from(body));
-                    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-                    resp.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
-                    return Ok((resp, account, true));
-                }
-                IdempotencyClaim::Mismatch { stored } => return Err(idempotency_mismatch(&stored, &endpoint, parts.uri.path(), key)),
-                IdempotencyClaim::Lost => {
-                    return Err(ApiError::new(
-                        400,
-                        ErrorType::IdempotencyError,
-                        None,
-                        format!(
-                            "The request with the Idempotency-Key '{key}' was completed, but the server stopped before its response was saved, so it cannot be replayed. It will not run again: look up the object it created or changed instead."
-                        ),
-                    )
-                    .into())
-                }
-                IdempotencyClaim::InProgress => {
-                    return Err(ApiError::new(
-                        409,
-                        ErrorType::InvalidRequestError,
-                        Some(ErrorCode::IdempotencyKeyInUse),
-                        format!(
-                            "There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): {key}. Please try again later."
-                        ),
-                    )
-                    .into())
-                }
-            }
+            Some((key.to_owned(), fingerprint, endpoint))
         }
         _ => None,
     };
@@ -477,74 +445,129 @@ async fn handle(
         .get::<axum::extract::MatchedPath>()
         .map(|route| portico_wire::stripe_params(parts.method.as_str(), route.as_str()))
         .unwrap_or_default();
-    let mut req = Request::from_parts(parts, Body::empty());
-    req.extensions_mut().insert(Api {
-        caller: caller.clone(),
-        now,
-        params,
-        stripe_params,
-    });
-    // The handler runs in its own task: a client that disconnects cannot cut it off between
-    // its commit and the saving of its idempotent result.
-    let context = crate::events::RequestContext {
-        id: Some(rid.to_owned()),
-        idempotency_key: idem.clone(),
+    // From claiming the key to saving the result, the request runs in a task of its own: a
+    // client that disconnects (hyper then drops this future) cannot cut it off between its
+    // claim, its commit and the saving of its result, which would leave the key claimed with
+    // nothing to replay.
+    let (app, rid) = (app.clone(), rid.to_owned());
+    let run = async move {
+        let held = match claim {
+            Some((key, fingerprint, endpoint)) => {
+                match app.store.idempotency_claim(&caller.account, &key, &fingerprint, now).await? {
+                    IdempotencyClaim::Started => Some(portico_store::HeldKey { key, claimed_at: now }),
+                    IdempotencyClaim::Replay { status, body } => {
+                        let body = app.sealer.open(&body).await?;
+                        let mut resp = Response::new(Body::from(body));
+                        *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+                        resp.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+                        return Ok((resp, account, true));
+                    }
+                    IdempotencyClaim::Mismatch { stored } => return Err(idempotency_mismatch(&stored, &endpoint, parts.uri.path(), &key)),
+                    IdempotencyClaim::Lost => {
+                        return Err(ApiError::new(
+                            400,
+                            ErrorType::IdempotencyError,
+                            None,
+                            format!(
+                                "The request with the Idempotency-Key '{key}' was completed, but the server stopped before its response was saved, so it cannot be replayed. It will not run again: look up the object it created or changed instead."
+                            ),
+                        )
+                        .into())
+                    }
+                    IdempotencyClaim::InProgress => {
+                        return Err(ApiError::new(
+                            409,
+                            ErrorType::InvalidRequestError,
+                            Some(ErrorCode::IdempotencyKeyInUse),
+                            format!(
+                                "There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): {key}. Please try again later."
+                            ),
+                        )
+                        .into())
+                    }
+                }
+            }
+            None => None,
+        };
+        let mut req = Request::from_parts(parts, Body::empty());
+        req.extensions_mut().insert(Api {
+            caller: caller.clone(),
+            now,
+            params,
+            stripe_params,
+        });
+        let context = crate::events::RequestContext {
+            id: Some(rid),
+            held: held.clone(),
+        };
+        // A handler that panics is one failed request: its key is released (if it committed
+        // nothing) and the answer is Stripe's api_error.
+        let resp = match tokio::spawn(crate::events::REQUEST.scope(context, next.run(req))).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "handler task failed");
+                if let Some(held) = &held {
+                    let _ = app.store.idempotency_release(&caller.account, held).await;
+                }
+                return Err(ApiError::internal().into());
+            }
+        };
+        let Some(held) = held else {
+            return Ok((resp, account, false));
+        };
+        let status = resp.status().as_u16();
+        // Saved: results of requests that ran (success, or a payment failure). Validation errors
+        // and failures that changed nothing are not, so a corrected retry can use the key.
+        if (200..300).contains(&status) || status == 402 {
+            let (parts, body) = resp.into_parts();
+            let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+            // Kept sealed: some responses (a webhook endpoint's secret, a portal link) are secrets.
+            // The change is committed whatever happens here: its response goes out regardless.
+            let text = app.sealer.seal(&String::from_utf8_lossy(&bytes)).await;
+            if let Err(e) = &text {
+                tracing::error!(error = %e, "cannot seal an idempotent result");
+            }
+            let mut saved = false;
+            for attempt in 0..3u64 {
+                let Ok(text) = &text else { break };
+                match app
+                    .store
+                    .idempotency_finish(&caller.account, &held, status, text)
+                    .await
+                {
+                    Ok(()) => {
+                        saved = true;
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, attempt, "could not save an idempotent result");
+                        tokio::time::sleep(std::time::Duration::from_millis(20 * (attempt + 1)))
+                            .await;
+                    }
+                }
+            }
+            if !saved {
+                tracing::error!(key = %held.key, "idempotent result not saved; the key stays claimed");
+            }
+            Ok((
+                Response::from_parts(parts, Body::from(bytes)),
+                account,
+                false,
+            ))
+        } else {
+            // A key whose request committed a change stays claimed (see `idempotency_release`).
+            app.store
+                .idempotency_release(&caller.account, &held)
+                .await?;
+            Ok((resp, account, false))
+        }
     };
-    let resp = match tokio::spawn(crate::events::REQUEST.scope(context, next.run(req))).await {
-        Ok(r) => r,
+    match tokio::spawn(run).await {
+        Ok(done) => done,
         Err(e) => {
-            tracing::error!(error = %e, "handler task failed");
-            if let Some(key) = &idem {
-                let _ = app.store.idempotency_release(&caller.account, key).await;
-            }
-            return Err(ApiError::internal().into());
+            tracing::error!(error = %e, "request task failed");
+            Err(ApiError::internal().into())
         }
-    };
-
-    let Some(key) = idem else {
-        return Ok((resp, account, false));
-    };
-    let status = resp.status().as_u16();
-    // Saved: results of requests that ran (success, or a payment failure). Validation errors
-    // and failures that changed nothing are not, so a corrected retry can use the key.
-    if (200..300).contains(&status) || status == 402 {
-        let (parts, body) = resp.into_parts();
-        let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-        // Kept sealed: some responses (a webhook endpoint's secret, a portal link) are secrets.
-        // The change is committed whatever happens here: its response goes out regardless.
-        let text = app.sealer.seal(&String::from_utf8_lossy(&bytes)).await;
-        if let Err(e) = &text {
-            tracing::error!(error = %e, "cannot seal an idempotent result");
-        }
-        let mut saved = false;
-        for attempt in 0..3u64 {
-            let Ok(text) = &text else { break };
-            match app
-                .store
-                .idempotency_finish(&caller.account, &key, status, text)
-                .await
-            {
-                Ok(()) => {
-                    saved = true;
-                    break;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, attempt, "could not save an idempotent result");
-                    tokio::time::sleep(std::time::Duration::from_millis(20 * (attempt + 1))).await;
-                }
-            }
-        }
-        if !saved {
-            tracing::error!(key = %key, "idempotent result not saved; the key stays claimed");
-        }
-        Ok((
-            Response::from_parts(parts, Body::from(bytes)),
-            account,
-            false,
-        ))
-    } else {
-        app.store.idempotency_release(&caller.account, &key).await?;
-        Ok((resp, account, false))
     }
 }
 

@@ -162,8 +162,17 @@ pub enum Write {
     Delivery(NewDelivery),
     /// Records an outgoing email (in the outbox, or queued for the SMTP sender).
     Email(NewEmail),
-    /// Marks the request running under this idempotency key as having committed a change.
-    IdempotencyCommitted(String),
+    /// Marks the request holding this idempotency key as having committed a change. A request
+    /// that no longer holds it (another took it over) commits nothing: the write conflicts.
+    IdempotencyCommitted(HeldKey),
+}
+
+/// An idempotency key a request holds: the key, and when its claim was made (or taken over),
+/// which tells this request's claim apart from a later one on the same key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldKey {
+    pub key: String,
+    pub claimed_at: i64,
 }
 
 /// Where an outgoing email stands.
@@ -687,17 +696,19 @@ pub trait Store: Send + Sync + 'static {
         now: i64,
     ) -> StoreResult<IdempotencyClaim>;
 
-    /// Saves the response of a request that ran under a claimed key.
+    /// Saves the response of a request that ran under a key it holds.
     async fn idempotency_finish(
         &self,
         account: &AccountId,
-        key: &str,
+        held: &HeldKey,
         status: u16,
         body: &str,
     ) -> StoreResult<()>;
 
-    /// Releases a claimed key whose request should not be replayed (validation errors).
-    async fn idempotency_release(&self, account: &AccountId, key: &str) -> StoreResult<()>;
+    /// Releases a key whose request should not be replayed (validation errors), unless the
+    /// request committed a change under it (it must then never run again) or no longer holds
+    /// it.
+    async fn idempotency_release(&self, account: &AccountId, held: &HeldKey) -> StoreResult<()>;
 
     /// Forgets keys created before `before`; returns how many.
     async fn idempotency_prune(&self, before: i64) -> StoreResult<u64>;

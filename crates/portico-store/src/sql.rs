@@ -4,8 +4,8 @@
 use crate::statements::{self as st, Arg, Backend, Col, Cols, Found, Sql};
 use crate::{
     AccountInfo, Attempt, ClaimLimits, Delivery, DeliveryQuery, Email, EmailQuery, Finished,
-    IdempotencyClaim, ListQuery, Page, Read, Record, Store, StoreError, StoreResult, TokenRecord,
-    Write,
+    HeldKey, IdempotencyClaim, ListQuery, Page, Read, Record, Store, StoreError, StoreResult,
+    TokenRecord, Write,
 };
 use async_trait::async_trait;
 use portico_domain::AccountId;
@@ -342,17 +342,18 @@ impl Store for SqlStore {
     async fn idempotency_finish(
         &self,
         account: &AccountId,
-        key: &str,
+        held: &HeldKey,
         status: u16,
         body: &str,
     ) -> StoreResult<()> {
-        self.execute(&st::idempotency_finish(account, key, status, body))
+        self.execute(&st::idempotency_finish(account, held, status, body))
             .await?;
         Ok(())
     }
 
-    async fn idempotency_release(&self, account: &AccountId, key: &str) -> StoreResult<()> {
-        self.execute(&st::idempotency_release(account, key)).await?;
+    async fn idempotency_release(&self, account: &AccountId, held: &HeldKey) -> StoreResult<()> {
+        self.execute(&st::idempotency_release(account, held))
+            .await?;
         Ok(())
     }
 

@@ -18,8 +18,8 @@
 use crate::statements::{self as st, Arg, Backend, Col, Cols, Found, Sql};
 use crate::{
     AccountInfo, Attempt, ClaimLimits, Cursor, Delivery, DeliveryQuery, Email, EmailQuery,
-    Finished, IdempotencyClaim, ListQuery, Page, Read, Record, Store, StoreError, StoreResult,
-    TokenRecord, Write,
+    Finished, HeldKey, IdempotencyClaim, ListQuery, Page, Read, Record, Store, StoreError,
+    StoreResult, TokenRecord, Write,
 };
 use async_trait::async_trait;
 use portico_domain::AccountId;
@@ -818,17 +818,17 @@ impl Store for SqliteStore {
     async fn idempotency_finish(
         &self,
         account: &AccountId,
-        key: &str,
+        held: &HeldKey,
         status: u16,
         body: &str,
     ) -> StoreResult<()> {
-        let sql = st::idempotency_finish(account, key, status, body);
+        let sql = st::idempotency_finish(account, held, status, body);
         self.write(move |c| execute(c, &sql)).await?;
         Ok(())
     }
 
-    async fn idempotency_release(&self, account: &AccountId, key: &str) -> StoreResult<()> {
-        let sql = st::idempotency_release(account, key);
+    async fn idempotency_release(&self, account: &AccountId, held: &HeldKey) -> StoreResult<()> {
+        let sql = st::idempotency_release(account, held);
         self.write(move |c| execute(c, &sql)).await?;
         Ok(())
     }

@@ -5,8 +5,8 @@
 
 use crate::{
     AccountInfo, Attempt, ClaimLimits, Cursor, Delivery, DeliveryQuery, DeliveryState, Email,
-    EmailQuery, EmailStatus, Filter, Finished, IdempotencyClaim, ListQuery, Next, Read, Record,
-    StoreError, StoreResult, TokenRecord, Write,
+    EmailQuery, EmailStatus, Filter, Finished, HeldKey, IdempotencyClaim, ListQuery, Next, Read,
+    Record, StoreError, StoreResult, TokenRecord, Write,
 };
 use portico_domain::AccountId;
 
@@ -564,10 +564,10 @@ pub(crate) fn write(account: &AccountId, w: Write) -> WriteSql {
             vec![Arg::Text(hash)],
             Some("an unused link token".to_owned()),
         ),
-        Write::IdempotencyCommitted(key) => (
-            "UPDATE idempotency_keys SET committed = 1 WHERE account_id = $1 AND key = $2",
-            vec![acct(), Arg::Text(key)],
-            None,
+        Write::IdempotencyCommitted(held) => (
+            "UPDATE idempotency_keys SET committed = 1 WHERE account_id = $1 AND key = $2 AND state = 'running' AND created = $3",
+            vec![acct(), Arg::Text(held.key), Arg::Int(held.claimed_at)],
+            Some("the idempotency key this request claimed".to_owned()),
         ),
     };
     WriteSql {
@@ -669,17 +669,31 @@ pub(crate) fn idempotency_found(
     Ok(Found::Answer(IdempotencyClaim::InProgress))
 }
 
-pub(crate) fn idempotency_finish(account: &AccountId, key: &str, status: u16, body: &str) -> Sql {
+pub(crate) fn idempotency_finish(
+    account: &AccountId,
+    held: &HeldKey,
+    status: u16,
+    body: &str,
+) -> Sql {
     Sql::new(
-        "UPDATE idempotency_keys SET state = 'done', status = $1, body = $2 WHERE account_id = $3 AND key = $4",
-        vec![Arg::Int(status as i64), text(body), text(account.as_str()), text(key)],
+        "UPDATE idempotency_keys SET state = 'done', status = $1, body = $2 WHERE account_id = $3 AND key = $4 AND created = $5",
+        vec![
+            Arg::Int(status as i64),
+            text(body),
+            text(account.as_str()),
+            text(&held.key),
+            Arg::Int(held.claimed_at),
+        ],
     )
 }
 
-pub(crate) fn idempotency_release(account: &AccountId, key: &str) -> Sql {
+/// A release forgets only a claim that is still the request's own and committed nothing: a
+/// key whose change may be stored (its commit's answer lost, or a second commit failing after
+/// a first) stays claimed, so a retry can never make the change twice.
+pub(crate) fn idempotency_release(account: &AccountId, held: &HeldKey) -> Sql {
     Sql::new(
-        "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND state = 'running'",
-        vec![text(account.as_str()), text(key)],
+        "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND state = 'running' AND committed = 0 AND created = $3",
+        vec![text(account.as_str()), text(&held.key), Arg::Int(held.claimed_at)],
     )
 }
 

@@ -11,8 +11,8 @@ use portico_domain::product::{Product, ProductParams};
 use portico_domain::{AccountId, Ctx, Currency, Patch};
 use portico_store::{
     get, Attempt, ClaimLimits, Cmp, Cursor, DeliveryQuery, DeliveryState, EmailQuery, EmailStatus,
-    Filter, Finished, IdempotencyClaim, ListQuery, NewDelivery, NewEmail, Next, Page, Read, Record,
-    Store, StoreError, TokenRecord, Versioned, Write,
+    Filter, Finished, HeldKey, IdempotencyClaim, ListQuery, NewDelivery, NewEmail, Next, Page,
+    Read, Record, Store, StoreError, TokenRecord, Versioned, Write,
 };
 use std::sync::Arc;
 
@@ -509,6 +509,14 @@ async fn unique_keys_and_json_filters(store: Arc<dyn Store>) {
     assert_eq!(count(&q).await, 0, "no price has the field");
 }
 
+/// The key `key` as a request that claimed it at `at` holds it.
+fn held(key: &str, at: i64) -> HeldKey {
+    HeldKey {
+        key: key.to_owned(),
+        claimed_at: at,
+    }
+}
+
 async fn idempotency_keys(store: Arc<dyn Store>) {
     let acct = account(&*store).await;
     assert_eq!(
@@ -535,7 +543,7 @@ async fn idempotency_keys(store: Arc<dyn Store>) {
         }
     );
     store
-        .idempotency_finish(&acct, "k1", 200, "{}")
+        .idempotency_finish(&acct, &held("k1", 1000), 200, "{}")
         .await
         .unwrap();
     assert_eq!(
@@ -556,7 +564,10 @@ async fn idempotency_keys(store: Arc<dyn Store>) {
             .unwrap(),
         IdempotencyClaim::Started
     );
-    store.idempotency_release(&acct, "k2").await.unwrap();
+    store
+        .idempotency_release(&acct, &held("k2", 1000))
+        .await
+        .unwrap();
     assert_eq!(
         store
             .idempotency_claim(&acct, "k2", "fp2", 1000)
@@ -572,6 +583,35 @@ async fn idempotency_keys(store: Arc<dyn Store>) {
             .unwrap(),
         IdempotencyClaim::Started
     );
+    // The request that held it before, only slow rather than dead, can then neither commit a
+    // change under it nor release or finish it: the key is the new request's.
+    let stale = held("k2", 1000);
+    assert!(matches!(
+        store
+            .commit(&acct, vec![Write::IdempotencyCommitted(stale.clone())])
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    store.idempotency_release(&acct, &stale).await.unwrap();
+    store
+        .idempotency_finish(&acct, &stale, 200, "{\"stale\":true}")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .idempotency_claim(&acct, "k2", "fp2", 1000 + 62)
+            .await
+            .unwrap(),
+        IdempotencyClaim::InProgress,
+        "still the new request's, running"
+    );
+    store
+        .commit(
+            &acct,
+            vec![Write::IdempotencyCommitted(held("k2", 1000 + 61))],
+        )
+        .await
+        .unwrap();
     // But not one whose request had committed its change: it must never run twice.
     assert_eq!(
         store
@@ -581,9 +621,22 @@ async fn idempotency_keys(store: Arc<dyn Store>) {
         IdempotencyClaim::Started
     );
     store
-        .commit(&acct, vec![Write::IdempotencyCommitted("k3".into())])
+        .commit(&acct, vec![Write::IdempotencyCommitted(held("k3", 1000))])
         .await
         .unwrap();
+    // Its request failing afterwards (a second commit, or the first one's answer lost) does
+    // not free the key: a retry must not make the change again.
+    store
+        .idempotency_release(&acct, &held("k3", 1000))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .idempotency_claim(&acct, "k3", "fp3", 1001)
+            .await
+            .unwrap(),
+        IdempotencyClaim::InProgress
+    );
     assert_eq!(
         store
             .idempotency_claim(&acct, "k3", "fp3", 1000 + 61)

@@ -1,0 +1,57 @@
+"""Idempotency under failure, on a server of the test's own: a client that stops waiting for an
+answer (a timeout, a dropped connection) can still replay its result with the same key, and
+the change is made once."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import sqlite3
+import tempfile
+import time
+
+import pytest
+import requests
+
+from helpers import new_key
+from server import Server
+
+# It holds up SQLite's writer from outside; the PostgreSQL run has nothing more to show here.
+pytestmark = pytest.mark.skipif(bool(os.environ.get("PORTICO_TEST_DATABASE_URL")),
+                                reason="holds a SQLite database's write lock")
+
+
+def test_a_request_whose_client_gave_up_finishes_and_replays():
+    with tempfile.TemporaryDirectory() as tmp:
+        db = pathlib.Path(tmp) / "portico.db"
+        srv = Server(f"sqlite://{db}", tmp, "idempotency")
+        try:
+            auth = {"Authorization": f"Bearer {new_key()}"}
+            assert requests.get(f"{srv.url}/v1/customers", headers=auth, timeout=10).status_code == 200
+            # The database's writer is held up, so the request is still queued when its client
+            # gives up and disconnects.
+            lock = sqlite3.connect(db, timeout=10)
+            lock.execute("BEGIN IMMEDIATE")
+            headers = {**auth, "Idempotency-Key": "gave-up"}
+            form = {"email": "gave-up@example.com"}
+            try:
+                requests.post(f"{srv.url}/v1/customers", data=form, headers=headers, timeout=0.3)
+                raise AssertionError("the request should have waited for the lock")
+            except requests.exceptions.Timeout:
+                pass
+            time.sleep(0.3)
+            lock.rollback()
+            lock.close()
+            # The request went on without its client: the retry gets its answer, not a second
+            # customer (while it is still finishing, the key is in use: 409).
+            for _ in range(100):
+                r = requests.post(f"{srv.url}/v1/customers", data=form, headers=headers, timeout=10)
+                if r.status_code != 409:
+                    break
+                time.sleep(0.05)
+            assert r.status_code == 200, r.text
+            assert r.headers.get("Idempotent-Replayed") == "true"
+            listed = requests.get(f"{srv.url}/v1/customers", headers=auth, timeout=10).json()["data"]
+            assert [c["id"] for c in listed] == [r.json()["id"]]
+        finally:
+            srv.stop()
