@@ -1,7 +1,8 @@
 """Abuse limits, as processes: request rates per API key and per client answer 429 with
 `Retry-After` (Stripe's error for the API, the portal's localized page for pages), and are off in
-`--dev` unless asked for; oversized request heads and bodies are refused, and a client that
-sends its request head too slowly is cut off.
+`--dev` unless asked for; oversized request heads and bodies are refused, a client that
+sends its request head (or a dashboard form) too slowly is cut off, and one client holds only
+so many connections.
 """
 
 from __future__ import annotations
@@ -159,5 +160,46 @@ def test_a_slow_request_head_is_cut_off(tmp):
         # Cut off after the head timeout (10 s): closed, or answered 408 and closed.
         assert 9 <= waited < 20, waited
         assert got == b"" or got.startswith(b"HTTP/1.1 408"), got[:100]
+    finally:
+        server.stop()
+
+
+def test_a_client_holds_only_so_many_connections(tmp):
+    server = Server(f"sqlite://{tmp}/conns.db", tmp, "conns", "--max-connections-per-client", "20")
+    try:
+        held = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(20)]
+        try:
+            # Each is served (a request on the last one answers)...
+            held[-1].sendall(b"GET /v1/customers HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert held[-1].recv(65536).startswith(b"HTTP/1.1 401")
+            # ...and one more is closed at once, without an answer.
+            assert raw(server.port, b"GET /v1/customers HTTP/1.1\r\nHost: x\r\n\r\n", wait=5) == b""
+        finally:
+            for s in held:
+                s.close()
+        # Once they are closed, the client is served again.
+        for _ in range(50):
+            try:
+                r = requests.get(server.url + "/v1/customers", auth=(new_key(), ""), timeout=10)
+                break
+            except requests.exceptions.ConnectionError:
+                time.sleep(0.05)
+        assert r.status_code == 200
+    finally:
+        server.stop()
+
+
+def test_a_dashboard_body_that_never_finishes_is_cut_off(tmp):
+    server = Server(f"sqlite://{tmp}/dash.db", tmp, "dash", "--admin-password", "correct horse")
+    try:
+        started = time.monotonic()
+        got = raw(server.port, b"POST /dashboard/login HTTP/1.1\r\nHost: x\r\n"
+                               b"Content-Type: application/x-www-form-urlencoded\r\n"
+                               b"Content-Length: 100\r\n\r\npassw", wait=60)
+        waited = time.monotonic() - started
+        # Cut off after the body timeout (30 s), as the API's and the portal's bodies are: the
+        # form is refused as incomplete.
+        assert 25 <= waited < 45, waited
+        assert got == b"" or got.startswith((b"HTTP/1.1 408", b"HTTP/1.1 400")), got[:100]
     finally:
         server.stop()

@@ -359,7 +359,9 @@ pub async fn serve(
     let webhooks = tokio::spawn(webhooks::worker(app.clone(), stopping));
     let mailer = tokio::spawn(mail::worker(app.clone()));
     let trusted: Arc<[std::net::IpAddr]> = config.trusted_proxies.clone().into();
-    let result = listener::serve(listener, router(app.clone()), trusted, shutdown).await;
+    let per_client = config.rate_limits.connections_per_client;
+    let result =
+        listener::serve(listener, router(app.clone()), trusted, per_client, shutdown).await;
     upkeep.abort();
     statistics.abort();
     billing.abort();

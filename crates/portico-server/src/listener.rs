@@ -1,7 +1,7 @@
 //! Serving connections: HTTP/1.1 with the limits a public server needs — request heads over
-//! 64 KiB are refused (431), a head must arrive within 10 seconds (slow clients are cut off) — and
-//! each request tagged with the client's address. Shutdown stops accepting and lets requests in
-//! flight finish.
+//! 64 KiB are refused (431), a head must arrive within 10 seconds (slow clients are cut off), a
+//! client may hold only so many connections at once — and each request tagged with the client's
+//! address. Shutdown stops accepting and lets requests in flight finish.
 
 use axum::extract::connect_info::ConnectInfo;
 use axum::Router;
@@ -23,13 +23,49 @@ pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long requests in flight may take to finish at shutdown.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// Serves `router` on `listener` until `shutdown` resolves.
+/// The connections each client address holds open.
+#[derive(Default)]
+struct Open(std::sync::Mutex<std::collections::HashMap<IpAddr, usize>>);
+
+impl Open {
+    /// Counts a new connection from `ip`, unless it already holds `cap`.
+    fn take(self: &Arc<Self>, ip: IpAddr, cap: usize) -> Option<Held> {
+        let mut open = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(ip).or_default();
+        if *n >= cap {
+            return None;
+        }
+        *n += 1;
+        Some(Held(self.clone(), ip))
+    }
+}
+
+/// One counted connection, uncounted when it ends.
+struct Held(Arc<Open>, IpAddr);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let mut open = self.0 .0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.1) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.1);
+            }
+        }
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves. A client (not a `trusted` proxy)
+/// holding `per_client` connections has more closed as they come, so that one client cannot
+/// take every file descriptor the server has.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     trusted: Arc<[IpAddr]>,
+    per_client: Option<usize>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let open = Arc::new(Open::default());
     let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
@@ -53,6 +89,16 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let held = match per_client.filter(|_| !trusted.contains(&peer.ip())) {
+            Some(cap) => match open.take(peer.ip(), cap) {
+                Some(h) => Some(h),
+                None => {
+                    tracing::debug!(%peer, "connection refused: the client holds too many");
+                    continue;
+                }
+            },
+            None => None,
+        };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         let trusted = trusted.clone();
@@ -71,6 +117,7 @@ pub async fn serve(
             if let Err(e) = conn.await {
                 tracing::debug!(error = %e, %peer, "connection ended with an error");
             }
+            drop(held);
         });
     }
     drop(listener);

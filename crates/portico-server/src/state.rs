@@ -95,6 +95,8 @@ pub struct RateLimits {
     pub per_key: Option<crate::limits::Rate>,
     /// Requests (API and pages) per client IP address.
     pub per_client: Option<crate::limits::Rate>,
+    /// Connections open at once per client IP address (a trusted proxy's are not counted).
+    pub connections_per_client: Option<usize>,
 }
 
 /// How long portal links last.

@@ -1,7 +1,7 @@
 //! `portico`: the command line. `portico serve` runs the Stripe-compatible server.
 
-// One measured exception (`tune_c_allocator`) is allowed where it stands; nothing else may be
-// unsafe.
+// Two exceptions, system calls (`tune_c_allocator`, `raise_open_file_limit`), are allowed where
+// they stand; nothing else may be unsafe.
 #![deny(unsafe_code)]
 
 mod demo;
@@ -129,6 +129,11 @@ struct ServeArgs {
     /// that; 0 turns the limit off (default: 200, off in --dev).
     #[arg(long, env = "PORTICO_RATE_LIMIT_PER_CLIENT")]
     rate_limit_per_client: Option<f64>,
+    /// Connections one client (IP address) may hold open at once, more are closed as they come;
+    /// 0 turns the limit off (default: 256, off in --dev). A trusted proxy's connections are not
+    /// limited.
+    #[arg(long, env = "PORTICO_MAX_CONNECTIONS_PER_CLIENT")]
+    max_connections_per_client: Option<usize>,
     /// Login-page requests allowed per email address in ten minutes.
     #[arg(long, env = "PORTICO_LOGIN_LIMIT_PER_ADDRESS", default_value_t = 3)]
     login_limit_per_address: usize,
@@ -298,6 +303,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         rate_limits: portico_server::state::RateLimits {
             per_key: rate(args.rate_limit_per_key, args.dev, 100.0),
             per_client: rate(args.rate_limit_per_client, args.dev, 200.0),
+            connections_per_client: match args.max_connections_per_client {
+                Some(0) => None,
+                Some(n) => Some(n),
+                None if args.dev => None,
+                None => Some(256),
+            },
         },
         data_keys: args.data_keys.clone(),
         admin_password: args.admin_password.as_ref().map(|p| p.0.clone()),
@@ -414,9 +425,34 @@ fn tune_c_allocator() {
     }
 }
 
+/// Lets the process open as many files as the system allows it (the soft limit, often 1024,
+/// up to the hard one): every connection and database file takes a descriptor, and a server out
+/// of them can accept no one.
+#[allow(unsafe_code)]
+fn raise_open_file_limit() {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit read and write the struct given; a failure leaves the
+        // limit as it was.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0
+                && limit.rlim_cur < limit.rlim_max
+            {
+                limit.rlim_cur = limit.rlim_max;
+                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            }
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tune_c_allocator();
+    raise_open_file_limit();
     let cli = Cli::parse();
     // The demo talks to a person: only warnings, unless PORTICO_LOG asks for more.
     let default_filter = match cli.command {

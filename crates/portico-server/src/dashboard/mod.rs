@@ -77,6 +77,10 @@ pub fn router(api: Router) -> Router<App> {
         .layer(axum::middleware::from_fn(server_timing))
         .layer(Extension(Api(api)))
         .layer(axum::extract::DefaultBodyLimit::max(LOGO_FORM_BYTES))
+        // A body must arrive in time, as for the portal's forms.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            crate::pages::BODY_TIMEOUT,
+        ))
 }
 
 /// Says how long the server took (`Server-Timing: total;dur=…`, in milliseconds): browsers'

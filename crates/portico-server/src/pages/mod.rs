@@ -44,9 +44,12 @@ pub fn router() -> Router<App> {
         // Page forms are small; a body must arrive in time.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-            std::time::Duration::from_secs(30),
+            BODY_TIMEOUT,
         ))
 }
+
+/// How long a form's body may take to arrive.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The largest form a page accepts.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
