@@ -27,6 +27,11 @@ pub const MAX_PER_ENDPOINT: usize = 8;
 /// How many of those may be one account's: the rest stay free for the other accounts, so one
 /// account's slow or dead endpoints cannot hold up everyone's webhooks.
 pub const MAX_PER_ACCOUNT: usize = 16;
+/// Attempts in all, counting those beyond [`MAX_IN_FLIGHT`] and [`MAX_PER_ACCOUNT`] that go to
+/// endpoints with nothing else in flight: while the slots are taken by endpoints that hang (a
+/// few accounts' worth, or one account's share), an endpoint that answers still gets its
+/// deliveries one at a time.
+pub const MAX_ATTEMPTS: usize = 2 * MAX_IN_FLIGHT;
 /// A thorough lease looks past the deliveries of endpoints and accounts at their limit for
 /// other deliveries, reading every due delivery ahead of those (on SQLite inside the writer);
 /// any other reads only the first candidates. A lease is thorough once this many times as long
@@ -259,6 +264,25 @@ impl Held {
         }
     }
 
+    /// Whether endpoints with nothing in flight may be kept waiting by the limits: every slot
+    /// taken, or an account at its share.
+    fn crowded(&self, in_flight: usize) -> bool {
+        in_flight >= MAX_IN_FLIGHT || self.accounts.values().any(|n| *n >= MAX_PER_ACCOUNT)
+    }
+
+    /// The limits of a lease for endpoints with nothing in flight: one delivery each, whatever
+    /// their account holds (the endpoints that have some are left out of the candidates read).
+    fn idle_limits(&self, free: usize) -> ClaimLimits {
+        ClaimLimits {
+            total: free,
+            per_endpoint: 1,
+            held: self.endpoints.clone(),
+            per_account: usize::MAX,
+            held_accounts: HashMap::new(),
+            thorough: true,
+        }
+    }
+
     fn limits(&self, free: usize, thorough: bool) -> ClaimLimits {
         ClaimLimits {
             total: free,
@@ -301,8 +325,10 @@ impl Deliverer {
     /// [`MAX_PER_ENDPOINT`] to one endpoint and [`MAX_PER_ACCOUNT`] for one account. A free
     /// slot is refilled when an attempt ends, and while attempts are in flight also when
     /// deliveries are queued or fall due, so a slow or hanging endpoint holds only its own
-    /// slots and one account's dead endpoints never hold up another account's events. Results
-    /// are recorded as they come in, those that finish together in one transaction.
+    /// slots. When the slots are all taken, or an account's share is, an endpoint with nothing
+    /// in flight still gets one delivery at a time beyond them (up to [`MAX_ATTEMPTS`] in all):
+    /// endpoints that hang, however many accounts' worth, never hold up one that answers.
+    /// Results are recorded as they come in, those that finish together in one transaction.
     ///
     /// The worker uses one database connection at a time: it leases, reads what each attempt
     /// needs and records results in turn, and the attempts in flight hold none, so a backlog
@@ -330,19 +356,36 @@ impl Deliverer {
         // end and are recorded, and the pass returns it.
         let mut failed: Option<StoreError> = None;
         loop {
-            let free = MAX_IN_FLIGHT - in_flight.len();
             let claiming = !stop.is_some_and(|s| *s.borrow()) && failed.is_none();
-            if free > 0 && claiming {
+            // Two leases: one within the limits; then, while those limits (held by endpoints
+            // that hang) would keep endpoints with nothing in flight waiting, a delivery for
+            // each of those.
+            for idle in [false, true] {
+                let cap = if idle { MAX_ATTEMPTS } else { MAX_IN_FLIGHT };
+                let free = cap.saturating_sub(in_flight.len());
+                if free == 0 || !claiming || failed.is_some() {
+                    continue;
+                }
+                if idle && !held.crowded(in_flight.len()) {
+                    continue;
+                }
                 let now = self.app.clock.now();
                 let lease_until = now + self.app.settings.webhooks.lease_secs();
                 let started = tokio::time::Instant::now();
-                let thorough = started >= next_thorough;
+                let thorough = !idle && started >= next_thorough;
+                let limits = if idle {
+                    held.idle_limits(free)
+                } else {
+                    held.limits(free, thorough)
+                };
                 let claimed = self
                     .app
                     .store
-                    .claim_deliveries(&self.owner, now, lease_until, &held.limits(free, thorough))
+                    .claim_deliveries(&self.owner, now, lease_until, &limits)
                     .await;
-                last_lease = started;
+                if !idle {
+                    last_lease = started;
+                }
                 if thorough {
                     let gap = started.elapsed() * CLAIM_GAP_FACTOR;
                     next_thorough = started + gap;
@@ -370,7 +413,9 @@ impl Deliverer {
                     None => Ok(made),
                 };
             }
-            let first = if in_flight.len() < MAX_IN_FLIGHT && claiming {
+            let room = in_flight.len() < MAX_IN_FLIGHT
+                || (in_flight.len() < MAX_ATTEMPTS && held.crowded(in_flight.len()));
+            let first = if room && claiming {
                 // Room to spare: deliveries queued or falling due meanwhile are claimed without
                 // waiting for an attempt to end (a hanging one takes the whole timeout), on a
                 // wake at most once per CLAIM_GAP (longer after a slow lease) however often

@@ -1263,6 +1263,33 @@ async fn the_worker_starts_schedules_on_the_server_clock() {
     assert_eq!(first.json["data"][0]["status"], "paid", "{}", first.json);
 }
 
+/// Which path each delivery came to and when it was answered.
+type DeliveryLog = Arc<std::sync::Mutex<Vec<(String, std::time::Instant)>>>;
+
+/// A receiver logging every delivery, that answers those to paths starting with `slow` only
+/// after `delay`; its address and its log.
+async fn timed_receiver(
+    slow: &'static str,
+    delay: std::time::Duration,
+) -> (std::net::SocketAddr, DeliveryLog) {
+    use axum::extract::{Path, State};
+    async fn hook(
+        State((log, slow, delay)): State<(DeliveryLog, &'static str, std::time::Duration)>,
+        Path(path): Path<String>,
+    ) -> StatusCode {
+        if path.starts_with(slow) {
+            tokio::time::sleep(delay).await;
+        }
+        log.lock().unwrap().push((path, std::time::Instant::now()));
+        StatusCode::OK
+    }
+    let log = DeliveryLog::default();
+    let receiver = axum::Router::new()
+        .route("/{path}", axum::routing::post(hook))
+        .with_state((log.clone(), slow, delay));
+    (serve_receiver(receiver).await, log)
+}
+
 /// Serves `receiver` on a free loopback port; returns its address.
 async fn serve_receiver(receiver: axum::Router) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -1420,26 +1447,55 @@ async fn a_retry_waits_from_the_end_of_the_failed_attempt() {
     assert_eq!(made, [(0, 1), (61, 0), (62, 1)]);
 }
 
+/// Endpoints that hang, enough of them to take every slot and one account's whole share, never
+/// hold up an endpoint that answers, in that account or another: its deliveries go one at a
+/// time beyond the limits while the others' wait for answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hanging_endpoints_never_hold_up_one_that_answers() {
+    use std::time::{Duration, Instant};
+    let (addr, log) = timed_receiver("hang", Duration::from_millis(1500)).await;
+    let (env, app, _clock) = clocked(
+        1_790_000_000,
+        portico_server::webhooks::WebhookSettings::dev(),
+    )
+    .await;
+    // Four accounts whose two endpoints hang take their whole share each (64 slots in all)...
+    for _ in 0..4 {
+        let k = key();
+        endpoints_at(&env, &k, addr, &["hang-a", "hang-b"]).await;
+        for i in 0..8 {
+            post(&env, "/v1/customers", &k, &format!("name=c{i}")).await;
+        }
+    }
+    // ...and in a fifth, two that hang take its share beside one that answers.
+    let k = key();
+    endpoints_at(&env, &k, addr, &["hang-c", "hang-d", "answers"]).await;
+    for i in 0..12 {
+        post(&env, "/v1/customers", &k, &format!("name=c{i}")).await;
+    }
+    let deliverer = portico_server::webhooks::Deliverer::new(app.clone()).unwrap();
+    let started = Instant::now();
+    assert_eq!(deliverer.run_due().await.unwrap(), 4 * 16 + 3 * 12);
+    let log = log.lock().unwrap().clone();
+    let answered: Vec<Duration> = log
+        .iter()
+        .filter(|e| e.0 == "answers")
+        .map(|e| e.1.duration_since(started))
+        .collect();
+    assert_eq!(answered.len(), 12);
+    assert!(
+        answered.iter().all(|t| *t < Duration::from_millis(1200)),
+        "every delivery to the endpoint that answers landed before the first hanging one \
+         was answered: {answered:?}"
+    );
+}
+
 /// A slow endpoint holds only its own delivery slots: the other endpoint's deliveries all
 /// arrive while the slow one's are still being answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_endpoint_does_not_hold_up_the_others() {
-    use axum::extract::{Path, State};
-    use std::sync::Mutex;
     use std::time::{Duration, Instant};
-    type Log = Arc<Mutex<Vec<(String, Instant)>>>;
-    async fn hook(State(log): State<Log>, Path(path): Path<String>) -> StatusCode {
-        if path == "slow" {
-            tokio::time::sleep(Duration::from_millis(700)).await;
-        }
-        log.lock().unwrap().push((path, Instant::now()));
-        StatusCode::OK
-    }
-    let log: Log = Arc::default();
-    let receiver = axum::Router::new()
-        .route("/{path}", axum::routing::post(hook))
-        .with_state(log.clone());
-    let addr = serve_receiver(receiver).await;
+    let (addr, log) = timed_receiver("slow", Duration::from_millis(700)).await;
     let (env, app, _clock) = clocked(
         1_790_000_000,
         portico_server::webhooks::WebhookSettings::dev(),
