@@ -247,8 +247,49 @@ enum Msg {
     Stop(oneshot::Sender<()>),
 }
 
-/// The writer thread: groups waiting writes into one transaction each.
-fn writer(conn: Connection, queue: mpsc::Receiver<Msg>, checkpoint: Option<mpsc::SyncSender<()>>) {
+/// The database file the writer opened, to notice it deleted or replaced under the server:
+/// SQLite would go on writing to the file it has open, and everything answered since would be
+/// gone with it at the next start.
+struct DatabaseFile {
+    path: PathBuf,
+    identity: (u64, u64),
+}
+
+impl DatabaseFile {
+    fn of(path: &std::path::Path) -> Option<DatabaseFile> {
+        let identity = file_identity(path)?;
+        Some(DatabaseFile {
+            path: path.to_owned(),
+            identity,
+        })
+    }
+
+    /// Whether the path still leads to the file the writer has open.
+    fn in_place(&self) -> bool {
+        file_identity(&self.path) == Some(self.identity)
+    }
+}
+
+/// The device and inode of the file at `path`.
+#[cfg(unix)]
+fn file_identity(path: &std::path::Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_identity(path: &std::path::Path) -> Option<(u64, u64)> {
+    std::fs::metadata(path).ok().map(|_| (0, 0))
+}
+
+/// The writer thread: groups waiting writes into one transaction each. A group is refused when
+/// the database `file` is no longer where it was opened.
+fn writer(
+    conn: Connection,
+    queue: mpsc::Receiver<Msg>,
+    checkpoint: Option<mpsc::SyncSender<()>>,
+    file: Option<DatabaseFile>,
+) {
     let mut stop = None;
     let mut commits = 0;
     while stop.is_none() {
@@ -271,7 +312,15 @@ fn writer(conn: Connection, queue: mpsc::Receiver<Msg>, checkpoint: Option<mpsc:
                 Err(_) => break,
             }
         }
-        let failed = run_group(&conn, &mut group).err();
+        let failed = match &file {
+            Some(f) if !f.in_place() => {
+                tracing::error!(path = %f.path.display(), "the database file was deleted or replaced; writes are refused");
+                Some(StoreError::Corrupt(
+                    "the database file was deleted or replaced while the server ran: writes are refused until the server is restarted on a database".into(),
+                ))
+            }
+            _ => run_group(&conn, &mut group).err(),
+        };
         if let Some(c) = &checkpoint {
             commits += 1;
             if commits >= CHECKPOINT_AFTER_COMMITS {
@@ -422,8 +471,9 @@ impl SqliteStore {
             None => None,
         };
         let (send, receive) = mpsc::channel();
+        let file = path.as_deref().and_then(DatabaseFile::of);
         spawn("portico-sqlite-writer", move || {
-            writer(conn, receive, checkpoint)
+            writer(conn, receive, checkpoint, file)
         })?;
         Ok(SqliteStore {
             queue: Mutex::new(Some(send)),

@@ -1,6 +1,7 @@
-"""Idempotency under failure, on a server of the test's own: a client that stops waiting for an
-answer (a timeout, a dropped connection) can still replay its result with the same key, and
-the change is made once."""
+"""Failure on a SQLite server of the test's own: a client that stops waiting for an answer (a
+timeout, a dropped connection) can still replay its result with the same idempotency key, the
+change made once; a database file deleted under the server makes it refuse writes rather than
+answer for changes that would be lost."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.skipif(bool(os.environ.get("PORTICO_TEST_DATABASE_URL")
 def test_a_request_whose_client_gave_up_finishes_and_replays():
     with tempfile.TemporaryDirectory() as tmp:
         db = pathlib.Path(tmp) / "portico.db"
-        srv = Server(f"sqlite://{db}", tmp, "idempotency")
+        srv = Server(f"sqlite://{db}", tmp, "gave-up")
         try:
             auth = {"Authorization": f"Bearer {new_key()}"}
             assert requests.get(f"{srv.url}/v1/customers", headers=auth, timeout=10).status_code == 200
@@ -53,5 +54,23 @@ def test_a_request_whose_client_gave_up_finishes_and_replays():
             assert r.headers.get("Idempotent-Replayed") == "true"
             listed = requests.get(f"{srv.url}/v1/customers", headers=auth, timeout=10).json()["data"]
             assert [c["id"] for c in listed] == [r.json()["id"]]
+        finally:
+            srv.stop()
+
+
+def test_a_database_deleted_under_the_server_refuses_writes():
+    with tempfile.TemporaryDirectory() as tmp:
+        db = pathlib.Path(tmp) / "portico.db"
+        srv = Server(f"sqlite://{db}", tmp, "deleted")
+        try:
+            auth = {"Authorization": f"Bearer {new_key()}"}
+            ok = requests.post(f"{srv.url}/v1/customers", data={"name": "Kept"}, headers=auth, timeout=10)
+            assert ok.status_code == 200
+            for f in pathlib.Path(tmp).glob("portico.db*"):
+                f.unlink()
+            r = requests.post(f"{srv.url}/v1/customers", data={"name": "Lost"}, headers=auth, timeout=10)
+            assert r.status_code == 500, r.text
+            assert r.json()["error"]["type"] == "api_error"
+            assert "deleted or replaced" in srv.log_text()
         finally:
             srv.stop()
