@@ -445,10 +445,11 @@ async fn handle(
         .get::<axum::extract::MatchedPath>()
         .map(|route| portico_wire::stripe_params(parts.method.as_str(), route.as_str()))
         .unwrap_or_default();
-    // From claiming the key to saving the result, the request runs in a task of its own: a
-    // client that disconnects (hyper then drops this future) cannot cut it off between its
+    // With a key, from claiming it to saving the result, the request runs in a task of its own:
+    // a client that disconnects (hyper then drops this future) cannot cut it off between its
     // claim, its commit and the saving of its result, which would leave the key claimed with
-    // nothing to replay.
+    // nothing to replay. (Without one, the handler's own task is enough.)
+    let keyed = claim.is_some();
     let (app, rid) = (app.clone(), rid.to_owned());
     let run = async move {
         let held = match claim {
@@ -562,6 +563,9 @@ async fn handle(
             Ok((resp, account, false))
         }
     };
+    if !keyed {
+        return run.await;
+    }
     match tokio::spawn(run).await {
         Ok(done) => done,
         Err(e) => {
