@@ -167,13 +167,19 @@ def test_a_slow_request_head_is_cut_off(tmp):
 def test_a_client_holds_only_so_many_connections(tmp):
     server = Server(f"sqlite://{tmp}/conns.db", tmp, "conns", "--max-connections-per-client", "20")
     try:
-        held = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(20)]
+        held = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(25)]
+        answered = 0
         try:
-            # Each is served (a request on the last one answers)...
-            held[-1].sendall(b"GET /v1/customers HTTP/1.1\r\nHost: x\r\n\r\n")
-            assert held[-1].recv(65536).startswith(b"HTTP/1.1 401")
-            # ...and one more is closed at once, without an answer.
-            assert raw(server.port, b"GET /v1/customers HTTP/1.1\r\nHost: x\r\n\r\n", wait=5) == b""
+            # The first 20 are served; those beyond are closed at once, without an answer. (The
+            # start-up probe's connection may still count for a moment: one fewer is served.)
+            for s in held:
+                try:
+                    s.sendall(b"GET /v1/customers HTTP/1.1\r\nHost: x\r\n\r\n")
+                    got = s.recv(65536)
+                except (ConnectionResetError, BrokenPipeError):
+                    got = b""
+                answered += got.startswith(b"HTTP/1.1 401")
+            assert 19 <= answered <= 20, answered
         finally:
             for s in held:
                 s.close()
