@@ -30,7 +30,7 @@ pub const MAX_PER_ACCOUNT: usize = 16;
 /// Attempts in all, counting those beyond [`MAX_IN_FLIGHT`] and [`MAX_PER_ACCOUNT`] that go to
 /// endpoints with nothing else in flight: while the slots are taken by endpoints that hang (a
 /// few accounts' worth, or one account's share), an endpoint that answers still gets its
-/// deliveries one at a time.
+/// deliveries one at a time — until this many attempts hang at once.
 pub const MAX_ATTEMPTS: usize = 2 * MAX_IN_FLIGHT;
 /// A thorough lease looks past the deliveries of endpoints and accounts at their limit for
 /// other deliveries, reading every due delivery ahead of those (on SQLite inside the writer);
@@ -326,8 +326,8 @@ impl Deliverer {
     /// slot is refilled when an attempt ends, and while attempts are in flight also when
     /// deliveries are queued or fall due, so a slow or hanging endpoint holds only its own
     /// slots. When the slots are all taken, or an account's share is, an endpoint with nothing
-    /// in flight still gets one delivery at a time beyond them (up to [`MAX_ATTEMPTS`] in all):
-    /// endpoints that hang, however many accounts' worth, never hold up one that answers.
+    /// in flight still gets one delivery at a time beyond them (up to [`MAX_ATTEMPTS`] in all),
+    /// so endpoints that hang hold up one that answers only once that many attempts hang.
     /// Results are recorded as they come in, those that finish together in one transaction.
     ///
     /// The worker uses one database connection at a time: it leases, reads what each attempt
@@ -352,11 +352,15 @@ impl Deliverer {
         let mut next_thorough = tokio::time::Instant::now();
         let mut next_on_wake = next_thorough;
         let mut last_lease = next_thorough;
+        // When the next lease for endpoints with nothing in flight may be taken.
+        let mut next_idle = next_thorough;
         // The first store error of the pass: nothing more is claimed, the attempts in flight
         // end and are recorded, and the pass returns it.
         let mut failed: Option<StoreError> = None;
         loop {
             let claiming = !stop.is_some_and(|s| *s.borrow()) && failed.is_none();
+            // An idle lease put off to keep its pace: the wait below ends when it may be taken.
+            let mut idle_put_off = false;
             // Two leases: one within the limits; then, while those limits (held by endpoints
             // that hang) would keep endpoints with nothing in flight waiting, a delivery for
             // each of those.
@@ -366,12 +370,18 @@ impl Deliverer {
                 if free == 0 || !claiming || failed.is_some() {
                     continue;
                 }
+                let started = tokio::time::Instant::now();
+                // The idle lease reads past every due delivery of the endpoints in flight: it
+                // is paced as thorough leases are.
                 if idle && !held.crowded(in_flight.len()) {
+                    continue;
+                }
+                if idle && started < next_idle {
+                    idle_put_off = true;
                     continue;
                 }
                 let now = self.app.clock.now();
                 let lease_until = now + self.app.settings.webhooks.lease_secs();
-                let started = tokio::time::Instant::now();
                 let thorough = !idle && started >= next_thorough;
                 let limits = if idle {
                     held.idle_limits(free)
@@ -383,13 +393,14 @@ impl Deliverer {
                     .store
                     .claim_deliveries(&self.owner, now, lease_until, &limits)
                     .await;
-                if !idle {
-                    last_lease = started;
-                }
+                last_lease = started;
                 if thorough {
                     let gap = started.elapsed() * CLAIM_GAP_FACTOR;
                     next_thorough = started + gap;
                     next_on_wake = started + gap.max(CLAIM_GAP);
+                }
+                if idle {
+                    next_idle = started + (started.elapsed() * CLAIM_GAP_FACTOR).max(CLAIM_GAP);
                 }
                 let batch = claimed.unwrap_or_else(|e| {
                     failed = Some(e);
@@ -428,7 +439,7 @@ impl Deliverer {
                 tokio::select! {
                     next = in_flight.join_next_with_id() => next,
                     () = woken => continue,
-                    () = tokio::time::sleep_until(poll.max(next_on_wake)) => continue,
+                    () = tokio::time::sleep_until(if idle_put_off { next_idle } else { poll.max(next_on_wake) }) => continue,
                 }
             } else {
                 in_flight.join_next_with_id().await
