@@ -67,6 +67,15 @@ impl From<StoreError> for Failure {
                 "This object was changed by another request at the same time. Please retry the request.",
             )
             .into(),
+            // Its key was taken over by a retry, thought to be this request's replacement: this
+            // one changes nothing (not retried).
+            StoreError::KeyTaken => ApiError::new(
+                409,
+                ErrorType::InvalidRequestError,
+                Some(ErrorCode::IdempotencyKeyInUse),
+                "This request took so long that a retry with its Idempotency-Key took the key over; it changed nothing, and the retry's result stands.",
+            )
+            .into(),
             other => {
                 tracing::error!(error = %other, "store failure");
                 ApiError::internal().into()
@@ -518,50 +527,28 @@ async fn handle(
         };
         let status = resp.status().as_u16();
         // Saved: results of requests that ran (success, or a payment failure). Validation errors
-        // and failures that changed nothing are not, so a corrected retry can use the key.
-        if (200..300).contains(&status) || status == 402 {
-            let (parts, body) = resp.into_parts();
-            let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-            // Kept sealed: some responses (a webhook endpoint's secret, a portal link) are secrets.
-            // The change is committed whatever happens here: its response goes out regardless.
-            let text = app.sealer.seal(&String::from_utf8_lossy(&bytes)).await;
-            if let Err(e) = &text {
-                tracing::error!(error = %e, "cannot seal an idempotent result");
-            }
-            let mut saved = false;
-            for attempt in 0..3u64 {
-                let Ok(text) = &text else { break };
-                match app
-                    .store
-                    .idempotency_finish(&caller.account, &held, status, text)
-                    .await
-                {
-                    Ok(()) => {
-                        saved = true;
-                        break;
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, attempt, "could not save an idempotent result");
-                        tokio::time::sleep(std::time::Duration::from_millis(20 * (attempt + 1)))
-                            .await;
-                    }
-                }
-            }
-            if !saved {
-                tracing::error!(key = %held.key, "idempotent result not saved; the key stays claimed");
-            }
-            Ok((
-                Response::from_parts(parts, Body::from(bytes)),
-                account,
-                false,
-            ))
-        } else {
-            // A key whose request committed a change stays claimed (see `idempotency_release`).
-            app.store
+        // and failures that changed nothing are not, so a corrected retry can use the key; but
+        // a request that committed a change before failing keeps its key (see
+        // `idempotency_release`), and its answer is saved too unless it is a server error (whose
+        // change may or may not have been made: the key then stays claimed, never run again).
+        let save = (200..300).contains(&status)
+            || status == 402
+            || (!app
+                .store
                 .idempotency_release(&caller.account, &held)
-                .await?;
-            Ok((resp, account, false))
+                .await?
+                && status < 500);
+        if !save {
+            return Ok((resp, account, false));
         }
+        let (parts, body) = resp.into_parts();
+        let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+        save_result(&app, &caller.account, &held, status, &bytes).await;
+        Ok((
+            Response::from_parts(parts, Body::from(bytes)),
+            account,
+            false,
+        ))
     };
     if !keyed {
         return run.await;
@@ -573,6 +560,39 @@ async fn handle(
             Err(ApiError::internal().into())
         }
     }
+}
+
+/// Saves the answer of a request that ran under the key it `held`, for its retries to replay.
+/// Kept sealed: some answers (a webhook endpoint's secret, a portal link) are secrets. The change
+/// is committed whatever happens here: the answer goes out regardless.
+async fn save_result(
+    app: &App,
+    account: &portico_domain::AccountId,
+    held: &portico_store::HeldKey,
+    status: u16,
+    bytes: &[u8],
+) {
+    let text = match app.sealer.seal(&String::from_utf8_lossy(bytes)).await {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot seal an idempotent result");
+            return;
+        }
+    };
+    for attempt in 0..3u64 {
+        match app
+            .store
+            .idempotency_finish(account, held, status, &text)
+            .await
+        {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, attempt, "could not save an idempotent result");
+                tokio::time::sleep(std::time::Duration::from_millis(20 * (attempt + 1))).await;
+            }
+        }
+    }
+    tracing::error!(key = %held.key, "idempotent result not saved; the key stays claimed");
 }
 
 /// The error for a key reused with other parameters or on another endpoint.

@@ -70,6 +70,10 @@ pub enum StoreError {
         /// `id` or `unique_key`.
         what: &'static str,
     },
+    /// The request no longer holds its idempotency key: a later request took it over (the
+    /// first was thought dead), and only that one may commit under it.
+    #[error("the idempotency key was taken over by another request")]
+    KeyTaken,
     /// A list cursor (`starting_after` / `ending_before`) names no object of the listed kind.
     #[error("no such cursor object")]
     CursorNotFound,
@@ -707,8 +711,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Releases a key whose request should not be replayed (validation errors), unless the
     /// request committed a change under it (it must then never run again) or no longer holds
-    /// it.
-    async fn idempotency_release(&self, account: &AccountId, held: &HeldKey) -> StoreResult<()>;
+    /// it; whether it was released.
+    async fn idempotency_release(&self, account: &AccountId, held: &HeldKey) -> StoreResult<bool>;
 
     /// Forgets keys created before `before`; returns how many.
     async fn idempotency_prune(&self, before: i64) -> StoreResult<u64>;

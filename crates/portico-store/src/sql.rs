@@ -351,10 +351,11 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn idempotency_release(&self, account: &AccountId, held: &HeldKey) -> StoreResult<()> {
-        self.execute(&st::idempotency_release(account, held))
-            .await?;
-        Ok(())
+    async fn idempotency_release(&self, account: &AccountId, held: &HeldKey) -> StoreResult<bool> {
+        Ok(self
+            .execute(&st::idempotency_release(account, held))
+            .await?
+            > 0)
     }
 
     async fn idempotency_prune(&self, before: i64) -> StoreResult<u64> {

@@ -877,10 +877,9 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn idempotency_release(&self, account: &AccountId, held: &HeldKey) -> StoreResult<()> {
+    async fn idempotency_release(&self, account: &AccountId, held: &HeldKey) -> StoreResult<bool> {
         let sql = st::idempotency_release(account, held);
-        self.write(move |c| execute(c, &sql)).await?;
-        Ok(())
+        Ok(self.write(move |c| execute(c, &sql)).await? > 0)
     }
 
     async fn idempotency_prune(&self, before: i64) -> StoreResult<u64> {

@@ -473,10 +473,13 @@ pub(crate) struct WriteSql {
     /// What the write must find: it must change exactly one row, or the commit fails with a
     /// conflict (the text says, in the logs, which row was changed or gone). `None`: any count.
     pub must_find: Option<String>,
+    /// It marks a held idempotency key committed: not finding it means the key was taken over.
+    guards_key: bool,
 }
 
 pub(crate) fn write(account: &AccountId, w: Write) -> WriteSql {
     let acct = || text(account.as_str());
+    let guards_key = matches!(w, Write::IdempotencyCommitted(_));
     let (text_, args, must_find) = match w {
         Write::Insert(mut r) => {
             let mut args = vec![
@@ -573,6 +576,7 @@ pub(crate) fn write(account: &AccountId, w: Write) -> WriteSql {
     WriteSql {
         sql: Sql::new(text_, args),
         must_find,
+        guards_key,
     }
 }
 
@@ -583,7 +587,11 @@ impl WriteSql {
         match self.must_find.as_deref() {
             Some(what) if changed != 1 => {
                 tracing::debug!(expected = what, "lost a race: the row was changed or gone");
-                Err(StoreError::Conflict)
+                Err(if self.guards_key {
+                    StoreError::KeyTaken
+                } else {
+                    StoreError::Conflict
+                })
             }
             _ => Ok(()),
         }

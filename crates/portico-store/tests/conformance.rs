@@ -564,10 +564,10 @@ async fn idempotency_keys(store: Arc<dyn Store>) {
             .unwrap(),
         IdempotencyClaim::Started
     );
-    store
+    assert!(store
         .idempotency_release(&acct, &held("k2", 1000))
         .await
-        .unwrap();
+        .unwrap());
     assert_eq!(
         store
             .idempotency_claim(&acct, "k2", "fp2", 1000)
@@ -590,9 +590,9 @@ async fn idempotency_keys(store: Arc<dyn Store>) {
         store
             .commit(&acct, vec![Write::IdempotencyCommitted(stale.clone())])
             .await,
-        Err(StoreError::Conflict)
+        Err(StoreError::KeyTaken)
     ));
-    store.idempotency_release(&acct, &stale).await.unwrap();
+    assert!(!store.idempotency_release(&acct, &stale).await.unwrap());
     store
         .idempotency_finish(&acct, &stale, 200, "{\"stale\":true}")
         .await
@@ -626,10 +626,10 @@ async fn idempotency_keys(store: Arc<dyn Store>) {
         .unwrap();
     // Its request failing afterwards (a second commit, or the first one's answer lost) does
     // not free the key: a retry must not make the change again.
-    store
+    assert!(!store
         .idempotency_release(&acct, &held("k3", 1000))
         .await
-        .unwrap();
+        .unwrap());
     assert_eq!(
         store
             .idempotency_claim(&acct, "k3", "fp3", 1001)
@@ -643,6 +643,37 @@ async fn idempotency_keys(store: Arc<dyn Store>) {
             .await
             .unwrap(),
         IdempotencyClaim::Lost
+    );
+    // A request that committed, then answered with an error of its own (not the server's),
+    // has that answer saved in place of the release: its retries replay it.
+    assert_eq!(
+        store
+            .idempotency_claim(&acct, "k4", "fp4", 1000)
+            .await
+            .unwrap(),
+        IdempotencyClaim::Started
+    );
+    store
+        .commit(&acct, vec![Write::IdempotencyCommitted(held("k4", 1000))])
+        .await
+        .unwrap();
+    assert!(!store
+        .idempotency_release(&acct, &held("k4", 1000))
+        .await
+        .unwrap());
+    store
+        .idempotency_finish(&acct, &held("k4", 1000), 400, "{\"error\":{}}")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .idempotency_claim(&acct, "k4", "fp4", 1001)
+            .await
+            .unwrap(),
+        IdempotencyClaim::Replay {
+            status: 400,
+            body: "{\"error\":{}}".into()
+        }
     );
     // After 24 hours a key is forgotten.
     assert_eq!(
