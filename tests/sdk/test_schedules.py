@@ -293,6 +293,22 @@ def test_a_schedule_announces_its_end_seven_days_before(v1, world):
     assert len(expiring()) == 2
 
 
+def test_an_end_notice_on_a_phase_start_is_not_a_second_update(v1, world):
+    # The last phase lasts a week: its start is also seven days before the schedule's end.
+    weekly = v1.prices.create({"product": v1.prices.retrieve(world["basic"]).product, "currency": "usd",
+                               "unit_amount": 300, "recurring": {"interval": "week"}})
+    sched = v1.subscription_schedules.create({"from_subscription": world["sub"].id})
+    v1.subscription_schedules.update(sched.id, {"phases": [
+        {"items": [{"price": world["pro"]}], "start_date": APR1, "end_date": MAY1},
+        {"items": [{"price": weekly.id}], "start_date": MAY1, "end_date": MAY1 + 7 * DAY},
+    ]})
+    before = {e.id for e in v1.events.list({"limit": 100}).data}
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 60})
+    mine = [e.type for e in v1.events.list({"limit": 100}).data
+            if e.id not in before and e.data.object.to_dict().get("id") == sched.id]
+    assert sorted(mine) == ["subscription_schedule.expiring", "subscription_schedule.updated"], mine
+
+
 def test_a_schedule_shorter_than_the_notice_announces_its_end_as_it_starts(v1, world):
     cus = carded_customer(v1, world["clock"].id)
     daily = v1.prices.create({"product": v1.prices.retrieve(world["basic"]).product, "currency": "usd",

@@ -86,6 +86,15 @@ pub struct Schedule {
     pub expiring_sent_for: Option<i64>,
 }
 
+/// What falls due for a schedule by itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ScheduleDue {
+    /// It starts: its subscription is created.
+    Start,
+    /// Its end is seven days away: it is announced.
+    Expiring,
+}
+
 /// A running schedule's end is announced this long before it (`subscription_schedule.expiring`:
 /// Stripe's seven days).
 pub const EXPIRING_NOTICE_SECS: i64 = 7 * 86_400;
@@ -426,6 +435,17 @@ impl Schedule {
             .flatten()
     }
 
+    /// What falls due for this schedule by itself next, and when: its start, or the notice of
+    /// its end.
+    pub fn next_due(&self) -> Option<(i64, ScheduleDue)> {
+        match self.starts_at() {
+            Some(t) => Some((t, ScheduleDue::Start)),
+            None => self
+                .expiring_notice_due()
+                .map(|t| (t, ScheduleDue::Expiring)),
+        }
+    }
+
     /// When the coming end of this running schedule is to be announced: seven days before it,
     /// or as soon as it runs when it starts closer to its end than that; `None` once announced
     /// for this end (phases that move the end are announced again) or when it is not running.
@@ -437,12 +457,12 @@ impl Schedule {
             .filter(|at| *at < end)
     }
 
-    /// Marks the coming end as announced, when its notice is due by `now` and the end is still
-    /// ahead; whether it was (the caller's events then tell it as
-    /// `subscription_schedule.expiring`).
+    /// Marks the coming end as announced, when its notice is due by `now`; whether it was (the
+    /// caller's events then tell it as `subscription_schedule.expiring`). A notice the worker
+    /// comes to late (the server was down) is still given, rather than left due for ever.
     pub fn announce_expiring(&mut self, now: i64) -> bool {
         match self.expiring_notice_due() {
-            Some(at) if at <= now && now < self.end() => {
+            Some(at) if at <= now => {
                 self.expiring_sent_for = Some(self.end());
                 true
             }
@@ -686,11 +706,13 @@ mod tests {
         // New phases that move the end: the new end is announced in its turn.
         s.phases[0].end = 60 * DAY;
         assert_eq!(s.expiring_notice_due(), Some(53 * DAY));
-        // A schedule shorter than the notice is announced as it runs; nothing after its end,
-        // nor for one that is not running.
+        // A schedule shorter than the notice is announced as it runs; nothing for one that is
+        // not running.
         let mut short = running(10 * DAY, 12 * DAY);
         assert_eq!(short.expiring_notice_due(), Some(10 * DAY));
-        assert!(!short.announce_expiring(12 * DAY), "ended");
+        let mut late = short.clone();
+        assert!(late.announce_expiring(13 * DAY), "late, but not left due");
+        assert_eq!(late.expiring_notice_due(), None);
         short.status = ScheduleStatus::NotStarted;
         assert_eq!(short.expiring_notice_due(), None);
         short.status = ScheduleStatus::Released;

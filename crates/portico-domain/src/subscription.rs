@@ -1085,9 +1085,16 @@ impl Subscription {
             return false;
         }
         self.draft_invoice = None;
+        self.payment_failed(created, attempts);
+        true
+    }
+
+    /// A payment of its invoice made at `created`, tried `attempts` times in all, failed (or
+    /// waits on authentication): the subscription is past due, the invoice retried on the
+    /// schedule.
+    pub fn payment_failed(&mut self, created: i64, attempts: i64) {
         self.status = SubscriptionStatus::PastDue;
         self.next_retry_at = next_retry(created, attempts);
-        true
     }
 
     /// Keeps `after` (this subscription as a change left it) as a pending update: this

@@ -9,7 +9,7 @@ use portico_domain::customer::Customer;
 use portico_domain::discount::Discount;
 use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentOutcome};
 use portico_domain::payment_method::PaymentMethod;
-use portico_domain::schedule::{apply_phase, Schedule, ScheduleStatus};
+use portico_domain::schedule::{apply_phase, Schedule, ScheduleDue, ScheduleStatus};
 use portico_domain::subscription::{
     next_retry, Due, MissingPaymentMethod, PauseBehavior, Subscription, SubscriptionStatus,
 };
@@ -132,13 +132,7 @@ pub async fn run_due(
         if let Some((at, what, s)) =
             scheduled.filter(|(t, _, _)| next.as_ref().is_none_or(|(at, _, _)| t <= at))
         {
-            let ran = match what {
-                ScheduleDue::Start => {
-                    crate::api::subscription_schedule::start_schedule(app, account, s).await
-                }
-                ScheduleDue::Expiring => announce_expiring(app, account, s, at).await,
-            };
-            match ran {
+            match run_schedule_due(app, account, s, what, at).await {
                 // Changed meanwhile (a metadata update): read again on the next turn.
                 Err(e) if e.error.status == 409 => continue,
                 other => other?,
@@ -161,15 +155,6 @@ pub async fn run_due(
     Err(too_far())
 }
 
-/// What falls due for a schedule by itself.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum ScheduleDue {
-    /// It starts: its subscription is created.
-    Start,
-    /// Its end is seven days away: it is announced.
-    Expiring,
-}
-
 /// The soonest start or end notice due by `until` among the schedules on test clock `clock`.
 async fn next_schedule_due(
     app: &App,
@@ -184,14 +169,7 @@ async fn next_schedule_due(
             Filter::Field("test_clock", clock.to_owned()),
         ];
         for s in all_schedules(app, account, filters).await? {
-            let due = match s.value.starts_at() {
-                Some(t) => Some((t, ScheduleDue::Start)),
-                None => s
-                    .value
-                    .expiring_notice_due()
-                    .map(|t| (t, ScheduleDue::Expiring)),
-            };
-            let Some((at, what)) = due.filter(|(t, _)| *t <= until) else {
+            let Some((at, what)) = s.value.next_due().filter(|(t, _)| *t <= until) else {
                 continue;
             };
             let sooner = soonest
@@ -205,19 +183,27 @@ async fn next_schedule_due(
     Ok(soonest)
 }
 
-/// Announces the coming end of `schedule` at `at` (`subscription_schedule.expiring`), when its
-/// notice is due by then.
-async fn announce_expiring(
+/// Does what fell due for `schedule` (`what`) at `at`: starts it, or announces its coming end
+/// (`subscription_schedule.expiring`).
+async fn run_schedule_due(
     app: &App,
     account: &AccountId,
     mut schedule: Versioned<Schedule>,
+    what: ScheduleDue,
     at: i64,
 ) -> Result<(), Failure> {
-    if schedule.value.announce_expiring(at) {
-        app.commit_at(account, vec![Write::Update(schedule.next_record())], at)
-            .await?;
+    match what {
+        ScheduleDue::Start => {
+            crate::api::subscription_schedule::start_schedule(app, account, schedule).await
+        }
+        ScheduleDue::Expiring => {
+            if schedule.value.announce_expiring(at) {
+                app.commit_at(account, vec![Write::Update(schedule.next_record())], at)
+                    .await?;
+            }
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 /// Every schedule that `filters` select, page after page.
@@ -299,11 +285,10 @@ pub async fn run_once(app: &App) -> usize {
                     if s.value.test_clock.is_some() {
                         return Ok::<_, Failure>(false);
                     }
-                    if s.value.status == ScheduleStatus::NotStarted {
-                        crate::api::subscription_schedule::start_schedule(app, &account, s).await?;
-                    } else {
-                        announce_expiring(app, &account, s, now).await?;
-                    }
+                    let Some((_, what)) = s.value.next_due() else {
+                        return Ok(false);
+                    };
+                    run_schedule_due(app, &account, s, what, now).await?;
                     Ok(true)
                 };
                 match started.await {
@@ -1111,8 +1096,7 @@ async fn finalize_renewal(
     } else if unpaid && inv.value.attempt_count > 0 {
         // Its first payment was made by hand, and failed, before such a failure made the
         // subscription past due at once (`renewal_failed_by_hand`): the retry schedule takes over.
-        sub.status = SubscriptionStatus::PastDue;
-        sub.next_retry_at = next_retry(inv.value.created, inv.value.attempt_count);
+        sub.payment_failed(inv.value.created, inv.value.attempt_count);
     } else if unpaid {
         writes.extend(charge_as(app, account, at, sub, &mut inv.value, OFF_SESSION).await?);
     }
@@ -1412,8 +1396,7 @@ pub async fn charge_as(
         }
         _ => {}
     }
-    sub.status = SubscriptionStatus::PastDue;
-    sub.next_retry_at = next_retry(inv.created, inv.attempt_count);
+    sub.payment_failed(inv.created, inv.attempt_count);
     Ok((outcome == PaymentOutcome::RequiresAction)
         .then(|| token_write(app, account, &inv.id, &token)))
 }

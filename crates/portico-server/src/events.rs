@@ -486,9 +486,12 @@ impl App {
         };
         let mut old_json = old.map(|r| render(r, now)).transpose()?;
         // A schedule's `current_phase` follows the time: a write that changes nothing else is
-        // the billing engine starting the next phase now, announced with the phase before it.
+        // the billing engine starting the next phase now, announced with the phase before it
+        // (unless it only marks the schedule's end as announced).
+        let announces_end = record.kind == "subscription_schedule"
+            && sets_mark_anew(old, record, "expiring_sent_for");
         if let (Some(r), Some(o)) = (old, &old_json) {
-            if r.kind == "subscription_schedule" && diff(o, &new_json).is_none() {
+            if r.kind == "subscription_schedule" && !announces_end && diff(o, &new_json).is_none() {
                 let before = render(r, now - 1)?;
                 if !before["current_phase"].is_null()
                     && before["current_phase"] != new_json["current_phase"]
@@ -507,9 +510,7 @@ impl App {
         if record.kind == "subscription" && sets_mark_anew(old, record, "trial_will_end_sent_for") {
             derived.push(("customer.subscription.trial_will_end".into(), None, false));
         }
-        if record.kind == "subscription_schedule"
-            && sets_mark_anew(old, record, "expiring_sent_for")
-        {
+        if announces_end {
             derived.push(("subscription_schedule.expiring".into(), None, false));
         }
         let mut out = Vec::new();

@@ -90,7 +90,7 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let held = match per_client.filter(|_| !trusted.contains(&peer.ip())) {
-            Some(cap) => match open.take(peer.ip(), cap) {
+            Some(cap) => match open.take(client_of(peer.ip()), cap) {
                 Some(h) => Some(h),
                 None => {
                     tracing::debug!(%peer, "connection refused: the client holds too many");
@@ -130,6 +130,19 @@ pub async fn serve(
     Ok(())
 }
 
+/// Whom a connection from `ip` counts against: the address itself, or for IPv6 its /64 (the
+/// block one host is given, any address of which it may use); an IPv4 address written as IPv6
+/// is that IPv4 address.
+fn client_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        },
+    }
+}
+
 /// The client a request from a trusted proxy is for: the last address of `X-Forwarded-For`
 /// (each proxy appends the one it saw) that is not itself a trusted proxy. `None` when the
 /// header is missing or unreadable.
@@ -146,6 +159,22 @@ fn forwarded_client(headers: &axum::http::HeaderMap, trusted: &[IpAddr]) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connections_count_against_an_address_or_its_ipv6_block() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(client_of(ip("203.0.113.9")), ip("203.0.113.9"));
+        assert_eq!(client_of(ip("::ffff:203.0.113.9")), ip("203.0.113.9"));
+        assert_eq!(client_of(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+        assert_eq!(
+            client_of(ip("2001:db8:1:2:ffff::9")),
+            client_of(ip("2001:db8:1:2::1"))
+        );
+        assert_ne!(
+            client_of(ip("2001:db8:1:3::1")),
+            client_of(ip("2001:db8:1:2::1"))
+        );
+    }
 
     #[test]
     fn the_client_is_the_last_address_a_trusted_proxy_did_not_add() {

@@ -483,7 +483,7 @@ impl Object for portico_domain::schedule::Schedule {
     fn due_at(&self) -> Option<i64> {
         self.test_clock
             .is_none()
-            .then(|| self.starts_at().or_else(|| self.expiring_notice_due()))
+            .then(|| self.next_due().map(|(t, _)| t))
             .flatten()
     }
 }
