@@ -531,13 +531,14 @@ async fn handle(
         // a request that committed a change before failing keeps its key (see
         // `idempotency_release`), and its answer is saved too unless it is a server error (whose
         // change may or may not have been made: the key then stays claimed, never run again).
-        let save = (200..300).contains(&status)
-            || status == 402
-            || (!app
+        let ran = (200..300).contains(&status) || status == 402;
+        let save = ran || {
+            let released = app
                 .store
                 .idempotency_release(&caller.account, &held)
-                .await?
-                && status < 500);
+                .await?;
+            !released && status < 500
+        };
         if !save {
             return Ok((resp, account, false));
         }

@@ -265,14 +265,14 @@ pub async fn show(
         Err(r) => return r,
     };
     // Sent from the portal: the page leads back there.
-    if let Some(back) = query.as_deref().and_then(|q| q.strip_prefix("back=")) {
-        let back = url::form_urlencoded::parse(format!("b={back}").as_bytes())
-            .next()
-            .and_then(|(_, v)| super::portal::portal_way_back(&v));
-        if back.is_some() {
-            o.back = back;
-            return render(&app, &o, &headers, StatusCode::OK, None).await;
-        }
+    let back = query.as_deref().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "back")
+            .and_then(|(_, v)| super::portal::portal_way_back(&v))
+    });
+    if back.is_some() {
+        o.back = back;
+        return render(&app, &o, &headers, StatusCode::OK, None).await;
     }
     // Back from a 3-D Secure check that did not pay: the reason, as after a decline.
     let inv = &o.invoice.value;
