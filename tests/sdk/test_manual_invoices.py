@@ -3,7 +3,7 @@ pending invoice items) so they are billed now rather than at the renewal."""
 
 import pytest
 
-from helpers import APR1, APR16, DAY, MAY1, carded_customer, check, expect_error
+from helpers import APR1, APR16, DAY, HOUR, MAY1, carded_customer, check, expect_error
 
 
 @pytest.fixture
@@ -266,3 +266,58 @@ def test_a_deleted_draft_does_not_bring_back_a_once_discount_taken_off(v1, world
     assert v1.subscriptions.retrieve(sub.id).discounts == []
     assert [(l.amount, [d.amount for d in l.discount_amounts]) for l in renewal(v1, world, sub).lines.data] == [
         (-500, []), (1000, [500]), (2000, [])]
+
+
+def test_an_invoice_paid_out_of_band_is_paid_without_a_charge(v1, world):
+    sub = upgraded(v1, world)
+    inv = v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
+                              "pending_invoice_items_behavior": "include"})
+    # A draft is finalized first, then marked paid; the card is never tried, even one given.
+    paid = check(v1.invoices.pay(inv.id, {"paid_out_of_band": True, "payment_method": "pm_card_chargeDeclined"}))
+    assert (paid.status, paid.amount_due, paid.amount_paid, paid.amount_remaining) == ("paid", 500, 500, 0)
+    assert (paid.amount_paid_off_stripe, paid.attempted, paid.attempt_count) == (500, False, 0)
+    assert paid.number and paid.status_transitions.paid_at == APR16
+    assert paid.status_transitions.finalized_at == APR16
+    assert v1.invoices.retrieve(inv.id).amount_paid_off_stripe == 500
+    kinds = [e.type for e in v1.events.list({"limit": 20}).data if getattr(e.data.object, "id", None) == inv.id]
+    assert "invoice.paid" in kinds and "invoice.finalized" in kinds
+    assert "invoice.payment_succeeded" not in kinds and "invoice.payment_failed" not in kinds
+    # `invoice.finalized` shows the invoice as it was finalized, unpaid.
+    finalized = v1.events.list({"type": "invoice.finalized", "limit": 1}).data[0].data.object
+    assert (finalized.status, finalized.amount_paid_off_stripe, finalized.amount_remaining) == ("open", 0, 500)
+    # Paid is final.
+    expect_error(lambda: v1.invoices.pay(inv.id, {"paid_out_of_band": True}), message="status is paid")
+    expect_error(lambda: v1.invoices.pay(inv.id), message="status is paid")
+    # `paid_out_of_band=false` is an ordinary payment.
+    again = v1.invoices.create({"customer": world["cus"].id, "currency": "usd"})
+    assert check(v1.invoices.pay(again.id, {"paid_out_of_band": False})).amount_paid_off_stripe == 0
+
+
+def test_a_past_due_subscription_is_active_again_once_its_invoice_is_paid_out_of_band(v1, world):
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"]}]})
+    v1.customers.update(world["cus"].id, {"invoice_settings": {"default_payment_method": v1.payment_methods.attach(
+        "pm_card_chargeCustomerFail", {"customer": world["cus"].id}).id}})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + HOUR + 60})
+    failed = v1.invoices.list({"subscription": sub.id, "limit": 1}).data[0]
+    assert v1.subscriptions.retrieve(sub.id).status == "past_due"
+    assert failed.status == "open" and failed.next_payment_attempt
+    paid = check(v1.invoices.pay(failed.id, {"paid_out_of_band": True}))
+    assert (paid.status, paid.amount_paid, paid.amount_paid_off_stripe, paid.attempt_count) == ("paid", 1000, 1000, 1)
+    assert paid.next_payment_attempt is None
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+    updated = v1.events.list({"type": "customer.subscription.updated", "limit": 1}).data[0]
+    assert updated.data.object.status == "active" and updated.data.previous_attributes.status == "past_due"
+    # An uncollectible invoice can be marked paid too; a void one cannot.
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 31 * DAY + HOUR + 60})
+    late = v1.invoices.list({"subscription": sub.id, "limit": 1}).data[0]
+    assert late.status == "open"
+    v1.invoices.mark_uncollectible(late.id)
+    assert check(v1.invoices.pay(late.id, {"paid_out_of_band": True})).status == "paid"
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 2}],
+                                     "proration_behavior": "create_prorations"})
+    draft = v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
+                                "pending_invoice_items_behavior": "include"})
+    assert v1.invoices.finalize_invoice(draft.id).status == "open"
+    v1.invoices.void_invoice(draft.id)
+    expect_error(lambda: v1.invoices.pay(draft.id, {"paid_out_of_band": True}), message="status is void")
+    expect_error(lambda: v1.invoices.pay(draft.id, {"paid_out_of_band": "maybe"}), param="paid_out_of_band")

@@ -158,6 +158,14 @@ pub struct Invoice {
     /// as the time its first payment is due.
     #[serde(default)]
     pub automatically_finalizes_at: Option<i64>,
+    /// What was marked paid outside Portico (`paid_out_of_band`): part of `amount_paid`, with
+    /// no charge behind it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub paid_off_stripe: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 /// What a payment attempt did.
@@ -221,6 +229,7 @@ impl Invoice {
             deleted: false,
             tries: 0,
             automatically_finalizes_at: None,
+            paid_off_stripe: 0,
         }
     }
 
@@ -490,6 +499,7 @@ impl Invoice {
         let mut inv = self.clone();
         inv.status = InvoiceStatus::Open;
         inv.amount_paid = 0;
+        inv.paid_off_stripe = 0;
         inv.attempt_count = 0;
         inv.tries = 0;
         inv.attempted = false;
@@ -661,6 +671,23 @@ impl Invoice {
                 PaymentOutcome::RequiresAction
             }
         })
+    }
+
+    /// Marks an open or uncollectible invoice paid outside Portico (`paid_out_of_band`): what
+    /// was left to pay counts as paid, with no charge and no attempt. Final, as any payment.
+    pub fn pay_out_of_band(&mut self, now: i64) -> DomainResult<()> {
+        if !self.is_collectable() {
+            return Err(DomainError::state(
+                None,
+                format!(
+                    "You cannot pay this invoice because its status is {}.",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        self.paid_off_stripe += self.amount_remaining();
+        self.mark_paid(now);
+        Ok(())
     }
 
     /// Open, or written off as uncollectible: it can still be paid or voided.

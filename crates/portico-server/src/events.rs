@@ -227,7 +227,15 @@ fn invoice_events(
     }
     if is == "paid" && was.as_deref() != Some("paid") {
         out.push("invoice.paid".into());
-        out.push("invoice.payment_succeeded".into());
+        // Marked paid outside Portico: no payment succeeded.
+        if new
+            .get("paid_off_stripe")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+            == 0
+        {
+            out.push("invoice.payment_succeeded".into());
+        }
     } else if attempts(new) > old.map(attempts).unwrap_or(0)
         && (is == "open" || is == "uncollectible")
     {

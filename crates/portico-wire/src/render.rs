@@ -525,7 +525,7 @@ pub fn invoice(
         "amount_due": inv.amount_due(),
         "amount_overpaid": 0,
         "amount_paid": inv.amount_paid,
-        "amount_paid_off_stripe": 0,
+        "amount_paid_off_stripe": inv.paid_off_stripe,
         "amount_remaining": inv.amount_remaining(),
         "amount_shipping": 0,
         "application": null,

@@ -133,15 +133,8 @@ pub async fn after_payment(
 /// `POST /v1/invoices/{invoice}/pay`: with `payment_method`, or the subscription's or the
 /// customer's default.
 pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
-    let (pm_param, off_session, expand) = api.read(|r| {
+    let (pm_param, off_session, out_of_band, expand) = api.read(|r| {
         r.bool("forgive");
-        if r.bool("paid_out_of_band") == Some(true) {
-            r.error(ApiError::invalid(
-                Some("paid_out_of_band".into()),
-                None,
-                "Portico does not support paying invoices out of band yet.",
-            ));
-        }
         r.unsupported("mandate", "mandates are not implemented.");
         r.unsupported(
             "source",
@@ -150,6 +143,7 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
         (
             r.string("payment_method", 5000),
             r.bool("off_session").unwrap_or(true),
+            r.bool("paid_out_of_band").unwrap_or(false),
             r.expand("invoice", false),
         )
     })?;
@@ -157,6 +151,8 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
     let (inv, declined) = with_retries(|| async move {
         let mut inv = load_live::<Invoice>(app_, &api_.caller.account, id_, None).await?;
         let pm = match pm_param_ {
+            // Paid outside Portico: no payment method is charged, so none is looked up.
+            _ if out_of_band => None,
             Some(p) => {
                 let pm = resolve_payment_method(app_, api_, p, "payment_method").await?;
                 // A stored payment method must be the invoice customer's; a test token
@@ -183,8 +179,12 @@ pub async fn pay_invoice(State(app): State<App>, PathId(id): PathId, mut api: Ap
             finalized.push(Write::Update(customer.next_record()));
         }
         let settled = !finalized.is_empty() && inv.value.status == InvoiceStatus::Paid;
-        let (mut writes, outcome) = if settled {
-            // Finalizing settled it (nothing due, or a credit covered it).
+        if out_of_band && !settled {
+            inv.value.pay_out_of_band(now)?;
+        }
+        let (mut writes, outcome) = if settled || out_of_band {
+            // Finalizing settled it (nothing due, or a credit covered it), or it was marked paid
+            // outside Portico.
             let mut writes = vec![Write::Update(inv.next_record())];
             writes.extend(after_payment(app_, &api_.caller.account, &inv.value, None).await?);
             (writes, PaymentOutcome::Paid)
