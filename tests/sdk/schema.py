@@ -124,6 +124,7 @@ _PLAN = {
         "meter": {"type": ["string", "null"]},
         "nickname": {"type": ["string", "null"]},
         "product": {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/product"}, {"type": "null"}]},
+        "tiers": {"type": "array", "items": {"$ref": "#/$defs/price_tier"}},
         "tiers_mode": {"enum": ["graduated", "volume", None]},
         "transform_usage": {"type": ["object", "null"]},
         "trial_period_days": {"type": ["integer", "null"]},

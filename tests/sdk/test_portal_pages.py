@@ -1001,3 +1001,37 @@ def test_the_invoice_history_page_follows_the_configuration(server):
     p = InPortal(server, "no-history@example.com")
     p.v1.billing_portal.configurations.update(p.config.id, {"features": {"invoice_history": {"enabled": False}}})
     p.browser.get(p.url + "/invoices", status=404)
+
+
+def test_a_tiered_plan_shows_what_its_quantity_costs(server):
+    """A tiered price has no one price per unit: the portal shows what the quantity costs under
+    it, the plan page offers it at the current quantity's cost, and changes to and from it are
+    previewed and made with the tiers' amounts."""
+    v1 = make_client(server.url, new_key()).v1
+    monthly, yearly, _, config = business(v1)
+    seats = v1.prices.create({"product": monthly.product, "currency": "eur", "billing_scheme": "tiered",
+                              "tiers_mode": "graduated", "recurring": {"interval": "month"},
+                              "tiers": [{"up_to": 2, "unit_amount": 1000, "flat_amount": 500},
+                                        {"up_to": "inf", "unit_amount": 800}]})
+    v1.billing_portal.configurations.update(config.id, {"features": {"subscription_update": {
+        "proration_behavior": "none", "products": [
+            {"product": monthly.product, "prices": [monthly.id, seats.id],
+             "adjustable_quantity": {"enabled": True, "maximum": 10}}]}}})
+    c, sub = customer(v1, monthly, "tiers@example.com")
+    item = sub["items"].data[0].id
+    v1.subscriptions.update(sub.id, {"items": [{"id": item, "quantity": 3}], "proration_behavior": "none"})
+    home = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
+    b = Browser(server.url, "en")
+    b.get(home)
+    # On the plan page, at 3 seats: 2 × €10 + €5 + 1 × €8 = €33 a month.
+    plans = visible_text(b.get(f"{home}/subscriptions/{sub.id}/update"))
+    assert "€12.00 / month" in plans and "€33.00 / month for 3" in plans, plans[:1200]
+    preview = visible_text(b.get(f"{home}/subscriptions/{sub.id}/update/preview?price={seats.id}&quantity=4"))
+    assert "€41.00 / month for 4" in preview, preview[:1500]
+    page = b.get(f"{home}/subscriptions/{sub.id}/update/preview?price={seats.id}&quantity=4")
+    done = visible_text(b.post(f"{home}/subscriptions/{sub.id}/update",
+                               {"csrf": csrf(page), "price": seats.id, "quantity": "4"}))
+    after = v1.subscriptions.retrieve(sub.id)["items"].data[0]
+    assert (after.price.id, after.price.billing_scheme, after.quantity) == (seats.id, "tiered", 4), done[:600]
+    text = visible_text(b.get(home))
+    assert "€41.00 / month for 4" in text, text[:1200]

@@ -210,8 +210,6 @@ def test_list_filters(v1):
 
 
 @pytest.mark.parametrize("params,param", [
-    ({"tiers": [{"up_to": "inf", "unit_amount": 1}], "billing_scheme": "tiered", "tiers_mode": "volume"},
-     None),
     ({"recurring": {"interval": "month", "usage_type": "metered"}}, None),
     ({"custom_unit_amount": {"enabled": True}}, "custom_unit_amount"),
     ({"currency_options": {"eur": {"unit_amount": 1}}}, "currency_options"),

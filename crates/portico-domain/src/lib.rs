@@ -29,6 +29,7 @@ pub mod schedule;
 pub mod setup_intent;
 pub mod subscription;
 pub mod test_clock;
+pub mod tiers;
 pub mod webhook_endpoint;
 pub mod webhook_values;
 

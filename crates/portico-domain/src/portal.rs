@@ -525,7 +525,8 @@ impl PortalConfiguration {
 #[derive(Clone, Copy, Debug)]
 pub struct PlanTerms<'a> {
     pub product: &'a str,
-    pub unit_amount: i64,
+    /// What the plan costs a period at `quantity`.
+    pub amount: i64,
     pub quantity: i64,
     pub recurring: &'a Recurring,
 }
@@ -558,9 +559,7 @@ pub fn defer_to_period_end(
     conditions.iter().any(|c| match c.as_str() {
         "decreasing_item_amount" => {
             // to_amount / to_len < from_amount / from_len, without dividing.
-            let from_amount = i128::from(from.unit_amount) * i128::from(from.quantity);
-            let to_amount = i128::from(to.unit_amount) * i128::from(to.quantity);
-            to_amount * from_len < from_amount * to_len
+            i128::from(to.amount) * from_len < i128::from(from.amount) * to_len
         }
         "shortening_interval" => {
             to_len < from_len && to.product == from.product && to.quantity == from.quantity
@@ -891,9 +890,9 @@ mod tests {
             interval: Interval::Year,
             interval_count: 1,
         };
-        let plan = |product, unit_amount, quantity, recurring| PlanTerms {
+        let plan = |product, unit_amount: i64, quantity, recurring| PlanTerms {
             product,
-            unit_amount,
+            amount: unit_amount * quantity,
             quantity,
             recurring,
         };

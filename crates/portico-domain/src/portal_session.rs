@@ -165,6 +165,9 @@ pub enum Access {
 pub struct PlanSummary {
     pub product: String,
     pub unit_amount: i64,
+    /// Under a tiered price, which has no one unit amount: what `quantity` costs an interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiered_total: Option<i64>,
     pub currency: String,
     pub interval: String,
     pub interval_count: i64,

@@ -5,6 +5,7 @@ use crate::error::{DomainError, DomainResult, ErrorCode};
 use crate::id::{PriceId, ProductId, ID_LEN};
 use crate::metadata::{Metadata, MetadataUpdate};
 use crate::product::Product;
+use crate::tiers::Tiering;
 use crate::Ctx;
 use serde::{Deserialize, Serialize};
 
@@ -109,8 +110,11 @@ pub struct Price {
     pub product: ProductId,
     pub recurring: Option<Recurring>,
     pub tax_behavior: TaxBehavior,
-    /// Amount per unit in the currency's minor unit.
-    pub unit_amount: i64,
+    /// Amount per unit in the currency's minor unit; `None` for a tiered price.
+    pub unit_amount: Option<i64>,
+    /// A tiered price's tiers (`billing_scheme=tiered`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<Tiering>,
     /// Made from an item's `price_data`: stored inactive, as Stripe keeps such prices out of
     /// the catalogue, yet usable by the items it was made for, also when their id is sent back
     /// (a schedule's phases, say). Not part of the wire object.
@@ -132,8 +136,10 @@ pub struct PriceCreate {
     pub nickname: Option<String>,
     pub recurring: Option<Recurring>,
     pub tax_behavior: Option<TaxBehavior>,
-    /// Required; the wire layer reports it missing.
+    /// Required unless `tiers` is given; the wire layer reports it missing.
     pub unit_amount: Option<i64>,
+    /// Makes the price tiered (`billing_scheme=tiered`).
+    pub tiers: Option<Tiering>,
 }
 
 /// Parameters of price update: the only fields Stripe lets change.
@@ -153,14 +159,23 @@ impl Price {
         let currency = p
             .currency
             .ok_or_else(|| DomainError::invalid("currency", "Missing required param: currency."))?;
-        let unit_amount = p.unit_amount.ok_or_else(|| {
-            DomainError::invalid_code(
-                "unit_amount",
-                ErrorCode::ParameterMissing,
-                "Missing required param: unit_amount.",
-            )
-        })?;
-        validate_unit_amount(unit_amount)?;
+        match (&p.tiers, p.unit_amount) {
+            (Some(_), Some(_)) => {
+                return Err(DomainError::invalid(
+                    "unit_amount",
+                    "A tiered price (`billing_scheme=tiered`) takes its amounts from its tiers: `unit_amount` and `unit_amount_decimal` cannot be used with it.",
+                ))
+            }
+            (Some(t), None) => t.validate()?,
+            (None, Some(a)) => validate_unit_amount(a)?,
+            (None, None) => {
+                return Err(DomainError::invalid_code(
+                    "unit_amount",
+                    ErrorCode::ParameterMissing,
+                    "Missing required param: unit_amount.",
+                ))
+            }
+        }
         if let Some(r) = &p.recurring {
             validate_recurring(r)?;
         }
@@ -180,9 +195,27 @@ impl Price {
             product: product.id.clone(),
             recurring: p.recurring,
             tax_behavior: p.tax_behavior.unwrap_or_default(),
-            unit_amount,
+            unit_amount: p.unit_amount,
+            tiers: p.tiers,
             inline: false,
         })
+    }
+
+    /// What `quantity` units cost for one period (or once, for a one-time price).
+    pub fn amount_for(&self, quantity: i64) -> i64 {
+        match &self.tiers {
+            Some(t) => t.amount(quantity),
+            None => self.unit_amount.unwrap_or(0).saturating_mul(quantity),
+        }
+    }
+
+    /// `per_unit` or `tiered`.
+    pub fn billing_scheme(&self) -> &'static str {
+        if self.tiers.is_some() {
+            "tiered"
+        } else {
+            "per_unit"
+        }
     }
 
     /// Whether a new item may use this price: an active one, or one made for the item.

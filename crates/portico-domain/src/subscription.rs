@@ -547,6 +547,14 @@ pub fn line_description(
     currency: &str,
     r: &Recurring,
 ) -> String {
+    format!(
+        "{quantity} × {product} (at {})",
+        rate_per_interval(unit_amount, currency, r)
+    )
+}
+
+/// `$15.00 / month`, `EUR 15.00 / every 3 months`.
+fn rate_per_interval(amount: i64, currency: &str, r: &Recurring) -> String {
     let every = if r.interval_count == 1 {
         r.interval.as_str().to_owned()
     } else {
@@ -557,10 +565,55 @@ pub fn line_description(
     } else {
         format!("{} ", currency.to_uppercase())
     };
-    format!(
-        "{quantity} × {product} (at {symbol}{} / {every})",
-        format_amount(unit_amount, currency)
-    )
+    format!("{symbol}{} / {every}", format_amount(amount, currency))
+}
+
+/// The lines billing `item` for the whole `period`: one at its price's unit amount; under a
+/// tiered price, one for each part of what its quantity costs, as Stripe bills them (the units
+/// of each tier billed, `5 × Seats (Tier 1 at $7.00 / month)`, then that tier's flat amount,
+/// if it has one, with no quantity: `Seats (Tier 1 at $20.00 / month)`).
+fn period_lines(
+    ctx: &mut Ctx<'_>,
+    item: &Item,
+    period: (i64, i64),
+    currency: &str,
+    r: &Recurring,
+) -> Vec<Line> {
+    let Some(tiers) = &item.price.tiers else {
+        let description = line_description(
+            item.quantity,
+            &item.product_name,
+            item.price.unit_amount.unwrap_or(0),
+            currency,
+            r,
+        );
+        let amount = item.price.amount_for(item.quantity);
+        return vec![item_line(ctx, item, amount, description, period, false)];
+    };
+    tiers
+        .charges(item.quantity)
+        .into_iter()
+        .map(|c| {
+            let rate = rate_per_interval(c.rate, currency, r);
+            let (quantity, description) = if c.flat {
+                (
+                    0,
+                    format!("{} (Tier {} at {rate})", item.product_name, c.tier),
+                )
+            } else {
+                (
+                    c.units,
+                    format!(
+                        "{} × {} (Tier {} at {rate})",
+                        c.units, item.product_name, c.tier
+                    ),
+                )
+            };
+            let mut line = item_line(ctx, item, c.amount, description, period, false);
+            line.quantity = quantity;
+            line
+        })
+        .collect()
 }
 
 /// An invoice line for `item`.
@@ -753,59 +806,8 @@ impl Subscription {
         let mut items = Vec::with_capacity(p.items.len());
         let mut lines = Vec::with_capacity(p.items.len());
         for it in &p.items {
-            let item_id = ctx.ids.next("si_", ID_LEN);
-            let full = it.price.unit_amount * it.quantity;
-            let (amount, proration, description) = match kind {
-                FirstPeriod::Trial => (0, false, format!("Trial period for {}", it.product.name)),
-                FirstPeriod::ToAnchor => {
-                    let (start, end) =
-                        period_containing_on(anchor, cycle_day, &recurring, anchor - 1);
-                    let amount = if p.prorate_to_anchor {
-                        prorate(full, start, end, now, anchor)
-                    } else {
-                        0
-                    };
-                    (
-                        amount,
-                        true,
-                        format!(
-                            "Remaining time on {} × {} after the subscription starts",
-                            it.quantity, it.product.name
-                        ),
-                    )
-                }
-                FirstPeriod::Whole => (
-                    full,
-                    false,
-                    line_description(
-                        it.quantity,
-                        &it.product.name,
-                        it.price.unit_amount,
-                        &currency,
-                        &recurring,
-                    ),
-                ),
-            };
-            lines.push(Line {
-                id: ctx.ids.next("il_", ID_LEN),
-                amount,
-                description,
-                period_start: period.0,
-                period_end: period.1,
-                quantity: it.quantity,
-                price: it.price.id.to_string(),
-                product: it.product.id.to_string(),
-                proration,
-                subscription_item: Some(item_id.clone()),
-                discount_amounts: Vec::new(),
-                invoice_item: None,
-                subscription: None,
-                discountable: true,
-                metadata: Metadata::default(),
-                proration_discounts: None,
-            });
-            items.push(Item {
-                id: item_id,
+            let item = Item {
+                id: ctx.ids.next("si_", ID_LEN),
                 price: it.price.clone(),
                 product_name: it.product.name.clone(),
                 quantity: it.quantity,
@@ -813,7 +815,31 @@ impl Subscription {
                 metadata: it.metadata.build("items[][metadata]")?,
                 current_period_start: period.0,
                 current_period_end: period.1,
-            });
+            };
+            match kind {
+                FirstPeriod::Trial => {
+                    let description = format!("Trial period for {}", it.product.name);
+                    lines.push(item_line(ctx, &item, 0, description, period, false));
+                }
+                FirstPeriod::ToAnchor => {
+                    let (start, end) =
+                        period_containing_on(anchor, cycle_day, &recurring, anchor - 1);
+                    let amount = if p.prorate_to_anchor {
+                        prorate(it.price.amount_for(it.quantity), start, end, now, anchor)
+                    } else {
+                        0
+                    };
+                    let description = format!(
+                        "Remaining time on {} × {} after the subscription starts",
+                        it.quantity, it.product.name
+                    );
+                    lines.push(item_line(ctx, &item, amount, description, period, true));
+                }
+                FirstPeriod::Whole => {
+                    lines.extend(period_lines(ctx, &item, period, &currency, &recurring));
+                }
+            }
+            items.push(item);
         }
         let mut sub = Subscription {
             id,
@@ -1254,35 +1280,33 @@ impl Subscription {
         for item in &mut self.items {
             item.current_period_start = start;
             item.current_period_end = end;
-            let description = line_description(
-                item.quantity,
-                &item.product_name,
-                item.price.unit_amount,
-                &self.currency,
-                &self.recurring,
-            );
-            let full = item.price.unit_amount * item.quantity;
-            let (amount, description) = match (stub, self.free_to_anchor) {
-                (false, _) => (full, description),
-                (true, free) => (
-                    if free {
-                        0
-                    } else {
-                        prorate(full, natural_start, end, start, end)
-                    },
-                    format!(
-                        "Remaining time on {} × {} after the trial",
-                        item.quantity, item.product_name
-                    ),
-                ),
+            if !stub {
+                lines.extend(period_lines(
+                    ctx,
+                    item,
+                    (start, end),
+                    &self.currency,
+                    &self.recurring,
+                ));
+                continue;
+            }
+            let amount = if self.free_to_anchor {
+                0
+            } else {
+                let full = item.price.amount_for(item.quantity);
+                prorate(full, natural_start, end, start, end)
             };
+            let description = format!(
+                "Remaining time on {} × {} after the trial",
+                item.quantity, item.product_name
+            );
             lines.push(item_line(
                 ctx,
                 item,
                 amount,
                 description,
                 (start, end),
-                stub,
+                true,
             ));
         }
         lines
@@ -1357,7 +1381,7 @@ impl Subscription {
             }
             lines.push(Line {
                 id: ctx.ids.next("il_", ID_LEN),
-                amount: it.price.unit_amount * it.quantity,
+                amount: it.price.amount_for(it.quantity),
                 description: it.product_name.clone(),
                 period_start: start,
                 period_end: end,
@@ -1469,7 +1493,7 @@ impl Subscription {
         for item in &mut self.items {
             item.current_period_start = start;
             item.current_period_end = end;
-            let amount = prorate(item.price.unit_amount * item.quantity, start, end, at, end);
+            let amount = prorate(item.price.amount_for(item.quantity), start, end, at, end);
             if behavior != ProrationBehavior::None && amount != 0 {
                 let description = format!(
                     "Remaining time on {} × {} after {date}",
@@ -1660,25 +1684,10 @@ impl Subscription {
         let trialing = self.status == SubscriptionStatus::Trialing;
         let date = short_date(at);
         let currency = self.currency.clone();
-        let total = |it: &Item| it.price.unit_amount * it.quantity;
-        let line = |ctx: &mut Ctx<'_>,
-                    it: &Item,
-                    amount: i64,
-                    what: &str,
-                    period: (i64, i64),
-                    proration: bool| {
-            let description = if proration {
-                format!("{what} {} × {} after {date}", it.quantity, it.product_name)
-            } else {
-                line_description(
-                    it.quantity,
-                    &it.product_name,
-                    it.price.unit_amount,
-                    &currency,
-                    &recurring,
-                )
-            };
-            item_line(ctx, it, amount, description, period, proration)
+        let total = |it: &Item| it.price.amount_for(it.quantity);
+        let line = |ctx: &mut Ctx<'_>, it: &Item, amount: i64, what: &str, period: (i64, i64)| {
+            let description = format!("{what} {} × {} after {date}", it.quantity, it.product_name);
+            item_line(ctx, it, amount, description, period, true)
         };
         let mut out = ItemsChanged::default();
         if behavior != ProrationBehavior::None && !trialing {
@@ -1689,14 +1698,8 @@ impl Subscription {
                 {
                     let credit = -prorate(total(o), start, end, at, end);
                     if credit != 0 {
-                        out.prorations.push(line(
-                            ctx,
-                            o,
-                            credit,
-                            "Unused time on",
-                            (at, end),
-                            true,
-                        ));
+                        out.prorations
+                            .push(line(ctx, o, credit, "Unused time on", (at, end)));
                     }
                 }
             }
@@ -1712,7 +1715,6 @@ impl Subscription {
                                 charge,
                                 "Remaining time on",
                                 (at, end),
-                                true,
                             ));
                         }
                     }
@@ -1730,7 +1732,7 @@ impl Subscription {
                 out.new_period = Some(
                     items
                         .iter()
-                        .map(|it| line(ctx, it, total(it), "", (at, new_end), false))
+                        .flat_map(|it| period_lines(ctx, it, (at, new_end), &currency, &recurring))
                         .collect(),
                 );
             }
@@ -1752,7 +1754,7 @@ impl Subscription {
             .iter()
             .filter_map(|it| {
                 let credit = -prorate(
-                    it.price.unit_amount * it.quantity,
+                    it.price.amount_for(it.quantity),
                     start,
                     end,
                     at.max(start),

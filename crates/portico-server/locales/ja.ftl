@@ -31,6 +31,7 @@ every-year = { $count ->
 }
 price-per-interval = { $amount } / { $interval }
 quantity-times = { $quantity } × { $price }
+tiered-quantity-total = { $quantity } 点で { $price }
 card-expires = 有効期限 { $date }
 
 ## 枠組み

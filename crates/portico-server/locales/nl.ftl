@@ -31,6 +31,7 @@ every-year = { $count ->
 }
 price-per-interval = { $amount } / { $interval }
 quantity-times = { $quantity } × { $price }
+tiered-quantity-total = { $price } voor { $quantity }
 card-expires = Vervalt { $date }
 
 ## Kader

@@ -31,6 +31,7 @@ every-year = { $count ->
 }
 price-per-interval = { $amount } / { $interval }
 quantity-times = { $quantity } × { $price }
+tiered-quantity-total = { $quantity } 件共 { $price }
 card-expires = 到期日 { $date }
 
 ## 頁面框架

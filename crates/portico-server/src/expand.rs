@@ -6,7 +6,9 @@ use crate::objects::{render_record, render_time};
 use crate::state::App;
 use futures_util::future::BoxFuture;
 use portico_domain::AccountId;
-use portico_wire::expand::{always_expanded, not_expandable, target, ExpandTree};
+use portico_wire::expand::{
+    always_expanded, included_on_request, not_expandable, target, ExpandTree,
+};
 use serde_json::Value;
 
 /// What every step of a walk needs.
@@ -72,6 +74,10 @@ fn walk<'a>(
             if always_expanded(&object, &field) && sub.is_empty() {
                 continue;
             }
+            if included_on_request(&object, &field) && sub.is_empty() {
+                include(w, value, &object, &field).await?;
+                continue;
+            }
             let Some(slot) = value.get_mut(seg.as_str()) else {
                 return Err(not_expandable(seg, false).into());
             };
@@ -119,6 +125,32 @@ fn walk<'a>(
         }
         Ok(())
     })
+}
+
+/// Adds to `value` (an `object`) the field `field` it leaves out unless asked for: a tiered
+/// price's `tiers`, read from the price the value shows (a plan shares its price's id).
+async fn include(
+    w: &Walk<'_>,
+    value: &mut Value,
+    object: &str,
+    field: &str,
+) -> Result<(), Failure> {
+    debug_assert!(matches!((object, field), ("price" | "plan", "tiers")));
+    let Some(id) = value.get("id").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    let Some(price) =
+        portico_store::get::<portico_domain::price::Price>(&*w.app.store, w.account, id).await?
+    else {
+        return Ok(());
+    };
+    if let (Some(tiers), Some(o)) = (
+        portico_wire::render::price_tiers(&price.value),
+        value.as_object_mut(),
+    ) {
+        o.insert("tiers".into(), tiers);
+    }
+    Ok(())
 }
 
 fn kind_of(v: &Value) -> String {

@@ -76,6 +76,12 @@ pub fn always_expanded(object: &str, field: &str) -> bool {
     matches!((object, field), ("coupon", "applies_to"))
 }
 
+/// Fields left out of an object unless asked for with `expand[]`: a price's (or its plan's)
+/// `tiers`.
+pub fn included_on_request(object: &str, field: &str) -> bool {
+    matches!((object, field), ("price" | "plan", "tiers"))
+}
+
 const EXPANDABLE: &[(&str, &str, &str)] = &[
     (
         "billing_portal.session",
@@ -233,7 +239,9 @@ fn check_object(tree: &ExpandTree, object: &str, prefix: &str) -> Result<(), Api
             check_object(sub, kind, "")?;
             continue;
         }
-        if always_expanded(object, &field) && sub.is_empty() {
+        if (always_expanded(object, &field) || included_on_request(object, &field))
+            && sub.is_empty()
+        {
             continue;
         }
         // Objects embedded whole, and lists embedded with their first page: paths go on into

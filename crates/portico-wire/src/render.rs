@@ -112,7 +112,7 @@ pub fn price(p: &Price) -> Value {
         "id": p.id,
         "object": "price",
         "active": p.active,
-        "billing_scheme": "per_unit",
+        "billing_scheme": p.billing_scheme(),
         "created": p.created,
         "currency": p.currency.code(),
         "custom_unit_amount": null,
@@ -128,12 +128,32 @@ pub fn price(p: &Price) -> Value {
             "usage_type": "licensed",
         })),
         "tax_behavior": p.tax_behavior.as_str(),
-        "tiers_mode": null,
+        "tiers_mode": p.tiers.as_ref().map(|t| t.mode.as_str()),
         "transform_quantity": null,
         "type": p.price_type(),
         "unit_amount": p.unit_amount,
-        "unit_amount_decimal": p.unit_amount.to_string(),
+        "unit_amount_decimal": p.unit_amount.map(|a| a.to_string()),
     })
+}
+
+/// A tiered price's `tiers`, shown only when asked for (`expand[]=tiers`), as Stripe does.
+/// `None` for a price billed per unit.
+pub fn price_tiers(p: &Price) -> Option<Value> {
+    let t = p.tiers.as_ref()?;
+    Some(Value::Array(
+        t.tiers
+            .iter()
+            .map(|t| {
+                json!({
+                    "flat_amount": t.flat_amount,
+                    "flat_amount_decimal": t.flat_amount.map(|a| a.to_string()),
+                    "unit_amount": t.unit_amount,
+                    "unit_amount_decimal": t.unit_amount.map(|a| a.to_string()),
+                    "up_to": t.up_to,
+                })
+            })
+            .collect(),
+    ))
 }
 
 /// The plan a recurring price stands for, as Stripe still shows it on subscription items: the
@@ -146,8 +166,8 @@ pub fn plan(p: &Price) -> Value {
         "object": "plan",
         "active": p.active,
         "amount": p.unit_amount,
-        "amount_decimal": p.unit_amount.to_string(),
-        "billing_scheme": "per_unit",
+        "amount_decimal": p.unit_amount.map(|a| a.to_string()),
+        "billing_scheme": p.billing_scheme(),
         "created": p.created,
         "currency": p.currency.code(),
         "interval": recurring.map(|r| r.interval.as_str()),
@@ -157,7 +177,7 @@ pub fn plan(p: &Price) -> Value {
         "meter": null,
         "nickname": p.nickname,
         "product": p.product,
-        "tiers_mode": null,
+        "tiers_mode": p.tiers.as_ref().map(|t| t.mode.as_str()),
         "transform_usage": null,
         "trial_period_days": null,
         "usage_type": "licensed",

@@ -967,7 +967,7 @@ async fn check_flow(
     }
     if let Some(discounts) = &confirm.discounts {
         let currency = target.currency.clone();
-        let amount = target.unit_amount * quantity;
+        let amount = target.amount_for(quantity);
         // The coupons given so far, directly or through a promotion code: one can apply once.
         let mut seen: Vec<String> = Vec::new();
         let mut once = |coupon: &str, param: &str| -> Result<(), Failure> {

@@ -8,14 +8,16 @@ use crate::state::App;
 use axum::extract::State;
 use portico_domain::price::{Interval, Price, PriceCreate, PriceUpdate, Recurring, TaxBehavior};
 use portico_domain::product::{Product, ProductParams};
+use portico_domain::tiers::{Tier, Tiering, TiersMode};
 use portico_domain::{Ctx, Patch};
 use portico_store::{Filter, StoreError, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError, Reader};
 
-/// `unit_amount_decimal` as a whole number of minor units; fractions are not billed by Portico.
-fn read_decimal_amount(r: &mut Reader<'_>) -> Option<i64> {
-    let raw = r.string("unit_amount_decimal", 5000)?;
+/// `unit_amount_decimal` (or `key`, another amount's decimal form) as a whole number of minor
+/// units; fractions are not billed by Portico.
+fn read_decimal_amount(r: &mut Reader<'_>, key: &'static str) -> Option<i64> {
+    let raw = r.string(key, 5000)?;
     let (whole, frac) = raw.split_once('.').unwrap_or((&raw, ""));
     let parsed = if frac.bytes().all(|b| b == b'0')
         && !whole.is_empty()
@@ -26,7 +28,7 @@ fn read_decimal_amount(r: &mut Reader<'_>) -> Option<i64> {
         None
     };
     if parsed.is_none() {
-        let p = r.path_of("unit_amount_decimal");
+        let p = r.path_of(key);
         r.error(ApiError::invalid(
             Some(p.clone()),
             None,
@@ -70,7 +72,7 @@ pub fn read_price_data(r: &mut Reader<'_>, _parent: &str) -> PriceCreate {
     r.require("currency");
     let currency = r.currency("currency");
     let unit_amount = r.int("unit_amount");
-    let decimal = read_decimal_amount(r);
+    let decimal = read_decimal_amount(r, "unit_amount_decimal");
     if unit_amount.is_some() && decimal.is_some() {
         r.error(ApiError::invalid(
             Some(r.path_of("unit_amount")),
@@ -97,6 +99,79 @@ pub fn read_price_data(r: &mut Reader<'_>, _parent: &str) -> PriceCreate {
         tax_behavior,
         metadata: r.metadata("metadata", false),
         ..Default::default()
+    }
+}
+
+/// `billing_scheme`, `tiers` and `tiers_mode`: the tiers of a tiered price, `None` for one
+/// billed per unit. `tiers` and `tiers_mode` go with `billing_scheme=tiered` and it with them.
+fn read_tiering(r: &mut Reader<'_>) -> Option<Tiering> {
+    let tiered = r.enumeration("billing_scheme", &["per_unit", "tiered"]) == Some("tiered");
+    let mode = r
+        .enumeration("tiers_mode", TiersMode::VALUES)
+        .and_then(TiersMode::parse);
+    let tiers = r.list("tiers", |t| {
+        let up_to = match t.string("up_to", 20) {
+            None => {
+                t.error(ApiError::missing(&t.path_of("up_to")));
+                None
+            }
+            Some(s) if s == "inf" => None,
+            Some(s) => match s.parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    let p = t.path_of("up_to");
+                    t.error(ApiError::invalid(
+                        Some(p.clone()),
+                        None,
+                        format!("Invalid {p}: '{s}'. It must be a positive integer, or `inf` for the last tier."),
+                    ));
+                    None
+                }
+            },
+        };
+        let amount = |t: &mut Reader<'_>, key: &'static str, decimal: &'static str| {
+            let whole = t.int(key);
+            let dec = read_decimal_amount(t, decimal);
+            if whole.is_some() && dec.is_some() {
+                t.error(ApiError::invalid(
+                    Some(t.path_of(key)),
+                    None,
+                    format!("You may only specify one of these parameters: {key}, {decimal}."),
+                ));
+            }
+            whole.or(dec)
+        };
+        Tier {
+            up_to,
+            unit_amount: amount(t, "unit_amount", "unit_amount_decimal"),
+            flat_amount: amount(t, "flat_amount", "flat_amount_decimal"),
+        }
+    });
+    if !tiered {
+        if tiers.is_some() || mode.is_some() {
+            let p = if tiers.is_some() {
+                "tiers"
+            } else {
+                "tiers_mode"
+            };
+            r.error(ApiError::invalid(
+                Some(p.into()),
+                None,
+                format!("`{p}` can only be used with `billing_scheme=tiered`."),
+            ));
+        }
+        return None;
+    }
+    match (mode, tiers) {
+        (Some(mode), Some(tiers)) => Some(Tiering { mode, tiers }),
+        (None, _) => {
+            r.error(ApiError::missing("tiers_mode"));
+            None
+        }
+        (_, None) => {
+            r.error(ApiError::missing("tiers"));
+            None
+        }
     }
 }
 
@@ -132,7 +207,7 @@ pub(crate) fn read_price_ref(
         let currency = d.currency("currency");
         let product = d.string("product", 5000);
         let unit_amount = d.int("unit_amount");
-        let decimal = read_decimal_amount(d);
+        let decimal = read_decimal_amount(d, "unit_amount_decimal");
         match (unit_amount, decimal) {
             (Some(_), Some(_)) => d.error(ApiError::invalid(
                 Some(d.path_of("unit_amount")),
@@ -255,12 +330,11 @@ pub async fn create_price(State(app): State<App>, mut api: Api) -> Reply {
         data.active = r.bool("active");
         data.lookup_key = r.string("lookup_key", 200);
         data.nickname = r.string("nickname", 5000);
-        if r.enumeration("billing_scheme", &["per_unit", "tiered"]) == Some("tiered") {
-            r.error(ApiError::invalid(Some("billing_scheme".into()), None, "Portico does not support `billing_scheme=tiered`: tiered pricing is not implemented."));
-        }
-        r.unsupported("tiers", "tiered pricing is not implemented.");
-        r.unsupported("tiers_mode", "tiered pricing is not implemented.");
-        r.unsupported("transform_quantity", "quantity transforms are not implemented.");
+        data.tiers = read_tiering(r);
+        r.unsupported(
+            "transform_quantity",
+            "quantity transforms are not implemented.",
+        );
         let product = r.string("product", 5000);
         let product_data = r.object("product_data", |p| ProductParams {
             active: p.bool("active"),
@@ -268,16 +342,32 @@ pub async fn create_price(State(app): State<App>, mut api: Api) -> Reply {
             metadata: p.metadata("metadata", false),
             name: Some(p.required_string("name", 5000)),
             statement_descriptor: p.string("statement_descriptor", 22),
-            tax_code: p.string("tax_code", 5000).map(Patch::Set).unwrap_or_default(),
-            unit_label: p.string("unit_label", 12).map(Patch::Set).unwrap_or_default(),
+            tax_code: p
+                .string("tax_code", 5000)
+                .map(Patch::Set)
+                .unwrap_or_default(),
+            unit_label: p
+                .string("unit_label", 12)
+                .map(Patch::Set)
+                .unwrap_or_default(),
             ..Default::default()
         });
         match (&product, &product_data) {
-            (Some(_), Some(_)) => r.error(ApiError::invalid(Some("product".into()), None, "You may only specify one of these parameters: product, product_data.")),
+            (Some(_), Some(_)) => r.error(ApiError::invalid(
+                Some("product".into()),
+                None,
+                "You may only specify one of these parameters: product, product_data.",
+            )),
             (None, None) => r.error(ApiError::missing("product")),
             _ => {}
         }
-        (data, product, product_data, r.bool("transfer_lookup_key").unwrap_or(false), r.expand("price", false))
+        (
+            data,
+            product,
+            product_data,
+            r.bool("transfer_lookup_key").unwrap_or(false),
+            r.expand("price", false),
+        )
     })?;
     let account = api.caller.account.clone();
     let (app_, account_, api_) = (&app, &account, &api);

@@ -349,7 +349,7 @@ pub(crate) async fn set_discounts(
     let amount = sub
         .items
         .iter()
-        .map(|it| it.price.unit_amount * it.quantity)
+        .map(|it| it.price.amount_for(it.quantity))
         .sum();
     let current = sub.discounts.clone();
     let redeemed = redeem_discounts(

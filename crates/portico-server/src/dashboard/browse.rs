@@ -2,7 +2,7 @@
 //! codes and portal sessions — lists (searchable by id or email), and detail pages with the
 //! object's facts, its related objects and its raw JSON as the API returns it.
 
-use super::{error_page, money, pairs, pretty, render, s, stamp_of, Dash, Layout};
+use super::{error_page, money, pairs, pretty, price_amount, render, s, stamp_of, Dash, Layout};
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
@@ -338,10 +338,7 @@ fn plan(sub: &Value) -> String {
                 .iter()
                 .map(|i| {
                     let p = &i["price"];
-                    let amount = p["unit_amount"]
-                        .as_i64()
-                        .map(|a| money(a, s(p, "currency")))
-                        .unwrap_or_default();
+                    let amount = price_amount(p);
                     let every = s(&p["recurring"], "interval");
                     let q = i["quantity"].as_i64().unwrap_or(1);
                     let qty = if q == 1 {
@@ -822,10 +819,7 @@ async fn related(d: &Dash, k: &Kind, o: &Value) -> Vec<Related> {
                                 text: format!(
                                     "{} · {} / {}",
                                     s(p, "id"),
-                                    p["unit_amount"]
-                                        .as_i64()
-                                        .map(|a| money(a, s(p, "currency")))
-                                        .unwrap_or_default(),
+                                    price_amount(p),
                                     s(&p["recurring"], "interval")
                                 ),
                                 link: None,

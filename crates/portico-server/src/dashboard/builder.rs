@@ -419,10 +419,7 @@ async fn page(
                 .as_str()
                 .map(|n| format!("{n} · "))
                 .unwrap_or_default(),
-            p["unit_amount"]
-                .as_i64()
-                .map(|a| super::money(a, s(p, "currency")))
-                .unwrap_or_default(),
+            super::price_amount(p),
             p["recurring"]["interval"]
                 .as_str()
                 .map(|i| format!(" / {i}"))

@@ -773,6 +773,15 @@ pub fn stamp_of(v: &Value) -> String {
 }
 
 /// An amount in minor units with its currency, e.g. `USD 15.00` (`JPY 1200`).
+/// A rendered price's amount: `USD 12.00` per unit, or `tiered (graduated)`.
+pub fn price_amount(p: &Value) -> String {
+    match (p["unit_amount"].as_i64(), p["tiers_mode"].as_str()) {
+        (Some(a), _) => money(a, s(p, "currency")),
+        (None, Some(mode)) => format!("tiered ({mode})"),
+        (None, None) => String::new(),
+    }
+}
+
 pub fn money(amount: i64, currency: &str) -> String {
     let digits = portico_domain::Currency::parse(currency).map_or(2, |c| c.exponent());
     let code = currency.to_uppercase();

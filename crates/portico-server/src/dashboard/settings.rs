@@ -365,10 +365,7 @@ async fn products(d: &Dash, offered: &Value) -> Vec<ProductChoice> {
                 .filter(|pr| s(pr, "product") == id)
                 .map(|pr| {
                     let pid = s(pr, "id").to_owned();
-                    let amount = pr["unit_amount"]
-                        .as_i64()
-                        .map(|a| super::money(a, s(pr, "currency")))
-                        .unwrap_or_default();
+                    let amount = super::price_amount(pr);
                     let every = s(&pr["recurring"], "interval");
                     let label = format!("{amount} / {every}");
                     let is_on = on.contains(&pid.as_str());

@@ -11,7 +11,7 @@
 
 use super::card::card_error_message;
 use super::home::own_subscription;
-use super::view::{line_view, plan_of, plan_price, plan_summary, Layout, LineView};
+use super::view::{line_view, plan_of, plan_price, plan_summary, tiered_total, Layout, LineView};
 use super::{Page, Portal};
 use crate::api::price::PriceRef;
 use crate::api::subscription::{has_paid_before, DiscountRequest};
@@ -19,6 +19,7 @@ use crate::api::subscription_change::{
     next_renewal, preview_change, update_with_change, ChangeParams, ItemParam, PORTAL_PAYMENT,
 };
 use crate::http::Failure;
+use crate::pages::i18n::T;
 use crate::state::App;
 use askama::Template;
 use axum::body::Bytes;
@@ -66,27 +67,29 @@ impl PlanOption {
     }
 }
 
+/// What a plan option costs, as its card shows it: a price billed per unit by its unit amount
+/// per interval; a tiered one, which has no one price per unit, by what `quantity` (the
+/// subscription's) would cost under it (`$91.00 / month for 8`).
+fn option_label(t: &T, price: &Price, quantity: i64, currency: &str) -> String {
+    let (interval, count) = price
+        .recurring
+        .as_ref()
+        .map_or(("month", 1), |r| (r.interval.as_str(), r.interval_count));
+    match price.unit_amount {
+        Some(each) if price.tiers.is_none() => t.per_interval(each, currency, interval, count),
+        _ => {
+            let total = t.per_interval(price.amount_for(quantity), currency, interval, count);
+            tiered_total(t, quantity, total)
+        }
+    }
+}
+
 /// The prices the configuration offers for `sub`, the current one first.
 async fn options(p: &Portal, sub: &Subscription) -> Result<Vec<PlanOption>, Failure> {
     let current = &sub.items[0];
     let t = &p.t;
     let mut out = vec![PlanOption {
-        label: t.per_interval(
-            current.price.unit_amount,
-            &sub.currency,
-            current
-                .price
-                .recurring
-                .as_ref()
-                .map(|r| r.interval.as_str())
-                .unwrap_or("month"),
-            current
-                .price
-                .recurring
-                .as_ref()
-                .map(|r| r.interval_count)
-                .unwrap_or(1),
-        ),
+        label: option_label(t, &current.price, current.quantity, &sub.currency),
         price: current.price.clone(),
         product: current.product_name.clone(),
         current: true,
@@ -114,16 +117,11 @@ async fn options(p: &Portal, sub: &Subscription) -> Result<Vec<PlanOption>, Fail
             };
             let price = price.value;
             let usable = price.active && price.currency.code() == sub.currency;
-            let Some(r) = price.recurring.clone().filter(|_| usable) else {
+            if !usable || price.recurring.is_none() {
                 continue;
-            };
+            }
             out.push(PlanOption {
-                label: t.per_interval(
-                    price.unit_amount,
-                    &sub.currency,
-                    r.interval.as_str(),
-                    r.interval_count,
-                ),
+                label: option_label(t, &price, current.quantity, &sub.currency),
                 price,
                 product: product.value.name.clone(),
                 current: false,
@@ -214,15 +212,7 @@ async fn target_from_choice(
         .filter(|c| !c.is_empty() && p.config.allows_promotion_codes());
     let mut discounts = Vec::new();
     if let Some(c) = &code {
-        match redeemable_code(
-            p,
-            sub,
-            c,
-            option.price.unit_amount * quantity,
-            &option.price,
-        )
-        .await?
-        {
+        match redeemable_code(p, sub, c, option.price.amount_for(quantity), &option.price).await? {
             Some(promo) => discounts.push(DiscountRequest::PromotionCode(promo.id)),
             None => {
                 return Ok(Err(Refusal::at(
@@ -424,13 +414,13 @@ fn deferred(p: &Portal, sub: &Subscription, target: &Target) -> bool {
             &p.config.features.subscription_update.schedule_conditions,
             &PlanTerms {
                 product: current.price.product.as_str(),
-                unit_amount: current.price.unit_amount,
+                amount: current.price.amount_for(current.quantity),
                 quantity: current.quantity,
                 recurring: from_r,
             },
             &PlanTerms {
                 product: target.price.product.as_str(),
-                unit_amount: target.price.unit_amount,
+                amount: target.price.amount_for(target.quantity),
                 quantity: target.quantity,
                 recurring: to_r,
             },

@@ -232,7 +232,8 @@ pub fn plan_summary(product: &str, price: &Price, quantity: i64, currency: &str)
         .unwrap_or(("month", 1));
     PlanSummary {
         product: product.to_owned(),
-        unit_amount: price.unit_amount,
+        unit_amount: price.unit_amount.unwrap_or(0),
+        tiered_total: price.tiers.is_some().then(|| price.amount_for(quantity)),
         currency: currency.to_owned(),
         interval: interval.to_owned(),
         interval_count: count,
@@ -245,8 +246,13 @@ pub fn plan_of(item: &Item, currency: &str) -> PlanSummary {
     plan_summary(&item.product_name, &item.price, item.quantity, currency)
 }
 
-/// `$15.00 / month`, or `3 × $15.00 / month`.
+/// `$15.00 / month`, or `3 × $15.00 / month`; under a tiered price, what the quantity costs:
+/// `$127.50 / month for 20`.
 pub fn plan_price(t: &T, p: &PlanSummary) -> String {
+    if let Some(total) = p.tiered_total {
+        let price = t.per_interval(total, &p.currency, &p.interval, p.interval_count);
+        return tiered_total(t, p.quantity, price);
+    }
     let each = t.per_interval(p.unit_amount, &p.currency, &p.interval, p.interval_count);
     if p.quantity == 1 {
         each
@@ -256,6 +262,14 @@ pub fn plan_price(t: &T, p: &PlanSummary) -> String {
             vec![("quantity", p.quantity.into()), ("price", each.into())],
         )
     }
+}
+
+/// `$91.00 / month for 8`: what a quantity costs under a tiered price, `price` written out.
+pub fn tiered_total(t: &T, quantity: i64, price: String) -> String {
+    t.f(
+        "tiered-quantity-total",
+        vec![("quantity", quantity.into()), ("price", price.into())],
+    )
 }
 
 /// A subscription as the homepage shows it.
