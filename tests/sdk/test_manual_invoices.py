@@ -181,7 +181,7 @@ def test_bad_requests_are_named(v1, world):
     expect_error(lambda: v1.invoices.create({"customer": other.id, "subscription": sub.id}), param="subscription")
     expect_error(lambda: v1.invoices.create({"customer": cus, "subscription": sub.id, "currency": "eur"}), param="currency")
     expect_error(lambda: v1.invoices.create({"customer": cus, "currency": "zzz"}), param="currency")
-    expect_error(lambda: v1.invoices.create({"customer": cus, "collection_method": "send_invoice"}), param="collection_method")
+    expect_error(lambda: v1.invoices.create({"customer": cus, "days_until_due": 3}), param="days_until_due")
     expect_error(lambda: v1.invoices.create({"customer": cus, "footer": "Thanks"}), param="footer")
     expect_error(lambda: v1.invoices.create({"customer": cus, "discounts": [{"coupon": "c"}]}), param="discounts")
     expect_error(lambda: v1.invoices.create({"customer": cus, "pending_invoice_items_behavior": "all"}),

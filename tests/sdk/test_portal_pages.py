@@ -1035,3 +1035,27 @@ def test_a_tiered_plan_shows_what_its_quantity_costs(server):
     assert (after.price.id, after.price.billing_scheme, after.quantity) == (seats.id, "tiered", 4), done[:600]
     text = visible_text(b.get(home))
     assert "€41.00 / month for 4" in text, text[:1200]
+
+
+def test_a_plan_change_on_sent_invoices_is_invoiced_not_charged(server):
+    """A subscription whose invoices are sent for payment: the preview says the amount will be
+    invoiced, due on a date, not charged to a card, and the change leaves the invoice open."""
+    v1 = make_client(server.url, new_key()).v1
+    monthly, yearly, _, config = business(v1)
+    v1.billing_portal.configurations.update(config.id, {"features": {"subscription_update": {
+        "proration_behavior": "always_invoice"}}})
+    c, sub = customer(v1, monthly, "sent@example.com")
+    v1.subscriptions.update(sub.id, {"collection_method": "send_invoice", "days_until_due": 10})
+    home = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
+    b = Browser(server.url, "en")
+    b.get(home)
+    page = b.get(f"{home}/subscriptions/{sub.id}/update/preview?price={monthly.id}&quantity=3")
+    text = visible_text(page)
+    assert "You'll be sent an invoice for this amount, due " in text and "Charged to" not in text, text[:1500]
+    done = visible_text(b.post(f"{home}/subscriptions/{sub.id}/update",
+                               {"csrf": csrf(page), "price": monthly.id, "quantity": "3"}))
+    assert "You were charged" not in done, done[:600]
+    after = v1.subscriptions.retrieve(sub.id, {"expand": ["latest_invoice"]})
+    assert after["items"].data[0].quantity == 3 and after.status == "active"
+    inv = after.latest_invoice
+    assert (inv.status, inv.collection_method, inv.amount_paid) == ("open", "send_invoice", 0) and inv.amount_due > 0

@@ -225,7 +225,7 @@ def test_validation(v1, plan):
         ({"customer": cus.id, "items": [{"price": plan}, {"price": yearly.id}]}, "items[1][price]"),
         ({"customer": cus.id, "items": [{"price": plan}, {"price": plan}]}, "items[1][price]"),
         ({"customer": cus.id, "items": [{"price": plan}], "default_payment_method": "pm_nope"}, "default_payment_method"),
-        ({"customer": cus.id, "items": [{"price": plan}], "collection_method": "send_invoice"}, "collection_method"),
+        ({"customer": cus.id, "items": [{"price": plan}], "collection_method": "mailed"}, "collection_method"),
     ]
     for params, param in cases:
         expect_error(lambda: v1.subscriptions.create(params), param=param)

@@ -162,7 +162,18 @@ pub struct Invoice {
     /// no charge behind it.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub paid_off_stripe: i64,
+    /// `collection_method=send_invoice`: sent to the customer to pay by `due_date`, never
+    /// charged by itself.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub send_invoice: bool,
+    /// When a sent invoice is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<i64>,
 }
+
+/// A sent invoice is due this many days after it is created unless told otherwise (Stripe's
+/// default payment terms).
+pub const DEFAULT_DAYS_UNTIL_DUE: i64 = 30;
 
 fn is_zero(n: &i64) -> bool {
     *n == 0
@@ -230,6 +241,8 @@ impl Invoice {
             tries: 0,
             automatically_finalizes_at: None,
             paid_off_stripe: 0,
+            send_invoice: false,
+            due_date: None,
         }
     }
 
@@ -290,7 +303,7 @@ impl Invoice {
     /// its retry schedule (a first invoice only when it was drafted, as a schedule's is: others
     /// leave their subscription incomplete instead); else never.
     pub fn next_payment_attempt(&self) -> Option<i64> {
-        if !self.auto_advance {
+        if !self.auto_advance || self.send_invoice {
             return None;
         }
         let retried = match self.billing_reason.as_str() {
@@ -306,6 +319,64 @@ impl Invoice {
             }
             _ => None,
         }
+    }
+
+    /// Sets how a draft is collected from `collection_method` (`send`: whether `send_invoice`),
+    /// `days_until_due` and `due_date` as sent (at `now`): a sent invoice is due on its
+    /// `due_date`, or `days_until_due` after it was made ([`DEFAULT_DAYS_UNTIL_DUE`] by
+    /// default, or the due date it had); the two days go only with invoices sent, and one of
+    /// them at most.
+    pub fn set_terms(
+        &mut self,
+        send: Option<bool>,
+        days: Option<i64>,
+        due_date: Option<i64>,
+        now: i64,
+    ) -> DomainResult<()> {
+        if !send.unwrap_or(self.send_invoice) {
+            if let Some(param) = days
+                .map(|_| "days_until_due")
+                .or(due_date.map(|_| "due_date"))
+            {
+                return Err(DomainError::invalid(
+                    param,
+                    format!(
+                        "`{param}` can only be set when `collection_method` is `send_invoice`."
+                    ),
+                ));
+            }
+            self.set_collection(None);
+            return Ok(());
+        }
+        let due = match (days, due_date) {
+            (Some(_), Some(_)) => {
+                return Err(DomainError::invalid(
+                    "due_date",
+                    "You may only specify one of these parameters: days_until_due, due_date.",
+                ))
+            }
+            (Some(d), None) => self.created + d * 86_400,
+            (None, Some(t)) if t < now => {
+                return Err(DomainError::invalid(
+                    "due_date",
+                    "Invalid due_date: it must be in the future.",
+                ))
+            }
+            (None, Some(t)) => t,
+            (None, None) => self
+                .due_date
+                .filter(|_| self.send_invoice)
+                .unwrap_or(self.created + DEFAULT_DAYS_UNTIL_DUE * 86_400),
+        };
+        self.set_collection(Some(due));
+        Ok(())
+    }
+
+    /// Sends this invoice for payment (`collection_method=send_invoice`), due `due_date`; or,
+    /// `None`, has it charged automatically.
+    pub fn set_collection(&mut self, due_date: Option<i64>) {
+        self.send_invoice = due_date.is_some();
+        self.due_date = due_date;
     }
 
     /// Leaves this draft (a renewal's) to be finalized and charged by itself at `at`; it holds

@@ -14,6 +14,7 @@ use crate::customer::Customer;
 use crate::error::{DomainError, DomainResult};
 use crate::id::ID_LEN;
 use crate::invoice::Line;
+use crate::invoice::DEFAULT_DAYS_UNTIL_DUE;
 use crate::metadata::{Metadata, MetadataUpdate};
 use crate::price::{Interval, Price, Recurring};
 use crate::product::Product;
@@ -272,6 +273,13 @@ pub struct Subscription {
     /// `billing_mode`. Subscriptions stored before Portico recorded it were `classic`.
     #[serde(default)]
     pub billing_mode: BillingMode,
+    /// `collection_method=send_invoice`: its invoices are sent to the customer, due this many
+    /// days after they are made, and never charged by themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_until_due: Option<i64>,
+    /// When the sent invoice it waits on falls due: unpaid then, the subscription is past due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overdue_at: Option<i64>,
 }
 
 /// A subscription's `billing_mode`: `classic`, or `flexible` (the default for subscriptions
@@ -461,6 +469,8 @@ pub struct SubscriptionCreate {
     pub missing_payment_method: MissingPaymentMethod,
     /// `payment_settings.payment_method_types=["card"]`.
     pub card_only: bool,
+    /// `collection_method=send_invoice` with its `days_until_due`.
+    pub days_until_due: Option<i64>,
 }
 
 /// Where an added invoice item's period starts (`add_invoice_items[][period][start]`).
@@ -881,6 +891,8 @@ impl Subscription {
             billing_cycle_anchor_config: p.billing_cycle_anchor_config,
             free_to_anchor: p.trial_end.is_some() && !p.prorate_to_anchor,
             billing_mode: p.billing_mode,
+            days_until_due: p.days_until_due,
+            overdue_at: None,
         };
         // A trial shorter than the warning is announced at once.
         sub.warn_trial_end(now);
@@ -1023,6 +1035,43 @@ impl Subscription {
         self.next_retry_at = None;
     }
 
+    /// Whether its invoices are sent to the customer to pay (`collection_method=send_invoice`)
+    /// rather than charged.
+    pub fn sends_invoices(&self) -> bool {
+        self.days_until_due.is_some()
+    }
+
+    /// When an invoice of this subscription made at `created` is due, if it is sent for
+    /// payment rather than charged.
+    pub fn due_date_for(&self, created: i64) -> Option<i64> {
+        self.days_until_due.map(|d| created + d * 86_400)
+    }
+
+    /// Its sent invoice `inv` was finalized with something to pay: the subscription waits on it
+    /// until its due date, then is past due if it is still unpaid (see [`Due::Overdue`]).
+    pub fn invoice_sent(&mut self, inv: &crate::invoice::Invoice) {
+        if inv.send_invoice && inv.amount_remaining() > 0 && !self.status.is_ended() {
+            self.overdue_at = match self.overdue_at {
+                // An older invoice still unpaid falls due first.
+                Some(at) => Some(at.min(inv.due_date.unwrap_or(at))),
+                None => inv.due_date,
+            };
+        }
+    }
+
+    /// The sent invoice it waited on fell due unpaid: the subscription is past due, with no
+    /// automatic retries (nothing is charged), until the invoice is paid.
+    pub fn overdue(&mut self) {
+        self.overdue_at = None;
+        if matches!(
+            self.status,
+            SubscriptionStatus::Active | SubscriptionStatus::Trialing
+        ) {
+            self.status = SubscriptionStatus::PastDue;
+            self.next_retry_at = None;
+        }
+    }
+
     /// The first invoice carried something to pay (a one-off charge during a trial) and was
     /// not paid: the subscription is incomplete until it is.
     pub fn first_invoice_unpaid(&mut self) {
@@ -1082,6 +1131,9 @@ impl Subscription {
         }
         if let Some(at) = self.pause_collection.and_then(|p| p.resumes_at) {
             due.push((at, Due::ResumeCollection));
+        }
+        if let Some(at) = self.overdue_at {
+            due.push((at, Due::Overdue));
         }
         // A draft still waiting when the next period ends is finalized then, before the next
         // renewal drafts another.
@@ -1856,6 +1908,27 @@ impl Subscription {
     }
 }
 
+/// The `days_until_due` of a subscription whose `collection_method` and `days_until_due` are
+/// set as sent (`send`: whether `send_invoice`), `current` being its days before (`None` for a
+/// new one, or one charged automatically): `None` to charge automatically. Sending invoices
+/// without saying in how many days keeps the days in force, else takes
+/// [`DEFAULT_DAYS_UNTIL_DUE`]; `days_until_due` goes only with invoices sent.
+pub fn collection_days(
+    (send, days): (Option<bool>, Option<i64>),
+    current: Option<i64>,
+) -> DomainResult<Option<i64>> {
+    match (send, days) {
+        (Some(true), d) => Ok(Some(d.or(current).unwrap_or(DEFAULT_DAYS_UNTIL_DUE))),
+        (Some(false), None) => Ok(None),
+        (None, Some(d)) if current.is_some() => Ok(Some(d)),
+        (None, None) => Ok(current),
+        (_, Some(_)) => Err(DomainError::invalid(
+            "days_until_due",
+            "`days_until_due` can only be set when `collection_method` is `send_invoice`.",
+        )),
+    }
+}
+
 /// What can fall due for a subscription, in the order ties are settled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Due {
@@ -1878,6 +1951,8 @@ pub enum Due {
     Retry,
     /// A pending update whose invoice went unpaid is dropped.
     PendingExpiry,
+    /// The sent invoice the subscription waits on is due and still unpaid.
+    Overdue,
 }
 
 /// An incomplete subscription expires this long after it was created (Stripe's 23 hours).

@@ -251,6 +251,7 @@ preview-discount-applied = Auf Ihr Abonnement angewendet
 preview-discount-next = Rabatt auf die nächste Rechnung
 preview-due-today = Heute fälliger Betrag
 preview-paid-with = Belastet wird { $card }
+preview-sent-invoice = Sie erhalten eine Rechnung über diesen Betrag, fällig am { $date }.
 preview-next-invoice = Nächste Rechnung am { $date }
 preview-credit = Ihr Kontoguthaben beträgt danach { $amount } und wird mit Ihren nächsten Rechnungen verrechnet.
 action-confirm = Bestätigen
@@ -280,6 +281,7 @@ done-close = Sie können diese Seite jetzt schließen.
 
 invoice-title = Rechnung
 invoice-date = Datum
+invoice-due-on = Fällig am
 invoice-paid-on = Bezahlt am
 invoice-period = Zeitraum
 invoice-billed-to = Rechnungsempfänger

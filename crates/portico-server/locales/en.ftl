@@ -251,6 +251,7 @@ preview-discount-applied = Applied to your subscription
 preview-discount-next = Discount on the next invoice
 preview-due-today = Amount due today
 preview-paid-with = Charged to { $card }
+preview-sent-invoice = You'll be sent an invoice for this amount, due { $date }.
 preview-next-invoice = Next invoice on { $date }
 preview-credit = Your account balance will hold a credit of { $amount }, used on your next invoices.
 action-confirm = Confirm
@@ -280,6 +281,7 @@ done-close = You can close this page.
 
 invoice-title = Invoice
 invoice-date = Date
+invoice-due-on = Due date
 invoice-paid-on = Paid on
 invoice-period = Period
 invoice-billed-to = Billed to

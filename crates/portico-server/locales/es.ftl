@@ -251,6 +251,7 @@ preview-discount-applied = Aplicado a su suscripción
 preview-discount-next = Descuento en la próxima factura
 preview-due-today = Importe a pagar hoy
 preview-paid-with = Se cargará a { $card }
+preview-sent-invoice = Recibirás una factura por este importe, con vencimiento el { $date }.
 preview-next-invoice = Próxima factura el { $date }
 preview-credit = El saldo de su cuenta tendrá un crédito de { $amount }, que se usará en sus próximas facturas.
 action-confirm = Confirmar
@@ -280,6 +281,7 @@ done-close = Ya puede cerrar esta página.
 
 invoice-title = Factura
 invoice-date = Fecha
+invoice-due-on = Fecha de vencimiento
 invoice-paid-on = Fecha de pago
 invoice-period = Período
 invoice-billed-to = Facturado a

@@ -254,6 +254,7 @@ preview-discount-applied = Appliquée à votre abonnement
 preview-discount-next = Remise sur la prochaine facture
 preview-due-today = Montant dû aujourd’hui
 preview-paid-with = Débité sur { $card }
+preview-sent-invoice = Une facture de ce montant vous sera envoyée, à régler avant le { $date }.
 preview-next-invoice = Prochaine facture le { $date }
 preview-credit = Le solde de votre compte comportera un crédit de { $amount }, utilisé sur vos prochaines factures.
 action-confirm = Confirmer
@@ -283,6 +284,7 @@ done-close = Vous pouvez fermer cette page.
 
 invoice-title = Facture
 invoice-date = Date
+invoice-due-on = Date d'échéance
 invoice-paid-on = Payée le
 invoice-period = Période
 invoice-billed-to = Facturé à

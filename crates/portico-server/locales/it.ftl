@@ -251,6 +251,7 @@ preview-discount-applied = Applicato all'abbonamento
 preview-discount-next = Sconto sulla prossima fattura
 preview-due-today = Importo dovuto oggi
 preview-paid-with = Addebitato su { $card }
+preview-sent-invoice = Riceverai una fattura per questo importo, con scadenza il { $date }.
 preview-next-invoice = Prossima fattura ({ $date })
 preview-credit = Il saldo del Suo account avrà un credito di { $amount }, utilizzato sulle prossime fatture.
 action-confirm = Conferma
@@ -280,6 +281,7 @@ done-close = Può chiudere questa pagina.
 
 invoice-title = Fattura
 invoice-date = Data
+invoice-due-on = Data di scadenza
 invoice-paid-on = Data di pagamento
 invoice-period = Periodo
 invoice-billed-to = Intestata a

@@ -248,6 +248,7 @@ preview-discount-applied = サブスクリプションに適用済み
 preview-discount-next = 次回の請求書の割引
 preview-due-today = 本日のお支払い金額
 preview-paid-with = { $card } に請求されます
+preview-sent-invoice = この金額の請求書が送付されます。支払期日は { $date } です。
 preview-next-invoice = 次回の請求（{ $date }）
 preview-credit = 変更後、アカウント残高は { $amount } のクレジットとなり、次回以降の請求書に充当されます。
 action-confirm = 確認
@@ -277,6 +278,7 @@ done-close = このページを閉じていただいて構いません。
 
 invoice-title = 請求書
 invoice-date = 日付
+invoice-due-on = 支払期日
 invoice-paid-on = 支払日
 invoice-period = 請求期間
 invoice-billed-to = 請求先

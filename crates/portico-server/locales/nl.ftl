@@ -251,6 +251,7 @@ preview-discount-applied = Toegepast op uw abonnement
 preview-discount-next = Korting op de volgende factuur
 preview-due-today = Vandaag te betalen
 preview-paid-with = Wordt afgeschreven van { $card }
+preview-sent-invoice = Je ontvangt een factuur voor dit bedrag, te betalen vóór { $date }.
 preview-next-invoice = Volgende factuur op { $date }
 preview-credit = Uw accountsaldo bevat daarna een tegoed van { $amount }, dat wordt gebruikt voor uw volgende facturen.
 action-confirm = Bevestigen
@@ -280,6 +281,7 @@ done-close = U kunt deze pagina sluiten.
 
 invoice-title = Factuur
 invoice-date = Datum
+invoice-due-on = Vervaldatum
 invoice-paid-on = Betaald op
 invoice-period = Periode
 invoice-billed-to = Gefactureerd aan

@@ -251,6 +251,7 @@ preview-discount-applied = Aplicado à sua assinatura
 preview-discount-next = Desconto na próxima fatura
 preview-due-today = Valor devido hoje
 preview-paid-with = Cobrado em { $card }
+preview-sent-invoice = Você receberá uma fatura deste valor, com vencimento em { $date }.
 preview-next-invoice = Próxima fatura em { $date }
 preview-credit = O saldo da sua conta terá um crédito de { $amount }, usado nas suas próximas faturas.
 action-confirm = Confirmar
@@ -280,6 +281,7 @@ done-close = Você já pode fechar esta página.
 
 invoice-title = Fatura
 invoice-date = Data
+invoice-due-on = Data de vencimento
 invoice-paid-on = Paga em
 invoice-period = Período
 invoice-billed-to = Faturado para

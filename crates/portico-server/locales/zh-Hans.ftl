@@ -248,6 +248,7 @@ preview-discount-applied = 已应用于您的订阅
 preview-discount-next = 下一张账单的折扣
 preview-due-today = 今日应付金额
 preview-paid-with = 将从 { $card } 扣款
+preview-sent-invoice = 您将收到此金额的发票，付款截止日期为 { $date }。
 preview-next-invoice = 下一张账单（{ $date }）
 preview-credit = 变更后，您的账户余额将为 { $amount } 的抵扣额，用于抵扣之后的账单。
 action-confirm = 确认
@@ -277,6 +278,7 @@ done-close = 您可以关闭此页面。
 
 invoice-title = 账单
 invoice-date = 日期
+invoice-due-on = 到期日
 invoice-paid-on = 支付日期
 invoice-period = 计费周期
 invoice-billed-to = 账单接收方

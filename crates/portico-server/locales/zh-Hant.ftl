@@ -248,6 +248,7 @@ preview-discount-applied = 已套用於您的訂閱
 preview-discount-next = 下一張帳單的折扣
 preview-due-today = 今日應付金額
 preview-paid-with = 將從 { $card } 扣款
+preview-sent-invoice = 您將收到此金額的發票，付款截止日期為 { $date }。
 preview-next-invoice = 下一張帳單（{ $date }）
 preview-credit = 變更後，您的帳戶餘額將為 { $amount } 的折抵額，用於折抵之後的帳單。
 action-confirm = 確認
@@ -277,6 +278,7 @@ done-close = 您可以關閉此頁面。
 
 invoice-title = 帳單
 invoice-date = 日期
+invoice-due-on = 到期日
 invoice-paid-on = 付款日期
 invoice-period = 計費週期
 invoice-billed-to = 帳單收件人

@@ -422,6 +422,15 @@ async fn apply(
             sub.value.resume_collection(at);
             writes.push(Write::Update(sub.next_record()));
         }
+        Due::Overdue => {
+            // The sent invoice due soonest among those still unpaid decides: once its date has
+            // passed the subscription is past due; a later one is waited on in turn.
+            match soonest_due(app, account, &sub.value).await? {
+                Some(due) if due <= at => sub.value.overdue(),
+                due => sub.value.overdue_at = due,
+            }
+            writes.push(Write::Update(sub.next_record()));
+        }
         Due::Cancel => {
             // A `cancel_at` inside the period, set with prorations: the time after it is
             // credited.
@@ -722,6 +731,7 @@ pub async fn bill(
         lines,
         ctx,
     );
+    inv.set_collection(sub.due_date_for(at));
     let in_force = discounts_in_force(app, account, sub, at, fresh).await?;
     for (d, c) in &in_force {
         inv.apply_discount(c, &d.id, true);
@@ -1022,6 +1032,46 @@ pub async fn stop_collection(
             Write::Update(i.next_record())
         })
         .collect())
+}
+
+/// Whether `sub` is still behind with its payments at `now` once invoice `except` is paid: it
+/// has another invoice open that is charged automatically, or sent and past its due date.
+pub async fn still_behind(
+    app: &App,
+    account: &AccountId,
+    sub: &Subscription,
+    except: &str,
+    now: i64,
+) -> Result<bool, Failure> {
+    let page = app
+        .store
+        .list(account, &open_invoices(Filter::Lookup(sub.id.clone()), 100))
+        .await?;
+    Ok(
+        portico_store::decode_all::<Invoice>(&*app.store, account, &page)?
+            .iter()
+            .filter(|i| i.value.id != except && i.value.amount_remaining() > 0)
+            .any(|i| !i.value.send_invoice || i.value.due_date.is_some_and(|d| d <= now)),
+    )
+}
+
+/// When the soonest due of `sub`'s sent invoices still open falls due.
+async fn soonest_due(
+    app: &App,
+    account: &AccountId,
+    sub: &Subscription,
+) -> Result<Option<i64>, Failure> {
+    let page = app
+        .store
+        .list(account, &open_invoices(Filter::Lookup(sub.id.clone()), 100))
+        .await?;
+    Ok(
+        portico_store::decode_all::<Invoice>(&*app.store, account, &page)?
+            .into_iter()
+            .filter(|i| i.value.send_invoice && i.value.amount_remaining() > 0)
+            .filter_map(|i| i.value.due_date)
+            .min(),
+    )
 }
 
 /// The newest of `sub`'s invoices still open (but `except`): with `retried`, only one on the
@@ -1354,6 +1404,11 @@ pub async fn charge_as(
     collect: Collect<'_>,
 ) -> Result<Option<Write>, Failure> {
     if inv.amount_due() <= 0 {
+        return Ok(None);
+    }
+    if inv.send_invoice {
+        // Sent to the customer to pay by its due date, not charged.
+        sub.invoice_sent(inv);
         return Ok(None);
     }
     let behavior = collect.payment_behavior;

@@ -1168,6 +1168,65 @@ async fn the_worker_renews_on_the_server_clock() {
     );
 }
 
+/// A subscription whose invoices are sent, on the server clock: the worker finalizes its first
+/// invoice an hour on without charging it, and makes the subscription past due once the
+/// invoice's due date has passed unpaid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_sends_invoices_and_marks_them_overdue() {
+    let t0 = 1_790_000_000;
+    let (env, app, clock) = clocked(t0, portico_server::webhooks::WebhookSettings::dev()).await;
+    let k = key();
+    let (price, cus) = price_and_carded_customer(&env, &k, 800, "month").await;
+    let sub = post(
+        &env,
+        "/v1/subscriptions",
+        &k,
+        &format!("customer={cus}&items[0][price]={price}&collection_method=send_invoice&days_until_due=3"),
+    )
+    .await;
+    assert_eq!(sub.json["status"], "active", "{}", sub.json);
+    let id = sub.json["id"].as_str().unwrap().to_owned();
+    let inv = sub.json["latest_invoice"].as_str().unwrap().to_owned();
+    clock.set(t0 + 3_600);
+    assert_eq!(
+        portico_server::billing::run_once(&app).await,
+        1,
+        "the draft's hour is up"
+    );
+    let sent = get(&env, &format!("/v1/invoices/{inv}"), &k).await;
+    assert_eq!(sent.json["status"], "open", "{}", sent.json);
+    assert_eq!(sent.json["amount_paid"], 0);
+    assert_eq!(sent.json["due_date"], t0 + 3 * 86_400);
+    assert_eq!(
+        portico_server::billing::run_once(&app).await,
+        0,
+        "nothing until it is due"
+    );
+    clock.set(t0 + 3 * 86_400 + 1);
+    assert_eq!(
+        portico_server::billing::run_once(&app).await,
+        1,
+        "it fell due unpaid"
+    );
+    let late = get(&env, &format!("/v1/subscriptions/{id}"), &k).await;
+    assert_eq!(late.json["status"], "past_due");
+    assert_eq!(
+        portico_server::billing::run_once(&app).await,
+        0,
+        "nothing retried"
+    );
+    let paid = post(
+        &env,
+        &format!("/v1/invoices/{inv}/pay"),
+        &k,
+        "paid_out_of_band=true",
+    )
+    .await;
+    assert_eq!(paid.json["status"], "paid", "{}", paid.json);
+    let back = get(&env, &format!("/v1/subscriptions/{id}"), &k).await;
+    assert_eq!(back.json["status"], "active");
+}
+
 /// A schedule on the server clock that starts later has its subscription created by the billing
 /// worker once the start has come, and only then.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -24,11 +24,13 @@ pub async fn retrieve_invoice(State(app): State<App>, PathId(id): PathId, mut ap
 
 /// `GET /v1/invoices`
 pub async fn list_invoices(State(app): State<App>, mut api: Api) -> Reply {
-    let (params, customer, subscription, status, created) = api.read(|r| {
-        r.enumeration(
-            "collection_method",
-            &["charge_automatically", "send_invoice"],
-        );
+    let (params, customer, subscription, status, created, sent) = api.read(|r| {
+        let sent = r
+            .enumeration(
+                "collection_method",
+                &["charge_automatically", "send_invoice"],
+            )
+            .map(|m| m == "send_invoice");
         (
             read_list_params(r, "invoice"),
             r.string("customer", 5000),
@@ -38,9 +40,13 @@ pub async fn list_invoices(State(app): State<App>, mut api: Api) -> Reply {
                 &["draft", "open", "paid", "uncollectible", "void"],
             ),
             read_created(r),
+            sent,
         )
     })?;
     let mut filters = created_filters(created);
+    if let Some(sent) = sent {
+        filters.push(Filter::Present("send_invoice", sent));
+    }
     if let Some(c) = customer {
         filters.push(Filter::Parent(c));
     }
@@ -122,6 +128,19 @@ pub async fn after_payment(
             .await?
             .is_none()
     {
+        sub.value.first_invoice_paid();
+    } else if inv.send_invoice
+        && !crate::billing::still_behind(
+            app,
+            account,
+            &sub.value,
+            &inv.id,
+            inv.status_transitions.paid_at.unwrap_or(inv.created),
+        )
+        .await?
+    {
+        // A sent invoice paid late, the latest being a newer one: in good standing again
+        // unless another is overdue too.
         sub.value.first_invoice_paid();
     }
     if applied || saved || sub.value.status != before {
@@ -317,11 +336,14 @@ struct CreateInvoice {
     description: Option<String>,
     metadata: portico_domain::metadata::MetadataUpdate,
     default_payment_method: Option<String>,
+    /// `collection_method` (`send_invoice`: `Some(true)`) and `days_until_due`.
+    collection: (Option<bool>, Option<i64>),
+    due_date: Option<i64>,
 }
 
 fn read_create(r: &mut portico_wire::Reader<'_>) -> CreateInvoice {
     let customer = r.required_string("customer", 5000);
-    crate::api::subscription::refuse_tax_and_sent_invoices(r);
+    crate::api::subscription::refuse_tax(r);
     // `discounts=""` only declines the customer's discount, which Portico's customers never have.
     if r.is_empty_string("discounts") {
         r.string_or_clear("discounts", 20);
@@ -333,10 +355,8 @@ fn read_create(r: &mut portico_wire::Reader<'_>) -> CreateInvoice {
         "automatically_finalizes_at",
         "custom_fields",
         "customer_account",
-        "days_until_due",
         "default_source",
         "default_tax_rates",
-        "due_date",
         "effective_at",
         "footer",
         "from_invoice",
@@ -362,6 +382,8 @@ fn read_create(r: &mut portico_wire::Reader<'_>) -> CreateInvoice {
         description: r.string("description", 1500),
         metadata: r.metadata("metadata", false),
         default_payment_method: r.string("default_payment_method", 5000),
+        collection: crate::api::subscription::read_collection(r),
+        due_date: r.timestamp("due_date"),
     }
 }
 
@@ -532,6 +554,9 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
         .map(|s| Write::Update(s.next_record()))
         .collect();
     inv.hold_as_draft();
+    // Charged automatically unless sent, whatever its subscription does.
+    let (send, days) = p.collection;
+    inv.set_terms(Some(send.unwrap_or(false)), days, p.due_date, now)?;
     inv.auto_advance = p.auto_advance.unwrap_or(false);
     inv.description = p.description.clone();
     inv.metadata = p.metadata.build("metadata")?;
@@ -545,17 +570,29 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
 /// `POST /v1/invoices/{invoice}`: metadata at any time; `description`, `auto_advance` and
 /// `default_payment_method` (one of the customer's) while the invoice is a draft or open.
 pub async fn update_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
-    let (metadata, description, auto_advance, pm, expand) = api.read(|r| {
+    let (metadata, description, auto_advance, pm, terms, expand) = api.read(|r| {
         (
             r.metadata("metadata", true),
             r.string_or_clear("description", 1500),
             r.bool("auto_advance"),
             r.string_or_clear("default_payment_method", 5000),
+            (
+                crate::api::subscription::read_collection(r),
+                r.timestamp("due_date"),
+            ),
             r.expand("invoice", false),
         )
     })?;
     let account = &api.caller.account;
     let current = load_live::<Invoice>(&app, account, &id, None).await?;
+    let ((send, days), due_date) = terms;
+    let terms_sent = send.is_some() || days.is_some() || due_date.is_some();
+    let terms_now = if terms_sent {
+        let clock = current.value.test_clock.as_deref();
+        crate::objects::now_for_reading(&app, account, clock, api.now).await?
+    } else {
+        api.now
+    };
     let pm = match &pm {
         Patch::Set(p) => Patch::Set(
             crate::api::subscription::default_payment_method_id(
@@ -597,6 +634,27 @@ pub async fn update_invoice(State(app): State<App>, PathId(id): PathId, mut api:
             if sent {
                 inv.check_editable(param)?;
             }
+        }
+        if terms_sent {
+            if inv.status != InvoiceStatus::Draft {
+                let param = if send.is_some() {
+                    "collection_method"
+                } else if days.is_some() {
+                    "days_until_due"
+                } else {
+                    "due_date"
+                };
+                return Err(ApiError::invalid(
+                    Some(param.into()),
+                    None,
+                    format!(
+                        "`{param}` can only be updated on draft invoices; this one is {}.",
+                        inv.status.as_str()
+                    ),
+                )
+                .into());
+            }
+            inv.set_terms(send, days, due_date, terms_now)?;
         }
         description.clone().apply_to(&mut inv.description);
         pm.clone().apply_to(&mut inv.default_payment_method);

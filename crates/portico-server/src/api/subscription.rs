@@ -16,6 +16,7 @@ use portico_domain::invoice::{Invoice, PaymentOutcome};
 use portico_domain::metadata::MetadataUpdate;
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::promotion_code::{PromotionCode, Redemption};
+use portico_domain::subscription::collection_days;
 use portico_domain::subscription::{
     AnchorConfig, BillingMode, CancellationDetails, InvoiceItemRequest, ItemPeriodEnd,
     ItemPeriodStart, ItemRequest, MissingPaymentMethod, PauseBehavior, PauseCollection,
@@ -64,6 +65,8 @@ pub struct CreateParams {
     pub at: Option<i64>,
     /// Prices the caller made from `price_data` (a schedule's phases), stored first.
     pub prices: Vec<Write>,
+    /// `collection_method` (`send_invoice`: `Some(true)`) and `days_until_due`, as sent.
+    pub collection: (Option<bool>, Option<i64>),
 }
 
 /// One entry of `add_invoice_items`, as read.
@@ -463,24 +466,29 @@ fn read_trial_from_plan(r: &mut Reader<'_>) {
     }
 }
 
-pub(crate) fn refuse_tax_and_sent_invoices(r: &mut Reader<'_>) {
+pub(crate) fn refuse_tax(r: &mut Reader<'_>) {
     r.object("automatic_tax", |a| {
         if a.bool("enabled") == Some(true) {
             a.error(ApiError::invalid(Some("automatic_tax[enabled]".into()), None, "Portico does not support `automatic_tax[enabled]=true`: Stripe Tax is not implemented."));
         }
         a.unsupported("liability", "Stripe Tax is not implemented.");
     });
-    if r.enumeration(
+}
+
+/// Days for a sent invoice to be paid in: Stripe's range.
+pub const MAX_DAYS_UNTIL_DUE: i64 = 1095;
+
+/// `collection_method` (whether invoices are sent: `send_invoice`) and `days_until_due`, as
+/// sent.
+pub(crate) fn read_collection(r: &mut Reader<'_>) -> (Option<bool>, Option<i64>) {
+    let method = r.enumeration(
         "collection_method",
         &["charge_automatically", "send_invoice"],
-    ) == Some("send_invoice")
-    {
-        r.error(ApiError::invalid(
-            Some("collection_method".into()),
-            None,
-            "Portico does not support `collection_method=send_invoice` yet.",
-        ));
-    }
+    );
+    (
+        method.map(|m| m == "send_invoice"),
+        r.int_between("days_until_due", 0, MAX_DAYS_UNTIL_DUE),
+    )
 }
 
 fn read_create(r: &mut Reader<'_>) -> CreateParams {
@@ -501,7 +509,6 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
         "application_fee_percent",
         "backdate_start_date",
         "billing_thresholds",
-        "days_until_due",
         "default_source",
         "default_tax_rates",
         "invoice_settings",
@@ -513,8 +520,10 @@ fn read_create(r: &mut Reader<'_>) -> CreateParams {
     }
     read_trial_from_plan(r);
     let billing_mode = read_billing_mode(r);
-    refuse_tax_and_sent_invoices(r);
+    refuse_tax(r);
+    let collection = read_collection(r);
     CreateParams {
+        collection,
         customer,
         currency: r
             .string("currency", 3)
@@ -672,8 +681,10 @@ pub(crate) async fn create_once(
 
     // A subscription a schedule starts is in force at once, its first invoice a draft finalized
     // and charged an hour on, as a renewal's is: Stripe's documentation points to schedules for
-    // subscriptions whose first invoice should begin as a draft.
-    let drafted = attach.is_some();
+    // subscriptions whose first invoice should begin as a draft. So is one whose invoices are
+    // sent for payment (`send_invoice`): Stripe finalizes its first invoice an hour on, and
+    // sends it rather than charging it.
+    let drafted = attach.is_some() || sub.sends_invoices();
     if drafted {
         sub.first_invoice_paid();
         let finalizes_at = now + portico_domain::subscription::RENEWAL_DRAFT_SECS;
@@ -890,6 +901,7 @@ pub async fn draft_first_invoice(
         save_default_payment_method: p.payment_settings.save_default.unwrap_or(false),
         card_only: p.payment_settings.card_only.unwrap_or(false),
         missing_payment_method: p.missing_payment_method,
+        days_until_due: collection_days(p.collection, None)?,
     };
     let (mut sub, lines) = Subscription::create(&customer.value, create, &mut ctx)?;
     if p.cancel_at == Some(CancelAt::PeriodEnd) {
@@ -923,6 +935,7 @@ pub async fn draft_first_invoice(
         lines,
         &mut ctx,
     );
+    invoice.set_collection(sub.due_date_for(now));
     // Discounts: each coupon or promotion code checked, applied, and counted as redeemed.
     let redeemed = redeem_discounts(
         app,
@@ -1078,9 +1091,7 @@ pub async fn update_subscription(
     mut api: Api,
 ) -> Reply {
     let (simple, change, expand) = api.read(|r| {
-        for key in ["collection_method", "days_until_due", "default_tax_rates"] {
-            r.unsupported(key, NOT_YET);
-        }
+        r.unsupported("default_tax_rates", NOT_YET);
         read_trial_from_plan(r);
         let cancel_at = if r.is_empty_string("cancel_at") {
             r.string_or_clear("cancel_at", 20);
@@ -1117,6 +1128,7 @@ pub async fn update_subscription(
             details: read_cancellation(r),
             payment_settings: read_payment_settings(r),
             missing_payment_method: read_trial_settings(r),
+            collection: read_collection(r),
             pause_collection: r.object_or_clear("pause_collection", |p| {
                 p.require("behavior");
                 let behavior = p
@@ -1269,6 +1281,8 @@ struct SimpleUpdate {
     missing_payment_method: Option<MissingPaymentMethod>,
     /// `Set(None)`: the object was refused (the error is already recorded).
     pause_collection: Patch<Option<PauseCollection>>,
+    /// `collection_method` (`send_invoice`: `Some(true)`) and `days_until_due`.
+    collection: (Option<bool>, Option<i64>),
 }
 
 impl SimpleUpdate {
@@ -1284,6 +1298,7 @@ impl SimpleUpdate {
             || self.payment_settings.card_only.is_some()
             || self.missing_payment_method.is_some()
             || self.pause_collection.is_sent()
+            || self.collection != (None, None)
     }
 
     fn apply_details(&self, s: &mut Subscription) {
@@ -1318,6 +1333,9 @@ impl SimpleUpdate {
         }
         self.metadata.apply("metadata", &mut s.metadata)?;
         self.description.clone().apply_to(&mut s.description);
+        if self.collection != (None, None) {
+            s.days_until_due = collection_days(self.collection, s.days_until_due)?;
+        }
         if let Some(end) = self.trial_end {
             let mut ids = crate::ids::Ids;
             let mut ctx = Ctx {
@@ -1590,6 +1608,8 @@ pub(crate) async fn cancel_writes(
             .await?;
             if let Some(behavior) = paused {
                 customer.value.balance += inv.pause_collection(behavior, now)?;
+            } else if inv.send_invoice {
+                sub.value.invoice_sent(&inv);
             } else if inv.amount_due() > 0 {
                 let pm = crate::billing::payment_method_for(app, account, &sub.value).await?;
                 inv.attempt_payment(pm.as_ref(), true, false, now, String::new)?;

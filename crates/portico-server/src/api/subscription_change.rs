@@ -365,6 +365,10 @@ pub async fn collect(
             // Collection is paused: the change applies, and its invoice is kept as a draft,
             // written off or voided instead of charged.
             planned.customer.value.balance += inv.pause_collection(behavior, at)?;
+        } else if inv.send_invoice {
+            // Sent to the customer to pay by its due date: the change applies, nothing is
+            // charged.
+            planned.sub.value.invoice_sent(inv);
         } else if inv.amount_due() > 0 && p.payment_behavior == "default_incomplete" {
             // The invoice waits, open, for the customer to pay it (invoices/pay or the hosted
             // page); until then the subscription is past due, with no automatic retries.

@@ -59,6 +59,10 @@ impl InvoiceView {
             t.s("invoice-date"),
             t.date(inv.status_transitions.finalized_at.unwrap_or(inv.created)),
         )];
+        // A sent invoice is due on a date, as its customer was told.
+        if let Some(due) = inv.due_date.filter(|_| inv.send_invoice) {
+            facts.push((t.s("invoice-due-on"), t.date(due)));
+        }
         if let Some(paid) = inv.status_transitions.paid_at {
             facts.push((t.s("invoice-paid-on"), t.date(paid)));
         }

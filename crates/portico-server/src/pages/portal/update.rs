@@ -560,7 +560,14 @@ async fn preview_page(
         (pv.now, pv.next.map(|i| (when, i)), timing)
     };
     let due = today.as_ref().map_or(0, Invoice::amount_due);
-    let paid_with = if due > 0 {
+    let sent_due = today
+        .as_ref()
+        .filter(|inv| inv.send_invoice)
+        .and_then(|inv| inv.due_date);
+    let paid_with = if let Some(at) = sent_due.filter(|_| due > 0) {
+        // Sent to the customer rather than charged.
+        Some(t.f("preview-sent-invoice", vec![("date", t.date(at).into())]))
+    } else if due > 0 {
         crate::billing::payment_method_for(&p.app, &p.caller.account, s)
             .await?
             .map(|pm| {

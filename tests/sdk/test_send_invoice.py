@@ -1,0 +1,154 @@
+"""Invoices sent for payment (`collection_method=send_invoice`): a subscription that bills this
+way is active at once, its invoices are finalized an hour after they are made and never
+charged, each due `days_until_due` days after it was made; one left unpaid past its due date
+makes the subscription past due until it is paid. Manual invoices can be sent too."""
+
+import pytest
+import requests
+
+from helpers import APR1, DAY, HOUR, MAY1, carded_customer, check, expect_error
+
+
+@pytest.fixture
+def world(v1):
+    product = v1.products.create({"name": "Retainer"})
+    price = v1.prices.create({"product": product.id, "currency": "usd", "unit_amount": 5000,
+                              "recurring": {"interval": "month"}})
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": APR1})
+    return {"price": price, "clock": clock, "cus": carded_customer(v1, clock.id)}
+
+
+def advance(v1, world, to):
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": to})
+
+
+def kinds_for(v1, obj_id, limit=40):
+    return [e.type for e in v1.events.list({"limit": limit}).data
+            if getattr(e.data.object, "id", None) == obj_id]
+
+
+def test_a_sent_invoice_subscription_is_active_and_never_charged(v1, world):
+    sub = check(v1.subscriptions.create({
+        "customer": world["cus"].id, "items": [{"price": world["price"].id}],
+        "collection_method": "send_invoice", "days_until_due": 14, "expand": ["latest_invoice"]}))
+    assert (sub.status, sub.collection_method, sub.days_until_due) == ("active", "send_invoice", 14)
+    first = sub.latest_invoice
+    assert (first.status, first.collection_method, first.due_date) == ("draft", "send_invoice", APR1 + 14 * DAY)
+    assert first.automatically_finalizes_at == APR1 + HOUR and first.next_payment_attempt is None
+    # An hour on it is finalized and left for the customer to pay: the card is not charged.
+    advance(v1, world, APR1 + HOUR + 60)
+    sent = check(v1.invoices.retrieve(first.id))
+    assert (sent.status, sent.amount_due, sent.amount_paid, sent.attempted, sent.attempt_count) == ("open", 5000, 0, False, 0)
+    assert sent.due_date == APR1 + 14 * DAY and sent.next_payment_attempt is None and sent.hosted_invoice_url
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+    # Its page says when it is due.
+    page = requests.get(sent.hosted_invoice_url, timeout=10).text
+    assert "Due date" in page and "April 15, 2026" in page, page[:2000]
+    kinds = kinds_for(v1, first.id)
+    assert "invoice.finalized" in kinds
+    assert not {"invoice.paid", "invoice.payment_failed", "invoice.payment_succeeded"} & set(kinds), kinds
+    # Unpaid past its due date: the subscription is past due, and nothing is retried.
+    advance(v1, world, APR1 + 14 * DAY + 60)
+    late = v1.subscriptions.retrieve(sub.id)
+    assert late.status == "past_due"
+    changed = v1.events.list({"type": "customer.subscription.updated", "limit": 1}).data[0]
+    assert changed.data.object.status == "past_due" and changed.data.previous_attributes.status == "active"
+    assert v1.invoices.retrieve(first.id).next_payment_attempt is None
+    # Paid (here with the card on file, by hand), the subscription is in good standing again.
+    assert v1.invoices.pay(first.id).status == "paid"
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+
+
+def test_renewals_are_sent_too_and_paying_on_time_keeps_the_subscription_active(v1, world):
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["price"].id}],
+                                   "collection_method": "send_invoice", "days_until_due": 7})
+    advance(v1, world, APR1 + HOUR + 60)
+    v1.invoices.pay(v1.subscriptions.retrieve(sub.id).latest_invoice, {"paid_out_of_band": True})
+    advance(v1, world, MAY1 + HOUR + 60)
+    renewal = v1.invoices.list({"subscription": sub.id, "limit": 1}).data[0]
+    assert (renewal.billing_reason, renewal.status, renewal.collection_method) == ("subscription_cycle", "open", "send_invoice")
+    assert renewal.due_date == MAY1 + 7 * DAY and renewal.amount_paid == 0
+    v1.invoices.pay(renewal.id, {"paid_out_of_band": True})
+    advance(v1, world, MAY1 + 8 * DAY)
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+
+
+def test_a_customer_without_a_card_can_be_sent_invoices(v1, world):
+    bare = v1.customers.create({"test_clock": world["clock"].id, "email": "ap@example.com"})
+    sub = check(v1.subscriptions.create({"customer": bare.id, "items": [{"price": world["price"].id}],
+                                         "collection_method": "send_invoice"}))
+    assert (sub.status, sub.days_until_due) == ("active", 30), "Stripe's default payment terms"
+    # Without a card the same subscription charged automatically is refused.
+    expect_error(lambda: v1.subscriptions.create({"customer": bare.id, "items": [{"price": world["price"].id}]}))
+
+
+def test_terms_are_checked_by_name(v1, world):
+    base = {"customer": world["cus"].id, "items": [{"price": world["price"].id}]}
+    expect_error(lambda: v1.subscriptions.create({**base, "days_until_due": 10}), param="days_until_due")
+    expect_error(lambda: v1.subscriptions.create({**base, "collection_method": "charge_automatically",
+                                                  "days_until_due": 10}), param="days_until_due")
+    expect_error(lambda: v1.subscriptions.create({**base, "collection_method": "send_invoice",
+                                                  "days_until_due": -1}), param="days_until_due")
+    expect_error(lambda: v1.subscriptions.create({**base, "collection_method": "wire"}), param="collection_method")
+    assert v1.subscriptions.list({"customer": world["cus"].id}).data == []
+
+
+def test_switching_how_a_subscription_is_collected(v1, world):
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["price"].id}]})
+    assert (sub.collection_method, sub.days_until_due) == ("charge_automatically", None)
+    expect_error(lambda: v1.subscriptions.update(sub.id, {"days_until_due": 5}), param="days_until_due")
+    sent = check(v1.subscriptions.update(sub.id, {"collection_method": "send_invoice"}))
+    assert (sent.collection_method, sent.days_until_due) == ("send_invoice", 30)
+    assert v1.subscriptions.update(sub.id, {"days_until_due": 45}).days_until_due == 45
+    assert v1.subscriptions.update(sub.id, {"metadata": {"a": "b"}}).days_until_due == 45
+    # The renewal is sent, due 45 days after it is made.
+    advance(v1, world, MAY1 + HOUR + 60)
+    renewal = v1.invoices.list({"subscription": sub.id, "limit": 1}).data[0]
+    assert (renewal.status, renewal.due_date, renewal.amount_paid) == ("open", MAY1 + 45 * DAY, 0)
+    back = check(v1.subscriptions.update(sub.id, {"collection_method": "charge_automatically"}))
+    assert (back.collection_method, back.days_until_due) == ("charge_automatically", None)
+
+
+def test_an_invoiced_change_is_sent_and_applies_at_once(v1, world):
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["price"].id}],
+                                   "collection_method": "send_invoice", "days_until_due": 10})
+    advance(v1, world, APR1 + 15 * DAY)
+    item = sub["items"].data[0].id
+    changed = v1.subscriptions.update(sub.id, {"items": [{"id": item, "quantity": 2}],
+                                               "proration_behavior": "always_invoice",
+                                               "payment_behavior": "error_if_incomplete",
+                                               "expand": ["latest_invoice"]})
+    assert changed["items"].data[0].quantity == 2
+    inv = changed.latest_invoice
+    assert (inv.status, inv.collection_method, inv.amount_paid, inv.attempted) == ("open", "send_invoice", 0, False)
+    assert inv.due_date == APR1 + 25 * DAY and inv.amount_due == 2500
+
+
+def test_a_manual_invoice_can_be_sent(v1, world):
+    cus = world["cus"].id
+    inv = check(v1.invoices.create({"customer": cus, "currency": "usd", "collection_method": "send_invoice",
+                                    "days_until_due": 20}))
+    assert (inv.collection_method, inv.due_date) == ("send_invoice", APR1 + 20 * DAY)
+    fixed = v1.invoices.create({"customer": cus, "currency": "usd", "collection_method": "send_invoice",
+                                "due_date": APR1 + 3 * DAY})
+    assert fixed.due_date == APR1 + 3 * DAY
+    assert v1.invoices.create({"customer": cus, "currency": "usd"}).collection_method == "charge_automatically"
+    for params, param in (
+        ({"days_until_due": 3}, "days_until_due"),
+        ({"due_date": APR1 + DAY}, "due_date"),
+        ({"collection_method": "send_invoice", "days_until_due": 3, "due_date": APR1 + DAY}, "due_date"),
+        ({"collection_method": "send_invoice", "due_date": APR1 - DAY}, "due_date"),
+    ):
+        expect_error(lambda: v1.invoices.create({"customer": cus, "currency": "usd", **params}), param=param)
+    # A draft's terms can change; an open invoice's cannot.
+    moved = check(v1.invoices.update(inv.id, {"days_until_due": 5}))
+    assert moved.due_date == APR1 + 5 * DAY
+    charged = check(v1.invoices.update(fixed.id, {"collection_method": "charge_automatically"}))
+    assert (charged.collection_method, charged.due_date) == ("charge_automatically", None)
+    expect_error(lambda: v1.invoices.update(charged.id, {"due_date": APR1 + 9 * DAY}), param="due_date")
+    v1.invoices.finalize_invoice(inv.id)
+    expect_error(lambda: v1.invoices.update(inv.id, {"days_until_due": 9}), param="days_until_due")
+    # Lists filter by how invoices are collected.
+    sent = [i.id for i in v1.invoices.list({"customer": cus, "collection_method": "send_invoice"}).data]
+    assert sent == [inv.id]
+    assert inv.id not in [i.id for i in v1.invoices.list({"customer": cus, "collection_method": "charge_automatically"}).data]
