@@ -152,3 +152,83 @@ def test_a_manual_invoice_can_be_sent(v1, world):
     sent = [i.id for i in v1.invoices.list({"customer": cus, "collection_method": "send_invoice"}).data]
     assert sent == [inv.id]
     assert inv.id not in [i.id for i in v1.invoices.list({"customer": cus, "collection_method": "charge_automatically"}).data]
+
+
+def test_a_retry_never_charges_a_sent_invoice(v1, world):
+    """Past due on a failed renewal, then switched to sent invoices: the retry goes on charging
+    the failed invoice, never the sent one that became the latest."""
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["price"].id}]})
+    failing = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": world["cus"].id})
+    v1.customers.update(world["cus"].id, {"invoice_settings": {"default_payment_method": failing.id}})
+    advance(v1, world, MAY1 + HOUR + 60)
+    failed = v1.invoices.list({"subscription": sub.id, "limit": 1}).data[0]
+    assert (v1.subscriptions.retrieve(sub.id).status, failed.attempt_count) == ("past_due", 1)
+    v1.subscriptions.update(sub.id, {"collection_method": "send_invoice", "days_until_due": 30})
+    changed = v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 2}],
+                                               "proration_behavior": "always_invoice", "expand": ["latest_invoice"]})
+    sent = changed.latest_invoice
+    assert (sent.collection_method, sent.status) == ("send_invoice", "open")
+    # The card works again: the retry pays the failed invoice only.
+    v1.customers.update(world["cus"].id, {"invoice_settings": {"default_payment_method": v1.payment_methods.attach(
+        "pm_card_visa", {"customer": world["cus"].id}).id}})
+    advance(v1, world, MAY1 + 3 * DAY + 60)
+    assert v1.invoices.retrieve(failed.id).status == "paid"
+    after = v1.invoices.retrieve(sent.id)
+    assert (after.status, after.attempt_count, after.amount_paid) == ("open", 0, 0)
+    assert v1.subscriptions.retrieve(sub.id).status == "active", "the sent invoice is not due yet"
+
+
+def test_sent_invoices_fall_due_in_turn(v1, world):
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["price"].id}],
+                                   "collection_method": "send_invoice", "days_until_due": 40})
+    first = sub.latest_invoice
+    advance(v1, world, MAY1 + HOUR + 60)
+    second = v1.invoices.list({"subscription": sub.id, "limit": 1}).data[0].id
+    assert second != first
+    # The first falls due on May 11: past due; paid, the subscription is active again though the
+    # second (due June 10) is still open.
+    advance(v1, world, APR1 + 40 * DAY + 60)
+    assert v1.subscriptions.retrieve(sub.id).status == "past_due"
+    v1.invoices.pay(first, {"paid_out_of_band": True})
+    assert v1.subscriptions.retrieve(sub.id).status == "active"
+    # The second is still watched: past due once its date has passed.
+    advance(v1, world, MAY1 + 40 * DAY + 60)
+    assert v1.invoices.retrieve(second).status == "open"
+    assert v1.subscriptions.retrieve(sub.id).status == "past_due"
+
+
+def test_the_collection_method_sent_with_an_item_change_applies_to_its_invoice(v1, world):
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["price"].id}]})
+    item = sub["items"].data[0].id
+    advance(v1, world, APR1 + 15 * DAY)
+    sent = v1.subscriptions.update(sub.id, {"items": [{"id": item, "quantity": 2}], "proration_behavior": "always_invoice",
+                                            "collection_method": "send_invoice", "days_until_due": 5,
+                                            "expand": ["latest_invoice"]})
+    inv = sent.latest_invoice
+    assert (inv.collection_method, inv.status, inv.amount_paid, inv.due_date) == ("send_invoice", "open", 0, APR1 + 20 * DAY)
+    charged = v1.subscriptions.update(sub.id, {"items": [{"id": item, "quantity": 3}], "proration_behavior": "always_invoice",
+                                               "collection_method": "charge_automatically", "expand": ["latest_invoice"]})
+    inv = charged.latest_invoice
+    assert (inv.collection_method, inv.status, inv.due_date) == ("charge_automatically", "paid", None)
+    assert inv.amount_paid == inv.amount_due > 0
+
+
+def test_subscriptions_are_listed_by_how_they_are_collected(v1, world):
+    cus = world["cus"].id
+    charged = v1.subscriptions.create({"customer": cus, "items": [{"price": world["price"].id}]})
+    other = v1.prices.create({"product": world["price"].product, "currency": "usd", "unit_amount": 100,
+                              "recurring": {"interval": "month"}})
+    sent = v1.subscriptions.create({"customer": cus, "items": [{"price": other.id}], "collection_method": "send_invoice"})
+    ids = lambda m: [s.id for s in v1.subscriptions.list({"customer": cus, "collection_method": m}).data]  # noqa: E731
+    assert ids("send_invoice") == [sent.id] and ids("charge_automatically") == [charged.id]
+    expect_error(lambda: v1.subscriptions.list({"collection_method": "mail"}), param="collection_method")
+
+
+def test_the_portal_says_a_sent_invoice_is_overdue_not_that_a_payment_failed(v1, world):
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["price"].id}],
+                                   "collection_method": "send_invoice", "days_until_due": 2})
+    advance(v1, world, APR1 + 3 * DAY)
+    assert v1.subscriptions.retrieve(sub.id).status == "past_due"
+    url = v1.billing_portal.sessions.create({"customer": world["cus"].id, "return_url": "https://app.example.com"}).url
+    page = requests.Session().get(url, timeout=10).text
+    assert "An invoice is past its due date" in page and "A payment failed" not in page, page[:3000]

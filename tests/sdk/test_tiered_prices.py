@@ -8,7 +8,7 @@ five, 6 beyond.
 
 import pytest
 
-from helpers import APR1, APR16, DAY, HOUR, MAY1, carded_customer, check, expect_error
+from helpers import APR1, APR16, HOUR, MAY1, carded_customer, check, expect_error
 
 FONTS = [
     {"up_to": 5, "unit_amount": 700},
@@ -182,4 +182,31 @@ def test_a_schedule_phase_can_move_to_a_tiered_price(v1, world):
     v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + HOUR + 60})
     inv = v1.invoices.list({"subscription": sched.subscription, "limit": 1}).data[0]
     assert lines(inv) == [("7 × Fonts (Tier 2 at $6.50 / month)", 7, 4550)]
-    assert DAY  # the month from APR1 is 30 days: MAY1 is its end
+
+
+def test_the_hosted_invoice_page_names_each_tier(v1, world):
+    import requests
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["base"].id, "quantity": 5}],
+                                   "expand": ["latest_invoice"]})
+    page = requests.get(sub.latest_invoice.hosted_invoice_url, timeout=10).text
+    assert "3 × Fonts · tier 1" in page and "2 × Fonts · tier 2" in page, page[:3000]
+    assert "0 × " not in page, "a flat amount bills no units"
+    assert "Fonts · tier 1 (" in page
+
+
+def test_an_invoice_embeds_its_first_ten_lines_and_pages_the_rest(v1, world):
+    """As Stripe's: the invoice object carries the first lines, `has_more` says there are more,
+    and `/v1/invoices/{id}/lines` pages through them all. A preview shows them all."""
+    tiers = [{"up_to": n, "unit_amount": 100 * n} for n in range(1, 12)] + [{"up_to": "inf", "unit_amount": 50}]
+    many = v1.prices.create({"product": world["product"].id, "currency": "usd", "billing_scheme": "tiered",
+                             "tiers_mode": "graduated", "tiers": tiers, "recurring": {"interval": "month"}})
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": many.id, "quantity": 12}],
+                                   "expand": ["latest_invoice"]})
+    inv = check(sub.latest_invoice)
+    assert (len(inv.lines.data), inv.lines.has_more) == (10, True)
+    every = [l.amount for l in v1.invoices.line_items.list(inv.id, {"limit": 5}).auto_paging_iter()]
+    assert len(every) == 12 and sum(every) == inv.total == sum(100 * n for n in range(1, 12)) + 50
+    retrieved = v1.invoices.retrieve(inv.id)
+    assert (len(retrieved.lines.data), retrieved.lines.has_more) == (10, True)
+    preview = v1.invoices.create_preview({"subscription": sub.id})
+    assert (len(preview.lines.data), preview.lines.has_more) == (12, False)

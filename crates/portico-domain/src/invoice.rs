@@ -85,6 +85,10 @@ pub struct Line {
         skip_serializing_if = "Option::is_none"
     )]
     pub proration_discounts: Option<Vec<String>>,
+    /// Under a tiered price, the tier this line bills (counted from 1), and whether it bills
+    /// the tier's flat amount rather than its units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<(usize, bool)>,
 }
 
 fn discountable_by_default() -> bool {
@@ -319,6 +323,11 @@ impl Invoice {
             }
             _ => None,
         }
+    }
+
+    /// Whether this invoice was sent for payment and is, at `now`, past its due date.
+    pub fn overdue_at(&self, now: i64) -> bool {
+        self.send_invoice && self.due_date.is_some_and(|d| d <= now)
     }
 
     /// Sets how a draft is collected from `collection_method` (`send`: whether `send_invoice`),
@@ -837,6 +846,7 @@ mod tests {
             discountable: true,
             metadata: Metadata::default(),
             proration_discounts: None,
+            tier: None,
         }
     }
 
@@ -886,6 +896,92 @@ mod tests {
                 assert_eq!(inv.void(160).unwrap(), balance - after);
             }
         }
+    }
+
+    #[test]
+    fn sent_terms_take_a_due_date_or_days_and_only_when_sent() {
+        const D: i64 = 86_400;
+        let (mut inv, _) = setup(vec![line(1500, "prod_a")]);
+        // Made at 100; sent without terms: Stripe's 30 days.
+        inv.set_terms(Some(true), None, None, 100).unwrap();
+        assert!(inv.send_invoice);
+        assert_eq!(inv.due_date, Some(100 + 30 * D));
+        assert_eq!(inv.next_payment_attempt(), None, "never charged by itself");
+        // Days count from when it was made, not from when the terms change.
+        inv.set_terms(None, Some(7), None, 5_000).unwrap();
+        assert_eq!(inv.due_date, Some(100 + 7 * D));
+        inv.set_terms(None, None, Some(9 * D), 5_000).unwrap();
+        assert_eq!(inv.due_date, Some(9 * D));
+        // Sent again with nothing more said: the due date stays.
+        inv.set_terms(Some(true), None, None, 5_000).unwrap();
+        assert_eq!(inv.due_date, Some(9 * D));
+        let param = |r: DomainResult<()>| match r {
+            Err(DomainError::Invalid { param, .. }) => param.unwrap_or_default(),
+            other => panic!("{other:?}"),
+        };
+        let mut i2 = inv.clone();
+        assert_eq!(
+            param(i2.set_terms(None, Some(1), Some(9 * D), 0)),
+            "due_date"
+        );
+        assert_eq!(
+            param(i2.set_terms(None, None, Some(50), 100)),
+            "due_date",
+            "in the past"
+        );
+        assert_eq!(
+            param(i2.set_terms(Some(false), Some(3), None, 0)),
+            "days_until_due"
+        );
+        assert_eq!(
+            param(i2.set_terms(Some(false), None, Some(9 * D), 0)),
+            "due_date"
+        );
+        assert_eq!(i2, inv, "refused terms change nothing");
+        // Charged automatically: no due date.
+        inv.set_terms(Some(false), None, None, 0).unwrap();
+        assert!(!inv.send_invoice && inv.due_date.is_none());
+        let (mut charged, _) = setup(vec![line(1500, "prod_a")]);
+        assert_eq!(
+            param(charged.set_terms(None, Some(3), None, 0)),
+            "days_until_due"
+        );
+        assert!(!charged.overdue_at(i64::MAX));
+        charged.set_terms(Some(true), Some(1), None, 0).unwrap();
+        assert!(!charged.overdue_at(100 + D - 1) && charged.overdue_at(100 + D));
+    }
+
+    #[test]
+    fn paid_out_of_band_settles_what_is_left_without_an_attempt() {
+        let (mut inv, _) = setup(vec![line(1500, "prod_a")]);
+        assert!(
+            inv.pay_out_of_band(120).is_err(),
+            "a draft is finalized first"
+        );
+        inv.finalize("X-0001".into(), 150).unwrap();
+        inv.pay_out_of_band(160).unwrap();
+        assert_eq!(inv.status, InvoiceStatus::Paid);
+        assert_eq!(
+            (inv.amount_paid, inv.paid_off_stripe, inv.amount_remaining()),
+            (1500, 1500, 0)
+        );
+        assert_eq!((inv.attempted, inv.attempt_count), (false, 0));
+        assert_eq!(inv.status_transitions.paid_at, Some(160));
+        assert!(inv.pay_out_of_band(170).is_err(), "paid is final");
+        // What `invoice.finalized` shows of it: open, nothing paid, inside Stripe or out.
+        let finalized = inv.before_payment().unwrap();
+        assert_eq!(
+            (
+                finalized.status,
+                finalized.amount_paid,
+                finalized.paid_off_stripe
+            ),
+            (InvoiceStatus::Open, 0, 0)
+        );
+        let (mut void, _) = setup(vec![line(1500, "prod_a")]);
+        void.finalize("X-0002".into(), 150).unwrap();
+        void.void(155).unwrap();
+        assert!(void.pay_out_of_band(160).is_err());
     }
 
     #[test]

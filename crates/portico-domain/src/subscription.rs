@@ -621,6 +621,7 @@ fn period_lines(
             };
             let mut line = item_line(ctx, item, c.amount, description, period, false);
             line.quantity = quantity;
+            line.tier = Some((c.tier, c.flat));
             line
         })
         .collect()
@@ -652,6 +653,7 @@ fn item_line(
         discountable: true,
         metadata: Metadata::default(),
         proration_discounts: None,
+        tier: None,
     }
 }
 
@@ -1059,17 +1061,21 @@ impl Subscription {
         }
     }
 
-    /// The sent invoice it waited on fell due unpaid: the subscription is past due, with no
-    /// automatic retries (nothing is charged), until the invoice is paid.
-    pub fn overdue(&mut self) {
-        self.overdue_at = None;
-        if matches!(
-            self.status,
-            SubscriptionStatus::Active | SubscriptionStatus::Trialing
-        ) {
+    /// Its sent invoices still unpaid are due on `dues`, as of `at`: once one has fallen due the
+    /// subscription is past due, with no automatic retries (nothing is charged), until it is
+    /// paid; the next due date still ahead is waited on in turn.
+    pub fn sent_invoices_due(&mut self, dues: &[i64], at: i64) {
+        let overdue = dues.iter().any(|d| *d <= at);
+        if overdue
+            && matches!(
+                self.status,
+                SubscriptionStatus::Active | SubscriptionStatus::Trialing
+            )
+        {
             self.status = SubscriptionStatus::PastDue;
             self.next_retry_at = None;
         }
+        self.overdue_at = dues.iter().copied().filter(|d| *d > at).min();
     }
 
     /// The first invoice carried something to pay (a one-off charge during a trial) and was
@@ -1450,6 +1456,7 @@ impl Subscription {
                     .metadata
                     .build(&format!("add_invoice_items[{i}][metadata]"))?,
                 proration_discounts: None,
+                tier: None,
             });
         }
         Ok(lines)
@@ -1471,7 +1478,8 @@ impl Subscription {
     /// `missing_payment_method=cancel` the subscription ends, under `pause` it pauses, billing
     /// nothing either way. Whether it did (else the period is billed as usual).
     pub fn end_trial_without_payment_method(&mut self, at: i64) -> bool {
-        if self.status != SubscriptionStatus::Trialing {
+        // A subscription whose invoices are sent needs no payment method.
+        if self.status != SubscriptionStatus::Trialing || self.sends_invoices() {
             return false;
         }
         match self.missing_payment_method {
@@ -1832,6 +1840,7 @@ impl Subscription {
                     discountable: true,
                     metadata: Metadata::default(),
                     proration_discounts: None,
+                    tier: None,
                 })
             })
             .collect()
@@ -2949,6 +2958,85 @@ mod tests {
         });
         sub.status = SubscriptionStatus::Canceled;
         assert!(!sub.renewal_failed_by_hand("in_3", created, 1), "ended");
+    }
+
+    #[test]
+    fn collection_terms_resolve_as_stripe_reads_them() {
+        let d = DEFAULT_DAYS_UNTIL_DUE;
+        // (collection_method sent, days sent, days in force) → days after
+        for ((send, days), current, after) in [
+            ((Some(true), None), None, Some(d)),
+            ((Some(true), Some(7)), None, Some(7)),
+            ((Some(true), None), Some(12), Some(12)),
+            ((None, Some(9)), Some(12), Some(9)),
+            ((None, None), Some(12), Some(12)),
+            ((Some(false), None), Some(12), None),
+            ((None, None), None, None),
+        ] {
+            assert_eq!(
+                collection_days((send, days), current).unwrap(),
+                after,
+                "{send:?} {days:?} {current:?}"
+            );
+        }
+        for (sent, current) in [((None, Some(3)), None), ((Some(false), Some(3)), Some(12))] {
+            assert!(collection_days(sent, current).is_err(), "{sent:?}");
+        }
+    }
+
+    #[test]
+    fn sent_invoices_fall_due_one_after_another() {
+        let mut ids = SequentialIds::default();
+        let w = world(&mut ids, NOW);
+        let mut ctx = Ctx {
+            now: NOW,
+            livemode: false,
+            ids: &mut ids,
+        };
+        let mut sub = Subscription::create(
+            &w.customer,
+            SubscriptionCreate {
+                days_until_due: Some(10),
+                ..on_monthly(&w)
+            },
+            &mut ctx,
+        )
+        .unwrap()
+        .0;
+        sub.status = SubscriptionStatus::Active;
+        assert!(sub.sends_invoices());
+        assert_eq!(sub.due_date_for(NOW), Some(NOW + 10 * 86_400));
+        // Two invoices out, due on days 10 and 40.
+        let (a, b) = (NOW + 10 * 86_400, NOW + 40 * 86_400);
+        sub.sent_invoices_due(&[b, a], NOW);
+        assert_eq!(
+            (sub.status, sub.overdue_at),
+            (SubscriptionStatus::Active, Some(a))
+        );
+        assert_eq!(sub.next_due().map(|(t, _)| t), Some(a));
+        sub.sent_invoices_due(&[b, a], a);
+        assert_eq!(
+            (sub.status, sub.overdue_at, sub.next_retry_at),
+            (SubscriptionStatus::PastDue, Some(b), None),
+            "past due, and the next one still watched"
+        );
+        sub.first_invoice_paid();
+        sub.sent_invoices_due(&[b], b);
+        assert_eq!(
+            (sub.status, sub.overdue_at),
+            (SubscriptionStatus::PastDue, None)
+        );
+        sub.first_invoice_paid();
+        sub.sent_invoices_due(&[], b + 1);
+        assert_eq!(
+            (sub.status, sub.overdue_at),
+            (SubscriptionStatus::Active, None),
+            "nothing left unpaid"
+        );
+        // A trial without a card ends as usual: sent invoices need none.
+        sub.status = SubscriptionStatus::Trialing;
+        sub.missing_payment_method = MissingPaymentMethod::Cancel;
+        assert!(!sub.end_trial_without_payment_method(b));
     }
 
     #[test]

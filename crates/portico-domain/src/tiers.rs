@@ -203,14 +203,6 @@ impl Tiering {
             .iter()
             .fold(0i64, |sum, c| sum.saturating_add(c.amount))
     }
-
-    /// The lowest unit amount a customer can be billed per unit, and the flat amount of the first
-    /// tier: what a page shows as "from" when a single figure is wanted.
-    pub fn first_tier(&self) -> (i64, i64) {
-        self.tiers.first().map_or((0, 0), |t| {
-            (t.unit_amount.unwrap_or(0), t.flat_amount.unwrap_or(0))
-        })
-    }
 }
 
 #[cfg(test)]

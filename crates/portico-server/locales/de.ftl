@@ -79,6 +79,7 @@ home-older-invoices = Ältere Rechnungen
 sub-renews-on = Verlängert sich am { $date }
 sub-incomplete-pay = Die erste Rechnung ist noch offen: Bezahlen Sie sie, um das Abonnement zu starten.
 sub-past-due-pay = Eine Zahlung ist fehlgeschlagen und die Rechnung ist noch offen: Bezahlen Sie sie, um das Abonnement zu behalten.
+sub-overdue-pay = Eine Rechnung ist überfällig: Bezahlen Sie sie, um Ihr Abonnement zu behalten.
 action-pay-invoice = Rechnung bezahlen
 sub-cancels-on = Wird zum { $date } gekündigt
 sub-trial-ends = Testphase endet am { $date }
@@ -259,6 +260,8 @@ action-use-another-card = Andere Karte verwenden
 line-unused-time = Nicht genutzte Zeit für { $quantity } × { $product }
 line-remaining-time = Verbleibende Zeit für { $quantity } × { $product }
 line-period = { $quantity } × { $product } ({ $start } – { $end })
+line-period-flat = { $product } ({ $start } – { $end })
+line-tier = { $product } · Stufe { $tier }
 update-not-applied-heading = Ihr Tarif wurde nicht geändert
 update-not-applied-body = Die Zahlung für diese Änderung war nicht erfolgreich, daher wurde nichts geändert.
 

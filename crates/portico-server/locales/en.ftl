@@ -79,6 +79,7 @@ home-older-invoices = Older invoices
 sub-renews-on = Renews on { $date }
 sub-incomplete-pay = Its first invoice is waiting to be paid: pay it to start the subscription.
 sub-past-due-pay = A payment failed and its invoice is still open: pay it to keep the subscription.
+sub-overdue-pay = An invoice is past its due date: pay it to keep the subscription.
 action-pay-invoice = Pay invoice
 sub-cancels-on = Cancels on { $date }
 sub-trial-ends = Trial ends on { $date }
@@ -259,6 +260,8 @@ action-use-another-card = Use a different card
 line-unused-time = Unused time on { $quantity } × { $product }
 line-remaining-time = Remaining time on { $quantity } × { $product }
 line-period = { $quantity } × { $product } ({ $start } – { $end })
+line-period-flat = { $product } ({ $start } – { $end })
+line-tier = { $product } · tier { $tier }
 update-not-applied-heading = Your plan was not changed
 update-not-applied-body = The payment for this change did not go through, so nothing was changed.
 

@@ -79,6 +79,7 @@ home-older-invoices = Facturas anteriores
 sub-renews-on = Se renueva el { $date }
 sub-incomplete-pay = Su primera factura está pendiente de pago: páguela para iniciar la suscripción.
 sub-past-due-pay = Un pago no se completó y la factura sigue abierta: páguela para mantener la suscripción.
+sub-overdue-pay = Una factura ha superado su fecha de vencimiento: págala para conservar tu suscripción.
 action-pay-invoice = Pagar factura
 sub-cancels-on = Se cancela el { $date }
 sub-trial-ends = El período de prueba termina el { $date }
@@ -259,6 +260,8 @@ action-use-another-card = Usar otra tarjeta
 line-unused-time = Tiempo no utilizado de { $quantity } × { $product }
 line-remaining-time = Tiempo restante de { $quantity } × { $product }
 line-period = { $quantity } × { $product } ({ $start } – { $end })
+line-period-flat = { $product } ({ $start } – { $end })
+line-tier = { $product } · tramo { $tier }
 update-not-applied-heading = Su plan no se ha modificado
 update-not-applied-body = El pago de este cambio no se ha podido completar, por lo que no se ha modificado nada.
 

@@ -79,6 +79,7 @@ home-older-invoices = Factures plus anciennes
 sub-renews-on = Renouvellement le { $date }
 sub-incomplete-pay = Sa première facture attend d’être payée : payez-la pour démarrer l’abonnement.
 sub-past-due-pay = Un paiement a échoué et sa facture est toujours ouverte : payez-la pour conserver l’abonnement.
+sub-overdue-pay = Une facture a dépassé sa date d'échéance : réglez-la pour conserver votre abonnement.
 action-pay-invoice = Payer la facture
 sub-cancels-on = Sera annulé le { $date }
 sub-trial-ends = Fin de l’essai le { $date }
@@ -262,6 +263,8 @@ action-use-another-card = Utiliser une autre carte
 line-unused-time = Temps non utilisé sur { $quantity } × { $product }
 line-remaining-time = Temps restant sur { $quantity } × { $product }
 line-period = { $quantity } × { $product } ({ $start } – { $end })
+line-period-flat = { $product } ({ $start } – { $end })
+line-tier = { $product } · palier { $tier }
 update-not-applied-heading = Votre formule n’a pas été modifiée
 update-not-applied-body = Le paiement de ce changement n’a pas abouti ; aucune modification n’a donc été effectuée.
 

@@ -79,6 +79,7 @@ home-older-invoices = Fatture precedenti
 sub-renews-on = Prossimo rinnovo: { $date }
 sub-incomplete-pay = La prima fattura è in attesa di pagamento: la paghi per attivare l'abbonamento.
 sub-past-due-pay = Un pagamento non è andato a buon fine e la fattura è ancora aperta: la paghi per mantenere l'abbonamento.
+sub-overdue-pay = Una fattura ha superato la data di scadenza: pagala per mantenere l'abbonamento.
 action-pay-invoice = Paga la fattura
 sub-cancels-on = Annullamento previsto: { $date }
 sub-trial-ends = Fine del periodo di prova: { $date }
@@ -259,6 +260,8 @@ action-use-another-card = Usa un'altra carta
 line-unused-time = Tempo non utilizzato di { $quantity } × { $product }
 line-remaining-time = Tempo residuo di { $quantity } × { $product }
 line-period = { $quantity } × { $product } ({ $start } – { $end })
+line-period-flat = { $product } ({ $start } – { $end })
+line-tier = { $product } · fascia { $tier }
 update-not-applied-heading = Il piano non è stato modificato
 update-not-applied-body = Il pagamento per questa modifica non è andato a buon fine, quindi non è stato modificato nulla.
 

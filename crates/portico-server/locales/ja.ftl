@@ -79,6 +79,7 @@ home-older-invoices = 以前の請求書
 sub-renews-on = { $date }に更新されます
 sub-incomplete-pay = 最初の請求書が未払いです。お支払いいただくとサブスクリプションが開始されます。
 sub-past-due-pay = 支払いに失敗し、請求書が未払いのままです。サブスクリプションを継続するにはお支払いください。
+sub-overdue-pay = 請求書の支払期日が過ぎています。サブスクリプションを継続するにはお支払いください。
 action-pay-invoice = 請求書を支払う
 sub-cancels-on = { $date }にキャンセルされます
 sub-trial-ends = トライアルは{ $date }に終了します
@@ -256,6 +257,8 @@ action-use-another-card = 別のカードを使用
 line-unused-time = { $quantity } × { $product }の未使用分
 line-remaining-time = { $quantity } × { $product }の残り期間分
 line-period = { $quantity } × { $product }（{ $start }～{ $end }）
+line-period-flat = { $product }（{ $start }～{ $end }）
+line-tier = { $product }・ティア { $tier }
 update-not-applied-heading = プランは変更されませんでした
 update-not-applied-body = この変更に対するお支払いが完了しなかったため、変更は行われていません。
 

@@ -79,6 +79,7 @@ home-older-invoices = Oudere facturen
 sub-renews-on = Wordt verlengd op { $date }
 sub-incomplete-pay = De eerste factuur wacht op betaling: betaal deze om het abonnement te starten.
 sub-past-due-pay = Een betaling is mislukt en de factuur staat nog open: betaal deze om het abonnement te behouden.
+sub-overdue-pay = Een factuur is over de vervaldatum: betaal hem om je abonnement te behouden.
 action-pay-invoice = Factuur betalen
 sub-cancels-on = Eindigt op { $date }
 sub-trial-ends = Proefperiode eindigt op { $date }
@@ -259,6 +260,8 @@ action-use-another-card = Een andere kaart gebruiken
 line-unused-time = Ongebruikte tijd voor { $quantity } × { $product }
 line-remaining-time = Resterende tijd voor { $quantity } × { $product }
 line-period = { $quantity } × { $product } ({ $start } – { $end })
+line-period-flat = { $product } ({ $start } – { $end })
+line-tier = { $product } · staffel { $tier }
 update-not-applied-heading = Uw abonnement is niet gewijzigd
 update-not-applied-body = De betaling voor deze wijziging is niet gelukt, dus er is niets gewijzigd.
 

@@ -79,6 +79,7 @@ home-older-invoices = Faturas anteriores
 sub-renews-on = Renova em { $date }
 sub-incomplete-pay = A primeira fatura aguarda pagamento: pague-a para iniciar a assinatura.
 sub-past-due-pay = Um pagamento falhou e a fatura continua em aberto: pague-a para manter a assinatura.
+sub-overdue-pay = Uma fatura passou da data de vencimento: pague-a para manter sua assinatura.
 action-pay-invoice = Pagar fatura
 sub-cancels-on = Será cancelada em { $date }
 sub-trial-ends = O período de teste termina em { $date }
@@ -259,6 +260,8 @@ action-use-another-card = Usar outro cartão
 line-unused-time = Tempo não utilizado de { $quantity } × { $product }
 line-remaining-time = Tempo restante de { $quantity } × { $product }
 line-period = { $quantity } × { $product } ({ $start } – { $end })
+line-period-flat = { $product } ({ $start } – { $end })
+line-tier = { $product } · faixa { $tier }
 update-not-applied-heading = Seu plano não foi alterado
 update-not-applied-body = O pagamento desta mudança não foi concluído, então nada foi alterado.
 

@@ -79,6 +79,7 @@ home-older-invoices = 更早的账单
 sub-renews-on = 将于 { $date } 续订
 sub-incomplete-pay = 首张账单尚待支付：支付后即可开始订阅。
 sub-past-due-pay = 一笔付款失败，账单仍未结清：请支付以保留订阅。
+sub-overdue-pay = 有一张发票已过付款截止日期：请付款以保留订阅。
 action-pay-invoice = 支付账单
 sub-cancels-on = 将于 { $date } 取消
 sub-trial-ends = 试用期将于 { $date } 结束
@@ -256,6 +257,8 @@ action-use-another-card = 使用其他卡
 line-unused-time = { $quantity } × { $product } 的未使用时间
 line-remaining-time = { $quantity } × { $product } 的剩余时间
 line-period = { $quantity } × { $product }（{ $start } 至 { $end }）
+line-period-flat = { $product }（{ $start } 至 { $end }）
+line-tier = { $product } · 第 { $tier } 档
 update-not-applied-heading = 您的方案未变更
 update-not-applied-body = 此次变更的付款未能完成，因此未作任何更改。
 

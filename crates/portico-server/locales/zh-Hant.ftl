@@ -79,6 +79,7 @@ home-older-invoices = 更早的帳單
 sub-renews-on = 將於 { $date } 續訂
 sub-incomplete-pay = 首張帳單尚待支付：支付後即可開始訂閱。
 sub-past-due-pay = 一筆付款失敗，帳單仍未結清：請支付以保留訂閱。
+sub-overdue-pay = 有一張發票已過付款截止日期：請付款以保留訂閱。
 action-pay-invoice = 支付帳單
 sub-cancels-on = 將於 { $date } 取消
 sub-trial-ends = 試用期將於 { $date } 結束
@@ -256,6 +257,8 @@ action-use-another-card = 使用其他卡片
 line-unused-time = { $quantity } × { $product } 的未使用時間
 line-remaining-time = { $quantity } × { $product } 的剩餘時間
 line-period = { $quantity } × { $product }（{ $start } 至 { $end }）
+line-period-flat = { $product }（{ $start } 至 { $end }）
+line-tier = { $product } · 第 { $tier } 級
 update-not-applied-heading = 您的方案未變更
 update-not-applied-body = 此次變更的付款未能完成，因此未作任何更改。
 

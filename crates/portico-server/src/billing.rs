@@ -423,12 +423,8 @@ async fn apply(
             writes.push(Write::Update(sub.next_record()));
         }
         Due::Overdue => {
-            // The sent invoice due soonest among those still unpaid decides: once its date has
-            // passed the subscription is past due; a later one is waited on in turn.
-            match soonest_due(app, account, &sub.value).await? {
-                Some(due) if due <= at => sub.value.overdue(),
-                due => sub.value.overdue_at = due,
-            }
+            let dues = sent_due_dates(app, account, &sub.value).await?;
+            sub.value.sent_invoices_due(&dues, at);
             writes.push(Write::Update(sub.next_record()));
         }
         Due::Cancel => {
@@ -469,9 +465,11 @@ async fn apply(
             let drafted = latest
                 .as_ref()
                 .is_some_and(|i| i.value.status == InvoiceStatus::Draft);
-            let latest = match latest
-                .filter(|i| i.value.status == InvoiceStatus::Open && i.value.auto_advance)
-            {
+            let latest = match latest.filter(|i| {
+                i.value.status == InvoiceStatus::Open
+                    && i.value.auto_advance
+                    && !i.value.send_invoice
+            }) {
                 Some(open) => Some(open),
                 None => unpaid_invoice(app, account, &sub.value, true, None).await?,
             };
@@ -1034,8 +1032,31 @@ pub async fn stop_collection(
         .collect())
 }
 
+/// `sub`'s open invoices, newest first.
+async fn open_invoices_of(
+    app: &App,
+    account: &AccountId,
+    sub: &Subscription,
+) -> Result<Vec<Versioned<Invoice>>, Failure> {
+    let page = app
+        .store
+        .list(account, &open_invoices(Filter::Lookup(sub.id.clone()), 100))
+        .await?;
+    Ok(portico_store::decode_all::<Invoice>(
+        &*app.store,
+        account,
+        &page,
+    )?)
+}
+
+/// Whether `inv`, open, is on the retry schedule: charged automatically, collected, and tried
+/// before. A sent invoice never is.
+fn retried(inv: &Invoice) -> bool {
+    !inv.send_invoice && inv.auto_advance && inv.attempt_count > 0
+}
+
 /// Whether `sub` is still behind with its payments at `now` once invoice `except` is paid: it
-/// has another invoice open that is charged automatically, or sent and past its due date.
+/// has another invoice open on the retry schedule, or one sent and past its due date.
 pub async fn still_behind(
     app: &App,
     account: &AccountId,
@@ -1043,58 +1064,40 @@ pub async fn still_behind(
     except: &str,
     now: i64,
 ) -> Result<bool, Failure> {
-    let page = app
-        .store
-        .list(account, &open_invoices(Filter::Lookup(sub.id.clone()), 100))
-        .await?;
-    Ok(
-        portico_store::decode_all::<Invoice>(&*app.store, account, &page)?
-            .iter()
-            .filter(|i| i.value.id != except && i.value.amount_remaining() > 0)
-            .any(|i| !i.value.send_invoice || i.value.due_date.is_some_and(|d| d <= now)),
-    )
+    Ok(open_invoices_of(app, account, sub)
+        .await?
+        .iter()
+        .filter(|i| i.value.id != except && i.value.amount_remaining() > 0)
+        .any(|i| retried(&i.value) || i.value.overdue_at(now)))
 }
 
-/// When the soonest due of `sub`'s sent invoices still open falls due.
-async fn soonest_due(
+/// The due dates of `sub`'s sent invoices still unpaid.
+async fn sent_due_dates(
     app: &App,
     account: &AccountId,
     sub: &Subscription,
-) -> Result<Option<i64>, Failure> {
-    let page = app
-        .store
-        .list(account, &open_invoices(Filter::Lookup(sub.id.clone()), 100))
-        .await?;
-    Ok(
-        portico_store::decode_all::<Invoice>(&*app.store, account, &page)?
-            .into_iter()
-            .filter(|i| i.value.send_invoice && i.value.amount_remaining() > 0)
-            .filter_map(|i| i.value.due_date)
-            .min(),
-    )
+) -> Result<Vec<i64>, Failure> {
+    Ok(open_invoices_of(app, account, sub)
+        .await?
+        .iter()
+        .filter(|i| i.value.send_invoice && i.value.amount_remaining() > 0)
+        .filter_map(|i| i.value.due_date)
+        .collect())
 }
 
 /// The newest of `sub`'s invoices still open (but `except`): with `retried`, only one on the
-/// retry schedule (tried, collected automatically).
+/// retry schedule (tried, collected automatically, not sent).
 pub(crate) async fn unpaid_invoice(
     app: &App,
     account: &AccountId,
     sub: &Subscription,
-    retried: bool,
+    on_retries: bool,
     except: Option<&str>,
 ) -> Result<Option<Versioned<Invoice>>, Failure> {
-    let page = app
-        .store
-        .list(account, &open_invoices(Filter::Lookup(sub.id.clone()), 10))
-        .await?;
-    Ok(
-        portico_store::decode_all::<Invoice>(&*app.store, account, &page)?
-            .into_iter()
-            .find(|i| {
-                Some(i.value.id.as_str()) != except
-                    && (!retried || (i.value.auto_advance && i.value.attempt_count > 0))
-            }),
-    )
+    Ok(open_invoices_of(app, account, sub)
+        .await?
+        .into_iter()
+        .find(|i| Some(i.value.id.as_str()) != except && (!on_retries || retried(&i.value))))
 }
 
 /// The writes that finalize and charge `sub`'s renewal draft once its hour is up (the
@@ -1143,7 +1146,7 @@ async fn finalize_renewal(
     let unpaid = inv.value.status == InvoiceStatus::Open && inv.value.amount_due() > 0;
     if sub.status.is_ended() {
         inv.value.auto_advance = false;
-    } else if unpaid && inv.value.attempt_count > 0 {
+    } else if unpaid && inv.value.attempt_count > 0 && !inv.value.send_invoice {
         // Its first payment was made by hand, and failed, before such a failure made the
         // subscription past due at once (`renewal_failed_by_hand`): the retry schedule takes over.
         sub.payment_failed(inv.value.created, inv.value.attempt_count);

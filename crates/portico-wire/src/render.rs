@@ -106,6 +106,9 @@ pub fn product(p: &Product) -> Value {
     })
 }
 
+/// How many of an invoice's lines its object embeds (Stripe's ten).
+pub const EMBEDDED_LINES: usize = 10;
+
 /// A price.
 pub fn price(p: &Price) -> Value {
     json!({
@@ -536,6 +539,11 @@ pub fn invoice(
     }
     let t = &inv.status_transitions;
     let finalized = inv.status != InvoiceStatus::Draft;
+    let embedded = if inv.id.starts_with("upcoming_") {
+        usize::MAX
+    } else {
+        EMBEDDED_LINES
+    };
     json!({
         "id": inv.id,
         "object": "invoice",
@@ -584,10 +592,12 @@ pub fn invoice(
         "issuer": {"type": "self"},
         "last_finalization_error": null,
         "latest_revision": null,
+        // The first lines only, as Stripe embeds them: the rest are read from `url`. A preview,
+        // which has no such list to read, shows them all.
         "lines": {
             "object": "list",
-            "data": inv.lines.iter().map(|l| invoice_line(inv, l)).collect::<Vec<_>>(),
-            "has_more": false,
+            "data": inv.lines.iter().take(embedded).map(|l| invoice_line(inv, l)).collect::<Vec<_>>(),
+            "has_more": inv.lines.len() > embedded,
             "url": format!("/v1/invoices/{}/lines", inv.id),
         },
         "livemode": inv.livemode,

@@ -289,7 +289,11 @@ async fn after_failure(
     account: &AccountId,
     inv: &Invoice,
 ) -> Result<Vec<Write>, Failure> {
-    let Some(mut sub) = subscription_of(app, account, inv).await? else {
+    // A sent invoice's subscription waits on its due date, not on its payments.
+    let Some(mut sub) = subscription_of(app, account, inv)
+        .await?
+        .filter(|_| !inv.send_invoice)
+    else {
         return Ok(Vec::new());
     };
     Ok(sub

@@ -38,6 +38,21 @@ fn read_decimal_amount(r: &mut Reader<'_>, key: &'static str) -> Option<i64> {
     parsed
 }
 
+/// An amount sent as `key` (an integer) or `decimal` (its whole-number decimal form), one of
+/// the two at most.
+fn read_amount(r: &mut Reader<'_>, key: &'static str, decimal: &'static str) -> Option<i64> {
+    let whole = r.int(key);
+    let dec = read_decimal_amount(r, decimal);
+    if whole.is_some() && dec.is_some() {
+        r.error(ApiError::invalid(
+            Some(r.path_of(key)),
+            None,
+            format!("You may only specify one of these parameters: {key}, {decimal}."),
+        ));
+    }
+    whole.or(dec)
+}
+
 /// `recurring[interval]` and `recurring[interval_count]`.
 fn read_interval(r: &mut Reader<'_>) -> Option<Recurring> {
     r.require("interval");
@@ -71,15 +86,7 @@ fn read_recurring(r: &mut Reader<'_>) -> Option<Recurring> {
 pub fn read_price_data(r: &mut Reader<'_>, _parent: &str) -> PriceCreate {
     r.require("currency");
     let currency = r.currency("currency");
-    let unit_amount = r.int("unit_amount");
-    let decimal = read_decimal_amount(r, "unit_amount_decimal");
-    if unit_amount.is_some() && decimal.is_some() {
-        r.error(ApiError::invalid(
-            Some(r.path_of("unit_amount")),
-            None,
-            "You may only specify one of these parameters: unit_amount, unit_amount_decimal.",
-        ));
-    }
+    let unit_amount = read_amount(r, "unit_amount", "unit_amount_decimal");
     let recurring = r.object("recurring", read_recurring).flatten();
     let tax_behavior = r
         .enumeration("tax_behavior", TaxBehavior::VALUES)
@@ -94,7 +101,7 @@ pub fn read_price_data(r: &mut Reader<'_>, _parent: &str) -> PriceCreate {
     );
     PriceCreate {
         currency,
-        unit_amount: unit_amount.or(decimal),
+        unit_amount,
         recurring,
         tax_behavior,
         metadata: r.metadata("metadata", false),
@@ -129,22 +136,10 @@ fn read_tiering(r: &mut Reader<'_>) -> Option<Tiering> {
                 }
             },
         };
-        let amount = |t: &mut Reader<'_>, key: &'static str, decimal: &'static str| {
-            let whole = t.int(key);
-            let dec = read_decimal_amount(t, decimal);
-            if whole.is_some() && dec.is_some() {
-                t.error(ApiError::invalid(
-                    Some(t.path_of(key)),
-                    None,
-                    format!("You may only specify one of these parameters: {key}, {decimal}."),
-                ));
-            }
-            whole.or(dec)
-        };
         Tier {
             up_to,
-            unit_amount: amount(t, "unit_amount", "unit_amount_decimal"),
-            flat_amount: amount(t, "flat_amount", "flat_amount_decimal"),
+            unit_amount: read_amount(t, "unit_amount", "unit_amount_decimal"),
+            flat_amount: read_amount(t, "flat_amount", "flat_amount_decimal"),
         }
     });
     if !tiered {
@@ -206,16 +201,9 @@ pub(crate) fn read_price_ref(
         d.require("product");
         let currency = d.currency("currency");
         let product = d.string("product", 5000);
-        let unit_amount = d.int("unit_amount");
-        let decimal = read_decimal_amount(d, "unit_amount_decimal");
-        match (unit_amount, decimal) {
-            (Some(_), Some(_)) => d.error(ApiError::invalid(
-                Some(d.path_of("unit_amount")),
-                None,
-                "You may only specify one of these parameters: unit_amount, unit_amount_decimal.",
-            )),
-            (None, None) => d.error(ApiError::missing(&d.path_of("unit_amount"))),
-            _ => {}
+        let unit_amount = read_amount(d, "unit_amount", "unit_amount_decimal");
+        if unit_amount.is_none() {
+            d.error(ApiError::missing(&d.path_of("unit_amount")));
         }
         let recurs = if recurring {
             d.require("recurring");
@@ -232,7 +220,7 @@ pub(crate) fn read_price_ref(
                 // Made for this one item, so kept out of the catalogue, as Stripe does.
                 active: Some(false),
                 currency,
-                unit_amount: unit_amount.or(decimal),
+                unit_amount,
                 recurring: recurs,
                 tax_behavior,
                 ..Default::default()

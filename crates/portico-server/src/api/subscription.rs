@@ -392,8 +392,6 @@ pub(crate) fn refuse_item_extras(i: &mut Reader<'_>) {
     i.unsupported("tax_rates", "tax rates are not implemented.");
 }
 
-/// Refuses, by name, Stripe Tax (`automatic_tax[enabled]=true`) and invoices sent for payment
-/// (`collection_method=send_invoice`): Portico bills by charging a card, untaxed.
 /// What `cancel_at` asks for: a moment, or the end of the current period.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum CancelAt {
@@ -466,6 +464,7 @@ fn read_trial_from_plan(r: &mut Reader<'_>) {
     }
 }
 
+/// Refuses, by name, Stripe Tax (`automatic_tax[enabled]=true`): Portico bills untaxed.
 pub(crate) fn refuse_tax(r: &mut Reader<'_>) {
     r.object("automatic_tax", |a| {
         if a.bool("enabled") == Some(true) {
@@ -1641,7 +1640,7 @@ pub(crate) async fn cancel_writes(
 
 /// `GET /v1/subscriptions`: not ended ones unless `status` says otherwise.
 pub async fn list_subscriptions(State(app): State<App>, mut api: Api) -> Reply {
-    let (params, customer, price, status, created, clock) = api.read(|r| {
+    let (params, customer, price, status, created, clock, sent) = api.read(|r| {
         (
             read_list_params(r, "subscription"),
             r.string("customer", 5000),
@@ -1649,9 +1648,18 @@ pub async fn list_subscriptions(State(app): State<App>, mut api: Api) -> Reply {
             r.enumeration("status", SubscriptionStatus::VALUES),
             read_created(r),
             r.string("test_clock", 5000),
+            r.enumeration(
+                "collection_method",
+                &["charge_automatically", "send_invoice"],
+            )
+            .map(|m| m == "send_invoice"),
         )
     })?;
     let mut filters = created_filters(created);
+    // A subscription whose invoices are sent is stored with its `days_until_due`.
+    if let Some(sent) = sent {
+        filters.push(Filter::Present("days_until_due", sent));
+    }
     let by_customer = customer.is_some();
     if let Some(c) = customer {
         filters.push(Filter::Parent(c));

@@ -361,6 +361,9 @@ pub async fn collect(
     let mut token = None;
     let mut pending = false;
     if let Some(inv) = &mut planned.invoice {
+        // Collected as the subscription is once the whole update applies (a `collection_method`
+        // in the same request included).
+        inv.set_collection(planned.sub.value.due_date_for(inv.created));
         if let Some(behavior) = planned.paused {
             // Collection is paused: the change applies, and its invoice is kept as a draft,
             // written off or voided instead of charged.

@@ -862,7 +862,14 @@ async fn related(d: &Dash, k: &Kind, o: &Value) -> Vec<Related> {
             });
         }
         "invoices" => {
-            let lines = o["lines"]["data"].as_array().cloned().unwrap_or_default();
+            // The invoice embeds its first lines only, as Stripe's does: ask for them all.
+            let r = d
+                .get(
+                    &format!("/v1/invoices/{id}/lines"),
+                    &pairs([("limit", "100")]),
+                )
+                .await;
+            let lines = r.body["data"].as_array().cloned().unwrap_or_default();
             out.push(Related {
                 title: "Lines".into(),
                 headers: vec!["Description", "Quantity", "Amount", "Period"],

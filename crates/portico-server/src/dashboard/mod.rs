@@ -772,7 +772,6 @@ pub fn stamp_of(v: &Value) -> String {
     v.as_i64().map(stamp).unwrap_or_else(|| "—".into())
 }
 
-/// An amount in minor units with its currency, e.g. `USD 15.00` (`JPY 1200`).
 /// A rendered price's amount: `USD 12.00` per unit, or `tiered (graduated)`.
 pub fn price_amount(p: &Value) -> String {
     match (p["unit_amount"].as_i64(), p["tiers_mode"].as_str()) {
@@ -782,6 +781,7 @@ pub fn price_amount(p: &Value) -> String {
     }
 }
 
+/// An amount in minor units with its currency, e.g. `USD 15.00` (`JPY 1200`).
 pub fn money(amount: i64, currency: &str) -> String {
     let digits = portico_domain::Currency::parse(currency).map_or(2, |c| c.exponent());
     let code = currency.to_uppercase();

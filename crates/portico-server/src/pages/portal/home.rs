@@ -177,9 +177,9 @@ async fn scheduled_change(p: &Portal, sub: &Subscription) -> Result<Option<Strin
 /// What an incomplete or past-due subscription waits on, and where to pay it: its latest
 /// invoice, open. (Other subscriptions cost no read here.)
 async fn unpaid(p: &Portal, sub: &Subscription) -> Result<Option<(String, String)>, Failure> {
-    let key = match sub.status {
-        SubscriptionStatus::Incomplete => "sub-incomplete-pay",
-        SubscriptionStatus::PastDue | SubscriptionStatus::Unpaid => "sub-past-due-pay",
+    let incomplete = match sub.status {
+        SubscriptionStatus::Incomplete => true,
+        SubscriptionStatus::PastDue | SubscriptionStatus::Unpaid => false,
         _ => return Ok(None),
     };
     let Some(id) = &sub.latest_invoice else {
@@ -190,6 +190,12 @@ async fn unpaid(p: &Portal, sub: &Subscription) -> Result<Option<(String, String
     let inv = match latest.filter(|i| i.value.status == InvoiceStatus::Open) {
         Some(open) => Some(open),
         None => crate::billing::unpaid_invoice(&p.app, &p.caller.account, sub, false, None).await?,
+    };
+    // A sent invoice past its due date was never charged: nothing failed.
+    let key = match &inv {
+        _ if incomplete => "sub-incomplete-pay",
+        Some(i) if i.value.send_invoice => "sub-overdue-pay",
+        _ => "sub-past-due-pay",
     };
     // The payment page leads back here.
     let back = crate::pages::hosted_invoice::back_query(&p.base());

@@ -492,6 +492,14 @@ pub fn line_view(t: &T, l: &Line, names: &[(String, String)], currency: &str) ->
         .find(|(id, _)| *id == l.product)
         .map(|(_, n)| n.clone())
         .unwrap_or_else(|| l.description.clone());
+    // A tiered price bills each tier on a line of its own: the line names its tier.
+    let product = match l.tier {
+        Some((tier, _)) => t.f(
+            "line-tier",
+            vec![("product", product.into()), ("tier", (tier as i64).into())],
+        ),
+        None => product,
+    };
     let args = || {
         vec![
             ("product", product.clone().into()),
@@ -502,6 +510,16 @@ pub fn line_view(t: &T, l: &Line, names: &[(String, String)], currency: &str) ->
         t.f("line-unused-time", args())
     } else if l.proration {
         t.f("line-remaining-time", args())
+    } else if l.tier.is_some_and(|(_, flat)| flat) {
+        // A tier's flat amount bills no units.
+        t.f(
+            "line-period-flat",
+            vec![
+                ("product", product.clone().into()),
+                ("start", t.date(l.period_start).into()),
+                ("end", t.date(l.period_end).into()),
+            ],
+        )
     } else {
         t.f(
             "line-period",
