@@ -3,6 +3,9 @@ way is active at once, its invoices are finalized an hour after they are made an
 charged, each due `days_until_due` days after it was made; one left unpaid past its due date
 makes the subscription past due until it is paid. Manual invoices can be sent too."""
 
+import html
+import re
+
 import pytest
 import requests
 
@@ -232,3 +235,55 @@ def test_the_portal_says_a_sent_invoice_is_overdue_not_that_a_payment_failed(v1,
     url = v1.billing_portal.sessions.create({"customer": world["cus"].id, "return_url": "https://app.example.com"}).url
     page = requests.Session().get(url, timeout=10).text
     assert "An invoice is past its due date" in page and "A payment failed" not in page, page[:3000]
+
+
+def outbox_text(portico_url, to):
+    """The text part of the newest message to `to` in the development outbox, or None."""
+    listing = requests.get(f"{portico_url}/p/dev/mail", timeout=10).text
+    for mail_id, recipient in re.findall(
+            r'href="/p/dev/mail/(em_[A-Za-z0-9]+)">[^<]*</a>\s*<div class="secondary-text">([^ <]+) ', listing):
+        if html.unescape(recipient) == to:
+            page = requests.get(f"{portico_url}/p/dev/mail/{mail_id}", timeout=10).text
+            return html.unescape(re.search(r'<pre class="mail-text">(.*?)</pre>', page, re.S).group(1))
+    return None
+
+
+def test_a_sent_invoice_is_emailed_to_the_customer(v1, world, portico_url):
+    cus = v1.customers.create({"test_clock": world["clock"].id, "email": "ap-fr@example.com", "name": "Émile",
+                               "preferred_locales": ["fr"]})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": world["price"].id}],
+                                   "collection_method": "send_invoice", "days_until_due": 14})
+    inv = sub.latest_invoice
+    assert outbox_text(portico_url, "ap-fr@example.com") is None, "a draft is not sent"
+    advance(v1, world, APR1 + HOUR + 60)
+    sent = v1.invoices.retrieve(inv)
+    kinds = kinds_for(v1, inv)
+    assert "invoice.sent" in kinds and kinds.index("invoice.sent") < kinds.index("invoice.finalized"), kinds
+    text = outbox_text(portico_url, "ap-fr@example.com")
+    assert "Bonjour Émile" in text and "à régler avant le 15 avril 2026" in text, text[:2000]
+    assert sent.hosted_invoice_url in text and "50,00" in text and sent.number in text
+    # Sent again by hand: a second email, a second `invoice.sent`.
+    again = check(v1.invoices.send_invoice(inv))
+    assert again.status == "open"
+    assert kinds_for(v1, inv).count("invoice.sent") == 2
+    # A customer without an address gets no email and no event.
+    bare = v1.customers.create({"test_clock": world["clock"].id})
+    quiet = v1.subscriptions.create({"customer": bare.id, "items": [{"price": world["price"].id}],
+                                     "collection_method": "send_invoice"})
+    advance(v1, world, APR1 + 2 * HOUR + 60)
+    assert v1.invoices.retrieve(quiet.latest_invoice).status == "open"
+    assert "invoice.sent" not in kinds_for(v1, quiet.latest_invoice)
+    expect_error(lambda: v1.invoices.send_invoice(quiet.latest_invoice), message="no email address")
+
+
+def test_only_finalized_sent_invoices_can_be_sent_by_hand(v1, world):
+    cus = world["cus"].id
+    charged = v1.invoices.create({"customer": cus, "currency": "usd"})
+    expect_error(lambda: v1.invoices.send_invoice(charged.id), message="collection_method is send_invoice")
+    v1.customers.update(cus, {"email": "ap@example.com"})
+    draft = v1.invoices.create({"customer": cus, "currency": "usd", "collection_method": "send_invoice"})
+    expect_error(lambda: v1.invoices.send_invoice(draft.id), message="finalize it first")
+    # Finalized with auto_advance, it is emailed at once.
+    opened = v1.invoices.finalize_invoice(draft.id, {"auto_advance": True})
+    assert "invoice.sent" in kinds_for(v1, opened.id) or opened.status == "paid"
+    expect_error(lambda: v1.invoices.send_invoice("in_nope"), status=404)

@@ -173,6 +173,9 @@ pub struct Invoice {
     /// When a sent invoice is due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<i64>,
+    /// When it was last emailed to its customer (`invoice.sent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<i64>,
 }
 
 /// A sent invoice is due this many days after it is created unless told otherwise (Stripe's
@@ -247,6 +250,7 @@ impl Invoice {
             paid_off_stripe: 0,
             send_invoice: false,
             due_date: None,
+            sent_at: None,
         }
     }
 

@@ -328,6 +328,12 @@ login-email-intro = Hier ist Ihr Link, über den Sie Ihr Abonnement, Ihre Zahlun
 login-email-button = Abrechnung verwalten
 login-email-expiry = Der Link kann einmal verwendet werden und läuft nach 15 Minuten ab.
 login-email-ignore = Falls Sie diese E-Mail nicht angefordert haben, können Sie sie ignorieren.
+invoice-email-subject = Rechnung { $number } von { $business }
+invoice-email-due = Rechnung { $number } ist am { $date } fällig.
+invoice-email-open = Rechnung { $number } ist zur Zahlung bereit.
+invoice-email-paid = Rechnung { $number } wurde bezahlt. Vielen Dank!
+invoice-email-pay = Rechnung ansehen und bezahlen
+invoice-email-view = Rechnung ansehen
 
 ## Testauthentifizierung mit 3-D Secure
 

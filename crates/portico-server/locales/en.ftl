@@ -328,6 +328,12 @@ login-email-intro = Here is your link to manage your subscription, payment metho
 login-email-button = Manage billing
 login-email-expiry = The link works once and expires in 15 minutes.
 login-email-ignore = If you didn't ask for this email, you can ignore it.
+invoice-email-subject = Invoice { $number } from { $business }
+invoice-email-due = Invoice { $number } is due { $date }.
+invoice-email-open = Invoice { $number } is ready to pay.
+invoice-email-paid = Invoice { $number } has been paid. Thank you!
+invoice-email-pay = View and pay invoice
+invoice-email-view = View invoice
 
 ## 3-D Secure test authentication
 

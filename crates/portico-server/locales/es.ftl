@@ -328,6 +328,12 @@ login-email-intro = Este es su enlace para gestionar su suscripción, sus métod
 login-email-button = Gestionar facturación
 login-email-expiry = El enlace solo se puede usar una vez y caduca en 15 minutos.
 login-email-ignore = Si no ha solicitado este correo electrónico, puede ignorarlo.
+invoice-email-subject = Factura { $number } de { $business }
+invoice-email-due = La factura { $number } vence el { $date }.
+invoice-email-open = La factura { $number } está lista para pagar.
+invoice-email-paid = La factura { $number } ha sido pagada. ¡Gracias!
+invoice-email-pay = Ver y pagar la factura
+invoice-email-view = Ver la factura
 
 ## Autenticación de prueba 3-D Secure
 

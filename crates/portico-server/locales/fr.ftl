@@ -331,6 +331,12 @@ login-email-intro = Voici votre lien pour gérer votre abonnement, vos moyens de
 login-email-button = Gérer la facturation
 login-email-expiry = Ce lien ne fonctionne qu’une seule fois et expire dans 15 minutes.
 login-email-ignore = Si vous n’avez pas demandé cet e-mail, vous pouvez l’ignorer.
+invoice-email-subject = Facture { $number } de { $business }
+invoice-email-due = La facture { $number } est à régler avant le { $date }.
+invoice-email-open = La facture { $number } est prête à être réglée.
+invoice-email-paid = La facture { $number } a été réglée. Merci !
+invoice-email-pay = Voir et régler la facture
+invoice-email-view = Voir la facture
 
 ## Authentification 3-D Secure de test
 

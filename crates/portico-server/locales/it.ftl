@@ -328,6 +328,12 @@ login-email-intro = Ecco il link per gestire abbonamento, metodi di pagamento e 
 login-email-button = Gestisci fatturazione
 login-email-expiry = Il link può essere utilizzato una sola volta e scade dopo 15 minuti.
 login-email-ignore = Se non ha richiesto questa email, può ignorarla.
+invoice-email-subject = Fattura { $number } da { $business }
+invoice-email-due = La fattura { $number } scade il { $date }.
+invoice-email-open = La fattura { $number } è pronta per il pagamento.
+invoice-email-paid = La fattura { $number } è stata pagata. Grazie!
+invoice-email-pay = Visualizza e paga la fattura
+invoice-email-view = Visualizza la fattura
 
 ## Autenticazione 3-D Secure di prova
 

@@ -325,6 +325,12 @@ login-email-intro = サブスクリプション、支払い方法、請求書を
 login-email-button = 請求情報を管理
 login-email-expiry = このリンクは1回のみ有効で、15分後に期限切れとなります。
 login-email-ignore = このメールに心当たりがない場合は、破棄していただいて構いません。
+invoice-email-subject = { $business } からの請求書 { $number }
+invoice-email-due = 請求書 { $number } の支払期日は { $date } です。
+invoice-email-open = 請求書 { $number } のお支払いをお願いします。
+invoice-email-paid = 請求書 { $number } のお支払いを確認しました。ありがとうございます。
+invoice-email-pay = 請求書を確認して支払う
+invoice-email-view = 請求書を見る
 
 ## 3Dセキュアのテスト認証
 

@@ -328,6 +328,12 @@ login-email-intro = Hier is uw link om uw abonnement, betaalmethoden en facturen
 login-email-button = Facturering beheren
 login-email-expiry = De link werkt één keer en verloopt na 15 minuten.
 login-email-ignore = Heeft u deze e-mail niet aangevraagd? Dan kunt u hem negeren.
+invoice-email-subject = Factuur { $number } van { $business }
+invoice-email-due = Factuur { $number } moet uiterlijk { $date } betaald zijn.
+invoice-email-open = Factuur { $number } staat klaar om te betalen.
+invoice-email-paid = Factuur { $number } is betaald. Bedankt!
+invoice-email-pay = Factuur bekijken en betalen
+invoice-email-view = Factuur bekijken
 
 ## 3-D Secure-testverificatie
 

@@ -328,6 +328,12 @@ login-email-intro = Aqui está seu link para gerenciar sua assinatura, formas de
 login-email-button = Gerenciar cobrança
 login-email-expiry = O link só pode ser usado uma vez e expira em 15 minutos.
 login-email-ignore = Se você não pediu este e-mail, pode ignorá-lo.
+invoice-email-subject = Fatura { $number } de { $business }
+invoice-email-due = A fatura { $number } vence em { $date }.
+invoice-email-open = A fatura { $number } está pronta para pagamento.
+invoice-email-paid = A fatura { $number } foi paga. Obrigado!
+invoice-email-pay = Ver e pagar a fatura
+invoice-email-view = Ver a fatura
 
 ## Autenticação 3-D Secure de teste
 

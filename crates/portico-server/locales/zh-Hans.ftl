@@ -325,6 +325,12 @@ login-email-intro = 这是您用于管理订阅、支付方式和账单的链接
 login-email-button = 管理账单
 login-email-expiry = 此链接仅可使用一次，并将在 15 分钟后失效。
 login-email-ignore = 如果您并未申请此邮件，请忽略即可。
+invoice-email-subject = 来自 { $business } 的发票 { $number }
+invoice-email-due = 发票 { $number } 的付款截止日期为 { $date }。
+invoice-email-open = 发票 { $number } 可以付款了。
+invoice-email-paid = 发票 { $number } 已付款。谢谢！
+invoice-email-pay = 查看并支付发票
+invoice-email-view = 查看发票
 
 ## 3-D Secure 测试验证
 

@@ -325,6 +325,12 @@ login-email-intro = 這是您用於管理訂閱、付款方式和帳單的連結
 login-email-button = 管理帳單
 login-email-expiry = 此連結僅可使用一次，並將在 15 分鐘後失效。
 login-email-ignore = 如果您並未申請此郵件，請忽略即可。
+invoice-email-subject = 來自 { $business } 的發票 { $number }
+invoice-email-due = 發票 { $number } 的付款截止日期為 { $date }。
+invoice-email-open = 發票 { $number } 可以付款了。
+invoice-email-paid = 發票 { $number } 已付款。謝謝！
+invoice-email-pay = 查看並支付發票
+invoice-email-view = 查看發票
 
 ## 3-D Secure 測試驗證
 

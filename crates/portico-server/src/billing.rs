@@ -1366,7 +1366,8 @@ async fn discounts_left_behind(
 
 /// Charges `inv`, a finalized invoice of `sub`, off-session at `at`, as a renewal is: a declined
 /// or unauthenticated payment makes the subscription past due, retried on Stripe's schedule.
-/// Gives the write of the 3-D Secure link when the payment needs one.
+/// Gives the write of the 3-D Secure link when the payment needs one (or, for an invoice sent
+/// for payment rather than charged, of the email that sends it).
 pub async fn charge_off_session(
     app: &App,
     account: &AccountId,
@@ -1410,9 +1411,12 @@ pub async fn charge_as(
         return Ok(None);
     }
     if inv.send_invoice {
-        // Sent to the customer to pay by its due date, not charged.
+        // Sent to the customer to pay by its due date (emailed, when they have an address),
+        // not charged.
         sub.invoice_sent(inv);
-        return Ok(None);
+        return Ok(crate::pages::invoice_mail::send(app, account, inv, at)
+            .await?
+            .ok());
     }
     let behavior = collect.payment_behavior;
     if behavior == "default_incomplete" {

@@ -225,6 +225,11 @@ fn invoice_events(
     if is != "draft" && was.as_deref().is_none_or(|w| w == "draft") {
         out.push("invoice.finalized".into());
     }
+    // Emailed to its customer (again, for one sent anew).
+    let sent_at = |v: &Value| v.get("sent_at").and_then(Value::as_i64);
+    if sent_at(new).is_some() && sent_at(new) != old.and_then(sent_at) {
+        out.push("invoice.sent".into());
+    }
     if is == "paid" && was.as_deref() != Some("paid") {
         out.push("invoice.paid".into());
         // Marked paid outside Portico: no payment succeeded.

@@ -228,6 +228,7 @@ fn api_router(app: App) -> Router {
         .route("/v1/invoices/{id}/lines", get(invoice::list_invoice_lines))
         .route("/v1/invoices/{id}/pay", post(invoice::pay_invoice))
         .route("/v1/invoices/{id}/void", post(invoice::void_invoice))
+        .route("/v1/invoices/{id}/send", post(invoice::send_invoice))
         .route(
             "/v1/invoices/{id}/finalize",
             post(invoice::finalize_invoice),

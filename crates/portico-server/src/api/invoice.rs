@@ -784,11 +784,68 @@ pub async fn finalize_invoice(State(app): State<App>, PathId(id): PathId, mut ap
         if let Some(a) = auto_advance {
             inv.value.auto_advance = a;
         }
-        let writes = vec![
+        // Sent for payment and advanced automatically: emailed as it is finalized.
+        let email = if inv.value.send_invoice
+            && inv.value.auto_advance
+            && inv.value.status == InvoiceStatus::Open
+        {
+            crate::pages::invoice_mail::send(app_, account_, &mut inv.value, now)
+                .await?
+                .ok()
+        } else {
+            None
+        };
+        let mut writes = vec![
             Write::Update(inv.next_record()),
             Write::Update(customer.next_record()),
         ];
+        writes.extend(email);
         app_.commit(account_, writes).await?;
+        Ok(inv.value)
+    })
+    .await?;
+    respond_invoice(&app, &api, &inv, &expand).await
+}
+
+/// `POST /v1/invoices/{invoice}/send`: emails an invoice sent for payment to its customer now,
+/// whatever its schedule (a paid one too, as a copy). Announced with `invoice.sent`.
+pub async fn send_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    let expand = api.read(|r| r.expand("invoice", false))?;
+    let now = invoice_now(&app, &api, &id).await?;
+    let (app_, account_, id_) = (&app, &api.caller.account, &id);
+    let inv = with_retries(|| async move {
+        let mut inv = load_live::<Invoice>(app_, account_, id_, None).await?;
+        if !inv.value.send_invoice {
+            return Err(ApiError::invalid(
+                None,
+                None,
+                "You can only manually send an invoice whose collection_method is send_invoice.",
+            )
+            .into());
+        }
+        let refused = |why: String| -> Failure { DomainError::state(None, why).into() };
+        let write =
+            match crate::pages::invoice_mail::send(app_, account_, &mut inv.value, now).await? {
+                Ok(w) => w,
+                Err(crate::pages::invoice_mail::NotSent::NoAddress) => {
+                    return Err(refused(format!(
+                        "The customer {} has no email address to send the invoice to.",
+                        inv.value.customer
+                    )))
+                }
+                Err(crate::pages::invoice_mail::NotSent::NoPage) => {
+                    return Err(refused(
+                        if inv.value.status == InvoiceStatus::Draft {
+                            "You cannot send a draft invoice: finalize it first."
+                        } else {
+                            "You cannot send a void invoice."
+                        }
+                        .to_owned(),
+                    ))
+                }
+            };
+        app_.commit(account_, vec![Write::Update(inv.next_record()), write])
+            .await?;
         Ok(inv.value)
     })
     .await?;

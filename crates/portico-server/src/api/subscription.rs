@@ -1609,6 +1609,10 @@ pub(crate) async fn cancel_writes(
                 customer.value.balance += inv.pause_collection(behavior, now)?;
             } else if inv.send_invoice {
                 sub.value.invoice_sent(&inv);
+                if inv.amount_due() > 0 {
+                    let mail = crate::pages::invoice_mail::send(app, account, &mut inv, now);
+                    writes.extend(mail.await?.ok());
+                }
             } else if inv.amount_due() > 0 {
                 let pm = crate::billing::payment_method_for(app, account, &sub.value).await?;
                 inv.attempt_payment(pm.as_ref(), true, false, now, String::new)?;

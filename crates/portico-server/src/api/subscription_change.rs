@@ -359,6 +359,7 @@ pub async fn collect(
 ) -> Result<(Subscription, Vec<Write>), Failure> {
     let mut writes = std::mem::take(&mut planned.prices);
     let mut token = None;
+    let mut email = None;
     let mut pending = false;
     if let Some(inv) = &mut planned.invoice {
         // Collected as the subscription is once the whole update applies (a `collection_method`
@@ -372,6 +373,11 @@ pub async fn collect(
             // Sent to the customer to pay by its due date: the change applies, nothing is
             // charged.
             planned.sub.value.invoice_sent(inv);
+            if inv.amount_due() > 0 {
+                email = crate::pages::invoice_mail::send(app, &api.caller.account, inv, at)
+                    .await?
+                    .ok();
+            }
         } else if inv.amount_due() > 0 && p.payment_behavior == "default_incomplete" {
             // The invoice waits, open, for the customer to pay it (invoices/pay or the hosted
             // page); until then the subscription is past due, with no automatic retries.
@@ -432,6 +438,7 @@ pub async fn collect(
     if let Some(inv) = &planned.invoice {
         writes.push(Write::Update(planned.customer.next_record()));
         writes.push(Write::Insert(Versioned::new_record(inv)));
+        writes.extend(email);
         if let Some(t) = token {
             writes.push(crate::billing::token_write(
                 app,

@@ -1,5 +1,5 @@
 //! `/p/dev/mail`: the outbox as a page, in development mode only — every email Portico wrote
-//! (portal login links), newest first, with its text and HTML parts. Production servers answer
+//! (portal login links, invoices sent to customers), newest first, with its text and HTML parts. Production servers answer
 //! 404 here; operators read the outbox with `portico mail list`.
 
 use super::{page, secure};

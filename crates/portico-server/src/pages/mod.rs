@@ -6,6 +6,7 @@ pub mod authenticate;
 pub mod dev_mail;
 pub mod hosted_invoice;
 pub mod i18n;
+pub mod invoice_mail;
 pub mod portal;
 
 use crate::state::App;
