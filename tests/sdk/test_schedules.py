@@ -337,7 +337,7 @@ def test_creating_a_schedule_refuses_what_it_cannot_do(v1, world):
     expect_error(lambda: new(from_subscription=world["sub"].id, phases=phases), param="phases")
     expect_error(lambda: new(start_date="now", phases=phases), param="customer")
     expect_error(lambda: new(customer=cus, start_date="now", phases=phases,
-                             default_settings={"description": "x"}), param="default_settings")
+                             default_settings={"description": "x"}), param="default_settings[description]")
     # Nothing was made: the customer still has only the fixture's subscription.
     assert [s.id for s in v1.subscriptions.list({"customer": cus}).data] == [world["sub"].id]
     assert v1.subscription_schedules.list({"customer": cus}).data == []
@@ -692,3 +692,53 @@ def test_a_phase_keeps_the_trial_it_shows_after_the_trial(v1, world):
         {"items": [{"price": world["pro"]}], "start_date": phase.start_date, "end_date": phase.end_date,
          "trial_end": phase.trial_end}]}))
     assert resent.phases[0].trial_end == trial_end
+
+
+def test_a_schedule_can_send_its_subscriptions_invoices(v1, world):
+    """`default_settings[collection_method]=send_invoice` with its days: the subscription the
+    schedule starts (now or later) sends its invoices; a schedule made from a subscription shows
+    the subscription's settings; updating the settings changes how the subscription is collected."""
+    cus = world["cus"].id
+    settings = {"collection_method": "send_invoice", "invoice_settings": {"days_until_due": 12}}
+    sched = check(v1.subscription_schedules.create({
+        "customer": cus, "start_date": "now", "default_settings": settings,
+        "phases": [{"items": [{"price": world["basic"]}]}]}))
+    assert (sched.default_settings.collection_method, sched.default_settings.invoice_settings.days_until_due) == (
+        "send_invoice", 12)
+    sub = v1.subscriptions.retrieve(sched.subscription, {"expand": ["latest_invoice"]})
+    assert (sub.collection_method, sub.days_until_due, sub.status) == ("send_invoice", 12, "active")
+    assert (sub.latest_invoice.collection_method, sub.latest_invoice.due_date) == ("send_invoice", APR1 + 12 * DAY)
+    # Back to charging automatically: the subscription follows.
+    back = check(v1.subscription_schedules.update(sched.id, {"default_settings": {
+        "collection_method": "charge_automatically"}}))
+    assert back.default_settings.collection_method is None
+    assert v1.subscriptions.retrieve(sched.subscription).collection_method == "charge_automatically"
+    # A schedule that starts later makes its subscription with the settings.
+    later = v1.subscription_schedules.create({
+        "customer": cus, "start_date": MAY1, "default_settings": settings,
+        "phases": [{"items": [{"price": world["pro"]}]}]})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + HOUR + 60})
+    started = v1.subscriptions.retrieve(v1.subscription_schedules.retrieve(later.id).subscription,
+                                        {"expand": ["latest_invoice"]})
+    assert (started.collection_method, started.days_until_due) == ("send_invoice", 12)
+    assert (started.latest_invoice.status, started.latest_invoice.amount_paid) == ("open", 0)
+    # From a subscription whose invoices are sent: the schedule says so.
+    v1.subscriptions.update(world["sub"].id, {"collection_method": "send_invoice", "days_until_due": 7})
+    made = check(v1.subscription_schedules.create({"from_subscription": world["sub"].id}))
+    assert (made.default_settings.collection_method, made.default_settings.invoice_settings.days_until_due) == (
+        "send_invoice", 7)
+
+
+def test_default_settings_are_checked_by_name(v1, world):
+    cus = world["cus"].id
+    phases = [{"items": [{"price": world["basic"]}]}]
+    new = lambda **params: v1.subscription_schedules.create(params)  # noqa: E731
+    expect_error(lambda: new(customer=cus, start_date="now", phases=phases,
+                             default_settings={"invoice_settings": {"days_until_due": 3}}),
+                 param="default_settings[invoice_settings][days_until_due]")
+    expect_error(lambda: new(customer=cus, start_date="now", phases=phases,
+                             default_settings={"collection_method": "fax"}),
+                 param="default_settings[collection_method]")
+    expect_error(lambda: new(from_subscription=world["sub"].id,
+                             default_settings={"collection_method": "send_invoice"}), param="default_settings")
+    assert [s.id for s in v1.subscriptions.list({"customer": cus}).data] == [world["sub"].id]

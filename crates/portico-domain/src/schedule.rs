@@ -84,6 +84,10 @@ pub struct Schedule {
     /// The end whose coming was announced (`subscription_schedule.expiring`; stored, not shown).
     #[serde(default)]
     pub expiring_sent_for: Option<i64>,
+    /// `default_settings`: the subscription's invoices are sent for payment, due this many days
+    /// after they are made (`collection_method=send_invoice`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_until_due: Option<i64>,
 }
 
 /// What falls due for a schedule by itself.
@@ -158,6 +162,7 @@ impl Schedule {
             test_clock: sub.test_clock.clone(),
             billing_mode: sub.billing_mode,
             expiring_sent_for: None,
+            days_until_due: sub.days_until_due,
         })
     }
 

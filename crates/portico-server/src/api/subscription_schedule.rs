@@ -176,14 +176,17 @@ async fn phase_requests(
 pub async fn create_subscription_schedule(State(app): State<App>, mut api: Api) -> Reply {
     let (create, expand) = api.read(|r| {
         r.unsupported("customer_account", "Accounts v2 customers are not implemented.");
-        r.unsupported(
-            "default_settings",
-            "schedule default settings are not implemented; set each phase instead.",
-        );
         let metadata = r.metadata("metadata", false);
         let create = if r.has("from_subscription") {
-            // The subscription brings its own phase, customer and mode.
-            for key in ["customer", "phases", "start_date", "end_behavior", "billing_mode"] {
+            // The subscription brings its own phase, customer, mode and settings.
+            for key in [
+                "customer",
+                "phases",
+                "start_date",
+                "end_behavior",
+                "billing_mode",
+                "default_settings",
+            ] {
                 if r.has(key) {
                     r.error(ApiError::invalid(
                         Some(key.into()),
@@ -199,6 +202,7 @@ pub async fn create_subscription_schedule(State(app): State<App>, mut api: Api) 
             let start_date = r.string("start_date", 20);
             r.require("phases");
             ScheduleCreate::ForCustomer {
+                collection: read_default_settings(r),
                 customer,
                 start_date,
                 phases: read_phases(r).unwrap_or_default(),
@@ -212,6 +216,7 @@ pub async fn create_subscription_schedule(State(app): State<App>, mut api: Api) 
     let from = match create {
         ScheduleCreate::From(from, metadata) => (from, metadata),
         ScheduleCreate::ForCustomer {
+            collection,
             customer,
             start_date,
             phases,
@@ -219,14 +224,14 @@ pub async fn create_subscription_schedule(State(app): State<App>, mut api: Api) 
             billing_mode,
             metadata,
         } => {
+            let days_until_due = settings_days(collection, None)?;
             let schedule = for_customer(
                 &app,
                 &api,
                 customer,
                 start_date.unwrap_or_default(),
                 phases,
-                end_behavior,
-                billing_mode,
+                (end_behavior, billing_mode, days_until_due),
                 metadata,
             )
             .await?;
@@ -306,6 +311,9 @@ const MAX_START_AHEAD_SECS: i64 = 5 * 366 * 86_400;
 enum ScheduleCreate {
     From(String, MetadataUpdate),
     ForCustomer {
+        /// `default_settings`: `collection_method` (`send_invoice`: `Some(true)`) and
+        /// `invoice_settings[days_until_due]`.
+        collection: (Option<bool>, Option<i64>),
         customer: String,
         start_date: Option<String>,
         phases: Vec<PhaseParams>,
@@ -318,15 +326,17 @@ enum ScheduleCreate {
 /// A schedule for `customer` starting now: its subscription is created with the first phase's
 /// items (and its first invoice collected, as `POST /v1/subscriptions` does), and the schedule
 /// with all the phases, in one commit.
-#[allow(clippy::too_many_arguments)]
 async fn for_customer(
     app: &App,
     api: &Api,
     customer: String,
     start_date: String,
     phases: Vec<PhaseParams>,
-    end_behavior: Option<&'static str>,
-    billing_mode: Option<BillingMode>,
+    (end_behavior, billing_mode, days_until_due): (
+        Option<&'static str>,
+        Option<BillingMode>,
+        Option<i64>,
+    ),
     metadata: MetadataUpdate,
 ) -> Result<Schedule, Failure> {
     check_end_behavior(end_behavior)?;
@@ -367,7 +377,7 @@ async fn for_customer(
     };
     let (requests, prices) = phase_requests(app, api, phases, now).await?;
     let first = first_phase(&requests)?;
-    let mut p = first_phase_subscription(&customer, &first.items, billing_mode);
+    let mut p = first_phase_subscription(&customer, &first.items, billing_mode, days_until_due);
     p.prices = prices;
     let livemode = api.caller.livemode;
     if let Some(start) = start {
@@ -398,6 +408,62 @@ async fn for_customer(
     Ok(load::<Schedule>(app, account, &id, None).await?.value)
 }
 
+/// `default_settings` as sent: `collection_method` (`send_invoice`: `Some(true)`) and
+/// `invoice_settings[days_until_due]`; the other settings are refused by name.
+fn read_default_settings(r: &mut Reader<'_>) -> (Option<bool>, Option<i64>) {
+    r.object("default_settings", |d| {
+        for key in [
+            "application_fee_percent",
+            "automatic_tax",
+            "billing_cycle_anchor",
+            "billing_thresholds",
+            "default_payment_method",
+            "description",
+            "on_behalf_of",
+            "transfer_data",
+        ] {
+            d.unsupported(
+                key,
+                "this schedule default setting is not implemented; set each phase instead.",
+            );
+        }
+        let send = d
+            .enumeration(
+                "collection_method",
+                &["charge_automatically", "send_invoice"],
+            )
+            .map(|m| m == "send_invoice");
+        let days = d
+            .object("invoice_settings", |i| {
+                i.unsupported("account_tax_ids", "tax ids are not implemented.");
+                i.unsupported("issuer", "Connect is not implemented.");
+                i.int_between(
+                    "days_until_due",
+                    0,
+                    crate::api::subscription::MAX_DAYS_UNTIL_DUE,
+                )
+            })
+            .flatten();
+        (send, days)
+    })
+    .unwrap_or((None, None))
+}
+
+/// The schedule's `days_until_due` once `default_settings` (as read) apply over `current`.
+fn settings_days(
+    sent: (Option<bool>, Option<i64>),
+    current: Option<i64>,
+) -> Result<Option<i64>, Failure> {
+    portico_domain::subscription::collection_days(sent, current).map_err(|_| {
+        ApiError::invalid(
+            Some("default_settings[invoice_settings][days_until_due]".into()),
+            None,
+            "`default_settings[invoice_settings][days_until_due]` can only be set when `default_settings[collection_method]` is `send_invoice`.",
+        )
+        .into()
+    })
+}
+
 /// The first of the phases, which a schedule needs.
 fn first_phase(requests: &[PhaseRequest]) -> Result<&PhaseRequest, Failure> {
     requests.first().ok_or_else(|| {
@@ -421,8 +487,10 @@ fn first_phase_subscription(
     customer: &str,
     items: &[PhaseItem],
     billing_mode: Option<BillingMode>,
+    days_until_due: Option<i64>,
 ) -> crate::api::subscription::CreateParams {
     crate::api::subscription::CreateParams {
+        collection: (days_until_due.map(|_| true), days_until_due),
         customer: customer.to_owned(),
         items: items
             .iter()
@@ -493,6 +561,7 @@ pub async fn start_schedule(
         &schedule.value.customer,
         &first.items,
         Some(schedule.value.billing_mode),
+        schedule.value.days_until_due,
     );
     p.at = Some(at);
     // The subscription is made as of `at` (`p.at`); the request's own time, which dates the
@@ -617,11 +686,8 @@ pub async fn update_subscription_schedule(
     PathId(id): PathId,
     mut api: Api,
 ) -> Reply {
-    let (phases, end_behavior, metadata, expand) = api.read(|r| {
-        r.unsupported(
-            "default_settings",
-            "schedule default settings are not implemented.",
-        );
+    let (phases, end_behavior, metadata, collection, expand) = api.read(|r| {
+        let collection = read_default_settings(r);
         r.enumeration(
             "proration_behavior",
             &["always_invoice", "create_prorations", "none"],
@@ -630,6 +696,7 @@ pub async fn update_subscription_schedule(
             read_phases(r),
             r.enumeration("end_behavior", &["cancel", "none", "release", "renew"]),
             r.metadata("metadata", true),
+            collection,
             r.expand("subscription_schedule", false),
         )
     })?;
@@ -698,12 +765,22 @@ pub async fn update_subscription_schedule(
         if let Some(b) = end_behavior {
             s.value.end_behavior = b.to_owned();
         }
+        let settled = collection != (None, None);
+        if settled {
+            s.value.days_until_due = settings_days(collection, s.value.days_until_due)?;
+        }
         let mut writes = prices_.clone();
         writes.push(Write::Update(s.next_record()));
-        // The subscription shows when the schedule now cancels it, if it does.
+        // The subscription shows when the schedule now cancels it, if it does, and is collected
+        // as the schedule's settings now say.
         if let Some(sub_id) = &s.value.subscription {
             let mut sub = load::<Subscription>(app_, &api_.caller.account, sub_id, None).await?;
-            if s.value.show_cancel(&mut sub.value) {
+            let mut changed = s.value.show_cancel(&mut sub.value);
+            if settled && sub.value.days_until_due != s.value.days_until_due {
+                sub.value.days_until_due = s.value.days_until_due;
+                changed = true;
+            }
+            if changed {
                 writes.push(Write::Update(sub.next_record()));
             }
         }
@@ -763,7 +840,12 @@ async fn replan_before_start(
     };
     let mut requests = requests.to_vec();
     requests[0].start_date = Some(start);
-    let mut p = first_phase_subscription(&s.customer, &requests[0].items, Some(s.billing_mode));
+    let mut p = first_phase_subscription(
+        &s.customer,
+        &requests[0].items,
+        Some(s.billing_mode),
+        s.days_until_due,
+    );
     p.at = Some(start);
     let draft = crate::api::subscription::draft_first_invoice(app, api, &p)
         .await
