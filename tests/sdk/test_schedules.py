@@ -711,7 +711,8 @@ def test_a_schedule_can_send_its_subscriptions_invoices(v1, world):
     # Back to charging automatically: the subscription follows.
     back = check(v1.subscription_schedules.update(sched.id, {"default_settings": {
         "collection_method": "charge_automatically"}}))
-    assert back.default_settings.collection_method is None
+    assert back.default_settings.collection_method in (None, "charge_automatically")
+    assert back.default_settings.invoice_settings.days_until_due is None
     assert v1.subscriptions.retrieve(sched.subscription).collection_method == "charge_automatically"
     # A schedule that starts later makes its subscription with the settings.
     later = v1.subscription_schedules.create({

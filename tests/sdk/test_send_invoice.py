@@ -276,14 +276,92 @@ def test_a_sent_invoice_is_emailed_to_the_customer(v1, world, portico_url):
     expect_error(lambda: v1.invoices.send_invoice(quiet.latest_invoice), message="no email address")
 
 
-def test_only_finalized_sent_invoices_can_be_sent_by_hand(v1, world):
+def outbox_count(portico_url, to):
+    """How many messages to `to` the development outbox holds."""
+    listing = requests.get(f"{portico_url}/p/dev/mail", timeout=10).text
+    return sum(html.unescape(r) == to for r in re.findall(r'<div class="secondary-text">([^ <]+) ', listing))
+
+
+def pending_invoice(v1, world, cus, **params):
+    """A manual draft for `cus` carrying a proration (a seat added mid-period), for `params`."""
+    sub = v1.subscriptions.create({"customer": cus, "items": [{"price": world["price"].id}]})
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 2}],
+                                     "proration_behavior": "create_prorations"})
+    return v1.invoices.create({"customer": cus, "subscription": sub.id,
+                               "pending_invoice_items_behavior": "include", **params})
+
+
+def test_only_sent_invoices_can_be_sent_by_hand_and_a_draft_is_finalized_first(v1, world, portico_url):
     cus = world["cus"].id
-    charged = v1.invoices.create({"customer": cus, "currency": "usd"})
+    v1.customers.update(cus, {"email": "ap-manual@example.com"})
+    advance(v1, world, APR1 + 10 * DAY)
+    charged = pending_invoice(v1, world, cus)
     expect_error(lambda: v1.invoices.send_invoice(charged.id), message="collection_method is send_invoice")
-    v1.customers.update(cus, {"email": "ap@example.com"})
-    draft = v1.invoices.create({"customer": cus, "currency": "usd", "collection_method": "send_invoice"})
-    expect_error(lambda: v1.invoices.send_invoice(draft.id), message="finalize it first")
-    # Finalized with auto_advance, it is emailed at once.
-    opened = v1.invoices.finalize_invoice(draft.id, {"auto_advance": True})
-    assert "invoice.sent" in kinds_for(v1, opened.id) or opened.status == "paid"
+    draft = pending_invoice(v1, world, cus, collection_method="send_invoice")
+    assert draft.amount_due > 0 and draft.status == "draft"
+    sent = check(v1.invoices.send_invoice(draft.id))
+    assert sent.status == "open" and sent.number
+    assert kinds_for(v1, draft.id).count("invoice.sent") == 1
+    assert outbox_count(portico_url, "ap-manual@example.com") == 1
+    # Finalized by hand with auto_advance, a sent invoice is emailed at once.
+    auto = pending_invoice(v1, world, cus, collection_method="send_invoice", auto_advance=True)
+    assert v1.invoices.finalize_invoice(auto.id).status == "open"
+    assert kinds_for(v1, auto.id).count("invoice.sent") == 1
+    assert outbox_count(portico_url, "ap-manual@example.com") == 2
+    # Without auto_advance it waits for `send`.
+    held = pending_invoice(v1, world, cus, collection_method="send_invoice")
+    v1.invoices.finalize_invoice(held.id)
+    assert "invoice.sent" not in kinds_for(v1, held.id)
+    v1.invoices.void_invoice(held.id)
+    expect_error(lambda: v1.invoices.send_invoice(held.id), message="status is void")
     expect_error(lambda: v1.invoices.send_invoice("in_nope"), status=404)
+
+
+def test_a_renewal_finalized_by_hand_during_its_hour_is_emailed_once(v1, world, portico_url):
+    cus = v1.customers.create({"test_clock": world["clock"].id, "email": "ap-once@example.com"})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": world["price"].id}],
+                                   "collection_method": "send_invoice", "days_until_due": 5})
+    v1.invoices.finalize_invoice(sub.latest_invoice, {"auto_advance": True})
+    assert outbox_count(portico_url, "ap-once@example.com") == 1
+    advance(v1, world, APR1 + HOUR + 60)
+    assert kinds_for(v1, sub.latest_invoice).count("invoice.sent") == 1
+    assert outbox_count(portico_url, "ap-once@example.com") == 1
+    # It is still watched: past due once its date has passed.
+    advance(v1, world, APR1 + 5 * DAY + 60)
+    assert v1.subscriptions.retrieve(sub.id).status == "past_due"
+    # Sent again twice in the same (frozen) second: each is announced.
+    v1.invoices.send_invoice(sub.latest_invoice)
+    v1.invoices.send_invoice(sub.latest_invoice)
+    assert kinds_for(v1, sub.latest_invoice).count("invoice.sent") == 3
+    assert outbox_count(portico_url, "ap-once@example.com") == 3
+
+
+def test_nothing_to_pay_sends_no_email(v1, world, portico_url):
+    trial = v1.customers.create({"test_clock": world["clock"].id, "email": "ap-trial@example.com"})
+    sub = v1.subscriptions.create({"customer": trial.id, "items": [{"price": world["price"].id}],
+                                   "collection_method": "send_invoice", "trial_period_days": 14})
+    advance(v1, world, APR1 + HOUR + 60)
+    assert v1.invoices.retrieve(sub.latest_invoice).status == "paid"
+    assert outbox_count(portico_url, "ap-trial@example.com") == 0
+    assert "invoice.sent" not in kinds_for(v1, sub.latest_invoice)
+
+
+def test_an_older_overdue_invoice_keeps_the_subscription_past_due(v1, world, portico_url):
+    """Due in 40 days: the first invoice is overdue while the renewal is not due yet. Paying the
+    renewal (the latest) leaves the subscription past due; the portal points at the overdue one."""
+    cus = v1.customers.create({"test_clock": world["clock"].id, "email": "ap-old@example.com"})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": world["price"].id}],
+                                   "collection_method": "send_invoice", "days_until_due": 40})
+    first = sub.latest_invoice
+    advance(v1, world, APR1 + 40 * DAY + 60)
+    renewal = v1.subscriptions.retrieve(sub.id).latest_invoice
+    assert renewal != first and v1.subscriptions.retrieve(sub.id).status == "past_due"
+    v1.invoices.pay(renewal, {"paid_out_of_band": True})
+    assert v1.subscriptions.retrieve(sub.id).status == "past_due", "the first is still overdue"
+    url = v1.billing_portal.sessions.create({"customer": cus.id, "return_url": "https://app.example.com"}).url
+    page = requests.Session().get(url, timeout=10).text
+    assert "An invoice is past its due date" in page
+    first_link = v1.invoices.retrieve(first).hosted_invoice_url.split("/p/invoice/")[1]
+    assert first_link in page, "the link is to the overdue invoice"
+    v1.invoices.pay(first, {"paid_out_of_band": True})
+    assert v1.subscriptions.retrieve(sub.id).status == "active"

@@ -173,9 +173,16 @@ pub struct Invoice {
     /// When a sent invoice is due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<i64>,
-    /// When it was last emailed to its customer (`invoice.sent`).
+    /// When it was last emailed to its customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_at: Option<i64>,
+    /// How many times it was emailed to its customer: each time is announced (`invoice.sent`).
+    #[serde(default, skip_serializing_if = "is_zero_count")]
+    pub times_sent: u32,
+}
+
+fn is_zero_count(n: &u32) -> bool {
+    *n == 0
 }
 
 /// A sent invoice is due this many days after it is created unless told otherwise (Stripe's
@@ -251,6 +258,7 @@ impl Invoice {
             send_invoice: false,
             due_date: None,
             sent_at: None,
+            times_sent: 0,
         }
     }
 

@@ -1056,7 +1056,9 @@ fn retried(inv: &Invoice) -> bool {
 }
 
 /// Whether `sub` is still behind with its payments at `now` once invoice `except` is paid: it
-/// has another invoice open on the retry schedule, or one sent and past its due date.
+/// has another of its own invoices open that was to be charged (on the retry schedule, or left
+/// for the customer to pay), or one sent and past its due date. Invoices made by hand do not
+/// count.
 pub async fn still_behind(
     app: &App,
     account: &AccountId,
@@ -1068,7 +1070,21 @@ pub async fn still_behind(
         .await?
         .iter()
         .filter(|i| i.value.id != except && i.value.amount_remaining() > 0)
-        .any(|i| retried(&i.value) || i.value.overdue_at(now)))
+        .filter(|i| i.value.billing_reason != "manual")
+        .any(|i| !i.value.send_invoice || i.value.overdue_at(now)))
+}
+
+/// The oldest of `sub`'s sent invoices still unpaid past their due date at `now`.
+pub async fn oldest_overdue(
+    app: &App,
+    account: &AccountId,
+    sub: &Subscription,
+    now: i64,
+) -> Result<Option<Versioned<Invoice>>, Failure> {
+    Ok(open_invoices_of(app, account, sub)
+        .await?
+        .into_iter()
+        .rfind(|i| i.value.overdue_at(now) && i.value.amount_remaining() > 0))
 }
 
 /// The due dates of `sub`'s sent invoices still unpaid.
@@ -1414,6 +1430,10 @@ pub async fn charge_as(
         // Sent to the customer to pay by its due date (emailed, when they have an address),
         // not charged.
         sub.invoice_sent(inv);
+        // One finalized (and so sent) by hand during its hour is not sent again.
+        if inv.times_sent > 0 {
+            return Ok(None);
+        }
         return Ok(crate::pages::invoice_mail::send(app, account, inv, at)
             .await?
             .ok());

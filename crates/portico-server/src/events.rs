@@ -226,8 +226,8 @@ fn invoice_events(
         out.push("invoice.finalized".into());
     }
     // Emailed to its customer (again, for one sent anew).
-    let sent_at = |v: &Value| v.get("sent_at").and_then(Value::as_i64);
-    if sent_at(new).is_some() && sent_at(new) != old.and_then(sent_at) {
+    let sent = |v: &Value| v.get("times_sent").and_then(Value::as_i64).unwrap_or(0);
+    if sent(new) > old.map(sent).unwrap_or(0) {
         out.push("invoice.sent".into());
     }
     if is == "paid" && was.as_deref() != Some("paid") {

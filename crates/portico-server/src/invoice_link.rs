@@ -25,16 +25,19 @@ const SIGNATURE_BYTES: usize = 16;
 const MAX_TOKEN: usize = 400;
 
 /// When a link to `inv` handed out at `now` (the server's time) stops working. As Stripe's: 30
-/// days after the invoice is finalized (Portico's invoices have no due date), never more than
-/// 120 days after; and a link the API hands out works for at least ten more days, whatever the
-/// invoice's age. That floor is rounded up to a whole day, so a link stays the same through the
-/// day. `None` for a draft, which has no link.
+/// days after the invoice's due date (a sent invoice's), else after it is finalized, never more
+/// than 120 days after it is finalized; and a link the API hands out works for at least ten
+/// more days, whatever the invoice's age. That floor is rounded up to a whole day, so a link
+/// stays the same through the day. `None` for a draft, which has no link.
 pub fn expiry(inv: &Invoice, now: i64) -> Option<i64> {
     if inv.status == InvoiceStatus::Draft || inv.deleted {
         return None;
     }
     let finalized = inv.status_transitions.finalized_at.unwrap_or(inv.created);
-    let own = finalized.saturating_add(30 * DAY);
+    let due = inv.due_date.unwrap_or(finalized).max(finalized);
+    let own = due
+        .saturating_add(30 * DAY)
+        .min(finalized.saturating_add(120 * DAY));
     let floor = now.saturating_add(11 * DAY - 1).div_euclid(DAY) * DAY;
     // An invoice on a test clock may be dated far ahead of the server's time.
     Some(own.max(floor).min(now.saturating_add(120 * DAY)))
@@ -195,6 +198,13 @@ mod tests {
             expiry(&inv, finalized - 400 * DAY),
             Some(finalized - 280 * DAY)
         );
+        // A sent invoice's link lasts thirty days past its due date, at most 120 days past
+        // its finalization.
+        inv.set_collection(Some(finalized + 45 * DAY));
+        assert_eq!(expiry(&inv, finalized), Some(finalized + 75 * DAY));
+        inv.set_collection(Some(finalized + 100 * DAY));
+        assert_eq!(expiry(&inv, finalized), Some(finalized + 120 * DAY));
+        inv.set_collection(None);
         inv.status = InvoiceStatus::Draft;
         assert_eq!(expiry(&inv, finalized), None);
     }

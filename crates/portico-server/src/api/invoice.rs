@@ -122,7 +122,13 @@ pub async fn after_payment(
         .is_some_and(|d| sub.value.latest_invoice.as_deref() == Some(d.id.as_str()));
     if latest || awaited {
         applied = sub.value.apply_pending_update();
-        sub.value.first_invoice_paid();
+        // A subscription whose invoices are sent stays past due while an older one is overdue.
+        let paid_at = inv.status_transitions.paid_at.unwrap_or(inv.created);
+        if !sub.value.sends_invoices()
+            || !crate::billing::still_behind(app, account, &sub.value, &inv.id, paid_at).await?
+        {
+            sub.value.first_invoice_paid();
+        }
     } else if drafting
         && crate::billing::unpaid_invoice(app, account, &sub.value, false, Some(&inv.id))
             .await?
@@ -808,8 +814,10 @@ pub async fn finalize_invoice(State(app): State<App>, PathId(id): PathId, mut ap
 }
 
 /// `POST /v1/invoices/{invoice}/send`: emails an invoice sent for payment to its customer now,
-/// whatever its schedule (a paid one too, as a copy). Announced with `invoice.sent`.
+/// whatever its schedule (a draft is finalized first, as Stripe does; a paid one is sent as a
+/// copy). Announced with `invoice.sent`.
 pub async fn send_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
+    use crate::pages::invoice_mail::{send, NotSent};
     let expand = api.read(|r| r.expand("invoice", false))?;
     let now = invoice_now(&app, &api, &id).await?;
     let (app_, account_, id_) = (&app, &api.caller.account, &id);
@@ -823,29 +831,36 @@ pub async fn send_invoice(State(app): State<App>, PathId(id): PathId, mut api: A
             )
             .into());
         }
+        let mut writes = Vec::new();
+        if inv.value.status == InvoiceStatus::Draft {
+            let mut customer = load::<Customer>(app_, account_, &inv.value.customer, None).await?;
+            crate::billing::finalize_for(&mut inv.value, &mut customer.value, now)?;
+            writes.push(Write::Update(customer.next_record()));
+        }
+        let customer = inv.value.customer.clone();
         let refused = |why: String| -> Failure { DomainError::state(None, why).into() };
-        let write =
-            match crate::pages::invoice_mail::send(app_, account_, &mut inv.value, now).await? {
-                Ok(w) => w,
-                Err(crate::pages::invoice_mail::NotSent::NoAddress) => {
-                    return Err(refused(format!(
-                        "The customer {} has no email address to send the invoice to.",
-                        inv.value.customer
-                    )))
-                }
-                Err(crate::pages::invoice_mail::NotSent::NoPage) => {
-                    return Err(refused(
-                        if inv.value.status == InvoiceStatus::Draft {
-                            "You cannot send a draft invoice: finalize it first."
-                        } else {
-                            "You cannot send a void invoice."
-                        }
-                        .to_owned(),
-                    ))
-                }
-            };
-        app_.commit(account_, vec![Write::Update(inv.next_record()), write])
-            .await?;
+        let email = match send(app_, account_, &mut inv.value, now).await? {
+            Ok(w) => w,
+            Err(NotSent::NoCustomer) => {
+                return Err(refused(format!(
+                    "The customer {customer} was deleted: there is no one to send the invoice to."
+                )))
+            }
+            Err(NotSent::NoAddress) => {
+                return Err(refused(format!(
+                    "The customer {customer} has no email address to send the invoice to."
+                )))
+            }
+            Err(NotSent::NoPage) => {
+                return Err(refused(format!(
+                    "You cannot send an invoice whose status is {}.",
+                    inv.value.status.as_str()
+                )))
+            }
+        };
+        writes.insert(0, Write::Update(inv.next_record()));
+        writes.push(email);
+        app_.commit(account_, writes).await?;
         Ok(inv.value)
     })
     .await?;

@@ -746,6 +746,11 @@ pub async fn update_subscription_schedule(
             )
             .into());
         }
+        // New settings first: new phases before the start are checked against them.
+        let settled = collection != (None, None);
+        if settled {
+            s.value.days_until_due = settings_days(collection, s.value.days_until_due)?;
+        }
         match requests_ {
             Some(r) if s.value.status == ScheduleStatus::NotStarted => {
                 replan_before_start(app_, api_, &mut s.value, r, metadata_, now, start_now).await?
@@ -764,10 +769,6 @@ pub async fn update_subscription_schedule(
         }
         if let Some(b) = end_behavior {
             s.value.end_behavior = b.to_owned();
-        }
-        let settled = collection != (None, None);
-        if settled {
-            s.value.days_until_due = settings_days(collection, s.value.days_until_due)?;
         }
         let mut writes = prices_.clone();
         writes.push(Write::Update(s.next_record()));

@@ -40,7 +40,9 @@ struct InvoiceHtml<'a> {
 
 /// Why an invoice cannot be emailed.
 pub enum NotSent {
-    /// Its customer is gone or has no email address.
+    /// Its customer was deleted.
+    NoCustomer,
+    /// Its customer has no email address.
     NoAddress,
     /// A draft or a void invoice has no page to pay or read.
     NoPage,
@@ -55,16 +57,16 @@ pub async fn send(
     now: i64,
 ) -> Result<Result<Write, NotSent>, Failure> {
     let customer = portico_store::get::<Customer>(&*app.store, account, &inv.customer).await?;
-    let Some((customer, to)) = customer
-        .filter(|c| !c.value.deleted)
-        .and_then(|c| c.value.email.clone().map(|e| (c.value, e)))
-    else {
+    let Some(customer) = customer.filter(|c| !c.value.deleted).map(|c| c.value) else {
+        return Ok(Err(NotSent::NoCustomer));
+    };
+    let Some(to) = customer.email.clone() else {
         return Ok(Err(NotSent::NoAddress));
     };
     let url = match inv.status {
         InvoiceStatus::Draft | InvoiceStatus::Void => None,
-        // The link lasts from when the customer reads it, by the server's clock (`now` may be
-        // a test clock's).
+        // The link is dated by the server's clock, as the API's are (`now` may be a test
+        // clock's).
         _ => app.links(account, app.clock.now()).hosted_invoice(inv),
     };
     let Some(url) = url else {
@@ -76,10 +78,7 @@ pub async fn send(
         .as_ref()
         .and_then(|b| b.business_name.clone())
         .unwrap_or_else(|| t.s("default-business-name"));
-    let accent = branding
-        .as_ref()
-        .and_then(|b| b.accent_color.clone())
-        .unwrap_or_else(|| super::portal::view::DEFAULT_ACCENT.into());
+    let (accent, accent_ink) = super::portal::view::email_accent(branding.as_ref());
     let number = inv.number.clone().unwrap_or_default();
     let paid = inv.status == InvoiceStatus::Paid;
     let amount = t.money(
@@ -116,12 +115,7 @@ pub async fn send(
                 ("number", number.into()),
             ],
         ),
-        greeting: match &customer.name {
-            Some(n) if !n.trim().is_empty() => {
-                t.f("email-greeting-name", vec![("name", n.trim().into())])
-            }
-            _ => t.s("email-greeting"),
-        },
+        greeting: super::portal::view::email_greeting(&t, customer.name.as_deref()),
         amount,
         intro,
         button: t.s(if paid {
@@ -131,8 +125,8 @@ pub async fn send(
         }),
         business: business.clone(),
         url,
-        accent_ink: super::portal::view::accent_ink(&accent),
         accent,
+        accent_ink,
     };
     let rendered = |e: askama::Error| {
         tracing::error!(error = %e, "the invoice email did not render");
@@ -149,5 +143,6 @@ pub async fn send(
     };
     let write = crate::mail::record(app, message, now).await?;
     inv.sent_at = Some(now);
+    inv.times_sent += 1;
     Ok(Ok(write))
 }

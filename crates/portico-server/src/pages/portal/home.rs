@@ -185,16 +185,33 @@ async fn unpaid(p: &Portal, sub: &Subscription) -> Result<Option<(String, String
     let Some(id) = &sub.latest_invoice else {
         return Ok(None);
     };
-    let latest = portico_store::get::<Invoice>(&*p.app.store, &p.caller.account, id).await?;
-    // The latest may be a renewal's draft waiting its hour: the one to pay is the one unpaid.
-    let inv = match latest.filter(|i| i.value.status == InvoiceStatus::Open) {
-        Some(open) => Some(open),
-        None => crate::billing::unpaid_invoice(&p.app, &p.caller.account, sub, false, None).await?,
+    // Past due for a sent invoice left unpaid: the oldest such invoice is the one to pay.
+    let overdue = if !incomplete && sub.sends_invoices() {
+        let now = p.now;
+        crate::billing::oldest_overdue(&p.app, &p.caller.account, sub, now).await?
+    } else {
+        None
+    };
+    let inv = match overdue {
+        Some(o) => Some(o),
+        None => {
+            let latest =
+                portico_store::get::<Invoice>(&*p.app.store, &p.caller.account, id).await?;
+            // The latest may be a renewal's draft waiting its hour: the one to pay is the one
+            // unpaid.
+            match latest.filter(|i| i.value.status == InvoiceStatus::Open) {
+                Some(open) => Some(open),
+                None => {
+                    crate::billing::unpaid_invoice(&p.app, &p.caller.account, sub, false, None)
+                        .await?
+                }
+            }
+        }
     };
     // A sent invoice past its due date was never charged: nothing failed.
     let key = match &inv {
         _ if incomplete => "sub-incomplete-pay",
-        Some(i) if i.value.send_invoice => "sub-overdue-pay",
+        Some(i) if i.value.overdue_at(p.now) => "sub-overdue-pay",
         _ => "sub-past-due-pay",
     };
     // The payment page leads back here.

@@ -366,28 +366,19 @@ async fn send_link(
         login.config.login_token.as_deref().unwrap_or("")
     );
     let business = frame.business.clone();
-    let accent = login
-        .branding
-        .as_ref()
-        .and_then(|b| b.accent_color.clone())
-        .unwrap_or_else(|| super::view::DEFAULT_ACCENT.into());
+    let (accent, accent_ink) = super::view::email_accent(login.branding.as_ref());
     let m = LoginMail {
         lang: t.lang.tag(),
         subject: t.s("login-email-subject"),
-        greeting: match &customer.name {
-            Some(n) if !n.trim().is_empty() => {
-                t.f("email-greeting-name", vec![("name", n.trim().into())])
-            }
-            _ => t.s("email-greeting"),
-        },
+        greeting: super::view::email_greeting(&t, customer.name.as_deref()),
         intro: t.s("login-email-intro"),
         button: t.s("login-email-button"),
         expiry: t.s("login-email-expiry"),
         ignore: t.s("login-email-ignore"),
         business: business.clone(),
         url,
-        accent: accent.clone(),
-        accent_ink: super::view::accent_ink(&accent),
+        accent,
+        accent_ink,
     };
     let text = LoginText { m: &m }.render().map_err(|e| e.to_string())?;
     let html = LoginHtml { m: &m }.render().map_err(|e| e.to_string())?;

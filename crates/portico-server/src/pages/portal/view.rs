@@ -178,6 +178,25 @@ pub async fn brand_css(Query(q): Query<HashMap<String, String>>) -> Response {
 /// The accent of an account that has not chosen one.
 pub const DEFAULT_ACCENT: &str = "#4f46e5";
 
+/// The accent an account's emails use for their button, and the button's text colour.
+pub fn email_accent(
+    branding: Option<&portico_domain::branding::Branding>,
+) -> (String, &'static str) {
+    let accent = branding
+        .and_then(|b| b.accent_color.clone())
+        .unwrap_or_else(|| DEFAULT_ACCENT.into());
+    let ink = accent_ink(&accent);
+    (accent, ink)
+}
+
+/// An email's greeting to a customer named `name`, if they are.
+pub fn email_greeting(t: &T, name: Option<&str>) -> String {
+    match name.map(str::trim) {
+        Some(n) if !n.is_empty() => t.f("email-greeting-name", vec![("name", n.into())]),
+        _ => t.s("email-greeting"),
+    }
+}
+
 /// The text colour for a button filled with `accent` (`#rrggbb`): dark on a light accent,
 /// white on a dark one.
 pub fn accent_ink(accent: &str) -> &'static str {
