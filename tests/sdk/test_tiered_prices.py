@@ -65,6 +65,7 @@ def test_a_tiered_price_shows_its_tiers_only_when_asked(v1, world):
     ({"tiers": FONTS}, "tiers_mode"),
     ({"tiers_mode": "stepped", "tiers": FONTS}, "tiers_mode"),
     ({"tiers_mode": "volume", "tiers": FONTS, "unit_amount": 100}, "unit_amount"),
+    ({"tiers_mode": "volume", "tiers": FONTS, "unit_amount_decimal": "100"}, "unit_amount_decimal"),
     ({"tiers_mode": "volume", "tiers": [{"up_to": 5, "unit_amount": 1}]}, "tiers[0][up_to]"),
     ({"tiers_mode": "volume", "tiers": [{"up_to": "inf", "unit_amount": 1}, {"up_to": "inf", "unit_amount": 1}]},
      "tiers[0][up_to]"),

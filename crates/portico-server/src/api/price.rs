@@ -314,11 +314,20 @@ pub(crate) async fn resolve_price(
 /// `POST /v1/prices`
 pub async fn create_price(State(app): State<App>, mut api: Api) -> Reply {
     let (data, product_id, product_data, transfer, expand) = api.read(|r| {
+        let decimal = r.has("unit_amount_decimal");
         let mut data = read_price_data(r, "");
         data.active = r.bool("active");
         data.lookup_key = r.string("lookup_key", 200);
         data.nickname = r.string("nickname", 5000);
         data.tiers = read_tiering(r);
+        // A tiered price's amounts are in its tiers (the domain names `unit_amount`).
+        if data.tiers.is_some() && decimal {
+            r.error(ApiError::invalid(
+                Some("unit_amount_decimal".into()),
+                None,
+                "A tiered price (`billing_scheme=tiered`) takes its amounts from its tiers: `unit_amount_decimal` cannot be used with it.",
+            ));
+        }
         r.unsupported(
             "transform_quantity",
             "quantity transforms are not implemented.",
