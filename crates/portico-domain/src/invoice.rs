@@ -173,16 +173,9 @@ pub struct Invoice {
     /// When a sent invoice is due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<i64>,
-    /// When it was last emailed to its customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent_at: Option<i64>,
     /// How many times it was emailed to its customer: each time is announced (`invoice.sent`).
-    #[serde(default, skip_serializing_if = "is_zero_count")]
-    pub times_sent: u32,
-}
-
-fn is_zero_count(n: &u32) -> bool {
-    *n == 0
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub times_sent: i64,
 }
 
 /// A sent invoice is due this many days after it is created unless told otherwise (Stripe's
@@ -257,7 +250,6 @@ impl Invoice {
             paid_off_stripe: 0,
             send_invoice: false,
             due_date: None,
-            sent_at: None,
             times_sent: 0,
         }
     }
@@ -708,15 +700,7 @@ impl Invoice {
         now: i64,
         token: impl FnOnce() -> String,
     ) -> DomainResult<PaymentOutcome> {
-        if !self.is_collectable() {
-            return Err(DomainError::state(
-                None,
-                format!(
-                    "You cannot pay this invoice because its status is {}.",
-                    self.status.as_str()
-                ),
-            ));
-        }
+        self.check_payable()?;
         self.attempted = true;
         self.count_try();
         self.attempt_count += 1;
@@ -768,18 +752,24 @@ impl Invoice {
     /// Marks an open or uncollectible invoice paid outside Portico (`paid_out_of_band`): what
     /// was left to pay counts as paid, with no charge and no attempt. Final, as any payment.
     pub fn pay_out_of_band(&mut self, now: i64) -> DomainResult<()> {
-        if !self.is_collectable() {
-            return Err(DomainError::state(
-                None,
-                format!(
-                    "You cannot pay this invoice because its status is {}.",
-                    self.status.as_str()
-                ),
-            ));
-        }
+        self.check_payable()?;
         self.paid_off_stripe += self.amount_remaining();
         self.mark_paid(now);
         Ok(())
+    }
+
+    /// Refuses a payment of an invoice that is not open or uncollectible.
+    fn check_payable(&self) -> DomainResult<()> {
+        if self.is_collectable() {
+            return Ok(());
+        }
+        Err(DomainError::state(
+            None,
+            format!(
+                "You cannot pay this invoice because its status is {}.",
+                self.status.as_str()
+            ),
+        ))
     }
 
     /// Open, or written off as uncollectible: it can still be paid or voided.

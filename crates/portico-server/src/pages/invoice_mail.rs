@@ -48,7 +48,7 @@ pub enum NotSent {
     NoPage,
 }
 
-/// Emails `inv`, finalized, to its customer at `now` and notes it on the invoice (`sent_at`):
+/// Emails `inv`, finalized, to its customer at `now` and counts it on the invoice (`times_sent`):
 /// the write that records the message, or why there is none.
 pub async fn send(
     app: &App,
@@ -142,7 +142,6 @@ pub async fn send(
         html,
     };
     let write = crate::mail::record(app, message, now).await?;
-    inv.sent_at = Some(now);
     inv.times_sent += 1;
     Ok(Ok(write))
 }
