@@ -1409,6 +1409,26 @@ pub const OFF_SESSION: Collect<'static> = Collect {
     off_session: true,
 };
 
+/// `inv`, a finalized invoice of `sub` sent for payment rather than charged: the subscription
+/// waits on its due date, and it is emailed to the customer (when they have an address, it has
+/// something to pay, and it was not sent already, as one finalized by hand during its hour
+/// was). The email's write, if there is one.
+pub async fn send_for_payment(
+    app: &App,
+    account: &AccountId,
+    at: i64,
+    sub: &mut Subscription,
+    inv: &mut Invoice,
+) -> Result<Option<Write>, Failure> {
+    sub.invoice_sent(inv);
+    if inv.amount_due() <= 0 || inv.times_sent > 0 {
+        return Ok(None);
+    }
+    Ok(crate::pages::invoice_mail::send(app, account, inv, at)
+        .await?
+        .ok())
+}
+
 /// [`charge_off_session`] as a request asked (`collect`): with `default_incomplete` the invoice
 /// is left open for the customer to pay and the subscription is past due, with no automatic
 /// retries; with `error_if_incomplete` (or `pending_if_incomplete`, whose pending update a
@@ -1427,16 +1447,7 @@ pub async fn charge_as(
         return Ok(None);
     }
     if inv.send_invoice {
-        // Sent to the customer to pay by its due date (emailed, when they have an address),
-        // not charged.
-        sub.invoice_sent(inv);
-        // One finalized (and so sent) by hand during its hour is not sent again.
-        if inv.times_sent > 0 {
-            return Ok(None);
-        }
-        return Ok(crate::pages::invoice_mail::send(app, account, inv, at)
-            .await?
-            .ok());
+        return send_for_payment(app, account, at, sub, inv).await;
     }
     let behavior = collect.payment_behavior;
     if behavior == "default_incomplete" {

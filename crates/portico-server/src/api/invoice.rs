@@ -25,12 +25,7 @@ pub async fn retrieve_invoice(State(app): State<App>, PathId(id): PathId, mut ap
 /// `GET /v1/invoices`
 pub async fn list_invoices(State(app): State<App>, mut api: Api) -> Reply {
     let (params, customer, subscription, status, created, sent) = api.read(|r| {
-        let sent = r
-            .enumeration(
-                "collection_method",
-                &["charge_automatically", "send_invoice"],
-            )
-            .map(|m| m == "send_invoice");
+        let sent = crate::api::subscription::read_collection_method(r);
         (
             read_list_params(r, "invoice"),
             r.string("customer", 5000),

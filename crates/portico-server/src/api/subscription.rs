@@ -477,15 +477,20 @@ pub(crate) fn refuse_tax(r: &mut Reader<'_>) {
 /// Days for a sent invoice to be paid in: Stripe's range.
 pub const MAX_DAYS_UNTIL_DUE: i64 = 1095;
 
-/// `collection_method` (whether invoices are sent: `send_invoice`) and `days_until_due`, as
-/// sent.
-pub(crate) fn read_collection(r: &mut Reader<'_>) -> (Option<bool>, Option<i64>) {
-    let method = r.enumeration(
+/// `collection_method` as sent: whether invoices are sent (`send_invoice`) rather than
+/// charged (`charge_automatically`).
+pub(crate) fn read_collection_method(r: &mut Reader<'_>) -> Option<bool> {
+    r.enumeration(
         "collection_method",
         &["charge_automatically", "send_invoice"],
-    );
+    )
+    .map(|m| m == "send_invoice")
+}
+
+/// `collection_method` (see [`read_collection_method`]) and `days_until_due`, as sent.
+pub(crate) fn read_collection(r: &mut Reader<'_>) -> (Option<bool>, Option<i64>) {
     (
-        method.map(|m| m == "send_invoice"),
+        read_collection_method(r),
         r.int_between("days_until_due", 0, MAX_DAYS_UNTIL_DUE),
     )
 }
@@ -1608,11 +1613,9 @@ pub(crate) async fn cancel_writes(
             if let Some(behavior) = paused {
                 customer.value.balance += inv.pause_collection(behavior, now)?;
             } else if inv.send_invoice {
-                sub.value.invoice_sent(&inv);
-                if inv.amount_due() > 0 {
-                    let mail = crate::pages::invoice_mail::send(app, account, &mut inv, now);
-                    writes.extend(mail.await?.ok());
-                }
+                let sent =
+                    crate::billing::send_for_payment(app, account, now, &mut sub.value, &mut inv);
+                writes.extend(sent.await?);
             } else if inv.amount_due() > 0 {
                 let pm = crate::billing::payment_method_for(app, account, &sub.value).await?;
                 inv.attempt_payment(pm.as_ref(), true, false, now, String::new)?;
@@ -1652,11 +1655,7 @@ pub async fn list_subscriptions(State(app): State<App>, mut api: Api) -> Reply {
             r.enumeration("status", SubscriptionStatus::VALUES),
             read_created(r),
             r.string("test_clock", 5000),
-            r.enumeration(
-                "collection_method",
-                &["charge_automatically", "send_invoice"],
-            )
-            .map(|m| m == "send_invoice"),
+            read_collection_method(r),
         )
     })?;
     let mut filters = created_filters(created);

@@ -372,12 +372,9 @@ pub async fn collect(
         } else if inv.send_invoice {
             // Sent to the customer to pay by its due date: the change applies, nothing is
             // charged.
-            planned.sub.value.invoice_sent(inv);
-            if inv.amount_due() > 0 {
-                email = crate::pages::invoice_mail::send(app, &api.caller.account, inv, at)
-                    .await?
-                    .ok();
-            }
+            let account = &api.caller.account;
+            email = crate::billing::send_for_payment(app, account, at, &mut planned.sub.value, inv)
+                .await?;
         } else if inv.amount_due() > 0 && p.payment_behavior == "default_incomplete" {
             // The invoice waits, open, for the customer to pay it (invoices/pay or the hosted
             // page); until then the subscription is past due, with no automatic retries.

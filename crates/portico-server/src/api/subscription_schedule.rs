@@ -427,12 +427,7 @@ fn read_default_settings(r: &mut Reader<'_>) -> (Option<bool>, Option<i64>) {
                 "this schedule default setting is not implemented; set each phase instead.",
             );
         }
-        let send = d
-            .enumeration(
-                "collection_method",
-                &["charge_automatically", "send_invoice"],
-            )
-            .map(|m| m == "send_invoice");
+        let send = crate::api::subscription::read_collection_method(d);
         let days = d
             .object("invoice_settings", |i| {
                 i.unsupported("account_tax_ids", "tax ids are not implemented.");
