@@ -16,6 +16,7 @@ pub mod discount;
 pub mod error;
 pub mod id;
 pub mod invoice;
+pub mod invoice_item;
 pub mod metadata;
 pub mod patch;
 pub mod payment_method;

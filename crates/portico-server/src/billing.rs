@@ -1278,7 +1278,12 @@ async fn renew(
     }
     // A renewal invoice looks back over the period that ends (its lines bill the next one).
     let period = sub.value.current_period();
-    let lines = sub.value.renew(&mut ctx);
+    // The customer's pending invoice items come first, as Stripe lists them.
+    let pending = crate::api::invoice_item::Pending::for_invoice_of(
+        app, account, &sub.value, false, &mut ctx,
+    )
+    .await?;
+    let lines = pending.before(sub.value.renew(&mut ctx));
     // The customer as this commit already changed it, if it did (a draft finalized first).
     let customer = match customer {
         Some(c) => Some(c),
@@ -1341,6 +1346,7 @@ async fn renew(
     }
     writes.push(Write::Update(customer.next_record()));
     writes.push(Write::Insert(Versioned::new_record(&inv)));
+    writes.extend(pending.attach(&inv));
     writes.extend(paid);
     writes.extend(extra);
     writes.extend(schedule_write);

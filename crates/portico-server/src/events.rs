@@ -58,6 +58,11 @@ fn derive(kind: &str, old: Option<&Value>, new: &Value) -> Vec<(String, Option<V
     if deleted(old) && !deleted(new) {
         return vec![(name("created"), None, false)];
     }
+    // Stripe announces an invoice item made and deleted, not changed (nor taken by an invoice,
+    // whose own events say so).
+    if kind == "invoiceitem" {
+        return Vec::new();
+    }
     let Some(mut previous) = diff(old, new) else {
         return Vec::new();
     };

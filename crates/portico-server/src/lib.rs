@@ -61,8 +61,8 @@ pub fn router(app: App) -> Router {
 /// The Stripe-compatible API, wrapped in its middleware (authentication, idempotency, logs).
 fn api_router(app: App) -> Router {
     use api::{
-        coupon, customer, event, invoice, payment_method as pm, price, product, promotion_code,
-        setup_intent as si, subscription as sub, test_clock as clock,
+        coupon, customer, event, invoice, invoice_item, payment_method as pm, price, product,
+        promotion_code, setup_intent as si, subscription as sub, test_clock as clock,
     };
     Router::new()
         .route(
@@ -229,6 +229,16 @@ fn api_router(app: App) -> Router {
         .route("/v1/invoices/{id}/pay", post(invoice::pay_invoice))
         .route("/v1/invoices/{id}/void", post(invoice::void_invoice))
         .route("/v1/invoices/{id}/send", post(invoice::send_invoice))
+        .route(
+            "/v1/invoiceitems",
+            get(invoice_item::list_invoice_items).post(invoice_item::create_invoice_item),
+        )
+        .route(
+            "/v1/invoiceitems/{id}",
+            get(invoice_item::retrieve_invoice_item)
+                .post(invoice_item::update_invoice_item)
+                .delete(invoice_item::delete_invoice_item),
+        )
         .route(
             "/v1/invoices/{id}/finalize",
             post(invoice::finalize_invoice),

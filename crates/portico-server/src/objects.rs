@@ -212,6 +212,9 @@ pub fn render_record(
             render::invoice(&inv, links.hosted_invoice(&inv))
         }
         "discount" => render::discount(&decode::<portico_domain::discount::Discount>(record)?),
+        "invoiceitem" => render::invoice_item(
+            &decode::<portico_domain::invoice_item::InvoiceItem>(record)?,
+        ),
         "test_helpers.test_clock" => {
             render::test_clock(&decode::<portico_domain::test_clock::TestClock>(record)?)
         }

@@ -435,6 +435,37 @@ impl Object for portico_domain::invoice::Invoice {
     }
 }
 
+impl Object for portico_domain::invoice_item::InvoiceItem {
+    const KIND: &'static str = "invoiceitem";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn parent(&self) -> Option<String> {
+        Some(self.customer.clone())
+    }
+    /// The invoice it is on, for `invoice` filters.
+    fn lookup(&self) -> Option<String> {
+        self.invoice.clone()
+    }
+    /// `pending` until an invoice takes it, then `invoiced`.
+    fn status(&self) -> Option<String> {
+        Some(
+            if self.pending() {
+                "pending"
+            } else {
+                "invoiced"
+            }
+            .to_owned(),
+        )
+    }
+    fn deleted(&self) -> bool {
+        self.deleted
+    }
+}
+
 impl Object for portico_domain::discount::Discount {
     const KIND: &'static str = "discount";
     fn id(&self) -> &str {

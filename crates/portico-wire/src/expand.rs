@@ -153,6 +153,11 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
     ("invoice", "total_discount_amounts.discount", "discount"),
     ("line_item", "discount_amounts.discount", "discount"),
     ("line_item", "pricing.price_details.price", "price"),
+    ("invoiceitem", "customer", "customer"),
+    ("invoiceitem", "discounts", "discount"),
+    ("invoiceitem", "invoice", "invoice"),
+    ("invoiceitem", "pricing.price_details.price", "price"),
+    ("invoiceitem", "test_clock", "test_helpers.test_clock"),
     // A schedule's settings and phases (lists of hashes: each element is walked).
     (
         "subscription_schedule",

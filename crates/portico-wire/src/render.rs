@@ -483,7 +483,8 @@ pub fn invoice_line(
         "object": "line_item",
         "amount": l.amount,
         "currency": inv.currency,
-        "description": l.description,
+        // A line for an invoice item made with an amount and no description has none.
+        "description": (!l.description.is_empty()).then_some(&l.description),
         "discount_amounts": l.discount_amounts.iter().map(|d| json!({"amount": d.amount, "discount": d.discount})).collect::<Vec<_>>(),
         "discountable": l.discountable,
         "discounts": l.discount_amounts.iter().map(|d| d.discount.clone()).collect::<Vec<_>>(),
@@ -515,15 +516,63 @@ pub fn invoice_line(
         },
         "period": {"end": l.period_end, "start": l.period_start},
         "pretax_credit_amounts": [],
-        "pricing": {
-            "price_details": {"price": l.price, "product": l.product},
-            "type": "price_details",
-            "unit_amount_decimal": if l.quantity != 0 { Some((l.amount / l.quantity).to_string()) } else { None },
-        },
+        "pricing": pricing(
+            (!l.price.is_empty()).then_some((&l.price, &l.product)),
+            (l.quantity != 0).then(|| l.amount / l.quantity),
+        ),
         "quantity": l.quantity,
         "subscription": inv.subscription,
         "subtotal": l.amount,
         "taxes": [],
+    })
+}
+
+/// A line's or invoice item's `pricing`: the price billed (none for an amount given as is),
+/// and what one unit costs when that is one figure.
+fn pricing(price: Option<(&String, &String)>, unit_amount: Option<i64>) -> Value {
+    let mut v = json!({
+        "type": "price_details",
+        "unit_amount_decimal": unit_amount.map(|u| u.to_string()),
+    });
+    if let Some((price, product)) = price {
+        v["price_details"] = json!({"price": price, "product": product});
+    }
+    v
+}
+
+/// An invoice item, or its deleted stub.
+pub fn invoice_item(ii: &portico_domain::invoice_item::InvoiceItem) -> Value {
+    if ii.deleted {
+        return deleted("invoiceitem", &ii.id);
+    }
+    json!({
+        "id": ii.id,
+        "object": "invoiceitem",
+        "amount": ii.amount,
+        "currency": ii.currency,
+        "customer": ii.customer,
+        "customer_account": null,
+        "date": ii.created,
+        "description": ii.description,
+        "discountable": ii.discountable,
+        "discounts": [],
+        "invoice": ii.invoice,
+        "livemode": ii.livemode,
+        "metadata": ii.metadata,
+        // Stripe leaves it null for a discountable item, whose discounts the invoice works out.
+        "net_amount": (!ii.discountable).then_some(ii.amount),
+        "parent": ii.subscription.as_ref().map(|s| json!({
+            "subscription_details": {"subscription": s, "subscription_item": null},
+            "type": "subscription_details",
+        })),
+        "period": {"end": ii.period_end, "start": ii.period_start},
+        "pricing": pricing(ii.price.as_ref().zip(ii.product.as_ref()), ii.unit_amount),
+        "proration": false,
+        "proration_details": {"credited_items": null, "discount_amounts": []},
+        "quantity": ii.quantity,
+        "quantity_decimal": ii.quantity.to_string(),
+        "tax_rates": [],
+        "test_clock": ii.test_clock,
     })
 }
 

@@ -409,16 +409,7 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
     let cus_id = customer.value.id.to_string();
     let sub = match &p.subscription {
         Some(id) => {
-            let sub = load::<Subscription>(app, account, id, Some("subscription")).await?;
-            if sub.value.customer != cus_id {
-                return Err(ApiError::invalid(
-                    Some("subscription".into()),
-                    None,
-                    format!("The subscription {id} does not belong to the customer {cus_id}."),
-                )
-                .into());
-            }
-            Some(sub)
+            Some(crate::api::invoice_item::subscription_of(app, account, id, &cus_id).await?)
         }
         None => None,
     };
@@ -518,6 +509,20 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
                 })
         })
         .collect();
+    // The customer's pending invoice items: the named subscription's, or all of them.
+    let taken = match (&sub, p.include_pending) {
+        (_, false) => crate::api::invoice_item::Pending::default(),
+        (s, true) => {
+            let takes = match s {
+                Some(s) => crate::api::invoice_item::Takes::OnlyOf(&s.value.id),
+                None => crate::api::invoice_item::Takes::All,
+            };
+            let c = cus_id.as_str();
+            crate::api::invoice_item::Pending::of(app, account, c, &currency, takes, &mut ctx)
+                .await?
+        }
+    };
+    let lines = taken.before(lines);
     let period = portico_domain::invoice::lines_period(&lines, now);
     let mut spent_discounts = Vec::new();
     let mut inv = match sources.first_mut().filter(|_| sub.is_some()) {
@@ -567,6 +572,7 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
     inv.metadata = p.metadata.build("metadata")?;
     inv.default_payment_method = pm;
     writes.insert(0, Write::Insert(Versioned::new_record(&inv)));
+    writes.extend(taken.attach(&inv));
     writes.extend(crate::billing::end_discounts(app, account, &spent_discounts).await?);
     app.commit(account, writes).await?;
     Ok(inv)
@@ -693,8 +699,14 @@ pub async fn delete_invoice(State(app): State<App>, PathId(id): PathId, mut api:
         let mut inv = load_live::<Invoice>(app_, account_, id_, None).await?;
         inv.value.delete()?;
         let mut writes = vec![Write::Update(inv.next_record())];
-        if inv.value.billing_reason == "manual" && !inv.value.lines.is_empty() {
-            writes.extend(give_back_prorations(app_, account_, &inv.value).await?);
+        // Its invoice items are pending again; the rest of its lines are prorations.
+        let (released, lines) =
+            crate::api::invoice_item::release(app_, account_, &inv.value).await?;
+        writes.extend(released);
+        let mut rest = inv.value.clone();
+        rest.lines.retain(|l| !lines.contains(&l.id));
+        if rest.billing_reason == "manual" && !rest.lines.is_empty() {
+            writes.extend(give_back_prorations(app_, account_, &rest).await?);
         }
         app_.commit(account_, writes).await?;
         Ok(inv.value)

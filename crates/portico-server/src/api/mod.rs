@@ -5,6 +5,7 @@ pub mod coupon;
 pub mod customer;
 pub mod event;
 pub mod invoice;
+pub mod invoice_item;
 pub mod payment_method;
 pub mod price;
 pub mod product;

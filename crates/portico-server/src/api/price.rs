@@ -15,15 +15,20 @@ use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError, Reader};
 
 /// `unit_amount_decimal` (or `key`, another amount's decimal form) as a whole number of minor
-/// units; fractions are not billed by Portico.
-fn read_decimal_amount(r: &mut Reader<'_>, key: &'static str) -> Option<i64> {
+/// units; fractions are not billed by Portico. A negative one is read as such, for what takes
+/// credits (an invoice item); a price refuses it.
+pub(crate) fn read_decimal_amount(r: &mut Reader<'_>, key: &'static str) -> Option<i64> {
     let raw = r.string(key, 5000)?;
-    let (whole, frac) = raw.split_once('.').unwrap_or((&raw, ""));
+    let (sign, digits) = match raw.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, raw.as_str()),
+    };
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
     let parsed = if frac.bytes().all(|b| b == b'0')
         && !whole.is_empty()
         && whole.bytes().all(|b| b.is_ascii_digit())
     {
-        whole.parse::<i64>().ok()
+        whole.parse::<i64>().ok().map(|n| sign * n)
     } else {
         None
     };
@@ -196,7 +201,34 @@ pub(crate) fn read_price_ref(
     recurring: bool,
 ) -> Option<PriceRef> {
     let id = r.string("price", 5000);
-    let inline = r.object("price_data", |d| {
+    let inline = read_inline_price(r, recurring);
+    match (id, inline) {
+        (Some(_), Some(_)) => {
+            r.error(ApiError::invalid(
+                Some(r.path_of("price")),
+                None,
+                "You may only specify one of these parameters: price, price_data.",
+            ));
+            None
+        }
+        (Some(id), None) => Some(PriceRef::Id(id)),
+        (None, Some(inline)) => inline.map(PriceRef::Inline),
+        (None, None) => {
+            if required {
+                r.require("price");
+            }
+            None
+        }
+    }
+}
+
+/// `price_data` (`recurring`: with its `recurring` hash), when sent: the price to make, if
+/// what was sent is valid.
+pub(crate) fn read_inline_price(
+    r: &mut Reader<'_>,
+    recurring: bool,
+) -> Option<Option<InlinePrice>> {
+    r.object("price_data", |d| {
         d.require("currency");
         d.require("product");
         let currency = d.currency("currency");
@@ -226,25 +258,7 @@ pub(crate) fn read_price_ref(
                 ..Default::default()
             },
         })
-    });
-    match (id, inline) {
-        (Some(_), Some(_)) => {
-            r.error(ApiError::invalid(
-                Some(r.path_of("price")),
-                None,
-                "You may only specify one of these parameters: price, price_data.",
-            ));
-            None
-        }
-        (Some(id), None) => Some(PriceRef::Id(id)),
-        (None, Some(inline)) => inline.map(PriceRef::Inline),
-        (None, None) => {
-            if required {
-                r.require("price");
-            }
-            None
-        }
-    }
+    })
 }
 
 /// The price `r` names, with its product: loaded, or (for `price_data`) made, its insert added

@@ -924,8 +924,11 @@ pub async fn draft_first_invoice(
         )
         .into());
     }
-    // One-off charges come first on the invoice, as pending invoice items do.
-    let mut all = sub.invoice_item_lines(&extras, now, &mut ctx)?;
+    // The customer's pending invoice items come first, then the one-off charges added here.
+    let pending =
+        crate::api::invoice_item::Pending::for_invoice_of(app, account, &sub, false, &mut ctx)
+            .await?;
+    let mut all = pending.before(sub.invoice_item_lines(&extras, now, &mut ctx)?);
     all.extend(lines);
     let lines = all;
     // Stripe's invoice period is when its items accrued, not the service period (which the
@@ -957,6 +960,7 @@ pub async fn draft_first_invoice(
     }
     sub.discounts = redeemed.ids;
     writes.extend(redeemed.writes);
+    writes.extend(pending.attach(&invoice));
     Ok(FirstInvoice {
         customer,
         sub,
@@ -1449,6 +1453,11 @@ pub async fn resume_subscription(
         let mut writes = Vec::new();
         if !lines.is_empty() {
             let mut customer = load::<Customer>(app_, account, &sub.value.customer, None).await?;
+            let taken = crate::api::invoice_item::Pending::for_invoice_of(
+                app_, account, &sub.value, false, &mut ctx,
+            )
+            .await?;
+            let lines = taken.before(lines);
             let mut inv = crate::billing::bill(
                 app_,
                 account,
@@ -1468,6 +1477,7 @@ pub async fn resume_subscription(
             sub.value.latest_invoice = Some(inv.id.clone());
             writes.push(Write::Update(customer.next_record()));
             writes.push(Write::Insert(Versioned::new_record(&inv)));
+            writes.extend(taken.attach(&inv));
             writes.extend(token);
         }
         writes.insert(0, Write::Update(sub.next_record()));
@@ -1592,8 +1602,15 @@ pub(crate) async fn cancel_writes(
     // A schedule managing the subscription ends with it.
     writes.extend(crate::billing::settle_schedule(app, account, &mut sub.value, now, false).await?);
     let mut invoice = None;
+    let mut taken = crate::api::invoice_item::Pending::default();
     if invoice_now {
-        let mut lines = std::mem::take(&mut sub.value.pending_lines);
+        // The final invoice bills the invoice items left for this subscription (others wait for
+        // the customer's next invoice).
+        taken = crate::api::invoice_item::Pending::for_invoice_of(
+            app, account, &sub.value, true, &mut ctx,
+        )
+        .await?;
+        let mut lines = taken.before(std::mem::take(&mut sub.value.pending_lines));
         lines.extend(credits);
         if !lines.is_empty() {
             let paused = sub.value.collection_paused_at(now);
@@ -1641,6 +1658,7 @@ pub(crate) async fn cancel_writes(
     writes.extend(crate::billing::stop_collection(app, account, &sub.value.customer, None).await?);
     if let Some(inv) = &invoice {
         writes.push(Write::Insert(Versioned::new_record(inv)));
+        writes.extend(taken.attach(inv));
     }
     Ok((sub.value, writes))
 }

@@ -183,7 +183,8 @@ pub struct Planned {
     pub sub: Versioned<Subscription>,
     pub customer: Versioned<Customer>,
     pub invoice: Option<Invoice>,
-    /// The prices the change made from `price_data`, to be stored with it.
+    /// The prices the change made from `price_data`, and the invoice items its invoice took,
+    /// to be stored with it.
     pub prices: Vec<Write>,
     /// The subscription's paused collection as the change found it: its invoice is handled so
     /// (kept a draft, written off or voided) instead of charged, whatever the same request
@@ -243,8 +244,14 @@ pub async fn plan(
     let extras = sub.value.invoice_item_lines(&extras, now, &mut ctx)?;
     let immediate = p.behavior == ProrationBehavior::AlwaysInvoice || out.new_period.is_some();
     let mut invoice = None;
+    let mut taken = crate::api::invoice_item::Pending::default();
     if immediate {
-        let mut lines = std::mem::take(&mut sub.value.pending_lines);
+        // The customer's pending invoice items go on it, as on any invoice of the subscription.
+        taken = crate::api::invoice_item::Pending::for_invoice_of(
+            app, account, &sub.value, false, &mut ctx,
+        )
+        .await?;
+        let mut lines = taken.before(std::mem::take(&mut sub.value.pending_lines));
         lines.extend(extras);
         lines.extend(out.prorations);
         lines.extend(out.new_period.unwrap_or_default());
@@ -273,6 +280,10 @@ pub async fn plan(
     } else {
         sub.value.pending_lines.extend(extras);
         sub.value.pending_lines.extend(out.prorations);
+    }
+    // A preview takes nothing.
+    if let (Some(inv), true) = (&invoice, finalize) {
+        prices.extend(taken.attach(inv));
     }
     Ok(Planned {
         sub,
@@ -604,7 +615,11 @@ pub async fn next_renewal(
         livemode: sub.livemode,
         ids: &mut ids,
     };
-    let lines = sub.renew(&mut ctx);
+    // The customer's pending invoice items, which it would take as things stand.
+    let pending =
+        crate::api::invoice_item::Pending::for_invoice_of(app, account, &sub, false, &mut ctx)
+            .await?;
+    let lines = pending.before(sub.renew(&mut ctx));
     let mut inv = bill(
         app, account, customer, &sub, "upcoming", lines, period, false, &mut ctx, fresh,
     )

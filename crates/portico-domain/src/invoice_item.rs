@@ -1,0 +1,724 @@
+//! Invoice items (`ii_…`): one-off charges or credits for a customer, pending until an invoice
+//! takes them, or added straight to a draft.
+//!
+//! A pending item is billed by the customer's next subscription invoice (of its subscription, if
+//! it names one, else of any subscription in its currency), or by a manual invoice created with
+//! `pending_invoice_items_behavior=include`. Once on an invoice it is that invoice's line: it can
+//! be changed or deleted while the invoice is a draft, and not after.
+
+use crate::error::{DomainError, DomainResult};
+use crate::id::ID_LEN;
+use crate::invoice::Line;
+use crate::metadata::{Metadata, MetadataUpdate};
+use crate::price::{Price, MAX_UNIT_AMOUNT};
+use crate::subscription::MAX_QUANTITY;
+use crate::Ctx;
+use serde::{Deserialize, Serialize};
+
+/// At most this many invoice items on one invoice (Stripe's limit).
+pub const MAX_PER_INVOICE: usize = 250;
+
+/// What an item's amount is worked out from, kept so a new quantity can be priced again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// `amount`: the whole amount, for a quantity of one.
+    Amount,
+    /// `unit_amount_decimal`: this much per unit.
+    UnitAmount(i64),
+    /// A one-time price (`pricing[price]` or `price_data`), by id.
+    Price,
+}
+
+/// How an item is to be priced, as asked.
+#[derive(Clone, Debug)]
+pub enum ItemPricing {
+    /// `amount` (quantity one).
+    Amount(i64),
+    /// `unit_amount_decimal`, in whole minor units, times the quantity.
+    UnitAmount(i64),
+    /// A price and the name of its product, which describes the item unless it has its own
+    /// description. `param` names where the price came from (`pricing[price]`, `price_data`).
+    Price {
+        price: Box<Price>,
+        product_name: String,
+        param: &'static str,
+    },
+}
+
+/// `POST /v1/invoiceitems`, as read and resolved by the caller.
+#[derive(Clone, Debug)]
+pub struct InvoiceItemCreate {
+    pub customer: String,
+    pub test_clock: Option<String>,
+    /// The currency asked for, if any: a price's own otherwise, then the customer's.
+    pub currency: Option<String>,
+    /// The customer's currency, the last resort.
+    pub customer_currency: Option<String>,
+    pub pricing: ItemPricing,
+    pub quantity: Option<i64>,
+    pub description: Option<String>,
+    pub discountable: Option<bool>,
+    pub metadata: MetadataUpdate,
+    pub period: Option<(i64, i64)>,
+    pub subscription: Option<String>,
+}
+
+/// `POST /v1/invoiceitems/{id}`, as read. `pricing`: a new price or amount; `None` keeps what
+/// the item is priced by (priced again when the quantity changes).
+#[derive(Clone, Debug, Default)]
+pub struct InvoiceItemUpdate {
+    pub pricing: Option<ItemPricing>,
+    pub quantity: Option<i64>,
+    pub description: Option<Option<String>>,
+    pub discountable: Option<bool>,
+    pub metadata: MetadataUpdate,
+    pub period: Option<(i64, i64)>,
+}
+
+/// An invoice item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceItem {
+    pub id: String,
+    /// `date`: when it was made.
+    pub created: i64,
+    pub livemode: bool,
+    pub customer: String,
+    pub currency: String,
+    pub test_clock: Option<String>,
+    /// In minor units; negative for a credit.
+    pub amount: i64,
+    pub quantity: i64,
+    pub basis: Basis,
+    /// What one unit costs, when that is one figure (not under a tiered price).
+    pub unit_amount: Option<i64>,
+    pub price: Option<String>,
+    pub product: Option<String>,
+    pub description: Option<String>,
+    pub discountable: bool,
+    pub metadata: Metadata,
+    pub period_start: i64,
+    pub period_end: i64,
+    /// The subscription whose invoices alone may take it.
+    pub subscription: Option<String>,
+    /// The invoice it is on, and its line there; `None` while pending.
+    pub invoice: Option<String>,
+    pub line: Option<String>,
+    #[serde(default)]
+    pub deleted: bool,
+}
+
+impl InvoiceItem {
+    /// A new invoice item, pending (the caller adds it to an invoice when asked to).
+    pub fn create(p: InvoiceItemCreate, ctx: &mut Ctx<'_>) -> DomainResult<InvoiceItem> {
+        let price_currency = match &p.pricing {
+            ItemPricing::Price { price, param, .. } => {
+                check_price(price, param)?;
+                Some(price.currency.code().to_owned())
+            }
+            _ => None,
+        };
+        let currency = match (p.currency, price_currency) {
+            (Some(c), Some(pc)) if c != pc => {
+                return Err(DomainError::invalid(
+                    "currency",
+                    format!("The price is in {pc}, but the invoice item's currency is {c}."),
+                ))
+            }
+            (Some(c), _) | (None, Some(c)) => c,
+            (None, None) => p.customer_currency.ok_or_else(|| {
+                DomainError::invalid_code(
+                    "currency",
+                    crate::ErrorCode::ParameterMissing,
+                    "Missing required param: currency (the customer has no default currency).",
+                )
+            })?,
+        };
+        let (start, end) = p.period.unwrap_or((ctx.now, ctx.now));
+        check_period(start, end)?;
+        let mut item = InvoiceItem {
+            id: ctx.ids.next("ii_", ID_LEN),
+            created: ctx.now,
+            livemode: ctx.livemode,
+            customer: p.customer,
+            currency,
+            test_clock: p.test_clock,
+            amount: 0,
+            quantity: 1,
+            basis: Basis::Amount,
+            unit_amount: None,
+            price: None,
+            product: None,
+            description: p.description,
+            discountable: true,
+            metadata: p.metadata.build("metadata")?,
+            period_start: start,
+            period_end: end,
+            subscription: p.subscription,
+            invoice: None,
+            line: None,
+            deleted: false,
+        };
+        item.price_as(p.pricing, p.quantity)?;
+        // Credits (and zero amounts) take no discount unless asked to, as Stripe's do.
+        item.discountable = p.discountable.unwrap_or(item.amount > 0);
+        Ok(item)
+    }
+
+    /// Applies an update. Only a pending item, or one on a draft (the caller checks the
+    /// invoice), changes.
+    pub fn update(&mut self, u: InvoiceItemUpdate, current: Option<Price>) -> DomainResult<()> {
+        u.metadata.apply("metadata", &mut self.metadata)?;
+        if let Some(d) = u.description {
+            self.description = d;
+        }
+        if let Some(d) = u.discountable {
+            self.discountable = d;
+        }
+        if let Some((start, end)) = u.period {
+            check_period(start, end)?;
+            self.period_start = start;
+            self.period_end = end;
+        }
+        let pricing = match (u.pricing, &self.basis) {
+            (Some(p), _) => Some(p),
+            (None, _) if u.quantity.is_none() => None,
+            (None, Basis::Amount) => {
+                return Err(DomainError::invalid(
+                    "quantity",
+                    "This invoice item is priced by `amount`, which is for a quantity of one: \
+                     send `unit_amount_decimal` or a price with the quantity.",
+                ))
+            }
+            (None, Basis::UnitAmount(u)) => Some(ItemPricing::UnitAmount(*u)),
+            (None, Basis::Price) => {
+                let price = current.ok_or_else(|| {
+                    DomainError::state(None, "This invoice item's price is gone.")
+                })?;
+                Some(ItemPricing::Price {
+                    price: Box::new(price),
+                    product_name: String::new(),
+                    param: "pricing[price]",
+                })
+            }
+        };
+        if let Some(pricing) = pricing {
+            let keep_description = self.description.clone();
+            let quantity = u.quantity.or(match pricing {
+                ItemPricing::Amount(_) => None,
+                _ => Some(self.quantity),
+            });
+            if let ItemPricing::Price { price, param, .. } = &pricing {
+                check_price(price, param)?;
+                if price.currency.code() != self.currency {
+                    return Err(DomainError::invalid(
+                        *param,
+                        format!(
+                            "The price `{}` is in {}, but this invoice item is in {}.",
+                            price.id,
+                            price.currency.code(),
+                            self.currency
+                        ),
+                    ));
+                }
+            }
+            self.price_as(pricing, quantity)?;
+            // A new price's product names an item that had no description of its own.
+            if keep_description.is_some() {
+                self.description = keep_description;
+            }
+        }
+        Ok(())
+    }
+
+    /// Prices the item as `pricing` says, for `quantity` (one by default).
+    fn price_as(&mut self, pricing: ItemPricing, quantity: Option<i64>) -> DomainResult<()> {
+        let quantity = match (&pricing, quantity) {
+            (ItemPricing::Amount(_), Some(_)) => {
+                return Err(DomainError::invalid(
+                    "quantity",
+                    "You may only specify one of these parameters: amount, quantity. `amount` \
+                     is the whole amount; for a quantity, send `unit_amount_decimal` or a price.",
+                ))
+            }
+            (_, Some(q)) if !(0..=MAX_QUANTITY).contains(&q) => {
+                return Err(DomainError::invalid(
+                    "quantity",
+                    format!("Invalid quantity: it must be between 0 and {MAX_QUANTITY}."),
+                ))
+            }
+            (_, q) => q.unwrap_or(1),
+        };
+        let (amount, basis, price, product) = match pricing {
+            ItemPricing::Amount(a) => {
+                check_amount("amount", a)?;
+                self.unit_amount = Some(a);
+                (a, Basis::Amount, None, None)
+            }
+            ItemPricing::UnitAmount(u) => {
+                check_amount("unit_amount_decimal", u)?;
+                self.unit_amount = Some(u);
+                (u.saturating_mul(quantity), Basis::UnitAmount(u), None, None)
+            }
+            ItemPricing::Price {
+                price,
+                product_name,
+                ..
+            } => {
+                if self.description.is_none() && !product_name.is_empty() {
+                    self.description = Some(product_name);
+                }
+                self.unit_amount = price.unit_amount;
+                (
+                    price.amount_for(quantity),
+                    Basis::Price,
+                    Some(price.id.to_string()),
+                    Some(price.product.to_string()),
+                )
+            }
+        };
+        self.amount = amount;
+        self.quantity = quantity;
+        self.basis = basis;
+        self.price = price;
+        self.product = product;
+        Ok(())
+    }
+
+    /// Whether no invoice has taken it yet.
+    pub fn pending(&self) -> bool {
+        self.invoice.is_none()
+    }
+
+    /// Whether an invoice for `subscription` (or a manual one, `None`, which takes any) may
+    /// take it.
+    pub fn billable_with(&self, subscription: Option<&str>) -> bool {
+        match (&self.subscription, subscription) {
+            (Some(own), Some(s)) => own == s,
+            _ => true,
+        }
+    }
+
+    /// The line that bills it, with a new id (`il_…`).
+    pub fn to_line(&self, ctx: &mut Ctx<'_>) -> Line {
+        self.line_with_id(ctx.ids.next("il_", ID_LEN))
+    }
+
+    fn line_with_id(&self, id: String) -> Line {
+        Line {
+            id,
+            amount: self.amount,
+            description: self.description.clone().unwrap_or_default(),
+            period_start: self.period_start,
+            period_end: self.period_end,
+            quantity: self.quantity,
+            price: self.price.clone().unwrap_or_default(),
+            product: self.product.clone().unwrap_or_default(),
+            proration: false,
+            subscription_item: None,
+            discount_amounts: Vec::new(),
+            invoice_item: Some(self.id.clone()),
+            subscription: self.subscription.clone(),
+            discountable: self.discountable,
+            metadata: self.metadata.clone(),
+            proration_discounts: None,
+            tier: None,
+        }
+    }
+
+    /// The line on its draft invoice, brought up to date with a change of the item.
+    /// (Its discounts are taken off: the invoice applies them again.)
+    pub fn refresh_line(&self, line: &mut Line) {
+        *line = self.line_with_id(std::mem::take(&mut line.id));
+    }
+
+    /// Puts it on `invoice` as line `line`.
+    pub fn attach(&mut self, invoice: &str, line: &str) {
+        self.invoice = Some(invoice.to_owned());
+        self.line = Some(line.to_owned());
+    }
+
+    /// Pending again (the draft it was on was deleted).
+    pub fn detach(&mut self) {
+        self.invoice = None;
+        self.line = None;
+    }
+}
+
+/// A price an invoice item can bill: one-time, and active (or made for this item).
+fn check_price(price: &Price, param: &str) -> DomainResult<()> {
+    if price.recurring.is_some() {
+        return Err(DomainError::invalid(
+            param,
+            format!(
+                "The price `{}` is recurring, but invoice items take only one-time prices \
+                 (`type=one_time`).",
+                price.id
+            ),
+        ));
+    }
+    if !price.usable() {
+        return Err(DomainError::invalid(
+            param,
+            format!(
+                "The price `{}` is not active, and cannot be added to an invoice.",
+                price.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_amount(param: &str, a: i64) -> DomainResult<()> {
+    if a.abs() > MAX_UNIT_AMOUNT {
+        return Err(DomainError::invalid(
+            param,
+            format!("This value must be between -{MAX_UNIT_AMOUNT} and {MAX_UNIT_AMOUNT}."),
+        ));
+    }
+    Ok(())
+}
+
+fn check_period(start: i64, end: i64) -> DomainResult<()> {
+    if end < start {
+        return Err(DomainError::invalid(
+            "period[end]",
+            format!(
+                "Invalid period: it ends ({end}) before it starts ({start}); the end must be at \
+                 or after the start."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::SequentialIds;
+    use crate::price::{PriceCreate, Recurring};
+    use crate::product::{Product, ProductParams};
+    use crate::tiers::{Tier, Tiering, TiersMode};
+    use crate::Currency;
+
+    fn ctx(ids: &mut SequentialIds) -> Ctx<'_> {
+        Ctx {
+            now: 1_000,
+            livemode: false,
+            ids,
+        }
+    }
+
+    fn price(p: PriceCreate) -> Price {
+        let mut ids = SequentialIds::default();
+        let mut c = ctx(&mut ids);
+        let prod = Product::create(
+            ProductParams {
+                name: Some("Kit".into()),
+                ..Default::default()
+            },
+            &mut c,
+        )
+        .unwrap();
+        Price::create(
+            PriceCreate {
+                currency: Currency::parse("usd"),
+                ..p
+            },
+            &prod,
+            &mut c,
+        )
+        .unwrap()
+    }
+
+    fn per_unit(amount: i64) -> Price {
+        price(PriceCreate {
+            unit_amount: Some(amount),
+            ..Default::default()
+        })
+    }
+
+    fn by_price(p: Price) -> ItemPricing {
+        ItemPricing::Price {
+            price: Box::new(p),
+            product_name: "Kit".into(),
+            param: "pricing[price]",
+        }
+    }
+
+    fn params(pricing: ItemPricing) -> InvoiceItemCreate {
+        InvoiceItemCreate {
+            customer: "cus_1".into(),
+            test_clock: None,
+            currency: None,
+            customer_currency: Some("usd".into()),
+            pricing,
+            quantity: None,
+            description: None,
+            discountable: None,
+            metadata: MetadataUpdate::default(),
+            period: None,
+            subscription: None,
+        }
+    }
+
+    fn make(p: InvoiceItemCreate) -> DomainResult<InvoiceItem> {
+        let mut ids = SequentialIds::default();
+        InvoiceItem::create(p, &mut ctx(&mut ids))
+    }
+
+    fn param_of(e: DomainError) -> Option<String> {
+        match e {
+            DomainError::Invalid { param, .. } => param,
+            other => panic!("not an invalid-parameter error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_amount_is_one_unit_and_a_credit_takes_no_discount() {
+        let fee = make(params(ItemPricing::Amount(1500))).unwrap();
+        assert_eq!(
+            (fee.amount, fee.quantity, fee.unit_amount),
+            (1500, 1, Some(1500))
+        );
+        assert_eq!(fee.currency, "usd", "the customer's currency");
+        assert_eq!(
+            (fee.period_start, fee.period_end, fee.created),
+            (1_000, 1_000, 1_000)
+        );
+        assert!(fee.discountable && fee.pending() && fee.id.starts_with("ii_"));
+        let credit = make(params(ItemPricing::Amount(-300))).unwrap();
+        assert!(!credit.discountable);
+        let asked = make(InvoiceItemCreate {
+            discountable: Some(true),
+            ..params(ItemPricing::Amount(-300))
+        })
+        .unwrap();
+        assert!(asked.discountable);
+    }
+
+    #[test]
+    fn an_amount_takes_no_quantity() {
+        let e = make(InvoiceItemCreate {
+            quantity: Some(2),
+            ..params(ItemPricing::Amount(100))
+        })
+        .unwrap_err();
+        assert_eq!(param_of(e).as_deref(), Some("quantity"));
+    }
+
+    #[test]
+    fn a_price_bills_what_its_quantity_costs_and_names_the_item() {
+        let item = make(InvoiceItemCreate {
+            quantity: Some(3),
+            ..params(by_price(per_unit(1200)))
+        })
+        .unwrap();
+        assert_eq!((item.amount, item.unit_amount), (3600, Some(1200)));
+        assert_eq!(item.description.as_deref(), Some("Kit"));
+        assert_eq!(item.basis, Basis::Price);
+        // Under a volume tiering, the whole quantity at its tier's rate.
+        let tiered = price(PriceCreate {
+            tiers: Some(Tiering {
+                mode: TiersMode::Volume,
+                tiers: vec![
+                    Tier {
+                        up_to: Some(5),
+                        unit_amount: Some(100),
+                        flat_amount: None,
+                    },
+                    Tier {
+                        up_to: None,
+                        unit_amount: Some(80),
+                        flat_amount: None,
+                    },
+                ],
+            }),
+            ..Default::default()
+        });
+        let item = make(InvoiceItemCreate {
+            quantity: Some(10),
+            ..params(by_price(tiered))
+        })
+        .unwrap();
+        assert_eq!((item.amount, item.unit_amount), (800, None));
+    }
+
+    #[test]
+    fn a_recurring_or_foreign_price_is_refused() {
+        let monthly = price(PriceCreate {
+            unit_amount: Some(100),
+            recurring: Some(Recurring {
+                interval: crate::price::Interval::Month,
+                interval_count: 1,
+            }),
+            ..Default::default()
+        });
+        let e = make(params(by_price(monthly))).unwrap_err();
+        assert_eq!(param_of(e).as_deref(), Some("pricing[price]"));
+        let e = make(InvoiceItemCreate {
+            currency: Some("eur".into()),
+            ..params(by_price(per_unit(100)))
+        })
+        .unwrap_err();
+        assert_eq!(param_of(e).as_deref(), Some("currency"));
+    }
+
+    #[test]
+    fn a_currency_is_needed_from_somewhere() {
+        let e = make(InvoiceItemCreate {
+            customer_currency: None,
+            ..params(ItemPricing::Amount(100))
+        })
+        .unwrap_err();
+        assert!(matches!(
+            e,
+            DomainError::Invalid {
+                code: Some(crate::ErrorCode::ParameterMissing),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_period_ends_at_or_after_its_start() {
+        let e = make(InvoiceItemCreate {
+            period: Some((10, 9)),
+            ..params(ItemPricing::Amount(100))
+        })
+        .unwrap_err();
+        assert_eq!(param_of(e).as_deref(), Some("period[end]"));
+        let same = make(InvoiceItemCreate {
+            period: Some((10, 10)),
+            ..params(ItemPricing::Amount(100))
+        })
+        .unwrap();
+        assert_eq!((same.period_start, same.period_end), (10, 10));
+    }
+
+    #[test]
+    fn a_new_quantity_is_priced_again_by_what_it_was_priced_by() {
+        let mut units = make(InvoiceItemCreate {
+            quantity: Some(2),
+            ..params(ItemPricing::UnitAmount(125))
+        })
+        .unwrap();
+        units
+            .update(
+                InvoiceItemUpdate {
+                    quantity: Some(8),
+                    ..Default::default()
+                },
+                None,
+            )
+            .unwrap();
+        assert_eq!((units.amount, units.quantity), (1000, 8));
+        let mut priced = make(params(by_price(per_unit(300)))).unwrap();
+        priced
+            .update(
+                InvoiceItemUpdate {
+                    quantity: Some(4),
+                    ..Default::default()
+                },
+                Some(per_unit(350)),
+            )
+            .unwrap();
+        assert_eq!(priced.amount, 1400, "the price as it is now");
+        let mut fixed = make(params(ItemPricing::Amount(100))).unwrap();
+        let e = fixed
+            .update(
+                InvoiceItemUpdate {
+                    quantity: Some(2),
+                    ..Default::default()
+                },
+                None,
+            )
+            .unwrap_err();
+        assert_eq!(param_of(e).as_deref(), Some("quantity"));
+        // An amount replaces a price: one unit, no price.
+        priced
+            .update(
+                InvoiceItemUpdate {
+                    pricing: Some(ItemPricing::Amount(999)),
+                    ..Default::default()
+                },
+                None,
+            )
+            .unwrap();
+        assert_eq!(
+            (priced.amount, priced.quantity, priced.price.as_deref()),
+            (999, 1, None)
+        );
+        assert_eq!(priced.description.as_deref(), Some("Kit"), "kept");
+    }
+
+    #[test]
+    fn its_line_follows_it_and_keeps_its_id() {
+        let mut ids = SequentialIds::default();
+        let mut c = ctx(&mut ids);
+        let mut item = InvoiceItem::create(
+            InvoiceItemCreate {
+                subscription: Some("sub_1".into()),
+                description: Some("Fee".into()),
+                ..params(ItemPricing::Amount(500))
+            },
+            &mut c,
+        )
+        .unwrap();
+        let mut line = item.to_line(&mut c);
+        assert!(line.id.starts_with("il_"));
+        assert_eq!(line.invoice_item.as_deref(), Some(item.id.as_str()));
+        assert_eq!(
+            (
+                line.amount,
+                line.description.as_str(),
+                line.subscription.as_deref()
+            ),
+            (500, "Fee", Some("sub_1"))
+        );
+        assert!(line.price.is_empty() && !line.proration);
+        line.discount_amounts.push(crate::invoice::DiscountAmount {
+            amount: 10,
+            discount: "di_1".into(),
+        });
+        let id = line.id.clone();
+        item.amount = 700;
+        item.refresh_line(&mut line);
+        assert_eq!((line.id, line.amount), (id, 700));
+        assert!(
+            line.discount_amounts.is_empty(),
+            "worked out again by the invoice"
+        );
+    }
+
+    #[test]
+    fn an_item_for_a_subscription_goes_only_on_its_invoices() {
+        let mut item = make(params(ItemPricing::Amount(1))).unwrap();
+        assert!(item.billable_with(Some("sub_a")) && item.billable_with(None));
+        item.subscription = Some("sub_a".into());
+        assert!(item.billable_with(Some("sub_a")) && !item.billable_with(Some("sub_b")));
+        assert!(
+            item.billable_with(None),
+            "a manual invoice for no subscription"
+        );
+    }
+
+    proptest::proptest! {
+        /// A per-unit amount times the quantity, whatever the sign; the line bills the same.
+        #[test]
+        fn units_times_quantity(
+            unit in -MAX_UNIT_AMOUNT..=MAX_UNIT_AMOUNT,
+            quantity in 0..=MAX_QUANTITY,
+        ) {
+            let mut ids = SequentialIds::default();
+            let mut c = ctx(&mut ids);
+            let item = InvoiceItem::create(
+                InvoiceItemCreate { quantity: Some(quantity), ..params(ItemPricing::UnitAmount(unit)) },
+                &mut c,
+            ).unwrap();
+            proptest::prop_assert_eq!(item.amount, unit * quantity);
+            proptest::prop_assert_eq!(item.to_line(&mut c).amount, item.amount);
+            proptest::prop_assert_eq!(item.discountable, item.amount > 0);
+        }
+    }
+}

@@ -1,0 +1,667 @@
+//! `/v1/invoiceitems`: create, retrieve, update, delete, list; and how invoices take pending
+//! items ([`Pending`]) and keep their drafts' lines in step with them.
+
+use crate::api::price::{read_decimal_amount, read_inline_price, resolve_price, PriceRef};
+use crate::http::{Api, Failure, PathId, Reply};
+use crate::objects::{created_filters, list, load, load_live, respond, with_retries};
+use crate::state::App;
+use axum::extract::State;
+use portico_domain::customer::Customer;
+use portico_domain::invoice::{Invoice, InvoiceStatus, Line};
+use portico_domain::invoice_item::{
+    Basis, InvoiceItem, InvoiceItemCreate, InvoiceItemUpdate, ItemPricing, MAX_PER_INVOICE,
+};
+use portico_domain::price::Price;
+use portico_domain::subscription::Subscription;
+use portico_domain::{AccountId, Ctx, DomainError, Patch};
+use portico_store::{Cursor, Filter, ListQuery, Versioned, Write};
+use portico_wire::list::{read_created, read_list_params};
+use portico_wire::{render, ApiError, Reader};
+
+/// How an item is priced, as sent: `pricing[price]`, `price_data`, `amount` or
+/// `unit_amount_decimal` (one of them).
+#[derive(Clone, Debug)]
+enum PricingParam {
+    Price(PriceRef),
+    Amount(i64),
+    UnitAmount(i64),
+}
+
+/// Reads the pricing parameters; `None` when none was sent (create reports it missing).
+fn read_pricing(r: &mut Reader<'_>) -> Option<PricingParam> {
+    let price = r
+        .object("pricing", |p| p.string("price", 5000))
+        .flatten()
+        .map(|id| ("pricing[price]", PricingParam::Price(PriceRef::Id(id))));
+    let inline = read_inline_price(r, false)
+        .flatten()
+        .map(|i| ("price_data", PricingParam::Price(PriceRef::Inline(i))));
+    let amount = r.int("amount").map(|a| ("amount", PricingParam::Amount(a)));
+    let unit = read_decimal_amount(r, "unit_amount_decimal")
+        .map(|u| ("unit_amount_decimal", PricingParam::UnitAmount(u)));
+    let sent: Vec<_> = [price, inline, amount, unit]
+        .into_iter()
+        .flatten()
+        .collect();
+    if sent.len() > 1 {
+        let names: Vec<&str> = sent.iter().map(|(n, _)| *n).collect();
+        r.error(ApiError::invalid(
+            Some(names[1].into()),
+            None,
+            format!(
+                "You may only specify one of these parameters: {}.",
+                names.join(", ")
+            ),
+        ));
+        return None;
+    }
+    sent.into_iter().next().map(|(_, p)| p)
+}
+
+/// The parameters Stripe takes that Portico refuses by name.
+fn refuse_unsupported(r: &mut Reader<'_>) {
+    crate::api::subscription::refuse_tax(r);
+    for key in ["tax_behavior", "tax_code"] {
+        r.unsupported(key, "tax is not implemented.");
+    }
+    // `discounts=""` asks for none, which is what every item has.
+    if r.is_empty_string("discounts") {
+        r.string_or_clear("discounts", 20);
+    }
+    r.unsupported(
+        "discounts",
+        "discounts on one invoice item are not implemented; the invoice's discounts apply to \
+         it unless `discountable=false`.",
+    );
+    r.unsupported(
+        "quantity_decimal",
+        "fractional quantities are not implemented; send `quantity`.",
+    );
+    r.unsupported(
+        "customer_account",
+        "accounts as customers are not implemented; send `customer`.",
+    );
+}
+
+fn read_period(r: &mut Reader<'_>) -> Option<(i64, i64)> {
+    r.object("period", |p| {
+        p.require("start");
+        p.require("end");
+        Some((p.timestamp("start")?, p.timestamp("end")?))
+    })
+    .flatten()
+}
+
+struct CreateParams {
+    customer: String,
+    currency: Option<String>,
+    pricing: Option<PricingParam>,
+    quantity: Option<i64>,
+    description: Option<String>,
+    discountable: Option<bool>,
+    metadata: portico_domain::metadata::MetadataUpdate,
+    period: Option<(i64, i64)>,
+    invoice: Option<String>,
+    subscription: Option<String>,
+}
+
+/// `POST /v1/invoiceitems`: a charge (or, negative, a credit) for a customer. Pending until an
+/// invoice takes it, or added at once to the draft `invoice` names.
+pub async fn create_invoice_item(State(app): State<App>, mut api: Api) -> Reply {
+    let (p, expand) = api.read(|r| {
+        refuse_unsupported(r);
+        let p = CreateParams {
+            customer: r.required_string("customer", 5000),
+            currency: r.currency("currency").map(|c| c.code().to_owned()),
+            pricing: read_pricing(r),
+            quantity: r.int("quantity"),
+            description: r.string("description", 5000),
+            discountable: r.bool("discountable"),
+            metadata: r.metadata("metadata", true),
+            period: read_period(r),
+            invoice: r.string("invoice", 5000),
+            subscription: r.string("subscription", 5000),
+        };
+        (p, r.expand("invoiceitem", false))
+    })?;
+    let Some(pricing) = &p.pricing else {
+        return Err(ApiError::invalid(
+            Some("amount".into()),
+            Some(portico_domain::ErrorCode::ParameterMissing),
+            "Missing required param: amount (or one of pricing[price], price_data, \
+             unit_amount_decimal).",
+        )
+        .into());
+    };
+    let (app_, api_, p_) = (&app, &api, &p);
+    let item = with_retries(|| async move { create_once(app_, api_, p_, pricing).await }).await?;
+    respond(&app, &api, render::invoice_item(&item), &expand).await
+}
+
+async fn create_once(
+    app: &App,
+    api: &Api,
+    p: &CreateParams,
+    pricing: &PricingParam,
+) -> Result<InvoiceItem, Failure> {
+    let account = &api.caller.account;
+    let mut customer = load_live::<Customer>(app, account, &p.customer, Some("customer")).await?;
+    let cus_id = customer.value.id.to_string();
+    let now = crate::objects::now_for(app, account, customer.value.test_clock.as_deref(), api.now)
+        .await?;
+    let mut writes = Vec::new();
+    let pricing = resolve(
+        app,
+        account,
+        pricing,
+        (now, api.caller.livemode),
+        &mut writes,
+    )
+    .await?;
+    if let Some(id) = &p.subscription {
+        let sub = subscription_of(app, account, id, &cus_id).await?;
+        if sub.value.status.is_ended() {
+            return Err(ApiError::invalid(
+                Some("subscription".into()),
+                None,
+                format!("The subscription {id} has ended: no invoice of it will take this item."),
+            )
+            .into());
+        }
+    }
+    let mut ids = crate::ids::Ids;
+    let mut ctx = Ctx {
+        now,
+        livemode: api.caller.livemode,
+        ids: &mut ids,
+    };
+    let mut item = InvoiceItem::create(
+        InvoiceItemCreate {
+            customer: cus_id.clone(),
+            test_clock: customer.value.test_clock.clone(),
+            currency: p.currency.clone(),
+            customer_currency: customer.value.currency.clone(),
+            pricing,
+            quantity: p.quantity,
+            description: p.description.clone(),
+            discountable: p.discountable,
+            metadata: p.metadata.clone(),
+            period: p.period,
+            subscription: p.subscription.clone(),
+        },
+        &mut ctx,
+    )?;
+    if let Some(id) = &p.invoice {
+        let mut inv = load_live::<Invoice>(app, account, id, Some("invoice")).await?;
+        check_draft_for(&inv.value, &item)?;
+        let line = item.to_line(&mut ctx);
+        item.attach(&inv.value.id, &line.id);
+        // Added items come after the invoice's own lines, in the order they were added.
+        inv.value.lines.push(line);
+        rediscount(app, account, &mut inv.value).await?;
+        writes.push(Write::Update(inv.next_record()));
+    }
+    // The customer is billed in this currency from now on unless told otherwise, as by a
+    // first subscription.
+    if customer.value.currency.is_none() {
+        customer.value.currency = Some(item.currency.clone());
+        writes.push(Write::Update(customer.next_record()));
+    }
+    writes.insert(0, Write::Insert(Versioned::new_record(&item)));
+    app.commit(account, writes).await?;
+    Ok(item)
+}
+
+/// The subscription `id` (sent as `subscription`), which must be `customer`'s.
+pub(crate) async fn subscription_of(
+    app: &App,
+    account: &AccountId,
+    id: &str,
+    customer: &str,
+) -> Result<Versioned<Subscription>, Failure> {
+    let sub = load::<Subscription>(app, account, id, Some("subscription")).await?;
+    if sub.value.customer != customer {
+        return Err(ApiError::invalid(
+            Some("subscription".into()),
+            None,
+            format!("The subscription {id} does not belong to the customer {customer}."),
+        )
+        .into());
+    }
+    Ok(sub)
+}
+
+/// The pricing sent, resolved: a price loaded (or made from `price_data`, its insert added to
+/// `writes`).
+async fn resolve(
+    app: &App,
+    account: &AccountId,
+    pricing: &PricingParam,
+    (now, livemode): (i64, bool),
+    writes: &mut Vec<Write>,
+) -> Result<ItemPricing, Failure> {
+    Ok(match pricing {
+        PricingParam::Amount(a) => ItemPricing::Amount(*a),
+        PricingParam::UnitAmount(u) => ItemPricing::UnitAmount(*u),
+        PricingParam::Price(r) => {
+            let (param, item) = match r {
+                PriceRef::Inline(_) => ("price_data", ""),
+                _ => ("pricing[price]", "pricing"),
+            };
+            let (price, product) = resolve_price(app, account, r, item, now, livemode, writes)
+                .await
+                .map_err(renamed)?;
+            ItemPricing::Price {
+                price: Box::new(price),
+                product_name: product.name,
+                param,
+            }
+        }
+    })
+}
+
+/// `resolve_price` names what it loads as an item's (`{item}[price]`, `{item}[price_data]…`):
+/// an invoice item's `price_data` is at the top.
+fn renamed(mut f: Failure) -> Failure {
+    if let Some(p) = &f.error.param {
+        if let Some(rest) = p.strip_prefix("[price_data]") {
+            let fixed = format!("price_data{rest}");
+            f.error.message = f.error.message.replace(p.as_str(), &fixed);
+            f.error.param = Some(fixed);
+        }
+    }
+    f
+}
+
+/// Refuses putting `item` on `inv` unless it is a draft of the same customer and currency,
+/// for the item's subscription if it has one, with room for another item.
+fn check_draft_for(inv: &Invoice, item: &InvoiceItem) -> Result<(), Failure> {
+    let refuse = |message: String| -> Result<(), Failure> {
+        Err(ApiError::invalid(Some("invoice".into()), None, message).into())
+    };
+    if inv.status != InvoiceStatus::Draft {
+        return refuse(format!(
+            "Invoice items can only be added to draft invoices; {} is {}.",
+            inv.id,
+            inv.status.as_str()
+        ));
+    }
+    if inv.customer != item.customer {
+        return refuse(format!(
+            "The invoice {} belongs to another customer than {}.",
+            inv.id, item.customer
+        ));
+    }
+    if inv.currency != item.currency {
+        return refuse(format!(
+            "The invoice {} is in {}, but the invoice item is in {}.",
+            inv.id, inv.currency, item.currency
+        ));
+    }
+    if let (Some(own), Some(s)) = (&item.subscription, &inv.subscription) {
+        if own != s {
+            return refuse(format!(
+                "The invoice {} is for the subscription {s}, not {own}.",
+                inv.id
+            ));
+        }
+    }
+    if inv
+        .lines
+        .iter()
+        .filter(|l| l.invoice_item.is_some())
+        .count()
+        >= MAX_PER_INVOICE
+    {
+        return refuse(format!(
+            "The invoice {} already has {MAX_PER_INVOICE} invoice items, the most one can have.",
+            inv.id
+        ));
+    }
+    Ok(())
+}
+
+/// Works a draft's discounts out again after its lines changed: those in force on it first, in
+/// their order, then those only its prorations carry, as billing applied them.
+pub(crate) async fn rediscount(
+    app: &App,
+    account: &AccountId,
+    inv: &mut Invoice,
+) -> Result<(), Failure> {
+    let in_force = std::mem::take(&mut inv.discounts);
+    let mut others: Vec<String> = Vec::new();
+    for l in &mut inv.lines {
+        for a in l.discount_amounts.drain(..) {
+            if !in_force.contains(&a.discount) && !others.contains(&a.discount) {
+                others.push(a.discount);
+            }
+        }
+    }
+    for (ids, force) in [(in_force, true), (others, false)] {
+        for id in ids {
+            match crate::billing::discount_with_coupon(app, account, &id, &[]).await? {
+                Some((d, c)) => inv.apply_discount(&c, &d.id, force),
+                // Gone from the store: still listed, applying nothing.
+                None if force => inv.discounts.push(id),
+                None => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `GET /v1/invoiceitems/{id}`
+pub async fn retrieve_invoice_item(
+    State(app): State<App>,
+    PathId(id): PathId,
+    mut api: Api,
+) -> Reply {
+    let expand = api.read(|r| r.expand("invoiceitem", false))?;
+    let item = load_live::<InvoiceItem>(&app, &api.caller.account, &id, None).await?;
+    respond(&app, &api, render::invoice_item(&item.value), &expand).await
+}
+
+/// `POST /v1/invoiceitems/{id}`: while it is pending or on a draft (whose line follows).
+pub async fn update_invoice_item(
+    State(app): State<App>,
+    PathId(id): PathId,
+    mut api: Api,
+) -> Reply {
+    let (p, expand) = api.read(|r| {
+        refuse_unsupported(r);
+        let p = (
+            read_pricing(r),
+            r.int("quantity"),
+            r.string_or_clear("description", 5000),
+            r.bool("discountable"),
+            r.metadata("metadata", true),
+            read_period(r),
+        );
+        (p, r.expand("invoiceitem", false))
+    })?;
+    let (app_, api_, p_, id) = (&app, &api, &p, &id);
+    let item = with_retries(|| async move {
+        let (pricing, quantity, description, discountable, metadata, period) = p_;
+        let account = &api_.caller.account;
+        let mut item = load_live::<InvoiceItem>(app_, account, id, None).await?;
+        let mut inv = on_draft(app_, account, &item.value).await?;
+        let now =
+            crate::objects::now_for(app_, account, item.value.test_clock.as_deref(), api_.now)
+                .await?;
+        let mut writes = Vec::new();
+        let pricing = match pricing {
+            Some(p) => {
+                Some(resolve(app_, account, p, (now, api_.caller.livemode), &mut writes).await?)
+            }
+            None => None,
+        };
+        // Priced again for a new quantity: by its price as it is now.
+        let current = match (&item.value.basis, &item.value.price) {
+            (Basis::Price, Some(id)) if pricing.is_none() && quantity.is_some() => {
+                Some(load::<Price>(app_, account, id, None).await?.value)
+            }
+            _ => None,
+        };
+        item.value.update(
+            InvoiceItemUpdate {
+                pricing,
+                quantity: *quantity,
+                description: match description {
+                    Patch::Set(d) => Some(Some(d.clone())),
+                    Patch::Clear => Some(None),
+                    Patch::Keep => None,
+                },
+                discountable: *discountable,
+                metadata: metadata.clone(),
+                period: *period,
+            },
+            current,
+        )?;
+        writes.insert(0, Write::Update(item.next_record()));
+        if let Some(inv) = &mut inv {
+            if let Some(line) = inv
+                .value
+                .lines
+                .iter_mut()
+                .find(|l| Some(&l.id) == item.value.line.as_ref())
+            {
+                item.value.refresh_line(line);
+            }
+            rediscount(app_, account, &mut inv.value).await?;
+            writes.push(Write::Update(inv.next_record()));
+        }
+        app_.commit(account, writes).await?;
+        Ok(item.value)
+    })
+    .await?;
+    respond(&app, &api, render::invoice_item(&item), &expand).await
+}
+
+/// The draft `item` is on, if it is on one; refused when it is on an invoice that is no longer
+/// a draft.
+async fn on_draft(
+    app: &App,
+    account: &AccountId,
+    item: &InvoiceItem,
+) -> Result<Option<Versioned<Invoice>>, Failure> {
+    let Some(id) = &item.invoice else {
+        return Ok(None);
+    };
+    let inv = load::<Invoice>(app, account, id, None).await?;
+    if inv.value.status != InvoiceStatus::Draft || inv.value.deleted {
+        return Err(DomainError::state(
+            None,
+            format!(
+                "The invoice item {} is on the invoice {id}, which is {}: it can no longer \
+                 change.",
+                item.id,
+                if inv.value.deleted {
+                    "deleted"
+                } else {
+                    inv.value.status.as_str()
+                }
+            ),
+        )
+        .into());
+    }
+    Ok(Some(inv))
+}
+
+/// `DELETE /v1/invoiceitems/{id}`: while it is pending or on a draft (which loses its line).
+pub async fn delete_invoice_item(
+    State(app): State<App>,
+    PathId(id): PathId,
+    mut api: Api,
+) -> Reply {
+    api.read(|_| ())?;
+    let (app_, api_, id) = (&app, &api, &id);
+    let item = with_retries(|| async move {
+        let account = &api_.caller.account;
+        let mut item = load_live::<InvoiceItem>(app_, account, id, None).await?;
+        let inv = on_draft(app_, account, &item.value).await?;
+        item.value.deleted = true;
+        let mut writes = vec![Write::Update(item.next_record())];
+        if let Some(mut inv) = inv {
+            inv.value
+                .lines
+                .retain(|l| Some(&l.id) != item.value.line.as_ref());
+            rediscount(app_, account, &mut inv.value).await?;
+            writes.push(Write::Update(inv.next_record()));
+        }
+        app_.commit(account, writes).await?;
+        Ok(item.value)
+    })
+    .await?;
+    crate::http::ok(render::invoice_item(&item))
+}
+
+/// `GET /v1/invoiceitems`: newest first, by `customer`, `invoice`, `pending` and `created`.
+pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
+    let (params, customer, invoice, pending, created) = api.read(|r| {
+        r.unsupported(
+            "customer_account",
+            "accounts as customers are not implemented; send `customer`.",
+        );
+        (
+            read_list_params(r, "invoiceitem"),
+            r.string("customer", 5000),
+            r.string("invoice", 5000),
+            r.bool("pending"),
+            read_created(r),
+        )
+    })?;
+    let mut filters = created_filters(created);
+    if let Some(c) = customer {
+        filters.push(Filter::Parent(c));
+    }
+    if let Some(i) = invoice {
+        filters.push(Filter::Lookup(i));
+    }
+    if let Some(p) = pending {
+        filters.push(Filter::Status(
+            if p { "pending" } else { "invoiced" }.into(),
+        ));
+    }
+    list(
+        &app,
+        &api,
+        "invoiceitem",
+        "/v1/invoiceitems",
+        filters,
+        params,
+    )
+    .await
+}
+
+/// The pending invoice items an invoice takes, with the lines that bill them.
+#[derive(Default)]
+pub(crate) struct Pending {
+    items: Vec<(Versioned<InvoiceItem>, Line)>,
+}
+
+/// Which pending items an invoice of a customer takes.
+#[derive(Clone, Copy)]
+pub(crate) enum Takes<'a> {
+    /// A subscription's invoice: the items for that subscription or for none.
+    Subscription(&'a str),
+    /// A manual invoice for one subscription: that subscription's items only.
+    OnlyOf(&'a str),
+    /// A manual invoice for no subscription: all of them.
+    All,
+}
+
+impl Pending {
+    /// The customer's pending items in `currency` that an invoice `takes`, newest first, as
+    /// Stripe lists them first on an invoice.
+    pub(crate) async fn of(
+        app: &App,
+        account: &AccountId,
+        customer: &str,
+        currency: &str,
+        takes: Takes<'_>,
+        ctx: &mut Ctx<'_>,
+    ) -> Result<Pending, Failure> {
+        let mut q = ListQuery {
+            kind: "invoiceitem",
+            filters: vec![
+                Filter::Parent(customer.to_owned()),
+                Filter::Status("pending".into()),
+            ],
+            cursor: Cursor::Start,
+            limit: 100,
+            include_deleted: false,
+        };
+        let mut items = Vec::new();
+        loop {
+            let page = app.store.list(account, &q).await?;
+            for v in portico_store::decode_all::<InvoiceItem>(&*app.store, account, &page)? {
+                let fits = match takes {
+                    Takes::Subscription(s) => v.value.billable_with(Some(s)),
+                    Takes::OnlyOf(s) => v.value.subscription.as_deref() == Some(s),
+                    Takes::All => true,
+                };
+                if fits && v.value.currency == currency && items.len() < MAX_PER_INVOICE {
+                    let line = v.value.to_line(ctx);
+                    items.push((v, line));
+                }
+            }
+            match page.records.last() {
+                Some(last) if page.has_more && items.len() < MAX_PER_INVOICE => {
+                    q.cursor = Cursor::After(last.id.clone());
+                }
+                _ => break,
+            }
+        }
+        Ok(Pending { items })
+    }
+
+    /// [`Pending::of`] for an invoice of `sub`: the items for it or for none (`only`: for it
+    /// alone, as its final invoice takes).
+    pub(crate) async fn for_invoice_of(
+        app: &App,
+        account: &AccountId,
+        sub: &Subscription,
+        only: bool,
+        ctx: &mut Ctx<'_>,
+    ) -> Result<Pending, Failure> {
+        let takes = if only {
+            Takes::OnlyOf(&sub.id)
+        } else {
+            Takes::Subscription(&sub.id)
+        };
+        Pending::of(app, account, &sub.customer, &sub.currency, takes, ctx).await
+    }
+
+    /// The lines that bill them.
+    pub(crate) fn lines(&self) -> impl Iterator<Item = Line> + '_ {
+        self.items.iter().map(|(_, l)| l.clone())
+    }
+
+    /// `lines` with the pending items' lines first.
+    pub(crate) fn before(&self, lines: Vec<Line>) -> Vec<Line> {
+        self.lines().chain(lines).collect()
+    }
+
+    /// The writes that put them on `inv` (none for a preview, which takes nothing).
+    pub(crate) fn attach(self, inv: &Invoice) -> Vec<Write> {
+        if inv.id.starts_with("upcoming_") {
+            return Vec::new();
+        }
+        self.items
+            .into_iter()
+            .filter(|(_, l)| inv.lines.iter().any(|il| il.id == l.id))
+            .map(|(mut v, l)| {
+                v.value.attach(&inv.id, &l.id);
+                Write::Update(v.next_record())
+            })
+            .collect()
+    }
+}
+
+/// The writes that make the invoice items on `inv` (a draft being deleted) pending again, and
+/// the ids of their lines, which are theirs and not prorations to give back.
+pub(crate) async fn release(
+    app: &App,
+    account: &AccountId,
+    inv: &Invoice,
+) -> Result<(Vec<Write>, Vec<String>), Failure> {
+    let q = ListQuery {
+        kind: "invoiceitem",
+        filters: vec![
+            Filter::Parent(inv.customer.clone()),
+            Filter::Lookup(inv.id.clone()),
+        ],
+        cursor: Cursor::Start,
+        limit: MAX_PER_INVOICE,
+        include_deleted: false,
+    };
+    let page = app.store.list(account, &q).await?;
+    let mut writes = Vec::new();
+    let mut lines = Vec::new();
+    for mut v in portico_store::decode_all::<InvoiceItem>(&*app.store, account, &page)? {
+        lines.extend(v.value.line.clone());
+        v.value.detach();
+        writes.push(Write::Update(v.next_record()));
+    }
+    Ok((writes, lines))
+}

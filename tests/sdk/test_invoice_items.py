@@ -1,0 +1,338 @@
+"""`/v1/invoiceitems`: one-off charges and credits for a customer, pending until an invoice takes
+them (the next subscription invoice, or a manual one that includes them), or added straight to a
+draft, whose line then follows the item until the draft is finalized."""
+
+import pytest
+import stripe
+
+from helpers import APR1, APR16, DAY, HOUR, MAY1, body_of, carded_customer, check, expect_error
+
+# The invoice item's fields, as stripe-python 15 (API version 2026-07-29.dahlia) types them: the
+# published spec subsets do not carry the schema, so its shape is checked against these.
+FIELDS = {
+    "id", "object", "amount", "currency", "customer", "customer_account", "date", "description",
+    "discountable", "discounts", "invoice", "livemode", "metadata", "net_amount", "parent",
+    "period", "pricing", "proration", "proration_details", "quantity", "quantity_decimal",
+    "tax_rates", "test_clock",
+}
+
+
+def item_shape(ii):
+    body = body_of(ii)
+    assert set(body) == FIELDS, set(body) ^ FIELDS
+    assert body["object"] == "invoiceitem" and body["id"].startswith("ii_")
+    assert isinstance(body["amount"], int) and isinstance(body["date"], int)
+    assert body["pricing"]["type"] == "price_details"
+    assert set(body["period"]) == {"start", "end"}
+    assert body["quantity_decimal"] == str(body["quantity"])
+    assert (body["discounts"], body["tax_rates"], body["proration"]) == ([], [], False)
+    return ii
+
+
+@pytest.fixture
+def world(v1):
+    plan = v1.products.create({"name": "Plan"})
+    kit = v1.products.create({"name": "Starter kit"})
+    monthly = v1.prices.create({"product": plan.id, "currency": "usd", "unit_amount": 3000,
+                                "recurring": {"interval": "month"}}).id
+    kit_price = v1.prices.create({"product": kit.id, "currency": "usd", "unit_amount": 1200}).id
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": APR1})
+    cus = carded_customer(v1, clock.id)
+    return {"monthly": monthly, "kit": kit_price, "kit_product": kit.id, "clock": clock,
+            "cus": cus, "plan": plan.id}
+
+
+def item(v1, w, **params):
+    return item_shape(v1.invoice_items.create({"customer": w["cus"].id, **params}))
+
+
+def subscribe(v1, w, **extra):
+    return check(v1.subscriptions.create({"customer": w["cus"].id,
+                                          "items": [{"price": w["monthly"]}], **extra}))
+
+
+def renew(v1, w, sub, at=MAY1 + HOUR):
+    v1.test_helpers.test_clocks.advance(w["clock"].id, {"frozen_time": at})
+    return check(v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice))
+
+
+def test_an_amount_is_pending_until_an_invoice_takes_it(v1, world):
+    ii = item(v1, world, amount=1500, currency="usd", description="Setup fee",
+              metadata={"order": "42"})
+    assert (ii.amount, ii.currency, ii.quantity, ii.description) == (1500, "usd", 1, "Setup fee")
+    assert (ii.invoice, ii.parent, ii.customer, ii.test_clock) == (None, None, world["cus"].id, world["clock"].id)
+    assert (ii.date, ii.period.start, ii.period.end) == (APR1, APR1, APR1), "made at the clock's time"
+    assert ii.discountable is True and ii.net_amount is None
+    assert str(ii.pricing.unit_amount_decimal) == "1500" and "price_details" not in body_of(ii)["pricing"]
+    assert ii.metadata.to_dict() == {"order": "42"}
+    assert body_of(v1.invoice_items.retrieve(ii.id)) == body_of(ii)
+    created = v1.events.list({"type": "invoiceitem.created"}).data
+    assert [e.data.object.id for e in created] == [ii.id]
+
+    listed = v1.invoice_items.list({"customer": world["cus"].id, "pending": True})
+    assert [x.id for x in listed.data] == [ii.id] and listed.url == "/v1/invoiceitems"
+    assert v1.invoice_items.list({"pending": False}).data == []
+
+
+def test_a_price_bills_its_quantity_and_names_the_item(v1, world):
+    ii = item(v1, world, pricing={"price": world["kit"]}, quantity=3)
+    assert (ii.amount, ii.quantity, ii.currency, ii.description) == (3600, 3, "usd", "Starter kit")
+    assert ii.pricing.price_details.price == world["kit"]
+    assert ii.pricing.price_details.product == world["kit_product"]
+    assert str(ii.pricing.unit_amount_decimal) == "1200"
+    expanded = v1.invoice_items.retrieve(ii.id, {"expand": ["pricing.price_details.price", "customer"]})
+    assert expanded.pricing.price_details.price.unit_amount == 1200
+    assert expanded.customer.id == world["cus"].id
+
+    inline = item(v1, world, price_data={"currency": "usd", "product": world["kit_product"],
+                                         "unit_amount": 250}, quantity=4, description="Stickers")
+    assert (inline.amount, inline.description) == (1000, "Stickers")
+    made = v1.prices.retrieve(inline.pricing.price_details.price)
+    assert (made.unit_amount, made.active) == (250, False), "made for the item, out of the catalogue"
+
+    per_unit = item(v1, world, unit_amount_decimal="125", quantity=8, currency="usd")
+    assert (per_unit.amount, str(per_unit.pricing.unit_amount_decimal)) == (1000, "125")
+
+
+def test_a_credit_takes_no_discount_unless_asked(v1, world):
+    credit = item(v1, world, amount=-700, currency="usd", description="Goodwill credit")
+    assert (credit.amount, credit.discountable, credit.net_amount) == (-700, False, -700)
+    negative_units = item(v1, world, unit_amount_decimal="-50", quantity=2, currency="usd")
+    assert negative_units.amount == -100
+    opted_in = item(v1, world, amount=-100, currency="usd", discountable=True)
+    assert opted_in.discountable is True
+
+
+@pytest.mark.parametrize("params,param", [
+    ({}, "amount"),
+    ({"amount": 100, "currency": "usd", "unit_amount_decimal": "5"}, "unit_amount_decimal"),
+    ({"amount": 100, "currency": "usd", "quantity": 2}, "quantity"),
+    ({"amount": 100_000_000, "currency": "usd"}, "amount"),
+    ({"unit_amount_decimal": "1.5", "currency": "usd"}, "unit_amount_decimal"),
+    ({"pricing": {"price": "price_nope"}}, "pricing[price]"),
+    ({"pricing": {"price": "KIT"}, "currency": "eur"}, "currency"),
+    ({"pricing": {"price": "MONTHLY"}}, "pricing[price]"),
+    ({"pricing": {"price": "KIT"}, "quantity": -1}, "quantity"),
+    ({"price_data": {"currency": "usd", "product": "prod_nope", "unit_amount": 5}}, "price_data[product]"),
+    ({"amount": 100, "currency": "usd", "period": {"start": APR16, "end": APR1}}, "period[end]"),
+    ({"amount": 100, "currency": "usd", "subscription": "sub_nope"}, "subscription"),
+    ({"amount": 100, "currency": "usd", "invoice": "in_nope"}, "invoice"),
+    ({"amount": 100, "currency": "usd", "tax_rates": ["txr_1"]}, "tax_rates"),
+    ({"amount": 100, "currency": "usd", "quantity_decimal": "1.5"}, "quantity_decimal"),
+    ({"amount": 100, "currency": "usd", "discounts": [{"coupon": "c"}]}, "discounts"),
+])
+def test_refusals_name_the_parameter(v1, world, params, param):
+    fill = {"KIT": world["kit"], "MONTHLY": world["monthly"]}
+    if "pricing" in params:
+        params = {**params, "pricing": {"price": fill.get(params["pricing"]["price"], params["pricing"]["price"])}}
+    expect_error(lambda: v1.invoice_items.create({"customer": world["cus"].id, **params}), param=param)
+    assert v1.invoice_items.list({"customer": world["cus"].id}).data == [], "nothing was made"
+
+
+def test_a_customer_is_required_and_must_exist(v1, world):
+    expect_error(lambda: v1.invoice_items.create({"amount": 100, "currency": "usd"}),
+                 param="customer", code="parameter_missing")
+    expect_error(lambda: v1.invoice_items.create({"customer": "cus_nope", "amount": 1, "currency": "usd"}),
+                 param="customer", code="resource_missing")
+    other = v1.customers.create({"email": "o@example.com"})
+    expect_error(lambda: v1.invoice_items.create({"customer": other.id, "amount": 100}),
+                 param="currency", code="parameter_missing")
+
+
+def test_the_renewal_takes_pending_items_first(v1, world):
+    sub = subscribe(v1, world)
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    fee = item(v1, world, amount=1500, currency="usd", description="Setup fee")
+    kits = item(v1, world, pricing={"price": world["kit"]}, quantity=2, subscription=sub.id)
+    euros = item(v1, world, amount=900, currency="eur")
+    assert kits.parent.type == "subscription_details"
+    assert kits.parent.subscription_details.subscription == sub.id
+
+    upcoming = check(v1.invoices.create_preview({"subscription": sub.id}))
+    assert [l.amount for l in upcoming.lines.data] == [2400, 1500, 3000], "the preview shows them"
+
+    inv = renew(v1, world, sub)
+    assert (inv.status, inv.total, inv.amount_paid) == ("paid", 6900, 6900)
+    kit_line, fee_line, plan_line = inv.lines.data
+    assert (kit_line.amount, kit_line.quantity, kit_line.description) == (2400, 2, "Starter kit")
+    assert (fee_line.amount, fee_line.description) == (1500, "Setup fee")
+    assert fee_line.parent.type == "invoice_item_details"
+    assert fee_line.parent.invoice_item_details.invoice_item == fee.id
+    assert kit_line.parent.invoice_item_details.invoice_item == kits.id
+    assert str(fee_line.pricing.unit_amount_decimal) == "1500" and "price_details" not in body_of(fee_line)["pricing"]
+    assert (fee_line.period.start, fee_line.period.end) == (APR16, APR16)
+    assert plan_line.parent.type == "subscription_item_details"
+
+    taken = v1.invoice_items.retrieve(fee.id)
+    assert taken.invoice == inv.id
+    assert [x.id for x in v1.invoice_items.list({"invoice": inv.id}).data] == [kits.id, fee.id]
+    pending = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    assert [x.id for x in pending] == [euros.id], "another currency waits for an invoice in it"
+    # Billed once: the next renewal bills the plan alone.
+    later = renew(v1, world, sub, at=MAY1 + 31 * DAY + HOUR)
+    assert [l.amount for l in later.lines.data] == [3000]
+    # Taken by an invoice no longer a draft, an item can no longer change.
+    expect_error(lambda: v1.invoice_items.update(fee.id, {"amount": 1}), message="can no longer change")
+    expect_error(lambda: v1.invoice_items.delete(fee.id), message="can no longer change")
+
+
+def test_an_item_for_one_subscription_waits_for_its_invoice(v1, world):
+    a = subscribe(v1, world)
+    other_price = v1.prices.create({"product": world["plan"], "currency": "usd", "unit_amount": 500,
+                                    "recurring": {"interval": "month"}}).id
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    b = subscribe(v1, world, items=[{"price": other_price}])
+    for_a = item(v1, world, amount=400, currency="usd", subscription=a.id)
+    # b's invoices (its first one was made before; an immediate change makes another) skip it.
+    v1.subscriptions.update(b.id, {"items": [{"id": b["items"].data[0].id, "quantity": 2}],
+                                   "proration_behavior": "always_invoice"})
+    assert v1.invoice_items.retrieve(for_a.id).invoice is None
+    inv = renew(v1, world, a)
+    assert inv.lines.data[0].parent.invoice_item_details.invoice_item == for_a.id
+
+
+def test_a_new_subscription_takes_pending_items_on_its_first_invoice(v1, world):
+    fee = item(v1, world, amount=2500, currency="usd", description="Onboarding")
+    sub = subscribe(v1, world)
+    inv = check(v1.invoices.retrieve(sub.latest_invoice))
+    assert (inv.status, inv.total) == ("paid", 5500)
+    assert [l.description for l in inv.lines.data][0] == "Onboarding"
+    assert v1.invoice_items.retrieve(fee.id).invoice == inv.id
+
+
+def test_a_manual_invoice_takes_them_only_when_told(v1, world):
+    fee = item(v1, world, amount=1500, currency="usd", description="Consulting")
+    empty = check(v1.invoices.create({"customer": world["cus"].id}))
+    assert empty.lines.data == [], "`exclude` is the default"
+    inv = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
+    assert [l.amount for l in inv.lines.data] == [1500] and inv.total == 1500
+    assert inv.lines.data[0].parent.invoice_item_details.invoice_item == fee.id
+    assert v1.invoice_items.retrieve(fee.id).invoice == inv.id
+    # Deleting the draft makes the item pending again, for the next invoice.
+    v1.invoices.delete(inv.id)
+    assert v1.invoice_items.retrieve(fee.id).invoice is None
+    again = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
+    assert [l.amount for l in again.lines.data] == [1500]
+    paid = check(v1.invoices.pay(v1.invoices.finalize_invoice(again.id).id))
+    assert (paid.status, paid.amount_paid) == ("paid", 1500)
+
+
+def test_a_manual_invoice_for_a_subscription_takes_only_its_items(v1, world):
+    sub = subscribe(v1, world)
+    mine = item(v1, world, amount=300, currency="usd", subscription=sub.id)
+    loose = item(v1, world, amount=200, currency="usd")
+    inv = check(v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
+                                    "pending_invoice_items_behavior": "include"}))
+    assert [l.parent.invoice_item_details.invoice_item for l in inv.lines.data] == [mine.id]
+    assert v1.invoice_items.retrieve(loose.id).invoice is None
+
+
+def test_an_item_added_to_a_draft_follows_it(v1, world):
+    draft = check(v1.invoices.create({"customer": world["cus"].id, "currency": "usd", "description": "Workshop"}))
+    first = item(v1, world, amount=5000, currency="usd", description="Workshop day", invoice=draft.id)
+    second = item(v1, world, pricing={"price": world["kit"]}, quantity=2, invoice=draft.id)
+    assert first.invoice == draft.id
+    inv = check(v1.invoices.retrieve(draft.id))
+    assert [l.amount for l in inv.lines.data] == [5000, 2400] and inv.total == 7400
+    assert "invoice.updated" in [e.type for e in v1.events.list({"limit": 5}).data]
+
+    changed = item_shape(v1.invoice_items.update(second.id, {"quantity": 5, "metadata": {"size": "L"}}))
+    assert (changed.amount, changed.quantity, changed.description) == (6000, 5, "Starter kit")
+    inv = check(v1.invoices.retrieve(draft.id))
+    assert [l.amount for l in inv.lines.data] == [5000, 6000] and inv.total == 11000
+    assert inv.lines.data[1].metadata.to_dict() == {"size": "L"}
+    renamed = v1.invoice_items.update(first.id, {"description": "Workshop (two days)", "amount": 9000})
+    assert (renamed.amount, renamed.description) == (9000, "Workshop (two days)")
+
+    gone = v1.invoice_items.delete(first.id)
+    assert body_of(gone) == {"id": first.id, "object": "invoiceitem", "deleted": True}
+    assert "invoiceitem.deleted" in [e.type for e in v1.events.list({"limit": 5}).data]
+    expect_error(lambda: v1.invoice_items.retrieve(first.id), status=404, code="resource_missing")
+    inv = check(v1.invoices.retrieve(draft.id))
+    assert [l.amount for l in inv.lines.data] == [6000] and inv.total == 6000
+
+    opened = check(v1.invoices.finalize_invoice(draft.id))
+    assert opened.amount_due == 6000
+    expect_error(lambda: item(v1, world, amount=1, currency="usd", invoice=draft.id), param="invoice",
+                 message="draft")
+    expect_error(lambda: v1.invoice_items.update(second.id, {"quantity": 1}), message="can no longer change")
+
+
+def test_a_draft_of_someone_else_or_in_another_currency_is_refused(v1, world):
+    other = v1.customers.create({"email": "x@example.com"})
+    theirs = check(v1.invoices.create({"customer": other.id, "currency": "usd"}))
+    expect_error(lambda: item(v1, world, amount=1, currency="usd", invoice=theirs.id),
+                 param="invoice", message="another customer")
+    euro = check(v1.invoices.create({"customer": world["cus"].id, "currency": "eur"}))
+    expect_error(lambda: item(v1, world, amount=1, currency="usd", invoice=euro.id),
+                 param="invoice", message="eur")
+
+
+def test_an_item_added_during_the_renewals_hour_is_billed_and_discounted(v1, world):
+    coupon = v1.coupons.create({"percent_off": 50, "duration": "forever"})
+    sub = subscribe(v1, world, discounts=[{"coupon": coupon.id}])
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 60})
+    draft = check(v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice))
+    assert draft.status == "draft" and draft.total == 1500
+    # What an `invoice.created` webhook handler does: add usage to the renewal's draft.
+    extra = item(v1, world, amount=1000, currency="usd", description="Overage", invoice=draft.id)
+    credit = item(v1, world, amount=-200, currency="usd", description="Credit", invoice=draft.id)
+    inv = check(v1.invoices.retrieve(draft.id))
+    assert [(l.amount, sum(d.amount for d in l.discount_amounts)) for l in inv.lines.data] == [
+        (3000, 1500), (1000, 500), (-200, 0)]
+    assert inv.total == 1500 + 500 - 200
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + HOUR + 60})
+    paid = check(v1.invoices.retrieve(draft.id))
+    assert (paid.status, paid.amount_paid) == ("paid", 1800)
+    assert {v1.invoice_items.retrieve(i.id).invoice for i in (extra, credit)} == {draft.id}
+
+
+def test_cancelling_with_invoice_now_bills_the_subscriptions_items(v1, world):
+    sub = subscribe(v1, world)
+    mine = item(v1, world, amount=800, currency="usd", subscription=sub.id)
+    loose = item(v1, world, amount=100, currency="usd")
+    canceled = v1.subscriptions.cancel(sub.id, {"invoice_now": True})
+    final = check(v1.invoices.retrieve(canceled.latest_invoice))
+    assert [l.amount for l in final.lines.data] == [800]
+    assert v1.invoice_items.retrieve(mine.id).invoice == final.id
+    assert v1.invoice_items.retrieve(loose.id).invoice is None
+    # An ended subscription takes no more items.
+    expect_error(lambda: item(v1, world, amount=1, currency="usd", subscription=sub.id), param="subscription")
+
+
+def test_updates_reprice_and_check(v1, world):
+    ii = item(v1, world, pricing={"price": world["kit"]})
+    assert v1.invoice_items.update(ii.id, {"quantity": 3}).amount == 3600
+    as_amount = v1.invoice_items.update(ii.id, {"amount": 999})
+    assert (as_amount.amount, as_amount.quantity, str(as_amount.pricing.unit_amount_decimal)) == (999, 1, "999")
+    assert "price_details" not in body_of(as_amount)["pricing"]
+    expect_error(lambda: v1.invoice_items.update(ii.id, {"quantity": 2}), param="quantity")
+    units = v1.invoice_items.update(ii.id, {"unit_amount_decimal": "10", "quantity": 7})
+    assert units.amount == 70
+    assert v1.invoice_items.update(ii.id, {"quantity": 9}).amount == 90
+    expect_error(lambda: v1.invoice_items.update(ii.id, {"period": {"start": APR16, "end": APR1}}),
+                 param="period[end]")
+    cleared = v1.invoice_items.update(ii.id, {"description": "", "discountable": False,
+                                              "period": {"start": APR1, "end": APR16}})
+    assert (cleared.description, cleared.discountable, cleared.period.end) == (None, False, APR16)
+    expect_error(lambda: v1.invoice_items.update("ii_nope", {"amount": 1}), status=404)
+
+
+def test_lists_page_and_filter(v1, world):
+    made = [item(v1, world, amount=100 + i, currency="usd").id for i in range(5)]
+    page = v1.invoice_items.list({"customer": world["cus"].id, "limit": 2})
+    assert [x.id for x in page.data] == made[::-1][:2] and page.has_more
+    rest = v1.invoice_items.list({"customer": world["cus"].id, "starting_after": page.data[-1].id})
+    assert [x.id for x in rest.data] == made[::-1][2:]
+    stranger = v1.customers.create({"email": "s@example.com"})
+    assert v1.invoice_items.list({"customer": stranger.id}).data == []
+    assert len(v1.invoice_items.list({"created": {"gte": APR1}}).data) == 5
+    expect_error(lambda: v1.invoice_items.list({"starting_after": "ii_nope"}), param="starting_after")
+
+
+def test_accounts_are_isolated(v1, world, portico_url):
+    from helpers import make_client, new_key
+    ii = item(v1, world, amount=100, currency="usd")
+    stranger = make_client(portico_url, new_key()).v1
+    expect_error(lambda: stranger.invoice_items.retrieve(ii.id), status=404)
+    assert stranger.invoice_items.list().data == []
