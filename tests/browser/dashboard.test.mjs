@@ -262,10 +262,20 @@ test('the state browser lists, searches by id and email, and shows each kind wit
   const hosted = page.getByRole('link', { name: "Open the customer's page" });
   const shown = (await biz.api.get(`/v1/invoices/${sub.latest_invoice.id ?? sub.latest_invoice}`)).json;
   assert.equal(await hosted.getAttribute('href'), shown.hosted_invoice_url);
-  for (const kind of ['customers', 'subscriptions', 'invoices', 'payment_methods', 'coupons', 'promotion_codes', 'portal_sessions', 'subscription_schedules']) {
+  for (const kind of ['customers', 'subscriptions', 'invoices', 'invoice_items', 'payment_methods', 'coupons', 'promotion_codes', 'portal_sessions', 'subscription_schedules']) {
     const r = await go(page, `/dashboard/objects/${kind}`);
     assert.equal(r.status(), 200, kind);
   }
+  // A pending invoice item: on its customer's page, in the list, and on a page of its own.
+  const fee = await biz.ok(biz.api.post('/v1/invoiceitems', { customer: customer.id, amount: 4500, currency: 'usd', description: 'Onboarding call' }));
+  await go(page, `/dashboard/objects/customers/${customer.id}`);
+  await page.getByRole('heading', { name: 'Invoice items' }).waitFor();
+  await go(page, `/dashboard/objects/invoice_items?customer=${customer.id}`);
+  assert.match(await page.locator('table tbody').textContent(), /Onboarding call.*USD 45\.00.*pending/s);
+  await page.getByRole('link', { name: new RegExp(fee.id) }).click();
+  await page.getByRole('heading', { name: 'Invoice item Onboarding call' }).waitFor();
+  assert.match(await page.textContent('body'), /pending: the customer's next invoice takes it/);
+  await shoot(page, 'dashboard-invoice-item');
   await go(page, '/dashboard/objects/promotion_codes');
   await page.getByRole('link', { name: /WELCOME10/ }).click();
   await page.getByRole('heading', { name: 'Promotion code WELCOME10' }).waitFor();

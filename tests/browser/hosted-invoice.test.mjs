@@ -116,3 +116,36 @@ test('the portal\'s invoice page leads to the hosted page to pay', async () => {
   assert.equal(page.url(), invoice.hosted_invoice_url);
   await page.close();
 });
+
+test('an invoice of one-off items reads as what was sold', async () => {
+  const api = apiClient(portico.base);
+  const customer = (await api.post('/v1/customers', { name: 'Grace Hopper', email: 'grace@example.com' })).json;
+  const stickers = (await api.post('/v1/products', { name: 'Stickers', default_price_data: { currency: 'usd', unit_amount: 250 } })).json;
+  const draft = (await api.post('/v1/invoices', { customer: customer.id, currency: 'usd' })).json;
+  for (const item of [
+    { amount: 50000, currency: 'usd', description: 'Workshop day' },
+    { pricing: { price: stickers.default_price }, quantity: 3 },
+    { amount: -2500, currency: 'usd', description: 'Goodwill credit' },
+  ]) {
+    const made = await api.post('/v1/invoiceitems', { customer: customer.id, invoice: draft.id, ...item });
+    assert.equal(made.status, 200, JSON.stringify(made.json));
+  }
+  const open = (await api.post(`/v1/invoices/${draft.id}/finalize`, {})).json;
+  assert.equal(open.amount_due, 48250);
+  const page = await browser.newPage({ viewport: viewports.desktop });
+  await page.goto(open.hosted_invoice_url);
+  await page.getByRole('heading', { name: 'Pay this invoice' }).waitFor();
+  const rows = await page.locator('table.lines tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()).join(' | ')));
+  assert.deepEqual(rows, [
+    'Workshop day | $500.00',
+    '3 × Stickers | $7.50',
+    'Goodwill credit | -$25.00',
+  ]);
+  await screenshot(page, 'hosted-invoice-one-off-items');
+  await fillCard(page, '4242 4242 4242 4242');
+  await page.getByRole('button', { name: 'Pay $482.50', exact: true }).click();
+  await page.getByText('This invoice is paid. Thank you!').waitFor();
+  await page.close();
+  assert.equal((await api.get(`/v1/invoices/${draft.id}`)).json.status, 'paid');
+});

@@ -259,6 +259,7 @@ action-confirm = Confirm
 action-use-another-card = Use a different card
 line-unused-time = Unused time on { $quantity } × { $product }
 line-remaining-time = Remaining time on { $quantity } × { $product }
+line-one-off = { $quantity } × { $product }
 line-period = { $quantity } × { $product } ({ $start } – { $end })
 line-period-flat = { $product } ({ $start } – { $end })
 line-tier = { $product } · tier { $tier }

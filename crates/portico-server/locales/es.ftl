@@ -259,6 +259,7 @@ action-confirm = Confirmar
 action-use-another-card = Usar otra tarjeta
 line-unused-time = Tiempo no utilizado de { $quantity } × { $product }
 line-remaining-time = Tiempo restante de { $quantity } × { $product }
+line-one-off = { $quantity } × { $product }
 line-period = { $quantity } × { $product } ({ $start } – { $end })
 line-period-flat = { $product } ({ $start } – { $end })
 line-tier = { $product } · tramo { $tier }

@@ -48,6 +48,13 @@ pub const KINDS: &[Kind] = &[
         by_customer: true,
     },
     Kind {
+        path: "invoice_items",
+        prefix: "ii_",
+        title: "Invoice items",
+        api: Some("/v1/invoiceitems"),
+        by_customer: true,
+    },
+    Kind {
         path: "payment_methods",
         prefix: "pm_",
         title: "Payment methods",
@@ -312,6 +319,7 @@ fn header_row(k: &Kind) -> Vec<&'static str> {
         "customers" => vec!["Customer", "Email", "Created"],
         "subscriptions" => vec!["Subscription", "Customer", "Status", "Plan", "Period ends"],
         "invoices" => vec!["Invoice", "Customer", "Status", "Total", "Created"],
+        "invoice_items" => vec!["Invoice item", "Customer", "Amount", "Invoice", "Made"],
         "payment_methods" => vec!["Payment method", "Customer", "Card", "Created"],
         "coupons" => vec!["Coupon", "Discount", "Duration", "Redeemed", "Valid"],
         "promotion_codes" => vec!["Code", "Coupon", "Active", "Redeemed"],
@@ -390,6 +398,22 @@ fn row(k: &Kind, o: &Value) -> Vec<Cell> {
             Cell::text(s(o, "status")),
             Cell::text(money(o["total"].as_i64().unwrap_or(0), s(o, "currency"))),
             Cell::text(stamp_of(&o["created"])),
+        ],
+        "invoice_items" => vec![
+            Cell {
+                text: o["description"]
+                    .as_str()
+                    .map_or_else(|| id.to_owned(), |d| format!("{d} · {id}")),
+                link: Some(format!("/dashboard/objects/invoice_items/{id}")),
+                code: false,
+            },
+            customer(),
+            Cell::text(money(o["amount"].as_i64().unwrap_or(0), s(o, "currency"))),
+            match o["invoice"].as_str() {
+                Some(inv) => Cell::id(inv, "invoices"),
+                None => Cell::text("pending"),
+            },
+            Cell::text(stamp_of(&o["date"])),
         ],
         "payment_methods" => vec![
             Cell::id(id, "payment_methods"),
@@ -682,6 +706,45 @@ fn facts(k: &Kind, o: &Value) -> (String, Vec<Fact>) {
                 created,
             ],
         ),
+        "invoice_items" => (
+            format!("Invoice item {}", o["description"].as_str().unwrap_or(&id)),
+            vec![
+                fact("Invoice item", id.clone()),
+                linked("Customer", s(o, "customer"), "customers"),
+                fact(
+                    "Amount",
+                    format!(
+                        "{} ({} × {})",
+                        money(o["amount"].as_i64().unwrap_or(0), s(o, "currency")),
+                        o["quantity"].as_i64().unwrap_or(1),
+                        o["pricing"]["unit_amount_decimal"].as_str().map_or_else(
+                            || "tiered".to_owned(),
+                            |u| money(u.parse().unwrap_or(0), s(o, "currency"))
+                        ),
+                    ),
+                ),
+                match o["invoice"].as_str() {
+                    Some(inv) => linked("Invoice", inv, "invoices"),
+                    None => fact("Invoice", "pending: the customer's next invoice takes it"),
+                },
+                linked(
+                    "Subscription",
+                    o["parent"]["subscription_details"]["subscription"]
+                        .as_str()
+                        .unwrap_or_default(),
+                    "subscriptions",
+                ),
+                fact(
+                    "Period",
+                    format!(
+                        "{} → {}",
+                        stamp_of(&o["period"]["start"]),
+                        stamp_of(&o["period"]["end"])
+                    ),
+                ),
+                fact("Made", stamp_of(&o["date"])),
+            ],
+        ),
         "payment_methods" => (
             format!("{} •••• {}", s(&o["card"], "brand"), s(&o["card"], "last4")),
             vec![
@@ -770,6 +833,7 @@ async fn related(d: &Dash, k: &Kind, o: &Value) -> Vec<Related> {
             for other in [
                 "subscriptions",
                 "invoices",
+                "invoice_items",
                 "payment_methods",
                 "portal_sessions",
             ] {

@@ -41,9 +41,11 @@ impl InvoiceView {
     ) -> Result<Self, Failure> {
         let mut names = Vec::new();
         for l in &inv.lines {
-            if names
-                .iter()
-                .any(|(id, _): &(String, String)| *id == l.product)
+            // (A line for an amount given as is bills no product.)
+            if l.product.is_empty()
+                || names
+                    .iter()
+                    .any(|(id, _): &(String, String)| *id == l.product)
             {
                 continue;
             }

@@ -506,11 +506,14 @@ pub struct LineView {
 /// An invoice line in the customer's words (the engine's descriptions are Stripe's English);
 /// `names` gives product names by product id.
 pub fn line_view(t: &T, l: &Line, names: &[(String, String)], currency: &str) -> LineView {
-    let product = names
-        .iter()
-        .find(|(id, _)| *id == l.product)
-        .map(|(_, n)| n.clone())
-        .unwrap_or_else(|| l.description.clone());
+    // An invoice item's description is the merchant's own words (its product's name unless
+    // they gave one).
+    let one_off = l.invoice_item.is_some() && !l.proration;
+    let product = match names.iter().find(|(id, _)| *id == l.product) {
+        _ if one_off && !l.description.is_empty() => l.description.clone(),
+        Some((_, n)) => n.clone(),
+        None => l.description.clone(),
+    };
     // A tiered price bills each tier on a line of its own: the line names its tier.
     let product = match l.tier {
         Some((tier, _)) => t.f(
@@ -525,7 +528,14 @@ pub fn line_view(t: &T, l: &Line, names: &[(String, String)], currency: &str) ->
             ("quantity", l.quantity.into()),
         ]
     };
-    let label = if l.proration && l.amount < 0 {
+    let label = if one_off && l.period_start == l.period_end {
+        // A one-off charge for no period: what it is, and how many.
+        if l.quantity == 1 {
+            product.clone()
+        } else {
+            t.f("line-one-off", args())
+        }
+    } else if l.proration && l.amount < 0 {
         t.f("line-unused-time", args())
     } else if l.proration {
         t.f("line-remaining-time", args())
