@@ -101,6 +101,7 @@ def test_a_credit_takes_no_discount_unless_asked(v1, world):
     assert negative_units.amount == -100
     opted_in = item(v1, world, amount=-100, currency="usd", discountable=True)
     assert opted_in.discountable is True
+    assert item(v1, world, amount=0, currency="usd").discountable is True, "only credits opt out"
 
 
 @pytest.mark.parametrize("params,param", [
@@ -108,6 +109,10 @@ def test_a_credit_takes_no_discount_unless_asked(v1, world):
     ({"amount": 100, "currency": "usd", "unit_amount_decimal": "5"}, "unit_amount_decimal"),
     ({"amount": 100, "currency": "usd", "quantity": 2}, "quantity"),
     ({"amount": 100_000_000, "currency": "usd"}, "amount"),
+    ({"amount": -9223372036854775808, "currency": "usd"}, "amount"),
+    ({"amount": 100, "currency": "usd", "period": {"start": -1, "end": 5}}, "period[start]"),
+    ({"amount": 100, "currency": "usd", "period": {"start": "soon", "end": 5}}, "period[start]"),
+    ({"amount": 100, "currency": "usd", "period": {"start": 5}}, "period[end]"),
     ({"unit_amount_decimal": "1.5", "currency": "usd"}, "unit_amount_decimal"),
     ({"pricing": {"price": "price_nope"}}, "pricing[price]"),
     ({"pricing": {"price": "KIT"}, "currency": "eur"}, "currency"),
@@ -134,9 +139,14 @@ def test_a_customer_is_required_and_must_exist(v1, world):
                  param="customer", code="parameter_missing")
     expect_error(lambda: v1.invoice_items.create({"customer": "cus_nope", "amount": 1, "currency": "usd"}),
                  param="customer", code="resource_missing")
+    # With no currency of the customer's, the account's; the customer keeps it from then on.
     other = v1.customers.create({"email": "o@example.com"})
-    expect_error(lambda: v1.invoice_items.create({"customer": other.id, "amount": 100}),
-                 param="currency", code="parameter_missing")
+    assert item_shape(v1.invoice_items.create({"customer": other.id, "amount": 100})).currency == "usd"
+    assert v1.customers.retrieve(other.id).currency == "usd"
+    euro = v1.customers.create({"email": "e@example.com"})
+    item_shape(v1.invoice_items.create({"customer": euro.id, "amount": 100, "currency": "eur"}))
+    assert v1.customers.retrieve(euro.id).currency == "eur"
+    assert check(v1.invoices.create({"customer": euro.id})).currency == "eur"
 
 
 def test_the_renewal_takes_pending_items_first(v1, world):
@@ -155,6 +165,7 @@ def test_the_renewal_takes_pending_items_first(v1, world):
     assert (inv.status, inv.total, inv.amount_paid) == ("paid", 6900, 6900)
     kit_line, fee_line, plan_line = inv.lines.data
     assert (kit_line.amount, kit_line.quantity, kit_line.description) == (2400, 2, "Starter kit")
+    assert body_of(kit_line)["quantity_decimal"] == "2"
     assert (fee_line.amount, fee_line.description) == (1500, "Setup fee")
     assert fee_line.parent.type == "invoice_item_details"
     assert fee_line.parent.invoice_item_details.invoice_item == fee.id
@@ -172,8 +183,8 @@ def test_the_renewal_takes_pending_items_first(v1, world):
     later = renew(v1, world, sub, at=MAY1 + 31 * DAY + HOUR)
     assert [l.amount for l in later.lines.data] == [3000]
     # Taken by an invoice no longer a draft, an item can no longer change.
-    expect_error(lambda: v1.invoice_items.update(fee.id, {"amount": 1}), message="can no longer change")
-    expect_error(lambda: v1.invoice_items.delete(fee.id), message="can no longer change")
+    expect_error(lambda: v1.invoice_items.update(fee.id, {"amount": 1}), message="no longer editable", code="invoice_not_editable")
+    expect_error(lambda: v1.invoice_items.delete(fee.id), message="no longer editable", code="invoice_not_editable")
 
 
 def test_an_item_for_one_subscription_waits_for_its_invoice(v1, world):
@@ -254,8 +265,9 @@ def test_an_item_added_to_a_draft_follows_it(v1, world):
     opened = check(v1.invoices.finalize_invoice(draft.id))
     assert opened.amount_due == 6000
     expect_error(lambda: item(v1, world, amount=1, currency="usd", invoice=draft.id), param="invoice",
-                 message="draft")
-    expect_error(lambda: v1.invoice_items.update(second.id, {"quantity": 1}), message="can no longer change")
+                 message="draft", code="invoice_not_editable")
+    expect_error(lambda: v1.invoice_items.update(second.id, {"quantity": 1}), message="no longer editable",
+                 code="invoice_not_editable")
 
 
 def test_a_draft_of_someone_else_or_in_another_currency_is_refused(v1, world):
@@ -300,6 +312,13 @@ def test_cancelling_with_invoice_now_bills_the_subscriptions_items(v1, world):
     expect_error(lambda: item(v1, world, amount=1, currency="usd", subscription=sub.id), param="subscription")
 
 
+def test_an_item_for_a_subscription_is_in_its_currency(v1, world):
+    sub = subscribe(v1, world)
+    expect_error(lambda: item(v1, world, amount=300, currency="eur", subscription=sub.id),
+                 param="currency", message="billed in usd")
+    assert item(v1, world, amount=300, subscription=sub.id).currency == "usd"
+
+
 def test_updates_reprice_and_check(v1, world):
     ii = item(v1, world, pricing={"price": world["kit"]})
     assert v1.invoice_items.update(ii.id, {"quantity": 3}).amount == 3600
@@ -336,3 +355,34 @@ def test_accounts_are_isolated(v1, world, portico_url):
     stranger = make_client(portico_url, new_key()).v1
     expect_error(lambda: stranger.invoice_items.retrieve(ii.id), status=404)
     assert stranger.invoice_items.list().data == []
+
+
+def test_deleting_a_draft_deletes_the_items_made_for_it(v1, world):
+    took = item(v1, world, amount=700, currency="usd", description="Pending before")
+    draft = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
+    made = item(v1, world, amount=300, description="Made for the draft", invoice=draft.id)
+    assert made.currency == "usd", "the draft's currency"
+    assert check(v1.invoices.retrieve(draft.id)).total == 1000
+    v1.invoices.delete(draft.id)
+    assert v1.invoice_items.retrieve(took.id).invoice is None, "pending again"
+    expect_error(lambda: v1.invoice_items.retrieve(made.id), status=404)
+    deleted = [e.data.object.id for e in v1.events.list({"type": "invoiceitem.deleted"}).data]
+    assert deleted == [made.id]
+    assert [x.id for x in v1.invoice_items.list({"customer": world["cus"].id}).data] == [took.id]
+
+
+def test_a_description_taken_from_a_price_follows_a_new_price(v1, world):
+    other = v1.prices.create({"product": v1.products.create({"name": "Mug"}).id,
+                              "currency": "usd", "unit_amount": 900}).id
+    named = item(v1, world, pricing={"price": world["kit"]})
+    assert named.description == "Starter kit"
+    moved = v1.invoice_items.update(named.id, {"pricing": {"price": other}})
+    assert (moved.description, moved.amount) == ("Mug", 900)
+    own = item(v1, world, pricing={"price": world["kit"]}, description="Welcome pack")
+    kept = v1.invoice_items.update(own.id, {"pricing": {"price": other}})
+    assert kept.description == "Welcome pack"
+    # A price archived since still prices a new quantity of an item it priced.
+    v1.prices.update(other, {"active": False})
+    assert v1.invoice_items.update(kept.id, {"quantity": 2}).amount == 1800
+    expect_error(lambda: item(v1, world, pricing={"price": other}), param="pricing[price]",
+                 message="not active")

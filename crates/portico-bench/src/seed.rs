@@ -206,6 +206,7 @@ pub async fn seed(a: SeedArgs) -> anyhow::Result<Value> {
         data_keys: Vec::new(),
         admin_password: None,
         trusted_proxies: Vec::new(),
+        default_currency: "usd".into(),
     };
     let app = portico_server::build(&config, Arc::new(portico_server::state::SystemClock)).await?;
     let store = app.store.clone();

@@ -31,6 +31,8 @@ pub enum ErrorCode {
     InvoiceUpcomingNone,
     /// Paying an invoice needs the customer to authenticate the payment (3-D Secure).
     InvoicePaymentIntentRequiresAction,
+    /// The invoice is finalized: its lines can no longer change.
+    InvoiceNotEditable,
 }
 
 impl ErrorCode {
@@ -71,6 +73,7 @@ impl ErrorCode {
             ErrorCode::InvoicePaymentIntentRequiresAction => {
                 "invoice_payment_intent_requires_action"
             }
+            ErrorCode::InvoiceNotEditable => "invoice_not_editable",
         }
     }
 }
@@ -103,6 +106,7 @@ const ALL_CODES: &[ErrorCode] = &[
     ErrorCode::LockTimeout,
     ErrorCode::InvoiceUpcomingNone,
     ErrorCode::InvoicePaymentIntentRequiresAction,
+    ErrorCode::InvoiceNotEditable,
 ];
 
 /// A rule the domain refused to break. Parameter names are Stripe's bracketed paths.

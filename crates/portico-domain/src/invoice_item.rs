@@ -8,7 +8,7 @@
 
 use crate::error::{DomainError, DomainResult};
 use crate::id::ID_LEN;
-use crate::invoice::Line;
+use crate::invoice::{Invoice, InvoiceStatus, Line};
 use crate::metadata::{Metadata, MetadataUpdate};
 use crate::price::{Price, MAX_UNIT_AMOUNT};
 use crate::subscription::MAX_QUANTITY;
@@ -51,10 +51,11 @@ pub enum ItemPricing {
 pub struct InvoiceItemCreate {
     pub customer: String,
     pub test_clock: Option<String>,
-    /// The currency asked for, if any: a price's own otherwise, then the customer's.
+    /// The currency asked for, if any: a price's own otherwise, then the fallback.
     pub currency: Option<String>,
-    /// The customer's currency, the last resort.
-    pub customer_currency: Option<String>,
+    /// What it is in when neither the request nor a price says (the draft's it is made for,
+    /// the customer's or the account's).
+    pub fallback_currency: Option<String>,
     pub pricing: ItemPricing,
     pub quantity: Option<i64>,
     pub description: Option<String>,
@@ -104,6 +105,14 @@ pub struct InvoiceItem {
     /// The invoice it is on, and its line there; `None` while pending.
     pub invoice: Option<String>,
     pub line: Option<String>,
+    /// Whether its description is its price's product's name rather than one it was given:
+    /// a new price names it again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub named_by_price: bool,
+    /// Whether the invoice it is on took it while it was pending (rather than it being made
+    /// for that draft, or moved onto it): if the draft is deleted, it is pending again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_pending: bool,
     #[serde(default)]
     pub deleted: bool,
 }
@@ -126,11 +135,11 @@ impl InvoiceItem {
                 ))
             }
             (Some(c), _) | (None, Some(c)) => c,
-            (None, None) => p.customer_currency.ok_or_else(|| {
+            (None, None) => p.fallback_currency.ok_or_else(|| {
                 DomainError::invalid_code(
                     "currency",
                     crate::ErrorCode::ParameterMissing,
-                    "Missing required param: currency (the customer has no default currency).",
+                    "Missing required param: currency.",
                 )
             })?,
         };
@@ -157,11 +166,13 @@ impl InvoiceItem {
             subscription: p.subscription,
             invoice: None,
             line: None,
+            named_by_price: false,
+            from_pending: false,
             deleted: false,
         };
         item.price_as(p.pricing, p.quantity)?;
-        // Credits (and zero amounts) take no discount unless asked to, as Stripe's do.
-        item.discountable = p.discountable.unwrap_or(item.amount > 0);
+        // Credits take no discount unless asked to, as Stripe's do.
+        item.discountable = p.discountable.unwrap_or(item.amount >= 0);
         Ok(item)
     }
 
@@ -171,6 +182,7 @@ impl InvoiceItem {
         u.metadata.apply("metadata", &mut self.metadata)?;
         if let Some(d) = u.description {
             self.description = d;
+            self.named_by_price = false;
         }
         if let Some(d) = u.discountable {
             self.discountable = d;
@@ -180,9 +192,11 @@ impl InvoiceItem {
             self.period_start = start;
             self.period_end = end;
         }
-        let pricing = match (u.pricing, &self.basis) {
-            (Some(p), _) => Some(p),
-            (None, _) if u.quantity.is_none() => None,
+        // What it is priced by from now on: what was sent, or (for a new quantity) what it was
+        // priced by, its price as it is now (still billable, archived or not).
+        let (pricing, sent) = match (u.pricing, &self.basis) {
+            (Some(p), _) => (p, true),
+            (None, _) if u.quantity.is_none() => return Ok(()),
             (None, Basis::Amount) => {
                 return Err(DomainError::invalid(
                     "quantity",
@@ -190,44 +204,42 @@ impl InvoiceItem {
                      send `unit_amount_decimal` or a price with the quantity.",
                 ))
             }
-            (None, Basis::UnitAmount(u)) => Some(ItemPricing::UnitAmount(*u)),
+            (None, Basis::UnitAmount(u)) => (ItemPricing::UnitAmount(*u), false),
             (None, Basis::Price) => {
                 let price = current.ok_or_else(|| {
                     DomainError::state(None, "This invoice item's price is gone.")
                 })?;
-                Some(ItemPricing::Price {
+                let pricing = ItemPricing::Price {
                     price: Box::new(price),
                     product_name: String::new(),
                     param: "pricing[price]",
-                })
+                };
+                (pricing, false)
             }
         };
-        if let Some(pricing) = pricing {
-            let keep_description = self.description.clone();
-            let quantity = u.quantity.or(match pricing {
-                ItemPricing::Amount(_) => None,
-                _ => Some(self.quantity),
-            });
-            if let ItemPricing::Price { price, param, .. } = &pricing {
-                check_price(price, param)?;
-                if price.currency.code() != self.currency {
-                    return Err(DomainError::invalid(
-                        *param,
-                        format!(
-                            "The price `{}` is in {}, but this invoice item is in {}.",
-                            price.id,
-                            price.currency.code(),
-                            self.currency
-                        ),
-                    ));
-                }
+        let quantity = u.quantity.or(match pricing {
+            ItemPricing::Amount(_) => None,
+            _ => Some(self.quantity),
+        });
+        if let (ItemPricing::Price { price, param, .. }, true) = (&pricing, sent) {
+            check_price(price, param)?;
+            if price.currency.code() != self.currency {
+                return Err(DomainError::invalid(
+                    *param,
+                    format!(
+                        "The price `{}` is in {}, but this invoice item is in {}.",
+                        price.id,
+                        price.currency.code(),
+                        self.currency
+                    ),
+                ));
             }
-            self.price_as(pricing, quantity)?;
-            // A new price's product names an item that had no description of its own.
-            if keep_description.is_some() {
-                self.description = keep_description;
+            // Named by its old price's product, it is named by the new one's.
+            if self.named_by_price {
+                self.description = None;
             }
         }
+        self.price_as(pricing, quantity)?;
         Ok(())
     }
 
@@ -267,6 +279,9 @@ impl InvoiceItem {
             } => {
                 if self.description.is_none() && !product_name.is_empty() {
                     self.description = Some(product_name);
+                    self.named_by_price = true;
+                } else if !product_name.is_empty() {
+                    self.named_by_price = false;
                 }
                 self.unit_amount = price.unit_amount;
                 (
@@ -332,17 +347,104 @@ impl InvoiceItem {
         *line = self.line_with_id(std::mem::take(&mut line.id));
     }
 
-    /// Puts it on `invoice` as line `line`.
-    pub fn attach(&mut self, invoice: &str, line: &str) {
+    /// Puts it on `invoice` as line `line`; `from_pending`: the invoice took it while it was
+    /// pending.
+    pub fn attach(&mut self, invoice: &str, line: &str, from_pending: bool) {
         self.invoice = Some(invoice.to_owned());
         self.line = Some(line.to_owned());
+        self.from_pending = from_pending;
     }
 
-    /// Pending again (the draft it was on was deleted).
-    pub fn detach(&mut self) {
-        self.invoice = None;
-        self.line = None;
+    /// What deleting the draft it is on does to it: one the draft took while pending is pending
+    /// again; one made for the draft goes with it.
+    pub fn draft_deleted(&mut self) {
+        if self.from_pending {
+            self.invoice = None;
+            self.line = None;
+            self.from_pending = false;
+        } else {
+            self.deleted = true;
+        }
     }
+
+    /// Refuses putting it on `inv` unless that is a draft of its customer and currency (of its
+    /// subscription, if it has one) with room for another item.
+    pub fn check_fits(&self, inv: &Invoice) -> DomainResult<()> {
+        let refuse = |message: String| Err(DomainError::invalid("invoice", message));
+        check_draft(inv, Some("invoice"), || {
+            format!(
+                "Invoice items can only be added to draft invoices; {} is {}.",
+                inv.id,
+                inv.status.as_str()
+            )
+        })?;
+        if inv.customer != self.customer {
+            return refuse(format!(
+                "The invoice {} belongs to another customer than {}.",
+                inv.id, self.customer
+            ));
+        }
+        if inv.currency != self.currency {
+            return refuse(format!(
+                "The invoice {} is in {}, but the invoice item is in {}.",
+                inv.id, inv.currency, self.currency
+            ));
+        }
+        if let (Some(own), Some(s)) = (&self.subscription, &inv.subscription) {
+            if own != s {
+                return refuse(format!(
+                    "The invoice {} is for the subscription {s}, not {own}.",
+                    inv.id
+                ));
+            }
+        }
+        let items = inv
+            .lines
+            .iter()
+            .filter(|l| l.invoice_item.is_some())
+            .count();
+        if items >= MAX_PER_INVOICE {
+            return refuse(format!(
+                "The invoice {} already has {MAX_PER_INVOICE} invoice items, the most one can \
+                 have.",
+                inv.id
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses changing it (or taking it off) unless the invoice it is on, `inv`, is still a
+    /// draft.
+    pub fn check_changeable(&self, inv: &Invoice) -> DomainResult<()> {
+        check_draft(inv, None, || {
+            let state = if inv.deleted {
+                "deleted"
+            } else {
+                inv.status.as_str()
+            };
+            format!(
+                "This invoice is no longer editable: the invoice item {} is on the invoice {}, \
+                 which is {state}, so it can no longer change.",
+                self.id, inv.id
+            )
+        })
+    }
+}
+
+/// Refuses unless `inv` is a draft whose lines can change (`invoice_not_editable`).
+fn check_draft(
+    inv: &Invoice,
+    param: Option<&str>,
+    message: impl FnOnce() -> String,
+) -> DomainResult<()> {
+    if inv.status == InvoiceStatus::Draft && !inv.deleted {
+        return Ok(());
+    }
+    Err(DomainError::Invalid {
+        param: param.map(str::to_owned),
+        message: message(),
+        code: Some(crate::ErrorCode::InvoiceNotEditable),
+    })
 }
 
 /// A price an invoice item can bill: one-time, and active (or made for this item).
@@ -370,7 +472,7 @@ fn check_price(price: &Price, param: &str) -> DomainResult<()> {
 }
 
 fn check_amount(param: &str, a: i64) -> DomainResult<()> {
-    if a.abs() > MAX_UNIT_AMOUNT {
+    if !(-MAX_UNIT_AMOUNT..=MAX_UNIT_AMOUNT).contains(&a) {
         return Err(DomainError::invalid(
             param,
             format!("This value must be between -{MAX_UNIT_AMOUNT} and {MAX_UNIT_AMOUNT}."),
@@ -451,7 +553,7 @@ mod tests {
             customer: "cus_1".into(),
             test_clock: None,
             currency: None,
-            customer_currency: Some("usd".into()),
+            fallback_currency: Some("usd".into()),
             pricing,
             quantity: None,
             description: None,
@@ -495,6 +597,22 @@ mod tests {
         })
         .unwrap();
         assert!(asked.discountable);
+    }
+
+    #[test]
+    fn the_largest_amounts_either_way_are_refused_by_name() {
+        for a in [
+            i64::MIN,
+            -MAX_UNIT_AMOUNT - 1,
+            MAX_UNIT_AMOUNT + 1,
+            i64::MAX,
+        ] {
+            let e = make(params(ItemPricing::Amount(a))).unwrap_err();
+            assert_eq!(param_of(e).as_deref(), Some("amount"));
+        }
+        let e = make(params(ItemPricing::UnitAmount(i64::MIN))).unwrap_err();
+        assert_eq!(param_of(e).as_deref(), Some("unit_amount_decimal"));
+        assert!(make(params(ItemPricing::Amount(-MAX_UNIT_AMOUNT))).is_ok());
     }
 
     #[test]
@@ -567,7 +685,7 @@ mod tests {
     #[test]
     fn a_currency_is_needed_from_somewhere() {
         let e = make(InvoiceItemCreate {
-            customer_currency: None,
+            fallback_currency: None,
             ..params(ItemPricing::Amount(100))
         })
         .unwrap_err();
@@ -703,6 +821,76 @@ mod tests {
         );
     }
 
+    fn draft_for(customer: &str) -> Invoice {
+        let mut ids = SequentialIds::default();
+        let mut c = ctx(&mut ids);
+        let mut cus = crate::customer::Customer::create(Default::default(), &mut c).unwrap();
+        cus.id = customer.into();
+        Invoice::draft(&cus, None, "manual", "usd", (0, 0), Vec::new(), &mut c)
+    }
+
+    #[test]
+    fn only_a_draft_of_its_customer_and_currency_takes_it() {
+        let item = make(params(ItemPricing::Amount(100))).unwrap();
+        let mut inv = draft_for("cus_1");
+        item.check_fits(&inv).unwrap();
+        item.check_changeable(&inv).unwrap();
+        let e = item.check_fits(&draft_for("cus_2")).unwrap_err();
+        assert_eq!(param_of(e).as_deref(), Some("invoice"));
+        inv.currency = "eur".into();
+        assert!(item.check_fits(&inv).is_err());
+        inv.currency = "usd".into();
+        inv.status = InvoiceStatus::Open;
+        for e in [item.check_fits(&inv), item.check_changeable(&inv)] {
+            assert!(matches!(
+                e,
+                Err(DomainError::Invalid {
+                    code: Some(crate::ErrorCode::InvoiceNotEditable),
+                    ..
+                })
+            ));
+        }
+    }
+
+    #[test]
+    fn a_deleted_draft_gives_back_what_it_took_and_takes_the_rest_along() {
+        let mut took = make(params(ItemPricing::Amount(100))).unwrap();
+        took.attach("in_1", "il_1", true);
+        took.draft_deleted();
+        assert!(took.pending() && took.line.is_none() && !took.deleted);
+        let mut made = make(params(ItemPricing::Amount(100))).unwrap();
+        made.attach("in_1", "il_2", false);
+        made.draft_deleted();
+        assert!(made.deleted);
+    }
+
+    #[test]
+    fn a_description_from_a_price_follows_the_price() {
+        let other = || {
+            let p = per_unit(50);
+            ItemPricing::Price {
+                price: Box::new(p),
+                product_name: "Mug".into(),
+                param: "pricing[price]",
+            }
+        };
+        let mut named = make(params(by_price(per_unit(100)))).unwrap();
+        assert!(named.named_by_price);
+        let change = || InvoiceItemUpdate {
+            pricing: Some(other()),
+            ..Default::default()
+        };
+        named.update(change(), None).unwrap();
+        assert_eq!(named.description.as_deref(), Some("Mug"));
+        let mut own = make(InvoiceItemCreate {
+            description: Some("Pack".into()),
+            ..params(by_price(per_unit(100)))
+        })
+        .unwrap();
+        own.update(change(), None).unwrap();
+        assert_eq!(own.description.as_deref(), Some("Pack"));
+    }
+
     proptest::proptest! {
         /// A per-unit amount times the quantity, whatever the sign; the line bills the same.
         #[test]
@@ -718,7 +906,7 @@ mod tests {
             ).unwrap();
             proptest::prop_assert_eq!(item.amount, unit * quantity);
             proptest::prop_assert_eq!(item.to_line(&mut c).amount, item.amount);
-            proptest::prop_assert_eq!(item.discountable, item.amount > 0);
+            proptest::prop_assert_eq!(item.discountable, item.amount >= 0);
         }
     }
 }

@@ -260,6 +260,7 @@ action-use-another-card = Andere Karte verwenden
 line-unused-time = Nicht genutzte Zeit für { $quantity } × { $product }
 line-remaining-time = Verbleibende Zeit für { $quantity } × { $product }
 line-one-off = { $quantity } × { $product }
+line-unnamed = Posten
 line-period = { $quantity } × { $product } ({ $start } – { $end })
 line-period-flat = { $product } ({ $start } – { $end })
 line-tier = { $product } · Stufe { $tier }

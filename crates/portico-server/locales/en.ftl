@@ -260,6 +260,7 @@ action-use-another-card = Use a different card
 line-unused-time = Unused time on { $quantity } × { $product }
 line-remaining-time = Remaining time on { $quantity } × { $product }
 line-one-off = { $quantity } × { $product }
+line-unnamed = Item
 line-period = { $quantity } × { $product } ({ $start } – { $end })
 line-period-flat = { $product } ({ $start } – { $end })
 line-tier = { $product } · tier { $tier }

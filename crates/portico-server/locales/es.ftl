@@ -260,6 +260,7 @@ action-use-another-card = Usar otra tarjeta
 line-unused-time = Tiempo no utilizado de { $quantity } × { $product }
 line-remaining-time = Tiempo restante de { $quantity } × { $product }
 line-one-off = { $quantity } × { $product }
+line-unnamed = Concepto
 line-period = { $quantity } × { $product } ({ $start } – { $end })
 line-period-flat = { $product } ({ $start } – { $end })
 line-tier = { $product } · tramo { $tier }

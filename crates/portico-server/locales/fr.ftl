@@ -263,6 +263,7 @@ action-use-another-card = Utiliser une autre carte
 line-unused-time = Temps non utilisé sur { $quantity } × { $product }
 line-remaining-time = Temps restant sur { $quantity } × { $product }
 line-one-off = { $quantity } × { $product }
+line-unnamed = Article
 line-period = { $quantity } × { $product } ({ $start } – { $end })
 line-period-flat = { $product } ({ $start } – { $end })
 line-tier = { $product } · palier { $tier }

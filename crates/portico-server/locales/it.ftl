@@ -260,6 +260,7 @@ action-use-another-card = Usa un'altra carta
 line-unused-time = Tempo non utilizzato di { $quantity } × { $product }
 line-remaining-time = Tempo residuo di { $quantity } × { $product }
 line-one-off = { $quantity } × { $product }
+line-unnamed = Voce
 line-period = { $quantity } × { $product } ({ $start } – { $end })
 line-period-flat = { $product } ({ $start } – { $end })
 line-tier = { $product } · fascia { $tier }

@@ -257,6 +257,7 @@ action-use-another-card = 別のカードを使用
 line-unused-time = { $quantity } × { $product }の未使用分
 line-remaining-time = { $quantity } × { $product }の残り期間分
 line-one-off = { $quantity } × { $product }
+line-unnamed = 項目
 line-period = { $quantity } × { $product }（{ $start }～{ $end }）
 line-period-flat = { $product }（{ $start }～{ $end }）
 line-tier = { $product }・ティア { $tier }

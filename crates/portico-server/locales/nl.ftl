@@ -260,6 +260,7 @@ action-use-another-card = Een andere kaart gebruiken
 line-unused-time = Ongebruikte tijd voor { $quantity } × { $product }
 line-remaining-time = Resterende tijd voor { $quantity } × { $product }
 line-one-off = { $quantity } × { $product }
+line-unnamed = Post
 line-period = { $quantity } × { $product } ({ $start } – { $end })
 line-period-flat = { $product } ({ $start } – { $end })
 line-tier = { $product } · staffel { $tier }

@@ -260,6 +260,7 @@ action-use-another-card = Usar outro cartão
 line-unused-time = Tempo não utilizado de { $quantity } × { $product }
 line-remaining-time = Tempo restante de { $quantity } × { $product }
 line-one-off = { $quantity } × { $product }
+line-unnamed = Item
 line-period = { $quantity } × { $product } ({ $start } – { $end })
 line-period-flat = { $product } ({ $start } – { $end })
 line-tier = { $product } · faixa { $tier }

@@ -257,6 +257,7 @@ action-use-another-card = 使用其他卡
 line-unused-time = { $quantity } × { $product } 的未使用时间
 line-remaining-time = { $quantity } × { $product } 的剩余时间
 line-one-off = { $quantity } × { $product }
+line-unnamed = 项目
 line-period = { $quantity } × { $product }（{ $start } 至 { $end }）
 line-period-flat = { $product }（{ $start } 至 { $end }）
 line-tier = { $product } · 第 { $tier } 档

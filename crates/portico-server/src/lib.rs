@@ -312,6 +312,8 @@ pub struct ServeConfig {
     /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`): the per-client
     /// limits count that client instead of the proxy.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The accounts' default currency (`--default-currency`).
+    pub default_currency: String,
 }
 
 impl std::fmt::Debug for ServeConfig {
@@ -343,6 +345,7 @@ pub async fn build(config: &ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Resul
             dev: config.dev,
             rate_limits: config.rate_limits,
             data_keys: config.data_keys.clone(),
+            default_currency: config.default_currency.clone(),
             admin_password: config
                 .admin_password
                 .as_deref()

@@ -69,6 +69,9 @@ pub struct Settings {
     pub data_keys: Vec<crate::seal::DataKey>,
     /// SHA-256 of the operators' dashboard password (`--admin-password`), if one was set.
     pub admin_password: Option<[u8; 32]>,
+    /// The accounts' default currency, as a Stripe account's settlement currency: what an
+    /// invoice or invoice item is in when neither the request nor the customer says.
+    pub default_currency: String,
 }
 
 impl Settings {
@@ -84,6 +87,7 @@ impl Settings {
             rate_limits: Default::default(),
             data_keys: Vec::new(),
             admin_password: None,
+            default_currency: "usd".into(),
         }
     }
 }

@@ -521,6 +521,7 @@ pub fn invoice_line(
             (l.quantity != 0).then(|| l.amount / l.quantity),
         ),
         "quantity": l.quantity,
+        "quantity_decimal": l.quantity.to_string(),
         "subscription": inv.subscription,
         "subtotal": l.amount,
         "taxes": [],

@@ -104,6 +104,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         data_keys: Vec::new(),
         admin_password: None,
         trusted_proxies: Vec::new(),
+        default_currency: "usd".into(),
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = {
@@ -474,6 +475,7 @@ async fn operator_app(
         data_keys: Vec::new(),
         admin_password: None,
         trusted_proxies: Vec::new(),
+        default_currency: "usd".into(),
     };
     portico_server::build(
         &config,

@@ -113,6 +113,10 @@ struct ServeArgs {
     /// Development mode: accept any `sk_test_…` key, each distinct key its own empty account.
     #[arg(long, env = "PORTICO_DEV")]
     dev: bool,
+    /// The accounts' default currency (a Stripe account's settlement currency): an invoice or
+    /// invoice item for a customer with no currency of their own is in it.
+    #[arg(long, env = "PORTICO_DEFAULT_CURRENCY", default_value = "usd", value_parser = currency_code)]
+    default_currency: String,
     #[command(flatten)]
     webhooks: WebhookArgs,
     /// A portal session link not opened within this long expires.
@@ -267,6 +271,13 @@ pub(crate) async fn shutdown_signal() {
     tracing::info!("shutting down: finishing in-flight requests");
 }
 
+/// A currency code Portico knows (`usd`, `EUR`), lowercased.
+fn currency_code(s: &str) -> Result<String, String> {
+    portico_domain::Currency::parse(s)
+        .map(|c| c.code().to_owned())
+        .ok_or_else(|| format!("`{s}` is not a currency code Portico knows (e.g. usd, eur)"))
+}
+
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if !args.dev && args.api_keys.is_empty() {
         anyhow::bail!(
@@ -313,6 +324,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         data_keys: args.data_keys.clone(),
         admin_password: args.admin_password.as_ref().map(|p| p.0.clone()),
         trusted_proxies: args.trusted_proxy.clone(),
+        default_currency: args.default_currency.clone(),
     };
     if !args.dev && args.data_keys.is_empty() {
         tracing::warn!("no --data-key: stored secrets are sealed with a key kept in the database itself; give a key to keep them sealed in backups and copies of it");

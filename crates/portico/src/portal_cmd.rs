@@ -240,6 +240,7 @@ async fn open(db: &DbArgs) -> anyhow::Result<portico_server::state::App> {
         data_keys: Vec::new(),
         admin_password: None,
         trusted_proxies: Vec::new(),
+        default_currency: "usd".into(),
     };
     let app = portico_server::build(
         &config,

@@ -430,14 +430,8 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
         (Some(c), _, _) => c.code().to_owned(),
         (None, Some(s), _) => s.value.currency.clone(),
         (None, None, Some(c)) => c.clone(),
-        (None, None, None) => {
-            return Err(ApiError::invalid(
-                Some("currency".into()),
-                Some(portico_domain::ErrorCode::ParameterMissing),
-                "Missing required param: currency (the customer has no default currency).",
-            )
-            .into())
-        }
+        // The account's, as Stripe's invoices default to.
+        (None, None, None) => app.settings.default_currency.clone(),
     };
     let pm = match &p.default_payment_method {
         Some(id) => Some(

@@ -7,13 +7,13 @@ use crate::objects::{created_filters, list, load, load_live, respond, with_retri
 use crate::state::App;
 use axum::extract::State;
 use portico_domain::customer::Customer;
-use portico_domain::invoice::{Invoice, InvoiceStatus, Line};
+use portico_domain::invoice::{Invoice, Line};
 use portico_domain::invoice_item::{
     Basis, InvoiceItem, InvoiceItemCreate, InvoiceItemUpdate, ItemPricing, MAX_PER_INVOICE,
 };
 use portico_domain::price::Price;
 use portico_domain::subscription::Subscription;
-use portico_domain::{AccountId, Ctx, DomainError, Patch};
+use portico_domain::{AccountId, Ctx, Patch};
 use portico_store::{Cursor, Filter, ListQuery, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError, Reader};
@@ -61,7 +61,7 @@ fn read_pricing(r: &mut Reader<'_>) -> Option<PricingParam> {
 /// The parameters Stripe takes that Portico refuses by name.
 fn refuse_unsupported(r: &mut Reader<'_>) {
     crate::api::subscription::refuse_tax(r);
-    for key in ["tax_behavior", "tax_code"] {
+    for key in ["tax_behavior", "tax_code", "tax_rates"] {
         r.unsupported(key, "tax is not implemented.");
     }
     // `discounts=""` asks for none, which is what every item has.
@@ -87,7 +87,9 @@ fn read_period(r: &mut Reader<'_>) -> Option<(i64, i64)> {
     r.object("period", |p| {
         p.require("start");
         p.require("end");
-        Some((p.timestamp("start")?, p.timestamp("end")?))
+        // Both read, so that each is checked.
+        let (start, end) = (p.timestamp("start"), p.timestamp("end"));
+        start.zip(end)
     })
     .flatten()
 }
@@ -160,6 +162,19 @@ async fn create_once(
     .await?;
     if let Some(id) = &p.subscription {
         let sub = subscription_of(app, account, id, &cus_id).await?;
+        // Only the subscription's invoices may take it: they are in its currency.
+        let currency = p.currency.as_deref().unwrap_or(&sub.value.currency);
+        if currency != sub.value.currency {
+            return Err(ApiError::invalid(
+                Some("currency".into()),
+                None,
+                format!(
+                    "The subscription {id} is billed in {}: an invoice item for it cannot be in {currency}.",
+                    sub.value.currency
+                ),
+            )
+            .into());
+        }
         if sub.value.status.is_ended() {
             return Err(ApiError::invalid(
                 Some("subscription".into()),
@@ -169,6 +184,20 @@ async fn create_once(
             .into());
         }
     }
+    let mut draft = match &p.invoice {
+        Some(id) => Some(load_live::<Invoice>(app, account, id, Some("invoice")).await?),
+        None => None,
+    };
+    // Unless told, in the draft's currency, else the customer's, else the account's (Stripe's
+    // default).
+    let fallback = match &draft {
+        Some(inv) => inv.value.currency.clone(),
+        None => customer
+            .value
+            .currency
+            .clone()
+            .unwrap_or_else(|| app.settings.default_currency.clone()),
+    };
     let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now,
@@ -180,7 +209,7 @@ async fn create_once(
             customer: cus_id.clone(),
             test_clock: customer.value.test_clock.clone(),
             currency: p.currency.clone(),
-            customer_currency: customer.value.currency.clone(),
+            fallback_currency: Some(fallback),
             pricing,
             quantity: p.quantity,
             description: p.description.clone(),
@@ -191,11 +220,10 @@ async fn create_once(
         },
         &mut ctx,
     )?;
-    if let Some(id) = &p.invoice {
-        let mut inv = load_live::<Invoice>(app, account, id, Some("invoice")).await?;
-        check_draft_for(&inv.value, &item)?;
+    if let Some(inv) = &mut draft {
+        item.check_fits(&inv.value)?;
         let line = item.to_line(&mut ctx);
-        item.attach(&inv.value.id, &line.id);
+        item.attach(&inv.value.id, &line.id, false);
         // Added items come after the invoice's own lines, in the order they were added.
         inv.value.lines.push(line);
         rediscount(app, account, &mut inv.value).await?;
@@ -271,54 +299,6 @@ fn renamed(mut f: Failure) -> Failure {
         }
     }
     f
-}
-
-/// Refuses putting `item` on `inv` unless it is a draft of the same customer and currency,
-/// for the item's subscription if it has one, with room for another item.
-fn check_draft_for(inv: &Invoice, item: &InvoiceItem) -> Result<(), Failure> {
-    let refuse = |message: String| -> Result<(), Failure> {
-        Err(ApiError::invalid(Some("invoice".into()), None, message).into())
-    };
-    if inv.status != InvoiceStatus::Draft {
-        return refuse(format!(
-            "Invoice items can only be added to draft invoices; {} is {}.",
-            inv.id,
-            inv.status.as_str()
-        ));
-    }
-    if inv.customer != item.customer {
-        return refuse(format!(
-            "The invoice {} belongs to another customer than {}.",
-            inv.id, item.customer
-        ));
-    }
-    if inv.currency != item.currency {
-        return refuse(format!(
-            "The invoice {} is in {}, but the invoice item is in {}.",
-            inv.id, inv.currency, item.currency
-        ));
-    }
-    if let (Some(own), Some(s)) = (&item.subscription, &inv.subscription) {
-        if own != s {
-            return refuse(format!(
-                "The invoice {} is for the subscription {s}, not {own}.",
-                inv.id
-            ));
-        }
-    }
-    if inv
-        .lines
-        .iter()
-        .filter(|l| l.invoice_item.is_some())
-        .count()
-        >= MAX_PER_INVOICE
-    {
-        return refuse(format!(
-            "The invoice {} already has {MAX_PER_INVOICE} invoice items, the most one can have.",
-            inv.id
-        ));
-    }
-    Ok(())
 }
 
 /// Works a draft's discounts out again after its lines changed: those in force on it first, in
@@ -448,22 +428,7 @@ async fn on_draft(
         return Ok(None);
     };
     let inv = load::<Invoice>(app, account, id, None).await?;
-    if inv.value.status != InvoiceStatus::Draft || inv.value.deleted {
-        return Err(DomainError::state(
-            None,
-            format!(
-                "The invoice item {} is on the invoice {id}, which is {}: it can no longer \
-                 change.",
-                item.id,
-                if inv.value.deleted {
-                    "deleted"
-                } else {
-                    inv.value.status.as_str()
-                }
-            ),
-        )
-        .into());
-    }
+    item.check_changeable(&inv.value)?;
     Ok(Some(inv))
 }
 
@@ -566,6 +531,7 @@ impl Pending {
             filters: vec![
                 Filter::Parent(customer.to_owned()),
                 Filter::Status("pending".into()),
+                Filter::Field("currency", currency.to_owned()),
             ],
             cursor: Cursor::Start,
             limit: 100,
@@ -580,7 +546,7 @@ impl Pending {
                     Takes::OnlyOf(s) => v.value.subscription.as_deref() == Some(s),
                     Takes::All => true,
                 };
-                if fits && v.value.currency == currency && items.len() < MAX_PER_INVOICE {
+                if fits && items.len() < MAX_PER_INVOICE {
                     let line = v.value.to_line(ctx);
                     items.push((v, line));
                 }
@@ -612,6 +578,15 @@ impl Pending {
         Pending::of(app, account, &sub.customer, &sub.currency, takes, ctx).await
     }
 
+    /// Leaves out those `inv` bills already (an invoice previewed before this one).
+    pub(crate) fn leave_out(&mut self, inv: &Invoice) {
+        self.items.retain(|(v, _)| {
+            !inv.lines
+                .iter()
+                .any(|l| l.invoice_item.as_deref() == Some(v.value.id.as_str()))
+        });
+    }
+
     /// The lines that bill them.
     pub(crate) fn lines(&self) -> impl Iterator<Item = Line> + '_ {
         self.items.iter().map(|(_, l)| l.clone())
@@ -622,24 +597,22 @@ impl Pending {
         self.lines().chain(lines).collect()
     }
 
-    /// The writes that put them on `inv` (none for a preview, which takes nothing).
+    /// The writes that put them on `inv` (a preview's callers drop them: it takes nothing).
     pub(crate) fn attach(self, inv: &Invoice) -> Vec<Write> {
-        if inv.id.starts_with("upcoming_") {
-            return Vec::new();
-        }
         self.items
             .into_iter()
             .filter(|(_, l)| inv.lines.iter().any(|il| il.id == l.id))
             .map(|(mut v, l)| {
-                v.value.attach(&inv.id, &l.id);
+                v.value.attach(&inv.id, &l.id, true);
                 Write::Update(v.next_record())
             })
             .collect()
     }
 }
 
-/// The writes that make the invoice items on `inv` (a draft being deleted) pending again, and
-/// the ids of their lines, which are theirs and not prorations to give back.
+/// The writes for the invoice items on `inv`, a draft being deleted (those it took while pending
+/// are pending again, those made for it go with it), and the ids of their lines, which are
+/// theirs and not prorations to give back.
 pub(crate) async fn release(
     app: &App,
     account: &AccountId,
@@ -660,7 +633,7 @@ pub(crate) async fn release(
     let mut lines = Vec::new();
     for mut v in portico_store::decode_all::<InvoiceItem>(&*app.store, account, &page)? {
         lines.extend(v.value.line.clone());
-        v.value.detach();
+        v.value.draft_deleted();
         writes.push(Write::Update(v.next_record()));
     }
     Ok((writes, lines))

@@ -587,7 +587,9 @@ pub async fn preview_change(
         crate::billing::as_it_renews(app, account, &after.value).await?
     };
     let next = match renewing {
-        Some(r) => Some(next_renewal(app, account, &r, &mut customer, &fresh).await?),
+        Some(r) => Some(
+            next_renewal_after(app, account, &r, &mut customer, &fresh, invoice.as_ref()).await?,
+        ),
         None => None,
     };
     Ok(ChangePreview {
@@ -605,6 +607,19 @@ pub async fn next_renewal(
     customer: &mut Versioned<Customer>,
     fresh: &[Discount],
 ) -> Result<Invoice, Failure> {
+    next_renewal_after(app, account, sub, customer, fresh, None).await
+}
+
+/// [`next_renewal`] after `earlier`, a previewed invoice of the subscription before it, which
+/// takes the pending invoice items it bills.
+async fn next_renewal_after(
+    app: &App,
+    account: &AccountId,
+    sub: &Subscription,
+    customer: &mut Versioned<Customer>,
+    fresh: &[Discount],
+    earlier: Option<&Invoice>,
+) -> Result<Invoice, Failure> {
     let mut sub = sub.clone();
     // A renewal invoice looks back over the period that ends (its lines bill the next one).
     let period = sub.current_period();
@@ -616,9 +631,12 @@ pub async fn next_renewal(
         ids: &mut ids,
     };
     // The customer's pending invoice items, which it would take as things stand.
-    let pending =
+    let mut pending =
         crate::api::invoice_item::Pending::for_invoice_of(app, account, &sub, false, &mut ctx)
             .await?;
+    if let Some(earlier) = earlier {
+        pending.leave_out(earlier);
+    }
     let lines = pending.before(sub.renew(&mut ctx));
     let mut inv = bill(
         app, account, customer, &sub, "upcoming", lines, period, false, &mut ctx, fresh,

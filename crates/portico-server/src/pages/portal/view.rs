@@ -512,6 +512,8 @@ pub fn line_view(t: &T, l: &Line, names: &[(String, String)], currency: &str) ->
     let product = match names.iter().find(|(id, _)| *id == l.product) {
         _ if one_off && !l.description.is_empty() => l.description.clone(),
         Some((_, n)) => n.clone(),
+        // An amount charged with no description names nothing.
+        None if l.description.is_empty() => t.s("line-unnamed"),
         None => l.description.clone(),
     };
     // A tiered price bills each tier on a line of its own: the line names its tier.
