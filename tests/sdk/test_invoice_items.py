@@ -386,3 +386,44 @@ def test_a_description_taken_from_a_price_follows_a_new_price(v1, world):
     assert v1.invoice_items.update(kept.id, {"quantity": 2}).amount == 1800
     expect_error(lambda: item(v1, world, pricing={"price": other}), param="pricing[price]",
                  message="not active")
+
+
+def test_pending_prorations_are_listed_as_the_invoice_items_they_are(v1, world):
+    pro = v1.prices.create({"product": world["plan"], "currency": "usd", "unit_amount": 6000,
+                            "recurring": {"interval": "month"}}).id
+    sub = subscribe(v1, world)
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    fee = item(v1, world, amount=100, currency="usd", description="Fee")
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "price": pro}],
+                                     "proration_behavior": "create_prorations"})
+    listed = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    prorations = [x for x in listed if x.proration]
+    assert sorted(x.amount for x in prorations) == [-1500, 3000]
+    assert {x.id for x in listed} == {fee.id} | {x.id for x in prorations}
+    for x in prorations:
+        item_shape_proration(x, sub)
+    one = prorations[0]
+    assert body_of(v1.invoice_items.retrieve(one.id)) == body_of(one)
+    expect_error(lambda: v1.invoice_items.delete(one.id), message="pending proration")
+    expect_error(lambda: v1.invoice_items.update(one.id, {"metadata": {"a": "b"}}), message="pending proration")
+    # Paging over stored items and prorations alike.
+    first = v1.invoice_items.list({"customer": world["cus"].id, "limit": 2})
+    rest = v1.invoice_items.list({"customer": world["cus"].id, "limit": 2, "starting_after": first.data[-1].id})
+    assert first.has_more and not rest.has_more
+    assert [x.id for x in first.data + rest.data] == [x.id for x in listed]
+
+    inv = renew(v1, world, sub)
+    billed = {l.parent.subscription_item_details.invoice_item for l in inv.lines.data if l.parent.subscription_item_details}
+    assert {x.id for x in prorations} <= billed, "the invoice's proration lines name them"
+    assert v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data == []
+    expect_error(lambda: v1.invoice_items.retrieve(one.id), status=404)
+
+
+def item_shape_proration(x, sub):
+    body = body_of(x)
+    assert set(body) == FIELDS
+    assert (body["proration"], body["discountable"], body["invoice"]) == (True, False, None)
+    assert body["parent"]["subscription_details"]["subscription"] == sub.id
+    assert body["parent"]["subscription_details"]["subscription_item"] == sub["items"].data[0].id
+    assert body["pricing"]["price_details"]["price"]
+    assert body["date"] == APR16 and body["period"] == {"start": APR16, "end": MAY1}

@@ -113,6 +113,12 @@ pub struct InvoiceItem {
     /// for that draft, or moved onto it): if the draft is deleted, it is pending again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub from_pending: bool,
+    /// A subscription's proration waiting for its next invoice (never stored as an item: it
+    /// lives with its subscription), and the subscription item it prorates.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub proration: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_item: Option<String>,
     #[serde(default)]
     pub deleted: bool,
 }
@@ -168,6 +174,8 @@ impl InvoiceItem {
             line: None,
             named_by_price: false,
             from_pending: false,
+            proration: false,
+            subscription_item: None,
             deleted: false,
         };
         item.price_as(p.pricing, p.quantity)?;
@@ -298,6 +306,43 @@ impl InvoiceItem {
         self.price = price;
         self.product = product;
         Ok(())
+    }
+
+    /// A pending proration of `sub` (a line it will bill) seen as the invoice item it is in
+    /// Stripe's terms: dated when the change it prorates took effect, and (as Stripe's
+    /// prorations) not itself discountable (it keeps the discounts it was made with). `None`
+    /// for a line that is not an item (one stored before prorations had ids).
+    pub fn pending_proration(
+        sub: &crate::subscription::Subscription,
+        line: &Line,
+    ) -> Option<InvoiceItem> {
+        Some(InvoiceItem {
+            id: line.invoice_item.clone()?,
+            created: line.period_start,
+            livemode: sub.livemode,
+            customer: sub.customer.clone(),
+            currency: sub.currency.clone(),
+            test_clock: sub.test_clock.clone(),
+            amount: line.amount,
+            quantity: line.quantity,
+            basis: Basis::Price,
+            unit_amount: (line.quantity != 0).then(|| line.amount / line.quantity),
+            price: Some(line.price.clone()),
+            product: Some(line.product.clone()),
+            description: Some(line.description.clone()),
+            discountable: false,
+            metadata: line.metadata.clone(),
+            period_start: line.period_start,
+            period_end: line.period_end,
+            subscription: Some(sub.id.clone()),
+            invoice: None,
+            line: Some(line.id.clone()),
+            named_by_price: false,
+            from_pending: false,
+            proration: line.proration,
+            subscription_item: line.subscription_item.clone(),
+            deleted: false,
+        })
     }
 
     /// Whether no invoice has taken it yet.

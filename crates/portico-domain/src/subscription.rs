@@ -648,7 +648,8 @@ fn item_line(
         proration,
         subscription_item: Some(item.id.clone()),
         discount_amounts: Vec::new(),
-        invoice_item: None,
+        // A proration is an invoice item of its own until an invoice bills it, as Stripe's are.
+        invoice_item: proration.then(|| ctx.ids.next("ii_", ID_LEN)),
         subscription: None,
         discountable: true,
         metadata: Metadata::default(),
@@ -1835,7 +1836,7 @@ impl Subscription {
                     proration: true,
                     subscription_item: Some(it.id.clone()),
                     discount_amounts: Vec::new(),
-                    invoice_item: None,
+                    invoice_item: Some(ctx.ids.next("ii_", ID_LEN)),
                     subscription: None,
                     discountable: true,
                     metadata: Metadata::default(),

@@ -390,13 +390,19 @@ impl Object for portico_domain::subscription::Subscription {
     fn parent(&self) -> Option<String> {
         Some(self.customer.clone())
     }
-    /// The prices and item ids on the subscription, space-separated and padded, for `price`
-    /// filters and for finding an item's subscription.
+    /// The prices and item ids on the subscription, and the invoice items of its pending
+    /// prorations, space-separated and padded, for `price` filters and for finding an item's
+    /// subscription.
     fn lookup(&self) -> Option<String> {
         let ids: Vec<&str> = self
             .items
             .iter()
             .flat_map(|i| [i.price.id.as_str(), i.id.as_str()])
+            .chain(
+                self.pending_lines
+                    .iter()
+                    .filter_map(|l| l.invoice_item.as_deref()),
+            )
             .collect();
         Some(format!(" {} ", ids.join(" ")))
     }

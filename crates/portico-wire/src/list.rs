@@ -24,6 +24,16 @@ pub struct Range {
     pub lte: Option<i64>,
 }
 
+impl Range {
+    /// Whether `t` falls in the range.
+    pub fn contains(&self, t: i64) -> bool {
+        self.gt.is_none_or(|v| t > v)
+            && self.gte.is_none_or(|v| t >= v)
+            && self.lt.is_none_or(|v| t < v)
+            && self.lte.is_none_or(|v| t <= v)
+    }
+}
+
 /// The paging parameters every list endpoint takes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListParams {

@@ -491,8 +491,10 @@ pub fn invoice_line(
         "invoice": inv.id,
         "livemode": inv.livemode,
         "metadata": l.metadata,
-        "parent": match &l.invoice_item {
-            Some(ii) => json!({
+        // A subscription item's line (a proration included, with the invoice item it was) names
+        // the item; a one-off charge names its invoice item.
+        "parent": match (&l.subscription_item, &l.invoice_item) {
+            (None, Some(ii)) => json!({
                 "invoice_item_details": {
                     "invoice_item": ii,
                     "proration": l.proration,
@@ -502,10 +504,10 @@ pub fn invoice_line(
                 "subscription_item_details": null,
                 "type": "invoice_item_details",
             }),
-            None => json!({
+            _ => json!({
                 "invoice_item_details": null,
                 "subscription_item_details": {
-                    "invoice_item": null,
+                    "invoice_item": l.invoice_item,
                     "proration": l.proration,
                     "proration_details": {"credited_items": null},
                     "subscription": l.subscription.as_ref().or(inv.subscription.as_ref()),
@@ -563,12 +565,12 @@ pub fn invoice_item(ii: &portico_domain::invoice_item::InvoiceItem) -> Value {
         // Stripe leaves it null for a discountable item, whose discounts the invoice works out.
         "net_amount": (!ii.discountable).then_some(ii.amount),
         "parent": ii.subscription.as_ref().map(|s| json!({
-            "subscription_details": {"subscription": s, "subscription_item": null},
+            "subscription_details": {"subscription": s, "subscription_item": ii.subscription_item},
             "type": "subscription_details",
         })),
         "period": {"end": ii.period_end, "start": ii.period_start},
         "pricing": pricing(ii.price.as_ref().zip(ii.product.as_ref()), ii.unit_amount),
-        "proration": false,
+        "proration": ii.proration,
         "proration_details": {"credited_items": null, "discount_amounts": []},
         "quantity": ii.quantity,
         "quantity_decimal": ii.quantity.to_string(),

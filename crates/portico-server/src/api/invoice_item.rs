@@ -3,7 +3,7 @@
 
 use crate::api::price::{read_decimal_amount, read_inline_price, resolve_price, PriceRef};
 use crate::http::{Api, Failure, PathId, Reply};
-use crate::objects::{created_filters, list, load, load_live, respond, with_retries};
+use crate::objects::{created_filters, list, load, load_live, no_such, respond, with_retries};
 use crate::state::App;
 use axum::extract::State;
 use portico_domain::customer::Customer;
@@ -337,8 +337,67 @@ pub async fn retrieve_invoice_item(
     mut api: Api,
 ) -> Reply {
     let expand = api.read(|r| r.expand("invoiceitem", false))?;
-    let item = load_live::<InvoiceItem>(&app, &api.caller.account, &id, None).await?;
-    respond(&app, &api, render::invoice_item(&item.value), &expand).await
+    let account = &api.caller.account;
+    let item = match portico_store::get::<InvoiceItem>(&*app.store, account, &id).await? {
+        Some(v) if !v.value.deleted => v.value,
+        _ => match pending_proration(&app, account, &id).await? {
+            Some(p) => p,
+            None => return Err(no_such("invoiceitem", &id, None).into()),
+        },
+    };
+    respond(&app, &api, render::invoice_item(&item), &expand).await
+}
+
+/// The pending proration `id` of one of the account's subscriptions, as an invoice item.
+async fn pending_proration(
+    app: &App,
+    account: &AccountId,
+    id: &str,
+) -> Result<Option<InvoiceItem>, Failure> {
+    if !id.starts_with("ii_") || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Ok(None);
+    }
+    let q = ListQuery {
+        kind: "subscription",
+        filters: vec![Filter::LookupLike(format!("* {id} *"))],
+        cursor: Cursor::Start,
+        limit: 100,
+        include_deleted: false,
+    };
+    let page = app.store.list(account, &q).await?;
+    for sub in portico_store::decode_all::<Subscription>(&*app.store, account, &page)? {
+        let found = sub
+            .value
+            .pending_lines
+            .iter()
+            .find(|l| l.invoice_item.as_deref() == Some(id));
+        if let Some(line) = found {
+            return Ok(InvoiceItem::pending_proration(&sub.value, line));
+        }
+    }
+    Ok(None)
+}
+
+/// Loads invoice item `id` to change it: a pending proration is refused by name (it changes
+/// with its subscription).
+async fn load_to_change(
+    app: &App,
+    account: &AccountId,
+    id: &str,
+) -> Result<Versioned<InvoiceItem>, Failure> {
+    match load_live::<InvoiceItem>(app, account, id, None).await {
+        Err(_) if pending_proration(app, account, id).await?.is_some() => Err(ApiError::invalid(
+            None,
+            None,
+            format!(
+                "The invoice item {id} is a pending proration of a subscription: it changes with \
+                 the subscription (an update, or a cancellation without `prorate` and \
+                 `invoice_now`, which drops it), not by itself."
+            ),
+        )
+        .into()),
+        other => other,
+    }
 }
 
 /// `POST /v1/invoiceitems/{id}`: while it is pending or on a draft (whose line follows).
@@ -363,7 +422,7 @@ pub async fn update_invoice_item(
     let item = with_retries(|| async move {
         let (pricing, quantity, description, discountable, metadata, period) = p_;
         let account = &api_.caller.account;
-        let mut item = load_live::<InvoiceItem>(app_, account, id, None).await?;
+        let mut item = load_to_change(app_, account, id).await?;
         let mut inv = on_draft(app_, account, &item.value).await?;
         let now =
             crate::objects::now_for(app_, account, item.value.test_clock.as_deref(), api_.now)
@@ -442,7 +501,7 @@ pub async fn delete_invoice_item(
     let (app_, api_, id) = (&app, &api, &id);
     let item = with_retries(|| async move {
         let account = &api_.caller.account;
-        let mut item = load_live::<InvoiceItem>(app_, account, id, None).await?;
+        let mut item = load_to_change(app_, account, id).await?;
         let inv = on_draft(app_, account, &item.value).await?;
         item.value.deleted = true;
         let mut writes = vec![Write::Update(item.next_record())];
@@ -475,10 +534,11 @@ pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
             read_created(r),
         )
     })?;
-    let mut filters = created_filters(created);
-    if let Some(c) = customer {
-        filters.push(Filter::Parent(c));
+    let mut filters = created_filters(created.clone());
+    if let Some(c) = &customer {
+        filters.push(Filter::Parent(c.clone()));
     }
+    let by_invoice = invoice.is_some();
     if let Some(i) = invoice {
         filters.push(Filter::Lookup(i));
     }
@@ -487,15 +547,44 @@ pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
             if p { "pending" } else { "invoiced" }.into(),
         ));
     }
-    list(
-        &app,
-        &api,
-        "invoiceitem",
-        "/v1/invoiceitems",
+    let url = "/v1/invoiceitems";
+    // A customer's pending items include their subscriptions' pending prorations, which live
+    // with the subscriptions: the list is put together whole, newest first, and paged here.
+    let Some(customer) = customer.filter(|_| !by_invoice && pending != Some(false)) else {
+        return list(&app, &api, "invoiceitem", url, filters, params).await;
+    };
+    let account = &api.caller.account;
+    let mut items = Vec::new();
+    let mut q = ListQuery {
+        kind: "invoiceitem",
         filters,
-        params,
-    )
-    .await
+        cursor: Cursor::Start,
+        limit: 100,
+        include_deleted: false,
+    };
+    loop {
+        let page = app.store.list(account, &q).await?;
+        let decoded = portico_store::decode_all::<InvoiceItem>(&*app.store, account, &page)?;
+        items.extend(decoded.into_iter().map(|v| v.value));
+        match page.records.last() {
+            Some(last) if page.has_more => q.cursor = Cursor::After(last.id.clone()),
+            _ => break,
+        }
+    }
+    let subs = crate::billing::all_subscriptions(&app, account, Filter::Parent(customer)).await?;
+    for sub in &subs {
+        items.extend(
+            sub.value
+                .pending_lines
+                .iter()
+                .filter_map(|l| InvoiceItem::pending_proration(&sub.value, l))
+                .filter(|i| created.as_ref().is_none_or(|r| r.contains(i.created))),
+        );
+    }
+    // Newest first (stored items already are; a stable sort keeps their order).
+    items.sort_by_key(|i| std::cmp::Reverse(i.created));
+    let all = items.iter().map(render::invoice_item).collect();
+    crate::objects::list_embedded(&app, &api, "invoiceitem", url, all, params).await
 }
 
 /// The pending invoice items an invoice takes, with the lines that bill them.
