@@ -66,6 +66,11 @@ def test_an_amount_is_pending_until_an_invoice_takes_it(v1, world):
     assert str(ii.pricing.unit_amount_decimal) == "1500" and "price_details" not in body_of(ii)["pricing"]
     assert ii.metadata.to_dict() == {"order": "42"}
     assert body_of(v1.invoice_items.retrieve(ii.id)) == body_of(ii)
+    # Nothing to expand where an amount names no price, and no error either.
+    expanded = v1.invoice_items.retrieve(ii.id, {"expand": ["pricing.price_details.price"]})
+    assert body_of(expanded) == body_of(ii)
+    # No tax rates to clear, and clearing them is no error.
+    assert v1.invoice_items.update(ii.id, {"tax_rates": ""}).amount == 1500
     created = v1.events.list({"type": "invoiceitem.created"}).data
     assert [e.data.object.id for e in created] == [ii.id]
 
@@ -110,6 +115,9 @@ def test_a_credit_takes_no_discount_unless_asked(v1, world):
     ({"amount": 100, "currency": "usd", "quantity": 2}, "quantity"),
     ({"amount": 100_000_000, "currency": "usd"}, "amount"),
     ({"amount": -9223372036854775808, "currency": "usd"}, "amount"),
+    # What the units come to is held to the same limit as an amount.
+    ({"unit_amount_decimal": "99999999", "quantity": 1_000_000, "currency": "usd"}, "quantity"),
+    ({"price_data": {"currency": "usd", "product": "KIT_PRODUCT", "unit_amount": 99_999_999}, "quantity": 2}, "quantity"),
     ({"amount": 100, "currency": "usd", "period": {"start": -1, "end": 5}}, "period[start]"),
     ({"amount": 100, "currency": "usd", "period": {"start": "soon", "end": 5}}, "period[start]"),
     ({"amount": 100, "currency": "usd", "period": {"start": 5}}, "period[end]"),
@@ -128,6 +136,8 @@ def test_a_credit_takes_no_discount_unless_asked(v1, world):
 ])
 def test_refusals_name_the_parameter(v1, world, params, param):
     fill = {"KIT": world["kit"], "MONTHLY": world["monthly"]}
+    if params.get("price_data", {}).get("product") == "KIT_PRODUCT":
+        params = {**params, "price_data": {**params["price_data"], "product": world["kit_product"]}}
     if "pricing" in params:
         params = {**params, "pricing": {"price": fill.get(params["pricing"]["price"], params["pricing"]["price"])}}
     expect_error(lambda: v1.invoice_items.create({"customer": world["cus"].id, **params}), param=param)
@@ -415,6 +425,11 @@ def test_pending_prorations_are_listed_as_the_invoice_items_they_are(v1, world):
     inv = renew(v1, world, sub)
     billed = {l.parent.subscription_item_details.invoice_item for l in inv.lines.data if l.parent.subscription_item_details}
     assert {x.id for x in prorations} <= billed, "the invoice's proration lines name them"
+    # Billed, they are the invoice's items, with the invoice named.
+    on_invoice = v1.invoice_items.list({"invoice": inv.id}).data
+    assert {x.id for x in on_invoice} == {fee.id} | {x.id for x in prorations}
+    assert all(x.invoice == inv.id for x in on_invoice)
+    assert v1.invoice_items.list({"invoice": inv.id, "pending": True}).data == []
     assert v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data == []
     expect_error(lambda: v1.invoice_items.retrieve(one.id), status=404)
 
@@ -427,3 +442,20 @@ def item_shape_proration(x, sub):
     assert body["parent"]["subscription_details"]["subscription_item"] == sub["items"].data[0].id
     assert body["pricing"]["price_details"]["price"]
     assert body["date"] == APR16 and body["period"] == {"start": APR16, "end": MAY1}
+
+
+def test_a_billed_proration_shows_the_discounts_its_invoice_gave_it(v1, world):
+    coupon = v1.coupons.create({"percent_off": 50, "duration": "forever"})
+    pro = v1.prices.create({"product": world["plan"], "currency": "usd", "unit_amount": 6000,
+                            "recurring": {"interval": "month"}}).id
+    sub = subscribe(v1, world, discounts=[{"coupon": coupon.id}])
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "price": pro}],
+                                     "proration_behavior": "always_invoice"})
+    inv = check(v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice))
+    items = v1.invoice_items.list({"invoice": inv.id}).data
+    assert sorted(x.amount for x in items) == [-1500, 3000]
+    for x in items:
+        line = next(l for l in inv.lines.data if l.parent.subscription_item_details.invoice_item == x.id)
+        assert [d.amount for d in x.proration_details.discount_amounts] == [d.amount for d in line.discount_amounts]
+        assert x.proration_details.discount_amounts[0].amount == x.amount // 2

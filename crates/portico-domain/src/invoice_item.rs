@@ -119,6 +119,9 @@ pub struct InvoiceItem {
     pub proration: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription_item: Option<String>,
+    /// A billed proration's discounts, as its invoice applied them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discount_amounts: Vec<crate::invoice::DiscountAmount>,
     #[serde(default)]
     pub deleted: bool,
 }
@@ -176,6 +179,7 @@ impl InvoiceItem {
             from_pending: false,
             proration: false,
             subscription_item: None,
+            discount_amounts: Vec::new(),
             deleted: false,
         };
         item.price_as(p.pricing, p.quantity)?;
@@ -300,6 +304,17 @@ impl InvoiceItem {
                 )
             }
         };
+        // What one item comes to is held to the most one payment can be, as an amount is.
+        if !(-MAX_UNIT_AMOUNT..=MAX_UNIT_AMOUNT).contains(&amount) {
+            return Err(DomainError::invalid(
+                "quantity",
+                format!(
+                    "This invoice item would come to {amount}, but an invoice item must be \
+                     between -{MAX_UNIT_AMOUNT} and {MAX_UNIT_AMOUNT}: lower the quantity or the \
+                     unit amount."
+                ),
+            ));
+        }
         self.amount = amount;
         self.quantity = quantity;
         self.basis = basis;
@@ -309,40 +324,36 @@ impl InvoiceItem {
     }
 
     /// A pending proration of `sub` (a line it will bill) seen as the invoice item it is in
-    /// Stripe's terms: dated when the change it prorates took effect, and (as Stripe's
-    /// prorations) not itself discountable (it keeps the discounts it was made with). `None`
-    /// for a line that is not an item (one stored before prorations had ids).
+    /// Stripe's terms. `None` for a line that is not an item (one stored before prorations
+    /// had ids).
     pub fn pending_proration(
         sub: &crate::subscription::Subscription,
         line: &Line,
     ) -> Option<InvoiceItem> {
-        Some(InvoiceItem {
-            id: line.invoice_item.clone()?,
-            created: line.period_start,
+        let of = ProrationOf {
+            customer: &sub.customer,
+            currency: &sub.currency,
             livemode: sub.livemode,
-            customer: sub.customer.clone(),
-            currency: sub.currency.clone(),
-            test_clock: sub.test_clock.clone(),
-            amount: line.amount,
-            quantity: line.quantity,
-            basis: Basis::Price,
-            unit_amount: (line.quantity != 0).then(|| line.amount / line.quantity),
-            price: Some(line.price.clone()),
-            product: Some(line.product.clone()),
-            description: Some(line.description.clone()),
-            discountable: false,
-            metadata: line.metadata.clone(),
-            period_start: line.period_start,
-            period_end: line.period_end,
-            subscription: Some(sub.id.clone()),
+            test_clock: sub.test_clock.as_deref(),
+            subscription: Some(&sub.id),
             invoice: None,
-            line: Some(line.id.clone()),
-            named_by_price: false,
-            from_pending: false,
-            proration: line.proration,
-            subscription_item: line.subscription_item.clone(),
-            deleted: false,
-        })
+        };
+        of.item(line)
+    }
+
+    /// A proration `inv` billed, as the invoice item it was (its discounts as applied there).
+    pub fn billed_proration(inv: &Invoice, line: &Line) -> Option<InvoiceItem> {
+        let of = ProrationOf {
+            customer: &inv.customer,
+            currency: &inv.currency,
+            livemode: inv.livemode,
+            test_clock: inv.test_clock.as_deref(),
+            subscription: line.subscription.as_deref().or(inv.subscription.as_deref()),
+            invoice: Some(&inv.id),
+        };
+        let mut item = of.item(line)?;
+        item.discount_amounts = line.discount_amounts.clone();
+        Some(item)
     }
 
     /// Whether no invoice has taken it yet.
@@ -472,6 +483,52 @@ impl InvoiceItem {
                  which is {state}, so it can no longer change.",
                 self.id, inv.id
             )
+        })
+    }
+}
+
+/// Whose proration a line is.
+struct ProrationOf<'a> {
+    customer: &'a str,
+    currency: &'a str,
+    livemode: bool,
+    test_clock: Option<&'a str>,
+    subscription: Option<&'a str>,
+    invoice: Option<&'a str>,
+}
+
+impl ProrationOf<'_> {
+    /// The line as an invoice item: dated when the change it prorates took effect, and (as
+    /// Stripe's prorations) not discountable itself, since it keeps the discounts it was made
+    /// with.
+    fn item(&self, line: &Line) -> Option<InvoiceItem> {
+        Some(InvoiceItem {
+            id: line.invoice_item.clone().filter(|_| line.proration)?,
+            created: line.period_start,
+            livemode: self.livemode,
+            customer: self.customer.to_owned(),
+            currency: self.currency.to_owned(),
+            test_clock: self.test_clock.map(str::to_owned),
+            amount: line.amount,
+            quantity: line.quantity,
+            basis: Basis::Price,
+            unit_amount: (line.quantity != 0).then(|| line.amount / line.quantity),
+            price: Some(line.price.clone()),
+            product: Some(line.product.clone()),
+            description: Some(line.description.clone()),
+            discountable: false,
+            metadata: line.metadata.clone(),
+            period_start: line.period_start,
+            period_end: line.period_end,
+            subscription: self.subscription.map(str::to_owned),
+            invoice: self.invoice.map(str::to_owned),
+            line: Some(line.id.clone()),
+            named_by_price: false,
+            from_pending: false,
+            proration: true,
+            subscription_item: line.subscription_item.clone(),
+            discount_amounts: Vec::new(),
+            deleted: false,
         })
     }
 }
@@ -657,6 +714,13 @@ mod tests {
         }
         let e = make(params(ItemPricing::UnitAmount(i64::MIN))).unwrap_err();
         assert_eq!(param_of(e).as_deref(), Some("unit_amount_decimal"));
+        // Nor can a unit amount times a quantity come to more.
+        let e = make(InvoiceItemCreate {
+            quantity: Some(1_000_000),
+            ..params(ItemPricing::UnitAmount(MAX_UNIT_AMOUNT))
+        })
+        .unwrap_err();
+        assert_eq!(param_of(e).as_deref(), Some("quantity"));
         assert!(make(params(ItemPricing::Amount(-MAX_UNIT_AMOUNT))).is_ok());
     }
 
@@ -941,14 +1005,19 @@ mod tests {
         #[test]
         fn units_times_quantity(
             unit in -MAX_UNIT_AMOUNT..=MAX_UNIT_AMOUNT,
-            quantity in 0..=MAX_QUANTITY,
+            quantity in proptest::prop_oneof![0i64..=1_000, 0..=MAX_QUANTITY],
         ) {
             let mut ids = SequentialIds::default();
             let mut c = ctx(&mut ids);
-            let item = InvoiceItem::create(
+            let made = InvoiceItem::create(
                 InvoiceItemCreate { quantity: Some(quantity), ..params(ItemPricing::UnitAmount(unit)) },
                 &mut c,
-            ).unwrap();
+            );
+            // Beyond what one payment can be, refused by name.
+            let Ok(item) = made else {
+                proptest::prop_assert!((unit * quantity).abs() > MAX_UNIT_AMOUNT);
+                return Ok(());
+            };
             proptest::prop_assert_eq!(item.amount, unit * quantity);
             proptest::prop_assert_eq!(item.to_line(&mut c).amount, item.amount);
             proptest::prop_assert_eq!(item.discountable, item.amount >= 0);

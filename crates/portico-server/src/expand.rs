@@ -7,7 +7,7 @@ use crate::state::App;
 use futures_util::future::BoxFuture;
 use portico_domain::AccountId;
 use portico_wire::expand::{
-    always_expanded, included_on_request, not_expandable, target, ExpandTree,
+    always_expanded, included_on_request, leads_to_expandable, not_expandable, target, ExpandTree,
 };
 use serde_json::Value;
 
@@ -79,6 +79,11 @@ fn walk<'a>(
                 continue;
             }
             let Some(slot) = value.get_mut(seg.as_str()) else {
+                // A hash this object leaves out (the `price_details` of an amount given as is):
+                // nothing there to expand.
+                if leads_to_expandable(&object, &field) {
+                    continue;
+                }
                 return Err(not_expandable(seg, false).into());
             };
             match slot {

@@ -271,16 +271,21 @@ fn check_object(tree: &ExpandTree, object: &str, prefix: &str) -> Result<(), Api
             continue;
         }
         // A plain hash on the way to an expandable field (`invoice_settings.default_payment_method`).
-        let leads_on = EXPANDABLE
-            .iter()
-            .any(|(o, f, _)| *o == object && f.starts_with(&format!("{field}.")));
-        if leads_on && !sub.is_empty() {
+        if leads_to_expandable(object, &field) && !sub.is_empty() {
             check_object(sub, object, &field)?;
             continue;
         }
         return Err(not_expandable(seg, false));
     }
     Ok(())
+}
+
+/// Whether `field` of `object` is a plain hash on the way to an expandable field
+/// (`invoice_settings` of a customer).
+pub fn leads_to_expandable(object: &str, field: &str) -> bool {
+    EXPANDABLE
+        .iter()
+        .any(|(o, f, _)| *o == object && f.strip_prefix(field).is_some_and(|r| r.starts_with('.')))
 }
 
 /// The error for a path segment that cannot be expanded.

@@ -571,7 +571,10 @@ pub fn invoice_item(ii: &portico_domain::invoice_item::InvoiceItem) -> Value {
         "period": {"end": ii.period_end, "start": ii.period_start},
         "pricing": pricing(ii.price.as_ref().zip(ii.product.as_ref()), ii.unit_amount),
         "proration": ii.proration,
-        "proration_details": {"credited_items": null, "discount_amounts": []},
+        "proration_details": {
+            "credited_items": null,
+            "discount_amounts": ii.discount_amounts.iter().map(|d| json!({"amount": d.amount, "discount": d.discount})).collect::<Vec<_>>(),
+        },
         "quantity": ii.quantity,
         "quantity_decimal": ii.quantity.to_string(),
         "tax_rates": [],

@@ -61,6 +61,10 @@ fn read_pricing(r: &mut Reader<'_>) -> Option<PricingParam> {
 /// The parameters Stripe takes that Portico refuses by name.
 fn refuse_unsupported(r: &mut Reader<'_>) {
     crate::api::subscription::refuse_tax(r);
+    // `tax_rates=""` clears them, and no item has any.
+    if r.is_empty_string("tax_rates") {
+        r.string_or_clear("tax_rates", 20);
+    }
     for key in ["tax_behavior", "tax_code", "tax_rates"] {
         r.unsupported(key, "tax is not implemented.");
     }
@@ -534,11 +538,41 @@ pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
             read_created(r),
         )
     })?;
-    let mut filters = created_filters(created.clone());
-    if let Some(c) = &customer {
-        filters.push(Filter::Parent(c.clone()));
+    let account = &api.caller.account;
+    // Prorations are invoice items too, kept with what bills them: a customer's pending ones
+    // with their subscriptions, an invoice's on its lines.
+    let mut prorations = Vec::new();
+    match (&customer, &invoice) {
+        (_, Some(id)) if pending != Some(true) => {
+            if let Some(inv) = portico_store::get::<Invoice>(&*app.store, account, id).await? {
+                let inv = inv.value;
+                if !inv.deleted && customer.as_ref().is_none_or(|c| *c == inv.customer) {
+                    prorations.extend(
+                        inv.lines
+                            .iter()
+                            .filter_map(|l| InvoiceItem::billed_proration(&inv, l)),
+                    );
+                }
+            }
+        }
+        (Some(c), None) if pending != Some(false) => {
+            let owner = Filter::Parent(c.clone());
+            for sub in crate::billing::all_subscriptions(&app, account, owner).await? {
+                prorations.extend(
+                    sub.value
+                        .pending_lines
+                        .iter()
+                        .filter_map(|l| InvoiceItem::pending_proration(&sub.value, l)),
+                );
+            }
+        }
+        _ => {}
     }
-    let by_invoice = invoice.is_some();
+    prorations.retain(|i| created.as_ref().is_none_or(|r| r.contains(i.created)));
+    let mut filters = created_filters(created);
+    if let Some(c) = customer {
+        filters.push(Filter::Parent(c));
+    }
     if let Some(i) = invoice {
         filters.push(Filter::Lookup(i));
     }
@@ -548,12 +582,10 @@ pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
         ));
     }
     let url = "/v1/invoiceitems";
-    // A customer's pending items include their subscriptions' pending prorations, which live
-    // with the subscriptions: the list is put together whole, newest first, and paged here.
-    let Some(customer) = customer.filter(|_| !by_invoice && pending != Some(false)) else {
+    if prorations.is_empty() {
         return list(&app, &api, "invoiceitem", url, filters, params).await;
-    };
-    let account = &api.caller.account;
+    }
+    // With prorations, the list is put together whole, newest first, and paged here.
     let mut items = Vec::new();
     let mut q = ListQuery {
         kind: "invoiceitem",
@@ -571,16 +603,7 @@ pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
             _ => break,
         }
     }
-    let subs = crate::billing::all_subscriptions(&app, account, Filter::Parent(customer)).await?;
-    for sub in &subs {
-        items.extend(
-            sub.value
-                .pending_lines
-                .iter()
-                .filter_map(|l| InvoiceItem::pending_proration(&sub.value, l))
-                .filter(|i| created.as_ref().is_none_or(|r| r.contains(i.created))),
-        );
-    }
+    items.extend(prorations);
     // Newest first (stored items already are; a stable sort keeps their order).
     items.sort_by_key(|i| std::cmp::Reverse(i.created));
     let all = items.iter().map(render::invoice_item).collect();
