@@ -55,6 +55,15 @@ def body_of(obj) -> dict:
     return obj.to_dict(for_json=True)
 
 
+def sdk_shape(obj, fields: set, object_name: str, prefix: str) -> dict:
+    """For an object the published spec subsets leave out: assert its JSON has exactly `fields`
+    (as the SDK types it), its `object` and id prefix; return the JSON."""
+    body = body_of(obj)
+    assert set(body) == fields, set(body) ^ fields
+    assert body["object"] == object_name and body["id"].startswith(prefix), body
+    return body
+
+
 def check(obj):
     """Validate an SDK object (or a plain dict) against Stripe's schema; return it."""
     data = obj if isinstance(obj, dict) else body_of(obj)

@@ -5,7 +5,7 @@ draft, whose line then follows the item until the draft is finalized."""
 import pytest
 import stripe
 
-from helpers import APR1, APR16, DAY, HOUR, MAY1, body_of, carded_customer, check, expect_error
+from helpers import APR1, APR16, DAY, HOUR, MAY1, body_of, carded_customer, check, expect_error, sdk_shape
 
 # The invoice item's fields, as stripe-python 15 (API version 2026-07-29.dahlia) types them: the
 # published spec subsets do not carry the schema, so its shape is checked against these.
@@ -18,9 +18,7 @@ FIELDS = {
 
 
 def item_shape(ii):
-    body = body_of(ii)
-    assert set(body) == FIELDS, set(body) ^ FIELDS
-    assert body["object"] == "invoiceitem" and body["id"].startswith("ii_")
+    body = sdk_shape(ii, FIELDS, "invoiceitem", "ii_")
     assert isinstance(body["amount"], int) and isinstance(body["date"], int)
     assert body["pricing"]["type"] == "price_details"
     assert set(body["period"]) == {"start", "end"}
@@ -435,8 +433,7 @@ def test_pending_prorations_are_listed_as_the_invoice_items_they_are(v1, world):
 
 
 def item_shape_proration(x, sub):
-    body = body_of(x)
-    assert set(body) == FIELDS
+    body = sdk_shape(x, FIELDS, "invoiceitem", "ii_")
     assert (body["proration"], body["discountable"], body["invoice"]) == (True, False, None)
     assert body["parent"]["subscription_details"]["subscription"] == sub.id
     assert body["parent"]["subscription_details"]["subscription_item"] == sub["items"].data[0].id

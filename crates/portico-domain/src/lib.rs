@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod balance_transaction;
 pub mod billing_cycle;
 pub mod branding;
 pub mod calendar;

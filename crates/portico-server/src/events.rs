@@ -378,10 +378,11 @@ impl App {
         extra: Vec<(&str, Value)>,
     ) -> Result<(), StoreError> {
         let request = REQUEST.try_with(Clone::clone).unwrap_or_default();
-        let mut events = Vec::new();
+        // Each object written with what it was: `None` for one that causes nothing.
+        let mut changes: Vec<Option<(&Record, Option<Record>)>> = Vec::with_capacity(writes.len());
         for (i, w) in writes.iter().enumerate() {
-            let (record, old) = match w {
-                Write::Insert(r) => (r, None),
+            changes.push(match w {
+                Write::Insert(r) => Some((r, None)),
                 Write::Update(r) => {
                     // An object written twice in one commit (a renewal, then its failed
                     // payment) changes from its first write's version.
@@ -395,11 +396,20 @@ impl App {
                     };
                     // A stale write fails its version check anyway; it causes no events.
                     match old {
-                        Some(o) if o.version == r.version - 1 => (r, Some(o)),
-                        _ => continue,
+                        Some(o) if o.version == r.version - 1 => Some((r, Some(o))),
+                        _ => None,
                     }
                 }
-                _ => continue,
+                _ => None,
+            });
+        }
+        // Every change of a customer's balance is an entry of their ledger (announcing nothing
+        // of its own).
+        let ledger = crate::ledger::entries(&changes, now, &self.settings.default_currency)?;
+        let mut events = Vec::new();
+        for change in &changes {
+            let Some((record, old)) = change else {
+                continue;
             };
             // The caller's rendering stands for a new object of the same kind and id.
             let known = rendered.take_if(|v| {
@@ -409,6 +419,8 @@ impl App {
             });
             events.extend(self.events_for(account, record, old.as_ref(), known, now, &request)?);
         }
+        drop(changes);
+        writes.extend(ledger.into_iter().map(Write::Insert));
         for (kind, object) in extra {
             events.push(event_record(kind, object, None, self.clock.now(), &request));
         }
@@ -489,7 +501,12 @@ impl App {
     ) -> Result<Vec<Record>, StoreError> {
         // Stripe announces no changes to webhook endpoints, and Portico's own settings
         // (branding) are not Stripe objects.
-        if record.kind == WebhookEndpoint::KIND || record.kind.starts_with("portico.") {
+        // Nor the entries of a customer's balance ledger (`customer.updated` says the balance
+        // changed).
+        if record.kind == WebhookEndpoint::KIND
+            || record.kind.starts_with("portico.")
+            || record.kind == "customer_balance_transaction"
+        {
             return Ok(Vec::new());
         }
         // Links expire in the server's time, whatever the objects' clock.

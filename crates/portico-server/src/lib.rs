@@ -13,6 +13,7 @@ pub mod expand;
 pub mod http;
 pub mod ids;
 pub mod invoice_link;
+pub mod ledger;
 pub mod limits;
 pub mod listener;
 pub mod mail;
@@ -142,6 +143,16 @@ fn api_router(app: App) -> Router {
         .route(
             "/v1/customers/{customer}/payment_methods/{payment_method}",
             get(pm::retrieve_customer_payment_method),
+        )
+        .route(
+            "/v1/customers/{customer}/balance_transactions",
+            get(api::customer_balance::list_balance_transactions)
+                .post(api::customer_balance::create_balance_transaction),
+        )
+        .route(
+            "/v1/customers/{customer}/balance_transactions/{transaction}",
+            get(api::customer_balance::retrieve_balance_transaction)
+                .post(api::customer_balance::update_balance_transaction),
         )
         .route(
             "/v1/setup_intents",

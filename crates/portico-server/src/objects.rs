@@ -212,6 +212,9 @@ pub fn render_record(
             render::invoice(&inv, links.hosted_invoice(&inv))
         }
         "discount" => render::discount(&decode::<portico_domain::discount::Discount>(record)?),
+        "customer_balance_transaction" => render::balance_transaction(&decode::<
+            portico_domain::balance_transaction::BalanceTransaction,
+        >(record)?),
         "invoiceitem" => render::invoice_item(
             &decode::<portico_domain::invoice_item::InvoiceItem>(record)?,
         ),

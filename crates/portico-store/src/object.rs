@@ -472,6 +472,19 @@ impl Object for portico_domain::invoice_item::InvoiceItem {
     }
 }
 
+impl Object for portico_domain::balance_transaction::BalanceTransaction {
+    const KIND: &'static str = "customer_balance_transaction";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn parent(&self) -> Option<String> {
+        Some(self.customer.clone())
+    }
+}
+
 impl Object for portico_domain::discount::Discount {
     const KIND: &'static str = "discount";
     fn id(&self) -> &str {

@@ -153,6 +153,15 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
     ("invoice", "total_discount_amounts.discount", "discount"),
     ("line_item", "discount_amounts.discount", "discount"),
     ("line_item", "pricing.price_details.price", "price"),
+    ("customer_balance_transaction", "customer", "customer"),
+    ("customer_balance_transaction", "invoice", "invoice"),
+    // Always null here: Portico has no credit notes or Checkout.
+    ("customer_balance_transaction", "credit_note", "credit_note"),
+    (
+        "customer_balance_transaction",
+        "checkout_session",
+        "checkout.session",
+    ),
     ("invoiceitem", "customer", "customer"),
     ("invoiceitem", "discounts", "discount"),
     ("invoiceitem", "invoice", "invoice"),

@@ -543,6 +543,27 @@ fn pricing(price: Option<(&String, &String)>, unit_amount: Option<i64>) -> Value
     v
 }
 
+/// An entry of a customer's balance ledger.
+pub fn balance_transaction(t: &portico_domain::balance_transaction::BalanceTransaction) -> Value {
+    json!({
+        "id": t.id,
+        "object": "customer_balance_transaction",
+        "amount": t.amount,
+        "checkout_session": null,
+        "created": t.created,
+        "credit_note": null,
+        "currency": t.currency,
+        "customer": t.customer,
+        "customer_account": null,
+        "description": t.description,
+        "ending_balance": t.ending_balance,
+        "invoice": t.invoice,
+        "livemode": t.livemode,
+        "metadata": t.metadata,
+        "type": t.kind.as_str(),
+    })
+}
+
 /// An invoice item, or its deleted stub.
 pub fn invoice_item(ii: &portico_domain::invoice_item::InvoiceItem) -> Value {
     if ii.deleted {

@@ -9,6 +9,7 @@ use crate::objects::{
 use crate::payments::resolve_payment_method;
 use crate::state::App;
 use axum::extract::State;
+use portico_domain::balance_transaction::MAX_BALANCE;
 use portico_domain::customer::{
     Address, CustomField, Customer, CustomerParams, InvoiceSettingsParams, RenderingOptions,
     Shipping, TaxExempt,
@@ -43,9 +44,6 @@ fn read_shipping(r: &mut Reader<'_>) -> Shipping {
         tracking_number: None,
     }
 }
-
-/// The largest customer balance, either way, in the currency's minor unit.
-const MAX_BALANCE: i64 = 9_999_999_999_999;
 
 /// The parameters shared by create and update, in Stripe's names.
 fn read_params(r: &mut Reader<'_>, create: bool) -> (CustomerParams, Vec<String>, Option<String>) {

@@ -3,6 +3,7 @@
 pub mod billing_portal;
 pub mod coupon;
 pub mod customer;
+pub mod customer_balance;
 pub mod event;
 pub mod invoice;
 pub mod invoice_item;
