@@ -56,6 +56,9 @@ def test_every_change_of_the_balance_is_an_entry(v1):
     cus = v1.customers.create({"email": "b@example.com", "balance": 1000})
     assert [(t.type, t.amount, t.ending_balance) for t in ledger(v1, cus.id)] == [("initial", 1000, 1000)]
     assert ledger(v1, cus.id)[0].currency == "usd", "the account's, the customer having none"
+    assert v1.customers.retrieve(cus.id).currency == "usd", "which the balance holds them to"
+    expect_error(lambda: v1.customers.balance_transactions.create(cus.id, {"amount": 1, "currency": "eur"}),
+                 param="currency")
     v1.customers.update(cus.id, {"balance": -250})
     assert [(t.type, t.amount, t.ending_balance) for t in ledger(v1, cus.id)][0] == ("adjustment", -1250, -250)
     v1.customers.update(cus.id, {"name": "No balance change"})

@@ -456,3 +456,4 @@ def test_a_billed_proration_shows_the_discounts_its_invoice_gave_it(v1, world):
         line = next(l for l in inv.lines.data if l.parent.subscription_item_details.invoice_item == x.id)
         assert [d.amount for d in x.proration_details.discount_amounts] == [d.amount for d in line.discount_amounts]
         assert x.proration_details.discount_amounts[0].amount == x.amount // 2
+        assert x.net_amount == x.amount - x.proration_details.discount_amounts[0].amount

@@ -58,6 +58,20 @@ pub struct BalanceTransaction {
     pub metadata: Metadata,
 }
 
+/// Something a commit did that moved a customer's balance: an invoice finalized or voided, or an
+/// entry the commit writes itself.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cause {
+    pub kind: BalanceChange,
+    pub invoice: Option<String>,
+    /// What it moved the balance by.
+    pub amount: i64,
+    /// When it happened (on its test clock's time).
+    pub at: i64,
+    /// Written by the commit itself: counted, not recorded again.
+    pub recorded: bool,
+}
+
 /// `POST /v1/customers/{id}/balance_transactions`, as read.
 #[derive(Clone, Debug, Default)]
 pub struct BalanceAdjustment {
@@ -68,32 +82,53 @@ pub struct BalanceAdjustment {
 }
 
 impl BalanceTransaction {
-    /// The entry for a change of `customer`'s balance from `before` to what it is now; `None`
-    /// when it did not change. In the customer's currency, else `fallback` (the account's).
-    pub fn of_change(
+    /// The entries for a commit that moved `customer`'s balance from `before` (`None`: a new
+    /// customer) to what it is now: one per invoice that moved it, each with the balance it
+    /// left, and what none of them explains as one more entry (`initial` for a new customer,
+    /// else an `adjustment`) at `at`. Entries the commit writes itself (`recorded`) count
+    /// without being made again. In the customer's currency, else `fallback`.
+    pub fn entries_for(
         customer: &Customer,
-        before: i64,
-        kind: BalanceChange,
-        invoice: Option<&str>,
+        before: Option<i64>,
+        causes: &[Cause],
+        at: i64,
         fallback: &str,
-        ctx: &mut Ctx<'_>,
-    ) -> Option<BalanceTransaction> {
-        (customer.balance != before).then(|| BalanceTransaction {
-            id: ctx.ids.next("cbtxn_", ID_LEN),
-            created: ctx.now,
-            livemode: customer.livemode,
-            customer: customer.id.to_string(),
-            currency: customer
-                .currency
-                .clone()
-                .unwrap_or_else(|| fallback.to_owned()),
-            amount: customer.balance - before,
-            ending_balance: customer.balance,
-            description: None,
-            invoice: invoice.map(str::to_owned),
-            kind,
-            metadata: Metadata::new(),
-        })
+        ids: &mut dyn crate::IdGen,
+    ) -> Vec<BalanceTransaction> {
+        let mut balance = before.unwrap_or(0);
+        let mut out = Vec::new();
+        let mut entry =
+            |kind, invoice: Option<&str>, amount: i64, at: i64, balance: i64| BalanceTransaction {
+                id: ids.next("cbtxn_", ID_LEN),
+                created: at,
+                livemode: customer.livemode,
+                customer: customer.id.to_string(),
+                currency: customer
+                    .currency
+                    .clone()
+                    .unwrap_or_else(|| fallback.to_owned()),
+                amount,
+                ending_balance: balance,
+                description: None,
+                invoice: invoice.map(str::to_owned),
+                kind,
+                metadata: Metadata::new(),
+            };
+        for c in causes.iter().filter(|c| c.amount != 0) {
+            balance += c.amount;
+            if !c.recorded {
+                out.push(entry(c.kind, c.invoice.as_deref(), c.amount, c.at, balance));
+            }
+        }
+        let rest = customer.balance - balance;
+        if rest != 0 {
+            let kind = match before {
+                None => BalanceChange::Initial,
+                Some(_) => BalanceChange::Adjustment,
+            };
+            out.push(entry(kind, None, rest, at, customer.balance));
+        }
+        out
     }
 
     /// An adjustment of `customer`'s balance through the API: applied to the customer (whose
@@ -137,15 +172,18 @@ impl BalanceTransaction {
         let metadata = p.metadata.build("metadata")?;
         let before = customer.balance;
         customer.balance = after;
-        let mut t = BalanceTransaction::of_change(
+        let made = BalanceTransaction::entries_for(
             customer,
-            before,
-            BalanceChange::Adjustment,
-            None,
+            Some(before),
+            &[],
+            ctx.now,
             &p.currency,
-            ctx,
-        )
-        .ok_or_else(|| DomainError::invalid("amount", "The amount must not be zero."))?;
+            ctx.ids,
+        );
+        let mut t = made
+            .into_iter()
+            .next()
+            .ok_or_else(|| DomainError::invalid("amount", "The amount must not be zero."))?;
         t.description = p.description;
         t.metadata = metadata;
         Ok(t)
@@ -211,25 +249,103 @@ mod tests {
         assert_eq!(c.balance, -500, "nothing changed by a refused adjustment");
     }
 
+    fn cause(kind: BalanceChange, invoice: &str, amount: i64, at: i64) -> Cause {
+        Cause {
+            kind,
+            invoice: Some(invoice.into()),
+            amount,
+            at,
+            recorded: false,
+        }
+    }
+
     #[test]
-    fn a_change_is_recorded_only_when_there_is_one() {
+    fn each_invoice_that_moved_the_balance_has_its_entry_and_the_rest_is_an_adjustment() {
         let mut ids = SequentialIds::default();
-        let mut ctx = ctx(&mut ids);
-        let mut c = customer(&mut ctx);
-        let kind = BalanceChange::AppliedToInvoice;
-        assert!(BalanceTransaction::of_change(&c, 0, kind, None, "usd", &mut ctx).is_none());
-        c.balance = 0;
-        let before = -300;
-        let t =
-            BalanceTransaction::of_change(&c, before, kind, Some("in_1"), "usd", &mut ctx).unwrap();
+        let mut c = customer(&mut ctx(&mut ids));
+        // From -1000: a draft finalized took 300 of the credit, a renewal 500, and 50 came from
+        // nowhere the commit says.
+        c.balance = -150;
+        let causes = [
+            cause(BalanceChange::AppliedToInvoice, "in_draft", 300, 5),
+            cause(BalanceChange::AppliedToInvoice, "in_renewal", 500, 6),
+        ];
+        let out = BalanceTransaction::entries_for(&c, Some(-1000), &causes, 7, "usd", &mut ids);
+        let seen: Vec<_> = out
+            .iter()
+            .map(|t| {
+                (
+                    t.kind,
+                    t.invoice.as_deref(),
+                    t.amount,
+                    t.ending_balance,
+                    t.created,
+                )
+            })
+            .collect();
         assert_eq!(
-            (t.amount, t.ending_balance),
-            (300, 0),
-            "the credit was used up"
+            seen,
+            vec![
+                (
+                    BalanceChange::AppliedToInvoice,
+                    Some("in_draft"),
+                    300,
+                    -700,
+                    5
+                ),
+                (
+                    BalanceChange::AppliedToInvoice,
+                    Some("in_renewal"),
+                    500,
+                    -200,
+                    6
+                ),
+                (BalanceChange::Adjustment, None, 50, -150, 7),
+            ]
         );
-        assert_eq!(
-            (t.invoice.as_deref(), t.currency.as_str()),
-            (Some("in_1"), "usd")
-        );
+        // An entry the commit writes itself counts, and is not made again.
+        let own = Cause {
+            kind: BalanceChange::Adjustment,
+            invoice: None,
+            amount: 850,
+            at: 7,
+            recorded: true,
+        };
+        let out = BalanceTransaction::entries_for(&c, Some(-1000), &[own], 7, "usd", &mut ids);
+        assert!(out.is_empty());
+        // A new customer's balance is where they start.
+        let out = BalanceTransaction::entries_for(&c, None, &[], 1, "usd", &mut ids);
+        assert_eq!((out[0].kind, out[0].amount), (BalanceChange::Initial, -150));
+    }
+
+    proptest::proptest! {
+        /// Whatever moved it, the entries add up to the change and each ends where the next
+        /// starts.
+        #[test]
+        fn the_entries_add_up(
+            before in proptest::option::of(-10_000i64..10_000),
+            moves in proptest::collection::vec((-5_000i64..5_000, proptest::bool::ANY), 0..5),
+            rest in -5_000i64..5_000,
+        ) {
+            let mut ids = SequentialIds::default();
+            let mut c = customer(&mut ctx(&mut ids));
+            let causes: Vec<Cause> = moves
+                .iter()
+                .enumerate()
+                .map(|(i, &(amount, recorded))| Cause {
+                    recorded,
+                    ..cause(BalanceChange::AppliedToInvoice, &format!("in_{i}"), amount, 1)
+                })
+                .collect();
+            let start = before.unwrap_or(0);
+            c.balance = start + moves.iter().map(|m| m.0).sum::<i64>() + rest;
+            let out = BalanceTransaction::entries_for(&c, before, &causes, 2, "usd", &mut ids);
+            let recorded: i64 = causes.iter().filter(|c| c.recorded).map(|c| c.amount).sum();
+            proptest::prop_assert_eq!(out.iter().map(|t| t.amount).sum::<i64>() + recorded, c.balance - start);
+            proptest::prop_assert!(out.iter().all(|t| t.amount != 0));
+            if let Some(last) = out.last() {
+                proptest::prop_assert!(last.ending_balance == c.balance || rest == 0);
+            }
+        }
     }
 }

@@ -814,9 +814,15 @@ impl Invoice {
         self.status = InvoiceStatus::Void;
         self.status_transitions.voided_at = Some(now);
         self.pending_authentication = None;
-        Ok(self
-            .ending_balance
-            .map_or(0, |ending| self.starting_balance - ending))
+        Ok(-self.balance_taken())
+    }
+
+    /// What finalizing it did to its customer's balance (the credit it used is a positive
+    /// amount, a debit it took or a negative total it left as credit a negative one); a void
+    /// undoes it.
+    pub fn balance_taken(&self) -> i64 {
+        self.ending_balance
+            .map_or(0, |ending| ending - self.starting_balance)
     }
 }
 

@@ -405,7 +405,8 @@ impl App {
         }
         // Every change of a customer's balance is an entry of their ledger (announcing nothing
         // of its own).
-        let ledger = crate::ledger::entries(&changes, now, &self.settings.default_currency)?;
+        let currency = &self.settings.default_currency;
+        let ledger = crate::ledger::entries(&*self.store, account, &changes, now, currency).await?;
         let mut events = Vec::new();
         for change in &changes {
             let Some((record, old)) = change else {
@@ -505,7 +506,7 @@ impl App {
         // changed).
         if record.kind == WebhookEndpoint::KIND
             || record.kind.starts_with("portico.")
-            || record.kind == "customer_balance_transaction"
+            || record.kind == portico_domain::balance_transaction::BalanceTransaction::KIND
         {
             return Ok(Vec::new());
         }

@@ -1,95 +1,138 @@
-//! Customer balance ledgers: every commit that changes a customer's `balance` records a
-//! `customer_balance_transaction` for it, in the same transaction. Like events, entries are
+//! Customer balance ledgers: every commit that changes a customer's `balance` records
+//! `customer_balance_transaction`s for it, in the same transaction. Like events, entries are
 //! derived from the writes themselves, so no code path that moves a balance can forget one. The
-//! cause is read from the invoices written with the customer: one finalized took the balance
-//! (`applied_to_invoice`), one voided gave it back (`unapplied_from_invoice`); a customer made
-//! with a balance starts with an `initial` entry, and any other change is an `adjustment`.
+//! invoices written with the customer say what moved it: each one finalized took its share
+//! (`applied_to_invoice`), each one voided gave it back (`unapplied_from_invoice`); what they do
+//! not explain is the balance a new customer starts with (`initial`) or an `adjustment` (see
+//! [`BalanceTransaction::entries_for`]).
 
-use portico_domain::balance_transaction::{BalanceChange, BalanceTransaction};
+use portico_domain::balance_transaction::{BalanceChange, BalanceTransaction, Cause};
 use portico_domain::customer::Customer;
 use portico_domain::invoice::{Invoice, InvoiceStatus};
-use portico_domain::Ctx;
-use portico_store::{Object, Record, StoreError, Versioned};
+use portico_domain::test_clock::TestClock;
+use portico_domain::AccountId;
+use portico_store::{Object, Record, Store, StoreError, Versioned};
 
 /// The ledger entries `changes` (each written record with what it was, as the commit sees them)
-/// call for, as records to insert, dated `now`. A commit that writes its own entry for a
-/// customer (an adjustment through the API) gets none derived for that customer.
-pub fn entries(
+/// call for, as records to insert. Entries nothing dates otherwise are dated `now`, or the
+/// customer's test clock time.
+pub async fn entries(
+    store: &dyn Store,
+    account: &AccountId,
     changes: &[Option<(&Record, Option<Record>)>],
     now: i64,
     fallback_currency: &str,
 ) -> Result<Vec<Record>, StoreError> {
     let written = || changes.iter().flatten();
-    let explicit: Vec<&str> = written()
-        .filter(|(r, old)| r.kind == BalanceTransaction::KIND && old.is_none())
-        .filter_map(|(r, _)| r.parent.as_deref())
-        .collect();
-    let mut out = Vec::new();
+    // Each customer as the commit found it (`None`: new) and as it leaves it.
+    let mut customers: Vec<(&Record, Option<&Record>, &Record)> = Vec::new();
     for (record, old) in written().filter(|(r, _)| r.kind == Customer::KIND) {
-        if explicit.contains(&record.id.as_str()) {
-            continue;
+        match customers
+            .iter_mut()
+            .find(|(first, _, _)| first.id == record.id)
+        {
+            Some((_, _, last)) => *last = record,
+            None => customers.push((record, old.as_ref(), record)),
         }
-        let customer = Versioned::<Customer>::from_record(record)?.value;
-        let before = match old {
-            Some(o) => Versioned::<Customer>::from_record(o)?.value.balance,
-            None => 0,
+    }
+    let mut out = Vec::new();
+    for (_, before, after) in customers {
+        let customer = portico_store::decode::<Customer>(store, account, after)?.value;
+        let before = match before {
+            Some(o) => Some(
+                portico_store::decode::<Customer>(store, account, o)?
+                    .value
+                    .balance,
+            ),
+            None => None,
         };
-        if customer.balance == before {
+        if before.unwrap_or(0) == customer.balance {
             continue;
         }
-        // Dated as what caused it (on its test clock's time), else when committed.
-        let (kind, invoice, at) = match old {
-            None => (BalanceChange::Initial, None, customer.created),
-            Some(_) => match cause(changes, customer.id.as_str())? {
-                Some((kind, inv, at)) => (kind, Some(inv), at),
-                None => (BalanceChange::Adjustment, None, now),
-            },
+        let causes = causes(store, account, changes, customer.id.as_str())?;
+        let at = match &customer.test_clock {
+            Some(id) => portico_store::get::<TestClock>(store, account, id)
+                .await?
+                .map_or(now, |c| c.value.frozen_time),
+            None => now,
         };
         let mut ids = crate::ids::Ids;
-        let mut ctx = Ctx {
-            now: at,
-            livemode: customer.livemode,
-            ids: &mut ids,
-        };
-        let entry = BalanceTransaction::of_change(
-            &customer,
-            before,
-            kind,
-            invoice.as_deref(),
-            fallback_currency,
-            &mut ctx,
+        out.extend(
+            BalanceTransaction::entries_for(
+                &customer,
+                before,
+                &causes,
+                at,
+                fallback_currency,
+                &mut ids,
+            )
+            .iter()
+            .map(Versioned::new_record),
         );
-        out.extend(entry.map(|t| Versioned::new_record(&t)));
     }
     Ok(out)
 }
 
-/// Why `customer`'s balance changed in this commit, when an invoice of theirs finalized or
-/// voided in it did it: how, the invoice, and when.
-fn cause(
+/// What moved `customer`'s balance in this commit: the invoices of theirs it finalized or
+/// voided, and the entries it writes itself.
+fn causes(
+    store: &dyn Store,
+    account: &AccountId,
     changes: &[Option<(&Record, Option<Record>)>],
     customer: &str,
-) -> Result<Option<(BalanceChange, String, i64)>, StoreError> {
+) -> Result<Vec<Cause>, StoreError> {
+    let mut out = Vec::new();
     for (record, old) in changes.iter().flatten() {
-        if record.kind != Invoice::KIND || record.parent.as_deref() != Some(customer) {
+        if record.parent.as_deref() != Some(customer) {
             continue;
         }
-        let inv = Versioned::<Invoice>::from_record(record)?.value;
+        if record.kind == BalanceTransaction::KIND && old.is_none() {
+            let t = portico_store::decode::<BalanceTransaction>(store, account, record)?.value;
+            out.push(Cause {
+                kind: t.kind,
+                invoice: t.invoice,
+                amount: t.amount,
+                at: t.created,
+                recorded: true,
+            });
+            continue;
+        }
+        if record.kind != Invoice::KIND {
+            continue;
+        }
+        let inv = portico_store::decode::<Invoice>(store, account, record)?.value;
         let was = match old {
-            Some(o) => Some(Versioned::<Invoice>::from_record(o)?.value.status),
+            Some(o) => Some(
+                portico_store::decode::<Invoice>(store, account, o)?
+                    .value
+                    .status,
+            ),
             None => None,
         };
         let t = &inv.status_transitions;
-        if let (InvoiceStatus::Void, Some(at)) = (inv.status, t.voided_at) {
-            if was.is_some_and(|s| s != InvoiceStatus::Void) {
-                return Ok(Some((BalanceChange::UnappliedFromInvoice, inv.id, at)));
-            }
-        }
+        // Finalized by this commit (and perhaps voided too, as paused collection does).
         if let Some(at) = t.finalized_at {
             if was.is_none_or(|s| s == InvoiceStatus::Draft) {
-                return Ok(Some((BalanceChange::AppliedToInvoice, inv.id, at)));
+                out.push(Cause {
+                    kind: BalanceChange::AppliedToInvoice,
+                    invoice: Some(inv.id.clone()),
+                    amount: inv.balance_taken(),
+                    at,
+                    recorded: false,
+                });
+            }
+        }
+        if let (InvoiceStatus::Void, Some(at)) = (inv.status, t.voided_at) {
+            if was != Some(InvoiceStatus::Void) {
+                out.push(Cause {
+                    kind: BalanceChange::UnappliedFromInvoice,
+                    invoice: Some(inv.id.clone()),
+                    amount: -inv.balance_taken(),
+                    at,
+                    recorded: false,
+                });
             }
         }
     }
-    Ok(None)
+    Ok(out)
 }

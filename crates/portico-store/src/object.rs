@@ -379,6 +379,9 @@ impl Object for SetupIntent {
     }
 }
 
+/// How many of a subscription's pending prorations can be found by their invoice item's id.
+const PRORATIONS_LOOKED_UP: usize = 20;
+
 impl Object for portico_domain::subscription::Subscription {
     const KIND: &'static str = "subscription";
     fn id(&self) -> &str {
@@ -390,19 +393,17 @@ impl Object for portico_domain::subscription::Subscription {
     fn parent(&self) -> Option<String> {
         Some(self.customer.clone())
     }
-    /// The prices and item ids on the subscription, and the invoice items of its pending
-    /// prorations, space-separated and padded, for `price` filters and for finding an item's
+    /// The prices and item ids on the subscription, and the invoice items of its latest
+    /// pending prorations (a bounded few, so that the indexed key stays short), space-separated
+    /// and padded, for `price` filters and for finding an item's (or a proration's)
     /// subscription.
     fn lookup(&self) -> Option<String> {
+        let prorations = self.pending_lines.iter().rev().take(PRORATIONS_LOOKED_UP);
         let ids: Vec<&str> = self
             .items
             .iter()
             .flat_map(|i| [i.price.id.as_str(), i.id.as_str()])
-            .chain(
-                self.pending_lines
-                    .iter()
-                    .filter_map(|l| l.invoice_item.as_deref()),
-            )
+            .chain(prorations.filter_map(|l| l.invoice_item.as_deref()))
             .collect();
         Some(format!(" {} ", ids.join(" ")))
     }

@@ -163,6 +163,11 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
         "checkout.session",
     ),
     ("invoiceitem", "customer", "customer"),
+    (
+        "invoiceitem",
+        "proration_details.discount_amounts.discount",
+        "discount",
+    ),
     ("invoiceitem", "discounts", "discount"),
     ("invoiceitem", "invoice", "invoice"),
     ("invoiceitem", "pricing.price_details.price", "price"),

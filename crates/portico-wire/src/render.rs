@@ -520,7 +520,7 @@ pub fn invoice_line(
         "pretax_credit_amounts": [],
         "pricing": pricing(
             (!l.price.is_empty()).then_some((&l.price, &l.product)),
-            (l.quantity != 0).then(|| l.amount / l.quantity),
+            unit_decimal(l.amount, l.quantity),
         ),
         "quantity": l.quantity,
         "quantity_decimal": l.quantity.to_string(),
@@ -530,12 +530,34 @@ pub fn invoice_line(
     })
 }
 
+/// What one of `quantity` units of `amount` costs, as a decimal string with at most 12
+/// places (a prorated or tiered line's need not be whole); `None` for no units.
+pub fn unit_decimal(amount: i64, quantity: i64) -> Option<String> {
+    if quantity == 0 {
+        return None;
+    }
+    let (a, q) = (i128::from(amount), i128::from(quantity));
+    let sign = if (a < 0) != (q < 0) && a != 0 {
+        "-"
+    } else {
+        ""
+    };
+    let (a, q) = (a.abs(), q.abs());
+    let fraction = (a % q) * 1_000_000_000_000 / q;
+    let whole = a / q;
+    if fraction == 0 {
+        return Some(format!("{sign}{whole}"));
+    }
+    let digits = format!("{fraction:012}");
+    Some(format!("{sign}{whole}.{}", digits.trim_end_matches('0')))
+}
+
 /// A line's or invoice item's `pricing`: the price billed (none for an amount given as is),
-/// and what one unit costs when that is one figure.
-fn pricing(price: Option<(&String, &String)>, unit_amount: Option<i64>) -> Value {
+/// and what one unit costs.
+fn pricing(price: Option<(&String, &String)>, unit_amount_decimal: Option<String>) -> Value {
     let mut v = json!({
         "type": "price_details",
-        "unit_amount_decimal": unit_amount.map(|u| u.to_string()),
+        "unit_amount_decimal": unit_amount_decimal,
     });
     if let Some((price, product)) = price {
         v["price_details"] = json!({"price": price, "product": product});
@@ -583,14 +605,22 @@ pub fn invoice_item(ii: &portico_domain::invoice_item::InvoiceItem) -> Value {
         "invoice": ii.invoice,
         "livemode": ii.livemode,
         "metadata": ii.metadata,
-        // Stripe leaves it null for a discountable item, whose discounts the invoice works out.
-        "net_amount": (!ii.discountable).then_some(ii.amount),
+        // Stripe leaves it null for a discountable item, whose discounts the invoice works out;
+        // a billed proration's is what its discounts left.
+        "net_amount": (!ii.discountable).then(|| ii.amount - ii.discount_amounts.iter().map(|d| d.amount).sum::<i64>()),
         "parent": ii.subscription.as_ref().map(|s| json!({
             "subscription_details": {"subscription": s, "subscription_item": ii.subscription_item},
             "type": "subscription_details",
         })),
         "period": {"end": ii.period_end, "start": ii.period_start},
-        "pricing": pricing(ii.price.as_ref().zip(ii.product.as_ref()), ii.unit_amount),
+        "pricing": pricing(
+            ii.price.as_ref().zip(ii.product.as_ref()),
+            match ii.proration {
+                // Prorated, a unit costs what the quantity came to, shared out.
+                true => unit_decimal(ii.amount, ii.quantity),
+                false => ii.unit_amount.map(|u| u.to_string()),
+            },
+        ),
         "proration": ii.proration,
         "proration_details": {
             "credited_items": null,
@@ -1018,6 +1048,21 @@ fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unit_is_what_the_units_come_to_shared_out_to_twelve_places() {
+        assert_eq!(unit_decimal(3600, 3).as_deref(), Some("1200"));
+        assert_eq!(unit_decimal(1000, 3).as_deref(), Some("333.333333333333"));
+        assert_eq!(unit_decimal(-1500, 2).as_deref(), Some("-750"));
+        assert_eq!(unit_decimal(-1, 3).as_deref(), Some("-0.333333333333"));
+        assert_eq!(unit_decimal(5, 4).as_deref(), Some("1.25"));
+        assert_eq!(unit_decimal(0, 7).as_deref(), Some("0"));
+        assert_eq!(unit_decimal(10, 0), None);
+        assert_eq!(
+            unit_decimal(i64::MAX, 1).as_deref(),
+            Some(i64::MAX.to_string().as_str())
+        );
+    }
     use portico_domain::portal::{
         AfterCompletion, CancelFlow, ConfirmDiscount, ConfirmFlow, ConfirmItem, Flow, PortalSession,
     };

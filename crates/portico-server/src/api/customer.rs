@@ -174,6 +174,7 @@ pub async fn create_customer(State(app): State<App>, mut api: Api) -> Reply {
         ids: &mut ids,
     };
     let mut customer = Customer::create(params, &mut ctx)?;
+    hold_balance_in_a_currency(&app, &mut customer);
     let mut writes = vec![Write::Insert(Versioned::new_record(&customer))];
     if let Some(pm_id) = &payment_method {
         let mut pm = resolve_payment_method(&app, &api, pm_id, "payment_method").await?;
@@ -186,6 +187,14 @@ pub async fn create_customer(State(app): State<App>, mut api: Api) -> Reply {
     }
     commit(&app, &api.caller.account, writes).await?;
     respond(&app, &api, render::customer(&customer), &expand).await
+}
+
+/// A balance is in a currency: the customer's, else (set on them) the account's, so that its
+/// ledger stays in one.
+fn hold_balance_in_a_currency(app: &App, customer: &mut Customer) {
+    if customer.balance != 0 && customer.currency.is_none() {
+        customer.currency = Some(app.settings.default_currency.clone());
+    }
 }
 
 /// `GET /v1/customers/{customer}`: a deleted customer reads as its deleted stub.
@@ -201,6 +210,7 @@ pub async fn update_customer(State(app): State<App>, PathId(id): PathId, mut api
     let account = api.caller.account.clone();
     let customer = modify::<Customer, _>(&app, &account, &id, None, |c| {
         c.update(params.clone())?;
+        hold_balance_in_a_currency(&app, c);
         Ok(Vec::new())
     })
     .await?;

@@ -369,7 +369,8 @@ async fn pending_proration(
         include_deleted: false,
     };
     let page = app.store.list(account, &q).await?;
-    for sub in portico_store::decode_all::<Subscription>(&*app.store, account, &page)? {
+    let subs = portico_store::decode_all::<Subscription>(&*app.store, account, &page)?;
+    for sub in subs.iter().filter(|s| s.value.pending_update.is_none()) {
         let found = sub
             .value
             .pending_lines
@@ -557,7 +558,10 @@ pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
         }
         (Some(c), None) if pending != Some(false) => {
             let owner = Filter::Parent(c.clone());
-            for sub in crate::billing::all_subscriptions(&app, account, owner).await? {
+            // (Those of a subscription waiting on a pending update are on that update's
+            // invoice already.)
+            let subs = crate::billing::all_subscriptions(&app, account, owner).await?;
+            for sub in subs.iter().filter(|s| s.value.pending_update.is_none()) {
                 prorations.extend(
                     sub.value
                         .pending_lines
