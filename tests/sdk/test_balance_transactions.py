@@ -123,3 +123,30 @@ def test_accounts_are_isolated(v1, portico_url):
     stranger = make_client(portico_url, new_key()).v1
     expect_error(lambda: stranger.customers.balance_transactions.retrieve(cus.id, t.id), status=404)
     expect_error(lambda: stranger.customers.balance_transactions.list(cus.id), status=404)
+
+
+def test_a_paused_renewal_voided_at_once_takes_the_credit_and_gives_it_back(v1, plan):
+    from helpers import DAY, HOUR
+    clock = v1.test_helpers.test_clocks.create({"frozen_time": APR1})
+    cus = carded_customer(v1, clock.id)
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}]})
+    v1.customers.balance_transactions.create(cus.id, {"amount": -300, "currency": "usd"})
+    v1.subscriptions.update(sub.id, {"pause_collection": {"behavior": "void"}})
+    v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": APR1 + 30 * DAY + HOUR})
+    renewal = check(v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice))
+    assert renewal.status == "void"
+    entries = ledger(v1, cus.id)
+    assert [(t.type, t.amount, t.ending_balance, t.invoice) for t in entries[:2]] == [
+        ("unapplied_from_invoice", -300, -300, renewal.id), ("applied_to_invoice", 300, 0, renewal.id)]
+    assert v1.customers.retrieve(cus.id).balance == -300
+
+
+def test_an_invoice_in_another_currency_leaves_the_balance_alone(v1):
+    cus = v1.customers.create({"email": "gbp@example.com", "balance": -300})
+    assert v1.customers.retrieve(cus.id).currency == "usd"
+    draft = check(v1.invoices.create({"customer": cus.id, "currency": "gbp"}))
+    v1.invoice_items.create({"customer": cus.id, "amount": 1000, "currency": "gbp", "invoice": draft.id})
+    opened = check(v1.invoices.finalize_invoice(draft.id))
+    assert (opened.starting_balance, opened.amount_due) == (0, 1000)
+    assert v1.customers.retrieve(cus.id).balance == -300
+    assert [t.type for t in ledger(v1, cus.id)] == ["initial"]

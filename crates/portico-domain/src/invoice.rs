@@ -306,6 +306,23 @@ impl Invoice {
         ending
     }
 
+    /// [`Invoice::apply_balance`] with `customer`'s balance when it is in this invoice's
+    /// currency. A balance in another currency stays where it is (Stripe keeps a credit balance
+    /// per currency): this invoice takes none, and leaves none. Returns the customer's balance
+    /// afterwards.
+    pub fn take_balance(&mut self, customer: &crate::customer::Customer) -> i64 {
+        if customer
+            .currency
+            .as_deref()
+            .is_some_and(|c| c != self.currency)
+        {
+            self.starting_balance = 0;
+            self.ending_balance = Some(0);
+            return customer.balance;
+        }
+        self.apply_balance(customer.balance)
+    }
+
     /// When this invoice is next charged by itself: a renewal's draft (or a preview of one) when
     /// its hour is up, as is one finalized by hand before then; an unpaid subscription invoice on
     /// its retry schedule (a first invoice only when it was drafted, as a schedule's is: others

@@ -755,7 +755,7 @@ pub async fn bill(
         finalize_for(&mut inv, &mut customer.value, at)?;
     } else {
         // A preview shows the balance the invoice would take, without taking it.
-        inv.apply_balance(customer.value.balance);
+        inv.take_balance(&customer.value);
     }
     Ok(inv)
 }
@@ -924,7 +924,7 @@ pub async fn once_spent_by(
 /// Finalizes `inv` for `customer`: it takes the customer's balance and the next number of
 /// their sequence (both advance).
 pub fn finalize_for(inv: &mut Invoice, customer: &mut Customer, at: i64) -> Result<(), Failure> {
-    customer.balance = inv.apply_balance(customer.balance);
+    customer.balance = inv.take_balance(customer);
     inv.finalize(
         format!(
             "{}-{:04}",

@@ -46,10 +46,13 @@ pub async fn entries(
             ),
             None => None,
         };
-        if before.unwrap_or(0) == customer.balance {
+        let causes = causes(store, account, changes, customer.id.as_str())?;
+        // (An invoice finalized and voided at once, as paused collection does, moved it there
+        // and back: both are entries.)
+        let moved = causes.iter().any(|c| c.amount != 0 && !c.recorded);
+        if before.unwrap_or(0) == customer.balance && !moved {
             continue;
         }
-        let causes = causes(store, account, changes, customer.id.as_str())?;
         let at = match &customer.test_clock {
             Some(id) => portico_store::get::<TestClock>(store, account, id)
                 .await?

@@ -703,7 +703,7 @@ async fn preview_new(
         ..Default::default()
     };
     let mut first = crate::api::subscription::draft_first_invoice(app, api, &p).await?;
-    first.invoice.apply_balance(first.customer.value.balance);
+    first.invoice.take_balance(&first.customer.value);
     first.invoice.id = format!("upcoming_in_{}", RandomIds.next("", ID_LEN));
     first.invoice.billing_reason = "upcoming".into();
     Ok(first.invoice)
