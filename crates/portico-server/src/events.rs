@@ -167,7 +167,7 @@ fn sets_mark_anew(old: Option<&Record>, new: &Record, mark: &str) -> bool {
 }
 
 /// The integer at top-level key `key` of the JSON object `json`, the rest skipped unread.
-fn top_level_i64(json: &str, key: &str) -> Option<i64> {
+pub(crate) fn top_level_i64(json: &str, key: &str) -> Option<i64> {
     use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
     struct Field<'k>(&'k str);
     impl<'de> Visitor<'de> for Field<'_> {

@@ -46,11 +46,15 @@ pub async fn entries(
             ),
             None => None,
         };
+        // Unchanged, it may still have moved there and back (an invoice finalized and voided at
+        // once, as paused collection does): only an invoice that took a balance can have done
+        // that, which its stored starting balance says without decoding it.
+        let unchanged = before.unwrap_or(0) == customer.balance;
+        if unchanged && !written().any(|(r, _)| took_a_balance(r, customer.id.as_str())) {
+            continue;
+        }
         let causes = causes(store, account, changes, customer.id.as_str())?;
-        // (An invoice finalized and voided at once, as paused collection does, moved it there
-        // and back: both are entries.)
-        let moved = causes.iter().any(|c| c.amount != 0 && !c.recorded);
-        if before.unwrap_or(0) == customer.balance && !moved {
+        if unchanged && !causes.iter().any(|c| c.amount != 0 && !c.recorded) {
             continue;
         }
         let at = match &customer.test_clock {
@@ -74,6 +78,13 @@ pub async fn entries(
         );
     }
     Ok(out)
+}
+
+/// Whether `record` is an invoice of `customer` that took some of their balance.
+fn took_a_balance(record: &Record, customer: &str) -> bool {
+    record.kind == Invoice::KIND
+        && record.parent.as_deref() == Some(customer)
+        && crate::events::top_level_i64(&record.data, "starting_balance").is_some_and(|b| b != 0)
 }
 
 /// What moved `customer`'s balance in this commit: the invoices of theirs it finalized or

@@ -394,7 +394,8 @@ fn read_create(r: &mut portico_wire::Reader<'_>) -> CreateInvoice {
 
 /// `POST /v1/invoices`: a draft for `customer`, empty or (`pending_invoice_items_behavior=include`)
 /// with the pending prorations of `subscription`, or of all the customer's subscriptions in the
-/// invoice's currency, which leave the subscriptions; a subscription's discounts apply to its
+/// invoice's currency, which leave the subscriptions, and the customer's pending invoice items
+/// (those of `subscription` only, when it is given); a subscription's discounts apply to its
 /// lines. It is then finalized and paid like any draft; the subscription's cycle is untouched.
 pub async fn create_invoice(State(app): State<App>, mut api: Api) -> Reply {
     let (p, expand) = api.read(|r| (read_create(r), r.expand("invoice", false)))?;
@@ -684,8 +685,9 @@ pub async fn update_invoice(State(app): State<App>, PathId(id): PathId, mut api:
 
 /// `DELETE /v1/invoices/{invoice}`: a draft is deleted (a finalized invoice can be voided
 /// instead). The pending prorations a draft made with `POST /v1/invoices` took go back to their
-/// subscriptions, to be billed later. A subscription whose latest invoice it was keeps pointing
-/// at it, as in Stripe.
+/// subscriptions, to be billed later, and the pending invoice items it took are pending again
+/// (those made for it are deleted with it). A subscription whose latest invoice it was keeps
+/// pointing at it, as in Stripe.
 pub async fn delete_invoice(State(app): State<App>, PathId(id): PathId, mut api: Api) -> Reply {
     api.read(|_| ())?;
     let (app_, account_, id_) = (&app, &api.caller.account, &id);
@@ -693,7 +695,8 @@ pub async fn delete_invoice(State(app): State<App>, PathId(id): PathId, mut api:
         let mut inv = load_live::<Invoice>(app_, account_, id_, None).await?;
         inv.value.delete()?;
         let mut writes = vec![Write::Update(inv.next_record())];
-        // Its invoice items are pending again; the rest of its lines are prorations.
+        // Its invoice items are pending again, or deleted with it (those made for it); the rest
+        // of its lines are prorations.
         let (released, lines) =
             crate::api::invoice_item::release(app_, account_, &inv.value).await?;
         writes.extend(released);
