@@ -412,7 +412,6 @@ def test_pending_prorations_are_listed_as_the_invoice_items_they_are(v1, world):
         item_shape_proration(x, sub)
     one = prorations[0]
     assert body_of(v1.invoice_items.retrieve(one.id)) == body_of(one)
-    expect_error(lambda: v1.invoice_items.delete(one.id), message="pending proration")
     expect_error(lambda: v1.invoice_items.update(one.id, {"metadata": {"a": "b"}}), message="pending proration")
     # Paging over stored items and prorations alike.
     first = v1.invoice_items.list({"customer": world["cus"].id, "limit": 2})
@@ -457,3 +456,24 @@ def test_a_billed_proration_shows_the_discounts_its_invoice_gave_it(v1, world):
         assert [d.amount for d in x.proration_details.discount_amounts] == [d.amount for d in line.discount_amounts]
         assert x.proration_details.discount_amounts[0].amount == x.amount // 2
         assert x.net_amount == x.amount - x.proration_details.discount_amounts[0].amount
+
+
+def test_deleting_a_pending_proration_waives_it(v1, world):
+    pro = v1.prices.create({"product": world["plan"], "currency": "usd", "unit_amount": 6000,
+                            "recurring": {"interval": "month"}}).id
+    sub = subscribe(v1, world)
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "price": pro}],
+                                     "proration_behavior": "create_prorations"})
+    prorations = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    debit = next(x for x in prorations if x.amount > 0)
+    gone = v1.invoice_items.delete(debit.id)
+    assert body_of(gone) == {"id": debit.id, "object": "invoiceitem", "deleted": True}
+    deleted = v1.events.list({"type": "invoiceitem.deleted"}).data
+    assert [e.data.object.id for e in deleted] == [debit.id]
+    assert [x.amount for x in v1.invoice_items.list({"customer": world["cus"].id}).data] == [-1500]
+    expect_error(lambda: v1.invoice_items.retrieve(debit.id), status=404)
+    expect_error(lambda: v1.invoice_items.delete(debit.id), status=404)
+    # The renewal bills the credit alone, and the new price.
+    inv = renew(v1, world, sub)
+    assert sorted(l.amount for l in inv.lines.data) == [-1500, 6000]

@@ -358,6 +358,17 @@ async fn pending_proration(
     account: &AccountId,
     id: &str,
 ) -> Result<Option<InvoiceItem>, Failure> {
+    Ok(proration_holder(app, account, id)
+        .await?
+        .map(|(_, item)| item))
+}
+
+/// The subscription holding the pending proration `id`, with the proration as an invoice item.
+async fn proration_holder(
+    app: &App,
+    account: &AccountId,
+    id: &str,
+) -> Result<Option<(Versioned<Subscription>, InvoiceItem)>, Failure> {
     if !id.starts_with("ii_") || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         return Ok(None);
     }
@@ -370,14 +381,18 @@ async fn pending_proration(
     };
     let page = app.store.list(account, &q).await?;
     let subs = portico_store::decode_all::<Subscription>(&*app.store, account, &page)?;
-    for sub in subs.iter().filter(|s| s.value.pending_update.is_none()) {
+    for sub in subs
+        .into_iter()
+        .filter(|s| s.value.pending_update.is_none())
+    {
         let found = sub
             .value
             .pending_lines
             .iter()
-            .find(|l| l.invoice_item.as_deref() == Some(id));
-        if let Some(line) = found {
-            return Ok(InvoiceItem::pending_proration(&sub.value, line));
+            .find(|l| l.invoice_item.as_deref() == Some(id))
+            .and_then(|line| InvoiceItem::pending_proration(&sub.value, line));
+        if let Some(item) = found {
+            return Ok(Some((sub, item)));
         }
     }
     Ok(None)
@@ -396,8 +411,7 @@ async fn load_to_change(
             None,
             format!(
                 "The invoice item {id} is a pending proration of a subscription: it changes with \
-                 the subscription (an update, or a cancellation without `prorate` and \
-                 `invoice_now`, which drops it), not by itself."
+                 the subscription, not by itself (it can be deleted, to waive it)."
             ),
         )
         .into()),
@@ -496,7 +510,8 @@ async fn on_draft(
     Ok(Some(inv))
 }
 
-/// `DELETE /v1/invoiceitems/{id}`: while it is pending or on a draft (which loses its line).
+/// `DELETE /v1/invoiceitems/{id}`: while it is pending or on a draft (which loses its line); a
+/// subscription's pending proration is waived.
 pub async fn delete_invoice_item(
     State(app): State<App>,
     PathId(id): PathId,
@@ -506,6 +521,9 @@ pub async fn delete_invoice_item(
     let (app_, api_, id) = (&app, &api, &id);
     let item = with_retries(|| async move {
         let account = &api_.caller.account;
+        if let Some(waived) = waive_proration(app_, api_, id).await? {
+            return Ok(waived);
+        }
         let mut item = load_to_change(app_, account, id).await?;
         let inv = on_draft(app_, account, &item.value).await?;
         item.value.deleted = true;
@@ -522,6 +540,32 @@ pub async fn delete_invoice_item(
     })
     .await?;
     crate::http::ok(render::invoice_item(&item))
+}
+
+/// Deletes the pending proration `id` from its subscription, waiving it, with
+/// `invoiceitem.deleted`; `None` when `id` is no pending proration (a stored item, or none).
+async fn waive_proration(app: &App, api: &Api, id: &str) -> Result<Option<InvoiceItem>, Failure> {
+    let account = &api.caller.account;
+    if portico_store::get::<InvoiceItem>(&*app.store, account, id)
+        .await?
+        .is_some()
+    {
+        return Ok(None);
+    }
+    let Some((mut sub, mut item)) = proration_holder(app, account, id).await? else {
+        return Ok(None);
+    };
+    let now =
+        crate::objects::now_for(app, account, sub.value.test_clock.as_deref(), api.now).await?;
+    sub.value
+        .pending_lines
+        .retain(|l| l.invoice_item.as_deref() != Some(id));
+    item.deleted = true;
+    let gone = render::invoice_item(&item);
+    let writes = vec![Write::Update(sub.next_record())];
+    app.commit_with_events(account, writes, now, vec![("invoiceitem.deleted", gone)])
+        .await?;
+    Ok(Some(item))
 }
 
 /// `GET /v1/invoiceitems`: newest first, by `customer`, `invoice`, `pending` and `created`.
