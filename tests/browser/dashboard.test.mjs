@@ -276,6 +276,13 @@ test('the state browser lists, searches by id and email, and shows each kind wit
   await page.getByRole('heading', { name: 'Invoice item Onboarding call' }).waitFor();
   assert.match(await page.textContent('body'), /pending: the customer's next invoice takes it/);
   await shoot(page, 'dashboard-invoice-item');
+  // The customer's balance ledger, on their page.
+  await biz.ok(biz.api.post(`/v1/customers/${customer.id}/balance_transactions`, { amount: -1500, currency: 'usd', description: 'Goodwill' }));
+  await go(page, `/dashboard/objects/customers/${customer.id}`);
+  await page.getByRole('heading', { name: 'Balance transactions' }).waitFor();
+  const ledger = page.locator('table').filter({ hasText: 'Balance after' });
+  assert.match(await ledger.textContent(), /adjustment.*-USD 15\.00.*Goodwill/s);
+  await shoot(page, 'dashboard-customer-ledger');
   await go(page, '/dashboard/objects/promotion_codes');
   await page.getByRole('link', { name: /WELCOME10/ }).click();
   await page.getByRole('heading', { name: 'Promotion code WELCOME10' }).waitFor();

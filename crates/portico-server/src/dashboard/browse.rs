@@ -863,6 +863,43 @@ async fn related(d: &Dash, k: &Kind, o: &Value) -> Vec<Related> {
                         .then(|| format!("/dashboard/objects/{other}?customer={id}")),
                 });
             }
+            // Their balance's ledger, newest first (the latest 25).
+            let r = d
+                .get(
+                    &format!("/v1/customers/{id}/balance_transactions"),
+                    &pairs([("limit", "25")]),
+                )
+                .await;
+            let entries = r.body["data"].as_array().cloned().unwrap_or_default();
+            if !entries.is_empty() {
+                let amount =
+                    |t: &Value, key: &str| money(t[key].as_i64().unwrap_or(0), s(t, "currency"));
+                out.push(Related {
+                    title: "Balance transactions".into(),
+                    headers: vec![
+                        "Type",
+                        "Amount",
+                        "Balance after",
+                        "Description",
+                        "Invoice",
+                        "Date",
+                    ],
+                    rows: entries
+                        .iter()
+                        .map(|t| {
+                            vec![
+                                Cell::text(s(t, "type")),
+                                Cell::text(amount(t, "amount")),
+                                Cell::text(amount(t, "ending_balance")),
+                                Cell::text(s(t, "description")),
+                                Cell::id(s(t, "invoice"), "invoices"),
+                                Cell::text(stamp_of(&t["created"])),
+                            ]
+                        })
+                        .collect(),
+                    more: None,
+                });
+            }
         }
         "subscriptions" => {
             let items = o["items"]["data"].as_array().cloned().unwrap_or_default();
