@@ -69,8 +69,7 @@ pub async fn all_subscriptions(
         limit: 100,
         include_deleted: false,
     };
-    let first = app.store.list(account, &q).await?;
-    every_page(app, account, q, first).await
+    everything(app, account, q).await
 }
 
 /// All the subscriptions of [`live_query`] `q`, given its first page (read with others).
@@ -84,6 +83,16 @@ pub async fn live_subscriptions_from(
 }
 
 /// The objects of `first` (the first page of `q`) and of every page after it.
+/// Every object of `q`'s kind that `q` matches, reading it page by page.
+pub async fn everything<T: portico_store::Object>(
+    app: &App,
+    account: &AccountId,
+    q: ListQuery,
+) -> Result<Vec<Versioned<T>>, Failure> {
+    let first = app.store.list(account, &q).await?;
+    every_page(app, account, q, first).await
+}
+
 async fn every_page<T: portico_store::Object>(
     app: &App,
     account: &AccountId,

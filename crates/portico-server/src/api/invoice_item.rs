@@ -634,23 +634,15 @@ pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
         return list(&app, &api, "invoiceitem", url, filters, params).await;
     }
     // With prorations, the list is put together whole, newest first, and paged here.
-    let mut items = Vec::new();
-    let mut q = ListQuery {
+    let q = ListQuery {
         kind: "invoiceitem",
         filters,
         cursor: Cursor::Start,
         limit: 100,
         include_deleted: false,
     };
-    loop {
-        let page = app.store.list(account, &q).await?;
-        let decoded = portico_store::decode_all::<InvoiceItem>(&*app.store, account, &page)?;
-        items.extend(decoded.into_iter().map(|v| v.value));
-        match page.records.last() {
-            Some(last) if page.has_more => q.cursor = Cursor::After(last.id.clone()),
-            _ => break,
-        }
-    }
+    let stored = crate::billing::everything::<InvoiceItem>(&app, account, q).await?;
+    let mut items: Vec<InvoiceItem> = stored.into_iter().map(|v| v.value).collect();
     items.extend(prorations);
     // Newest first (stored items already are; a stable sort keeps their order).
     items.sort_by_key(|i| std::cmp::Reverse(i.created));
@@ -686,7 +678,7 @@ impl Pending {
         takes: Takes<'_>,
         ctx: &mut Ctx<'_>,
     ) -> Result<Pending, Failure> {
-        let mut q = ListQuery {
+        let q = ListQuery {
             kind: "invoiceitem",
             filters: vec![
                 Filter::Parent(customer.to_owned()),
@@ -697,27 +689,20 @@ impl Pending {
             limit: 100,
             include_deleted: false,
         };
-        let mut items = Vec::new();
-        loop {
-            let page = app.store.list(account, &q).await?;
-            for v in portico_store::decode_all::<InvoiceItem>(&*app.store, account, &page)? {
-                let fits = match takes {
-                    Takes::Subscription(s) => v.value.billable_with(Some(s)),
-                    Takes::OnlyOf(s) => v.value.subscription.as_deref() == Some(s),
-                    Takes::All => true,
-                };
-                if fits && items.len() < MAX_PER_INVOICE {
-                    let line = v.value.to_line(ctx);
-                    items.push((v, line));
-                }
-            }
-            match page.records.last() {
-                Some(last) if page.has_more && items.len() < MAX_PER_INVOICE => {
-                    q.cursor = Cursor::After(last.id.clone());
-                }
-                _ => break,
-            }
-        }
+        let pending = crate::billing::everything::<InvoiceItem>(app, account, q).await?;
+        let items = pending
+            .into_iter()
+            .filter(|v| match takes {
+                Takes::Subscription(s) => v.value.billable_with(Some(s)),
+                Takes::OnlyOf(s) => v.value.subscription.as_deref() == Some(s),
+                Takes::All => true,
+            })
+            .take(MAX_PER_INVOICE)
+            .map(|v| {
+                let line = v.value.to_line(ctx);
+                (v, line)
+            })
+            .collect();
         Ok(Pending { items })
     }
 
@@ -747,14 +732,13 @@ impl Pending {
         });
     }
 
-    /// The lines that bill them.
-    pub(crate) fn lines(&self) -> impl Iterator<Item = Line> + '_ {
-        self.items.iter().map(|(_, l)| l.clone())
-    }
-
-    /// `lines` with the pending items' lines first.
+    /// `lines` with the lines that bill the pending items first.
     pub(crate) fn before(&self, lines: Vec<Line>) -> Vec<Line> {
-        self.lines().chain(lines).collect()
+        self.items
+            .iter()
+            .map(|(_, l)| l.clone())
+            .chain(lines)
+            .collect()
     }
 
     /// The writes that put them on `inv` (a preview's callers drop them: it takes nothing).
