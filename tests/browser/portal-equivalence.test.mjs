@@ -68,7 +68,7 @@ test('canceling at the end of the period, with a reason', async () => {
 
 test('canceling at once, with the unused time credited', async () => {
   const now = await seedBusiness(portico.base, { cancelMode: 'immediately' });
-  const { portal, events } = await twins(now,
+  const { portal, api, events } = await twins(now,
     (sub) => ({ type: 'subscription_cancel', subscription_cancel: { subscription: sub.id } }),
     async (page) => {
       assert.match(await page.textContent('main'), /will end immediately/);
@@ -80,7 +80,15 @@ test('canceling at once, with the unused time credited', async () => {
     },
     (sub) => now.api.del(`/v1/subscriptions/${sub.id}?prorate=true`));
   assert.equal(portal.status, 'canceled');
-  assert.deepEqual(events, ['customer.subscription.deleted', 'customer.updated']);
+  // The credit is a pending proration for the customer's next invoice, as `prorate` leaves it;
+  // the balance is untouched, so no `customer.updated`.
+  assert.deepEqual(events, ['customer.subscription.deleted']);
+  const pending = async (c) => (await now.api.get('/v1/invoiceitems', { customer: c, pending: true })).json.data
+    .map((i) => [i.amount, i.proration, i.parent.subscription_details.subscription === portal.id || i.parent.subscription_details.subscription === api.id]);
+  const credit = await pending(portal.customer);
+  assert.equal(credit.length, 1);
+  assert.ok(credit[0][0] < 0 && credit[0][1] && credit[0][2], JSON.stringify(credit));
+  assert.deepEqual(credit, await pending(api.customer));
 });
 
 test('upgrading with prorations on the next invoice', async () => {

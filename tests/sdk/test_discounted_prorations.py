@@ -76,6 +76,12 @@ def test_pending_credits_are_discounted_on_the_renewal(v1, world):
 def test_canceling_with_prorate_credits_what_was_paid(v1, world):
     sub = subscribe(v1, world, discounts=[{"coupon": world["coupon"]}])
     v1.subscriptions.cancel(sub.id, {"prorate": True})
+    # The credit waits as a proration; the invoice that takes it applies the 20% it was paid with.
+    assert v1.customers.retrieve(world["cus"].id).balance == 0
+    inv = check(v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
+                                    "pending_invoice_items_behavior": "include"}))
+    assert lines(inv) == [(-500, [-100])] and inv.total == -400
+    v1.invoices.finalize_invoice(inv.id)
     assert v1.customers.retrieve(world["cus"].id).balance == -400
     other = carded_customer(v1, world["clock"].id)
     sub = v1.subscriptions.create({"customer": other.id, "items": [{"price": world["basic"]}],

@@ -80,12 +80,13 @@ def test_a_customer_wide_invoice_takes_every_subscriptions_prorations(v1, world)
 
 def test_a_canceled_subscriptions_prorations_wait_for_the_customers_next_invoice(v1, world):
     # Canceled at once with `prorate` but no final invoice, a subscription leaves its pending
-    # prorations to the customer's next invoice, as Stripe leaves them in place. (Its unused
-    # time is credited to the balance.)
+    # prorations to the customer's next invoice, as Stripe leaves them in place, with the credit
+    # for its unused time on the price it had reached (the upgrade's $10 for the rest of April).
     sub = upgraded(v1, world)
     assert v1.subscriptions.cancel(sub.id, {"prorate": True}).status == "canceled"
+    assert v1.customers.retrieve(world["cus"].id).balance == 0
     inv = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
-    assert sorted(l.amount for l in inv.lines.data) == [-500, 1000] and inv.total == 500
+    assert sorted(l.amount for l in inv.lines.data) == [-1000, -500, 1000] and inv.total == -500
     assert {l.parent.subscription_item_details.subscription for l in inv.lines.data} == {sub.id}
     # Taken once: the next invoice has none left.
     again = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
@@ -166,9 +167,9 @@ def test_a_deleted_draft_of_a_canceled_subscription_leaves_its_prorations_pendin
                               "pending_invoice_items_behavior": "include"})
     v1.subscriptions.cancel(sub.id, {"prorate": True})
     assert v1.invoices.delete(inv.id).deleted
-    # Pending again, for the customer's next invoice.
+    # Pending again, for the customer's next invoice, with the cancellation's credit.
     again = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
-    assert sorted(l.amount for l in again.lines.data) == [-500, 1000]
+    assert sorted(l.amount for l in again.lines.data) == [-1000, -500, 1000]
 
 
 def test_bad_requests_are_named(v1, world):

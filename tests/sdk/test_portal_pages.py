@@ -832,6 +832,13 @@ def test_an_immediate_cancellation_says_what_it_credits(server):
     assert f"The unused time on your current period, {amount}, will be credited to your account." in visible_text(summary)
     b.post(f"{url}/subscriptions/{sub.id}/cancel", {"csrf": csrf(summary), "action": "cancel"})
     assert v1.subscriptions.retrieve(sub.id).status == "canceled"
+    # As the API's `prorate`: a pending credit proration, at the discount it was paid with, for
+    # the customer's next invoice that takes it.
+    (pending,) = v1.invoice_items.list({"customer": c.id, "pending": True}).data
+    assert pending.proration and pending.parent.subscription_details.subscription == sub.id
+    assert v1.customers.retrieve(c.id).balance == 0
+    inv = v1.invoices.create({"customer": c.id, "subscription": sub.id, "pending_invoice_items_behavior": "include"})
+    assert v1.invoices.finalize_invoice(inv.id).total == -credit
     assert v1.customers.retrieve(c.id).balance == -credit
     # The homepage says what the balance holds.
     home = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url

@@ -151,11 +151,35 @@ def test_cancel_with_prorate_and_invoice_now(v1, world):
     assert v1.customers.retrieve(world["cus"].id).balance == -500, "the credit goes to the customer's balance"
 
 
-def test_cancel_with_prorate_only_credits_the_balance(v1, world):
+def test_cancel_with_prorate_only_leaves_a_pending_credit_proration(v1, world):
+    # Stripe's `prorate`: "a proration invoice item that credits remaining unused time". Without
+    # `invoice_now` nothing is invoiced and the balance is untouched: the credit waits.
     sub = subscribe(v1, world)
     gone = v1.subscriptions.cancel(sub.id, {"prorate": True})
     assert gone.latest_invoice == sub.latest_invoice
+    assert v1.customers.retrieve(world["cus"].id).balance == 0
+    pending = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    assert [(i.amount, i.proration, i.invoice, i.period.start, i.period.end) for i in pending] == [
+        (-500, True, None, APR16, MAY1)]
+    credit = pending[0]
+    assert credit.id.startswith("ii_") and credit.parent.subscription_details.subscription == sub.id
+    assert v1.invoice_items.retrieve(credit.id).amount == -500
+    # The customer's next invoice that takes pending items bills it; the credit lands on the
+    # balance when that invoice is finalized.
+    inv = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
+    assert [(l.amount, l.parent.subscription_item_details.invoice_item) for l in inv.lines.data] == [(-500, credit.id)]
+    assert v1.invoices.finalize_invoice(inv.id).total == -500
     assert v1.customers.retrieve(world["cus"].id).balance == -500
+    assert v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data == []
+
+
+def test_a_pending_cancellation_credit_can_be_waived(v1, world):
+    sub = subscribe(v1, world)
+    v1.subscriptions.cancel(sub.id, {"prorate": True})
+    (credit,) = v1.invoice_items.list({"customer": world["cus"].id}).data
+    assert v1.invoice_items.delete(credit.id).deleted is True
+    inv = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
+    assert inv.lines.data == [] and v1.customers.retrieve(world["cus"].id).balance == 0
 
 
 def test_cancel_invoice_now_bills_pending_prorations(v1, world):

@@ -239,8 +239,9 @@ def test_a_renewal_draft_outlives_its_subscription_uncollected(v1, plan):
     assert (inv.status, inv.attempt_count, inv.amount_paid, inv.auto_advance, inv.next_payment_attempt) == (
         "open", 0, 0, False, None)
     assert v1.subscriptions.retrieve(sub.id).status == "canceled"
-    # Canceled with its unused time credited at the renewal itself, the credit pays the draft:
-    # finalized, it is paid at once, and the clock goes on.
+    # Canceled with `prorate` at the renewal itself: the unused time of the new period is a
+    # pending credit for the customer's next invoice; the draft is finalized uncollected all the
+    # same, and the clock goes on.
     clock2, cus2 = on_clock(v1)
     sub2 = v1.subscriptions.create({"customer": cus2.id, "items": [{"price": plan}]})
     advance(v1, clock2, feb1)
@@ -248,7 +249,11 @@ def test_a_renewal_draft_outlives_its_subscription_uncollected(v1, plan):
     v1.subscriptions.cancel(sub2.id, {"prorate": True})
     advance(v1, clock2, feb1 + HOUR)
     advance(v1, clock2, feb1 + 2 * HOUR)
-    assert v1.invoices.retrieve(draft2).status == "paid"
+    left = v1.invoices.retrieve(draft2)
+    assert (left.status, left.amount_paid) == ("open", 0)
+    (credit,) = v1.invoice_items.list({"customer": cus2.id, "pending": True}).data
+    assert credit.proration and credit.amount == -left.total
+    assert v1.customers.retrieve(cus2.id).balance == 0
 
 
 def test_paying_a_draft_that_a_credit_covers_answers_paid(v1, plan):

@@ -444,7 +444,10 @@ async fn apply(
                     portico_store::get::<Customer>(&*app.store, account, &sub.value.customer)
                         .await?;
                 if let Some(mut customer) = customer {
-                    if credit_rest_of_period(app, account, &mut customer, &sub.value, at).await? {
+                    let credit =
+                        unused_time_credit(app, account, &customer, &sub.value, at).await?;
+                    if credit != 0 {
+                        customer.value.balance -= credit;
                         writes.push(Write::Update(customer.next_record()));
                     }
                 }
@@ -769,57 +772,67 @@ pub async fn bill(
     Ok(inv)
 }
 
-/// Credits `customer` what `credits` (the unused time of `sub`, up to `period`'s end) come to
-/// after the subscription's discounts, as an invoice of them would; nothing is invoiced.
-#[allow(clippy::too_many_arguments)]
-pub async fn credit_unused_time(
+/// The unused time of `sub` from `at` to its period's end, as credit prorations (with `ii_` ids)
+/// tagged with the discounts they are billed with, as an update's prorations are: those in force
+/// now, or in flexible mode those the period was billed with.
+pub async fn unused_time_prorations(
     app: &App,
     account: &AccountId,
-    customer: &mut Versioned<Customer>,
     sub: &Subscription,
-    credits: Vec<portico_domain::invoice::Line>,
-    period: (i64, i64),
+    at: i64,
     ctx: &mut Ctx<'_>,
-) -> Result<(), Failure> {
-    let draft = bill(
+) -> Result<Vec<portico_domain::invoice::Line>, Failure> {
+    let mut credits = sub.unused_time_credits(at, ctx);
+    let period_start = sub.current_period().0;
+    crate::api::subscription_change::tag_prorations(
         app,
         account,
-        customer,
         sub,
-        "subscription_cycle",
-        credits,
-        period,
-        false,
-        ctx,
+        &mut credits,
+        at,
+        period_start,
         &[],
     )
     .await?;
-    customer.value.balance += draft.total();
-    Ok(())
+    Ok(credits)
 }
 
-/// Credits `customer` the unused time of `sub` from `at` to its period's end, after its
-/// discounts ([`credit_unused_time`]). Whether there was any to credit.
-pub async fn credit_rest_of_period(
+/// What the unused time of `sub` from `at` to its period's end comes to after its discounts
+/// ([`unused_time_prorations`]), as a credit (positive); zero when there is none.
+pub async fn unused_time_credit(
     app: &App,
     account: &AccountId,
-    customer: &mut Versioned<Customer>,
+    customer: &Versioned<Customer>,
     sub: &Subscription,
     at: i64,
-) -> Result<bool, Failure> {
+) -> Result<i64, Failure> {
     let mut ids = crate::ids::Ids;
     let mut ctx = Ctx {
         now: at,
         livemode: sub.livemode,
         ids: &mut ids,
     };
-    let credits = sub.unused_time_credits(at, &mut ctx);
+    let credits = unused_time_prorations(app, account, sub, at, &mut ctx).await?;
     if credits.is_empty() {
-        return Ok(false);
+        return Ok(0);
     }
+    // What an invoice of them would come to, not invoiced.
     let period = (sub.current_period().0.min(at), at);
-    credit_unused_time(app, account, customer, sub, credits, period, &mut ctx).await?;
-    Ok(true)
+    let mut customer = customer.clone();
+    let draft = bill(
+        app,
+        account,
+        &mut customer,
+        sub,
+        "subscription_cycle",
+        credits,
+        period,
+        false,
+        &mut ctx,
+        &[],
+    )
+    .await?;
+    Ok(-draft.total())
 }
 
 /// The discounts of `sub` (`fresh`: those made in this same request, not stored yet) still in

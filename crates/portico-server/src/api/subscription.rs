@@ -1550,9 +1550,10 @@ pub async fn delete_subscription_discount(
     crate::http::ok(render::deleted_discount(&gone))
 }
 
-/// Cancels now. `prorate` credits the unused time; `invoice_now` bills the pending prorations
-/// (those credits included) on a final invoice at once. Credits not invoiced, and a final
-/// invoice's negative total, go to the customer's balance.
+/// Cancels now. `prorate` credits the unused time with a proration (an invoice item);
+/// `invoice_now` bills the pending prorations (that credit included) on a final invoice at once,
+/// whose negative total goes to the customer's balance. Without it the prorations stay pending
+/// for the customer's next invoice that takes them, as Stripe leaves them.
 async fn cancel_once(
     app: &App,
     api: &Api,
@@ -1585,7 +1586,7 @@ pub(crate) async fn cancel_writes(
         ids: &mut ids,
     };
     let credits = if prorate {
-        sub.value.unused_time_credits(now, &mut ctx)
+        crate::billing::unused_time_prorations(app, account, &sub.value, now, &mut ctx).await?
     } else {
         Vec::new()
     };
@@ -1640,17 +1641,11 @@ pub(crate) async fn cancel_writes(
             sub.value.latest_invoice = Some(inv.id.clone());
             invoice = Some(inv);
         }
-    } else if !credits.is_empty() {
-        crate::billing::credit_unused_time(
-            app,
-            account,
-            &mut customer,
-            &sub.value,
-            credits,
-            period,
-            &mut ctx,
-        )
-        .await?;
+    } else {
+        // Stripe's `prorate`: "a proration invoice item that credits remaining unused time". It
+        // waits, with the subscription's other pending prorations, for an invoice that takes
+        // them (one made with `pending_invoice_items_behavior=include`).
+        sub.value.pending_lines.extend(credits);
     }
     writes.push(Write::Update(sub.next_record()));
     writes.push(Write::Update(customer.next_record()));

@@ -127,13 +127,11 @@ fn offer_view(p: &Portal, c: &Coupon, sub: &Subscription) -> OfferView {
 }
 
 /// What canceling `sub` now with prorations credits the customer: its unused time after its
-/// discounts, as the cancellation will credit it; `None` when that comes to nothing.
+/// discounts, as the cancellation will leave it pending; `None` when that comes to nothing.
 async fn unused_time_credit(p: &Portal, sub: &Subscription) -> Result<Option<i64>, Failure> {
-    let mut customer = p.customer.clone();
-    let before = customer.value.balance;
-    crate::billing::credit_rest_of_period(&p.app, &p.caller.account, &mut customer, sub, p.now)
-        .await?;
-    let credit = before - customer.value.balance;
+    let credit =
+        crate::billing::unused_time_credit(&p.app, &p.caller.account, &p.customer, sub, p.now)
+            .await?;
     Ok((credit > 0).then_some(credit))
 }
 
