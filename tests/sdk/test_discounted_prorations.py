@@ -83,6 +83,13 @@ def test_canceling_with_prorate_credits_what_was_paid(v1, world):
     assert lines(inv) == [(-500, [-100])] and inv.total == -400
     v1.invoices.finalize_invoice(inv.id)
     assert v1.customers.retrieve(world["cus"].id).balance == -400
+    # A customer-wide invoice takes such a credit with its discount too.
+    again = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"]}],
+                                     "discounts": [{"coupon": world["coupon"]}]})
+    v1.subscriptions.cancel(again.id, {"prorate": True})
+    wide = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
+    # Its whole month (paid at $8) comes back: $10 less 20%.
+    assert lines(wide) == [(-1000, [-200])] and wide.total == -800
     other = carded_customer(v1, world["clock"].id)
     sub = v1.subscriptions.create({"customer": other.id, "items": [{"price": world["basic"]}],
                                    "discounts": [{"coupon": world["coupon"]}]})

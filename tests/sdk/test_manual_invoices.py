@@ -139,13 +139,27 @@ def test_a_subscriptions_discounts_apply_and_a_once_discount_is_spent(v1, world)
     assert renewal(v1, world, sub).total == 2000
 
 
-def test_several_subscriptions_with_discounts_are_invoiced_one_by_one(v1, world):
+def test_several_subscriptions_prorations_are_invoiced_together_each_with_its_own_discounts(v1, world):
+    # Each proration names the discounts it was made with, so one invoice for the customer can
+    # gather several subscriptions' and still discount each by its own.
     forever = v1.coupons.create({"percent_off": 10, "duration": "forever"})
     sub = upgraded(v1, world, forever.id)
-    expect_error(lambda: v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}),
-                 param="pending_invoice_items_behavior", message=sub.id)
-    assert check(v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
-                                     "pending_invoice_items_behavior": "include"})).total == 400
+    plain = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"]}]})
+    v1.subscriptions.update(plain.id, {"items": [{"id": plain["items"].data[0].id, "price": world["pro"]}],
+                                       "proration_behavior": "create_prorations"})
+    inv = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
+    by_sub = {}
+    for l in inv.lines.data:
+        d = sum(a.amount for a in l.discount_amounts)
+        by_sub.setdefault(l.parent.subscription_item_details.subscription, []).append((l.amount, d))
+    # The discounted one: the credit for April's first half, paid in full, is given back whole;
+    # the Pro half at 10% off. The other, which started on April 16, is credited and billed
+    # April's second half in full.
+    assert sorted(by_sub[sub.id]) == [(-500, 0), (1000, 100)]
+    assert sorted(by_sub[plain.id]) == [(-1000, 0), (2000, 0)]
+    assert inv.total == 400 + 1000
+    # One by one works as before.
+    assert check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"})).lines.data == []
 
 
 def test_prorations_waiting_on_a_pending_update_are_not_taken(v1, world):
@@ -243,9 +257,11 @@ def test_a_deleted_draft_gives_back_only_the_once_discounts_it_spent(v1, world):
     forever = v1.coupons.create({"percent_off": 20, "duration": "forever"})
     sub = upgraded(v1, world, forever.id)
     v1.subscriptions.update(sub.id, {"discounts": ""})
-    # Made with the discount, the prorations keep it; a customer-wide invoice could not say whose.
-    expect_error(lambda: v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}),
-                 param="pending_invoice_items_behavior", message=sub.id)
+    # Made with the discount, the prorations keep it, on a customer-wide invoice too (deleted,
+    # it gives them back).
+    wide = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
+    assert [l.amount for l in wide.lines.data] == [-500, 1000] and wide.total == 300
+    v1.invoices.delete(wide.id)
     draft = check(v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
                                       "pending_invoice_items_behavior": "include"}))
     # The discount came after April was paid: the credit is whole (flexible mode), the debit 20% off.

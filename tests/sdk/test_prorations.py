@@ -182,6 +182,61 @@ def test_a_pending_cancellation_credit_can_be_waived(v1, world):
     assert inv.lines.data == [] and v1.customers.retrieve(world["cus"].id).balance == 0
 
 
+def test_cancel_with_prorate_and_invoice_now_leaves_nothing_pending(v1, world):
+    sub = subscribe(v1, world)
+    v1.subscriptions.cancel(sub.id, {"prorate": True, "invoice_now": True})
+    assert v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data == []
+    assert v1.customers.retrieve(world["cus"].id).balance == -500
+
+
+def test_a_trialing_subscription_canceled_with_prorate_leaves_no_credit(v1, world):
+    sub = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["basic"]}],
+                                   "trial_period_days": 30})
+    v1.subscriptions.cancel(sub.id, {"prorate": True})
+    assert v1.invoice_items.list({"customer": world["cus"].id}).data == []
+    assert v1.customers.retrieve(world["cus"].id).balance == 0
+
+
+def test_another_subscriptions_renewal_leaves_the_cancellation_credit_pending(v1, world):
+    # The credit names its subscription, so only an invoice for it, or for none, takes it.
+    other = v1.subscriptions.create({"customer": world["cus"].id, "items": [{"price": world["pro"]}]})
+    sub = subscribe(v1, world)
+    v1.subscriptions.cancel(sub.id, {"prorate": True})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    renewal = v1.invoices.retrieve(v1.subscriptions.retrieve(other.id).latest_invoice)
+    assert [l.amount for l in renewal.lines.data] == [2000]
+    (credit,) = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    assert (credit.amount, credit.parent.subscription_details.subscription) == (-500, sub.id)
+
+
+def test_canceling_drops_a_pending_update_and_voids_the_invoice_it_waited_for(v1, world):
+    sub = subscribe(v1, world)
+    failing = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": world["cus"].id})
+    v1.customers.update(world["cus"].id, {"invoice_settings": {"default_payment_method": failing.id}})
+    held = v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "price": world["pro"]}],
+                                            "proration_behavior": "always_invoice",
+                                            "payment_behavior": "pending_if_incomplete"})
+    assert held.pending_update is not None
+    gone = check(v1.subscriptions.cancel(sub.id, {"prorate": True}))
+    assert gone.pending_update is None and gone["items"].data[0].price.id == world["basic"]
+    assert v1.invoices.retrieve(held.latest_invoice).status == "void", "the change never happens"
+    # The credit is for the price the subscription had: Basic's unused half of April.
+    (credit,) = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    assert credit.amount == -500
+    inv = check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}))
+    assert [l.amount for l in inv.lines.data] == [-500]
+
+
+def test_a_schedule_canceled_with_prorate_but_no_final_invoice_leaves_a_pending_credit(v1, world):
+    sub = subscribe(v1, world)
+    sched = v1.subscription_schedules.create({"from_subscription": sub.id})
+    check(v1.subscription_schedules.cancel(sched.id, {"prorate": True, "invoice_now": False}))
+    assert v1.subscriptions.retrieve(sub.id).status == "canceled"
+    (credit,) = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    assert (credit.amount, credit.proration) == (-500, True)
+    assert v1.customers.retrieve(world["cus"].id).balance == 0
+
+
 def test_cancel_invoice_now_bills_pending_prorations(v1, world):
     sub = subscribe(v1, world)
     v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "price": world["pro"]}], "proration_date": APR16})

@@ -443,7 +443,15 @@ async fn apply(
                 let customer =
                     portico_store::get::<Customer>(&*app.store, account, &sub.value.customer)
                         .await?;
-                if let Some(mut customer) = customer {
+                // (A balance is in the customer's currency: a subscription in another one
+                // cannot add to it.)
+                let own = |c: &Versioned<Customer>| {
+                    c.value
+                        .currency
+                        .as_deref()
+                        .is_none_or(|x| x == sub.value.currency)
+                };
+                if let Some(mut customer) = customer.filter(own) {
                     let credit =
                         unused_time_credit(app, account, &customer, &sub.value, at).await?;
                     if credit != 0 {

@@ -471,16 +471,16 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
             .collect(),
     };
     sources.retain(|s| s.value.pending_update.is_none() && !s.value.pending_lines.is_empty());
-    // A subscription's discounts apply to its prorations (as do those the prorations were made
-    // with); one invoice for several subscriptions could not say whose discount is whose.
+    // A subscription's discounts apply to its prorations, unless they name the ones they were
+    // made with; one invoice for several subscriptions could not say whose discount is whose
+    // for those that name none.
     if sub.is_none() {
         let discounted = |s: &Versioned<Subscription>| {
             !s.value.discounts.is_empty()
-                || s.value.pending_lines.iter().any(|l| {
-                    l.proration_discounts
-                        .as_ref()
-                        .is_some_and(|d| !d.is_empty())
-                })
+                && s.value
+                    .pending_lines
+                    .iter()
+                    .any(|l| l.proration_discounts.is_none())
         };
         if let Some(s) = sources.iter().find(|s| discounted(s)) {
             return Err(ApiError::invalid(
@@ -543,7 +543,7 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
         }
         None => {
             let sub_id = sub.as_ref().map(|s| s.value.id.as_str());
-            Invoice::draft(
+            let mut inv = Invoice::draft(
                 &customer.value,
                 sub_id,
                 "manual",
@@ -551,7 +551,26 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
                 period,
                 lines,
                 &mut ctx,
-            )
+            );
+            // Prorations keep the discounts they were made with, whichever subscription they
+            // come from (and only those: the tags say whose is whose).
+            let mut tagged: Vec<String> = Vec::new();
+            for id in inv
+                .lines
+                .iter()
+                .flat_map(|l| l.proration_discounts.iter().flatten())
+            {
+                if !tagged.contains(id) {
+                    tagged.push(id.clone());
+                }
+            }
+            for id in tagged {
+                let found = crate::billing::discount_with_coupon(app, account, &id, &[]).await?;
+                if let Some((d, c)) = found {
+                    inv.apply_discount(&c, &d.id, false);
+                }
+            }
+            inv
         }
     };
     let mut writes: Vec<Write> = sources

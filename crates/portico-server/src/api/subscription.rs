@@ -12,7 +12,7 @@ use axum::extract::State;
 use portico_domain::coupon::Coupon;
 use portico_domain::customer::Customer;
 use portico_domain::discount::Discount;
-use portico_domain::invoice::{Invoice, PaymentOutcome};
+use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentOutcome};
 use portico_domain::metadata::MetadataUpdate;
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::promotion_code::{PromotionCode, Redemption};
@@ -1600,6 +1600,19 @@ pub(crate) async fn cancel_writes(
     sub.value.cancel_now(now, details.clone())?;
     let mut customer = load::<Customer>(app, account, &sub.value.customer, None).await?;
     let mut writes = Vec::new();
+    // A change still waiting for its payment never happens now: it is dropped and the invoice
+    // it waited for voided, giving back any credit it took, as when the change expires. The
+    // prorations that invoice took are pending again, with the subscription's own.
+    let mut voided = None;
+    if let Some(pending) = sub.value.pending_update.take() {
+        if let Some(id) = pending.invoice.or(sub.value.latest_invoice.clone()) {
+            let awaited = portico_store::get::<Invoice>(&*app.store, account, &id).await?;
+            if let Some(mut inv) = awaited.filter(|i| i.value.status == InvoiceStatus::Open) {
+                customer.value.balance += inv.value.void(now)?;
+                voided = Some(inv);
+            }
+        }
+    }
     // A schedule managing the subscription ends with it.
     writes.extend(crate::billing::settle_schedule(app, account, &mut sub.value, now, false).await?);
     let mut invoice = None;
@@ -1642,15 +1655,18 @@ pub(crate) async fn cancel_writes(
             invoice = Some(inv);
         }
     } else {
-        // Stripe's `prorate`: "a proration invoice item that credits remaining unused time". It
-        // waits, with the subscription's other pending prorations, for an invoice that takes
-        // them (one made with `pending_invoice_items_behavior=include`).
+        // `prorate` alone makes the credit a pending proration item, as Stripe's does: it waits,
+        // with the subscription's other pending prorations, for an invoice that takes them
+        // (one made with `pending_invoice_items_behavior=include`).
         sub.value.pending_lines.extend(credits);
     }
     writes.push(Write::Update(sub.next_record()));
     writes.push(Write::Update(customer.next_record()));
     // Stripe stops collecting the customer's open invoices (the final one is charged above).
-    writes.extend(crate::billing::stop_collection(app, account, &sub.value.customer, None).await?);
+    let except = voided.as_ref().map(|v| v.value.id.as_str());
+    writes
+        .extend(crate::billing::stop_collection(app, account, &sub.value.customer, except).await?);
+    writes.extend(voided.map(|v| Write::Update(v.next_record())));
     if let Some(inv) = &invoice {
         writes.push(Write::Insert(Versioned::new_record(inv)));
         writes.extend(taken.attach(inv));
