@@ -80,9 +80,9 @@ test('canceling at once, with the unused time credited', async () => {
     },
     (sub) => now.api.del(`/v1/subscriptions/${sub.id}?prorate=true`));
   assert.equal(portal.status, 'canceled');
-  // The credit is a pending proration for the customer's next invoice, as `prorate` leaves it;
-  // the balance is untouched, so no `customer.updated`.
-  assert.deepEqual(events, ['customer.subscription.deleted']);
+  // The credit is a pending proration item for the customer's next invoice, as `prorate`
+  // leaves it; the balance is untouched, so no `customer.updated`.
+  assert.deepEqual(events, ['customer.subscription.deleted', 'invoiceitem.created']);
   const pending = async (sub) => (await now.api.get('/v1/invoiceitems', { customer: sub.customer, pending: true })).json.data
     .map((i) => [i.amount, i.proration, i.period.start, i.period.end, i.parent.subscription_details.subscription === sub.id]);
   const credit = await pending(portal);

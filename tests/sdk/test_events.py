@@ -108,8 +108,10 @@ def test_a_plan_change_with_a_coupon_announces_the_discount_before_its_invoice(v
                                      "discounts": [{"coupon": coupon.id}],
                                      "proration_behavior": "always_invoice"})
     got = types(v1, ending_before=mark)[::-1]
-    assert got == ["customer.subscription.updated", "customer.discount.created", "invoice.created",
-                   "invoice.finalized", "invoice.paid", "invoice.payment_succeeded"], got
+    # The prorations are invoice items, announced before the invoice that bills them.
+    assert got == ["customer.subscription.updated", "customer.discount.created", "invoiceitem.created",
+                   "invoiceitem.created", "invoice.created", "invoice.finalized", "invoice.paid",
+                   "invoice.payment_succeeded"], got
 
 
 def test_an_invoice_made_and_paid_in_one_step_is_announced_in_its_stages(v1):

@@ -521,3 +521,39 @@ def test_a_new_subscriptions_preview_takes_a_timestamp_anchor(v1, world):
         **details, "billing_cycle_anchor": "soon"}}), param="subscription_details[billing_cycle_anchor]")
     expect_error(lambda: v1.subscriptions.update(sub.id, {"billing_cycle_anchor": anchor}),
                  param="billing_cycle_anchor")
+
+
+def created_items(v1):
+    """The invoice items announced so far, oldest first: (id, amount, invoice)."""
+    events = v1.events.list({"type": "invoiceitem.created", "limit": 100}).data
+    return [(e.data.object.id, e.data.object.amount, e.data.object.invoice) for e in reversed(events)]
+
+
+def test_each_proration_is_announced_once_as_an_invoice_item(v1, world):
+    # Prorations are invoice items, and Stripe announces each item it makes: when the change
+    # makes it, not again when an invoice bills it.
+    sub = subscribe(v1, world)
+    change = {"items": [{"id": sub["items"].data[0].id, "price": world["pro"]}], "proration_behavior": "create_prorations"}
+    v1.subscriptions.update(sub.id, change)
+    pending = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    assert sorted(created_items(v1)) == sorted((i.id, i.amount, None) for i in pending)
+    assert sorted(i.amount for i in pending) == [-500, 1000]
+    (event,) = v1.events.list({"type": "invoiceitem.created", "limit": 1}).data
+    assert event.data.object.proration is True and event.data.object.object == "invoiceitem"
+    # Billed by a manual invoice, deleted, billed again by the renewal: still two.
+    draft = v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"})
+    v1.invoices.delete(draft.id)
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+    assert len(created_items(v1)) == 2
+    # Billed at once: announced with the invoice that bills them.
+    item = sub["items"].data[0].id
+    v1.subscriptions.update(sub.id, {"items": [{"id": item, "quantity": 2}], "proration_behavior": "always_invoice"})
+    latest = v1.subscriptions.retrieve(sub.id).latest_invoice
+    now_billed = created_items(v1)[2:]
+    lines = v1.invoices.retrieve(latest).lines.data
+    assert sorted(now_billed) == sorted((l.parent.subscription_item_details.invoice_item, l.amount, latest) for l in lines)
+    assert len(now_billed) >= 1
+    # A prorated cancellation's credit too.
+    v1.subscriptions.cancel(sub.id, {"prorate": True})
+    (credit,) = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    assert created_items(v1)[-1] == (credit.id, credit.amount, None)

@@ -128,7 +128,8 @@ def test_scenario_renewal_decline_card_update_retry_cancel(v1, plan):
     assert got == [
         "price.created",
         "test_helpers.test_clock.advancing", "test_helpers.test_clock.ready",
-        "customer.subscription.updated",
+        # The upgrade and the two prorations it makes, which are invoice items.
+        "customer.subscription.updated", "invoiceitem.created", "invoiceitem.created",
         "test_helpers.test_clock.advancing",
         "invoice.upcoming",
         "customer.subscription.updated", "invoice.created", "invoice.finalized", "invoice.paid", "invoice.payment_succeeded",

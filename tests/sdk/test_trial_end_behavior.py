@@ -479,9 +479,12 @@ def test_a_trial_added_to_an_active_subscription_credits_the_unused_time(v1):
         "trialing", now, end, end)
     item = trialing["items"].data[0]
     assert (item.current_period_start, item.current_period_end) == (now, end)
-    assert types_since(v1, mark) == ["customer.subscription.updated"]
-    updated = v1.events.list({"limit": 1}).data[0]
+    # The credit for the unused time is a proration, an invoice item of its own.
+    assert types_since(v1, mark) == ["customer.subscription.updated", "invoiceitem.created"]
+    updated = v1.events.list({"type": "customer.subscription.updated", "limit": 1}).data[0]
     assert updated.data.previous_attributes["status"] == "active"
+    credit = v1.events.list({"type": "invoiceitem.created", "limit": 1}).data[0].data.object
+    assert (credit.amount, credit.proration, credit.invoice) == (-2100, True, None)
     preview = v1.invoices.create_preview({"subscription": sub.id})
     assert [l.amount for l in preview.lines.data] == [-2100, 3100]
     advance(v1, clock, end + 3600)

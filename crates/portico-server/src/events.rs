@@ -407,6 +407,10 @@ impl App {
         // of its own).
         let currency = &self.settings.default_currency;
         let ledger = crate::ledger::entries(&*self.store, account, &changes, now, currency).await?;
+        // Prorations are invoice items: the ones this commit makes are announced as Stripe
+        // announces each item it makes, after the change that made them and before the
+        // invoice that may bill them.
+        let prorations = self.proration_events(&changes, &request)?;
         let mut events = Vec::new();
         for change in &changes {
             let Some((record, old)) = change else {
@@ -421,6 +425,13 @@ impl App {
             events.extend(self.events_for(account, record, old.as_ref(), known, now, &request)?);
         }
         drop(changes);
+        let invoiced = events.iter().position(|e: &Record| {
+            e.lookup
+                .as_deref()
+                .is_some_and(|t| t.starts_with("invoice."))
+        });
+        let at = invoiced.unwrap_or(events.len());
+        events.splice(at..at, prorations);
         writes.extend(ledger.into_iter().map(Write::Insert));
         for (kind, object) in extra {
             events.push(event_record(kind, object, None, self.clock.now(), &request));
@@ -580,6 +591,79 @@ impl App {
 }
 
 impl App {
+    /// `invoiceitem.created` for each proration `changes` make: one on a subscription's pending
+    /// lines (or its pending update's) or on a new invoice's lines that none of the objects
+    /// written had before. Prorations an invoice takes from its subscription, or a deleted
+    /// draft gives back, were there before.
+    fn proration_events(
+        &self,
+        changes: &[Option<(&Record, Option<Record>)>],
+        request: &RequestContext,
+    ) -> Result<Vec<Record>, StoreError> {
+        use portico_domain::invoice_item::InvoiceItem;
+        use portico_domain::subscription::Subscription;
+        use portico_store::Versioned;
+        // Only objects that carry invoice item ids are worth decoding.
+        let carries =
+            |r: &Record| matches!(r.kind, "subscription" | "invoice") && r.data.contains("\"ii_");
+        let mut before: Vec<String> = Vec::new();
+        let mut made: Vec<InvoiceItem> = Vec::new();
+        for (record, old) in changes.iter().flatten() {
+            let old = old.as_ref().filter(|o| carries(o));
+            if old.is_none() && !carries(record) {
+                continue;
+            }
+            if record.kind == "subscription" {
+                let lines = |s: &Subscription| {
+                    let waiting = s.pending_update.iter().flat_map(|p| p.pending_lines.iter());
+                    s.pending_lines
+                        .iter()
+                        .chain(waiting)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                };
+                if let Some(o) = old {
+                    let was = Versioned::<Subscription>::from_record(o)?.value;
+                    before.extend(lines(&was).into_iter().filter_map(|l| l.invoice_item));
+                }
+                let sub = Versioned::<Subscription>::from_record(record)?.value;
+                let new = lines(&sub);
+                made.extend(
+                    new.iter()
+                        .filter_map(|l| InvoiceItem::pending_proration(&sub, l)),
+                );
+            } else {
+                if let Some(o) = old {
+                    let was = Versioned::<Invoice>::from_record(o)?.value;
+                    before.extend(was.lines.into_iter().filter_map(|l| l.invoice_item));
+                }
+                let inv = Versioned::<Invoice>::from_record(record)?.value;
+                made.extend(
+                    inv.lines
+                        .iter()
+                        .filter_map(|l| InvoiceItem::billed_proration(&inv, l)),
+                );
+            }
+        }
+        let mut announced: Vec<String> = Vec::new();
+        let mut out = Vec::new();
+        for item in made {
+            if before.contains(&item.id) || announced.contains(&item.id) {
+                continue;
+            }
+            announced.push(item.id.clone());
+            let object = portico_wire::render::invoice_item(&item);
+            out.push(event_record(
+                "invoiceitem.created",
+                object,
+                None,
+                self.clock.now(),
+                request,
+            ));
+        }
+        Ok(out)
+    }
+
     /// The invoice `record` as it stood when `kind` happened, when that was an earlier stage
     /// of the step that wrote it: `invoice.created` shows the draft, `invoice.finalized` the
     /// open invoice before its payment. `None`: the event shows the invoice as written.
