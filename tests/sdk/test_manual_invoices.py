@@ -162,6 +162,20 @@ def test_several_subscriptions_prorations_are_invoiced_together_each_with_its_ow
     assert check(v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"})).lines.data == []
 
 
+def test_prorations_made_with_a_once_discount_the_subscription_still_has_are_invoiced_by_name(v1, world):
+    # The `once` discount is spent by the invoice that applies it, which only an invoice for its
+    # subscription records.
+    once = v1.coupons.create({"percent_off": 50, "duration": "once"})
+    sub = upgraded(v1, world, once.id)
+    expect_error(lambda: v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"}),
+                 param="pending_invoice_items_behavior", message=sub.id)
+    assert v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data != [], "nothing was taken"
+    named = check(v1.invoices.create({"customer": world["cus"].id, "subscription": sub.id,
+                                      "pending_invoice_items_behavior": "include"}))
+    assert named.total == -500 + 500
+    assert v1.subscriptions.retrieve(sub.id).discounts == [], "spent"
+
+
 def test_prorations_waiting_on_a_pending_update_are_not_taken(v1, world):
     sub = upgraded(v1, world)
     failing = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": world["cus"].id})

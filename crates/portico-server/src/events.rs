@@ -606,7 +606,7 @@ impl App {
         // Only objects that carry invoice item ids are worth decoding.
         let carries =
             |r: &Record| matches!(r.kind, "subscription" | "invoice") && r.data.contains("\"ii_");
-        let mut before: Vec<String> = Vec::new();
+        let mut before: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut made: Vec<InvoiceItem> = Vec::new();
         for (record, old) in changes.iter().flatten() {
             let old = old.as_ref().filter(|o| carries(o));
@@ -645,13 +645,12 @@ impl App {
                 );
             }
         }
-        let mut announced: Vec<String> = Vec::new();
         let mut out = Vec::new();
         for item in made {
-            if before.contains(&item.id) || announced.contains(&item.id) {
+            // (`before` takes in those announced, so that each goes once.)
+            if !before.insert(item.id.clone()) {
                 continue;
             }
-            announced.push(item.id.clone());
             let object = portico_wire::render::invoice_item(&item);
             out.push(event_record(
                 "invoiceitem.created",

@@ -566,9 +566,21 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
             }
             for id in tagged {
                 let found = crate::billing::discount_with_coupon(app, account, &id, &[]).await?;
-                if let Some((d, c)) = found {
-                    inv.apply_discount(&c, &d.id, false);
+                let Some((d, c)) = found else {
+                    continue;
+                };
+                // A `once` discount still on its subscription is spent by the invoice that
+                // applies it: only an invoice for that subscription keeps that account.
+                let holder = sources.iter().find(|s| s.value.discounts.contains(&d.id));
+                if let (portico_domain::coupon::Duration::Once, Some(s)) = (&c.duration, holder) {
+                    return Err(ApiError::invalid(
+                        Some("pending_invoice_items_behavior".into()),
+                        None,
+                        format!("The subscription {} has prorations made with a `once` discount it still has: name it in `subscription` to invoice them, which spends that discount.", s.value.id),
+                    )
+                    .into());
                 }
+                inv.apply_discount(&c, &d.id, false);
             }
             inv
         }
