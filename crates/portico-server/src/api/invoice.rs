@@ -570,7 +570,7 @@ async fn create_once(app: &App, api: &Api, p: &CreateInvoice) -> Result<Invoice,
                     continue;
                 };
                 // A `once` discount still on its subscription is spent by the invoice that
-                // applies it: only an invoice for that subscription keeps that account.
+                // applies it, and only an invoice for that subscription records the spending.
                 let holder = sources.iter().find(|s| s.value.discounts.contains(&d.id));
                 if let (portico_domain::coupon::Duration::Once, Some(s)) = (&c.duration, holder) {
                     return Err(ApiError::invalid(
