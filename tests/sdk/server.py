@@ -7,6 +7,7 @@ import os
 import pathlib
 import signal
 import subprocess
+import time
 
 from conftest import PORTICO_BIN, _free_port, _wait_for_port
 
@@ -35,6 +36,16 @@ class Server:
         if not self.log.closed:
             self.log.flush()
         return self.log_path.read_text(errors="replace")
+
+    def logged(self, text: str, timeout: float = 5.0) -> bool:
+        """Whether the server logs `text` within `timeout` seconds: its log is written by a
+        thread of its own, a moment after the request that caused the line is answered."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log_text():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
     def deliveries_logged(self) -> int:
         return self.log_path.read_text(errors="replace").count("webhook delivery")
