@@ -410,7 +410,7 @@ impl App {
         // Prorations are invoice items: the ones this commit makes are announced as Stripe
         // announces each item it makes, after the change that made them and before the
         // invoice that may bill them.
-        let prorations = self.proration_events(&changes, &request)?;
+        let prorations = self.proration_events(account, &changes, &request)?;
         let mut events = Vec::new();
         for change in &changes {
             let Some((record, old)) = change else {
@@ -597,15 +597,16 @@ impl App {
     /// draft gives back, were there before.
     fn proration_events(
         &self,
+        account: &AccountId,
         changes: &[Option<(&Record, Option<Record>)>],
         request: &RequestContext,
     ) -> Result<Vec<Record>, StoreError> {
         use portico_domain::invoice_item::InvoiceItem;
         use portico_domain::subscription::Subscription;
-        use portico_store::Versioned;
         // Only objects that carry invoice item ids are worth decoding.
         let carries =
             |r: &Record| matches!(r.kind, "subscription" | "invoice") && r.data.contains("\"ii_");
+        let store = &*self.store;
         let mut before: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut made: Vec<InvoiceItem> = Vec::new();
         for (record, old) in changes.iter().flatten() {
@@ -623,10 +624,10 @@ impl App {
                         .collect::<Vec<_>>()
                 };
                 if let Some(o) = old {
-                    let was = Versioned::<Subscription>::from_record(o)?.value;
+                    let was = portico_store::decode::<Subscription>(store, account, o)?.value;
                     before.extend(lines(&was).into_iter().filter_map(|l| l.invoice_item));
                 }
-                let sub = Versioned::<Subscription>::from_record(record)?.value;
+                let sub = portico_store::decode::<Subscription>(store, account, record)?.value;
                 let new = lines(&sub);
                 made.extend(
                     new.iter()
@@ -634,10 +635,10 @@ impl App {
                 );
             } else {
                 if let Some(o) = old {
-                    let was = Versioned::<Invoice>::from_record(o)?.value;
+                    let was = portico_store::decode::<Invoice>(store, account, o)?.value;
                     before.extend(was.lines.into_iter().filter_map(|l| l.invoice_item));
                 }
-                let inv = Versioned::<Invoice>::from_record(record)?.value;
+                let inv = portico_store::decode::<Invoice>(store, account, record)?.value;
                 made.extend(
                     inv.lines
                         .iter()

@@ -38,14 +38,10 @@ pub async fn entries(
     let mut out = Vec::new();
     for (_, before, after) in customers {
         let customer = portico_store::decode::<Customer>(store, account, after)?.value;
-        let before = match before {
-            Some(o) => Some(
-                portico_store::decode::<Customer>(store, account, o)?
-                    .value
-                    .balance,
-            ),
-            None => None,
-        };
+        let before = before
+            .map(|o| portico_store::decode::<Customer>(store, account, o))
+            .transpose()?
+            .map(|c| c.value.balance);
         // Unchanged, it may still have moved there and back (an invoice finalized and voided at
         // once, as paused collection does): only an invoice that took a balance can have done
         // that, which its stored starting balance says without decoding it.
@@ -115,14 +111,11 @@ fn causes(
             continue;
         }
         let inv = portico_store::decode::<Invoice>(store, account, record)?.value;
-        let was = match old {
-            Some(o) => Some(
-                portico_store::decode::<Invoice>(store, account, o)?
-                    .value
-                    .status,
-            ),
-            None => None,
-        };
+        let was = old
+            .as_ref()
+            .map(|o| portico_store::decode::<Invoice>(store, account, o))
+            .transpose()?
+            .map(|i| i.value.status);
         let t = &inv.status_transitions;
         // Finalized by this commit (and perhaps voided too, as paused collection does).
         if let Some(at) = t.finalized_at {
