@@ -428,7 +428,14 @@ def test_pending_prorations_are_listed_as_the_invoice_items_they_are(v1, world):
     assert all(x.invoice == inv.id for x in on_invoice)
     assert v1.invoice_items.list({"invoice": inv.id, "pending": True}).data == []
     assert v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data == []
-    expect_error(lambda: v1.invoice_items.retrieve(one.id), status=404)
+    # Found by id and in the customer's list as the items they are, each once, now invoiced.
+    again = v1.invoice_items.retrieve(one.id)
+    assert (again.invoice, again.proration, again.amount) == (inv.id, True, one.amount)
+    assert body_of(again) == body_of(next(x for x in on_invoice if x.id == one.id))
+    invoiced = v1.invoice_items.list({"customer": world["cus"].id, "pending": False}).data
+    assert sorted(x.id for x in invoiced) == sorted(x.id for x in on_invoice)
+    everything = v1.invoice_items.list({"customer": world["cus"].id}).data
+    assert sorted(x.id for x in everything) == sorted(x.id for x in on_invoice)
 
 
 def item_shape_proration(x, sub):
@@ -458,14 +465,21 @@ def test_a_billed_proration_shows_the_discounts_its_invoice_gave_it(v1, world):
         assert x.net_amount == x.amount - x.proration_details.discount_amounts[0].amount
 
 
-def test_deleting_a_pending_proration_waives_it(v1, world):
-    pro = v1.prices.create({"product": world["plan"], "currency": "usd", "unit_amount": 6000,
+def upgraded(v1, w):
+    """A subscription moved on APR16 from 30.00 to 60.00 a month, with its two pending
+    prorations (a credit of 15.00 and a debit of 30.00), credit first."""
+    pro = v1.prices.create({"product": w["plan"], "currency": "usd", "unit_amount": 6000,
                             "recurring": {"interval": "month"}}).id
-    sub = subscribe(v1, world)
-    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    sub = subscribe(v1, w)
+    v1.test_helpers.test_clocks.advance(w["clock"].id, {"frozen_time": APR16})
     v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "price": pro}],
                                      "proration_behavior": "create_prorations"})
-    prorations = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    pending = v1.invoice_items.list({"customer": w["cus"].id, "pending": True}).data
+    return sub, sorted(pending, key=lambda x: x.amount)
+
+
+def test_deleting_a_pending_proration_waives_it(v1, world):
+    sub, prorations = upgraded(v1, world)
     debit = next(x for x in prorations if x.amount > 0)
     gone = v1.invoice_items.delete(debit.id)
     assert body_of(gone) == {"id": debit.id, "object": "invoiceitem", "deleted": True}
@@ -477,3 +491,90 @@ def test_deleting_a_pending_proration_waives_it(v1, world):
     # The renewal bills the credit alone, and the new price.
     inv = renew(v1, world, sub)
     assert sorted(l.amount for l in inv.lines.data) == [-1500, 6000]
+
+
+def proration_draft(v1, w):
+    """A manual draft billing an upgrade's two prorations (a credit and a debit) on APR16."""
+    sub, pending = upgraded(v1, w)
+    draft = check(v1.invoices.create({"customer": w["cus"].id, "subscription": sub.id,
+                                      "pending_invoice_items_behavior": "include"}))
+    assert draft.status == "draft" and sorted(l.amount for l in draft.lines.data) == [-1500, 3000]
+    return sub, draft, pending
+
+
+def test_a_billed_proration_is_the_item_its_invoice_line_names(v1, world):
+    sub, draft, (credit, debit) = proration_draft(v1, world)
+    for x in (credit, debit):
+        got = v1.invoice_items.retrieve(x.id)
+        line = next(l for l in draft.lines.data
+                    if l.parent.subscription_item_details.invoice_item == x.id)
+        assert (got.invoice, got.amount, got.proration, got.parent.subscription_details.subscription) == \
+            (draft.id, line.amount, True, sub.id)
+        # As pending, but now on the invoice: same item.
+        was, now = body_of(x), body_of(got)
+        assert {k for k in was if was[k] != now[k]} == {"invoice"}
+    listed = v1.invoice_items.list({"invoice": draft.id}).data
+    assert sorted(x.id for x in listed) == sorted([credit.id, debit.id]), "each once"
+    # Each announced once, when it was made.
+    made = [e.data.object.id for e in v1.events.list({"type": "invoiceitem.created"}).data]
+    assert sorted(made) == sorted([credit.id, debit.id])
+    # Finalized and paid, it stays found, naming its invoice.
+    paid = v1.invoices.pay(draft.id)
+    assert paid.status == "paid"
+    assert v1.invoice_items.retrieve(debit.id).invoice == draft.id
+    expect_error(lambda: v1.invoice_items.update(debit.id, {"metadata": {"a": "b"}}),
+                 code="invoice_not_editable")
+    expect_error(lambda: v1.invoice_items.delete(debit.id), code="invoice_not_editable")
+
+
+def test_a_billed_proration_on_a_draft_takes_a_description_and_metadata_only(v1, world):
+    sub, draft, (credit, debit) = proration_draft(v1, world)
+    got = v1.invoice_items.update(debit.id, {"description": "Upgrade to Pro",
+                                             "metadata": {"ticket": "T-7"}})
+    assert (got.description, got.metadata.to_dict(), got.amount, got.proration) == \
+        ("Upgrade to Pro", {"ticket": "T-7"}, 3000, True)
+    assert body_of(v1.invoice_items.retrieve(debit.id)) == body_of(got)
+    line = next(l for l in v1.invoices.retrieve(draft.id).lines.data
+                if l.parent.subscription_item_details.invoice_item == debit.id)
+    assert (line.description, line.metadata.to_dict(), line.parent.subscription_item_details.proration) == \
+        ("Upgrade to Pro", {"ticket": "T-7"}, True)
+    for params, param in [({"amount": 10}, "amount"), ({"quantity": 2}, "quantity"),
+                          ({"discountable": True}, "discountable"),
+                          ({"unit_amount_decimal": "5"}, "unit_amount_decimal"),
+                          ({"period": {"start": APR1, "end": APR16}}, "period")]:
+        expect_error(lambda: v1.invoice_items.update(debit.id, params), param=param,
+                     message="proration")
+    assert v1.invoice_items.retrieve(debit.id).amount == 3000, "nothing changed"
+
+
+def test_deleting_a_billed_proration_takes_it_off_its_draft(v1, world):
+    sub, draft, (credit, debit) = proration_draft(v1, world)
+    gone = v1.invoice_items.delete(debit.id)
+    assert body_of(gone) == {"id": debit.id, "object": "invoiceitem", "deleted": True}
+    assert [e.data.object.id for e in v1.events.list({"type": "invoiceitem.deleted"}).data] == [debit.id]
+    inv = check(v1.invoices.retrieve(draft.id))
+    assert [l.amount for l in inv.lines.data] == [-1500] and inv.total == -1500
+    expect_error(lambda: v1.invoice_items.retrieve(debit.id), status=404)
+    assert [x.id for x in v1.invoice_items.list({"customer": world["cus"].id}).data] == [credit.id]
+    # Deleting the draft now gives back only the credit.
+    v1.invoices.delete(draft.id)
+    pending = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    assert [(x.id, x.invoice) for x in pending] == [(credit.id, None)]
+
+
+def test_a_deleted_drafts_prorations_are_pending_again_and_billed_anew(v1, world):
+    sub, draft, (credit, debit) = proration_draft(v1, world)
+    v1.invoices.delete(draft.id)
+    for x in (credit, debit):
+        assert body_of(v1.invoice_items.retrieve(x.id)) == body_of(x), "pending, as before"
+    listed = v1.invoice_items.list({"customer": world["cus"].id}).data
+    assert sorted(x.id for x in listed) == sorted([credit.id, debit.id]), "each once"
+    assert all(x.invoice is None for x in listed)
+    assert v1.invoice_items.list({"invoice": draft.id}).data == []
+    # Waived while pending again, then the renewal bills what is left.
+    v1.invoice_items.delete(credit.id)
+    inv = renew(v1, world, sub)
+    assert v1.invoice_items.retrieve(debit.id).invoice == inv.id
+    expect_error(lambda: v1.invoice_items.retrieve(credit.id), status=404)
+    made = [e.data.object.id for e in v1.events.list({"type": "invoiceitem.created"}).data]
+    assert sorted(made) == sorted([credit.id, debit.id]), "announced once, when made"

@@ -410,7 +410,9 @@ impl App {
         // Prorations are invoice items: the ones this commit makes are announced as Stripe
         // announces each item it makes, after the change that made them and before the
         // invoice that may bill them.
-        let prorations = self.proration_events(account, &changes, &request)?;
+        let (prorations, billed) = self
+            .prorations(account, &changes, &writes, &request)
+            .await?;
         let mut events = Vec::new();
         for change in &changes {
             let Some((record, old)) = change else {
@@ -433,6 +435,7 @@ impl App {
         let at = invoiced.unwrap_or(events.len());
         events.splice(at..at, prorations);
         writes.extend(ledger.into_iter().map(Write::Insert));
+        writes.extend(billed);
         for (kind, object) in extra {
             events.push(event_record(kind, object, None, self.clock.now(), &request));
         }
@@ -591,16 +594,25 @@ impl App {
 }
 
 impl App {
-    /// `invoiceitem.created` for each proration `changes` make: one on a subscription's pending
-    /// lines (or its pending update's) or on a new invoice's lines that none of the objects
-    /// written had before. Prorations an invoice takes from its subscription, or a deleted
-    /// draft gives back, were there before.
-    fn proration_events(
+    /// What the prorations in `changes` come to:
+    ///
+    /// - `invoiceitem.created` for each one made: one on a subscription's pending lines (or its
+    ///   pending update's) or on a new invoice's lines that none of the objects written had
+    ///   before. Prorations an invoice takes from its subscription, or a deleted draft gives
+    ///   back, were there before.
+    /// - The writes that keep each billed proration stored as the invoice item it is (as its
+    ///   invoice shows it), so that it is found by id and in its customer's list as Stripe's
+    ///   are; one its invoice no longer bills (a deleted draft's, given back to its
+    ///   subscription) is marked deleted, and found as the pending proration it is again. The
+    ///   invoice's line stays what bills it; the stored item follows it. Items `writes` write
+    ///   themselves are left to them.
+    async fn prorations(
         &self,
         account: &AccountId,
         changes: &[Option<(&Record, Option<Record>)>],
+        writes: &[Write],
         request: &RequestContext,
-    ) -> Result<Vec<Record>, StoreError> {
+    ) -> Result<(Vec<Record>, Vec<Write>), StoreError> {
         use portico_domain::invoice_item::InvoiceItem;
         use portico_domain::subscription::Subscription;
         // Only objects that carry invoice item ids are worth decoding.
@@ -609,6 +621,18 @@ impl App {
         let store = &*self.store;
         let mut before: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut made: Vec<InvoiceItem> = Vec::new();
+        // Billed prorations whose stored item is to follow: the item, or `None` where no
+        // invoice bills it any more.
+        let mut billed: Vec<(String, Option<InvoiceItem>)> = Vec::new();
+        let on_invoice = |inv: &Invoice| -> Vec<InvoiceItem> {
+            if inv.deleted {
+                return Vec::new();
+            }
+            inv.lines
+                .iter()
+                .filter_map(|l| InvoiceItem::billed_proration(inv, l))
+                .collect()
+        };
         for (record, old) in changes.iter().flatten() {
             let old = old.as_ref().filter(|o| carries(o));
             if old.is_none() && !carries(record) {
@@ -634,16 +658,27 @@ impl App {
                         .filter_map(|l| InvoiceItem::pending_proration(&sub, l)),
                 );
             } else {
+                let mut was_billed = Vec::new();
                 if let Some(o) = old {
                     let was = portico_store::decode::<Invoice>(store, account, o)?.value;
+                    was_billed = on_invoice(&was);
                     before.extend(was.lines.into_iter().filter_map(|l| l.invoice_item));
                 }
                 let inv = portico_store::decode::<Invoice>(store, account, record)?.value;
-                made.extend(
-                    inv.lines
-                        .iter()
-                        .filter_map(|l| InvoiceItem::billed_proration(&inv, l)),
-                );
+                let now_billed = on_invoice(&inv);
+                for item in &now_billed {
+                    if !was_billed.contains(item) {
+                        billed.retain(|(id, _)| *id != item.id);
+                        billed.push((item.id.clone(), Some(item.clone())));
+                    }
+                }
+                for gone in was_billed {
+                    let kept = now_billed.iter().any(|i| i.id == gone.id);
+                    if !kept && !billed.iter().any(|(id, _)| *id == gone.id) {
+                        billed.push((gone.id, None));
+                    }
+                }
+                made.extend(now_billed);
             }
         }
         let mut out = Vec::new();
@@ -661,7 +696,37 @@ impl App {
                 request,
             ));
         }
-        Ok(out)
+        let written = |id: &str| {
+            writes.iter().any(|w| match w {
+                Write::Insert(r) | Write::Update(r) => r.kind == InvoiceItem::KIND && r.id == id,
+                _ => false,
+            })
+        };
+        let mut kept = Vec::new();
+        for (id, item) in billed {
+            if written(&id) {
+                continue;
+            }
+            let stored = portico_store::get::<InvoiceItem>(store, account, &id).await?;
+            match (stored, item) {
+                (None, Some(item)) => {
+                    kept.push(Write::Insert(portico_store::Versioned::new_record(&item)))
+                }
+                (Some(v), Some(item)) if v.value != item => {
+                    let next = portico_store::Versioned {
+                        value: item,
+                        version: v.version,
+                    };
+                    kept.push(Write::Update(next.next_record()));
+                }
+                (Some(mut v), None) if v.value.proration && !v.value.deleted => {
+                    v.value.deleted = true;
+                    kept.push(Write::Update(v.next_record()));
+                }
+                _ => {}
+            }
+        }
+        Ok((out, kept))
     }
 
     /// The invoice `record` as it stood when `kind` happened, when that was an earlier stage

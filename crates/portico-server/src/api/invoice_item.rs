@@ -443,6 +443,14 @@ pub async fn update_invoice_item(
         let account = &api_.caller.account;
         let mut item = load_to_change(app_, account, id).await?;
         let mut inv = on_draft(app_, account, &item.value).await?;
+        if item.value.proration {
+            if let Some(inv) = &mut inv {
+                check_proration_update(p_)?;
+                let metadata = metadata.clone();
+                return update_billed_proration(app_, account, item, inv, description, metadata)
+                    .await;
+            }
+        }
         let now =
             crate::objects::now_for(app_, account, item.value.test_clock.as_deref(), api_.now)
                 .await?;
@@ -493,6 +501,88 @@ pub async fn update_invoice_item(
     })
     .await?;
     respond(&app, &api, render::invoice_item(&item), &expand).await
+}
+
+/// `POST /v1/invoiceitems/{id}`'s parameters, as read: pricing, `quantity`, `description`,
+/// `discountable`, `metadata`, `period`.
+type ItemParams = (
+    Option<PricingParam>,
+    Option<i64>,
+    Patch<String>,
+    Option<bool>,
+    portico_domain::metadata::MetadataUpdate,
+    Option<(i64, i64)>,
+);
+
+/// Refuses changing a billed proration's amount, quantity, period or `discountable`: they follow
+/// the subscription change it prorates.
+fn check_proration_update(p: &ItemParams) -> Result<(), Failure> {
+    let (pricing, quantity, _, discountable, _, period) = p;
+    let param = if let Some(pricing) = pricing {
+        Some(match pricing {
+            PricingParam::Price(PriceRef::Inline(_)) => "price_data",
+            PricingParam::Price(_) => "pricing[price]",
+            PricingParam::Amount(_) => "amount",
+            PricingParam::UnitAmount(_) => "unit_amount_decimal",
+        })
+    } else if quantity.is_some() {
+        Some("quantity")
+    } else if discountable.is_some() {
+        Some("discountable")
+    } else if period.is_some() {
+        Some("period")
+    } else {
+        None
+    };
+    match param {
+        Some(param) => Err(ApiError::invalid(
+            Some(param.into()),
+            None,
+            format!(
+                "This invoice item is a proration: its `{param}` follows the subscription change \
+                 it prorates and cannot be set. Its `description` and `metadata` can change \
+                 while its invoice is a draft, and it can be deleted from the draft."
+            ),
+        )
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// Changes the `description` or `metadata` of a proration on the draft `inv`: on the line that
+/// bills it, whose stored item is written as the invoice now shows it.
+async fn update_billed_proration(
+    app: &App,
+    account: &AccountId,
+    mut item: Versioned<InvoiceItem>,
+    inv: &mut Versioned<Invoice>,
+    description: &Patch<String>,
+    metadata: portico_domain::metadata::MetadataUpdate,
+) -> Result<InvoiceItem, Failure> {
+    let Some(line) = inv
+        .value
+        .lines
+        .iter_mut()
+        .find(|l| Some(&l.id) == item.value.line.as_ref())
+    else {
+        return Err(no_such("invoiceitem", &item.value.id, None).into());
+    };
+    metadata.apply("metadata", &mut line.metadata)?;
+    match description {
+        Patch::Set(d) => line.description = d.clone(),
+        Patch::Clear => line.description = String::new(),
+        Patch::Keep => {}
+    }
+    let line = line.clone();
+    if let Some(now) = InvoiceItem::billed_proration(&inv.value, &line) {
+        item.value = now;
+    }
+    let writes = vec![
+        Write::Update(item.next_record()),
+        Write::Update(inv.next_record()),
+    ];
+    app.commit(account, writes).await?;
+    Ok(item.value)
 }
 
 /// The draft `item` is on, if it is on one; refused when it is on an invoice that is no longer
@@ -546,9 +636,10 @@ pub async fn delete_invoice_item(
 /// `invoiceitem.deleted`; `None` when `id` is no pending proration (a stored item, or none).
 async fn waive_proration(app: &App, api: &Api, id: &str) -> Result<Option<InvoiceItem>, Failure> {
     let account = &api.caller.account;
+    // (A billed proration given back by a deleted draft is stored, deleted, and pending.)
     if portico_store::get::<InvoiceItem>(&*app.store, account, id)
         .await?
-        .is_some()
+        .is_some_and(|v| !v.value.deleted)
     {
         return Ok(None);
     }
@@ -584,8 +675,9 @@ pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
         )
     })?;
     let account = &api.caller.account;
-    // Prorations are invoice items too, kept with what bills them: a customer's pending ones
-    // with their subscriptions, an invoice's on its lines.
+    // Prorations are invoice items too: a customer's pending ones are kept with their
+    // subscriptions; billed ones are stored as items (and, if billed before that was so, read
+    // off their invoice's lines).
     let mut prorations = Vec::new();
     match (&customer, &invoice) {
         (_, Some(id)) if pending != Some(true) => {
@@ -643,6 +735,9 @@ pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
     };
     let stored = crate::billing::everything::<InvoiceItem>(&app, account, q).await?;
     let mut items: Vec<InvoiceItem> = stored.into_iter().map(|v| v.value).collect();
+    // (An invoice's billed prorations are stored as items; only those billed before they were
+    // are read off its lines alone.)
+    prorations.retain(|p| !items.iter().any(|i| i.id == p.id));
     items.extend(prorations);
     // Newest first (stored items already are; a stable sort keeps their order).
     items.sort_by_key(|i| std::cmp::Reverse(i.created));
@@ -775,7 +870,10 @@ pub(crate) async fn release(
     let page = app.store.list(account, &q).await?;
     let mut writes = Vec::new();
     let mut lines = Vec::new();
-    for mut v in portico_store::decode_all::<InvoiceItem>(&*app.store, account, &page)? {
+    // (Billed prorations are stored as items too, but their lines are prorations to give back:
+    // their stored items follow the invoice.)
+    let items = portico_store::decode_all::<InvoiceItem>(&*app.store, account, &page)?;
+    for mut v in items.into_iter().filter(|v| !v.value.proration) {
         lines.extend(v.value.line.clone());
         v.value.draft_deleted();
         writes.push(Write::Update(v.next_record()));
