@@ -557,3 +557,47 @@ def test_each_proration_is_announced_once_as_an_invoice_item(v1, world):
     v1.subscriptions.cancel(sub.id, {"prorate": True})
     (credit,) = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
     assert created_items(v1)[-1] == (credit.id, credit.amount, None)
+    # Taken by invoices, given back by a deleted draft: none of them was deleted.
+    assert v1.events.list({"type": "invoiceitem.deleted"}).data == []
+
+
+
+def test_prorations_removed_without_being_billed_are_announced_as_deleted(v1, world):
+    sub = subscribe(v1, world)
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 2}],
+                                     "proration_behavior": "create_prorations"})
+    pending = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    assert len(pending) == 2
+    # A change waiting for its payment bills them on its invoice; paid, the change applies and
+    # they leave the subscription billed, not deleted.
+    bad = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": world["cus"].id})
+    v1.subscriptions.update(sub.id, {"default_payment_method": bad.id})
+    held = v1.subscriptions.update(sub.id, {
+        "items": [{"id": sub["items"].data[0].id, "price": world["pro"]}], "proration_behavior": "always_invoice",
+        "payment_behavior": "pending_if_incomplete"})
+    assert held.pending_update is not None
+    inv = v1.invoices.retrieve(held.latest_invoice)
+    assert {p.id for p in pending} <= {l.parent.subscription_item_details.invoice_item for l in inv.lines.data}
+    good = v1.payment_methods.attach("pm_card_visa", {"customer": world["cus"].id})
+    v1.invoices.pay(inv.id, {"payment_method": good.id})
+    assert v1.subscriptions.retrieve(sub.id).pending_update is None
+    assert v1.events.list({"type": "invoiceitem.deleted"}).data == []
+    for p in pending:
+        assert v1.invoice_items.retrieve(p.id).invoice == inv.id
+    # Made again, then canceled with neither `prorate` nor `invoice_now`: removed, and announced
+    # as deleted, each as it was.
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 3}],
+                                     "proration_behavior": "create_prorations"})
+    again = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    assert len(again) == 2
+    v1.subscriptions.cancel(sub.id)
+    deleted = v1.events.list({"type": "invoiceitem.deleted"}).data
+    assert sorted(e.data.object.id for e in deleted) == sorted(p.id for p in again)
+    for e in deleted:
+        was = next(p for p in again if p.id == e.data.object.id)
+        assert e.data.object.to_dict() == was.to_dict()
+    kinds = [e.type for e in v1.events.list({"limit": 3}).data]
+    assert kinds == ["invoiceitem.deleted", "invoiceitem.deleted", "customer.subscription.deleted"]
+    assert v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data == []
+    for p in again:
+        expect_error(lambda: v1.invoice_items.retrieve(p.id), status=404)

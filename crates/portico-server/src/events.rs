@@ -600,6 +600,8 @@ impl App {
     ///   pending update's) or on a new invoice's lines that none of the objects written had
     ///   before. Prorations an invoice takes from its subscription, or a deleted draft gives
     ///   back, were there before.
+    /// - `invoiceitem.deleted` for each pending one that leaves its subscription without an
+    ///   invoice written with it taking it (waived, or removed by a cancellation), as it was.
     /// - The writes that keep each billed proration stored as the invoice item it is (as its
     ///   invoice shows it), so that it is found by id and in its customer's list as Stripe's
     ///   are; one its invoice no longer bills (a deleted draft's, given back to its
@@ -624,6 +626,10 @@ impl App {
         // Billed prorations whose stored item is to follow: the item, or `None` where no
         // invoice bills it any more.
         let mut billed: Vec<(String, Option<InvoiceItem>)> = Vec::new();
+        // Pending prorations that left their subscription, and the items the invoices written
+        // bill.
+        let mut dropped: Vec<InvoiceItem> = Vec::new();
+        let mut invoiced: std::collections::HashSet<String> = std::collections::HashSet::new();
         let on_invoice = |inv: &Invoice| -> Vec<InvoiceItem> {
             if inv.deleted {
                 return Vec::new();
@@ -647,12 +653,23 @@ impl App {
                         .cloned()
                         .collect::<Vec<_>>()
                 };
-                if let Some(o) = old {
-                    let was = portico_store::decode::<Subscription>(store, account, o)?.value;
-                    before.extend(lines(&was).into_iter().filter_map(|l| l.invoice_item));
-                }
                 let sub = portico_store::decode::<Subscription>(store, account, record)?.value;
                 let new = lines(&sub);
+                if let Some(o) = old {
+                    let was = portico_store::decode::<Subscription>(store, account, o)?.value;
+                    // Pending prorations gone from the subscription: billed, if an invoice
+                    // written with it has them; else deleted. (While a pending update waits,
+                    // its invoice has them already.)
+                    if was.pending_update.is_none() {
+                        dropped.extend(
+                            was.pending_lines
+                                .iter()
+                                .filter(|l| !new.iter().any(|n| n.invoice_item == l.invoice_item))
+                                .filter_map(|l| InvoiceItem::pending_proration(&was, l)),
+                        );
+                    }
+                    before.extend(lines(&was).into_iter().filter_map(|l| l.invoice_item));
+                }
                 made.extend(
                     new.iter()
                         .filter_map(|l| InvoiceItem::pending_proration(&sub, l)),
@@ -665,6 +682,9 @@ impl App {
                     before.extend(was.lines.into_iter().filter_map(|l| l.invoice_item));
                 }
                 let inv = portico_store::decode::<Invoice>(store, account, record)?.value;
+                if !inv.deleted {
+                    invoiced.extend(inv.lines.iter().filter_map(|l| l.invoice_item.clone()));
+                }
                 let now_billed = on_invoice(&inv);
                 for item in &now_billed {
                     if !was_billed.contains(item) {
@@ -681,21 +701,18 @@ impl App {
                 made.extend(now_billed);
             }
         }
-        let mut out = Vec::new();
-        for item in made {
-            // (`before` takes in those announced, so that each goes once.)
-            if !before.insert(item.id.clone()) {
-                continue;
-            }
-            let object = portico_wire::render::invoice_item(&item);
-            out.push(event_record(
-                "invoiceitem.created",
-                object,
-                None,
-                self.clock.now(),
-                request,
-            ));
-        }
+        // (`before` takes in those announced, so that each goes once.)
+        let created = made.into_iter().filter(|i| before.insert(i.id.clone()));
+        let deleted = dropped.into_iter().filter(|i| !invoiced.contains(&i.id));
+        let announced = created
+            .map(|i| ("invoiceitem.created", i))
+            .chain(deleted.map(|i| ("invoiceitem.deleted", i)));
+        let out = announced
+            .map(|(kind, item)| {
+                let object = portico_wire::render::invoice_item(&item);
+                event_record(kind, object, None, self.clock.now(), request)
+            })
+            .collect();
         let written = |id: &str| {
             writes.iter().any(|w| match w {
                 Write::Insert(r) | Write::Update(r) => r.kind == InvoiceItem::KIND && r.id == id,

@@ -632,8 +632,8 @@ pub async fn delete_invoice_item(
     crate::http::ok(render::invoice_item(&item))
 }
 
-/// Deletes the pending proration `id` from its subscription, waiving it, with
-/// `invoiceitem.deleted`; `None` when `id` is no pending proration (a stored item, or none).
+/// Deletes the pending proration `id` from its subscription, waiving it (`invoiceitem.deleted`);
+/// `None` when `id` is no pending proration (a stored item, or none).
 async fn waive_proration(app: &App, api: &Api, id: &str) -> Result<Option<InvoiceItem>, Failure> {
     let account = &api.caller.account;
     // (A billed proration given back by a deleted draft is stored, deleted, and pending.)
@@ -652,9 +652,8 @@ async fn waive_proration(app: &App, api: &Api, id: &str) -> Result<Option<Invoic
         .pending_lines
         .retain(|l| l.invoice_item.as_deref() != Some(id));
     item.deleted = true;
-    let gone = render::invoice_item(&item);
-    let writes = vec![Write::Update(sub.next_record())];
-    app.commit_with_events(account, writes, now, vec![("invoiceitem.deleted", gone)])
+    // (The commit announces the proration's leaving as its deletion.)
+    app.commit_at(account, vec![Write::Update(sub.next_record())], now)
         .await?;
     Ok(Some(item))
 }
