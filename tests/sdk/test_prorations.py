@@ -601,3 +601,33 @@ def test_prorations_removed_without_being_billed_are_announced_as_deleted(v1, wo
     assert v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data == []
     for p in again:
         expect_error(lambda: v1.invoice_items.retrieve(p.id), status=404)
+
+
+@pytest.mark.parametrize("end", ["expiry", "cancel"])
+def test_prorations_a_dropped_pending_update_gives_back_are_pending_once(v1, world, end):
+    sub = subscribe(v1, world)
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 2}],
+                                     "proration_behavior": "create_prorations"})
+    pending = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    bad = v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": world["cus"].id})
+    v1.subscriptions.update(sub.id, {"default_payment_method": bad.id})
+    held = v1.subscriptions.update(sub.id, {
+        "items": [{"id": sub["items"].data[0].id, "price": world["pro"]}], "proration_behavior": "always_invoice",
+        "payment_behavior": "pending_if_incomplete"})
+    awaited = held.latest_invoice
+    for p in pending:
+        assert v1.invoice_items.retrieve(p.id).invoice == awaited, "on the invoice the change waits for"
+    assert v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data == []
+    if end == "expiry":
+        v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16 + DAY})
+    else:
+        v1.subscriptions.cancel(sub.id, {"prorate": True})
+    assert v1.invoices.retrieve(awaited).status == "void"
+    # The change never happened: its invoice is void, and the prorations it took are pending
+    # again, each listed once and retrieved as pending.
+    listed = v1.invoice_items.list({"customer": world["cus"].id}).data
+    ids = [x.id for x in listed]
+    assert len(ids) == len(set(ids)), "each once"
+    for p in pending:
+        got = v1.invoice_items.retrieve(p.id)
+        assert got.invoice is None and p.id in ids

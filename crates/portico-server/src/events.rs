@@ -604,8 +604,9 @@ impl App {
     ///   invoice written with it taking it (waived, or removed by a cancellation), as it was.
     /// - The writes that keep each billed proration stored as the invoice item it is (as its
     ///   invoice shows it), so that it is found by id and in its customer's list as Stripe's
-    ///   are; one its invoice no longer bills (a deleted draft's, given back to its
-    ///   subscription) is marked deleted, and found as the pending proration it is again. The
+    ///   are; one its invoice no longer bills (a deleted draft's, or a dropped pending update's,
+    ///   given back to its subscription) is marked deleted, and found as the pending proration
+    ///   it is again. The
     ///   invoice's line stays what bills it; the stored item follows it. Items `writes` write
     ///   themselves are left to them.
     async fn prorations(
@@ -630,6 +631,7 @@ impl App {
         // bill.
         let mut dropped: Vec<InvoiceItem> = Vec::new();
         let mut invoiced: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut returned: Vec<String> = Vec::new();
         let on_invoice = |inv: &Invoice| -> Vec<InvoiceItem> {
             if inv.deleted {
                 return Vec::new();
@@ -660,6 +662,15 @@ impl App {
                     // Pending prorations gone from the subscription: billed, if an invoice
                     // written with it has them; else deleted. (While a pending update waits,
                     // its invoice has them already.)
+                    // A pending update gone without taking effect gives back the prorations
+                    // its invoice took: pending again, no longer that invoice's items.
+                    if was.pending_update.is_some() && sub.pending_update.is_none() {
+                        returned.extend(
+                            sub.pending_lines
+                                .iter()
+                                .filter_map(|l| l.invoice_item.clone().filter(|_| l.proration)),
+                        );
+                    }
                     if was.pending_update.is_none() {
                         dropped.extend(
                             was.pending_lines
@@ -699,6 +710,11 @@ impl App {
                     }
                 }
                 made.extend(now_billed);
+            }
+        }
+        for id in returned {
+            if !billed.iter().any(|(b, _)| *b == id) {
+                billed.push((id, None));
             }
         }
         // (`before` takes in those announced, so that each goes once.)
