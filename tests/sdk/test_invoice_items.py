@@ -578,3 +578,33 @@ def test_a_deleted_drafts_prorations_are_pending_again_and_billed_anew(v1, world
     expect_error(lambda: v1.invoice_items.retrieve(credit.id), status=404)
     made = [e.data.object.id for e in v1.events.list({"type": "invoiceitem.created"}).data]
     assert sorted(made) == sorted([credit.id, debit.id]), "announced once, when made"
+
+
+def test_a_pending_proration_shows_what_its_discounts_take_off_as_made(v1, world):
+    # Stripe's `proration_details.discount_amounts`: the discounts applied when the proration was
+    # made; the invoice that bills it later applies the same.
+    half = v1.coupons.create({"percent_off": 50, "duration": "forever"})
+    sub = subscribe(v1, world, discounts=[{"coupon": half.id}])
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 3}],
+                                     "proration_behavior": "create_prorations"})
+    discount = v1.subscriptions.retrieve(sub.id).discounts[0]
+    pending = sorted(v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data,
+                     key=lambda x: x.amount)
+    assert [x.amount for x in pending] == [-1500, 4500]
+    for x in pending:
+        amounts = x.proration_details.discount_amounts
+        assert [(d.amount, d.discount) for d in amounts] == [(x.amount // 2, discount)]
+        assert x.net_amount == x.amount - x.amount // 2 and x.discountable is False
+        assert body_of(v1.invoice_items.retrieve(x.id)) == body_of(x)
+    made = {e.data.object.id: e.data.object for e in v1.events.list({"type": "invoiceitem.created"}).data}
+    for x in pending:
+        assert made[x.id].to_dict() == x.to_dict(), "announced as listed"
+    # The coupon taken off the subscription: the prorations keep it, and so does their invoice.
+    v1.subscriptions.update(sub.id, {"discounts": ""})
+    inv = renew(v1, world, sub)
+    for x in pending:
+        billed = v1.invoice_items.retrieve(x.id)
+        assert billed.invoice == inv.id
+        assert [d.amount for d in billed.proration_details.discount_amounts] == \
+            [d.amount for d in x.proration_details.discount_amounts]

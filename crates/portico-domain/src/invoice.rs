@@ -475,74 +475,12 @@ impl Invoice {
     /// other lines only if it is `in_force` on the invoice (not one that has ended since a
     /// proration was made with it).
     pub fn apply_discount(&mut self, coupon: &Coupon, discount_id: &str, in_force: bool) {
-        let applies = |l: &Line| {
-            l.discountable
-                && coupon.applies_to_product(&l.product)
-                && match &l.proration_discounts {
-                    Some(ds) => ds.iter().any(|d| d == discount_id),
-                    None => in_force,
-                }
-        };
-        let debits: Vec<usize> = (0..self.lines.len())
-            .filter(|&i| self.lines[i].amount > 0 && applies(&self.lines[i]))
-            .collect();
-        // Proration credits the discount reduces: the customer is given back the discounted
-        // price of the unused time, not more than was paid for it.
-        let credits: Vec<usize> = (0..self.lines.len())
-            .filter(|&i| self.lines[i].amount < 0 && applies(&self.lines[i]))
-            .collect();
-        let base: i64 = debits.iter().map(|&i| self.line_net(i)).sum();
-        let credited: i64 = credits.iter().map(|&i| self.line_net(i)).sum();
-        let mut offs: Vec<(usize, i64)> = Vec::new();
-        if coupon.percent_off.is_some() {
-            for &i in &debits {
-                offs.push((i, coupon.discount_on(self.line_net(i))));
-            }
-            for &i in &credits {
-                offs.push((i, -coupon.discount_on(-self.line_net(i))));
-            }
-        } else if base > 0 {
-            // A fixed amount falls on the debits, in proportion, and takes off no more than
-            // they come to after the credits it reduces: nothing, when they outweigh them.
-            let total_off = coupon.discount_on(base + credited);
-            if total_off == 0 {
-                return;
-            }
-            let mut given = 0;
-            for (k, &i) in debits.iter().enumerate() {
-                let net = self.line_net(i);
-                let off = if k + 1 == debits.len() {
-                    // The last line takes the rounding remainder, so the parts add up.
-                    total_off - given
-                } else {
-                    ((i128::from(total_off) * i128::from(net)) / i128::from(base)) as i64
-                }
-                .min(net);
-                given += off;
-                offs.push((i, off));
-            }
-        }
-        if base <= 0 && credits.is_empty() {
-            return;
-        }
-        for (i, off) in offs {
-            if off != 0 {
-                self.lines[i].discount_amounts.push(DiscountAmount {
-                    amount: off,
-                    discount: discount_id.to_owned(),
-                });
-            }
-        }
+        let applied = discount_lines(&mut self.lines, coupon, discount_id, in_force);
         // A discount no longer in force reduces only the prorations made with it: it is theirs,
         // not the invoice's (which `once` discounts an invoice spends are read from).
-        if in_force {
+        if applied && in_force {
             self.discounts.push(discount_id.to_owned());
         }
-    }
-
-    fn line_net(&self, i: usize) -> i64 {
-        let l = &self.lines[i];
-        l.amount - l.discount_amounts.iter().map(|d| d.amount).sum::<i64>()
     }
 
     /// Sum of the lines before discounts.
@@ -841,6 +779,76 @@ impl Invoice {
         self.ending_balance
             .map_or(0, |ending| ending - self.starting_balance)
     }
+}
+
+/// [`Invoice::apply_discount`] on `lines`: whether the invoice counts the discount as its own
+/// (not when no line it applies to has an amount, or a fixed amount comes to nothing).
+pub fn discount_lines(
+    lines: &mut [Line],
+    coupon: &Coupon,
+    discount_id: &str,
+    in_force: bool,
+) -> bool {
+    let applies = |l: &Line| {
+        l.discountable
+            && coupon.applies_to_product(&l.product)
+            && match &l.proration_discounts {
+                Some(ds) => ds.iter().any(|d| d == discount_id),
+                None => in_force,
+            }
+    };
+    let net = |l: &Line| l.amount - l.discount_amounts.iter().map(|d| d.amount).sum::<i64>();
+    let debits: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].amount > 0 && applies(&lines[i]))
+        .collect();
+    // Proration credits the discount reduces: the customer is given back the discounted
+    // price of the unused time, not more than was paid for it.
+    let credits: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].amount < 0 && applies(&lines[i]))
+        .collect();
+    let base: i64 = debits.iter().map(|&i| net(&lines[i])).sum();
+    let credited: i64 = credits.iter().map(|&i| net(&lines[i])).sum();
+    let mut offs: Vec<(usize, i64)> = Vec::new();
+    if coupon.percent_off.is_some() {
+        for &i in &debits {
+            offs.push((i, coupon.discount_on(net(&lines[i]))));
+        }
+        for &i in &credits {
+            offs.push((i, -coupon.discount_on(-net(&lines[i]))));
+        }
+    } else if base > 0 {
+        // A fixed amount falls on the debits, in proportion, and takes off no more than
+        // they come to after the credits it reduces: nothing, when they outweigh them.
+        let total_off = coupon.discount_on(base + credited);
+        if total_off == 0 {
+            return false;
+        }
+        let mut given = 0;
+        for (k, &i) in debits.iter().enumerate() {
+            let line_net = net(&lines[i]);
+            let off = if k + 1 == debits.len() {
+                // The last line takes the rounding remainder, so the parts add up.
+                total_off - given
+            } else {
+                ((i128::from(total_off) * i128::from(line_net)) / i128::from(base)) as i64
+            }
+            .min(line_net);
+            given += off;
+            offs.push((i, off));
+        }
+    }
+    if base <= 0 && credits.is_empty() {
+        return false;
+    }
+    for (i, off) in offs {
+        if off != 0 {
+            lines[i].discount_amounts.push(DiscountAmount {
+                amount: off,
+                discount: discount_id.to_owned(),
+            });
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -1147,6 +1155,35 @@ mod tests {
         inv.apply_discount(&huge, "di_2", true);
         assert_eq!(inv.total(), 0);
         assert_eq!(inv.amount_due(), 0);
+    }
+
+    #[test]
+    fn a_lone_proration_takes_only_the_discounts_it_was_made_with() {
+        let mut ids = SequentialIds::default();
+        let half = percent(&mut ids, 50.0);
+        let ten = amount_off(&mut ids, 1000);
+        let tagged = |amount: i64, tags: &[&str]| Line {
+            proration: true,
+            proration_discounts: Some(tags.iter().map(|t| t.to_string()).collect()),
+            ..line(amount, "prod_a")
+        };
+        // A credit: a percentage reduces it (a negative amount), a fixed amount has no debit
+        // to fall on.
+        let mut credit = [tagged(-1501, &["di_half", "di_ten"])];
+        assert!(discount_lines(&mut credit, &half, "di_half", false));
+        discount_lines(&mut credit, &ten, "di_ten", false);
+        assert_eq!(credit[0].discount_amounts.len(), 1);
+        assert_eq!(credit[0].discount_amounts[0].amount, -751);
+        // A debit: the percentage, then the fixed amount on what is left, never more.
+        let mut debit = [tagged(1500, &["di_half", "di_ten"])];
+        discount_lines(&mut debit, &half, "di_half", false);
+        discount_lines(&mut debit, &ten, "di_ten", false);
+        let amounts: Vec<i64> = debit[0].discount_amounts.iter().map(|d| d.amount).collect();
+        assert_eq!(amounts, vec![750, 750]);
+        // A discount it was not made with does not apply, in force or not.
+        let mut other = [tagged(1500, &["di_other"])];
+        assert!(!discount_lines(&mut other, &half, "di_half", true));
+        assert!(other[0].discount_amounts.is_empty());
     }
 
     fn percent(ids: &mut SequentialIds, pct: f64) -> Coupon {

@@ -341,6 +341,25 @@ impl InvoiceItem {
         of.item(line)
     }
 
+    /// What the discounts a pending proration was made with take off it, as its
+    /// `proration_details.discount_amounts` show: `discounts` (its tags, each with its coupon)
+    /// applied to `line` billed alone, as an invoice applies them.
+    pub fn discounted_as_made(
+        &mut self,
+        line: &Line,
+        discounts: &[(String, crate::coupon::Coupon)],
+    ) {
+        let mut alone = [Line {
+            discount_amounts: Vec::new(),
+            ..line.clone()
+        }];
+        for (id, coupon) in discounts {
+            crate::invoice::discount_lines(&mut alone, coupon, id, false);
+        }
+        let [line] = alone;
+        self.discount_amounts = line.discount_amounts;
+    }
+
     /// A proration `inv` billed, as the invoice item it was (its discounts as applied there).
     pub fn billed_proration(inv: &Invoice, line: &Line) -> Option<InvoiceItem> {
         let of = ProrationOf {

@@ -882,17 +882,61 @@ pub(crate) async fn discount_with_coupon(
     id: &str,
     fresh: &[Discount],
 ) -> Result<Option<(Discount, Coupon)>, Failure> {
+    Ok(discount_terms(&*app.store, account, id, fresh).await?)
+}
+
+/// [`discount_with_coupon`], from the store alone.
+async fn discount_terms(
+    store: &dyn portico_store::Store,
+    account: &AccountId,
+    id: &str,
+    fresh: &[Discount],
+) -> Result<Option<(Discount, Coupon)>, portico_store::StoreError> {
     let d = match fresh.iter().find(|d| d.id == id) {
         Some(d) => d.clone(),
-        None => match portico_store::get::<Discount>(&*app.store, account, id).await? {
+        None => match portico_store::get::<Discount>(store, account, id).await? {
             Some(d) => d.value,
             None => return Ok(None),
         },
     };
-    let stored = portico_store::get::<Coupon>(&*app.store, account, &d.coupon)
+    let stored = portico_store::get::<Coupon>(store, account, &d.coupon)
         .await?
         .map(|c| c.value);
     Ok(d.terms(stored).map(|c| (d, c)))
+}
+
+/// `lines`, pending prorations of `sub`, as the invoice items they are, each showing what the
+/// discounts it was made with take off it (`fresh`: discounts made with them, not stored yet).
+pub async fn prorations_as_made(
+    store: &dyn portico_store::Store,
+    account: &AccountId,
+    sub: &Subscription,
+    lines: &[portico_domain::invoice::Line],
+    fresh: &[Discount],
+) -> Result<Vec<portico_domain::invoice_item::InvoiceItem>, portico_store::StoreError> {
+    use portico_domain::invoice_item::InvoiceItem;
+    let mut coupons: Vec<(String, Option<Coupon>)> = Vec::new();
+    let mut out = Vec::new();
+    for line in lines {
+        let Some(mut item) = InvoiceItem::pending_proration(sub, line) else {
+            continue;
+        };
+        let mut made_with = Vec::new();
+        for id in line.proration_discounts.iter().flatten() {
+            if !coupons.iter().any(|(d, _)| d == id) {
+                let terms = discount_terms(store, account, id, fresh).await?;
+                coupons.push((id.clone(), terms.map(|(_, c)| c)));
+            }
+            if let Some((_, Some(c))) = coupons.iter().find(|(d, _)| d == id) {
+                made_with.push((id.clone(), c.clone()));
+            }
+        }
+        if !made_with.is_empty() {
+            item.discounted_as_made(line, &made_with);
+        }
+        out.push(item);
+    }
+    Ok(out)
 }
 
 /// The writes that take the stored discounts `ids` off their subscription (spent, ended,

@@ -3,6 +3,7 @@
 //! a changed one → `*.updated` with `previous_attributes`, plus Stripe's special names such as
 //! `payment_method.attached` or `setup_intent.succeeded`), so no handler can forget one.
 
+use crate::billing::prorations_as_made;
 use crate::objects::render_record;
 use crate::state::App;
 use portico_domain::invoice::{Invoice, InvoiceStatus};
@@ -632,6 +633,18 @@ impl App {
         let mut dropped: Vec<InvoiceItem> = Vec::new();
         let mut invoiced: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut returned: Vec<String> = Vec::new();
+        // Discounts written with the prorations, which they may be made with.
+        let fresh: Vec<portico_domain::discount::Discount> = writes
+            .iter()
+            .filter_map(|w| match w {
+                Write::Insert(r) | Write::Update(r) if r.kind == "discount" => {
+                    portico_store::Versioned::from_record(r)
+                        .ok()
+                        .map(|v| v.value)
+                }
+                _ => None,
+            })
+            .collect();
         let on_invoice = |inv: &Invoice| -> Vec<InvoiceItem> {
             if inv.deleted {
                 return Vec::new();
@@ -659,9 +672,6 @@ impl App {
                 let new = lines(&sub);
                 if let Some(o) = old {
                     let was = portico_store::decode::<Subscription>(store, account, o)?.value;
-                    // Pending prorations gone from the subscription: billed, if an invoice
-                    // written with it has them; else deleted. (While a pending update waits,
-                    // its invoice has them already.)
                     // A pending update gone without taking effect gives back the prorations
                     // its invoice took: pending again, no longer that invoice's items.
                     if was.pending_update.is_some() && sub.pending_update.is_none() {
@@ -671,20 +681,32 @@ impl App {
                                 .filter_map(|l| l.invoice_item.clone().filter(|_| l.proration)),
                         );
                     }
+                    // Pending prorations gone from the subscription: billed, if an invoice
+                    // written with it has them; else deleted. (While a pending update waits,
+                    // its invoice has them already.)
                     if was.pending_update.is_none() {
-                        dropped.extend(
-                            was.pending_lines
-                                .iter()
-                                .filter(|l| !new.iter().any(|n| n.invoice_item == l.invoice_item))
-                                .filter_map(|l| InvoiceItem::pending_proration(&was, l)),
-                        );
+                        let gone: Vec<_> = was
+                            .pending_lines
+                            .iter()
+                            .filter(|l| !new.iter().any(|n| n.invoice_item == l.invoice_item))
+                            .cloned()
+                            .collect();
+                        if !gone.is_empty() {
+                            dropped.extend(
+                                prorations_as_made(store, account, &was, &gone, &fresh).await?,
+                            );
+                        }
                     }
                     before.extend(lines(&was).into_iter().filter_map(|l| l.invoice_item));
                 }
-                made.extend(
-                    new.iter()
-                        .filter_map(|l| InvoiceItem::pending_proration(&sub, l)),
-                );
+                // (Only those not announced already are worth pricing.)
+                let unseen: Vec<_> = new
+                    .into_iter()
+                    .filter(|l| l.invoice_item.as_ref().is_some_and(|i| !before.contains(i)))
+                    .collect();
+                if !unseen.is_empty() {
+                    made.extend(prorations_as_made(store, account, &sub, &unseen, &fresh).await?);
+                }
             } else {
                 let mut was_billed = Vec::new();
                 if let Some(o) = old {

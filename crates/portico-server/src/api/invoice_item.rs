@@ -2,6 +2,7 @@
 //! items ([`Pending`]) and keep their drafts' lines in step with them.
 
 use crate::api::price::{read_decimal_amount, read_inline_price, resolve_price, PriceRef};
+use crate::billing::prorations_as_made;
 use crate::http::{Api, Failure, PathId, Reply};
 use crate::objects::{created_filters, list, load, load_live, no_such, respond, with_retries};
 use crate::state::App;
@@ -385,13 +386,17 @@ async fn proration_holder(
         .into_iter()
         .filter(|s| s.value.pending_update.is_none())
     {
-        let found = sub
+        let Some(line) = sub
             .value
             .pending_lines
             .iter()
             .find(|l| l.invoice_item.as_deref() == Some(id))
-            .and_then(|line| InvoiceItem::pending_proration(&sub.value, line));
-        if let Some(item) = found {
+        else {
+            continue;
+        };
+        let line = [line.clone()];
+        let found = prorations_as_made(&*app.store, account, &sub.value, &line, &[]).await?;
+        if let Some(item) = found.into_iter().next() {
             return Ok(Some((sub, item)));
         }
     }
@@ -697,11 +702,9 @@ pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
             // invoice already.)
             let subs = crate::billing::all_subscriptions(&app, account, owner).await?;
             for sub in subs.iter().filter(|s| s.value.pending_update.is_none()) {
+                let lines = &sub.value.pending_lines;
                 prorations.extend(
-                    sub.value
-                        .pending_lines
-                        .iter()
-                        .filter_map(|l| InvoiceItem::pending_proration(&sub.value, l)),
+                    prorations_as_made(&*app.store, account, &sub.value, lines, &[]).await?,
                 );
             }
         }
