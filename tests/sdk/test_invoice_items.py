@@ -608,3 +608,24 @@ def test_a_pending_proration_shows_what_its_discounts_take_off_as_made(v1, world
         assert billed.invoice == inv.id
         assert [d.amount for d in billed.proration_details.discount_amounts] == \
             [d.amount for d in x.proration_details.discount_amounts]
+
+
+def test_deleting_a_full_draft_gives_back_every_item_and_proration(v1, world):
+    # A draft can hold 250 items of its own besides the prorations it takes: deleting it gives
+    # every one back, each to where it came from.
+    sub, (credit, debit) = upgraded(v1, world)
+    fees = [v1.invoice_items.create({"customer": world["cus"].id, "amount": 100 + i, "currency": "usd"}).id
+            for i in range(249)]
+    draft = v1.invoices.create({"customer": world["cus"].id, "pending_invoice_items_behavior": "include"})
+    on_draft = [x.id for x in v1.invoice_items.list({"invoice": draft.id, "limit": 100}).auto_paging_iter()]
+    assert sorted(on_draft) == sorted(fees + [credit.id, debit.id])
+    v1.invoices.delete(draft.id)
+    pending = [x for x in v1.invoice_items.list({"customer": world["cus"].id, "pending": True,
+                                                 "limit": 100}).auto_paging_iter()]
+    assert sorted(x.id for x in pending) == sorted(fees + [credit.id, debit.id])
+    assert all(x.invoice is None for x in pending)
+    # The subscription holds its two prorations again, and no fee.
+    inv = renew(v1, world, sub)
+    assert len(inv.lines.data) == 10 and inv.lines.has_more, "the fees and prorations billed"
+    billed = [l.parent for l in inv.lines.auto_paging_iter()]
+    assert sum(1 for p in billed if p.subscription_item_details and p.subscription_item_details.proration) == 2

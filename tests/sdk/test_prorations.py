@@ -603,8 +603,9 @@ def test_prorations_removed_without_being_billed_are_announced_as_deleted(v1, wo
         expect_error(lambda: v1.invoice_items.retrieve(p.id), status=404)
 
 
-@pytest.mark.parametrize("end", ["expiry", "cancel"])
-def test_prorations_a_dropped_pending_update_gives_back_are_pending_once(v1, world, end):
+def held_over_prorations(v1, world):
+    """A subscription with two pending prorations (a quantity change on APR16), then a change
+    to Pro waiting for its payment, whose invoice takes them: (sub, the prorations, held)."""
     sub = subscribe(v1, world)
     v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 2}],
                                      "proration_behavior": "create_prorations"})
@@ -614,6 +615,12 @@ def test_prorations_a_dropped_pending_update_gives_back_are_pending_once(v1, wor
     held = v1.subscriptions.update(sub.id, {
         "items": [{"id": sub["items"].data[0].id, "price": world["pro"]}], "proration_behavior": "always_invoice",
         "payment_behavior": "pending_if_incomplete"})
+    return sub, pending, held
+
+
+@pytest.mark.parametrize("end", ["expiry", "cancel"])
+def test_prorations_a_dropped_pending_update_gives_back_are_pending_once(v1, world, end):
+    sub, pending, held = held_over_prorations(v1, world)
     awaited = held.latest_invoice
     for p in pending:
         assert v1.invoice_items.retrieve(p.id).invoice == awaited, "on the invoice the change waits for"
@@ -631,3 +638,22 @@ def test_prorations_a_dropped_pending_update_gives_back_are_pending_once(v1, wor
     for p in pending:
         got = v1.invoice_items.retrieve(p.id)
         assert got.invoice is None and p.id in ids
+    # The void invoice no longer lists them as its items.
+    on_void = {x.id for x in v1.invoice_items.list({"invoice": awaited}).data}
+    assert not on_void & {p.id for p in pending}
+
+
+def test_a_cancellation_that_drops_a_pending_update_deletes_the_prorations_it_removes(v1, world):
+    sub, pending, held = held_over_prorations(v1, world)
+    # Neither `prorate` nor `invoice_now`: the change's invoice is voided, and the prorations
+    # it took, pending again, are removed with the subscription's: deleted, each announced.
+    v1.subscriptions.cancel(sub.id)
+    assert v1.invoices.retrieve(held.latest_invoice).status == "void"
+    deleted = [e.data.object.id for e in v1.events.list({"type": "invoiceitem.deleted"}).data]
+    assert sorted(deleted) == sorted(p.id for p in pending)
+    for p in pending:
+        expect_error(lambda: v1.invoice_items.retrieve(p.id), status=404)
+    # The void invoice keeps only the prorations of the change that never happened.
+    listed = {x.id for x in v1.invoice_items.list({"customer": world["cus"].id}).data}
+    on_void = {x.id for x in v1.invoice_items.list({"invoice": held.latest_invoice}).data}
+    assert listed == on_void and not on_void & {p.id for p in pending}

@@ -6,10 +6,12 @@
 use crate::billing::prorations_as_made;
 use crate::objects::render_record;
 use crate::state::App;
-use portico_domain::invoice::{Invoice, InvoiceStatus};
+use portico_domain::invoice::{Invoice, InvoiceStatus, Line};
 use portico_domain::webhook_endpoint::{WebhookEndpoint, MAX_ENDPOINTS};
 use portico_domain::{AccountId, IdGen, ID_LEN};
-use portico_store::{Cursor, Filter, ListQuery, NewDelivery, Object, Record, StoreError, Write};
+use portico_store::{
+    Cursor, Filter, ListQuery, NewDelivery, Object, Read, Record, StoreError, Write,
+};
 use portico_wire::API_VERSION;
 use serde_json::{Map, Value};
 
@@ -619,20 +621,23 @@ impl App {
     ) -> Result<(Vec<Record>, Vec<Write>), StoreError> {
         use portico_domain::invoice_item::InvoiceItem;
         use portico_domain::subscription::Subscription;
+        use std::collections::HashSet;
         // Only objects that carry invoice item ids are worth decoding.
         let carries =
             |r: &Record| matches!(r.kind, "subscription" | "invoice") && r.data.contains("\"ii_");
         let store = &*self.store;
-        let mut before: std::collections::HashSet<String> = std::collections::HashSet::new();
+        // Ids the objects written had before, and the prorations they have now.
+        let mut before: HashSet<String> = HashSet::new();
         let mut made: Vec<InvoiceItem> = Vec::new();
-        // Billed prorations whose stored item is to follow: the item, or `None` where no
-        // invoice bills it any more.
-        let mut billed: Vec<(String, Option<InvoiceItem>)> = Vec::new();
-        // Pending prorations that left their subscription, and the items the invoices written
-        // bill.
+        // Pending prorations that left their subscription (deleted, unless billed), and the
+        // items the invoices written bill.
         let mut dropped: Vec<InvoiceItem> = Vec::new();
-        let mut invoiced: std::collections::HashSet<String> = std::collections::HashSet::new();
-        let mut returned: Vec<String> = Vec::new();
+        let mut invoiced: HashSet<String> = HashSet::new();
+        // Each invoice written, with the prorations it billed before this commit.
+        let mut invoices: Vec<(String, Vec<InvoiceItem>)> = Vec::new();
+        // Subscriptions whose pending update went: as they were, and the pending lines they
+        // have now.
+        let mut updates_gone: Vec<(Subscription, Vec<Line>)> = Vec::new();
         // Discounts written with the prorations, which they may be made with.
         let fresh: Vec<portico_domain::discount::Discount> = writes
             .iter()
@@ -645,15 +650,6 @@ impl App {
                 _ => None,
             })
             .collect();
-        let on_invoice = |inv: &Invoice| -> Vec<InvoiceItem> {
-            if inv.deleted {
-                return Vec::new();
-            }
-            inv.lines
-                .iter()
-                .filter_map(|l| InvoiceItem::billed_proration(inv, l))
-                .collect()
-        };
         for (record, old) in changes.iter().flatten() {
             let old = old.as_ref().filter(|o| carries(o));
             if old.is_none() && !carries(record) {
@@ -672,19 +668,16 @@ impl App {
                 let new = lines(&sub);
                 if let Some(o) = old {
                     let was = portico_store::decode::<Subscription>(store, account, o)?.value;
-                    // A pending update gone without taking effect gives back the prorations
-                    // its invoice took: pending again, no longer that invoice's items.
-                    if was.pending_update.is_some() && sub.pending_update.is_none() {
-                        returned.extend(
-                            sub.pending_lines
-                                .iter()
-                                .filter_map(|l| l.invoice_item.clone().filter(|_| l.proration)),
-                        );
-                    }
-                    // Pending prorations gone from the subscription: billed, if an invoice
-                    // written with it has them; else deleted. (While a pending update waits,
-                    // its invoice has them already.)
-                    if was.pending_update.is_none() {
+                    before.extend(lines(&was).into_iter().filter_map(|l| l.invoice_item));
+                    if was.pending_update.is_some() {
+                        // While a pending update waits, its invoice has the prorations already;
+                        // what its going means depends on that invoice.
+                        if sub.pending_update.is_none() {
+                            updates_gone.push((was, sub.pending_lines.clone()));
+                        }
+                    } else {
+                        // Pending prorations gone from the subscription: billed, if an invoice
+                        // written with it has them; else deleted.
                         let gone: Vec<_> = was
                             .pending_lines
                             .iter()
@@ -697,7 +690,6 @@ impl App {
                             );
                         }
                     }
-                    before.extend(lines(&was).into_iter().filter_map(|l| l.invoice_item));
                 }
                 // (Only those not announced already are worth pricing.)
                 let unseen: Vec<_> = new
@@ -708,34 +700,94 @@ impl App {
                     made.extend(prorations_as_made(store, account, &sub, &unseen, &fresh).await?);
                 }
             } else {
-                let mut was_billed = Vec::new();
-                if let Some(o) = old {
-                    let was = portico_store::decode::<Invoice>(store, account, o)?.value;
-                    was_billed = on_invoice(&was);
+                let was = match old {
+                    Some(o) => Some(portico_store::decode::<Invoice>(store, account, o)?.value),
+                    None => None,
+                };
+                if !invoices.iter().any(|(id, _)| *id == record.id) {
+                    let billed = was.as_ref().map(billed_prorations).unwrap_or_default();
+                    invoices.push((record.id.clone(), billed));
+                }
+                if let Some(was) = was {
                     before.extend(was.lines.into_iter().filter_map(|l| l.invoice_item));
                 }
                 let inv = portico_store::decode::<Invoice>(store, account, record)?.value;
-                if !inv.deleted {
+                // (A void invoice bills nothing: the prorations of a change that never happened
+                // are its subscription's again.)
+                if !inv.deleted && inv.status != InvoiceStatus::Void {
                     invoiced.extend(inv.lines.iter().filter_map(|l| l.invoice_item.clone()));
                 }
-                let now_billed = on_invoice(&inv);
-                for item in &now_billed {
-                    if !was_billed.contains(item) {
-                        billed.retain(|(id, _)| *id != item.id);
-                        billed.push((item.id.clone(), Some(item.clone())));
-                    }
-                }
-                for gone in was_billed {
-                    let kept = now_billed.iter().any(|i| i.id == gone.id);
-                    if !kept && !billed.iter().any(|(id, _)| *id == gone.id) {
-                        billed.push((gone.id, None));
-                    }
-                }
-                made.extend(now_billed);
+                made.extend(billed_prorations(&inv));
             }
         }
-        for id in returned {
-            if !billed.iter().any(|(b, _)| *b == id) {
+        // The stored items to follow: each billed proration as its invoice now shows it (`None`:
+        // none bills it any more).
+        let mut billed: Vec<(String, Option<InvoiceItem>)> = Vec::new();
+        let mut unbilled: Vec<String> = Vec::new();
+        for (id, was_billed) in invoices {
+            let now = match last_written(writes, "invoice", &id) {
+                Some(r) => {
+                    billed_prorations(&portico_store::decode::<Invoice>(store, account, r)?.value)
+                }
+                None => Vec::new(),
+            };
+            unbilled.extend(
+                was_billed
+                    .iter()
+                    .filter(|w| !now.iter().any(|n| n.id == w.id))
+                    .map(|w| w.id.clone()),
+            );
+            for item in now.into_iter().filter(|n| !was_billed.contains(n)) {
+                billed.push((item.id.clone(), Some(item)));
+            }
+        }
+        // A pending update gone without taking effect (its invoice void) gives back the
+        // prorations that invoice took: pending again, no longer that invoice's items; those the
+        // subscription no longer has (a cancellation removed them) are deleted.
+        for (was, pending_now) in updates_gone {
+            let awaited = was
+                .pending_update
+                .as_ref()
+                .and_then(|p| p.invoice.clone())
+                .or(was.latest_invoice.clone());
+            let Some(awaited) = awaited else { continue };
+            let void = match last_written(writes, "invoice", &awaited) {
+                Some(r) => {
+                    portico_store::decode::<Invoice>(store, account, r)?
+                        .value
+                        .status
+                }
+                None => match portico_store::get::<Invoice>(store, account, &awaited).await? {
+                    Some(v) => v.value.status,
+                    None => continue,
+                },
+            } == InvoiceStatus::Void;
+            if !void {
+                continue;
+            }
+            let waiting = was
+                .pending_update
+                .iter()
+                .flat_map(|p| p.pending_lines.iter());
+            let mut gone = Vec::new();
+            for l in was.pending_lines.iter().chain(waiting) {
+                let Some(id) = l.invoice_item.clone().filter(|_| l.proration) else {
+                    continue;
+                };
+                if !pending_now
+                    .iter()
+                    .any(|n| n.invoice_item.as_ref() == Some(&id))
+                {
+                    gone.push(l.clone());
+                }
+                unbilled.push(id);
+            }
+            if !gone.is_empty() {
+                dropped.extend(prorations_as_made(store, account, &was, &gone, &fresh).await?);
+            }
+        }
+        for id in unbilled {
+            if !invoiced.contains(&id) && !billed.iter().any(|(b, _)| *b == id) {
                 billed.push((id, None));
             }
         }
@@ -751,18 +803,22 @@ impl App {
                 event_record(kind, object, None, self.clock.now(), request)
             })
             .collect();
-        let written = |id: &str| {
-            writes.iter().any(|w| match w {
-                Write::Insert(r) | Write::Update(r) => r.kind == InvoiceItem::KIND && r.id == id,
-                _ => false,
-            })
-        };
+        // Items the writes write themselves are theirs.
+        billed.retain(|(id, _)| last_written(writes, InvoiceItem::KIND, id).is_none());
+        if billed.is_empty() {
+            return Ok((out, Vec::new()));
+        }
+        let reads: Vec<Read> = billed
+            .iter()
+            .map(|(id, _)| Read::Get(InvoiceItem::KIND, id.clone()))
+            .collect();
+        let pages = store.read_many(account, &reads).await?;
         let mut kept = Vec::new();
-        for (id, item) in billed {
-            if written(&id) {
-                continue;
-            }
-            let stored = portico_store::get::<InvoiceItem>(store, account, &id).await?;
+        for ((_, item), page) in billed.into_iter().zip(pages) {
+            let stored = match page.records.first() {
+                Some(r) => Some(portico_store::decode::<InvoiceItem>(store, account, r)?),
+                None => None,
+            };
             match (stored, item) {
                 (None, Some(item)) => {
                     kept.push(Write::Insert(portico_store::Versioned::new_record(&item)))
@@ -804,6 +860,25 @@ impl App {
         };
         Ok(stage.map(|i| portico_wire::render::invoice(&i, links.hosted_invoice(&i))))
     }
+}
+
+/// The prorations `inv` bills, as the invoice items they are (none, once deleted).
+fn billed_prorations(inv: &Invoice) -> Vec<portico_domain::invoice_item::InvoiceItem> {
+    if inv.deleted {
+        return Vec::new();
+    }
+    inv.lines
+        .iter()
+        .filter_map(|l| portico_domain::invoice_item::InvoiceItem::billed_proration(inv, l))
+        .collect()
+}
+
+/// The last version of object `kind` `id` that `writes` write, if they write it.
+fn last_written<'a>(writes: &'a [Write], kind: &str, id: &str) -> Option<&'a Record> {
+    writes.iter().rev().find_map(|w| match w {
+        Write::Insert(r) | Write::Update(r) if r.kind == kind && r.id == id => Some(r),
+        _ => None,
+    })
 }
 
 fn event_record(

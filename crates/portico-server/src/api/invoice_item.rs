@@ -694,6 +694,20 @@ pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
                             .filter_map(|l| InvoiceItem::billed_proration(&inv, l)),
                     );
                 }
+                // Only those billed before billed prorations were stored: a stored one (or its
+                // tombstone, when the invoice gave it back) says what it is now.
+                if !prorations.is_empty() {
+                    let q = ListQuery {
+                        kind: "invoiceitem",
+                        filters: vec![Filter::Lookup(id.clone())],
+                        cursor: Cursor::Start,
+                        limit: 100,
+                        include_deleted: true,
+                    };
+                    let stored =
+                        crate::billing::everything::<InvoiceItem>(&app, account, q).await?;
+                    prorations.retain(|p| !stored.iter().any(|s| s.value.id == p.id));
+                }
             }
         }
         (Some(c), None) if pending != Some(false) => {
@@ -737,8 +751,8 @@ pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
     };
     let stored = crate::billing::everything::<InvoiceItem>(&app, account, q).await?;
     let mut items: Vec<InvoiceItem> = stored.into_iter().map(|v| v.value).collect();
-    // (An invoice's billed prorations are stored as items; only those billed before they were
-    // are read off its lines alone.)
+    // (One both pending and stored, given back to its subscription by a pending update that
+    // went while the invoice that took it was not void, is listed once, as its invoice's.)
     prorations.retain(|p| !items.iter().any(|i| i.id == p.id));
     items.extend(prorations);
     // Newest first (stored items already are; a stable sort keeps their order).
@@ -869,12 +883,12 @@ pub(crate) async fn release(
         limit: MAX_PER_INVOICE,
         include_deleted: false,
     };
-    let page = app.store.list(account, &q).await?;
     let mut writes = Vec::new();
     let mut lines = Vec::new();
     // (Billed prorations are stored as items too, but their lines are prorations to give back:
-    // their stored items follow the invoice.)
-    let items = portico_store::decode_all::<InvoiceItem>(&*app.store, account, &page)?;
+    // their stored items follow the invoice. With them, an invoice can hold more stored items
+    // than fit on a page.)
+    let items = crate::billing::everything::<InvoiceItem>(app, account, q).await?;
     for mut v in items.into_iter().filter(|v| !v.value.proration) {
         lines.extend(v.value.line.clone());
         v.value.draft_deleted();
