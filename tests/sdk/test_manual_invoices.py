@@ -128,6 +128,16 @@ def test_a_deleted_draft_is_gone(v1, world):
     assert draft.id not in [i.id for i in v1.invoices.list({"customer": world["cus"].id}).data]
 
 
+def test_only_a_draft_is_deleted_and_voiding_is_offered_only_while_it_can_be_paid(v1, world):
+    inv = v1.invoices.create({"customer": world["cus"].id, "currency": "usd"})
+    v1.invoice_items.create({"customer": world["cus"].id, "amount": 700, "currency": "usd", "invoice": inv.id})
+    v1.invoices.finalize_invoice(inv.id)
+    expect_error(lambda: v1.invoices.delete(inv.id), message="Void it instead")
+    v1.invoices.void_invoice(inv.id)
+    err = expect_error(lambda: v1.invoices.delete(inv.id), message="this one is void")
+    assert "Void it" not in err.user_message
+
+
 def test_a_subscriptions_discounts_apply_and_a_once_discount_is_spent(v1, world):
     once = v1.coupons.create({"percent_off": 50, "duration": "once"})
     sub = upgraded(v1, world, once.id)

@@ -269,10 +269,15 @@ impl Invoice {
             ));
         }
         if self.status != InvoiceStatus::Draft {
+            // Voiding is the way out for one still to be paid, not for one already settled.
+            let instead = match self.status {
+                InvoiceStatus::Open | InvoiceStatus::Uncollectible => " Void it instead.",
+                _ => "",
+            };
             return Err(DomainError::state(
                 None,
                 format!(
-                    "You can only delete draft invoices; this one is {}. Void it instead.",
+                    "You can only delete draft invoices; this one is {}.{instead}",
                     self.status.as_str()
                 ),
             ));

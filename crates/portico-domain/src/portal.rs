@@ -270,10 +270,11 @@ impl PortalConfiguration {
 
     /// Applies create or update parameters; nothing changes unless all of them are valid.
     pub fn apply(&mut self, p: ConfigurationParams, ctx: &mut Ctx<'_>) -> DomainResult<()> {
-        let toggles = p
+        let turns_updates = p
             .subscription_update
             .as_ref()
-            .is_some_and(|u| u.enabled.is_some())
+            .is_some_and(|u| u.enabled.is_some());
+        let toggles = turns_updates
             || p.payment_method_update
                 .as_ref()
                 .is_some_and(|u| u.enabled.is_some());
@@ -400,8 +401,14 @@ impl PortalConfiguration {
             && next.features.subscription_update.enabled
             && !next.features.payment_method_update.enabled
         {
+            // (Named by the switch the request turned, subscription updates' if both.)
+            let param = if turns_updates {
+                "features[subscription_update][enabled]"
+            } else {
+                "features[payment_method_update][enabled]"
+            };
             return Err(DomainError::state(
-                None,
+                Some(param),
                 "Cannot enable subscription updates while payment method update is disabled.",
             ));
         }

@@ -102,8 +102,7 @@ fn read_configuration(r: &mut Reader<'_>, creating: bool) -> ConfigurationParams
         p.payment_method_update =
             f.object("payment_method_update", |m| PaymentMethodUpdateParams {
                 enabled: enabled(m, true),
-                payment_method_configuration: m
-                    .string_or_clear("payment_method_configuration", 5000),
+                payment_method_configuration: no_payment_method_configuration(m),
             });
         p.subscription_cancel = f.object("subscription_cancel", |c| {
             let mut out = SubscriptionCancelParams {
@@ -228,6 +227,24 @@ async fn check_offered_products(
 
 // ---------------------------------------------------------------------------------------------
 // Configurations
+
+/// `payment_method_update[payment_method_configuration]`: only clearing it (`""`). Portico has
+/// no payment method configurations (its portal takes cards alone), so any id names none.
+fn no_payment_method_configuration(m: &mut Reader<'_>) -> Patch<String> {
+    let sent = m.string_or_clear("payment_method_configuration", 5000);
+    if let Patch::Set(id) = &sent {
+        let param = m.path_of("payment_method_configuration");
+        m.error(ApiError::invalid(
+            Some(param),
+            Some(portico_domain::ErrorCode::ResourceMissing),
+            format!(
+                "No such payment method configuration: '{id}'. Portico has no payment method \
+                 configurations: its portal takes cards."
+            ),
+        ));
+    }
+    sent
+}
 
 /// `POST /v1/billing_portal/configurations`
 pub async fn create_configuration(State(app): State<App>, mut api: Api) -> Reply {
