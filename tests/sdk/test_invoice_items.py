@@ -629,3 +629,73 @@ def test_deleting_a_full_draft_gives_back_every_item_and_proration(v1, world):
     assert len(inv.lines.data) == 10 and inv.lines.has_more, "the fees and prorations billed"
     billed = [l.parent for l in inv.lines.auto_paging_iter()]
     assert sum(1 for p in billed if p.subscription_item_details and p.subscription_item_details.proration) == 2
+
+
+def test_a_credit_proration_names_the_debit_it_gives_back(v1, world):
+    # Stripe's `proration_details.credited_items`: a credit names the invoice lines that billed
+    # the time it credits, or the pending debit proration that did.
+    pro = v1.prices.create({"product": world["plan"], "currency": "usd", "unit_amount": 6000,
+                            "recurring": {"interval": "month"}}).id
+    sub = subscribe(v1, world)
+    first = v1.invoices.retrieve(sub.latest_invoice)
+    (billed_line,) = [l.id for l in first.lines.data]
+    si = sub["items"].data[0].id
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    v1.subscriptions.update(sub.id, {"items": [{"id": si, "price": pro}],
+                                     "proration_behavior": "create_prorations"})
+    credit, debit = sorted(v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data,
+                           key=lambda x: x.amount)
+    assert debit.proration_details.credited_items is None, "a debit credits nothing"
+    assert credit.proration_details.credited_items.to_dict() == {
+        "type": "invoice_line_items",
+        "invoice_line_item_details": {"invoice": first.id, "invoice_line_items": [billed_line]}}
+    # Changed again before the renewal: the new credit gives back the pending debit.
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16 + DAY})
+    v1.subscriptions.update(sub.id, {"items": [{"id": si, "quantity": 2}],
+                                     "proration_behavior": "create_prorations"})
+    pending = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    (second_credit,) = [x for x in pending if x.amount < 0 and x.id != credit.id]
+    assert second_credit.proration_details.credited_items.to_dict() == {
+        "type": "invoice_item", "invoice_item": debit.id}
+    # Billed together by the renewal, the lines name each other on the invoice.
+    inv = renew(v1, world, sub)
+    line_of = {l.parent.subscription_item_details.invoice_item: l for l in inv.lines.data
+               if l.parent.subscription_item_details and l.parent.subscription_item_details.invoice_item}
+    credited = lambda x: line_of[x.id].parent.subscription_item_details.proration_details.credited_items
+    assert credited(second_credit).to_dict() == {"invoice": inv.id, "invoice_line_items": [line_of[debit.id].id]}
+    assert credited(credit).to_dict() == {"invoice": first.id, "invoice_line_items": [billed_line]}
+    assert credited(debit) is None
+    # The stored items keep what they credit.
+    assert v1.invoice_items.retrieve(second_credit.id).proration_details.credited_items.invoice_item == debit.id
+    # A prorated cancellation's credit gives back the renewal's line.
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 10 * DAY})
+    v1.subscriptions.cancel(sub.id, {"prorate": True})
+    (last,) = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    renewal_lines = [l.id for l in inv.lines.data if not l.parent.subscription_item_details.proration]
+    assert last.proration_details.credited_items.to_dict() == {
+        "type": "invoice_line_items",
+        "invoice_line_item_details": {"invoice": inv.id, "invoice_line_items": renewal_lines}}
+
+
+def test_an_invoiced_credit_names_the_lines_of_the_invoice_that_billed_the_time(v1, world):
+    sub = subscribe(v1, world)
+    first = v1.invoices.retrieve(sub.latest_invoice)
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 3}],
+                                     "proration_behavior": "always_invoice"})
+    inv = check(v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice))
+    (credit,) = [l for l in inv.lines.data if l.amount < 0]
+    details = credit.parent.subscription_item_details
+    assert details.proration_details.credited_items.to_dict() == {
+        "invoice": first.id, "invoice_line_items": [first.lines.data[0].id]}
+    item = v1.invoice_items.retrieve(details.invoice_item)
+    assert item.proration_details.credited_items.invoice_line_item_details.invoice == first.id
+    # A preview of the next change names what it would give back, too.
+    preview = v1.invoices.create_preview({"customer": world["cus"].id, "subscription": sub.id,
+                                          "subscription_details": {
+                                              "items": [{"id": sub["items"].data[0].id, "quantity": 1}],
+                                              "proration_behavior": "always_invoice"}})
+    (back,) = [l for l in preview.lines.data if l.amount < 0]
+    debit = [l.id for l in inv.lines.data if l.amount > 0]
+    assert back.parent.subscription_item_details.proration_details.credited_items.to_dict() == {
+        "invoice": inv.id, "invoice_line_items": debit}

@@ -45,6 +45,17 @@ pub struct DiscountAmount {
     pub discount: String,
 }
 
+/// What a credit proration gives back (Stripe's `proration_details.credited_items`): the debit
+/// that billed the time it credits.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Credited {
+    /// A debit proration, by its invoice item (still pending when the credit was made).
+    InvoiceItem(String),
+    /// Lines of an invoice that billed the time.
+    InvoiceLines { invoice: String, lines: Vec<String> },
+}
+
 /// One line of an invoice.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Line {
@@ -89,6 +100,9 @@ pub struct Line {
     /// the tier's flat amount rather than its units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<(usize, bool)>,
+    /// For a credit proration, the debit it gives back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credited: Option<Credited>,
 }
 
 fn discountable_by_default() -> bool {
@@ -885,6 +899,7 @@ mod tests {
             metadata: Metadata::default(),
             proration_discounts: None,
             tier: None,
+            credited: None,
         }
     }
 

@@ -122,6 +122,9 @@ pub struct InvoiceItem {
     /// A billed proration's discounts, as its invoice applied them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub discount_amounts: Vec<crate::invoice::DiscountAmount>,
+    /// For a credit proration, the debit it gives back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credited: Option<crate::invoice::Credited>,
     #[serde(default)]
     pub deleted: bool,
 }
@@ -180,6 +183,7 @@ impl InvoiceItem {
             proration: false,
             subscription_item: None,
             discount_amounts: Vec::new(),
+            credited: None,
             deleted: false,
         };
         item.price_as(p.pricing, p.quantity)?;
@@ -413,6 +417,7 @@ impl InvoiceItem {
             metadata: self.metadata.clone(),
             proration_discounts: None,
             tier: None,
+            credited: None,
         }
     }
 
@@ -547,6 +552,7 @@ impl ProrationOf<'_> {
             proration: true,
             subscription_item: line.subscription_item.clone(),
             discount_amounts: Vec::new(),
+            credited: line.credited.clone(),
             deleted: false,
         })
     }

@@ -655,6 +655,7 @@ fn item_line(
         metadata: Metadata::default(),
         proration_discounts: None,
         tier: None,
+        credited: None,
     }
 }
 
@@ -1458,6 +1459,7 @@ impl Subscription {
                     .build(&format!("add_invoice_items[{i}][metadata]"))?,
                 proration_discounts: None,
                 tier: None,
+                credited: None,
             });
         }
         Ok(lines)
@@ -1842,6 +1844,7 @@ impl Subscription {
                     metadata: Metadata::default(),
                     proration_discounts: None,
                     tier: None,
+                    credited: None,
                 })
             })
             .collect()

@@ -473,6 +473,30 @@ fn billing_mode(m: portico_domain::subscription::BillingMode, created: i64) -> V
     }
 }
 
+/// What a credit proration line gives back, as lines of an invoice (Stripe's `credited_items`):
+/// those it names, or the line of this invoice billing the debit proration it names (`null` if
+/// another invoice bills that one, or none does yet).
+fn line_credited(
+    inv: &portico_domain::invoice::Invoice,
+    l: &portico_domain::invoice::Line,
+) -> Value {
+    use portico_domain::invoice::Credited;
+    match &l.credited {
+        Some(Credited::InvoiceLines { invoice, lines }) => {
+            json!({"invoice": invoice, "invoice_line_items": lines})
+        }
+        Some(Credited::InvoiceItem(ii)) => inv
+            .lines
+            .iter()
+            .find(|d| d.invoice_item.as_ref() == Some(ii))
+            .map_or(
+                Value::Null,
+                |d| json!({"invoice": inv.id, "invoice_line_items": [d.id]}),
+            ),
+        None => Value::Null,
+    }
+}
+
 /// One invoice line.
 pub fn invoice_line(
     inv: &portico_domain::invoice::Invoice,
@@ -509,7 +533,7 @@ pub fn invoice_line(
                 "subscription_item_details": {
                     "invoice_item": l.invoice_item,
                     "proration": l.proration,
-                    "proration_details": {"credited_items": null},
+                    "proration_details": {"credited_items": line_credited(inv, l)},
                     "subscription": l.subscription.as_ref().or(inv.subscription.as_ref()),
                     "subscription_item": l.subscription_item,
                 },
@@ -623,7 +647,16 @@ pub fn invoice_item(ii: &portico_domain::invoice_item::InvoiceItem) -> Value {
         ),
         "proration": ii.proration,
         "proration_details": {
-            "credited_items": null,
+            "credited_items": match &ii.credited {
+                Some(portico_domain::invoice::Credited::InvoiceItem(debit)) => {
+                    json!({"type": "invoice_item", "invoice_item": debit})
+                }
+                Some(portico_domain::invoice::Credited::InvoiceLines { invoice, lines }) => json!({
+                    "type": "invoice_line_items",
+                    "invoice_line_item_details": {"invoice": invoice, "invoice_line_items": lines},
+                }),
+                None => Value::Null,
+            },
             "discount_amounts": ii.discount_amounts.iter().map(|d| json!({"amount": d.amount, "discount": d.discount})).collect::<Vec<_>>(),
         },
         "quantity": ii.quantity,

@@ -10,13 +10,13 @@ use crate::state::App;
 use axum::extract::State;
 use portico_domain::customer::Customer;
 use portico_domain::discount::Discount;
-use portico_domain::invoice::{Invoice, PaymentOutcome};
+use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentOutcome};
 use portico_domain::metadata::MetadataUpdate;
 use portico_domain::subscription::{
     BillingMode, ItemChange, PauseBehavior, ProrationBehavior, Subscription, SubscriptionStatus,
 };
 use portico_domain::{AccountId, Ctx, ErrorCode, IdGen, RandomIds, ID_LEN};
-use portico_store::{Versioned, Write};
+use portico_store::{Cursor, Filter, ListQuery, Versioned, Write};
 use portico_wire::{render, ApiError, Reader};
 
 /// The payment behaviour of plan changes made in the hosted portal: a declined card changes
@@ -353,7 +353,97 @@ pub(crate) async fn tag_prorations(
             l.proration_discounts = Some(debited.clone());
         }
     }
+    if credits {
+        link_credits(app, account, sub, prorations).await?;
+    }
     Ok(())
+}
+
+/// Names what each credit proration of `sub` gives back (Stripe's `credited_items`): the debit
+/// proration of its subscription item still pending that billed the time it credits, else the
+/// lines of the subscription's latest invoice that billed its item for that time (of its last
+/// few invoices; none found, none named).
+async fn link_credits(
+    app: &App,
+    account: &AccountId,
+    sub: &Subscription,
+    prorations: &mut [portico_domain::invoice::Line],
+) -> Result<(), Failure> {
+    use portico_domain::invoice::Credited;
+    let made: Vec<String> = prorations.iter().map(|l| l.id.clone()).collect();
+    let mut invoices: Option<Vec<Invoice>> = None;
+    for credit in prorations
+        .iter_mut()
+        .filter(|l| l.amount < 0 && l.subscription_item.is_some())
+    {
+        let covers = |d: &portico_domain::invoice::Line| {
+            d.amount > 0
+                && d.subscription_item == credit.subscription_item
+                && d.period_start <= credit.period_start
+                && credit.period_start < d.period_end
+        };
+        let pending = sub
+            .pending_lines
+            .iter()
+            .rev()
+            .filter(|d| d.proration && !made.contains(&d.id))
+            .find(|d| covers(d))
+            .and_then(|d| d.invoice_item.clone());
+        if let Some(debit) = pending {
+            credit.credited = Some(Credited::InvoiceItem(debit));
+            continue;
+        }
+        let billed_by = |inv: &Invoice| {
+            let lines: Vec<String> = inv
+                .lines
+                .iter()
+                .filter(|d| covers(d))
+                .map(|d| d.id.clone())
+                .collect();
+            (!lines.is_empty() && inv.status != InvoiceStatus::Void).then(|| {
+                Credited::InvoiceLines {
+                    invoice: inv.id.clone(),
+                    lines,
+                }
+            })
+        };
+        // Mostly the latest invoice; else one of the few before it.
+        if invoices.is_none() {
+            let latest = match &sub.latest_invoice {
+                Some(id) => portico_store::get::<Invoice>(&*app.store, account, id).await?,
+                None => None,
+            };
+            if let Some(found) = latest.and_then(|v| billed_by(&v.value)) {
+                credit.credited = Some(found);
+                continue;
+            }
+            invoices = Some(recent_invoices(app, account, &sub.id).await?);
+        }
+        credit.credited = invoices.iter().flatten().find_map(billed_by);
+    }
+    Ok(())
+}
+
+/// The last few invoices of subscription `id` (not deleted drafts), newest first.
+async fn recent_invoices(
+    app: &App,
+    account: &AccountId,
+    id: &str,
+) -> Result<Vec<Invoice>, Failure> {
+    let q = ListQuery {
+        kind: "invoice",
+        filters: vec![Filter::Lookup(id.to_owned())],
+        cursor: Cursor::Start,
+        limit: 10,
+        include_deleted: false,
+    };
+    let page = app.store.list(account, &q).await?;
+    Ok(
+        portico_store::decode_all::<Invoice>(&*app.store, account, &page)?
+            .into_iter()
+            .map(|v| v.value)
+            .collect(),
+    )
 }
 
 /// The writes of a planned change, with its invoice collected per `payment_behavior`. A
