@@ -657,3 +657,20 @@ def test_a_cancellation_that_drops_a_pending_update_deletes_the_prorations_it_re
     listed = {x.id for x in v1.invoice_items.list({"customer": world["cus"].id}).data}
     on_void = {x.id for x in v1.invoice_items.list({"invoice": held.latest_invoice}).data}
     assert listed == on_void and not on_void & {p.id for p in pending}
+
+
+def test_a_subscription_that_ends_drops_the_change_waiting_for_its_payment(v1, world):
+    sub, held, _ = pending_change(v1, world)
+    awaited = held.latest_invoice
+    ends = APR16 + 2 * 3600
+    v1.subscriptions.update(sub.id, {"cancel_at": ends, "proration_behavior": "none"})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": ends + 3600})
+    ended = check(v1.subscriptions.retrieve(sub.id))
+    assert (ended.status, ended.ended_at) == ("canceled", ends)
+    # The change never happens: dropped when the subscription ended, its invoice voided, long
+    # before it would have expired.
+    assert ended.pending_update is None and ended["items"].data[0].price.id == world["basic"]
+    assert v1.invoices.retrieve(awaited).status == "void"
+    kinds = [e.type for e in v1.events.list({"limit": 20}).data]
+    assert "customer.subscription.pending_update_expired" in kinds
+    expect_error(lambda: v1.invoices.pay(awaited))

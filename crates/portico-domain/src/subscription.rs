@@ -1101,7 +1101,13 @@ impl Subscription {
         };
         let retry_at = self.next_retry_at;
         if self.status.is_ended() {
-            return draft;
+            // A change still waiting for its payment never happens once the subscription has
+            // ended: it falls due at once, to be dropped and its invoice voided.
+            let dropped = self.pending_update.as_ref().map(|p| {
+                let at = self.ended_at.map_or(p.expires_at, |e| e.min(p.expires_at));
+                (at, Due::PendingExpiry)
+            });
+            return sooner(dropped);
         }
         if self.status == SubscriptionStatus::Incomplete {
             return sooner(Some((

@@ -116,7 +116,12 @@ pub async fn after_payment(
         .as_ref()
         .is_some_and(|d| sub.value.latest_invoice.as_deref() == Some(d.id.as_str()));
     if latest || awaited {
-        applied = sub.value.apply_pending_update();
+        // (An ended subscription takes no change: one still waiting is dropped.)
+        if sub.value.status.is_ended() {
+            sub.value.pending_update = None;
+        } else {
+            applied = sub.value.apply_pending_update();
+        }
         // A subscription whose invoices are sent stays past due while an older one is overdue.
         let paid_at = inv.status_transitions.paid_at.unwrap_or(inv.created);
         if !sub.value.sends_invoices()
