@@ -674,3 +674,17 @@ def test_a_subscription_that_ends_drops_the_change_waiting_for_its_payment(v1, w
     kinds = [e.type for e in v1.events.list({"limit": 20}).data]
     assert "customer.subscription.pending_update_expired" in kinds
     expect_error(lambda: v1.invoices.pay(awaited))
+
+
+def test_an_uncollectible_invoice_a_dropped_change_waited_for_is_voided(v1, world):
+    # Marked uncollectible, the invoice could still be paid; when its change expires it is
+    # voided like an open one, so the prorations it took (pending again) are billed only once.
+    sub, pending, held = held_over_prorations(v1, world)
+    awaited = held.latest_invoice
+    v1.invoices.mark_uncollectible(awaited)
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16 + DAY})
+    assert v1.subscriptions.retrieve(sub.id).pending_update is None
+    assert v1.invoices.retrieve(awaited).status == "void"
+    for p in pending:
+        assert v1.invoice_items.retrieve(p.id).invoice is None
+    expect_error(lambda: v1.invoices.pay(awaited))

@@ -627,7 +627,8 @@ pub async fn drop_pending_update(
     Ok(())
 }
 
-/// Voids `inv` if it is still open, giving back any credit it took from the customer's balance.
+/// Voids `inv` if it can still be paid (open or uncollectible), giving back any credit it took
+/// from the customer's balance.
 async fn void_unpaid(
     app: &App,
     account: &AccountId,
@@ -635,7 +636,8 @@ async fn void_unpaid(
     at: i64,
 ) -> Result<Vec<Write>, Failure> {
     let mut writes = Vec::new();
-    if let Some(mut inv) = inv.filter(|i| i.value.status == InvoiceStatus::Open) {
+    // (One marked uncollectible could still be paid: it is voided too.)
+    if let Some(mut inv) = inv.filter(|i| i.value.is_collectable()) {
         let give_back = inv.value.void(at)?;
         writes.push(Write::Update(inv.next_record()));
         if give_back != 0 {

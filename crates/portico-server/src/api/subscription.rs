@@ -12,7 +12,7 @@ use axum::extract::State;
 use portico_domain::coupon::Coupon;
 use portico_domain::customer::Customer;
 use portico_domain::discount::Discount;
-use portico_domain::invoice::{Invoice, InvoiceStatus, PaymentOutcome};
+use portico_domain::invoice::{Invoice, PaymentOutcome};
 use portico_domain::metadata::MetadataUpdate;
 use portico_domain::payment_method::PaymentMethod;
 use portico_domain::promotion_code::{PromotionCode, Redemption};
@@ -1607,7 +1607,7 @@ pub(crate) async fn cancel_writes(
     if let Some(pending) = sub.value.pending_update.take() {
         if let Some(id) = pending.invoice.or(sub.value.latest_invoice.clone()) {
             let awaited = portico_store::get::<Invoice>(&*app.store, account, &id).await?;
-            if let Some(mut inv) = awaited.filter(|i| i.value.status == InvoiceStatus::Open) {
+            if let Some(mut inv) = awaited.filter(|i| i.value.is_collectable()) {
                 customer.value.balance += inv.value.void(now)?;
                 voided = Some(inv);
             }
