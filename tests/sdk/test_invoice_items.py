@@ -699,3 +699,40 @@ def test_an_invoiced_credit_names_the_lines_of_the_invoice_that_billed_the_time(
     debit = [l.id for l in inv.lines.data if l.amount > 0]
     assert back.parent.subscription_item_details.proration_details.credited_items.to_dict() == {
         "invoice": inv.id, "invoice_line_items": debit}
+
+
+def test_a_credit_names_only_the_debit_not_given_back_already(v1, world):
+    price = lambda amount: v1.prices.create({"product": world["plan"], "currency": "usd", "unit_amount": amount,
+                                             "recurring": {"interval": "month"}}).id
+    b, c = price(6000), price(9000)
+    sub = subscribe(v1, world)
+    si = sub["items"].data[0].id
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    v1.subscriptions.update(sub.id, {"items": [{"id": si, "price": b}], "proration_behavior": "create_prorations"})
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16 + DAY})
+    v1.subscriptions.update(sub.id, {"items": [{"id": si, "price": c}], "proration_behavior": "always_invoice"})
+    second = check(v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice))
+    # It bills the first change's prorations and the second's: the debit for C is the latest.
+    (debit_c,) = [l.id for l in second.lines.data if l.pricing.price_details.price == c and l.amount > 0]
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16 + 2 * DAY})
+    v1.subscriptions.update(sub.id, {"items": [{"id": si, "quantity": 2}], "proration_behavior": "always_invoice"})
+    third = check(v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice))
+    (credit,) = [l for l in third.lines.data if l.amount < 0]
+    assert credit.parent.subscription_item_details.proration_details.credited_items.to_dict() == {
+        "invoice": second.id, "invoice_line_items": [debit_c]}
+
+
+def test_a_pending_proration_shows_no_share_of_a_fixed_discount_until_billed(v1, world):
+    # A fixed amount is shared out among what the invoice billing it debits; pending, a
+    # proration shows none of it (percentages it does show).
+    ten = v1.coupons.create({"amount_off": 1000, "currency": "usd", "duration": "forever"})
+    sub = subscribe(v1, world, discounts=[{"coupon": ten.id}])
+    v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": APR16})
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 3}],
+                                     "proration_behavior": "create_prorations"})
+    pending = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    assert len(pending) == 2
+    for x in pending:
+        assert x.proration_details.discount_amounts == [] and x.net_amount == x.amount
+    inv = renew(v1, world, sub)
+    assert sum(d.amount for d in inv.total_discount_amounts) == 1000

@@ -641,6 +641,14 @@ def test_prorations_a_dropped_pending_update_gives_back_are_pending_once(v1, wor
     # The void invoice no longer lists them as its items.
     on_void = {x.id for x in v1.invoice_items.list({"invoice": awaited}).data}
     assert not on_void & {p.id for p in pending}
+    if end == "expiry":
+        # Billed by the renewal: its items, and still not the void invoice's.
+        v1.test_helpers.test_clocks.advance(world["clock"].id, {"frozen_time": MAY1 + 3600})
+        renewal = v1.subscriptions.retrieve(sub.id).latest_invoice
+        for p in pending:
+            assert v1.invoice_items.retrieve(p.id).invoice == renewal
+        on_void = {x.id for x in v1.invoice_items.list({"invoice": awaited}).data}
+        assert not on_void & {p.id for p in pending}
 
 
 def test_a_cancellation_that_drops_a_pending_update_deletes_the_prorations_it_removes(v1, world):
@@ -688,3 +696,23 @@ def test_an_uncollectible_invoice_a_dropped_change_waited_for_is_voided(v1, worl
     for p in pending:
         assert v1.invoice_items.retrieve(p.id).invoice is None
     expect_error(lambda: v1.invoices.pay(awaited))
+
+
+def test_prorations_billed_by_an_invoice_voided_at_once_stay_its_items(v1, world):
+    # Collection paused with `behavior=void`: an invoiced change's invoice is voided as it is
+    # made. The prorations it took stay its items (not deleted, not pending).
+    sub = subscribe(v1, world)
+    v1.subscriptions.update(sub.id, {"pause_collection": {"behavior": "void"}})
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "quantity": 2}],
+                                     "proration_behavior": "create_prorations"})
+    pending = v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data
+    assert len(pending) == 2
+    v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "price": world["pro"]}],
+                                     "proration_behavior": "always_invoice"})
+    inv = v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice)
+    assert inv.status == "void"
+    assert v1.events.list({"type": "invoiceitem.deleted"}).data == []
+    for p in pending:
+        assert v1.invoice_items.retrieve(p.id).invoice == inv.id
+    assert {p.id for p in pending} <= {x.id for x in v1.invoice_items.list({"invoice": inv.id}).data}
+    assert v1.invoice_items.list({"customer": world["cus"].id, "pending": True}).data == []

@@ -908,7 +908,8 @@ async fn discount_terms(
 }
 
 /// `lines`, pending prorations of `sub`, as the invoice items they are, each showing what the
-/// discounts it was made with take off it (`fresh`: discounts made with them, not stored yet).
+/// percentage discounts it was made with take off it (`fresh`: discounts made with them, not
+/// stored yet).
 pub async fn prorations_as_made(
     store: &dyn portico_store::Store,
     account: &AccountId,
@@ -923,14 +924,26 @@ pub async fn prorations_as_made(
         let Some(mut item) = InvoiceItem::pending_proration(sub, line) else {
             continue;
         };
+        // As an invoice applies them: those still on the subscription first, in its order,
+        // then those taken off since. Only percentages: a fixed amount is shared out among
+        // what the invoice billing it debits, which is not known before then.
+        let mut tags: Vec<&String> = line.proration_discounts.iter().flatten().collect();
+        tags.sort_by_key(|id| {
+            sub.discounts
+                .iter()
+                .position(|d| d == *id)
+                .unwrap_or(usize::MAX)
+        });
         let mut made_with = Vec::new();
-        for id in line.proration_discounts.iter().flatten() {
+        for id in tags {
             if !coupons.iter().any(|(d, _)| d == id) {
                 let terms = discount_terms(store, account, id, fresh).await?;
                 coupons.push((id.clone(), terms.map(|(_, c)| c)));
             }
             if let Some((_, Some(c))) = coupons.iter().find(|(d, _)| d == id) {
-                made_with.push((id.clone(), c.clone()));
+                if c.percent_off.is_some() {
+                    made_with.push((id.clone(), c.clone()));
+                }
             }
         }
         if !made_with.is_empty() {

@@ -629,10 +629,13 @@ impl App {
         // Ids the objects written had before, and the prorations they have now.
         let mut before: HashSet<String> = HashSet::new();
         let mut made: Vec<InvoiceItem> = Vec::new();
-        // Pending prorations that left their subscription (deleted, unless billed), and the
-        // items the invoices written bill.
+        // Pending prorations that left their subscription (deleted, unless billed), those a
+        // pending update's void invoice gave back that left it too, and the items the invoices
+        // written bill (`live`: leaving out void ones).
         let mut dropped: Vec<InvoiceItem> = Vec::new();
+        let mut given_back: Vec<InvoiceItem> = Vec::new();
         let mut invoiced: HashSet<String> = HashSet::new();
+        let mut invoiced_live: HashSet<String> = HashSet::new();
         // Each invoice written, with the prorations it billed before this commit.
         let mut invoices: Vec<(String, Vec<InvoiceItem>)> = Vec::new();
         // Subscriptions whose pending update went: as they were, and the pending lines they
@@ -712,10 +715,14 @@ impl App {
                     before.extend(was.lines.into_iter().filter_map(|l| l.invoice_item));
                 }
                 let inv = portico_store::decode::<Invoice>(store, account, record)?.value;
-                // (A void invoice bills nothing: the prorations of a change that never happened
-                // are its subscription's again.)
-                if !inv.deleted && inv.status != InvoiceStatus::Void {
-                    invoiced.extend(inv.lines.iter().filter_map(|l| l.invoice_item.clone()));
+                if !inv.deleted {
+                    let ids = inv.lines.iter().filter_map(|l| l.invoice_item.clone());
+                    // (A void invoice's prorations stay its items, unless a change that never
+                    // happened gives them back to its subscription.)
+                    if inv.status != InvoiceStatus::Void {
+                        invoiced_live.extend(ids.clone());
+                    }
+                    invoiced.extend(ids);
                 }
                 made.extend(billed_prorations(&inv));
             }
@@ -783,17 +790,24 @@ impl App {
                 unbilled.push(id);
             }
             if !gone.is_empty() {
-                dropped.extend(prorations_as_made(store, account, &was, &gone, &fresh).await?);
+                given_back.extend(prorations_as_made(store, account, &was, &gone, &fresh).await?);
             }
         }
         for id in unbilled {
-            if !invoiced.contains(&id) && !billed.iter().any(|(b, _)| *b == id) {
+            if !invoiced_live.contains(&id) && !billed.iter().any(|(b, _)| *b == id) {
                 billed.push((id, None));
             }
         }
         // (`before` takes in those announced, so that each goes once.)
         let created = made.into_iter().filter(|i| before.insert(i.id.clone()));
-        let deleted = dropped.into_iter().filter(|i| !invoiced.contains(&i.id));
+        let deleted = dropped
+            .into_iter()
+            .filter(|i| !invoiced.contains(&i.id))
+            .chain(
+                given_back
+                    .into_iter()
+                    .filter(|i| !invoiced_live.contains(&i.id)),
+            );
         let announced = created
             .map(|i| ("invoiceitem.created", i))
             .chain(deleted.map(|i| ("invoiceitem.deleted", i)));

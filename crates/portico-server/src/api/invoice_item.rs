@@ -15,7 +15,7 @@ use portico_domain::invoice_item::{
 use portico_domain::price::Price;
 use portico_domain::subscription::Subscription;
 use portico_domain::{AccountId, Ctx, Patch};
-use portico_store::{Cursor, Filter, ListQuery, Versioned, Write};
+use portico_store::{Cursor, Filter, ListQuery, Object, Read, Versioned, Write};
 use portico_wire::list::{read_created, read_list_params};
 use portico_wire::{render, ApiError, Reader};
 
@@ -695,18 +695,15 @@ pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
                     );
                 }
                 // Only those billed before billed prorations were stored: a stored one (or its
-                // tombstone, when the invoice gave it back) says what it is now.
+                // tombstone, when the invoice gave it back, or its record on the invoice that
+                // billed it since) says what it is now.
                 if !prorations.is_empty() {
-                    let q = ListQuery {
-                        kind: "invoiceitem",
-                        filters: vec![Filter::Lookup(id.clone())],
-                        cursor: Cursor::Start,
-                        limit: 100,
-                        include_deleted: true,
-                    };
-                    let stored =
-                        crate::billing::everything::<InvoiceItem>(&app, account, q).await?;
-                    prorations.retain(|p| !stored.iter().any(|s| s.value.id == p.id));
+                    let reads: Vec<Read> = prorations
+                        .iter()
+                        .map(|p| Read::Get(InvoiceItem::KIND, p.id.clone()))
+                        .collect();
+                    let mut found = app.store.read_many(account, &reads).await?.into_iter();
+                    prorations.retain(|_| found.next().is_some_and(|p| p.records.is_empty()));
                 }
             }
         }

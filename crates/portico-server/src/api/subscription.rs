@@ -1586,7 +1586,11 @@ pub(crate) async fn cancel_writes(
         ids: &mut ids,
     };
     let credits = if prorate {
-        crate::billing::unused_time_prorations(app, account, &sub.value, now, &mut ctx).await?
+        let mut credits =
+            crate::billing::unused_time_prorations(app, account, &sub.value, now, &mut ctx).await?;
+        crate::api::subscription_change::link_credits(app, account, &sub.value, &mut credits)
+            .await?;
+        credits
     } else {
         Vec::new()
     };

@@ -240,6 +240,7 @@ pub async fn plan(
         fresh,
     )
     .await?;
+    link_credits(app, account, &sub.value, &mut out.prorations).await?;
     // Added invoice items cover the period as the change leaves it.
     let extras = sub.value.invoice_item_lines(&extras, now, &mut ctx)?;
     let immediate = p.behavior == ProrationBehavior::AlwaysInvoice || out.new_period.is_some();
@@ -308,7 +309,8 @@ pub(crate) async fn tag_pending_since(
     let as_now = sub.clone();
     let from = from.min(sub.pending_lines.len());
     let added = &mut sub.pending_lines[from..];
-    tag_prorations(app, account, &as_now, added, at, period_start, fresh).await
+    tag_prorations(app, account, &as_now, added, at, period_start, fresh).await?;
+    link_credits(app, account, &as_now, added).await
 }
 
 /// Fixes the discounts `prorations` (made for `sub` at `at`) are billed with, whenever they are
@@ -353,9 +355,6 @@ pub(crate) async fn tag_prorations(
             l.proration_discounts = Some(debited.clone());
         }
     }
-    if credits {
-        link_credits(app, account, sub, prorations).await?;
-    }
     Ok(())
 }
 
@@ -363,7 +362,7 @@ pub(crate) async fn tag_prorations(
 /// proration of its subscription item still pending that billed the time it credits, else the
 /// lines of the subscription's latest invoice that billed its item for that time (of its last
 /// few invoices; none found, none named).
-async fn link_credits(
+pub(crate) async fn link_credits(
     app: &App,
     account: &AccountId,
     sub: &Subscription,
@@ -371,7 +370,9 @@ async fn link_credits(
 ) -> Result<(), Failure> {
     use portico_domain::invoice::Credited;
     let made: Vec<String> = prorations.iter().map(|l| l.id.clone()).collect();
-    let mut invoices: Option<Vec<Invoice>> = None;
+    // The subscription's latest invoice, and the few before it, read when first needed.
+    let mut latest: Option<Option<Invoice>> = None;
+    let mut recent: Option<Vec<Invoice>> = None;
     for credit in prorations
         .iter_mut()
         .filter(|l| l.amount < 0 && l.subscription_item.is_some())
@@ -393,33 +394,43 @@ async fn link_credits(
             credit.credited = Some(Credited::InvoiceItem(debit));
             continue;
         }
+        // On an invoice, the item's latest debit for the time (an earlier one was given back
+        // by the change that made the later), in all its lines (one per tier).
         let billed_by = |inv: &Invoice| {
-            let lines: Vec<String> = inv
+            let since = inv
                 .lines
                 .iter()
                 .filter(|d| covers(d))
+                .map(|d| d.period_start)
+                .max()?;
+            let lines: Vec<String> = inv
+                .lines
+                .iter()
+                .filter(|d| covers(d) && d.period_start == since)
                 .map(|d| d.id.clone())
                 .collect();
-            (!lines.is_empty() && inv.status != InvoiceStatus::Void).then(|| {
-                Credited::InvoiceLines {
-                    invoice: inv.id.clone(),
-                    lines,
-                }
+            (inv.status != InvoiceStatus::Void).then(|| Credited::InvoiceLines {
+                invoice: inv.id.clone(),
+                lines,
             })
         };
         // Mostly the latest invoice; else one of the few before it.
-        if invoices.is_none() {
-            let latest = match &sub.latest_invoice {
-                Some(id) => portico_store::get::<Invoice>(&*app.store, account, id).await?,
+        if latest.is_none() {
+            latest = Some(match &sub.latest_invoice {
+                Some(id) => portico_store::get::<Invoice>(&*app.store, account, id)
+                    .await?
+                    .map(|v| v.value),
                 None => None,
-            };
-            if let Some(found) = latest.and_then(|v| billed_by(&v.value)) {
-                credit.credited = Some(found);
-                continue;
-            }
-            invoices = Some(recent_invoices(app, account, &sub.id).await?);
+            });
         }
-        credit.credited = invoices.iter().flatten().find_map(billed_by);
+        if let Some(found) = latest.iter().flatten().find_map(billed_by) {
+            credit.credited = Some(found);
+            continue;
+        }
+        if recent.is_none() {
+            recent = Some(recent_invoices(app, account, &sub.id).await?);
+        }
+        credit.credited = recent.iter().flatten().find_map(billed_by);
     }
     Ok(())
 }
