@@ -609,9 +609,8 @@ impl App {
     ///   invoice shows it), so that it is found by id and in its customer's list as Stripe's
     ///   are; one its invoice no longer bills (a deleted draft's, or a dropped pending update's,
     ///   given back to its subscription) is marked deleted, and found as the pending proration
-    ///   it is again. The
-    ///   invoice's line stays what bills it; the stored item follows it. Items `writes` write
-    ///   themselves are left to them.
+    ///   it is again. The invoice's line stays what bills it; the stored item follows it. Items
+    ///   `writes` write themselves are left to them.
     async fn prorations(
         &self,
         account: &AccountId,

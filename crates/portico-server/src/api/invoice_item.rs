@@ -748,8 +748,7 @@ pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
     };
     let stored = crate::billing::everything::<InvoiceItem>(&app, account, q).await?;
     let mut items: Vec<InvoiceItem> = stored.into_iter().map(|v| v.value).collect();
-    // (One both pending and stored, given back to its subscription by a pending update that
-    // went while the invoice that took it was not void, is listed once, as its invoice's.)
+    // (Should a proration be both pending and stored, it is listed once, as stored.)
     prorations.retain(|p| !items.iter().any(|i| i.id == p.id));
     items.extend(prorations);
     // Newest first (stored items already are; a stable sort keeps their order).

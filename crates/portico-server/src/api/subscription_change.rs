@@ -360,8 +360,8 @@ pub(crate) async fn tag_prorations(
 
 /// Names what each credit proration of `sub` gives back (Stripe's `credited_items`): the debit
 /// proration of its subscription item still pending that billed the time it credits, else the
-/// lines of the subscription's latest invoice that billed its item for that time (of its last
-/// few invoices; none found, none named).
+/// item's latest debit for that time on the subscription's latest invoice or one of the nine
+/// before it (none found, none named).
 pub(crate) async fn link_credits(
     app: &App,
     account: &AccountId,
