@@ -379,6 +379,33 @@ impl InvoiceItem {
         Some(item)
     }
 
+    /// Refuses setting `param` (its amount, quantity, period, `discountable`) on a proration:
+    /// it follows the subscription change the proration prorates.
+    pub fn fixed_by_proration(param: &str) -> DomainError {
+        DomainError::invalid(
+            param,
+            format!(
+                "This invoice item is a proration: its `{param}` follows the subscription change \
+                 it prorates and cannot be set. Its `description` and `metadata` can change \
+                 while its invoice is a draft, and it can be deleted from the draft."
+            ),
+        )
+    }
+
+    /// Changes a billed proration's `description` or `metadata` where they live: on `line`, the
+    /// line of the draft that bills it (the item is read from the line again).
+    pub fn edit_proration_line(
+        line: &mut Line,
+        description: Option<Option<String>>,
+        metadata: &MetadataUpdate,
+    ) -> DomainResult<()> {
+        metadata.apply("metadata", &mut line.metadata)?;
+        if let Some(d) = description {
+            line.description = d.unwrap_or_default();
+        }
+        Ok(())
+    }
+
     /// Whether no invoice has taken it yet.
     pub fn pending(&self) -> bool {
         self.invoice.is_none()

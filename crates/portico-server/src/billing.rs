@@ -1090,13 +1090,31 @@ pub async fn end_trial_now(
 /// The first page (of `limit`) of the open invoices matching `filter` (a customer, a
 /// subscription), newest first.
 fn open_invoices(filter: Filter, limit: usize) -> ListQuery {
+    invoices(vec![filter, Filter::Status("open".into())], limit)
+}
+
+/// The first `limit` invoices (newest first, not deleted drafts) that `filters` select.
+fn invoices(filters: Vec<Filter>, limit: usize) -> ListQuery {
     ListQuery {
         kind: "invoice",
-        filters: vec![filter, Filter::Status("open".into())],
+        filters,
         cursor: Cursor::Start,
         limit,
         include_deleted: false,
     }
+}
+
+/// The last `limit` invoices of subscription `id` (not deleted drafts), newest first.
+pub(crate) async fn recent_invoices_of(
+    app: &App,
+    account: &AccountId,
+    id: &str,
+    limit: usize,
+) -> Result<Vec<Invoice>, Failure> {
+    let q = invoices(vec![Filter::Lookup(id.to_owned())], limit);
+    let page = app.store.list(account, &q).await?;
+    let found = portico_store::decode_all::<Invoice>(&*app.store, account, &page)?;
+    Ok(found.into_iter().map(|v| v.value).collect())
 }
 
 /// The writes that stop the automatic collection of `customer`'s open invoices (but

@@ -540,16 +540,7 @@ fn check_proration_update(p: &ItemParams) -> Result<(), Failure> {
         None
     };
     match param {
-        Some(param) => Err(ApiError::invalid(
-            Some(param.into()),
-            None,
-            format!(
-                "This invoice item is a proration: its `{param}` follows the subscription change \
-                 it prorates and cannot be set. Its `description` and `metadata` can change \
-                 while its invoice is a draft, and it can be deleted from the draft."
-            ),
-        )
-        .into()),
+        Some(param) => Err(InvoiceItem::fixed_by_proration(param).into()),
         None => Ok(()),
     }
 }
@@ -572,12 +563,12 @@ async fn update_billed_proration(
     else {
         return Err(no_such("invoiceitem", &item.value.id, None).into());
     };
-    metadata.apply("metadata", &mut line.metadata)?;
-    match description {
-        Patch::Set(d) => line.description = d.clone(),
-        Patch::Clear => line.description = String::new(),
-        Patch::Keep => {}
-    }
+    let description = match description {
+        Patch::Set(d) => Some(Some(d.clone())),
+        Patch::Clear => Some(None),
+        Patch::Keep => None,
+    };
+    InvoiceItem::edit_proration_line(line, description, &metadata)?;
     let line = line.clone();
     if let Some(now) = InvoiceItem::billed_proration(&inv.value, &line) {
         item.value = now;

@@ -16,7 +16,7 @@ use portico_domain::subscription::{
     BillingMode, ItemChange, PauseBehavior, ProrationBehavior, Subscription, SubscriptionStatus,
 };
 use portico_domain::{AccountId, Ctx, ErrorCode, IdGen, RandomIds, ID_LEN};
-use portico_store::{Cursor, Filter, ListQuery, Versioned, Write};
+use portico_store::{Versioned, Write};
 use portico_wire::{render, ApiError, Reader};
 
 /// The payment behaviour of plan changes made in the hosted portal: a declined card changes
@@ -428,33 +428,11 @@ pub(crate) async fn link_credits(
             continue;
         }
         if recent.is_none() {
-            recent = Some(recent_invoices(app, account, &sub.id).await?);
+            recent = Some(crate::billing::recent_invoices_of(app, account, &sub.id, 10).await?);
         }
         credit.credited = recent.iter().flatten().find_map(billed_by);
     }
     Ok(())
-}
-
-/// The last few invoices of subscription `id` (not deleted drafts), newest first.
-async fn recent_invoices(
-    app: &App,
-    account: &AccountId,
-    id: &str,
-) -> Result<Vec<Invoice>, Failure> {
-    let q = ListQuery {
-        kind: "invoice",
-        filters: vec![Filter::Lookup(id.to_owned())],
-        cursor: Cursor::Start,
-        limit: 10,
-        include_deleted: false,
-    };
-    let page = app.store.list(account, &q).await?;
-    Ok(
-        portico_store::decode_all::<Invoice>(&*app.store, account, &page)?
-            .into_iter()
-            .map(|v| v.value)
-            .collect(),
-    )
 }
 
 /// The writes of a planned change, with its invoice collected per `payment_behavior`. A
