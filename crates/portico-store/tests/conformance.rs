@@ -1208,11 +1208,14 @@ async fn statistics_refresh_only_what_grew(store: Arc<dyn Store>) {
         })
         .collect();
     store.commit(&acct, writes).await.unwrap();
-    // Whatever was due is refreshed once; straight after, nothing has grown.
+    // Whatever was due is refreshed once; straight after, the objects table has not grown.
+    // (Only it: the other tests share the PostgreSQL database and may grow another table, such
+    // as the tokens, between the two refreshes.)
     store.refresh_statistics().await.unwrap();
-    assert_eq!(
-        store.refresh_statistics().await.unwrap(),
-        Vec::<String>::new()
+    let again = store.refresh_statistics().await.unwrap();
+    assert!(
+        !again.iter().any(|t| t == "objects"),
+        "refreshed again: {again:?}"
     );
 }
 
