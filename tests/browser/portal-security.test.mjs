@@ -15,9 +15,9 @@ let biz;
 
 before(async () => {
   portico = await startPortico();
-  // Links that expire in two seconds unopened, sessions that end after four idle seconds
+  // Links that expire in two seconds unopened, sessions that end after eight idle seconds
   // (times are whole seconds, so each check keeps a second of margin).
-  short = await startPortico(['--portal-link-ttl', '2s', '--portal-session-idle', '4s']);
+  short = await startPortico(['--portal-link-ttl', '2s', '--portal-session-idle', '8s']);
   browser = await launchBrowser();
   app = await startReturnServer();
   biz = await seedBusiness(portico.base);
@@ -96,7 +96,7 @@ test('an unopened link expires, and an opened session ends when left unused', as
   await sleep(1300);
   assert.equal((await opened.page.reload()).status(), 200);
   // ...until it sits unused for longer than the idle limit.
-  await sleep(4300);
+  await sleep(8300);
   assert.equal((await opened.page.reload()).status(), 410);
   // Screenshots last: on a slow machine they took long enough to idle the session out.
   await late.page.getByRole('heading', { name: 'This session has expired' }).waitFor();
