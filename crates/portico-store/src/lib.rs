@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod object;
+mod read_cache;
 mod sql;
 mod sqlite;
 mod statements;

@@ -9,12 +9,17 @@
 //! lookup takes microseconds, less than handing it to another thread would. WAL lets them read
 //! while the writer writes.
 //!
+//! Inside [`crate::reads_together`], point reads, unique-key reads, lists from their start and
+//! link tokens are answered from the read cache while the database has not changed under them
+//! (see [`crate::read_cache`]).
+//!
 //! A checkpointer thread with its own connection copies committed pages from the WAL into the
 //! database file every few commits, so the writer seldom has to.
 //!
 //! An in-memory database (`sqlite::memory:`) exists in one connection only, so there every call
 //! goes to the writer.
 
+use crate::read_cache::{By, ReadCache, Touch, Touched};
 use crate::statements::{self as st, Arg, Backend, Col, Cols, Found, Sql};
 use crate::{
     AccountInfo, Attempt, ClaimLimits, Cursor, Delivery, DeliveryQuery, Email, EmailQuery,
@@ -23,9 +28,11 @@ use crate::{
 };
 use async_trait::async_trait;
 use portico_domain::AccountId;
+use rusqlite::hooks::Action;
 use rusqlite::{Connection, OpenFlags};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use tokio::sync::oneshot;
 
@@ -69,6 +76,8 @@ pub struct SqliteStore {
     path: Option<PathBuf>,
     readers: Arc<Mutex<Vec<Connection>>>,
     decoded: crate::Decoded,
+    /// What reads inside a task's read transaction found (see [`crate::read_cache`]).
+    cache: Arc<ReadCache>,
 }
 
 impl Cols for rusqlite::Row<'_> {
@@ -198,10 +207,13 @@ trait Task: Send {
     fn run(&mut self, conn: &Connection) -> bool;
     /// Answers the caller once the group is committed, or with the failure that undid it.
     fn answer(self: Box<Self>, group_failed: Option<&StoreError>);
+    /// What it changes that the read cache may hold.
+    fn touches(&self) -> &Touched;
 }
 
 struct Job<R, F> {
     work: F,
+    touches: Touched,
     /// Only reads (a read on the in-memory database's writer): a run that succeeded stands,
     /// as it changed nothing that another run would have to redo.
     reads_only: bool,
@@ -239,6 +251,10 @@ where
             (None, None) => Err(StoreError::Corrupt("a write was not run".into())),
         };
         let _ = self.reply.send(result);
+    }
+
+    fn touches(&self) -> &Touched {
+        &self.touches
     }
 }
 
@@ -289,7 +305,18 @@ fn writer(
     queue: mpsc::Receiver<Msg>,
     checkpoint: Option<mpsc::SyncSender<()>>,
     file: Option<DatabaseFile>,
+    cache: Arc<ReadCache>,
 ) {
+    // Whether the group's transaction changed rows of `objects` (SQLite does not call the hook
+    // for `tokens`, a table without row ids): a write that said it changes nothing the read
+    // cache holds is not taken at its word.
+    let objects_changed = Arc::new(AtomicBool::new(false));
+    let flag = objects_changed.clone();
+    conn.update_hook(Some(move |_: Action, _: &str, table: &str, _: i64| {
+        if table == "objects" {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }));
     let mut stop = None;
     let mut commits = 0;
     while stop.is_none() {
@@ -319,7 +346,23 @@ fn writer(
                     "the database file was deleted or replaced while the server ran: writes are refused until the server is restarted on a database".into(),
                 ))
             }
-            _ => run_group(&conn, &mut group).err(),
+            _ => {
+                let mut touched = Touched::Nothing;
+                for t in &group {
+                    touched.add(t.touches());
+                }
+                cache.writing();
+                match run_group(&conn, &mut group, &touched, &objects_changed) {
+                    Ok((before, after)) => {
+                        cache.committed(before, after, &touched);
+                        None
+                    }
+                    Err(e) => {
+                        cache.undone();
+                        Some(e)
+                    }
+                }
+            }
         };
         if let Some(c) = &checkpoint {
             commits += 1;
@@ -365,7 +408,10 @@ fn checkpointer(conn: Connection, commits: mpsc::Receiver<()>) {
     }
 }
 
-/// Runs a group in one transaction; the error that undid the whole group, if one did.
+/// Runs a group in one transaction; the count of changes (see [`crate::read_cache`]) when it
+/// began and when it committed, or the error that undid the whole group. The count goes up by
+/// one when the group `touches` objects or tokens, or changed `objects` anyway (the writer's
+/// update hook sets `objects_changed`).
 ///
 /// Tasks first run without savepoints: a savepoint copies each page before a task first
 /// changes it, which had been a tenth of a write's cost. A task that fails having changed no
@@ -374,7 +420,12 @@ fn checkpointer(conn: Connection, commits: mpsc::Receiver<()>) {
 /// without it, this time each task in a savepoint of its own, so that a further failure undoes
 /// only itself: the tasks before it run a second time, on the database as it was the first time,
 /// and no group runs more than twice.
-fn run_group(conn: &Connection, group: &mut [Box<dyn Task>]) -> StoreResult<()> {
+fn run_group(
+    conn: &Connection,
+    group: &mut [Box<dyn Task>],
+    touches: &Touched,
+    objects_changed: &AtomicBool,
+) -> StoreResult<(i64, i64)> {
     let mut failed = vec![false; group.len()];
     let mut guarded = false;
     'attempt: loop {
@@ -383,6 +434,8 @@ fn run_group(conn: &Connection, group: &mut [Box<dyn Task>]) -> StoreResult<()> 
             conn.execute_batch("ROLLBACK")?;
         }
         control(conn, "BEGIN IMMEDIATE")?;
+        let before = change_count(conn)?;
+        objects_changed.store(false, Ordering::Relaxed);
         for (t, failed) in group.iter_mut().zip(failed.iter_mut()) {
             if *failed {
                 continue;
@@ -412,12 +465,25 @@ fn run_group(conn: &Connection, group: &mut [Box<dyn Task>]) -> StoreResult<()> 
                 continue 'attempt;
             }
         }
+        let counted = *touches != Touched::Nothing || objects_changed.load(Ordering::Relaxed);
+        if counted {
+            control(conn, "UPDATE changes SET n = n + 1")?;
+        }
+        let after = before + i64::from(counted);
         if let Err(e) = control(conn, "COMMIT") {
             let _ = conn.execute_batch("ROLLBACK");
             return Err(e);
         }
-        return Ok(());
+        return Ok((before, after));
     }
+}
+
+/// How many transactions have changed `objects` or `tokens` (migration 0012), as the
+/// connection's transaction sees it.
+fn change_count(conn: &Connection) -> StoreResult<i64> {
+    Ok(conn
+        .prepare_cached("SELECT n FROM changes")?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// Runs a transaction statement the writer repeats for every group, parsed once per connection.
@@ -472,25 +538,29 @@ impl SqliteStore {
         };
         let (send, receive) = mpsc::channel();
         let file = path.as_deref().and_then(DatabaseFile::of);
+        let cache = Arc::new(ReadCache::default());
+        let writer_cache = cache.clone();
         spawn("portico-sqlite-writer", move || {
-            writer(conn, receive, checkpoint, file)
+            writer(conn, receive, checkpoint, file, writer_cache)
         })?;
         Ok(SqliteStore {
             queue: Mutex::new(Some(send)),
             path,
             readers: Arc::new(Mutex::new(Vec::new())),
             decoded: crate::Decoded::new(crate::object::DECODED_BUDGET),
+            cache,
         })
     }
 
     /// Runs `work` in the writer's next group; answers once it is durable. `work` may run more
-    /// than once (see [`run_group`]): each run starts from the same database state.
-    async fn write<R, F>(&self, work: F) -> StoreResult<R>
+    /// than once (see [`run_group`]): each run starts from the same database state. `touches`
+    /// says what it may change of what the read cache holds.
+    async fn write<R, F>(&self, touches: Touched, work: F) -> StoreResult<R>
     where
         R: Send + 'static,
         F: FnMut(&Connection) -> StoreResult<R> + Send + 'static,
     {
-        self.submit(false, work).await
+        self.submit(false, touches, work).await
     }
 
     /// A read of the in-memory database, which only the writer's connection holds.
@@ -500,14 +570,16 @@ impl SqliteStore {
         F: FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
     {
         let mut work = Some(work);
-        self.submit(true, move |c: &Connection| match work.take() {
-            Some(w) => w(c),
-            None => Err(StoreError::Corrupt("a read ran twice".into())),
+        self.submit(true, Touched::Nothing, move |c: &Connection| {
+            match work.take() {
+                Some(w) => w(c),
+                None => Err(StoreError::Corrupt("a read ran twice".into())),
+            }
         })
         .await
     }
 
-    async fn submit<R, F>(&self, reads_only: bool, work: F) -> StoreResult<R>
+    async fn submit<R, F>(&self, reads_only: bool, touches: Touched, work: F) -> StoreResult<R>
     where
         R: Send + 'static,
         F: FnMut(&Connection) -> StoreResult<R> + Send + 'static,
@@ -517,6 +589,7 @@ impl SqliteStore {
         let (reply, answer) = oneshot::channel();
         let job = Box::new(Job {
             work,
+            touches,
             reads_only,
             result: None,
             reply,
@@ -539,34 +612,82 @@ impl SqliteStore {
         R: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
     {
-        let Some(path) = &self.path else {
-            return self.read_on_writer(work).await;
-        };
-        if SNAPSHOT.try_with(|_| ()).is_err() {
-            return with_reader(&self.readers, path, work);
+        match &self.path {
+            None => self.read_on_writer(work).await,
+            Some(path) if self.shares_snapshot() => {
+                self.on_snapshot(path, |held| work(held.conn.as_ref().ok_or_else(closed)?))
+            }
+            Some(path) => with_reader(&self.readers, path, work),
         }
+    }
+
+    /// [`SqliteStore::read`] for a read the read cache keeps: inside [`crate::reads_together`],
+    /// what `look` finds for the count of changes the task's snapshot sees, else what `work`
+    /// reads, handed to `keep`. Elsewhere it reads the database.
+    async fn cached<R, F>(
+        &self,
+        look: impl FnOnce(&ReadCache, i64) -> Option<R>,
+        keep: impl FnOnce(&ReadCache, i64, &R),
+        work: F,
+    ) -> StoreResult<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
+    {
+        match &self.path {
+            Some(path) if self.shares_snapshot() => self.on_snapshot(path, |held| {
+                let conn = held.conn.as_ref().ok_or_else(closed)?;
+                let count = match held.count {
+                    Some(n) => n,
+                    None => {
+                        let n = change_count(conn)?;
+                        held.count = Some(n);
+                        n
+                    }
+                };
+                if let Some(hit) = look(&self.cache, count) {
+                    return Ok(hit);
+                }
+                let found = work(conn)?;
+                keep(&self.cache, count, &found);
+                Ok(found)
+            }),
+            _ => self.read(work).await,
+        }
+    }
+
+    /// Whether the calling task's reads share a read transaction on this store (inside
+    /// [`crate::reads_together`]; the task's transaction may be on another store, as tests
+    /// open several).
+    fn shares_snapshot(&self) -> bool {
+        SNAPSHOT
+            .try_with(|slot| {
+                slot.borrow()
+                    .as_ref()
+                    .is_none_or(|h| Arc::ptr_eq(&h.pool, &self.readers))
+            })
+            .unwrap_or(false)
+    }
+
+    /// Runs `work` with the task's reading connection, starting its read transaction first if
+    /// it has none ([`SqliteStore::shares_snapshot`] said it may).
+    fn on_snapshot<R>(
+        &self,
+        path: &Path,
+        work: impl FnOnce(&mut Held) -> StoreResult<R>,
+    ) -> StoreResult<R> {
         SNAPSHOT.with(|slot| {
             let mut slot = slot.borrow_mut();
-            // The task's transaction may be on another store (tests open several).
-            if slot
-                .as_ref()
-                .is_some_and(|h| !Arc::ptr_eq(&h.pool, &self.readers))
-            {
-                return with_reader(&self.readers, path, work);
-            }
             if slot.is_none() {
                 let conn = take_reader(&self.readers, path)?;
                 control(&conn, "BEGIN")?;
                 *slot = Some(Held {
                     conn: Some(conn),
                     pool: self.readers.clone(),
+                    count: None,
                 });
             }
-            let held = slot
-                .as_ref()
-                .and_then(|h| h.conn.as_ref())
-                .ok_or_else(closed)?;
-            work(held)
+            work(slot.as_mut().ok_or_else(closed)?)
         })
     }
 
@@ -597,6 +718,8 @@ tokio::task_local! {
 pub(crate) struct Held {
     conn: Option<Connection>,
     pool: Arc<Mutex<Vec<Connection>>>,
+    /// The count of changes the transaction sees, once a cached read has asked.
+    count: Option<i64>,
 }
 
 impl Drop for Held {
@@ -733,7 +856,8 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<()> {
         let sql = st::ensure_account(account, livemode, now);
-        self.write(move |c| execute(c, &sql)).await?;
+        self.write(Touched::Nothing, move |c| execute(c, &sql))
+            .await?;
         Ok(())
     }
 
@@ -744,8 +868,12 @@ impl Store for SqliteStore {
         id: &str,
     ) -> StoreResult<Option<Record>> {
         let sql = st::get(account, kind, id);
-        self.read(move |c| optional(c, &sql, |r| st::record(kind, r)))
-            .await
+        self.cached(
+            |cache, n| cache.record(n, &account.0, kind, By::Id, id),
+            |cache, n, found| cache.keep_record(n, &account.0, kind, By::Id, id, found),
+            move |c| optional(c, &sql, |r| st::record(kind, r)),
+        )
+        .await
     }
 
     async fn get_by_unique_key(
@@ -755,8 +883,14 @@ impl Store for SqliteStore {
         unique_key: &str,
     ) -> StoreResult<Option<Record>> {
         let sql = st::get_by_unique_key(account, kind, unique_key);
-        self.read(move |c| optional(c, &sql, |r| st::record(kind, r)))
-            .await
+        self.cached(
+            |cache, n| cache.record(n, &account.0, kind, By::UniqueKey, unique_key),
+            |cache, n, found| {
+                cache.keep_record(n, &account.0, kind, By::UniqueKey, unique_key, found)
+            },
+            move |c| optional(c, &sql, |r| st::record(kind, r)),
+        )
+        .await
     }
 
     async fn has_children(
@@ -773,8 +907,24 @@ impl Store for SqliteStore {
     }
 
     async fn list(&self, account: &AccountId, q: &ListQuery) -> StoreResult<Page> {
-        let (account, q) = (account.clone(), q.clone());
         let scans = q.scans();
+        if !scans && matches!(q.cursor, Cursor::Start) {
+            // One statement, which is also what the cache keeps it by.
+            let (sql, kind, page_q) = (
+                st::list(Backend::Sqlite, account, q, None),
+                q.kind,
+                q.clone(),
+            );
+            let key = sql.clone();
+            return self
+                .cached(
+                    |cache, n| cache.list(n, &account.0, kind, &key),
+                    |cache, n, page| cache.keep_list(n, &account.0, kind, &key, page),
+                    move |c| Ok(st::page(&page_q, all(c, &sql, |r| st::record(kind, r))?)),
+                )
+                .await;
+        }
+        let (account, q) = (account.clone(), q.clone());
         let work = move |c: &Connection| {
             // One read transaction, so the cursor and the page see the same state (on the
             // writer, for an in-memory database, the group's transaction already is one). A
@@ -815,8 +965,23 @@ impl Store for SqliteStore {
     }
 
     async fn commit(&self, account: &AccountId, writes: Vec<Write>) -> StoreResult<()> {
+        let touches = writes
+            .iter()
+            .filter_map(|w| match w {
+                Write::Insert(r) | Write::Update(r) => Some(Touch::Object {
+                    account: account.0.clone(),
+                    kind: r.kind,
+                    id: r.id.clone(),
+                }),
+                Write::Token(t) => Some(Touch::Token(t.token_hash.clone())),
+                Write::ExtendToken { token_hash, .. }
+                | Write::DeleteToken(token_hash)
+                | Write::ConsumeToken(token_hash) => Some(Touch::Token(token_hash.clone())),
+                Write::Delivery(_) | Write::Email(_) | Write::IdempotencyCommitted(_) => None,
+            })
+            .collect();
         let statements: Vec<_> = writes.into_iter().map(|w| st::write(account, w)).collect();
-        self.write(move |c| {
+        self.write(Touched::These(touches), move |c| {
             for w in &statements {
                 w.check(execute(c, &w.sql)? as u64)?;
             }
@@ -833,7 +998,7 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<IdempotencyClaim> {
         let (account, key, fingerprint) = (account.clone(), key.to_owned(), fingerprint.to_owned());
-        self.write(move |c| {
+        self.write(Touched::Nothing, move |c| {
             // Inside the writer nothing races, but an expired key is forgotten and claimed
             // afresh, which takes a second round.
             for _ in 0..2 {
@@ -873,32 +1038,44 @@ impl Store for SqliteStore {
         body: &str,
     ) -> StoreResult<()> {
         let sql = st::idempotency_finish(account, held, status, body);
-        self.write(move |c| execute(c, &sql)).await?;
+        self.write(Touched::Nothing, move |c| execute(c, &sql))
+            .await?;
         Ok(())
     }
 
     async fn idempotency_release(&self, account: &AccountId, held: &HeldKey) -> StoreResult<bool> {
         let sql = st::idempotency_release(account, held);
-        Ok(self.write(move |c| execute(c, &sql)).await? > 0)
+        Ok(self
+            .write(Touched::Nothing, move |c| execute(c, &sql))
+            .await?
+            > 0)
     }
 
     async fn idempotency_prune(&self, before: i64) -> StoreResult<u64> {
         let sql = st::idempotency_prune(before);
-        Ok(self.write(move |c| execute(c, &sql)).await? as u64)
+        Ok(self
+            .write(Touched::Nothing, move |c| execute(c, &sql))
+            .await? as u64)
     }
 
     async fn prune_tokens(&self, before: i64) -> StoreResult<u64> {
         crate::prune_in_batches(|| async move {
             let sql = st::prune_tokens(before);
-            Ok(self.write(move |c| execute(c, &sql)).await? as u64)
+            Ok(self
+                .write(Touched::Everything, move |c| execute(c, &sql))
+                .await? as u64)
         })
         .await
     }
 
     async fn find_token(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
         let sql = st::find_token(token_hash);
-        self.read(move |c| optional(c, &sql, |r| st::token(r)))
-            .await
+        self.cached(
+            |cache, n| cache.token(n, token_hash),
+            |cache, n, found| cache.keep_token(n, token_hash, found),
+            move |c| optional(c, &sql, |r| st::token(r)),
+        )
+        .await
     }
 
     async fn find_token_object(
@@ -907,13 +1084,28 @@ impl Store for SqliteStore {
         kind: &'static str,
     ) -> StoreResult<Option<(TokenRecord, Option<Record>)>> {
         let sql = st::find_token_object(token_hash, kind);
-        self.read(move |c| optional(c, &sql, |r| st::token_object(kind, r)))
-            .await
+        self.cached(
+            |cache, n| match cache.token(n, token_hash)? {
+                None => Some(None),
+                Some(t) => {
+                    let object = cache.record(n, &t.account.0, kind, By::Id, &t.object_id)?;
+                    Some(Some((t, object)))
+                }
+            },
+            |cache, n, found| {
+                cache.keep_token(n, token_hash, &found.as_ref().map(|(t, _)| t.clone()));
+                if let Some((t, object)) = found {
+                    cache.keep_record(n, &t.account.0, kind, By::Id, &t.object_id, object);
+                }
+            },
+            move |c| optional(c, &sql, |r| st::token_object(kind, r)),
+        )
+        .await
     }
 
     async fn secret(&self, name: &str) -> StoreResult<String> {
         let (insert, select) = (st::secret_insert(name), st::secret_select(name));
-        self.write(move |c| {
+        self.write(Touched::Nothing, move |c| {
             execute(c, &insert)?;
             optional(c, &select, |r| r.text("value"))?
                 .ok_or_else(|| StoreError::Corrupt("a setting vanished".into()))
@@ -944,7 +1136,7 @@ impl Store for SqliteStore {
         limits: &ClaimLimits,
     ) -> StoreResult<Vec<Delivery>> {
         let (owner, limits) = (owner.to_owned(), limits.clone());
-        self.write(move |c| {
+        self.write(Touched::Nothing, move |c| {
             let mut picker = st::Picker::new(&limits);
             let mut pass = Some(st::claim_candidates(Backend::Sqlite, now, &limits));
             while let Some(candidates) = pass {
@@ -966,7 +1158,7 @@ impl Store for SqliteStore {
 
     async fn finish_deliveries(&self, owner: &str, done: &[Finished]) -> StoreResult<usize> {
         let statements: Vec<_> = done.iter().map(|f| st::finish_delivery(owner, f)).collect();
-        self.write(move |c| {
+        self.write(Touched::Nothing, move |c| {
             let mut recorded = 0;
             for (update, attempt) in &statements {
                 if execute(c, update)? != 1 {
@@ -1009,7 +1201,7 @@ impl Store for SqliteStore {
 
     async fn prune_deliveries(&self, before: i64) -> StoreResult<u64> {
         let [attempts, deliveries] = st::prune_deliveries(before);
-        self.write(move |c| {
+        self.write(Touched::Nothing, move |c| {
             execute(c, &attempts)?;
             Ok(execute(c, &deliveries)? as u64)
         })
@@ -1034,7 +1226,10 @@ impl Store for SqliteStore {
 
     async fn claim_email(&self, id: &str, now: i64, lease_until: i64) -> StoreResult<bool> {
         let sql = st::claim_email(id, now, lease_until);
-        Ok(self.write(move |c| execute(c, &sql)).await? == 1)
+        Ok(self
+            .write(Touched::Nothing, move |c| execute(c, &sql))
+            .await?
+            == 1)
     }
 
     async fn finish_email(
@@ -1045,13 +1240,16 @@ impl Store for SqliteStore {
         give_up: bool,
     ) -> StoreResult<()> {
         let sql = st::finish_email(id, now, error, give_up);
-        self.write(move |c| execute(c, &sql)).await?;
+        self.write(Touched::Nothing, move |c| execute(c, &sql))
+            .await?;
         Ok(())
     }
 
     async fn prune_emails(&self, before: i64) -> StoreResult<u64> {
         let sql = st::prune_emails(before);
-        Ok(self.write(move |c| execute(c, &sql)).await? as u64)
+        Ok(self
+            .write(Touched::Nothing, move |c| execute(c, &sql))
+            .await? as u64)
     }
 
     async fn accounts(&self, limit: usize, newest_first: bool) -> StoreResult<Vec<AccountInfo>> {
@@ -1087,10 +1285,11 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::{names, prepare, run_group, Job, Task};
+    use crate::read_cache::Touched;
     use crate::statements::{Arg, Sql};
     use crate::{StoreError, StoreResult};
     use rusqlite::Connection;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::Arc;
     use tokio::sync::oneshot;
 
@@ -1115,11 +1314,17 @@ mod tests {
         };
         let job = Job {
             work,
+            touches: Touched::Nothing,
             reads_only: false,
             result: None,
             reply,
         };
         (Box::new(job), answer, runs)
+    }
+
+    /// Runs a group of tasks that change no objects.
+    fn run_plain(conn: &Connection, group: &mut [Box<dyn Task>]) -> StoreResult<(i64, i64)> {
+        run_group(conn, group, &Touched::Nothing, &AtomicBool::new(false))
     }
 
     fn stored(conn: &Connection) -> Vec<i64> {
@@ -1146,8 +1351,11 @@ mod tests {
     #[test]
     fn a_failed_write_is_undone_alone_and_a_group_runs_at_most_twice() {
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch("CREATE TABLE t (v INTEGER PRIMARY KEY)")
-            .unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (v INTEGER PRIMARY KEY); \
+             CREATE TABLE changes (n INTEGER NOT NULL); INSERT INTO changes VALUES (0)",
+        )
+        .unwrap();
         // 2 fails before writing anything (its insert is a duplicate of 1's): nothing to undo,
         // the group goes on. 4 fails after writing: the group starts again without it, each
         // task guarded. 6 panics after writing, 7 fails after writing: each undone alone.
@@ -1168,7 +1376,7 @@ mod tests {
             replies.push(a);
             runs.push(r);
         }
-        assert!(run_group(&conn, &mut group).is_ok());
+        assert!(run_plain(&conn, &mut group).is_ok());
         answers(group, None);
         assert_eq!(stored(&conn), [1, 3, 5, 8, 10]);
         let outcomes: Vec<_> = replies.into_iter().map(outcome).collect();
@@ -1283,8 +1491,11 @@ mod tests {
     #[test]
     fn a_group_without_failures_runs_each_task_once() {
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch("CREATE TABLE t (v INTEGER PRIMARY KEY)")
-            .unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (v INTEGER PRIMARY KEY); \
+             CREATE TABLE changes (n INTEGER NOT NULL); INSERT INTO changes VALUES (0)",
+        )
+        .unwrap();
         let (mut group, mut replies, mut runs) = (Vec::new(), Vec::new(), Vec::new());
         for v in 1..=3 {
             let (t, a, r) = job(&[v], false, false);
@@ -1292,7 +1503,7 @@ mod tests {
             replies.push(a);
             runs.push(r);
         }
-        assert!(run_group(&conn, &mut group).is_ok());
+        assert!(run_plain(&conn, &mut group).is_ok());
         answers(group, None);
         assert_eq!(stored(&conn), [1, 2, 3]);
         assert!(replies.into_iter().all(|a| outcome(a) == "ok"));

@@ -85,7 +85,7 @@ fn check_path(path: &str) {
 }
 
 /// An argument of a statement. Nulls carry their type, which PostgreSQL wants to know.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Arg {
     Text(String),
     Int(i64),
@@ -94,7 +94,7 @@ pub(crate) enum Arg {
 }
 
 /// A statement's text and its arguments in order (`$1` is the first).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Sql {
     pub text: String,
     pub args: Vec<Arg>,

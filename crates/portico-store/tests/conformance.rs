@@ -1745,6 +1745,218 @@ async fn sqlite_reads_together_see_one_snapshot() {
     .await;
 }
 
+/// Runs `f` inside a scope of shared reads (`reads_together`), where SQLite's read cache answers.
+async fn together<T: Send + 'static>(
+    f: impl std::future::Future<Output = T> + Send + 'static,
+) -> T {
+    tokio::spawn(portico_store::reads_together(f))
+        .await
+        .unwrap()
+}
+
+/// What a scope of shared reads finds: an object by id, by unique key, a list by parent, and a
+/// token with its object.
+async fn seen(
+    store: &Arc<dyn Store>,
+    acct: &AccountId,
+    hash: &str,
+) -> (
+    Option<Record>,
+    Option<Record>,
+    Vec<(String, i64)>,
+    Option<i64>,
+) {
+    let (s, a, hash) = (store.clone(), acct.clone(), hash.to_owned());
+    together(async move {
+        let by_id = s.get(&a, "thing", "thing_1").await.unwrap();
+        let by_key = s.get_by_unique_key(&a, "thing", "key-1").await.unwrap();
+        let q = things_of_cus_1();
+        let page = s.list(&a, &q).await.unwrap();
+        let listed = page
+            .records
+            .iter()
+            .map(|r| (r.id.clone(), r.version))
+            .collect();
+        let token = s.find_token_object(&hash, "thing").await.unwrap();
+        let expires = token.map(|(t, o)| {
+            assert_eq!(o.map(|o| o.version), by_id.as_ref().map(|r| r.version));
+            t.expires_at
+        });
+        (by_id, by_key, listed, expires)
+    })
+    .await
+}
+
+fn things_of_cus_1() -> ListQuery {
+    ListQuery {
+        filters: vec![Filter::Parent("cus_1".into())],
+        ..query("thing", 10)
+    }
+}
+
+fn thing(id: &str, version: i64, key: Option<&str>, data: &str) -> Record {
+    Record {
+        version,
+        parent: Some("cus_1".into()),
+        unique_key: key.map(str::to_owned),
+        ..Record::first("thing", id, 10, data)
+    }
+}
+
+/// SQLite keeps what a scope of shared reads found and answers later scopes from memory while
+/// the database has not changed: its own writes, and those of another server on the same file,
+/// are seen at once all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_read_cache_follows_every_writer() {
+    let dir = tempdir::Dir::new();
+    let url = format!("sqlite://{}/portico.db", dir.0.display());
+    let a: Arc<dyn Store> = portico_store::open(&url).await.unwrap();
+    let b: Arc<dyn Store> = portico_store::open(&url).await.unwrap();
+    let acct = account(&*a).await;
+    let hash = format!("h{}", rand::random::<u64>());
+    let token = |expires_at| TokenRecord {
+        token_hash: hash.clone(),
+        account: acct.clone(),
+        kind: "thing".into(),
+        object_id: "thing_1".into(),
+        created: 1,
+        expires_at,
+    };
+    // Nothing yet, twice (the second from the cache).
+    for _ in 0..2 {
+        assert_eq!(seen(&a, &acct, &hash).await, (None, None, vec![], None));
+    }
+    // Written by the other server: seen here at once.
+    b.commit(
+        &acct,
+        vec![
+            Write::Insert(thing("thing_1", 1, Some("key-1"), "one")),
+            Write::Token(token(100)),
+        ],
+    )
+    .await
+    .unwrap();
+    for _ in 0..2 {
+        let (by_id, by_key, listed, expires) = seen(&a, &acct, &hash).await;
+        assert_eq!(by_id.map(|r| r.data), Some("one".to_owned()));
+        assert_eq!(by_key.map(|r| r.id), Some("thing_1".to_owned()));
+        assert_eq!(listed, vec![("thing_1".to_owned(), 1)]);
+        assert_eq!(expires, Some(100));
+    }
+    // Written by this server: its unique key moves, a second object joins the list, the
+    // token lasts longer.
+    a.commit(
+        &acct,
+        vec![
+            Write::Update(thing("thing_1", 2, Some("key-2"), "two")),
+            Write::Insert(thing("thing_2", 1, None, "other")),
+            Write::ExtendToken {
+                token_hash: hash.clone(),
+                expires_at: 200,
+            },
+        ],
+    )
+    .await
+    .unwrap();
+    for _ in 0..2 {
+        let (by_id, by_key, listed, expires) = seen(&a, &acct, &hash).await;
+        assert_eq!(by_id.map(|r| r.data), Some("two".to_owned()));
+        assert_eq!(by_key, None, "the unique key moved");
+        assert_eq!(listed.len(), 2);
+        assert_eq!(expires, Some(200));
+    }
+    // The other server again, and a change made with SQL outside any server (which counts
+    // itself in `changes`, as the migration that made it asks).
+    b.commit(
+        &acct,
+        vec![
+            Write::Update(thing("thing_1", 3, Some("key-1"), "three")),
+            Write::DeleteToken(hash.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    let (by_id, by_key, _, expires) = seen(&a, &acct, &hash).await;
+    assert_eq!(by_id.map(|r| r.version), Some(3));
+    assert_eq!(by_key.map(|r| r.version), Some(3));
+    assert_eq!(expires, None);
+    let outside = rusqlite::Connection::open(dir.0.join("portico.db")).unwrap();
+    outside
+        .execute_batch(
+            "PRAGMA busy_timeout = 10000; BEGIN IMMEDIATE; \
+             UPDATE objects SET data = 'by hand' WHERE id = 'thing_1'; \
+             UPDATE changes SET n = n + 1; COMMIT",
+        )
+        .unwrap();
+    let (by_id, ..) = seen(&a, &acct, &hash).await;
+    assert_eq!(by_id.map(|r| r.data), Some("by hand".to_owned()));
+    a.close().await;
+    b.close().await;
+}
+
+/// Under concurrent writes from two servers on one file, a scope of shared reads never answers
+/// an older version than one committed before it began.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_read_cache_never_answers_a_version_older_than_the_last_commit() {
+    use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+    let dir = tempdir::Dir::new();
+    let url = format!("sqlite://{}/portico.db", dir.0.display());
+    let a: Arc<dyn Store> = portico_store::open(&url).await.unwrap();
+    let b: Arc<dyn Store> = portico_store::open(&url).await.unwrap();
+    let acct = account(&*a).await;
+    a.commit(&acct, vec![Write::Insert(thing("thing_1", 1, None, "v"))])
+        .await
+        .unwrap();
+    let committed = Arc::new(AtomicI64::new(1));
+    let done = Arc::new(AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for n in 0..4 {
+        let (s, acct, committed, done) = (
+            if n % 2 == 0 { a.clone() } else { b.clone() },
+            acct.clone(),
+            committed.clone(),
+            done.clone(),
+        );
+        readers.push(tokio::spawn(async move {
+            let mut reads = 0;
+            while !done.load(Ordering::SeqCst) {
+                let floor = committed.load(Ordering::SeqCst);
+                let (s2, a2) = (s.clone(), acct.clone());
+                let (by_id, listed) = together(async move {
+                    let r = s2.get(&a2, "thing", "thing_1").await.unwrap().unwrap();
+                    let q = things_of_cus_1();
+                    let page = s2.list(&a2, &q).await.unwrap();
+                    (r.version, page.records[0].version)
+                })
+                .await;
+                assert!(
+                    by_id >= floor,
+                    "read version {by_id} after {floor} was committed"
+                );
+                assert!(
+                    listed >= floor,
+                    "listed version {listed} after {floor} was committed"
+                );
+                reads += 1;
+            }
+            reads
+        }));
+    }
+    for v in 2..=300 {
+        let s = if v % 3 == 0 { &b } else { &a };
+        s.commit(&acct, vec![Write::Update(thing("thing_1", v, None, "v"))])
+            .await
+            .unwrap();
+        committed.store(v, Ordering::SeqCst);
+    }
+    done.store(true, Ordering::SeqCst);
+    for r in readers {
+        assert!(r.await.unwrap() > 0);
+    }
+    a.close().await;
+    b.close().await;
+}
+
 #[test]
 fn both_backends_have_the_same_migrations() {
     let names = |dir: &str| {

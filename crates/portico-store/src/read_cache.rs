@@ -1,0 +1,572 @@
+//! The SQLite store's read cache: what point reads, unique-key reads, lists and link tokens
+//! found, kept with the state of the database they were read at, and answered again without
+//! SQLite for as long as that state is the one a reader sees.
+//!
+//! **Knowing the state.** The one-row table `changes` (migration 0012) counts the transactions
+//! that changed `objects` or `tokens`: the writer adds one in each of its own, in any process
+//! sharing the file, and so must anything else that changes them. A read transaction reads the
+//! count once; the cache holds the count its entries were read at (`at`), and answers only a
+//! transaction that sees that same count.
+//!
+//! **Keeping up with this process's writes.** The writer reads the count at the start of each
+//! group's transaction, and once the group is committed removes what the group wrote (each write
+//! says what it touches: [`Touched`]; an update hook catches writes to `objects` that said
+//! nothing) and moves `at` to the count after it. Its count before must be `at`: otherwise
+//! another process wrote in between, and everything is dropped instead.
+//!
+//! **Other processes.** A reader that sees a count past `at` while this process's writer is not
+//! in a transaction knows the difference is another process's (this process's commits are all
+//! accounted for): the cache is emptied and starts again at the reader's count. While the writer
+//! is in one, the reader cannot tell, and reads the database.
+//!
+//! A reader whose snapshot is older than `at` reads the database too. An entry is only ever kept
+//! by a reader whose count is `at`, checked under the same lock that moves `at`, so an entry
+//! read before a commit can never be kept after it.
+
+use crate::statements::Sql;
+use crate::{Page, Record, TokenRecord};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// About how many bytes the cache holds before it empties and starts again.
+const BUDGET: usize = 16 << 20;
+/// What an entry costs besides its JSON: its key and the record's other columns.
+const ENTRY_BYTES: usize = 160;
+
+/// What a write changes that the cache may hold.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Touched {
+    /// Only tables the cache does not read (idempotency keys, deliveries, emails, settings).
+    Nothing,
+    /// These objects and tokens.
+    These(Vec<Touch>),
+    /// Anything: the cache is emptied.
+    Everything,
+}
+
+/// An object or a token a write changes.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Touch {
+    Object {
+        account: String,
+        kind: &'static str,
+        id: String,
+    },
+    Token(String),
+}
+
+impl Touched {
+    /// What a group of writes touches together.
+    pub(crate) fn add(&mut self, other: &Touched) {
+        match (&mut *self, other) {
+            (Touched::Everything, _) | (_, Touched::Nothing) => {}
+            (_, Touched::Everything) => *self = Touched::Everything,
+            (Touched::Nothing, Touched::These(t)) => *self = Touched::These(t.clone()),
+            (Touched::These(mine), Touched::These(t)) => mine.extend(t.iter().cloned()),
+        }
+    }
+}
+
+/// How a record is read: by id, or by unique key.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum By {
+    Id,
+    UniqueKey,
+}
+
+/// The reads kept for one kind of object in one account.
+#[derive(Default)]
+struct Kind {
+    by_id: HashMap<String, Option<Record>>,
+    by_unique_key: HashMap<String, Option<Record>>,
+    /// Lists from their start, by statement.
+    lists: HashMap<Sql, Page>,
+}
+
+impl Kind {
+    fn records(&self, by: By) -> &HashMap<String, Option<Record>> {
+        match by {
+            By::Id => &self.by_id,
+            By::UniqueKey => &self.by_unique_key,
+        }
+    }
+}
+
+#[derive(Default)]
+struct State {
+    /// The count of changes the entries were read at; `None` until a reader starts it.
+    at: Option<i64>,
+    /// The writer is inside a transaction that may commit changes not yet accounted for.
+    writing: bool,
+    /// About how many bytes the entries hold.
+    bytes: usize,
+    accounts: HashMap<String, HashMap<&'static str, Kind>>,
+    tokens: HashMap<String, Option<TokenRecord>>,
+}
+
+impl State {
+    fn clear(&mut self) {
+        self.accounts.clear();
+        self.tokens.clear();
+        self.bytes = 0;
+    }
+
+    /// Whether a reader that sees `count` may use the entries (see the module's notes).
+    fn current(&mut self, count: i64) -> bool {
+        match self.at {
+            Some(at) if at == count => true,
+            Some(at) if count < at => false,
+            _ if self.writing => false,
+            _ => {
+                self.clear();
+                self.at = Some(count);
+                true
+            }
+        }
+    }
+
+    fn kind(&mut self, account: &str, kind: &'static str) -> &mut Kind {
+        if !self.accounts.contains_key(account) {
+            self.accounts.insert(account.to_owned(), HashMap::new());
+        }
+        self.accounts
+            .get_mut(account)
+            .map(|kinds| kinds.entry(kind).or_default())
+            .expect("inserted above")
+    }
+
+    fn peek(&self, account: &str, kind: &'static str) -> Option<&Kind> {
+        self.accounts.get(account).and_then(|k| k.get(kind))
+    }
+
+    /// Counts `bytes` more; past the budget everything goes (the entries are cheap to read
+    /// again, and a page's reads come back at once).
+    fn grow(&mut self, bytes: usize) {
+        self.bytes += bytes;
+        if self.bytes > BUDGET {
+            self.clear();
+        }
+    }
+
+    fn forget(&mut self, touch: &Touch) {
+        match touch {
+            Touch::Object { account, kind, id } => {
+                if let Some(k) = self.accounts.get_mut(account).and_then(|k| k.get_mut(kind)) {
+                    // A write may change the object's unique key and the lists it is in.
+                    k.by_id.remove(id);
+                    k.by_unique_key.clear();
+                    k.lists.clear();
+                }
+            }
+            Touch::Token(hash) => {
+                self.tokens.remove(hash);
+            }
+        }
+    }
+}
+
+fn record_bytes(r: &Option<Record>) -> usize {
+    ENTRY_BYTES + r.as_ref().map_or(0, |r| r.data.len())
+}
+
+/// See the module's notes.
+#[derive(Default)]
+pub(crate) struct ReadCache {
+    state: Mutex<State>,
+}
+
+impl ReadCache {
+    fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut state)
+    }
+
+    /// The object of `kind` with this id or unique key as found at `count`: `Some(None)` if
+    /// there was none, `None` if the cache cannot say.
+    pub(crate) fn record(
+        &self,
+        count: i64,
+        account: &str,
+        kind: &'static str,
+        by: By,
+        key: &str,
+    ) -> Option<Option<Record>> {
+        self.with(|s| {
+            if !s.current(count) {
+                return None;
+            }
+            s.peek(account, kind)?.records(by).get(key).cloned()
+        })
+    }
+
+    pub(crate) fn keep_record(
+        &self,
+        count: i64,
+        account: &str,
+        kind: &'static str,
+        by: By,
+        key: &str,
+        found: &Option<Record>,
+    ) {
+        self.with(|s| {
+            if s.at == Some(count) {
+                let k = s.kind(account, kind);
+                let map = match by {
+                    By::Id => &mut k.by_id,
+                    By::UniqueKey => &mut k.by_unique_key,
+                };
+                map.insert(key.to_owned(), found.clone());
+                s.grow(record_bytes(found));
+            }
+        })
+    }
+
+    /// The page the list statement `sql` (of objects of `kind`) read at `count`.
+    pub(crate) fn list(
+        &self,
+        count: i64,
+        account: &str,
+        kind: &'static str,
+        sql: &Sql,
+    ) -> Option<Page> {
+        self.with(|s| {
+            if !s.current(count) {
+                return None;
+            }
+            s.peek(account, kind)?.lists.get(sql).cloned()
+        })
+    }
+
+    pub(crate) fn keep_list(
+        &self,
+        count: i64,
+        account: &str,
+        kind: &'static str,
+        sql: &Sql,
+        page: &Page,
+    ) {
+        self.with(|s| {
+            if s.at == Some(count) {
+                s.kind(account, kind)
+                    .lists
+                    .insert(sql.clone(), page.clone());
+                let bytes = page
+                    .records
+                    .iter()
+                    .map(|r| ENTRY_BYTES + r.data.len())
+                    .sum::<usize>();
+                s.grow(ENTRY_BYTES + sql.text.len() + bytes);
+            }
+        })
+    }
+
+    /// The token with this hash as found at `count`.
+    pub(crate) fn token(&self, count: i64, hash: &str) -> Option<Option<TokenRecord>> {
+        self.with(|s| {
+            if !s.current(count) {
+                return None;
+            }
+            s.tokens.get(hash).cloned()
+        })
+    }
+
+    pub(crate) fn keep_token(&self, count: i64, hash: &str, found: &Option<TokenRecord>) {
+        self.with(|s| {
+            if s.at == Some(count) {
+                s.tokens.insert(hash.to_owned(), found.clone());
+                s.grow(ENTRY_BYTES);
+            }
+        })
+    }
+
+    /// The writer is starting a transaction: until it says how it ended, a count past `at` may
+    /// be its own.
+    pub(crate) fn writing(&self) {
+        self.with(|s| s.writing = true)
+    }
+
+    /// The writer committed a transaction that found the count at `before` and left it at
+    /// `after`, having changed what `touched` says.
+    pub(crate) fn committed(&self, before: i64, after: i64, touched: &Touched) {
+        self.with(|s| {
+            s.writing = false;
+            match touched {
+                _ if s.at != Some(before) => s.clear(),
+                Touched::Everything => s.clear(),
+                // Writes that said they touch nothing cached, yet changed the count: do not
+                // trust what they said.
+                Touched::Nothing if after != before => s.clear(),
+                Touched::Nothing => {}
+                Touched::These(touches) => touches.iter().for_each(|t| s.forget(t)),
+            }
+            s.at = Some(after);
+        })
+    }
+
+    /// The writer's transaction ended without a commit (or its outcome is unknown): nothing is
+    /// trusted.
+    pub(crate) fn undone(&self) {
+        self.with(|s| {
+            s.writing = false;
+            s.clear();
+            s.at = None;
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: &str, data: &str) -> Option<Record> {
+        Some(Record::first("customer", id, 1, data))
+    }
+
+    fn object_touch(id: &str) -> Touched {
+        Touched::These(vec![Touch::Object {
+            account: "acct_1".into(),
+            kind: "customer",
+            id: id.into(),
+        }])
+    }
+
+    #[test]
+    fn an_entry_answers_only_readers_at_its_count() {
+        let c = ReadCache::default();
+        assert_eq!(c.record(5, "acct_1", "customer", By::Id, "cus_1"), None);
+        c.keep_record(
+            5,
+            "acct_1",
+            "customer",
+            By::Id,
+            "cus_1",
+            &record("cus_1", "a"),
+        );
+        assert_eq!(
+            c.record(5, "acct_1", "customer", By::Id, "cus_1"),
+            Some(record("cus_1", "a"))
+        );
+        // An older snapshot reads the database, and keeps nothing.
+        assert_eq!(c.record(4, "acct_1", "customer", By::Id, "cus_1"), None);
+        c.keep_record(
+            4,
+            "acct_1",
+            "customer",
+            By::Id,
+            "cus_2",
+            &record("cus_2", "old"),
+        );
+        assert_eq!(c.record(5, "acct_1", "customer", By::Id, "cus_2"), None);
+        // Other accounts and kinds are apart.
+        assert_eq!(c.record(5, "acct_2", "customer", By::Id, "cus_1"), None);
+        assert_eq!(c.record(5, "acct_1", "price", By::Id, "cus_1"), None);
+    }
+
+    #[test]
+    fn a_newer_count_while_the_writer_is_idle_is_another_process_and_empties_the_cache() {
+        let c = ReadCache::default();
+        c.keep_record(5, "acct_1", "customer", By::Id, "cus_1", &None);
+        c.record(5, "acct_1", "customer", By::Id, "cus_1");
+        c.keep_record(5, "acct_1", "customer", By::Id, "cus_1", &None);
+        assert_eq!(
+            c.record(5, "acct_1", "customer", By::Id, "cus_1"),
+            Some(None)
+        );
+        assert_eq!(c.record(7, "acct_1", "customer", By::Id, "cus_1"), None);
+        // Started again at 7: what 5 saw is gone.
+        assert_eq!(c.record(5, "acct_1", "customer", By::Id, "cus_1"), None);
+        c.keep_record(
+            7,
+            "acct_1",
+            "customer",
+            By::Id,
+            "cus_1",
+            &record("cus_1", "b"),
+        );
+        assert_eq!(
+            c.record(7, "acct_1", "customer", By::Id, "cus_1"),
+            Some(record("cus_1", "b"))
+        );
+    }
+
+    #[test]
+    fn while_the_writer_writes_a_newer_count_reads_the_database() {
+        let c = ReadCache::default();
+        c.record(5, "acct_1", "customer", By::Id, "cus_1");
+        c.keep_record(
+            5,
+            "acct_1",
+            "customer",
+            By::Id,
+            "cus_1",
+            &record("cus_1", "a"),
+        );
+        c.keep_record(
+            5,
+            "acct_1",
+            "customer",
+            By::Id,
+            "cus_2",
+            &record("cus_2", "a"),
+        );
+        c.writing();
+        // Committed, not yet accounted for: the reader at 6 cannot use the cache, nor keep.
+        assert_eq!(c.record(6, "acct_1", "customer", By::Id, "cus_2"), None);
+        c.keep_record(
+            6,
+            "acct_1",
+            "customer",
+            By::Id,
+            "cus_2",
+            &record("cus_2", "x"),
+        );
+        c.committed(5, 6, &object_touch("cus_1"));
+        // The write's object is gone, the others carry on at 6.
+        assert_eq!(c.record(6, "acct_1", "customer", By::Id, "cus_1"), None);
+        assert_eq!(
+            c.record(6, "acct_1", "customer", By::Id, "cus_2"),
+            Some(record("cus_2", "a"))
+        );
+        // A snapshot from before the commit no longer reads from the cache.
+        assert_eq!(c.record(5, "acct_1", "customer", By::Id, "cus_2"), None);
+    }
+
+    #[test]
+    fn a_commit_after_another_processes_empties_the_cache() {
+        let c = ReadCache::default();
+        c.record(5, "acct_1", "customer", By::Id, "cus_1");
+        c.keep_record(
+            5,
+            "acct_1",
+            "customer",
+            By::Id,
+            "cus_2",
+            &record("cus_2", "a"),
+        );
+        c.writing();
+        // Another process committed 6; this writer's transaction went from 6 to 7.
+        c.committed(6, 7, &object_touch("cus_1"));
+        assert_eq!(c.record(7, "acct_1", "customer", By::Id, "cus_2"), None);
+    }
+
+    #[test]
+    fn writes_drop_the_unique_key_reads_and_lists_of_their_kind() {
+        let c = ReadCache::default();
+        let sql = Sql::new("SELECT 1", vec![]);
+        c.record(1, "acct_1", "customer", By::Id, "x");
+        c.keep_record(
+            1,
+            "acct_1",
+            "customer",
+            By::UniqueKey,
+            "k",
+            &record("cus_1", "a"),
+        );
+        c.keep_list(
+            1,
+            "acct_1",
+            "customer",
+            &sql,
+            &Page {
+                records: vec![],
+                has_more: false,
+            },
+        );
+        c.keep_list(
+            1,
+            "acct_1",
+            "price",
+            &sql,
+            &Page {
+                records: vec![],
+                has_more: true,
+            },
+        );
+        c.writing();
+        c.committed(1, 2, &object_touch("cus_9"));
+        assert_eq!(c.record(2, "acct_1", "customer", By::UniqueKey, "k"), None);
+        assert!(c.list(2, "acct_1", "customer", &sql).is_none());
+        assert!(c
+            .list(2, "acct_1", "price", &sql)
+            .is_some_and(|p| p.has_more));
+    }
+
+    #[test]
+    fn writes_that_claim_to_touch_nothing_but_changed_the_count_empty_the_cache() {
+        let c = ReadCache::default();
+        c.record(1, "acct_1", "customer", By::Id, "x");
+        c.keep_record(
+            1,
+            "acct_1",
+            "customer",
+            By::Id,
+            "cus_1",
+            &record("cus_1", "a"),
+        );
+        c.writing();
+        c.committed(1, 1, &Touched::Nothing);
+        assert!(c.record(1, "acct_1", "customer", By::Id, "cus_1").is_some());
+        c.writing();
+        c.committed(1, 3, &Touched::Nothing);
+        assert_eq!(c.record(3, "acct_1", "customer", By::Id, "cus_1"), None);
+    }
+
+    #[test]
+    fn tokens_are_forgotten_by_hash_and_everything_on_a_failed_transaction() {
+        let c = ReadCache::default();
+        let token = TokenRecord {
+            token_hash: "h1".into(),
+            account: portico_domain::AccountId("acct_1".into()),
+            kind: "portal_session".into(),
+            object_id: "bps_1".into(),
+            created: 1,
+            expires_at: 2,
+        };
+        c.token(1, "h1");
+        c.keep_token(1, "h1", &Some(token.clone()));
+        c.keep_token(1, "h2", &Some(token.clone()));
+        c.writing();
+        c.committed(1, 2, &Touched::These(vec![Touch::Token("h1".into())]));
+        assert_eq!(c.token(2, "h1"), None);
+        assert_eq!(c.token(2, "h2"), Some(Some(token)));
+        c.writing();
+        c.undone();
+        assert_eq!(c.token(2, "h2"), None);
+    }
+
+    #[test]
+    fn past_the_budget_the_cache_starts_again() {
+        let c = ReadCache::default();
+        let big = "x".repeat(1 << 20);
+        c.record(1, "acct_1", "customer", By::Id, "x");
+        for i in 0..40 {
+            c.keep_record(
+                1,
+                "acct_1",
+                "customer",
+                By::Id,
+                &format!("cus_{i}"),
+                &record("c", &big),
+            );
+        }
+        let kept = (0..40)
+            .filter(|i| {
+                c.record(1, "acct_1", "customer", By::Id, &format!("cus_{i}"))
+                    .is_some()
+            })
+            .count();
+        assert!(kept < 32, "{kept} entries of 1 MiB kept");
+    }
+
+    #[test]
+    fn touched_adds_up() {
+        let mut t = Touched::Nothing;
+        t.add(&object_touch("a"));
+        t.add(&Touched::Nothing);
+        t.add(&object_touch("b"));
+        assert!(matches!(&t, Touched::These(v) if v.len() == 2));
+        t.add(&Touched::Everything);
+        t.add(&object_touch("c"));
+        assert_eq!(t, Touched::Everything);
+    }
+}
