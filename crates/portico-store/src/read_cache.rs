@@ -23,10 +23,10 @@
 //! by a reader whose count is `at`, checked under the same lock that moves `at`, so an entry
 //! read before a commit can never be kept after it.
 
-use crate::statements::Sql;
+use crate::statements::{Arg, Sql};
 use crate::{Page, Record, TokenRecord};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// About how many bytes the cache holds before it empties and starts again.
 const BUDGET: usize = 16 << 20;
@@ -38,7 +38,7 @@ const ENTRY_BYTES: usize = 160;
 pub(crate) enum Touched {
     /// Only tables the cache does not read (idempotency keys, deliveries, emails, settings).
     Nothing,
-    /// These objects and tokens.
+    /// These objects and tokens (never empty: see [`Touched::these`]).
     These(Vec<Touch>),
     /// Anything: the cache is emptied.
     Everything,
@@ -53,9 +53,20 @@ pub(crate) enum Touch {
         id: String,
     },
     Token(String),
+    /// Any token (pruning expired ones).
+    Tokens,
 }
 
 impl Touched {
+    /// What a write of `touches` touches: nothing when the list is empty.
+    pub(crate) fn these(touches: Vec<Touch>) -> Touched {
+        if touches.is_empty() {
+            Touched::Nothing
+        } else {
+            Touched::These(touches)
+        }
+    }
+
     /// What a group of writes touches together.
     pub(crate) fn add(&mut self, other: &Touched) {
         match (&mut *self, other) {
@@ -74,22 +85,32 @@ pub(crate) enum By {
     UniqueKey,
 }
 
+/// A record as read (`None`: there was none), shared so that a hit copies it outside the lock.
+type Found = Arc<Option<Record>>;
+
 /// The reads kept for one kind of object in one account.
 #[derive(Default)]
 struct Kind {
-    by_id: HashMap<String, Option<Record>>,
-    by_unique_key: HashMap<String, Option<Record>>,
+    by_id: HashMap<String, Found>,
+    by_unique_key: HashMap<String, Found>,
     /// Lists from their start, by statement.
-    lists: HashMap<Sql, Page>,
+    lists: HashMap<Sql, Arc<Page>>,
 }
 
 impl Kind {
-    fn records(&self, by: By) -> &HashMap<String, Option<Record>> {
+    fn records(&mut self, by: By) -> &mut HashMap<String, Found> {
         match by {
-            By::Id => &self.by_id,
-            By::UniqueKey => &self.by_unique_key,
+            By::Id => &mut self.by_id,
+            By::UniqueKey => &mut self.by_unique_key,
         }
     }
+}
+
+/// The entries, dropped outside the lock when the cache empties.
+#[derive(Default)]
+struct Entries {
+    accounts: HashMap<String, HashMap<&'static str, Kind>>,
+    tokens: HashMap<String, Option<TokenRecord>>,
 }
 
 #[derive(Default)]
@@ -98,16 +119,18 @@ struct State {
     at: Option<i64>,
     /// The writer is inside a transaction that may commit changes not yet accounted for.
     writing: bool,
-    /// About how many bytes the entries hold.
+    /// About how many bytes were kept since the cache last emptied (what writes remove is not
+    /// taken off: the estimate errs high, and the cache empties a little early).
     bytes: usize,
-    accounts: HashMap<String, HashMap<&'static str, Kind>>,
-    tokens: HashMap<String, Option<TokenRecord>>,
+    entries: Entries,
+    /// Entries the cache let go of, to drop once the lock is released.
+    dropped: Option<Entries>,
 }
 
 impl State {
     fn clear(&mut self) {
-        self.accounts.clear();
-        self.tokens.clear();
+        let old = std::mem::take(&mut self.entries);
+        self.dropped.get_or_insert(old);
         self.bytes = 0;
     }
 
@@ -126,17 +149,18 @@ impl State {
     }
 
     fn kind(&mut self, account: &str, kind: &'static str) -> &mut Kind {
-        if !self.accounts.contains_key(account) {
-            self.accounts.insert(account.to_owned(), HashMap::new());
+        let accounts = &mut self.entries.accounts;
+        if !accounts.contains_key(account) {
+            accounts.insert(account.to_owned(), HashMap::new());
         }
-        self.accounts
+        accounts
             .get_mut(account)
             .map(|kinds| kinds.entry(kind).or_default())
             .expect("inserted above")
     }
 
     fn peek(&self, account: &str, kind: &'static str) -> Option<&Kind> {
-        self.accounts.get(account).and_then(|k| k.get(kind))
+        self.entries.accounts.get(account).and_then(|k| k.get(kind))
     }
 
     /// Counts `bytes` more; past the budget everything goes (the entries are cheap to read
@@ -151,7 +175,8 @@ impl State {
     fn forget(&mut self, touch: &Touch) {
         match touch {
             Touch::Object { account, kind, id } => {
-                if let Some(k) = self.accounts.get_mut(account).and_then(|k| k.get_mut(kind)) {
+                let kinds = self.entries.accounts.get_mut(account);
+                if let Some(k) = kinds.and_then(|k| k.get_mut(kind)) {
                     // A write may change the object's unique key and the lists it is in.
                     k.by_id.remove(id);
                     k.by_unique_key.clear();
@@ -159,14 +184,15 @@ impl State {
                 }
             }
             Touch::Token(hash) => {
-                self.tokens.remove(hash);
+                self.entries.tokens.remove(hash);
             }
+            Touch::Tokens => self.entries.tokens.clear(),
         }
     }
 }
 
-fn record_bytes(r: &Option<Record>) -> usize {
-    ENTRY_BYTES + r.as_ref().map_or(0, |r| r.data.len())
+fn record_bytes(key: &str, r: Option<&Record>) -> usize {
+    ENTRY_BYTES + key.len() + r.map_or(0, |r| r.id.len() + r.data.len())
 }
 
 /// See the module's notes.
@@ -178,7 +204,11 @@ pub(crate) struct ReadCache {
 impl ReadCache {
     fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut state)
+        let r = f(&mut state);
+        let dropped = state.dropped.take();
+        drop(state);
+        drop(dropped);
+        r
     }
 
     /// The object of `kind` with this id or unique key as found at `count`: `Some(None)` if
@@ -191,12 +221,19 @@ impl ReadCache {
         by: By,
         key: &str,
     ) -> Option<Option<Record>> {
-        self.with(|s| {
+        let found = self.with(|s| {
             if !s.current(count) {
                 return None;
             }
-            s.peek(account, kind)?.records(by).get(key).cloned()
-        })
+            let k = s.peek(account, kind)?;
+            match by {
+                By::Id => &k.by_id,
+                By::UniqueKey => &k.by_unique_key,
+            }
+            .get(key)
+            .cloned()
+        })?;
+        Some(Option::clone(&found))
     }
 
     pub(crate) fn keep_record(
@@ -208,15 +245,13 @@ impl ReadCache {
         key: &str,
         found: &Option<Record>,
     ) {
+        let (entry, bytes) = (Arc::new(found.clone()), record_bytes(key, found.as_ref()));
         self.with(|s| {
             if s.at == Some(count) {
-                let k = s.kind(account, kind);
-                let map = match by {
-                    By::Id => &mut k.by_id,
-                    By::UniqueKey => &mut k.by_unique_key,
-                };
-                map.insert(key.to_owned(), found.clone());
-                s.grow(record_bytes(found));
+                s.kind(account, kind)
+                    .records(by)
+                    .insert(key.to_owned(), entry);
+                s.grow(bytes);
             }
         })
     }
@@ -229,12 +264,13 @@ impl ReadCache {
         kind: &'static str,
         sql: &Sql,
     ) -> Option<Page> {
-        self.with(|s| {
+        let page = self.with(|s| {
             if !s.current(count) {
                 return None;
             }
             s.peek(account, kind)?.lists.get(sql).cloned()
-        })
+        })?;
+        Some(Page::clone(&page))
     }
 
     pub(crate) fn keep_list(
@@ -245,17 +281,27 @@ impl ReadCache {
         sql: &Sql,
         page: &Page,
     ) {
+        let key_bytes = sql.text.len()
+            + sql
+                .args
+                .iter()
+                .map(|a| match a {
+                    Arg::Text(t) | Arg::OptText(Some(t)) => t.len(),
+                    _ => 8,
+                })
+                .sum::<usize>();
+        let bytes = ENTRY_BYTES
+            + key_bytes
+            + page
+                .records
+                .iter()
+                .map(|r| record_bytes("", Some(r)))
+                .sum::<usize>();
+        let (key, entry) = (sql.clone(), Arc::new(page.clone()));
         self.with(|s| {
             if s.at == Some(count) {
-                s.kind(account, kind)
-                    .lists
-                    .insert(sql.clone(), page.clone());
-                let bytes = page
-                    .records
-                    .iter()
-                    .map(|r| ENTRY_BYTES + r.data.len())
-                    .sum::<usize>();
-                s.grow(ENTRY_BYTES + sql.text.len() + bytes);
+                s.kind(account, kind).lists.insert(key, entry);
+                s.grow(bytes);
             }
         })
     }
@@ -266,15 +312,16 @@ impl ReadCache {
             if !s.current(count) {
                 return None;
             }
-            s.tokens.get(hash).cloned()
+            s.entries.tokens.get(hash).cloned()
         })
     }
 
     pub(crate) fn keep_token(&self, count: i64, hash: &str, found: &Option<TokenRecord>) {
+        let bytes = ENTRY_BYTES + 2 * hash.len();
         self.with(|s| {
             if s.at == Some(count) {
-                s.tokens.insert(hash.to_owned(), found.clone());
-                s.grow(ENTRY_BYTES);
+                s.entries.tokens.insert(hash.to_owned(), found.clone());
+                s.grow(bytes);
             }
         })
     }
@@ -556,6 +603,22 @@ mod tests {
             })
             .count();
         assert!(kept < 32, "{kept} entries of 1 MiB kept");
+    }
+
+    #[test]
+    fn pruning_forgets_every_token_and_an_empty_write_touches_nothing() {
+        let c = ReadCache::default();
+        c.token(1, "h1");
+        c.keep_token(1, "h1", &None);
+        c.keep_record(1, "acct_1", "customer", By::Id, "cus_1", &None);
+        c.writing();
+        c.committed(1, 2, &Touched::These(vec![Touch::Tokens]));
+        assert_eq!(c.token(2, "h1"), None);
+        assert_eq!(
+            c.record(2, "acct_1", "customer", By::Id, "cus_1"),
+            Some(None)
+        );
+        assert_eq!(Touched::these(vec![]), Touched::Nothing);
     }
 
     #[test]

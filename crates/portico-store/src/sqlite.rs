@@ -352,7 +352,7 @@ fn writer(
                     touched.add(t.touches());
                 }
                 cache.writing();
-                match run_group(&conn, &mut group, &touched, &objects_changed) {
+                match run_group(&conn, &mut group, &mut touched, &objects_changed) {
                     Ok((before, after)) => {
                         cache.committed(before, after, &touched);
                         None
@@ -410,8 +410,9 @@ fn checkpointer(conn: Connection, commits: mpsc::Receiver<()>) {
 
 /// Runs a group in one transaction; the count of changes (see [`crate::read_cache`]) when it
 /// began and when it committed, or the error that undid the whole group. The count goes up by
-/// one when the group `touches` objects or tokens, or changed `objects` anyway (the writer's
-/// update hook sets `objects_changed`).
+/// one when the group `touches` objects or tokens. A task that said it touches nothing yet
+/// changed `objects` (the writer's update hook sets `objects_changed`) makes it
+/// [`Touched::Everything`].
 ///
 /// Tasks first run without savepoints: a savepoint copies each page before a task first
 /// changes it, which had been a tenth of a write's cost. A task that fails having changed no
@@ -423,7 +424,7 @@ fn checkpointer(conn: Connection, commits: mpsc::Receiver<()>) {
 fn run_group(
     conn: &Connection,
     group: &mut [Box<dyn Task>],
-    touches: &Touched,
+    touches: &mut Touched,
     objects_changed: &AtomicBool,
 ) -> StoreResult<(i64, i64)> {
     let mut failed = vec![false; group.len()];
@@ -435,7 +436,6 @@ fn run_group(
         }
         control(conn, "BEGIN IMMEDIATE")?;
         let before = change_count(conn)?;
-        objects_changed.store(false, Ordering::Relaxed);
         for (t, failed) in group.iter_mut().zip(failed.iter_mut()) {
             if *failed {
                 continue;
@@ -444,8 +444,12 @@ fn run_group(
                 control(conn, "SAVEPOINT task")?;
             }
             let changes = conn.total_changes();
+            objects_changed.store(false, Ordering::Relaxed);
             let ok = t.run(conn);
             *failed = !ok;
+            if objects_changed.load(Ordering::Relaxed) && *t.touches() == Touched::Nothing {
+                *touches = Touched::Everything;
+            }
             if conn.is_autocommit() {
                 // SQLite ended the transaction itself (out of disk, I/O error): everything the
                 // group did before is gone with it.
@@ -465,7 +469,7 @@ fn run_group(
                 continue 'attempt;
             }
         }
-        let counted = *touches != Touched::Nothing || objects_changed.load(Ordering::Relaxed);
+        let counted = *touches != Touched::Nothing;
         if counted {
             control(conn, "UPDATE changes SET n = n + 1")?;
         }
@@ -981,7 +985,7 @@ impl Store for SqliteStore {
             })
             .collect();
         let statements: Vec<_> = writes.into_iter().map(|w| st::write(account, w)).collect();
-        self.write(Touched::These(touches), move |c| {
+        self.write(Touched::these(touches), move |c| {
             for w in &statements {
                 w.check(execute(c, &w.sql)? as u64)?;
             }
@@ -1062,7 +1066,9 @@ impl Store for SqliteStore {
         crate::prune_in_batches(|| async move {
             let sql = st::prune_tokens(before);
             Ok(self
-                .write(Touched::Everything, move |c| execute(c, &sql))
+                .write(Touched::These(vec![Touch::Tokens]), move |c| {
+                    execute(c, &sql)
+                })
                 .await? as u64)
         })
         .await
@@ -1284,8 +1290,8 @@ impl Store for SqliteStore {
 
 #[cfg(test)]
 mod tests {
-    use super::{names, prepare, run_group, Job, Task};
-    use crate::read_cache::Touched;
+    use super::{names, prepare, run_group, Action, Job, Task};
+    use crate::read_cache::{Touch, Touched};
     use crate::statements::{Arg, Sql};
     use crate::{StoreError, StoreResult};
     use rusqlite::Connection;
@@ -1324,7 +1330,70 @@ mod tests {
 
     /// Runs a group of tasks that change no objects.
     fn run_plain(conn: &Connection, group: &mut [Box<dyn Task>]) -> StoreResult<(i64, i64)> {
-        run_group(conn, group, &Touched::Nothing, &AtomicBool::new(false))
+        run_group(conn, group, &mut Touched::Nothing, &AtomicBool::new(false))
+    }
+
+    /// A job that runs `sql` and says it touches `touches`.
+    fn saying(sql: &'static str, touches: Touched) -> Box<dyn Task> {
+        let (reply, _) = oneshot::channel();
+        Box::new(Job {
+            work: move |c: &Connection| -> StoreResult<()> {
+                c.execute_batch(sql)?;
+                Ok(())
+            },
+            touches,
+            reads_only: false,
+            result: None,
+            reply,
+        })
+    }
+
+    /// The count of changes moves once per group that touches objects or tokens, and a task
+    /// that changed `objects` while saying it touches nothing makes its group touch everything,
+    /// whatever the others said.
+    #[test]
+    fn groups_count_their_changes_and_unsaid_object_writes_touch_everything() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE objects (v INTEGER); CREATE TABLE t (v INTEGER PRIMARY KEY); \
+             CREATE TABLE changes (n INTEGER NOT NULL); INSERT INTO changes VALUES (0)",
+        )
+        .unwrap();
+        let changed = Arc::new(AtomicBool::new(false));
+        let flag = changed.clone();
+        conn.update_hook(Some(move |_: Action, _: &str, table: &str, _: i64| {
+            if table == "objects" {
+                flag.store(true, Ordering::Relaxed);
+            }
+        }));
+        let token = || Touched::These(vec![Touch::Token("h".into())]);
+        // Nothing cached changes: the count stays.
+        let mut touched = Touched::Nothing;
+        let mut group = vec![saying("INSERT INTO t (v) VALUES (1)", Touched::Nothing)];
+        assert_eq!(
+            run_group(&conn, &mut group, &mut touched, &changed).unwrap(),
+            (0, 0)
+        );
+        assert_eq!(touched, Touched::Nothing);
+        // A said write: one more.
+        let mut touched = token();
+        let mut group = vec![saying("INSERT INTO objects (v) VALUES (1)", token())];
+        assert_eq!(
+            run_group(&conn, &mut group, &mut touched, &changed).unwrap(),
+            (0, 1)
+        );
+        assert_eq!(touched, token());
+        // An unsaid one beside a said one.
+        let mut touched = token();
+        let mut group = vec![
+            saying("INSERT INTO t (v) VALUES (2)", token()),
+            saying("UPDATE objects SET v = 2", Touched::Nothing),
+        ];
+        assert_eq!(
+            run_group(&conn, &mut group, &mut touched, &changed).unwrap(),
+            (1, 2)
+        );
+        assert_eq!(touched, Touched::Everything);
     }
 
     fn stored(conn: &Connection) -> Vec<i64> {
