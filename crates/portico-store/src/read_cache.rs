@@ -369,6 +369,16 @@ mod tests {
         Some(Record::first("customer", id, 1, data))
     }
 
+    /// A customer of `acct_1` by id, as [`ReadCache::record`] finds it at `count`.
+    fn get(c: &ReadCache, count: i64, id: &str) -> Option<Option<Record>> {
+        c.record(count, "acct_1", "customer", By::Id, id)
+    }
+
+    /// [`ReadCache::keep_record`] for a customer of `acct_1` by id.
+    fn keep(c: &ReadCache, count: i64, id: &str, found: &Option<Record>) {
+        c.keep_record(count, "acct_1", "customer", By::Id, id, found)
+    }
+
     fn object_touch(id: &str) -> Touched {
         Touched::These(vec![Touch::Object {
             account: "acct_1".into(),
@@ -380,30 +390,13 @@ mod tests {
     #[test]
     fn an_entry_answers_only_readers_at_its_count() {
         let c = ReadCache::default();
-        assert_eq!(c.record(5, "acct_1", "customer", By::Id, "cus_1"), None);
-        c.keep_record(
-            5,
-            "acct_1",
-            "customer",
-            By::Id,
-            "cus_1",
-            &record("cus_1", "a"),
-        );
-        assert_eq!(
-            c.record(5, "acct_1", "customer", By::Id, "cus_1"),
-            Some(record("cus_1", "a"))
-        );
+        assert_eq!(get(&c, 5, "cus_1"), None);
+        keep(&c, 5, "cus_1", &record("cus_1", "a"));
+        assert_eq!(get(&c, 5, "cus_1"), Some(record("cus_1", "a")));
         // An older snapshot reads the database, and keeps nothing.
-        assert_eq!(c.record(4, "acct_1", "customer", By::Id, "cus_1"), None);
-        c.keep_record(
-            4,
-            "acct_1",
-            "customer",
-            By::Id,
-            "cus_2",
-            &record("cus_2", "old"),
-        );
-        assert_eq!(c.record(5, "acct_1", "customer", By::Id, "cus_2"), None);
+        assert_eq!(get(&c, 4, "cus_1"), None);
+        keep(&c, 4, "cus_2", &record("cus_2", "old"));
+        assert_eq!(get(&c, 5, "cus_2"), None);
         // Other accounts and kinds are apart.
         assert_eq!(c.record(5, "acct_2", "customer", By::Id, "cus_1"), None);
         assert_eq!(c.record(5, "acct_1", "price", By::Id, "cus_1"), None);
@@ -412,95 +405,51 @@ mod tests {
     #[test]
     fn a_newer_count_while_the_writer_is_idle_is_another_process_and_empties_the_cache() {
         let c = ReadCache::default();
-        c.keep_record(5, "acct_1", "customer", By::Id, "cus_1", &None);
-        c.record(5, "acct_1", "customer", By::Id, "cus_1");
-        c.keep_record(5, "acct_1", "customer", By::Id, "cus_1", &None);
-        assert_eq!(
-            c.record(5, "acct_1", "customer", By::Id, "cus_1"),
-            Some(None)
-        );
-        assert_eq!(c.record(7, "acct_1", "customer", By::Id, "cus_1"), None);
+        keep(&c, 5, "cus_1", &None);
+        get(&c, 5, "cus_1");
+        keep(&c, 5, "cus_1", &None);
+        assert_eq!(get(&c, 5, "cus_1"), Some(None));
+        assert_eq!(get(&c, 7, "cus_1"), None);
         // Started again at 7: what 5 saw is gone.
-        assert_eq!(c.record(5, "acct_1", "customer", By::Id, "cus_1"), None);
-        c.keep_record(
-            7,
-            "acct_1",
-            "customer",
-            By::Id,
-            "cus_1",
-            &record("cus_1", "b"),
-        );
-        assert_eq!(
-            c.record(7, "acct_1", "customer", By::Id, "cus_1"),
-            Some(record("cus_1", "b"))
-        );
+        assert_eq!(get(&c, 5, "cus_1"), None);
+        keep(&c, 7, "cus_1", &record("cus_1", "b"));
+        assert_eq!(get(&c, 7, "cus_1"), Some(record("cus_1", "b")));
     }
 
     #[test]
     fn while_the_writer_writes_a_newer_count_reads_the_database() {
         let c = ReadCache::default();
-        c.record(5, "acct_1", "customer", By::Id, "cus_1");
-        c.keep_record(
-            5,
-            "acct_1",
-            "customer",
-            By::Id,
-            "cus_1",
-            &record("cus_1", "a"),
-        );
-        c.keep_record(
-            5,
-            "acct_1",
-            "customer",
-            By::Id,
-            "cus_2",
-            &record("cus_2", "a"),
-        );
+        get(&c, 5, "cus_1");
+        keep(&c, 5, "cus_1", &record("cus_1", "a"));
+        keep(&c, 5, "cus_2", &record("cus_2", "a"));
         c.writing();
         // Committed, not yet accounted for: the reader at 6 cannot use the cache, nor keep.
-        assert_eq!(c.record(6, "acct_1", "customer", By::Id, "cus_2"), None);
-        c.keep_record(
-            6,
-            "acct_1",
-            "customer",
-            By::Id,
-            "cus_2",
-            &record("cus_2", "x"),
-        );
+        assert_eq!(get(&c, 6, "cus_2"), None);
+        keep(&c, 6, "cus_2", &record("cus_2", "x"));
         c.committed(5, 6, &object_touch("cus_1"));
         // The write's object is gone, the others carry on at 6.
-        assert_eq!(c.record(6, "acct_1", "customer", By::Id, "cus_1"), None);
-        assert_eq!(
-            c.record(6, "acct_1", "customer", By::Id, "cus_2"),
-            Some(record("cus_2", "a"))
-        );
+        assert_eq!(get(&c, 6, "cus_1"), None);
+        assert_eq!(get(&c, 6, "cus_2"), Some(record("cus_2", "a")));
         // A snapshot from before the commit no longer reads from the cache.
-        assert_eq!(c.record(5, "acct_1", "customer", By::Id, "cus_2"), None);
+        assert_eq!(get(&c, 5, "cus_2"), None);
     }
 
     #[test]
     fn a_commit_after_another_processes_empties_the_cache() {
         let c = ReadCache::default();
-        c.record(5, "acct_1", "customer", By::Id, "cus_1");
-        c.keep_record(
-            5,
-            "acct_1",
-            "customer",
-            By::Id,
-            "cus_2",
-            &record("cus_2", "a"),
-        );
+        get(&c, 5, "cus_1");
+        keep(&c, 5, "cus_2", &record("cus_2", "a"));
         c.writing();
         // Another process committed 6; this writer's transaction went from 6 to 7.
         c.committed(6, 7, &object_touch("cus_1"));
-        assert_eq!(c.record(7, "acct_1", "customer", By::Id, "cus_2"), None);
+        assert_eq!(get(&c, 7, "cus_2"), None);
     }
 
     #[test]
     fn writes_drop_the_unique_key_reads_and_lists_of_their_kind() {
         let c = ReadCache::default();
         let sql = Sql::new("SELECT 1", vec![]);
-        c.record(1, "acct_1", "customer", By::Id, "x");
+        get(&c, 1, "x");
         c.keep_record(
             1,
             "acct_1",
@@ -541,21 +490,14 @@ mod tests {
     #[test]
     fn writes_that_claim_to_touch_nothing_but_changed_the_count_empty_the_cache() {
         let c = ReadCache::default();
-        c.record(1, "acct_1", "customer", By::Id, "x");
-        c.keep_record(
-            1,
-            "acct_1",
-            "customer",
-            By::Id,
-            "cus_1",
-            &record("cus_1", "a"),
-        );
+        get(&c, 1, "x");
+        keep(&c, 1, "cus_1", &record("cus_1", "a"));
         c.writing();
         c.committed(1, 1, &Touched::Nothing);
-        assert!(c.record(1, "acct_1", "customer", By::Id, "cus_1").is_some());
+        assert!(get(&c, 1, "cus_1").is_some());
         c.writing();
         c.committed(1, 3, &Touched::Nothing);
-        assert_eq!(c.record(3, "acct_1", "customer", By::Id, "cus_1"), None);
+        assert_eq!(get(&c, 3, "cus_1"), None);
     }
 
     #[test]
@@ -585,22 +527,12 @@ mod tests {
     fn past_the_budget_the_cache_starts_again() {
         let c = ReadCache::default();
         let big = "x".repeat(1 << 20);
-        c.record(1, "acct_1", "customer", By::Id, "x");
+        get(&c, 1, "x");
         for i in 0..40 {
-            c.keep_record(
-                1,
-                "acct_1",
-                "customer",
-                By::Id,
-                &format!("cus_{i}"),
-                &record("c", &big),
-            );
+            keep(&c, 1, &format!("cus_{i}"), &record("c", &big));
         }
         let kept = (0..40)
-            .filter(|i| {
-                c.record(1, "acct_1", "customer", By::Id, &format!("cus_{i}"))
-                    .is_some()
-            })
+            .filter(|i| get(&c, 1, &format!("cus_{i}")).is_some())
             .count();
         assert!(kept < 32, "{kept} entries of 1 MiB kept");
     }
@@ -610,14 +542,11 @@ mod tests {
         let c = ReadCache::default();
         c.token(1, "h1");
         c.keep_token(1, "h1", &None);
-        c.keep_record(1, "acct_1", "customer", By::Id, "cus_1", &None);
+        keep(&c, 1, "cus_1", &None);
         c.writing();
         c.committed(1, 2, &Touched::These(vec![Touch::Tokens]));
         assert_eq!(c.token(2, "h1"), None);
-        assert_eq!(
-            c.record(2, "acct_1", "customer", By::Id, "cus_1"),
-            Some(None)
-        );
+        assert_eq!(get(&c, 2, "cus_1"), Some(None));
         assert_eq!(Touched::these(vec![]), Touched::Nothing);
     }
 
