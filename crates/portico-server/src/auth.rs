@@ -11,8 +11,9 @@ use subtle::ConstantTimeEq;
 /// Which keys the server accepts.
 #[derive(Clone, Debug)]
 pub struct KeyPolicy {
-    /// SHA-256 of each configured key.
-    hashes: Vec<[u8; 32]>,
+    /// SHA-256 of each configured key, with the account it owns (worked out once rather than
+    /// digested again on every request).
+    keys: Vec<([u8; 32], AccountId)>,
     /// Development mode: any `sk_test_…` key is accepted.
     dev: bool,
 }
@@ -32,7 +33,7 @@ impl KeyPolicy {
     /// Accept `keys`, and in `dev` mode any test-mode key.
     pub fn new(keys: &[String], dev: bool) -> KeyPolicy {
         KeyPolicy {
-            hashes: keys.iter().map(|k| digest(k)).collect(),
+            keys: keys.iter().map(|k| (digest(k), account_for(k))).collect(),
             dev,
         }
     }
@@ -73,24 +74,32 @@ impl KeyPolicy {
                 },
             ));
         }
-        if !self.accepts(&key) {
+        let Some(account) = self.account(&key) else {
             return Err(invalid_key(&key, scheme));
-        }
+        };
         Ok(Caller {
-            account: account_for(&key),
+            account,
             livemode: key.starts_with("sk_live_") || key.starts_with("rk_live_"),
         })
     }
 
-    fn accepts(&self, key: &str) -> bool {
+    /// The account of an accepted key; `None` for a key the server does not accept.
+    fn account(&self, key: &str) -> Option<AccountId> {
         let d = digest(key);
         // Compare against every configured key without stopping early.
-        let mut found = subtle::Choice::from(0u8);
-        for h in &self.hashes {
-            found |= h.ct_eq(&d);
+        let mut found = None;
+        for (i, (h, _)) in self.keys.iter().enumerate() {
+            if bool::from(h.ct_eq(&d)) {
+                found = Some(i);
+            }
         }
-        bool::from(found)
-            || (self.dev && key.starts_with("sk_test_") && key.len() > "sk_test_".len())
+        match found {
+            Some(i) => Some(self.keys[i].1.clone()),
+            None if self.dev && key.starts_with("sk_test_") && key.len() > "sk_test_".len() => {
+                Some(account_for(key))
+            }
+            None => None,
+        }
     }
 }
 
@@ -196,15 +205,25 @@ mod tests {
     #[test]
     fn configured_keys_only_outside_dev() {
         let p = KeyPolicy::new(&["sk_test_one".into(), "sk_live_two".into()], false);
-        p.authenticate(Some(b"Bearer sk_test_one")).unwrap();
-        assert!(
-            p.authenticate(Some(b"Bearer sk_live_two"))
-                .unwrap()
-                .livemode
-        );
+        let one = p.authenticate(Some(b"Bearer sk_test_one")).unwrap();
+        assert_eq!(one.account, account_for("sk_test_one"));
+        let two = p.authenticate(Some(b"Bearer sk_live_two")).unwrap();
+        assert!(two.livemode);
+        assert_eq!(two.account, account_for("sk_live_two"));
         let e = p.authenticate(Some(b"Bearer sk_test_three")).unwrap_err();
         assert_eq!(e.error.status, 401);
         assert_eq!(e.error.message, "Invalid API Key provided: sk_test_*hree");
+    }
+
+    /// A key owns the same account whether it is configured or accepted in development mode.
+    #[test]
+    fn configured_and_development_keys_own_their_accounts() {
+        let p = KeyPolicy::new(&["sk_test_one".into(), "sk_test_two".into()], true);
+        for key in ["sk_test_one", "sk_test_two", "sk_test_three"] {
+            let header = format!("Bearer {key}");
+            let caller = p.authenticate(Some(header.as_bytes())).unwrap();
+            assert_eq!(caller.account, account_for(key), "{key}");
+        }
     }
 
     #[test]
