@@ -98,7 +98,14 @@ struct Kind {
 }
 
 impl Kind {
-    fn records(&mut self, by: By) -> &mut HashMap<String, Found> {
+    fn records(&self, by: By) -> &HashMap<String, Found> {
+        match by {
+            By::Id => &self.by_id,
+            By::UniqueKey => &self.by_unique_key,
+        }
+    }
+
+    fn records_mut(&mut self, by: By) -> &mut HashMap<String, Found> {
         match by {
             By::Id => &mut self.by_id,
             By::UniqueKey => &mut self.by_unique_key,
@@ -211,6 +218,22 @@ impl ReadCache {
         r
     }
 
+    /// What `look` finds among the entries, if the cache can answer a read that sees `count`.
+    fn read<T>(&self, count: i64, look: impl FnOnce(&State) -> Option<T>) -> Option<T> {
+        self.with(|s| if s.current(count) { look(s) } else { None })
+    }
+
+    /// Keeps what a read that saw `count` found (`put`, `bytes` of it), unless the count has
+    /// moved since.
+    fn keep(&self, count: i64, bytes: usize, put: impl FnOnce(&mut State)) {
+        self.with(|s| {
+            if s.at == Some(count) {
+                put(s);
+                s.grow(bytes);
+            }
+        })
+    }
+
     /// The object of `kind` with this id or unique key as found at `count`: `Some(None)` if
     /// there was none, `None` if the cache cannot say.
     pub(crate) fn record(
@@ -221,17 +244,8 @@ impl ReadCache {
         by: By,
         key: &str,
     ) -> Option<Option<Record>> {
-        let found = self.with(|s| {
-            if !s.current(count) {
-                return None;
-            }
-            let k = s.peek(account, kind)?;
-            match by {
-                By::Id => &k.by_id,
-                By::UniqueKey => &k.by_unique_key,
-            }
-            .get(key)
-            .cloned()
+        let found = self.read(count, |s| {
+            s.peek(account, kind)?.records(by).get(key).cloned()
         })?;
         Some(Option::clone(&found))
     }
@@ -246,13 +260,10 @@ impl ReadCache {
         found: &Option<Record>,
     ) {
         let (entry, bytes) = (Arc::new(found.clone()), record_bytes(key, found.as_ref()));
-        self.with(|s| {
-            if s.at == Some(count) {
-                s.kind(account, kind)
-                    .records(by)
-                    .insert(key.to_owned(), entry);
-                s.grow(bytes);
-            }
+        self.keep(count, bytes, |s| {
+            s.kind(account, kind)
+                .records_mut(by)
+                .insert(key.to_owned(), entry);
         })
     }
 
@@ -264,12 +275,7 @@ impl ReadCache {
         kind: &'static str,
         sql: &Sql,
     ) -> Option<Page> {
-        let page = self.with(|s| {
-            if !s.current(count) {
-                return None;
-            }
-            s.peek(account, kind)?.lists.get(sql).cloned()
-        })?;
+        let page = self.read(count, |s| s.peek(account, kind)?.lists.get(sql).cloned())?;
         Some(Page::clone(&page))
     }
 
@@ -298,31 +304,20 @@ impl ReadCache {
                 .map(|r| record_bytes("", Some(r)))
                 .sum::<usize>();
         let (key, entry) = (sql.clone(), Arc::new(page.clone()));
-        self.with(|s| {
-            if s.at == Some(count) {
-                s.kind(account, kind).lists.insert(key, entry);
-                s.grow(bytes);
-            }
+        self.keep(count, bytes, |s| {
+            s.kind(account, kind).lists.insert(key, entry);
         })
     }
 
     /// The token with this hash as found at `count`.
     pub(crate) fn token(&self, count: i64, hash: &str) -> Option<Option<TokenRecord>> {
-        self.with(|s| {
-            if !s.current(count) {
-                return None;
-            }
-            s.entries.tokens.get(hash).cloned()
-        })
+        self.read(count, |s| s.entries.tokens.get(hash).cloned())
     }
 
     pub(crate) fn keep_token(&self, count: i64, hash: &str, found: &Option<TokenRecord>) {
         let bytes = ENTRY_BYTES + 2 * hash.len();
-        self.with(|s| {
-            if s.at == Some(count) {
-                s.entries.tokens.insert(hash.to_owned(), found.clone());
-                s.grow(bytes);
-            }
+        self.keep(count, bytes, |s| {
+            s.entries.tokens.insert(hash.to_owned(), found.clone());
         })
     }
 

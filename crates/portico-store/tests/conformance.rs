@@ -1803,16 +1803,23 @@ fn thing(id: &str, version: i64, key: Option<&str>, data: &str) -> Record {
     }
 }
 
-/// SQLite keeps what a scope of shared reads found and answers later scopes from memory while
-/// the database has not changed: its own writes, and those of another server on the same file,
-/// are seen at once all the same.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_read_cache_follows_every_writer() {
+/// Two SQLite stores on one new file, as two servers sharing it, and an account in it (the
+/// directory goes when the first value is dropped).
+async fn two_servers_on_one_file() -> (tempdir::Dir, Arc<dyn Store>, Arc<dyn Store>, AccountId) {
     let dir = tempdir::Dir::new();
     let url = format!("sqlite://{}/portico.db", dir.0.display());
     let a: Arc<dyn Store> = portico_store::open(&url).await.unwrap();
     let b: Arc<dyn Store> = portico_store::open(&url).await.unwrap();
     let acct = account(&*a).await;
+    (dir, a, b, acct)
+}
+
+/// SQLite keeps what a scope of shared reads found and answers later scopes from memory while
+/// the database has not changed: its own writes, and those of another server on the same file,
+/// are seen at once all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_read_cache_follows_every_writer() {
+    let (dir, a, b, acct) = two_servers_on_one_file().await;
     let hash = format!("h{}", rand::random::<u64>());
     let token = |expires_at| TokenRecord {
         token_hash: hash.clone(),
@@ -1899,11 +1906,7 @@ async fn sqlite_read_cache_follows_every_writer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_read_cache_never_answers_a_version_older_than_the_last_commit() {
     use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-    let dir = tempdir::Dir::new();
-    let url = format!("sqlite://{}/portico.db", dir.0.display());
-    let a: Arc<dyn Store> = portico_store::open(&url).await.unwrap();
-    let b: Arc<dyn Store> = portico_store::open(&url).await.unwrap();
-    let acct = account(&*a).await;
+    let (_dir, a, b, acct) = two_servers_on_one_file().await;
     a.commit(&acct, vec![Write::Insert(thing("thing_1", 1, None, "v"))])
         .await
         .unwrap();
