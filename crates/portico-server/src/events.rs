@@ -372,7 +372,23 @@ impl App {
         .await
     }
 
-    async fn commit_known(
+    /// [`App::commit_unboxed`] on the heap. Its state (several kilobytes: the changes, events,
+    /// ledger and outbox rows it gathers across its reads) would otherwise be part of the future
+    /// of every request that writes, and be copied each time that future is moved on its way
+    /// from the handler through the router's layers.
+    fn commit_known<'a>(
+        &'a self,
+        account: &'a AccountId,
+        writes: Vec<Write>,
+        now: i64,
+        rendered: Option<Value>,
+        extra: Vec<(&'a str, Value)>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), StoreError>> + Send + 'a>>
+    {
+        Box::pin(self.commit_unboxed(account, writes, now, rendered, extra))
+    }
+
+    async fn commit_unboxed(
         &self,
         account: &AccountId,
         mut writes: Vec<Write>,

@@ -580,3 +580,20 @@ pub async fn remove(
         Err(e) => p.failed(e.error.message),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn future_size<A, B, C, D, F>(_: impl FnOnce(A, B, C, D) -> F) -> usize {
+        std::mem::size_of::<F>()
+    }
+
+    /// Opening the session (several kilobytes of state across its reads) and the portal it
+    /// opens stay on the heap, out of the copies the router's layers make of the homepage's
+    /// future.
+    #[test]
+    fn the_homepage_moves_a_small_future() {
+        assert!(future_size(show) <= 3072, "{}", future_size(show));
+    }
+}

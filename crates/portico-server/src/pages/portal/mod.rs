@@ -12,7 +12,13 @@
 /// the handler returns the page that stands in its way.
 macro_rules! enter {
     ($app:expr, $token:expr, $headers:expr, $page:expr) => {
-        match $crate::pages::portal::Portal::enter(&$app, &$token, &$headers, $page).await {
+        // Opening a session holds several kilobytes across its reads: on the heap, that state
+        // is not part of (and copied with) every page handler's future.
+        match Box::pin($crate::pages::portal::Portal::enter(
+            &$app, &$token, &$headers, $page,
+        ))
+        .await
+        {
             Ok(p) => p,
             Err(r) => return r,
         }
@@ -307,7 +313,15 @@ pub fn failure(t: T) -> Response {
 impl Portal {
     /// Opens the session a link leads to, binding it to this browser on first use; or the page
     /// that says why it cannot be opened.
-    pub async fn open(app: &App, token: &str, headers: &HeaderMap) -> Result<Portal, Response> {
+    ///
+    /// The portal is boxed: it holds the session, its configuration and the customer (about
+    /// 2.7 KB), and every page handler's future would otherwise carry it, copied each time the
+    /// future moves.
+    pub async fn open(
+        app: &App,
+        token: &str,
+        headers: &HeaderMap,
+    ) -> Result<Box<Portal>, Response> {
         if !plausible_token(token) {
             return Err(unavailable(headers));
         }
@@ -433,7 +447,7 @@ impl Portal {
             )
             .await
             .map_err(|_| failure(t))?;
-            return Ok(Portal {
+            return Ok(Box::new(Portal {
                 app: app.clone(),
                 caller: Caller {
                     account,
@@ -448,7 +462,7 @@ impl Portal {
                 now: customer_now,
                 browser,
                 set_cookie,
-            });
+            }));
         }
         Err(failure(browser_t(headers)))
     }
@@ -460,7 +474,7 @@ impl Portal {
         token: &str,
         headers: &HeaderMap,
         page: Page<'_>,
-    ) -> Result<Portal, Response> {
+    ) -> Result<Box<Portal>, Response> {
         let p = Portal::open(app, token, headers).await?;
         match p.guard(page) {
             Some(r) => Err(r),
