@@ -413,6 +413,13 @@ def test_pending_prorations_are_listed_as_the_invoice_items_they_are(v1, world):
     one = prorations[0]
     assert body_of(v1.invoice_items.retrieve(one.id)) == body_of(one)
     expect_error(lambda: v1.invoice_items.update(one.id, {"metadata": {"a": "b"}}), message="pending proration")
+    # Unfiltered, the account's list has them too, pending or not asked.
+    assert [x.id for x in v1.invoice_items.list().data] == [x.id for x in listed]
+    assert [x.id for x in v1.invoice_items.list({"pending": True}).data] == [x.id for x in listed]
+    assert v1.invoice_items.list({"pending": False}).data == []
+    since = v1.invoice_items.list({"created": {"gte": APR16}}).data
+    assert [x.id for x in since] == [x.id for x in listed]
+    assert v1.invoice_items.list({"created": {"lt": APR16}}).data == []
     # Paging over stored items and prorations alike.
     first = v1.invoice_items.list({"customer": world["cus"].id, "limit": 2})
     rest = v1.invoice_items.list({"customer": world["cus"].id, "limit": 2, "starting_after": first.data[-1].id})
@@ -436,6 +443,7 @@ def test_pending_prorations_are_listed_as_the_invoice_items_they_are(v1, world):
     assert sorted(x.id for x in invoiced) == sorted(x.id for x in on_invoice)
     everything = v1.invoice_items.list({"customer": world["cus"].id}).data
     assert sorted(x.id for x in everything) == sorted(x.id for x in on_invoice)
+    assert [x.id for x in v1.invoice_items.list().data] == [x.id for x in everything]
 
 
 def item_shape_proration(x, sub):

@@ -698,11 +698,17 @@ pub async fn list_invoice_items(State(app): State<App>, mut api: Api) -> Reply {
                 }
             }
         }
-        (Some(c), None) if pending != Some(false) => {
-            let owner = Filter::Parent(c.clone());
+        (_, None) if pending != Some(false) => {
+            // The customer's subscriptions; unfiltered, those holding a pending proration (its
+            // item's id is in their lookup, beside their prices' and items' ids; one that only
+            // looks like it adds nothing below).
+            let which = match &customer {
+                Some(c) => Filter::Parent(c.clone()),
+                None => Filter::LookupLike("* ii_*".into()),
+            };
             // (Those of a subscription waiting on a pending update are on that update's
             // invoice already.)
-            let subs = crate::billing::all_subscriptions(&app, account, owner).await?;
+            let subs = crate::billing::all_subscriptions(&app, account, which).await?;
             for sub in subs.iter().filter(|s| s.value.pending_update.is_none()) {
                 let lines = &sub.value.pending_lines;
                 prorations.extend(
