@@ -28,6 +28,11 @@ use crate::{Page, Record, TokenRecord};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+/// The cache's maps hash with aHash, keyed at random per map as the standard library's SipHash
+/// is: a list's key is its whole statement, some hundreds of bytes, and SipHash took several
+/// thousand instructions to hash one (about 4% of a portal homepage's).
+type Map<K, V> = HashMap<K, V, ahash::RandomState>;
+
 /// About how many bytes the cache holds before it empties and starts again.
 const BUDGET: usize = 16 << 20;
 /// What an entry costs besides its JSON: its key and the record's other columns.
@@ -91,21 +96,21 @@ type Found = Arc<Option<Record>>;
 /// The reads kept for one kind of object in one account.
 #[derive(Default)]
 struct Kind {
-    by_id: HashMap<String, Found>,
-    by_unique_key: HashMap<String, Found>,
+    by_id: Map<String, Found>,
+    by_unique_key: Map<String, Found>,
     /// Lists from their start, by statement.
-    lists: HashMap<Sql, Arc<Page>>,
+    lists: Map<Sql, Arc<Page>>,
 }
 
 impl Kind {
-    fn records(&self, by: By) -> &HashMap<String, Found> {
+    fn records(&self, by: By) -> &Map<String, Found> {
         match by {
             By::Id => &self.by_id,
             By::UniqueKey => &self.by_unique_key,
         }
     }
 
-    fn records_mut(&mut self, by: By) -> &mut HashMap<String, Found> {
+    fn records_mut(&mut self, by: By) -> &mut Map<String, Found> {
         match by {
             By::Id => &mut self.by_id,
             By::UniqueKey => &mut self.by_unique_key,
@@ -116,8 +121,8 @@ impl Kind {
 /// The entries, dropped outside the lock when the cache empties.
 #[derive(Default)]
 struct Entries {
-    accounts: HashMap<String, HashMap<&'static str, Kind>>,
-    tokens: HashMap<String, Option<TokenRecord>>,
+    accounts: Map<String, Map<&'static str, Kind>>,
+    tokens: Map<String, Option<TokenRecord>>,
 }
 
 #[derive(Default)]
@@ -158,7 +163,7 @@ impl State {
     fn kind(&mut self, account: &str, kind: &'static str) -> &mut Kind {
         let accounts = &mut self.entries.accounts;
         if !accounts.contains_key(account) {
-            accounts.insert(account.to_owned(), HashMap::new());
+            accounts.insert(account.to_owned(), Map::default());
         }
         accounts
             .get_mut(account)
