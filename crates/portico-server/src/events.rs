@@ -383,8 +383,7 @@ impl App {
         now: i64,
         rendered: Option<Value>,
         extra: Vec<(&'a str, Value)>,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), StoreError>> + Send + 'a>>
-    {
+    ) -> futures_util::future::BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(self.commit_unboxed(account, writes, now, rendered, extra))
     }
 
