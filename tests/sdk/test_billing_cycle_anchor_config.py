@@ -123,7 +123,7 @@ def test_a_trial_ends_into_a_stretch_up_to_the_anchor(v1, world, behavior, owed)
     # 13 days 14.5 hours of April's 30 days at $30, or nothing under proration_behavior=none.
     assert (invoice.status, invoice.total) == ("paid", owed)
     assert line.parent.subscription_item_details.proration is True
-    assert line.description == "Remaining time on 1 × Plan after the trial"
+    assert line.description == "Remaining time on Plan after the trial"
     advance(v1, world, utc(2026, 5, 1, 1))
     renewed = check(v1.subscriptions.retrieve(sub.id))
     assert period(renewed) == (utc(2026, 5, 1), utc(2026, 6, 1))

@@ -39,7 +39,7 @@ def test_create_prorations_wait_for_the_renewal_and_the_preview_matches(v1, worl
     # Stripe's example: -5 USD unused, +10 USD remaining; then the next month at 20 USD.
     assert got == [(-500, True), (1000, True), (2000, False)], got
     assert preview.total == 2500
-    assert preview.lines.data[0].description == "Unused time on 1 × Plan after 16 Apr 2026"
+    assert preview.lines.data[0].description == "Unused time on Plan after 16 Apr 2026"
 
     updated = check(v1.subscriptions.update(sub.id, change))
     assert updated["items"].data[0].id == item and updated["items"].data[0].price.id == world["pro"]
@@ -146,7 +146,7 @@ def test_cancel_with_prorate_and_invoice_now(v1, world):
     assert gone.status == "canceled" and gone.latest_invoice != sub.latest_invoice
     final = check(v1.invoices.retrieve(gone.latest_invoice))
     assert [l.amount for l in final.lines.data] == [-500]
-    assert final.lines.data[0].description == "Unused time on 1 × Plan after 16 Apr 2026"
+    assert final.lines.data[0].description == "Unused time on Plan after 16 Apr 2026"
     assert (final.total, final.amount_due, final.status) == (-500, 0, "paid")
     assert v1.customers.retrieve(world["cus"].id).balance == -500, "the credit goes to the customer's balance"
 

@@ -843,9 +843,11 @@ impl Subscription {
                     } else {
                         0
                     };
-                    let description = format!(
-                        "Remaining time on {} × {} after the subscription starts",
-                        it.quantity, it.product.name
+                    let description = proration_description(
+                        "Remaining time on",
+                        it.quantity,
+                        &it.product.name,
+                        "after the subscription starts",
                     );
                     lines.push(item_line(ctx, &item, amount, description, period, true));
                 }
@@ -1362,9 +1364,11 @@ impl Subscription {
                 let full = item.price.amount_for(item.quantity);
                 prorate(full, natural_start, end, start, end)
             };
-            let description = format!(
-                "Remaining time on {} × {} after the trial",
-                item.quantity, item.product_name
+            let description = proration_description(
+                "Remaining time on",
+                item.quantity,
+                &item.product_name,
+                "after the trial",
             );
             lines.push(item_line(
                 ctx,
@@ -1564,9 +1568,11 @@ impl Subscription {
             item.current_period_end = end;
             let amount = prorate(item.price.amount_for(item.quantity), start, end, at, end);
             if behavior != ProrationBehavior::None && amount != 0 {
-                let description = format!(
-                    "Remaining time on {} × {} after {date}",
-                    item.quantity, item.product_name
+                let description = proration_description(
+                    "Remaining time on",
+                    item.quantity,
+                    &item.product_name,
+                    &format!("after {date}"),
                 );
                 prorations.push(item_line(ctx, item, amount, description, (at, end), true));
             }
@@ -1755,7 +1761,12 @@ impl Subscription {
         let currency = self.currency.clone();
         let total = |it: &Item| it.price.amount_for(it.quantity);
         let line = |ctx: &mut Ctx<'_>, it: &Item, amount: i64, what: &str, period: (i64, i64)| {
-            let description = format!("{what} {} × {} after {date}", it.quantity, it.product_name);
+            let description = proration_description(
+                what,
+                it.quantity,
+                &it.product_name,
+                &format!("after {date}"),
+            );
             item_line(ctx, it, amount, description, period, true)
         };
         let mut out = ItemsChanged::default();
@@ -1832,9 +1843,11 @@ impl Subscription {
                 (credit != 0).then(|| Line {
                     id: ctx.ids.next("il_", ID_LEN),
                     amount: credit,
-                    description: format!(
-                        "Unused time on {} × {} after {date}",
-                        it.quantity, it.product_name
+                    description: proration_description(
+                        "Unused time on",
+                        it.quantity,
+                        &it.product_name,
+                        &format!("after {date}"),
                     ),
                     period_start: at.max(start),
                     period_end: end,
@@ -1987,13 +2000,24 @@ pub fn next_retry(invoice_created: i64, attempts: i64) -> Option<i64> {
     RETRY_DAYS.get(i).map(|d| invoice_created + d * 86_400)
 }
 
-/// `15 Jan 2026`, as Stripe writes dates in proration descriptions.
+/// `05 Jan 2026`, as Stripe writes dates in proration descriptions (the day in two digits).
 pub fn short_date(unix: i64) -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let (y, m, d) = crate::calendar::civil_from_days(unix.div_euclid(86_400));
-    format!("{d} {} {y}", MONTHS[(m - 1) as usize])
+    format!("{d:02} {} {y}", MONTHS[(m - 1) as usize])
+}
+
+/// A proration's description as Stripe writes it: `what` (`Unused time on`, `Remaining time
+/// on`), the product, with its quantity only when there is more than one (`Unused time on Pro
+/// after 05 Jan 2026`, `Remaining time on 2 × Pro after 05 Jan 2026`), then `when`.
+pub fn proration_description(what: &str, quantity: i64, product: &str, when: &str) -> String {
+    if quantity == 1 {
+        format!("{what} {product} {when}")
+    } else {
+        format!("{what} {quantity} × {product} {when}")
+    }
 }
 
 enum FirstPeriod {
@@ -3430,11 +3454,11 @@ mod changes {
         );
         assert_eq!(
             out.prorations[0].description,
-            "Unused time on 1 × Plan after 16 Apr 2026"
+            "Unused time on Plan after 16 Apr 2026"
         );
         assert_eq!(
             out.prorations[1].description,
-            "Remaining time on 1 × Plan after 16 Apr 2026"
+            "Remaining time on Plan after 16 Apr 2026"
         );
         assert!(out.new_period.is_none());
         assert_eq!(up.items[0].id, item_id, "the item keeps its id");
@@ -3587,5 +3611,33 @@ mod changes {
             vec![(-500, true), (1000, true), (2000, false)]
         );
         assert!(sub.pending_lines.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod description_tests {
+    use super::*;
+
+    /// Stripe's prorations read `Unused time on Base after 16 May 2018` for one unit and
+    /// `Unused time on 20 × Hotspots after 09 Apr 2022` for more: the quantity only above one,
+    /// the day in two digits.
+    #[test]
+    fn proration_descriptions_read_as_stripes() {
+        let at = 1_649_462_400; // 2022-04-09
+        assert_eq!(short_date(at), "09 Apr 2022");
+        assert_eq!(short_date(at + 6 * 86_400), "15 Apr 2022");
+        let when = format!("after {}", short_date(at));
+        assert_eq!(
+            proration_description("Unused time on", 1, "Base", &when),
+            "Unused time on Base after 09 Apr 2022"
+        );
+        assert_eq!(
+            proration_description("Unused time on", 20, "Hotspots", &when),
+            "Unused time on 20 × Hotspots after 09 Apr 2022"
+        );
+        assert_eq!(
+            proration_description("Remaining time on", 2, "Pro", "after the trial"),
+            "Remaining time on 2 × Pro after the trial"
+        );
     }
 }
