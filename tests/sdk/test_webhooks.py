@@ -100,7 +100,8 @@ def test_endpoint_validation(v1, raw):
         param="enabled_events[1]",
     )
     assert "customer.made" in err["message"]
-    for url in ["ftp://example.com/x", "example.com/hooks", "https://u:p@example.com/", "javascript:alert(1)"]:
+    for url in ["ftp://example.com/x", "example.com/hooks", "https://u:p@example.com/", "javascript:alert(1)",
+                "http:///example.com/x", "https:/example.com"]:
         check_error(raw.post("/v1/webhook_endpoints", data={"url": url, "enabled_events[]": "*"}), 400, param="url")
     check_error(
         raw.post("/v1/webhook_endpoints", data={"url": "https://example.com", "enabled_events[]": "*", "api_version": "1999-01-01"}),

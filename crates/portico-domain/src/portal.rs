@@ -662,9 +662,19 @@ pub fn url_text_is_plain(raw: &str) -> bool {
     !raw.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
+/// Whether a URL's text names its host right after `scheme://`. The URL standard repairs
+/// `http:///x`, `http:/x`, `http:x` and `http:\x` into `http://x/`, so parsing alone would take
+/// them; such text is a typo, and would be stored and shown as it was written.
+pub fn url_text_has_authority(raw: &str) -> bool {
+    raw.split_once(':')
+        .and_then(|(_, rest)| rest.strip_prefix("//"))
+        .is_some_and(|after| !after.is_empty() && !after.starts_with(['/', '\\']))
+}
+
 /// URLs the portal links or redirects to must be absolute `http` or `https` URLs.
 pub fn check_url(raw: &str, param: &str) -> DomainResult<()> {
     let ok = url_text_is_plain(raw)
+        && url_text_has_authority(raw)
         && url::Url::parse(raw)
             .ok()
             .filter(|u| (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some())
@@ -988,6 +998,12 @@ mod tests {
             "ftp://x.com",
             "not a url",
             "javascript:alert(1)",
+            // Repaired into `https://x.com/` by the URL standard, but not written so.
+            "https:///x.com",
+            "https:/x.com",
+            "https:x.com",
+            "https:\\x.com",
+            "https://",
         ] {
             assert!(check_url(bad, "return_url").is_err(), "{bad}");
         }

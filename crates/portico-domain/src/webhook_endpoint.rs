@@ -205,8 +205,8 @@ pub fn check_url(raw: &str) -> DomainResult<()> {
             u.scheme()
         ));
     }
-    if u.host_str().is_none_or(str::is_empty) {
-        return bad("a host is required.");
+    if u.host_str().is_none_or(str::is_empty) || !crate::portal::url_text_has_authority(raw) {
+        return bad("a host is required, right after the //.");
     }
     if !u.username().is_empty() || u.password().is_some() {
         return bad("user names and passwords are not allowed in webhook URLs.");
