@@ -508,3 +508,28 @@ def test_clearing_cancel_at_takes_off_any_cancellation(v1, plan):
     v1.subscriptions.update(sub.id, {"cancel_at": end - 3600})
     moved = check(v1.subscriptions.update(sub.id, {"cancel_at": "", "cancel_at_period_end": True}))
     assert (moved.cancel_at, moved.cancel_at_period_end) == (end, True)
+
+
+def test_a_detached_card_is_never_charged_again(v1, plan):
+    """Detaching a subscription's own card clears it as the subscription's default (as it does the
+    customer's); the next payment falls back to the customer's default and never touches the
+    detached card, which stays detached."""
+    cus = customer_with(v1, "pm_card_chargeCustomerFail")
+    own = v1.payment_methods.attach("pm_card_visa", {"customer": cus.id})
+    sub = v1.subscriptions.create({"customer": cus.id, "items": [{"price": plan}], "default_payment_method": own.id})
+    assert sub.status == "active"
+    v1.payment_methods.detach(own.id)
+    after = v1.subscriptions.retrieve(sub.id)
+    assert after.default_payment_method is None
+    updated = v1.events.list({"type": "customer.subscription.updated", "limit": 1}).data[0]
+    assert updated.data.object.id == sub.id
+    assert updated.data.previous_attributes.default_payment_method == own.id
+    product = v1.prices.retrieve(plan).product
+    bigger = v1.prices.create({"product": product, "currency": "usd", "unit_amount": 3000,
+                               "recurring": {"interval": "month"}}).id
+    changed = v1.subscriptions.update(sub.id, {"items": [{"id": sub["items"].data[0].id, "price": bigger}],
+                                               "proration_behavior": "always_invoice", "expand": ["latest_invoice"]})
+    # The customer's declining card was tried, not the detached one.
+    assert (changed.status, changed.latest_invoice.status) == ("past_due", "open")
+    assert v1.payment_methods.retrieve(own.id).customer is None
+    assert own.id not in [p.id for p in v1.payment_methods.list({"customer": cus.id}).data]

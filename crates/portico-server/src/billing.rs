@@ -668,21 +668,28 @@ pub async fn payment_method_for(
     .map(|p| p.value))
 }
 
-/// A subscription's default payment method (`sub_default`), else its customer's.
+/// A subscription's default payment method (`sub_default`), else its customer's: whichever is
+/// still attached to the customer (a detached card is never charged again).
 async fn default_payment_method(
     app: &App,
     account: &AccountId,
     customer: &str,
     sub_default: Option<String>,
 ) -> Result<Option<Versioned<PaymentMethod>>, Failure> {
-    let id = match sub_default {
-        Some(p) => Some(p),
-        None => portico_store::get::<Customer>(&*app.store, account, customer)
-            .await?
-            .and_then(|c| c.value.invoice_settings.default_payment_method),
+    let attached = |pm: Option<Versioned<PaymentMethod>>| {
+        pm.filter(|p| p.value.customer.as_deref() == Some(customer))
     };
+    if let Some(id) = sub_default {
+        let pm = attached(portico_store::get::<PaymentMethod>(&*app.store, account, &id).await?);
+        if pm.is_some() {
+            return Ok(pm);
+        }
+    }
+    let id = portico_store::get::<Customer>(&*app.store, account, customer)
+        .await?
+        .and_then(|c| c.value.invoice_settings.default_payment_method);
     Ok(match id {
-        Some(id) => portico_store::get::<PaymentMethod>(&*app.store, account, &id).await?,
+        Some(id) => attached(portico_store::get::<PaymentMethod>(&*app.store, account, &id).await?),
         None => None,
     })
 }

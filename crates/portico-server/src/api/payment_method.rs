@@ -190,7 +190,9 @@ pub async fn detach_payment_method(
     respond(&app, &api, render::payment_method(&pm), &expand).await
 }
 
-/// Detaches payment method `id` from its customer, clearing it as the customer's default.
+/// Detaches payment method `id` from its customer, clearing it as the customer's default and
+/// as the default of the customer's subscriptions that have not ended (which then charge the
+/// customer's default): a detached card is never charged again.
 pub async fn detach(app: &App, account: &AccountId, id: &str) -> Result<PaymentMethod, Failure> {
     with_retries(|| async move {
         let mut current = load::<PaymentMethod>(app, account, id, None).await?;
@@ -201,6 +203,15 @@ pub async fn detach(app: &App, account: &AccountId, id: &str) -> Result<PaymentM
             if c.value.invoice_settings.default_payment_method.as_deref() == Some(id) {
                 c.value.invoice_settings.default_payment_method = None;
                 writes.push(Write::Update(c.next_record()));
+            }
+        }
+        let subs =
+            crate::billing::live_subscriptions(app, account, Filter::Parent(customer.clone()))
+                .await?;
+        for mut s in subs {
+            if s.value.default_payment_method.as_deref() == Some(id) {
+                s.value.default_payment_method = None;
+                writes.push(Write::Update(s.next_record()));
             }
         }
         commit(app, account, writes).await?;
