@@ -530,6 +530,39 @@ def test_the_country_must_be_a_country_code(server):
     assert v1.customers.retrieve(c.id).address.country == "XK", "Kosovo's code, which Stripe takes"
 
 
+def test_an_address_is_one_a_letter_could_reach(server):
+    """A billing or shipping address needs its first line, city and country (in the US and
+    Canada its state and postal code too); a phone number needs to be one. Clearing every
+    address field removes the address."""
+    p = InPortal(server, "address@example.com")
+    v1, c, home, b = p.v1, p.customer, p.url, p.browser
+    form = b.get(home + "/billing")
+    base = {"csrf": csrf(form), "name": "Ada", "email": "address@example.com"}
+    us = {"address_line1": "1 Main St", "address_city": "Springfield", "address_state": "IL",
+          "address_postal_code": "62701", "address_country": "US"}
+    for missing in ("address_line1", "address_city", "address_country"):
+        page = b.post(home + "/billing", {**base, **us, missing: ""}, status=400)
+        assert "Enter the address's first line, city and country." in visible_text(page), missing
+    for missing in ("address_state", "address_postal_code"):
+        page = b.post(home + "/billing", {**base, **us, missing: ""}, status=400)
+        assert "also needs its state or province and its postal code" in visible_text(page), missing
+    page = b.post(home + "/billing", {**base, "shipping_name": "Ada", "shipping_line1": "1 Main St"}, status=400)
+    assert "Enter the address's first line, city and country." in visible_text(page)
+    page = b.post(home + "/billing", {**base, "phone": "abc"}, status=400)
+    assert "Enter a valid phone number" in visible_text(page)
+    assert v1.customers.retrieve(c.id).address is None
+    b.post(home + "/billing", {**base, **us, "phone": "+1 (555) 123-4567"})
+    saved = v1.customers.retrieve(c.id)
+    assert (saved.address.city, saved.phone) == ("Springfield", "+1 (555) 123-4567")
+    assert "Springfield, IL 62701" in visible_text(b.get(home))
+    # A German address needs no state.
+    b.post(home + "/billing", {**base, "address_line1": "Unter den Linden 1", "address_city": "Berlin",
+                               "address_postal_code": "10117", "address_country": "DE"})
+    assert v1.customers.retrieve(c.id).address.state is None
+    b.post(home + "/billing", {**base})
+    assert v1.customers.retrieve(c.id).address is None
+
+
 def test_discounts_are_shown_on_the_plan_and_in_the_preview(server):
     v1 = make_client(server.url, new_key()).v1
     monthly, yearly, coupon, config = business(v1)
@@ -922,9 +955,16 @@ def test_a_past_due_subscription_leads_to_its_unpaid_invoice_during_a_renewals_h
     latest = v1.invoices.retrieve(v1.subscriptions.retrieve(sub.id).latest_invoice)
     assert latest.status == "draft" and latest.id != failed.latest_invoice
     url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
-    home = Browser(server.url, "en").get(url)
+    b = Browser(server.url, "en")
+    home = b.get(url)
     (pay,) = re.findall(r'<a class="button primary" href="([^"]+)">Pay invoice</a>', home)
-    assert html.unescape(pay).startswith(v1.invoices.retrieve(failed.latest_invoice).hosted_invoice_url + "?back=")
+    hosted = v1.invoices.retrieve(failed.latest_invoice).hosted_invoice_url
+    assert html.unescape(pay).startswith(hosted + "?back=")
+    # The invoice's own page in the portal leads to the same payment page, with its way back.
+    page = b.get(f"{url}/invoices/{failed.latest_invoice}")
+    (pay,) = re.findall(r'class="actions pay-link"><a class="button primary" href="([^"]+)"', page)
+    assert html.unescape(pay).startswith(hosted + "?back=")
+    assert "Back to your account" in visible_text(b.get(html.unescape(pay)))
 
 
 def test_a_downgrade_that_credits_says_where_the_credit_goes(server):

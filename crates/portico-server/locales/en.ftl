@@ -143,6 +143,9 @@ error-email = Enter a valid email address.
 error-email-required = Enter your email address.
 error-country = Enter a country's two-letter code, such as US or DE.
 error-shipping-name = A shipping address needs a recipient name.
+error-address-required = Enter the address's first line, city and country.
+error-address-region = In the US and Canada, an address also needs its state or province and its postal code.
+error-phone = Enter a valid phone number, such as +1 555 123 4567.
 
 ## Cards
 

@@ -79,7 +79,7 @@ home-older-invoices = Factures plus anciennes
 sub-renews-on = Renouvellement le { $date }
 sub-incomplete-pay = Sa première facture attend d’être payée : payez-la pour démarrer l’abonnement.
 sub-past-due-pay = Un paiement a échoué et sa facture est toujours ouverte : payez-la pour conserver l’abonnement.
-sub-overdue-pay = Une facture a dépassé sa date d'échéance : réglez-la pour conserver votre abonnement.
+sub-overdue-pay = Une facture a dépassé sa date d’échéance : réglez-la pour conserver votre abonnement.
 action-pay-invoice = Payer la facture
 sub-cancels-on = Sera annulé le { $date }
 sub-trial-ends = Fin de l’essai le { $date }
@@ -87,7 +87,7 @@ sub-paused = En pause depuis le { $date }
 sub-changes-on = Passage à { $product } ({ $price }) le { $date }
 sub-change-waiting = Un passage à { $product } ({ $price }) attend l’authentification de votre carte.
 sub-discount = Remise
-sub-discount-until = { $off } jusqu'au { $date }
+sub-discount-until = { $off } jusqu’au { $date }
 status-trialing = Essai
 status-past-due = Paiement en retard
 status-incomplete = Incomplet
@@ -104,7 +104,7 @@ action-update-information = Mettre à jour les informations
 card-keep-heading = Ce moyen de paiement ne peut pas être supprimé
 card-keep-body = Votre abonnement nécessite un moyen de paiement par défaut. Ajoutez une autre carte et définissez-la par défaut avant de supprimer celle-ci.
 card-remove-title = Supprimer cette carte ?
-card-remove-body = { $card } ({ $expires }) sera supprimée de votre compte. Vous pourrez l'ajouter de nouveau à tout moment.
+card-remove-body = { $card } ({ $expires }) sera supprimée de votre compte. Vous pourrez l’ajouter de nouveau à tout moment.
 action-remove-card = Supprimer la carte
 action-keep-card = Garder la carte
 notice-canceled = Votre abonnement a été annulé.
@@ -144,8 +144,11 @@ error-too-long = { $max ->
 }
 error-email = Saisissez une adresse e-mail valide.
 error-email-required = Saisissez votre adresse e-mail.
-error-country = Saisissez le code à deux lettres d'un pays, par exemple US ou DE.
+error-country = Saisissez le code à deux lettres d’un pays, par exemple US ou DE.
 error-shipping-name = Une adresse de livraison doit comporter le nom du destinataire.
+error-address-required = Saisissez la première ligne de l’adresse, la ville et le pays.
+error-address-region = Aux États-Unis et au Canada, une adresse doit aussi comporter l’État ou la province et le code postal.
+error-phone = Saisissez un numéro de téléphone valide, par exemple +33 1 23 45 67 89.
 
 ## Cartes
 
@@ -289,7 +292,7 @@ done-close = Vous pouvez fermer cette page.
 
 invoice-title = Facture
 invoice-date = Date
-invoice-due-on = Date d'échéance
+invoice-due-on = Date d’échéance
 invoice-paid-on = Payée le
 invoice-period = Période
 invoice-billed-to = Facturé à
@@ -371,8 +374,8 @@ rate-limited-body = Veuillez patienter un instant, puis réessayer.
 
 # The hosted invoice page
 hosted-invoice-expired-heading = Ce lien de facture a expiré
-hosted-invoice-expired-body = Pour votre sécurité, les liens de facture cessent de fonctionner au bout d'un certain temps. Contactez l'entreprise qui vous a envoyé cette facture pour obtenir un nouveau lien.
-hosted-invoice-expired-body-named = Pour votre sécurité, les liens de facture cessent de fonctionner au bout d'un certain temps. Contactez { $business } pour obtenir un nouveau lien.
+hosted-invoice-expired-body = Pour votre sécurité, les liens de facture cessent de fonctionner au bout d’un certain temps. Contactez l’entreprise qui vous a envoyé cette facture pour obtenir un nouveau lien.
+hosted-invoice-expired-body-named = Pour votre sécurité, les liens de facture cessent de fonctionner au bout d’un certain temps. Contactez { $business } pour obtenir un nouveau lien.
 hosted-invoice-pay-heading = Payer cette facture
 hosted-invoice-pay-saved = Payer { $amount } avec { $card }
 hosted-invoice-pay-new = Ou payer avec une autre carte

@@ -143,6 +143,9 @@ error-email = Voer een geldig e-mailadres in.
 error-email-required = Vul uw e-mailadres in.
 error-country = Voer de tweeletterige code van een land in, zoals US of DE.
 error-shipping-name = Voor een verzendadres is de naam van de ontvanger nodig.
+error-address-required = Voer de eerste regel van het adres, de plaats en het land in.
+error-address-region = In de Verenigde Staten en Canada heeft een adres ook een staat of provincie en een postcode nodig.
+error-phone = Voer een geldig telefoonnummer in, zoals +31 20 123 4567.
 
 ## Kaarten
 

@@ -30,17 +30,33 @@ pub fn editable_fields(p: &Portal) -> Vec<&'static str> {
         .collect()
 }
 
-/// An address on lines, as the customer reads it.
+/// An address on lines, as the customer reads it: the city line as the country writes it
+/// (`Springfield, IL 62701` in the US, Canada and Australia; `75001 Paris` elsewhere).
 pub fn address_text(a: &Address) -> String {
-    let city_line = [
-        a.postal_code.as_deref(),
-        a.city.as_deref(),
-        a.state.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
+    fn part(s: &Option<String>) -> Option<&str> {
+        s.as_deref().filter(|s| !s.trim().is_empty())
+    }
+    let city_line = if matches!(a.country.as_deref(), Some("US" | "CA" | "AU")) {
+        let region = [part(&a.state), part(&a.postal_code)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        [
+            part(&a.city),
+            (!region.is_empty()).then_some(region.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ")
+    } else {
+        [part(&a.postal_code), part(&a.city), part(&a.state)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     [
         a.line1.clone(),
         a.line2.clone(),
@@ -231,6 +247,9 @@ pub async fn save(
     if page.has("phone") {
         page.phone = text("phone");
         too_long("phone", &page.phone, 20, &mut errors);
+        if !page.phone.is_empty() && !plausible_phone(&page.phone) {
+            errors.push(("phone", t.s("error-phone")));
+        }
         params.phone = patch(&page.phone);
     }
     for (field, which) in [("address", 0), ("shipping", 1)] {
@@ -252,6 +271,18 @@ pub async fn save(
                 "shipping_country"
             };
             errors.push((at, t.s("error-country")));
+        }
+        // An address given at all is one a letter could reach: its first line, city and
+        // country, and in the US and Canada its state or province and postal code (as Stripe's
+        // address form asks). Clearing every field removes it.
+        if !a.is_empty() {
+            if a.line1.is_empty() || a.city.is_empty() || a.country.is_empty() {
+                errors.push((field, t.s("error-address-required")));
+            } else if matches!(a.country.as_str(), "US" | "CA")
+                && (a.state.is_empty() || a.postal_code.is_empty())
+            {
+                errors.push((field, t.s("error-address-region")));
+            }
         }
         if which == 0 {
             params.address = if a.is_empty() {
@@ -316,6 +347,17 @@ pub async fn save(
     }
 }
 
+/// A light check that a phone number is one: digits (at least six), with only spaces, dots,
+/// dashes, brackets and a leading `+` between them.
+fn plausible_phone(s: &str) -> bool {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    let body = s.strip_prefix('+').unwrap_or(s);
+    digits >= 6
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || " .-()".contains(c))
+}
+
 /// A light check that an address looks like an email (the domain checks it again).
 fn plausible_email(e: &str) -> bool {
     match e.split_once('@') {
@@ -343,8 +385,37 @@ mod tests {
             postal_code: Some("62701".into()),
             country: Some("US".into()),
         };
-        assert_eq!(address_text(&a), "1 Main St\n62701 Springfield IL\nUS");
+        assert_eq!(address_text(&a), "1 Main St\nSpringfield, IL 62701\nUS");
+        let paris = Address {
+            line1: Some("1 rue de Rivoli".into()),
+            city: Some("Paris".into()),
+            postal_code: Some("75001".into()),
+            country: Some("FR".into()),
+            ..Address::default()
+        };
+        assert_eq!(address_text(&paris), "1 rue de Rivoli\n75001 Paris\nFR");
         assert_eq!(address_text(&Address::default()), "");
+    }
+
+    #[test]
+    fn phones() {
+        for good in [
+            "+1 555 123 4567",
+            "(030) 123-4567",
+            "0612345678",
+            "+33.1.23.45.67.89",
+        ] {
+            assert!(plausible_phone(good), "{good}");
+        }
+        for bad in [
+            "abc",
+            "12345",
+            "+1 555 CALL NOW",
+            "555+1234567",
+            "1234567 ext. 5",
+        ] {
+            assert!(!plausible_phone(bad), "{bad}");
+        }
     }
 
     #[test]
