@@ -542,12 +542,17 @@ def test_an_address_is_one_a_letter_could_reach(server):
           "address_postal_code": "62701", "address_country": "US"}
     for missing in ("address_line1", "address_city", "address_country"):
         page = b.post(home + "/billing", {**base, **us, missing: ""}, status=400)
-        assert "Enter the address's first line, city and country." in visible_text(page), missing
+        assert "Enter Address line 1, City and Country, or clear every field" in visible_text(page), missing
     for missing in ("address_state", "address_postal_code"):
         page = b.post(home + "/billing", {**base, **us, missing: ""}, status=400)
-        assert "also needs its state or province and its postal code" in visible_text(page), missing
+        assert "also enter State or region and Postal code" in visible_text(page), missing
     page = b.post(home + "/billing", {**base, "shipping_name": "Ada", "shipping_line1": "1 Main St"}, status=400)
-    assert "Enter the address's first line, city and country." in visible_text(page)
+    assert "Enter Address line 1, City and Country" in visible_text(page)
+    page = b.post(home + "/billing", {**base, "shipping_name": "Ada"}, status=400)
+    assert "Enter Address line 1, City and Country" in visible_text(page), "a recipient needs an address"
+    canada = {"address_line1": "24 Sussex Dr", "address_city": "Ottawa", "address_state": "ON", "address_country": "CA"}
+    page = b.post(home + "/billing", {**base, **canada}, status=400)
+    assert "also enter State or region and Postal code" in visible_text(page)
     page = b.post(home + "/billing", {**base, "phone": "abc"}, status=400)
     assert "Enter a valid phone number" in visible_text(page)
     assert v1.customers.retrieve(c.id).address is None
@@ -561,6 +566,14 @@ def test_an_address_is_one_a_letter_could_reach(server):
     assert v1.customers.retrieve(c.id).address.state is None
     b.post(home + "/billing", {**base})
     assert v1.customers.retrieve(c.id).address is None
+    # What the API stored, however partial (a postal code and country for taxes, a phone in
+    # words), does not stop the customer changing something else.
+    v1.customers.update(c.id, {"address": {"postal_code": "94105", "country": "US"}, "phone": "1-800-FLOWERS"})
+    form = b.get(home + "/billing")
+    b.post(home + "/billing", {"csrf": csrf(form), "name": "Ada Lovelace", "email": "address@example.com",
+                               "phone": "1-800-FLOWERS", "address_postal_code": "94105", "address_country": "US"})
+    kept = v1.customers.retrieve(c.id)
+    assert (kept.name, kept.phone, kept.address.postal_code) == ("Ada Lovelace", "1-800-FLOWERS", "94105")
 
 
 def test_discounts_are_shown_on_the_plan_and_in_the_preview(server):

@@ -143,8 +143,8 @@ error-email = Geben Sie eine gültige E-Mail-Adresse ein.
 error-email-required = Geben Sie Ihre E-Mail-Adresse ein.
 error-country = Geben Sie den zweistelligen Code eines Landes ein, etwa US oder DE.
 error-shipping-name = Für eine Lieferadresse ist der Name des Empfängers erforderlich.
-error-address-required = Geben Sie die erste Zeile der Adresse, den Ort und das Land ein.
-error-address-region = In den USA und in Kanada braucht eine Adresse auch den Bundesstaat bzw. die Provinz und die Postleitzahl.
+error-address-required = Geben Sie Adresszeile 1, Ort und Land ein, oder leeren Sie alle Felder, um die Adresse zu entfernen.
+error-address-region = Für eine Adresse in den USA oder Kanada geben Sie auch Bundesland oder Region und Postleitzahl ein.
 error-phone = Geben Sie eine gültige Telefonnummer ein, etwa +49 30 1234567.
 
 ## Karten

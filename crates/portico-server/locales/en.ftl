@@ -143,8 +143,8 @@ error-email = Enter a valid email address.
 error-email-required = Enter your email address.
 error-country = Enter a country's two-letter code, such as US or DE.
 error-shipping-name = A shipping address needs a recipient name.
-error-address-required = Enter the address's first line, city and country.
-error-address-region = In the US and Canada, an address also needs its state or province and its postal code.
+error-address-required = Enter Address line 1, City and Country, or clear every field to remove the address.
+error-address-region = For an address in the US or Canada, also enter State or region and Postal code.
 error-phone = Enter a valid phone number, such as +1 555 123 4567.
 
 ## Cards

@@ -143,8 +143,8 @@ error-email = Introduzca una dirección de correo electrónico válida.
 error-email-required = Introduzca su dirección de correo electrónico.
 error-country = Introduzca el código de dos letras de un país, como US o DE.
 error-shipping-name = Una dirección de envío necesita el nombre de un destinatario.
-error-address-required = Introduzca la primera línea de la dirección, la ciudad y el país.
-error-address-region = En Estados Unidos y Canadá, una dirección también necesita el estado o la provincia y el código postal.
+error-address-required = Introduzca Dirección (línea 1), Ciudad y País, o vacíe todos los campos para eliminar la dirección.
+error-address-region = Para una dirección en Estados Unidos o Canadá, introduzca también Provincia, estado o región y Código postal.
 error-phone = Introduzca un número de teléfono válido, como +34 912 345 678.
 
 ## Tarjetas

@@ -146,8 +146,8 @@ error-email = Saisissez une adresse e-mail valide.
 error-email-required = Saisissez votre adresse e-mail.
 error-country = Saisissez le code à deux lettres d’un pays, par exemple US ou DE.
 error-shipping-name = Une adresse de livraison doit comporter le nom du destinataire.
-error-address-required = Saisissez la première ligne de l’adresse, la ville et le pays.
-error-address-region = Aux États-Unis et au Canada, une adresse doit aussi comporter l’État ou la province et le code postal.
+error-address-required = Saisissez Adresse (ligne 1), Ville et Pays, ou videz tous les champs pour supprimer l’adresse.
+error-address-region = Pour une adresse aux États-Unis ou au Canada, saisissez aussi État ou région et Code postal.
 error-phone = Saisissez un numéro de téléphone valide, par exemple +33 1 23 45 67 89.
 
 ## Cartes

@@ -143,8 +143,8 @@ error-email = Inserisca un indirizzo email valido.
 error-email-required = Inserisca il Suo indirizzo email.
 error-country = Inserisca il codice di due lettere di un paese, ad esempio US o DE.
 error-shipping-name = Per l'indirizzo di spedizione è necessario il nome del destinatario.
-error-address-required = Inserisca la prima riga dell'indirizzo, la città e il paese.
-error-address-region = Negli Stati Uniti e in Canada un indirizzo richiede anche lo stato o la provincia e il codice postale.
+error-address-required = Inserisca Indirizzo (riga 1), Città e Paese, oppure svuoti tutti i campi per rimuovere l'indirizzo.
+error-address-region = Per un indirizzo negli Stati Uniti o in Canada, inserisca anche Provincia o regione e Codice postale.
 error-phone = Inserisca un numero di telefono valido, ad esempio +39 06 1234 5678.
 
 ## Carte

@@ -143,8 +143,8 @@ error-email = 有効なメールアドレスを入力してください。
 error-email-required = メールアドレスを入力してください。
 error-country = US や DE のような2文字の国コードを入力してください。
 error-shipping-name = 配送先住所には受取人名が必要です。
-error-address-required = 住所の1行目、市区町村、国を入力してください。
-error-address-region = 米国とカナダの住所には、州と郵便番号も必要です。
+error-address-required = 住所1、市区町村、国を入力してください。住所を削除するには、すべての欄を空にしてください。
+error-address-region = 米国またはカナダの住所では、都道府県・州と郵便番号も入力してください。
 error-phone = +81 3 1234 5678 のような有効な電話番号を入力してください。
 
 ## カード

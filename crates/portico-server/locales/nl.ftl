@@ -143,8 +143,8 @@ error-email = Voer een geldig e-mailadres in.
 error-email-required = Vul uw e-mailadres in.
 error-country = Voer de tweeletterige code van een land in, zoals US of DE.
 error-shipping-name = Voor een verzendadres is de naam van de ontvanger nodig.
-error-address-required = Voer de eerste regel van het adres, de plaats en het land in.
-error-address-region = In de Verenigde Staten en Canada heeft een adres ook een staat of provincie en een postcode nodig.
+error-address-required = Voer Adresregel 1, Plaats en Land in, of maak alle velden leeg om het adres te verwijderen.
+error-address-region = Voer voor een adres in de Verenigde Staten of Canada ook Provincie of regio en Postcode in.
 error-phone = Voer een geldig telefoonnummer in, zoals +31 20 123 4567.
 
 ## Kaarten

@@ -143,8 +143,8 @@ error-email = Informe um endereço de e-mail válido.
 error-email-required = Informe seu endereço de e-mail.
 error-country = Informe o código de duas letras de um país, como US ou DE.
 error-shipping-name = Um endereço de entrega precisa do nome do destinatário.
-error-address-required = Informe a primeira linha do endereço, a cidade e o país.
-error-address-region = Nos Estados Unidos e no Canadá, um endereço também precisa do estado ou da província e do código postal.
+error-address-required = Informe Endereço, Cidade e País, ou deixe todos os campos em branco para remover o endereço.
+error-address-region = Para um endereço nos Estados Unidos ou no Canadá, informe também Estado ou região e CEP / código postal.
 error-phone = Informe um número de telefone válido, como +55 11 91234 5678.
 
 ## Cartões

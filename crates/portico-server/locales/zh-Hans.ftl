@@ -143,8 +143,8 @@ error-email = 请输入有效的电子邮件地址。
 error-email-required = 请输入您的电子邮件地址。
 error-country = 请输入国家/地区的两字母代码，例如 US 或 DE。
 error-shipping-name = 收货地址需要填写收件人姓名。
-error-address-required = 请输入地址第一行、城市和国家/地区。
-error-address-region = 美国和加拿大的地址还需要填写州或省以及邮政编码。
+error-address-required = 请输入地址第 1 行、城市和国家/地区；若要删除地址，请清空所有字段。
+error-address-region = 美国或加拿大的地址还需要填写州/省/地区和邮政编码。
 error-phone = 请输入有效的电话号码，例如 +86 10 1234 5678。
 
 ## 银行卡

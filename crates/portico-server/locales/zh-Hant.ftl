@@ -143,8 +143,8 @@ error-email = 請輸入有效的電子郵件地址。
 error-email-required = 請輸入您的電子郵件地址。
 error-country = 請輸入國家/地區的兩字母代碼，例如 US 或 DE。
 error-shipping-name = 收件地址需要填寫收件人姓名。
-error-address-required = 請輸入地址第一行、城市和國家/地區。
-error-address-region = 美國和加拿大的地址還需要填寫州或省以及郵遞區號。
+error-address-required = 請輸入地址第 1 行、城市和國家/地區；若要刪除地址，請清空所有欄位。
+error-address-region = 美國或加拿大的地址還需要填寫州/省/地區和郵遞區號。
 error-phone = 請輸入有效的電話號碼，例如 +886 2 1234 5678。
 
 ## 卡片

@@ -31,7 +31,8 @@ pub fn editable_fields(p: &Portal) -> Vec<&'static str> {
 }
 
 /// An address on lines, as the customer reads it: the city line as the country writes it
-/// (`Springfield, IL 62701` in the US, Canada and Australia; `75001 Paris` elsewhere).
+/// (`Springfield, IL 62701` in the US, Canada and Australia; `London SW1A 1AA` in the UK;
+/// `75001 Paris` elsewhere).
 pub fn address_text(a: &Address) -> String {
     fn part(s: &Option<String>) -> Option<&str> {
         s.as_deref().filter(|s| !s.trim().is_empty())
@@ -50,6 +51,12 @@ pub fn address_text(a: &Address) -> String {
         .flatten()
         .collect::<Vec<_>>()
         .join(", ")
+    } else if a.country.as_deref() == Some("GB") {
+        [part(&a.city), part(&a.state), part(&a.postal_code)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
     } else {
         [part(&a.postal_code), part(&a.city), part(&a.state)]
             .into_iter()
@@ -247,7 +254,10 @@ pub async fn save(
     if page.has("phone") {
         page.phone = text("phone");
         too_long("phone", &page.phone, 20, &mut errors);
-        if !page.phone.is_empty() && !plausible_phone(&page.phone) {
+        // (A number kept as it was stays, whatever it looks like: it may have come through the
+        // API, which takes any text.)
+        let changed = p.customer.value.phone.as_deref() != Some(page.phone.as_str());
+        if changed && !page.phone.is_empty() && !plausible_phone(&page.phone) {
             errors.push(("phone", t.s("error-phone")));
         }
         params.phone = patch(&page.phone);
@@ -273,9 +283,15 @@ pub async fn save(
             errors.push((at, t.s("error-country")));
         }
         // An address given at all is one a letter could reach: its first line, city and
-        // country, and in the US and Canada its state or province and postal code (as Stripe's
-        // address form asks). Clearing every field removes it.
-        if !a.is_empty() {
+        // country, and in the US and Canada its state or province and postal code. Clearing
+        // every field removes it. One kept as it was stays, however partial: it may have come
+        // through the API (a postal code and country for taxes, say), and the customer may be
+        // here to change something else.
+        let stored = match which {
+            0 => p.customer.value.address.as_ref(),
+            _ => p.customer.value.shipping.as_ref().map(|s| &s.address),
+        };
+        if !a.is_empty() && stored != Some(&a.address()) {
             if a.line1.is_empty() || a.city.is_empty() || a.country.is_empty() {
                 errors.push((field, t.s("error-address-required")));
             } else if matches!(a.country.as_str(), "US" | "CA")
@@ -298,6 +314,11 @@ pub async fn save(
                 (true, true) => Patch::Clear,
                 (false, true) => {
                     errors.push(("shipping", t.s("error-shipping-name")));
+                    Patch::Keep
+                }
+                // A recipient without an address is no shipping address.
+                (true, false) => {
+                    errors.push(("shipping", t.s("error-address-required")));
                     Patch::Keep
                 }
                 _ => Patch::Set(Shipping {
@@ -347,15 +368,38 @@ pub async fn save(
     }
 }
 
-/// A light check that a phone number is one: digits (at least six), with only spaces, dots,
-/// dashes, brackets and a leading `+` between them.
+/// A light check that a phone number is one: at least six digits, with only spaces, dots,
+/// dashes, slashes, brackets and `+` among them, and perhaps an extension (`x12`, `ext. 12`).
+/// Full-width digits and signs, as CJK keyboards type them, count as their ASCII selves.
 fn plausible_phone(s: &str) -> bool {
-    let digits = s.chars().filter(char::is_ascii_digit).count();
-    let body = s.strip_prefix('+').unwrap_or(s);
+    let ascii: String = s
+        .chars()
+        .map(|c| match c {
+            '\u{ff08}'..='\u{ff19}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    let (number, extension) = match ascii.find(['x', 'e']) {
+        Some(at) => {
+            let tail = ascii[at..]
+                .trim_start_matches("extension")
+                .trim_start_matches("ext")
+                .trim_start_matches('x')
+                .trim_start_matches('.')
+                .trim();
+            (&ascii[..at], Some(tail))
+        }
+        None => (ascii.as_str(), None),
+    };
+    let digits = number.chars().filter(char::is_ascii_digit).count();
+    let extension_ok =
+        |e: &str| !e.is_empty() && e.len() <= 6 && e.bytes().all(|b| b.is_ascii_digit());
     digits >= 6
-        && body
+        && number
             .chars()
-            .all(|c| c.is_ascii_digit() || " .-()".contains(c))
+            .all(|c| c.is_ascii_digit() || " .-/()+".contains(c))
+        && extension.is_none_or(extension_ok)
 }
 
 /// A light check that an address looks like an email (the domain checks it again).
@@ -402,8 +446,13 @@ mod tests {
         for good in [
             "+1 555 123 4567",
             "(030) 123-4567",
+            "030/1234567",
+            "(+39) 06 1234 5678",
             "0612345678",
             "+33.1.23.45.67.89",
+            "555-123-4567 x12",
+            "555 123 4567 ext. 204",
+            "\u{ff10}\u{ff13}\u{ff0d}\u{ff11}\u{ff12}\u{ff13}\u{ff14}\u{ff0d}\u{ff15}\u{ff16}\u{ff17}\u{ff18}",
         ] {
             assert!(plausible_phone(good), "{good}");
         }
@@ -411,8 +460,9 @@ mod tests {
             "abc",
             "12345",
             "+1 555 CALL NOW",
-            "555+1234567",
-            "1234567 ext. 5",
+            "1-800-FLOWERS",
+            "555 123 4567 x",
+            "555 123 4567 ext 1234567",
         ] {
             assert!(!plausible_phone(bad), "{bad}");
         }
