@@ -522,8 +522,8 @@ def report(res):
             'customers have them. Its cost grows with those lines: a subscription keeps its '
             'pending prorations in its own record, so every read decodes them and every change '
             'writes them again (on fresh subscriptions 2,870 µs of server CPU a flow at '
-            'concurrency 32; after 16 s of switching, with about 450 pending lines and 224 KB '
-            'each, 6,871 µs). All runs, ops/s: ' + note + '.')
+            'concurrency 32; after 16 s of switching, with about 450 pending lines in a '
+            '224 KB record per subscription, 6,871 µs). All runs, ops/s: ' + note + '.')
         add('')
     add('What each operation is:')
     add('')

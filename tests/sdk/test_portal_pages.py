@@ -913,6 +913,26 @@ def test_on_behalf_of_another_account_the_last_card_stays_while_a_subscription_r
     assert v1.payment_methods.retrieve(card).customer == c.id
 
 
+def test_the_card_a_subscription_is_charged_to_stays(server):
+    """A subscription with a card of its own (as Checkout leaves it) keeps that card: the portal
+    offers no way to remove it while the subscription runs, as for the customer's default."""
+    v1 = make_client(server.url, new_key()).v1
+    monthly, _, _, config = business(v1)
+    c, sub = customer(v1, monthly, "own-card@example.com")
+    own = v1.payment_methods.attach("pm_card_mastercard", {"customer": c.id})
+    v1.subscriptions.update(sub.id, {"default_payment_method": own.id})
+    spare = v1.payment_methods.attach("pm_card_amex", {"customer": c.id})
+    url = v1.billing_portal.sessions.create({"customer": c.id, "configuration": config.id}).url
+    b = Browser(server.url, "en")
+    home = b.get(url)
+    removable = re.findall(r'/payment-methods/(pm_[A-Za-z0-9]+)/remove', home)
+    assert removable == [spare.id], removable
+    form = b.get(f"{url}/payment-methods/new")
+    r = b.s.post(f"{url}/payment-methods/{own.id}/remove", data={"csrf": csrf(form)}, allow_redirects=False)
+    assert r.status_code != 303 or "card_removed" not in r.headers.get("location", "")
+    assert v1.payment_methods.retrieve(own.id).customer == c.id
+
+
 def test_a_subscription_waiting_on_a_payment_leads_to_its_invoice(server):
     v1 = make_client(server.url, new_key()).v1
     monthly, _, _, config = business(v1)

@@ -112,6 +112,10 @@ def test_validation(v1):
     expect_error(lambda: v1.setup_intents.create({"payment_method_types": ["sepa_debit"]}), param="payment_method_types")
     expect_error(lambda: v1.setup_intents.create({"payment_method": "pm_card_visa", "confirm": True, "return_url": "not a url"}),
                  code="url_invalid", param="return_url")
+    # Text the URL standard would repair into https://app.example/ is refused as written.
+    expect_error(lambda: v1.setup_intents.create({"payment_method": "pm_card_visa", "confirm": True,
+                                                  "return_url": "https:/app.example/done"}),
+                 code="url_invalid", param="return_url")
     expect_error(lambda: v1.setup_intents.create({"return_url": "https://x.io"}), param="return_url")
 
 

@@ -676,9 +676,8 @@ async fn default_payment_method(
     customer: &str,
     sub_default: Option<String>,
 ) -> Result<Option<Versioned<PaymentMethod>>, Failure> {
-    let attached = |pm: Option<Versioned<PaymentMethod>>| {
-        pm.filter(|p| p.value.customer.as_deref() == Some(customer))
-    };
+    let attached =
+        |pm: Option<Versioned<PaymentMethod>>| pm.filter(|p| p.value.belongs_to(customer));
     if let Some(id) = sub_default {
         let pm = attached(portico_store::get::<PaymentMethod>(&*app.store, account, &id).await?);
         if pm.is_some() {
@@ -703,7 +702,7 @@ pub async fn invoice_payment_method(
 ) -> Result<Option<Versioned<PaymentMethod>>, Failure> {
     if let Some(id) = &inv.default_payment_method {
         if let Some(pm) = portico_store::get::<PaymentMethod>(&*app.store, account, id).await? {
-            if pm.value.customer.as_deref() == Some(inv.customer.as_str()) {
+            if pm.value.belongs_to(&inv.customer) {
                 return Ok(Some(pm));
             }
         }

@@ -192,7 +192,7 @@ pub async fn detach_payment_method(
 
 /// Detaches payment method `id` from its customer, clearing it as the customer's default and
 /// as the default of the customer's subscriptions that have not ended (which then charge the
-/// customer's default): a detached card is never charged again.
+/// customer's default, if they have one): a detached card is never charged again.
 pub async fn detach(app: &App, account: &AccountId, id: &str) -> Result<PaymentMethod, Failure> {
     with_retries(|| async move {
         let mut current = load::<PaymentMethod>(app, account, id, None).await?;

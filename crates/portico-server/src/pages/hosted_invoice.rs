@@ -61,7 +61,7 @@ impl Opened {
     /// The page's address, with the way back to the portal if there is one.
     fn page_url(&self) -> String {
         match &self.back {
-            Some(b) => format!("{}?{}", self.path(), back_query(b)),
+            Some(b) => pay_link(&self.path(), b),
             None => self.path(),
         }
     }
@@ -316,6 +316,11 @@ pub(crate) fn back_query(back: &str) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .append_pair("back", back)
         .finish()
+}
+
+/// An invoice's payment page (`url`) that leads back to the portal page `back` once paid.
+pub(crate) fn pay_link(url: &str, back: &str) -> String {
+    format!("{url}?{}", back_query(back))
 }
 
 fn forged(t: T) -> Response {

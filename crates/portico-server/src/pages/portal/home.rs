@@ -60,6 +60,8 @@ struct Listed {
     /// Whether the customer has a subscription that is not ended, shown or not: while one
     /// runs, they keep a card.
     subscribed: bool,
+    /// The cards such subscriptions are charged to as their own default.
+    charged: Vec<String>,
     /// The customer's cards, the default first, when asked for.
     cards: Option<Vec<PaymentMethod>>,
     /// The newest invoices (drafts among them) and whether there are more, when asked for and
@@ -93,6 +95,10 @@ async fn listed(p: &Portal, cards: bool, invoices: bool) -> Result<Listed, Failu
     );
     let live = crate::billing::live_subscriptions_from(&p.app, account, subs_q, subs_page).await?;
     let subscribed = !live.is_empty();
+    let charged = live
+        .iter()
+        .filter_map(|s| s.value.default_payment_method.clone())
+        .collect();
     let subscriptions = if own { live } else { Vec::new() };
     let cards = match cards_page {
         Some(page) => {
@@ -126,15 +132,23 @@ async fn listed(p: &Portal, cards: bool, invoices: bool) -> Result<Listed, Failu
     Ok(Listed {
         subscriptions,
         subscribed,
+        charged,
         cards,
         invoices,
     })
 }
 
 /// Whether the customer may remove `pm`: while a subscription runs, they keep their default
-/// card and at least one card.
-fn removable(pm: &PaymentMethod, default: Option<&str>, count: usize, subscribed: bool) -> bool {
-    !subscribed || (count > 1 && default != Some(pm.id.as_str()))
+/// card, the card a running subscription is charged to as its own, and at least one card.
+fn removable(
+    pm: &PaymentMethod,
+    default: Option<&str>,
+    subscribed: bool,
+    charged: &[String],
+    count: usize,
+) -> bool {
+    let id = pm.id.as_str();
+    !subscribed || (count > 1 && default != Some(id) && !charged.iter().any(|c| c == id))
 }
 
 /// A plan change a schedule has waiting for the end of the period, written out.
@@ -215,7 +229,6 @@ async fn unpaid(p: &Portal, sub: &Subscription) -> Result<Option<(String, String
         _ => "sub-past-due-pay",
     };
     // The payment page leads back here.
-    let back = crate::pages::hosted_invoice::back_query(&p.base());
     let url = inv
         .filter(|i| i.value.status == InvoiceStatus::Open)
         .and_then(|i| {
@@ -223,7 +236,7 @@ async fn unpaid(p: &Portal, sub: &Subscription) -> Result<Option<(String, String
                 .links(&p.caller.account, p.app.clock.now())
                 .hosted_invoice(&i.value)
         })
-        .map(|u| format!("{u}?{back}"));
+        .map(|u| crate::pages::hosted_invoice::pay_link(&u, &p.base()));
     Ok(url.map(|u| (p.t.s(key), u)))
 }
 
@@ -296,12 +309,13 @@ async fn homepage(p: &Portal, notice: Option<&str>) -> Result<HomePage, Failure>
         }
         views.push(view);
     }
-    let cards = listed.cards.map(|all| {
+    let cards = listed.cards.as_ref().map(|all| {
         let default = p.default_card();
         all.iter()
             .map(|pm| {
                 let is_default = default == Some(pm.id.as_str());
-                let can_remove = removable(pm, default, all.len(), listed.subscribed);
+                let can_remove =
+                    removable(pm, default, listed.subscribed, &listed.charged, all.len());
                 CardView::new(t, pm, is_default, can_remove)
             })
             .collect()
@@ -309,7 +323,8 @@ async fn homepage(p: &Portal, notice: Option<&str>) -> Result<HomePage, Failure>
     let billing = f.customer_update.enabled.then(|| billing_view(p));
     let invoices = listed
         .invoices
-        .map(|(list, has_more)| InvoiceHistory::new(p, &list, has_more));
+        .as_ref()
+        .map(|(list, has_more)| InvoiceHistory::new(p, list, *has_more));
     Ok(HomePage {
         l: p.layout(t.s("home-title")),
         notice: notice
@@ -511,9 +526,9 @@ async fn may_remove(p: &Portal, pm_id: &str) -> Result<Option<(PaymentMethod, bo
         return Ok(None);
     };
     let listed = listed(p, true, false).await?;
-    let all = listed.cards.unwrap_or_default();
+    let count = listed.cards.as_ref().map_or(0, Vec::len);
     let default = p.default_card();
-    let ok = removable(&pm, default, all.len(), listed.subscribed);
+    let ok = removable(&pm, default, listed.subscribed, &listed.charged, count);
     Ok(Some((pm, ok)))
 }
 

@@ -224,12 +224,11 @@ pub async fn show(
     };
     let authenticate = authenticate_link(&inv, &format!("{}/invoices/{}", p.base(), inv.id));
     // The payment page leads back to the portal, as the homepage's link to it does.
-    let back = crate::pages::hosted_invoice::back_query(&p.base());
     let pay = v.due.as_ref().and_then(|_| {
         p.app
             .links(&p.caller.account, p.app.clock.now())
             .hosted_invoice(&inv)
-            .map(|u| format!("{u}?{back}"))
+            .map(|u| crate::pages::hosted_invoice::pay_link(&u, &p.base()))
     });
     let page = InvoicePage {
         l: p.layout(p.t.s("invoice-title")),
