@@ -113,7 +113,11 @@ test('the portal\'s invoice page leads to the hosted page to pay', async () => {
   await page.locator(`a[href$="/invoices/${invoice.id}"]`).click();
   await page.getByRole('link', { name: 'Pay this invoice' }).click();
   await page.getByRole('heading', { name: 'Pay this invoice' }).waitFor();
-  assert.equal(page.url(), invoice.hosted_invoice_url);
+  // The hosted page, with the way back to the portal once paid.
+  const url = new URL(page.url());
+  assert.equal(url.origin + url.pathname, invoice.hosted_invoice_url);
+  assert.equal(url.searchParams.get('back'), new URL(session.url).pathname);
+  await page.getByRole('link', { name: 'Back to your account' }).waitFor();
   await page.close();
 });
 
