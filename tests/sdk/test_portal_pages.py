@@ -927,6 +927,12 @@ def test_the_card_a_subscription_is_charged_to_stays(server):
     home = b.get(url)
     removable = re.findall(r'/payment-methods/(pm_[A-Za-z0-9]+)/remove', home)
     assert removable == [spare.id], removable
+    # The plan says which card it is charged to, the reason that card stays.
+    assert "Charged to Mastercard •••• 4444" in visible_text(home)
+    assert "Current plan\n" in visible_text(home) or "Current plans" not in visible_text(home)
+    v1.subscriptions.create({"customer": c.id, "items": [{"price": monthly.id}]})
+    again = visible_text(b.get(url))
+    assert "Current plans" in again and again.count("Charged to Mastercard") == 1
     form = b.get(f"{url}/payment-methods/new")
     r = b.s.post(f"{url}/payment-methods/{own.id}/remove", data={"csrf": csrf(form)}, allow_redirects=False)
     assert r.status_code != 303 or "card_removed" not in r.headers.get("location", "")

@@ -66,7 +66,11 @@ not-found-body = Diese Seite existiert nicht oder gehört nicht zu Ihrem Konto.
 ## Startseite
 
 home-title = Ihre Abrechnung
-home-subscriptions = Aktueller Tarif
+home-subscriptions =
+    { $count ->
+        [one] Aktueller Tarif
+       *[other] Aktuelle Tarife
+    }
 home-no-subscriptions = Sie haben keine aktiven Abonnements.
 home-credit = Ihr Konto hat ein Guthaben von { $amount }, das mit Ihren nächsten Rechnungen verrechnet wird.
 home-payment-methods = Zahlungsmethoden

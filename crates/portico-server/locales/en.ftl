@@ -66,7 +66,11 @@ not-found-body = This page does not exist, or it is not part of your account.
 ## Homepage
 
 home-title = Your billing
-home-subscriptions = Current plan
+home-subscriptions =
+    { $count ->
+        [one] Current plan
+       *[other] Current plans
+    }
 home-no-subscriptions = You have no active subscriptions.
 home-credit = Your account has a credit of { $amount }, used on your next invoices.
 home-payment-methods = Payment methods

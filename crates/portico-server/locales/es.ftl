@@ -66,7 +66,11 @@ not-found-body = Esta página no existe o no forma parte de su cuenta.
 ## Página de inicio
 
 home-title = Su facturación
-home-subscriptions = Plan actual
+home-subscriptions =
+    { $count ->
+        [one] Plan actual
+       *[other] Planes actuales
+    }
 home-no-subscriptions = No tiene ninguna suscripción activa.
 home-credit = Su cuenta tiene un crédito de { $amount }, que se usará en sus próximas facturas.
 home-payment-methods = Métodos de pago

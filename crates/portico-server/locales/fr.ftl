@@ -66,7 +66,11 @@ not-found-body = Cette page n’existe pas ou ne fait pas partie de votre compte
 ## Page d’accueil
 
 home-title = Votre facturation
-home-subscriptions = Formule actuelle
+home-subscriptions =
+    { $count ->
+        [one] Formule actuelle
+       *[other] Formules actuelles
+    }
 home-no-subscriptions = Vous n’avez aucun abonnement actif.
 home-credit = Votre compte dispose d’un crédit de { $amount }, utilisé sur vos prochaines factures.
 home-payment-methods = Moyens de paiement

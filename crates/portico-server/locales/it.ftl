@@ -66,7 +66,11 @@ not-found-body = Questa pagina non esiste o non fa parte del Suo account.
 ## Pagina principale
 
 home-title = Fatturazione
-home-subscriptions = Piano attuale
+home-subscriptions =
+    { $count ->
+        [one] Piano attuale
+       *[other] Piani attuali
+    }
 home-no-subscriptions = Nessun abbonamento attivo.
 home-credit = Il Suo account ha un credito di { $amount }, utilizzato sulle prossime fatture.
 home-payment-methods = Metodi di pagamento

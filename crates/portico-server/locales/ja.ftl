@@ -66,7 +66,10 @@ not-found-body = このページは存在しないか、お客様のアカウン
 ## ホーム
 
 home-title = 請求管理
-home-subscriptions = 現在のプラン
+home-subscriptions =
+    { $count ->
+       *[other] 現在のプラン
+    }
 home-no-subscriptions = 有効なサブスクリプションはありません。
 home-credit = アカウントには { $amount } のクレジットがあり、次回以降の請求書に充当されます。
 home-payment-methods = 支払い方法

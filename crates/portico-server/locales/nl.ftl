@@ -66,7 +66,11 @@ not-found-body = Deze pagina bestaat niet of hoort niet bij uw account.
 ## Startpagina
 
 home-title = Uw facturering
-home-subscriptions = Huidig abonnement
+home-subscriptions =
+    { $count ->
+        [one] Huidig abonnement
+       *[other] Huidige abonnementen
+    }
 home-no-subscriptions = U heeft geen actieve abonnementen.
 home-credit = Uw account heeft een tegoed van { $amount }, dat wordt gebruikt voor uw volgende facturen.
 home-payment-methods = Betaalmethoden

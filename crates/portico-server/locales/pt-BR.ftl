@@ -66,7 +66,11 @@ not-found-body = Esta página não existe ou não faz parte da sua conta.
 ## Página inicial
 
 home-title = Sua cobrança
-home-subscriptions = Plano atual
+home-subscriptions =
+    { $count ->
+        [one] Plano atual
+       *[other] Planos atuais
+    }
 home-no-subscriptions = Você não tem nenhuma assinatura ativa.
 home-credit = Sua conta tem um crédito de { $amount }, usado nas suas próximas faturas.
 home-payment-methods = Formas de pagamento

@@ -66,7 +66,10 @@ not-found-body = 此页面不存在，或不属于您的账户。
 ## 首页
 
 home-title = 您的账单
-home-subscriptions = 当前方案
+home-subscriptions =
+    { $count ->
+       *[other] 当前方案
+    }
 home-no-subscriptions = 您没有有效的订阅。
 home-credit = 您的账户有 { $amount } 的抵扣额，将用于抵扣之后的账单。
 home-payment-methods = 支付方式

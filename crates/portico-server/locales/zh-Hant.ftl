@@ -66,7 +66,10 @@ not-found-body = 此頁面不存在，或不屬於您的帳戶。
 ## 首頁
 
 home-title = 您的帳單
-home-subscriptions = 目前方案
+home-subscriptions =
+    { $count ->
+       *[other] 目前方案
+    }
 home-no-subscriptions = 您沒有有效的訂閱。
 home-credit = 您的帳戶有 { $amount } 的折抵額，將用於折抵之後的帳單。
 home-payment-methods = 付款方式

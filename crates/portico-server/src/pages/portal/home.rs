@@ -32,6 +32,8 @@ struct HomePage {
     invoices: Option<InvoiceHistory>,
     /// The credit the customer's balance holds for their next invoices, written out.
     credit: Option<String>,
+    /// "Current plan", or "Current plans" above more than one.
+    subs_heading: String,
 }
 
 /// The customer's billing information, line by line.
@@ -240,6 +242,28 @@ async fn unpaid(p: &Portal, sub: &Subscription) -> Result<Option<(String, String
     Ok(url.map(|u| (p.t.s(key), u)))
 }
 
+/// "Charged to Visa •••• 4242" for a subscription charged to a card of its own rather than the
+/// customer's default: the customer sees why that card cannot be removed while it runs.
+async fn own_card_line(p: &Portal, sub: &Subscription) -> Result<Option<String>, Failure> {
+    let Some(id) = sub.default_payment_method.as_deref() else {
+        return Ok(None);
+    };
+    if p.default_card() == Some(id) {
+        return Ok(None);
+    }
+    let pm = portico_store::get::<PaymentMethod>(&*p.app.store, &p.caller.account, id).await?;
+    Ok(pm
+        .filter(|pm| pm.value.belongs_to(p.customer.value.id.as_str()))
+        .map(|pm| {
+            let card = format!(
+                "{} •••• {}",
+                pm.value.card.brand.label(),
+                pm.value.card.last4
+            );
+            p.t.f("preview-paid-with", vec![("card", card.into())])
+        }))
+}
+
 /// The discounts in force on `sub`, for its card. (Most subscriptions have none, and cost no
 /// read here.)
 async fn discount_lines(p: &Portal, sub: &Subscription) -> Result<Vec<String>, Failure> {
@@ -303,6 +327,7 @@ async fn homepage(p: &Portal, notice: Option<&str>) -> Result<HomePage, Failure>
         let discounts = discount_lines(p, &s.value).await?;
         let mut view = SubscriptionView::new(p, &s.value, change, discounts);
         view.resume = resume;
+        view.paid_with = own_card_line(p, &s.value).await?;
         if let Some((text, url)) = unpaid(p, &s.value).await? {
             view.next = text;
             view.pay = Some(url);
@@ -325,11 +350,16 @@ async fn homepage(p: &Portal, notice: Option<&str>) -> Result<HomePage, Failure>
         .invoices
         .as_ref()
         .map(|(list, has_more)| InvoiceHistory::new(p, list, *has_more));
+    let subs_heading = t.f(
+        "home-subscriptions",
+        vec![("count", (views.len().max(1) as i64).into())],
+    );
     Ok(HomePage {
         l: p.layout(t.s("home-title")),
         notice: notice
             .filter(|n| NOTICES.contains(n))
             .map(|n| t.s(&format!("notice-{}", n.replace('_', "-")))),
+        subs_heading,
         subscriptions: views,
         cards,
         billing,

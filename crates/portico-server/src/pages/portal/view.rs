@@ -307,6 +307,8 @@ pub struct SubscriptionView {
     pub pay: Option<String>,
     /// The discounts in force, as [`discount_line`] writes them.
     pub discounts: Vec<String>,
+    /// The card it is charged to, when it has one of its own (not the customer's default).
+    pub paid_with: Option<String>,
     pub can_update: bool,
     pub can_cancel: bool,
     pub can_renew: bool,
@@ -367,6 +369,7 @@ impl SubscriptionView {
             resume: None,
             pay: None,
             discounts,
+            paid_with: None,
             can_update: p.config.can_update(sub),
             can_cancel: p.config.can_cancel(sub),
             can_renew: p.config.features.subscription_cancel.enabled
