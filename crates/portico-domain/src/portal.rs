@@ -671,15 +671,20 @@ pub fn url_text_has_authority(raw: &str) -> bool {
         .is_some_and(|after| !after.is_empty() && !after.starts_with(['/', '\\']))
 }
 
+/// `raw` as an absolute `http` or `https` URL with a host, written out as such: no spaces or
+/// control characters, and the host right after `//`.
+pub fn absolute_http_url(raw: &str) -> Option<url::Url> {
+    if !url_text_is_plain(raw) || !url_text_has_authority(raw) {
+        return None;
+    }
+    url::Url::parse(raw).ok().filter(|u| {
+        matches!(u.scheme(), "http" | "https") && !u.host_str().unwrap_or("").is_empty()
+    })
+}
+
 /// URLs the portal links or redirects to must be absolute `http` or `https` URLs.
 pub fn check_url(raw: &str, param: &str) -> DomainResult<()> {
-    let ok = url_text_is_plain(raw)
-        && url_text_has_authority(raw)
-        && url::Url::parse(raw)
-            .ok()
-            .filter(|u| (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some())
-            .is_some();
-    if ok {
+    if absolute_http_url(raw).is_some() {
         Ok(())
     } else {
         Err(DomainError::invalid(

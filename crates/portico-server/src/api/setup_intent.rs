@@ -51,9 +51,7 @@ async fn confirm(
     return_url: Option<String>,
 ) -> Result<(Vec<Write>, Option<Failure>), Failure> {
     if let Some(url) = &return_url {
-        if crate::pages::origin_of(url).is_none()
-            || !portico_domain::portal::url_text_has_authority(url)
-        {
+        if crate::pages::origin_of(url).is_none() {
             return Err(ApiError::invalid(
                 Some("return_url".into()),
                 Some(ErrorCode::UrlInvalid),

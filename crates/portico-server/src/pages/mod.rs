@@ -183,13 +183,7 @@ pub fn see_other(url: &str) -> Response {
 /// name in punycode), as a header can carry it. `None` for anything else, and for a URL with
 /// spaces or control characters, which a browser would read differently.
 pub fn origin_of(url: &str) -> Option<String> {
-    if !portico_domain::portal::url_text_is_plain(url) {
-        return None;
-    }
-    let u = url::Url::parse(url).ok()?;
-    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none_or(str::is_empty) {
-        return None;
-    }
+    let u = portico_domain::portal::absolute_http_url(url)?;
     let origin = u.origin().ascii_serialization();
     (!origin.contains(['\'', '"', ' ', ';', ','])).then_some(origin)
 }
@@ -275,6 +269,11 @@ mod tests {
         assert_eq!(origin_of("https://a.com';script-src *"), None);
         assert_eq!(origin_of("https://a.com/x\r\nSet-Cookie: x=1"), None);
         assert_eq!(origin_of(" https://a.com/"), None);
+        assert_eq!(
+            origin_of("https:/a.com/"),
+            None,
+            "repaired by the URL standard, not written so"
+        );
         assert_eq!(
             location("https://bücher.example/zurück?x=ü").unwrap(),
             "https://xn--bcher-kva.example/zur%C3%BCck?x=%C3%BC"

@@ -37,32 +37,20 @@ pub fn address_text(a: &Address) -> String {
     fn part(s: &Option<String>) -> Option<&str> {
         s.as_deref().filter(|s| !s.trim().is_empty())
     }
-    let city_line = if matches!(a.country.as_deref(), Some("US" | "CA" | "AU")) {
-        let region = [part(&a.state), part(&a.postal_code)]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        [
-            part(&a.city),
-            (!region.is_empty()).then_some(region.as_str()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ")
-    } else if a.country.as_deref() == Some("GB") {
-        [part(&a.city), part(&a.state), part(&a.postal_code)]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ")
-    } else {
-        [part(&a.postal_code), part(&a.city), part(&a.state)]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ")
+    fn joined<'a>(parts: impl IntoIterator<Item = Option<&'a str>>, sep: &str) -> String {
+        parts.into_iter().flatten().collect::<Vec<_>>().join(sep)
+    }
+    let (city, state, postal) = (part(&a.city), part(&a.state), part(&a.postal_code));
+    let city_line = match a.country.as_deref() {
+        Some("US" | "CA" | "AU") => {
+            let region = joined([state, postal], " ");
+            joined(
+                [city, (!region.is_empty()).then_some(region.as_str())],
+                ", ",
+            )
+        }
+        Some("GB") => joined([city, state, postal], " "),
+        _ => joined([postal, city, state], " "),
     };
     [
         a.line1.clone(),

@@ -254,14 +254,7 @@ async fn own_card_line(p: &Portal, sub: &Subscription) -> Result<Option<String>,
     let pm = portico_store::get::<PaymentMethod>(&*p.app.store, &p.caller.account, id).await?;
     Ok(pm
         .filter(|pm| pm.value.belongs_to(p.customer.value.id.as_str()))
-        .map(|pm| {
-            let card = format!(
-                "{} •••• {}",
-                pm.value.card.brand.label(),
-                pm.value.card.last4
-            );
-            p.t.f("preview-paid-with", vec![("card", card.into())])
-        }))
+        .map(|pm| super::view::paid_with_line(&p.t, &pm.value)))
 }
 
 /// The discounts in force on `sub`, for its card. (Most subscriptions have none, and cost no

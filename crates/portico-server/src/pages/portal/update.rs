@@ -570,10 +570,7 @@ async fn preview_page(
     } else if due > 0 {
         crate::billing::payment_method_for(&p.app, &p.caller.account, s)
             .await?
-            .map(|pm| {
-                let card = format!("{} •••• {}", pm.card.brand.label(), pm.card.last4);
-                t.f("preview-paid-with", vec![("card", card.into())])
-            })
+            .map(|pm| super::view::paid_with_line(t, &pm))
     } else {
         None
     };

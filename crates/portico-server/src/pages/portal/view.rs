@@ -500,6 +500,12 @@ impl CardView {
     }
 }
 
+/// "Charged to Visa •••• 4242": the card a subscription's invoices are paid with.
+pub fn paid_with_line(t: &T, pm: &PaymentMethod) -> String {
+    let card = format!("{} •••• {}", pm.card.brand.label(), pm.card.last4);
+    t.f("preview-paid-with", vec![("card", card.into())])
+}
+
 /// One line of an invoice or a preview, written for the customer.
 pub struct LineView {
     pub label: String,
